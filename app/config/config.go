@@ -1,0 +1,293 @@
+// Package config loads the kiosk's TOML configuration: embedded defaults, then the
+// operator's file on top, then validation. A kiosk never starts half-configured:
+// unknown keys, wrong types and out-of-range values are refused with an error that
+// names the key and the line.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/liangzihu/kiosk/assets"
+)
+
+// Config is the whole kiosk configuration. Every key is documented in
+// docs/configuration.md; assets/kiosk.example.toml shows them all.
+type Config struct {
+	Kiosk     Kiosk     `toml:"kiosk"`
+	Hotlines  []Hotline `toml:"hotlines"`
+	Home      Home      `toml:"home"`
+	Devices   Devices   `toml:"devices"`
+	Utilities Utilities `toml:"utilities"`
+	Data      Data      `toml:"data"`
+	Receipt   Receipt   `toml:"receipt"`
+
+	// Demo is true when the kiosk runs with simulated devices and utilities.
+	// It is set by kiosk.demo, and always when no configuration file is given.
+	Demo bool `toml:"-"`
+	// Source names where the configuration came from, for the log.
+	Source string `toml:"-"`
+}
+
+// Kiosk describes this machine and its hall.
+type Kiosk struct {
+	ID            string   `toml:"id"`
+	HallName      string   `toml:"hall_name"`
+	HallNameEN    string   `toml:"hall_name_en"`
+	Address       string   `toml:"address"`
+	AddressEN     string   `toml:"address_en"`
+	OpeningHours  []string `toml:"opening_hours"`
+	OpeningHoursEN []string `toml:"opening_hours_en"`
+	Language      string   `toml:"language"`
+	Fullscreen    bool     `toml:"fullscreen"`
+	IdleTimeout   Duration `toml:"idle_timeout"`
+	IdleCountdown Duration `toml:"idle_countdown"`
+	Demo          bool     `toml:"demo"`
+	// ElderlyDefault starts every session in 大字模式.
+	ElderlyDefault bool `toml:"elderly_default"`
+}
+
+// Hotline is a telephone number shown in the footer of every screen.
+type Hotline struct {
+	Number  string `toml:"number"`
+	Label   string `toml:"label"`
+	LabelEN string `toml:"label_en"`
+}
+
+// Home lists the service tiles of the home screen, in order.
+type Home struct {
+	Tiles []string `toml:"tiles"`
+}
+
+// Devices holds the serial devices' settings.
+type Devices struct {
+	IDCard  IDCardReader `toml:"idcard"`
+	Printer Printer      `toml:"printer"`
+	Scanner Scanner      `toml:"scanner"`
+}
+
+// IDCardReader is the 二代身份证 reader.
+type IDCardReader struct {
+	Enabled      bool     `toml:"enabled"`
+	Port         string   `toml:"port"`
+	Baud         int      `toml:"baud"`
+	PollInterval Duration `toml:"poll_interval"`
+}
+
+// Printer is the ESC/POS receipt printer.
+type Printer struct {
+	Enabled  bool   `toml:"enabled"`
+	Port     string `toml:"port"`
+	Baud     int    `toml:"baud"`
+	Paper    string `toml:"paper"` // "80mm" or "58mm"
+	NativeQR bool   `toml:"native_qr"`
+	Cut      string `toml:"cut"` // "full", "partial" or "none"
+}
+
+// Scanner is the line-oriented QR / barcode scanner.
+type Scanner struct {
+	Enabled bool   `toml:"enabled"`
+	Port    string `toml:"port"`
+	Baud    int    `toml:"baud"`
+}
+
+// Utilities holds one back end per utility.
+type Utilities struct {
+	Water       Utility `toml:"water"`
+	Electricity Utility `toml:"electricity"`
+	Gas         Utility `toml:"gas"`
+	Broadband   Utility `toml:"broadband"`
+}
+
+// Utility is one utility company's back end.
+type Utility struct {
+	Enabled bool   `toml:"enabled"`
+	Name    string `toml:"name"`
+	NameEN  string `toml:"name_en"`
+	BaseURL string `toml:"base_url"`
+	// SecretFile holds this kiosk's HMAC secret for the utility (not the secret itself).
+	SecretFile string   `toml:"secret_file"`
+	Timeout    Duration `toml:"timeout"`
+	Hotline    string   `toml:"hotline"`
+}
+
+// Data says where the kiosk keeps its files.
+type Data struct {
+	Dir         string `toml:"dir"`
+	KeyFile     string `toml:"key_file"`
+	LogMaxBytes int64  `toml:"log_max_bytes"`
+	LogFiles    int    `toml:"log_files"`
+}
+
+// Receipt holds what receipts print beyond the transaction itself.
+type Receipt struct {
+	Title string `toml:"title"`
+	// TrackURL and PaymentURL are templates; {ref} is replaced by the reference.
+	TrackURL   string `toml:"track_url"`
+	PaymentURL string `toml:"payment_url"`
+}
+
+// UtilityIDs lists the utilities in display order.
+var UtilityIDs = []string{"electricity", "water", "gas", "broadband"}
+
+// ByID returns the utility with the given ID (see UtilityIDs).
+func (u *Utilities) ByID(id string) (*Utility, bool) {
+	switch id {
+	case "water":
+		return &u.Water, true
+	case "electricity":
+		return &u.Electricity, true
+	case "gas":
+		return &u.Gas, true
+	case "broadband":
+		return &u.Broadband, true
+	}
+	return nil, false
+}
+
+// Defaults returns the embedded default configuration, the kiosk's demo set-up.
+func Defaults() *Config {
+	c, err := parse(assets.DefaultConfig, "defaults")
+	if err != nil {
+		// The defaults are part of the binary and covered by tests.
+		panic(fmt.Sprintf("config: embedded defaults are invalid: %v", err))
+	}
+	return c
+}
+
+// Load reads the configuration. With path empty it returns the defaults in demo mode.
+// Otherwise the file's keys override the defaults and the result is validated.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		c := Defaults()
+		c.Demo = true
+		c.Source = "defaults (demo)"
+		return c, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c, err := parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	c.Source = path
+	return c, nil
+}
+
+// Parse reads a configuration from TOML text (name is used in messages).
+func Parse(data []byte, name string) (*Config, error) { return parse(data, name) }
+
+func parse(data []byte, name string) (*Config, error) {
+	c := &Config{}
+	if name != "defaults" {
+		c = Defaults()
+		// A file that names its own lists replaces the defaults' lists rather than appending.
+		c.Hotlines = nil
+		c.Home.Tiles = nil
+		c.Kiosk.OpeningHours = nil
+		c.Kiosk.OpeningHoursEN = nil
+	}
+	if !isUTF8(data) {
+		return nil, &Error{File: name, Msg: "the file is not UTF-8 text"}
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(c)
+	if err != nil {
+		return nil, decodeError(name, data, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		msg := "unknown key"
+		if md.Type(und[0]...) == "Hash" {
+			msg = "unknown table"
+		}
+		return nil, &Error{File: name, Key: k, Line: lineOf(data, k), Msg: msg}
+	}
+	if name != "defaults" && !md.IsDefined("hotlines") {
+		c.Hotlines = Defaults().Hotlines
+	}
+	if name != "defaults" && !md.IsDefined("home", "tiles") {
+		c.Home.Tiles = Defaults().Home.Tiles
+	}
+	if name != "defaults" && !md.IsDefined("kiosk", "opening_hours") {
+		c.Kiosk.OpeningHours = Defaults().Kiosk.OpeningHours
+	}
+	if name != "defaults" && !md.IsDefined("kiosk", "opening_hours_en") {
+		c.Kiosk.OpeningHoursEN = Defaults().Kiosk.OpeningHoursEN
+	}
+	if err := c.validate(name == "defaults" || c.Kiosk.Demo); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.File = name
+			if ce.Line == 0 {
+				ce.Line = lineOf(data, ce.Key)
+			}
+		}
+		return nil, err
+	}
+	c.Demo = c.Kiosk.Demo
+	return c, nil
+}
+
+// Error is a configuration problem. Its message names the file, the line and the key.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("config: ")
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": %s", e.Key)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+func decodeError(name string, data []byte, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if strings.Contains(msg, "incompatible types") {
+			msg = "wrong type: " + strings.TrimPrefix(msg, "incompatible types: ")
+		}
+		key := pe.LastKey
+		line := pe.Position.Line
+		if line == 0 {
+			line = lineOf(data, key)
+		}
+		return &Error{File: name, Line: line, Key: key, Msg: msg}
+	}
+	// Type mismatches on struct fields come back as plain errors of the form
+	// `toml: line N (last key "a.b"): incompatible types: ...`.
+	msg := err.Error()
+	e := &Error{File: name, Msg: msg}
+	if i := strings.Index(msg, `(last key "`); i >= 0 {
+		rest := msg[i+len(`(last key "`):]
+		if j := strings.Index(rest, `")`); j >= 0 {
+			e.Key = rest[:j]
+			e.Msg = strings.TrimPrefix(strings.TrimSpace(rest[j+2:]), ": ")
+		}
+	}
+	e.Msg = strings.Replace(e.Msg, "incompatible types: ", "wrong type: ", 1)
+	if e.Key != "" {
+		e.Line = lineOf(data, e.Key)
+	}
+	return e
+}
+
+func isUTF8(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }

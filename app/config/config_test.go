@@ -1,0 +1,161 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/assets"
+)
+
+func TestDefaultsAreDemo(t *testing.T) {
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo {
+		t.Fatal("no configuration must mean demo mode")
+	}
+	if c.Kiosk.IdleTimeout.Duration != 60*time.Second || c.Kiosk.IdleCountdown.Duration != 10*time.Second {
+		t.Fatalf("idle defaults: %v / %v", c.Kiosk.IdleTimeout, c.Kiosk.IdleCountdown)
+	}
+	nums := []string{}
+	for _, h := range c.Hotlines {
+		nums = append(nums, h.Number)
+	}
+	if strings.Join(nums, ",") != "95598,12398" {
+		t.Fatalf("hotlines: %v", nums)
+	}
+}
+
+func TestExampleIsValid(t *testing.T) {
+	c, err := Parse(assets.ExampleConfig, "kiosk.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Demo || !c.Kiosk.Fullscreen || c.Devices.Printer.Paper != "80mm" {
+		t.Fatalf("unexpected example values: %+v", c.Kiosk)
+	}
+}
+
+func TestFileOverridesDefaults(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "k.toml")
+	src := `
+[kiosk]
+id = "HALL-7"
+idle_timeout = "2m"
+demo = true
+
+[[hotlines]]
+number = "12345"
+label = "政务服务"
+`
+	if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kiosk.ID != "HALL-7" || c.Kiosk.IdleTimeout.Duration != 2*time.Minute {
+		t.Fatalf("override lost: %+v", c.Kiosk)
+	}
+	if c.Kiosk.HallName == "" || c.Kiosk.IdleCountdown.Duration != 10*time.Second {
+		t.Fatal("defaults lost for keys the file does not set")
+	}
+	if len(c.Hotlines) != 1 || c.Hotlines[0].Number != "12345" {
+		t.Fatalf("a file's list must replace the default list: %+v", c.Hotlines)
+	}
+	if len(c.Home.Tiles) == 0 {
+		t.Fatal("tiles not defaulted")
+	}
+	if !c.Demo {
+		t.Fatal("kiosk.demo = true not honoured")
+	}
+}
+
+// Each kind of bad value is refused with a message naming the key and the line.
+func TestBadConfigurationIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		src  string
+		want []string // substrings of the error
+	}{
+		{"unknown key", "[kiosk]\nid = \"A\"\nidle_timout = \"60s\"\n", []string{":3:", "kiosk.idle_timout", "unknown key"}},
+		{"unknown table", "[kiosk]\nid = \"A\"\n\n[printer]\nbaud = 9600\n", []string{":4:", "printer", "unknown table"}},
+		{"wrong type", "[kiosk]\nid = \"A\"\nfullscreen = \"yes\"\n", []string{":3:", "kiosk.fullscreen", "wrong type"}},
+		{"wrong type int", "[devices.printer]\nbaud = \"fast\"\n", []string{":2:", "devices.printer.baud", "wrong type"}},
+		{"bad duration", "[kiosk]\n\nidle_timeout = \"soon\"\n", []string{":3:", "kiosk.idle_timeout", "not a duration"}},
+		{"idle too short", "[kiosk]\nidle_timeout = \"5s\"\n", []string{":2:", "kiosk.idle_timeout", "out of range"}},
+		{"countdown too long", "[kiosk]\nidle_countdown = \"10m\"\n", []string{":2:", "kiosk.idle_countdown", "out of range"}},
+		{"bad language", "[kiosk]\nlanguage = \"fr\"\n", []string{":2:", "kiosk.language", "use \"zh\" or \"en\""}},
+		{"empty id", "[kiosk]\nid = \"  \"\n", []string{":2:", "kiosk.id", "must not be empty"}},
+		{"bad baud", "[devices.idcard]\nbaud = 12345\n", []string{":2:", "devices.idcard.baud", "not a supported baud"}},
+		{"port required", "[kiosk]\ndemo = false\n[devices.idcard]\nenabled = false\n[devices.scanner]\nenabled = false\n[devices.printer]\nenabled = true\nport = \"\"\n", []string{":9:", "devices.printer.port", "port is required"}},
+		{"paper", "[kiosk]\ndemo = true\n[devices.printer]\npaper = \"A4\"\n", []string{":4:", "devices.printer.paper"}},
+		{"cut", "[kiosk]\ndemo = true\n[devices.printer]\ncut = \"half\"\n", []string{":4:", "devices.printer.cut"}},
+		{"poll interval", "[kiosk]\ndemo = true\n[devices.idcard]\npoll_interval = \"1ms\"\n", []string{":4:", "poll_interval", "out of range"}},
+		{"http not loopback", "[kiosk]\ndemo = true\n[utilities.water]\nbase_url = \"http://water.example.cn/v1\"\n", []string{":4:", "utilities.water.base_url", "https"}},
+		{"not a url", "[kiosk]\ndemo = true\n[utilities.gas]\nbase_url = \"gas-server\"\n", []string{":4:", "utilities.gas.base_url", "not an http(s) URL"}},
+		{"utility timeout", "[kiosk]\ndemo = true\n[utilities.gas]\ntimeout = \"10ms\"\n", []string{":4:", "utilities.gas.timeout"}},
+		{"none enabled", "[kiosk]\ndemo = true\n[utilities.water]\nenabled = false\n[utilities.gas]\nenabled = false\n[utilities.electricity]\nenabled = false\n[utilities.broadband]\nenabled = false\n",
+			[]string{"utilities", "at least one utility"}},
+		{"unknown tile", "[kiosk]\ndemo = true\n[home]\ntiles = [\"guide\", \"casino\"]\n", []string{":4:", "home.tiles", "unknown tile \"casino\""}},
+		{"duplicate tile", "[kiosk]\ndemo = true\n[home]\ntiles = [\"guide\", \"guide\"]\n", []string{":4:", "listed twice"}},
+		{"hotline number", "[kiosk]\ndemo = true\n[[hotlines]]\nnumber = \"abc\"\nlabel = \"x\"\n", []string{":4:", "hotlines[0].number"}},
+		{"hotline label", "[kiosk]\ndemo = true\n[[hotlines]]\nnumber = \"95598\"\nlabel = \"a\"\n[[hotlines]]\nnumber = \"12398\"\nlabel = \"\"\n", []string{":8:", "hotlines[1].label"}},
+		{"log size", "[kiosk]\ndemo = true\n[data]\nlog_max_bytes = 10\n", []string{":4:", "data.log_max_bytes"}},
+		{"template", "[kiosk]\ndemo = true\n[receipt]\ntrack_url = \"https://t.example.cn/a\"\n", []string{":4:", "receipt.track_url", "{ref}"}},
+		{"syntax", "[kiosk\nid = 1\n", []string{":2:", "table name"}},
+		{"not utf8", "[kiosk]\nid = \"\xff\xfe\"\n", []string{"not UTF-8"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.src), "k.toml")
+			if err == nil {
+				t.Fatalf("accepted:\n%s", tc.src)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "config: k.toml") {
+				t.Errorf("message does not name the file: %s", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// The documentation lists every key the example sets, with its default.
+func TestEveryKeyDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := ""
+	for _, line := range strings.Split(string(assets.ExampleConfig), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			table = strings.Trim(line, "[] ")
+			continue
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key := table + "." + strings.TrimSpace(strings.SplitN(line, "=", 2)[0])
+		if !strings.Contains(string(doc), "`"+key+"`") {
+			t.Errorf("docs/configuration.md does not document %q", key)
+		}
+	}
+}

@@ -1,0 +1,280 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Duration is a time.Duration written in TOML as a string such as "60s" or "1m30s".
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write it like \"60s\" or \"1m30s\")", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration in Go's notation.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Tiles a home screen may show. Later features add theirs here.
+var KnownTiles = []string{"guide", "accounts", "pay", "track", "info", "apply", "transfer", "catalog"}
+
+// Baud rates the kiosk's serial devices may use.
+var KnownBauds = []int{9600, 19200, 38400, 57600, 115200}
+
+// validate checks every value. With lenient set (the embedded defaults, which are a demo
+// set-up) ports and URLs may be empty: demo mode provides them.
+func (c *Config) validate(lenient bool) error {
+	k := &c.Kiosk
+	if strings.TrimSpace(k.ID) == "" {
+		return &Error{Key: "kiosk.id", Msg: "must not be empty"}
+	}
+	if strings.TrimSpace(k.HallName) == "" {
+		return &Error{Key: "kiosk.hall_name", Msg: "must not be empty"}
+	}
+	if k.Language != "zh" && k.Language != "en" {
+		return &Error{Key: "kiosk.language", Msg: fmt.Sprintf("%q is not a language; use \"zh\" or \"en\"", k.Language)}
+	}
+	if err := inRange("kiosk.idle_timeout", k.IdleTimeout.Duration, 15*time.Second, 30*time.Minute); err != nil {
+		return err
+	}
+	if err := inRange("kiosk.idle_countdown", k.IdleCountdown.Duration, 3*time.Second, 2*time.Minute); err != nil {
+		return err
+	}
+	if len(c.Hotlines) == 0 {
+		return &Error{Key: "hotlines", Msg: "at least one hotline is required (95598 and 12398 must be published)"}
+	}
+	for i, h := range c.Hotlines {
+		key := fmt.Sprintf("hotlines[%d]", i)
+		if h.Number == "" || strings.Trim(h.Number, "0123456789-") != "" {
+			return &Error{Key: key + ".number", Msg: fmt.Sprintf("%q is not a telephone number", h.Number)}
+		}
+		if strings.TrimSpace(h.Label) == "" {
+			return &Error{Key: key + ".label", Msg: "must not be empty"}
+		}
+	}
+	if len(c.Home.Tiles) == 0 {
+		return &Error{Key: "home.tiles", Msg: "at least one tile is required"}
+	}
+	seen := map[string]bool{}
+	for _, t := range c.Home.Tiles {
+		if !slices.Contains(KnownTiles, t) {
+			return &Error{Key: "home.tiles", Msg: fmt.Sprintf("unknown tile %q; known tiles: %s", t, strings.Join(KnownTiles, ", "))}
+		}
+		if seen[t] {
+			return &Error{Key: "home.tiles", Msg: fmt.Sprintf("tile %q is listed twice", t)}
+		}
+		seen[t] = true
+	}
+	if err := c.validateDevices(lenient); err != nil {
+		return err
+	}
+	if err := c.validateUtilities(lenient); err != nil {
+		return err
+	}
+	d := &c.Data
+	if strings.TrimSpace(d.Dir) == "" {
+		return &Error{Key: "data.dir", Msg: "must not be empty"}
+	}
+	if d.LogMaxBytes < 64<<10 || d.LogMaxBytes > 1<<30 {
+		return &Error{Key: "data.log_max_bytes", Msg: fmt.Sprintf("%d is out of range (65536 to 1073741824)", d.LogMaxBytes)}
+	}
+	if d.LogFiles < 1 || d.LogFiles > 50 {
+		return &Error{Key: "data.log_files", Msg: fmt.Sprintf("%d is out of range (1 to 50)", d.LogFiles)}
+	}
+	for _, t := range []struct{ key, v string }{{"receipt.track_url", c.Receipt.TrackURL}, {"receipt.payment_url", c.Receipt.PaymentURL}} {
+		if err := checkTemplate(t.key, t.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateDevices(lenient bool) error {
+	type dev struct {
+		name    string
+		enabled bool
+		port    string
+		baud    int
+	}
+	d := &c.Devices
+	for _, x := range []dev{
+		{"devices.idcard", d.IDCard.Enabled, d.IDCard.Port, d.IDCard.Baud},
+		{"devices.printer", d.Printer.Enabled, d.Printer.Port, d.Printer.Baud},
+		{"devices.scanner", d.Scanner.Enabled, d.Scanner.Port, d.Scanner.Baud},
+	} {
+		if !slices.Contains(KnownBauds, x.baud) {
+			return &Error{Key: x.name + ".baud", Msg: fmt.Sprintf("%d is not a supported baud rate (%s)", x.baud, joinInts(KnownBauds))}
+		}
+		// In demo mode the simulators provide the ports.
+		if x.enabled && !lenient && strings.TrimSpace(x.port) == "" {
+			return &Error{Key: x.name + ".port", Msg: "a port is required when the device is enabled (e.g. /dev/serial/by-id/...)"}
+		}
+	}
+	if err := inRange("devices.idcard.poll_interval", d.IDCard.PollInterval.Duration, 20*time.Millisecond, 5*time.Second); err != nil {
+		return err
+	}
+	if d.Printer.Paper != "80mm" && d.Printer.Paper != "58mm" {
+		return &Error{Key: "devices.printer.paper", Msg: fmt.Sprintf("%q is not a paper width; use \"80mm\" or \"58mm\"", d.Printer.Paper)}
+	}
+	if !slices.Contains([]string{"full", "partial", "none"}, d.Printer.Cut) {
+		return &Error{Key: "devices.printer.cut", Msg: fmt.Sprintf("%q is not a cut mode; use \"full\", \"partial\" or \"none\"", d.Printer.Cut)}
+	}
+	return nil
+}
+
+func (c *Config) validateUtilities(lenient bool) error {
+	enabled := 0
+	for _, id := range UtilityIDs {
+		u, _ := c.Utilities.ByID(id)
+		key := "utilities." + id
+		if strings.TrimSpace(u.Name) == "" {
+			return &Error{Key: key + ".name", Msg: "must not be empty"}
+		}
+		if err := inRange(key+".timeout", u.Timeout.Duration, 500*time.Millisecond, time.Minute); err != nil {
+			return err
+		}
+		if !u.Enabled {
+			continue
+		}
+		enabled++
+		if u.BaseURL == "" && lenient {
+			continue // demo mode points enabled utilities at the simulator
+		}
+		p, err := url.Parse(u.BaseURL)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return &Error{Key: key + ".base_url", Msg: fmt.Sprintf("%q is not an http(s) URL", u.BaseURL)}
+		}
+		if p.Scheme == "http" && !isLoopback(p.Hostname()) {
+			return &Error{Key: key + ".base_url", Msg: "must use https (plain http is allowed on loopback only)"}
+		}
+	}
+	if enabled == 0 {
+		return &Error{Key: "utilities", Msg: "at least one utility must be enabled"}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+func checkTemplate(key, v string) error {
+	if v == "" {
+		return nil
+	}
+	if !strings.Contains(v, "{ref}") {
+		return &Error{Key: key, Msg: "the template must contain {ref}"}
+	}
+	p, err := url.Parse(strings.ReplaceAll(v, "{ref}", "X"))
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		return &Error{Key: key, Msg: fmt.Sprintf("%q is not an http(s) URL template", v)}
+	}
+	// A receipt QR must stay small enough for a 58 mm printer at a readable module size.
+	if len(v) > 120 {
+		return &Error{Key: key, Msg: fmt.Sprintf("the template is %d bytes long; at most 120 fit a receipt QR", len(v))}
+	}
+	return nil
+}
+
+func inRange(key string, v, lo, hi time.Duration) error {
+	if v < lo || v > hi {
+		return &Error{Key: key, Msg: fmt.Sprintf("%s is out of range (%s to %s)", v, lo, hi)}
+	}
+	return nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// lineOf finds the line on which a dotted key is set, by following table headers.
+// It returns 0 when it cannot tell (the key comes from the defaults, say).
+func lineOf(data []byte, key string) int {
+	if key == "" {
+		return 0
+	}
+	// Array indices in our own keys ("hotlines[1].number") map to the n-th [[hotlines]].
+	wantTable, leaf, index := splitKey(key)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	table, count, line := "", map[string]int{}, 0
+	tableLine := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(s, "[["):
+			table = strings.TrimSpace(strings.Trim(strings.SplitN(s, "#", 2)[0], "[] \t"))
+			count[table]++
+			tableLine = line
+		case strings.HasPrefix(s, "["):
+			table = strings.TrimSpace(strings.Trim(strings.SplitN(s, "#", 2)[0], "[] \t"))
+			tableLine = line
+		default:
+			eq := strings.Index(s, "=")
+			if eq <= 0 || strings.HasPrefix(s, "#") {
+				continue
+			}
+			k := strings.Trim(strings.TrimSpace(s[:eq]), `"`)
+			full := k
+			if table != "" {
+				full = table + "." + k
+			}
+			if index >= 0 && table == wantTable && count[table] == index+1 && (leaf == "" || k == leaf) {
+				if leaf == "" {
+					return tableLine
+				}
+				return line
+			}
+			if index < 0 && full == key {
+				return line
+			}
+		}
+	}
+	if index < 0 {
+		// A whole table (e.g. "utilities") named by its header.
+		return headerLine(data, key)
+	}
+	return 0
+}
+
+func splitKey(key string) (table, leaf string, index int) {
+	i := strings.Index(key, "[")
+	if i < 0 {
+		return "", "", -1
+	}
+	j := strings.Index(key, "]")
+	if j < i {
+		return "", "", -1
+	}
+	fmt.Sscanf(key[i+1:j], "%d", &index)
+	return key[:i], strings.TrimPrefix(key[j+1:], "."), index
+}
+
+func headerLine(data []byte, key string) int {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "["+key+"]" || strings.HasPrefix(s, "["+key+".") {
+			return line
+		}
+	}
+	return 0
+}

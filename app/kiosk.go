@@ -1,0 +1,120 @@
+// Package app is the kiosk's core, with no widget code: it wires configuration,
+// strings, the citizen session and (in later parts) devices, storage and utilities, and
+// offers the operations the screens call.
+package app
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/session"
+)
+
+// Options are the Kiosk's collaborators; zero values get production defaults.
+type Options struct {
+	Clock  clock.Clock
+	Logger *slog.Logger
+}
+
+// Kiosk is the running kiosk. Screens hold one and call its methods; it calls back
+// through listeners, from any goroutine (screens hop onto the UI thread themselves).
+type Kiosk struct {
+	Config   *config.Config
+	Text     *i18n.Catalog
+	Log      *slog.Logger
+	Clock    clock.Clock
+	Sessions *session.Manager
+
+	mu        sync.Mutex
+	elderly   bool
+	listeners []func(session.Event)
+}
+
+// New builds a Kiosk from a validated configuration.
+func New(cfg *config.Config, o Options) (*Kiosk, error) {
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	text, err := i18n.New(i18n.Lang(cfg.Kiosk.Language))
+	if err != nil {
+		return nil, err
+	}
+	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault}
+	k.Sessions = session.NewManager(session.Options{
+		Clock:     o.Clock,
+		IdleAfter: cfg.Kiosk.IdleTimeout.Duration,
+		Countdown: cfg.Kiosk.IdleCountdown.Duration,
+		OnEvent:   k.onSession,
+	})
+	return k, nil
+}
+
+// OnSession registers a listener for session events (start, countdown, resume, end).
+func (k *Kiosk) OnSession(f func(session.Event)) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.listeners = append(k.listeners, f)
+}
+
+func (k *Kiosk) onSession(e session.Event) {
+	switch e.Kind {
+	case session.Started:
+		k.Log.Info("session started", "session", e.SessionID)
+	case session.Ended:
+		k.Log.Info("session ended", "session", e.SessionID, "reason", string(e.Reason))
+		// The next citizen starts from the hall's defaults, not the last one's choices.
+		k.mu.Lock()
+		k.elderly = k.Config.Kiosk.ElderlyDefault
+		k.mu.Unlock()
+		_ = k.Text.SetLang(i18n.Lang(k.Config.Kiosk.Language))
+	}
+	k.mu.Lock()
+	ls := append([]func(session.Event){}, k.listeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f(e)
+	}
+}
+
+// Touch records citizen input (any tap or key): it restarts the idle timer.
+func (k *Kiosk) Touch() { k.Sessions.Touch() }
+
+// SetAway tells the kiosk whether the citizen has left the home screen.
+func (k *Kiosk) SetAway(away bool) { k.Sessions.SetAway(away) }
+
+// Exit ends the visit at once (退出办理): all personal data is dropped.
+func (k *Kiosk) Exit() { k.Sessions.End(session.ReasonExit) }
+
+// Elderly reports whether 大字模式 is on.
+func (k *Kiosk) Elderly() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.elderly
+}
+
+// SetElderly switches 大字模式.
+func (k *Kiosk) SetElderly(on bool) {
+	k.mu.Lock()
+	k.elderly = on
+	k.mu.Unlock()
+	k.Log.Info("elderly mode", "on", on)
+	k.Touch()
+}
+
+// ToggleLanguage switches between Chinese and English.
+func (k *Kiosk) ToggleLanguage() i18n.Lang {
+	next := i18n.EN
+	if k.Text.Lang() == i18n.EN {
+		next = i18n.ZH
+	}
+	_ = k.Text.SetLang(next)
+	k.Log.Info("language", "lang", string(next))
+	k.Touch()
+	return next
+}

@@ -1,0 +1,71 @@
+// Package mask de-identifies personal data for screens, paper and logs (GB/T 35273
+// "display restriction"): one rule everywhere, and the birth date inside an ID number is
+// always hidden.
+package mask
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Name keeps the first character and replaces each of the others with *: 张三 → 张*,
+// 欧阳娜娜 → 欧***. Spaces in Latin names are kept so the shape stays readable.
+func Name(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return ""
+	}
+	r, size := utf8.DecodeRuneInString(name)
+	var b strings.Builder
+	b.WriteRune(r)
+	rest := name[size:]
+	if rest == "" {
+		// A one-character name still gets a mask so it is never shown whole.
+		b.WriteByte('*')
+		return b.String()
+	}
+	for _, c := range rest {
+		if c == ' ' {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteByte('*')
+	}
+	return b.String()
+}
+
+// IDNumber keeps the first 6 and last 4 characters of an 18-character number
+// (420704********123X), which hides digits 7–14, the birth date. Other lengths keep the
+// first 3 and last 4 and hide at least 4 characters.
+func IDNumber(id string) string {
+	id = strings.TrimSpace(id)
+	n := utf8.RuneCountInString(id)
+	if n == 0 {
+		return ""
+	}
+	runes := []rune(id)
+	head, tail := 3, 4
+	if n == 18 {
+		head = 6
+	}
+	if n-head-tail < 4 {
+		// Too short to show both ends safely: show only the last two.
+		head, tail = 0, min(2, n/2)
+	}
+	var b strings.Builder
+	b.WriteString(string(runes[:head]))
+	b.WriteString(strings.Repeat("*", n-head-tail))
+	b.WriteString(string(runes[n-tail:]))
+	return b.String()
+}
+
+// Phone keeps the first 3 and last 4 digits of a mobile number: 138****5678.
+func Phone(p string) string {
+	p = strings.TrimSpace(p)
+	n := utf8.RuneCountInString(p)
+	if n < 8 {
+		return strings.Repeat("*", n)
+	}
+	r := []rune(p)
+	return string(r[:3]) + strings.Repeat("*", n-7) + string(r[n-4:])
+}

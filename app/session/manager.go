@@ -1,0 +1,243 @@
+package session
+
+import (
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+)
+
+// State is where the idle timer stands.
+type State int
+
+const (
+	// Resting: nobody is being served (home screen, no session). No timer runs.
+	Resting State = iota
+	// Active: someone is being served and has touched the screen recently.
+	Active
+	// Warning: the idle time has passed; the countdown is on screen.
+	Warning
+)
+
+func (s State) String() string {
+	return [...]string{"resting", "active", "warning"}[s]
+}
+
+// EventKind says what happened.
+type EventKind int
+
+const (
+	// Started: a new session began.
+	Started EventKind = iota
+	// Warned: the countdown is running; Remaining says how long is left. Sent once a second.
+	Warned
+	// Resumed: the citizen touched the screen during the countdown.
+	Resumed
+	// Ended: the session was wiped (Reason says why) and the kiosk returns home.
+	Ended
+)
+
+// Reason says why a session ended.
+type Reason string
+
+// Why a session ends.
+const (
+	ReasonIdle Reason = "idle"
+	ReasonExit Reason = "exit"
+	// ReasonReplaced: a new card was placed while a session was open.
+	ReasonReplaced Reason = "replaced"
+)
+
+// Event is sent to the manager's listener, outside the manager's lock.
+type Event struct {
+	Kind      EventKind
+	Remaining time.Duration
+	Reason    Reason
+	// SessionID of the session the event is about (empty for a wipe of an anonymous visit).
+	SessionID string
+}
+
+// Options configure a Manager.
+type Options struct {
+	Clock clock.Clock
+	// IdleAfter is how long without input before the countdown starts (default 60 s).
+	IdleAfter time.Duration
+	// Countdown is how long the countdown lasts before the wipe (default 10 s).
+	Countdown time.Duration
+	// OnEvent receives every event. It is called from timer goroutines or from the
+	// caller's goroutine, never with the manager's lock held.
+	OnEvent func(Event)
+}
+
+// Manager owns the current session and its idle timer.
+//
+// The timer runs while the kiosk is engaged: a session is open, or the citizen is on
+// any screen but home. Any input (Touch) restarts it. When it fires, the countdown
+// starts; when the countdown reaches zero the session is wiped and Ended is sent.
+type Manager struct {
+	opts Options
+
+	mu       sync.Mutex
+	current  *Session
+	away     bool // the citizen is on a screen other than home
+	state    State
+	deadline time.Time // when the countdown ends
+	timer    clock.Timer
+	gen      int // invalidates timers that fired after being replaced
+}
+
+// NewManager returns a manager with no session.
+func NewManager(o Options) *Manager {
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	if o.IdleAfter <= 0 {
+		o.IdleAfter = 60 * time.Second
+	}
+	if o.Countdown <= 0 {
+		o.Countdown = 10 * time.Second
+	}
+	if o.OnEvent == nil {
+		o.OnEvent = func(Event) {}
+	}
+	return &Manager{opts: o}
+}
+
+// Current returns the open session, or nil.
+func (m *Manager) Current() *Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.current
+}
+
+// State returns the idle state.
+func (m *Manager) State() State {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state
+}
+
+// Start opens a new session, wiping any open one first (a new card was placed).
+func (m *Manager) Start() *Session {
+	m.mu.Lock()
+	var events []Event
+	if m.current != nil {
+		events = append(events, m.endLocked(ReasonReplaced))
+	}
+	s := newSession(m.opts.Clock.Now())
+	m.current = s
+	m.armLocked()
+	events = append(events, Event{Kind: Started, SessionID: s.ID})
+	m.mu.Unlock()
+	m.emit(events...)
+	return s
+}
+
+// End wipes the open session at once ("退出办理") and reports Ended.
+func (m *Manager) End(r Reason) {
+	m.mu.Lock()
+	ev := m.endLocked(r)
+	m.mu.Unlock()
+	m.emit(ev)
+}
+
+// SetAway tells the manager whether the citizen is on a screen other than home.
+// Leaving home counts as input.
+func (m *Manager) SetAway(away bool) {
+	m.mu.Lock()
+	m.away = away
+	m.mu.Unlock()
+	m.Touch()
+}
+
+// Touch records input: it restarts the idle timer and cancels a running countdown.
+func (m *Manager) Touch() {
+	m.mu.Lock()
+	resumed := m.state == Warning
+	var sid string
+	if m.current != nil {
+		sid = m.current.ID
+	}
+	m.armLocked()
+	m.mu.Unlock()
+	if resumed {
+		m.emit(Event{Kind: Resumed, SessionID: sid})
+	}
+}
+
+// Remaining returns the countdown's remaining time while in Warning.
+func (m *Manager) Remaining() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != Warning {
+		return 0
+	}
+	return m.deadline.Sub(m.opts.Clock.Now())
+}
+
+func (m *Manager) engagedLocked() bool { return m.current != nil || m.away }
+
+// armLocked restarts the idle timer, or stops it when nothing is engaged.
+func (m *Manager) armLocked() {
+	m.gen++
+	if m.timer != nil {
+		m.timer.Stop()
+		m.timer = nil
+	}
+	if !m.engagedLocked() {
+		m.state = Resting
+		return
+	}
+	m.state = Active
+	gen := m.gen
+	m.timer = m.opts.Clock.AfterFunc(m.opts.IdleAfter, func() { m.fire(gen) })
+}
+
+// fire runs when the idle time or a countdown second has passed.
+func (m *Manager) fire(gen int) {
+	m.mu.Lock()
+	if gen != m.gen {
+		m.mu.Unlock()
+		return
+	}
+	now := m.opts.Clock.Now()
+	if m.state == Active {
+		m.state = Warning
+		m.deadline = now.Add(m.opts.Countdown)
+	}
+	remaining := m.deadline.Sub(now)
+	var ev Event
+	if remaining <= 0 {
+		ev = m.endLocked(ReasonIdle)
+	} else {
+		ev = Event{Kind: Warned, Remaining: remaining}
+		if m.current != nil {
+			ev.SessionID = m.current.ID
+		}
+		step := min(time.Second, remaining)
+		m.gen++
+		g := m.gen
+		m.timer = m.opts.Clock.AfterFunc(step, func() { m.fire(g) })
+	}
+	m.mu.Unlock()
+	m.emit(ev)
+}
+
+// endLocked wipes the session (if any), stops the timer and returns the Ended event.
+func (m *Manager) endLocked(r Reason) Event {
+	ev := Event{Kind: Ended, Reason: r}
+	if m.current != nil {
+		ev.SessionID = m.current.ID
+		m.current.wipe()
+		m.current = nil
+	}
+	m.away = false
+	m.armLocked()
+	return ev
+}
+
+func (m *Manager) emit(events ...Event) {
+	for _, e := range events {
+		m.opts.OnEvent(e)
+	}
+}

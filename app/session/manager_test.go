@@ -1,0 +1,193 @@
+package session
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+)
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (r *recorder) on(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) kinds() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var s []string
+	for _, e := range r.events {
+		switch e.Kind {
+		case Started:
+			s = append(s, "start")
+		case Warned:
+			s = append(s, fmt.Sprintf("warn%d", int(e.Remaining.Seconds())))
+		case Resumed:
+			s = append(s, "resume")
+		case Ended:
+			s = append(s, "end:"+string(e.Reason))
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+func newTestManager() (*Manager, *clock.Manual, *recorder) {
+	c := clock.NewManual(time.Date(2026, 11, 25, 9, 0, 0, 0, time.Local))
+	r := &recorder{}
+	m := NewManager(Options{Clock: c, IdleAfter: 60 * time.Second, Countdown: 10 * time.Second, OnEvent: r.on})
+	return m, c, r
+}
+
+func TestIdleCountdownWipes(t *testing.T) {
+	m, c, r := newTestManager()
+	s := m.Start()
+	s.SetIdentity(Identity{Name: "张三", IDNumber: "11010519491231002X"})
+	s.Set("bills", []string{"x"})
+
+	c.Advance(59 * time.Second)
+	if got := m.State(); got != Active {
+		t.Fatalf("state after 59 s = %v, want active", got)
+	}
+	c.Advance(1 * time.Second)
+	if got := m.State(); got != Warning {
+		t.Fatalf("state after 60 s = %v, want warning", got)
+	}
+	if rem := m.Remaining(); rem != 10*time.Second {
+		t.Fatalf("remaining = %v, want 10s", rem)
+	}
+	c.Advance(10 * time.Second)
+	want := "start warn10 warn9 warn8 warn7 warn6 warn5 warn4 warn3 warn2 warn1 end:idle"
+	if got := r.kinds(); got != want {
+		t.Fatalf("events:\n got %s\nwant %s", got, want)
+	}
+	if m.Current() != nil {
+		t.Fatal("session still open after the countdown")
+	}
+	if !s.Wiped() || s.Len() != 0 {
+		t.Fatalf("session not wiped: wiped=%v len=%d", s.Wiped(), s.Len())
+	}
+	if _, ok := s.Identity(); ok {
+		t.Fatal("identity survived the wipe")
+	}
+	if m.State() != Resting || c.Pending() != 0 {
+		t.Fatalf("after wipe: state %v, %d timers pending", m.State(), c.Pending())
+	}
+}
+
+func TestTouchResetsAndResumes(t *testing.T) {
+	m, c, r := newTestManager()
+	m.Start()
+	c.Advance(50 * time.Second)
+	m.Touch()
+	c.Advance(50 * time.Second)
+	if m.State() != Active {
+		t.Fatalf("touch did not restart the idle timer: %v", m.State())
+	}
+	c.Advance(13 * time.Second) // 63 s since the touch: countdown at 7 s
+	if m.State() != Warning {
+		t.Fatalf("state = %v, want warning", m.State())
+	}
+	m.Touch() // 继续办理
+	if m.State() != Active || m.Current() == nil {
+		t.Fatalf("continue did not resume: %v", m.State())
+	}
+	c.Advance(59 * time.Second)
+	if m.State() != Active {
+		t.Fatalf("a fresh full idle period should follow a resume")
+	}
+	if got := r.kinds(); !strings.HasSuffix(got, "warn7 resume") {
+		t.Fatalf("events: %s", got)
+	}
+}
+
+func TestExitWipesAtOnce(t *testing.T) {
+	m, c, r := newTestManager()
+	s := m.Start()
+	s.SetIdentity(Identity{Name: "李四"})
+	m.End(ReasonExit)
+	if m.Current() != nil || !s.Wiped() {
+		t.Fatal("exit did not wipe")
+	}
+	if got := r.kinds(); got != "start end:exit" {
+		t.Fatalf("events: %s", got)
+	}
+	if c.Pending() != 0 {
+		t.Fatalf("%d timers left running", c.Pending())
+	}
+	s.Set("late", 1) // a flow finishing after the wipe must not bring data back
+	if s.Len() != 0 {
+		t.Fatal("value stored after wipe")
+	}
+}
+
+func TestAwayWithoutSessionReturnsHome(t *testing.T) {
+	m, c, r := newTestManager()
+	m.SetAway(true) // browsing the guide without a card
+	c.Advance(70 * time.Second)
+	if got := r.kinds(); !strings.HasSuffix(got, "end:idle") {
+		t.Fatalf("anonymous visit did not time out: %s", got)
+	}
+	// At home with no session nothing runs.
+	c.Advance(10 * time.Minute)
+	if c.Pending() != 0 || m.State() != Resting {
+		t.Fatalf("timer running while resting")
+	}
+}
+
+func TestNewCardReplacesSession(t *testing.T) {
+	m, _, r := newTestManager()
+	a := m.Start()
+	a.SetIdentity(Identity{Name: "张三"})
+	b := m.Start()
+	if !a.Wiped() || b.Wiped() || m.Current() != b {
+		t.Fatal("the first session was not replaced")
+	}
+	if got := r.kinds(); got != "start end:replaced start" {
+		t.Fatalf("events: %s", got)
+	}
+}
+
+type secret struct{ b []byte }
+
+func (s *secret) Wipe() {
+	for i := range s.b {
+		s.b[i] = 0
+	}
+}
+
+func TestWipeOverwritesWipers(t *testing.T) {
+	m, _, _ := newTestManager()
+	s := m.Start()
+	v := &secret{b: []byte("13812345678")}
+	s.Set("phone", v)
+	m.End(ReasonExit)
+	for _, c := range v.b {
+		if c != 0 {
+			t.Fatalf("wiper not called: %q", v.b)
+		}
+	}
+}
+
+func TestIdentityNeverPrintsRaw(t *testing.T) {
+	id := Identity{Name: "张三丰", IDNumber: "11010519491231002X", CardType: "resident"}
+	var b strings.Builder
+	l := slog.New(slog.NewJSONHandler(&b, nil))
+	l.Info("card", "who", id)
+	fmt.Fprintf(&b, "%v %s %+v", id, id, id)
+	out := b.String()
+	for _, raw := range []string{"张三丰", "11010519491231002X", "19491231"} {
+		if strings.Contains(out, raw) {
+			t.Fatalf("raw %q in output: %s", raw, out)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+// Package assets holds what the kiosk binary carries with it: the bundled CJK font and
+// its licence, the icon, the default configuration and the UI strings.
+package assets
+
+import _ "embed"
+
+// DefaultConfig is the embedded default configuration (TOML).
+//
+//go:embed kiosk.default.toml
+var DefaultConfig []byte
+
+// ExampleConfig is the annotated example configuration shipped to operators.
+//
+//go:embed kiosk.example.toml
+var ExampleConfig []byte
+
+// Font is the bundled CJK font: a subset of Noto Sans CJK SC (SIL OFL 1.1) covering
+// ASCII, all of GB2312, every character of the UI strings and common rare name
+// characters. scripts/build-font.sh rebuilds it from Debian's fonts-noto-cjk.
+//
+//go:embed fonts/KioskSansSC-Regular.otf
+var Font []byte
+
+// FontLicense is the font's licence text.
+//
+//go:embed fonts/LICENSE-OFL.txt
+var FontLicense []byte
+
+// Icon is the application icon (PNG).
+//
+//go:embed icon.png
+var Icon []byte
+
+// StringsZH and StringsEN are the UI strings, one TOML table of key = text per language.
+//
+//go:embed i18n/zh.toml
+var StringsZH []byte
+
+//go:embed i18n/en.toml
+var StringsEN []byte
+
+// CardReaderSVG is the picture on the home screen: an ID card placed on the reader.
+//
+//go:embed img/card-reader.svg
+var CardReaderSVG []byte

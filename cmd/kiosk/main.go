@@ -1,0 +1,83 @@
+// Command kiosk runs the self-service kiosk: full screen on the hall's touchscreen, or
+// in a 1280×800 window. Without --config it runs in demo mode.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/logging"
+	"github.com/liangzihu/kiosk/assets"
+	"github.com/liangzihu/kiosk/screens"
+)
+
+// AppID is the kiosk's application ID (also in FyneApp.toml).
+const AppID = "cn.liangzihu.sdqw.kiosk"
+
+func main() {
+	t0 := processStart()
+	cfgPath := flag.String("config", "", "configuration file (TOML); none: demo mode")
+	fullscreen := flag.Bool("fullscreen", false, "full screen (also kiosk.fullscreen in the configuration)")
+	flag.Parse()
+
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if *fullscreen {
+		cfg.Kiosk.Fullscreen = true
+	}
+	log, closeLog, err := logging.New(logging.Options{
+		Dir: cfg.Data.Dir, MaxBytes: cfg.Data.LogMaxBytes, Files: cfg.Data.LogFiles, Stderr: os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer closeLog.Close()
+	log.Info("kiosk starting", "config", cfg.Source, "demo", cfg.Demo, "kiosk", cfg.Kiosk.ID)
+
+	k, err := app.New(cfg, app.Options{Logger: log})
+	if err != nil {
+		log.Error("start", "err", err)
+		os.Exit(1)
+	}
+
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "水电气网联办自助服务", Version: "0.1.0", Build: 1,
+		Migrations: map[string]bool{"fyneDo": true}})
+	a := fyneapp.NewWithID(AppID)
+	w := a.NewWindow(k.Text.T("app.title"))
+	w.SetPadded(false)
+	w.SetMaster()
+	w.SetCloseIntercept(func() {
+		// Citizens cannot close the kiosk; staff stop it from maintenance mode or systemd.
+		log.Warn("window close requested and ignored")
+	})
+	if cfg.Kiosk.Fullscreen {
+		w.SetFullScreen(true)
+	} else {
+		w.Resize(fyne.NewSize(1280, 800))
+		w.SetFixedSize(true)
+		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	shell := screens.NewShell(k, w, screens.Options{OnFirstFrame: func() {
+		log.Info("home screen painted", "startup_ms", time.Since(t0).Milliseconds())
+	}})
+	go func() {
+		for range time.Tick(time.Second) {
+			fyne.Do(shell.Tick)
+		}
+	}()
+	a.Driver().SetDisableScreenBlanking(true)
+	w.ShowAndRun()
+	log.Info("kiosk stopped")
+}
+

@@ -1,0 +1,96 @@
+package screens
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// idleOverlay is the full-screen countdown: "您还在吗？", the seconds left, 继续办理 and
+// 立即退出. As a modal pop-up it takes every tap, so nothing underneath is pressed by
+// the tap that dismisses it.
+type idleOverlay struct {
+	s         *Shell
+	pop       *widget.PopUp
+	remaining time.Duration
+	number    *canvas.Text
+	message   *widget.Label
+}
+
+func newIdleOverlay(s *Shell) *idleOverlay { return &idleOverlay{s: s} }
+
+// Visible reports whether the countdown is on screen.
+func (o *idleOverlay) Visible() bool { return o.pop != nil && o.pop.Visible() }
+
+func (o *idleOverlay) show(remaining time.Duration) {
+	o.remaining = remaining
+	if o.pop == nil {
+		o.build()
+	}
+	o.update()
+	if !o.pop.Visible() {
+		o.pop.Resize(o.s.win.Canvas().Size())
+		o.pop.Show()
+	}
+}
+
+func (o *idleOverlay) hide() {
+	if o.pop != nil {
+		o.pop.Hide()
+	}
+}
+
+// refresh rebuilds the pop-up's content after a language or size change.
+func (o *idleOverlay) refresh() {
+	if o.pop == nil {
+		return
+	}
+	visible := o.pop.Visible()
+	o.pop.Hide()
+	o.pop = nil
+	if visible {
+		o.show(o.remaining)
+	}
+}
+
+func (o *idleOverlay) seconds() int { return int(math.Ceil(o.remaining.Seconds())) }
+
+func (o *idleOverlay) build() {
+	s := o.s
+	title := widget.NewLabel(s.T("idle.title"))
+	title.SizeName = ft.SizeNameHeadingText
+	title.Alignment = fyne.TextAlignCenter
+	title.TextStyle.Bold = true
+	o.number = canvas.NewText("", ft.Color(ft.ColorNamePrimary))
+	o.number.TextSize = ft.Size(kt.SizeNameDisplayText)
+	o.number.TextStyle.Bold = true
+	o.number.Alignment = fyne.TextAlignCenter
+	o.message = widget.NewLabel("")
+	o.message.Alignment = fyne.TextAlignCenter
+	o.message.Wrapping = fyne.TextWrapWord
+	cont := touch.NewPrimaryButton(s.T("idle.continue"), s.K.Touch)
+	exit := touch.NewButton(s.T("idle.exit_now"), s.K.Exit)
+	exit.Importance = widget.DangerImportance
+	box := container.NewVBox(title, o.number, o.message, container.NewGridWithColumns(2, exit, cont))
+	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
+	bg.CornerRadius = 16
+	card := container.NewStack(bg, container.NewPadded(container.NewPadded(box)))
+	sized := container.NewGridWrap(fyne.NewSize(min(720, s.win.Canvas().Size().Width-40), card.MinSize().Height), card)
+	o.pop = widget.NewModalPopUp(sized, s.win.Canvas())
+}
+
+func (o *idleOverlay) update() {
+	n := o.seconds()
+	o.number.Text = fmt.Sprint(n)
+	o.number.Refresh()
+	o.message.SetText(o.s.T("idle.message", n))
+}

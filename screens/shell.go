@@ -1,0 +1,263 @@
+// Package screens is the kiosk's Fyne UI: the shell (header, navigation, footer, idle
+// countdown) and one file per screen. Screens render state and call operations on
+// app.Kiosk; the logic of the flows lives in app.
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/session"
+	kt "github.com/liangzihu/kiosk/screens/theme"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// Page is one screen: a stable name (for tests, logs and screenshots), the key of its
+// title, and a function that builds its content. Content is rebuilt, never kept, when
+// the language or 大字模式 changes and when a session is wiped, so no personal data
+// outlives its session in a widget.
+type Page struct {
+	Name     string
+	TitleKey string
+	Build    func() fyne.CanvasObject
+}
+
+// Options configure the shell.
+type Options struct {
+	// OnFirstFrame is called once, when the home screen is first painted.
+	OnFirstFrame func()
+}
+
+// Shell is the frame around every screen and the navigation stack.
+type Shell struct {
+	K   *app.Kiosk
+	win fyne.Window
+	opt Options
+
+	stack []Page
+	root  *fyne.Container
+	body  *fyne.Container
+	clock *canvas.Text
+	idle  *idleOverlay
+}
+
+// NewShell builds the shell into w and shows the home screen.
+func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
+	s := &Shell{K: k, win: w, opt: o}
+	s.body = container.NewStack()
+	s.root = container.NewStack()
+	s.idle = newIdleOverlay(s)
+	w.SetContent(s.root)
+	fyne.CurrentApp().Settings().SetTheme(kt.New(k.Elderly()))
+	k.OnSession(func(e session.Event) { fyne.Do(func() { s.onSession(e) }) })
+	if c, ok := w.Canvas().(interface {
+		SetOnTypedKey(func(*fyne.KeyEvent))
+	}); ok {
+		// A hardware key (a maintenance keyboard) counts as activity too.
+		c.SetOnTypedKey(func(*fyne.KeyEvent) { k.Touch() })
+	}
+	s.Home()
+	return s
+}
+
+// Current returns the name of the screen on top.
+func (s *Shell) Current() string { return s.stack[len(s.stack)-1].Name }
+
+// Show pushes a screen.
+func (s *Shell) Show(p Page) {
+	s.stack = append(s.stack, p)
+	s.K.SetAway(true)
+	s.K.Log.Info("screen", "name", p.Name)
+	s.render()
+}
+
+// Back pops the top screen.
+func (s *Shell) Back() {
+	if len(s.stack) > 1 {
+		s.stack = s.stack[:len(s.stack)-1]
+	}
+	s.K.SetAway(len(s.stack) > 1)
+	s.render()
+}
+
+// Home drops the stack and shows the home screen.
+func (s *Shell) Home() {
+	s.stack = []Page{homePage(s)}
+	if s.K.Sessions.Current() == nil {
+		s.K.SetAway(false)
+	} else {
+		s.K.Touch()
+	}
+	s.render()
+}
+
+// Tap wraps a handler so that it counts as citizen activity first.
+func (s *Shell) Tap(f func()) func() {
+	return func() {
+		s.K.Touch()
+		if f != nil {
+			f()
+		}
+	}
+}
+
+// Button returns a large button whose label is the translated key.
+func (s *Shell) Button(key string, f func()) *touch.Button {
+	return touch.NewButton(s.K.Text.T(key), s.Tap(f))
+}
+
+// T translates a key in the current language.
+func (s *Shell) T(key string, args ...any) string { return s.K.Text.T(key, args...) }
+
+// SetElderly switches 大字模式 and redraws everything at the new size.
+func (s *Shell) SetElderly(on bool) {
+	s.K.SetElderly(on)
+	fyne.CurrentApp().Settings().SetTheme(kt.New(on))
+	s.render()
+}
+
+// ToggleLanguage switches 中文 / English and redraws.
+func (s *Shell) ToggleLanguage() {
+	s.K.ToggleLanguage()
+	s.render()
+}
+
+// Tick updates the clock in the header; the caller runs it once a second.
+func (s *Shell) Tick() {
+	if s.clock == nil {
+		return
+	}
+	s.clock.Text = s.clockText(s.K.Clock.Now())
+	s.clock.Refresh()
+}
+
+func (s *Shell) clockText(now time.Time) string {
+	return now.Format(s.T("clock.format")) + "  " + s.T(fmt.Sprintf("weekday.%d", now.Weekday()))
+}
+
+// render rebuilds the chrome and the top screen's content.
+func (s *Shell) render() {
+	top := s.stack[len(s.stack)-1]
+	s.body.Objects = []fyne.CanvasObject{top.Build()}
+	var parts []fyne.CanvasObject
+	parts = append(parts, s.header())
+	if len(s.stack) > 1 || s.K.Sessions.Current() != nil {
+		parts = append(parts, s.navBar(top))
+	}
+	frame := container.NewBorder(container.NewVBox(parts...), s.footer(), nil, nil,
+		container.NewPadded(s.body))
+	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
+	s.root.Objects = []fyne.CanvasObject{bg, frame}
+	s.root.Refresh()
+	s.idle.refresh()
+}
+
+func (s *Shell) header() fyne.CanvasObject {
+	cfg := s.K.Config.Kiosk
+	name := barText(s.K.Text.Pick(cfg.HallName, cfg.HallNameEN), true)
+	s.clock = barText(s.clockText(s.K.Clock.Now()), false)
+	items := []fyne.CanvasObject{name, layout.NewSpacer()}
+	if s.K.Config.Demo {
+		items = append(items, badge(s.T("demo.badge")), layout.NewSpacer())
+	}
+	items = append(items, s.clock)
+	row := container.NewHBox(items...)
+	return bar(container.NewPadded(row))
+}
+
+func (s *Shell) navBar(top Page) fyne.CanvasObject {
+	var left []fyne.CanvasObject
+	if len(s.stack) > 1 {
+		back := s.Button("nav.back", s.Back)
+		back.Icon = ft.NavigateBackIcon()
+		home := s.Button("nav.home", s.Home)
+		home.Icon = ft.HomeIcon()
+		left = append(left, back, home)
+	}
+	title := widget.NewLabel(s.T(top.TitleKey))
+	title.SizeName = ft.SizeNameSubHeadingText
+	title.TextStyle.Bold = true
+	var right []fyne.CanvasObject
+	if sess := s.K.Sessions.Current(); sess != nil {
+		if id, ok := sess.Identity(); ok {
+			greet := widget.NewLabel(id.MaskedName() + "  " + id.MaskedID())
+			right = append(right, greet)
+		}
+		exit := touch.NewButton(s.T("nav.exit"), s.Tap(s.K.Exit))
+		exit.Importance = widget.DangerImportance
+		right = append(right, exit)
+	}
+	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...),
+		container.NewCenter(title))
+	return container.NewVBox(container.NewPadded(row), widget.NewSeparator())
+}
+
+func (s *Shell) footer() fyne.CanvasObject {
+	var lines []string
+	for _, h := range s.K.Config.Hotlines {
+		lines = append(lines, s.K.Text.Pick(h.Label, h.LabelEN)+" "+h.Number)
+	}
+	hot := barText(s.T("footer.hotlines")+"  "+strings.Join(lines, "    "), true)
+	elderKey := "footer.elderly"
+	if s.K.Elderly() {
+		elderKey = "footer.elderly_on"
+	}
+	elder := s.Button(elderKey, func() { s.SetElderly(!s.K.Elderly()) })
+	elder.Importance = widget.HighImportance
+	lang := s.Button("footer.language", s.ToggleLanguage)
+	row := container.NewBorder(nil, nil, nil, container.NewHBox(elder, lang), container.NewHBox(hot))
+	return bar(container.NewPadded(row))
+}
+
+func (s *Shell) onSession(e session.Event) {
+	switch e.Kind {
+	case session.Warned:
+		s.idle.show(e.Remaining)
+	case session.Resumed:
+		s.idle.hide()
+	case session.Ended:
+		s.idle.hide()
+		if e.Reason != session.ReasonReplaced {
+			s.SetElderlyTheme(s.K.Elderly())
+			s.Home()
+		}
+	case session.Started:
+		s.render()
+	}
+}
+
+// SetElderlyTheme applies the theme of the given mode without journaling a citizen choice
+// (used when a session ends and the hall default comes back).
+func (s *Shell) SetElderlyTheme(on bool) {
+	fyne.CurrentApp().Settings().SetTheme(kt.New(on))
+}
+
+func bar(content fyne.CanvasObject) fyne.CanvasObject {
+	bg := canvas.NewRectangle(ft.Color(kt.ColorNameBar))
+	return container.NewStack(bg, content)
+}
+
+func barText(s string, bold bool) *canvas.Text {
+	t := canvas.NewText(s, ft.Color(kt.ColorNameOnBar))
+	t.TextSize = ft.Size(kt.SizeNameBarText)
+	t.TextStyle.Bold = bold
+	return t
+}
+
+func badge(s string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(ft.Color(kt.ColorNameBadge))
+	bg.CornerRadius = 6
+	t := canvas.NewText(s, ft.Color(kt.ColorNameOnBadge))
+	t.TextSize = ft.Size(kt.SizeNameBarText)
+	t.TextStyle.Bold = true
+	return container.NewStack(bg, container.NewPadded(t))
+}

@@ -1,0 +1,61 @@
+# Shared by every script: the build tags, and an idempotent apt installer.
+# shellcheck shell=bash
+
+# The one place that names the build tags of the kiosk binary.
+#   x11  compile only GLFW's X11 back end. Fyne 2.8 otherwise compiles Wayland too, which
+#        needs the Wayland headers, and kiosks run Xorg (touch is unreliable under Wayland).
+#   gles use OpenGL ES: the cold cgo build drops from ~290 s to ~90 s, and it is what ARM
+#        kiosk boards drive.
+#   migrated_fynedo  every UI change from another goroutine goes through fyne.Do, so Fyne's
+#        thread checks (and their cost) are compiled out.
+# Headless tests use `ci` instead of x11,gles: fyne.io/fyne/v2/app then uses the software
+# driver, needs no cgo GL build and no display.
+KIOSK_TAGS="x11,gles,migrated_fynedo"
+TEST_TAGS="ci,migrated_fynedo"
+export KIOSK_TAGS TEST_TAGS
+
+# Packages to build the kiosk (cgo, GL and X11 headers), to run it headless (Xvfb,
+# Mesa's software GL) and to take screenshots; fonts-noto-cjk is the system fallback
+# for characters outside the bundled font (rare name characters).
+BUILD_PACKAGES="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
+RUN_PACKAGES="xvfb xauth libgl1-mesa-dri x11-utils xdotool imagemagick fonts-noto-cjk"
+
+# apt_install PKG...: installs the packages that are missing, and nothing when all are there.
+apt_install() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo ">> installing: ${missing[*]}" >&2
+  $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+}
+
+# need_go: the module wants Go 1.26 or newer.
+need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    if [ -x /usr/local/go/bin/go ]; then
+      export PATH="/usr/local/go/bin:$PATH"
+    else
+      echo "Go 1.26 or newer is required (https://go.dev/dl/)" >&2
+      exit 1
+    fi
+  fi
+}
+
+# free_display: prints a display number no X server is using.
+free_display() {
+  local n
+  for n in $(seq 99 199); do
+    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
+      echo "$n"
+      return 0
+    fi
+  done
+  return 1
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Start the real kiosk binary (GLFW, X11, Mesa software GL) under a private Xvfb, wait
+# for it to log that the home screen was painted, take an X-level screenshot and check
+# that it shows something. Fails if the kiosk crashes or paints nothing within 60 s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+bash scripts/build.sh
+work=$(mktemp -d)
+disp=$(free_display)
+Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xpid=$!
+trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
+kpid=""
+for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+(cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" >"$work/kiosk.out" 2>&1) &
+kpid=$!
+for _ in $(seq 600); do
+  grep -q '"home screen painted"' "$work/kiosk.out" 2>/dev/null && break
+  kill -0 "$kpid" 2>/dev/null || { echo "kiosk exited:"; cat "$work/kiosk.out"; exit 1; }
+  sleep 0.1
+done
+grep -q '"home screen painted"' "$work/kiosk.out" || { echo "no home screen within 60 s:"; cat "$work/kiosk.out"; exit 1; }
+sleep 0.5
+DISPLAY=":$disp" import -window root "$work/shot.png"
+colours=$(convert "$work/shot.png" -format %k info:)
+grep -o '"startup_ms":[0-9]*' "$work/kiosk.out"
+echo "screenshot: $colours colours"
+if [ "$colours" -lt 16 ]; then
+  echo "the window looks blank"; exit 1
+fi
+if grep -q '"level":"ERROR"' "$work/kiosk.out"; then
+  echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$work/kiosk.out"; exit 1
+fi
+echo "smoke test passed"

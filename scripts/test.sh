@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, headless: formatting, vet, unit and integration tests (software
+# Fyne driver, pseudo-terminal device simulators, utility simulator on loopback), then the
+# real kiosk binary in a window under Xvfb. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+need_go
+# shellcheck disable=SC2086
+apt_install $BUILD_PACKAGES $RUN_PACKAGES
+export LANG=zh_CN.UTF-8
+
+step() { printf '\n== %s\n' "$*"; }
+t_start=$(date +%s)
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet -tags "$TEST_TAGS" ./...
+
+step "go test"
+go test -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
+
+step "the kiosk binary under Xvfb"
+bash scripts/smoke.sh
+
+echo
+echo "all tests passed in $(( $(date +%s) - t_start )) s"
