@@ -1,12 +1,16 @@
 package screens
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // guidePage is 办事指南 / 服务信息: the hall, its address and hours, the hotlines and the
@@ -19,81 +23,64 @@ func (s *Shell) buildGuide() fyne.CanvasObject {
 	c := s.K.Config
 	k := c.Kiosk
 	pick := s.K.Text.Pick
-	form := container.New(newFieldLayout())
-	add := func(labelKey string, values ...string) {
-		l := widget.NewLabel(s.T(labelKey))
-		l.TextStyle.Bold = true
-		var vals []fyne.CanvasObject
-		for _, v := range values {
-			lv := widget.NewLabel(v)
-			lv.Wrapping = fyne.TextWrapWord
-			vals = append(vals, lv)
-		}
-		form.Add(l)
-		form.Add(container.NewVBox(vals...))
-	}
-	add("guide.hall", pick(k.HallName, k.HallNameEN))
-	add("guide.address", pick(k.Address, k.AddressEN))
 	hours := k.OpeningHours
 	if s.K.Text.Lang() == "en" && len(k.OpeningHoursEN) > 0 {
 		hours = k.OpeningHoursEN
 	}
-	add("guide.hours", hours...)
-	var hot []string
+	var hot, utils []string
 	for _, h := range c.Hotlines {
 		hot = append(hot, pick(h.Label, h.LabelEN)+"  "+h.Number)
 	}
-	add("guide.hotlines", hot...)
-	var utils []string
 	for _, id := range config.UtilityIDs {
-		u, _ := c.Utilities.ByID(id)
-		if u.Enabled {
+		if u, _ := c.Utilities.ByID(id); u.Enabled {
 			utils = append(utils, pick(u.Name, u.NameEN)+"  "+u.Hotline)
 		}
 	}
-	add("guide.utilities", utils...)
+	hall := s.panel(pick(k.HallName, k.HallNameEN),
+		s.field("guide.address", pick(k.Address, k.AddressEN)),
+		s.field("guide.hours", hours...),
+	)
+	contact := s.panel(s.T("guide.contact"),
+		s.field("guide.hotlines", hot...),
+		s.field("guide.utilities", utils...),
+	)
 	note := widget.NewLabel(s.T("guide.no_paper"))
 	note.Importance = widget.HighImportance
-	note.SizeName = ft.SizeNameSubHeadingText
 	note.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(form, widget.NewSeparator(), note)
+	blocks := []fyne.CanvasObject{container.NewGridWithColumns(2, hall, contact), note}
+	if s.K.Elderly() {
+		// One column of smaller blocks at the larger size; the pager turns the pages.
+		blocks = []fyne.CanvasObject{
+			hall,
+			s.panel(s.T("guide.hotlines"), s.field("guide.hotlines", hot...)),
+			s.panel(s.T("guide.utilities"), s.field("guide.utilities", utils...)),
+			note,
+		}
+	}
+	return s.pager(blocks...)
 }
 
-// fieldLayout lays out label / value pairs in two columns: labels as wide as the widest
-// label, values taking the rest.
-type fieldLayout struct{}
-
-func newFieldLayout() fyne.Layout { return fieldLayout{} }
-
-func (fieldLayout) labelWidth(objs []fyne.CanvasObject) float32 {
-	var w float32
-	for i := 0; i < len(objs); i += 2 {
-		w = max(w, objs[i].MinSize().Width)
-	}
-	return w
+// pager pages blocks with the shell's 上一页 / 下一页 buttons.
+func (s *Shell) pager(blocks ...fyne.CanvasObject) *touch.Pager {
+	p := touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), blocks...)
+	p.OnTap = s.K.Touch
+	return p
 }
 
-func (l fieldLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	lw := l.labelWidth(objs)
-	pad := ft.Size(ft.SizeNamePadding)
-	y := float32(0)
-	for i := 0; i+1 < len(objs); i += 2 {
-		h := max(objs[i].MinSize().Height, objs[i+1].MinSize().Height)
-		objs[i].Move(fyne.NewPos(0, y))
-		objs[i].Resize(fyne.NewSize(lw, objs[i].MinSize().Height))
-		objs[i+1].Move(fyne.NewPos(lw+pad, y))
-		objs[i+1].Resize(fyne.NewSize(size.Width-lw-pad, h))
-		y += h + pad
-	}
+// field is a bold caption over one or more lines of text.
+func (s *Shell) field(labelKey string, lines ...string) fyne.CanvasObject {
+	l := widget.NewLabel(s.T(labelKey))
+	l.Importance = widget.HighImportance
+	v := widget.NewLabel(strings.Join(lines, "\n"))
+	v.Wrapping = fyne.TextWrapWord
+	return container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), l, v)
 }
 
-func (l fieldLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	lw := l.labelWidth(objs)
-	pad := ft.Size(ft.SizeNamePadding)
-	var w, h float32
-	for i := 0; i+1 < len(objs); i += 2 {
-		w = max(w, lw+pad+objs[i+1].MinSize().Width)
-		h += max(objs[i].MinSize().Height, objs[i+1].MinSize().Height) + pad
-	}
-	return fyne.NewSize(w, h)
+// panel is a framed block with a title, used to group information on a screen.
+func (s *Shell) panel(title string, rows ...fyne.CanvasObject) fyne.CanvasObject {
+	t := widget.NewLabel(title)
+	t.SizeName = ft.SizeNameSubHeadingText
+	t.TextStyle.Bold = true
+	t.Wrapping = fyne.TextWrapWord
+	return widget.NewCard("", "", container.NewVBox(append([]fyne.CanvasObject{t}, rows...)...))
 }

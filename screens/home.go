@@ -2,6 +2,7 @@ package screens
 
 import (
 	"image"
+	"image/draw"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -50,10 +51,8 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		tiles = append(tiles, touch.NewTile(s.T("tile."+id), s.T("tile."+id+".desc"), s.Tap(func() { s.Show(page) })))
 	}
 	cols := min(max(len(tiles), 1), 4)
-	choose := widget.NewLabel(s.T("home.or_choose"))
-	choose.Alignment = fyne.TextAlignCenter
 	return container.NewVBox(
-		title, s.accentLine(), card, choose,
+		title, s.accentLine(), card,
 		container.NewGridWithColumns(cols, tiles...),
 	)
 }
@@ -67,7 +66,9 @@ func (s *Shell) accentLine() fyne.CanvasObject {
 		if s.opt.OnFirstFrame != nil {
 			once.Do(s.opt.OnFirstFrame)
 		}
-		return image.NewUniform(col)
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(img, img.Bounds(), image.NewUniform(col), image.Point{}, draw.Src)
+		return img
 	})
 	r.SetMinSize(fyne.NewSize(240, 6))
 	return container.NewCenter(r)

@@ -22,6 +22,7 @@ type idleOverlay struct {
 	s         *Shell
 	pop       *widget.PopUp
 	remaining time.Duration
+	shown     bool
 	number    *canvas.Text
 	message   *widget.Label
 }
@@ -29,7 +30,7 @@ type idleOverlay struct {
 func newIdleOverlay(s *Shell) *idleOverlay { return &idleOverlay{s: s} }
 
 // Visible reports whether the countdown is on screen.
-func (o *idleOverlay) Visible() bool { return o.pop != nil && o.pop.Visible() }
+func (o *idleOverlay) Visible() bool { return o.shown }
 
 func (o *idleOverlay) show(remaining time.Duration) {
 	o.remaining = remaining
@@ -37,16 +38,17 @@ func (o *idleOverlay) show(remaining time.Duration) {
 		o.build()
 	}
 	o.update()
-	if !o.pop.Visible() {
-		o.pop.Resize(o.s.win.Canvas().Size())
+	if !o.shown {
 		o.pop.Show()
+		o.shown = true
 	}
 }
 
 func (o *idleOverlay) hide() {
-	if o.pop != nil {
+	if o.pop != nil && o.shown {
 		o.pop.Hide()
 	}
+	o.shown = false
 }
 
 // refresh rebuilds the pop-up's content after a language or size change.
@@ -54,8 +56,8 @@ func (o *idleOverlay) refresh() {
 	if o.pop == nil {
 		return
 	}
-	visible := o.pop.Visible()
-	o.pop.Hide()
+	visible := o.shown
+	o.hide()
 	o.pop = nil
 	if visible {
 		o.show(o.remaining)

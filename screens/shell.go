@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -148,57 +147,55 @@ func (s *Shell) clockText(now time.Time) string {
 func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
 	s.body.Objects = []fyne.CanvasObject{top.Build()}
-	var parts []fyne.CanvasObject
-	parts = append(parts, s.header())
-	if len(s.stack) > 1 || s.K.Sessions.Current() != nil {
-		parts = append(parts, s.navBar(top))
-	}
-	frame := container.NewBorder(container.NewVBox(parts...), s.footer(), nil, nil,
-		container.NewPadded(s.body))
+	frame := container.NewBorder(s.header(top), s.footer(), nil, nil, container.NewPadded(s.body))
 	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
 	s.root.Objects = []fyne.CanvasObject{bg, frame}
 	s.root.Refresh()
 	s.idle.refresh()
 }
 
-func (s *Shell) header() fyne.CanvasObject {
+// header is the top bar. On home it names the hall; elsewhere it holds 返回 and 首页
+// and the screen's title. On the right: the masked citizen and 退出办理 while a session
+// is open, the demo badge and the clock.
+func (s *Shell) header(top Page) fyne.CanvasObject {
 	cfg := s.K.Config.Kiosk
-	name := barText(s.K.Text.Pick(cfg.HallName, cfg.HallNameEN), true)
-	s.clock = barText(s.clockText(s.K.Clock.Now()), false)
-	items := []fyne.CanvasObject{name, layout.NewSpacer()}
-	if s.K.Config.Demo {
-		items = append(items, badge(s.T("demo.badge")), layout.NewSpacer())
-	}
-	items = append(items, s.clock)
-	row := container.NewHBox(items...)
-	return bar(container.NewPadded(row))
-}
-
-func (s *Shell) navBar(top Page) fyne.CanvasObject {
 	var left []fyne.CanvasObject
 	if len(s.stack) > 1 {
 		back := s.Button("nav.back", s.Back)
 		back.Icon = ft.NavigateBackIcon()
 		home := s.Button("nav.home", s.Home)
 		home.Icon = ft.HomeIcon()
-		left = append(left, back, home)
+		left = append(left, back, home, barText(s.T(top.TitleKey), true))
+	} else {
+		left = append(left, barText(s.K.Text.Pick(cfg.HallName, cfg.HallNameEN), true))
 	}
-	title := widget.NewLabel(s.T(top.TitleKey))
-	title.SizeName = ft.SizeNameSubHeadingText
-	title.TextStyle.Bold = true
 	var right []fyne.CanvasObject
+	if s.K.Config.Demo {
+		right = append(right, badge(s.T("demo.badge")))
+	}
 	if sess := s.K.Sessions.Current(); sess != nil {
 		if id, ok := sess.Identity(); ok {
-			greet := widget.NewLabel(id.MaskedName() + "  " + id.MaskedID())
-			right = append(right, greet)
+			right = append(right, barText(id.MaskedName()+"  "+id.MaskedID(), false))
 		}
 		exit := touch.NewButton(s.T("nav.exit"), s.Tap(s.K.Exit))
 		exit.Importance = widget.DangerImportance
 		right = append(right, exit)
+	} else {
+		s.clock = barText(s.clockText(s.K.Clock.Now()), false)
+		right = append(right, s.clock)
 	}
-	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...),
-		container.NewCenter(title))
-	return container.NewVBox(container.NewPadded(row), widget.NewSeparator())
+	row := container.NewBorder(nil, nil, centerRow(left...), centerRow(right...))
+	return bar(container.NewPadded(row))
+}
+
+// centerRow is a horizontal row whose items are centred vertically.
+func centerRow(items ...fyne.CanvasObject) fyne.CanvasObject {
+	for i, o := range items {
+		if _, ok := o.(*canvas.Text); ok {
+			items[i] = container.NewCenter(o)
+		}
+	}
+	return container.NewHBox(items...)
 }
 
 func (s *Shell) footer() fyne.CanvasObject {

@@ -26,6 +26,9 @@ go vet -tags "$TEST_TAGS" ./...
 step "go test"
 go test -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
 
+step "system-font fallback (no ci tag: Fyne consults system fonts only then)"
+go test -count=1 -run 'Fallback' ./screens/theme
+
 step "the kiosk binary under Xvfb"
 bash scripts/smoke.sh
 

@@ -1,0 +1,194 @@
+package touch
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Pager shows a list of blocks page by page, as many blocks per page as fit the height
+// it is given, with large 上一页 / 下一页 buttons when there is more than one page.
+// Drag-scrolling does not work on Linux touchscreens, so long content is paged instead.
+type Pager struct {
+	widget.BaseWidget
+	Blocks []fyne.CanvasObject
+	// OnTap runs before a page turn (the kiosk counts it as activity).
+	OnTap func()
+
+	page     int
+	pages    [][]int // block indices per page, from the last layout
+	overflow bool    // a block is taller than a page
+	prev  *Button
+	next  *Button
+	info  *canvas.Text
+}
+
+// NewPager returns a pager over blocks with the given button labels.
+func NewPager(prevLabel, nextLabel string, blocks ...fyne.CanvasObject) *Pager {
+	p := &Pager{Blocks: blocks}
+	p.prev = NewButton(prevLabel, func() { p.turn(-1) })
+	p.next = NewPrimaryButton(nextLabel, func() { p.turn(+1) })
+	p.info = canvas.NewText("", ft.Color(ft.ColorNameForeground))
+	p.info.Alignment = fyne.TextAlignCenter
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// Page returns the current page (0-based) and the number of pages.
+func (p *Pager) Page() (int, int) { return p.page, max(len(p.pages), 1) }
+
+// Overflows reports whether, at the last layout, some block was taller than a page and
+// so was cut off. Screens must be designed so that this never happens; tests check it.
+func (p *Pager) Overflows() bool { return p.overflow }
+
+// NextButton and PrevButton expose the buttons (for tests and for screens that relabel them).
+func (p *Pager) NextButton() *Button { return p.next }
+
+// PrevButton is the 上一页 button.
+func (p *Pager) PrevButton() *Button { return p.prev }
+
+func (p *Pager) turn(d int) {
+	if p.OnTap != nil {
+		p.OnTap()
+	}
+	n := p.page + d
+	if n < 0 || n >= len(p.pages) {
+		return
+	}
+	p.page = n
+	p.Refresh()
+}
+
+// CreateRenderer lays the blocks out.
+func (p *Pager) CreateRenderer() fyne.WidgetRenderer { return &pagerRenderer{p: p} }
+
+type pagerRenderer struct {
+	p *Pager
+}
+
+func (r *pagerRenderer) navHeight() float32 {
+	return max(r.p.next.MinSize().Height, r.p.prev.MinSize().Height)
+}
+
+// paginate packs blocks greedily into pages of height h at width w.
+func (r *pagerRenderer) paginate(w, h float32) [][]int {
+	pad := ft.Size(ft.SizeNamePadding)
+	var pages [][]int
+	var cur []int
+	used := float32(0)
+	for i, b := range r.p.Blocks {
+		b.Resize(fyne.NewSize(w, b.MinSize().Height))
+		bh := b.MinSize().Height
+		if len(cur) > 0 && used+pad+bh > h {
+			pages = append(pages, cur)
+			cur, used = nil, 0
+		}
+		if len(cur) > 0 {
+			used += pad
+		}
+		cur = append(cur, i)
+		used += bh
+	}
+	if len(cur) > 0 {
+		pages = append(pages, cur)
+	}
+	return pages
+}
+
+func (r *pagerRenderer) Layout(size fyne.Size) {
+	p := r.p
+	pad := ft.Size(ft.SizeNamePadding)
+	pages := r.paginate(size.Width, size.Height)
+	paged := len(pages) > 1
+	if paged {
+		pages = r.paginate(size.Width, size.Height-r.navHeight()-pad)
+	}
+	p.pages = pages
+	avail := size.Height
+	if paged {
+		avail -= r.navHeight() + pad
+	}
+	p.overflow = false
+	for _, b := range p.Blocks {
+		if b.MinSize().Height > avail {
+			p.overflow = true
+		}
+	}
+	if p.page >= len(pages) {
+		p.page = max(len(pages)-1, 0)
+	}
+	for _, b := range p.Blocks {
+		b.Hide()
+	}
+	y := float32(0)
+	if len(pages) > 0 {
+		for _, i := range pages[p.page] {
+			b := p.Blocks[i]
+			b.Show()
+			b.Move(fyne.NewPos(0, y))
+			h := b.MinSize().Height
+			b.Resize(fyne.NewSize(size.Width, h))
+			y += h + pad
+		}
+	}
+	for _, o := range []fyne.CanvasObject{p.prev, p.next, p.info} {
+		if paged {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	if !paged {
+		return
+	}
+	nh := r.navHeight()
+	bw := max(p.prev.MinSize().Width, p.next.MinSize().Width) * 1.5
+	ny := size.Height - nh
+	p.prev.Move(fyne.NewPos(0, ny))
+	p.prev.Resize(fyne.NewSize(bw, nh))
+	p.next.Move(fyne.NewPos(size.Width-bw, ny))
+	p.next.Resize(fyne.NewSize(bw, nh))
+	p.info.Text = fmt.Sprintf("%d / %d", p.page+1, len(pages))
+	p.info.TextSize = ft.Size(ft.SizeNameSubHeadingText)
+	p.info.Color = ft.Color(ft.ColorNameForeground)
+	p.info.Move(fyne.NewPos(bw, ny))
+	p.info.Resize(fyne.NewSize(size.Width-2*bw, nh))
+	p.prev.Disable()
+	p.next.Disable()
+	if p.page > 0 {
+		p.prev.Enable()
+	}
+	if p.page < len(pages)-1 {
+		p.next.Enable()
+	}
+	p.info.Refresh()
+}
+
+// MinSize is as wide as the widest block and only as tall as the navigation row needs:
+// the pager takes whatever height it is given and pages the rest. (A block's height is
+// known only once its width is, because text wraps.)
+func (r *pagerRenderer) MinSize() fyne.Size {
+	var w float32
+	for _, b := range r.p.Blocks {
+		w = max(w, b.MinSize().Width)
+	}
+	return fyne.NewSize(max(w, 3*r.p.next.MinSize().Width), 2*r.navHeight())
+}
+
+func (r *pagerRenderer) Refresh() {
+	for _, b := range r.p.Blocks {
+		b.Refresh()
+	}
+	r.Layout(r.p.Size())
+	canvas.Refresh(r.p)
+}
+
+func (r *pagerRenderer) Objects() []fyne.CanvasObject {
+	objs := append([]fyne.CanvasObject{}, r.p.Blocks...)
+	return append(objs, r.p.prev, r.p.next, r.p.info)
+}
+
+func (r *pagerRenderer) Destroy() {}
