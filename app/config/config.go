@@ -36,18 +36,18 @@ type Config struct {
 
 // Kiosk describes this machine and its hall.
 type Kiosk struct {
-	ID            string   `toml:"id"`
-	HallName      string   `toml:"hall_name"`
-	HallNameEN    string   `toml:"hall_name_en"`
-	Address       string   `toml:"address"`
-	AddressEN     string   `toml:"address_en"`
-	OpeningHours  []string `toml:"opening_hours"`
+	ID             string   `toml:"id"`
+	HallName       string   `toml:"hall_name"`
+	HallNameEN     string   `toml:"hall_name_en"`
+	Address        string   `toml:"address"`
+	AddressEN      string   `toml:"address_en"`
+	OpeningHours   []string `toml:"opening_hours"`
 	OpeningHoursEN []string `toml:"opening_hours_en"`
-	Language      string   `toml:"language"`
-	Fullscreen    bool     `toml:"fullscreen"`
-	IdleTimeout   Duration `toml:"idle_timeout"`
-	IdleCountdown Duration `toml:"idle_countdown"`
-	Demo          bool     `toml:"demo"`
+	Language       string   `toml:"language"`
+	Fullscreen     bool     `toml:"fullscreen"`
+	IdleTimeout    Duration `toml:"idle_timeout"`
+	IdleCountdown  Duration `toml:"idle_countdown"`
+	Demo           bool     `toml:"demo"`
 	// ElderlyDefault starts every session in 大字模式.
 	ElderlyDefault bool `toml:"elderly_default"`
 }

@@ -80,4 +80,3 @@ func main() {
 	w.ShowAndRun()
 	log.Info("kiosk stopped")
 }
-

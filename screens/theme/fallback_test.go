@@ -70,4 +70,3 @@ func sameImage(a, b image.Image) bool {
 	}
 	return true
 }
-

@@ -21,9 +21,9 @@ type Pager struct {
 	page     int
 	pages    [][]int // block indices per page, from the last layout
 	overflow bool    // a block is taller than a page
-	prev  *Button
-	next  *Button
-	info  *canvas.Text
+	prev     *Button
+	next     *Button
+	info     *canvas.Text
 }
 
 // NewPager returns a pager over blocks with the given button labels.
