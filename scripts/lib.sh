@@ -8,10 +8,12 @@
 #        kiosk boards drive.
 #   migrated_fynedo  every UI change from another goroutine goes through fyne.Do, so Fyne's
 #        thread checks (and their cost) are compiled out.
+#   no_emoji  leaves Fyne's colour emoji font out: the kiosk shows no emoji, and parsing
+#        that font cost start-up time, binary size and ~10 MB of memory.
 # Headless tests use `ci` instead of x11,gles: fyne.io/fyne/v2/app then uses the software
 # driver, needs no cgo GL build and no display.
-KIOSK_TAGS="x11,gles,migrated_fynedo"
-TEST_TAGS="ci,migrated_fynedo"
+KIOSK_TAGS="x11,gles,migrated_fynedo,no_emoji"
+TEST_TAGS="ci,migrated_fynedo,no_emoji"
 export KIOSK_TAGS TEST_TAGS
 
 # Packages to build the kiosk (cgo, GL and X11 headers), to run it headless (Xvfb,

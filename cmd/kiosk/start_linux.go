@@ -5,42 +5,40 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// processStart returns when this process was exec'd: from KIOSK_EXEC_NS (set by the
-// start-up benchmark just before exec) or else from /proc (10 ms resolution), so that the
-// logged start-up time covers the dynamic loader and Go's runtime start too.
+// processStart returns when this process was exec'd, so that the logged start-up time
+// covers the dynamic loader and Go's runtime start too: from KIOSK_EXEC_NS (set by the
+// start-up benchmark just before exec) or else from /proc/self/stat, whose start time
+// counts clock ticks since boot (10 ms resolution).
 func processStart() time.Time {
+	now := time.Now()
 	if v := os.Getenv("KIOSK_EXEC_NS"); v != "" {
 		if ns, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return time.Unix(0, ns)
 		}
 	}
-	stat, err1 := os.ReadFile("/proc/self/stat")
-	sys, err2 := os.ReadFile("/proc/stat")
-	if err1 != nil || err2 != nil {
-		return time.Now()
+	stat, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return now
 	}
-	// Field 22 of /proc/self/stat (after the parenthesised command name) is the start
-	// time in clock ticks since boot; /proc/stat's btime is the boot time in seconds.
+	// Field 22 (after the parenthesised command name) is the start time in ticks.
 	s := string(stat)
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
 	if len(fields) < 20 {
-		return time.Now()
+		return now
 	}
 	ticks, err := strconv.ParseInt(fields[19], 10, 64)
 	if err != nil {
-		return time.Now()
+		return now
 	}
-	for _, line := range strings.Split(string(sys), "\n") {
-		if rest, ok := strings.CutPrefix(line, "btime "); ok {
-			bt, err := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
-			if err != nil {
-				break
-			}
-			const hz = 100 // USER_HZ on every Linux architecture the kiosk runs on
-			return time.Unix(bt, 0).Add(time.Duration(ticks) * time.Second / hz)
-		}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return now
 	}
-	return time.Now()
+	const hz = 100 // USER_HZ on every Linux architecture the kiosk runs on
+	age := time.Duration(ts.Nano()) - time.Duration(ticks)*time.Second/hz
+	return now.Add(-age)
 }

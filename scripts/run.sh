@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run the kiosk. Without --config it runs in demo mode (simulated devices and utilities).
+# With $DISPLAY set the window opens there (1280×800, or full screen with --fullscreen);
+# without a display it starts a virtual one (Xvfb) and writes a screenshot of the kiosk
+# every few seconds to a file it names. Installs what it needs. Arguments go to the kiosk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+need_go
+# shellcheck disable=SC2086
+apt_install $BUILD_PACKAGES $RUN_PACKAGES
+bash scripts/build.sh
+export LANG="${LANG:-zh_CN.UTF-8}"
+case "$LANG" in C|C.*|POSIX|"") export LANG=zh_CN.UTF-8 ;; esac
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+if [ -z "${DISPLAY:-}" ]; then
+  disp=$(free_display)
+  Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  pids+=($!)
+  export DISPLAY=":$disp"
+  for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+  mkdir -p run
+  shot="$PWD/run/screen.png"
+  echo "No display (\$DISPLAY is empty): started a virtual one, Xvfb $DISPLAY (1280×800)."
+  echo "A screenshot of the kiosk is written every 3 s to: $shot"
+  echo "Stop with Ctrl+C."
+  (
+    while sleep 3; do
+      import -window root "$shot.tmp.png" 2>/dev/null && mv "$shot.tmp.png" "$shot"
+    done
+  ) &
+  pids+=($!)
+fi
+./bin/kiosk "$@" &
+pids+=($!)
+wait "${pids[-1]}"
