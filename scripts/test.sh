@@ -27,7 +27,7 @@ step "go test"
 go test -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
 
 step "system-font fallback (no ci tag: Fyne consults system fonts only then)"
-go test -count=1 -run 'Fallback' ./screens/theme
+go test -count=1 -run 'TestRareCharacter' ./screens/theme
 
 step "the kiosk binary under Xvfb"
 bash scripts/smoke.sh
