@@ -148,8 +148,7 @@ func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
 	s.body.Objects = []fyne.CanvasObject{top.Build()}
 	frame := container.NewBorder(s.header(top), s.footer(), nil, nil, container.NewPadded(s.body))
-	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
-	s.root.Objects = []fyne.CanvasObject{bg, frame}
+	s.root.Objects = []fyne.CanvasObject{touch.NewSurface(s.K.Touch), frame}
 	s.root.Refresh()
 	s.idle.refresh()
 }

@@ -162,6 +162,18 @@ func TestIdleCountdownThroughUI(t *testing.T) {
 	}
 }
 
+// A tap anywhere, even on plain text, counts as activity.
+func TestTapAnywhereIsActivity(t *testing.T) {
+	h := newHarness(t)
+	h.k.Sessions.Start()
+	h.clock.Advance(50 * time.Second)
+	test.TapCanvas(h.w.Canvas(), fyne.NewPos(640, 600)) // blank area of the home screen
+	h.clock.Advance(50 * time.Second)
+	if h.s.idle.Visible() {
+		t.Fatal("a tap on the background did not count as activity")
+	}
+}
+
 func TestExitButtonWipesAtOnce(t *testing.T) {
 	h := newHarness(t)
 	sess := h.k.Sessions.Start()
