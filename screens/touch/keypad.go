@@ -1,0 +1,220 @@
+package touch
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// KeypadKind chooses the keys.
+type KeypadKind int
+
+const (
+	// Numeric has 0–9 (phone and account numbers).
+	Numeric KeypadKind = iota
+	// NumericX adds X, the check character of ID numbers.
+	NumericX
+	// Alphanumeric has 0–9 and A–Z (application and reference numbers).
+	Alphanumeric
+)
+
+// KeypadLabels are the texts of the keypad's own keys, in the kiosk's language.
+type KeypadLabels struct {
+	Backspace, Clear, OK string
+}
+
+// Keypad is an on-screen keypad with its own display: the kiosk has no keyboard and an
+// Entry would take focus and show a cursor. The value is checked as it is typed and
+// 确定 works only when it is valid.
+type Keypad struct {
+	widget.BaseWidget
+
+	Kind   KeypadKind
+	MaxLen int
+	// Placeholder is shown while the value is empty.
+	Placeholder string
+	// Validate returns the message to show for a value that is not acceptable yet, or ""
+	// when it is. It is called on every key press.
+	Validate func(value string) string
+	// OnSubmit receives the value when 确定 is pressed on a valid value.
+	OnSubmit func(value string)
+	// OnKey runs on every key press (the kiosk counts it as activity).
+	OnKey func()
+
+	labels  KeypadLabels
+	value   string
+	message string
+
+	display *canvas.Text
+	hint    *canvas.Text
+	ok      *Button
+	keys    map[string]*Button
+}
+
+// NewKeypad returns a keypad of the given kind.
+func NewKeypad(kind KeypadKind, labels KeypadLabels) *Keypad {
+	k := &Keypad{Kind: kind, MaxLen: 32, labels: labels, keys: map[string]*Button{}}
+	k.ExtendBaseWidget(k)
+	return k
+}
+
+// Value returns what has been typed.
+func (k *Keypad) Value() string { return k.value }
+
+// Message returns the current validation message ("" when the value is acceptable).
+func (k *Keypad) Message() string { return k.message }
+
+// SetValue replaces the value (e.g. a number read from a scanned QR code).
+func (k *Keypad) SetValue(v string) {
+	k.value = v
+	k.check()
+}
+
+// Press presses a key by its label ("0"–"9", "A"–"Z", or the Backspace, Clear and OK
+// labels), as a tap on it would.
+func (k *Keypad) Press(key string) {
+	if k.OnKey != nil {
+		k.OnKey()
+	}
+	switch key {
+	case k.labels.Backspace:
+		if k.value != "" {
+			_, size := utf8.DecodeLastRuneInString(k.value)
+			k.value = k.value[:len(k.value)-size]
+		}
+	case k.labels.Clear:
+		k.value = ""
+	case k.labels.OK:
+		k.check()
+		if k.message == "" && k.value != "" && k.OnSubmit != nil {
+			k.OnSubmit(k.value)
+		}
+		return
+	default:
+		if utf8.RuneCountInString(k.value) < k.MaxLen {
+			k.value += key
+		}
+	}
+	k.check()
+}
+
+func (k *Keypad) check() {
+	k.message = ""
+	if k.Validate != nil {
+		k.message = k.Validate(k.value)
+	}
+	k.Refresh()
+}
+
+// Key returns the button of a key (tests tap it).
+func (k *Keypad) Key(label string) *Button { return k.keys[label] }
+
+// CreateRenderer builds the display and the keys.
+func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
+	k.display = canvas.NewText("", ft.Color(ft.ColorNameForeground))
+	k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
+	k.display.TextStyle.Monospace = true
+	k.hint = canvas.NewText("", ft.Color(ft.ColorNameError))
+	k.hint.TextSize = ft.Size(ft.SizeNameText)
+	bg := canvas.NewRectangle(ft.Color(ft.ColorNameInputBackground))
+	bg.StrokeColor = ft.Color(ft.ColorNameInputBorder)
+	bg.StrokeWidth = 2
+	bg.CornerRadius = 8
+	screen := container.NewStack(bg, container.NewPadded(k.display))
+
+	key := func(label string) *Button {
+		b := NewButton(label, func() { k.Press(label) })
+		k.keys[label] = b
+		return b
+	}
+	k.ok = NewPrimaryButton(k.labels.OK, func() { k.Press(k.labels.OK) })
+	k.keys[k.labels.OK] = k.ok
+	var pad fyne.CanvasObject
+	switch k.Kind {
+	case Alphanumeric:
+		rows := []string{"1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"}
+		grid := container.NewGridWithColumns(10)
+		for i, r := range rows {
+			for _, c := range r {
+				grid.Add(key(string(c)))
+			}
+			switch i {
+			case 2:
+				grid.Add(key(k.labels.Backspace))
+			case 3:
+				grid.Add(key(k.labels.Clear))
+				grid.Add(k.ok)
+			}
+		}
+		pad = grid
+	default:
+		digits := container.NewGridWithColumns(3)
+		for _, c := range "123456789" {
+			digits.Add(key(string(c)))
+		}
+		if k.Kind == NumericX {
+			digits.Add(key("X"))
+		} else {
+			digits.Add(layout.NewSpacer())
+		}
+		digits.Add(key("0"))
+		digits.Add(key(k.labels.Backspace))
+		side := container.NewGridWithRows(2, key(k.labels.Clear), k.ok)
+		pad = container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(side.MinSize().Width*1.6, digits.MinSize().Height), side), digits)
+	}
+	r := &keypadRenderer{k: k, content: container.NewBorder(container.NewVBox(screen, k.hint), nil, nil, nil, pad)}
+	r.Refresh()
+	return r
+}
+
+type keypadRenderer struct {
+	k       *Keypad
+	content *fyne.Container
+}
+
+func (r *keypadRenderer) Layout(s fyne.Size)           { r.content.Resize(s) }
+func (r *keypadRenderer) MinSize() fyne.Size           { return r.content.MinSize() }
+func (r *keypadRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.content} }
+func (r *keypadRenderer) Destroy()                     {}
+
+func (r *keypadRenderer) Refresh() {
+	k := r.k
+	if k.value == "" {
+		k.display.Text = k.Placeholder
+		k.display.Color = ft.Color(ft.ColorNamePlaceHolder)
+	} else {
+		k.display.Text = spaced(k.value)
+		k.display.Color = ft.Color(ft.ColorNameForeground)
+	}
+	k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
+	k.hint.Text = k.message
+	k.hint.TextSize = ft.Size(ft.SizeNameText)
+	if k.message == "" && k.value != "" {
+		k.ok.Enable()
+	} else {
+		k.ok.Disable()
+	}
+	k.display.Refresh()
+	k.hint.Refresh()
+}
+
+// spaced groups long numbers in fours so they can be read back and checked.
+func spaced(v string) string {
+	if len(v) <= 6 {
+		return v
+	}
+	var b strings.Builder
+	for i, c := range v {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,101 @@
+package touch
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
+)
+
+var labels = KeypadLabels{Backspace: "退格", Clear: "清空", OK: "确定"}
+
+func phoneRule(v string) string {
+	if len(v) > 0 && v[0] != '1' {
+		return "手机号码以 1 开头"
+	}
+	if len(v) < 11 {
+		return "请输入 11 位手机号码"
+	}
+	return ""
+}
+
+func TestKeypadTypesValidatesSubmits(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	var submitted string
+	keys := 0
+	k := NewKeypad(Numeric, labels)
+	k.MaxLen = 11
+	k.Validate = phoneRule
+	k.OnSubmit = func(v string) { submitted = v }
+	k.OnKey = func() { keys++ }
+	w := test.NewTempWindow(t, k)
+	w.Resize(fyne.NewSize(800, 600))
+
+	test.Tap(k.Key("2"))
+	if k.Message() != "手机号码以 1 开头" {
+		t.Fatalf("message %q", k.Message())
+	}
+	test.Tap(k.Key("退格"))
+	for _, c := range "138123456789" { // one digit too many
+		test.Tap(k.Key(string(c)))
+	}
+	if k.Value() != "13812345678" || k.Message() != "" {
+		t.Fatalf("value %q message %q", k.Value(), k.Message())
+	}
+	if k.Key("确定").Disabled() {
+		t.Fatal("确定 disabled on a valid value")
+	}
+	test.Tap(k.Key("确定"))
+	if submitted != "13812345678" {
+		t.Fatalf("submitted %q", submitted)
+	}
+	if keys != 15 {
+		t.Fatalf("%d key presses reported, want 15", keys)
+	}
+	test.Tap(k.Key("清空"))
+	if k.Value() != "" || !k.Key("确定").Disabled() {
+		t.Fatal("清空 did not clear")
+	}
+	if k.Key("X") != nil {
+		t.Fatal("plain numeric keypad has an X key")
+	}
+}
+
+func TestKeypadKindsAndTargets(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		for _, kind := range []KeypadKind{Numeric, NumericX, Alphanumeric} {
+			test.NewTempApp(t)
+			test.ApplyTheme(t, kt.New(elderly))
+			k := NewKeypad(kind, labels)
+			w := test.NewTempWindow(t, k)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(1250, k.MinSize().Height))
+			min := float32(64)
+			if elderly {
+				min = 80
+			}
+			n := 0
+			for label, b := range k.keys {
+				n++
+				if s := b.Size(); s.Width < min || s.Height < min {
+					t.Errorf("kind %d elderly %v: key %q is %.0f×%.0f", kind, elderly, label, s.Width, s.Height)
+				}
+			}
+			want := map[KeypadKind]int{Numeric: 13, NumericX: 14, Alphanumeric: 39}[kind]
+			if n != want {
+				t.Errorf("kind %d has %d keys, want %d", kind, n, want)
+			}
+			if kind == Alphanumeric {
+				test.Tap(k.Key("S"))
+				test.Tap(k.Key("Q"))
+				test.Tap(k.Key("7"))
+				if k.Value() != "SQ7" {
+					t.Errorf("value %q", k.Value())
+				}
+			}
+		}
+	}
+}
