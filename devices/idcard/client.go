@@ -142,6 +142,11 @@ func (c *Client) command(ctx context.Context, cmd Command) (Reply, error) {
 	if r.SW3 != cmd.success() {
 		return r, &StatusError{Command: cmd, Status: r.SW3, SW1: r.SW1, SW2: r.SW2}
 	}
+	// Without sequence numbers, a reply of the wrong size is the best sign of a reply
+	// to another command (a late one), or of a reader speaking another dialect.
+	if n := cmd.dataLen(); n >= 0 && len(r.Data) != n {
+		return r, fmt.Errorf("idcard: %s: %w: success reply with %d data bytes, want %d", cmd, ErrReplyLength, len(r.Data), n)
+	}
 	return r, nil
 }
 

@@ -49,6 +49,22 @@ func (c Command) success() Status {
 	return StatusOK
 }
 
+// dataLen is the number of data bytes in the command's success reply, or -1 when it
+// varies (the card reads, checked by their parser).
+func (c Command) dataLen() int {
+	switch c {
+	case CmdFind:
+		return 4
+	case CmdSelect:
+		return 8
+	case CmdSAMID:
+		return 16
+	case CmdReset, CmdSAMStatus:
+		return 0
+	}
+	return -1
+}
+
 // maxReply is the largest reply LEN a command can have, to size its timeout.
 func (c Command) maxReply() int {
 	switch c {

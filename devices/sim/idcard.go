@@ -41,6 +41,8 @@ const (
 	// FaultStatus replies with IDCardFault.Status and no data instead (e.g. 0x60, the
 	// SAM self-test failure; 0x41, a read failure).
 	FaultStatus
+	// FaultDelay answers correctly but IDCardFault.Delay late (a slow or stuck reader).
+	FaultDelay
 )
 
 // IDCardFault is a fault to inject.
@@ -51,6 +53,8 @@ type IDCardFault struct {
 	Command uint16
 	// Status is the SW3 sent by FaultStatus.
 	Status byte
+	// Delay is FaultDelay's extra wait.
+	Delay time.Duration
 	// Count is how many replies the fault affects; 0 means until ClearFaults.
 	Count int
 }
@@ -324,11 +328,12 @@ func (r *IDCardReader) answer(p *PTY, cmd uint16, status byte) error {
 	} else {
 		reply = r.reply(cmd)
 	}
-	reply = r.applyFault(cmd, reply)
+	reply, delay := r.applyFault(cmd, reply)
 	r.mu.Unlock()
 	if len(reply) == 0 {
 		return nil
 	}
+	time.Sleep(delay)
 	p.Master.SetWriteDeadline(time.Now().Add(2*time.Second + WireTime(len(reply), r.opts.Baud)))
 	return p.WritePaced(reply, r.opts.Baud)
 }
@@ -389,8 +394,9 @@ func (r *IDCardReader) reply(cmd uint16) []byte {
 // the whole preamble.
 var noise = []byte{0x00, 0xFF, 0xAA, 0xAA, 0x13, 0x96, 0x69, 0xAA, 0x55, 0x0D, 0x0A}
 
-// applyFault changes reply according to the first fault matching cmd; r.mu is held.
-func (r *IDCardReader) applyFault(cmd uint16, reply []byte) []byte {
+// applyFault changes reply according to the first fault matching cmd, and says how
+// long to hold it back; r.mu is held.
+func (r *IDCardReader) applyFault(cmd uint16, reply []byte) ([]byte, time.Duration) {
 	for i := range r.faults {
 		f := r.faults[i]
 		if f.Command != 0 && f.Command != cmd {
@@ -412,10 +418,12 @@ func (r *IDCardReader) applyFault(cmd uint16, reply []byte) []byte {
 			reply = nil
 		case FaultStatus:
 			reply = replyFrame(f.Status, nil)
+		case FaultDelay:
+			return reply, f.Delay
 		}
-		return reply
+		return reply, 0
 	}
-	return reply
+	return reply, 0
 }
 
 func sleepUntil(t time.Time) {
