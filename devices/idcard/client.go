@@ -219,18 +219,29 @@ func (c *Client) ReadAddress(ctx context.Context) (string, error) {
 	return "", &StatusError{Command: CmdReadAddress, Status: r.SW3, SW1: r.SW1, SW2: r.SW2}
 }
 
-// ReadCard runs the whole sequence once: find, select, read text and photo, and the
-// appended address, which it applies. ErrNoCard when no card is on the reader.
+// ReadCard runs the whole sequence once: find, then ReadFound. ErrNoCard when no card
+// is on the reader.
 func (c *Client) ReadCard(ctx context.Context) (*Card, error) {
 	if err := c.Find(ctx); err != nil {
 		return nil, err
 	}
+	return c.ReadFound(ctx)
+}
+
+// ReadFound selects the card that Find reported, reads its text and photo, and reads
+// and applies its appended address.
+func (c *Client) ReadFound(ctx context.Context) (*Card, error) {
 	if err := c.Select(ctx); err != nil {
 		return nil, err
 	}
+	return c.readSelected(ctx, true)
+}
+
+// readSelected reads a selected card, and its appended address when withAddress.
+func (c *Client) readSelected(ctx context.Context, withAddress bool) (*Card, error) {
 	card, err := c.Read(ctx)
-	if err != nil {
-		return nil, err
+	if err != nil || !withAddress {
+		return card, err
 	}
 	addr, err := c.ReadAddress(ctx)
 	if err != nil {

@@ -27,7 +27,7 @@ const (
 // Frame errors: a reply that fails one of these checks is never used as data.
 var (
 	// ErrNotReply: the bytes are not an "AA AA AA 96 69" reply frame at all.
-	ErrNotReply = errors.New("not an ID card reader reply (no AA AA AA 96 69 preamble)")
+	ErrNotReply = errors.New("not an ID card reader reply")
 	// ErrReplyLength: the LEN field is impossible, or disagrees with the bytes present.
 	ErrReplyLength = errors.New("reply length is wrong")
 	// ErrReplyChecksum: the XOR checksum does not match.
@@ -75,12 +75,15 @@ func DecodeReply(f []byte) (Reply, error) {
 
 func decodeReply(f []byte) (Reply, error) {
 	if len(f) < len(Preamble) || !bytes.Equal(f[:len(Preamble)], Preamble) {
-		return Reply{}, ErrNotReply
+		return Reply{}, fmt.Errorf("%w: it does not start with AA AA AA 96 69", ErrNotReply)
 	}
 	if len(f) < headerLen {
 		return Reply{}, fmt.Errorf("%w: %d bytes, shorter than a header", ErrReplyLength, len(f))
 	}
 	n := int(f[5])<<8 | int(f[6])
+	if n == 3 && len(f) == headerLen+n && f[len(f)-1] == checksum(f[len(Preamble):len(f)-1]) {
+		return Reply{}, fmt.Errorf("%w: it is a host command (%s)", ErrNotReply, Command{f[7], f[8]})
+	}
 	if err := checkLEN(n); err != nil {
 		return Reply{}, err
 	}

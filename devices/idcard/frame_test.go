@@ -118,6 +118,7 @@ func TestDecodeReplyRefusesBadFrames(t *testing.T) {
 		{"empty", nil, ErrNotReply, ""},
 		{"other protocol", []byte{0x02, 0x00, 0x03, 0x32, 0x29, 0xFF, 0xE4, 0x03}, ErrNotReply, "AA AA AA 96 69"},
 		{"preamble later", append([]byte{0x00}, ok...), ErrNotReply, ""},
+		{"a command", CmdSelect.Frame(), ErrNotReply, "it is a host command (select card)"},
 	} {
 		_, err := DecodeReply(tc.frame)
 		if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "idcard: ") {

@@ -382,18 +382,7 @@ func (r *Reader) readOnce(ctx context.Context, c *Client, retry bool) (*Card, er
 	if err != nil {
 		return nil, err
 	}
-	card, err := c.Read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !r.opts.SkipAppendedAddress {
-		addr, err := c.ReadAddress(ctx)
-		if err != nil {
-			return nil, err
-		}
-		card.ApplyAddress(addr)
-	}
-	return card, nil
+	return c.readSelected(ctx, !r.opts.SkipAppendedAddress)
 }
 
 // cardGone reports the removal of a card that was reported.

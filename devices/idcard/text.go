@@ -195,7 +195,7 @@ func ParseReadReply(r Reply) (*Card, []byte, error) {
 	switch r.SW3 {
 	case StatusOK:
 	case StatusFound:
-		return nil, nil, fmt.Errorf("idcard: %w: status 9F (%s)", ErrNotCardReply, r.SW3.Meaning())
+		return nil, nil, fmt.Errorf("idcard: %w: status 9F with %d data bytes (%s)", ErrNotCardReply, len(r.Data), guessReply(len(r.Data)))
 	default:
 		return nil, nil, &StatusError{Command: CmdRead, Status: r.SW3, SW1: r.SW1, SW2: r.SW2}
 	}

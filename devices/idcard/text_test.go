@@ -244,7 +244,7 @@ func TestParseReadReplyRefusesOtherReplies(t *testing.T) {
 		err    error
 		msg    string
 	}{
-		{"reply_find_ok", ErrNotCardReply, "status 9F"},
+		{"reply_find_ok", ErrNotCardReply, "status 9F with 4 data bytes (looks like a find-card reply)"},
 		{"reply_select_ok", ErrNotCardReply, "select-card reply"},
 		{"reply_sam_id", ErrNotCardReply, "SAM ID reply"},
 		{"reply_address", ErrNotCardReply, "appended-address reply"},
