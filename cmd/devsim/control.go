@@ -50,10 +50,10 @@ func controlLines(ctx context.Context, path string) (<-chan string, func(), erro
 	return lines, stop, nil
 }
 
-// serveControl runs handle for each control line until ctx ends or handle returns
-// errQuit. A line that fails is reported and the emulator keeps running; the end of
+// serveControl runs handle for each control line (its first word, and the rest of the
+// line as typed) until ctx ends or handle returns errQuit. A line that fails is reported and the emulator keeps running; the end of
 // the input does not stop it either (it may run in the background with no stdin).
-func serveControl(ctx context.Context, path string, stdout io.Writer, handle func(cmd string, args []string) error) error {
+func serveControl(ctx context.Context, path string, stdout io.Writer, handle func(cmd, rest string) error) error {
 	lines, stop, err := controlLines(ctx, path)
 	if err != nil {
 		return err
@@ -68,8 +68,8 @@ func serveControl(ctx context.Context, path string, stdout io.Writer, handle fun
 				lines = nil // keep running until interrupted
 				continue
 			}
-			f := strings.Fields(line)
-			err := handle(f[0], f[1:])
+			cmd, rest, _ := strings.Cut(line, " ")
+			err := handle(cmd, strings.TrimSpace(rest))
 			if err == errQuit {
 				return nil
 			}

@@ -69,8 +69,8 @@ func runIDCard(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	fmt.Fprintf(stdout, "idcard reader on %s (%d baud)\n", r.Path(), *baud)
-	return serveControl(ctx, *control, stdout, func(cmd string, args []string) error {
-		return idcardControl(r, stdout, cmd, args)
+	return serveControl(ctx, *control, stdout, func(cmd, rest string) error {
+		return idcardControl(r, stdout, cmd, strings.Fields(rest))
 	})
 }
 
