@@ -335,7 +335,24 @@ func (r *IDCardReader) answer(p *PTY, cmd uint16, status byte) error {
 	}
 	time.Sleep(delay)
 	p.Master.SetWriteDeadline(time.Now().Add(2*time.Second + WireTime(len(reply), r.opts.Baud)))
-	return p.WritePaced(reply, r.opts.Baud)
+	return writeAsUART(p, reply, r.opts.Baud)
+}
+
+// writeAsUART hands bytes to the driver no earlier than a UART would have delivered
+// them: each small chunk when its last byte has fully arrived. (WritePaced writes a
+// chunk when its first byte starts, which is up to 64 bytes early; the benchmark must
+// not gain from that.)
+func writeAsUART(p *PTY, b []byte, baud int) error {
+	start := time.Now()
+	const chunk = 16
+	for off := 0; off < len(b); off += chunk {
+		end := min(off+chunk, len(b))
+		sleepUntil(start.Add(WireTime(end, baud)))
+		if _, err := p.Master.Write(b[off:end]); err != nil {
+			return fmt.Errorf("sim: write: %w", err)
+		}
+	}
+	return nil
 }
 
 // reply is the healthy reader's answer to cmd; r.mu is held.
