@@ -57,7 +57,7 @@ func fastOptions(link string) idcard.Options {
 	return idcard.Options{
 		Port:         link,
 		PollInterval: 20 * time.Millisecond,
-		Timeouts:     idcard.Timeouts{Command: 100 * time.Millisecond, Read: 300 * time.Millisecond},
+		Timeouts:     idcard.Timeouts{Command: 300 * time.Millisecond, Read: time.Second},
 		Backoff:      serialport.Backoff{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond},
 	}
 }
@@ -454,7 +454,7 @@ func TestClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer port.Close()
-	c := idcard.NewClient(port, 115200, idcard.Timeouts{Command: 50 * time.Millisecond, Read: 100 * time.Millisecond})
+	c := idcard.NewClient(port, 115200, idcard.Timeouts{Command: 200 * time.Millisecond, Read: 500 * time.Millisecond})
 	ctx := context.Background()
 	if err := c.Reset(ctx); err != nil {
 		t.Fatal(err)
@@ -496,11 +496,11 @@ func TestClient(t *testing.T) {
 	}
 	// A late reply to a timed-out command is not taken for the next reply.
 	s.Remove()
-	s.Inject(sim.IDCardFault{Kind: sim.FaultDelay, Delay: 150 * time.Millisecond, Count: 1})
+	s.Inject(sim.IDCardFault{Kind: sim.FaultDelay, Delay: 400 * time.Millisecond, Count: 1})
 	if err := c.Find(ctx); !errors.Is(err, idcard.ErrTimeout) {
 		t.Fatalf("slow find: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond) // the late "no card" reply arrives
+	time.Sleep(300 * time.Millisecond) // the late "no card" reply arrives
 	s.Place(moved)
 	if err := c.Find(ctx); err != nil {
 		t.Fatalf("find after a late reply: %v", err)

@@ -44,6 +44,7 @@ type Splitter struct {
 	MaxLen int
 
 	buf      []byte
+	searched int  // bytes of buf already searched for a terminator, in vain
 	overflow bool // the current line is already too long: discard to its end
 }
 
@@ -66,24 +67,30 @@ func (s *Splitter) terminator(b []byte) (int, int) {
 func (s *Splitter) Feed(b []byte) []Line {
 	s.buf = append(s.buf, b...)
 	var out []Line
-	start := 0
+	// Search only the new bytes (and the tail of the old ones that may start a
+	// suffix), so that a long line fed a few bytes at a time costs linear time.
+	start, from := 0, max(s.searched-max(len(s.Suffix)-1, 0), 0)
 	for {
-		i, n := s.terminator(s.buf[start:])
+		i, n := s.terminator(s.buf[from:])
 		if i < 0 {
 			break
 		}
-		if l, ok := s.finish(s.buf[start : start+i]); ok {
+		if l, ok := s.finish(s.buf[start : from+i]); ok {
 			out = append(out, l)
 		}
-		start += i + n
+		start = from + i + n
+		from = start
 	}
-	s.buf = append(s.buf[:0], s.buf[start:]...)
+	if start > 0 {
+		s.buf = append(s.buf[:0], s.buf[start:]...)
+	}
 	// Bound memory: once the pending line cannot fit any more, keep only what may be
 	// the start of a suffix, and remember to drop the line at its terminator.
 	if keep := max(len(s.Suffix)-1, 0); len(s.buf) > s.maxLen()+keep {
 		s.overflow = true
 		s.buf = append(s.buf[:0], s.buf[len(s.buf)-keep:]...)
 	}
+	s.searched = len(s.buf)
 	return out
 }
 
@@ -115,7 +122,7 @@ func (s *Splitter) Pending() bool {
 // returns ErrPartial when something was dropped, nil otherwise.
 func (s *Splitter) Reset() error {
 	pending := s.Pending()
-	s.buf, s.overflow = s.buf[:0], false
+	s.buf, s.searched, s.overflow = s.buf[:0], 0, false
 	if pending {
 		return ErrPartial
 	}

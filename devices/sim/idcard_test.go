@@ -103,31 +103,37 @@ func openHost(t *testing.T, path string) *host {
 	return &host{t, p}
 }
 
-// exchange sends raw bytes and returns what comes back until the line is quiet.
-func (h *host) exchange(out []byte) []byte {
+// exchange sends raw bytes and returns what comes back: it waits (up to seconds, the
+// machine may be busy) for at least want bytes, then until the line is quiet.
+func (h *host) exchange(out []byte, want int) []byte {
 	h.t.Helper()
 	if _, err := h.port.Write(out); err != nil {
 		h.t.Fatal(err)
 	}
 	var got []byte
 	buf := make([]byte, 4096)
-	h.port.SetReadTimeout(300 * time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
 	for {
+		wait := 50 * time.Millisecond
+		if len(got) < want {
+			wait = time.Until(deadline)
+		}
+		h.port.SetReadTimeout(max(wait, time.Millisecond))
 		n, err := h.port.Read(buf)
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if n == 0 {
+		if n == 0 && (len(got) >= want || time.Now().After(deadline)) {
 			return got
 		}
 		got = append(got, buf[:n]...)
-		h.port.SetReadTimeout(50 * time.Millisecond)
 	}
 }
 
 func (h *host) expect(cmd, reply string) {
 	h.t.Helper()
-	if got, want := h.exchange(frame(h.t, cmd)), frame(h.t, reply); !bytes.Equal(got, want) {
+	want := frame(h.t, reply)
+	if got := h.exchange(frame(h.t, cmd), len(want)); !bytes.Equal(got, want) {
 		h.t.Fatalf("%s: got % X, want %s", cmd, got, reply)
 	}
 }
@@ -219,7 +225,7 @@ func TestIDCardReaderBadCommands(t *testing.T) {
 		{"noise then find", "0102AAAA03" + "AAAAAA96690003200122", 0x80},
 	} {
 		out, _ := hex.DecodeString(tc.out)
-		if got, want := h.exchange(out), replyFrame(tc.sw3, nil); !bytes.Equal(got, want) {
+		if got, want := h.exchange(out, 11), replyFrame(tc.sw3, nil); !bytes.Equal(got, want) {
 			t.Errorf("%s: got % X, want % X", tc.name, got, want)
 		}
 	}
@@ -245,7 +251,7 @@ func TestIDCardReaderFaults(t *testing.T) {
 	} {
 		r.ClearFaults()
 		r.Inject(tc.fault)
-		if got := h.exchange(find); !bytes.Equal(got, tc.want) {
+		if got := h.exchange(find, len(tc.want)); !bytes.Equal(got, tc.want) {
 			t.Errorf("%s: got % X, want % X", tc.name, got, tc.want)
 		}
 	}
@@ -254,7 +260,7 @@ func TestIDCardReaderFaults(t *testing.T) {
 	r.Inject(IDCardFault{Kind: FaultStatus, Status: 0x66, Count: 2})
 	r.Inject(IDCardFault{Kind: FaultSilence})
 	for i, want := range [][]byte{replyFrame(0x66, nil), replyFrame(0x66, nil), nil, nil} {
-		if got := h.exchange(find); !bytes.Equal(got, want) {
+		if got := h.exchange(find, len(want)); !bytes.Equal(got, want) {
 			t.Errorf("reply %d: got % X, want % X", i, got, want)
 		}
 	}

@@ -26,7 +26,7 @@ func TestScannerBytes(t *testing.T) {
 		if err := s.Scan("A1"); err != nil {
 			t.Fatal(err)
 		}
-		if got := h.exchange(nil); !bytes.Equal(got, []byte(tc.want)) {
+		if got := h.exchange(nil, len(tc.want)); !bytes.Equal(got, []byte(tc.want)) {
 			t.Errorf("suffix %q: got %q, want %q", tc.suffix, got, tc.want)
 		}
 		link := s.Path()
