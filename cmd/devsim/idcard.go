@@ -23,7 +23,8 @@ func init() {
 }
 
 const idcardHelp = `control lines (stdin, or --control FILE/FIFO):
-  place NAME           put a fixture card on the reader (see "list")
+  place NAME           put a fixture card on the reader (see "list"); a card
+                       already there is lifted, the new one lands 300 ms later
   place @FILE.json     put the card described in a JSON file (fields as in "show NAME")
   remove               lift the card off the reader
   fault KIND [COUNT] [COMMAND]

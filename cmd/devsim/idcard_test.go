@@ -146,6 +146,7 @@ func TestDevsimIDCard(t *testing.T) {
 	card := filepath.Join(dir, "card.json")
 	os.WriteFile(card, []byte(`{"type":"resident","name":"测试","gender":"9","nation":"81","birth":"20000229",
 		"address":"某地","id_number":"420702200002290019","authority":"某局","valid_from":"20200101","valid_to":"长期"}`), 0o600)
+	s.send("remove")
 	s.send("place @" + card)
 	c, err := readCard(t, link)
 	if err != nil || c.Name != "测试" || c.Gender() != "未说明" || c.Nation() != "81" || !c.LongTerm {

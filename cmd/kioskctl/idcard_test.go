@@ -177,6 +177,7 @@ func TestIDCardRead(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	checkGolden(t, "read_resident_moved.json", out)
+	r.Remove()
 	r.Place(c) // a fresh placement: find answers again
 	if code, out, _ = runCmd("", "idcard", "read", "--port", link, "--reveal"); code != 0 || !strings.Contains(out, c.AppendedAddress) {
 		t.Fatalf("--reveal: exit %d\n%s", code, out)

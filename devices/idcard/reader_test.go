@@ -211,6 +211,23 @@ func TestPlaceAndRemove(t *testing.T) {
 	}
 }
 
+// One card put down in place of another is a removal and a new card, on both kinds
+// of reader.
+func TestSwapCards(t *testing.T) {
+	for _, findWhileActive := range []bool{false, true} {
+		g := newRig(t, sim.IDCardReaderOptions{FindWhileActive: findWhileActive}, true)
+		g.waitState(idcard.StateReady)
+		g.place("resident")
+		g.next(idcard.EventCard)
+		g.place("foreign_2017")
+		g.next(idcard.EventCardRemoved)
+		if e := g.next(idcard.EventCard); e.Card.Type != idcard.Foreign2017 {
+			t.Fatalf("after the swap: %v", e.Card)
+		}
+		g.stop()
+	}
+}
+
 // Noise before every reply: the driver finds the preamble and reads the card.
 func TestNoiseResync(t *testing.T) {
 	g := newRig(t, sim.IDCardReaderOptions{}, true)
@@ -472,6 +489,7 @@ func TestClient(t *testing.T) {
 		t.Fatalf("ReadCard: %v, %v", card, err)
 	}
 	moved.Fingerprint = make([]byte, 1024)
+	s.Remove()
 	s.Place(moved)
 	c.Find(ctx)
 	c.Select(ctx)

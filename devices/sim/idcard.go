@@ -85,6 +85,9 @@ type IDCardReaderOptions struct {
 	// By default find fails (80) for such a card until it is lifted, as on readers
 	// that leave the card in its active state.
 	FindWhileActive bool
+	// SwapGap is how long the reader is empty when Place replaces a card already on
+	// it, as when a hand lifts one card and puts down another; 0 means 300 ms.
+	SwapGap time.Duration
 }
 
 // cardState follows the card through find and select.
@@ -107,6 +110,8 @@ type IDCardReader struct {
 	pty    *PTY
 	path   string
 	card   *IDCard
+	next   *IDCard   // a card on its way after a swap
+	nextAt time.Time // when next lands
 	state  cardState
 	faults []IDCardFault
 	counts map[uint16]int
@@ -118,6 +123,9 @@ type IDCardReader struct {
 func StartIDCardReader(o IDCardReaderOptions) (*IDCardReader, error) {
 	if o.Baud <= 0 {
 		o.Baud = 115200
+	}
+	if o.SwapGap <= 0 {
+		o.SwapGap = 300 * time.Millisecond
 	}
 	r := &IDCardReader{opts: o, counts: map[uint16]int{}}
 	if err := r.plug(); err != nil {
@@ -133,8 +141,8 @@ func (r *IDCardReader) Path() string {
 	return r.path
 }
 
-// Place puts a card on the reader (replacing any card there). The card must lay out
-// into its text block.
+// Place puts a card on the reader. The card must lay out into its text block. If a
+// card is already there, it is lifted at once and the new one lands SwapGap later.
 func (r *IDCardReader) Place(c IDCard) error {
 	if _, err := c.Text(); err != nil {
 		return err
@@ -147,21 +155,34 @@ func (r *IDCardReader) Place(c IDCard) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.land()
+	if r.card != nil || r.next != nil {
+		r.card, r.next, r.nextAt = nil, &c, time.Now().Add(r.opts.SwapGap)
+		return nil
+	}
 	r.card, r.state = &c, cardIdle
 	return nil
+}
+
+// land puts a swapped-in card down once its gap has passed; r.mu is held.
+func (r *IDCardReader) land() {
+	if r.next != nil && !time.Now().Before(r.nextAt) {
+		r.card, r.state, r.next = r.next, cardIdle, nil
+	}
 }
 
 // Remove lifts the card off the reader.
 func (r *IDCardReader) Remove() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.card = nil
+	r.card, r.next = nil, nil
 }
 
-// Card is the card on the reader, if any.
+// Card is the card on the reader, if any (a card still landing after a swap is not).
 func (r *IDCardReader) Card() (IDCard, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.land()
 	if r.card == nil {
 		return IDCard{}, false
 	}
@@ -357,6 +378,7 @@ func writeAsUART(p *PTY, b []byte, baud int) error {
 
 // reply is the healthy reader's answer to cmd; r.mu is held.
 func (r *IDCardReader) reply(cmd uint16) []byte {
+	r.land()
 	c := r.card
 	switch cmd {
 	case IDCmdReset:

@@ -178,6 +178,7 @@ func TestIDCardReaderAnswers(t *testing.T) {
 	for i := range resident.Fingerprint {
 		resident.Fingerprint[i] = byte(i*13 + 1)
 	}
+	r.Remove()
 	r.Place(resident) // a new placement: the card must be found and selected again
 	h.expect("cmd_read", "reply_bad_command")
 	h.expect("cmd_find", "reply_find_ok")
@@ -185,6 +186,7 @@ func TestIDCardReaderAnswers(t *testing.T) {
 	h.expect("cmd_read_fingerprint", "reply_card_resident_fingerprint")
 
 	moved, _ := IDCardFixture("resident_moved")
+	r.Remove()
 	r.Place(moved)
 	h.expect("cmd_find", "reply_find_ok")
 	h.expect("cmd_select", "reply_select_ok")
@@ -196,6 +198,32 @@ func TestIDCardReaderAnswers(t *testing.T) {
 	if r.Count(IDCmdFind) != 6 || r.Count(IDCmdRead) != 3 {
 		t.Fatalf("counted %d finds, %d reads", r.Count(IDCmdFind), r.Count(IDCmdRead))
 	}
+}
+
+// Placing a card on a card: the reader is empty for SwapGap, then the new card
+// answers from scratch.
+func TestIDCardReaderSwap(t *testing.T) {
+	r := startReader(t, IDCardReaderOptions{SwapGap: 400 * time.Millisecond})
+	h := openHost(t, r.Path())
+	a, _ := IDCardFixture("resident")
+	b, _ := IDCardFixture("gat_residence")
+	r.Place(a)
+	h.expect("cmd_find", "reply_find_ok")
+	h.expect("cmd_select", "reply_select_ok")
+	r.Place(b)
+	if _, ok := r.Card(); ok {
+		t.Fatal("a card on the reader during the swap")
+	}
+	h.expect("cmd_select", "reply_select_failed")
+	h.expect("cmd_read", "reply_read_failed")
+	time.Sleep(400 * time.Millisecond)
+	h.expect("cmd_find", "reply_find_ok")
+	h.expect("cmd_select", "reply_select_ok")
+	h.expect("cmd_read", "reply_card_gat_residence")
+	r.Place(a)
+	r.Remove() // lifted before it landed
+	time.Sleep(400 * time.Millisecond)
+	h.expect("cmd_find", "reply_no_card")
 }
 
 // Readers that keep answering find for an active card are emulated too.
