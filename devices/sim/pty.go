@@ -18,6 +18,7 @@ import (
 // PTY is a pseudo-terminal pair.
 type PTY struct {
 	// Master is the device side: the emulator reads what the driver sends and writes replies.
+	// It is non-blocking: Close wakes a goroutine blocked on it, and deadlines work.
 	Master *os.File
 	// Path is the slave's path (/dev/pts/N), or the symlink given to OpenPTY.
 	Path string
@@ -40,6 +41,10 @@ func OpenPTY(link string) (*PTY, error) {
 		s.Close()
 		return nil, err
 	}
+	if m, err = pollable(m); err != nil {
+		s.Close()
+		return nil, err
+	}
 	p := &PTY{Master: m, Path: s.Name(), slave: s}
 	if link != "" {
 		tmp := link + ".tmp"
@@ -55,6 +60,23 @@ func OpenPTY(link string) (*PTY, error) {
 		p.Path, p.link = link, link
 	}
 	return p, nil
+}
+
+// pollable returns f as a non-blocking file in Go's poller, closing f. creack/pty calls
+// Fd() on the master, which makes it blocking: a goroutine blocked reading it could not
+// be woken by Close, and deadlines would not work. The dup keeps the same pty.
+func pollable(f *os.File) (*os.File, error) {
+	defer f.Close()
+	fd, err := unix.Dup(int(f.Fd()))
+	if err != nil {
+		return nil, fmt.Errorf("sim: dup pty master: %w", err)
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("sim: pty master: %w", err)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // makeRaw puts the slave in raw mode so that the line discipline neither echoes nor

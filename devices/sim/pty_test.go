@@ -72,3 +72,32 @@ func ioReadFull(r reader, b []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// Close wakes a goroutine blocked reading the master, even while the driver still
+// holds the slave open, so that emulators stop cleanly.
+func TestCloseWakesMasterReader(t *testing.T) {
+	p, err := OpenPTY("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := serial.Open(p.Path, &serial.Mode{BaudRate: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	done := make(chan error)
+	go func() {
+		_, err := p.Master.Read(make([]byte, 8))
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	p.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("read succeeded after Close")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not wake the reader")
+	}
+}

@@ -1,0 +1,454 @@
+package idcard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/liangzihu/kiosk/devices/serialport"
+)
+
+// State is the reader's health, for the maintenance screen.
+type State int
+
+// Reader states.
+const (
+	StateStarting      State = iota // not checked yet
+	StateReady                      // connected, the SAM answers: cards can be read
+	StateNoReader                   // the port cannot be opened: unplugged or wrong path
+	StateNotResponding              // the port is open but no valid replies come
+	StateSAMFault                   // the security module reports a fault
+	StateStopped                    // Run has returned
+)
+
+// String is the state's stable identifier (ready, no_reader, …).
+func (s State) String() string {
+	switch s {
+	case StateStarting:
+		return "starting"
+	case StateReady:
+		return "ready"
+	case StateNoReader:
+		return "no_reader"
+	case StateNotResponding:
+		return "not_responding"
+	case StateSAMFault:
+		return "sam_fault"
+	case StateStopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Chinese is the state as staff read it.
+func (s State) Chinese() string {
+	switch s {
+	case StateStarting:
+		return "正在连接"
+	case StateReady:
+		return "就绪"
+	case StateNoReader:
+		return "读卡器未连接"
+	case StateNotResponding:
+		return "读卡器无应答"
+	case StateSAMFault:
+		return "安全模块故障"
+	case StateStopped:
+		return "已停止"
+	}
+	return "未知"
+}
+
+// ReaderStatus is a snapshot of the reader for maintenance.
+type ReaderStatus struct {
+	State State
+	Since time.Time // when State was entered
+	// Err is why the reader is not ready (nil when ready); StaffMessage(Err) says it in
+	// Chinese.
+	Err error
+	// SAMID is the module number, once read.
+	SAMID string
+	// Port is the configured device path.
+	Port string
+	// CardPresent is true while a card (read or not) lies on the reader.
+	CardPresent bool
+}
+
+// EventKind says what an Event is about.
+type EventKind int
+
+// Event kinds.
+const (
+	// EventCard: a card was placed and read; Event.Card is set. Sent once per placement.
+	EventCard EventKind = iota
+	// EventReadFailed: a card was placed but could not be read after retries; Event.Err
+	// says why (e.g. ErrReadFailed when it was pulled away, ErrSAMAuthCard for a fake).
+	EventReadFailed
+	// EventCardRemoved: the card that caused EventCard or EventReadFailed is gone.
+	EventCardRemoved
+	// EventState: the reader's state changed; Event.State and Event.Err are set. These
+	// are dropped when the channel is full (Status always has the latest).
+	EventState
+)
+
+// String names the kind.
+func (k EventKind) String() string {
+	switch k {
+	case EventCard:
+		return "card"
+	case EventReadFailed:
+		return "read_failed"
+	case EventCardRemoved:
+		return "card_removed"
+	case EventState:
+		return "state"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is something the reader loop saw.
+type Event struct {
+	Kind  EventKind
+	Card  *Card
+	Err   error
+	State State
+	At    time.Time
+}
+
+// Options configure a Reader. Zero values get the defaults.
+type Options struct {
+	// Port is the reader's device path, best a /dev/serial/by-id/... symlink.
+	Port string
+	// Baud is the line rate; 0 means 115200 (8N1 always).
+	Baud int
+	// PollInterval is how often the reader is asked for a card, start to start;
+	// 0 means 100 ms. A card waits on average half of it before it is noticed.
+	PollInterval time.Duration
+	// Timeouts for the reader's replies; see Timeouts.
+	Timeouts Timeouts
+	// Backoff between attempts to reopen a missing port; zero means
+	// serialport.DefaultBackoff.
+	Backoff serialport.Backoff
+	// SkipAppendedAddress skips the 30 03 read (about 8 ms at 115200); the card's
+	// Address is then the printed one even if the citizen has moved.
+	SkipAppendedAddress bool
+	// Logger receives state changes and failures, never personal data; nil discards.
+	Logger *slog.Logger
+}
+
+// Reader polls an ID card reader and reports cards as events. Create it with
+// NewReader, start Run in a goroutine, and drain Events until it is closed.
+type Reader struct {
+	opts   Options
+	log    *slog.Logger
+	events chan Event
+	ran    atomic.Bool
+
+	mu     sync.Mutex
+	status ReaderStatus
+
+	// Owned by the Run goroutine.
+	present bool
+	silent  int
+}
+
+const (
+	// readAttempts is how many times a found card is selected and read before
+	// EventReadFailed: a card being slid onto the reader, or a line glitch, gets a
+	// second chance at once instead of a poll interval later.
+	readAttempts = 3
+	// retryPause lets a card settle in the field between attempts.
+	retryPause = 10 * time.Millisecond
+	// silentPolls without a valid reply make the state "not responding", and
+	// reopenPolls reopen the port (a wedged USB bridge).
+	silentPolls = 2
+	reopenPolls = 10
+)
+
+// NewReader returns a Reader; nothing is opened until Run.
+func NewReader(o Options) *Reader {
+	if o.Baud <= 0 {
+		o.Baud = serialport.DefaultBaud
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 100 * time.Millisecond
+	}
+	o.Timeouts = o.Timeouts.withDefaults()
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Reader{
+		opts:   o,
+		log:    log.With("device", "idcard", "port", o.Port),
+		events: make(chan Event, 16),
+		status: ReaderStatus{State: StateStarting, Since: time.Now(), Port: o.Port},
+	}
+}
+
+// Events delivers card events and state changes. It is closed when Run returns. The
+// loop waits for a card event to be taken, so drain it.
+func (r *Reader) Events() <-chan Event { return r.events }
+
+// Status is the reader's current state.
+func (r *Reader) Status() ReaderStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+// Run polls the reader until ctx ends, reopening the port whenever it fails, and
+// returns ctx's error. It may be called once.
+func (r *Reader) Run(ctx context.Context) error {
+	if !r.ran.CompareAndSwap(false, true) {
+		return errors.New("idcard: Reader.Run called twice")
+	}
+	defer close(r.events)
+	ro := serialport.NewReopener(r.opts.Port, serialport.Mode{Baud: r.opts.Baud}, r.opts.Backoff)
+	defer ro.Close()
+	for ctx.Err() == nil {
+		port, err := ro.Port(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.setState(ctx, StateNoReader, fmt.Errorf("idcard: %w: %w", ErrNoReader, err))
+			}
+			continue
+		}
+		err = r.serve(ctx, port)
+		ro.Fail()
+		if ctx.Err() != nil {
+			break
+		}
+		r.log.Warn("reader connection lost", "err", err)
+		r.cardGone(ctx)
+	}
+	r.setState(context.Background(), StateStopped, nil)
+	return ctx.Err()
+}
+
+// serve polls one open port until it fails or ctx ends.
+func (r *Reader) serve(ctx context.Context, port serialport.Port) error {
+	// Closing the port interrupts a blocked read at once when ctx ends.
+	stop := context.AfterFunc(ctx, func() { port.Close() })
+	defer stop()
+	c := NewClient(port, r.opts.Baud, r.opts.Timeouts)
+	r.silent = 0
+	if err := r.judge(ctx, c, c.SAMStatus(ctx)); err != nil {
+		return err
+	}
+	next := time.Now()
+	for {
+		if err := sleepUntil(ctx, next); err != nil {
+			return err
+		}
+		next = time.Now().Add(r.opts.PollInterval)
+		if err := r.judge(ctx, c, r.poll(ctx, c)); err != nil {
+			return err
+		}
+	}
+}
+
+// judge updates the state from the outcome of a poll, and returns an error when the
+// port must be reopened.
+func (r *Reader) judge(ctx context.Context, c *Client, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, ErrNoReader):
+		return err
+	case errors.Is(err, ErrSAMFault):
+		r.silent = 0
+		r.setState(ctx, StateSAMFault, err)
+	case isSilence(err):
+		r.silent++
+		if r.silent >= silentPolls {
+			r.setState(ctx, StateNotResponding, err)
+		}
+		if r.silent >= reopenPolls {
+			return err
+		}
+	default:
+		// A valid reply (even an error status such as 21) proves the reader is there.
+		r.silent = 0
+		if r.Status().State != StateReady {
+			r.becomeReady(ctx, c)
+		}
+	}
+	return nil
+}
+
+// isSilence reports a poll that got no valid reply.
+func isSilence(err error) bool {
+	return errors.Is(err, ErrTimeout) || errors.Is(err, ErrReplyChecksum) ||
+		errors.Is(err, ErrReplyLength) || errors.Is(err, ErrNotReply)
+}
+
+func (r *Reader) becomeReady(ctx context.Context, c *Client) {
+	if r.Status().SAMID == "" {
+		if id, err := c.SAMID(ctx); err == nil {
+			r.mu.Lock()
+			r.status.SAMID = id
+			r.mu.Unlock()
+		}
+	}
+	r.setState(ctx, StateReady, nil)
+}
+
+// poll runs one find-card cycle: a new card is read; a card already handled is only
+// checked for removal.
+func (r *Reader) poll(ctx context.Context, c *Client) error {
+	err := c.Find(ctx)
+	if r.present {
+		if err == nil {
+			return nil // still there (readers that answer find for an active card)
+		}
+		if !isNoCard(err) {
+			return err
+		}
+		// Many readers do not answer find for a card they have already read: ask the
+		// card itself.
+		err = c.Select(ctx)
+		if err == nil {
+			return nil
+		}
+		if isNoCard(err) {
+			r.cardGone(ctx)
+			return nil
+		}
+		return err
+	}
+	if isNoCard(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return r.readFound(ctx, c)
+}
+
+// isNoCard reports a status that means no card answered.
+func isNoCard(err error) bool { return errors.Is(err, ErrNoCard) || errors.Is(err, ErrSelectFailed) }
+
+// readFound selects and reads a card that find has just reported, retrying at once
+// on failure, and emits EventCard or EventReadFailed.
+func (r *Reader) readFound(ctx context.Context, c *Client) error {
+	var last error
+	for attempt := range readAttempts {
+		if attempt > 0 {
+			if err := sleepUntil(ctx, time.Now().Add(retryPause)); err != nil {
+				return err
+			}
+		}
+		card, err := r.readOnce(ctx, c, attempt > 0)
+		if err == nil {
+			r.present = true
+			r.setCardPresent(true)
+			r.log.Info("card read", "card", card)
+			r.send(ctx, Event{Kind: EventCard, Card: card})
+			return nil
+		}
+		if ctx.Err() != nil || errors.Is(err, ErrNoReader) || errors.Is(err, ErrSAMFault) {
+			return err
+		}
+		if isNoCard(err) && last != nil {
+			break // the card left during the retries
+		}
+		last = err
+		if errors.Is(err, ErrBadText) {
+			break // the same bytes will come again
+		}
+	}
+	r.present = true
+	r.setCardPresent(true)
+	r.log.Warn("card not readable", "err", last, "meaning", StaffMessage(last))
+	r.send(ctx, Event{Kind: EventReadFailed, Err: last})
+	return nil
+}
+
+// readOnce selects and reads the card. On a retry the card may already be selected
+// (a reader then no longer answers find), so select comes first and find only if
+// select fails.
+func (r *Reader) readOnce(ctx context.Context, c *Client, retry bool) (*Card, error) {
+	err := c.Select(ctx)
+	if retry && isNoCard(err) {
+		if err = c.Find(ctx); err == nil {
+			err = c.Select(ctx)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.readSelected(ctx, !r.opts.SkipAppendedAddress)
+}
+
+// cardGone reports the removal of a card that was reported.
+func (r *Reader) cardGone(ctx context.Context) {
+	if !r.present {
+		return
+	}
+	r.present = false
+	r.setCardPresent(false)
+	r.send(ctx, Event{Kind: EventCardRemoved})
+}
+
+func (r *Reader) setCardPresent(p bool) {
+	r.mu.Lock()
+	r.status.CardPresent = p
+	r.mu.Unlock()
+}
+
+func (r *Reader) setState(ctx context.Context, s State, err error) {
+	r.mu.Lock()
+	changed := r.status.State != s
+	r.status.Err = err
+	if changed {
+		r.status.State, r.status.Since = s, time.Now()
+	}
+	r.mu.Unlock()
+	if !changed {
+		return
+	}
+	if err != nil {
+		r.log.Warn("reader state", "state", s.String(), "err", err, "meaning", StaffMessage(err))
+	} else {
+		r.log.Info("reader state", "state", s.String())
+	}
+	r.send(ctx, Event{Kind: EventState, State: s, Err: err})
+}
+
+// send delivers e. Card events wait for the consumer (or ctx); state events are
+// dropped when the channel is full, since Status has them.
+func (r *Reader) send(ctx context.Context, e Event) {
+	e.At = time.Now()
+	if e.Kind == EventState {
+		select {
+		case r.events <- e:
+		default:
+		}
+		return
+	}
+	select {
+	case r.events <- e:
+	case <-ctx.Done():
+	}
+}
+
+// sleepUntil waits until t or until ctx ends.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}

@@ -1,0 +1,93 @@
+package serialport
+
+import (
+	"context"
+	"time"
+)
+
+// Backoff is how long a Reopener waits between failed attempts to open a port: Min
+// after the first failure, doubling up to Max.
+type Backoff struct {
+	Min, Max time.Duration
+}
+
+// DefaultBackoff suits a USB device being replugged: retry soon, then once a second.
+var DefaultBackoff = Backoff{Min: 50 * time.Millisecond, Max: time.Second}
+
+// Reopener keeps one serial device open for a driver loop. It is not safe for
+// concurrent use; one driver goroutine owns it (Close on the Port it returned is the
+// exception, see Port).
+type Reopener struct {
+	path    string
+	mode    Mode
+	backoff Backoff
+
+	port  Port
+	delay time.Duration // the wait before the next attempt; 0 right after a success
+	next  time.Time     // no attempt before this
+}
+
+// NewReopener returns a Reopener for the device at path. A zero backoff means
+// DefaultBackoff.
+func NewReopener(path string, mode Mode, b Backoff) *Reopener {
+	if b.Min <= 0 {
+		b.Min = DefaultBackoff.Min
+	}
+	if b.Max < b.Min {
+		b.Max = max(b.Min, DefaultBackoff.Max)
+	}
+	return &Reopener{path: path, mode: mode, backoff: b}
+}
+
+// Path is the device path the Reopener opens.
+func (r *Reopener) Path() string { return r.path }
+
+// Port returns the open port, opening it first if needed. After a failed attempt it
+// waits out the backoff before the next one (returning ctx.Err() if ctx ends first);
+// each failed attempt is returned as an error so the caller can report the device as
+// missing and call Port again.
+func (r *Reopener) Port(ctx context.Context) (Port, error) {
+	if r.port != nil {
+		return r.port, nil
+	}
+	if d := time.Until(r.next); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p, err := Open(r.path, r.mode)
+	if err != nil {
+		r.delay = min(max(2*r.delay, r.backoff.Min), r.backoff.Max)
+		r.next = time.Now().Add(r.delay)
+		return nil, err
+	}
+	r.port, r.delay = p, 0
+	return p, nil
+}
+
+// Fail closes the current port after an I/O error; the next Port call reopens the
+// device, at once the first time (a glitch) and with backoff after that.
+func (r *Reopener) Fail() {
+	if r.port != nil {
+		r.port.Close()
+		r.port = nil
+	}
+	r.next = time.Time{}
+}
+
+// Close closes the current port, if any.
+func (r *Reopener) Close() error {
+	if r.port == nil {
+		return nil
+	}
+	err := r.port.Close()
+	r.port = nil
+	return err
+}

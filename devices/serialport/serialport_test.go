@@ -1,0 +1,224 @@
+package serialport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/devices/sim"
+)
+
+func openSim(t *testing.T) (*sim.PTY, Port) {
+	t.Helper()
+	p, err := sim.OpenPTY(filepath.Join(t.TempDir(), "ttyV0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	port, err := Open(p.Path, Mode{})
+	if err != nil {
+		t.Fatalf("open pty (DTR/RTS ENOTTY must be tolerated): %v", err)
+	}
+	t.Cleanup(func() { port.Close() })
+	return p, port
+}
+
+func TestModeString(t *testing.T) {
+	for _, tc := range []struct {
+		m    Mode
+		want string
+	}{
+		{Mode{}, "115200 8N1"},
+		{Mode{Baud: 9600, Parity: EvenParity, StopBits: TwoStopBits}, "9600 8E2"},
+		{Mode{Baud: 19200, DataBits: 7, Parity: OddParity}, "19200 7O1"},
+	} {
+		if got := tc.m.String(); got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.m, got, tc.want)
+		}
+	}
+}
+
+func TestReadWriteAndDeadline(t *testing.T) {
+	p, port := openSim(t)
+	if _, err := port.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 4)
+	if _, err := io.ReadFull(p.Master, got); err != nil || string(got) != "ping" {
+		t.Fatalf("device got %q, %v", got, err)
+	}
+	if err := p.WritePaced([]byte("pong"), 115200); err != nil {
+		t.Fatal(err)
+	}
+	port.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(port, buf); err != nil || string(buf) != "pong" {
+		t.Fatalf("driver got %q, %v", buf, err)
+	}
+	// Nothing more comes: the deadline passes and says so.
+	port.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+	n, err := port.Read(buf)
+	if n != 0 || !IsTimeout(err) {
+		t.Fatalf("idle read = %d, %v; want a timeout", n, err)
+	}
+	// A deadline in the past fails at once.
+	port.SetReadDeadline(time.Now().Add(-time.Second))
+	if _, err := port.Read(buf); !IsTimeout(err) {
+		t.Fatalf("past deadline: %v", err)
+	}
+}
+
+// Bytes the device sent before the port was opened (a late reply, line noise) are
+// not handed to the driver, and ResetInputBuffer drops bytes that arrive later.
+func TestStaleInputDiscarded(t *testing.T) {
+	p, err := sim.OpenPTY("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.Master.Write([]byte("stale")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond) // let the line discipline queue it
+	port, err := Open(p.Path, Mode{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	buf := make([]byte, 16)
+	port.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if n, err := port.Read(buf); n != 0 || !IsTimeout(err) {
+		t.Fatalf("read %q, %v; want nothing", buf[:n], err)
+	}
+	p.Master.Write([]byte("late"))
+	time.Sleep(20 * time.Millisecond)
+	if err := port.ResetInputBuffer(); err != nil {
+		t.Fatal(err)
+	}
+	p.Master.Write([]byte("new"))
+	port.SetReadDeadline(time.Now().Add(time.Second))
+	n, err := port.Read(buf)
+	if err != nil || string(buf[:n]) != "new" {
+		t.Fatalf("read %q, %v; want \"new\"", buf[:n], err)
+	}
+}
+
+func TestCloseUnblocksRead(t *testing.T) {
+	_, port := openSim(t)
+	done := make(chan error)
+	go func() {
+		_, err := port.Read(make([]byte, 8)) // no deadline: blocks
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	port.Close()
+	select {
+	case err := <-done:
+		if err == nil || IsTimeout(err) {
+			t.Fatalf("read after close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read still blocked after Close")
+	}
+	if err := port.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// Unplugging (the device side closing) is an error, not a timeout.
+func TestUnplugIsAnError(t *testing.T) {
+	p, port := openSim(t)
+	p.Close()
+	port.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := port.Read(make([]byte, 8)); err == nil || IsTimeout(err) {
+		t.Fatalf("read after unplug: %v", err)
+	}
+	if _, err := port.Write([]byte("x")); err == nil {
+		t.Fatal("write after unplug succeeded")
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Open(filepath.Join(dir, "missing"), Mode{})
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing device: %v", err)
+	}
+	plain := filepath.Join(dir, "file")
+	os.WriteFile(plain, nil, 0o600)
+	if _, err := Open(plain, Mode{}); err == nil {
+		t.Fatal("opened a regular file as a serial port")
+	}
+}
+
+func TestReopenerBackoffAndRecovery(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "ttyV0")
+	r := NewReopener(link, Mode{}, Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond})
+	defer r.Close()
+	ctx := context.Background()
+	var delays []time.Duration
+	for range 4 {
+		if _, err := r.Port(ctx); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("no device: %v", err)
+		}
+		delays = append(delays, r.delay)
+	}
+	want := []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 4 * time.Millisecond}
+	for i := range want {
+		if delays[i] != want[i] {
+			t.Fatalf("backoff delays %v, want %v", delays, want)
+		}
+	}
+
+	dev, err := sim.OpenPTY(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := r.Port(ctx)
+	if err != nil {
+		t.Fatalf("device plugged in: %v", err)
+	}
+	if p2, _ := r.Port(ctx); p2 != p1 {
+		t.Fatal("Port reopened a healthy port")
+	}
+	if r.delay != 0 {
+		t.Fatal("backoff not reset after success")
+	}
+
+	// Unplug and plug back at the same path: the driver reports the failure and gets a
+	// working port again.
+	dev.Close()
+	r.Fail()
+	dev, err = sim.OpenPTY(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	p3, err := r.Port(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p3.Write([]byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 2)
+	if _, err := io.ReadFull(dev.Master, got); err != nil || string(got) != "hi" {
+		t.Fatalf("after reopen device got %q, %v", got, err)
+	}
+}
+
+func TestReopenerWaitHonoursContext(t *testing.T) {
+	r := NewReopener(filepath.Join(t.TempDir(), "none"), Mode{}, Backoff{Min: time.Hour, Max: time.Hour})
+	if _, err := r.Port(context.Background()); err == nil {
+		t.Fatal("opened a missing device")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := r.Port(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+}
