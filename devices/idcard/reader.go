@@ -93,6 +93,9 @@ const (
 	// EventState: the reader's state changed; Event.State and Event.Err are set. These
 	// are dropped when the channel is full (Status always has the latest).
 	EventState
+	// EventCardFound: a new card answered and is being read, so the kiosk can show that
+	// it is reading; EventCard or EventReadFailed follows. Dropped when the channel is full.
+	EventCardFound
 )
 
 // String names the kind.
@@ -106,6 +109,8 @@ func (k EventKind) String() string {
 		return "card_removed"
 	case EventState:
 		return "state"
+	case EventCardFound:
+		return "card_found"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -327,6 +332,7 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 	if err != nil {
 		return err
 	}
+	r.send(ctx, Event{Kind: EventCardFound})
 	return r.readFound(ctx, c)
 }
 
@@ -420,11 +426,12 @@ func (r *Reader) setState(ctx context.Context, s State, err error) {
 	r.send(ctx, Event{Kind: EventState, State: s, Err: err})
 }
 
-// send delivers e. Card events wait for the consumer (or ctx); state events are
-// dropped when the channel is full, since Status has them.
+// send delivers e. Card events wait for the consumer (or ctx); state and card-found
+// events are dropped when the channel is full: Status has the state, and a found card
+// is followed by its own outcome.
 func (r *Reader) send(ctx context.Context, e Event) {
 	e.At = time.Now()
-	if e.Kind == EventState {
+	if e.Kind == EventState || e.Kind == EventCardFound {
 		select {
 		case r.events <- e:
 		default:

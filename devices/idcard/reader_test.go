@@ -119,7 +119,7 @@ func (g *rig) next(kind idcard.EventKind) idcard.Event {
 		for g.seen < len(g.events) {
 			e := g.events[g.seen]
 			g.seen++
-			if e.Kind == idcard.EventState {
+			if e.Kind == idcard.EventState || e.Kind == idcard.EventCardFound {
 				continue
 			}
 			g.mu.Unlock()
@@ -142,7 +142,7 @@ func (g *rig) quiet() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, e := range g.events[g.seen:] {
-		if e.Kind != idcard.EventState {
+		if e.Kind != idcard.EventState && e.Kind != idcard.EventCardFound {
 			g.t.Fatalf("unexpected %v event (err %v)", e.Kind, e.Err)
 		}
 	}
@@ -209,6 +209,27 @@ func TestPlaceAndRemove(t *testing.T) {
 		}
 		g.stop()
 	}
+}
+
+// A placed card is announced as found before it is read, so the kiosk can show that it
+// is reading.
+func TestFoundBeforeRead(t *testing.T) {
+	g := newRig(t, sim.IDCardReaderOptions{}, true)
+	g.waitState(idcard.StateReady)
+	g.place("resident")
+	g.next(idcard.EventCard)
+	g.mu.Lock()
+	var kinds []idcard.EventKind
+	for _, e := range g.events {
+		if e.Kind != idcard.EventState {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	g.mu.Unlock()
+	if len(kinds) != 2 || kinds[0] != idcard.EventCardFound || kinds[1] != idcard.EventCard {
+		t.Fatalf("events %v, want card_found then card", kinds)
+	}
+	g.stop()
 }
 
 // One card put down in place of another is a removal and a new card, on both kinds
