@@ -4,6 +4,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 
@@ -11,12 +12,26 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/devices/idcard"
+	"github.com/liangzihu/kiosk/devices/scanner"
 )
 
 // Options are the Kiosk's collaborators; zero values get production defaults.
 type Options struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
+	// Demo is the demo rig (simulated devices the screens can drive); nil on a real kiosk.
+	Demo DemoRig
+}
+
+// DemoRig is what demo mode offers the screens: placing a demo card ("模拟刷卡") and
+// scanning a code without hardware. app/demo implements it.
+type DemoRig interface {
+	// Cards lists the demo cards' labels (masked names only).
+	Cards() []string
+	PlaceCard(i int) error
+	RemoveCard()
+	Scan(code string) error
 }
 
 // Kiosk is the running kiosk. Screens hold one and call its methods; it calls back
@@ -27,10 +42,19 @@ type Kiosk struct {
 	Log      *slog.Logger
 	Clock    clock.Clock
 	Sessions *session.Manager
+	// Demo is set in demo mode.
+	Demo DemoRig
 
-	mu        sync.Mutex
-	elderly   bool
-	listeners []func(session.Event)
+	mu                sync.Mutex
+	elderly           bool
+	listeners         []func(session.Event)
+	identifyListeners []func(IdentifyEvent)
+	deviceListeners   []func(DeviceEvent)
+	scanListeners     []func(string)
+	deviceState       map[string]DeviceEvent
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // New builds a Kiosk from a validated configuration.
@@ -45,7 +69,8 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault}
+	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
+		deviceState: map[string]DeviceEvent{}, Demo: o.Demo}
 	k.Sessions = session.NewManager(session.Options{
 		Clock:     o.Clock,
 		IdleAfter: cfg.Kiosk.IdleTimeout.Duration,
@@ -53,6 +78,31 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		OnEvent:   k.onSession,
 	})
 	return k, nil
+}
+
+// Start starts the device loops configured. Stop them with Close.
+func (k *Kiosk) Start(ctx context.Context) {
+	ctx, k.cancel = context.WithCancel(ctx)
+	if d := k.Config.Devices.IDCard; d.Enabled {
+		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration, Logger: k.Log})
+		k.wg.Add(2)
+		go func() { defer k.wg.Done(); _ = r.Run(ctx) }()
+		go func() { defer k.wg.Done(); k.runReader(r) }()
+	}
+	if d := k.Config.Devices.Scanner; d.Enabled {
+		s := scanner.NewScanner(scanner.Options{Port: d.Port, Baud: d.Baud, Logger: k.Log})
+		k.wg.Add(2)
+		go func() { defer k.wg.Done(); _ = s.Run(ctx) }()
+		go func() { defer k.wg.Done(); k.runScanner(s) }()
+	}
+}
+
+// Close stops the device loops and waits for them.
+func (k *Kiosk) Close() {
+	if k.cancel != nil {
+		k.cancel()
+	}
+	k.wg.Wait()
 }
 
 // OnSession registers a listener for session events (start, countdown, resume, end).

@@ -1,0 +1,105 @@
+// Package demo is the kiosk's demo rig: the device emulators of devices/sim on
+// pseudo-terminals, started in-process and wired into the configuration, so that demo
+// mode drives the same drivers over the same serial code as a real kiosk. The screens
+// reach it through app.Kiosk.Demo ("模拟刷卡", simulated scans).
+package demo
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/devices/sim"
+)
+
+// Rig holds the running emulators.
+type Rig struct {
+	reader  *sim.IDCardReader
+	scanner *sim.Scanner
+	cards   []sim.IDCard
+}
+
+// Start starts the emulators with their ports as symlinks in dir (the data folder's
+// "dev" subfolder, say), the way /dev/serial/by-id names real devices.
+func Start(dir string) (*Rig, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	r := &Rig{cards: sim.DemoCards()}
+	var err error
+	if r.reader, err = sim.StartIDCardReader(sim.IDCardReaderOptions{Link: filepath.Join(dir, "idcard")}); err != nil {
+		return nil, fmt.Errorf("demo: ID card reader: %w", err)
+	}
+	if r.scanner, err = sim.StartScanner(sim.ScannerOptions{Link: filepath.Join(dir, "scanner")}); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("demo: scanner: %w", err)
+	}
+	return r, nil
+}
+
+// Apply points the configuration's devices at the emulators.
+func (r *Rig) Apply(c *config.Config) {
+	c.Devices.IDCard.Port = r.reader.Path()
+	c.Devices.Scanner.Port = r.scanner.Path()
+}
+
+// Cards returns the labels of the cards that can be placed, in order.
+func (r *Rig) Cards() []string {
+	labels := make([]string, len(r.cards))
+	for i, c := range r.cards {
+		labels[i] = c.Label + " · " + maskedName(c)
+	}
+	return labels
+}
+
+func maskedName(c sim.IDCard) string {
+	n := []rune(c.Name)
+	if len(n) == 0 {
+		n = []rune(c.EnglishName)
+	}
+	if len(n) == 0 {
+		return ""
+	}
+	return string(n[0]) + "*"
+}
+
+// PlaceCard puts the i-th demo card on the reader (lifting any card already there).
+func (r *Rig) PlaceCard(i int) error {
+	if i < 0 || i >= len(r.cards) {
+		return fmt.Errorf("demo: no card %d", i)
+	}
+	return r.reader.Place(r.cards[i])
+}
+
+// PlaceFixture puts a named fixture card on the reader (tests use the failure cases,
+// e.g. "resident_expired").
+func (r *Rig) PlaceFixture(name string) error {
+	c, ok := sim.IDCardFixture(name)
+	if !ok {
+		return fmt.Errorf("demo: no fixture %q", name)
+	}
+	return r.reader.Place(c)
+}
+
+// RemoveCard lifts the card off the reader.
+func (r *Rig) RemoveCard() { r.reader.Remove() }
+
+// Scan makes the scanner read code, as if a QR code were held under it.
+func (r *Rig) Scan(code string) error { return r.scanner.Scan(code) }
+
+// Reader is the emulated ID card reader, for tests that inject faults.
+func (r *Rig) Reader() *sim.IDCardReader { return r.reader }
+
+// Close stops the emulators.
+func (r *Rig) Close() error {
+	var errs []error
+	if r.reader != nil {
+		errs = append(errs, r.reader.Close())
+	}
+	if r.scanner != nil {
+		errs = append(errs, r.scanner.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,137 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/devices/idcard"
+)
+
+// IdentifyKind says where reading an ID card stands.
+type IdentifyKind int
+
+const (
+	// Reading: a card was found and is being read; the screen shows that it is busy.
+	Reading IdentifyKind = iota
+	// Identified: the card was read and accepted; a session with its identity is open.
+	Identified
+	// Refused: the card was read or tried and cannot be used; Message says why.
+	Refused
+)
+
+// IdentifyEvent tells the screens how reading a card went. Message is an i18n key
+// whose text tells the citizen what happened and what to do.
+type IdentifyEvent struct {
+	Kind    IdentifyKind
+	Message string
+}
+
+// DeviceEvent tells the screens and maintenance that a device's state changed.
+type DeviceEvent struct {
+	Device string // "idcard", "printer", "scanner"
+	// OK is false when the device cannot be used; Message is an i18n key for citizens,
+	// Detail the staff-facing reason.
+	OK      bool
+	Message string
+	Detail  string
+}
+
+// OnIdentify registers a listener for ID card reading.
+func (k *Kiosk) OnIdentify(f func(IdentifyEvent)) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.identifyListeners = append(k.identifyListeners, f)
+}
+
+// OnDevice registers a listener for device state changes.
+func (k *Kiosk) OnDevice(f func(DeviceEvent)) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.deviceListeners = append(k.deviceListeners, f)
+}
+
+func (k *Kiosk) emitIdentify(e IdentifyEvent) {
+	k.mu.Lock()
+	ls := append([]func(IdentifyEvent){}, k.identifyListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f(e)
+	}
+}
+
+func (k *Kiosk) emitDevice(e DeviceEvent) {
+	k.mu.Lock()
+	k.deviceState[e.Device] = e
+	ls := append([]func(DeviceEvent){}, k.deviceListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f(e)
+	}
+}
+
+// DeviceState returns the last known state of a device.
+func (k *Kiosk) DeviceState(device string) (DeviceEvent, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	e, ok := k.deviceState[device]
+	return e, ok
+}
+
+// runReader consumes the ID card reader's events until they end.
+func (k *Kiosk) runReader(r *idcard.Reader) {
+	for e := range r.Events() {
+		switch e.Kind {
+		case idcard.EventCardFound:
+			k.emitIdentify(IdentifyEvent{Kind: Reading, Message: "identify.reading"})
+		case idcard.EventCard:
+			k.acceptCard(e.Card)
+		case idcard.EventReadFailed:
+			k.Log.Warn("card not read", "reason", idcard.StaffMessage(e.Err))
+			msg := "identify.unreadable"
+			if errors.Is(e.Err, idcard.ErrSAMAuthCard) || errors.Is(e.Err, idcard.ErrCardAuthSAM) ||
+				errors.Is(e.Err, idcard.ErrVerify) || errors.Is(e.Err, idcard.ErrUnknownCardType) ||
+				errors.Is(e.Err, idcard.ErrBadText) {
+				msg = "identify.rejected"
+			}
+			k.emitIdentify(IdentifyEvent{Kind: Refused, Message: msg})
+		case idcard.EventState:
+			if e.State == idcard.StateStarting || e.State == idcard.StateStopped {
+				continue
+			}
+			ok := e.State == idcard.StateReady
+			ev := DeviceEvent{Device: "idcard", OK: ok, Detail: e.State.String()}
+			if !ok {
+				ev.Message = "identify.reader_offline"
+				if e.Err != nil {
+					ev.Detail = idcard.StaffMessage(e.Err)
+				}
+			}
+			k.emitDevice(ev)
+		}
+	}
+}
+
+// acceptCard checks a card read from the reader and, when it may be used, opens a
+// session for its holder (a session already open for someone else is wiped first).
+func (k *Kiosk) acceptCard(c *idcard.Card) {
+	if err := c.Check(idcard.DateOf(k.Clock.Now())); err != nil {
+		k.Log.Info("card refused", "card", c, "reason", err.Error())
+		msg := "identify.bad_number"
+		switch {
+		case errors.Is(err, idcard.ErrExpired):
+			msg = "identify.expired"
+		case errors.Is(err, idcard.ErrNotYetValid):
+			msg = "identify.not_yet_valid"
+		}
+		k.emitIdentify(IdentifyEvent{Kind: Refused, Message: msg})
+		return
+	}
+	name := c.Name
+	if name == "" {
+		name = c.EnglishName
+	}
+	s := k.Sessions.Start()
+	s.SetIdentity(session.Identity{Name: name, IDNumber: c.IDNumber, CardType: c.Type.String()})
+	k.Log.Info("citizen identified", "session", s.ID, "card", c)
+	k.emitIdentify(IdentifyEvent{Kind: Identified})
+}

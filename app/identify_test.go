@@ -1,0 +1,134 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/demo"
+)
+
+// rig is a kiosk wired to the demo device emulators through real pseudo-terminals.
+type rig struct {
+	t        *testing.T
+	k        *app.Kiosk
+	demo     *demo.Rig
+	identify chan app.IdentifyEvent
+	scans    chan string
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	d, err := demo.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.Demo = true
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	d.Apply(cfg)
+	k, err := app.New(cfg, app.Options{Demo: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, k: k, demo: d, identify: make(chan app.IdentifyEvent, 16), scans: make(chan string, 4)}
+	k.OnIdentify(func(e app.IdentifyEvent) { r.identify <- e })
+	k.OnScan(func(c string) { r.scans <- c })
+	k.Start(context.Background())
+	t.Cleanup(func() {
+		k.Close()
+		d.Close()
+	})
+	return r
+}
+
+func (r *rig) next() app.IdentifyEvent {
+	r.t.Helper()
+	for {
+		select {
+		case e := <-r.identify:
+			if e.Kind == app.Reading {
+				continue
+			}
+			return e
+		case <-time.After(10 * time.Second):
+			r.t.Fatal("no identify event")
+			return app.IdentifyEvent{}
+		}
+	}
+}
+
+func TestCardOpensSession(t *testing.T) {
+	r := newRig(t)
+	if err := r.demo.PlaceCard(0); err != nil {
+		t.Fatal(err)
+	}
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	s := r.k.Sessions.Current()
+	if s == nil {
+		t.Fatal("no session")
+	}
+	id, ok := s.Identity()
+	if !ok || id.MaskedName() != "李**" || id.MaskedID() != "420702********1237" || id.CardType != "resident" {
+		t.Fatalf("identity %v", id)
+	}
+}
+
+func TestRefusedCards(t *testing.T) {
+	for _, tc := range []struct{ fixture, msg string }{
+		{"resident_expired", "identify.expired"},
+		{"resident_bad_number", "identify.bad_number"},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			r := newRig(t)
+			if err := r.demo.PlaceFixture(tc.fixture); err != nil {
+				t.Fatal(err)
+			}
+			if e := r.next(); e.Kind != app.Refused || e.Message != tc.msg {
+				t.Fatalf("event %+v, want refused %s", e, tc.msg)
+			}
+			if r.k.Sessions.Current() != nil {
+				t.Fatal("a refused card opened a session")
+			}
+		})
+	}
+}
+
+// A new card replaces the open session (the previous citizen's data is wiped).
+func TestNewCardReplacesSession(t *testing.T) {
+	r := newRig(t)
+	r.demo.PlaceCard(0)
+	r.next()
+	first := r.k.Sessions.Current()
+	r.demo.PlaceCard(1)
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	if !first.Wiped() || r.k.Sessions.Current() == first {
+		t.Fatal("the first citizen's session survived")
+	}
+}
+
+func TestScanReachesListeners(t *testing.T) {
+	r := newRig(t)
+	// The scanner may still be opening its port: retry the scan until it is read.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if err := r.demo.Scan("https://track.example.cn/a/SQ20261125001"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case c := <-r.scans:
+			if c != "https://track.example.cn/a/SQ20261125001" {
+				t.Fatalf("scanned %q", c)
+			}
+			return
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	t.Fatal("no scan arrived")
+}

@@ -1,0 +1,36 @@
+package app
+
+import "github.com/liangzihu/kiosk/devices/scanner"
+
+// OnScan registers a listener for codes read by the QR scanner. The screen on top
+// decides what a code means (a bill's QR, a receipt's tracking QR). Codes may be
+// personal data: they are never logged.
+func (k *Kiosk) OnScan(f func(code string)) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.scanListeners = append(k.scanListeners, f)
+}
+
+func (k *Kiosk) runScanner(s *scanner.Scanner) {
+	for e := range s.Events() {
+		switch e.Kind {
+		case scanner.EventScan:
+			k.Touch()
+			k.mu.Lock()
+			ls := append([]func(string){}, k.scanListeners...)
+			k.mu.Unlock()
+			for _, f := range ls {
+				f(e.Code)
+			}
+		case scanner.EventDropped:
+			k.Log.Info("scan dropped", "reason", e.Err)
+		case scanner.EventState:
+			ok := e.State == scanner.StateReady
+			ev := DeviceEvent{Device: "scanner", OK: ok, Detail: e.State.String()}
+			if e.Err != nil {
+				ev.Detail = e.Err.Error()
+			}
+			k.emitDevice(ev)
+		}
+	}
+}
