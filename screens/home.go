@@ -3,7 +3,6 @@ package screens
 import (
 	"image"
 	"image/draw"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -51,20 +50,23 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		tiles = append(tiles, touch.NewTile(s.T("tile."+id), s.T("tile."+id+".desc"), s.Tap(func() { s.Show(page) })))
 	}
 	cols := min(max(len(tiles), 1), 4)
-	return container.NewVBox(
-		title, s.accentLine(), card,
-		container.NewGridWithColumns(cols, tiles...),
-	)
+	items := []fyne.CanvasObject{title, s.accentLine(), card}
+	for _, o := range []fyne.CanvasObject{s.readerWarning(), s.demoCardButton()} {
+		if o != nil {
+			items = append(items, o)
+		}
+	}
+	items = append(items, container.NewGridWithColumns(cols, tiles...))
+	return container.NewVBox(items...)
 }
 
 // accentLine is a short bar under the welcome title. It is drawn by a raster generator,
 // which the painter calls when it paints the bar: the kiosk's "home screen painted" signal.
 func (s *Shell) accentLine() fyne.CanvasObject {
-	var once sync.Once
 	col := ft.Color(ft.ColorNamePrimary)
 	r := canvas.NewRaster(func(w, h int) image.Image {
 		if s.opt.OnFirstFrame != nil {
-			once.Do(s.opt.OnFirstFrame)
+			s.firstFrame.Do(s.opt.OnFirstFrame)
 		}
 		img := image.NewRGBA(image.Rect(0, 0, w, h))
 		draw.Draw(img, img.Bounds(), image.NewUniform(col), image.Point{}, draw.Src)

@@ -6,6 +6,7 @@ package screens
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -47,6 +48,12 @@ type Shell struct {
 	body  *fyne.Container
 	clock *canvas.Text
 	idle  *idleOverlay
+	// notice is the modal on screen for a device (reading a card, a refusal), if any.
+	notice *modal
+	// landing builds the first screen of an identified citizen; nil means home.
+	landing func(*Shell) Page
+	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
+	firstFrame sync.Once
 }
 
 // NewShell builds the shell into w and shows the home screen.
@@ -58,6 +65,8 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	w.SetContent(s.root)
 	fyne.CurrentApp().Settings().SetTheme(kt.New(k.Elderly()))
 	k.OnSession(func(e session.Event) { fyne.Do(func() { s.onSession(e) }) })
+	k.OnIdentify(func(e app.IdentifyEvent) { fyne.Do(func() { s.onIdentify(e) }) })
+	k.OnDevice(func(e app.DeviceEvent) { fyne.Do(func() { s.onDevice(e) }) })
 	if c, ok := w.Canvas().(interface {
 		SetOnTypedKey(func(*fyne.KeyEvent))
 	}); ok {

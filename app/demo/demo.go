@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/mask"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -49,20 +50,13 @@ func (r *Rig) Apply(c *config.Config) {
 func (r *Rig) Cards() []string {
 	labels := make([]string, len(r.cards))
 	for i, c := range r.cards {
-		labels[i] = c.Label + " · " + maskedName(c)
+		name := c.Name
+		if name == "" {
+			name = c.EnglishName
+		}
+		labels[i] = c.Label + " · " + mask.Name(name)
 	}
 	return labels
-}
-
-func maskedName(c sim.IDCard) string {
-	n := []rune(c.Name)
-	if len(n) == 0 {
-		n = []rune(c.EnglishName)
-	}
-	if len(n) == 0 {
-		return ""
-	}
-	return string(n[0]) + "*"
 }
 
 // PlaceCard puts the i-th demo card on the reader (lifting any card already there).

@@ -3,9 +3,11 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/assets"
 	"github.com/liangzihu/kiosk/screens"
@@ -47,11 +50,24 @@ func main() {
 	startProfiling(log)
 	log.Info("kiosk starting", "config", cfg.Source, "demo", cfg.Demo, "kiosk", cfg.Kiosk.ID)
 
-	k, err := app.New(cfg, app.Options{Logger: log})
+	opts := app.Options{Logger: log}
+	if cfg.Demo {
+		rig, err := demo.Start(filepath.Join(cfg.Data.Dir, "dev"))
+		if err != nil {
+			log.Error("demo devices", "err", err)
+			os.Exit(1)
+		}
+		defer rig.Close()
+		rig.Apply(cfg)
+		opts.Demo = rig
+	}
+	k, err := app.New(cfg, opts)
 	if err != nil {
 		log.Error("start", "err", err)
 		os.Exit(1)
 	}
+	k.Start(context.Background())
+	defer k.Close()
 
 	// Fyne adds the system font of the process locale to every text style's fallback
 	// chain; under zh_CN that parses the 19 MB Noto CJK collection (some 40 MB of heap)
