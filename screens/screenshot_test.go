@@ -21,7 +21,7 @@ var screenTour = []struct {
 	{"idle-countdown", func(h *harness) {
 		h.k.Sessions.Start()
 		h.tapText("办事指南")
-		h.clock.Advance(h.k.Config.Kiosk.IdleTimeout.Duration)
+		h.advance(h.k.Config.Kiosk.IdleTimeout.Duration)
 	}},
 }
 

@@ -35,6 +35,10 @@ type Page struct {
 type Options struct {
 	// OnFirstFrame is called once, when the home screen is first painted.
 	OnFirstFrame func()
+	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests pass a queue
+	// that they drain on their own goroutine, so that events from device and network
+	// goroutines change widgets only there.
+	Do func(func())
 }
 
 // Shell is the frame around every screen and the navigation stack.
@@ -59,14 +63,17 @@ type Shell struct {
 // NewShell builds the shell into w and shows the home screen.
 func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	s := &Shell{K: k, win: w, opt: o}
+	if s.opt.Do == nil {
+		s.opt.Do = fyne.Do
+	}
 	s.body = container.NewStack()
 	s.root = container.NewStack()
 	s.idle = newIdleOverlay(s)
 	w.SetContent(s.root)
 	fyne.CurrentApp().Settings().SetTheme(kt.New(k.Elderly()))
-	k.OnSession(func(e session.Event) { fyne.Do(func() { s.onSession(e) }) })
-	k.OnIdentify(func(e app.IdentifyEvent) { fyne.Do(func() { s.onIdentify(e) }) })
-	k.OnDevice(func(e app.DeviceEvent) { fyne.Do(func() { s.onDevice(e) }) })
+	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
+	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
+	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
 	if c, ok := w.Canvas().(interface {
 		SetOnTypedKey(func(*fyne.KeyEvent))
 	}); ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,37 +27,101 @@ type harness struct {
 	w     fyne.Window
 	clock *clock.Manual
 	log   *bytes.Buffer
+	// ui holds functions the shell asked to run on the UI goroutine; the test runs
+	// them on its own goroutine (pump), as Fyne's event loop would.
+	ui chan func()
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, config.Defaults(), nil)
+}
+
+// newHarnessWith builds a shell on a manual clock for the given configuration, with the
+// demo rig when d is not nil.
+func newHarnessWith(t *testing.T, cfg *config.Config, d app.DemoRig) *harness {
+	t.Helper()
 	test.NewTempApp(t)
-	cfg := config.Defaults()
 	cfg.Demo = true
 	c := clock.NewManual(time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local))
 	var buf bytes.Buffer
-	k, err := app.New(cfg, app.Options{Clock: c, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	k, err := app.New(cfg, app.Options{Clock: c, Logger: slog.New(slog.NewJSONHandler(&syncWriter{w: &buf}, nil)), Demo: d})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := test.NewTempWindow(t, nil)
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(1280, 800))
-	s := NewShell(k, w, Options{})
-	return &harness{t: t, k: k, s: s, w: w, clock: c, log: &buf}
+	h := &harness{t: t, k: k, w: w, clock: c, log: &buf, ui: make(chan func(), 1024)}
+	h.s = NewShell(k, w, Options{Do: func(f func()) { h.ui <- f }})
+	return h
+}
+
+// pump runs the functions queued for the UI goroutine.
+func (h *harness) pump() {
+	for {
+		select {
+		case f := <-h.ui:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// advance moves the clock and lets the UI react.
+func (h *harness) advance(d time.Duration) {
+	h.clock.Advance(d)
+	h.pump()
+}
+
+// waitFor pumps the UI queue until cond holds (device and network events arrive from
+// other goroutines), failing after 15 s.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		h.pump()
+		if cond() {
+			return
+		}
+		select {
+		case f := <-h.ui:
+			f()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	h.t.Fatalf("timed out waiting for %s; screen %s:\n%s", what, h.s.Current(), h.markup())
 }
 
 // markup is the laid-out canvas (overlays included) as text, for assertions on what is shown.
-func (h *harness) markup() string { return test.RenderToMarkup(h.w.Canvas()) }
+func (h *harness) markup() string {
+	h.pump()
+	return test.RenderToMarkup(h.w.Canvas())
+}
 
 func (h *harness) shows(s string) bool { return strings.Contains(h.markup(), s) }
 
 // tapText taps the first tappable whose label is text.
 func (h *harness) tapText(text string) {
 	h.t.Helper()
+	h.pump()
 	if !tapLabel(h.w.Canvas(), text) {
 		h.t.Fatalf("nothing to tap labelled %q on screen %s", text, h.s.Current())
 	}
+	h.pump()
+}
+
+// syncWriter serialises writes from the log's several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 func tapLabel(c fyne.Canvas, text string) bool {
@@ -134,15 +199,15 @@ func TestIdleCountdownThroughUI(t *testing.T) {
 	if h.shows("张三丰") || h.shows("19491231") {
 		t.Fatal("raw personal data on screen")
 	}
-	h.clock.Advance(59 * time.Second)
+	h.advance(59 * time.Second)
 	if h.s.idle.Visible() {
 		t.Fatal("countdown before the idle time")
 	}
-	h.clock.Advance(time.Second)
+	h.advance(time.Second)
 	if !h.s.idle.Visible() || !h.shows("您还在吗") || !h.shows(">10<") {
 		t.Fatalf("countdown not shown at 60 s:\n%s", h.markup())
 	}
-	h.clock.Advance(3 * time.Second)
+	h.advance(3 * time.Second)
 	if !h.shows(">7<") {
 		t.Fatal("countdown not ticking")
 	}
@@ -150,7 +215,7 @@ func TestIdleCountdownThroughUI(t *testing.T) {
 	if h.s.idle.Visible() || h.s.Current() != "guide" || h.k.Sessions.Current() == nil {
 		t.Fatal("继续办理 did not resume the visit where it was")
 	}
-	h.clock.Advance(70 * time.Second)
+	h.advance(70 * time.Second)
 	if h.s.idle.Visible() || h.s.Current() != "home" || h.k.Sessions.Current() != nil {
 		t.Fatalf("not wiped and home after the countdown: screen %s", h.s.Current())
 	}
@@ -166,9 +231,9 @@ func TestIdleCountdownThroughUI(t *testing.T) {
 func TestTapAnywhereIsActivity(t *testing.T) {
 	h := newHarness(t)
 	h.k.Sessions.Start()
-	h.clock.Advance(50 * time.Second)
+	h.advance(50 * time.Second)
 	test.TapCanvas(h.w.Canvas(), fyne.NewPos(640, 600)) // blank area of the home screen
-	h.clock.Advance(50 * time.Second) // 100 s since the start, 50 s since the tap
+	h.advance(50 * time.Second) // 100 s since the start, 50 s since the tap
 	if h.k.Sessions.Current() == nil || h.k.Sessions.State() != session.Active {
 		t.Fatal("a tap on the background did not count as activity")
 	}
@@ -191,7 +256,7 @@ func TestExitButtonWipesAtOnce(t *testing.T) {
 func TestIdleExitNowFromCountdown(t *testing.T) {
 	h := newHarness(t)
 	h.k.Sessions.Start()
-	h.clock.Advance(62 * time.Second)
+	h.advance(62 * time.Second)
 	h.tapText("立即退出")
 	if h.k.Sessions.Current() != nil || h.s.idle.Visible() {
 		t.Fatal("立即退出 did not end the visit")
@@ -276,7 +341,7 @@ func TestNoPersonalDataInLog(t *testing.T) {
 	sess.SetIdentity(id)
 	h.k.Log.Info("card read", "who", id)
 	h.tapText("办事指南")
-	h.clock.Advance(2 * time.Minute)
+	h.advance(2 * time.Minute)
 	out := h.log.String()
 	if !strings.Contains(out, "session ended") {
 		t.Fatalf("log lacks the session events:\n%s", out)
