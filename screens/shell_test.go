@@ -233,7 +233,7 @@ func TestTapAnywhereIsActivity(t *testing.T) {
 	h.k.Sessions.Start()
 	h.advance(50 * time.Second)
 	test.TapCanvas(h.w.Canvas(), fyne.NewPos(640, 600)) // blank area of the home screen
-	h.advance(50 * time.Second) // 100 s since the start, 50 s since the tap
+	h.advance(50 * time.Second)                         // 100 s since the start, 50 s since the tap
 	if h.k.Sessions.Current() == nil || h.k.Sessions.State() != session.Active {
 		t.Fatal("a tap on the background did not count as activity")
 	}
