@@ -120,13 +120,6 @@ func (u *uapi) billGet(w http.ResponseWriter, r *http.Request) {
 
 // ---- payments ----
 
-// Payment limits of self-service channels (per account): the State Grid figures.
-const (
-	limitPerPayment utility.Fen = 5000000
-	limitPerDay                 = 5
-	limitPerMonth               = 60
-)
-
 func (u *uapi) createPayment(b ubk, kiosk string, body []byte) (any, *apiError) {
 	var p utility.PaymentRequest
 	if e := decode(body, &p); e != nil {
@@ -153,8 +146,9 @@ func (u *uapi) createPayment(b ubk, kiosk string, body []byte) (any, *apiError) 
 	if total != p.Amount {
 		return nil, invalid("amount_fen", "缴费金额与账单不符，请重新查询")
 	}
-	if total > limitPerPayment {
-		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: "自助缴费单笔不能超过50000元，请到人工窗口办理"}
+	lim := u.s.o.Limits
+	if total > lim.PerPayment {
+		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("自助缴费单笔不能超过%s元，请到人工窗口办理", lim.PerPayment)}
 	}
 	now := u.now()
 	day, month := 0, 0
@@ -184,11 +178,11 @@ func (u *uapi) createPayment(b ubk, kiosk string, body []byte) (any, *apiError) 
 		}
 		return nil
 	})
-	if day >= limitPerDay {
-		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: "该户今日自助缴费已达5笔，请明日再试或到人工窗口办理"}
+	if day >= lim.PerDay {
+		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("该户今日自助缴费已达%d笔，请明日再试或到人工窗口办理", lim.PerDay)}
 	}
-	if month >= limitPerMonth {
-		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: "该户本月自助缴费已达60笔，请到人工窗口办理"}
+	if month >= lim.PerMonth {
+		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("该户本月自助缴费已达%d笔，请到人工窗口办理", lim.PerMonth)}
 	}
 	// A new order for the same bills replaces one still waiting (the citizen came back).
 	for _, x := range superseded {

@@ -60,9 +60,19 @@ type Options struct {
 	ReplayWindow time.Duration
 	// Holidays and Makeup (调休) days, "2006-01-02", for working-day deadlines.
 	Holidays, Makeup []string
+	// Limits are the self-service payment limits per account; zero fields take the
+	// State Grid figures (¥50 000 per payment, 5 a day, 60 a month).
+	Limits Limits
 	// Seed makes fault injection repeatable; 0 uses a fixed seed.
 	Seed   uint64
 	Logger *slog.Logger
+}
+
+// Limits bound self-service payments per account.
+type Limits struct {
+	PerPayment utility.Fen
+	PerDay     int
+	PerMonth   int
 }
 
 // Faults are injected into one utility's answers.
@@ -157,6 +167,15 @@ func Start(o Options) (*Server, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Limits.PerPayment <= 0 {
+		o.Limits.PerPayment = 5000000
+	}
+	if o.Limits.PerDay <= 0 {
+		o.Limits.PerDay = 5
+	}
+	if o.Limits.PerMonth <= 0 {
+		o.Limits.PerMonth = 60
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
