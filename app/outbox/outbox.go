@@ -19,8 +19,6 @@ package outbox
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -271,18 +269,6 @@ func (ob *Outbox) backoff(n int) time.Duration {
 	return time.Duration(ob.jitter() * float64(d))
 }
 
-// newKey is a random UUID (version 4), as the idempotency draft recommends.
-func newKey() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("outbox: no randomness: " + err.Error())
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // cst is China Standard Time, for the date in kiosk references.
 var cst = time.FixedZone("CST", 8*3600)
 
@@ -334,7 +320,7 @@ func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (
 		if err != nil {
 			return err
 		}
-		rec = record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: newKey(),
+		rec = record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: utility.NewIdempotencyKey(),
 			Order:   ob.st.Sealer().Subject("order:"+req.Utility, req.Order),
 			Session: req.Session, State: Pending, Created: now, NotAfter: req.NotAfter}
 		rec.Body = ob.st.Sealer().Seal(body, bodyContext(ref))

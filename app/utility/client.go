@@ -144,9 +144,6 @@ func (c *HTTPClient) call(ctx context.Context, op, method, path, key string, in,
 }
 
 func (c *HTTPClient) callRaw(ctx context.Context, op, method, path, key string, body []byte, out any) error {
-	if method == http.MethodPost && key != "" && !ValidKey(key) {
-		return fmt.Errorf("utility %s: %s: invalid idempotency key", c.o.Utility, op)
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
 	u := *c.base

@@ -90,7 +90,7 @@ func (c *HTTPClient) Bill(ctx context.Context, account, billID string) (Bill, er
 // CreatePayment implements Client.
 func (c *HTTPClient) CreatePayment(ctx context.Context, key string, p PaymentRequest) (Payment, error) {
 	var out Payment
-	err := c.call(ctx, "payments.create", http.MethodPost, pathOf[KindPayment], key, p, &out)
+	err := c.submit(ctx, "payments.create", pathOf[KindPayment], key, p, &out)
 	return out, err
 }
 
@@ -104,14 +104,14 @@ func (c *HTTPClient) Payment(ctx context.Context, reference string) (Payment, er
 // CancelPayment implements Client.
 func (c *HTTPClient) CancelPayment(ctx context.Context, key string, x Cancellation) (Payment, error) {
 	var out Payment
-	err := c.call(ctx, "payments.cancel", http.MethodPost, pathOf[KindCancelPayment], key, x, &out)
+	err := c.submit(ctx, "payments.cancel", pathOf[KindCancelPayment], key, x, &out)
 	return out, err
 }
 
 // SubmitApplication implements Client.
 func (c *HTTPClient) SubmitApplication(ctx context.Context, key string, a Application) (Acceptance, error) {
 	var out Acceptance
-	err := c.call(ctx, "applications.create", http.MethodPost, pathOf[KindApplication], key, a, &out)
+	err := c.submit(ctx, "applications.create", pathOf[KindApplication], key, a, &out)
 	return out, err
 }
 
@@ -132,15 +132,23 @@ func (c *HTTPClient) Applications(ctx context.Context, id Identity) ([]Progress,
 // SubmitTransfer implements Client.
 func (c *HTTPClient) SubmitTransfer(ctx context.Context, key string, t Transfer) (Acceptance, error) {
 	var out Acceptance
-	err := c.call(ctx, "transfers.create", http.MethodPost, pathOf[KindTransfer], key, t, &out)
+	err := c.submit(ctx, "transfers.create", pathOf[KindTransfer], key, t, &out)
 	return out, err
 }
 
 // SubmitEvaluation implements Client.
 func (c *HTTPClient) SubmitEvaluation(ctx context.Context, key string, e Evaluation) (EvaluationReceipt, error) {
 	var out EvaluationReceipt
-	err := c.call(ctx, "evaluations.create", http.MethodPost, pathOf[KindEvaluation], key, e, &out)
+	err := c.submit(ctx, "evaluations.create", pathOf[KindEvaluation], key, e, &out)
 	return out, err
+}
+
+// submit sends a state change; it refuses to go without a valid Idempotency-Key.
+func (c *HTTPClient) submit(ctx context.Context, op, path, key string, in, out any) error {
+	if !ValidKey(key) {
+		return fmt.Errorf("utility %s: %s: a state-changing request needs a valid idempotency key", c.o.Utility, op)
+	}
+	return c.call(ctx, op, http.MethodPost, path, key, in, out)
 }
 
 // pathOf is where each kind of submission is posted.
@@ -164,6 +172,9 @@ func (c *HTTPClient) Forward(ctx context.Context, s Submission) (Answer, error) 
 	path, ok := pathOf[s.Kind]
 	if !ok {
 		return Answer{}, fmt.Errorf("utility %s: unknown kind %q", c.o.Utility, s.Kind)
+	}
+	if !ValidKey(s.Key) {
+		return Answer{}, fmt.Errorf("utility %s: %s: invalid idempotency key", c.o.Utility, s.Kind)
 	}
 	var raw json.RawMessage
 	if err := c.callRaw(ctx, string(s.Kind)+".forward", http.MethodPost, path, s.Key, s.Body, &raw); err != nil {

@@ -2,6 +2,7 @@ package utility
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -113,6 +114,20 @@ func ValidKey(k string) bool {
 		}
 	}
 	return true
+}
+
+// NewIdempotencyKey makes a key for one state-changing request: a random UUID
+// (version 4), as the idempotency draft recommends. Make it once per request and keep it
+// for every attempt; the outbox does so itself.
+func NewIdempotencyKey() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("utility: no randomness: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // DemoSecret is the signing secret kiosk and simulator share in demo mode, when

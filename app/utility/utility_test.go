@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -216,9 +217,9 @@ func TestBillQR(t *testing.T) {
 
 // A real HTTP server on loopback plays a misbehaving utility.
 func TestClientTransportFailures(t *testing.T) {
-	var mode string
+	var mode atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch mode {
+		switch mode.Load() {
 		case "slow":
 			select {
 			case <-r.Context().Done():
@@ -254,7 +255,7 @@ func TestClientTransportFailures(t *testing.T) {
 		{"slow", ErrTimeout}, {"cut", ErrUnavailable}, {"huge", ErrBadResponse}, {"echo-key", nil},
 	}
 	for _, tt := range tests {
-		mode = tt.mode
+		mode.Store(tt.mode)
 		_, err := c.CreatePayment(ctx, "k-1", PaymentRequest{KioskRef: "K1", Account: "1234567", Amount: 100})
 		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.mode, err, tt.want)
@@ -271,5 +272,17 @@ func TestClientTransportFailures(t *testing.T) {
 	cancel()
 	if _, err := c.Account(cctx, "1234567"); !errors.Is(err, context.Canceled) || Temporary(err) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestNewIdempotencyKey(t *testing.T) {
+	a, b := NewIdempotencyKey(), NewIdempotencyKey()
+	if a == b || !ValidKey(a) || len(a) != 36 || a[14] != '4' {
+		t.Errorf("keys %q %q", a, b)
+	}
+	for _, bad := range []string{"", `a"b`, "a b", strings.Repeat("k", 256), "键"} {
+		if ValidKey(bad) {
+			t.Errorf("%q is valid", bad)
+		}
 	}
 }

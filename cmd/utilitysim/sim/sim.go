@@ -291,3 +291,9 @@ func (s *Server) Close() error {
 
 // Shutdown is Close for callers with a context (it does not wait on ctx: closing is quick).
 func (s *Server) Shutdown(context.Context) error { return s.Close() }
+
+// Demo returns the options of the kiosk's demo mode: state in dir, payments paid 5 s
+// after the pay QR is shown, applications advancing one step a minute, free ports.
+func Demo(dir string) Options {
+	return Options{Dir: dir, AutoPay: 5 * time.Second, AutoAdvance: time.Minute}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -534,5 +535,28 @@ func TestWorkdays(t *testing.T) {
 		if got := w.deadline(tt.from, tt.n).Format("2006-01-02"); got != tt.want {
 			t.Errorf("%v + %d: %s, want %s", tt.from, tt.n, got, tt.want)
 		}
+	}
+}
+
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		r := newRig(t, Options{})
+		r.s.SetFaults(utility.Gas, Faults{Down: true})
+		for _, id := range Utilities {
+			r.clients[id].Account(ctx, AccountNumber(id, 0))
+		}
+		r.s.SetFaults(utility.Gas, Faults{})
+		for _, c := range r.clients {
+			c.CloseIdleConnections()
+		}
+		r.s.Close()
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
