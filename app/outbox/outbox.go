@@ -202,10 +202,15 @@ func (ob *Outbox) load() error {
 	})
 }
 
-// Start runs the workers until ctx ends or Close is called.
+// Start runs the workers until ctx ends or Close is called. Starting twice is a no-op.
 func (ob *Outbox) Start(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	ob.mu.Lock()
+	if ob.cancel != nil {
+		ob.mu.Unlock()
+		cancel()
+		return
+	}
 	ob.cancel = cancel
 	ob.mu.Unlock()
 	for _, w := range ob.workers {
@@ -227,6 +232,9 @@ func (ob *Outbox) Close() error {
 		cancel()
 	}
 	ob.wg.Wait()
+	ob.mu.Lock()
+	ob.cancel = nil
+	ob.mu.Unlock()
 	return nil
 }
 

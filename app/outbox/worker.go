@@ -285,18 +285,8 @@ func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
 			return outcome{state: Dead, err: err}
 		}
 	}
-	body, err := w.body(it.ref)
+	body, key, err := w.body(it.ref)
 	if err != nil {
-		return outcome{state: Dead, err: err}
-	}
-	var key string
-	if err := w.ob.st.View(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, it.ref)
-		if err == nil {
-			key = r.Key
-		}
-		return err
-	}); err != nil {
 		return outcome{state: Dead, err: err}
 	}
 	ans, err := w.fwd.Forward(ctx, utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body})
@@ -309,20 +299,23 @@ func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
 	return outcome{state: Dead, err: err}
 }
 
-func (w *worker) body(ref string) ([]byte, error) {
+// body returns a request's body, unsealed, and its idempotency key.
+func (w *worker) body(ref string) ([]byte, string, error) {
 	var out []byte
+	var key string
 	err := w.ob.st.View(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, ref)
 		if err != nil {
 			return err
 		}
+		key = r.Key
 		out, err = w.ob.st.Sealer().Open(r.Body, bodyContext(ref))
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("outbox: body of %s: %w", ref, err)
+		return nil, "", fmt.Errorf("outbox: body of %s: %w", ref, err)
 	}
-	return out, nil
+	return out, key, nil
 }
 
 // record stores an attempt's outcome with its journal entries, sharing the commit with
