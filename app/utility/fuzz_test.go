@@ -3,6 +3,7 @@ package utility
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +38,24 @@ func FuzzDecodeResponse(f *testing.F) {
 			if a, err := answerOf(KindPayment, body); err == nil {
 				_, _ = a.Payment()
 			}
+		}
+	})
+}
+
+// FuzzParseBillQR feeds arbitrary scanner lines to the bill QR parser: it must never
+// panic, and what it accepts must format back to the same code.
+func FuzzParseBillQR(f *testing.F) {
+	f.Add("UBILL:1:electricity:3100001001:E-202605")
+	f.Add("UBILL:1:water:42001001")
+	f.Add("UBILL:1:gas:660001001:")
+	f.Add("https://pay.example.cn/r/K260612000001")
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseBillQR(s)
+		if err != nil {
+			return
+		}
+		if got := FormatBillQR(q.Utility, q.Account, q.Bill); got != strings.TrimSpace(s) {
+			t.Fatalf("%q parsed to %+v, formats back to %q", s, q, got)
 		}
 	})
 }
