@@ -239,12 +239,17 @@ func (u *uapi) markPaid(b ubk, p paymentRec) (paymentRec, error) {
 	return p, b.put(bPayments, p.Reference, p)
 }
 
-// payment reads a payment and persists what time did to it.
+// payment reads a payment and persists what time did to it (a read writes nothing
+// unless auto-pay or expiry changed the order).
 func (u *uapi) payment(ref string) (paymentRec, bool, error) {
 	var p paymentRec
 	found := false
+	_ = u.view(func(b ubk) error { found = b.get(bPayments, ref, &p); return nil })
+	if !found || u.settle(p).Status == p.Status {
+		return p, found, nil
+	}
 	err := u.update(func(b ubk) error {
-		if found = b.get(bPayments, ref, &p); !found {
+		if !b.get(bPayments, ref, &p) {
 			return nil
 		}
 		was := p.Status
@@ -259,7 +264,7 @@ func (u *uapi) payment(ref string) (paymentRec, bool, error) {
 		}
 		return nil
 	})
-	return p, found, err
+	return p, true, err
 }
 
 func (u *uapi) paymentGet(w http.ResponseWriter, r *http.Request) {
@@ -512,11 +517,19 @@ func (u *uapi) progress(a *appRec) bool {
 	return changed
 }
 
+// application reads an application; it writes only when auto-advance moved it.
 func (u *uapi) application(ref string) (appRec, bool, error) {
 	var a appRec
 	found := false
+	_ = u.view(func(b ubk) error { found = b.get(bApplications, ref, &a); return nil })
+	if !found {
+		return a, false, nil
+	}
+	if !u.progress(&a) {
+		return a, true, nil
+	}
 	err := u.update(func(b ubk) error {
-		if found = b.get(bApplications, ref, &a); !found {
+		if !b.get(bApplications, ref, &a) {
 			return nil
 		}
 		if u.progress(&a) {
@@ -524,7 +537,7 @@ func (u *uapi) application(ref string) (appRec, bool, error) {
 		}
 		return nil
 	})
-	return a, found, err
+	return a, true, err
 }
 
 func (u *uapi) applicationGet(w http.ResponseWriter, r *http.Request) {
