@@ -9,6 +9,7 @@ require (
 	github.com/go-text/typesetting v0.3.4
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	go.bug.st/serial v1.8.0
+	go.etcd.io/bbolt v1.5.0
 	golang.org/x/sys v0.45.0
 )
 

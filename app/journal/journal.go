@@ -1,0 +1,177 @@
+// Package journal is the kiosk's append-only record of key events with their times
+// (记录留痕): sessions, requests submitted, forwarded and answered, prints, staff
+// actions. It holds no raw personal data: where a person must be correlated across
+// events, a keyed hash of the value stands in for it (Subject).
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/logging"
+	"github.com/liangzihu/kiosk/app/store"
+)
+
+// Kind names what happened.
+type Kind string
+
+// Kinds of events.
+const (
+	SessionStart     Kind = "session.start"
+	SessionEnd       Kind = "session.end"
+	RequestSubmitted Kind = "request.submitted" // written in the same transaction as the outbox entry
+	RequestForwarded Kind = "request.forwarded" // one attempt to send, with its outcome in Detail
+	RequestAnswered  Kind = "request.answered"  // the utility accepted it; UtilityRef is its reference
+	RequestRejected  Kind = "request.rejected"  // the utility refused it for good
+	RequestDead      Kind = "request.dead"      // set aside for staff (rejected or attempts exhausted)
+	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
+	Print            Kind = "print"
+	PrintFailed      Kind = "print.failed"
+	StaffAction      Kind = "staff.action"
+	StaffRetry       Kind = "staff.retry"
+	StaffClose       Kind = "staff.close"
+	StaffExport      Kind = "staff.export"
+)
+
+// Event is one journal entry. No field may hold a raw name, ID number, phone, address or
+// account number: use Subject for those.
+type Event struct {
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	Kind Kind      `json:"kind"`
+	// Session is the citizen session's random ID.
+	Session string `json:"session,omitempty"`
+	Utility string `json:"utility,omitempty"`
+	// Ref is the kiosk reference of a request; UtilityRef the utility's own.
+	Ref        string `json:"ref,omitempty"`
+	UtilityRef string `json:"utility_ref,omitempty"`
+	// Subject is a keyed hash (Journal.Subject) of the person or account concerned.
+	Subject string `json:"subject,omitempty"`
+	// Actor is the staff member for staff actions.
+	Actor string `json:"actor,omitempty"`
+	// Detail is a short free text; ID and mobile numbers in it are masked before it is stored.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Journal appends and reads events.
+type Journal struct {
+	st    *store.Store
+	clock clock.Clock
+}
+
+// New returns the journal kept in s.
+func New(s *store.Store, c clock.Clock) *Journal {
+	if c == nil {
+		c = clock.System()
+	}
+	return &Journal{st: s, clock: c}
+}
+
+// Subject is the keyed hash to put in Event.Subject for a personal value; kind says what
+// the value is ("id", "account:electricity", …) so equal strings of different kinds differ.
+func (j *Journal) Subject(kind, value string) string { return j.st.Sealer().Subject(kind, value) }
+
+// Record appends e in its own transaction and returns once it is on disk.
+func (j *Journal) Record(e Event) error {
+	return j.st.Update(func(tx *bolt.Tx) error { return j.Append(tx, e) })
+}
+
+// Append adds e inside tx, so that it commits (or not) with the caller's other writes.
+// A zero Time is set from the journal's clock.
+func (j *Journal) Append(tx *bolt.Tx, e Event) error {
+	b := tx.Bucket(store.BucketJournal)
+	idx := tx.Bucket(store.BucketJournalRef)
+	if b == nil || idx == nil {
+		return fmt.Errorf("journal: buckets missing (schema not migrated)")
+	}
+	if e.Time.IsZero() {
+		e.Time = j.clock.Now()
+	}
+	e.Time = e.Time.UTC()
+	e.Detail = logging.Scrub(e.Detail)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	e.Seq = seq
+	k := key(e.Time, seq)
+	v, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := b.Put(k, v); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	for _, r := range []string{e.Ref, e.UtilityRef} {
+		if r == "" {
+			continue
+		}
+		if err := idx.Put(refKey(r, k), nil); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+	}
+	return nil
+}
+
+func key(t time.Time, seq uint64) []byte {
+	k := make([]byte, 0, 16)
+	k = append(k, store.U64(uint64(t.UnixNano()))...)
+	return append(k, store.U64(seq)...)
+}
+
+func refKey(ref string, k []byte) []byte {
+	out := make([]byte, 0, len(ref)+1+len(k))
+	out = append(out, ref...)
+	out = append(out, 0)
+	return append(out, k...)
+}
+
+// Range returns the events with from ≤ Time < to, oldest first, at most limit of them
+// (limit ≤ 0: no limit).
+func (j *Journal) Range(from, to time.Time, limit int) ([]Event, error) {
+	var out []Event
+	err := j.st.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(store.BucketJournal).Cursor()
+		end := store.U64(uint64(to.UnixNano()))
+		for k, v := c.Seek(store.U64(uint64(from.UnixNano()))); k != nil && bytes.Compare(k[:8], end) < 0; k, v = c.Next() {
+			var e Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("journal: entry %x: %w", k, err)
+			}
+			out = append(out, e)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ByRef returns the events that name ref, as kiosk or utility reference, oldest first.
+func (j *Journal) ByRef(ref string) ([]Event, error) {
+	var out []Event
+	err := j.st.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(store.BucketJournal)
+		c := tx.Bucket(store.BucketJournalRef).Cursor()
+		prefix := append([]byte(ref), 0)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			v := b.Get(k[len(prefix):])
+			if v == nil {
+				continue
+			}
+			var e Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("journal: %w", err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,396 @@
+// Package outbox delivers citizen requests to the utilities exactly once, through
+// crashes, power cuts and outages of any length (a transactional outbox).
+//
+// Submit writes the request and its journal entry in one bbolt transaction and returns
+// only after the commit is on disk: from then on the request is acknowledged and cannot
+// be lost. One worker per utility forwards the stored requests with their Idempotency-Key
+// (the same for every attempt, across restarts), in submission order per order key (an
+// account, an applicant) and concurrently across keys and utilities. Failures are retried
+// with exponential backoff and full jitter; while a utility cannot be reached, its worker
+// holds back and probes, and those attempts do not count towards MaxAttempts, so an outage
+// of any length delays requests but never discards them. A request the utility refuses
+// for good, or one that exhausts MaxAttempts of answered failures, becomes a dead letter
+// that staff can list, retry or close with a reason (journaled).
+//
+// Submit(ctx, req, wait) waits up to wait for the utility's answer (即报即定): its own
+// reference when it answers in time, otherwise the kiosk reference, to which the
+// utility's reference is bound when it arrives (OnUpdate, Status).
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// State is where a request is in its life.
+type State string
+
+// States of a request.
+const (
+	// Pending: stored, not yet answered; being forwarded or waiting for a retry.
+	Pending State = "pending"
+	// Done: the utility answered; UtilityRef is bound.
+	Done State = "done"
+	// Dead: refused for good or attempts exhausted; waits for staff.
+	Dead State = "dead"
+	// Closed: a dead letter that staff closed, with a reason.
+	Closed State = "closed"
+	// Expired: not delivered before its NotAfter; it was never applied at the utility.
+	Expired State = "expired"
+)
+
+// Request is what a flow submits.
+type Request struct {
+	Utility string
+	Kind    utility.Kind
+	// Order is the ordering key: requests with the same Order at a utility reach it in
+	// submission order. Use the account number, or the applicant's ID number when there
+	// is no account yet. It is stored only as a keyed hash.
+	Order string
+	// Body is the typed request (utility.Application, Transfer, Evaluation,
+	// PaymentRequest or Cancellation). Submit sets its kiosk_ref.
+	Body any
+	// Session is the citizen session's ID, for the journal.
+	Session string
+	// NotAfter, if set, is when the request stops being worth sending (a payment order
+	// the citizen has walked away from): it then expires instead of being sent late.
+	NotAfter time.Time
+}
+
+// Result is what Submit tells the flow.
+type Result struct {
+	KioskRef string
+	Utility  string
+	State    State
+	// UtilityRef is the utility's own reference when it answered within the wait.
+	UtilityRef string
+	// Answer is the utility's answer (decode with Answer.Acceptance and friends).
+	Answer *utility.Answer
+	// Err is the utility's refusal when it refused within the wait (show it with
+	// utility.CitizenMessage); nil otherwise.
+	Err error
+}
+
+// Answered reports whether the utility answered within the wait (即报即定).
+func (r Result) Answered() bool { return r.State == Done }
+
+// Update tells listeners that a request changed state.
+type Update struct {
+	KioskRef   string
+	Utility    string
+	Kind       utility.Kind
+	State      State
+	UtilityRef string
+	Err        error
+}
+
+// Options tune the outbox; zero values take the defaults.
+type Options struct {
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Rand returns a number in [0, 1) for the backoff's jitter; default math/rand/v2.
+	Rand func() float64
+	// Base and Cap bound the backoff: attempt n waits random(0, min(Cap, Base·2^n)).
+	// Defaults 1 s and 5 min.
+	Base, Cap time.Duration
+	// MaxAttempts is how many answered failures (5xx, 409, 429, bad answers, refused
+	// signatures) a request gets before it becomes a dead letter; default 20. Failures
+	// to reach the utility at all do not count.
+	MaxAttempts int
+	// Concurrency is how many order keys a utility's worker forwards at once; default 16.
+	Concurrency int
+	// KeyRetention is how long utilities are assumed to remember an Idempotency-Key; a
+	// request older than that is looked up at the utility before it is resent. Default 12 h.
+	KeyRetention time.Duration
+}
+
+// Outbox is the store-and-forward queue. It is safe for concurrent use.
+type Outbox struct {
+	st  *store.Store
+	j   *journal.Journal
+	o   Options
+	log *slog.Logger
+
+	mu        sync.Mutex
+	workers   map[string]*worker
+	waiters   map[string][]chan Result
+	listeners []func(Update)
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	rndMu     sync.Mutex
+}
+
+// ErrUnknownUtility means a request names a utility the outbox has no forwarder for.
+var ErrUnknownUtility = errors.New("outbox: no such utility")
+
+// ErrNotFound means no request has that kiosk reference.
+var ErrNotFound = errors.New("outbox: no such request")
+
+// New opens the outbox kept in st, forwarding to the given utilities, and loads the
+// requests still pending (after a crash: those in flight too; they are resent with
+// their keys once Start is called).
+func New(st *store.Store, j *journal.Journal, fwd map[string]utility.Forwarder, o Options) (*Outbox, error) {
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Rand == nil {
+		o.Rand = mrand.Float64
+	}
+	if o.Base <= 0 {
+		o.Base = time.Second
+	}
+	if o.Cap <= 0 {
+		o.Cap = 5 * time.Minute
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 20
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.KeyRetention <= 0 {
+		o.KeyRetention = 12 * time.Hour
+	}
+	ob := &Outbox{st: st, j: j, o: o, log: o.Logger, workers: map[string]*worker{}, waiters: map[string][]chan Result{}}
+	for id, f := range fwd {
+		ob.workers[id] = newWorker(ob, id, f)
+	}
+	if err := ob.load(); err != nil {
+		return nil, err
+	}
+	return ob, nil
+}
+
+// load puts every pending request into its worker's queues, in submission order.
+func (ob *Outbox) load() error {
+	return ob.st.View(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(store.BucketOutbox)
+		return tx.Bucket(store.BucketOutboxPending).ForEach(func(k, _ []byte) error {
+			v := recs.Get(k)
+			if v == nil {
+				return nil
+			}
+			var r record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("outbox: request %d: %w", store.ReadU64(k), err)
+			}
+			w, ok := ob.workers[r.Utility]
+			if !ok {
+				// A utility switched off since: its requests wait until it is back.
+				ob.log.Warn("outbox: pending request for a utility without forwarder", "utility", r.Utility, "ref", r.Ref)
+				return nil
+			}
+			w.add(itemOf(&r))
+			return nil
+		})
+	})
+}
+
+// Start runs the workers until ctx ends or Close is called. Starting twice is a no-op.
+func (ob *Outbox) Start(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	ob.mu.Lock()
+	if ob.cancel != nil {
+		ob.mu.Unlock()
+		cancel()
+		return
+	}
+	ob.cancel = cancel
+	ob.mu.Unlock()
+	for _, w := range ob.workers {
+		ob.wg.Add(1)
+		go func() {
+			defer ob.wg.Done()
+			w.run(ctx)
+		}()
+	}
+}
+
+// Close stops the workers and waits for them. Requests in flight are abandoned where
+// they are: they stay pending and are resent with the same key at the next start.
+func (ob *Outbox) Close() error {
+	ob.mu.Lock()
+	cancel := ob.cancel
+	ob.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	ob.wg.Wait()
+	ob.mu.Lock()
+	ob.cancel = nil
+	ob.mu.Unlock()
+	return nil
+}
+
+// OnUpdate registers a listener for state changes (answered, dead, expired, retried,
+// closed). It is called from the outbox's goroutines and must not block.
+func (ob *Outbox) OnUpdate(f func(Update)) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	ob.listeners = append(ob.listeners, f)
+}
+
+func (ob *Outbox) notify(u Update, res Result) {
+	ob.mu.Lock()
+	ls := append([]func(Update){}, ob.listeners...)
+	ws := ob.waiters[u.KioskRef]
+	delete(ob.waiters, u.KioskRef)
+	ob.mu.Unlock()
+	for _, c := range ws {
+		c <- res
+	}
+	for _, f := range ls {
+		f(u)
+	}
+}
+
+func (ob *Outbox) jitter() float64 {
+	ob.rndMu.Lock()
+	defer ob.rndMu.Unlock()
+	return ob.o.Rand()
+}
+
+// backoff is full jitter: random(0, min(Cap, Base·2^n)).
+func (ob *Outbox) backoff(n int) time.Duration {
+	d := ob.o.Cap
+	if n < 40 {
+		if e := ob.o.Base << n; e > 0 && e < d {
+			d = e
+		}
+	}
+	return time.Duration(ob.jitter() * float64(d))
+}
+
+// cst is China Standard Time, for the date in kiosk references.
+var cst = time.FixedZone("CST", 8*3600)
+
+// kioskRef is K + date + sequence: K260612000123. Digits only after the K, so it can be
+// typed on the kiosk's keypad.
+func kioskRef(t time.Time, seq uint64) string {
+	return fmt.Sprintf("K%s%06d", t.In(cst).Format("060102"), seq)
+}
+
+// withKioskRef returns the body's JSON with kiosk_ref set.
+func withKioskRef(body any, ref string) ([]byte, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, errors.New("the body is not a JSON object")
+	}
+	m["kiosk_ref"], _ = json.Marshal(ref)
+	return json.Marshal(m)
+}
+
+// Submit stores req durably with its journal entry, then waits up to wait for the
+// utility's answer. It fails only when the request could not be stored; after that it
+// always returns the kiosk reference, and the answer when it came in time.
+func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (Result, error) {
+	w, ok := ob.workers[req.Utility]
+	if !ok {
+		return Result{}, fmt.Errorf("%w: %q", ErrUnknownUtility, req.Utility)
+	}
+	if !req.Kind.Valid() {
+		return Result{}, fmt.Errorf("outbox: unknown kind %q", req.Kind)
+	}
+	if req.Order == "" {
+		return Result{}, errors.New("outbox: a request needs an order key")
+	}
+	now := ob.o.Clock.Now()
+	var rec record
+	var done chan Result
+	err := ob.st.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(store.BucketOutbox)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		ref := kioskRef(now, seq)
+		body, err := withKioskRef(req.Body, ref)
+		if err != nil {
+			return err
+		}
+		rec = record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: utility.NewIdempotencyKey(),
+			Order:   ob.st.Sealer().Subject("order:"+req.Utility, req.Order),
+			Session: req.Session, State: Pending, Created: now, NotAfter: req.NotAfter}
+		rec.Body = ob.st.Sealer().Seal(body, bodyContext(ref))
+		if err := putRecord(tx, &rec); err != nil {
+			return err
+		}
+		if err := tx.Bucket(store.BucketOutboxRef).Put([]byte(ref), store.U64(seq)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(seq), nil); err != nil {
+			return err
+		}
+		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.RequestSubmitted, Session: req.Session,
+			Utility: req.Utility, Ref: ref, Subject: rec.Order, Detail: string(req.Kind)})
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("outbox: submit: %w", err)
+	}
+	res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: Pending}
+	if wait > 0 {
+		done = make(chan Result, 1)
+		ob.mu.Lock()
+		ob.waiters[rec.Ref] = append(ob.waiters[rec.Ref], done)
+		ob.mu.Unlock()
+	}
+	w.add(itemOf(&rec))
+	w.poke()
+	if wait <= 0 {
+		return res, nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r, nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	ob.dropWaiter(rec.Ref, done)
+	// The answer may have arrived while the wait ended.
+	select {
+	case r := <-done:
+		return r, nil
+	default:
+	}
+	return res, nil
+}
+
+func (ob *Outbox) dropWaiter(ref string, c chan Result) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	ws := ob.waiters[ref]
+	for i, x := range ws {
+		if x == c {
+			ob.waiters[ref] = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(ob.waiters[ref]) == 0 {
+		delete(ob.waiters, ref)
+	}
+}
+
+func bodyContext(ref string) []byte   { return []byte("outbox/body/" + ref) }
+func answerContext(ref string) []byte { return []byte("outbox/answer/" + ref) }

@@ -1,0 +1,426 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// scripted is a utility whose answers a test decides. The HTTP path is covered by the
+// tests under cmd/utilitysim, against the simulator; these tests pin the scheduling.
+type scripted struct {
+	mu      sync.Mutex
+	sent    []utility.Submission
+	lookups []string
+	forward func(s utility.Submission, n int) (utility.Answer, error)
+	lookup  func(ref string) (utility.Answer, error)
+}
+
+func (f *scripted) Forward(ctx context.Context, s utility.Submission) (utility.Answer, error) {
+	f.mu.Lock()
+	f.sent = append(f.sent, s)
+	n := len(f.sent)
+	fn := f.forward
+	f.mu.Unlock()
+	if fn == nil {
+		return utility.Answer{Kind: s.Kind, Reference: "U-" + s.KioskRef, Body: []byte(`{"reference":"U-` + s.KioskRef + `"}`)}, nil
+	}
+	return fn(s, n)
+}
+
+func (f *scripted) Lookup(ctx context.Context, ref string) (utility.Answer, error) {
+	f.mu.Lock()
+	f.lookups = append(f.lookups, ref)
+	fn := f.lookup
+	f.mu.Unlock()
+	if fn == nil {
+		return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
+	}
+	return fn(ref)
+}
+
+func (f *scripted) sentRefs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, s := range f.sent {
+		out = append(out, s.KioskRef)
+	}
+	return out
+}
+
+var t0 = time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC)
+
+type env struct {
+	dir   string
+	st    *store.Store
+	j     *journal.Journal
+	ob    *Outbox
+	clock *clock.Manual
+	f     *scripted
+}
+
+func newEnv(t *testing.T, o Options, f *scripted) *env {
+	t.Helper()
+	e := &env{dir: t.TempDir(), clock: clock.NewManual(t0), f: f}
+	e.open(t, o)
+	t.Cleanup(func() { e.close() })
+	return e
+}
+
+func (e *env) open(t *testing.T, o Options) {
+	t.Helper()
+	var err error
+	if e.st, err = store.Open(store.Options{Dir: e.dir}); err != nil {
+		t.Fatal(err)
+	}
+	e.j = journal.New(e.st, e.clock)
+	o.Clock = e.clock
+	if o.Rand == nil {
+		o.Rand = func() float64 { return 0.5 }
+	}
+	if e.ob, err = New(e.st, e.j, map[string]utility.Forwarder{utility.Water: e.f}, o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) close() {
+	if e.ob != nil {
+		e.ob.Close()
+		e.ob = nil
+	}
+	if e.st != nil {
+		e.st.Close()
+		e.st = nil
+	}
+}
+
+func req(order string) Request {
+	return Request{Utility: utility.Water, Kind: utility.KindEvaluation, Order: order,
+		Body: utility.Evaluation{Application: "SS1", Level: utility.VerySatisfied}, Session: "s1"}
+}
+
+// eventually polls cond (the workers run on their own goroutines).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func state(t *testing.T, ob *Outbox, ref string) Status {
+	t.Helper()
+	s, err := ob.Status(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestAnsweredOnTheSpot(t *testing.T) {
+	e := newEnv(t, Options{}, &scripted{})
+	e.ob.Start(context.Background())
+	res, err := e.ob.Submit(context.Background(), req("acct-1"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Answered() || res.UtilityRef != "U-"+res.KioskRef || res.Answer == nil {
+		t.Fatalf("result %+v", res)
+	}
+	if s := state(t, e.ob, res.KioskRef); s.State != Done || s.UtilityRef != res.UtilityRef || s.Answer == nil {
+		t.Errorf("status %+v", s)
+	}
+	evs, _ := e.j.ByRef(res.KioskRef)
+	var kinds []journal.Kind
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Kind)
+	}
+	if fmt.Sprint(kinds) != "[request.submitted request.forwarded request.answered]" {
+		t.Errorf("journal %v", kinds)
+	}
+	if evs, _ := e.j.ByRef(res.UtilityRef); len(evs) != 1 {
+		t.Errorf("journal by utility reference: %d events", len(evs))
+	}
+	if e.ob.Pending()[utility.Water] != 0 {
+		t.Error("still pending")
+	}
+}
+
+func TestSlowAnswerBoundLater(t *testing.T) {
+	release := make(chan struct{})
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		<-release
+		return utility.Answer{Kind: s.Kind, Reference: "LATE-1", Body: []byte(`{"reference":"LATE-1"}`)}, nil
+	}}
+	e := newEnv(t, Options{}, f)
+	updates := make(chan Update, 4)
+	e.ob.OnUpdate(func(u Update) { updates <- u })
+	e.ob.Start(context.Background())
+	res, err := e.ob.Submit(context.Background(), req("acct-1"), 30*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Answered() || res.KioskRef == "" || res.State != Pending {
+		t.Fatalf("result %+v", res)
+	}
+	close(release)
+	u := <-updates
+	if u.KioskRef != res.KioskRef || u.UtilityRef != "LATE-1" || u.State != Done {
+		t.Errorf("update %+v", u)
+	}
+	if s := state(t, e.ob, res.KioskRef); s.UtilityRef != "LATE-1" {
+		t.Errorf("bound reference %q", s.UtilityRef)
+	}
+}
+
+func TestRefusalIsDeadLetter(t *testing.T) {
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation, Message: "联系电话格式不正确"}
+	}}
+	e := newEnv(t, Options{}, f)
+	e.ob.Start(context.Background())
+	res, err := e.ob.Submit(context.Background(), req("acct-1"), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.State != Dead || utility.CitizenMessage(res.Err, "") != "联系电话格式不正确" {
+		t.Fatalf("result %+v", res)
+	}
+	dead, _ := e.ob.DeadLetters()
+	if len(dead) != 1 || dead[0].KioskRef != res.KioskRef || utility.CitizenMessage(dead[0].Err, "") != "联系电话格式不正确" {
+		t.Fatalf("dead letters %+v", dead)
+	}
+	if err := e.ob.CloseDead(res.KioskRef, "staff-7", " "); err == nil {
+		t.Error("closed without a reason")
+	}
+	if err := e.ob.CloseDead(res.KioskRef, "staff-7", "市民已到窗口办理"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ob.Retry(res.KioskRef, "staff-7"); err == nil {
+		t.Error("retried a closed request")
+	}
+	evs, _ := e.j.ByRef(res.KioskRef)
+	last := evs[len(evs)-1]
+	if last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "市民已到窗口办理" {
+		t.Errorf("journal %+v", last)
+	}
+}
+
+func TestBackoffExhaustionAndStaffRetry(t *testing.T) {
+	var fail sync.Mutex
+	failing := true
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		fail.Lock()
+		defer fail.Unlock()
+		if failing {
+			return utility.Answer{}, &utility.Error{Kind: utility.ErrServer, Status: 500}
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "OK", Body: []byte(`{"reference":"OK"}`)}, nil
+	}}
+	e := newEnv(t, Options{MaxAttempts: 3, Base: time.Second, Cap: time.Minute}, f)
+	e.ob.Start(context.Background())
+	res, _ := e.ob.Submit(context.Background(), req("acct-1"), 0)
+	for n := 1; n <= 3; n++ {
+		eventually(t, fmt.Sprint("attempt ", n), func() bool { return state(t, e.ob, res.KioskRef).Attempts == n })
+		s := state(t, e.ob, res.KioskRef)
+		if n < 3 {
+			// Full jitter with Rand = 0.5: half of min(Cap, Base·2^n).
+			if want := e.clock.Now().Add(time.Duration(float64(time.Second<<n) * 0.5)); !s.NextAt.Equal(want) {
+				t.Errorf("attempt %d: next at %v, want %v", n, s.NextAt, want)
+			}
+			e.clock.Advance(s.NextAt.Sub(e.clock.Now()))
+		}
+	}
+	eventually(t, "dead letter", func() bool { return state(t, e.ob, res.KioskRef).State == Dead })
+	fail.Lock()
+	failing = false
+	fail.Unlock()
+	if err := e.ob.Retry(res.KioskRef, "staff-1"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "delivery after retry", func() bool { return state(t, e.ob, res.KioskRef).State == Done })
+	sent := f.sent
+	for _, s := range sent[1:] {
+		if s.Key != sent[0].Key {
+			t.Fatal("a retry used another idempotency key")
+		}
+	}
+}
+
+func TestOutageNeverDiscards(t *testing.T) {
+	var mu sync.Mutex
+	down := true
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if down {
+			return utility.Answer{}, &utility.Error{Kind: utility.ErrUnavailable}
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "U" + s.KioskRef, Body: []byte(`{"reference":"U"}`)}, nil
+	}}
+	e := newEnv(t, Options{MaxAttempts: 2, Base: time.Second, Cap: 10 * time.Second}, f)
+	e.ob.Start(context.Background())
+	var refs []string
+	for i := 0; i < 5; i++ {
+		r, _ := e.ob.Submit(context.Background(), req(fmt.Sprint("acct-", i)), 0)
+		refs = append(refs, r.KioskRef)
+	}
+	for round := 0; round < 30; round++ {
+		time.Sleep(2 * time.Millisecond)
+		e.clock.Advance(10 * time.Second)
+	}
+	for _, ref := range refs {
+		if s := state(t, e.ob, ref); s.State != Pending || s.Attempts != 0 {
+			t.Fatalf("%s during the outage: %+v", ref, s)
+		}
+	}
+	if n := len(f.sentRefs()); n > 30*e.ob.o.Concurrency || n < 10 {
+		t.Errorf("%d sends in 30 rounds", n)
+	}
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	for _, ref := range refs {
+		eventually(t, ref+" delivered", func() bool {
+			e.clock.Advance(time.Second)
+			return state(t, e.ob, ref).State == Done
+		})
+	}
+}
+
+func TestOrderPerKey(t *testing.T) {
+	var mu sync.Mutex
+	failsLeft := 2
+	f := &scripted{}
+	f.forward = func(s utility.Submission, n int) (utility.Answer, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s.KioskRef == firstRef && failsLeft > 0 {
+			failsLeft--
+			return utility.Answer{}, &utility.Error{Kind: utility.ErrBusy, Status: 409}
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "U", Body: []byte(`{"reference":"U"}`)}, nil
+	}
+	e := newEnv(t, Options{}, f)
+	a1, _ := e.ob.Submit(context.Background(), req("A"), 0)
+	mu.Lock()
+	firstRef = a1.KioskRef
+	mu.Unlock()
+	a2, _ := e.ob.Submit(context.Background(), req("A"), 0)
+	b1, _ := e.ob.Submit(context.Background(), req("B"), 0)
+	e.ob.Start(context.Background())
+	eventually(t, "B delivered while A waits", func() bool { return state(t, e.ob, b1.KioskRef).State == Done })
+	if s := state(t, e.ob, a2.KioskRef); s.State != Pending || s.Tries != 0 {
+		t.Fatalf("A2 went ahead of A1: %+v", s)
+	}
+	for i := 0; i < 10 && state(t, e.ob, a2.KioskRef).State != Done; i++ {
+		time.Sleep(5 * time.Millisecond)
+		e.clock.Advance(time.Minute)
+	}
+	eventually(t, "A2 delivered", func() bool { return state(t, e.ob, a2.KioskRef).State == Done })
+	var order []string
+	for _, r := range f.sentRefs() {
+		if r != b1.KioskRef {
+			order = append(order, r)
+		}
+	}
+	if fmt.Sprint(order) != fmt.Sprint([]string{a1.KioskRef, a1.KioskRef, a1.KioskRef, a2.KioskRef}) {
+		t.Errorf("sends %v", order)
+	}
+}
+
+var firstRef string
+
+func TestOldRequestIsLookedUpFirst(t *testing.T) {
+	f := &scripted{lookup: func(ref string) (utility.Answer, error) {
+		if ref == "K260612000001" {
+			return utility.Answer{Kind: utility.KindPayment, Reference: "ZF1", Body: []byte(`{"reference":"ZF1"}`)}, nil
+		}
+		return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
+	}}
+	e := newEnv(t, Options{}, f)
+	pay := Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "acct", Body: utility.PaymentRequest{Account: "1", Bills: []string{"b"}, Amount: 1}}
+	r1, _ := e.ob.Submit(context.Background(), pay, 0)
+	r2, _ := e.ob.Submit(context.Background(), pay, 0)
+	expiring := pay
+	expiring.Order, expiring.NotAfter = "other", t0.Add(time.Minute)
+	r3, _ := e.ob.Submit(context.Background(), expiring, 0)
+	e.clock.Advance(13 * time.Hour) // a long outage of the kiosk itself
+	e.ob.Start(context.Background())
+	for _, r := range []Result{r1, r2, r3} {
+		eventually(t, r.KioskRef, func() bool { return state(t, e.ob, r.KioskRef).State != Pending })
+	}
+	if s := state(t, e.ob, r1.KioskRef); s.State != Done || s.UtilityRef != "ZF1" {
+		t.Errorf("known at the utility: %+v", s)
+	}
+	if s := state(t, e.ob, r3.KioskRef); s.State != Expired {
+		t.Errorf("past its deadline: %+v", s)
+	}
+	if sent := f.sentRefs(); len(sent) != 1 || sent[0] != r2.KioskRef {
+		t.Errorf("sent %v, want only %s (unknown at the utility)", sent, r2.KioskRef)
+	}
+	if len(f.lookups) != 3 {
+		t.Errorf("%d lookups", len(f.lookups))
+	}
+}
+
+func TestRestartResendsWithSameKey(t *testing.T) {
+	block := make(chan struct{})
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		if n == 1 {
+			<-block // in flight when the kiosk stops
+			return utility.Answer{}, context.Canceled
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "U", Body: []byte(`{"reference":"U"}`)}, nil
+	}}
+	before := runtime.NumGoroutine()
+	e := newEnv(t, Options{}, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	e.ob.Start(ctx)
+	res, _ := e.ob.Submit(context.Background(), req("acct"), 0)
+	eventually(t, "first send", func() bool { return len(f.sentRefs()) == 1 })
+	cancel()
+	close(block)
+	e.close()
+	e.open(t, Options{})
+	if e.ob.Pending()[utility.Water] != 1 {
+		t.Fatal("the in-flight request was not reloaded")
+	}
+	e.ob.Start(context.Background())
+	eventually(t, "resend", func() bool { return state(t, e.ob, res.KioskRef).State == Done })
+	if f.sent[0].Key != f.sent[1].Key || string(f.sent[0].Body) != string(f.sent[1].Body) {
+		t.Error("the resend differs from the first send")
+	}
+	e.close()
+	eventually(t, "goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+}
+
+func TestSubmitChecks(t *testing.T) {
+	e := newEnv(t, Options{}, &scripted{})
+	for _, r := range []Request{
+		{Utility: "heat", Kind: utility.KindApplication, Order: "x", Body: utility.Application{}},
+		{Utility: utility.Water, Kind: "coffee", Order: "x", Body: utility.Application{}},
+		{Utility: utility.Water, Kind: utility.KindApplication, Body: utility.Application{}},
+		{Utility: utility.Water, Kind: utility.KindApplication, Order: "x", Body: []int{1}},
+	} {
+		if _, err := e.ob.Submit(context.Background(), r, 0); err == nil {
+			t.Errorf("%+v accepted", r)
+		}
+	}
+	if _, err := e.ob.Status("K-none"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown reference: %v", err)
+	}
+}

@@ -1,0 +1,246 @@
+package outbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// record is a request as stored. Body and Answer are sealed: they hold the citizen's
+// name, ID number, phone, address and account numbers.
+type record struct {
+	Seq     uint64       `json:"seq"`
+	Ref     string       `json:"ref"`
+	Utility string       `json:"utility"`
+	Kind    utility.Kind `json:"kind"`
+	Key     string       `json:"key"`
+	// Order is the keyed hash of the order key.
+	Order    string    `json:"order"`
+	Session  string    `json:"session,omitempty"`
+	Body     []byte    `json:"body"`
+	State    State     `json:"state"`
+	Created  time.Time `json:"created"`
+	NotAfter time.Time `json:"not_after,omitzero"`
+	// Tries counts every failed send; Attempts only those the utility answered.
+	Tries     int       `json:"tries,omitempty"`
+	Attempts  int       `json:"attempts,omitempty"`
+	LastTry   time.Time `json:"last_try,omitzero"`
+	NextAt    time.Time `json:"next_at,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	// ErrorCode and the sealed ErrorMessage keep a refusal for staff and the citizen.
+	ErrorCode    string    `json:"error_code,omitempty"`
+	ErrorStatus  int       `json:"error_status,omitempty"`
+	ErrorMessage []byte    `json:"error_message,omitempty"`
+	UtilityRef   string    `json:"utility_ref,omitempty"`
+	Answer       []byte    `json:"answer,omitempty"`
+	DoneAt       time.Time `json:"done_at,omitzero"`
+	ClosedBy     string    `json:"closed_by,omitempty"`
+	CloseReason  string    `json:"close_reason,omitempty"`
+}
+
+func putRecord(tx *bolt.Tx, r *record) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(store.BucketOutbox).Put(store.U64(r.Seq), v)
+}
+
+func getRecord(tx *bolt.Tx, ref string) (*record, error) {
+	seq := tx.Bucket(store.BucketOutboxRef).Get([]byte(ref))
+	if seq == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	}
+	v := tx.Bucket(store.BucketOutbox).Get(seq)
+	if v == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	}
+	var r record
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, fmt.Errorf("outbox: request %s: %w", ref, err)
+	}
+	return &r, nil
+}
+
+// Status is a request as staff and flows see it.
+type Status struct {
+	KioskRef   string
+	Utility    string
+	Kind       utility.Kind
+	State      State
+	UtilityRef string
+	Created    time.Time
+	// Tries counts failed sends, Attempts those the utility answered (see MaxAttempts).
+	Tries, Attempts int
+	LastTry         time.Time
+	NextAt          time.Time
+	// LastError is the last failure, for staff (no personal data).
+	LastError string
+	// Err is the utility's refusal of a dead letter (utility.CitizenMessage shows it).
+	Err error
+	// Answer is the utility's answer of a done request.
+	Answer      *utility.Answer
+	DoneAt      time.Time
+	ClosedBy    string
+	CloseReason string
+}
+
+func (ob *Outbox) statusOf(r *record) Status {
+	s := Status{KioskRef: r.Ref, Utility: r.Utility, Kind: r.Kind, State: r.State, UtilityRef: r.UtilityRef, Created: r.Created,
+		Tries: r.Tries, Attempts: r.Attempts, LastTry: r.LastTry, NextAt: r.NextAt, LastError: r.LastError, DoneAt: r.DoneAt,
+		ClosedBy: r.ClosedBy, CloseReason: r.CloseReason}
+	if len(r.Answer) > 0 {
+		if plain, err := ob.st.Sealer().Open(r.Answer, answerContext(r.Ref)); err == nil {
+			var a utility.Answer
+			if json.Unmarshal(plain, &a) == nil {
+				s.Answer = &a
+			}
+		}
+	}
+	s.Err = ob.refusal(r)
+	return s
+}
+
+// refusal rebuilds the utility's refusal of a request.
+func (ob *Outbox) refusal(r *record) error {
+	if r.ErrorCode == "" && r.ErrorStatus == 0 {
+		return nil
+	}
+	msg := ""
+	if len(r.ErrorMessage) > 0 {
+		if plain, err := ob.st.Sealer().Open(r.ErrorMessage, []byte("outbox/error/"+r.Ref)); err == nil {
+			msg = string(plain)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"error": map[string]string{"code": r.ErrorCode, "message": msg}})
+	err := utility.DecodeResponse(r.ErrorStatus, body, utility.DefaultMaxResponse, nil)
+	var e *utility.Error
+	if errors.As(err, &e) {
+		e.Utility, e.Op = r.Utility, string(r.Kind)
+	}
+	return err
+}
+
+// Status returns a request by its kiosk reference.
+func (ob *Outbox) Status(ref string) (Status, error) {
+	var s Status
+	err := ob.st.View(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if err != nil {
+			return err
+		}
+		s = ob.statusOf(r)
+		return nil
+	})
+	return s, err
+}
+
+// List returns the requests in a state, oldest first, at most limit (≤ 0: all).
+func (ob *Outbox) List(state State, limit int) ([]Status, error) {
+	var out []Status
+	err := ob.st.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(store.BucketOutbox).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var r record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("outbox: request %d: %w", store.ReadU64(k), err)
+			}
+			if r.State != state {
+				continue
+			}
+			out = append(out, ob.statusOf(&r))
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeadLetters lists the requests waiting for staff.
+func (ob *Outbox) DeadLetters() ([]Status, error) { return ob.List(Dead, 0) }
+
+// Pending counts the requests not yet answered, per utility.
+func (ob *Outbox) Pending() map[string]int {
+	out := map[string]int{}
+	for id, w := range ob.workers {
+		out[id] = w.size()
+	}
+	return out
+}
+
+// Retry puts a dead letter back in the queue with fresh attempts (same key: the utility
+// still recognises it). actor is the staff member, for the journal.
+func (ob *Outbox) Retry(ref, actor string) error {
+	var rec record
+	err := ob.st.Update(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if err != nil {
+			return err
+		}
+		if r.State != Dead {
+			return fmt.Errorf("outbox: %s is %s, not a dead letter", ref, r.State)
+		}
+		if _, ok := ob.workers[r.Utility]; !ok {
+			return fmt.Errorf("%w: %q", ErrUnknownUtility, r.Utility)
+		}
+		now := ob.o.Clock.Now()
+		r.State, r.Tries, r.Attempts, r.NextAt = Pending, 0, 0, now
+		r.ErrorCode, r.ErrorStatus, r.ErrorMessage = "", 0, nil
+		if err := putRecord(tx, r); err != nil {
+			return err
+		}
+		if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(r.Seq), nil); err != nil {
+			return err
+		}
+		rec = *r
+		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.StaffRetry, Utility: r.Utility, Ref: ref, Actor: actor})
+	})
+	if err != nil {
+		return err
+	}
+	w := ob.workers[rec.Utility]
+	w.add(itemOf(&rec))
+	w.poke()
+	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Pending}, Result{KioskRef: ref, Utility: rec.Utility, State: Pending})
+	return nil
+}
+
+// CloseDead closes a dead letter for good; reason (required) says why, for the journal.
+func (ob *Outbox) CloseDead(ref, actor, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return errors.New("outbox: closing a dead letter needs a reason")
+	}
+	var rec record
+	err := ob.st.Update(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if err != nil {
+			return err
+		}
+		if r.State != Dead {
+			return fmt.Errorf("outbox: %s is %s, not a dead letter", ref, r.State)
+		}
+		now := ob.o.Clock.Now()
+		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, reason, now
+		if err := putRecord(tx, r); err != nil {
+			return err
+		}
+		rec = *r
+		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.StaffClose, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
+	})
+	if err != nil {
+		return err
+	}
+	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Closed}, Result{KioskRef: ref, Utility: rec.Utility, State: Closed})
+	return nil
+}

@@ -1,0 +1,395 @@
+package outbox
+
+import (
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// item is a pending request in memory: enough to schedule it.
+type item struct {
+	seq      uint64
+	ref      string
+	kind     utility.Kind
+	order    string
+	created  time.Time
+	notAfter time.Time
+	tries    int
+	attempts int
+	nextAt   time.Time
+}
+
+func itemOf(r *record) *item {
+	return &item{seq: r.Seq, ref: r.Ref, kind: r.Kind, order: r.Order, created: r.Created, notAfter: r.NotAfter,
+		tries: r.Tries, attempts: r.Attempts, nextAt: r.NextAt}
+}
+
+// lane is the queue of one order key: only its head is ever in flight.
+type lane struct {
+	key   string
+	items []*item // by seq
+	busy  bool
+	index int // in the ready heap, -1 when not in it
+}
+
+// laneHeap orders idle lanes by when their head is due, then by submission.
+type laneHeap []*lane
+
+func (h laneHeap) Len() int { return len(h) }
+func (h laneHeap) Less(i, j int) bool {
+	a, b := h[i].items[0], h[j].items[0]
+	if !a.nextAt.Equal(b.nextAt) {
+		return a.nextAt.Before(b.nextAt)
+	}
+	return a.seq < b.seq
+}
+func (h laneHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *laneHeap) Push(x any) {
+	l := x.(*lane)
+	l.index = len(*h)
+	*h = append(*h, l)
+}
+func (h *laneHeap) Pop() any {
+	old := *h
+	l := old[len(old)-1]
+	*h = old[:len(old)-1]
+	l.index = -1
+	return l
+}
+
+// worker forwards one utility's requests.
+type worker struct {
+	ob  *Outbox
+	id  string
+	fwd utility.Forwarder
+
+	mu       sync.Mutex
+	lanes    map[string]*lane
+	ready    laneHeap
+	count    int
+	inflight int
+	// blockedUntil holds dispatch back while the utility cannot be reached.
+	blockedUntil time.Time
+	timer        clock.Timer
+	timerAt      time.Time
+	wake         chan struct{}
+	sends        sync.WaitGroup
+}
+
+func newWorker(ob *Outbox, id string, f utility.Forwarder) *worker {
+	return &worker{ob: ob, id: id, fwd: f, lanes: map[string]*lane{}, wake: make(chan struct{}, 1)}
+}
+
+func (w *worker) size() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.count
+}
+
+// add queues an item behind the others of its order key.
+func (w *worker) add(it *item) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	l, ok := w.lanes[it.order]
+	if !ok {
+		l = &lane{key: it.order, index: -1}
+		w.lanes[it.order] = l
+	}
+	// Insert by seq (a staff retry may bring back an older one), never before a head in flight.
+	i := len(l.items)
+	for i > 0 && l.items[i-1].seq > it.seq && !(i-1 == 0 && l.busy) {
+		i--
+	}
+	l.items = append(l.items, nil)
+	copy(l.items[i+1:], l.items[i:])
+	l.items[i] = it
+	w.count++
+	w.schedule(l)
+}
+
+// schedule puts an idle lane with items into (or back into its place in) the heap.
+func (w *worker) schedule(l *lane) {
+	switch {
+	case l.busy || len(l.items) == 0:
+	case l.index >= 0:
+		heap.Fix(&w.ready, l.index)
+	default:
+		heap.Push(&w.ready, l)
+	}
+}
+
+func (w *worker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *worker) run(ctx context.Context) {
+	defer func() {
+		w.mu.Lock()
+		if w.timer != nil {
+			w.timer.Stop()
+			w.timer = nil
+		}
+		w.mu.Unlock()
+		w.sends.Wait()
+	}()
+	for {
+		w.dispatch(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		}
+	}
+}
+
+// dispatch starts sends for due lanes, up to the concurrency, and arms a timer for the
+// next one due.
+func (w *worker) dispatch(ctx context.Context) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	now := w.ob.o.Clock.Now()
+	if now.Before(w.blockedUntil) {
+		w.arm(w.blockedUntil, now)
+		return
+	}
+	for w.inflight < w.ob.o.Concurrency && w.ready.Len() > 0 {
+		l := w.ready[0]
+		it := l.items[0]
+		if it.nextAt.After(now) {
+			w.arm(it.nextAt, now)
+			return
+		}
+		heap.Pop(&w.ready)
+		l.busy = true
+		w.inflight++
+		w.sends.Add(1)
+		go func() {
+			defer w.sends.Done()
+			w.send(ctx, l, it)
+		}()
+	}
+}
+
+// arm makes sure the worker wakes at t (keeping an earlier timer).
+func (w *worker) arm(t, now time.Time) {
+	if w.timer != nil && !w.timerAt.After(t) && w.timerAt.After(now) {
+		return
+	}
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	w.timerAt = t
+	w.timer = w.ob.o.Clock.AfterFunc(t.Sub(now), w.poke)
+}
+
+// outcome is what one send came to.
+type outcome struct {
+	state  State
+	answer *utility.Answer
+	err    error
+}
+
+func (w *worker) send(ctx context.Context, l *lane, it *item) {
+	start := w.ob.o.Clock.Now()
+	out := w.attempt(ctx, it, start)
+	if ctx.Err() != nil {
+		// Shutting down: nothing is recorded; the request is resent at the next start.
+		w.release(l, it, false)
+		return
+	}
+	rec, err := w.record(it, start, out)
+	if err != nil {
+		// The answer could not be stored: try again later (the key makes it safe).
+		w.ob.log.Error("outbox: store outcome", "utility", w.id, "ref", it.ref, "err", err)
+		it.tries++
+		it.nextAt = w.ob.o.Clock.Now().Add(w.ob.backoff(it.tries))
+		w.release(l, it, false)
+		return
+	}
+	*it = *itemOf(rec)
+	finished := rec.State != Pending
+	w.mu.Lock()
+	switch {
+	case out.state == Done:
+		w.blockedUntil = time.Time{}
+	case out.state == Pending && utility.Unreachable(out.err) && rec.NextAt.After(w.blockedUntil):
+		w.blockedUntil = rec.NextAt
+	}
+	w.mu.Unlock()
+	w.release(l, it, finished)
+	if finished {
+		res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: rec.State, UtilityRef: rec.UtilityRef, Answer: out.answer}
+		if rec.State == Dead {
+			res.Err = out.err
+		}
+		w.ob.notify(Update{KioskRef: rec.Ref, Utility: rec.Utility, Kind: rec.Kind, State: rec.State, UtilityRef: rec.UtilityRef, Err: res.Err}, res)
+	}
+}
+
+// release frees the lane; a finished item leaves it.
+func (w *worker) release(l *lane, it *item, finished bool) {
+	w.mu.Lock()
+	l.busy = false
+	w.inflight--
+	if finished {
+		l.items = l.items[1:]
+		w.count--
+	}
+	if len(l.items) == 0 {
+		delete(w.lanes, l.key)
+	} else {
+		w.schedule(l)
+	}
+	w.mu.Unlock()
+	w.poke()
+}
+
+// attempt sends the request once (looking it up first when the utility may have
+// forgotten its key) and classifies what came back.
+func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
+	old := now.Sub(it.created) >= w.ob.o.KeyRetention
+	expired := !it.notAfter.IsZero() && now.After(it.notAfter)
+	if old || expired {
+		ans, err := w.fwd.Lookup(ctx, it.ref)
+		switch {
+		case err == nil:
+			return outcome{state: Done, answer: &ans}
+		case errors.Is(err, utility.ErrNotFound) && expired:
+			return outcome{state: Expired}
+		case errors.Is(err, utility.ErrNotFound):
+			// Never arrived: sending it now cannot apply it twice.
+		case utility.Temporary(err) || errors.Is(err, context.Canceled):
+			return outcome{state: Pending, err: err}
+		default:
+			// The utility refused it when it did arrive.
+			return outcome{state: Dead, err: err}
+		}
+	}
+	body, key, err := w.body(it.ref)
+	if err != nil {
+		return outcome{state: Dead, err: err}
+	}
+	ans, err := w.fwd.Forward(ctx, utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body})
+	switch {
+	case err == nil:
+		return outcome{state: Done, answer: &ans}
+	case utility.Temporary(err) || errors.Is(err, context.Canceled):
+		return outcome{state: Pending, err: err}
+	}
+	return outcome{state: Dead, err: err}
+}
+
+// body returns a request's body, unsealed, and its idempotency key.
+func (w *worker) body(ref string) ([]byte, string, error) {
+	var out []byte
+	var key string
+	err := w.ob.st.View(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if err != nil {
+			return err
+		}
+		key = r.Key
+		out, err = w.ob.st.Sealer().Open(r.Body, bodyContext(ref))
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("outbox: body of %s: %w", ref, err)
+	}
+	return out, key, nil
+}
+
+// record stores an attempt's outcome with its journal entries, sharing the commit with
+// the other workers' outcomes (bbolt Batch: the function only puts what it recomputes).
+func (w *worker) record(it *item, start time.Time, out outcome) (*record, error) {
+	var rec *record
+	err := w.ob.st.Batch(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, it.ref)
+		if err != nil {
+			return err
+		}
+		now := w.ob.o.Clock.Now()
+		r.LastTry = start
+		ev := journal.Event{Time: start, Kind: journal.RequestForwarded, Session: r.Session, Utility: r.Utility, Ref: r.Ref, Subject: r.Order}
+		events := []journal.Event{}
+		switch out.state {
+		case Done:
+			plain, err := json.Marshal(out.answer)
+			if err != nil {
+				return err
+			}
+			r.State, r.UtilityRef, r.DoneAt = Done, out.answer.Reference, now
+			r.Answer = w.ob.st.Sealer().Seal(plain, answerContext(r.Ref))
+			r.LastError = ""
+			ev.Detail = "answered"
+			events = append(events, ev, journal.Event{Time: now, Kind: journal.RequestAnswered, Utility: r.Utility, Ref: r.Ref, UtilityRef: r.UtilityRef, Subject: r.Order})
+		case Expired:
+			r.State, r.DoneAt = Expired, now
+			events = append(events, journal.Event{Time: now, Kind: journal.RequestExpired, Utility: r.Utility, Ref: r.Ref, Subject: r.Order, Detail: "not delivered before its deadline"})
+		case Pending:
+			r.Tries++
+			if !utility.Unreachable(out.err) {
+				r.Attempts++
+			}
+			r.LastError = out.err.Error()
+			ev.Detail = "failed: " + r.LastError
+			events = append(events, ev)
+			if r.Attempts >= w.ob.o.MaxAttempts {
+				r.State, r.DoneAt = Dead, now
+				events = append(events, journal.Event{Time: now, Kind: journal.RequestDead, Utility: r.Utility, Ref: r.Ref, Subject: r.Order,
+					Detail: fmt.Sprintf("%d attempts failed", r.Attempts)})
+			} else {
+				r.NextAt = now.Add(w.ob.backoff(r.Tries))
+			}
+		case Dead:
+			r.State, r.DoneAt = Dead, now
+			r.LastError = out.err.Error()
+			var e *utility.Error
+			if errors.As(out.err, &e) {
+				r.ErrorCode, r.ErrorStatus = e.Code, e.Status
+				if e.Message != "" {
+					r.ErrorMessage = w.ob.st.Sealer().Seal([]byte(e.Message), []byte("outbox/error/"+r.Ref))
+				}
+			}
+			ev.Detail = "refused: " + r.LastError
+			events = append(events, ev,
+				journal.Event{Time: now, Kind: journal.RequestRejected, Utility: r.Utility, Ref: r.Ref, Subject: r.Order, Detail: r.ErrorCode},
+				journal.Event{Time: now, Kind: journal.RequestDead, Utility: r.Utility, Ref: r.Ref, Subject: r.Order})
+		}
+		if err := putRecord(tx, r); err != nil {
+			return err
+		}
+		if r.State != Pending {
+			if err := tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq)); err != nil {
+				return err
+			}
+		}
+		for _, e := range events {
+			if err := w.ob.j.Append(tx, e); err != nil {
+				return err
+			}
+		}
+		rec = r
+		return nil
+	})
+	return rec, err
+}

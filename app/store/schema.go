@@ -1,0 +1,88 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Buckets of the kiosk's database. Each belongs to one package; the store creates them
+// so that the schema is in one place.
+var (
+	// BucketJournal holds journal events by time (app/journal).
+	BucketJournal = []byte("journal")
+	// BucketJournalRef indexes journal events by reference (app/journal).
+	BucketJournalRef = []byte("journal_ref")
+	// BucketOutbox holds outbox requests by sequence (app/outbox).
+	BucketOutbox = []byte("outbox")
+	// BucketOutboxRef maps a kiosk reference to its request's sequence (app/outbox).
+	BucketOutboxRef = []byte("outbox_ref")
+	// BucketOutboxPending holds the sequences still to be forwarded (app/outbox).
+	BucketOutboxPending = []byte("outbox_pending")
+)
+
+// Migration moves the schema from Version-1 to Version. Migrations run in order, each in
+// the same transaction as the version bump, so a crash leaves the file at one version.
+type Migration struct {
+	Version int
+	Name    string
+	Apply   func(tx *bolt.Tx) error
+}
+
+// Migrations is the schema's history. Append only: a released migration never changes.
+var Migrations = []Migration{
+	{Version: 1, Name: "journal and outbox buckets", Apply: func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{BucketJournal, BucketJournalRef, BucketOutbox, BucketOutboxRef, BucketOutboxPending} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+// CurrentSchema is the version this build writes.
+func CurrentSchema() int { return Migrations[len(Migrations)-1].Version }
+
+func readSchema(tx *bolt.Tx) int {
+	b := tx.Bucket(bucketMeta)
+	if b == nil {
+		return 0
+	}
+	v, _ := strconv.Atoi(string(b.Get(keySchema)))
+	return v
+}
+
+func (s *Store) migrate() error {
+	return migrate(s.db, Migrations)
+}
+
+func migrate(db *bolt.DB, ms []Migration) error {
+	var have int
+	if err := db.View(func(tx *bolt.Tx) error { have = readSchema(tx); return nil }); err != nil {
+		return fmt.Errorf("store: schema: %w", err)
+	}
+	if want := ms[len(ms)-1].Version; have > want {
+		return fmt.Errorf("%w (file at schema %d, this build knows %d)", ErrNewerSchema, have, want)
+	}
+	for _, m := range ms {
+		if m.Version <= have {
+			continue
+		}
+		err := db.Update(func(tx *bolt.Tx) error {
+			if err := m.Apply(tx); err != nil {
+				return err
+			}
+			b, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			return b.Put(keySchema, []byte(strconv.Itoa(m.Version)))
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %d (%s): %w", m.Version, m.Name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+// Package store is the kiosk's one database: a bbolt file in the data folder with its
+// buckets, a schema version and its migrations, sealing of personal data at rest
+// (AES-256-GCM under a key kept in its own file) and an online backup for staff.
+//
+// Durability: bbolt's fsync is never turned off (NoSync stays false) (a commit returns only once the data and
+// the new meta page are on disk), and a brand-new file is initialised under a temporary
+// name and renamed into place, so a power cut during the very first initialisation cannot
+// leave a half-written database behind (etcd-io/etcd#16596).
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// FileName is the database's name inside the data folder.
+const FileName = "kiosk.db"
+
+// Options say where the store lives.
+type Options struct {
+	// Dir is the data folder (config data.dir). It is created 0700 if missing.
+	Dir string
+	// KeyFile is the data key's file (config data.key_file); empty means <Dir>/data.key.
+	KeyFile string
+	// LockTimeout bounds the wait for another process that holds the file (default 5 s).
+	LockTimeout time.Duration
+}
+
+// Store is the open database. It is safe for concurrent use.
+type Store struct {
+	db     *bolt.DB
+	sealer *Sealer
+	path   string
+}
+
+var (
+	bucketMeta    = []byte("meta")
+	keySchema     = []byte("schema")
+	keyKeyCheck   = []byte("key_check")
+	keyCheckPlain = []byte("kiosk data key check")
+)
+
+// ErrWrongKey means the key file does not open this database's sealed data: the key was
+// replaced or lost. The sealed personal fields cannot be read without the original key.
+var ErrWrongKey = errors.New("store: the data key does not match this database (was data.key replaced?)")
+
+// ErrNewerSchema means the file was written by a newer kiosk release.
+var ErrNewerSchema = errors.New("store: the database was written by a newer kiosk version")
+
+// Open opens or creates the database and its key, then brings the schema up to date.
+func Open(o Options) (*Store, error) {
+	if o.Dir == "" {
+		return nil, errors.New("store: no data folder")
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	keyFile := o.KeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(o.Dir, "data.key")
+	}
+	path := filepath.Join(o.Dir, FileName)
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, os.ErrNotExist)
+	key, err := loadOrCreateKey(keyFile, fresh)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := NewSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = 5 * time.Second
+	}
+	if fresh {
+		if err := initialise(path, sealer, o.LockTimeout); err != nil {
+			return nil, err
+		}
+	}
+	// NoFreelistSync leaves the free-page list out of each commit (bbolt rebuilds it by a
+	// scan at open): a smaller commit, the same fsync; the citizen waits on each commit.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, sealer: sealer, path: path}
+	if err := s.checkKey(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// initialise builds a new database under a temporary name, syncs it and renames it into
+// place, then syncs the folder: the real name only ever points at a complete file.
+func initialise(path string, sealer *Sealer, timeout time.Duration) error {
+	tmp := path + ".new"
+	_ = os.Remove(tmp)
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		return fmt.Errorf("store: create: %w", err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return b.Put(keyKeyCheck, sealer.Seal(keyCheckPlain, keyKeyCheck))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("store: create: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("store: create: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("store: sync folder: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("store: sync folder: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) checkKey() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		v := b.Get(keyKeyCheck)
+		if v == nil {
+			return b.Put(keyKeyCheck, s.sealer.Seal(keyCheckPlain, keyKeyCheck))
+		}
+		if _, err := s.sealer.Open(v, keyKeyCheck); err != nil {
+			return ErrWrongKey
+		}
+		return nil
+	})
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// DB gives packages that own buckets (outbox, journal) the bbolt handle, so that they can
+// write their records in one transaction.
+func (s *Store) DB() *bolt.DB { return s.db }
+
+// Update runs fn in a read-write transaction; it returns once the commit is on disk.
+func (s *Store) Update(fn func(*bolt.Tx) error) error { return s.db.Update(fn) }
+
+// Batch is Update for many concurrent writers: their functions share one commit (one
+// fsync). fn may run more than once, so it must only put what it computes afresh.
+func (s *Store) Batch(fn func(*bolt.Tx) error) error { return s.db.Batch(fn) }
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*bolt.Tx) error) error { return s.db.View(fn) }
+
+// Sealer is the store's sealer of personal data.
+func (s *Store) Sealer() *Sealer { return s.sealer }
+
+// SchemaVersion is the version the file is at.
+func (s *Store) SchemaVersion() (int, error) {
+	var v int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v = readSchema(tx)
+		return nil
+	})
+	return v, err
+}
+
+// Backup writes a consistent copy of the whole database to w while the kiosk keeps
+// working (a read transaction: writers are not blocked). The copy holds personal data
+// only sealed; it is useless without the key file, which is not part of it.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: backup: %w", err)
+	}
+	return n, nil
+}
+
+// BackupFile writes the backup to path (mode 0600), synced, via a temporary file.
+func (s *Store) BackupFile(path string) (int64, error) {
+	tmp := path + ".part"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	n, err := s.Backup(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	return n, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// U64 encodes n as 8 big-endian bytes, so that keys sort in numeric order.
+func U64(n uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+// ReadU64 decodes a key written by U64 (0 when b is shorter than 8 bytes).
+func ReadU64(b []byte) uint64 {
+	if len(b) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func open(t *testing.T, o Options) *Store {
+	t.Helper()
+	s, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpenCreatesKeyAndSchema(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, Options{Dir: dir})
+	st, err := os.Stat(filepath.Join(dir, "data.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("key mode %v, want 0600", st.Mode().Perm())
+	}
+	if v, _ := s.SchemaVersion(); v != CurrentSchema() {
+		t.Errorf("schema %d, want %d", v, CurrentSchema())
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName+".new")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temporary file left behind: %v", err)
+	}
+	err = s.View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{BucketJournal, BucketJournalRef, BucketOutbox, BucketOutboxRef, BucketOutboxPending} {
+			if tx.Bucket(b) == nil {
+				t.Errorf("bucket %s missing", b)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKeyProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir, key string)
+		want  error
+	}{
+		{"key lost after first start", func(t *testing.T, dir, key string) { os.Remove(key) }, ErrKeyMissing},
+		{"key replaced", func(t *testing.T, dir, key string) {
+			os.Remove(key)
+			if _, err := createKey(key); err != nil {
+				t.Fatal(err)
+			}
+		}, ErrWrongKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			key := filepath.Join(dir, "keys", "k")
+			s, err := Open(Options{Dir: dir, KeyFile: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			tt.setup(t, dir, key)
+			s, err = Open(Options{Dir: dir, KeyFile: key})
+			if !errors.Is(err, tt.want) {
+				if s != nil {
+					s.Close()
+				}
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestKeyFileReadableByOthersRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, Options{Dir: dir})
+	s.Close()
+	os.Chmod(filepath.Join(dir, "data.key"), 0o644)
+	if s, err := Open(Options{Dir: dir}); err == nil {
+		s.Close()
+		t.Fatal("a world-readable key file was accepted")
+	}
+}
+
+func TestSealOpen(t *testing.T) {
+	s := open(t, Options{Dir: t.TempDir()})
+	sl := s.Sealer()
+	plain := []byte("11010519491231002X 张三")
+	sealed := sl.Seal(plain, []byte("ctx"))
+	if bytes.Contains(sealed, plain) || bytes.Contains(sealed, []byte("11010519491231002X")) {
+		t.Fatal("sealed value contains the plain text")
+	}
+	got, err := sl.Open(sealed, []byte("ctx"))
+	if err != nil || string(got) != string(plain) {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	for name, v := range map[string][]byte{"other context": nil, "truncated": sealed[:10], "flipped": append(append([]byte{}, sealed[:len(sealed)-1]...), sealed[len(sealed)-1]^1)} {
+		ctx := []byte("ctx")
+		if name == "other context" {
+			v, ctx = sealed, []byte("other")
+		}
+		if _, err := sl.Open(v, ctx); !errors.Is(err, ErrOpen) {
+			t.Errorf("%s: got %v, want ErrOpen", name, err)
+		}
+	}
+	if a, b := sl.Subject("id", "x"), sl.Subject("id", "x"); a != b || a == sl.Subject("id", "y") || len(a) != 32 {
+		t.Errorf("subject hashes %q %q", a, b)
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, Options{Dir: dir})
+	var ran []int
+	ms := append(append([]Migration{}, Migrations...),
+		Migration{Version: CurrentSchema() + 1, Name: "test bucket", Apply: func(tx *bolt.Tx) error {
+			ran = append(ran, CurrentSchema()+1)
+			_, err := tx.CreateBucket([]byte("x"))
+			return err
+		}})
+	if err := migrate(s.db, ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(s.db, ms); err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 1 {
+		t.Fatalf("migration ran %d times, want once", len(ran))
+	}
+	// This build is now older than the file.
+	if err := migrate(s.db, Migrations); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("got %v, want ErrNewerSchema", err)
+	}
+	failing := append(append([]Migration{}, ms...), Migration{Version: CurrentSchema() + 2, Name: "fails", Apply: func(tx *bolt.Tx) error {
+		tx.CreateBucket([]byte("half"))
+		return errors.New("boom")
+	}})
+	if err := migrate(s.db, failing); err == nil {
+		t.Fatal("a failing migration reported success")
+	}
+	v, _ := s.SchemaVersion()
+	if v != CurrentSchema()+1 {
+		t.Errorf("schema %d after a failed migration, want %d", v, CurrentSchema()+1)
+	}
+	s.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("half")) != nil {
+			t.Error("a failed migration left a bucket")
+		}
+		return nil
+	})
+}
+
+func TestBackup(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, Options{Dir: dir})
+	if err := s.Update(func(tx *bolt.Tx) error { return tx.Bucket(BucketOutbox).Put([]byte("k"), []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "backup.db")
+	n, err := s.BackupFile(out)
+	if err != nil || n == 0 {
+		t.Fatalf("backup: %d, %v", n, err)
+	}
+	db, err := bolt.Open(out, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(BucketOutbox).Get([]byte("k")); string(v) != "v" {
+			t.Errorf("backup holds %q", v)
+		}
+		return nil
+	})
+}

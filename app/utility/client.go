@@ -1,0 +1,300 @@
+package utility
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
+)
+
+// DefaultMaxResponse bounds a response body; a longer one is ErrBadResponse.
+const DefaultMaxResponse = 1 << 20
+
+// Options configure an HTTPClient.
+type Options struct {
+	// Utility is the utility's ID; Name its name for messages.
+	Utility string
+	Name    string
+	// BaseURL is the API root, e.g. https://kiosk-api.power.example.cn/v1.
+	BaseURL string
+	// KioskID identifies this kiosk (config kiosk.id); Secret is its signing secret.
+	KioskID string
+	Secret  []byte
+	// Timeout bounds each call (config utilities.*.timeout); default 5 s.
+	Timeout time.Duration
+	// MaxResponse bounds a response body; default DefaultMaxResponse.
+	MaxResponse int64
+	// Clock stamps requests; default the system clock.
+	Clock clock.Clock
+	// Transport replaces the default keep-alive transport (tests).
+	Transport http.RoundTripper
+}
+
+// HTTPClient is the reference Client: JSON over HTTPS, signed requests, idempotency keys.
+// It is safe for concurrent use and keeps connections alive.
+type HTTPClient struct {
+	o    Options
+	base *url.URL
+	http *http.Client
+}
+
+var _ Client = (*HTTPClient)(nil)
+
+// NewHTTP returns a client for one utility.
+func NewHTTP(o Options) (*HTTPClient, error) {
+	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("utility %s: %q is not an http(s) base URL", o.Utility, o.BaseURL)
+	}
+	if len(o.Secret) == 0 {
+		return nil, fmt.Errorf("utility %s: no signing secret", o.Utility)
+	}
+	if o.KioskID == "" {
+		return nil, fmt.Errorf("utility %s: no kiosk ID", o.Utility)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+	if o.MaxResponse <= 0 {
+		o.MaxResponse = DefaultMaxResponse
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	if o.Name == "" {
+		o.Name = o.Utility
+	}
+	rt := o.Transport
+	if rt == nil {
+		rt = &http.Transport{
+			Proxy:                 nil, // the hall network is configured, not discovered
+			DialContext:           (&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          128,
+			MaxIdleConnsPerHost:   64,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   o.Timeout,
+			ResponseHeaderTimeout: o.Timeout,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		}
+	}
+	return &HTTPClient{o: o, base: u, http: &http.Client{Transport: rt, CheckRedirect: noRedirect}}, nil
+}
+
+// A signed request is not followed to another place.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// FromConfig builds a client for every enabled utility of cfg. baseURLs overrides
+// utilities.*.base_url (demo mode passes the simulator's URLs); secrets come from
+// utilities.*.secret_file, or DemoSecret in demo mode when that is empty.
+func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]*HTTPClient, error) {
+	out := map[string]*HTTPClient{}
+	for _, id := range config.UtilityIDs {
+		u, _ := cfg.Utilities.ByID(id)
+		if !u.Enabled {
+			continue
+		}
+		secret, err := LoadSecret(u.SecretFile, id, cfg.Demo)
+		if err != nil {
+			return nil, err
+		}
+		base := u.BaseURL
+		if v, ok := baseURLs[id]; ok && v != "" {
+			base = v
+		}
+		c, err := NewHTTP(Options{Utility: id, Name: u.Name, BaseURL: base, KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration})
+		if err != nil {
+			return nil, err
+		}
+		out[id] = c
+	}
+	return out, nil
+}
+
+// ID is the utility's ID.
+func (c *HTTPClient) ID() string { return c.o.Utility }
+
+// Name is the utility's name.
+func (c *HTTPClient) Name() string { return c.o.Name }
+
+// CloseIdleConnections drops kept-alive connections.
+func (c *HTTPClient) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// call sends one signed request and decodes a 2xx answer into out.
+func (c *HTTPClient) call(ctx context.Context, op, method, path, key string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("utility %s: %s: %w", c.o.Utility, op, err)
+		}
+	}
+	return c.callRaw(ctx, op, method, path, key, body, out)
+}
+
+func (c *HTTPClient) callRaw(ctx context.Context, op, method, path, key string, body []byte, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawPath = ""
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("utility %s: %s: %w", c.o.Utility, op, err)
+	}
+	ts := c.o.Clock.Now().Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set(HeaderKioskID, c.o.KioskID)
+	req.Header.Set(HeaderTimestamp, fmt.Sprint(ts))
+	if key != "" {
+		req.Header.Set(HeaderIdempotencyKey, FormatIdempotencyKey(key))
+	}
+	req.Header.Set(HeaderSignature, Sign(c.o.Secret, method, requestPath(req), ts, c.o.KioskID, key, body))
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.o.MaxResponse+1))
+	if err != nil {
+		return c.transportError(ctx, op, err)
+	}
+	if err := DecodeResponse(resp.StatusCode, data, c.o.MaxResponse, out); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Utility, e.Op = c.o.Utility, op
+		}
+		return err
+	}
+	return nil
+}
+
+// transportError classifies a failure to get an answer at all.
+func (c *HTTPClient) transportError(ctx context.Context, op string, err error) error {
+	kind := ErrUnavailable
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		kind = ErrTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		kind = ErrTimeout
+	}
+	if errors.Is(err, context.Canceled) && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The caller gave up (the kiosk is shutting down): not the utility's fault.
+		return fmt.Errorf("utility %s: %s: %w", c.o.Utility, op, context.Canceled)
+	}
+	return &Error{Utility: c.o.Utility, Op: op, Kind: kind, Err: stripURL(err)}
+}
+
+// stripURL drops the URL from a *url.Error: it is long and adds nothing for staff.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// errorBody is the protocol's error answer.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
+		Amount  Fen    `json:"amount_fen"`
+	} `json:"error"`
+}
+
+// validator is implemented by answers that can tell whether they are complete.
+type validator interface{ validate() error }
+
+// DecodeResponse turns a status and body into out (2xx) or an *Error. It never panics,
+// whatever the bytes; a body longer than max is ErrBadResponse.
+func DecodeResponse(status int, body []byte, max int64, out any) error {
+	if int64(len(body)) > max {
+		return &Error{Status: status, Kind: ErrBadResponse, Err: fmt.Errorf("answer longer than %d bytes", max)}
+	}
+	if status >= 200 && status < 300 {
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(body, out); err != nil {
+			return &Error{Status: status, Kind: ErrBadResponse, Err: jsonProblem(err)}
+		}
+		if v, ok := out.(validator); ok {
+			if err := v.validate(); err != nil {
+				return &Error{Status: status, Kind: ErrBadResponse, Err: err}
+			}
+		}
+		return nil
+	}
+	var eb errorBody
+	_ = json.Unmarshal(body, &eb) // a non-JSON error body still has its status
+	e := &Error{Status: status, Code: eb.Error.Code, Message: cleanMessage(eb.Error.Message), Field: eb.Error.Field, Amount: eb.Error.Amount}
+	e.Kind = classify(status, e.Code)
+	return e
+}
+
+// jsonProblem keeps the decoder's message short and free of the body's content.
+func jsonProblem(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("malformed JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Errorf("field %q has the wrong type", te.Field)
+	}
+	return errors.New("malformed JSON")
+}
+
+func classify(status int, code string) error {
+	switch code {
+	case CodeUnpaidBills:
+		return ErrUnpaidBills
+	case CodeLimitExceeded:
+		return ErrLimitExceeded
+	case CodeNotFound:
+		return ErrNotFound
+	case CodeBadSignature:
+		return ErrAuth
+	case CodeInProgress, CodeRateLimited:
+		return ErrBusy
+	case CodeValidation, CodeAlreadyDone, CodeKeyMissing, CodeKeyReused:
+		return ErrRejected
+	case CodeUnavailable:
+		return ErrUnavailable
+	case CodeInternal:
+		return ErrServer
+	}
+	switch {
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return ErrAuth
+	case status == http.StatusConflict || status == http.StatusTooManyRequests:
+		return ErrBusy
+	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+		return ErrUnavailable
+	case status == http.StatusRequestTimeout:
+		return ErrTimeout
+	case status >= 400 && status < 500:
+		return ErrRejected
+	case status >= 500:
+		return ErrServer
+	}
+	// 1xx and 3xx are not part of the protocol.
+	return ErrBadResponse
+}

@@ -1,0 +1,229 @@
+package utility
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// Answers check that what a utility calls success carries what the kiosk needs.
+func (a *Account) validate() error { return need(a.Number, "number") }
+func (b *Bill) validate() error    { return need(b.ID, "id") }
+func (p *Payment) validate() error {
+	if err := need(p.Reference, "reference"); err != nil {
+		return err
+	}
+	return need(p.Status, "status")
+}
+func (a *Acceptance) validate() error        { return need(a.Reference, "reference") }
+func (p *Progress) validate() error          { return need(p.Reference, "reference") }
+func (r *EvaluationReceipt) validate() error { return need(r.Reference, "reference") }
+
+func (l *accountList) validate() error { return each(l.Accounts) }
+func (l *billList) validate() error    { return each(l.Bills) }
+func (l *progressList) validate() error {
+	return each(l.Applications)
+}
+
+func need(v, field string) error {
+	if v == "" {
+		return fmt.Errorf("answer without %s", field)
+	}
+	return nil
+}
+
+func each[T any, P interface {
+	*T
+	validator
+}](s []T) error {
+	for i := range s {
+		if err := P(&s[i]).validate(); err != nil {
+			return fmt.Errorf("item %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+type accountList struct {
+	Accounts []Account `json:"accounts"`
+}
+type billList struct {
+	Bills []Bill `json:"bills"`
+}
+type progressList struct {
+	Applications []Progress `json:"applications"`
+}
+
+func seg(s string) string { return url.PathEscape(s) }
+
+// AccountsByIdentity implements Client. The identity goes in the body, never the URL.
+func (c *HTTPClient) AccountsByIdentity(ctx context.Context, id Identity) ([]Account, error) {
+	var l accountList
+	err := c.call(ctx, "accounts.search", http.MethodPost, "/accounts/search", "", id, &l)
+	return l.Accounts, err
+}
+
+// Account implements Client.
+func (c *HTTPClient) Account(ctx context.Context, number string) (Account, error) {
+	var a Account
+	err := c.call(ctx, "accounts.get", http.MethodGet, "/accounts/"+seg(number), "", nil, &a)
+	return a, err
+}
+
+// Bills implements Client.
+func (c *HTTPClient) Bills(ctx context.Context, account string) ([]Bill, error) {
+	var l billList
+	err := c.call(ctx, "bills.list", http.MethodGet, "/accounts/"+seg(account)+"/bills", "", nil, &l)
+	return l.Bills, err
+}
+
+// Bill implements Client.
+func (c *HTTPClient) Bill(ctx context.Context, account, billID string) (Bill, error) {
+	var b Bill
+	err := c.call(ctx, "bills.get", http.MethodGet, "/accounts/"+seg(account)+"/bills/"+seg(billID), "", nil, &b)
+	return b, err
+}
+
+// CreatePayment implements Client.
+func (c *HTTPClient) CreatePayment(ctx context.Context, key string, p PaymentRequest) (Payment, error) {
+	var out Payment
+	err := c.submit(ctx, "payments.create", pathOf[KindPayment], key, p, &out)
+	return out, err
+}
+
+// Payment implements Client.
+func (c *HTTPClient) Payment(ctx context.Context, reference string) (Payment, error) {
+	var out Payment
+	err := c.call(ctx, "payments.get", http.MethodGet, "/payments/"+seg(reference), "", nil, &out)
+	return out, err
+}
+
+// CancelPayment implements Client.
+func (c *HTTPClient) CancelPayment(ctx context.Context, key string, x Cancellation) (Payment, error) {
+	var out Payment
+	err := c.submit(ctx, "payments.cancel", pathOf[KindCancelPayment], key, x, &out)
+	return out, err
+}
+
+// SubmitApplication implements Client.
+func (c *HTTPClient) SubmitApplication(ctx context.Context, key string, a Application) (Acceptance, error) {
+	var out Acceptance
+	err := c.submit(ctx, "applications.create", pathOf[KindApplication], key, a, &out)
+	return out, err
+}
+
+// Progress implements Client.
+func (c *HTTPClient) Progress(ctx context.Context, reference string) (Progress, error) {
+	var out Progress
+	err := c.call(ctx, "applications.get", http.MethodGet, "/applications/"+seg(reference), "", nil, &out)
+	return out, err
+}
+
+// Applications implements Client.
+func (c *HTTPClient) Applications(ctx context.Context, id Identity) ([]Progress, error) {
+	var l progressList
+	err := c.call(ctx, "applications.search", http.MethodPost, "/applications/search", "", id, &l)
+	return l.Applications, err
+}
+
+// SubmitTransfer implements Client.
+func (c *HTTPClient) SubmitTransfer(ctx context.Context, key string, t Transfer) (Acceptance, error) {
+	var out Acceptance
+	err := c.submit(ctx, "transfers.create", pathOf[KindTransfer], key, t, &out)
+	return out, err
+}
+
+// SubmitEvaluation implements Client.
+func (c *HTTPClient) SubmitEvaluation(ctx context.Context, key string, e Evaluation) (EvaluationReceipt, error) {
+	var out EvaluationReceipt
+	err := c.submit(ctx, "evaluations.create", pathOf[KindEvaluation], key, e, &out)
+	return out, err
+}
+
+// submit sends a state change; it refuses to go without a valid Idempotency-Key.
+func (c *HTTPClient) submit(ctx context.Context, op, path, key string, in, out any) error {
+	if !ValidKey(key) {
+		return fmt.Errorf("utility %s: %s: a state-changing request needs a valid idempotency key", c.o.Utility, op)
+	}
+	return c.call(ctx, op, http.MethodPost, path, key, in, out)
+}
+
+// pathOf is where each kind of submission is posted.
+var pathOf = map[Kind]string{
+	KindApplication:   "/applications",
+	KindTransfer:      "/transfers",
+	KindEvaluation:    "/evaluations",
+	KindPayment:       "/payments",
+	KindCancelPayment: "/payments/cancel",
+}
+
+// reference is the part of every answer to a submission that the outbox needs.
+type reference struct {
+	Reference string `json:"reference"`
+}
+
+func (r *reference) validate() error { return need(r.Reference, "reference") }
+
+// Forward implements Forwarder: it posts the stored body as it is, with its key.
+func (c *HTTPClient) Forward(ctx context.Context, s Submission) (Answer, error) {
+	path, ok := pathOf[s.Kind]
+	if !ok {
+		return Answer{}, fmt.Errorf("utility %s: unknown kind %q", c.o.Utility, s.Kind)
+	}
+	if !ValidKey(s.Key) {
+		return Answer{}, fmt.Errorf("utility %s: %s: invalid idempotency key", c.o.Utility, s.Kind)
+	}
+	var raw json.RawMessage
+	if err := c.callRaw(ctx, string(s.Kind)+".forward", http.MethodPost, path, s.Key, s.Body, &raw); err != nil {
+		return Answer{}, err
+	}
+	return answerOf(s.Kind, raw)
+}
+
+func answerOf(kind Kind, raw json.RawMessage) (Answer, error) {
+	var r reference
+	if err := DecodeResponse(http.StatusOK, raw, DefaultMaxResponse, &r); err != nil {
+		return Answer{}, err
+	}
+	return Answer{Kind: kind, Reference: r.Reference, Body: raw}, nil
+}
+
+// submissionRecord is the answer of GET /submissions/{kiosk_ref}.
+type submissionRecord struct {
+	Kind     Kind            `json:"kind"`
+	Status   int             `json:"status"`
+	Response json.RawMessage `json:"response"`
+}
+
+func (s *submissionRecord) validate() error {
+	if s.Status == 0 || len(s.Response) == 0 {
+		return errors.New("submission record without status or response")
+	}
+	return nil
+}
+
+// Lookup implements Forwarder.
+func (c *HTTPClient) Lookup(ctx context.Context, kioskRef string) (Answer, error) {
+	var rec submissionRecord
+	op := "submissions.get"
+	if err := c.call(ctx, op, http.MethodGet, "/submissions/"+seg(kioskRef), "", nil, &rec); err != nil {
+		return Answer{}, err
+	}
+	if rec.Status < 200 || rec.Status >= 300 {
+		err := DecodeResponse(rec.Status, rec.Response, c.o.MaxResponse, nil)
+		var e *Error
+		if errors.As(err, &e) {
+			e.Utility, e.Op = c.o.Utility, op
+		}
+		return Answer{}, err
+	}
+	a, err := answerOf(rec.Kind, rec.Response)
+	var e *Error
+	if errors.As(err, &e) {
+		e.Utility, e.Op = c.o.Utility, op
+	}
+	return a, err
+}

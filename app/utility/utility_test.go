@@ -1,0 +1,288 @@
+package utility
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+)
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		q    Quantity
+		p    Price
+		want Fen
+	}{
+		{240000, 5380, 12912}, // 240 kWh × 0.538
+		{12500, 34500, 4313},  // 12.5 m³ × 3.45 = 43.125 → 43.13
+		{1, 5380, 0},          // 0.001 kWh: rounds to 0 fen
+		{10000, 5385, 539},    // 10 × 0.5385 = 5.385 → 5.39 (half up)
+		{3000, 16667, 500},    // 3 × 1.6667 = 5.0001 → 5.00
+		{3000, 16665, 500},    // 4.9995 → 5.00 (half up)
+	}
+	for _, tt := range tests {
+		if got := Cost(tt.q, tt.p); got != tt.want {
+			t.Errorf("Cost(%v, %v) = %d, want %d", tt.q, tt.p, got, tt.want)
+		}
+	}
+	for f, want := range map[Fen]string{0: "0.00", 5: "0.05", 12345: "123.45", -250: "-2.50"} {
+		if f.String() != want {
+			t.Errorf("%d fen = %q, want %q", f, f.String(), want)
+		}
+	}
+	for q, want := range map[Quantity]string{12500: "12.5", 230000: "230", 1: "0.001"} {
+		if q.String() != want {
+			t.Errorf("%d = %q, want %q", q, q.String(), want)
+		}
+	}
+	if Price(5380).String() != "0.5380" || VerySatisfied.String() != "非常满意" || Level(0).Valid() {
+		t.Error("price or level formatting")
+	}
+}
+
+// The golden signature documented in docs/utility-api.md.
+func TestSignGolden(t *testing.T) {
+	got := Sign([]byte("kiosk-demo-secret/electricity/not-for-production"), "POST", "/v1/applications", 1781254800, "LZH-DEMO-01",
+		"3f1e2d4c-0000-4000-8000-000000000001", []byte(`{"kiosk_ref":"K260612000001"}`))
+	want := "KIOSK-HMAC-SHA256 " + goldenSignature
+	if got != want {
+		t.Fatalf("signature\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	now := time.Unix(1781254800, 0)
+	body := []byte(`{"a":1}`)
+	mk := func(mod func(r *http.Request)) *http.Request {
+		r := httptest.NewRequest("POST", "/v1/payments?x=1", nil)
+		r.Header.Set(HeaderKioskID, "K1")
+		r.Header.Set(HeaderTimestamp, "1781254800")
+		r.Header.Set(HeaderIdempotencyKey, `"key-1"`)
+		r.Header.Set(HeaderSignature, Sign(secret, "POST", "/v1/payments?x=1", 1781254800, "K1", "key-1", body))
+		if mod != nil {
+			mod(r)
+		}
+		return r
+	}
+	secrets := func(id string) []byte {
+		if id == "K1" {
+			return secret
+		}
+		return nil
+	}
+	tests := []struct {
+		name string
+		mod  func(r *http.Request)
+		body []byte
+		now  time.Time
+		want error
+	}{
+		{"good", nil, body, now, nil},
+		{"within window", nil, body, now.Add(4 * time.Minute), nil},
+		{"replayed later", nil, body, now.Add(6 * time.Minute), ErrSignatureStale},
+		{"from the future", nil, body, now.Add(-6 * time.Minute), ErrSignatureStale},
+		{"other body", nil, []byte(`{"a":2}`), now, ErrSignatureInvalid},
+		{"other key", func(r *http.Request) { r.Header.Set(HeaderIdempotencyKey, "key-2") }, body, now, ErrSignatureInvalid},
+		{"other kiosk", func(r *http.Request) { r.Header.Set(HeaderKioskID, "K2") }, body, now, ErrSignatureInvalid},
+		{"other path", func(r *http.Request) { r.URL.Path = "/v1/transfers" }, body, now, ErrSignatureInvalid},
+		{"no signature", func(r *http.Request) { r.Header.Del(HeaderSignature) }, body, now, ErrSignatureMissing},
+	}
+	for _, tt := range tests {
+		_, err := Verify(mk(tt.mod), tt.body, tt.now, DefaultReplayWindow, secrets)
+		if !errors.Is(err, tt.want) && !(err == nil && tt.want == nil) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestDecodeResponse(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		want    error
+		message string
+	}{
+		{"ok", 200, `{"reference":"A1","status":"pending"}`, nil, ""},
+		{"ok without reference", 200, `{"status":"pending"}`, ErrBadResponse, ""},
+		{"not JSON", 200, `<html>`, ErrBadResponse, ""},
+		{"too long", 200, `{"reference":"` + strings.Repeat("x", 300) + `"}`, ErrBadResponse, ""},
+		{"validation", 422, `{"error":{"code":"validation","message":"联系电话格式不正确","field":"applicant.phone"}}`, ErrRejected, "联系电话格式不正确"},
+		{"unpaid", 409, `{"error":{"code":"unpaid_bills","message":"尚有未缴电费","amount_fen":12345}}`, ErrUnpaidBills, "尚有未缴电费"},
+		{"limit", 422, `{"error":{"code":"limit_exceeded","message":"单笔缴费不能超过50000元"}}`, ErrLimitExceeded, "单笔缴费不能超过50000元"},
+		{"in progress", 409, `{"error":{"code":"request_in_progress"}}`, ErrBusy, ""},
+		{"bad signature", 401, `{"error":{"code":"bad_signature"}}`, ErrAuth, ""},
+		{"down", 503, ``, ErrUnavailable, ""},
+		{"gateway", 502, `<html>bad gateway</html>`, ErrUnavailable, ""},
+		{"internal", 500, `{"error":{"code":"internal"}}`, ErrServer, ""},
+		{"plain 404", 404, `not found`, ErrNotFound, ""},
+		{"plain 400", 400, ``, ErrRejected, ""},
+		{"redirect", 302, ``, ErrBadResponse, ""},
+		{"control characters", 422, `{"error":{"code":"validation","message":"地址\u0000不能\n为空"}}`, ErrRejected, "地址不能为空"},
+	}
+	for _, tt := range tests {
+		var p Payment
+		err := DecodeResponse(tt.status, []byte(tt.body), 256, &p)
+		if tt.want == nil {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+			continue
+		}
+		var e *Error
+		if errors.As(err, &e) && e.Message != tt.message {
+			t.Errorf("%s: message %q, want %q", tt.name, e.Message, tt.message)
+		}
+		if tt.message != "" && CitizenMessage(err, "供电公司") != tt.message {
+			t.Errorf("%s: citizen reads %q, want the utility's own words", tt.name, CitizenMessage(err, "供电公司"))
+		}
+	}
+}
+
+func TestCitizenMessage(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&Error{Kind: ErrUnavailable}, "供电公司系统暂时无法连接，请稍后再试。"},
+		{&Error{Kind: ErrTimeout}, "供电公司系统暂时无法连接，请稍后再试。"},
+		{&Error{Kind: ErrUnpaidBills, Amount: 12345}, "该户尚有未缴费用（¥123.45），请先缴清后再办理过户。"},
+		{&Error{Kind: ErrLimitExceeded}, "已超过自助缴费的限额，请到人工窗口办理。"},
+		{&Error{Kind: ErrAuth}, "供电公司暂时无法办理，请联系大厅工作人员。"},
+		{&Error{Kind: ErrNotFound}, "未查询到相关信息，请核对后重试。"},
+		{errors.New("other"), "供电公司暂时无法办理，请稍后再试或联系大厅工作人员。"},
+	}
+	for _, tt := range tests {
+		if got := CitizenMessage(tt.err, "供电公司"); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestLoadSecret(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	os.WriteFile(good, []byte("  "+strings.Repeat("s", 40)+"\n"), 0o600)
+	short := filepath.Join(dir, "short")
+	os.WriteFile(short, []byte("abc"), 0o600)
+	open := filepath.Join(dir, "open")
+	os.WriteFile(open, []byte(strings.Repeat("s", 40)), 0o644)
+	tests := []struct {
+		path string
+		demo bool
+		ok   bool
+	}{
+		{"", true, true}, {"", false, false}, {good, false, true}, {short, false, false},
+		{open, false, false}, {filepath.Join(dir, "none"), true, false},
+	}
+	for _, tt := range tests {
+		s, err := LoadSecret(tt.path, "gas", tt.demo)
+		if (err == nil) != tt.ok {
+			t.Errorf("LoadSecret(%q, demo=%v): %v", tt.path, tt.demo, err)
+		}
+		if tt.ok && tt.path == good && string(s) != strings.Repeat("s", 40) {
+			t.Errorf("secret %q", s)
+		}
+	}
+	if string(DemoSecret("gas")) != "kiosk-demo-secret/gas/not-for-production" {
+		t.Error("the demo secret changed; docs/utility-api.md names it")
+	}
+}
+
+func TestBillQR(t *testing.T) {
+	q, err := ParseBillQR(FormatBillQR(Water, "42070210", "W-2026-05"))
+	if err != nil || q.Utility != Water || q.Account != "42070210" || q.Bill != "W-2026-05" {
+		t.Fatalf("round trip: %+v, %v", q, err)
+	}
+	for _, bad := range []string{"", "UBILL:1:water", "UBILL:1:heat:12345678", "UBILL:1:water:12ab5678", "UBILL:1:water:12345678:a:b", "https://x"} {
+		if _, err := ParseBillQR(bad); !errors.Is(err, ErrNotBillQR) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// A real HTTP server on loopback plays a misbehaving utility.
+func TestClientTransportFailures(t *testing.T) {
+	var mode atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch mode.Load() {
+		case "slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(time.Second):
+			}
+		case "cut":
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(200)
+			io.WriteString(w, `{"reference":`)
+			panic(http.ErrAbortHandler)
+		case "huge":
+			w.WriteHeader(200)
+			io.WriteString(w, `{"reference":"`+strings.Repeat("x", 2<<20)+`"}`)
+		case "echo-key":
+			if r.Header.Get(HeaderIdempotencyKey) != `"k-1"` || r.Header.Get(HeaderSignature) == "" {
+				w.WriteHeader(400)
+				return
+			}
+			io.WriteString(w, `{"reference":"P1","status":"pending"}`)
+		}
+	}))
+	defer srv.Close()
+	c, err := NewHTTP(Options{Utility: Gas, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Gas), Timeout: 300 * time.Millisecond, Clock: clock.System()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	ctx := context.Background()
+	tests := []struct {
+		mode string
+		want error
+	}{
+		{"slow", ErrTimeout}, {"cut", ErrUnavailable}, {"huge", ErrBadResponse}, {"echo-key", nil},
+	}
+	for _, tt := range tests {
+		mode.Store(tt.mode)
+		_, err := c.CreatePayment(ctx, "k-1", PaymentRequest{KioskRef: "K1", Account: "1234567", Amount: 100})
+		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.mode, err, tt.want)
+		}
+		if tt.want != nil && !Temporary(err) {
+			t.Errorf("%s: %v is not temporary", tt.mode, err)
+		}
+	}
+	srv.Close()
+	if _, err := c.Account(ctx, "1234567"); !errors.Is(err, ErrUnavailable) || !Unreachable(err) {
+		t.Errorf("server gone: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := c.Account(cctx, "1234567"); !errors.Is(err, context.Canceled) || Temporary(err) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestNewIdempotencyKey(t *testing.T) {
+	a, b := NewIdempotencyKey(), NewIdempotencyKey()
+	if a == b || !ValidKey(a) || len(a) != 36 || a[14] != '4' {
+		t.Errorf("keys %q %q", a, b)
+	}
+	for _, bad := range []string{"", `a"b`, "a b", strings.Repeat("k", 256), "键"} {
+		if ValidKey(bad) {
+			t.Errorf("%q is valid", bad)
+		}
+	}
+}

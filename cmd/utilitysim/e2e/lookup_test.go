@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+)
+
+// One utility down does not hold up or hide the others' answers.
+func TestLookupAccountsOneDown(t *testing.T) {
+	s := startSim(t, sim.Options{})
+	s.SetFaults(utility.Gas, sim.Faults{Down: true})
+	s.SetFaults(utility.Water, sim.Faults{LatencyMS: 200})
+	k, err := openKiosk(t.TempDir(), s.BaseURLs(), outbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.close()
+	p := sim.DemoIdentities[0]
+	var mu sync.Mutex
+	var arrived []string
+	res := utility.LookupAccounts(context.Background(), utility.Ordered(k.clients, sim.Utilities), utility.Identity{IDNumber: p.IDNumber, Name: p.Name},
+		func(r utility.AccountsResult) {
+			mu.Lock()
+			arrived = append(arrived, r.Utility)
+			mu.Unlock()
+		})
+	if len(arrived) != 4 || arrived[3] != utility.Water {
+		t.Errorf("answers arrived as %v; the slow water last", arrived)
+	}
+	for i, r := range res {
+		if r.Utility != sim.Utilities[i] {
+			t.Errorf("result %d is %s", i, r.Utility)
+		}
+		switch {
+		case r.Utility == utility.Gas:
+			if !errors.Is(r.Err, utility.ErrUnavailable) || utility.CitizenMessage(r.Err, "燃气公司") != "燃气公司系统暂时无法连接，请稍后再试。" {
+				t.Errorf("gas: %v", r.Err)
+			}
+		case r.Err != nil || len(r.Accounts) != 1:
+			t.Errorf("%s: %d accounts, %v", r.Utility, len(r.Accounts), r.Err)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// PayURL is the content of a payment's pay QR: a page on the admin listener where the
+// payment can be confirmed by hand in a browser (the demo's stand-in for a phone wallet).
+func (s *Server) PayURL(utilityID, ref string) string {
+	s.admin.mu.Lock()
+	defer s.admin.mu.Unlock()
+	return "http://" + s.admin.addr + "/pay/" + utilityID + "/" + ref
+}
+
+// Pay marks a pending payment as paid, with its bills (the tests' and demo's wallet).
+func (s *Server) Pay(utilityID, ref string) (utility.Payment, error) {
+	if _, ok := s.ends[utilityID]; !ok {
+		return utility.Payment{}, fmt.Errorf("utilitysim: unknown utility %q", utilityID)
+	}
+	u := &uapi{s: s, id: utilityID}
+	var out paymentRec
+	err := u.update(func(b ubk) error {
+		if !b.get(bPayments, ref, &out) {
+			return fmt.Errorf("utilitysim: no payment %s", ref)
+		}
+		out = u.settle(out)
+		switch out.Status {
+		case utility.PaymentPaid:
+			return nil
+		case utility.PaymentPending:
+			var err error
+			out, err = u.markPaid(b, out)
+			return err
+		}
+		return fmt.Errorf("utilitysim: payment %s is %s", ref, out.Status)
+	})
+	return out.Payment, err
+}
+
+// Advance completes the current step of an application (as the utility's staff would).
+func (s *Server) Advance(utilityID, ref string) (utility.Progress, error) {
+	if _, ok := s.ends[utilityID]; !ok {
+		return utility.Progress{}, fmt.Errorf("utilitysim: unknown utility %q", utilityID)
+	}
+	u := &uapi{s: s, id: utilityID}
+	var a appRec
+	err := u.update(func(b ubk) error {
+		if !b.get(bApplications, ref, &a) {
+			return fmt.Errorf("utilitysim: no application %s", ref)
+		}
+		u.progress(&a)
+		if !advance(&a, u.now()) {
+			return fmt.Errorf("utilitysim: application %s is already finished", ref)
+		}
+		u.progress(&a)
+		return b.put(bApplications, ref, a)
+	})
+	return a.Progress, err
+}
+
+func (s *Server) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /admin/identities", func(w http.ResponseWriter, r *http.Request) { writeValue(w, DemoIdentities) })
+	mux.HandleFunc("GET /admin/urls", func(w http.ResponseWriter, r *http.Request) { writeValue(w, s.BaseURLs()) })
+	mux.HandleFunc("GET /admin/faults", func(w http.ResponseWriter, r *http.Request) {
+		out := map[string]Faults{}
+		for _, id := range Utilities {
+			out[id] = s.Faults(id)
+		}
+		writeValue(w, out)
+	})
+	mux.HandleFunc("PUT /admin/faults/{utility}", func(w http.ResponseWriter, r *http.Request) {
+		var f Faults
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&f); err != nil {
+			writeErr(w, invalid("", "faults: "+err.Error()))
+			return
+		}
+		if err := s.SetFaults(r.PathValue("utility"), f); err != nil {
+			writeErr(w, invalid("", err.Error()))
+			return
+		}
+		writeValue(w, f)
+	})
+	mux.HandleFunc("POST /admin/payments/{utility}/{ref}/pay", func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.Pay(r.PathValue("utility"), r.PathValue("ref"))
+		if err != nil {
+			writeErr(w, invalid("", err.Error()))
+			return
+		}
+		writeValue(w, p)
+	})
+	mux.HandleFunc("POST /admin/applications/{utility}/{ref}/advance", func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.Advance(r.PathValue("utility"), r.PathValue("ref"))
+		if err != nil {
+			writeErr(w, invalid("", err.Error()))
+			return
+		}
+		writeValue(w, p)
+	})
+	mux.HandleFunc("GET /admin/received/{utility}", func(w http.ResponseWriter, r *http.Request) {
+		l, err := s.Received(r.PathValue("utility"))
+		if err != nil {
+			writeErr(w, invalid("", err.Error()))
+			return
+		}
+		writeValue(w, l)
+	})
+	mux.HandleFunc("GET /pay/{utility}/{ref}", func(w http.ResponseWriter, r *http.Request) {
+		u := &uapi{s: s, id: r.PathValue("utility")}
+		if _, ok := s.ends[u.id]; !ok {
+			http.NotFound(w, r)
+			return
+		}
+		p, found, err := u.payment(r.PathValue("ref"))
+		if err != nil || !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = payPage.Execute(w, map[string]any{"P": p.Payment, "Amount": p.Amount.Yuan(), "Expires": p.ExpiresAt.In(cst).Format(time.DateTime)})
+	})
+	mux.HandleFunc("POST /pay/{utility}/{ref}", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.Pay(r.PathValue("utility"), r.PathValue("ref")); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+	})
+	return mux
+}
+
+var payPage = template.Must(template.New("pay").Parse(`<!doctype html><meta charset="utf-8"><title>模拟支付</title>
+<h1>模拟支付（演示）</h1><p>订单 {{.P.Reference}}，户号 {{.P.Account}}，金额 {{.Amount}}，状态 {{.P.Status}}，有效期至 {{.Expires}}</p>
+{{if eq .P.Status "pending"}}<form method="post"><button>确认支付</button></form>{{end}}`))

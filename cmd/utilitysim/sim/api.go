@@ -1,0 +1,292 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// maxBody bounds a request body.
+const maxBody = 1 << 20
+
+// apiError is an error answer of the protocol.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	field   string
+	amount  utility.Fen
+}
+
+func (e *apiError) body() []byte {
+	type inner struct {
+		Code    string      `json:"code"`
+		Message string      `json:"message,omitempty"`
+		Field   string      `json:"field,omitempty"`
+		Amount  utility.Fen `json:"amount_fen,omitempty"`
+	}
+	b, _ := json.Marshal(struct {
+		Error inner `json:"error"`
+	}{inner{e.code, e.message, e.field, e.amount}})
+	return b
+}
+
+func invalid(field, message string) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, code: utility.CodeValidation, message: message, field: field}
+}
+
+func notFound(message string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: utility.CodeNotFound, message: message}
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func writeErr(w http.ResponseWriter, e *apiError) { writeJSON(w, e.status, e.body()) }
+
+func writeValue(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+type ctxKey struct{}
+
+// reqInfo is what the middleware learnt about a request.
+type reqInfo struct {
+	kioskID string
+	body    []byte
+}
+
+func info(r *http.Request) reqInfo { v, _ := r.Context().Value(ctxKey{}).(reqInfo); return v }
+
+func (s *Server) secret(id string) []byte {
+	if v, ok := s.o.Secrets[id]; ok && len(v) > 0 {
+		return v
+	}
+	return utility.DemoSecret(id)
+}
+
+// utilityHandler serves one utility's API under /v1.
+func (s *Server) utilityHandler(id string) http.Handler {
+	u := &uapi{s: s, id: id}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/accounts/search", u.accountsSearch)
+	mux.HandleFunc("GET /v1/accounts/{number}", u.accountGet)
+	mux.HandleFunc("GET /v1/accounts/{number}/bills", u.billsList)
+	mux.HandleFunc("GET /v1/accounts/{number}/bills/{bill}", u.billGet)
+	mux.HandleFunc("POST /v1/payments", u.submit(utility.KindPayment, u.createPayment))
+	mux.HandleFunc("POST /v1/payments/cancel", u.submit(utility.KindCancelPayment, u.cancelPayment))
+	mux.HandleFunc("GET /v1/payments/{ref}", u.paymentGet)
+	mux.HandleFunc("POST /v1/applications", u.submit(utility.KindApplication, u.createApplication))
+	mux.HandleFunc("POST /v1/applications/search", u.applicationsSearch)
+	mux.HandleFunc("GET /v1/applications/{ref}", u.applicationGet)
+	mux.HandleFunc("POST /v1/transfers", u.submit(utility.KindTransfer, u.createTransfer))
+	mux.HandleFunc("POST /v1/evaluations", u.submit(utility.KindEvaluation, u.createEvaluation))
+	mux.HandleFunc("GET /v1/submissions/{ref}", u.submissionGet)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeErr(w, &apiError{status: http.StatusRequestEntityTooLarge, code: utility.CodeValidation, message: "请求过大"})
+			return
+		}
+		kiosk, err := utility.Verify(r, body, s.o.Clock.Now(), s.o.ReplayWindow, func(string) []byte { return s.secret(id) })
+		if err != nil {
+			writeErr(w, &apiError{status: http.StatusUnauthorized, code: utility.CodeBadSignature, message: err.Error()})
+			return
+		}
+		f := s.Faults(id)
+		if s.chance(f.ErrorRate) {
+			writeErr(w, &apiError{status: http.StatusServiceUnavailable, code: utility.CodeUnavailable, message: "系统维护中"})
+			return
+		}
+		if r.Method != http.MethodPost || r.Header.Get(utility.HeaderIdempotencyKey) == "" {
+			if !s.sleep(r.Context(), f.LatencyMS) {
+				return
+			}
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, reqInfo{kioskID: kiosk, body: body}))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) sleep(ctx context.Context, ms int) bool {
+	if ms <= 0 {
+		return true
+	}
+	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// uapi is one utility's handlers.
+type uapi struct {
+	s  *Server
+	id string
+}
+
+func (u *uapi) now() time.Time { return u.s.o.Clock.Now() }
+
+func (u *uapi) view(fn func(b ubk) error) error {
+	return u.s.db.View(func(tx *bolt.Tx) error { return fn(bucketsOf(tx, u.id)) })
+}
+
+func (u *uapi) update(fn func(b ubk) error) error {
+	return u.s.db.Update(func(tx *bolt.Tx) error { return fn(bucketsOf(tx, u.id)) })
+}
+
+// process is a state change: it reads the request body and returns the answer (a value
+// for 200, or an *apiError). It runs inside the transaction that records the answer.
+type process func(b ubk, kioskID string, body []byte) (any, *apiError)
+
+// submit wraps a state-changing handler with the idempotency rules of the IETF draft:
+// no key → 400; a key in flight → 409; a known key with another body → 422; a known key
+// with the same body → the stored answer, without processing again.
+func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		in := info(r)
+		key := utility.ParseIdempotencyKey(r.Header.Get(utility.HeaderIdempotencyKey))
+		if !utility.ValidKey(key) {
+			writeErr(w, &apiError{status: http.StatusBadRequest, code: utility.CodeKeyMissing, message: "缺少或无效的 Idempotency-Key"})
+			return
+		}
+		// Keys are per kiosk, so that one kiosk's key never returns another's answer.
+		ik := in.kioskID + "\x00" + key
+		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), in.body...))
+		fp := hex.EncodeToString(sum[:])
+		u.s.mu.Lock()
+		busy := u.s.inflight[u.id+"\x00"+ik]
+		if !busy {
+			u.s.inflight[u.id+"\x00"+ik] = true
+		}
+		u.s.mu.Unlock()
+		if busy {
+			writeErr(w, &apiError{status: http.StatusConflict, code: utility.CodeInProgress, message: "该请求正在处理中"})
+			return
+		}
+		defer func() {
+			u.s.mu.Lock()
+			delete(u.s.inflight, u.id+"\x00"+ik)
+			u.s.mu.Unlock()
+		}()
+		var stored idemRec
+		found := false
+		_ = u.view(func(b ubk) error {
+			found = b.get(bIdem, ik, &stored) && u.now().Sub(stored.At) < u.s.o.KeyRetention
+			return nil
+		})
+		if found {
+			if stored.Fingerprint != fp {
+				writeErr(w, &apiError{status: http.StatusUnprocessableEntity, code: utility.CodeKeyReused, message: "Idempotency-Key 已用于另一请求"})
+				return
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			u.answer(w, r, stored.Status, stored.Body)
+			return
+		}
+		if !u.s.sleep(r.Context(), u.s.Faults(u.id).LatencyMS) {
+			return
+		}
+		var status int
+		var body []byte
+		err := u.s.db.Batch(func(tx *bolt.Tx) error {
+			b := bucketsOf(tx, u.id)
+			v, aerr := fn(b, in.kioskID, in.body)
+			if aerr != nil {
+				status, body = aerr.status, aerr.body()
+			} else {
+				status = http.StatusOK
+				var err error
+				if body, err = json.Marshal(v); err != nil {
+					return err
+				}
+			}
+			if err := b.put(bIdem, ik, idemRec{Fingerprint: fp, Status: status, Body: body, At: u.now()}); err != nil {
+				return err
+			}
+			var ref struct {
+				KioskRef string `json:"kiosk_ref"`
+			}
+			_ = json.Unmarshal(in.body, &ref)
+			if ref.KioskRef == "" {
+				return nil
+			}
+			if err := b.put(bSubmissions, in.kioskID+"/"+ref.KioskRef, submissionRec{Kind: kind, Status: status, Response: body}); err != nil {
+				return err
+			}
+			if status != http.StatusOK {
+				return nil
+			}
+			return b.logReceived(Received{KioskRef: ref.KioskRef, Kind: kind, Key: key, Status: status, At: u.now()})
+		})
+		if err != nil {
+			u.s.log.Error("utilitysim: commit", "utility", u.id, "err", err)
+			writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+			return
+		}
+		u.answer(w, r, status, body)
+	}
+}
+
+// answer writes a state change's answer, or cuts the connection half-way through it
+// when the fault is injected: the change is committed but the kiosk does not learn so.
+func (u *uapi) answer(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	if u.s.chance(u.s.Faults(u.id).CutRate) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		_, _ = w.Write(body[:len(body)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	writeJSON(w, status, body)
+}
+
+func decode(body []byte, v any) *apiError {
+	if err := json.Unmarshal(body, v); err != nil {
+		return &apiError{status: http.StatusBadRequest, code: utility.CodeValidation, message: "请求格式错误"}
+	}
+	return nil
+}
+
+func (u *uapi) submissionGet(w http.ResponseWriter, r *http.Request) {
+	var rec submissionRec
+	found := false
+	_ = u.view(func(b ubk) error {
+		found = b.get(bSubmissions, info(r).kioskID+"/"+r.PathValue("ref"), &rec)
+		return nil
+	})
+	if !found {
+		writeErr(w, notFound("未收到该业务"))
+		return
+	}
+	writeValue(w, rec)
+}
+
+var errStop = errors.New("stop")

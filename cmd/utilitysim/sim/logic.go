@@ -1,0 +1,648 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// ---- accounts and bills ----
+
+func (u *uapi) accountsSearch(w http.ResponseWriter, r *http.Request) {
+	var id utility.Identity
+	if e := decode(info(r).body, &id); e != nil {
+		writeErr(w, e)
+		return
+	}
+	if !ValidIDNumber(id.IDNumber) {
+		writeErr(w, invalid("id_number", "证件号码有误，请重新读取身份证"))
+		return
+	}
+	out := []utility.Account{}
+	_ = u.view(func(b ubk) error {
+		return b.sub(bAccounts).ForEach(func(k, v []byte) error {
+			var a accountRec
+			if json.Unmarshal(v, &a) == nil && a.OwnerID == id.IDNumber && (id.Name == "" || id.Name == a.HolderName) {
+				out = append(out, u.withBalance(b, a.Account))
+			}
+			return nil
+		})
+	})
+	writeValue(w, map[string]any{"accounts": out})
+}
+
+// withBalance fills an account's arrears and unpaid count from its bills.
+func (u *uapi) withBalance(b ubk, a utility.Account) utility.Account {
+	a.Arrears, a.Unpaid = 0, 0
+	for _, bill := range u.bills(b, a.Number) {
+		if !bill.Paid {
+			a.Arrears += bill.Amount
+			a.Unpaid++
+		}
+	}
+	a.Status = "normal"
+	if a.Unpaid > 0 && slices.ContainsFunc(u.bills(b, a.Number), func(x utility.Bill) bool { return !x.Paid && u.now().After(x.Due) }) {
+		a.Status = "arrears"
+	}
+	return a
+}
+
+func (u *uapi) bills(b ubk, account string) []utility.Bill {
+	var out []utility.Bill
+	c := b.sub(bBills).Cursor()
+	prefix := []byte(account + "/")
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var bill utility.Bill
+		if json.Unmarshal(v, &bill) == nil {
+			out = append(out, bill)
+		}
+	}
+	slices.SortFunc(out, func(x, y utility.Bill) int { return strings.Compare(y.Period, x.Period) })
+	return out
+}
+
+func (u *uapi) accountGet(w http.ResponseWriter, r *http.Request) {
+	var a accountRec
+	found := false
+	_ = u.view(func(b ubk) error {
+		if found = b.get(bAccounts, r.PathValue("number"), &a); found {
+			a.Account = u.withBalance(b, a.Account)
+		}
+		return nil
+	})
+	if !found {
+		writeErr(w, notFound("未找到该户号，请核对后重新输入"))
+		return
+	}
+	writeValue(w, a.Account)
+}
+
+func (u *uapi) billsList(w http.ResponseWriter, r *http.Request) {
+	var bills []utility.Bill
+	found := false
+	_ = u.view(func(b ubk) error {
+		var a accountRec
+		if found = b.get(bAccounts, r.PathValue("number"), &a); found {
+			bills = u.bills(b, a.Number)
+		}
+		return nil
+	})
+	if !found {
+		writeErr(w, notFound("未找到该户号，请核对后重新输入"))
+		return
+	}
+	if bills == nil {
+		bills = []utility.Bill{}
+	}
+	writeValue(w, map[string]any{"bills": bills})
+}
+
+func (u *uapi) billGet(w http.ResponseWriter, r *http.Request) {
+	var bill utility.Bill
+	found := false
+	_ = u.view(func(b ubk) error {
+		found = b.get(bBills, r.PathValue("number")+"/"+r.PathValue("bill"), &bill)
+		return nil
+	})
+	if !found {
+		writeErr(w, notFound("未找到该账单"))
+		return
+	}
+	writeValue(w, bill)
+}
+
+// ---- payments ----
+
+func (u *uapi) createPayment(b ubk, kiosk string, body []byte) (any, *apiError) {
+	var p utility.PaymentRequest
+	if e := decode(body, &p); e != nil {
+		return nil, e
+	}
+	var a accountRec
+	if !b.get(bAccounts, p.Account, &a) {
+		return nil, notFound("未找到该户号，请核对后重新输入")
+	}
+	if len(p.Bills) == 0 {
+		return nil, invalid("bills", "请选择要缴纳的账单")
+	}
+	var total utility.Fen
+	for _, id := range p.Bills {
+		var bill utility.Bill
+		if !b.get(bBills, p.Account+"/"+id, &bill) {
+			return nil, invalid("bills", "账单不存在，请重新查询")
+		}
+		if bill.Paid {
+			return nil, invalid("bills", fmt.Sprintf("%s 账单已缴清，请重新查询", bill.Period))
+		}
+		total += bill.Amount
+	}
+	if total != p.Amount {
+		return nil, invalid("amount_fen", "缴费金额与账单不符，请重新查询")
+	}
+	lim := u.s.o.Limits
+	if total > lim.PerPayment {
+		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("自助缴费单笔不能超过%s元，请到人工窗口办理", lim.PerPayment)}
+	}
+	now := u.now()
+	day, month := 0, 0
+	var superseded []paymentRec
+	_ = b.sub(bPayments).ForEach(func(k, v []byte) error {
+		var x paymentRec
+		if json.Unmarshal(v, &x) != nil || x.Account != p.Account {
+			return nil
+		}
+		x = u.settle(x)
+		if x.Status == utility.PaymentPending {
+			for _, id := range p.Bills {
+				if slices.Contains(x.Bills, id) {
+					superseded = append(superseded, x)
+					return nil
+				}
+			}
+		}
+		if x.Status != utility.PaymentPaid && x.Status != utility.PaymentPending {
+			return nil
+		}
+		if x.Created.In(cst).Format("200601") == now.In(cst).Format("200601") {
+			month++
+			if x.Created.In(cst).Format("20060102") == now.In(cst).Format("20060102") {
+				day++
+			}
+		}
+		return nil
+	})
+	if day >= lim.PerDay {
+		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("该户今日自助缴费已达%d笔，请明日再试或到人工窗口办理", lim.PerDay)}
+	}
+	if month >= lim.PerMonth {
+		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("该户本月自助缴费已达%d笔，请到人工窗口办理", lim.PerMonth)}
+	}
+	// A new order for the same bills replaces one still waiting (the citizen came back).
+	for _, x := range superseded {
+		x.Status = utility.PaymentCancelled
+		if err := b.put(bPayments, x.Reference, x); err != nil {
+			return nil, &apiError{status: 500, code: utility.CodeInternal}
+		}
+	}
+	ref, err := b.next("ZF", now)
+	if err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	pay := paymentRec{Created: now, Payment: utility.Payment{
+		Reference: ref, KioskRef: p.KioskRef, Account: p.Account, Bills: p.Bills, Amount: total,
+		Status: utility.PaymentPending, PayURL: u.s.PayURL(u.id, ref), ExpiresAt: now.Add(u.s.o.PaymentTTL),
+	}}
+	if err := b.put(bPayments, ref, pay); err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	return pay.Payment, nil
+}
+
+// settle applies what time did to a payment: demo auto-pay, or expiry.
+func (u *uapi) settle(p paymentRec) paymentRec {
+	if p.Status != utility.PaymentPending {
+		return p
+	}
+	now := u.now()
+	if u.s.o.AutoPay > 0 && !now.Before(p.Created.Add(u.s.o.AutoPay)) && p.Created.Add(u.s.o.AutoPay).Before(p.ExpiresAt) {
+		p.Status, p.PaidAt = utility.PaymentPaid, p.Created.Add(u.s.o.AutoPay)
+	} else if !now.Before(p.ExpiresAt) {
+		p.Status = utility.PaymentExpired
+	}
+	return p
+}
+
+// markPaid records a payment and its bills as paid, with receipt and e-invoice numbers.
+func (u *uapi) markPaid(b ubk, p paymentRec) (paymentRec, error) {
+	if p.PaidAt.IsZero() {
+		p.PaidAt = u.now()
+	}
+	p.Status = utility.PaymentPaid
+	p.ReceiptNo = "SJ" + strings.TrimPrefix(p.Reference, "ZF")
+	p.Invoice = "https://einvoice.example.cn/" + u.id + "/" + p.Reference
+	for _, id := range p.Bills {
+		var bill utility.Bill
+		if b.get(bBills, p.Account+"/"+id, &bill) {
+			bill.Paid, bill.PaidAt, bill.Invoice = true, p.PaidAt, p.Invoice
+			if err := b.put(bBills, p.Account+"/"+id, bill); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, b.put(bPayments, p.Reference, p)
+}
+
+// payment reads a payment and persists what time did to it (a read writes nothing
+// unless auto-pay or expiry changed the order).
+func (u *uapi) payment(ref string) (paymentRec, bool, error) {
+	var p paymentRec
+	found := false
+	_ = u.view(func(b ubk) error { found = b.get(bPayments, ref, &p); return nil })
+	if !found || u.settle(p).Status == p.Status {
+		return p, found, nil
+	}
+	err := u.update(func(b ubk) error {
+		if !b.get(bPayments, ref, &p) {
+			return nil
+		}
+		was := p.Status
+		p = u.settle(p)
+		switch {
+		case p.Status == utility.PaymentPaid && was == utility.PaymentPending:
+			var err error
+			p, err = u.markPaid(b, p)
+			return err
+		case p.Status != was:
+			return b.put(bPayments, ref, p)
+		}
+		return nil
+	})
+	return p, true, err
+}
+
+func (u *uapi) paymentGet(w http.ResponseWriter, r *http.Request) {
+	p, found, err := u.payment(r.PathValue("ref"))
+	switch {
+	case err != nil:
+		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+	case !found:
+		writeErr(w, notFound("未找到该缴费订单"))
+	default:
+		writeValue(w, p.Payment)
+	}
+}
+
+func (u *uapi) cancelPayment(b ubk, kiosk string, body []byte) (any, *apiError) {
+	var c utility.Cancellation
+	if e := decode(body, &c); e != nil {
+		return nil, e
+	}
+	var p paymentRec
+	if !b.get(bPayments, c.Payment, &p) {
+		return nil, notFound("未找到该缴费订单")
+	}
+	p = u.settle(p)
+	switch p.Status {
+	case utility.PaymentPaid:
+		if _, err := u.markPaid(b, p); err != nil {
+			return nil, &apiError{status: 500, code: utility.CodeInternal}
+		}
+		return nil, &apiError{status: http.StatusConflict, code: utility.CodeAlreadyDone, message: "订单已支付，无法取消"}
+	case utility.PaymentPending:
+		p.Status = utility.PaymentCancelled
+	}
+	if err := b.put(bPayments, p.Reference, p); err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	return p.Payment, nil
+}
+
+// ---- applications ----
+
+// service is one service of a utility's catalogue, as the simulator knows it.
+type service struct {
+	Name  string
+	Steps []string
+	Days  int
+	Fee   utility.Fen
+	// Fields are required form fields with their allowed values (nil: any positive integer).
+	Fields map[string][]string
+	Notice string
+}
+
+var catalogue = map[string]map[string]service{
+	utility.Electricity: {
+		"new_connection": {Name: "低压/高压新装", Steps: []string{"申请受理", "装表接电"}, Days: 2,
+			Notice: "一次性告知：您的用电申请已受理。低压居民及小微企业 220 千瓦及以下零费用接入；供电公司将在承诺时限内上门装表接电，请保持电话畅通。所需材料已通过身份证信息共享获取，无需另行提交。"},
+		"capacity_change": {Name: "增容", Steps: []string{"申请受理", "装表接电"}, Days: 2,
+			Notice: "一次性告知：增容申请已受理，现场装表接电前请确认户内线路满足新容量要求。"},
+		"temporary_power": {Name: "临电租赁", Steps: []string{"申请受理", "装表接电"}, Days: 2,
+			Notice: "一次性告知：临时用电期限一般不超过6个月，到期请办理终止或续租。"},
+		"resale_price_check": {Name: "转供电价格核查", Steps: []string{"申请受理", "核查处理", "结果答复"}, Days: 5,
+			Notice: "一次性告知：转供电主体应按国家规定价格收取电费，核查结果将短信告知。"},
+		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
+			Notice: "一次性告知：过户完成后，新户主承担此后的电费，原户号不变。"},
+	},
+	utility.Water: {
+		"new_connection": {Name: "用水报装", Steps: []string{"申请受理", "现场勘察", "施工接水", "通水"}, Days: 5, Fee: 80000,
+			Fields: map[string][]string{"pipe_size": {"DN15", "DN20", "DN25", "DN32", "DN40", "DN50"}},
+			Notice: "一次性告知：接水费按管径收取，现场勘察后确定施工方案；施工完成当日通水。"},
+		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
+			Notice: "一次性告知：过户前须结清水费，过户后原户号不变。"},
+	},
+	utility.Gas: {
+		"new_connection": {Name: "燃气报装", Steps: []string{"申请受理", "现场勘察", "安装施工", "通气点火"}, Days: 5, Fee: 260000,
+			Fields: map[string][]string{"appliance": {"灶具", "热水器", "壁挂炉", "商业灶"}},
+			Notice: "一次性告知：通气点火时须本人或家属在场，并完成入户安全检查。"},
+		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
+			Notice: "一次性告知：过户前须结清燃气费，过户后请重新签订供用气合同。"},
+	},
+	utility.Broadband: {
+		"new_connection": {Name: "宽带新装", Steps: []string{"申请受理", "上门安装"}, Days: 2,
+			Fields: map[string][]string{"bandwidth": {"300M", "500M", "1000M"}},
+			Notice: "一次性告知：装维人员将在承诺时限内预约上门，安装时请准备好电源插座位置。"},
+		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
+			Notice: "一次性告知：过户后宽带账号、资费不变。"},
+	},
+}
+
+var refPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
+
+var stateNames = map[string]string{
+	utility.StateAccepted: "受理", utility.StateRefused: "不予受理", utility.StateCorrection: "补正",
+	utility.StateInProgress: "办理中", utility.StateSpecial: "特别程序", utility.StateDone: "办结",
+}
+
+func validPhone(p string) bool {
+	if len(p) != 11 || p[0] != '1' {
+		return false
+	}
+	_, err := strconv.ParseUint(p, 10, 64)
+	return err == nil
+}
+
+func validContact(c utility.Contact, who string) *apiError {
+	switch {
+	case strings.TrimSpace(c.Name) == "":
+		return invalid(who+".name", "请填写"+map[string]string{"applicant": "申请人", "new_holder": "新户主"}[who]+"姓名")
+	case !ValidIDNumber(c.IDNumber):
+		return invalid(who+".id_number", "证件号码有误，请重新读取身份证")
+	case !validPhone(c.Phone):
+		return invalid(who+".phone", "联系电话格式不正确，请输入11位手机号码")
+	}
+	return nil
+}
+
+// electricityRules checks the getting-electricity rules: high voltage up to 2000 kVA
+// (5 working days), low voltage (2 working days, no cost up to 220 kW).
+func electricityRules(svc service, f map[string]string) (service, bool, *apiError) {
+	switch f["voltage"] {
+	case "low":
+		kw, err := strconv.Atoi(f["capacity_kw"])
+		if err != nil || kw <= 0 {
+			return svc, false, invalid("fields.capacity_kw", "请填写申请容量（千瓦，正整数）")
+		}
+		if kw > 1000 {
+			return svc, false, invalid("fields.capacity_kw", "低压申请容量不能超过1000千瓦，请选择高压")
+		}
+		return svc, kw <= 220, nil
+	case "high":
+		kva, err := strconv.Atoi(f["capacity_kva"])
+		if err != nil || kva <= 0 {
+			return svc, false, invalid("fields.capacity_kva", "请填写申请容量（千伏安，正整数）")
+		}
+		if kva > 2000 {
+			return svc, false, invalid("fields.capacity_kva", "2000千伏安以上的高压用电申请请到供电营业厅办理")
+		}
+		svc.Days = 5
+		return svc, false, nil
+	}
+	return svc, false, invalid("fields.voltage", "请选择低压或高压")
+}
+
+func (u *uapi) createApplication(b ubk, kiosk string, body []byte) (any, *apiError) {
+	var a utility.Application
+	if e := decode(body, &a); e != nil {
+		return nil, e
+	}
+	svc, ok := catalogue[u.id][a.Service]
+	if !ok || a.Service == "transfer" {
+		return nil, invalid("service", "本单位不受理该业务，请到人工窗口咨询")
+	}
+	if e := validContact(a.Applicant, "applicant"); e != nil {
+		return nil, e
+	}
+	if strings.TrimSpace(a.Address) == "" {
+		return nil, invalid("address", "请选择报装地址")
+	}
+	for field, allowed := range svc.Fields {
+		if !slices.Contains(allowed, a.Fields[field]) {
+			return nil, invalid("fields."+field, "请选择"+map[string]string{"pipe_size": "水表口径", "appliance": "用气设备", "bandwidth": "宽带速率"}[field])
+		}
+	}
+	zero := svc.Fee == 0
+	if u.id == utility.Electricity && a.Service != "resale_price_check" {
+		var e *apiError
+		if svc, zero, e = electricityRules(svc, a.Fields); e != nil {
+			return nil, e
+		}
+	}
+	acc, e := u.accept(b, a.Service, svc, zero)
+	if e != nil {
+		return nil, e
+	}
+	acc.KioskRef = a.KioskRef
+	rec := appRecOf(u.id, acc, a.Applicant.IDNumber)
+	rec.Applicant, rec.Address, rec.Account, rec.Fields = a.Applicant, a.Address, a.Account, a.Fields
+	if err := b.put(bApplications, acc.Reference, rec); err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	return acc, nil
+}
+
+// accept numbers and dates an accepted application (即报即定: the first step is done).
+func (u *uapi) accept(b ubk, id string, svc service, zero bool) (utility.Acceptance, *apiError) {
+	now := u.now()
+	prefix := refPrefix[u.id]
+	if id == "transfer" {
+		prefix = "GH"
+	}
+	ref, err := b.next(prefix, now)
+	if err != nil {
+		return utility.Acceptance{}, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	steps := make([]utility.Step, len(svc.Steps))
+	for i, n := range svc.Steps {
+		steps[i] = utility.Step{Name: n, Status: utility.StepPending}
+	}
+	steps[0] = utility.Step{Name: svc.Steps[0], Status: utility.StepDone, At: now}
+	if len(steps) > 1 {
+		steps[1].Status = utility.StepCurrent
+	}
+	fee := svc.Fee
+	if zero {
+		fee = 0
+	}
+	return utility.Acceptance{Reference: ref, Service: id, ServiceName: svc.Name, AcceptedAt: now, Steps: steps,
+		WorkingDays: svc.Days, Deadline: u.s.days.deadline(now, svc.Days), Fee: fee, ZeroCost: zero && u.id == utility.Electricity, Notice: svc.Notice}, nil
+}
+
+func appRecOf(utilityID string, acc utility.Acceptance, owner string) appRec {
+	return appRec{OwnerID: owner, LastStep: acc.AcceptedAt, Acceptance: acc, Progress: utility.Progress{
+		Reference: acc.Reference, KioskRef: acc.KioskRef, Utility: utilityID, Service: acc.Service, ServiceName: acc.ServiceName,
+		State: utility.StateAccepted, AcceptedAt: acc.AcceptedAt, Steps: acc.Steps, WorkingDays: acc.WorkingDays, Deadline: acc.Deadline,
+	}}
+}
+
+// advance completes the current step of an application at time at.
+func advance(a *appRec, at time.Time) bool {
+	for i := range a.Steps {
+		if a.Steps[i].Status == utility.StepCurrent {
+			a.Steps[i].Status, a.Steps[i].At = utility.StepDone, at
+			a.LastStep = at
+			if i+1 < len(a.Steps) {
+				a.Steps[i+1].Status = utility.StepCurrent
+				a.State = utility.StateInProgress
+			} else {
+				a.State, a.DoneAt = utility.StateDone, at
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// progress is an application as the citizen sees it now (demo auto-advance applied).
+func (u *uapi) progress(a *appRec) bool {
+	changed := false
+	if n := u.s.o.AutoAdvance; n > 0 {
+		for a.State != utility.StateDone && !u.now().Before(a.LastStep.Add(n)) {
+			changed = advance(a, a.LastStep.Add(n)) || changed
+		}
+	}
+	a.StateName = stateNames[a.State]
+	a.Evaluated = a.Evaluation != nil
+	end := u.now()
+	if a.State == utility.StateDone {
+		end = a.DoneAt
+	}
+	a.OnTime = !end.After(a.Deadline)
+	return changed
+}
+
+// application reads an application; it writes only when auto-advance moved it.
+func (u *uapi) application(ref string) (appRec, bool, error) {
+	var a appRec
+	found := false
+	_ = u.view(func(b ubk) error { found = b.get(bApplications, ref, &a); return nil })
+	if !found {
+		return a, false, nil
+	}
+	if !u.progress(&a) {
+		return a, true, nil
+	}
+	err := u.update(func(b ubk) error {
+		if !b.get(bApplications, ref, &a) {
+			return nil
+		}
+		if u.progress(&a) {
+			return b.put(bApplications, ref, a)
+		}
+		return nil
+	})
+	return a, true, err
+}
+
+func (u *uapi) applicationGet(w http.ResponseWriter, r *http.Request) {
+	a, found, err := u.application(r.PathValue("ref"))
+	switch {
+	case err != nil:
+		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+	case !found:
+		writeErr(w, notFound("未找到该办件，请核对受理编号"))
+	default:
+		writeValue(w, a.Progress)
+	}
+}
+
+func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
+	var id utility.Identity
+	if e := decode(info(r).body, &id); e != nil {
+		writeErr(w, e)
+		return
+	}
+	if !ValidIDNumber(id.IDNumber) {
+		writeErr(w, invalid("id_number", "证件号码有误，请重新读取身份证"))
+		return
+	}
+	var refs []string
+	_ = u.view(func(b ubk) error {
+		return b.sub(bApplications).ForEach(func(k, v []byte) error {
+			var a appRec
+			if json.Unmarshal(v, &a) == nil && a.OwnerID == id.IDNumber {
+				refs = append(refs, a.Reference)
+			}
+			return nil
+		})
+	})
+	out := []utility.Progress{}
+	for _, ref := range refs {
+		if a, ok, err := u.application(ref); err == nil && ok {
+			out = append(out, a.Progress)
+		}
+	}
+	slices.SortFunc(out, func(x, y utility.Progress) int { return y.AcceptedAt.Compare(x.AcceptedAt) })
+	writeValue(w, map[string]any{"applications": out})
+}
+
+// ---- transfers and evaluations ----
+
+func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError) {
+	var t utility.Transfer
+	if e := decode(body, &t); e != nil {
+		return nil, e
+	}
+	var a accountRec
+	if !b.get(bAccounts, t.Account, &a) {
+		return nil, notFound("未找到该户号，请核对后重新输入")
+	}
+	if e := validContact(t.NewHolder, "new_holder"); e != nil {
+		return nil, e
+	}
+	if t.NewHolder.IDNumber == a.OwnerID {
+		return nil, invalid("new_holder.id_number", "新户主与原户主相同，无需过户")
+	}
+	if acc := u.withBalance(b, a.Account); acc.Unpaid > 0 {
+		return nil, &apiError{status: http.StatusConflict, code: utility.CodeUnpaidBills, amount: acc.Arrears,
+			message: fmt.Sprintf("户号%s尚有%d笔未缴费用共%s元，请先缴清后再办理过户", a.Number, acc.Unpaid, acc.Arrears)}
+	}
+	svc := catalogue[u.id]["transfer"]
+	acc, e := u.accept(b, "transfer", svc, true)
+	if e != nil {
+		return nil, e
+	}
+	acc.KioskRef = t.KioskRef
+	rec := appRecOf(u.id, acc, t.NewHolder.IDNumber)
+	rec.Applicant, rec.Account, rec.Address = t.NewHolder, t.Account, a.Address
+	if err := b.put(bApplications, acc.Reference, rec); err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	return acc, nil
+}
+
+func (u *uapi) createEvaluation(b ubk, kiosk string, body []byte) (any, *apiError) {
+	var e utility.Evaluation
+	if err := decode(body, &e); err != nil {
+		return nil, err
+	}
+	var a appRec
+	if !b.get(bApplications, e.Application, &a) {
+		return nil, notFound("未找到该办件，请核对受理编号")
+	}
+	if !e.Level.Valid() {
+		return nil, invalid("level", "请选择评价等级")
+	}
+	if e.Level <= utility.Dissatisfied && len(e.Reasons) == 0 {
+		return nil, invalid("reasons", "请选择不满意的原因")
+	}
+	if a.Evaluation != nil {
+		return nil, &apiError{status: http.StatusConflict, code: utility.CodeAlreadyDone, message: "该办件已评价，感谢您的反馈"}
+	}
+	ref, err := b.next("PJ", u.now())
+	if err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	rcpt := utility.EvaluationReceipt{Reference: ref, KioskRef: e.KioskRef, At: u.now()}
+	a.Evaluation = &evalRec{EvaluationReceipt: rcpt, Level: e.Level, Reasons: e.Reasons, Comment: e.Comment}
+	if err := b.put(bApplications, a.Reference, a); err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	return rcpt, nil
+}

@@ -1,0 +1,196 @@
+package sim
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+var keySeeded = []byte("seeded")
+
+// AccountNumber is the account number (户号) of DemoIdentities[i] at a utility, whether
+// or not the person has an account there: electricity 10 digits, water 8, gas 9,
+// broadband 11.
+func AccountNumber(utilityID string, i int) string {
+	switch utilityID {
+	case utility.Electricity:
+		return fmt.Sprintf("3100%06d", 1001+i)
+	case utility.Water:
+		return fmt.Sprintf("420%05d", 1001+i)
+	case utility.Gas:
+		return fmt.Sprintf("6600%05d", 1001+i)
+	case utility.Broadband:
+		return fmt.Sprintf("07115%06d", 1001+i)
+	}
+	return ""
+}
+
+// seed creates the buckets and, on a new file, the demo data relative to the clock.
+func (s *Server) seed() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists([]byte("meta"))
+		if err != nil {
+			return err
+		}
+		for _, id := range Utilities {
+			u, err := tx.CreateBucketIfNotExists([]byte(id))
+			if err != nil {
+				return err
+			}
+			for _, name := range subBuckets {
+				if _, err := u.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+		}
+		if meta.Get(keySeeded) != nil {
+			return nil
+		}
+		now := s.o.Clock.Now()
+		for i, p := range DemoIdentities {
+			for _, id := range p.Accounts {
+				if err := s.seedAccount(bucketsOf(tx, id), i, p, now); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.seedApplications(tx, now); err != nil {
+			return err
+		}
+		return meta.Put(keySeeded, []byte(now.UTC().Format(time.RFC3339)))
+	})
+}
+
+// usage is a believable, repeatable monthly usage in thousandths of the unit.
+func usage(utilityID, account, period string, business bool) utility.Quantity {
+	h := fnv.New32a()
+	h.Write([]byte(account + period))
+	r := int64(h.Sum32() % 1000)
+	switch {
+	case utilityID == utility.Electricity && business:
+		return utility.Quantity((3000 + r*3) * 1000)
+	case utilityID == utility.Electricity:
+		return utility.Quantity((120 + r*33/100) * 1000) // 120–450 kWh
+	case utilityID == utility.Water:
+		return utility.Quantity(6000 + r*24) // 6–30 m³
+	case utilityID == utility.Gas:
+		return utility.Quantity(8000 + r*28) // 8–36 m³
+	}
+	return 1000 // broadband: one month
+}
+
+func (s *Server) seedAccount(b ubk, i int, p Identity, now time.Time) error {
+	business := p.Business && b.id == utility.Electricity
+	number := AccountNumber(b.id, i)
+	category := "居民"
+	if business {
+		category = "一般工商业"
+	}
+	plan := map[string]string{utility.Broadband: "500M 宽带", utility.Electricity: "居民阶梯电价"}[b.id]
+	if business {
+		plan = "一般工商业单一电价"
+	}
+	acc := accountRec{OwnerID: p.IDNumber, Phone: p.Phone, Account: utility.Account{
+		Utility: b.id, Number: number, HolderName: p.Name, Address: p.Address, Category: category, Status: "normal", Plan: plan,
+	}}
+	if err := b.put(bAccounts, number, acc); err != nil {
+		return err
+	}
+	unpaid := slices.Contains(p.Unpaid, b.id)
+	first := time.Date(now.In(cst).Year(), now.In(cst).Month(), 1, 0, 0, 0, 0, cst)
+	const months = 6
+	for m := months; m >= 1; m-- {
+		start := first.AddDate(0, -m, 0)
+		period := start.Format("2006-01")
+		q := usage(b.id, number, period, business)
+		bill := utility.Bill{
+			ID:      fmt.Sprintf("%s-%s", map[string]string{utility.Electricity: "E", utility.Water: "W", utility.Gas: "G", utility.Broadband: "N"}[b.id], start.Format("200601")),
+			Account: number, Period: period, Usage: q, Unit: tariffs[b.id].Unit,
+			Due: time.Date(start.Year(), start.Month()+1, 25, 23, 59, 59, 0, cst),
+		}
+		if business {
+			c := utility.Cost(q, nonResidentialPower)
+			bill.Tiers = []utility.TierLine{{Tier: 1, Name: "单一电价", Range: "不分档", Usage: q, Price: nonResidentialPower, Cost: c}}
+			bill.Amount = c
+		} else {
+			bill.Tiers, bill.Fees, bill.Amount = tariffs[b.id].charge(q)
+		}
+		if b.id == utility.Electricity {
+			prev := usage(b.id, number, start.AddDate(0, -1, 0).Format("2006-01"), business)
+			lastYear := usage(b.id, number, start.AddDate(-1, 0, 0).Format("2006-01"), business)
+			neighbours := utility.Quantity(260000)
+			if business {
+				neighbours = 4200000
+			}
+			bill.Efficiency = efficiency(q, prev, lastYear, neighbours)
+		}
+		bill.QR = utility.FormatBillQR(b.id, number, bill.ID)
+		if !unpaid || m > 2 {
+			bill.Paid, bill.PaidAt = true, bill.Due.AddDate(0, 0, -7)
+			bill.Invoice = "https://einvoice.example.cn/" + b.id + "/" + number + "-" + bill.ID
+		}
+		if err := b.put(bBills, number+"/"+bill.ID, bill); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedApplications gives the demo people applications at different stages.
+func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
+	type seedApp struct {
+		person   int
+		utility  string
+		service  string
+		accepted time.Time
+		done     []time.Time // completion times of the steps after the first
+		fields   map[string]string
+		highVolt bool
+	}
+	apps := []seedApp{
+		{person: 0, utility: utility.Electricity, service: "capacity_change", accepted: s.days.before(now, 4),
+			done: []time.Time{s.days.before(now, 3)}, fields: map[string]string{"voltage": "low", "capacity_kw": "12"}},
+		{person: 2, utility: utility.Gas, service: "new_connection", accepted: s.days.before(now, 2),
+			done: []time.Time{s.days.before(now, 1)}, fields: map[string]string{"appliance": "灶具"}},
+		{person: 4, utility: utility.Broadband, service: "new_connection", accepted: now.Add(-2 * time.Hour),
+			fields: map[string]string{"bandwidth": "500M"}},
+		{person: 6, utility: utility.Electricity, service: "new_connection", accepted: s.days.before(now, 8),
+			fields: map[string]string{"voltage": "high", "capacity_kva": "630"}, highVolt: true},
+	}
+	for _, a := range apps {
+		b := bucketsOf(tx, a.utility)
+		u := &uapi{s: s, id: a.utility}
+		svc := catalogue[a.utility][a.service]
+		if a.highVolt {
+			svc.Days = 5
+		}
+		p := DemoIdentities[a.person]
+		acc, e := u.accept(b, a.service, svc, a.utility == utility.Electricity && !a.highVolt)
+		if e != nil {
+			return fmt.Errorf("utilitysim: seed: %s", e.message)
+		}
+		// accept stamps "now"; move the record back to its acceptance time.
+		ref, err := b.next(refPrefix[a.utility], a.accepted)
+		if err != nil {
+			return err
+		}
+		acc.Reference, acc.AcceptedAt = ref, a.accepted
+		acc.Steps[0].At = a.accepted
+		acc.Deadline = s.days.deadline(a.accepted, svc.Days)
+		rec := appRecOf(a.utility, acc, p.IDNumber)
+		rec.Applicant = utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+		rec.Address, rec.Fields = p.Address, a.fields
+		for _, t := range a.done {
+			advance(&rec, t)
+		}
+		if err := b.put(bApplications, ref, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,299 @@
+// Package sim is the simulator of the four utilities' back ends (water, electricity, gas,
+// broadband) that the kiosk's demo mode and tests talk to. It serves the protocol of
+// docs/utility-api.md on loopback, one listener and base URL per utility, with seeded
+// synthetic citizens (DemoIdentities), tiered bills, payments, applications that advance
+// through their steps, transfers and evaluations; it verifies signatures, honours
+// idempotency keys, keeps its state in its own bbolt file and takes fault injection per
+// utility at run time (latency, error rate, down, connection cut mid-answer).
+//
+// Start it in-process with Start; cmd/utilitysim wraps it as a program.
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// Utilities are the simulated utilities, in port order.
+var Utilities = []string{utility.Electricity, utility.Water, utility.Gas, utility.Broadband}
+
+// FileName is the simulator's state file inside Options.Dir.
+const FileName = "utilitysim.db"
+
+// Options configure the simulator. Zero values give a test set-up: any free ports, demo
+// secrets, the system clock, payments paid only by Pay, applications advanced only by
+// Advance.
+type Options struct {
+	// Dir holds the state file; required.
+	Dir string
+	// Host to listen on; default 127.0.0.1 (the simulator is for loopback only).
+	Host string
+	// Ports per utility ID, and "admin"; missing or 0 picks a free port.
+	Ports map[string]int
+	// Secrets per utility; missing ones are utility.DemoSecret.
+	Secrets map[string][]byte
+	Clock   clock.Clock
+	// AutoPay pays a pending payment this long after it was created (demo); 0: never.
+	AutoPay time.Duration
+	// AutoAdvance moves an open application one step this often (demo); 0: never.
+	AutoAdvance time.Duration
+	// PaymentTTL is how long a pay QR stays valid; default 15 min.
+	PaymentTTL time.Duration
+	// KeyRetention is how long an idempotency key is remembered; default 24 h.
+	KeyRetention time.Duration
+	// ReplayWindow is the accepted clock difference of a signed request; default 5 min.
+	ReplayWindow time.Duration
+	// Holidays and Makeup (调休) days, "2006-01-02", for working-day deadlines.
+	Holidays, Makeup []string
+	// Limits are the self-service payment limits per account; zero fields take the
+	// State Grid figures (¥50 000 per payment, 5 a day, 60 a month).
+	Limits Limits
+	// Seed makes fault injection repeatable; 0 uses a fixed seed.
+	Seed   uint64
+	Logger *slog.Logger
+}
+
+// Limits bound self-service payments per account.
+type Limits struct {
+	PerPayment utility.Fen
+	PerDay     int
+	PerMonth   int
+}
+
+// Faults are injected into one utility's answers.
+type Faults struct {
+	// LatencyMS delays every answer.
+	LatencyMS int `json:"latency_ms"`
+	// ErrorRate is the fraction of requests answered 503 before any processing.
+	ErrorRate float64 `json:"error_rate"`
+	// Down refuses connections (the listener is closed, open connections are cut).
+	Down bool `json:"down"`
+	// CutRate is the fraction of state-changing requests that are processed and
+	// committed, after which the connection is cut half-way through the answer.
+	CutRate float64 `json:"cut_rate"`
+}
+
+// Server is a running simulator.
+type Server struct {
+	o     Options
+	db    *bolt.DB
+	log   *slog.Logger
+	days  workdays
+	admin *endpoint
+	ends  map[string]*endpoint
+
+	mu       sync.Mutex
+	faults   map[string]Faults
+	rnd      *rand.Rand
+	inflight map[string]bool
+}
+
+// endpoint is one listener with its HTTP server; it can go down and come back up on the
+// same address.
+type endpoint struct {
+	addr    string
+	handler http.Handler
+	mu      sync.Mutex
+	srv     *http.Server
+	wg      sync.WaitGroup
+}
+
+func (e *endpoint) up() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", e.addr)
+	if err != nil {
+		return err
+	}
+	e.addr = ln.Addr().String()
+	srv := &http.Server{Handler: e.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	e.srv = srv
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		_ = srv.Serve(ln)
+	}()
+	return nil
+}
+
+func (e *endpoint) down() {
+	e.mu.Lock()
+	srv := e.srv
+	e.srv = nil
+	e.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close() // closes the listener and every connection
+		e.wg.Wait()
+	}
+}
+
+// Start opens (or creates and seeds) the state file and starts the listeners.
+func Start(o Options) (*Server, error) {
+	if o.Dir == "" {
+		return nil, errors.New("utilitysim: no state folder")
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	if o.PaymentTTL <= 0 {
+		o.PaymentTTL = 15 * time.Minute
+	}
+	if o.KeyRetention <= 0 {
+		o.KeyRetention = 24 * time.Hour
+	}
+	if o.ReplayWindow <= 0 {
+		o.ReplayWindow = utility.DefaultReplayWindow
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Limits.PerPayment <= 0 {
+		o.Limits.PerPayment = 5000000
+	}
+	if o.Limits.PerDay <= 0 {
+		o.Limits.PerDay = 5
+	}
+	if o.Limits.PerMonth <= 0 {
+		o.Limits.PerMonth = 60
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("utilitysim: %w", err)
+	}
+	db, err := bolt.Open(filepath.Join(o.Dir, FileName), 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("utilitysim: open state: %w", err)
+	}
+	s := &Server{o: o, db: db, log: o.Logger, days: newWorkdays(o.Holidays, o.Makeup), ends: map[string]*endpoint{},
+		faults: map[string]Faults{}, rnd: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), inflight: map[string]bool{}}
+	if err := s.seed(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, id := range Utilities {
+		s.ends[id] = &endpoint{addr: net.JoinHostPort(o.Host, strconv.Itoa(o.Ports[id])), handler: s.utilityHandler(id)}
+	}
+	s.admin = &endpoint{addr: net.JoinHostPort(o.Host, strconv.Itoa(o.Ports["admin"])), handler: s.adminHandler()}
+	for _, e := range append(s.endpoints(), s.admin) {
+		if err := e.up(); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("utilitysim: listen: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func (s *Server) endpoints() []*endpoint {
+	out := make([]*endpoint, 0, len(Utilities))
+	for _, id := range Utilities {
+		out = append(out, s.ends[id])
+	}
+	return out
+}
+
+// BaseURL is a utility's API root, e.g. http://127.0.0.1:41234/v1 (empty for an unknown ID).
+func (s *Server) BaseURL(id string) string {
+	e, ok := s.ends[id]
+	if !ok {
+		return ""
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return "http://" + e.addr + "/v1"
+}
+
+// BaseURLs maps every utility ID to its base URL: what utility.FromConfig takes in demo mode.
+func (s *Server) BaseURLs() map[string]string {
+	out := map[string]string{}
+	for _, id := range Utilities {
+		out[id] = s.BaseURL(id)
+	}
+	return out
+}
+
+// AdminURL is the admin API's root, e.g. http://127.0.0.1:41238/admin.
+func (s *Server) AdminURL() string {
+	s.admin.mu.Lock()
+	defer s.admin.mu.Unlock()
+	return "http://" + s.admin.addr + "/admin"
+}
+
+// Faults returns a utility's injected faults.
+func (s *Server) Faults(id string) Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults[id]
+}
+
+// SetFaults changes a utility's injected faults at once; Down closes or reopens its
+// listener on the same address.
+func (s *Server) SetFaults(id string, f Faults) error {
+	e, ok := s.ends[id]
+	if !ok {
+		return fmt.Errorf("utilitysim: unknown utility %q", id)
+	}
+	if f.ErrorRate < 0 || f.ErrorRate > 1 || f.CutRate < 0 || f.CutRate > 1 || f.LatencyMS < 0 || f.LatencyMS > 600000 {
+		return fmt.Errorf("utilitysim: faults out of range: %+v", f)
+	}
+	s.mu.Lock()
+	s.faults[id] = f
+	s.mu.Unlock()
+	if f.Down {
+		e.down()
+		return nil
+	}
+	return e.up()
+}
+
+// chance draws under the lock: math/rand's generators are not safe for concurrent use.
+func (s *Server) chance(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rnd.Float64() < p
+}
+
+// Close stops every listener and closes the state file.
+func (s *Server) Close() error {
+	for _, e := range s.ends {
+		e.down()
+	}
+	if s.admin != nil {
+		s.admin.down()
+	}
+	return s.db.Close()
+}
+
+// Shutdown is Close for callers with a context (it does not wait on ctx: closing is quick).
+func (s *Server) Shutdown(context.Context) error { return s.Close() }
+
+// Demo returns the options of the kiosk's demo mode: state in dir, payments paid 5 s
+// after the pay QR is shown, applications advancing one step a minute, free ports.
+func Demo(dir string) Options {
+	return Options{Dir: dir, AutoPay: 5 * time.Second, AutoAdvance: time.Minute}
+}

@@ -1,0 +1,562 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// t0 is a Friday morning in CST.
+var t0 = time.Date(2026, 6, 12, 9, 30, 0, 0, cst)
+
+type rig struct {
+	s       *Server
+	clock   *clock.Manual
+	clients map[string]*utility.HTTPClient
+}
+
+func newRig(t *testing.T, o Options) *rig {
+	t.Helper()
+	c := clock.NewManual(t0)
+	o.Dir, o.Clock = t.TempDir(), c
+	s, err := Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{s: s, clock: c, clients: map[string]*utility.HTTPClient{}}
+	for _, id := range Utilities {
+		cl, err := utility.NewHTTP(utility.Options{Utility: id, BaseURL: s.BaseURL(id), KioskID: "LZH-TEST-01",
+			Secret: utility.DemoSecret(id), Timeout: 2 * time.Second, Clock: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.clients[id] = cl
+	}
+	t.Cleanup(func() {
+		for _, cl := range r.clients {
+			cl.CloseIdleConnections()
+		}
+		s.Close()
+	})
+	return r
+}
+
+var ctx = context.Background()
+
+func TestIdentities(t *testing.T) {
+	if DemoIdentities[0].Name != "张三" || DemoIdentities[0].IDNumber != "11010519491231002X" {
+		t.Fatal("the anchor identity moved")
+	}
+	seen := map[string]bool{}
+	for _, p := range DemoIdentities {
+		if !ValidIDNumber(p.IDNumber) || seen[p.IDNumber] {
+			t.Errorf("%s: bad or repeated ID number", p.Name)
+		}
+		seen[p.IDNumber] = true
+		if p.Birth != p.IDNumber[6:14] {
+			t.Errorf("%s: birth %s does not match the ID number", p.Name, p.Birth)
+		}
+		if odd := (p.IDNumber[16]-'0')%2 == 1; odd != (p.Sex == "男") {
+			t.Errorf("%s: sex does not match the 17th digit", p.Name)
+		}
+	}
+	if ValidIDNumber("110105194912310021") || ValidIDNumber("11010519491231002") {
+		t.Error("a wrong check digit or length passed")
+	}
+}
+
+func TestAccountsAndBills(t *testing.T) {
+	r := newRig(t, Options{})
+	for i, p := range DemoIdentities {
+		for _, id := range Utilities {
+			accs, err := r.clients[id].AccountsByIdentity(ctx, utility.Identity{IDNumber: p.IDNumber, Name: p.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			for _, a := range p.Accounts {
+				if a == id {
+					want = 1
+				}
+			}
+			if len(accs) != want {
+				t.Fatalf("%s at %s: %d accounts, want %d", p.Name, id, len(accs), want)
+			}
+			if want == 0 {
+				continue
+			}
+			a := accs[0]
+			if a.Number != AccountNumber(id, i) || a.HolderName != p.Name {
+				t.Errorf("%s at %s: account %+v", p.Name, id, a)
+			}
+			bills, err := r.clients[id].Bills(ctx, a.Number)
+			if err != nil || len(bills) != 6 {
+				t.Fatalf("bills: %d, %v", len(bills), err)
+			}
+			unpaid := 0
+			for _, b := range bills {
+				var sum utility.Fen
+				for _, l := range b.Tiers {
+					sum += l.Cost
+				}
+				for _, f := range b.Fees {
+					sum += f.Cost
+				}
+				if sum != b.Amount {
+					t.Errorf("%s %s: lines add up to %s, amount %s", a.Number, b.Period, sum, b.Amount)
+				}
+				if (id == utility.Electricity) != (b.Efficiency != nil) {
+					t.Errorf("%s %s: 能效 detail %v", id, b.Period, b.Efficiency != nil)
+				}
+				if q, err := utility.ParseBillQR(b.QR); err != nil || q.Account != a.Number || q.Bill != b.ID {
+					t.Errorf("bill QR %q: %v", b.QR, err)
+				}
+				if !b.Paid {
+					unpaid++
+				}
+			}
+			if (unpaid > 0) != (a.Unpaid > 0) || a.Unpaid != unpaid {
+				t.Errorf("%s at %s: %d unpaid bills, account says %d", p.Name, id, unpaid, a.Unpaid)
+			}
+			one, err := r.clients[id].Bill(ctx, a.Number, bills[0].ID)
+			if err != nil || one.ID != bills[0].ID {
+				t.Errorf("bill detail: %v", err)
+			}
+		}
+	}
+	if bills, _ := r.clients[utility.Electricity].Bills(ctx, AccountNumber(utility.Electricity, 0)); len(bills[0].Tiers) == 0 || bills[0].Tiers[0].Name != "第一档" {
+		t.Errorf("electricity tiers: %+v", bills[0].Tiers)
+	}
+	_, err := r.clients[utility.Water].Account(ctx, "99999999")
+	var e *utility.Error
+	if !errors.As(err, &e) || !errors.Is(err, utility.ErrNotFound) || e.Message != "未找到该户号，请核对后重新输入" {
+		t.Errorf("unknown account: %v", err)
+	}
+}
+
+func TestTieredCharge(t *testing.T) {
+	lines, fees, total := tariffs[utility.Electricity].charge(450000)
+	if len(lines) != 3 || lines[0].Usage != 180000 || lines[1].Usage != 220000 || lines[2].Usage != 50000 || len(fees) != 0 {
+		t.Fatalf("tiers %+v", lines)
+	}
+	if want := utility.Cost(180000, 5580) + utility.Cost(220000, 6080) + utility.Cost(50000, 8580); total != want {
+		t.Errorf("total %s, want %s", total, want)
+	}
+	lines, fees, total = tariffs[utility.Water].charge(10000)
+	if len(lines) != 1 || len(fees) != 1 || total != utility.Cost(10000, 24000)+utility.Cost(10000, 9500) {
+		t.Errorf("water: %+v %+v %s", lines, fees, total)
+	}
+}
+
+func TestPaymentAndTransfer(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Water]
+	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
+	newHolder := utility.Contact{Name: "陈建国", IDNumber: DemoIdentities[5].IDNumber, Phone: "13800000006"}
+	_, err := c.SubmitTransfer(ctx, "tr-1", utility.Transfer{KioskRef: "K1", Account: account, NewHolder: newHolder})
+	var e *utility.Error
+	if !errors.Is(err, utility.ErrUnpaidBills) || !errors.As(err, &e) || e.Amount <= 0 || !strings.Contains(e.Message, "请先缴清") {
+		t.Fatalf("transfer with unpaid bills: %v", err)
+	}
+	bills, _ := c.Bills(ctx, account)
+	var ids []string
+	var total utility.Fen
+	for _, b := range bills {
+		if !b.Paid {
+			ids = append(ids, b.ID)
+			total += b.Amount
+		}
+	}
+	if total != e.Amount {
+		t.Errorf("refusal names %s, bills add up to %s", e.Amount, total)
+	}
+	if _, err := c.CreatePayment(ctx, "pay-0", utility.PaymentRequest{KioskRef: "K2", Account: account, Bills: ids, Amount: total + 1}); !errors.Is(err, utility.ErrRejected) {
+		t.Errorf("wrong amount: %v", err)
+	}
+	p, err := c.CreatePayment(ctx, "pay-1", utility.PaymentRequest{KioskRef: "K3", Account: account, Bills: ids, Amount: total})
+	if err != nil || p.Status != utility.PaymentPending || p.PayURL == "" || p.Amount != total {
+		t.Fatalf("payment: %+v, %v", p, err)
+	}
+	if got, _ := c.Payment(ctx, p.Reference); got.Status != utility.PaymentPending {
+		t.Errorf("status %s before paying", got.Status)
+	}
+	if _, err := r.s.Pay(utility.Water, p.Reference); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Payment(ctx, p.Reference)
+	if err != nil || got.Status != utility.PaymentPaid || got.Invoice == "" || got.ReceiptNo == "" {
+		t.Fatalf("after paying: %+v, %v", got, err)
+	}
+	if _, err := c.CancelPayment(ctx, "cancel-1", utility.Cancellation{KioskRef: "K4", Payment: p.Reference}); !errors.Is(err, utility.ErrRejected) {
+		t.Errorf("cancelling a paid order: %v", err)
+	}
+	acc, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder})
+	if err != nil || !strings.HasPrefix(acc.Reference, "GH") || acc.Steps[0].Status != utility.StepDone {
+		t.Fatalf("transfer after paying: %+v, %v", acc, err)
+	}
+}
+
+func TestPaymentLimitsExpiryAutoPay(t *testing.T) {
+	r := newRig(t, Options{AutoPay: 5 * time.Second, Limits: Limits{PerDay: 1}})
+	c := r.clients[utility.Electricity]
+	account := AccountNumber(utility.Electricity, 1) // 李四: two unpaid bills
+	bills, _ := c.Bills(ctx, account)
+	pay := func(key string, b utility.Bill) (utility.Payment, error) {
+		return c.CreatePayment(ctx, key, utility.PaymentRequest{KioskRef: "K" + key, Account: account, Bills: []string{b.ID}, Amount: b.Amount})
+	}
+	first, err := pay("1", bills[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new order for the same bill replaces the one still waiting.
+	second, err := pay("2", bills[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.Payment(ctx, first.Reference); p.Status != utility.PaymentCancelled {
+		t.Errorf("superseded order is %s", p.Status)
+	}
+	_, err = pay("3", bills[1])
+	if !errors.Is(err, utility.ErrLimitExceeded) || !strings.Contains(utility.CitizenMessage(err, ""), "今日自助缴费已达") {
+		t.Errorf("second payment of the day with a limit of one: %v", err)
+	}
+	r.clock.Advance(5 * time.Second)
+	p, err := c.Payment(ctx, second.Reference)
+	if err != nil || p.Status != utility.PaymentPaid {
+		t.Fatalf("auto-pay: %+v, %v", p, err)
+	}
+	if b, _ := c.Bill(ctx, account, bills[0].ID); !b.Paid {
+		t.Error("the bill is not paid after its payment")
+	}
+	big := bills[1]
+	big.Amount = 5000001
+	r.s.o.Limits.PerDay = 5
+	if _, err := pay("4", big); !errors.Is(err, utility.ErrRejected) {
+		t.Errorf("amount that differs from the bill: %v", err)
+	}
+	// Without auto-pay an order expires after its TTL.
+	r.s.o.AutoPay = 0
+	late, err := pay("5", bills[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(16 * time.Minute)
+	if p, _ := c.Payment(ctx, late.Reference); p.Status != utility.PaymentExpired {
+		t.Errorf("after the TTL: %s", p.Status)
+	}
+}
+
+func TestApplicationsProgressEvaluations(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Electricity]
+	who := DemoIdentities[5]
+	applicant := utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone}
+	tests := []struct {
+		name   string
+		fields map[string]string
+		phone  string
+		msg    string
+		days   int
+		zero   bool
+	}{
+		{"low voltage, no cost", map[string]string{"voltage": "low", "capacity_kw": "100"}, "", "", 2, true},
+		{"low voltage above 220 kW", map[string]string{"voltage": "low", "capacity_kw": "300"}, "", "", 2, false},
+		{"high voltage", map[string]string{"voltage": "high", "capacity_kva": "800"}, "", "", 5, false},
+		{"high voltage above 2000 kVA", map[string]string{"voltage": "high", "capacity_kva": "2500"}, "", "2000千伏安以上的高压用电申请请到供电营业厅办理", 0, false},
+		{"bad phone", map[string]string{"voltage": "low", "capacity_kw": "10"}, "12345", "联系电话格式不正确，请输入11位手机号码", 0, false},
+	}
+	var ref string
+	for i, tt := range tests {
+		a := applicant
+		if tt.phone != "" {
+			a.Phone = tt.phone
+		}
+		acc, err := c.SubmitApplication(ctx, fmt.Sprint("app-", i), utility.Application{KioskRef: fmt.Sprint("KA", i), Service: "new_connection", Applicant: a, Address: who.Address, Fields: tt.fields})
+		if tt.msg != "" {
+			if !errors.Is(err, utility.ErrRejected) || utility.CitizenMessage(err, "") != tt.msg {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if acc.WorkingDays != tt.days || acc.ZeroCost != tt.zero || len(acc.Steps) != 2 || acc.Notice == "" {
+			t.Errorf("%s: %+v", tt.name, acc)
+		}
+		// Accepted on Friday 12 June: 2 working days end on Tuesday 16, 5 on Friday 19.
+		if want := map[int]int{2: 16, 5: 19}[tt.days]; acc.Deadline.In(cst).Day() != want {
+			t.Errorf("%s: deadline %v", tt.name, acc.Deadline)
+		}
+		ref = acc.Reference
+	}
+	p, err := c.Progress(ctx, ref)
+	if err != nil || p.State != utility.StateAccepted || p.Steps[1].Status != utility.StepCurrent || !p.OnTime {
+		t.Fatalf("progress: %+v, %v", p, err)
+	}
+	if _, err := c.SubmitEvaluation(ctx, "ev-0", utility.Evaluation{KioskRef: "KE0", Application: ref, Level: utility.VeryDissatisfied}); !errors.Is(err, utility.ErrRejected) {
+		t.Errorf("bad rating without reasons: %v", err)
+	}
+	r.clock.Advance(24 * time.Hour)
+	if _, err := r.s.Advance(utility.Electricity, ref); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = c.Progress(ctx, ref)
+	if p.State != utility.StateDone || p.StateName != "办结" || p.DoneAt.IsZero() || !p.OnTime || p.Steps[1].At.IsZero() {
+		t.Errorf("after the last step: %+v", p)
+	}
+	if _, err := c.SubmitEvaluation(ctx, "ev-1", utility.Evaluation{KioskRef: "KE1", Application: ref, Level: utility.VerySatisfied}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SubmitEvaluation(ctx, "ev-2", utility.Evaluation{KioskRef: "KE2", Application: ref, Level: utility.Satisfied}); !errors.Is(err, utility.ErrRejected) {
+		t.Errorf("second rating: %v", err)
+	}
+	list, err := c.Applications(ctx, utility.Identity{IDNumber: who.IDNumber})
+	if err != nil || len(list) != 3 || !list[len(list)-1].Evaluated && !list[0].Evaluated && !list[1].Evaluated {
+		t.Errorf("applications by identity: %d, %v", len(list), err)
+	}
+	// The seeded high-voltage connection of 刘卫东 is past its deadline.
+	seeded, _ := c.Applications(ctx, utility.Identity{IDNumber: DemoIdentities[6].IDNumber})
+	if len(seeded) != 1 || seeded[0].OnTime {
+		t.Errorf("seeded late application: %+v", seeded)
+	}
+}
+
+func TestAutoAdvance(t *testing.T) {
+	r := newRig(t, Options{AutoAdvance: time.Minute})
+	list, err := r.clients[utility.Gas].Applications(ctx, utility.Identity{IDNumber: DemoIdentities[2].IDNumber})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d, %v", len(list), err)
+	}
+	r.clock.Advance(10 * time.Minute)
+	p, err := r.clients[utility.Gas].Progress(ctx, list[0].Reference)
+	if err != nil || p.State != utility.StateDone {
+		t.Fatalf("after auto-advance: %+v, %v", p, err)
+	}
+	for _, s := range p.Steps {
+		if s.Status != utility.StepDone || s.At.IsZero() {
+			t.Errorf("step %+v", s)
+		}
+	}
+}
+
+func TestIdempotencyAndSignature(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Broadband]
+	who := DemoIdentities[5]
+	app := utility.Application{KioskRef: "KI1", Service: "new_connection", Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone},
+		Address: who.Address, Fields: map[string]string{"bandwidth": "1000M"}}
+	a1, err := c.SubmitApplication(ctx, "same-key", app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := c.SubmitApplication(ctx, "same-key", app)
+	if err != nil || a2.Reference != a1.Reference {
+		t.Fatalf("replay: %s vs %s, %v", a2.Reference, a1.Reference, err)
+	}
+	other := app
+	other.Fields = map[string]string{"bandwidth": "300M"}
+	_, err = c.SubmitApplication(ctx, "same-key", other)
+	var e *utility.Error
+	if !errors.As(err, &e) || e.Status != http.StatusUnprocessableEntity || e.Code != utility.CodeKeyReused {
+		t.Errorf("same key, other body: %v", err)
+	}
+	if got, _ := r.s.Received(utility.Broadband); len(got) != 1 {
+		t.Errorf("the utility processed %d submissions, want 1", len(got))
+	}
+	ans, err := c.Lookup(ctx, "KI1")
+	if err != nil || ans.Reference != a1.Reference || ans.Kind != utility.KindApplication {
+		t.Errorf("lookup: %+v, %v", ans, err)
+	}
+	if _, err := c.Lookup(ctx, "K-never"); !errors.Is(err, utility.ErrNotFound) {
+		t.Errorf("lookup of an unknown reference: %v", err)
+	}
+
+	// A duplicate while the first is still being processed gets 409.
+	r.s.SetFaults(utility.Broadband, Faults{LatencyMS: 300})
+	app.KioskRef = "KI2"
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 1 {
+				time.Sleep(100 * time.Millisecond)
+			}
+			_, errs[i] = c.SubmitApplication(ctx, "key-2", app)
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || !errors.Is(errs[1], utility.ErrBusy) || !errors.As(errs[1], &e) || e.Status != http.StatusConflict {
+		t.Errorf("in-flight duplicate: %v / %v", errs[0], errs[1])
+	}
+
+	bad, _ := utility.NewHTTP(utility.Options{Utility: utility.Broadband, BaseURL: r.s.BaseURL(utility.Broadband), KioskID: "X", Secret: []byte("wrong-secret-wrong-secret-wrong!"), Clock: r.clock})
+	defer bad.CloseIdleConnections()
+	if _, err := bad.Account(ctx, AccountNumber(utility.Broadband, 0)); !errors.Is(err, utility.ErrAuth) {
+		t.Errorf("wrong secret: %v", err)
+	}
+	stale, _ := utility.NewHTTP(utility.Options{Utility: utility.Broadband, BaseURL: r.s.BaseURL(utility.Broadband), KioskID: "X", Secret: utility.DemoSecret(utility.Broadband), Clock: clock.NewManual(t0.Add(-time.Hour))})
+	defer stale.CloseIdleConnections()
+	if _, err := stale.Account(ctx, AccountNumber(utility.Broadband, 0)); !errors.Is(err, utility.ErrAuth) {
+		t.Errorf("replayed an hour late: %v", err)
+	}
+	// The key expires after the retention time; the submission record does not.
+	r.clock.Advance(25 * time.Hour)
+	if _, err := c.Lookup(ctx, "KI1"); err != nil {
+		t.Errorf("lookup after the key expired: %v", err)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Gas]
+	number := AccountNumber(utility.Gas, 0)
+	tests := []struct {
+		f    Faults
+		want error
+	}{
+		{Faults{Down: true}, utility.ErrUnavailable},
+		{Faults{}, nil},
+		{Faults{ErrorRate: 1}, utility.ErrUnavailable},
+		{Faults{LatencyMS: 3000}, utility.ErrTimeout},
+		{Faults{}, nil},
+	}
+	for _, tt := range tests {
+		if err := r.s.SetFaults(utility.Gas, tt.f); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Account(ctx, number)
+		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("%+v: got %v, want %v", tt.f, err, tt.want)
+		}
+		if _, err := r.clients[utility.Water].Account(ctx, AccountNumber(utility.Water, 0)); err != nil {
+			t.Errorf("%+v at gas hit water: %v", tt.f, err)
+		}
+	}
+	// Cut mid-answer: the change is made, the kiosk does not learn so; the same key
+	// later returns the same answer, and Lookup finds it.
+	r.s.SetFaults(utility.Gas, Faults{CutRate: 1})
+	who := DemoIdentities[5]
+	app := utility.Application{KioskRef: "KC1", Service: "new_connection", Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone},
+		Address: who.Address, Fields: map[string]string{"appliance": "灶具"}}
+	if _, err := c.SubmitApplication(ctx, "cut-1", app); !errors.Is(err, utility.ErrUnavailable) {
+		t.Fatalf("cut: %v", err)
+	}
+	r.s.SetFaults(utility.Gas, Faults{})
+	a, err := c.SubmitApplication(ctx, "cut-1", app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans, err := c.Lookup(ctx, "KC1"); err != nil || ans.Reference != a.Reference {
+		t.Errorf("lookup after cut: %v", err)
+	}
+	if got, _ := r.s.Received(utility.Gas); len(got) != 1 {
+		t.Errorf("processed %d times, want once", len(got))
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	r := newRig(t, Options{})
+	req, _ := http.NewRequest("PUT", r.s.AdminURL()+"/faults/water", strings.NewReader(`{"down":true}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("set faults: %v", err)
+	}
+	resp.Body.Close()
+	if !r.s.Faults(utility.Water).Down {
+		t.Error("the fault was not set")
+	}
+	resp, err = http.Get(r.s.AdminURL() + "/identities")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []Identity
+	json.NewDecoder(resp.Body).Decode(&ids)
+	resp.Body.Close()
+	if len(ids) != len(DemoIdentities) || ids[0].IDNumber != "11010519491231002X" {
+		t.Errorf("identities: %d", len(ids))
+	}
+	req, _ = http.NewRequest("PUT", r.s.AdminURL()+"/faults/heat", strings.NewReader(`{}`))
+	resp, _ = http.DefaultClient.Do(req)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown utility: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+}
+
+func TestStatePersists(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Start(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Pay(utility.Electricity, "nope")
+	if err == nil {
+		t.Fatalf("paid a payment that does not exist: %+v", p)
+	}
+	s.Close()
+	s, err = Start(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if l, _ := s.Received(utility.Electricity); len(l) != 0 {
+		t.Errorf("received %d", len(l))
+	}
+}
+
+func TestWorkdays(t *testing.T) {
+	w := newWorkdays([]string{"2026-06-19"}, []string{"2026-06-14"})
+	tests := []struct {
+		from time.Time
+		n    int
+		want string
+	}{
+		{t0, 1, "2026-06-14"}, // Sunday the 14th is a make-up workday
+		{t0, 2, "2026-06-15"},
+		{t0, 5, "2026-06-18"},
+		{t0, 6, "2026-06-22"},                  // the 19th is a holiday, 20–21 a weekend
+		{t0.AddDate(0, 0, 1), 1, "2026-06-14"}, // accepted on Saturday
+		{time.Date(2026, 12, 31, 10, 0, 0, 0, cst), 1, "2027-01-01"},
+	}
+	for _, tt := range tests {
+		if got := w.deadline(tt.from, tt.n).Format("2006-01-02"); got != tt.want {
+			t.Errorf("%v + %d: %s, want %s", tt.from, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		r := newRig(t, Options{})
+		r.s.SetFaults(utility.Gas, Faults{Down: true})
+		for _, id := range Utilities {
+			r.clients[id].Account(ctx, AccountNumber(id, 0))
+		}
+		r.s.SetFaults(utility.Gas, Faults{})
+		for _, c := range r.clients {
+			c.CloseIdleConnections()
+		}
+		r.s.Close()
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,163 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// Sub-buckets of each utility's bucket.
+var (
+	bAccounts     = []byte("accounts")
+	bBills        = []byte("bills") // account + "/" + bill ID
+	bPayments     = []byte("payments")
+	bApplications = []byte("applications")
+	bIdem         = []byte("idempotency")
+	bSubmissions  = []byte("submissions") // by kiosk reference
+	bLog          = []byte("log")         // processed submissions in arrival order
+	bSeq          = []byte("sequences")
+)
+
+var subBuckets = [][]byte{bAccounts, bBills, bPayments, bApplications, bIdem, bSubmissions, bLog, bSeq}
+
+// ubk is one utility's buckets inside a transaction.
+type ubk struct {
+	id string
+	tx *bolt.Tx
+	u  *bolt.Bucket
+}
+
+func bucketsOf(tx *bolt.Tx, id string) ubk {
+	return ubk{id: id, tx: tx, u: tx.Bucket([]byte(id))}
+}
+
+func (b ubk) sub(name []byte) *bolt.Bucket { return b.u.Bucket(name) }
+
+func (b ubk) get(name []byte, key string, v any) bool {
+	data := b.sub(name).Get([]byte(key))
+	if data == nil {
+		return false
+	}
+	return json.Unmarshal(data, v) == nil
+}
+
+func (b ubk) put(name []byte, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.sub(name).Put([]byte(key), data)
+}
+
+// next numbers references per prefix and day: DL26061200001.
+func (b ubk) next(prefix string, now time.Time) (string, error) {
+	day := now.In(cst).Format("060102")
+	seqs := b.sub(bSeq)
+	k := []byte(prefix + day)
+	n := 0
+	if v := seqs.Get(k); v != nil {
+		fmt.Sscan(string(v), &n)
+	}
+	n++
+	if err := seqs.Put(k, []byte(fmt.Sprint(n))); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s%s%05d", prefix, day, n), nil
+}
+
+// accountRec is an account with its holder's ID number.
+type accountRec struct {
+	utility.Account
+	OwnerID string `json:"owner_id"`
+	Phone   string `json:"phone,omitempty"`
+}
+
+// appRec is an application (or transfer) with what the utility keeps about it.
+type appRec struct {
+	utility.Progress
+	OwnerID    string             `json:"owner_id"`
+	Applicant  utility.Contact    `json:"applicant"`
+	Address    string             `json:"address"`
+	Account    string             `json:"account,omitempty"`
+	Fields     map[string]string  `json:"fields,omitempty"`
+	LastStep   time.Time          `json:"last_step"`
+	Evaluation *evalRec           `json:"evaluation,omitempty"`
+	Acceptance utility.Acceptance `json:"acceptance"`
+}
+
+type evalRec struct {
+	utility.EvaluationReceipt
+	Level   utility.Level `json:"level"`
+	Reasons []string      `json:"reasons,omitempty"`
+	Comment string        `json:"comment,omitempty"`
+}
+
+// paymentRec is a payment order.
+type paymentRec struct {
+	utility.Payment
+	Created time.Time `json:"created"`
+}
+
+// idemRec is what an idempotency key remembers: the request's fingerprint and the answer.
+type idemRec struct {
+	Fingerprint string          `json:"fingerprint"`
+	Status      int             `json:"status"`
+	Body        json.RawMessage `json:"body"`
+	At          time.Time       `json:"at"`
+}
+
+// submissionRec answers GET /submissions/{kiosk_ref}.
+type submissionRec struct {
+	Kind     utility.Kind    `json:"kind"`
+	Status   int             `json:"status"`
+	Response json.RawMessage `json:"response"`
+}
+
+// Received is one submission a utility processed (an idempotent replay is not counted
+// again): what tests check exactly-once delivery and per-account order against.
+type Received struct {
+	Seq      uint64       `json:"seq"`
+	KioskRef string       `json:"kiosk_ref"`
+	Kind     utility.Kind `json:"kind"`
+	Key      string       `json:"key"`
+	Status   int          `json:"status"`
+	At       time.Time    `json:"at"`
+}
+
+func (b ubk) logReceived(r Received) error {
+	l := b.sub(bLog)
+	seq, err := l.NextSequence()
+	if err != nil {
+		return err
+	}
+	r.Seq = seq
+	data, _ := json.Marshal(r)
+	var k [8]byte
+	for i := 0; i < 8; i++ {
+		k[i] = byte(seq >> (56 - 8*i))
+	}
+	return l.Put(k[:], data)
+}
+
+// Received lists what a utility processed, in arrival order.
+func (s *Server) Received(id string) ([]Received, error) {
+	if _, ok := s.ends[id]; !ok {
+		return nil, fmt.Errorf("utilitysim: unknown utility %q", id)
+	}
+	var out []Received
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return bucketsOf(tx, id).sub(bLog).ForEach(func(k, v []byte) error {
+			var r Received
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
