@@ -73,7 +73,7 @@ func TestCardOpensSession(t *testing.T) {
 		t.Fatal("no session")
 	}
 	id, ok := s.Identity()
-	if !ok || id.MaskedName() != "李**" || id.MaskedID() != "420702********1237" || id.CardType != "resident" {
+	if !ok || id.MaskedName() != "张*" || id.MaskedID() != "110105********002X" || id.CardType != "resident" {
 		t.Fatalf("identity %v", id)
 	}
 }

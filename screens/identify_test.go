@@ -32,13 +32,13 @@ func newDeviceHarness(t *testing.T) (*harness, *demo.Rig) {
 func TestCardFromHome(t *testing.T) {
 	h, _ := newDeviceHarness(t)
 	h.tapText("模拟刷卡")
-	h.tapText("居民身份证 · 李**")
-	h.waitFor("the citizen's session", func() bool { return h.k.Sessions.Current() != nil && h.shows("李**") })
-	if !h.shows("420702********1237") || h.shows("李明华") || h.shows("19850315") {
+	h.tapText("长者，水电气网四家都有账户 · 张*")
+	h.waitFor("the citizen's session", func() bool { return h.k.Sessions.Current() != nil && h.shows("张*") })
+	if !h.shows("110105********002X") || h.shows("张三") || h.shows("19491231") {
 		t.Fatalf("identity not shown masked:\n%s", h.markup())
 	}
 	h.tapText("退出办理")
-	if h.shows("李**") {
+	if h.shows("张*") {
 		t.Fatal("name left on screen after 退出办理")
 	}
 }

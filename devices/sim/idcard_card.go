@@ -244,12 +244,43 @@ func IDCardFixtureNames() []string {
 	return names
 }
 
-// DemoCards are the cards demo mode offers to place: each card type, and an elderly
-// citizen's card valid 长期.
-func DemoCards() []IDCard {
-	var cards []IDCard
-	for _, n := range []string{"resident", "resident_longterm", "gat_residence", "foreign_2017", "foreign_2023"} {
-		cards = append(cards, fixtures[n])
-	}
-	return cards
+// demoCards are the people of demo mode: the citizens the utility simulator
+// (cmd/utilitysim) knows, each with the scenario their accounts play (a test there keeps
+// the two lists in step), plus the other card types.
+var demoCards = []IDCard{
+	{Type: "resident", Label: "长者，水电气网四家都有账户",
+		Name: "张三", Gender: "2", Nation: "01", Birth: "19491231",
+		Address: "湖北省鄂州市梁子湖区太和镇文化路18号3栋2单元501", IDNumber: "11010519491231002X",
+		Authority: "北京市公安局朝阳分局", ValidFrom: "20150101", ValidTo: "长期"},
+	{Type: "resident", Label: "有欠费的电费、水费账单",
+		Name: "李四", Gender: "1", Nation: "01", Birth: "19850615",
+		Address: "湖北省鄂州市梁子湖区东沟镇新街村6组12号", IDNumber: "420702198506150010",
+		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20180615", ValidTo: "20380615"},
+	{Type: "resident", Label: "长者，燃气报装办理中",
+		Name: "王淑芬", Gender: "2", Nation: "01", Birth: "19380312",
+		Address: "湖北省鄂州市梁子湖区沼山镇幸福路3号", IDNumber: "420702193803120026",
+		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20080312", ValidTo: "长期"},
+	{Type: "resident", Label: "姓名含生僻字，燃气欠费",
+		Name: "赵堃", Gender: "1", Nation: "01", Birth: "19920808",
+		Address: "湖北省鄂州市梁子湖区涂家垴镇梧桐湖新区7栋1单元1203", IDNumber: "420702199208080039",
+		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20200808", ValidTo: "20300808"},
+	{Type: "resident", Label: "复姓，只有宽带账户",
+		Name: "欧阳娜娜", Gender: "2", Nation: "01", Birth: "20010101",
+		Address: "湖北省鄂州市梁子湖区太和镇梁湖大道66号", IDNumber: "420702200101010044",
+		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20190101", ValidTo: "20290101"},
+	{Type: "resident", Label: "新住户，还没有任何账户",
+		Name: "陈建国", Gender: "1", Nation: "01", Birth: "19700707",
+		Address: "湖北省鄂州市梁子湖区太和镇建设路9号", IDNumber: "420702197007070054",
+		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20100707", ValidTo: "20300707"},
+	{Type: "resident", Label: "企业用户，高压报装已超期",
+		Name: "刘卫东", Gender: "1", Nation: "01", Birth: "19660315",
+		Address: "湖北省鄂州市梁子湖区经济开发区工业园路2号", IDNumber: "420702196603150072",
+		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20160315", ValidTo: "长期"},
+	fixtures["gat_residence"],
+	fixtures["foreign_2023"],
 }
+
+// DemoCards are the cards demo mode offers to place ("模拟刷卡"): the utility
+// simulator's citizens with their scenarios, a HK/Macao/Taiwan residence permit and a
+// 2023 foreigner card.
+func DemoCards() []IDCard { return append([]IDCard(nil), demoCards...) }

@@ -68,8 +68,17 @@ func TestFixtureList(t *testing.T) {
 			t.Errorf("no fixture of type %s", typ)
 		}
 	}
-	if len(DemoCards()) != 5 {
-		t.Errorf("%d demo cards", len(DemoCards()))
+	demo := DemoCards()
+	if len(demo) < 5 {
+		t.Errorf("only %d demo cards", len(demo))
+	}
+	for _, c := range demo {
+		if c.Label == "" {
+			t.Errorf("demo card %s has no label", c.Type)
+		}
+		if _, err := c.ReadReplyFrame(); err != nil {
+			t.Errorf("demo card %s: %v", c.Label, err)
+		}
 	}
 	if _, ok := IDCardFixture("nobody"); ok {
 		t.Error("unknown fixture found")

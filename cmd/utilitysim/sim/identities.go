@@ -53,6 +53,14 @@ var DemoIdentities = []Identity{
 		Address: "湖北省鄂州市梁子湖区经济开发区工业园路2号", Phone: "13800000007",
 		Note:     "business customer (非居民, high voltage); a high-voltage connection past its deadline",
 		Accounts: []string{utility.Electricity, utility.Water}, Business: true},
+	{Name: "陈嘉欣", IDNumber: "810000199505050022", Sex: "女", Nation: "", Birth: "19950505",
+		Address: "湖北省鄂州市梁子湖区太和镇新华街3号", Phone: "13800000008",
+		Note:     "Hong Kong resident with a 港澳台居民居住证: electricity and broadband",
+		Accounts: []string{utility.Electricity, utility.Broadband}},
+	{Name: "玛丽亚", IDNumber: "942616198808080026", Sex: "女", Nation: "", Birth: "19880808",
+		Address: "湖北省鄂州市梁子湖区梧桐湖新区湖畔路1号", Phone: "13800000009",
+		Note:     "foreign permanent resident (2023 card): water and electricity, unpaid water bill",
+		Accounts: []string{utility.Electricity, utility.Water}, Unpaid: []string{utility.Water}},
 }
 
 // CheckDigit is the GB 11643 check character of the first 17 digits of an ID number.
