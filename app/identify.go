@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/devices/idcard"
 )
@@ -133,5 +134,6 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 	s := k.Sessions.Start()
 	s.SetIdentity(session.Identity{Name: name, IDNumber: c.IDNumber, CardType: c.Type.String()})
 	k.Log.Info("citizen identified", "session", s.ID, "card", c)
+	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Subject: k.Journal.Subject("id", c.IDNumber), Detail: c.Type.String()})
 	k.emitIdentify(IdentifyEvent{Kind: Identified})
 }

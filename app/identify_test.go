@@ -10,6 +10,19 @@ import (
 	"github.com/liangzihu/kiosk/app/demo"
 )
 
+// unreachable points every utility at a closed port: tests that do not need the
+// utilities see them as down.
+var unreachable = map[string]string{"electricity": "http://127.0.0.1:1", "water": "http://127.0.0.1:1",
+	"gas": "http://127.0.0.1:1", "broadband": "http://127.0.0.1:1"}
+
+// testConfig is the demo configuration with its data in a temporary folder.
+func testConfig(t *testing.T) *config.Config {
+	cfg := config.Defaults()
+	cfg.Demo = true
+	cfg.Data.Dir = t.TempDir()
+	return cfg
+}
+
 // rig is a kiosk wired to the demo device emulators through real pseudo-terminals.
 type rig struct {
 	t        *testing.T
@@ -25,11 +38,10 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Defaults()
-	cfg.Demo = true
+	cfg := testConfig(t)
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	d.Apply(cfg)
-	k, err := app.New(cfg, app.Options{Demo: d})
+	k, err := app.New(cfg, app.Options{Demo: d, UtilityURLs: unreachable})
 	if err != nil {
 		t.Fatal(err)
 	}

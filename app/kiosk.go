@@ -1,17 +1,23 @@
 // Package app is the kiosk's core, with no widget code: it wires configuration,
-// strings, the citizen session and (in later parts) devices, storage and utilities, and
-// offers the operations the screens call.
+// strings, the citizen session, devices, storage, the outbox and the utilities' clients,
+// and offers the operations the screens call.
 package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/scanner"
 )
@@ -22,6 +28,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Demo is the demo rig (simulated devices the screens can drive); nil on a real kiosk.
 	Demo DemoRig
+	// UtilityURLs override the configured base URLs (demo mode: the simulator's).
+	UtilityURLs map[string]string
 }
 
 // DemoRig is what demo mode offers the screens: placing a demo card ("模拟刷卡") and
@@ -45,6 +53,13 @@ type Kiosk struct {
 	// Demo is set in demo mode.
 	Demo DemoRig
 
+	Store   *store.Store
+	Journal *journal.Journal
+	Outbox  *outbox.Outbox
+	// Utilities are the enabled utilities' clients in display order.
+	Utilities []utility.Client
+	clients   map[string]utility.Client
+
 	mu                sync.Mutex
 	elderly           bool
 	listeners         []func(session.Event)
@@ -53,11 +68,15 @@ type Kiosk struct {
 	scanListeners     []func(string)
 	deviceState       map[string]DeviceEvent
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
 }
 
-// New builds a Kiosk from a validated configuration.
+// New builds a Kiosk from a validated configuration: it opens the data store (creating
+// the data folder and its key on first start), the journal, the utilities' clients and
+// the outbox. Start starts the devices and the outbox; Close stops everything.
 func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	if o.Clock == nil {
 		o.Clock = clock.System()
@@ -71,6 +90,25 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	}
 	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
 		deviceState: map[string]DeviceEvent{}, Demo: o.Demo}
+	if k.Store, err = store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile}); err != nil {
+		return nil, err
+	}
+	k.Journal = journal.New(k.Store, o.Clock)
+	clients, err := utility.FromConfig(cfg, o.UtilityURLs)
+	if err != nil {
+		k.Store.Close()
+		return nil, err
+	}
+	k.clients = map[string]utility.Client{}
+	fwd := map[string]utility.Forwarder{}
+	for id, c := range clients {
+		k.clients[id], fwd[id] = c, c
+	}
+	k.Utilities = utility.Ordered(clients, config.UtilityIDs)
+	if k.Outbox, err = outbox.New(k.Store, k.Journal, fwd, outbox.Options{Clock: o.Clock, Logger: o.Logger}); err != nil {
+		k.Store.Close()
+		return nil, err
+	}
 	k.Sessions = session.NewManager(session.Options{
 		Clock:     o.Clock,
 		IdleAfter: cfg.Kiosk.IdleTimeout.Duration,
@@ -80,9 +118,28 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	return k, nil
 }
 
-// Start starts the device loops configured. Stop them with Close.
+// Client returns the client of an enabled utility.
+func (k *Kiosk) Client(id string) (utility.Client, error) {
+	c, ok := k.clients[id]
+	if !ok {
+		return nil, fmt.Errorf("app: utility %q is not enabled", id)
+	}
+	return c, nil
+}
+
+// UtilityName is a utility's name in the current language.
+func (k *Kiosk) UtilityName(id string) string {
+	u, ok := k.Config.Utilities.ByID(id)
+	if !ok {
+		return id
+	}
+	return k.Text.Pick(u.Name, u.NameEN)
+}
+
+// Start starts the outbox and the device loops configured. Stop them with Close.
 func (k *Kiosk) Start(ctx context.Context) {
 	ctx, k.cancel = context.WithCancel(ctx)
+	k.Outbox.Start(ctx)
 	if d := k.Config.Devices.IDCard; d.Enabled {
 		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration, Logger: k.Log})
 		k.wg.Add(2)
@@ -97,12 +154,17 @@ func (k *Kiosk) Start(ctx context.Context) {
 	}
 }
 
-// Close stops the device loops and waits for them.
-func (k *Kiosk) Close() {
-	if k.cancel != nil {
-		k.cancel()
-	}
-	k.wg.Wait()
+// Close stops the device loops and the outbox and closes the store. Calling it again
+// does nothing.
+func (k *Kiosk) Close() error {
+	k.closeOnce.Do(func() {
+		if k.cancel != nil {
+			k.cancel()
+		}
+		k.wg.Wait()
+		k.closeErr = errors.Join(k.Outbox.Close(), k.Store.Close())
+	})
+	return k.closeErr
 }
 
 // OnSession registers a listener for session events (start, countdown, resume, end).
@@ -118,6 +180,9 @@ func (k *Kiosk) onSession(e session.Event) {
 		k.Log.Info("session started", "session", e.SessionID)
 	case session.Ended:
 		k.Log.Info("session ended", "session", e.SessionID, "reason", string(e.Reason))
+		if e.SessionID != "" {
+			k.record(journal.Event{Kind: journal.SessionEnd, Session: e.SessionID, Detail: string(e.Reason)})
+		}
 		// The next citizen starts from the hall's defaults, not the last one's choices.
 		k.mu.Lock()
 		k.elderly = k.Config.Kiosk.ElderlyDefault
@@ -129,6 +194,14 @@ func (k *Kiosk) onSession(e session.Event) {
 	k.mu.Unlock()
 	for _, f := range ls {
 		f(e)
+	}
+}
+
+// record writes a journal entry; a journal that cannot be written is logged, since the
+// citizen's business must not stop for it.
+func (k *Kiosk) record(e journal.Event) {
+	if err := k.Journal.Record(e); err != nil {
+		k.Log.Error("journal", "kind", string(e.Kind), "err", err)
 	}
 }
 

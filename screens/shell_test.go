@@ -43,12 +43,18 @@ func newHarnessWith(t *testing.T, cfg *config.Config, d app.DemoRig) *harness {
 	t.Helper()
 	test.NewTempApp(t)
 	cfg.Demo = true
+	cfg.Data.Dir = t.TempDir()
 	c := clock.NewManual(time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local))
 	var buf bytes.Buffer
-	k, err := app.New(cfg, app.Options{Clock: c, Logger: slog.New(slog.NewJSONHandler(&syncWriter{w: &buf}, nil)), Demo: d})
+	down := map[string]string{}
+	for _, id := range config.UtilityIDs {
+		down[id] = "http://127.0.0.1:1" // closed: these tests do not reach the utilities
+	}
+	k, err := app.New(cfg, app.Options{Clock: c, Logger: slog.New(slog.NewJSONHandler(&syncWriter{w: &buf}, nil)), Demo: d, UtilityURLs: down})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { k.Close() })
 	w := test.NewTempWindow(t, nil)
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(1280, 800))

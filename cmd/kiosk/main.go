@@ -19,6 +19,7 @@ import (
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/assets"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 	"github.com/liangzihu/kiosk/screens"
 )
 
@@ -60,6 +61,14 @@ func main() {
 		defer rig.Close()
 		rig.Apply(cfg)
 		opts.Demo = rig
+		sims, err := utilitysim.Start(utilitysim.Demo(filepath.Join(cfg.Data.Dir, "utilitysim")))
+		if err != nil {
+			log.Error("demo utilities", "err", err)
+			os.Exit(1)
+		}
+		defer sims.Close()
+		opts.UtilityURLs = sims.BaseURLs()
+		log.Info("demo utilities", "admin", sims.AdminURL())
 	}
 	k, err := app.New(cfg, opts)
 	if err != nil {
