@@ -163,6 +163,9 @@ func (p *Printer) Close() error {
 	close(p.done)
 	p.cond.Broadcast()
 	p.mu.Unlock()
+	// The master is a blocking descriptor: closing it does not wake a Read in
+	// progress. A byte written on the slave side does.
+	p.pty.slave.Write([]byte{0})
 	err := p.pty.Close()
 	p.wg.Wait()
 	return err
@@ -307,6 +310,11 @@ func (p *Printer) receive() {
 	total := 0
 	for {
 		n, err := p.pty.Master.Read(buf)
+		select {
+		case <-p.done:
+			return
+		default:
+		}
 		if n == 0 && err != nil {
 			return // the pty is closing
 		}

@@ -5,18 +5,17 @@ import (
 	"context"
 	"flag"
 	"image"
-	"image/png"
-	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gzqr "github.com/makiuchi-d/gozxing/qrcode"
 	qrcode "github.com/skip2/go-qrcode"
 	"go.bug.st/serial"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -95,102 +94,13 @@ func featureStream(t *testing.T) []byte {
 	)
 }
 
-func writeOrCompare(t *testing.T, name string, img image.Image) {
-	t.Helper()
-	got, err := EncodePNG(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	wimg, err := png.Decode(bytes.NewReader(want))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !sameImage(img, wimg) {
-		failed := filepath.Join("testdata", "failed", name)
-		os.MkdirAll(filepath.Dir(failed), 0o755)
-		os.WriteFile(failed, got, 0o644)
-		t.Fatalf("%s differs from the golden image (got: %s)", name, failed)
-	}
-}
-
-func sameImage(a, b image.Image) bool {
-	if !a.Bounds().Eq(b.Bounds()) {
-		return false
-	}
-	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
-		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
-			r1, _, _, _ := a.At(x, y).RGBA()
-			r2, _, _, _ := b.At(x, y).RGBA()
-			if r1 != r2 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// decodeQRs finds every QR code in a picture with gozxing, an independent decoder (a
-// port of ZXing), one horizontal band at a time.
-func decodeQRs(t *testing.T, img image.Image) []string {
-	t.Helper()
-	var found []string
-	b := img.Bounds()
-	// Bands: split the picture at rows that are entirely white for 20 dots or more.
-	start, blank := -1, 0
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		sub := img.(interface {
-			SubImage(image.Rectangle) image.Image
-		}).SubImage(image.Rect(b.Min.X, max(start-16, b.Min.Y), b.Max.X, min(end+16, b.Max.Y)))
-		if bmp, err := gozxing.NewBinaryBitmapFromImage(sub); err == nil {
-			hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-			if res, err := gzqr.NewQRCodeReader().Decode(bmp, hints); err == nil {
-				found = append(found, res.GetText())
-			}
-		}
-		start = -1
-	}
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		ink := false
-		for x := b.Min.X; x < b.Max.X && !ink; x++ {
-			r, _, _, _ := img.At(x, y).RGBA()
-			ink = r < 0x8000
-		}
-		switch {
-		case ink && start < 0:
-			start, blank = y, 0
-		case ink:
-			blank = 0
-		case start >= 0:
-			if blank++; blank >= 20 {
-				flush(y - blank)
-			}
-		}
-	}
-	flush(b.Max.Y)
-	return found
-}
-
 func TestRenderFeatures(t *testing.T) {
 	imgs := RenderESCPOS(featureStream(t), 576, false)
 	if len(imgs) != 1 {
 		t.Fatalf("%d printouts", len(imgs))
 	}
-	writeOrCompare(t, "render-features-80mm.png", imgs[0])
-	got := decodeQRs(t, imgs[0])
+	simtest.Golden(t, filepath.Join("testdata", "render-features-80mm.png"), imgs[0], *update)
+	got := simtest.DecodeQRs(imgs[0])
 	want := []string{"https://pay.example.cn/r/20261125173012000123", "https://track.example.cn/a/LZH1"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("decoded %q, want %q", got, want)
@@ -203,7 +113,7 @@ func TestNativeQRDecodes(t *testing.T) {
 			for _, module := range []byte{3, 6, 8} {
 				data := "https://track.example.cn/a/LZH20261125000123"
 				imgs := RenderESCPOS(cat(escInit, []byte{0x1B, 0x61, 0x01}, lf, nativeQR(data, module, ec), lf, cutPartial), dots, false)
-				if got := decodeQRs(t, imgs[0]); len(got) != 1 || got[0] != data {
+				if got := simtest.DecodeQRs(imgs[0]); len(got) != 1 || got[0] != data {
 					t.Errorf("%d dots, EC %c, module %d: decoded %q", dots, ec, module, got)
 				}
 			}
@@ -273,7 +183,7 @@ func TestUnknownCommandsSkipped(t *testing.T) {
 	} {
 		s := cat(escInit, fsChinese, []byte("A"), cmd, []byte("B"), gb("水"), lf, cutPartial)
 		got := RenderESCPOS(s, 576, false)
-		if len(got) != 1 || !sameImage(got[0], base) {
+		if len(got) != 1 || !simtest.SameImage(got[0], base) {
 			t.Errorf("%s: the text around it printed differently", name)
 		}
 	}
@@ -284,11 +194,11 @@ func TestUnknownCommandsSkipped(t *testing.T) {
 func TestChineseModeRequired(t *testing.T) {
 	with := RenderESCPOS(cat(escInit, fsChinese, gb("水电"), lf, cutPartial), 576, false)[0]
 	without := RenderESCPOS(cat(escInit, gb("水电"), lf, cutPartial), 576, false)[0]
-	if sameImage(with, without) {
+	if simtest.SameImage(with, without) {
 		t.Fatal("Chinese mode makes no difference")
 	}
 	poweredOn := RenderESCPOS(cat(escInit, gb("水电"), lf, cutPartial), 576, true)[0]
-	if !sameImage(with, poweredOn) {
+	if !simtest.SameImage(with, poweredOn) {
 		t.Fatal("a printer in Chinese mode at power-on should print hanzi without FS &")
 	}
 }
@@ -432,5 +342,36 @@ func TestEmulatorPaperOut(t *testing.T) {
 	}
 	if got := p.Printouts()[0].Image.Bounds().Dy(); got != 6*30+48 {
 		t.Fatalf("receipt is %d dots long, want 6 lines", got)
+	}
+}
+
+// Close returns while a driver still holds the port open, and leaves no goroutine behind.
+func TestEmulatorCloseLeavesNothing(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 3 {
+		p, err := StartPrinter(PrinterOptions{Speed: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		port, err := serial.Open(p.Path(), &serial.Mode{BaudRate: 115200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		port.Write(cat(escInit, bytes.Repeat([]byte("slow line\n"), 20)))
+		time.Sleep(20 * time.Millisecond)
+		done := make(chan error, 1)
+		go func() { done <- p.Close() }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Close hangs")
+		}
+		port.Close()
+	}
+	for end := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before; {
+		if time.Now().After(end) {
+			t.Fatalf("%d goroutines before, %d after", before, runtime.NumGoroutine())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
