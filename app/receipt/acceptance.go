@@ -28,6 +28,8 @@ type Acceptance struct {
 	Sections []Section
 	// Hotlines are printed at the foot, e.g. 政务服务 12345, 监管热线 12398.
 	Hotlines []Hotline
+	// Reprint marks a copy printed again after a failed print (补打).
+	Reprint bool
 }
 
 // Section is one utility's part of an application.
@@ -69,7 +71,7 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 		return nil, err
 	}
 	d := printer.NewDoc(b.prof)
-	b.header(d, "受理回执")
+	b.header(d, "受理回执", a.Reprint)
 	rows := []printer.Row{{Label: "受理编号", Value: a.Ref}}
 	rows = appendIf(rows, "申请人", mask.Name(a.Applicant))
 	rows = appendIf(rows, "证件号码", mask.IDNumber(a.IDNumber))

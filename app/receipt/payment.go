@@ -27,6 +27,8 @@ type Payment struct {
 	QRCaption string
 	// Hotlines are printed at the foot, e.g. 服务热线 95598, 监管热线 12398.
 	Hotlines []Hotline
+	// Reprint marks a copy printed again after a failed print (补打).
+	Reprint bool
 }
 
 // Payment lays out a payment receipt: title, 缴费凭条, the payment's rows, a QR code of
@@ -37,7 +39,7 @@ func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 		return nil, err
 	}
 	d := printer.NewDoc(b.prof)
-	b.header(d, "缴费凭条")
+	b.header(d, "缴费凭条", p.Reprint)
 	d.Rows(
 		printer.Row{Label: "业务类型", Value: p.Business},
 		printer.Row{Label: "户号", Value: p.Account},

@@ -22,6 +22,8 @@ type Progress struct {
 	Items []ProgressItem
 	// Hotlines are printed at the foot.
 	Hotlines []Hotline
+	// Reprint marks a copy printed again after a failed print (补打).
+	Reprint bool
 }
 
 // ProgressItem is one utility's progress.
@@ -55,7 +57,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 		return nil, err
 	}
 	d := printer.NewDoc(b.prof)
-	b.header(d, "办理进度")
+	b.header(d, "办理进度", p.Reprint)
 	rows := []printer.Row{{Label: "受理编号", Value: p.Ref}}
 	rows = appendIf(rows, "申请人", mask.Name(p.Applicant))
 	rows = appendIf(rows, "申请事项", p.Service)

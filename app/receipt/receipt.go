@@ -105,8 +105,12 @@ func qrURL(tmpl, ref string) (string, error) {
 // qrOptions: 6-dot modules (0.75 mm) at EC level M, down to 4 dots if the paper needs.
 var qrOptions = printer.QROptions{Module: 6, MinModule: 4, EC: printer.ECM}
 
-// header prints the title (double size, centred) and the receipt's name.
-func (b *Builder) header(d *printer.Doc, name string) {
+// header prints the title (double size, centred) and the receipt's name, marked
+// （补打） on a reprint.
+func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
+	if reprint {
+		name += "（补打）"
+	}
 	d.Align(printer.Center)
 	d.Size(2, 2)
 	d.Line(b.s.Title)

@@ -143,6 +143,8 @@ func printedText(t *testing.T, b []byte) []string {
 					lines = append(lines, string(b[i+8:i+5+n]))
 				}
 				i += 4 + n
+			case 0x76: // GS v 0 raster band
+				i += 7 + (int(b[i+4])|int(b[i+5])<<8)*(int(b[i+6])|int(b[i+7])<<8)
 			default:
 				t.Fatalf("unexpected GS %02X at %d", b[i+1], i)
 			}
@@ -317,6 +319,20 @@ func TestPrintThroughPTY(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestReprintMarked(t *testing.T) {
+	for _, v := range variants {
+		p := SamplePayment()
+		p.Reprint = true
+		job, err := builder(t, v).Payment(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := printedText(t, job.Data); text[2] != "缴费凭条（补打）" {
+			t.Errorf("%s: %q", v, text[:3])
+		}
 	}
 }
 

@@ -24,7 +24,7 @@ type TestPage struct {
 func (b *Builder) TestPage(t TestPage) (*printer.Job, error) {
 	p := b.prof
 	d := printer.NewDoc(p)
-	b.header(d, "打印机测试页")
+	b.header(d, "打印机测试页", false)
 	qrMode := "光栅图像（GS v 0）"
 	if p.NativeQR {
 		qrMode = "打印机原生（GS ( k）"

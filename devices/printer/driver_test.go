@@ -16,6 +16,9 @@ import (
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
+// go.bug.st/serial's port is a Port.
+var _ Port = serial.Port(nil)
+
 // rig is the driver on one end of a pty and the emulated printer on the other.
 type rig struct {
 	sim *sim.Printer

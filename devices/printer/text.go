@@ -190,6 +190,12 @@ const (
 	noLineEnd   = "￥$（《「『【〔“‘(["
 )
 
+// inSet reports whether tok is a single character of set.
+func inSet(set, tok string) bool {
+	r, n := utf8.DecodeRuneInString(tok)
+	return n == len(tok) && r != utf8.RuneError && strings.ContainsRune(set, r)
+}
+
 func wrapPara(s string, width int) []string {
 	var lines []string
 	var cur []token
@@ -232,7 +238,7 @@ func wrapPara(s string, width int) []string {
 		}
 		var carry []token
 		last := len(cur) - 1
-		if len(cur) > 1 && !cur[last].space && (strings.Contains(noLineStart, t.s) || strings.Contains(noLineEnd, cur[last].s)) {
+		if len(cur) > 1 && !cur[last].space && cur[last].w+t.w <= width && (inSet(noLineStart, t.s) || inSet(noLineEnd, cur[last].s)) {
 			carry = []token{cur[last]}
 			curW -= carry[0].w
 			cur = cur[:last]

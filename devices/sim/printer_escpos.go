@@ -355,118 +355,51 @@ func (m *escpos) esc() error {
 	if err != nil {
 		return err
 	}
-	arg := func() (byte, error) { return m.next() }
 	switch c {
 	case '@':
 		m.initialise()
-	case '!': // print mode
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.fontB = n&0x01 != 0
-		m.bold = n&0x08 != 0
-		m.h, m.w = 1+int(n>>4&1), 1+int(n>>5&1)
-		m.underline = int(n >> 7)
-	case ' ':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.charSpacing = int(n)
-	case '$': // absolute position
-		n, err := m.u16()
-		if err != nil {
-			return err
-		}
-		if n < m.areaWidth {
-			m.lineX = n
-		}
-	case '\\': // relative position
-		n, err := m.u16()
-		if err != nil {
-			return err
-		}
-		if x := m.lineX + int(int16(n)); x >= 0 && x < m.areaWidth {
-			m.lineX = x
-		}
-	case '-':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		if u := int(n) % 48; u <= 2 {
-			m.underline = u
-		}
 	case '2':
 		m.spacing = 30
-	case '3':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.spacing = int(n)
-	case 'E', 'G':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.bold = n&1 == 1
-	case 'J':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		return m.feedDots(int(n))
-	case 'd':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		return m.feedDots(int(n) * m.spacing)
-	case 'M':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.fontB = n == 1 || n == '1'
-	case 'a':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		if a := n % 48; a <= 2 {
-			m.align = a
-		}
 	case 'i', 'm': // cut (obsolete forms)
 		return m.cutPaper()
+	case '!', ' ', '-', '3', 'E', 'G', 'J', 'd', 'M', 'a':
+		n, err := m.next()
+		if err != nil {
+			return err
+		}
+		return m.escArg(c, n)
+	case '$', '\\': // absolute, relative position
+		n, err := m.u16()
+		if err != nil {
+			return err
+		}
+		if c == '\\' {
+			n = m.lineX + int(int16(n))
+		}
+		if n >= 0 && n < m.areaWidth {
+			m.lineX = n
+		}
 	case '%', '=', '?', 'K', 'R', 'T', 'U', 'V', 'e', 'r', 't', 'u', '{':
 		return m.skip(1) // one parameter byte, not emulated
-	case 'c': // ESC c 3 n, ESC c 4 n, ESC c 5 n
+	case 'c', 'B': // ESC c 3/4/5 n (panel, sensors); buzzer n t (Chinese models)
 		return m.skip(2)
 	case 'p': // drawer pulse m t1 t2
 		return m.skip(3)
-	case 'B': // buzzer n t (Chinese models)
-		return m.skip(2)
 	case 'W': // page-mode area
 		return m.skip(8)
 	case 'D': // tab stops, NUL-terminated, at most 32
-		for i := 0; i <= 32; i++ {
-			b, err := m.next()
-			if err != nil || b == 0 {
+		for range 33 {
+			if b, err := m.next(); err != nil || b == 0 {
 				return err
 			}
 		}
-	case '*': // bit image: m nL nH d
-		mode, err := arg()
+	case '*': // bit image: m nL nH d(n or 3n)
+		p, err := m.read(3)
 		if err != nil {
 			return err
 		}
-		n, err := m.u16()
-		if err != nil {
-			return err
-		}
-		if mode >= 32 {
+		n := int(p[1]) | int(p[2])<<8
+		if p[0] >= 32 {
 			n *= 3
 		}
 		return m.skip(n)
@@ -476,7 +409,7 @@ func (m *escpos) esc() error {
 			return err
 		}
 		for k := int(p[1]); k <= int(p[2]) && k <= 126; k++ {
-			x, err := arg()
+			x, err := m.next()
 			if err != nil {
 				return err
 			}
@@ -484,8 +417,39 @@ func (m *escpos) esc() error {
 				return err
 			}
 		}
-	default:
-		// An unknown ESC sequence: skip the prefix alone.
+	}
+	// Any other ESC sequence is unknown: its prefix alone is skipped.
+	return nil
+}
+
+// escArg carries out ESC c n.
+func (m *escpos) escArg(c, n byte) error {
+	switch c {
+	case '!': // print mode: font B, bold, double height, double width, underline
+		m.fontB = n&0x01 != 0
+		m.bold = n&0x08 != 0
+		m.h, m.w = 1+int(n>>4&1), 1+int(n>>5&1)
+		m.underline = int(n >> 7)
+	case ' ':
+		m.charSpacing = int(n)
+	case '-':
+		if u := int(n) % 48; u <= 2 {
+			m.underline = u
+		}
+	case '3':
+		m.spacing = int(n)
+	case 'E', 'G':
+		m.bold = n&1 == 1
+	case 'J':
+		return m.feedDots(int(n))
+	case 'd':
+		return m.feedDots(int(n) * m.spacing)
+	case 'M':
+		m.fontB = n == 1 || n == '1'
+	case 'a':
+		if a := n % 48; a <= 2 {
+			m.align = a
+		}
 	}
 	return nil
 }
@@ -542,74 +506,36 @@ func (m *escpos) gs() error {
 	if err != nil {
 		return err
 	}
-	arg := func() (byte, error) { return m.next() }
 	switch c {
-	case '!':
-		n, err := arg()
+	case '!', 'B', 'r', 'I', 'V':
+		n, err := m.next()
 		if err != nil {
 			return err
 		}
-		// An out-of-range magnification is ignored, as printers do.
-		if w, h := int(n>>4)+1, int(n&0x0F)+1; w <= 8 && h <= 8 {
-			m.w, m.h = w, h
-		}
-	case 'B':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.reverse = n&1 == 1
-	case 'L':
+		return m.gsArg(c, n)
+	case 'L', 'W': // left margin, print area width
 		n, err := m.u16()
 		if err != nil {
 			return err
 		}
-		if n < m.dots {
+		if c == 'L' && n < m.dots {
 			m.leftMargin = n
 			m.areaWidth = min(m.areaWidth, m.dots-n)
 		}
-	case 'W':
-		n, err := m.u16()
-		if err != nil {
-			return err
-		}
-		if n > 0 {
+		if c == 'W' && n > 0 {
 			m.areaWidth = min(n, m.dots-m.leftMargin)
 		}
-	case 'V':
-		mode, err := arg()
-		if err != nil {
-			return err
-		}
-		switch mode {
-		case 65, 66, 97, 98, 103, 104:
-			n, err := arg()
-			if err != nil {
-				return err
-			}
-			if err := m.feedDots(int(n)); err != nil {
-				return err
-			}
-		}
-		return m.cutPaper()
-	case 'r', 'I':
-		n, err := arg()
-		if err != nil {
-			return err
-		}
-		m.host.transmit(c, n)
 	case 'v':
 		return m.raster()
-	case '(':
-		fn, err := arg()
+	case 'k':
+		return m.barcode()
+	case '(': // GS ( fn pL pH d
+		p, err := m.read(3)
 		if err != nil {
 			return err
 		}
-		n, err := m.u16()
-		if err != nil {
-			return err
-		}
-		if fn == 'k' {
+		n := int(p[1]) | int(p[2])<<8
+		if p[0] == 'k' {
 			return m.qr(n)
 		}
 		return m.skip(n)
@@ -625,16 +551,41 @@ func (m *escpos) gs() error {
 			return err
 		}
 		return m.skip(int(p[0]) * int(p[1]) * 8)
-	case 'k':
-		return m.barcode()
 	case '$', '\\', 'P':
 		return m.skip(2)
 	case '^':
 		return m.skip(3)
 	case '/', 'E', 'H', 'T', 'a', 'b', 'f', 'h', 'w', '|', 'j':
 		return m.skip(1)
-	default:
-		// Unknown GS sequence: skip the prefix alone.
+	}
+	// Any other GS sequence is unknown: its prefix alone is skipped.
+	return nil
+}
+
+// gsArg carries out GS c n.
+func (m *escpos) gsArg(c, n byte) error {
+	switch c {
+	case '!':
+		// An out-of-range magnification is ignored, as printers do.
+		if w, h := int(n>>4)+1, int(n&0x0F)+1; w <= 8 && h <= 8 {
+			m.w, m.h = w, h
+		}
+	case 'B':
+		m.reverse = n&1 == 1
+	case 'r', 'I':
+		m.host.transmit(c, n)
+	case 'V': // cut; the feed-first forms take the feed in n
+		switch n {
+		case 65, 66, 97, 98, 103, 104:
+			f, err := m.next()
+			if err != nil {
+				return err
+			}
+			if err := m.feedDots(int(f)); err != nil {
+				return err
+			}
+		}
+		return m.cutPaper()
 	}
 	return nil
 }
