@@ -206,6 +206,14 @@ func (p *Printer) poll(d time.Duration) error {
 	}
 }
 
+// statusQueryBytes is what one status check (DLE EOT 1–4) adds to the printer's buffer.
+const statusQueryBytes = 12
+
+// segmentSize is the most job bytes sent between two barriers: two segments, their
+// barriers and a status query fit the printer's buffer, so that one segment can be on
+// the line while the printer works on the other.
+func (p Profile) segmentSize() int { return (p.Buffer-statusQueryBytes)/2 - len(barrier) }
+
 // barrier is GS r 1: the printer answers it only after processing everything before it.
 var barrier = []byte{0x1D, 0x72, 0x01}
 
@@ -216,7 +224,7 @@ const pieceSize = 64
 
 // Print checks the printer's status, sends the job, and checks the status again.
 //
-// The job goes out in segments of at most half the profile's Buffer, each cut at a
+// The job goes out in segments of a little under half the profile's Buffer, each cut at a
 // command boundary and followed by a GS r barrier; no more than Buffer unconfirmed bytes
 // are ever in flight, so a printer that drops bytes on overflow loses none. Within a
 // segment the bytes are paced to the baud rate in small pieces, and the driver stops
@@ -255,7 +263,7 @@ func (p *Printer) Print(ctx context.Context, job *Job) (Result, error) {
 	if err := w.resync(); err != nil {
 		return fail(err)
 	}
-	for _, seg := range segments(job, p.prof.Buffer/2) {
+	for _, seg := range segments(job, p.prof.segmentSize()) {
 		if err := w.segment(job.Data, seg); err != nil {
 			return fail(err)
 		}
@@ -343,8 +351,9 @@ type jobWriter struct {
 }
 
 func (w *jobWriter) segment(data []byte, seg segment) error {
-	// Room in the window: the printer has confirmed enough earlier segments.
-	if err := w.waitAcks(w.p.prof.Buffer - (seg.end - seg.start) - len(barrier)); err != nil {
+	// Room in the window: the printer has confirmed enough earlier segments, and there
+	// is still room for a status query, whose bytes also go into the printer's buffer.
+	if err := w.waitAcks(w.p.prof.Buffer - (seg.end - seg.start) - len(barrier) - statusQueryBytes); err != nil {
 		return err
 	}
 	for _, piece := range pieces(seg) {
@@ -450,11 +459,19 @@ func (w *jobWriter) wait(ok func() bool, atBoundary bool) error {
 	for !ok() {
 		if err := w.ctx.Err(); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				return w.stalled(atBoundary)
+				return w.stalled()
 			}
 			return err
 		}
-		if time.Since(stall) > p.opt.StallTimeout && atBoundary {
+		// Between commands the status can be asked after StallTimeout. Inside one (a
+		// long XOFF in the middle of an image) the query's bytes would be taken as the
+		// command's data, so the driver waits four times longer first: a printer that
+		// holds XOFF that long has most likely stopped.
+		limit := p.opt.StallTimeout
+		if !atBoundary {
+			limit *= 4
+		}
+		if time.Since(stall) > limit {
 			// The printer reports nothing while it waits; ask it why.
 			st, err := p.status(w.ctx)
 			if err != nil {
@@ -475,13 +492,10 @@ func (w *jobWriter) wait(ok func() bool, atBoundary bool) error {
 	return nil
 }
 
-// stalled classifies a job that ran out of time: by the printer's status when that can
-// be asked, or as ErrOffline.
-func (w *jobWriter) stalled(atBoundary bool) error {
+// stalled classifies a job that ran out of time by the printer's status (the job is
+// abandoned, so a query inside a command no longer matters), or as ErrOffline.
+func (w *jobWriter) stalled() error {
 	p := w.p
-	if !atBoundary {
-		return fmt.Errorf("%w: no progress within %v", ErrOffline, p.opt.JobTimeout)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*p.opt.StatusTimeout+time.Second)
 	defer cancel()
 	st, err := p.status(ctx)

@@ -61,8 +61,9 @@ type Profile struct {
 	// Baud is the serial line rate; the driver paces its writes to it.
 	Baud int
 	// Buffer is the size in bytes of the printer's receive buffer, or less. The driver
-	// never has more unconfirmed bytes in flight than this, so a printer that drops bytes
-	// when its buffer overflows loses none even without flow control.
+	// never has more unconfirmed bytes in flight than this (12 of them kept free for a
+	// status query), so a printer that drops bytes when its buffer overflows loses none
+	// even without flow control.
 	Buffer int
 	// Charset is the printer's font ROM.
 	Charset Charset

@@ -201,7 +201,7 @@ func (d *Doc) rasterQR(data string, module int, ec ECLevel) error {
 	}
 	// Each module row repeats module times. Bands are separate GS v 0 commands, each
 	// small enough for the flow-control window, so barriers can go between them.
-	perBand := max(1, (d.prof.Buffer/2-8)/bpr)
+	perBand := max(1, (d.prof.segmentSize()-8)/bpr)
 	total := n * module
 	for y0 := 0; y0 < total; y0 += perBand {
 		h := min(perBand, total-y0)

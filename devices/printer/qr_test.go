@@ -124,8 +124,8 @@ func TestRasterQRBands(t *testing.T) {
 			if len(u) != 8+x*y {
 				t.Fatalf("band of %d bytes, header says %d×%d", len(u), x, y)
 			}
-			if len(u) > p.Buffer/2 {
-				t.Fatalf("band of %d bytes exceeds half the window", len(u))
+			if len(u) > p.segmentSize() {
+				t.Fatalf("band of %d bytes exceeds a segment", len(u))
 			}
 			rows += y
 			bpr = x

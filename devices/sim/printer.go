@@ -74,14 +74,18 @@ type PrinterFaults struct {
 // Printout is one cut receipt as the emulator printed it.
 type Printout struct {
 	Image *image.Paletted
-	// Time is when it was cut.
+	// Time is when it was cut (or torn off).
 	Time time.Time
+	// Torn is the end of a roll that ran out, torn off when a new roll was loaded:
+	// the first part of a receipt, never cut.
+	Torn bool
 }
 
 // PrinterStats counts the bytes the printer received.
 type PrinterStats struct {
 	Accepted int // bytes put into the receive buffer
 	Dropped  int // bytes lost because the buffer was full
+	XOFFs    int // XOFF bytes sent
 	Cuts     int // receipts cut since start
 }
 
@@ -198,9 +202,24 @@ func (p *Printer) SetFaults(f PrinterFaults) {
 }
 
 // LoadPaper puts in a new roll: paper end and near end clear, the paper counters start
-// again, and printing resumes with what is left in the buffer.
+// again, and printing resumes with what is left in the buffer. What was printed on the
+// old roll since the last cut is kept as a Torn printout.
 func (p *Printer) LoadPaper() {
 	p.mu.Lock()
+	out := p.state.PaperEnd
+	p.mu.Unlock()
+	var torn *paper
+	if out {
+		p.paperMu.Lock()
+		if !p.m.paper.empty() {
+			torn, p.m.paper = p.m.paper, newPaper(p.opt.Dots)
+		}
+		p.paperMu.Unlock()
+	}
+	p.mu.Lock()
+	if torn != nil {
+		p.keep(Printout{Image: torn.image(), Time: time.Now(), Torn: true})
+	}
 	p.state.PaperEnd, p.state.PaperNearEnd = false, false
 	p.faults.PaperOutAfterLines, p.faults.NearEndAfterLines = 0, 0
 	p.used = 0
@@ -223,14 +242,14 @@ func (p *Printer) Accepted() []byte {
 	return append([]byte(nil), p.accepted...)
 }
 
-// Printouts returns the cut receipts kept, oldest first.
+// Printouts returns the receipts kept (cut, or torn off at a paper change), oldest first.
 func (p *Printer) Printouts() []Printout {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]Printout(nil), p.printouts...)
 }
 
-// LastReceiptPNG returns the last cut receipt as a PNG, for staff to see.
+// LastReceiptPNG returns the last receipt kept as a PNG, for staff to see.
 func (p *Printer) LastReceiptPNG() ([]byte, error) {
 	p.mu.Lock()
 	if len(p.printouts) == 0 {
@@ -404,6 +423,9 @@ func (p *Printer) flow() {
 	changed := want != p.xoff && !p.faults.NoAnswer
 	if changed {
 		p.xoff = want
+		if want {
+			p.stats.XOFFs++
+		}
 	}
 	p.mu.Unlock()
 	if changed {
@@ -484,6 +506,14 @@ func (p *Printer) transmit(cmd, n byte) {
 	p.send([]byte{b})
 }
 
+// keep adds a printout to the history; p.mu is held.
+func (p *Printer) keep(po Printout) {
+	p.printouts = append(p.printouts, po)
+	if len(p.printouts) > p.opt.History {
+		p.printouts = p.printouts[len(p.printouts)-p.opt.History:]
+	}
+}
+
 // cut implements escposHost: keep the receipt, or jam the cutter if asked to.
 func (p *Printer) cut(pp *paper) {
 	po := Printout{Image: pp.image(), Time: time.Now()}
@@ -492,10 +522,7 @@ func (p *Printer) cut(pp *paper) {
 		p.faults.CutterJam = false
 		p.state.CutterError = true
 	}
-	p.printouts = append(p.printouts, po)
-	if len(p.printouts) > p.opt.History {
-		p.printouts = p.printouts[len(p.printouts)-p.opt.History:]
-	}
+	p.keep(po)
 	p.stats.Cuts++
 	close(p.cutSignal)
 	p.cutSignal = make(chan struct{})

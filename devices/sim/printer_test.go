@@ -220,18 +220,18 @@ func openEmulated(t *testing.T, opt PrinterOptions) (*Printer, serial.Port) {
 	return p, port
 }
 
-// readAll collects what the printer sends within d.
-func readAll(t *testing.T, port serial.Port, d time.Duration) []byte {
+// readN collects what the printer sends until n bytes came or d passed.
+func readN(t *testing.T, port serial.Port, n int, d time.Duration) []byte {
 	t.Helper()
 	port.SetReadTimeout(20 * time.Millisecond)
 	var out []byte
 	buf := make([]byte, 64)
-	for end := time.Now().Add(d); time.Now().Before(end); {
-		n, err := port.Read(buf)
+	for end := time.Now().Add(d); len(out) < n && time.Now().Before(end); {
+		k, err := port.Read(buf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, buf[:n]...)
+		out = append(out, buf[:k]...)
 	}
 	return out
 }
@@ -256,19 +256,21 @@ func TestEmulatorStatusReplies(t *testing.T) {
 		if _, err := port.Write(query); err != nil {
 			t.Fatal(err)
 		}
-		if got := readAll(t, port, 150*time.Millisecond); !bytes.Equal(got, tc.want) {
+		got := readN(t, port, len(tc.want), 5*time.Second)
+		got = append(got, readN(t, port, 1, 50*time.Millisecond)...) // nothing more
+		if !bytes.Equal(got, tc.want) {
 			t.Errorf("%s: % X, want % X", tc.name, got, tc.want)
 		}
 	}
 	p.SetState(PrinterState{})
 	// GS r is answered in turn, after what precedes it is printed.
 	port.Write(cat(escInit, []byte("x"), lf, []byte{0x1D, 0x72, 0x01}))
-	if got := readAll(t, port, 150*time.Millisecond); !bytes.Equal(got, []byte{0x00}) {
+	if got := readN(t, port, 1, 5*time.Second); !bytes.Equal(got, []byte{0x00}) {
 		t.Errorf("GS r 1: % X", got)
 	}
 	p.SetFaults(PrinterFaults{NoAnswer: true})
 	port.Write(cat(query, []byte{0x1D, 0x72, 0x01}))
-	if got := readAll(t, port, 200*time.Millisecond); len(got) != 0 {
+	if got := readN(t, port, 1, 300*time.Millisecond); len(got) != 0 {
 		t.Errorf("no-answer fault answered % X", got)
 	}
 }
@@ -278,7 +280,7 @@ func TestEmulatorStatusReplies(t *testing.T) {
 func TestEmulatorBufferAndXonXoff(t *testing.T) {
 	p, port := openEmulated(t, PrinterOptions{Buffer: 64, XonXoff: true})
 	p.SetState(PrinterState{CoverOpen: true})
-	if got := readAll(t, port, 100*time.Millisecond); !bytes.Equal(got, []byte{0x13}) {
+	if got := readN(t, port, 1, 5*time.Second); !bytes.Equal(got, []byte{0x13}) {
 		t.Fatalf("going off line sent % X, want XOFF", got)
 	}
 	data := cat(escInit, bytes.Repeat([]byte("0123456789"), 10))
@@ -294,7 +296,7 @@ func TestEmulatorBufferAndXonXoff(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	p.SetState(PrinterState{})
-	if got := readAll(t, port, 200*time.Millisecond); !bytes.Equal(got, []byte{0x11}) {
+	if got := readN(t, port, 1, 5*time.Second); !bytes.Equal(got, []byte{0x11}) {
 		t.Fatalf("coming back on line sent % X, want XON", got)
 	}
 	port.Write([]byte{0x0A, 0x1D, 0x56, 0x42, 0x00})
@@ -327,9 +329,12 @@ func TestEmulatorPaperOut(t *testing.T) {
 	if s := p.State(); !s.PaperNearEnd {
 		t.Fatalf("state %+v", s)
 	}
-	time.Sleep(50 * time.Millisecond)
-	if got := p.Current().Bounds().Dy(); got != 3*30+48 {
-		t.Fatalf("unfinished receipt is %d dots long, want 3 lines", got)
+	deadline = time.Now().Add(2 * time.Second)
+	for p.Current().Bounds().Dy() != 3*30+48 {
+		if time.Now().After(deadline) {
+			t.Fatalf("unfinished receipt is %d dots long, want 3 lines", p.Current().Bounds().Dy())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if p.Stats().Cuts != 0 {
 		t.Fatal("cut without paper")
@@ -340,8 +345,15 @@ func TestEmulatorPaperOut(t *testing.T) {
 	if err := p.WaitCuts(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Printouts()[0].Image.Bounds().Dy(); got != 6*30+48 {
-		t.Fatalf("receipt is %d dots long, want 6 lines", got)
+	// The old roll's three lines are torn off; the other three print on the new roll.
+	outs := p.Printouts()
+	if len(outs) != 2 || !outs[0].Torn || outs[1].Torn {
+		t.Fatalf("%d printouts", len(outs))
+	}
+	for _, po := range outs {
+		if got := po.Image.Bounds().Dy(); got != 3*30+48 {
+			t.Fatalf("printout is %d dots long, want 3 lines", got)
+		}
 	}
 }
 
