@@ -101,6 +101,7 @@ type JobError struct {
 	Err    error
 }
 
+// Error says how far the job got and why it stopped.
 func (e *JobError) Error() string {
 	if e.Result.Partial() {
 		return fmt.Sprintf("printer: job stopped after %d of its bytes were sent (%d confirmed): %v", e.Result.Sent, e.Result.Confirmed, e.Err)

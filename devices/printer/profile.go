@@ -31,6 +31,7 @@ func ParseCut(s string) (Cut, error) {
 	return 0, fmt.Errorf("printer: %q is not a cut mode (full, partial, none)", s)
 }
 
+// String is the configuration spelling: "full", "partial" or "none".
 func (c Cut) String() string {
 	switch c {
 	case CutFull:

@@ -21,6 +21,7 @@ type UnprintableError struct {
 	Index int  // its position in the text, counted in characters from 0
 }
 
+// Error names the code point and its position.
 func (e *UnprintableError) Error() string {
 	return fmt.Sprintf("printer: U+%04X (character %d of the text) has no 2-byte GB code the printer can print", e.Rune, e.Index+1)
 }
