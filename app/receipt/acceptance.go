@@ -1,0 +1,174 @@
+package receipt
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/devices/printer"
+)
+
+// Acceptance is an acceptance receipt (受理回执) with the one-time notification
+// (一次性告知书): everything the applicant needs to know, told once, on paper.
+type Acceptance struct {
+	// Ref is the kiosk's reference for the application (受理编号); the tracking QR
+	// links to TrackURL(Ref).
+	Ref string
+	// Applicant, IDNumber and Phone are unmasked; the receipt prints them masked
+	// (张*, 420704********123X, 138****5678). Empty ones are left out.
+	Applicant string
+	IDNumber  string
+	Phone     string
+	// Service is what was applied for, e.g. 水电气网联合报装.
+	Service string
+	// Time is when the application was accepted.
+	Time time.Time
+	// Sections hold one section per utility: a joint application has several.
+	Sections []Section
+	// Hotlines are printed at the foot, e.g. 政务服务 12345, 监管热线 12398.
+	Hotlines []Hotline
+	// Reprint marks a copy printed again after a failed print (补打).
+	Reprint bool
+}
+
+// Section is one utility's part of an application.
+type Section struct {
+	// Utility names the utility, e.g. 供电 · 国网梁子湖区供电公司.
+	Utility string
+	// Number is the utility's own application number; empty while the utility has not
+	// answered yet (the application is queued and will be forwarded).
+	Number string
+	// Business is the service, e.g. 低压居民新装.
+	Business string
+	// WorkingDays is the committed time limit in working days, and Deadline the date it
+	// ends (computed by the caller's working-day calendar). WorkingDays 0: not printed.
+	WorkingDays int
+	Deadline    time.Time
+	// Fees are what the applicant pays; none means 零费用 (no charge).
+	Fees []Fee
+	// Documents are paper documents still needed; none means 无需提交纸质材料.
+	Documents []string
+	// Steps are what happens next, in order.
+	Steps []string
+	// Hotline is the utility's number for questions.
+	Hotline Hotline
+}
+
+// Fee is one fee item.
+type Fee struct {
+	Name   string
+	Amount int64 // fen
+}
+
+// Acceptance lays out an acceptance receipt and its one-time notification.
+func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
+	if len(a.Sections) == 0 {
+		return nil, fmt.Errorf("receipt: acceptance %s has no utility section", a.Ref)
+	}
+	u, err := b.TrackURL(a.Ref)
+	if err != nil {
+		return nil, err
+	}
+	d := printer.NewDoc(b.prof)
+	b.header(d, "受理回执", a.Reprint)
+	rows := []printer.Row{{Label: "受理编号", Value: a.Ref}}
+	rows = appendIf(rows, "申请人", mask.Name(a.Applicant))
+	rows = appendIf(rows, "证件号码", mask.IDNumber(a.IDNumber))
+	rows = appendIf(rows, "联系电话", mask.Phone(a.Phone))
+	rows = append(rows,
+		printer.Row{Label: "申请事项", Value: a.Service},
+		printer.Row{Label: "受理时间", Value: a.Time.Format(timeLayout)},
+	)
+	rows = appendIf(rows, "受理终端", b.s.KioskID)
+	d.Rows(rows...)
+	d.Rule()
+	d.Align(printer.Center)
+	d.Bold(true)
+	d.Line("一次性告知书")
+	d.Reset()
+	d.Line(fmt.Sprintf("您的申请已受理，共涉及%d项业务。办理时限、收费、材料和后续步骤一次告知如下：", len(a.Sections)))
+	for i, s := range a.Sections {
+		section(d, i+1, s)
+	}
+	d.Rule()
+	qr(d, u, "扫码查询办理进度")
+	d.Align(printer.Center)
+	d.Line("也可在本机“进度查询”输入受理编号查询")
+	footer(d, a.Hotlines)
+	return done(d, "acceptance")
+}
+
+func section(d *printer.Doc, n int, s Section) {
+	d.Feed(1)
+	d.Bold(true)
+	d.Line(fmt.Sprintf("%s、%s", chineseNumber(n), s.Utility))
+	d.Bold(false)
+	number := s.Number
+	if number == "" {
+		number = "待分配（凭受理编号查询）"
+	}
+	rows := []printer.Row{
+		{Label: "业务", Value: s.Business},
+		{Label: "申请编号", Value: number},
+	}
+	if s.WorkingDays > 0 {
+		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
+		if !s.Deadline.IsZero() {
+			limit += "（" + s.Deadline.Format(dateLayout) + "前）"
+		}
+		rows = append(rows, printer.Row{Label: "办理时限", Value: limit})
+	}
+	fees := "零费用"
+	if len(s.Fees) > 0 {
+		parts := make([]string, len(s.Fees))
+		var total int64
+		for i, f := range s.Fees {
+			parts[i] = f.Name + " " + Money(f.Amount)
+			total += f.Amount
+		}
+		fees = strings.Join(parts, "；")
+		if len(s.Fees) > 1 {
+			fees += "；合计 " + Money(total)
+		}
+	}
+	rows = append(rows, printer.Row{Label: "收费", Value: fees})
+	docs := "无需提交纸质材料"
+	if len(s.Documents) > 0 {
+		docs = strings.Join(s.Documents, "、")
+	}
+	rows = append(rows, printer.Row{Label: "所需材料", Value: docs})
+	if s.Hotline.Number != "" {
+		rows = append(rows, printer.Row{Label: "咨询电话", Value: strings.TrimSpace(s.Hotline.Label + " " + s.Hotline.Number)})
+	}
+	d.Rows(rows...)
+	if len(s.Steps) > 0 {
+		d.Line("后续步骤：")
+		steps := make([]printer.Row, len(s.Steps))
+		for i, st := range s.Steps {
+			steps[i] = printer.Row{Label: fmt.Sprintf("%d.", i+1), Value: st}
+		}
+		d.Rows(steps...)
+	}
+}
+
+func appendIf(rows []printer.Row, label, value string) []printer.Row {
+	if value == "" {
+		return rows
+	}
+	return append(rows, printer.Row{Label: label, Value: value})
+}
+
+// chineseNumber writes 1–99 as 一 … 九十九, for section headings.
+func chineseNumber(n int) string {
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n <= 0 || n >= 100:
+		return fmt.Sprint(n)
+	case n < 10:
+		return digits[n]
+	case n < 20:
+		return "十" + digits[n%10]
+	}
+	return digits[n/10] + "十" + digits[n%10]
+}

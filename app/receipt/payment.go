@@ -1,0 +1,60 @@
+package receipt
+
+import (
+	"time"
+
+	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/devices/printer"
+)
+
+// Payment is a payment receipt (缴费凭条).
+type Payment struct {
+	// Business is the kind of payment, e.g. 电费缴纳.
+	Business string
+	// Account is the utility account number (户号), printed whole: it is on every bill.
+	Account string
+	// Name is the account holder, unmasked; the receipt prints it masked (张三 → 张*).
+	Name string
+	// Amount is in fen (分).
+	Amount int64
+	// Method is how it was paid, e.g. 微信支付.
+	Method string
+	// TxnID is the transaction reference (交易流水); the QR links to PaymentURL(TxnID).
+	TxnID string
+	// Time is when the payment completed, printed in its own time zone.
+	Time time.Time
+	// QRCaption is printed under the QR code; empty means 扫码查看电子发票.
+	QRCaption string
+	// Hotlines are printed at the foot, e.g. 服务热线 95598, 监管热线 12398.
+	Hotlines []Hotline
+	// Reprint marks a copy printed again after a failed print (补打).
+	Reprint bool
+}
+
+// Payment lays out a payment receipt: title, 缴费凭条, the payment's rows, a QR code of
+// the payment URL (e-invoice or payment record), the hotlines, and a cut.
+func (b *Builder) Payment(p Payment) (*printer.Job, error) {
+	u, err := b.PaymentURL(p.TxnID)
+	if err != nil {
+		return nil, err
+	}
+	d := printer.NewDoc(b.prof)
+	b.header(d, "缴费凭条", p.Reprint)
+	d.Rows(
+		printer.Row{Label: "业务类型", Value: p.Business},
+		printer.Row{Label: "户号", Value: p.Account},
+		printer.Row{Label: "户名", Value: mask.Name(p.Name)},
+		printer.Row{Label: "缴费金额", Value: Money(p.Amount)},
+		printer.Row{Label: "支付方式", Value: p.Method},
+		printer.Row{Label: "交易流水", Value: p.TxnID},
+		printer.Row{Label: "时间", Value: p.Time.Format(timeLayout)},
+	)
+	d.Rule()
+	caption := p.QRCaption
+	if caption == "" {
+		caption = "扫码查看电子发票"
+	}
+	qr(d, u, caption)
+	footer(d, p.Hotlines)
+	return done(d, "payment")
+}

@@ -1,0 +1,98 @@
+package receipt
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/devices/printer"
+)
+
+// Progress is a progress summary (办理进度) of an application.
+type Progress struct {
+	// Ref is the kiosk's reference (受理编号); the QR links to TrackURL(Ref).
+	Ref string
+	// Applicant is unmasked; the receipt prints it masked.
+	Applicant string
+	// Service is what was applied for.
+	Service string
+	// Time is when the summary is printed (查询时间).
+	Time time.Time
+	// Items hold one entry per utility.
+	Items []ProgressItem
+	// Hotlines are printed at the foot.
+	Hotlines []Hotline
+	// Reprint marks a copy printed again after a failed print (补打).
+	Reprint bool
+}
+
+// ProgressItem is one utility's progress.
+type ProgressItem struct {
+	Utility  string
+	Number   string // the utility's application number; empty: not yet assigned
+	Business string
+	// State is the current state in words, e.g. 部门开始办理.
+	State string
+	// Deadline is the committed completion date; zero: not printed.
+	Deadline time.Time
+	// Steps are the timeline, done ones with their time, pending ones with a zero time.
+	Steps []Step
+}
+
+// Step is one step of an application's timeline.
+type Step struct {
+	Name string
+	// Time is when the step was done; zero: not yet.
+	Time time.Time
+}
+
+// Progress lays out a progress summary: per utility its state, deadline and timeline
+// (√ done with the time, ○ still to come), and the tracking QR.
+func (b *Builder) Progress(p Progress) (*printer.Job, error) {
+	if len(p.Items) == 0 {
+		return nil, fmt.Errorf("receipt: progress %s has no utility", p.Ref)
+	}
+	u, err := b.TrackURL(p.Ref)
+	if err != nil {
+		return nil, err
+	}
+	d := printer.NewDoc(b.prof)
+	b.header(d, "办理进度", p.Reprint)
+	rows := []printer.Row{{Label: "受理编号", Value: p.Ref}}
+	rows = appendIf(rows, "申请人", mask.Name(p.Applicant))
+	rows = appendIf(rows, "申请事项", p.Service)
+	rows = append(rows, printer.Row{Label: "查询时间", Value: p.Time.Format(timeLayout)})
+	d.Rows(rows...)
+	for i, it := range p.Items {
+		d.Feed(1)
+		d.Bold(true)
+		d.Line(fmt.Sprintf("%s、%s", chineseNumber(i+1), it.Utility))
+		d.Bold(false)
+		number := it.Number
+		if number == "" {
+			number = "待分配"
+		}
+		rows := []printer.Row{
+			{Label: "业务", Value: it.Business},
+			{Label: "申请编号", Value: number},
+			{Label: "当前状态", Value: it.State},
+		}
+		if !it.Deadline.IsZero() {
+			rows = append(rows, printer.Row{Label: "承诺完成", Value: it.Deadline.Format(dateLayout) + "前"})
+		}
+		d.Rows(rows...)
+		steps := make([]printer.Row, len(it.Steps))
+		for j, s := range it.Steps {
+			if s.Time.IsZero() {
+				steps[j] = printer.Row{Label: "○", Value: s.Name + "（待办）"}
+				continue
+			}
+			steps[j] = printer.Row{Label: "√", Value: s.Time.Format("01-02 15:04") + " " + s.Name}
+		}
+		d.Rows(steps...)
+	}
+	d.Rule()
+	qr(d, u, "扫码查看最新进度")
+	footer(d, p.Hotlines)
+	return done(d, "progress")
+}

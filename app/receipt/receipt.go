@@ -1,0 +1,166 @@
+// Package receipt says what each receipt the kiosk prints says: the payment receipt
+// (缴费凭条), the acceptance receipt with the one-time notification (一次性告知书), the
+// progress summary and the staff test page. It lays them out as printer documents
+// (devices/printer) with personal data masked (app/mask) and QR codes made from the
+// URL templates of the configuration.
+//
+// Inputs are plain structs of this package; times and working-day deadlines arrive
+// already computed.
+package receipt
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/devices/printer"
+)
+
+// MaxQRLength is the longest QR URL a receipt prints (bytes). At EC level M that is
+// QR version 7 at most (45 modules): 34 mm wide at 6 dots a module, readable by any
+// phone and well inside 58 mm paper.
+const MaxQRLength = 122
+
+// ErrQRURL is returned for a QR URL that cannot be made: no template, a bad reference,
+// or a result longer than MaxQRLength.
+var ErrQRURL = errors.New("receipt: QR URL")
+
+// Settings is what every receipt prints beyond the transaction itself.
+type Settings struct {
+	// Title heads every receipt (receipt.title).
+	Title string
+	// TrackURL and PaymentURL are templates in which {ref} is replaced by the reference
+	// (receipt.track_url, receipt.payment_url). Empty: no QR code.
+	TrackURL   string
+	PaymentURL string
+	// KioskID identifies this machine on acceptance receipts and the test page.
+	KioskID string
+}
+
+// FromConfig takes the receipt settings from the kiosk configuration.
+func FromConfig(c *config.Config) Settings {
+	return Settings{Title: c.Receipt.Title, TrackURL: c.Receipt.TrackURL, PaymentURL: c.Receipt.PaymentURL, KioskID: c.Kiosk.ID}
+}
+
+// Profile maps the configuration's [devices.printer] section to a printer profile.
+func Profile(c config.Printer) (printer.Profile, error) {
+	p, err := printer.ProfileFor(c.Paper)
+	if err != nil {
+		return p, err
+	}
+	if p.Cut, err = printer.ParseCut(c.Cut); err != nil {
+		return p, err
+	}
+	p.NativeQR = c.NativeQR
+	p.Baud = c.Baud
+	return p, p.Validate()
+}
+
+// Hotline is a telephone number printed with its label, e.g. 服务热线 95598.
+type Hotline struct {
+	Label  string
+	Number string
+}
+
+// Builder lays out receipts for one printer.
+type Builder struct {
+	s    Settings
+	prof printer.Profile
+}
+
+// New returns a builder for a printer profile.
+func New(s Settings, prof printer.Profile) (*Builder, error) {
+	if err := prof.Validate(); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(s.Title) == "" {
+		return nil, errors.New("receipt: the title is empty")
+	}
+	return &Builder{s: s, prof: prof}, nil
+}
+
+// PaymentURL is the QR content of a payment receipt for a transaction reference.
+func (b *Builder) PaymentURL(ref string) (string, error) { return qrURL(b.s.PaymentURL, ref) }
+
+// TrackURL is the QR content of an acceptance or progress receipt for an application
+// reference.
+func (b *Builder) TrackURL(ref string) (string, error) { return qrURL(b.s.TrackURL, ref) }
+
+func qrURL(tmpl, ref string) (string, error) {
+	if tmpl == "" {
+		return "", fmt.Errorf("%w: no template configured", ErrQRURL)
+	}
+	if ref == "" {
+		return "", fmt.Errorf("%w: empty reference", ErrQRURL)
+	}
+	u := strings.ReplaceAll(tmpl, "{ref}", url.PathEscape(ref))
+	if len(u) > MaxQRLength {
+		return "", fmt.Errorf("%w: %d bytes, at most %d fit a receipt QR", ErrQRURL, len(u), MaxQRLength)
+	}
+	return u, nil
+}
+
+// qrOptions: 6-dot modules (0.75 mm) at EC level M, down to 4 dots if the paper needs.
+var qrOptions = printer.QROptions{Module: 6, MinModule: 4, EC: printer.ECM}
+
+// header prints the title (double size, centred) and the receipt's name, marked
+// （补打） on a reprint.
+func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
+	if reprint {
+		name += "（补打）"
+	}
+	d.Align(printer.Center)
+	d.Size(2, 2)
+	d.Line(b.s.Title)
+	d.Size(2, 1)
+	d.Bold(true)
+	d.Line(name)
+	d.Reset()
+	d.Rule()
+}
+
+// footer prints hotlines on one centred line (wrapping if needed) and cuts.
+func footer(d *printer.Doc, hotlines []Hotline) {
+	if len(hotlines) > 0 {
+		parts := make([]string, len(hotlines))
+		for i, h := range hotlines {
+			parts[i] = h.Label + " " + h.Number
+		}
+		d.Align(printer.Center)
+		d.Line(strings.Join(parts, "  "))
+	}
+	d.Cut()
+}
+
+// qr prints a QR code with a caption under it.
+func qr(d *printer.Doc, data, caption string) {
+	d.QR(data, qrOptions)
+	d.Align(printer.Center)
+	d.Line(caption)
+	d.Align(printer.Left)
+}
+
+// Money formats an amount in fen as yuan with the full-width sign: 12850 → ￥128.50.
+func Money(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s￥%d.%02d", sign, fen/100, fen%100)
+}
+
+// timeLayout is how receipts print times.
+const timeLayout = "2006-01-02 15:04:05"
+
+// dateLayout is how receipts print deadlines.
+const dateLayout = "2006年1月2日"
+
+func done(d *printer.Doc, what string) (*printer.Job, error) {
+	j, err := d.Job()
+	if err != nil {
+		return nil, fmt.Errorf("receipt: %s: %w", what, err)
+	}
+	return j, nil
+}

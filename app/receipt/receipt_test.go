@@ -1,0 +1,358 @@
+package receipt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.bug.st/serial"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/devices/printer"
+	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// variant is a printer set-up the receipts are checked on.
+type variant struct {
+	paper  string
+	raster bool
+}
+
+func (v variant) String() string {
+	if v.raster {
+		return v.paper + "-raster"
+	}
+	return v.paper
+}
+
+var variants = []variant{{"80mm", false}, {"80mm", true}, {"58mm", false}, {"58mm", true}}
+
+func builder(t testing.TB, v variant) *Builder {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.Devices.Printer.Paper = v.paper
+	cfg.Devices.Printer.NativeQR = !v.raster
+	prof, err := Profile(cfg.Devices.Printer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(FromConfig(cfg), prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sample is one sample receipt, its job and the URL its (first) QR code must hold.
+type sample struct {
+	name string
+	job  func(*Builder) (*printer.Job, error)
+	url  func(*Builder) (string, error)
+}
+
+var samples = []sample{
+	{"payment", func(b *Builder) (*printer.Job, error) { return b.Payment(SamplePayment()) },
+		func(b *Builder) (string, error) { return b.PaymentURL(SamplePayment().TxnID) }},
+	{"acceptance", func(b *Builder) (*printer.Job, error) { return b.Acceptance(SampleAcceptance()) },
+		func(b *Builder) (string, error) { return b.TrackURL(SampleAcceptance().Ref) }},
+	{"progress", func(b *Builder) (*printer.Job, error) { return b.Progress(SampleProgress()) },
+		func(b *Builder) (string, error) { return b.TrackURL(SampleProgress().Ref) }},
+	{"testpage", func(b *Builder) (*printer.Job, error) { return b.TestPage(SampleTestPage()) },
+		func(b *Builder) (string, error) { return b.TrackURL("TEST-20261125173012") }},
+}
+
+// The byte stream of every receipt on every printer set-up is fixed by a golden file.
+func TestGoldenStreams(t *testing.T) {
+	for _, s := range samples {
+		for _, v := range variants {
+			job, err := s.job(builder(t, v))
+			if err != nil {
+				t.Fatalf("%s %s: %v", s.name, v, err)
+			}
+			simtest.GoldenBytes(t, filepath.Join("testdata", fmt.Sprintf("%s-%s.escpos", s.name, v)), job.Data, *update)
+			if !bytes.HasPrefix(job.Data, []byte{0x1B, 0x40, 0x1C, 0x26}) {
+				t.Errorf("%s %s: does not start with ESC @ FS &", s.name, v)
+			}
+		}
+	}
+}
+
+// The sample payment receipt says exactly what issue 4 lists, in that order.
+func TestSamplePaymentContent(t *testing.T) {
+	job, err := builder(t, variant{"80mm", false}).Payment(SamplePayment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := printedText(t, job.Data)
+	want := []string{
+		"梁子湖区水电气", "网联办自助服务", "缴费凭条", strings.Repeat("-", 48),
+		"业务类型  电费缴纳", "户号      3100123456", "户名      张*", "缴费金额  ￥128.50",
+		"支付方式  微信支付", "交易流水  20261125173012000123", "时间      2026-11-25 17:30:12",
+		strings.Repeat("-", 48), "https://pay.example.cn/r/20261125173012000123", "扫码查看电子发票",
+		"服务热线 95598  监管热线 12398",
+	}
+	if strings.Join(text, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("printed\n%s\nwant\n%s", strings.Join(text, "\n"), strings.Join(want, "\n"))
+	}
+	if !bytes.HasSuffix(job.Data, []byte{0x1D, 0x56, 0x42, 0x00}) {
+		t.Fatal("no feed-and-cut at the end")
+	}
+}
+
+// printedText decodes a job's text lines and its native QR data, skipping commands.
+func printedText(t *testing.T, b []byte) []string {
+	t.Helper()
+	var lines []string
+	var cur []byte
+	flush := func() {
+		s, err := simplifiedchinese.GB18030.NewDecoder().Bytes(cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s) > 0 {
+			lines = append(lines, string(s))
+		}
+		cur = cur[:0]
+	}
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case 0x0A:
+			flush()
+		case 0x1B, 0x1C:
+			i += map[byte]int{0x40: 1, 0x26: 1, 0x61: 2, 0x45: 2, 0x2D: 2, 0x64: 2}[b[i+1]]
+		case 0x1D:
+			switch b[i+1] {
+			case 0x21:
+				i += 2
+			case 0x56:
+				i += 3
+			case 0x28: // GS ( k: the store function's data is the QR content
+				n := int(b[i+3]) | int(b[i+4])<<8
+				if b[i+6] == 0x50 {
+					lines = append(lines, string(b[i+8:i+5+n]))
+				}
+				i += 4 + n
+			case 0x76: // GS v 0 raster band
+				i += 7 + (int(b[i+4])|int(b[i+5])<<8)*(int(b[i+6])|int(b[i+7])<<8)
+			default:
+				t.Fatalf("unexpected GS %02X at %d", b[i+1], i)
+			}
+		default:
+			cur = append(cur, b[i])
+		}
+	}
+	flush()
+	return lines
+}
+
+// Personal data never reaches paper whole: not the name, not the birth date in the ID
+// number, not the phone number.
+func TestPersonalDataMasked(t *testing.T) {
+	a := SampleAcceptance()
+	p := SamplePayment()
+	gb := func(s string) []byte { b, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s)); return b }
+	for _, v := range variants {
+		b := builder(t, v)
+		for _, s := range samples {
+			job, err := s.job(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{p.Name, a.Applicant, a.IDNumber, "19900315", a.Phone} {
+				if bytes.Contains(job.Data, gb(secret)) {
+					t.Errorf("%s %s prints %q", s.name, v, secret)
+				}
+			}
+		}
+	}
+	job, _ := builder(t, variants[0]).Acceptance(a)
+	text := strings.Join(printedText(t, job.Data), "\n")
+	for _, masked := range []string{"张*", "420704********1234", "138****5678"} {
+		if !strings.Contains(text, masked) {
+			t.Errorf("acceptance lacks %q", masked)
+		}
+	}
+}
+
+// The one-time notification: one section per utility, each with time limit, fees,
+// documents, hotline and next steps.
+func TestAcceptanceSections(t *testing.T) {
+	job, err := builder(t, variants[0]).Acceptance(SampleAcceptance())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(printedText(t, job.Data), "\n")
+	for _, want := range []string{
+		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
+		"2个工作日（2026年11月27日前）", "5个工作日（2026年12月2日前）", "零费用", "水表及安装 ￥350.00",
+		"无需提交纸质材料", "待分配（凭受理编号查询）", "供电服务 95598", "1.  供电公司现场勘查并答复供电方案",
+		"https://track.example.cn/a/LZH20261125000123", "政务服务 12345  监管热线 12398",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("acceptance lacks %q", want)
+		}
+	}
+	if _, err := builder(t, variants[0]).Acceptance(Acceptance{Ref: "X"}); err == nil {
+		t.Error("an acceptance without sections was accepted")
+	}
+}
+
+func TestQRURL(t *testing.T) {
+	b := builder(t, variants[0])
+	for _, tc := range []struct {
+		ref, want string
+		err       bool
+	}{
+		{"20261125173012000123", "https://pay.example.cn/r/20261125173012000123", false},
+		{"A B/C", "https://pay.example.cn/r/A%20B%2FC", false},
+		{"", "", true},
+		{strings.Repeat("9", MaxQRLength), "", true},
+	} {
+		got, err := b.PaymentURL(tc.ref)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("PaymentURL(%q) = %q, %v", tc.ref, got, err)
+		}
+		if err != nil && !errors.Is(err, ErrQRURL) {
+			t.Errorf("PaymentURL(%q): %v is not ErrQRURL", tc.ref, err)
+		}
+	}
+	noURL, err := New(Settings{Title: "x"}, mustProfile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := noURL.Payment(SamplePayment()); !errors.Is(err, ErrQRURL) {
+		t.Errorf("payment without a URL template: %v", err)
+	}
+	if _, err := New(Settings{}, mustProfile(t)); err == nil {
+		t.Error("a builder without a title was made")
+	}
+}
+
+func mustProfile(t *testing.T) printer.Profile {
+	p, err := printer.ProfileFor("80mm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestMoney(t *testing.T) {
+	for fen, want := range map[int64]string{12850: "￥128.50", 0: "￥0.00", 5: "￥0.05", -1999: "-￥19.99", 100000000: "￥1000000.00"} {
+		if got := Money(fen); got != want {
+			t.Errorf("Money(%d) = %q, want %q", fen, got, want)
+		}
+	}
+}
+
+func TestProfileFromConfig(t *testing.T) {
+	p, err := Profile(config.Printer{Paper: "58mm", Cut: "none", Baud: 9600, NativeQR: false})
+	if err != nil || p.Dots != 384 || p.Columns != 32 || p.Cut != printer.CutNone || p.Baud != 9600 || p.NativeQR {
+		t.Fatalf("%+v %v", p, err)
+	}
+	for _, bad := range []config.Printer{{Paper: "76mm", Cut: "full", Baud: 9600}, {Paper: "80mm", Cut: "half", Baud: 9600}, {Paper: "80mm", Cut: "full", Baud: 1}} {
+		if _, err := Profile(bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}
+
+// Done means: every receipt goes through the driver and a real pty to the emulator, and
+// comes out as a picture that matches its golden picture and whose QR codes decode to
+// the intended URL, for native and raster QR on 80 and 58 mm paper.
+func TestPrintThroughPTY(t *testing.T) {
+	for _, v := range variants {
+		t.Run(v.String(), func(t *testing.T) {
+			b := builder(t, v)
+			sp, err := sim.StartPrinter(sim.PrinterOptions{Link: filepath.Join(t.TempDir(), "ttyPRN"), Dots: b.prof.Dots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.Close()
+			port, err := serial.Open(sp.Path(), &serial.Mode{BaudRate: b.prof.Baud})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer port.Close()
+			drv, err := printer.New(port, b.prof, printer.Options{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range samples {
+				job, err := s.job(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				res, err := drv.Print(ctx, job)
+				if err == nil {
+					err = sp.WaitCuts(ctx, i+1)
+				}
+				cancel()
+				if err != nil || !res.Complete {
+					t.Fatalf("%s: %v (%+v)", s.name, err, res)
+				}
+				img := sp.Printouts()[i].Image
+				if v.paper == "80mm" && !v.raster || s.name == "payment" {
+					simtest.Golden(t, filepath.Join("testdata", fmt.Sprintf("%s-%s.png", s.name, v)), img, *update)
+				}
+				want, err := s.url(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := simtest.DecodeQRs(img)
+				if len(got) == 0 || got[0] != want {
+					t.Fatalf("%s: QR codes decode to %q, want %q", s.name, got, want)
+				}
+				if s.name == "testpage" && (len(got) != 1+btoi(!v.raster) || got[len(got)-1] != want) {
+					t.Fatalf("test page QR codes: %q", got)
+				}
+			}
+		})
+	}
+}
+
+func TestReprintMarked(t *testing.T) {
+	for _, v := range variants {
+		p := SamplePayment()
+		p.Reprint = true
+		job, err := builder(t, v).Payment(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := printedText(t, job.Data); text[2] != "缴费凭条（补打）" {
+			t.Errorf("%s: %q", v, text[:3])
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// A name the printer cannot print is an error the caller sees, never a silent 0x1A.
+func TestUnprintableName(t *testing.T) {
+	p := SamplePayment()
+	p.Business = "电费😀"
+	if _, err := builder(t, variants[0]).Payment(p); !errors.Is(err, printer.ErrUnprintable) {
+		t.Fatalf("err %v", err)
+	}
+	p = SamplePayment()
+	p.Name = "𠀀三" // masked to 𠀀*: the first character stays, and has no GBK code
+	if _, err := builder(t, variants[0]).Payment(p); !errors.Is(err, printer.ErrUnprintable) {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.bug.st/serial"
+)
+
+// syncBuffer is an io.Writer safe for the emulator's goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); !ok(); {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// devsim printer runs on a link, saves each receipt as a PNG, and takes console commands.
+func TestDevsimPrinter(t *testing.T) {
+	dir := t.TempDir()
+	link, out := filepath.Join(dir, "ttyPRN"), filepath.Join(dir, "out")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	printerConsole = r
+	defer func() { printerConsole = os.Stdin }()
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"printer", "--link", link, "--out", out, "--speed", "0", "--paper", "58mm"}, &stdout, &stderr)
+	}()
+	waitFor(t, "the port", func() bool { return strings.Contains(stdout.String(), link) })
+	port, err := serial.Open(link, &serial.Mode{BaudRate: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	port.Write([]byte("\x1b@hello\n\x1dVB\x00"))
+	waitFor(t, "the receipt", func() bool { _, err := os.Stat(filepath.Join(out, "receipt-0001.png")); return err == nil })
+	w.WriteString("cover open\nstatus\nfly\n")
+	waitFor(t, "the console", func() bool {
+		s := stdout.String()
+		return strings.Contains(s, "CoverOpen:true") && strings.Contains(s, `unknown command "fly"`)
+	})
+	w.Close()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		buf := make([]byte, 1<<20)
+		t.Fatalf("devsim printer did not stop:\n%s", buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestDevsimPrinterUsage(t *testing.T) {
+	var stdout, stderr syncBuffer
+	if code := run(context.Background(), []string{"printer", "--paper", "76mm"}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
+)
+
+func kioskctl(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// `receipt sample payment` writes the same bytes as the receipt package's golden file,
+// and a picture whose QR code decodes to the payment URL.
+func TestReceiptSamplePayment(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		golden string
+	}{
+		{nil, "payment-80mm"},
+		{[]string{"--profile", "58mm", "--raster-qr"}, "payment-58mm-raster"},
+		{[]string{"--profile", "80mm", "--raster-qr"}, "payment-80mm-raster"},
+	} {
+		dir := t.TempDir()
+		bin, pic := filepath.Join(dir, "p.bin"), filepath.Join(dir, "p.png")
+		args := append([]string{"receipt", "sample", "payment", "--escpos", bin, "--png", pic}, tc.args...)
+		if code, out, errs := kioskctl(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s%s", tc.args, code, out, errs)
+		}
+		got, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "app", "receipt", "testdata", tc.golden+".escpos"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: %d bytes, golden %d", tc.golden, len(got), len(want))
+		}
+		f, err := os.Open(pic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if qr := simtest.DecodeQRs(img); len(qr) != 1 || qr[0] != "https://pay.example.cn/r/20261125173012000123" {
+			t.Fatalf("%s: QR %q", tc.golden, qr)
+		}
+	}
+}
+
+func TestReceiptUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"receipt", "sample", "payment"},
+		{"receipt", "sample", "--png", filepath.Join(dir, "x.png")},
+		{"receipt", "sample", "invoice", "--png", filepath.Join(dir, "x.png")},
+		{"receipt", "render", "--escpos", "x"},
+		{"receipt", "print", "--sample", "payment"},
+		{"receipt", "status"},
+	} {
+		if code, _, _ := kioskctl(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code, _, _ := kioskctl(t, "receipt", "sample", "payment", "--png", filepath.Join(dir, "x.png"), "--profile", "76mm"); code != 1 {
+		t.Errorf("bad profile: exit %d, want 1", code)
+	}
+}
+
+// `receipt render` draws a stream with two receipts as two pictures, the same as
+// `receipt sample` drew them.
+func TestReceiptRender(t *testing.T) {
+	dir := t.TempDir()
+	for _, kind := range []string{"payment", "progress"} {
+		if code, out, errs := kioskctl(t, "receipt", "sample", kind, "--escpos", filepath.Join(dir, kind+".bin"), "--png", filepath.Join(dir, kind+".png")); code != 0 {
+			t.Fatalf("exit %d: %s%s", code, out, errs)
+		}
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "payment.bin"))
+	b, _ := os.ReadFile(filepath.Join(dir, "progress.bin"))
+	os.WriteFile(filepath.Join(dir, "both.bin"), append(a, b...), 0o644)
+	out := filepath.Join(dir, "both.png")
+	if code, o, errs := kioskctl(t, "receipt", "render", "--escpos", filepath.Join(dir, "both.bin"), "--png", out); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, o, errs)
+	}
+	for _, pair := range [][2]string{{out, "payment.png"}, {filepath.Join(dir, "both-2.png"), "progress.png"}} {
+		got, _ := os.ReadFile(pair[0])
+		want, _ := os.ReadFile(filepath.Join(dir, pair[1]))
+		if len(got) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s", pair[0], pair[1])
+		}
+	}
+}
+
+// `receipt status` and `receipt print` talk to a printer on a serial port: here the
+// emulator on a pty.
+func TestReceiptPrintAndStatus(t *testing.T) {
+	p, err := sim.StartPrinter(sim.PrinterOptions{Link: filepath.Join(t.TempDir(), "ttyPRN")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if code, out, errs := kioskctl(t, "receipt", "status", "--port", p.Path()); code != 0 || !strings.Contains(out, "正常") {
+		t.Fatalf("status: exit %d: %s%s", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "receipt", "print", "--port", p.Path(), "--sample", "testpage"); code != 0 {
+		t.Fatalf("print: exit %d: %s%s", code, out, errs)
+	}
+	if n := p.Stats().Cuts; n != 1 {
+		t.Fatalf("%d receipts printed", n)
+	}
+	p.SetState(sim.PrinterState{CoverOpen: true})
+	code, out, _ := kioskctl(t, "receipt", "status", "--port", p.Path())
+	if code != 1 || !strings.Contains(out, "纸仓盖打开") || !strings.Contains(out, "请合上纸仓盖") {
+		t.Fatalf("cover open: exit %d: %s", code, out)
+	}
+	code, out, _ = kioskctl(t, "receipt", "print", "--port", p.Path(), "--sample", "payment")
+	if code != 1 || !strings.Contains(out, "纸仓盖") {
+		t.Fatalf("print with the cover open: exit %d: %s", code, out)
+	}
+}

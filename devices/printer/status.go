@@ -1,0 +1,172 @@
+package printer
+
+import (
+	"errors"
+	"strings"
+)
+
+// Errors a caller decides on with errors.Is. Status.Err maps a status to them; Print
+// returns them wrapped in a *JobError.
+var (
+	// ErrNoAnswer: the printer did not answer a status query. Its state is unknown: it
+	// may be off, unplugged, or a model that does not answer DLE EOT. Never read this as
+	// "out of paper".
+	ErrNoAnswer = errors.New("printer: no answer (state unknown)")
+	// ErrOffline: the printer is off line for a reason it does not report.
+	ErrOffline = errors.New("printer: off line")
+	// ErrPaperOut: the paper roll has run out.
+	ErrPaperOut = errors.New("printer: out of paper")
+	// ErrCoverOpen: the paper cover is open.
+	ErrCoverOpen = errors.New("printer: cover open")
+	// ErrCutter: the cutter is jammed; staff must clear it.
+	ErrCutter = errors.New("printer: cutter error")
+	// ErrUnrecoverable: the printer needs a power cycle.
+	ErrUnrecoverable = errors.New("printer: unrecoverable error")
+	// ErrOverheat: the head is too hot (an error that clears by itself).
+	ErrOverheat = errors.New("printer: head overheated")
+	// ErrPartial: a job stopped after part of it was sent; the receipt is incomplete and
+	// should be reprinted (补打) once the printer is ready.
+	ErrPartial = errors.New("printer: job incomplete")
+)
+
+// Status is the printer's state from the real-time status queries DLE EOT 1–4.
+type Status struct {
+	// Known is false when the printer did not answer all four queries; the other flags
+	// then say only what the answers that came tell.
+	Known bool
+	// Online is true when the printer accepts data (DLE EOT 1, bit 3 clear).
+	Online bool
+	// CoverOpen (DLE EOT 2, bit 2).
+	CoverOpen bool
+	// FeedButton: paper is being fed with the FEED button (DLE EOT 2, bit 3).
+	FeedButton bool
+	// PaperEnd: out of paper (DLE EOT 2 bit 5, printing stopped; or DLE EOT 4 bits 5–6).
+	PaperEnd bool
+	// PaperNearEnd: the near-end sensor sees little paper left (DLE EOT 4 bits 2–3).
+	// Not an error: printing goes on; staff should change the roll soon.
+	PaperNearEnd bool
+	// CutterError: the autocutter is jammed (DLE EOT 3, bit 3).
+	CutterError bool
+	// Unrecoverable: a power cycle is needed (DLE EOT 3, bit 5).
+	Unrecoverable bool
+	// Overheat: an automatically recoverable error, normally head temperature
+	// (DLE EOT 3, bit 6).
+	Overheat bool
+	// Raw holds the replies to DLE EOT 1–4; 0 where none came.
+	Raw [4]byte
+}
+
+// IsStatusReply reports whether b has the fixed bits of a DLE EOT reply (0xx1xx10).
+// XON (11) and XOFF (13) never do.
+func IsStatusReply(b byte) bool { return b&0x93 == 0x12 }
+
+// ParseStatus builds a Status from the replies to DLE EOT 1, 2, 3 and 4, in that order.
+// A missing or malformed reply (0, or fewer than four) leaves the status not Known.
+func ParseStatus(replies []byte) Status {
+	var s Status
+	s.Known = len(replies) >= 4
+	s.Online = true
+	for i := range min(len(replies), 4) {
+		b := replies[i]
+		if !IsStatusReply(b) {
+			s.Known = false
+			continue
+		}
+		s.Raw[i] = b
+		switch i {
+		case 0:
+			s.Online = b&0x08 == 0
+		case 1:
+			s.CoverOpen = b&0x04 != 0
+			s.FeedButton = b&0x08 != 0
+			s.PaperEnd = s.PaperEnd || b&0x20 != 0
+		case 2:
+			s.CutterError = b&0x08 != 0
+			s.Unrecoverable = b&0x20 != 0
+			s.Overheat = b&0x40 != 0
+		case 3:
+			s.PaperNearEnd = b&0x0C != 0
+			s.PaperEnd = s.PaperEnd || b&0x60 != 0
+		}
+	}
+	if s.Raw[0] == 0 {
+		s.Online = false
+	}
+	return s
+}
+
+// Err says whether the printer can print: nil, or the most specific of ErrNoAnswer,
+// ErrUnrecoverable, ErrCutter, ErrCoverOpen, ErrPaperOut, ErrOverheat and ErrOffline.
+// A paper near end is not an error.
+func (s Status) Err() error {
+	switch {
+	case !s.Known:
+		return ErrNoAnswer
+	case s.Unrecoverable:
+		return ErrUnrecoverable
+	case s.CutterError:
+		return ErrCutter
+	case s.CoverOpen:
+		return ErrCoverOpen
+	case s.PaperEnd:
+		return ErrPaperOut
+	case s.Overheat:
+		return ErrOverheat
+	case !s.Online:
+		return ErrOffline
+	}
+	return nil
+}
+
+// String describes the status in Chinese for staff, e.g. "正常", "缺纸", "纸将尽",
+// "状态未知（无应答）".
+func (s Status) String() string {
+	if !s.Known {
+		return "状态未知（无应答）"
+	}
+	var parts []string
+	add := func(on bool, text string) {
+		if on {
+			parts = append(parts, text)
+		}
+	}
+	add(s.Unrecoverable, "不可恢复故障")
+	add(s.CutterError, "切刀故障")
+	add(s.CoverOpen, "纸仓盖打开")
+	add(s.PaperEnd, "缺纸")
+	add(s.Overheat, "打印头过热")
+	add(s.FeedButton, "正在走纸")
+	add(!s.Online && len(parts) == 0, "脱机")
+	add(s.PaperNearEnd, "纸将尽")
+	if len(parts) == 0 {
+		return "正常"
+	}
+	return strings.Join(parts, "、")
+}
+
+// Advice is what staff should do about a printer error, in Chinese; "" for nil.
+func Advice(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrNoAnswer):
+		return "打印机无应答：检查电源、串口线和端口设置；状态未知，不代表缺纸"
+	case errors.Is(err, ErrUnrecoverable):
+		return "打印机出现不可恢复故障：请关闭电源后重新开机"
+	case errors.Is(err, ErrCutter):
+		return "切刀卡纸：打开纸仓清除卡纸后合上，再补打凭条"
+	case errors.Is(err, ErrCoverOpen):
+		return "纸仓盖未合上：请合上纸仓盖"
+	case errors.Is(err, ErrPaperOut):
+		return "打印纸用完：请更换纸卷，再补打凭条"
+	case errors.Is(err, ErrOverheat):
+		return "打印头过热：稍候自动恢复"
+	case errors.Is(err, ErrOffline):
+		return "打印机脱机：检查打印机面板指示灯"
+	case errors.Is(err, ErrUnprintable):
+		return "凭条含打印机无法打印的字符"
+	case errors.Is(err, ErrQRTooLarge):
+		return "二维码过大，超出纸宽"
+	}
+	return "打印机通信错误：检查串口线和端口设置"
+}
