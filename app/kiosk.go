@@ -40,6 +40,8 @@ type DemoRig interface {
 	PlaceCard(i int) error
 	RemoveCard()
 	Scan(code string) error
+	// LastReceipt is a picture (PNG) of the last receipt the emulated printer cut.
+	LastReceipt() ([]byte, error)
 }
 
 // Kiosk is the running kiosk. Screens hold one and call its methods; it calls back
@@ -59,6 +61,7 @@ type Kiosk struct {
 	// Utilities are the enabled utilities' clients in display order.
 	Utilities []utility.Client
 	clients   map[string]utility.Client
+	printer   *receiptPrinter
 
 	mu                sync.Mutex
 	elderly           bool
@@ -106,6 +109,10 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	}
 	k.Utilities = utility.Ordered(clients, config.UtilityIDs)
 	if k.Outbox, err = outbox.New(k.Store, k.Journal, fwd, outbox.Options{Clock: o.Clock, Logger: o.Logger}); err != nil {
+		k.Store.Close()
+		return nil, err
+	}
+	if err := k.openPrinter(); err != nil {
 		k.Store.Close()
 		return nil, err
 	}
@@ -162,7 +169,11 @@ func (k *Kiosk) Close() error {
 			k.cancel()
 		}
 		k.wg.Wait()
-		k.closeErr = errors.Join(k.Outbox.Close(), k.Store.Close())
+		var perr error
+		if k.printer != nil {
+			perr = k.printer.reopen.Close()
+		}
+		k.closeErr = errors.Join(k.Outbox.Close(), k.Store.Close(), perr)
 	})
 	return k.closeErr
 }

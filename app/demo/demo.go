@@ -19,6 +19,7 @@ import (
 type Rig struct {
 	reader  *sim.IDCardReader
 	scanner *sim.Scanner
+	printer *sim.Printer
 	cards   []sim.IDCard
 }
 
@@ -37,6 +38,12 @@ func Start(dir string) (*Rig, error) {
 		r.Close()
 		return nil, fmt.Errorf("demo: scanner: %w", err)
 	}
+	// A Chinese 80 mm printer with a 4 KiB buffer and XON/XOFF, printing at 200 mm/s.
+	if r.printer, err = sim.StartPrinter(sim.PrinterOptions{Link: filepath.Join(dir, "printer"), XonXoff: true,
+		Speed: 200, ChineseAtPowerOn: true}); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("demo: printer: %w", err)
+	}
 	return r, nil
 }
 
@@ -44,6 +51,8 @@ func Start(dir string) (*Rig, error) {
 func (r *Rig) Apply(c *config.Config) {
 	c.Devices.IDCard.Port = r.reader.Path()
 	c.Devices.Scanner.Port = r.scanner.Path()
+	c.Devices.Printer.Port = r.printer.Path()
+	c.Devices.Printer.Paper = "80mm"
 }
 
 // Cards returns the labels of the cards that can be placed, in order.
@@ -86,6 +95,12 @@ func (r *Rig) Scan(code string) error { return r.scanner.Scan(code) }
 // Reader is the emulated ID card reader, for tests that inject faults.
 func (r *Rig) Reader() *sim.IDCardReader { return r.reader }
 
+// Printer is the emulated receipt printer: tests inject faults, staff see its paper.
+func (r *Rig) Printer() *sim.Printer { return r.printer }
+
+// LastReceipt is a picture (PNG) of the last receipt the printer cut.
+func (r *Rig) LastReceipt() ([]byte, error) { return r.printer.LastReceiptPNG() }
+
 // Close stops the emulators.
 func (r *Rig) Close() error {
 	var errs []error
@@ -94,6 +109,9 @@ func (r *Rig) Close() error {
 	}
 	if r.scanner != nil {
 		errs = append(errs, r.scanner.Close())
+	}
+	if r.printer != nil {
+		errs = append(errs, r.printer.Close())
 	}
 	return errors.Join(errs...)
 }

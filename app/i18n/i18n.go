@@ -96,6 +96,18 @@ func (c *Catalog) T(key string, args ...any) string {
 	return format(s, args)
 }
 
+// In returns the text for key in the given language, whatever the current one: receipts
+// are official records and print in Chinese.
+func (c *Catalog) In(l Lang, key string, args ...any) string {
+	c.mu.RLock()
+	s, ok := c.strings[l][key]
+	c.mu.RUnlock()
+	if !ok {
+		return "[" + key + "]"
+	}
+	return format(s, args)
+}
+
 // Has reports whether key exists in the current language.
 func (c *Catalog) Has(key string) bool {
 	c.mu.RLock()

@@ -1,0 +1,188 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// ErrNoSession means an operation needs an identified citizen and there is none.
+var ErrNoSession = errors.New("app: no citizen session")
+
+// LookupState is where one utility's answer stands.
+type LookupState int
+
+const (
+	// Loading: the utility has been asked and has not answered yet.
+	Loading LookupState = iota
+	// Found: the utility answered with accounts (possibly none).
+	Found
+	// Unavailable: the utility did not answer in time or failed.
+	Unavailable
+)
+
+// UtilityAccounts is one utility's tile on the accounts screen.
+type UtilityAccounts struct {
+	Utility  string
+	State    LookupState
+	Accounts []utility.Account
+	// Message is what to tell the citizen when the utility is unavailable.
+	Message string
+}
+
+// Accounts is the citizen's accounts at every enabled utility, filled in as each
+// utility answers. It lives in the session and is dropped with it.
+type Accounts struct {
+	mu    sync.Mutex
+	tiles []UtilityAccounts
+}
+
+// Tiles returns a snapshot, in display order.
+func (a *Accounts) Tiles() []UtilityAccounts {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]UtilityAccounts(nil), a.tiles...)
+}
+
+// Wipe drops the accounts (they hold names and addresses).
+func (a *Accounts) Wipe() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tiles = nil
+}
+
+func (a *Accounts) set(r UtilityAccounts) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range a.tiles {
+		if a.tiles[i].Utility == r.Utility {
+			a.tiles[i] = r
+		}
+	}
+}
+
+const accountsKey = "accounts"
+
+// LookupAccounts asks every enabled utility at once for the citizen's accounts, each
+// with its own timeout, so that a slow or broken utility holds up none of the others.
+// changed is called (from any goroutine) each time a utility answers; the result is kept
+// in the session (see SessionAccounts). It returns when every utility has answered.
+func (k *Kiosk) LookupAccounts(ctx context.Context, changed func()) (*Accounts, error) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, ErrNoSession
+	}
+	id, ok := s.Identity()
+	if !ok {
+		return nil, ErrNoSession
+	}
+	acc := &Accounts{}
+	for _, c := range k.Utilities {
+		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
+	}
+	s.Set(accountsKey, acc)
+	if changed == nil {
+		changed = func() {}
+	}
+	changed()
+	utility.LookupAccounts(ctx, k.Utilities, utility.Identity{IDNumber: id.IDNumber, Name: id.Name}, func(r utility.AccountsResult) {
+		t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
+		if r.Err != nil {
+			t.State = Unavailable
+			t.Message = utility.CitizenMessage(r.Err, k.UtilityName(r.Utility))
+			k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
+		}
+		if !s.Wiped() {
+			acc.set(t)
+			changed()
+		}
+	})
+	return acc, nil
+}
+
+// SessionAccounts returns the accounts looked up in this session, if any.
+func (k *Kiosk) SessionAccounts() (*Accounts, bool) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, false
+	}
+	v, ok := s.Get(accountsKey)
+	if !ok {
+		return nil, false
+	}
+	a, ok := v.(*Accounts)
+	return a, ok
+}
+
+// FindAccount looks an account up by its number (户号) at one utility, for a citizen
+// without an ID card. A visit without a card gets an anonymous session for it.
+func (k *Kiosk) FindAccount(ctx context.Context, utilityID, number string) (utility.Account, error) {
+	c, err := k.Client(utilityID)
+	if err != nil {
+		return utility.Account{}, err
+	}
+	number = strings.TrimSpace(number)
+	if !utility.ValidAccountNumber(number) {
+		return utility.Account{}, ErrBadAccountNumber
+	}
+	a, err := c.Account(ctx, number)
+	if err != nil {
+		return utility.Account{}, err
+	}
+	k.ensureSession().Set("account/"+utilityID+"/"+number, a)
+	return a, nil
+}
+
+// ErrBadAccountNumber means a typed or scanned account number is not one.
+var ErrBadAccountNumber = errors.New("app: not an account number")
+
+// FindAccountByQR looks up the account a scanned paper bill names.
+func (k *Kiosk) FindAccountByQR(ctx context.Context, code string) (utility.Account, error) {
+	q, err := utility.ParseBillQR(code)
+	if err != nil {
+		return utility.Account{}, err
+	}
+	return k.FindAccount(ctx, q.Utility, q.Account)
+}
+
+// ensureSession returns the open session, opening an anonymous one (no identity) when
+// there is none, so that what an anonymous citizen looks up is wiped like the rest.
+func (k *Kiosk) ensureSession() *session.Session {
+	if s := k.Sessions.Current(); s != nil {
+		return s
+	}
+	return k.Sessions.Start()
+}
+
+// Bills lists an account's bills, newest first.
+func (k *Kiosk) Bills(ctx context.Context, utilityID, account string) ([]utility.Bill, error) {
+	c, err := k.Client(utilityID)
+	if err != nil {
+		return nil, err
+	}
+	return c.Bills(ctx, account)
+}
+
+// Bill returns one bill with its tiers, fees and 能效 detail.
+func (k *Kiosk) Bill(ctx context.Context, utilityID, account, billID string) (utility.Bill, error) {
+	c, err := k.Client(utilityID)
+	if err != nil {
+		return utility.Bill{}, err
+	}
+	return c.Bill(ctx, account, billID)
+}
+
+// CitizenMessage is the text to show for an error of a utility operation.
+func (k *Kiosk) CitizenMessage(err error, utilityID string) string {
+	switch {
+	case errors.Is(err, ErrBadAccountNumber), errors.Is(err, utility.ErrNotBillQR):
+		return k.Text.T("accounts.bad_number")
+	case errors.Is(err, utility.ErrNotFound):
+		return k.Text.T("accounts.not_found")
+	}
+	return utility.CitizenMessage(err, k.UtilityName(utilityID))
+}

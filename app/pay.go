@@ -1,0 +1,227 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// Payment timings.
+const (
+	// paymentWait is how long the citizen waits for the utility to create the order.
+	paymentWait = 8 * time.Second
+	// paymentNotAfter: an order request not delivered by then expires instead of
+	// creating an order that nobody will pay.
+	paymentNotAfter = 90 * time.Second
+	// PaymentPoll is how often the order's status is asked while the QR is shown.
+	PaymentPoll = 2 * time.Second
+)
+
+// ErrPaymentBusy means the utility did not create the payment order in time.
+var ErrPaymentBusy = errors.New("app: the payment order was not created in time")
+
+// PaymentFlow is one payment: chosen bills → order → pay QR → paid (or cancelled,
+// expired) → receipt. Starting the same payment again returns the same flow, so a
+// payment is never started twice.
+type PaymentFlow struct {
+	k        *Kiosk
+	Utility  string
+	Account  string
+	Bills    []utility.Bill
+	Amount   utility.Fen
+	KioskRef string
+
+	mu      sync.Mutex
+	payment utility.Payment
+	printed *PrintResult
+	cancel  context.CancelFunc
+}
+
+// Payment returns the order's latest known state.
+func (f *PaymentFlow) Payment() utility.Payment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.payment
+}
+
+// Final reports whether the order is finished (paid, expired, cancelled or failed).
+func (f *PaymentFlow) Final() bool { return paymentFinal(f.Payment().Status) }
+
+func paymentFinal(status string) bool {
+	switch status {
+	case utility.PaymentPaid, utility.PaymentExpired, utility.PaymentCancelled, utility.PaymentFailed:
+		return true
+	}
+	return false
+}
+
+func paymentKey(utilityID, account string, bills []utility.Bill) string {
+	ids := make([]string, len(bills))
+	for i, b := range bills {
+		ids[i] = b.ID
+	}
+	sort.Strings(ids)
+	return "payment/" + utilityID + "/" + account + "/" + strings.Join(ids, ",")
+}
+
+// StartPayment asks the utility for a payment order for the chosen unpaid bills and
+// returns the flow with its pay QR. The order request goes through the outbox (stored
+// first, one Idempotency-Key for every attempt). The same bills started again in the
+// same session give back the same flow while it is not finished.
+func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bills []utility.Bill) (*PaymentFlow, error) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, ErrNoSession
+	}
+	if len(bills) == 0 {
+		return nil, errors.New("app: no bill chosen")
+	}
+	key := paymentKey(utilityID, account, bills)
+	if v, ok := s.Get(key); ok {
+		if f := v.(*PaymentFlow); !f.Final() {
+			return f, nil
+		}
+	}
+	var total utility.Fen
+	ids := make([]string, len(bills))
+	for i, b := range bills {
+		if b.Paid {
+			return nil, errors.New("app: a chosen bill is already paid")
+		}
+		total += b.Amount
+		ids[i] = b.ID
+	}
+	res, err := k.Outbox.Submit(ctx, outbox.Request{
+		Utility: utilityID, Kind: utility.KindPayment, Order: account, Session: s.ID,
+		Body:     utility.PaymentRequest{Account: account, Bills: ids, Amount: total},
+		NotAfter: k.Clock.Now().Add(paymentNotAfter),
+	}, paymentWait)
+	if err != nil {
+		return nil, err
+	}
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	if !res.Answered() {
+		return nil, ErrPaymentBusy
+	}
+	p, err := res.Answer.Payment()
+	if err != nil {
+		return nil, err
+	}
+	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef, payment: p}
+	s.Set(key, f)
+	return f, nil
+}
+
+// Watch polls the order until it is finished or ctx ends, calling update (from its own
+// goroutine) whenever the status changes. When the order is paid it prints the receipt
+// first, so that update sees the print's outcome (see Printed).
+func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
+	ctx, cancel := context.WithCancel(ctx)
+	f.mu.Lock()
+	if f.cancel != nil {
+		f.cancel()
+	}
+	f.cancel = cancel
+	f.mu.Unlock()
+	go func() {
+		defer cancel()
+		last := ""
+		for {
+			p := f.Payment()
+			if p.Status != last {
+				last = p.Status
+				if p.Status == utility.PaymentPaid {
+					f.printReceipt()
+				}
+				update(f)
+			}
+			if paymentFinal(p.Status) {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(PaymentPoll):
+			}
+			f.refresh(ctx)
+		}
+	}()
+}
+
+// StopWatching stops a Watch (the citizen left the pay screen).
+func (f *PaymentFlow) StopWatching() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cancel != nil {
+		f.cancel()
+		f.cancel = nil
+	}
+}
+
+func (f *PaymentFlow) refresh(ctx context.Context) {
+	c, err := f.k.Client(f.Utility)
+	if err != nil {
+		return
+	}
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	p, err := c.Payment(qctx, f.Payment().Reference)
+	if err != nil {
+		// A missed poll is not an answer: the order keeps its state and is asked again.
+		f.k.Log.Info("payment status", "utility", f.Utility, "err", err)
+		return
+	}
+	if p.Status == utility.PaymentPending && !p.ExpiresAt.IsZero() && f.k.Clock.Now().After(p.ExpiresAt) {
+		p.Status = utility.PaymentExpired
+	}
+	f.mu.Lock()
+	f.payment = p
+	f.mu.Unlock()
+}
+
+// Cancel asks the utility to cancel the pending order (取消缴费). A cancellation that
+// cannot be delivered now is delivered later by the outbox; the order also expires.
+func (f *PaymentFlow) Cancel(ctx context.Context) error {
+	f.StopWatching()
+	p := f.Payment()
+	if paymentFinal(p.Status) {
+		return nil
+	}
+	s := f.k.Sessions.Current()
+	sid := ""
+	if s != nil {
+		sid = s.ID
+	}
+	res, err := f.k.Outbox.Submit(ctx, outbox.Request{
+		Utility: f.Utility, Kind: utility.KindCancelPayment, Order: f.Account, Session: sid,
+		Body: utility.Cancellation{Payment: p.Reference},
+	}, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	if res.Answered() {
+		if q, err := res.Answer.Payment(); err == nil {
+			f.mu.Lock()
+			f.payment = q
+			f.mu.Unlock()
+			return nil
+		}
+	}
+	// Not answered yet: the outbox delivers the cancellation later. Ask once more in
+	// case the citizen paid in the meantime; a paid order is never shown as cancelled.
+	f.refresh(ctx)
+	f.mu.Lock()
+	if f.payment.Status == utility.PaymentPending {
+		f.payment.Status = utility.PaymentCancelled
+	}
+	f.mu.Unlock()
+	return res.Err
+}

@@ -1,0 +1,271 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/devices/printer"
+	"github.com/liangzihu/kiosk/devices/serialport"
+)
+
+// PrintResult is how printing a receipt went, for the citizen and for staff.
+type PrintResult struct {
+	// OK: the whole receipt came out.
+	OK bool
+	// Partial: some of it came out (the paper ran out); staff reprint it (补打).
+	Partial bool
+	// Message is an i18n key telling the citizen what happened, when !OK.
+	Message string
+	// Detail is the staff-facing reason (Chinese), when !OK.
+	Detail string
+}
+
+// receiptPrinter owns the receipt printer's port for the kiosk's lifetime: the
+// driver keeps state between jobs (the tail of a job cut short by an empty roll), and
+// the port is reopened when the printer was unplugged.
+type receiptPrinter struct {
+	mu      sync.Mutex
+	reopen  *serialport.Reopener
+	prof    printer.Profile
+	drv     *printer.Printer
+	builder *receipt.Builder
+}
+
+func (k *Kiosk) openPrinter() error {
+	d := k.Config.Devices.Printer
+	if !d.Enabled {
+		return nil
+	}
+	prof, err := receipt.Profile(d)
+	if err != nil {
+		return err
+	}
+	b, err := receipt.New(receipt.FromConfig(k.Config), prof)
+	if err != nil {
+		return err
+	}
+	k.printer = &receiptPrinter{
+		reopen:  serialport.NewReopener(d.Port, serialport.Mode{Baud: d.Baud}, serialport.Backoff{}),
+		prof:    prof,
+		builder: b,
+	}
+	return nil
+}
+
+// Receipts returns the receipt builder (nil without a printer).
+func (k *Kiosk) Receipts() *receipt.Builder {
+	if k.printer == nil {
+		return nil
+	}
+	return k.printer.builder
+}
+
+// PrinterReady reports whether a receipt can be printed now; the citizen is told before
+// paying when it cannot (an unknown state is not taken for "out of paper").
+func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
+	if k.printer == nil {
+		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	}
+	p := k.printer
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	drv, err := p.driver(ctx)
+	if err == nil {
+		_, err = drv.Ready(ctx)
+	}
+	r := k.printOutcome(printer.Result{}, err)
+	return r
+}
+
+// driver returns the driver over an open port, opening it when needed.
+func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
+	if p.drv != nil {
+		return p.drv, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	port, err := p.reopen.Port(ctx)
+	if err != nil {
+		return nil, err
+	}
+	drv, err := printer.New(printer.OverSerialPort(port), p.prof, printer.Options{})
+	if err != nil {
+		return nil, err
+	}
+	p.drv = drv
+	return drv, nil
+}
+
+// Print prints a receipt job and journals it under ref. The printer's state goes to
+// the device listeners (staff are alerted when it needs paper or attention).
+func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) PrintResult {
+	if k.printer == nil {
+		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	}
+	p := k.printer
+	p.mu.Lock()
+	res, err := func() (printer.Result, error) {
+		drv, err := p.driver(ctx)
+		if err != nil {
+			return printer.Result{}, err
+		}
+		return drv.Print(ctx, job)
+	}()
+	if err != nil && !isPrinterState(err) {
+		// An I/O error: the port is gone (unplugged). Reopen it next time.
+		p.drv = nil
+		p.reopen.Fail()
+	}
+	p.mu.Unlock()
+	out := k.printOutcome(res, err)
+	sid := ""
+	if s := k.Sessions.Current(); s != nil {
+		sid = s.ID
+	}
+	if out.OK {
+		k.record(journal.Event{Kind: journal.Print, Session: sid, Ref: ref, Detail: what})
+	} else {
+		k.Log.Warn("print failed", "what", what, "ref", ref, "reason", out.Detail)
+		k.record(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: ref, Detail: what + ": " + out.Detail})
+	}
+	return out
+}
+
+func isPrinterState(err error) bool {
+	for _, e := range []error{printer.ErrPaperOut, printer.ErrCoverOpen, printer.ErrOffline, printer.ErrCutter,
+		printer.ErrUnrecoverable, printer.ErrOverheat} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// printOutcome turns the driver's answer into what the citizen and staff are told, and
+// reports the printer's state to the device listeners.
+func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
+	dev := DeviceEvent{Device: "printer", OK: true, Detail: res.After.String()}
+	out := PrintResult{OK: err == nil}
+	if err != nil {
+		out.Partial = res.Partial()
+		out.Detail = printer.Advice(err)
+		out.Message = "print.failed"
+		if errors.Is(err, printer.ErrPaperOut) {
+			out.Message = "print.paper_out"
+		}
+		dev = DeviceEvent{Device: "printer", OK: false, Message: out.Message, Detail: out.Detail}
+	} else if res.After.PaperNearEnd {
+		dev.Detail = "纸将用尽，请尽快更换纸卷"
+	}
+	k.emitDevice(dev)
+	return out
+}
+
+// printReceipt prints the payment receipt of a paid order (once).
+func (f *PaymentFlow) printReceipt() {
+	f.mu.Lock()
+	done := f.printed != nil
+	f.mu.Unlock()
+	if done {
+		return
+	}
+	r := f.k.printPayment(f)
+	f.mu.Lock()
+	f.printed = &r
+	f.mu.Unlock()
+}
+
+// Printed returns how printing the receipt went, once the order is paid.
+func (f *PaymentFlow) Printed() (PrintResult, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.printed == nil {
+		return PrintResult{}, false
+	}
+	return *f.printed, true
+}
+
+// ReceiptURL is the content of the receipt's QR code, shown on screen too.
+func (f *PaymentFlow) ReceiptURL() string {
+	b := f.k.Receipts()
+	if b == nil {
+		return ""
+	}
+	u, err := b.PaymentURL(f.txn())
+	if err != nil {
+		return ""
+	}
+	return u
+}
+
+func (f *PaymentFlow) txn() string {
+	p := f.Payment()
+	if p.ReceiptNo != "" {
+		return p.ReceiptNo
+	}
+	return p.Reference
+}
+
+func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
+	b := k.Receipts()
+	if b == nil {
+		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	}
+	p := f.Payment()
+	name := ""
+	for _, t := range k.sessionAccountsTiles() {
+		for _, a := range t.Accounts {
+			if t.Utility == f.Utility && a.Number == f.Account {
+				name = a.HolderName
+			}
+		}
+	}
+	job, err := b.Payment(receipt.Payment{
+		Business: k.Text.In(i18n.ZH, "pay.business."+f.Utility), Account: f.Account, Name: name,
+		Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: f.txn(),
+		Time: paidAt(p, k.Clock.Now()), Hotlines: k.receiptHotlines(f.Utility),
+	})
+	if err != nil {
+		k.Log.Error("payment receipt", "err", err)
+		return PrintResult{Message: "print.failed", Detail: err.Error()}
+	}
+	return k.Print(context.Background(), "payment", f.KioskRef, job)
+}
+
+func paidAt(p utility.Payment, now time.Time) time.Time {
+	if !p.PaidAt.IsZero() {
+		return p.PaidAt
+	}
+	return now
+}
+
+func (k *Kiosk) sessionAccountsTiles() []UtilityAccounts {
+	if a, ok := k.SessionAccounts(); ok {
+		return a.Tiles()
+	}
+	return nil
+}
+
+// receiptHotlines are the numbers printed at the foot of a receipt: the utility's own,
+// then the hall's.
+func (k *Kiosk) receiptHotlines(utilityID string) []receipt.Hotline {
+	var out []receipt.Hotline
+	seen := map[string]bool{}
+	if u, ok := k.Config.Utilities.ByID(utilityID); ok && u.Hotline != "" {
+		out = append(out, receipt.Hotline{Label: "服务热线", Number: u.Hotline})
+		seen[u.Hotline] = true
+	}
+	for _, h := range k.Config.Hotlines {
+		if !seen[h.Number] {
+			out = append(out, receipt.Hotline{Label: h.Label, Number: h.Number})
+			seen[h.Number] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,158 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// Application is an application as the tracking screens show it: the utility's
+// timeline, or, while a request waits for the utility, what the kiosk knows of it.
+type Application struct {
+	Utility  string
+	Progress utility.Progress
+	// Waiting is set when the utility has not answered yet: the kiosk reference is
+	// known, the utility's number not (it is bound when the utility answers).
+	Waiting bool
+}
+
+// ApplicationsResult is the citizen's applications across utilities; Unavailable names
+// the utilities that did not answer.
+type ApplicationsResult struct {
+	Applications []Application
+	Unavailable  []string
+}
+
+// MyApplications lists the identified citizen's applications at every utility at once.
+func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return ApplicationsResult{}, ErrNoSession
+	}
+	id, ok := s.Identity()
+	if !ok {
+		return ApplicationsResult{}, ErrNoSession
+	}
+	var (
+		mu  sync.Mutex
+		out ApplicationsResult
+		wg  sync.WaitGroup
+	)
+	for _, c := range k.Utilities {
+		wg.Add(1)
+		go func(c utility.Client) {
+			defer wg.Done()
+			list, err := c.Applications(ctx, utility.Identity{IDNumber: id.IDNumber, Name: id.Name})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				out.Unavailable = append(out.Unavailable, c.ID())
+				return
+			}
+			for _, p := range list {
+				out.Applications = append(out.Applications, Application{Utility: c.ID(), Progress: p})
+			}
+		}(c)
+	}
+	wg.Wait()
+	sort.SliceStable(out.Applications, func(i, j int) bool {
+		return out.Applications[i].Progress.AcceptedAt.After(out.Applications[j].Progress.AcceptedAt)
+	})
+	return out, nil
+}
+
+// ErrApplicationNotFound means no utility knows the number.
+var ErrApplicationNotFound = errors.New("app: no application with this number")
+
+var kioskRefPattern = regexp.MustCompile(`^K\d{12}$`)
+
+// FindApplication finds an application by its number: a utility's application number
+// (every utility is asked at once; the one that knows it answers) or a kiosk reference
+// printed when the utility had not answered yet.
+func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if kioskRefPattern.MatchString(number) {
+		st, err := k.Outbox.Status(number)
+		if err != nil {
+			return Application{}, ErrApplicationNotFound
+		}
+		if st.UtilityRef == "" {
+			return Application{Utility: st.Utility, Waiting: true,
+				Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}, nil
+		}
+		number = st.UtilityRef
+	}
+	type answer struct {
+		app Application
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	answers := make(chan answer, len(k.Utilities))
+	for _, c := range k.Utilities {
+		go func(c utility.Client) {
+			p, err := c.Progress(ctx, number)
+			answers <- answer{Application{Utility: c.ID(), Progress: p}, err}
+		}(c)
+	}
+	var firstErr error
+	for range k.Utilities {
+		a := <-answers
+		if a.err == nil {
+			return a.app, nil
+		}
+		if !errors.Is(a.err, utility.ErrNotFound) && firstErr == nil {
+			firstErr = a.err
+		}
+	}
+	if firstErr != nil {
+		// Someone could not be asked: the number may be theirs.
+		return Application{}, firstErr
+	}
+	return Application{}, ErrApplicationNotFound
+}
+
+// RefFromQR reads the application number from a scanned tracking QR (the URL that
+// receipts print from receipt.track_url), or returns false.
+func (k *Kiosk) RefFromQR(code string) (string, bool) {
+	tmpl := k.Config.Receipt.TrackURL
+	i := strings.Index(tmpl, "{ref}")
+	if i < 0 {
+		return "", false
+	}
+	prefix, suffix := tmpl[:i], tmpl[i+len("{ref}"):]
+	code = strings.TrimSpace(code)
+	if !strings.HasPrefix(code, prefix) || !strings.HasSuffix(code, suffix) || len(code) <= len(prefix)+len(suffix) {
+		return "", false
+	}
+	ref, err := url.PathUnescape(code[len(prefix) : len(code)-len(suffix)])
+	if err != nil || strings.ContainsAny(ref, "/?#") || len(ref) > 40 {
+		return "", false
+	}
+	return ref, true
+}
+
+// Rate submits a 好差评 rating of an application through the outbox: it is stored before
+// this returns and reaches the utility exactly once, however long the utility is away.
+// Answered reports whether the utility confirmed it at once.
+func (k *Kiosk) Rate(ctx context.Context, a Application, level utility.Level, reasons []string) (outbox.Result, error) {
+	if !level.Valid() {
+		return outbox.Result{}, errors.New("app: not a rating level")
+	}
+	sid := ""
+	if s := k.Sessions.Current(); s != nil {
+		sid = s.ID
+	}
+	return k.Outbox.Submit(ctx, outbox.Request{
+		Utility: a.Utility, Kind: utility.KindEvaluation, Order: a.Progress.Reference, Session: sid,
+		Body: utility.Evaluation{Application: a.Progress.Reference, Level: level, Reasons: reasons},
+	}, 5*time.Second)
+}
