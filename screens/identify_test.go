@@ -1,44 +1,39 @@
-package screens
+package screens_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
 // newDeviceHarness is a shell whose kiosk drives the demo device emulators through
 // real pseudo-terminals.
-func newDeviceHarness(t *testing.T) (*harness, *demo.Rig) {
+func newDeviceHarness(t *testing.T) (*screentest.H, *demo.Rig) {
 	t.Helper()
 	d, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { d.Close() })
 	cfg := config.Defaults()
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	d.Apply(cfg)
-	h := newHarnessWith(t, cfg, d)
-	h.k.Start(context.Background())
-	t.Cleanup(func() {
-		h.k.Close()
-		d.Close()
-	})
-	return h, d
+	return screentest.New(t, screentest.Options{Config: cfg, Demo: d, Start: true}), d
 }
 
 func TestCardFromHome(t *testing.T) {
 	h, _ := newDeviceHarness(t)
-	h.tapText("模拟刷卡")
-	h.tapText("长者，水电气网四家都有账户 · 张*")
-	h.waitFor("the citizen's session", func() bool { return h.k.Sessions.Current() != nil && h.shows("张*") })
-	if !h.shows("110105********002X") || h.shows("张三") || h.shows("19491231") {
-		t.Fatalf("identity not shown masked:\n%s", h.markup())
+	h.Tap("模拟刷卡")
+	h.Tap("长者，水电气网四家都有账户 · 张*")
+	h.WaitFor("the citizen's session", func() bool { return h.K.Sessions.Current() != nil && h.Shows("张*") })
+	if !h.Shows("110105********002X") || h.Shows("张三") || h.Shows("19491231") {
+		t.Fatalf("identity not shown masked:\n%s", h.Markup())
 	}
-	h.tapText("退出办理")
-	if h.shows("张*") {
+	h.Tap("退出办理")
+	if h.Shows("张*") {
 		t.Fatal("name left on screen after 退出办理")
 	}
 }
@@ -48,25 +43,25 @@ func TestRefusedCardExplained(t *testing.T) {
 	if err := d.PlaceFixture("resident_expired"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the refusal", func() bool { return h.shows("您的证件已过有效期") })
-	if h.k.Sessions.Current() != nil {
+	h.WaitShows("您的证件已过有效期")
+	if h.K.Sessions.Current() != nil {
 		t.Fatal("an expired card opened a session")
 	}
-	h.tapText("知道了")
-	if h.shows("您的证件已过有效期") {
+	h.Tap("知道了")
+	if h.Shows("您的证件已过有效期") {
 		t.Fatal("the notice did not close")
 	}
 }
 
 func TestReaderOfflineWarning(t *testing.T) {
 	h, d := newDeviceHarness(t)
-	h.waitFor("the reader ready", func() bool { st, ok := h.k.DeviceState("idcard"); return ok && st.OK })
+	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
 	if err := d.Reader().Unplug(); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the warning", func() bool { return h.shows("读卡器暂时无法使用") })
+	h.WaitShows("读卡器暂时无法使用")
 	if err := d.Reader().Replug(); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the warning to go", func() bool { return !h.shows("读卡器暂时无法使用") })
+	h.WaitFor("the warning to go", func() bool { return !h.Shows("读卡器暂时无法使用") })
 }

@@ -1,4 +1,4 @@
-package screens
+package screens_test
 
 import (
 	"flag"
@@ -6,22 +6,23 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
 var screenshotDir = flag.String("screenshots", "", "write a PNG of every screen, both modes, into this folder")
 
-// screenTour visits every screen a citizen can reach in the foundation. Later screens
-// add their own steps.
+// screenTour visits the screens that need no utility or device.
 var screenTour = []struct {
 	name string
-	go_  func(h *harness)
+	to   func(h *screentest.H)
 }{
-	{"home", func(h *harness) {}},
-	{"guide", func(h *harness) { h.tapText("办事指南") }},
-	{"idle-countdown", func(h *harness) {
-		h.k.Sessions.Start()
-		h.tapText("办事指南")
-		h.advance(h.k.Config.Kiosk.IdleTimeout.Duration)
+	{"home", func(h *screentest.H) {}},
+	{"guide", func(h *screentest.H) { h.Tap("办事指南") }},
+	{"idle-countdown", func(h *screentest.H) {
+		h.K.Sessions.Start()
+		h.Tap("办事指南")
+		h.Advance(h.K.Config.Kiosk.IdleTimeout.Duration)
 	}},
 }
 
@@ -36,30 +37,37 @@ func TestScreens(t *testing.T) {
 				mode = "elderly"
 			}
 			t.Run(st.name+"-"+mode, func(t *testing.T) {
-				h := newHarness(t)
+				h := screentest.New(t, screentest.Options{})
 				if elderly {
-					h.s.SetElderly(true)
+					h.Shell.SetElderly(true)
 				}
-				st.go_(h)
-				min := float32(64)
-				if elderly {
-					min = 80
-				}
-				assertTargets(t, h.w.Canvas(), min)
-				assertFits(t, h.w.Canvas())
-				if *screenshotDir == "" {
-					return
-				}
-				img := h.w.Canvas().Capture()
-				f, err := os.Create(filepath.Join(*screenshotDir, st.name+"-"+mode+".png"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				if err := png.Encode(f, img); err != nil {
-					t.Fatal(err)
-				}
+				st.to(h)
+				Check(t, h, elderly, st.name+"-"+mode)
 			})
 		}
+	}
+}
+
+// Check asserts the touch targets and the fit of the screen on show, and writes its
+// picture when -screenshots is given.
+func Check(t *testing.T, h *screentest.H, elderly bool, name string) {
+	t.Helper()
+	min := float32(64)
+	if elderly {
+		min = 80
+	}
+	h.AssertTargets(min)
+	h.AssertFits()
+	if *screenshotDir == "" {
+		return
+	}
+	h.Pump()
+	f, err := os.Create(filepath.Join(*screenshotDir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, h.Win.Canvas().Capture()); err != nil {
+		t.Fatal(err)
 	}
 }

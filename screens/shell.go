@@ -84,6 +84,9 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	return s
 }
 
+// CountdownVisible reports whether the idle countdown is on screen.
+func (s *Shell) CountdownVisible() bool { return s.idle.Visible() }
+
 // Current returns the name of the screen on top.
 func (s *Shell) Current() string { return s.stack[len(s.stack)-1].Name }
 

@@ -1,0 +1,283 @@
+// Package screentest drives the kiosk's screens in tests, through Fyne's test driver:
+// a kiosk and its shell in a 1280×800 test window, taps by label, what the screen
+// shows, and a UI queue that the test drains on its own goroutine, so that events from
+// device and network goroutines touch widgets only there (as Fyne's event loop would).
+package screentest
+
+import (
+	"bytes"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/screens"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// Options set a harness up; zero values give a demo kiosk on a manual clock with every
+// utility unreachable and no devices.
+type Options struct {
+	// Config defaults to config.Defaults(); its data folder is always a temporary one.
+	Config *config.Config
+	Demo   app.DemoRig
+	// UtilityURLs are the utilities' base URLs; nil points them all at a closed port.
+	UtilityURLs map[string]string
+	// RealClock runs the kiosk on the system clock (journeys with real devices and
+	// utilities); otherwise Clock is a manual clock set to 2026-11-25 09:30.
+	RealClock bool
+	// Start starts the kiosk's devices and outbox.
+	Start bool
+}
+
+// H is a kiosk and its shell in a test window.
+type H struct {
+	T     testing.TB
+	K     *app.Kiosk
+	Shell *screens.Shell
+	Win   fyne.Window
+	// Clock is the manual clock, nil with RealClock.
+	Clock *clock.Manual
+	log   *syncBuffer
+	ui    chan func()
+}
+
+// New builds the harness; everything is closed when the test ends.
+func New(t testing.TB, o Options) *H {
+	t.Helper()
+	test.NewTempApp(t)
+	cfg := o.Config
+	if cfg == nil {
+		cfg = config.Defaults()
+	}
+	cfg.Demo = true
+	cfg.Data.Dir = t.TempDir()
+	urls := o.UtilityURLs
+	if urls == nil {
+		urls = map[string]string{}
+		for _, id := range config.UtilityIDs {
+			urls[id] = "http://127.0.0.1:1" // closed: these tests do not reach the utilities
+		}
+	}
+	h := &H{T: t, log: &syncBuffer{}, ui: make(chan func(), 4096)}
+	var clk clock.Clock = clock.System()
+	if !o.RealClock {
+		h.Clock = clock.NewManual(time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local))
+		clk = h.Clock
+	}
+	k, err := app.New(cfg, app.Options{Clock: clk, Logger: slog.New(slog.NewJSONHandler(h.log, nil)), Demo: o.Demo, UtilityURLs: urls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.K = k
+	t.Cleanup(func() { k.Close() })
+	h.Win = test.NewTempWindow(t, nil)
+	h.Win.SetPadded(false)
+	h.Win.Resize(fyne.NewSize(1280, 800))
+	h.Shell = screens.NewShell(k, h.Win, screens.Options{Do: func(f func()) { h.ui <- f }})
+	if o.Start {
+		k.Start(t.Context())
+	}
+	return h
+}
+
+// Log is what the kiosk logged so far.
+func (h *H) Log() string { return h.log.String() }
+
+// Pump runs the functions queued for the UI goroutine.
+func (h *H) Pump() {
+	for {
+		select {
+		case f := <-h.ui:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// Advance moves the manual clock and lets the UI react.
+func (h *H) Advance(d time.Duration) {
+	h.Clock.Advance(d)
+	h.Pump()
+}
+
+// WaitFor pumps the UI queue until cond holds (device and network events arrive from
+// other goroutines), failing the test after 20 s.
+func (h *H) WaitFor(what string, cond func() bool) {
+	h.T.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		h.Pump()
+		if cond() {
+			return
+		}
+		select {
+		case f := <-h.ui:
+			f()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	h.T.Fatalf("timed out waiting for %s; screen %s:\n%s", what, h.Shell.Current(), h.Markup())
+}
+
+// WaitShows waits until the screen shows s.
+func (h *H) WaitShows(s string) {
+	h.T.Helper()
+	h.WaitFor("“"+s+"” on screen", func() bool { return h.Shows(s) })
+}
+
+// Markup is the laid-out canvas (overlays included) as text.
+func (h *H) Markup() string {
+	h.Pump()
+	return test.RenderToMarkup(h.Win.Canvas())
+}
+
+// Shows reports whether the screen shows s anywhere.
+func (h *H) Shows(s string) bool { return strings.Contains(h.Markup(), s) }
+
+// Tap taps the first visible tappable labelled text (a button, a tile, a list row).
+func (h *H) Tap(text string) {
+	h.T.Helper()
+	h.Pump()
+	if !h.tapLabel(text) {
+		h.T.Fatalf("nothing to tap labelled %q on screen %s:\n%s", text, h.Shell.Current(), h.Markup())
+	}
+	h.Pump()
+}
+
+// CanTap reports whether something labelled text can be tapped (visible and enabled).
+func (h *H) CanTap(text string) bool {
+	h.Pump()
+	for _, o := range h.Objects() {
+		if l, ok := label(o); ok && l == text && o.Visible() {
+			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (h *H) tapLabel(text string) bool {
+	for _, o := range h.Objects() {
+		l, ok := label(o)
+		if !ok || l != text || !o.Visible() {
+			continue
+		}
+		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+			continue
+		}
+		test.Tap(o.(fyne.Tappable))
+		return true
+	}
+	return false
+}
+
+// label is the text a tappable object is known by.
+func label(o fyne.CanvasObject) (string, bool) {
+	switch b := o.(type) {
+	case *touch.Button:
+		return b.Text, true
+	case *widget.Button:
+		return b.Text, true
+	case *touch.Tile:
+		return b.Title, true
+	case *touch.Row:
+		return b.Title, true
+	}
+	return "", false
+}
+
+// Objects are the objects on screen, overlays first (top-most first).
+func (h *H) Objects() []fyne.CanvasObject {
+	c := h.Win.Canvas()
+	var objs []fyne.CanvasObject
+	ov := c.Overlays().List()
+	for i := len(ov) - 1; i >= 0; i-- {
+		objs = append(objs, test.LaidOutObjects(ov[i])...)
+	}
+	return append(objs, test.LaidOutObjects(c.Content())...)
+}
+
+// TextSizes returns the sizes of visible text, smallest first.
+func (h *H) TextSizes() []float32 {
+	var s []float32
+	for _, o := range h.Objects() {
+		if t, ok := o.(*canvas.Text); ok && t.Visible() && t.Text != "" {
+			s = append(s, t.TextSize)
+		}
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s) == 0 {
+		s = []float32{0}
+	}
+	return s
+}
+
+// AssertTargets checks that everything tappable on screen is at least min on both sides.
+func (h *H) AssertTargets(min float32) {
+	h.T.Helper()
+	for _, o := range h.Objects() {
+		if _, ok := o.(fyne.Tappable); !ok || !o.Visible() {
+			continue
+		}
+		if _, ok := o.(*widget.Label); ok {
+			continue
+		}
+		if s := o.Size(); s.Width < min || s.Height < min {
+			h.T.Errorf("screen %s: %T %q is %.0f×%.0f, smaller than the %.0f px touch target",
+				h.Shell.Current(), o, labelOf(o), s.Width, s.Height, min)
+		}
+	}
+}
+
+func labelOf(o fyne.CanvasObject) string {
+	l, _ := label(o)
+	return l
+}
+
+// AssertFits checks that the screen needs no scrolling at the window size and that no
+// pager had to cut a block off.
+func (h *H) AssertFits() {
+	h.T.Helper()
+	c := h.Win.Canvas()
+	for _, o := range h.Objects() {
+		if p, ok := o.(*touch.Pager); ok && p.Visible() && p.Overflows() {
+			h.T.Errorf("screen %s: a block is taller than the pager's page", h.Shell.Current())
+		}
+	}
+	if m, s := c.Content().MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
+		h.T.Errorf("screen %s needs %.0f×%.0f, the window is %.0f×%.0f (no scrolling on a touchscreen)",
+			h.Shell.Current(), m.Width, m.Height, s.Width, s.Height)
+	}
+}
+
+// syncBuffer is a log sink written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,150 @@
+package touch
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
+)
+
+// Row is one line of a list a finger picks from: an account, a bill, an application.
+// It shows a title, a line of detail and a value on the right, and can be checked (a bill
+// chosen for payment).
+type Row struct {
+	widget.BaseWidget
+	Title    string
+	Detail   string
+	Trailing string
+	// Checkable rows show a check box; Checked is its state.
+	Checkable bool
+	Checked   bool
+	// Importance colours the trailing value (e.g. danger for an unpaid amount).
+	Importance widget.Importance
+	OnTapped   func()
+}
+
+// NewRow returns a list row.
+func NewRow(title, detail, trailing string, tapped func()) *Row {
+	r := &Row{Title: title, Detail: detail, Trailing: trailing, OnTapped: tapped}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// Tapped runs the row's action.
+func (r *Row) Tapped(*fyne.PointEvent) {
+	if r.OnTapped != nil {
+		r.OnTapped()
+	}
+}
+
+// CreateRenderer draws the row.
+func (r *Row) CreateRenderer() fyne.WidgetRenderer {
+	bg := canvas.NewRectangle(ft.Color(kt.ColorNameTile))
+	bg.StrokeWidth = 2
+	bg.CornerRadius = 10
+	title := canvas.NewText("", ft.Color(ft.ColorNameForeground))
+	title.TextStyle.Bold = true
+	detail := canvas.NewText("", ft.Color(kt.ColorNameMuted))
+	trailing := canvas.NewText("", ft.Color(ft.ColorNameForeground))
+	trailing.TextStyle.Bold = true
+	trailing.Alignment = fyne.TextAlignTrailing
+	check := widget.NewIcon(nil)
+	rr := &rowRenderer{r: r, bg: bg, title: title, detail: detail, trailing: trailing, check: check}
+	rr.Refresh()
+	return rr
+}
+
+type rowRenderer struct {
+	r                       *Row
+	bg                      *canvas.Rectangle
+	title, detail, trailing *canvas.Text
+	check                   *widget.Icon
+}
+
+func (rr *rowRenderer) Layout(s fyne.Size) {
+	pad := ft.Size(ft.SizeNameInnerPadding)
+	rr.bg.Resize(s)
+	x := pad
+	if rr.r.Checkable {
+		is := ft.Size(ft.SizeNameInlineIcon)
+		rr.check.Move(fyne.NewPos(pad, (s.Height-is)/2))
+		rr.check.Resize(fyne.NewSize(is, is))
+		x += is + pad
+	}
+	tw := rr.trailing.MinSize().Width
+	rr.trailing.Move(fyne.NewPos(s.Width-pad-tw, (s.Height-rr.trailing.MinSize().Height)/2))
+	rr.trailing.Resize(rr.trailing.MinSize())
+	th, dh := rr.title.MinSize().Height, rr.detail.MinSize().Height
+	if rr.r.Detail == "" {
+		dh = 0
+	}
+	y := (s.Height - th - dh) / 2
+	w := s.Width - x - tw - 2*pad
+	rr.title.Move(fyne.NewPos(x, y))
+	rr.title.Resize(fyne.NewSize(w, th))
+	rr.detail.Move(fyne.NewPos(x, y+th))
+	rr.detail.Resize(fyne.NewSize(w, dh))
+}
+
+func (rr *rowRenderer) MinSize() fyne.Size {
+	pad := ft.Size(ft.SizeNameInnerPadding)
+	h := rr.title.MinSize().Height + 2*pad
+	if rr.r.Detail != "" {
+		h += rr.detail.MinSize().Height
+	}
+	w := rr.title.MinSize().Width + rr.trailing.MinSize().Width + 3*pad
+	if rr.r.Checkable {
+		w += ft.Size(ft.SizeNameInlineIcon) + pad
+	}
+	return fyne.NewSize(w, max(h, ft.Size(kt.SizeNameTarget)))
+}
+
+func (rr *rowRenderer) Refresh() {
+	r := rr.r
+	rr.bg.FillColor = ft.Color(kt.ColorNameTile)
+	rr.bg.StrokeColor = ft.Color(ft.ColorNameSeparator)
+	if r.Checkable && r.Checked {
+		rr.bg.StrokeColor = ft.Color(ft.ColorNamePrimary)
+		rr.bg.StrokeWidth = 4
+	} else {
+		rr.bg.StrokeWidth = 2
+	}
+	rr.title.Text, rr.detail.Text, rr.trailing.Text = r.Title, r.Detail, r.Trailing
+	rr.title.TextSize = ft.Size(ft.SizeNameText)
+	rr.detail.TextSize = ft.Size(ft.SizeNameText) * 0.85
+	rr.trailing.TextSize = ft.Size(ft.SizeNameSubHeadingText)
+	rr.title.Color = ft.Color(ft.ColorNameForeground)
+	rr.detail.Color = ft.Color(kt.ColorNameMuted)
+	rr.trailing.Color = ft.Color(ft.ColorNameForeground)
+	switch r.Importance {
+	case widget.DangerImportance:
+		rr.trailing.Color = ft.Color(ft.ColorNameError)
+	case widget.SuccessImportance:
+		rr.trailing.Color = ft.Color(ft.ColorNameSuccess)
+	case widget.HighImportance:
+		rr.trailing.Color = ft.Color(ft.ColorNamePrimary)
+	}
+	if r.Checkable {
+		if r.Checked {
+			rr.check.SetResource(ft.CheckButtonCheckedIcon())
+		} else {
+			rr.check.SetResource(ft.CheckButtonIcon())
+		}
+		rr.check.Show()
+	} else {
+		rr.check.Hide()
+	}
+	for _, t := range []*canvas.Text{rr.title, rr.detail, rr.trailing} {
+		t.Refresh()
+	}
+	rr.bg.Refresh()
+	rr.Layout(r.Size())
+}
+
+func (rr *rowRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{rr.bg, rr.check, rr.title, rr.detail, rr.trailing}
+}
+
+func (rr *rowRenderer) Destroy() {}
