@@ -9,8 +9,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/liangzihu/kiosk/app/session"
-	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/screentest"
+	kt "github.com/liangzihu/kiosk/screens/theme"
 )
 
 func newHarness(t *testing.T) *screentest.H { return screentest.New(t, screentest.Options{}) }
@@ -96,7 +96,7 @@ func TestTapAnywhereIsActivity(t *testing.T) {
 	h.K.Sessions.Start()
 	h.Advance(50 * time.Second)
 	test.TapCanvas(h.Win.Canvas(), fyne.NewPos(640, 600)) // blank area of the home screen
-	h.Advance(50 * time.Second)                          // 100 s since the start, 50 s since the tap
+	h.Advance(50 * time.Second)                           // 100 s since the start, 50 s since the tap
 	if h.K.Sessions.Current() == nil || h.K.Sessions.State() != session.Active {
 		t.Fatal("a tap on the background did not count as activity")
 	}
