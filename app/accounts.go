@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -39,7 +40,11 @@ type UtilityAccounts struct {
 type Accounts struct {
 	mu    sync.Mutex
 	tiles []UtilityAccounts
+	done  chan struct{}
 }
+
+// Wait blocks until every utility has answered (or timed out).
+func (a *Accounts) Wait() { <-a.done }
 
 // Tiles returns a snapshot, in display order.
 func (a *Accounts) Tiles() []UtilityAccounts {
@@ -67,11 +72,15 @@ func (a *Accounts) set(r UtilityAccounts) {
 
 const accountsKey = "accounts"
 
-// LookupAccounts asks every enabled utility at once for the citizen's accounts, each
-// with its own timeout, so that a slow or broken utility holds up none of the others.
-// changed is called (from any goroutine) each time a utility answers; the result is kept
-// in the session (see SessionAccounts). It returns when every utility has answered.
-func (k *Kiosk) LookupAccounts(ctx context.Context, changed func()) (*Accounts, error) {
+// accountsTimeout bounds the whole look-up; each utility's own timeout is shorter.
+const accountsTimeout = 30 * time.Second
+
+// StartAccountLookup asks every enabled utility at once for the identified citizen's
+// accounts, each with its own timeout, so that a slow or broken utility holds up none of
+// the others. It returns at once with every tile Loading; changed is called (from
+// another goroutine) each time a utility answers. The result lives in the session (see
+// SessionAccounts) and is dropped with it; Wait blocks until every utility answered.
+func (k *Kiosk) StartAccountLookup(changed func()) (*Accounts, error) {
 	s := k.Sessions.Current()
 	if s == nil {
 		return nil, ErrNoSession
@@ -80,7 +89,7 @@ func (k *Kiosk) LookupAccounts(ctx context.Context, changed func()) (*Accounts, 
 	if !ok {
 		return nil, ErrNoSession
 	}
-	acc := &Accounts{}
+	acc := &Accounts{done: make(chan struct{})}
 	for _, c := range k.Utilities {
 		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
 	}
@@ -88,19 +97,24 @@ func (k *Kiosk) LookupAccounts(ctx context.Context, changed func()) (*Accounts, 
 	if changed == nil {
 		changed = func() {}
 	}
-	changed()
-	utility.LookupAccounts(ctx, k.Utilities, utility.Identity{IDNumber: id.IDNumber, Name: id.Name}, func(r utility.AccountsResult) {
-		t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
-		if r.Err != nil {
-			t.State = Unavailable
-			t.Message = utility.CitizenMessage(r.Err, k.UtilityName(r.Utility))
-			k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
-		}
-		if !s.Wiped() {
-			acc.set(t)
-			changed()
-		}
-	})
+	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
+	go func() {
+		defer close(acc.done)
+		ctx, cancel := context.WithTimeout(context.Background(), accountsTimeout)
+		defer cancel()
+		utility.LookupAccounts(ctx, k.Utilities, who, func(r utility.AccountsResult) {
+			t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
+			if r.Err != nil {
+				t.State = Unavailable
+				t.Message = utility.CitizenMessage(r.Err, k.UtilityName(r.Utility))
+				k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
+			}
+			if !s.Wiped() {
+				acc.set(t)
+				changed()
+			}
+		})
+	}()
 	return acc, nil
 }
 
@@ -133,7 +147,7 @@ func (k *Kiosk) FindAccount(ctx context.Context, utilityID, number string) (util
 	if err != nil {
 		return utility.Account{}, err
 	}
-	k.ensureSession().Set("account/"+utilityID+"/"+number, a)
+	k.EnsureSession().Set("account/"+utilityID+"/"+number, a)
 	return a, nil
 }
 
@@ -149,9 +163,9 @@ func (k *Kiosk) FindAccountByQR(ctx context.Context, code string) (utility.Accou
 	return k.FindAccount(ctx, q.Utility, q.Account)
 }
 
-// ensureSession returns the open session, opening an anonymous one (no identity) when
+// EnsureSession returns the open session, opening an anonymous one (no identity) when
 // there is none, so that what an anonymous citizen looks up is wiped like the rest.
-func (k *Kiosk) ensureSession() *session.Session {
+func (k *Kiosk) EnsureSession() *session.Session {
 	if s := k.Sessions.Current(); s != nil {
 		return s
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
@@ -82,5 +83,10 @@ func (s *Shell) panel(title string, rows ...fyne.CanvasObject) fyne.CanvasObject
 	t.SizeName = ft.SizeNameSubHeadingText
 	t.TextStyle.Bold = true
 	t.Wrapping = fyne.TextWrapWord
-	return widget.NewCard("", "", container.NewVBox(append([]fyne.CanvasObject{t}, rows...)...))
+	frame := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
+	frame.StrokeColor = ft.Color(ft.ColorNameSeparator)
+	frame.StrokeWidth = 2
+	frame.CornerRadius = 10
+	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{t}, rows...)...)
+	return container.NewStack(frame, container.NewPadded(body))
 }

@@ -15,9 +15,26 @@ import (
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
-// tilePages maps the home tiles of the configuration to their screens.
-var tilePages = map[string]func(*Shell) Page{
-	"guide": guidePage,
+// tilePage maps a home tile of the configuration to its screen.
+func tilePage(id string) (func(*Shell) Page, bool) {
+	switch id {
+	case "guide":
+		return guidePage, true
+	case "accounts":
+		return accountsPage, true
+	case "pay":
+		return payTilePage, true
+	case "track":
+		return trackPage, true
+	}
+	return nil, false
+}
+
+// payTilePage is 生活缴费: the accounts screen under its own title.
+func payTilePage(s *Shell) Page {
+	p := accountsPage(s)
+	p.TitleKey = "tile.pay"
+	return p
 }
 
 func homePage(s *Shell) Page {
@@ -42,7 +59,7 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 
 	var tiles []fyne.CanvasObject
 	for _, id := range s.K.Config.Home.Tiles {
-		mk, ok := tilePages[id]
+		mk, ok := tilePage(id)
 		if !ok {
 			continue
 		}

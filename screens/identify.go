@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -25,15 +26,34 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 	}
 }
 
-// afterIdentify is where a citizen lands once their card is read. Screens that serve
-// identified citizens replace it (SetAfterIdentify).
+// afterIdentify is where a citizen lands once their card is read: their accounts, or
+// the screen they were on when it needs the card (进度查询 lists their applications).
 func (s *Shell) afterIdentify() {
-	if s.landing != nil {
-		s.stack = []Page{homePage(s)}
-		s.Show(s.landing(s))
+	switch s.Current() {
+	case "track":
+		s.refresh()
 		return
 	}
-	s.Home()
+	s.stack = []Page{homePage(s)}
+	s.Show(s.landing(s))
+}
+
+// onScan acts on a code read by the QR scanner on any screen: a receipt's tracking QR
+// opens the application, a paper bill's QR opens the account.
+func (s *Shell) onScan(code string) {
+	fail := func(msg string) {
+		s.notice.hide()
+		s.notice = s.showModal(s.T("scan.title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+	}
+	if ref, ok := s.K.RefFromQR(code); ok {
+		s.openApplication(ref, fail)
+		return
+	}
+	if q, err := utility.ParseBillQR(code); err == nil {
+		s.openAccount(q.Utility, q.Account)
+		return
+	}
+	fail(s.T("scan.unknown"))
 }
 
 // onDevice redraws the screen when a device's state changes (the home screen warns

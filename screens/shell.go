@@ -29,6 +29,8 @@ type Page struct {
 	Name     string
 	TitleKey string
 	Build    func() fyne.CanvasObject
+	// Tick, if set, runs once a second while the screen is on top (countdowns).
+	Tick func()
 }
 
 // Options configure the shell.
@@ -54,7 +56,7 @@ type Shell struct {
 	idle  *idleOverlay
 	// notice is the modal on screen for a device (reading a card, a refusal), if any.
 	notice *modal
-	// landing builds the first screen of an identified citizen; nil means home.
+	// landing builds the first screen of an identified citizen.
 	landing func(*Shell) Page
 	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
 	firstFrame sync.Once
@@ -62,7 +64,7 @@ type Shell struct {
 
 // NewShell builds the shell into w and shows the home screen.
 func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
-	s := &Shell{K: k, win: w, opt: o}
+	s := &Shell{K: k, win: w, opt: o, landing: accountsPage}
 	if s.opt.Do == nil {
 		s.opt.Do = fyne.Do
 	}
@@ -74,6 +76,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
+	k.OnScan(func(code string) { s.opt.Do(func() { s.onScan(code) }) })
 	if c, ok := w.Canvas().(interface {
 		SetOnTypedKey(func(*fyne.KeyEvent))
 	}); ok {
@@ -151,6 +154,9 @@ func (s *Shell) ToggleLanguage() {
 
 // Tick updates the clock in the header; the caller runs it once a second.
 func (s *Shell) Tick() {
+	if t := s.stack[len(s.stack)-1].Tick; t != nil {
+		t()
+	}
 	if s.clock == nil {
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,23 +15,6 @@ import (
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/serialport"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // session runs `devsim ARGS` with a pipe as its control input.
 type session struct {
@@ -87,17 +69,6 @@ func (s *session) send(line string) string {
 	return ""
 }
 
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func exists(path string) bool { _, err := os.Lstat(path); return err == nil }
 
 func readCard(t *testing.T, link string) (*idcard.Card, error) {
@@ -114,7 +85,7 @@ func TestDevsimIDCard(t *testing.T) {
 	dir := t.TempDir()
 	link := filepath.Join(dir, "ttyID")
 	s := startDevsim(t, "idcard", "--link", link, "--card", "resident")
-	waitFor(t, func() bool { return strings.Contains(s.out.String(), "idcard reader on "+link+" (115200 baud)") })
+	waitFor(t, "the emulator", func() bool { return strings.Contains(s.out.String(), "idcard reader on "+link+" (115200 baud)") })
 	if c, err := readCard(t, link); err != nil || c.IDNumber != "420702198503151237" {
 		t.Fatalf("start card: %v, %v", c, err)
 	}
@@ -186,7 +157,7 @@ func TestDevsimIDCardFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startDevsim(t, "idcard", "--link", link, "--control", fifo)
-	waitFor(t, func() bool { return exists(link) })
+	waitFor(t, "the emulator", func() bool { return exists(link) })
 	for _, line := range []string{"place gat_residence", "remove", "place foreign_2017"} {
 		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
 		if err != nil {
@@ -194,7 +165,7 @@ func TestDevsimIDCardFIFO(t *testing.T) {
 		}
 		f.WriteString(line + "\n")
 		f.Close()
-		waitFor(t, func() bool { return strings.Contains(s.out.String(), "ok: "+line) })
+		waitFor(t, "the emulator", func() bool { return strings.Contains(s.out.String(), "ok: "+line) })
 	}
 	if c, err := readCard(t, link); err != nil || c.Type != idcard.Foreign2017 {
 		t.Fatalf("%v, %v", c, err)

@@ -14,13 +14,13 @@ import (
 func TestDevsimScanner(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "ttyQR")
 	s := startDevsim(t, "scanner", "--link", link, "--baud", "115200", "--suffix", `\x03`)
-	waitFor(t, func() bool { return exists(link) })
+	waitFor(t, "the emulator", func() bool { return exists(link) })
 	sc := scanner.NewScanner(scanner.Options{Port: link, Baud: 115200, Suffix: "\x03", PartialTimeout: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sc.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, func() bool { return sc.Status().State == scanner.StateReady })
+	waitFor(t, "the emulator", func() bool { return sc.Status().State == scanner.StateReady })
 	next := func() scanner.Event {
 		t.Helper()
 		for {
@@ -48,9 +48,9 @@ func TestDevsimScanner(t *testing.T) {
 		}
 	}
 	s.send("unplug")
-	waitFor(t, func() bool { return sc.Status().State == scanner.StateNoScanner })
+	waitFor(t, "the emulator", func() bool { return sc.Status().State == scanner.StateNoScanner })
 	s.send("replug")
-	waitFor(t, func() bool { return sc.Status().State == scanner.StateReady })
+	waitFor(t, "the emulator", func() bool { return sc.Status().State == scanner.StateReady })
 	s.send("scan BACK")
 	if e := next(); e.Code != "BACK" {
 		t.Fatalf("after replug: %+v", e)

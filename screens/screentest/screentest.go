@@ -156,6 +156,26 @@ func (h *H) Tap(text string) {
 	h.Pump()
 }
 
+// TapPrefix taps the first visible, enabled tappable whose label starts with prefix
+// (labels that carry figures, such as "缴费（2 笔，￥86.40）").
+func (h *H) TapPrefix(prefix string) {
+	h.T.Helper()
+	h.Pump()
+	for _, o := range h.Objects() {
+		l, ok := label(o)
+		if !ok || !strings.HasPrefix(l, prefix) || !o.Visible() {
+			continue
+		}
+		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+			continue
+		}
+		test.Tap(o.(fyne.Tappable))
+		h.Pump()
+		return
+	}
+	h.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, h.Shell.Current(), h.Markup())
+}
+
 // CanTap reports whether something labelled text can be tapped (visible and enabled).
 func (h *H) CanTap(text string) bool {
 	h.Pump()
@@ -168,6 +188,24 @@ func (h *H) CanTap(text string) bool {
 		}
 	}
 	return false
+}
+
+// TapNth taps the n-th (from 0) visible tappable labelled text, in screen order: the
+// second pager's 下一页, say.
+func (h *H) TapNth(text string, n int) {
+	h.T.Helper()
+	h.Pump()
+	for _, o := range h.Objects() {
+		if l, ok := label(o); ok && l == text && o.Visible() {
+			if n == 0 {
+				test.Tap(o.(fyne.Tappable))
+				h.Pump()
+				return
+			}
+			n--
+		}
+	}
+	h.T.Fatalf("no such %q on screen %s", text, h.Shell.Current())
 }
 
 func (h *H) tapLabel(text string) bool {

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/utility"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
+	"github.com/liangzihu/kiosk/screens/screentest"
+)
+
+// journey is the whole kiosk in demo mode, driven through its screens: the device
+// emulators on pseudo-terminals, the four utilities' simulator on loopback HTTP, a real
+// data store. Journeys run on the system clock.
+type journey struct {
+	*screentest.H
+	rig  *demo.Rig
+	sims *utilitysim.Server
+}
+
+func newJourney(t *testing.T) *journey {
+	t.Helper()
+	rig, err := demo.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rig.Close() })
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(), AutoPay: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sims.Close() })
+	cfg := config.Defaults()
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	rig.Apply(cfg)
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
+	return &journey{H: h, rig: rig, sims: sims}
+}
+
+// card places the demo card of the simulator's i-th citizen and waits for the accounts.
+func (j *journey) card(i int) {
+	j.T.Helper()
+	if err := j.rig.PlaceCard(i); err != nil {
+		j.T.Fatal(err)
+	}
+	j.WaitFor("the accounts screen", func() bool { return j.Shell.Current() == "accounts" })
+}
+
+// Card placed → accounts at the four utilities → bills → pay → the receipt prints and
+// its QR reads back; the same QR is on screen.
+func TestJourneyPay(t *testing.T) {
+	j := newJourney(t)
+	j.card(1) // 李四: unpaid electricity and water bills
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	j.WaitShows("户号 " + elec)
+	j.WaitFor("every utility's tile", func() bool { return !j.Shows("正在查询…") })
+	if !j.Shows("欠费") || !j.Shows("您在该单位名下暂无账户") {
+		t.Fatalf("accounts screen:\n%s", j.Markup())
+	}
+	j.Tap("户号 " + elec)
+	j.WaitShows("阶梯计费明细")
+	if !j.Shows("第一档") {
+		t.Fatalf("the bill detail lacks its tiers:\n%s", j.Markup())
+	}
+	j.TapNth("下一页", 1) // the detail's pager, beside the list's
+	if !j.Shows("能效账单") || !j.Shows("能效等级") {
+		t.Fatalf("the bill detail lacks 能效:\n%s", j.Markup())
+	}
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	j.WaitShows("缴费成功")
+	j.WaitShows("请取走凭条")
+	if err := j.rig.Printer().WaitCuts(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	outs := j.rig.Printer().Printouts()
+	codes := simtest.DecodeQRs(outs[len(outs)-1].Image)
+	if len(codes) != 1 || !strings.HasPrefix(codes[0], "https://pay.example.cn/r/") {
+		t.Fatalf("receipt QR codes %q", codes)
+	}
+	if !j.Shows("扫码查看电子发票和缴费记录") {
+		t.Fatal("the receipt QR is not shown on screen")
+	}
+	// Back to the bills: they are paid now.
+	j.Tap("返回账单")
+	j.Tap("返回")
+	j.Tap("户号 " + elec)
+	j.WaitFor("paid bills", func() bool { return j.Shows("已缴清") && !j.Shows("未缴") })
+}
+
+// Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
+// see it in the journal and the printer's state.
+func TestJourneyPayWithoutPaper(t *testing.T) {
+	j := newJourney(t)
+	j.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
+	j.card(1)
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	j.WaitShows("户号 " + elec)
+	j.Tap("户号 " + elec)
+	j.WaitShows("缴费截止")
+	j.TapPrefix("缴费（")
+	j.WaitShows("缴费成功")
+	j.WaitShows("打印机缺纸")
+	if !j.Shows("扫码查看电子发票和缴费记录") {
+		t.Fatal("no QR on screen when the receipt did not print")
+	}
+	if st, ok := j.K.DeviceState("printer"); !ok || st.OK {
+		t.Fatalf("printer state %+v", st)
+	}
+	evs, err := j.K.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := false
+	for _, e := range evs {
+		failed = failed || e.Kind == journal.PrintFailed
+	}
+	if !failed {
+		t.Fatal("the failed print is not in the journal")
+	}
+}
+
+// A utility that is down shows as such; the others still show.
+func TestJourneyUtilityDown(t *testing.T) {
+	j := newJourney(t)
+	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	j.card(0) // 张三: accounts at all four
+	j.WaitFor("the answers", func() bool { return !j.Shows("正在查询…") })
+	if !j.Shows("暂时无法查询") || !j.Shows("户号 "+utilitysim.AccountNumber(utility.Water, 0)) {
+		t.Fatalf("accounts with gas down:\n%s", j.Markup())
+	}
+}
+
+// Track by scanning a receipt's QR → the timeline → 好差评 → the rating reaches the
+// utility through the outbox.
+func TestJourneyTrackByScanAndRate(t *testing.T) {
+	j := newJourney(t)
+	c, err := j.K.Client(utility.Electricity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := c.Applications(context.Background(), utility.Identity{IDNumber: utilitysim.DemoIdentities[0].IDNumber, Name: utilitysim.DemoIdentities[0].Name})
+	if err != nil || len(apps) == 0 {
+		t.Fatalf("seeded applications: %v %v", apps, err)
+	}
+	ref := apps[0].Reference
+	j.Tap("进度查询")
+	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
+	if err := j.rig.Scan("https://track.example.cn/a/" + ref); err != nil {
+		t.Fatal(err)
+	}
+	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	if !j.Shows(ref) || !j.Shows("承诺时限") || !j.Shows("按时办结") {
+		t.Fatalf("timeline:\n%s", j.Markup())
+	}
+	j.Tap("评价本次服务")
+	j.Tap("不满意")
+	if j.CanTap("提交评价") {
+		t.Fatal("a low rating without a reason can be submitted")
+	}
+	j.Tap("办理太慢")
+	j.Tap("提交评价")
+	j.WaitShows("评价已提交")
+	j.WaitFor("the rating at the utility", func() bool {
+		got, _ := j.sims.Received(utility.Electricity)
+		for _, r := range got {
+			if r.Kind == utility.KindEvaluation {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// Typed account number without a card, then the session is wiped on 退出办理.
+func TestJourneyAccountByNumberAndExit(t *testing.T) {
+	j := newJourney(t)
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	j.Tap("账户与账单")
+	j.Tap("梁子湖区自来水公司")
+	for _, c := range water {
+		j.Tap(string(c))
+	}
+	j.Tap("确定")
+	j.WaitShows("缴费截止")
+	if !j.Shows(water) || !j.Shows("李*") {
+		t.Fatalf("bills by number:\n%s", j.Markup())
+	}
+	s := j.K.Sessions.Current()
+	j.Tap("退出办理")
+	if !s.Wiped() || j.Shows(water) || j.Shell.Current() != "home" {
+		t.Fatal("the anonymous visit was not wiped")
+	}
+}

@@ -1,0 +1,179 @@
+package screens
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// accountsPage shows the identified citizen's accounts at every utility, each tile in
+// its own state (loading, accounts, none, unavailable) as the utilities answer. Without
+// a card it offers the other ways in: typing an account number or scanning a bill.
+func accountsPage(s *Shell) Page {
+	return Page{Name: "accounts", TitleKey: "tile.accounts", Build: func() fyne.CanvasObject {
+		if !s.identified() {
+			return s.buildLookupChoice()
+		}
+		acc, ok := s.K.SessionAccounts()
+		if !ok {
+			s.startAccountLookup()
+			if acc, ok = s.K.SessionAccounts(); !ok {
+				return s.buildLookupChoice()
+			}
+		}
+		return s.buildAccounts(acc)
+	}}
+}
+
+// identified reports whether a citizen put their card on the reader in this visit.
+func (s *Shell) identified() bool {
+	c := s.K.Sessions.Current()
+	if c == nil {
+		return false
+	}
+	_, ok := c.Identity()
+	return ok
+}
+
+// startAccountLookup asks every utility at once; each answer redraws the screen.
+func (s *Shell) startAccountLookup() {
+	sid := s.sessionID()
+	_, err := s.K.StartAccountLookup(func() {
+		s.opt.Do(func() {
+			if s.sessionID() == sid && s.Current() == "accounts" {
+				s.refresh()
+			}
+		})
+	})
+	if err != nil {
+		s.K.Log.Warn("accounts", "err", err)
+	}
+}
+
+func (s *Shell) buildAccounts(acc *app.Accounts) fyne.CanvasObject {
+	var panels []fyne.CanvasObject
+	for _, t := range acc.Tiles() {
+		panels = append(panels, s.accountPanel(t))
+	}
+	if s.K.Elderly() {
+		return s.pager(panels...)
+	}
+	var blocks []fyne.CanvasObject
+	for i := 0; i < len(panels); i += 2 {
+		pair := []fyne.CanvasObject{panels[i]}
+		if i+1 < len(panels) {
+			pair = append(pair, panels[i+1])
+		}
+		blocks = append(blocks, container.NewGridWithColumns(2, pair...))
+	}
+	return s.pager(blocks...)
+}
+
+func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
+	var rows []fyne.CanvasObject
+	switch t.State {
+	case app.Loading:
+		rows = append(rows, widget.NewProgressBarInfinite(), note(s.T("accounts.loading"), widget.MediumImportance))
+	case app.Unavailable:
+		rows = append(rows, note(s.T("accounts.unavailable"), widget.WarningImportance), note(t.Message, widget.MediumImportance))
+	case app.Found:
+		if len(t.Accounts) == 0 {
+			rows = append(rows, note(s.T("accounts.none"), widget.MediumImportance))
+		}
+		for _, a := range t.Accounts {
+			a := a
+			rows = append(rows, s.accountRow(t.Utility, a))
+		}
+	}
+	return s.panel(s.K.UtilityName(t.Utility), rows...)
+}
+
+func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObject {
+	trailing, imp := s.T("accounts.no_arrears"), widget.SuccessImportance
+	if a.Arrears > 0 || a.Unpaid > 0 {
+		trailing, imp = s.T("accounts.arrears", money(a.Arrears)), widget.DangerImportance
+	}
+	detail := mask.Name(a.HolderName) + " · " + a.Category
+	if a.Plan != "" {
+		detail += " · " + a.Plan
+	}
+	r := touch.NewRow(s.T("accounts.number", a.Number), detail, trailing, s.Tap(func() {
+		s.Show(billsPage(s, utilityID, a))
+	}))
+	r.Importance = imp
+	return r
+}
+
+// buildLookupChoice offers the ways to find an account without identification.
+func (s *Shell) buildLookupChoice() fyne.CanvasObject {
+	card := s.panel(s.T("lookup.by_card"), note(s.T("home.insert_card"), widget.HighImportance),
+		note(s.T("lookup.by_card_hint"), widget.MediumImportance))
+	var buttons []fyne.CanvasObject
+	for _, c := range s.K.Utilities {
+		id := c.ID()
+		buttons = append(buttons, touch.NewButton(s.K.UtilityName(id), s.Tap(func() { s.Show(accountKeypadPage(s, id)) })))
+	}
+	typed := s.panel(s.T("lookup.by_number"), container.NewGridWithColumns(2, buttons...))
+	scan := s.panel(s.T("lookup.by_scan"), note(s.T("lookup.by_scan_hint"), widget.MediumImportance))
+	if s.K.Elderly() {
+		return s.pager(card, typed, scan)
+	}
+	return s.pager(container.NewGridWithColumns(2, card, scan), typed)
+}
+
+// accountKeypadPage types an account number for one utility.
+func accountKeypadPage(s *Shell, utilityID string) Page {
+	var typed string
+	return Page{Name: "account-keypad", TitleKey: "lookup.by_number", Build: func() fyne.CanvasObject {
+		k := touch.NewKeypad(touch.Numeric, s.keypadLabels())
+		k.MaxLen = 20
+		k.Placeholder = s.T("lookup.number_placeholder")
+		k.OnKey = s.K.Touch
+		k.Validate = func(v string) string {
+			if v == "" || len(v) >= 6 {
+				return ""
+			}
+			return s.T("lookup.number_short")
+		}
+		k.SetValue(typed)
+		k.OnSubmit = func(v string) {
+			typed = v
+			s.openAccount(utilityID, v)
+		}
+		title := heading(s.T("lookup.number_for", s.K.UtilityName(utilityID)))
+		return container.NewBorder(title, nil, nil, nil, k)
+	}}
+}
+
+// openAccount shows the bills of an account found by number or by a scanned bill.
+func (s *Shell) openAccount(utilityID, number string) {
+	s.K.EnsureSession() // what is found belongs to this visit, wiped with it
+	run(s, func(ctx context.Context) accountOrErr {
+		a, err := s.K.FindAccount(ctx, utilityID, number)
+		return accountOrErr{a, err}
+	}, func(r accountOrErr) {
+		if r.err != nil {
+			s.notice.hide()
+			s.notice = s.showModal(s.T("lookup.failed_title"), s.K.CitizenMessage(r.err, utilityID),
+				modalButton{label: s.T("common.ok"), primary: true})
+			return
+		}
+		s.Show(billsPage(s, utilityID, r.a))
+	})
+}
+
+type accountOrErr struct {
+	a   utility.Account
+	err error
+}
+
+func (s *Shell) keypadLabels() touch.KeypadLabels {
+	return touch.KeypadLabels{Backspace: s.T("keypad.backspace"), Clear: s.T("keypad.clear"), OK: s.T("keypad.ok")}
+}

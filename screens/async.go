@@ -1,0 +1,77 @@
+package screens
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// opTimeout bounds what a screen waits for in the background (the utilities' own
+// timeouts are shorter).
+const opTimeout = 30 * time.Second
+
+// run does work off the UI goroutine, then done on it with the result, unless the
+// citizen's session changed meanwhile: nothing fetched for one visit is shown in the next.
+func run[T any](s *Shell, work func(context.Context) T, done func(T)) {
+	sid := s.sessionID()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		v := work(ctx)
+		s.opt.Do(func() {
+			if s.sessionID() != sid {
+				return
+			}
+			done(v)
+		})
+	}()
+}
+
+func (s *Shell) sessionID() string {
+	if c := s.K.Sessions.Current(); c != nil {
+		return c.ID
+	}
+	return ""
+}
+
+// refresh rebuilds the screen on top (its data changed).
+func (s *Shell) refresh() { s.render() }
+
+// money formats fen as yuan for citizens: ￥128.50.
+func money(f utility.Fen) string { return "￥" + f.String() }
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02")
+}
+
+func dateTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// heading is a large bold line.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = ft.SizeNameSubHeadingText
+	l.TextStyle.Bold = true
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// note is a wrapped line of plain text with an importance (colour).
+func note(text string, imp widget.Importance) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = imp
+	return l
+}

@@ -1,0 +1,270 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// billsState is what the bills screen holds between redraws.
+type billsState struct {
+	utility string
+	account utility.Account
+	loaded  bool
+	err     error
+	bills   []utility.Bill
+	chosen  map[string]bool
+	focus   string // the bill whose detail is shown
+}
+
+// billsPage lists an account's bills: unpaid ones can be chosen for payment (all are
+// chosen at first), and the detail of the bill last touched is shown beside the list:
+// usage, tiers, fees and, from utilities that provide it, the 能效账单.
+func billsPage(s *Shell, utilityID string, a utility.Account) Page {
+	st := &billsState{utility: utilityID, account: a, chosen: map[string]bool{}}
+	return Page{Name: "bills", TitleKey: "bills.title", Build: func() fyne.CanvasObject {
+		if !st.loaded {
+			st.loaded = true
+			run(s, func(ctx context.Context) error {
+				bills, err := s.K.Bills(ctx, utilityID, a.Number)
+				st.bills = bills
+				return err
+			}, func(err error) {
+				st.err = err
+				for _, b := range st.bills {
+					if !b.Paid {
+						st.chosen[b.ID] = true
+					}
+				}
+				if len(st.bills) > 0 {
+					st.focus = st.bills[0].ID
+				}
+				if s.Current() == "bills" {
+					s.refresh()
+				}
+			})
+		}
+		return s.buildBills(st)
+	}}
+}
+
+func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
+	a := st.account
+	head := heading(fmt.Sprintf("%s  %s  %s", s.K.UtilityName(st.utility), s.T("accounts.number", a.Number), mask.Name(a.HolderName)))
+	switch {
+	case st.err != nil:
+		return container.NewVBox(head, note(s.K.CitizenMessage(st.err, st.utility), widget.DangerImportance))
+	case st.bills == nil:
+		return container.NewVBox(head, widget.NewProgressBarInfinite(), note(s.T("bills.loading"), widget.MediumImportance))
+	case len(st.bills) == 0:
+		return container.NewVBox(head, note(s.T("bills.none"), widget.MediumImportance))
+	}
+	var rows []fyne.CanvasObject
+	var total utility.Fen
+	n := 0
+	for _, b := range st.bills {
+		b := b
+		status, imp := s.T("bills.paid"), widget.SuccessImportance
+		if !b.Paid {
+			status, imp = s.T("bills.unpaid"), widget.DangerImportance
+		}
+		r := touch.NewRow(s.T("bills.period", b.Period)+"  "+status,
+			s.T("bills.usage_due", b.Usage.String(), b.Unit, date(b.Due)), money(b.Amount), nil)
+		r.Importance = imp
+		if !b.Paid {
+			r.Checkable, r.Checked = true, st.chosen[b.ID]
+			if r.Checked {
+				total += b.Amount
+				n++
+			}
+		}
+		r.OnTapped = s.Tap(func() {
+			st.focus = b.ID
+			if !b.Paid {
+				st.chosen[b.ID] = !st.chosen[b.ID]
+			}
+			s.refresh()
+		})
+		rows = append(rows, r)
+	}
+	pay := touch.NewPrimaryButton(s.T("bills.pay", n, money(total)), s.Tap(func() { s.choosePayment(st) }))
+	if n == 0 {
+		pay.Disable()
+	}
+	detail := touch.NewButton(s.T("bills.detail"), s.Tap(func() {
+		if b, ok := st.focused(); ok {
+			s.Show(billDetailPage(s, st.utility, b))
+		}
+	}))
+	foot := container.NewBorder(nil, nil, nil, container.NewHBox(detail, pay), note(s.T("bills.choose_hint"), widget.MediumImportance))
+	list := s.pager(rows...)
+	if s.K.Elderly() {
+		return container.NewBorder(head, foot, nil, nil, list)
+	}
+	var side fyne.CanvasObject = widget.NewLabel("")
+	if b, ok := st.focused(); ok {
+		side = s.billDetail(st.utility, b)
+	}
+	foot = container.NewBorder(nil, nil, nil, pay, note(s.T("bills.choose_hint"), widget.MediumImportance))
+	return container.NewBorder(head, foot, nil, nil, container.NewGridWithColumns(2, list, side))
+}
+
+func (st *billsState) focused() (utility.Bill, bool) {
+	for _, b := range st.bills {
+		if b.ID == st.focus {
+			return b, true
+		}
+	}
+	return utility.Bill{}, false
+}
+
+// billDetailPage shows one bill's detail on its own (大字模式, where there is no room
+// beside the list).
+func billDetailPage(s *Shell, utilityID string, b utility.Bill) Page {
+	return Page{Name: "bill-detail", TitleKey: "bills.detail", Build: func() fyne.CanvasObject {
+		return s.billDetail(utilityID, b)
+	}}
+}
+
+// billDetail lays out a bill: amount and usage, the tier breakdown, other fees and the
+// energy-efficiency detail, paged when it does not fit.
+func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
+	blocks := []fyne.CanvasObject{
+		s.panel(s.T("bills.period", b.Period)+"  "+money(b.Amount),
+			note(s.T("bills.summary", b.Usage.String(), b.Unit, date(b.Due), s.billStatus(b)), widget.MediumImportance)),
+	}
+	if len(b.Tiers) > 0 {
+		t := s.table([]string{s.T("bills.tier"), s.T("bills.usage"), s.T("bills.price"), s.T("bills.cost")})
+		for _, l := range b.Tiers {
+			t.add(l.Name+" "+l.Range, l.Usage.String(), l.Price.String(), money(l.Cost))
+		}
+		blocks = append(blocks, s.panel(s.T("bills.tiers"), t.object()))
+	}
+	if len(b.Fees) > 0 {
+		var rows []fyne.CanvasObject
+		for _, f := range b.Fees {
+			rows = append(rows, s.kvText(f.Name, money(f.Cost)))
+		}
+		blocks = append(blocks, s.panel(s.T("bills.fees"), rows...))
+	}
+	if e := b.Efficiency; e != nil {
+		rows := []fyne.CanvasObject{
+			s.kv("bills.grade", e.Grade),
+			s.kv("bills.peak_valley", e.PeakUsage.String()+" / "+e.ValleyUsage.String()+" "+b.Unit),
+			s.kv("bills.compare", s.T("bills.compare_values", e.LastMonth.String(), e.LastYear.String(), e.Neighbours.String(), b.Unit)),
+			s.kv("bills.carbon", fmt.Sprintf("%.1f kg", float64(e.CarbonGrams)/1000)),
+		}
+		for _, tip := range e.Tips {
+			rows = append(rows, note("· "+tip, widget.MediumImportance))
+		}
+		blocks = append(blocks, s.panel(s.T("bills.efficiency"), rows...))
+	}
+	return s.pager(blocks...)
+}
+
+func (s *Shell) billStatus(b utility.Bill) string {
+	if b.Paid {
+		return s.T("bills.paid_at", dateTime(b.PaidAt))
+	}
+	return s.T("bills.unpaid")
+}
+
+// kv is a label and its value on one line.
+func (s *Shell) kv(labelKey, value string) fyne.CanvasObject { return s.kvText(s.T(labelKey), value) }
+
+func (s *Shell) kvText(label, value string) fyne.CanvasObject {
+	l := widget.NewLabel(label)
+	l.Importance = widget.HighImportance
+	v := widget.NewLabel(value)
+	v.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, l, nil, v)
+}
+
+// table is a small grid with a header row.
+type table struct {
+	cols  int
+	cells []fyne.CanvasObject
+}
+
+func (s *Shell) table(header []string) *table {
+	t := &table{cols: len(header)}
+	for _, h := range header {
+		l := widget.NewLabel(h)
+		l.TextStyle.Bold = true
+		l.Importance = widget.HighImportance
+		t.cells = append(t.cells, l)
+	}
+	return t
+}
+
+func (t *table) add(values ...string) {
+	for _, v := range values {
+		l := widget.NewLabel(v)
+		l.Truncation = fyne.TextTruncateEllipsis
+		t.cells = append(t.cells, l)
+	}
+}
+
+func (t *table) object() fyne.CanvasObject {
+	return container.New(newTableLayout(t.cols), t.cells...)
+}
+
+// tableLayout gives each column the width of its widest cell, the first column the rest.
+type tableLayout struct{ cols int }
+
+func newTableLayout(cols int) fyne.Layout { return tableLayout{cols: cols} }
+
+func (l tableLayout) widths(objs []fyne.CanvasObject) []float32 {
+	w := make([]float32, l.cols)
+	for i, o := range objs {
+		w[i%l.cols] = max(w[i%l.cols], o.MinSize().Width)
+	}
+	return w
+}
+
+func (l tableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := l.widths(objs)
+	var rest float32
+	for _, x := range w[1:] {
+		rest += x
+	}
+	w[0] = max(size.Width-rest, 0)
+	y := float32(0)
+	for r := 0; r*l.cols < len(objs); r++ {
+		var h float32
+		for c := 0; c < l.cols && r*l.cols+c < len(objs); c++ {
+			h = max(h, objs[r*l.cols+c].MinSize().Height)
+		}
+		x := float32(0)
+		for c := 0; c < l.cols && r*l.cols+c < len(objs); c++ {
+			o := objs[r*l.cols+c]
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w[c], h))
+			x += w[c]
+		}
+		y += h
+	}
+}
+
+func (l tableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w := l.widths(objs)
+	var width, height float32
+	for _, x := range w {
+		width += x
+	}
+	for r := 0; r*l.cols < len(objs); r++ {
+		var h float32
+		for c := 0; c < l.cols && r*l.cols+c < len(objs); c++ {
+			h = max(h, objs[r*l.cols+c].MinSize().Height)
+		}
+		height += h
+	}
+	return fyne.NewSize(width, height)
+}

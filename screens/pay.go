@@ -1,0 +1,184 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/utility"
+	kt "github.com/liangzihu/kiosk/screens/theme"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// choosePayment starts paying the chosen bills: if the printer cannot print, the
+// citizen is told first and may still pay (the receipt's QR is shown on screen).
+func (s *Shell) choosePayment(st *billsState) {
+	var bills []utility.Bill
+	for _, b := range st.bills {
+		if !b.Paid && st.chosen[b.ID] {
+			bills = append(bills, b)
+		}
+	}
+	if len(bills) == 0 {
+		return
+	}
+	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrinterReady(ctx) }, func(r app.PrintResult) {
+		if r.OK {
+			s.startPayment(st.utility, st.account, bills)
+			return
+		}
+		s.notice.hide()
+		s.notice = s.showModal(s.T("pay.printer_title"), s.T("pay.printer_warning"),
+			modalButton{label: s.T("common.cancel")},
+			modalButton{label: s.T("pay.continue"), primary: true, action: func() { s.startPayment(st.utility, st.account, bills) }})
+	})
+}
+
+func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utility.Bill) {
+	s.notice.hide()
+	s.notice = s.showModal(s.T("pay.creating_title"), s.T("pay.creating"))
+	type started struct {
+		f   *app.PaymentFlow
+		err error
+	}
+	run(s, func(ctx context.Context) started {
+		f, err := s.K.StartPayment(ctx, utilityID, a.Number, bills)
+		return started{f, err}
+	}, func(r started) {
+		s.notice.hide()
+		s.notice = nil
+		if r.err != nil {
+			msg := s.K.CitizenMessage(r.err, utilityID)
+			if errors.Is(r.err, app.ErrPaymentBusy) {
+				msg = s.T("pay.busy")
+			}
+			s.notice = s.showModal(s.T("pay.failed_title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+			return
+		}
+		s.Show(payPage(s, r.f))
+	})
+}
+
+// payPage shows the pay QR large with the amount and a countdown, and follows the order
+// until it is paid, expires or is cancelled.
+func payPage(s *Shell, f *app.PaymentFlow) Page {
+	var remaining *canvas.Text
+	sid := s.sessionID()
+	f.Watch(context.Background(), func(f *app.PaymentFlow) {
+		s.opt.Do(func() {
+			if s.sessionID() != sid {
+				f.StopWatching()
+				return
+			}
+			if f.Final() && s.Current() == "pay" {
+				s.stack = s.stack[:len(s.stack)-1]
+				s.Show(payResultPage(s, f))
+			}
+		})
+	})
+	countdown := func() string {
+		left := time.Until(f.Payment().ExpiresAt).Round(time.Second)
+		if left < 0 {
+			left = 0
+		}
+		return s.T("pay.countdown", fmt.Sprintf("%d:%02d", int(left.Minutes()), int(left.Seconds())%60))
+	}
+	return Page{Name: "pay", TitleKey: "pay.title",
+		Build: func() fyne.CanvasObject {
+			p := f.Payment()
+			size := float32(340)
+			if s.K.Elderly() {
+				size = 380
+			}
+			qr, err := touch.NewQR(p.PayURL, size)
+			var code fyne.CanvasObject = qr
+			if err != nil {
+				code = note(s.T("pay.no_qr"), widget.DangerImportance)
+			}
+			amount := canvas.NewText(money(f.Amount), ft.Color(ft.ColorNameError))
+			amount.TextSize = ft.Size(kt.SizeNameDisplayText) * 0.75
+			amount.TextStyle.Bold = true
+			remaining = canvas.NewText(countdown(), ft.Color(ft.ColorNameForeground))
+			remaining.TextSize = ft.Size(ft.SizeNameSubHeadingText)
+			info := container.NewVBox(
+				heading(s.T("pay.scan")),
+				amount,
+				note(fmt.Sprintf("%s  %s", s.K.UtilityName(f.Utility), s.T("accounts.number", f.Account)), widget.MediumImportance),
+				note(s.T("pay.bills", len(f.Bills)), widget.MediumImportance),
+				remaining,
+				note(s.T("pay.waiting"), widget.HighImportance),
+			)
+			cancel := touch.NewButton(s.T("pay.cancel"), s.Tap(func() {
+				run(s, func(ctx context.Context) error { return f.Cancel(ctx) }, func(err error) {
+					if err != nil {
+						s.K.Log.Info("payment cancel", "err", err)
+					}
+					if s.Current() == "pay" {
+						s.stack = s.stack[:len(s.stack)-1]
+						s.Show(payResultPage(s, f))
+					}
+				})
+			}))
+			cancel.Importance = widget.DangerImportance
+			return container.NewBorder(nil, container.NewHBox(cancel), nil, nil,
+				container.NewGridWithColumns(2, container.NewCenter(code), info))
+		},
+		Tick: func() {
+			if remaining != nil {
+				remaining.Text = countdown()
+				remaining.Refresh()
+			}
+		},
+	}
+}
+
+// payResultPage tells how the payment ended; when paid, whether the receipt printed,
+// with the receipt's QR on screen either way.
+func payResultPage(s *Shell, f *app.PaymentFlow) Page {
+	return Page{Name: "pay-result", TitleKey: "pay.result_title", Build: func() fyne.CanvasObject {
+		p := f.Payment()
+		var items []fyne.CanvasObject
+		var side fyne.CanvasObject = widget.NewLabel("")
+		switch p.Status {
+		case utility.PaymentPaid:
+			items = append(items, s.bigStatus(s.T("pay.paid"), ft.ColorNameSuccess),
+				note(s.T("pay.paid_detail", money(p.Amount), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance))
+			if r, ok := f.Printed(); ok && r.OK {
+				items = append(items, note(s.T("pay.take_receipt"), widget.HighImportance))
+			} else if ok {
+				items = append(items, note(s.T(r.Message), widget.DangerImportance))
+			}
+			if u := f.ReceiptURL(); u != "" {
+				if qr, err := touch.NewQR(u, 260); err == nil {
+					side = container.NewVBox(container.NewCenter(qr), note(s.T("pay.receipt_qr"), widget.MediumImportance))
+				}
+			}
+		case utility.PaymentExpired:
+			items = append(items, s.bigStatus(s.T("pay.expired"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
+		case utility.PaymentCancelled:
+			items = append(items, s.bigStatus(s.T("pay.cancelled"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
+		default:
+			items = append(items, s.bigStatus(s.T("pay.failed_title"), ft.ColorNameError), note(s.T("pay.not_charged"), widget.MediumImportance))
+		}
+		back := touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
+		done := touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
+		items = append(items, container.NewGridWithColumns(2, back, done))
+		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
+	}}
+}
+
+// bigStatus is a large coloured outcome line (缴费成功, 已过期 …).
+func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObject {
+	t := canvas.NewText(text, ft.Color(color))
+	t.TextSize = ft.Size(ft.SizeNameHeadingText) * 1.3
+	t.TextStyle.Bold = true
+	return t
+}

@@ -1,0 +1,268 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// trackPage is 进度查询: an identified citizen sees their applications at every utility;
+// anyone can type an application number or scan the tracking QR of a receipt.
+func trackPage(s *Shell) Page {
+	var res *app.ApplicationsResult
+	var loading bool
+	return Page{Name: "track", TitleKey: "tile.track", Build: func() fyne.CanvasObject {
+		byNumber := touch.NewButton(s.T("track.by_number"), s.Tap(func() { s.Show(trackKeypadPage(s)) }))
+		scan := note(s.T("track.by_scan_hint"), widget.MediumImportance)
+		ways := s.panel(s.T("track.other_ways"), byNumber, scan)
+		if !s.identified() {
+			card := s.panel(s.T("track.mine"), note(s.T("track.insert_card"), widget.HighImportance))
+			return s.pager(container.NewGridWithColumns(2, card, ways))
+		}
+		if res == nil && !loading {
+			loading = true
+			run(s, func(ctx context.Context) app.ApplicationsResult {
+				r, err := s.K.MyApplications(ctx)
+				if err != nil {
+					s.K.Log.Warn("applications", "err", err)
+				}
+				return r
+			}, func(r app.ApplicationsResult) {
+				res, loading = &r, false
+				if s.Current() == "track" {
+					s.refresh()
+				}
+			})
+		}
+		var rows []fyne.CanvasObject
+		switch {
+		case res == nil:
+			rows = append(rows, widget.NewProgressBarInfinite(), note(s.T("track.loading"), widget.MediumImportance))
+		case len(res.Applications) == 0:
+			rows = append(rows, note(s.T("track.none"), widget.MediumImportance))
+		}
+		if res != nil {
+			for _, a := range res.Applications {
+				rows = append(rows, s.applicationRow(a))
+			}
+			for _, u := range res.Unavailable {
+				rows = append(rows, note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance))
+			}
+		}
+		mine := s.panel(s.T("track.mine"))
+		blocks := append([]fyne.CanvasObject{mine}, rows...)
+		return container.NewBorder(nil, container.NewHBox(byNumber), nil, nil, s.pager(blocks...))
+	}}
+}
+
+func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
+	p := a.Progress
+	title := p.ServiceName
+	if title == "" {
+		title = s.T("track.waiting_service")
+	}
+	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", date(p.AcceptedAt))
+	state, imp := p.StateName, widget.HighImportance
+	if a.Waiting {
+		state, imp = s.T("track.waiting_utility"), widget.WarningImportance
+	} else if !p.OnTime {
+		imp = widget.DangerImportance
+	}
+	r := touch.NewRow(title, detail, state, s.Tap(func() { s.Show(timelinePage(s, a)) }))
+	r.Importance = imp
+	return r
+}
+
+// trackKeypadPage types an application number (letters and digits).
+func trackKeypadPage(s *Shell) Page {
+	var problem string
+	return Page{Name: "track-keypad", TitleKey: "track.by_number", Build: func() fyne.CanvasObject {
+		k := touch.NewKeypad(touch.Alphanumeric, s.keypadLabels())
+		k.MaxLen = 24
+		k.Placeholder = s.T("track.number_placeholder")
+		k.OnKey = s.K.Touch
+		k.Validate = func(v string) string {
+			if v != "" && len(v) < 6 {
+				return s.T("track.number_short")
+			}
+			return ""
+		}
+		k.OnSubmit = func(v string) { s.openApplication(v, func(msg string) { problem = msg; s.refresh() }) }
+		items := []fyne.CanvasObject{heading(s.T("track.number_title"))}
+		if problem != "" {
+			items = append(items, note(problem, widget.DangerImportance))
+		}
+		return container.NewBorder(container.NewVBox(items...), nil, nil, nil, k)
+	}}
+}
+
+// openApplication finds an application by number and shows its timeline; failed
+// reports why it could not be found.
+func (s *Shell) openApplication(number string, failed func(msg string)) {
+	type found struct {
+		a   app.Application
+		err error
+	}
+	run(s, func(ctx context.Context) found {
+		a, err := s.K.FindApplication(ctx, number)
+		return found{a, err}
+	}, func(r found) {
+		if r.err != nil {
+			msg := s.T("track.not_found")
+			if !errors.Is(r.err, app.ErrApplicationNotFound) {
+				msg = s.T("track.try_later")
+			}
+			failed(msg)
+			return
+		}
+		s.Show(timelinePage(s, r.a))
+	})
+}
+
+// timelinePage shows an application's steps with their times, the current step, the
+// committed time limit in working days and whether it is kept; then 好差评.
+func timelinePage(s *Shell, a app.Application) Page {
+	return Page{Name: "timeline", TitleKey: "track.timeline", Build: func() fyne.CanvasObject {
+		p := a.Progress
+		if a.Waiting {
+			return container.NewVBox(heading(s.T("track.waiting_title")),
+				note(s.T("track.waiting_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance))
+		}
+		head := s.panel(p.ServiceName+"  "+p.Reference,
+			s.kv("track.utility", s.K.UtilityName(a.Utility)),
+			s.kv("track.state", p.StateName),
+			s.kv("track.accepted", dateTime(p.AcceptedAt)),
+			s.kv("track.limit", s.T("track.limit_value", p.WorkingDays, date(p.Deadline))),
+			s.kv("track.kept", s.keptText(p)),
+		)
+		var steps []fyne.CanvasObject
+		for i, st := range p.Steps {
+			steps = append(steps, s.stepRow(i+1, st))
+		}
+		blocks := append([]fyne.CanvasObject{head}, steps...)
+		var foot []fyne.CanvasObject
+		if p.State == utility.StateDone && !p.Evaluated {
+			rate := touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) }))
+			foot = append(foot, rate)
+		} else if p.Evaluated {
+			foot = append(foot, note(s.T("rate.already"), widget.SuccessImportance))
+		}
+		return container.NewBorder(nil, container.NewHBox(foot...), nil, nil, s.pager(blocks...))
+	}}
+}
+
+func (s *Shell) keptText(p utility.Progress) string {
+	switch {
+	case !p.DoneAt.IsZero() && p.OnTime:
+		return s.T("track.kept_done", date(p.DoneAt))
+	case !p.DoneAt.IsZero():
+		return s.T("track.late_done", date(p.DoneAt))
+	case p.OnTime:
+		return s.T("track.on_time")
+	}
+	return s.T("track.overdue")
+}
+
+// stepRow is one step of the timeline: done ✓, current ●, pending ○.
+func (s *Shell) stepRow(n int, st utility.Step) fyne.CanvasObject {
+	mark, color := "○", ft.ColorNameDisabled
+	switch st.Status {
+	case utility.StepDone:
+		mark, color = "✓", ft.ColorNameSuccess
+	case utility.StepCurrent:
+		mark, color = "●", ft.ColorNamePrimary
+	}
+	m := canvas.NewText(mark, ft.Color(color))
+	m.TextSize = ft.Size(ft.SizeNameHeadingText)
+	m.TextStyle.Bold = true
+	when := s.T("track.step_" + st.Status)
+	if !st.At.IsZero() {
+		when = dateTime(st.At)
+	}
+	text := heading(s.T("track.step", n, st.Name))
+	detail := note(when+"  "+st.Note, widget.MediumImportance)
+	return container.NewBorder(nil, nil, container.NewCenter(m), nil, container.NewVBox(text, detail))
+}
+
+// ratePage is 好差评: five levels, reasons for a low one, and the rating goes through
+// the outbox so that it is never lost.
+func ratePage(s *Shell, a app.Application) Page {
+	level := utility.Level(0)
+	reasons := map[string]bool{}
+	var sent *outbox.Result
+	return Page{Name: "rate", TitleKey: "rate.title", Build: func() fyne.CanvasObject {
+		if sent != nil {
+			msg := s.T("rate.thanks")
+			if !sent.Answered() {
+				msg = s.T("rate.saved")
+			}
+			return container.NewVBox(s.bigStatus(s.T("rate.done"), ft.ColorNameSuccess), note(msg, widget.MediumImportance),
+				touch.NewPrimaryButton(s.T("nav.home"), s.Tap(s.Home)))
+		}
+		levels := container.NewGridWithColumns(5)
+		for l := utility.VerySatisfied; l >= utility.VeryDissatisfied; l-- {
+			l := l
+			b := touch.NewButton(s.T(fmt.Sprintf("rate.level.%d", l)), s.Tap(func() { level = l; s.refresh() }))
+			if level == l {
+				b.Importance = widget.HighImportance
+			}
+			levels.Add(b)
+		}
+		items := []fyne.CanvasObject{heading(s.T("rate.question", a.Progress.ServiceName)), levels}
+		if level != 0 && level <= utility.Dissatisfied {
+			items = append(items, note(s.T("rate.reasons_hint"), widget.MediumImportance))
+			grid := container.NewGridWithColumns(3)
+			for _, key := range []string{"slow", "attitude", "unclear", "repeat", "fees", "other"} {
+				key := key
+				r := touch.NewRow(s.T("rate.reason."+key), "", "", s.Tap(func() { reasons[key] = !reasons[key]; s.refresh() }))
+				r.Checkable, r.Checked = true, reasons[key]
+				grid.Add(r)
+			}
+			items = append(items, grid)
+		}
+		submit := touch.NewPrimaryButton(s.T("rate.submit"), s.Tap(func() {
+			var rs []string
+			for _, key := range []string{"slow", "attitude", "unclear", "repeat", "fees", "other"} {
+				if reasons[key] {
+					rs = append(rs, s.K.Text.In("zh", "rate.reason."+key))
+				}
+			}
+			run(s, func(ctx context.Context) outbox.Result {
+				r, err := s.K.Rate(ctx, a, level, rs)
+				if err != nil {
+					s.K.Log.Warn("rating", "err", err)
+				}
+				return r
+			}, func(r outbox.Result) {
+				if r.KioskRef == "" {
+					s.notice.hide()
+					s.notice = s.showModal(s.T("rate.title"), s.T("track.try_later"), modalButton{label: s.T("common.ok"), primary: true})
+					return
+				}
+				sent = &r
+				s.refresh()
+			})
+		}))
+		chosen := 0
+		for _, on := range reasons {
+			if on {
+				chosen++
+			}
+		}
+		if level == 0 || (level <= utility.Dissatisfied && chosen == 0) {
+			submit.Disable()
+		}
+		return container.NewBorder(nil, container.NewHBox(submit), nil, nil, container.NewVBox(items...))
+	}}
+}
