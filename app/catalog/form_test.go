@@ -205,7 +205,7 @@ func TestCheck(t *testing.T) {
 		{"address", "lzh/donggou/dg-changling/g5/17", ""},
 		{"address", "lzh/taihe/th-zhengjie/zj12/604", ""}, // no unit level
 		{"address", "lzh/taihe/th-zhengjie/jy1/2", CodeAddress},
-		{"address", "lzh/taihe/th-zhengjie/jy1/3/602", CodeAddress}, // jy1 has 2 units
+		{"address", "lzh/taihe/th-zhengjie/jy1/3/602", CodeAddress},  // jy1 has 2 units
 		{"address", "lzh/taihe/th-zhengjie/jy1/2/1202", CodeAddress}, // and 11 floors
 		{"address", "lzh/donggou/dg-changling/g5/46", CodeAddress},
 		{"address", "lzh/taihe/th-zhengjie/jy1/2/602/1", CodeAddress},
