@@ -505,3 +505,7 @@ func TestReview(t *testing.T) {
 		golden(t, "review_"+string(lang)+".golden", got)
 	}
 }
+
+func defaultCalendar() (*workdays.Calendar, error) { return workdays.Default() }
+
+func fixedClock() clock.Clock { return clock.NewManual(now) }

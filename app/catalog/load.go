@@ -917,13 +917,14 @@ func (c *Catalog) fields(a at, service, p string, raw []rawField, common []*Fiel
 			return nil, err
 		}
 		fd.ShowIf = conds
-		if fd.Default != "" && fd.Type != TypeAddress {
+		switch {
+		case fd.Default == "":
+		case fd.Type == TypeAddress || fd.Type == TypeDate:
+			return nil, a.err(fp+".default", service, fd.ID, "", "a %s field has no default", fd.Type)
+		default:
 			if pr := checkValue(fd, fd.Default, nil); pr != nil {
 				return nil, a.err(fp+".default", service, fd.ID, "", "default %q is not a valid answer: %s", fd.Default, pr.Msg.EN)
 			}
-		}
-		if fd.Default != "" && (fd.Type == TypeAddress || fd.Type == TypeDate) {
-			return nil, a.err(fp+".default", service, fd.ID, "", "a %s field has no default", fd.Type)
 		}
 	}
 	if i, cycle := showIfCycle(out); cycle != "" {

@@ -134,6 +134,11 @@ func TestBadDefinitions(t *testing.T) {
   unit = "千瓦"`, `field "capacity_kw": options does not apply to a number field`, `options = [{ value = "a"`},
 		{"default not an option", "electricity.toml", "  type = \"choice\"\n", "  type = \"choice\"\n  default = \"medium\"\n",
 			`field "voltage": default "medium" is not a valid answer: Choose Voltage from the list`, `default = "medium"`},
+		{"default on a date", "electricity.toml", "  [[service.rule]]", "  [[service.field]]\n  id = \"day\"\n  label = \"日期\"\n  label_en = \"Date\"\n  type = \"date\"\n  min = 1\n  max = 5\n  default = \"2026-12-01\"\n\n  [[service.rule]]",
+			`field "day": a date field has no default`, `default = "2026-12-01"`},
+		{"date range", "electricity.toml", "  [[service.rule]]", "  [[service.field]]\n  id = \"day\"\n  label = \"日期\"\n  label_en = \"Date\"\n  type = \"date\"\n  min = 1\n  max = 90\n\n  [[service.rule]]",
+			`field "day": min and max are whole working days from today, 0 ≤ min ≤ max ≤ 60`, `min = 1
+  max = 90`},
 		{"service without steps", "electricity.toml", stepBlocks, "",
 			`service "new_connection": the service has no steps`, `[[service]]`},
 		{"duplicate step", "electricity.toml", `id = "connect"`, `id = "accept"`,
