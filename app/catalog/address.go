@@ -36,6 +36,7 @@ var levelPrompts = []bitext.Text{
 	{ZH: "请选择房号（门牌号）", EN: "Choose the room or house number"},
 }
 
+// String is the level's name as data files write it (district, street, …).
 func (l Level) String() string {
 	if l < 0 || int(l) >= len(levelNames) {
 		return fmt.Sprintf("Level(%d)", int(l))

@@ -235,6 +235,7 @@ type Problem struct {
 	Msg  bitext.Text
 }
 
+// Error is the key and the English message, for logs and tests.
 func (p *Problem) Error() string { return p.Key + ": " + p.Msg.EN }
 
 // Code says what is wrong with an answer.

@@ -41,6 +41,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error writes "catalog: file:line: service …: field …: message".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("catalog: ")

@@ -75,6 +75,7 @@ type InvalidError struct {
 	Problems []*Problem
 }
 
+// Error lists the problems' codes and keys (never the answers).
 func (e *InvalidError) Error() string {
 	keys := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

@@ -28,6 +28,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error writes "file:line: key: message".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
