@@ -554,6 +554,25 @@ func (f *Form) Options(key, partial string) (Choices, error) {
 	return Choices{}, fmt.Errorf("%w: %q", ErrNotChoosable, key)
 }
 
+// Toggle adds value to, or removes it from, the answer of a multi choice, keeping the
+// options' order: what a screen calls when a check box is tapped. For a single choice it
+// returns value.
+func (f *Form) Toggle(key, answer, value string) string {
+	in, ok := f.byKey[key]
+	if !ok || in.Field.Type != TypeChoice || !in.Field.Multi {
+		return value
+	}
+	picked := strings.Split(answer, ",")
+	on := !slices.Contains(picked, value)
+	var out []string
+	for _, o := range in.Field.Options {
+		if (o.Value == value && on) || (o.Value != value && slices.Contains(picked, o.Value)) {
+			out = append(out, o.Value)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
 var yesNo = []Option{
 	{Value: "yes", Label: bitext.New("是", "Yes")},
 	{Value: "no", Label: bitext.New("否", "No")},

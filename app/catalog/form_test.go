@@ -509,3 +509,23 @@ func TestReview(t *testing.T) {
 func defaultCalendar() (*workdays.Calendar, error) { return workdays.Default() }
 
 func fixedClock() clock.Clock { return clock.NewManual(now) }
+
+func TestToggle(t *testing.T) {
+	f := form(t, now, "gas/new_connection")
+	a := ""
+	for _, tc := range []struct{ tap, want string }{
+		{"boiler", "boiler"},
+		{"stove", "stove,boiler"},
+		{"heater", "stove,heater,boiler"},
+		{"boiler", "stove,heater"},
+		{"oven", "stove,heater"}, // not an option
+	} {
+		a = f.Toggle("gas.appliances", a, tc.tap)
+		if a != tc.want {
+			t.Fatalf("tap %s: %q, want %q", tc.tap, a, tc.want)
+		}
+	}
+	if got := f.Toggle("gas.usage", "residential", "business"); got != "business" {
+		t.Fatal(got)
+	}
+}
