@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,21 +10,25 @@ import (
 	"github.com/liangzihu/kiosk/assets"
 )
 
-// A utility file of any content is loaded or refused with an *Error; never a panic.
+// A utility file of any content is loaded (with the shipped common and address files) or
+// refused with an *Error; never a panic.
 func FuzzLoadUtility(f *testing.F) {
-	for _, n := range []string{"electricity.toml", "water.toml", "gas.toml", "broadband.toml"} {
-		b, err := assets.Catalog.(interface{ ReadFile(string) ([]byte, error) }).ReadFile(n)
-		if err == nil {
-			f.Add(b)
+	read := func(name string) []byte {
+		b, err := fs.ReadFile(assets.Catalog, name)
+		if err != nil {
+			f.Fatal(err)
 		}
+		return b
+	}
+	for _, n := range []string{"electricity.toml", "water.toml", "gas.toml", "broadband.toml"} {
+		f.Add(read(n))
 	}
 	fix, err := os.ReadFile(filepath.Join("testdata", "fixture", "electricity.toml"))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(fix)
-	common, _ := os.ReadFile(filepath.Join("testdata", "fixture", "common.toml"))
-	addr, _ := os.ReadFile(filepath.Join("testdata", "fixture", "addresses.toml"))
+	common, addr := read(CommonFile), read(AddressesFile)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Load([]File{{"common.toml", common}, {"addresses.toml", addr}, {"u.toml", data}})
 		if err != nil {
