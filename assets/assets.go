@@ -2,7 +2,10 @@
 // its licence, the icon, the default configuration and the UI strings.
 package assets
 
-import _ "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
 // DefaultConfig is the embedded default configuration (TOML).
 //
@@ -43,3 +46,32 @@ var StringsEN []byte
 //
 //go:embed img/card-reader.svg
 var CardReaderSVG []byte
+
+// Calendar is the working-day calendar: public holidays and make-up workdays (TOML,
+// read by app/workdays).
+//
+//go:embed calendar.toml
+var Calendar []byte
+
+//go:embed catalog/*.toml
+var catalogFS embed.FS
+
+// Catalog is the service catalogue (read by app/catalog): common.toml, addresses.toml and
+// one file per utility, at the root of the file system.
+var Catalog = sub(catalogFS, "catalog")
+
+//go:embed info/*.toml
+var infoFS embed.FS
+
+// Info is the public information (信息公开, read by app/info): one file per utility, at the
+// root of the file system.
+var Info = sub(infoFS, "info")
+
+func sub(f embed.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		// fs.Sub fails only on an invalid path, and dir is a constant.
+		panic(err)
+	}
+	return s
+}

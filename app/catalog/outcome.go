@@ -1,0 +1,267 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/bitext"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/workdays"
+)
+
+// Outcome is what a service's rules make of the answers: the steps, the committed working
+// days and their deadline, 零费用, the messages for the citizen and the fees that apply.
+//
+// Rules apply in the order of the file: every rule whose conditions all hold applies;
+// for steps and days the last such rule wins, ZeroCost is set if any rule sets it, and
+// messages are collected in order.
+type Outcome struct {
+	Service *Service
+	Steps   []*Step
+	Days    int
+	// Accepted is the acceptance time the deadline is counted from; Deadline is the day
+	// the committed time ends (midnight CST, see workdays.Deadline).
+	Accepted time.Time
+	Deadline time.Time
+	// Estimated is set when the time limit reaches into a year whose holiday arrangement
+	// is not published: the deadline may move.
+	Estimated bool
+	ZeroCost  bool
+	Messages  []bitext.Text
+	Fees      []*Fee
+	// Rules are the IDs of the rules that applied, in order (for the journal).
+	Rules []string
+
+	cat *Catalog
+}
+
+// Evaluate applies each service's rules to the answers, counting deadlines from accepted.
+// It may be called at any time: while the citizen types (to show 零费用 or the steps as
+// soon as the capacity is known), on the review page and at submission.
+func (f *Form) Evaluate(a Answers, accepted time.Time) []*Outcome {
+	out := make([]*Outcome, len(f.Services))
+	for i, s := range f.Services {
+		out[i] = f.evaluate(s, a, accepted)
+	}
+	return out
+}
+
+func (f *Form) evaluate(s *Service, a Answers, accepted time.Time) *Outcome {
+	o := &Outcome{Service: s, Steps: s.Steps, Days: s.Days, Accepted: accepted, cat: f.cat}
+	all := func(cs []Condition) bool {
+		for _, c := range cs {
+			if !f.holds(s, c, a, 0) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, r := range s.Rules {
+		if !all(r.When) {
+			continue
+		}
+		o.Rules = append(o.Rules, r.ID)
+		if r.Steps != nil {
+			o.Steps = r.Steps
+		}
+		if r.Days > 0 {
+			o.Days = r.Days
+		}
+		o.ZeroCost = o.ZeroCost || r.ZeroCost
+		if r.Message.ZH != "" {
+			o.Messages = append(o.Messages, r.Message)
+		}
+	}
+	for _, fe := range s.Fees {
+		if all(fe.When) {
+			o.Fees = append(o.Fees, fe)
+		}
+	}
+	cal := f.env.Calendar
+	o.Deadline = cal.Deadline(accepted, o.Days)
+	o.Estimated = !cal.OfficialThrough(accepted, o.Deadline)
+	return o
+}
+
+// FeeTotal is the sum of the fees with a fixed amount, in fen.
+func (o *Outcome) FeeTotal() int64 {
+	var n int64
+	for _, fe := range o.Fees {
+		n += fe.Amount
+	}
+	return n
+}
+
+// Yuan writes an amount in fen as yuan with two decimals: 12000 → "120.00".
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+// Display writes the fee's amount: 免费, "120.00元/只" or its standard.
+func (fe *Fee) Display(lang i18n.Lang) string {
+	switch {
+	case fe.Free:
+		return bitext.New("免费", "free").In(lang)
+	case fe.Standard.ZH != "":
+		return fe.Standard.In(lang)
+	}
+	unit := fe.Unit
+	if unit.ZH == "" {
+		unit = bitext.New("元", "yuan")
+	}
+	if lang == i18n.EN {
+		return Yuan(fe.Amount) + " " + unit.In(lang)
+	}
+	return Yuan(fe.Amount) + unit.ZH
+}
+
+// StepsText writes the steps as 申请受理 → 装表接电.
+func (o *Outcome) StepsText(lang i18n.Lang) string {
+	names := make([]string, len(o.Steps))
+	for i, st := range o.Steps {
+		names[i] = st.Name.In(lang)
+	}
+	return strings.Join(names, " → ")
+}
+
+// TimeLimit writes the committed time and its deadline: 2个工作日，2026年11月27日（周五）前.
+func (o *Outcome) TimeLimit(lang i18n.Lang) string {
+	s := fmt.Sprintf("%d个工作日，%s前", o.Days, workdays.FormatDate(o.Deadline, lang))
+	if lang == i18n.EN {
+		s = fmt.Sprintf("%d working days (by %s)", o.Days, workdays.FormatDate(o.Deadline, lang))
+	}
+	if o.Estimated {
+		s += bitext.New("，预估", ", estimated").In(lang)
+	}
+	return s
+}
+
+// FeesText writes the fees in one line: 零费用, 免费, or the items.
+func (o *Outcome) FeesText(lang i18n.Lang) string {
+	if o.ZeroCost {
+		return bitext.New("零费用", "no cost").In(lang)
+	}
+	if len(o.Fees) == 0 {
+		return bitext.New("不收费", "no fees").In(lang)
+	}
+	parts := make([]string, len(o.Fees))
+	for i, fe := range o.Fees {
+		parts[i] = fe.Name.In(lang) + bitext.New("：", ": ").In(lang) + fe.Display(lang)
+	}
+	return strings.Join(parts, bitext.New("；", "; ").In(lang))
+}
+
+// Summary is the outcome as review rows: 办理环节, 承诺时限, 费用, and the messages.
+func (o *Outcome) Summary(lang i18n.Lang) []Row {
+	sec := sectionTitle(o.Service).In(lang)
+	rows := []Row{
+		{Section: sec, Label: bitext.New("办理环节", "Steps").In(lang), Value: o.StepsText(lang)},
+		{Section: sec, Label: bitext.New("承诺时限", "Committed time").In(lang), Value: o.TimeLimit(lang)},
+		{Section: sec, Label: bitext.New("费用", "Fees").In(lang), Value: o.FeesText(lang)},
+	}
+	for _, m := range o.Messages {
+		rows = append(rows, Row{Section: sec, Label: bitext.New("提示", "Note").In(lang), Value: m.In(lang)})
+	}
+	return rows
+}
+
+// Notice is a 一次性告知书: what happens next, time limits, fees, material, hotlines.
+type Notice struct {
+	Title    string
+	Sections []NoticeSection
+}
+
+// NoticeSection is a heading and its lines.
+type NoticeSection struct {
+	Heading string
+	Lines   []string
+}
+
+// Text writes the notice as plain text, for the receipt and the screen.
+func (n Notice) Text() string {
+	var b strings.Builder
+	b.WriteString(n.Title)
+	b.WriteByte('\n')
+	for _, s := range n.Sections {
+		b.WriteString(s.Heading)
+		b.WriteByte('\n')
+		for _, l := range s.Lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// Notice builds the service's 一次性告知书 for this outcome. It holds no personal data; the
+// receipt adds the application number and the masked applicant.
+func (o *Outcome) Notice(lang i18n.Lang) Notice {
+	s, cat := o.Service, o.cat
+	t := func(zh, en string) string { return bitext.New(zh, en).In(lang) }
+	n := Notice{Title: t(s.Utility.Name.ZH+s.Name.ZH+"一次性告知书", "One-time notice: "+s.Utility.Name.EN+", "+s.Name.EN)}
+	add := func(heading string, lines ...string) {
+		var keep []string
+		for _, l := range lines {
+			for _, x := range strings.Split(l, "\n") {
+				if x = strings.TrimSpace(x); x != "" {
+					keep = append(keep, x)
+				}
+			}
+		}
+		if len(keep) > 0 {
+			n.Sections = append(n.Sections, NoticeSection{Heading: heading, Lines: keep})
+		}
+	}
+	add(t("办理事项", "Service"), s.Name.In(lang)+t("：", ": ")+s.Description.In(lang))
+	steps := make([]string, len(o.Steps))
+	for i, st := range o.Steps {
+		steps[i] = fmt.Sprintf("%d. %s", i+1, st.Name.In(lang))
+		if d := st.Description.In(lang); d != "" {
+			steps[i] += t("：", ": ") + d
+		}
+	}
+	add(t("办理环节", "Steps"), steps...)
+	limit := t(fmt.Sprintf("承诺%d个工作日内办结，最迟于%s办结（受理当日不计入，遇法定节假日顺延）。", o.Days, workdays.FormatDate(o.Deadline, lang)),
+		fmt.Sprintf("Done within %d working days, by %s at the latest (the day of acceptance does not count; public holidays are skipped).", o.Days, workdays.FormatDate(o.Deadline, lang)))
+	if o.Estimated {
+		limit += t("下一年度节假日安排公布前，该日期为预估。", " The date is an estimate until next year's public holidays are published.")
+	}
+	add(t("办理时限", "Time limit"), limit)
+	var fees []string
+	if o.ZeroCost {
+		fees = append(fees, t("本次申请享受“零费用”。", "This application is free of charge (零费用)."))
+	}
+	for _, fe := range o.Fees {
+		fees = append(fees, fe.Name.In(lang)+t("：", ": ")+fe.Display(lang))
+	}
+	if len(fees) == 0 {
+		fees = append(fees, t("不收取任何费用。", "No fees are charged."))
+	}
+	add(t("收费标准", "Fees"), fees...)
+	materials := cat.Materials
+	if s.Materials.ZH != "" {
+		materials = s.Materials
+	}
+	add(t("申请材料", "Documents"), materials.In(lang))
+	next := []string{s.Next.In(lang)}
+	for _, m := range o.Messages {
+		next = append(next, m.In(lang))
+	}
+	add(t("后续事项", "What happens next"), next...)
+	add(t("温馨提示", "Please note"), s.Note.In(lang))
+	var lines []string
+	for _, h := range append(append([]Hotline(nil), s.Utility.Hotlines...), cat.Hotlines...) {
+		lines = append(lines, h.Number+"  "+h.Label.In(lang))
+	}
+	add(t("咨询电话", "Hotlines"), lines...)
+	return n
+}
+
+func sectionTitle(s *Service) bitext.Text {
+	return bitext.New(s.Utility.Name.ZH+" · "+s.Name.ZH, s.Utility.Name.EN+": "+s.Name.EN)
+}

@@ -1,0 +1,249 @@
+package catalog
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/workdays"
+)
+
+func stepIDs(o *Outcome) string {
+	var s []string
+	for _, st := range o.Steps {
+		s = append(s, st.ID)
+	}
+	return strings.Join(s, " ")
+}
+
+func feeIDs(o *Outcome) string {
+	var s []string
+	for _, fe := range o.Fees {
+		s = append(s, fe.ID)
+	}
+	return strings.Join(s, " ")
+}
+
+func day(s string) time.Time {
+	t, err := time.ParseInLocation(time.DateOnly, s, workdays.CST)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// The seed's rules, as configuration: low voltage and high voltage up to 2000 kVA have two
+// steps; low voltage is committed in 2 working days, high voltage in 5; low voltage up to
+// 220 kW is 零费用.
+func TestSeedRules(t *testing.T) {
+	f := form(t, now, "electricity/new_connection")
+	for _, tc := range []struct {
+		name     string
+		answers  Answers
+		steps    string
+		days     int
+		deadline string
+		zeroCost bool
+		rules    string
+		fees     string
+	}{
+		{"low voltage, 8 kW", Answers{"electricity.voltage": "low", "electricity.capacity_kw": "8"},
+			"accept connect", 2, "2026-11-27", true, "low_voltage_two_steps zero_cost", "meter works_free"},
+		{"low voltage, exactly 220 kW", Answers{"electricity.voltage": "low", "electricity.capacity_kw": "220"},
+			"accept connect", 2, "2026-11-27", true, "low_voltage_two_steps zero_cost", "meter works_free"},
+		{"low voltage, 220.1 kW", Answers{"electricity.voltage": "low", "electricity.capacity_kw": "220.1"},
+			"accept connect", 2, "2026-11-27", false, "low_voltage_two_steps above_zero_cost", "meter works_low"},
+		{"low voltage, capacity not given yet", Answers{"electricity.voltage": "low"},
+			"accept connect", 2, "2026-11-27", false, "low_voltage_two_steps", "meter"},
+		{"high voltage, exactly 2000 kVA", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2000", "electricity.supply": "single"},
+			"accept connect", 5, "2026-12-02", false, "high_voltage_two_steps", "meter works_high"},
+		{"high voltage, 2001 kVA", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2001", "electricity.supply": "single"},
+			"accept plan works connect", 22, "2026-12-25", false, "", "meter works_high"},
+		{"high voltage, 2001 kVA, dual supply", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2001", "electricity.supply": "dual"},
+			"accept plan works connect", 32, "2027-01-11", false, "high_voltage_dual_supply", "meter works_high reliability"},
+		// A capacity left over from the other voltage is hidden, so it does not count.
+		{"high voltage with a stale kW answer", Answers{"electricity.voltage": "high", "electricity.capacity_kw": "8", "electricity.capacity_kva": "800", "electricity.supply": "single"},
+			"accept connect", 5, "2026-12-02", false, "high_voltage_two_steps", "meter works_high"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := f.Evaluate(tc.answers, now)[0]
+			if got := stepIDs(o); got != tc.steps {
+				t.Errorf("steps %q, want %q", got, tc.steps)
+			}
+			if o.Days != tc.days || !o.Deadline.Equal(day(tc.deadline)) {
+				t.Errorf("%d days to %s, want %d to %s", o.Days, o.Deadline.Format(time.DateOnly), tc.days, tc.deadline)
+			}
+			if o.ZeroCost != tc.zeroCost {
+				t.Errorf("zero cost %v", o.ZeroCost)
+			}
+			if got := strings.Join(o.Rules, " "); got != tc.rules {
+				t.Errorf("rules %q, want %q", got, tc.rules)
+			}
+			if got := feeIDs(o); got != tc.fees {
+				t.Errorf("fees %q, want %q", got, tc.fees)
+			}
+			if len(o.Messages) != len(o.Rules) {
+				t.Errorf("every applied rule here has a message: %d rules, %d messages", len(o.Rules), len(o.Messages))
+			}
+		})
+	}
+}
+
+func TestZeroCostMessage(t *testing.T) {
+	f := form(t, now, "electricity/new_connection")
+	o := f.Evaluate(Answers{"electricity.voltage": "low", "electricity.capacity_kw": "100"}, now)[0]
+	if len(o.Messages) != 2 || !strings.Contains(o.Messages[1].ZH, "零费用") || !strings.Contains(o.Messages[1].EN, "free of charge") {
+		t.Fatalf("the citizen is told about 零费用: %+v", o.Messages)
+	}
+	if o.FeesText(i18n.ZH) != "零费用" {
+		t.Fatal(o.FeesText(i18n.ZH))
+	}
+}
+
+func TestDeadlineEstimated(t *testing.T) {
+	at := time.Date(2026, 12, 28, 9, 0, 0, 0, workdays.CST)
+	f := form(t, at, "electricity/new_connection")
+	o := f.Evaluate(Answers{"electricity.voltage": "high", "electricity.capacity_kva": "800"}, at)[0]
+	if !o.Deadline.Equal(day("2027-01-05")) || !o.Estimated {
+		t.Fatalf("deadline %s estimated %v", o.Deadline.Format(time.DateOnly), o.Estimated)
+	}
+	if !strings.HasSuffix(o.TimeLimit(i18n.ZH), "，预估") {
+		t.Fatal(o.TimeLimit(i18n.ZH))
+	}
+	o = f.Evaluate(Answers{"electricity.voltage": "low"}, now)[0]
+	if o.Estimated {
+		t.Fatal("a deadline in 2026 is not an estimate")
+	}
+}
+
+func TestOtherUtilitiesRules(t *testing.T) {
+	f := form(t, now, "water/new_connection", "gas/new_connection", "broadband/new_connection")
+	for _, tc := range []struct {
+		name    string
+		a       Answers
+		utility int
+		steps   string
+		days    int
+		fees    string
+		total   int64
+		msgs    int
+	}{
+		{"water household DN15", Answers{"water.usage": "residential", "water.pipe_size": "dn15"}, 0, "accept meter", 3, "meter_household", 0, 1},
+		{"water household DN25", Answers{"water.usage": "residential", "water.pipe_size": "dn25"}, 0, "accept survey works meter", 10, "meter_household works", 0, 0},
+		{"water business DN50", Answers{"water.usage": "business", "water.pipe_size": "dn50"}, 0, "accept survey works meter", 15, "meter_business works", 38000, 1},
+		{"gas ready, stove and boiler", Answers{"gas.usage": "residential", "gas.appliances": "stove,boiler", "gas.pipes_ready": "yes"}, 1, "accept inspect ignite", 3, "account meter", 0, 2},
+		{"gas without pipes", Answers{"gas.usage": "residential", "gas.appliances": "heater", "gas.pipes_ready": "no"}, 1, "accept pipes inspect ignite", 10, "account meter pipes", 0, 0},
+		{"broadband 1000M with IPTV", Answers{"broadband.bandwidth": "1000m", "broadband.iptv": "yes"}, 2, "accept install", 2, "setup modem monthly_1000m iptv", 11400, 0},
+		{"broadband 2000M", Answers{"broadband.bandwidth": "2000m", "broadband.iptv": "no"}, 2, "accept install", 3, "setup modem monthly_2000m", 16900, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := f.Evaluate(tc.a, now)[tc.utility]
+			if stepIDs(o) != tc.steps || o.Days != tc.days || feeIDs(o) != tc.fees || o.FeeTotal() != tc.total || len(o.Messages) != tc.msgs {
+				t.Fatalf("steps %q days %d fees %q total %d messages %d", stepIDs(o), o.Days, feeIDs(o), o.FeeTotal(), len(o.Messages))
+			}
+		})
+	}
+}
+
+func TestFeeDisplay(t *testing.T) {
+	f := form(t, now, "water/meter_relocation")
+	o := f.Evaluate(Answers{"water.distance": "8"}, now)[0]
+	if len(o.Fees) != 2 {
+		t.Fatalf("fees %s", feeIDs(o))
+	}
+	for _, tc := range []struct {
+		fe     *Fee
+		zh, en string
+	}{
+		{o.Fees[0], "150.00元/只", "150.00 yuan per meter"},
+		{o.Fees[1], "移动距离超过 5 米的，按实际使用管材计收", "beyond 5 m, for the pipe actually used"},
+	} {
+		if tc.fe.Display(i18n.ZH) != tc.zh || tc.fe.Display(i18n.EN) != tc.en {
+			t.Errorf("%s: %q / %q", tc.fe.ID, tc.fe.Display(i18n.ZH), tc.fe.Display(i18n.EN))
+		}
+	}
+	if Yuan(12345) != "123.45" || Yuan(5) != "0.05" || Yuan(-150) != "-1.50" {
+		t.Fatal("Yuan")
+	}
+}
+
+func TestNotice(t *testing.T) {
+	f := form(t, now, "electricity/new_connection")
+	a := answers(f)
+	o := f.Evaluate(a, now)[0]
+	for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		golden(t, "notice_electricity_"+string(lang)+".golden", o.Notice(lang).Text())
+	}
+	f = form(t, now, "gas/transfer")
+	o = f.Evaluate(Answers{}, now)[0]
+	golden(t, "notice_gas_transfer_zh.golden", o.Notice(i18n.ZH).Text())
+}
+
+func TestSubmissions(t *testing.T) {
+	f := form(t, now, "electricity/new_connection", "water/new_connection", "gas/new_connection", "broadband/new_connection")
+	if _, err := f.Submissions(Answers{}, now); !errors.Is(err, ErrInvalidAnswer) {
+		t.Fatalf("an empty form was submitted: %v", err)
+	} else {
+		var ie *InvalidError
+		if !errors.As(err, &ie) || len(ie.Problems) == 0 || strings.Contains(err.Error(), "13812345678") {
+			t.Fatalf("error %v", err)
+		}
+	}
+	a := answers(f)
+	a["electricity.capacity_kva"] = "900" // hidden: not submitted
+	subs, err := f.Submissions(a, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 4 {
+		t.Fatalf("%d submissions", len(subs))
+	}
+	e := subs[0]
+	if e.Utility != "electricity" || e.Service != "new_connection" || e.Joint != JointConnection || e.ServiceName != "新装（报装）" {
+		t.Fatalf("electricity submission %+v", e)
+	}
+	if e.Applicant != (Applicant{Name: "王小明", IDNumber: "420702198503151237", Phone: "13812345678"}) {
+		t.Fatalf("applicant %+v", e.Applicant)
+	}
+	if e.Address != "梁子湖区太和镇正街社区金域花园1栋2单元602室" || e.AddressPath != "lzh/taihe/th-zhengjie/jy1/2/602" {
+		t.Fatalf("address %q %q", e.Address, e.AddressPath)
+	}
+	if len(e.Fields) != 3 || e.Fields["voltage"] != "low" || e.Fields["capacity_kw"] != "8" || e.Fields["residential"] != "yes" {
+		t.Fatalf("fields %v", e.Fields)
+	}
+	if !e.Outcome.ZeroCost || e.Outcome.Days != 2 {
+		t.Fatalf("outcome %+v", e.Outcome)
+	}
+	if g := subs[2]; g.Fields["appliances"] != "stove,heater" || g.Applicant.Name != "王小明" {
+		t.Fatalf("gas %+v", g)
+	}
+	if b := subs[3]; b.Fields["install_date"] != "2026-11-30" || b.Outcome.FeeTotal() != 11400 {
+		t.Fatalf("broadband %+v", b)
+	}
+}
+
+func TestTransferSubmission(t *testing.T) {
+	f := form(t, now, "electricity/transfer", "water/transfer")
+	a := answers(f)
+	a["property_cert"] = "0012345"
+	a["electricity.account"] = "3201234567"
+	a["water.account"] = "10234567"
+	subs, err := f.Submissions(a, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, w := subs[0], subs[1]
+	if e.Joint != JointTransfer || e.Account != "3201234567" || e.PropertyCert != "0012345" || e.Fields["unchanged"] != "yes" || len(e.Fields) != 1 {
+		t.Fatalf("electricity transfer %+v", e)
+	}
+	if w.Account != "10234567" || w.PropertyCert != "0012345" || len(w.Fields) != 0 || w.Applicant.IDNumber != "420702198503151237" {
+		t.Fatalf("water transfer %+v", w)
+	}
+	for _, s := range f.Services {
+		if !s.SettleFirst {
+			t.Fatalf("%s/%s: unpaid bills must be settled before a transfer", s.Utility.ID, s.ID)
+		}
+	}
+}
