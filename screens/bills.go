@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app/mask"
@@ -94,9 +96,13 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		})
 		rows = append(rows, r)
 	}
-	pay := touch.NewPrimaryButton(s.T("bills.pay", n, money(total)), s.Tap(func() { s.choosePayment(st) }))
-	if n == 0 {
-		pay.Disable()
+	var pay fyne.CanvasObject = note(s.T("bills.all_paid"), widget.SuccessImportance)
+	if st.unpaid() > 0 {
+		b := touch.NewPrimaryButton(s.T("bills.pay", n, money(total)), s.Tap(func() { s.choosePayment(st) }))
+		if n == 0 {
+			b.Disable()
+		}
+		pay = b
 	}
 	detail := touch.NewButton(s.T("bills.detail"), s.Tap(func() {
 		if b, ok := st.focused(); ok {
@@ -114,6 +120,16 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	}
 	foot = container.NewBorder(nil, nil, nil, pay, note(s.T("bills.choose_hint"), widget.MediumImportance))
 	return container.NewBorder(head, foot, nil, nil, container.NewGridWithColumns(2, list, side))
+}
+
+func (st *billsState) unpaid() int {
+	n := 0
+	for _, b := range st.bills {
+		if !b.Paid {
+			n++
+		}
+	}
+	return n
 }
 
 func (st *billsState) focused() (utility.Bill, bool) {
@@ -193,22 +209,24 @@ type table struct {
 	cells []fyne.CanvasObject
 }
 
+// Tables use plain text cells, without a label's padding, so that a tier table fits
+// beside a bill list.
 func (s *Shell) table(header []string) *table {
 	t := &table{cols: len(header)}
 	for _, h := range header {
-		l := widget.NewLabel(h)
-		l.TextStyle.Bold = true
-		l.Importance = widget.HighImportance
-		t.cells = append(t.cells, l)
+		c := canvas.NewText(h, ft.Color(ft.ColorNamePrimary))
+		c.TextSize = ft.Size(ft.SizeNameText)
+		c.TextStyle.Bold = true
+		t.cells = append(t.cells, c)
 	}
 	return t
 }
 
 func (t *table) add(values ...string) {
 	for _, v := range values {
-		l := widget.NewLabel(v)
-		l.Truncation = fyne.TextTruncateEllipsis
-		t.cells = append(t.cells, l)
+		c := canvas.NewText(v, ft.Color(ft.ColorNameForeground))
+		c.TextSize = ft.Size(ft.SizeNameText)
+		t.cells = append(t.cells, c)
 	}
 }
 
@@ -222,12 +240,16 @@ type tableLayout struct{ cols int }
 func newTableLayout(cols int) fyne.Layout { return tableLayout{cols: cols} }
 
 func (l tableLayout) widths(objs []fyne.CanvasObject) []float32 {
+	gap := ft.Size(ft.SizeNameInnerPadding)
 	w := make([]float32, l.cols)
 	for i, o := range objs {
-		w[i%l.cols] = max(w[i%l.cols], o.MinSize().Width)
+		w[i%l.cols] = max(w[i%l.cols], o.MinSize().Width+gap)
 	}
 	return w
 }
+
+// rowGap is the space between table rows.
+func rowGap() float32 { return ft.Size(ft.SizeNamePadding) }
 
 func (l tableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	w := l.widths(objs)
@@ -249,7 +271,7 @@ func (l tableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			o.Resize(fyne.NewSize(w[c], h))
 			x += w[c]
 		}
-		y += h
+		y += h + rowGap()
 	}
 }
 
@@ -264,7 +286,7 @@ func (l tableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		for c := 0; c < l.cols && r*l.cols+c < len(objs); c++ {
 			h = max(h, objs[r*l.cols+c].MinSize().Height)
 		}
-		height += h
+		height += h + rowGap()
 	}
 	return fyne.NewSize(width, height)
 }
