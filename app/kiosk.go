@@ -10,14 +10,17 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/scanner"
 )
@@ -58,6 +61,11 @@ type Kiosk struct {
 	Store   *store.Store
 	Journal *journal.Journal
 	Outbox  *outbox.Outbox
+	// Info is the utilities' public information (信息公开), Catalog their services and
+	// forms, Calendar the working-day calendar of deadlines.
+	Info     *info.Set
+	Catalog  *catalog.Catalog
+	Calendar *workdays.Calendar
 	// Utilities are the enabled utilities' clients in display order.
 	Utilities []utility.Client
 	clients   map[string]utility.Client
@@ -91,8 +99,20 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	if err != nil {
 		return nil, err
 	}
+	inf, err := info.Default()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
+	cal, err := workdays.Default()
+	if err != nil {
+		return nil, err
+	}
 	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
-		deviceState: map[string]DeviceEvent{}, Demo: o.Demo}
+		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Info: inf, Catalog: cat, Calendar: cal}
 	if k.Store, err = store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile}); err != nil {
 		return nil, err
 	}

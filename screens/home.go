@@ -26,6 +26,8 @@ func tilePage(id string) (func(*Shell) Page, bool) {
 		return payTilePage, true
 	case "track":
 		return trackPage, true
+	case "info":
+		return infoPage, true
 	}
 	return nil, false
 }
@@ -42,20 +44,19 @@ func homePage(s *Shell) Page {
 }
 
 func (s *Shell) buildHome() fyne.CanvasObject {
-	title := canvas.NewText(s.T("home.welcome"), ft.Color(ft.ColorNameForeground))
-	title.TextSize = ft.Size(ft.SizeNameHeadingText)
-	title.TextStyle.Bold = true
-	title.Alignment = fyne.TextAlignCenter
-
 	reader := canvas.NewImageFromResource(readerPicture)
 	reader.FillMode = canvas.ImageFillContain
-	reader.SetMinSize(fyne.NewSize(220, 150))
+	reader.SetMinSize(fyne.NewSize(200, 136))
 	insert := canvas.NewText(s.T("home.insert_card"), ft.Color(ft.ColorNamePrimary))
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
 	insert.TextStyle.Bold = true
 	hint := widget.NewLabel(s.T("home.insert_card_hint"))
-	card := container.NewHBox(layout.NewSpacer(), reader,
-		container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()), layout.NewSpacer())
+	words := []fyne.CanvasObject{layout.NewSpacer(), insert, hint}
+	if b := s.demoCardButton(); b != nil {
+		words = append(words, b)
+	}
+	words = append(words, layout.NewSpacer())
+	card := container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(words...), layout.NewSpacer())
 
 	var tiles []fyne.CanvasObject
 	for _, id := range s.K.Config.Home.Tiles {
@@ -64,14 +65,26 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 			continue
 		}
 		page := mk(s)
-		tiles = append(tiles, touch.NewTile(s.T("tile."+id), s.T("tile."+id+".desc"), s.Tap(func() { s.Show(page) })))
+		desc := s.T("tile." + id + ".desc")
+		if s.K.Elderly() {
+			desc = "" // big titles only: fewer words, larger targets
+		}
+		tiles = append(tiles, touch.NewTile(s.T("tile."+id), desc, s.Tap(func() { s.Show(page) })))
 	}
 	cols := min(max(len(tiles), 1), 4)
-	items := []fyne.CanvasObject{title, s.accentLine(), card}
-	for _, o := range []fyne.CanvasObject{s.readerWarning(), s.demoCardButton()} {
-		if o != nil {
-			items = append(items, o)
-		}
+	var items []fyne.CanvasObject
+	if !s.K.Elderly() {
+		// In 大字模式 the hall's name in the header is welcome enough: the room goes to
+		// the tiles.
+		title := canvas.NewText(s.T("home.welcome"), ft.Color(ft.ColorNameForeground))
+		title.TextSize = ft.Size(ft.SizeNameHeadingText)
+		title.TextStyle.Bold = true
+		title.Alignment = fyne.TextAlignCenter
+		items = append(items, title)
+	}
+	items = append(items, s.accentLine(), card)
+	if w := s.readerWarning(); w != nil {
+		items = append(items, w)
 	}
 	items = append(items, container.NewGridWithColumns(cols, tiles...))
 	return container.NewVBox(items...)

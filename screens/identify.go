@@ -84,7 +84,7 @@ func (s *Shell) demoCardButton() fyne.CanvasObject {
 	}
 	b := touch.NewButton(s.T("demo.place_card"), s.Tap(s.chooseDemoCard))
 	b.Importance = widget.WarningImportance
-	return container.NewCenter(b)
+	return container.NewHBox(b)
 }
 
 func (s *Shell) chooseDemoCard() {

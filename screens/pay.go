@@ -171,6 +171,9 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		back := touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
 		done := touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
 		items = append(items, container.NewGridWithColumns(2, back, done))
+		if b := s.demoReceiptButton(); b != nil && p.Status == utility.PaymentPaid {
+			items = append(items, b)
+		}
 		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
 	}}
 }
@@ -181,4 +184,28 @@ func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObj
 	t.TextSize = ft.Size(ft.SizeNameHeadingText) * 1.3
 	t.TextStyle.Bold = true
 	return t
+}
+
+// demoReceiptButton shows the emulated printer's last receipt as a picture (demo mode).
+func (s *Shell) demoReceiptButton() fyne.CanvasObject {
+	if s.K.Demo == nil {
+		return nil
+	}
+	b := touch.NewButton(s.T("demo.view_receipt"), s.Tap(func() { s.Show(demoReceiptPage(s)) }))
+	b.Importance = widget.WarningImportance
+	return b
+}
+
+// demoReceiptPage is the picture the printer emulator drew of the last receipt.
+func demoReceiptPage(s *Shell) Page {
+	return Page{Name: "demo-receipt", TitleKey: "demo.view_receipt", Build: func() fyne.CanvasObject {
+		png, err := s.K.Demo.LastReceipt()
+		if err != nil {
+			return note(s.T("demo.no_receipt"), widget.MediumImportance)
+		}
+		img := canvas.NewImageFromResource(fyne.NewStaticResource("receipt.png", png))
+		img.FillMode = canvas.ImageFillContain
+		img.ScaleMode = canvas.ImageScaleSmooth
+		return img
+	}}
 }

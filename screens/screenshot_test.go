@@ -19,6 +19,9 @@ var screenTour = []struct {
 }{
 	{"home", func(h *screentest.H) {}},
 	{"guide", func(h *screentest.H) { h.Tap("办事指南") }},
+	{"info", func(h *screentest.H) { h.Tap("信息公开") }},
+	{"info-tariffs", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("电价") }},
+	{"info-access", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("配电网接入容量") }},
 	{"idle-countdown", func(h *screentest.H) {
 		h.K.Sessions.Start()
 		h.Tap("办事指南")

@@ -190,6 +190,23 @@ func (h *H) CanTap(text string) bool {
 	return false
 }
 
+// TapSeeking taps the first tappable labelled text, turning pages (下一页) until it
+// is on screen: in 大字模式 a list runs over several pages.
+func (h *H) TapSeeking(text string) {
+	h.T.Helper()
+	for range 12 {
+		if h.CanTap(text) {
+			h.Tap(text)
+			return
+		}
+		if !h.CanTap("下一页") {
+			break
+		}
+		h.Tap("下一页")
+	}
+	h.T.Fatalf("nothing labelled %q on any page of screen %s", text, h.Shell.Current())
+}
+
 // TapNth taps the n-th (from 0) visible tappable labelled text, in screen order: the
 // second pager's 下一页, say.
 func (h *H) TapNth(text string, n int) {

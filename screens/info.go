@@ -1,0 +1,104 @@
+package screens
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app/info"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// infoPage is 信息公开: each utility's tariffs with their tier tables, fees, guides,
+// commitments, network access limits, outage notices and hotlines, from the utilities'
+// own content. Everything reads page by page with 上一页 / 下一页.
+func infoPage(s *Shell) Page {
+	return Page{Name: "info", TitleKey: "tile.info", Build: func() fyne.CanvasObject {
+		var blocks, flat []fyne.CanvasObject
+		for _, c := range s.K.Info.Utilities {
+			c := c
+			var rows []fyne.CanvasObject
+			for _, p := range c.Document(s.K.Clock.Now()) {
+				p := p
+				rows = append(rows, touch.NewRow(p.Title.In(s.K.Text.Lang()), "", "›", s.Tap(func() {
+					s.Show(infoDocPage(s, c, p))
+				})))
+			}
+			blocks = append(blocks, s.panel(c.Title.In(s.K.Text.Lang()), rows...))
+			flat = append(append(flat, heading(c.Title.In(s.K.Text.Lang()))), rows...)
+		}
+		if s.K.Elderly() {
+			// One row a block, so that the pager can break a utility's list anywhere.
+			return s.pager(flat...)
+		}
+		var pairs []fyne.CanvasObject
+		for i := 0; i < len(blocks); i += 2 {
+			pair := blocks[i:min(i+2, len(blocks))]
+			pairs = append(pairs, container.NewGridWithColumns(2, pair...))
+		}
+		return s.pager(pairs...)
+	}}
+}
+
+// infoDocPage reads one page of a utility's information, section by section. In 大字模式
+// every paragraph, item and table row is a block of its own, so that pages break
+// anywhere.
+func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
+	return Page{Name: "info-page", TitleKey: "tile.info", Build: func() fyne.CanvasObject {
+		lang := s.K.Text.Lang()
+		head := heading(c.Title.In(lang) + " · " + p.Title.In(lang))
+		var blocks []fyne.CanvasObject
+		for _, sec := range p.Sections {
+			var rows []fyne.CanvasObject
+			for _, para := range sec.Paragraphs {
+				rows = append(rows, note(para.In(lang), widget.MediumImportance))
+			}
+			for _, it := range sec.Items {
+				rows = append(rows, note("· "+it.In(lang), widget.MediumImportance))
+			}
+			if t := sec.Table; t != nil {
+				rows = append(rows, s.infoTable(t)...)
+			}
+			if s.K.Elderly() {
+				blocks = append(append(blocks, heading(sec.Heading.In(lang))), rows...)
+				continue
+			}
+			blocks = append(blocks, s.panel(sec.Heading.In(lang), rows...))
+		}
+		return container.NewBorder(head, nil, nil, nil, s.pager(blocks...))
+	}}
+}
+
+// infoTable draws a narrow table as a grid; a wide one (more than four columns, or
+// 大字模式) as one line per row, so that nothing runs off the screen.
+func (s *Shell) infoTable(t *info.Table) []fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	if len(t.Header) <= 4 && !s.K.Elderly() {
+		var head []string
+		for _, h := range t.Header {
+			head = append(head, h.In(lang))
+		}
+		g := s.table(head)
+		for _, r := range t.Rows {
+			var cells []string
+			for _, c := range r {
+				cells = append(cells, c.In(lang))
+			}
+			g.add(cells...)
+		}
+		return []fyne.CanvasObject{g.object()}
+	}
+	var lines []fyne.CanvasObject
+	for _, r := range t.Rows {
+		var parts []string
+		for i, c := range r {
+			if v := c.In(lang); v != "" {
+				parts = append(parts, t.Header[i].In(lang)+"："+v)
+			}
+		}
+		lines = append(lines, note(strings.Join(parts, "；"), widget.MediumImportance))
+	}
+	return lines
+}
