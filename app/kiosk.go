@@ -77,6 +77,7 @@ type Kiosk struct {
 	identifyListeners []func(IdentifyEvent)
 	deviceListeners   []func(DeviceEvent)
 	scanListeners     []func(string)
+	applyListeners    []func()
 	deviceState       map[string]DeviceEvent
 
 	cancel    context.CancelFunc
@@ -132,6 +133,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		k.Store.Close()
 		return nil, err
 	}
+	k.Outbox.OnUpdate(k.onOutboxUpdate)
 	if err := k.openPrinter(); err != nil {
 		k.Store.Close()
 		return nil, err

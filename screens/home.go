@@ -11,6 +11,7 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/assets"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -28,6 +29,12 @@ func tilePage(id string) (func(*Shell) Page, bool) {
 		return trackPage, true
 	case "info":
 		return infoPage, true
+	case "apply":
+		return func(s *Shell) Page { return jointPage(s, catalog.JointConnection) }, true
+	case "transfer":
+		return func(s *Shell) Page { return jointPage(s, catalog.JointTransfer) }, true
+	case "catalog":
+		return catalogPage, true
 	}
 	return nil, false
 }

@@ -29,8 +29,7 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 // afterIdentify is where a citizen lands once their card is read: their accounts, or
 // the screen they were on when it needs the card (进度查询 lists their applications).
 func (s *Shell) afterIdentify() {
-	switch s.Current() {
-	case "track":
+	if s.stack[len(s.stack)-1].KeepOnCard {
 		s.refresh()
 		return
 	}

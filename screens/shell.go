@@ -31,6 +31,9 @@ type Page struct {
 	Build    func() fyne.CanvasObject
 	// Tick, if set, runs once a second while the screen is on top (countdowns).
 	Tick func()
+	// KeepOnCard: a card read while this screen is on top redraws it instead of going
+	// to the accounts (the screen was waiting for the card: an application, 进度查询).
+	KeepOnCard bool
 }
 
 // Options configure the shell.

@@ -22,7 +22,7 @@ import (
 func trackPage(s *Shell) Page {
 	var res *app.ApplicationsResult
 	var loading bool
-	return Page{Name: "track", TitleKey: "tile.track", Build: func() fyne.CanvasObject {
+	return Page{Name: "track", TitleKey: "tile.track", KeepOnCard: true, Build: func() fyne.CanvasObject {
 		byNumber := touch.NewButton(s.T("track.by_number"), s.Tap(func() { s.Show(trackKeypadPage(s)) }))
 		scan := note(s.T("track.by_scan_hint"), widget.MediumImportance)
 		ways := s.panel(s.T("track.other_ways"), byNumber, scan)

@@ -45,14 +45,21 @@ type Section struct {
 	// ends (computed by the caller's working-day calendar). WorkingDays 0: not printed.
 	WorkingDays int
 	Deadline    time.Time
-	// Fees are what the applicant pays; none means 零费用 (no charge).
-	Fees []Fee
+	// Fees are what the applicant pays; none means 零费用 (no charge). FeesText, when
+	// set, is printed instead (fees given as a standard, not an amount).
+	Fees     []Fee
+	FeesText string
 	// Documents are paper documents still needed; none means 无需提交纸质材料.
 	Documents []string
 	// Steps are what happens next, in order.
 	Steps []string
 	// Hotline is the utility's number for questions.
 	Hotline Hotline
+	// Notes are told once more on paper: 零费用, the rules' messages, 温馨提示.
+	Notes []string
+	// Track is the reference this section's own tracking QR links to (the utility's
+	// number, or the kiosk's reference until the utility answers); empty: none.
+	Track string
 }
 
 // Fee is one fee item.
@@ -88,18 +95,27 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	d.Line("一次性告知书")
 	d.Reset()
 	d.Line(fmt.Sprintf("您的申请已受理，共涉及%d项业务。办理时限、收费、材料和后续步骤一次告知如下：", len(a.Sections)))
+	own := true
 	for i, s := range a.Sections {
-		section(d, i+1, s)
+		if err := b.section(d, i+1, s); err != nil {
+			return nil, err
+		}
+		own = own && s.Track != ""
 	}
 	d.Rule()
-	qr(d, u, "扫码查询办理进度")
-	d.Align(printer.Center)
-	d.Line("也可在本机“进度查询”输入受理编号查询")
+	if !own {
+		qr(d, u, "扫码查询办理进度")
+		d.Align(printer.Center)
+		d.Line("也可在本机“进度查询”输入受理编号查询")
+	} else {
+		d.Align(printer.Center)
+		d.Line("各项业务可分别扫码，或在本机“进度查询”输入编号查询")
+	}
 	footer(d, a.Hotlines)
 	return done(d, "acceptance")
 }
 
-func section(d *printer.Doc, n int, s Section) {
+func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	d.Feed(1)
 	d.Bold(true)
 	d.Line(fmt.Sprintf("%s、%s", chineseNumber(n), s.Utility))
@@ -132,6 +148,9 @@ func section(d *printer.Doc, n int, s Section) {
 			fees += "；合计 " + Money(total)
 		}
 	}
+	if s.FeesText != "" {
+		fees = s.FeesText
+	}
 	rows = append(rows, printer.Row{Label: "收费", Value: fees})
 	docs := "无需提交纸质材料"
 	if len(s.Documents) > 0 {
@@ -150,6 +169,17 @@ func section(d *printer.Doc, n int, s Section) {
 		}
 		d.Rows(steps...)
 	}
+	for _, note := range s.Notes {
+		d.Line("※ " + note)
+	}
+	if s.Track != "" {
+		u, err := b.TrackURL(s.Track)
+		if err != nil {
+			return err
+		}
+		qr(d, u, "扫码查询本项办理进度")
+	}
+	return nil
 }
 
 func appendIf(rows []printer.Row, label, value string) []printer.Row {

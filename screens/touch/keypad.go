@@ -20,6 +20,8 @@ const (
 	Numeric KeypadKind = iota
 	// NumericX adds X, the check character of ID numbers.
 	NumericX
+	// Decimal adds a decimal point (a capacity in kW, say).
+	Decimal
 	// Alphanumeric has 0–9 and A–Z (application and reference numbers).
 	Alphanumeric
 )
@@ -158,9 +160,12 @@ func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 		for _, c := range "123456789" {
 			digits.Add(key(string(c)))
 		}
-		if k.Kind == NumericX {
+		switch k.Kind {
+		case NumericX:
 			digits.Add(key("X"))
-		} else {
+		case Decimal:
+			digits.Add(key("."))
+		default:
 			digits.Add(layout.NewSpacer())
 		}
 		digits.Add(key("0"))

@@ -66,7 +66,7 @@ func TestKeypadTypesValidatesSubmits(t *testing.T) {
 
 func TestKeypadKindsAndTargets(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
-		for _, kind := range []KeypadKind{Numeric, NumericX, Alphanumeric} {
+		for _, kind := range []KeypadKind{Numeric, NumericX, Decimal, Alphanumeric} {
 			test.NewTempApp(t)
 			test.ApplyTheme(t, kt.New(elderly))
 			k := NewKeypad(kind, labels)
@@ -84,7 +84,7 @@ func TestKeypadKindsAndTargets(t *testing.T) {
 					t.Errorf("kind %d elderly %v: key %q is %.0f×%.0f", kind, elderly, label, s.Width, s.Height)
 				}
 			}
-			want := map[KeypadKind]int{Numeric: 13, NumericX: 14, Alphanumeric: 39}[kind]
+			want := map[KeypadKind]int{Numeric: 13, NumericX: 14, Decimal: 14, Alphanumeric: 39}[kind]
 			if n != want {
 				t.Errorf("kind %d has %d keys, want %d", kind, n, want)
 			}

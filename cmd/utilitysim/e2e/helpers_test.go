@@ -57,9 +57,9 @@ func application(utilityID string, i int) utility.Application {
 	p := sim.DemoIdentities[i%len(sim.DemoIdentities)]
 	fields := map[string]map[string]string{
 		utility.Electricity: {"voltage": "low", "capacity_kw": fmt.Sprint(8 + i%200)},
-		utility.Water:       {"pipe_size": "DN20"},
-		utility.Gas:         {"appliance": "热水器"},
-		utility.Broadband:   {"bandwidth": "500M"},
+		utility.Water:       {"pipe_size": "dn20"},
+		utility.Gas:         {"appliances": "heater"},
+		utility.Broadband:   {"bandwidth": "500m"},
 	}[utilityID]
 	return utility.Application{Service: "new_connection", Applicant: utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone},
 		Address: p.Address, Fields: fields}

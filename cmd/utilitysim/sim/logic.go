@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // ---- accounts and bills ----
@@ -312,45 +315,112 @@ type service struct {
 	Steps []string
 	Days  int
 	Fee   utility.Fen
-	// Fields are required form fields with their allowed values (nil: any positive integer).
-	Fields map[string][]string
-	Notice string
+	// Choices are the allowed values of the service's choice fields (several, comma
+	// separated, for a multi choice); Labels name the fields in refusals.
+	Choices map[string][]string
+	Multi   map[string]bool
+	Labels  map[string]string
+	Notice  string
+	// form evaluates the service's rules (steps, days, 零费用) as the catalogue states
+	// them; nil for services the simulator made up.
+	form *catalog.Form
 }
 
-var catalogue = map[string]map[string]service{
-	utility.Electricity: {
-		"new_connection": {Name: "低压/高压新装", Steps: []string{"申请受理", "装表接电"}, Days: 2,
-			Notice: "一次性告知：您的用电申请已受理。低压居民及小微企业 220 千瓦及以下零费用接入；供电公司将在承诺时限内上门装表接电，请保持电话畅通。所需材料已通过身份证信息共享获取，无需另行提交。"},
-		"capacity_change": {Name: "增容", Steps: []string{"申请受理", "装表接电"}, Days: 2,
-			Notice: "一次性告知：增容申请已受理，现场装表接电前请确认户内线路满足新容量要求。"},
-		"temporary_power": {Name: "临电租赁", Steps: []string{"申请受理", "装表接电"}, Days: 2,
-			Notice: "一次性告知：临时用电期限一般不超过6个月，到期请办理终止或续租。"},
-		"resale_price_check": {Name: "转供电价格核查", Steps: []string{"申请受理", "核查处理", "结果答复"}, Days: 5,
-			Notice: "一次性告知：转供电主体应按国家规定价格收取电费，核查结果将短信告知。"},
-		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
-			Notice: "一次性告知：过户完成后，新户主承担此后的电费，原户号不变。"},
-	},
-	utility.Water: {
-		"new_connection": {Name: "用水报装", Steps: []string{"申请受理", "现场勘察", "施工接水", "通水"}, Days: 5, Fee: 80000,
-			Fields: map[string][]string{"pipe_size": {"DN15", "DN20", "DN25", "DN32", "DN40", "DN50"}},
-			Notice: "一次性告知：接水费按管径收取，现场勘察后确定施工方案；施工完成当日通水。"},
-		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
-			Notice: "一次性告知：过户前须结清水费，过户后原户号不变。"},
-	},
-	utility.Gas: {
-		"new_connection": {Name: "燃气报装", Steps: []string{"申请受理", "现场勘察", "安装施工", "通气点火"}, Days: 5, Fee: 260000,
-			Fields: map[string][]string{"appliance": {"灶具", "热水器", "壁挂炉", "商业灶"}},
-			Notice: "一次性告知：通气点火时须本人或家属在场，并完成入户安全检查。"},
-		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
-			Notice: "一次性告知：过户前须结清燃气费，过户后请重新签订供用气合同。"},
-	},
-	utility.Broadband: {
-		"new_connection": {Name: "宽带新装", Steps: []string{"申请受理", "上门安装"}, Days: 2,
-			Fields: map[string][]string{"bandwidth": {"300M", "500M", "1000M"}},
-			Notice: "一次性告知：装维人员将在承诺时限内预约上门，安装时请准备好电源插座位置。"},
-		"transfer": {Name: "过户", Steps: []string{"申请受理", "过户完成"}, Days: 1,
-			Notice: "一次性告知：过户后宽带账号、资费不变。"},
-	},
+// catalogue is each utility's services as the kiosk's catalogue declares them
+// (assets/catalog): the simulator is the back end of the same configuration a utility
+// pushes to its kiosks, so that what the kiosk offers, the utility accepts.
+var catalogue = buildCatalogue()
+
+// defaultCalendar is the kiosk's working-day calendar (assets/calendar.toml).
+var defaultCalendar = func() *workdays.Calendar {
+	c, err := workdays.Default()
+	if err != nil {
+		panic(fmt.Sprintf("utilitysim: the kiosk's calendar does not load: %v", err))
+	}
+	return c
+}()
+
+func buildCatalogue() map[string]map[string]service {
+	cat, err := catalog.Default()
+	if err != nil {
+		panic(fmt.Sprintf("utilitysim: the kiosk's catalogue does not load: %v", err))
+	}
+	env := catalog.Env{Calendar: defaultCalendar, Clock: clock.System()}
+	out := map[string]map[string]service{}
+	for _, id := range Utilities {
+		u, ok := cat.Utility(id)
+		if !ok {
+			continue
+		}
+		out[id] = map[string]service{}
+		for _, sv := range u.Services {
+			s := service{Name: sv.Name.ZH, Days: sv.Days, Notice: sv.Next.ZH,
+				Choices: map[string][]string{}, Multi: map[string]bool{}, Labels: map[string]string{}}
+			for _, st := range sv.Steps {
+				s.Steps = append(s.Steps, st.Name.ZH)
+			}
+			for _, fe := range sv.Fees {
+				if len(fe.When) == 0 {
+					s.Fee += utility.Fen(fe.Amount)
+				}
+			}
+			for _, fd := range sv.Fields {
+				s.Labels[fd.ID] = fd.Label.ZH
+				if fd.Type == catalog.TypeChoice {
+					for _, o := range fd.Options {
+						s.Choices[fd.ID] = append(s.Choices[fd.ID], o.Value)
+					}
+					s.Multi[fd.ID] = fd.Multi
+				}
+			}
+			if s.form, err = cat.NewForm(env, sv); err != nil {
+				panic(fmt.Sprintf("utilitysim: %s %s: %v", id, sv.ID, err))
+			}
+			out[id][sv.ID] = s
+		}
+	}
+	return out
+}
+
+// outcome applies the catalogue's rules to an application's fields: the steps, the
+// committed working days and whether it is 零费用.
+func (svc service) outcome(utilityID string, fields map[string]string, now time.Time) (service, bool) {
+	if svc.form == nil {
+		return svc, false
+	}
+	answers := catalog.Answers{}
+	for k, v := range fields {
+		answers[utilityID+"."+k] = v
+	}
+	o := svc.form.Evaluate(answers, now)[0]
+	svc.Steps = svc.Steps[:0:0]
+	for _, st := range o.Steps {
+		svc.Steps = append(svc.Steps, st.Name.ZH)
+	}
+	svc.Days = o.Days
+	svc.Fee = utility.Fen(o.FeeTotal())
+	return svc, o.ZeroCost
+}
+
+// checkChoices refuses an answer that is not one of a choice field's options, as the
+// utility's own validation would, in its own words.
+func (svc service) checkChoices(fields map[string]string) *apiError {
+	for field, allowed := range svc.Choices {
+		v, ok := fields[field]
+		if !ok {
+			continue // a field the form did not show (conditional)
+		}
+		values := []string{v}
+		if svc.Multi[field] {
+			values = strings.Split(v, ",")
+		}
+		for _, x := range values {
+			if !slices.Contains(allowed, x) {
+				return invalid("fields."+field, "请从列表中选择"+svc.Labels[field])
+			}
+		}
+	}
+	return nil
 }
 
 var refPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
@@ -380,31 +450,31 @@ func validContact(c utility.Contact, who string) *apiError {
 	return nil
 }
 
-// electricityRules checks the getting-electricity rules: high voltage up to 2000 kVA
-// (5 working days), low voltage (2 working days, no cost up to 220 kW).
-func electricityRules(svc service, f map[string]string) (service, bool, *apiError) {
+// electricityLimits refuses what the power company does not accept at a kiosk: a
+// capacity that is not a number, a low-voltage request above 1000 kW, a high-voltage
+// one above 2000 kVA. The steps, time limits and 零费用 come from the catalogue's rules.
+func electricityLimits(f map[string]string) *apiError {
 	switch f["voltage"] {
 	case "low":
-		kw, err := strconv.Atoi(f["capacity_kw"])
+		kw, err := strconv.ParseFloat(f["capacity_kw"], 64)
 		if err != nil || kw <= 0 {
-			return svc, false, invalid("fields.capacity_kw", "请填写申请容量（千瓦，正整数）")
+			return invalid("fields.capacity_kw", "请填写申请容量（千瓦）")
 		}
 		if kw > 1000 {
-			return svc, false, invalid("fields.capacity_kw", "低压申请容量不能超过1000千瓦，请选择高压")
+			return invalid("fields.capacity_kw", "低压申请容量不能超过1000千瓦，请选择高压")
 		}
-		return svc, kw <= 220, nil
 	case "high":
-		kva, err := strconv.Atoi(f["capacity_kva"])
+		kva, err := strconv.ParseFloat(f["capacity_kva"], 64)
 		if err != nil || kva <= 0 {
-			return svc, false, invalid("fields.capacity_kva", "请填写申请容量（千伏安，正整数）")
+			return invalid("fields.capacity_kva", "请填写申请容量（千伏安）")
 		}
 		if kva > 2000 {
-			return svc, false, invalid("fields.capacity_kva", "2000千伏安以上的高压用电申请请到供电营业厅办理")
+			return invalid("fields.capacity_kva", "2000千伏安以上的高压用电申请请到供电营业厅办理")
 		}
-		svc.Days = 5
-		return svc, false, nil
+	default:
+		return invalid("fields.voltage", "请选择低压或高压")
 	}
-	return svc, false, invalid("fields.voltage", "请选择低压或高压")
+	return nil
 }
 
 func (u *uapi) createApplication(b ubk, kiosk string, body []byte) (any, *apiError) {
@@ -422,18 +492,15 @@ func (u *uapi) createApplication(b ubk, kiosk string, body []byte) (any, *apiErr
 	if strings.TrimSpace(a.Address) == "" {
 		return nil, invalid("address", "请选择报装地址")
 	}
-	for field, allowed := range svc.Fields {
-		if !slices.Contains(allowed, a.Fields[field]) {
-			return nil, invalid("fields."+field, "请选择"+map[string]string{"pipe_size": "水表口径", "appliance": "用气设备", "bandwidth": "宽带速率"}[field])
-		}
+	if e := svc.checkChoices(a.Fields); e != nil {
+		return nil, e
 	}
-	zero := svc.Fee == 0
-	if u.id == utility.Electricity && a.Service != "resale_price_check" {
-		var e *apiError
-		if svc, zero, e = electricityRules(svc, a.Fields); e != nil {
+	if u.id == utility.Electricity && a.Fields["voltage"] != "" {
+		if e := electricityLimits(a.Fields); e != nil {
 			return nil, e
 		}
 	}
+	svc, zero := svc.outcome(u.id, a.Fields, u.now())
 	acc, e := u.accept(b, a.Service, svc, zero)
 	if e != nil {
 		return nil, e
@@ -471,7 +538,7 @@ func (u *uapi) accept(b ubk, id string, svc service, zero bool) (utility.Accepta
 		fee = 0
 	}
 	return utility.Acceptance{Reference: ref, Service: id, ServiceName: svc.Name, AcceptedAt: now, Steps: steps,
-		WorkingDays: svc.Days, Deadline: u.s.days.deadline(now, svc.Days), Fee: fee, ZeroCost: zero && u.id == utility.Electricity, Notice: svc.Notice}, nil
+		WorkingDays: svc.Days, Deadline: u.s.days.Deadline(now, svc.Days), Fee: fee, ZeroCost: zero && u.id == utility.Electricity, Notice: svc.Notice}, nil
 }
 
 func appRecOf(utilityID string, acc utility.Acceptance, owner string) appRec {
@@ -513,7 +580,7 @@ func (u *uapi) progress(a *appRec) bool {
 	if a.State == utility.StateDone {
 		end = a.DoneAt
 	}
-	a.OnTime = !end.After(a.Deadline)
+	a.OnTime = workdays.Kept(a.Deadline, end)
 	return changed
 }
 

@@ -153,13 +153,13 @@ func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
 		highVolt bool
 	}
 	apps := []seedApp{
-		{person: 0, utility: utility.Electricity, service: "capacity_change", accepted: s.days.before(now, 4),
-			done: []time.Time{s.days.before(now, 3)}, fields: map[string]string{"voltage": "low", "capacity_kw": "12"}},
-		{person: 2, utility: utility.Gas, service: "new_connection", accepted: s.days.before(now, 2),
-			done: []time.Time{s.days.before(now, 1)}, fields: map[string]string{"appliance": "灶具"}},
+		{person: 0, utility: utility.Electricity, service: "capacity_change", accepted: before(s.days, now, 4),
+			done: []time.Time{before(s.days, now, 3)}, fields: map[string]string{"voltage": "low", "capacity_kw": "12"}},
+		{person: 2, utility: utility.Gas, service: "new_connection", accepted: before(s.days, now, 2),
+			done: []time.Time{before(s.days, now, 1)}, fields: map[string]string{"appliances": "stove"}},
 		{person: 4, utility: utility.Broadband, service: "new_connection", accepted: now.Add(-2 * time.Hour),
-			fields: map[string]string{"bandwidth": "500M"}},
-		{person: 6, utility: utility.Electricity, service: "new_connection", accepted: s.days.before(now, 8),
+			fields: map[string]string{"bandwidth": "500m"}},
+		{person: 6, utility: utility.Electricity, service: "new_connection", accepted: before(s.days, now, 8),
 			fields: map[string]string{"voltage": "high", "capacity_kva": "630"}, highVolt: true},
 	}
 	for _, a := range apps {
@@ -181,7 +181,7 @@ func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
 		}
 		acc.Reference, acc.AcceptedAt = ref, a.accepted
 		acc.Steps[0].At = a.accepted
-		acc.Deadline = s.days.deadline(a.accepted, svc.Days)
+		acc.Deadline = s.days.Deadline(a.accepted, svc.Days)
 		rec := appRecOf(a.utility, acc, p.IDNumber)
 		rec.Applicant = utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
 		rec.Address, rec.Fields = p.Address, a.fields

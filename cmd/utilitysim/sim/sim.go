@@ -27,6 +27,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // Utilities are the simulated utilities, in port order.
@@ -58,8 +59,9 @@ type Options struct {
 	KeyRetention time.Duration
 	// ReplayWindow is the accepted clock difference of a signed request; default 5 min.
 	ReplayWindow time.Duration
-	// Holidays and Makeup (调休) days, "2006-01-02", for working-day deadlines.
-	Holidays, Makeup []string
+	// Calendar counts working-day deadlines; nil is the kiosk's own (assets/calendar.toml,
+	// with the public holidays and make-up workdays of the State Council's notices).
+	Calendar *workdays.Calendar
 	// Limits are the self-service payment limits per account; zero fields take the
 	// State Grid figures (¥50 000 per payment, 5 a day, 60 a month).
 	Limits Limits
@@ -93,7 +95,7 @@ type Server struct {
 	o     Options
 	db    *bolt.DB
 	log   *slog.Logger
-	days  workdays
+	days  *workdays.Calendar
 	admin *endpoint
 	ends  map[string]*endpoint
 
@@ -150,6 +152,9 @@ func Start(o Options) (*Server, error) {
 	if o.Dir == "" {
 		return nil, errors.New("utilitysim: no state folder")
 	}
+	if o.Calendar == nil {
+		o.Calendar = defaultCalendar
+	}
 	if o.Host == "" {
 		o.Host = "127.0.0.1"
 	}
@@ -187,7 +192,7 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("utilitysim: open state: %w", err)
 	}
-	s := &Server{o: o, db: db, log: o.Logger, days: newWorkdays(o.Holidays, o.Makeup), ends: map[string]*endpoint{},
+	s := &Server{o: o, db: db, log: o.Logger, days: o.Calendar, ends: map[string]*endpoint{},
 		faults: map[string]Faults{}, rnd: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), inflight: map[string]bool{}}
 	if err := s.seed(); err != nil {
 		db.Close()

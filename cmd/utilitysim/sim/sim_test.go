@@ -294,8 +294,9 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 		if acc.WorkingDays != tt.days || acc.ZeroCost != tt.zero || len(acc.Steps) != 2 || acc.Notice == "" {
 			t.Errorf("%s: %+v", tt.name, acc)
 		}
-		// Accepted on Friday 12 June: 2 working days end on Tuesday 16, 5 on Friday 19.
-		if want := map[int]int{2: 16, 5: 19}[tt.days]; acc.Deadline.In(cst).Day() != want {
+		// Accepted on Friday 12 June 2026: 2 working days end on Tuesday 16; 5 on Monday
+		// 22, since Friday 19 is 端午节.
+		if want := map[int]int{2: 16, 5: 22}[tt.days]; acc.Deadline.In(cst).Day() != want {
 			t.Errorf("%s: deadline %v", tt.name, acc.Deadline)
 		}
 		ref = acc.Reference
@@ -355,7 +356,7 @@ func TestIdempotencyAndSignature(t *testing.T) {
 	c := r.clients[utility.Broadband]
 	who := DemoIdentities[5]
 	app := utility.Application{KioskRef: "KI1", Service: "new_connection", Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone},
-		Address: who.Address, Fields: map[string]string{"bandwidth": "1000M"}}
+		Address: who.Address, Fields: map[string]string{"bandwidth": "1000m"}}
 	a1, err := c.SubmitApplication(ctx, "same-key", app)
 	if err != nil {
 		t.Fatal(err)
@@ -365,7 +366,7 @@ func TestIdempotencyAndSignature(t *testing.T) {
 		t.Fatalf("replay: %s vs %s, %v", a2.Reference, a1.Reference, err)
 	}
 	other := app
-	other.Fields = map[string]string{"bandwidth": "300M"}
+	other.Fields = map[string]string{"bandwidth": "300m"}
 	_, err = c.SubmitApplication(ctx, "same-key", other)
 	var e *utility.Error
 	if !errors.As(err, &e) || e.Status != http.StatusUnprocessableEntity || e.Code != utility.CodeKeyReused {
@@ -450,7 +451,7 @@ func TestFaults(t *testing.T) {
 	r.s.SetFaults(utility.Gas, Faults{CutRate: 1})
 	who := DemoIdentities[5]
 	app := utility.Application{KioskRef: "KC1", Service: "new_connection", Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone},
-		Address: who.Address, Fields: map[string]string{"appliance": "灶具"}}
+		Address: who.Address, Fields: map[string]string{"appliances": "stove"}}
 	if _, err := c.SubmitApplication(ctx, "cut-1", app); !errors.Is(err, utility.ErrUnavailable) {
 		t.Fatalf("cut: %v", err)
 	}
@@ -517,23 +518,15 @@ func TestStatePersists(t *testing.T) {
 	}
 }
 
-func TestWorkdays(t *testing.T) {
-	w := newWorkdays([]string{"2026-06-19"}, []string{"2026-06-14"})
-	tests := []struct {
-		from time.Time
+// before goes back over weekends and holidays (国庆 2026: 1–7 October).
+func TestBefore(t *testing.T) {
+	from := time.Date(2026, 10, 8, 10, 0, 0, 0, cst) // the Thursday after 国庆
+	for _, tc := range []struct {
 		n    int
 		want string
-	}{
-		{t0, 1, "2026-06-14"}, // Sunday the 14th is a make-up workday
-		{t0, 2, "2026-06-15"},
-		{t0, 5, "2026-06-18"},
-		{t0, 6, "2026-06-22"},                  // the 19th is a holiday, 20–21 a weekend
-		{t0.AddDate(0, 0, 1), 1, "2026-06-14"}, // accepted on Saturday
-		{time.Date(2026, 12, 31, 10, 0, 0, 0, cst), 1, "2027-01-01"},
-	}
-	for _, tt := range tests {
-		if got := w.deadline(tt.from, tt.n).Format("2006-01-02"); got != tt.want {
-			t.Errorf("%v + %d: %s, want %s", tt.from, tt.n, got, tt.want)
+	}{{1, "2026-09-30"}, {2, "2026-09-29"}} {
+		if got := before(defaultCalendar, from, tc.n).Format("2006-01-02"); got != tc.want {
+			t.Errorf("%d working days before %s: %s, want %s", tc.n, from.Format("01-02"), got, tc.want)
 		}
 	}
 }

@@ -1,0 +1,395 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// applyWait is how long the citizen waits at the kiosk for each utility's answer
+// (即报即定, 现场答复); a utility that takes longer gets a kiosk reference, bound later.
+const applyWait = 5 * time.Second
+
+// ApplyForm is one citizen's application at the kiosk: one service, or a joint
+// application (联动报装, 联合过户) with one service per chosen utility, filled in on one
+// form. It lives in the session and is dropped with it.
+type ApplyForm struct {
+	k *Kiosk
+	// Form is the catalogue's form of the chosen services; Answers the citizen's answers.
+	Form    *catalog.Form
+	Answers catalog.Answers
+
+	mu     sync.Mutex
+	result *ApplyResult
+}
+
+// NewApplication starts an application for the chosen services (one per utility). The
+// applicant's name and ID number come from the ID card (零资料: nothing is uploaded), so
+// an identified session is required.
+func (k *Kiosk) NewApplication(services ...*catalog.Service) (*ApplyForm, error) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, ErrNoSession
+	}
+	id, ok := s.Identity()
+	if !ok {
+		return nil, ErrNoSession
+	}
+	f, err := k.Catalog.NewForm(catalog.Env{Calendar: k.Calendar, Clock: k.Clock}, services...)
+	if err != nil {
+		return nil, err
+	}
+	a := &ApplyForm{k: k, Form: f, Answers: f.Defaults()}
+	f.FillFromCard(a.Answers, id)
+	s.Set("application", a)
+	return a, nil
+}
+
+// Outcomes are the rules' results for the current answers (steps, time limit and
+// deadline in working days, 零费用, messages), as if accepted now.
+func (a *ApplyForm) Outcomes() []*catalog.Outcome {
+	return a.Form.Evaluate(a.Answers, a.k.Clock.Now())
+}
+
+// Unsettled is an account that has unpaid bills, which a 过户 must settle first.
+type Unsettled struct {
+	Utility string
+	Account utility.Account
+	Bills   []utility.Bill
+	Amount  utility.Fen
+}
+
+// Unsettled checks the accounts named on a transfer form for unpaid bills: a 过户 is
+// accepted only once they are paid, so the kiosk offers to pay them on the spot.
+func (a *ApplyForm) Unsettled(ctx context.Context) ([]Unsettled, error) {
+	var out []Unsettled
+	for _, sv := range a.Form.Services {
+		if !sv.SettleFirst {
+			continue
+		}
+		account := a.accountOf(sv)
+		if account == "" {
+			continue
+		}
+		acc, err := a.k.FindAccount(ctx, sv.Utility.ID, account)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sv.Utility.ID, err)
+		}
+		bills, err := a.k.Bills(ctx, sv.Utility.ID, account)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sv.Utility.ID, err)
+		}
+		u := Unsettled{Utility: sv.Utility.ID, Account: acc}
+		for _, b := range bills {
+			if !b.Paid {
+				u.Bills = append(u.Bills, b)
+				u.Amount += b.Amount
+			}
+		}
+		if len(u.Bills) > 0 {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func (a *ApplyForm) accountOf(sv *catalog.Service) string {
+	for _, in := range a.Form.Inputs() {
+		if in.Service == sv && in.Field.Role == catalog.RoleAccount {
+			return a.Answers[in.Key]
+		}
+	}
+	return ""
+}
+
+// PartAnswer is one utility's answer to its part of an application.
+type PartAnswer struct {
+	Utility     string
+	ServiceName string
+	// KioskRef is the kiosk's reference; Reference the utility's application number when
+	// it answered in time (即报即定), else empty until the outbox binds it.
+	KioskRef  string
+	Reference string
+	// Refused holds the utility's refusal, in its own words; the other utilities' parts
+	// go through all the same.
+	Refused string
+	// Acceptance is the utility's answer; Outcome the kiosk's own reading of the rules
+	// (shown while the utility has not answered).
+	Acceptance *utility.Acceptance
+	Outcome    *catalog.Outcome
+}
+
+// Track is the reference to follow the part with: the utility's number once known.
+func (a PartAnswer) Track() string {
+	if a.Reference != "" {
+		return a.Reference
+	}
+	return a.KioskRef
+}
+
+// ApplyResult is the outcome of a submission, and how its receipt printed.
+type ApplyResult struct {
+	JointRef string
+	Answers  []PartAnswer
+	Accepted time.Time
+	Printed  PrintResult
+}
+
+// AcceptedParts counts the parts the utilities took (or will take: queued ones).
+func (r *ApplyResult) AcceptedParts() int {
+	n := 0
+	for _, a := range r.Answers {
+		if a.Refused == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrAlreadySubmitted means the application was submitted before: the result stands.
+var ErrAlreadySubmitted = errors.New("app: the application was already submitted")
+
+// Submit sends every part of the application through the outbox at once: each part is
+// stored durably before this returns and reaches its utility exactly once. A utility
+// that answers within a few seconds gives its application number on the spot; a slow or
+// unreachable one gets a kiosk reference, bound later; one that refuses says why while the
+// others go through. The acceptance receipt with the 一次性告知书 is printed.
+func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.result != nil {
+		return a.result, ErrAlreadySubmitted
+	}
+	k := a.k
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, ErrNoSession
+	}
+	now := k.Clock.Now()
+	subs, err := a.Form.Submissions(a.Answers, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &ApplyResult{Accepted: now, Answers: make([]PartAnswer, len(subs))}
+	if len(subs) > 1 {
+		res.JointRef = jointRef(now)
+	}
+	var wg sync.WaitGroup
+	var failed error
+	var mu sync.Mutex
+	for i, sub := range subs {
+		wg.Add(1)
+		go func(i int, sub catalog.Submission) {
+			defer wg.Done()
+			ans, err := k.submitPart(ctx, s.ID, res.JointRef, sub)
+			res.Answers[i] = ans
+			if err != nil {
+				mu.Lock()
+				failed = errors.Join(failed, err)
+				mu.Unlock()
+			}
+		}(i, sub)
+	}
+	wg.Wait()
+	if failed != nil {
+		// A part that could not even be stored is lost to nobody but must not be
+		// promised: tell the citizen (the stored parts stand and are delivered).
+		k.Log.Error("application", "err", failed)
+		return nil, failed
+	}
+	res.Printed = k.printAcceptance(a, res)
+	a.result = res
+	return res, nil
+}
+
+// Result returns a copy of the submission's result, once submitted (late answers update
+// the original; see OnApplicationUpdate).
+func (a *ApplyForm) Result() (ApplyResult, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.result == nil {
+		return ApplyResult{}, false
+	}
+	r := *a.result
+	r.Answers = append([]PartAnswer(nil), a.result.Answers...)
+	return r, true
+}
+
+func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catalog.Submission) (PartAnswer, error) {
+	ans := PartAnswer{Utility: sub.Utility, ServiceName: sub.ServiceName, Outcome: sub.Outcome}
+	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber}
+	if sub.Joint == catalog.JointTransfer {
+		req.Kind, req.Order = utility.KindTransfer, sub.Account
+		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, JointRef: joint,
+			NewHolder: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
+	} else {
+		if sub.Account != "" {
+			req.Order = sub.Account
+		}
+		req.Body = utility.Application{Service: sub.Service, Address: sub.Address, Account: sub.Account, Fields: sub.Fields,
+			JointRef: joint, Applicant: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
+	}
+	res, err := k.Outbox.Submit(ctx, req, applyWait)
+	if err != nil {
+		return ans, err
+	}
+	ans.KioskRef = res.KioskRef
+	switch {
+	case res.Err != nil:
+		ans.Refused = k.CitizenMessage(res.Err, sub.Utility)
+	case res.Answered():
+		acc, err := res.Answer.Acceptance()
+		if err != nil {
+			k.Log.Warn("application answer", "utility", sub.Utility, "err", err)
+		} else {
+			ans.Acceptance = &acc
+			ans.Reference = acc.Reference
+		}
+	}
+	return ans, nil
+}
+
+func jointRef(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return "J" + t.In(cst).Format("060102150405") + hex.EncodeToString(b[:])
+}
+
+// cst is China Standard Time, for dates in references.
+var cst = time.FixedZone("CST", 8*3600)
+
+// printAcceptance prints the acceptance receipt: one section per utility that took its
+// part, each with its 一次性告知书 and its own tracking QR.
+func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
+	b := k.Receipts()
+	if b == nil {
+		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	}
+	var sections []receipt.Section
+	var phone string
+	for _, ans := range r.Answers {
+		if ans.Refused != "" {
+			continue
+		}
+		sections = append(sections, k.acceptanceSection(ans))
+	}
+	if len(sections) == 0 {
+		return PrintResult{OK: true}
+	}
+	subs, _ := a.Form.Submissions(a.Answers, r.Accepted)
+	var name, idn string
+	if len(subs) > 0 {
+		name, idn, phone = subs[0].Applicant.Name, subs[0].Applicant.IDNumber, subs[0].Applicant.Phone
+	}
+	ref := r.JointRef
+	if ref == "" {
+		ref = r.Answers[0].Track()
+	}
+	service := k.Text.In(i18n.ZH, "apply.joint_connection")
+	switch {
+	case len(a.Form.Services) == 1:
+		service = a.Form.Services[0].Name.ZH
+	case a.Form.Services[0].Joint == catalog.JointTransfer:
+		service = k.Text.In(i18n.ZH, "apply.joint_transfer")
+	}
+	job, err := b.Acceptance(receipt.Acceptance{Ref: ref, Applicant: name, IDNumber: idn, Phone: phone, Service: service,
+		Time: r.Accepted, Sections: sections, Hotlines: k.receiptHotlines("")})
+	if err != nil {
+		k.Log.Error("acceptance receipt", "err", err)
+		return PrintResult{Message: "print.failed", Detail: err.Error()}
+	}
+	return k.Print(context.Background(), "acceptance", ref, job)
+}
+
+func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
+	o := ans.Outcome
+	name := ans.Utility
+	if u, ok := k.Config.Utilities.ByID(ans.Utility); ok {
+		name = u.Name
+	}
+	sec := receipt.Section{Utility: k.Text.In(i18n.ZH, "apply.utility."+ans.Utility) + " · " + name,
+		Number: ans.Reference, Business: ans.ServiceName, Track: ans.Track(), WorkingDays: o.Days, Deadline: o.Deadline,
+		FeesText: o.FeesText(i18n.ZH)}
+	if acc := ans.Acceptance; acc != nil {
+		// The utility's own answer is what binds.
+		sec.WorkingDays, sec.Deadline = acc.WorkingDays, acc.Deadline
+	}
+	for _, st := range o.Steps {
+		sec.Steps = append(sec.Steps, st.Name.ZH)
+	}
+	if o.ZeroCost {
+		sec.Notes = append(sec.Notes, k.Text.In(i18n.ZH, "apply.zero_cost"))
+	}
+	for _, m := range o.Messages {
+		sec.Notes = append(sec.Notes, m.ZH)
+	}
+	if o.Service.Next.ZH != "" {
+		sec.Notes = append(sec.Notes, o.Service.Next.ZH)
+	}
+	if u, ok := k.Config.Utilities.ByID(ans.Utility); ok && u.Hotline != "" {
+		sec.Hotline = receipt.Hotline{Label: "咨询", Number: u.Hotline}
+	}
+	return sec
+}
+
+// OnApplicationUpdate registers a listener told when a part of the session's
+// application changed after the citizen saw the result: a slow utility's number was
+// bound to its kiosk reference, or a utility refused later.
+func (k *Kiosk) OnApplicationUpdate(f func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.applyListeners = append(k.applyListeners, f)
+}
+
+// onOutboxUpdate binds late answers to the open session's application.
+func (k *Kiosk) onOutboxUpdate(u outbox.Update) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return
+	}
+	v, ok := s.Get("application")
+	if !ok {
+		return
+	}
+	a := v.(*ApplyForm)
+	a.mu.Lock()
+	changed := false
+	if a.result != nil {
+		for i := range a.result.Answers {
+			p := &a.result.Answers[i]
+			if p.KioskRef != u.KioskRef {
+				continue
+			}
+			switch u.State {
+			case outbox.Done:
+				if p.Reference == "" && u.UtilityRef != "" {
+					p.Reference, changed = u.UtilityRef, true
+				}
+			case outbox.Dead:
+				if p.Refused == "" && u.Err != nil {
+					p.Refused, changed = k.CitizenMessage(u.Err, p.Utility), true
+				}
+			}
+		}
+	}
+	a.mu.Unlock()
+	if !changed {
+		return
+	}
+	k.mu.Lock()
+	ls := append([]func(){}, k.applyListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f()
+	}
+}

@@ -1,0 +1,523 @@
+package screens
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// Applications are drawn from the service catalogue by one generic form engine: no
+// service has a screen of its own. The flow is: choose (utilities or a service) → one
+// form → (过户: settle unpaid bills) → review → submit → result with the receipt.
+
+// needsCard asks for the ID card (applications are 零资料: the applicant comes from it).
+func (s *Shell) needsCard(title string) fyne.CanvasObject {
+	return s.pager(s.panel(title, note(s.T("apply.card_needed"), widget.HighImportance),
+		note(s.T("home.insert_card_hint"), widget.MediumImportance)))
+}
+
+// jointPage is 联动报装 (kind catalog.JointConnection) or 联合过户 (JointTransfer): the
+// citizen picks any of the utilities and fills one form for all of them.
+func jointPage(s *Shell, kind string) Page {
+	chosen := map[string]bool{}
+	titleKey := "tile.apply"
+	if kind == catalog.JointTransfer {
+		titleKey = "tile.transfer"
+	}
+	return Page{Name: "apply-choose", TitleKey: titleKey, KeepOnCard: true, Build: func() fyne.CanvasObject {
+		if !s.identified() {
+			return s.needsCard(s.T(titleKey))
+		}
+		lang := s.K.Text.Lang()
+		services := s.K.Catalog.JointServices(kind)
+		var rows []fyne.CanvasObject
+		n := 0
+		for _, sv := range services {
+			sv := sv
+			if _, err := s.K.Client(sv.Utility.ID); err != nil {
+				continue // the utility is not enabled at this kiosk
+			}
+			r := touch.NewRow(sv.Utility.Name.In(lang), sv.Name.In(lang)+" · "+sv.Description.In(lang), "",
+				s.Tap(func() { chosen[sv.Utility.ID] = !chosen[sv.Utility.ID]; s.refresh() }))
+			r.Checkable, r.Checked = true, chosen[sv.Utility.ID]
+			if r.Checked {
+				n++
+			}
+			rows = append(rows, r)
+		}
+		next := touch.NewPrimaryButton(s.T("apply.next", n), s.Tap(func() {
+			var picked []*catalog.Service
+			for _, sv := range services {
+				if chosen[sv.Utility.ID] {
+					picked = append(picked, sv)
+				}
+			}
+			s.startForm(picked...)
+		}))
+		if n == 0 {
+			next.Disable()
+		}
+		hint := note(s.T("apply.choose_hint"), widget.MediumImportance)
+		return container.NewBorder(hint, container.NewBorder(nil, nil, nil, next), nil, nil, s.pager(rows...))
+	}}
+}
+
+// catalogPage is 更多服务: the catalogue's categories and their services, each applied
+// for on the same generic form.
+func catalogPage(s *Shell) Page {
+	return Page{Name: "catalog", TitleKey: "tile.catalog", KeepOnCard: true, Build: func() fyne.CanvasObject {
+		lang := s.K.Text.Lang()
+		var blocks []fyne.CanvasObject
+		for _, cat := range s.K.Catalog.CategoriesOf("catalog") {
+			blocks = append(blocks, heading(cat.Name.In(lang)))
+			for _, sv := range s.K.Catalog.Services(cat.ID) {
+				sv := sv
+				if _, err := s.K.Client(sv.Utility.ID); err != nil {
+					continue
+				}
+				blocks = append(blocks, touch.NewRow(sv.Name.In(lang), sv.Utility.Name.In(lang)+" · "+sv.Description.In(lang), "›",
+					s.Tap(func() {
+						if !s.identified() {
+							s.notice.hide()
+							s.notice = s.showModal(s.T("apply.card_title"), s.T("apply.card_needed"), modalButton{label: s.T("common.ok"), primary: true})
+							return
+						}
+						s.startForm(sv)
+					})))
+			}
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+func (s *Shell) startForm(services ...*catalog.Service) {
+	a, err := s.K.NewApplication(services...)
+	if err != nil {
+		s.K.Log.Warn("application", "err", err)
+		s.notice.hide()
+		s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.card_needed"), modalButton{label: s.T("common.ok"), primary: true})
+		return
+	}
+	s.Show(formPage(s, a))
+}
+
+// formPage is the one form: every visible question with its answer (tap it to answer),
+// and beside it what the rules make of the answers so far (steps, time limit in working
+// days, 零费用).
+func formPage(s *Shell, a *app.ApplyForm) Page {
+	return Page{Name: "form", TitleKey: "apply.form_title", Build: func() fyne.CanvasObject {
+		lang := s.K.Text.Lang()
+		f := a.Form
+		problems := map[string]string{}
+		for _, p := range f.Validate(a.Answers) {
+			problems[p.Key] = p.Msg.In(lang)
+		}
+		var rows []fyne.CanvasObject
+		for _, sec := range f.Sections {
+			var secRows []fyne.CanvasObject
+			for _, in := range sec.Inputs {
+				if !f.Visible(in.Key, a.Answers) {
+					continue
+				}
+				secRows = append(secRows, s.inputRow(a, in, problems[in.Key]))
+			}
+			if len(secRows) > 0 {
+				rows = append(append(rows, heading(sec.Title.In(lang))), secRows...)
+			}
+		}
+		next := touch.NewPrimaryButton(s.T("apply.to_review"), s.Tap(func() { s.toReview(a) }))
+		if len(problems) > 0 {
+			next.Disable()
+		}
+		hint := s.T("apply.form_hint", len(problems))
+		if len(problems) == 0 {
+			hint = s.T("apply.form_ready")
+		}
+		foot := container.NewBorder(nil, nil, nil, next, note(hint, widget.MediumImportance))
+		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
+		if s.K.Elderly() {
+			return container.NewBorder(nil, foot, nil, nil, s.pager(append(rows, outcomes...)...))
+		}
+		return container.NewBorder(nil, foot, nil, nil, container.NewGridWithColumns(2, s.pager(rows...), s.pager(outcomes...)))
+	}}
+}
+
+// inputRow shows one question: its label, the answer (masked where personal) and, when
+// not yet acceptable, why. Answers from the ID card cannot be changed.
+func (s *Shell) inputRow(a *app.ApplyForm, in *catalog.Input, problem string) fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	fd := in.Field
+	value := a.Form.Display(in.Key, a.Answers[in.Key], lang)
+	trailing := value
+	if trailing == "" {
+		trailing = s.T("apply.answer")
+		if fd.Type == catalog.TypeChoice || fd.Type == catalog.TypeYesNo || fd.Type == catalog.TypeDate || fd.Type == catalog.TypeAddress {
+			trailing = s.T("apply.choose")
+		}
+	}
+	detail := fd.Help.In(lang)
+	if problem != "" && a.Answers[in.Key] != "" {
+		detail = problem
+	}
+	label := fd.Label.In(lang)
+	if fd.Unit.ZH != "" {
+		label += "（" + fd.Unit.In(lang) + "）"
+	}
+	if fd.Required {
+		label += " *"
+	}
+	var tap func()
+	if fd.Type != catalog.TypeIDCard {
+		tap = s.Tap(func() { s.Show(editorPage(s, a, in)) })
+	}
+	r := touch.NewRow(label, detail, trailing, tap)
+	switch {
+	case fd.Type == catalog.TypeIDCard:
+		r.Importance = widget.MediumImportance
+	case problem != "":
+		r.Importance = widget.DangerImportance
+	default:
+		r.Importance = widget.SuccessImportance
+	}
+	return r
+}
+
+// outcomeBlocks tells, per service, what the rules make of the answers.
+func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.CanvasObject {
+	var blocks []fyne.CanvasObject
+	for _, o := range outs {
+		rows := []fyne.CanvasObject{
+			s.kvText(s.T("apply.steps"), o.StepsText(lang)),
+			s.kvText(s.T("apply.limit"), o.TimeLimit(lang)),
+			s.kvText(s.T("apply.fees"), o.FeesText(lang)),
+		}
+		if o.ZeroCost {
+			rows = append(rows, note(s.T("apply.zero_cost"), widget.SuccessImportance))
+		}
+		for _, m := range o.Messages {
+			rows = append(rows, note(m.In(lang), widget.HighImportance))
+		}
+		blocks = append(blocks, s.panel(o.Service.Utility.Name.In(lang)+" · "+o.Service.Name.In(lang), rows...))
+	}
+	return blocks
+}
+
+// editorPage answers one question: on a keypad (checked as it is typed), or by picking
+// from a list (an address level by level, so nobody types Chinese).
+func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
+	partial := "" // an address is picked again from the top
+	return Page{Name: "editor", TitleKey: "apply.form_title", Build: func() fyne.CanvasObject {
+		lang := s.K.Text.Lang()
+		fd := in.Field
+		title := heading(fd.Label.In(lang))
+		help := note(fd.Help.In(lang), widget.MediumImportance)
+		switch fd.Keypad() {
+		case catalog.KeypadDigits, catalog.KeypadPhone, catalog.KeypadDecimal, catalog.KeypadAlnum:
+			return s.keypadEditor(a, in, title, help)
+		}
+		switch fd.Type {
+		case catalog.TypeAddress:
+			return s.addressEditor(a, in, &partial, title)
+		}
+		return s.choiceEditor(a, in, title, help)
+	}}
+}
+
+func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, title, help fyne.CanvasObject) fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	kind := touch.Numeric
+	switch in.Field.Keypad() {
+	case catalog.KeypadDecimal:
+		kind = touch.Decimal
+	case catalog.KeypadAlnum:
+		kind = touch.Alphanumeric
+	}
+	k := touch.NewKeypad(kind, s.keypadLabels())
+	if in.Field.MaxLen > 0 {
+		k.MaxLen = in.Field.MaxLen
+	}
+	k.OnKey = s.K.Touch
+	k.Validate = func(v string) string {
+		if v == "" {
+			return ""
+		}
+		if p := a.Form.CheckTyping(in.Key, v); p != nil {
+			return p.Msg.In(lang)
+		}
+		return ""
+	}
+	k.SetValue(a.Answers[in.Key])
+	k.OnSubmit = func(v string) {
+		if p := a.Form.Check(in.Key, v); p != nil {
+			s.notice.hide()
+			s.notice = s.showModal(s.T("apply.check_title"), p.Msg.In(lang), modalButton{label: s.T("common.ok"), primary: true})
+			return
+		}
+		a.Answers[in.Key] = v
+		s.Back()
+	}
+	return container.NewBorder(container.NewVBox(title, help), nil, nil, nil, k)
+}
+
+func (s *Shell) choiceEditor(a *app.ApplyForm, in *catalog.Input, title, help fyne.CanvasObject) fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	ch, err := a.Form.Options(in.Key, "")
+	if err != nil {
+		return note(s.T("apply.failed_title"), widget.DangerImportance)
+	}
+	var rows []fyne.CanvasObject
+	for _, o := range ch.Options {
+		o := o
+		current := a.Answers[in.Key]
+		r := touch.NewRow(o.Label.In(lang), o.Hint.In(lang), "", nil)
+		if in.Field.Multi {
+			r.Checkable = true
+			r.Checked = containsValue(current, o.Value)
+			r.OnTapped = s.Tap(func() { a.Answers[in.Key] = a.Form.Toggle(in.Key, a.Answers[in.Key], o.Value); s.refresh() })
+		} else {
+			if current == o.Value {
+				r.Trailing, r.Importance = "✓", widget.SuccessImportance
+			}
+			r.OnTapped = s.Tap(func() { a.Answers[in.Key] = o.Value; s.Back() })
+		}
+		rows = append(rows, r)
+	}
+	var foot fyne.CanvasObject = widget.NewLabel("")
+	if in.Field.Multi {
+		foot = container.NewBorder(nil, nil, nil, touch.NewPrimaryButton(s.T("apply.done"), s.Tap(s.Back)))
+	}
+	return container.NewBorder(container.NewVBox(title, help), foot, nil, nil, s.pager(rows...))
+}
+
+func containsValue(answer, v string) bool {
+	for _, x := range strings.Split(answer, ",") {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// addressEditor picks an address level by level (区 → 街道 → 社区 → 楼栋 → 单元 → 房号).
+func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *string, title fyne.CanvasObject) fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	ch, err := a.Form.Options(in.Key, *partial)
+	if err != nil {
+		*partial = ""
+		return note(s.T("apply.failed_title"), widget.DangerImportance)
+	}
+	picked := note(s.T("apply.address_so_far", a.Form.Display(in.Key, *partial, lang)), widget.HighImportance)
+	if *partial == "" {
+		picked = note(s.T("apply.address_start"), widget.MediumImportance)
+	}
+	var rows []fyne.CanvasObject
+	for _, o := range ch.Options {
+		o := o
+		rows = append(rows, touch.NewRow(o.Label.In(lang), o.Hint.In(lang), "›", s.Tap(func() {
+			next := o.Value
+			if *partial != "" {
+				next = *partial + catalog.Sep + o.Value
+			}
+			if c, err := a.Form.Options(in.Key, next); err == nil && c.Complete {
+				a.Answers[in.Key] = next
+				*partial = ""
+				s.Back()
+				return
+			}
+			*partial = next
+			s.refresh()
+		})))
+	}
+	up := touch.NewButton(s.T("apply.address_up"), s.Tap(func() {
+		if i := strings.LastIndex(*partial, catalog.Sep); i >= 0 {
+			*partial = (*partial)[:i]
+		} else {
+			*partial = ""
+		}
+		s.refresh()
+	}))
+	if *partial == "" {
+		up.Disable()
+	}
+	return container.NewBorder(container.NewVBox(title, heading(ch.Prompt.In(lang)), picked), container.NewHBox(up), nil, nil, s.pager(rows...))
+}
+
+// toReview checks a 过户's accounts for unpaid bills first (they must be settled), then
+// shows the review.
+func (s *Shell) toReview(a *app.ApplyForm) {
+	settle := false
+	for _, sv := range a.Form.Services {
+		settle = settle || sv.SettleFirst
+	}
+	if !settle {
+		s.Show(reviewPage(s, a))
+		return
+	}
+	s.notice.hide()
+	s.notice = s.showModal(s.T("apply.checking_title"), s.T("apply.checking_bills"))
+	type checked struct {
+		u   []app.Unsettled
+		err error
+	}
+	run(s, func(ctx context.Context) checked {
+		u, err := a.Unsettled(ctx)
+		return checked{u, err}
+	}, func(c checked) {
+		s.notice.hide()
+		s.notice = nil
+		switch {
+		case c.err != nil:
+			s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.bills_unknown"), modalButton{label: s.T("common.ok"), primary: true})
+		case len(c.u) > 0:
+			s.Show(settlePage(s, a, c.u))
+		default:
+			s.Show(reviewPage(s, a))
+		}
+	})
+}
+
+// settlePage: a 过户 is accepted only once the account's bills are paid; pay them here.
+func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
+	return Page{Name: "settle", TitleKey: "apply.settle_title", Build: func() fyne.CanvasObject {
+		var rows []fyne.CanvasObject
+		for _, u := range unsettled {
+			u := u
+			rows = append(rows, touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
+				s.T("apply.unpaid_bills", len(u.Bills)), money(u.Amount), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
+		}
+		again := touch.NewPrimaryButton(s.T("apply.settled_continue"), s.Tap(func() {
+			s.stack = s.stack[:len(s.stack)-1]
+			s.toReview(a)
+		}))
+		return container.NewBorder(note(s.T("apply.settle_hint"), widget.HighImportance), container.NewBorder(nil, nil, nil, again), nil, nil,
+			s.pager(rows...))
+	}}
+}
+
+// reviewPage shows everything before submission: the answers (masked) and, per
+// utility, what happens next.
+func reviewPage(s *Shell, a *app.ApplyForm) Page {
+	return Page{Name: "review", TitleKey: "apply.review_title", Build: func() fyne.CanvasObject {
+		lang := s.K.Text.Lang()
+		var blocks []fyne.CanvasObject
+		section := ""
+		for _, r := range a.Form.Review(a.Answers, lang) {
+			if r.Section != section {
+				section = r.Section
+				blocks = append(blocks, heading(section))
+			}
+			blocks = append(blocks, s.kvText(r.Label, r.Value))
+		}
+		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
+		submit := touch.NewPrimaryButton(s.T("apply.submit"), s.Tap(func() { s.submit(a) }))
+		edit := touch.NewButton(s.T("apply.edit"), s.Tap(s.Back))
+		foot := container.NewBorder(nil, nil, edit, submit, note(s.T("apply.review_hint"), widget.MediumImportance))
+		if s.K.Elderly() {
+			return container.NewBorder(nil, foot, nil, nil, s.pager(append(blocks, outcomes...)...))
+		}
+		return container.NewBorder(nil, foot, nil, nil, container.NewGridWithColumns(2, s.pager(blocks...), s.pager(outcomes...)))
+	}}
+}
+
+func (s *Shell) submit(a *app.ApplyForm) {
+	s.notice.hide()
+	s.notice = s.showModal(s.T("apply.submitting_title"), s.T("apply.submitting"))
+	type submitted struct {
+		r   *app.ApplyResult
+		err error
+	}
+	run(s, func(ctx context.Context) submitted {
+		r, err := a.Submit(ctx)
+		return submitted{r, err}
+	}, func(x submitted) {
+		s.notice.hide()
+		s.notice = nil
+		if x.err != nil && x.r == nil {
+			s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.submit_failed"), modalButton{label: s.T("common.ok"), primary: true})
+			return
+		}
+		// The form and the review are done with: 返回 leads home from the result.
+		s.stack = []Page{homePage(s)}
+		s.Show(resultPage(s, a))
+	})
+}
+
+// resultPage is 即报即定, 现场答复: per utility its application number at once, or the
+// kiosk's reference when it is slow (bound later), or its refusal; the receipt with the
+// 一次性告知书 prints, and each part's tracking QR is on screen too.
+func resultPage(s *Shell, a *app.ApplyForm) Page {
+	sid := s.sessionID()
+	s.K.OnApplicationUpdate(func() {
+		s.opt.Do(func() {
+			if s.sessionID() == sid && s.Current() == "apply-result" {
+				s.refresh()
+			}
+		})
+	})
+	return Page{Name: "apply-result", TitleKey: "apply.result_title", Build: func() fyne.CanvasObject {
+		r, ok := a.Result()
+		if !ok {
+			return widget.NewLabel("")
+		}
+		var blocks []fyne.CanvasObject
+		for _, p := range r.Answers {
+			blocks = append(blocks, s.partBlock(p))
+		}
+		var status fyne.CanvasObject
+		switch {
+		case r.AcceptedParts() == 0:
+			status = s.bigStatus(s.T("apply.all_refused"), ft.ColorNameError)
+		default:
+			status = s.bigStatus(s.T("apply.accepted", r.AcceptedParts()), ft.ColorNameSuccess)
+		}
+		var printed fyne.CanvasObject = note(s.T("apply.take_receipt"), widget.HighImportance)
+		if !r.Printed.OK {
+			printed = note(s.T(r.Printed.Message), widget.DangerImportance)
+		}
+		buttons := []fyne.CanvasObject{touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))}
+		if b := s.demoReceiptButton(); b != nil {
+			buttons = append(buttons, b)
+		}
+		head := container.NewVBox(status, printed)
+		return container.NewBorder(head, container.NewHBox(buttons...), nil, nil, s.pager(blocks...))
+	}}
+}
+
+// partBlock is one utility's part of the result, with its tracking QR.
+func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	title := s.K.UtilityName(p.Utility) + " · " + p.ServiceName
+	if p.Refused != "" {
+		return s.panel(title, note(s.T("apply.refused"), widget.DangerImportance), note(p.Refused, widget.MediumImportance))
+	}
+	var rows []fyne.CanvasObject
+	if p.Reference != "" {
+		rows = append(rows, s.kvText(s.T("apply.number"), p.Reference))
+	} else {
+		rows = append(rows, s.kvText(s.T("apply.kiosk_ref"), p.KioskRef), note(s.T("apply.queued"), widget.WarningImportance))
+	}
+	o := p.Outcome
+	limit := o.TimeLimit(lang)
+	if acc := p.Acceptance; acc != nil && acc.WorkingDays > 0 {
+		limit = s.T("track.limit_value", acc.WorkingDays, date(acc.Deadline))
+	}
+	rows = append(rows, s.kvText(s.T("apply.limit"), limit), s.kvText(s.T("apply.fees"), o.FeesText(lang)))
+	text := container.NewVBox(rows...)
+	if b := s.K.Receipts(); b != nil {
+		if u, err := b.TrackURL(p.Track()); err == nil {
+			if qr, err := touch.NewQR(u, 150); err == nil {
+				return s.panel(title, container.NewBorder(nil, nil, nil, qr, text))
+			}
+		}
+	}
+	return s.panel(title, text)
+}
