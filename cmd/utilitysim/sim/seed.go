@@ -150,7 +150,6 @@ func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
 		accepted time.Time
 		done     []time.Time // completion times of the steps after the first
 		fields   map[string]string
-		highVolt bool
 	}
 	apps := []seedApp{
 		{person: 0, utility: utility.Electricity, service: "capacity_change", accepted: before(s.days, now, 4),
@@ -160,17 +159,14 @@ func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
 		{person: 4, utility: utility.Broadband, service: "new_connection", accepted: now.Add(-2 * time.Hour),
 			fields: map[string]string{"bandwidth": "500m"}},
 		{person: 6, utility: utility.Electricity, service: "new_connection", accepted: before(s.days, now, 8),
-			fields: map[string]string{"voltage": "high", "capacity_kva": "630"}, highVolt: true},
+			fields: map[string]string{"voltage": "high", "capacity_kva": "630"}},
 	}
 	for _, a := range apps {
 		b := bucketsOf(tx, a.utility)
 		u := &uapi{s: s, id: a.utility}
-		svc := catalogue[a.utility][a.service]
-		if a.highVolt {
-			svc.Days = 5
-		}
+		svc, zero := catalogue[a.utility][a.service].outcome(a.utility, a.fields, a.accepted)
 		p := DemoIdentities[a.person]
-		acc, e := u.accept(b, a.service, svc, a.utility == utility.Electricity && !a.highVolt)
+		acc, e := u.accept(b, a.service, svc, zero)
 		if e != nil {
 			return fmt.Errorf("utilitysim: seed: %s", e.message)
 		}
