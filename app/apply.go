@@ -14,11 +14,12 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // applyWait is how long the citizen waits at the kiosk for each utility's answer
 // (即报即定, 现场答复); a utility that takes longer gets a kiosk reference, bound later.
-const applyWait = 5 * time.Second
+const applyWait = 3 * time.Second
 
 // ApplyForm is one citizen's application at the kiosk: one service, or a joint
 // application (联动报装, 联合过户) with one service per chosen utility, filled in on one
@@ -262,11 +263,8 @@ func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catal
 func jointRef(t time.Time) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
-	return "J" + t.In(cst).Format("060102150405") + hex.EncodeToString(b[:])
+	return "J" + t.In(workdays.CST).Format("060102150405") + hex.EncodeToString(b[:])
 }
-
-// cst is China Standard Time, for dates in references.
-var cst = time.FixedZone("CST", 8*3600)
 
 // printAcceptance prints the acceptance receipt: one section per utility that took its
 // part, each with its 一次性告知书 and its own tracking QR.
@@ -303,7 +301,7 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 		service = k.Text.In(i18n.ZH, "apply.joint_transfer")
 	}
 	job, err := b.Acceptance(receipt.Acceptance{Ref: ref, Applicant: name, IDNumber: idn, Phone: phone, Service: service,
-		Time: r.Accepted, Sections: sections, Hotlines: k.receiptHotlines("")})
+		Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines("")})
 	if err != nil {
 		k.Log.Error("acceptance receipt", "err", err)
 		return PrintResult{Message: "print.failed", Detail: err.Error()}

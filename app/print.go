@@ -10,6 +10,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/printer"
 	"github.com/liangzihu/kiosk/devices/serialport"
 )
@@ -229,7 +230,7 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 	job, err := b.Payment(receipt.Payment{
 		Business: k.Text.In(i18n.ZH, "pay.business."+f.Utility), Account: f.Account, Name: name,
 		Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: f.txn(),
-		Time: paidAt(p, k.Clock.Now()), Hotlines: k.receiptHotlines(f.Utility),
+		Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(f.Utility),
 	})
 	if err != nil {
 		k.Log.Error("payment receipt", "err", err)

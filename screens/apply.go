@@ -46,7 +46,7 @@ func jointPage(s *Shell, kind string) Page {
 			if _, err := s.K.Client(sv.Utility.ID); err != nil {
 				continue // the utility is not enabled at this kiosk
 			}
-			r := touch.NewRow(sv.Utility.Name.In(lang), sv.Name.In(lang)+" · "+sv.Description.In(lang), "",
+			r := touch.NewRow(s.K.UtilityName(sv.Utility.ID), sv.Name.In(lang)+" · "+sv.Description.In(lang), "",
 				s.Tap(func() { chosen[sv.Utility.ID] = !chosen[sv.Utility.ID]; s.refresh() }))
 			r.Checkable, r.Checked = true, chosen[sv.Utility.ID]
 			if r.Checked {
@@ -468,9 +468,16 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		if !ok {
 			return widget.NewLabel("")
 		}
-		var blocks []fyne.CanvasObject
+		var parts []fyne.CanvasObject
 		for _, p := range r.Answers {
-			blocks = append(blocks, s.partBlock(p))
+			parts = append(parts, s.partBlock(p))
+		}
+		blocks := parts
+		if !s.K.Elderly() {
+			blocks = nil
+			for i := 0; i < len(parts); i += 2 {
+				blocks = append(blocks, container.NewGridWithColumns(2, parts[i:min(i+2, len(parts))]...))
+			}
 		}
 		var status fyne.CanvasObject
 		switch {
@@ -501,17 +508,18 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	}
 	var rows []fyne.CanvasObject
 	if p.Reference != "" {
-		rows = append(rows, s.kvText(s.T("apply.number"), p.Reference))
+		rows = append(rows, note(s.T("apply.number")+"  "+p.Reference, widget.HighImportance))
 	} else {
-		rows = append(rows, s.kvText(s.T("apply.kiosk_ref"), p.KioskRef), note(s.T("apply.queued"), widget.WarningImportance))
+		rows = append(rows, note(s.T("apply.kiosk_ref")+"  "+p.KioskRef, widget.HighImportance), note(s.T("apply.queued"), widget.WarningImportance))
 	}
 	o := p.Outcome
 	limit := o.TimeLimit(lang)
 	if acc := p.Acceptance; acc != nil && acc.WorkingDays > 0 {
 		limit = s.T("track.limit_value", acc.WorkingDays, date(acc.Deadline))
 	}
-	rows = append(rows, s.kvText(s.T("apply.limit"), limit), s.kvText(s.T("apply.fees"), o.FeesText(lang)))
-	text := container.NewVBox(rows...)
+	rows = append(rows, note(s.T("apply.limit")+"  "+limit, widget.MediumImportance),
+		note(s.T("apply.fees")+"  "+o.FeesText(lang), widget.MediumImportance))
+	text := lines(rows...)
 	if b := s.K.Receipts(); b != nil {
 		if u, err := b.TrackURL(p.Track()); err == nil {
 			if qr, err := touch.NewQR(u, 150); err == nil {

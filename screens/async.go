@@ -5,10 +5,13 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // opTimeout bounds what a screen waits for in the background (the utilities' own
@@ -45,18 +48,25 @@ func (s *Shell) refresh() { s.render() }
 // money formats fen as yuan for citizens: ￥128.50.
 func money(f utility.Fen) string { return "￥" + f.String() }
 
+// Dates and times are shown in China Standard Time, the time of every deadline and
+// utility record, whatever the machine's own zone.
 func date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.Local().Format("2006-01-02")
+	return t.In(workdays.CST).Format("2006-01-02")
 }
 
 func dateTime(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return t.In(workdays.CST).Format("2006-01-02 15:04")
+}
+
+// lines stacks short lines of text without a label's padding between them.
+func lines(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), objs...)
 }
 
 // heading is a large bold line.

@@ -37,10 +37,17 @@ func newJourney(t *testing.T) *journey {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sims.Close() })
+	return restart(t, rig, sims, t.TempDir())
+}
+
+// restart starts a kiosk on the given devices, utilities and data folder (a second
+// kiosk on the same folder is the first one after a crash or power cut).
+func restart(t *testing.T, rig *demo.Rig, sims *utilitysim.Server, dataDir string) *journey {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	rig.Apply(cfg)
-	h := screentest.New(t, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir})
 	return &journey{H: h, rig: rig, sims: sims}
 }
 

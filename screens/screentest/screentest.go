@@ -38,6 +38,9 @@ type Options struct {
 	RealClock bool
 	// Start starts the kiosk's devices and outbox.
 	Start bool
+	// DataDir is the kiosk's data folder; empty: a new temporary one. A test that
+	// restarts the kiosk gives both runs the same folder.
+	DataDir string
 }
 
 // H is a kiosk and its shell in a test window.
@@ -61,7 +64,10 @@ func New(t testing.TB, o Options) *H {
 		cfg = config.Defaults()
 	}
 	cfg.Demo = true
-	cfg.Data.Dir = t.TempDir()
+	cfg.Data.Dir = o.DataDir
+	if cfg.Data.Dir == "" {
+		cfg.Data.Dir = t.TempDir()
+	}
 	urls := o.UtilityURLs
 	if urls == nil {
 		urls = map[string]string{}
@@ -146,6 +152,21 @@ func (h *H) Markup() string {
 // Shows reports whether the screen shows s anywhere.
 func (h *H) Shows(s string) bool { return strings.Contains(h.Markup(), s) }
 
+// ShowsOnAnyPage reports whether s is on the screen's current page or a later one,
+// turning pages (下一页) to look.
+func (h *H) ShowsOnAnyPage(s string) bool {
+	for range 12 {
+		if h.Shows(s) {
+			return true
+		}
+		if !h.CanTap("下一页") {
+			return false
+		}
+		h.Tap("下一页")
+	}
+	return false
+}
+
 // Tap taps the first visible tappable labelled text (a button, a tile, a list row).
 func (h *H) Tap(text string) {
 	h.T.Helper()
@@ -176,6 +197,31 @@ func (h *H) TapPrefix(prefix string) {
 	h.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, h.Shell.Current(), h.Markup())
 }
 
+// TapFirstRow taps the first visible list row (the first option of a list).
+func (h *H) TapFirstRow() {
+	h.T.Helper()
+	h.Pump()
+	for _, o := range h.Objects() {
+		if r, ok := o.(*touch.Row); ok && r.Visible() && r.OnTapped != nil {
+			test.Tap(r)
+			h.Pump()
+			return
+		}
+	}
+	h.T.Fatalf("no list row on screen %s:\n%s", h.Shell.Current(), h.Markup())
+}
+
+// Keypad returns the on-screen keypad, if the screen has one.
+func (h *H) Keypad() (*touch.Keypad, bool) {
+	h.Pump()
+	for _, o := range h.Objects() {
+		if k, ok := o.(*touch.Keypad); ok && k.Visible() {
+			return k, true
+		}
+	}
+	return nil, false
+}
+
 // CanTap reports whether something labelled text can be tapped (visible and enabled).
 func (h *H) CanTap(text string) bool {
 	h.Pump()
@@ -194,9 +240,29 @@ func (h *H) CanTap(text string) bool {
 // is on screen: in 大字模式 a list runs over several pages.
 func (h *H) TapSeeking(text string) {
 	h.T.Helper()
+	h.seek(func(l string) bool { return l == text }, text)
+}
+
+// TapPrefixSeeking is TapPrefix, turning pages until the label is on screen.
+func (h *H) TapPrefixSeeking(prefix string) {
+	h.T.Helper()
+	h.seek(func(l string) bool { return strings.HasPrefix(l, prefix) }, prefix)
+}
+
+func (h *H) seek(match func(string) bool, what string) {
+	h.T.Helper()
 	for range 12 {
-		if h.CanTap(text) {
-			h.Tap(text)
+		h.Pump()
+		for _, o := range h.Objects() {
+			l, ok := label(o)
+			if !ok || !match(l) || !o.Visible() {
+				continue
+			}
+			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+				continue
+			}
+			test.Tap(o.(fyne.Tappable))
+			h.Pump()
 			return
 		}
 		if !h.CanTap("下一页") {
@@ -204,7 +270,7 @@ func (h *H) TapSeeking(text string) {
 		}
 		h.Tap("下一页")
 	}
-	h.T.Fatalf("nothing labelled %q on any page of screen %s", text, h.Shell.Current())
+	h.T.Fatalf("nothing labelled %q on any page of screen %s", what, h.Shell.Current())
 }
 
 // TapNth taps the n-th (from 0) visible tappable labelled text, in screen order: the

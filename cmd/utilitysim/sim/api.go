@@ -215,7 +215,13 @@ func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
 		var body []byte
 		err := u.s.db.Batch(func(tx *bolt.Tx) error {
 			b := bucketsOf(tx, u.id)
-			v, aerr := fn(b, in.kioskID, in.body)
+			var v any
+			var aerr *apiError
+			if msg := u.s.Faults(u.id).Refuse; msg != "" && (kind == utility.KindApplication || kind == utility.KindTransfer) {
+				aerr = invalid("", msg)
+			} else {
+				v, aerr = fn(b, in.kioskID, in.body)
+			}
 			if aerr != nil {
 				status, body = aerr.status, aerr.body()
 			} else {

@@ -88,6 +88,9 @@ type Faults struct {
 	// CutRate is the fraction of state-changing requests that are processed and
 	// committed, after which the connection is cut half-way through the answer.
 	CutRate float64 `json:"cut_rate"`
+	// Refuse, when set, refuses every application and transfer with this message, as a
+	// utility's own validation would (e.g. 该地址暂不具备通气条件).
+	Refuse string `json:"refuse,omitempty"`
 }
 
 // Server is a running simulator.

@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/utility"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
+)
+
+// application is the session's application form (the one the screens fill in).
+func (j *journey) application() *app.ApplyForm {
+	j.T.Helper()
+	s := j.K.Sessions.Current()
+	if s == nil {
+		j.T.Fatal("no session")
+	}
+	v, ok := s.Get("application")
+	if !ok {
+		j.T.Fatal("no application in the session")
+	}
+	return v.(*app.ApplyForm)
+}
+
+// fillForm answers every question still missing, through the screens: it taps the
+// question, then types on the keypad or picks from the list, as a citizen would. values
+// gives answers by input key; otherwise a plausible one is used.
+func (j *journey) fillForm(values map[string]string) {
+	j.T.Helper()
+	for range 60 {
+		a := j.application()
+		probs := a.Form.Validate(a.Answers)
+		if len(probs) == 0 {
+			return
+		}
+		in, _ := a.Form.Input(probs[0].Key)
+		fd := in.Field
+		j.TapPrefixSeeking(fd.Label.ZH)
+		if k, ok := j.Keypad(); ok {
+			v := values[in.Key]
+			if v == "" {
+				v = map[catalog.Type]string{catalog.TypePhone: "13800000006", catalog.TypeNumber: "12",
+					catalog.TypeDigits: "1234567", catalog.TypeText: "A12345"}[fd.Type]
+			}
+			for _, c := range v {
+				test.Tap(k.Key(string(c)))
+			}
+			test.Tap(k.Key("确定"))
+			j.Pump()
+			continue
+		}
+		if v, ok := values[in.Key]; ok {
+			opt, _ := fd.Option(v)
+			j.TapSeeking(opt.Label.ZH)
+			continue
+		}
+		for j.Shell.Current() == "editor" { // an address picks level after level
+			j.TapFirstRow()
+			if fd.Multi {
+				j.Tap("完成")
+			}
+		}
+	}
+	j.T.Fatal("the form did not get complete")
+}
+
+// apply picks utilities on the 联动报装 screen and fills the form.
+func (j *journey) apply(kind string, utilities []string, values map[string]string) {
+	j.T.Helper()
+	j.Tap("首页")
+	j.Tap(map[string]string{catalog.JointConnection: "联动报装", catalog.JointTransfer: "过户"}[kind])
+	for _, u := range utilities {
+		j.Tap(j.K.UtilityName(u))
+	}
+	j.TapPrefix("下一步")
+	j.fillForm(values)
+	j.Tap("核对并提交")
+}
+
+func (j *journey) submit() app.ApplyResult {
+	j.T.Helper()
+	j.WaitShows("确认提交")
+	if !j.Shows("核对申请") {
+		j.T.Fatalf("not on the review page:\n%s", j.Markup())
+	}
+	j.Tap("确认提交")
+	j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
+	r, _ := j.application().Result()
+	return r
+}
+
+// trackingQRs reads the QR codes of the last receipt printed.
+func (j *journey) trackingQRs() []string {
+	j.T.Helper()
+	if err := j.rig.Printer().WaitCuts(context.Background(), 1); err != nil {
+		j.T.Fatal(err)
+	}
+	outs := j.rig.Printer().Printouts()
+	return simtest.DecodeQRs(outs[len(outs)-1].Image)
+}
+
+var allFour = []string{utility.Electricity, utility.Water, utility.Gas, utility.Broadband}
+
+// 联动报装 at four utilities in one go: four application numbers on the spot, and an
+// acceptance receipt with the 一次性告知书 and a readable tracking QR for each.
+func TestApplyFourUtilities(t *testing.T) {
+	j := newJourney(t)
+	j.card(5) // 陈建国: no account anywhere yet
+	j.apply(catalog.JointConnection, allFour, map[string]string{"electricity.voltage": "low"})
+	if !j.Shows("零费用") {
+		t.Fatalf("the review does not say 零费用 for 12 kW low voltage:\n%s", j.Markup())
+	}
+	r := j.submit()
+	if len(r.Answers) != 4 || r.AcceptedParts() != 4 || !r.Printed.OK {
+		t.Fatalf("result %+v", r)
+	}
+	prefixes := map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
+	var want []string
+	for _, a := range r.Answers {
+		if !strings.HasPrefix(a.Reference, prefixes[a.Utility]) {
+			t.Errorf("%s: number %q", a.Utility, a.Reference)
+		}
+		if !j.ShowsOnAnyPage(a.Reference) {
+			t.Errorf("number %s not on screen", a.Reference)
+		}
+		want = append(want, "https://track.example.cn/a/"+a.Reference)
+	}
+	j.WaitShows("已受理 4 项申请")
+	codes := j.trackingQRs()
+	for _, w := range want {
+		found := false
+		for _, c := range codes {
+			found = found || c == w
+		}
+		if !found {
+			t.Errorf("receipt lacks the QR %s (has %q)", w, codes)
+		}
+	}
+	// And each can be tracked afterwards.
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitFor("the four applications", func() bool {
+		n := 0
+		for _, a := range r.Answers {
+			if j.Shows(a.ServiceName) {
+				n++
+			}
+		}
+		return n > 0 && !j.Shows("正在查询办件")
+	})
+	for _, u := range allFour {
+		if !j.Shows(j.K.UtilityName(u)) {
+			t.Errorf("%s's application not listed", u)
+		}
+	}
+}
+
+// Two utilities: one slow (answers after the kiosk stopped waiting: a kiosk reference,
+// bound later), one refusing (its reason shown, the other goes through).
+func TestApplySlowAndRefusing(t *testing.T) {
+	j := newJourney(t)
+	if err := j.sims.SetFaults(utility.Water, utilitysim.Faults{LatencyMS: 4000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{Refuse: "该地址暂不具备通气条件"}); err != nil {
+		t.Fatal(err)
+	}
+	j.card(5)
+	j.apply(catalog.JointConnection, []string{utility.Water, utility.Gas, utility.Broadband}, nil)
+	r := j.submit()
+	byU := map[string]app.PartAnswer{}
+	for _, a := range r.Answers {
+		byU[a.Utility] = a
+	}
+	if a := byU[utility.Gas]; a.Refused != "该地址暂不具备通气条件" {
+		t.Fatalf("gas: %+v", a)
+	}
+	if !j.ShowsOnAnyPage("该地址暂不具备通气条件") {
+		t.Fatal("the refusal is not on screen")
+	}
+	if a := byU[utility.Broadband]; a.Reference == "" {
+		t.Fatalf("broadband: %+v", a)
+	}
+	// Water answered after the kiosk stopped waiting: no answer on the spot, a kiosk
+	// reference (its number, if shown already, was bound to it later).
+	slow := byU[utility.Water]
+	if slow.Acceptance != nil || slow.KioskRef == "" {
+		t.Fatalf("water should have been left with a kiosk reference: %+v", slow)
+	}
+	// The water company answers later: its number is bound to the kiosk reference.
+	j.WaitFor("the late number", func() bool {
+		r, _ := j.application().Result()
+		for _, a := range r.Answers {
+			if a.Utility == utility.Water && a.Reference != "" {
+				return j.ShowsOnAnyPage(a.Reference)
+			}
+		}
+		return false
+	})
+	got, err := j.K.FindApplication(context.Background(), slow.KioskRef)
+	if err != nil || got.Waiting || !strings.HasPrefix(got.Progress.Reference, "SS") {
+		t.Fatalf("tracking by kiosk reference: %+v %v", got, err)
+	}
+}
+
+// A utility that is down: its part is queued and delivered when it is back.
+func TestApplyUtilityDownQueued(t *testing.T) {
+	j := newJourney(t)
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	j.card(5)
+	j.apply(catalog.JointConnection, []string{utility.Electricity, utility.Water}, map[string]string{"electricity.voltage": "low"})
+	r := j.submit()
+	var power app.PartAnswer
+	for _, a := range r.Answers {
+		if a.Utility == utility.Electricity {
+			power = a
+		}
+	}
+	if power.Reference != "" || power.Refused != "" || power.KioskRef == "" {
+		t.Fatalf("electricity while down: %+v", power)
+	}
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	j.WaitFor("delivery after the outage", func() bool {
+		got, _ := j.sims.Received(utility.Electricity)
+		for _, g := range got {
+			if g.KioskRef == power.KioskRef {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// 过户: the account's unpaid bills are settled on the spot, then the transfer goes through.
+func TestTransferSettlesFirst(t *testing.T) {
+	j := newJourney(t)
+	j.card(5) // 陈建国 buys 李四's home; 李四's electricity account has unpaid bills
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	j.apply(catalog.JointTransfer, []string{utility.Electricity}, map[string]string{"electricity.account": elec,
+		"electricity.unchanged": "yes"})
+	j.WaitShows("过户前须结清原户号的全部欠费")
+	j.TapPrefix("国网梁子湖区供电公司")
+	j.WaitShows("缴费成功")
+	j.Tap("返回账单") // back to the settle screen
+	j.Tap("已缴清，继续办理")
+	r := j.submit()
+	if len(r.Answers) != 1 || r.Answers[0].Reference == "" {
+		t.Fatalf("transfer: %+v", r.Answers)
+	}
+}
+
+
+// The kiosk stops (crash, power cut) after a citizen's application was accepted but
+// before the utility, which was down, got it: the restarted kiosk delivers it.
+func TestApplicationSurvivesRestart(t *testing.T) {
+	j := newJourney(t)
+	dir := j.K.Config.Data.Dir
+	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	j.card(5)
+	j.apply(catalog.JointConnection, []string{utility.Gas}, nil)
+	r := j.submit()
+	ref := r.Answers[0].KioskRef
+	if r.Answers[0].Reference != "" || ref == "" {
+		t.Fatalf("gas while down: %+v", r.Answers[0])
+	}
+	j.K.Close() // the kiosk goes away with the request undelivered
+	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	again := restart(t, j.rig, j.sims, dir)
+	again.WaitFor("delivery by the restarted kiosk", func() bool {
+		got, _ := again.sims.Received(utility.Gas)
+		for _, g := range got {
+			if g.KioskRef == ref {
+				return true
+			}
+		}
+		return false
+	})
+}
