@@ -259,7 +259,6 @@ func TestTransferSettlesFirst(t *testing.T) {
 	}
 }
 
-
 // The kiosk stops (crash, power cut) after a citizen's application was accepted but
 // before the utility, which was down, got it: the restarted kiosk delivers it.
 func TestApplicationSurvivesRestart(t *testing.T) {
