@@ -147,6 +147,11 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 			typed = v
 			s.openAccount(utilityID, v)
 		}
+		if s.K.Elderly() {
+			// No room for a title: the placeholder says what to type.
+			k.Placeholder = s.T("lookup.number_for", s.K.UtilityName(utilityID))
+			return k
+		}
 		title := heading(s.T("lookup.number_for", s.K.UtilityName(utilityID)))
 		return container.NewBorder(title, nil, nil, nil, k)
 	}}

@@ -195,18 +195,18 @@ func (s *Shell) inputRow(a *app.ApplyForm, in *catalog.Input, problem string) fy
 func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.CanvasObject {
 	var blocks []fyne.CanvasObject
 	for _, o := range outs {
-		rows := []fyne.CanvasObject{
+		blocks = append(blocks, s.panel(o.Service.Utility.Name.In(lang)+" · "+o.Service.Name.In(lang), lines(
 			s.kvText(s.T("apply.steps"), o.StepsText(lang)),
 			s.kvText(s.T("apply.limit"), o.TimeLimit(lang)),
 			s.kvText(s.T("apply.fees"), o.FeesText(lang)),
-		}
+		)))
+		// Messages are blocks of their own: the pager may put them on the next page.
 		if o.ZeroCost {
-			rows = append(rows, note(s.T("apply.zero_cost"), widget.SuccessImportance))
+			blocks = append(blocks, note(s.T("apply.zero_cost"), widget.SuccessImportance))
 		}
 		for _, m := range o.Messages {
-			rows = append(rows, note(m.In(lang), widget.HighImportance))
+			blocks = append(blocks, note(m.In(lang), widget.HighImportance))
 		}
-		blocks = append(blocks, s.panel(o.Service.Utility.Name.In(lang)+" · "+o.Service.Name.In(lang), rows...))
 	}
 	return blocks
 }
@@ -265,6 +265,11 @@ func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, title, help fy
 		a.Answers[in.Key] = v
 		s.Back()
 	}
+	if s.K.Elderly() {
+		// No room for a title above a large keypad: the placeholder asks instead.
+		k.Placeholder = in.Field.Label.In(lang)
+		return k
+	}
 	return container.NewBorder(container.NewVBox(title, help), nil, nil, nil, k)
 }
 
@@ -319,6 +324,7 @@ func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *stri
 	if *partial == "" {
 		picked = note(s.T("apply.address_start"), widget.MediumImportance)
 	}
+	prompt := heading(ch.Prompt.In(lang))
 	var rows []fyne.CanvasObject
 	for _, o := range ch.Options {
 		o := o
@@ -348,7 +354,11 @@ func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *stri
 	if *partial == "" {
 		up.Disable()
 	}
-	return container.NewBorder(container.NewVBox(title, heading(ch.Prompt.In(lang)), picked), container.NewHBox(up), nil, nil, s.pager(rows...))
+	head := container.NewBorder(nil, nil, nil, container.NewCenter(up), lines(prompt, picked))
+	if !s.K.Elderly() {
+		head = container.NewVBox(title, head)
+	}
+	return container.NewBorder(head, nil, nil, nil, s.pager(rows...))
 }
 
 // toReview checks a 过户's accounts for unpaid bills first (they must be settled), then
@@ -493,6 +503,12 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		buttons := []fyne.CanvasObject{touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))}
 		if b := s.demoReceiptButton(); b != nil {
 			buttons = append(buttons, b)
+		}
+		if s.K.Elderly() {
+			// The outcome, the receipt note and the buttons stand in a column beside the
+			// parts, so that each utility's part has the page's full height.
+			side := container.NewVBox(append([]fyne.CanvasObject{status, printed}, buttons...)...)
+			return container.NewBorder(nil, nil, side, nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(status, printed)
 		return container.NewBorder(head, container.NewHBox(buttons...), nil, nil, s.pager(blocks...))

@@ -171,16 +171,16 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 		blocks = append(blocks, s.panel(s.T("bills.fees"), rows...))
 	}
 	if e := b.Efficiency; e != nil {
-		rows := []fyne.CanvasObject{
+		blocks = append(blocks, s.panel(s.T("bills.efficiency"), lines(
 			s.kv("bills.grade", e.Grade),
 			s.kv("bills.peak_valley", e.PeakUsage.String()+" / "+e.ValleyUsage.String()+" "+b.Unit),
 			s.kv("bills.compare", s.T("bills.compare_values", e.LastMonth.String(), e.LastYear.String(), e.Neighbours.String(), b.Unit)),
 			s.kv("bills.carbon", fmt.Sprintf("%.1f kg", float64(e.CarbonGrams)/1000)),
-		}
+		)))
 		for _, tip := range e.Tips {
-			rows = append(rows, note("· "+tip, widget.MediumImportance))
+			// Each tip is a block of its own, so that the pager can put it on any page.
+			blocks = append(blocks, note("· "+tip, widget.MediumImportance))
 		}
-		blocks = append(blocks, s.panel(s.T("bills.efficiency"), rows...))
 	}
 	return s.pager(blocks...)
 }

@@ -58,12 +58,11 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
 	insert.TextStyle.Bold = true
 	hint := widget.NewLabel(s.T("home.insert_card_hint"))
-	words := []fyne.CanvasObject{layout.NewSpacer(), insert, hint}
+	card := container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()))
 	if b := s.demoCardButton(); b != nil {
-		words = append(words, b)
+		card.Add(container.NewCenter(b))
 	}
-	words = append(words, layout.NewSpacer())
-	card := container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(words...), layout.NewSpacer())
+	card.Add(layout.NewSpacer())
 
 	var tiles []fyne.CanvasObject
 	for _, id := range s.K.Config.Home.Tiles {

@@ -94,10 +94,7 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 	return Page{Name: "pay", TitleKey: "pay.title",
 		Build: func() fyne.CanvasObject {
 			p := f.Payment()
-			size := float32(340)
-			if s.K.Elderly() {
-				size = 380
-			}
+			size := float32(340) // phones read it from a metre away; 大字模式 needs no larger QR
 			qr, err := touch.NewQR(p.PayURL, size)
 			var code fyne.CanvasObject = qr
 			if err != nil {
@@ -108,11 +105,10 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 			amount.TextStyle.Bold = true
 			remaining = canvas.NewText(countdown(), ft.Color(ft.ColorNameForeground))
 			remaining.TextSize = ft.Size(ft.SizeNameSubHeadingText)
-			info := container.NewVBox(
+			info := lines(
 				heading(s.T("pay.scan")),
 				amount,
-				note(fmt.Sprintf("%s  %s", s.K.UtilityName(f.Utility), s.T("accounts.number", f.Account)), widget.MediumImportance),
-				note(s.T("pay.bills", len(f.Bills)), widget.MediumImportance),
+				note(s.T("pay.account_bills", s.K.UtilityName(f.Utility), f.Account, len(f.Bills)), widget.MediumImportance),
 				remaining,
 				note(s.T("pay.waiting"), widget.HighImportance),
 			)
@@ -128,8 +124,8 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 				})
 			}))
 			cancel.Importance = widget.DangerImportance
-			return container.NewBorder(nil, container.NewHBox(cancel), nil, nil,
-				container.NewGridWithColumns(2, container.NewCenter(code), info))
+			return container.NewGridWithColumns(2, container.NewCenter(code),
+				container.NewVBox(info, container.NewHBox(cancel)))
 		},
 		Tick: func() {
 			if remaining != nil {
@@ -149,18 +145,24 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		var side fyne.CanvasObject = widget.NewLabel("")
 		switch p.Status {
 		case utility.PaymentPaid:
-			items = append(items, s.bigStatus(s.T("pay.paid"), ft.ColorNameSuccess),
-				note(s.T("pay.paid_detail", money(p.Amount), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance))
+			items = append(items, s.bigStatus(s.T("pay.paid"), ft.ColorNameSuccess))
+			detail := []fyne.CanvasObject{note(s.T("pay.paid_detail", money(p.Amount), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance)}
 			if r, ok := f.Printed(); ok && r.OK {
-				items = append(items, note(s.T("pay.take_receipt"), widget.HighImportance))
+				detail = append(detail, note(s.T("pay.take_receipt"), widget.HighImportance))
 			} else if ok {
-				items = append(items, note(s.T(r.Message), widget.DangerImportance))
+				detail = append(detail, note(s.T(r.Message), widget.DangerImportance))
 			}
+			items = append(items, lines(detail...))
+			var right []fyne.CanvasObject
 			if u := f.ReceiptURL(); u != "" {
 				if qr, err := touch.NewQR(u, 260); err == nil {
-					side = container.NewVBox(container.NewCenter(qr), note(s.T("pay.receipt_qr"), widget.MediumImportance))
+					right = append(right, container.NewCenter(qr), note(s.T("pay.receipt_qr"), widget.MediumImportance))
 				}
 			}
+			if b := s.demoReceiptButton(); b != nil {
+				right = append(right, b)
+			}
+			side = container.NewVBox(right...)
 		case utility.PaymentExpired:
 			items = append(items, s.bigStatus(s.T("pay.expired"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
 		case utility.PaymentCancelled:
@@ -171,9 +173,6 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		back := touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
 		done := touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
 		items = append(items, container.NewGridWithColumns(2, back, done))
-		if b := s.demoReceiptButton(); b != nil && p.Status == utility.PaymentPaid {
-			items = append(items, b)
-		}
 		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
 	}}
 }
@@ -206,6 +205,7 @@ func demoReceiptPage(s *Shell) Page {
 		img := canvas.NewImageFromResource(fyne.NewStaticResource("receipt.png", png))
 		img.FillMode = canvas.ImageFillContain
 		img.ScaleMode = canvas.ImageScaleSmooth
+		img.SetMinSize(fyne.NewSize(200, 200)) // scaled down to fit, however long the receipt
 		return img
 	}}
 }

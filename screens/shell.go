@@ -17,6 +17,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/workdays"
 	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -167,7 +168,10 @@ func (s *Shell) Tick() {
 	s.clock.Refresh()
 }
 
+// clockText shows the hall's time, China Standard Time, like the receipts and dates,
+// whatever zone the machine is set to.
 func (s *Shell) clockText(now time.Time) string {
+	now = now.In(workdays.CST)
 	return now.Format(s.T("clock.format")) + "  " + s.T(fmt.Sprintf("weekday.%d", now.Weekday()))
 }
 
@@ -187,15 +191,18 @@ func (s *Shell) render() {
 func (s *Shell) header(top Page) fyne.CanvasObject {
 	cfg := s.K.Config.Kiosk
 	var left []fyne.CanvasObject
+	title := s.K.Text.Pick(cfg.HallName, cfg.HallNameEN)
 	if len(s.stack) > 1 {
 		back := s.Button("nav.back", s.Back)
 		back.Icon = ft.NavigateBackIcon()
 		home := s.Button("nav.home", s.Home)
 		home.Icon = ft.HomeIcon()
-		left = append(left, back, home, barText(s.T(top.TitleKey), true))
-	} else {
-		left = append(left, barText(s.K.Text.Pick(cfg.HallName, cfg.HallNameEN), true))
+		left = append(left, back, home)
+		title = s.T(top.TitleKey)
 	}
+	// The title takes what room is left and is shortened rather than pushing the
+	// buttons off the bar (long titles in English or 大字模式).
+	name := touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText), true)
 	var right []fyne.CanvasObject
 	if s.K.Config.Demo {
 		right = append(right, badge(s.T("demo.badge")))
@@ -211,7 +218,7 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 		s.clock = barText(s.clockText(s.K.Clock.Now()), false)
 		right = append(right, s.clock)
 	}
-	row := container.NewBorder(nil, nil, centerRow(left...), centerRow(right...))
+	row := container.NewBorder(nil, nil, centerRow(left...), centerRow(right...), name)
 	return bar(container.NewPadded(row))
 }
 

@@ -99,7 +99,10 @@ func trackKeypadPage(s *Shell) Page {
 			return ""
 		}
 		k.OnSubmit = func(v string) { s.openApplication(v, func(msg string) { problem = msg; s.refresh() }) }
-		items := []fyne.CanvasObject{heading(s.T("track.number_title"))}
+		var items []fyne.CanvasObject
+		if !s.K.Elderly() {
+			items = append(items, heading(s.T("track.number_title")))
+		}
 		if problem != "" {
 			items = append(items, note(problem, widget.DangerImportance))
 		}

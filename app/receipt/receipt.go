@@ -105,6 +105,10 @@ func qrURL(tmpl, ref string) (string, error) {
 // qrOptions: 6-dot modules (0.75 mm) at EC level M, down to 4 dots if the paper needs.
 var qrOptions = printer.QROptions{Module: 6, MinModule: 4, EC: printer.ECM}
 
+// titleSpacing feeds a double-height (48-dot) title line by 6 mm, so that a title
+// wrapped over two lines does not touch itself or the receipt's name under it.
+const titleSpacing = 56
+
 // header prints the title (double size, centred) and the receipt's name, marked
 // （补打） on a reprint.
 func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
@@ -113,7 +117,9 @@ func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
 	}
 	d.Align(printer.Center)
 	d.Size(2, 2)
+	d.LineSpacing(titleSpacing)
 	d.Line(b.s.Title)
+	d.LineSpacing(0)
 	d.Size(2, 1)
 	d.Bold(true)
 	d.Line(name)

@@ -76,7 +76,7 @@ func (j *journey) apply(kind string, utilities []string, values map[string]strin
 	j.Tap("首页")
 	j.Tap(map[string]string{catalog.JointConnection: "联动报装", catalog.JointTransfer: "过户"}[kind])
 	for _, u := range utilities {
-		j.Tap(j.K.UtilityName(u))
+		j.TapSeeking(j.K.UtilityName(u))
 	}
 	j.TapPrefix("下一步")
 	j.fillForm(values)

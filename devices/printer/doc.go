@@ -46,6 +46,7 @@ type Doc struct {
 	bold      bool
 	underline int
 	w, h      int
+	spacing   int // line spacing in dots; 0 = the printer's default (ESC 2)
 }
 
 // NewDoc starts a document for a printer profile.
@@ -130,12 +131,34 @@ func (d *Doc) Size(w, h int) {
 	d.emit(0x1D, 0x21, byte((w-1)<<4|(h-1)))
 }
 
-// Reset returns alignment, emphasis, underline and size to their defaults.
+// LineSpacing sets the feed after each line in dots, 1–255 (ESC 3 n), or back to the
+// printer's default of 1/6 inch with 0 (ESC 2). A line of magnified characters taller
+// than the spacing feeds by its own height, so lines touch; a spacing above that height
+// leaves a gap between them.
+func (d *Doc) LineSpacing(dots int) {
+	if d.err != nil || dots == d.spacing {
+		return
+	}
+	if dots < 0 || dots > 255 {
+		d.fail(fmt.Errorf("printer: line spacing %d is out of range (0–255)", dots))
+		return
+	}
+	d.spacing = dots
+	if dots == 0 {
+		d.emit(0x1B, 0x32)
+		return
+	}
+	d.emit(0x1B, 0x33, byte(dots))
+}
+
+// Reset returns alignment, emphasis, underline, size and line spacing to their
+// defaults.
 func (d *Doc) Reset() {
 	d.Align(Left)
 	d.Bold(false)
 	d.Underline(0)
 	d.Size(1, 1)
+	d.LineSpacing(0)
 }
 
 // Line prints text and ends the line, wrapping it on the host at the current width so
@@ -183,13 +206,14 @@ func (d *Doc) Rule() {
 	if d.err != nil {
 		return
 	}
-	a, b, u, w, h := d.align, d.bold, d.underline, d.w, d.h
+	a, b, u, w, h, sp := d.align, d.bold, d.underline, d.w, d.h, d.spacing
 	d.Reset()
 	d.textLine(strings.Repeat("-", d.prof.Columns))
 	d.Align(a)
 	d.Bold(b)
 	d.Underline(u)
 	d.Size(w, h)
+	d.LineSpacing(sp)
 }
 
 // Rows prints label/value pairs in two columns aligned by display width: the label

@@ -57,6 +57,8 @@ func TestDocStyles(t *testing.T) {
 	d.Underline(2)
 	d.Size(1, 2)
 	d.Align(Right)
+	d.LineSpacing(56)
+	d.LineSpacing(56)
 	d.Feed(3)
 	d.Reset()
 	d.Reset()
@@ -64,7 +66,7 @@ func TestDocStyles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := unhex(t, "1B40 1C26 1B4501 1B2D02 1D2101 1B6102 1B6403 1B6100 1B4500 1B2D00 1D2100")
+	want := unhex(t, "1B40 1C26 1B4501 1B2D02 1D2101 1B6102 1B3338 1B6403 1B6100 1B4500 1B2D00 1D2100 1B32")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got  % X\nwant % X", got, want)
 	}
@@ -76,6 +78,8 @@ func TestDocBadArguments(t *testing.T) {
 		"size 9":       func(d *Doc) { d.Size(1, 9) },
 		"underline 3":  func(d *Doc) { d.Underline(3) },
 		"feed 256":     func(d *Doc) { d.Feed(256) },
+		"spacing 256":  func(d *Doc) { d.LineSpacing(256) },
+		"spacing -1":   func(d *Doc) { d.LineSpacing(-1) },
 		"align 3":      func(d *Doc) { d.Align(3) },
 		"unprintable":  func(d *Doc) { d.Line("😀") },
 		"control char": func(d *Doc) { d.Line("a\x1bb") },
@@ -191,9 +195,10 @@ func TestRuleKeepsStyle(t *testing.T) {
 	d := NewDoc(mustProfile(t, "58mm"))
 	d.Bold(true)
 	d.Size(2, 2)
+	d.LineSpacing(56)
 	d.Rule()
 	got, _ := d.Bytes()
-	want := unhex(t, "1B40 1C26 1B4501 1D2111 1B4500 1D2100"+strings.Repeat("2D", 32)+"0A 1B4501 1D2111")
+	want := unhex(t, "1B40 1C26 1B4501 1D2111 1B3338 1B4500 1D2100 1B32"+strings.Repeat("2D", 32)+"0A 1B4501 1D2111 1B3338")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got  % X\nwant % X", got, want)
 	}

@@ -121,7 +121,6 @@ func (k *Keypad) Key(label string) *Button { return k.keys[label] }
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	k.display = canvas.NewText("", ft.Color(ft.ColorNameForeground))
 	k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
-	k.display.TextStyle.Monospace = true
 	k.hint = canvas.NewText("", ft.Color(ft.ColorNameError))
 	k.hint.TextSize = ft.Size(ft.SizeNameText)
 	bg := canvas.NewRectangle(ft.Color(ft.ColorNameInputBackground))
@@ -193,7 +192,9 @@ func (r *keypadRenderer) Refresh() {
 	if k.value == "" {
 		k.display.Text = k.Placeholder
 		k.display.Color = ft.Color(ft.ColorNamePlaceHolder)
+		k.display.TextStyle.Monospace = false // the monospace face has no Chinese
 	} else {
+		k.display.TextStyle.Monospace = true
 		k.display.Text = spaced(k.value)
 		k.display.Color = ft.Color(ft.ColorNameForeground)
 	}

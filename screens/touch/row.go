@@ -44,9 +44,8 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(ft.Color(kt.ColorNameTile))
 	bg.StrokeWidth = 2
 	bg.CornerRadius = 10
-	title := canvas.NewText("", ft.Color(ft.ColorNameForeground))
-	title.TextStyle.Bold = true
-	detail := canvas.NewText("", ft.Color(kt.ColorNameMuted))
+	title := NewFitText("", ft.Color(ft.ColorNameForeground), 0, true)
+	detail := NewFitText("", ft.Color(kt.ColorNameMuted), 0, false)
 	trailing := canvas.NewText("", ft.Color(ft.ColorNameForeground))
 	trailing.TextStyle.Bold = true
 	trailing.Alignment = fyne.TextAlignTrailing
@@ -57,10 +56,11 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type rowRenderer struct {
-	r                       *Row
-	bg                      *canvas.Rectangle
-	title, detail, trailing *canvas.Text
-	check                   *widget.Icon
+	r             *Row
+	bg            *canvas.Rectangle
+	title, detail *FitText // shortened with … when the row is narrow
+	trailing      *canvas.Text
+	check         *widget.Icon
 }
 
 func (rr *rowRenderer) Layout(s fyne.Size) {
@@ -76,7 +76,7 @@ func (rr *rowRenderer) Layout(s fyne.Size) {
 	tw := rr.trailing.MinSize().Width
 	rr.trailing.Move(fyne.NewPos(s.Width-pad-tw, (s.Height-rr.trailing.MinSize().Height)/2))
 	rr.trailing.Resize(rr.trailing.MinSize())
-	th, dh := rr.title.MinSize().Height, rr.detail.MinSize().Height
+	th, dh := rr.lineHeight(rr.title), rr.lineHeight(rr.detail)
 	if rr.r.Detail == "" {
 		dh = 0
 	}
@@ -88,13 +88,20 @@ func (rr *rowRenderer) Layout(s fyne.Size) {
 	rr.detail.Resize(fyne.NewSize(w, dh))
 }
 
+// lineHeight is the height of one line of a row's text.
+func (rr *rowRenderer) lineHeight(t *FitText) float32 {
+	return fyne.MeasureText("Hg", t.TextSize, fyne.TextStyle{Bold: t.Bold}).Height
+}
+
+// MinSize leaves room for a few characters of the title: longer titles and details are
+// shortened, never allowed to spill into the value on the right.
 func (rr *rowRenderer) MinSize() fyne.Size {
 	pad := ft.Size(ft.SizeNameInnerPadding)
-	h := rr.title.MinSize().Height + 2*pad
+	h := rr.lineHeight(rr.title) + 2*pad
 	if rr.r.Detail != "" {
-		h += rr.detail.MinSize().Height
+		h += rr.lineHeight(rr.detail)
 	}
-	w := rr.title.MinSize().Width + rr.trailing.MinSize().Width + 3*pad
+	w := fyne.MeasureText("户号户号户号", rr.title.TextSize, fyne.TextStyle{Bold: true}).Width + rr.trailing.MinSize().Width + 3*pad
 	if rr.r.Checkable {
 		w += ft.Size(ft.SizeNameInlineIcon) + pad
 	}
@@ -117,6 +124,8 @@ func (rr *rowRenderer) Refresh() {
 	rr.trailing.TextSize = ft.Size(ft.SizeNameSubHeadingText)
 	rr.title.Color = ft.Color(ft.ColorNameForeground)
 	rr.detail.Color = ft.Color(kt.ColorNameMuted)
+	rr.title.Refresh()
+	rr.detail.Refresh()
 	rr.trailing.Color = ft.Color(ft.ColorNameForeground)
 	switch r.Importance {
 	case widget.DangerImportance:
@@ -136,9 +145,7 @@ func (rr *rowRenderer) Refresh() {
 	} else {
 		rr.check.Hide()
 	}
-	for _, t := range []*canvas.Text{rr.title, rr.detail, rr.trailing} {
-		t.Refresh()
-	}
+	rr.trailing.Refresh()
 	rr.bg.Refresh()
 	rr.Layout(r.Size())
 }

@@ -62,6 +62,9 @@ func (r *tileRenderer) Layout(s fyne.Size) {
 	r.bg.Move(fyne.NewPos(0, 0))
 	th := r.title.MinSize().Height
 	dh := r.desc.MinSize().Height
+	if r.t.Description == "" {
+		dh = 0
+	}
 	top := (s.Height - th - dh) / 2
 	if top < pad {
 		top = pad
@@ -86,6 +89,7 @@ func (r *tileRenderer) Refresh() {
 	r.title.Color = ft.Color(ft.ColorNamePrimary)
 	r.title.TextSize = ft.Size(ft.SizeNameSubHeadingText)
 	r.desc.SetText(r.t.Description)
+	r.desc.Hidden = r.t.Description == ""
 	r.bg.Refresh()
 	r.title.Refresh()
 }

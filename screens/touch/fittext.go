@@ -1,0 +1,75 @@
+package touch
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// FitText is one line of text that is shortened with "…" when it does not fit its width,
+// in any colour (a screen's title on the dark header bar, say). Its minimum width is one
+// character, so that it gives way to the buttons beside it.
+type FitText struct {
+	widget.BaseWidget
+	Text     string
+	Color    color.Color
+	TextSize float32
+	Bold     bool
+}
+
+// NewFitText returns a shortening line of text.
+func NewFitText(text string, c color.Color, size float32, bold bool) *FitText {
+	t := &FitText{Text: text, Color: c, TextSize: size, Bold: bold}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// CreateRenderer draws the text.
+func (t *FitText) CreateRenderer() fyne.WidgetRenderer {
+	r := &fitRenderer{t: t, text: canvas.NewText("", t.Color)}
+	r.Refresh()
+	return r
+}
+
+type fitRenderer struct {
+	t    *FitText
+	text *canvas.Text
+}
+
+func (r *fitRenderer) style() fyne.TextStyle { return fyne.TextStyle{Bold: r.t.Bold} }
+
+func (r *fitRenderer) Layout(s fyne.Size) {
+	full := []rune(r.t.Text)
+	shown := string(full)
+	for n := len(full); n > 0; n-- {
+		candidate := string(full[:n])
+		if n < len(full) {
+			candidate += "…"
+		}
+		if fyne.MeasureText(candidate, r.t.TextSize, r.style()).Width <= s.Width {
+			shown = candidate
+			break
+		}
+		shown = "…"
+	}
+	r.text.Text = shown
+	h := r.text.MinSize().Height
+	r.text.Move(fyne.NewPos(0, (s.Height-h)/2))
+	r.text.Resize(fyne.NewSize(s.Width, h))
+	r.text.Refresh()
+}
+
+func (r *fitRenderer) MinSize() fyne.Size {
+	m := fyne.MeasureText("…", r.t.TextSize, r.style())
+	return fyne.NewSize(m.Width, m.Height)
+}
+
+func (r *fitRenderer) Refresh() {
+	r.text.Color, r.text.TextSize, r.text.TextStyle = r.t.Color, r.t.TextSize, r.style()
+	r.Layout(r.t.Size())
+}
+
+func (r *fitRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.text} }
+func (r *fitRenderer) Destroy()                     {}
