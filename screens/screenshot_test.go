@@ -2,9 +2,6 @@ package screens_test
 
 import (
 	"flag"
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/liangzihu/kiosk/screens/screentest"
@@ -45,32 +42,8 @@ func TestScreens(t *testing.T) {
 					h.Shell.SetElderly(true)
 				}
 				st.to(h)
-				Check(t, h, elderly, st.name+"-"+mode)
+				h.Check(*screenshotDir, st.name+"-"+mode)
 			})
 		}
-	}
-}
-
-// Check asserts the touch targets and the fit of the screen on show, and writes its
-// picture when -screenshots is given.
-func Check(t *testing.T, h *screentest.H, elderly bool, name string) {
-	t.Helper()
-	min := float32(64)
-	if elderly {
-		min = 80
-	}
-	h.AssertTargets(min)
-	h.AssertFits()
-	if *screenshotDir == "" {
-		return
-	}
-	h.Pump()
-	f, err := os.Create(filepath.Join(*screenshotDir, name+".png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, h.Win.Canvas().Capture()); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Render every screen, normal and 大字模式, to docs/screenshots/ with Fyne's software
-# painter (the same pixels the test suite checks), and the home screen of the real
-# binary under Xvfb to docs/screenshots/home-xvfb.png.
+# painter (the same pixels the test suite checks): the screens without a citizen, and
+# the tour of every journey against the simulators (NN-name-mode.png). Then the sample
+# receipts as the emulated printer prints them (docs/screenshots/receipts/), and the
+# home screen of the real binary under Xvfb (docs/screenshots/home-xvfb.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -9,6 +11,12 @@ cd "$(dirname "$0")/.."
 need_go
 mkdir -p docs/screenshots
 go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens' ./screens -args -screenshots "$PWD/docs/screenshots"
+go test -tags "$TEST_TAGS" -count=1 -run 'TestTour' ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
+mkdir -p docs/screenshots/receipts
+for k in payment acceptance progress testpage; do
+  go run ./cmd/kioskctl receipt sample "$k" --png "docs/screenshots/receipts/$k-80mm.png"
+done
+go run ./cmd/kioskctl receipt sample payment --profile 58mm --raster-qr --png docs/screenshots/receipts/payment-58mm-raster.png
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $RUN_PACKAGES
 bash scripts/build.sh >/dev/null
@@ -24,4 +32,6 @@ kpid=$!
 for _ in $(seq 300); do grep -q '"home screen painted"' "$work/out" 2>/dev/null && break; sleep 0.1; done
 sleep 1
 DISPLAY=":$disp" import -window root docs/screenshots/home-xvfb.png
+# A 256-colour palette keeps the pictures sharp at a third of the size.
+for f in docs/screenshots/*.png; do convert "$f" PNG8:"$f"; done
 ls docs/screenshots

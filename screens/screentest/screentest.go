@@ -6,7 +6,10 @@ package screentest
 
 import (
 	"bytes"
+	"image/png"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -345,6 +348,37 @@ func (h *H) TextSizes() []float32 {
 		s = []float32{0}
 	}
 	return s
+}
+
+// Check asserts the screen on show: touch targets of at least 64 (80 in 大字模式) and a
+// fit without scrolling. With dir set, it also writes the screen's picture as
+// dir/name.png.
+func (h *H) Check(dir, name string) {
+	h.T.Helper()
+	min := float32(64)
+	if h.K.Elderly() {
+		min = 80
+	}
+	h.AssertTargets(min)
+	h.AssertFits()
+	if dir == "" {
+		return
+	}
+	h.Pump()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		h.T.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	err = png.Encode(f, h.Win.Canvas().Capture())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		h.T.Fatal(err)
+	}
 }
 
 // AssertTargets checks that everything tappable on screen is at least min on both sides.
