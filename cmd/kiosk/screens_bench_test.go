@@ -1,0 +1,331 @@
+package main
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"log/slog"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/liangzihu/kiosk/app/utility"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/screens"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// frameBudget is one frame at 60 Hz: every screen must be built and painted within it.
+const frameBudget = 16 * time.Millisecond
+
+// tourStop is one screen of the tour.
+type tourStop struct {
+	// name names the sub-benchmark; screen is the shell's name of the screen the stop
+	// must end on (checked, so that a stop cannot silently measure another screen).
+	name, screen string
+	// only limits the stop to normal ("normal") or 大字模式 ("elderly") where the screen
+	// exists in one mode only; "" runs both.
+	only string
+	env  benchOptions
+	// to brings a fresh kiosk from its home screen (already in the mode measured) to the
+	// screen.
+	to func(k *benchKiosk)
+	// frame prepares one frame, untimed, and returns the work of the frame, timed.
+	// nil is rerender: the shell rebuilds the top screen, as it does on every change of
+	// the screen's data (an answer, a tap on a bill, a language or size switch).
+	frame func(k *benchKiosk) func()
+}
+
+// screenTour is every screen a citizen can reach, with the state that makes it
+// heaviest (four utilities answered, bills with tiers and 能效, …). To measure a new
+// screen (issue 7's application screens, say) add a row here: a name, the shell's name
+// of the screen, and how to get there from home. BenchmarkScreens runs every row in
+// normal and 大字模式.
+var screenTour = []tourStop{
+	{name: "home", screen: "home", to: func(k *benchKiosk) {}},
+	{name: "guide", screen: "guide", to: func(k *benchKiosk) { k.Tap("办事指南") }},
+	// 账户与账单 without a card: the ways to look an account up.
+	{name: "lookup", screen: "accounts", to: func(k *benchKiosk) { k.Tap("账户与账单") }},
+	{name: "account-keypad", screen: "account-keypad", to: toAccountKeypad},
+	{name: "account-keypad-key", screen: "account-keypad", to: toAccountKeypad, frame: keypadPress("7")},
+	// 张三 has accounts at all four utilities.
+	{name: "accounts", screen: "accounts", to: func(k *benchKiosk) {
+		k.card(0)
+		k.WaitFor("all four answers", func() bool { acc, ok := k.K.SessionAccounts(); return ok && k.accountsShown(acc) })
+	}},
+	// 李四's electricity: unpaid bills; the detail of the newest (tiers) beside the list.
+	{name: "bills", screen: "bills", to: toElectricityBills},
+	// The detail's second page: fees and the 能效账单 (normal mode: the detail's pager
+	// is the second on screen).
+	{name: "bills-efficiency", screen: "bills", only: "normal", to: func(k *benchKiosk) {
+		toElectricityBills(k)
+		k.TapNth("下一页", 1)
+		k.WaitShows("能效等级")
+	}, frame: pageTurn(1)},
+	// 大字模式 has no room beside the list: 账单明细 opens the detail.
+	{name: "bill-detail", screen: "bill-detail", only: "elderly", to: toBillDetail},
+	{name: "bill-detail-efficiency", screen: "bill-detail", only: "elderly", to: func(k *benchKiosk) {
+		toBillDetail(k)
+		for !k.Shows("能效等级") {
+			k.Tap("下一页")
+		}
+	}, frame: pageTurn(0)},
+	{name: "pay", screen: "pay", to: func(k *benchKiosk) {
+		toElectricityBills(k)
+		k.TapPrefix("缴费（")
+		k.WaitShows("请用微信或支付宝扫码支付")
+	}},
+	{name: "pay-result", screen: "pay-result", env: benchOptions{autoPay: 300 * time.Millisecond}, to: func(k *benchKiosk) {
+		toElectricityBills(k)
+		k.TapPrefix("缴费（")
+		k.WaitShows("请取走凭条")
+	}},
+	{name: "track-anonymous", screen: "track", to: func(k *benchKiosk) { k.Tap("进度查询") }},
+	{name: "track", screen: "track", to: toMyApplications},
+	{name: "track-keypad", screen: "track-keypad", to: toTrackKeypad},
+	{name: "track-keypad-key", screen: "track-keypad", to: toTrackKeypad, frame: keypadPress("A")},
+	{name: "timeline", screen: "timeline", to: toTimeline},
+	{name: "rate", screen: "rate", to: func(k *benchKiosk) {
+		toTimeline(k)
+		k.Tap("评价本次服务")
+		k.Tap("不满意")
+		k.Tap("办理太慢")
+	}},
+	{name: "rate-done", screen: "rate", to: func(k *benchKiosk) {
+		toTimeline(k)
+		k.Tap("评价本次服务")
+		k.Tap("非常满意")
+		k.Tap("提交评价")
+		k.WaitShows("评价已提交")
+	}},
+	// The idle countdown over the guide, one second of it: the number and message change.
+	{name: "idle-countdown", screen: "guide", env: benchOptions{manual: true}, to: func(k *benchKiosk) {
+		k.K.Sessions.Start()
+		k.Tap("办事指南")
+		k.Advance(k.K.Config.Kiosk.IdleTimeout.Duration)
+	}, frame: countdownTick},
+	// A modal: the demo card chooser opening (模拟刷卡).
+	{name: "modal-demo-cards", screen: "home", to: func(k *benchKiosk) {}, frame: openDemoCards},
+	// A notice over the home screen (an expired card), the home screen rebuilt under it.
+	{name: "notice-expired-card", screen: "home", to: func(k *benchKiosk) {
+		k.WaitFor("the reader", func() bool { st, ok := k.K.DeviceState("idcard"); return ok && st.OK })
+		if err := k.rig.PlaceFixture("resident_expired"); err != nil {
+			k.T.Fatal(err)
+		}
+		k.WaitShows("您的证件已过有效期")
+	}},
+}
+
+func toAccountKeypad(k *benchKiosk) {
+	k.Tap("账户与账单")
+	k.Tap(k.K.UtilityName(utility.Water))
+	for _, c := range "1234" {
+		k.Tap(string(c))
+	}
+}
+
+func toElectricityBills(k *benchKiosk) {
+	k.card(1)
+	elec := "户号 " + utilitysim.AccountNumber(utility.Electricity, 1)
+	k.WaitShows(elec)
+	k.Tap(elec)
+	k.WaitShows("缴费截止")
+}
+
+func toBillDetail(k *benchKiosk) {
+	toElectricityBills(k)
+	k.Tap("账单明细")
+	k.WaitShows("阶梯计费明细")
+}
+
+func toMyApplications(k *benchKiosk) {
+	k.card(0)
+	k.Tap("首页")
+	k.Tap("进度查询")
+	k.WaitFor("the applications", func() bool { return !k.Shows("正在查询办件…") })
+}
+
+func toTrackKeypad(k *benchKiosk) {
+	k.Tap("进度查询")
+	k.Tap("输入办件编号")
+	for _, c := range "DL26" {
+		k.Tap(string(c))
+	}
+}
+
+// toTimeline opens 张三's finished application, the one to rate.
+func toTimeline(k *benchKiosk) {
+	toMyApplications(k)
+	tapObject(k.object("application row", 0, func(o fyne.CanvasObject) bool { _, ok := o.(*touch.Row); return ok }))
+	k.Pump()
+	k.WaitShows("评价本次服务")
+}
+
+// blankPage is pushed and popped to make the shell render the screen under it again.
+var blankPage = screens.Page{Name: "bench-blank", TitleKey: "nav.back",
+	Build: func() fyne.CanvasObject { return layout.NewSpacer() }}
+
+// rerender has the shell rebuild the top screen: Back renders the screen under a page
+// pushed for the purpose, exactly as the shell redraws a screen whose data changed.
+func rerender(k *benchKiosk) func() {
+	k.Shell.Show(blankPage)
+	return k.Shell.Back
+}
+
+// keypadPress is a key pressed on the screen's keypad (cleared when full).
+func keypadPress(key string) func(k *benchKiosk) func() {
+	return func(k *benchKiosk) func() {
+		kp := k.object("keypad", 0, func(o fyne.CanvasObject) bool { _, ok := o.(*touch.Keypad); return ok }).(*touch.Keypad)
+		if len(kp.Value()) >= 12 {
+			kp.Press("清空")
+		}
+		return func() { kp.Press(key) }
+	}
+}
+
+// pageTurn is a tap on the n-th pager's 下一页 (after 上一页, untimed).
+func pageTurn(n int) func(k *benchKiosk) func() {
+	return func(k *benchKiosk) func() {
+		k.TapNth("上一页", n)
+		next := k.object("下一页", n, func(o fyne.CanvasObject) bool { b, ok := o.(*touch.Button); return ok && b.Text == "下一页" })
+		return func() { tapObject(next) }
+	}
+}
+
+// countdownTick is one second of the idle countdown; the countdown restarts before
+// it would end the visit.
+func countdownTick(k *benchKiosk) func() {
+	if k.K.Sessions.Remaining() < 2*time.Second {
+		k.K.Touch()
+		k.Advance(k.K.Config.Kiosk.IdleTimeout.Duration)
+	}
+	if !k.Shell.CountdownVisible() {
+		k.T.Fatal("no countdown on screen")
+	}
+	return func() { k.Advance(time.Second) }
+}
+
+// openDemoCards opens the demo card chooser (closing the last one first).
+func openDemoCards(k *benchKiosk) func() {
+	if k.CanTap("取消") {
+		k.Tap("取消")
+	}
+	b := k.object("模拟刷卡", 0, func(o fyne.CanvasObject) bool { b, ok := o.(*touch.Button); return ok && b.Text == "模拟刷卡" })
+	return func() { tapObject(b) }
+}
+
+// BenchmarkScreens builds and paints every screen of screenTour, in normal and 大字模式:
+// one frame is the shell's work (see tourStop.frame) plus painting the whole 1280×800
+// canvas with Fyne's software painter. It reports the median and p90 frame, the medians
+// of the build and paint parts, and how many frames missed the 16 ms budget; ns/op is
+// not the figure (it includes the untimed preparation of each frame). The first row,
+// blank-canvas, is the painter's floor: an empty canvas of the same size.
+//
+//	go test -tags ci,migrated_fynedo,no_emoji -run '^$' -bench BenchmarkScreens -benchtime 60x ./cmd/kiosk
+func BenchmarkScreens(b *testing.B) {
+	// The printer driver logs to slog.Default (the kiosk gives it no logger), which
+	// would break the benchmark's result lines.
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	b.Run("blank-canvas", func(b *testing.B) {
+		test.NewTempApp(b)
+		w := test.NewTempWindow(b, layout.NewSpacer())
+		w.SetPadded(false)
+		w.Resize(fyne.NewSize(1280, 800))
+		benchFrames(b, func() func() { return func() {} }, func() { _ = w.Canvas().Capture() })
+	})
+	for _, st := range screenTour {
+		for _, mode := range []string{"normal", "elderly"} {
+			if st.only != "" && st.only != mode {
+				continue
+			}
+			b.Run(st.name+"/"+mode, func(b *testing.B) { benchScreen(b, st, mode == "elderly") })
+		}
+	}
+}
+
+func benchScreen(b *testing.B, st tourStop, elderly bool) {
+	env := st.env
+	env.poll = 20 * time.Millisecond // reach the screens quickly; the card path has its own benchmark
+	k := newBenchKiosk(b, env)
+	if elderly {
+		k.Shell.SetElderly(true)
+	}
+	st.to(k)
+	k.Pump()
+	if got := k.Shell.Current(); got != st.screen {
+		b.Fatalf("the tour reached %s, not %s:\n%s", got, st.screen, k.Markup())
+	}
+	frame := st.frame
+	if frame == nil {
+		frame = rerender
+	}
+	benchFrames(b, func() func() { return frame(k) }, k.paint)
+	if got := k.Shell.Current(); got != st.screen {
+		b.Fatalf("the frames left %s for %s", st.screen, got)
+	}
+}
+
+// benchFrames times b.N frames: prepare (untimed) returns the frame's work, then the
+// work and the paint are timed. A first frame, unmeasured, parses the fonts.
+func benchFrames(b *testing.B, prepare func() func(), paint func()) {
+	prepare()()
+	paint()
+	build, painted, total := make(samples, 0, b.N), make(samples, 0, b.N), make(samples, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		work := prepare()
+		t0 := time.Now()
+		work()
+		t1 := time.Now()
+		paint()
+		t2 := time.Now()
+		build, painted, total = append(build, t1.Sub(t0)), append(painted, t2.Sub(t1)), append(total, t2.Sub(t0))
+	}
+	b.StopTimer()
+	reportQuantiles(b, "", total)
+	b.ReportMetric(ms(build.quantile(0.5)), "build-ms")
+	b.ReportMetric(ms(painted.quantile(0.5)), "paint-ms")
+	b.ReportMetric(float64(total.over(frameBudget)), "over-16ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkPaintParts breaks the software painter's floor down: a full 1280×800 frame
+// filled and composited by image/draw into the *image.NRGBA Fyne's software painter
+// uses and into an *image.RGBA (for which image/draw has fast paths), and a canvas
+// holding one full-window rectangle (compare with BenchmarkScreens/blank-canvas).
+//
+//	go test -tags ci,migrated_fynedo,no_emoji -run '^$' -bench BenchmarkPaintParts -benchtime 40x ./cmd/kiosk
+func BenchmarkPaintParts(b *testing.B) {
+	frame := image.Rect(0, 0, 1280, 800)
+	fill := image.NewUniform(color.NRGBA{R: 0xF5, G: 0xF7, B: 0xFA, A: 0xFF})
+	for _, c := range []struct {
+		name     string
+		dst, src draw.Image
+	}{
+		{"nrgba", image.NewNRGBA(frame), image.NewNRGBA(frame)},
+		{"rgba", image.NewRGBA(frame), image.NewRGBA(frame)},
+	} {
+		b.Run("fill-"+c.name, func(b *testing.B) {
+			for range b.N {
+				draw.Draw(c.dst, frame, fill, image.Point{}, draw.Src)
+			}
+		})
+		b.Run("composite-"+c.name, func(b *testing.B) {
+			for range b.N {
+				draw.Draw(c.dst, frame, c.src, image.Point{}, draw.Over)
+			}
+		})
+	}
+	b.Run("canvas-full-rectangle", func(b *testing.B) {
+		test.NewTempApp(b)
+		w := test.NewTempWindow(b, canvas.NewRectangle(fill.C))
+		w.SetPadded(false)
+		w.Resize(fyne.NewSize(1280, 800))
+		benchFrames(b, func() func() { return func() {} }, func() { _ = w.Canvas().Capture() })
+	})
+}
