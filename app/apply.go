@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -260,10 +259,12 @@ func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catal
 	return ans, nil
 }
 
+// jointRef is the 联办编号 that ties a joint application's parts together: the time in
+// CST and four random digits, so that two kiosks submitting in the same second differ.
 func jointRef(t time.Time) string {
-	var b [3]byte
+	var b [2]byte
 	_, _ = rand.Read(b[:])
-	return "J" + t.In(workdays.CST).Format("060102150405") + hex.EncodeToString(b[:])
+	return fmt.Sprintf("J%s%04d", t.In(workdays.CST).Format("060102150405"), (int(b[0])<<8|int(b[1]))%10000)
 }
 
 // printAcceptance prints the acceptance receipt: one section per utility that took its
@@ -300,7 +301,7 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	case a.Form.Services[0].Joint == catalog.JointTransfer:
 		service = k.Text.In(i18n.ZH, "apply.joint_transfer")
 	}
-	job, err := b.Acceptance(receipt.Acceptance{Ref: ref, Applicant: name, IDNumber: idn, Phone: phone, Service: service,
+	job, err := b.Acceptance(receipt.Acceptance{Ref: ref, Joint: r.JointRef != "", Applicant: name, IDNumber: idn, Phone: phone, Service: service,
 		Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines("")})
 	if err != nil {
 		k.Log.Error("acceptance receipt", "err", err)

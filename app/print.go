@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type receiptPrinter struct {
 	prof    printer.Profile
 	drv     *printer.Printer
 	builder *receipt.Builder
+	log     *slog.Logger
 }
 
 func (k *Kiosk) openPrinter() error {
@@ -55,6 +57,7 @@ func (k *Kiosk) openPrinter() error {
 		reopen:  serialport.NewReopener(d.Port, serialport.Mode{Baud: d.Baud}, serialport.Backoff{}),
 		prof:    prof,
 		builder: b,
+		log:     k.Log,
 	}
 	return nil
 }
@@ -95,7 +98,7 @@ func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	drv, err := printer.New(printer.OverSerialPort(port), p.prof, printer.Options{})
+	drv, err := printer.New(printer.OverSerialPort(port), p.prof, printer.Options{Logger: p.log})
 	if err != nil {
 		return nil, err
 	}

@@ -16,11 +16,11 @@ import (
 )
 
 // idleOverlay is the full-screen countdown: "您还在吗？", the seconds left, 继续办理 and
-// 立即退出. As a modal pop-up it takes every tap, so nothing underneath is pressed by
-// the tap that dismisses it.
+// 立即退出. As an overlay it takes every tap, so nothing underneath is pressed by the
+// tap that dismisses it.
 type idleOverlay struct {
 	s         *Shell
-	pop       *widget.PopUp
+	ov        *overlay
 	remaining time.Duration
 	shown     bool
 	number    *canvas.Text
@@ -34,31 +34,31 @@ func (o *idleOverlay) Visible() bool { return o.shown }
 
 func (o *idleOverlay) show(remaining time.Duration) {
 	o.remaining = remaining
-	if o.pop == nil {
+	if o.ov == nil {
 		o.build()
 	}
 	o.update()
 	if !o.shown {
-		o.pop.Show()
+		o.ov.show()
 		o.shown = true
 	}
 }
 
 func (o *idleOverlay) hide() {
-	if o.pop != nil && o.shown {
-		o.pop.Hide()
+	if o.ov != nil && o.shown {
+		o.ov.hide()
 	}
 	o.shown = false
 }
 
-// refresh rebuilds the pop-up's content after a language or size change.
+// refresh rebuilds the countdown's content after a language or size change.
 func (o *idleOverlay) refresh() {
-	if o.pop == nil {
+	if o.ov == nil {
 		return
 	}
 	visible := o.shown
 	o.hide()
-	o.pop = nil
+	o.ov = nil
 	if visible {
 		o.show(o.remaining)
 	}
@@ -83,11 +83,7 @@ func (o *idleOverlay) build() {
 	exit := touch.NewButton(s.T("idle.exit_now"), s.K.Exit)
 	exit.Importance = widget.DangerImportance
 	box := container.NewVBox(title, o.number, o.message, container.NewGridWithColumns(2, exit, cont))
-	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
-	bg.CornerRadius = 16
-	card := container.NewStack(bg, container.NewPadded(container.NewPadded(box)))
-	sized := container.NewGridWrap(fyne.NewSize(min(720, s.win.Canvas().Size().Width-40), card.MinSize().Height), card)
-	o.pop = widget.NewModalPopUp(sized, s.win.Canvas())
+	o.ov = newOverlay(s.win.Canvas(), box, 720, s.K.Touch)
 }
 
 func (o *idleOverlay) update() {

@@ -2,7 +2,6 @@ package screens
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -11,9 +10,9 @@ import (
 )
 
 // modal is a full-screen message with large buttons: reading a card, a card refused,
-// a printer out of paper. As a modal pop-up it takes every tap.
+// a printer out of paper. As an overlay it takes every tap.
 type modal struct {
-	pop *widget.PopUp
+	ov *overlay
 }
 
 // modalButton is a button of a modal (label already translated); a nil action just
@@ -82,19 +81,14 @@ func (m *modal) button(s *Shell, b modalButton) *touch.Button {
 }
 
 func (s *Shell) popModal(m *modal, box fyne.CanvasObject) *modal {
-	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
-	bg.CornerRadius = 16
-	card := container.NewStack(bg, container.NewPadded(container.NewPadded(box)))
-	w := min(760, s.win.Canvas().Size().Width-40)
-	sized := container.NewGridWrap(fyne.NewSize(w, card.MinSize().Height), card)
-	m.pop = widget.NewModalPopUp(sized, s.win.Canvas())
-	m.pop.Show()
+	m.ov = newOverlay(s.win.Canvas(), box, 760, s.K.Touch)
+	m.ov.show()
 	return m
 }
 
 func (m *modal) hide() {
-	if m != nil && m.pop != nil {
-		m.pop.Hide()
-		m.pop = nil
+	if m != nil && m.ov != nil {
+		m.ov.hide()
+		m.ov = nil
 	}
 }

@@ -194,18 +194,3 @@ func (s *Shell) demoReceiptButton() fyne.CanvasObject {
 	b.Importance = widget.WarningImportance
 	return b
 }
-
-// demoReceiptPage is the picture the printer emulator drew of the last receipt.
-func demoReceiptPage(s *Shell) Page {
-	return Page{Name: "demo-receipt", TitleKey: "demo.view_receipt", Build: func() fyne.CanvasObject {
-		png, err := s.K.Demo.LastReceipt()
-		if err != nil {
-			return note(s.T("demo.no_receipt"), widget.MediumImportance)
-		}
-		img := canvas.NewImageFromResource(fyne.NewStaticResource("receipt.png", png))
-		img.FillMode = canvas.ImageFillContain
-		img.ScaleMode = canvas.ImageScaleSmooth
-		img.SetMinSize(fyne.NewSize(200, 200)) // scaled down to fit, however long the receipt
-		return img
-	}}
-}

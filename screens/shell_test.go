@@ -102,6 +102,25 @@ func TestTapAnywhereIsActivity(t *testing.T) {
 	}
 }
 
+// The countdown takes every tap: a tap on the dimmed screen beside it presses nothing
+// underneath and counts as activity, so the countdown goes away.
+func TestCountdownTakesTapsAround(t *testing.T) {
+	h := newHarness(t)
+	h.K.Sessions.Start()
+	h.Advance(h.K.Config.Kiosk.IdleTimeout.Duration)
+	if !h.Shell.CountdownVisible() {
+		t.Fatal("no countdown")
+	}
+	test.TapCanvas(h.Win.Canvas(), fyne.NewPos(100, 400)) // the 联动报装 tile, dimmed
+	h.Pump()
+	if h.Shell.Current() != "home" {
+		t.Fatalf("a tap beside the countdown opened %s", h.Shell.Current())
+	}
+	if h.K.Sessions.State() != session.Active {
+		t.Fatal("a tap beside the countdown did not count as activity")
+	}
+}
+
 func TestExitButtonWipesAtOnce(t *testing.T) {
 	h := newHarness(t)
 	sess := h.K.Sessions.Start()

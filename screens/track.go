@@ -146,8 +146,7 @@ func timelinePage(s *Shell, a app.Application) Page {
 			s.kv("track.utility", s.K.UtilityName(a.Utility)),
 			s.kv("track.state", p.StateName),
 			s.kv("track.accepted", dateTime(p.AcceptedAt)),
-			s.kv("track.limit", s.T("track.limit_value", p.WorkingDays, date(p.Deadline))),
-			s.kv("track.kept", s.keptText(p)),
+			s.kv("track.limit", s.T("track.limit_kept", s.T("track.limit_value", p.WorkingDays, date(p.Deadline)), s.keptText(p))),
 		)
 		var steps []fyne.CanvasObject
 		for i, st := range p.Steps {

@@ -13,8 +13,12 @@ import (
 // (一次性告知书): everything the applicant needs to know, told once, on paper.
 type Acceptance struct {
 	// Ref is the kiosk's reference for the application (受理编号); the tracking QR
-	// links to TrackURL(Ref).
+	// links to TrackURL(Ref) unless every section has its own.
 	Ref string
+	// Joint marks Ref as the joint reference that ties several utilities' parts
+	// together (联办编号), quoted at a counter but not tracked itself: every section
+	// must then have its own tracking reference.
+	Joint bool
 	// Applicant, IDNumber and Phone are unmasked; the receipt prints them masked
 	// (张*, 420704********123X, 138****5678). Empty ones are left out.
 	Applicant string
@@ -77,9 +81,18 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	refLabel := "受理编号"
+	if a.Joint {
+		refLabel = "联办编号"
+		for _, s := range a.Sections {
+			if s.Track == "" {
+				return nil, fmt.Errorf("receipt: joint acceptance %s: the %s section has no tracking reference", a.Ref, s.Utility)
+			}
+		}
+	}
 	d := printer.NewDoc(b.prof)
 	b.header(d, "受理回执", a.Reprint)
-	rows := []printer.Row{{Label: "受理编号", Value: a.Ref}}
+	rows := []printer.Row{{Label: refLabel, Value: a.Ref}}
 	rows = appendIf(rows, "申请人", mask.Name(a.Applicant))
 	rows = appendIf(rows, "证件号码", mask.IDNumber(a.IDNumber))
 	rows = appendIf(rows, "联系电话", mask.Phone(a.Phone))
@@ -121,7 +134,11 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	d.Line(fmt.Sprintf("%s、%s", chineseNumber(n), s.Utility))
 	d.Bold(false)
 	number := s.Number
-	if number == "" {
+	switch {
+	case number != "":
+	case s.Track != "":
+		number = "待分配（凭本机编号" + s.Track + "查询）"
+	default:
 		number = "待分配（凭受理编号查询）"
 	}
 	rows := []printer.Row{

@@ -208,6 +208,37 @@ func TestAcceptanceSections(t *testing.T) {
 	}
 }
 
+// A joint application's 联办编号 is not tracked: each section carries its own tracking
+// QR, and a queued part prints the kiosk's number to type in.
+func TestJointAcceptance(t *testing.T) {
+	a := SampleAcceptance()
+	a.Ref, a.Joint = "J2611251730120042", true
+	for i := range a.Sections {
+		a.Sections[i].Track = a.Sections[i].Number
+		if a.Sections[i].Number == "" {
+			a.Sections[i].Track = "K261125000007"
+		}
+	}
+	job, err := builder(t, variants[0]).Acceptance(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(printedText(t, job.Data), "\n")
+	for _, want := range []string{"联办编号  J2611251730120042", "待分配（凭本机编号K261125000007查询）",
+		"https://track.example.cn/a/K261125000007", "各项业务可分别扫码"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("joint acceptance lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "受理编号") || strings.Contains(text, "track.example.cn/a/J") {
+		t.Errorf("the joint reference is offered for tracking:\n%s", text)
+	}
+	a.Sections[0].Track = ""
+	if _, err := builder(t, variants[0]).Acceptance(a); err == nil {
+		t.Error("a joint acceptance with an untracked section was accepted")
+	}
+}
+
 func TestQRURL(t *testing.T) {
 	b := builder(t, variants[0])
 	for _, tc := range []struct {

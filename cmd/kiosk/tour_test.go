@@ -6,6 +6,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 var screenshotDir = flag.String("screenshots", "", "write a PNG of every screen of the tour, both modes, into this folder")
@@ -16,10 +17,15 @@ type stop struct {
 	to   func(j *journey)
 }
 
-// tour visits every screen of the citizen journeys in order, against the simulators.
-// Each screen must keep its touch targets and fit 1280×800 without scrolling, in
-// normal and in 大字模式; with -screenshots the pictures go to docs/screenshots.
+// tour visits every screen of the citizen journeys in order, against the simulators,
+// as docs/user-guide.md walks through them: 李四 pays, applies at four utilities and
+// tracks; 陈建国 takes over 李四's water account (the unpaid bill paid first, with the
+// printer out of paper); 张三 rates a finished application; a visitor without a card
+// looks an account up; an expired card is refused. Each screen must keep its touch
+// targets and fit 1280×800 without scrolling, in normal and in 大字模式; with
+// -screenshots the pictures go to that folder (scripts/screenshots.sh: docs/screenshots).
 var tour = []stop{
+	// Identify, accounts, bills, pay.
 	{"01-home", func(j *journey) {}},
 	{"02-demo-card", func(j *journey) { j.Tap("模拟刷卡") }},
 	{"03-accounts", func(j *journey) {
@@ -30,53 +36,131 @@ var tour = []stop{
 		j.TapPrefixSeeking("户号 " + utilitysim.AccountNumber(utility.Electricity, 1))
 		j.WaitShows("缴费截止")
 	}},
-	{"05-pay-qr", func(j *journey) {
+	{"05-bill-efficiency", func(j *journey) {
+		if j.K.Elderly() { // no room beside the list: 账单明细 opens the detail
+			j.Tap("账单明细")
+			for !j.Shows("能效等级") {
+				j.Tap("下一页")
+			}
+			return
+		}
+		j.TapNth("下一页", 1) // the detail's pager, beside the list's
+		j.WaitShows("能效等级")
+	}},
+	{"06-pay-qr", func(j *journey) {
+		if j.K.Elderly() {
+			j.Tap("返回")
+		}
 		j.TapPrefix("缴费（")
 		j.WaitShows("请用微信或支付宝扫码支付")
 	}},
-	{"06-pay-result", func(j *journey) { j.WaitShows("缴费成功"); j.WaitShows("请取走凭条") }},
-	{"07-receipt", func(j *journey) { j.Tap("查看打印的凭条（演示）") }},
-	{"08-track", func(j *journey) {
-		j.Tap("首页")
-		j.Tap("进度查询")
-		j.WaitFor("the list", func() bool { return !j.Shows("正在查询办件") })
-	}},
-	{"09-track-keypad", func(j *journey) { j.Tap("输入办件编号") }},
-	{"10-apply-choose", func(j *journey) {
+	{"07-pay-result", func(j *journey) { j.WaitShows("缴费成功"); j.WaitShows("请取走凭条") }},
+	{"08-pay-receipt", func(j *journey) { j.Tap("查看打印的凭条（演示）") }},
+	// A joint application at four utilities.
+	{"09-apply-choose", func(j *journey) {
 		j.Tap("首页")
 		j.Tap("联动报装")
 		for _, u := range allFour {
 			j.TapSeeking(j.K.UtilityName(u))
 		}
 	}},
-	{"11-form", func(j *journey) { j.TapPrefix("下一步") }},
-	{"12-editor-keypad", func(j *journey) { j.TapPrefixSeeking("联系电话") }},
-	{"13-editor-address", func(j *journey) {
+	{"10-apply-form", func(j *journey) { j.TapPrefix("下一步") }},
+	{"11-apply-keypad", func(j *journey) { j.TapPrefixSeeking("联系电话") }},
+	{"12-apply-address", func(j *journey) {
 		j.Tap("返回")
 		j.TapPrefixSeeking("地址")
 		j.TapFirstRow()
 	}},
-	{"14-editor-choice", func(j *journey) {
+	{"13-apply-choice", func(j *journey) {
 		j.Tap("返回")
 		j.TapPrefixSeeking("电压等级")
 	}},
-	{"15-review", func(j *journey) {
+	{"14-apply-review", func(j *journey) {
 		j.Tap("返回")
 		j.fillForm(map[string]string{"electricity.voltage": "low"})
 		j.Tap("核对并提交")
 		j.WaitShows("确认提交")
 	}},
-	{"16-apply-result", func(j *journey) {
+	{"15-apply-result", func(j *journey) {
 		j.Tap("确认提交")
 		j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
 	}},
-	{"17-catalog", func(j *journey) { j.Tap("首页"); j.Tap("更多服务") }},
-	{"18-transfer", func(j *journey) { j.Tap("首页"); j.Tap("过户") }},
-	{"19-info", func(j *journey) { j.Tap("首页"); j.Tap("信息公开") }},
-	{"20-info-tariffs", func(j *journey) { j.TapSeeking("电价") }},
-	{"21-guide", func(j *journey) { j.Tap("首页"); j.Tap("办事指南") }},
-	{"22-lookup", func(j *journey) { j.Tap("退出办理"); j.Tap("账户与账单") }},
-	{"23-account-keypad", func(j *journey) { j.Tap("梁子湖区自来水公司") }},
+	{"16-apply-receipt", func(j *journey) { j.Tap("查看打印的凭条（演示）") }},
+	// Tracking: the applications just made, one's timeline, the keypad for a number.
+	{"17-track", func(j *journey) {
+		j.Tap("首页")
+		j.Tap("进度查询")
+		j.WaitFor("the list", func() bool { return !j.Shows("正在查询办件") })
+	}},
+	{"18-track-timeline", func(j *journey) {
+		j.TapFirstRow()
+		j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	}},
+	{"19-track-keypad", func(j *journey) { j.Tap("返回"); j.Tap("输入办件编号") }},
+	// 过户: 陈建国 takes over 李四's water account, whose bill is paid first.
+	{"20-transfer-choose", func(j *journey) {
+		j.Tap("退出办理")
+		j.card(5)
+		j.Tap("首页")
+		j.Tap("过户")
+		j.TapSeeking(j.K.UtilityName(utility.Water))
+	}},
+	{"21-transfer-settle", func(j *journey) {
+		j.TapPrefix("下一步")
+		j.fillForm(map[string]string{"water.account": utilitysim.AccountNumber(utility.Water, 1)})
+		j.Tap("核对并提交")
+		j.WaitShows("过户前须结清原户号的全部欠费")
+	}},
+	{"22-pay-paper-out", func(j *journey) {
+		j.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
+		j.TapPrefixSeeking(j.K.UtilityName(utility.Water))
+		j.WaitShows("缴费成功")
+		j.WaitShows("打印机缺纸")
+	}},
+	{"23-transfer-review", func(j *journey) {
+		j.rig.Printer().SetFaults(sim.PrinterFaults{})
+		j.rig.Printer().LoadPaper()
+		j.Tap("返回账单")
+		j.Tap("已缴清，继续办理")
+		j.WaitShows("确认提交")
+	}},
+	{"24-transfer-result", func(j *journey) {
+		j.Tap("确认提交")
+		j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
+	}},
+	// The other services, from the catalogue.
+	{"25-catalog", func(j *journey) { j.Tap("首页"); j.Tap("更多服务") }},
+	{"26-catalog-form", func(j *journey) {
+		j.TapPrefixSeeking("临电租赁")
+		j.WaitFor("the form", func() bool { return j.Shell.Current() == "form" })
+	}},
+	// Public information and the hall's guide.
+	{"27-info", func(j *journey) { j.Tap("首页"); j.Tap("信息公开") }},
+	{"28-info-tariffs", func(j *journey) { j.TapSeeking("电价") }},
+	{"29-guide", func(j *journey) { j.Tap("首页"); j.Tap("办事指南") }},
+	// 张三 rates a finished application.
+	{"30-rate", func(j *journey) {
+		j.Tap("退出办理")
+		j.card(0)
+		j.Tap("首页")
+		j.Tap("进度查询")
+		j.WaitFor("the list", func() bool { return !j.Shows("正在查询办件") })
+		j.TapFirstRow()
+		j.Tap("评价本次服务")
+	}},
+	{"31-rate-reasons", func(j *journey) { j.Tap("不满意"); j.Tap("办理太慢") }},
+	{"32-rate-done", func(j *journey) { j.Tap("提交评价"); j.WaitShows("评价已提交") }},
+	// Without a card: an account by its number.
+	{"33-lookup", func(j *journey) { j.Tap("退出办理"); j.Tap("账户与账单") }},
+	{"34-lookup-keypad", func(j *journey) { j.Tap(j.K.UtilityName(utility.Water)) }},
+	// An expired card is refused, with what to do.
+	{"35-card-expired", func(j *journey) {
+		j.Tap("首页")
+		if err := j.rig.PlaceFixture("resident_expired"); err != nil {
+			j.T.Fatal(err)
+		}
+		j.WaitShows("您的证件已过有效期")
+	}},
 }
 
 func TestTour(t *testing.T) {

@@ -1,0 +1,83 @@
+package screens
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// stripRows is the most dots of paper in one strip of the demo receipt view where the
+// printout has a blank row to cut at (a QR code or a tall title is never cut).
+const stripRows = 120
+
+// demoReceiptPage is the picture the printer emulator drew of the last receipt (demo
+// mode).
+func demoReceiptPage(s *Shell) Page {
+	return Page{Name: "demo-receipt", TitleKey: "demo.view_receipt", Build: func() fyne.CanvasObject {
+		data, err := s.K.Demo.LastReceipt()
+		if err != nil {
+			return note(s.T("demo.no_receipt"), widget.MediumImportance)
+		}
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			return note(s.T("demo.no_receipt"), widget.MediumImportance)
+		}
+		// Paper is read at a fixed, readable scale and paged like the other long
+		// screens: an acceptance receipt is two metres of dots.
+		scale := float32(0.75)
+		if s.K.Elderly() {
+			scale = 1
+		}
+		var blocks []fyne.CanvasObject
+		for _, strip := range receiptStrips(img, stripRows) {
+			b := strip.Bounds()
+			im := canvas.NewImageFromImage(strip)
+			im.FillMode = canvas.ImageFillContain
+			im.ScaleMode = canvas.ImageScaleSmooth
+			im.SetMinSize(fyne.NewSize(float32(b.Dx())*scale, float32(b.Dy())*scale))
+			blocks = append(blocks, im)
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+// receiptStrips cuts a printout into strips at blank rows, each no taller than max
+// rows unless the printout has no blank row to cut at, so that the gaps the pager puts
+// between strips fall on blank paper.
+func receiptStrips(img image.Image, max int) []image.Image {
+	sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	r := img.Bounds()
+	if !ok || r.Empty() {
+		return []image.Image{img}
+	}
+	var strips []image.Image
+	start, cut := r.Min.Y, -1
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		if y-start >= max && cut > start {
+			strips = append(strips, sub.SubImage(image.Rect(r.Min.X, start, r.Max.X, cut)))
+			start = cut
+		}
+		if blankRow(img, y) {
+			cut = y
+		}
+	}
+	return append(strips, sub.SubImage(image.Rect(r.Min.X, start, r.Max.X, r.Max.Y)))
+}
+
+// blankRow reports whether row y of the printout is unprinted paper.
+func blankRow(img image.Image, y int) bool {
+	r := img.Bounds()
+	for x := r.Min.X; x < r.Max.X; x++ {
+		if color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y < 0x80 {
+			return false
+		}
+	}
+	return true
+}
