@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"sync"
 
@@ -43,8 +44,8 @@ type DemoRig interface {
 	PlaceCard(i int) error
 	RemoveCard()
 	Scan(code string) error
-	// LastReceipt is a picture (PNG) of the last receipt the emulated printer cut.
-	LastReceipt() ([]byte, error)
+	// LastReceipt is a picture of the last receipt the emulated printer cut.
+	LastReceipt() (image.Image, error)
 }
 
 // Kiosk is the running kiosk. Screens hold one and call its methods; it calls back

@@ -51,9 +51,12 @@ func homePage(s *Shell) Page {
 }
 
 func (s *Shell) buildHome() fyne.CanvasObject {
-	reader := canvas.NewImageFromResource(readerPicture)
-	reader.FillMode = canvas.ImageFillContain
-	reader.SetMinSize(fyne.NewSize(200, 136))
+	if s.reader == nil {
+		s.reader = canvas.NewImageFromResource(readerPicture)
+		s.reader.FillMode = canvas.ImageFillContain
+	}
+	// A fixed size, so that the picture is not drawn again on every layout.
+	reader := container.NewGridWrap(fyne.NewSize(200, 136), s.reader)
 	insert := canvas.NewText(s.T("home.insert_card"), ft.Color(ft.ColorNamePrimary))
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
 	insert.TextStyle.Bold = true

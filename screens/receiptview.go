@@ -1,10 +1,8 @@
 package screens
 
 import (
-	"bytes"
 	"image"
 	"image/color"
-	"image/png"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -19,11 +17,7 @@ const stripRows = 120
 // mode).
 func demoReceiptPage(s *Shell) Page {
 	return Page{Name: "demo-receipt", TitleKey: "demo.view_receipt", Build: func() fyne.CanvasObject {
-		data, err := s.K.Demo.LastReceipt()
-		if err != nil {
-			return note(s.T("demo.no_receipt"), widget.MediumImportance)
-		}
-		img, err := png.Decode(bytes.NewReader(data))
+		img, err := s.K.Demo.LastReceipt()
 		if err != nil {
 			return note(s.T("demo.no_receipt"), widget.MediumImportance)
 		}
@@ -71,13 +65,30 @@ func receiptStrips(img image.Image, max int) []image.Image {
 	return append(strips, sub.SubImage(image.Rect(r.Min.X, start, r.Max.X, r.Max.Y)))
 }
 
-// blankRow reports whether row y of the printout is unprinted paper.
+// blankRow reports whether row y of the printout is unprinted paper. The emulator's
+// pictures are paletted: those are read straight from their pixels (a long receipt
+// has over a million).
 func blankRow(img image.Image, y int) bool {
 	r := img.Bounds()
+	if p, ok := img.(*image.Paletted); ok {
+		dark := make([]bool, len(p.Palette))
+		for i, c := range p.Palette {
+			dark[i] = isDark(c)
+		}
+		off := p.PixOffset(r.Min.X, y)
+		for _, c := range p.Pix[off : off+r.Dx()] {
+			if int(c) >= len(dark) || dark[c] {
+				return false
+			}
+		}
+		return true
+	}
 	for x := r.Min.X; x < r.Max.X; x++ {
-		if color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y < 0x80 {
+		if isDark(img.At(x, y)) {
 			return false
 		}
 	}
 	return true
 }
+
+func isDark(c color.Color) bool { return color.GrayModel.Convert(c).(color.Gray).Y < 0x80 }

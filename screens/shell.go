@@ -64,6 +64,9 @@ type Shell struct {
 	landing func(*Shell) Page
 	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
 	firstFrame sync.Once
+	// reader is the home screen's picture, kept across renders at one size: drawing
+	// its SVG anew took 3 ms of each home render.
+	reader *canvas.Image
 }
 
 // NewShell builds the shell into w and shows the home screen.

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_go
 mkdir -p docs/screenshots
+rm -f docs/screenshots/[0-9][0-9]-*.png # the tour's stops may be renumbered
 go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens' ./screens -args -screenshots "$PWD/docs/screenshots"
 go test -tags "$TEST_TAGS" -count=1 -run 'TestTour' ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
 mkdir -p docs/screenshots/receipts

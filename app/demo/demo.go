@@ -7,6 +7,7 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 
@@ -98,8 +99,14 @@ func (r *Rig) Reader() *sim.IDCardReader { return r.reader }
 // Printer is the emulated receipt printer: tests inject faults, staff see its paper.
 func (r *Rig) Printer() *sim.Printer { return r.printer }
 
-// LastReceipt is a picture (PNG) of the last receipt the printer cut.
-func (r *Rig) LastReceipt() ([]byte, error) { return r.printer.LastReceiptPNG() }
+// LastReceipt is a picture of the last receipt the printer cut.
+func (r *Rig) LastReceipt() (image.Image, error) {
+	outs := r.printer.Printouts()
+	if len(outs) == 0 {
+		return nil, sim.ErrNoPrintout
+	}
+	return outs[len(outs)-1].Image, nil
+}
 
 // Close stops the emulators.
 func (r *Rig) Close() error {

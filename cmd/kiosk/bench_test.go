@@ -12,72 +12,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app"
-	"github.com/liangzihu/kiosk/app/config"
-	"github.com/liangzihu/kiosk/app/demo"
-	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
-	"github.com/liangzihu/kiosk/screens/screentest"
 )
-
-// benchKiosk is a whole demo kiosk for the benchmarks, as a journey's: the device
-// emulators on pseudo-terminals, the utilities' simulator on loopback HTTP, a real data
-// store, the system clock, the shell in a 1280×800 test window painted by Fyne's
-// software painter.
-type benchKiosk struct {
-	*screentest.H
-	rig  *demo.Rig
-	sims *utilitysim.Server
-}
-
-// benchOptions set a benchKiosk up.
-type benchOptions struct {
-	// poll is the ID card reader's poll interval; 0 keeps the configured default.
-	poll time.Duration
-	// autoPay pays a payment this long after it was created; 0: never.
-	autoPay time.Duration
-	// manual is a kiosk on a manual clock with no devices and no utilities: screens
-	// that need time to move (the idle countdown) and nothing else.
-	manual bool
-}
-
-func newBenchKiosk(tb testing.TB, o benchOptions) *benchKiosk {
-	tb.Helper()
-	if o.manual {
-		return &benchKiosk{H: screentest.New(tb, screentest.Options{})}
-	}
-	rig, err := demo.Start(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { rig.Close() })
-	sims, err := utilitysim.Start(utilitysim.Options{Dir: tb.TempDir(), AutoPay: o.autoPay})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { sims.Close() })
-	cfg := config.Defaults()
-	if o.poll > 0 {
-		cfg.Devices.IDCard.PollInterval.Duration = o.poll
-	}
-	rig.Apply(cfg)
-	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
-	return &benchKiosk{H: h, rig: rig, sims: sims}
-}
-
-// card places the demo card of the simulator's i-th citizen and waits for the screen
-// the citizen lands on.
-func (k *benchKiosk) card(i int) {
-	k.T.Helper()
-	k.WaitFor("the reader", func() bool { st, ok := k.K.DeviceState("idcard"); return ok && st.OK })
-	if err := k.rig.PlaceCard(i); err != nil {
-		k.T.Fatal(err)
-	}
-	k.WaitFor("the accounts screen", func() bool { return k.Shell.Current() == "accounts" })
-}
 
 // accountsShown reports whether the accounts screen is on top with the answers of
 // every utility: all have answered and the screen was rendered since (no tile on it
 // still shows its progress bar).
-func (k *benchKiosk) accountsShown(a *app.Accounts) bool {
+func (k *journey) accountsShown(a *app.Accounts) bool {
 	if k.Shell.Current() != "accounts" {
 		return false
 	}
@@ -111,7 +51,7 @@ func loading(o fyne.CanvasObject) bool {
 }
 
 // object returns the n-th (from 0) visible object on screen that matches.
-func (k *benchKiosk) object(what string, n int, match func(fyne.CanvasObject) bool) fyne.CanvasObject {
+func (k *journey) object(what string, n int, match func(fyne.CanvasObject) bool) fyne.CanvasObject {
 	k.T.Helper()
 	for _, o := range k.Objects() {
 		if o.Visible() && match(o) {
@@ -126,7 +66,7 @@ func (k *benchKiosk) object(what string, n int, match func(fyne.CanvasObject) bo
 }
 
 // paint paints the whole canvas (content and overlays) with the software painter.
-func (k *benchKiosk) paint() { _ = k.Win.Canvas().Capture() }
+func (k *journey) paint() { _ = k.Win.Canvas().Capture() }
 
 // samples are durations measured once per iteration.
 type samples []time.Duration

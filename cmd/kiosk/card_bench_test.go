@@ -26,7 +26,7 @@ const utilityLatency = 300 * time.Millisecond
 //
 //	go test -tags ci,migrated_fynedo,no_emoji -run '^$' -bench BenchmarkCardToAccounts -benchtime 40x ./cmd/kiosk
 func BenchmarkCardToAccounts(b *testing.B) {
-	k := newBenchKiosk(b, benchOptions{})
+	k := startJourney(b, journeyOptions{})
 	for _, id := range utilitysim.Utilities {
 		if err := k.sims.SetFaults(id, utilitysim.Faults{LatencyMS: int(utilityLatency / time.Millisecond)}); err != nil {
 			b.Fatal(err)

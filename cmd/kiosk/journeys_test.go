@@ -18,42 +18,70 @@ import (
 
 // journey is the whole kiosk in demo mode, driven through its screens: the device
 // emulators on pseudo-terminals, the four utilities' simulator on loopback HTTP, a real
-// data store. Journeys run on the system clock.
+// data store, the shell in a 1280×800 test window painted by Fyne's software painter.
+// Journeys run on the system clock.
 type journey struct {
 	*screentest.H
 	rig  *demo.Rig
 	sims *utilitysim.Server
 }
 
-func newJourney(t *testing.T) *journey {
-	t.Helper()
-	rig, err := demo.Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+// journeyOptions set a journey up.
+type journeyOptions struct {
+	// poll is the ID card reader's poll interval; 0 keeps the configured default.
+	poll time.Duration
+	// autoPay pays a payment this long after it was created; 0: never.
+	autoPay time.Duration
+	// manual is a kiosk on a manual clock with no devices and no utilities: screens
+	// that need time to move (the idle countdown) and nothing else.
+	manual bool
+}
+
+// pollFast is the reader's poll interval in the journey tests, so that a card is read
+// at once.
+const pollFast = 20 * time.Millisecond
+
+// newJourney is the kiosk the journey tests drive: a fast-polling reader and payments
+// paid 300 ms after they are made.
+func newJourney(tb testing.TB) *journey {
+	return startJourney(tb, journeyOptions{poll: pollFast, autoPay: 300 * time.Millisecond})
+}
+
+func startJourney(tb testing.TB, o journeyOptions) *journey {
+	tb.Helper()
+	if o.manual {
+		return &journey{H: screentest.New(tb, screentest.Options{})}
 	}
-	t.Cleanup(func() { rig.Close() })
-	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(), AutoPay: 300 * time.Millisecond})
+	rig, err := demo.Start(tb.TempDir())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { sims.Close() })
-	return restart(t, rig, sims, t.TempDir())
+	tb.Cleanup(func() { rig.Close() })
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: tb.TempDir(), AutoPay: o.autoPay})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sims.Close() })
+	return restart(tb, rig, sims, tb.TempDir(), o.poll)
 }
 
 // restart starts a kiosk on the given devices, utilities and data folder (a second
 // kiosk on the same folder is the first one after a crash or power cut).
-func restart(t *testing.T, rig *demo.Rig, sims *utilitysim.Server, dataDir string) *journey {
-	t.Helper()
+func restart(tb testing.TB, rig *demo.Rig, sims *utilitysim.Server, dataDir string, poll time.Duration) *journey {
+	tb.Helper()
 	cfg := config.Defaults()
-	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	if poll > 0 {
+		cfg.Devices.IDCard.PollInterval.Duration = poll
+	}
 	rig.Apply(cfg)
-	h := screentest.New(t, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir})
+	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir})
 	return &journey{H: h, rig: rig, sims: sims}
 }
 
 // card places the demo card of the simulator's i-th citizen and waits for the accounts.
 func (j *journey) card(i int) {
 	j.T.Helper()
+	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
 	if err := j.rig.PlaceCard(i); err != nil {
 		j.T.Fatal(err)
 	}

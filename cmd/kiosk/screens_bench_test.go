@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 	"github.com/liangzihu/kiosk/screens"
@@ -30,14 +31,14 @@ type tourStop struct {
 	// only limits the stop to normal ("normal") or 大字模式 ("elderly") where the screen
 	// exists in one mode only; "" runs both.
 	only string
-	env  benchOptions
+	env  journeyOptions
 	// to brings a fresh kiosk from its home screen (already in the mode measured) to the
 	// screen.
-	to func(k *benchKiosk)
+	to func(k *journey)
 	// frame prepares one frame, untimed, and returns the work of the frame, timed.
 	// nil is rerender: the shell rebuilds the top screen, as it does on every change of
 	// the screen's data (an answer, a tap on a bill, a language or size switch).
-	frame func(k *benchKiosk) func()
+	frame func(k *journey) func()
 }
 
 // screenTour is every screen a citizen can reach, with the state that makes it
@@ -46,14 +47,14 @@ type tourStop struct {
 // of the screen, and how to get there from home. BenchmarkScreens runs every row in
 // normal and 大字模式.
 var screenTour = []tourStop{
-	{name: "home", screen: "home", to: func(k *benchKiosk) {}},
-	{name: "guide", screen: "guide", to: func(k *benchKiosk) { k.Tap("办事指南") }},
+	{name: "home", screen: "home", to: func(k *journey) {}},
+	{name: "guide", screen: "guide", to: func(k *journey) { k.Tap("办事指南") }},
 	// 账户与账单 without a card: the ways to look an account up.
-	{name: "lookup", screen: "accounts", to: func(k *benchKiosk) { k.Tap("账户与账单") }},
+	{name: "lookup", screen: "accounts", to: func(k *journey) { k.Tap("账户与账单") }},
 	{name: "account-keypad", screen: "account-keypad", to: toAccountKeypad},
 	{name: "account-keypad-key", screen: "account-keypad", to: toAccountKeypad, frame: keypadPress("7")},
 	// 张三 has accounts at all four utilities.
-	{name: "accounts", screen: "accounts", to: func(k *benchKiosk) {
+	{name: "accounts", screen: "accounts", to: func(k *journey) {
 		k.card(0)
 		k.WaitFor("all four answers", func() bool { acc, ok := k.K.SessionAccounts(); return ok && k.accountsShown(acc) })
 	}},
@@ -61,57 +62,93 @@ var screenTour = []tourStop{
 	{name: "bills", screen: "bills", to: toElectricityBills},
 	// The detail's second page: fees and the 能效账单 (normal mode: the detail's pager
 	// is the second on screen).
-	{name: "bills-efficiency", screen: "bills", only: "normal", to: func(k *benchKiosk) {
+	{name: "bills-efficiency", screen: "bills", only: "normal", to: func(k *journey) {
 		toElectricityBills(k)
 		k.TapNth("下一页", 1)
 		k.WaitShows("能效等级")
 	}, frame: pageTurn(1)},
 	// 大字模式 has no room beside the list: 账单明细 opens the detail.
 	{name: "bill-detail", screen: "bill-detail", only: "elderly", to: toBillDetail},
-	{name: "bill-detail-efficiency", screen: "bill-detail", only: "elderly", to: func(k *benchKiosk) {
+	{name: "bill-detail-efficiency", screen: "bill-detail", only: "elderly", to: func(k *journey) {
 		toBillDetail(k)
 		for !k.Shows("能效等级") {
 			k.Tap("下一页")
 		}
 	}, frame: pageTurn(0)},
-	{name: "pay", screen: "pay", to: func(k *benchKiosk) {
+	{name: "pay", screen: "pay", to: func(k *journey) {
 		toElectricityBills(k)
 		k.TapPrefix("缴费（")
 		k.WaitShows("请用微信或支付宝扫码支付")
 	}},
-	{name: "pay-result", screen: "pay-result", env: benchOptions{autoPay: 300 * time.Millisecond}, to: func(k *benchKiosk) {
+	{name: "pay-result", screen: "pay-result", env: journeyOptions{autoPay: 300 * time.Millisecond}, to: func(k *journey) {
 		toElectricityBills(k)
 		k.TapPrefix("缴费（")
 		k.WaitShows("请取走凭条")
 	}},
-	{name: "track-anonymous", screen: "track", to: func(k *benchKiosk) { k.Tap("进度查询") }},
+	{name: "track-anonymous", screen: "track", to: func(k *journey) { k.Tap("进度查询") }},
 	{name: "track", screen: "track", to: toMyApplications},
 	{name: "track-keypad", screen: "track-keypad", to: toTrackKeypad},
 	{name: "track-keypad-key", screen: "track-keypad", to: toTrackKeypad, frame: keypadPress("A")},
 	{name: "timeline", screen: "timeline", to: toTimeline},
-	{name: "rate", screen: "rate", to: func(k *benchKiosk) {
+	{name: "rate", screen: "rate", to: func(k *journey) {
 		toTimeline(k)
 		k.Tap("评价本次服务")
 		k.Tap("不满意")
 		k.Tap("办理太慢")
 	}},
-	{name: "rate-done", screen: "rate", to: func(k *benchKiosk) {
+	{name: "rate-done", screen: "rate", to: func(k *journey) {
 		toTimeline(k)
 		k.Tap("评价本次服务")
 		k.Tap("非常满意")
 		k.Tap("提交评价")
 		k.WaitShows("评价已提交")
 	}},
+	// Applications: 陈建国 (no accounts yet) applies at all four utilities.
+	{name: "apply-choose", screen: "apply-choose", to: func(k *journey) {
+		k.card(5)
+		k.Tap("首页")
+		k.Tap("联动报装")
+		for _, u := range allFour {
+			k.TapSeeking(k.K.UtilityName(u))
+		}
+	}},
+	{name: "apply-form", screen: "form", to: toApplyForm},
+	{name: "apply-keypad", screen: "editor", to: func(k *journey) { toApplyForm(k); k.TapPrefixSeeking("联系电话") }},
+	{name: "apply-address", screen: "editor", to: func(k *journey) {
+		toApplyForm(k)
+		k.TapPrefixSeeking("地址")
+		k.TapFirstRow()
+	}},
+	{name: "apply-review", screen: "review", to: toApplyReview},
+	{name: "apply-result", screen: "apply-result", to: func(k *journey) {
+		toApplyReview(k)
+		k.Tap("确认提交")
+		k.WaitFor("the result", func() bool { return k.Shell.Current() == "apply-result" })
+	}},
+	// The acceptance receipt as the emulator printed it, paged (demo mode).
+	{name: "demo-receipt", screen: "demo-receipt", to: func(k *journey) {
+		toApplyReview(k)
+		k.Tap("确认提交")
+		k.WaitFor("the result", func() bool { return k.Shell.Current() == "apply-result" })
+		k.Tap("查看打印的凭条（演示）")
+	}},
+	{name: "catalog", screen: "catalog", to: func(k *journey) { k.card(5); k.Tap("首页"); k.Tap("更多服务") }},
+	// 过户 of 李四's water account: its unpaid bill is to be settled first.
+	{name: "transfer-settle", screen: "settle", to: func(k *journey) {
+		k.card(5)
+		k.apply(catalog.JointTransfer, []string{utility.Water}, map[string]string{"water.account": utilitysim.AccountNumber(utility.Water, 1)})
+		k.WaitShows("过户前须结清原户号的全部欠费")
+	}},
 	// The idle countdown over the guide, one second of it: the number and message change.
-	{name: "idle-countdown", screen: "guide", env: benchOptions{manual: true}, to: func(k *benchKiosk) {
+	{name: "idle-countdown", screen: "guide", env: journeyOptions{manual: true}, to: func(k *journey) {
 		k.K.Sessions.Start()
 		k.Tap("办事指南")
 		k.Advance(k.K.Config.Kiosk.IdleTimeout.Duration)
 	}, frame: countdownTick},
 	// A modal: the demo card chooser opening (模拟刷卡).
-	{name: "modal-demo-cards", screen: "home", to: func(k *benchKiosk) {}, frame: openDemoCards},
+	{name: "modal-demo-cards", screen: "home", to: func(k *journey) {}, frame: openDemoCards},
 	// A notice over the home screen (an expired card), the home screen rebuilt under it.
-	{name: "notice-expired-card", screen: "home", to: func(k *benchKiosk) {
+	{name: "notice-expired-card", screen: "home", to: func(k *journey) {
 		k.WaitFor("the reader", func() bool { st, ok := k.K.DeviceState("idcard"); return ok && st.OK })
 		if err := k.rig.PlaceFixture("resident_expired"); err != nil {
 			k.T.Fatal(err)
@@ -120,7 +157,7 @@ var screenTour = []tourStop{
 	}},
 }
 
-func toAccountKeypad(k *benchKiosk) {
+func toAccountKeypad(k *journey) {
 	k.Tap("账户与账单")
 	k.Tap(k.K.UtilityName(utility.Water))
 	for _, c := range "1234" {
@@ -128,7 +165,23 @@ func toAccountKeypad(k *benchKiosk) {
 	}
 }
 
-func toElectricityBills(k *benchKiosk) {
+func toApplyForm(k *journey) {
+	k.card(5)
+	k.Tap("首页")
+	k.Tap("联动报装")
+	for _, u := range allFour {
+		k.TapSeeking(k.K.UtilityName(u))
+	}
+	k.TapPrefix("下一步")
+}
+
+func toApplyReview(k *journey) {
+	k.card(5)
+	k.apply(catalog.JointConnection, allFour, map[string]string{"electricity.voltage": "low"})
+	k.WaitShows("确认提交")
+}
+
+func toElectricityBills(k *journey) {
 	k.card(1)
 	elec := "户号 " + utilitysim.AccountNumber(utility.Electricity, 1)
 	k.WaitShows(elec)
@@ -136,20 +189,20 @@ func toElectricityBills(k *benchKiosk) {
 	k.WaitShows("缴费截止")
 }
 
-func toBillDetail(k *benchKiosk) {
+func toBillDetail(k *journey) {
 	toElectricityBills(k)
 	k.Tap("账单明细")
 	k.WaitShows("阶梯计费明细")
 }
 
-func toMyApplications(k *benchKiosk) {
+func toMyApplications(k *journey) {
 	k.card(0)
 	k.Tap("首页")
 	k.Tap("进度查询")
 	k.WaitFor("the applications", func() bool { return !k.Shows("正在查询办件…") })
 }
 
-func toTrackKeypad(k *benchKiosk) {
+func toTrackKeypad(k *journey) {
 	k.Tap("进度查询")
 	k.Tap("输入办件编号")
 	for _, c := range "DL26" {
@@ -158,7 +211,7 @@ func toTrackKeypad(k *benchKiosk) {
 }
 
 // toTimeline opens 张三's finished application, the one to rate.
-func toTimeline(k *benchKiosk) {
+func toTimeline(k *journey) {
 	toMyApplications(k)
 	tapObject(k.object("application row", 0, func(o fyne.CanvasObject) bool { _, ok := o.(*touch.Row); return ok }))
 	k.Pump()
@@ -171,14 +224,14 @@ var blankPage = screens.Page{Name: "bench-blank", TitleKey: "nav.back",
 
 // rerender has the shell rebuild the top screen: Back renders the screen under a page
 // pushed for the purpose, exactly as the shell redraws a screen whose data changed.
-func rerender(k *benchKiosk) func() {
+func rerender(k *journey) func() {
 	k.Shell.Show(blankPage)
 	return k.Shell.Back
 }
 
 // keypadPress is a key pressed on the screen's keypad (cleared when full).
-func keypadPress(key string) func(k *benchKiosk) func() {
-	return func(k *benchKiosk) func() {
+func keypadPress(key string) func(k *journey) func() {
+	return func(k *journey) func() {
 		kp := k.object("keypad", 0, func(o fyne.CanvasObject) bool { _, ok := o.(*touch.Keypad); return ok }).(*touch.Keypad)
 		if len(kp.Value()) >= 12 {
 			kp.Press("清空")
@@ -188,8 +241,8 @@ func keypadPress(key string) func(k *benchKiosk) func() {
 }
 
 // pageTurn is a tap on the n-th pager's 下一页 (after 上一页, untimed).
-func pageTurn(n int) func(k *benchKiosk) func() {
-	return func(k *benchKiosk) func() {
+func pageTurn(n int) func(k *journey) func() {
+	return func(k *journey) func() {
 		k.TapNth("上一页", n)
 		next := k.object("下一页", n, func(o fyne.CanvasObject) bool { b, ok := o.(*touch.Button); return ok && b.Text == "下一页" })
 		return func() { tapObject(next) }
@@ -198,7 +251,7 @@ func pageTurn(n int) func(k *benchKiosk) func() {
 
 // countdownTick is one second of the idle countdown; the countdown restarts before
 // it would end the visit.
-func countdownTick(k *benchKiosk) func() {
+func countdownTick(k *journey) func() {
 	if k.K.Sessions.Remaining() < 2*time.Second {
 		k.K.Touch()
 		k.Advance(k.K.Config.Kiosk.IdleTimeout.Duration)
@@ -210,7 +263,7 @@ func countdownTick(k *benchKiosk) func() {
 }
 
 // openDemoCards opens the demo card chooser (closing the last one first).
-func openDemoCards(k *benchKiosk) func() {
+func openDemoCards(k *journey) func() {
 	if k.CanTap("取消") {
 		k.Tap("取消")
 	}
@@ -251,7 +304,7 @@ func BenchmarkScreens(b *testing.B) {
 func benchScreen(b *testing.B, st tourStop, elderly bool) {
 	env := st.env
 	env.poll = 20 * time.Millisecond // reach the screens quickly; the card path has its own benchmark
-	k := newBenchKiosk(b, env)
+	k := startJourney(b, env)
 	if elderly {
 		k.Shell.SetElderly(true)
 	}
