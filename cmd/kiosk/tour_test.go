@@ -99,10 +99,7 @@ var tour = []stop{
 	{"19-track-keypad", func(j *journey) { j.Tap("返回"); j.Tap("输入办件编号") }},
 	// 过户: 陈建国 takes over 李四's water account, whose bill is paid first.
 	{"20-transfer-choose", func(j *journey) {
-		j.Tap("退出办理")
-		j.card(5)
-		j.Tap("首页")
-		j.Tap("过户")
+		j.nextCitizen(5, "过户")
 		j.TapSeeking(j.K.UtilityName(utility.Water))
 	}},
 	{"21-transfer-settle", func(j *journey) {
@@ -140,10 +137,7 @@ var tour = []stop{
 	{"29-guide", func(j *journey) { j.Tap("首页"); j.Tap("办事指南") }},
 	// 张三 rates a finished application.
 	{"30-rate", func(j *journey) {
-		j.Tap("退出办理")
-		j.card(0)
-		j.Tap("首页")
-		j.Tap("进度查询")
+		j.nextCitizen(0, "进度查询")
 		j.WaitFor("the list", func() bool { return !j.Shows("正在查询办件") })
 		j.TapFirstRow()
 		j.Tap("评价本次服务")
@@ -161,6 +155,15 @@ var tour = []stop{
 		}
 		j.WaitShows("您的证件已过有效期")
 	}},
+}
+
+// nextCitizen ends the visit on screen; the i-th demo citizen places their card and
+// taps a tile of the home screen.
+func (j *journey) nextCitizen(i int, tile string) {
+	j.Tap("退出办理")
+	j.card(i)
+	j.Tap("首页")
+	j.Tap(tile)
 }
 
 func TestTour(t *testing.T) {
