@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/session"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
@@ -19,10 +20,19 @@ type flows struct {
 	rig  *demo.Rig
 	sims *utilitysim.Server
 	dir  string // the kiosk's data folder, for a restart
+	// tweak changes the kiosk's configuration before it starts (a utility's timeout).
+	tweak func(*config.Config)
 }
 
 // newFlows starts the simulator with o (its Dir is set here) and a kiosk on it.
 func newFlows(t *testing.T, o utilitysim.Options) *flows {
+	t.Helper()
+	return newFlowsConfigured(t, o, nil)
+}
+
+// newFlowsConfigured is newFlows with the kiosk's configuration changed by tweak
+// before the kiosk starts.
+func newFlowsConfigured(t *testing.T, o utilitysim.Options, tweak func(*config.Config)) *flows {
 	t.Helper()
 	rig, err := demo.Start(t.TempDir())
 	if err != nil {
@@ -35,7 +45,7 @@ func newFlows(t *testing.T, o utilitysim.Options) *flows {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sims.Close() })
-	f := &flows{t: t, rig: rig, sims: sims, dir: t.TempDir()}
+	f := &flows{t: t, rig: rig, sims: sims, dir: t.TempDir(), tweak: tweak}
 	f.k = f.start()
 	return f
 }
@@ -47,6 +57,9 @@ func (f *flows) start() *app.Kiosk {
 	cfg := testConfig(f.t)
 	cfg.Data.Dir = f.dir
 	f.rig.Apply(cfg)
+	if f.tweak != nil {
+		f.tweak(cfg)
+	}
 	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs()})
 	if err != nil {
 		f.t.Fatal(err)

@@ -71,6 +71,7 @@ type Kiosk struct {
 	Utilities []utility.Client
 	clients   map[string]utility.Client
 	printer   *receiptPrinter
+	payments  payments
 
 	mu                sync.Mutex
 	elderly           bool
@@ -114,7 +115,8 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		return nil, err
 	}
 	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
-		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Info: inf, Catalog: cat, Calendar: cal}
+		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Info: inf, Catalog: cat, Calendar: cal,
+		payments: newPayments()}
 	if k.Store, err = store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile}); err != nil {
 		return nil, err
 	}
@@ -171,7 +173,8 @@ func (k *Kiosk) Start(ctx context.Context) {
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
 	if d := k.Config.Devices.IDCard; d.Enabled {
-		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration, Logger: k.Log})
+		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration,
+			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, Logger: k.Log})
 		k.wg.Add(2)
 		go func() { defer k.wg.Done(); _ = r.Run(ctx) }()
 		go func() { defer k.wg.Done(); k.runReader(r) }()
@@ -217,6 +220,7 @@ func (k *Kiosk) onSession(e session.Event) {
 		if e.SessionID != "" {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: e.SessionID, Detail: string(e.Reason)})
 		}
+		k.abandonPayments(e.SessionID)
 		// The next citizen starts from the hall's defaults, not the last one's choices.
 		k.mu.Lock()
 		k.elderly = k.Config.Kiosk.ElderlyDefault

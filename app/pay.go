@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
@@ -37,10 +38,20 @@ type PaymentFlow struct {
 	Amount   utility.Fen
 	KioskRef string
 
+	session *session.Session
+
 	mu      sync.Mutex
 	payment utility.Payment
 	printed *PrintResult
 	cancel  context.CancelFunc
+	// holder is the account holder's name for the receipt, taken from the session's
+	// accounts when the order was made; left is set when the session ended, and the
+	// name is forgotten then.
+	holder string
+	left   bool
+	// printOnce prints the receipt once, whoever sees the order paid first (the
+	// Watch or a Cancel that came too late); a second caller waits for the print.
+	printOnce sync.Once
 }
 
 // Payment returns the order's latest known state.
@@ -73,7 +84,8 @@ func paymentKey(utilityID, account string, bills []utility.Bill) string {
 // StartPayment asks the utility for a payment order for the chosen unpaid bills and
 // returns the flow with its pay QR. The order request goes through the outbox (stored
 // first, one Idempotency-Key for every attempt). The same bills started again in the
-// same session give back the same flow while it is not finished.
+// same session give back the same flow while it is not finished, also when the second
+// start comes while the first is still waiting for the utility (a double tap).
 func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bills []utility.Bill) (*PaymentFlow, error) {
 	s := k.Sessions.Current()
 	if s == nil {
@@ -82,12 +94,57 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	if len(bills) == 0 {
 		return nil, errors.New("app: no bill chosen")
 	}
+	// One start at a time: a second one (a double tap) waits for the first and then
+	// finds its flow, rather than asking the utility for a second order.
+	select {
+	case k.payments.start <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ErrPaymentBusy
+	}
+	defer func() { <-k.payments.start }()
 	key := paymentKey(utilityID, account, bills)
 	if v, ok := s.Get(key); ok {
 		if f := v.(*PaymentFlow); !f.Final() {
 			return f, nil
 		}
 	}
+	f, err := k.startPayment(ctx, s, key, utilityID, account, bills)
+	if err != nil {
+		return nil, err
+	}
+	k.payments.mu.Lock()
+	k.payments.open[s.ID] = append(k.payments.open[s.ID], f)
+	k.payments.mu.Unlock()
+	if s.Wiped() { // the citizen left while the order was being made
+		k.abandonPayments(s.ID)
+	}
+	return f, nil
+}
+
+// payments are the payment flows of open sessions; start serialises their starts.
+type payments struct {
+	start chan struct{}
+	mu    sync.Mutex
+	open  map[string][]*PaymentFlow // by session ID
+}
+
+func newPayments() payments {
+	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}}
+}
+
+// abandonPayments ends the payment flows of a session that ended (the citizen left, or
+// the idle timer wiped the visit): see PaymentFlow.abandon.
+func (k *Kiosk) abandonPayments(sessionID string) {
+	k.payments.mu.Lock()
+	flows := k.payments.open[sessionID]
+	delete(k.payments.open, sessionID)
+	k.payments.mu.Unlock()
+	for _, f := range flows {
+		go f.abandon()
+	}
+}
+
+func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utilityID, account string, bills []utility.Bill) (*PaymentFlow, error) {
 	var total utility.Fen
 	ids := make([]string, len(bills))
 	for i, b := range bills {
@@ -115,7 +172,8 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	if err != nil {
 		return nil, err
 	}
-	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef, payment: p}
+	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef,
+		session: s, payment: p, holder: k.holderName(utilityID, account)}
 	s.Set(key, f)
 	return f, nil
 }
@@ -195,13 +253,8 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 	if paymentFinal(p.Status) {
 		return nil
 	}
-	s := f.k.Sessions.Current()
-	sid := ""
-	if s != nil {
-		sid = s.ID
-	}
 	res, err := f.k.Outbox.Submit(ctx, outbox.Request{
-		Utility: f.Utility, Kind: utility.KindCancelPayment, Order: f.Account, Session: sid,
+		Utility: f.Utility, Kind: utility.KindCancelPayment, Order: f.Account, Session: f.session.ID,
 		Body: utility.Cancellation{Payment: p.Reference},
 	}, 5*time.Second)
 	if err != nil {
@@ -212,16 +265,44 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 			f.mu.Lock()
 			f.payment = q
 			f.mu.Unlock()
+			if q.Status == utility.PaymentPaid {
+				f.printReceipt()
+			}
 			return nil
 		}
 	}
 	// Not answered yet: the outbox delivers the cancellation later. Ask once more in
-	// case the citizen paid in the meantime; a paid order is never shown as cancelled.
+	// case the citizen paid in the meantime; a paid order is never shown as cancelled,
+	// and its receipt is printed as the Watch would have.
 	f.refresh(ctx)
 	f.mu.Lock()
 	if f.payment.Status == utility.PaymentPending {
 		f.payment.Status = utility.PaymentCancelled
 	}
+	paid := f.payment.Status == utility.PaymentPaid
 	f.mu.Unlock()
+	if paid {
+		f.printReceipt()
+	}
 	return res.Err
+}
+
+// abandon ends the flow of a citizen who left: the watch stops, the name is forgotten,
+// and a pending order is cancelled at the utility (through the outbox, so that a
+// cancellation that cannot be delivered now is delivered later). An order that turns
+// out paid is not printed for the next citizen to find: the payer has the utility's
+// e-receipt, and the journal has the order.
+func (f *PaymentFlow) abandon() {
+	f.StopWatching()
+	f.mu.Lock()
+	f.left, f.holder = true, ""
+	f.mu.Unlock()
+	if f.Final() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := f.Cancel(ctx); err != nil {
+		f.k.Log.Info("payment left open by a citizen who left", "utility", f.Utility, "ref", f.KioskRef, "err", err)
+	}
 }

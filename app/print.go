@@ -171,18 +171,15 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 	return out
 }
 
-// printReceipt prints the payment receipt of a paid order (once).
+// printReceipt prints the payment receipt of a paid order, once: a second caller
+// waits for the first one's print.
 func (f *PaymentFlow) printReceipt() {
-	f.mu.Lock()
-	done := f.printed != nil
-	f.mu.Unlock()
-	if done {
-		return
-	}
-	r := f.k.printPayment(f)
-	f.mu.Lock()
-	f.printed = &r
-	f.mu.Unlock()
+	f.printOnce.Do(func() {
+		r := f.k.printPayment(f)
+		f.mu.Lock()
+		f.printed = &r
+		f.mu.Unlock()
+	})
 }
 
 // Printed returns how printing the receipt went, once the order is paid.
@@ -222,13 +219,12 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
 	}
 	p := f.Payment()
-	name := ""
-	for _, t := range k.sessionAccountsTiles() {
-		for _, a := range t.Accounts {
-			if t.Utility == f.Utility && a.Number == f.Account {
-				name = a.HolderName
-			}
-		}
+	f.mu.Lock()
+	name, left := f.holder, f.left
+	f.mu.Unlock()
+	if left {
+		k.Log.Info("payment paid after the citizen left: no receipt printed", "utility", f.Utility, "ref", f.KioskRef)
+		return PrintResult{Message: "print.citizen_left"}
 	}
 	job, err := b.Payment(receipt.Payment{
 		Business: k.Text.In(i18n.ZH, "pay.business."+f.Utility), Account: f.Account, Name: name,
@@ -249,11 +245,21 @@ func paidAt(p utility.Payment, now time.Time) time.Time {
 	return now
 }
 
-func (k *Kiosk) sessionAccountsTiles() []UtilityAccounts {
-	if a, ok := k.SessionAccounts(); ok {
-		return a.Tiles()
+// holderName is the (unmasked) account holder's name from the session's accounts, for
+// the receipt, which masks it.
+func (k *Kiosk) holderName(utilityID, account string) string {
+	a, ok := k.SessionAccounts()
+	if !ok {
+		return ""
 	}
-	return nil
+	for _, t := range a.Tiles() {
+		for _, acc := range t.Accounts {
+			if t.Utility == utilityID && acc.Number == account {
+				return acc.HolderName
+			}
+		}
+	}
+	return ""
 }
 
 // receiptHotlines are the numbers printed at the foot of a receipt: the utility's own,

@@ -77,6 +77,9 @@ type IDCardReader struct {
 	Port         string   `toml:"port"`
 	Baud         int      `toml:"baud"`
 	PollInterval Duration `toml:"poll_interval"`
+	// CommandTimeout bounds each reply to find, select and the other short commands;
+	// readers differ (vendor code uses 100 ms to 1 s).
+	CommandTimeout Duration `toml:"command_timeout"`
 }
 
 // Printer is the ESC/POS receipt printer.

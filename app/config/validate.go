@@ -124,6 +124,9 @@ func (c *Config) validateDevices(lenient bool) error {
 	if err := inRange("devices.idcard.poll_interval", d.IDCard.PollInterval.Duration, 20*time.Millisecond, 5*time.Second); err != nil {
 		return err
 	}
+	if err := inRange("devices.idcard.command_timeout", d.IDCard.CommandTimeout.Duration, 50*time.Millisecond, 5*time.Second); err != nil {
+		return err
+	}
 	if d.Printer.Paper != "80mm" && d.Printer.Paper != "58mm" {
 		return &Error{Key: "devices.printer.paper", Msg: fmt.Sprintf("%q is not a paper width; use \"80mm\" or \"58mm\"", d.Printer.Paper)}
 	}

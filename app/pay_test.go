@@ -1,0 +1,664 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
+)
+
+// payAutoPay is how long after its creation the simulator pays an order in the tests that
+// need it paid: long enough for the kiosk to see it pending first.
+const payAutoPay = 300 * time.Millisecond
+
+// unpaid returns the unpaid bills of the i-th demo citizen's account at a utility.
+func payUnpaidBills(t *testing.T, k *app.Kiosk, utilityID string, i int) (string, []utility.Bill) {
+	t.Helper()
+	number := utilitysim.AccountNumber(utilityID, i)
+	bills, err := k.Bills(context.Background(), utilityID, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []utility.Bill
+	for _, b := range bills {
+		if !b.Paid {
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s %s has no unpaid bill", utilityID, number)
+	}
+	return number, out
+}
+
+func payBillIDs(bills []utility.Bill) []string {
+	ids := make([]string, len(bills))
+	for i, b := range bills {
+		ids[i] = b.ID
+	}
+	return ids
+}
+
+func payTotal(bills []utility.Bill) utility.Fen {
+	var n utility.Fen
+	for _, b := range bills {
+		n += b.Amount
+	}
+	return n
+}
+
+// payWatch is what a Watch reported, in order.
+type payWatch struct {
+	mu       sync.Mutex
+	statuses []string
+	// printedWhenPaid: when update saw the order paid, the receipt's outcome was known.
+	printedWhenPaid bool
+}
+
+func startPayWatch(f *app.PaymentFlow) *payWatch {
+	w := &payWatch{}
+	f.Watch(context.Background(), func(f *app.PaymentFlow) {
+		st := f.Payment().Status
+		_, printed := f.Printed()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.statuses = append(w.statuses, st)
+		if st == utility.PaymentPaid {
+			w.printedWhenPaid = printed
+		}
+	})
+	return w
+}
+
+func (w *payWatch) seen() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.statuses...)
+}
+
+// awaitPayFinal waits until a payWatch order is finished and the watch has reported it.
+func awaitPayFinal(t *testing.T, f *app.PaymentFlow, w *payWatch) {
+	t.Helper()
+	awaitCond(t, "the order to finish", func() bool {
+		s := w.seen()
+		return f.Final() && len(s) > 0 && s[len(s)-1] == f.Payment().Status
+	})
+}
+
+// payAtUtility is the order as the utility has it now.
+func payAtUtility(t *testing.T, k *app.Kiosk, utilityID, ref string) utility.Payment {
+	t.Helper()
+	c, err := k.Client(utilityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Payment(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// received counts the requests of a kind a utility processed.
+func payReceived(t *testing.T, s *utilitysim.Server, utilityID string, kind utility.Kind) []utilitysim.Received {
+	t.Helper()
+	all, err := s.Received(utilityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []utilitysim.Received
+	for _, r := range all {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func payJournalKinds(t *testing.T, k *app.Kiosk, ref string) []journal.Kind {
+	t.Helper()
+	evs, err := k.Journal.ByRef(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []journal.Kind
+	for _, e := range evs {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+// Paying 李四's two unpaid electricity bills: StartPayment gives the utility's order
+// with its pay QR and the bills' total; the Watch reports pending, then paid once the
+// citizen paid, with the receipt already printed by then; the emulated printer cut one
+// receipt whose QR (read back by an independent decoder) is the receipt URL shown on
+// screen, naming the utility's receipt number; the print and the order are journalled
+// under the kiosk reference; the utility received exactly one order and the bills are
+// paid there.
+func TestPayPaidPrintsReceipt(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{AutoPay: payAutoPay})
+	f.citizen(1)
+	acc, err := f.k.StartAccountLookup(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitLookup(t, acc)
+	if r := f.k.PrinterReady(context.Background()); !r.OK {
+		t.Fatalf("printer not ready: %+v", r)
+	}
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	if len(bills) != 2 {
+		t.Fatalf("%d unpaid bills, want 2", len(bills))
+	}
+	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := flow.Payment()
+	if p.Status != utility.PaymentPending || p.Reference == "" || flow.KioskRef == "" {
+		t.Fatalf("new order %+v (kiosk ref %q)", p, flow.KioskRef)
+	}
+	if p.PayURL != f.sims.PayURL(utility.Electricity, p.Reference) {
+		t.Fatalf("pay QR %q, the utility's is %q", p.PayURL, f.sims.PayURL(utility.Electricity, p.Reference))
+	}
+	if flow.Amount != payTotal(bills) || p.Amount != flow.Amount || p.Account != number || !slices.Equal(p.Bills, payBillIDs(bills)) {
+		t.Fatalf("order %+v for %v of %v, want %v", p, flow.Amount, payBillIDs(bills), payTotal(bills))
+	}
+	if flow.Final() {
+		t.Fatal("a pending order is final")
+	}
+	if _, ok := flow.Printed(); ok {
+		t.Fatal("a receipt before the payment")
+	}
+
+	w := startPayWatch(flow)
+	awaitPayFinal(t, flow, w)
+	if got := w.seen(); !slices.Equal(got, []string{utility.PaymentPending, utility.PaymentPaid}) {
+		t.Fatalf("watch reported %v", got)
+	}
+	if !w.printedWhenPaid {
+		t.Fatal("the watch reported paid before the receipt was printed")
+	}
+	p = flow.Payment()
+	if p.ReceiptNo == "" || p.PaidAt.IsZero() {
+		t.Fatalf("paid order %+v", p)
+	}
+	if r, ok := flow.Printed(); !ok || !r.OK {
+		t.Fatalf("printed %+v %v", r, ok)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+	defer cancel()
+	if err := f.rig.Printer().WaitCuts(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	outs := f.rig.Printer().Printouts()
+	if len(outs) != 1 || outs[0].Torn {
+		t.Fatalf("%d printouts, want one cut receipt", len(outs))
+	}
+	url := flow.ReceiptURL()
+	if !strings.HasPrefix(url, "https://pay.example.cn/r/") || !strings.Contains(url, p.ReceiptNo) {
+		t.Fatalf("receipt URL %q (receipt number %s)", url, p.ReceiptNo)
+	}
+	if codes := simtest.DecodeQRs(outs[0].Image); !slices.Equal(codes, []string{url}) {
+		t.Fatalf("the receipt's QR codes read %q, want %q", codes, url)
+	}
+	if st, ok := f.k.DeviceState("printer"); !ok || !st.OK {
+		t.Fatalf("printer state %+v", st)
+	}
+	kinds := payJournalKinds(t, f.k, flow.KioskRef)
+	for _, want := range []journal.Kind{journal.RequestSubmitted, journal.RequestAnswered, journal.Print} {
+		if !slices.Contains(kinds, want) {
+			t.Errorf("journal of %s: %v, no %s", flow.KioskRef, kinds, want)
+		}
+	}
+	if slices.Contains(kinds, journal.PrintFailed) {
+		t.Errorf("journal of %s: %v", flow.KioskRef, kinds)
+	}
+	if got := payReceived(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 || got[0].KioskRef != flow.KioskRef {
+		t.Fatalf("the utility received %+v, want one order %s", got, flow.KioskRef)
+	}
+	if up := payAtUtility(t, f.k, utility.Electricity, p.Reference); up.Status != utility.PaymentPaid {
+		t.Fatalf("at the utility the order is %s", up.Status)
+	}
+	after, err := f.k.Bills(context.Background(), utility.Electricity, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range after {
+		if !b.Paid {
+			t.Fatalf("bill %s still unpaid at the utility", b.ID)
+		}
+	}
+}
+
+// 取消缴费: Cancel reaches the utility (the order is cancelled there, the bills stay
+// unpaid), the flow is final as cancelled, and nothing prints. Cancelling an order the
+// citizen has paid in the meantime never shows it as cancelled: it stays paid, and its
+// receipt is printed (the citizen paid and must get one).
+func TestPayCancel(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		autoPay time.Duration
+		want    string
+	}{
+		{name: "pending", want: utility.PaymentCancelled},
+		{name: "paid meanwhile", autoPay: payAutoPay, want: utility.PaymentPaid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{AutoPay: tc.autoPay})
+			f.citizen(1)
+			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := flow.Payment().Reference
+			w := startPayWatch(flow)
+			if tc.autoPay > 0 {
+				awaitCond(t, "the citizen to pay", func() bool {
+					return payAtUtility(t, f.k, utility.Electricity, ref).Status == utility.PaymentPaid
+				})
+			}
+			err = flow.Cancel(context.Background())
+			if got := flow.Payment().Status; got != tc.want || !flow.Final() {
+				t.Fatalf("after Cancel the order is %q (err %v), want %q", got, err, tc.want)
+			}
+			if up := payAtUtility(t, f.k, utility.Electricity, ref); up.Status != tc.want {
+				t.Fatalf("at the utility the order is %s, want %s", up.Status, tc.want)
+			}
+			switch tc.want {
+			case utility.PaymentCancelled:
+				if err != nil {
+					t.Fatalf("Cancel: %v", err)
+				}
+				if got := payReceived(t, f.sims, utility.Electricity, utility.KindCancelPayment); len(got) != 1 {
+					t.Fatalf("the utility received %d cancellations", len(got))
+				}
+				_, still := payUnpaidBills(t, f.k, utility.Electricity, 1)
+				if len(still) != len(bills) {
+					t.Fatalf("%d bills unpaid after cancelling, want %d", len(still), len(bills))
+				}
+				if _, ok := flow.Printed(); ok || len(f.rig.Printer().Printouts()) != 0 {
+					t.Fatal("a cancelled order printed a receipt")
+				}
+				// A cancelled watch reports nothing more.
+				if s := w.seen(); slices.Contains(s, utility.PaymentCancelled) || slices.Contains(s, utility.PaymentPaid) {
+					t.Fatalf("the stopped watch reported %v", s)
+				}
+			case utility.PaymentPaid:
+				if r, ok := flow.Printed(); !ok || !r.OK {
+					t.Fatalf("the paid order's receipt: %+v printed %v", r, ok)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+				defer cancel()
+				if err := f.rig.Printer().WaitCuts(ctx, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// A pay QR not paid in time expires: the Watch reports it expired, nothing is printed and
+// the bills stay unpaid at the utility.
+func TestPayExpires(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{PaymentTTL: 300 * time.Millisecond})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Water, 1)
+	flow, err := f.k.StartPayment(context.Background(), utility.Water, number, bills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startPayWatch(flow)
+	awaitPayFinal(t, flow, w)
+	if got := w.seen(); !slices.Equal(got, []string{utility.PaymentPending, utility.PaymentExpired}) {
+		t.Fatalf("watch reported %v", got)
+	}
+	if up := payAtUtility(t, f.k, utility.Water, flow.Payment().Reference); up.Status != utility.PaymentExpired {
+		t.Fatalf("at the utility the order is %s", up.Status)
+	}
+	if _, ok := flow.Printed(); ok || len(f.rig.Printer().Printouts()) != 0 {
+		t.Fatal("an expired order printed a receipt")
+	}
+	if _, still := payUnpaidBills(t, f.k, utility.Water, 1); len(still) != len(bills) {
+		t.Fatalf("%d bills unpaid after expiry, want %d", len(still), len(bills))
+	}
+}
+
+// A payment the utility refuses (a limit, a stale bill list, an amount that is not the
+// bills') or cannot take (down, failing) ends with a typed error: the utility's sentinel
+// (or app.ErrPaymentBusy when no order came in time), shown to the citizen as a Chinese
+// sentence (the utility's own words for a refusal), never the raw error; no flow is kept
+// in the session. Choosing no bill or a paid one is refused before anything is sent.
+func TestPayRefused(t *testing.T) {
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	for _, tc := range []struct {
+		name   string
+		opts   utilitysim.Options
+		faults utilitysim.Faults
+		// prepare runs before the payment and returns the bills to pay.
+		prepare func(t *testing.T, f *flows, bills []utility.Bill) []utility.Bill
+		err     error  // the sentinel; nil: any error
+		msg     string // in the citizen message
+		sent    int    // orders the utility created
+	}{
+		{name: "over the per-payment limit", opts: utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 1}},
+			err: utility.ErrLimitExceeded, msg: "自助缴费单笔不能超过0.01元"},
+		{name: "daily limit reached", opts: utilitysim.Options{Limits: utilitysim.Limits{PerDay: 1}},
+			prepare: func(t *testing.T, f *flows, bills []utility.Bill) []utility.Bill {
+				if _, err := f.k.StartPayment(context.Background(), utility.Electricity, elec, bills[:1]); err != nil {
+					t.Fatal(err)
+				}
+				return bills[1:]
+			},
+			err: utility.ErrLimitExceeded, msg: "今日自助缴费已达1笔", sent: 1},
+		{name: "bills paid elsewhere meanwhile",
+			prepare: func(t *testing.T, f *flows, bills []utility.Bill) []utility.Bill {
+				other, err := f.k.StartPayment(context.Background(), utility.Electricity, elec, bills)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.sims.Pay(utility.Electricity, other.Payment().Reference); err != nil {
+					t.Fatal(err)
+				}
+				f.k.Exit()
+				f.citizen(1)
+				return bills // the list shown before they were paid
+			},
+			err: utility.ErrRejected, msg: "账单已缴清", sent: 1},
+		{name: "amount not the bills'",
+			prepare: func(t *testing.T, f *flows, bills []utility.Bill) []utility.Bill {
+				b := slices.Clone(bills)
+				b[0].Amount--
+				return b
+			},
+			err: utility.ErrRejected, msg: "缴费金额与账单不符"},
+		{name: "utility down", faults: utilitysim.Faults{Down: true}, err: app.ErrPaymentBusy},
+		{name: "utility failing", faults: utilitysim.Faults{ErrorRate: 1}, err: app.ErrPaymentBusy},
+		{name: "no bill", prepare: func(*testing.T, *flows, []utility.Bill) []utility.Bill { return nil }},
+		{name: "a paid bill",
+			prepare: func(t *testing.T, f *flows, bills []utility.Bill) []utility.Bill {
+				b := slices.Clone(bills)
+				b[0].Paid = true
+				return b
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, tc.opts)
+			f.citizen(1)
+			_, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+			if tc.prepare != nil {
+				bills = tc.prepare(t, f, bills)
+			}
+			if err := f.sims.SetFaults(utility.Electricity, tc.faults); err != nil {
+				t.Fatal(err)
+			}
+			// The kiosk waits several seconds for an order; a citizen's flowPatience is
+			// shorter here, so that a utility that cannot answer does not slow the test.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			flow, err := f.k.StartPayment(ctx, utility.Electricity, elec, bills)
+			if err == nil {
+				t.Fatalf("payment started: %+v", flow.Payment())
+			}
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Fatalf("error %v, want %v", err, tc.err)
+			}
+			msg := f.k.CitizenMessage(err, utility.Electricity)
+			if !strings.Contains(msg, tc.msg) {
+				t.Fatalf("citizen message %q, want %q in it", msg, tc.msg)
+			}
+			checkCitizenText(t, msg, err)
+			if got := payReceived(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != tc.sent {
+				t.Fatalf("the utility created %d orders, want %d", len(got), tc.sent)
+			}
+		})
+	}
+}
+
+// The same payment is never started twice: starting the same bills again in the same
+// session (again, in another order, or from several goroutines at once: a double tap)
+// gives the same flow and one order at the utility. Once that order is finished, or in
+// another session, starting them makes a new order.
+func TestPayStartedOnce(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	ctx := context.Background()
+	orders := func() int { return len(payReceived(t, f.sims, utility.Electricity, utility.KindPayment)) }
+
+	const taps = 6
+	flows := make([]*app.PaymentFlow, taps)
+	errs := make([]error, taps)
+	var wg sync.WaitGroup
+	for i := range taps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			flows[i], errs[i] = f.k.StartPayment(ctx, utility.Electricity, number, bills)
+		}()
+	}
+	wg.Wait()
+	first := flows[0]
+	for i := range taps {
+		if errs[i] != nil {
+			t.Fatalf("tap %d: %v", i, errs[i])
+		}
+		if flows[i] != first {
+			t.Fatalf("tap %d got another flow (order %s, the first %s)", i, flows[i].Payment().Reference, first.Payment().Reference)
+		}
+	}
+	again, err := f.k.StartPayment(ctx, utility.Electricity, number, []utility.Bill{bills[1], bills[0]})
+	if err != nil || again != first {
+		t.Fatalf("the same bills in another order: %v, same flow %v", err, again == first)
+	}
+	if n := orders(); n != 1 {
+		t.Fatalf("the utility created %d orders, want 1", n)
+	}
+	if up := payAtUtility(t, f.k, utility.Electricity, first.Payment().Reference); up.Status != utility.PaymentPending {
+		t.Fatalf("the order is %s at the utility", up.Status)
+	}
+
+	// One bill of the two is another payment.
+	one, err := f.k.StartPayment(ctx, utility.Electricity, number, bills[:1])
+	if err != nil || one == first {
+		t.Fatalf("one bill of two: %v, same flow %v", err, one == first)
+	}
+	if err := one.Cancel(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A finished payment is not given back: the citizen starts a new one.
+	if err := first.Cancel(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.k.StartPayment(ctx, utility.Electricity, number, bills)
+	if err != nil || next == first || next.Payment().Reference == first.Payment().Reference {
+		t.Fatalf("after cancelling: %v, same flow %v", err, next == first)
+	}
+	// Another citizen session does not reuse this one's flow.
+	f.k.Exit()
+	f.citizen(1)
+	other, err := f.k.StartPayment(ctx, utility.Electricity, number, bills)
+	if err != nil || other == next {
+		t.Fatalf("another session: %v, same flow %v", err, other == next)
+	}
+	if n := orders(); n != 4 {
+		t.Fatalf("the utility created %d orders, want 4", n)
+	}
+}
+
+// Out of paper: the payment still completes, the citizen is told the receipt did not
+// print (print.paper_out) and still has the receipt URL for the on-screen QR, staff see
+// the printer's state as not OK and a print.failed entry in the journal under the
+// payment's kiosk reference.
+func TestPayWithoutPaper(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{AutoPay: payAutoPay})
+	f.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startPayWatch(flow)
+	awaitPayFinal(t, flow, w)
+	if st := flow.Payment().Status; st != utility.PaymentPaid {
+		t.Fatalf("the order is %s, want paid", st)
+	}
+	r, ok := flow.Printed()
+	if !ok || r.OK || r.Message != "print.paper_out" || r.Detail == "" {
+		t.Fatalf("print result %+v (known %v)", r, ok)
+	}
+	if !w.printedWhenPaid {
+		t.Fatal("the watch reported paid before the print's outcome was known")
+	}
+	if flow.ReceiptURL() == "" {
+		t.Fatal("no receipt URL for the on-screen QR")
+	}
+	if st, ok := f.k.DeviceState("printer"); !ok || st.OK || st.Message != "print.paper_out" {
+		t.Fatalf("printer state %+v", st)
+	}
+	if !f.rig.Printer().State().PaperEnd {
+		t.Fatal("the emulator did not run out of paper")
+	}
+	kinds := payJournalKinds(t, f.k, flow.KioskRef)
+	if !slices.Contains(kinds, journal.PrintFailed) || slices.Contains(kinds, journal.Print) {
+		t.Fatalf("journal of %s: %v, want print.failed", flow.KioskRef, kinds)
+	}
+	if got := payReceived(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 {
+		t.Fatalf("the utility received %d orders", len(got))
+	}
+}
+
+// The session's end (退出办理, or the idle timer) wipes what the accounts and payment
+// flows kept in it: the accounts' tiles are dropped, the session holds nothing, nothing
+// can be looked up or paid without a new session, and a new session does not get the
+// last citizen's accounts or payment back.
+func TestPaySessionWipe(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		end  func(k *app.Kiosk)
+	}{
+		{name: "exit", end: func(k *app.Kiosk) { k.Exit() }},
+		{name: "idle", end: func(k *app.Kiosk) { k.Sessions.End(session.ReasonIdle) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			s := f.citizen(1)
+			acc, err := f.k.StartAccountLookup(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			awaitLookup(t, acc)
+			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(acc.Tiles()) == 0 || s.Len() < 3 { // identity, accounts, payment
+				t.Fatalf("before the end: %d tiles, %d session values", len(acc.Tiles()), s.Len())
+			}
+			tc.end(f.k)
+			if !s.Wiped() || s.Len() != 0 {
+				t.Fatalf("the session holds %d values after its end", s.Len())
+			}
+			if _, ok := s.Identity(); ok {
+				t.Fatal("the identity survived")
+			}
+			if tiles := acc.Tiles(); len(tiles) != 0 {
+				t.Fatalf("the accounts survived: %+v", tiles)
+			}
+			if _, ok := f.k.SessionAccounts(); ok {
+				t.Fatal("accounts without a session")
+			}
+			if _, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills); !errors.Is(err, app.ErrNoSession) {
+				t.Fatalf("paying without a session: %v", err)
+			}
+			if _, err := f.k.StartAccountLookup(nil); !errors.Is(err, app.ErrNoSession) {
+				t.Fatalf("looking up without a session: %v", err)
+			}
+			f.citizen(1)
+			if _, ok := f.k.SessionAccounts(); ok {
+				t.Fatal("the new session has the last one's accounts")
+			}
+			next, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+			if err != nil || next == flow {
+				t.Fatalf("the new session got the last one's payment back (%v)", err)
+			}
+		})
+	}
+}
+
+// A citizen who leaves with a pay QR on screen leaves no open order behind: the kiosk
+// cancels it at the utility. An order the citizen paid just before leaving is not
+// printed for the next citizen to pick up (the payer has the utility's e-receipt) and
+// its holder's name is forgotten.
+func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		paid     bool // the citizen paid just before leaving
+		wantLast string
+	}{
+		{name: "pending", wantLast: utility.PaymentCancelled},
+		{name: "paid just before", paid: true, wantLast: utility.PaymentPaid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			f.citizen(1)
+			acc, err := f.k.StartAccountLookup(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			awaitLookup(t, acc)
+			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := flow.Payment().Reference
+			if tc.paid {
+				if _, err := f.sims.Pay(utility.Electricity, ref); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.k.Exit()
+			awaitCond(t, "the order settled at the utility", func() bool {
+				return payAtUtility(t, f.k, utility.Electricity, ref).Status == tc.wantLast
+			})
+			awaitCond(t, "the flow to end", flow.Final)
+			if tc.paid {
+				awaitCond(t, "the print decision", func() bool { _, ok := flow.Printed(); return ok })
+				if r, _ := flow.Printed(); r.OK || r.Message != "print.citizen_left" {
+					t.Fatalf("print after the citizen left: %+v", r)
+				}
+			}
+			if n := len(f.rig.Printer().Printouts()); n != 0 {
+				t.Fatalf("%d receipts printed after the citizen left", n)
+			}
+			for _, k := range payJournalKinds(t, f.k, flow.KioskRef) {
+				if k == journal.Print {
+					t.Fatal("a print journalled after the citizen left")
+				}
+			}
+		})
+	}
+}
