@@ -16,22 +16,6 @@ import (
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
 
-// flowPatience bounds every wait of these tests: generous, since a wait ends as soon as its
-// condition holds; it only keeps a broken test from hanging.
-const flowPatience = 20 * time.Second
-
-// awaitCond polls cond until it holds, failing the test after flowPatience.
-func awaitCond(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(flowPatience)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", flowPatience, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // checkCitizenText checks that msg is a sentence for a citizen: Chinese, and none of the raw
 // error's text or the protocol's words in it.
 func checkCitizenText(t *testing.T, msg string, err error) {

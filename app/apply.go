@@ -29,6 +29,10 @@ type ApplyForm struct {
 	Form    *catalog.Form
 	Answers catalog.Answers
 
+	// session is the ID of the session the form was started in: only that session can
+	// submit it.
+	session string
+
 	mu     sync.Mutex
 	result *ApplyResult
 }
@@ -49,7 +53,7 @@ func (k *Kiosk) NewApplication(services ...*catalog.Service) (*ApplyForm, error)
 	if err != nil {
 		return nil, err
 	}
-	a := &ApplyForm{k: k, Form: f, Answers: f.Defaults()}
+	a := &ApplyForm{k: k, Form: f, Answers: f.Defaults(), session: s.ID}
 	f.FillFromCard(a.Answers, id)
 	s.Set("application", a)
 	return a, nil
@@ -163,16 +167,20 @@ var ErrAlreadySubmitted = errors.New("app: the application was already submitted
 // stored durably before this returns and reaches its utility exactly once. A utility
 // that answers within a few seconds gives its application number on the spot; a slow or
 // unreachable one gets a kiosk reference, bound later; one that refuses says why while the
-// others go through. The acceptance receipt with the 一次性告知书 is printed.
+// others go through. The acceptance receipt with the 一次性告知书 is printed. The result
+// returned is a snapshot: Result gives the parts bound since. Only the session the form
+// was started in can submit it (ErrNoSession once it was wiped).
 func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.result != nil {
-		return a.result, ErrAlreadySubmitted
+		return a.result.clone(), ErrAlreadySubmitted
 	}
 	k := a.k
 	s := k.Sessions.Current()
-	if s == nil {
+	if s == nil || s.ID != a.session {
+		// The form's session was wiped: the citizen has gone, and the next one must not
+		// submit the last one's application.
 		return nil, ErrNoSession
 	}
 	now := k.Clock.Now()
@@ -209,7 +217,8 @@ func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	}
 	res.Printed = k.printAcceptance(a, res)
 	a.result = res
-	return res, nil
+	// A copy: late answers update the original under a.mu (see onOutboxUpdate).
+	return res.clone(), nil
 }
 
 // Result returns a copy of the submission's result, once submitted (late answers update
@@ -220,9 +229,14 @@ func (a *ApplyForm) Result() (ApplyResult, bool) {
 	if a.result == nil {
 		return ApplyResult{}, false
 	}
-	r := *a.result
-	r.Answers = append([]PartAnswer(nil), a.result.Answers...)
-	return r, true
+	return *a.result.clone(), true
+}
+
+// clone copies a result, its parts included (hold a.mu).
+func (r *ApplyResult) clone() *ApplyResult {
+	c := *r
+	c.Answers = append([]PartAnswer(nil), r.Answers...)
+	return &c
 }
 
 func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catalog.Submission) (PartAnswer, error) {

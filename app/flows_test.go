@@ -3,11 +3,14 @@ package app_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
 
@@ -75,4 +78,94 @@ func (f *flows) citizen(i int) *session.Session {
 	s := f.k.Sessions.Start()
 	s.SetIdentity(session.Identity{Name: p.Name, IDNumber: p.IDNumber, CardType: "resident"})
 	return s
+}
+
+// flowPatience bounds an ordinary wait of these tests: generous, since a wait ends as
+// soon as its condition holds; it only keeps a broken test from hanging.
+const flowPatience = 20 * time.Second
+
+// outageWait bounds the wait for a request queued while its utility was down: the
+// outbox probes a utility that cannot be reached with full-jitter backoff (random up to
+// 1 s·2^n after the n-th failure), so after an outage of a few seconds the next probe may
+// still be 16 s or more away.
+const outageWait = 45 * time.Second
+
+// pollUntil waits for cond, checking it every 10 ms, and fails the test after limit.
+func pollUntil(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", limit, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// awaitCond is pollUntil with flowPatience.
+func awaitCond(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	pollUntil(t, flowPatience, what, cond)
+}
+
+// received returns the submissions of a kind a utility processed (replays are not
+// counted by the simulator).
+func received(t *testing.T, sims *utilitysim.Server, utilityID string, kind utility.Kind) []utilitysim.Received {
+	t.Helper()
+	all, err := sims.Received(utilityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []utilitysim.Received
+	for _, r := range all {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// receivedCount counts a utility's submissions of a kind, those with the kiosk
+// reference ref when it is set.
+func receivedCount(t *testing.T, sims *utilitysim.Server, utilityID string, kind utility.Kind, ref string) int {
+	t.Helper()
+	n := 0
+	for _, r := range received(t, sims, utilityID, kind) {
+		if ref == "" || r.KioskRef == ref {
+			n++
+		}
+	}
+	return n
+}
+
+func setFaults(t *testing.T, sims *utilitysim.Server, id string, f utilitysim.Faults) {
+	t.Helper()
+	if err := sims.SetFaults(id, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// backAfterOutage brings a utility that was down back, after restarting the kiosk on
+// its data folder when restart is set (a crash or power cut during the outage), and
+// waits until the request queued under kioskRef is delivered. It returns the kiosk now
+// running and the request's final status.
+func (f *flows) backAfterOutage(utilityID, kioskRef string, restart bool) (*app.Kiosk, outbox.Status) {
+	f.t.Helper()
+	k := f.k
+	if restart {
+		if err := f.k.Close(); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	setFaults(f.t, f.sims, utilityID, utilitysim.Faults{})
+	if restart {
+		k = f.start()
+	}
+	var st outbox.Status
+	pollUntil(f.t, outageWait, "delivery after the outage", func() bool {
+		var err error
+		st, err = k.Outbox.Status(kioskRef)
+		return err == nil && st.State == outbox.Done
+	})
+	return k, st
 }

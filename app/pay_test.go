@@ -110,22 +110,6 @@ func payAtUtility(t *testing.T, k *app.Kiosk, utilityID, ref string) utility.Pay
 	return p
 }
 
-// received counts the requests of a kind a utility processed.
-func payReceived(t *testing.T, s *utilitysim.Server, utilityID string, kind utility.Kind) []utilitysim.Received {
-	t.Helper()
-	all, err := s.Received(utilityID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []utilitysim.Received
-	for _, r := range all {
-		if r.Kind == kind {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func payJournalKinds(t *testing.T, k *app.Kiosk, ref string) []journal.Kind {
 	t.Helper()
 	evs, err := k.Journal.ByRef(ref)
@@ -226,7 +210,7 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 	if slices.Contains(kinds, journal.PrintFailed) {
 		t.Errorf("journal of %s: %v", flow.KioskRef, kinds)
 	}
-	if got := payReceived(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 || got[0].KioskRef != flow.KioskRef {
+	if got := received(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 || got[0].KioskRef != flow.KioskRef {
 		t.Fatalf("the utility received %+v, want one order %s", got, flow.KioskRef)
 	}
 	if up := payAtUtility(t, f.k, utility.Electricity, p.Reference); up.Status != utility.PaymentPaid {
@@ -284,7 +268,7 @@ func TestPayCancel(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Cancel: %v", err)
 				}
-				if got := payReceived(t, f.sims, utility.Electricity, utility.KindCancelPayment); len(got) != 1 {
+				if got := received(t, f.sims, utility.Electricity, utility.KindCancelPayment); len(got) != 1 {
 					t.Fatalf("the utility received %d cancellations", len(got))
 				}
 				_, still := payUnpaidBills(t, f.k, utility.Electricity, 1)
@@ -424,7 +408,7 @@ func TestPayRefused(t *testing.T) {
 				t.Fatalf("citizen message %q, want %q in it", msg, tc.msg)
 			}
 			checkCitizenText(t, msg, err)
-			if got := payReceived(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != tc.sent {
+			if got := received(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != tc.sent {
 				t.Fatalf("the utility created %d orders, want %d", len(got), tc.sent)
 			}
 		})
@@ -440,7 +424,7 @@ func TestPayStartedOnce(t *testing.T) {
 	f.citizen(1)
 	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
 	ctx := context.Background()
-	orders := func() int { return len(payReceived(t, f.sims, utility.Electricity, utility.KindPayment)) }
+	orders := func() int { return len(received(t, f.sims, utility.Electricity, utility.KindPayment)) }
 
 	const taps = 6
 	flows := make([]*app.PaymentFlow, taps)
@@ -542,7 +526,7 @@ func TestPayWithoutPaper(t *testing.T) {
 	if !slices.Contains(kinds, journal.PrintFailed) || slices.Contains(kinds, journal.Print) {
 		t.Fatalf("journal of %s: %v, want print.failed", flow.KioskRef, kinds)
 	}
-	if got := payReceived(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 {
+	if got := received(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 {
 		t.Fatalf("the utility received %d orders", len(got))
 	}
 }

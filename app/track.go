@@ -140,12 +140,21 @@ func (k *Kiosk) RefFromQR(code string) (string, bool) {
 	return ref, true
 }
 
+// ErrReasonRequired means a 不满意 or 非常不满意 rating was given without a reason: the
+// utilities' protocol refuses it (levels 1 and 2 need at least one reason).
+var ErrReasonRequired = errors.New("app: a low rating needs at least one reason")
+
 // Rate submits a 好差评 rating of an application through the outbox: it is stored before
 // this returns and reaches the utility exactly once, however long the utility is away.
-// Answered reports whether the utility confirmed it at once.
+// Answered reports whether the utility confirmed it at once. A rating the protocol does
+// not allow is refused here, before it is stored: queued while the utility is away, it
+// could only end as a dead letter after the citizen was told it was saved.
 func (k *Kiosk) Rate(ctx context.Context, a Application, level utility.Level, reasons []string) (outbox.Result, error) {
 	if !level.Valid() {
 		return outbox.Result{}, errors.New("app: not a rating level")
+	}
+	if level <= utility.Dissatisfied && len(reasons) == 0 {
+		return outbox.Result{}, ErrReasonRequired
 	}
 	sid := ""
 	if s := k.Sessions.Current(); s != nil {

@@ -1,0 +1,694 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
+)
+
+// The application journeys (联动报装, 过户) against the utilities' simulator on loopback
+// HTTP and the printer emulator on a pseudo-terminal.
+
+var (
+	kioskRefRE = regexp.MustCompile(`^K\d{12}$`)
+	jointRefRE = regexp.MustCompile(`^J\d{16}$`)
+	// numberPrefix is how each utility of the simulator numbers its applications.
+	numberPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
+	allUtilities = []string{utility.Electricity, utility.Water, utility.Gas, utility.Broadband}
+)
+
+// jointOf returns the catalogue's services of a joint kind at the given utilities.
+func jointOf(t *testing.T, k *app.Kiosk, kind string, utilities ...string) []*catalog.Service {
+	t.Helper()
+	var out []*catalog.Service
+	for _, id := range utilities {
+		i := slices.IndexFunc(k.Catalog.JointServices(kind), func(s *catalog.Service) bool { return s.Utility.ID == id })
+		if i < 0 {
+			t.Fatalf("no %s service at %s", kind, id)
+		}
+		out = append(out, k.Catalog.JointServices(kind)[i])
+	}
+	return out
+}
+
+// fillApplication answers every question still missing, as a citizen at the screens
+// would: values first (by input key), then a plausible number or phone, the first option
+// of a list, an address picked level by level. An account number must be in values.
+func fillApplication(t *testing.T, a *app.ApplyForm, values map[string]string) {
+	t.Helper()
+	for k, v := range values {
+		a.Answers[k] = v
+	}
+	for range 100 {
+		probs := a.Form.Validate(a.Answers)
+		if len(probs) == 0 {
+			return
+		}
+		p := probs[0]
+		in, ok := a.Form.Input(p.Key)
+		if !ok {
+			t.Fatalf("a problem with an unknown input: %v", p)
+		}
+		if _, given := values[p.Key]; given {
+			t.Fatalf("the answer given for %s is refused: %v", p.Key, p)
+		}
+		fd := in.Field
+		before := a.Answers[p.Key]
+		switch fd.Type {
+		case catalog.TypePhone:
+			a.Answers[p.Key] = "13800000006"
+		case catalog.TypeNumber:
+			n := 12.0
+			if fd.Min != nil && *fd.Min > n {
+				n = *fd.Min
+			}
+			a.Answers[p.Key] = strconv.FormatFloat(n, 'f', -1, 64)
+		case catalog.TypeDigits:
+			a.Answers[p.Key] = "1234567890"[:max(fd.MinLen, 7)]
+		case catalog.TypeText:
+			a.Answers[p.Key] = "A12345"
+		case catalog.TypeChoice, catalog.TypeYesNo, catalog.TypeDate:
+			ch, err := a.Form.Options(p.Key, "")
+			if err != nil || len(ch.Options) == 0 {
+				t.Fatalf("%s: no options (%v)", p.Key, err)
+			}
+			a.Answers[p.Key] = ch.Options[0].Value
+		case catalog.TypeAddress:
+			partial := ""
+			for range 10 {
+				ch, err := a.Form.Options(p.Key, partial)
+				if err != nil {
+					t.Fatalf("%s: %v", p.Key, err)
+				}
+				if ch.Complete {
+					break
+				}
+				if len(ch.Options) == 0 {
+					t.Fatalf("%s: no options below %q", p.Key, partial)
+				}
+				if partial != "" {
+					partial += catalog.Sep
+				}
+				partial += ch.Options[0].Value
+			}
+			a.Answers[p.Key] = partial
+		default:
+			t.Fatalf("cannot answer %s (%s): %v", p.Key, fd.Type, p)
+		}
+		if a.Answers[p.Key] == before {
+			t.Fatalf("%s: the answer %q does not satisfy the form: %v", p.Key, before, p)
+		}
+	}
+	t.Fatal("the form did not get complete")
+}
+
+// applyFor starts an application for the open session's citizen and fills it in.
+func applyFor(t *testing.T, k *app.Kiosk, values map[string]string, services ...*catalog.Service) *app.ApplyForm {
+	t.Helper()
+	a, err := k.NewApplication(services...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillApplication(t, a, values)
+	return a
+}
+
+func submitForm(t *testing.T, a *app.ApplyForm) *app.ApplyResult {
+	t.Helper()
+	r, err := a.Submit(context.Background())
+	if err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	return r
+}
+
+func partsByUtility(t *testing.T, r *app.ApplyResult) map[string]app.PartAnswer {
+	t.Helper()
+	out := map[string]app.PartAnswer{}
+	for _, p := range r.Answers {
+		if _, twice := out[p.Utility]; twice {
+			t.Fatalf("two parts for %s", p.Utility)
+		}
+		out[p.Utility] = p
+	}
+	return out
+}
+
+// printedLast waits for the printer's cut number cuts and returns the QR codes of the
+// last receipt it cut.
+func printedLast(t *testing.T, p *sim.Printer, cuts int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+	defer cancel()
+	if err := p.WaitCuts(ctx, cuts); err != nil {
+		t.Fatalf("waiting for receipt %d: %v", cuts, err)
+	}
+	outs := p.Printouts()
+	return simtest.DecodeQRs(outs[len(outs)-1].Image)
+}
+
+// capturePrinter replaces the flows' kiosk by one on the same data whose receipt printer
+// is an emulator that keeps the bytes it receives (the demo rig's does not), so that
+// what a receipt says can be read back. It prints at once (no paper speed).
+func capturePrinter(t *testing.T, f *flows) *sim.Printer {
+	t.Helper()
+	p, err := sim.StartPrinter(sim.PrinterOptions{Link: filepath.Join(t.TempDir(), "printer"), XonXoff: true,
+		ChineseAtPowerOn: true, Capture: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.Data.Dir = f.dir
+	f.rig.Apply(cfg)
+	cfg.Devices.Printer.Port = p.Path()
+	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	t.Cleanup(func() { k.Close() })
+	f.k = k
+	return p
+}
+
+// gb is text as the receipt printer receives it (GB18030).
+func gb(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// NewApplication builds the form of one service or of a joint application, with the
+// applicant's name and ID number filled from the card (零资料) and only what the card
+// cannot tell left to answer; the form is held in the session. Without an identified
+// citizen, or with two services of one utility, there is no form.
+func TestApplicationNewFromCard(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	water, _ := f.k.Catalog.Service(utility.Water, "new_connection")
+	for _, tc := range []struct {
+		name      string
+		utilities []string
+		services  []*catalog.Service
+	}{
+		{"one service", []string{utility.Water}, []*catalog.Service{water}},
+		{"joint connection at 2", []string{utility.Electricity, utility.Water},
+			jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)},
+		{"joint connection at 4", allUtilities, jointOf(t, f.k, catalog.JointConnection, allUtilities...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := f.citizen(5)
+			p := utilitysim.DemoIdentities[5]
+			a, err := f.k.NewApplication(tc.services...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, sv := range a.Form.Services {
+				got = append(got, sv.Utility.ID)
+			}
+			if !slices.Equal(got, tc.utilities) {
+				t.Fatalf("services at %v, want %v", got, tc.utilities)
+			}
+			if a.Answers["applicant_name"] != p.Name || a.Answers["id_number"] != p.IDNumber {
+				t.Fatalf("not filled from the card: %q %q", a.Answers["applicant_name"], a.Answers["id_number"])
+			}
+			var missing []string
+			for _, pr := range a.Form.Validate(a.Answers) {
+				missing = append(missing, pr.Key)
+			}
+			if slices.Contains(missing, "applicant_name") || slices.Contains(missing, "id_number") || !slices.Contains(missing, "phone") {
+				t.Fatalf("left to answer: %v", missing)
+			}
+			if n := len(a.Outcomes()); n != len(tc.utilities) {
+				t.Fatalf("%d outcomes for %d services", n, len(tc.utilities))
+			}
+			if v, ok := s.Get("application"); !ok || v != a {
+				t.Fatal("the session does not hold the application")
+			}
+		})
+	}
+	t.Run("no session", func(t *testing.T) {
+		f.k.Exit()
+		if _, err := f.k.NewApplication(water); !errors.Is(err, app.ErrNoSession) {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("session without a card", func(t *testing.T) {
+		f.k.Sessions.Start()
+		if _, err := f.k.NewApplication(water); !errors.Is(err, app.ErrNoSession) {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("one utility twice", func(t *testing.T) {
+		f.citizen(5)
+		other, _ := f.k.Catalog.Service(utility.Water, "transfer")
+		if _, err := f.k.NewApplication(water, other); !errors.Is(err, catalog.ErrSameUtility) {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+// Submit sends each part to its utility through the outbox: every utility answers on
+// the spot with its own number (即报即定), each gets the application exactly once, the
+// acceptance receipt prints with one tracking QR per part that leads back to the
+// application, labelled 受理编号 for one service and 联办编号 for a joint one. A second
+// Submit does not send anything again.
+func TestApplicationSubmit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		utilities []string
+		values    map[string]string
+	}{
+		{"one service", []string{utility.Gas}, nil},
+		{"joint connection at 2", []string{utility.Electricity, utility.Water}, map[string]string{"electricity.voltage": "low"}},
+		{"joint connection at 4", allUtilities, map[string]string{"electricity.voltage": "low"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			printer := capturePrinter(t, f)
+			f.citizen(5)
+			services := jointOf(t, f.k, catalog.JointConnection, tc.utilities...)
+			if len(tc.utilities) == 1 {
+				services[0], _ = f.k.Catalog.Service(tc.utilities[0], "new_connection")
+			}
+			a := applyFor(t, f.k, tc.values, services...)
+			r := submitForm(t, a)
+			if len(r.Answers) != len(tc.utilities) || r.AcceptedParts() != len(tc.utilities) {
+				t.Fatalf("answers %+v", r.Answers)
+			}
+			joint := len(tc.utilities) > 1
+			if joint != jointRefRE.MatchString(r.JointRef) || (!joint && r.JointRef != "") {
+				t.Fatalf("joint reference %q for %d utilities", r.JointRef, len(tc.utilities))
+			}
+			parts := partsByUtility(t, r)
+			var want []string
+			for _, id := range tc.utilities {
+				p, ok := parts[id]
+				switch {
+				case !ok:
+					t.Fatalf("no part for %s", id)
+				case !strings.HasPrefix(p.Reference, numberPrefix[id]) || p.Track() != p.Reference:
+					t.Errorf("%s: number %q (track %q)", id, p.Reference, p.Track())
+				case !kioskRefRE.MatchString(p.KioskRef) || p.Refused != "":
+					t.Errorf("%s: kiosk ref %q, refused %q", id, p.KioskRef, p.Refused)
+				case p.Acceptance == nil || p.Acceptance.Reference != p.Reference || p.Acceptance.WorkingDays <= 0:
+					t.Errorf("%s: acceptance %+v", id, p.Acceptance)
+				case p.Outcome == nil || p.ServiceName == "":
+					t.Errorf("%s: outcome %v, service %q", id, p.Outcome, p.ServiceName)
+				}
+				if n := receivedCount(t, f.sims, id, utility.KindApplication, p.KioskRef); n != 1 {
+					t.Errorf("%s received the application %d times", id, n)
+				}
+				u, err := f.k.Receipts().TrackURL(p.Reference)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, u)
+			}
+			if !r.Printed.OK {
+				t.Fatalf("printed %+v", r.Printed)
+			}
+			codes := printedLast(t, printer, 1)
+			raw := printer.Accepted()
+			slices.Sort(codes)
+			slices.Sort(want)
+			if !slices.Equal(codes, want) {
+				t.Errorf("receipt QR codes %q, want %q", codes, want)
+			}
+			label, other := "受理编号", "联办编号"
+			top := r.Answers[0].Reference
+			if joint {
+				label, other, top = other, label, r.JointRef
+			}
+			if !bytes.Contains(raw, gb(t, label)) || bytes.Contains(raw, gb(t, other)) {
+				t.Errorf("the receipt does not label its reference %s only", label)
+			}
+			if !bytes.Contains(raw, []byte(top)) {
+				t.Errorf("the receipt lacks its reference %s", top)
+			}
+			// Each QR leads back to its application.
+			for _, c := range codes {
+				ref, ok := f.k.RefFromQR(c)
+				if !ok {
+					t.Fatalf("QR %q is not a tracking code", c)
+				}
+				got, err := f.k.FindApplication(context.Background(), ref)
+				if err != nil || got.Progress.Reference != ref || got.Waiting {
+					t.Errorf("tracking %s: %+v %v", ref, got, err)
+				}
+			}
+			// The result stands; nothing is sent again.
+			again, err := a.Submit(context.Background())
+			if !errors.Is(err, app.ErrAlreadySubmitted) || again == nil || again.JointRef != r.JointRef || !slices.Equal(again.Answers, r.Answers) {
+				t.Fatalf("second submit: %+v %v", again, err)
+			}
+			if res, ok := a.Result(); !ok || len(res.Answers) != len(r.Answers) {
+				t.Fatalf("result %+v", res)
+			}
+			for _, id := range tc.utilities {
+				if n := receivedCount(t, f.sims, id, utility.KindApplication, ""); n != 1 {
+					t.Errorf("%s received %d applications after a second submit", id, n)
+				}
+			}
+		})
+	}
+}
+
+// Incomplete answers are refused before anything is stored or sent.
+func TestApplicationIncompleteNotSent(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	water, _ := f.k.Catalog.Service(utility.Water, "new_connection")
+	a := applyFor(t, f.k, nil, water)
+	delete(a.Answers, "phone")
+	_, err := a.Submit(context.Background())
+	var inv *catalog.InvalidError
+	if !errors.As(err, &inv) || inv.Problems[0].Key != "phone" {
+		t.Fatalf("err %v", err)
+	}
+	if st, _ := f.k.Outbox.List(outbox.Pending, 0); len(st) != 0 {
+		t.Fatalf("stored %+v", st)
+	}
+	if _, ok := a.Result(); ok {
+		t.Fatal("a refused submission has a result")
+	}
+	if n := receivedCount(t, f.sims, utility.Water, utility.KindApplication, ""); n != 0 {
+		t.Fatalf("water received %d applications", n)
+	}
+}
+
+// A utility that refuses (its own validation) refuses only its part, in its own words;
+// the others' parts go through and only they are on the receipt. When every part is
+// refused, nothing is printed.
+func TestApplicationRefusedPart(t *testing.T) {
+	t.Parallel()
+	const refusal = "该地址暂不具备通气条件"
+	for _, tc := range []struct {
+		name      string
+		utilities []string
+	}{
+		{"joint connection, gas refuses", []string{utility.Water, utility.Gas, utility.Broadband}},
+		{"gas alone refuses", []string{utility.Gas}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			setFaults(t, f.sims, utility.Gas, utilitysim.Faults{Refuse: refusal})
+			f.citizen(5)
+			a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, tc.utilities...)...)
+			p := f.rig.Printer()
+			before := p.Stats().Accepted
+			r := submitForm(t, a)
+			parts := partsByUtility(t, r)
+			gas := parts[utility.Gas]
+			if gas.Refused != refusal || gas.Reference != "" || gas.Acceptance != nil || !kioskRefRE.MatchString(gas.KioskRef) {
+				t.Fatalf("gas: %+v", gas)
+			}
+			if st, err := f.k.Outbox.Status(gas.KioskRef); err != nil || st.State != outbox.Dead {
+				t.Fatalf("gas request %+v %v", st, err)
+			}
+			if n := receivedCount(t, f.sims, utility.Gas, utility.KindApplication, ""); n != 0 {
+				t.Fatalf("gas took %d applications", n)
+			}
+			var want []string
+			for _, id := range tc.utilities {
+				if id == utility.Gas {
+					continue
+				}
+				if pa := parts[id]; pa.Refused != "" || !strings.HasPrefix(pa.Reference, numberPrefix[id]) {
+					t.Errorf("%s: %+v", id, pa)
+				}
+				u, _ := f.k.Receipts().TrackURL(parts[id].Reference)
+				want = append(want, u)
+			}
+			if r.AcceptedParts() != len(tc.utilities)-1 {
+				t.Fatalf("accepted %d", r.AcceptedParts())
+			}
+			if len(want) == 0 {
+				// Printing is synchronous: a receipt would have reached the printer by now.
+				if n := p.Stats().Accepted; n != before {
+					t.Fatalf("a receipt of nothing accepted was printed (%d bytes)", n-before)
+				}
+				return
+			}
+			codes := printedLast(t, f.rig.Printer(), 1)
+			slices.Sort(codes)
+			slices.Sort(want)
+			if !slices.Equal(codes, want) {
+				t.Fatalf("receipt QR codes %q, want %q", codes, want)
+			}
+		})
+	}
+}
+
+// A utility slower than the kiosk's wait for an answer (applyWait, 3 s; here 4 s, within
+// the client's 5 s timeout) leaves its part with a kiosk reference, printed on the
+// receipt as its tracking QR; the utility's number is bound to it when it comes, and
+// OnApplicationUpdate tells the screen so.
+func TestApplicationSlowUtilityBoundLater(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	updated := make(chan struct{}, 8)
+	f.k.OnApplicationUpdate(func() { updated <- struct{}{} })
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{LatencyMS: 4000})
+	f.citizen(5)
+	a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Broadband)...)
+	r := submitForm(t, a)
+	parts := partsByUtility(t, r)
+	slow := parts[utility.Water]
+	if slow.Reference != "" || slow.Acceptance != nil || slow.Refused != "" || !kioskRefRE.MatchString(slow.KioskRef) || slow.Track() != slow.KioskRef {
+		t.Fatalf("water should be left with a kiosk reference: %+v", slow)
+	}
+	if b := parts[utility.Broadband]; !strings.HasPrefix(b.Reference, "KD") {
+		t.Fatalf("broadband: %+v", b)
+	}
+	codes := printedLast(t, f.rig.Printer(), 1)
+	want, _ := f.k.Receipts().TrackURL(slow.KioskRef)
+	if !slices.Contains(codes, want) {
+		t.Fatalf("the receipt lacks the kiosk reference's QR %s: %q", want, codes)
+	}
+	select {
+	case <-updated:
+	case <-time.After(flowPatience):
+		t.Fatal("no application update")
+	}
+	res, _ := a.Result()
+	bound := partsByUtility(t, &res)[utility.Water]
+	st, err := f.k.Outbox.Status(slow.KioskRef)
+	if err != nil || !strings.HasPrefix(bound.Reference, "SS") || bound.Reference != st.UtilityRef || bound.KioskRef != slow.KioskRef {
+		t.Fatalf("bound %+v, outbox %+v %v", bound, st, err)
+	}
+	if n := receivedCount(t, f.sims, utility.Water, utility.KindApplication, slow.KioskRef); n != 1 {
+		t.Fatalf("water received it %d times", n)
+	}
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
+	// The printed kiosk reference now finds the utility's application.
+	ref, ok := f.k.RefFromQR(want)
+	if !ok {
+		t.Fatalf("QR %q", want)
+	}
+	got, err := f.k.FindApplication(context.Background(), ref)
+	if err != nil || got.Waiting || got.Progress.Reference != bound.Reference || got.Utility != utility.Water {
+		t.Fatalf("tracking by kiosk reference: %+v %v", got, err)
+	}
+}
+
+// A utility that is down gets its part queued (a kiosk reference, neither a number nor
+// a refusal); it receives it exactly once when it is back, also when the kiosk was
+// stopped in between (a crash or a power cut) and started again on the same data.
+func TestApplicationDownQueued(t *testing.T) {
+	t.Parallel()
+	for _, restart := range []bool{false, true} {
+		name := "back up"
+		if restart {
+			name = "back up after a kiosk restart"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+			f.citizen(5)
+			a := applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+				jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)...)
+			r := submitForm(t, a)
+			parts := partsByUtility(t, r)
+			power := parts[utility.Electricity]
+			if power.Reference != "" || power.Refused != "" || !kioskRefRE.MatchString(power.KioskRef) {
+				t.Fatalf("electricity while down: %+v", power)
+			}
+			if !strings.HasPrefix(parts[utility.Water].Reference, "SS") || r.AcceptedParts() != 2 {
+				t.Fatalf("water: %+v", parts[utility.Water])
+			}
+			if st, err := f.k.Outbox.Status(power.KioskRef); err != nil || st.State != outbox.Pending {
+				t.Fatalf("queued request %+v %v", st, err)
+			}
+			codes := printedLast(t, f.rig.Printer(), 1)
+			if u, _ := f.k.Receipts().TrackURL(power.KioskRef); !slices.Contains(codes, u) {
+				t.Fatalf("the receipt lacks the queued part's QR %s: %q", u, codes)
+			}
+			k, st := f.backAfterOutage(utility.Electricity, power.KioskRef, restart)
+			if n := receivedCount(t, f.sims, utility.Electricity, utility.KindApplication, ""); n != 1 || !strings.HasPrefix(st.UtilityRef, "DL") {
+				t.Fatalf("electricity received %d applications; bound to %q", n, st.UtilityRef)
+			}
+			if !restart {
+				// The open session's application learns its number.
+				pollUntil(t, flowPatience, "the number bound to the result", func() bool {
+					res, _ := a.Result()
+					return partsByUtility(t, &res)[utility.Electricity].Reference == st.UtilityRef
+				})
+			}
+			got, err := k.FindApplication(context.Background(), power.KioskRef)
+			if err != nil || got.Waiting || got.Progress.Reference != st.UtilityRef {
+				t.Fatalf("tracking the queued part: %+v %v", got, err)
+			}
+		})
+	}
+}
+
+// 过户: Unsettled lists the accounts named on the form that have unpaid bills, with
+// those bills and their total, and nothing for a paid-up account or a form that is not a
+// transfer; the utility refuses a transfer of an account with unpaid bills and accepts
+// one without.
+func TestTransferUnsettled(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	acct := func(id string, person int) string { return utilitysim.AccountNumber(id, person) }
+	for _, tc := range []struct {
+		name      string
+		utilities []string
+		values    map[string]string
+		unsettled []string // utilities with unpaid bills, in form order
+	}{
+		{"李四's electricity", []string{utility.Electricity},
+			map[string]string{"electricity.account": acct(utility.Electricity, 1)}, []string{utility.Electricity}},
+		{"李四's electricity, water and gas", []string{utility.Electricity, utility.Water, utility.Gas},
+			map[string]string{"electricity.account": acct(utility.Electricity, 1), "water.account": acct(utility.Water, 1),
+				"gas.account": acct(utility.Gas, 1)}, []string{utility.Electricity, utility.Water}},
+		{"张三's gas, paid up", []string{utility.Gas}, map[string]string{"gas.account": acct(utility.Gas, 0)}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.citizen(5) // 陈建国 takes the accounts over
+			a := applyFor(t, f.k, tc.values, jointOf(t, f.k, catalog.JointTransfer, tc.utilities...)...)
+			us, err := a.Unsettled(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, u := range us {
+				got = append(got, u.Utility)
+				if u.Account.Number != tc.values[u.Utility+".account"] {
+					t.Errorf("%s: account %q", u.Utility, u.Account.Number)
+				}
+				bills, err := f.k.Bills(context.Background(), u.Utility, u.Account.Number)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var unpaid []string
+				var total utility.Fen
+				for _, b := range bills {
+					if !b.Paid {
+						unpaid = append(unpaid, b.ID)
+						total += b.Amount
+					}
+				}
+				var listed []string
+				for _, b := range u.Bills {
+					listed = append(listed, b.ID)
+				}
+				if len(unpaid) == 0 || !slices.Equal(listed, unpaid) || u.Amount != total {
+					t.Errorf("%s: listed %v (%s), unpaid %v (%s)", u.Utility, listed, u.Amount, unpaid, total)
+				}
+			}
+			if !slices.Equal(got, tc.unsettled) {
+				t.Fatalf("unsettled at %v, want %v", got, tc.unsettled)
+			}
+			r := submitForm(t, a)
+			for _, p := range r.Answers {
+				if slices.Contains(tc.unsettled, p.Utility) {
+					if p.Reference != "" || !strings.Contains(p.Refused, "请先缴清") {
+						t.Errorf("%s: a transfer with unpaid bills: %+v", p.Utility, p)
+					}
+				} else if !strings.HasPrefix(p.Reference, "GH") || p.Refused != "" {
+					t.Errorf("%s: a paid-up transfer: %+v", p.Utility, p)
+				}
+			}
+		})
+	}
+	t.Run("not a transfer", func(t *testing.T) {
+		f.citizen(5)
+		a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...)
+		if us, err := a.Unsettled(context.Background()); err != nil || len(us) != 0 {
+			t.Fatalf("unsettled %+v %v", us, err)
+		}
+	})
+	t.Run("utility down", func(t *testing.T) {
+		f.citizen(5)
+		a := applyFor(t, f.k, map[string]string{"water.account": acct(utility.Water, 1)}, jointOf(t, f.k, catalog.JointTransfer, utility.Water)...)
+		setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+		defer setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
+		if us, err := a.Unsettled(context.Background()); err == nil || !errors.Is(err, utility.ErrUnavailable) {
+			t.Fatalf("unsettled with water down: %+v %v", us, err)
+		}
+	})
+}
+
+// Ending the visit wipes the application with the session: the session no longer holds
+// it, the next citizen starts without it, and a form left over from the wiped session
+// cannot be submitted, not even while the next citizen's session is open.
+func TestApplicationWipedWithSession(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	water, _ := f.k.Catalog.Service(utility.Water, "new_connection")
+	s := f.citizen(5)
+	a := applyFor(t, f.k, nil, water)
+	if _, ok := s.Get("application"); !ok {
+		t.Fatal("the session does not hold the application")
+	}
+	f.k.Exit()
+	if !s.Wiped() || f.k.Sessions.Current() != nil {
+		t.Fatal("the session was not ended")
+	}
+	if _, ok := s.Get("application"); ok {
+		t.Fatal("the wiped session still holds the application")
+	}
+	if _, err := a.Submit(context.Background()); !errors.Is(err, app.ErrNoSession) {
+		t.Fatalf("submit after the wipe: %v", err)
+	}
+	next := f.citizen(0)
+	if _, ok := next.Get("application"); ok {
+		t.Fatal("the next citizen's session holds an application")
+	}
+	if _, err := a.Submit(context.Background()); !errors.Is(err, app.ErrNoSession) {
+		t.Fatalf("the previous citizen's form submitted in the next citizen's session: %v", err)
+	}
+	if n := receivedCount(t, f.sims, utility.Water, utility.KindApplication, ""); n != 0 {
+		t.Fatalf("water received %d applications", n)
+	}
+	if st, _ := f.k.Outbox.List(outbox.Pending, 0); len(st) != 0 {
+		t.Fatalf("stored %+v", st)
+	}
+}

@@ -1,0 +1,443 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+)
+
+// Tracking (进度查询) and rating (好差评) against the utilities' simulator on loopback
+// HTTP. Applications, references and the outbox are real; helpers are in apply_test.go.
+
+// myApplication is the open session's citizen's application at a utility (the first
+// one listed there).
+func myApplication(t *testing.T, k *app.Kiosk, utilityID string) app.Application {
+	t.Helper()
+	res, err := k.MyApplications(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range res.Applications {
+		if a.Utility == utilityID {
+			return a
+		}
+	}
+	t.Fatalf("no application at %s in %+v", utilityID, res)
+	return app.Application{}
+}
+
+// MyApplications asks every utility at once: 张三's applications at the four utilities
+// are all listed, newest first; with any one utility down, the other three are still
+// listed and the one that is down is reported unavailable. Without an identified citizen
+// there is nothing to list.
+func TestTrackMyApplications(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(0) // 张三: a finished electricity application; applies at the three others
+	a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas, utility.Broadband)...)
+	r := submitForm(t, a)
+	refs := map[string]string{utility.Electricity: myApplication(t, f.k, utility.Electricity).Progress.Reference}
+	for _, p := range r.Answers {
+		refs[p.Utility] = p.Reference
+	}
+	for _, down := range append([]string{""}, allUtilities...) {
+		name := "all up"
+		if down != "" {
+			name = down + " down"
+		}
+		t.Run(name, func(t *testing.T) {
+			if down != "" {
+				setFaults(t, f.sims, down, utilitysim.Faults{Down: true})
+				defer setFaults(t, f.sims, down, utilitysim.Faults{})
+			}
+			res, err := f.k.MyApplications(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for i, a := range res.Applications {
+				if _, twice := got[a.Utility]; twice {
+					t.Fatalf("two applications at %s: %+v", a.Utility, res.Applications)
+				}
+				got[a.Utility] = a.Progress.Reference
+				if a.Waiting || a.Progress.Utility != a.Utility {
+					t.Errorf("application %+v", a)
+				}
+				if i > 0 && a.Progress.AcceptedAt.After(res.Applications[i-1].Progress.AcceptedAt) {
+					t.Errorf("not newest first: %v after %v", a.Progress.AcceptedAt, res.Applications[i-1].Progress.AcceptedAt)
+				}
+			}
+			for _, id := range allUtilities {
+				want := refs[id]
+				if id == down {
+					want = ""
+				}
+				if got[id] != want {
+					t.Errorf("%s: listed %q, want %q", id, got[id], want)
+				}
+			}
+			var unavailable []string
+			if down != "" {
+				unavailable = []string{down}
+			}
+			if !slices.Equal(res.Unavailable, unavailable) {
+				t.Errorf("unavailable %v, want %v", res.Unavailable, unavailable)
+			}
+		})
+	}
+	t.Run("no card", func(t *testing.T) {
+		f.k.Sessions.Start()
+		if _, err := f.k.MyApplications(context.Background()); !errors.Is(err, app.ErrNoSession) {
+			t.Fatalf("err %v", err)
+		}
+		f.k.Exit()
+		if _, err := f.k.MyApplications(context.Background()); !errors.Is(err, app.ErrNoSession) {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+// FindApplication finds an application by a utility's number (asking every utility) or
+// by the kiosk reference (K + 12 digits) printed while the utility had not answered:
+// Waiting until then, the utility's application once its number is bound. A number
+// nobody knows is ErrApplicationNotFound; while a utility that may know it is down, the
+// answer is that utility's error, not "not found".
+func TestTrackFindApplication(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(0)
+	seeded := myApplication(t, f.k, utility.Electricity).Progress.Reference
+	// 陈建国 applies for gas while the gas company is down: a kiosk reference only.
+	f.citizen(5)
+	setFaults(t, f.sims, utility.Gas, utilitysim.Faults{Down: true})
+	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Gas)...))
+	kref := r.Answers[0].KioskRef
+	if !kioskRefRE.MatchString(kref) || r.Answers[0].Reference != "" {
+		t.Fatalf("gas while down: %+v", r.Answers[0])
+	}
+	type want struct {
+		utility, ref string
+		waiting      bool
+		err          error // errors.Is
+		notNotFound  bool  // an error, but not ErrApplicationNotFound
+	}
+	check := func(t *testing.T, number string, w want) {
+		t.Helper()
+		got, err := f.k.FindApplication(context.Background(), number)
+		switch {
+		case w.notNotFound:
+			if err == nil || errors.Is(err, app.ErrApplicationNotFound) || !errors.Is(err, utility.ErrUnavailable) {
+				t.Fatalf("%q: err %v, want the utility's unavailability", number, err)
+			}
+		case w.err != nil:
+			if !errors.Is(err, w.err) {
+				t.Fatalf("%q: %+v, err %v, want %v", number, got, err, w.err)
+			}
+		case err != nil:
+			t.Fatalf("%q: %v", number, err)
+		case got.Utility != w.utility || got.Progress.Reference != w.ref || got.Waiting != w.waiting:
+			t.Fatalf("%q: %+v", number, got)
+		case w.waiting && (got.Progress.KioskRef != kref || got.Progress.AcceptedAt.IsZero()):
+			t.Fatalf("%q: waiting %+v", number, got)
+		}
+	}
+	for _, tc := range []struct {
+		name, number string
+		want         want
+	}{
+		{"utility's number", seeded, want{utility: utility.Electricity, ref: seeded}},
+		{"utility's number typed in lower case with spaces", " " + strings.ToLower(seeded) + " ", want{utility: utility.Electricity, ref: seeded}},
+		{"kiosk reference, utility not answered", kref, want{utility: utility.Gas, waiting: true}},
+		{"kiosk reference in lower case", strings.ToLower(kref), want{utility: utility.Gas, waiting: true}},
+		{"unknown kiosk reference", "K999999999999", want{err: app.ErrApplicationNotFound}},
+		{"unknown number, a utility down", "DL99999999999", want{notNotFound: true}},
+	} {
+		t.Run("gas down/"+tc.name, func(t *testing.T) { check(t, tc.number, tc.want) })
+	}
+	setFaults(t, f.sims, utility.Gas, utilitysim.Faults{})
+	pollUntil(t, outageWait, "the gas company's number", func() bool {
+		st, err := f.k.Outbox.Status(kref)
+		return err == nil && st.UtilityRef != ""
+	})
+	st, _ := f.k.Outbox.Status(kref)
+	if !strings.HasPrefix(st.UtilityRef, "RQ") {
+		t.Fatalf("bound to %q", st.UtilityRef)
+	}
+	for _, tc := range []struct {
+		name, number string
+		want         want
+	}{
+		{"kiosk reference, bound", kref, want{utility: utility.Gas, ref: st.UtilityRef}},
+		{"the bound number", st.UtilityRef, want{utility: utility.Gas, ref: st.UtilityRef}},
+		{"unknown number", "DL99999999999", want{err: app.ErrApplicationNotFound}},
+		{"unknown kiosk reference", "K999999999999", want{err: app.ErrApplicationNotFound}},
+	} {
+		t.Run("all up/"+tc.name, func(t *testing.T) { check(t, tc.number, tc.want) })
+	}
+	// The utility's own record carries the kiosk reference it was sent with.
+	got, _ := f.k.FindApplication(context.Background(), kref)
+	if got.Progress.KioskRef != kref {
+		t.Fatalf("the bound application's kiosk reference %q, want %q", got.Progress.KioskRef, kref)
+	}
+}
+
+// RefFromQR reads the application number from a receipt's tracking QR (the configured
+// receipt.track_url with {ref}), whatever the receipt builder encoded, and nothing from
+// anything else.
+func TestTrackRefFromQR(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	tmpl := f.k.Config.Receipt.TrackURL
+	if !strings.Contains(tmpl, "{ref}") {
+		t.Fatalf("track_url %q", tmpl)
+	}
+	url := func(ref string) string { return strings.ReplaceAll(tmpl, "{ref}", ref) }
+	for _, tc := range []struct {
+		name, code, ref string
+	}{
+		{"utility's number", url("DL26061200001"), "DL26061200001"},
+		{"kiosk reference", url("K260612000123"), "K260612000123"},
+		{"scanner's line end", url("SS26061200002") + "\r\n", "SS26061200002"},
+		{"template alone", url(""), ""},
+		{"another path below", url("DL1/extra"), ""},
+		{"query", url("DL1?x=1"), ""},
+		{"fragment", url("DL1#x"), ""},
+		{"too long", url(strings.Repeat("1", 41)), ""},
+		{"bad escape", url("DL%zz"), ""},
+		{"another site", "https://evil.example.cn/a/DL26061200001", ""},
+		{"plain http", strings.Replace(url("DL26061200001"), "https://", "http://", 1), ""},
+		{"payment receipt", "https://pay.example.cn/r/ZF26061200001", ""},
+		{"a bare number", "DL26061200001", ""},
+		{"junk", "hello 你好", ""},
+		{"empty", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref, ok := f.k.RefFromQR(tc.code)
+			if ok != (tc.ref != "") || ref != tc.ref {
+				t.Fatalf("RefFromQR(%q) = %q, %v; want %q", tc.code, ref, ok, tc.ref)
+			}
+		})
+	}
+	// What the receipt builder prints reads back, references with characters that need
+	// escaping included.
+	for _, ref := range []string{"DL26061200001", "K260612000123", "GH-2026 06"} {
+		code, err := f.k.Receipts().TrackURL(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := f.k.RefFromQR(code); !ok || got != ref {
+			t.Errorf("printed %q reads back as %q, %v", code, got, ok)
+		}
+	}
+}
+
+// The timeline is the utility's: its steps with their times, the state, the committed
+// working days, the deadline and whether it is kept: for an application finished on
+// time (张三's), one past its deadline (刘卫东's high-voltage connection), and one the
+// simulator advances step by step after the kiosk submitted it.
+func TestTrackTimeline(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	now := time.Now()
+	steps := func(t *testing.T, p utility.Progress, done int) {
+		t.Helper()
+		var prev time.Time
+		for i, st := range p.Steps {
+			switch {
+			case i < done:
+				if st.Status != utility.StepDone || st.At.IsZero() || st.At.Before(prev) {
+					t.Errorf("step %d %+v: want done, in order", i, st)
+				}
+				prev = st.At
+			case i == done:
+				if st.Status != utility.StepCurrent {
+					t.Errorf("step %d %+v: want current", i, st)
+				}
+			default:
+				if st.Status != utility.StepPending {
+					t.Errorf("step %d %+v: want pending", i, st)
+				}
+			}
+		}
+	}
+	t.Run("finished on time", func(t *testing.T) {
+		f.citizen(0)
+		p := myApplication(t, f.k, utility.Electricity).Progress
+		if p.State != utility.StateDone || p.StateName != "办结" || !p.OnTime || p.DoneAt.IsZero() || p.DoneAt.After(p.Deadline) {
+			t.Fatalf("progress %+v", p)
+		}
+		if p.WorkingDays != 2 || len(p.Steps) != 2 || !p.Deadline.After(p.AcceptedAt) {
+			t.Fatalf("low-voltage 增容: %d working days, %d steps, deadline %v", p.WorkingDays, len(p.Steps), p.Deadline)
+		}
+		steps(t, p, len(p.Steps))
+	})
+	t.Run("past its deadline", func(t *testing.T) {
+		f.citizen(6)
+		p := myApplication(t, f.k, utility.Electricity).Progress
+		if p.OnTime || p.State == utility.StateDone || !p.Deadline.Before(now) {
+			t.Fatalf("progress %+v", p)
+		}
+		steps(t, p, 1)
+	})
+	t.Run("advanced by the utility", func(t *testing.T) {
+		f.citizen(5)
+		r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...))
+		part := r.Answers[0]
+		if part.Acceptance == nil {
+			t.Fatalf("water: %+v", part)
+		}
+		acc := part.Acceptance
+		for done := 1; done <= len(acc.Steps); done++ {
+			got, err := f.k.FindApplication(context.Background(), part.Reference)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := got.Progress
+			if p.WorkingDays != acc.WorkingDays || !p.Deadline.Equal(acc.Deadline) || !p.OnTime || len(p.Steps) != len(acc.Steps) {
+				t.Fatalf("after %d steps: %+v (accepted %+v)", done, p, acc)
+			}
+			steps(t, p, done)
+			switch {
+			case done == 1 && p.State != utility.StateAccepted:
+				t.Fatalf("just accepted: state %q", p.State)
+			case done > 1 && done < len(p.Steps) && (p.State != utility.StateInProgress || p.StateName != "办理中"):
+				t.Fatalf("after %d steps: state %q %q", done, p.State, p.StateName)
+			case done == len(p.Steps) && (p.State != utility.StateDone || p.DoneAt.IsZero()):
+				t.Fatalf("finished: state %q, done at %v", p.State, p.DoneAt)
+			}
+			if done < len(acc.Steps) {
+				if _, err := f.sims.Advance(utility.Water, part.Reference); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// 好差评 of a finished application reaches the utility through the outbox exactly once,
+// answered on the spot; the application then shows as rated, and the utility refuses a
+// second rating (the citizen is told so in its words).
+func TestRateDeliveredOnce(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(0)
+	a := myApplication(t, f.k, utility.Electricity)
+	if a.Progress.Evaluated {
+		t.Fatal("rated before")
+	}
+	res, err := f.k.Rate(context.Background(), a, utility.VerySatisfied, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Answered() || res.Err != nil || !kioskRefRE.MatchString(res.KioskRef) || !strings.HasPrefix(res.UtilityRef, "PJ") {
+		t.Fatalf("rating %+v", res)
+	}
+	if rc, err := res.Answer.EvaluationReceipt(); err != nil || rc.Reference != res.UtilityRef {
+		t.Fatalf("receipt %+v %v", rc, err)
+	}
+	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 {
+		t.Fatalf("the utility received %d ratings", n)
+	}
+	if got := myApplication(t, f.k, utility.Electricity); !got.Progress.Evaluated {
+		t.Fatal("not shown as rated")
+	}
+	again, err := f.k.Rate(context.Background(), a, utility.Satisfied, nil)
+	if err != nil || again.Err == nil || f.k.CitizenMessage(again.Err, utility.Electricity) != "该办件已评价，感谢您的反馈" {
+		t.Fatalf("second rating %+v %v", again, err)
+	}
+	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 {
+		t.Fatalf("the utility received %d ratings", n)
+	}
+}
+
+// A rating given while the utility is down is saved (stored, not answered, no error)
+// and delivered exactly once when the utility is back, also when the kiosk was stopped
+// and started again in between.
+func TestRateWhileUtilityDown(t *testing.T) {
+	t.Parallel()
+	for _, restart := range []bool{false, true} {
+		name := "back up"
+		if restart {
+			name = "back up after a kiosk restart"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			f.citizen(0)
+			a := myApplication(t, f.k, utility.Electricity)
+			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+			// The citizen need not wait the whole 5 s: the rating is stored first.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			res, err := f.k.Rate(ctx, a, utility.Dissatisfied, []string{"办理太慢"})
+			cancel()
+			if err != nil || res.Answered() || res.Err != nil || !kioskRefRE.MatchString(res.KioskRef) {
+				t.Fatalf("rating while down: %+v %v", res, err)
+			}
+			if st, err := f.k.Outbox.Status(res.KioskRef); err != nil || st.State != outbox.Pending || st.Kind != utility.KindEvaluation {
+				t.Fatalf("saved rating %+v %v", st, err)
+			}
+			k, st := f.backAfterOutage(utility.Electricity, res.KioskRef, restart)
+			if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 || !strings.HasPrefix(st.UtilityRef, "PJ") {
+				t.Fatalf("the utility received %d ratings; bound to %q", n, st.UtilityRef)
+			}
+			got, err := k.FindApplication(context.Background(), a.Progress.Reference)
+			if err != nil || !got.Progress.Evaluated {
+				t.Fatalf("not shown as rated: %+v %v", got, err)
+			}
+		})
+	}
+}
+
+// A rating that the protocol does not allow is refused at the kiosk before anything is
+// stored: a level outside 1–5, or 不满意 / 非常不满意 without a reason (docs/utility-api.md:
+// "levels 1 and 2 need at least one reason"), whether or not the utility is up; were it
+// stored while the utility is down, the citizen would be told it was saved and it would
+// end as a dead letter. A low level with a reason goes through.
+func TestRateLowLevelNeedsReason(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(0)
+	a := myApplication(t, f.k, utility.Electricity)
+	for _, tc := range []struct {
+		name     string
+		level    utility.Level
+		reasons  []string
+		down     bool
+		noReason bool // refused with ErrReasonRequired
+	}{
+		{"不满意 without a reason", utility.Dissatisfied, nil, false, true},
+		{"非常不满意 with an empty list", utility.VeryDissatisfied, []string{}, false, true},
+		{"不满意 without a reason, utility down", utility.Dissatisfied, nil, true, true},
+		{"level 0", 0, []string{"办理太慢"}, false, false},
+		{"level 6", 6, nil, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.down {
+				setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+				defer setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+			}
+			res, err := f.k.Rate(context.Background(), a, tc.level, tc.reasons)
+			if err == nil || res.KioskRef != "" || errors.Is(err, app.ErrReasonRequired) != tc.noReason {
+				t.Fatalf("rating %+v: %v", res, err)
+			}
+			for _, state := range []outbox.State{outbox.Pending, outbox.Done, outbox.Dead} {
+				if st, _ := f.k.Outbox.List(state, 0); len(st) != 0 {
+					t.Fatalf("stored: %+v", st)
+				}
+			}
+		})
+	}
+	t.Run("非常不满意 with a reason", func(t *testing.T) {
+		res, err := f.k.Rate(context.Background(), a, utility.VeryDissatisfied, []string{"办理太慢", "多次跑腿"})
+		if err != nil || !res.Answered() || res.Err != nil {
+			t.Fatalf("rating %+v %v", res, err)
+		}
+		if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, res.KioskRef); n != 1 {
+			t.Fatalf("the utility received it %d times", n)
+		}
+	})
+}
