@@ -81,7 +81,8 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 	number = strings.ToUpper(strings.TrimSpace(number))
 	if kioskRefPattern.MatchString(number) {
 		st, err := k.Outbox.Status(number)
-		if err != nil {
+		if err != nil || st.Kind != utility.KindApplication {
+			// A rating's or a payment's reference is not an application's.
 			return Application{}, ErrApplicationNotFound
 		}
 		if st.UtilityRef == "" {

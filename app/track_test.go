@@ -381,6 +381,9 @@ func TestRateWhileUtilityDown(t *testing.T) {
 			if st, err := f.k.Outbox.Status(res.KioskRef); err != nil || st.State != outbox.Pending || st.Kind != utility.KindEvaluation {
 				t.Fatalf("saved rating %+v %v", st, err)
 			}
+			if _, err := f.k.FindApplication(context.Background(), res.KioskRef); !errors.Is(err, app.ErrApplicationNotFound) {
+				t.Fatalf("the rating's reference found as an application: %v", err)
+			}
 			k, st := f.backAfterOutage(utility.Electricity, res.KioskRef, restart)
 			if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 || !strings.HasPrefix(st.UtilityRef, "PJ") {
 				t.Fatalf("the utility received %d ratings; bound to %q", n, st.UtilityRef)
