@@ -26,6 +26,14 @@ go vet -tags "$TEST_TAGS" ./...
 step "go test"
 go test -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
 
+step "every benchmark once (they still build and reach their screens; figures: docs/benchmarks.md)"
+bench_out=$(mktemp)
+if ! go test -tags "$TEST_TAGS" -count=1 -run '^$' -bench . -benchtime 1x ./... >"$bench_out" 2>&1; then
+  cat "$bench_out"; rm -f "$bench_out"; exit 1
+fi
+grep -c '^Benchmark' "$bench_out" | sed 's/$/ benchmarks ran/'
+rm -f "$bench_out"
+
 step "system-font fallback (no ci tag: Fyne consults system fonts only then)"
 go test -count=1 -run 'TestRareCharacter' ./screens/theme
 
