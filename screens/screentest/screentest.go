@@ -54,8 +54,11 @@ type H struct {
 	Win   fyne.Window
 	// Clock is the manual clock, nil with RealClock.
 	Clock *clock.Manual
-	log   *syncBuffer
-	ui    chan func()
+	// Taps counts the taps made through the harness (page turns included), as a
+	// citizen would make them: a journey's length in taps.
+	Taps int
+	log  *syncBuffer
+	ui   chan func()
 }
 
 // New builds the harness; everything is closed when the test ends.
@@ -193,11 +196,18 @@ func (h *H) TapPrefix(prefix string) {
 		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
 			continue
 		}
-		test.Tap(o.(fyne.Tappable))
+		h.TapObject(o.(fyne.Tappable))
 		h.Pump()
 		return
 	}
 	h.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, h.Shell.Current(), h.Markup())
+}
+
+// TapObject taps o, as a finger would, and counts the tap.
+func (h *H) TapObject(o fyne.Tappable) {
+	h.Taps++
+	test.Tap(o)
+	h.Pump()
 }
 
 // TapFirstRow taps the first visible list row (the first option of a list).
@@ -206,7 +216,7 @@ func (h *H) TapFirstRow() {
 	h.Pump()
 	for _, o := range h.Objects() {
 		if r, ok := o.(*touch.Row); ok && r.Visible() && r.OnTapped != nil {
-			test.Tap(r)
+			h.TapObject(r)
 			h.Pump()
 			return
 		}
@@ -264,7 +274,7 @@ func (h *H) seek(match func(string) bool, what string) {
 			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
 				continue
 			}
-			test.Tap(o.(fyne.Tappable))
+			h.TapObject(o.(fyne.Tappable))
 			h.Pump()
 			return
 		}
@@ -284,7 +294,7 @@ func (h *H) TapNth(text string, n int) {
 	for _, o := range h.Objects() {
 		if l, ok := label(o); ok && l == text && o.Visible() {
 			if n == 0 {
-				test.Tap(o.(fyne.Tappable))
+				h.TapObject(o.(fyne.Tappable))
 				h.Pump()
 				return
 			}
@@ -303,7 +313,7 @@ func (h *H) tapLabel(text string) bool {
 		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
 			continue
 		}
-		test.Tap(o.(fyne.Tappable))
+		h.TapObject(o.(fyne.Tappable))
 		return true
 	}
 	return false
