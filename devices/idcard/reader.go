@@ -214,32 +214,18 @@ func (r *Reader) Run(ctx context.Context) error {
 	}
 	defer close(r.events)
 	ro := serialport.NewReopener(r.opts.Port, serialport.Mode{Baud: r.opts.Baud}, r.opts.Backoff)
-	defer ro.Close()
-	for ctx.Err() == nil {
-		port, err := ro.Port(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				r.setState(ctx, StateNoReader, fmt.Errorf("idcard: %w: %w", ErrNoReader, err))
-			}
-			continue
-		}
-		err = r.serve(ctx, port)
-		ro.Fail()
-		if ctx.Err() != nil {
-			break
-		}
-		r.log.Warn("reader connection lost", "err", err)
-		r.cardGone(ctx)
-	}
+	err := ro.Serve(ctx, r.serve,
+		func(err error) { r.setState(ctx, StateNoReader, fmt.Errorf("idcard: %w: %w", ErrNoReader, err)) },
+		func(err error) {
+			r.log.Warn("reader connection lost", "err", err)
+			r.cardGone(ctx)
+		})
 	r.setState(context.Background(), StateStopped, nil)
-	return ctx.Err()
+	return err
 }
 
 // serve polls one open port until it fails or ctx ends.
 func (r *Reader) serve(ctx context.Context, port serialport.Port) error {
-	// Closing the port interrupts a blocked read at once when ctx ends.
-	stop := context.AfterFunc(ctx, func() { port.Close() })
-	defer stop()
 	c := NewClient(port, r.opts.Baud, r.opts.Timeouts)
 	r.silent = 0
 	if err := r.judge(ctx, c, c.SAMStatus(ctx)); err != nil {

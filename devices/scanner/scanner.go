@@ -178,34 +178,22 @@ func (s *Scanner) Run(ctx context.Context) error {
 	}
 	defer close(s.events)
 	ro := serialport.NewReopener(s.opts.Port, serialport.Mode{Baud: s.opts.Baud}, s.opts.Backoff)
-	defer ro.Close()
-	for ctx.Err() == nil {
-		port, err := ro.Port(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.setState(StateNoScanner, fmt.Errorf("%w: %w", ErrNoScanner, err))
-			}
-			continue
-		}
-		s.setState(StateReady, nil)
-		err = s.serve(ctx, port)
-		ro.Fail()
-		if ctx.Err() == nil {
+	err := ro.Serve(ctx, s.serve,
+		func(err error) { s.setState(StateNoScanner, fmt.Errorf("%w: %w", ErrNoScanner, err)) },
+		func(err error) {
 			s.log.Warn("scanner connection lost", "err", err)
-		}
-		// A line cut by the unplug is not joined to the next scan.
-		if err := s.split.Reset(); err != nil {
-			s.send(ctx, Event{Kind: EventDropped, Err: err})
-		}
-	}
+			// A line cut by the unplug is not joined to the next scan.
+			if err := s.split.Reset(); err != nil {
+				s.send(ctx, Event{Kind: EventDropped, Err: err})
+			}
+		})
 	s.setState(StateStopped, nil)
-	return ctx.Err()
+	return err
 }
 
 // serve reads one open port until it fails or ctx ends.
 func (s *Scanner) serve(ctx context.Context, port serialport.Port) error {
-	stop := context.AfterFunc(ctx, func() { port.Close() })
-	defer stop()
+	s.setState(StateReady, nil)
 	buf := make([]byte, 1024)
 	var last time.Time // when the last byte came
 	for {

@@ -82,6 +82,32 @@ func (r *Reopener) Fail() {
 	r.next = time.Time{}
 }
 
+// Serve keeps the device served until ctx ends, for a driver's loop: it opens the port
+// (telling openFailed of each failed attempt), runs serve on it, and when serve returns
+// tells lost why and reopens. While serve runs, the port is closed as soon as ctx ends,
+// which interrupts a blocked read. The callbacks are not called once ctx has ended.
+// Serve closes the port and returns ctx's error.
+func (r *Reopener) Serve(ctx context.Context, serve func(context.Context, Port) error, openFailed, lost func(error)) error {
+	defer r.Close()
+	for ctx.Err() == nil {
+		port, err := r.Port(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				openFailed(err)
+			}
+			continue
+		}
+		stop := context.AfterFunc(ctx, func() { port.Close() })
+		err = serve(ctx, port)
+		stop()
+		r.Fail()
+		if ctx.Err() == nil {
+			lost(err)
+		}
+	}
+	return ctx.Err()
+}
+
 // Close closes the current port, if any.
 func (r *Reopener) Close() error {
 	if r.port == nil {

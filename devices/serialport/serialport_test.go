@@ -222,3 +222,72 @@ func TestReopenerWaitHonoursContext(t *testing.T) {
 		t.Fatalf("cancelled wait: %v", err)
 	}
 }
+
+// Serve tells of a missing device, serves it once it is there, tells of a lost
+// connection and serves it again; ending ctx interrupts a blocked read and stops it,
+// with no callback after the end.
+func TestReopenerServe(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "ttyV0")
+	r := NewReopener(link, Mode{}, Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	events := make(chan string, 64)
+	serves := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Serve(ctx, func(ctx context.Context, p Port) error {
+			serves++
+			events <- "served"
+			if serves == 1 {
+				return errors.New("glitch") // a lost connection: Serve reopens
+			}
+			_, err := p.Read(make([]byte, 1)) // blocks until ctx ends and closes the port
+			return err
+		}, func(error) {
+			select {
+			case events <- "missing":
+			default:
+			}
+		}, func(err error) { events <- "lost: " + err.Error() })
+	}()
+	next := func() string {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(10 * time.Second):
+			t.Fatal("Serve is stuck")
+			return ""
+		}
+	}
+	if e := next(); e != "missing" {
+		t.Fatalf("no device: %q", e)
+	}
+	dev, err := sim.OpenPTY(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	var seen []string
+	for len(seen) < 3 {
+		if e := next(); e != "missing" {
+			seen = append(seen, e)
+		}
+	}
+	if seen[0] != "served" || seen[1] != "lost: glitch" || seen[2] != "served" {
+		t.Fatalf("events %q", seen)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ending ctx did not interrupt the blocked read")
+	}
+	select {
+	case e := <-events:
+		t.Fatalf("a callback after the end: %q", e)
+	default:
+	}
+}
