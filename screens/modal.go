@@ -1,7 +1,10 @@
 package screens
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -59,11 +62,22 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 		msg.Wrapping = fyne.TextWrapWord
 		items = append(items, msg)
 	}
+	head := container.NewVBox(items...)
+	closing := m.button(s, modalButton{label: s.T(closeKey)})
+	var buttons []fyne.CanvasObject
 	for _, c := range choices {
-		items = append(items, m.button(s, c))
+		buttons = append(buttons, m.button(s, c))
 	}
-	items = append(items, m.button(s, modalButton{label: s.T(closeKey)}))
-	return s.popModal(m, container.NewVBox(items...))
+	var list fyne.CanvasObject = container.NewVBox(buttons...)
+	// The card stays inside the window: choices that do not fit it are paged.
+	pad := ft.Padding()
+	room := s.win.Canvas().Size().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - closing.MinSize().Height
+	if list.MinSize().Height > room {
+		space := canvas.NewRectangle(color.Transparent)
+		space.SetMinSize(fyne.NewSize(0, room))
+		list = container.NewStack(space, touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), buttons...))
+	}
+	return s.popModal(m, container.NewBorder(head, closing, nil, nil, list))
 }
 
 func (m *modal) button(s *Shell, b modalButton) *touch.Button {

@@ -19,13 +19,16 @@ type overlay struct {
 	root *fyne.Container
 }
 
+// overlayMargin is the least room left between an overlay's card and the window's edges.
+const overlayMargin = 20
+
 // newOverlay frames content as a rounded card at most width wide; a tap on the dimmed
 // screen around it calls tapped.
 func newOverlay(c fyne.Canvas, content fyne.CanvasObject, width float32, tapped func()) *overlay {
 	bg := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
 	bg.CornerRadius = 16
 	card := container.NewStack(bg, container.NewPadded(container.NewPadded(content)))
-	sized := container.NewGridWrap(fyne.NewSize(min(width, c.Size().Width-40), card.MinSize().Height), card)
+	sized := container.NewGridWrap(fyne.NewSize(min(width, c.Size().Width-2*overlayMargin), card.MinSize().Height), card)
 	dim := canvas.NewRectangle(ft.Color(ft.ColorNameShadow))
 	return &overlay{c: c, root: container.NewStack(dim, touch.NewSurface(tapped), container.NewCenter(sized))}
 }

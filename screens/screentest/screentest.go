@@ -413,14 +413,20 @@ func labelOf(o fyne.CanvasObject) string {
 	return l
 }
 
-// AssertFits checks that the screen needs no scrolling at the window size and that no
-// pager had to cut a block off.
+// AssertFits checks that the screen and its overlays need no scrolling at the window
+// size and that no pager had to cut a block off.
 func (h *H) AssertFits() {
 	h.T.Helper()
 	c := h.Win.Canvas()
 	for _, o := range h.Objects() {
 		if p, ok := o.(*touch.Pager); ok && p.Visible() && p.Overflows() {
 			h.T.Errorf("screen %s: a block is taller than the pager's page", h.Shell.Current())
+		}
+	}
+	for _, o := range c.Overlays().List() {
+		if m, s := o.MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
+			h.T.Errorf("screen %s: an overlay needs %.0f×%.0f, the window is %.0f×%.0f",
+				h.Shell.Current(), m.Width, m.Height, s.Width, s.Height)
 		}
 	}
 	if m, s := c.Content().MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
