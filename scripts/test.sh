@@ -40,5 +40,13 @@ go test -count=1 -run 'TestRareCharacter' ./screens/theme
 step "the kiosk binary under Xvfb"
 bash scripts/smoke.sh
 
+step "the OpenGL frame benchmark, a few screens once (figures: scripts/gl-frames.sh, docs/benchmarks.md)"
+gl_out=$(mktemp)
+if ! bash scripts/gl-frames.sh 1 'blank-canvas|home|bills-efficiency|notice-expired-card' >"$gl_out" 2>&1; then
+  cat "$gl_out"; rm -f "$gl_out"; exit 1
+fi
+grep -c '^BenchmarkGLFrames' "$gl_out" | sed 's/$/ screens painted/'
+rm -f "$gl_out"
+
 echo
 echo "all tests passed in $(( $(date +%s) - t_start )) s"

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // accountsShown reports whether the accounts screen is on top with the answers of
@@ -53,16 +54,33 @@ func loading(o fyne.CanvasObject) bool {
 // object returns the n-th (from 0) visible object on screen that matches.
 func (k *journey) object(what string, n int, match func(fyne.CanvasObject) bool) fyne.CanvasObject {
 	k.T.Helper()
-	for _, o := range k.Objects() {
-		if o.Visible() && match(o) {
-			if n == 0 {
-				return o
+	var found fyne.CanvasObject
+	k.Do(func() {
+		for _, o := range k.Objects() {
+			if o.Visible() && match(o) {
+				if n == 0 {
+					found = o
+					return
+				}
+				n--
 			}
-			n--
+		}
+	})
+	if found == nil {
+		k.T.Fatalf("no %s on screen %s:\n%s", what, k.Current(), k.Markup())
+	}
+	return found
+}
+
+// count counts the visible buttons labelled text on screen.
+func (k *journey) count(text string) int {
+	n := 0
+	for _, o := range k.Objects() {
+		if b, ok := o.(*touch.Button); ok && b.Visible() && b.Text == text {
+			n++
 		}
 	}
-	k.T.Fatalf("no %s on screen %s:\n%s", what, k.Shell.Current(), k.Markup())
-	return nil
+	return n
 }
 
 // paint paints the whole canvas (content and overlays) with the software painter.

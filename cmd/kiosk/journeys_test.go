@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -37,6 +39,11 @@ type journeyOptions struct {
 	manual bool
 }
 
+// realWindow is a shown window of a running Fyne app (the OpenGL driver) for the
+// harness to drive instead of a test window: set by the frame benchmark's TestMain
+// (build tag glframes), nil otherwise.
+var realWindow fyne.Window
+
 // pollFast is the reader's poll interval in the journey tests, so that a card is read
 // at once.
 const pollFast = 20 * time.Millisecond
@@ -50,7 +57,7 @@ func newJourney(tb testing.TB) *journey {
 func startJourney(tb testing.TB, o journeyOptions) *journey {
 	tb.Helper()
 	if o.manual {
-		return &journey{H: screentest.New(tb, screentest.Options{})}
+		return &journey{H: screentest.New(tb, screentest.Options{Window: realWindow})}
 	}
 	rig, err := demo.Start(tb.TempDir())
 	if err != nil {
@@ -74,7 +81,7 @@ func restart(tb testing.TB, rig *demo.Rig, sims *utilitysim.Server, dataDir stri
 		cfg.Devices.IDCard.PollInterval.Duration = poll
 	}
 	rig.Apply(cfg)
-	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir})
+	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir, Window: realWindow})
 	return &journey{H: h, rig: rig, sims: sims}
 }
 

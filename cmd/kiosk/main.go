@@ -78,15 +78,7 @@ func main() {
 	k.Start(context.Background())
 	defer k.Close()
 
-	// Fyne adds the system font of the process locale to every text style's fallback
-	// chain; under zh_CN that parses the 19 MB Noto CJK collection (some 40 MB of heap)
-	// although the bundled font already covers the UI. Citizen text is translated by
-	// app/i18n, not by the locale, so Fyne is told the messages language is English.
-	// Rare characters still fall back to system fonts one rune at a time.
-	os.Setenv("LANGUAGE", "en")
-	fyneapp.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "水电气网联办自助服务", Version: "0.1.0", Build: 1,
-		Migrations: map[string]bool{"fyneDo": true}})
-	a := fyneapp.NewWithID(AppID)
+	a := newFyneApp()
 	w := a.NewWindow(k.Text.T("app.title"))
 	w.SetPadded(false)
 	w.SetMaster()
@@ -116,4 +108,17 @@ func main() {
 	a.Driver().SetDisableScreenBlanking(true)
 	w.ShowAndRun()
 	log.Info("kiosk stopped")
+}
+
+// newFyneApp makes the kiosk's Fyne app (the OpenGL driver).
+func newFyneApp() fyne.App {
+	// Fyne adds the system font of the process locale to every text style's fallback
+	// chain; under zh_CN that parses the 19 MB Noto CJK collection (some 40 MB of heap)
+	// although the bundled font already covers the UI. Citizen text is translated by
+	// app/i18n, not by the locale, so Fyne is told the messages language is English.
+	// Rare characters still fall back to system fonts one rune at a time.
+	os.Setenv("LANGUAGE", "en")
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "水电气网联办自助服务", Version: "0.1.0", Build: 1,
+		Migrations: map[string]bool{"fyneDo": true}})
+	return fyneapp.NewWithID(AppID)
 }

@@ -2,6 +2,10 @@
 // a kiosk and its shell in a 1280×800 test window, taps by label, what the screen
 // shows, and a UI queue that the test drains on its own goroutine, so that events from
 // device and network goroutines touch widgets only there (as Fyne's event loop would).
+//
+// The same harness can drive a real window of a running Fyne app (Options.Window): the
+// frame benchmark of the OpenGL painter uses it. Its UI work then runs on Fyne's
+// goroutine, through fyne.DoAndWait.
 package screentest
 
 import (
@@ -44,6 +48,9 @@ type Options struct {
 	// DataDir is the kiosk's data folder; empty: a new temporary one. A test that
 	// restarts the kiosk gives both runs the same folder.
 	DataDir string
+	// Window is a shown window of a running Fyne app (the OpenGL driver) to drive
+	// instead of a test window; nil: a test window in a temporary test app.
+	Window fyne.Window
 }
 
 // H is a kiosk and its shell in a test window.
@@ -58,13 +65,19 @@ type H struct {
 	// citizen would make them: a journey's length in taps.
 	Taps int
 	log  *syncBuffer
-	ui   chan func()
+	// ui is the queue of the test window's UI goroutine (the test's); nil with a real
+	// window, whose driver runs fyne.Do's queue itself.
+	ui chan func()
+	// onUI is set while Do runs a function on a real window's UI goroutine.
+	onUI bool
 }
 
 // New builds the harness; everything is closed when the test ends.
 func New(t testing.TB, o Options) *H {
 	t.Helper()
-	test.NewTempApp(t)
+	if o.Window == nil {
+		test.NewTempApp(t)
+	}
 	cfg := o.Config
 	if cfg == nil {
 		cfg = config.Defaults()
@@ -81,7 +94,10 @@ func New(t testing.TB, o Options) *H {
 			urls[id] = "http://127.0.0.1:1" // closed: these tests do not reach the utilities
 		}
 	}
-	h := &H{T: t, log: &syncBuffer{}, ui: make(chan func(), 4096)}
+	h := &H{T: t, log: &syncBuffer{}}
+	if o.Window == nil {
+		h.ui = make(chan func(), 4096)
+	}
 	var clk clock.Clock = clock.System()
 	if !o.RealClock {
 		h.Clock = clock.NewManual(time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local))
@@ -93,10 +109,22 @@ func New(t testing.TB, o Options) *H {
 	}
 	h.K = k
 	t.Cleanup(func() { k.Close() })
-	h.Win = test.NewTempWindow(t, nil)
-	h.Win.SetPadded(false)
-	h.Win.Resize(fyne.NewSize(1280, 800))
-	h.Shell = screens.NewShell(k, h.Win, screens.Options{Do: func(f func()) { h.ui <- f }})
+	if o.Window == nil {
+		h.Win = test.NewTempWindow(t, nil)
+		h.Win.SetPadded(false)
+		h.Win.Resize(fyne.NewSize(1280, 800))
+		h.Shell = screens.NewShell(k, h.Win, screens.Options{Do: func(f func()) { h.ui <- f }})
+	} else {
+		h.Win = o.Window
+		h.Do(func() {
+			// The window outlives the kiosks driven in it: what an earlier one left open
+			// over its screen (a notice, the demo card chooser) goes.
+			for o := h.Win.Canvas().Overlays(); o.Top() != nil; {
+				o.Remove(o.Top())
+			}
+			h.Shell = screens.NewShell(k, h.Win, screens.Options{})
+		})
+	}
 	if o.Start {
 		k.Start(t.Context())
 	}
@@ -106,8 +134,27 @@ func New(t testing.TB, o Options) *H {
 // Log is what the kiosk logged so far.
 func (h *H) Log() string { return h.log.String() }
 
-// Pump runs the functions queued for the UI goroutine.
+// Do runs f on the UI goroutine: at once with a test window (the test's goroutine is
+// its UI goroutine), through fyne.DoAndWait with a real window. f must not fail the
+// test: on a real window it runs on Fyne's goroutine.
+func (h *H) Do(f func()) {
+	if h.ui != nil || h.onUI {
+		f()
+		return
+	}
+	fyne.DoAndWait(func() {
+		h.onUI = true
+		defer func() { h.onUI = false }()
+		f()
+	})
+}
+
+// Pump runs the functions queued for the test window's UI goroutine (a real window's
+// driver runs its queue itself).
 func (h *H) Pump() {
+	if h.ui == nil {
+		return
+	}
 	for {
 		select {
 		case f := <-h.ui:
@@ -131,7 +178,9 @@ func (h *H) WaitFor(what string, cond func() bool) {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		h.Pump()
-		if cond() {
+		var ok bool
+		h.Do(func() { ok = cond() })
+		if ok {
 			return
 		}
 		select {
@@ -140,7 +189,7 @@ func (h *H) WaitFor(what string, cond func() bool) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	h.T.Fatalf("timed out waiting for %s; screen %s:\n%s", what, h.Shell.Current(), h.Markup())
+	h.T.Fatalf("timed out waiting for %s; screen %s:\n%s", what, h.Current(), h.Markup())
 }
 
 // WaitShows waits until the screen shows s.
@@ -152,7 +201,9 @@ func (h *H) WaitShows(s string) {
 // Markup is the laid-out canvas (overlays included) as text.
 func (h *H) Markup() string {
 	h.Pump()
-	return test.RenderToMarkup(h.Win.Canvas())
+	var m string
+	h.Do(func() { m = test.RenderToMarkup(h.Win.Canvas()) })
+	return m
 }
 
 // Shows reports whether the screen shows s anywhere.
@@ -173,14 +224,16 @@ func (h *H) ShowsOnAnyPage(s string) bool {
 	return false
 }
 
-// Tap taps the first visible tappable labelled text (a button, a tile, a list row).
+// Tap taps the first visible, enabled tappable labelled text (a button, a tile, a list
+// row).
 func (h *H) Tap(text string) {
 	h.T.Helper()
 	h.Pump()
-	if !h.tapLabel(text) {
-		h.T.Fatalf("nothing to tap labelled %q on screen %s:\n%s", text, h.Shell.Current(), h.Markup())
+	o := h.tappable(func(l string) bool { return l == text }, 0, true)
+	if o == nil {
+		h.T.Fatalf("nothing to tap labelled %q on screen %s:\n%s", text, h.Current(), h.Markup())
 	}
-	h.Pump()
+	h.TapObject(o)
 }
 
 // TapPrefix taps the first visible, enabled tappable whose label starts with prefix
@@ -188,25 +241,17 @@ func (h *H) Tap(text string) {
 func (h *H) TapPrefix(prefix string) {
 	h.T.Helper()
 	h.Pump()
-	for _, o := range h.Objects() {
-		l, ok := label(o)
-		if !ok || !strings.HasPrefix(l, prefix) || !o.Visible() {
-			continue
-		}
-		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
-			continue
-		}
-		h.TapObject(o.(fyne.Tappable))
-		h.Pump()
-		return
+	o := h.tappable(func(l string) bool { return strings.HasPrefix(l, prefix) }, 0, true)
+	if o == nil {
+		h.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, h.Current(), h.Markup())
 	}
-	h.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, h.Shell.Current(), h.Markup())
+	h.TapObject(o)
 }
 
 // TapObject taps o, as a finger would, and counts the tap.
 func (h *H) TapObject(o fyne.Tappable) {
 	h.Taps++
-	test.Tap(o)
+	h.Do(func() { test.Tap(o) })
 	h.Pump()
 }
 
@@ -214,39 +259,39 @@ func (h *H) TapObject(o fyne.Tappable) {
 func (h *H) TapFirstRow() {
 	h.T.Helper()
 	h.Pump()
-	for _, o := range h.Objects() {
-		if r, ok := o.(*touch.Row); ok && r.Visible() && r.OnTapped != nil {
-			h.TapObject(r)
-			h.Pump()
-			return
+	var row *touch.Row
+	h.Do(func() {
+		for _, o := range h.objects() {
+			if r, ok := o.(*touch.Row); ok && r.Visible() && r.OnTapped != nil {
+				row = r
+				return
+			}
 		}
+	})
+	if row == nil {
+		h.T.Fatalf("no list row on screen %s:\n%s", h.Current(), h.Markup())
 	}
-	h.T.Fatalf("no list row on screen %s:\n%s", h.Shell.Current(), h.Markup())
+	h.TapObject(row)
 }
 
 // Keypad returns the on-screen keypad, if the screen has one.
-func (h *H) Keypad() (*touch.Keypad, bool) {
+func (h *H) Keypad() (kp *touch.Keypad, ok bool) {
 	h.Pump()
-	for _, o := range h.Objects() {
-		if k, ok := o.(*touch.Keypad); ok && k.Visible() {
-			return k, true
+	h.Do(func() {
+		for _, o := range h.objects() {
+			if k, is := o.(*touch.Keypad); is && k.Visible() {
+				kp, ok = k, true
+				return
+			}
 		}
-	}
-	return nil, false
+	})
+	return kp, ok
 }
 
 // CanTap reports whether something labelled text can be tapped (visible and enabled).
 func (h *H) CanTap(text string) bool {
 	h.Pump()
-	for _, o := range h.Objects() {
-		if l, ok := label(o); ok && l == text && o.Visible() {
-			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
-				continue
-			}
-			return true
-		}
-	}
-	return false
+	return h.tappable(func(l string) bool { return l == text }, 0, true) != nil
 }
 
 // TapSeeking taps the first tappable labelled text, turning pages (下一页) until it
@@ -266,16 +311,8 @@ func (h *H) seek(match func(string) bool, what string) {
 	h.T.Helper()
 	for range 12 {
 		h.Pump()
-		for _, o := range h.Objects() {
-			l, ok := label(o)
-			if !ok || !match(l) || !o.Visible() {
-				continue
-			}
-			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
-				continue
-			}
-			h.TapObject(o.(fyne.Tappable))
-			h.Pump()
+		if o := h.tappable(match, 0, true); o != nil {
+			h.TapObject(o)
 			return
 		}
 		if !h.CanTap("下一页") {
@@ -283,40 +320,49 @@ func (h *H) seek(match func(string) bool, what string) {
 		}
 		h.Tap("下一页")
 	}
-	h.T.Fatalf("nothing labelled %q on any page of screen %s", what, h.Shell.Current())
+	h.T.Fatalf("nothing labelled %q on any page of screen %s", what, h.Current())
 }
 
-// TapNth taps the n-th (from 0) visible tappable labelled text, in screen order: the
-// second pager's 下一页, say.
+// TapNth taps the n-th (from 0) visible tappable labelled text, enabled or not, in
+// screen order: the second pager's 下一页, say.
 func (h *H) TapNth(text string, n int) {
 	h.T.Helper()
 	h.Pump()
-	for _, o := range h.Objects() {
-		if l, ok := label(o); ok && l == text && o.Visible() {
+	o := h.tappable(func(l string) bool { return l == text }, n, false)
+	if o == nil {
+		h.T.Fatalf("no such %q on screen %s", text, h.Current())
+	}
+	h.TapObject(o)
+}
+
+// Current is the shell's name of the screen on top.
+func (h *H) Current() string {
+	var c string
+	h.Do(func() { c = h.Shell.Current() })
+	return c
+}
+
+// tappable returns the n-th (from 0) visible tappable whose label matches, in screen
+// order (overlays first), skipping disabled ones if enabled is set; nil if none.
+func (h *H) tappable(match func(string) bool, n int, enabled bool) fyne.Tappable {
+	var found fyne.Tappable
+	h.Do(func() {
+		for _, o := range h.objects() {
+			l, ok := label(o)
+			if !ok || !match(l) || !o.Visible() {
+				continue
+			}
+			if d, ok := o.(fyne.Disableable); ok && enabled && d.Disabled() {
+				continue
+			}
 			if n == 0 {
-				h.TapObject(o.(fyne.Tappable))
-				h.Pump()
+				found = o.(fyne.Tappable)
 				return
 			}
 			n--
 		}
-	}
-	h.T.Fatalf("no such %q on screen %s", text, h.Shell.Current())
-}
-
-func (h *H) tapLabel(text string) bool {
-	for _, o := range h.Objects() {
-		l, ok := label(o)
-		if !ok || l != text || !o.Visible() {
-			continue
-		}
-		if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
-			continue
-		}
-		h.TapObject(o.(fyne.Tappable))
-		return true
-	}
-	return false
+	})
+	return found
 }
 
 // label is the text a tappable object is known by.
@@ -335,7 +381,12 @@ func label(o fyne.CanvasObject) (string, bool) {
 }
 
 // Objects are the objects on screen, overlays first (top-most first).
-func (h *H) Objects() []fyne.CanvasObject {
+func (h *H) Objects() (objs []fyne.CanvasObject) {
+	h.Do(func() { objs = h.objects() })
+	return objs
+}
+
+func (h *H) objects() []fyne.CanvasObject {
 	c := h.Win.Canvas()
 	var objs []fyne.CanvasObject
 	ov := c.Overlays().List()
