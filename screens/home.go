@@ -61,11 +61,26 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
 	insert.TextStyle.Bold = true
 	hint := widget.NewLabel(s.T("home.insert_card_hint"))
-	card := container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()))
+	row := []fyne.CanvasObject{reader, insert}
+	var demo fyne.CanvasObject = layout.NewSpacer()
 	if b := s.demoCardButton(); b != nil {
-		card.Add(container.NewCenter(b))
+		demo = container.NewCenter(b)
+		row = append(row, demo)
 	}
-	card.Add(layout.NewSpacer())
+	var card fyne.CanvasObject
+	if container.NewHBox(row...).MinSize().Width <= s.win.Canvas().Size().Width {
+		card = container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()),
+			demo, layout.NewSpacer())
+	} else {
+		// Too long for one line (English in 大字模式): the invitation wraps, a size
+		// smaller, between a smaller picture and the demo button, and its hint gives the
+		// tiles the room.
+		wrapped := widget.NewRichText(&widget.TextSegment{Text: insert.Text, Style: widget.RichTextStyle{
+			ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle}})
+		wrapped.Wrapping = fyne.TextWrapWord
+		small := container.NewGridWrap(fyne.NewSize(150, 102), s.reader)
+		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), wrapped, layout.NewSpacer()))
+	}
 
 	var tiles []fyne.CanvasObject
 	for _, id := range s.K.Config.Home.Tiles {

@@ -124,7 +124,9 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 				})
 			}))
 			cancel.Importance = widget.DangerImportance
-			return container.NewGridWithColumns(2, container.NewCenter(code),
+			// The QR keeps its size; the words take the rest of the width, so that they
+			// wrap less (English, 大字模式).
+			return container.NewBorder(nil, nil, container.NewPadded(container.NewCenter(code)), nil,
 				container.NewVBox(info, container.NewHBox(cancel)))
 		},
 		Tick: func() {

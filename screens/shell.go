@@ -225,6 +225,21 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 	return bar(container.NewPadded(row))
 }
 
+// columns lays items out in a grid of n columns, or fewer when the widest item would
+// not fit n times across the screen (long words in English and 大字模式).
+func (s *Shell) columns(n int, items ...fyne.CanvasObject) *fyne.Container {
+	var widest float32
+	for _, o := range items {
+		widest = max(widest, o.MinSize().Width)
+	}
+	pad := ft.Padding()
+	room := s.win.Canvas().Size().Width - 2*pad
+	for n > 1 && float32(n)*(widest+pad)-pad > room {
+		n--
+	}
+	return container.NewGridWithColumns(n, items...)
+}
+
 // centerRow is a horizontal row whose items are centred vertically.
 func centerRow(items ...fyne.CanvasObject) fyne.CanvasObject {
 	for i, o := range items {
@@ -240,7 +255,6 @@ func (s *Shell) footer() fyne.CanvasObject {
 	for _, h := range s.K.Config.Hotlines {
 		lines = append(lines, s.K.Text.Pick(h.Label, h.LabelEN)+" "+h.Number)
 	}
-	hot := barText(s.T("footer.hotlines")+"  "+strings.Join(lines, "    "), true)
 	elderKey := "footer.elderly"
 	if s.K.Elderly() {
 		elderKey = "footer.elderly_on"
@@ -248,6 +262,13 @@ func (s *Shell) footer() fyne.CanvasObject {
 	elder := s.Button(elderKey, func() { s.SetElderly(!s.K.Elderly()) })
 	elder.Importance = widget.HighImportance
 	lang := s.Button("footer.language", s.ToggleLanguage)
+	// The hotlines are always shown; their heading goes when they would not fit beside
+	// the buttons (English in 大字模式).
+	hot := barText(s.T("footer.hotlines")+"  "+strings.Join(lines, "    "), true)
+	room := s.win.Canvas().Size().Width - elder.MinSize().Width - lang.MinSize().Width - 6*ft.Padding()
+	if hot.MinSize().Width > room {
+		hot.Text = strings.Join(lines, "   ")
+	}
 	row := container.NewBorder(nil, nil, nil, container.NewHBox(elder, lang), container.NewHBox(hot))
 	return bar(container.NewPadded(row))
 }

@@ -212,26 +212,26 @@ func ratePage(s *Shell, a app.Application) Page {
 			return container.NewVBox(s.bigStatus(s.T("rate.done"), ft.ColorNameSuccess), note(msg, widget.MediumImportance),
 				touch.NewPrimaryButton(s.T("nav.home"), s.Tap(s.Home)))
 		}
-		levels := container.NewGridWithColumns(5)
+		var levels []fyne.CanvasObject
 		for l := utility.VerySatisfied; l >= utility.VeryDissatisfied; l-- {
 			l := l
 			b := touch.NewButton(s.T(fmt.Sprintf("rate.level.%d", l)), s.Tap(func() { level = l; s.refresh() }))
 			if level == l {
 				b.Importance = widget.HighImportance
 			}
-			levels.Add(b)
+			levels = append(levels, b)
 		}
-		items := []fyne.CanvasObject{heading(s.T("rate.question", a.Progress.ServiceName)), levels}
+		items := []fyne.CanvasObject{heading(s.T("rate.question", a.Progress.ServiceName)), s.columns(5, levels...)}
 		if level != 0 && level <= utility.Dissatisfied {
 			items = append(items, note(s.T("rate.reasons_hint"), widget.MediumImportance))
-			grid := container.NewGridWithColumns(3)
+			var rows []fyne.CanvasObject
 			for _, key := range []string{"slow", "attitude", "unclear", "repeat", "fees", "other"} {
 				key := key
 				r := touch.NewRow(s.T("rate.reason."+key), "", "", s.Tap(func() { reasons[key] = !reasons[key]; s.refresh() }))
 				r.Checkable, r.Checked = true, reasons[key]
-				grid.Add(r)
+				rows = append(rows, r)
 			}
-			items = append(items, grid)
+			items = append(items, s.columns(3, rows...))
 		}
 		submit := touch.NewPrimaryButton(s.T("rate.submit"), s.Tap(func() {
 			var rs []string

@@ -193,12 +193,15 @@ func (r *keypadRenderer) Refresh() {
 		k.display.Text = k.Placeholder
 		k.display.Color = ft.Color(ft.ColorNamePlaceHolder)
 		k.display.TextStyle.Monospace = false // the monospace face has no Chinese
+		// A size smaller than the value: a long placeholder (English in 大字模式) must
+		// not widen the screen.
+		k.display.TextSize = ft.Size(ft.SizeNameSubHeadingText)
 	} else {
 		k.display.TextStyle.Monospace = true
 		k.display.Text = spaced(k.value)
 		k.display.Color = ft.Color(ft.ColorNameForeground)
+		k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
 	}
-	k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
 	k.hint.Text = k.message
 	k.hint.TextSize = ft.Size(ft.SizeNameText)
 	if k.message == "" && k.value != "" {

@@ -38,12 +38,15 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 	bg.StrokeColor = ft.Color(kt.ColorNameTileBorder)
 	bg.StrokeWidth = 3
 	bg.CornerRadius = 12
-	title := canvas.NewText(t.Title, ft.Color(ft.ColorNamePrimary))
-	title.TextStyle = fyne.TextStyle{Bold: true}
+	// The title wraps rather than widening the tile: four tiles a row must fit the
+	// window in English and 大字模式 too.
+	title := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyle{
+		Alignment: fyne.TextAlignCenter, ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText,
+		TextStyle: fyne.TextStyle{Bold: true}}})
+	title.Wrapping = fyne.TextWrapWord
 	desc := widget.NewLabel(t.Description)
 	desc.Wrapping = fyne.TextWrapWord
 	desc.Alignment = fyne.TextAlignCenter
-	title.Alignment = fyne.TextAlignCenter
 	r := &tileRenderer{t: t, bg: bg, title: title, desc: desc}
 	r.Refresh()
 	return r
@@ -52,7 +55,7 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 type tileRenderer struct {
 	t     *Tile
 	bg    *canvas.Rectangle
-	title *canvas.Text
+	title *widget.RichText
 	desc  *widget.Label
 }
 
@@ -60,6 +63,8 @@ func (r *tileRenderer) Layout(s fyne.Size) {
 	pad := ft.Size(ft.SizeNameInnerPadding)
 	r.bg.Resize(s)
 	r.bg.Move(fyne.NewPos(0, 0))
+	r.title.Resize(fyne.NewSize(s.Width-2*pad, r.title.Size().Height))
+	r.desc.Resize(fyne.NewSize(s.Width-2*pad, r.desc.Size().Height))
 	th := r.title.MinSize().Height
 	dh := r.desc.MinSize().Height
 	if r.t.Description == "" {
@@ -77,17 +82,19 @@ func (r *tileRenderer) Layout(s fyne.Size) {
 
 func (r *tileRenderer) MinSize() fyne.Size {
 	pad := ft.Size(ft.SizeNameInnerPadding)
-	w := max(r.title.MinSize().Width+2*pad, ft.Size(kt.SizeNameTarget)*3)
-	h := max(r.title.MinSize().Height+r.desc.MinSize().Height+2*pad, ft.Size(kt.SizeNameTile))
+	w := ft.Size(kt.SizeNameTarget) * 3
+	dh := r.desc.MinSize().Height
+	if r.t.Description == "" {
+		dh = 0
+	}
+	h := max(r.title.MinSize().Height+dh+2*pad, ft.Size(kt.SizeNameTile))
 	return fyne.NewSize(w, h)
 }
 
 func (r *tileRenderer) Refresh() {
 	r.bg.FillColor = ft.Color(kt.ColorNameTile)
 	r.bg.StrokeColor = ft.Color(kt.ColorNameTileBorder)
-	r.title.Text = r.t.Title
-	r.title.Color = ft.Color(ft.ColorNamePrimary)
-	r.title.TextSize = ft.Size(ft.SizeNameSubHeadingText)
+	r.title.Segments[0].(*widget.TextSegment).Text = r.t.Title
 	r.desc.SetText(r.t.Description)
 	r.desc.Hidden = r.t.Description == ""
 	r.bg.Refresh()
