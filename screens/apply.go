@@ -198,9 +198,10 @@ func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 		blocks = append(blocks, s.panel(o.Service.Utility.Name.In(lang)+" · "+o.Service.Name.In(lang), lines(
 			s.kvText(s.T("apply.steps"), o.StepsText(lang)),
 			s.kvText(s.T("apply.limit"), o.TimeLimit(lang)),
-			s.kvText(s.T("apply.fees"), o.FeesText(lang)),
 		)))
-		// Messages are blocks of their own: the pager may put them on the next page.
+		// The fees (long for some services, in English) and the messages are blocks of
+		// their own: the pager may put them on the next page.
+		blocks = append(blocks, s.kvText(s.T("apply.fees"), o.FeesText(lang)))
 		if o.ZeroCost {
 			blocks = append(blocks, note(s.T("apply.zero_cost"), widget.SuccessImportance))
 		}
@@ -489,12 +490,9 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 				blocks = append(blocks, container.NewGridWithColumns(2, parts[i:min(i+2, len(parts))]...))
 			}
 		}
-		var status fyne.CanvasObject
-		switch {
-		case r.AcceptedParts() == 0:
-			status = s.bigStatus(s.T("apply.all_refused"), ft.ColorNameError)
-		default:
-			status = s.bigStatus(s.T("apply.accepted", r.AcceptedParts()), ft.ColorNameSuccess)
+		statusText, statusColor := s.T("apply.accepted", r.AcceptedParts()), ft.ColorNameSuccess
+		if r.AcceptedParts() == 0 {
+			statusText, statusColor = s.T("apply.all_refused"), ft.ColorNameError
 		}
 		var printed fyne.CanvasObject = note(s.T("apply.take_receipt"), widget.HighImportance)
 		if !r.Printed.OK {
@@ -506,11 +504,16 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		}
 		if s.K.Elderly() {
 			// The outcome, the receipt note and the buttons stand in a column beside the
-			// parts, so that each utility's part has the page's full height.
-			side := container.NewVBox(append([]fyne.CanvasObject{status, printed}, buttons...)...)
-			return container.NewBorder(nil, nil, side, nil, s.pager(blocks...))
+			// parts, so that each utility's part has the page's full height. The column
+			// keeps to a third of the width, its outcome wrapping (English).
+			outcome := widget.NewRichText(&widget.TextSegment{Text: statusText, Style: widget.RichTextStyle{
+				ColorName: statusColor, SizeName: ft.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
+			outcome.Wrapping = fyne.TextWrapWord
+			side := container.NewVBox(append([]fyne.CanvasObject{outcome, printed}, buttons...)...)
+			width := s.win.Canvas().Size().Width / 3
+			return container.NewBorder(nil, nil, container.New(fixedWidth(width), side), nil, s.pager(blocks...))
 		}
-		head := container.NewVBox(status, printed)
+		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
 		return container.NewBorder(head, container.NewHBox(buttons...), nil, nil, s.pager(blocks...))
 	}}
 }
@@ -544,4 +547,23 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 		}
 	}
 	return s.panel(title, text)
+}
+
+// fixedWidth lays its objects out over its whole area and asks for the given width,
+// whatever their own: a column that wrapping text must keep to.
+type fixedWidth float32
+
+func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (w fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
 }
