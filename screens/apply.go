@@ -510,7 +510,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 				ColorName: statusColor, SizeName: ft.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
 			outcome.Wrapping = fyne.TextWrapWord
 			side := container.NewVBox(append([]fyne.CanvasObject{outcome, printed}, buttons...)...)
-			width := s.win.Canvas().Size().Width / 3
+			width := s.room().Width / 3
 			return container.NewBorder(nil, nil, container.New(fixedWidth(width), side), nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)

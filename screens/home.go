@@ -68,7 +68,7 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		row = append(row, demo)
 	}
 	var card fyne.CanvasObject
-	if container.NewHBox(row...).MinSize().Width <= s.win.Canvas().Size().Width {
+	if container.NewHBox(row...).MinSize().Width <= s.room().Width {
 		card = container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()),
 			demo, layout.NewSpacer())
 	} else {

@@ -71,7 +71,7 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 	var list fyne.CanvasObject = container.NewVBox(buttons...)
 	// The card stays inside the window: choices that do not fit it are paged.
 	pad := ft.Padding()
-	room := s.win.Canvas().Size().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - closing.MinSize().Height
+	room := s.room().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - closing.MinSize().Height
 	if list.MinSize().Height > room {
 		space := canvas.NewRectangle(color.Transparent)
 		space.SetMinSize(fyne.NewSize(0, room))

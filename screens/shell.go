@@ -225,6 +225,16 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 	return bar(container.NewPadded(row))
 }
 
+// room is the window's size, for screens that choose their layout by what fits. Before
+// the window is first laid out (a full-screen window before it is mapped) it is the
+// size the screens are designed for, 1280×800.
+func (s *Shell) room() fyne.Size {
+	if sz := s.win.Canvas().Size(); sz.Width > 0 && sz.Height > 0 {
+		return sz
+	}
+	return fyne.NewSize(1280, 800)
+}
+
 // columns lays items out in a grid of n columns, or fewer when the widest item would
 // not fit n times across the screen (long words in English and 大字模式).
 func (s *Shell) columns(n int, items ...fyne.CanvasObject) *fyne.Container {
@@ -233,7 +243,7 @@ func (s *Shell) columns(n int, items ...fyne.CanvasObject) *fyne.Container {
 		widest = max(widest, o.MinSize().Width)
 	}
 	pad := ft.Padding()
-	room := s.win.Canvas().Size().Width - 2*pad
+	room := s.room().Width - 2*pad
 	for n > 1 && float32(n)*(widest+pad)-pad > room {
 		n--
 	}
@@ -265,7 +275,7 @@ func (s *Shell) footer() fyne.CanvasObject {
 	// The hotlines are always shown; their heading goes when they would not fit beside
 	// the buttons (English in 大字模式).
 	hot := barText(s.T("footer.hotlines")+"  "+strings.Join(lines, "    "), true)
-	room := s.win.Canvas().Size().Width - elder.MinSize().Width - lang.MinSize().Width - 6*ft.Padding()
+	room := s.room().Width - elder.MinSize().Width - lang.MinSize().Width - 6*ft.Padding()
 	if hot.MinSize().Width > room {
 		hot.Text = strings.Join(lines, "   ")
 	}
