@@ -54,11 +54,15 @@ func (r *fitRenderer) Layout(s fyne.Size) {
 		}
 		shown = "…"
 	}
-	r.text.Text = shown
+	// Refreshed only when the words change: Fyne lays a new screen out again as it
+	// paints it, and a refresh from there would paint the whole window a second time.
+	if shown != r.text.Text {
+		r.text.Text = shown
+		r.text.Refresh()
+	}
 	h := r.text.MinSize().Height
 	r.text.Move(fyne.NewPos(0, (s.Height-h)/2))
 	r.text.Resize(fyne.NewSize(s.Width, h))
-	r.text.Refresh()
 }
 
 func (r *fitRenderer) MinSize() fyne.Size {
@@ -69,6 +73,7 @@ func (r *fitRenderer) MinSize() fyne.Size {
 func (r *fitRenderer) Refresh() {
 	r.text.Color, r.text.TextSize, r.text.TextStyle = r.t.Color, r.t.TextSize, r.style()
 	r.Layout(r.t.Size())
+	r.text.Refresh()
 }
 
 func (r *fitRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.text} }
