@@ -2,6 +2,7 @@ package screens
 
 import (
 	"image"
+	"image/color"
 	"image/draw"
 
 	"fyne.io/fyne/v2"
@@ -55,13 +56,14 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		s.reader = canvas.NewImageFromResource(readerPicture)
 		s.reader.FillMode = canvas.ImageFillContain
 	}
-	// A fixed size, so that the picture is not drawn again on every layout.
-	reader := container.NewGridWrap(fyne.NewSize(200, 136), s.reader)
+	// The picture keeps one size per layout, so that it is not drawn again on every render.
+	picture := fyne.NewSize(200, 136)
 	insert := canvas.NewText(s.T("home.insert_card"), ft.Color(ft.ColorNamePrimary))
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
 	insert.TextStyle.Bold = true
-	hint := widget.NewLabel(s.T("home.insert_card_hint"))
-	row := []fyne.CanvasObject{reader, insert}
+	stand := canvas.NewRectangle(color.Transparent) // the picture's room, to measure the line
+	stand.SetMinSize(picture)
+	row := []fyne.CanvasObject{stand, insert}
 	var demo fyne.CanvasObject = layout.NewSpacer()
 	if b := s.demoCardButton(); b != nil {
 		demo = container.NewCenter(b)
@@ -69,8 +71,9 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 	}
 	var card fyne.CanvasObject
 	if container.NewHBox(row...).MinSize().Width <= s.room().Width {
-		card = container.NewHBox(layout.NewSpacer(), reader, container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()),
-			demo, layout.NewSpacer())
+		hint := widget.NewLabel(s.T("home.insert_card_hint"))
+		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.reader),
+			container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()), demo, layout.NewSpacer())
 	} else {
 		// Too long for one line (English in 大字模式): the invitation wraps, a size
 		// smaller, between a smaller picture and the demo button, and its hint gives the
@@ -81,7 +84,6 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		small := container.NewGridWrap(fyne.NewSize(150, 102), s.reader)
 		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), wrapped, layout.NewSpacer()))
 	}
-
 	var tiles []fyne.CanvasObject
 	for _, id := range s.K.Config.Home.Tiles {
 		mk, ok := tilePage(id)
