@@ -67,6 +67,10 @@ type Shell struct {
 	// reader is the home screen's picture, kept across renders at one size: drawing
 	// its SVG anew took 3 ms of each home render.
 	reader *canvas.Image
+	// back and home are the header's 返回 and 首页, kept across renders: Fyne refreshes
+	// every image new to a window while it paints it, so new icons each render made it
+	// paint every screen twice (touch.IconButton says the rest).
+	back, home *touch.IconButton
 }
 
 // NewShell builds the shell into w and shows the home screen.
@@ -196,11 +200,16 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 	var left []fyne.CanvasObject
 	title := s.K.Text.Pick(cfg.HallName, cfg.HallNameEN)
 	if len(s.stack) > 1 {
-		back := s.Button("nav.back", s.Back)
-		back.Icon = ft.NavigateBackIcon()
-		home := s.Button("nav.home", s.Home)
-		home.Icon = ft.HomeIcon()
-		left = append(left, back, home)
+		if s.back == nil {
+			s.back = touch.NewIconButton(s.T("nav.back"), ft.NavigateBackIcon(), s.Tap(s.Back))
+			s.home = touch.NewIconButton(s.T("nav.home"), ft.HomeIcon(), s.Tap(s.Home))
+		}
+		for b, key := range map[*touch.IconButton]string{s.back: "nav.back", s.home: "nav.home"} {
+			if t := s.T(key); b.Text != t {
+				b.SetText(t)
+			}
+		}
+		left = append(left, s.back, s.home)
 		title = s.T(top.TitleKey)
 	}
 	// The title takes what room is left and is shortened rather than pushing the

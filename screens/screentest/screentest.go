@@ -370,6 +370,8 @@ func label(o fyne.CanvasObject) (string, bool) {
 	switch b := o.(type) {
 	case *touch.Button:
 		return b.Text, true
+	case *touch.IconButton:
+		return b.Text, true
 	case *widget.Button:
 		return b.Text, true
 	case *touch.Tile:

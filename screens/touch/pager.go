@@ -31,6 +31,7 @@ func NewPager(prevLabel, nextLabel string, blocks ...fyne.CanvasObject) *Pager {
 	p := &Pager{Blocks: blocks}
 	p.prev = NewButton(prevLabel, func() { p.turn(-1) })
 	p.next = NewPrimaryButton(nextLabel, func() { p.turn(+1) })
+	p.prev.Disable() // the first page has none before it
 	p.info = canvas.NewText("", ft.Color(ft.ColorNameForeground))
 	p.info.Alignment = fyne.TextAlignCenter
 	p.ExtendBaseWidget(p)
@@ -66,7 +67,8 @@ func (p *Pager) turn(d int) {
 func (p *Pager) CreateRenderer() fyne.WidgetRenderer { return &pagerRenderer{p: p} }
 
 type pagerRenderer struct {
-	p *Pager
+	p     *Pager
+	shown []fyne.CanvasObject // what the last layout placed
 }
 
 func (r *pagerRenderer) navHeight() float32 {
@@ -98,6 +100,10 @@ func (r *pagerRenderer) paginate(w, h float32) [][]int {
 	return pages
 }
 
+// Layout pages the blocks at this size and places the current page. It changes no
+// widget's state: Fyne lays every new screen out again while it paints it, and a
+// refresh from there (showing, hiding, enabling a button) would make it paint the whole
+// window a second time. Which blocks are on screen is the renderer's object list instead.
 func (r *pagerRenderer) Layout(size fyne.Size) {
 	p := r.p
 	pad := ft.Size(ft.SizeNamePadding)
@@ -120,30 +126,23 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 	if p.page >= len(pages) {
 		p.page = max(len(pages)-1, 0)
 	}
-	for _, b := range p.Blocks {
-		b.Hide()
-	}
+	// A new slice each time: a walk of the tree may still hold the last one.
+	r.shown = make([]fyne.CanvasObject, 0, len(p.Blocks)+3)
 	y := float32(0)
 	if len(pages) > 0 {
 		for _, i := range pages[p.page] {
 			b := p.Blocks[i]
-			b.Show()
 			b.Move(fyne.NewPos(0, y))
 			h := b.MinSize().Height
 			b.Resize(fyne.NewSize(size.Width, h))
 			y += h + pad
-		}
-	}
-	for _, o := range []fyne.CanvasObject{p.prev, p.next, p.info} {
-		if paged {
-			o.Show()
-		} else {
-			o.Hide()
+			r.shown = append(r.shown, b)
 		}
 	}
 	if !paged {
 		return
 	}
+	r.shown = append(r.shown, p.prev, p.next, p.info)
 	nh := r.navHeight()
 	bw := max(p.prev.MinSize().Width, p.next.MinSize().Width) * 1.5
 	ny := size.Height - nh
@@ -151,20 +150,24 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 	p.prev.Resize(fyne.NewSize(bw, nh))
 	p.next.Move(fyne.NewPos(size.Width-bw, ny))
 	p.next.Resize(fyne.NewSize(bw, nh))
+	// Text is drawn from its content; the next paint shows the new number without a refresh.
 	p.info.Text = fmt.Sprintf("%d / %d", p.page+1, len(pages))
 	p.info.TextSize = ft.Size(ft.SizeNameSubHeadingText)
 	p.info.Color = ft.Color(ft.ColorNameForeground)
 	p.info.Move(fyne.NewPos(bw, ny))
 	p.info.Resize(fyne.NewSize(size.Width-2*bw, nh))
-	p.prev.Disable()
-	p.next.Disable()
-	if p.page > 0 {
-		p.prev.Enable()
+	setEnabled(p.prev, p.page > 0)
+	setEnabled(p.next, p.page < len(pages)-1)
+}
+
+// setEnabled changes a button only when its state differs: each change refreshes it.
+func setEnabled(b *Button, on bool) {
+	switch {
+	case on && b.Disabled():
+		b.Enable()
+	case !on && !b.Disabled():
+		b.Disable()
 	}
-	if p.page < len(pages)-1 {
-		p.next.Enable()
-	}
-	p.info.Refresh()
 }
 
 // MinSize is as wide as the widest block and only as tall as the navigation row needs:
@@ -186,9 +189,8 @@ func (r *pagerRenderer) Refresh() {
 	canvas.Refresh(r.p)
 }
 
-func (r *pagerRenderer) Objects() []fyne.CanvasObject {
-	objs := append([]fyne.CanvasObject{}, r.p.Blocks...)
-	return append(objs, r.p.prev, r.p.next, r.p.info)
-}
+// Objects are the current page's blocks, and the navigation row when there are pages.
+// Before the first layout nothing is placed yet, so nothing is drawn.
+func (r *pagerRenderer) Objects() []fyne.CanvasObject { return r.shown }
 
 func (r *pagerRenderer) Destroy() {}

@@ -1,6 +1,8 @@
 package touch
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	ft "fyne.io/fyne/v2/theme"
@@ -49,8 +51,10 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	trailing := canvas.NewText("", ft.Color(ft.ColorNameForeground))
 	trailing.TextStyle.Bold = true
 	trailing.Alignment = fyne.TextAlignTrailing
-	check := widget.NewIcon(nil)
-	rr := &rowRenderer{r: r, bg: bg, title: title, detail: detail, trailing: trailing, check: check}
+	rr := &rowRenderer{r: r, bg: bg, title: title, detail: detail, trailing: trailing, box: canvas.NewRectangle(nil)}
+	for i := range rr.tick {
+		rr.tick[i] = canvas.NewLine(nil)
+	}
 	rr.Refresh()
 	return rr
 }
@@ -60,7 +64,10 @@ type rowRenderer struct {
 	bg            *canvas.Rectangle
 	title, detail *FitText // shortened with … when the row is narrow
 	trailing      *canvas.Text
-	check         *widget.Icon
+	// The check box is drawn, not an icon: Fyne refreshes every image new to a window
+	// while it paints it, and so painted each screen of rows twice.
+	box  *canvas.Rectangle
+	tick [2]*canvas.Line
 }
 
 func (rr *rowRenderer) Layout(s fyne.Size) {
@@ -69,8 +76,13 @@ func (rr *rowRenderer) Layout(s fyne.Size) {
 	x := pad
 	if rr.r.Checkable {
 		is := ft.Size(ft.SizeNameInlineIcon)
-		rr.check.Move(fyne.NewPos(pad, (s.Height-is)/2))
-		rr.check.Resize(fyne.NewSize(is, is))
+		at := fyne.NewPos(pad, (s.Height-is)/2)
+		rr.box.Move(at)
+		rr.box.Resize(fyne.NewSize(is, is))
+		// A tick from the left middle down to the bottom third and up to the top right.
+		pt := func(fx, fy float32) fyne.Position { return fyne.NewPos(at.X+fx*is, at.Y+fy*is) }
+		rr.tick[0].Position1, rr.tick[0].Position2 = pt(0.22, 0.52), pt(0.43, 0.73)
+		rr.tick[1].Position1, rr.tick[1].Position2 = pt(0.43, 0.73), pt(0.80, 0.30)
 		x += is + pad
 	}
 	tw := rr.trailing.MinSize().Width
@@ -135,23 +147,38 @@ func (rr *rowRenderer) Refresh() {
 	case widget.HighImportance:
 		rr.trailing.Color = ft.Color(ft.ColorNamePrimary)
 	}
-	if r.Checkable {
-		if r.Checked {
-			rr.check.SetResource(ft.CheckButtonCheckedIcon())
-		} else {
-			rr.check.SetResource(ft.CheckButtonIcon())
-		}
-		rr.check.Show()
-	} else {
-		rr.check.Hide()
-	}
+	rr.refreshCheck()
 	rr.trailing.Refresh()
 	rr.bg.Refresh()
 	rr.Layout(r.Size())
 }
 
+// refreshCheck draws the check box: an outlined square, or a filled one with a tick.
+func (rr *rowRenderer) refreshCheck() {
+	r := rr.r
+	is := ft.Size(ft.SizeNameInlineIcon)
+	rr.box.CornerRadius = is / 6
+	rr.box.StrokeWidth = max(2, is/12)
+	rr.box.StrokeColor = ft.Color(ft.ColorNameForeground)
+	rr.box.FillColor = color.Transparent
+	if r.Checked {
+		rr.box.StrokeColor = ft.Color(ft.ColorNamePrimary)
+		rr.box.FillColor = rr.box.StrokeColor
+	}
+	for _, l := range rr.tick {
+		l.StrokeColor = ft.Color(ft.ColorNameForegroundOnPrimary)
+		l.StrokeWidth = max(2, is/9)
+		l.Hidden = !r.Checkable || !r.Checked
+	}
+	rr.box.Hidden = !r.Checkable
+	rr.box.Refresh()
+	for _, l := range rr.tick {
+		l.Refresh()
+	}
+}
+
 func (rr *rowRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{rr.bg, rr.check, rr.title, rr.detail, rr.trailing}
+	return []fyne.CanvasObject{rr.bg, rr.box, rr.tick[0], rr.tick[1], rr.title, rr.detail, rr.trailing}
 }
 
 func (rr *rowRenderer) Destroy() {}

@@ -1,0 +1,87 @@
+package touch
+
+import (
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
+)
+
+// block is a fixed-height block of a pager.
+func block(h float32) *canvas.Rectangle {
+	r := canvas.NewRectangle(nil)
+	r.SetMinSize(fyne.NewSize(100, h))
+	return r
+}
+
+func TestPagerPlacesOnlyTheCurrentPage(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	blocks := []fyne.CanvasObject{block(200), block(200), block(200), block(200), block(200)}
+	turns := 0
+	p := NewPager("上一页", "下一页", blocks...)
+	p.OnTap = func() { turns++ }
+	w := test.NewTempWindow(t, p)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(600, 540)) // two blocks and the navigation row a page
+
+	objects := func() []fyne.CanvasObject { return test.TempWidgetRenderer(t, p).Objects() }
+	want := func(page int, shown ...fyne.CanvasObject) {
+		t.Helper()
+		if got, _ := p.Page(); got != page {
+			t.Fatalf("page %d, want %d", got, page)
+		}
+		got := objects()
+		for _, b := range blocks {
+			if slices.Contains(got, b) != slices.Contains(shown, b) {
+				t.Fatalf("page %d: objects %v, want the blocks %v and the navigation", page, got, shown)
+			}
+		}
+		for _, nav := range []fyne.CanvasObject{p.prev, p.next, p.info} {
+			if !slices.Contains(got, nav) {
+				t.Fatalf("page %d: navigation missing from %v", page, got)
+			}
+		}
+	}
+	if _, n := p.Page(); n != 3 {
+		t.Fatalf("%d pages, want 3", n)
+	}
+	want(0, blocks[0], blocks[1])
+	if !p.PrevButton().Disabled() || p.NextButton().Disabled() {
+		t.Fatal("on the first page 上一页 must be off and 下一页 on")
+	}
+	if p.info.Text != "1 / 3" {
+		t.Fatalf("page label %q", p.info.Text)
+	}
+	test.Tap(p.NextButton())
+	test.Tap(p.NextButton())
+	want(2, blocks[4])
+	if p.PrevButton().Disabled() || !p.NextButton().Disabled() || p.info.Text != "3 / 3" {
+		t.Fatalf("last page: prev off %v, next off %v, label %q", p.PrevButton().Disabled(), p.NextButton().Disabled(), p.info.Text)
+	}
+	test.Tap(p.NextButton()) // disabled: nothing happens
+	test.Tap(p.PrevButton())
+	want(1, blocks[2], blocks[3])
+	if turns != 3 {
+		t.Fatalf("%d page turns counted, want 3", turns)
+	}
+	if p.Overflows() {
+		t.Fatal("no block is taller than a page")
+	}
+
+	// Taller: everything on one page, no navigation.
+	w.Resize(fyne.NewSize(600, 1100))
+	got := objects()
+	if len(got) != len(blocks) || slices.Contains(got, fyne.CanvasObject(p.next)) {
+		t.Fatalf("one page: objects %v", got)
+	}
+	// Shorter than a block: it is cut off, and the pager says so.
+	w.Resize(fyne.NewSize(600, 150))
+	if !p.Overflows() {
+		t.Fatal("a block taller than the page was not reported")
+	}
+}
