@@ -113,8 +113,13 @@ func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObjec
 
 // buildLookupChoice offers the ways to find an account without identification.
 func (s *Shell) buildLookupChoice() fyne.CanvasObject {
-	card := s.panel(s.T("lookup.by_card"), note(s.T("home.insert_card"), widget.HighImportance),
-		note(s.T("lookup.by_card_hint"), widget.MediumImportance))
+	invite := []fyne.CanvasObject{note(s.T("home.insert_card"), widget.HighImportance)}
+	if !s.K.Elderly() {
+		// In 大字模式 the hint gives way, so that the utilities to type a number for
+		// fit on the first page beside the card.
+		invite = append(invite, note(s.T("lookup.by_card_hint"), widget.MediumImportance))
+	}
+	card := s.panel(s.T("lookup.by_card"), invite...)
 	var buttons []fyne.CanvasObject
 	for _, c := range s.K.Utilities {
 		id := c.ID()
