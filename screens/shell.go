@@ -71,6 +71,8 @@ type Shell struct {
 	// every image new to a window while it paints it, so new icons each render made it
 	// paint every screen twice (touch.IconButton says the rest).
 	back, home *touch.IconButton
+	// renderedFor is the window size the screen on show was built for.
+	renderedFor fyne.Size
 }
 
 // NewShell builds the shell into w and shows the home screen.
@@ -187,7 +189,18 @@ func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
 	s.body.Objects = []fyne.CanvasObject{top.Build()}
 	frame := container.NewBorder(s.header(top), s.footer(), nil, nil, container.NewPadded(s.body))
-	s.root.Objects = []fyne.CanvasObject{touch.NewSurface(s.K.Touch), frame}
+	surface := touch.NewSurface(s.K.Touch)
+	s.renderedFor = s.room()
+	surface.OnResized = func(fyne.Size) {
+		// Screens choose their layout by the window's size: build them again for the new
+		// one, after Fyne's layout pass.
+		s.opt.Do(func() {
+			if s.room() != s.renderedFor {
+				s.render()
+			}
+		})
+	}
+	s.root.Objects = []fyne.CanvasObject{surface, frame}
 	s.root.Refresh()
 	s.idle.refresh()
 }

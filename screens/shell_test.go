@@ -223,3 +223,28 @@ func TestNoPersonalDataInLog(t *testing.T) {
 		}
 	}
 }
+
+// A screen chooses its layout by the window's size; when the window changes size (a
+// kiosk's display is not always 1280×800) the screen on show is built again for it.
+func TestScreenRebuiltForNewWindowSize(t *testing.T) {
+	h := newHarness(t)
+	h.Tap("账户与账单")
+	if !h.Shows("服务热线") {
+		t.Fatal("the footer's hotlines heading is missing at 1280×800")
+	}
+	resize := func(w, ht float32) {
+		h.Do(func() { h.Win.Resize(fyne.NewSize(w, ht)) })
+		h.Pump()
+	}
+	resize(640, 700) // too narrow for the heading beside the hotlines and the buttons
+	if h.Shows("服务热线") || !h.Shows("95598") || !h.Shows("12398") {
+		t.Errorf("at 640×700 the footer was not rebuilt: heading shown %v", h.Shows("服务热线"))
+	}
+	if h.Shell.Current() != "accounts" {
+		t.Errorf("rebuilding left the lookup screen for %s", h.Shell.Current())
+	}
+	resize(1280, 800)
+	if !h.Shows("服务热线") {
+		t.Error("back at 1280×800 the heading did not come back")
+	}
+}

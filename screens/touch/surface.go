@@ -2,7 +2,6 @@ package touch
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -11,6 +10,9 @@ import (
 type Surface struct {
 	widget.BaseWidget
 	OnTapped func()
+	// OnResized, if set, is called when the surface is laid out at a new size (the
+	// window was resized). It runs inside Fyne's layout: it must not change the tree.
+	OnResized func(fyne.Size)
 }
 
 // NewSurface returns a background that reports taps.
@@ -29,6 +31,23 @@ func (s *Surface) Tapped(*fyne.PointEvent) {
 
 // CreateRenderer draws nothing: the canvas is already cleared to the background
 // colour, and a full-window rectangle costs the software painter about 16 ms a frame.
-func (s *Surface) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(layout.NewSpacer())
+func (s *Surface) CreateRenderer() fyne.WidgetRenderer { return &surfaceRenderer{s: s} }
+
+type surfaceRenderer struct {
+	s    *Surface
+	last fyne.Size
 }
+
+func (r *surfaceRenderer) Layout(size fyne.Size) {
+	if size != r.last {
+		r.last = size
+		if r.s.OnResized != nil {
+			r.s.OnResized(size)
+		}
+	}
+}
+
+func (r *surfaceRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (r *surfaceRenderer) Refresh()                     {}
+func (r *surfaceRenderer) Objects() []fyne.CanvasObject { return nil }
+func (r *surfaceRenderer) Destroy()                     {}
