@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -25,6 +26,8 @@ type flows struct {
 	dir  string // the kiosk's data folder, for a restart
 	// tweak changes the kiosk's configuration before it starts (a utility's timeout).
 	tweak func(*config.Config)
+	// clock is the kiosk's clock; nil is the system clock.
+	clock clock.Clock
 }
 
 // newFlows starts the simulator with o (its Dir is set here) and a kiosk on it.
@@ -37,6 +40,12 @@ func newFlows(t *testing.T, o utilitysim.Options) *flows {
 // before the kiosk starts.
 func newFlowsConfigured(t *testing.T, o utilitysim.Options, tweak func(*config.Config)) *flows {
 	t.Helper()
+	return newFlowsAt(t, o, tweak, nil)
+}
+
+// newFlowsAt is newFlowsConfigured with the kiosk on clock c (nil: the system clock).
+func newFlowsAt(t *testing.T, o utilitysim.Options, tweak func(*config.Config), c clock.Clock) *flows {
+	t.Helper()
 	rig, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +57,7 @@ func newFlowsConfigured(t *testing.T, o utilitysim.Options, tweak func(*config.C
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sims.Close() })
-	f := &flows{t: t, rig: rig, sims: sims, dir: t.TempDir(), tweak: tweak}
+	f := &flows{t: t, rig: rig, sims: sims, dir: t.TempDir(), tweak: tweak, clock: c}
 	f.k = f.start()
 	return f
 }
@@ -63,7 +72,7 @@ func (f *flows) start() *app.Kiosk {
 	if f.tweak != nil {
 		f.tweak(cfg)
 	}
-	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs()})
+	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs(), Clock: f.clock})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -172,6 +172,8 @@ func (k *Kiosk) UtilityName(id string) string {
 func (k *Kiosk) Start(ctx context.Context) {
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
+	k.wg.Add(1)
+	go func() { defer k.wg.Done(); k.prunePeriodically(ctx) }()
 	if d := k.Config.Devices.IDCard; d.Enabled {
 		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration,
 			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, Logger: k.Log})
@@ -191,6 +193,11 @@ func (k *Kiosk) Start(ctx context.Context) {
 // does nothing.
 func (k *Kiosk) Close() error {
 	k.closeOnce.Do(func() {
+		// No session event may reach a screen that is going away (an idle timer firing
+		// after the window closed took the whole process down with it).
+		if id := k.Sessions.Close(); id != "" {
+			k.record(journal.Event{Kind: journal.SessionEnd, Session: id, Detail: string(session.ReasonShutdown)})
+		}
 		if k.cancel != nil {
 			k.cancel()
 		}

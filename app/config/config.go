@@ -125,6 +125,10 @@ type Data struct {
 	KeyFile     string `toml:"key_file"`
 	LogMaxBytes int64  `toml:"log_max_bytes"`
 	LogFiles    int    `toml:"log_files"`
+	// PersonalDataDays is how long a finished request keeps its sealed personal data.
+	PersonalDataDays int `toml:"personal_data_days"`
+	// JournalDays is how long journal entries and finished requests are kept.
+	JournalDays int `toml:"journal_days"`
 }
 
 // Receipt holds what receipts print beyond the transaction itself.

@@ -92,6 +92,15 @@ func (c *Config) validate(lenient bool) error {
 	if d.LogFiles < 1 || d.LogFiles > 50 {
 		return &Error{Key: "data.log_files", Msg: fmt.Sprintf("%d is out of range (1 to 50)", d.LogFiles)}
 	}
+	if d.PersonalDataDays < 1 || d.PersonalDataDays > 3650 {
+		return &Error{Key: "data.personal_data_days", Msg: fmt.Sprintf("%d is out of range (1 to 3650)", d.PersonalDataDays)}
+	}
+	if d.JournalDays < 30 || d.JournalDays > 3650 {
+		return &Error{Key: "data.journal_days", Msg: fmt.Sprintf("%d is out of range (30 to 3650)", d.JournalDays)}
+	}
+	if d.JournalDays < d.PersonalDataDays {
+		return &Error{Key: "data.journal_days", Msg: fmt.Sprintf("%d is shorter than data.personal_data_days (%d): a request would be removed before its personal data is due to go", d.JournalDays, d.PersonalDataDays)}
+	}
 	for _, t := range []struct{ key, v string }{{"receipt.track_url", c.Receipt.TrackURL}, {"receipt.payment_url", c.Receipt.PaymentURL}} {
 		if err := checkTemplate(t.key, t.v); err != nil {
 			return err

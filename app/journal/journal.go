@@ -36,6 +36,7 @@ const (
 	StaffRetry       Kind = "staff.retry"
 	StaffClose       Kind = "staff.close"
 	StaffExport      Kind = "staff.export"
+	Retention        Kind = "retention" // old entries and personal data removed, with counts in Detail
 )
 
 // Event is one journal entry. No field may hold a raw name, ID number, phone, address or
@@ -174,4 +175,48 @@ func (j *Journal) ByRef(ref string) ([]Event, error) {
 		return nil
 	})
 	return out, err
+}
+
+// pruneBatch bounds one transaction of Prune.
+const pruneBatch = 1000
+
+// Prune removes the events older than before, with their reference index entries, and
+// returns how many it removed. The journal is append-only otherwise: this is the one
+// way out, for entries past their retention (data.journal_days).
+func (j *Journal) Prune(before time.Time) (int, error) {
+	end := store.U64(uint64(before.UnixNano()))
+	removed := 0
+	for {
+		n := 0
+		err := j.st.Update(func(tx *bolt.Tx) error {
+			b, idx := tx.Bucket(store.BucketJournal), tx.Bucket(store.BucketJournalRef)
+			c := b.Cursor()
+			for k, v := c.First(); k != nil && bytes.Compare(k[:8], end) < 0 && n < pruneBatch; k, v = c.First() {
+				var e Event
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("entry %x: %w", k, err)
+				}
+				for _, r := range []string{e.Ref, e.UtilityRef} {
+					if r == "" {
+						continue
+					}
+					if err := idx.Delete(refKey(r, k)); err != nil {
+						return err
+					}
+				}
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		removed += n
+		if err != nil {
+			return removed, fmt.Errorf("journal: prune: %w", err)
+		}
+		if n < pruneBatch {
+			return removed, nil
+		}
+	}
 }

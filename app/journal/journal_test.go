@@ -2,24 +2,34 @@ package journal
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/store"
 )
 
-func TestAppendAndQuery(t *testing.T) {
-	dir := t.TempDir()
-	s, err := store.Open(store.Options{Dir: dir})
+// t0 is the journals' start time in these tests.
+var t0 = time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC)
+
+// newJournal opens a journal in a new store, on a manual clock at t0.
+func newJournal(t *testing.T) (*Journal, *store.Store, *clock.Manual) {
+	t.Helper()
+	s, err := store.Open(store.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	t0 := time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC)
+	t.Cleanup(func() { s.Close() })
 	c := clock.NewManual(t0)
-	j := New(s, c)
+	return New(s, c), s, c
+}
+
+func TestAppendAndQuery(t *testing.T) {
+	j, s, c := newJournal(t)
 	subj := j.Subject("id", "11010519491231002X")
 	events := []Event{
 		{Kind: SessionStart, Session: "s1", Subject: subj},
@@ -74,5 +84,40 @@ func TestAppendAndQuery(t *testing.T) {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Errorf("the journal stored %s in plain text", secret)
 		}
+	}
+}
+
+func TestPrune(t *testing.T) {
+	j, s, c := newJournal(t)
+	// 2 500 events a minute apart (more than one batch), each naming a request.
+	for i := range 2500 {
+		if err := j.Record(Event{Kind: RequestAnswered, Ref: fmt.Sprintf("K%06d", i), UtilityRef: fmt.Sprintf("U%06d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		c.Advance(time.Minute)
+	}
+	cut := t0.Add(2100 * time.Minute)
+	n, err := j.Prune(cut)
+	if err != nil || n != 2100 {
+		t.Fatalf("pruned %d, %v; want 2100", n, err)
+	}
+	if left, _ := j.Range(t0, t0.Add(time.Hour*100), 0); len(left) != 400 || !left[0].Time.Equal(cut) {
+		t.Fatalf("%d events left, the first at %v", len(left), left[0].Time)
+	}
+	for ref, want := range map[string]int{"K000000": 0, "U002099": 0, "K002100": 1, "U002499": 1} {
+		if got, err := j.ByRef(ref); err != nil || len(got) != want {
+			t.Errorf("ByRef(%s): %d events, %v; want %d", ref, len(got), err, want)
+		}
+	}
+	if err := s.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(store.BucketJournalRef).Stats().KeyN; n != 800 {
+			t.Errorf("%d reference index entries left, want 800", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := j.Prune(cut); err != nil || n != 0 {
+		t.Errorf("a second prune removed %d, %v", n, err)
 	}
 }

@@ -182,13 +182,9 @@ func (ob *Outbox) load() error {
 	return ob.st.View(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(store.BucketOutbox)
 		return tx.Bucket(store.BucketOutboxPending).ForEach(func(k, _ []byte) error {
-			v := recs.Get(k)
-			if v == nil {
-				return nil
-			}
-			var r record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("outbox: request %d: %w", store.ReadU64(k), err)
+			r, err := decodeRecord(k, recs.Get(k))
+			if err != nil || r == nil {
+				return err
 			}
 			w, ok := ob.workers[r.Utility]
 			if !ok {
@@ -196,7 +192,7 @@ func (ob *Outbox) load() error {
 				ob.log.Warn("outbox: pending request for a utility without forwarder", "utility", r.Utility, "ref", r.Ref)
 				return nil
 			}
-			w.add(itemOf(&r))
+			w.add(itemOf(r))
 			return nil
 		})
 	})

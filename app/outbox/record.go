@@ -44,6 +44,8 @@ type record struct {
 	DoneAt       time.Time `json:"done_at,omitzero"`
 	ClosedBy     string    `json:"closed_by,omitempty"`
 	CloseReason  string    `json:"close_reason,omitempty"`
+	// Erased is when Prune erased Body, Answer and ErrorMessage (data.personal_data_days).
+	Erased time.Time `json:"erased,omitzero"`
 }
 
 func putRecord(tx *bolt.Tx, r *record) error {
@@ -91,12 +93,14 @@ type Status struct {
 	DoneAt      time.Time
 	ClosedBy    string
 	CloseReason string
+	// Erased is when the request's personal data was erased (Prune); zero if it was not.
+	Erased time.Time
 }
 
 func (ob *Outbox) statusOf(r *record) Status {
 	s := Status{KioskRef: r.Ref, Utility: r.Utility, Kind: r.Kind, State: r.State, UtilityRef: r.UtilityRef, Created: r.Created,
 		Tries: r.Tries, Attempts: r.Attempts, LastTry: r.LastTry, NextAt: r.NextAt, LastError: r.LastError, DoneAt: r.DoneAt,
-		ClosedBy: r.ClosedBy, CloseReason: r.CloseReason}
+		ClosedBy: r.ClosedBy, CloseReason: r.CloseReason, Erased: r.Erased}
 	if len(r.Answer) > 0 {
 		if plain, err := ob.st.Sealer().Open(r.Answer, answerContext(r.Ref)); err == nil {
 			var a utility.Answer
@@ -149,14 +153,14 @@ func (ob *Outbox) List(state State, limit int) ([]Status, error) {
 	err := ob.st.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(store.BucketOutbox).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var r record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("outbox: request %d: %w", store.ReadU64(k), err)
+			r, err := decodeRecord(k, v)
+			if err != nil {
+				return err
 			}
 			if r.State != state {
 				continue
 			}
-			out = append(out, ob.statusOf(&r))
+			out = append(out, ob.statusOf(r))
 			if limit > 0 && len(out) >= limit {
 				break
 			}

@@ -46,6 +46,8 @@ const (
 	ReasonExit Reason = "exit"
 	// ReasonReplaced: a new card was placed while a session was open.
 	ReasonReplaced Reason = "replaced"
+	// ReasonShutdown: the kiosk was shut down (Close).
+	ReasonShutdown Reason = "shutdown"
 )
 
 // Event is sent to the manager's listener, outside the manager's lock.
@@ -139,6 +141,23 @@ func (m *Manager) End(r Reason) {
 	ev := m.endLocked(r)
 	m.mu.Unlock()
 	m.emit(ev)
+}
+
+// Close wipes the open session and stops the idle timer without reporting anything:
+// the kiosk is shutting down and its screen may already be gone. It returns the ID of
+// the session it wiped ("" if none), for the journal.
+func (m *Manager) Close() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var id string
+	if m.current != nil {
+		id = m.current.ID
+		m.current.wipe()
+		m.current = nil
+	}
+	m.away = false
+	m.armLocked()
+	return id
 }
 
 // SetAway tells the manager whether the citizen is on a screen other than home.

@@ -130,6 +130,32 @@ func TestExitWipesAtOnce(t *testing.T) {
 	}
 }
 
+// At shutdown the session is wiped and every timer stopped, and nothing is reported:
+// the screen that would hear it may be gone.
+func TestCloseWipesSilently(t *testing.T) {
+	for _, withSession := range []bool{true, false} {
+		m, c, r := newTestManager()
+		var s *Session
+		if withSession {
+			s = m.Start()
+			s.SetIdentity(Identity{Name: "李四"})
+		}
+		m.SetAway(true)
+		before := r.kinds()
+		id := m.Close()
+		if withSession && (id != s.ID || !s.Wiped()) || !withSession && id != "" {
+			t.Fatalf("session %v: Close returned %q", withSession, id)
+		}
+		c.Advance(10 * time.Minute)
+		if got := r.kinds(); got != before {
+			t.Errorf("session %v: events after Close: %q, before %q", withSession, got, before)
+		}
+		if c.Pending() != 0 || m.Current() != nil || m.State() != Resting {
+			t.Errorf("session %v: %d timers, state %v after Close", withSession, c.Pending(), m.State())
+		}
+	}
+}
+
 func TestAwayWithoutSessionReturnsHome(t *testing.T) {
 	m, c, r := newTestManager()
 	m.SetAway(true) // browsing the guide without a card

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+)
+
+// pruneEvery is how often the kiosk applies its retention (and once at start).
+const pruneEvery = 24 * time.Hour
+
+// Prune applies the retention of the configuration: a finished request's personal data
+// is erased data.personal_data_days after it finished, and journal entries and finished
+// requests are removed after data.journal_days. What it did is journaled and logged
+// (counts only). The kiosk runs it at start and daily; staff tools may run it too.
+func (k *Kiosk) Prune() error {
+	now := k.Clock.Now()
+	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
+	d := k.Config.Data
+	p, err := k.Outbox.Prune(days(d.PersonalDataDays), days(d.JournalDays))
+	if err != nil {
+		return err
+	}
+	n, err := k.Journal.Prune(days(d.JournalDays))
+	if err != nil {
+		return err
+	}
+	if p.Erased+p.Removed+n == 0 {
+		return nil
+	}
+	k.Log.Info("retention applied", "requests_erased", p.Erased, "requests_removed", p.Removed, "journal_removed", n)
+	return k.Journal.Record(journal.Event{Kind: journal.Retention,
+		Detail: fmt.Sprintf("personal data of %d requests erased; %d requests and %d journal entries removed", p.Erased, p.Removed, n)})
+}
+
+// prunePeriodically runs Prune now and every pruneEvery until ctx ends.
+func (k *Kiosk) prunePeriodically(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := k.Prune(); err != nil {
+			k.Log.Error("retention", "err", err)
+		}
+		wake := make(chan struct{})
+		t := k.Clock.AfterFunc(pruneEvery, func() { close(wake) })
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-wake:
+		}
+	}
+}

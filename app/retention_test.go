@@ -1,0 +1,89 @@
+package app_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/session"
+	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+)
+
+// The kiosk applies its retention daily without being asked: journal entries past
+// data.journal_days go, and the run is journaled with its counts.
+func TestRetentionAppliedDaily(t *testing.T) {
+	c := clock.NewManual(time.Now())
+	f := newFlowsAt(t, utilitysim.Options{}, func(cfg *config.Config) {
+		cfg.Data.PersonalDataDays, cfg.Data.JournalDays = 1, 30
+	}, c)
+	start := c.Now()
+	if err := f.k.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: "staff-1", Detail: "开机自检"}); err != nil {
+		t.Fatal(err)
+	}
+	retention := func() []journal.Event {
+		evs, err := f.k.Journal.Range(start.Add(-time.Hour), c.Now().Add(time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []journal.Event
+		for _, e := range evs {
+			if e.Kind == journal.Retention {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	// A day at a time: the entry outlives its 30 days on the 31st, at the run of that
+	// day (the kiosk's timer is re-armed on its own goroutine, so keep the days coming).
+	awaitCond(t, "the daily retention run", func() bool {
+		c.Advance(24 * time.Hour)
+		return len(retention()) > 0
+	})
+	if days := c.Now().Sub(start) / (24 * time.Hour); days < 31 {
+		t.Errorf("pruned after %d days", days)
+	}
+	evs, _ := f.k.Journal.Range(start.Add(-time.Hour), start.Add(time.Hour), 0)
+	for _, e := range evs {
+		if e.Kind == journal.StaffAction {
+			t.Errorf("the entry of %v outlived data.journal_days: %+v", start, e)
+		}
+	}
+	if d := retention()[0].Detail; d != "personal data of 0 requests erased; 0 requests and 1 journal entries removed" {
+		t.Errorf("retention entry %q", d)
+	}
+}
+
+// Shutting down wipes the open session without telling the screens (they may be gone),
+// and the journal says why the session ended.
+func TestShutdownEndsSessionQuietly(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	s := f.citizen(0)
+	var mu sync.Mutex
+	var heard []session.Event
+	f.k.OnSession(func(e session.Event) { mu.Lock(); heard = append(heard, e); mu.Unlock() })
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(heard) != 0 {
+		t.Errorf("events after shutdown: %+v", heard)
+	}
+	mu.Unlock()
+	if !s.Wiped() {
+		t.Error("the session survived shutdown")
+	}
+	k := f.start() // the same data folder: the next start
+	evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Kind == journal.SessionEnd && e.Session == s.ID && e.Detail == string(session.ReasonShutdown) {
+			return
+		}
+	}
+	t.Errorf("no session end for shutdown in the journal: %+v", evs)
+}
