@@ -10,7 +10,7 @@ import (
 )
 
 // startProfiling writes a CPU profile of the first seconds and a heap profile after
-// them into dir, when KIOSK_PROFILE_DIR names one (scripts/startup-bench.sh --profile).
+// them into dir, when KIOSK_PROFILE_DIR names one (KIOSK_PROFILE_DIR=/tmp/p bin/kiosk).
 // It is how docs/benchmarks.md shows where start-up time and memory go.
 func startProfiling(log *slog.Logger) {
 	dir := os.Getenv("KIOSK_PROFILE_DIR")
