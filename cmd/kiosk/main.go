@@ -7,8 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -93,7 +96,16 @@ func main() {
 		w.SetFixedSize(true)
 		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	}
-	shell := screens.NewShell(k, w, screens.Options{OnFirstFrame: func() {
+	// Once the window's loop is stopping, nothing may reach the screens: Fyne would run
+	// the function at once on the caller's goroutine, and a theme change there calls
+	// into GLFW after it has been terminated.
+	var stopping atomic.Bool
+	do := func(f func()) {
+		if !stopping.Load() {
+			fyne.Do(f)
+		}
+	}
+	shell := screens.NewShell(k, w, screens.Options{Do: do, OnFirstFrame: func() {
 		log.Info("home screen painted", "startup_ms", time.Since(t0).Milliseconds())
 		// Start-up parses fonts and builds the first layout, leaving tens of MB of
 		// garbage; hand those pages back to the OS now rather than whenever the
@@ -102,11 +114,26 @@ func main() {
 	}})
 	go func() {
 		for range time.Tick(time.Second) {
-			fyne.Do(shell.Tick)
+			do(shell.Tick)
 		}
+	}()
+	// systemd stops the kiosk with SIGTERM: stop the window's loop, so that the deferred
+	// Close ends the open session (wiped, journaled), stops the outbox and closes the
+	// database cleanly.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	go func() {
+		s := <-sig
+		log.Info("stopping", "signal", s.String())
+		fyne.DoAndWait(func() { stopping.Store(true) })
+		fyne.Do(a.Quit)
 	}()
 	a.Driver().SetDisableScreenBlanking(true)
 	w.ShowAndRun()
+	stopping.Store(true)
+	if err := k.Close(); err != nil {
+		log.Error("stop", "err", err)
+	}
 	log.Info("kiosk stopped")
 }
 
