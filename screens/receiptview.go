@@ -5,8 +5,9 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // stripRows is the most dots of paper in one strip of the demo receipt view where the
@@ -30,11 +31,7 @@ func demoReceiptPage(s *Shell) Page {
 		var blocks []fyne.CanvasObject
 		for _, strip := range receiptStrips(img, stripRows) {
 			b := strip.Bounds()
-			im := canvas.NewImageFromImage(strip)
-			im.FillMode = canvas.ImageFillContain
-			im.ScaleMode = canvas.ImageScaleSmooth
-			im.SetMinSize(fyne.NewSize(float32(b.Dx())*scale, float32(b.Dy())*scale))
-			blocks = append(blocks, im)
+			blocks = append(blocks, touch.NewPicture(strip, fyne.NewSize(float32(b.Dx())*scale, float32(b.Dy())*scale)))
 		}
 		return s.pager(blocks...)
 	}}
