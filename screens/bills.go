@@ -34,12 +34,16 @@ func billsPage(s *Shell, utilityID string, a utility.Account) Page {
 	return Page{Name: "bills", TitleKey: "bills.title", Build: func() fyne.CanvasObject {
 		if !st.loaded {
 			st.loaded = true
-			run(s, func(ctx context.Context) error {
+			type fetched struct {
+				bills []utility.Bill
+				err   error
+			}
+			run(s, func(ctx context.Context) fetched {
 				bills, err := s.K.Bills(ctx, utilityID, a.Number)
-				st.bills = bills
-				return err
-			}, func(err error) {
-				st.err = err
+				return fetched{bills, err}
+			}, func(f fetched) {
+				// The screen reads the state on the UI goroutine: it changes only here.
+				st.bills, st.err = f.bills, f.err
 				for _, b := range st.bills {
 					if !b.Paid {
 						st.chosen[b.ID] = true

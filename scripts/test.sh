@@ -23,8 +23,8 @@ fi
 step "go vet"
 go vet -tags "$TEST_TAGS" ./...
 
-step "go test"
-go test -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
+step "go test, with the race detector (the outbox, the device loops and the screens' background work share state)"
+go test -race -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
 
 step "every benchmark once (they still build and reach their screens; figures: docs/benchmarks.md)"
 bench_out=$(mktemp)

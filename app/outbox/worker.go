@@ -221,14 +221,19 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 	if err != nil {
 		// The answer could not be stored: try again later (the key makes it safe).
 		w.ob.log.Error("outbox: store outcome", "utility", w.id, "ref", it.ref, "err", err)
+		next := w.ob.o.Clock.Now().Add(w.ob.backoff(it.tries + 1))
+		// The item is the head of its lane, which add reads under the lock.
+		w.mu.Lock()
 		it.tries++
-		it.nextAt = w.ob.o.Clock.Now().Add(w.ob.backoff(it.tries))
+		it.nextAt = next
+		w.mu.Unlock()
 		w.release(l, it, false)
 		return
 	}
-	*it = *itemOf(rec)
+	updated := itemOf(rec)
 	finished := rec.State != Pending
 	w.mu.Lock()
+	*it = *updated
 	switch {
 	case out.state == Done:
 		w.blockedUntil = time.Time{}
