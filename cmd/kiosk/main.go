@@ -117,16 +117,15 @@ func main() {
 			do(shell.Tick)
 		}
 	}()
-	// systemd stops the kiosk with SIGTERM: stop the window's loop, so that the deferred
-	// Close ends the open session (wiped, journaled), stops the outbox and closes the
-	// database cleanly.
+	// Fyne stops its loop on SIGTERM (systemctl stop) and SIGINT; ShowAndRun returns and
+	// the kiosk is closed below: the open session wiped and journaled, the outbox stopped,
+	// the database closed. From the signal on, nothing is handed to the screens.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
 	go func() {
 		s := <-sig
+		stopping.Store(true)
 		log.Info("stopping", "signal", s.String())
-		fyne.DoAndWait(func() { stopping.Store(true) })
-		fyne.Do(a.Quit)
 	}()
 	a.Driver().SetDisableScreenBlanking(true)
 	w.ShowAndRun()
