@@ -521,7 +521,13 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 // partBlock is one utility's part of the result, with its tracking QR.
 func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	lang := s.K.Text.Lang()
-	title := s.K.UtilityName(p.Utility) + " · " + p.ServiceName
+	who := s.K.UtilityName(p.Utility)
+	if u, ok := s.K.Catalog.Utility(p.Utility); ok && lang == i18n.EN && u.Name.EN != "" {
+		// "Electricity", not "State Grid Liangzihu Power Supply": in English the full
+		// name and the service's do not fit one line beside each other.
+		who = u.Name.EN
+	}
+	title := who + " · " + s.K.ServiceName(p.Utility, p.Service, p.ServiceName)
 	if p.Refused != "" {
 		return s.panel(title, note(s.T("apply.refused"), widget.DangerImportance), note(p.Refused, widget.MediumImportance))
 	}

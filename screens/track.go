@@ -68,12 +68,12 @@ func trackPage(s *Shell) Page {
 
 func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	p := a.Progress
-	title := p.ServiceName
+	title := s.K.ServiceName(p.Utility, p.Service, p.ServiceName)
 	if title == "" {
 		title = s.T("track.waiting_service")
 	}
 	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", date(p.AcceptedAt))
-	state, imp := p.StateName, widget.HighImportance
+	state, imp := s.K.StateName(p), widget.HighImportance
 	if a.Waiting {
 		state, imp = s.T("track.waiting_utility"), widget.WarningImportance
 	} else if !p.OnTime {
@@ -142,15 +142,15 @@ func timelinePage(s *Shell, a app.Application) Page {
 			return container.NewVBox(heading(s.T("track.waiting_title")),
 				note(s.T("track.waiting_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance))
 		}
-		head := s.panel(p.ServiceName+"  "+p.Reference,
+		head := s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
 			s.kv("track.utility", s.K.UtilityName(a.Utility)),
-			s.kv("track.state", p.StateName),
+			s.kv("track.state", s.K.StateName(p)),
 			s.kv("track.accepted", dateTime(p.AcceptedAt)),
 			s.kv("track.limit", s.T("track.limit_kept", s.T("track.limit_value", p.WorkingDays, date(p.Deadline)), s.keptText(p))),
 		)
 		var steps []fyne.CanvasObject
 		for i, st := range p.Steps {
-			steps = append(steps, s.stepRow(i+1, st))
+			steps = append(steps, s.stepRow(i+1, s.K.StepName(p, st), st))
 		}
 		blocks := append([]fyne.CanvasObject{head}, steps...)
 		var foot []fyne.CanvasObject
@@ -177,7 +177,7 @@ func (s *Shell) keptText(p utility.Progress) string {
 }
 
 // stepRow is one step of the timeline: done ✓, current ●, pending ○.
-func (s *Shell) stepRow(n int, st utility.Step) fyne.CanvasObject {
+func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 	mark, color := "○", ft.ColorNameDisabled
 	switch st.Status {
 	case utility.StepDone:
@@ -192,7 +192,7 @@ func (s *Shell) stepRow(n int, st utility.Step) fyne.CanvasObject {
 	if !st.At.IsZero() {
 		when = dateTime(st.At)
 	}
-	text := heading(s.T("track.step", n, st.Name))
+	text := heading(s.T("track.step", n, name))
 	detail := note(when+"  "+st.Note, widget.MediumImportance)
 	return container.NewBorder(nil, nil, container.NewCenter(m), nil, container.NewVBox(text, detail))
 }
@@ -221,7 +221,7 @@ func ratePage(s *Shell, a app.Application) Page {
 			}
 			levels = append(levels, b)
 		}
-		items := []fyne.CanvasObject{heading(s.T("rate.question", a.Progress.ServiceName)), s.columns(5, levels...)}
+		items := []fyne.CanvasObject{heading(s.T("rate.question", s.K.ServiceName(a.Progress.Utility, a.Progress.Service, a.Progress.ServiceName))), s.columns(5, levels...)}
 		if level != 0 && level <= utility.Dissatisfied {
 			items = append(items, note(s.T("rate.reasons_hint"), widget.MediumImportance))
 			var rows []fyne.CanvasObject
