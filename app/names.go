@@ -7,8 +7,8 @@ import (
 
 // Utilities answer in Chinese. In Chinese the kiosk shows their words as they are; in
 // English it shows the catalogue's English for what it recognises (the service by its
-// code, a step by its Chinese name, the state by its code) and the utility's words
-// otherwise.
+// code, a step by its Chinese name, the state and a tariff tier by their codes) and the
+// utility's words otherwise.
 
 // ServiceName is a utility's service (by its catalogue code) in the current language;
 // given is the name the utility or the submission gave it.
@@ -42,4 +42,13 @@ func (k *Kiosk) StepName(p utility.Progress, st utility.Step) string {
 		}
 	}
 	return st.Name
+}
+
+// TierName is a tier of a tiered tariff on a bill in the current language: in English
+// "Tier 2" from its number, in Chinese the utility's own name (第二档).
+func (k *Kiosk) TierName(t utility.TierLine) string {
+	if (k.Text.Lang() == i18n.EN || t.Name == "") && t.Tier > 0 {
+		return k.Text.T("bills.tier_n", t.Tier)
+	}
+	return t.Name
 }

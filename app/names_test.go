@@ -10,19 +10,20 @@ import (
 
 // In English the kiosk names what a utility answered in Chinese from its catalogue; in
 // Chinese it shows the utility's own words.
-func TestProgressNamesInEnglish(t *testing.T) {
+func TestUtilityWordsInEnglish(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
 	k := f.k
 	p := utility.Progress{Utility: utility.Electricity, Service: "new_connection", ServiceName: "新装（报装）",
 		State: utility.StateDone, StateName: "办件通过"}
 	accept := utility.Step{Name: "申请受理"}
 	odd := utility.Step{Name: "现场复核"} // a step the catalogue does not know
+	tier := utility.TierLine{Tier: 2, Name: "第二档"}
 	cases := []struct {
-		lang                  i18n.Lang
-		service, state, step1 string
+		lang                        i18n.Lang
+		service, state, step1, tier string
 	}{
-		{i18n.ZH, "新装（报装）", "办件通过", "申请受理"},
-		{i18n.EN, "New connection", "Completed", "Application accepted"},
+		{i18n.ZH, "新装（报装）", "办件通过", "申请受理", "第二档"},
+		{i18n.EN, "New connection", "Completed", "Application accepted", "Tier 2"},
 	}
 	for _, c := range cases {
 		if err := k.Text.SetLang(c.lang); err != nil {
@@ -36,6 +37,9 @@ func TestProgressNamesInEnglish(t *testing.T) {
 		}
 		if got := k.StepName(p, accept); got != c.step1 {
 			t.Errorf("%s: step %q, want %q", c.lang, got, c.step1)
+		}
+		if got := k.TierName(tier); got != c.tier {
+			t.Errorf("%s: tier %q, want %q", c.lang, got, c.tier)
 		}
 		if got := k.StepName(p, odd); got != "现场复核" {
 			t.Errorf("%s: an unknown step became %q", c.lang, got)

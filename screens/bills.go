@@ -163,7 +163,7 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 	if len(b.Tiers) > 0 {
 		t := s.table([]string{s.T("bills.tier"), s.T("bills.usage"), s.T("bills.price"), s.T("bills.cost")})
 		for _, l := range b.Tiers {
-			t.add(l.Name+" "+l.Range, l.Usage.String(), l.Price.String(), money(l.Cost))
+			t.add(s.K.TierName(l)+" "+l.Range, l.Usage.String(), l.Price.String(), money(l.Cost))
 		}
 		blocks = append(blocks, s.panel(s.T("bills.tiers"), t.object()))
 	}
