@@ -1,0 +1,275 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/logging"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// The staff's side of the kiosk's database: requests the outbox set aside (dead
+// letters) to see, send again or close; the journal (记录留痕); an export. They work on
+// the database of the kiosk's configuration while the kiosk is stopped (bbolt lets one
+// process at a time open the file); nothing they print holds personal data.
+
+const (
+	outboxSummary  = "requests waiting for a utility or for staff: list, retry, close (kiosk stopped)"
+	journalSummary = "the journal of key events (记录留痕), by time or by reference (kiosk stopped)"
+	dataSummary    = "the kiosk's database: export a copy for staff (kiosk stopped)"
+)
+
+func init() {
+	register("outbox", outboxSummary, "list", &subcommand{
+		usage:   "list [--config FILE] [--state dead|pending|done|closed|expired] [--limit N]",
+		summary: "list requests in a state (dead letters by default), oldest first",
+		run:     outboxList,
+	})
+	register("outbox", outboxSummary, "retry", &subcommand{
+		usage:   "retry --actor NAME [--config FILE] REF",
+		summary: "queue a dead letter again, with the same key; it is sent when the kiosk starts",
+		run:     outboxRetry,
+	})
+	register("outbox", outboxSummary, "close", &subcommand{
+		usage:   "close --actor NAME --reason TEXT [--config FILE] REF",
+		summary: "close a dead letter for good, saying why",
+		run:     outboxClose,
+	})
+	register("journal", journalSummary, "list", &subcommand{
+		usage:   "list [--config FILE] [--since DURATION] [--ref REF] [--limit N]",
+		summary: "print journal events as JSON lines, oldest first",
+		run:     journalList,
+	})
+	register("data", dataSummary, "backup", &subcommand{
+		usage:   "backup --out FILE --actor NAME [--config FILE]",
+		summary: "copy the database (sealed as it is: the copy needs the same key file)",
+		run:     dataBackup,
+	})
+}
+
+// ErrKioskRunning means the database is held by another process, the kiosk most likely.
+var errKioskRunning = errors.New("the database is in use: stop the kiosk first (systemctl stop kiosk)")
+
+// kioskData opens the store, journal and outbox of the configuration's data folder.
+type kioskData struct {
+	cfg *config.Config
+	st  *store.Store
+	j   *journal.Journal
+	ob  *outbox.Outbox
+}
+
+func openData(cfgPath string) (*kioskData, error) {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	db := filepath.Join(cfg.Data.Dir, store.FileName)
+	if _, err := os.Stat(db); err != nil {
+		// Never create a database here: a wrong folder would look like an empty kiosk.
+		return nil, fmt.Errorf("no kiosk database at %s (data.dir of %s): %w", db, cfg.Source, err)
+	}
+	st, err := store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, errKioskRunning
+	}
+	if err != nil {
+		return nil, err
+	}
+	j := journal.New(st, nil)
+	// Forwarders are named but never started: a retried request waits for the kiosk.
+	fwd := map[string]utility.Forwarder{}
+	for _, id := range config.UtilityIDs {
+		fwd[id] = nil
+	}
+	ob, err := outbox.New(st, j, fwd, outbox.Options{})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &kioskData{cfg: cfg, st: st, j: j, ob: ob}, nil
+}
+
+func (d *kioskData) close() error { return errors.Join(d.ob.Close(), d.st.Close()) }
+
+func outboxList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("outbox list", stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	state := fs.String("state", string(outbox.Dead), "dead, pending, done, closed or expired")
+	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	st := outbox.State(*state)
+	switch st {
+	case outbox.Dead, outbox.Pending, outbox.Done, outbox.Closed, outbox.Expired:
+	default:
+		return fmt.Errorf("%w: no state %q", errUsage, *state)
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	reqs, err := d.ob.List(st, *limit)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIOSK REF\tUTILITY\tKIND\tSTATE\tCREATED\tTRIES\tUTILITY REF\tWHY")
+	for _, r := range reqs {
+		why := r.LastError
+		if r.Err != nil {
+			// The utility's refusal as the citizen read it; ID and mobile numbers in it
+			// are masked, as in the journal.
+			why = logging.Scrub(utility.CitizenMessage(r.Err, ""))
+		}
+		if r.State == outbox.Closed {
+			why = r.ClosedBy + ": " + r.CloseReason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.KioskRef, r.Utility, r.Kind, r.State,
+			r.Created.Local().Format("2006-01-02 15:04"), r.Tries, dash(r.UtilityRef), dash(flat(why)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d %s\n", len(reqs), *state)
+	return nil
+}
+
+func outboxRetry(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("outbox retry", stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	actor := fs.String("actor", "", "who retries (staff ID or name), for the journal")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || strings.TrimSpace(*actor) == "" {
+		return errUsage
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := d.ob.Retry(fs.Arg(0), *actor); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s queued again; the kiosk sends it when it starts\n", fs.Arg(0))
+	return nil
+}
+
+func outboxClose(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("outbox close", stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	actor := fs.String("actor", "", "who closes it (staff ID or name), for the journal")
+	reason := fs.String("reason", "", "why, for the journal (for example 市民已到窗口办理)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || strings.TrimSpace(*actor) == "" || strings.TrimSpace(*reason) == "" {
+		return errUsage
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := d.ob.CloseDead(fs.Arg(0), *actor, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s closed\n", fs.Arg(0))
+	return nil
+}
+
+func journalList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("journal list", stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	since := fs.Duration("since", 24*time.Hour, "events of this last stretch of time")
+	ref := fs.String("ref", "", "only the events naming this kiosk or utility reference (any time)")
+	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *since <= 0 {
+		return errUsage
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	var evs []journal.Event
+	if *ref != "" {
+		evs, err = d.j.ByRef(*ref)
+	} else {
+		now := time.Now()
+		evs, err = d.j.Range(now.Add(-*since), now.Add(time.Minute), *limit)
+	}
+	if err != nil {
+		return err
+	}
+	if *limit > 0 && len(evs) > *limit {
+		evs = evs[:*limit]
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	for _, e := range evs {
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dataBackup(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("data backup", stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	out := fs.String("out", "", "the copy's file (created 0600)")
+	actor := fs.String("actor", "", "who exports (staff ID or name), for the journal")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *out == "" || strings.TrimSpace(*actor) == "" {
+		return errUsage
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	n, err := d.st.BackupFile(*out)
+	if err != nil {
+		return err
+	}
+	if err := d.j.Record(journal.Event{Kind: journal.StaffExport, Actor: *actor, Detail: fmt.Sprintf("database copied, %d bytes", n)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d bytes (opens only with the same data key file)\n", *out, n)
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// flat keeps a table row on one line.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
