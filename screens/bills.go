@@ -19,7 +19,8 @@ import (
 type billsState struct {
 	utility string
 	account utility.Account
-	loaded  bool
+	loaded  bool // the fetch was started
+	fetched bool // and has answered
 	err     error
 	bills   []utility.Bill
 	chosen  map[string]bool
@@ -43,7 +44,7 @@ func billsPage(s *Shell, utilityID string, a utility.Account) Page {
 				return fetched{bills, err}
 			}, func(f fetched) {
 				// The screen reads the state on the UI goroutine: it changes only here.
-				st.bills, st.err = f.bills, f.err
+				st.bills, st.err, st.fetched = f.bills, f.err, true
 				for _, b := range st.bills {
 					if !b.Paid {
 						st.chosen[b.ID] = true
@@ -67,7 +68,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	switch {
 	case st.err != nil:
 		return container.NewVBox(head, note(s.K.CitizenMessage(st.err, st.utility), widget.DangerImportance))
-	case st.bills == nil:
+	case !st.fetched:
 		return container.NewVBox(head, widget.NewProgressBarInfinite(), note(s.T("bills.loading"), widget.MediumImportance))
 	case len(st.bills) == 0:
 		return container.NewVBox(head, note(s.T("bills.none"), widget.MediumImportance))
