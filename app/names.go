@@ -7,8 +7,8 @@ import (
 
 // Utilities answer in Chinese. In Chinese the kiosk shows their words as they are; in
 // English it shows the catalogue's English for what it recognises (the service by its
-// code, a step by its Chinese name, the state and a tariff tier by their codes) and the
-// utility's words otherwise.
+// code, a step by its Chinese name, the state and a tariff tier by their codes, other
+// words by the glossary of Text.Term) and the utility's words otherwise.
 
 // ServiceName is a utility's service (by its catalogue code) in the current language;
 // given is the name the utility or the submission gave it.
@@ -50,5 +50,5 @@ func (k *Kiosk) TierName(t utility.TierLine) string {
 	if (k.Text.Lang() == i18n.EN || t.Name == "") && t.Tier > 0 {
 		return k.Text.T("bills.tier_n", t.Tier)
 	}
-	return t.Name
+	return k.Text.Term(t.Name)
 }

@@ -42,6 +42,11 @@ var StringsZH []byte
 //go:embed i18n/en.toml
 var StringsEN []byte
 
+// Terms is the English of words utilities send in Chinese (Chinese = English).
+//
+//go:embed i18n/terms.toml
+var Terms []byte
+
 // CardReaderSVG is the picture on the home screen: an ID card placed on the reader.
 //
 //go:embed img/card-reader.svg

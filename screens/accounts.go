@@ -100,9 +100,9 @@ func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObjec
 	if a.Arrears > 0 || a.Unpaid > 0 {
 		trailing, imp = s.T("accounts.arrears", money(a.Arrears)), widget.DangerImportance
 	}
-	detail := mask.Name(a.HolderName) + " · " + a.Category
+	detail := mask.Name(a.HolderName) + " · " + s.K.Text.Term(a.Category)
 	if a.Plan != "" {
-		detail += " · " + a.Plan
+		detail += " · " + s.K.Text.Term(a.Plan)
 	}
 	r := touch.NewRow(s.T("accounts.number", a.Number), detail, trailing, s.Tap(func() {
 		s.Show(billsPage(s, utilityID, a))

@@ -83,7 +83,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 			status, imp = s.T("bills.unpaid"), widget.DangerImportance
 		}
 		r := touch.NewRow(s.T("bills.period", b.Period)+"  "+status,
-			s.T("bills.usage_due", b.Usage.String(), b.Unit, date(b.Due)), money(b.Amount), nil)
+			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), date(b.Due)), money(b.Amount), nil)
 		r.Importance = imp
 		if !b.Paid {
 			r.Checkable, r.Checked = true, st.chosen[b.ID]
@@ -114,7 +114,8 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 			s.Show(billDetailPage(s, st.utility, b))
 		}
 	}))
-	foot := container.NewBorder(nil, nil, nil, container.NewHBox(detail, pay), note(s.T("bills.choose_hint"), widget.MediumImportance))
+	// In 大字模式 there is no room for the detail beside the list: a button opens it.
+	foot := container.NewBorder(nil, nil, nil, container.NewHBox(detail, pay), note(s.T("bills.choose_hint_elderly"), widget.MediumImportance))
 	list := s.pager(rows...)
 	if s.K.Elderly() {
 		return container.NewBorder(head, foot, nil, nil, list)
@@ -159,27 +160,27 @@ func billDetailPage(s *Shell, utilityID string, b utility.Bill) Page {
 func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 	blocks := []fyne.CanvasObject{
 		s.panel(s.T("bills.period", b.Period)+"  "+money(b.Amount),
-			note(s.T("bills.summary", b.Usage.String(), b.Unit, date(b.Due), s.billStatus(b)), widget.MediumImportance)),
+			note(s.T("bills.summary", b.Usage.String(), s.K.Text.Term(b.Unit), date(b.Due), s.billStatus(b)), widget.MediumImportance)),
 	}
 	if len(b.Tiers) > 0 {
 		t := s.table([]string{s.T("bills.tier"), s.T("bills.usage"), s.T("bills.price"), s.T("bills.cost")})
 		for _, l := range b.Tiers {
-			t.add(s.K.TierName(l)+" "+l.Range, l.Usage.String(), l.Price.String(), money(l.Cost))
+			t.add(s.K.TierName(l)+" "+s.K.Text.Term(l.Range), l.Usage.String(), l.Price.String(), money(l.Cost))
 		}
 		blocks = append(blocks, s.panel(s.T("bills.tiers"), t.object()))
 	}
 	if len(b.Fees) > 0 {
 		var rows []fyne.CanvasObject
 		for _, f := range b.Fees {
-			rows = append(rows, s.kvText(f.Name, money(f.Cost)))
+			rows = append(rows, s.kvText(s.K.Text.Term(f.Name), money(f.Cost)))
 		}
 		blocks = append(blocks, s.panel(s.T("bills.fees"), rows...))
 	}
 	if e := b.Efficiency; e != nil {
 		blocks = append(blocks, s.panel(s.T("bills.efficiency"), lines(
 			s.kv("bills.grade", e.Grade),
-			s.kv("bills.peak_valley", e.PeakUsage.String()+" / "+e.ValleyUsage.String()+" "+b.Unit),
-			s.kv("bills.compare", s.T("bills.compare_values", e.LastMonth.String(), e.LastYear.String(), e.Neighbours.String(), b.Unit)),
+			s.kv("bills.peak_valley", e.PeakUsage.String()+" / "+e.ValleyUsage.String()+" "+s.K.Text.Term(b.Unit)),
+			s.kv("bills.compare", s.T("bills.compare_values", e.LastMonth.String(), e.LastYear.String(), e.Neighbours.String(), s.K.Text.Term(b.Unit))),
 			s.kv("bills.carbon", fmt.Sprintf("%.1f kg", float64(e.CarbonGrams)/1000)),
 		)))
 		for _, tip := range e.Tips {

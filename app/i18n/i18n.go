@@ -29,11 +29,13 @@ type Catalog struct {
 	mu      sync.RWMutex
 	lang    Lang
 	strings map[Lang]map[string]string
+	terms   map[string]string
 }
 
 var (
 	loadOnce sync.Once
 	loaded   map[Lang]map[string]string
+	terms    map[string]string
 	loadErr  error
 )
 
@@ -49,6 +51,10 @@ func Tables() (map[Lang]map[string]string, error) {
 			}
 			loaded[lang] = m
 		}
+		terms = map[string]string{}
+		if _, err := toml.Decode(string(assets.Terms), &terms); err != nil {
+			loadErr = fmt.Errorf("i18n: terms: %w", err)
+		}
 	})
 	return loaded, loadErr
 }
@@ -59,7 +65,7 @@ func New(lang Lang) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{strings: t}
+	c := &Catalog{strings: t, terms: terms}
 	if err := c.SetLang(lang); err != nil {
 		return nil, err
 	}
@@ -121,6 +127,18 @@ func (c *Catalog) Has(key string) bool {
 func (c *Catalog) Pick(zh, en string) string {
 	if c.Lang() == EN && en != "" {
 		return en
+	}
+	return zh
+}
+
+// Term is a word a utility sent in Chinese, in the current language: in English its
+// entry in assets/i18n/terms.toml when the whole text is listed there, else the text as
+// it came.
+func (c *Catalog) Term(zh string) string {
+	if c.Lang() == EN {
+		if en, ok := c.terms[zh]; ok {
+			return en
+		}
 	}
 	return zh
 }

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,35 @@ func TestTranslate(t *testing.T) {
 	}
 	if err := c.SetLang("fr"); err == nil {
 		t.Fatal("unknown language accepted")
+	}
+}
+
+// A utility's Chinese word is English in English when the glossary lists it whole, and
+// as it came otherwise; every entry has real English.
+func TestTerms(t *testing.T) {
+	c, err := New(ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Term("居民"); got != "居民" {
+		t.Errorf("Chinese: %q", got)
+	}
+	if err := c.SetLang(EN); err != nil {
+		t.Fatal(err)
+	}
+	for zh, want := range map[string]string{"居民": "Residential", "居民阶梯电价": "Residential tiered tariff", "月": "month",
+		"居民用户": "居民用户", "": ""} {
+		if got := c.Term(zh); got != want {
+			t.Errorf("Term(%q) = %q, want %q", zh, got, want)
+		}
+	}
+	han := regexp.MustCompile(`\p{Han}`)
+	if len(c.terms) < 10 {
+		t.Fatalf("only %d terms", len(c.terms))
+	}
+	for zh, en := range c.terms {
+		if strings.TrimSpace(en) == "" || han.MatchString(en) || !han.MatchString(zh) {
+			t.Errorf("term %q = %q", zh, en)
+		}
 	}
 }
