@@ -14,7 +14,7 @@ const pruneEvery = 24 * time.Hour
 // Prune applies the retention of the configuration: a finished request's personal data
 // is erased data.personal_data_days after it finished, and journal entries and finished
 // requests are removed after data.journal_days. What it did is journaled and logged
-// (counts only). The kiosk runs it at start and daily; staff tools may run it too.
+// (counts only). The kiosk runs it at start and then daily.
 func (k *Kiosk) Prune() error {
 	now := k.Clock.Now()
 	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
