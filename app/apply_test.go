@@ -524,12 +524,9 @@ func TestApplicationSlowUtilityBoundLater(t *testing.T) {
 // stopped in between (a crash or a power cut) and started again on the same data.
 func TestApplicationDownQueued(t *testing.T) {
 	t.Parallel()
-	for _, restart := range []bool{false, true} {
-		name := "back up"
-		if restart {
-			name = "back up after a kiosk restart"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, c := range backUp {
+		restart := c.restart
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
 			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})

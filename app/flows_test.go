@@ -89,6 +89,13 @@ func (f *flows) citizen(i int) *session.Session {
 	return s
 }
 
+// backUp are the two ways a utility that was down comes back in the outage tests: with
+// the kiosk running, and after the kiosk was stopped and started again on the same data.
+var backUp = []struct {
+	name    string
+	restart bool
+}{{"back up", false}, {"back up after a kiosk restart", true}}
+
 // flowPatience bounds an ordinary wait of these tests: generous, since a wait ends as
 // soon as its condition holds; it only keeps a broken test from hanging.
 const flowPatience = 20 * time.Second

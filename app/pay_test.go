@@ -42,6 +42,24 @@ func payUnpaidBills(t *testing.T, k *app.Kiosk, utilityID string, i int) (string
 	return number, out
 }
 
+// payingCitizen opens the i-th demo citizen's session, waits for their accounts and
+// starts paying their unpaid electricity bills.
+func (f *flows) payingCitizen(i int) (*session.Session, *app.Accounts, string, []utility.Bill, *app.PaymentFlow) {
+	f.t.Helper()
+	s := f.citizen(i)
+	acc, err := f.k.StartAccountLookup(nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	awaitLookup(f.t, acc)
+	number, bills := payUnpaidBills(f.t, f.k, utility.Electricity, i)
+	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s, acc, number, bills, flow
+}
+
 func payBillIDs(bills []utility.Bill) []string {
 	ids := make([]string, len(bills))
 	for i, b := range bills {
@@ -546,17 +564,7 @@ func TestPaySessionWipe(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
-			s := f.citizen(1)
-			acc, err := f.k.StartAccountLookup(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			awaitLookup(t, acc)
-			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
-			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, acc, number, bills, flow := f.payingCitizen(1)
 			if len(acc.Tiles()) == 0 || s.Len() < 3 { // identity, accounts, payment
 				t.Fatalf("before the end: %d tiles, %d session values", len(acc.Tiles()), s.Len())
 			}
@@ -607,17 +615,7 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
-			f.citizen(1)
-			acc, err := f.k.StartAccountLookup(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			awaitLookup(t, acc)
-			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
-			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, _, _, _, flow := f.payingCitizen(1)
 			ref := flow.Payment().Reference
 			if tc.paid {
 				if _, err := f.sims.Pay(utility.Electricity, ref); err != nil {

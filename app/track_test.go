@@ -360,12 +360,9 @@ func TestRateDeliveredOnce(t *testing.T) {
 // and started again in between.
 func TestRateWhileUtilityDown(t *testing.T) {
 	t.Parallel()
-	for _, restart := range []bool{false, true} {
-		name := "back up"
-		if restart {
-			name = "back up after a kiosk restart"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, c := range backUp {
+		restart := c.restart
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
 			f.citizen(0)
