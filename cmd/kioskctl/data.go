@@ -60,15 +60,14 @@ func init() {
 	})
 }
 
-// ErrKioskRunning means the database is held by another process, the kiosk most likely.
+// errKioskRunning means the database is held by another process, the kiosk most likely.
 var errKioskRunning = errors.New("the database is in use: stop the kiosk first (systemctl stop kiosk)")
 
 // kioskData opens the store, journal and outbox of the configuration's data folder.
 type kioskData struct {
-	cfg *config.Config
-	st  *store.Store
-	j   *journal.Journal
-	ob  *outbox.Outbox
+	st *store.Store
+	j  *journal.Journal
+	ob *outbox.Outbox
 }
 
 func openData(cfgPath string) (*kioskData, error) {
@@ -99,7 +98,7 @@ func openData(cfgPath string) (*kioskData, error) {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{cfg: cfg, st: st, j: j, ob: ob}, nil
+	return &kioskData{st: st, j: j, ob: ob}, nil
 }
 
 func (d *kioskData) close() error { return errors.Join(d.ob.Close(), d.st.Close()) }
