@@ -192,6 +192,9 @@ func (s *Shell) render() {
 	surface := touch.NewSurface(s.K.Touch)
 	s.renderedFor = s.room()
 	surface.OnResized = func(fyne.Size) {
+		if s.room() == s.renderedFor {
+			return // the first layout of every render: nothing to do
+		}
 		// Screens choose their layout by the window's size: build them again for the new
 		// one, after Fyne's layout pass.
 		s.opt.Do(func() {
