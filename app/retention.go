@@ -8,13 +8,17 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 )
 
-// pruneEvery is how often the kiosk applies its retention (and once at start).
-const pruneEvery = 24 * time.Hour
+// pruneEvery is how often the kiosk applies its retention; the first run waits
+// pruneFirst, so that reading the whole outbox does not compete with start-up.
+const (
+	pruneEvery = 24 * time.Hour
+	pruneFirst = time.Minute
+)
 
 // Prune applies the retention of the configuration: a finished request's personal data
 // is erased data.personal_data_days after it finished, and journal entries and finished
 // requests are removed after data.journal_days. What it did is journaled and logged
-// (counts only). The kiosk runs it at start and then daily.
+// (counts only). The kiosk runs it a minute after start and then daily.
 func (k *Kiosk) Prune() error {
 	now := k.Clock.Now()
 	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
@@ -35,18 +39,22 @@ func (k *Kiosk) Prune() error {
 		Detail: fmt.Sprintf("personal data of %d requests erased; %d requests and %d journal entries removed", p.Erased, p.Removed, n)})
 }
 
-// prunePeriodically runs Prune now and every pruneEvery until ctx ends.
+// prunePeriodically runs Prune pruneFirst after start and every pruneEvery after that,
+// until ctx ends.
 func (k *Kiosk) prunePeriodically(ctx context.Context) {
-	for ctx.Err() == nil {
-		if err := k.Prune(); err != nil {
-			k.Log.Error("retention", "err", err)
-		}
+	wait := pruneFirst
+	for {
 		wake := make(chan struct{})
-		t := k.Clock.AfterFunc(pruneEvery, func() { close(wake) })
+		t := k.Clock.AfterFunc(wait, func() { close(wake) })
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			return
 		case <-wake:
 		}
+		if err := k.Prune(); err != nil {
+			k.Log.Error("retention", "err", err)
+		}
+		wait = pruneEvery
 	}
 }
