@@ -118,9 +118,7 @@ func (a *ApplyForm) accountOf(sv *catalog.Service) string {
 
 // PartAnswer is one utility's answer to its part of an application.
 type PartAnswer struct {
-	Utility string
-	// Service is the catalogue's code of the service; ServiceName its Chinese name.
-	Service     string
+	Utility     string
 	ServiceName string
 	// KioskRef is the kiosk's reference; Reference the utility's application number when
 	// it answered in time (即报即定), else empty until the outbox binds it.
@@ -242,7 +240,7 @@ func (r *ApplyResult) clone() *ApplyResult {
 }
 
 func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catalog.Submission) (PartAnswer, error) {
-	ans := PartAnswer{Utility: sub.Utility, Service: sub.Service, ServiceName: sub.ServiceName, Outcome: sub.Outcome}
+	ans := PartAnswer{Utility: sub.Utility, ServiceName: sub.ServiceName, Outcome: sub.Outcome}
 	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber}
 	if sub.Joint == catalog.JointTransfer {
 		req.Kind, req.Order = utility.KindTransfer, sub.Account

@@ -521,13 +521,14 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 // partBlock is one utility's part of the result, with its tracking QR.
 func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	lang := s.K.Text.Lang()
+	svc := p.Outcome.Service // the kiosk's own catalogue entry the part was made from
 	who := s.K.UtilityName(p.Utility)
-	if u, ok := s.K.Catalog.Utility(p.Utility); ok && lang == i18n.EN && u.Name.EN != "" {
+	if lang == i18n.EN {
 		// "Electricity", not "State Grid Liangzihu Power Supply": in English the full
 		// name and the service's do not fit one line beside each other.
-		who = u.Name.EN
+		who = svc.Utility.Name.In(lang)
 	}
-	title := who + " · " + s.K.ServiceName(p.Utility, p.Service, p.ServiceName)
+	title := who + " · " + svc.Name.In(lang)
 	if p.Refused != "" {
 		return s.panel(title, note(s.T("apply.refused"), widget.DangerImportance), note(p.Refused, widget.MediumImportance))
 	}
