@@ -507,7 +507,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			// parts, so that each utility's part has the page's full height. The column
 			// keeps to a third of the width, its outcome wrapping (English).
 			outcome := widget.NewRichText(&widget.TextSegment{Text: statusText, Style: widget.RichTextStyle{
-				ColorName: statusColor, SizeName: ft.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
+				ColorName: statusColor, SizeName: ft.SizeNameHeadingText}})
 			outcome.Wrapping = fyne.TextWrapWord
 			side := container.NewVBox(append([]fyne.CanvasObject{outcome, printed}, buttons...)...)
 			width := s.room().Width / 3

@@ -73,7 +73,6 @@ func lines(objs ...fyne.CanvasObject) fyne.CanvasObject {
 func heading(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.SizeName = ft.SizeNameSubHeadingText
-	l.TextStyle.Bold = true
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }

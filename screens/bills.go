@@ -222,7 +222,6 @@ func (s *Shell) table(header []string) *table {
 	for _, h := range header {
 		c := canvas.NewText(h, ft.Color(ft.ColorNamePrimary))
 		c.TextSize = ft.Size(ft.SizeNameText)
-		c.TextStyle.Bold = true
 		t.cells = append(t.cells, c)
 	}
 	return t

@@ -81,7 +81,6 @@ func (s *Shell) field(labelKey string, lines ...string) fyne.CanvasObject {
 func (s *Shell) panel(title string, rows ...fyne.CanvasObject) fyne.CanvasObject {
 	t := widget.NewLabel(title)
 	t.SizeName = ft.SizeNameSubHeadingText
-	t.TextStyle.Bold = true
 	t.Wrapping = fyne.TextWrapWord
 	frame := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
 	frame.StrokeColor = ft.Color(ft.ColorNameSeparator)

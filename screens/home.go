@@ -60,7 +60,6 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 	picture := fyne.NewSize(200, 136)
 	insert := canvas.NewText(s.T("home.insert_card"), ft.Color(ft.ColorNamePrimary))
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
-	insert.TextStyle.Bold = true
 	stand := canvas.NewRectangle(color.Transparent) // the picture's room, to measure the line
 	stand.SetMinSize(picture)
 	row := []fyne.CanvasObject{stand, insert}
@@ -104,7 +103,6 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		// the tiles.
 		title := canvas.NewText(s.T("home.welcome"), ft.Color(ft.ColorNameForeground))
 		title.TextSize = ft.Size(ft.SizeNameHeadingText)
-		title.TextStyle.Bold = true
 		title.Alignment = fyne.TextAlignCenter
 		items = append(items, title)
 	}

@@ -71,10 +71,8 @@ func (o *idleOverlay) build() {
 	title := widget.NewLabel(s.T("idle.title"))
 	title.SizeName = ft.SizeNameHeadingText
 	title.Alignment = fyne.TextAlignCenter
-	title.TextStyle.Bold = true
 	o.number = canvas.NewText("", ft.Color(ft.ColorNamePrimary))
 	o.number.TextSize = ft.Size(kt.SizeNameDisplayText)
-	o.number.TextStyle.Bold = true
 	o.number.Alignment = fyne.TextAlignCenter
 	o.message = widget.NewLabel("")
 	o.message.Alignment = fyne.TextAlignCenter

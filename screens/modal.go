@@ -32,7 +32,6 @@ func (s *Shell) showModal(title, message string, buttons ...modalButton) *modal 
 	t := widget.NewLabel(title)
 	t.SizeName = ft.SizeNameHeadingText
 	t.Alignment = fyne.TextAlignCenter
-	t.TextStyle.Bold = true
 	t.Wrapping = fyne.TextWrapWord
 	msg := widget.NewLabel(message)
 	msg.Alignment = fyne.TextAlignCenter
@@ -54,7 +53,6 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 	t := widget.NewLabel(title)
 	t.SizeName = ft.SizeNameHeadingText
 	t.Alignment = fyne.TextAlignCenter
-	t.TextStyle.Bold = true
 	items := []fyne.CanvasObject{t}
 	if message != "" {
 		msg := widget.NewLabel(message)

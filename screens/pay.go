@@ -102,7 +102,6 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 			}
 			amount := canvas.NewText(money(f.Amount), ft.Color(ft.ColorNameError))
 			amount.TextSize = ft.Size(kt.SizeNameDisplayText) * 0.75
-			amount.TextStyle.Bold = true
 			remaining = canvas.NewText(countdown(), ft.Color(ft.ColorNameForeground))
 			remaining.TextSize = ft.Size(ft.SizeNameSubHeadingText)
 			info := lines(
@@ -183,7 +182,6 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObject {
 	t := canvas.NewText(text, ft.Color(color))
 	t.TextSize = ft.Size(ft.SizeNameHeadingText) * 1.3
-	t.TextStyle.Bold = true
 	return t
 }
 

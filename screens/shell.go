@@ -69,8 +69,8 @@ type Shell struct {
 	reader *canvas.Image
 	// back and home are the header's 返回 and 首页, kept across renders: Fyne refreshes
 	// every image new to a window while it paints it, so new icons each render made it
-	// paint every screen twice (touch.IconButton says the rest).
-	back, home *touch.IconButton
+	// paint every screen twice (touch.Button says the rest).
+	back, home *touch.Button
 	// renderedFor is the window size the screen on show was built for.
 	renderedFor fyne.Size
 }
@@ -220,7 +220,7 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 			s.back = touch.NewIconButton(s.T("nav.back"), ft.NavigateBackIcon(), s.Tap(s.Back))
 			s.home = touch.NewIconButton(s.T("nav.home"), ft.HomeIcon(), s.Tap(s.Home))
 		}
-		for b, key := range map[*touch.IconButton]string{s.back: "nav.back", s.home: "nav.home"} {
+		for b, key := range map[*touch.Button]string{s.back: "nav.back", s.home: "nav.home"} {
 			if t := s.T(key); b.Text != t {
 				b.SetText(t)
 			}
@@ -230,20 +230,20 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 	}
 	// The title takes what room is left and is shortened rather than pushing the
 	// buttons off the bar (long titles in English or 大字模式).
-	name := touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText), true)
+	name := touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText))
 	var right []fyne.CanvasObject
 	if s.K.Config.Demo {
 		right = append(right, badge(s.T("demo.badge")))
 	}
 	if sess := s.K.Sessions.Current(); sess != nil {
 		if id, ok := sess.Identity(); ok {
-			right = append(right, barText(id.MaskedName()+"  "+id.MaskedID(), false))
+			right = append(right, barText(id.MaskedName()+"  "+id.MaskedID()))
 		}
 		exit := touch.NewButton(s.T("nav.exit"), s.Tap(s.K.Exit))
 		exit.Importance = widget.DangerImportance
 		right = append(right, exit)
 	} else {
-		s.clock = barText(s.clockText(s.K.Clock.Now()), false)
+		s.clock = barText(s.clockText(s.K.Clock.Now()))
 		right = append(right, s.clock)
 	}
 	row := container.NewBorder(nil, nil, centerRow(left...), centerRow(right...), name)
@@ -299,7 +299,7 @@ func (s *Shell) footer() fyne.CanvasObject {
 	lang := s.Button("footer.language", s.ToggleLanguage)
 	// The hotlines are always shown; their heading goes when they would not fit beside
 	// the buttons (English in 大字模式).
-	hot := barText(s.T("footer.hotlines")+"  "+strings.Join(lines, "    "), true)
+	hot := barText(s.T("footer.hotlines") + "  " + strings.Join(lines, "    "))
 	room := s.room().Width - elder.MinSize().Width - lang.MinSize().Width - 6*ft.Padding()
 	if hot.MinSize().Width > room {
 		hot.Text = strings.Join(lines, "   ")
@@ -336,10 +336,9 @@ func bar(content fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewStack(bg, content)
 }
 
-func barText(s string, bold bool) *canvas.Text {
+func barText(s string) *canvas.Text {
 	t := canvas.NewText(s, ft.Color(kt.ColorNameOnBar))
 	t.TextSize = ft.Size(kt.SizeNameBarText)
-	t.TextStyle.Bold = bold
 	return t
 }
 
@@ -348,6 +347,5 @@ func badge(s string) fyne.CanvasObject {
 	bg.CornerRadius = 6
 	t := canvas.NewText(s, ft.Color(kt.ColorNameOnBadge))
 	t.TextSize = ft.Size(kt.SizeNameBarText)
-	t.TextStyle.Bold = true
 	return container.NewStack(bg, container.NewPadded(t))
 }

@@ -187,7 +187,6 @@ func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 	}
 	m := canvas.NewText(mark, ft.Color(color))
 	m.TextSize = ft.Size(ft.SizeNameHeadingText)
-	m.TextStyle.Bold = true
 	when := s.T("track.step_" + st.Status)
 	if !st.At.IsZero() {
 		when = dateTime(st.At)

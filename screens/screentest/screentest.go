@@ -370,8 +370,6 @@ func label(o fyne.CanvasObject) (string, bool) {
 	switch b := o.(type) {
 	case *touch.Button:
 		return b.Text, true
-	case *touch.IconButton:
-		return b.Text, true
 	case *widget.Button:
 		return b.Text, true
 	case *touch.Tile:
@@ -413,9 +411,9 @@ func (h *H) TextSizes() []float32 {
 	return s
 }
 
-// Check asserts the screen on show: touch targets of at least 64 (80 in 大字模式) and a
-// fit without scrolling. With dir set, it also writes the screen's picture as
-// dir/name.png.
+// Check asserts the screen on show: touch targets of at least 64 (80 in 大字模式), a
+// fit without scrolling and text in the font's one weight. With dir set, it also writes
+// the screen's picture as dir/name.png.
 func (h *H) Check(dir, name string) {
 	h.T.Helper()
 	min := float32(64)
@@ -424,6 +422,7 @@ func (h *H) Check(dir, name string) {
 	}
 	h.AssertTargets(min)
 	h.AssertFits()
+	h.AssertOneWeight()
 	if dir == "" {
 		return
 	}
@@ -441,6 +440,19 @@ func (h *H) Check(dir, name string) {
 	}
 	if err != nil {
 		h.T.Fatal(err)
+	}
+}
+
+// AssertOneWeight checks that no text on screen asks for a bold or italic style: the
+// bundled font has one weight, so such text looks the same but costs Fyne a second parse
+// of the font (see theme.Kiosk.Font).
+func (h *H) AssertOneWeight() {
+	h.T.Helper()
+	for _, o := range h.Objects() {
+		if t, ok := o.(*canvas.Text); ok && t.Visible() && (t.TextStyle.Bold || t.TextStyle.Italic) {
+			h.T.Errorf("screen %s: %q asks for style %+v; the bundled font has one weight",
+				h.Shell.Current(), t.Text, t.TextStyle)
+		}
 	}
 }
 

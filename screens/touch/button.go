@@ -1,26 +1,38 @@
 // Package touch holds the kiosk's touch widgets: buttons and tiles no smaller than a
-// fingertip, and (in later parts) keypads. State stays in the widget; drawing is in
-// its renderer, as in Fyne's own widget package.
+// fingertip, keypads, pagers. State stays in the widget; drawing is in its renderer, as
+// in Fyne's own widget package.
 package touch
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	kt "github.com/liangzihu/kiosk/screens/theme"
 )
 
-// Button is a widget.Button that is never smaller than the theme's touch target.
+// Button is a large button: a label, optionally after an icon, never smaller than the
+// theme's touch target.
+//
+// Fyne's own button does not serve: it draws its label bold, and the bundled font has
+// one weight, so every screen made Fyne parse the 3.4 MB font a second time for the bold
+// style (≈ 6 MB of memory) to draw the same glyphs; and given an icon and a label, it
+// moves both twice on every layout, which made every screen with the header paint twice.
+// This one draws in the font's one weight and puts each part in place once.
 type Button struct {
-	widget.Button
+	widget.DisableableWidget
+	Text string
+	Icon fyne.Resource
+	// Importance is widget.HighImportance for a screen's main action (filled in the
+	// primary colour); anything else draws a plain button.
+	Importance widget.Importance
+	OnTapped   func()
 }
 
 // NewButton returns a large button.
 func NewButton(label string, tapped func()) *Button {
-	b := &Button{}
-	b.Text = label
-	b.OnTapped = tapped
+	b := &Button{Text: label, OnTapped: tapped}
 	b.ExtendBaseWidget(b)
 	return b
 }
@@ -32,10 +44,141 @@ func NewPrimaryButton(label string, tapped func()) *Button {
 	return b
 }
 
-// MinSize is at least the touch target on both sides.
-func (b *Button) MinSize() fyne.Size {
-	return atLeastTarget(b.Button.MinSize())
+// NewIconButton returns a large button showing icon before label (the header's 返回
+// and 首页).
+func NewIconButton(label string, icon fyne.Resource, tapped func()) *Button {
+	b := NewButton(label, tapped)
+	b.Icon = icon
+	return b
 }
+
+// Tapped runs the button's action unless it is disabled.
+func (b *Button) Tapped(*fyne.PointEvent) {
+	if !b.Disabled() && b.OnTapped != nil {
+		b.OnTapped()
+	}
+}
+
+// SetText changes the label.
+func (b *Button) SetText(text string) {
+	b.Text = text
+	b.Refresh()
+}
+
+// CreateRenderer draws the button.
+func (b *Button) CreateRenderer() fyne.WidgetRenderer {
+	b.ExtendBaseWidget(b)
+	r := &buttonRenderer{b: b, bg: canvas.NewRectangle(nil), text: canvas.NewText(b.Text, nil)}
+	r.Refresh()
+	return r
+}
+
+type buttonRenderer struct {
+	b    *Button
+	bg   *canvas.Rectangle
+	icon *canvas.Image // nil until the button has an icon
+	text *canvas.Text
+
+	// shown is the icon as drawn (coloured for the button's state) and what it was
+	// derived from, so that a refresh recolours it only when something changed.
+	shown struct {
+		from       fyne.Resource
+		disabled   bool
+		importance widget.Importance
+	}
+}
+
+func (r *buttonRenderer) iconSize() float32 {
+	if r.icon == nil {
+		return 0
+	}
+	return ft.Size(ft.SizeNameInlineIcon)
+}
+
+// gap is the room between icon and label.
+func (r *buttonRenderer) gap() float32 {
+	if r.icon == nil {
+		return 0
+	}
+	return ft.Size(ft.SizeNamePadding)
+}
+
+// MinSize is Fyne's button's: the label with the inner padding on each side, and the
+// icon and a gap before it; never smaller than the touch target.
+func (r *buttonRenderer) MinSize() fyne.Size {
+	pad := ft.Size(ft.SizeNameInnerPadding)
+	t := r.text.MinSize()
+	w := 2*pad + r.iconSize() + r.gap() + t.Width
+	h := 2*pad + max(r.iconSize(), t.Height)
+	return atLeastTarget(fyne.NewSize(w, h))
+}
+
+// Layout centres icon and label as one line.
+func (r *buttonRenderer) Layout(size fyne.Size) {
+	is, t := r.iconSize(), r.text.MinSize()
+	x := (size.Width - (is + r.gap() + t.Width)) / 2
+	r.bg.Resize(size)
+	if r.icon != nil {
+		r.icon.Move(fyne.NewPos(x, (size.Height-is)/2))
+		r.icon.Resize(fyne.NewSquareSize(is))
+	}
+	r.text.Move(fyne.NewPos(x+is+r.gap(), (size.Height-t.Height)/2))
+	r.text.Resize(t)
+}
+
+// Refresh takes the label, icon and colours from the button and the theme.
+func (r *buttonRenderer) Refresh() {
+	bg, fg := ft.ColorNameButton, ft.ColorNameForeground
+	switch {
+	case r.b.Disabled():
+		bg, fg = ft.ColorNameDisabledButton, ft.ColorNameDisabled
+	case r.b.Importance == widget.HighImportance:
+		bg, fg = ft.ColorNamePrimary, ft.ColorNameForegroundOnPrimary
+	}
+	r.bg.FillColor = ft.Color(bg)
+	r.bg.CornerRadius = ft.Size(ft.SizeNameInputRadius)
+	r.text.Text = r.b.Text
+	r.text.TextSize = ft.Size(ft.SizeNameText)
+	r.text.Color = ft.Color(fg)
+	r.refreshIcon(fg)
+	r.bg.Refresh()
+	r.text.Refresh()
+	r.Layout(r.b.Size())
+}
+
+// refreshIcon draws the button's icon in the label's colour.
+func (r *buttonRenderer) refreshIcon(fg fyne.ThemeColorName) {
+	if r.b.Icon == nil {
+		r.icon = nil
+		return
+	}
+	want := r.shown
+	want.from, want.disabled, want.importance = r.b.Icon, r.b.Disabled(), r.b.Importance
+	if r.icon != nil && want == r.shown {
+		return
+	}
+	r.shown = want
+	res := r.b.Icon
+	if _, themed := res.(fyne.ThemedResource); themed {
+		res = ft.NewColoredResource(res, fg)
+	}
+	if r.icon == nil {
+		r.icon = canvas.NewImageFromResource(res)
+		r.icon.FillMode = canvas.ImageFillContain
+		return
+	}
+	r.icon.Resource = res
+	r.icon.Refresh()
+}
+
+func (r *buttonRenderer) Objects() []fyne.CanvasObject {
+	if r.icon == nil {
+		return []fyne.CanvasObject{r.bg, r.text}
+	}
+	return []fyne.CanvasObject{r.bg, r.icon, r.text}
+}
+
+func (r *buttonRenderer) Destroy() {}
 
 func atLeastTarget(s fyne.Size) fyne.Size {
 	t := ft.Size(kt.SizeNameTarget)

@@ -16,12 +16,11 @@ type FitText struct {
 	Text     string
 	Color    color.Color
 	TextSize float32
-	Bold     bool
 }
 
 // NewFitText returns a shortening line of text.
-func NewFitText(text string, c color.Color, size float32, bold bool) *FitText {
-	t := &FitText{Text: text, Color: c, TextSize: size, Bold: bold}
+func NewFitText(text string, c color.Color, size float32) *FitText {
+	t := &FitText{Text: text, Color: c, TextSize: size}
 	t.ExtendBaseWidget(t)
 	return t
 }
@@ -38,8 +37,6 @@ type fitRenderer struct {
 	text *canvas.Text
 }
 
-func (r *fitRenderer) style() fyne.TextStyle { return fyne.TextStyle{Bold: r.t.Bold} }
-
 func (r *fitRenderer) Layout(s fyne.Size) {
 	full := []rune(r.t.Text)
 	shown := string(full)
@@ -48,7 +45,7 @@ func (r *fitRenderer) Layout(s fyne.Size) {
 		if n < len(full) {
 			candidate += "…"
 		}
-		if fyne.MeasureText(candidate, r.t.TextSize, r.style()).Width <= s.Width {
+		if fyne.MeasureText(candidate, r.t.TextSize, fyne.TextStyle{}).Width <= s.Width {
 			shown = candidate
 			break
 		}
@@ -66,12 +63,12 @@ func (r *fitRenderer) Layout(s fyne.Size) {
 }
 
 func (r *fitRenderer) MinSize() fyne.Size {
-	m := fyne.MeasureText("…", r.t.TextSize, r.style())
+	m := fyne.MeasureText("…", r.t.TextSize, fyne.TextStyle{})
 	return fyne.NewSize(m.Width, m.Height)
 }
 
 func (r *fitRenderer) Refresh() {
-	r.text.Color, r.text.TextSize, r.text.TextStyle = r.t.Color, r.t.TextSize, r.style()
+	r.text.Color, r.text.TextSize = r.t.Color, r.t.TextSize
 	r.Layout(r.t.Size())
 	r.text.Refresh()
 }

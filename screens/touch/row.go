@@ -46,10 +46,9 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(ft.Color(kt.ColorNameTile))
 	bg.StrokeWidth = 2
 	bg.CornerRadius = 10
-	title := NewFitText("", ft.Color(ft.ColorNameForeground), 0, true)
-	detail := NewFitText("", ft.Color(kt.ColorNameMuted), 0, false)
+	title := NewFitText("", ft.Color(ft.ColorNameForeground), 0)
+	detail := NewFitText("", ft.Color(kt.ColorNameMuted), 0)
 	trailing := canvas.NewText("", ft.Color(ft.ColorNameForeground))
-	trailing.TextStyle.Bold = true
 	trailing.Alignment = fyne.TextAlignTrailing
 	rr := &rowRenderer{r: r, bg: bg, title: title, detail: detail, trailing: trailing, box: canvas.NewRectangle(nil)}
 	for i := range rr.tick {
@@ -102,7 +101,7 @@ func (rr *rowRenderer) Layout(s fyne.Size) {
 
 // lineHeight is the height of one line of a row's text.
 func (rr *rowRenderer) lineHeight(t *FitText) float32 {
-	return fyne.MeasureText("Hg", t.TextSize, fyne.TextStyle{Bold: t.Bold}).Height
+	return fyne.MeasureText("Hg", t.TextSize, fyne.TextStyle{}).Height
 }
 
 // MinSize leaves room for a few characters of the title: longer titles and details are
@@ -113,7 +112,7 @@ func (rr *rowRenderer) MinSize() fyne.Size {
 	if rr.r.Detail != "" {
 		h += rr.lineHeight(rr.detail)
 	}
-	w := fyne.MeasureText("户号户号户号", rr.title.TextSize, fyne.TextStyle{Bold: true}).Width + rr.trailing.MinSize().Width + 3*pad
+	w := fyne.MeasureText("户号户号户号", rr.title.TextSize, fyne.TextStyle{}).Width + rr.trailing.MinSize().Width + 3*pad
 	if rr.r.Checkable {
 		w += ft.Size(ft.SizeNameInlineIcon) + pad
 	}

@@ -41,8 +41,7 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 	// The title wraps rather than widening the tile: four tiles a row must fit the
 	// window in English and 大字模式 too.
 	title := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyle{
-		Alignment: fyne.TextAlignCenter, ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText,
-		TextStyle: fyne.TextStyle{Bold: true}}})
+		Alignment: fyne.TextAlignCenter, ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText}})
 	title.Wrapping = fyne.TextWrapWord
 	desc := widget.NewLabel(t.Description)
 	desc.Wrapping = fyne.TextWrapWord
