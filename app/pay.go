@@ -154,11 +154,11 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 		total += b.Amount
 		ids[i] = b.ID
 	}
-	res, err := k.Outbox.Submit(ctx, outbox.Request{
+	res, err := k.orderPayment(ctx, s, key, outbox.Request{
 		Utility: utilityID, Kind: utility.KindPayment, Order: account, Session: s.ID,
 		Body:     utility.PaymentRequest{Account: account, Bills: ids, Amount: total},
 		NotAfter: k.Clock.Now().Add(paymentNotAfter),
-	}, paymentWait)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +176,30 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 		session: s, payment: p, holder: k.holderName(utilityID, account)}
 	s.Set(key, f)
 	return f, nil
+}
+
+// orderPayment asks the utility for the order, or, when an earlier start of the same
+// bills in this session is still on its way to the utility (the citizen was told the
+// utility is busy and tapped again), waits for that request instead: it is stored and
+// will be delivered, and a second request would make a second order.
+func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string, req outbox.Request) (outbox.Result, error) {
+	pending := key + "/order"
+	if v, ok := s.Get(pending); ok {
+		res, err := k.Outbox.Await(ctx, v.(string), paymentWait)
+		if err != nil || res.State == outbox.Pending {
+			return res, err
+		}
+		s.Delete(pending)
+		if res.State == outbox.Done || res.State == outbox.Dead {
+			return res, nil
+		}
+		// Expired (not delivered in time) or closed by staff: no order came of it.
+	}
+	res, err := k.Outbox.Submit(ctx, req, paymentWait)
+	if err == nil && res.State == outbox.Pending {
+		s.Set(pending, res.KioskRef)
+	}
+	return res, err
 }
 
 // Watch polls the order until it is finished or ctx ends, calling update (from its own

@@ -505,6 +505,44 @@ func TestPayStartedOnce(t *testing.T) {
 	}
 }
 
+// A citizen told the utility is busy who taps 缴费 again gets the order of the first
+// request, which the outbox kept and delivered once the utility was back, not a second
+// order made by a second request.
+func TestPayAgainAfterBusy(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	if err := f.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := f.k.StartPayment(ctx, utility.Electricity, number, bills); !errors.Is(err, app.ErrPaymentBusy) {
+		t.Fatalf("with the utility down: %v, want ErrPaymentBusy", err)
+	}
+	if err := f.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	var flow *app.PaymentFlow
+	for try := 0; flow == nil; try++ { // the outbox's backoff may outlast one wait
+		fl, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+		switch {
+		case err == nil:
+			flow = fl
+		case !errors.Is(err, app.ErrPaymentBusy) || try == 5:
+			t.Fatalf("tap %d after the utility came back: %v", try+2, err)
+		}
+	}
+	pollUntil(t, 30*time.Second, "the outbox to drain", func() bool { return f.k.Outbox.Pending()[utility.Electricity] == 0 })
+	got := received(t, f.sims, utility.Electricity, utility.KindPayment)
+	if len(got) != 1 {
+		t.Fatalf("the utility created %d orders, want 1", len(got))
+	}
+	if up := payAtUtility(t, f.k, utility.Electricity, flow.Payment().Reference); up.Status != utility.PaymentPending {
+		t.Fatalf("the flow's order is %s at the utility", up.Status)
+	}
+}
+
 // Out of paper: the payment still completes, the citizen is told the receipt did not
 // print (print.paper_out) and still has the receipt URL for the on-screen QR, staff see
 // the printer's state as not OK and a print.failed entry in the journal under the

@@ -355,22 +355,49 @@ func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (
 	if wait <= 0 {
 		return res, nil
 	}
+	return ob.await(ctx, rec.Ref, done, wait, res), nil
+}
+
+// Await waits up to wait (or until ctx ends) for the outcome of a request submitted
+// earlier, one whose Submit returned before the utility answered, and returns it as
+// Submit would have: with the answer or the refusal once there is one, in state Pending
+// while there is none.
+func (ob *Outbox) Await(ctx context.Context, ref string, wait time.Duration) (Result, error) {
+	done := make(chan Result, 1)
+	ob.mu.Lock()
+	ob.waiters[ref] = append(ob.waiters[ref], done)
+	ob.mu.Unlock()
+	// Registered first, then read: an outcome stored in between still reaches done.
+	s, err := ob.Status(ref)
+	if err != nil || s.State != Pending {
+		ob.dropWaiter(ref, done)
+		res := Result{KioskRef: s.KioskRef, Utility: s.Utility, State: s.State, UtilityRef: s.UtilityRef, Answer: s.Answer}
+		if s.State == Dead {
+			res.Err = s.Err
+		}
+		return res, err
+	}
+	return ob.await(ctx, ref, done, wait, Result{KioskRef: ref, Utility: s.Utility, State: Pending}), nil
+}
+
+// await returns what arrives on done within wait, pending if nothing does.
+func (ob *Outbox) await(ctx context.Context, ref string, done chan Result, wait time.Duration, pending Result) Result {
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case r := <-done:
-		return r, nil
+		return r
 	case <-t.C:
 	case <-ctx.Done():
 	}
-	ob.dropWaiter(rec.Ref, done)
+	ob.dropWaiter(ref, done)
 	// The answer may have arrived while the wait ended.
 	select {
 	case r := <-done:
-		return r, nil
+		return r
 	default:
 	}
-	return res, nil
+	return pending
 }
 
 func (ob *Outbox) dropWaiter(ref string, c chan Result) {

@@ -186,6 +186,61 @@ func TestSlowAnswerBoundLater(t *testing.T) {
 	}
 }
 
+// Await picks up a request that Submit left pending: still pending when nothing comes
+// within the wait, the answer when it comes during the wait, the stored outcome at once
+// when the request finished before, the refusal of a dead letter, an error for an unknown
+// reference.
+func TestAwait(t *testing.T) {
+	release := make(chan struct{})
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		if n == 1 {
+			<-release
+		}
+		if n == 2 {
+			return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation, Message: "账单已缴清"}
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "U-" + s.KioskRef, Body: []byte(`{"reference":"U-` + s.KioskRef + `"}`)}, nil
+	}}
+	e := newEnv(t, Options{}, f)
+	e.ob.Start(context.Background())
+	ctx := context.Background()
+	res, err := e.ob.Submit(ctx, req("acct-1"), 10*time.Millisecond)
+	if err != nil || res.State != Pending {
+		t.Fatalf("submit: %+v, %v", res, err)
+	}
+	if again, err := e.ob.Await(ctx, res.KioskRef, 10*time.Millisecond); err != nil || again.State != Pending || again.KioskRef != res.KioskRef || again.Utility != utility.Water {
+		t.Fatalf("await while the utility is silent: %+v, %v", again, err)
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		close(release)
+	}()
+	answered, err := e.ob.Await(ctx, res.KioskRef, 5*time.Second)
+	if err != nil || !answered.Answered() || answered.UtilityRef != "U-"+res.KioskRef || answered.Answer == nil {
+		t.Fatalf("await the late answer: %+v, %v", answered, err)
+	}
+	if done, err := e.ob.Await(ctx, res.KioskRef, time.Hour); err != nil || !done.Answered() || done.Answer == nil || done.Answer.Reference != answered.UtilityRef {
+		t.Fatalf("await a finished request: %+v, %v", done, err)
+	}
+
+	refused, err := e.ob.Submit(ctx, req("acct-2"), 2*time.Second)
+	if err != nil || refused.State != Dead {
+		t.Fatalf("submit: %+v, %v", refused, err)
+	}
+	if dead, err := e.ob.Await(ctx, refused.KioskRef, time.Hour); err != nil || dead.State != Dead || utility.CitizenMessage(dead.Err, "") != "账单已缴清" {
+		t.Fatalf("await a dead letter: %+v, %v", dead, err)
+	}
+	if _, err := e.ob.Await(ctx, "K260612999999", time.Hour); err == nil {
+		t.Fatal("awaited an unknown reference")
+	}
+	e.ob.mu.Lock()
+	left := len(e.ob.waiters)
+	e.ob.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d waiters left behind", left)
+	}
+}
+
 func TestRefusalIsDeadLetter(t *testing.T) {
 	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
 		return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation, Message: "联系电话格式不正确"}

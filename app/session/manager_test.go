@@ -53,6 +53,11 @@ func TestIdleCountdownWipes(t *testing.T) {
 	s := m.Start()
 	s.SetIdentity(Identity{Name: "张三", IDNumber: "11010519491231002X"})
 	s.Set("bills", []string{"x"})
+	s.Set("draft", 1)
+	s.Delete("draft")
+	if _, ok := s.Get("draft"); ok || s.Len() != 2 {
+		t.Fatalf("deleted value still held: %d values", s.Len())
+	}
 
 	c.Advance(59 * time.Second)
 	if got := m.State(); got != Active {

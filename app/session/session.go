@@ -100,6 +100,13 @@ func (s *Session) Get(key string) (any, bool) {
 	return v, ok
 }
 
+// Delete drops the value stored under key.
+func (s *Session) Delete(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.values, key)
+}
+
 // Wiped reports whether the session has ended.
 func (s *Session) Wiped() bool {
 	s.mu.Lock()
