@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"net/http"
 	"sync"
 
 	"github.com/liangzihu/kiosk/app/catalog"
@@ -72,6 +73,7 @@ type Kiosk struct {
 	clients   map[string]utility.Client
 	printer   *receiptPrinter
 	payments  payments
+	staff     *http.Server // the staff socket's, once open
 
 	mu                sync.Mutex
 	elderly           bool
@@ -172,6 +174,7 @@ func (k *Kiosk) UtilityName(id string) string {
 func (k *Kiosk) Start(ctx context.Context) {
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
+	k.serveStaff()
 	k.wg.Add(1)
 	go func() { defer k.wg.Done(); k.prunePeriodically(ctx) }()
 	if d := k.Config.Devices.IDCard; d.Enabled {
@@ -189,7 +192,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	}
 }
 
-// Close stops the device loops and the outbox and closes the store. Calling it again
+// Close stops the staff socket, the device loops and the outbox and closes the store. Calling it again
 // does nothing.
 func (k *Kiosk) Close() error {
 	k.closeOnce.Do(func() {
@@ -198,6 +201,7 @@ func (k *Kiosk) Close() error {
 		if id := k.Sessions.Close(); id != "" {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: id, Detail: string(session.ReasonShutdown)})
 		}
+		k.stopStaff()
 		if k.cancel != nil {
 			k.cancel()
 		}

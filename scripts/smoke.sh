@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start the real kiosk binary (GLFW, X11, Mesa software GL) under a private Xvfb, wait
 # for it to log that the home screen was painted, take an X-level screenshot and check
-# that it shows something, then stop it with SIGTERM. Fails if the kiosk crashes, paints
-# nothing within 60 s, logs an error or does not stop cleanly.
+# that it shows something, ask it for its status through the staff socket (kioskctl),
+# then stop it with SIGTERM. Fails if the kiosk crashes, paints nothing within 60 s,
+# does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -31,6 +32,11 @@ echo "screenshot: $colours colours"
 if [ "$colours" -lt 16 ]; then
   echo "the window looks blank"; exit 1
 fi
+# Staff reach the running kiosk through its socket (same demo configuration, same folder).
+(cd "$work" && "$OLDPWD/bin/kioskctl" kiosk status) >"$work/status.out" 2>&1 || true
+if ! grep -q "kiosk: running" "$work/status.out"; then
+  echo "kioskctl did not reach the running kiosk:"; cat "$work/status.out"; exit 1
+fi
 # Stopped as systemd stops it: SIGTERM, then a clean exit within 10 s.
 kill -TERM "$kpid"
 for _ in $(seq 100); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
@@ -41,6 +47,10 @@ status=0; wait "$kpid" || status=$?
 kpid=""
 if [ "$status" -ne 0 ] || ! grep -q '"kiosk stopped"' "$work/kiosk.out"; then
   echo "the kiosk did not stop cleanly (exit status $status):"; cat "$work/kiosk.out"; exit 1
+fi
+(cd "$work" && "$OLDPWD/bin/kioskctl" kiosk status) >"$work/status.out" 2>&1 || true
+if ! grep -q "kiosk: stopped" "$work/status.out"; then
+  echo "kioskctl after the stop:"; cat "$work/status.out"; exit 1
 fi
 if grep -q '"level":"ERROR"' "$work/kiosk.out"; then
   echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$work/kiosk.out"; exit 1

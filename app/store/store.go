@@ -209,12 +209,22 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 
 // BackupFile writes the backup to path (mode 0600), synced, via a temporary file.
 func (s *Store) BackupFile(path string) (int64, error) {
-	tmp := path + ".part"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	n, err := WriteFile(path, s.Backup)
 	if err != nil {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
-	n, err := s.Backup(f)
+	return n, nil
+}
+
+// WriteFile makes path (mode 0600) from what fill writes, synced, via a temporary file
+// beside it: a copy cut short (a full disk, a lost connection) never takes its name.
+func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) {
+	tmp := path + ".part"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := fill(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -226,7 +236,7 @@ func (s *Store) BackupFile(path string) (int64, error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("store: backup: %w", err)
+		return 0, err
 	}
 	return n, nil
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,21 +17,22 @@ import (
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
-	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
-// The staff's side of the kiosk's database: requests the outbox set aside (dead
-// letters) to see, send again or close; the journal (记录留痕); an export. They work on
-// the database of the kiosk's configuration while the kiosk is stopped (bbolt lets one
-// process at a time open the file); nothing they print holds personal data.
+// The staff's side of the kiosk's records: requests the outbox set aside (dead
+// letters) to see, send again or close; the journal (记录留痕); an export; the kiosk at
+// a glance. While the kiosk runs they go through its staff socket (app/staff); while it
+// is stopped they open its database. Nothing they print holds personal data.
 
 const (
-	outboxSummary  = "requests waiting for a utility or for staff: list, retry, close (kiosk stopped)"
-	journalSummary = "the journal of key events (记录留痕), by time or by reference (kiosk stopped)"
-	dataSummary    = "the kiosk's database: export a copy for staff (kiosk stopped)"
+	outboxSummary  = "requests waiting for a utility or for staff: list, retry, close"
+	journalSummary = "the journal of key events (记录留痕), by time or by reference"
+	dataSummary    = "the kiosk's database: export a copy for staff"
+	kioskSummary   = "the kiosk at a glance: running or not, devices, requests waiting"
 )
 
 func init() {
@@ -40,7 +43,7 @@ func init() {
 	})
 	register("outbox", outboxSummary, "retry", &subcommand{
 		usage:   "retry --actor NAME [--config FILE] REF",
-		summary: "queue a dead letter again, with the same key; it is sent when the kiosk starts",
+		summary: "queue a dead letter again, with the same key (sent at once if the kiosk runs)",
 		run:     outboxRetry,
 	})
 	register("outbox", outboxSummary, "close", &subcommand{
@@ -58,21 +61,36 @@ func init() {
 		summary: "copy the database (sealed as it is: the copy needs the same key file)",
 		run:     dataBackup,
 	})
+	register("kiosk", kioskSummary, "status", &subcommand{
+		usage:   "status [--config FILE]",
+		summary: "whether the kiosk runs, its devices, the requests waiting per utility",
+		run:     kioskStatus,
+	})
 }
 
-// errKioskRunning means the database is held by another process, the kiosk most likely.
-var errKioskRunning = errors.New("the database is in use: stop the kiosk first (systemctl stop kiosk)")
+// errKioskRunning means the database is held by another process, a kiosk that does not
+// answer on its staff socket (still starting, or stuck).
+var errKioskRunning = errors.New("the database is in use but no kiosk answers on its staff socket: wait for the kiosk to start, or stop it (systemctl stop kiosk)")
 
-// kioskData opens the store, journal and outbox of the configuration's data folder.
+// kioskData is the kiosk of a configuration, as staff reach it.
 type kioskData struct {
-	st *store.Store
-	j  *journal.Journal
-	ob *outbox.Outbox
+	staff.Service
+	running bool         // through the running kiosk's socket
+	close   func() error // releases the database when it was opened here
 }
 
+// openData reaches the kiosk of the configuration: through its staff socket when it
+// runs, else by opening its database.
 func openData(cfgPath string) (*kioskData, error) {
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
+		return nil, err
+	}
+	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.Data.Dir))
+	if err == nil {
+		return &kioskData{Service: c, running: true, close: func() error { return nil }}, nil
+	}
+	if !errors.Is(err, staff.ErrNotRunning) {
 		return nil, err
 	}
 	db := filepath.Join(cfg.Data.Dir, store.FileName)
@@ -98,10 +116,9 @@ func openData(cfgPath string) (*kioskData, error) {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{st: st, j: j, ob: ob}, nil
+	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob},
+		close: func() error { return errors.Join(ob.Close(), st.Close()) }}, nil
 }
-
-func (d *kioskData) close() error { return errors.Join(d.ob.Close(), d.st.Close()) }
 
 func outboxList(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("outbox list", stderr)
@@ -114,10 +131,7 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return errUsage
 	}
-	st := outbox.State(*state)
-	switch st {
-	case outbox.Dead, outbox.Pending, outbox.Done, outbox.Closed, outbox.Expired:
-	default:
+	if !slices.Contains(staff.States, outbox.State(*state)) {
 		return fmt.Errorf("%w: no state %q", errUsage, *state)
 	}
 	d, err := openData(*cfgPath)
@@ -125,24 +139,15 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	reqs, err := d.ob.List(st, *limit)
+	reqs, err := d.Requests(context.Background(), outbox.State(*state), *limit)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIOSK REF\tUTILITY\tKIND\tSTATE\tCREATED\tTRIES\tUTILITY REF\tWHY")
 	for _, r := range reqs {
-		why := r.LastError
-		if r.Err != nil {
-			// The utility's refusal as the citizen read it; ID and mobile numbers in it
-			// are masked, as in the journal.
-			why = logging.Scrub(utility.CitizenMessage(r.Err, ""))
-		}
-		if r.State == outbox.Closed {
-			why = r.ClosedBy + ": " + r.CloseReason
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.KioskRef, r.Utility, r.Kind, r.State,
-			r.Created.Local().Format("2006-01-02 15:04"), r.Tries, dash(r.UtilityRef), dash(flat(why)))
+			r.Created.Local().Format("2006-01-02 15:04"), r.Tries, dash(r.UtilityRef), dash(flat(r.Why)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -166,10 +171,14 @@ func outboxRetry(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	if err := d.ob.Retry(fs.Arg(0), *actor); err != nil {
+	if err := d.Retry(context.Background(), fs.Arg(0), *actor); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s queued again; the kiosk sends it when it starts\n", fs.Arg(0))
+	if d.running {
+		fmt.Fprintf(stdout, "%s queued again; the kiosk is sending it\n", fs.Arg(0))
+	} else {
+		fmt.Fprintf(stdout, "%s queued again; the kiosk sends it when it starts\n", fs.Arg(0))
+	}
 	return nil
 }
 
@@ -189,7 +198,7 @@ func outboxClose(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	if err := d.ob.CloseDead(fs.Arg(0), *actor, *reason); err != nil {
+	if err := d.Close(context.Background(), fs.Arg(0), *actor, *reason); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s closed\n", fs.Arg(0))
@@ -213,18 +222,9 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	var evs []journal.Event
-	if *ref != "" {
-		evs, err = d.j.ByRef(*ref)
-	} else {
-		now := time.Now()
-		evs, err = d.j.Range(now.Add(-*since), now.Add(time.Minute), *limit)
-	}
+	evs, err := d.Events(context.Background(), staff.Query{Since: *since, Ref: *ref, Limit: *limit})
 	if err != nil {
 		return err
-	}
-	if *limit > 0 && len(evs) > *limit {
-		evs = evs[:*limit]
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
@@ -252,14 +252,48 @@ func dataBackup(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	n, err := d.st.BackupFile(*out)
+	n, err := staff.BackupFile(context.Background(), d, *out, *actor)
 	if err != nil {
 		return err
 	}
-	if err := d.j.Record(journal.Event{Kind: journal.StaffExport, Actor: *actor, Detail: fmt.Sprintf("database copied, %d bytes", n)}); err != nil {
+	fmt.Fprintf(stdout, "%s: %d bytes (opens only with the same data key file)\n", *out, n)
+	return nil
+}
+
+func kioskStatus(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("kiosk status", stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d bytes (opens only with the same data key file)\n", *out, n)
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	st, err := d.Status(context.Background())
+	if err != nil {
+		return err
+	}
+	if st.Running {
+		fmt.Fprintln(stdout, "kiosk: running")
+	} else {
+		fmt.Fprintln(stdout, "kiosk: stopped")
+	}
+	for _, dev := range st.Devices {
+		state := "ok"
+		if !dev.OK {
+			state = "NOT OK: " + dash(dev.Detail)
+		}
+		fmt.Fprintf(stdout, "device %-8s %s\n", dev.Name, state)
+	}
+	for _, id := range config.UtilityIDs {
+		fmt.Fprintf(stdout, "waiting for %-11s %d\n", id, st.Pending[id])
+	}
+	fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,21 +12,11 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/staff/stafftest"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
-
-// refuser is a utility that refuses every request for good.
-type refuser struct{}
-
-func (refuser) Forward(context.Context, utility.Submission) (utility.Answer, error) {
-	return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation,
-		Message: "户号 42001003 已销户，联系电话 13800001234"}
-}
-
-func (refuser) Lookup(context.Context, string) (utility.Answer, error) {
-	return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
-}
 
 // kioskWithDeadLetters leaves a data folder as a kiosk would: two requests the water
 // utility refused, set aside for staff. It returns the configuration file and the refs.
@@ -42,7 +33,7 @@ func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
 		t.Fatal(err)
 	}
 	j := journal.New(st, nil)
-	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: refuser{}}, outbox.Options{})
+	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}}, outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,16 +106,73 @@ func TestOutboxStaffCommands(t *testing.T) {
 	st.Close()
 }
 
-func TestOutboxWhileKioskRuns(t *testing.T) {
+// While the kiosk runs it holds the database: staff commands go through its socket, and
+// a retried request is sent at once.
+func TestStaffCommandsWhileKioskRuns(t *testing.T) {
+	cfg, refs := kioskWithDeadLetters(t)
+	dir := filepath.Join(filepath.Dir(cfg), "data")
+	st, err := store.Open(store.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	j := journal.New(st, nil)
+	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}}, outbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Close()
+	ob.Start(context.Background())
+	l, err := staff.Listen(staff.SocketPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := staff.Server(&staff.Local{Store: st, Journal: j, Outbox: ob, Devices: func() []staff.Device {
+		return []staff.Device{{Name: "printer", Detail: "缺纸"}}
+	}}, slog.New(slog.DiscardHandler))
+	go srv.Serve(l)
+	defer srv.Close()
+
+	code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "kiosk: running") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") {
+		t.Fatalf("status: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {
+		t.Fatalf("list: %d %q %q", code, out, errs)
+	}
+	retried := time.Now()
+	if code, out, errs := kioskctl(t, "outbox", "retry", "--config", cfg, "--actor", "staff-7", refs[0]); code != 0 || !strings.Contains(out, "the kiosk is sending it") {
+		t.Fatalf("retry: %d %q %q", code, out, errs)
+	}
+	// The running kiosk sends it at once; the water utility refuses it again.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s, err := ob.Status(refs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State == outbox.Dead && s.LastTry.After(retried) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the retried request was not sent: %+v", s)
+		}
+	}
+	backup := filepath.Join(t.TempDir(), store.FileName)
+	if code, out, errs := kioskctl(t, "data", "backup", "--config", cfg, "--actor", "staff-7", "--out", backup); code != 0 || !strings.Contains(out, "bytes") {
+		t.Fatalf("backup: %d %q %q", code, out, errs)
+	}
+}
+
+func TestStaffCommandsWhenKioskCannotBeReached(t *testing.T) {
 	cfg, _ := kioskWithDeadLetters(t)
-	// The kiosk holds the database.
+	// A process holds the database and serves no socket (a kiosk still starting).
 	st, err := store.Open(store.Options{Dir: filepath.Join(filepath.Dir(cfg), "data")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if code, _, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 1 || !strings.Contains(errs, "stop the kiosk first") {
-		t.Errorf("while the kiosk runs: %d %q", code, errs)
+	if code, _, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 1 || !strings.Contains(errs, "no kiosk answers on its staff socket") {
+		t.Errorf("while the database is held: %d %q", code, errs)
 	}
 	// A wrong data folder is named, and no database is created there.
 	other := filepath.Join(t.TempDir(), "kiosk.toml")

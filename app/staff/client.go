@@ -1,0 +1,167 @@
+package staff
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+)
+
+// ErrNotRunning means no kiosk answers on the socket: it is stopped (or starting).
+var ErrNotRunning = errors.New("staff: no kiosk answers on the socket")
+
+// Client is the Service of a running kiosk, through its staff socket.
+type Client struct {
+	hc *http.Client
+}
+
+// Dial connects to the kiosk serving the socket at path and checks that it answers;
+// ErrNotRunning when none does.
+func Dial(ctx context.Context, path string) (*Client, error) {
+	var d net.Dialer
+	c := &Client{hc: &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, "unix", path)
+		},
+		ResponseHeaderTimeout: 30 * time.Second,
+	}}}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := c.Status(ctx); err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			return nil, fmt.Errorf("%w (%s): %v", ErrNotRunning, path, op.Err)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// do sends a request and decodes a JSON answer into out (nil: none expected).
+func (c *Client) do(ctx context.Context, method, path string, body any, out any) error {
+	resp, err := c.send(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(out); err != nil {
+		return fmt.Errorf("staff: %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// send sends a request; an error status becomes the error the kiosk reported.
+func (c *Client) send(ctx context.Context, method, path string, body any) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://kiosk"+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var p problem
+	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&p) != nil || p.Error == "" {
+		return nil, fmt.Errorf("staff: %s %s: %s", method, path, resp.Status)
+	}
+	if p.Input {
+		return nil, inputError(p.Error)
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, notFoundError(p.Error)
+	}
+	return nil, errors.New(p.Error)
+}
+
+// inputError is the kiosk's ErrInput, its message as the kiosk wrote it.
+type inputError string
+
+func (e inputError) Error() string        { return string(e) }
+func (e inputError) Is(target error) bool { return target == ErrInput }
+
+// notFoundError is the kiosk's outbox.ErrNotFound, its message as the kiosk wrote it.
+type notFoundError string
+
+func (e notFoundError) Error() string        { return string(e) }
+func (e notFoundError) Is(target error) bool { return target == outbox.ErrNotFound }
+
+// Status is the running kiosk's state.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var s Status
+	err := c.do(ctx, http.MethodGet, "/v1/status", nil, &s)
+	return s, err
+}
+
+// Requests lists the outbox's requests in a state.
+func (c *Client) Requests(ctx context.Context, state outbox.State, limit int) ([]Request, error) {
+	var out []Request
+	q := url.Values{"state": {string(state)}, "limit": {strconv.Itoa(limit)}}
+	err := c.do(ctx, http.MethodGet, "/v1/requests?"+q.Encode(), nil, &out)
+	return out, err
+}
+
+// Retry queues a dead letter again; the running kiosk sends it at once.
+func (c *Client) Retry(ctx context.Context, ref, actor string) error {
+	return c.do(ctx, http.MethodPost, "/v1/requests/"+url.PathEscape(ref)+"/retry", action{Actor: actor}, nil)
+}
+
+// Close closes a dead letter.
+func (c *Client) Close(ctx context.Context, ref, actor, reason string) error {
+	return c.do(ctx, http.MethodPost, "/v1/requests/"+url.PathEscape(ref)+"/close", action{Actor: actor, Reason: reason}, nil)
+}
+
+// Events reads the journal.
+func (c *Client) Events(ctx context.Context, q Query) ([]journal.Event, error) {
+	v := url.Values{"limit": {strconv.Itoa(q.Limit)}}
+	if q.Ref != "" {
+		v.Set("ref", q.Ref)
+	}
+	if q.Since != 0 {
+		v.Set("since", q.Since.String())
+	}
+	var out []journal.Event
+	err := c.do(ctx, http.MethodGet, "/v1/journal?"+v.Encode(), nil, &out)
+	return out, err
+}
+
+// Backup copies the running kiosk's database to w.
+func (c *Client) Backup(ctx context.Context, w io.Writer, actor string) (int64, error) {
+	resp, err := c.send(ctx, http.MethodPost, "/v1/backup", action{Actor: actor})
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("staff: the copy was cut short after %d bytes: %w", n, err)
+	}
+	return n, nil
+}

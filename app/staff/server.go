@@ -1,0 +1,204 @@
+package staff
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/outbox"
+)
+
+// maxPath is the longest Unix socket path Linux takes (sun_path, less its final NUL).
+const maxPath = 107
+
+// Listen opens the staff socket at path, readable and writable by the kiosk's user only
+// (mode 0600, like the database beside it). A socket file left by a kiosk that did not
+// stop cleanly is replaced; the database's lock already keeps a second kiosk off the
+// same data folder.
+func Listen(path string) (net.Listener, error) {
+	if len(path) > maxPath {
+		return nil, fmt.Errorf("staff: socket path %s is %d bytes, longer than the %d a Unix socket allows: use a shorter data folder", path, len(path), maxPath)
+	}
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, fmt.Errorf("staff: %s exists and is not a socket", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("staff: remove the stale socket: %w", err)
+		}
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("staff: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("staff: %w", err)
+	}
+	return l, nil
+}
+
+// Server returns the HTTP server of the staff socket for s. Requests and errors are
+// logged without personal data (there is none in them).
+func Server(s Service, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	h := &handler{s: s, log: log}
+	mux.HandleFunc("GET /v1/status", h.status)
+	mux.HandleFunc("GET /v1/requests", h.requests)
+	mux.HandleFunc("POST /v1/requests/{ref}/retry", h.retry)
+	mux.HandleFunc("POST /v1/requests/{ref}/close", h.close)
+	mux.HandleFunc("GET /v1/journal", h.journal)
+	mux.HandleFunc("POST /v1/backup", h.backup)
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+type handler struct {
+	s   Service
+	log *slog.Logger
+}
+
+// action is the body of a staff action.
+type action struct {
+	Actor  string `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// problem is an error's body.
+type problem struct {
+	Error string `json:"error"`
+	Input bool   `json:"input,omitempty"` // the caller must correct the request (ErrInput)
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, ErrInput):
+		code = http.StatusBadRequest
+	case errors.Is(err, outbox.ErrNotFound):
+		code = http.StatusNotFound
+	}
+	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
+	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput)})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v) //nolint:errcheck // the client is gone; nothing to tell it
+}
+
+func (h *handler) status(w http.ResponseWriter, r *http.Request) {
+	st, err := h.s.Status(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func intParam(r *http.Request, name string) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s must be a number", ErrInput, name)
+	}
+	return n, nil
+}
+
+func (h *handler) requests(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	list, err := h.s.Requests(r.Context(), outbox.State(r.URL.Query().Get("state")), limit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func readAction(r *http.Request) (action, error) {
+	var a action
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 4096)).Decode(&a); err != nil {
+		return a, fmt.Errorf("%w: the body must be {\"actor\": …, \"reason\": …}", ErrInput)
+	}
+	return a, nil
+}
+
+func (h *handler) retry(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, "staff retried a request", func(ref string, a action) error { return h.s.Retry(r.Context(), ref, a.Actor) })
+}
+
+func (h *handler) close(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, "staff closed a request", func(ref string, a action) error { return h.s.Close(r.Context(), ref, a.Actor, a.Reason) })
+}
+
+// act runs a staff action on the request of the path and logs it as done.
+func (h *handler) act(w http.ResponseWriter, r *http.Request, done string, f func(ref string, a action) error) {
+	ref := r.PathValue("ref")
+	a, err := readAction(r)
+	if err == nil {
+		err = f(ref, a)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info(done, "ref", ref, "actor", a.Actor)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) journal(w http.ResponseWriter, r *http.Request) {
+	q := Query{Ref: r.URL.Query().Get("ref")}
+	var err error
+	if q.Limit, err = intParam(r, "limit"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if v := r.URL.Query().Get("since"); v != "" {
+		if q.Since, err = time.ParseDuration(v); err != nil {
+			h.fail(w, r, fmt.Errorf("%w: since must be a duration such as 24h", ErrInput))
+			return
+		}
+	}
+	evs, err := h.s.Events(r.Context(), q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, evs)
+}
+
+// backup streams the copy. Once its first bytes are sent a failure can no longer be
+// an error status: the connection is cut instead, and the client sees a short copy
+// (the Content-Length header is not known in advance).
+func (h *handler) backup(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(r)
+	if err == nil {
+		err = required("the actor", a.Actor)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	n, err := h.s.Backup(r.Context(), w, a.Actor)
+	if err != nil {
+		h.log.Error("staff backup failed", "bytes", n, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	h.log.Info("staff copied the database", "bytes", n, "actor", a.Actor)
+}

@@ -1,0 +1,240 @@
+// Package staff is what hall staff can do with a kiosk's records, whether the kiosk is
+// running or stopped: see the requests the outbox set aside (dead letters) and send
+// them again or close them, read the journal (记录留痕), copy the database, see the
+// devices' state. A running kiosk serves it on a Unix socket in its data folder
+// (Listen, Handler); kioskctl talks to that socket (Client) and, when no kiosk answers
+// there, opens the database itself (Local). Nothing it returns holds personal data.
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/logging"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// SocketName is the staff socket's file name in the kiosk's data folder.
+const SocketName = "kiosk.sock"
+
+// SocketPath is where the kiosk with data folder dir serves staff.
+func SocketPath(dir string) string { return filepath.Join(dir, SocketName) }
+
+// Service is what staff can do. Local does it on the database, Client through a
+// running kiosk; both give the same answers and errors.
+type Service interface {
+	// Status is the kiosk's state at a glance.
+	Status(ctx context.Context) (Status, error)
+	// Requests lists the requests in a state, oldest first, at most limit (≤ 0: all).
+	Requests(ctx context.Context, state outbox.State, limit int) ([]Request, error)
+	// Retry queues a dead letter again with its key; actor is journaled.
+	Retry(ctx context.Context, ref, actor string) error
+	// Close closes a dead letter for good; actor and reason are journaled.
+	Close(ctx context.Context, ref, actor, reason string) error
+	// Events returns journal events, oldest first.
+	Events(ctx context.Context, q Query) ([]journal.Event, error)
+	// Backup writes a copy of the database to w (personal data sealed, as in the
+	// file) and journals the export with actor.
+	Backup(ctx context.Context, w io.Writer, actor string) (int64, error)
+}
+
+// Status is a kiosk's state at a glance.
+type Status struct {
+	// Running is set when a running kiosk answered, with its devices' state.
+	Running bool     `json:"running"`
+	Devices []Device `json:"devices,omitempty"`
+	// Pending counts the requests waiting for each utility; Dead those waiting for staff.
+	Pending map[string]int `json:"pending"`
+	Dead    int            `json:"dead"`
+}
+
+// Device is one device's state as the running kiosk last saw it.
+type Device struct {
+	Name string `json:"device"` // idcard, printer, scanner
+	OK   bool   `json:"ok"`
+	// Detail is the reason a device cannot be used, for staff.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Request is one request of the outbox, as staff see it.
+type Request struct {
+	KioskRef   string       `json:"kiosk_ref"`
+	Utility    string       `json:"utility"`
+	Kind       utility.Kind `json:"kind"`
+	State      outbox.State `json:"state"`
+	Created    time.Time    `json:"created"`
+	Tries      int          `json:"tries"`
+	UtilityRef string       `json:"utility_ref,omitempty"`
+	// Why is the utility's refusal, the last failure, or who closed it and why; ID and
+	// mobile numbers in it are masked.
+	Why string `json:"why,omitempty"`
+}
+
+// Query selects journal events: those naming Ref (at any time), or else those of the
+// last Since; at most Limit (≤ 0: all).
+type Query struct {
+	Since time.Duration
+	Ref   string
+	Limit int
+}
+
+// ErrInput marks a request staff must correct (a missing actor or reason, an unknown
+// state); the message says what.
+var ErrInput = errors.New("staff")
+
+// States are the outbox states staff can list.
+var States = []outbox.State{outbox.Dead, outbox.Pending, outbox.Done, outbox.Closed, outbox.Expired}
+
+func checkState(s outbox.State) error {
+	for _, x := range States {
+		if s == x {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: no state %q", ErrInput, s)
+}
+
+func required(name, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("%w: %s is required", ErrInput, name)
+	}
+	return nil
+}
+
+// Local is the Service on the kiosk's own store, journal and outbox: inside the
+// running kiosk (behind the socket), or in kioskctl while the kiosk is stopped.
+type Local struct {
+	Store   *store.Store
+	Journal *journal.Journal
+	Outbox  *outbox.Outbox
+	// Devices reports the devices' state; nil when the kiosk is not running.
+	Devices func() []Device
+	// Clock is the time for journal queries (nil: time.Now).
+	Clock func() time.Time
+}
+
+func (l *Local) now() time.Time {
+	if l.Clock != nil {
+		return l.Clock()
+	}
+	return time.Now()
+}
+
+// Status counts the waiting requests and, in a running kiosk, reports the devices.
+func (l *Local) Status(ctx context.Context) (Status, error) {
+	s := Status{Running: l.Devices != nil, Pending: map[string]int{}}
+	pending, err := l.Outbox.List(outbox.Pending, 0)
+	if err != nil {
+		return Status{}, err
+	}
+	for _, r := range pending {
+		s.Pending[r.Utility]++
+	}
+	dead, err := l.Outbox.List(outbox.Dead, 0)
+	if err != nil {
+		return Status{}, err
+	}
+	s.Dead = len(dead)
+	if l.Devices != nil {
+		s.Devices = l.Devices()
+		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
+	}
+	return s, nil
+}
+
+// Requests lists the outbox's requests in a state.
+func (l *Local) Requests(ctx context.Context, state outbox.State, limit int) ([]Request, error) {
+	if err := checkState(state); err != nil {
+		return nil, err
+	}
+	list, err := l.Outbox.List(state, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Request, len(list))
+	for i, r := range list {
+		out[i] = requestOf(r)
+	}
+	return out, nil
+}
+
+func requestOf(r outbox.Status) Request {
+	why := r.LastError
+	if r.Err != nil {
+		// The utility's refusal as the citizen read it.
+		why = utility.CitizenMessage(r.Err, "")
+	}
+	if r.State == outbox.Closed {
+		why = r.ClosedBy + ": " + r.CloseReason
+	}
+	return Request{KioskRef: r.KioskRef, Utility: r.Utility, Kind: r.Kind, State: r.State, Created: r.Created,
+		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why)}
+}
+
+// Retry queues a dead letter again.
+func (l *Local) Retry(ctx context.Context, ref, actor string) error {
+	if err := errors.Join(required("the kiosk reference", ref), required("the actor", actor)); err != nil {
+		return err
+	}
+	return l.Outbox.Retry(ref, actor)
+}
+
+// Close closes a dead letter.
+func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
+	if err := errors.Join(required("the kiosk reference", ref), required("the actor", actor), required("the reason", reason)); err != nil {
+		return err
+	}
+	return l.Outbox.CloseDead(ref, actor, reason)
+}
+
+// Events reads the journal.
+func (l *Local) Events(ctx context.Context, q Query) ([]journal.Event, error) {
+	var evs []journal.Event
+	var err error
+	if q.Ref != "" {
+		evs, err = l.Journal.ByRef(q.Ref)
+	} else {
+		if q.Since <= 0 {
+			return nil, fmt.Errorf("%w: since must be positive", ErrInput)
+		}
+		now := l.now()
+		evs, err = l.Journal.Range(now.Add(-q.Since), now.Add(time.Minute), q.Limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit > 0 && len(evs) > q.Limit {
+		evs = evs[:q.Limit]
+	}
+	return evs, nil
+}
+
+// Backup copies the database and journals the export.
+func (l *Local) Backup(ctx context.Context, w io.Writer, actor string) (int64, error) {
+	if err := required("the actor", actor); err != nil {
+		return 0, err
+	}
+	n, err := l.Store.Backup(w)
+	if err != nil {
+		return n, err
+	}
+	return n, l.Journal.Record(journal.Event{Kind: journal.StaffExport, Actor: actor, Detail: fmt.Sprintf("database copied, %d bytes", n)})
+}
+
+// BackupFile writes the copy to path (mode 0600, synced; a copy cut short never takes
+// the name).
+func BackupFile(ctx context.Context, s Service, path, actor string) (int64, error) {
+	if err := required("the actor", actor); err != nil {
+		return 0, err
+	}
+	return store.WriteFile(path, func(w io.Writer) (int64, error) { return s.Backup(ctx, w, actor) })
+}

@@ -1,0 +1,232 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff/stafftest"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+var (
+	_ Service = (*Local)(nil)
+	_ Service = (*Client)(nil)
+)
+
+// kiosk is a data folder with two dead letters at the water utility and one request
+// waiting for the electricity utility, and the Local service on it.
+type kiosk struct {
+	dir  string
+	l    *Local
+	refs []string // the dead letters
+}
+
+func newKiosk(t *testing.T) *kiosk {
+	t.Helper()
+	k := &kiosk{dir: t.TempDir()}
+	st, err := store.Open(store.Options{Dir: k.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := journal.New(st, nil)
+	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}, utility.Electricity: stafftest.Down{}},
+		outbox.Options{Base: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ob.Close(); st.Close() })
+	ob.Start(context.Background())
+	eval := utility.Evaluation{Application: "SS1", Level: utility.VerySatisfied}
+	for _, acct := range []string{"42001003", "42001004"} {
+		res, err := ob.Submit(context.Background(), outbox.Request{Utility: utility.Water, Kind: utility.KindEvaluation, Order: acct, Body: eval}, 5*time.Second)
+		if err != nil || res.State != outbox.Dead {
+			t.Fatalf("submit: %+v, %v", res, err)
+		}
+		k.refs = append(k.refs, res.KioskRef)
+	}
+	if _, err := ob.Submit(context.Background(), outbox.Request{Utility: utility.Electricity, Kind: utility.KindEvaluation, Order: "31", Body: eval}, 0); err != nil {
+		t.Fatal(err)
+	}
+	k.l = &Local{Store: st, Journal: j, Outbox: ob}
+	return k
+}
+
+// serve runs the staff socket of a running kiosk on s and returns a client of it.
+func serve(t *testing.T, dir string, s Service) *Client {
+	t.Helper()
+	l, err := Listen(SocketPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := Server(s, slog.New(slog.DiscardHandler))
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	c, err := Dial(context.Background(), SocketPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestService: staff get the same answers and errors from the database (kiosk
+// stopped) and through the socket (kiosk running), and every action is journaled.
+func TestService(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			var s Service = k.l
+			if via == "socket" {
+				k.l.Devices = func() []Device {
+					return []Device{{Name: "printer", Detail: "缺纸"}, {Name: "idcard", OK: true}}
+				}
+				s = serve(t, k.dir, k.l)
+				if fi, err := os.Stat(SocketPath(k.dir)); err != nil || fi.Mode().Perm() != 0o600 {
+					t.Fatalf("socket: %v, %v", fi, err)
+				}
+			}
+			st, err := s.Status(ctx)
+			if err != nil || st.Dead != 2 || st.Pending[utility.Electricity] != 1 || st.Running != (via == "socket") {
+				t.Fatalf("status: %+v, %v", st, err)
+			}
+			if via == "socket" && (len(st.Devices) != 2 || st.Devices[1].Name != "printer" || st.Devices[1].OK || st.Devices[1].Detail != "缺纸") {
+				t.Errorf("devices: %+v", st.Devices)
+			}
+
+			dead, err := s.Requests(ctx, outbox.Dead, 0)
+			if err != nil || len(dead) != 2 || dead[0].KioskRef != k.refs[0] || dead[0].Kind != utility.KindEvaluation {
+				t.Fatalf("dead letters: %+v, %v", dead, err)
+			}
+			if !strings.Contains(dead[0].Why, "已销户") || strings.Contains(dead[0].Why, "13800001234") {
+				t.Errorf("the refusal should show, its phone number masked: %q", dead[0].Why)
+			}
+			if one, err := s.Requests(ctx, outbox.Dead, 1); err != nil || len(one) != 1 {
+				t.Errorf("limit 1: %d, %v", len(one), err)
+			}
+
+			for name, err := range map[string]error{
+				"unknown state":     second(s.Requests(ctx, "lost", 0)),
+				"retry, no actor":   s.Retry(ctx, k.refs[0], " "),
+				"close, no reason":  s.Close(ctx, k.refs[1], "staff-7", ""),
+				"journal, no range": second(s.Events(ctx, Query{})),
+				"backup, no actor":  second(s.Backup(ctx, io.Discard, "")),
+			} {
+				if !errors.Is(err, ErrInput) {
+					t.Errorf("%s: %v, want ErrInput", name, err)
+				}
+			}
+			if err := s.Retry(ctx, "K260101999999", "staff-7"); !errors.Is(err, outbox.ErrNotFound) {
+				t.Errorf("retry an unknown request: %v", err)
+			}
+
+			if err := s.Retry(ctx, k.refs[0], "staff-7"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(ctx, k.refs[1], "staff-7", "市民已到窗口办理"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Retry(ctx, k.refs[1], "staff-7"); err == nil || !strings.Contains(err.Error(), "not a dead letter") {
+				t.Errorf("retry a closed request: %v", err)
+			}
+			closed, err := s.Requests(ctx, outbox.Closed, 0)
+			if err != nil || len(closed) != 1 || closed[0].Why != "staff-7: 市民已到窗口办理" {
+				t.Errorf("closed: %+v, %v", closed, err)
+			}
+			evs, err := s.Events(ctx, Query{Ref: k.refs[1]})
+			if err != nil || len(evs) == 0 {
+				t.Fatalf("journal of %s: %v", k.refs[1], err)
+			}
+			if last := evs[len(evs)-1]; last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "市民已到窗口办理" {
+				t.Errorf("last event: %+v", last)
+			}
+			if recent, err := s.Events(ctx, Query{Since: time.Hour, Limit: 2}); err != nil || len(recent) != 2 {
+				t.Errorf("the last hour, 2 at most: %d, %v", len(recent), err)
+			}
+
+			// The copy opens with the kiosk's key, and the export is journaled.
+			copyDir := t.TempDir()
+			n, err := BackupFile(ctx, s, filepath.Join(copyDir, store.FileName), "staff-7")
+			if err != nil || n == 0 {
+				t.Fatalf("backup: %d, %v", n, err)
+			}
+			c, err := store.Open(store.Options{Dir: copyDir, KeyFile: filepath.Join(k.dir, "data.key")})
+			if err != nil {
+				t.Fatalf("the copy does not open with the kiosk's key: %v", err)
+			}
+			c.Close()
+			all, err := s.Events(ctx, Query{Since: time.Hour})
+			if err != nil || all[len(all)-1].Kind != journal.StaffExport || all[len(all)-1].Actor != "staff-7" {
+				t.Errorf("export not journaled: %v", err)
+			}
+		})
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// failingCopy is a kiosk whose database copy breaks halfway.
+type failingCopy struct{ Local }
+
+func (failingCopy) Backup(_ context.Context, w io.Writer, _ string) (int64, error) {
+	n, _ := w.Write(make([]byte, 64<<10))
+	return int64(n), errors.New("disk read error")
+}
+
+// A copy cut short through the socket is an error, and no file takes the name.
+func TestBackupCutShort(t *testing.T) {
+	k := newKiosk(t)
+	c := serve(t, k.dir, &failingCopy{*k.l})
+	out := filepath.Join(t.TempDir(), store.FileName)
+	if _, err := BackupFile(context.Background(), c, out, "staff-7"); err == nil {
+		t.Fatal("a broken copy succeeded")
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a broken copy was left at %s", out)
+	}
+	if _, err := os.Stat(out + ".part"); !os.IsNotExist(err) {
+		t.Error("the partial file was left behind")
+	}
+}
+
+func TestListen(t *testing.T) {
+	dir := t.TempDir()
+	path := SocketPath(dir)
+	// A socket left by a kiosk that was killed is replaced.
+	stale, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale.(*net.UnixListener).SetUnlinkOnClose(false)
+	stale.Close()
+	l, err := Listen(path)
+	if err != nil {
+		t.Fatalf("over a stale socket: %v", err)
+	}
+	l.Close()
+
+	file := filepath.Join(dir, "not-a-socket")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Listen(file); err == nil || !strings.Contains(err.Error(), "not a socket") {
+		t.Errorf("over a file: %v", err)
+	}
+	long := filepath.Join(dir, strings.Repeat("d", 120), SocketName)
+	if _, err := Listen(long); err == nil || !strings.Contains(err.Error(), "shorter data folder") {
+		t.Errorf("a path too long: %v", err)
+	}
+	if _, err := Dial(context.Background(), filepath.Join(dir, "nobody.sock")); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("dial with no kiosk: %v", err)
+	}
+}

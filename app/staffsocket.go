@@ -1,0 +1,53 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/staff"
+)
+
+// serveStaff opens the staff socket in the data folder: kioskctl's way to the running
+// kiosk's outbox, journal, database and devices. A kiosk that cannot open it still
+// serves citizens; the log says why.
+func (k *Kiosk) serveStaff() {
+	l, err := staff.Listen(staff.SocketPath(k.Config.Data.Dir))
+	if err != nil {
+		k.Log.Error("staff socket not opened: kioskctl works only while the kiosk is stopped", "err", err)
+		return
+	}
+	k.staff = staff.Server(&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
+		Devices: k.staffDevices, Clock: k.Clock.Now}, k.Log)
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		if err := k.staff.Serve(l); err != http.ErrServerClosed {
+			k.Log.Error("staff socket", "err", err)
+		}
+	}()
+}
+
+// stopStaff lets staff commands under way finish (a few seconds at most), then closes
+// the socket.
+func (k *Kiosk) stopStaff() {
+	if k.staff == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if k.staff.Shutdown(ctx) != nil {
+		k.staff.Close()
+	}
+}
+
+// staffDevices is the devices' state for staff.
+func (k *Kiosk) staffDevices() []staff.Device {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]staff.Device, 0, len(k.deviceState))
+	for name, e := range k.deviceState {
+		out = append(out, staff.Device{Name: name, OK: e.OK, Detail: e.Detail})
+	}
+	return out
+}
