@@ -192,8 +192,8 @@ func (k *Kiosk) Start(ctx context.Context) {
 	}
 }
 
-// Close stops the staff socket, the device loops and the outbox and closes the store. Calling it again
-// does nothing.
+// Close stops the staff socket, the device loops and the outbox and closes the store.
+// Calling it again does nothing.
 func (k *Kiosk) Close() error {
 	k.closeOnce.Do(func() {
 		// No session event may reach a screen that is going away (an idle timer firing
