@@ -133,7 +133,7 @@ func (k *Kiosk) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 
 // Font returns the bundled CJK font for text; monospace and symbols stay on Fyne's fonts.
 // The bundle has one weight, and Fyne does not embolden: bold text would look the same
-// yet make Fyne parse the 3.4 MB font a second time (≈ 6 MB of memory), as it caches
+// yet make Fyne parse the bundled font a second time (megabytes of memory), as it caches
 // faces by text style. Screens therefore never ask for bold; emphasis is size and colour.
 func (k *Kiosk) Font(s fyne.TextStyle) fyne.Resource {
 	if s.Monospace || s.Symbol {

@@ -16,8 +16,8 @@ import (
 // theme's touch target.
 //
 // Fyne's own button does not serve: it draws its label bold, and the bundled font has
-// one weight, so every screen made Fyne parse the 3.4 MB font a second time for the bold
-// style (≈ 6 MB of memory) to draw the same glyphs; and given an icon and a label, it
+// one weight, so every screen made Fyne parse the bundled font a second time for the bold
+// style (megabytes of memory) to draw the same glyphs; and given an icon and a label, it
 // moves both twice on every layout, which made every screen with the header paint twice.
 // This one draws in the font's one weight and puts each part in place once.
 type Button struct {
