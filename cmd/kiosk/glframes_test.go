@@ -29,6 +29,7 @@ import (
 func TestMain(m *testing.M) {
 	a := newFyneApp()
 	w := a.NewWindow("frames")
+	leanFramebuffer() // as the kiosk's window
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFixedSize(true)

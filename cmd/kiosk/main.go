@@ -83,6 +83,7 @@ func main() {
 
 	a := newFyneApp()
 	w := a.NewWindow(k.Text.T("app.title"))
+	leanFramebuffer()
 	w.SetPadded(false)
 	w.SetMaster()
 	w.SetCloseIntercept(func() {
