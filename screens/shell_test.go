@@ -7,10 +7,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	ft "fyne.io/fyne/v2/theme"
 
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 func newHarness(t *testing.T) *screentest.H { return screentest.New(t, screentest.Options{}) }
@@ -126,6 +128,21 @@ func TestExitButtonWipesAtOnce(t *testing.T) {
 	sess := h.K.Sessions.Start()
 	sess.SetIdentity(session.Identity{Name: "李四", IDNumber: "440524188001010014"})
 	h.Tap("办事指南")
+	// The user guide sends citizens to "the red 退出办理": it is drawn in the error colour.
+	var exit *touch.Button
+	for _, o := range h.Objects() {
+		if b, ok := o.(*touch.Button); ok && b.Text == "退出办理" {
+			exit = b
+		}
+	}
+	if exit == nil {
+		t.Fatal("no 退出办理 button")
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(exit)
+	r, g, b, _ := h.Win.Canvas().Capture().At(int(pos.X)+6, int(pos.Y+exit.Size().Height/2)).RGBA()
+	if wr, wg, wb, _ := ft.Color(ft.ColorNameError).RGBA(); r != wr || g != wg || b != wb {
+		t.Errorf("退出办理 is drawn in %02x%02x%02x, not the error colour", r>>8, g>>8, b>>8)
+	}
 	h.Tap("退出办理")
 	if h.K.Sessions.Current() != nil || !sess.Wiped() || h.Shell.Current() != "home" {
 		t.Fatal("退出办理 did not wipe and go home")

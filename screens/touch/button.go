@@ -24,8 +24,9 @@ type Button struct {
 	widget.DisableableWidget
 	Text string
 	Icon fyne.Resource
-	// Importance is widget.HighImportance for a screen's main action (filled in the
-	// primary colour); anything else draws a plain button.
+	// Importance colours the button as Fyne's does: HighImportance (a screen's main
+	// action) in the primary colour, Danger (退出办理, cancel), Warning and Success in
+	// theirs; anything else draws a plain button.
 	Importance widget.Importance
 	OnTapped   func()
 }
@@ -128,12 +129,9 @@ func (r *buttonRenderer) Layout(size fyne.Size) {
 
 // Refresh takes the label, icon and colours from the button and the theme.
 func (r *buttonRenderer) Refresh() {
-	bg, fg := ft.ColorNameButton, ft.ColorNameForeground
-	switch {
-	case r.b.Disabled():
+	bg, fg := colours(r.b.Importance)
+	if r.b.Disabled() {
 		bg, fg = ft.ColorNameDisabledButton, ft.ColorNameDisabled
-	case r.b.Importance == widget.HighImportance:
-		bg, fg = ft.ColorNamePrimary, ft.ColorNameForegroundOnPrimary
 	}
 	r.bg.FillColor = ft.Color(bg)
 	r.bg.CornerRadius = ft.Size(ft.SizeNameInputRadius)
@@ -169,6 +167,21 @@ func (r *buttonRenderer) refreshIcon(fg fyne.ThemeColorName) {
 	}
 	r.icon.Resource = res
 	r.icon.Refresh()
+}
+
+// colours are a button's background and label colours for its importance.
+func colours(i widget.Importance) (bg, fg fyne.ThemeColorName) {
+	switch i {
+	case widget.HighImportance:
+		return ft.ColorNamePrimary, ft.ColorNameForegroundOnPrimary
+	case widget.DangerImportance:
+		return ft.ColorNameError, ft.ColorNameForegroundOnError
+	case widget.WarningImportance:
+		return ft.ColorNameWarning, ft.ColorNameForegroundOnWarning
+	case widget.SuccessImportance:
+		return ft.ColorNameSuccess, ft.ColorNameForegroundOnSuccess
+	}
+	return ft.ColorNameButton, ft.ColorNameForeground
 }
 
 func (r *buttonRenderer) Objects() []fyne.CanvasObject {

@@ -54,22 +54,23 @@ func TestButtonStates(t *testing.T) {
 	test.ApplyTheme(t, kt.New(false))
 	c := func(n fyne.ThemeColorName) color.Color { return ft.Color(n) }
 	cases := []struct {
-		name     string
-		primary  bool
-		disabled bool
-		bg, fg   fyne.ThemeColorName
+		name       string
+		importance widget.Importance
+		disabled   bool
+		bg, fg     fyne.ThemeColorName
 	}{
-		{"plain", false, false, ft.ColorNameButton, ft.ColorNameForeground},
-		{"primary", true, false, ft.ColorNamePrimary, ft.ColorNameForegroundOnPrimary},
-		{"disabled", false, true, ft.ColorNameDisabledButton, ft.ColorNameDisabled},
-		{"disabled primary", true, true, ft.ColorNameDisabledButton, ft.ColorNameDisabled},
+		{"plain", widget.MediumImportance, false, ft.ColorNameButton, ft.ColorNameForeground},
+		{"primary", widget.HighImportance, false, ft.ColorNamePrimary, ft.ColorNameForegroundOnPrimary},
+		{"danger (退出办理)", widget.DangerImportance, false, ft.ColorNameError, ft.ColorNameForegroundOnError},
+		{"warning (模拟刷卡)", widget.WarningImportance, false, ft.ColorNameWarning, ft.ColorNameForegroundOnWarning},
+		{"success", widget.SuccessImportance, false, ft.ColorNameSuccess, ft.ColorNameForegroundOnSuccess},
+		{"disabled", widget.MediumImportance, true, ft.ColorNameDisabledButton, ft.ColorNameDisabled},
+		{"disabled primary", widget.HighImportance, true, ft.ColorNameDisabledButton, ft.ColorNameDisabled},
 	}
 	for _, tc := range cases {
 		taps := 0
 		b := NewIconButton("下一页", ft.NavigateNextIcon(), func() { taps++ })
-		if tc.primary {
-			b.Importance = widget.HighImportance
-		}
+		b.Importance = tc.importance
 		test.NewTempWindow(t, b)
 		r := test.TempWidgetRenderer(t, b).(*buttonRenderer)
 		before := r.icon.Resource
