@@ -4,6 +4,8 @@
 package touch
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	ft "fyne.io/fyne/v2/theme"
@@ -19,7 +21,8 @@ import (
 // one weight, so every screen made Fyne parse the bundled font a second time for the bold
 // style (megabytes of memory) to draw the same glyphs; and given an icon and a label, it
 // moves both twice on every layout, which made every screen with the header paint twice.
-// This one draws in the font's one weight and puts each part in place once.
+// This one draws in the font's one weight and puts each part in place once; otherwise it
+// looks and answers as Fyne's: the same sizes, colours by importance, the same press.
 type Button struct {
 	widget.DisableableWidget
 	Text string
@@ -29,6 +32,8 @@ type Button struct {
 	// theirs; anything else draws a plain button.
 	Importance widget.Importance
 	OnTapped   func()
+
+	tapAnim *fyne.Animation // the press feedback, made with the renderer
 }
 
 // NewButton returns a large button.
@@ -53,9 +58,16 @@ func NewIconButton(label string, icon fyne.Resource, tapped func()) *Button {
 	return b
 }
 
-// Tapped runs the button's action unless it is disabled.
+// Tapped shows the press and runs the button's action, unless the button is disabled.
 func (b *Button) Tapped(*fyne.PointEvent) {
-	if !b.Disabled() && b.OnTapped != nil {
+	if b.Disabled() {
+		return
+	}
+	if b.tapAnim != nil && fyne.CurrentApp().Settings().ShowAnimations() {
+		b.tapAnim.Stop()
+		b.tapAnim.Start()
+	}
+	if b.OnTapped != nil {
 		b.OnTapped()
 	}
 }
@@ -69,7 +81,9 @@ func (b *Button) SetText(text string) {
 // CreateRenderer draws the button.
 func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 	b.ExtendBaseWidget(b)
-	r := &buttonRenderer{b: b, bg: canvas.NewRectangle(nil), text: canvas.NewText(b.Text, nil)}
+	r := &buttonRenderer{b: b, bg: canvas.NewRectangle(nil), tap: canvas.NewRectangle(color.Transparent),
+		text: canvas.NewText(b.Text, nil)}
+	b.tapAnim = r.tapAnimation()
 	r.Refresh()
 	return r
 }
@@ -77,7 +91,8 @@ func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 type buttonRenderer struct {
 	b    *Button
 	bg   *canvas.Rectangle
-	icon *canvas.Image // nil until the button has an icon
+	tap  *canvas.Rectangle // the press: spreads from the middle and fades, as on Fyne's button
+	icon *canvas.Image     // nil until the button has an icon
 	text *canvas.Text
 
 	// shown is the icon as drawn (coloured for the button's state) and what it was
@@ -135,6 +150,7 @@ func (r *buttonRenderer) Refresh() {
 	}
 	r.bg.FillColor = ft.Color(bg)
 	r.bg.CornerRadius = ft.Size(ft.SizeNameInputRadius)
+	r.tap.CornerRadius = r.bg.CornerRadius
 	r.text.Text = r.b.Text
 	r.text.TextSize = ft.Size(ft.SizeNameText)
 	r.text.Color = ft.Color(fg)
@@ -169,6 +185,23 @@ func (r *buttonRenderer) refreshIcon(fg fyne.ThemeColorName) {
 	r.icon.Refresh()
 }
 
+// tapAnimation is the press feedback: a finger on a touchscreen hides what it presses,
+// so the button answers visibly around it.
+func (r *buttonRenderer) tapAnimation() *fyne.Animation {
+	a := fyne.NewAnimation(canvas.DurationStandard, func(done float32) {
+		size := r.b.Size()
+		half := size.Width / 2 * done
+		r.tap.Move(fyne.NewPos(size.Width/2-half, 0))
+		r.tap.Resize(fyne.NewSize(2*half, size.Height))
+		c := color.NRGBAModel.Convert(ft.Color(ft.ColorNamePressed)).(color.NRGBA)
+		c.A = uint8(float32(c.A) * (1 - done))
+		r.tap.FillColor = c
+		r.tap.Refresh()
+	})
+	a.Curve = fyne.AnimationEaseOut
+	return a
+}
+
 // colours are a button's background and label colours for its importance.
 func colours(i widget.Importance) (bg, fg fyne.ThemeColorName) {
 	switch i {
@@ -186,9 +219,9 @@ func colours(i widget.Importance) (bg, fg fyne.ThemeColorName) {
 
 func (r *buttonRenderer) Objects() []fyne.CanvasObject {
 	if r.icon == nil {
-		return []fyne.CanvasObject{r.bg, r.text}
+		return []fyne.CanvasObject{r.bg, r.tap, r.text}
 	}
-	return []fyne.CanvasObject{r.bg, r.icon, r.text}
+	return []fyne.CanvasObject{r.bg, r.tap, r.icon, r.text}
 }
 
 func (r *buttonRenderer) Destroy() {}

@@ -94,6 +94,14 @@ func TestButtonStates(t *testing.T) {
 		if want := map[bool]int{false: 1, true: 0}[tc.disabled]; taps != want {
 			t.Errorf("%s: %d taps, want %d", tc.name, taps, want)
 		}
+		// The press spread over the button and faded (Fyne's test driver runs an
+		// animation straight to its end); a disabled button shows none.
+		if spread := r.tap.Size() == b.Size(); spread == tc.disabled {
+			t.Errorf("%s: press feedback %v over %v", tc.name, r.tap.Size(), b.Size())
+		}
+		if _, _, _, a := r.tap.FillColor.RGBA(); a != 0 {
+			t.Errorf("%s: the press feedback did not fade", tc.name)
+		}
 	}
 }
 
@@ -104,7 +112,7 @@ func TestButtonWithoutIcon(t *testing.T) {
 	w := test.NewTempWindow(t, b)
 	w.Resize(fyne.NewSize(300, 200))
 	r := test.TempWidgetRenderer(t, b).(*buttonRenderer)
-	if n := len(r.Objects()); n != 2 || r.icon != nil {
+	if n := len(r.Objects()); n != 3 || r.icon != nil {
 		t.Fatalf("%d objects, icon %v", n, r.icon)
 	}
 	pad := ft.Size(ft.SizeNameInnerPadding)
