@@ -39,10 +39,10 @@ func Dial(ctx context.Context, path string) (*Client, error) {
 	defer cancel()
 	if _, err := c.Status(ctx); err != nil {
 		var op *net.OpError
-		if errors.As(err, &op) {
+		if errors.As(err, &op) && op.Op == "dial" {
 			return nil, fmt.Errorf("%w (%s): %v", ErrNotRunning, path, op.Err)
 		}
-		return nil, err
+		return nil, fmt.Errorf("staff: the kiosk on %s does not answer: %w", path, err)
 	}
 	return c, nil
 }

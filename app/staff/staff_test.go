@@ -231,4 +231,22 @@ func TestListen(t *testing.T) {
 	if _, err := Dial(context.Background(), filepath.Join(dir, "nobody.sock")); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("dial with no kiosk: %v", err)
 	}
+	// A kiosk that accepts but never answers (hung) is told apart from a stopped one.
+	hung, err := net.Listen("unix", filepath.Join(dir, "hung.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Close()
+	go func() {
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	if _, err := Dial(context.Background(), filepath.Join(dir, "hung.sock")); err == nil || errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "does not answer") {
+		t.Errorf("dial a hung kiosk: %v", err)
+	}
 }
