@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -95,16 +94,4 @@ func pruneAction(r *record, eraseBefore, removeBefore time.Time) (erase, remove 
 		return false, true
 	}
 	return r.Erased.IsZero() && r.DoneAt.Before(eraseBefore), false
-}
-
-// decodeRecord reads a stored request; a missing value (deleted meanwhile) is nil.
-func decodeRecord(k, v []byte) (*record, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var r record
-	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, fmt.Errorf("outbox: request %d: %w", store.ReadU64(k), err)
-	}
-	return &r, nil
 }

@@ -57,17 +57,25 @@ func putRecord(tx *bolt.Tx, r *record) error {
 }
 
 func getRecord(tx *bolt.Tx, ref string) (*record, error) {
-	seq := tx.Bucket(store.BucketOutboxRef).Get([]byte(ref))
-	if seq == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	var r *record
+	var err error
+	if seq := tx.Bucket(store.BucketOutboxRef).Get([]byte(ref)); seq != nil {
+		r, err = decodeRecord(seq, tx.Bucket(store.BucketOutbox).Get(seq))
 	}
-	v := tx.Bucket(store.BucketOutbox).Get(seq)
+	if err == nil && r == nil {
+		err = fmt.Errorf("%w: %s", ErrNotFound, ref)
+	}
+	return r, err
+}
+
+// decodeRecord reads a stored request; a missing value (deleted meanwhile) is nil.
+func decodeRecord(k, v []byte) (*record, error) {
 	if v == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+		return nil, nil
 	}
 	var r record
 	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, fmt.Errorf("outbox: request %s: %w", ref, err)
+		return nil, fmt.Errorf("outbox: request %d: %w", store.ReadU64(k), err)
 	}
 	return &r, nil
 }
