@@ -233,6 +233,9 @@ func TestAwait(t *testing.T) {
 	if _, err := e.ob.Await(ctx, "K260612999999", time.Hour); err == nil {
 		t.Fatal("awaited an unknown reference")
 	}
+	if n, err := e.ob.Count(); err != nil || n[Done][utility.Water] != 1 || n[Dead][utility.Water] != 1 || len(n) != 2 {
+		t.Fatalf("count: %v, %v", n, err)
+	}
 	e.ob.mu.Lock()
 	left := len(e.ob.waiters)
 	e.ob.mu.Unlock()

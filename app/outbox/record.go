@@ -178,6 +178,26 @@ func (ob *Outbox) List(state State, limit int) ([]Status, error) {
 	return out, err
 }
 
+// Count counts the requests by state and utility, reading each once and opening none
+// of their sealed contents.
+func (ob *Outbox) Count() (map[State]map[string]int, error) {
+	out := map[State]map[string]int{}
+	err := ob.st.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketOutbox).ForEach(func(k, v []byte) error {
+			r, err := decodeRecord(k, v)
+			if err != nil {
+				return err
+			}
+			if out[r.State] == nil {
+				out[r.State] = map[string]int{}
+			}
+			out[r.State][r.Utility]++
+			return nil
+		})
+	})
+	return out, err
+}
+
 // DeadLetters lists the requests waiting for staff.
 func (ob *Outbox) DeadLetters() ([]Status, error) { return ob.List(Dead, 0) }
 

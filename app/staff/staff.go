@@ -131,19 +131,17 @@ func (l *Local) now() time.Time {
 
 // Status counts the waiting requests and, in a running kiosk, reports the devices.
 func (l *Local) Status(ctx context.Context) (Status, error) {
-	s := Status{Running: l.Devices != nil, Pending: map[string]int{}}
-	pending, err := l.Outbox.List(outbox.Pending, 0)
+	counts, err := l.Outbox.Count()
 	if err != nil {
 		return Status{}, err
 	}
-	for _, r := range pending {
-		s.Pending[r.Utility]++
+	s := Status{Running: l.Devices != nil, Pending: counts[outbox.Pending]}
+	if s.Pending == nil {
+		s.Pending = map[string]int{}
 	}
-	dead, err := l.Outbox.List(outbox.Dead, 0)
-	if err != nil {
-		return Status{}, err
+	for _, n := range counts[outbox.Dead] {
+		s.Dead += n
 	}
-	s.Dead = len(dead)
 	if l.Devices != nil {
 		s.Devices = l.Devices()
 		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
