@@ -220,11 +220,8 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 			s.back = touch.NewIconButton(s.T("nav.back"), ft.NavigateBackIcon(), s.Tap(s.Back))
 			s.home = touch.NewIconButton(s.T("nav.home"), ft.HomeIcon(), s.Tap(s.Home))
 		}
-		for b, key := range map[*touch.Button]string{s.back: "nav.back", s.home: "nav.home"} {
-			if t := s.T(key); b.Text != t {
-				b.SetText(t)
-			}
-		}
+		s.back.SetText(s.T("nav.back"))
+		s.home.SetText(s.T("nav.home"))
 		left = append(left, s.back, s.home)
 		title = s.T(top.TitleKey)
 	}

@@ -72,8 +72,12 @@ func (b *Button) Tapped(*fyne.PointEvent) {
 	}
 }
 
-// SetText changes the label.
+// SetText changes the label; the same label again changes nothing (a refresh during
+// Fyne's paint would make it paint the window twice).
 func (b *Button) SetText(text string) {
+	if text == b.Text {
+		return
+	}
 	b.Text = text
 	b.Refresh()
 }
