@@ -21,6 +21,10 @@ export KIOSK_TAGS TEST_TAGS
 # for characters outside the bundled font (rare name characters).
 BUILD_PACKAGES="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
 RUN_PACKAGES="xvfb xauth libgl1-mesa-dri x11-utils xdotool imagemagick fonts-noto-cjk"
+# Headers a plain `go vet ./...` (no tags) needs: without x11 GLFW compiles its Wayland
+# back end too. The kiosk never builds it; the test suite vets it so the untagged
+# command a newcomer types first is clean.
+VET_PACKAGES="libwayland-dev libxkbcommon-dev"
 
 # apt_install PKG...: installs the packages that are missing, and nothing when all are there.
 apt_install() {

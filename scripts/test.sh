@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_go
 # shellcheck disable=SC2086
-apt_install $BUILD_PACKAGES $RUN_PACKAGES
+apt_install $BUILD_PACKAGES $RUN_PACKAGES $VET_PACKAGES
 export LANG=zh_CN.UTF-8
 
 step() { printf '\n== %s\n' "$*"; }
@@ -20,8 +20,10 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 
-step "go vet"
+step "go vet (the test build, the kiosk's build, and untagged)"
 go vet -tags "$TEST_TAGS" ./...
+go vet -tags "$KIOSK_TAGS" ./...
+go vet ./...
 
 step "go test, with the race detector (the outbox, the device loops and the screens' background work share state)"
 go test -race -tags "$TEST_TAGS" -count=1 -timeout 20m ./...
