@@ -73,6 +73,8 @@ type Shell struct {
 	back, home *touch.Button
 	// renderedFor is the window size the screen on show was built for.
 	renderedFor fyne.Size
+	// theme is the app's one theme, switched between the modes (kt.Kiosk says why).
+	theme *kt.Kiosk
 }
 
 // NewShell builds the shell into w and shows the home screen.
@@ -85,7 +87,8 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	s.root = container.NewStack()
 	s.idle = newIdleOverlay(s)
 	w.SetContent(s.root)
-	fyne.CurrentApp().Settings().SetTheme(kt.New(k.Elderly()))
+	s.theme = kt.New(k.Elderly())
+	fyne.CurrentApp().Settings().SetTheme(s.theme)
 	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
@@ -155,7 +158,7 @@ func (s *Shell) T(key string, args ...any) string { return s.K.Text.T(key, args.
 // SetElderly switches 大字模式 and redraws everything at the new size.
 func (s *Shell) SetElderly(on bool) {
 	s.K.SetElderly(on)
-	fyne.CurrentApp().Settings().SetTheme(kt.New(on))
+	s.theme.SetElderly(on)
 	s.render()
 }
 
@@ -314,18 +317,14 @@ func (s *Shell) onSession(e session.Event) {
 	case session.Ended:
 		s.idle.hide()
 		if e.Reason != session.ReasonReplaced {
-			s.SetElderlyTheme(s.K.Elderly())
+			// The hall's default mode comes back (the kiosk has reset it); Home
+			// redraws at its size.
+			s.theme.SetElderly(s.K.Elderly())
 			s.Home()
 		}
 	case session.Started:
 		s.render()
 	}
-}
-
-// SetElderlyTheme applies the theme of the given mode without journaling a citizen choice
-// (used when a session ends and the hall default comes back).
-func (s *Shell) SetElderlyTheme(on bool) {
-	fyne.CurrentApp().Settings().SetTheme(kt.New(on))
 }
 
 func bar(content fyne.CanvasObject) fyne.CanvasObject {

@@ -221,6 +221,33 @@ func TestChoicesResetWithSession(t *testing.T) {
 	}
 }
 
+// 大字模式 switches and ends of visits keep the app's one theme, resized: handing Fyne a
+// new theme makes it parse the fonts again and keep every parse (kt.Kiosk), megabytes a
+// visit for as long as the kiosk runs.
+func TestModeSwitchesKeepTheTheme(t *testing.T) {
+	h := newHarness(t)
+	th := fyne.CurrentApp().Settings().Theme()
+	normal := ft.TextSize()
+	for range 3 {
+		h.K.Sessions.Start()
+		h.Tap("大字模式")
+		if ft.TextSize() < normal*1.5 {
+			t.Fatalf("大字模式: text %.0f, normal %.0f", ft.TextSize(), normal)
+		}
+		h.K.Exit()
+		h.Pump()
+		if ft.TextSize() != normal || !h.Shows("请将身份证放在读卡区") {
+			t.Fatalf("after the visit: text %.0f, want the hall's normal %.0f", ft.TextSize(), normal)
+		}
+		h.K.Sessions.Start()
+		h.K.Exit() // a visit that switched nothing
+		h.Pump()
+	}
+	if fyne.CurrentApp().Settings().Theme() != th {
+		t.Fatal("the kiosk handed Fyne a new theme")
+	}
+}
+
 // Personal data never reaches the log while a session holds it.
 func TestNoPersonalDataInLog(t *testing.T) {
 	h := newHarness(t)

@@ -5,6 +5,7 @@ package theme
 import (
 	"image/color"
 	"math"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -115,13 +116,28 @@ var palette = map[fyne.ThemeColorName]color.NRGBA{
 // Font is the bundled CJK font as a Fyne resource.
 var Font = fyne.NewStaticResource("KioskSansSC-Regular.otf", assets.Font)
 
-// Kiosk is the theme. The zero value is normal mode; set Elderly for 大字模式.
+// Kiosk is the theme. An app keeps one and switches it between normal mode and 大字模式
+// with SetElderly, then lays its screens out again. Handing Fyne a new theme instead
+// (Settings.SetTheme) makes it parse the fonts again, and Fyne 2.8.1 keeps every parse
+// for good: its one text shaper caches a shaping plan per font face, never dropped
+// (≈ 2.3 MB of the bundled font a switch; docs/benchmarks.md, Long run).
 type Kiosk struct {
-	Elderly bool
+	elderly atomic.Bool
 }
 
-// New returns the theme for the given mode.
-func New(elderly bool) fyne.Theme { return &Kiosk{Elderly: elderly} }
+// New returns a theme in the given mode.
+func New(elderly bool) *Kiosk {
+	k := &Kiosk{}
+	k.elderly.Store(elderly)
+	return k
+}
+
+// Elderly reports whether the theme is in 大字模式.
+func (k *Kiosk) Elderly() bool { return k.elderly.Load() }
+
+// SetElderly switches the mode and reports whether it changed. Sizes change at once;
+// what is already laid out keeps its size until it is refreshed.
+func (k *Kiosk) SetElderly(on bool) bool { return k.elderly.Swap(on) != on }
 
 // Color ignores the variant: the OS dark/light setting must not change a kiosk.
 func (k *Kiosk) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
@@ -151,7 +167,7 @@ func (k *Kiosk) Size(n fyne.ThemeSizeName) float32 {
 	if !ok {
 		v = theme.DefaultTheme().Size(n)
 	}
-	if !k.Elderly {
+	if !k.Elderly() {
 		return v
 	}
 	if textSizes[n] {
