@@ -10,15 +10,4 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 frames="${1:-30}"
 pattern="${2:-.}"
-need_go
-# shellcheck disable=SC2086
-apt_install $BUILD_PACKAGES $RUN_PACKAGES
-work=$(mktemp -d)
-disp=$(free_display)
-Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xpid=$!
-trap 'kill $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
-DISPLAY=":$disp" LANG=zh_CN.UTF-8 go test -tags "$KIOSK_TAGS,glframes" -count=1 -run '^$' \
-  -bench "BenchmarkGLFrames/($pattern)" -benchtime "${frames}x" ./cmd/kiosk
-echo "($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), mesa $(dpkg-query -W -f='${Version}' libgl1-mesa-dri))"
+gl_test -run '^$' -bench "BenchmarkGLFrames/($pattern)" -benchtime "${frames}x"

@@ -65,3 +65,29 @@ free_display() {
   done
   return 1
 }
+
+# start_xvfb [LOG]: starts a private Xvfb (1280×800, 24-bit) on a free display, sets disp
+# (its number) and xpid, and waits for its socket. The caller stops it (a trap on EXIT
+# that kills $xpid, set before the call).
+start_xvfb() {
+  disp=$(free_display)
+  Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"${1:-/dev/null}" 2>&1 &
+  xpid=$!
+  local i
+  for i in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+}
+
+# gl_test ARGS...: runs `go test ./cmd/kiosk ARGS...` with the kiosk's tags and glframes,
+# whose TestMain drives a real window, in a private Xvfb (where Mesa's llvmpipe paints
+# on the CPU); then names the machine. Installs what it needs.
+gl_test() {
+  need_go
+  # shellcheck disable=SC2086
+  apt_install $BUILD_PACKAGES $RUN_PACKAGES
+  gl_work=$(mktemp -d)
+  xpid=""
+  trap 'kill $xpid 2>/dev/null || true; rm -rf "$gl_work"' EXIT
+  start_xvfb "$gl_work/xvfb.log"
+  DISPLAY=":$disp" LANG=zh_CN.UTF-8 go test -tags "$KIOSK_TAGS,glframes" -count=1 ./cmd/kiosk "$@"
+  echo "($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), mesa $(dpkg-query -W -f='${Version}' libgl1-mesa-dri))"
+}

@@ -19,11 +19,9 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
 if [ -z "${DISPLAY:-}" ]; then
-  disp=$(free_display)
-  Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-  pids+=($!)
+  start_xvfb
+  pids+=("$xpid")
   export DISPLAY=":$disp"
-  for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
   mkdir -p run
   shot="$PWD/run/screen.png"
   echo "No display (\$DISPLAY is empty): started a virtual one, Xvfb $DISPLAY (1280×800)."

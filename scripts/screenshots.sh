@@ -22,12 +22,9 @@ go run ./cmd/kioskctl receipt sample payment --profile 58mm --raster-qr --png do
 apt_install $BUILD_PACKAGES $RUN_PACKAGES
 bash scripts/build.sh >/dev/null
 work=$(mktemp -d)
-disp=$(free_display)
-Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
+xpid="" kpid=""
 trap 'kill $xpid $kpid 2>/dev/null || true; rm -rf "$work"' EXIT
-kpid=""
-for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+start_xvfb
 (cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" >"$work/out" 2>&1) &
 kpid=$!
 for _ in $(seq 300); do grep -q '"home screen painted"' "$work/out" 2>/dev/null && break; sleep 0.1; done

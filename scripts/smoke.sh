@@ -10,12 +10,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 bash scripts/build.sh
 work=$(mktemp -d)
-disp=$(free_display)
-Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xpid=$!
+xpid="" kpid=""
 trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
-kpid=""
-for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+start_xvfb "$work/xvfb.log"
 (cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" >"$work/kiosk.out" 2>&1) &
 kpid=$!
 for _ in $(seq 600); do

@@ -15,11 +15,9 @@ need_go
 apt_install $BUILD_PACKAGES $RUN_PACKAGES
 bash scripts/build.sh >/dev/null
 work=$(mktemp -d)
-disp=$(free_display)
-Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
+xpid=""
 trap 'kill $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+start_xvfb
 
 # pss_kb PID: the PSS of PID and its descendants, in kB.
 pss_kb() {
