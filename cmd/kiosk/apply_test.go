@@ -305,7 +305,7 @@ func TestApplicationSurvivesRestart(t *testing.T) {
 	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	again := restart(t, j.rig, j.sims, dir, pollFast)
+	again := restart(t, j.rig, j.sims, dir, journeyOptions{poll: pollFast})
 	again.WaitFor("delivery by the restarted kiosk", func() bool {
 		got, _ := again.sims.Received(utility.Gas)
 		for _, g := range got {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,8 @@ type journeyOptions struct {
 	// manual is a kiosk on a manual clock with no devices and no utilities: screens
 	// that need time to move (the idle countdown) and nothing else.
 	manual bool
+	// log receives the kiosk's log; nil: the harness keeps it (screentest.Options.Log).
+	log io.Writer
 }
 
 // realWindow is a shown window of a running Fyne app (the OpenGL driver) for the
@@ -69,19 +72,19 @@ func startJourney(tb testing.TB, o journeyOptions) *journey {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { sims.Close() })
-	return restart(tb, rig, sims, tb.TempDir(), o.poll)
+	return restart(tb, rig, sims, tb.TempDir(), o)
 }
 
 // restart starts a kiosk on the given devices, utilities and data folder (a second
 // kiosk on the same folder is the first one after a crash or power cut).
-func restart(tb testing.TB, rig *demo.Rig, sims *utilitysim.Server, dataDir string, poll time.Duration) *journey {
+func restart(tb testing.TB, rig *demo.Rig, sims *utilitysim.Server, dataDir string, o journeyOptions) *journey {
 	tb.Helper()
 	cfg := config.Defaults()
-	if poll > 0 {
-		cfg.Devices.IDCard.PollInterval.Duration = poll
+	if o.poll > 0 {
+		cfg.Devices.IDCard.PollInterval.Duration = o.poll
 	}
 	rig.Apply(cfg)
-	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir, Window: realWindow})
+	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir, Window: realWindow, Log: o.log})
 	return &journey{H: h, rig: rig, sims: sims}
 }
 

@@ -11,6 +11,7 @@ package screentest
 import (
 	"bytes"
 	"image/png"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -51,6 +52,9 @@ type Options struct {
 	// Window is a shown window of a running Fyne app (the OpenGL driver) to drive
 	// instead of a test window; nil: a test window in a temporary test app.
 	Window fyne.Window
+	// Log receives the kiosk's log (JSON lines); nil: a buffer that H.Log returns. A
+	// long run gives io.Discard, as the buffer would keep every line.
+	Log io.Writer
 }
 
 // H is a kiosk and its shell in a test window.
@@ -61,6 +65,8 @@ type H struct {
 	Win   fyne.Window
 	// Clock is the manual clock, nil with RealClock.
 	Clock *clock.Manual
+	// DataDir is the kiosk's data folder.
+	DataDir string
 	// Taps counts the taps made through the harness (page turns included), as a
 	// citizen would make them: a journey's length in taps.
 	Taps int
@@ -94,7 +100,11 @@ func New(t testing.TB, o Options) *H {
 			urls[id] = "http://127.0.0.1:1" // closed: these tests do not reach the utilities
 		}
 	}
-	h := &H{T: t, log: &syncBuffer{}}
+	h := &H{T: t, DataDir: cfg.Data.Dir, log: &syncBuffer{}}
+	var logTo io.Writer = h.log
+	if o.Log != nil {
+		logTo = o.Log
+	}
 	if o.Window == nil {
 		h.ui = make(chan func(), 4096)
 	}
@@ -103,7 +113,7 @@ func New(t testing.TB, o Options) *H {
 		h.Clock = clock.NewManual(time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local))
 		clk = h.Clock
 	}
-	k, err := app.New(cfg, app.Options{Clock: clk, Logger: slog.New(slog.NewJSONHandler(h.log, nil)), Demo: o.Demo, UtilityURLs: urls})
+	k, err := app.New(cfg, app.Options{Clock: clk, Logger: slog.New(slog.NewJSONHandler(logTo, nil)), Demo: o.Demo, UtilityURLs: urls})
 	if err != nil {
 		t.Fatal(err)
 	}
