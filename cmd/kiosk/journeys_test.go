@@ -40,6 +40,8 @@ type journeyOptions struct {
 	manual bool
 	// log receives the kiosk's log; nil: the harness keeps it (screentest.Options.Log).
 	log io.Writer
+	// idle is the idle time before the countdown (then 3 s); 0 keeps the default.
+	idle time.Duration
 }
 
 // realWindow is a shown window of a running Fyne app (the OpenGL driver) for the
@@ -82,6 +84,10 @@ func restart(tb testing.TB, rig *demo.Rig, sims *utilitysim.Server, dataDir stri
 	cfg := config.Defaults()
 	if o.poll > 0 {
 		cfg.Devices.IDCard.PollInterval.Duration = o.poll
+	}
+	if o.idle > 0 {
+		cfg.Kiosk.IdleTimeout.Duration = o.idle
+		cfg.Kiosk.IdleCountdown.Duration = 3 * time.Second
 	}
 	rig.Apply(cfg)
 	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir, Window: realWindow, Log: o.log})

@@ -29,17 +29,23 @@ var (
 // account looked up by its number without a card. A kiosk runs for weeks, so whatever
 // a visit leaves behind (goroutines, Go memory, the painter's caches) would add up.
 // With -soak it runs for that long and logs the memory as it goes (scripts/soak.sh
-// runs it in a real window under Xvfb; figures in docs/benchmarks.md); without, it
+// runs it in a real window under Xvfb; figures in docs/benchmarks.md), and each round
+// ends with a citizen who walks away: 10 s idle, the countdown, the wipe. Without, it
 // serves two rounds so that the loop itself keeps working.
 func TestSoak(t *testing.T) {
 	// The kiosk logs as in a hall (JSON lines, formatted and written), but nothing keeps
 	// them: the harness's buffer would grow with every visit.
-	j := startJourney(t, journeyOptions{poll: pollFast, log: io.Discard})
+	o := journeyOptions{poll: pollFast, log: io.Discard}
+	long := *soakFor > 0
+	if long {
+		o.idle = 10 * time.Second
+	}
+	j := startJourney(t, o)
 	start := time.Now()
 	var warm soakSample // after the first round: connections to the utilities pooled, caches filled
 	next := start.Add(*soakEvery)
 	for round := 0; round < 2 || time.Since(start) < *soakFor; round++ {
-		j.soakRound(round)
+		j.soakRound(round, long)
 		if round == 0 {
 			warm = takeSoakSample(1, start, j.DataDir)
 			t.Log(warm)
@@ -58,8 +64,9 @@ func TestSoak(t *testing.T) {
 	}
 }
 
-// soakRound is one round of visits; round picks the citizen (张三 and 李四 in turn).
-func (j *journey) soakRound(round int) {
+// soakRound is one round of visits; round picks the citizen (张三 and 李四 in turn),
+// walkAway adds a visit that ends on the idle timeout.
+func (j *journey) soakRound(round int, walkAway bool) {
 	j.T.Helper()
 	j.card(round % 2)
 	j.WaitFor("the accounts", func() bool { return !j.Shows("正在查询…") })
@@ -99,6 +106,12 @@ func (j *journey) soakRound(round int) {
 	j.Tap("确定")
 	j.WaitShows("缴费截止")
 	j.Tap("退出办理")
+
+	if walkAway {
+		j.card(round % 2)
+		j.WaitFor("the countdown", j.Shell.CountdownVisible)
+		j.WaitFor("the wipe", func() bool { return j.K.Sessions.Current() == nil && j.Shell.Current() == "home" })
+	}
 	// A window paints, and painting is when Fyne drops the renderers of widgets gone
 	// from the screen for a while; a real window paints by itself.
 	if realWindow == nil {
