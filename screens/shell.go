@@ -87,8 +87,15 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	s.root = container.NewStack()
 	s.idle = newIdleOverlay(s)
 	w.SetContent(s.root)
-	s.theme = kt.New(k.Elderly())
-	fyne.CurrentApp().Settings().SetTheme(s.theme)
+	// A shell in an app that has the kiosk's theme already (a kiosk after another in one
+	// process: tests, benchmarks) keeps it; a new one would cost a parse of the fonts.
+	if th, ok := fyne.CurrentApp().Settings().Theme().(*kt.Kiosk); ok {
+		s.theme = th
+		th.SetElderly(k.Elderly())
+	} else {
+		s.theme = kt.New(k.Elderly())
+		fyne.CurrentApp().Settings().SetTheme(s.theme)
+	}
 	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })

@@ -10,6 +10,7 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
@@ -245,6 +246,18 @@ func TestModeSwitchesKeepTheTheme(t *testing.T) {
 	}
 	if fyne.CurrentApp().Settings().Theme() != th {
 		t.Fatal("the kiosk handed Fyne a new theme")
+	}
+}
+
+// A second shell in the same app (a kiosk after another: benchmarks in one window) keeps
+// the theme, in the new kiosk's mode.
+func TestNextShellKeepsTheTheme(t *testing.T) {
+	h := newHarness(t)
+	th := fyne.CurrentApp().Settings().Theme()
+	h.K.SetElderly(true)
+	screens.NewShell(h.K, test.NewTempWindow(t, nil), screens.Options{Do: func(f func()) { f() }})
+	if fyne.CurrentApp().Settings().Theme() != th || !th.(*kt.Kiosk).Elderly() {
+		t.Fatal("the next shell did not keep the theme in its kiosk's mode")
 	}
 }
 
