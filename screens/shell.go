@@ -165,8 +165,19 @@ func (s *Shell) T(key string, args ...any) string { return s.K.Text.T(key, args.
 // SetElderly switches 大字模式 and redraws everything at the new size.
 func (s *Shell) SetElderly(on bool) {
 	s.K.SetElderly(on)
-	s.theme.SetElderly(on)
+	s.setMode(on)
 	s.render()
+}
+
+// setMode puts the theme in the mode. What the shell keeps across renders (返回, 首页)
+// takes its new size at once, before the next render lays the header out: left to the
+// render's refresh, it would be laid out at the old size and moved again while Fyne
+// paints, which paints the window twice.
+func (s *Shell) setMode(on bool) {
+	if s.theme.SetElderly(on) && s.back != nil {
+		s.back.Refresh()
+		s.home.Refresh()
+	}
 }
 
 // ToggleLanguage switches 中文 / English and redraws.
@@ -326,7 +337,7 @@ func (s *Shell) onSession(e session.Event) {
 		if e.Reason != session.ReasonReplaced {
 			// The hall's default mode comes back (the kiosk has reset it); Home
 			// redraws at its size.
-			s.theme.SetElderly(s.K.Elderly())
+			s.setMode(s.K.Elderly())
 			s.Home()
 		}
 	case session.Started:

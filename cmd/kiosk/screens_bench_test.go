@@ -54,10 +54,7 @@ var screenTour = []tourStop{
 	{name: "account-keypad", screen: "account-keypad", to: toAccountKeypad},
 	{name: "account-keypad-key", screen: "account-keypad", to: toAccountKeypad, frame: keypadPress("7")},
 	// 张三 has accounts at all four utilities.
-	{name: "accounts", screen: "accounts", to: func(k *journey) {
-		k.card(0)
-		k.WaitFor("all four answers", func() bool { acc, ok := k.K.SessionAccounts(); return ok && k.accountsShown(acc) })
-	}},
+	{name: "accounts", screen: "accounts", to: toFourAccounts},
 	// 李四's electricity: unpaid bills; the detail of the newest (tiers) beside the list.
 	{name: "bills", screen: "bills", to: toElectricityBills},
 	// The detail's second page: fees and the 能效账单 (normal mode: the detail's pager
@@ -146,6 +143,9 @@ var screenTour = []tourStop{
 		k.Tap("办事指南")
 		k.Advance(k.K.Config.Kiosk.IdleTimeout.Duration)
 	}, frame: countdownTick},
+	// 大字模式 switched on (and, every other frame, off) over 张三's four accounts.
+	{name: "elderly-switch", screen: "accounts", only: "normal", to: toFourAccounts,
+		frame: func(k *journey) func() { return func() { k.Shell.SetElderly(!k.K.Elderly()) } }},
 	// A modal: the demo card chooser opening (模拟刷卡).
 	{name: "modal-demo-cards", screen: "home", to: func(k *journey) {}, frame: openDemoCards},
 	// A notice over the home screen (an expired card), the home screen rebuilt under it.
@@ -156,6 +156,11 @@ var screenTour = []tourStop{
 		}
 		k.WaitShows("您的证件已过有效期")
 	}},
+}
+
+func toFourAccounts(k *journey) {
+	k.card(0)
+	k.WaitFor("all four answers", func() bool { acc, ok := k.K.SessionAccounts(); return ok && k.accountsShown(acc) })
 }
 
 func toAccountKeypad(k *journey) {
