@@ -56,7 +56,7 @@ func TestSoak(t *testing.T) {
 	}
 	last := takeSoakSample(-1, start, j.DataDir)
 	t.Log(last)
-	// A visit's goroutines (card reads, the screens' loaders, payment polls) end with it.
+	// A visit's goroutines (card reads, the screens' loaders, submissions) end with it.
 	if grew := last.goroutines - warm.goroutines; grew > 5 {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutines %d → %d after the first round: visits leave goroutines behind\n%s",
