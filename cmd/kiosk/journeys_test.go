@@ -195,15 +195,7 @@ func TestJourneyUtilityDown(t *testing.T) {
 // utility through the outbox.
 func TestJourneyTrackByScanAndRate(t *testing.T) {
 	j := newJourney(t)
-	c, err := j.K.Client(utility.Electricity)
-	if err != nil {
-		t.Fatal(err)
-	}
-	apps, err := c.Applications(context.Background(), utility.Identity{IDNumber: utilitysim.DemoIdentities[0].IDNumber, Name: utilitysim.DemoIdentities[0].Name})
-	if err != nil || len(apps) == 0 {
-		t.Fatalf("seeded applications: %v %v", apps, err)
-	}
-	ref := apps[0].Reference
+	ref := j.seededApplication(utility.Electricity, 0)
 	j.Tap("进度查询")
 	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
 	if err := j.rig.Scan("https://track.example.cn/a/" + ref); err != nil {
@@ -230,6 +222,22 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// seededApplication is the reference of the first application the simulator seeded for
+// the i-th demo citizen at utility u.
+func (j *journey) seededApplication(u string, i int) string {
+	j.T.Helper()
+	c, err := j.K.Client(u)
+	if err != nil {
+		j.T.Fatal(err)
+	}
+	id := utilitysim.DemoIdentities[i]
+	apps, err := c.Applications(context.Background(), utility.Identity{IDNumber: id.IDNumber, Name: id.Name})
+	if err != nil || len(apps) == 0 {
+		j.T.Fatalf("seeded applications: %v %v", apps, err)
+	}
+	return apps[0].Reference
 }
 
 // Typed account number without a card, then the session is wiped on 退出办理.
