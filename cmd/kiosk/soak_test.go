@@ -24,15 +24,16 @@ var (
 )
 
 // TestSoak is one kiosk serving visit after visit, as in a hall all day: a card placed,
-// accounts and bills, the applications and a timeline, a joint application submitted
-// (through the outbox, printed), public information page by page, 退出办理; an account
-// looked up by its number without a card; a receipt's tracking QR scanned; an expired
-// card refused. A kiosk runs for weeks, so whatever
-// a visit leaves behind (goroutines, Go memory, the painter's caches) would add up.
-// With -soak it runs for that long and logs the memory as it goes (scripts/soak.sh
-// runs it in a real window under Xvfb; figures in docs/benchmarks.md), and each round
-// ends with a citizen who walks away: 10 s idle, the countdown, the wipe. Without, it
-// serves two rounds so that the loop itself keeps working.
+// accounts and bills (in English for a moment), the applications and a timeline, a
+// joint application submitted (through the outbox, printed), public information page
+// by page in 大字模式, 退出办理 (the hall's normal size comes back); an account looked up
+// by its number without a card; a receipt's tracking QR scanned; an expired card
+// refused. A kiosk runs for weeks, so whatever a visit leaves behind (goroutines, Go
+// memory, the painter's caches) would add up. With -soak it runs for that long and logs
+// the memory as it goes (scripts/soak.sh runs it in a real window under Xvfb; figures
+// in docs/benchmarks.md), and each round ends with a citizen who walks away: 10 s idle,
+// the countdown, the wipe. Without, it serves two rounds so that the loop itself keeps
+// working.
 func TestSoak(t *testing.T) {
 	// The kiosk logs as in a hall (JSON lines, formatted and written), but nothing keeps
 	// them: the harness's buffer would grow with every visit.
@@ -75,6 +76,8 @@ func (j *journey) soakRound(round int, ref string, walkAway bool) {
 	j.WaitFor("the accounts", func() bool { return !j.Shows("正在查询…") })
 	j.TapPrefixSeeking("户号 ")
 	j.WaitShows("缴费截止")
+	j.Tap("English")
+	j.Tap("中文")
 
 	j.Tap("首页")
 	j.Tap("进度查询")
@@ -95,6 +98,7 @@ func (j *journey) soakRound(round int, ref string, walkAway bool) {
 
 	j.Tap("首页")
 	j.Tap("信息公开")
+	j.Tap("大字模式") // until the visit ends
 	j.TapSeeking("电价")
 	for j.CanTap("下一页") {
 		j.Tap("下一页")
