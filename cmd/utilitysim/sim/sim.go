@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -65,6 +66,10 @@ type Options struct {
 	// Limits are the self-service payment limits per account; zero fields take the
 	// State Grid figures (¥50 000 per payment, 5 a day, 60 a month).
 	Limits Limits
+	// Reseed starts from the seed: the state file of an earlier run is replaced, so its
+	// payments, transfers and applications are gone (demo: every journey can be shown
+	// again).
+	Reseed bool
 	// Seed makes fault injection repeatable; 0 uses a fixed seed.
 	Seed   uint64
 	Logger *slog.Logger
@@ -191,6 +196,11 @@ func Start(o Options) (*Server, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("utilitysim: %w", err)
 	}
+	if o.Reseed {
+		if err := os.Remove(filepath.Join(o.Dir, FileName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("utilitysim: reseed: %w", err)
+		}
+	}
 	db, err := bolt.Open(filepath.Join(o.Dir, FileName), 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("utilitysim: open state: %w", err)
@@ -300,8 +310,9 @@ func (s *Server) Close() error {
 // Shutdown is Close for callers with a context (it does not wait on ctx: closing is quick).
 func (s *Server) Shutdown(context.Context) error { return s.Close() }
 
-// Demo returns the options of the kiosk's demo mode: state in dir, payments paid 5 s
+// Demo returns the options of the kiosk's demo mode: state in dir, seeded anew at every
+// start (李四's bills are unpaid again, his water account his again), payments paid 5 s
 // after the pay QR is shown, applications advancing one step a minute, free ports.
 func Demo(dir string) Options {
-	return Options{Dir: dir, AutoPay: 5 * time.Second, AutoAdvance: time.Minute}
+	return Options{Dir: dir, Reseed: true, AutoPay: 5 * time.Second, AutoAdvance: time.Minute}
 }

@@ -206,6 +206,59 @@ func TestPaymentAndTransfer(t *testing.T) {
 	}
 }
 
+// A simulator keeps its state across starts; with Reseed (demo mode) it starts from the
+// seed again, so a bill paid in an earlier run is unpaid again.
+func TestReseed(t *testing.T) {
+	dir := t.TempDir()
+	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
+	unpaid := func(o Options) int {
+		t.Helper()
+		o.Dir = dir
+		s, err := Start(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		c, err := utility.NewHTTP(utility.Options{Utility: utility.Water, BaseURL: s.BaseURL(utility.Water), KioskID: "LZH-TEST-01",
+			Secret: utility.DemoSecret(utility.Water), Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseIdleConnections()
+		bills, err := c.Bills(ctx, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		var total utility.Fen
+		for _, b := range bills {
+			if !b.Paid {
+				ids = append(ids, b.ID)
+				total += b.Amount
+			}
+		}
+		if len(ids) > 0 { // pay them, for the next start
+			p, err := c.CreatePayment(ctx, fmt.Sprint("pay-", o.Reseed), utility.PaymentRequest{KioskRef: "K1", Account: account, Bills: ids, Amount: total})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Pay(utility.Water, p.Reference); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return len(ids)
+	}
+	if n := unpaid(Options{}); n == 0 {
+		t.Fatal("李四 has no unpaid water bill in the seed")
+	}
+	if n := unpaid(Options{}); n != 0 {
+		t.Errorf("a plain restart forgot the payment: %d bills unpaid", n)
+	}
+	if n := unpaid(Demo(dir)); n == 0 {
+		t.Error("the demo's restart kept the bills paid")
+	}
+}
+
 func TestPaymentLimitsExpiryAutoPay(t *testing.T) {
 	r := newRig(t, Options{AutoPay: 5 * time.Second, Limits: Limits{PerDay: 1}})
 	c := r.clients[utility.Electricity]
