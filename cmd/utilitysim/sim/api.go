@@ -68,6 +68,19 @@ func writeValue(w http.ResponseWriter, v any) {
 	writeJSON(w, http.StatusOK, b)
 }
 
+// writeFound answers the lookup of one record: an internal error when the store
+// failed, not found (with the citizen's message) when it is missing, else v.
+func writeFound(w http.ResponseWriter, v any, found bool, err error, missing string) {
+	switch {
+	case err != nil:
+		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+	case !found:
+		writeErr(w, notFound(missing))
+	default:
+		writeValue(w, v)
+	}
+}
+
 type ctxKey struct{}
 
 // reqInfo is what the middleware learnt about a request.

@@ -272,14 +272,7 @@ func (u *uapi) payment(ref string) (paymentRec, bool, error) {
 
 func (u *uapi) paymentGet(w http.ResponseWriter, r *http.Request) {
 	p, found, err := u.payment(r.PathValue("ref"))
-	switch {
-	case err != nil:
-		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
-	case !found:
-		writeErr(w, notFound("未找到该缴费订单"))
-	default:
-		writeValue(w, p.Payment)
-	}
+	writeFound(w, p.Payment, found, err, "未找到该缴费订单")
 }
 
 func (u *uapi) cancelPayment(b ubk, kiosk string, body []byte) (any, *apiError) {
@@ -609,14 +602,7 @@ func (u *uapi) application(ref string) (appRec, bool, error) {
 
 func (u *uapi) applicationGet(w http.ResponseWriter, r *http.Request) {
 	a, found, err := u.application(r.PathValue("ref"))
-	switch {
-	case err != nil:
-		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
-	case !found:
-		writeErr(w, notFound("未找到该办件，请核对受理编号"))
-	default:
-		writeValue(w, a.Progress)
-	}
+	writeFound(w, a.Progress, found, err, "未找到该办件，请核对受理编号")
 }
 
 func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
