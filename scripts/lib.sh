@@ -73,8 +73,7 @@ start_xvfb() {
   disp=$(free_display)
   Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"${1:-/dev/null}" 2>&1 &
   xpid=$!
-  local i
-  for i in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
+  for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
 }
 
 # gl_test ARGS...: runs `go test ./cmd/kiosk ARGS...` with the kiosk's tags and glframes,
