@@ -53,8 +53,8 @@ func TestMain(m *testing.M) {
 // frame slower than Fyne's tick may already include that second paint, uncounted.
 //
 // Each screen is measured in a process of its own, as the kiosk runs one kiosk a
-// process: in one long-lived process the caches of Fyne's painter fill with the screens
-// of every kiosk before, and the frames of later screens slow down up to 6×. The idle
+// process: in one long-lived process the last screens of the tour paint 2–3× slower
+// (docs/benchmarks.md). The idle
 // countdown is left out: its manual clock delivers the countdown to the shell through
 // Fyne's queue, after the frame measured.
 func BenchmarkGLFrames(b *testing.B) {
