@@ -54,9 +54,8 @@ func TestMain(m *testing.M) {
 //
 // Each screen is measured in a process of its own, as the kiosk runs one kiosk a
 // process: in one long-lived process the last screens of the tour paint 2–3× slower
-// (docs/benchmarks.md). The idle
-// countdown is left out: its manual clock delivers the countdown to the shell through
-// Fyne's queue, after the frame measured.
+// (docs/benchmarks.md). The idle countdown is left out: its manual clock delivers the
+// countdown to the shell through Fyne's queue, after the frame measured.
 func BenchmarkGLFrames(b *testing.B) {
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.DiscardHandler))
