@@ -2,22 +2,61 @@
 # Start-up figures: starts the kiosk (demo mode) under Xvfb N times (default 5) and
 # reports the median time from exec to the first painted frame of the home screen (the
 # kiosk logs it as startup_ms) and the median PSS of the kiosk's process tree 3 s later
-# (/proc/PID/smaps_rollup). Usage: scripts/startup-bench.sh [RUNS] [-- kiosk args]
+# (/proc/PID/smaps_rollup). Usage: scripts/startup-bench.sh [RUNS] [--production | -- kiosk args]
+# --production runs the kiosk as in a hall instead: a configuration with its devices on
+# serial ports (devsim's emulators, on pseudo-terminals) and its utilities over HTTP
+# (utilitysim), both in processes of their own, as hardware and utilities are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 runs="${1:-5}"
 shift || true
+production=""
+[ "${1:-}" = "--production" ] && production=1 && shift
 [ "${1:-}" = "--" ] && shift
 need_go
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $RUN_PACKAGES
 bash scripts/build.sh >/dev/null
 work=$(mktemp -d)
-xpid=""
-trap 'kill $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
+xpid="" helpers=()
+trap 'kill $xpid "${helpers[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 start_xvfb
+
+if [ -n "$production" ]; then
+  # The simulators' demo secrets, as files the kiosk and utilitysim both read.
+  mkdir -p "$work/secrets"
+  for u in electricity water gas broadband; do
+    (umask 077 && printf 'kiosk-demo-secret/%s/not-for-production' "$u" >"$work/secrets/$u.key")
+  done
+  bin/utilitysim -dir "$work/sim" -secrets "$work/secrets" -auto-pay 5s >"$work/sim.out" 2>/dev/null &
+  helpers+=($!)
+  for d in idcard printer scanner; do
+    # devsim reads control lines until their end: a FIFO this script holds open.
+    mkfifo "$work/$d.ctl"
+    exec {ctl}<>"$work/$d.ctl"
+    bin/devsim "$d" -link "$work/$d" -control "$work/$d.ctl" >/dev/null 2>&1 &
+    helpers+=($!)
+  done
+  for _ in $(seq 100); do
+    [ "$(grep -c '/v1$' "$work/sim.out" 2>/dev/null)" = 4 ] && [ -e "$work/idcard" ] && [ -e "$work/printer" ] &&
+      [ -e "$work/scanner" ] && break
+    sleep 0.05
+  done
+  {
+    printf '[kiosk]\nid = "LZH-BENCH-01"\ndemo = false\nfullscreen = false\n'
+    for d in idcard printer scanner; do
+      printf '[devices.%s]\nenabled = true\nport = "%s"\n' "$d" "$work/$d"
+    done
+    for u in electricity water gas broadband; do
+      printf '[utilities.%s]\nbase_url = "%s"\nsecret_file = "%s"\n' "$u" \
+        "$(awk -v u="$u" '$1 == u {print $2}' "$work/sim.out")" "$work/secrets/$u.key"
+    done
+    printf '[data]\ndir = "%s"\n' "$work/data"
+  } >"$work/kiosk.toml"
+  set -- --config "$work/kiosk.toml"
+fi
 
 # pss_kb PID: the PSS of PID and its descendants, in kB.
 pss_kb() {
