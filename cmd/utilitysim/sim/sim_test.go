@@ -169,14 +169,7 @@ func TestPaymentAndTransfer(t *testing.T) {
 		t.Fatalf("transfer with unpaid bills: %v", err)
 	}
 	bills, _ := c.Bills(ctx, account)
-	var ids []string
-	var total utility.Fen
-	for _, b := range bills {
-		if !b.Paid {
-			ids = append(ids, b.ID)
-			total += b.Amount
-		}
-	}
+	ids, total := unpaid(bills)
 	if total != e.Amount {
 		t.Errorf("refusal names %s, bills add up to %s", e.Amount, total)
 	}
@@ -206,12 +199,25 @@ func TestPaymentAndTransfer(t *testing.T) {
 	}
 }
 
+// unpaid returns the unpaid bills' IDs and their total.
+func unpaid(bills []utility.Bill) (ids []string, total utility.Fen) {
+	for _, b := range bills {
+		if !b.Paid {
+			ids = append(ids, b.ID)
+			total += b.Amount
+		}
+	}
+	return ids, total
+}
+
 // A simulator keeps its state across starts; with Reseed (demo mode) it starts from the
 // seed again, so a bill paid in an earlier run is unpaid again.
 func TestReseed(t *testing.T) {
 	dir := t.TempDir()
 	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
-	unpaid := func(o Options) int {
+	// start runs the simulator on dir once and returns how many of the bills were
+	// unpaid, paying them for the next start.
+	start := func(o Options) int {
 		t.Helper()
 		o.Dir = dir
 		s, err := Start(o)
@@ -229,14 +235,7 @@ func TestReseed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ids []string
-		var total utility.Fen
-		for _, b := range bills {
-			if !b.Paid {
-				ids = append(ids, b.ID)
-				total += b.Amount
-			}
-		}
+		ids, total := unpaid(bills)
 		if len(ids) > 0 { // pay them, for the next start
 			p, err := c.CreatePayment(ctx, fmt.Sprint("pay-", o.Reseed), utility.PaymentRequest{KioskRef: "K1", Account: account, Bills: ids, Amount: total})
 			if err != nil {
@@ -248,13 +247,13 @@ func TestReseed(t *testing.T) {
 		}
 		return len(ids)
 	}
-	if n := unpaid(Options{}); n == 0 {
+	if n := start(Options{}); n == 0 {
 		t.Fatal("李四 has no unpaid water bill in the seed")
 	}
-	if n := unpaid(Options{}); n != 0 {
+	if n := start(Options{}); n != 0 {
 		t.Errorf("a plain restart forgot the payment: %d bills unpaid", n)
 	}
-	if n := unpaid(Demo(dir)); n == 0 {
+	if n := start(Demo(dir)); n == 0 {
 		t.Error("the demo's restart kept the bills paid")
 	}
 }
