@@ -51,7 +51,36 @@ func homePage(s *Shell) Page {
 	return Page{Name: "home", TitleKey: "home.welcome", Build: func() fyne.CanvasObject { return s.buildHome() }}
 }
 
+// homeForm says what the home screen holds besides the tiles' titles.
+type homeForm struct {
+	desc, title, bigCard bool
+}
+
+// homeForms are the home screen's forms, fullest first; the first that fits between
+// the bars is shown. Long English text, 大字模式, a citizen in the header or a reader
+// warning take room: the tiles' descriptions go first, then the welcome title, then
+// the large picture (the invitation to place the card stays).
+var homeForms = []homeForm{{true, true, true}, {false, true, true}, {false, false, true}, {false, false, false}}
+
 func (s *Shell) buildHome() fyne.CanvasObject {
+	var home fyne.CanvasObject
+	for _, f := range homeForms {
+		// 大字模式 shows big titles only, and the hall's name in the header is welcome
+		// enough: the room goes to the tiles.
+		if s.K.Elderly() && (f.desc || f.title) {
+			continue
+		}
+		home = s.homeIn(f)
+		// Laid out at its size first: wrapped text measures its lines at its width.
+		home.Resize(s.bodySize)
+		if home.MinSize().Height <= s.bodySize.Height {
+			break
+		}
+	}
+	return home
+}
+
+func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 	if s.reader == nil {
 		s.reader = canvas.NewImageFromResource(readerPicture)
 		s.reader.FillMode = canvas.ImageFillContain
@@ -69,14 +98,14 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 		row = append(row, demo)
 	}
 	var card fyne.CanvasObject
-	if container.NewHBox(row...).MinSize().Width <= s.room().Width {
+	if f.bigCard && container.NewHBox(row...).MinSize().Width <= s.room().Width {
 		hint := widget.NewLabel(s.T("home.insert_card_hint"))
 		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.reader),
 			container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()), demo, layout.NewSpacer())
 	} else {
-		// Too long for one line (English in 大字模式): the invitation wraps, a size
-		// smaller, between a smaller picture and the demo button, and its hint gives the
-		// tiles the room.
+		// Too long for one line (English in 大字模式) or too tall: the invitation wraps, a
+		// size smaller, between a smaller picture and the demo button, and its hint gives
+		// the tiles the room.
 		wrapped := widget.NewRichText(&widget.TextSegment{Text: insert.Text, Style: widget.RichTextStyle{
 			ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle}})
 		wrapped.Wrapping = fyne.TextWrapWord
@@ -90,17 +119,15 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 			continue
 		}
 		page := mk(s)
-		desc := s.T("tile." + id + ".desc")
-		if s.K.Elderly() {
-			desc = "" // big titles only: fewer words, larger targets
+		desc := ""
+		if f.desc {
+			desc = s.T("tile." + id + ".desc")
 		}
 		tiles = append(tiles, touch.NewTile(s.T("tile."+id), desc, s.Tap(func() { s.Show(page) })))
 	}
 	cols := min(max(len(tiles), 1), 4)
 	var items []fyne.CanvasObject
-	if !s.K.Elderly() {
-		// In 大字模式 the hall's name in the header is welcome enough: the room goes to
-		// the tiles.
+	if f.title {
 		title := canvas.NewText(s.T("home.welcome"), ft.Color(ft.ColorNameForeground))
 		title.TextSize = ft.Size(ft.SizeNameHeadingText)
 		title.Alignment = fyne.TextAlignCenter

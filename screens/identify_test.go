@@ -65,3 +65,25 @@ func TestReaderOfflineWarning(t *testing.T) {
 	}
 	h.WaitFor("the warning to go", func() bool { return !h.Shows("读卡器暂时无法使用") })
 }
+
+// With a session the header holds the citizen's masked identity and 退出办理: home still
+// fits, in both languages and both modes, and in normal mode keeps the tiles'
+// descriptions (home drops them only when they do not fit, see homeForms).
+func TestHomeWithSessionFits(t *testing.T) {
+	h, _ := newDeviceHarness(t)
+	h.Tap("模拟刷卡")
+	h.Tap("复姓，只有宽带账户 · 欧***")
+	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
+	h.Tap("首页")
+	for _, lang := range []struct{ toggle, desc string }{{"English", "One form for"}, {"中文", "一张表同时申请水电气网"}} {
+		h.Tap(lang.toggle)
+		for _, elderly := range []bool{false, true} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			h.AssertFits()
+			if h.Shows(lang.desc) == elderly {
+				t.Errorf("%s, 大字模式 %v: the tiles' descriptions shown %v, want %v", lang.toggle, elderly, elderly, !elderly)
+			}
+		}
+	}
+}
+

@@ -73,6 +73,8 @@ type Shell struct {
 	back, home *touch.Button
 	// renderedFor is the window size the screen on show was built for.
 	renderedFor fyne.Size
+	// bodySize is the room the screen being built has between the bars.
+	bodySize fyne.Size
 	// theme is the app's one theme, switched between the modes (kt.Kiosk says why).
 	theme *kt.Kiosk
 }
@@ -208,8 +210,12 @@ func (s *Shell) clockText(now time.Time) string {
 // render rebuilds the chrome and the top screen's content.
 func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
+	header, footer := s.header(top), s.footer()
+	// The bars, the border's gaps and the body's padding.
+	pad := ft.Padding()
+	s.bodySize = s.room().SubtractWidthHeight(2*pad, header.MinSize().Height+footer.MinSize().Height+4*pad)
 	s.body.Objects = []fyne.CanvasObject{top.Build()}
-	frame := container.NewBorder(s.header(top), s.footer(), nil, nil, container.NewPadded(s.body))
+	frame := container.NewBorder(header, footer, nil, nil, container.NewPadded(s.body))
 	surface := touch.NewSurface(s.K.Touch)
 	s.renderedFor = s.room()
 	surface.OnResized = func(fyne.Size) {
