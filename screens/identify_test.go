@@ -4,9 +4,12 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/screens/screentest"
+	kt "github.com/liangzihu/kiosk/screens/theme"
 )
 
 // newDeviceHarness is a shell whose kiosk drives the demo device emulators through
@@ -87,3 +90,23 @@ func TestHomeWithSessionFits(t *testing.T) {
 	}
 }
 
+// A card placed over a session is the next citizen: the hall's normal size comes back
+// for them, on screen as in the kiosk (the theme once stayed large while the kiosk had
+// reset the mode, and screens laid out for one size were drawn at the other).
+func TestNewCardResetsTheMode(t *testing.T) {
+	h, rig := newDeviceHarness(t)
+	place := func(i int) {
+		if err := rig.PlaceCard(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	place(0)
+	h.WaitFor("张三's accounts", func() bool { return h.Current() == "accounts" && h.Shows("张*") })
+	h.Tap("大字模式")
+	place(1)
+	h.WaitFor("李四's accounts", func() bool { return h.Current() == "accounts" && h.Shows("李*") })
+	th := fyne.CurrentApp().Settings().Theme().(*kt.Kiosk)
+	if h.K.Elderly() || th.Elderly() {
+		t.Fatalf("after a new card: kiosk in 大字模式 %v, theme %v; want both off", h.K.Elderly(), th.Elderly())
+	}
+}

@@ -340,11 +340,11 @@ func (s *Shell) onSession(e session.Event) {
 		s.idle.hide()
 	case session.Ended:
 		s.idle.hide()
+		// The hall's default mode comes back (the kiosk has reset it), for the next
+		// citizen too when a new card replaced the session.
+		s.setMode(s.K.Elderly())
 		if e.Reason != session.ReasonReplaced {
-			// The hall's default mode comes back (the kiosk has reset it); Home
-			// redraws at its size.
-			s.setMode(s.K.Elderly())
-			s.Home()
+			s.Home() // redraws at the mode's size
 		}
 	case session.Started:
 		s.render()
