@@ -146,13 +146,14 @@ func timelinePage(s *Shell, a app.Application) Page {
 			s.kv("track.utility", s.K.UtilityName(a.Utility)),
 			s.kv("track.state", s.K.StateName(p)),
 			s.kv("track.accepted", dateTime(p.AcceptedAt)),
-			s.kv("track.limit", s.T("track.limit_kept", s.T("track.limit_value", p.WorkingDays, date(p.Deadline)), s.keptText(p))),
 		)
-		var steps []fyne.CanvasObject
+		// The time limit is a block of its own: in 大字模式 the panel with it was taller
+		// than a page once the pager and the rating button took their rows.
+		limit := s.kv("track.limit", s.T("track.limit_kept", s.T("track.limit_value", p.WorkingDays, date(p.Deadline)), s.keptText(p)))
+		blocks := []fyne.CanvasObject{head, limit}
 		for i, st := range p.Steps {
-			steps = append(steps, s.stepRow(i+1, s.K.StepName(p, st), st))
+			blocks = append(blocks, s.stepRow(i+1, s.K.StepName(p, st), st))
 		}
-		blocks := append([]fyne.CanvasObject{head}, steps...)
 		var foot []fyne.CanvasObject
 		if p.State == utility.StateDone && !p.Evaluated {
 			rate := touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) }))

@@ -136,13 +136,14 @@ var tour = []stop{
 	{"27-info", func(j *journey) { j.Tap("首页"); j.Tap("信息公开") }},
 	{"28-info-tariffs", func(j *journey) { j.TapSeeking("电价") }},
 	{"29-guide", func(j *journey) { j.Tap("首页"); j.Tap("办事指南") }},
-	// 张三 rates a finished application.
-	{"30-rate", func(j *journey) {
+	// 张三 rates a finished application: its timeline holds the rating button as well.
+	{"30-timeline-done", func(j *journey) {
 		j.nextCitizen(0, "进度查询")
 		j.WaitFor("the list", func() bool { return !j.Shows("正在查询办件") })
 		j.TapFirstRow()
-		j.Tap("评价本次服务")
+		j.WaitShows("评价本次服务")
 	}},
+	{"30-rate", func(j *journey) { j.Tap("评价本次服务") }},
 	{"31-rate-reasons", func(j *journey) { j.Tap("不满意"); j.Tap("办理太慢") }},
 	{"32-rate-done", func(j *journey) { j.Tap("提交评价"); j.WaitShows("评价已提交") }},
 	// Without a card: an account by its number.
