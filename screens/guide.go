@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
@@ -77,15 +76,8 @@ func (s *Shell) field(labelKey string, lines ...string) fyne.CanvasObject {
 	return container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), l, v)
 }
 
-// panel is a framed block with a title, used to group information on a screen.
+// panel is a framed block with a title, used to group information on a screen; a pager
+// splits one taller than its page into the title and the rows.
 func (s *Shell) panel(title string, rows ...fyne.CanvasObject) fyne.CanvasObject {
-	t := widget.NewLabel(title)
-	t.SizeName = ft.SizeNameSubHeadingText
-	t.Wrapping = fyne.TextWrapWord
-	frame := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
-	frame.StrokeColor = ft.Color(ft.ColorNameSeparator)
-	frame.StrokeWidth = 2
-	frame.CornerRadius = 10
-	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{t}, rows...)...)
-	return container.NewStack(frame, container.NewPadded(body))
+	return touch.NewPanel(title, rows...)
 }

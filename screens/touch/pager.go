@@ -2,6 +2,7 @@ package touch
 
 import (
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,6 +13,7 @@ import (
 // Pager shows a list of blocks page by page, as many blocks per page as fit the height
 // it is given, with large 上一页 / 下一页 buttons when there is more than one page.
 // Drag-scrolling does not work on Linux touchscreens, so long content is paged instead.
+// A Splittable block taller than a page is shown as its parts.
 type Pager struct {
 	widget.BaseWidget
 	Blocks []fyne.CanvasObject
@@ -19,8 +21,9 @@ type Pager struct {
 	OnTap func()
 
 	page     int
-	pages    [][]int // block indices per page, from the last layout
-	overflow bool    // a block is taller than a page
+	units    []fyne.CanvasObject // the blocks, split ones as their parts, at the last layout
+	pages    [][]int             // indices into units per page, from the last layout
+	overflow bool                // a unit is taller than a page
 	prev     *Button
 	next     *Button
 	info     *canvas.Text
@@ -41,8 +44,9 @@ func NewPager(prevLabel, nextLabel string, blocks ...fyne.CanvasObject) *Pager {
 // Page returns the current page (0-based) and the number of pages.
 func (p *Pager) Page() (int, int) { return p.page, max(len(p.pages), 1) }
 
-// Overflows reports whether, at the last layout, some block was taller than a page and
-// so was cut off. Screens must be designed so that this never happens; tests check it.
+// Overflows reports whether, at the last layout, some block (not splittable, or a part
+// of one) was taller than a page and so was cut off. Screens must be designed so that
+// this never happens; tests check it.
 func (p *Pager) Overflows() bool { return p.overflow }
 
 // NextButton and PrevButton expose the buttons (for tests and for screens that relabel them).
@@ -75,13 +79,27 @@ func (r *pagerRenderer) navHeight() float32 {
 	return max(r.p.next.MinSize().Height, r.p.prev.MinSize().Height)
 }
 
-// paginate packs blocks greedily into pages of height h at width w.
-func (r *pagerRenderer) paginate(w, h float32) [][]int {
+// units are the blocks at width w, each Splittable one taller than h as its parts.
+func (r *pagerRenderer) units(w, h float32) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, b := range r.p.Blocks {
+		b.Resize(fyne.NewSize(w, b.MinSize().Height))
+		if s, ok := b.(Splittable); ok && b.MinSize().Height > h {
+			out = append(out, s.Parts()...)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// paginate packs units greedily into pages of height h at width w.
+func paginate(units []fyne.CanvasObject, w, h float32) [][]int {
 	pad := ft.Size(ft.SizeNamePadding)
 	var pages [][]int
 	var cur []int
 	used := float32(0)
-	for i, b := range r.p.Blocks {
+	for i, b := range units {
 		b.Resize(fyne.NewSize(w, b.MinSize().Height))
 		bh := b.MinSize().Height
 		if len(cur) > 0 && used+pad+bh > h {
@@ -107,18 +125,18 @@ func (r *pagerRenderer) paginate(w, h float32) [][]int {
 func (r *pagerRenderer) Layout(size fyne.Size) {
 	p := r.p
 	pad := ft.Size(ft.SizeNamePadding)
-	pages := r.paginate(size.Width, size.Height)
+	avail := size.Height
+	units := r.units(size.Width, avail)
+	pages := paginate(units, size.Width, avail)
 	paged := len(pages) > 1
 	if paged {
-		pages = r.paginate(size.Width, size.Height-r.navHeight()-pad)
-	}
-	p.pages = pages
-	avail := size.Height
-	if paged {
 		avail -= r.navHeight() + pad
+		units = r.units(size.Width, avail)
+		pages = paginate(units, size.Width, avail)
 	}
+	p.units, p.pages = units, pages
 	p.overflow = false
-	for _, b := range p.Blocks {
+	for _, b := range units {
 		if b.MinSize().Height > avail {
 			p.overflow = true
 		}
@@ -127,11 +145,11 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 		p.page = max(len(pages)-1, 0)
 	}
 	// A new slice each time: a walk of the tree may still hold the last one.
-	r.shown = make([]fyne.CanvasObject, 0, len(p.Blocks)+3)
+	r.shown = make([]fyne.CanvasObject, 0, len(units)+3)
 	y := float32(0)
 	if len(pages) > 0 {
 		for _, i := range pages[p.page] {
-			b := p.Blocks[i]
+			b := units[i]
 			b.Move(fyne.NewPos(0, y))
 			h := b.MinSize().Height
 			b.Resize(fyne.NewSize(size.Width, h))
@@ -184,6 +202,11 @@ func (r *pagerRenderer) MinSize() fyne.Size {
 func (r *pagerRenderer) Refresh() {
 	for _, b := range r.p.Blocks {
 		b.Refresh()
+	}
+	for _, u := range r.p.units {
+		if !slices.Contains(r.p.Blocks, u) {
+			u.Refresh() // a split block's part
+		}
 	}
 	r.Layout(r.p.Size())
 	canvas.Refresh(r.p)

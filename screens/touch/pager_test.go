@@ -85,3 +85,40 @@ func TestPagerPlacesOnlyTheCurrentPage(t *testing.T) {
 		t.Fatal("a block taller than the page was not reported")
 	}
 }
+
+// A panel taller than a page is shown as its title and rows, paged between rows; one
+// that fits stays whole.
+func TestPagerSplitsAPanelTallerThanAPage(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	rows := []fyne.CanvasObject{block(150), block(150), block(150), block(150)}
+	small := NewPanel("小", block(100))
+	big := NewPanel("十项承诺", rows...)
+	p := NewPager("上一页", "下一页", small, big)
+	w := test.NewTempWindow(t, p)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(600, 540))
+
+	if p.Overflows() {
+		t.Fatal("a splittable panel overflows")
+	}
+	var seen []fyne.CanvasObject
+	for {
+		seen = append(seen, test.TempWidgetRenderer(t, p).Objects()...)
+		if p.NextButton().Disabled() {
+			break
+		}
+		test.Tap(p.NextButton())
+	}
+	if !slices.Contains(seen, fyne.CanvasObject(small)) {
+		t.Error("the panel that fits is not shown whole")
+	}
+	if slices.Contains(seen, fyne.CanvasObject(big)) {
+		t.Error("the panel taller than a page is shown whole, cut off")
+	}
+	for i, r := range append([]fyne.CanvasObject{big.heading}, rows...) {
+		if !slices.Contains(seen, r) {
+			t.Errorf("part %d of the split panel is on no page", i)
+		}
+	}
+}
