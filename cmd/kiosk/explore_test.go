@@ -252,13 +252,7 @@ func (e *explorer) walkAway() {
 // check is what must hold after every action.
 func (e *explorer) check() {
 	e.T.Helper()
-	min := float32(64)
-	if e.K.Elderly() {
-		min = 80
-	}
-	e.AssertTargets(min)
-	e.AssertFits()
-	e.AssertOneWeight()
+	e.Check("", "") // touch targets, fit, one weight
 	all := e.Markup()
 	for _, m := range shownText.FindAllStringSubmatch(all, -1) {
 		if bad := rawError.FindString(html.UnescapeString(m[1])); bad != "" {
