@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +37,8 @@ var (
 // a tap on whatever a finger could tap (keypad keys, tiles, rows, 返回, 下一页…), now
 // and then twice at once, or on empty glass; cards of every kind placed and lifted;
 // codes scanned (tracking QRs, paper bills, rubbish); the printer out of paper, jammed
-// or silent; a utility slow, failing, refusing or down; a pause; a citizen who walks
-// away. After every action the screen must still fit the window with full-size touch
+// or silent; a utility slow, failing, refusing or down; a pause; a scripted journey deep
+// into a flow, to go on from there; a citizen who walks away. After every action the screen must still fit the window with full-size touch
 // targets, no name or ID number may show unmasked, and once no session is open nothing
 // of a citizen may show. At the end the faults are cleared, every request submitted
 // must reach its utility, none twice, and the log must hold no name or ID number.
@@ -62,6 +63,8 @@ type explorer struct {
 	trail  []string // the actions so far, for the failure message
 	people []person
 	ref    string // an application the simulator seeded, for tracking QRs
+	// visited counts the actions that ended on each screen: what the walk covered.
+	visited map[string]int
 }
 
 // person is what the kiosk must never show whole (names, ID numbers), and what it must
@@ -77,6 +80,7 @@ func explore(t *testing.T, seed uint64, steps int) {
 	e := &explorer{
 		journey: startJourney(t, journeyOptions{poll: pollFast, autoPay: 2 * time.Second, idle: 3 * time.Second}),
 		rnd:     rand.New(rand.NewPCG(seed, seed)),
+		visited: map[string]int{},
 	}
 	e.people = demoPeople()
 	e.ref = e.seededApplication(utility.Electricity, 0)
@@ -137,24 +141,24 @@ func (e *explorer) step(i int) {
 		e.trail[len(e.trail)-1] += fmt.Sprintf(" (%d ms)", time.Since(start).Milliseconds())
 	}
 	switch r := e.rnd.IntN(100); {
-	case r < 62:
+	case r < 60:
 		targets := e.Targets()
 		if len(targets) == 0 {
 			do("wait (nothing to tap)", func() { e.settle(200 * time.Millisecond) })
 			return
 		}
 		tg := targets[e.rnd.IntN(len(targets))]
-		if r < 57 {
+		if r < 55 {
 			do("tap "+tg.Label, func() { e.TapCanvas(tg.Centre) })
 		} else {
 			// Two fingers, or an impatient one: the second tap lands before anything
 			// the first started has answered.
 			do("double tap "+tg.Label, func() { e.TapCanvas(tg.Centre); e.TapCanvas(tg.Centre) })
 		}
-	case r < 65:
+	case r < 62:
 		p := fyne.NewPos(e.rnd.Float32()*1280, e.rnd.Float32()*800)
 		do(fmt.Sprintf("tap at %.0f,%.0f", p.X, p.Y), func() { e.TapCanvas(p) })
-	case r < 72:
+	case r < 69:
 		cards := sim.DemoCards()
 		if e.rnd.IntN(3) == 0 {
 			names := sim.IDCardFixtureNames()
@@ -164,9 +168,9 @@ func (e *explorer) step(i int) {
 		}
 		n := e.rnd.IntN(len(cards))
 		do("card "+cards[n].Label, func() { e.must(e.rig.PlaceCard(n)) })
-	case r < 75:
+	case r < 72:
 		do("card lifted", e.rig.RemoveCard)
-	case r < 80:
+	case r < 77:
 		codes := []string{
 			"https://track.example.cn/a/" + e.ref,
 			"https://track.example.cn/a/NO-SUCH-REF",
@@ -178,13 +182,15 @@ func (e *explorer) step(i int) {
 		c := codes[e.rnd.IntN(len(codes))]
 		short := []rune(c)[:min(len([]rune(c)), 40)]
 		do("scan "+string(short), func() { e.must(e.rig.Scan(c)) })
-	case r < 83:
+	case r < 80:
 		e.printerFault(do)
-	case r < 87:
+	case r < 84:
 		e.utilityFault(do)
-	case r < 98:
+	case r < 92:
 		d := time.Duration(100+e.rnd.IntN(900)) * time.Millisecond
 		do("wait "+d.String(), func() { e.settle(d) })
+	case r < 98:
+		e.jump(do)
 	default:
 		do("walk away", e.walkAway)
 	}
@@ -240,6 +246,36 @@ func (e *explorer) utilityFault(do func(string, func())) {
 	do(u+": "+f.what, func() { e.must(e.sims.SetFaults(u, f.f)) })
 }
 
+// jump takes a scripted journey deep into a flow — a joint application filled in to its
+// review, a citizen's unpaid bills, a finished application's timeline — from where the
+// walk goes on at random: random taps seldom fill a form. It starts from home (首页
+// first) with nothing open over the screen, and the utilities recover first (the
+// journeys expect them).
+func (e *explorer) jump(do func(string, func())) {
+	var overlay bool
+	e.Do(func() { overlay = e.Win.Canvas().Overlays().Top() != nil })
+	if overlay || (e.Current() != "home" && !e.CanTap("首页")) {
+		do("wait (no journey from here)", func() { e.settle(200 * time.Millisecond) })
+		return
+	}
+	if e.Current() != "home" {
+		do("tap 首页 (for a journey)", func() { e.Tap("首页") })
+	}
+	for _, u := range config.UtilityIDs {
+		e.must(e.sims.SetFaults(u, utilitysim.Faults{}))
+	}
+	journeys := []struct {
+		what string
+		to   func(*journey)
+	}{
+		{"陈建国's joint application, to its review", toApplyReview},
+		{"李四's electricity bills", toElectricityBills},
+		{"张三's finished application", toTimeline},
+	}
+	j := journeys[e.rnd.IntN(len(journeys))]
+	do("journey: "+j.what, func() { j.to(e.journey) })
+}
+
 // walkAway leaves the kiosk alone: the countdown, then the wipe, and home.
 func (e *explorer) walkAway() {
 	e.T.Helper()
@@ -252,6 +288,7 @@ func (e *explorer) walkAway() {
 // check is what must hold after every action.
 func (e *explorer) check() {
 	e.T.Helper()
+	e.visited[e.Current()]++
 	e.Check("", "") // touch targets, fit, one weight
 	all := e.Markup()
 	for _, m := range shownText.FindAllStringSubmatch(all, -1) {
@@ -398,5 +435,11 @@ func (e *explorer) finish() {
 			}
 		}
 	}
-	e.T.Logf("%d actions, %d taps, ended on %s", len(e.trail), e.Taps, e.Current())
+	var screens []string
+	for s, n := range e.visited {
+		screens = append(screens, fmt.Sprintf("%s %d", s, n))
+	}
+	sort.Strings(screens)
+	e.T.Logf("%d actions, %d taps, ended on %s; screens after each action: %s", len(e.trail), e.Taps, e.Current(),
+		strings.Join(screens, ", "))
 }
