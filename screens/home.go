@@ -81,11 +81,6 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 }
 
 func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
-	if s.reader == nil {
-		s.reader = canvas.NewImageFromResource(readerPicture)
-		s.reader.FillMode = canvas.ImageFillContain
-	}
-	// The picture keeps one size per layout, so that it is not drawn again on every render.
 	picture := fyne.NewSize(200, 136)
 	insert := canvas.NewText(s.T("home.insert_card"), ft.Color(ft.ColorNamePrimary))
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
@@ -100,7 +95,7 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 	var card fyne.CanvasObject
 	if f.bigCard && container.NewHBox(row...).MinSize().Width <= s.room().Width {
 		hint := widget.NewLabel(s.T("home.insert_card_hint"))
-		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.reader),
+		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.readerPicture(picture)),
 			container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()), demo, layout.NewSpacer())
 	} else {
 		// Too long for one line (English in 大字模式) or too tall: the invitation wraps, a
@@ -109,7 +104,8 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		wrapped := widget.NewRichText(&widget.TextSegment{Text: insert.Text, Style: widget.RichTextStyle{
 			ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle}})
 		wrapped.Wrapping = fyne.TextWrapWord
-		small := container.NewGridWrap(fyne.NewSize(150, 102), s.reader)
+		smaller := fyne.NewSize(150, 102)
+		small := container.NewGridWrap(smaller, s.readerPicture(smaller))
 		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), wrapped, layout.NewSpacer()))
 	}
 	var tiles []fyne.CanvasObject
@@ -155,6 +151,18 @@ func (s *Shell) accentLine() fyne.CanvasObject {
 	})
 	r.SetMinSize(fyne.NewSize(240, 6))
 	return container.NewCenter(r)
+}
+
+// readerPicture is the picture of the reader at one size, kept across renders: drawing
+// its SVG again took 3 ms of each home render, and a picture resized is drawn again.
+func (s *Shell) readerPicture(size fyne.Size) *canvas.Image {
+	img, ok := s.readers[size]
+	if !ok {
+		img = canvas.NewImageFromResource(readerPicture)
+		img.FillMode = canvas.ImageFillContain
+		s.readers[size] = img
+	}
+	return img
 }
 
 // readerPicture shows where the ID card goes.

@@ -64,9 +64,8 @@ type Shell struct {
 	landing func(*Shell) Page
 	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
 	firstFrame sync.Once
-	// reader is the home screen's picture, kept across renders at one size: drawing
-	// its SVG anew took 3 ms of each home render.
-	reader *canvas.Image
+	// readers are the home screen's pictures of the reader, by size (readerPicture).
+	readers map[fyne.Size]*canvas.Image
 	// back and home are the header's 返回 and 首页, kept across renders: Fyne refreshes
 	// every image new to a window while it paints it, so new icons each render made it
 	// paint every screen twice (touch.Button says the rest).
@@ -81,7 +80,7 @@ type Shell struct {
 
 // NewShell builds the shell into w and shows the home screen.
 func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
-	s := &Shell{K: k, win: w, opt: o, landing: accountsPage}
+	s := &Shell{K: k, win: w, opt: o, landing: accountsPage, readers: map[fyne.Size]*canvas.Image{}}
 	if s.opt.Do == nil {
 		s.opt.Do = fyne.Do
 	}

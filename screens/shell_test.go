@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	ft "fyne.io/fyne/v2/theme"
 
@@ -303,5 +304,35 @@ func TestScreenRebuiltForNewWindowSize(t *testing.T) {
 	resize(1280, 800)
 	if !h.Shows("服务热线") {
 		t.Error("back at 1280×800 the heading did not come back")
+	}
+}
+
+// The home screen's picture stays one object at one size across renders, in every
+// language and mode: a new or resized picture is drawn again from its SVG.
+func TestHomePictureKeptAcrossRenders(t *testing.T) {
+	h := newHarness(t)
+	picture := func() *canvas.Image {
+		for _, o := range h.Objects() {
+			if img, ok := o.(*canvas.Image); ok && img.Resource != nil && img.Resource.Name() == "card-reader.svg" {
+				return img
+			}
+		}
+		t.Fatal("no picture of the reader on home")
+		return nil
+	}
+	for _, english := range []bool{false, true} {
+		if english {
+			h.Shell.ToggleLanguage()
+		}
+		for _, elderly := range []bool{false, true} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			first := picture()
+			size := first.Size()
+			h.Shell.ToggleLanguage()
+			h.Shell.ToggleLanguage()
+			if again := picture(); again != first || again.Size() != size {
+				t.Errorf("english %v, 大字模式 %v: the picture was made or resized again", english, elderly)
+			}
+		}
 	}
 }
