@@ -316,3 +316,20 @@ func TestApplicationSurvivesRestart(t *testing.T) {
 		return false
 	})
 }
+
+// Back from the review to the filled form: the chosen address, long, is the value of its
+// row, and the form still fits beside the bars (it once widened the screen and pushed
+// 退出办理 and 大字模式 out of the window), in both modes and both languages.
+func TestApplyBackToFilledForm(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		j := newJourney(t)
+		toApplyReview(j)
+		if elderly {
+			j.Tap("大字模式")
+		}
+		j.Tap("返回修改")
+		j.Check("", "")
+		j.Shell.ToggleLanguage()
+		j.Check("", "")
+	}
+}

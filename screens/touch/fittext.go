@@ -16,6 +16,8 @@ type FitText struct {
 	Text     string
 	Color    color.Color
 	TextSize float32
+	// Alignment places the text in its width (leading by default).
+	Alignment fyne.TextAlign
 }
 
 // NewFitText returns a shortening line of text.
@@ -68,7 +70,7 @@ func (r *fitRenderer) MinSize() fyne.Size {
 }
 
 func (r *fitRenderer) Refresh() {
-	r.text.Color, r.text.TextSize = r.t.Color, r.t.TextSize
+	r.text.Color, r.text.TextSize, r.text.Alignment = r.t.Color, r.t.TextSize, r.t.Alignment
 	r.Layout(r.t.Size())
 	r.text.Refresh()
 }

@@ -48,7 +48,7 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	bg.CornerRadius = 10
 	title := NewFitText("", ft.Color(ft.ColorNameForeground), 0)
 	detail := NewFitText("", ft.Color(kt.ColorNameMuted), 0)
-	trailing := canvas.NewText("", ft.Color(ft.ColorNameForeground))
+	trailing := NewFitText("", ft.Color(ft.ColorNameForeground), 0)
 	trailing.Alignment = fyne.TextAlignTrailing
 	rr := &rowRenderer{r: r, bg: bg, title: title, detail: detail, trailing: trailing, box: canvas.NewRectangle(nil)}
 	for i := range rr.tick {
@@ -59,10 +59,11 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type rowRenderer struct {
-	r             *Row
-	bg            *canvas.Rectangle
-	title, detail *FitText // shortened with … when the row is narrow
-	trailing      *canvas.Text
+	r  *Row
+	bg *canvas.Rectangle
+	// All three are shortened with … when the row is too narrow for them: the value
+	// gives way last, down to maxTrailing.
+	title, detail, trailing *FitText
 	// The check box is drawn, not an icon: Fyne refreshes every image new to a window
 	// while it paints it, and so painted each screen of rows twice.
 	box  *canvas.Rectangle
@@ -84,9 +85,12 @@ func (rr *rowRenderer) Layout(s fyne.Size) {
 		rr.tick[1].Position1, rr.tick[1].Position2 = pt(0.43, 0.73), pt(0.80, 0.30)
 		x += is + pad
 	}
-	tw := rr.trailing.MinSize().Width
-	rr.trailing.Move(fyne.NewPos(s.Width-pad-tw, (s.Height-rr.trailing.MinSize().Height)/2))
-	rr.trailing.Resize(rr.trailing.MinSize())
+	// The value takes what the title's room leaves, and is shortened beyond that (a row
+	// laid out at its MinSize or wider leaves it at least maxTrailing).
+	tw := min(rr.trailingWidth(), max(0, s.Width-x-2*pad-rr.titleRoom()))
+	vh := rr.lineHeight(rr.trailing)
+	rr.trailing.Move(fyne.NewPos(s.Width-pad-tw, (s.Height-vh)/2))
+	rr.trailing.Resize(fyne.NewSize(tw, vh))
 	th, dh := rr.lineHeight(rr.title), rr.lineHeight(rr.detail)
 	if rr.r.Detail == "" {
 		dh = 0
@@ -104,15 +108,36 @@ func (rr *rowRenderer) lineHeight(t *FitText) float32 {
 	return fyne.MeasureText("Hg", t.TextSize, fyne.TextStyle{}).Height
 }
 
-// MinSize leaves room for a few characters of the title: longer titles and details are
-// shortened, never allowed to spill into the value on the right.
+// titleRoom is the room kept for the title: a few characters.
+func (rr *rowRenderer) titleRoom() float32 {
+	return fyne.MeasureText("户号户号户号", rr.title.TextSize, fyne.TextStyle{}).Width
+}
+
+// trailingWidth is the width of the whole value.
+func (rr *rowRenderer) trailingWidth() float32 {
+	if rr.r.Trailing == "" {
+		return 0
+	}
+	return fyne.MeasureText(rr.r.Trailing, rr.trailing.TextSize, fyne.TextStyle{}).Width
+}
+
+// maxTrailing is as much of the value as a row asks room for: an amount or a date fits
+// whole; a longer value (an address chosen in a form) takes what the row has beyond its
+// title's room and is shortened beyond that.
+func (rr *rowRenderer) maxTrailing() float32 {
+	return fyne.MeasureText("户号户号户号户号户号", rr.trailing.TextSize, fyne.TextStyle{}).Width
+}
+
+// MinSize leaves room for a few characters of the title and for the value up to
+// maxTrailing: longer titles, details and values are shortened, never allowed to spill
+// into each other or widen the screen.
 func (rr *rowRenderer) MinSize() fyne.Size {
 	pad := ft.Size(ft.SizeNameInnerPadding)
 	h := rr.lineHeight(rr.title) + 2*pad
 	if rr.r.Detail != "" {
 		h += rr.lineHeight(rr.detail)
 	}
-	w := fyne.MeasureText("户号户号户号", rr.title.TextSize, fyne.TextStyle{}).Width + rr.trailing.MinSize().Width + 3*pad
+	w := rr.titleRoom() + min(rr.trailingWidth(), rr.maxTrailing()) + 3*pad
 	if rr.r.Checkable {
 		w += ft.Size(ft.SizeNameInlineIcon) + pad
 	}

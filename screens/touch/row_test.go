@@ -46,3 +46,33 @@ func TestRowCheckBox(t *testing.T) {
 		}
 	}
 }
+
+// A long value (an address chosen in a form) does not widen the row beyond a short
+// value's room: it is shown whole where the row has room, shortened where not, and
+// never over the title.
+func TestRowLongValue(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	address := "梁子湖区太和镇正街社区金域花园1栋1单元101室"
+	short := NewRow("地址 *", "逐级选择", "￥86.40", nil)
+	long := NewRow("地址 *", "逐级选择", address, nil)
+	if grow := long.MinSize().Width - short.MinSize().Width; grow > 200 {
+		t.Errorf("a long value widens the row by %.0f px", grow)
+	}
+	w := test.NewTempWindow(t, long)
+	w.SetPadded(false)
+	rr := test.TempWidgetRenderer(t, long).(*rowRenderer)
+	for _, c := range []struct {
+		width float32
+		whole bool
+	}{{1200, true}, {long.MinSize().Width, false}} {
+		w.Resize(fyne.NewSize(c.width, 100))
+		shown := test.TempWidgetRenderer(t, rr.trailing).(*fitRenderer).text.Text
+		if (shown == address) != c.whole {
+			t.Errorf("%.0f px wide: value shown as %q", c.width, shown)
+		}
+		if rr.title.Position().X+rr.title.Size().Width > rr.trailing.Position().X {
+			t.Errorf("%.0f px wide: the title runs into the value", c.width)
+		}
+	}
+}
