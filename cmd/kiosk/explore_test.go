@@ -249,16 +249,24 @@ func (e *explorer) utilityFault(do func(string, func())) {
 // jump takes a scripted journey deep into a flow — a joint application filled in to its
 // review, a citizen's unpaid bills, a finished application's timeline — from where the
 // walk goes on at random: random taps seldom fill a form. It starts from home (首页
-// first) with nothing open over the screen, and the utilities recover first (the
-// journeys expect them).
+// first) in Chinese with nothing open over the screen, and the utilities recover first
+// (the journeys expect them).
 func (e *explorer) jump(do func(string, func())) {
 	var overlay bool
 	e.Do(func() { overlay = e.Win.Canvas().Overlays().Top() != nil })
-	if overlay || (e.Current() != "home" && !e.CanTap("首页")) {
+	if overlay {
 		do("wait (no journey from here)", func() { e.settle(200 * time.Millisecond) })
 		return
 	}
+	// The journeys tap Chinese labels.
+	if e.K.Text.Lang() != "zh" {
+		do("tap 中文 (for a journey)", func() { e.Tap("中文") })
+	}
 	if e.Current() != "home" {
+		if !e.CanTap("首页") {
+			do("wait (no journey from here)", func() { e.settle(200 * time.Millisecond) })
+			return
+		}
 		do("tap 首页 (for a journey)", func() { e.Tap("首页") })
 	}
 	for _, u := range config.UtilityIDs {
