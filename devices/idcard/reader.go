@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -159,6 +160,11 @@ type Reader struct {
 	// Owned by the Run goroutine.
 	present bool
 	silent  int
+	// lost: the reader stopped answering (or its SAM failed) while a card was present,
+	// so a card put down meanwhile may be another one; held is the present card's
+	// identity, to tell.
+	lost bool
+	held string
 }
 
 const (
@@ -253,10 +259,12 @@ func (r *Reader) judge(ctx context.Context, c *Client, err error) error {
 		return err
 	case errors.Is(err, ErrSAMFault):
 		r.silent = 0
+		r.lost = r.present
 		r.setState(ctx, StateSAMFault, err)
 	case isSilence(err):
 		r.silent++
 		if r.silent >= silentPolls {
+			r.lost = r.present
 			r.setState(ctx, StateNotResponding, err)
 		}
 		if r.silent >= reopenPolls {
@@ -295,6 +303,11 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 	err := c.Find(ctx)
 	if r.present {
 		if err == nil {
+			if r.lost {
+				// Cards may have been swapped while the reader was away: read the
+				// card found, reported only if it is another one.
+				return r.readFound(ctx, c)
+			}
 			return nil // still there (readers that answer find for an active card)
 		}
 		if !isNoCard(err) {
@@ -304,6 +317,7 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 		// card itself.
 		err = c.Select(ctx)
 		if err == nil {
+			r.lost = false // the card read before is still there
 			return nil
 		}
 		if isNoCard(err) {
@@ -337,7 +351,13 @@ func (r *Reader) readFound(ctx context.Context, c *Client) error {
 		}
 		card, err := r.readOnce(ctx, c, attempt > 0)
 		if err == nil {
-			r.present = true
+			key := strconv.Itoa(int(card.Type)) + "/" + card.IDNumber
+			if r.present && key == r.held {
+				r.lost = false // the same card, read again after the reader was away
+				return nil
+			}
+			r.cardGone(ctx) // the card read before, if any, was swapped
+			r.present, r.held, r.lost = true, key, false
 			r.setCardPresent(true)
 			r.log.Info("card read", "card", card)
 			r.send(ctx, Event{Kind: EventCard, Card: card})
@@ -354,7 +374,8 @@ func (r *Reader) readFound(ctx context.Context, c *Client) error {
 			break // the same bytes will come again
 		}
 	}
-	r.present = true
+	r.cardGone(ctx)
+	r.present, r.held, r.lost = true, "", false
 	r.setCardPresent(true)
 	r.log.Warn("card not readable", "err", last, "meaning", StaffMessage(last))
 	r.send(ctx, Event{Kind: EventReadFailed, Err: last})

@@ -564,3 +564,32 @@ func TestClient(t *testing.T) {
 		t.Fatalf("unplugged: %v", err)
 	}
 }
+
+// Cards swapped while the reader is away (silent, then back) are noticed: the reader
+// has lost track, so it reads the card it finds and reports it if it is another one;
+// the same card, still there, is not reported again. Both reader behaviours.
+func TestSwapWhileReaderAway(t *testing.T) {
+	for _, findWhileActive := range []bool{false, true} {
+		for _, swap := range []bool{true, false} {
+			g := newRig(t, sim.IDCardReaderOptions{FindWhileActive: findWhileActive, SwapGap: time.Millisecond}, true)
+			g.waitState(idcard.StateReady)
+			g.place("resident")
+			g.next(idcard.EventCard)
+			g.sim.Inject(sim.IDCardFault{Kind: sim.FaultSilence})
+			g.waitState(idcard.StateNotResponding)
+			if swap {
+				g.place("foreign_2017")
+			}
+			g.sim.ClearFaults()
+			g.waitState(idcard.StateReady)
+			if swap {
+				g.next(idcard.EventCardRemoved)
+				if e := g.next(idcard.EventCard); e.Card.Type != idcard.Foreign2017 {
+					t.Fatalf("find while active %v: after the swap %v", findWhileActive, e.Card)
+				}
+			}
+			g.quiet()
+			g.stop()
+		}
+	}
+}
