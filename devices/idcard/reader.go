@@ -160,9 +160,9 @@ type Reader struct {
 	// Owned by the Run goroutine.
 	present bool
 	silent  int
-	// lost: the reader stopped answering (or its SAM failed) while a card was present,
-	// so a card put down meanwhile may be another one; held is the present card's
-	// identity, to tell.
+	// lost: a poll failed (no valid reply, a SAM fault) while a card was present, so
+	// the card may have been swapped unseen; held is the present card's identity, to
+	// tell.
 	lost bool
 	held string
 }
@@ -252,6 +252,9 @@ func (r *Reader) serve(ctx context.Context, port serialport.Port) error {
 // judge updates the state from the outcome of a poll, and returns an error when the
 // port must be reopened.
 func (r *Reader) judge(ctx context.Context, c *Client, err error) error {
+	if err != nil && r.present {
+		r.lost = true
+	}
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -259,12 +262,10 @@ func (r *Reader) judge(ctx context.Context, c *Client, err error) error {
 		return err
 	case errors.Is(err, ErrSAMFault):
 		r.silent = 0
-		r.lost = r.present
 		r.setState(ctx, StateSAMFault, err)
 	case isSilence(err):
 		r.silent++
 		if r.silent >= silentPolls {
-			r.lost = r.present
 			r.setState(ctx, StateNotResponding, err)
 		}
 		if r.silent >= reopenPolls {
@@ -304,8 +305,8 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 	if r.present {
 		if err == nil {
 			if r.lost {
-				// Cards may have been swapped while the reader was away: read the
-				// card found, reported only if it is another one.
+				// The card may have been swapped while a poll failed: read the card
+				// found, reported only if it is another one.
 				return r.readFound(ctx, c)
 			}
 			return nil // still there (readers that answer find for an active card)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"runtime"
@@ -565,31 +566,45 @@ func TestClient(t *testing.T) {
 	}
 }
 
-// Cards swapped while the reader is away (silent, then back) are noticed: the reader
-// has lost track, so it reads the card it finds and reports it if it is another one;
-// the same card, still there, is not reported again. Both reader behaviours.
+// Cards swapped while the reader is away are noticed: after a poll without a valid
+// reply the reader has lost track, so it reads the card it finds and reports it if it
+// is another one; the same card, still there, is not reported again. Away for long (not
+// responding) or for one poll (the swap inside one command's timeout); both reader
+// behaviours.
 func TestSwapWhileReaderAway(t *testing.T) {
 	for _, findWhileActive := range []bool{false, true} {
-		for _, swap := range []bool{true, false} {
-			g := newRig(t, sim.IDCardReaderOptions{FindWhileActive: findWhileActive, SwapGap: time.Millisecond}, true)
-			g.waitState(idcard.StateReady)
-			g.place("resident")
-			g.next(idcard.EventCard)
-			g.sim.Inject(sim.IDCardFault{Kind: sim.FaultSilence})
-			g.waitState(idcard.StateNotResponding)
-			if swap {
-				g.place("foreign_2017")
-			}
-			g.sim.ClearFaults()
-			g.waitState(idcard.StateReady)
-			if swap {
-				g.next(idcard.EventCardRemoved)
-				if e := g.next(idcard.EventCard); e.Card.Type != idcard.Foreign2017 {
-					t.Fatalf("find while active %v: after the swap %v", findWhileActive, e.Card)
+		for _, long := range []bool{true, false} {
+			for _, swap := range []bool{true, false} {
+				name := fmt.Sprintf("find while active %v, long %v, swap %v", findWhileActive, long, swap)
+				g := newRig(t, sim.IDCardReaderOptions{FindWhileActive: findWhileActive, SwapGap: time.Millisecond}, true)
+				g.waitState(idcard.StateReady)
+				g.place("resident")
+				g.next(idcard.EventCard)
+				if long {
+					g.sim.Inject(sim.IDCardFault{Kind: sim.FaultSilence})
+					g.waitState(idcard.StateNotResponding)
+				} else {
+					// One find goes unanswered; the card is swapped while the driver waits.
+					n := g.sim.Count(sim.IDCmdFind)
+					g.sim.Inject(sim.IDCardFault{Kind: sim.FaultSilence, Command: sim.IDCmdFind, Count: 1})
+					for g.sim.Count(sim.IDCmdFind) == n {
+						time.Sleep(time.Millisecond)
+					}
 				}
+				if swap {
+					g.place("foreign_2017")
+				}
+				g.sim.ClearFaults()
+				g.waitState(idcard.StateReady)
+				if swap {
+					g.next(idcard.EventCardRemoved)
+					if e := g.next(idcard.EventCard); e.Card.Type != idcard.Foreign2017 {
+						t.Fatalf("%s: after the swap %v", name, e.Card)
+					}
+				}
+				g.quiet()
+				g.stop()
 			}
-			g.quiet()
-			g.stop()
 		}
 	}
 }
