@@ -100,6 +100,9 @@ func (r *Rig) Scan(code string) error { return r.scanner.Scan(code) }
 // Reader is the emulated ID card reader, for tests that inject faults.
 func (r *Rig) Reader() *sim.IDCardReader { return r.reader }
 
+// Scanner is the emulated QR scanner, for tests that unplug it.
+func (r *Rig) Scanner() *sim.Scanner { return r.scanner }
+
 // Printer is the emulated receipt printer: tests inject faults, staff see its paper.
 func (r *Rig) Printer() *sim.Printer { return r.printer }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"html"
@@ -33,11 +34,15 @@ var (
 	exploreSeed  = flag.Uint64("explore-seed", 0, "TestExplore: the seed; 0: the fixed seeds CI runs")
 )
 
+// exploreLogLines is how much of the kiosk's log a failing walk shows.
+const exploreLogLines = 40
+
 // TestExplore is a citizen who taps anything: from the home screen, random actions —
 // a tap on whatever a finger could tap (keypad keys, tiles, rows, 返回, 下一页…), now
 // and then twice at once, or on empty glass; cards of every kind placed and lifted;
-// codes scanned (tracking QRs, paper bills, rubbish); the printer out of paper, jammed
-// or silent; a utility slow, failing, refusing or down; a pause; a scripted journey deep
+// codes scanned (tracking QRs, paper bills, rubbish); the ID card reader unplugged,
+// garbling its replies or reporting a SAM fault, the scanner unplugged; the printer out
+// of paper, jammed or silent; a utility slow, failing, refusing or down; a pause; a scripted journey deep
 // into a flow, to go on from there; a citizen who walks away. After every action the screen must still fit the window with full-size touch
 // targets, no name or ID number may show unmasked, and once no session is open nothing
 // of a citizen may show. At the end the faults are cleared, every request submitted
@@ -87,6 +92,8 @@ func explore(t *testing.T, seed uint64, steps int) {
 	defer func() {
 		if t.Failed() {
 			t.Logf("seed %d, the last actions:\n%s", seed, strings.Join(e.trail[max(0, len(e.trail)-40):], "\n"))
+			lines := strings.Split(strings.TrimSpace(e.Log()), "\n")
+			t.Logf("the kiosk's last log lines:\n%s", strings.Join(lines[max(0, len(lines)-exploreLogLines):], "\n"))
 			e.picture(fmt.Sprintf("explore-%d", seed))
 		}
 	}()
@@ -181,11 +188,17 @@ func (e *explorer) step(i int) {
 		}
 		c := codes[e.rnd.IntN(len(codes))]
 		short := []rune(c)[:min(len([]rune(c)), 40)]
-		do("scan "+string(short), func() { e.must(e.rig.Scan(c)) })
+		do("scan "+string(short), func() {
+			if err := e.rig.Scan(c); err != nil && !errors.Is(err, sim.ErrUnplugged) {
+				e.T.Fatal(err)
+			}
+		})
 	case r < 80:
 		e.printerFault(do)
 	case r < 84:
 		e.utilityFault(do)
+	case r < 87:
+		e.deviceFault(do)
 	case r < 92:
 		d := time.Duration(100+e.rnd.IntN(900)) * time.Millisecond
 		do("wait "+d.String(), func() { e.settle(d) })
@@ -228,6 +241,28 @@ func (e *explorer) printerFault(do func(string, func())) {
 	}
 }
 
+func (e *explorer) deviceFault(do func(string, func())) {
+	reader, scanner := e.rig.Reader(), e.rig.Scanner()
+	inject := func(f sim.IDCardFault) func() { return func() { reader.Inject(f) } }
+	faults := []struct {
+		what string
+		f    func()
+	}{
+		{"reader unplugged", func() { e.must(reader.Unplug()) }},
+		{"reader plugged in", func() { e.must(reader.Replug()) }},
+		{"reader: bad checksums", inject(sim.IDCardFault{Kind: sim.FaultBadChecksum, Count: 3})},
+		{"reader: noise", inject(sim.IDCardFault{Kind: sim.FaultNoise, Count: 3})},
+		{"reader: a card read cut short", inject(sim.IDCardFault{Kind: sim.FaultTruncate, Command: sim.IDCmdRead, Count: 1})},
+		{"reader: silent", inject(sim.IDCardFault{Kind: sim.FaultSilence, Count: 5})},
+		{"reader: SAM fault", inject(sim.IDCardFault{Kind: sim.FaultStatus, Status: 0x60, Count: 10})},
+		{"reader: faults cleared", reader.ClearFaults},
+		{"scanner unplugged", func() { e.must(scanner.Unplug()) }},
+		{"scanner plugged in", func() { e.must(scanner.Replug()) }},
+	}
+	f := faults[e.rnd.IntN(len(faults))]
+	do(f.what, f.f)
+}
+
 func (e *explorer) utilityFault(do func(string, func())) {
 	u := config.UtilityIDs[e.rnd.IntN(len(config.UtilityIDs))]
 	faults := []struct {
@@ -249,8 +284,8 @@ func (e *explorer) utilityFault(do func(string, func())) {
 // jump takes a scripted journey deep into a flow — a joint application filled in to its
 // review, a citizen's unpaid bills, a finished application's timeline — from where the
 // walk goes on at random: random taps seldom fill a form. It starts from home (首页
-// first) in Chinese with nothing open over the screen, and the utilities recover first
-// (the journeys expect them).
+// first) in Chinese with nothing open over the screen, and every fault is cleared first
+// (the journeys expect utilities and devices well).
 func (e *explorer) jump(do func(string, func())) {
 	var overlay bool
 	e.Do(func() { overlay = e.Win.Canvas().Overlays().Top() != nil })
@@ -269,9 +304,7 @@ func (e *explorer) jump(do func(string, func())) {
 		}
 		do("tap 首页 (for a journey)", func() { e.Tap("首页") })
 	}
-	for _, u := range config.UtilityIDs {
-		e.must(e.sims.SetFaults(u, utilitysim.Faults{}))
-	}
+	e.recover()
 	journeys := []struct {
 		what string
 		to   func(*journey)
@@ -397,15 +430,23 @@ func (e *explorer) picture(name string) {
 	e.T.Logf("the screen: %s", p)
 }
 
-// finish clears the faults and checks that nothing was lost or sent twice, and that
-// the log kept nobody's name or number.
-func (e *explorer) finish() {
-	e.T.Helper()
+// recover clears every fault: utilities well, devices plugged in, a new roll of paper.
+func (e *explorer) recover() {
 	for _, u := range config.UtilityIDs {
 		e.must(e.sims.SetFaults(u, utilitysim.Faults{}))
 	}
 	e.rig.Printer().SetFaults(sim.PrinterFaults{})
 	e.rig.Printer().LoadPaper()
+	e.rig.Reader().ClearFaults()
+	e.must(e.rig.Reader().Replug())
+	e.must(e.rig.Scanner().Replug())
+}
+
+// finish clears the faults and checks that nothing was lost or sent twice, and that
+// the log kept nobody's name or number.
+func (e *explorer) finish() {
+	e.T.Helper()
+	e.recover()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	for {
