@@ -110,3 +110,23 @@ func TestNewCardResetsTheMode(t *testing.T) {
 		t.Fatalf("after a new card: kiosk in 大字模式 %v, theme %v; want both off", h.K.Elderly(), th.Elderly())
 	}
 }
+
+// The header holds 返回, 首页, the title, the demo badge, the citizen's masked name and
+// ID and 退出办理: it fits in both languages and both modes (the title shortens), and the
+// masked name stays.
+func TestHeaderFitsWithCitizen(t *testing.T) {
+	h, _ := newDeviceHarness(t)
+	h.Tap("模拟刷卡")
+	h.Tap("有欠费的电费、水费账单 · 李*")
+	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
+	for _, lang := range []string{"English", "中文"} {
+		h.Tap(lang)
+		for _, elderly := range []bool{false, true} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			h.AssertFits()
+			if !h.Shows("李*") {
+				t.Errorf("%s, 大字模式 %v: the citizen's masked name is not in the header", lang, elderly)
+			}
+		}
+	}
+}

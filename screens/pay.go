@@ -178,10 +178,12 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 	}}
 }
 
-// bigStatus is a large coloured outcome line (缴费成功, 已过期 …).
+// bigStatus is a large coloured outcome line (缴费成功, 已过期 …). It wraps: in English
+// in 大字模式 one line was wider than the column it stands in.
 func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObject {
-	t := canvas.NewText(text, ft.Color(color))
-	t.TextSize = ft.Size(ft.SizeNameHeadingText) * 1.3
+	t := widget.NewRichText(&widget.TextSegment{Text: text,
+		Style: widget.RichTextStyle{ColorName: color, SizeName: kt.SizeNameStatusText}})
+	t.Wrapping = fyne.TextWrapWord
 	return t
 }
 

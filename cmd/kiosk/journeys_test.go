@@ -146,6 +146,29 @@ func TestJourneyPay(t *testing.T) {
 	j.WaitFor("paid bills", func() bool { return j.Shows("已缴清") && !j.Shows("未缴") })
 }
 
+// The citizen cancels at the pay QR: told in plain words that nothing was charged,
+// nothing printed; the outcome fits in both modes and both languages (in English in
+// 大字模式 the outcome line once did not fit its column).
+func TestJourneyPayCancelled(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid
+		toElectricityBills(j)
+		if elderly {
+			j.Tap("大字模式")
+		}
+		j.TapPrefix("缴费（")
+		j.WaitShows("请用微信或支付宝扫码支付")
+		j.Tap("取消缴费")
+		j.WaitShows("已取消缴费")
+		if !j.Shows("没有扣款") || j.rig.Printer().Stats().Cuts != 0 {
+			t.Fatalf("大字模式 %v, after the cancel (%d receipts cut):\n%s", elderly, j.rig.Printer().Stats().Cuts, j.Markup())
+		}
+		j.Check("", "")
+		j.Shell.ToggleLanguage()
+		j.Check("", "")
+	}
+}
+
 // Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
 // see it in the journal and the printer's state.
 func TestJourneyPayWithoutPaper(t *testing.T) {

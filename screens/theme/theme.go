@@ -23,6 +23,8 @@ const (
 	SizeNameDisplayText fyne.ThemeSizeName = "kioskDisplayText"
 	// SizeNameBarText is the text size of the header and footer bars.
 	SizeNameBarText fyne.ThemeSizeName = "kioskBarText"
+	// SizeNameStatusText is the size of an outcome line (缴费成功, 已过期 …).
+	SizeNameStatusText fyne.ThemeSizeName = "kioskStatusText"
 )
 
 // Colour names of our own.
@@ -62,13 +64,14 @@ var base = map[fyne.ThemeSizeName]float32{
 	SizeNameTile:                     148,
 	SizeNameDisplayText:              96,
 	SizeNameBarText:                  22,
+	SizeNameStatusText:               46,
 }
 
 // Sizes scaled with the text in 大字模式; the rest scale with the targets.
 var textSizes = map[fyne.ThemeSizeName]bool{
 	theme.SizeNameText: true, theme.SizeNameHeadingText: true, theme.SizeNameSubHeadingText: true,
 	theme.SizeNameCaptionText: true, theme.SizeNameInlineIcon: true, theme.SizeNameLineSpacing: true,
-	SizeNameDisplayText: true, SizeNameBarText: true,
+	SizeNameDisplayText: true, SizeNameBarText: true, SizeNameStatusText: true,
 }
 
 // Palette: dark text on white, white text on a deep blue bar; every pair used together
