@@ -505,13 +505,22 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		if s.K.Elderly() {
 			// The outcome, the receipt note and the buttons stand in a column beside the
 			// parts, so that each utility's part has the page's full height. The column
-			// keeps to a third of the width, its outcome wrapping (English).
+			// keeps to a third of the width, its outcome wrapping (English), or to half
+			// where its text would then run below the window (a long printer message).
 			outcome := widget.NewRichText(&widget.TextSegment{Text: statusText, Style: widget.RichTextStyle{
 				ColorName: statusColor, SizeName: ft.SizeNameHeadingText}})
 			outcome.Wrapping = fyne.TextWrapWord
 			side := container.NewVBox(append([]fyne.CanvasObject{outcome, printed}, buttons...)...)
-			width := s.room().Width / 3
-			return container.NewBorder(nil, nil, container.New(fixedWidth(width), side), nil, s.pager(blocks...))
+			var column *fyne.Container
+			for _, share := range []float32{3, 2} {
+				column = container.New(fixedWidth(s.bodySize.Width/share), side)
+				// Laid out at its width first: wrapped text measures its lines there.
+				column.Resize(fyne.NewSize(s.bodySize.Width/share, s.bodySize.Height))
+				if column.MinSize().Height <= s.bodySize.Height {
+					break
+				}
+			}
+			return container.NewBorder(nil, nil, column, nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
 		return container.NewBorder(head, container.NewHBox(buttons...), nil, nil, s.pager(blocks...))

@@ -9,6 +9,7 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
@@ -328,6 +329,32 @@ func TestApplyBackToFilledForm(t *testing.T) {
 			j.Tap("大字模式")
 		}
 		j.Tap("返回修改")
+		j.Check("", "")
+		j.Shell.ToggleLanguage()
+		j.Check("", "")
+	}
+}
+
+// The acceptance receipt does not print (the cutter jams): the applications stand, the
+// citizen is told with the QR codes on screen, and the result fits in both modes and
+// languages (in English in 大字模式 the long message once ran the column off the window).
+func TestApplyResultWhenReceiptFails(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		j := newJourney(t)
+		toApplyReview(j)
+		if elderly {
+			j.Tap("大字模式")
+		}
+		j.rig.Printer().SetFaults(sim.PrinterFaults{CutterJam: true})
+		r := j.submit()
+		if r.AcceptedParts() != 4 {
+			t.Fatalf("大字模式 %v: %d of 4 accepted", elderly, r.AcceptedParts())
+		}
+		j.WaitFor("the print outcome", func() bool { r, _ := j.application().Result(); return r.Printed.Message != "" })
+		if r, _ := j.application().Result(); r.Printed.OK {
+			t.Fatalf("大字模式 %v: a receipt printed through a jammed cutter", elderly)
+		}
+		j.Pump()
 		j.Check("", "")
 		j.Shell.ToggleLanguage()
 		j.Check("", "")
