@@ -208,7 +208,7 @@ func (k *Kiosk) Close() error {
 		k.wg.Wait()
 		var perr error
 		if k.printer != nil {
-			perr = k.printer.reopen.Close()
+			perr = k.printer.close()
 		}
 		k.closeErr = errors.Join(k.Outbox.Close(), k.Store.Close(), perr)
 	})

@@ -33,6 +33,7 @@ type PrintResult struct {
 // the port is reopened when the printer was unplugged.
 type receiptPrinter struct {
 	mu      sync.Mutex
+	closed  bool // the kiosk is shutting down: no port is opened again
 	reopen  *serialport.Reopener
 	prof    printer.Profile
 	drv     *printer.Printer
@@ -87,8 +88,14 @@ func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
 	return r
 }
 
+// errPrinterClosed: the kiosk is shutting down.
+var errPrinterClosed = errors.New("app: the printer is closed: the kiosk is shutting down")
+
 // driver returns the driver over an open port, opening it when needed.
 func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
+	if p.closed {
+		return nil, errPrinterClosed
+	}
 	if p.drv != nil {
 		return p.drv, nil
 	}
@@ -104,6 +111,15 @@ func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
 	}
 	p.drv = drv
 	return drv, nil
+}
+
+// close closes the port for good. A job being printed finishes first (half a receipt
+// helps nobody; the driver's timeouts bound the wait), and later ones fail.
+func (p *receiptPrinter) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed, p.drv = true, nil
+	return p.reopen.Close()
 }
 
 // Print prints a receipt job and journals it under ref. The printer's state goes to
@@ -154,6 +170,10 @@ func isPrinterState(err error) bool {
 // printOutcome turns the driver's answer into what the citizen and staff are told, and
 // reports the printer's state to the device listeners.
 func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
+	if errors.Is(err, errPrinterClosed) {
+		// Not the printer's state: staff are not alerted for a shutdown.
+		return PrintResult{Message: "print.failed", Detail: "自助终端正在关闭，凭条未打印"}
+	}
 	dev := DeviceEvent{Device: "printer", OK: true, Detail: res.After.String()}
 	out := PrintResult{OK: err == nil}
 	if err != nil {
