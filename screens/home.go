@@ -57,9 +57,9 @@ type homeForm struct {
 }
 
 // homeForms are the home screen's forms, fullest first; the first that fits between
-// the bars is shown. Long English text, 大字模式, a citizen in the header or a reader
-// warning take room: the tiles' descriptions go first, then the welcome title, then
-// the large picture (the invitation to place the card stays).
+// the bars is shown. Long English text, 大字模式 or a citizen in the header take room:
+// the tiles' descriptions go first, then the welcome title, then the large picture (the
+// invitation to place the card stays).
 var homeForms = []homeForm{{true, true, true}, {false, true, true}, {false, false, true}, {false, false, false}}
 
 func (s *Shell) buildHome() fyne.CanvasObject {
@@ -93,7 +93,11 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		row = append(row, demo)
 	}
 	var card fyne.CanvasObject
-	if f.bigCard && container.NewHBox(row...).MinSize().Width <= s.room().Width {
+	if w := s.readerWarning(); w != nil {
+		// The reader cannot read a card now: the warning (which names the way without
+		// one) stands where the invitation to place a card would.
+		card = container.NewBorder(nil, nil, nil, demo, w)
+	} else if f.bigCard && container.NewHBox(row...).MinSize().Width <= s.room().Width {
 		hint := widget.NewLabel(s.T("home.insert_card_hint"))
 		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.readerPicture(picture)),
 			container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()), demo, layout.NewSpacer())
@@ -130,9 +134,6 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		items = append(items, title)
 	}
 	items = append(items, s.accentLine(), card)
-	if w := s.readerWarning(); w != nil {
-		items = append(items, w)
-	}
 	items = append(items, container.NewGridWithColumns(cols, tiles...))
 	return container.NewVBox(items...)
 }

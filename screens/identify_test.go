@@ -56,17 +56,33 @@ func TestRefusedCardExplained(t *testing.T) {
 	}
 }
 
+// The reader offline: home says so in place of the invitation to place a card, and
+// still fits with a citizen's visit open in 大字模式 (the warning under the invitation
+// once ran home off the window); the invitation comes back with the reader.
 func TestReaderOfflineWarning(t *testing.T) {
 	h, d := newDeviceHarness(t)
 	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+	if err := d.PlaceCard(1); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
+	h.Tap("首页")
 	if err := d.Reader().Unplug(); err != nil {
 		t.Fatal(err)
 	}
 	h.WaitShows("读卡器暂时无法使用")
+	if h.Shows("请将身份证放在读卡区") {
+		t.Error("home invites a card the reader cannot read")
+	}
+	for _, elderly := range []bool{false, true} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.AssertFits()
+	}
 	if err := d.Reader().Replug(); err != nil {
 		t.Fatal(err)
 	}
 	h.WaitFor("the warning to go", func() bool { return !h.Shows("读卡器暂时无法使用") })
+	h.WaitShows("请将身份证放在读卡区")
 }
 
 // With a session the header holds the citizen's masked identity and 退出办理: home still
