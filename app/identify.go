@@ -18,6 +18,9 @@ const (
 	Identified
 	// Refused: the card was read or tried and cannot be used; Message says why.
 	Refused
+	// Continued: the card read belongs to the citizen being served (put back, or read
+	// again after a reader fault); their visit goes on where it was.
+	Continued
 )
 
 // IdentifyEvent tells the screens how reading a card went. Message is an i18n key
@@ -126,6 +129,16 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 		}
 		k.emitIdentify(IdentifyEvent{Kind: Refused, Message: msg})
 		return
+	}
+	// The holder of the open visit put their card down again (lifted and placed back,
+	// or read again after a reader fault): their visit goes on where it was.
+	if cur := k.Sessions.Current(); cur != nil {
+		if id, ok := cur.Identity(); ok && id.IDNumber == c.IDNumber && id.CardType == c.Type.String() {
+			k.Log.Info("card of the citizen being served read again", "session", cur.ID)
+			k.Touch()
+			k.emitIdentify(IdentifyEvent{Kind: Continued})
+			return
+		}
 	}
 	name := c.Name
 	if name == "" {

@@ -125,6 +125,31 @@ func TestNewCardReplacesSession(t *testing.T) {
 	}
 }
 
+// The holder of the open visit puts their card down again (lifted and put back, or
+// read again after a reader fault): the visit goes on, nothing is wiped. Once the
+// visit has ended, the same card opens a new one.
+func TestSameCardKeepsSession(t *testing.T) {
+	r := newRig(t)
+	r.demo.PlaceCard(0)
+	r.next()
+	first := r.k.Sessions.Current()
+	r.demo.PlaceCard(0) // lifted and put back: the reader reads it again
+	if e := r.next(); e.Kind != app.Continued {
+		t.Fatalf("the same citizen's card put back: event %+v", e)
+	}
+	if r.k.Sessions.Current() != first || first.Wiped() {
+		t.Fatal("the same citizen's card put back started another visit")
+	}
+	r.k.Exit()
+	r.demo.PlaceCard(0) // lifted and put back once more
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("after the visit ended the same card: event %+v", e)
+	}
+	if s := r.k.Sessions.Current(); s == nil || s == first {
+		t.Fatal("after the visit ended the same card opened no new one")
+	}
+}
+
 func TestScanReachesListeners(t *testing.T) {
 	r := newRig(t)
 	// The scanner may still be opening its port: retry the scan until it is read.

@@ -11,7 +11,8 @@ import (
 )
 
 // onIdentify shows the reading of an ID card: a busy message while it is read, then
-// the citizen's first screen, or the reason it cannot be used and what to do.
+// the citizen's first screen, or the reason it cannot be used and what to do; the card
+// of the citizen being served only takes the busy message away (Continued).
 func (s *Shell) onIdentify(e app.IdentifyEvent) {
 	s.notice.hide()
 	s.notice = nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
 )
@@ -144,5 +145,27 @@ func TestHeaderFitsWithCitizen(t *testing.T) {
 				t.Errorf("%s, 大字模式 %v: the citizen's masked name is not in the header", lang, elderly)
 			}
 		}
+	}
+}
+
+// The citizen being served puts their card back: the busy message goes and the visit
+// stays where it was (it does not restart on the accounts screen).
+func TestSameCardPutBack(t *testing.T) {
+	h, d := newDeviceHarness(t)
+	if err := d.PlaceCard(0); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
+	first := h.K.Sessions.Current()
+	h.Tap("首页")
+	h.Tap("办事指南")
+	reads := d.Reader().Count(sim.IDCmdRead)
+	if err := d.PlaceCard(0); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the card read again", func() bool { return d.Reader().Count(sim.IDCmdRead) > reads })
+	h.WaitFor("the busy message to go", func() bool { return !h.Shows("正在读取") && h.Win.Canvas().Overlays().Top() == nil })
+	if h.Current() != "guide" || h.K.Sessions.Current() != first {
+		t.Fatalf("after the card was put back: screen %s, same visit %v", h.Current(), h.K.Sessions.Current() == first)
 	}
 }

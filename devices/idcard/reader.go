@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -161,10 +160,8 @@ type Reader struct {
 	present bool
 	silent  int
 	// lost: a poll failed (no valid reply, a SAM fault) while a card was present, so
-	// the card may have been swapped unseen; held is the present card's identity, to
-	// tell.
+	// the card may have been swapped, or lifted and put back, unseen.
 	lost bool
-	held string
 }
 
 const (
@@ -303,29 +300,29 @@ func (r *Reader) becomeReady(ctx context.Context, c *Client) {
 func (r *Reader) poll(ctx context.Context, c *Client) error {
 	err := c.Find(ctx)
 	if r.present {
-		if err == nil {
-			if r.lost {
-				// The card may have been swapped while a poll failed: read the card
-				// found, reported only if it is another one.
-				return r.readFound(ctx, c)
-			}
+		if err == nil && !r.lost {
 			return nil // still there (readers that answer find for an active card)
 		}
-		if !isNoCard(err) {
-			return err
+		if err != nil {
+			if !isNoCard(err) {
+				return err
+			}
+			// Many readers do not answer find for a card they have already read: ask
+			// the card itself.
+			err = c.Select(ctx)
+			if isNoCard(err) {
+				r.cardGone(ctx)
+				return nil
+			}
+			if err != nil || !r.lost {
+				return err
+			}
 		}
-		// Many readers do not answer find for a card they have already read: ask the
-		// card itself.
-		err = c.Select(ctx)
-		if err == nil {
-			r.lost = false // the card read before is still there
-			return nil
-		}
-		if isNoCard(err) {
-			r.cardGone(ctx)
-			return nil
-		}
-		return err
+		// The reader lost track of the card while a poll failed: the card that
+		// answers may be another one, or the same one lifted and put back. It is read
+		// and reported as a new card; the kiosk knows whether it serves its holder.
+		r.cardGone(ctx)
+		return r.readFound(ctx, c)
 	}
 	if isNoCard(err) {
 		return nil
@@ -352,13 +349,7 @@ func (r *Reader) readFound(ctx context.Context, c *Client) error {
 		}
 		card, err := r.readOnce(ctx, c, attempt > 0)
 		if err == nil {
-			key := strconv.Itoa(int(card.Type)) + "/" + card.IDNumber
-			if r.present && key == r.held {
-				r.lost = false // the same card, read again after the reader was away
-				return nil
-			}
-			r.cardGone(ctx) // the card read before, if any, was swapped
-			r.present, r.held, r.lost = true, key, false
+			r.present, r.lost = true, false
 			r.setCardPresent(true)
 			r.log.Info("card read", "card", card)
 			r.send(ctx, Event{Kind: EventCard, Card: card})
@@ -375,8 +366,7 @@ func (r *Reader) readFound(ctx context.Context, c *Client) error {
 			break // the same bytes will come again
 		}
 	}
-	r.cardGone(ctx)
-	r.present, r.held, r.lost = true, "", false
+	r.present, r.lost = true, false
 	r.setCardPresent(true)
 	r.log.Warn("card not readable", "err", last, "meaning", StaffMessage(last))
 	r.send(ctx, Event{Kind: EventReadFailed, Err: last})
