@@ -11,8 +11,9 @@ import (
 )
 
 // onIdentify shows the reading of an ID card: a busy message while it is read, then
-// the citizen's first screen, or the reason it cannot be used and what to do; the card
-// of the citizen being served only takes the busy message away (Continued).
+// the citizen's first screen, or the reason it cannot be used and what to do. The card
+// of the citizen being served (Continued) leaves them where they are, but for home,
+// where a card placed always leads to the citizen's first screen.
 func (s *Shell) onIdentify(e app.IdentifyEvent) {
 	s.notice.hide()
 	s.notice = nil
@@ -21,6 +22,10 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		s.notice = s.showModal(s.T("identify.reading_title"), s.T(e.Message))
 	case app.Identified:
 		s.afterIdentify()
+	case app.Continued:
+		if s.Current() == "home" {
+			s.afterIdentify()
+		}
 	case app.Refused:
 		s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message),
 			modalButton{label: s.T("common.ok"), primary: true})

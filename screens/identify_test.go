@@ -149,7 +149,8 @@ func TestHeaderFitsWithCitizen(t *testing.T) {
 }
 
 // The citizen being served puts their card back: the busy message goes and the visit
-// stays where it was (it does not restart on the accounts screen).
+// stays where it was (it does not restart on the accounts screen); on home, the card
+// leads to their accounts as ever, in the same visit.
 func TestSameCardPutBack(t *testing.T) {
 	h, d := newDeviceHarness(t)
 	if err := d.PlaceCard(0); err != nil {
@@ -167,5 +168,13 @@ func TestSameCardPutBack(t *testing.T) {
 	h.WaitFor("the busy message to go", func() bool { return !h.Shows("正在读取") && h.Win.Canvas().Overlays().Top() == nil })
 	if h.Current() != "guide" || h.K.Sessions.Current() != first {
 		t.Fatalf("after the card was put back: screen %s, same visit %v", h.Current(), h.K.Sessions.Current() == first)
+	}
+	h.Tap("首页")
+	if err := d.PlaceCard(0); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the citizen's accounts again", func() bool { return h.Current() == "accounts" })
+	if h.K.Sessions.Current() != first {
+		t.Fatal("the card put back on home started another visit")
 	}
 }
