@@ -101,7 +101,17 @@ func (j *journey) card(i int) {
 	if err := j.rig.PlaceCard(i); err != nil {
 		j.T.Fatal(err)
 	}
-	j.WaitFor("the accounts screen", func() bool { return j.Shell.Current() == "accounts" })
+	// This citizen's accounts: a card read just before (TestExplore's) may have opened
+	// the screen for someone else.
+	want := sim.DemoCards()[i].IDNumber
+	j.WaitFor("the accounts screen", func() bool {
+		s := j.K.Sessions.Current()
+		if j.Shell.Current() != "accounts" || s == nil {
+			return false
+		}
+		id, ok := s.Identity()
+		return ok && id.IDNumber == want
+	})
 }
 
 // Card placed → accounts at the four utilities → bills → pay → the receipt prints and
