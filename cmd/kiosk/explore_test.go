@@ -305,13 +305,24 @@ func (e *explorer) jump(do func(string, func())) {
 		do("tap 首页 (for a journey)", func() { e.Tap("首页") })
 	}
 	e.recover()
+	// A card put down while the reader was failing may still be read: none may open a
+	// visit in the middle of the journey.
+	e.rig.RemoveCard()
+	e.WaitFor("the reader", func() bool { st, ok := e.K.DeviceState("idcard"); return ok && st.OK })
+	e.settle(500 * time.Millisecond)
 	journeys := []struct {
 		what string
 		to   func(*journey)
 	}{
 		{"陈建国's joint application, to its review", toApplyReview},
 		{"李四's electricity bills", toElectricityBills},
-		{"张三's finished application", toTimeline},
+		{"张三's first application", func(j *journey) {
+			// Not toTimeline: the walk may have rated it already, and the rating
+			// button is gone.
+			toMyApplications(j)
+			j.TapFirstRow()
+			j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+		}},
 	}
 	j := journeys[e.rnd.IntN(len(journeys))]
 	do("journey: "+j.what, func() { j.to(e.journey) })
