@@ -323,16 +323,22 @@ func TestApplicationSurvivesRestart(t *testing.T) {
 // 退出办理 and 大字模式 out of the window), in both modes and both languages.
 func TestApplyBackToFilledForm(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
-		j := newJourney(t)
-		toApplyReview(j)
-		if elderly {
-			j.Tap("大字模式")
-		}
+		j := reviewIn(t, elderly)
 		j.Tap("返回修改")
-		j.Check("", "")
-		j.Shell.ToggleLanguage()
-		j.Check("", "")
+		j.checkBothLanguages("", "form")
 	}
+}
+
+// reviewIn is a joint application at four utilities filled in to its review page, in
+// normal or 大字模式.
+func reviewIn(t *testing.T, elderly bool) *journey {
+	t.Helper()
+	j := newJourney(t)
+	toApplyReview(j)
+	if elderly {
+		j.Tap("大字模式")
+	}
+	return j
 }
 
 // The acceptance receipt does not print (the cutter jams): the applications stand, the
@@ -340,11 +346,7 @@ func TestApplyBackToFilledForm(t *testing.T) {
 // languages (in English in 大字模式 the long message once ran the column off the window).
 func TestApplyResultWhenReceiptFails(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
-		j := newJourney(t)
-		toApplyReview(j)
-		if elderly {
-			j.Tap("大字模式")
-		}
+		j := reviewIn(t, elderly)
 		j.rig.Printer().SetFaults(sim.PrinterFaults{CutterJam: true})
 		r := j.submit()
 		if r.AcceptedParts() != 4 {
@@ -355,8 +357,6 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 			t.Fatalf("大字模式 %v: a receipt printed through a jammed cutter", elderly)
 		}
 		j.Pump()
-		j.Check("", "")
-		j.Shell.ToggleLanguage()
-		j.Check("", "")
+		j.checkBothLanguages("", "apply-result")
 	}
 }

@@ -173,9 +173,7 @@ func TestJourneyPayCancelled(t *testing.T) {
 		if !j.Shows("没有扣款") || j.rig.Printer().Stats().Cuts != 0 {
 			t.Fatalf("大字模式 %v, after the cancel (%d receipts cut):\n%s", elderly, j.rig.Printer().Stats().Cuts, j.Markup())
 		}
-		j.Check("", "")
-		j.Shell.ToggleLanguage()
-		j.Check("", "")
+		j.checkBothLanguages("", "pay-cancelled")
 	}
 }
 

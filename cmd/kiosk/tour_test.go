@@ -162,6 +162,17 @@ var tour = []stop{
 	}},
 }
 
+// checkBothLanguages checks the screen (touch targets, fit, one weight; with dir set
+// its picture goes there as name.png), then the same screen in the other language —
+// longer words, same room — and switches back.
+func (j *journey) checkBothLanguages(dir, name string) {
+	j.T.Helper()
+	j.Check(dir, name)
+	j.Shell.ToggleLanguage()
+	j.Check("", name+"-en")
+	j.Shell.ToggleLanguage()
+}
+
 // nextCitizen ends the visit on screen; the i-th demo citizen places their card and
 // taps a tile of the home screen.
 func (j *journey) nextCitizen(i int, tile string) {
@@ -184,11 +195,7 @@ func TestTour(t *testing.T) {
 				if elderly && !j.K.Elderly() {
 					j.Tap("大字模式") // a new visit starts from the hall's default
 				}
-				j.Check(*screenshotDir, st.name+"-"+mode)
-				// The same screen in English: longer words, same room.
-				j.Shell.ToggleLanguage()
-				j.Check("", st.name+"-"+mode+"-en")
-				j.Shell.ToggleLanguage()
+				j.checkBothLanguages(*screenshotDir, st.name+"-"+mode)
 			}
 		})
 	}
