@@ -63,6 +63,16 @@ func (k *Kiosk) openPrinter() error {
 	return nil
 }
 
+// HasPrinter reports whether the kiosk has a receipt printer configured. Without one
+// the citizen keeps the on-screen QR code, and is not warned about it as about a fault.
+func (k *Kiosk) HasPrinter() bool { return k.printer != nil }
+
+// TrackURL is the content of the tracking QR code of an application reference, as its
+// receipt prints it; with or without a printer.
+func (k *Kiosk) TrackURL(ref string) (string, error) {
+	return receipt.QRURL(k.Config.Receipt.TrackURL, ref)
+}
+
 // Receipts returns the receipt builder (nil without a printer).
 func (k *Kiosk) Receipts() *receipt.Builder {
 	if k.printer == nil {
@@ -214,11 +224,7 @@ func (f *PaymentFlow) Printed() (PrintResult, bool) {
 
 // ReceiptURL is the content of the receipt's QR code, shown on screen too.
 func (f *PaymentFlow) ReceiptURL() string {
-	b := f.k.Receipts()
-	if b == nil {
-		return ""
-	}
-	u, err := b.PaymentURL(f.txn())
+	u, err := receipt.QRURL(f.k.Config.Receipt.PaymentURL, f.txn())
 	if err != nil {
 		return ""
 	}

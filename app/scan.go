@@ -34,3 +34,13 @@ func (k *Kiosk) runScanner(s *scanner.Scanner) {
 		}
 	}
 }
+
+// CanScan reports whether the QR scanner is configured and working: the screens invite
+// a citizen to scan a bill or a receipt only then.
+func (k *Kiosk) CanScan() bool {
+	if !k.Config.Devices.Scanner.Enabled {
+		return false
+	}
+	st, ok := k.DeviceState("scanner")
+	return ok && st.OK
+}

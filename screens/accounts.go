@@ -111,7 +111,8 @@ func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObjec
 	return r
 }
 
-// buildLookupChoice offers the ways to find an account without identification.
+// buildLookupChoice offers the ways to find an account without identification (a
+// scan only while the scanner works).
 func (s *Shell) buildLookupChoice() fyne.CanvasObject {
 	invite := []fyne.CanvasObject{note(s.T("home.insert_card"), widget.HighImportance)}
 	if !s.K.Elderly() {
@@ -126,6 +127,9 @@ func (s *Shell) buildLookupChoice() fyne.CanvasObject {
 		buttons = append(buttons, touch.NewButton(s.K.UtilityName(id), s.Tap(func() { s.Show(accountKeypadPage(s, id)) })))
 	}
 	typed := s.panel(s.T("lookup.by_number"), container.NewGridWithColumns(2, buttons...))
+	if !s.K.CanScan() {
+		return s.pager(card, typed)
+	}
 	scan := s.panel(s.T("lookup.by_scan"), note(s.T("lookup.by_scan_hint"), widget.MediumImportance))
 	if s.K.Elderly() {
 		return s.pager(card, typed, scan)

@@ -494,10 +494,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		if r.AcceptedParts() == 0 {
 			statusText, statusColor = s.T("apply.all_refused"), ft.ColorNameError
 		}
-		var printed fyne.CanvasObject = note(s.T("apply.take_receipt"), widget.HighImportance)
-		if !r.Printed.OK {
-			printed = note(s.T(r.Printed.Message), widget.DangerImportance)
-		}
+		printed := s.printedNote(r.Printed, "apply.take_receipt")
 		buttons := []fyne.CanvasObject{touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))}
 		if b := s.demoReceiptButton(); b != nil {
 			buttons = append(buttons, b)
@@ -555,11 +552,9 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	rows = append(rows, note(s.T("apply.limit")+"  "+limit, widget.MediumImportance),
 		note(s.T("apply.fees")+"  "+o.FeesText(lang), widget.MediumImportance))
 	text := lines(rows...)
-	if b := s.K.Receipts(); b != nil {
-		if u, err := b.TrackURL(p.Track()); err == nil {
-			if qr, err := touch.NewQR(u, 150); err == nil {
-				return s.panel(title, container.NewBorder(nil, nil, nil, qr, text))
-			}
+	if u, err := s.K.TrackURL(p.Track()); err == nil {
+		if qr, err := touch.NewQR(u, 150); err == nil {
+			return s.panel(title, container.NewBorder(nil, nil, nil, qr, text))
 		}
 	}
 	return s.panel(title, text)

@@ -61,10 +61,12 @@ func (s *Shell) onScan(code string) {
 	fail(s.T("scan.unknown"))
 }
 
-// onDevice redraws the screen when a device's state changes (the home screen warns
-// when the reader is out of service).
+// onDevice redraws the screen when a device's state changes: the home screen warns
+// when the reader is out of service, and the screens that invite a scan do so only
+// while the scanner works.
 func (s *Shell) onDevice(e app.DeviceEvent) {
-	if s.Current() == "home" {
+	switch cur := s.Current(); {
+	case cur == "home", e.Device == "scanner" && (cur == "accounts" || cur == "track"):
 		s.render()
 	}
 }

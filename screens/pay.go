@@ -30,6 +30,11 @@ func (s *Shell) choosePayment(st *billsState) {
 	if len(bills) == 0 {
 		return
 	}
+	if !s.K.HasPrinter() {
+		// The hall prints no receipts: the result screen says so, with the QR code.
+		s.startPayment(st.utility, st.account, bills)
+		return
+	}
 	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrinterReady(ctx) }, func(r app.PrintResult) {
 		if r.OK {
 			s.startPayment(st.utility, st.account, bills)
@@ -148,10 +153,8 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		case utility.PaymentPaid:
 			items = append(items, s.bigStatus(s.T("pay.paid"), ft.ColorNameSuccess))
 			detail := []fyne.CanvasObject{note(s.T("pay.paid_detail", money(p.Amount), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance)}
-			if r, ok := f.Printed(); ok && r.OK {
-				detail = append(detail, note(s.T("pay.take_receipt"), widget.HighImportance))
-			} else if ok {
-				detail = append(detail, note(s.T(r.Message), widget.DangerImportance))
+			if r, ok := f.Printed(); ok {
+				detail = append(detail, s.printedNote(r, "pay.take_receipt"))
 			}
 			items = append(items, lines(detail...))
 			var right []fyne.CanvasObject
@@ -189,10 +192,22 @@ func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObj
 
 // demoReceiptButton shows the emulated printer's last receipt as a picture (demo mode).
 func (s *Shell) demoReceiptButton() fyne.CanvasObject {
-	if s.K.Demo == nil {
+	if s.K.Demo == nil || !s.K.HasPrinter() {
 		return nil
 	}
 	b := touch.NewButton(s.T("demo.view_receipt"), s.Tap(func() { s.Show(demoReceiptPage(s)) }))
 	b.Importance = widget.WarningImportance
 	return b
+}
+
+// printedNote tells the citizen what became of the receipt: to take it (takeKey), that
+// it failed (staff are alerted), or that this kiosk prints none, which is no fault.
+func (s *Shell) printedNote(r app.PrintResult, takeKey string) fyne.CanvasObject {
+	switch {
+	case r.OK:
+		return note(s.T(takeKey), widget.HighImportance)
+	case !s.K.HasPrinter():
+		return note(s.T(r.Message), widget.MediumImportance)
+	}
+	return note(s.T(r.Message), widget.DangerImportance)
 }

@@ -24,8 +24,11 @@ func trackPage(s *Shell) Page {
 	var loading bool
 	return Page{Name: "track", TitleKey: "tile.track", KeepOnCard: true, Build: func() fyne.CanvasObject {
 		byNumber := touch.NewButton(s.T("track.by_number"), s.Tap(func() { s.Show(trackKeypadPage(s)) }))
-		scan := note(s.T("track.by_scan_hint"), widget.MediumImportance)
-		ways := s.panel(s.T("track.other_ways"), byNumber, scan)
+		other := []fyne.CanvasObject{byNumber}
+		if s.K.CanScan() {
+			other = append(other, note(s.T("track.by_scan_hint"), widget.MediumImportance))
+		}
+		ways := s.panel(s.T("track.other_ways"), other...)
 		if !s.identified() {
 			card := s.panel(s.T("track.mine"), note(s.T("track.insert_card"), widget.HighImportance))
 			return s.pager(container.NewGridWithColumns(2, card, ways))

@@ -2,9 +2,11 @@
 # Random walks through the whole demo kiosk (cmd/kiosk TestExplore): taps on anything a
 # finger could tap, cards, scans, printer and utility faults, pauses, citizens walking
 # away; after every action the screen must fit with full-size touch targets and show
-# nobody's data unmasked or after the session. CI walks two fixed seeds; this walks new
-# ones, with the race detector. A failing walk prints its seed, its last actions and the
-# command that repeats it.
+# nobody's data unmasked or after the session. CI walks four fixed walks in three hall
+# configurations (standard; English and 大字模式 by default; two utilities, no printer, no
+# scanner); this walks new seeds, each in the hall its seed picks, with the race
+# detector. A failing walk prints its hall, seed, last actions and the command that
+# repeats it.
 # Usage: scripts/explore.sh [WALKS] [STEPS]   (defaults: 10 walks of 300 actions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,15 +21,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go test -race -tags "$TEST_TAGS" -c -o "$work/kiosk.test" ./cmd/kiosk
 failed=0
+# The halls of cmd/kiosk/explore_test.go, in its order.
+halls=(standard english-elderly partial)
 for i in $(seq "$walks"); do
   seed=$(( (RANDOM << 30 | RANDOM << 15 | RANDOM) + 1 ))
+  hall=${halls[$((seed % ${#halls[@]}))]}
   start=$(date +%s)
   if (cd cmd/kiosk && "$work/kiosk.test" -test.run '^TestExplore$' -test.timeout 0 \
-    -explore-seed "$seed" -explore "$steps" >"$work/walk.log" 2>&1); then
-    echo "walk $i, seed $seed: passed ($(( $(date +%s) - start )) s)"
+    -explore-hall "$hall" -explore-seed "$seed" -explore "$steps" >"$work/walk.log" 2>&1); then
+    echo "walk $i, hall $hall, seed $seed: passed ($(( $(date +%s) - start )) s)"
   else
     failed=$((failed + 1))
-    echo "walk $i, seed $seed: FAILED"
+    echo "walk $i, hall $hall, seed $seed: FAILED"
     cat "$work/walk.log"
   fi
 done

@@ -82,13 +82,15 @@ func New(s Settings, prof printer.Profile) (*Builder, error) {
 }
 
 // PaymentURL is the QR content of a payment receipt for a transaction reference.
-func (b *Builder) PaymentURL(ref string) (string, error) { return qrURL(b.s.PaymentURL, ref) }
+func (b *Builder) PaymentURL(ref string) (string, error) { return QRURL(b.s.PaymentURL, ref) }
 
 // TrackURL is the QR content of an acceptance or progress receipt for an application
 // reference.
-func (b *Builder) TrackURL(ref string) (string, error) { return qrURL(b.s.TrackURL, ref) }
+func (b *Builder) TrackURL(ref string) (string, error) { return QRURL(b.s.TrackURL, ref) }
 
-func qrURL(tmpl, ref string) (string, error) {
+// QRURL fills a URL template (receipt.track_url, receipt.payment_url) with a reference:
+// the content of a receipt's QR code, also shown on screen by a kiosk without a printer.
+func QRURL(tmpl, ref string) (string, error) {
 	if tmpl == "" {
 		return "", fmt.Errorf("%w: no template configured", ErrQRURL)
 	}

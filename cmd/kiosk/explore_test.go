@@ -31,8 +31,45 @@ import (
 
 var (
 	exploreSteps = flag.Int("explore", 100, "TestExplore: how many random actions")
-	exploreSeed  = flag.Uint64("explore-seed", 0, "TestExplore: the seed; 0: the fixed seeds CI runs")
+	exploreSeed  = flag.Uint64("explore-seed", 0, "TestExplore: the seed; 0: the fixed walks CI runs")
+	exploreHall  = flag.String("explore-hall", "", "TestExplore: the hall of -explore-seed's walk (standard, english-elderly, partial); \"\": one chosen by the seed")
 )
+
+// hall is a service hall's configuration of the kiosk that TestExplore walks through.
+type hall struct {
+	name string
+	set  func(*config.Config)
+}
+
+// halls are the configurations the walks cover: the demo kiosk as shipped; a hall that
+// starts in English and 大字模式; a hall with two utilities, no printer and no scanner.
+var halls = []hall{
+	{"standard", func(*config.Config) {}},
+	{"english-elderly", func(c *config.Config) {
+		c.Kiosk.Language = "en"
+		c.Kiosk.ElderlyDefault = true
+	}},
+	{"partial", func(c *config.Config) {
+		c.Utilities.Gas.Enabled = false
+		c.Utilities.Broadband.Enabled = false
+		c.Devices.Printer.Enabled = false
+		c.Devices.Scanner.Enabled = false
+	}},
+}
+
+// hallNamed returns the hall of that name, or the seed's when name is "".
+func hallNamed(t *testing.T, name string, seed uint64) hall {
+	if name == "" {
+		return halls[seed%uint64(len(halls))]
+	}
+	for _, h := range halls {
+		if h.name == name {
+			return h
+		}
+	}
+	t.Fatalf("no hall %q", name)
+	return hall{}
+}
 
 // exploreLogLines is how much of the kiosk's log a failing walk shows.
 const exploreLogLines = 40
@@ -52,12 +89,19 @@ const exploreLogLines = 40
 // With -explore-seed it repeats one walk (the seed of a failing walk is in its log);
 // scripts/explore.sh runs long walks with new seeds.
 func TestExplore(t *testing.T) {
-	seeds := []uint64{1, 2}
+	walks := []struct {
+		hall string
+		seed uint64
+	}{{"standard", 1}, {"standard", 2}, {"english-elderly", 3}, {"partial", 4}}
 	if *exploreSeed != 0 {
-		seeds = []uint64{*exploreSeed}
+		walks = walks[:1]
+		walks[0].seed = *exploreSeed
+		walks[0].hall = hallNamed(t, *exploreHall, *exploreSeed).name
 	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { explore(t, seed, *exploreSteps) })
+	for _, w := range walks {
+		t.Run(fmt.Sprintf("%s/%d", w.hall, w.seed), func(t *testing.T) {
+			explore(t, hallNamed(t, w.hall, w.seed), w.seed, *exploreSteps)
+		})
 	}
 }
 
@@ -79,11 +123,11 @@ type person struct {
 	accounts          []string
 }
 
-func explore(t *testing.T, seed uint64, steps int) {
-	t.Logf("seed %d: go test -tags %s -run 'TestExplore' -explore-seed %d -explore %d ./cmd/kiosk",
-		seed, "ci,migrated_fynedo,no_emoji", seed, steps)
+func explore(t *testing.T, h hall, seed uint64, steps int) {
+	t.Logf("hall %s, seed %d: go test -tags %s -run 'TestExplore' -explore-hall %s -explore-seed %d -explore %d ./cmd/kiosk",
+		h.name, seed, "ci,migrated_fynedo,no_emoji", h.name, seed, steps)
 	e := &explorer{
-		journey: startJourney(t, journeyOptions{poll: pollFast, autoPay: 2 * time.Second, idle: 3 * time.Second}),
+		journey: startJourney(t, journeyOptions{poll: pollFast, autoPay: 2 * time.Second, idle: 3 * time.Second, hall: h.set}),
 		rnd:     rand.New(rand.NewPCG(seed, seed)),
 		visited: map[string]int{},
 	}
@@ -97,8 +141,12 @@ func explore(t *testing.T, seed uint64, steps int) {
 			e.picture(fmt.Sprintf("explore-%d", seed))
 		}
 	}()
+	devices := []string{"idcard"}
+	if e.K.Config.Devices.Scanner.Enabled {
+		devices = append(devices, "scanner")
+	}
 	e.WaitFor("the reader and the scanner", func() bool {
-		for _, d := range []string{"idcard", "scanner"} {
+		for _, d := range devices {
 			if st, ok := e.K.DeviceState(d); !ok || !st.OK {
 				return false
 			}
@@ -210,13 +258,6 @@ func (e *explorer) step(i int) {
 	e.settle(time.Duration(e.rnd.IntN(150)) * time.Millisecond)
 }
 
-func (e *explorer) must(err error) {
-	e.T.Helper()
-	if err != nil {
-		e.T.Fatal(err)
-	}
-}
-
 // settle lets the kiosk's goroutines (devices, utilities, printing) reach the screen
 // for d.
 func (e *explorer) settle(d time.Duration) {
@@ -284,8 +325,8 @@ func (e *explorer) utilityFault(do func(string, func())) {
 // jump takes a scripted journey deep into a flow — a joint application filled in to its
 // review, a citizen's unpaid bills, a finished application's timeline — from where the
 // walk goes on at random: random taps seldom fill a form. It starts from home (首页
-// first) in Chinese with nothing open over the screen, and every fault is cleared first
-// (the journeys expect utilities and devices well).
+// first) with no visit open and nothing over the screen, in Chinese and normal mode, and
+// every fault is cleared first (the journeys expect utilities and devices well).
 func (e *explorer) jump(do func(string, func())) {
 	var overlay bool
 	e.Do(func() { overlay = e.Win.Canvas().Overlays().Top() != nil })
@@ -293,16 +334,13 @@ func (e *explorer) jump(do func(string, func())) {
 		do("wait (no journey from here)", func() { e.settle(200 * time.Millisecond) })
 		return
 	}
-	// The journeys tap Chinese labels.
-	if e.K.Text.Lang() != "zh" {
-		do("tap 中文 (for a journey)", func() { e.Tap("中文") })
-	}
 	if e.Current() != "home" {
-		if !e.CanTap("首页") {
+		home := e.K.Text.T("nav.home")
+		if !e.CanTap(home) {
 			do("wait (no journey from here)", func() { e.settle(200 * time.Millisecond) })
 			return
 		}
-		do("tap 首页 (for a journey)", func() { e.Tap("首页") })
+		do("tap "+home+" (for a journey)", func() { e.Tap(home) })
 	}
 	e.recover()
 	// A card put down while the reader was failing may still be read: none may open a
@@ -310,6 +348,21 @@ func (e *explorer) jump(do func(string, func())) {
 	e.rig.RemoveCard()
 	e.WaitFor("the reader", func() bool { st, ok := e.K.DeviceState("idcard"); return ok && st.OK })
 	e.settle(500 * time.Millisecond)
+	// The journey's card must open a visit of its own in Chinese and normal mode: the
+	// visit open now ends (the next one would start from the hall's defaults), then the
+	// journey's choices are made on the home screen.
+	if e.K.Sessions.Current() != nil {
+		do("the visit ends (for a journey)", func() {
+			e.K.Exit()
+			e.WaitFor("home with no visit", func() bool { return e.K.Sessions.Current() == nil && e.Current() == "home" })
+		})
+	}
+	if e.K.Text.Lang() != "zh" {
+		do("tap 中文 (for a journey)", func() { e.Tap("中文") })
+	}
+	if e.K.Elderly() {
+		do("tap 大字模式 off (for a journey)", func() { e.Tap("大字模式：开") })
+	}
 	journeys := []struct {
 		what string
 		to   func(*journey)
@@ -323,6 +376,9 @@ func (e *explorer) jump(do func(string, func())) {
 			j.TapFirstRow()
 			j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
 		}},
+	}
+	if !e.K.Config.Utilities.Gas.Enabled {
+		journeys = journeys[1:] // the joint application asks all four
 	}
 	j := journeys[e.rnd.IntN(len(journeys))]
 	do("journey: "+j.what, func() { j.to(e.journey) })

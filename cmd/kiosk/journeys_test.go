@@ -42,6 +42,8 @@ type journeyOptions struct {
 	log io.Writer
 	// idle is the idle time before the countdown (then 3 s); 0 keeps the default.
 	idle time.Duration
+	// hall changes the configuration after the harness's own settings; nil: none.
+	hall func(*config.Config)
 }
 
 // realWindow is a shown window of a running Fyne app (the OpenGL driver) for the
@@ -90,6 +92,9 @@ func restart(tb testing.TB, rig *demo.Rig, sims *utilitysim.Server, dataDir stri
 		cfg.Kiosk.IdleCountdown.Duration = 3 * time.Second
 	}
 	rig.Apply(cfg)
+	if o.hall != nil {
+		o.hall(cfg)
+	}
 	h := screentest.New(tb, screentest.Options{Config: cfg, Demo: rig, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: dataDir, Window: realWindow, Log: o.log})
 	return &journey{H: h, rig: rig, sims: sims}
 }
@@ -206,6 +211,80 @@ func TestJourneyPayWithoutPaper(t *testing.T) {
 	}
 	if !failed {
 		t.Fatal("the failed print is not in the journal")
+	}
+}
+
+// A hall whose kiosk has no printer and no scanner: nothing invites a scan, the citizen
+// pays with no warning about a printer, and the result tells them, calmly, to keep the
+// on-screen QR; no demo receipt to view.
+func TestJourneyNoPrinterNoScanner(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast, autoPay: 300 * time.Millisecond, hall: func(c *config.Config) {
+		c.Devices.Printer.Enabled = false
+		c.Devices.Scanner.Enabled = false
+	}})
+	j.Tap("账户与账单")
+	if j.Shows("扫描账单二维码") {
+		t.Fatalf("a lookup without a scanner invites a scan:\n%s", j.Markup())
+	}
+	j.Tap("首页")
+	j.Tap("进度查询")
+	if j.Shows("对准扫码口") {
+		t.Fatalf("tracking without a scanner invites a scan:\n%s", j.Markup())
+	}
+	j.Tap("首页")
+	toElectricityBills(j)
+	j.TapPrefix("缴费（")
+	j.WaitShows("缴费成功")
+	if !j.Shows("本机不打印凭条") || !j.Shows("扫码查看电子发票和缴费记录") || j.Shows("查看打印的凭条") {
+		t.Fatalf("the paid result without a printer:\n%s", j.Markup())
+	}
+	if j.rig.Printer().Stats().Cuts != 0 {
+		t.Fatal("a kiosk without a printer printed")
+	}
+	if codes := j.QRCodes(); len(codes) != 1 || !strings.HasPrefix(codes[0], "https://pay.example.cn/r/") {
+		t.Fatalf("the receipt's QR on screen: %q", codes)
+	}
+	j.checkBothLanguages("", "pay-result-no-printer")
+	// A joint application: each utility's tracking QR on screen, since none is printed.
+	j.Tap("退出办理")
+	toApplyReview(j)
+	if r := j.submit(); r.AcceptedParts() != 4 {
+		t.Fatalf("%d of 4 accepted", r.AcceptedParts())
+	}
+	j.WaitShows("本机不打印凭条")
+	codes := j.QRCodes()
+	for j.CanTap("下一页") { // the parts are paged
+		j.Tap("下一页")
+		codes = append(codes, j.QRCodes()...)
+	}
+	if len(codes) != 4 || !strings.HasPrefix(codes[0], "https://track.example.cn/a/") {
+		t.Fatalf("tracking QRs on screen: %q", codes)
+	}
+	j.checkBothLanguages("", "apply-result-no-printer")
+}
+
+// The scanner unplugged: the screens stop inviting a scan, and invite one again once it
+// is back.
+func TestJourneyScannerUnplugged(t *testing.T) {
+	j := newJourney(t)
+	j.Tap("进度查询")
+	j.WaitShows("对准扫码口")
+	j.must(j.rig.Scanner().Unplug())
+	j.WaitFor("the invitation to scan to go", func() bool { return !j.Shows("对准扫码口") })
+	j.Tap("首页")
+	j.Tap("账户与账单")
+	if j.Shows("扫描账单二维码") {
+		t.Fatalf("a lookup with the scanner unplugged invites a scan:\n%s", j.Markup())
+	}
+	j.must(j.rig.Scanner().Replug())
+	j.WaitShows("扫描账单二维码")
+}
+
+// must fails the test on an error.
+func (j *journey) must(err error) {
+	j.T.Helper()
+	if err != nil {
+		j.T.Fatal(err)
 	}
 }
 

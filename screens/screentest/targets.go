@@ -2,9 +2,13 @@ package screentest
 
 import (
 	"fmt"
+	"image"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 // Target is something a finger could tap: a visible, enabled tappable of the layer that
@@ -68,4 +72,33 @@ func walkVisible(o fyne.CanvasObject, abs fyne.Position, f func(fyne.CanvasObjec
 	for _, k := range kids {
 		walkVisible(k, abs.Add(k.Position()), f)
 	}
+}
+
+// QRCodes decodes the QR codes on the screen as a camera would read them: each raster
+// large enough to hold one is cut from the painted canvas, with a quiet zone, and read
+// by a decoder that shares no code with the encoder that drew it.
+func (h *H) QRCodes() []string {
+	var found []string
+	h.Do(func() {
+		c := h.Win.Canvas()
+		img, ok := c.Capture().(interface {
+			image.Image
+			SubImage(image.Rectangle) image.Image
+		})
+		if !ok {
+			h.T.Fatal("screentest: the canvas's picture cannot be cut")
+		}
+		scale := float32(img.Bounds().Dx()) / c.Size().Width
+		walkVisible(c.Content(), c.Content().Position(), func(o fyne.CanvasObject, abs fyne.Position) {
+			s := o.Size()
+			if _, ok := o.(*canvas.Raster); !ok || s.Width < 80 || s.Height < 80 {
+				return
+			}
+			const quiet = 12
+			r := image.Rect(int(abs.X*scale)-quiet, int(abs.Y*scale)-quiet,
+				int((abs.X+s.Width)*scale)+quiet, int((abs.Y+s.Height)*scale)+quiet)
+			found = append(found, simtest.DecodeQRs(img.SubImage(r.Intersect(img.Bounds())))...)
+		})
+	})
+	return found
 }
