@@ -73,6 +73,19 @@ func (k *Kiosk) emitDevice(e DeviceEvent) {
 	}
 }
 
+// ReaderProblem is why a citizen cannot identify with their ID card now, as a message
+// key: the kiosk has no reader, or its reader is out of service. "" while a card can be
+// read (or the reader is still starting).
+func (k *Kiosk) ReaderProblem() string {
+	if !k.Config.Devices.IDCard.Enabled {
+		return "identify.reader_none"
+	}
+	if st, ok := k.DeviceState("idcard"); ok && !st.OK {
+		return st.Message
+	}
+	return ""
+}
+
 // DeviceState returns the last known state of a device.
 func (k *Kiosk) DeviceState(device string) (DeviceEvent, bool) {
 	k.mu.Lock()

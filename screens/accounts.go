@@ -114,8 +114,8 @@ func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObjec
 // buildLookupChoice offers the ways to find an account without identification (a
 // scan only while the scanner works).
 func (s *Shell) buildLookupChoice() fyne.CanvasObject {
-	invite := []fyne.CanvasObject{note(s.T("home.insert_card"), widget.HighImportance)}
-	if !s.K.Elderly() {
+	invite := []fyne.CanvasObject{s.cardNote("home.insert_card")}
+	if !s.K.Elderly() && s.K.ReaderProblem() == "" {
 		// In 大字模式 the hint gives way, so that the utilities to type a number for
 		// fit on the first page beside the card.
 		invite = append(invite, note(s.T("lookup.by_card_hint"), widget.MediumImportance))

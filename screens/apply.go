@@ -21,7 +21,10 @@ import (
 
 // needsCard asks for the ID card (applications are 零资料: the applicant comes from it).
 func (s *Shell) needsCard(title string) fyne.CanvasObject {
-	return s.pager(s.panel(title, note(s.T("apply.card_needed"), widget.HighImportance),
+	if s.K.ReaderProblem() != "" {
+		return s.pager(s.panel(title, s.cardNote("apply.card_needed")))
+	}
+	return s.pager(s.panel(title, s.cardNote("apply.card_needed"),
 		note(s.T("home.insert_card_hint"), widget.MediumImportance)))
 }
 
@@ -88,7 +91,8 @@ func catalogPage(s *Shell) Page {
 					s.Tap(func() {
 						if !s.identified() {
 							s.notice.hide()
-							s.notice = s.showModal(s.T("apply.card_title"), s.T("apply.card_needed"), modalButton{label: s.T("common.ok"), primary: true})
+							text, _ := s.cardText("apply.card_needed")
+							s.notice = s.showModal(s.T("apply.card_title"), text, modalButton{label: s.T("common.ok"), primary: true})
 							return
 						}
 						s.startForm(sv)

@@ -61,23 +61,34 @@ func (s *Shell) onScan(code string) {
 	fail(s.T("scan.unknown"))
 }
 
-// onDevice redraws the screen when a device's state changes: the home screen warns
-// when the reader is out of service, and the screens that invite a scan do so only
-// while the scanner works.
-func (s *Shell) onDevice(e app.DeviceEvent) {
-	switch cur := s.Current(); {
-	case cur == "home", e.Device == "scanner" && (cur == "accounts" || cur == "track"):
+// onDevice redraws the screens that invite a card or a scan when a device's state
+// changes: they invite one only while the device works, and say so when it does not.
+func (s *Shell) onDevice(app.DeviceEvent) {
+	switch s.Current() {
+	case "home", "accounts", "track", "apply-choose":
 		s.render()
 	}
 }
 
+// cardText is what a screen that needs the ID card says: the invitation (key), or why no
+// card can be read now (which names the way without one).
+func (s *Shell) cardText(key string) (string, widget.Importance) {
+	if msg := s.K.ReaderProblem(); msg != "" {
+		return s.T(msg), widget.DangerImportance
+	}
+	return s.T(key), widget.HighImportance
+}
+
+// cardNote is cardText as a note.
+func (s *Shell) cardNote(key string) fyne.CanvasObject { return note(s.cardText(key)) }
+
 // readerWarning is shown on the home screen while the ID card reader cannot be used.
 func (s *Shell) readerWarning() fyne.CanvasObject {
-	st, ok := s.K.DeviceState("idcard")
-	if !ok || st.OK {
+	msg := s.K.ReaderProblem()
+	if msg == "" {
 		return nil
 	}
-	l := widget.NewLabel(s.T(st.Message))
+	l := widget.NewLabel(s.T(msg))
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
 	l.Alignment = fyne.TextAlignCenter
@@ -86,7 +97,7 @@ func (s *Shell) readerWarning() fyne.CanvasObject {
 
 // demoCardButton opens the chooser of demo cards ("模拟刷卡"); demo mode only.
 func (s *Shell) demoCardButton() fyne.CanvasObject {
-	if s.K.Demo == nil {
+	if s.K.Demo == nil || !s.K.Config.Devices.IDCard.Enabled {
 		return nil
 	}
 	b := touch.NewButton(s.T("demo.place_card"), s.Tap(s.chooseDemoCard))

@@ -30,7 +30,7 @@ func trackPage(s *Shell) Page {
 		}
 		ways := s.panel(s.T("track.other_ways"), other...)
 		if !s.identified() {
-			card := s.panel(s.T("track.mine"), note(s.T("track.insert_card"), widget.HighImportance))
+			card := s.panel(s.T("track.mine"), s.cardNote("track.insert_card"))
 			return s.pager(container.NewGridWithColumns(2, card, ways))
 		}
 		if res == nil && !loading {

@@ -280,6 +280,37 @@ func TestJourneyScannerUnplugged(t *testing.T) {
 	j.WaitShows("扫描账单二维码")
 }
 
+// A kiosk without an ID card reader: no screen invites a card (nor offers the demo's
+// simulated one); each says that this kiosk reads none and names the way without one,
+// which works: an account looked up by its number.
+func TestJourneyNoReader(t *testing.T) {
+	j := startJourney(t, journeyOptions{hall: func(c *config.Config) { c.Devices.IDCard.Enabled = false }})
+	const none = "本机不能读取身份证"
+	invites := func(where string) {
+		t.Helper()
+		if !j.Shows(none) || j.Shows("请将身份证放在读卡区") || j.Shows("请刷身份证") || j.Shows("模拟刷卡") {
+			t.Fatalf("%s without a reader:\n%s", where, j.Markup())
+		}
+	}
+	invites("home")
+	j.checkBothLanguages("", "home-no-reader")
+	j.Tap("进度查询")
+	invites("track")
+	j.Tap("首页")
+	j.Tap("联动报装")
+	invites("a joint application")
+	j.Tap("首页")
+	j.Tap("账户与账单")
+	invites("the lookup")
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	j.Tap("梁子湖区自来水公司")
+	for _, c := range water {
+		j.Tap(string(c))
+	}
+	j.Tap("确定")
+	j.WaitShows("缴费截止")
+}
+
 // must fails the test on an error.
 func (j *journey) must(err error) {
 	j.T.Helper()
