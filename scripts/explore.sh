@@ -2,9 +2,9 @@
 # Random walks through the whole demo kiosk (cmd/kiosk TestExplore): taps on anything a
 # finger could tap, cards, scans, printer and utility faults, pauses, citizens walking
 # away; after every action the screen must fit with full-size touch targets and show
-# nobody's data unmasked or after the session. CI walks four fixed walks in three hall
+# nobody's data unmasked or after the session. CI walks five fixed walks in four hall
 # configurations (standard; English and 大字模式 by default; two utilities, no printer, no
-# scanner); this walks new seeds, each in the hall its seed picks, with the race
+# scanner; no ID card reader); this walks new seeds, each in the hall its seed picks, with the race
 # detector. A failing walk prints its hall, seed, last actions and the command that
 # repeats it.
 # Usage: scripts/explore.sh [WALKS] [STEPS]   (defaults: 10 walks of 300 actions)
@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 go test -race -tags "$TEST_TAGS" -c -o "$work/kiosk.test" ./cmd/kiosk
 failed=0
 # The halls of cmd/kiosk/explore_test.go, in its order.
-halls=(standard english-elderly partial)
+halls=(standard english-elderly partial no-reader)
 for i in $(seq "$walks"); do
   seed=$(( (RANDOM << 30 | RANDOM << 15 | RANDOM) + 1 ))
   hall=${halls[$((seed % ${#halls[@]}))]}
