@@ -82,7 +82,7 @@ const exploreLogLines = 40
 // codes scanned (tracking QRs, paper bills, rubbish); the ID card reader unplugged,
 // garbling its replies or reporting a SAM fault, the scanner unplugged; the printer out
 // of paper, jammed or silent; a utility slow, failing, refusing or down; a pause; a scripted journey deep
-// into a flow, to go on from there; a citizen who walks away. After every action the screen must still fit the window with full-size touch
+// into a flow, to go on from there; the kiosk restarted; a citizen who walks away. After every action the screen must still fit the window with full-size touch
 // targets, no name or ID number may show unmasked, and once no session is open nothing
 // of a citizen may show. At the end the faults are cleared, every request submitted
 // must reach its utility, none twice, and the log must hold no name or ID number.
@@ -116,6 +116,10 @@ type explorer struct {
 	ref    string // an application the simulator seeded, for tracking QRs
 	// visited counts the actions that ended on each screen: what the walk covered.
 	visited map[string]int
+	opts    journeyOptions
+	// logs and taps are the logs and taps of the kiosks restarted during the walk.
+	logs []string
+	taps int
 }
 
 // person is what the kiosk must never show whole (names, ID numbers), and what it must
@@ -128,10 +132,12 @@ type person struct {
 func explore(t *testing.T, h hall, seed uint64, steps int) {
 	t.Logf("hall %s, seed %d: go test -tags %s -run 'TestExplore' -explore-hall %s -explore-seed %d -explore %d ./cmd/kiosk",
 		h.name, seed, "ci,migrated_fynedo,no_emoji", h.name, seed, steps)
+	opts := journeyOptions{poll: pollFast, autoPay: 2 * time.Second, idle: 3 * time.Second, hall: h.set}
 	e := &explorer{
-		journey: startJourney(t, journeyOptions{poll: pollFast, autoPay: 2 * time.Second, idle: 3 * time.Second, hall: h.set}),
+		journey: startJourney(t, opts),
 		rnd:     rand.New(rand.NewPCG(seed, seed)),
 		visited: map[string]int{},
+		opts:    opts,
 	}
 	e.people = demoPeople()
 	e.ref = e.seededApplication(utility.Electricity, 0)
@@ -255,8 +261,10 @@ func (e *explorer) step(i int) {
 	case r < 92:
 		d := time.Duration(100+e.rnd.IntN(900)) * time.Millisecond
 		do("wait "+d.String(), func() { e.settle(d) })
-	case r < 98:
+	case r < 97:
 		e.jump(do)
+	case r < 98:
+		do("the kiosk is restarted", e.restart)
 	default:
 		do("walk away", e.walkAway)
 	}
@@ -387,6 +395,18 @@ func (e *explorer) jump(do func(string, func())) {
 	}
 	j := journeys[e.rnd.IntN(len(journeys))]
 	do("journey: "+j.what, func() { j.to(e.journey) })
+}
+
+// restart shuts the kiosk down, whatever it is doing (a payment, a submission, a print),
+// and starts another on the same data folder, devices and utilities: what was submitted
+// must still arrive, once.
+func (e *explorer) restart() {
+	e.T.Helper()
+	e.logs = append(e.logs, e.Log())
+	e.taps += e.Taps
+	dir := e.K.Config.Data.Dir
+	e.must(e.K.Close())
+	e.journey = restart(e.T, e.rig, e.sims, dir, e.opts)
 }
 
 // walkAway leaves the kiosk alone: the countdown, then the wipe, and home.
@@ -548,7 +568,7 @@ func (e *explorer) finish() {
 			seen[r.KioskRef] = true
 		}
 	}
-	log := e.Log()
+	log := strings.Join(append(e.logs, e.Log()), "\n")
 	for _, p := range e.people {
 		for _, v := range []string{p.id, p.name, p.english} {
 			if v != "" && strings.Contains(log, v) {
@@ -561,6 +581,6 @@ func (e *explorer) finish() {
 		screens = append(screens, fmt.Sprintf("%s %d", s, n))
 	}
 	sort.Strings(screens)
-	e.T.Logf("%d actions, %d taps, ended on %s; screens after each action: %s", len(e.trail), e.Taps, e.Current(),
-		strings.Join(screens, ", "))
+	e.T.Logf("%d actions, %d taps, %d restarts, ended on %s; screens after each action: %s", len(e.trail), e.taps+e.Taps,
+		len(e.logs), e.Current(), strings.Join(screens, ", "))
 }
