@@ -114,7 +114,7 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 				amount,
 				note(s.T("pay.account_bills", s.K.UtilityName(f.Utility), f.Account, len(f.Bills)), widget.MediumImportance),
 				remaining,
-				note(s.T("pay.waiting"), widget.HighImportance),
+				note(s.T(s.payWaitingKey()), widget.HighImportance),
 			)
 			cancel := touch.NewButton(s.T("pay.cancel"), s.Tap(func() {
 				run(s, func(ctx context.Context) error { return f.Cancel(ctx) }, func(err error) {
@@ -210,4 +210,13 @@ func (s *Shell) printedNote(r app.PrintResult, takeKey string) fyne.CanvasObject
 		return note(s.T(r.Message), widget.MediumImportance)
 	}
 	return note(s.T(r.Message), widget.DangerImportance)
+}
+
+// payWaitingKey is what the pay screen promises once the citizen has paid: a printed
+// receipt, or, without a printer or while it cannot print, the result on screen.
+func (s *Shell) payWaitingKey() string {
+	if st, ok := s.K.DeviceState("printer"); !s.K.HasPrinter() || ok && !st.OK {
+		return "pay.waiting_no_receipt"
+	}
+	return "pay.waiting"
 }

@@ -212,6 +212,22 @@ func TestJourneyPayWithoutPaper(t *testing.T) {
 	if !failed {
 		t.Fatal("the failed print is not in the journal")
 	}
+	// The water bill next, the printer still out of paper: the citizen is warned before
+	// paying, and the pay screen then promises the result on screen, not a receipt.
+	j.Tap("退出办理")
+	j.card(1)
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	j.WaitShows("户号 " + water)
+	j.Tap("户号 " + water)
+	j.WaitShows("缴费截止")
+	j.TapPrefix("缴费（")
+	j.WaitShows("凭条暂时无法打印")
+	j.Tap("继续缴费")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	if j.Shows("自动打印凭条") || !j.Shows("电子凭证二维码") {
+		t.Fatalf("the pay screen with the printer out of paper:\n%s", j.Markup())
+	}
+	j.WaitShows("缴费成功")
 }
 
 // A hall whose kiosk has no printer and no scanner: nothing invites a scan, the citizen
@@ -234,6 +250,10 @@ func TestJourneyNoPrinterNoScanner(t *testing.T) {
 	j.Tap("首页")
 	toElectricityBills(j)
 	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	if j.Shows("自动打印凭条") || !j.Shows("电子凭证二维码") {
+		t.Fatalf("the pay screen without a printer:\n%s", j.Markup())
+	}
 	j.WaitShows("缴费成功")
 	if !j.Shows("本机不打印凭条") || !j.Shows("扫码查看电子发票和缴费记录") || j.Shows("查看打印的凭条") {
 		t.Fatalf("the paid result without a printer:\n%s", j.Markup())
