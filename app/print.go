@@ -288,6 +288,45 @@ func (k *Kiosk) holderName(utilityID, account string) string {
 	return ""
 }
 
+// PrintProgress prints a progress summary (办理进度单) of an application: its state,
+// deadline, timeline and tracking QR, in Chinese whatever the screen's language. It
+// names no applicant: anyone who has the number can track it.
+func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
+	b := k.Receipts()
+	if b == nil {
+		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	}
+	p := a.Progress
+	ref := p.Reference
+	if ref == "" {
+		ref = p.KioskRef
+	}
+	state := p.StateName
+	if state == "" {
+		state = k.Text.In(i18n.ZH, "track.state."+p.State)
+	}
+	name := a.Utility
+	if u, ok := k.Config.Utilities.ByID(a.Utility); ok {
+		name = u.Name
+	}
+	item := receipt.ProgressItem{Utility: k.Text.In(i18n.ZH, "apply.utility."+a.Utility) + " · " + name,
+		Number: p.Reference, Business: p.ServiceName, State: state, Deadline: p.Deadline.In(workdays.CST)}
+	for _, st := range p.Steps {
+		s := receipt.Step{Name: st.Name}
+		if st.Status == utility.StepDone { // printed √ with its time (Beijing time); the rest ○
+			s.Time = st.At.In(workdays.CST)
+		}
+		item.Steps = append(item.Steps, s)
+	}
+	job, err := b.Progress(receipt.Progress{Ref: ref, Service: p.ServiceName, Time: k.Clock.Now().In(workdays.CST),
+		Items: []receipt.ProgressItem{item}, Hotlines: k.receiptHotlines(a.Utility)})
+	if err != nil {
+		k.Log.Error("progress receipt", "err", err)
+		return PrintResult{Message: "print.failed", Detail: err.Error()}
+	}
+	return k.Print(ctx, "progress", ref, job)
+}
+
 // receiptHotlines are the numbers printed at the foot of a receipt: the utility's own,
 // then the hall's.
 func (k *Kiosk) receiptHotlines(utilityID string) []receipt.Hotline {

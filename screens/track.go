@@ -161,11 +161,29 @@ func timelinePage(s *Shell, a app.Application) Page {
 		if p.State == utility.StateDone && !p.Evaluated {
 			rate := touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) }))
 			foot = append(foot, rate)
-		} else if p.Evaluated {
+		}
+		if s.K.HasPrinter() {
+			foot = append(foot, touch.NewButton(s.T("track.print"), s.Tap(func() { s.printProgress(a) })))
+		}
+		if p.Evaluated {
 			foot = append(foot, note(s.T("rate.already"), widget.SuccessImportance))
 		}
 		return container.NewBorder(nil, container.NewHBox(foot...), nil, nil, s.pager(blocks...))
 	}}
+}
+
+// printProgress prints the application's progress summary and says how it went.
+func (s *Shell) printProgress(a app.Application) {
+	s.notice.hide()
+	s.notice = s.showModal(s.T("track.print_title"), s.T("track.printing"))
+	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrintProgress(ctx, a) }, func(r app.PrintResult) {
+		s.notice.hide()
+		msg := s.T("track.printed")
+		if !r.OK {
+			msg = s.T(r.Message)
+		}
+		s.notice = s.showModal(s.T("track.print_title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+	})
 }
 
 func (s *Shell) keptText(p utility.Progress) string {

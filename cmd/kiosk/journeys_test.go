@@ -352,6 +352,39 @@ func TestJourneyUtilityDown(t *testing.T) {
 	}
 }
 
+// The timeline's progress summary (办理进度单) prints with the application's tracking QR,
+// which opens the same timeline when scanned; out of paper, the citizen is told so.
+func TestJourneyPrintProgress(t *testing.T) {
+	j := newJourney(t)
+	toTimeline(j)
+	ref := j.K.Sessions.Current() // the visit goes on across the print
+	j.Tap("打印进度单")
+	j.WaitShows("请取走进度单")
+	j.must(j.rig.Printer().WaitCuts(context.Background(), 1))
+	outs := j.rig.Printer().Printouts()
+	codes := simtest.DecodeQRs(outs[len(outs)-1].Image)
+	if len(codes) != 1 || !strings.HasPrefix(codes[0], "https://track.example.cn/a/") {
+		t.Fatalf("progress summary QR codes %q", codes)
+	}
+	if j.K.Sessions.Current() != ref {
+		t.Fatal("printing ended the visit")
+	}
+	j.Tap("知道了")
+	j.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
+	j.Tap("打印进度单")
+	j.WaitShows("打印机缺纸")
+	j.checkBothLanguages("", "timeline-print-failed")
+	j.Tap("知道了")
+	// The QR scanned: the same application's timeline.
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.must(j.rig.Scan(codes[0]))
+	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	if !j.Shows(strings.TrimPrefix(codes[0], "https://track.example.cn/a/")) {
+		t.Fatalf("the scanned summary opened:\n%s", j.Markup())
+	}
+}
+
 // Track by scanning a receipt's QR → the timeline → 好差评 → the rating reaches the
 // utility through the outbox.
 func TestJourneyTrackByScanAndRate(t *testing.T) {
