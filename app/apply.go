@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 )
@@ -284,9 +285,8 @@ func jointRef(t time.Time) string {
 // printAcceptance prints the acceptance receipt: one section per utility that took its
 // part, each with its 一次性告知书 and its own tracking QR.
 func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
-	b := k.Receipts()
-	if b == nil {
-		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	if !k.HasPrinter() {
+		return noPrinter
 	}
 	var sections []receipt.Section
 	var phone string
@@ -315,13 +315,9 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	case a.Form.Services[0].Joint == catalog.JointTransfer:
 		service = k.Text.In(i18n.ZH, "apply.joint_transfer")
 	}
-	job, err := b.Acceptance(receipt.Acceptance{Ref: ref, Joint: r.JointRef != "", Applicant: name, IDNumber: idn, Phone: phone, Service: service,
-		Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines("")})
-	if err != nil {
-		k.Log.Error("acceptance receipt", "err", err)
-		return PrintResult{Message: "print.failed", Detail: err.Error()}
-	}
-	return k.Print(context.Background(), "acceptance", ref, job)
+	return k.printKeeping(context.Background(), reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Acceptance},
+		Acceptance: &receipt.Acceptance{Ref: ref, Joint: r.JointRef != "", Applicant: name, IDNumber: idn, Phone: phone,
+			Service: service, Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines("")}})
 }
 
 func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {

@@ -19,6 +19,7 @@ import (
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -63,6 +64,8 @@ type Kiosk struct {
 	Store   *store.Store
 	Journal *journal.Journal
 	Outbox  *outbox.Outbox
+	// Reprints are the citizens' receipts that did not print, for staff to print again.
+	Reprints *reprint.Store
 	// Info is the utilities' public information (信息公开), Catalog their services and
 	// forms, Calendar the working-day calendar of deadlines.
 	Info     *info.Set
@@ -123,6 +126,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		return nil, err
 	}
 	k.Journal = journal.New(k.Store, o.Clock)
+	k.Reprints = reprint.New(k.Store)
 	clients, err := utility.FromConfig(cfg, o.UtilityURLs)
 	if err != nil {
 		k.Store.Close()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
@@ -584,6 +585,39 @@ func TestPayWithoutPaper(t *testing.T) {
 	}
 	if got := received(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 {
 		t.Fatalf("the utility received %d orders", len(got))
+	}
+
+	// The receipt is kept for 补打: staff print it once the paper is in, and it goes.
+	f.k.Exit()
+	ctx := context.Background()
+	if list, err := f.k.Reprints.List(); err != nil || len(list) != 1 || list[0].Ref != flow.KioskRef || list[0].Kind != reprint.Payment {
+		t.Fatalf("kept for reprinting: %+v, %v", list, err)
+	}
+	if r, err := f.k.Reprint(ctx, flow.KioskRef, "staff-7"); err != nil || r.OK {
+		t.Fatalf("reprinted with no paper: %+v, %v", r, err)
+	}
+	f.rig.Printer().SetFaults(sim.PrinterFaults{})
+	f.rig.Printer().LoadPaper()
+	if r, err := f.k.Reprint(ctx, flow.KioskRef, "staff-7"); err != nil || !r.OK {
+		t.Fatalf("reprint: %+v, %v", r, err)
+	}
+	if err := f.rig.Printer().WaitCuts(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	outs := f.rig.Printer().Printouts()
+	if codes := simtest.DecodeQRs(outs[len(outs)-1].Image); !slices.Equal(codes, []string{flow.ReceiptURL()}) {
+		t.Fatalf("the reprint's QR codes %q, want %q", codes, flow.ReceiptURL())
+	}
+	if _, err := f.k.Reprint(ctx, flow.KioskRef, "staff-7"); !errors.Is(err, reprint.ErrNotFound) {
+		t.Fatalf("a receipt printed again is still kept: %v", err)
+	}
+	evs, err := f.k.Journal.ByRef(flow.KioskRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(evs, func(e journal.Event) bool { return e.Kind == journal.StaffReprint && e.Actor == "staff-7" }) ||
+		evs[len(evs)-1].Kind != journal.Print {
+		t.Fatalf("journal of %s: %+v", flow.KioskRef, evs)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/printer"
@@ -85,7 +86,7 @@ func (k *Kiosk) Receipts() *receipt.Builder {
 // paying when it cannot (an unknown state is not taken for "out of paper").
 func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
 	if k.printer == nil {
-		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+		return noPrinter
 	}
 	p := k.printer
 	p.mu.Lock()
@@ -97,6 +98,9 @@ func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
 	r := k.printOutcome(printer.Result{}, err)
 	return r
 }
+
+// noPrinter is the outcome of every print on a kiosk without a printer.
+var noPrinter = PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
 
 // errPrinterClosed: the kiosk is shutting down.
 var errPrinterClosed = errors.New("app: the printer is closed: the kiosk is shutting down")
@@ -136,7 +140,7 @@ func (p *receiptPrinter) close() error {
 // the device listeners (staff are alerted when it needs paper or attention).
 func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) PrintResult {
 	if k.printer == nil {
-		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+		return noPrinter
 	}
 	p := k.printer
 	p.mu.Lock()
@@ -240,9 +244,8 @@ func (f *PaymentFlow) txn() string {
 }
 
 func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
-	b := k.Receipts()
-	if b == nil {
-		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+	if !k.HasPrinter() {
+		return noPrinter
 	}
 	p := f.Payment()
 	f.mu.Lock()
@@ -252,16 +255,60 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 		k.Log.Info("payment paid after the citizen left: no receipt printed", "utility", f.Utility, "ref", f.KioskRef)
 		return PrintResult{Message: "print.citizen_left"}
 	}
-	job, err := b.Payment(receipt.Payment{
-		Business: k.Text.In(i18n.ZH, "pay.business."+f.Utility), Account: f.Account, Name: name,
-		Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: f.txn(),
-		Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(f.Utility),
-	})
+	return k.printKeeping(context.Background(), reprint.Receipt{Entry: reprint.Entry{Ref: f.KioskRef, Kind: reprint.Payment},
+		Payment: &receipt.Payment{
+			Business: k.Text.In(i18n.ZH, "pay.business."+f.Utility), Account: f.Account, Name: name,
+			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: f.txn(),
+			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(f.Utility),
+		}})
+}
+
+// printKeeping prints a citizen's receipt. One that does not print whole is kept, so
+// that staff can print it again (补打) as the citizen was told.
+func (k *Kiosk) printKeeping(ctx context.Context, r reprint.Receipt) PrintResult {
+	b := k.Receipts()
+	if b == nil {
+		return noPrinter
+	}
+	job, err := r.Job(b, false)
 	if err != nil {
-		k.Log.Error("payment receipt", "err", err)
+		k.Log.Error("receipt", "kind", r.Kind, "err", err)
 		return PrintResult{Message: "print.failed", Detail: err.Error()}
 	}
-	return k.Print(context.Background(), "payment", f.KioskRef, job)
+	out := k.Print(ctx, r.Kind, r.Ref, job)
+	if !out.OK {
+		r.Time, r.Reason = k.Clock.Now(), out.Detail
+		if err := k.Reprints.Keep(r); err != nil {
+			k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
+		}
+	}
+	return out
+}
+
+// Reprint prints a receipt that did not print again, marked （补打）, for staff (actor
+// is journaled). Once it printed whole it is no longer kept; reprint.ErrNotFound when
+// none is kept under ref.
+func (k *Kiosk) Reprint(ctx context.Context, ref, actor string) (PrintResult, error) {
+	r, err := k.Reprints.Get(ref)
+	if err != nil {
+		return PrintResult{}, err
+	}
+	b := k.Receipts()
+	if b == nil {
+		return PrintResult{}, errors.New("app: this kiosk has no printer configured")
+	}
+	job, err := r.Job(b, true)
+	if err != nil {
+		return PrintResult{}, err
+	}
+	k.record(journal.Event{Kind: journal.StaffReprint, Ref: ref, Actor: actor, Detail: r.Kind})
+	out := k.Print(ctx, r.Kind+" 补打", ref, job)
+	if out.OK {
+		if err := k.Reprints.Remove(ref); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 func paidAt(p utility.Payment, now time.Time) time.Time {
@@ -294,7 +341,7 @@ func (k *Kiosk) holderName(utilityID, account string) string {
 func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 	b := k.Receipts()
 	if b == nil {
-		return PrintResult{Message: "print.no_printer", Detail: "未配置打印机"}
+		return noPrinter
 	}
 	p := a.Progress
 	ref := p.Reference

@@ -16,8 +16,8 @@ const (
 )
 
 // Prune applies the retention of the configuration: a finished request's personal data
-// is erased data.personal_data_days after it finished, and journal entries and finished
-// requests are removed after data.journal_days. What it did is journaled and logged
+// is erased data.personal_data_days after it finished, and so is a receipt kept for
+// reprinting; journal entries and finished requests are removed after data.journal_days. What it did is journaled and logged
 // (counts only). The kiosk runs it a minute after start and then daily.
 func (k *Kiosk) Prune() error {
 	now := k.Clock.Now()
@@ -31,12 +31,18 @@ func (k *Kiosk) Prune() error {
 	if err != nil {
 		return err
 	}
-	if p.Erased+p.Removed+n == 0 {
+	r, err := k.Reprints.Prune(days(d.PersonalDataDays))
+	if err != nil {
+		return err
+	}
+	if p.Erased+p.Removed+n+r == 0 {
 		return nil
 	}
-	k.Log.Info("retention applied", "requests_erased", p.Erased, "requests_removed", p.Removed, "journal_removed", n)
+	k.Log.Info("retention applied", "requests_erased", p.Erased, "requests_removed", p.Removed, "journal_removed", n,
+		"reprints_removed", r)
 	return k.Journal.Record(journal.Event{Kind: journal.Retention,
-		Detail: fmt.Sprintf("personal data of %d requests erased; %d requests and %d journal entries removed", p.Erased, p.Removed, n)})
+		Detail: fmt.Sprintf("personal data of %d requests erased; %d requests, %d journal entries and %d receipts kept for reprinting removed",
+			p.Erased, p.Removed, n, r)})
 }
 
 // prunePeriodically runs Prune pruneFirst after start and every pruneEvery after that,

@@ -8,6 +8,8 @@ import (
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
@@ -51,8 +53,28 @@ func TestRetentionAppliedDaily(t *testing.T) {
 			t.Errorf("the entry of %v outlived data.journal_days: %+v", start, e)
 		}
 	}
-	if d := retention()[0].Detail; d != "personal data of 0 requests erased; 0 requests and 1 journal entries removed" {
+	if d := retention()[0].Detail; d != "personal data of 0 requests erased; 0 requests, 1 journal entries and 0 receipts kept for reprinting removed" {
 		t.Errorf("retention entry %q", d)
+	}
+}
+
+// A receipt kept for reprinting names its citizen: it goes with the personal data,
+// data.personal_data_days after it failed to print.
+func TestRetentionForgetsKeptReceipts(t *testing.T) {
+	c := clock.NewManual(time.Now())
+	f := newFlowsAt(t, utilitysim.Options{}, func(cfg *config.Config) { cfg.Data.PersonalDataDays = 2 }, c)
+	p := receipt.SamplePayment()
+	if err := f.k.Reprints.Keep(reprint.Receipt{Entry: reprint.Entry{Ref: "P1", Kind: reprint.Payment, Time: c.Now()}, Payment: &p}); err != nil {
+		t.Fatal(err)
+	}
+	for day, want := range []int{1, 1, 0} {
+		if err := f.k.Prune(); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := f.k.Reprints.List(); len(list) != want {
+			t.Fatalf("day %d: %d kept, want %d", day, len(list), want)
+		}
+		c.Advance(24*time.Hour + time.Minute)
 	}
 }
 

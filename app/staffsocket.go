@@ -18,7 +18,7 @@ func (k *Kiosk) serveStaff() {
 		return
 	}
 	k.staff = staff.Server(&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
-		Devices: k.staffDevices, Clock: k.Clock.Now}, k.Log)
+		Devices: k.staffDevices, Print: k.staffReprint, Clock: k.Clock.Now}, k.Log)
 	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
@@ -50,4 +50,13 @@ func (k *Kiosk) staffDevices() []staff.Device {
 		out = append(out, staff.Device{Name: name, OK: e.OK, Detail: e.Detail})
 	}
 	return out
+}
+
+// staffReprint prints a kept receipt again for staff.
+func (k *Kiosk) staffReprint(ctx context.Context, ref, actor string) (staff.Printed, error) {
+	r, err := k.Reprint(ctx, ref, actor)
+	if err != nil {
+		return staff.Printed{}, err
+	}
+	return staff.Printed{OK: r.OK, Detail: r.Detail}, nil
 }

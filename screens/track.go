@@ -180,7 +180,9 @@ func (s *Shell) printProgress(a app.Application) {
 		s.notice.hide()
 		msg := s.T("track.printed")
 		if !r.OK {
-			msg = s.T(r.Message)
+			// Not print.*: a progress summary is not kept for 补打, the citizen prints
+			// another when the printer is back.
+			msg = s.T("track.print_failed")
 		}
 		s.notice = s.showModal(s.T("track.print_title"), msg, modalButton{label: s.T("common.ok"), primary: true})
 	})

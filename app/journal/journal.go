@@ -36,7 +36,8 @@ const (
 	StaffRetry       Kind = "staff.retry"
 	StaffClose       Kind = "staff.close"
 	StaffExport      Kind = "staff.export"
-	Retention        Kind = "retention" // old entries and personal data removed, with counts in Detail
+	StaffReprint     Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
+	Retention        Kind = "retention"     // old entries and personal data removed, with counts in Detail
 )
 
 // Event is one journal entry. No field may hold a raw name, ID number, phone, address or

@@ -15,6 +15,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 )
 
 // ErrNotRunning means no kiosk answers on the socket: it is stopped (or starting).
@@ -107,11 +108,14 @@ type inputError string
 func (e inputError) Error() string        { return string(e) }
 func (e inputError) Is(target error) bool { return target == ErrInput }
 
-// notFoundError is the kiosk's outbox.ErrNotFound, its message as the kiosk wrote it.
+// notFoundError is the kiosk's outbox.ErrNotFound or reprint.ErrNotFound (the path
+// says which), its message as the kiosk wrote it.
 type notFoundError string
 
-func (e notFoundError) Error() string        { return string(e) }
-func (e notFoundError) Is(target error) bool { return target == outbox.ErrNotFound }
+func (e notFoundError) Error() string { return string(e) }
+func (e notFoundError) Is(target error) bool {
+	return target == outbox.ErrNotFound || target == reprint.ErrNotFound
+}
 
 // Status is the running kiosk's state.
 func (c *Client) Status(ctx context.Context) (Status, error) {
@@ -150,6 +154,20 @@ func (c *Client) Events(ctx context.Context, q Query) ([]journal.Event, error) {
 	var out []journal.Event
 	err := c.do(ctx, http.MethodGet, "/v1/journal?"+v.Encode(), nil, &out)
 	return out, err
+}
+
+// Reprints lists the receipts kept for reprinting.
+func (c *Client) Reprints(ctx context.Context) ([]reprint.Entry, error) {
+	var out []reprint.Entry
+	err := c.do(ctx, http.MethodGet, "/v1/reprints", nil, &out)
+	return out, err
+}
+
+// Reprint has the running kiosk print a kept receipt again.
+func (c *Client) Reprint(ctx context.Context, ref, actor string) (Printed, error) {
+	var p Printed
+	err := c.do(ctx, http.MethodPost, "/v1/reprints/"+url.PathEscape(ref), action{Actor: actor}, &p)
+	return p, err
 }
 
 // Backup copies the running kiosk's database to w.

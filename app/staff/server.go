@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 )
 
 // maxPath is the longest Unix socket path Linux takes (sun_path, less its final NUL).
@@ -55,6 +56,8 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("POST /v1/requests/{ref}/close", h.close)
 	mux.HandleFunc("GET /v1/journal", h.journal)
 	mux.HandleFunc("POST /v1/backup", h.backup)
+	mux.HandleFunc("GET /v1/reprints", h.reprints)
+	mux.HandleFunc("POST /v1/reprints/{ref}", h.reprint)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -80,7 +83,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrInput):
 		code = http.StatusBadRequest
-	case errors.Is(err, outbox.ErrNotFound):
+	case errors.Is(err, outbox.ErrNotFound), errors.Is(err, reprint.ErrNotFound):
 		code = http.StatusNotFound
 	}
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
@@ -201,4 +204,30 @@ func (h *handler) backup(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	h.log.Info("staff copied the database", "bytes", n, "actor", a.Actor)
+}
+
+func (h *handler) reprints(w http.ResponseWriter, r *http.Request) {
+	list, err := h.s.Reprints(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// reprint answers how the print went: a printer that fails again is not an error of
+// the request (the receipt stays kept, Detail says why).
+func (h *handler) reprint(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("ref")
+	a, err := readAction(r)
+	var p Printed
+	if err == nil {
+		p, err = h.s.Reprint(r.Context(), ref, a.Actor)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("staff reprinted a receipt", "ref", ref, "actor", a.Actor, "ok", p.OK)
+	writeJSON(w, http.StatusOK, p)
 }

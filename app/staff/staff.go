@@ -1,7 +1,8 @@
 // Package staff is what hall staff can do with a kiosk's records, whether the kiosk is
 // running or stopped: see the requests the outbox set aside (dead letters) and send
 // them again or close them, read the journal (记录留痕), copy the database, see the
-// devices' state. A running kiosk serves it on a Unix socket in its data folder
+// devices' state, and print again (补打) the receipts that did not print (the running
+// kiosk only). A running kiosk serves it on a Unix socket in its data folder
 // (Listen, Handler); kioskctl talks to that socket (Client) and, when no kiosk answers
 // there, opens the database itself (Local). Nothing it returns holds personal data.
 package staff
@@ -19,6 +20,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -45,7 +47,22 @@ type Service interface {
 	// Backup writes a copy of the database to w (personal data sealed, as in the
 	// file) and journals the export with actor.
 	Backup(ctx context.Context, w io.Writer, actor string) (int64, error)
+	// Reprints lists the citizens' receipts that did not print, oldest first.
+	Reprints(ctx context.Context) ([]reprint.Entry, error)
+	// Reprint prints a receipt that did not print again (补打) on the running kiosk's
+	// printer; actor is journaled. ErrNeedsKiosk while the kiosk is stopped.
+	Reprint(ctx context.Context, ref, actor string) (Printed, error)
 }
+
+// Printed is how a reprint went.
+type Printed struct {
+	OK bool `json:"ok"`
+	// Detail is why it did not print (for staff, in Chinese); the receipt stays kept.
+	Detail string `json:"detail,omitempty"`
+}
+
+// ErrNeedsKiosk means an action needs the running kiosk: the printer is its own.
+var ErrNeedsKiosk = errors.New("staff: printing needs the running kiosk (it drives the printer): start it and try again")
 
 // Status is a kiosk's state at a glance.
 type Status struct {
@@ -55,6 +72,8 @@ type Status struct {
 	// Pending counts the requests waiting for each utility; Dead those waiting for staff.
 	Pending map[string]int `json:"pending"`
 	Dead    int            `json:"dead"`
+	// Reprints counts the citizens' receipts that did not print, waiting for 补打.
+	Reprints int `json:"reprints"`
 }
 
 // Device is one device's state as the running kiosk last saw it.
@@ -118,6 +137,8 @@ type Local struct {
 	Outbox  *outbox.Outbox
 	// Devices reports the devices' state; nil when the kiosk is not running.
 	Devices func() []Device
+	// Print prints a kept receipt again; nil when the kiosk is not running.
+	Print func(ctx context.Context, ref, actor string) (Printed, error)
 	// Clock is the time for journal queries (nil: time.Now).
 	Clock func() time.Time
 }
@@ -142,6 +163,11 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 	for _, n := range counts[outbox.Dead] {
 		s.Dead += n
 	}
+	kept, err := l.Reprints(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	s.Reprints = len(kept)
 	if l.Devices != nil {
 		s.Devices = l.Devices()
 		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
@@ -226,6 +252,22 @@ func (l *Local) Backup(ctx context.Context, w io.Writer, actor string) (int64, e
 		return n, err
 	}
 	return n, l.Journal.Record(journal.Event{Kind: journal.StaffExport, Actor: actor, Detail: fmt.Sprintf("database copied, %d bytes", n)})
+}
+
+// Reprints lists the receipts kept for reprinting.
+func (l *Local) Reprints(ctx context.Context) ([]reprint.Entry, error) {
+	return reprint.New(l.Store).List()
+}
+
+// Reprint prints a kept receipt again through the running kiosk.
+func (l *Local) Reprint(ctx context.Context, ref, actor string) (Printed, error) {
+	if err := errors.Join(required("the reference", ref), required("the actor", actor)); err != nil {
+		return Printed{}, err
+	}
+	if l.Print == nil {
+		return Printed{}, ErrNeedsKiosk
+	}
+	return l.Print(ctx, ref, actor)
 }
 
 // BackupFile writes the copy to path (mode 0600, synced; a copy cut short never takes

@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff/stafftest"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -170,6 +173,63 @@ func TestService(t *testing.T) {
 			all, err := s.Events(ctx, Query{Since: time.Hour})
 			if err != nil || !slices.ContainsFunc(all, func(e journal.Event) bool { return e.Kind == journal.StaffExport && e.Actor == "staff-7" }) {
 				t.Errorf("export not journaled: %v", err)
+			}
+		})
+	}
+}
+
+// TestReprints: staff list the receipts kept for 补打 with the kiosk stopped or running;
+// printing one needs the running kiosk, whose answer (printed, or why not) comes back
+// through the socket, as do its errors.
+func TestReprints(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			p := receipt.SamplePayment()
+			kept := reprint.Receipt{Entry: reprint.Entry{Ref: "P1", Kind: reprint.Payment, Time: time.Now(), Reason: "打印机缺纸"}, Payment: &p}
+			if err := reprint.New(k.l.Store).Keep(kept); err != nil {
+				t.Fatal(err)
+			}
+			var s Service = k.l
+			var printed []string
+			if via == "socket" {
+				k.l.Print = func(_ context.Context, ref, actor string) (Printed, error) {
+					if ref != "P1" {
+						return Printed{}, fmt.Errorf("%w: %s", reprint.ErrNotFound, ref)
+					}
+					printed = append(printed, actor)
+					if len(printed) == 1 {
+						return Printed{Detail: "打印机缺纸"}, nil
+					}
+					return Printed{OK: true}, nil
+				}
+				s = serve(t, k.dir, k.l)
+			}
+			list, err := s.Reprints(ctx)
+			if err != nil || len(list) != 1 || list[0].Ref != "P1" || list[0].Kind != reprint.Payment || list[0].Reason != "打印机缺纸" {
+				t.Fatalf("reprints: %+v, %v", list, err)
+			}
+			if _, err := s.Reprint(ctx, "P1", ""); !errors.Is(err, ErrInput) {
+				t.Errorf("no actor: %v", err)
+			}
+			if via == "database" {
+				if _, err := s.Reprint(ctx, "P1", "staff-7"); !errors.Is(err, ErrNeedsKiosk) {
+					t.Errorf("with the kiosk stopped: %v", err)
+				}
+				return
+			}
+			if _, err := s.Reprint(ctx, "P9", "staff-7"); !errors.Is(err, reprint.ErrNotFound) {
+				t.Errorf("an unknown receipt: %v", err)
+			}
+			if r, err := s.Reprint(ctx, "P1", "staff-7"); err != nil || r.OK || r.Detail != "打印机缺纸" {
+				t.Errorf("printer still out of paper: %+v, %v", r, err)
+			}
+			if r, err := s.Reprint(ctx, "P1", "staff-7"); err != nil || !r.OK {
+				t.Errorf("printed: %+v, %v", r, err)
+			}
+			if !slices.Equal(printed, []string{"staff-7", "staff-7"}) {
+				t.Errorf("the kiosk printed for %v", printed)
 			}
 		})
 	}

@@ -20,6 +20,8 @@ var (
 	BucketOutboxRef = []byte("outbox_ref")
 	// BucketOutboxPending holds the sequences still to be forwarded (app/outbox).
 	BucketOutboxPending = []byte("outbox_pending")
+	// BucketReprints holds the receipts that did not print, for 补打 (app/reprint).
+	BucketReprints = []byte("reprints")
 )
 
 // Migration moves the schema from Version-1 to Version. Migrations run in order, each in
@@ -39,6 +41,10 @@ var Migrations = []Migration{
 			}
 		}
 		return nil
+	}},
+	{Version: 2, Name: "receipts kept for reprinting", Apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(BucketReprints)
+		return err
 	}},
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -355,6 +356,9 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 		j.WaitFor("the print outcome", func() bool { r, _ := j.application().Result(); return r.Printed.Message != "" })
 		if r, _ := j.application().Result(); r.Printed.OK {
 			t.Fatalf("大字模式 %v: a receipt printed through a jammed cutter", elderly)
+		}
+		if kept, err := j.K.Reprints.List(); err != nil || len(kept) != 1 || kept[0].Kind != reprint.Acceptance {
+			t.Fatalf("大字模式 %v: kept for reprinting %+v, %v", elderly, kept, err)
 		}
 		j.Pump()
 		j.checkBothLanguages("", "apply-result")

@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -228,6 +229,25 @@ func TestJourneyPayWithoutPaper(t *testing.T) {
 		t.Fatalf("the pay screen with the printer out of paper:\n%s", j.Markup())
 	}
 	j.WaitShows("缴费成功")
+	// Staff load paper and print both receipts again (补打) through the kiosk's socket,
+	// as kioskctl does.
+	j.rig.Printer().SetFaults(sim.PrinterFaults{})
+	j.rig.Printer().LoadPaper()
+	c, err := staff.Dial(context.Background(), staff.SocketPath(j.K.Config.Data.Dir))
+	j.must(err)
+	kept, err := c.Reprints(context.Background())
+	if err != nil || len(kept) != 2 {
+		t.Fatalf("kept for reprinting: %+v, %v", kept, err)
+	}
+	for _, k := range kept {
+		if p, err := c.Reprint(context.Background(), k.Ref, "staff-7"); err != nil || !p.OK {
+			t.Fatalf("reprint %s: %+v, %v", k.Ref, p, err)
+		}
+	}
+	j.must(j.rig.Printer().WaitCuts(context.Background(), 2))
+	if kept, _ := c.Reprints(context.Background()); len(kept) != 0 {
+		t.Fatalf("still kept after reprinting: %+v", kept)
+	}
 }
 
 // A hall whose kiosk has no printer and no scanner: nothing invites a scan, the citizen
@@ -372,7 +392,7 @@ func TestJourneyPrintProgress(t *testing.T) {
 	j.Tap("知道了")
 	j.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
 	j.Tap("打印进度单")
-	j.WaitShows("打印机缺纸")
+	j.WaitShows("打印机暂时不能打印进度单")
 	j.checkBothLanguages("", "timeline-print-failed")
 	j.Tap("知道了")
 	// The QR scanned: the same application's timeline.

@@ -61,6 +61,16 @@ func init() {
 		summary: "copy the database (sealed as it is: the copy needs the same key file)",
 		run:     dataBackup,
 	})
+	register("receipt", receiptSummary, "failed", &subcommand{
+		usage:   "failed [--config FILE]",
+		summary: "list the citizens' receipts that did not print (paper out, jam), kept for 补打",
+		run:     receiptFailed,
+	})
+	register("receipt", receiptSummary, "reprint", &subcommand{
+		usage:   "reprint --actor NAME [--config FILE] REF",
+		summary: "print a receipt that did not print again, marked （补打）, on the running kiosk's printer",
+		run:     receiptReprint,
+	})
 	register("kiosk", kioskSummary, "status", &subcommand{
 		usage:   "status [--config FILE]",
 		summary: "whether the kiosk runs, its devices, the requests waiting per utility",
@@ -156,10 +166,30 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func outboxRetry(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("outbox retry", stderr)
+// kioskAction runs a staff command that takes nothing but --config on the kiosk's data.
+func kioskAction(name string, args []string, stderr io.Writer, act func(d *kioskData) error) error {
+	fs := newFlags(name, stderr)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	actor := fs.String("actor", "", "who retries (staff ID or name), for the journal")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	return act(d)
+}
+
+// refAction runs a staff action on one reference: it takes --config, --actor (who does
+// it, for the journal) and the reference, and reaches the kiosk's data.
+func refAction(name, doing string, args []string, stderr io.Writer, act func(d *kioskData, ref, actor string) error) error {
+	fs := newFlags(name, stderr)
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	actor := fs.String("actor", "", "who "+doing+" (staff ID or name), for the journal")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -171,15 +201,21 @@ func outboxRetry(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	if err := d.Retry(context.Background(), fs.Arg(0), *actor); err != nil {
-		return err
-	}
-	if d.running {
-		fmt.Fprintf(stdout, "%s queued again; the kiosk is sending it\n", fs.Arg(0))
-	} else {
-		fmt.Fprintf(stdout, "%s queued again; the kiosk sends it when it starts\n", fs.Arg(0))
-	}
-	return nil
+	return act(d, fs.Arg(0), *actor)
+}
+
+func outboxRetry(args []string, stdout, stderr io.Writer) error {
+	return refAction("outbox retry", "retries", args, stderr, func(d *kioskData, ref, actor string) error {
+		if err := d.Retry(context.Background(), ref, actor); err != nil {
+			return err
+		}
+		if d.running {
+			fmt.Fprintf(stdout, "%s queued again; the kiosk is sending it\n", ref)
+		} else {
+			fmt.Fprintf(stdout, "%s queued again; the kiosk sends it when it starts\n", ref)
+		}
+		return nil
+	})
 }
 
 func outboxClose(args []string, stdout, stderr io.Writer) error {
@@ -203,6 +239,39 @@ func outboxClose(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s closed\n", fs.Arg(0))
 	return nil
+}
+
+func receiptFailed(args []string, stdout, stderr io.Writer) error {
+	return kioskAction("receipt failed", args, stderr, func(d *kioskData) error {
+		list, err := d.Reprints(context.Background())
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REF\tKIND\tFAILED\tWHY")
+		for _, e := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Ref, e.Kind, e.Time.Local().Format("2006-01-02 15:04"), dash(flat(e.Reason)))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d to reprint\n", len(list))
+		return nil
+	})
+}
+
+func receiptReprint(args []string, stdout, stderr io.Writer) error {
+	return refAction("receipt reprint", "reprints", args, stderr, func(d *kioskData, ref, actor string) error {
+		p, err := d.Reprint(context.Background(), ref, actor)
+		if err != nil {
+			return err
+		}
+		if !p.OK {
+			return fmt.Errorf("%s did not print again, still kept: %s", ref, p.Detail)
+		}
+		fmt.Fprintf(stdout, "%s printed again (补打)\n", ref)
+		return nil
+	})
 }
 
 func journalList(args []string, stdout, stderr io.Writer) error {
@@ -261,40 +330,30 @@ func dataBackup(args []string, stdout, stderr io.Writer) error {
 }
 
 func kioskStatus(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("kiosk status", stderr)
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return errUsage
-	}
-	d, err := openData(*cfgPath)
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	st, err := d.Status(context.Background())
-	if err != nil {
-		return err
-	}
-	if st.Running {
-		fmt.Fprintln(stdout, "kiosk: running")
-	} else {
-		fmt.Fprintln(stdout, "kiosk: stopped")
-	}
-	for _, dev := range st.Devices {
-		state := "ok"
-		if !dev.OK {
-			state = "NOT OK: " + dash(dev.Detail)
+	return kioskAction("kiosk status", args, stderr, func(d *kioskData) error {
+		st, err := d.Status(context.Background())
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "device %-8s %s\n", dev.Name, state)
-	}
-	for _, id := range config.UtilityIDs {
-		fmt.Fprintf(stdout, "waiting for %-11s %d\n", id, st.Pending[id])
-	}
-	fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
-	return nil
+		if st.Running {
+			fmt.Fprintln(stdout, "kiosk: running")
+		} else {
+			fmt.Fprintln(stdout, "kiosk: stopped")
+		}
+		for _, dev := range st.Devices {
+			state := "ok"
+			if !dev.OK {
+				state = "NOT OK: " + dash(dev.Detail)
+			}
+			fmt.Fprintf(stdout, "device %-8s %s\n", dev.Name, state)
+		}
+		for _, id := range config.UtilityIDs {
+			fmt.Fprintf(stdout, "waiting for %-11s %d\n", id, st.Pending[id])
+		}
+		fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
+		fmt.Fprintf(stdout, "receipts to reprint (补打): %d\n", st.Reprints)
+		return nil
+	})
 }
 
 func dash(s string) string {

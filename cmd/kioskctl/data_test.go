@@ -12,6 +12,8 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staff/stafftest"
 	"github.com/liangzihu/kiosk/app/store"
@@ -19,7 +21,8 @@ import (
 )
 
 // kioskWithDeadLetters leaves a data folder as a kiosk would: two requests the water
-// utility refused, set aside for staff. It returns the configuration file and the refs.
+// utility refused, set aside for staff, and a payment receipt that did not print
+// (P260101000001). It returns the configuration file and the refs of the requests.
 func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -45,6 +48,11 @@ func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
 			t.Fatalf("submit: %+v, %v", res, err)
 		}
 		refs = append(refs, res.KioskRef)
+	}
+	pay := receipt.SamplePayment()
+	if err := reprint.New(st).Keep(reprint.Receipt{Entry: reprint.Entry{Ref: "P260101000001", Kind: reprint.Payment,
+		Time: time.Now(), Reason: "打印机缺纸"}, Payment: &pay}); err != nil {
+		t.Fatal(err)
 	}
 	ob.Close()
 	st.Close()
@@ -90,6 +98,14 @@ func TestOutboxStaffCommands(t *testing.T) {
 	if strings.Contains(out, "13800001234") {
 		t.Error("the journal printed a phone number")
 	}
+	// The receipt that did not print is listed; printing it needs the running kiosk.
+	if code, out, errs := kioskctl(t, "receipt", "failed", "--config", cfg); code != 0 || !strings.Contains(out, "P260101000001") ||
+		!strings.Contains(out, "打印机缺纸") || !strings.Contains(out, "1 to reprint") || strings.Contains(out, "张") {
+		t.Fatalf("receipt failed: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := kioskctl(t, "receipt", "reprint", "--config", cfg, "--actor", "staff-7", "P260101000001"); code != 1 || !strings.Contains(errs, "needs the running kiosk") {
+		t.Errorf("reprint while the kiosk is stopped: %d %q", code, errs)
+	}
 	// An export opens with the same key.
 	backup := filepath.Join(t.TempDir(), "copy", store.FileName)
 	if err := os.MkdirAll(filepath.Dir(backup), 0o700); err != nil {
@@ -127,14 +143,21 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	printed := 0
 	srv := staff.Server(&staff.Local{Store: st, Journal: j, Outbox: ob, Devices: func() []staff.Device {
 		return []staff.Device{{Name: "printer", Detail: "缺纸"}}
+	}, Print: func(_ context.Context, ref, actor string) (staff.Printed, error) {
+		if printed++; printed == 1 {
+			return staff.Printed{Detail: "打印机缺纸，请装入新纸卷"}, nil
+		}
+		return staff.Printed{OK: true}, nil
 	}}, slog.New(slog.DiscardHandler))
 	go srv.Serve(l)
 	defer srv.Close()
 
 	code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg)
-	if code != 0 || !strings.Contains(out, "kiosk: running") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") {
+	if code != 0 || !strings.Contains(out, "kiosk: running") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
+		!strings.Contains(out, "receipts to reprint (补打): 1") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {
@@ -160,6 +183,16 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	backup := filepath.Join(t.TempDir(), store.FileName)
 	if code, out, errs := kioskctl(t, "data", "backup", "--config", cfg, "--actor", "staff-7", "--out", backup); code != 0 || !strings.Contains(out, "bytes") {
 		t.Fatalf("backup: %d %q %q", code, out, errs)
+	}
+	// 补打: the printer still out of paper, then printed.
+	if code, _, errs := kioskctl(t, "receipt", "reprint", "--config", cfg, "--actor", "staff-7", "P260101000001"); code != 1 || !strings.Contains(errs, "请装入新纸卷") {
+		t.Errorf("reprint, no paper: %d %q", code, errs)
+	}
+	if code, out, errs := kioskctl(t, "receipt", "reprint", "--config", cfg, "--actor", "staff-7", "P260101000001"); code != 0 || !strings.Contains(out, "printed again") {
+		t.Errorf("reprint: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := kioskctl(t, "receipt", "reprint", "--config", cfg, "P260101000001"); code != 2 || !strings.Contains(errs, "usage") {
+		t.Errorf("reprint without an actor: %d %q", code, errs)
 	}
 }
 

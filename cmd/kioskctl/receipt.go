@@ -18,7 +18,7 @@ import (
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
-const receiptSummary = "receipts: sample byte streams and pictures, render, print, printer status"
+const receiptSummary = "receipts: sample byte streams and pictures, render, print, printer status, 补打 of citizens' receipts"
 
 func init() {
 	register("receipt", receiptSummary, "sample", &subcommand{

@@ -1,0 +1,181 @@
+// Package reprint keeps the citizens' receipts that did not print whole — the paper ran
+// out, the cutter jammed, the printer went away — so that staff can print them again
+// (补打) once the printer is back, as the kiosk promised the citizen. A kept receipt
+// names its citizen, so it is sealed in the kiosk's database; it goes once it is
+// reprinted, or with the rest of the personal data after data.personal_data_days.
+package reprint
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/devices/printer"
+)
+
+// ErrNotFound means no receipt is kept under a reference: it printed, was reprinted
+// already, or its time ran out.
+var ErrNotFound = errors.New("reprint: no receipt to print again under this reference")
+
+// The kinds of receipt kept.
+const (
+	Payment    = "payment"    // 缴费凭条
+	Acceptance = "acceptance" // 受理回执 with the 一次性告知书
+)
+
+// Receipt is a receipt as it was laid out for the citizen: exactly one of Payment and
+// Acceptance is set.
+type Receipt struct {
+	Entry
+	Payment    *receipt.Payment    `json:"payment,omitempty"`
+	Acceptance *receipt.Acceptance `json:"acceptance,omitempty"`
+}
+
+// Entry is a kept receipt as staff list it: nothing personal.
+type Entry struct {
+	// Ref is the reference it was printed under (the payment's or the application's
+	// kiosk reference), which the journal's print.failed event names too.
+	Ref  string `json:"ref"`
+	Kind string `json:"kind"`
+	// Time is when it failed to print, and Reason why (for staff, in Chinese).
+	Time   time.Time `json:"time"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+func (r Receipt) check() error {
+	switch {
+	case r.Ref == "":
+		return errors.New("reprint: a receipt without a reference")
+	case r.Kind == Payment && r.Payment != nil && r.Acceptance == nil,
+		r.Kind == Acceptance && r.Acceptance != nil && r.Payment == nil:
+		return nil
+	}
+	return fmt.Errorf("reprint: receipt %s of kind %q does not hold that receipt alone", r.Ref, r.Kind)
+}
+
+// Job lays the receipt out for the printer; again marks it （补打）.
+func (r Receipt) Job(b *receipt.Builder, again bool) (*printer.Job, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	if r.Payment != nil {
+		p := *r.Payment
+		p.Reprint = again
+		return b.Payment(p)
+	}
+	a := *r.Acceptance
+	a.Reprint = again
+	return b.Acceptance(a)
+}
+
+// Store keeps receipts in the kiosk's database (store.BucketReprints).
+type Store struct {
+	st *store.Store
+}
+
+// New returns the receipts kept in st.
+func New(st *store.Store) *Store { return &Store{st: st} }
+
+// kept is a receipt as stored: the entry in clear for listing, the receipt sealed.
+type kept struct {
+	Entry  Entry  `json:"entry"`
+	Sealed []byte `json:"sealed"`
+}
+
+func sealContext(ref string) []byte { return []byte("reprints/" + ref) }
+
+// Keep keeps a receipt, replacing one kept under the same reference.
+func (s *Store) Keep(r Receipt) error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	plain, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("reprint: %w", err)
+	}
+	v, err := json.Marshal(kept{Entry: r.Entry, Sealed: s.st.Sealer().Seal(plain, sealContext(r.Ref))})
+	if err != nil {
+		return fmt.Errorf("reprint: %w", err)
+	}
+	return s.st.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketReprints).Put([]byte(r.Ref), v)
+	})
+}
+
+// List returns the kept receipts, oldest first.
+func (s *Store) List() ([]Entry, error) {
+	var out []Entry
+	err := s.st.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketReprints).ForEach(func(k, v []byte) error {
+			var e kept
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("reprint: entry %s: %w", k, err)
+			}
+			out = append(out, e.Entry)
+			return nil
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out, err
+}
+
+// Get returns the receipt kept under ref, unsealed.
+func (s *Store) Get(ref string) (Receipt, error) {
+	var r Receipt
+	err := s.st.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(store.BucketReprints).Get([]byte(ref))
+		if v == nil {
+			return fmt.Errorf("%w: %s", ErrNotFound, ref)
+		}
+		var e kept
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("reprint: entry %s: %w", ref, err)
+		}
+		plain, err := s.st.Sealer().Open(e.Sealed, sealContext(ref))
+		if err != nil {
+			return fmt.Errorf("reprint: receipt %s: %w", ref, err)
+		}
+		return json.Unmarshal(plain, &r)
+	})
+	return r, err
+}
+
+// Remove forgets the receipt kept under ref (reprinted); none kept is no error.
+func (s *Store) Remove(ref string) error {
+	return s.st.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketReprints).Delete([]byte(ref))
+	})
+}
+
+// Prune forgets the receipts kept since before before and returns how many.
+func (s *Store) Prune(before time.Time) (int, error) {
+	n := 0
+	err := s.st.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(store.BucketReprints)
+		var old [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var e kept
+			if json.Unmarshal(v, &e) != nil || e.Entry.Time.Before(before) {
+				old = append(old, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	return n, err
+}
