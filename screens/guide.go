@@ -44,7 +44,12 @@ func (s *Shell) buildGuide() fyne.CanvasObject {
 		s.field("guide.hotlines", hot...),
 		s.field("guide.utilities", utils...),
 	)
-	note := widget.NewLabel(s.T("guide.no_paper"))
+	text := s.T("guide.no_paper")
+	if !c.Devices.IDCard.Enabled {
+		// 零资料 rests on the ID card: a kiosk that reads none says so instead.
+		text = s.T("identify.reader_none")
+	}
+	note := widget.NewLabel(text)
 	note.Importance = widget.HighImportance
 	note.Wrapping = fyne.TextWrapWord
 	blocks := []fyne.CanvasObject{container.NewGridWithColumns(2, hall, contact), note}

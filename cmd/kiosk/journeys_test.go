@@ -334,6 +334,11 @@ func TestJourneyNoReader(t *testing.T) {
 	}
 	invites("home")
 	j.checkBothLanguages("", "home-no-reader")
+	j.Tap("办事指南")
+	if !j.ShowsOnAnyPage(none) || j.ShowsOnAnyPage("凭身份证即可办理") {
+		t.Fatalf("the guide without a reader:\n%s", j.Markup())
+	}
+	j.Tap("首页")
 	j.Tap("进度查询")
 	invites("track")
 	j.Tap("首页")
