@@ -75,12 +75,21 @@ const accountsKey = "accounts"
 // accountsTimeout bounds the whole look-up; each utility's own timeout is shorter.
 const accountsTimeout = 30 * time.Second
 
+// OnAccounts registers a listener called (from another goroutine) each time a utility
+// answers the current citizen's account look-up.
+func (k *Kiosk) OnAccounts(f func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.accountListeners = append(k.accountListeners, f)
+}
+
 // StartAccountLookup asks every enabled utility at once for the identified citizen's
 // accounts, each with its own timeout, so that a slow or broken utility holds up none of
-// the others. It returns at once with every tile Loading; changed is called (from
-// another goroutine) each time a utility answers. The result lives in the session (see
-// SessionAccounts) and is dropped with it; Wait blocks until every utility answered.
-func (k *Kiosk) StartAccountLookup(changed func()) (*Accounts, error) {
+// the others. It returns at once with every tile Loading; the OnAccounts listeners hear
+// of each answer. The result lives in the session (see SessionAccounts) and is dropped
+// with it; Wait blocks until every utility answered. The kiosk starts it itself as soon
+// as a card identifies a citizen, before any screen asks.
+func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	s := k.Sessions.Current()
 	if s == nil {
 		return nil, ErrNoSession
@@ -94,9 +103,6 @@ func (k *Kiosk) StartAccountLookup(changed func()) (*Accounts, error) {
 		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
 	}
 	s.Set(accountsKey, acc)
-	if changed == nil {
-		changed = func() {}
-	}
 	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
 	go func() {
 		defer close(acc.done)
@@ -111,7 +117,12 @@ func (k *Kiosk) StartAccountLookup(changed func()) (*Accounts, error) {
 			}
 			if !s.Wiped() {
 				acc.set(t)
-				changed()
+				k.mu.Lock()
+				ls := append([]func(){}, k.accountListeners...)
+				k.mu.Unlock()
+				for _, f := range ls {
+					f()
+				}
 			}
 		})
 	}()

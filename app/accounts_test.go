@@ -98,18 +98,19 @@ func TestAccountsLookupPerUtility(t *testing.T) {
 			f.citizen(tc.citizen)
 			who := utilitysim.DemoIdentities[tc.citizen]
 
-			// Each call of changed takes a snapshot of the tiles, in answer order.
+			// Each answer heard takes a snapshot of the tiles, in answer order.
 			var mu sync.Mutex
 			var snaps [][]app.UtilityAccounts
 			ready := make(chan struct{})
 			var acc *app.Accounts
-			acc, err := f.k.StartAccountLookup(func() {
+			f.k.OnAccounts(func() {
 				<-ready
 				s := acc.Tiles()
 				mu.Lock()
 				snaps = append(snaps, s)
 				mu.Unlock()
 			})
+			acc, err := f.k.StartAccountLookup()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,11 +213,11 @@ func awaitLookup(t *testing.T, acc *app.Accounts) {
 // an anonymous one (a visit without a card).
 func TestAccountsLookupNeedsIdentity(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
-	if _, err := f.k.StartAccountLookup(nil); !errors.Is(err, app.ErrNoSession) {
+	if _, err := f.k.StartAccountLookup(); !errors.Is(err, app.ErrNoSession) {
 		t.Fatalf("without a session: %v, want ErrNoSession", err)
 	}
 	f.k.EnsureSession()
-	if _, err := f.k.StartAccountLookup(nil); !errors.Is(err, app.ErrNoSession) {
+	if _, err := f.k.StartAccountLookup(); !errors.Is(err, app.ErrNoSession) {
 		t.Fatalf("anonymous session: %v, want ErrNoSession", err)
 	}
 	if _, ok := f.k.SessionAccounts(); ok {

@@ -161,5 +161,10 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 	s.SetIdentity(session.Identity{Name: name, IDNumber: c.IDNumber, CardType: c.Type.String()})
 	k.Log.Info("citizen identified", "session", s.ID, "card", c)
 	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Subject: k.Journal.Subject("id", c.IDNumber), Detail: c.Type.String()})
+	// The utilities are asked now, not when a screen asks: the screen, however long it
+	// takes to show, does not add to the citizen's wait for their accounts.
+	if _, err := k.StartAccountLookup(); err != nil {
+		k.Log.Warn("account look-up", "session", s.ID, "err", err)
+	}
 	k.emitIdentify(IdentifyEvent{Kind: Identified})
 }

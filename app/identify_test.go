@@ -72,13 +72,25 @@ func (r *rig) next() app.IdentifyEvent {
 	}
 }
 
+// A card opens a session for its holder, and the utilities are asked for the holder's
+// accounts before any screen is told (by the time Identified arrives).
 func TestCardOpensSession(t *testing.T) {
 	r := newRig(t)
+	asked := make(chan bool, 1)
+	r.k.OnIdentify(func(e app.IdentifyEvent) {
+		if e.Kind == app.Identified {
+			_, ok := r.k.SessionAccounts()
+			asked <- ok
+		}
+	})
 	if err := r.demo.PlaceCard(0); err != nil {
 		t.Fatal(err)
 	}
 	if e := r.next(); e.Kind != app.Identified {
 		t.Fatalf("event %+v", e)
+	}
+	if !<-asked {
+		t.Fatal("the accounts were not being looked up when the citizen was identified")
 	}
 	s := r.k.Sessions.Current()
 	if s == nil {

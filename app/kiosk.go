@@ -83,6 +83,7 @@ type Kiosk struct {
 	listeners         []func(session.Event)
 	identifyListeners []func(IdentifyEvent)
 	deviceListeners   []func(DeviceEvent)
+	accountListeners  []func()
 	scanListeners     []func(string)
 	applyListeners    []func()
 	deviceState       map[string]DeviceEvent

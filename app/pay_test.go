@@ -48,7 +48,7 @@ func payUnpaidBills(t *testing.T, k *app.Kiosk, utilityID string, i int) (string
 func (f *flows) payingCitizen(i int) (*session.Session, *app.Accounts, string, []utility.Bill, *app.PaymentFlow) {
 	f.t.Helper()
 	s := f.citizen(i)
-	acc, err := f.k.StartAccountLookup(nil)
+	acc, err := f.k.StartAccountLookup()
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{AutoPay: payAutoPay})
 	f.citizen(1)
-	acc, err := f.k.StartAccountLookup(nil)
+	acc, err := f.k.StartAccountLookup()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -656,7 +656,7 @@ func TestPaySessionWipe(t *testing.T) {
 			if _, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills); !errors.Is(err, app.ErrNoSession) {
 				t.Fatalf("paying without a session: %v", err)
 			}
-			if _, err := f.k.StartAccountLookup(nil); !errors.Is(err, app.ErrNoSession) {
+			if _, err := f.k.StartAccountLookup(); !errors.Is(err, app.ErrNoSession) {
 				t.Fatalf("looking up without a session: %v", err)
 			}
 			f.citizen(1)

@@ -42,17 +42,24 @@ func (s *Shell) identified() bool {
 	return ok
 }
 
+// accountsAnswered redraws the accounts screen for a utility's answer; from any
+// goroutine. Answers that come while a redraw waits for the UI goroutine (busy painting
+// a frame, say) are drawn by that one redraw.
+func (s *Shell) accountsAnswered() {
+	if !s.accountsDue.CompareAndSwap(false, true) {
+		return // a redraw is due already, and will show this answer too
+	}
+	s.opt.Do(func() {
+		s.accountsDue.Store(false)
+		if s.Current() == "accounts" {
+			s.refresh()
+		}
+	})
+}
+
 // startAccountLookup asks every utility at once; each answer redraws the screen.
 func (s *Shell) startAccountLookup() {
-	sid := s.sessionID()
-	_, err := s.K.StartAccountLookup(func() {
-		s.opt.Do(func() {
-			if s.sessionID() == sid && s.Current() == "accounts" {
-				s.refresh()
-			}
-		})
-	})
-	if err != nil {
+	if _, err := s.K.StartAccountLookup(); err != nil {
 		s.K.Log.Warn("accounts", "err", err)
 	}
 }
@@ -80,7 +87,7 @@ func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
 	var rows []fyne.CanvasObject
 	switch t.State {
 	case app.Loading:
-		rows = append(rows, widget.NewProgressBarInfinite(), note(s.T("accounts.loading"), widget.MediumImportance))
+		rows = append(rows, busy(s.T("accounts.loading")))
 	case app.Unavailable:
 		rows = append(rows, note(s.T("accounts.unavailable"), widget.WarningImportance), note(t.Message, widget.MediumImportance))
 	case app.Found:

@@ -69,7 +69,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	case st.err != nil:
 		return container.NewVBox(head, note(s.K.CitizenMessage(st.err, st.utility), widget.DangerImportance))
 	case !st.fetched:
-		return container.NewVBox(head, widget.NewProgressBarInfinite(), note(s.T("bills.loading"), widget.MediumImportance))
+		return container.NewVBox(head, busy(s.T("bills.loading")))
 	case len(st.bills) == 0:
 		return container.NewVBox(head, note(s.T("bills.none"), widget.MediumImportance))
 	}

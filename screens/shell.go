@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -60,6 +61,8 @@ type Shell struct {
 	idle  *idleOverlay
 	// notice is the modal on screen for a device (reading a card, a refusal), if any.
 	notice *modal
+	// accountsDue is set while a redraw of the accounts screen is on its way.
+	accountsDue atomic.Bool
 	// landing builds the first screen of an identified citizen.
 	landing func(*Shell) Page
 	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
@@ -100,6 +103,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
+	k.OnAccounts(s.accountsAnswered)
 	k.OnScan(func(code string) { s.opt.Do(func() { s.onScan(code) }) })
 	if c, ok := w.Canvas().(interface {
 		SetOnTypedKey(func(*fyne.KeyEvent))

@@ -51,7 +51,7 @@ func trackPage(s *Shell) Page {
 		var rows []fyne.CanvasObject
 		switch {
 		case res == nil:
-			rows = append(rows, widget.NewProgressBarInfinite(), note(s.T("track.loading"), widget.MediumImportance))
+			rows = append(rows, busy(s.T("track.loading")))
 		case len(res.Applications) == 0:
 			rows = append(rows, note(s.T("track.none"), widget.MediumImportance))
 		}

@@ -17,7 +17,7 @@ import (
 
 // accountsShown reports whether the accounts screen is on top with the answers of
 // every utility: all have answered and the screen was rendered since (no tile on it
-// still shows its progress bar).
+// still says 正在查询…).
 func (k *journey) accountsShown(a *app.Accounts) bool {
 	if k.Shell.Current() != "accounts" {
 		return false
@@ -27,23 +27,23 @@ func (k *journey) accountsShown(a *app.Accounts) bool {
 			return false
 		}
 	}
-	return !loading(k.Win.Canvas().Content())
+	return !showing(k.Win.Canvas().Content(), k.K.Text.T("accounts.loading"))
 }
 
-// loading reports whether a utility's tile on screen still shows its progress bar.
-func loading(o fyne.CanvasObject) bool {
+// showing reports whether a label under o reads text (a utility's tile still loading).
+func showing(o fyne.CanvasObject, text string) bool {
 	switch o := o.(type) {
-	case *widget.ProgressBarInfinite:
-		return true
+	case *widget.Label:
+		return o.Text == text
 	case *fyne.Container:
 		for _, c := range o.Objects {
-			if loading(c) {
+			if showing(c, text) {
 				return true
 			}
 		}
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(o).Objects() {
-			if loading(c) {
+			if showing(c, text) {
 				return true
 			}
 		}

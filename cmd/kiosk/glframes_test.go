@@ -168,6 +168,18 @@ func glFrames(b *testing.B, p *frameProbe, prepare func() func(), do func(func()
 	b.ReportMetric(float64(repaints), "repaints")
 }
 
+// newPainter returns what waits until the real window's next frame is painted and
+// swapped, the wait for Fyne's next tick included: BenchmarkCardToAccounts's final
+// frame as the citizen sees it.
+func newPainter(k *journey) func() {
+	var p *frameProbe
+	k.Do(func() { p = newFrameProbe(realWindow) })
+	return func() {
+		k.Do(p.arm)
+		p.wait(k.T)
+	}
+}
+
 // frameProbe times the OpenGL painter's frames: a 1×1 raster painted before the rest
 // of the window, whose texture is dropped when the probe is armed, so that the painter
 // calls its generator early in the next frame; a function queued from there runs once
@@ -220,12 +232,12 @@ func (p *frameProbe) dirty(do func(func())) bool {
 }
 
 // wait returns the time of the armed frame.
-func (p *frameProbe) wait(b *testing.B) time.Duration {
+func (p *frameProbe) wait(tb testing.TB) time.Duration {
 	select {
 	case d := <-p.painted:
 		return d
 	case <-time.After(10 * time.Second):
-		b.Fatal("no frame painted in 10 s")
+		tb.Fatal("no frame painted in 10 s")
 		return 0
 	}
 }
