@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -22,7 +23,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/assets"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
@@ -568,6 +571,17 @@ func (e *explorer) finish() {
 			seen[r.KioskRef] = true
 		}
 	}
+	// Every payment or acceptance receipt that did not print is kept for 补打.
+	evs, err := e.K.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	e.must(err)
+	kept, err := e.K.Reprints.List()
+	e.must(err)
+	for _, ev := range evs {
+		if ev.Kind == journal.PrintFailed && !strings.HasPrefix(ev.Detail, "progress") &&
+			!slices.ContainsFunc(kept, func(k reprint.Entry) bool { return k.Ref == ev.Ref }) {
+			e.T.Errorf("%s did not print (%s) and is not kept for reprinting", ev.Ref, ev.Detail)
+		}
+	}
 	log := strings.Join(append(e.logs, e.Log()), "\n")
 	for _, p := range e.people {
 		for _, v := range []string{p.id, p.name, p.english} {
@@ -581,6 +595,6 @@ func (e *explorer) finish() {
 		screens = append(screens, fmt.Sprintf("%s %d", s, n))
 	}
 	sort.Strings(screens)
-	e.T.Logf("%d actions, %d taps, %d restarts, ended on %s; screens after each action: %s", len(e.trail), e.taps+e.Taps,
-		len(e.logs), e.Current(), strings.Join(screens, ", "))
+	e.T.Logf("%d actions, %d taps, %d restarts, %d receipts kept for reprinting, ended on %s; screens after each action: %s",
+		len(e.trail), e.taps+e.Taps, len(e.logs), len(kept), e.Current(), strings.Join(screens, ", "))
 }
