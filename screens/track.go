@@ -145,11 +145,17 @@ func timelinePage(s *Shell, a app.Application) Page {
 			return container.NewVBox(heading(s.T("track.waiting_title")),
 				note(s.T("track.waiting_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance))
 		}
-		head := s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
+		var head fyne.CanvasObject = s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
 			s.kv("track.utility", s.K.UtilityName(a.Utility)),
 			s.kv("track.state", s.K.StateName(p)),
 			s.kv("track.accepted", dateTime(p.AcceptedAt)),
 		)
+		if s.K.HasPrinter() {
+			// Beside the application it prints, not on a row of its own: the steps keep
+			// the page.
+			print := touch.NewButton(s.T("track.print"), s.Tap(func() { s.printProgress(a) }))
+			head = container.NewBorder(nil, nil, nil, container.NewVBox(print), head)
+		}
 		// The time limit is a block of its own: in 大字模式 the panel with it was taller
 		// than a page once the pager and the rating button took their rows.
 		limit := s.kv("track.limit", s.T("track.limit_kept", s.T("track.limit_value", p.WorkingDays, date(p.Deadline)), s.keptText(p)))
@@ -161,9 +167,6 @@ func timelinePage(s *Shell, a app.Application) Page {
 		if p.State == utility.StateDone && !p.Evaluated {
 			rate := touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) }))
 			foot = append(foot, rate)
-		}
-		if s.K.HasPrinter() {
-			foot = append(foot, touch.NewButton(s.T("track.print"), s.Tap(func() { s.printProgress(a) })))
 		}
 		if p.Evaluated {
 			foot = append(foot, note(s.T("rate.already"), widget.SuccessImportance))
