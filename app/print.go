@@ -136,9 +136,19 @@ func (p *receiptPrinter) close() error {
 	return p.reopen.Close()
 }
 
-// Print prints a receipt job and journals it under ref. The printer's state goes to
-// the device listeners (staff are alerted when it needs paper or attention).
+// Print prints a receipt job for the citizen being served and journals it under ref
+// with their session. The printer's state goes to the device listeners (staff are
+// alerted when it needs paper or attention).
 func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) PrintResult {
+	sid := ""
+	if s := k.Sessions.Current(); s != nil {
+		sid = s.ID
+	}
+	return k.print(ctx, what, ref, sid, job)
+}
+
+// print is Print journaled with session sid ("": none, a staff action).
+func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.Job) PrintResult {
 	if k.printer == nil {
 		return noPrinter
 	}
@@ -158,10 +168,6 @@ func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) P
 	}
 	p.mu.Unlock()
 	out := k.printOutcome(res, err)
-	sid := ""
-	if s := k.Sessions.Current(); s != nil {
-		sid = s.ID
-	}
 	if out.OK {
 		k.record(journal.Event{Kind: journal.Print, Session: sid, Ref: ref, Detail: what})
 	} else {
@@ -302,7 +308,7 @@ func (k *Kiosk) Reprint(ctx context.Context, ref, actor string) (PrintResult, er
 		return PrintResult{}, err
 	}
 	k.record(journal.Event{Kind: journal.StaffReprint, Ref: ref, Actor: actor, Detail: r.Kind})
-	out := k.Print(ctx, r.Kind+" 补打", ref, job)
+	out := k.print(ctx, r.Kind+" 补打", ref, "", job) // staff's, not the visit at the screen's
 	if out.OK {
 		if err := k.Reprints.Remove(ref); err != nil {
 			return out, err
