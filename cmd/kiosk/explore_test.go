@@ -26,6 +26,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/mask"
 	"github.com/liangzihu/kiosk/app/reprint"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/assets"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
@@ -294,7 +295,25 @@ func (e *explorer) printerFault(do func(string, func())) {
 	case 2:
 		do("printer: no answer", func() { p.SetFaults(sim.PrinterFaults{NoAnswer: true}) })
 	default:
-		do("printer: fixed, new roll", func() { p.SetFaults(sim.PrinterFaults{}); p.LoadPaper() })
+		do("printer: fixed, new roll, 补打 of what did not print", func() {
+			p.SetFaults(sim.PrinterFaults{})
+			p.LoadPaper()
+			e.reprintAll()
+		})
+	}
+}
+
+// reprintAll is staff printing again, through the kiosk's socket as kioskctl does,
+// every receipt kept for 补打 (the citizen may be printing at the same time).
+func (e *explorer) reprintAll() {
+	c, err := staff.Dial(context.Background(), staff.SocketPath(e.K.Config.Data.Dir))
+	e.must(err)
+	kept, err := c.Reprints(context.Background())
+	e.must(err)
+	for _, k := range kept {
+		if _, err := c.Reprint(context.Background(), k.Ref, "staff-7"); err != nil {
+			e.T.Fatalf("reprint %s: %v", k.Ref, err)
+		}
 	}
 }
 
@@ -571,14 +590,18 @@ func (e *explorer) finish() {
 			seen[r.KioskRef] = true
 		}
 	}
-	// Every payment or acceptance receipt that did not print is kept for 补打.
+	// Every payment or acceptance receipt that did not print is kept for 补打, or was
+	// printed since.
 	evs, err := e.K.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
 	e.must(err)
 	kept, err := e.K.Reprints.List()
 	e.must(err)
-	for _, ev := range evs {
-		if ev.Kind == journal.PrintFailed && !strings.HasPrefix(ev.Detail, "progress") &&
-			!slices.ContainsFunc(kept, func(k reprint.Entry) bool { return k.Ref == ev.Ref }) {
+	for i, ev := range evs {
+		if ev.Kind != journal.PrintFailed || strings.HasPrefix(ev.Detail, "progress") {
+			continue
+		}
+		printed := slices.ContainsFunc(evs[i+1:], func(l journal.Event) bool { return l.Kind == journal.Print && l.Ref == ev.Ref })
+		if !printed && !slices.ContainsFunc(kept, func(k reprint.Entry) bool { return k.Ref == ev.Ref }) {
 			e.T.Errorf("%s did not print (%s) and is not kept for reprinting", ev.Ref, ev.Detail)
 		}
 	}
@@ -595,6 +618,12 @@ func (e *explorer) finish() {
 		screens = append(screens, fmt.Sprintf("%s %d", s, n))
 	}
 	sort.Strings(screens)
-	e.T.Logf("%d actions, %d taps, %d restarts, %d receipts kept for reprinting, ended on %s; screens after each action: %s",
-		len(e.trail), e.taps+e.Taps, len(e.logs), len(kept), e.Current(), strings.Join(screens, ", "))
+	reprints := 0
+	for _, ev := range evs {
+		if ev.Kind == journal.StaffReprint {
+			reprints++
+		}
+	}
+	e.T.Logf("%d actions, %d taps, %d restarts, %d receipts reprinted and %d kept for reprinting, ended on %s; screens after each action: %s",
+		len(e.trail), e.taps+e.Taps, len(e.logs), reprints, len(kept), e.Current(), strings.Join(screens, ", "))
 }
