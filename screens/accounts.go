@@ -57,7 +57,8 @@ func (s *Shell) accountsAnswered() {
 	})
 }
 
-// startAccountLookup asks every utility at once; each answer redraws the screen.
+// startAccountLookup asks every utility at once, for a visit whose card did not (the
+// kiosk asks when a card is read); each answer redraws the screen (accountsAnswered).
 func (s *Shell) startAccountLookup() {
 	if _, err := s.K.StartAccountLookup(); err != nil {
 		s.K.Log.Warn("accounts", "err", err)

@@ -21,11 +21,11 @@ import (
 
 // needsCard asks for the ID card (applications are 零资料: the applicant comes from it).
 func (s *Shell) needsCard(title string) fyne.CanvasObject {
-	if s.K.ReaderProblem() != "" {
-		return s.pager(s.panel(title, s.cardNote("apply.card_needed")))
+	items := []fyne.CanvasObject{s.cardNote("apply.card_needed")}
+	if s.K.ReaderProblem() == "" {
+		items = append(items, note(s.T("home.insert_card_hint"), widget.MediumImportance))
 	}
-	return s.pager(s.panel(title, s.cardNote("apply.card_needed"),
-		note(s.T("home.insert_card_hint"), widget.MediumImportance)))
+	return s.pager(s.panel(title, items...))
 }
 
 // jointPage is 联动报装 (kind catalog.JointConnection) or 联合过户 (JointTransfer): the

@@ -77,13 +77,13 @@ func heading(text string) *widget.Label {
 	return l
 }
 
-// note is a wrapped line of plain text with an importance (colour).
 // busy says that something is being fetched. It stands still on purpose: Fyne's
 // animated bar has the OpenGL painter draw the whole window 60 times a second, which on
 // a kiosk without a GPU (llvmpipe) took the CPU that the answers being waited for needed
 // (docs/benchmarks.md, Card to accounts).
 func busy(text string) fyne.CanvasObject { return note(text, widget.MediumImportance) }
 
+// note is a wrapped line of plain text with an importance (colour).
 func note(text string, imp widget.Importance) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
