@@ -188,11 +188,7 @@ func TestJourneyPayCancelled(t *testing.T) {
 func TestJourneyPayWithoutPaper(t *testing.T) {
 	j := newJourney(t)
 	j.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
-	j.card(1)
-	elec := utilitysim.AccountNumber(utility.Electricity, 1)
-	j.WaitShows("户号 " + elec)
-	j.Tap("户号 " + elec)
-	j.WaitShows("缴费截止")
+	toElectricityBills(j)
 	j.TapPrefix("缴费（")
 	j.WaitShows("缴费成功")
 	j.WaitShows("打印机缺纸")
@@ -216,11 +212,7 @@ func TestJourneyPayWithoutPaper(t *testing.T) {
 	// The water bill next, the printer still out of paper: the citizen is warned before
 	// paying, and the pay screen then promises the result on screen, not a receipt.
 	j.Tap("退出办理")
-	j.card(1)
-	water := utilitysim.AccountNumber(utility.Water, 1)
-	j.WaitShows("户号 " + water)
-	j.Tap("户号 " + water)
-	j.WaitShows("缴费截止")
+	toBills(j, utility.Water)
 	j.TapPrefix("缴费（")
 	j.WaitShows("凭条暂时无法打印")
 	j.Tap("继续缴费")

@@ -187,11 +187,14 @@ func toApplyReview(k *journey) {
 	k.WaitShows("确认提交")
 }
 
-func toElectricityBills(k *journey) {
+func toElectricityBills(k *journey) { toBills(k, utility.Electricity) }
+
+// toBills places 李四's card and opens his account's bills at a utility.
+func toBills(k *journey, utilityID string) {
 	k.card(1)
-	elec := "户号 " + utilitysim.AccountNumber(utility.Electricity, 1)
-	k.WaitShows(elec)
-	k.Tap(elec)
+	account := "户号 " + utilitysim.AccountNumber(utilityID, 1)
+	k.WaitShows(account)
+	k.Tap(account)
 	k.WaitShows("缴费截止")
 }
 
