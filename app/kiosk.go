@@ -18,6 +18,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
@@ -66,6 +67,8 @@ type Kiosk struct {
 	Outbox  *outbox.Outbox
 	// Reprints are the citizens' receipts that did not print, for staff to print again.
 	Reprints *reprint.Store
+	// Orders are the payment orders whose end the kiosk does not know yet.
+	Orders *orders.Store
 	// Info is the utilities' public information (信息公开), Catalog their services and
 	// forms, Calendar the working-day calendar of deadlines.
 	Info     *info.Set
@@ -128,6 +131,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	}
 	k.Journal = journal.New(k.Store, o.Clock)
 	k.Reprints = reprint.New(k.Store)
+	k.Orders = orders.New(k.Store)
 	clients, err := utility.FromConfig(cfg, o.UtilityURLs)
 	if err != nil {
 		k.Store.Close()
@@ -182,6 +186,8 @@ func (k *Kiosk) Start(ctx context.Context) {
 	k.serveStaff()
 	k.wg.Add(1)
 	go func() { defer k.wg.Done(); k.prunePeriodically(ctx) }()
+	k.wg.Add(1)
+	go func() { defer k.wg.Done(); k.settleOrdersPeriodically(ctx) }()
 	if d := k.Config.Devices.IDCard; d.Enabled {
 		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration,
 			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, Logger: k.Log})

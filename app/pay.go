@@ -49,6 +49,9 @@ type PaymentFlow struct {
 	// name is forgotten then.
 	holder string
 	left   bool
+	// guessed: the status is the kiosk's own (a cancellation the utility has not
+	// answered yet), so the order is left to the settling pass (see SettleOrders).
+	guessed bool
 	// printOnce prints the receipt once, whoever sees the order paid first (the
 	// Watch or a Cancel that came too late); a second caller waits for the print.
 	printOnce sync.Once
@@ -126,10 +129,11 @@ type payments struct {
 	start chan struct{}
 	mu    sync.Mutex
 	open  map[string][]*PaymentFlow // by session ID
+	live  map[string]bool           // kiosk references of the orders flows follow
 }
 
 func newPayments() payments {
-	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}}
+	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, live: map[string]bool{}}
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or
@@ -174,6 +178,7 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 	}
 	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef,
 		session: s, payment: p, holder: k.holderName(utilityID, account)}
+	k.trackOrder(f)
 	s.Set(key, f)
 	return f, nil
 }
@@ -220,9 +225,7 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 			p := f.Payment()
 			if p.Status != last {
 				last = p.Status
-				if p.Status == utility.PaymentPaid {
-					f.printReceipt()
-				}
+				f.settle()
 				update(f)
 			}
 			if paymentFinal(p.Status) {
@@ -261,12 +264,32 @@ func (f *PaymentFlow) refresh(ctx context.Context) {
 		f.k.Log.Info("payment status", "utility", f.Utility, "err", err)
 		return
 	}
-	if p.Status == utility.PaymentPending && !p.ExpiresAt.IsZero() && f.k.Clock.Now().After(p.ExpiresAt) {
+	f.mu.Lock()
+	f.payment = f.k.expired(p)
+	f.mu.Unlock()
+}
+
+// expired gives a pending order past its expiry time, which can no longer be paid, as
+// expired.
+func (k *Kiosk) expired(p utility.Payment) utility.Payment {
+	if p.Status == utility.PaymentPending && !p.ExpiresAt.IsZero() && k.Clock.Now().After(p.ExpiresAt) {
 		p.Status = utility.PaymentExpired
 	}
+	return p
+}
+
+// settle acts on the order's status: a paid order's receipt is printed, and an order
+// that ended is no longer this flow's to follow (see releaseOrder).
+func (f *PaymentFlow) settle() {
 	f.mu.Lock()
-	f.payment = p
+	p, guessed := f.payment, f.guessed
 	f.mu.Unlock()
+	if p.Status == utility.PaymentPaid {
+		f.printReceipt()
+	}
+	if paymentFinal(p.Status) {
+		f.k.releaseOrder(f.KioskRef, !guessed)
+	}
 }
 
 // Cancel asks the utility to cancel the pending order (取消缴费). A cancellation that
@@ -289,25 +312,25 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 			f.mu.Lock()
 			f.payment = q
 			f.mu.Unlock()
-			if q.Status == utility.PaymentPaid {
-				f.printReceipt()
-			}
+			f.settle()
 			return nil
 		}
 	}
 	// Not answered yet: the outbox delivers the cancellation later. Ask once more in
 	// case the citizen paid in the meantime; a paid order is never shown as cancelled,
-	// and its receipt is printed as the Watch would have.
+	// and its receipt is printed as the Watch would have. A cancellation still on its
+	// way leaves the order to the settling pass, which sends none of its own.
 	f.refresh(ctx)
 	f.mu.Lock()
 	if f.payment.Status == utility.PaymentPending {
-		f.payment.Status = utility.PaymentCancelled
+		f.payment.Status, f.guessed = utility.PaymentCancelled, true
 	}
-	paid := f.payment.Status == utility.PaymentPaid
+	guessed := f.guessed
 	f.mu.Unlock()
-	if paid {
-		f.printReceipt()
+	if guessed && res.KioskRef != "" {
+		f.k.cancelSent(f.KioskRef)
 	}
+	f.settle()
 	return res.Err
 }
 
@@ -315,7 +338,7 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 // and a pending order is cancelled at the utility (through the outbox, so that a
 // cancellation that cannot be delivered now is delivered later). An order that turns
 // out paid is not printed for the next citizen to find: the payer has the utility's
-// e-receipt, and the journal has the order.
+// e-receipt, and the receipt is kept for staff to print on request (补打).
 func (f *PaymentFlow) abandon() {
 	f.StopWatching()
 	f.mu.Lock()
@@ -329,4 +352,5 @@ func (f *PaymentFlow) abandon() {
 	if err := f.Cancel(ctx); err != nil {
 		f.k.Log.Info("payment left open by a citizen who left", "utility", f.Utility, "ref", f.KioskRef, "err", err)
 	}
+	f.k.releaseOrder(f.KioskRef, false) // whatever became of the cancellation
 }

@@ -710,11 +710,161 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 			if n := len(f.rig.Printer().Printouts()); n != 0 {
 				t.Fatalf("%d receipts printed after the citizen left", n)
 			}
-			for _, k := range payJournalKinds(t, f.k, flow.KioskRef) {
-				if k == journal.Print {
-					t.Fatal("a print journalled after the citizen left")
+			kinds := payJournalKinds(t, f.k, flow.KioskRef)
+			if slices.Contains(kinds, journal.Print) {
+				t.Fatal("a print journalled after the citizen left")
+			}
+			// The payer can still ask staff for the receipt.
+			if kept := payKept(t, f.k, flow.KioskRef); kept != tc.paid {
+				t.Fatalf("receipt kept for reprinting: %v, want %v", kept, tc.paid)
+			}
+			if slices.Contains(kinds, journal.PaymentSettled) != tc.paid {
+				t.Fatalf("journal %v", kinds)
+			}
+			awaitCond(t, "the order forgotten", func() bool { return payOrders(t, f.k) == 0 })
+		})
+	}
+}
+
+// payKept reports whether a receipt is kept for reprinting under ref.
+func payKept(t *testing.T, k *app.Kiosk, ref string) bool {
+	t.Helper()
+	_, err := k.Reprints.Get(ref)
+	if err != nil && !errors.Is(err, reprint.ErrNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// payOrders counts the payment orders the kiosk keeps until it knows their end.
+func payOrders(t *testing.T, k *app.Kiosk) int {
+	t.Helper()
+	list, err := k.Orders.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(list)
+}
+
+// payJournalDetail is the detail of the journal's first event of a kind under ref.
+func payJournalDetail(t *testing.T, k *app.Kiosk, ref string, kind journal.Kind) string {
+	t.Helper()
+	evs, err := k.Journal.ByRef(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Kind == kind {
+			return e.Detail
+		}
+	}
+	return ""
+}
+
+// The kiosk stops (a crash, a power cut, staff) while a pay QR is on screen. At the
+// next start it asks the utility about the order nobody watches any more: one the
+// citizen paid meanwhile has its receipt kept for staff to print (补打), named in the
+// journal; one still pending is cancelled, so nobody pays it later. Either way the
+// order is then forgotten, and nothing prints by itself for the next citizen to find.
+func TestPayOrderSettledAfterRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		paid       bool
+		wantStatus string
+		wantDetail string
+	}{
+		{name: "paid while the kiosk was down", paid: true, wantStatus: utility.PaymentPaid,
+			wantDetail: "paid; receipt kept for reprinting"},
+		{name: "still pending", wantStatus: utility.PaymentCancelled, wantDetail: utility.PaymentCancelled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			_, _, _, _, flow := f.payingCitizen(1)
+			startPayWatch(flow)
+			ref := flow.Payment().Reference
+			if n := payOrders(t, f.k); n != 1 {
+				t.Fatalf("%d orders kept while the QR is shown, want 1", n)
+			}
+			if err := f.k.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if tc.paid {
+				if _, err := f.sims.Pay(utility.Electricity, ref); err != nil {
+					t.Fatal(err)
 				}
 			}
+			k := f.start()
+			awaitCond(t, "the order settled", func() bool {
+				return payAtUtility(t, k, utility.Electricity, ref).Status == tc.wantStatus && payOrders(t, k) == 0
+			})
+			if d := payJournalDetail(t, k, flow.KioskRef, journal.PaymentSettled); d != tc.wantDetail {
+				t.Fatalf("journal: %q, want %q", d, tc.wantDetail)
+			}
+			if n := len(f.rig.Printer().Printouts()); n != 0 {
+				t.Fatalf("%d receipts printed by themselves", n)
+			}
+			if !tc.paid {
+				if payKept(t, k, flow.KioskRef) {
+					t.Fatal("a receipt kept for an order nobody paid")
+				}
+				return
+			}
+			list, err := k.Reprints.List()
+			if err != nil || len(list) != 1 || list[0].Ref != flow.KioskRef || list[0].Reason == "" {
+				t.Fatalf("kept for reprinting: %+v (%v)", list, err)
+			}
+			r, err := k.Reprint(context.Background(), flow.KioskRef, "staff-7")
+			if err != nil || !r.OK {
+				t.Fatalf("reprint: %+v, %v", r, err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+			defer cancel()
+			if err := f.rig.Printer().WaitCuts(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			outs := f.rig.Printer().Printouts()
+			no := payAtUtility(t, k, utility.Electricity, ref).ReceiptNo
+			if codes := simtest.DecodeQRs(outs[0].Image); len(outs) != 1 || len(codes) != 1 || no == "" || !strings.HasSuffix(codes[0], no) {
+				t.Fatalf("%d receipts after the reprint, QR codes %q, want one naming %q", len(outs), codes, no)
+			}
 		})
+	}
+}
+
+// A citizen cancels while the utility is down: the screen says cancelled, and the
+// cancellation waits in the outbox. If the citizen paid after all, the settling pass
+// finds the order paid once the utility is back and keeps its receipt; it sends no
+// second cancellation of its own.
+func TestPayCancelUnansweredSettledLater(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	_, _, _, _, flow := f.payingCitizen(1)
+	ref := flow.Payment().Reference
+	if _, err := f.sims.Pay(utility.Electricity, ref); err != nil {
+		t.Fatal(err)
+	}
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = flow.Cancel(ctx) // not answered: the outbox keeps it
+	if st := flow.Payment().Status; st != utility.PaymentCancelled {
+		t.Fatalf("after the cancellation: %s", st)
+	}
+	if err := f.k.SettleOrders(ctx); err == nil {
+		t.Fatal("settled while the utility is down")
+	}
+	if n := payOrders(t, f.k); n != 1 {
+		t.Fatalf("%d orders kept while the utility is down, want 1", n)
+	}
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+	if err := f.k.SettleOrders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := payOrders(t, f.k); n != 0 || !payKept(t, f.k, flow.KioskRef) {
+		t.Fatalf("after settling: %d orders, receipt kept %v", n, payKept(t, f.k, flow.KioskRef))
+	}
+	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindCancelPayment, ""); n > 1 {
+		t.Fatalf("%d cancellations reached the utility", n)
 	}
 }

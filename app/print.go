@@ -241,8 +241,10 @@ func (f *PaymentFlow) ReceiptURL() string {
 	return u
 }
 
-func (f *PaymentFlow) txn() string {
-	p := f.Payment()
+func (f *PaymentFlow) txn() string { return txn(f.Payment()) }
+
+// txn is the number a payment receipt names: the utility's payment record, or its order.
+func txn(p utility.Payment) string {
 	if p.ReceiptNo != "" {
 		return p.ReceiptNo
 	}
@@ -258,15 +260,20 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 	name, left := f.holder, f.left
 	f.mu.Unlock()
 	if left {
-		k.Log.Info("payment paid after the citizen left: no receipt printed", "utility", f.Utility, "ref", f.KioskRef)
+		k.keepUnprinted(f.order(), p)
 		return PrintResult{Message: "print.citizen_left"}
 	}
-	return k.printKeeping(context.Background(), reprint.Receipt{Entry: reprint.Entry{Ref: f.KioskRef, Kind: reprint.Payment},
+	return k.printKeeping(context.Background(), k.paymentReceipt(f.KioskRef, f.Utility, f.Account, name, p))
+}
+
+// paymentReceipt is the receipt (缴费凭条) of a paid order.
+func (k *Kiosk) paymentReceipt(ref, utilityID, account, holder string, p utility.Payment) reprint.Receipt {
+	return reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Payment},
 		Payment: &receipt.Payment{
-			Business: k.Text.In(i18n.ZH, "pay.business."+f.Utility), Account: f.Account, Name: name,
-			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: f.txn(),
-			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(f.Utility),
-		}})
+			Business: k.Text.In(i18n.ZH, "pay.business."+utilityID), Account: account, Name: holder,
+			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: txn(p),
+			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(utilityID),
+		}}
 }
 
 // printKeeping prints a citizen's receipt. One that does not print whole is kept, so

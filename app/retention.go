@@ -17,7 +17,7 @@ const (
 
 // Prune applies the retention of the configuration: a finished request's personal data
 // is erased data.personal_data_days after it finished, and so is a receipt kept for
-// reprinting; journal entries and finished requests are removed after data.journal_days. What it did is journaled and logged
+// reprinting and a payment order never settled; journal entries and finished requests are removed after data.journal_days. What it did is journaled and logged
 // (counts only). The kiosk runs it a minute after start and then daily.
 func (k *Kiosk) Prune() error {
 	now := k.Clock.Now()
@@ -35,32 +35,46 @@ func (k *Kiosk) Prune() error {
 	if err != nil {
 		return err
 	}
-	if p.Erased+p.Removed+n+r == 0 {
+	o, err := k.Orders.Prune(days(d.PersonalDataDays))
+	if err != nil {
+		return err
+	}
+	if p.Erased+p.Removed+n+r+o == 0 {
 		return nil
 	}
 	k.Log.Info("retention applied", "requests_erased", p.Erased, "requests_removed", p.Removed, "journal_removed", n,
-		"reprints_removed", r)
+		"reprints_removed", r, "orders_removed", o)
 	return k.Journal.Record(journal.Event{Kind: journal.Retention,
-		Detail: fmt.Sprintf("personal data of %d requests erased; %d requests, %d journal entries and %d receipts kept for reprinting removed",
-			p.Erased, p.Removed, n, r)})
+		Detail: fmt.Sprintf("personal data of %d requests erased; %d requests, %d journal entries, %d receipts kept for reprinting and %d unsettled payment orders removed",
+			p.Erased, p.Removed, n, r, o)})
 }
 
 // prunePeriodically runs Prune pruneFirst after start and every pruneEvery after that,
 // until ctx ends.
 func (k *Kiosk) prunePeriodically(ctx context.Context) {
-	wait := pruneFirst
-	for {
-		wake := make(chan struct{})
-		t := k.Clock.AfterFunc(wait, func() { close(wake) })
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-wake:
-		}
+	k.periodically(ctx, pruneFirst, pruneEvery, func() {
 		if err := k.Prune(); err != nil {
 			k.Log.Error("retention", "err", err)
 		}
-		wait = pruneEvery
+	})
+}
+
+// periodically runs fn first after start (at once when 0) and every every after that,
+// on the kiosk's clock, until ctx ends.
+func (k *Kiosk) periodically(ctx context.Context, first, every time.Duration, fn func()) {
+	wait := first
+	for {
+		if wait > 0 {
+			wake := make(chan struct{})
+			t := k.Clock.AfterFunc(wait, func() { close(wake) })
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-wake:
+			}
+		}
+		fn()
+		wait = every
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
 
@@ -53,18 +55,25 @@ func TestRetentionAppliedDaily(t *testing.T) {
 			t.Errorf("the entry of %v outlived data.journal_days: %+v", start, e)
 		}
 	}
-	if d := retention()[0].Detail; d != "personal data of 0 requests erased; 0 requests, 1 journal entries and 0 receipts kept for reprinting removed" {
+	if d := retention()[0].Detail; d != "personal data of 0 requests erased; 0 requests, 1 journal entries, 0 receipts kept for reprinting and 0 unsettled payment orders removed" {
 		t.Errorf("retention entry %q", d)
 	}
 }
 
-// A receipt kept for reprinting names its citizen: it goes with the personal data,
-// data.personal_data_days after it failed to print.
-func TestRetentionForgetsKeptReceipts(t *testing.T) {
+// A receipt kept for reprinting and a payment order never settled (its utility was
+// switched off since) name their citizen: they go with the personal data,
+// data.personal_data_days after they were kept.
+func TestRetentionForgetsKeptReceiptsAndOrders(t *testing.T) {
 	c := clock.NewManual(time.Now())
-	f := newFlowsAt(t, utilitysim.Options{}, func(cfg *config.Config) { cfg.Data.PersonalDataDays = 2 }, c)
+	f := newFlowsAt(t, utilitysim.Options{}, func(cfg *config.Config) {
+		cfg.Data.PersonalDataDays, cfg.Utilities.Water.Enabled = 2, false
+	}, c)
 	p := receipt.SamplePayment()
 	if err := f.k.Reprints.Keep(reprint.Receipt{Entry: reprint.Entry{Ref: "P1", Kind: reprint.Payment, Time: c.Now()}, Payment: &p}); err != nil {
+		t.Fatal(err)
+	}
+	err := f.k.Orders.Put(orders.Order{KioskRef: "P2", Utility: utility.Water, Reference: "ZF1", Holder: "李四", Created: c.Now()})
+	if err != nil {
 		t.Fatal(err)
 	}
 	for day, want := range []int{1, 1, 0} {
@@ -72,7 +81,10 @@ func TestRetentionForgetsKeptReceipts(t *testing.T) {
 			t.Fatal(err)
 		}
 		if list, _ := f.k.Reprints.List(); len(list) != want {
-			t.Fatalf("day %d: %d kept, want %d", day, len(list), want)
+			t.Fatalf("day %d: %d receipts kept, want %d", day, len(list), want)
+		}
+		if list, _ := f.k.Orders.List(); len(list) != want {
+			t.Fatalf("day %d: %d orders kept, want %d", day, len(list), want)
 		}
 		c.Advance(24*time.Hour + time.Minute)
 	}

@@ -32,12 +32,16 @@ const (
 	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
 	Print            Kind = "print"
 	PrintFailed      Kind = "print.failed"
-	StaffAction      Kind = "staff.action"
-	StaffRetry       Kind = "staff.retry"
-	StaffClose       Kind = "staff.close"
-	StaffExport      Kind = "staff.export"
-	StaffReprint     Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
-	Retention        Kind = "retention"     // old entries and personal data removed, with counts in Detail
+	// PaymentSettled: a payment order nobody followed any more (the citizen had left, or
+	// the kiosk restarted) was found ended at the utility; Detail says how, and what
+	// became of a paid one's receipt.
+	PaymentSettled Kind = "payment.settled"
+	StaffAction    Kind = "staff.action"
+	StaffRetry     Kind = "staff.retry"
+	StaffClose     Kind = "staff.close"
+	StaffExport    Kind = "staff.export"
+	StaffReprint   Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
+	Retention      Kind = "retention"     // old entries and personal data removed, with counts in Detail
 )
 
 // Event is one journal entry. No field may hold a raw name, ID number, phone, address or

@@ -11,6 +11,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 )
 
 // t0 is the journals' start time in these tests.
@@ -19,11 +20,7 @@ var t0 = time.Date(2026, 6, 12, 9, 0, 0, 0, time.UTC)
 // newJournal opens a journal in a new store, on a manual clock at t0.
 func newJournal(t *testing.T) (*Journal, *store.Store, *clock.Manual) {
 	t.Helper()
-	s, err := store.Open(store.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.Open(t)
 	c := clock.NewManual(t0)
 	return New(s, c), s, c
 }

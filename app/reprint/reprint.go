@@ -95,17 +95,15 @@ func (s *Store) Keep(r Receipt) error {
 	if err := r.check(); err != nil {
 		return err
 	}
-	plain, err := json.Marshal(r)
+	sealed, err := s.st.Sealer().SealJSON(r, sealContext(r.Ref))
 	if err != nil {
 		return fmt.Errorf("reprint: %w", err)
 	}
-	v, err := json.Marshal(kept{Entry: r.Entry, Sealed: s.st.Sealer().Seal(plain, sealContext(r.Ref))})
+	v, err := json.Marshal(kept{Entry: r.Entry, Sealed: sealed})
 	if err != nil {
 		return fmt.Errorf("reprint: %w", err)
 	}
-	return s.st.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketReprints).Put([]byte(r.Ref), v)
-	})
+	return s.st.Put(store.BucketReprints, r.Ref, v)
 }
 
 // List returns the kept receipts, oldest first.
@@ -137,45 +135,23 @@ func (s *Store) Get(ref string) (Receipt, error) {
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("reprint: entry %s: %w", ref, err)
 		}
-		plain, err := s.st.Sealer().Open(e.Sealed, sealContext(ref))
-		if err != nil {
+		if err := s.st.Sealer().OpenJSON(e.Sealed, sealContext(ref), &r); err != nil {
 			return fmt.Errorf("reprint: receipt %s: %w", ref, err)
 		}
-		return json.Unmarshal(plain, &r)
+		return nil
 	})
 	return r, err
 }
 
 // Remove forgets the receipt kept under ref (reprinted); none kept is no error.
 func (s *Store) Remove(ref string) error {
-	return s.st.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketReprints).Delete([]byte(ref))
-	})
+	return s.st.Delete(store.BucketReprints, ref)
 }
 
 // Prune forgets the receipts kept since before before and returns how many.
 func (s *Store) Prune(before time.Time) (int, error) {
-	n := 0
-	err := s.st.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(store.BucketReprints)
-		var old [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var e kept
-			if json.Unmarshal(v, &e) != nil || e.Entry.Time.Before(before) {
-				old = append(old, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range old {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(old)
-		return nil
+	return s.st.DeleteWhere(store.BucketReprints, func(_, v []byte) bool {
+		var e kept
+		return json.Unmarshal(v, &e) != nil || e.Entry.Time.Before(before)
 	})
-	return n, err
 }

@@ -13,15 +13,12 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 )
 
 func newStore(t *testing.T) (*Store, *store.Store) {
 	t.Helper()
-	st, err := store.Open(store.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	return New(st), st
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/logging"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/store"
@@ -74,6 +75,9 @@ type Status struct {
 	Dead    int            `json:"dead"`
 	// Reprints counts the citizens' receipts that did not print, waiting for 补打.
 	Reprints int `json:"reprints"`
+	// Unsettled counts the payment orders the kiosk still asks the utilities about: made
+	// before it restarted, or cancelled while their utility could not be reached.
+	Unsettled int `json:"unsettled_orders"`
 }
 
 // Device is one device's state as the running kiosk last saw it.
@@ -168,6 +172,9 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 		return Status{}, err
 	}
 	s.Reprints = len(kept)
+	if s.Unsettled, err = orders.New(l.Store).Count(); err != nil {
+		return Status{}, err
+	}
 	if l.Devices != nil {
 		s.Devices = l.Devices()
 		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })

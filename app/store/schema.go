@@ -22,6 +22,8 @@ var (
 	BucketOutboxPending = []byte("outbox_pending")
 	// BucketReprints holds the receipts that did not print, for 补打 (app/reprint).
 	BucketReprints = []byte("reprints")
+	// BucketOrders holds the payment orders whose end the kiosk does not know yet (app/orders).
+	BucketOrders = []byte("payment_orders")
 )
 
 // Migration moves the schema from Version-1 to Version. Migrations run in order, each in
@@ -44,6 +46,10 @@ var Migrations = []Migration{
 	}},
 	{Version: 2, Name: "receipts kept for reprinting", Apply: func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(BucketReprints)
+		return err
+	}},
+	{Version: 3, Name: "payment orders not yet settled", Apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(BucketOrders)
 		return err
 	}},
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -79,6 +80,27 @@ func (s *Sealer) Open(sealed, context []byte) ([]byte, error) {
 		return nil, ErrOpen
 	}
 	return plain, nil
+}
+
+// SealJSON seals v's JSON encoding under context (see Seal).
+func (s *Sealer) SealJSON(v any, context []byte) ([]byte, error) {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: seal: %w", err)
+	}
+	return s.Seal(plain, context), nil
+}
+
+// OpenJSON opens a value made by SealJSON with the same context into v.
+func (s *Sealer) OpenJSON(sealed, context []byte, v any) error {
+	plain, err := s.Open(sealed, context)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("store: open: %w", err)
+	}
+	return nil
 }
 
 // Subject returns a keyed hash of a personal value (an ID number, an account number), so

@@ -241,6 +241,49 @@ func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) 
 	return n, nil
 }
 
+// Put stores v under key in bucket, in a transaction of its own.
+func (s *Store) Put(bucket []byte, key string, v []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), v) })
+}
+
+// Delete removes key from bucket, in a transaction of its own; a missing key is no error.
+func (s *Store) Delete(bucket []byte, key string) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Delete([]byte(key)) })
+}
+
+// DeleteWhere removes the entries of bucket for which drop holds, in one transaction,
+// and returns how many it removed.
+func (s *Store) DeleteWhere(bucket []byte, drop func(k, v []byte) bool) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		if b == nil {
+			return fmt.Errorf("store: no bucket %q", bucket)
+		}
+		var gone [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			if drop(k, v) {
+				gone = append(gone, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range gone {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(gone)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 

@@ -352,6 +352,7 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
 		fmt.Fprintf(stdout, "receipts to reprint (补打): %d\n", st.Reprints)
+		fmt.Fprintf(stdout, "payment orders being settled: %d\n", st.Unsettled)
 		return nil
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
@@ -52,6 +53,10 @@ func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
 	pay := receipt.SamplePayment()
 	if err := reprint.New(st).Keep(reprint.Receipt{Entry: reprint.Entry{Ref: "P260101000001", Kind: reprint.Payment,
 		Time: time.Now(), Reason: "打印机缺纸"}, Payment: &pay}); err != nil {
+		t.Fatal(err)
+	}
+	if err := orders.New(st).Put(orders.Order{KioskRef: "P260101000002", Utility: utility.Gas, Reference: "ZF2",
+		Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	ob.Close()
@@ -157,7 +162,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 
 	code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg)
 	if code != 0 || !strings.Contains(out, "kiosk: running") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
-		!strings.Contains(out, "receipts to reprint (补打): 1") {
+		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {

@@ -1,0 +1,138 @@
+// Package orders keeps the payment orders the kiosk made until it knows how each one
+// ended. A citizen can pay an order on their phone after nobody is left to watch it:
+// the kiosk restarted (a crash, a power cut, staff), or the citizen walked away while
+// the cancellation was on its way. A kept order is asked after until the utility says
+// it is paid, cancelled or expired, so that a paid one still gets its receipt (补打)
+// and a pending one is cancelled. An order names its account holder, so it is sealed.
+package orders
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// Order is a payment order as the kiosk made it.
+type Order struct {
+	// KioskRef is the order request's kiosk reference (the outbox's, the journal's).
+	KioskRef string `json:"kiosk_ref"`
+	Utility  string `json:"utility"`
+	Account  string `json:"account"`
+	// Reference is the utility's order reference, by which its status is asked.
+	Reference string      `json:"reference"`
+	Amount    utility.Fen `json:"amount_fen"`
+	// Holder is the account holder's name, for the receipt (which masks it).
+	Holder  string    `json:"holder,omitempty"`
+	Session string    `json:"session"`
+	Created time.Time `json:"created"`
+	// CancelSent: a cancellation is in the outbox already; it is not sent twice.
+	CancelSent bool `json:"cancel_sent,omitempty"`
+}
+
+// Store keeps orders in the kiosk's database (store.BucketOrders).
+type Store struct {
+	st *store.Store
+}
+
+// New returns the orders kept in st.
+func New(st *store.Store) *Store { return &Store{st: st} }
+
+// kept is an order as stored: its creation time in clear for pruning, the rest sealed.
+type kept struct {
+	Created time.Time `json:"created"`
+	Sealed  []byte    `json:"sealed"`
+}
+
+func sealContext(ref string) []byte { return []byte("payment_orders/" + ref) }
+
+// Put keeps an order, replacing the one kept under the same kiosk reference.
+func (s *Store) Put(o Order) error {
+	if o.KioskRef == "" || o.Utility == "" || o.Reference == "" {
+		return fmt.Errorf("orders: an order needs its kiosk reference, utility and reference (%q, %q, %q)",
+			o.KioskRef, o.Utility, o.Reference)
+	}
+	sealed, err := s.st.Sealer().SealJSON(o, sealContext(o.KioskRef))
+	if err != nil {
+		return fmt.Errorf("orders: %w", err)
+	}
+	v, err := json.Marshal(kept{Created: o.Created, Sealed: sealed})
+	if err != nil {
+		return fmt.Errorf("orders: %w", err)
+	}
+	return s.st.Put(store.BucketOrders, o.KioskRef, v)
+}
+
+// Get returns the order kept under a kiosk reference; ok is false when none is.
+func (s *Store) Get(ref string) (o Order, ok bool, err error) {
+	err = s.st.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(store.BucketOrders).Get([]byte(ref))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return s.open(ref, v, &o)
+	})
+	return o, ok, err
+}
+
+func (s *Store) open(ref string, v []byte, o *Order) error {
+	var k kept
+	if err := json.Unmarshal(v, &k); err != nil {
+		return fmt.Errorf("orders: %s: %w", ref, err)
+	}
+	if err := s.st.Sealer().OpenJSON(k.Sealed, sealContext(ref), o); err != nil {
+		return fmt.Errorf("orders: %s: %w", ref, err)
+	}
+	return nil
+}
+
+// List returns the kept orders, oldest first. One that cannot be opened (damaged, or
+// sealed under another key) is left out and reported in the error; the rest are listed.
+func (s *Store) List() ([]Order, error) {
+	var out []Order
+	var bad []error
+	err := s.st.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketOrders).ForEach(func(k, v []byte) error {
+			var o Order
+			if err := s.open(string(k), v, &o); err != nil {
+				bad = append(bad, err)
+				return nil
+			}
+			out = append(out, o)
+			return nil
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, errors.Join(append(bad, err)...)
+}
+
+// Count returns how many orders are kept, without opening them.
+func (s *Store) Count() (int, error) {
+	n := 0
+	err := s.st.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(store.BucketOrders).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Remove forgets the order kept under ref (its end is known); none kept is no error.
+func (s *Store) Remove(ref string) error {
+	return s.st.Delete(store.BucketOrders, ref)
+}
+
+// Prune forgets the orders made before before, settled or not (by then the utility
+// has long expired them, and the holder's name must go), and returns how many.
+func (s *Store) Prune(before time.Time) (int, error) {
+	return s.st.DeleteWhere(store.BucketOrders, func(_, v []byte) bool {
+		var k kept
+		return json.Unmarshal(v, &k) != nil || k.Created.Before(before)
+	})
+}

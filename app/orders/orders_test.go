@@ -1,0 +1,142 @@
+package orders
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+func newStore(t *testing.T) (*Store, *store.Store) {
+	t.Helper()
+	st := storetest.Open(t)
+	return New(st), st
+}
+
+func order(ref string, at time.Time) Order {
+	return Order{KioskRef: ref, Utility: utility.Electricity, Account: "1000000002", Reference: "ZF-" + ref,
+		Amount: 12345, Holder: "欧阳娜娜", Session: "s1", Created: at}
+}
+
+func refs(t *testing.T, s *Store) string {
+	t.Helper()
+	list, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, o := range list {
+		out = append(out, o.KioskRef)
+	}
+	return strings.Join(out, ",")
+}
+
+// Kept orders come back whole, listed oldest first; a second Put replaces the first;
+// they go when removed or pruned.
+func TestPutGetListRemovePrune(t *testing.T) {
+	s, _ := newStore(t)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	for i, ref := range []string{"K3", "K1", "K2"} {
+		if err := s.Put(order(ref, t0.Add(time.Duration(i)*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := refs(t, s); got != "K3,K1,K2" {
+		t.Fatalf("listed %s, want oldest first", got)
+	}
+	if n, err := s.Count(); n != 3 || err != nil {
+		t.Fatalf("counted %d (%v), want 3", n, err)
+	}
+	o := order("K1", t0.Add(time.Hour))
+	o.CancelSent = true
+	if err := s.Put(o); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.Get("K1")
+	if err != nil || !ok || got != o {
+		t.Fatalf("got %+v, %v, %v; want %+v", got, ok, err, o)
+	}
+	if _, ok, err := s.Get("K9"); ok || err != nil {
+		t.Fatalf("an order never kept: %v, %v", ok, err)
+	}
+	if err := s.Remove("K1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove("K1"); err != nil {
+		t.Fatalf("removing twice: %v", err)
+	}
+	n, err := s.Prune(t0.Add(time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want 1", n, err)
+	}
+	if got := refs(t, s); got != "K2" {
+		t.Fatalf("left %s, want K2", got)
+	}
+}
+
+// An order without what is needed to ask after it is refused.
+func TestPutRefusesIncompleteOrders(t *testing.T) {
+	s, _ := newStore(t)
+	for name, change := range map[string]func(*Order){
+		"no kiosk reference": func(o *Order) { o.KioskRef = "" },
+		"no utility":         func(o *Order) { o.Utility = "" },
+		"no reference":       func(o *Order) { o.Reference = "" },
+	} {
+		o := order("K1", time.Now())
+		change(&o)
+		if err := s.Put(o); err == nil {
+			t.Errorf("%s: kept", name)
+		}
+	}
+}
+
+// The holder's name and the account are sealed: neither is in the database file.
+func TestOrdersSealed(t *testing.T) {
+	s, st := newStore(t)
+	if err := s.Put(order("K1", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	path := st.Path()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, plain := range []string{"欧阳娜娜", "1000000002", "ZF-K1"} {
+		if bytes.Contains(raw, []byte(plain)) {
+			t.Errorf("%q in clear in the database", plain)
+		}
+	}
+}
+
+// A damaged entry is reported, and the others are still listed.
+func TestListReportsDamagedOrders(t *testing.T) {
+	s, st := newStore(t)
+	for _, ref := range []string{"K1", "K2"} {
+		if err := s.Put(order(ref, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := st.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketOrders).Put([]byte("K1"), []byte(`{"created":"2026-11-26T09:00:00Z","sealed":"AAAA"}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List()
+	if err == nil || !strings.Contains(err.Error(), "K1") {
+		t.Fatalf("damaged entry: %v", err)
+	}
+	if len(list) != 1 || list[0].KioskRef != "K2" {
+		t.Fatalf("listed %+v, want K2 alone", list)
+	}
+}

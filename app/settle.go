@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/orders"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// settleEvery is how often the kiosk asks after the payment orders nobody follows.
+const settleEvery = time.Minute
+
+// unprintedReason is what staff read beside a paid order's receipt that the kiosk kept
+// instead of printing.
+const unprintedReason = "缴费人离开或自助终端重启后才支付成功，凭条未打印"
+
+// trackOrder keeps a new order until its end is known (package orders). While its
+// flow follows it, the order is live and the settling pass leaves it alone; so it is
+// live before it is kept.
+func (k *Kiosk) trackOrder(f *PaymentFlow) {
+	p := f.Payment()
+	if paymentFinal(p.Status) {
+		return
+	}
+	k.payments.mu.Lock()
+	k.payments.live[f.KioskRef] = true
+	k.payments.mu.Unlock()
+	o := f.order()
+	o.Created = k.Clock.Now()
+	if err := k.Orders.Put(o); err != nil {
+		// The citizen's payment goes on: the flow follows the order while they are here.
+		k.Log.Error("payment order not kept", "utility", f.Utility, "ref", f.KioskRef, "err", err)
+	}
+}
+
+// order is the flow's order as kept, with the holder's name it was kept with (the
+// flow forgets it when the citizen leaves).
+func (f *PaymentFlow) order() orders.Order {
+	if o, ok, err := f.k.Orders.Get(f.KioskRef); err == nil && ok {
+		return o
+	}
+	p := f.Payment()
+	f.mu.Lock()
+	holder := f.holder
+	f.mu.Unlock()
+	return orders.Order{KioskRef: f.KioskRef, Utility: f.Utility, Account: f.Account, Reference: p.Reference,
+		Amount: p.Amount, Holder: holder, Session: f.session.ID}
+}
+
+// releaseOrder hands an order its flow no longer follows to the settling pass; settled
+// means its end is known, and it is forgotten.
+func (k *Kiosk) releaseOrder(ref string, settled bool) {
+	k.payments.mu.Lock()
+	delete(k.payments.live, ref)
+	k.payments.mu.Unlock()
+	if settled {
+		if err := k.Orders.Remove(ref); err != nil {
+			k.Log.Error("payment order", "ref", ref, "err", err)
+		}
+	}
+}
+
+func (k *Kiosk) orderLive(ref string) bool {
+	k.payments.mu.Lock()
+	defer k.payments.mu.Unlock()
+	return k.payments.live[ref]
+}
+
+// cancelSent notes that a cancellation of the order is in the outbox.
+func (k *Kiosk) cancelSent(ref string) {
+	o, ok, err := k.Orders.Get(ref)
+	if err == nil && ok {
+		o.CancelSent = true
+		err = k.Orders.Put(o)
+	}
+	if err != nil {
+		k.Log.Error("payment order", "ref", ref, "err", err)
+	}
+}
+
+// SettleOrders asks the utilities about the payment orders no flow follows any more —
+// made before the kiosk restarted, or whose cancellation went unanswered — and acts on
+// the answer: a paid order's receipt is kept for staff to print (补打) and journaled;
+// a pending one is cancelled through the outbox, once; an ended one is forgotten. An
+// order whose utility cannot be asked now is asked again next time. The kiosk runs it
+// at start and every minute.
+func (k *Kiosk) SettleOrders(ctx context.Context) error {
+	list, err := k.Orders.List()
+	errs := []error{err}
+	for _, o := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		if !k.orderLive(o.KioskRef) {
+			errs = append(errs, k.settleOrder(ctx, o))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
+	c, err := k.Client(o.Utility)
+	if err != nil {
+		return fmt.Errorf("app: payment order %s: %w", o.KioskRef, err) // disabled since: pruned in time
+	}
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	p, err := c.Payment(qctx, o.Reference)
+	cancel()
+	if errors.Is(err, utility.ErrNotFound) {
+		// Nothing to settle at a utility that does not know the order (its data was
+		// reset): asking again every minute would not change that.
+		k.orderEnded(o, utility.Payment{Reference: o.Reference, Status: "unknown at the utility"})
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("app: payment order %s: %w", o.KioskRef, err)
+	}
+	p = k.expired(p)
+	if paymentFinal(p.Status) {
+		k.orderEnded(o, p)
+		return nil
+	}
+	if o.CancelSent {
+		return nil
+	}
+	res, err := k.Outbox.Submit(ctx, outbox.Request{
+		Utility: o.Utility, Kind: utility.KindCancelPayment, Order: o.Account, Session: o.Session,
+		Body: utility.Cancellation{Payment: o.Reference},
+	}, 5*time.Second)
+	if err != nil {
+		return fmt.Errorf("app: cancel payment order %s: %w", o.KioskRef, err)
+	}
+	if res.Answered() {
+		if q, err := res.Answer.Payment(); err == nil && paymentFinal(q.Status) {
+			k.orderEnded(o, q)
+			return nil
+		}
+	}
+	o.CancelSent = true
+	return k.Orders.Put(o)
+}
+
+// orderEnded journals how an order nobody followed ended and forgets it; a paid one's
+// receipt is kept for reprinting first.
+func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
+	if p.Status == utility.PaymentPaid {
+		k.keepUnprinted(o, p)
+	} else {
+		k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+			UtilityRef: o.Reference, Detail: p.Status})
+	}
+	if err := k.Orders.Remove(o.KioskRef); err != nil {
+		k.Log.Error("payment order", "ref", o.KioskRef, "err", err)
+	}
+}
+
+// keepUnprinted keeps the receipt of an order paid when its citizen was no longer at
+// the kiosk, for staff to print on request (补打), and journals it. Without a printer
+// there is nothing to print it on: the journal alone has it.
+func (k *Kiosk) keepUnprinted(o orders.Order, p utility.Payment) {
+	detail := "paid; receipt kept for reprinting"
+	if k.HasPrinter() {
+		r := k.paymentReceipt(o.KioskRef, o.Utility, o.Account, o.Holder, p)
+		r.Time, r.Reason = k.Clock.Now(), unprintedReason
+		if err := k.Reprints.Keep(r); err != nil {
+			k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
+			detail = "paid; receipt not kept: " + err.Error()
+		}
+	} else {
+		detail = "paid; no printer"
+	}
+	k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
+	k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+		UtilityRef: o.Reference, Detail: detail})
+}
+
+// settleOrdersPeriodically runs SettleOrders at once and every settleEvery after that,
+// until ctx ends.
+func (k *Kiosk) settleOrdersPeriodically(ctx context.Context) {
+	k.periodically(ctx, 0, settleEvery, func() {
+		if err := k.SettleOrders(ctx); err != nil && ctx.Err() == nil {
+			k.Log.Warn("payment orders not settled yet", "err", err)
+		}
+	})
+}
