@@ -30,7 +30,7 @@ func (k *Kiosk) trackOrder(f *PaymentFlow) {
 	k.payments.mu.Lock()
 	k.payments.live[f.KioskRef] = true
 	k.payments.mu.Unlock()
-	o := f.order()
+	o := f.asOrder()
 	o.Created = k.Clock.Now()
 	if err := k.Orders.Put(o); err != nil {
 		// The citizen's payment goes on: the flow follows the order while they are here.
@@ -44,6 +44,11 @@ func (f *PaymentFlow) order() orders.Order {
 	if o, ok, err := f.k.Orders.Get(f.KioskRef); err == nil && ok {
 		return o
 	}
+	return f.asOrder()
+}
+
+// asOrder is the flow's order as the flow knows it.
+func (f *PaymentFlow) asOrder() orders.Order {
 	p := f.Payment()
 	f.mu.Lock()
 	holder := f.holder
