@@ -11,6 +11,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -866,5 +867,26 @@ func TestPayCancelUnansweredSettledLater(t *testing.T) {
 	}
 	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindCancelPayment, ""); n > 1 {
 		t.Fatalf("%d cancellations reached the utility", n)
+	}
+}
+
+// An order its utility does not know (its data was reset, as the demo's simulator is
+// at every start) is forgotten with a journal entry, not asked about every minute.
+func TestPayOrderUnknownAtUtilityForgotten(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	o := orders.Order{KioskRef: "P0001", Utility: utility.Electricity, Account: utilitysim.AccountNumber(utility.Electricity, 1),
+		Reference: "ZF-NEVER", Created: time.Now()}
+	if err := f.k.Orders.Put(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.SettleOrders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := payOrders(t, f.k); n != 0 {
+		t.Fatalf("%d orders kept", n)
+	}
+	if d := payJournalDetail(t, f.k, o.KioskRef, journal.PaymentSettled); d != "unknown at the utility" {
+		t.Fatalf("journal: %q", d)
 	}
 }
