@@ -68,6 +68,9 @@ func TestReaderOfflineWarning(t *testing.T) {
 	}
 	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
 	h.Tap("首页")
+	// Taken off first: a card left on a reader that comes back is read again, which
+	// opens the accounts before the invitation below could be seen.
+	d.RemoveCard()
 	if err := d.Reader().Unplug(); err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func (o *idleOverlay) build() {
 	exit := touch.NewButton(s.T("idle.exit_now"), s.K.Exit)
 	exit.Importance = widget.DangerImportance
 	box := container.NewVBox(title, o.number, o.message, container.NewGridWithColumns(2, exit, cont))
-	o.ov = newOverlay(s.win.Canvas(), box, 720, s.K.Touch)
+	o.ov = newOverlay(s.win.Canvas(), s.root, box, 720, s.K.Touch)
 }
 
 func (o *idleOverlay) update() {

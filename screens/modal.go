@@ -12,6 +12,9 @@ import (
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
+// modalWidth is the most a modal's card is wide.
+const modalWidth = 760
+
 // modal is a full-screen message with large buttons: reading a card, a card refused,
 // a printer out of paper. As an overlay it takes every tap.
 type modal struct {
@@ -61,6 +64,10 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 		items = append(items, msg)
 	}
 	head := container.NewVBox(items...)
+	pad := ft.Padding()
+	// Measured at the width it will have in the card: a title or message that wraps
+	// there is taller than on one line.
+	head.Resize(fyne.NewSize(min(modalWidth, s.room().Width-2*overlayMargin)-4*pad, head.MinSize().Height))
 	closing := m.button(s, modalButton{label: s.T(closeKey)})
 	var buttons []fyne.CanvasObject
 	for _, c := range choices {
@@ -68,7 +75,6 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 	}
 	var list fyne.CanvasObject = container.NewVBox(buttons...)
 	// The card stays inside the window: choices that do not fit it are paged.
-	pad := ft.Padding()
 	room := s.room().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - closing.MinSize().Height
 	if list.MinSize().Height > room {
 		space := canvas.NewRectangle(color.Transparent)
@@ -93,7 +99,7 @@ func (m *modal) button(s *Shell, b modalButton) *touch.Button {
 }
 
 func (s *Shell) popModal(m *modal, box fyne.CanvasObject) *modal {
-	m.ov = newOverlay(s.win.Canvas(), box, 760, s.K.Touch)
+	m.ov = newOverlay(s.win.Canvas(), s.root, box, modalWidth, s.K.Touch)
 	m.ov.show()
 	return m
 }

@@ -94,6 +94,62 @@ func TestIdleCountdownThroughUI(t *testing.T) {
 	}
 }
 
+// The idle countdown covers the screen: nobody passing reads the citizen's data while
+// it asks whether they are still there, and the screen comes back as it was. Its card
+// holds all of its content in both modes, although its message is set after the card
+// was made and wraps to two lines in 大字模式.
+func TestIdleCountdownCoversTheScreen(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		h := newHarness(t)
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		sess := h.K.Sessions.Start()
+		sess.SetIdentity(session.Identity{Name: "张三丰", IDNumber: "11010519491231002X"})
+		h.Tap("办事指南")
+		h.Advance(60 * time.Second)
+		if !h.Shell.CountdownVisible() {
+			t.Fatal("no countdown at 60 s")
+		}
+		if h.Shows("张**") || h.Shows("002X") {
+			t.Errorf("大字模式 %v: the citizen's data shows under the countdown", elderly)
+		}
+		h.Check("", "") // as the screenshots: laid out, painted
+		var card fyne.CanvasObject
+		var cardPos fyne.Position
+		h.Do(func() {
+			top, ok := h.Win.Canvas().Overlays().Top().(*fyne.Container)
+			if !ok || len(top.Objects) == 0 {
+				return
+			}
+			if holder, ok := top.Objects[len(top.Objects)-1].(*fyne.Container); ok && len(holder.Objects) == 1 {
+				card, cardPos = holder.Objects[0], holder.Position().Add(holder.Objects[0].Position())
+			}
+		})
+		if card == nil {
+			t.Fatal("no card in the countdown's overlay")
+		}
+		end := cardPos.Add(card.Size())
+		buttons := 0
+		for _, tg := range h.Targets() {
+			if tg.Label != "继续办理" && tg.Label != "立即退出" {
+				continue
+			}
+			buttons++
+			s := tg.Object.Size()
+			if tg.Centre.Y+s.Height/2 > end.Y || tg.Centre.Y-s.Height/2 < cardPos.Y ||
+				tg.Centre.X-s.Width/2 < cardPos.X || tg.Centre.X+s.Width/2 > end.X {
+				t.Errorf("大字模式 %v: %s at %v (%v) outside its card %v–%v", elderly, tg.Label, tg.Centre, s, cardPos, end)
+			}
+		}
+		if buttons != 2 {
+			t.Fatalf("%d of the countdown's buttons found", buttons)
+		}
+		h.Tap("继续办理")
+		if !h.Shows("张**") {
+			t.Errorf("大字模式 %v: the screen did not come back after the countdown", elderly)
+		}
+	}
+}
+
 // A tap anywhere, even on plain text, counts as activity.
 func TestTapAnywhereIsActivity(t *testing.T) {
 	h := newHarness(t)
@@ -106,7 +162,7 @@ func TestTapAnywhereIsActivity(t *testing.T) {
 	}
 }
 
-// The countdown takes every tap: a tap on the dimmed screen beside it presses nothing
+// The countdown takes every tap: a tap on the backdrop beside it presses nothing
 // underneath and counts as activity, so the countdown goes away.
 func TestCountdownTakesTapsAround(t *testing.T) {
 	h := newHarness(t)
@@ -115,7 +171,7 @@ func TestCountdownTakesTapsAround(t *testing.T) {
 	if !h.Shell.CountdownVisible() {
 		t.Fatal("no countdown")
 	}
-	test.TapCanvas(h.Win.Canvas(), fyne.NewPos(100, 400)) // the 联动报装 tile, dimmed
+	test.TapCanvas(h.Win.Canvas(), fyne.NewPos(100, 400)) // where the 联动报装 tile is, under the backdrop
 	h.Pump()
 	if h.Shell.Current() != "home" {
 		t.Fatalf("a tap beside the countdown opened %s", h.Shell.Current())
