@@ -64,6 +64,15 @@ func (f *PaymentFlow) Payment() utility.Payment {
 	return f.payment
 }
 
+// CancelUnconfirmed reports that the order shows as cancelled although the utility has
+// not confirmed it: it could not be reached, and the cancellation waits in the outbox.
+// A citizen who paid on the phone at that moment has paid; the kiosk cannot tell yet.
+func (f *PaymentFlow) CancelUnconfirmed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.guessed
+}
+
 // Final reports whether the order is finished (paid, expired, cancelled or failed).
 func (f *PaymentFlow) Final() bool { return paymentFinal(f.Payment().Status) }
 

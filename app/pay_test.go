@@ -277,8 +277,8 @@ func TestPayCancel(t *testing.T) {
 				})
 			}
 			err = flow.Cancel(context.Background())
-			if got := flow.Payment().Status; got != tc.want || !flow.Final() {
-				t.Fatalf("after Cancel the order is %q (err %v), want %q", got, err, tc.want)
+			if got := flow.Payment().Status; got != tc.want || !flow.Final() || flow.CancelUnconfirmed() {
+				t.Fatalf("after Cancel the order is %q (err %v, unconfirmed %v), want %q confirmed", got, err, flow.CancelUnconfirmed(), tc.want)
 			}
 			if up := payAtUtility(t, f.k, utility.Electricity, ref); up.Status != tc.want {
 				t.Fatalf("at the utility the order is %s, want %s", up.Status, tc.want)
@@ -849,8 +849,8 @@ func TestPayCancelUnansweredSettledLater(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = flow.Cancel(ctx) // not answered: the outbox keeps it
-	if st := flow.Payment().Status; st != utility.PaymentCancelled {
-		t.Fatalf("after the cancellation: %s", st)
+	if st := flow.Payment().Status; st != utility.PaymentCancelled || !flow.CancelUnconfirmed() {
+		t.Fatalf("after the cancellation: %s, unconfirmed %v", st, flow.CancelUnconfirmed())
 	}
 	if err := f.k.SettleOrders(ctx); err == nil {
 		t.Fatal("settled while the utility is down")

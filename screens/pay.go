@@ -170,6 +170,11 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		case utility.PaymentExpired:
 			items = append(items, s.bigStatus(s.T("pay.expired"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
 		case utility.PaymentCancelled:
+			if f.CancelUnconfirmed() { // the kiosk cannot say nothing was charged
+				items = append(items, s.bigStatus(s.T("pay.cancel_requested"), ft.ColorNameWarning),
+					note(s.T("pay.cancel_unconfirmed"), widget.MediumImportance))
+				break
+			}
 			items = append(items, s.bigStatus(s.T("pay.cancelled"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
 		default:
 			items = append(items, s.bigStatus(s.T("pay.failed_title"), ft.ColorNameError), note(s.T("pay.not_charged"), widget.MediumImportance))

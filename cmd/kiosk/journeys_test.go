@@ -183,6 +183,23 @@ func TestJourneyPayCancelled(t *testing.T) {
 	}
 }
 
+// The citizen cancels while the utility cannot be reached: the kiosk does not claim that
+// nothing was charged (the citizen may have paid on the phone that moment); it says the
+// cancellation was asked for (the outbox delivers it) and that a payment made stands.
+func TestJourneyPayCancelUnconfirmed(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid
+	toElectricityBills(j)
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}))
+	j.Tap("取消缴费")
+	j.WaitShows("已申请取消缴费")
+	if j.Shows("没有扣款") || !j.Shows("这笔缴费仍然有效") {
+		t.Fatalf("after a cancellation the utility did not confirm:\n%s", j.Markup())
+	}
+	j.checkBothLanguages("", "pay-cancel-unconfirmed")
+}
+
 // Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
 // see it in the journal and the printer's state.
 func TestJourneyPayWithoutPaper(t *testing.T) {
