@@ -125,7 +125,8 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 	if err != nil {
 		return fmt.Errorf("app: payment order %s: %w", o.KioskRef, err)
 	}
-	p = k.expired(p)
+	// The utility's word alone: a pending order past its expiry by the kiosk's clock is
+	// still cancelled, in case the two clocks disagree.
 	if paymentFinal(p.Status) {
 		k.orderEnded(o, p)
 		return nil
