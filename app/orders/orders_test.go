@@ -3,6 +3,7 @@ package orders
 import (
 	"bytes"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,18 @@ func TestListReportsDamagedOrders(t *testing.T) {
 	}
 	if len(list) != 1 || list[0].KioskRef != "K2" {
 		t.Fatalf("listed %+v, want K2 alone", list)
+	}
+}
+
+// BenchmarkPut: keeping an order, sealed, in one commit with fsync — what starting a
+// payment adds before its QR shows (docs/benchmarks.md).
+func BenchmarkPut(b *testing.B) {
+	s := New(storetest.Open(b))
+	o := order("K1", time.Now())
+	for i := 0; b.Loop(); i++ {
+		o.KioskRef = "K" + strconv.Itoa(i)
+		if err := s.Put(o); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
