@@ -101,9 +101,17 @@ func (k *Kiosk) SettleOrders(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		if !k.orderLive(o.KioskRef) {
-			errs = append(errs, k.settleOrder(ctx, o))
+		if k.orderLive(o.KioskRef) {
+			continue
 		}
+		// Read again: its flow may have let it go since the list was read, having
+		// sent a cancellation (or settled it).
+		fresh, ok, err := k.Orders.Get(o.KioskRef)
+		if err != nil || !ok {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, k.settleOrder(ctx, fresh))
 	}
 	return errors.Join(errs...)
 }
