@@ -16,9 +16,10 @@ const (
 )
 
 // Prune applies the retention of the configuration: a finished request's personal data
-// is erased data.personal_data_days after it finished, and so is a receipt kept for
-// reprinting and a payment order never settled; journal entries and finished requests are removed after data.journal_days. What it did is journaled and logged
-// (counts only). The kiosk runs it a minute after start and then daily.
+// is erased data.personal_data_days after it finished, and so are a receipt kept for
+// reprinting and a payment order never settled; journal entries and finished requests
+// are removed after data.journal_days. What it did is journaled and logged (counts
+// only). The kiosk runs it a minute after start and then daily.
 func (k *Kiosk) Prune() error {
 	now := k.Clock.Now()
 	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
