@@ -213,6 +213,7 @@ func (k *Kiosk) Close() error {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: id, Detail: string(session.ReasonShutdown)})
 		}
 		k.stopStaff()
+		k.stopWatches()
 		if k.cancel != nil {
 			k.cancel()
 		}

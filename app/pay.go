@@ -157,6 +157,18 @@ func (k *Kiosk) abandonPayments(sessionID string) {
 	}
 }
 
+// stopWatches stops following the open orders at shutdown; the next start settles them
+// (SettleOrders).
+func (k *Kiosk) stopWatches() {
+	k.payments.mu.Lock()
+	defer k.payments.mu.Unlock()
+	for _, flows := range k.payments.open {
+		for _, f := range flows {
+			f.StopWatching()
+		}
+	}
+}
+
 func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utilityID, account string, bills []utility.Bill) (*PaymentFlow, error) {
 	var total utility.Fen
 	ids := make([]string, len(bills))
