@@ -187,17 +187,22 @@ func TestJourneyPayCancelled(t *testing.T) {
 // nothing was charged (the citizen may have paid on the phone that moment); it says the
 // cancellation was asked for (the outbox delivers it) and that a payment made stands.
 func TestJourneyPayCancelUnconfirmed(t *testing.T) {
-	j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid
-	toElectricityBills(j)
-	j.TapPrefix("缴费（")
-	j.WaitShows("请用微信或支付宝扫码支付")
-	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}))
-	j.Tap("取消缴费")
-	j.WaitShows("已申请取消缴费")
-	if j.Shows("没有扣款") || !j.Shows("这笔缴费仍然有效") {
-		t.Fatalf("after a cancellation the utility did not confirm:\n%s", j.Markup())
+	for _, elderly := range []bool{false, true} {
+		j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid
+		toElectricityBills(j)
+		if elderly {
+			j.Tap("大字模式")
+		}
+		j.TapPrefix("缴费（")
+		j.WaitShows("请用微信或支付宝扫码支付")
+		j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}))
+		j.Tap("取消缴费")
+		j.WaitShows("已申请取消缴费")
+		if j.Shows("没有扣款") || !j.Shows("仍然有效") { // the note wraps differently in each mode
+			t.Fatalf("大字模式 %v, after a cancellation the utility did not confirm:\n%s", elderly, j.Markup())
+		}
+		j.checkBothLanguages("", "pay-cancel-unconfirmed")
 	}
-	j.checkBothLanguages("", "pay-cancel-unconfirmed")
 }
 
 // Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
