@@ -317,8 +317,14 @@ func (f *PaymentFlow) settle() {
 // cannot be delivered now is delivered later by the outbox; the order also expires.
 func (f *PaymentFlow) Cancel(ctx context.Context) error {
 	f.StopWatching()
+	// Asked first, briefly: an order paid a moment ago is not cancelled (the utility would
+	// refuse, and staff would find the refusal among the dead letters); it is settled.
+	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	f.refresh(qctx)
+	cancel()
 	p := f.Payment()
 	if paymentFinal(p.Status) {
+		f.settle()
 		return nil
 	}
 	res, err := f.k.Outbox.Submit(ctx, outbox.Request{

@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -723,6 +724,11 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 				t.Fatalf("journal %v", kinds)
 			}
 			awaitCond(t, "the order forgotten", func() bool { return payOrders(t, f.k) == 0 })
+			// A paid order is not cancelled: no refusal for staff to clear.
+			counts, err := f.k.Outbox.Count()
+			if err != nil || counts[outbox.Dead][utility.Electricity] != 0 {
+				t.Fatalf("dead letters %v (%v)", counts[outbox.Dead], err)
+			}
 		})
 	}
 }
