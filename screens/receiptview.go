@@ -28,13 +28,31 @@ func demoReceiptPage(s *Shell) Page {
 		if s.K.Elderly() {
 			scale = 1
 		}
-		var blocks []fyne.CanvasObject
-		for _, strip := range receiptStrips(img, stripRows) {
-			b := strip.Bounds()
-			blocks = append(blocks, touch.NewPicture(strip, fyne.NewSize(float32(b.Dx())*scale, float32(b.Dy())*scale)))
-		}
-		return s.pager(blocks...)
+		return s.pager(s.receiptStrips(img, scale)...)
 	}}
+}
+
+// keptReceipt is the demo receipt's strips as pictures, kept across renders of its
+// screen: each new picture is scaled again from the printout, 20 ms of each frame.
+// The shell forgets them when it goes home or the session ends.
+type keptReceipt struct {
+	of     image.Image
+	scale  float32
+	blocks []fyne.CanvasObject
+}
+
+// receiptStrips returns the printout's strips as pictures at scale.
+func (s *Shell) receiptStrips(img image.Image, scale float32) []fyne.CanvasObject {
+	if k := s.receipt; k != nil && k.of == img && k.scale == scale {
+		return k.blocks
+	}
+	var blocks []fyne.CanvasObject
+	for _, strip := range receiptStrips(img, stripRows) {
+		b := strip.Bounds()
+		blocks = append(blocks, touch.NewPicture(strip, fyne.NewSize(float32(b.Dx())*scale, float32(b.Dy())*scale)))
+	}
+	s.receipt = &keptReceipt{of: img, scale: scale, blocks: blocks}
+	return blocks
 }
 
 // receiptStrips cuts a printout into strips at blank rows, each no taller than max

@@ -69,6 +69,8 @@ type Shell struct {
 	firstFrame sync.Once
 	// readers are the home screen's pictures of the reader, by size (readerPicture).
 	readers map[fyne.Size]*canvas.Image
+	// receipt is the demo receipt's pictures while its screen is shown (keptReceipt).
+	receipt *keptReceipt
 	// back and home are the header's 返回 and 首页, kept across renders: Fyne refreshes
 	// every image new to a window while it paints it, so new icons each render made it
 	// paint every screen twice (touch.Button says the rest).
@@ -141,6 +143,7 @@ func (s *Shell) Back() {
 // Home drops the stack and shows the home screen.
 func (s *Shell) Home() {
 	s.stack = []Page{homePage(s)}
+	s.receipt = nil
 	if s.K.Sessions.Current() == nil {
 		s.K.SetAway(false)
 	} else {
@@ -343,6 +346,7 @@ func (s *Shell) onSession(e session.Event) {
 		s.idle.hide()
 	case session.Ended:
 		s.idle.hide()
+		s.receipt = nil
 		// The hall's default mode comes back (the kiosk has reset it), for the next
 		// citizen too when a new card replaced the session.
 		s.setMode(s.K.Elderly())

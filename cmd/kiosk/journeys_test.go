@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
@@ -155,6 +156,16 @@ func TestJourneyPay(t *testing.T) {
 	if !j.Shows("扫码查看电子发票和缴费记录") {
 		t.Fatal("the receipt QR is not shown on screen")
 	}
+	// The printout as a picture (demo mode), scaled once: a render in another language
+	// shows the same pictures.
+	j.Tap("查看打印的凭条（演示）")
+	strip := j.object("the receipt's first strip", 0, func(o fyne.CanvasObject) bool { _, ok := o.(*canvas.Raster); return ok })
+	j.Do(j.Shell.ToggleLanguage)
+	j.Do(j.Shell.ToggleLanguage)
+	if again := j.object("the receipt's first strip", 0, func(o fyne.CanvasObject) bool { _, ok := o.(*canvas.Raster); return ok }); again != strip {
+		t.Error("the receipt was scaled again for a render")
+	}
+	j.Tap("返回")
 	// Back to the bills: they are paid now.
 	j.Tap("返回账单")
 	j.Tap("返回")

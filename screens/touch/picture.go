@@ -12,9 +12,16 @@ import (
 // given and keeping its aspect ratio (centred, on transparent).
 //
 // Like NewQR it is a raster rather than an image: Fyne refreshes every image new to a
-// window while it paints it, and so paints a screen of images twice.
+// window while it paints it, and so paints a screen of images twice. It keeps the last
+// picture it scaled: a software painter asks for it on every paint.
 func NewPicture(img image.Image, size fyne.Size) *canvas.Raster {
-	r := canvas.NewRaster(func(w, h int) image.Image { return fit(img, w, h) })
+	var last image.Image
+	r := canvas.NewRaster(func(w, h int) image.Image {
+		if last == nil || last.Bounds().Dx() != w || last.Bounds().Dy() != h {
+			last = fit(img, w, h)
+		}
+		return last
+	})
 	r.SetMinSize(size)
 	return r
 }
