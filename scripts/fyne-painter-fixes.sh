@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What two fixes to Fyne's software painter would give the screens (docs/benchmarks.md,
 # Screens). Copies Fyne from the module cache into a temporary folder, changes it, and
-# runs BenchmarkScreens against the copy through a temporary go.mod with a replace;
-# nothing of it stays in the project, which builds with Fyne as released.
+# runs BenchmarkScreens (Fyne's painter's rows) against the copy through a temporary
+# go.mod with a replace; nothing of it stays in the project, which builds with Fyne as
+# released.
 #   a   the painter draws into *image.RGBA instead of *image.NRGBA, so that image/draw
 #       takes its fast paths (fyne-io/fyne#6501 is about the same cost);
 #   ab  a, and Capture returns the painter's one frame, started from the background
@@ -32,5 +33,5 @@ fi
 cp go.mod go.sum "$work/"
 echo "replace fyne.io/fyne/v2 => $work/fyne" >>"$work/go.mod"
 go test -modfile="$work/go.mod" -tags "$TEST_TAGS" -count=1 -run '^$' \
-  -bench "BenchmarkScreens/($pattern)" -benchtime "${frames}x" ./cmd/kiosk
+  -bench "BenchmarkScreens/($pattern)/.*/fyne" -benchtime "${frames}x" ./cmd/kiosk
 echo "(fixes $fixes; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -17,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 	"github.com/liangzihu/kiosk/screens"
+	"github.com/liangzihu/kiosk/screens/paint"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -283,12 +284,16 @@ func openDemoCards(k *journey) func() {
 	return func() { tapObject(b) }
 }
 
-// BenchmarkScreens builds and paints every screen of screenTour, in normal and 大字模式:
-// one frame is the shell's work (see tourStop.frame) plus painting the whole 1280×800
-// canvas with Fyne's software painter. It reports the median and p90 frame, the medians
-// of the build and paint parts, and how many frames missed the 16 ms budget; ns/op is
-// not the figure (it includes the untimed preparation of each frame). The first row,
-// blank-canvas, is the painter's floor: an empty canvas of the same size.
+// BenchmarkScreens builds and paints every screen of screenTour, in normal and 大字模式,
+// with each of two software painters: one frame is the shell's work (see
+// tourStop.frame) plus painting the whole 1280×800 canvas, by Fyne's software painter
+// (sub-benchmarks …/fyne) or by the kiosk's (…/paint, screens/paint, which keeps the
+// pixels of what it drew). It reports the median and p90 frame, the medians of the
+// build and paint parts, and how many frames missed the 16 ms budget; ns/op is not the
+// figure (it includes the untimed preparation of each frame). For screens/paint it also
+// reports cold-ms, the median paint of the screen by a painter that has drawn nothing
+// yet, and fails unless its picture is Fyne's to within paint.Tolerance. The
+// first row, blank-canvas, is each painter's floor: an empty canvas of the same size.
 //
 //	go test -tags ci,migrated_fynedo,no_emoji -run '^$' -bench BenchmarkScreens -benchtime 60x ./cmd/kiosk
 func BenchmarkScreens(b *testing.B) {
@@ -296,29 +301,60 @@ func BenchmarkScreens(b *testing.B) {
 	// would break the benchmark's result lines.
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.DiscardHandler))
-	b.Run("blank-canvas", func(b *testing.B) {
-		test.NewTempApp(b)
-		w := test.NewTempWindow(b, layout.NewSpacer())
-		w.SetPadded(false)
-		w.Resize(fyne.NewSize(1280, 800))
-		benchFrames(b, func() func() { return func() {} }, func() { _ = w.Canvas().Capture() })
-	})
+	for _, painter := range painters {
+		b.Run("blank-canvas/normal/"+painter, func(b *testing.B) {
+			test.NewTempApp(b)
+			w := test.NewTempWindow(b, layout.NewSpacer())
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(1280, 800))
+			benchPaint(b, w.Canvas(), painter, func() func() { return func() {} })
+		})
+	}
 	for _, st := range screenTour {
 		for _, mode := range []string{"normal", "elderly"} {
 			if st.only != "" && st.only != mode {
 				continue
 			}
-			b.Run(st.name+"/"+mode, func(b *testing.B) { benchScreen(b, st, mode == "elderly") })
+			b.Run(st.name+"/"+mode, func(b *testing.B) {
+				k := reach(b, st, mode == "elderly")
+				for _, painter := range painters {
+					b.Run(painter, func(b *testing.B) {
+						benchPaint(b, k.Win.Canvas(), painter, func() func() { return st.prepare(k) })
+						if got := k.Current(); got != st.screen {
+							b.Fatalf("the frames left %s for %s", st.screen, got)
+						}
+					})
+				}
+			})
 		}
 	}
 }
 
-func benchScreen(b *testing.B, st tourStop, elderly bool) {
-	k := reach(b, st, elderly)
-	benchFrames(b, func() func() { return st.prepare(k) }, k.paint)
-	if got := k.Current(); got != st.screen {
-		b.Fatalf("the frames left %s for %s", st.screen, got)
+// painters names the software painters BenchmarkScreens measures.
+var painters = []string{"fyne", "paint"}
+
+// benchPaint times the frames of c with the named painter. screens/paint's last frame
+// must be Fyne's picture, and its cold paints are timed too.
+func benchPaint(b *testing.B, c fyne.Canvas, painter string, prepare func() func()) {
+	if painter == "fyne" {
+		benchFrames(b, prepare, func() { _ = c.Capture() })
+		return
 	}
+	p := paint.New()
+	benchFrames(b, prepare, func() { _ = p.Paint(c) })
+	if n, worst := paint.Difference(p.Paint(c), c.Capture(), paint.Tolerance); n != 0 {
+		b.Fatalf("screens/paint: %d pixels differ from Fyne's painter's (worst by %d)", n, worst)
+	}
+	if s := p.Stats(); s.Skipped != 0 {
+		b.Fatalf("screens/paint skipped %d objects of kinds it does not know", s.Skipped)
+	}
+	var cold samples
+	for range min(b.N, 5) {
+		t0 := time.Now()
+		_ = paint.New().Paint(c)
+		cold = append(cold, time.Since(t0))
+	}
+	b.ReportMetric(ms(cold.quantile(0.5)), "cold-ms")
 }
 
 // reach brings a fresh kiosk to the stop's screen, in normal or 大字模式.
