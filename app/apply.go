@@ -384,7 +384,7 @@ func (k *Kiosk) onOutboxUpdate(u outbox.Update) {
 				if p.Reference == "" && u.UtilityRef != "" {
 					p.Reference, changed = u.UtilityRef, true
 				}
-			case outbox.Dead:
+			case outbox.Dead, outbox.Closed:
 				if p.Refused == "" && u.Err != nil {
 					p.Refused, changed = k.CitizenMessage(u.Err, p.Utility), true
 				}

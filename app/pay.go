@@ -216,10 +216,11 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 			return res, err
 		}
 		s.Delete(pending)
-		if res.State == outbox.Done || res.State == outbox.Dead {
-			return res, nil
+		if res.State == outbox.Done || res.Err != nil {
+			return res, nil // answered or refused
 		}
-		// Expired (not delivered in time) or closed by staff: no order came of it.
+		// Expired (not delivered in time), or closed by staff unanswered: no order came
+		// of it.
 	}
 	res, err := k.Outbox.Submit(ctx, req, paymentWait)
 	if err == nil && res.State == outbox.Pending {

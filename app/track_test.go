@@ -350,6 +350,10 @@ func TestRateDeliveredOnce(t *testing.T) {
 	if err != nil || again.Err == nil || f.k.CitizenMessage(again.Err, utility.Electricity) != "该办件已评价，感谢您的反馈" {
 		t.Fatalf("second rating %+v %v", again, err)
 	}
+	// Refused as already done: closed by the kiosk, not a dead letter for staff.
+	if dead, err := f.k.Outbox.DeadLetters(); err != nil || len(dead) != 0 || again.State != outbox.Closed {
+		t.Fatalf("second rating %s; dead letters %+v %v", again.State, dead, err)
+	}
 	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 {
 		t.Fatalf("the utility received %d ratings", n)
 	}

@@ -29,6 +29,7 @@ const (
 	RequestAnswered  Kind = "request.answered"  // the utility accepted it; UtilityRef is its reference
 	RequestRejected  Kind = "request.rejected"  // the utility refused it for good
 	RequestDead      Kind = "request.dead"      // set aside for staff (rejected or attempts exhausted)
+	RequestClosed    Kind = "request.closed"    // refused as already done: closed by the kiosk, nothing for staff
 	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
 	Print            Kind = "print"
 	PrintFailed      Kind = "print.failed"

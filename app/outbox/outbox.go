@@ -46,11 +46,19 @@ const (
 	Done State = "done"
 	// Dead: refused for good or attempts exhausted; waits for staff.
 	Dead State = "dead"
-	// Closed: a dead letter that staff closed, with a reason.
+	// Closed: a dead letter that staff closed, with a reason; or a request the utility
+	// refused as already done, closed by the kiosk (ClosedBy ClosedByKiosk).
 	Closed State = "closed"
 	// Expired: not delivered before its NotAfter; it was never applied at the utility.
 	Expired State = "expired"
 )
+
+// ClosedByKiosk is who closed a request the utility refused as already done
+// (utility.CodeAlreadyDone): there is nothing left for staff to do with it.
+const ClosedByKiosk = "kiosk"
+
+// alreadyDoneReason is the close reason of such a request.
+const alreadyDoneReason = "the utility had already done it (already_done)"
 
 // Request is what a flow submits.
 type Request struct {
@@ -80,7 +88,7 @@ type Result struct {
 	// Answer is the utility's answer (decode with Answer.Acceptance and friends).
 	Answer *utility.Answer
 	// Err is the utility's refusal when it refused within the wait (show it with
-	// utility.CitizenMessage); nil otherwise.
+	// utility.CitizenMessage), the request then Dead or Closed; nil otherwise.
 	Err error
 }
 
@@ -372,7 +380,7 @@ func (ob *Outbox) Await(ctx context.Context, ref string, wait time.Duration) (Re
 	if err != nil || s.State != Pending {
 		ob.dropWaiter(ref, done)
 		res := Result{KioskRef: s.KioskRef, Utility: s.Utility, State: s.State, UtilityRef: s.UtilityRef, Answer: s.Answer}
-		if s.State == Dead {
+		if s.State == Dead || s.State == Closed {
 			res.Err = s.Err
 		}
 		return res, err

@@ -277,6 +277,57 @@ func TestRefusalIsDeadLetter(t *testing.T) {
 	}
 }
 
+// A refusal because the utility had already done it (a payment order paid before its
+// cancellation arrived, an application rated before) is closed by the kiosk: the flow
+// still reads the utility's message, staff find no dead letter, the journal says why.
+// Refused when the kiosk looks it up after a long outage, the same.
+func TestAlreadyDoneIsClosed(t *testing.T) {
+	alreadyDone := &utility.Error{Kind: utility.ErrRejected, Status: 409, Code: utility.CodeAlreadyDone, Message: "订单已支付，无法取消"}
+	for _, lookedUp := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sent", true: "looked up"}[lookedUp], func(t *testing.T) {
+			f := &scripted{
+				forward: func(utility.Submission, int) (utility.Answer, error) { return utility.Answer{}, alreadyDone },
+				lookup:  func(string) (utility.Answer, error) { return utility.Answer{}, alreadyDone },
+			}
+			e := newEnv(t, Options{}, f)
+			var res Result
+			var err error
+			if lookedUp {
+				sub, _ := e.ob.Submit(context.Background(), req("acct-1"), 0)
+				e.clock.Advance(13 * time.Hour) // a long outage of the kiosk itself
+				e.ob.Start(context.Background())
+				res, err = e.ob.Await(context.Background(), sub.KioskRef, 2*time.Second)
+			} else {
+				e.ob.Start(context.Background())
+				res, err = e.ob.Submit(context.Background(), req("acct-1"), 2*time.Second)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.lookups); (n == 1) != lookedUp || len(f.sentRefs()) == n {
+				t.Fatalf("%d lookups, %d sent", n, len(f.sentRefs()))
+			}
+			if res.State != Closed || !errors.Is(res.Err, utility.ErrRejected) || utility.CitizenMessage(res.Err, "") != "订单已支付，无法取消" {
+				t.Fatalf("result %+v", res)
+			}
+			st := state(t, e.ob, res.KioskRef)
+			if st.ClosedBy != ClosedByKiosk || st.CloseReason == "" || utility.CitizenMessage(st.Err, "") != "订单已支付，无法取消" {
+				t.Errorf("status %+v", st)
+			}
+			if again, err := e.ob.Await(context.Background(), res.KioskRef, time.Millisecond); err != nil || again.State != Closed || again.Err == nil {
+				t.Errorf("awaited again: %+v, %v", again, err)
+			}
+			if dead, _ := e.ob.DeadLetters(); len(dead) != 0 {
+				t.Errorf("dead letters %+v", dead)
+			}
+			evs, _ := e.j.ByRef(res.KioskRef)
+			if last := evs[len(evs)-1]; last.Kind != journal.RequestClosed {
+				t.Errorf("journal ends with %+v", last)
+			}
+		})
+	}
+}
+
 func TestBackoffExhaustionAndStaffRetry(t *testing.T) {
 	var fail sync.Mutex
 	failing := true

@@ -94,7 +94,8 @@ type Status struct {
 	NextAt          time.Time
 	// LastError is the last failure, for staff (no personal data).
 	LastError string
-	// Err is the utility's refusal of a dead letter (utility.CitizenMessage shows it).
+	// Err is the utility's refusal of a dead letter or a closed request
+	// (utility.CitizenMessage shows it).
 	Err error
 	// Answer is the utility's answer of a done request.
 	Answer      *utility.Answer

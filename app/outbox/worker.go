@@ -244,7 +244,7 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 	w.release(l, it, finished)
 	if finished {
 		res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: rec.State, UtilityRef: rec.UtilityRef, Answer: out.answer}
-		if rec.State == Dead {
+		if rec.State == Dead || rec.State == Closed {
 			res.Err = out.err
 		}
 		w.ob.notify(Update{KioskRef: rec.Ref, Utility: rec.Utility, Kind: rec.Kind, State: rec.State, UtilityRef: rec.UtilityRef, Err: res.Err}, res)
@@ -287,7 +287,7 @@ func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
 			return outcome{state: Pending, err: err}
 		default:
 			// The utility refused it when it did arrive.
-			return outcome{state: Dead, err: err}
+			return refused(err)
 		}
 	}
 	body, key, err := w.body(it.ref)
@@ -300,6 +300,18 @@ func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
 		return outcome{state: Done, answer: &ans}
 	case utility.Temporary(err) || errors.Is(err, context.Canceled):
 		return outcome{state: Pending, err: err}
+	}
+	return refused(err)
+}
+
+// refused is the outcome of a refusal. A request the utility says is already done (a
+// payment order paid before its cancellation arrived, an application rated before) is
+// closed by the kiosk: nothing is left to do with it, for staff either. Any other
+// refusal is a dead letter that waits for staff.
+func refused(err error) outcome {
+	var e *utility.Error
+	if errors.As(err, &e) && e.Code == utility.CodeAlreadyDone {
+		return outcome{state: Closed, err: err}
 	}
 	return outcome{state: Dead, err: err}
 }
@@ -365,8 +377,8 @@ func (w *worker) record(it *item, start time.Time, out outcome) (*record, error)
 			} else {
 				r.NextAt = now.Add(w.ob.backoff(r.Tries))
 			}
-		case Dead:
-			r.State, r.DoneAt = Dead, now
+		case Dead, Closed:
+			r.State, r.DoneAt = out.state, now
 			r.LastError = out.err.Error()
 			var e *utility.Error
 			if errors.As(out.err, &e) {
@@ -377,8 +389,13 @@ func (w *worker) record(it *item, start time.Time, out outcome) (*record, error)
 			}
 			ev.Detail = "refused: " + r.LastError
 			events = append(events, ev,
-				journal.Event{Time: now, Kind: journal.RequestRejected, Utility: r.Utility, Ref: r.Ref, Subject: r.Order, Detail: r.ErrorCode},
-				journal.Event{Time: now, Kind: journal.RequestDead, Utility: r.Utility, Ref: r.Ref, Subject: r.Order})
+				journal.Event{Time: now, Kind: journal.RequestRejected, Utility: r.Utility, Ref: r.Ref, Subject: r.Order, Detail: r.ErrorCode})
+			if out.state == Closed {
+				r.ClosedBy, r.CloseReason = ClosedByKiosk, alreadyDoneReason
+				events = append(events, journal.Event{Time: now, Kind: journal.RequestClosed, Utility: r.Utility, Ref: r.Ref, Subject: r.Order, Detail: alreadyDoneReason})
+			} else {
+				events = append(events, journal.Event{Time: now, Kind: journal.RequestDead, Utility: r.Utility, Ref: r.Ref, Subject: r.Order})
+			}
 		}
 		if err := putRecord(tx, r); err != nil {
 			return err
