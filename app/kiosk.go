@@ -90,6 +90,7 @@ type Kiosk struct {
 	scanListeners     []func(string)
 	applyListeners    []func()
 	deviceState       map[string]DeviceEvent
+	screen            func(context.Context) (image.Image, error) // SetScreen
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup

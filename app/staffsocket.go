@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"image"
 	"net/http"
 	"time"
 
@@ -18,7 +19,7 @@ func (k *Kiosk) serveStaff() {
 		return
 	}
 	k.staff = staff.Server(&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
-		Devices: k.staffDevices, Print: k.staffReprint, Clock: k.Clock.Now}, k.Log)
+		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now}, k.Log)
 	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
@@ -59,4 +60,27 @@ func (k *Kiosk) staffReprint(ctx context.Context, ref, actor string) (staff.Prin
 		return staff.Printed{}, err
 	}
 	return staff.Printed{OK: r.OK, Detail: r.Detail}, nil
+}
+
+// SetScreen gives staff the way to see the screen (kioskctl kiosk screen): paint
+// paints what it shows, or says why it will not (staff.ErrCitizenPresent). The UI sets
+// it; a kiosk without one has no screen to show.
+func (k *Kiosk) SetScreen(paint func(context.Context) (image.Image, error)) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.screen = paint
+}
+
+// staffPicture paints the screen for staff, never while a citizen is being served.
+func (k *Kiosk) staffPicture(ctx context.Context) (image.Image, error) {
+	k.mu.Lock()
+	paint := k.screen
+	k.mu.Unlock()
+	if paint == nil {
+		return nil, staff.ErrNoScreen
+	}
+	if k.Sessions.Current() != nil {
+		return nil, staff.ErrCitizenPresent
+	}
+	return paint(ctx)
 }

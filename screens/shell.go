@@ -89,6 +89,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	if s.opt.Do == nil {
 		s.opt.Do = fyne.Do
 	}
+	k.SetScreen(s.picture)
 	s.body = container.NewStack()
 	s.root = container.NewStack()
 	s.idle = newIdleOverlay(s)

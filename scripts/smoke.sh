@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Start the real kiosk binary (GLFW, X11, Mesa software GL) under a private Xvfb, wait
 # for it to log that the home screen was painted, take an X-level screenshot and check
-# that it shows something, ask it for its status through the staff socket (kioskctl),
-# then stop it with SIGTERM. Fails if the kiosk crashes, paints nothing within 60 s,
-# does not answer staff, logs an error or does not stop cleanly.
+# that it shows something, ask it for its status and its screen through the staff socket
+# (kioskctl), then stop it with SIGTERM. Fails if the kiosk crashes, paints nothing
+# within 60 s, does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -33,6 +33,17 @@ fi
 (cd "$work" && "$OLDPWD/bin/kioskctl" kiosk status) >"$work/status.out" 2>&1 || true
 if ! grep -q "kiosk: running" "$work/status.out"; then
   echo "kioskctl did not reach the running kiosk:"; cat "$work/status.out"; exit 1
+fi
+# What the screen shows, as staff see it: the window read back, the display's pixels
+# but for the clock's minute, which may turn between the two pictures.
+(cd "$work" && "$OLDPWD/bin/kioskctl" kiosk screen --actor smoke --out "$work/staff.png") >"$work/screen.out" 2>&1 || true
+if ! size=$(identify -format %wx%h "$work/staff.png" 2>/dev/null) || [ "$size" != 1280x800 ]; then
+  echo "kioskctl kiosk screen:"; cat "$work/screen.out"; exit 1
+fi
+differ=$(compare -metric AE "$work/staff.png" "$work/shot.png" null: 2>&1 || true)
+echo "staff's picture of the screen: $size, $differ pixels differ from the display"
+if [ "${differ%%[^0-9]*}" -gt 4000 ]; then
+  echo "staff's picture is not what the screen shows"; exit 1
 fi
 # Stopped as systemd stops it: SIGTERM, then a clean exit within 10 s.
 kill -TERM "$kpid"

@@ -96,8 +96,11 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 	if p.Input {
 		return nil, inputError(p.Error)
 	}
-	if resp.StatusCode == http.StatusNotFound {
+	switch resp.StatusCode {
+	case http.StatusNotFound:
 		return nil, notFoundError(p.Error)
+	case http.StatusConflict:
+		return nil, ErrCitizenPresent
 	}
 	return nil, errors.New(p.Error)
 }
@@ -180,6 +183,20 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, actor string) (int64, 
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		return n, fmt.Errorf("staff: the copy was cut short after %d bytes: %w", n, err)
+	}
+	return n, nil
+}
+
+// Screen writes the picture of the running kiosk's screen, a PNG, to w.
+func (c *Client) Screen(ctx context.Context, w io.Writer, actor string) (int64, error) {
+	resp, err := c.send(ctx, http.MethodPost, "/v1/screen", action{Actor: actor})
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return n, fmt.Errorf("staff: the picture was cut short after %d bytes: %w", n, err)
 	}
 	return n, nil
 }

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,7 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("POST /v1/backup", h.backup)
 	mux.HandleFunc("GET /v1/reprints", h.reprints)
 	mux.HandleFunc("POST /v1/reprints/{ref}", h.reprint)
+	mux.HandleFunc("POST /v1/screen", h.screen)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -85,6 +87,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, outbox.ErrNotFound), errors.Is(err, reprint.ErrNotFound):
 		code = http.StatusNotFound
+	case errors.Is(err, ErrCitizenPresent):
+		code = http.StatusConflict
 	}
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput)})
@@ -230,4 +234,20 @@ func (h *handler) reprint(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Info("staff reprinted a receipt", "ref", ref, "actor", a.Actor, "ok", p.OK)
 	writeJSON(w, http.StatusOK, p)
+}
+
+// screen answers the picture of the screen, a PNG.
+func (h *handler) screen(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(r)
+	var b bytes.Buffer
+	if err == nil {
+		_, err = h.s.Screen(r.Context(), &b, a.Actor)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("staff looked at the screen", "actor", a.Actor)
+	w.Header().Set("Content-Type", "image/png")
+	b.WriteTo(w) //nolint:errcheck // the client is gone; nothing to tell it
 }

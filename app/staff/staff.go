@@ -1,16 +1,20 @@
 // Package staff is what hall staff can do with a kiosk's records, whether the kiosk is
 // running or stopped: see the requests the outbox set aside (dead letters) and send
 // them again or close them, read the journal (记录留痕), copy the database, see the
-// devices' state, and print again (补打) the receipts that did not print (the running
-// kiosk only). A running kiosk serves it on a Unix socket in its data folder
-// (Listen, Handler); kioskctl talks to that socket (Client) and, when no kiosk answers
-// there, opens the database itself (Local). Nothing it returns holds personal data.
+// devices' state, print again (补打) the receipts that did not print and see what the
+// screen shows (the running kiosk only). A running kiosk serves it on a Unix socket in
+// its data folder (Listen, Handler); kioskctl talks to that socket (Client) and, when
+// no kiosk answers there, opens the database itself (Local). Nothing it returns holds
+// personal data: the screen is shown only between visits.
 package staff
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"path/filepath"
 	"sort"
@@ -53,6 +57,10 @@ type Service interface {
 	// Reprint prints a receipt that did not print again (补打) on the running kiosk's
 	// printer; actor is journaled. ErrNeedsKiosk while the kiosk is stopped.
 	Reprint(ctx context.Context, ref, actor string) (Printed, error)
+	// Screen writes a PNG picture of what the running kiosk's screen shows to w and
+	// journals the look with actor. ErrCitizenPresent while a citizen is being served,
+	// ErrNoScreen while the kiosk is stopped.
+	Screen(ctx context.Context, w io.Writer, actor string) (int64, error)
 }
 
 // Printed is how a reprint went.
@@ -64,6 +72,13 @@ type Printed struct {
 
 // ErrNeedsKiosk means an action needs the running kiosk: the printer is its own.
 var ErrNeedsKiosk = errors.New("staff: printing needs the running kiosk (it drives the printer): start it and try again")
+
+// ErrNoScreen means there is no screen to see: the kiosk is stopped (or runs without
+// a window).
+var ErrNoScreen = errors.New("staff: the screen can be seen only while the kiosk runs: start it and try again")
+
+// ErrCitizenPresent means a citizen is being served: what the screen shows is theirs.
+var ErrCitizenPresent = errors.New("staff: a citizen is using the kiosk and its screen is shown only between visits: try again when it is back on the home screen")
 
 // Status is a kiosk's state at a glance.
 type Status struct {
@@ -143,6 +158,9 @@ type Local struct {
 	Devices func() []Device
 	// Print prints a kept receipt again; nil when the kiosk is not running.
 	Print func(ctx context.Context, ref, actor string) (Printed, error)
+	// Picture paints what the screen shows (ErrCitizenPresent during a visit); nil
+	// when the kiosk is not running.
+	Picture func(ctx context.Context) (image.Image, error)
 	// Clock is the time for journal queries (nil: time.Now).
 	Clock func() time.Time
 }
@@ -275,6 +293,28 @@ func (l *Local) Reprint(ctx context.Context, ref, actor string) (Printed, error)
 		return Printed{}, ErrNeedsKiosk
 	}
 	return l.Print(ctx, ref, actor)
+}
+
+// Screen paints the running kiosk's screen as a PNG and journals the look.
+func (l *Local) Screen(ctx context.Context, w io.Writer, actor string) (int64, error) {
+	if err := required("the actor", actor); err != nil {
+		return 0, err
+	}
+	if l.Picture == nil {
+		return 0, ErrNoScreen
+	}
+	img, err := l.Picture(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return 0, fmt.Errorf("staff: screen: %w", err)
+	}
+	if err := l.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: actor, Detail: "looked at the screen"}); err != nil {
+		return 0, err
+	}
+	return b.WriteTo(w)
 }
 
 // BackupFile writes the copy to path (mode 0600, synced; a copy cut short never takes

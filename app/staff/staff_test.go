@@ -1,9 +1,12 @@
 package staff
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"net"
@@ -230,6 +233,62 @@ func TestReprints(t *testing.T) {
 			}
 			if !slices.Equal(printed, []string{"staff-7", "staff-7"}) {
 				t.Errorf("the kiosk printed for %v", printed)
+			}
+		})
+	}
+}
+
+// TestScreen: the running kiosk's screen as a PNG, between visits only, each look
+// journaled; a stopped kiosk has none.
+func TestScreen(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			var s Service = k.l
+			visiting := false
+			if via == "socket" {
+				k.l.Picture = func(context.Context) (image.Image, error) {
+					if visiting {
+						return nil, ErrCitizenPresent
+					}
+					return image.NewRGBA(image.Rect(0, 0, 128, 80)), nil
+				}
+				s = serve(t, k.dir, k.l)
+			}
+			var b bytes.Buffer
+			if _, err := s.Screen(ctx, &b, " "); !errors.Is(err, ErrInput) {
+				t.Errorf("no actor: %v", err)
+			}
+			if via == "database" {
+				if _, err := s.Screen(ctx, &b, "staff-7"); !errors.Is(err, ErrNoScreen) {
+					t.Errorf("with the kiosk stopped: %v", err)
+				}
+				return
+			}
+			n, err := s.Screen(ctx, &b, "staff-7")
+			if err != nil || n != int64(b.Len()) {
+				t.Fatalf("screen: %d bytes, %v", n, err)
+			}
+			if img, err := png.Decode(&b); err != nil || img.Bounds().Dx() != 128 {
+				t.Fatalf("the picture: %v", err)
+			}
+			visiting = true
+			if _, err := s.Screen(ctx, &b, "staff-7"); !errors.Is(err, ErrCitizenPresent) {
+				t.Errorf("during a visit: %v", err)
+			}
+			evs, err := s.Events(ctx, Query{Since: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			looks := 0
+			for _, e := range evs {
+				if e.Kind == journal.StaffAction && e.Actor == "staff-7" {
+					looks++
+				}
+			}
+			if looks != 1 {
+				t.Errorf("%d looks journaled, want 1 (the refused one is not a look)", looks)
 			}
 		})
 	}

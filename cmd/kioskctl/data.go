@@ -32,7 +32,7 @@ const (
 	outboxSummary  = "requests waiting for a utility or for staff: list, retry, close"
 	journalSummary = "the journal of key events (记录留痕), by time or by reference"
 	dataSummary    = "the kiosk's database: export a copy for staff"
-	kioskSummary   = "the kiosk at a glance: running or not, devices, requests waiting"
+	kioskSummary   = "the kiosk at a glance: running or not, devices, requests waiting, its screen"
 )
 
 func init() {
@@ -75,6 +75,11 @@ func init() {
 		usage:   "status [--config FILE]",
 		summary: "whether the kiosk runs, its devices, the requests waiting per utility",
 		run:     kioskStatus,
+	})
+	register("kiosk", kioskSummary, "screen", &subcommand{
+		usage:   "screen --out FILE --actor NAME [--config FILE]",
+		summary: "save a picture (PNG) of what the running kiosk's screen shows, between visits only",
+		run:     kioskScreen,
 	})
 }
 
@@ -305,27 +310,49 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func dataBackup(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("data backup", stderr)
+// fileAction runs a staff action that writes a file: it takes --config, --out and
+// --actor (who does it, for the journal), reaches the kiosk's data and saves.
+func fileAction(name, file, doing string, args []string, stderr io.Writer, save func(d *kioskData, path, actor string) (int64, error)) (string, int64, error) {
+	fs := newFlags(name, stderr)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	out := fs.String("out", "", "the copy's file (created 0600)")
-	actor := fs.String("actor", "", "who exports (staff ID or name), for the journal")
+	out := fs.String("out", "", file)
+	actor := fs.String("actor", "", "who "+doing+" (staff ID or name), for the journal")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return "", 0, err
 	}
 	if fs.NArg() > 0 || *out == "" || strings.TrimSpace(*actor) == "" {
-		return errUsage
+		return "", 0, errUsage
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	defer d.close()
-	n, err := staff.BackupFile(context.Background(), d, *out, *actor)
+	n, err := save(d, *out, *actor)
+	return *out, n, err
+}
+
+func dataBackup(args []string, stdout, stderr io.Writer) error {
+	path, n, err := fileAction("data backup", "the copy's file (created 0600)", "exports", args, stderr,
+		func(d *kioskData, path, actor string) (int64, error) {
+			return staff.BackupFile(context.Background(), d, path, actor)
+		})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d bytes (opens only with the same data key file)\n", *out, n)
+	fmt.Fprintf(stdout, "%s: %d bytes (opens only with the same data key file)\n", path, n)
+	return nil
+}
+
+func kioskScreen(args []string, stdout, stderr io.Writer) error {
+	path, n, err := fileAction("kiosk screen", "the picture's file (PNG)", "looks", args, stderr,
+		func(d *kioskData, path, actor string) (int64, error) {
+			return store.WriteFile(path, func(w io.Writer) (int64, error) { return d.Screen(context.Background(), w, actor) })
+		})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d bytes\n", path, n)
 	return nil
 }
 

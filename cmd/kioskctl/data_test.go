@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -111,6 +113,13 @@ func TestOutboxStaffCommands(t *testing.T) {
 	if code, _, errs := kioskctl(t, "receipt", "reprint", "--config", cfg, "--actor", "staff-7", "P260101000001"); code != 1 || !strings.Contains(errs, "needs the running kiosk") {
 		t.Errorf("reprint while the kiosk is stopped: %d %q", code, errs)
 	}
+	shot := filepath.Join(t.TempDir(), "screen.png")
+	if code, _, errs := kioskctl(t, "kiosk", "screen", "--config", cfg, "--actor", "staff-7", "--out", shot); code != 1 || !strings.Contains(errs, "only while the kiosk runs") {
+		t.Errorf("screen while the kiosk is stopped: %d %q", code, errs)
+	}
+	if _, err := os.Stat(shot); !os.IsNotExist(err) {
+		t.Errorf("a picture file was left: %v", err)
+	}
 	// An export opens with the same key.
 	backup := filepath.Join(t.TempDir(), "copy", store.FileName)
 	if err := os.MkdirAll(filepath.Dir(backup), 0o700); err != nil {
@@ -156,6 +165,8 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 			return staff.Printed{Detail: "打印机缺纸，请装入新纸卷"}, nil
 		}
 		return staff.Printed{OK: true}, nil
+	}, Picture: func(context.Context) (image.Image, error) {
+		return image.NewRGBA(image.Rect(0, 0, 128, 80)), nil
 	}}, slog.New(slog.DiscardHandler))
 	go srv.Serve(l)
 	defer srv.Close()
@@ -198,6 +209,18 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	}
 	if code, _, errs := kioskctl(t, "receipt", "reprint", "--config", cfg, "P260101000001"); code != 2 || !strings.Contains(errs, "usage") {
 		t.Errorf("reprint without an actor: %d %q", code, errs)
+	}
+	shot := filepath.Join(t.TempDir(), "screen.png")
+	if code, out, errs := kioskctl(t, "kiosk", "screen", "--config", cfg, "--actor", "staff-7", "--out", shot); code != 0 || !strings.Contains(out, "bytes") {
+		t.Fatalf("screen: %d %q %q", code, out, errs)
+	}
+	if f, err := os.Open(shot); err != nil {
+		t.Fatal(err)
+	} else if img, err := png.Decode(f); f.Close() != nil || err != nil || img.Bounds().Dx() != 128 {
+		t.Errorf("the picture: %v", err)
+	}
+	if code, _, errs := kioskctl(t, "kiosk", "screen", "--config", cfg, "--out", shot); code != 2 || !strings.Contains(errs, "usage") {
+		t.Errorf("screen without an actor: %d %q", code, errs)
 	}
 }
 
