@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
 	"net/http"
 	"time"
@@ -71,6 +73,10 @@ func (k *Kiosk) SetScreen(paint func(context.Context) (image.Image, error)) {
 	k.screen = paint
 }
 
+// screenWait is how long staff wait for the screen's picture: the UI takes it between
+// two frames, so a longer wait means the UI is stuck, which staff should hear.
+const screenWait = 5 * time.Second
+
 // staffPicture paints the screen for staff, never while a citizen is being served.
 func (k *Kiosk) staffPicture(ctx context.Context) (image.Image, error) {
 	k.mu.Lock()
@@ -82,5 +88,12 @@ func (k *Kiosk) staffPicture(ctx context.Context) (image.Image, error) {
 	if k.Sessions.Current() != nil {
 		return nil, staff.ErrCitizenPresent
 	}
-	return paint(ctx)
+	ctx, cancel := context.WithTimeout(ctx, screenWait)
+	defer cancel()
+	img, err := paint(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		k.Log.Error("staff asked for the screen: the UI did not answer", "wait", screenWait)
+		return nil, fmt.Errorf("staff: the kiosk's screen did not answer within %v: its window may be stuck (see the kiosk's log)", screenWait)
+	}
+	return img, err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func TestStaffSeesTheScreenBetweenVisits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	look := func() (image.Image, error) {
+	look := func(pump bool) (image.Image, error) {
 		type looked struct {
 			img image.Image
 			err error
@@ -42,11 +43,13 @@ func TestStaffSeesTheScreenBetweenVisits(t *testing.T) {
 			case l := <-done:
 				return l.img, l.err
 			case <-time.After(time.Millisecond):
-				j.Pump() // the picture is painted on the UI goroutine
+				if pump {
+					j.Pump() // the picture is taken on the UI goroutine
+				}
 			}
 		}
 	}
-	img, err := look()
+	img, err := look(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +58,17 @@ func TestStaffSeesTheScreenBetweenVisits(t *testing.T) {
 		t.Fatalf("the home screen as staff see it: %d pixels differ from the window's (worst by %d)", n, worst)
 	}
 	j.card(0)
-	if _, err := look(); !errors.Is(err, staff.ErrCitizenPresent) {
+	if _, err := look(true); !errors.Is(err, staff.ErrCitizenPresent) {
 		t.Fatalf("during a visit: %v", err)
 	}
 	j.Tap("退出办理")
 	j.WaitFor("the home screen", func() bool { return j.Shell.Current() == "home" && j.K.Sessions.Current() == nil })
-	if _, err := look(); err != nil {
+	if _, err := look(true); err != nil {
 		t.Fatalf("after the visit: %v", err)
+	}
+	// A UI that does not answer (here: nobody runs its queue) is reported, not waited
+	// for forever.
+	if _, err := look(false); err == nil || !strings.Contains(err.Error(), "did not answer") {
+		t.Fatalf("with the UI stuck: %v", err)
 	}
 }
