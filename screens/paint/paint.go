@@ -16,6 +16,10 @@
 // It knows the kinds of object the kiosk's screens hold: rectangles, text, images,
 // rasters and lines, in containers and widgets. It does not clip (the kiosk has no
 // scrolling) and skips any other kind of object, counting it in Stats.Skipped.
+//
+// It reaches widgets' renderers through Fyne's test package, whose init makes a test
+// app the current one: it is for tests, benchmarks and tools, not for the kiosk's
+// binary (which shows its OpenGL window's own pixels, also to staff).
 package paint
 
 import (
