@@ -24,9 +24,10 @@ import (
 )
 
 // Page is one screen: a stable name (for tests, logs and screenshots), the key of its
-// title, and a function that builds its content. Content is rebuilt, never kept, when
-// the language or 大字模式 changes and when a session is wiped, so no personal data
-// outlives its session in a widget.
+// title, and a function that builds its content. Content is rebuilt when the language
+// or 大字模式 changes (a picture that depends on neither may be reused: the reader's,
+// the demo receipt's) and when a session is wiped, so no personal data outlives its
+// session in a widget.
 type Page struct {
 	Name     string
 	TitleKey string
