@@ -377,9 +377,9 @@ func stretch(img *image.RGBA, kx, ky int) *image.RGBA {
 // opaqueBounds is the smallest rectangle holding every pixel of img that is not
 // fully transparent.
 func opaqueBounds(img image.Image) image.Rectangle {
-	b := img.Bounds()
-	out := image.Rectangle{Min: b.Max, Max: b.Min}
+	var out image.Rectangle
 	n, ok := img.(*image.NRGBA)
+	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			var a uint32
@@ -389,12 +389,9 @@ func opaqueBounds(img image.Image) image.Rectangle {
 				_, _, _, a = img.At(x, y).RGBA()
 			}
 			if a != 0 {
-				out = out.Union(image.Rect(x, y, x+1, y+1))
+				out = out.Union(image.Rect(x, y, x+1, y+1)) // Union of an empty rectangle is the other
 			}
 		}
-	}
-	if out.Empty() {
-		return image.Rectangle{}
 	}
 	return out
 }

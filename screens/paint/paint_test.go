@@ -66,6 +66,11 @@ func TestMatchesFynesPainter(t *testing.T) {
 				place(rounded(color.NRGBA{R: 0x80, A: 0x80}, color.Black, 3, 0), 40, 250, 200, 80),
 				place(rounded(color.Transparent, color.NRGBA{G: 0x80, A: 0xff}, 2.5, 16), 300.7, 240.2, 220, 100))
 		}},
+		{"a rectangle with a shadow", func() fyne.CanvasObject {
+			r := rounded(color.White, nil, 0, 8)
+			r.Shadow = canvas.Shadow{Color: color.NRGBA{A: 0x60}, BlurRadius: 6, Spread: 2, Offset: fyne.NewPos(3, 4)}
+			return container.NewWithoutLayout(place(r, 60.5, 40, 240, 120))
+		}},
 		{"text, aligned, at fractions of a pixel", func() fyne.CanvasObject {
 			bold := text("大字模式 Bold", 30, fyne.TextAlignLeading)
 			bold.TextStyle.Bold = true
