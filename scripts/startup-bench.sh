@@ -2,23 +2,28 @@
 # Start-up figures: starts the kiosk (demo mode) under Xvfb N times (default 5) and
 # reports the median time from exec to the first painted frame of the home screen (the
 # kiosk logs it as startup_ms) and the median PSS of the kiosk's process tree 3 s later
-# (/proc/PID/smaps_rollup). Usage: scripts/startup-bench.sh [RUNS] [--production | -- kiosk args]
+# (/proc/PID/smaps_rollup).
+# Usage: scripts/startup-bench.sh [RUNS] [--production | --floor | -- kiosk args]
 # --production runs the kiosk as in a hall instead: a configuration with its devices on
 # serial ports (devsim's emulators, on pseudo-terminals) and its utilities over HTTP
 # (utilitysim), both in processes of their own, as hardware and utilities are.
+# --floor measures cmd/fynefloor instead: a window started as the kiosk's, showing one
+# line of Chinese and nothing else, i.e. what Fyne and the machine's OpenGL cost anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 runs="${1:-5}"
 shift || true
-production=""
+production="" program=bin/kiosk
 [ "${1:-}" = "--production" ] && production=1 && shift
+[ "${1:-}" = "--floor" ] && program=bin/fynefloor && shift
 [ "${1:-}" = "--" ] && shift
 need_go
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $RUN_PACKAGES
 bash scripts/build.sh >/dev/null
+go build -tags "$KIOSK_TAGS" -trimpath -ldflags "-s -w" -o bin/fynefloor ./cmd/fynefloor
 work=$(mktemp -d)
 xpid="" helpers=()
 trap 'kill $xpid "${helpers[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -75,7 +80,7 @@ for i in $(seq "$runs"); do
   out="$work/run$i.log"
   mkdir -p "$work/data$i"
   (cd "$work/data$i" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 KIOSK_EXEC_NS=$(date +%s%N) \
-    exec "$OLDPWD/bin/kiosk" "$@" >"$out" 2>&1) &
+    exec "$OLDPWD/$program" "$@" >"$out" 2>&1) &
   kpid=$!
   for _ in $(seq 300); do
     grep -q '"home screen painted"' "$out" 2>/dev/null && break

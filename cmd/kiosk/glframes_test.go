@@ -19,6 +19,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+
+	"github.com/liangzihu/kiosk/screens/startup"
 )
 
 // TestMain runs Fyne's OpenGL driver on the main goroutine, as the kiosk does, with one
@@ -29,7 +31,7 @@ import (
 func TestMain(m *testing.M) {
 	a := newFyneApp()
 	w := a.NewWindow("frames")
-	leanFramebuffer() // as the kiosk's window
+	startup.LeanFramebuffer() // as the kiosk's window
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFixedSize(true)

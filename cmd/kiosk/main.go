@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -24,13 +23,14 @@ import (
 	"github.com/liangzihu/kiosk/assets"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 	"github.com/liangzihu/kiosk/screens"
+	"github.com/liangzihu/kiosk/screens/startup"
 )
 
 // AppID is the kiosk's application ID (also in FyneApp.toml).
 const AppID = "cn.liangzihu.sdqw.kiosk"
 
 func main() {
-	t0 := processStart()
+	t0 := startup.ProcessStart()
 	cfgPath := flag.String("config", "", "configuration file (TOML); none: demo mode")
 	fullscreen := flag.Bool("fullscreen", false, "full screen (also kiosk.fullscreen in the configuration)")
 	flag.Parse()
@@ -83,7 +83,7 @@ func main() {
 
 	a := newFyneApp()
 	w := a.NewWindow(k.Text.T("app.title"))
-	leanFramebuffer()
+	startup.LeanFramebuffer()
 	w.SetPadded(false)
 	w.SetMaster()
 	w.SetCloseIntercept(func() {
@@ -108,10 +108,7 @@ func main() {
 	}
 	shell := screens.NewShell(k, w, screens.Options{Do: do, OnFirstFrame: func() {
 		log.Info("home screen painted", "startup_ms", time.Since(t0).Milliseconds())
-		// Start-up parses fonts and builds the first layout, leaving tens of MB of
-		// garbage; hand those pages back to the OS now rather than whenever the
-		// background scavenger gets to them.
-		time.AfterFunc(time.Second, debug.FreeOSMemory)
+		startup.Trim()
 	}})
 	go func() {
 		for range time.Tick(time.Second) {
@@ -139,15 +136,7 @@ func main() {
 
 // newFyneApp makes the kiosk's Fyne app (the OpenGL driver).
 func newFyneApp() fyne.App {
-	// Fyne parses, for every text style, the system font that best covers the language
-	// of the process locale, although the bundled font already covers the UI: under
-	// zh_CN the 19 MB Noto CJK collection (some 40 MB of heap), under English DejaVu Sans
-	// (5 MB of PSS and 25 ms of start-up). Citizen text is translated by app/i18n, not by
-	// the locale, so Fyne is told a messages language that the fonts of a kiosk are not
-	// made for (Cherokee): it finds none (or, with fonts-noto-core, one small font) and
-	// parses nothing. Its own few strings fall back to English; rare characters still
-	// fall back to system fonts one rune at a time (by script, not by language).
-	os.Setenv("LANGUAGE", "chr")
+	startup.Locale()
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "水电气网联办自助服务", Version: "0.1.0", Build: 1,
 		Migrations: map[string]bool{"fyneDo": true}})
 	return fyneapp.NewWithID(AppID)

@@ -116,8 +116,22 @@ var palette = map[fyne.ThemeColorName]color.NRGBA{
 	ColorNameMuted:                     {0x4A, 0x4A, 0x4A, 0xFF},
 }
 
-// Font is the bundled CJK font as a Fyne resource.
-var Font = fyne.NewStaticResource("KioskSansSC-Regular.otf", assets.Font)
+// Font is the bundled CJK font as a Fyne resource: Fyne's own default text font
+// resource, refilled with the bundle. Fyne parses a style's theme font and then its own
+// default text font as the style's first fallback, unless the two are the same resource
+// (internal/painter/font.go, lookupFaces); Noto Sans would cost 3 MB of parsed tables
+// for no character the bundle lacks (a test checks the UI strings against the bundle,
+// and rarer characters still fall back to system fonts one by one). Should a later Fyne
+// hand out another kind of resource, Font is a resource of its own and Fyne parses both.
+var Font = asFynesTextFont("KioskSansSC-Regular.otf", assets.Font)
+
+func asFynesTextFont(name string, content []byte) fyne.Resource {
+	if r, ok := theme.DefaultTextFont().(*fyne.StaticResource); ok {
+		r.StaticName, r.StaticContent = name, content
+		return r
+	}
+	return fyne.NewStaticResource(name, content)
+}
 
 // Kiosk is the theme. An app keeps one and switches it between normal mode and 大字模式
 // with SetElderly, then lays its screens out again. Handing Fyne a new theme instead

@@ -143,6 +143,16 @@ func TestElderlySizes(t *testing.T) {
 	}
 }
 
+// Fyne parses its own default text font beside the theme's unless they are one resource.
+func TestFyneParsesOneTextFont(t *testing.T) {
+	if ft.DefaultTextFont() != Font {
+		t.Fatal("Fyne's default text font is not the bundle: Fyne parses Noto Sans as well (3 MB)")
+	}
+	if !bytes.Equal(ft.DefaultTextFont().Content(), assets.Font) {
+		t.Fatal("Fyne's default text font does not hold the bundle")
+	}
+}
+
 func TestFontForStyles(t *testing.T) {
 	th := New(false)
 	if th.Font(fyne.TextStyle{}) != Font || th.Font(fyne.TextStyle{Bold: true}) != Font {

@@ -1,4 +1,4 @@
-package main
+package startup
 
 import (
 	"os"
@@ -9,11 +9,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// processStart returns when this process was exec'd, so that the logged start-up time
+// ProcessStart returns when this process was exec'd, so that the logged start-up time
 // covers the dynamic loader and Go's runtime start too: from KIOSK_EXEC_NS (set by the
 // start-up benchmark just before exec) or else from /proc/self/stat, whose start time
 // counts clock ticks since boot (10 ms resolution).
-func processStart() time.Time {
+func ProcessStart() time.Time {
 	now := time.Now()
 	if v := os.Getenv("KIOSK_EXEC_NS"); v != "" {
 		if ns, err := strconv.ParseInt(v, 10, 64); err == nil {
