@@ -93,14 +93,13 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&p) != nil || p.Error == "" {
 		return nil, fmt.Errorf("staff: %s %s: %s", method, path, resp.Status)
 	}
-	if p.Input {
+	switch {
+	case p.Input:
 		return nil, inputError(p.Error)
-	}
-	switch resp.StatusCode {
-	case http.StatusNotFound:
-		return nil, notFoundError(p.Error)
-	case http.StatusConflict:
+	case p.CitizenPresent:
 		return nil, ErrCitizenPresent
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, notFoundError(p.Error)
 	}
 	return nil, errors.New(p.Error)
 }

@@ -78,6 +78,8 @@ type action struct {
 type problem struct {
 	Error string `json:"error"`
 	Input bool   `json:"input,omitempty"` // the caller must correct the request (ErrInput)
+	// CitizenPresent: ErrCitizenPresent; a 409 on its own may mean another conflict.
+	CitizenPresent bool `json:"citizen_present,omitempty"`
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -91,7 +93,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusConflict
 	}
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
-	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput)})
+	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput),
+		CitizenPresent: errors.Is(err, ErrCitizenPresent)})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

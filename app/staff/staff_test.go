@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -367,5 +368,56 @@ func TestListen(t *testing.T) {
 	}()
 	if _, err := Dial(context.Background(), filepath.Join(dir, "hung.sock")); err == nil || errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "does not answer") {
 		t.Errorf("dial a hung kiosk: %v", err)
+	}
+}
+
+// The client reads what an error is from the kiosk's answer, not from its status alone:
+// a 409 that is not about a citizen at the kiosk is not ErrCitizenPresent.
+func TestClientErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := map[string]struct {
+		code int
+		body string
+	}{
+		"/v1/status":            {200, `{}`},
+		"/v1/screen":            {409, `{"error":"another conflict"}`},
+		"/v1/backup":            {409, `{"error":"staff: a citizen is using the kiosk","citizen_present":true}`},
+		"/v1/requests/K1/retry": {404, `{"error":"outbox: no request K1"}`},
+		"/v1/requests/K1/close": {400, `{"error":"a reason is needed","input":true}`},
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := answers[r.URL.Path]
+		if !ok {
+			a.code, a.body = 500, "not json"
+		}
+		w.WriteHeader(a.code)
+		io.WriteString(w, a.body)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	c, err := Dial(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err = c.Screen(ctx, io.Discard, "张工")
+	if err == nil || errors.Is(err, ErrCitizenPresent) || err.Error() != "another conflict" {
+		t.Errorf("a 409 of another kind: %v", err)
+	}
+	if _, err := c.Backup(ctx, io.Discard, "张工"); !errors.Is(err, ErrCitizenPresent) {
+		t.Errorf("a citizen at the kiosk: %v", err)
+	}
+	if err := c.Retry(ctx, "K1", "张工"); !errors.Is(err, outbox.ErrNotFound) {
+		t.Errorf("not found: %v", err)
+	}
+	if err := c.Close(ctx, "K1", "张工", ""); !errors.Is(err, ErrInput) {
+		t.Errorf("input: %v", err)
+	}
+	if _, err := c.Requests(ctx, outbox.Dead, 10); err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("an answer that is not the kiosk's: %v", err)
 	}
 }
