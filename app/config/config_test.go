@@ -3,9 +3,14 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/liangzihu/kiosk/assets"
 )
@@ -50,8 +55,12 @@ idle_timeout = "2m"
 demo = true
 
 [[hotlines]]
-number = "12345"
-label = "政务服务"
+number = "95598"
+label = "供电"
+
+[[hotlines]]
+number = "12398"
+label = "监管"
 `
 	if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
@@ -66,7 +75,7 @@ label = "政务服务"
 	if c.Kiosk.HallName == "" || c.Kiosk.IdleCountdown.Duration != 10*time.Second {
 		t.Fatal("defaults lost for keys the file does not set")
 	}
-	if len(c.Hotlines) != 1 || c.Hotlines[0].Number != "12345" {
+	if len(c.Hotlines) != 2 || c.Hotlines[0].Label != "供电" {
 		t.Fatalf("a file's list must replace the default list: %+v", c.Hotlines)
 	}
 	if len(c.Home.Tiles) == 0 {
@@ -106,6 +115,8 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"unknown tile", "[kiosk]\ndemo = true\n[home]\ntiles = [\"guide\", \"casino\"]\n", []string{":4:", "home.tiles", "unknown tile \"casino\""}},
 		{"duplicate tile", "[kiosk]\ndemo = true\n[home]\ntiles = [\"guide\", \"guide\"]\n", []string{":4:", "listed twice"}},
 		{"hotline number", "[kiosk]\ndemo = true\n[[hotlines]]\nnumber = \"abc\"\nlabel = \"x\"\n", []string{":4:", "hotlines[0].number"}},
+		{"required hotline", "[kiosk]\ndemo = true\n[[hotlines]]\nnumber = \"95598\"\nlabel = \"供电\"\n[[hotlines]]\nnumber = \"12345\"\nlabel = \"政务\"\n",
+			[]string{":3:", "hotlines", "12398 is missing"}},
 		{"hotline label", "[kiosk]\ndemo = true\n[[hotlines]]\nnumber = \"95598\"\nlabel = \"a\"\n[[hotlines]]\nnumber = \"12398\"\nlabel = \"\"\n", []string{":8:", "hotlines[1].label"}},
 		{"log size", "[kiosk]\ndemo = true\n[data]\nlog_max_bytes = 10\n", []string{":4:", "data.log_max_bytes"}},
 		{"personal data days", "[kiosk]\ndemo = true\n[data]\npersonal_data_days = 0\n", []string{":4:", "data.personal_data_days", "1 to 3650"}},
@@ -162,4 +173,72 @@ func TestEveryKeyDocumented(t *testing.T) {
 			t.Errorf("docs/configuration.md does not document %q", key)
 		}
 	}
+}
+
+// Every default docs/configuration.md gives as one TOML value is the kiosk's default.
+func TestDocumentedDefaults(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("^\\| `([a-z_.*]+)` \\| `([^`]+)` \\|")
+	defaults := reflect.ValueOf(*Defaults())
+	checked := 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil || strings.Contains(m[2], "…") { // "…" abbreviates a long default
+			continue
+		}
+		keys := []string{m[1]}
+		if strings.Contains(m[1], "*") {
+			keys = nil
+			for _, u := range tomlNames(reflect.TypeOf(Utilities{})) {
+				keys = append(keys, strings.Replace(m[1], "*", u, 1))
+			}
+		}
+		for _, key := range keys {
+			field, ok := fieldByKey(defaults, key)
+			if !ok {
+				t.Errorf("docs/configuration.md documents %q, which the configuration does not have", key)
+				continue
+			}
+			// The documented value, decoded into a value of the field's type.
+			holder := reflect.New(reflect.StructOf([]reflect.StructField{{Name: "V", Type: field.Type(), Tag: `toml:"v"`}}))
+			if _, err := toml.Decode("v = "+m[2], holder.Interface()); err != nil {
+				t.Errorf("%s: documented default %s: %v", key, m[2], err)
+				continue
+			}
+			if doc := holder.Elem().Field(0).Interface(); !reflect.DeepEqual(doc, field.Interface()) {
+				t.Errorf("%s: documented default %s, the kiosk's is %v", key, m[2], field.Interface())
+			}
+			checked++
+		}
+	}
+	if checked < 40 {
+		t.Fatalf("only %d documented defaults checked: has the table's layout changed?", checked)
+	}
+}
+
+// fieldByKey finds the field a dotted key names, by the fields' toml tags.
+func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
+	for _, name := range strings.Split(key, ".") {
+		if v.Kind() != reflect.Struct {
+			return reflect.Value{}, false
+		}
+		i := slices.Index(tomlNames(v.Type()), name)
+		if i < 0 {
+			return reflect.Value{}, false
+		}
+		v = v.Field(i)
+	}
+	return v, true
+}
+
+// tomlNames lists a struct's fields by their toml names ("" for a field without one).
+func tomlNames(t reflect.Type) []string {
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i], _, _ = strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+	}
+	return names
 }

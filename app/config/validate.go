@@ -26,6 +26,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration in Go's notation.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// RequiredHotlines are the numbers every kiosk's footer publishes (the seed document):
+// 95598, the power service, and 12398, the energy regulator's complaints line.
+var RequiredHotlines = []string{"95598", "12398"}
+
 // Tiles a home screen may show. Later features add theirs here.
 var KnownTiles = []string{"guide", "accounts", "pay", "track", "info", "apply", "transfer", "catalog"}
 
@@ -51,9 +55,7 @@ func (c *Config) validate(lenient bool) error {
 	if err := inRange("kiosk.idle_countdown", k.IdleCountdown.Duration, 3*time.Second, 2*time.Minute); err != nil {
 		return err
 	}
-	if len(c.Hotlines) == 0 {
-		return &Error{Key: "hotlines", Msg: "at least one hotline is required (95598 and 12398 must be published)"}
-	}
+	numbers := map[string]bool{}
 	for i, h := range c.Hotlines {
 		key := fmt.Sprintf("hotlines[%d]", i)
 		if h.Number == "" || strings.Trim(h.Number, "0123456789-") != "" {
@@ -61,6 +63,12 @@ func (c *Config) validate(lenient bool) error {
 		}
 		if strings.TrimSpace(h.Label) == "" {
 			return &Error{Key: key + ".label", Msg: "must not be empty"}
+		}
+		numbers[h.Number] = true
+	}
+	for _, n := range RequiredHotlines {
+		if !numbers[n] {
+			return &Error{Key: "hotlines", Msg: fmt.Sprintf("%s is missing: every kiosk's footer publishes %s", n, strings.Join(RequiredHotlines, " and "))}
 		}
 	}
 	if len(c.Home.Tiles) == 0 {
@@ -259,7 +267,8 @@ func lineOf(data []byte, key string) int {
 		}
 	}
 	if index < 0 {
-		// A whole table (e.g. "utilities") named by its header.
+		// A whole table (e.g. "utilities") named by its header, an array of tables
+		// ("hotlines") by its first.
 		return headerLine(data, key)
 	}
 	return 0
@@ -284,7 +293,7 @@ func headerLine(data []byte, key string) int {
 	for sc.Scan() {
 		line++
 		s := strings.TrimSpace(sc.Text())
-		if s == "["+key+"]" || strings.HasPrefix(s, "["+key+".") {
+		if s == "["+key+"]" || s == "[["+key+"]]" || strings.HasPrefix(s, "["+key+".") {
 			return line
 		}
 	}
