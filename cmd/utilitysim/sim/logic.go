@@ -314,6 +314,9 @@ type service struct {
 	Multi   map[string]bool
 	Labels  map[string]string
 	Notice  string
+	// Address: the service's form asks where (a new connection, a site, a home to visit);
+	// the others name an existing account, whose address the utility knows, or none.
+	Address bool
 	// form evaluates the service's rules (steps, days, 零费用) as the catalogue states
 	// them; nil for services the simulator made up.
 	form *catalog.Form
@@ -369,6 +372,7 @@ func buildCatalogue() map[string]map[string]service {
 			if s.form, err = cat.NewForm(env, sv); err != nil {
 				panic(fmt.Sprintf("utilitysim: %s %s: %v", id, sv.ID, err))
 			}
+			s.Address = slices.ContainsFunc(s.form.Inputs(), func(in *catalog.Input) bool { return in.Field.Role == catalog.RoleAddress })
 			out[id][sv.ID] = s
 		}
 	}
@@ -482,8 +486,8 @@ func (u *uapi) createApplication(b ubk, kiosk string, body []byte) (any, *apiErr
 	if e := validContact(a.Applicant, "applicant"); e != nil {
 		return nil, e
 	}
-	if strings.TrimSpace(a.Address) == "" {
-		return nil, invalid("address", "请选择报装地址")
+	if svc.Address && strings.TrimSpace(a.Address) == "" {
+		return nil, invalid("address", "请选择地址")
 	}
 	if e := svc.checkChoices(a.Fields); e != nil {
 		return nil, e
