@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,7 +47,7 @@ func (j *journey) fillForm(values map[string]string) {
 		if k, ok := j.Keypad(); ok {
 			v := values[in.Key]
 			if v == "" {
-				v = map[catalog.Type]string{catalog.TypePhone: "13800000006", catalog.TypeNumber: "12",
+				v = map[catalog.Type]string{catalog.TypePhone: "13800000006", catalog.TypeNumber: number(fd),
 					catalog.TypeDigits: "1234567", catalog.TypeText: "A12345"}[fd.Type]
 			}
 			for _, c := range v {
@@ -68,6 +70,18 @@ func (j *journey) fillForm(values map[string]string) {
 		}
 	}
 	j.T.Fatal("the form did not get complete")
+}
+
+// number is a plausible answer to a number field: 12, or the nearest its bounds allow.
+func number(fd *catalog.Field) string {
+	n := 12.0
+	if fd.Max != nil {
+		n = min(n, *fd.Max)
+	}
+	if fd.Min != nil {
+		n = max(n, *fd.Min)
+	}
+	return strconv.FormatFloat(n, 'f', -1, 64)
 }
 
 // apply picks utilities on the 联动报装 screen and fills the form.
@@ -268,6 +282,41 @@ func TestApplyUtilityDownQueued(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// The catalogue's other services (更多服务) through the same form engine: 临电租赁 (a site
+// picked from the address lists), 增容 (an existing account typed on the keypad) and an
+// enquiry (电力金融, neither), each accepted on the spot with its number on screen and
+// on the acceptance receipt's tracking QR.
+func TestCatalogueServices(t *testing.T) {
+	j := newJourney(t)
+	j.card(0) // 张三: accounts at all four utilities
+	for _, tc := range []struct {
+		service string
+		values  map[string]string
+	}{
+		{"临电租赁", nil},
+		{"增容", map[string]string{"electricity.account": utilitysim.AccountNumber(utility.Electricity, 0)}},
+		{"电力金融服务咨询", nil},
+	} {
+		j.Tap("首页")
+		j.Tap("更多服务")
+		j.TapPrefixSeeking(tc.service)
+		j.WaitFor("the form", func() bool { return j.Shell.Current() == "form" })
+		j.fillForm(tc.values)
+		j.Tap("核对并提交")
+		r := j.submit()
+		if len(r.Answers) != 1 || r.AcceptedParts() != 1 || !r.Printed.OK {
+			t.Fatalf("%s: result %+v", tc.service, r)
+		}
+		ref := r.Answers[0].Reference
+		if !strings.HasPrefix(ref, "DL") || !j.ShowsOnAnyPage(ref) {
+			t.Errorf("%s: number %q, on screen %v", tc.service, ref, j.ShowsOnAnyPage(ref))
+		}
+		if codes := j.trackingQRs(); !slices.Contains(codes, "https://track.example.cn/a/"+ref) {
+			t.Errorf("%s: the receipt lacks the tracking QR of %s (has %q)", tc.service, ref, codes)
+		}
+	}
 }
 
 // 过户: the account's unpaid bills are settled on the spot, then the transfer goes through.
