@@ -8,6 +8,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // unreachable points every utility at a closed port: tests that do not need the
@@ -102,13 +103,27 @@ func TestCardOpensSession(t *testing.T) {
 	}
 }
 
+// A card the kiosk will not use, or cannot read, is refused with what to tell the
+// citizen: expired, a number that fails its check digit, a read that fails (the card
+// pulled away: try again), a card the reader's SAM will not authenticate.
 func TestRefusedCards(t *testing.T) {
-	for _, tc := range []struct{ fixture, msg string }{
-		{"resident_expired", "identify.expired"},
-		{"resident_bad_number", "identify.bad_number"},
+	for _, tc := range []struct {
+		name, fixture string
+		fault         *sim.IDCardFault
+		msg           string
+	}{
+		{"expired", "resident_expired", nil, "identify.expired"},
+		{"bad number", "resident_bad_number", nil, "identify.bad_number"},
+		{"read failed", "resident", &sim.IDCardFault{Kind: sim.FaultStatus, Command: sim.IDCmdRead, Status: 0x41},
+			"identify.unreadable"},
+		{"not authenticated", "resident", &sim.IDCardFault{Kind: sim.FaultStatus, Command: sim.IDCmdRead, Status: 0x32},
+			"identify.rejected"},
 	} {
-		t.Run(tc.fixture, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
+			if tc.fault != nil {
+				r.demo.Reader().Inject(*tc.fault)
+			}
 			if err := r.demo.PlaceFixture(tc.fixture); err != nil {
 				t.Fatal(err)
 			}

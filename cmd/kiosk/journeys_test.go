@@ -46,6 +46,9 @@ type journeyOptions struct {
 	idle time.Duration
 	// hall changes the configuration after the harness's own settings; nil: none.
 	hall func(*config.Config)
+	// sim are the utilities' simulator's options (its folder and autoPay are the
+	// harness's).
+	sim utilitysim.Options
 }
 
 // realWindow is a shown window of a running Fyne app (the OpenGL driver) for the
@@ -73,7 +76,8 @@ func startJourney(tb testing.TB, o journeyOptions) *journey {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { rig.Close() })
-	sims, err := utilitysim.Start(utilitysim.Options{Dir: tb.TempDir(), AutoPay: o.autoPay})
+	o.sim.Dir, o.sim.AutoPay = tb.TempDir(), o.autoPay
+	sims, err := utilitysim.Start(o.sim)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -207,6 +211,48 @@ func TestJourneyPayCancelled(t *testing.T) {
 			j.checkBothLanguages("", tc.name)
 		}
 	}
+}
+
+// A pay QR nobody pays expires: the citizen is told so in plain words, nothing prints.
+// A payment over the utility's self-service limit is refused in the utility's own words
+// before any QR is shown.
+func TestJourneyPayExpiredOrOverLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sim  utilitysim.Options
+		says string
+	}{
+		{"expired", utilitysim.Options{PaymentTTL: time.Second}, "支付二维码已过期"},
+		{"over the limit", utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 1}}, "自助缴费单笔不能超过0.01元"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := startJourney(t, journeyOptions{poll: pollFast, sim: tc.sim}) // payments are never paid
+			toElectricityBills(j)
+			j.TapPrefix("缴费（")
+			j.WaitShows(tc.says)
+			if j.Shows("缴费成功") || j.rig.Printer().Stats().Cuts != 0 {
+				t.Fatalf("%s: a payment shown as made, or a receipt cut:\n%s", tc.name, j.Markup())
+			}
+		})
+	}
+}
+
+// A card the reader cannot read (pulled away mid-read) is refused with what to do, and
+// opens no session; laid on the reader again, it is read.
+func TestJourneyUnreadableCard(t *testing.T) {
+	j := newJourney(t)
+	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
+	j.rig.Reader().Inject(sim.IDCardFault{Kind: sim.FaultStatus, Command: sim.IDCmdRead, Status: 0x41})
+	j.must(j.rig.PlaceCard(0))
+	j.WaitShows("没有读到证件信息")
+	if j.K.Sessions.Current() != nil {
+		t.Fatal("an unread card opened a session")
+	}
+	j.rig.Reader().ClearFaults()
+	j.rig.RemoveCard()
+	// Lifted for a moment, as a hand does: the reader sees it gone before it is back.
+	time.Sleep(10 * pollFast)
+	j.card(0)
 }
 
 // Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
@@ -475,6 +521,31 @@ func (j *journey) seededApplication(u string, i int) string {
 		j.T.Fatalf("seeded applications: %v %v", apps, err)
 	}
 	return apps[0].Reference
+}
+
+// Without a card: a paper bill's QR, scanned at the home screen, opens its account's
+// bills; an application number typed on the alphanumeric keypad opens its timeline.
+func TestJourneyBillQRAndTypedNumber(t *testing.T) {
+	j := newJourney(t)
+	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	j.must(j.rig.Scan(utility.FormatBillQR(utility.Water, water, "")))
+	j.WaitShows("缴费截止")
+	if !j.Shows(water) || !j.Shows("李*") {
+		t.Fatalf("bills by a bill's QR:\n%s", j.Markup())
+	}
+	j.Tap("退出办理")
+	ref := j.seededApplication(utility.Electricity, 0)
+	j.Tap("进度查询")
+	j.Tap("输入办件编号")
+	for _, c := range ref {
+		j.Tap(string(c))
+	}
+	j.Tap("确定")
+	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	if !j.Shows(ref) || !j.Shows("承诺时限") {
+		t.Fatalf("timeline by a typed number:\n%s", j.Markup())
+	}
 }
 
 // Typed account number without a card, then the session is wiped on 退出办理.
