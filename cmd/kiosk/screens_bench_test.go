@@ -132,6 +132,17 @@ var screenTour = []tourStop{
 		k.Tap("查看打印的凭条（演示）")
 	}},
 	{name: "catalog", screen: "catalog", to: func(k *journey) { k.card(5); k.Tap("首页"); k.Tap("更多服务") }},
+	// 临电租赁's form: a service of the catalogue through the same form engine.
+	{name: "catalog-form", screen: "form", to: func(k *journey) {
+		k.card(5)
+		k.Tap("首页")
+		k.Tap("更多服务")
+		k.TapPrefixSeeking("临电租赁")
+		k.WaitFor("the form", func() bool { return k.Shell.Current() == "form" })
+	}},
+	// 信息公开: the list of what is published, and the power tariff with its tier table.
+	{name: "info", screen: "info", to: func(k *journey) { k.Tap("信息公开") }},
+	{name: "info-tariffs", screen: "info-page", to: func(k *journey) { k.Tap("信息公开"); k.TapSeeking("电价") }},
 	// 过户 of 李四's water account: its unpaid bill is to be settled first.
 	{name: "transfer-settle", screen: "settle", to: func(k *journey) {
 		k.card(5)
