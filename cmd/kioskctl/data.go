@@ -42,12 +42,12 @@ func init() {
 		run:     outboxList,
 	})
 	register("outbox", outboxSummary, "retry", &subcommand{
-		usage:   "retry --actor NAME [--config FILE] REF",
+		usage:   "retry --actor STAFF_NO [--config FILE] REF",
 		summary: "queue a dead letter again, with the same key (sent at once if the kiosk runs)",
 		run:     outboxRetry,
 	})
 	register("outbox", outboxSummary, "close", &subcommand{
-		usage:   "close --actor NAME --reason TEXT [--config FILE] REF",
+		usage:   "close --actor STAFF_NO --reason TEXT [--config FILE] REF",
 		summary: "close a dead letter for good, saying why",
 		run:     outboxClose,
 	})
@@ -57,7 +57,7 @@ func init() {
 		run:     journalList,
 	})
 	register("data", dataSummary, "backup", &subcommand{
-		usage:   "backup --out FILE --actor NAME [--config FILE]",
+		usage:   "backup --out FILE --actor STAFF_NO [--config FILE]",
 		summary: "copy the database (sealed as it is: the copy needs the same key file)",
 		run:     dataBackup,
 	})
@@ -67,7 +67,7 @@ func init() {
 		run:     receiptFailed,
 	})
 	register("receipt", receiptSummary, "reprint", &subcommand{
-		usage:   "reprint --actor NAME [--config FILE] REF",
+		usage:   "reprint --actor STAFF_NO [--config FILE] REF",
 		summary: "print a receipt that did not print again, marked （补打）, on the running kiosk's printer",
 		run:     receiptReprint,
 	})
@@ -77,7 +77,7 @@ func init() {
 		run:     kioskStatus,
 	})
 	register("kiosk", kioskSummary, "screen", &subcommand{
-		usage:   "screen --out FILE --actor NAME [--config FILE]",
+		usage:   "screen --out FILE --actor STAFF_NO [--config FILE]",
 		summary: "save a picture (PNG) of what the running kiosk's screen shows, between visits only",
 		run:     kioskScreen,
 	})
@@ -111,7 +111,7 @@ func openData(cfgPath string) (*kioskData, error) {
 	db := filepath.Join(cfg.Data.Dir, store.FileName)
 	if _, err := os.Stat(db); err != nil {
 		// Never create a database here: a wrong folder would look like an empty kiosk.
-		return nil, fmt.Errorf("no kiosk database at %s (data.dir of %s): %w", db, cfg.Source, err)
+		return nil, fmt.Errorf("no kiosk running and no kiosk database at %s (data.dir of %s): run kioskctl in the kiosk's working folder or give the kiosk's configuration with --config: %w", db, cfg.Source, err)
 	}
 	st, err := store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
@@ -136,11 +136,11 @@ func openData(cfgPath string) (*kioskData, error) {
 }
 
 func outboxList(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("outbox list", stderr)
+	fs := newFlags("outbox list")
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	state := fs.String("state", string(outbox.Dead), "dead, pending, done, closed or expired")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -173,9 +173,9 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 
 // kioskAction runs a staff command that takes nothing but --config on the kiosk's data.
 func kioskAction(name string, args []string, stderr io.Writer, act func(d *kioskData) error) error {
-	fs := newFlags(name, stderr)
+	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -192,14 +192,14 @@ func kioskAction(name string, args []string, stderr io.Writer, act func(d *kiosk
 // refAction runs a staff action on one reference: it takes --config, --actor (who does
 // it, for the journal) and the reference, and reaches the kiosk's data.
 func refAction(name, doing string, args []string, stderr io.Writer, act func(d *kioskData, ref, actor string) error) error {
-	fs := newFlags(name, stderr)
+	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	actor := fs.String("actor", "", "who "+doing+" (staff ID or name), for the journal")
-	if err := fs.Parse(args); err != nil {
+	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || strings.TrimSpace(*actor) == "" {
-		return errUsage
+	if err := errors.Join(required("actor", *actor), oneArg(fs, "the kiosk reference")); err != nil {
+		return err
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {
@@ -224,15 +224,15 @@ func outboxRetry(args []string, stdout, stderr io.Writer) error {
 }
 
 func outboxClose(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("outbox close", stderr)
+	fs := newFlags("outbox close")
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	actor := fs.String("actor", "", "who closes it (staff ID or name), for the journal")
+	actor := fs.String("actor", "", "your staff number (工号): who closes it, for the journal")
 	reason := fs.String("reason", "", "why, for the journal (for example 市民已到窗口办理)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || strings.TrimSpace(*actor) == "" || strings.TrimSpace(*reason) == "" {
-		return errUsage
+	if err := errors.Join(required("actor", *actor), required("reason", *reason), oneArg(fs, "the kiosk reference")); err != nil {
+		return err
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {
@@ -280,16 +280,19 @@ func receiptReprint(args []string, stdout, stderr io.Writer) error {
 }
 
 func journalList(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("journal list", stderr)
+	fs := newFlags("journal list")
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	since := fs.Duration("since", 24*time.Hour, "events of this last stretch of time")
 	ref := fs.String("ref", "", "only the events naming this kiosk or utility reference (any time)")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *since <= 0 {
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if *since <= 0 {
+		return usageError("--since must be a positive duration, e.g. 24h")
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {
@@ -313,15 +316,15 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 // fileAction runs a staff action that writes a file: it takes --config, --out and
 // --actor (who does it, for the journal), reaches the kiosk's data and saves.
 func fileAction(name, file, doing string, args []string, stderr io.Writer, save func(d *kioskData, path, actor string) (int64, error)) (string, int64, error) {
-	fs := newFlags(name, stderr)
+	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	out := fs.String("out", "", file)
-	actor := fs.String("actor", "", "who "+doing+" (staff ID or name), for the journal")
-	if err := fs.Parse(args); err != nil {
+	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
+	if err := parse(fs, args); err != nil {
 		return "", 0, err
 	}
-	if fs.NArg() > 0 || *out == "" || strings.TrimSpace(*actor) == "" {
-		return "", 0, errUsage
+	if err := errors.Join(required("out", *out), required("actor", *actor), noArgs(fs)); err != nil {
+		return "", 0, err
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {

@@ -31,10 +31,10 @@ func init() {
 }
 
 func idcardDecode(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("idcard decode", stderr)
+	fs := newFlags("idcard decode")
 	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parse(fs, args); err != nil {
+		return err
 	}
 	var in io.Reader = stdin
 	switch fs.NArg() {
@@ -76,13 +76,19 @@ func idcardDecode(args []string, stdout, stderr io.Writer) error {
 }
 
 func idcardRead(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("idcard read", stderr)
+	fs := newFlags("idcard read")
 	port := fs.String("port", "", "the reader's serial port (e.g. /dev/serial/by-id/...)")
 	baud := fs.Int("baud", serialport.DefaultBaud, "the reader's baud rate")
 	wait := fs.Duration("wait", 5*time.Second, "how long to wait for a card to be placed")
 	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *port == "" || *baud <= 0 || *wait < 0 {
-		return errUsage
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := errors.Join(required("port", *port), noArgs(fs)); err != nil {
+		return err
+	}
+	if *baud <= 0 || *wait < 0 {
+		return usageError("--baud must be positive and --wait not negative")
 	}
 	p, err := serialport.Open(*port, serialport.Mode{Baud: *baud})
 	if err != nil {

@@ -50,9 +50,12 @@ var stdin io.Reader = os.Stdin
 
 func run(args []string, in io.Reader, stdout, stderr io.Writer) int {
 	stdin = in
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		usage(stdout)
 		return 0
+	}
+	if args[0] == "--version" {
+		args = []string{"version", "show"}
 	}
 	g, ok := groups[args[0]]
 	if !ok {
@@ -64,22 +67,40 @@ func run(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		groupUsage(stderr, g)
 		return 2
 	}
+	if isHelp(args[1]) {
+		groupUsage(stdout, g)
+		return 0
+	}
 	sc, ok := g.subs[args[1]]
 	if !ok {
 		fmt.Fprintf(stderr, "kioskctl %s: unknown subcommand %q\n", g.name, args[1])
 		groupUsage(stderr, g)
 		return 2
 	}
-	if err := sc.run(args[2:], stdout, stderr); err != nil {
-		if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "usage: kioskctl %s %s\n", g.name, sc.usage)
-			return 2
+	err := sc.run(args[2:], stdout, stderr)
+	var help helpError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &help):
+		fmt.Fprintf(stdout, "usage: kioskctl %s %s\n\n%s\n", g.name, sc.usage, sc.summary)
+		help.fs.SetOutput(stdout)
+		help.fs.PrintDefaults()
+		return 0
+	case errors.Is(err, errUsage):
+		if err != errUsage {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				fmt.Fprintf(stderr, "kioskctl %s %s: %s\n", g.name, args[1], strings.TrimPrefix(line, errUsage.Error()+": "))
+			}
 		}
-		fmt.Fprintf(stderr, "kioskctl %s %s: %v\n", g.name, args[1], err)
-		return 1
+		fmt.Fprintf(stderr, "usage: kioskctl %s %s\n", g.name, sc.usage)
+		return 2
 	}
-	return 0
+	fmt.Fprintf(stderr, "kioskctl %s %s: %v\n", g.name, args[1], err)
+	return 1
 }
+
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: kioskctl <command> <subcommand> [flags] [args]")
@@ -116,9 +137,58 @@ func groupUsage(w io.Writer, g *group) {
 	fmt.Fprintf(w, "usage:\n%s", b.String())
 }
 
-// newFlags returns a flag set that reports errors instead of exiting.
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+// newFlags returns a flag set that reports errors instead of exiting or printing: parse
+// turns them into the command's help or a usage error, which run prints.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	return fs
 }
+
+// parse parses a command's flags: -h or --help asks for its help (a helpError), a flag
+// unknown or given a bad value is a usage error in the flag package's words.
+func parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		return helpError{fs}
+	}
+	return fmt.Errorf("%w: %v", errUsage, err)
+}
+
+// usageError is a command-line mistake described: printed before the usage line.
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+// required is a usage error when a required flag is empty.
+func required(flagName, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return usageError("--%s is required", flagName)
+	}
+	return nil
+}
+
+// noArgs is a usage error when arguments follow the flags.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// oneArg is a usage error unless exactly one argument (what) follows the flags.
+func oneArg(fs *flag.FlagSet, what string) error {
+	if fs.NArg() != 1 {
+		return usageError("give %s, once, after the flags", what)
+	}
+	return nil
+}
+
+// helpError asks run to print a command's usage and flags.
+type helpError struct{ fs *flag.FlagSet }
+
+func (helpError) Error() string        { return "help requested" }
+func (helpError) Is(target error) bool { return target == flag.ErrHelp }

@@ -57,8 +57,13 @@ func (pf *profileFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&pf.baud, "baud", 115200, "serial rate")
 }
 
+// profile is the profile the flags select; flags that select none are a usage error.
 func (pf *profileFlags) profile() (printer.Profile, error) {
-	return receipt.Profile(config.Printer{Paper: pf.paper, Cut: pf.cut, Baud: pf.baud, NativeQR: !pf.rasterQR})
+	p, err := receipt.Profile(config.Printer{Paper: pf.paper, Cut: pf.cut, Baud: pf.baud, NativeQR: !pf.rasterQR})
+	if err != nil {
+		return p, usageError("%v", err)
+	}
+	return p, nil
 }
 
 // parseWithKind parses flags around one positional argument (the receipt kind), which
@@ -68,7 +73,7 @@ func parseWithKind(fs *flag.FlagSet, args []string) (string, error) {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		kind, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return "", err
 	}
 	if kind == "" && fs.NArg() == 1 {
@@ -103,7 +108,7 @@ func sampleJob(kind, configPath string, prof printer.Profile) (*printer.Job, err
 }
 
 func receiptSample(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("receipt sample", stderr)
+	fs := newFlags("receipt sample")
 	var pf profileFlags
 	pf.add(fs)
 	escposOut := fs.String("escpos", "", "write the printer's byte stream to this file")
@@ -113,8 +118,11 @@ func receiptSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if kind == "" || (*escposOut == "" && *pngOut == "") {
-		return errUsage
+	if kind == "" {
+		return usageError("which sample: payment, acceptance, progress or testpage")
+	}
+	if *escposOut == "" && *pngOut == "" {
+		return usageError("--escpos FILE, --png FILE or both")
 	}
 	prof, err := pf.profile()
 	if err != nil {
@@ -138,19 +146,19 @@ func receiptSample(args []string, stdout, stderr io.Writer) error {
 }
 
 func receiptRender(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("receipt render", stderr)
+	fs := newFlags("receipt render")
 	in := fs.String("escpos", "", "the byte stream (a capture, or a file written by `receipt sample`)")
 	out := fs.String("png", "", "the picture to write; further receipts in the stream go to OUT-2.png, ...")
 	paper := fs.String("profile", "80mm", "paper width: 80mm or 58mm")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *in == "" || *out == "" || fs.NArg() > 0 {
-		return errUsage
+	if err := errors.Join(required("escpos", *in), required("png", *out), noArgs(fs)); err != nil {
+		return err
 	}
 	prof, err := printer.ProfileFor(*paper)
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
 	data, err := os.ReadFile(*in)
 	if err != nil {
@@ -197,18 +205,21 @@ func openPrinter(path string, prof printer.Profile) (*printer.Printer, func() er
 }
 
 func receiptPrint(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("receipt print", stderr)
+	fs := newFlags("receipt print")
 	var pf profileFlags
 	pf.add(fs)
 	portPath := fs.String("port", "", "the printer's serial port")
 	in := fs.String("escpos", "", "a byte stream to send as it is")
 	sample := fs.String("sample", "", "a sample receipt to print: payment, acceptance, progress or testpage")
 	configPath := fs.String("config", "", "kiosk configuration for samples")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *portPath == "" || (*in == "") == (*sample == "") || fs.NArg() > 0 {
-		return errUsage
+	if err := errors.Join(required("port", *portPath), noArgs(fs)); err != nil {
+		return err
+	}
+	if (*in == "") == (*sample == "") {
+		return usageError("--escpos FILE or --sample KIND, one of the two")
 	}
 	prof, err := pf.profile()
 	if err != nil {
@@ -242,14 +253,14 @@ func receiptPrint(args []string, stdout, stderr io.Writer) error {
 }
 
 func receiptStatus(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("receipt status", stderr)
+	fs := newFlags("receipt status")
 	portPath := fs.String("port", "", "the printer's serial port")
 	baud := fs.Int("baud", 115200, "serial rate")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *portPath == "" || fs.NArg() > 0 {
-		return errUsage
+	if err := errors.Join(required("port", *portPath), noArgs(fs)); err != nil {
+		return err
 	}
 	prof, err := printer.ProfileFor("80mm")
 	if err != nil {

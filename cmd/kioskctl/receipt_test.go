@@ -76,8 +76,9 @@ func TestReceiptUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	if code, _, _ := kioskctl(t, "receipt", "sample", "payment", "--png", filepath.Join(dir, "x.png"), "--profile", "76mm"); code != 1 {
-		t.Errorf("bad profile: exit %d, want 1", code)
+	// A flag's value that names nothing is a mistake on the command line too.
+	if code, _, errs := kioskctl(t, "receipt", "sample", "payment", "--png", filepath.Join(dir, "x.png"), "--profile", "76mm"); code != 2 || !strings.Contains(errs, "76mm") {
+		t.Errorf("bad profile: exit %d, want 2 (%q)", code, errs)
 	}
 }
 
