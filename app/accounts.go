@@ -31,8 +31,8 @@ type UtilityAccounts struct {
 	Utility  string
 	State    LookupState
 	Accounts []utility.Account
-	// Message is what to tell the citizen when the utility is unavailable.
-	Message string
+	// Err is why the utility is unavailable; CitizenMessage words it for the citizen.
+	Err error
 }
 
 // Accounts is the citizen's accounts at every enabled utility, filled in as each
@@ -111,8 +111,7 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 		utility.LookupAccounts(ctx, k.Utilities, who, func(r utility.AccountsResult) {
 			t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
 			if r.Err != nil {
-				t.State = Unavailable
-				t.Message = utility.CitizenMessage(r.Err, k.UtilityName(r.Utility))
+				t.State, t.Err = Unavailable, r.Err
 				k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
 			}
 			if !s.Wiped() {
@@ -201,13 +200,28 @@ func (k *Kiosk) Bill(ctx context.Context, utilityID, account, billID string) (ut
 	return c.Bill(ctx, account, billID)
 }
 
-// CitizenMessage is the text to show for an error of a utility operation.
+// CitizenMessage is what a citizen reads about an error of a utility operation, in the
+// kiosk's language: the utility's own words where it gave any (a refusal, a limit), else
+// a sentence that names the utility and says what to do.
 func (k *Kiosk) CitizenMessage(err error, utilityID string) string {
-	switch {
-	case errors.Is(err, ErrBadAccountNumber), errors.Is(err, utility.ErrNotBillQR):
+	if errors.Is(err, ErrBadAccountNumber) || errors.Is(err, utility.ErrNotBillQR) {
 		return k.Text.T("accounts.bad_number")
-	case errors.Is(err, utility.ErrNotFound):
+	}
+	if own := utility.Own(err); own != "" {
+		return own
+	}
+	p := utility.Problem(err)
+	if owed := utility.Owed(err); p == utility.ProblemUnpaid && owed > 0 {
+		return k.Text.T("utility.unpaid_amount", owed.Yuan())
+	}
+	return k.Text.T("utility."+p, k.UtilityName(utilityID))
+}
+
+// LookupMessage is CitizenMessage for an account looked up by its number or a bill's QR:
+// what was not found is the account.
+func (k *Kiosk) LookupMessage(err error, utilityID string) string {
+	if errors.Is(err, utility.ErrNotFound) {
 		return k.Text.T("accounts.not_found")
 	}
-	return utility.CitizenMessage(err, k.UtilityName(utilityID))
+	return k.CitizenMessage(err, utilityID)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
@@ -156,13 +157,13 @@ func TestAccountsLookupPerUtility(t *testing.T) {
 			for _, tile := range final {
 				w := tc.want[tile.Utility]
 				if tile.State != w.state {
-					t.Errorf("%s: state %v, want %v (%q)", tile.Utility, tile.State, w.state, tile.Message)
+					t.Errorf("%s: state %v, want %v (%v)", tile.Utility, tile.State, w.state, tile.Err)
 					continue
 				}
 				switch w.state {
 				case app.Found:
-					if len(tile.Accounts) != w.accounts || tile.Message != "" {
-						t.Errorf("%s: %d accounts %q, want %d", tile.Utility, len(tile.Accounts), tile.Message, w.accounts)
+					if len(tile.Accounts) != w.accounts || tile.Err != nil {
+						t.Errorf("%s: %d accounts %v, want %d", tile.Utility, len(tile.Accounts), tile.Err, w.accounts)
 					}
 					for _, a := range tile.Accounts {
 						if a.Number != utilitysim.AccountNumber(tile.Utility, tc.citizen) || a.HolderName != who.Name || a.Utility != tile.Utility {
@@ -170,11 +171,11 @@ func TestAccountsLookupPerUtility(t *testing.T) {
 						}
 					}
 				case app.Unavailable:
-					name := f.k.UtilityName(tile.Utility)
-					if len(tile.Accounts) != 0 || !strings.Contains(tile.Message, name) || !strings.Contains(tile.Message, "暂时无法连接") {
-						t.Errorf("%s: unavailable with %d accounts, message %q (want it to name %s)", tile.Utility, len(tile.Accounts), tile.Message, name)
+					name, msg := f.k.UtilityName(tile.Utility), f.k.CitizenMessage(tile.Err, tile.Utility)
+					if len(tile.Accounts) != 0 || !strings.Contains(msg, name) || !strings.Contains(msg, "暂时无法连接") {
+						t.Errorf("%s: unavailable with %d accounts, message %q (want it to name %s)", tile.Utility, len(tile.Accounts), msg, name)
 					}
-					checkCitizenText(t, tile.Message, nil)
+					checkCitizenText(t, msg, nil)
 				}
 			}
 			if tc.slow != "" {
@@ -263,7 +264,7 @@ func TestAccountsFindByNumber(t *testing.T) {
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("error %v, want %v", err, tc.err)
 			}
-			msg := f.k.CitizenMessage(err, tc.utility)
+			msg := f.k.LookupMessage(err, tc.utility)
 			if !strings.Contains(msg, tc.msg) {
 				t.Fatalf("citizen message %q, want %q", msg, tc.msg)
 			}
@@ -317,7 +318,7 @@ func TestAccountsFindByBillQR(t *testing.T) {
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("error %v, want %v", err, tc.err)
 			}
-			if msg := f.k.CitizenMessage(err, ""); msg != tc.msg {
+			if msg := f.k.LookupMessage(err, ""); msg != tc.msg {
 				t.Fatalf("citizen message %q, want %q", msg, tc.msg)
 			}
 		})
@@ -431,5 +432,38 @@ func TestBillsContent(t *testing.T) {
 	}
 	if _, err := f.k.Bills(ctx, utility.Water, "42099999"); !errors.Is(err, utility.ErrNotFound) {
 		t.Errorf("bills of an unknown account: %v, want ErrNotFound", err)
+	}
+}
+
+// What a citizen reads about a utility's error follows the kiosk's language; the
+// utility's own words are shown as it put them.
+func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	down := &utility.Error{Kind: utility.ErrUnavailable}
+	own := &utility.Error{Kind: utility.ErrRejected, Message: "联系电话格式不正确"}
+	unpaid := &utility.Error{Kind: utility.ErrUnpaidBills, Amount: 12345}
+	for _, tc := range []struct {
+		lang                   i18n.Lang
+		down, unpaid, notFound string
+	}{
+		{i18n.ZH, "系统暂时无法连接", "（¥123.45）", "没有找到这个户号"},
+		{i18n.EN, "cannot be reached right now", "(¥123.45)", "No account with this number"},
+	} {
+		if err := f.k.Text.SetLang(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if msg := f.k.CitizenMessage(down, utility.Gas); !strings.Contains(msg, tc.down) || !strings.Contains(msg, f.k.UtilityName(utility.Gas)) {
+			t.Errorf("%s: a utility down reads %q", tc.lang, msg)
+		}
+		if msg := f.k.CitizenMessage(unpaid, utility.Gas); !strings.Contains(msg, tc.unpaid) {
+			t.Errorf("%s: unpaid bills read %q", tc.lang, msg)
+		}
+		if msg := f.k.LookupMessage(&utility.Error{Kind: utility.ErrNotFound}, utility.Gas); !strings.Contains(msg, tc.notFound) {
+			t.Errorf("%s: an account not found reads %q", tc.lang, msg)
+		}
+		if msg := f.k.CitizenMessage(own, utility.Gas); msg != "联系电话格式不正确" {
+			t.Errorf("%s: the utility's own words read %q", tc.lang, msg)
+		}
 	}
 }

@@ -334,7 +334,7 @@ func TestEveryCatalogueServiceIsAccepted(t *testing.T) {
 // Submit sends each part to its utility through the outbox: every utility answers on
 // the spot with its own number (即报即定), each gets the application exactly once, the
 // acceptance receipt prints with one tracking QR per part that leads back to the
-// application, labelled 受理编号 for one service and 联办编号 for a joint one. A second
+// application, labelled 本机编号 for one service and 联办编号 for a joint one. A second
 // Submit does not send anything again.
 func TestApplicationSubmit(t *testing.T) {
 	t.Parallel()
@@ -400,7 +400,7 @@ func TestApplicationSubmit(t *testing.T) {
 			if !slices.Equal(codes, want) {
 				t.Errorf("receipt QR codes %q, want %q", codes, want)
 			}
-			label, other := "受理编号", "联办编号"
+			label, other := "本机编号", "联办编号"
 			top := r.Answers[0].Reference
 			if joint {
 				label, other, top = other, label, r.JointRef

@@ -90,7 +90,7 @@ func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
 	case app.Loading:
 		rows = append(rows, busy(s.T("accounts.loading")))
 	case app.Unavailable:
-		rows = append(rows, note(s.T("accounts.unavailable"), widget.WarningImportance), note(t.Message, widget.MediumImportance))
+		rows = append(rows, note(s.T("accounts.unavailable"), widget.WarningImportance), note(s.K.CitizenMessage(t.Err, t.Utility), widget.MediumImportance))
 	case app.Found:
 		if len(t.Accounts) == 0 {
 			rows = append(rows, note(s.T("accounts.none"), widget.MediumImportance))
@@ -183,7 +183,7 @@ func (s *Shell) openAccount(utilityID, number string) {
 	}, func(r accountOrErr) {
 		if r.err != nil {
 			s.notice.hide()
-			s.notice = s.showModal(s.T("lookup.failed_title"), s.K.CitizenMessage(r.err, utilityID),
+			s.notice = s.showModal(s.T("lookup.failed_title"), s.K.LookupMessage(r.err, utilityID),
 				modalButton{label: s.T("common.ok"), primary: true})
 			return
 		}

@@ -87,8 +87,8 @@ type Result struct {
 	UtilityRef string
 	// Answer is the utility's answer (decode with Answer.Acceptance and friends).
 	Answer *utility.Answer
-	// Err is the utility's refusal when it refused within the wait (show it with
-	// utility.CitizenMessage), the request then Dead or Closed; nil otherwise.
+	// Err is the utility's refusal when it refused within the wait (the kiosk's
+	// CitizenMessage words it), the request then Dead or Closed; nil otherwise.
 	Err error
 }
 

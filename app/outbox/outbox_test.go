@@ -227,7 +227,7 @@ func TestAwait(t *testing.T) {
 	if err != nil || refused.State != Dead {
 		t.Fatalf("submit: %+v, %v", refused, err)
 	}
-	if dead, err := e.ob.Await(ctx, refused.KioskRef, time.Hour); err != nil || dead.State != Dead || utility.CitizenMessage(dead.Err, "") != "账单已缴清" {
+	if dead, err := e.ob.Await(ctx, refused.KioskRef, time.Hour); err != nil || dead.State != Dead || utility.Own(dead.Err) != "账单已缴清" {
 		t.Fatalf("await a dead letter: %+v, %v", dead, err)
 	}
 	if _, err := e.ob.Await(ctx, "K260612999999", time.Hour); err == nil {
@@ -254,11 +254,11 @@ func TestRefusalIsDeadLetter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.State != Dead || utility.CitizenMessage(res.Err, "") != "联系电话格式不正确" {
+	if res.State != Dead || utility.Own(res.Err) != "联系电话格式不正确" {
 		t.Fatalf("result %+v", res)
 	}
 	dead, _ := e.ob.DeadLetters()
-	if len(dead) != 1 || dead[0].KioskRef != res.KioskRef || utility.CitizenMessage(dead[0].Err, "") != "联系电话格式不正确" {
+	if len(dead) != 1 || dead[0].KioskRef != res.KioskRef || utility.Own(dead[0].Err) != "联系电话格式不正确" {
 		t.Fatalf("dead letters %+v", dead)
 	}
 	if err := e.ob.CloseDead(res.KioskRef, "staff-7", " "); err == nil {
@@ -307,11 +307,11 @@ func TestAlreadyDoneIsClosed(t *testing.T) {
 			if n := len(f.lookups); (n == 1) != lookedUp || len(f.sentRefs()) == n {
 				t.Fatalf("%d lookups, %d sent", n, len(f.sentRefs()))
 			}
-			if res.State != Closed || !errors.Is(res.Err, utility.ErrRejected) || utility.CitizenMessage(res.Err, "") != "订单已支付，无法取消" {
+			if res.State != Closed || !errors.Is(res.Err, utility.ErrRejected) || utility.Own(res.Err) != "订单已支付，无法取消" {
 				t.Fatalf("result %+v", res)
 			}
 			st := state(t, e.ob, res.KioskRef)
-			if st.ClosedBy != ClosedByKiosk || st.CloseReason == "" || utility.CitizenMessage(st.Err, "") != "订单已支付，无法取消" {
+			if st.ClosedBy != ClosedByKiosk || st.CloseReason == "" || utility.Own(st.Err) != "订单已支付，无法取消" {
 				t.Errorf("status %+v", st)
 			}
 			if again, err := e.ob.Await(context.Background(), res.KioskRef, time.Millisecond); err != nil || again.State != Closed || again.Err == nil {

@@ -95,7 +95,7 @@ type Status struct {
 	// LastError is the last failure, for staff (no personal data).
 	LastError string
 	// Err is the utility's refusal of a dead letter or a closed request
-	// (utility.CitizenMessage shows it).
+	// (utility.Own returns it).
 	Err error
 	// Answer is the utility's answer of a done request.
 	Answer      *utility.Answer

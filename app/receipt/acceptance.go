@@ -12,7 +12,7 @@ import (
 // Acceptance is an acceptance receipt (受理回执) with the one-time notification
 // (一次性告知书): everything the applicant needs to know, told once, on paper.
 type Acceptance struct {
-	// Ref is the kiosk's reference for the application (受理编号); the tracking QR
+	// Ref is the kiosk's reference for the application (本机编号); the tracking QR
 	// links to TrackURL(Ref) unless every section has its own.
 	Ref string
 	// Joint marks Ref as the joint reference that ties several utilities' parts
@@ -81,7 +81,7 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	refLabel := "受理编号"
+	refLabel := "本机编号"
 	if a.Joint {
 		refLabel = "联办编号"
 		for _, s := range a.Sections {
@@ -119,10 +119,10 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	if !own {
 		qr(d, u, "扫码查询办理进度")
 		d.Align(printer.Center)
-		d.Line("也可在本机“进度查询”输入受理编号查询")
+		d.Line("也可在本机“进度查询”输入本机编号查询")
 	} else {
 		d.Align(printer.Center)
-		d.Line("各项业务可分别扫码，或在本机“进度查询”输入编号查询")
+		d.Line("各项业务可分别扫码，或在本机“进度查询”输入其办件编号查询")
 	}
 	footer(d, a.Hotlines)
 	return done(d, "acceptance")
@@ -139,11 +139,11 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	case s.Track != "":
 		number = "待分配（凭本机编号" + s.Track + "查询）"
 	default:
-		number = "待分配（凭受理编号查询）"
+		number = "待分配（凭本机编号查询）"
 	}
 	rows := []printer.Row{
 		{Label: "业务", Value: s.Business},
-		{Label: "申请编号", Value: number},
+		{Label: "办件编号", Value: number},
 	}
 	if s.WorkingDays > 0 {
 		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)

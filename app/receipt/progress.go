@@ -10,7 +10,7 @@ import (
 
 // Progress is a progress summary (办理进度) of an application.
 type Progress struct {
-	// Ref is the kiosk's reference (受理编号); the QR links to TrackURL(Ref).
+	// Ref is the kiosk's reference (本机编号); the QR links to TrackURL(Ref).
 	Ref string
 	// Applicant is unmasked; the receipt prints it masked.
 	Applicant string
@@ -58,7 +58,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 	}
 	d := printer.NewDoc(b.prof)
 	b.header(d, "办理进度", p.Reprint)
-	rows := []printer.Row{{Label: "受理编号", Value: p.Ref}}
+	rows := []printer.Row{{Label: "本机编号", Value: p.Ref}}
 	rows = appendIf(rows, "申请人", mask.Name(p.Applicant))
 	rows = appendIf(rows, "申请事项", p.Service)
 	rows = append(rows, printer.Row{Label: "查询时间", Value: p.Time.Format(timeLayout)})
@@ -74,7 +74,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 		}
 		rows := []printer.Row{
 			{Label: "业务", Value: it.Business},
-			{Label: "申请编号", Value: number},
+			{Label: "办件编号", Value: number},
 			{Label: "当前状态", Value: it.State},
 		}
 		if !it.Deadline.IsZero() {

@@ -196,7 +196,7 @@ func TestAcceptanceSections(t *testing.T) {
 	for _, want := range []string{
 		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
 		"2个工作日（2026年11月27日前）", "5个工作日（2026年12月2日前）", "零费用", "水表及安装 ￥350.00",
-		"无需提交纸质材料", "待分配（凭受理编号查询）", "供电服务 95598", "1.  供电公司现场勘查并答复供电方案",
+		"无需提交纸质材料", "待分配（凭本机编号查询）", "供电服务 95598", "1.  供电公司现场勘查并答复供电方案",
 		"https://track.example.cn/a/LZH20261125000123", "政务服务 12345  监管热线 12398",
 	} {
 		if !strings.Contains(text, want) {
@@ -230,7 +230,7 @@ func TestJointAcceptance(t *testing.T) {
 			t.Errorf("joint acceptance lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "受理编号") || strings.Contains(text, "track.example.cn/a/J") {
+	if strings.Contains(text, "本机编号  J") || strings.Contains(text, "track.example.cn/a/J") {
 		t.Errorf("the joint reference is offered for tracking:\n%s", text)
 	}
 	a.Sections[0].Track = ""

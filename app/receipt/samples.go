@@ -57,7 +57,7 @@ func SampleAcceptance() Acceptance {
 				WorkingDays: 4,
 				Deadline:    day(1 + 30),
 				Documents:   []string{"不动产权证书（现场核验原件，无需复印）"},
-				Steps:       []string{"燃气公司受理后短信告知申请编号", "入户安检并通气"},
+				Steps:       []string{"燃气公司受理后短信告知办件编号", "入户安检并通气"},
 				Hotline:     Hotline{"燃气服务", "0711-5987654"},
 			},
 		},

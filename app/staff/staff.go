@@ -219,8 +219,11 @@ func (l *Local) Requests(ctx context.Context, state outbox.State, limit int) ([]
 func requestOf(r outbox.Status) Request {
 	why := r.LastError
 	if r.Err != nil {
-		// The utility's refusal as the citizen read it.
-		why = utility.CitizenMessage(r.Err, "")
+		// The utility's refusal in its own words, else what went wrong.
+		why = utility.Own(r.Err)
+		if why == "" {
+			why = r.Err.Error()
+		}
 	}
 	if r.State == outbox.Closed {
 		why = r.ClosedBy + ": " + r.CloseReason

@@ -105,44 +105,62 @@ func Unreachable(err error) bool {
 	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTimeout)
 }
 
-// CitizenMessage is what a citizen reads about err, in Chinese. A utility's own
-// refusal is shown as the utility worded it; otherwise a plain sentence that names the
-// utility (name, e.g. "国网梁子湖区供电公司") and says what to do.
-func CitizenMessage(err error, name string) string {
+// Own returns a utility's own words about err (a refusal, a limit, what it did not
+// find), shown to citizens as the utility put them; "" when it gave none.
+func Own(err error) string {
 	var e *Error
-	msg := ""
-	if errors.As(err, &e) {
-		msg = e.Message
+	if !errors.As(err, &e) {
+		return ""
 	}
 	switch {
-	case errors.Is(err, ErrRejected), errors.Is(err, ErrLimitExceeded), errors.Is(err, ErrUnpaidBills):
-		if msg != "" {
-			return msg
-		}
-		switch {
-		case errors.Is(err, ErrLimitExceeded):
-			return "已超过自助缴费的限额，请到人工窗口办理。"
-		case errors.Is(err, ErrUnpaidBills):
-			amount := ""
-			if e != nil && e.Amount > 0 {
-				amount = "（" + e.Amount.Yuan() + "）"
-			}
-			return "该户尚有未缴费用" + amount + "，请先缴清后再办理过户。"
-		}
-		return name + "未受理此项业务，请到人工窗口咨询。"
-	case errors.Is(err, ErrNotFound):
-		if msg != "" {
-			return msg
-		}
-		return "未查询到相关信息，请核对后重试。"
-	case errors.Is(err, ErrBusy):
-		return name + "正在处理您的业务，请稍候再试。"
-	case errors.Is(err, ErrAuth):
-		return name + "暂时无法办理，请联系大厅工作人员。"
-	case errors.Is(err, ErrTimeout), errors.Is(err, ErrUnavailable), errors.Is(err, ErrServer), errors.Is(err, ErrBadResponse):
-		return name + "系统暂时无法连接，请稍后再试。"
+	case errors.Is(err, ErrRejected), errors.Is(err, ErrLimitExceeded), errors.Is(err, ErrUnpaidBills),
+		errors.Is(err, ErrNotFound):
+		return e.Message
 	}
-	return name + "暂时无法办理，请稍后再试或联系大厅工作人员。"
+	return ""
+}
+
+// Problems a citizen is told about, by what they can do about them; the kiosk's message
+// catalogue words each one (key "utility." + Problem).
+const (
+	ProblemRejected    = "rejected"    // refused: ask at a counter
+	ProblemLimit       = "limit"       // over a self-service limit: pay at a counter
+	ProblemUnpaid      = "unpaid"      // unpaid bills to settle first
+	ProblemNotFound    = "not_found"   // nothing found
+	ProblemBusy        = "busy"        // the same request is still being processed
+	ProblemAuth        = "auth"        // the kiosk is not let in: staff must act
+	ProblemUnreachable = "unreachable" // down, slow or failing: try later
+	ProblemOther       = "other"
+)
+
+// Problem classifies err for the citizen's message.
+func Problem(err error) string {
+	switch {
+	case errors.Is(err, ErrLimitExceeded):
+		return ProblemLimit
+	case errors.Is(err, ErrUnpaidBills):
+		return ProblemUnpaid
+	case errors.Is(err, ErrRejected):
+		return ProblemRejected
+	case errors.Is(err, ErrNotFound):
+		return ProblemNotFound
+	case errors.Is(err, ErrBusy):
+		return ProblemBusy
+	case errors.Is(err, ErrAuth):
+		return ProblemAuth
+	case errors.Is(err, ErrTimeout), errors.Is(err, ErrUnavailable), errors.Is(err, ErrServer), errors.Is(err, ErrBadResponse):
+		return ProblemUnreachable
+	}
+	return ProblemOther
+}
+
+// Owed is the amount a refusal for unpaid bills names; 0 when it names none.
+func Owed(err error) Fen {
+	var e *Error
+	if errors.As(err, &e) && errors.Is(err, ErrUnpaidBills) {
+		return e.Amount
+	}
+	return 0
 }
 
 // maxMessage bounds a utility's message shown to citizens.

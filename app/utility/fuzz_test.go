@@ -29,7 +29,10 @@ func FuzzDecodeResponse(f *testing.F) {
 			if !errors.As(err, &e) || e.Kind == nil {
 				t.Fatalf("unclassified error %v", err)
 			}
-			_ = CitizenMessage(err, "x")
+			if Problem(err) == ProblemOther {
+				t.Fatalf("an answer's error %v is not a problem a citizen can be told about", err)
+			}
+			_ = Own(err)
 			if len([]rune(e.Message)) > maxMessage+1 {
 				t.Fatalf("message of %d runes", len([]rune(e.Message)))
 			}

@@ -3,6 +3,7 @@ package utility
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -147,28 +148,43 @@ func TestDecodeResponse(t *testing.T) {
 		if errors.As(err, &e) && e.Message != tt.message {
 			t.Errorf("%s: message %q, want %q", tt.name, e.Message, tt.message)
 		}
-		if tt.message != "" && CitizenMessage(err, "供电公司") != tt.message {
-			t.Errorf("%s: citizen reads %q, want the utility's own words", tt.name, CitizenMessage(err, "供电公司"))
+		if tt.message != "" && Own(err) != tt.message {
+			t.Errorf("%s: citizen reads %q, want the utility's own words", tt.name, Own(err))
 		}
 	}
 }
 
-func TestCitizenMessage(t *testing.T) {
+// What a citizen is told about an error: the utility's own words where it gave any,
+// else the kind of problem the kiosk words in the citizen's language.
+func TestProblem(t *testing.T) {
 	tests := []struct {
-		err  error
-		want string
+		err     error
+		problem string
+		own     string
+		owed    Fen
 	}{
-		{&Error{Kind: ErrUnavailable}, "供电公司系统暂时无法连接，请稍后再试。"},
-		{&Error{Kind: ErrTimeout}, "供电公司系统暂时无法连接，请稍后再试。"},
-		{&Error{Kind: ErrUnpaidBills, Amount: 12345}, "该户尚有未缴费用（¥123.45），请先缴清后再办理过户。"},
-		{&Error{Kind: ErrLimitExceeded}, "已超过自助缴费的限额，请到人工窗口办理。"},
-		{&Error{Kind: ErrAuth}, "供电公司暂时无法办理，请联系大厅工作人员。"},
-		{&Error{Kind: ErrNotFound}, "未查询到相关信息，请核对后重试。"},
-		{errors.New("other"), "供电公司暂时无法办理，请稍后再试或联系大厅工作人员。"},
+		{&Error{Kind: ErrUnavailable}, ProblemUnreachable, "", 0},
+		{&Error{Kind: ErrTimeout}, ProblemUnreachable, "", 0},
+		{&Error{Kind: ErrServer, Message: "internal"}, ProblemUnreachable, "", 0},
+		{&Error{Kind: ErrUnpaidBills, Amount: 12345}, ProblemUnpaid, "", 12345},
+		{&Error{Kind: ErrUnpaidBills, Message: "尚有未缴电费"}, ProblemUnpaid, "尚有未缴电费", 0},
+		{&Error{Kind: ErrLimitExceeded}, ProblemLimit, "", 0},
+		{&Error{Kind: ErrRejected, Message: "联系电话格式不正确"}, ProblemRejected, "联系电话格式不正确", 0},
+		{&Error{Kind: ErrAuth}, ProblemAuth, "", 0},
+		{&Error{Kind: ErrBusy}, ProblemBusy, "", 0},
+		{&Error{Kind: ErrNotFound}, ProblemNotFound, "", 0},
+		{fmt.Errorf("outbox: %w", &Error{Kind: ErrNotFound, Message: "未找到该办件"}), ProblemNotFound, "未找到该办件", 0},
+		{errors.New("other"), ProblemOther, "", 0},
 	}
 	for _, tt := range tests {
-		if got := CitizenMessage(tt.err, "供电公司"); got != tt.want {
-			t.Errorf("%v: %q, want %q", tt.err, got, tt.want)
+		if got := Problem(tt.err); got != tt.problem {
+			t.Errorf("Problem(%v) = %q, want %q", tt.err, got, tt.problem)
+		}
+		if got := Own(tt.err); got != tt.own {
+			t.Errorf("Own(%v) = %q, want %q", tt.err, got, tt.own)
+		}
+		if got := Owed(tt.err); got != tt.owed {
+			t.Errorf("Owed(%v) = %v, want %v", tt.err, got, tt.owed)
 		}
 	}
 }

@@ -289,7 +289,7 @@ func TestJourneyPayWithoutPaper(t *testing.T) {
 	j.WaitShows("凭条暂时无法打印")
 	j.Tap("继续缴费")
 	j.WaitShows("请用微信或支付宝扫码支付")
-	if j.Shows("自动打印凭条") || !j.Shows("电子凭证二维码") {
+	if j.Shows("自动打印凭条") || !j.Shows("电子发票二维码") {
 		t.Fatalf("the pay screen with the printer out of paper:\n%s", j.Markup())
 	}
 	j.WaitShows("缴费成功")
@@ -335,7 +335,7 @@ func TestJourneyNoPrinterNoScanner(t *testing.T) {
 	toElectricityBills(j)
 	j.TapPrefix("缴费（")
 	j.WaitShows("请用微信或支付宝扫码支付")
-	if j.Shows("自动打印凭条") || !j.Shows("电子凭证二维码") {
+	if j.Shows("自动打印凭条") || !j.Shows("电子发票二维码") {
 		t.Fatalf("the pay screen without a printer:\n%s", j.Markup())
 	}
 	j.WaitShows("缴费成功")

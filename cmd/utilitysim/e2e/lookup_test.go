@@ -39,7 +39,7 @@ func TestLookupAccountsOneDown(t *testing.T) {
 		}
 		switch {
 		case r.Utility == utility.Gas:
-			if !errors.Is(r.Err, utility.ErrUnavailable) || utility.CitizenMessage(r.Err, "燃气公司") != "燃气公司系统暂时无法连接，请稍后再试。" {
+			if !errors.Is(r.Err, utility.ErrUnavailable) || utility.Problem(r.Err) != utility.ProblemUnreachable {
 				t.Errorf("gas: %v", r.Err)
 			}
 		case r.Err != nil || len(r.Accounts) != 1:

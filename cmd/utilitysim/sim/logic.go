@@ -606,7 +606,7 @@ func (u *uapi) application(ref string) (appRec, bool, error) {
 
 func (u *uapi) applicationGet(w http.ResponseWriter, r *http.Request) {
 	a, found, err := u.application(r.PathValue("ref"))
-	writeFound(w, a.Progress, found, err, "未找到该办件，请核对受理编号")
+	writeFound(w, a.Progress, found, err, "未找到该办件，请核对办件编号")
 }
 
 func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
@@ -681,7 +681,7 @@ func (u *uapi) createEvaluation(b ubk, kiosk string, body []byte) (any, *apiErro
 	}
 	var a appRec
 	if !b.get(bApplications, e.Application, &a) {
-		return nil, notFound("未找到该办件，请核对受理编号")
+		return nil, notFound("未找到该办件，请核对办件编号")
 	}
 	if !e.Level.Valid() {
 		return nil, invalid("level", "请选择评价等级")

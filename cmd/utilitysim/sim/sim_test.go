@@ -279,7 +279,7 @@ func TestPaymentLimitsExpiryAutoPay(t *testing.T) {
 		t.Errorf("superseded order is %s", p.Status)
 	}
 	_, err = pay("3", bills[1])
-	if !errors.Is(err, utility.ErrLimitExceeded) || !strings.Contains(utility.CitizenMessage(err, ""), "今日自助缴费已达") {
+	if !errors.Is(err, utility.ErrLimitExceeded) || !strings.Contains(utility.Own(err), "今日自助缴费已达") {
 		t.Errorf("second payment of the day with a limit of one: %v", err)
 	}
 	r.clock.Advance(5 * time.Second)
@@ -335,7 +335,7 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 		}
 		acc, err := c.SubmitApplication(ctx, fmt.Sprint("app-", i), utility.Application{KioskRef: fmt.Sprint("KA", i), Service: "new_connection", Applicant: a, Address: who.Address, Fields: tt.fields})
 		if tt.msg != "" {
-			if !errors.Is(err, utility.ErrRejected) || utility.CitizenMessage(err, "") != tt.msg {
+			if !errors.Is(err, utility.ErrRejected) || utility.Own(err) != tt.msg {
 				t.Errorf("%s: %v", tt.name, err)
 			}
 			continue
