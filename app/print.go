@@ -285,8 +285,17 @@ func (k *Kiosk) printKeeping(ctx context.Context, r reprint.Receipt) PrintResult
 	}
 	job, err := r.Job(b, false)
 	if err != nil {
-		k.Log.Error("receipt", "kind", r.Kind, "err", err)
+		// Staff are told, as the citizen is: the journal says which receipt and why.
+		k.Log.Error("receipt", "kind", r.Kind, "ref", r.Ref, "err", err)
+		sid := ""
+		if s := k.Sessions.Current(); s != nil {
+			sid = s.ID
+		}
+		k.record(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: r.Ref, Detail: r.Kind + ": " + err.Error()})
 		return PrintResult{Message: "print.failed", Detail: err.Error()}
+	}
+	if job.Substituted > 0 {
+		k.Log.Warn("receipt holds characters the printer lacks, printed as □", "kind", r.Kind, "ref", r.Ref, "characters", job.Substituted)
 	}
 	out := k.Print(ctx, r.Kind, r.Ref, job)
 	if !out.OK {

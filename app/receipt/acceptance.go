@@ -90,7 +90,7 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 			}
 		}
 	}
-	d := printer.NewDoc(b.prof)
+	d := b.citizenDoc()
 	b.header(d, "受理回执", a.Reprint)
 	rows := []printer.Row{{Label: refLabel, Value: a.Ref}}
 	rows = appendIf(rows, "申请人", mask.Name(a.Applicant))

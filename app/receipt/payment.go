@@ -38,7 +38,7 @@ func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := printer.NewDoc(b.prof)
+	d := b.citizenDoc()
 	b.header(d, "缴费凭条", p.Reprint)
 	d.Rows(
 		printer.Row{Label: "业务类型", Value: p.Business},

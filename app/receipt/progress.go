@@ -56,7 +56,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := printer.NewDoc(b.prof)
+	d := b.citizenDoc()
 	b.header(d, "办理进度", p.Reprint)
 	rows := []printer.Row{{Label: "本机编号", Value: p.Ref}}
 	rows = appendIf(rows, "申请人", mask.Name(p.Applicant))

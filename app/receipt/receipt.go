@@ -165,6 +165,14 @@ const timeLayout = "2006-01-02 15:04:05"
 // dateLayout is how receipts print deadlines.
 const dateLayout = "2006年1月2日"
 
+// citizenDoc starts a citizen's receipt: it holds their name and the utilities' words,
+// and prints whatever they hold, a character the printer lacks as □ (Job.Substituted).
+func (b *Builder) citizenDoc() *printer.Doc {
+	d := printer.NewDoc(b.prof)
+	d.Substitute()
+	return d
+}
+
 func done(d *printer.Doc, what string) (*printer.Job, error) {
 	j, err := d.Job()
 	if err != nil {

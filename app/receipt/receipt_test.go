@@ -374,16 +374,30 @@ func btoi(b bool) int {
 	return 0
 }
 
-// A name the printer cannot print is an error the caller sees, never a silent 0x1A.
+// A character the printer cannot print (in a name, or in a utility's words) is printed as
+// □, the documented replacement, and counted: never a silent 0x1A or a 4-byte sequence,
+// and the citizen still gets the receipt.
 func TestUnprintableName(t *testing.T) {
-	p := SamplePayment()
-	p.Business = "电费😀"
-	if _, err := builder(t, variants[0]).Payment(p); !errors.Is(err, printer.ErrUnprintable) {
-		t.Fatalf("err %v", err)
-	}
-	p = SamplePayment()
-	p.Name = "𠀀三" // masked to 𠀀*: the first character stays, and has no GBK code
-	if _, err := builder(t, variants[0]).Payment(p); !errors.Is(err, printer.ErrUnprintable) {
-		t.Fatalf("err %v", err)
+	for _, tc := range []struct {
+		name string
+		edit func(*Payment)
+		want string
+	}{
+		{"a utility's words", func(p *Payment) { p.Business = "电费😀" }, "电费□"},
+		// Masked to 𠀀*: the first character stays, and has no GBK code.
+		{"a name", func(p *Payment) { p.Name = "𠀀三" }, "□*"},
+	} {
+		p := SamplePayment()
+		tc.edit(&p)
+		job, err := builder(t, variants[0]).Payment(p)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if job.Substituted != 1 || !strings.Contains(strings.Join(printedText(t, job.Data), "\n"), tc.want) {
+			t.Errorf("%s: %d substituted, printed:\n%s", tc.name, job.Substituted, strings.Join(printedText(t, job.Data), "\n"))
+		}
+		if bytes.IndexByte(job.Data, 0x1A) >= 0 {
+			t.Errorf("%s: 0x1A in the stream", tc.name)
+		}
 	}
 }

@@ -47,6 +47,9 @@ type Doc struct {
 	underline int
 	w, h      int
 	spacing   int // line spacing in dots; 0 = the printer's default (ESC 2)
+
+	substitute  bool // print what the printer cannot as □ (Substitute)
+	substituted int
 }
 
 // NewDoc starts a document for a printer profile.
@@ -60,6 +63,12 @@ func NewDoc(p Profile) *Doc {
 	d.emit(0x1C, 0x26) // FS &
 	return d
 }
+
+// Substitute makes the document print each character the printer cannot print as □
+// (a control character as a space) instead of failing with an *UnprintableError: for
+// text from outside, a name or a utility's words, on a receipt that must print all the
+// same. Job.Substituted counts them.
+func (d *Doc) Substitute() { d.substitute = true }
 
 // Profile returns the profile the document is built for.
 func (d *Doc) Profile() Profile { return d.prof }
@@ -181,6 +190,11 @@ func (d *Doc) Line(text string) {
 
 func (d *Doc) textLine(l string) {
 	var err error
+	if d.substitute {
+		var n int
+		l, n = printable(l, d.prof.Charset)
+		d.substituted += n
+	}
 	if d.buf, err = appendEncoded(d.buf, l, d.prof.Charset); err != nil {
 		d.fail(err)
 		return
@@ -278,7 +292,7 @@ func (d *Doc) Job() (*Job, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	return &Job{Data: d.buf, units: d.units}, nil
+	return &Job{Data: d.buf, units: d.units, Substituted: d.substituted}, nil
 }
 
 // Bytes returns the job's bytes, or the document's first error.
@@ -293,6 +307,8 @@ func (d *Doc) Bytes() ([]byte, error) {
 type Job struct {
 	// Data is the byte stream.
 	Data []byte
+	// Substituted is how many characters were printed as □ or a space (Doc.Substitute).
+	Substituted int
 	// units are end offsets of commands that must reach the printer whole: the driver
 	// inserts status queries and GS r barriers only between them.
 	units []int

@@ -3,6 +3,7 @@ package printer
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
 
@@ -201,5 +202,47 @@ func TestRuleKeepsStyle(t *testing.T) {
 	want := unhex(t, "1B40 1C26 1B4501 1D2111 1B3338 1B4500 1D2100 1B32"+strings.Repeat("2D", 32)+"0A 1B4501 1D2111 1B3338")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got  % X\nwant % X", got, want)
+	}
+}
+
+// A document told to Substitute prints what the printer cannot print as □ (a control
+// character as a space), keeps the columns aligned, and counts them; without it the same
+// text fails the job.
+func TestSubstitute(t *testing.T) {
+	for _, tc := range []struct {
+		name, text, want string
+		n                int
+	}{
+		{"all printable", "张* 户号 3100001002 ￥12.00", "张* 户号 3100001002 ￥12.00", 0},
+		{"a character outside GBK (Extension B)", "𠮷田 申请", "□田 申请", 1},
+		{"an emoji", "谢谢😀", "谢谢□", 1},
+		{"a control character", "a\x01b", "a b", 1},
+		{"not UTF-8", "a\xffb", "a□b", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := NewDoc(mustProfile(t, "80mm"))
+			d.Substitute()
+			d.Rows(Row{Label: "姓名", Value: tc.text})
+			job, err := d.Job()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := NewDoc(mustProfile(t, "80mm"))
+			want.Rows(Row{Label: "姓名", Value: tc.want})
+			wb, err := want.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(job.Data, wb) || job.Substituted != tc.n {
+				t.Errorf("printed %q (%d substituted), want %q (%d)", job.Data, job.Substituted, wb, tc.n)
+			}
+			if tc.n > 0 {
+				strict := NewDoc(mustProfile(t, "80mm"))
+				strict.Rows(Row{Label: "姓名", Value: tc.text})
+				if _, err := strict.Job(); !errors.Is(err, ErrUnprintable) {
+					t.Errorf("without Substitute: %v", err)
+				}
+			}
+		})
 	}
 }

@@ -132,6 +132,29 @@ func appendEncoded(dst []byte, text string, cs Charset) ([]byte, error) {
 	return append(dst, enc...), nil
 }
 
+// printable returns text with each character the printer cannot print as □ (A1 F5), a
+// control character as a space (both as wide as what they replace), and how many it
+// replaced.
+func printable(text string, cs Charset) (string, int) {
+	if _, err := appendEncoded(nil, text, cs); err == nil {
+		return text, 0
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range text {
+		if _, err := appendEncoded(nil, string(r), cs); err != nil {
+			n++
+			if r < utf8.RuneSelf {
+				r = ' '
+			} else {
+				r = '□'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), n
+}
+
 // Wrap breaks text into lines of at most width columns (see Width). It breaks at spaces
 // and between CJK characters, keeps ASCII words whole unless a word alone is too long,
 // and does not start a line with closing punctuation such as ，。、）. Spaces at a
