@@ -351,9 +351,10 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	return sec
 }
 
-// OnApplicationUpdate registers a listener told when a part of the session's
+// OnApplicationUpdate registers a listener told when a part of the open session's
 // application changed after the citizen saw the result: a slow utility's number was
-// bound to its kiosk reference, or a utility refused later.
+// bound to its kiosk reference, or a utility refused later. Listeners stay for the
+// kiosk's life: register once, not per visit.
 func (k *Kiosk) OnApplicationUpdate(f func()) {
 	k.mu.Lock()
 	defer k.mu.Unlock()

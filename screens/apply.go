@@ -470,14 +470,6 @@ func (s *Shell) submit(a *app.ApplyForm) {
 // kiosk's reference when it is slow (bound later), or its refusal; the receipt with the
 // 一次性告知书 prints, and each part's tracking QR is on screen too.
 func resultPage(s *Shell, a *app.ApplyForm) Page {
-	sid := s.sessionID()
-	s.K.OnApplicationUpdate(func() {
-		s.opt.Do(func() {
-			if s.sessionID() == sid && s.Current() == "apply-result" {
-				s.refresh()
-			}
-		})
-	})
 	return Page{Name: "apply-result", TitleKey: "apply.result_title", Build: func() fyne.CanvasObject {
 		r, ok := a.Result()
 		if !ok {

@@ -109,6 +109,14 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
 	k.OnAccounts(s.accountsAnswered)
 	k.OnScan(func(code string) { s.opt.Do(func() { s.onScan(code) }) })
+	// A late answer to the open session's application redraws its result page.
+	k.OnApplicationUpdate(func() {
+		s.opt.Do(func() {
+			if s.Current() == "apply-result" {
+				s.refresh()
+			}
+		})
+	})
 	if c, ok := w.Canvas().(interface {
 		SetOnTypedKey(func(*fyne.KeyEvent))
 	}); ok {
