@@ -31,18 +31,30 @@ func (f Fen) Yuan() string { return "¥" + f.String() }
 // Price is a unit price in 1/10000 yuan (0.01 fen): 0.5380 ¥/kWh is 5380.
 type Price int64
 
-// String formats the price as yuan with four decimals: "0.5380".
-func (p Price) String() string { return fmt.Sprintf("%d.%04d", p/10000, p%10000) }
+// String formats the price as yuan with four decimals: "0.5380" ("-0.0500" for a
+// credit a utility lists).
+func (p Price) String() string {
+	sign := ""
+	if p < 0 {
+		sign, p = "-", -p
+	}
+	return fmt.Sprintf("%s%d.%04d", sign, p/10000, p%10000)
+}
 
 // Quantity is a metered amount in thousandths of its unit: 12.5 m³ is 12500.
 type Quantity int64
 
-// String formats the quantity without trailing zeros: "12.5", "230".
+// String formats the quantity without trailing zeros: "12.5", "230" ("-12.5" for a
+// meter reading corrected down).
 func (q Quantity) String() string {
-	if q%1000 == 0 {
-		return fmt.Sprint(int64(q) / 1000)
+	sign := ""
+	if q < 0 {
+		sign, q = "-", -q
 	}
-	s := fmt.Sprintf("%d.%03d", q/1000, q%1000)
+	if q%1000 == 0 {
+		return sign + fmt.Sprint(int64(q)/1000)
+	}
+	s := fmt.Sprintf("%s%d.%03d", sign, q/1000, q%1000)
 	for s[len(s)-1] == '0' {
 		s = s[:len(s)-1]
 	}

@@ -40,13 +40,18 @@ func TestMoney(t *testing.T) {
 			t.Errorf("%d fen = %q, want %q", f, f.String(), want)
 		}
 	}
-	for q, want := range map[Quantity]string{12500: "12.5", 230000: "230", 1: "0.001"} {
+	for q, want := range map[Quantity]string{12500: "12.5", 230000: "230", 1: "0.001", -12500: "-12.5", -500: "-0.5", -3000: "-3"} {
 		if q.String() != want {
 			t.Errorf("%d = %q, want %q", q, q.String(), want)
 		}
 	}
-	if Price(5380).String() != "0.5380" || VerySatisfied.String() != "非常满意" || Level(0).Valid() {
-		t.Error("price or level formatting")
+	for p, want := range map[Price]string{5380: "0.5380", 0: "0.0000", 12345: "1.2345", -5380: "-0.5380", -500: "-0.0500"} {
+		if p.String() != want {
+			t.Errorf("price %d = %q, want %q", p, p.String(), want)
+		}
+	}
+	if VerySatisfied.String() != "非常满意" || Level(0).Valid() {
+		t.Error("level formatting")
 	}
 }
 
