@@ -328,7 +328,7 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	}
 	sec := receipt.Section{Utility: k.Text.In(i18n.ZH, "apply.utility."+ans.Utility) + " · " + name,
 		Number: ans.Reference, Business: ans.ServiceName, Track: ans.Track(), WorkingDays: o.Days, Deadline: o.Deadline,
-		FeesText: o.FeesText(i18n.ZH)}
+		ChosenDate: o.ChosenDate, FeesText: o.FeesText(i18n.ZH)}
 	if acc := ans.Acceptance; acc != nil {
 		// The utility's own answer is what binds.
 		sec.WorkingDays, sec.Deadline = acc.WorkingDays, acc.Deadline

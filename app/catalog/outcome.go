@@ -27,9 +27,12 @@ type Outcome struct {
 	// Estimated is set when the time limit reaches into a year whose holiday arrangement
 	// is not published: the deadline may move.
 	Estimated bool
-	ZeroCost  bool
-	Messages  []bitext.Text
-	Fees      []*Fee
+	// ChosenDate is set when the citizen chose a date (an appointment, the start of
+	// supply) later than the committed time: the work is done that day, the Deadline.
+	ChosenDate bool
+	ZeroCost   bool
+	Messages   []bitext.Text
+	Fees       []*Fee
 	// Rules are the IDs of the rules that applied, in order (for the journal).
 	Rules []string
 
@@ -80,6 +83,14 @@ func (f *Form) evaluate(s *Service, a Answers, accepted time.Time) *Outcome {
 	}
 	cal := f.env.Calendar
 	o.Deadline = cal.Deadline(accepted, o.Days)
+	for _, in := range f.inputs {
+		if in.Service != s || in.Field.Type != TypeDate {
+			continue
+		}
+		if t, err := time.ParseInLocation(time.DateOnly, a[in.Key], workdays.CST); err == nil && t.After(o.Deadline) {
+			o.Deadline, o.ChosenDate = t, true
+		}
+	}
 	o.Estimated = !cal.OfficialThrough(accepted, o.Deadline)
 	return o
 }
@@ -129,11 +140,18 @@ func (o *Outcome) StepsText(lang i18n.Lang) string {
 	return strings.Join(names, " → ")
 }
 
-// TimeLimit writes the committed time and its deadline: 2个工作日，2026年11月27日（周五）前.
+// TimeLimit writes the committed time and its deadline: 2个工作日，2026年11月27日（周五）前,
+// or the date the citizen chose when it is later: 按您选择的日期，2026年12月10日（周四）.
 func (o *Outcome) TimeLimit(lang i18n.Lang) string {
-	s := fmt.Sprintf("%d个工作日，%s前", o.Days, workdays.FormatDate(o.Deadline, lang))
-	if lang == i18n.EN {
-		s = fmt.Sprintf("%d working days (by %s)", o.Days, workdays.FormatDate(o.Deadline, lang))
+	date := workdays.FormatDate(o.Deadline, lang)
+	s := fmt.Sprintf("%d个工作日，%s前", o.Days, date)
+	switch {
+	case o.ChosenDate && lang == i18n.EN:
+		s = "on the date you chose, " + date
+	case o.ChosenDate:
+		s = "按您选择的日期，" + date
+	case lang == i18n.EN:
+		s = fmt.Sprintf("%d working days (by %s)", o.Days, date)
 	}
 	if o.Estimated {
 		s += bitext.New("，预估", ", estimated").In(lang)

@@ -247,3 +247,28 @@ func TestTransferSubmission(t *testing.T) {
 		}
 	}
 }
+
+// A date the citizen chooses (here the broadband installation) later than the committed
+// time is the day the work is done: the deadline, told as the chosen date; an earlier one
+// leaves the committed time as it is.
+func TestChosenDateLaterThanTheCommitment(t *testing.T) {
+	f := form(t, now, "broadband/new_connection")
+	for _, tc := range []struct {
+		chosen, deadline string
+		byChoice         bool
+		limit            string
+	}{
+		{"2026-11-26", "2026-11-27", false, "2个工作日，2026年11月27日（周五）前"},
+		{"2026-12-04", "2026-12-04", true, "按您选择的日期，2026年12月4日（周五）"},
+	} {
+		o := f.Evaluate(Answers{"broadband.install_date": tc.chosen}, now)[0]
+		if !o.Deadline.Equal(day(tc.deadline)) || o.ChosenDate != tc.byChoice || o.TimeLimit(i18n.ZH) != tc.limit {
+			t.Errorf("chosen %s: deadline %s, by choice %v, %q; want %s, %v, %q", tc.chosen,
+				o.Deadline.Format(time.DateOnly), o.ChosenDate, o.TimeLimit(i18n.ZH), tc.deadline, tc.byChoice, tc.limit)
+		}
+	}
+	o := f.Evaluate(Answers{"broadband.install_date": "2026-12-04"}, now)[0]
+	if got := o.TimeLimit(i18n.EN); !strings.HasPrefix(got, "on the date you chose, ") {
+		t.Errorf("in English: %q", got)
+	}
+}

@@ -49,6 +49,9 @@ type Section struct {
 	// ends (computed by the caller's working-day calendar). WorkingDays 0: not printed.
 	WorkingDays int
 	Deadline    time.Time
+	// ChosenDate: the citizen chose the day of the work (an appointment, the start of
+	// supply), later than the committed time; Deadline is that day.
+	ChosenDate bool
 	// Fees are what the applicant pays; none means 零费用 (no charge). FeesText, when
 	// set, is printed instead (fees given as a standard, not an amount).
 	Fees     []Fee
@@ -145,7 +148,9 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		{Label: "业务", Value: s.Business},
 		{Label: "办件编号", Value: number},
 	}
-	if s.WorkingDays > 0 {
+	if s.ChosenDate && !s.Deadline.IsZero() {
+		rows = append(rows, printer.Row{Label: "办理时限", Value: "按您选择的日期（" + s.Deadline.Format(dateLayout) + "）"})
+	} else if s.WorkingDays > 0 {
 		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
 		if !s.Deadline.IsZero() {
 			limit += "（" + s.Deadline.Format(dateLayout) + "前）"

@@ -206,6 +206,17 @@ func TestAcceptanceSections(t *testing.T) {
 	if _, err := builder(t, variants[0]).Acceptance(Acceptance{Ref: "X"}); err == nil {
 		t.Error("an acceptance without sections was accepted")
 	}
+	// A date the citizen chose, later than the committed time, is the time limit.
+	a := SampleAcceptance()
+	a.Sections[0].ChosenDate, a.Sections[0].Deadline = true, time.Date(2026, 12, 10, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	job, err = builder(t, variants[0]).Acceptance(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(text, "办理时限  按您选择的日期（2026年12月10日）") ||
+		strings.Contains(text, "2个工作日（2026年12月10日前）") {
+		t.Errorf("a chosen date as the time limit:\n%s", text)
+	}
 }
 
 // A joint application's 联办编号 is not tracked: each section carries its own tracking
