@@ -164,15 +164,6 @@ func (k *Kiosk) FindAccount(ctx context.Context, utilityID, number string) (util
 // ErrBadAccountNumber means a typed or scanned account number is not one.
 var ErrBadAccountNumber = errors.New("app: not an account number")
 
-// FindAccountByQR looks up the account a scanned paper bill names.
-func (k *Kiosk) FindAccountByQR(ctx context.Context, code string) (utility.Account, error) {
-	q, err := utility.ParseBillQR(code)
-	if err != nil {
-		return utility.Account{}, err
-	}
-	return k.FindAccount(ctx, q.Utility, q.Account)
-}
-
 // EnsureSession returns the open session, opening an anonymous one (no identity) when
 // there is none, so that what an anonymous citizen looks up is wiped like the rest.
 func (k *Kiosk) EnsureSession() *session.Session {

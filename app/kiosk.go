@@ -44,8 +44,11 @@ type Options struct {
 type DemoRig interface {
 	// Cards lists the demo cards' labels (masked names only).
 	Cards() []string
+	// PlaceCard puts the i-th demo card on the emulated reader.
 	PlaceCard(i int) error
+	// RemoveCard lifts the card off the reader.
 	RemoveCard()
+	// Scan has the emulated scanner read code, as if a QR code were held to it.
 	Scan(code string) error
 	// LastReceipt is a picture of the last receipt the emulated printer cut.
 	LastReceipt() (image.Image, error)

@@ -371,8 +371,8 @@ func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 		ref = p.KioskRef
 	}
 	state := p.StateName
-	if state == "" {
-		state = k.Text.In(i18n.ZH, "track.state."+p.State)
+	if key := "track.state." + p.State; state == "" && k.Text.HasIn(i18n.ZH, key) {
+		state = k.Text.In(i18n.ZH, key)
 	}
 	name := a.Utility
 	if u, ok := k.Config.Utilities.ByID(a.Utility); ok {

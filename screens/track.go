@@ -214,7 +214,10 @@ func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 	}
 	m := canvas.NewText(mark, ft.Color(color))
 	m.TextSize = ft.Size(ft.SizeNameHeadingText)
-	when := s.T("track.step_" + st.Status)
+	when := "" // a status new to the kiosk says nothing rather than its key
+	if key := "track.step_" + st.Status; s.K.Text.Has(key) {
+		when = s.T(key)
+	}
 	if !st.At.IsZero() {
 		when = dateTime(st.At)
 	}

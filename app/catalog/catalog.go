@@ -318,12 +318,6 @@ func (c *Catalog) JointServices(kind string) []*Service {
 	return out
 }
 
-// CommonField returns a common field by ID.
-func (c *Catalog) CommonField(id string) (*Field, bool) {
-	f, ok := c.common[id]
-	return f, ok
-}
-
 // Step returns the service's step with the given ID.
 func (s *Service) Step(id string) (*Step, bool) {
 	for _, st := range s.Steps {

@@ -10,6 +10,7 @@ import (
 
 // Clock tells the time and schedules functions.
 type Clock interface {
+	// Now is the current time.
 	Now() time.Time
 	// AfterFunc calls f in its own goroutine (System) or from Advance (Manual) after d.
 	AfterFunc(d time.Duration, f func()) Timer

@@ -250,6 +250,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error reads "config: FILE:LINE: KEY: message".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("config: ")

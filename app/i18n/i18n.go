@@ -118,7 +118,13 @@ func (c *Catalog) In(l Lang, key string, args ...any) string {
 func (c *Catalog) Has(key string) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	_, ok := c.strings[c.lang][key]
+	return c.HasIn(c.lang, key)
+}
+
+// HasIn reports whether key exists in language l: for keys made from what a utility
+// sends (a state, a step's status), which may be new to the kiosk.
+func (c *Catalog) HasIn(l Lang, key string) bool {
+	_, ok := c.strings[l][key]
 	return ok
 }
 

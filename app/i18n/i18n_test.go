@@ -57,6 +57,9 @@ func TestTranslate(t *testing.T) {
 	if c.Pick("中", "en") != "en" || c.Pick("中", "") != "中" {
 		t.Fatal("Pick in English")
 	}
+	if !c.Has("track.state.done") || !c.HasIn(ZH, "track.state.done") || c.HasIn(ZH, "track.state.frozen") {
+		t.Fatal("Has / HasIn")
+	}
 	if err := c.SetLang("fr"); err == nil {
 		t.Fatal("unknown language accepted")
 	}

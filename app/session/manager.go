@@ -19,6 +19,7 @@ const (
 	Warning
 )
 
+// String is the state's name, for logs.
 func (s State) String() string {
 	return [...]string{"resting", "active", "warning"}[s]
 }

@@ -222,7 +222,7 @@ func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) 
 	tmp := path + ".part"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: write %s: %w", path, err)
 	}
 	n, err := fill(f)
 	if err == nil {
@@ -236,19 +236,27 @@ func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) 
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, err
+		return 0, fmt.Errorf("store: write %s: %w", path, err)
 	}
 	return n, nil
 }
 
 // Put stores v under key in bucket, in a transaction of its own.
 func (s *Store) Put(bucket []byte, key string, v []byte) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), v) })
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), v) })
+	if err != nil {
+		return fmt.Errorf("store: put %s in %s: %w", key, bucket, err)
+	}
+	return nil
 }
 
 // Delete removes key from bucket, in a transaction of its own; a missing key is no error.
 func (s *Store) Delete(bucket []byte, key string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Delete([]byte(key)) })
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Delete([]byte(key)) })
+	if err != nil {
+		return fmt.Errorf("store: delete %s from %s: %w", key, bucket, err)
+	}
+	return nil
 }
 
 // DeleteWhere removes the entries of bucket for which drop holds, in one transaction,

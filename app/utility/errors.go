@@ -65,6 +65,8 @@ type Error struct {
 	Err    error // the cause (a network error, say)
 }
 
+// Error names the utility, the operation, the kind of error, the HTTP status and code,
+// and the cause.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "utility %s: %s: %s", e.Utility, e.Op, strings.TrimPrefix(e.Kind.Error(), "utility: "))

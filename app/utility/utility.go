@@ -37,9 +37,6 @@ func (k Kind) Valid() bool {
 	return false
 }
 
-// PaymentRelated reports whether the request moves money, which must never happen twice.
-func (k Kind) PaymentRelated() bool { return k == KindPayment || k == KindCancelPayment }
-
 // Submission is a state-changing request as the outbox stores and forwards it.
 type Submission struct {
 	Kind     Kind

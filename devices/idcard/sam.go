@@ -27,5 +27,6 @@ func ParseSAMID(data []byte) (string, error) {
 // licensed decoder (out of process, through this interface) and must not store the
 // photo or the decoded image.
 type PhotoDecoder interface {
+	// DecodePhoto decodes the card's 1024-byte WLT photo.
 	DecodePhoto(wlt []byte) (image.Image, error)
 }

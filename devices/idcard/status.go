@@ -102,6 +102,7 @@ type StatusError struct {
 	SW1, SW2 byte
 }
 
+// Error names the command, the status byte and its meaning.
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("idcard: %s: status %02X (%s)", e.Command, byte(e.Status), e.Status.Meaning())
 	if e.SW1 != 0 || e.SW2 != 0 {

@@ -15,6 +15,7 @@ import (
 // at once when nothing is waiting (go.bug.st/serial does).
 type Port interface {
 	io.ReadWriter
+	// SetReadTimeout bounds how long Read waits for a byte.
 	SetReadTimeout(t time.Duration) error
 }
 

@@ -14,6 +14,7 @@ import (
 // them.
 type Splittable interface {
 	fyne.CanvasObject
+	// Parts are the blocks a pager may place on different pages.
 	Parts() []fyne.CanvasObject
 }
 
