@@ -22,8 +22,10 @@ func TestCloseWhilePrinting(t *testing.T) {
 	printed := make(chan bool)
 	go func() { printed <- f.k.Print(context.Background(), "test page", "", job).OK }()
 	// The job is under way once the printer has taken some of it.
-	for f.rig.Printer().Stats().Accepted == 0 {
-		time.Sleep(time.Millisecond)
+	for start := time.Now(); f.rig.Printer().Stats().Accepted == 0; time.Sleep(time.Millisecond) {
+		if time.Since(start) > flowPatience {
+			t.Fatal("the printer took nothing of the job")
+		}
 	}
 	if err := f.k.Close(); err != nil {
 		t.Fatal(err)
