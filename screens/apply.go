@@ -543,7 +543,7 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	o := p.Outcome
 	limit := o.TimeLimit(lang)
 	if acc := p.Acceptance; acc != nil && acc.WorkingDays > 0 {
-		limit = s.T("track.limit_value", acc.WorkingDays, date(acc.Deadline))
+		limit = s.timeLimit(acc.WorkingDays, acc.AcceptedAt, acc.Deadline)
 	}
 	rows = append(rows, note(s.T("apply.limit")+"  "+limit, widget.MediumImportance),
 		note(s.T("apply.fees")+"  "+o.FeesText(lang), widget.MediumImportance))

@@ -50,6 +50,15 @@ func money(f utility.Fen) string { return "￥" + f.String() }
 
 // Dates and times are shown in China Standard Time, the time of every deadline and
 // utility record, whatever the machine's own zone.
+// timeLimit words a committed time: N 个工作日，date 前办结, or the day the citizen chose
+// when that is later.
+func (s *Shell) timeLimit(days int, accepted, deadline time.Time) string {
+	if s.K.ChosenDate(days, accepted, deadline) {
+		return s.T("track.limit_chosen", date(deadline))
+	}
+	return s.T("track.limit_value", days, date(deadline))
+}
+
 func date(t time.Time) string {
 	if t.IsZero() {
 		return "—"

@@ -158,7 +158,7 @@ func timelinePage(s *Shell, a app.Application) Page {
 		}
 		// The time limit is a block of its own: in 大字模式 the panel with it was taller
 		// than a page once the pager and the rating button took their rows.
-		limit := s.kv("track.limit", s.T("track.limit_kept", s.T("track.limit_value", p.WorkingDays, date(p.Deadline)), s.keptText(p)))
+		limit := s.kv("track.limit", s.T("track.limit_kept", s.timeLimit(p.WorkingDays, p.AcceptedAt, p.Deadline), s.keptText(p)))
 		blocks := []fyne.CanvasObject{head, limit}
 		for i, st := range p.Steps {
 			blocks = append(blocks, s.stepRow(i+1, s.K.StepName(p, st), st))
