@@ -413,10 +413,7 @@ func TestJourneyNoReader(t *testing.T) {
 	invites("the lookup")
 	water := utilitysim.AccountNumber(utility.Water, 1)
 	j.Tap("梁子湖区自来水公司")
-	for _, c := range water {
-		j.Tap(string(c))
-	}
-	j.Tap("确定")
+	j.typeIn(water)
 	j.WaitShows("缴费截止")
 }
 
@@ -538,14 +535,20 @@ func TestJourneyBillQRAndTypedNumber(t *testing.T) {
 	ref := j.seededApplication(utility.Electricity, 0)
 	j.Tap("进度查询")
 	j.Tap("输入办件编号")
-	for _, c := range ref {
-		j.Tap(string(c))
-	}
-	j.Tap("确定")
+	j.typeIn(ref)
 	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
 	if !j.Shows(ref) || !j.Shows("承诺时限") {
 		t.Fatalf("timeline by a typed number:\n%s", j.Markup())
 	}
+}
+
+// typeIn types text on the on-screen keypad and confirms it.
+func (j *journey) typeIn(text string) {
+	j.T.Helper()
+	for _, c := range text {
+		j.Tap(string(c))
+	}
+	j.Tap("确定")
 }
 
 // Typed account number without a card, then the session is wiped on 退出办理.
@@ -554,10 +557,7 @@ func TestJourneyAccountByNumberAndExit(t *testing.T) {
 	water := utilitysim.AccountNumber(utility.Water, 1)
 	j.Tap("账户与账单")
 	j.Tap("梁子湖区自来水公司")
-	for _, c := range water {
-		j.Tap(string(c))
-	}
-	j.Tap("确定")
+	j.typeIn(water)
 	j.WaitShows("缴费截止")
 	if !j.Shows(water) || !j.Shows("李*") {
 		t.Fatalf("bills by number:\n%s", j.Markup())
