@@ -135,10 +135,25 @@ func (k *Kiosk) RefFromQR(code string) (string, bool) {
 		return "", false
 	}
 	ref, err := url.PathUnescape(code[len(prefix) : len(code)-len(suffix)])
-	if err != nil || strings.ContainsAny(ref, "/?#") || len(ref) > 40 {
+	if err != nil || !validRef(ref) {
 		return "", false
 	}
 	return ref, true
+}
+
+// validRef reports whether s can be an application number or a kiosk reference: 1 to 40
+// letters, digits, '-', '_' and '.', not dots alone, so that a scanned code can put
+// nothing else into a request to a utility.
+func validRef(s string) bool {
+	if s == "" || len(s) > 40 || strings.Trim(s, ".") == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrReasonRequired means a 不满意 or 非常不满意 rating was given without a reason: the

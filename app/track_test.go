@@ -211,6 +211,9 @@ func TestTrackRefFromQR(t *testing.T) {
 		{"fragment", url("DL1#x"), ""},
 		{"too long", url(strings.Repeat("1", 41)), ""},
 		{"bad escape", url("DL%zz"), ""},
+		{"dots", url(".."), ""},
+		{"escaped dots", url("%2e%2e"), ""},
+		{"a space", url("DL%201"), ""},
 		{"another site", "https://evil.example.cn/a/DL26061200001", ""},
 		{"plain http", strings.Replace(url("DL26061200001"), "https://", "http://", 1), ""},
 		{"payment receipt", "https://pay.example.cn/r/ZF26061200001", ""},
@@ -227,7 +230,7 @@ func TestTrackRefFromQR(t *testing.T) {
 	}
 	// What the receipt builder prints reads back, references with characters that need
 	// escaping included.
-	for _, ref := range []string{"DL26061200001", "K260612000123", "GH-2026 06"} {
+	for _, ref := range []string{"DL26061200001", "K260612000123", "GH-2026.06_a"} {
 		code, err := f.k.Receipts().TrackURL(ref)
 		if err != nil {
 			t.Fatal(err)

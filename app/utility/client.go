@@ -146,9 +146,13 @@ func (c *HTTPClient) call(ctx context.Context, op, method, path, key string, in,
 func (c *HTTPClient) callRaw(ctx context.Context, op, method, path, key string, body []byte, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
+	// path is escaped (seg): sent as it is, not escaped again.
+	plain, err := url.PathUnescape(path)
+	if err != nil {
+		return fmt.Errorf("utility %s: %s: path %q: %w", c.o.Utility, op, path, err)
+	}
 	u := *c.base
-	u.Path = c.base.Path + path
-	u.RawPath = ""
+	u.Path, u.RawPath = c.base.Path+plain, c.base.EscapedPath()+path
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("utility %s: %s: %w", c.o.Utility, op, err)

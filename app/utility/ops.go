@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Answers check that what a utility calls success carries what the kiosk needs.
@@ -57,7 +58,9 @@ type progressList struct {
 	Applications []Progress `json:"applications"`
 }
 
-func seg(s string) string { return url.PathEscape(s) }
+// seg escapes s as one path segment, dots too: a reference can never be "." or "..",
+// which a proxy on the way would resolve to another path.
+func seg(s string) string { return strings.ReplaceAll(url.PathEscape(s), ".", "%2E") }
 
 // AccountsByIdentity implements Client. The identity goes in the body, never the URL.
 func (c *HTTPClient) AccountsByIdentity(ctx context.Context, id Identity) ([]Account, error) {

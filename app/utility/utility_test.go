@@ -296,6 +296,35 @@ func TestClientTransportFailures(t *testing.T) {
 	}
 }
 
+// A reference goes into the URL as one path segment, escaped once: a slash, a space or a
+// dot cannot change the path the utility (or a proxy before it) sees.
+func TestClientPathSegments(t *testing.T) {
+	seen := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.RequestURI
+		w.WriteHeader(404)
+	}))
+	defer srv.Close()
+	c, err := NewHTTP(Options{Utility: Gas, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Gas), Timeout: time.Second, Clock: clock.System()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	for _, tc := range []struct{ ref, uri string }{
+		{"RQ2026-7", "/v1/applications/RQ2026-7"},
+		{"a/b", "/v1/applications/a%2Fb"},
+		{"A 1", "/v1/applications/A%201"},
+		{"..", "/v1/applications/%2E%2E"},
+	} {
+		if _, err := c.Progress(context.Background(), tc.ref); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%q: %v", tc.ref, err)
+		}
+		if got := <-seen; got != tc.uri {
+			t.Errorf("%q reached the utility as %s, want %s", tc.ref, got, tc.uri)
+		}
+	}
+}
+
 func TestNewIdempotencyKey(t *testing.T) {
 	a, b := NewIdempotencyKey(), NewIdempotencyKey()
 	if a == b || !ValidKey(a) || len(a) != 36 || a[14] != '4' {
