@@ -217,13 +217,15 @@ func (s *Store) BackupFile(path string) (int64, error) {
 }
 
 // WriteFile makes path (mode 0600) from what fill writes, synced, via a temporary file
-// beside it: a copy cut short (a full disk, a lost connection) never takes its name.
+// beside it: a copy cut short (a full disk, a lost connection) never takes its name. The
+// temporary file is new (O_EXCL, a random name), so that a file or link someone left
+// there cannot receive the copy or keep it readable.
 func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) {
-	tmp := path + ".part"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
 	if err != nil {
 		return 0, fmt.Errorf("store: write %s: %w", path, err)
 	}
+	tmp := f.Name() // mode 0600
 	n, err := fill(f)
 	if err == nil {
 		err = f.Sync()

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -185,4 +186,36 @@ func TestBackup(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// WriteFile writes through a new temporary file: a file or link left beside the target
+// (where a fixed temporary name would be) neither receives the copy nor lends it its
+// mode; the copy is 0600; a copy cut short leaves nothing behind.
+func TestWriteFileTemporary(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("victim"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "backup.db")
+	if err := os.Symlink(victim, out+".part"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteFile(out, func(w io.Writer) (int64, error) { n, err := io.WriteString(w, "copy"); return int64(n), err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "victim" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the copy: %v, %v", st.Mode(), err)
+	}
+	cut := filepath.Join(dir, "cut.db")
+	if _, err := WriteFile(cut, func(w io.Writer) (int64, error) { return 0, errors.New("disk full") }); err == nil {
+		t.Fatal("a copy cut short succeeded")
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".cut.db.*"))
+	if _, err := os.Stat(cut); err == nil || len(left) != 0 {
+		t.Errorf("a copy cut short left %v (or its name)", left)
+	}
 }
