@@ -270,16 +270,21 @@ func (l *Local) Events(ctx context.Context, q Query) ([]journal.Event, error) {
 	return evs, nil
 }
 
-// Backup copies the database and journals the export.
+// Backup copies the database and journals the export: before the first byte leaves (a
+// copy cut short has still left the kiosk, most of it), and again when it ends.
 func (l *Local) Backup(ctx context.Context, w io.Writer, actor string) (int64, error) {
 	if err := required("the actor", actor); err != nil {
 		return 0, err
 	}
-	n, err := l.Store.Backup(w)
-	if err != nil {
-		return n, err
+	if err := l.Journal.Record(journal.Event{Kind: journal.StaffExport, Actor: actor, Detail: "database copy started"}); err != nil {
+		return 0, err
 	}
-	return n, l.Journal.Record(journal.Event{Kind: journal.StaffExport, Actor: actor, Detail: fmt.Sprintf("database copied, %d bytes", n)})
+	n, err := l.Store.Backup(w)
+	detail := fmt.Sprintf("database copied, %d bytes", n)
+	if err != nil {
+		detail = fmt.Sprintf("database copy cut short after %d bytes", n)
+	}
+	return n, errors.Join(err, l.Journal.Record(journal.Event{Kind: journal.StaffExport, Actor: actor, Detail: detail}))
 }
 
 // Reprints lists the receipts kept for reprinting.

@@ -421,3 +421,38 @@ func TestClientErrors(t *testing.T) {
 		t.Errorf("an answer that is not the kiosk's: %v", err)
 	}
 }
+
+// shortWriter takes n bytes, then fails: a reader who drops the copy part way.
+type shortWriter struct{ n int }
+
+func (w *shortWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errors.New("connection reset")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// An export is journaled before its first byte leaves, and its end too: cut short
+// included.
+func TestBackupJournaledFromTheStart(t *testing.T) {
+	k := newKiosk(t)
+	if _, err := k.l.Backup(context.Background(), &shortWriter{n: 4096}, "staff-7"); err == nil {
+		t.Fatal("a copy cut short succeeded")
+	}
+	evs, err := k.l.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details []string
+	for _, e := range evs {
+		if e.Kind == journal.StaffExport && e.Actor == "staff-7" {
+			details = append(details, e.Detail)
+		}
+	}
+	if len(details) != 2 || details[0] != "database copy started" || !strings.HasPrefix(details[1], "database copy cut short") {
+		t.Errorf("journaled %q", details)
+	}
+}
