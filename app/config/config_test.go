@@ -108,6 +108,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"cut", "[kiosk]\ndemo = true\n[devices.printer]\ncut = \"half\"\n", []string{":4:", "devices.printer.cut"}},
 		{"poll interval", "[kiosk]\ndemo = true\n[devices.idcard]\npoll_interval = \"1ms\"\n", []string{":4:", "poll_interval", "out of range"}},
 		{"http not loopback", "[kiosk]\ndemo = true\n[utilities.water]\nbase_url = \"http://water.example.cn/v1\"\n", []string{":4:", "utilities.water.base_url", "https"}},
+		{"http to a name that starts like loopback", "[kiosk]\ndemo = true\n[utilities.water]\nbase_url = \"http://127.0.0.1.nip.io/v1\"\n", []string{":4:", "utilities.water.base_url", "https"}},
 		{"not a url", "[kiosk]\ndemo = true\n[utilities.gas]\nbase_url = \"gas-server\"\n", []string{":4:", "utilities.gas.base_url", "not an http(s) URL"}},
 		{"utility timeout", "[kiosk]\ndemo = true\n[utilities.gas]\ntimeout = \"10ms\"\n", []string{":4:", "utilities.gas.timeout"}},
 		{"none enabled", "[kiosk]\ndemo = true\n[utilities.water]\nenabled = false\n[utilities.gas]\nenabled = false\n[utilities.electricity]\nenabled = false\n[utilities.broadband]\nenabled = false\n",

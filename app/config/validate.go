@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -185,8 +186,11 @@ func (c *Config) validateUtilities(lenient bool) error {
 	return nil
 }
 
+// isLoopback reports whether host is this machine: "localhost" or a loopback address
+// (not a name that merely starts with 127.).
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func checkTemplate(key, v string) error {

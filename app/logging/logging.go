@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/liangzihu/kiosk/app/mask"
@@ -34,7 +35,7 @@ func New(o Options) (*slog.Logger, io.Closer, error) {
 	var closer io.Closer = nopCloser{}
 	hopts := &slog.HandlerOptions{Level: o.Level}
 	if o.Dir != "" {
-		if err := os.MkdirAll(o.Dir, 0o750); err != nil {
+		if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 			return nil, nil, fmt.Errorf("logging: %w", err)
 		}
 		f, err := OpenRotating(filepath.Join(o.Dir, "kiosk.log"), o.MaxBytes, o.Files)
@@ -97,15 +98,51 @@ func (m multi) WithGroup(name string) slog.Handler {
 
 var (
 	// 18-character resident / permit / 2023 foreigner numbers, and 15-character ones.
-	idPattern = regexp.MustCompile(`\b\d{17}[\dXx]\b|\b[A-Z]{3}\d{12}\b`)
-	// Mainland mobile numbers.
-	phonePattern = regexp.MustCompile(`\b1[3-9]\d{9}\b`)
+	idPattern = regexp.MustCompile(`\d{17}[\dXx]|[A-Z]{3}\d{12}`)
+	// Mainland mobile numbers, also with +86 or 86 before them and written 138 1234 5678.
+	phonePattern = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}`)
 )
 
-// Scrub masks ID and mobile numbers inside free text.
+// Scrub masks ID and mobile numbers inside free text: wherever they stand (after
+// letters too, as in ID420702…), but not inside a longer run of digits (an order number).
 func Scrub(s string) string {
-	s = idPattern.ReplaceAllStringFunc(s, mask.IDNumber)
-	return phonePattern.ReplaceAllStringFunc(s, mask.Phone)
+	s = maskRuns(s, idPattern, mask.IDNumber)
+	return maskRuns(s, phonePattern, maskPhone)
+}
+
+// maskRuns replaces each match of re that no digit touches with f of it.
+func maskRuns(s string, re *regexp.Regexp, f func(string) string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		if m[0] > 0 && isDigit(s[m[0]-1]) || m[1] < len(s) && isDigit(s[m[1]]) {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(f(s[m[0]:m[1]]))
+		last = m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// maskPhone masks a mobile number as written: a +86 before it kept, its 11 digits as
+// mask.Phone writes them.
+func maskPhone(p string) string {
+	var digits []byte
+	start := len(p)
+	for start > 0 && len(digits) < 11 {
+		start--
+		if isDigit(p[start]) {
+			digits = append([]byte{p[start]}, digits...)
+		}
+	}
+	return p[:start] + mask.Phone(string(digits))
 }
 
 // Redact wraps h so that string values and messages are scrubbed before they are written.
@@ -182,7 +219,7 @@ func OpenRotating(path string, maxBytes int64, files int) (*Rotating, error) {
 }
 
 func (r *Rotating) open() error {
-	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	f, err := os.OpenFile(r.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("logging: %w", err)
 	}

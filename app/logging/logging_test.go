@@ -72,6 +72,9 @@ func TestRotation(t *testing.T) {
 		if st.Size() > 100 {
 			t.Fatalf("%s is %d bytes, over the cap", name, st.Size())
 		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s is mode %v: the log is the kiosk's alone", name, st.Mode().Perm())
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "kiosk.log.3")); !os.IsNotExist(err) {
 		t.Fatal("more files kept than asked")

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -264,7 +265,8 @@ func (ob *Outbox) CloseDead(ref, actor, reason string) error {
 			return fmt.Errorf("outbox: %s is %s, not a dead letter", ref, r.State)
 		}
 		now := ob.o.Clock.Now()
-		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, reason, now
+		// Staff type the reason: an ID or phone number in it is masked, as in the journal.
+		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, logging.Scrub(reason), now
 		if err := putRecord(tx, r); err != nil {
 			return err
 		}

@@ -152,8 +152,8 @@ func LoadSecret(path, utilityID string, demo bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("utility %s: secret: %w", utilityID, err)
 	}
-	if st.Mode().Perm()&0o007 != 0 {
-		return nil, fmt.Errorf("utility %s: secret file %s is readable by everyone (mode %v); run chmod 600 on it", utilityID, path, st.Mode().Perm())
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("utility %s: secret file %s is open to other users (mode %v); run chmod 600 on it", utilityID, path, st.Mode().Perm())
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

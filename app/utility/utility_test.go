@@ -202,13 +202,16 @@ func TestLoadSecret(t *testing.T) {
 	os.WriteFile(short, []byte("abc"), 0o600)
 	open := filepath.Join(dir, "open")
 	os.WriteFile(open, []byte(strings.Repeat("s", 40)), 0o644)
+	group := filepath.Join(dir, "group")
+	os.WriteFile(group, []byte(strings.Repeat("s", 40)), 0o600)
+	os.Chmod(group, 0o660) // past the umask
 	tests := []struct {
 		path string
 		demo bool
 		ok   bool
 	}{
 		{"", true, true}, {"", false, false}, {good, false, true}, {short, false, false},
-		{open, false, false}, {filepath.Join(dir, "none"), true, false},
+		{open, false, false}, {group, false, false}, {filepath.Join(dir, "none"), true, false},
 	}
 	for _, tt := range tests {
 		s, err := LoadSecret(tt.path, "gas", tt.demo)
