@@ -37,7 +37,7 @@ func (f *scripted) Forward(ctx context.Context, s utility.Submission) (utility.A
 	return fn(s, n)
 }
 
-func (f *scripted) Lookup(ctx context.Context, ref string) (utility.Answer, error) {
+func (f *scripted) Lookup(ctx context.Context, ref, _ string) (utility.Answer, error) {
 	f.mu.Lock()
 	f.lookups = append(f.lookups, ref)
 	fn := f.lookup

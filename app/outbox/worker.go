@@ -272,10 +272,14 @@ func (w *worker) release(l *lane, it *item, finished bool) {
 // attempt sends the request once (looking it up first when the utility may have
 // forgotten its key) and classifies what came back.
 func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
+	body, key, err := w.body(it.ref)
+	if err != nil {
+		return outcome{state: Dead, err: err}
+	}
 	old := now.Sub(it.created) >= w.ob.o.KeyRetention
 	expired := !it.notAfter.IsZero() && now.After(it.notAfter)
 	if old || expired {
-		ans, err := w.fwd.Lookup(ctx, it.ref)
+		ans, err := w.fwd.Lookup(ctx, it.ref, key)
 		switch {
 		case err == nil:
 			return outcome{state: Done, answer: &ans}
@@ -289,10 +293,6 @@ func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
 			// The utility refused it when it did arrive.
 			return refused(err)
 		}
-	}
-	body, key, err := w.body(it.ref)
-	if err != nil {
-		return outcome{state: Dead, err: err}
 	}
 	ans, err := w.fwd.Forward(ctx, utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body})
 	switch {

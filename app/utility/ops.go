@@ -199,6 +199,9 @@ type submissionRecord struct {
 	Kind     Kind            `json:"kind"`
 	Status   int             `json:"status"`
 	Response json.RawMessage `json:"response"`
+	// Key is the Idempotency-Key the submission carried ("" from a utility that does
+	// not say).
+	Key string `json:"idempotency_key,omitempty"`
 }
 
 func (s *submissionRecord) validate() error {
@@ -209,11 +212,15 @@ func (s *submissionRecord) validate() error {
 }
 
 // Lookup implements Forwarder.
-func (c *HTTPClient) Lookup(ctx context.Context, kioskRef string) (Answer, error) {
+func (c *HTTPClient) Lookup(ctx context.Context, kioskRef, key string) (Answer, error) {
 	var rec submissionRecord
 	op := "submissions.get"
 	if err := c.call(ctx, op, http.MethodGet, "/submissions/"+seg(kioskRef), "", nil, &rec); err != nil {
 		return Answer{}, err
+	}
+	if rec.Key != "" && rec.Key != key {
+		return Answer{}, &Error{Kind: ErrNotFound, Utility: c.o.Utility, Op: op,
+			Err: fmt.Errorf("what arrived under %s carried another key: another request", kioskRef)}
 	}
 	if rec.Status < 200 || rec.Status >= 300 {
 		err := DecodeResponse(rec.Status, rec.Response, c.o.MaxResponse, nil)

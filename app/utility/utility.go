@@ -86,11 +86,13 @@ func (a Answer) decode(v any) error {
 type Forwarder interface {
 	// Forward sends s. Sending the same Key and Body again returns the same answer.
 	Forward(ctx context.Context, s Submission) (Answer, error)
-	// Lookup asks whether a submission with this kiosk reference ever reached the
-	// utility, and what it answered. It returns an error matching ErrNotFound when it
-	// did not. The outbox calls it before resending an old request whose
-	// Idempotency-Key the utility may have forgotten.
-	Lookup(ctx context.Context, kioskRef string) (Answer, error)
+	// Lookup asks whether the submission with this kiosk reference and Idempotency-Key
+	// ever reached the utility, and what it answered. It returns an error matching
+	// ErrNotFound when it did not, or when what arrived under that reference carried
+	// another key (another request: a kiosk whose database was replaced numbers its
+	// requests afresh). The outbox calls it before resending an old request whose key the
+	// utility may have forgotten.
+	Lookup(ctx context.Context, kioskRef, key string) (Answer, error)
 }
 
 // Client is everything the kiosk's flows ask of one utility. Errors match the sentinel

@@ -20,7 +20,7 @@ func (Refuser) Forward(context.Context, utility.Submission) (utility.Answer, err
 }
 
 // Lookup finds nothing.
-func (Refuser) Lookup(context.Context, string) (utility.Answer, error) {
+func (Refuser) Lookup(context.Context, string, string) (utility.Answer, error) {
 	return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
 }
 
@@ -33,6 +33,6 @@ func (Down) Forward(context.Context, utility.Submission) (utility.Answer, error)
 }
 
 // Lookup fails, to be tried again later.
-func (Down) Lookup(context.Context, string) (utility.Answer, error) {
+func (Down) Lookup(context.Context, string, string) (utility.Answer, error) {
 	return utility.Answer{}, &utility.Error{Kind: utility.ErrUnavailable}
 }

@@ -254,7 +254,7 @@ func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
 			if ref.KioskRef == "" {
 				return nil
 			}
-			if err := b.put(bSubmissions, in.kioskID+"/"+ref.KioskRef, submissionRec{Kind: kind, Status: status, Response: body}); err != nil {
+			if err := b.put(bSubmissions, in.kioskID+"/"+ref.KioskRef, submissionRec{Kind: kind, Status: status, Response: body, Key: key}); err != nil {
 				return err
 			}
 			if status != http.StatusOK {

@@ -427,12 +427,17 @@ func TestIdempotencyAndSignature(t *testing.T) {
 	if got, _ := r.s.Received(utility.Broadband); len(got) != 1 {
 		t.Errorf("the utility processed %d submissions, want 1", len(got))
 	}
-	ans, err := c.Lookup(ctx, "KI1")
+	ans, err := c.Lookup(ctx, "KI1", "same-key")
 	if err != nil || ans.Reference != a1.Reference || ans.Kind != utility.KindApplication {
 		t.Errorf("lookup: %+v, %v", ans, err)
 	}
-	if _, err := c.Lookup(ctx, "K-never"); !errors.Is(err, utility.ErrNotFound) {
+	if _, err := c.Lookup(ctx, "K-never", "other-key"); !errors.Is(err, utility.ErrNotFound) {
 		t.Errorf("lookup of an unknown reference: %v", err)
+	}
+	// The same reference with another key is another request (a kiosk whose database was
+	// replaced numbers afresh): not the one looked for.
+	if _, err := c.Lookup(ctx, "KI1", "a-new-database's-key"); !errors.Is(err, utility.ErrNotFound) {
+		t.Errorf("lookup of the reference under another key: %v", err)
 	}
 
 	// A duplicate while the first is still being processed gets 409.
@@ -467,7 +472,7 @@ func TestIdempotencyAndSignature(t *testing.T) {
 	}
 	// The key expires after the retention time; the submission record does not.
 	r.clock.Advance(25 * time.Hour)
-	if _, err := c.Lookup(ctx, "KI1"); err != nil {
+	if _, err := c.Lookup(ctx, "KI1", "same-key"); err != nil {
 		t.Errorf("lookup after the key expired: %v", err)
 	}
 }
@@ -512,7 +517,7 @@ func TestFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans, err := c.Lookup(ctx, "KC1"); err != nil || ans.Reference != a.Reference {
+	if ans, err := c.Lookup(ctx, "KC1", "cut-1"); err != nil || ans.Reference != a.Reference {
 		t.Errorf("lookup after cut: %v", err)
 	}
 	if got, _ := r.s.Received(utility.Gas); len(got) != 1 {

@@ -115,6 +115,7 @@ type submissionRec struct {
 	Kind     utility.Kind    `json:"kind"`
 	Status   int             `json:"status"`
 	Response json.RawMessage `json:"response"`
+	Key      string          `json:"idempotency_key"`
 }
 
 // Received is one submission a utility processed (an idempotent replay is not counted
