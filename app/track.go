@@ -72,7 +72,9 @@ func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) 
 // ErrApplicationNotFound means no utility knows the number.
 var ErrApplicationNotFound = errors.New("app: no application with this number")
 
-var kioskRefPattern = regexp.MustCompile(`^K\d{12}$`)
+// kioskRefPattern is a kiosk reference: K, the date (6 digits), the sequence (6 digits,
+// more after the millionth request).
+var kioskRefPattern = regexp.MustCompile(`^K\d{12,}$`)
 
 // FindApplication finds an application by its number: a utility's application number
 // (every utility is asked at once; the one that knows it answers) or a kiosk reference
