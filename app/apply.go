@@ -36,6 +36,10 @@ type ApplyForm struct {
 
 	mu     sync.Mutex
 	result *ApplyResult
+	// stored are the parts already in the outbox when a submission failed part way,
+	// by utility, and jointRef their 联办编号: a second Submit sends only the others.
+	stored   map[string]PartAnswer
+	jointRef string
 }
 
 // NewApplication starts an application for the chosen services (one per utility). The
@@ -191,12 +195,19 @@ func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	}
 	res := &ApplyResult{Accepted: now, Answers: make([]PartAnswer, len(subs))}
 	if len(subs) > 1 {
-		res.JointRef = jointRef(now)
+		if a.jointRef == "" {
+			a.jointRef = jointRef(now)
+		}
+		res.JointRef = a.jointRef
 	}
 	var wg sync.WaitGroup
 	var failed error
 	var mu sync.Mutex
 	for i, sub := range subs {
+		if ans, ok := a.stored[sub.Utility]; ok {
+			res.Answers[i] = ans // stored before: the outbox delivers it, once
+			continue
+		}
 		wg.Add(1)
 		go func(i int, sub catalog.Submission) {
 			defer wg.Done()
@@ -212,8 +223,17 @@ func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	wg.Wait()
 	if failed != nil {
 		// A part that could not even be stored is lost to nobody but must not be
-		// promised: tell the citizen (the stored parts stand and are delivered).
+		// promised: tell the citizen (the stored parts stand and are delivered, and a
+		// second Submit does not send them again).
 		k.Log.Error("application", "err", failed)
+		if a.stored == nil {
+			a.stored = map[string]PartAnswer{}
+		}
+		for _, ans := range res.Answers {
+			if ans.KioskRef != "" {
+				a.stored[ans.Utility] = ans
+			}
+		}
 		return nil, failed
 	}
 	res.Printed = k.printAcceptance(a, res)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
@@ -746,5 +747,24 @@ func TestApplicationWipedWithSession(t *testing.T) {
 	}
 	if st, _ := f.k.Outbox.List(outbox.Pending, 0); len(st) != 0 {
 		t.Fatalf("stored %+v", st)
+	}
+}
+
+// A joint submission that fails part way (here the water part cannot be stored: this
+// kiosk has no water company) keeps the parts that were stored, and a second Submit sends
+// only the others: the electricity company gets the application once.
+func TestApplicationResubmitAfterPartialFailure(t *testing.T) {
+	t.Parallel()
+	f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) { c.Utilities.Water.Enabled = false })
+	f.citizen(5)
+	a := applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+		jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)...)
+	for try := range 2 {
+		if _, err := a.Submit(context.Background()); err == nil {
+			t.Fatalf("try %d: a part that cannot be stored went through", try)
+		}
+	}
+	if n := len(received(t, f.sims, utility.Electricity, utility.KindApplication)); n != 1 {
+		t.Fatalf("the electricity company received the application %d times", n)
 	}
 }
