@@ -131,6 +131,9 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 // acceptCard checks a card read from the reader and, when it may be used, opens a
 // session for its holder (a session already open for someone else is wiped first).
 func (k *Kiosk) acceptCard(c *idcard.Card) {
+	if k.closing.Load() {
+		return
+	}
 	if err := c.Check(idcard.DateOf(k.Clock.Now())); err != nil {
 		k.Log.Info("card refused", "card", c, "reason", err.Error())
 		msg := "identify.bad_number"

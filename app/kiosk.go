@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/clock"
@@ -98,7 +99,10 @@ type Kiosk struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
-	closeErr  error
+	// closing is set when Close begins: a card read while the device loops stop opens
+	// no session.
+	closing  atomic.Bool
+	closeErr error
 }
 
 // New builds a Kiosk from a validated configuration: it opens the data store (creating
@@ -151,7 +155,9 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		k.Store.Close()
 		return nil, err
 	}
-	k.Outbox.OnUpdate(k.onOutboxUpdate)
+	// The outbox's listeners must not block; binding an answer waits for the form, which
+	// a submission holds while it prints.
+	k.Outbox.OnUpdate(func(u outbox.Update) { go k.onOutboxUpdate(u) })
 	if err := k.openPrinter(); err != nil {
 		k.Store.Close()
 		return nil, err
@@ -211,6 +217,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 // Calling it again does nothing.
 func (k *Kiosk) Close() error {
 	k.closeOnce.Do(func() {
+		k.closing.Store(true)
 		// No session event may reach a screen that is going away (an idle timer firing
 		// after the window closed took the whole process down with it).
 		if id := k.Sessions.Close(); id != "" {

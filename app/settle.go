@@ -60,14 +60,16 @@ func (f *PaymentFlow) asOrder() orders.Order {
 // releaseOrder hands an order its flow no longer follows to the settling pass; settled
 // means its end is known, and it is forgotten.
 func (k *Kiosk) releaseOrder(ref string, settled bool) {
-	k.payments.mu.Lock()
-	delete(k.payments.live, ref)
-	k.payments.mu.Unlock()
+	// Forgotten before it leaves the live set: the settling pass, which takes what is
+	// kept and not live, must not find a settled order in between and file it again.
 	if settled {
 		if err := k.Orders.Remove(ref); err != nil {
 			k.Log.Error("payment order", "ref", ref, "err", err)
 		}
 	}
+	k.payments.mu.Lock()
+	delete(k.payments.live, ref)
+	k.payments.mu.Unlock()
 }
 
 func (k *Kiosk) orderLive(ref string) bool {

@@ -349,12 +349,19 @@ func (s *Shell) footer() fyne.CanvasObject {
 }
 
 func (s *Shell) onSession(e session.Event) {
+	// Events come from the idle timer, taps and the card reader at once, and may arrive
+	// out of order: what the manager says now decides.
 	switch e.Kind {
 	case session.Warned:
-		s.idle.show(e.Remaining)
+		if s.K.Sessions.State() == session.Warning {
+			s.idle.show(e.Remaining)
+		}
 	case session.Resumed:
 		s.idle.hide()
 	case session.Ended:
+		if cur := s.K.Sessions.Current(); e.Reason != session.ReasonReplaced && cur != nil && cur.ID != e.SessionID {
+			return // a session that ended (idle, 退出办理) after the next one started: that one stays
+		}
 		s.idle.hide()
 		s.receipt = nil
 		// The hall's default mode comes back (the kiosk has reset it), for the next
