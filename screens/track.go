@@ -232,6 +232,7 @@ func ratePage(s *Shell, a app.Application) Page {
 	level := utility.Level(0)
 	reasons := map[string]bool{}
 	var sent *outbox.Result
+	sending := false // one rating at a time: a second tap while it goes is not a second rating
 	return Page{Name: "rate", TitleKey: "rate.title", Build: func() fyne.CanvasObject {
 		if sent != nil {
 			msg := s.T("rate.thanks")
@@ -263,6 +264,11 @@ func ratePage(s *Shell, a app.Application) Page {
 			items = append(items, s.columns(3, rows...))
 		}
 		submit := touch.NewPrimaryButton(s.T("rate.submit"), s.Tap(func() {
+			if sending {
+				return
+			}
+			sending = true
+			s.refresh()
 			var rs []string
 			for _, key := range []string{"slow", "attitude", "unclear", "repeat", "fees", "other"} {
 				if reasons[key] {
@@ -276,7 +282,9 @@ func ratePage(s *Shell, a app.Application) Page {
 				}
 				return r
 			}, func(r outbox.Result) {
+				sending = false
 				if r.KioskRef == "" {
+					s.refresh()
 					s.notice.hide()
 					s.notice = s.showModal(s.T("rate.title"), s.T("track.try_later"), modalButton{label: s.T("common.ok"), primary: true})
 					return
@@ -291,7 +299,7 @@ func ratePage(s *Shell, a app.Application) Page {
 				chosen++
 			}
 		}
-		if level == 0 || (level <= utility.Dissatisfied && chosen == 0) {
+		if sending || level == 0 || (level <= utility.Dissatisfied && chosen == 0) {
 			submit.Disable()
 		}
 		return container.NewBorder(nil, container.NewHBox(submit), nil, nil, container.NewVBox(items...))
