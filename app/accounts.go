@@ -41,6 +41,8 @@ type Accounts struct {
 	mu    sync.Mutex
 	tiles []UtilityAccounts
 	done  chan struct{}
+	// cancel stops the look-up: the citizen's ID goes to no utility after they left.
+	cancel context.CancelFunc
 }
 
 // Wait blocks until every utility has answered (or timed out).
@@ -53,8 +55,9 @@ func (a *Accounts) Tiles() []UtilityAccounts {
 	return append([]UtilityAccounts(nil), a.tiles...)
 }
 
-// Wipe drops the accounts (they hold names and addresses).
+// Wipe drops the accounts (they hold names and addresses) and stops the look-up.
 func (a *Accounts) Wipe() {
+	a.cancel()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.tiles = nil
@@ -98,7 +101,8 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	if !ok {
 		return nil, ErrNoSession
 	}
-	acc := &Accounts{done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), accountsTimeout)
+	acc := &Accounts{done: make(chan struct{}), cancel: cancel}
 	for _, c := range k.Utilities {
 		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
 	}
@@ -106,7 +110,6 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
 	go func() {
 		defer close(acc.done)
-		ctx, cancel := context.WithTimeout(context.Background(), accountsTimeout)
 		defer cancel()
 		utility.LookupAccounts(ctx, k.Utilities, who, func(r utility.AccountsResult) {
 			t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}

@@ -471,3 +471,26 @@ func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A citizen who leaves stops the look-up of their accounts: no utility still works on
+// their ID number after the wipe (here the utilities would take a minute to answer).
+func TestAccountLookupStopsAtTheWipe(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	for _, u := range allUtilities {
+		setFaults(t, f.sims, u, utilitysim.Faults{LatencyMS: 60000})
+	}
+	f.citizen(0)
+	acc, err := f.k.StartAccountLookup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.k.Exit()
+	done := make(chan struct{})
+	go func() { acc.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(flowPatience): // the look-up's own limit is 30 s, the answers a minute
+		t.Fatal("the look-up went on after the citizen left")
+	}
+}
