@@ -48,8 +48,6 @@ func (s *Shell) refresh() { s.render() }
 // money formats fen as yuan for citizens: ￥128.50.
 func money(f utility.Fen) string { return "￥" + f.String() }
 
-// Dates and times are shown in China Standard Time, the time of every deadline and
-// utility record, whatever the machine's own zone.
 // timeLimit words a committed time: N 个工作日，date 前办结, or the day the citizen chose
 // when that is later.
 func (s *Shell) timeLimit(days int, accepted, deadline time.Time) string {
@@ -59,6 +57,8 @@ func (s *Shell) timeLimit(days int, accepted, deadline time.Time) string {
 	return s.T("track.limit_value", days, date(deadline))
 }
 
+// Dates and times are shown in China Standard Time, the time of every deadline and
+// utility record, whatever the machine's own zone.
 func date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
