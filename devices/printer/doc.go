@@ -189,16 +189,19 @@ func (d *Doc) Line(text string) {
 }
 
 func (d *Doc) textLine(l string) {
-	var err error
-	if d.substitute {
+	buf, err := appendEncoded(d.buf, l, d.prof.Charset)
+	if err != nil && d.substitute {
+		// Only a line the printer cannot print whole is looked at character by character.
 		var n int
 		l, n = printable(l, d.prof.Charset)
 		d.substituted += n
+		buf, err = appendEncoded(d.buf, l, d.prof.Charset)
 	}
-	if d.buf, err = appendEncoded(d.buf, l, d.prof.Charset); err != nil {
+	if err != nil {
 		d.fail(err)
 		return
 	}
+	d.buf = buf
 	d.emit(0x0A)
 }
 

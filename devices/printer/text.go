@@ -136,9 +136,6 @@ func appendEncoded(dst []byte, text string, cs Charset) ([]byte, error) {
 // control character as a space (both as wide as what they replace), and how many it
 // replaced.
 func printable(text string, cs Charset) (string, int) {
-	if _, err := appendEncoded(nil, text, cs); err == nil {
-		return text, 0
-	}
 	var b strings.Builder
 	n := 0
 	for _, r := range text {
