@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -21,13 +19,6 @@ func (k *Kiosk) ServiceName(utilityID, serviceID, given string) string {
 		}
 	}
 	return given
-}
-
-// ChosenDate reports whether an application's deadline is a day the citizen chose (an
-// appointment, the start of supply), later than its committed working days from its
-// acceptance: it is then told as that day, not as the committed time.
-func (k *Kiosk) ChosenDate(days int, accepted, deadline time.Time) bool {
-	return !accepted.IsZero() && deadline.After(k.Calendar.Deadline(accepted, days))
 }
 
 // StateName is an application's state in the current language.

@@ -2,11 +2,9 @@ package app_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/app/workdays"
 	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
 
@@ -56,27 +54,5 @@ func TestUtilityWordsInEnglish(t *testing.T) {
 	}
 	if got := k.StateName(utility.Progress{State: utility.StateInProgress}); got != "办理中" {
 		t.Errorf("unnamed state: %q", got)
-	}
-}
-
-// A deadline later than the committed working days is a day the citizen chose.
-func TestChosenDate(t *testing.T) {
-	f := newFlows(t, utilitysim.Options{})
-	accepted := time.Date(2026, 11, 25, 10, 0, 0, 0, workdays.CST) // a Wednesday
-	committed := f.k.Calendar.Deadline(accepted, 2)
-	for _, tc := range []struct {
-		deadline time.Time
-		chosen   bool
-	}{
-		{committed, false},
-		{committed.AddDate(0, 0, -1), false},
-		{committed.AddDate(0, 0, 7), true},
-	} {
-		if got := f.k.ChosenDate(2, accepted, tc.deadline); got != tc.chosen {
-			t.Errorf("deadline %s: chosen %v, want %v", tc.deadline.Format(time.DateOnly), got, tc.chosen)
-		}
-	}
-	if f.k.ChosenDate(2, time.Time{}, committed.AddDate(0, 0, 7)) {
-		t.Error("no acceptance time: nothing to compare with")
 	}
 }

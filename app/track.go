@@ -69,6 +69,13 @@ func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) 
 	return out, nil
 }
 
+// ChosenDate reports whether an application's deadline is a day the citizen chose (an
+// appointment, the start of supply), later than its committed working days from its
+// acceptance: it is then told as that day, not as the committed time.
+func (k *Kiosk) ChosenDate(days int, accepted, deadline time.Time) bool {
+	return !accepted.IsZero() && deadline.After(k.Calendar.Deadline(accepted, days))
+}
+
 // ErrApplicationNotFound means no utility knows the number.
 var ErrApplicationNotFound = errors.New("app: no application with this number")
 
