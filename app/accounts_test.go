@@ -13,8 +13,8 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
-	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
 
 // checkCitizenText checks that msg is a sentence for a citizen: Chinese, and none of the raw

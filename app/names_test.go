@@ -5,7 +5,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
-	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // In English the kiosk names what a utility answered in Chinese from its catalogue; in

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/receipt"
-	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // The kiosk shut down while a receipt prints (SIGTERM, or a test's cleanup): the

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/staff"
-	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // A running kiosk answers staff on the socket in its data folder, with its devices'

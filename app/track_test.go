@@ -12,8 +12,8 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
-	utilitysim "github.com/liangzihu/kiosk/cmd/utilitysim/sim"
 )
 
 // Tracking (进度查询) and rating (好差评) against the utilities' simulator on loopback

@@ -25,6 +25,9 @@ go vet -tags "$TEST_TAGS" ./...
 go vet -tags "$KIOSK_TAGS" ./...
 go vet ./...
 
+step "the floors of DESIGN.md: devices, app, screens and cmd import downwards only, tests too"
+bash scripts/layers.sh
+
 step "the kiosk binary links no test code (Fyne's test package makes a test app current at init)"
 if go list -deps -tags "$KIOSK_TAGS" ./cmd/kiosk | grep -Ex 'fyne.io/fyne/v2/test|github.com/liangzihu/kiosk/screens/(paint|screentest)'; then
   echo "the packages above are for tests and tools only"; exit 1

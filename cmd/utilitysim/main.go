@@ -21,7 +21,7 @@ import (
 	"syscall"
 
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 func main() {
@@ -43,15 +43,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	o := sim.Options{Dir: *dir, Host: *host, AutoPay: *autoPay, AutoAdvance: *autoAdvance,
+	o := utilitysim.Options{Dir: *dir, Host: *host, AutoPay: *autoPay, AutoAdvance: *autoAdvance,
 		Logger: slog.New(slog.NewJSONHandler(stderr, nil)), Ports: map[string]int{}, Secrets: map[string][]byte{}}
 	if *port != 0 {
-		for i, id := range append(append([]string{}, sim.Utilities...), "admin") {
+		for i, id := range append(append([]string{}, utilitysim.Utilities...), "admin") {
 			o.Ports[id] = *port + i
 		}
 	}
 	if *secrets != "" {
-		for _, id := range sim.Utilities {
+		for _, id := range utilitysim.Utilities {
 			s, err := utility.LoadSecret(filepath.Join(*secrets, id+".key"), id, false)
 			if err != nil {
 				return err
@@ -59,12 +59,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 			o.Secrets[id] = s
 		}
 	}
-	s, err := sim.Start(o)
+	s, err := utilitysim.Start(o)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	for _, id := range sim.Utilities {
+	for _, id := range utilitysim.Utilities {
 		fmt.Fprintf(stdout, "%-12s %s\n", id, s.BaseURL(id))
 	}
 	fmt.Fprintf(stdout, "%-12s %s\n", "admin", s.AdminURL())

@@ -1,4 +1,4 @@
-// Package sim is the simulator of the four utilities' back ends (water, electricity, gas,
+// Package utilitysim is the simulator of the four utilities' back ends (water, electricity, gas,
 // broadband) that the kiosk's demo mode and tests talk to. It serves the protocol of
 // docs/utility-api.md on loopback, one listener and base URL per utility, with seeded
 // synthetic citizens (DemoIdentities), tiered bills, payments, applications that advance
@@ -7,7 +7,7 @@
 // utility at run time (latency, error rate, down, connection cut mid-answer).
 //
 // Start it in-process with Start; cmd/utilitysim wraps it as a program.
-package sim
+package utilitysim
 
 import (
 	"context"

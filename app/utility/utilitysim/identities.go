@@ -1,4 +1,4 @@
-package sim
+package utilitysim
 
 import "github.com/liangzihu/kiosk/app/utility"
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // The child side of TestCrash: a kiosk that submits requests as fast as it can while its
@@ -70,7 +70,7 @@ func TestCrashChild(t *testing.T) {
 	fmt.Sscan(os.Getenv(envSeed), &seed)
 	rnd := rand.New(rand.NewPCG(seed, 7))
 	for i := 0; ; i++ {
-		u := sim.Utilities[rnd.IntN(len(sim.Utilities))]
+		u := utilitysim.Utilities[rnd.IntN(len(utilitysim.Utilities))]
 		order := fmt.Sprint("acct-", rnd.IntN(crashOrders))
 		res, err := k.ob.Submit(context.Background(), outbox.Request{Utility: u, Kind: utility.KindApplication, Order: order,
 			Body: application(u, i)}, 0)
@@ -154,10 +154,10 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		kills = 30
 	}
-	s := startSim(t, sim.Options{})
+	s := startSim(t, utilitysim.Options{})
 	// Some answers are cut after the utility committed: the kiosk must resend, not duplicate.
-	for _, id := range sim.Utilities {
-		s.SetFaults(id, sim.Faults{CutRate: 0.05, LatencyMS: 1})
+	for _, id := range utilitysim.Utilities {
+		s.SetFaults(id, utilitysim.Faults{CutRate: 0.05, LatencyMS: 1})
 	}
 	urls, _ := json.Marshal(s.BaseURLs())
 	dir := t.TempDir()
@@ -169,8 +169,8 @@ func TestCrash(t *testing.T) {
 		acks = append(acks, a...)
 	}
 	killed := time.Since(start)
-	for _, id := range sim.Utilities {
-		s.SetFaults(id, sim.Faults{})
+	for _, id := range utilitysim.Utilities {
+		s.SetFaults(id, utilitysim.Faults{})
 	}
 	if _, last := runChild(t, dir, urls, "drain", 0, 0); last != "DRAINED" {
 		t.Fatalf("drain: %q", last)

@@ -9,13 +9,13 @@ import (
 
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // BenchmarkSubmit measures the durable submit: one bbolt transaction with the request
 // (sealed) and its journal entry, committed with fsync, as the citizen waits for it.
 func BenchmarkSubmit(b *testing.B) {
-	s := startSim(b, sim.Options{})
+	s := startSim(b, utilitysim.Options{})
 	k, err := openKiosk(b.TempDir(), s.BaseURLs(), outbox.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -25,7 +25,7 @@ func BenchmarkSubmit(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		u := sim.Utilities[i%4]
+		u := utilitysim.Utilities[i%4]
 		t := time.Now()
 		if _, err := k.ob.Submit(ctx, outbox.Request{Utility: u, Kind: utility.KindApplication, Order: fmt.Sprint("acct-", i%100), Body: application(u, i)}, 0); err != nil {
 			b.Fatal(err)
@@ -46,7 +46,7 @@ func BenchmarkDrain(b *testing.B) {
 	var total time.Duration
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		s, err := sim.Start(sim.Options{Dir: b.TempDir()})
+		s, err := utilitysim.Start(utilitysim.Options{Dir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func BenchmarkDrain(b *testing.B) {
 			b.Fatal(err)
 		}
 		for i := 0; i < backlog; i++ {
-			u := sim.Utilities[i%4]
+			u := utilitysim.Utilities[i%4]
 			if _, err := k.ob.Submit(ctx, outbox.Request{Utility: u, Kind: utility.KindApplication, Order: fmt.Sprint("acct-", i%1000), Body: application(u, i)}, 0); err != nil {
 				b.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func BenchmarkDrain(b *testing.B) {
 		total += time.Since(start)
 		b.StopTimer()
 		got := 0
-		for _, id := range sim.Utilities {
+		for _, id := range utilitysim.Utilities {
 			l, _ := s.Received(id)
 			got += len(l)
 		}
@@ -93,17 +93,17 @@ func BenchmarkDrain(b *testing.B) {
 // latency each: concurrent, the whole should take about as long as one.
 func BenchmarkLookupAccounts(b *testing.B) {
 	const latency = 300 * time.Millisecond
-	s := startSim(b, sim.Options{})
-	for _, id := range sim.Utilities {
-		s.SetFaults(id, sim.Faults{LatencyMS: int(latency / time.Millisecond)})
+	s := startSim(b, utilitysim.Options{})
+	for _, id := range utilitysim.Utilities {
+		s.SetFaults(id, utilitysim.Faults{LatencyMS: int(latency / time.Millisecond)})
 	}
 	k, err := openKiosk(b.TempDir(), s.BaseURLs(), outbox.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer k.close()
-	clients := utility.Ordered(k.clients, sim.Utilities)
-	p := sim.DemoIdentities[0]
+	clients := utility.Ordered(k.clients, utilitysim.Utilities)
+	p := utilitysim.DemoIdentities[0]
 	id := utility.Identity{IDNumber: p.IDNumber, Name: p.Name}
 	var worst time.Duration
 	b.ResetTimer()

@@ -9,7 +9,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 const kioskID = "LZH-E2E-01"
@@ -54,7 +54,7 @@ func (k *kiosk) close() {
 
 // application is a valid application to a utility by one of the demo citizens.
 func application(utilityID string, i int) utility.Application {
-	p := sim.DemoIdentities[i%len(sim.DemoIdentities)]
+	p := utilitysim.DemoIdentities[i%len(utilitysim.DemoIdentities)]
 	fields := map[string]map[string]string{
 		utility.Electricity: {"voltage": "low", "capacity_kw": fmt.Sprint(8 + i%200)},
 		utility.Water:       {"pipe_size": "dn20"},
@@ -65,12 +65,12 @@ func application(utilityID string, i int) utility.Application {
 		Address: p.Address, Fields: fields}
 }
 
-func startSim(t testing.TB, o sim.Options) *sim.Server {
+func startSim(t testing.TB, o utilitysim.Options) *utilitysim.Server {
 	t.Helper()
 	if o.Dir == "" {
 		o.Dir = t.TempDir()
 	}
-	s, err := sim.Start(o)
+	s, err := utilitysim.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,10 +80,10 @@ func startSim(t testing.TB, o sim.Options) *sim.Server {
 
 // received counts, per kiosk reference, how often any utility processed it, and gives
 // each reference's arrival position at its utility.
-func received(t testing.TB, s *sim.Server) (count map[string]int, pos map[string]uint64) {
+func received(t testing.TB, s *utilitysim.Server) (count map[string]int, pos map[string]uint64) {
 	t.Helper()
 	count, pos = map[string]int{}, map[string]uint64{}
-	for _, id := range sim.Utilities {
+	for _, id := range utilitysim.Utilities {
 		l, err := s.Received(id)
 		if err != nil {
 			t.Fatal(err)

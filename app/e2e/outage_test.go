@@ -14,7 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
@@ -34,7 +34,7 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 // personal data in plain text.
 func TestOutage(t *testing.T) {
 	simDir := t.TempDir()
-	s := startSim(t, sim.Options{Dir: simDir})
+	s := startSim(t, utilitysim.Options{Dir: simDir})
 	dir := t.TempDir()
 	k, err := openKiosk(dir, s.BaseURLs(), outbox.Options{Base: 5 * time.Millisecond, Cap: 40 * time.Millisecond, MaxAttempts: 3})
 	if err != nil {
@@ -47,14 +47,14 @@ func TestOutage(t *testing.T) {
 	}()
 	ctx := context.Background()
 	k.ob.Start(ctx)
-	if err := s.SetFaults(utility.Gas, sim.Faults{Down: true}); err != nil {
+	if err := s.SetFaults(utility.Gas, utilitysim.Faults{Down: true}); err != nil {
 		t.Fatal(err)
 	}
 	type sent struct{ ref, utility, order string }
 	var all []sent
 	submit := func(n int) {
 		for i := 0; i < n; i++ {
-			u := sim.Utilities[i%4]
+			u := utilitysim.Utilities[i%4]
 			order := fmt.Sprint("acct-", i%5)
 			res, err := k.ob.Submit(ctx, outbox.Request{Utility: u, Kind: utility.KindApplication, Order: order, Body: application(u, len(all))}, 0)
 			if err != nil {
@@ -95,7 +95,7 @@ func TestOutage(t *testing.T) {
 	if tries < 10 {
 		t.Errorf("only %d retry rounds during the outage", tries)
 	}
-	if err := s.SetFaults(utility.Gas, sim.Faults{}); err != nil {
+	if err := s.SetFaults(utility.Gas, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "gas after the outage", 20*time.Second, func() bool { return k.ob.Pending()[utility.Gas] == 0 })
@@ -131,7 +131,7 @@ func TestOutage(t *testing.T) {
 	}
 	// The scan does find plain text where there is some: the simulator's own file.
 	s.Close()
-	if found := scanForPersonalData(t, filepath.Join(simDir, sim.FileName)); len(found) == 0 {
+	if found := scanForPersonalData(t, filepath.Join(simDir, utilitysim.FileName)); len(found) == 0 {
 		t.Error("the scan finds nothing even in the simulator's plain-text file")
 	}
 }
@@ -144,7 +144,7 @@ func scanForPersonalData(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	var found []string
-	for _, p := range sim.DemoIdentities {
+	for _, p := range utilitysim.DemoIdentities {
 		for what, v := range map[string]string{"ID number": p.IDNumber, "name": p.Name, "phone": p.Phone, "address": p.Address,
 			"ID number (masked tail)": p.IDNumber[10:]} {
 			if bytes.Contains(raw, []byte(v)) {

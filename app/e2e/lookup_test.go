@@ -8,23 +8,23 @@ import (
 
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
-	"github.com/liangzihu/kiosk/cmd/utilitysim/sim"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // One utility down does not hold up or hide the others' answers.
 func TestLookupAccountsOneDown(t *testing.T) {
-	s := startSim(t, sim.Options{})
-	s.SetFaults(utility.Gas, sim.Faults{Down: true})
-	s.SetFaults(utility.Water, sim.Faults{LatencyMS: 200})
+	s := startSim(t, utilitysim.Options{})
+	s.SetFaults(utility.Gas, utilitysim.Faults{Down: true})
+	s.SetFaults(utility.Water, utilitysim.Faults{LatencyMS: 200})
 	k, err := openKiosk(t.TempDir(), s.BaseURLs(), outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer k.close()
-	p := sim.DemoIdentities[0]
+	p := utilitysim.DemoIdentities[0]
 	var mu sync.Mutex
 	var arrived []string
-	res := utility.LookupAccounts(context.Background(), utility.Ordered(k.clients, sim.Utilities), utility.Identity{IDNumber: p.IDNumber, Name: p.Name},
+	res := utility.LookupAccounts(context.Background(), utility.Ordered(k.clients, utilitysim.Utilities), utility.Identity{IDNumber: p.IDNumber, Name: p.Name},
 		func(r utility.AccountsResult) {
 			mu.Lock()
 			arrived = append(arrived, r.Utility)
@@ -34,7 +34,7 @@ func TestLookupAccountsOneDown(t *testing.T) {
 		t.Errorf("answers arrived as %v; the slow water last", arrived)
 	}
 	for i, r := range res {
-		if r.Utility != sim.Utilities[i] {
+		if r.Utility != utilitysim.Utilities[i] {
 			t.Errorf("result %d is %s", i, r.Utility)
 		}
 		switch {
