@@ -101,14 +101,14 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	if !ok {
 		return nil, ErrNoSession
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), accountsTimeout)
+	ctx, cancel := context.WithTimeout(k.life, accountsTimeout)
 	acc := &Accounts{done: make(chan struct{}), cancel: cancel}
 	for _, c := range k.Utilities {
 		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
 	}
 	s.Set(accountsKey, acc)
 	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
-	go func() {
+	lookup := func() {
 		defer close(acc.done)
 		defer cancel()
 		utility.LookupAccounts(ctx, k.Utilities, who, func(r utility.AccountsResult) {
@@ -127,7 +127,11 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 				}
 			}
 		})
-	}()
+	}
+	if !k.spawn(lookup) { // the kiosk is closing
+		cancel()
+		close(acc.done)
+	}
 	return acc, nil
 }
 

@@ -96,11 +96,18 @@ type Kiosk struct {
 	deviceState       map[string]DeviceEvent
 	screen            func(context.Context) (image.Image, error) // SetScreen
 
-	cancel    context.CancelFunc
+	cancel context.CancelFunc
+	// life ends when Close begins: work the kiosk does on its own (a departed citizen's
+	// order cancelled, accounts looked up) stops with it rather than outlive the store.
+	life    context.Context
+	endLife context.CancelFunc
+	// wg counts the kiosk's goroutines, Close waits for them; spawnMu orders each Add
+	// before the Wait (spawn).
 	wg        sync.WaitGroup
+	spawnMu   sync.Mutex
 	closeOnce sync.Once
 	// closing is set when Close begins: a card read while the device loops stop opens
-	// no session.
+	// no session, and spawn starts nothing.
 	closing  atomic.Bool
 	closeErr error
 }
@@ -134,6 +141,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
 		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Info: inf, Catalog: cat, Calendar: cal,
 		payments: newPayments()}
+	k.life, k.endLife = context.WithCancel(context.Background())
 	if k.Store, err = store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile}); err != nil {
 		return nil, err
 	}
@@ -157,7 +165,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	}
 	// The outbox's listeners must not block; binding an answer waits for the form, which
 	// a submission holds while it prints.
-	k.Outbox.OnUpdate(func(u outbox.Update) { go k.onOutboxUpdate(u) })
+	k.Outbox.OnUpdate(func(u outbox.Update) { k.spawn(func() { k.onOutboxUpdate(u) }) })
 	if err := k.openPrinter(); err != nil {
 		k.Store.Close()
 		return nil, err
@@ -194,22 +202,18 @@ func (k *Kiosk) Start(ctx context.Context) {
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
 	k.serveStaff()
-	k.wg.Add(1)
-	go func() { defer k.wg.Done(); k.prunePeriodically(ctx) }()
-	k.wg.Add(1)
-	go func() { defer k.wg.Done(); k.settleOrdersPeriodically(ctx) }()
+	k.spawn(func() { k.prunePeriodically(ctx) })
+	k.spawn(func() { k.settleOrdersPeriodically(ctx) })
 	if d := k.Config.Devices.IDCard; d.Enabled {
 		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration,
 			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, Logger: k.Log})
-		k.wg.Add(2)
-		go func() { defer k.wg.Done(); _ = r.Run(ctx) }()
-		go func() { defer k.wg.Done(); k.runReader(r) }()
+		k.spawn(func() { _ = r.Run(ctx) })
+		k.spawn(func() { k.runReader(r) })
 	}
 	if d := k.Config.Devices.Scanner; d.Enabled {
 		s := scanner.NewScanner(scanner.Options{Port: d.Port, Baud: d.Baud, Logger: k.Log})
-		k.wg.Add(2)
-		go func() { defer k.wg.Done(); _ = s.Run(ctx) }()
-		go func() { defer k.wg.Done(); k.runScanner(s) }()
+		k.spawn(func() { _ = s.Run(ctx) })
+		k.spawn(func() { k.runScanner(s) })
 	}
 }
 
@@ -217,7 +221,10 @@ func (k *Kiosk) Start(ctx context.Context) {
 // Calling it again does nothing.
 func (k *Kiosk) Close() error {
 	k.closeOnce.Do(func() {
+		k.spawnMu.Lock()
 		k.closing.Store(true)
+		k.spawnMu.Unlock()
+		k.endLife()
 		// No session event may reach a screen that is going away (an idle timer firing
 		// after the window closed took the whole process down with it).
 		if id := k.Sessions.Close(); id != "" {
@@ -236,6 +243,20 @@ func (k *Kiosk) Close() error {
 		k.closeErr = errors.Join(k.Outbox.Close(), k.Store.Close(), perr)
 	})
 	return k.closeErr
+}
+
+// spawn runs f on a goroutine of the kiosk's, one Close waits for. Once Close has
+// begun it starts nothing and reports false: what f would have done is left to the
+// next start (orders are settled then, requests are in the outbox).
+func (k *Kiosk) spawn(f func()) bool {
+	k.spawnMu.Lock()
+	defer k.spawnMu.Unlock()
+	if k.closing.Load() {
+		return false
+	}
+	k.wg.Add(1)
+	go func() { defer k.wg.Done(); f() }()
+	return true
 }
 
 // OnSession registers a listener for session events (start, countdown, resume, end).

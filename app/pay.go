@@ -153,7 +153,7 @@ func (k *Kiosk) abandonPayments(sessionID string) {
 	delete(k.payments.open, sessionID)
 	k.payments.mu.Unlock()
 	for _, f := range flows {
-		go f.abandon()
+		k.spawn(f.abandon)
 	}
 }
 
@@ -240,7 +240,7 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 	}
 	f.cancel = cancel
 	f.mu.Unlock()
-	go func() {
+	started := f.k.spawn(func() {
 		defer cancel()
 		last := ""
 		for {
@@ -260,7 +260,10 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 			}
 			f.refresh(ctx)
 		}
-	}()
+	})
+	if !started { // the kiosk is closing: the next start settles the order
+		cancel()
+	}
 }
 
 // StopWatching stops a Watch (the citizen left the pay screen).
@@ -375,7 +378,7 @@ func (f *PaymentFlow) abandon() {
 	if f.Final() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(f.k.life, 10*time.Second)
 	defer cancel()
 	if err := f.Cancel(ctx); err != nil {
 		f.k.Log.Info("payment left open by a citizen who left", "utility", f.Utility, "ref", f.KioskRef, "err", err)

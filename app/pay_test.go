@@ -15,6 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -730,6 +731,31 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 				t.Fatalf("dead letters %v (%v)", counts[outbox.Dead], err)
 			}
 		})
+	}
+}
+
+// A citizen leaves with a pay QR on screen and the kiosk is stopped a moment later,
+// while the utility is slow to answer: Close waits for the departed citizen's order to
+// be cancelled through the outbox (it does not wait for the slow utility), so the
+// cancellation is on disk before the store closes, and goes out at the next start.
+func TestPayAbandonedJustBeforeClose(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	_, _, _, _, flow := f.payingCitizen(1)
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{LatencyMS: 20_000})
+	f.k.Exit()
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	st, err := store.Open(store.Options{Dir: f.dir, KeyFile: cfg.Data.KeyFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	o, ok, err := orders.New(st).Get(flow.KioskRef)
+	if err != nil || !ok || !o.CancelSent {
+		t.Fatalf("after Close, the order kept %v (%v), its cancellation sent %v", ok, err, o.CancelSent)
 	}
 }
 

@@ -22,13 +22,11 @@ func (k *Kiosk) serveStaff() {
 	}
 	k.staff = staff.Server(&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now}, k.Log)
-	k.wg.Add(1)
-	go func() {
-		defer k.wg.Done()
+	k.spawn(func() {
 		if err := k.staff.Serve(l); err != http.ErrServerClosed {
 			k.Log.Error("staff socket", "err", err)
 		}
-	}()
+	})
 }
 
 // stopStaff lets staff commands under way finish (a few seconds at most), then closes
