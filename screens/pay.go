@@ -94,7 +94,8 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 		if left < 0 {
 			left = 0
 		}
-		return s.T("pay.countdown", fmt.Sprintf("%d:%02d", int(left.Minutes()), int(left.Seconds())%60))
+		// In words: 14:59 reads as a time of day.
+		return s.T("pay.countdown", int(left.Minutes()), fmt.Sprintf("%02d", int(left.Seconds())%60))
 	}
 	return Page{Name: "pay", TitleKey: "pay.title",
 		Build: func() fyne.CanvasObject {

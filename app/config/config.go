@@ -47,6 +47,9 @@ type Kiosk struct {
 	Fullscreen     bool     `toml:"fullscreen"`
 	IdleTimeout    Duration `toml:"idle_timeout"`
 	IdleCountdown  Duration `toml:"idle_countdown"`
+	// PayIdleTimeout is the idle time while a pay QR waits to be paid: paying with a
+	// phone takes many citizens longer than IdleTimeout.
+	PayIdleTimeout Duration `toml:"pay_idle_timeout"`
 	Demo           bool     `toml:"demo"`
 	// ElderlyDefault starts every session in 大字模式.
 	ElderlyDefault bool `toml:"elderly_default"`

@@ -53,6 +53,9 @@ func (c *Config) validate(lenient bool) error {
 	if err := inRange("kiosk.idle_timeout", k.IdleTimeout.Duration, 15*time.Second, 30*time.Minute); err != nil {
 		return err
 	}
+	if err := inRange("kiosk.pay_idle_timeout", k.PayIdleTimeout.Duration, 15*time.Second, 30*time.Minute); err != nil {
+		return err
+	}
 	if err := inRange("kiosk.idle_countdown", k.IdleCountdown.Duration, 3*time.Second, 2*time.Minute); err != nil {
 		return err
 	}

@@ -85,6 +85,9 @@ type Manager struct {
 	away     bool // the citizen is on a screen other than home
 	state    State
 	deadline time.Time // when the countdown ends
+	// patience is the idle time while the citizen is busy away from the screen
+	// (SetPatience); zero when they are not.
+	patience time.Duration
 	timer    clock.Timer
 	gen      int // invalidates timers that fired after being replaced
 }
@@ -156,7 +159,7 @@ func (m *Manager) Close() string {
 		m.current.wipe()
 		m.current = nil
 	}
-	m.away = false
+	m.away, m.patience = false, 0
 	m.armLocked()
 	return id
 }
@@ -169,6 +172,33 @@ func (m *Manager) SetAway(away bool) {
 	m.mu.Unlock()
 	m.Touch()
 }
+
+// SetPatience gives session s the idle time d instead of the usual one while its citizen
+// is busy away from the screen (paying with their phone, which takes longer than a
+// minute for many), and d = 0 ends that. A d shorter than the usual idle time changes
+// nothing. The idle count starts again from now unless the countdown is on screen. It
+// does nothing when s is not the open session, and the session's end ends it.
+func (m *Manager) SetPatience(s *Session, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s == nil || s != m.current || m.patience == d {
+		return
+	}
+	m.patience = d
+	if m.state == Active {
+		m.armLocked()
+	}
+}
+
+// IdleTime is how long the open session may go without input before the countdown
+// starts: the usual idle time, or the patience set for it (SetPatience).
+func (m *Manager) IdleTime() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.idleTimeLocked()
+}
+
+func (m *Manager) idleTimeLocked() time.Duration { return max(m.opts.IdleAfter, m.patience) }
 
 // Touch records input: it restarts the idle timer and cancels a running countdown.
 func (m *Manager) Touch() {
@@ -210,7 +240,7 @@ func (m *Manager) armLocked() {
 	}
 	m.state = Active
 	gen := m.gen
-	m.timer = m.opts.Clock.AfterFunc(m.opts.IdleAfter, func() { m.fire(gen) })
+	m.timer = m.opts.Clock.AfterFunc(m.idleTimeLocked(), func() { m.fire(gen) })
 }
 
 // fire runs when the idle time or a countdown second has passed.
@@ -251,7 +281,7 @@ func (m *Manager) endLocked(r Reason) Event {
 		m.current.wipe()
 		m.current = nil
 	}
-	m.away = false
+	m.away, m.patience = false, 0
 	m.armLocked()
 	return ev
 }

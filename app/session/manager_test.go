@@ -115,6 +115,55 @@ func TestTouchResetsAndResumes(t *testing.T) {
 	}
 }
 
+// A citizen paying with their phone touches nothing for longer than the usual idle
+// time: the session waits as long as its patience says, then counts down as usual, and
+// patience ends with the payment or with the session.
+func TestPatience(t *testing.T) {
+	m, c, r := newTestManager()
+	s := m.Start()
+	c.Advance(30 * time.Second)
+	m.SetPatience(s, 3*time.Minute) // the pay QR appears
+	if m.IdleTime() != 3*time.Minute {
+		t.Fatalf("idle time %v while paying", m.IdleTime())
+	}
+	c.Advance(3*time.Minute - time.Second)
+	if m.State() != Active {
+		t.Fatalf("state %v before the patience ran out", m.State())
+	}
+	m.Touch()
+	c.Advance(3*time.Minute - time.Second)
+	if m.State() != Active {
+		t.Fatalf("a touch while paying gave less than the patience: %v", m.State())
+	}
+	m.SetPatience(s, 0) // paid: the result screen
+	if m.IdleTime() != 60*time.Second {
+		t.Fatalf("idle time %v after paying", m.IdleTime())
+	}
+	c.Advance(60 * time.Second)
+	if m.State() != Warning {
+		t.Fatalf("state %v a minute after paying", m.State())
+	}
+	c.Advance(10 * time.Second)
+	if got := r.kinds(); !strings.HasSuffix(got, "warn1 end:idle") {
+		t.Fatalf("events: %s", got)
+	}
+
+	// Patience is the session's: a shorter one, another session's, or one left over from
+	// the session before changes nothing.
+	s2 := m.Start()
+	m.SetPatience(s, 5*time.Minute)
+	m.SetPatience(s2, 30*time.Second)
+	if m.IdleTime() != 60*time.Second {
+		t.Fatalf("idle time %v", m.IdleTime())
+	}
+	m.SetPatience(s2, 5*time.Minute)
+	m.End(ReasonExit)
+	m.Start()
+	if m.IdleTime() != 60*time.Second {
+		t.Fatalf("the last session's patience outlived it: %v", m.IdleTime())
+	}
+}
+
 func TestExitWipesAtOnce(t *testing.T) {
 	m, c, r := newTestManager()
 	s := m.Start()
