@@ -91,6 +91,19 @@ type reqInfo struct {
 
 func info(r *http.Request) reqInfo { v, _ := r.Context().Value(ctxKey{}).(reqInfo); return v }
 
+// signatureMessage words a refused signature as every message of the protocol is
+// worded (docs/utility-api.yaml, ErrorBody): in Chinese, saying which check failed so
+// that staff can tell a wrong secret from a wrong clock.
+func signatureMessage(err error) string {
+	switch {
+	case errors.Is(err, utility.ErrSignatureStale):
+		return "请求时间与服务器时间相差过大，请校准自助终端时钟"
+	case errors.Is(err, utility.ErrSignatureMissing):
+		return "请求缺少签名"
+	}
+	return "请求签名校验失败，请核对终端密钥"
+}
+
 func (s *Server) secret(id string) []byte {
 	if v, ok := s.o.Secrets[id]; ok && len(v) > 0 {
 		return v
@@ -123,7 +136,7 @@ func (s *Server) utilityHandler(id string) http.Handler {
 		}
 		kiosk, err := utility.Verify(r, body, s.o.Clock.Now(), s.o.ReplayWindow, func(string) []byte { return s.secret(id) })
 		if err != nil {
-			writeErr(w, &apiError{status: http.StatusUnauthorized, code: utility.CodeBadSignature, message: err.Error()})
+			writeErr(w, &apiError{status: http.StatusUnauthorized, code: utility.CodeBadSignature, message: signatureMessage(err)})
 			return
 		}
 		f := s.Faults(id)
