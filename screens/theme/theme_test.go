@@ -3,8 +3,15 @@ package theme
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"image/color"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,8 +33,9 @@ func bundledFace(t *testing.T) *font.Face {
 	return f
 }
 
-// Every character of every UI string (both languages) and of the shipped configuration
-// must be in the bundled font; otherwise run scripts/build-font.sh.
+// Every character of every UI string (both languages), of the shipped configuration,
+// catalogue and public information, and of the screens' own literals must be in the
+// bundled font; otherwise run scripts/build-font.sh.
 func TestFontCoversUIStrings(t *testing.T) {
 	face := bundledFace(t)
 	tables, err := i18n.Tables()
@@ -42,6 +50,23 @@ func TestFontCoversUIStrings(t *testing.T) {
 		for k, v := range table {
 			texts[fmt.Sprintf("%s:%s", lang, k)] = v
 		}
+	}
+	for _, dir := range []string{"catalog", "info"} {
+		files, err := filepath.Glob(filepath.Join("..", "..", "assets", dir, "*.toml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no assets/%s/*.toml (%v)", dir, err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts[f] = string(b)
+		}
+	}
+	// The screens' own literals: symbols drawn beside the strings (a row's ›, a check).
+	for where, lit := range screenLiterals(t) {
+		texts[where] = lit
 	}
 	missing := map[rune][]string{}
 	for where, s := range texts {
@@ -63,6 +88,42 @@ func TestFontCoversUIStrings(t *testing.T) {
 		sort.Strings(lines)
 		t.Fatalf("the bundled font lacks %d characters (run scripts/build-font.sh):\n%s", len(missing), strings.Join(lines, "\n"))
 	}
+}
+
+// screenLiterals returns the string literals of the screens' Go files (tests, the
+// test harness and the tools' painter aside), by position.
+func screenLiterals(t *testing.T) map[string]string {
+	t.Helper()
+	lits := map[string]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "screentest" || d.Name() == "paint" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if b, ok := n.(*ast.BasicLit); ok && b.Kind == token.STRING {
+				if v, err := strconv.Unquote(b.Value); err == nil {
+					lits[fset.Position(b.Pos()).String()] = v
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil || len(lits) == 0 {
+		t.Fatalf("the screens' literals: %d (%v)", len(lits), err)
+	}
+	return lits
 }
 
 // All of GB2312 is bundled, and so are rare characters common in names.
