@@ -133,15 +133,21 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		title.Alignment = fyne.TextAlignCenter
 		items = append(items, title)
 	}
-	items = append(items, s.accentLine(), card)
+	items = append(items, s.accentLine(f.title), card)
 	items = append(items, container.NewGridWithColumns(cols, tiles...))
 	return container.NewVBox(items...)
 }
 
 // accentLine is a short bar under the welcome title. It is drawn by a raster generator,
 // which the painter calls when it paints the bar: the kiosk's "home screen painted" signal.
-func (s *Shell) accentLine() fyne.CanvasObject {
-	col := ft.Color(ft.ColorNamePrimary)
+// Without the title (大字模式) it is still painted, for the signal, but not seen: a bar
+// under nothing looked like a title gone missing.
+func (s *Shell) accentLine(under bool) fyne.CanvasObject {
+	var col color.Color = color.Transparent
+	height := float32(1)
+	if under {
+		col, height = ft.Color(ft.ColorNamePrimary), 6
+	}
 	r := canvas.NewRaster(func(w, h int) image.Image {
 		if s.opt.OnFirstFrame != nil {
 			s.firstFrame.Do(s.opt.OnFirstFrame)
@@ -150,7 +156,7 @@ func (s *Shell) accentLine() fyne.CanvasObject {
 		draw.Draw(img, img.Bounds(), image.NewUniform(col), image.Point{}, draw.Src)
 		return img
 	})
-	r.SetMinSize(fyne.NewSize(240, 6))
+	r.SetMinSize(fyne.NewSize(240, height))
 	return container.NewCenter(r)
 }
 
