@@ -409,13 +409,17 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 			rows = append(rows, touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
 				s.T("apply.unpaid_bills", len(u.Bills)), money(u.Amount), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
 		}
-		again := touch.NewPrimaryButton(s.T("apply.settled_continue"), s.Tap(func() {
+		// Paying is the way on; this button only checks again (a bill paid elsewhere).
+		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() {
 			s.stack = s.stack[:len(s.stack)-1]
 			s.toReview(a)
 		}))
 		return container.NewBorder(note(s.T("apply.settle_hint"), widget.HighImportance), container.NewBorder(nil, nil, nil, again), nil, nil,
 			s.pager(rows...))
-	}}
+	}, Resume: &Resume{Key: "apply.transfer_continue", Do: func() {
+		s.stack = s.stack[:len(s.stack)-1]
+		s.toReview(a)
+	}}}
 }
 
 // reviewPage shows everything before submission: the answers (masked) and, per

@@ -180,8 +180,23 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		default:
 			items = append(items, s.bigStatus(s.T("pay.failed_title"), ft.ColorNameError), note(s.T("pay.not_charged"), widget.MediumImportance))
 		}
-		back := touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
-		done := touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
+		below, _ := s.below()
+		var back, done fyne.CanvasObject
+		switch {
+		case below.Resume != nil && p.Status == utility.PaymentPaid:
+			// Paid for a 过户: its business goes on, with the bills checked again.
+			back = touch.NewButton(s.T("nav.exit"), s.Tap(s.K.Exit))
+			done = touch.NewPrimaryButton(s.T(below.Resume.Key), s.Tap(func() {
+				s.stack = s.stack[:len(s.stack)-1]
+				below.Resume.Do()
+			}))
+		case below.Name == "bills":
+			back = touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
+			done = touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
+		default:
+			back = touch.NewButton(s.T("nav.back"), s.Tap(s.Back))
+			done = touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
+		}
 		items = append(items, container.NewGridWithColumns(2, back, done))
 		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
 	}}

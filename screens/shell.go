@@ -37,6 +37,24 @@ type Page struct {
 	// KeepOnCard: a card read while this screen is on top redraws it instead of going
 	// to the accounts (the screen was waiting for the card: an application, 进度查询).
 	KeepOnCard bool
+	// Resume, if set, is how a payment made from this screen goes on with its business
+	// once paid (过户: the bills checked again, then the review).
+	Resume *Resume
+}
+
+// Resume is a screen's business to go on with after a payment: the button's text key
+// and what it does (the payment's screens are off the stack by then).
+type Resume struct {
+	Key string
+	Do  func()
+}
+
+// below is the screen under the one on top, if any.
+func (s *Shell) below() (Page, bool) {
+	if len(s.stack) < 2 {
+		return Page{}, false
+	}
+	return s.stack[len(s.stack)-2], true
 }
 
 // Options configure the shell.

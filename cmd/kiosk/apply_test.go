@@ -319,7 +319,8 @@ func TestCatalogueServices(t *testing.T) {
 	}
 }
 
-// 过户: the account's unpaid bills are settled on the spot, then the transfer goes through.
+// 过户: the account's unpaid bills are settled on the spot, then the transfer goes on
+// from the payment's result (the bills checked again) and goes through.
 func TestTransferSettlesFirst(t *testing.T) {
 	j := newJourney(t)
 	j.card(5) // 陈建国 buys 李四's home; 李四's electricity account has unpaid bills
@@ -329,8 +330,7 @@ func TestTransferSettlesFirst(t *testing.T) {
 	j.WaitShows("过户前须结清原户号的全部欠费")
 	j.TapPrefix("国网梁子湖区供电公司")
 	j.WaitShows("缴费成功")
-	j.Tap("返回账单") // back to the settle screen
-	j.Tap("已缴清，继续办理")
+	j.Tap("继续办理过户")
 	r := j.submit()
 	if len(r.Answers) != 1 || r.Answers[0].Reference == "" {
 		t.Fatalf("transfer: %+v", r.Answers)
