@@ -27,8 +27,15 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 			s.afterIdentify()
 		}
 	case app.Refused:
+		ok := modalButton{label: s.T("common.ok"), primary: true}
+		if e.Message == "identify.unreadable" || s.identified() || s.Current() == "accounts" {
+			s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message), ok)
+			return
+		}
+		// A card that cannot be used still leaves the way without one: bills and
+		// payments by account number.
 		s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message),
-			modalButton{label: s.T("common.ok"), primary: true})
+			modalButton{label: s.T("lookup.by_number"), action: func() { s.Show(accountsPage(s)) }}, ok)
 	}
 }
 

@@ -42,18 +42,27 @@ func TestCardFromHome(t *testing.T) {
 	}
 }
 
+// A card that cannot be used is explained, and the way without one (bills and payments
+// by account number) is a tap away.
 func TestRefusedCardExplained(t *testing.T) {
-	h, d := newDeviceHarness(t)
-	if err := d.PlaceFixture("resident_expired"); err != nil {
-		t.Fatal(err)
-	}
-	h.WaitShows("您的证件已过有效期")
-	if h.K.Sessions.Current() != nil {
-		t.Fatal("an expired card opened a session")
-	}
-	h.Tap("知道了")
-	if h.Shows("您的证件已过有效期") {
-		t.Fatal("the notice did not close")
+	for _, then := range []string{"知道了", "输入户号查询"} {
+		t.Run(then, func(t *testing.T) {
+			h, d := newDeviceHarness(t)
+			if err := d.PlaceFixture("resident_expired"); err != nil {
+				t.Fatal(err)
+			}
+			h.WaitShows("您的证件已过有效期")
+			if h.K.Sessions.Current() != nil {
+				t.Fatal("an expired card opened a session")
+			}
+			h.Tap(then)
+			if h.Shows("您的证件已过有效期") {
+				t.Fatal("the notice did not close")
+			}
+			if want := map[string]string{"知道了": "home", "输入户号查询": "accounts"}[then]; h.Current() != want {
+				t.Fatalf("after %s: %s, want %s", then, h.Current(), want)
+			}
+		})
 	}
 }
 
