@@ -239,8 +239,11 @@ func ratePage(s *Shell, a app.Application) Page {
 			if !sent.Answered() {
 				msg = s.T("rate.saved")
 			}
+			// Done here: leaving (the visit wiped) is the main way on, as after a payment;
+			// 返回 goes back to the application's timeline.
 			return container.NewVBox(s.bigStatus(s.T("rate.done"), ft.ColorNameSuccess), note(msg, widget.MediumImportance),
-				touch.NewPrimaryButton(s.T("nav.home"), s.Tap(s.Home)))
+				container.NewGridWithColumns(2, touch.NewButton(s.T("nav.back"), s.Tap(s.Back)),
+					touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))))
 		}
 		var levels []fyne.CanvasObject
 		for l := utility.VerySatisfied; l >= utility.VeryDissatisfied; l-- {

@@ -330,7 +330,7 @@ func TestTransferSettlesFirst(t *testing.T) {
 	j.WaitShows("过户前须结清原户号的全部欠费")
 	j.TapPrefix("国网梁子湖区供电公司")
 	j.WaitShows("缴费成功")
-	j.Tap("继续办理过户")
+	j.Tap("继续过户")
 	r := j.submit()
 	if len(r.Answers) != 1 || r.Answers[0].Reference == "" {
 		t.Fatalf("transfer: %+v", r.Answers)

@@ -118,8 +118,7 @@ var tour = []stop{
 	{"23-transfer-review", func(j *journey) {
 		j.rig.Printer().SetFaults(sim.PrinterFaults{})
 		j.rig.Printer().LoadPaper()
-		j.Tap("返回账单")
-		j.Tap("已缴清，继续办理")
+		j.Tap("继续过户")
 		j.WaitShows("确认提交")
 	}},
 	{"24-transfer-result", func(j *journey) {
