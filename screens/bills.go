@@ -80,7 +80,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		b := b
 		status, imp := s.T("bills.paid"), widget.SuccessImportance
 		if !b.Paid {
-			status, imp = s.T("bills.unpaid"), widget.DangerImportance
+			status, imp = s.billStatus(b), widget.DangerImportance
 		}
 		r := touch.NewRow(s.T("bills.period", b.Period)+"  "+status,
 			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), date(b.Due)), money(b.Amount), nil)
@@ -194,6 +194,9 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 func (s *Shell) billStatus(b utility.Bill) string {
 	if b.Paid {
 		return s.T("bills.paid_at", dateTime(b.PaidAt))
+	}
+	if b.Overdue(s.K.Clock.Now()) {
+		return s.T("bills.overdue")
 	}
 	return s.T("bills.unpaid")
 }

@@ -149,6 +149,9 @@ type Bill struct {
 	Invoice string `json:"invoice,omitempty"`
 }
 
+// Overdue reports whether the bill is unpaid past its due time at now.
+func (b Bill) Overdue(now time.Time) bool { return !b.Paid && !b.Due.IsZero() && now.After(b.Due) }
+
 // Payment statuses.
 const (
 	PaymentPending   = "pending"

@@ -339,3 +339,23 @@ func TestNewIdempotencyKey(t *testing.T) {
 		}
 	}
 }
+
+func TestBillOverdue(t *testing.T) {
+	due := time.Date(2026, 11, 25, 23, 59, 59, 0, time.FixedZone("CST", 8*3600))
+	for _, tc := range []struct {
+		name string
+		bill Bill
+		now  time.Time
+		want bool
+	}{
+		{"unpaid, before its due time", Bill{Due: due}, due.Add(-time.Second), false},
+		{"unpaid, at its due time", Bill{Due: due}, due, false},
+		{"unpaid, past its due time", Bill{Due: due}, due.Add(time.Second), true},
+		{"paid late", Bill{Due: due, Paid: true}, due.Add(time.Hour), false},
+		{"no due time", Bill{}, due, false},
+	} {
+		if got := tc.bill.Overdue(tc.now); got != tc.want {
+			t.Errorf("%s: overdue %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
