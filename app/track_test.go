@@ -273,7 +273,7 @@ func TestTrackTimeline(t *testing.T) {
 	t.Run("finished on time", func(t *testing.T) {
 		f.citizen(0)
 		p := myApplication(t, f.k, utility.Electricity).Progress
-		if p.State != utility.StateDone || p.StateName != "办结" || !p.OnTime || p.DoneAt.IsZero() || p.DoneAt.After(p.Deadline) {
+		if p.State != utility.StateDone || p.StateName != "已办结" || !p.OnTime || p.DoneAt.IsZero() || p.DoneAt.After(p.Deadline) {
 			t.Fatalf("progress %+v", p)
 		}
 		if p.WorkingDays != 2 || len(p.Steps) != 2 || !p.Deadline.After(p.AcceptedAt) {

@@ -49,12 +49,14 @@ func (s *Shell) refresh() { s.render() }
 func money(f utility.Fen) string { return "￥" + f.String() }
 
 // timeLimit words a committed time: N 个工作日，date 前办结, or the day the citizen chose
-// when that is later.
+// when that is later. The deadline is written as on the application's review and
+// receipt: 2026年11月30日（周一）.
 func (s *Shell) timeLimit(days int, accepted, deadline time.Time) string {
+	day := workdays.FormatDate(deadline, s.K.Text.Lang())
 	if s.K.ChosenDate(days, accepted, deadline) {
-		return s.T("track.limit_chosen", date(deadline))
+		return s.T("track.limit_chosen", day)
 	}
-	return s.T("track.limit_value", days, date(deadline))
+	return s.T("track.limit_value", days, day)
 }
 
 // Dates and times are shown in China Standard Time, the time of every deadline and

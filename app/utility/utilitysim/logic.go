@@ -423,8 +423,8 @@ func (svc service) checkChoices(fields map[string]string) *apiError {
 var refPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
 
 var stateNames = map[string]string{
-	utility.StateAccepted: "受理", utility.StateRefused: "不予受理", utility.StateCorrection: "补正",
-	utility.StateInProgress: "办理中", utility.StateSpecial: "特别程序", utility.StateDone: "办结",
+	utility.StateAccepted: "已受理", utility.StateRefused: "不予受理", utility.StateCorrection: "待补正",
+	utility.StateInProgress: "办理中", utility.StateSpecial: "特别程序", utility.StateDone: "已办结",
 }
 
 func validPhone(p string) bool {

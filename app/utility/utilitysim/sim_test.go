@@ -365,7 +365,7 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ = c.Progress(ctx, ref)
-	if p.State != utility.StateDone || p.StateName != "办结" || p.DoneAt.IsZero() || !p.OnTime || p.Steps[1].At.IsZero() {
+	if p.State != utility.StateDone || p.StateName != "已办结" || p.DoneAt.IsZero() || !p.OnTime || p.Steps[1].At.IsZero() {
 		t.Errorf("after the last step: %+v", p)
 	}
 	if _, err := c.SubmitEvaluation(ctx, "ev-1", utility.Evaluation{KioskRef: "KE1", Application: ref, Level: utility.VerySatisfied}); err != nil {
