@@ -31,7 +31,10 @@ type Button struct {
 	// action) in the primary colour, Danger (退出办理, cancel), Warning and Success in
 	// theirs; anything else draws a plain button.
 	Importance widget.Importance
-	OnTapped   func()
+	// TextSize is the label's theme size; empty: the theme's text size. A keypad's
+	// keys carry one character each, and larger.
+	TextSize fyne.ThemeSizeName
+	OnTapped func()
 
 	tapAnim *fyne.Animation // the press feedback, made with the renderer
 }
@@ -156,7 +159,11 @@ func (r *buttonRenderer) Refresh() {
 	r.bg.CornerRadius = ft.Size(ft.SizeNameInputRadius)
 	r.tap.CornerRadius = r.bg.CornerRadius
 	r.text.Text = r.b.Text
-	r.text.TextSize = ft.Size(ft.SizeNameText)
+	size := r.b.TextSize
+	if size == "" {
+		size = ft.SizeNameText
+	}
+	r.text.TextSize = ft.Size(size)
 	r.text.Color = ft.Color(fg)
 	r.refreshIcon(fg)
 	r.bg.Refresh()

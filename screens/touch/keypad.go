@@ -129,8 +129,14 @@ func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	bg.CornerRadius = 8
 	screen := container.NewStack(bg, container.NewPadded(k.display))
 
+	// A character key's label is larger than the words: one character, read by eyes
+	// that need 大字模式. (A heading's size made the keys taller than a screen has room
+	// for in 大字模式.)
 	key := func(label string) *Button {
 		b := NewButton(label, func() { k.Press(label) })
+		if utf8.RuneCountInString(label) == 1 {
+			b.TextSize = ft.SizeNameSubHeadingText
+		}
 		k.keys[label] = b
 		return b
 	}

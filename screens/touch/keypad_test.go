@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	kt "github.com/liangzihu/kiosk/screens/theme"
@@ -95,6 +96,32 @@ func TestKeypadKindsAndTargets(t *testing.T) {
 				if k.Value() != "SQ7" {
 					t.Errorf("value %q", k.Value())
 				}
+			}
+		}
+	}
+}
+
+// A key's one character is drawn larger than the words of 清空 and 确定, in both kinds of
+// keypad and both modes.
+func TestKeypadCharactersLarge(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		for _, kind := range []KeypadKind{Numeric, Alphanumeric} {
+			test.NewTempApp(t)
+			test.ApplyTheme(t, kt.New(elderly))
+			k := NewKeypad(kind, labels)
+			w := test.NewTempWindow(t, k)
+			w.Resize(fyne.NewSize(1280, 600))
+			size := func(key string) float32 {
+				for _, o := range test.WidgetRenderer(k.Key(key)).Objects() {
+					if txt, ok := o.(*canvas.Text); ok {
+						return txt.TextSize
+					}
+				}
+				t.Fatalf("key %s has no text", key)
+				return 0
+			}
+			if digit, word := size("5"), size("清空"); digit <= word {
+				t.Errorf("elderly %v, kind %v: 5 drawn at %v, 清空 at %v", elderly, kind, digit, word)
 			}
 		}
 	}
