@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -495,6 +496,11 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			statusText, statusColor = s.T("apply.all_refused"), ft.ColorNameError
 		}
 		printed := s.printedNote(r.Printed, "apply.take_receipt")
+		// The number the receipt carries on top, to quote at a counter for all parts.
+		var joint fyne.CanvasObject = layout.NewSpacer()
+		if r.JointRef != "" {
+			joint = s.kvText(s.T("apply.joint_ref"), r.JointRef)
+		}
 		buttons := []fyne.CanvasObject{touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))}
 		if b := s.demoReceiptButton(); b != nil {
 			buttons = append(buttons, b)
@@ -507,20 +513,24 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			outcome := widget.NewRichText(&widget.TextSegment{Text: statusText, Style: widget.RichTextStyle{
 				ColorName: statusColor, SizeName: ft.SizeNameHeadingText}})
 			outcome.Wrapping = fyne.TextWrapWord
-			side := container.NewVBox(append([]fyne.CanvasObject{outcome, printed}, buttons...)...)
+			// The 联办编号 goes first when room runs out: the receipt has it on top.
 			var column *fyne.Container
-			for _, share := range []float32{3, 2} {
-				column = container.New(fixedWidth(s.bodySize.Width/share), side)
-				// Laid out at its width first: wrapped text measures its lines there.
-				column.Resize(fyne.NewSize(s.bodySize.Width/share, s.bodySize.Height))
-				if column.MinSize().Height <= s.bodySize.Height {
-					break
+		fit:
+			for _, items := range [][]fyne.CanvasObject{{outcome, printed, joint}, {outcome, printed}} {
+				side := container.NewVBox(append(items, buttons...)...)
+				for _, share := range []float32{3, 2} {
+					column = container.New(fixedWidth(s.bodySize.Width/share), side)
+					// Laid out at its width first: wrapped text measures its lines there.
+					column.Resize(fyne.NewSize(s.bodySize.Width/share, s.bodySize.Height))
+					if column.MinSize().Height <= s.bodySize.Height {
+						break fit
+					}
 				}
 			}
 			return container.NewBorder(nil, nil, column, nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
-		return container.NewBorder(head, container.NewHBox(buttons...), nil, nil, s.pager(blocks...))
+		return container.NewBorder(head, container.NewBorder(nil, nil, container.NewHBox(buttons...), joint), nil, nil, s.pager(blocks...))
 	}}
 }
 
