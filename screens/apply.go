@@ -127,11 +127,15 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 			problems[p.Key] = p.Msg.In(lang)
 		}
 		var rows []fyne.CanvasObject
+		var first *catalog.Input // the first question still to answer, in the form's order
 		for _, sec := range f.Sections {
 			var secRows []fyne.CanvasObject
 			for _, in := range sec.Inputs {
 				if !f.Visible(in.Key, a.Answers) {
 					continue
+				}
+				if first == nil && problems[in.Key] != "" && in.Field.Type != catalog.TypeIDCard {
+					first = in
 				}
 				secRows = append(secRows, s.inputRow(a, in, problems[in.Key]))
 			}
@@ -139,13 +143,17 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 				rows = append(append(rows, heading(sec.Title.In(lang))), secRows...)
 			}
 		}
+		// The way on is the next question, wherever its page: nobody pages through a
+		// long form (13 pages in 大字模式) looking for what is missing.
 		next := touch.NewPrimaryButton(s.T("apply.to_review"), s.Tap(func() { s.toReview(a) }))
+		hint := s.T("apply.form_ready")
 		if len(problems) > 0 {
+			hint = s.T("apply.form_hint", len(problems))
 			next.Disable()
-		}
-		hint := s.T("apply.form_hint", len(problems))
-		if len(problems) == 0 {
-			hint = s.T("apply.form_ready")
+			if first != nil {
+				in := first
+				next = touch.NewPrimaryButton(s.T("apply.fill_next"), s.Tap(func() { s.Show(editorPage(s, a, in)) }))
+			}
 		}
 		foot := container.NewBorder(nil, nil, nil, next, note(hint, widget.MediumImportance))
 		outcomes := s.outcomeBlocks(a.Outcomes(), lang)

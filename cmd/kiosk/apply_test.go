@@ -30,9 +30,10 @@ func (j *journey) application() *app.ApplyForm {
 	return v.(*app.ApplyForm)
 }
 
-// fillForm answers every question still missing, through the screens: it taps the
-// question, then types on the keypad or picks from the list, as a citizen would. values
-// gives answers by input key; otherwise a plausible one is used.
+// fillForm answers every question still missing, through the screens: it taps 填写下一项,
+// which must open the first question still missing, then types on the keypad or picks
+// from the list, as a citizen would. values gives answers by input key; otherwise a
+// plausible one is used.
 func (j *journey) fillForm(values map[string]string) {
 	j.T.Helper()
 	for range 60 {
@@ -43,7 +44,11 @@ func (j *journey) fillForm(values map[string]string) {
 		}
 		in, _ := a.Form.Input(probs[0].Key)
 		fd := in.Field
-		j.TapPrefixSeeking(fd.Label.ZH)
+		j.Tap("填写下一项")
+		// An address's editor in 大字模式 names the level to pick (请选择区), not the field.
+		if j.Shell.Current() != "editor" || !j.Shows(fd.Label.ZH) && fd.Type != catalog.TypeAddress {
+			j.T.Fatalf("填写下一项 did not open %s (%s):\n%s", in.Key, fd.Label.ZH, j.Markup())
+		}
 		if k, ok := j.Keypad(); ok {
 			v := values[in.Key]
 			if v == "" {
