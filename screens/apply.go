@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -431,14 +432,24 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 	}}}
 }
 
-// reviewPage shows everything before submission: the answers (masked) and, per
-// utility, what happens next.
+// reviewPage shows everything before submission: the answers (masked, or the phone and
+// address in full while the citizen asks to check them) and, per utility, what happens
+// next.
 func reviewPage(s *Shell, a *app.ApplyForm) Page {
+	inFull := false
 	return Page{Name: "review", TitleKey: "apply.review_title", Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
+		review, toggle := a.Form.Review, "apply.show_in_full"
+		if inFull {
+			review, toggle = a.Form.ReviewInFull, "apply.hide_in_full"
+		}
 		var blocks []fyne.CanvasObject
+		if !slices.Equal(a.Form.Review(a.Answers, lang), a.Form.ReviewInFull(a.Answers, lang)) {
+			show := touch.NewButton(s.T(toggle), s.Tap(func() { inFull = !inFull; s.refresh() }))
+			blocks = append(blocks, container.NewBorder(nil, nil, nil, show, note(s.T("apply.masked_hint"), widget.MediumImportance)))
+		}
 		section := ""
-		for _, r := range a.Form.Review(a.Answers, lang) {
+		for _, r := range review(a.Answers, lang) {
 			if r.Section != section {
 				section = r.Section
 				blocks = append(blocks, heading(section))

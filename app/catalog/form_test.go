@@ -506,6 +506,24 @@ func TestReview(t *testing.T) {
 	}
 }
 
+// On the citizen's request the review shows what they typed and picked in full (phone,
+// address down to the room), never the name or ID number from their card.
+func TestReviewInFull(t *testing.T) {
+	f := form(t, now, "electricity/new_connection")
+	a := answers(f)
+	got := rowsText(f.ReviewInFull(a, i18n.ZH))
+	for _, want := range []string{"13812345678", "602"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the review in full lacks %q:\n%s", want, got)
+		}
+	}
+	for _, secret := range []string{"王小明", "420702198503151237"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the review in full shows %q unmasked", secret)
+		}
+	}
+}
+
 func defaultCalendar() (*workdays.Calendar, error) { return workdays.Default() }
 
 func fixedClock() clock.Clock { return clock.NewManual(now) }

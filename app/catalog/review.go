@@ -20,7 +20,13 @@ type Row struct {
 // Review lists the visible, answered inputs in form order, for the review page before
 // submission. Personal data is masked (name 张*, ID 6 + 4, phone 3 + 4, the address down
 // to the community): the review is on a screen in a public hall.
-func (f *Form) Review(a Answers, lang i18n.Lang) []Row {
+func (f *Form) Review(a Answers, lang i18n.Lang) []Row { return f.review(a, lang, true) }
+
+// ReviewInFull is Review with what the citizen typed or picked (phone, address) in full,
+// for them to check on their own request; name and ID number stay masked.
+func (f *Form) ReviewInFull(a Answers, lang i18n.Lang) []Row { return f.review(a, lang, false) }
+
+func (f *Form) review(a Answers, lang i18n.Lang, masked bool) []Row {
 	var rows []Row
 	for _, sec := range f.Sections {
 		title := sec.Title.In(lang)
@@ -28,7 +34,7 @@ func (f *Form) Review(a Answers, lang i18n.Lang) []Row {
 			if !f.visible(in, a, 0) {
 				continue
 			}
-			v := f.display(in.Field, strings.TrimSpace(a[in.Key]), lang, true)
+			v := f.display(in.Field, strings.TrimSpace(a[in.Key]), lang, masked)
 			if v == "" {
 				continue
 			}

@@ -418,3 +418,21 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 		j.checkBothLanguages("", "apply-result")
 	}
 }
+
+// The review masks the phone and the address; the citizen can show them in full to check
+// them, and hide them again; the name and ID number stay masked.
+func TestReviewInFullOnRequest(t *testing.T) {
+	j := newJourney(t)
+	toApplyReview(j)
+	if j.Shows("13800000006") || !j.Shows("138****0006") {
+		t.Fatalf("the review does not mask the phone:\n%s", j.Markup())
+	}
+	j.Tap("显示完整信息")
+	if name := utilitysim.DemoIdentities[5].Name; !j.Shows("13800000006") || j.Shows(name) {
+		t.Fatalf("in full: the phone shown %v, the name %v", j.Shows("13800000006"), j.Shows(name))
+	}
+	j.Tap("隐藏")
+	if j.Shows("13800000006") {
+		t.Fatal("the phone still shown after 隐藏")
+	}
+}
