@@ -92,13 +92,21 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 				n++
 			}
 		}
-		r.OnTapped = s.Tap(func() {
+		toggle := func() {
 			st.focus = b.ID
 			if !b.Paid {
 				st.chosen[b.ID] = !st.chosen[b.ID]
 			}
 			s.refresh()
-		})
+		}
+		r.OnTapped = s.Tap(toggle)
+		if !s.K.Elderly() {
+			// Beside the list, the bill's detail: a tap on the bill shows it, a tap on
+			// its box chooses it or not (one tap did both, so a chosen bill could not be
+			// read without unchoosing it).
+			r.OnCheck = s.Tap(toggle)
+			r.OnTapped = s.Tap(func() { st.focus = b.ID; s.refresh() })
+		}
 		rows = append(rows, r)
 	}
 	var pay fyne.CanvasObject = note(s.T("bills.all_paid"), widget.SuccessImportance)

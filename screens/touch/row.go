@@ -25,6 +25,10 @@ type Row struct {
 	// Importance colours the trailing value (e.g. danger for an unpaid amount).
 	Importance widget.Importance
 	OnTapped   func()
+	// OnCheck, if set on a checkable row, is what a tap on its check box does (a
+	// fingertip's width at the row's start); a tap elsewhere runs OnTapped. Unset, the
+	// whole row runs OnTapped.
+	OnCheck func()
 }
 
 // NewRow returns a list row.
@@ -34,11 +38,21 @@ func NewRow(title, detail, trailing string, tapped func()) *Row {
 	return r
 }
 
-// Tapped runs the row's action.
-func (r *Row) Tapped(*fyne.PointEvent) {
+// Tapped runs the row's action, or its check box's.
+func (r *Row) Tapped(e *fyne.PointEvent) {
+	if r.Checkable && r.OnCheck != nil && e != nil && e.Position.X < r.boxZone() {
+		r.OnCheck()
+		return
+	}
 	if r.OnTapped != nil {
 		r.OnTapped()
 	}
+}
+
+// boxZone is the width at the row's start that a tap on the check box falls in: the box
+// and its padding, and never less than a fingertip.
+func (r *Row) boxZone() float32 {
+	return max(ft.Size(kt.SizeNameTarget), 2*ft.Size(ft.SizeNameInnerPadding)+ft.Size(ft.SizeNameInlineIcon))
 }
 
 // CreateRenderer draws the row.

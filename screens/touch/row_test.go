@@ -1,6 +1,7 @@
 package touch
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -44,6 +45,32 @@ func TestRowCheckBox(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// With OnCheck, a tap on the check box (at least a fingertip wide) checks, a tap
+// elsewhere on the row runs OnTapped; without it, the whole row runs OnTapped.
+func TestRowTapOnBox(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	var got []string
+	r := NewRow("2026年10月", "用电 212 度", "￥86.40", func() { got = append(got, "row") })
+	r.Checkable = true
+	w := test.NewTempWindow(t, r)
+	w.Resize(fyne.NewSize(700, 120))
+	box := test.TempWidgetRenderer(t, r).(*rowRenderer).box
+	onBox := fyne.NewPos(box.Position().X+box.Size().Width/2, 60)
+	edge := fyne.NewPos(63, 60) // a fingertip (64 px) from the start, beside a small box
+	elsewhere := fyne.NewPos(400, 60)
+	for _, tap := range []fyne.Position{onBox, edge, elsewhere} {
+		r.Tapped(&fyne.PointEvent{Position: tap})
+	}
+	r.OnCheck = func() { got = append(got, "box") }
+	for _, tap := range []fyne.Position{onBox, edge, elsewhere} {
+		r.Tapped(&fyne.PointEvent{Position: tap})
+	}
+	if want := "row row row box box row"; strings.Join(got, " ") != want {
+		t.Fatalf("taps ran %v, want %s", got, want)
 	}
 }
 
