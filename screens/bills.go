@@ -186,7 +186,7 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 	}
 	if e := b.Efficiency; e != nil {
 		blocks = append(blocks, s.panel(s.T("bills.efficiency"), lines(
-			s.kv("bills.grade", e.Grade),
+			s.kv("bills.grade", s.T("bills.grade_value", e.Grade)),
 			s.kv("bills.peak_valley", e.PeakUsage.String()+" / "+e.ValleyUsage.String()+" "+s.K.Text.Term(b.Unit)),
 			s.kv("bills.compare", s.T("bills.compare_values", e.LastMonth.String(), e.LastYear.String(), e.Neighbours.String(), s.K.Text.Term(b.Unit))),
 			s.kv("bills.carbon", fmt.Sprintf("%.1f kg", float64(e.CarbonGrams)/1000)),
