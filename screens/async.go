@@ -12,6 +12,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // opTimeout bounds what a screen waits for in the background (the utilities' own
@@ -81,12 +82,7 @@ func lines(objs ...fyne.CanvasObject) fyne.CanvasObject {
 }
 
 // heading is a large bold line.
-func heading(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.SizeName = ft.SizeNameSubHeadingText
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
+func heading(text string) *touch.Heading { return touch.NewHeading(text) }
 
 // busy says that something is being fetched. It stands still on purpose: Fyne's
 // animated bar has the OpenGL painter draw the whole window 60 times a second, which on

@@ -473,7 +473,8 @@ func (h *H) AssertTargets(min float32) {
 		if _, ok := o.(fyne.Tappable); !ok || !o.Visible() {
 			continue
 		}
-		if _, ok := o.(*widget.Label); ok {
+		switch o.(type) {
+		case *widget.Label, *touch.Heading: // selectable text, not a target
 			continue
 		}
 		if s := o.Size(); s.Width < min || s.Height < min {

@@ -103,8 +103,19 @@ func paginate(units []fyne.CanvasObject, w, h float32) [][]int {
 		b.Resize(fyne.NewSize(w, b.MinSize().Height))
 		bh := b.MinSize().Height
 		if len(cur) > 0 && used+pad+bh > h {
+			// A title does not end a page: it goes over with the block it titles, if
+			// the two fit a page.
+			var carry []int
+			if n := len(cur); n > 1 {
+				if t, ok := units[cur[n-1]].(*Heading); ok && t.MinSize().Height+pad+bh <= h {
+					carry, cur = cur[n-1:], cur[:n-1]
+				}
+			}
 			pages = append(pages, cur)
-			cur, used = nil, 0
+			cur, used = carry, 0
+			for _, c := range carry {
+				used += units[c].MinSize().Height
+			}
 		}
 		if len(cur) > 0 {
 			used += pad

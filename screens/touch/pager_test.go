@@ -122,3 +122,27 @@ func TestPagerSplitsAPanelTallerThanAPage(t *testing.T) {
 		}
 	}
 }
+
+// A title that would end a page goes over with the block it titles; one that would not
+// fit a page with its block stays.
+func TestPaginateKeepsTitleWithNext(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	title := NewHeading("申请人与地址")
+	th, pad := title.MinSize().Height, float32(8) // the theme's padding
+	for _, tc := range []struct {
+		name  string
+		units []fyne.CanvasObject
+		h     float32
+		want  [][]int
+	}{
+		{"a block, a title, its block", []fyne.CanvasObject{block(300), title, block(200)}, 300 + pad + th + 50, [][]int{{0}, {1, 2}}},
+		{"the title and its block do not fit a page together", []fyne.CanvasObject{block(300), title, block(400)}, 400, [][]int{{0, 1}, {2}}},
+		{"a title alone on its page stays", []fyne.CanvasObject{title, block(500)}, 450, [][]int{{0}, {1}}},
+		{"a block that is no title ends the page", []fyne.CanvasObject{block(300), block(50), block(200)}, 300 + pad + 50 + 50, [][]int{{0, 1}, {2}}},
+	} {
+		if got := paginate(tc.units, 600, tc.h); !slices.EqualFunc(got, tc.want, slices.Equal[[]int]) {
+			t.Errorf("%s: pages %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
