@@ -171,7 +171,7 @@ func timelinePage(s *Shell, a app.Application) Page {
 		if p.Evaluated {
 			foot = append(foot, note(s.T("rate.already"), widget.SuccessImportance))
 		}
-		return container.NewBorder(nil, container.NewHBox(foot...), nil, nil, s.pager(blocks...))
+		return container.NewBorder(nil, container.NewBorder(nil, nil, nil, container.NewHBox(foot...)), nil, nil, s.pager(blocks...))
 	}}
 }
 
@@ -305,6 +305,7 @@ func ratePage(s *Shell, a app.Application) Page {
 		if sending || level == 0 || (level <= utility.Dissatisfied && chosen == 0) {
 			submit.Disable()
 		}
-		return container.NewBorder(nil, container.NewHBox(submit), nil, nil, container.NewVBox(items...))
+		// The main action at the bottom right, as on every screen.
+		return container.NewBorder(nil, container.NewBorder(nil, nil, nil, submit), nil, nil, container.NewVBox(items...))
 	}}
 }
