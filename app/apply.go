@@ -302,22 +302,20 @@ func jointRef(t time.Time) string {
 	return fmt.Sprintf("J%s%04d", t.In(workdays.CST).Format("060102150405"), (int(b[0])<<8|int(b[1]))%10000)
 }
 
-// printAcceptance prints the acceptance receipt: one section per utility that took its
-// part, each with its 一次性告知书 and its own tracking QR.
+// printAcceptance prints the acceptance receipt: one section per utility, each with its
+// 一次性告知书 and its own tracking QR, or the utility's reason for refusing. Nothing
+// prints when every utility refused: the screen says why.
 func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	if !k.HasPrinter() {
 		return noPrinter
 	}
+	if r.AcceptedParts() == 0 {
+		return PrintResult{OK: true}
+	}
 	var sections []receipt.Section
 	var phone string
 	for _, ans := range r.Answers {
-		if ans.Refused != "" {
-			continue
-		}
 		sections = append(sections, k.acceptanceSection(ans))
-	}
-	if len(sections) == 0 {
-		return PrintResult{OK: true}
 	}
 	subs, _ := a.Form.Submissions(a.Answers, r.Accepted)
 	var name, idn string
@@ -342,13 +340,19 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 
 func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	o := ans.Outcome
-	name := ans.Utility
-	if u, ok := k.Config.Utilities.ByID(ans.Utility); ok {
-		name = u.Name
-	}
-	sec := receipt.Section{Utility: k.Text.In(i18n.ZH, "apply.utility."+ans.Utility) + " · " + name,
+	sec := receipt.Section{Utility: k.receiptUtility(ans.Utility),
 		Number: ans.Reference, Business: ans.ServiceName, Track: ans.Track(), WorkingDays: o.Days, Deadline: o.Deadline,
 		ChosenDate: o.ChosenDate, FeesText: o.FeesText(i18n.ZH)}
+	if u, ok := k.Config.Utilities.ByID(ans.Utility); ok && u.Hotline != "" {
+		sec.Hotline = receipt.Hotline{Number: u.Hotline}
+	}
+	if ans.Refused != "" {
+		sec.Refused, sec.Track = ans.Refused, ""
+		return sec
+	}
+	if m := o.Service.Materials.ZH; m != "" {
+		sec.Documents = []string{m}
+	}
 	if acc := ans.Acceptance; acc != nil {
 		// The utility's own answer is what binds.
 		sec.WorkingDays, sec.Deadline = acc.WorkingDays, acc.Deadline
@@ -362,11 +366,10 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	for _, m := range o.Messages {
 		sec.Notes = append(sec.Notes, m.ZH)
 	}
-	if o.Service.Next.ZH != "" {
-		sec.Notes = append(sec.Notes, o.Service.Next.ZH)
-	}
-	if u, ok := k.Config.Utilities.ByID(ans.Utility); ok && u.Hotline != "" {
-		sec.Hotline = receipt.Hotline{Label: "咨询", Number: u.Hotline}
+	for _, note := range []string{o.Service.Next.ZH, o.Service.Note.ZH} { // 后续事项, 温馨提示
+		if note != "" {
+			sec.Notes = append(sec.Notes, note)
+		}
 	}
 	return sec
 }

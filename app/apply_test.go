@@ -401,12 +401,14 @@ func TestApplicationSubmit(t *testing.T) {
 			if !slices.Equal(codes, want) {
 				t.Errorf("receipt QR codes %q, want %q", codes, want)
 			}
-			label, other := "本机编号", "联办编号"
+			// One utility's answered application is named by its number alone; a joint one
+			// by its 联办编号 on top. The kiosk's own reference is for one not answered yet.
+			label, other := "办件编号", "联办编号"
 			top := r.Answers[0].Reference
 			if joint {
-				label, other, top = other, label, r.JointRef
+				label, other, top = other, "本机编号", r.JointRef
 			}
-			if !bytes.Contains(raw, gb(t, label)) || bytes.Contains(raw, gb(t, other)) {
+			if !bytes.Contains(raw, gb(t, label)) || bytes.Contains(raw, gb(t, other)) || !joint && bytes.Contains(raw, gb(t, "本机编号")) {
 				t.Errorf("the receipt does not label its reference %s only", label)
 			}
 			if !bytes.Contains(raw, []byte(top)) {
@@ -480,9 +482,9 @@ func TestApplicationRefusedPart(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
 			setFaults(t, f.sims, utility.Gas, utilitysim.Faults{Refuse: refusal})
+			p := capturePrinter(t, f)
 			f.citizen(5)
 			a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, tc.utilities...)...)
-			p := f.rig.Printer()
 			before := p.Stats().Accepted
 			r := submitForm(t, a)
 			parts := partsByUtility(t, r)
@@ -517,11 +519,15 @@ func TestApplicationRefusedPart(t *testing.T) {
 				}
 				return
 			}
-			codes := printedLast(t, f.rig.Printer(), 1)
+			codes := printedLast(t, p, 1)
 			slices.Sort(codes)
 			slices.Sort(want)
 			if !slices.Equal(codes, want) {
 				t.Fatalf("receipt QR codes %q, want %q", codes, want)
+			}
+			// The 一次性告知书 tells the refusal too, in the utility's words.
+			if raw := p.Accepted(); !bytes.Contains(raw, gb(t, "未受理")) || !bytes.Contains(raw, gb(t, refusal)) {
+				t.Error("the receipt does not tell the gas company's refusal")
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,16 +264,24 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 		k.keepUnprinted(f.order(), p)
 		return PrintResult{Message: "print.citizen_left"}
 	}
-	return k.printKeeping(context.Background(), k.paymentReceipt(f.KioskRef, f.Utility, f.Account, name, p))
+	r := k.paymentReceipt(f.KioskRef, f.Utility, f.Account, name, p)
+	periods := make([]string, len(f.Bills))
+	for i, b := range f.Bills {
+		periods[i] = b.Period
+	}
+	r.Payment.Periods = strings.Join(periods, "、")
+	return k.printKeeping(context.Background(), r)
 }
 
 // paymentReceipt is the receipt (缴费凭条) of a paid order.
 func (k *Kiosk) paymentReceipt(ref, utilityID, account, holder string, p utility.Payment) reprint.Receipt {
 	return reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Payment},
 		Payment: &receipt.Payment{
-			Business: k.Text.In(i18n.ZH, "pay.business."+utilityID), Account: account, Name: holder,
+			Business: k.Text.In(i18n.ZH, "pay.business."+utilityID), Payee: k.utilityNameZH(utilityID),
+			Account: account, Name: holder,
 			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: txn(p),
 			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(utilityID),
+			Terminal: k.Config.Kiosk.ID, Ref: ref,
 		}}
 }
 
@@ -374,15 +383,11 @@ func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 	if key := "track.state." + p.State; state == "" && k.Text.HasIn(i18n.ZH, key) {
 		state = k.Text.In(i18n.ZH, key)
 	}
-	name := a.Utility
-	if u, ok := k.Config.Utilities.ByID(a.Utility); ok {
-		name = u.Name
-	}
-	item := receipt.ProgressItem{Utility: k.Text.In(i18n.ZH, "apply.utility."+a.Utility) + " · " + name,
+	item := receipt.ProgressItem{Utility: k.receiptUtility(a.Utility),
 		Number: p.Reference, Business: p.ServiceName, State: state, Deadline: p.Deadline.In(workdays.CST)}
 	for _, st := range p.Steps {
-		s := receipt.Step{Name: st.Name}
-		if st.Status == utility.StepDone { // printed √ with its time (Beijing time); the rest ○
+		s := receipt.Step{Name: st.Name, Current: st.Status == utility.StepCurrent}
+		if st.Status == utility.StepDone { // printed √ with its time (Beijing time); the rest ● or ○
 			s.Time = st.At.In(workdays.CST)
 		}
 		item.Steps = append(item.Steps, s)
@@ -394,6 +399,19 @@ func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 		return PrintResult{Message: "print.failed", Detail: err.Error()}
 	}
 	return k.Print(ctx, "progress", ref, job)
+}
+
+// receiptUtility names a utility on paper: 供电 · 国网梁子湖区供电公司.
+func (k *Kiosk) receiptUtility(id string) string {
+	return k.Text.In(i18n.ZH, "apply.utility."+id) + " · " + k.utilityNameZH(id)
+}
+
+// utilityNameZH is a utility's name in Chinese, the language of every receipt.
+func (k *Kiosk) utilityNameZH(id string) string {
+	if u, ok := k.Config.Utilities.ByID(id); ok {
+		return u.Name
+	}
+	return id
 }
 
 // receiptHotlines are the numbers printed at the foot of a receipt: the utility's own,

@@ -18,6 +18,7 @@ for k in payment acceptance progress testpage; do
   go run ./cmd/kioskctl receipt sample "$k" --png "docs/screenshots/receipts/$k-80mm.png"
 done
 go run ./cmd/kioskctl receipt sample payment --profile 58mm --raster-qr --png docs/screenshots/receipts/payment-58mm-raster.png
+go run ./cmd/kioskctl receipt sample acceptance --profile 58mm --png docs/screenshots/receipts/acceptance-58mm.png
 # shellcheck disable=SC2086
 apt_install $BUILD_PACKAGES $RUN_PACKAGES
 bash scripts/build.sh >/dev/null

@@ -12,8 +12,9 @@ import (
 // Acceptance is an acceptance receipt (受理回执) with the one-time notification
 // (一次性告知书): everything the applicant needs to know, told once, on paper.
 type Acceptance struct {
-	// Ref is the kiosk's reference for the application (本机编号); the tracking QR
-	// links to TrackURL(Ref) unless every section has its own.
+	// Ref is the application's reference: the kiosk's (本机编号), or the one utility's
+	// own number once it answered; the tracking QR links to TrackURL(Ref) unless every
+	// section has its own.
 	Ref string
 	// Joint marks Ref as the joint reference that ties several utilities' parts
 	// together (联办编号), quoted at a counter but not tracked itself: every section
@@ -67,6 +68,21 @@ type Section struct {
 	// Track is the reference this section's own tracking QR links to (the utility's
 	// number, or the kiosk's reference until the utility answers); empty: none.
 	Track string
+	// Refused is the utility's reason when it did not accept this part: the section
+	// then says so, with the reason and whom to call, and nothing else.
+	Refused string
+}
+
+// state is where a section stands: accepted (the utility's number is known), refused,
+// or submitted and waiting for the utility's answer.
+func (s Section) state() string {
+	switch {
+	case s.Refused != "":
+		return "未受理"
+	case s.Number != "":
+		return "已受理"
+	}
+	return "待单位受理"
 }
 
 // Fee is one fee item.
@@ -88,14 +104,19 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	if a.Joint {
 		refLabel = "联办编号"
 		for _, s := range a.Sections {
-			if s.Track == "" {
+			if s.Track == "" && s.Refused == "" {
 				return nil, fmt.Errorf("receipt: joint acceptance %s: the %s section has no tracking reference", a.Ref, s.Utility)
 			}
 		}
 	}
 	d := b.citizenDoc()
 	b.header(d, "受理回执", a.Reprint)
-	rows := []printer.Row{{Label: refLabel, Value: a.Ref}}
+	var rows []printer.Row
+	// One utility's receipt whose utility answered names the application once, under
+	// its own number (办件编号, in its section).
+	if a.Joint || len(a.Sections) != 1 || a.Sections[0].Number != a.Ref {
+		rows = append(rows, printer.Row{Label: refLabel, Value: a.Ref})
+	}
 	rows = appendIf(rows, "申请人", mask.Name(a.Applicant))
 	rows = appendIf(rows, "证件号码", mask.IDNumber(a.IDNumber))
 	rows = appendIf(rows, "联系电话", mask.Phone(a.Phone))
@@ -110,13 +131,13 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	d.Bold(true)
 	d.Line("一次性告知书")
 	d.Reset()
-	d.Line(fmt.Sprintf("您的申请已受理，共涉及%d项业务。办理时限、收费、材料和后续步骤一次告知如下：", len(a.Sections)))
+	d.Line(intro(a.Sections))
 	own := true
 	for i, s := range a.Sections {
 		if err := b.section(d, i+1, s); err != nil {
 			return nil, err
 		}
-		own = own && s.Track != ""
+		own = own && (s.Track != "" || s.Refused != "")
 	}
 	d.Rule()
 	if !own {
@@ -131,11 +152,38 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	return done(d, "acceptance")
 }
 
+// intro says how many parts the application has and where they stand: 已受理 only for
+// what a utility has accepted.
+func intro(sections []Section) string {
+	counts := map[string]int{}
+	for _, s := range sections {
+		counts[s.state()]++
+	}
+	if counts["已受理"] == len(sections) {
+		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。办理时限、收费、材料和后续步骤一次告知如下：", len(sections))
+	}
+	var parts []string
+	for _, st := range []string{"已受理", "待单位受理", "未受理"} {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d项", st, n))
+		}
+	}
+	return fmt.Sprintf("您的申请已提交，共涉及%d项业务（%s）。各项情况一次告知如下：", len(sections), strings.Join(parts, "，"))
+}
+
 func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	d.Feed(1)
 	d.Bold(true)
 	d.Line(fmt.Sprintf("%s、%s", chineseNumber(n), s.Utility))
 	d.Bold(false)
+	if s.Refused != "" {
+		rows := []printer.Row{{Label: "业务", Value: s.Business}, {Label: "结果", Value: "未受理"}, {Label: "原因", Value: s.Refused}}
+		if s.Hotline.Number != "" {
+			rows = append(rows, printer.Row{Label: "咨询电话", Value: strings.TrimSpace(s.Hotline.Label + " " + s.Hotline.Number)})
+		}
+		d.Rows(rows...)
+		return nil
+	}
 	number := s.Number
 	switch {
 	case number != "":
@@ -153,7 +201,11 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	} else if s.WorkingDays > 0 {
 		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
 		if !s.Deadline.IsZero() {
-			limit += "（" + s.Deadline.Format(dateLayout) + "前）"
+			limit += "，最迟" + s.Deadline.Format(dateLayout) + "办结"
+			if s.state() != "已受理" {
+				// The kiosk's count from the catalogue: the utility's answer binds.
+				limit += "（预计）"
+			}
 		}
 		rows = append(rows, printer.Row{Label: "办理时限", Value: limit})
 	}

@@ -11,10 +11,14 @@ import (
 type Payment struct {
 	// Business is the kind of payment, e.g. 电费缴纳.
 	Business string
+	// Payee is the utility the money went to (收款单位); empty: not printed.
+	Payee string
 	// Account is the utility account number (户号), printed whole: it is on every bill.
 	Account string
 	// Name is the account holder, unmasked; the receipt prints it masked (张三 → 张*).
 	Name string
+	// Periods are the bills' periods paid (账期), e.g. 2026-09、2026-10; empty: not printed.
+	Periods string
 	// Amount is in fen (分).
 	Amount int64
 	// Method is how it was paid, e.g. 微信支付.
@@ -23,6 +27,9 @@ type Payment struct {
 	TxnID string
 	// Time is when the payment completed, printed in its own time zone.
 	Time time.Time
+	// Terminal is the kiosk's ID and Ref its reference of the order (本机编号), by which
+	// staff find it to print it again; empty: not printed.
+	Terminal, Ref string
 	// QRCaption is printed under the QR code; empty means 扫码查看电子发票.
 	QRCaption string
 	// Hotlines are printed at the foot, e.g. 服务热线 95598, 监管热线 12398.
@@ -40,15 +47,22 @@ func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 	}
 	d := b.citizenDoc()
 	b.header(d, "缴费凭条", p.Reprint)
-	d.Rows(
-		printer.Row{Label: "业务类型", Value: p.Business},
+	rows := []printer.Row{{Label: "业务类型", Value: p.Business}}
+	rows = appendIf(rows, "收款单位", p.Payee)
+	rows = append(rows,
 		printer.Row{Label: "户号", Value: p.Account},
 		printer.Row{Label: "户名", Value: mask.Name(p.Name)},
+	)
+	rows = appendIf(rows, "账期", p.Periods)
+	rows = append(rows,
 		printer.Row{Label: "缴费金额", Value: Money(p.Amount)},
 		printer.Row{Label: "支付方式", Value: p.Method},
 		printer.Row{Label: "交易流水", Value: p.TxnID},
 		printer.Row{Label: "时间", Value: p.Time.Format(timeLayout)},
 	)
+	rows = appendIf(rows, "终端编号", p.Terminal)
+	rows = appendIf(rows, "本机编号", p.Ref)
+	d.Rows(rows...)
 	d.Rule()
 	caption := p.QRCaption
 	if caption == "" {

@@ -10,7 +10,8 @@ import (
 
 // Progress is a progress summary (办理进度) of an application.
 type Progress struct {
-	// Ref is the kiosk's reference (本机编号); the QR links to TrackURL(Ref).
+	// Ref is what the QR links to (TrackURL(Ref)): the utility's number, or the kiosk's
+	// reference (本机编号) until the utility has given one.
 	Ref string
 	// Applicant is unmasked; the receipt prints it masked.
 	Applicant string
@@ -44,6 +45,8 @@ type Step struct {
 	Name string
 	// Time is when the step was done; zero: not yet.
 	Time time.Time
+	// Current marks the step under way (not yet done).
+	Current bool
 }
 
 // Progress lays out a progress summary: per utility its state, deadline and timeline
@@ -58,15 +61,26 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 	}
 	d := b.citizenDoc()
 	b.header(d, "办理进度", p.Reprint)
-	rows := []printer.Row{{Label: "本机编号", Value: p.Ref}}
+	// One utility's summary names its application once, under its own number.
+	single := len(p.Items) == 1
+	var rows []printer.Row
+	if !single || p.Items[0].Number != p.Ref {
+		rows = append(rows, printer.Row{Label: "本机编号", Value: p.Ref})
+	}
 	rows = appendIf(rows, "申请人", mask.Name(p.Applicant))
-	rows = appendIf(rows, "申请事项", p.Service)
+	if !single || p.Items[0].Business != p.Service {
+		rows = appendIf(rows, "申请事项", p.Service)
+	}
 	rows = append(rows, printer.Row{Label: "查询时间", Value: p.Time.Format(timeLayout)})
 	d.Rows(rows...)
 	for i, it := range p.Items {
 		d.Feed(1)
 		d.Bold(true)
-		d.Line(fmt.Sprintf("%s、%s", chineseNumber(i+1), it.Utility))
+		if single {
+			d.Line(it.Utility)
+		} else {
+			d.Line(fmt.Sprintf("%s、%s", chineseNumber(i+1), it.Utility))
+		}
 		d.Bold(false)
 		number := it.Number
 		if number == "" {
@@ -78,16 +92,19 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 			{Label: "当前状态", Value: it.State},
 		}
 		if !it.Deadline.IsZero() {
-			rows = append(rows, printer.Row{Label: "承诺完成", Value: it.Deadline.Format(dateLayout) + "前"})
+			rows = append(rows, printer.Row{Label: "最迟办结", Value: it.Deadline.Format(dateLayout)})
 		}
 		d.Rows(rows...)
 		steps := make([]printer.Row, len(it.Steps))
 		for j, s := range it.Steps {
-			if s.Time.IsZero() {
+			switch {
+			case !s.Time.IsZero():
+				steps[j] = printer.Row{Label: "√", Value: s.Time.Format("01-02 15:04") + " " + s.Name}
+			case s.Current:
+				steps[j] = printer.Row{Label: "●", Value: s.Name + "（办理中）"}
+			default:
 				steps[j] = printer.Row{Label: "○", Value: s.Name + "（待办）"}
-				continue
 			}
-			steps[j] = printer.Row{Label: "√", Value: s.Time.Format("01-02 15:04") + " " + s.Name}
 		}
 		d.Rows(steps...)
 	}

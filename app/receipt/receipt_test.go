@@ -195,11 +195,13 @@ func TestAcceptanceSections(t *testing.T) {
 	text := strings.Join(printedText(t, job.Data), "\n")
 	for _, want := range []string{
 		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
-		"2个工作日（2026年11月27日前）", "5个工作日（2026年12月2日前）", "零费用", "水表及安装 ￥350.00",
+		"共涉及3项业务（已受理2项，待单位受理1项）",
+		"2个工作日，最迟2026年11月27日办结", "5个工作日，最迟2026年12月2日办结", "最迟2026年12月1日办结（预计）",
+		"零费用", "水表及安装 ￥350.00",
 		"无需提交纸质材料", "待分配（凭本机编号查询）", "供电服务 95598", "1.  供电公司现场勘查并答复供电方案",
-		"https://track.example.cn/a/LZH20261125000123", "政务服务 12345  监管热线 12398",
+		"https://track.example.cn/a/K261125000123", "政务服务 12345  监管热线 12398",
 	} {
-		if !strings.Contains(text, want) {
+		if !strings.Contains(squeeze(text), squeeze(want)) {
 			t.Errorf("acceptance lacks %q", want)
 		}
 	}
@@ -214,7 +216,7 @@ func TestAcceptanceSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(text, "办理时限  按您选择的日期（2026年12月10日）") ||
-		strings.Contains(text, "2个工作日（2026年12月10日前）") {
+		strings.Contains(text, "最迟2026年12月10日办结") {
 		t.Errorf("a chosen date as the time limit:\n%s", text)
 	}
 }
@@ -247,6 +249,38 @@ func TestJointAcceptance(t *testing.T) {
 	a.Sections[0].Track = ""
 	if _, err := builder(t, variants[0]).Acceptance(a); err == nil {
 		t.Error("a joint acceptance with an untracked section was accepted")
+	}
+}
+
+// squeeze drops white space, line ends included: a receipt's rows are padded to align
+// and its long lines wrap where the paper ends.
+func squeeze(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// A part a utility refused is on the receipt too, with the utility's reason and whom to
+// call, and no number, time limit or QR of its own; the others stand.
+func TestAcceptanceRefusedPart(t *testing.T) {
+	a := SampleAcceptance()
+	a.Ref, a.Joint = "J2611251730120042", true
+	for i := range a.Sections {
+		a.Sections[i].Track = a.Sections[i].Number
+	}
+	a.Sections[2].Refused = "该地址暂未通燃气管道，无法开户"
+	job, err := builder(t, variants[0]).Acceptance(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(printedText(t, job.Data), "\n")
+	for _, want := range []string{"共涉及3项业务（已受理2项，未受理1项）", "三、供气 · 梁子湖区燃气公司", "结果  未受理",
+		"原因  该地址暂未通燃气管道，无法开户"} {
+		if !strings.Contains(squeeze(text), squeeze(want)) {
+			t.Errorf("the receipt lacks %q:\n%s", want, text)
+		}
+	}
+	gas := text[strings.Index(text, "三、供气"):]
+	if strings.Contains(gas, "办理时限") || strings.Contains(gas, "扫码查询本项") {
+		t.Errorf("the refused part has a time limit or a QR:\n%s", gas)
 	}
 }
 

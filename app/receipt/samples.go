@@ -25,7 +25,7 @@ func SamplePayment() Payment {
 func SampleAcceptance() Acceptance {
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, sampleTime.Location()) }
 	return Acceptance{
-		Ref:       "LZH20261125000123",
+		Ref:       "K261125000123",
 		Applicant: "张三",
 		IDNumber:  "420704199003151234",
 		Phone:     "13812345678",
@@ -69,20 +69,20 @@ func SampleAcceptance() Acceptance {
 func SampleProgress() Progress {
 	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, sampleTime.Location()) }
 	return Progress{
-		Ref:       "LZH20261125000123",
+		Ref:       "K261125000123",
 		Applicant: "张三",
 		Service:   "水电气联合报装（新装）",
 		Time:      at(27, 9, 15),
 		Items: []ProgressItem{
 			{
 				Utility: "供电 · 国网梁子湖区供电公司", Number: "DL202611250088", Business: "低压居民新装（8千瓦）",
-				State: "装表接电", Deadline: at(27, 0, 0),
-				Steps: []Step{{"受理", at(25, 17, 30)}, {"现场勘查", at(26, 10, 5)}, {"装表接电", time.Time{}}},
+				State: "办理中", Deadline: at(27, 0, 0),
+				Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "现场勘查", Time: at(26, 10, 5)}, {Name: "装表接电", Current: true}},
 			},
 			{
 				Utility: "供气 · 梁子湖区燃气公司", Number: "RQ-88017", Business: "居民燃气开户",
-				State: "部门开始办理", Deadline: at(1+30, 0, 0),
-				Steps: []Step{{"受理", at(25, 17, 30)}, {"入户安检", time.Time{}}, {"通气", time.Time{}}},
+				State: "已受理", Deadline: at(1+30, 0, 0),
+				Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "入户安检", Current: true}, {Name: "通气"}},
 			},
 		},
 		Hotlines: []Hotline{{"政务服务", "12345"}, {"监管热线", "12398"}},
