@@ -79,15 +79,26 @@ func (k *Kiosk) ChosenDate(days int, accepted, deadline time.Time) bool {
 // ErrApplicationNotFound means no utility knows the number.
 var ErrApplicationNotFound = errors.New("app: no application with this number")
 
+// ErrJointRef means the number is a 联办编号, which ties a joint application's parts
+// together for a counter to quote and is tracked by none of them: each part is tracked
+// by its own number, printed in its section of the receipt.
+var ErrJointRef = errors.New("app: a joint reference is not tracked; each part has its own number")
+
 // kioskRefPattern is a kiosk reference: K, the date (6 digits), the sequence (6 digits,
 // more after the millionth request).
 var kioskRefPattern = regexp.MustCompile(`^K\d{12,}$`)
+
+// jointRefPattern is a 联办编号 (jointRef): J, the time (12 digits), four digits.
+var jointRefPattern = regexp.MustCompile(`^J\d{16}$`)
 
 // FindApplication finds an application by its number: a utility's application number
 // (every utility is asked at once; the one that knows it answers) or a kiosk reference
 // printed when the utility had not answered yet.
 func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
+	if jointRefPattern.MatchString(number) {
+		return Application{}, ErrJointRef
+	}
 	if kioskRefPattern.MatchString(number) {
 		st, err := k.Outbox.Status(number)
 		if err != nil || st.Kind != utility.KindApplication {

@@ -159,6 +159,7 @@ func TestTrackFindApplication(t *testing.T) {
 		{"kiosk reference, utility not answered", kref, want{utility: utility.Gas, waiting: true}},
 		{"kiosk reference in lower case", strings.ToLower(kref), want{utility: utility.Gas, waiting: true}},
 		{"unknown kiosk reference", "K999999999999", want{err: app.ErrApplicationNotFound}},
+		{"a joint reference (联办编号), tracked by its parts' numbers", "j2611251730120042", want{err: app.ErrJointRef}},
 		{"unknown number, a utility down", "DL99999999999", want{notNotFound: true}},
 	} {
 		t.Run("gas down/"+tc.name, func(t *testing.T) { check(t, tc.number, tc.want) })

@@ -125,9 +125,12 @@ func (s *Shell) openApplication(number string, failed func(msg string)) {
 		return found{a, err}
 	}, func(r found) {
 		if r.err != nil {
-			msg := s.T("track.not_found")
-			if !errors.Is(r.err, app.ErrApplicationNotFound) {
-				msg = s.T("track.try_later")
+			msg := s.T("track.try_later")
+			switch {
+			case errors.Is(r.err, app.ErrApplicationNotFound):
+				msg = s.T("track.not_found")
+			case errors.Is(r.err, app.ErrJointRef):
+				msg = s.T("track.joint_ref")
 			}
 			failed(msg)
 			return
