@@ -146,7 +146,7 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 		}
 		// The way on is the next question, wherever its page: nobody pages through a
 		// long form (13 pages in 大字模式) looking for what is missing.
-		next := touch.NewPrimaryButton(s.T("apply.to_review"), s.Tap(func() { s.toReview(a) }))
+		next := touch.NewPrimaryButton(s.T("apply.to_review"), s.Tap(func() { s.toReview(a, 0) }))
 		hint := s.T("apply.form_ready")
 		if len(problems) > 0 {
 			hint = s.T("apply.form_hint", len(problems))
@@ -377,14 +377,24 @@ func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *stri
 }
 
 // toReview checks a 过户's accounts for unpaid bills first (they must be settled), then
-// shows the review.
-func (s *Shell) toReview(a *app.ApplyForm) {
+// shows the review, or the bills to settle, in place of the top `replace` screens (the
+// settle screen, and a payment's result over it). The stack changes only then: a check
+// that fails leaves the citizen where they were, with its message.
+func (s *Shell) toReview(a *app.ApplyForm, replace int) {
+	depth := len(s.stack)
+	show := func(p Page) {
+		if len(s.stack) != depth { // the citizen went elsewhere meanwhile
+			return
+		}
+		s.stack = s.stack[:max(depth-replace, 1)]
+		s.Show(p)
+	}
 	settle := false
 	for _, sv := range a.Form.Services {
 		settle = settle || sv.SettleFirst
 	}
 	if !settle {
-		s.Show(reviewPage(s, a))
+		show(reviewPage(s, a))
 		return
 	}
 	s.notice.hide()
@@ -403,9 +413,9 @@ func (s *Shell) toReview(a *app.ApplyForm) {
 		case c.err != nil:
 			s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.bills_unknown"), modalButton{label: s.T("common.ok"), primary: true})
 		case len(c.u) > 0:
-			s.Show(settlePage(s, a, c.u))
+			show(settlePage(s, a, c.u))
 		default:
-			s.Show(reviewPage(s, a))
+			show(reviewPage(s, a))
 		}
 	})
 }
@@ -420,16 +430,10 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 				s.T("apply.unpaid_bills", len(u.Bills)), money(u.Amount), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
 		}
 		// Paying is the way on; this button only checks again (a bill paid elsewhere).
-		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() {
-			s.stack = s.stack[:len(s.stack)-1]
-			s.toReview(a)
-		}))
+		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() { s.toReview(a, 1) }))
 		return container.NewBorder(note(s.T("apply.settle_hint"), widget.HighImportance), container.NewBorder(nil, nil, nil, again), nil, nil,
 			s.pager(rows...))
-	}, Resume: &Resume{Key: "apply.transfer_continue", Do: func() {
-		s.stack = s.stack[:len(s.stack)-1]
-		s.toReview(a)
-	}}}
+	}, Resume: &Resume{Key: "apply.transfer_continue", Do: func() { s.toReview(a, 2) }}}
 }
 
 // reviewPage shows everything before submission: the answers (masked, or the phone and

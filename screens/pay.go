@@ -186,10 +186,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		case below.Resume != nil && p.Status == utility.PaymentPaid:
 			// Paid for a 过户: its business goes on, with the bills checked again.
 			back = touch.NewButton(s.T("nav.exit"), s.Tap(s.K.Exit))
-			done = touch.NewPrimaryButton(s.T(below.Resume.Key), s.Tap(func() {
-				s.stack = s.stack[:len(s.stack)-1]
-				below.Resume.Do()
-			}))
+			done = touch.NewPrimaryButton(s.T(below.Resume.Key), s.Tap(below.Resume.Do))
 		case below.Name == "bills":
 			back = touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
 			done = touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))

@@ -43,7 +43,7 @@ type Page struct {
 }
 
 // Resume is a screen's business to go on with after a payment: the button's text key
-// and what it does (the payment's screens are off the stack by then).
+// and what it does, called with the payment's result on top of the screen.
 type Resume struct {
 	Key string
 	Do  func()

@@ -335,6 +335,23 @@ func TestTransferSettlesFirst(t *testing.T) {
 	j.WaitShows("过户前须结清原户号的全部欠费")
 	j.TapPrefix("国网梁子湖区供电公司")
 	j.WaitShows("缴费成功")
+	// The bills cannot be checked again for a while: the citizen stays on the payment's
+	// result, told so, as often as they try (three tries once emptied the screens'
+	// stack and took the kiosk down).
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		j.Tap("继续过户")
+		j.WaitShows(j.K.Text.T("apply.bills_unknown"))
+		j.Tap("知道了")
+		if j.Shell.Current() != "pay-result" {
+			t.Fatalf("after a failed check: %s", j.Shell.Current())
+		}
+	}
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
 	j.Tap("继续过户")
 	r := j.submit()
 	if len(r.Answers) != 1 || r.Answers[0].Reference == "" {
