@@ -231,9 +231,7 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 
 // Watch polls the order until it is finished or ctx ends, calling update (from its own
 // goroutine) whenever the status changes. When the order is paid it prints the receipt
-// first, so that update sees the print's outcome (see Printed). While it watches an
-// order not yet paid, the session waits kiosk.pay_idle_timeout for input: the citizen
-// is paying with their phone.
+// first, so that update sees the print's outcome (see Printed).
 func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 	ctx, cancel := context.WithCancel(ctx)
 	f.mu.Lock()
@@ -242,9 +240,6 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 	}
 	f.cancel = cancel
 	f.mu.Unlock()
-	if !f.Final() {
-		f.k.Sessions.SetPatience(f.session, f.k.Config.Kiosk.PayIdleTimeout.Duration)
-	}
 	started := f.k.spawn(func() {
 		defer cancel()
 		last := ""
@@ -256,7 +251,6 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 				update(f)
 			}
 			if paymentFinal(p.Status) {
-				f.k.Sessions.SetPatience(f.session, 0)
 				return
 			}
 			select {
@@ -272,16 +266,14 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 	}
 }
 
-// StopWatching stops a Watch (the citizen left the pay screen); the session's idle time
-// is the usual one again.
+// StopWatching stops a Watch (the citizen left the pay screen).
 func (f *PaymentFlow) StopWatching() {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.cancel != nil {
 		f.cancel()
 		f.cancel = nil
 	}
-	f.mu.Unlock()
-	f.k.Sessions.SetPatience(f.session, 0)
 }
 
 func (f *PaymentFlow) refresh(ctx context.Context) {

@@ -253,43 +253,6 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 // unpaid), the flow is final as cancelled, and nothing prints. Cancelling an order the
 // citizen has paid in the meantime never shows it as cancelled: it stays paid, and its
 // receipt is printed (the citizen paid and must get one).
-// The citizen pays with their phone and touches nothing meanwhile: while the pay QR
-// waits, the session waits kiosk.pay_idle_timeout for input, not the usual minute;
-// once the order is paid or cancelled, the usual idle time counts again.
-func TestPayPatience(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		end  func(f *flows, flow *app.PaymentFlow) error
-	}{
-		{name: "paid", end: func(f *flows, flow *app.PaymentFlow) error {
-			_, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference)
-			return err
-		}},
-		{name: "cancelled", end: func(_ *flows, flow *app.PaymentFlow) error {
-			return flow.Cancel(context.Background())
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFlows(t, utilitysim.Options{})
-			_, _, _, _, flow := f.payingCitizen(1)
-			usual, patience := f.k.Config.Kiosk.IdleTimeout.Duration, f.k.Config.Kiosk.PayIdleTimeout.Duration
-			if patience <= usual {
-				t.Fatalf("the default pay idle time %v is not longer than the usual %v", patience, usual)
-			}
-			startPayWatch(flow)
-			if got := f.k.Sessions.IdleTime(); got != patience {
-				t.Fatalf("idle time while the QR waits: %v, want %v", got, patience)
-			}
-			if err := tc.end(f, flow); err != nil {
-				t.Fatal(err)
-			}
-			awaitCond(t, "the order to finish", flow.Final)
-			awaitCond(t, "the usual idle time", func() bool { return f.k.Sessions.IdleTime() == usual })
-		})
-	}
-}
-
 func TestPayCancel(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

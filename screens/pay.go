@@ -89,15 +89,21 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 			}
 		})
 	})
+	// The time left is the kiosk's: the order's validity, or less when the visit would
+	// end first for want of a touch (a touch gives the full idle time again).
 	countdown := func() string {
-		left := time.Until(f.Payment().ExpiresAt).Round(time.Second)
+		until := f.Payment().ExpiresAt
+		if w := s.K.Sessions.WipeAt(); !w.IsZero() && w.Before(until) {
+			until = w
+		}
+		left := until.Sub(s.K.Clock.Now()).Round(time.Second)
 		if left < 0 {
 			left = 0
 		}
 		// In words: 14:59 reads as a time of day.
 		return s.T("pay.countdown", int(left.Minutes()), fmt.Sprintf("%02d", int(left.Seconds())%60))
 	}
-	return Page{Name: "pay", TitleKey: "pay.title",
+	return Page{Name: "pay", TitleKey: "pay.title", Idle: s.K.Config.Kiosk.PayIdleTimeout.Duration,
 		Build: func() fyne.CanvasObject {
 			p := f.Payment()
 			size := float32(340) // phones read it from a metre away; 大字模式 needs no larger QR

@@ -40,6 +40,9 @@ type Page struct {
 	// Resume, if set, is how a payment made from this screen goes on with its business
 	// once paid (过户: the bills checked again, then the review).
 	Resume *Resume
+	// Idle, if longer than the kiosk's idle time, is how long the visit waits for input
+	// while this screen is on top (the pay QR: the citizen pays with their phone).
+	Idle time.Duration
 }
 
 // Resume is a screen's business to go on with after a payment: the button's text key
@@ -244,6 +247,7 @@ func (s *Shell) clockText(now time.Time) string {
 // render rebuilds the chrome and the top screen's content.
 func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
+	s.K.Sessions.SetPatience(top.Idle)
 	header, footer := s.header(top), s.footer()
 	// The bars, the border's gaps and the body's padding.
 	pad := ft.Padding()

@@ -47,7 +47,7 @@ type Kiosk struct {
 	Fullscreen     bool     `toml:"fullscreen"`
 	IdleTimeout    Duration `toml:"idle_timeout"`
 	IdleCountdown  Duration `toml:"idle_countdown"`
-	// PayIdleTimeout is the idle time while a pay QR waits to be paid: paying with a
+	// PayIdleTimeout is the idle time while the pay QR is on screen: paying with a
 	// phone takes many citizens longer than IdleTimeout.
 	PayIdleTimeout Duration `toml:"pay_idle_timeout"`
 	Demo           bool     `toml:"demo"`

@@ -85,6 +85,7 @@ type Manager struct {
 	away     bool // the citizen is on a screen other than home
 	state    State
 	deadline time.Time // when the countdown ends
+	idleAt   time.Time // when the countdown starts, while Active
 	// patience is the idle time while the citizen is busy away from the screen
 	// (SetPatience); zero when they are not.
 	patience time.Duration
@@ -173,21 +174,36 @@ func (m *Manager) SetAway(away bool) {
 	m.Touch()
 }
 
-// SetPatience gives session s the idle time d instead of the usual one while its citizen
-// is busy away from the screen (paying with their phone, which takes longer than a
-// minute for many), and d = 0 ends that. A d shorter than the usual idle time changes
-// nothing. The idle count starts again from now unless the countdown is on screen. It
-// does nothing when s is not the open session, and the session's end ends it.
-func (m *Manager) SetPatience(s *Session, d time.Duration) {
+// SetPatience gives the open session the idle time d instead of the usual one while
+// its citizen is busy away from the screen (paying with their phone, which takes many
+// longer than a minute), and d = 0 ends that; the longer of d and the usual idle time
+// counts. A change restarts the idle count, unless the countdown is on screen. Without
+// an open session it does nothing, and the session's end ends it.
+func (m *Manager) SetPatience(d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if s == nil || s != m.current || m.patience == d {
+	if m.current == nil || m.patience == d {
 		return
 	}
 	m.patience = d
 	if m.state == Active {
 		m.armLocked()
 	}
+}
+
+// WipeAt is when the open session will be wiped if nothing touches the screen: the
+// idle time and the countdown from the last input, or the countdown's end while it
+// runs. Zero when no timer runs.
+func (m *Manager) WipeAt() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch m.state {
+	case Active:
+		return m.idleAt.Add(m.opts.Countdown)
+	case Warning:
+		return m.deadline
+	}
+	return time.Time{}
 }
 
 // IdleTime is how long the open session may go without input before the countdown
@@ -240,6 +256,7 @@ func (m *Manager) armLocked() {
 	}
 	m.state = Active
 	gen := m.gen
+	m.idleAt = m.opts.Clock.Now().Add(m.idleTimeLocked())
 	m.timer = m.opts.Clock.AfterFunc(m.idleTimeLocked(), func() { m.fire(gen) })
 }
 

@@ -116,15 +116,18 @@ func TestTouchResetsAndResumes(t *testing.T) {
 }
 
 // A citizen paying with their phone touches nothing for longer than the usual idle
-// time: the session waits as long as its patience says, then counts down as usual, and
-// patience ends with the payment or with the session.
+// time: the session waits as long as its patience says, then counts down as usual;
+// WipeAt says when the wipe comes. Patience ends when set to 0 or with the session.
 func TestPatience(t *testing.T) {
 	m, c, r := newTestManager()
-	s := m.Start()
+	if m.SetPatience(3 * time.Minute); m.IdleTime() != 60*time.Second {
+		t.Fatalf("patience without a session: idle time %v", m.IdleTime())
+	}
+	m.Start()
 	c.Advance(30 * time.Second)
-	m.SetPatience(s, 3*time.Minute) // the pay QR appears
-	if m.IdleTime() != 3*time.Minute {
-		t.Fatalf("idle time %v while paying", m.IdleTime())
+	m.SetPatience(3 * time.Minute) // the pay QR appears
+	if m.IdleTime() != 3*time.Minute || !m.WipeAt().Equal(c.Now().Add(3*time.Minute+10*time.Second)) {
+		t.Fatalf("while paying: idle time %v, wipe at %v (now %v)", m.IdleTime(), m.WipeAt(), c.Now())
 	}
 	c.Advance(3*time.Minute - time.Second)
 	if m.State() != Active {
@@ -135,7 +138,12 @@ func TestPatience(t *testing.T) {
 	if m.State() != Active {
 		t.Fatalf("a touch while paying gave less than the patience: %v", m.State())
 	}
-	m.SetPatience(s, 0) // paid: the result screen
+	c.Advance(time.Second)
+	if m.State() != Warning || !m.WipeAt().Equal(c.Now().Add(10*time.Second)) {
+		t.Fatalf("after the patience: %v, wipe at %v (now %v)", m.State(), m.WipeAt(), c.Now())
+	}
+	m.Touch()        // 继续办理
+	m.SetPatience(0) // paid: the result screen
 	if m.IdleTime() != 60*time.Second {
 		t.Fatalf("idle time %v after paying", m.IdleTime())
 	}
@@ -144,19 +152,17 @@ func TestPatience(t *testing.T) {
 		t.Fatalf("state %v a minute after paying", m.State())
 	}
 	c.Advance(10 * time.Second)
-	if got := r.kinds(); !strings.HasSuffix(got, "warn1 end:idle") {
-		t.Fatalf("events: %s", got)
+	if got := r.kinds(); !strings.HasSuffix(got, "warn1 end:idle") || !m.WipeAt().IsZero() {
+		t.Fatalf("events: %s, wipe at %v", got, m.WipeAt())
 	}
 
-	// Patience is the session's: a shorter one, another session's, or one left over from
-	// the session before changes nothing.
-	s2 := m.Start()
-	m.SetPatience(s, 5*time.Minute)
-	m.SetPatience(s2, 30*time.Second)
+	// A shorter patience changes nothing; the last session's does not outlive it.
+	m.Start()
+	m.SetPatience(30 * time.Second)
 	if m.IdleTime() != 60*time.Second {
 		t.Fatalf("idle time %v", m.IdleTime())
 	}
-	m.SetPatience(s2, 5*time.Minute)
+	m.SetPatience(5 * time.Minute)
 	m.End(ReasonExit)
 	m.Start()
 	if m.IdleTime() != 60*time.Second {

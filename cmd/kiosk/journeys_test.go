@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -213,6 +214,46 @@ func TestJourneyPayCancelled(t *testing.T) {
 			}
 			j.checkBothLanguages("", tc.name)
 		}
+	}
+}
+
+// The citizen pays with their phone, touching nothing: while the pay QR is on screen the
+// visit waits kiosk.pay_idle_timeout for input, and the QR's countdown says when it
+// would end; on any other screen (back at the bills, the payment's result) the usual
+// idle time counts.
+func TestJourneyPayPatience(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid by themselves
+	usual, patience := j.K.Config.Kiosk.IdleTimeout.Duration, j.K.Config.Kiosk.PayIdleTimeout.Duration
+	toElectricityBills(j)
+	if got := j.K.Sessions.IdleTime(); got != usual {
+		t.Fatalf("idle time on the bills: %v, want %v", got, usual)
+	}
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	if got := j.K.Sessions.IdleTime(); got != patience {
+		t.Fatalf("idle time at the pay QR: %v, want %v", got, patience)
+	}
+	// 3 min 10 s at the most (the patience and the countdown), not the order's 15 min.
+	minutes := int((patience + j.K.Config.Kiosk.IdleCountdown.Duration).Minutes())
+	if !j.Shows(fmt.Sprintf("请在 %d 分", minutes)) {
+		t.Fatalf("the countdown does not say the visit's end:\n%s", j.Markup())
+	}
+	j.Tap("返回")
+	if got := j.K.Sessions.IdleTime(); got != usual {
+		t.Fatalf("idle time back at the bills: %v, want %v", got, usual)
+	}
+	j.TapPrefix("缴费（") // the same order, shown again
+	j.WaitShows("请用微信或支付宝扫码支付")
+	orders, err := j.K.Orders.List() // the order the QR is of, kept until its end is known
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("orders %+v, %v", orders, err)
+	}
+	if _, err := j.sims.Pay(utility.Electricity, orders[0].Reference); err != nil {
+		t.Fatal(err)
+	}
+	j.WaitShows("缴费成功")
+	if got := j.K.Sessions.IdleTime(); got != usual {
+		t.Fatalf("idle time at the payment's result: %v, want %v", got, usual)
 	}
 }
 
