@@ -322,7 +322,9 @@ func (f *PaymentFlow) settle() {
 func (f *PaymentFlow) Cancel(ctx context.Context) error {
 	f.StopWatching()
 	// Asked first, briefly: an order paid a moment ago is not cancelled (the utility would
-	// refuse, and staff would find the refusal among the dead letters); it is settled.
+	// refuse it as already done); it is settled, its receipt printed. Should the question
+	// go unanswered (the kiosk stopping), a cancellation of a paid order is refused as
+	// already done and closed by the outbox: nothing for staff to clear.
 	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	f.refresh(qctx)
 	cancel()

@@ -717,9 +717,12 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 			if slices.Contains(kinds, journal.Print) {
 				t.Fatal("a print journalled after the citizen left")
 			}
-			// The payer can still ask staff for the receipt.
+			// The payer can still ask staff for the receipt, the one they would have had.
 			if kept := payKept(t, f.k, flow.KioskRef); kept != tc.paid {
 				t.Fatalf("receipt kept for reprinting: %v, want %v", kept, tc.paid)
+			}
+			if r, err := f.k.Reprints.Get(flow.KioskRef); tc.paid && (err != nil || r.Payment.Periods == "" || r.Payment.Payee == "") {
+				t.Fatalf("the kept receipt lacks the periods or the payee: %+v, %v", r.Payment, err)
 			}
 			if slices.Contains(kinds, journal.PaymentSettled) != tc.paid {
 				t.Fatalf("journal %v", kinds)

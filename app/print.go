@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -264,24 +264,20 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 		k.keepUnprinted(f.order(), p)
 		return PrintResult{Message: "print.citizen_left"}
 	}
-	r := k.paymentReceipt(f.KioskRef, f.Utility, f.Account, name, p)
-	periods := make([]string, len(f.Bills))
-	for i, b := range f.Bills {
-		periods[i] = b.Period
-	}
-	r.Payment.Periods = strings.Join(periods, "、")
-	return k.printKeeping(context.Background(), r)
+	o := f.asOrder()
+	o.Holder = name
+	return k.printKeeping(context.Background(), k.paymentReceipt(o, p))
 }
 
 // paymentReceipt is the receipt (缴费凭条) of a paid order.
-func (k *Kiosk) paymentReceipt(ref, utilityID, account, holder string, p utility.Payment) reprint.Receipt {
-	return reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Payment},
+func (k *Kiosk) paymentReceipt(o orders.Order, p utility.Payment) reprint.Receipt {
+	return reprint.Receipt{Entry: reprint.Entry{Ref: o.KioskRef, Kind: reprint.Payment},
 		Payment: &receipt.Payment{
-			Business: k.Text.In(i18n.ZH, "pay.business."+utilityID), Payee: k.utilityNameZH(utilityID),
-			Account: account, Name: holder,
+			Business: k.Text.In(i18n.ZH, "pay.business."+o.Utility), Payee: k.utilityNameZH(o.Utility),
+			Account: o.Account, Name: o.Holder, Periods: o.Periods,
 			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: txn(p),
-			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(utilityID),
-			Terminal: k.Config.Kiosk.ID, Ref: ref,
+			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(o.Utility),
+			Terminal: k.Config.Kiosk.ID, Ref: o.KioskRef,
 		}}
 }
 

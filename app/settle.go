@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/journal"
@@ -53,8 +54,12 @@ func (f *PaymentFlow) asOrder() orders.Order {
 	f.mu.Lock()
 	holder := f.holder
 	f.mu.Unlock()
+	periods := make([]string, len(f.Bills))
+	for i, b := range f.Bills {
+		periods[i] = b.Period
+	}
 	return orders.Order{KioskRef: f.KioskRef, Utility: f.Utility, Account: f.Account, Reference: p.Reference,
-		Amount: p.Amount, Holder: holder, Session: f.session.ID}
+		Amount: p.Amount, Holder: holder, Periods: strings.Join(periods, "、"), Session: f.session.ID}
 }
 
 // releaseOrder hands an order its flow no longer follows to the settling pass; settled
@@ -181,7 +186,7 @@ func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
 func (k *Kiosk) keepUnprinted(o orders.Order, p utility.Payment) {
 	detail := "paid; receipt kept for reprinting"
 	if k.HasPrinter() {
-		r := k.paymentReceipt(o.KioskRef, o.Utility, o.Account, o.Holder, p)
+		r := k.paymentReceipt(o, p)
 		r.Time, r.Reason = k.Clock.Now(), unprintedReason
 		if err := k.Reprints.Keep(r); err != nil {
 			k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)

@@ -149,9 +149,10 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 		next := touch.NewPrimaryButton(s.T("apply.to_review"), s.Tap(func() { s.toReview(a, 0) }))
 		hint := s.T("apply.form_ready")
 		if len(problems) > 0 {
-			hint = s.T("apply.form_hint", len(problems))
+			hint = s.T("apply.form_missing", len(problems))
 			next.Disable()
 			if first != nil {
+				hint = s.T("apply.form_hint", len(problems))
 				in := first
 				next = touch.NewPrimaryButton(s.T("apply.fill_next"), s.Tap(func() { s.Show(editorPage(s, a, in)) }))
 			}

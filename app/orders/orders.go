@@ -29,7 +29,9 @@ type Order struct {
 	Reference string      `json:"reference"`
 	Amount    utility.Fen `json:"amount_fen"`
 	// Holder is the account holder's name, for the receipt (which masks it).
-	Holder  string    `json:"holder,omitempty"`
+	Holder string `json:"holder,omitempty"`
+	// Periods are the bills' periods the order pays (账期), for the receipt.
+	Periods string    `json:"periods,omitempty"`
 	Session string    `json:"session"`
 	Created time.Time `json:"created"`
 	// CancelSent: a cancellation is in the outbox already; it is not sent twice.
