@@ -523,7 +523,10 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		// The number the receipt carries on top, to quote at a counter for all parts.
 		var joint fyne.CanvasObject = layout.NewSpacer()
 		if r.JointRef != "" {
-			joint = s.kvText(s.T("apply.joint_ref"), r.JointRef)
+			// On one line, never wrapped: as a wrapping value it was cut at the window's edge.
+			l := widget.NewLabel(s.T("apply.joint_ref"))
+			l.Importance = widget.HighImportance
+			joint = container.NewHBox(l, widget.NewLabel(r.JointRef))
 		}
 		buttons := []fyne.CanvasObject{touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))}
 		if b := s.demoReceiptButton(); b != nil {

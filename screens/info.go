@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -90,15 +91,19 @@ func (s *Shell) infoTable(t *info.Table) []fyne.CanvasObject {
 		}
 		return []fyne.CanvasObject{g.object()}
 	}
+	colon, semicolon := "：", "；"
+	if lang == i18n.EN {
+		colon, semicolon = ": ", "; "
+	}
 	var lines []fyne.CanvasObject
 	for _, r := range t.Rows {
 		var parts []string
 		for i, c := range r {
 			if v := c.In(lang); v != "" {
-				parts = append(parts, t.Header[i].In(lang)+"："+v)
+				parts = append(parts, t.Header[i].In(lang)+colon+v)
 			}
 		}
-		lines = append(lines, note(strings.Join(parts, "；"), widget.MediumImportance))
+		lines = append(lines, note(strings.Join(parts, semicolon), widget.MediumImportance))
 	}
 	return lines
 }

@@ -254,7 +254,7 @@ func TestElderlyModeFromEveryScreen(t *testing.T) {
 func TestLanguageToggle(t *testing.T) {
 	h := newHarness(t)
 	h.Tap("English")
-	if !h.Shows("Please place your ID card on the reader") || !h.Shows("Service guide") || !h.Shows("Power service") {
+	if !h.Shows("Place your ID card on the reader") || !h.Shows("Service guide") || !h.Shows("Power service") {
 		t.Fatalf("English home incomplete:\n%s", h.Markup())
 	}
 	h.Tap("Service guide")

@@ -267,7 +267,7 @@ func (c *Content) Document(now time.Time) []Page {
 		for _, a := range c.Access {
 			t.Rows = append(t.Rows, []bitext.Text{a.Area, a.Substation, bitext.New(a.Capacity, a.Capacity), accessNames[a.Status], a.Note})
 		}
-		pages = append(pages, Page{ID: "access", Title: bitext.New("配电网接入容量", "Network access capacity"), Sections: []Section{{
+		pages = append(pages, Page{ID: "access", Title: bitext.New("配电网接入容量", "Grid capacity for new connections"), Sections: []Section{{
 			Heading:    bitext.New("各区域可开放容量与受限情况", "Open capacity and limits by area"),
 			Paragraphs: []bitext.Text{bitext.New("受限区域新增大容量用电，须待配套电网工程完成；具体以现场勘查和供电方案为准。", "In limited areas large new loads wait for grid works; the site survey and supply plan decide.")},
 			Table:      t,
