@@ -528,10 +528,11 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			l.Importance = widget.HighImportance
 			joint = container.NewHBox(l, widget.NewLabel(r.JointRef))
 		}
-		buttons := []fyne.CanvasObject{touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))}
-		if b := s.demoReceiptButton(); b != nil {
+		var buttons []fyne.CanvasObject
+		if b := s.demoReceiptButton(); b != nil && r.Printed.OK {
 			buttons = append(buttons, b)
 		}
+		buttons = append(buttons, touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit)))
 		if s.K.Elderly() {
 			// The outcome, the receipt note and the buttons stand in a column beside the
 			// parts, so that each utility's part has the page's full height. The column
@@ -557,7 +558,8 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			return container.NewBorder(nil, nil, column, nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
-		return container.NewBorder(head, container.NewBorder(nil, nil, container.NewHBox(buttons...), joint), nil, nil, s.pager(blocks...))
+		// The main way on at the bottom right, as on every screen.
+		return container.NewBorder(head, container.NewBorder(nil, nil, joint, container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
 	}}
 }
 

@@ -99,14 +99,11 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 			}
 			s.refresh()
 		}
-		r.OnTapped = s.Tap(toggle)
-		if !s.K.Elderly() {
-			// Beside the list, the bill's detail: a tap on the bill shows it, a tap on
-			// its box chooses it or not (one tap did both, so a chosen bill could not be
-			// read without unchoosing it).
-			r.OnCheck = s.Tap(toggle)
-			r.OnTapped = s.Tap(func() { st.focus = b.ID; s.refresh() })
-		}
+		// A tap on the bill makes it the one whose detail is shown (beside the list, or
+		// behind 账单明细 in 大字模式); a tap on its box chooses it or not. One tap did
+		// both, so a chosen bill could not be read without unchoosing it.
+		r.OnCheck = s.Tap(toggle)
+		r.OnTapped = s.Tap(func() { st.focus = b.ID; s.refresh() })
 		rows = append(rows, r)
 	}
 	var pay fyne.CanvasObject = note(s.T("bills.all_paid"), widget.SuccessImportance)

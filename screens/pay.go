@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -120,7 +121,8 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 				heading(s.T("pay.scan")),
 				amount,
 				note(s.T("pay.account_bills", s.K.UtilityName(f.Utility), f.Account, len(f.Bills)), widget.MediumImportance),
-				remaining,
+				// Indented as the labels around it are.
+				container.New(layout.NewCustomPaddedLayout(0, 0, ft.Size(ft.SizeNameInnerPadding), 0), remaining),
 				note(s.T(s.payWaitingKey()), widget.HighImportance),
 			)
 			cancel := touch.NewButton(s.T("pay.cancel"), s.Tap(func() {
@@ -170,8 +172,10 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 					right = append(right, container.NewCenter(qr), note(s.T("pay.receipt_qr"), widget.MediumImportance))
 				}
 			}
-			if b := s.demoReceiptButton(); b != nil {
-				right = append(right, b)
+			if r, _ := f.Printed(); r.OK {
+				if b := s.demoReceiptButton(); b != nil {
+					right = append(right, b)
+				}
 			}
 			side = container.NewVBox(right...)
 		case utility.PaymentExpired:
@@ -215,6 +219,7 @@ func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObj
 }
 
 // demoReceiptButton shows the emulated printer's last receipt as a picture (demo mode).
+// Offered where a receipt printed: after a failed print it would show a torn part.
 func (s *Shell) demoReceiptButton() fyne.CanvasObject {
 	if s.K.Demo == nil || !s.K.HasPrinter() {
 		return nil

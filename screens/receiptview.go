@@ -17,7 +17,7 @@ const stripRows = 120
 // demoReceiptPage is the picture the printer emulator drew of the last receipt (demo
 // mode).
 func demoReceiptPage(s *Shell) Page {
-	return Page{Name: "demo-receipt", TitleKey: "demo.view_receipt", Build: func() fyne.CanvasObject {
+	return Page{Name: "demo-receipt", TitleKey: "demo.receipt_title", Build: func() fyne.CanvasObject {
 		img, err := s.K.Demo.LastReceipt()
 		if err != nil {
 			return note(s.T("demo.no_receipt"), widget.MediumImportance)

@@ -194,6 +194,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	}
 	rows := []printer.Row{
 		{Label: "业务", Value: s.Business},
+		{Label: "状态", Value: s.state()},
 		{Label: "办件编号", Value: number},
 	}
 	if s.ChosenDate && !s.Deadline.IsZero() {
