@@ -42,7 +42,7 @@ func TestTranslate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.T("idle.message", 7); got != "长时间未操作，7 秒后将退出办理并清除您的信息" {
+	if got := c.T("idle.message", 7); got != "长时间未操作，7秒后将退出办理并清除您的信息" {
 		t.Fatalf("T = %q", got)
 	}
 	if got := c.T("no.such.key"); got != "[no.such.key]" {

@@ -235,7 +235,7 @@ func TestJourneyPayPatience(t *testing.T) {
 	}
 	// 3 min 10 s at the most (the patience and the countdown), not the order's 15 min.
 	minutes := int((patience + j.K.Config.Kiosk.IdleCountdown.Duration).Minutes())
-	if !j.Shows(fmt.Sprintf("请在 %d 分", minutes)) {
+	if !j.Shows(fmt.Sprintf("请在 %d分", minutes)) {
 		t.Fatalf("the countdown does not say the visit's end:\n%s", j.Markup())
 	}
 	j.Tap("返回")
