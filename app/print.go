@@ -235,7 +235,7 @@ func (f *PaymentFlow) Printed() (PrintResult, bool) {
 
 // ReceiptURL is the content of the receipt's QR code, shown on screen too.
 func (f *PaymentFlow) ReceiptURL() string {
-	u, err := receipt.QRURL(f.k.Config.Receipt.PaymentURL, f.txn())
+	u, err := receipt.QRURL(f.k.Config.PaymentURL(f.Utility), f.txn())
 	if err != nil {
 		return ""
 	}
@@ -277,7 +277,7 @@ func (k *Kiosk) paymentReceipt(o orders.Order, p utility.Payment) reprint.Receip
 			Account: o.Account, Name: o.Holder, Periods: o.Periods,
 			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: txn(p),
 			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(o.Utility),
-			Terminal: k.Config.Kiosk.ID, Ref: o.KioskRef,
+			Terminal: k.Config.Kiosk.ID, Ref: o.KioskRef, URL: k.Config.PaymentURL(o.Utility),
 		}}
 }
 

@@ -120,6 +120,19 @@ type Utility struct {
 	SecretFile string   `toml:"secret_file"`
 	Timeout    Duration `toml:"timeout"`
 	Hotline    string   `toml:"hotline"`
+	// PaymentURL is the template of this utility's payment receipt QR (its e-invoice
+	// page; {ref} its receipt number, which only it can tell apart); empty: the
+	// receipt's payment_url.
+	PaymentURL string `toml:"payment_url"`
+}
+
+// PaymentURL is the template of a utility's payment receipt QR: its own, or the
+// receipt's payment_url.
+func (c *Config) PaymentURL(utilityID string) string {
+	if u, ok := c.Utilities.ByID(utilityID); ok && u.PaymentURL != "" {
+		return u.PaymentURL
+	}
+	return c.Receipt.PaymentURL
 }
 
 // Data says where the kiosk keeps its files.

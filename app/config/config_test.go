@@ -125,6 +125,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"journal shorter than personal data", "[kiosk]\ndemo = true\n[data]\npersonal_data_days = 400\njournal_days = 365\n",
 			[]string{":5:", "data.journal_days", "shorter than data.personal_data_days"}},
 		{"template", "[kiosk]\ndemo = true\n[receipt]\ntrack_url = \"https://t.example.cn/a\"\n", []string{":4:", "receipt.track_url", "{ref}"}},
+		{"a utility's template", "[kiosk]\ndemo = true\n[utilities.gas]\npayment_url = \"ftp://e.example.cn/{ref}\"\n", []string{":4:", "utilities.gas.payment_url", "not an http(s) URL template"}},
 		{"syntax", "[kiosk\nid = 1\n", []string{":2:", "table name"}},
 		{"not utf8", "[kiosk]\nid = \"\xff\xfe\"\n", []string{"not UTF-8"}},
 	} {

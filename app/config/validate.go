@@ -168,6 +168,9 @@ func (c *Config) validateUtilities(lenient bool) error {
 		if err := inRange(key+".timeout", u.Timeout.Duration, 500*time.Millisecond, time.Minute); err != nil {
 			return err
 		}
+		if err := checkTemplate(key+".payment_url", u.PaymentURL); err != nil {
+			return err
+		}
 		if !u.Enabled {
 			continue
 		}

@@ -23,7 +23,7 @@ type Payment struct {
 	Amount int64
 	// Method is how it was paid, e.g. 微信支付.
 	Method string
-	// TxnID is the transaction reference (交易流水); the QR links to PaymentURL(TxnID).
+	// TxnID is the transaction reference (交易流水), the {ref} of the QR's address (URL).
 	TxnID string
 	// Time is when the payment completed, printed in its own time zone.
 	Time time.Time
@@ -34,6 +34,9 @@ type Payment struct {
 	QRCaption string
 	// Hotlines are printed at the foot, e.g. 服务热线 95598, 监管热线 12398.
 	Hotlines []Hotline
+	// URL is the template of the QR's address (the utility's e-invoice page, {ref} the
+	// transaction); empty: the receipt settings' PaymentURL.
+	URL string
 	// Reprint marks a copy printed again after a failed print (补打).
 	Reprint bool
 }
@@ -42,6 +45,9 @@ type Payment struct {
 // the payment URL (e-invoice or payment record), the hotlines, and a cut.
 func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 	u, err := b.PaymentURL(p.TxnID)
+	if p.URL != "" {
+		u, err = QRURL(p.URL, p.TxnID)
+	}
 	if err != nil {
 		return nil, err
 	}
