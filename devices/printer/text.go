@@ -170,7 +170,8 @@ func Wrap(text string, width int) []string {
 	return lines
 }
 
-// token is a unit of wrapping: an ASCII word, one non-ASCII character, or a run of spaces.
+// token is a unit of wrapping: an ASCII word, one non-ASCII character, a short remark in
+// full-width brackets (（预计）, at most maxRemark characters inside), or a run of spaces.
 type token struct {
 	s     string
 	w     int
@@ -196,12 +197,37 @@ func tokenize(s string) []token {
 			}
 			toks = append(toks, token{s: s[i:j], w: j - i})
 			i = j
+		case r == '（':
+			if j, w := remark(s[i:]); j > 0 {
+				toks = append(toks, token{s: s[i : i+j], w: w})
+				i += j
+				continue
+			}
+			fallthrough
 		default:
 			toks = append(toks, token{s: s[i : i+n], w: runeWidth(r)})
 			i += n
 		}
 	}
 	return toks
+}
+
+// maxRemark is the most characters a bracketed remark holds to be kept on one line.
+const maxRemark = 3
+
+// remark measures a short remark at the start of s, （ to ）: its length in bytes and
+// its width; 0 when s does not start with one.
+func remark(s string) (n, w int) {
+	for i, r := range s {
+		if i > 0 && r == '）' {
+			return i + len("）"), w + runeWidth(r)
+		}
+		if r == '（' && i > 0 || r == '\n' || r == utf8.RuneError || utf8.RuneCountInString(s[:i]) > maxRemark {
+			return 0, 0
+		}
+		w += runeWidth(r)
+	}
+	return 0, 0
 }
 
 // noLineStart is punctuation that must not begin a line, and noLineEnd what must not
@@ -247,13 +273,15 @@ func wrapPara(s string, width int) []string {
 			continue
 		}
 		if t.w > width {
-			// A word longer than a line: fill the current line, then break it hard.
+			// A word (or remark) longer than a line: fill the current line, then break
+			// it hard.
 			for _, r := range t.s {
-				if curW+1 > width {
+				w := runeWidth(r)
+				if curW+w > width {
 					flush()
 				}
-				cur = append(cur, token{s: string(r), w: 1})
-				curW++
+				cur = append(cur, token{s: string(r), w: w})
+				curW += w
 			}
 			continue
 		}

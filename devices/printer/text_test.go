@@ -106,6 +106,10 @@ func TestWrap(t *testing.T) {
 		{"abcdefghijkl", 5, "abcde|fghij|kl"},
 		{"您的申请已受理，共涉及", 14, "您的申请已受|理，共涉及"},
 		{"金额（含税）", 4, "金额|（含|税）"},
+		{"前办结（预计）", 10, "前办结|（预计）"}, // a short remark stays whole
+		{"（一二三四）", 8, "（一二三|四）"},    // a longer one may break
+		{"a（注（b）", 20, "a（注（b）"},    // brackets that do not pair
+		{"办结（预计）尚未答复", 12, "办结（预计）|尚未答复"},
 		{"一\n二", 10, "一|二"},
 		{"x 水电", 3, "x|水|电"},
 	} {
