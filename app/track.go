@@ -101,7 +101,7 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 	}
 	if kioskRefPattern.MatchString(number) {
 		st, err := k.Outbox.Status(number)
-		if err != nil || st.Kind != utility.KindApplication {
+		if err != nil || st.Kind != utility.KindApplication && st.Kind != utility.KindTransfer {
 			// A rating's or a payment's reference is not an application's.
 			return Application{}, ErrApplicationNotFound
 		}

@@ -472,3 +472,22 @@ func TestChosenDate(t *testing.T) {
 		t.Error("no acceptance time: nothing to compare with")
 	}
 }
+
+// A 过户 the utility has not answered yet is found by the kiosk reference its receipt
+// prints (待分配（凭本机编号…查询）), as an application is.
+func TestTrackQueuedTransfer(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+	r := submitForm(t, applyFor(t, f.k, map[string]string{"water.account": utilitysim.AccountNumber(utility.Water, 1)},
+		jointOf(t, f.k, catalog.JointTransfer, utility.Water)...))
+	kref := r.Answers[0].KioskRef
+	if r.Answers[0].Reference != "" || !kioskRefRE.MatchString(kref) {
+		t.Fatalf("a transfer while water is down: %+v", r.Answers[0])
+	}
+	got, err := f.k.FindApplication(context.Background(), kref)
+	if err != nil || !got.Waiting || got.Utility != utility.Water {
+		t.Fatalf("the queued transfer %s: %+v, %v", kref, got, err)
+	}
+}
