@@ -262,7 +262,8 @@ func (r *ApplyResult) clone() *ApplyResult {
 
 func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catalog.Submission) (PartAnswer, error) {
 	ans := PartAnswer{Utility: sub.Utility, ServiceName: sub.ServiceName, Outcome: sub.Outcome}
-	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber}
+	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber,
+		Group: joint}
 	if sub.Joint == catalog.JointTransfer {
 		req.Kind, req.Order = utility.KindTransfer, sub.Account
 		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, JointRef: joint,

@@ -80,9 +80,10 @@ func (k *Kiosk) ChosenDate(days int, accepted, deadline time.Time) bool {
 var ErrApplicationNotFound = errors.New("app: no application with this number")
 
 // ErrJointRef means the number is a 联办编号, which ties a joint application's parts
-// together for a counter to quote and is tracked by none of them: each part is tracked
-// by its own number, printed in its section of the receipt.
-var ErrJointRef = errors.New("app: a joint reference is not tracked; each part has its own number")
+// together: FindApplication finds one application, JointApplications the parts. From
+// JointApplications it means this kiosk did not take the application (it was made at
+// another kiosk): each part is then tracked by its own number, printed on the receipt.
+var ErrJointRef = errors.New("app: a joint reference; each part has its own number")
 
 // kioskRefPattern is a kiosk reference: K, the date (6 digits), the sequence (6 digits,
 // more after the millionth request).
@@ -101,13 +102,12 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 	}
 	if kioskRefPattern.MatchString(number) {
 		st, err := k.Outbox.Status(number)
-		if err != nil || st.Kind != utility.KindApplication && st.Kind != utility.KindTransfer {
+		if err != nil || !isApplication(st) {
 			// A rating's or a payment's reference is not an application's.
 			return Application{}, ErrApplicationNotFound
 		}
 		if st.UtilityRef == "" {
-			return Application{Utility: st.Utility, Waiting: true,
-				Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}, nil
+			return waiting(st), nil
 		}
 		number = st.UtilityRef
 	}
@@ -139,6 +139,81 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 		return Application{}, firstErr
 	}
 	return Application{}, ErrApplicationNotFound
+}
+
+func isApplication(st outbox.Status) bool {
+	return st.Kind == utility.KindApplication || st.Kind == utility.KindTransfer
+}
+
+// waiting is a part its utility has not answered yet, known by its kiosk reference.
+func waiting(st outbox.Status) Application {
+	return Application{Utility: st.Utility, Waiting: true,
+		Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}
+}
+
+// JointApplications finds the parts of a joint application by its 联办编号 (jointRef),
+// as this kiosk submitted them: each utility that has answered is asked for its part's
+// progress, and a part not answered yet is Waiting; a refused part is left out (it was
+// never an application). Utilities that cannot be asked now are Unavailable. A 联办编号
+// this kiosk did not make gives ErrJointRef.
+func (k *Kiosk) JointApplications(ctx context.Context, ref string) (ApplicationsResult, error) {
+	ref = strings.ToUpper(strings.TrimSpace(ref))
+	if !jointRefPattern.MatchString(ref) {
+		return ApplicationsResult{}, ErrApplicationNotFound
+	}
+	parts, err := k.Outbox.ByGroup(ref)
+	if err != nil {
+		return ApplicationsResult{}, err
+	}
+	// Each part in its place, the utilities asked at once.
+	type part struct {
+		app         *Application
+		unavailable bool
+	}
+	got := make([]part, len(parts))
+	var wg sync.WaitGroup
+	found := false
+	for i, st := range parts {
+		if !isApplication(st) {
+			continue
+		}
+		found = true
+		switch {
+		case st.UtilityRef == "" && st.State == outbox.Pending:
+			a := waiting(st)
+			got[i].app = &a
+		case st.UtilityRef == "": // refused
+		default:
+			c, err := k.Client(st.Utility)
+			if err != nil {
+				continue // the utility was disabled since
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := c.Progress(ctx, st.UtilityRef)
+				if err != nil {
+					got[i].unavailable = true
+					return
+				}
+				got[i].app = &Application{Utility: st.Utility, Progress: p}
+			}()
+		}
+	}
+	wg.Wait()
+	if !found {
+		return ApplicationsResult{}, ErrJointRef
+	}
+	var out ApplicationsResult
+	for i, g := range got {
+		switch {
+		case g.app != nil:
+			out.Applications = append(out.Applications, *g.app)
+		case g.unavailable:
+			out.Unavailable = append(out.Unavailable, parts[i].Utility)
+		}
+	}
+	return out, nil
 }
 
 // RefFromQR reads the application number from a scanned tracking QR (the URL that

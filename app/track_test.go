@@ -491,3 +491,35 @@ func TestTrackQueuedTransfer(t *testing.T) {
 		t.Fatalf("the queued transfer %s: %+v, %v", kref, got, err)
 	}
 }
+
+// A joint application is found by its 联办编号: each part, answered (its progress from
+// its utility) or still waiting (its kiosk reference), in the order submitted; a
+// 联办编号 this kiosk did not make is ErrJointRef.
+func TestTrackJointApplication(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	setFaults(t, f.sims, utility.Gas, utilitysim.Faults{Down: true})
+	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas)...))
+	if r.JointRef == "" {
+		t.Fatal("no 联办编号")
+	}
+	res, err := f.k.JointApplications(context.Background(), strings.ToLower(r.JointRef))
+	if err != nil || len(res.Applications) != 2 || len(res.Unavailable) != 0 {
+		t.Fatalf("parts of %s: %+v, %v", r.JointRef, res, err)
+	}
+	byUtility := map[string]app.Application{}
+	for _, a := range res.Applications {
+		byUtility[a.Utility] = a
+	}
+	water, gas := byUtility[utility.Water], byUtility[utility.Gas]
+	if water.Waiting || water.Progress.Reference == "" || water.Progress.Reference != partsByUtility(t, r)[utility.Water].Reference {
+		t.Errorf("water: %+v", water)
+	}
+	if !gas.Waiting || gas.Progress.KioskRef != partsByUtility(t, r)[utility.Gas].KioskRef {
+		t.Errorf("gas, down: %+v", gas)
+	}
+	if _, err := f.k.JointApplications(context.Background(), "J2611251730120042"); !errors.Is(err, app.ErrJointRef) {
+		t.Errorf("another kiosk's 联办编号: %v", err)
+	}
+}

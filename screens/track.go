@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -117,12 +118,17 @@ func trackKeypadPage(s *Shell) Page {
 // reports why it could not be found.
 func (s *Shell) openApplication(number string, failed func(msg string)) {
 	type found struct {
-		a   app.Application
-		err error
+		a     app.Application
+		joint *app.ApplicationsResult // the parts of a joint application (联办编号)
+		err   error
 	}
 	run(s, func(ctx context.Context) found {
 		a, err := s.K.FindApplication(ctx, number)
-		return found{a, err}
+		if errors.Is(err, app.ErrJointRef) {
+			parts, err := s.K.JointApplications(ctx, number)
+			return found{joint: &parts, err: err}
+		}
+		return found{a: a, err: err}
 	}, func(r found) {
 		if r.err != nil {
 			msg := s.T("track.try_later")
@@ -135,8 +141,27 @@ func (s *Shell) openApplication(number string, failed func(msg string)) {
 			failed(msg)
 			return
 		}
+		if r.joint != nil {
+			s.Show(jointPartsPage(s, strings.ToUpper(strings.TrimSpace(number)), *r.joint))
+			return
+		}
 		s.Show(timelinePage(s, r.a))
 	})
+}
+
+// jointPartsPage lists the parts of a joint application found by its 联办编号; each opens its
+// timeline.
+func jointPartsPage(s *Shell, ref string, res app.ApplicationsResult) Page {
+	return Page{Name: "joint", TitleKey: "track.joint_title", Build: func() fyne.CanvasObject {
+		blocks := []fyne.CanvasObject{s.panel(s.T("apply.joint_ref") + "  " + ref)}
+		for _, a := range res.Applications {
+			blocks = append(blocks, s.applicationRow(a))
+		}
+		for _, u := range res.Unavailable {
+			blocks = append(blocks, note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance))
+		}
+		return s.pager(blocks...)
+	}}
 }
 
 // timelinePage shows an application's steps with their times, the current step, the

@@ -73,6 +73,9 @@ type Request struct {
 	Body any
 	// Session is the citizen session's ID, for the journal.
 	Session string
+	// Group ties the parts of one joint application together (its 联办编号), so that
+	// they can be found by it (ByGroup); empty: none. Not personal data.
+	Group string
 	// NotAfter, if set, is when the request stops being worth sending (a payment order
 	// the citizen has walked away from): it then expires instead of being sent late.
 	NotAfter time.Time
@@ -334,7 +337,7 @@ func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (
 		}
 		rec = record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: utility.NewIdempotencyKey(),
 			Order:   ob.st.Sealer().Subject("order:"+req.Utility, req.Order),
-			Session: req.Session, State: Pending, Created: now, NotAfter: req.NotAfter}
+			Session: req.Session, Group: req.Group, State: Pending, Created: now, NotAfter: req.NotAfter}
 		rec.Body = ob.st.Sealer().Seal(body, bodyContext(ref))
 		if err := putRecord(tx, &rec); err != nil {
 			return err

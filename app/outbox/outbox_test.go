@@ -159,6 +159,35 @@ func TestAnsweredOnTheSpot(t *testing.T) {
 	}
 }
 
+// The parts of a joint application are found by their 联办编号, oldest first, and only
+// they.
+func TestByGroup(t *testing.T) {
+	e := newEnv(t, Options{}, &scripted{})
+	var want []string
+	for i, group := range []string{"J1", "", "J1", "J2"} {
+		r := req(fmt.Sprintf("acct-%d", i))
+		r.Group = group
+		res, err := e.ob.Submit(context.Background(), r, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if group == "J1" {
+			want = append(want, res.KioskRef)
+		}
+	}
+	got, err := e.ob.ByGroup("J1")
+	var refs []string
+	for _, s := range got {
+		refs = append(refs, s.KioskRef)
+	}
+	if err != nil || fmt.Sprint(refs) != fmt.Sprint(want) {
+		t.Fatalf("ByGroup(J1) = %v, %v; want %v", refs, err, want)
+	}
+	if none, err := e.ob.ByGroup(""); err != nil || len(none) != 0 {
+		t.Fatalf("ByGroup(\"\") = %v, %v", none, err)
+	}
+}
+
 func TestSlowAnswerBoundLater(t *testing.T) {
 	release := make(chan struct{})
 	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {

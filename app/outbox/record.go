@@ -26,6 +26,7 @@ type record struct {
 	// Order is the keyed hash of the order key.
 	Order    string    `json:"order"`
 	Session  string    `json:"session,omitempty"`
+	Group    string    `json:"group,omitempty"`
 	Body     []byte    `json:"body"`
 	State    State     `json:"state"`
 	Created  time.Time `json:"created"`
@@ -176,6 +177,25 @@ func (ob *Outbox) List(state State, limit int) ([]Status, error) {
 			}
 		}
 		return nil
+	})
+	return out, err
+}
+
+// ByGroup lists the requests submitted with Group group (a joint application's parts),
+// oldest first.
+func (ob *Outbox) ByGroup(group string) ([]Status, error) {
+	var out []Status
+	if group == "" {
+		return out, nil
+	}
+	err := ob.st.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketOutbox).ForEach(func(k, v []byte) error {
+			r, err := decodeRecord(k, v)
+			if err == nil && r != nil && r.Group == group {
+				out = append(out, ob.statusOf(r))
+			}
+			return err
+		})
 	})
 	return out, err
 }

@@ -453,3 +453,28 @@ func TestReviewInFullOnRequest(t *testing.T) {
 		t.Fatal("the phone still shown after 隐藏")
 	}
 }
+
+// The 联办编号 on top of a joint application's receipt, typed into 进度查询, lists the
+// application's parts, each opening its timeline.
+func TestTrackJointByNumber(t *testing.T) {
+	j := newJourney(t)
+	j.card(5)
+	j.apply(catalog.JointConnection, []string{utility.Water, utility.Gas}, nil)
+	r := j.submit()
+	if r.JointRef == "" || len(r.Answers) != 2 {
+		t.Fatalf("joint result %+v", r)
+	}
+	j.Tap("退出办理")
+	j.Tap("进度查询")
+	j.Tap("输入办件编号")
+	j.typeIn(r.JointRef)
+	j.WaitFor("the parts", func() bool { return j.Shell.Current() == "joint" })
+	if !j.Shows(r.JointRef) || !j.Shows(j.K.UtilityName(utility.Water)) || !j.Shows(j.K.UtilityName(utility.Gas)) {
+		t.Fatalf("the joint application's parts:\n%s", j.Markup())
+	}
+	j.checkBothLanguages("", "joint")
+	j.Tap("大字模式")
+	j.checkBothLanguages("", "joint-elderly")
+	j.TapPrefixSeeking("新装")
+	j.WaitFor("a part's timeline", func() bool { return j.Shell.Current() == "timeline" })
+}
