@@ -94,7 +94,7 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 	// end first for want of a touch (a touch gives the full idle time again).
 	countdown := func() string {
 		until := f.Payment().ExpiresAt
-		if w := s.K.Sessions.WipeAt(); !w.IsZero() && w.Before(until) {
+		if w := s.K.Sessions.WipeAt(); !w.IsZero() && (until.IsZero() || w.Before(until)) { // a utility may give no expiry
 			until = w
 		}
 		left := until.Sub(s.K.Clock.Now()).Round(time.Second)
