@@ -22,6 +22,9 @@ type Application struct {
 	// Waiting is set when the utility has not answered yet: the kiosk reference is
 	// known, the utility's number not (it is bound when the utility answers).
 	Waiting bool
+	// Refused is why an application sent from this kiosk was not accepted, in the
+	// utility's words (or that it could not be delivered); it has no number then.
+	Refused string
 }
 
 // ApplicationsResult is the citizen's applications across utilities; Unavailable names
@@ -107,7 +110,7 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 			return Application{}, ErrApplicationNotFound
 		}
 		if st.UtilityRef == "" {
-			return waiting(st), nil
+			return k.unanswered(st), nil
 		}
 		number = st.UtilityRef
 	}
@@ -145,17 +148,27 @@ func isApplication(st outbox.Status) bool {
 	return st.Kind == utility.KindApplication || st.Kind == utility.KindTransfer
 }
 
-// waiting is a part its utility has not answered yet, known by its kiosk reference.
-func waiting(st outbox.Status) Application {
-	return Application{Utility: st.Utility, Waiting: true,
-		Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}
+// unanswered is an application its utility has given no number, known by its kiosk
+// reference: refused (in the utility's words), closed undelivered, or waiting for the
+// utility (pending, or its attempts exhausted until staff send it again).
+func (k *Kiosk) unanswered(st outbox.Status) Application {
+	a := Application{Utility: st.Utility, Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}
+	switch {
+	case st.Err != nil:
+		a.Refused = k.CitizenMessage(st.Err, st.Utility)
+	case st.State == outbox.Closed || st.State == outbox.Expired:
+		a.Refused = k.Text.T("track.not_delivered")
+	default:
+		a.Waiting = true
+	}
+	return a
 }
 
 // JointApplications finds the parts of a joint application by its 联办编号 (jointRef),
 // as this kiosk submitted them: each utility that has answered is asked for its part's
-// progress, and a part not answered yet is Waiting; a refused part is left out (it was
-// never an application). Utilities that cannot be asked now are Unavailable. A 联办编号
-// this kiosk did not make gives ErrJointRef.
+// progress; a part without the utility's number is Waiting or Refused (unanswered).
+// Utilities that cannot be asked now, or are no longer enabled, are Unavailable. A
+// 联办编号 this kiosk has no parts of gives ErrJointRef.
 func (k *Kiosk) JointApplications(ctx context.Context, ref string) (ApplicationsResult, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	if !jointRefPattern.MatchString(ref) {
@@ -179,14 +192,14 @@ func (k *Kiosk) JointApplications(ctx context.Context, ref string) (Applications
 		}
 		found = true
 		switch {
-		case st.UtilityRef == "" && st.State == outbox.Pending:
-			a := waiting(st)
+		case st.UtilityRef == "":
+			a := k.unanswered(st)
 			got[i].app = &a
-		case st.UtilityRef == "": // refused
 		default:
 			c, err := k.Client(st.Utility)
-			if err != nil {
-				continue // the utility was disabled since
+			if err != nil { // the utility was disabled since
+				got[i].unavailable = true
+				continue
 			}
 			wg.Add(1)
 			go func() {

@@ -490,22 +490,36 @@ func TestTrackQueuedTransfer(t *testing.T) {
 	if err != nil || !got.Waiting || got.Utility != utility.Water {
 		t.Fatalf("the queued transfer %s: %+v, %v", kref, got, err)
 	}
+	// Back up, the utility refuses it: the number says so, in the utility's words, and
+	// no longer that the utility has yet to answer.
+	const refusal = "该户号正在办理其他业务，暂不能过户"
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Refuse: refusal})
+	pollUntil(t, outageWait, "the refusal", func() bool {
+		st, err := f.k.Outbox.Status(kref)
+		return err == nil && st.State == outbox.Dead
+	})
+	got, err = f.k.FindApplication(context.Background(), kref)
+	if err != nil || got.Waiting || got.Refused != refusal {
+		t.Fatalf("the refused transfer %s: %+v, %v", kref, got, err)
+	}
 }
 
 // A joint application is found by its 联办编号: each part, answered (its progress from
-// its utility) or still waiting (its kiosk reference), in the order submitted; a
-// 联办编号 this kiosk did not make is ErrJointRef.
+// its utility), still waiting (its kiosk reference) or refused (the utility's words), in
+// the order submitted; a 联办编号 this kiosk has no parts of is ErrJointRef.
 func TestTrackJointApplication(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
 	f.citizen(5)
 	setFaults(t, f.sims, utility.Gas, utilitysim.Faults{Down: true})
-	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas)...))
+	const refusal = "该地址暂未开通宽带"
+	setFaults(t, f.sims, utility.Broadband, utilitysim.Faults{Refuse: refusal})
+	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas, utility.Broadband)...))
 	if r.JointRef == "" {
 		t.Fatal("no 联办编号")
 	}
 	res, err := f.k.JointApplications(context.Background(), strings.ToLower(r.JointRef))
-	if err != nil || len(res.Applications) != 2 || len(res.Unavailable) != 0 {
+	if err != nil || len(res.Applications) != 3 || len(res.Unavailable) != 0 {
 		t.Fatalf("parts of %s: %+v, %v", r.JointRef, res, err)
 	}
 	byUtility := map[string]app.Application{}
@@ -518,6 +532,9 @@ func TestTrackJointApplication(t *testing.T) {
 	}
 	if !gas.Waiting || gas.Progress.KioskRef != partsByUtility(t, r)[utility.Gas].KioskRef {
 		t.Errorf("gas, down: %+v", gas)
+	}
+	if bb := byUtility[utility.Broadband]; bb.Waiting || bb.Refused != refusal {
+		t.Errorf("broadband, refused: %+v", bb)
 	}
 	if _, err := f.k.JointApplications(context.Background(), "J2611251730120042"); !errors.Is(err, app.ErrJointRef) {
 		t.Errorf("another kiosk's 联办编号: %v", err)

@@ -78,9 +78,12 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	}
 	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", date(p.AcceptedAt))
 	state, imp := s.K.StateName(p), widget.HighImportance
-	if a.Waiting {
+	switch {
+	case a.Refused != "":
+		state, imp = s.T("track.refused_title"), widget.DangerImportance
+	case a.Waiting:
 		state, imp = s.T("track.waiting_utility"), widget.WarningImportance
-	} else if !p.OnTime {
+	case !p.OnTime:
 		imp = widget.DangerImportance
 	}
 	r := touch.NewRow(title, detail, state, s.Tap(func() { s.Show(timelinePage(s, a)) }))
@@ -169,6 +172,9 @@ func jointPartsPage(s *Shell, ref string, res app.ApplicationsResult) Page {
 func timelinePage(s *Shell, a app.Application) Page {
 	return Page{Name: "timeline", TitleKey: "track.timeline", Build: func() fyne.CanvasObject {
 		p := a.Progress
+		if a.Refused != "" {
+			return container.NewVBox(heading(s.T("track.refused_title")), note(a.Refused, widget.DangerImportance))
+		}
 		if a.Waiting {
 			return container.NewVBox(heading(s.T("track.waiting_title")),
 				note(s.T("track.waiting_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance))

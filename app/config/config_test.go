@@ -244,3 +244,18 @@ func tomlNames(t reflect.Type) []string {
 	}
 	return names
 }
+
+// A utility's own payment QR page comes first; without one, the hall's
+// receipt.payment_url counts, the one in the site's file, not the default.
+func TestPaymentURL(t *testing.T) {
+	c, err := Parse([]byte("[kiosk]\ndemo = true\n[receipt]\npayment_url = \"https://einvoice.hall.gov.cn/r/{ref}\"\n"+
+		"[utilities.gas]\npayment_url = \"https://gas.example.cn/e/{ref}\"\n"), "kiosk.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"electricity": "https://einvoice.hall.gov.cn/r/{ref}", "gas": "https://gas.example.cn/e/{ref}"} {
+		if got := c.PaymentURL(id); got != want {
+			t.Errorf("PaymentURL(%s) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -158,7 +158,7 @@ func TestJourneyPay(t *testing.T) {
 	}
 	outs := j.rig.Printer().Printouts()
 	codes := simtest.DecodeQRs(outs[len(outs)-1].Image)
-	if len(codes) != 1 || !strings.HasPrefix(codes[0], "https://pay.example.cn/r/electricity/") { // the utility's own page
+	if len(codes) != 1 || !strings.HasPrefix(codes[0], "https://pay.example.cn/r/SJDL") { // the utility's own receipt number
 		t.Fatalf("receipt QR codes %q", codes)
 	}
 	if !j.Shows("扫码查看电子发票和缴费记录") {

@@ -212,6 +212,15 @@ func tokenize(s string) []token {
 	return toks
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // maxRemark is the most characters a bracketed remark holds to be kept on one line.
 const maxRemark = 3
 
@@ -259,7 +268,9 @@ func wrapPara(s string, width int) []string {
 		lines = append(lines, b.String())
 		cur, curW = cur[:0], 0
 	}
-	for _, t := range tokenize(s) {
+	toks := tokenize(s)
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
 		if t.space && len(cur) == 0 && len(lines) > 0 {
 			continue
 		}
@@ -272,9 +283,19 @@ func wrapPara(s string, width int) []string {
 			flush()
 			continue
 		}
+		if t.w > width && !isASCII(t.s) {
+			// A remark wider than a line is its characters again, each wrapped by the
+			// rules (禁则) as any.
+			var chars []token
+			for j, r := range t.s {
+				chars = append(chars, token{s: t.s[j : j+utf8.RuneLen(r)], w: runeWidth(r)})
+			}
+			toks = append(toks[:i], append(chars, toks[i+1:]...)...)
+			i--
+			continue
+		}
 		if t.w > width {
-			// A word (or remark) longer than a line: fill the current line, then break
-			// it hard.
+			// A word longer than a line: fill the current line, then break it hard.
 			for _, r := range t.s {
 				w := runeWidth(r)
 				if curW+w > width {
@@ -287,6 +308,14 @@ func wrapPara(s string, width int) []string {
 		}
 		var carry []token
 		last := len(cur) - 1
+		if r := cur[last]; inSet(noLineStart, t.s) && !isASCII(r.s) && utf8.RuneCountInString(r.s) > 1 {
+			// Punctuation after a remark takes the remark's last character along.
+			cur = cur[:last]
+			for j, c := range r.s {
+				cur = append(cur, token{s: r.s[j : j+utf8.RuneLen(c)], w: runeWidth(c)})
+			}
+			last = len(cur) - 1
+		}
 		if len(cur) > 1 && !cur[last].space && cur[last].w+t.w <= width && (inSet(noLineStart, t.s) || inSet(noLineEnd, cur[last].s)) {
 			carry = []token{cur[last]}
 			curW -= carry[0].w

@@ -110,6 +110,8 @@ func TestWrap(t *testing.T) {
 		{"（一二三四）", 8, "（一二三|四）"},    // a longer one may break
 		{"a（注（b）", 20, "a（注（b）"},    // brackets that do not pair
 		{"办结（预计）尚未答复", 12, "办结（预计）|尚未答复"},
+		{"（预计）", 6, "（预|计）"},          // a remark wider than the line: by the rules
+		{"前办结（预计）。", 8, "前办结|（预计|）。"}, // no line starts with 。
 		{"一\n二", 10, "一|二"},
 		{"x 水电", 3, "x|水|电"},
 	} {

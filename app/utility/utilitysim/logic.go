@@ -228,7 +228,8 @@ func (u *uapi) markPaid(b ubk, p paymentRec) (paymentRec, error) {
 		p.PaidAt = u.now()
 	}
 	p.Status = utility.PaymentPaid
-	p.ReceiptNo = "SJ" + strings.TrimPrefix(p.Reference, "ZF")
+	// The utility's code in the number: each utility numbers its receipts on its own.
+	p.ReceiptNo = "SJ" + refPrefix[u.id] + strings.TrimPrefix(p.Reference, "ZF")
 	p.Invoice = "https://einvoice.example.cn/" + u.id + "/" + p.Reference
 	for _, id := range p.Bills {
 		var bill utility.Bill
