@@ -212,6 +212,17 @@ func tokenize(s string) []token {
 	return toks
 }
 
+// chars splits a token's text into one token per character.
+func chars(s string) []token {
+	var out []token
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		out = append(out, token{s: s[i : i+n], w: runeWidth(r)})
+		i += n
+	}
+	return out
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -286,11 +297,7 @@ func wrapPara(s string, width int) []string {
 		if t.w > width && !isASCII(t.s) {
 			// A remark wider than a line is its characters again, each wrapped by the
 			// rules (禁则) as any.
-			var chars []token
-			for j, r := range t.s {
-				chars = append(chars, token{s: t.s[j : j+utf8.RuneLen(r)], w: runeWidth(r)})
-			}
-			toks = append(toks[:i], append(chars, toks[i+1:]...)...)
+			toks = append(toks[:i], append(chars(t.s), toks[i+1:]...)...)
 			i--
 			continue
 		}
@@ -310,10 +317,7 @@ func wrapPara(s string, width int) []string {
 		last := len(cur) - 1
 		if r := cur[last]; inSet(noLineStart, t.s) && !isASCII(r.s) && utf8.RuneCountInString(r.s) > 1 {
 			// Punctuation after a remark takes the remark's last character along.
-			cur = cur[:last]
-			for j, c := range r.s {
-				cur = append(cur, token{s: r.s[j : j+utf8.RuneLen(c)], w: runeWidth(c)})
-			}
+			cur = append(cur[:last], chars(r.s)...)
 			last = len(cur) - 1
 		}
 		if len(cur) > 1 && !cur[last].space && cur[last].w+t.w <= width && (inSet(noLineStart, t.s) || inSet(noLineEnd, cur[last].s)) {
