@@ -190,7 +190,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		default:
 			items = append(items, s.bigStatus(s.T("pay.failed_title"), ft.ColorNameError), note(s.T("pay.not_charged"), widget.MediumImportance))
 		}
-		below, _ := s.below()
+		below := s.below()
 		var back, done fyne.CanvasObject
 		switch {
 		case below.Resume != nil && p.Status == utility.PaymentPaid:

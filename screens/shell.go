@@ -52,12 +52,12 @@ type Resume struct {
 	Do  func()
 }
 
-// below is the screen under the one on top, if any.
-func (s *Shell) below() (Page, bool) {
+// below is the screen under the one on top; the zero Page if there is none.
+func (s *Shell) below() Page {
 	if len(s.stack) < 2 {
-		return Page{}, false
+		return Page{}
 	}
-	return s.stack[len(s.stack)-2], true
+	return s.stack[len(s.stack)-2]
 }
 
 // Options configure the shell.
