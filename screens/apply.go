@@ -538,9 +538,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			// parts, so that each utility's part has the page's full height. The column
 			// keeps to a third of the width, its outcome wrapping (English), or to half
 			// where its text would then run below the window (a long printer message).
-			outcome := widget.NewRichText(&widget.TextSegment{Text: statusText, Style: widget.RichTextStyle{
-				ColorName: statusColor, SizeName: ft.SizeNameHeadingText}})
-			outcome.Wrapping = fyne.TextWrapWord
+			outcome := touch.NewParagraph(statusText, widget.RichTextStyle{ColorName: statusColor, SizeName: ft.SizeNameHeadingText})
 			// The 联办编号 goes first when room runs out: the receipt has it on top.
 			var column *fyne.Container
 		fit:

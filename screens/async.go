@@ -91,9 +91,6 @@ func heading(text string) *touch.Heading { return touch.NewHeading(text) }
 func busy(text string) fyne.CanvasObject { return note(text, widget.MediumImportance) }
 
 // note is a wrapped line of plain text with an importance (colour).
-func note(text string, imp widget.Importance) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = imp
-	return l
+func note(text string, imp widget.Importance) *touch.Paragraph {
+	return touch.NewParagraph(text, widget.RichTextStyle{ColorName: touch.ColorOf(imp)})
 }

@@ -212,9 +212,7 @@ func (s *Shell) kv(labelKey, value string) fyne.CanvasObject { return s.kvText(s
 func (s *Shell) kvText(label, value string) fyne.CanvasObject {
 	l := widget.NewLabel(label)
 	l.Importance = widget.HighImportance
-	v := widget.NewLabel(value)
-	v.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, l, nil, v)
+	return container.NewBorder(nil, nil, l, nil, touch.NewParagraph(value, widget.RichTextStyle{}))
 }
 
 // table is a small grid with a header row.

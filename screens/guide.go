@@ -49,9 +49,7 @@ func (s *Shell) buildGuide() fyne.CanvasObject {
 		// 零资料 rests on the ID card: a kiosk that reads none says so instead.
 		text = s.T("identify.reader_none")
 	}
-	note := widget.NewLabel(text)
-	note.Importance = widget.HighImportance
-	note.Wrapping = fyne.TextWrapWord
+	note := note(text, widget.HighImportance)
 	blocks := []fyne.CanvasObject{container.NewGridWithColumns(2, hall, contact), note}
 	if s.K.Elderly() {
 		// One column of smaller blocks at the larger size; the pager turns the pages.
@@ -76,8 +74,7 @@ func (s *Shell) pager(blocks ...fyne.CanvasObject) *touch.Pager {
 func (s *Shell) field(labelKey string, lines ...string) fyne.CanvasObject {
 	l := widget.NewLabel(s.T(labelKey))
 	l.Importance = widget.HighImportance
-	v := widget.NewLabel(strings.Join(lines, "\n"))
-	v.Wrapping = fyne.TextWrapWord
+	v := touch.NewParagraph(strings.Join(lines, "\n"), widget.RichTextStyle{})
 	return container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), l, v)
 }
 

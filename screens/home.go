@@ -105,9 +105,8 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		// Too long for one line (English in 大字模式) or too tall: the invitation wraps, a
 		// size smaller, between a smaller picture and the demo button, and its hint gives
 		// the tiles the room.
-		wrapped := widget.NewRichText(&widget.TextSegment{Text: insert.Text, Style: widget.RichTextStyle{
-			ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle}})
-		wrapped.Wrapping = fyne.TextWrapWord
+		wrapped := touch.NewParagraph(insert.Text, widget.RichTextStyle{
+			ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle})
 		smaller := fyne.NewSize(150, 102)
 		small := container.NewGridWrap(smaller, s.readerPicture(smaller))
 		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), wrapped, layout.NewSpacer()))

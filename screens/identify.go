@@ -95,11 +95,7 @@ func (s *Shell) readerWarning() fyne.CanvasObject {
 	if msg == "" {
 		return nil
 	}
-	l := widget.NewLabel(s.T(msg))
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.Alignment = fyne.TextAlignCenter
-	return l
+	return touch.NewParagraph(s.T(msg), widget.RichTextStyle{ColorName: touch.ColorOf(widget.DangerImportance), Alignment: fyne.TextAlignCenter})
 }
 
 // demoCardButton opens the chooser of demo cards ("模拟刷卡"); demo mode only.

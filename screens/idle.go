@@ -24,7 +24,7 @@ type idleOverlay struct {
 	remaining time.Duration
 	shown     bool
 	number    *canvas.Text
-	message   *widget.Label
+	message   *touch.Paragraph
 }
 
 func newIdleOverlay(s *Shell) *idleOverlay { return &idleOverlay{s: s} }
@@ -74,9 +74,7 @@ func (o *idleOverlay) build() {
 	o.number = canvas.NewText("", ft.Color(ft.ColorNamePrimary))
 	o.number.TextSize = ft.Size(kt.SizeNameDisplayText)
 	o.number.Alignment = fyne.TextAlignCenter
-	o.message = widget.NewLabel("")
-	o.message.Alignment = fyne.TextAlignCenter
-	o.message.Wrapping = fyne.TextWrapWord
+	o.message = touch.NewParagraph("", widget.RichTextStyle{Alignment: fyne.TextAlignCenter})
 	cont := touch.NewPrimaryButton(s.T("idle.continue"), s.K.Touch)
 	exit := touch.NewButton(s.T("idle.exit_now"), s.K.Exit)
 	exit.Importance = widget.DangerImportance

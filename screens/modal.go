@@ -32,14 +32,7 @@ type modalButton struct {
 // showModal shows a titled message with buttons (none: the caller hides it).
 func (s *Shell) showModal(title, message string, buttons ...modalButton) *modal {
 	m := &modal{}
-	t := widget.NewLabel(title)
-	t.SizeName = ft.SizeNameHeadingText
-	t.Alignment = fyne.TextAlignCenter
-	t.Wrapping = fyne.TextWrapWord
-	msg := widget.NewLabel(message)
-	msg.Alignment = fyne.TextAlignCenter
-	msg.Wrapping = fyne.TextWrapWord
-	items := []fyne.CanvasObject{t, msg}
+	items := []fyne.CanvasObject{modalTitle(title), modalMessage(message)}
 	if len(buttons) > 0 {
 		row := container.NewGridWithColumns(len(buttons))
 		for _, b := range buttons {
@@ -50,18 +43,21 @@ func (s *Shell) showModal(title, message string, buttons ...modalButton) *modal 
 	return s.popModal(m, container.NewVBox(items...))
 }
 
+// modalTitle and modalMessage are a modal's title and its message, centred and wrapping.
+func modalTitle(text string) fyne.CanvasObject {
+	return touch.NewParagraph(text, widget.RichTextStyle{SizeName: ft.SizeNameHeadingText, Alignment: fyne.TextAlignCenter})
+}
+
+func modalMessage(text string) fyne.CanvasObject {
+	return touch.NewParagraph(text, widget.RichTextStyle{Alignment: fyne.TextAlignCenter})
+}
+
 // showList is a modal with one button per choice, stacked, and a closing button.
 func (s *Shell) showList(title, message string, choices []modalButton, closeKey string) *modal {
 	m := &modal{}
-	t := widget.NewLabel(title)
-	t.SizeName = ft.SizeNameHeadingText
-	t.Alignment = fyne.TextAlignCenter
-	items := []fyne.CanvasObject{t}
+	items := []fyne.CanvasObject{modalTitle(title)}
 	if message != "" {
-		msg := widget.NewLabel(message)
-		msg.Alignment = fyne.TextAlignCenter
-		msg.Wrapping = fyne.TextWrapWord
-		items = append(items, msg)
+		items = append(items, modalMessage(message))
 	}
 	head := container.NewVBox(items...)
 	pad := ft.Padding()

@@ -212,10 +212,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 // bigStatus is a large coloured outcome line (缴费成功, 已过期 …). It wraps: in English
 // in 大字模式 one line was wider than the column it stands in.
 func (s *Shell) bigStatus(text string, color fyne.ThemeColorName) fyne.CanvasObject {
-	t := widget.NewRichText(&widget.TextSegment{Text: text,
-		Style: widget.RichTextStyle{ColorName: color, SizeName: kt.SizeNameStatusText}})
-	t.Wrapping = fyne.TextWrapWord
-	return t
+	return touch.NewParagraph(text, widget.RichTextStyle{ColorName: color, SizeName: kt.SizeNameStatusText})
 }
 
 // demoReceiptButton shows the emulated printer's last receipt as a picture (demo mode).

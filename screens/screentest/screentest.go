@@ -474,7 +474,7 @@ func (h *H) AssertTargets(min float32) {
 			continue
 		}
 		switch o.(type) {
-		case *widget.Label, *touch.Heading: // selectable text, not a target
+		case *widget.Label: // selectable text, not a target
 			continue
 		}
 		if s := o.Size(); s.Width < min || s.Height < min {

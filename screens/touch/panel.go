@@ -25,12 +25,12 @@ type Panel struct {
 	widget.BaseWidget
 	title   string
 	rows    []fyne.CanvasObject
-	heading *widget.Label // the title when the panel is split
+	heading *Heading // the title when the panel is split, kept with the first row
 }
 
 // NewPanel returns a panel of rows under title.
 func NewPanel(title string, rows ...fyne.CanvasObject) *Panel {
-	p := &Panel{title: title, rows: rows, heading: titleLabel(title)}
+	p := &Panel{title: title, rows: rows, heading: NewHeading(title)}
 	p.ExtendBaseWidget(p)
 	return p
 }
@@ -46,13 +46,6 @@ func (p *Panel) CreateRenderer() fyne.WidgetRenderer {
 	frame.StrokeColor = ft.Color(ft.ColorNameSeparator)
 	frame.StrokeWidth = 2
 	frame.CornerRadius = 10
-	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{titleLabel(p.title)}, p.rows...)...)
+	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{NewHeading(p.title)}, p.rows...)...)
 	return widget.NewSimpleRenderer(container.NewStack(frame, container.NewPadded(body)))
-}
-
-func titleLabel(title string) *widget.Label {
-	t := widget.NewLabel(title)
-	t.SizeName = ft.SizeNameSubHeadingText
-	t.Wrapping = fyne.TextWrapWord
-	return t
 }

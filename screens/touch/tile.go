@@ -40,12 +40,9 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 	bg.CornerRadius = 12
 	// The title wraps rather than widening the tile: four tiles a row must fit the
 	// window in English and 大字模式 too.
-	title := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyle{
-		Alignment: fyne.TextAlignCenter, ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText}})
-	title.Wrapping = fyne.TextWrapWord
-	desc := widget.NewLabel(t.Description)
-	desc.Wrapping = fyne.TextWrapWord
-	desc.Alignment = fyne.TextAlignCenter
+	title := NewParagraph(t.Title, widget.RichTextStyle{
+		Alignment: fyne.TextAlignCenter, ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText})
+	desc := NewParagraph(t.Description, widget.RichTextStyle{Alignment: fyne.TextAlignCenter})
 	r := &tileRenderer{t: t, bg: bg, title: title, desc: desc}
 	r.Refresh()
 	return r
@@ -54,8 +51,8 @@ func (t *Tile) CreateRenderer() fyne.WidgetRenderer {
 type tileRenderer struct {
 	t     *Tile
 	bg    *canvas.Rectangle
-	title *widget.RichText
-	desc  *widget.Label
+	title *Paragraph
+	desc  *Paragraph
 }
 
 func (r *tileRenderer) Layout(s fyne.Size) {
@@ -93,11 +90,10 @@ func (r *tileRenderer) MinSize() fyne.Size {
 func (r *tileRenderer) Refresh() {
 	r.bg.FillColor = ft.Color(kt.ColorNameTile)
 	r.bg.StrokeColor = ft.Color(kt.ColorNameTileBorder)
-	r.title.Segments[0].(*widget.TextSegment).Text = r.t.Title
+	r.title.SetText(r.t.Title)
 	r.desc.SetText(r.t.Description)
 	r.desc.Hidden = r.t.Description == ""
 	r.bg.Refresh()
-	r.title.Refresh()
 }
 
 func (r *tileRenderer) Objects() []fyne.CanvasObject {

@@ -1,0 +1,119 @@
+package touch
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/go-text/typesetting/segmenter"
+)
+
+// columns is a measure for the tests: a Han character or full-width sign is two columns,
+// anything else one.
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		if utf8.RuneLen(r) > 1 && r != '–' {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func TestWrapLines(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		width int
+		want  string
+	}{
+		{"Han characters fill the line", "低压客户办电只需两个环节", 10, "低压客户办\n电只需两个\n环节"},
+		{"no comma at a line's start", "两个环节，二个工作日", 8, "两个环\n节，二个\n工作日"},
+		{"no full stop at a line's start", "装表接电。零费用", 8, "装表接\n电。零费\n用"},
+		{"no opening quote at a line's end", "只需两“申请", 8, "只需两\n“申请"},
+		{"no opening bracket at a line's end", "每千瓦（含税）", 8, "每千瓦\n（含税）"},
+		{"a number stays with its unit's space", "内 2 个工作日内装表接电", 12, "内 2 个工作\n日内装表接电"},
+		{"English breaks at spaces, which go", "Pay your bill here today", 10, "Pay your\nbill here\ntoday"},
+		{"a line break of the text is kept", "地址\n梁子湖区太和镇", 8, "地址\n梁子湖区\n太和镇"},
+		{"a number too long for a line keeps its own", "电话0711-5123456", 6, "电话\n0711-5123456"},
+		{"a text that fits is left alone", "首页", 10, "首页"},
+		{"empty", "", 10, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := wrapLines(tt.text, func(line string) bool { return columns(line) <= tt.width })
+			if got != tt.want {
+				t.Errorf("wrapLines(%q, %d) =\n%s\nwant\n%s", tt.text, tt.width, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParagraphFillsLinesAtItsWidth(t *testing.T) {
+	test.NewTempApp(t)
+	text := "低压客户办电只需“申请受理、装表接电”两个环节，2 个工作日内装表接电；2000 千伏安及以下高压客户 5 个工作日内装表接电。"
+	p := NewParagraph(text, widget.RichTextStyle{})
+	w := test.NewTempWindow(t, p)
+	w.Resize(fyne.NewSize(400, 600))
+	p.Resize(fyne.NewSize(400, 100))
+
+	lines := strings.Split(p.segment().Text, "\n")
+	if len(lines) < 3 {
+		t.Fatalf("at 400 wide the paragraph is %d lines: %q", len(lines), p.segment().Text)
+	}
+	size := p.Theme().Size("text")
+	inner := p.Theme().Size("innerPadding")
+	for i, l := range lines {
+		if w := fyne.MeasureText(l, size, fyne.TextStyle{}).Width; w > 400-2*inner {
+			t.Errorf("line %d %q is %.0f wide, more than the label's %.0f", i, l, w, 400-2*inner)
+		}
+		if i < len(lines)-1 {
+			// Filled: the next line's first piece would not have fitted.
+			var seg segmenter.Segmenter
+			seg.InitWithString(lines[i+1])
+			it := seg.LineIterator()
+			it.Next()
+			first := strings.TrimRight(string(it.Line().Text), " ")
+			if fyne.MeasureText(l+first, size, fyne.TextStyle{}).Width <= 400-2*inner {
+				t.Errorf("line %d %q ends short: %q would have fitted", i, l, first)
+			}
+		}
+	}
+	squeeze := strings.NewReplacer("\n", "", " ", "")
+	if squeeze.Replace(p.segment().Text) != squeeze.Replace(text) {
+		t.Errorf("the lines lost text: %q", p.segment().Text)
+	}
+	if p.String() != text {
+		t.Errorf("String() = %q, want the text as set", p.String())
+	}
+	h := p.MinSize().Height
+
+	p.Resize(fyne.NewSize(800, 100))
+	if n := strings.Count(p.segment().Text, "\n") + 1; n >= len(lines) {
+		t.Errorf("at 800 wide still %d lines", n)
+	}
+	if p.MinSize().Height >= h {
+		t.Errorf("at 800 wide the paragraph is %.0f high, not less than %.0f at 400", p.MinSize().Height, h)
+	}
+
+	p.SetText("首页")
+	if p.segment().Text != "首页" || p.String() != "首页" {
+		t.Errorf("after SetText the label reads %q", p.segment().Text)
+	}
+}
+
+// BenchmarkParagraphRewrap is the cost of breaking a long commitment's lines at a new
+// width (a screen's first layout, or 大字模式), measured as Fyne's test driver measures.
+func BenchmarkParagraphRewrap(b *testing.B) {
+	test.NewTempApp(b)
+	p := NewParagraph("低压客户办电只需“申请受理、装表接电”两个环节，2 个工作日内装表接电；2000 千伏安及以下高压客户 5 个工作日内装表接电。", widget.RichTextStyle{})
+	widths := []float32{400, 600}
+	for i := 0; b.Loop(); i++ {
+		p.Resize(fyne.NewSize(widths[i%2], 100))
+	}
+}
