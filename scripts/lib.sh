@@ -16,11 +16,12 @@ KIOSK_TAGS="x11,gles,migrated_fynedo,no_emoji"
 TEST_TAGS="ci,migrated_fynedo,no_emoji"
 export KIOSK_TAGS TEST_TAGS
 
-# Packages to build the kiosk (cgo, GL and X11 headers), to run it headless (Xvfb,
-# Mesa's software GL) and to take screenshots; fonts-noto-cjk is the system fallback
-# for characters outside the bundled font (rare name characters).
-BUILD_PACKAGES="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
-RUN_PACKAGES="xvfb xauth libgl1-mesa-dri x11-utils xdotool imagemagick fonts-noto-cjk"
+# Packages to build the kiosk (cgo, GL and X11 headers; Xext for DPMS), to run it
+# headless (Xvfb, Mesa's software GL), to take screenshots and to check the screen saver
+# (xset); fonts-noto-cjk is the system fallback for characters outside the bundled font
+# (rare name characters).
+BUILD_PACKAGES="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libxext-dev"
+RUN_PACKAGES="xvfb xauth libgl1-mesa-dri x11-utils x11-xserver-utils xdotool imagemagick fonts-noto-cjk"
 # Headers a plain `go vet ./...` (no tags) needs: without x11 GLFW compiles its Wayland
 # back end too. The kiosk never builds it; the test suite vets it so the untagged
 # command a newcomer types first is clean.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Start the real kiosk binary (GLFW, X11, Mesa software GL) under a private Xvfb, wait
-# for it to log that the home screen was painted, take an X-level screenshot and check
-# that it shows something, ask it for its status and its screen through the staff socket
+# Start the real kiosk binary (GLFW, X11, Mesa software GL) full screen under a private
+# Xvfb, as in a hall, wait for it to log that the home screen was painted, take an
+# X-level screenshot and check that it shows something, check that the X server's screen
+# saver is off, ask the kiosk for its status and its screen through the staff socket
 # (kioskctl), then stop it with SIGTERM. Fails if the kiosk crashes, paints nothing
-# within 60 s, does not answer staff, logs an error or does not stop cleanly.
+# within 60 s, leaves the screen saver on (or off after it stopped), does not answer
+# staff, logs an error or does not stop cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -13,7 +15,7 @@ work=$(mktemp -d)
 xpid="" kpid=""
 trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
 start_xvfb "$work/xvfb.log"
-(cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" >"$work/kiosk.out" 2>&1) &
+(cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" --fullscreen >"$work/kiosk.out" 2>&1) &
 kpid=$!
 for _ in $(seq 600); do
   grep -q '"home screen painted"' "$work/kiosk.out" 2>/dev/null && break
@@ -29,6 +31,11 @@ echo "screenshot: $colours colours"
 if [ "$colours" -lt 16 ]; then
   echo "the window looks blank"; exit 1
 fi
+saver_timeout() { DISPLAY=":$disp" xset q | awk '/timeout:/{print $2; exit}'; }
+if [ "$(saver_timeout)" != 0 ]; then
+  echo "the X server's screen saver is still on under the full-screen kiosk: timeout $(saver_timeout) s"; exit 1
+fi
+echo "screen saver off while the kiosk runs"
 # Staff reach the running kiosk through its socket (same demo configuration, same folder).
 (cd "$work" && "$OLDPWD/bin/kioskctl" kiosk status) >"$work/status.out" 2>&1 || true
 if ! grep -q "kiosk: running" "$work/status.out"; then
@@ -55,6 +62,9 @@ status=0; wait "$kpid" || status=$?
 kpid=""
 if [ "$status" -ne 0 ] || ! grep -q '"kiosk stopped"' "$work/kiosk.out"; then
   echo "the kiosk did not stop cleanly (exit status $status):"; cat "$work/kiosk.out"; exit 1
+fi
+if [ "$(saver_timeout)" != 600 ]; then
+  echo "the kiosk did not give the X server its screen saver back: timeout $(saver_timeout) s, was 600"; exit 1
 fi
 (cd "$work" && "$OLDPWD/bin/kioskctl" kiosk status) >"$work/status.out" 2>&1 || true
 if ! grep -q "kiosk: stopped" "$work/status.out"; then

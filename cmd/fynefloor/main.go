@@ -28,6 +28,7 @@ func main() {
 	t0 := startup.ProcessStart()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	startup.Locale()
+	startup.FixedTheme()
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: "cn.liangzihu.fynefloor", Name: "fynefloor",
 		Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID("cn.liangzihu.fynefloor")

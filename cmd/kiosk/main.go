@@ -6,6 +6,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -125,7 +126,9 @@ func main() {
 		stopping.Store(true)
 		log.Info("stopping", "signal", s.String())
 	}()
-	a.Driver().SetDisableScreenBlanking(true)
+	if cfg.Kiosk.Fullscreen {
+		defer keepScreenOn(log, a)()
+	}
 	w.ShowAndRun()
 	stopping.Store(true)
 	if err := k.Close(); err != nil {
@@ -134,9 +137,30 @@ func main() {
 	log.Info("kiosk stopped")
 }
 
+// keepScreenOn keeps a full-screen kiosk's display from blanking while it runs and
+// returns what gives the X server its setting back. A desktop's own screen saver, where
+// the kiosk runs in one (a session bus is there), is asked through Fyne too.
+func keepScreenOn(log *slog.Logger, a fyne.App) (restore func()) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		a.Driver().SetDisableScreenBlanking(true)
+	}
+	before, err := startup.KeepScreenOn()
+	if err != nil {
+		log.Warn("the screen may blank when idle", "err", err)
+		return func() {}
+	}
+	log.Info("screen kept on", "saver_timeout_was", before.SaverTimeout.String(), "dpms_was", before.DPMS)
+	return func() {
+		if err := before.Restore(); err != nil {
+			log.Warn("screen saver not restored", "err", err)
+		}
+	}
+}
+
 // newFyneApp makes the kiosk's Fyne app (the OpenGL driver).
 func newFyneApp() fyne.App {
 	startup.Locale()
+	startup.FixedTheme()
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "水电气网联办自助服务", Version: "0.1.0", Build: 1,
 		Migrations: map[string]bool{"fyneDo": true}})
 	return fyneapp.NewWithID(AppID)

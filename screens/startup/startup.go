@@ -21,6 +21,13 @@ import (
 // script, not by language). Call it before the Fyne app is made.
 func Locale() { os.Setenv("LANGUAGE", "chr") }
 
+// FixedTheme tells Fyne that the theme's variant is fixed (FYNE_THEME=light), so that it
+// neither asks the desktop for its colour scheme nor watches it over D-Bus: the kiosk's
+// theme has one variant whatever the desktop says, and a kiosk's bare X session has no
+// session bus (Fyne logged an error for it at every start). Call it before the Fyne app
+// is made.
+func FixedTheme() { os.Setenv("FYNE_THEME", "light") }
+
 // Trim hands the pages of start-up's garbage back to the OS in a second: parsing fonts
 // and the first layout leave megabytes of it, which the background scavenger would
 // return only slowly. Call it once the first frame is painted.
