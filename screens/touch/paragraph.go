@@ -134,7 +134,7 @@ func wrapLines(text string, fits func(line string) bool) string {
 		line := ""
 		for it := seg.LineIterator(); it.Next(); {
 			piece := string(it.Line().Text)
-			if kept := strings.TrimRight(line, " "); kept != "" && !fits(kept+strings.TrimRight(piece, " ")) {
+			if kept := strings.TrimRight(line, " "); kept != "" && !fits(strings.TrimRight(line+piece, " ")) {
 				out.WriteString(kept)
 				out.WriteByte('\n')
 				line = ""

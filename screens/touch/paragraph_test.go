@@ -39,6 +39,7 @@ func TestWrapLines(t *testing.T) {
 		{"no opening bracket at a line's end", "每千瓦（含税）", 8, "每千瓦\n（含税）"},
 		{"a number stays with its unit's space", "内 2 个工作日内装表接电", 12, "内 2 个工作\n日内装表接电"},
 		{"English breaks at spaces, which go", "Pay your bill here today", 10, "Pay your\nbill here\ntoday"},
+		{"the space between two words counts", "ab cd", 4, "ab\ncd"},
 		{"a line break of the text is kept", "地址\n梁子湖区太和镇", 8, "地址\n梁子湖区\n太和镇"},
 		{"a number too long for a line keeps its own", "电话0711-5123456", 6, "电话\n0711-5123456"},
 		{"a text that fits is left alone", "首页", 10, "首页"},
@@ -55,8 +56,16 @@ func TestWrapLines(t *testing.T) {
 }
 
 func TestParagraphFillsLinesAtItsWidth(t *testing.T) {
+	for _, text := range []string{
+		"低压客户办电只需“申请受理、装表接电”两个环节，2 个工作日内装表接电；2000 千伏安及以下高压客户 5 个工作日内装表接电。",
+		"Low-voltage connections take two steps only, application and connection, within 2 working days; phone and address are partly hidden for your privacy.",
+	} {
+		t.Run(text[:12], func(t *testing.T) { testParagraphFills(t, text) })
+	}
+}
+
+func testParagraphFills(t *testing.T, text string) {
 	test.NewTempApp(t)
-	text := "低压客户办电只需“申请受理、装表接电”两个环节，2 个工作日内装表接电；2000 千伏安及以下高压客户 5 个工作日内装表接电。"
 	p := NewParagraph(text, widget.RichTextStyle{})
 	w := test.NewTempWindow(t, p)
 	w.Resize(fyne.NewSize(400, 600))
