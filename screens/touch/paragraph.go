@@ -65,9 +65,6 @@ func ColorOf(imp widget.Importance) fyne.ThemeColorName {
 
 func (p *Paragraph) segment() *widget.TextSegment { return p.Segments[0].(*widget.TextSegment) }
 
-// Style returns the text's style.
-func (p *Paragraph) Style() widget.RichTextStyle { return p.segment().Style }
-
 // SetText changes the text.
 func (p *Paragraph) SetText(text string) {
 	if text != p.text {
