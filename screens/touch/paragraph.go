@@ -118,8 +118,9 @@ func (p *Paragraph) rewrap(w float32) bool {
 }
 
 // wrapLines puts a line break before each piece of text that would not fit on the line,
-// at the break opportunities of UAX #14. Spaces at a break are dropped; a piece too wide
-// for a line alone (a long number) keeps a line of its own, where Fyne breaks it further.
+// at the break opportunities of UAX #14. Spaces at a break or at a paragraph's end are
+// dropped; a piece too wide for a line alone (a long number) keeps a line of its own,
+// where Fyne breaks it further.
 func wrapLines(text string, fits func(line string) bool) string {
 	var out strings.Builder
 	var seg segmenter.Segmenter
@@ -138,7 +139,8 @@ func wrapLines(text string, fits func(line string) bool) string {
 			}
 			line += piece
 		}
-		out.WriteString(line)
+		// Trailing spaces too: Fyne would measure them and break the line there.
+		out.WriteString(strings.TrimRight(line, " "))
 	}
 	return out.String()
 }

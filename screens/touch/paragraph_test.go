@@ -43,6 +43,7 @@ func TestWrapLines(t *testing.T) {
 		{"a line break of the text is kept", "地址\n梁子湖区太和镇", 8, "地址\n梁子湖区\n太和镇"},
 		{"a number too long for a line keeps its own", "电话0711-5123456", 6, "电话\n0711-5123456"},
 		{"a text that fits is left alone", "首页", 10, "首页"},
+		{"spaces at the end go", "首页  ", 10, "首页"},
 		{"empty", "", 10, ""},
 	}
 	for _, tt := range tests {
@@ -125,4 +126,40 @@ func BenchmarkParagraphRewrap(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		p.Resize(fyne.NewSize(widths[i%2], 100))
 	}
+}
+
+// FuzzWrapLines: whatever the text (a utility's notice, a catalogue's help), the lines
+// lose nothing but spaces at the breaks, and a line wider than the width is one piece
+// that cannot be broken.
+func FuzzWrapLines(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string, width int) {
+		// Text reaches a screen decoded from TOML or JSON: valid UTF-8.
+		if width < 1 || width > 200 || len(text) > 2000 || !utf8.ValidString(text) {
+			return
+		}
+		got := wrapLines(text, func(line string) bool { return columns(line) <= width })
+		squeeze := strings.NewReplacer("\n", "", " ", "")
+		if squeeze.Replace(got) != squeeze.Replace(text) {
+			t.Fatalf("wrapLines(%q, %d) lost text: %q", text, width, got)
+		}
+		if strings.Count(got, "\n") < strings.Count(text, "\n") {
+			t.Fatalf("wrapLines(%q, %d) dropped a line break of the text: %q", text, width, got)
+		}
+		for _, line := range strings.Split(got, "\n") {
+			if columns(line) <= width {
+				continue
+			}
+			// Spaces that start a paragraph stay with its first piece (or are all of it).
+			piece := strings.TrimLeft(line, " ")
+			var seg segmenter.Segmenter
+			seg.InitWithString(piece)
+			it := seg.LineIterator()
+			if !it.Next() {
+				continue
+			}
+			if first := string(it.Line().Text); strings.TrimRight(first, " ") != piece && first != piece {
+				t.Fatalf("wrapLines(%q, %d): line %q is wider than %d but breakable after %q", text, width, line, width, first)
+			}
+		}
+	})
 }
