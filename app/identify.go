@@ -21,6 +21,8 @@ const (
 	// Continued: the card read belongs to the citizen being served (put back, or read
 	// again after a reader fault); their visit goes on where it was.
 	Continued
+	// CardTaken: the card left on the reader with no visit open (CardLeft) is gone.
+	CardTaken
 )
 
 // IdentifyEvent tells the screens how reading a card went. Message is an i18n key
@@ -101,8 +103,12 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 		case idcard.EventCardFound:
 			k.emitIdentify(IdentifyEvent{Kind: Reading, Message: "identify.reading"})
 		case idcard.EventCard:
+			k.cardPlaced()
 			k.acceptCard(e.Card)
+		case idcard.EventCardRemoved:
+			k.cardGone(true)
 		case idcard.EventReadFailed:
+			k.cardPlaced()
 			k.Log.Warn("card not read", "reason", idcard.StaffMessage(e.Err))
 			msg := "identify.unreadable"
 			if errors.Is(e.Err, idcard.ErrSAMAuthCard) || errors.Is(e.Err, idcard.ErrCardAuthSAM) ||
@@ -116,6 +122,9 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 				continue
 			}
 			ok := e.State == idcard.StateReady
+			if !ok {
+				k.cardGone(false) // whether a card lies there is not known any more
+			}
 			ev := DeviceEvent{Device: "idcard", OK: ok, Detail: e.State.String()}
 			if !ok {
 				ev.Message = "identify.reader_offline"

@@ -57,12 +57,13 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
+// next is the next identify event but for the screens' cues (Reading, CardTaken).
 func (r *rig) next() app.IdentifyEvent {
 	r.t.Helper()
 	for {
 		select {
 		case e := <-r.identify:
-			if e.Kind == app.Reading {
+			if e.Kind == app.Reading || e.Kind == app.CardTaken {
 				continue
 			}
 			return e

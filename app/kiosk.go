@@ -94,6 +94,7 @@ type Kiosk struct {
 	scanListeners     []func(string)
 	applyListeners    []func()
 	deviceState       map[string]DeviceEvent
+	card              cardState
 	screen            func(context.Context) (image.Image, error) // SetScreen
 
 	cancel context.CancelFunc
@@ -267,6 +268,7 @@ func (k *Kiosk) OnSession(f func(session.Event)) {
 }
 
 func (k *Kiosk) onSession(e session.Event) {
+	k.cardOnSession(e)
 	switch e.Kind {
 	case session.Started:
 		k.Log.Info("session started", "session", e.SessionID)

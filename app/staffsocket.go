@@ -21,7 +21,8 @@ func (k *Kiosk) serveStaff() {
 		return
 	}
 	k.staff = staff.Server(&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
-		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now}, k.Log)
+		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
+		CardLeft: k.CardLeftSince}, k.Log)
 	k.spawn(func() {
 		if err := k.staff.Serve(l); err != http.ErrServerClosed {
 			k.Log.Error("staff socket", "err", err)

@@ -52,6 +52,12 @@ var Terms []byte
 //go:embed img/card-reader.svg
 var CardReaderSVG []byte
 
+// CardTakeSVG is the same while a card lies on the reader with no visit open: the arrow
+// says to take it.
+//
+//go:embed img/card-take.svg
+var CardTakeSVG []byte
+
 // Calendar is the working-day calendar: public holidays and make-up workdays (TOML,
 // read by app/workdays).
 //

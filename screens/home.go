@@ -82,7 +82,13 @@ func (s *Shell) buildHome() fyne.CanvasObject {
 
 func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 	picture := fyne.NewSize(200, 136)
-	insert := canvas.NewText(s.T("home.insert_card"), ft.Color(ft.ColorNamePrimary))
+	inviteKey, hintKey, colour := "home.insert_card", "home.insert_card_hint", ft.ColorNamePrimary
+	take := s.K.CardLeft()
+	if take {
+		// A card lies on the reader with no visit open: its holder is asked to take it.
+		inviteKey, hintKey, colour = "home.take_card", "home.take_card_hint", ft.ColorNameError
+	}
+	insert := canvas.NewText(s.T(inviteKey), ft.Color(colour))
 	insert.TextSize = ft.Size(ft.SizeNameHeadingText)
 	stand := canvas.NewRectangle(color.Transparent) // the picture's room, to measure the line
 	stand.SetMinSize(picture)
@@ -98,17 +104,17 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		// one) stands where the invitation to place a card would.
 		card = container.NewBorder(nil, nil, nil, demo, w)
 	} else if f.bigCard && container.NewHBox(row...).MinSize().Width <= s.room().Width {
-		hint := widget.NewLabel(s.T("home.insert_card_hint"))
-		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.readerPicture(picture)),
+		hint := widget.NewLabel(s.T(hintKey))
+		card = container.NewHBox(layout.NewSpacer(), container.NewGridWrap(picture, s.readerPicture(picture, take)),
 			container.NewVBox(layout.NewSpacer(), insert, hint, layout.NewSpacer()), demo, layout.NewSpacer())
 	} else {
 		// Too long for one line (English in 大字模式) or too tall: the invitation wraps, a
 		// size smaller, between a smaller picture and the demo button, and its hint gives
 		// the tiles the room.
 		wrapped := touch.NewParagraph(insert.Text, widget.RichTextStyle{
-			ColorName: ft.ColorNamePrimary, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle})
+			ColorName: colour, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle})
 		smaller := fyne.NewSize(150, 102)
-		small := container.NewGridWrap(smaller, s.readerPicture(smaller))
+		small := container.NewGridWrap(smaller, s.readerPicture(smaller, take))
 		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), wrapped, layout.NewSpacer()))
 	}
 	var tiles []fyne.CanvasObject
@@ -161,15 +167,30 @@ func (s *Shell) accentLine(under bool) fyne.CanvasObject {
 
 // readerPicture is the picture of the reader at one size, kept across renders: drawing
 // its SVG again took 3 ms of each home render, and a picture resized is drawn again.
-func (s *Shell) readerPicture(size fyne.Size) *canvas.Image {
-	img, ok := s.readers[size]
+func (s *Shell) readerPicture(size fyne.Size, take bool) *canvas.Image {
+	key := readerKey{size, take}
+	img, ok := s.readers[key]
 	if !ok {
-		img = canvas.NewImageFromResource(readerPicture)
+		res := readerPicture
+		if take {
+			res = takePicture
+		}
+		img = canvas.NewImageFromResource(res)
 		img.FillMode = canvas.ImageFillContain
-		s.readers[size] = img
+		s.readers[key] = img
 	}
 	return img
 }
 
-// readerPicture shows where the ID card goes.
-var readerPicture = fyne.NewStaticResource("card-reader.svg", assets.CardReaderSVG)
+// readerKey names a picture of the reader: its size, and whether it asks for the card
+// to be taken.
+type readerKey struct {
+	size fyne.Size
+	take bool
+}
+
+// readerPicture shows where the ID card goes; takePicture that it is to be taken.
+var (
+	readerPicture = fyne.NewStaticResource("card-reader.svg", assets.CardReaderSVG)
+	takePicture   = fyne.NewStaticResource("card-take.svg", assets.CardTakeSVG)
+)

@@ -15,6 +15,13 @@ import (
 // of the citizen being served (Continued) leaves them where they are, but for home,
 // where a card placed always leads to the citizen's first screen.
 func (s *Shell) onIdentify(e app.IdentifyEvent) {
+	if e.Kind == app.CardTaken {
+		// Home stops asking for the card to be taken; a notice up stays up.
+		if s.Current() == "home" {
+			s.render()
+		}
+		return
+	}
 	s.notice.hide()
 	s.notice = nil
 	switch e.Kind {
@@ -27,6 +34,9 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 			s.afterIdentify()
 		}
 	case app.Refused:
+		if s.Current() == "home" {
+			s.render() // under the notice, home asks for the refused card to be taken
+		}
 		ok := modalButton{label: s.T("common.ok"), primary: true}
 		if e.Message == "identify.unreadable" || s.identified() || s.Current() == "accounts" {
 			s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message), ok)
@@ -98,12 +108,16 @@ func (s *Shell) readerWarning() fyne.CanvasObject {
 	return touch.NewParagraph(s.T(msg), widget.RichTextStyle{ColorName: touch.ColorOf(widget.DangerImportance), Alignment: fyne.TextAlignCenter})
 }
 
-// demoCardButton opens the chooser of demo cards ("模拟刷卡"); demo mode only.
+// demoCardButton opens the chooser of demo cards ("模拟刷卡"), or lifts the card left
+// on the reader ("模拟取卡"); demo mode only.
 func (s *Shell) demoCardButton() fyne.CanvasObject {
 	if s.K.Demo == nil || !s.K.Config.Devices.IDCard.Enabled {
 		return nil
 	}
 	b := touch.NewButton(s.T("demo.place_card"), s.Tap(s.chooseDemoCard))
+	if s.K.CardLeft() {
+		b = touch.NewButton(s.T("demo.take_card"), s.Tap(s.K.Demo.RemoveCard))
+	}
 	b.Importance = widget.WarningImportance
 	return container.NewHBox(b)
 }

@@ -89,8 +89,9 @@ type Shell struct {
 	landing func(*Shell) Page
 	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
 	firstFrame sync.Once
-	// readers are the home screen's pictures of the reader, by size (readerPicture).
-	readers map[fyne.Size]*canvas.Image
+	// readers are the home screen's pictures of the reader, by size and kind
+	// (readerPicture).
+	readers map[readerKey]*canvas.Image
 	// receipt is the demo receipt's pictures while its screen is shown (keptReceipt).
 	receipt *keptReceipt
 	// back and home are the header's 返回 and 首页, kept across renders: Fyne refreshes
@@ -107,7 +108,7 @@ type Shell struct {
 
 // NewShell builds the shell into w and shows the home screen.
 func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
-	s := &Shell{K: k, win: w, opt: o, landing: accountsPage, readers: map[fyne.Size]*canvas.Image{}}
+	s := &Shell{K: k, win: w, opt: o, landing: accountsPage, readers: map[readerKey]*canvas.Image{}}
 	if s.opt.Do == nil {
 		s.opt.Do = fyne.Do
 	}

@@ -42,7 +42,11 @@ const (
 	StaffClose     Kind = "staff.close"
 	StaffExport    Kind = "staff.export"
 	StaffReprint   Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
-	Retention      Kind = "retention"     // old entries and personal data removed, with counts in Detail
+	// CardLeft: a visit ended with the citizen's ID card still on the reader (Detail: how
+	// the visit ended); CardTaken: it was lifted (Detail: after how long).
+	CardLeft  Kind = "card.left"
+	CardTaken Kind = "card.taken"
+	Retention Kind = "retention" // old entries and personal data removed, with counts in Detail
 )
 
 // Event is one journal entry. No field may hold a raw name, ID number, phone, address or

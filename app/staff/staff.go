@@ -93,6 +93,9 @@ type Status struct {
 	// Unsettled counts the payment orders the kiosk still asks the utilities about: made
 	// before it restarted, or cancelled while their utility could not be reached.
 	Unsettled int `json:"unsettled_orders"`
+	// CardLeftSince is when a citizen's ID card came to lie on the reader with no visit
+	// open (left behind, or refused and not taken back): staff keep it for its holder.
+	CardLeftSince *time.Time `json:"card_left_since,omitempty"`
 }
 
 // Device is one device's state as the running kiosk last saw it.
@@ -163,6 +166,9 @@ type Local struct {
 	Picture func(ctx context.Context) (image.Image, error)
 	// Clock is the time for journal queries (nil: time.Now).
 	Clock func() time.Time
+	// CardLeft is since when an ID card lies on the reader with no visit open (zero:
+	// none); nil when the kiosk is not running.
+	CardLeft func() time.Time
 }
 
 func (l *Local) now() time.Time {
@@ -196,6 +202,11 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 	if l.Devices != nil {
 		s.Devices = l.Devices()
 		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Name < s.Devices[j].Name })
+	}
+	if l.CardLeft != nil {
+		if t := l.CardLeft(); !t.IsZero() {
+			s.CardLeftSince = &t
+		}
 	}
 	return s, nil
 }

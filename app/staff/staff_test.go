@@ -95,10 +95,12 @@ func TestService(t *testing.T) {
 		t.Run(via, func(t *testing.T) {
 			k := newKiosk(t)
 			var s Service = k.l
+			left := time.Date(2026, 11, 26, 10, 32, 0, 0, time.UTC)
 			if via == "socket" {
 				k.l.Devices = func() []Device {
 					return []Device{{Name: "printer", Detail: "缺纸"}, {Name: "idcard", OK: true}}
 				}
+				k.l.CardLeft = func() time.Time { return left }
 				s = serve(t, k.dir, k.l)
 				if fi, err := os.Stat(SocketPath(k.dir)); err != nil || fi.Mode().Perm() != 0o600 {
 					t.Fatalf("socket: %v, %v", fi, err)
@@ -110,6 +112,9 @@ func TestService(t *testing.T) {
 			}
 			if via == "socket" && (len(st.Devices) != 2 || st.Devices[1].Name != "printer" || st.Devices[1].OK || st.Devices[1].Detail != "缺纸") {
 				t.Errorf("devices: %+v", st.Devices)
+			}
+			if wantLeft := via == "socket"; (st.CardLeftSince != nil) != wantLeft || wantLeft && !st.CardLeftSince.Equal(left) {
+				t.Errorf("card left since %v, want %v in a running kiosk with a card left", st.CardLeftSince, left)
 			}
 
 			dead, err := s.Requests(ctx, outbox.Dead, 0)

@@ -299,6 +299,24 @@ func TestJourneyUnreadableCard(t *testing.T) {
 	j.card(0)
 }
 
+// A citizen who ends the visit and leaves the ID card on the reader is asked on home to
+// take it, in both modes; once it is lifted, home invites the next card.
+func TestJourneyCardLeftOnReader(t *testing.T) {
+	j := newJourney(t)
+	j.card(0)
+	j.Tap("退出办理")
+	j.WaitShows("请取回您的身份证")
+	j.Check("", "take-card")
+	j.Tap("大字模式")
+	j.WaitShows("请取回您的身份证")
+	j.Check("", "take-card-elderly")
+	j.Tap("模拟取卡")
+	j.WaitShows("请将身份证放在读卡区")
+	if j.K.CardLeft() {
+		t.Fatal("the card was lifted and home still asks for it")
+	}
+}
+
 // Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
 // see it in the journal and the printer's state.
 func TestJourneyPayWithoutPaper(t *testing.T) {

@@ -159,6 +159,8 @@ var tour = []stop{
 		}
 		j.WaitShows("您的证件已过有效期")
 	}},
+	// The refused card still lies on the reader: home asks its holder to take it.
+	{"36-take-card", func(j *journey) { j.Tap("知道了"); j.WaitShows("请取回您的身份证") }},
 }
 
 // checkBothLanguages checks the screen (touch targets, fit, one weight; with dir set

@@ -1,0 +1,113 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/journal"
+)
+
+// cardKinds are the card.* journal entries so far, as "kind detail".
+func (r *rig) cardKinds() []string {
+	r.t.Helper()
+	events, err := r.k.Journal.Range(time.Unix(0, 0), time.Now().Add(time.Hour), 0)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range events {
+		if e.Kind == journal.CardLeft || e.Kind == journal.CardTaken {
+			out = append(out, string(e.Kind)+" "+e.Detail)
+		}
+	}
+	return out
+}
+
+// awaitCardTaken waits for the screens' cue that the card left behind is gone.
+func (r *rig) awaitCardTaken() {
+	r.t.Helper()
+	for {
+		select {
+		case e := <-r.identify:
+			if e.Kind == app.CardTaken {
+				return
+			}
+		case <-time.After(10 * time.Second):
+			r.t.Fatal("no CardTaken event")
+		}
+	}
+}
+
+// A visit that ends with the ID card still on the reader leaves home asking its holder
+// to take it, tells staff since when and journals it; lifting the card ends all that.
+// Nothing about the holder is recorded.
+func TestCardLeftOnReaderAfterVisit(t *testing.T) {
+	r := newRig(t)
+	r.demo.PlaceCard(0)
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	if r.k.CardLeft() {
+		t.Fatal("a card that opened a visit counts as left behind")
+	}
+	before := time.Now()
+	sid := r.k.Sessions.Current().ID
+	r.k.Exit()
+	if !r.k.CardLeft() || r.k.CardLeftSince().Before(before) {
+		t.Fatalf("after the visit the card on the reader: left %v since %v", r.k.CardLeft(), r.k.CardLeftSince())
+	}
+	if got := r.cardKinds(); len(got) != 1 || got[0] != "card.left exit" {
+		t.Fatalf("journal %q, want the card left by a visit that the citizen ended", got)
+	}
+	events, _ := r.k.Journal.Range(before, time.Now().Add(time.Hour), 0)
+	for _, e := range events {
+		if e.Kind == journal.CardLeft && (e.Session != sid || e.Subject != "") {
+			t.Errorf("card.left names session %q subject %q, want the visit's session only", e.Session, e.Subject)
+		}
+	}
+
+	r.demo.RemoveCard()
+	r.awaitCardTaken()
+	if r.k.CardLeft() || !r.k.CardLeftSince().IsZero() {
+		t.Fatal("the card was taken and still counts as left behind")
+	}
+	if got := r.cardKinds(); len(got) != 2 || !strings.HasPrefix(got[1], "card.taken after ") {
+		t.Fatalf("journal %q, want the card taken after it was left", got)
+	}
+}
+
+// A refused card lies on the reader with no visit open: home asks to take it back, but
+// no visit left it, so the journal says nothing. A card that replaces a visit's card,
+// and a visit whose holder keeps the card, leave nothing behind.
+func TestCardLeftOnReaderRefusedOrReplaced(t *testing.T) {
+	r := newRig(t)
+	if err := r.demo.PlaceFixture("resident_expired"); err != nil {
+		t.Fatal(err)
+	}
+	if e := r.next(); e.Kind != app.Refused {
+		t.Fatalf("event %+v", e)
+	}
+	if !r.k.CardLeft() {
+		t.Fatal("the refused card on the reader is not to be taken back")
+	}
+	r.demo.PlaceCard(0) // the citizen tries another card: the refused one is lifted first
+	r.awaitCardTaken()
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	r.demo.PlaceCard(1) // the next citizen's card replaces the visit
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	r.demo.RemoveCard() // lifted during the visit
+	time.Sleep(200 * time.Millisecond)
+	r.k.Exit()
+	if r.k.CardLeft() {
+		t.Fatal("a visit whose holder took the card left it behind")
+	}
+	if got := r.cardKinds(); len(got) != 0 {
+		t.Fatalf("journal %q, want nothing: no visit left a card", got)
+	}
+}
