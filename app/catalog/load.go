@@ -715,7 +715,7 @@ func conditions(a at, p string, raw []rawCondition, sc map[string]*Field, servic
 				return fail(cp, "the condition on %q can never hold (lower bound %v is above upper bound %v)", rc.Field, *lo, *hi)
 			}
 		}
-		out = append(out, Condition{Field: rc.Field, Is: rc.Is, In: rc.In, Not: rc.Not, Min: rc.Min, Max: rc.Max, Above: rc.Above, Below: rc.Below, Answered: rc.Answered})
+		out = append(out, Condition(rc))
 	}
 	return out, nil
 }

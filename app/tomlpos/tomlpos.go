@@ -71,12 +71,8 @@ var lineRE = regexp.MustCompile(`line (\d+) \(last key "([^"]*)"\)`)
 func decodeError(file string, ix *Index, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		line := pe.Position.Line
-		if line == 0 {
-			line = pe.Line
-		}
 		msg := strings.Replace(pe.Message, "incompatible types: ", "wrong type: ", 1)
-		return &Error{File: file, Line: line, Key: pe.LastKey, Msg: msg}
+		return &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
 	}
 	// Type mismatches on struct fields come back as plain errors of the form
 	// `toml: line N (last key "a.b"): incompatible types: ...`.

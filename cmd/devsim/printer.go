@@ -56,7 +56,7 @@ func runPrinter(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	dots := map[string]int{"80mm": 576, "58mm": 384}[*paper]
 	if dots == 0 || fs.NArg() > 0 {
-		return fmt.Errorf("usage: devsim printer [--link PATH] [--paper 80mm|58mm] [--baud N] [--buffer N] [--xonxoff] [--speed MM/S] [--out DIR] ...")
+		return fmt.Errorf("usage: devsim printer [--link PATH] [--paper 80mm|58mm] [--baud N] [--buffer N] [--xonxoff] [--speed MM/S] [--out DIR] [--chinese] [--paper-out-after N] [--no-answer]")
 	}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {

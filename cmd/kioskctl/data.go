@@ -13,7 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -114,7 +114,7 @@ func openData(cfgPath string) (*kioskData, error) {
 		return nil, fmt.Errorf("no kiosk running and no kiosk database at %s (data.dir of %s): run kioskctl in the kiosk's working folder or give the kiosk's configuration with --config: %w", db, cfg.Source, err)
 	}
 	st, err := store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, errKioskRunning
 	}
 	if err != nil {

@@ -320,5 +320,3 @@ func (u *uapi) submissionGet(w http.ResponseWriter, r *http.Request) {
 	}
 	writeValue(w, rec)
 }
-
-var errStop = errors.New("stop")
