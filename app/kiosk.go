@@ -43,8 +43,8 @@ type Options struct {
 // DemoRig is what demo mode offers the screens: placing a demo card ("模拟刷卡") and
 // scanning a code without hardware. app/demo implements it.
 type DemoRig interface {
-	// Cards lists the demo cards' labels (masked names only).
-	Cards() []string
+	// Cards lists the demo cards' labels (masked names only), in English or Chinese.
+	Cards(english bool) []string
 	// PlaceCard puts the i-th demo card on the emulated reader.
 	PlaceCard(i int) error
 	// RemoveCard lifts the card off the reader.

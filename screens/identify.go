@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -124,7 +125,7 @@ func (s *Shell) demoCardButton() fyne.CanvasObject {
 
 func (s *Shell) chooseDemoCard() {
 	var buttons []modalButton
-	for i, label := range s.K.Demo.Cards() {
+	for i, label := range s.K.Demo.Cards(s.K.Text.Lang() == i18n.EN) {
 		i := i
 		buttons = append(buttons, modalButton{label: label, action: func() {
 			if err := s.K.Demo.PlaceCard(i); err != nil {

@@ -60,15 +60,19 @@ func (r *Rig) Apply(c *config.Config) {
 	c.Devices.IDCard.CommandTimeout.Duration = 2 * time.Second
 }
 
-// Cards returns the labels of the cards that can be placed, in order.
-func (r *Rig) Cards() []string {
+// Cards returns the labels of the cards that can be placed, in order, in English or
+// Chinese.
+func (r *Rig) Cards(english bool) []string {
 	labels := make([]string, len(r.cards))
 	for i, c := range r.cards {
-		name := c.Name
+		name, label := c.Name, c.Label
 		if name == "" {
 			name = c.EnglishName
 		}
-		labels[i] = c.Label + " · " + mask.Name(name)
+		if english && c.LabelEN != "" {
+			label = c.LabelEN
+		}
+		labels[i] = label + " · " + mask.Name(name)
 	}
 	return labels
 }

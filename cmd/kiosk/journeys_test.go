@@ -317,6 +317,17 @@ func TestJourneyCardLeftOnReader(t *testing.T) {
 	}
 }
 
+// Demo mode's card chooser speaks the screen's language.
+func TestJourneyDemoCardsInEnglish(t *testing.T) {
+	j := newJourney(t)
+	j.Tap("English")
+	j.Tap("Simulate a card")
+	j.WaitShows("Unpaid power and water bills · 李*")
+	if j.Shows("有欠费") {
+		t.Error("the chooser in English still shows the Chinese labels")
+	}
+}
+
 // Out of paper: the citizen is warned before paying, pays, keeps the QR on screen; staff
 // see it in the journal and the printer's state.
 func TestJourneyPayWithoutPaper(t *testing.T) {

@@ -16,8 +16,10 @@ import (
 type IDCard struct {
 	// Type is resident, foreign_2017, foreign_2023 or gat_residence.
 	Type string `json:"type"`
-	// Label is a short Chinese description for demo controls; it is not on the card.
-	Label string `json:"label,omitempty"`
+	// Label is a short Chinese description for demo controls, LabelEN its English; they
+	// are not on the card.
+	Label   string `json:"label,omitempty"`
+	LabelEN string `json:"label_en,omitempty"`
 
 	Name        string `json:"name,omitempty"`
 	EnglishName string `json:"english_name,omitempty"`
@@ -174,51 +176,51 @@ func (c IDCard) ReadReplyFrame() ([]byte, error) {
 // resident_bad_number.
 var fixtures = map[string]IDCard{
 	"resident": {
-		Type: "resident", Label: "居民身份证",
+		Type: "resident", Label: "居民身份证", LabelEN: "Resident ID card",
 		Name: "李明华", Gender: "1", Nation: "01", Birth: "19850315",
 		Address: "湖北省鄂州市梁子湖区太和镇幸福路88号", IDNumber: "420702198503151237",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20200315", ValidTo: "20400315",
 	},
 	"resident_longterm": {
-		Type: "resident", Label: "居民身份证（长期，老年人）",
+		Type: "resident", Label: "居民身份证（长期，老年人）", LabelEN: "Resident ID card (no end date, elderly)",
 		Name: "王秀英", Gender: "2", Nation: "03", Birth: "19500808",
 		Address: "湖北省鄂州市梁子湖区涂家垴镇东街12号", IDNumber: "420702195008080028",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20150601", ValidTo: "长期",
 	},
 	"resident_moved": {
-		Type: "resident", Label: "居民身份证（有追加住址）",
+		Type: "resident", Label: "居民身份证（有追加住址）", LabelEN: "Resident ID card (appended address)",
 		Name: "赵志刚", Gender: "1", Nation: "11", Birth: "19920620",
 		Address: "湖北省鄂州市梁子湖区东沟镇长岭村5组", IDNumber: "420702199206200519",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20180301", ValidTo: "20280301",
 		AppendedAddress: "湖北省鄂州市梁子湖区太和镇新街9号",
 	},
 	"resident_expired": {
-		Type: "resident", Label: "居民身份证（已过期）",
+		Type: "resident", Label: "居民身份证（已过期）", LabelEN: "Resident ID card (expired)",
 		Name: "孙丽", Gender: "2", Nation: "01", Birth: "19700101",
 		Address: "湖北省鄂州市梁子湖区沼山镇南路2号", IDNumber: "420702197001010042",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20010101", ValidTo: "20210101",
 	},
 	"resident_bad_number": {
-		Type: "resident", Label: "居民身份证（号码校验位错误）",
+		Type: "resident", Label: "居民身份证（号码校验位错误）", LabelEN: "Resident ID card (bad check digit)",
 		Name: "周强", Gender: "1", Nation: "01", Birth: "19881111",
 		Address: "湖北省鄂州市梁子湖区梧桐湖新区1号", IDNumber: "420702198811110315",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20190101", ValidTo: "20390101",
 	},
 	"gat_residence": {
-		Type: "gat_residence", Label: "港澳台居民居住证",
+		Type: "gat_residence", Label: "港澳台居民居住证", LabelEN: "HK/Macao/Taiwan residence permit",
 		Name: "陈嘉欣", Gender: "2", Birth: "19950505",
 		Address: "湖北省鄂州市梁子湖区太和镇新华街3号", IDNumber: "810000199505050022",
 		Authority: "鄂州市公安局", ValidFrom: "20220701", ValidTo: "20270701",
 		PassNumber: "H01234567", IssueCount: "01",
 	},
 	"foreign_2017": {
-		Type: "foreign_2017", Label: "外国人永久居留身份证（2017版）",
+		Type: "foreign_2017", Label: "外国人永久居留身份证（2017版）", LabelEN: "Foreign permanent residence card (2017)",
 		EnglishName: "DOE, JOHN", Name: "约翰", Gender: "1", Nationality: "CAN",
 		Birth: "19850315", IDNumber: "CAN420085031505",
 		ValidFrom: "20170601", ValidTo: "20270601", CardVersion: "01", Authority: "4200",
 	},
 	"foreign_2023": {
-		Type: "foreign_2023", Label: "外国人永久居留身份证（2023版）",
+		Type: "foreign_2023", Label: "外国人永久居留身份证（2023版）", LabelEN: "Foreign permanent residence card (2023)",
 		Name: "玛丽亚", EnglishName: "KOWALSKA-NOWAKOWSKA, MARIA ALEKSANDRA JOANNA",
 		Gender: "2", IssueCount: "00", Birth: "19880808", IDNumber: "942616198808080026",
 		Nationality: "POL", ValidFrom: "20231201", ValidTo: "20331201",
@@ -248,31 +250,31 @@ func IDCardFixtureNames() []string {
 // (cmd/utilitysim) knows, each with the scenario their accounts play (a test there keeps
 // the two lists in step), plus the other card types.
 var demoCards = []IDCard{
-	{Type: "resident", Label: "长者，水电气网四家都有账户",
+	{Type: "resident", Label: "长者，水电气网四家都有账户", LabelEN: "Elderly, accounts at all four utilities",
 		Name: "张三", Gender: "2", Nation: "01", Birth: "19491231",
 		Address: "湖北省鄂州市梁子湖区太和镇文化路18号3栋2单元501", IDNumber: "11010519491231002X",
 		Authority: "北京市公安局朝阳分局", ValidFrom: "20150101", ValidTo: "长期"},
-	{Type: "resident", Label: "有欠费的电费、水费账单",
+	{Type: "resident", Label: "有欠费的电费、水费账单", LabelEN: "Unpaid power and water bills",
 		Name: "李四", Gender: "1", Nation: "01", Birth: "19850615",
 		Address: "湖北省鄂州市梁子湖区东沟镇新街村6组12号", IDNumber: "420702198506150010",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20180615", ValidTo: "20380615"},
-	{Type: "resident", Label: "长者，燃气报装办理中",
+	{Type: "resident", Label: "长者，燃气报装办理中", LabelEN: "Elderly, gas connection in progress",
 		Name: "王淑芬", Gender: "2", Nation: "01", Birth: "19380312",
 		Address: "湖北省鄂州市梁子湖区沼山镇幸福路3号", IDNumber: "420702193803120026",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20080312", ValidTo: "长期"},
-	{Type: "resident", Label: "姓名含生僻字，燃气欠费",
+	{Type: "resident", Label: "姓名含生僻字，燃气欠费", LabelEN: "Rare character in the name, gas bill unpaid",
 		Name: "赵堃", Gender: "1", Nation: "01", Birth: "19920808",
 		Address: "湖北省鄂州市梁子湖区涂家垴镇梧桐湖新区7栋1单元1203", IDNumber: "420702199208080039",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20200808", ValidTo: "20300808"},
-	{Type: "resident", Label: "复姓，只有宽带账户",
+	{Type: "resident", Label: "复姓，只有宽带账户", LabelEN: "Two-character surname, broadband only",
 		Name: "欧阳娜娜", Gender: "2", Nation: "01", Birth: "20010101",
 		Address: "湖北省鄂州市梁子湖区太和镇梁湖大道66号", IDNumber: "420702200101010044",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20190101", ValidTo: "20290101"},
-	{Type: "resident", Label: "新住户，还没有任何账户",
+	{Type: "resident", Label: "新住户，还没有任何账户", LabelEN: "New resident, no accounts yet",
 		Name: "陈建国", Gender: "1", Nation: "01", Birth: "19700707",
 		Address: "湖北省鄂州市梁子湖区太和镇建设路9号", IDNumber: "420702197007070054",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20100707", ValidTo: "20300707"},
-	{Type: "resident", Label: "企业用户，高压报装已超期",
+	{Type: "resident", Label: "企业用户，高压报装已超期", LabelEN: "Business, high-voltage connection overdue",
 		Name: "刘卫东", Gender: "1", Nation: "01", Birth: "19660315",
 		Address: "湖北省鄂州市梁子湖区经济开发区工业园路2号", IDNumber: "420702196603150072",
 		Authority: "鄂州市公安局梁子湖分局", ValidFrom: "20160315", ValidTo: "长期"},

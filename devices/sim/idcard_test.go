@@ -73,8 +73,8 @@ func TestFixtureList(t *testing.T) {
 		t.Errorf("only %d demo cards", len(demo))
 	}
 	for _, c := range demo {
-		if c.Label == "" {
-			t.Errorf("demo card %s has no label", c.Type)
+		if c.Label == "" || c.LabelEN == "" {
+			t.Errorf("demo card %s has no label in Chinese and English: %q, %q", c.Type, c.Label, c.LabelEN)
 		}
 		if _, err := c.ReadReplyFrame(); err != nil {
 			t.Errorf("demo card %s: %v", c.Label, err)
