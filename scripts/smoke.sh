@@ -3,9 +3,9 @@
 # Xvfb, as in a hall, wait for it to log that the home screen was painted, take an
 # X-level screenshot and check that it shows something, check that the X server's screen
 # saver is off, ask the kiosk for its status and its screen through the staff socket
-# (kioskctl), then stop it with SIGTERM. Fails if the kiosk crashes, paints nothing
-# within 60 s, leaves the screen saver on (or off after it stopped), does not answer
-# staff, logs an error or does not stop cleanly.
+# (kioskctl), then stop it with SIGTERM; then start it once more and hang it up (SIGHUP).
+# Fails if the kiosk crashes, paints nothing within 60 s, leaves the screen saver on (or
+# off after it stopped), does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -15,14 +15,37 @@ work=$(mktemp -d)
 xpid="" kpid=""
 trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
 start_xvfb "$work/xvfb.log"
-(cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" --fullscreen >"$work/kiosk.out" 2>&1) &
-kpid=$!
-for _ in $(seq 600); do
-  grep -q '"home screen painted"' "$work/kiosk.out" 2>/dev/null && break
-  kill -0 "$kpid" 2>/dev/null || { echo "kiosk exited:"; cat "$work/kiosk.out"; exit 1; }
-  sleep 0.1
-done
-grep -q '"home screen painted"' "$work/kiosk.out" || { echo "no home screen within 60 s:"; cat "$work/kiosk.out"; exit 1; }
+# start_kiosk OUT [ARG...]: the binary on the private display, logging to OUT, until it
+# has painted home.
+start_kiosk() {
+  local out=$1; shift
+  (cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" "$@" >"$out" 2>&1) &
+  kpid=$!
+  for _ in $(seq 600); do
+    grep -q '"home screen painted"' "$out" 2>/dev/null && break
+    kill -0 "$kpid" 2>/dev/null || { echo "kiosk exited:"; cat "$out"; exit 1; }
+    sleep 0.1
+  done
+  grep -q '"home screen painted"' "$out" || { echo "no home screen within 60 s:"; cat "$out"; exit 1; }
+}
+# stop_kiosk SIGNAL OUT: the signal, then a clean exit within 10 s, with no error logged.
+stop_kiosk() {
+  local sig=$1 out=$2 status=0
+  kill "-$sig" "$kpid"
+  for _ in $(seq 100); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$kpid" 2>/dev/null; then
+    echo "the kiosk did not stop within 10 s of SIG$sig:"; cat "$out"; exit 1
+  fi
+  wait "$kpid" || status=$?
+  kpid=""
+  if [ "$status" -ne 0 ] || ! grep -q '"kiosk stopped"' "$out"; then
+    echo "the kiosk did not stop cleanly on SIG$sig (exit status $status):"; cat "$out"; exit 1
+  fi
+  if grep -q '"level":"ERROR"' "$out"; then
+    echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$out"; exit 1
+  fi
+}
+start_kiosk "$work/kiosk.out" --fullscreen
 sleep 0.5
 DISPLAY=":$disp" import -window root "$work/shot.png"
 colours=$(convert "$work/shot.png" -format %k info:)
@@ -53,16 +76,7 @@ if [ "${differ%%[^0-9]*}" -gt 4000 ]; then
   echo "staff's picture is not what the screen shows"; exit 1
 fi
 # Stopped as systemd stops it: SIGTERM, then a clean exit within 10 s.
-kill -TERM "$kpid"
-for _ in $(seq 100); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$kpid" 2>/dev/null; then
-  echo "the kiosk did not stop within 10 s of SIGTERM:"; cat "$work/kiosk.out"; exit 1
-fi
-status=0; wait "$kpid" || status=$?
-kpid=""
-if [ "$status" -ne 0 ] || ! grep -q '"kiosk stopped"' "$work/kiosk.out"; then
-  echo "the kiosk did not stop cleanly (exit status $status):"; cat "$work/kiosk.out"; exit 1
-fi
+stop_kiosk TERM "$work/kiosk.out"
 if [ "$(saver_timeout)" != 600 ]; then
   echo "the kiosk did not give the X server its screen saver back: timeout $(saver_timeout) s, was 600"; exit 1
 fi
@@ -70,7 +84,8 @@ fi
 if ! grep -q "kiosk: stopped" "$work/status.out"; then
   echo "kioskctl after the stop:"; cat "$work/status.out"; exit 1
 fi
-if grep -q '"level":"ERROR"' "$work/kiosk.out"; then
-  echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$work/kiosk.out"; exit 1
-fi
-echo "smoke test passed (stopped cleanly on SIGTERM)"
+# Hung up, as xinit hangs its client up when the X session ends (or a terminal closes
+# on a kiosk started from it): the same clean stop.
+start_kiosk "$work/kiosk-hup.out"
+stop_kiosk HUP "$work/kiosk-hup.out"
+echo "smoke test passed (stopped cleanly on SIGTERM and on SIGHUP)"

@@ -118,13 +118,19 @@ func main() {
 	}()
 	// Fyne stops its loop on SIGTERM (systemctl stop) and SIGINT; ShowAndRun returns and
 	// the kiosk is closed below: the open session wiped and journaled, the outbox stopped,
-	// the database closed. From the signal on, nothing is handed to the screens.
+	// the database closed. SIGHUP stops it the same way: xinit hangs its client up first
+	// when its session ends, as does a terminal closed on a kiosk started from it, and Go
+	// would otherwise exit on the spot. From the signal on, nothing is handed to the
+	// screens.
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt, syscall.SIGHUP)
 	go func() {
 		s := <-sig
 		stopping.Store(true)
 		log.Info("stopping", "signal", s.String())
+		if s == syscall.SIGHUP {
+			fyne.Do(a.Quit)
+		}
 	}()
 	if cfg.Kiosk.Fullscreen {
 		defer keepScreenOn(log, a)()
