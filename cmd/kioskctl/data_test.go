@@ -158,6 +158,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	printed := 0
+	cardLeft := time.Date(2026, 11, 26, 10, 32, 0, 0, time.Local)
 	srv := staff.Server(&staff.Local{Store: st, Journal: j, Outbox: ob, Devices: func() []staff.Device {
 		return []staff.Device{{Name: "printer", Detail: "缺纸"}}
 	}, Print: func(_ context.Context, ref, actor string) (staff.Printed, error) {
@@ -167,13 +168,14 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 		return staff.Printed{OK: true}, nil
 	}, Picture: func(context.Context) (image.Image, error) {
 		return image.NewRGBA(image.Rect(0, 0, 128, 80)), nil
-	}}, slog.New(slog.DiscardHandler))
+	}, CardLeft: func() time.Time { return cardLeft }}, slog.New(slog.DiscardHandler))
 	go srv.Serve(l)
 	defer srv.Close()
 
 	code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg)
 	if code != 0 || !strings.Contains(out, "kiosk: running") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
-		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") {
+		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") ||
+		!strings.Contains(out, "ID card left on the reader since 2026-11-26 10:32") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {
