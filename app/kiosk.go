@@ -198,8 +198,16 @@ func (k *Kiosk) UtilityName(id string) string {
 	return k.Text.Pick(u.Name, u.NameEN)
 }
 
-// Start starts the outbox and the device loops configured. Stop them with Close.
+// Start ends in the journal the visits a crash left open, then starts the outbox and the
+// device loops configured. Stop them with Close.
 func (k *Kiosk) Start(ctx context.Context) {
+	// A visit open when the kiosk last stopped without closing (a crash, a power cut) is
+	// ended in the journal, as the kiosk ends every visit: its data went with the process.
+	if n, err := k.Journal.CloseInterrupted(); err != nil {
+		k.Log.Error("journal: sessions left open", "err", err)
+	} else if n > 0 {
+		k.Log.Warn("sessions left open by the last run journaled as interrupted", "sessions", n)
+	}
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
 	k.serveStaff()

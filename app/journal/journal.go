@@ -93,12 +93,27 @@ func (j *Journal) Record(e Event) error {
 }
 
 // Append adds e inside tx, so that it commits (or not) with the caller's other writes.
-// A zero Time is set from the journal's clock.
+// A zero Time is set from the journal's clock. A session.start marks its session open
+// and a session.end closes it, in the same transaction: CloseInterrupted ends, at the
+// next start, a session that a crash or a power cut left open.
 func (j *Journal) Append(tx *bolt.Tx, e Event) error {
 	b := tx.Bucket(store.BucketJournal)
 	idx := tx.Bucket(store.BucketJournalRef)
-	if b == nil || idx == nil {
+	open := tx.Bucket(store.BucketJournalOpen)
+	if b == nil || idx == nil || open == nil {
 		return fmt.Errorf("journal: buckets missing (schema not migrated)")
+	}
+	if e.Session != "" {
+		var err error
+		switch e.Kind {
+		case SessionStart:
+			err = open.Put([]byte(e.Session), nil)
+		case SessionEnd:
+			err = open.Delete([]byte(e.Session))
+		}
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
 	}
 	if e.Time.IsZero() {
 		e.Time = j.clock.Now()
@@ -127,6 +142,35 @@ func (j *Journal) Append(tx *bolt.Tx, e Event) error {
 		}
 	}
 	return nil
+}
+
+// Interrupted is the session.end detail of a session that the kiosk never ended: it
+// stopped without closing (a crash, a power cut) while the session was open.
+const Interrupted = "interrupted"
+
+// CloseInterrupted journals the end of every session journaled as started and not as
+// ended, with the detail Interrupted, and returns how many there were. The kiosk calls it
+// at start, before any session opens.
+func (j *Journal) CloseInterrupted() (int, error) {
+	n := 0
+	err := j.st.Update(func(tx *bolt.Tx) error {
+		open := tx.Bucket(store.BucketJournalOpen)
+		if open == nil {
+			return fmt.Errorf("journal: buckets missing (schema not migrated)")
+		}
+		var ids []string
+		if err := open.ForEach(func(k, _ []byte) error { ids = append(ids, string(k)); return nil }); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := j.Append(tx, Event{Kind: SessionEnd, Session: id, Detail: Interrupted}); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
 }
 
 func key(t time.Time, seq uint64) []byte {

@@ -118,3 +118,35 @@ func TestPrune(t *testing.T) {
 		t.Errorf("a second prune removed %d, %v", n, err)
 	}
 }
+
+// A session journaled as started and never as ended (the kiosk crashed, or the power
+// went, during the visit) is ended as interrupted at the next start, once.
+func TestCloseInterrupted(t *testing.T) {
+	j, _, c := newJournal(t)
+	for _, e := range []Event{
+		{Kind: SessionStart, Session: "done"},
+		{Kind: SessionEnd, Session: "done", Detail: "exit"},
+		{Kind: SessionEnd, Session: "anonymous", Detail: "idle"}, // never journaled as started
+		{Kind: SessionStart, Session: "crashed"},
+	} {
+		if err := j.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Advance(time.Minute)
+	n, err := j.CloseInterrupted()
+	if err != nil || n != 1 {
+		t.Fatalf("CloseInterrupted: %d, %v; want the one session left open", n, err)
+	}
+	events, err := j.Range(t0, t0.Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := events[len(events)-1]
+	if len(events) != 5 || last.Kind != SessionEnd || last.Session != "crashed" || last.Detail != Interrupted || !last.Time.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("journal after: %+v", events)
+	}
+	if n, err := j.CloseInterrupted(); err != nil || n != 0 {
+		t.Fatalf("CloseInterrupted again: %d, %v; want none", n, err)
+	}
+}

@@ -24,6 +24,9 @@ var (
 	BucketReprints = []byte("reprints")
 	// BucketOrders holds the payment orders whose end the kiosk does not know yet (app/orders).
 	BucketOrders = []byte("payment_orders")
+	// BucketJournalOpen holds the sessions journaled as started and not yet as ended
+	// (app/journal).
+	BucketJournalOpen = []byte("journal_open")
 )
 
 // Migration moves the schema from Version-1 to Version. Migrations run in order, each in
@@ -50,6 +53,10 @@ var Migrations = []Migration{
 	}},
 	{Version: 3, Name: "payment orders not yet settled", Apply: func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(BucketOrders)
+		return err
+	}},
+	{Version: 4, Name: "sessions journaled as open", Apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(BucketJournalOpen)
 		return err
 	}},
 }
