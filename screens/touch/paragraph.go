@@ -2,6 +2,7 @@ package touch
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -128,10 +129,8 @@ func wrapLines(text string, fits func(line string) bool) string {
 		if i > 0 {
 			out.WriteByte('\n')
 		}
-		seg.InitWithString(para)
 		line := ""
-		for it := seg.LineIterator(); it.Next(); {
-			piece := string(it.Line().Text)
+		for _, piece := range pieces(&seg, para) {
 			if kept := strings.TrimRight(line, " "); kept != "" && !fits(strings.TrimRight(line+piece, " ")) {
 				out.WriteString(kept)
 				out.WriteByte('\n')
@@ -143,4 +142,28 @@ func wrapLines(text string, fits func(line string) bool) string {
 		out.WriteString(strings.TrimRight(line, " "))
 	}
 	return out.String()
+}
+
+// unitsAfterNumbers are the Chinese units and counters a number is read with (2026年,
+// 5个, 220 千瓦): a line does not break between the number and them, as UAX #14 would.
+const unitsAfterNumbers = "年月日时分秒个项元角号天周次栋层室户位度千万百亿"
+
+// pieces cuts a paragraph at its break opportunities: UAX #14's, but for those between a
+// number and its unit.
+func pieces(seg *segmenter.Segmenter, para string) []string {
+	seg.InitWithString(para)
+	var out []string
+	for it := seg.LineIterator(); it.Next(); {
+		piece := string(it.Line().Text)
+		if n := len(out); n > 0 {
+			prev := strings.TrimRight(out[n-1], " ")
+			first, _ := utf8.DecodeRuneInString(piece)
+			if prev != "" && prev[len(prev)-1] >= '0' && prev[len(prev)-1] <= '9' && strings.ContainsRune(unitsAfterNumbers, first) {
+				out[n-1] += piece
+				continue
+			}
+		}
+		out = append(out, piece)
+	}
+	return out
 }

@@ -38,6 +38,8 @@ func TestWrapLines(t *testing.T) {
 		{"no opening quote at a line's end", "只需两“申请", 8, "只需两\n“申请"},
 		{"no opening bracket at a line's end", "每千瓦（含税）", 8, "每千瓦\n（含税）"},
 		{"a number stays with its unit's space", "内 2 个工作日内装表接电", 12, "内 2 个工作\n日内装表接电"},
+		{"a number stays with its unit", "最迟2026年12月1日办结", 9, "最迟\n2026年\n12月1日办\n结"},
+		{"and with one after a space", "低压 220 千瓦", 9, "低压\n220 千瓦"},
 		{"English breaks at spaces, which go", "Pay your bill here today", 10, "Pay your\nbill here\ntoday"},
 		{"the space between two words counts", "ab cd", 4, "ab\ncd"},
 		{"a line break of the text is kept", "地址\n梁子湖区太和镇", 8, "地址\n梁子湖区\n太和镇"},
@@ -85,10 +87,7 @@ func testParagraphFills(t *testing.T, text string) {
 		if i < len(lines)-1 {
 			// Filled: the next line's first piece would not have fitted.
 			var seg segmenter.Segmenter
-			seg.InitWithString(lines[i+1])
-			it := seg.LineIterator()
-			it.Next()
-			first := strings.TrimRight(string(it.Line().Text), " ")
+			first := strings.TrimRight(pieces(&seg, lines[i+1])[0], " ")
 			if fyne.MeasureText(l+first, size, fyne.TextStyle{}).Width <= 400-2*inner {
 				t.Errorf("line %d %q ends short: %q would have fitted", i, l, first)
 			}
@@ -130,7 +129,7 @@ func BenchmarkParagraphRewrap(b *testing.B) {
 
 // FuzzWrapLines: whatever the text (a utility's notice, a catalogue's help), the lines
 // lose nothing but spaces at the breaks, and a line wider than the width is one piece
-// that cannot be broken.
+// that cannot be broken (pieces).
 func FuzzWrapLines(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string, width int) {
 		// Text reaches a screen decoded from TOML or JSON: valid UTF-8.
@@ -152,12 +151,11 @@ func FuzzWrapLines(f *testing.F) {
 			// Spaces that start a paragraph stay with its first piece (or are all of it).
 			piece := strings.TrimLeft(line, " ")
 			var seg segmenter.Segmenter
-			seg.InitWithString(piece)
-			it := seg.LineIterator()
-			if !it.Next() {
+			all := pieces(&seg, piece)
+			if len(all) == 0 {
 				continue
 			}
-			if first := string(it.Line().Text); strings.TrimRight(first, " ") != piece && first != piece {
+			if first := all[0]; strings.TrimRight(first, " ") != piece && first != piece {
 				t.Fatalf("wrapLines(%q, %d): line %q is wider than %d but breakable after %q", text, width, line, width, first)
 			}
 		}
