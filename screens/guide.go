@@ -49,15 +49,15 @@ func (s *Shell) buildGuide() fyne.CanvasObject {
 		// 零资料 rests on the ID card: a kiosk that reads none says so instead.
 		text = s.T("identify.reader_none")
 	}
-	note := note(text, widget.HighImportance)
-	blocks := []fyne.CanvasObject{container.NewGridWithColumns(2, hall, contact), note}
+	hint := note(text, widget.HighImportance)
+	blocks := []fyne.CanvasObject{container.NewGridWithColumns(2, hall, contact), hint}
 	if s.K.Elderly() {
 		// One column of smaller blocks at the larger size; the pager turns the pages.
 		blocks = []fyne.CanvasObject{
 			hall,
 			s.panel(s.T("guide.hotlines"), s.field("guide.hotlines", hot...)),
 			s.panel(s.T("guide.utilities"), s.field("guide.utilities", utils...)),
-			note,
+			hint,
 		}
 	}
 	return s.pager(blocks...)
