@@ -36,18 +36,31 @@ func (k *Kiosk) CardLeftSince() time.Time {
 
 // cardPlaced notes a card read or refused by the reader. With no visit open (a card
 // refused) it lies there for its holder to take back; a visit it opens clears that.
-func (k *Kiosk) cardPlaced() {
+// A card nobody was seen placing (unseen: on the reader when the kiosk or the reader
+// came back, or after the reader lost track of it) opens no visit while none is open:
+// it is a card left behind, and cardPlaced reports that it is to be left alone.
+func (k *Kiosk) cardPlaced(unseen bool) (leftAlone bool) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	k.card.on = true
-	if k.card.since.IsZero() && k.Sessions.Current() == nil {
+	idle := k.Sessions.Current() == nil
+	appeared := idle && k.card.since.IsZero()
+	if appeared {
 		k.card.since = k.Clock.Now()
 	}
+	k.mu.Unlock()
+	if !unseen || !idle {
+		return false
+	}
+	k.Log.Info("a card nobody was seen placing lies on the reader: no visit opened, its holder is asked to take it")
+	if appeared {
+		k.emitIdentify(IdentifyEvent{Kind: CardLeftChanged})
+	}
+	return true
 }
 
-// cardGone notes that no card is known to lie on the reader: it was lifted, or the
-// reader went out of service (taken tells which). The screens are told when a card left
-// behind is gone.
+// cardGone notes that no card is known to lie on the reader: it was seen lifted (taken),
+// or the reader lost track of it or went out of service. The screens are told when a
+// card left behind is gone.
 func (k *Kiosk) cardGone(taken bool) {
 	k.mu.Lock()
 	since, journaled := k.card.since, k.card.journaled
@@ -59,7 +72,7 @@ func (k *Kiosk) cardGone(taken bool) {
 	if journaled && taken {
 		k.record(journal.Event{Kind: journal.CardTaken, Detail: "after " + k.Clock.Now().Sub(since).Round(time.Second).String()})
 	}
-	k.emitIdentify(IdentifyEvent{Kind: CardTaken})
+	k.emitIdentify(IdentifyEvent{Kind: CardLeftChanged})
 }
 
 // cardOnSession follows the visits: one open clears the reminder; one that ends with

@@ -1,11 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
 )
 
@@ -25,17 +27,17 @@ func (r *rig) cardKinds() []string {
 	return out
 }
 
-// awaitCardTaken waits for the screens' cue that the card left behind is gone.
-func (r *rig) awaitCardTaken() {
+// awaitCardLeftChanged waits for the screens' cue that the card left behind appeared or went.
+func (r *rig) awaitCardLeftChanged() {
 	r.t.Helper()
 	for {
 		select {
 		case e := <-r.identify:
-			if e.Kind == app.CardTaken {
+			if e.Kind == app.CardLeftChanged {
 				return
 			}
 		case <-time.After(10 * time.Second):
-			r.t.Fatal("no CardTaken event")
+			r.t.Fatal("no CardLeftChanged event")
 		}
 	}
 }
@@ -69,7 +71,7 @@ func TestCardLeftOnReaderAfterVisit(t *testing.T) {
 	}
 
 	r.demo.RemoveCard()
-	r.awaitCardTaken()
+	r.awaitCardLeftChanged()
 	if r.k.CardLeft() || !r.k.CardLeftSince().IsZero() {
 		t.Fatal("the card was taken and still counts as left behind")
 	}
@@ -93,7 +95,7 @@ func TestCardLeftOnReaderRefusedOrReplaced(t *testing.T) {
 		t.Fatal("the refused card on the reader is not to be taken back")
 	}
 	r.demo.PlaceCard(0) // the citizen tries another card: the refused one is lifted first
-	r.awaitCardTaken()
+	r.awaitCardLeftChanged()
 	if e := r.next(); e.Kind != app.Identified {
 		t.Fatalf("event %+v", e)
 	}
@@ -109,5 +111,46 @@ func TestCardLeftOnReaderRefusedOrReplaced(t *testing.T) {
 	}
 	if got := r.cardKinds(); len(got) != 0 {
 		t.Fatalf("journal %q, want nothing: no visit left a card", got)
+	}
+}
+
+// A card already on the reader when the kiosk starts (left overnight, or there when the
+// power came back) was placed by nobody in sight: it opens no visit for whoever stands
+// at the screen; home asks for it to be taken. Once lifted, a card placed opens a visit.
+func TestCardOnReaderAtStartOpensNoVisit(t *testing.T) {
+	d, err := demo.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.PlaceCard(0); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	d.Apply(cfg)
+	k, err := app.New(cfg, app.Options{Demo: d, UtilityURLs: unreachable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, k: k, demo: d, identify: make(chan app.IdentifyEvent, 16)}
+	k.OnIdentify(func(e app.IdentifyEvent) { r.identify <- e })
+	k.Start(context.Background())
+	t.Cleanup(func() {
+		k.Close()
+		d.Close()
+	})
+
+	r.awaitCardLeftChanged()
+	if !k.CardLeft() || k.Sessions.Current() != nil {
+		t.Fatalf("the card found at start: left %v, session %v; want no visit and the card to be taken", k.CardLeft(), k.Sessions.Current())
+	}
+	d.RemoveCard()
+	r.awaitCardLeftChanged()
+	if k.CardLeft() {
+		t.Fatal("the card was lifted and still counts as left behind")
+	}
+	d.PlaceCard(0)
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("a card placed after: event %+v, want a visit", e)
 	}
 }

@@ -21,8 +21,9 @@ const (
 	// Continued: the card read belongs to the citizen being served (put back, or read
 	// again after a reader fault); their visit goes on where it was.
 	Continued
-	// CardTaken: the card left on the reader with no visit open (CardLeft) is gone.
-	CardTaken
+	// CardLeftChanged: a card came to lie on the reader with no visit open, or went
+	// (Kiosk.CardLeft tells which): home asks for it to be taken while it lies there.
+	CardLeftChanged
 )
 
 // IdentifyEvent tells the screens how reading a card went. Message is an i18n key
@@ -103,12 +104,16 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 		case idcard.EventCardFound:
 			k.emitIdentify(IdentifyEvent{Kind: Reading, Message: "identify.reading"})
 		case idcard.EventCard:
-			k.cardPlaced()
+			if k.cardPlaced(e.Unseen) {
+				continue
+			}
 			k.acceptCard(e.Card)
 		case idcard.EventCardRemoved:
-			k.cardGone(true)
+			k.cardGone(!e.Unseen)
 		case idcard.EventReadFailed:
-			k.cardPlaced()
+			if k.cardPlaced(e.Unseen) {
+				continue
+			}
 			k.Log.Warn("card not read", "reason", idcard.StaffMessage(e.Err))
 			msg := "identify.unreadable"
 			if errors.Is(e.Err, idcard.ErrSAMAuthCard) || errors.Is(e.Err, idcard.ErrCardAuthSAM) ||

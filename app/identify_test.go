@@ -54,16 +54,18 @@ func newRig(t *testing.T) *rig {
 		k.Close()
 		d.Close()
 	})
+	// A card placed before the reader is ready would be one nobody was seen placing.
+	pollUntil(t, 10*time.Second, "the reader", func() bool { st, ok := k.DeviceState("idcard"); return ok && st.OK })
 	return r
 }
 
-// next is the next identify event but for the screens' cues (Reading, CardTaken).
+// next is the next identify event but for the screens' cues (Reading, CardLeftChanged).
 func (r *rig) next() app.IdentifyEvent {
 	r.t.Helper()
 	for {
 		select {
 		case e := <-r.identify:
-			if e.Kind == app.Reading || e.Kind == app.CardTaken {
+			if e.Kind == app.Reading || e.Kind == app.CardLeftChanged {
 				continue
 			}
 			return e

@@ -16,7 +16,7 @@ import (
 // of the citizen being served (Continued) leaves them where they are, but for home,
 // where a card placed always leads to the citizen's first screen.
 func (s *Shell) onIdentify(e app.IdentifyEvent) {
-	if e.Kind == app.CardTaken {
+	if e.Kind == app.CardLeftChanged {
 		// Home stops asking for the card to be taken; a notice up stays up.
 		if s.Current() == "home" {
 			s.render()

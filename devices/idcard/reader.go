@@ -122,6 +122,11 @@ type Event struct {
 	Err   error
 	State State
 	At    time.Time
+	// Unseen marks a card event (EventCard, EventReadFailed, EventCardRemoved) that the
+	// loop did not see happen: the card was already on the reader when the loop
+	// (re)connected, or the reader lost track of it for a while. Nobody may be there: a
+	// card left behind is read again after a restart or a reader fault.
+	Unseen bool
 }
 
 // Options configure a Reader. Zero values get the defaults.
@@ -162,6 +167,9 @@ type Reader struct {
 	// lost: a poll failed (no valid reply, a SAM fault) while a card was present, so
 	// the card may have been swapped, or lifted and put back, unseen.
 	lost bool
+	// fresh: the port was (re)opened and no poll has found the reader empty since: a
+	// card found now was there before, not seen being placed.
+	fresh bool
 }
 
 const (
@@ -221,7 +229,7 @@ func (r *Reader) Run(ctx context.Context) error {
 		func(err error) { r.setState(ctx, StateNoReader, fmt.Errorf("idcard: %w: %w", ErrNoReader, err)) },
 		func(err error) {
 			r.log.Warn("reader connection lost", "err", err)
-			r.cardGone(ctx)
+			r.cardGone(ctx, true)
 		})
 	r.setState(context.Background(), StateStopped, nil)
 	return err
@@ -230,9 +238,14 @@ func (r *Reader) Run(ctx context.Context) error {
 // serve polls one open port until it fails or ctx ends.
 func (r *Reader) serve(ctx context.Context, port serialport.Port) error {
 	c := NewClient(port, r.opts.Baud, r.opts.Timeouts)
-	r.silent = 0
-	if err := r.judge(ctx, c, c.SAMStatus(ctx)); err != nil {
-		return err
+	r.silent, r.fresh = 0, true
+	// A fault of the SAM shows at once; the reader counts as ready only once a poll has
+	// found it empty or read the card on it, so that a card placed once it is ready was
+	// seen being placed.
+	if err := c.SAMStatus(ctx); err != nil {
+		if err := r.judge(ctx, c, err); err != nil {
+			return err
+		}
 	}
 	next := time.Now()
 	for {
@@ -311,7 +324,7 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 			// the card itself.
 			err = c.Select(ctx)
 			if isNoCard(err) {
-				r.cardGone(ctx)
+				r.cardGone(ctx, r.lost)
 				return nil
 			}
 			if err != nil || !r.lost {
@@ -320,26 +333,30 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 		}
 		// The reader lost track of the card while a poll failed: the card that
 		// answers may be another one, or the same one lifted and put back. It is read
-		// and reported as a new card; the kiosk knows whether it serves its holder.
-		r.cardGone(ctx)
-		return r.readFound(ctx, c)
+		// and reported as a new card, unseen; the kiosk knows whether it serves its
+		// holder.
+		r.cardGone(ctx, true)
+		return r.readFound(ctx, c, true)
 	}
 	if isNoCard(err) {
+		r.fresh = false
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	unseen := r.fresh
+	r.fresh = false
 	r.send(ctx, Event{Kind: EventCardFound})
-	return r.readFound(ctx, c)
+	return r.readFound(ctx, c, unseen)
 }
 
 // isNoCard reports a status that means no card answered.
 func isNoCard(err error) bool { return errors.Is(err, ErrNoCard) || errors.Is(err, ErrSelectFailed) }
 
 // readFound selects and reads a card that find has just reported, retrying at once
-// on failure, and emits EventCard or EventReadFailed.
-func (r *Reader) readFound(ctx context.Context, c *Client) error {
+// on failure, and emits EventCard or EventReadFailed, marked unseen as told.
+func (r *Reader) readFound(ctx context.Context, c *Client, unseen bool) error {
 	var last error
 	for attempt := range readAttempts {
 		if attempt > 0 {
@@ -352,7 +369,7 @@ func (r *Reader) readFound(ctx context.Context, c *Client) error {
 			r.present, r.lost = true, false
 			r.setCardPresent(true)
 			r.log.Info("card read", "card", card)
-			r.send(ctx, Event{Kind: EventCard, Card: card})
+			r.send(ctx, Event{Kind: EventCard, Card: card, Unseen: unseen})
 			return nil
 		}
 		if ctx.Err() != nil || errors.Is(err, ErrNoReader) || errors.Is(err, ErrSAMFault) {
@@ -369,7 +386,7 @@ func (r *Reader) readFound(ctx context.Context, c *Client) error {
 	r.present, r.lost = true, false
 	r.setCardPresent(true)
 	r.log.Warn("card not readable", "err", last, "meaning", StaffMessage(last))
-	r.send(ctx, Event{Kind: EventReadFailed, Err: last})
+	r.send(ctx, Event{Kind: EventReadFailed, Err: last, Unseen: unseen})
 	return nil
 }
 
@@ -389,14 +406,15 @@ func (r *Reader) readOnce(ctx context.Context, c *Client, retry bool) (*Card, er
 	return c.readSelected(ctx, !r.opts.SkipAppendedAddress)
 }
 
-// cardGone reports the removal of a card that was reported.
-func (r *Reader) cardGone(ctx context.Context) {
+// cardGone reports the removal of a card that was reported; unseen when the loop did
+// not see it lifted (it lost track of it, or of the reader).
+func (r *Reader) cardGone(ctx context.Context, unseen bool) {
 	if !r.present {
 		return
 	}
 	r.present = false
 	r.setCardPresent(false)
-	r.send(ctx, Event{Kind: EventCardRemoved})
+	r.send(ctx, Event{Kind: EventCardRemoved, Unseen: unseen})
 }
 
 func (r *Reader) setCardPresent(p bool) {

@@ -188,6 +188,9 @@ func TestPlaceAndRemove(t *testing.T) {
 		for i, name := range []string{"resident", "foreign_2017", "foreign_2023", "gat_residence", "resident_moved"} {
 			want := g.place(name)
 			e := g.next(idcard.EventCard)
+			if e.Unseen {
+				t.Fatalf("%s: a card placed while the loop watched is reported unseen", name)
+			}
 			c := e.Card
 			if c.Type.String() != want.Type || c.IDNumber != want.IDNumber || !c.NumberOK || len(c.Photo) != idcard.PhotoLen {
 				t.Fatalf("%s: got %v %v", name, c.Type, c)
@@ -203,7 +206,9 @@ func TestPlaceAndRemove(t *testing.T) {
 				t.Fatalf("%s: %d reads for %d placements", name, n, i+1)
 			}
 			g.sim.Remove()
-			g.next(idcard.EventCardRemoved)
+			if e := g.next(idcard.EventCardRemoved); e.Unseen {
+				t.Fatalf("%s: a card lifted while the loop watched is reported unseen", name)
+			}
 			if g.reader.Status().CardPresent {
 				t.Fatalf("%s: status says a card is present", name)
 			}
@@ -376,7 +381,9 @@ func TestUnplugAndReconnect(t *testing.T) {
 	if err := g.sim.Unplug(); err != nil {
 		t.Fatal(err)
 	}
-	g.next(idcard.EventCardRemoved)
+	if e := g.next(idcard.EventCardRemoved); !e.Unseen {
+		t.Fatal("the card's removal with the reader is reported as seen")
+	}
 	st := g.waitState(idcard.StateNoReader)
 	if !errors.Is(st.Err, idcard.ErrNoReader) || !strings.Contains(idcard.StaffMessage(st.Err), "未连接") {
 		t.Fatalf("no reader: %v", st.Err)
@@ -385,11 +392,19 @@ func TestUnplugAndReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.waitState(idcard.StateReady)
-	if e := g.next(idcard.EventCard); e.Card.Name != "王秀英" {
-		t.Fatalf("card after replug %v", e.Card)
+	// The card lay on the reader all along: nobody was seen placing it (it may have been
+	// left behind).
+	if e := g.next(idcard.EventCard); e.Card.Name != "王秀英" || !e.Unseen {
+		t.Fatalf("card after replug %v, unseen %v", e.Card, e.Unseen)
 	}
 	g.sim.Remove()
-	g.next(idcard.EventCardRemoved)
+	if e := g.next(idcard.EventCardRemoved); e.Unseen {
+		t.Fatal("the card lifted after the replug is reported unseen")
+	}
+	g.place("resident")
+	if e := g.next(idcard.EventCard); e.Unseen {
+		t.Fatal("a card placed after the replug is reported unseen")
+	}
 }
 
 // The loop starts before the reader is plugged in.
@@ -598,9 +613,13 @@ func TestCardAfterReaderAway(t *testing.T) {
 				}
 				g.sim.ClearFaults()
 				g.waitState(idcard.StateReady)
-				g.next(idcard.EventCardRemoved)
-				if e := g.next(idcard.EventCard); e.Card.Type != want {
-					t.Fatalf("%s: reported %v", name, e.Card)
+				if e := g.next(idcard.EventCardRemoved); !e.Unseen {
+					t.Fatalf("%s: the removal the reader lost track of is reported as seen", name)
+				}
+				// The same card never left the reader: nobody was seen placing it. A swapped
+				// one may have been: the reader may catch the moment it was empty.
+				if e := g.next(idcard.EventCard); e.Card.Type != want || !swap && !e.Unseen {
+					t.Fatalf("%s: reported %v, unseen %v", name, e.Card, e.Unseen)
 				}
 				g.quiet()
 				g.stop()

@@ -137,6 +137,11 @@ func New(t testing.TB, o Options) *H {
 	}
 	if o.Start {
 		k.Start(t.Context())
+		if o.Demo != nil && k.Config.Devices.IDCard.Enabled {
+			// A card placed before the reader is ready would be one nobody was seen
+			// placing, which opens no visit.
+			h.WaitFor("the ID card reader", func() bool { st, ok := k.DeviceState("idcard"); return ok && st.OK })
+		}
 	}
 	return h
 }
