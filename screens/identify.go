@@ -17,7 +17,12 @@ import (
 // where a card placed always leads to the citizen's first screen.
 func (s *Shell) onIdentify(e app.IdentifyEvent) {
 	if e.Kind == app.CardLeftChanged {
-		// Home stops asking for the card to be taken; a notice up stays up.
+		// Home asks for the card to be taken, or stops asking. A card found lying there
+		// ends any reading notice; one lifted leaves a notice up (a refusal) as it is.
+		if s.K.CardLeft() {
+			s.notice.hide()
+			s.notice = nil
+		}
 		if s.Current() == "home" {
 			s.render()
 		}

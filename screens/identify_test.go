@@ -190,3 +190,26 @@ func TestSameCardPutBack(t *testing.T) {
 		t.Fatal("the card put back on home started another visit")
 	}
 }
+
+// A card already on the reader when the kiosk starts opens no visit: home asks for it to
+// be taken, with no reading notice left on screen.
+func TestCardOnReaderAtStart(t *testing.T) {
+	d, err := demo.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.PlaceCard(0); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	d.Apply(cfg)
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, Start: true})
+	h.WaitShows("请取回您的身份证")
+	if h.K.Sessions.Current() != nil || h.Shows("正在读取身份证") || h.Shows("张*") {
+		t.Fatalf("the card found at start opened a visit or left a notice:\n%s", h.Markup())
+	}
+	h.Tap("模拟取卡")
+	h.WaitShows("请将身份证放在读卡区")
+}

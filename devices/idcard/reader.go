@@ -94,7 +94,8 @@ const (
 	// are dropped when the channel is full (Status always has the latest).
 	EventState
 	// EventCardFound: a new card answered and is being read, so the kiosk can show that
-	// it is reading; EventCard or EventReadFailed follows. Dropped when the channel is full.
+	// it is reading; EventCard or EventReadFailed follows. Dropped when the channel is
+	// full, and not sent for a card nobody was seen placing (Event.Unseen).
 	EventCardFound
 )
 
@@ -347,7 +348,11 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 	}
 	unseen := r.fresh
 	r.fresh = false
-	r.send(ctx, Event{Kind: EventCardFound})
+	if !unseen {
+		// Someone just placed it: the kiosk can show that it is reading. A card that
+		// was there all along is read without that.
+		r.send(ctx, Event{Kind: EventCardFound})
+	}
 	return r.readFound(ctx, c, unseen)
 }
 

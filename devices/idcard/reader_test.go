@@ -388,15 +388,25 @@ func TestUnplugAndReconnect(t *testing.T) {
 	if !errors.Is(st.Err, idcard.ErrNoReader) || !strings.Contains(idcard.StaffMessage(st.Err), "未连接") {
 		t.Fatalf("no reader: %v", st.Err)
 	}
+	g.mu.Lock()
+	before := len(g.events)
+	g.mu.Unlock()
 	if err := g.sim.Replug(); err != nil {
 		t.Fatal(err)
 	}
 	g.waitState(idcard.StateReady)
 	// The card lay on the reader all along: nobody was seen placing it (it may have been
-	// left behind).
+	// left behind), and nobody is told it is being read.
 	if e := g.next(idcard.EventCard); e.Card.Name != "王秀英" || !e.Unseen {
 		t.Fatalf("card after replug %v, unseen %v", e.Card, e.Unseen)
 	}
+	g.mu.Lock()
+	for _, e := range g.events[before:] {
+		if e.Kind == idcard.EventCardFound {
+			t.Error("the card lying on the reader after the replug was announced as found")
+		}
+	}
+	g.mu.Unlock()
 	g.sim.Remove()
 	if e := g.next(idcard.EventCardRemoved); e.Unseen {
 		t.Fatal("the card lifted after the replug is reported unseen")
