@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -118,28 +117,8 @@ func TestCardLeftOnReaderRefusedOrReplaced(t *testing.T) {
 // power came back) was placed by nobody in sight: it opens no visit for whoever stands
 // at the screen; home asks for it to be taken. Once lifted, a card placed opens a visit.
 func TestCardOnReaderAtStartOpensNoVisit(t *testing.T) {
-	d, err := demo.Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.PlaceCard(0); err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(t)
-	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
-	d.Apply(cfg)
-	k, err := app.New(cfg, app.Options{Demo: d, UtilityURLs: unreachable})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{t: t, k: k, demo: d, identify: make(chan app.IdentifyEvent, 16)}
-	k.OnIdentify(func(e app.IdentifyEvent) { r.identify <- e })
-	k.Start(context.Background())
-	t.Cleanup(func() {
-		k.Close()
-		d.Close()
-	})
-
+	r := newRigWith(t, func(d *demo.Rig) error { return d.PlaceCard(0) })
+	k, d := r.k, r.demo
 	r.awaitCardLeftChanged()
 	if !k.CardLeft() || k.Sessions.Current() != nil {
 		t.Fatalf("the card found at start: left %v, session %v; want no visit and the card to be taken", k.CardLeft(), k.Sessions.Current())

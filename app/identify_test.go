@@ -33,11 +33,20 @@ type rig struct {
 	scans    chan string
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
+
+// newRigWith is newRig with before run on the emulators before the kiosk starts (a
+// card already on the reader, say).
+func newRigWith(t *testing.T, before func(*demo.Rig) error) *rig {
 	t.Helper()
 	d, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if before != nil {
+		if err := before(d); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cfg := testConfig(t)
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
