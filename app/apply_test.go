@@ -28,7 +28,7 @@ import (
 // HTTP and the printer emulator on a pseudo-terminal.
 
 var (
-	kioskRefRE = regexp.MustCompile(`^K\d{12}$`)
+	kioskRefRE = regexp.MustCompile(`^K\d{15}$`)
 	jointRefRE = regexp.MustCompile(`^J\d{16}$`)
 	// numberPrefix is how each utility of the simulator numbers its applications.
 	numberPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}

@@ -88,8 +88,14 @@ var ErrApplicationNotFound = errors.New("app: no application with this number")
 // another kiosk): each part is then tracked by its own number, printed on the receipt.
 var ErrJointRef = errors.New("app: a joint reference; each part has its own number")
 
-// kioskRefPattern is a kiosk reference: K, the date (6 digits), the sequence (6 digits,
-// more after the millionth request).
+// ErrOtherKiosk means the number is a kiosk reference made at another kiosk: only that
+// kiosk knows what became of it (the utilities keep kiosk references per kiosk). The
+// citizen's ID card finds the application at every kiosk once its utility has it.
+var ErrOtherKiosk = errors.New("app: a reference made at another kiosk")
+
+// kioskRefPattern is a kiosk reference: K, the date (6 digits), the kiosk's code (3
+// digits; none in references made before it), the sequence (6 digits, more after the
+// millionth request).
 var kioskRefPattern = regexp.MustCompile(`^K\d{12,}$`)
 
 // jointRefPattern is a 联办编号 (jointRef): J, the time (12 digits), four digits.
@@ -104,6 +110,9 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 		return Application{}, ErrJointRef
 	}
 	if kioskRefPattern.MatchString(number) {
+		if code, ok := outbox.KioskCodeOf(number); ok && code != k.Config.Kiosk.Code() {
+			return Application{}, ErrOtherKiosk
+		}
 		st, err := k.Outbox.Status(number)
 		if err != nil || !isApplication(st) {
 			// A rating's or a payment's reference is not an application's.

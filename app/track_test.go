@@ -107,10 +107,11 @@ func TestTrackMyApplications(t *testing.T) {
 }
 
 // FindApplication finds an application by a utility's number (asking every utility) or
-// by the kiosk reference (K + 12 digits) printed while the utility had not answered:
+// by the kiosk reference (K + 15 digits) printed while the utility had not answered:
 // Waiting until then, the utility's application once its number is bound. A number
 // nobody knows is ErrApplicationNotFound; while a utility that may know it is down, the
-// answer is that utility's error, not "not found".
+// answer is that utility's error, not "not found". The same reference with another
+// kiosk's code is ErrOtherKiosk: it was made there, whatever this kiosk's outbox holds.
 func TestTrackFindApplication(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
@@ -124,6 +125,12 @@ func TestTrackFindApplication(t *testing.T) {
 	if !kioskRefRE.MatchString(kref) || r.Answers[0].Reference != "" {
 		t.Fatalf("gas while down: %+v", r.Answers[0])
 	}
+	code := f.k.Config.Kiosk.Code()
+	other := "001"
+	if code == other {
+		other = "002"
+	}
+	elsewhere := kref[:7] + other + kref[10:]
 	type want struct {
 		utility, ref string
 		waiting      bool
@@ -158,7 +165,9 @@ func TestTrackFindApplication(t *testing.T) {
 		{"utility's number typed in lower case with spaces", " " + strings.ToLower(seeded) + " ", want{utility: utility.Electricity, ref: seeded}},
 		{"kiosk reference, utility not answered", kref, want{utility: utility.Gas, waiting: true}},
 		{"kiosk reference in lower case", strings.ToLower(kref), want{utility: utility.Gas, waiting: true}},
-		{"unknown kiosk reference", "K999999999999", want{err: app.ErrApplicationNotFound}},
+		{"unknown kiosk reference", "K999999" + code + "999999", want{err: app.ErrApplicationNotFound}},
+		{"unknown kiosk reference made before references carried a code", "K999999999999", want{err: app.ErrApplicationNotFound}},
+		{"the same reference from another kiosk", elsewhere, want{err: app.ErrOtherKiosk}},
 		{"a joint reference (联办编号), tracked by its parts' numbers", "j2611251730120042", want{err: app.ErrJointRef}},
 		{"unknown number, a utility down", "DL99999999999", want{notNotFound: true}},
 	} {
@@ -180,7 +189,8 @@ func TestTrackFindApplication(t *testing.T) {
 		{"kiosk reference, bound", kref, want{utility: utility.Gas, ref: st.UtilityRef}},
 		{"the bound number", st.UtilityRef, want{utility: utility.Gas, ref: st.UtilityRef}},
 		{"unknown number", "DL99999999999", want{err: app.ErrApplicationNotFound}},
-		{"unknown kiosk reference", "K999999999999", want{err: app.ErrApplicationNotFound}},
+		{"unknown kiosk reference", "K999999" + code + "999999", want{err: app.ErrApplicationNotFound}},
+		{"the same reference from another kiosk", elsewhere, want{err: app.ErrOtherKiosk}},
 	} {
 		t.Run("all up/"+tc.name, func(t *testing.T) { check(t, tc.number, tc.want) })
 	}

@@ -140,6 +140,8 @@ func (s *Shell) openApplication(number string, failed func(msg string)) {
 				msg = s.T("track.not_found")
 			case errors.Is(r.err, app.ErrJointRef):
 				msg = s.T("track.joint_ref")
+			case errors.Is(r.err, app.ErrOtherKiosk):
+				msg = s.T("track.other_kiosk")
 			}
 			failed(msg)
 			return

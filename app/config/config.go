@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"strings"
 
@@ -53,6 +54,22 @@ type Kiosk struct {
 	Demo           bool     `toml:"demo"`
 	// ElderlyDefault starts every session in 大字模式.
 	ElderlyDefault bool `toml:"elderly_default"`
+	// RefCode is three digits naming this kiosk in the references it gives citizens;
+	// empty: derived from ID (see Code).
+	RefCode string `toml:"ref_code"`
+}
+
+// Code is the three digits that name this kiosk in its references (kiosk.ref_code), so
+// that a reference typed at another kiosk is told apart. Without ref_code it is derived
+// from the kiosk's ID: two kiosks share one by chance once in a thousand pairs, and then
+// only a reference made on the same day with the same sequence number is mistaken.
+func (k *Kiosk) Code() string {
+	if k.RefCode != "" {
+		return k.RefCode
+	}
+	h := fnv.New32a()
+	h.Write([]byte(k.ID))
+	return fmt.Sprintf("%03d", h.Sum32()%1000)
 }
 
 // Hotline is a telephone number shown in the footer of every screen.

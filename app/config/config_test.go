@@ -102,6 +102,8 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"countdown too long", "[kiosk]\nidle_countdown = \"10m\"\n", []string{":2:", "kiosk.idle_countdown", "out of range"}},
 		{"bad language", "[kiosk]\nlanguage = \"fr\"\n", []string{":2:", "kiosk.language", "use \"zh\" or \"en\""}},
 		{"empty id", "[kiosk]\nid = \"  \"\n", []string{":2:", "kiosk.id", "must not be empty"}},
+		{"bad ref code", "[kiosk]\nref_code = \"17\"\n", []string{":2:", "kiosk.ref_code", "not three digits"}},
+		{"ref code not digits", "[kiosk]\nref_code = \"A17\"\n", []string{":2:", "kiosk.ref_code", "not three digits"}},
 		{"bad baud", "[devices.idcard]\nbaud = 12345\n", []string{":2:", "devices.idcard.baud", "not a supported baud"}},
 		{"port required", "[kiosk]\ndemo = false\n[devices.idcard]\nenabled = false\n[devices.scanner]\nenabled = false\n[devices.printer]\nenabled = true\nport = \"\"\n", []string{":9:", "devices.printer.port", "port is required"}},
 		{"paper", "[kiosk]\ndemo = true\n[devices.printer]\npaper = \"A4\"\n", []string{":4:", "devices.printer.paper"}},
@@ -256,6 +258,25 @@ func TestPaymentURL(t *testing.T) {
 	for id, want := range map[string]string{"electricity": "https://einvoice.hall.gov.cn/r/{ref}", "gas": "https://gas.example.cn/e/{ref}"} {
 		if got := c.PaymentURL(id); got != want {
 			t.Errorf("PaymentURL(%s) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// A kiosk's code in its references is ref_code when given, otherwise derived from its ID:
+// the same ID always gives the same code (32-bit FNV-1a of the ID, modulo 1000), and
+// other IDs (very likely) another.
+func TestKioskCode(t *testing.T) {
+	for _, c := range []struct {
+		kiosk Kiosk
+		want  string
+	}{
+		{Kiosk{ID: "LZH-TAIHE-01", RefCode: "017"}, "017"},
+		{Kiosk{ID: "LZH-TAIHE-01"}, "819"},
+		{Kiosk{ID: "LZH-TAIHE-02"}, "438"},
+		{Kiosk{ID: "LZH-DEMO-01"}, "245"},
+	} {
+		if got := c.kiosk.Code(); got != c.want {
+			t.Errorf("%+v: code %q, want %q", c.kiosk, got, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -37,12 +38,18 @@ var KnownTiles = []string{"guide", "accounts", "pay", "track", "info", "apply", 
 // Baud rates the kiosk's serial devices may use.
 var KnownBauds = []int{9600, 19200, 38400, 57600, 115200}
 
+// refCodePattern is a kiosk.ref_code: three digits.
+var refCodePattern = regexp.MustCompile(`^[0-9]{3}$`)
+
 // validate checks every value. With lenient set (the embedded defaults, which are a demo
 // set-up) ports and URLs may be empty: demo mode provides them.
 func (c *Config) validate(lenient bool) error {
 	k := &c.Kiosk
 	if strings.TrimSpace(k.ID) == "" {
 		return &Error{Key: "kiosk.id", Msg: "must not be empty"}
+	}
+	if k.RefCode != "" && !refCodePattern.MatchString(k.RefCode) {
+		return &Error{Key: "kiosk.ref_code", Msg: fmt.Sprintf("%q is not three digits (e.g. \"017\")", k.RefCode)}
 	}
 	if strings.TrimSpace(k.HallName) == "" {
 		return &Error{Key: "kiosk.hall_name", Msg: "must not be empty"}

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,6 +127,9 @@ type Options struct {
 	// KeyRetention is how long utilities are assumed to remember an Idempotency-Key; a
 	// request older than that is looked up at the utility before it is resent. Default 12 h.
 	KeyRetention time.Duration
+	// KioskCode is three digits naming this kiosk in its references (kioskRef), so that
+	// the kiosks of a district do not hand out the same ones; default "000".
+	KioskCode string
 }
 
 // Outbox is the store-and-forward queue. It is safe for concurrent use.
@@ -177,6 +181,12 @@ func New(st *store.Store, j *journal.Journal, fwd map[string]utility.Forwarder, 
 	}
 	if o.KeyRetention <= 0 {
 		o.KeyRetention = 12 * time.Hour
+	}
+	if o.KioskCode == "" {
+		o.KioskCode = "000"
+	}
+	if !ValidKioskCode(o.KioskCode) {
+		return nil, fmt.Errorf("outbox: kiosk code %q is not three digits", o.KioskCode)
 	}
 	ob := &Outbox{st: st, j: j, o: o, log: o.Logger, workers: map[string]*worker{}, waiters: map[string][]chan Result{}}
 	for id, f := range fwd {
@@ -287,10 +297,34 @@ func (ob *Outbox) backoff(n int) time.Duration {
 // cst is China Standard Time, for the date in kiosk references.
 var cst = time.FixedZone("CST", 8*3600)
 
-// kioskRef is K + date + sequence: K260612000123. Digits only after the K, so it can be
-// typed on the kiosk's keypad.
-func kioskRef(t time.Time, seq uint64) string {
-	return fmt.Sprintf("K%s%06d", t.In(cst).Format("060102"), seq)
+// kioskRef is K + date + kiosk code + sequence: K260612042000123. Digits only after the
+// K, so it can be typed on the kiosk's keypad; the code tells a reference made at another
+// kiosk (KioskCodeOf). References before the code (K + date + sequence) stay valid.
+func kioskRef(t time.Time, code string, seq uint64) string {
+	return fmt.Sprintf("K%s%s%06d", t.In(cst).Format("060102"), code, seq)
+}
+
+// ValidKioskCode reports whether code can name a kiosk in its references: three digits.
+func ValidKioskCode(code string) bool {
+	if len(code) != 3 {
+		return false
+	}
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// KioskCodeOf returns the code of the kiosk that made a kiosk reference, or false for a
+// reference made before references carried it (12 to 14 digits) and for anything else.
+func KioskCodeOf(ref string) (string, bool) {
+	digits, ok := strings.CutPrefix(ref, "K")
+	if !ok || len(digits) < 15 || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	return digits[6:9], true
 }
 
 // withKioskRef returns the body's JSON with kiosk_ref set.
@@ -330,7 +364,7 @@ func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (
 		if err != nil {
 			return err
 		}
-		ref := kioskRef(now, seq)
+		ref := kioskRef(now, ob.o.KioskCode, seq)
 		body, err := withKioskRef(req.Body, ref)
 		if err != nil {
 			return err

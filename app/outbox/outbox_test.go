@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"sync"
 	"testing"
@@ -484,7 +485,7 @@ var firstRef string
 
 func TestOldRequestIsLookedUpFirst(t *testing.T) {
 	f := &scripted{lookup: func(ref string) (utility.Answer, error) {
-		if ref == "K260612000001" {
+		if ref == "K260612000000001" {
 			return utility.Answer{Kind: utility.KindPayment, Reference: "ZF1", Body: []byte(`{"reference":"ZF1"}`)}, nil
 		}
 		return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
@@ -560,5 +561,42 @@ func TestSubmitChecks(t *testing.T) {
 	}
 	if _, err := e.ob.Status("K-none"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown reference: %v", err)
+	}
+}
+
+// A kiosk reference carries the kiosk's code, so that a reference made at another kiosk is
+// told apart; references made before it carried one are read as having none.
+func TestKioskRefs(t *testing.T) {
+	e := newEnv(t, Options{KioskCode: "042"}, &scripted{})
+	res, err := e.ob.Submit(context.Background(), req("acct-1"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^K\d{6}042\d{6}$`).MatchString(res.KioskRef) {
+		t.Errorf("reference %q", res.KioskRef)
+	}
+	for _, c := range []struct {
+		ref, code string
+		ok        bool
+	}{
+		{res.KioskRef, "042", true},
+		{"K260612042000123", "042", true},
+		{"K2606120421234567", "042", true}, // past the millionth request
+		{"K260612000123", "", false},       // made before references carried a code
+		{"K26061200012345", "", false},     // 14 digits: an old reference past its millionth
+		{"K260612001123456", "001", true},
+		{"K26061204200012X", "", false},
+		{"k260612042000123", "", false},
+		{"DL26061200001", "", false},
+		{"", "", false},
+	} {
+		if code, ok := KioskCodeOf(c.ref); code != c.code || ok != c.ok {
+			t.Errorf("KioskCodeOf(%q) = %q, %v; want %q, %v", c.ref, code, ok, c.code, c.ok)
+		}
+	}
+	for _, bad := range []string{"42", "0042", "04a", "４２１"} {
+		if _, err := New(e.st, e.j, nil, Options{KioskCode: bad}); err == nil {
+			t.Errorf("kiosk code %q accepted", bad)
+		}
 	}
 }

@@ -188,7 +188,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	switch {
 	case number != "":
 	case s.Track != "":
-		number = "待分配（凭本机编号" + s.Track + "查询）"
+		number = "待分配（本机编号" + s.Track + "）"
 	default:
 		number = "待分配（凭本机编号查询）"
 	}

@@ -229,7 +229,7 @@ func TestJointAcceptance(t *testing.T) {
 	for i := range a.Sections {
 		a.Sections[i].Track = a.Sections[i].Number
 		if a.Sections[i].Number == "" {
-			a.Sections[i].Track = "K261125000007"
+			a.Sections[i].Track = "K261125245000007"
 		}
 	}
 	job, err := builder(t, variants[0]).Acceptance(a)
@@ -237,8 +237,8 @@ func TestJointAcceptance(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(printedText(t, job.Data), "\n")
-	for _, want := range []string{"联办编号  J2611251730120042", "待分配（凭本机编号K261125000007查询）",
-		"https://track.example.cn/a/K261125000007", "各项业务可分别扫码"} {
+	for _, want := range []string{"联办编号  J2611251730120042", "待分配（本机编号K261125245000007）",
+		"https://track.example.cn/a/K261125245000007", "各项业务可分别扫码"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("joint acceptance lacks %q:\n%s", want, text)
 		}

@@ -90,8 +90,9 @@ var errKioskRunning = errors.New("the database is in use but no kiosk answers on
 // kioskData is the kiosk of a configuration, as staff reach it.
 type kioskData struct {
 	staff.Service
-	running bool         // through the running kiosk's socket
-	close   func() error // releases the database when it was opened here
+	running bool          // through the running kiosk's socket
+	kiosk   *config.Kiosk // this machine, as the configuration names it
+	close   func() error  // releases the database when it was opened here
 }
 
 // openData reaches the kiosk of the configuration: through its staff socket when it
@@ -103,7 +104,7 @@ func openData(cfgPath string) (*kioskData, error) {
 	}
 	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.Data.Dir))
 	if err == nil {
-		return &kioskData{Service: c, running: true, close: func() error { return nil }}, nil
+		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, close: func() error { return nil }}, nil
 	}
 	if !errors.Is(err, staff.ErrNotRunning) {
 		return nil, err
@@ -126,12 +127,12 @@ func openData(cfgPath string) (*kioskData, error) {
 	for _, id := range config.UtilityIDs {
 		fwd[id] = nil
 	}
-	ob, err := outbox.New(st, j, fwd, outbox.Options{})
+	ob, err := outbox.New(st, j, fwd, outbox.Options{KioskCode: cfg.Kiosk.Code()})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob},
+	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob}, kiosk: &cfg.Kiosk,
 		close: func() error { return errors.Join(ob.Close(), st.Close()) }}, nil
 }
 
@@ -365,11 +366,11 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		state := "stopped"
 		if st.Running {
-			fmt.Fprintln(stdout, "kiosk: running")
-		} else {
-			fmt.Fprintln(stdout, "kiosk: stopped")
+			state = "running"
 		}
+		fmt.Fprintf(stdout, "kiosk: %s (%s, reference code %s)\n", state, d.kiosk.ID, d.kiosk.Code())
 		for _, dev := range st.Devices {
 			state := "ok"
 			if !dev.OK {

@@ -173,7 +173,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	defer srv.Close()
 
 	code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg)
-	if code != 0 || !strings.Contains(out, "kiosk: running") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
+	if code != 0 || !strings.Contains(out, "kiosk: running (LZH-DEMO-01, reference code 245)") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
 		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") ||
 		!strings.Contains(out, "ID card left on the reader since 2026-11-26 10:32") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
