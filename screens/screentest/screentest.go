@@ -138,9 +138,10 @@ func New(t testing.TB, o Options) *H {
 	if o.Start {
 		k.Start(t.Context())
 		if o.Demo != nil && k.Config.Devices.IDCard.Enabled {
-			// A card placed before the reader is ready would be one nobody was seen
-			// placing, which opens no visit.
-			h.WaitFor("the ID card reader", func() bool { st, ok := k.DeviceState("idcard"); return ok && st.OK })
+			// A card placed before the reader's first poll would be one nobody was seen
+			// placing, which opens no visit. The first poll may find the reader as a
+			// test left it: unplugged, or with a fault.
+			h.WaitFor("the ID card reader's first poll", func() bool { _, ok := k.DeviceState("idcard"); return ok })
 		}
 	}
 	return h
