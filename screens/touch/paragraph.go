@@ -1,6 +1,7 @@
 package touch
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -15,8 +16,9 @@ import (
 // any two Han characters, but never before ，。、）” nor after （“, and at spaces, as the
 // Unicode line-breaking algorithm (UAX #14) says. Fyne's own wrapping breaks only at
 // spaces, so a Chinese sentence ran on to its last space and left the line short: “…两个
-// 环节，2” over “个工作日内…”. The paragraph fills each line instead and hands Fyne's
-// rich text its one segment with the line breaks in place.
+// 环节，2” over “个工作日内…”. The paragraph takes as few lines as Fyne would, breaks
+// them where they read best (wrapLines) and hands Fyne's rich text its one segment with
+// the line breaks in place.
 type Paragraph struct {
 	widget.RichText
 	text string
@@ -107,8 +109,8 @@ func (p *Paragraph) rewrap(w float32) bool {
 	p.key = key
 	text := p.text
 	if key.width > 0 {
-		text = wrapLines(p.text, func(line string) bool {
-			return fyne.MeasureText(line, key.size, key.style).Width <= key.width
+		text = wrapLines(p.text, key.width, func(s string) float32 {
+			return fyne.MeasureText(s, key.size, key.style).Width
 		})
 	}
 	if text == seg.Text {
@@ -118,38 +120,203 @@ func (p *Paragraph) rewrap(w float32) bool {
 	return true
 }
 
-// wrapLines puts a line break before each piece of text that would not fit on the line,
-// at the break opportunities of UAX #14. Spaces at a break or at a paragraph's end are
-// dropped; a piece too wide for a line alone (a long number) keeps a line of its own,
-// where Fyne breaks it further.
-func wrapLines(text string, fits func(line string) bool) string {
+// wrapLines breaks each paragraph of text into as few lines of at most width as the
+// break opportunities of UAX #14 allow (pieces), and among the ways of doing so picks
+// the one that reads best (breakCost): lines ending after punctuation rather than inside
+// a phrase, no character alone on the last line, and a short text of two or three lines
+// balanced, not one full line over a stub (“查询水、电、气、网账户和 / 账单” becomes “查询水、
+// 电、气、/ 网账户和账单”). Spaces at a break or at a paragraph's end are dropped; a piece
+// too wide for a line alone (a long number) keeps a line of its own, where Fyne breaks
+// it further.
+func wrapLines(text string, width float32, measure func(string) float32) string {
 	var out strings.Builder
 	var seg segmenter.Segmenter
 	for i, para := range strings.Split(text, "\n") {
 		if i > 0 {
 			out.WriteByte('\n')
 		}
-		line := ""
-		for _, piece := range pieces(&seg, para) {
-			if kept := strings.TrimRight(line, " "); kept != "" && !fits(strings.TrimRight(line+piece, " ")) {
-				out.WriteString(kept)
+		ps := pieces(&seg, para)
+		for j, line := range breakLines(ps, width, measure) {
+			if j > 0 {
 				out.WriteByte('\n')
-				line = ""
 			}
-			line += piece
+			// Trailing spaces too: Fyne would measure them and break the line there.
+			out.WriteString(strings.TrimRight(strings.Join(ps[line[0]:line[1]], ""), " "))
 		}
-		// Trailing spaces too: Fyne would measure them and break the line there.
-		out.WriteString(strings.TrimRight(line, " "))
 	}
 	return out.String()
 }
+
+// Costs of a way of breaking a paragraph, in units of a line's empty part squared: a
+// line 30 % short costs 0.09.
+const (
+	// midPhrase is the cost of a break that is not after punctuation or a space (nor
+	// before an opening bracket): between two characters of a phrase, as “装表接 / 电”.
+	// A long text would rather fill a line than leave a fifth of it empty for a better
+	// break; a short one, balanced, has room to spare and breaks where it reads best.
+	midPhrase, midPhraseBalanced = 0.02, 0.1
+	// lone is the cost of a last line that is one character (with its punctuation).
+	lone = 1
+	// balanced is the most lines a paragraph is balanced over; a longer one fills its
+	// lines and leaves its last line as it falls.
+	balanced = 3
+)
+
+// breakLines returns the lines of a paragraph as ranges of its pieces: as many as filling
+// each line in turn gives, broken where breakCost is least.
+func breakLines(ps []string, width float32, measure func(string) float32) [][2]int {
+	n := len(ps)
+	if n == 0 {
+		return [][2]int{{0, 0}}
+	}
+	// A line's width is its pieces' widths added, the last without its spaces (a break
+	// comes after spaces, so shaping does not join two pieces); the lines chosen are
+	// measured whole at the end.
+	sum, bare := make([]float32, n+1), make([]float32, n)
+	for i, p := range ps {
+		w := measure(p)
+		sum[i+1] = sum[i] + w
+		bare[i] = w
+		if t := strings.TrimRight(p, " "); t != p {
+			bare[i] = measure(t)
+		}
+	}
+	lineWidth := func(i, j int) float32 { return sum[j-1] - sum[i] + bare[j-1] }
+	fits := func(i, j int) bool { return j == i+1 || lineWidth(i, j) <= width }
+	good, single := make([]bool, n), make([]bool, n)
+	for j, p := range ps {
+		if j > 0 {
+			good[j] = goodBreak(ps[j-1], p)
+		}
+		// One character and its punctuation is one piece: UAX #14 does not break
+		// before closing punctuation.
+		t := strings.TrimRight(p, " "+closing)
+		single[j] = utf8.RuneCountInString(t) == 1 && t[0] >= utf8.RuneSelf
+	}
+	whole := func(i, j int) bool {
+		return j == i+1 || measure(strings.TrimRight(strings.Join(ps[i:j], ""), " ")) <= width
+	}
+
+	lines := greedy(n, fits)
+	if len(lines) == 1 {
+		return lines
+	}
+	// best[k][j]: the least cost of pieces [0, j) in k lines, and where its last line starts.
+	type choice struct {
+		cost  float64
+		start int
+	}
+	nl := len(lines)
+	best := make([][]choice, nl+1)
+	for k := range best {
+		best[k] = make([]choice, n+1)
+		for j := range best[k] {
+			best[k][j] = choice{cost: math.Inf(1), start: -1}
+		}
+	}
+	best[0][0].cost = 0
+	for k := 1; k <= nl; k++ {
+		// Each line before and after has a piece at least.
+		for j := k; j <= n-(nl-k); j++ {
+			for i := j - 1; i >= k-1 && fits(i, j); i-- {
+				if math.IsInf(best[k-1][i].cost, 1) {
+					continue
+				}
+				c := best[k-1][i].cost + lineCost(good, single, i, j, n, nl, width, lineWidth(i, j))
+				if c < best[k][j].cost {
+					best[k][j] = choice{cost: c, start: i}
+				}
+			}
+		}
+	}
+	if best[nl][n].start < 0 {
+		return lines
+	}
+	chosen := make([][2]int, nl)
+	for k, j := nl, n; k > 0; k-- {
+		i := best[k][j].start
+		chosen[k-1] = [2]int{i, j}
+		j = i
+	}
+	for _, l := range chosen {
+		if !whole(l[0], l[1]) {
+			// Kerning across a break made a line wider than its pieces: fill the
+			// lines by their whole widths instead.
+			return greedy(n, whole)
+		}
+	}
+	return chosen
+}
+
+// greedy fills each line in turn with as many pieces as fit.
+func greedy(n int, fits func(i, j int) bool) [][2]int {
+	var lines [][2]int
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && fits(i, j+1) {
+			j++
+		}
+		lines = append(lines, [2]int{i, j})
+		i = j
+	}
+	return lines
+}
+
+// lineCost is the cost of the line of pieces [i, j) of n, in a paragraph of nl lines:
+// its empty part squared, and the break after it (good[j]: a break before piece j
+// reads well; single[i]: piece i is one character).
+func lineCost(good, single []bool, i, j, n, nl int, width, w float32) float64 {
+	slack := float64(width-w) / float64(width)
+	if slack < 0 { // a piece too wide for any line
+		slack = 0
+	}
+	if j < n {
+		c := slack * slack
+		switch {
+		case good[j]:
+		case nl <= balanced:
+			c += midPhraseBalanced
+		default:
+			c += midPhrase
+		}
+		return c
+	}
+	var c float64
+	if nl <= balanced {
+		// The last line counts too, a little less, so that of two equal ways the
+		// fuller first line wins.
+		c = 0.9 * slack * slack
+	}
+	if j == i+1 && single[i] {
+		c += lone
+	}
+	return c
+}
+
+// goodBreak reports whether a line may end well between two pieces: after a space or
+// punctuation that closes, or before an opening bracket or quote.
+func goodBreak(before, after string) bool {
+	if strings.HasSuffix(before, " ") {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(before)
+	first, _ := utf8.DecodeRuneInString(after)
+	return strings.ContainsRune(closing, last) || strings.ContainsRune(opening, first)
+}
+
+// Punctuation that ends a phrase, and that opens one.
+const (
+	closing = "，。、；：！？）」』”’》〉】,.;:!?)]"
+	opening = "（「『“‘《〈【(["
+)
 
 // unitsAfterNumbers are the Chinese units and counters a number is read with (2026年,
 // 5个, 220 千瓦): a line does not break between the number and them, as UAX #14 would.
 const unitsAfterNumbers = "年月日时分秒个项元角号天周次栋层室户位度千万百亿"
 
 // pieces cuts a paragraph at its break opportunities: UAX #14's, but for those between a
-// number and its unit.
+// number and its unit, and after the spaces that start a paragraph (a line of spaces
+// alone would show as an empty one).
 func pieces(seg *segmenter.Segmenter, para string) []string {
 	seg.InitWithString(para)
 	var out []string
@@ -158,7 +325,7 @@ func pieces(seg *segmenter.Segmenter, para string) []string {
 		if n := len(out); n > 0 {
 			prev := strings.TrimRight(out[n-1], " ")
 			first, _ := utf8.DecodeRuneInString(piece)
-			if prev != "" && prev[len(prev)-1] >= '0' && prev[len(prev)-1] <= '9' && strings.ContainsRune(unitsAfterNumbers, first) {
+			if prev == "" || prev[len(prev)-1] >= '0' && prev[len(prev)-1] <= '9' && strings.ContainsRune(unitsAfterNumbers, first) {
 				out[n-1] += piece
 				continue
 			}

@@ -25,6 +25,8 @@ func columns(s string) int {
 	return n
 }
 
+func measureColumns(s string) float32 { return float32(columns(s)) }
+
 func TestWrapLines(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -32,13 +34,20 @@ func TestWrapLines(t *testing.T) {
 		width int
 		want  string
 	}{
-		{"Han characters fill the line", "低压客户办电只需两个环节", 10, "低压客户办\n电只需两个\n环节"},
+		{"Han characters in balanced lines", "低压客户办电只需两个环节", 10, "低压客户\n办电只需\n两个环节"},
 		{"no comma at a line's start", "两个环节，二个工作日", 8, "两个环\n节，二个\n工作日"},
-		{"no full stop at a line's start", "装表接电。零费用", 8, "装表接\n电。零费\n用"},
+		{"a line ends at punctuation rather than inside a phrase", "装表接电。零费用", 8, "装表接\n电。\n零费用"},
+		{"a short text is balanced, broken after punctuation", "查询水、电、气、网账户和账单", 24, "查询水、电、气、\n网账户和账单"},
+		{"of two breaks after punctuation the fuller first line", "扫码缴纳水费、电费、燃气费、宽带费", 24, "扫码缴纳水费、电费、\n燃气费、宽带费"},
+		{"a quotation is not broken when a comma can be",
+			"还有 4项需要填写或更正：点“填写下一项”逐项填写，或点任一项修改", 62, "还有 4项需要填写或更正：点“填写下一项”\n逐项填写，或点任一项修改"},
+		{"a long text breaks after punctuation where it costs little of a line", "低压客户办电只需“申请受理、装表接电”两个环节，2 个工作日内装表接电。", 20,
+			"低压客户办电只需“申\n请受理、装表接电”\n两个环节，2 个工作日\n内装表接电。"},
+		{"and leaves no character alone on its last line", "伏安及以下高压客户5个工作日内装表接电。", 10, "伏安及以\n下高压客\n户5个工作\n日内装表\n接电。"},
 		{"no opening quote at a line's end", "只需两“申请", 8, "只需两\n“申请"},
 		{"no opening bracket at a line's end", "每千瓦（含税）", 8, "每千瓦\n（含税）"},
 		{"a number stays with its unit's space", "内 2 个工作日内装表接电", 12, "内 2 个工作\n日内装表接电"},
-		{"a number stays with its unit", "最迟2026年12月1日办结", 9, "最迟\n2026年\n12月1日办\n结"},
+		{"a number stays with its unit", "最迟2026年12月1日办结", 9, "最迟\n2026年\n12月1日\n办结"},
 		{"and with one after a space", "低压 220 千瓦", 9, "低压\n220 千瓦"},
 		{"English breaks at spaces, which go", "Pay your bill here today", 10, "Pay your\nbill here\ntoday"},
 		{"the space between two words counts", "ab cd", 4, "ab\ncd"},
@@ -50,7 +59,7 @@ func TestWrapLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := wrapLines(tt.text, func(line string) bool { return columns(line) <= tt.width })
+			got := wrapLines(tt.text, float32(tt.width), measureColumns)
 			if got != tt.want {
 				t.Errorf("wrapLines(%q, %d) =\n%s\nwant\n%s", tt.text, tt.width, got, tt.want)
 			}
@@ -58,16 +67,35 @@ func TestWrapLines(t *testing.T) {
 	}
 }
 
-func TestParagraphFillsLinesAtItsWidth(t *testing.T) {
+func TestParagraphBreaksLinesAtItsWidth(t *testing.T) {
 	for _, text := range []string{
 		"低压客户办电只需“申请受理、装表接电”两个环节，2 个工作日内装表接电；2000 千伏安及以下高压客户 5 个工作日内装表接电。",
 		"Low-voltage connections take two steps only, application and connection, within 2 working days; phone and address are partly hidden for your privacy.",
 	} {
-		t.Run(text[:12], func(t *testing.T) { testParagraphFills(t, text) })
+		t.Run(text[:12], func(t *testing.T) { testParagraphBreaks(t, text) })
 	}
 }
 
-func testParagraphFills(t *testing.T, text string) {
+// filledLines is how many lines text takes when each is filled in turn (the line count
+// the kiosk keeps while it chooses its breaks).
+func filledLines(text string, fits func(string) bool) int {
+	var seg segmenter.Segmenter
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		n++
+		line := ""
+		for _, piece := range pieces(&seg, para) {
+			if kept := strings.TrimRight(line, " "); kept != "" && !fits(strings.TrimRight(line+piece, " ")) {
+				n++
+				line = ""
+			}
+			line += piece
+		}
+	}
+	return n
+}
+
+func testParagraphBreaks(t *testing.T, text string) {
 	test.NewTempApp(t)
 	p := NewParagraph(text, widget.RichTextStyle{})
 	w := test.NewTempWindow(t, p)
@@ -79,19 +107,15 @@ func testParagraphFills(t *testing.T, text string) {
 		t.Fatalf("at 400 wide the paragraph is %d lines: %q", len(lines), p.segment().Text)
 	}
 	size := p.Theme().Size("text")
-	inner := p.Theme().Size("innerPadding")
+	width := 400 - 2*p.Theme().Size("innerPadding")
+	fits := func(s string) bool { return fyne.MeasureText(s, size, fyne.TextStyle{}).Width <= width }
 	for i, l := range lines {
-		if w := fyne.MeasureText(l, size, fyne.TextStyle{}).Width; w > 400-2*inner {
-			t.Errorf("line %d %q is %.0f wide, more than the label's %.0f", i, l, w, 400-2*inner)
+		if !fits(l) {
+			t.Errorf("line %d %q is wider than the label's %.0f", i, l, width)
 		}
-		if i < len(lines)-1 {
-			// Filled: the next line's first piece would not have fitted.
-			var seg segmenter.Segmenter
-			first := strings.TrimRight(pieces(&seg, lines[i+1])[0], " ")
-			if fyne.MeasureText(l+first, size, fyne.TextStyle{}).Width <= 400-2*inner {
-				t.Errorf("line %d %q ends short: %q would have fitted", i, l, first)
-			}
-		}
+	}
+	if n := filledLines(text, fits); len(lines) != n {
+		t.Errorf("%d lines, where filling each would take %d:\n%s", len(lines), n, p.segment().Text)
 	}
 	squeeze := strings.NewReplacer("\n", "", " ", "")
 	if squeeze.Replace(p.segment().Text) != squeeze.Replace(text) {
@@ -128,15 +152,19 @@ func BenchmarkParagraphRewrap(b *testing.B) {
 }
 
 // FuzzWrapLines: whatever the text (a utility's notice, a catalogue's help), the lines
-// lose nothing but spaces at the breaks, and a line wider than the width is one piece
-// that cannot be broken (pieces).
+// lose nothing but spaces at the breaks, are as many as filling each would make, and a
+// line wider than the width is one piece that cannot be broken (pieces).
 func FuzzWrapLines(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string, width int) {
 		// Text reaches a screen decoded from TOML or JSON: valid UTF-8.
 		if width < 1 || width > 200 || len(text) > 2000 || !utf8.ValidString(text) {
 			return
 		}
-		got := wrapLines(text, func(line string) bool { return columns(line) <= width })
+		got := wrapLines(text, float32(width), measureColumns)
+		fits := func(s string) bool { return columns(s) <= width }
+		if n, want := strings.Count(got, "\n")+1, filledLines(text, fits); n != want {
+			t.Fatalf("wrapLines(%q, %d) = %d lines, where filling each would take %d: %q", text, width, n, want, got)
+		}
 		squeeze := strings.NewReplacer("\n", "", " ", "")
 		if squeeze.Replace(got) != squeeze.Replace(text) {
 			t.Fatalf("wrapLines(%q, %d) lost text: %q", text, width, got)
