@@ -27,6 +27,10 @@ RUN_PACKAGES="xvfb xauth libgl1-mesa-dri x11-utils x11-xserver-utils xdotool ima
 # command a newcomer types first is clean.
 VET_PACKAGES="libwayland-dev libxkbcommon-dev"
 
+# The static checker the test suite runs (honnef.co/go/tools), at a version known to
+# pass on this code.
+STATICCHECK="honnef.co/go/tools/cmd/staticcheck@v0.8.2"
+
 # apt_install PKG...: installs the packages that are missing, and nothing when all are there.
 apt_install() {
   local missing=()
