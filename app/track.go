@@ -110,10 +110,14 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 		return Application{}, ErrJointRef
 	}
 	if kioskRefPattern.MatchString(number) {
-		if code, ok := outbox.KioskCodeOf(number); ok && code != k.Config.Kiosk.Code() {
-			return Application{}, ErrOtherKiosk
-		}
 		st, err := k.Outbox.Status(number)
+		if errors.Is(err, outbox.ErrNotFound) {
+			// One of this kiosk's own is found whatever its code (kiosk.ref_code may have
+			// changed since).
+			if code, ok := outbox.KioskCodeOf(number); ok && code != k.Config.Kiosk.Code() {
+				return Application{}, ErrOtherKiosk
+			}
+		}
 		if err != nil || !isApplication(st) {
 			// A rating's or a payment's reference is not an application's.
 			return Application{}, ErrApplicationNotFound

@@ -110,8 +110,8 @@ func TestTrackMyApplications(t *testing.T) {
 // by the kiosk reference (K + 15 digits) printed while the utility had not answered:
 // Waiting until then, the utility's application once its number is bound. A number
 // nobody knows is ErrApplicationNotFound; while a utility that may know it is down, the
-// answer is that utility's error, not "not found". The same reference with another
-// kiosk's code is ErrOtherKiosk: it was made there, whatever this kiosk's outbox holds.
+// answer is that utility's error, not "not found". A reference with another kiosk's code
+// that this kiosk did not make is ErrOtherKiosk.
 func TestTrackFindApplication(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
@@ -194,6 +194,11 @@ func TestTrackFindApplication(t *testing.T) {
 	} {
 		t.Run("all up/"+tc.name, func(t *testing.T) { check(t, tc.number, tc.want) })
 	}
+	// A kiosk given another code finds the references it made under the old one.
+	f.k.Config.Kiosk.RefCode = other
+	check(t, kref, want{utility: utility.Gas, ref: st.UtilityRef})
+	check(t, "K999999"+code+"999999", want{err: app.ErrOtherKiosk})
+	f.k.Config.Kiosk.RefCode = ""
 	// The utility's own record carries the kiosk reference it was sent with.
 	got, _ := f.k.FindApplication(context.Background(), kref)
 	if got.Progress.KioskRef != kref {
