@@ -165,9 +165,30 @@ func Wrap(text string, width int) []string {
 	}
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
-		lines = append(lines, wrapPara(para, width)...)
+		lines = append(lines, noWidow(para, width)...)
 	}
 	return lines
+}
+
+// noWidow wraps a paragraph, and when its last line would hold one character alone
+// (“…答复供电方” over “案”) wraps it narrower, by at most a quarter, for as long as that
+// takes no more lines, so that the character has company.
+func noWidow(para string, width int) []string {
+	lines := wrapPara(para, width)
+	// Never below 2 columns: a line must hold a Han character.
+	for w := width - 1; len(lines) > 1 && widow(lines[len(lines)-1]) && w >= max(2, width*3/4); w-- {
+		if try := wrapPara(para, w); len(try) == len(lines) && !widow(try[len(try)-1]) {
+			return try
+		}
+	}
+	return lines
+}
+
+// widow reports whether a last line is one CJK character, with its punctuation.
+func widow(line string) bool {
+	t := strings.TrimRight(line, " "+noLineStart)
+	r, n := utf8.DecodeRuneInString(t)
+	return n > 0 && n == len(t) && r >= utf8.RuneSelf
 }
 
 // token is a unit of wrapping: an ASCII word, one non-ASCII character, a short remark in
@@ -337,17 +358,45 @@ func wrapPara(s string, width int) []string {
 }
 
 // balance re-wraps a text that needs n lines at width into n lines of nearly equal
-// width, so that a centred title breaks in the middle rather than leaving one word alone.
+// width, so that a centred title breaks in the middle rather than leaving one word alone:
+// the narrowest that breaks only after punctuation or a word (“也可在本机“进度查询”” over
+// “输入本机编号查询”), or else the narrowest.
 func balance(text string, width int) []string {
 	lines := Wrap(text, width)
 	if len(lines) < 2 || strings.ContainsRune(text, '\n') {
 		return lines
 	}
-	total := Width(text)
-	for w := (total + len(lines) - 1) / len(lines); w < width; w++ {
-		if try := Wrap(text, w); len(try) == len(lines) {
+	// A text without punctuation or spaces (a title) breaks inside a phrase anyway.
+	choosy := strings.ContainsAny(text, noLineStart+noLineEnd+" ")
+	var first []string
+	for w := (Width(text) + len(lines) - 1) / len(lines); w < width; w++ {
+		try := Wrap(text, w)
+		if len(try) != len(lines) {
+			continue
+		}
+		if !choosy || wellBroken(try) {
 			return try
 		}
+		if first == nil {
+			first = try
+		}
 	}
-	return lines
+	if first == nil || wellBroken(lines) {
+		return lines
+	}
+	return first
+}
+
+// wellBroken reports whether every line ends after closing punctuation or an ASCII word,
+// or its next begins with opening punctuation: no break inside a phrase.
+func wellBroken(lines []string) bool {
+	for i := 1; i < len(lines); i++ {
+		last, _ := utf8.DecodeLastRuneInString(lines[i-1])
+		next, _ := utf8.DecodeRuneInString(lines[i])
+		if !strings.ContainsRune(noLineStart, last) && !strings.ContainsRune(noLineEnd, next) &&
+			(last >= utf8.RuneSelf || next >= utf8.RuneSelf) {
+			return false
+		}
+	}
+	return true
 }

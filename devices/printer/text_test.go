@@ -107,16 +107,40 @@ func TestWrap(t *testing.T) {
 		{"您的申请已受理，共涉及", 14, "您的申请已受|理，共涉及"},
 		{"金额（含税）", 4, "金额|（含|税）"},
 		{"前办结（预计）", 10, "前办结|（预计）"}, // a short remark stays whole
-		{"（一二三四）", 8, "（一二三|四）"},    // a longer one may break
+		{"（一二三四）", 8, "（一二|三四）"},    // a longer one may break, not before its last character
 		{"a（注（b）", 20, "a（注（b）"},    // brackets that do not pair
 		{"办结（预计）尚未答复", 12, "办结（预计）|尚未答复"},
 		{"（预计）", 6, "（预|计）"},          // a remark wider than the line: by the rules
 		{"前办结（预计）。", 8, "前办结|（预计|）。"}, // no line starts with 。
 		{"一\n二", 10, "一|二"},
 		{"x 水电", 3, "x|水|电"},
+		{"供电公司现场勘查并答复供电方案", 28, "供电公司现场勘查并答复供电|方案"},   // no character alone on the last line
+		{"燃气公司受理后短信告知办件编号。", 28, "燃气公司受理后短信告知办件|编号。"}, // nor one with its full stop
+		{"装表接电。", 8, "装表接|电。"},                        // unless a quarter of the line would not do
+		{"。", 8, "。"},
 	} {
 		if got := strings.Join(Wrap(tc.in, tc.width), "|"); got != tc.want {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
+
+// A centred text is balanced over the lines it needs, breaking after punctuation or a
+// word where some balanced width allows it.
+func TestBalance(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  string // lines joined by |
+	}{
+		{"梁子湖区水电气网联办自助服务", 10, "梁子湖区水|电气网联办|自助服务"},
+		{"梁子湖区水电气网联办自助服务", 24, "梁子湖区水电气|网联办自助服务"},
+		{"也可在本机“进度查询”输入本机编号查询", 32, "也可在本机“进度查询”|输入本机编号查询"},
+		{"Liangzihu District Joint Utility Service Hall", 32, "Liangzihu District Joint|Utility Service Hall"},
+		{"扫码查询办理进度", 32, "扫码查询办理进度"},
+	} {
+		if got := strings.Join(balance(tc.in, tc.width), "|"); got != tc.want {
+			t.Errorf("balance(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
 		}
 	}
 }
