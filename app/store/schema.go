@@ -77,13 +77,21 @@ func (s *Store) migrate() error {
 	return migrate(s.db, Migrations)
 }
 
+// knownSchema fails when a file's schema is newer than the last of ms.
+func knownSchema(have int, ms []Migration) error {
+	if want := ms[len(ms)-1].Version; have > want {
+		return fmt.Errorf("%w (file at schema %d, this build knows %d)", ErrNewerSchema, have, want)
+	}
+	return nil
+}
+
 func migrate(db *bolt.DB, ms []Migration) error {
 	var have int
 	if err := db.View(func(tx *bolt.Tx) error { have = readSchema(tx); return nil }); err != nil {
 		return fmt.Errorf("store: schema: %w", err)
 	}
-	if want := ms[len(ms)-1].Version; have > want {
-		return fmt.Errorf("%w (file at schema %d, this build knows %d)", ErrNewerSchema, have, want)
+	if err := knownSchema(have, ms); err != nil {
+		return err
 	}
 	for _, m := range ms {
 		if m.Version <= have {

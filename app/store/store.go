@@ -18,6 +18,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // FileName is the database's name inside the data folder.
@@ -31,6 +32,60 @@ type Options struct {
 	KeyFile string
 	// LockTimeout bounds the wait for another process that holds the file (default 5 s).
 	LockTimeout time.Duration
+}
+
+func (o Options) keyFile() string {
+	if o.KeyFile == "" {
+		return filepath.Join(o.Dir, "data.key")
+	}
+	return o.KeyFile
+}
+
+// ErrInUse means a running kiosk holds the database: Check cannot look inside it (the
+// kiosk that holds it opened it with its key).
+var ErrInUse = errors.New("store: the database is in use by a running kiosk")
+
+// Check reports, creating and changing nothing, whether Open would open the data
+// folder: a key file that opens the database's sealed data, and a schema this build
+// knows. With no database yet, a key file there must be fit for the first start.
+func Check(o Options) error {
+	keyFile, path := o.keyFile(), filepath.Join(o.Dir, FileName)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) {
+			return nil // both are made at the first start
+		}
+		_, err := loadOrCreateKey(keyFile, false)
+		return err
+	}
+	key, err := loadOrCreateKey(keyFile, false)
+	if err != nil {
+		return err
+	}
+	sealer, err := NewSealer(key)
+	if err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return ErrInUse
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) error {
+		if err := knownSchema(readSchema(tx), Migrations); err != nil {
+			return err
+		}
+		if b := tx.Bucket(bucketMeta); b != nil {
+			if v := b.Get(keyKeyCheck); v != nil {
+				if _, err := sealer.Open(v, keyKeyCheck); err != nil {
+					return ErrWrongKey
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // Store is the open database. It is safe for concurrent use.
@@ -62,10 +117,7 @@ func Open(o Options) (*Store, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	keyFile := o.KeyFile
-	if keyFile == "" {
-		keyFile = filepath.Join(o.Dir, "data.key")
-	}
+	keyFile := o.keyFile()
 	path := filepath.Join(o.Dir, FileName)
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -218,4 +219,89 @@ func TestWriteFileTemporary(t *testing.T) {
 	if _, err := os.Stat(cut); err == nil || len(left) != 0 {
 		t.Errorf("a copy cut short left %v (or its name)", left)
 	}
+}
+
+// Check says what Open would say of a data folder, and creates or changes nothing.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		started bool // a kiosk has started on the folder (and closed it)
+		setup   func(t *testing.T, dir, key string)
+		want    error // errors.Is; nil: fine
+		wantErr bool  // some error, not a sentinel
+	}{
+		{name: "before the first start"},
+		{name: "before the first start, a key file put there", setup: func(t *testing.T, dir, key string) {
+			if _, err := createKey(key); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "before the first start, a key file that is no key", setup: func(t *testing.T, dir, key string) {
+			os.MkdirAll(filepath.Dir(key), 0o700)
+			os.WriteFile(key, []byte("secret\n"), 0o600)
+		}, wantErr: true},
+		{name: "after a start", started: true},
+		{name: "key lost", started: true, setup: func(t *testing.T, dir, key string) { os.Remove(key) }, want: ErrKeyMissing},
+		{name: "key replaced", started: true, setup: func(t *testing.T, dir, key string) {
+			os.Remove(key)
+			if _, err := createKey(key); err != nil {
+				t.Fatal(err)
+			}
+		}, want: ErrWrongKey},
+		{name: "key readable by others", started: true, setup: func(t *testing.T, dir, key string) { os.Chmod(key, 0o644) }, wantErr: true},
+		{name: "written by a newer kiosk", started: true, setup: func(t *testing.T, dir, key string) {
+			db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("999")) })
+		}, want: ErrNewerSchema},
+		{name: "held by a running kiosk", started: true, setup: func(t *testing.T, dir, key string) {
+			open(t, Options{Dir: dir, KeyFile: key})
+		}, want: ErrInUse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			key := filepath.Join(dir, "keys", "k")
+			o := Options{Dir: dir, KeyFile: key}
+			if tt.started {
+				s, err := Open(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+			}
+			if tt.setup != nil {
+				tt.setup(t, dir, key)
+			}
+			before := listFiles(t, dir)
+			err := Check(o)
+			switch {
+			case tt.want != nil && !errors.Is(err, tt.want), tt.wantErr && err == nil, tt.want == nil && !tt.wantErr && err != nil:
+				t.Fatalf("Check: %v", err)
+			}
+			if after := listFiles(t, dir); after != before {
+				t.Errorf("Check changed the folder: %s, then %s", before, after)
+			}
+		})
+	}
+}
+
+// listFiles names the files below dir with their sizes and modes.
+func listFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var b bytes.Buffer
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %v; ", p[len(dir):], fi.Size(), fi.Mode())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+func init() {
+	register("config", "the kiosk's configuration: check it before the kiosk starts on it", "check", &subcommand{
+		usage:   "check [--config FILE]",
+		summary: "check a configuration as the kiosk does at start, and that its serial devices, utilities' secrets and data key are in place",
+		run:     configCheck,
+	})
+}
+
+// errProblems is what config check returns when the configuration is valid but the
+// machine is not ready for it.
+var errProblems = errors.New("the kiosk would not start on this machine, or would start without the devices named")
+
+// configCheck checks what the kiosk checks at start, without starting it: the file
+// itself, the utilities' secret files, the data folder's key against its database, and
+// what it cannot check before it runs: that each serial device is there.
+func configCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("config check")
+	cfgPath := fs.String("config", "", "the configuration to check (none: the demo defaults)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "configuration %s: valid\n", cfg.Source)
+	fmt.Fprintf(stdout, "kiosk %s, reference code %s, %s\n", cfg.Kiosk.ID, cfg.Kiosk.Code(), cfg.Kiosk.HallName)
+	problems := 0
+	report := func(what string, err error) {
+		if err != nil {
+			problems++
+			fmt.Fprintf(stdout, "%s: PROBLEM: %v\n", what, err)
+			return
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", what)
+	}
+	if cfg.Demo {
+		fmt.Fprintln(stdout, "demo mode: the devices and utilities are simulated")
+	} else {
+		d := cfg.Devices
+		for _, dev := range []struct {
+			name, port string
+			enabled    bool
+		}{
+			{"idcard", d.IDCard.Port, d.IDCard.Enabled},
+			{"printer", d.Printer.Port, d.Printer.Enabled},
+			{"scanner", d.Scanner.Port, d.Scanner.Enabled},
+		} {
+			if !dev.enabled {
+				fmt.Fprintf(stdout, "device %s: not used\n", dev.name)
+				continue
+			}
+			report(fmt.Sprintf("device %s %s", dev.name, dev.port), serialDevice(dev.port))
+		}
+	}
+	for _, id := range config.UtilityIDs {
+		u, _ := cfg.Utilities.ByID(id)
+		switch {
+		case !u.Enabled:
+			fmt.Fprintf(stdout, "utility %s: not used\n", id)
+		case cfg.Demo:
+			fmt.Fprintf(stdout, "utility %s: %s (simulated)\n", id, u.Name)
+		default:
+			_, err := utility.LoadSecret(u.SecretFile, id, false)
+			report(fmt.Sprintf("utility %s: %s at %s, secret %s", id, u.Name, u.BaseURL, u.SecretFile), err)
+		}
+	}
+	err = store.Check(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile})
+	if errors.Is(err, store.ErrInUse) {
+		fmt.Fprintf(stdout, "data %s: in use by the running kiosk, which opened it with its key\n", cfg.Data.Dir)
+	} else {
+		report("data "+cfg.Data.Dir, err)
+	}
+	if problems > 0 {
+		return fmt.Errorf("%d problem(s): %w", problems, errProblems)
+	}
+	fmt.Fprintln(stdout, "ready")
+	return nil
+}
+
+// serialDevice checks that a serial device's path names a character device: a reader
+// unplugged, or a by-id name copied wrong, has no file there.
+func serialDevice(path string) error {
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no such device: unplugged, or another name (see ls %s)", filepath.Dir(path))
+	}
+	if err != nil {
+		return err
+	}
+	if st.Mode()&os.ModeCharDevice == 0 {
+		return errors.New("not a serial device (a character device)")
+	}
+	return nil
+}

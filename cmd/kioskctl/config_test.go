@@ -1,0 +1,109 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/devices/sim"
+)
+
+// `config check` passes a machine ready for its configuration and names each thing that
+// is not: a serial device not there, a secret file missing or open to others, a data
+// key lost after the first start; a configuration the kiosk would refuse is refused.
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	reader, err := sim.OpenPTY(filepath.Join(dir, "reader"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	secrets := filepath.Join(dir, "secrets")
+	os.MkdirAll(secrets, 0o700)
+	secret := strings.Repeat("k", 32)
+	os.WriteFile(filepath.Join(secrets, "power.key"), []byte(secret), 0o600)
+	os.WriteFile(filepath.Join(secrets, "water.key"), []byte(secret), 0o644)
+	data := filepath.Join(dir, "data")
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	hall := func(printerPort, waterSecret string) string {
+		return `[kiosk]
+id = "LZH-TAIHE-01"
+ref_code = "017"
+demo = false
+[devices.idcard]
+port = "` + filepath.Join(dir, "reader") + `"
+[devices.printer]
+port = "` + printerPort + `"
+[devices.scanner]
+enabled = false
+[utilities.electricity]
+base_url = "https://kiosk-api.power.example.cn/v1"
+secret_file = "` + filepath.Join(secrets, "power.key") + `"
+[utilities.water]
+base_url = "https://kiosk-api.water.example.cn/v1"
+secret_file = "` + waterSecret + `"
+[utilities.gas]
+enabled = false
+[utilities.broadband]
+enabled = false
+[data]
+dir = "` + data + `"
+`
+	}
+	for _, tc := range []struct {
+		name   string
+		config string
+		before func()
+		code   int
+		out    []string // lines or parts of lines
+		err    string
+	}{
+		{name: "demo", config: write("demo.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+data+"\"\n"),
+			out: []string{"configuration " + dir + "/demo.toml: valid", "kiosk LZH-DEMO-01, reference code 245", "demo mode", "utility water: 梁子湖区自来水公司 (simulated)", "data " + data + ": ok", "ready"}},
+		{name: "a hall with a device unplugged and a secret open to others", config: write("hall.toml", hall("/dev/serial/by-id/usb-none-if00", filepath.Join(secrets, "water.key"))),
+			code: 1,
+			out: []string{"kiosk LZH-TAIHE-01, reference code 017", "device idcard " + dir + "/reader: ok",
+				"device printer /dev/serial/by-id/usb-none-if00: PROBLEM: no such device", "device scanner: not used",
+				"utility electricity: 国网梁子湖区供电公司 at https://kiosk-api.power.example.cn/v1, secret " + secrets + "/power.key: ok",
+				"utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/water.key: PROBLEM: utility water: secret file",
+				"utility gas: not used"},
+			err: "2 problem(s)"},
+		{name: "a hall ready", config: write("ready.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))),
+			out: []string{"device printer " + dir + "/reader: ok", "utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key: ok", "ready"}},
+		{name: "a hall whose data key was lost", config: filepath.Join(dir, "ready.toml"),
+			before: func() {
+				st, err := store.Open(store.Options{Dir: data})
+				if err != nil {
+					t.Fatal(err)
+				}
+				st.Close()
+				os.Remove(filepath.Join(data, "data.key"))
+			},
+			code: 1, out: []string{"data " + data + ": PROBLEM: store: the data key file is missing"}, err: "1 problem(s)"},
+		{name: "a configuration the kiosk refuses", config: write("bad.toml", "[kiosk]\nidle_timeout = \"5s\"\n"),
+			code: 1, err: "kiosk.idle_timeout: 5s is out of range"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.before != nil {
+				tc.before()
+			}
+			code, out, errs := kioskctl(t, "config", "check", "--config", tc.config)
+			if code != tc.code || !strings.Contains(errs, tc.err) || tc.err == "" && errs != "" {
+				t.Fatalf("exit %d, stderr %q; want %d, %q\n%s", code, errs, tc.code, tc.err, out)
+			}
+			for _, want := range tc.out {
+				if !strings.Contains(out, want) {
+					t.Errorf("no %q in:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
