@@ -20,6 +20,11 @@ type cardState struct {
 	since time.Time
 	// journaled: a visit ended with the card still there, and the journal says so.
 	journaled bool
+	// lostSince and lostJournaled are since and journaled of a card left behind when the
+	// reader lost track of it (a fault, a cable pulled): a card found lying there again,
+	// nobody seen placing it, is that card still, for staff and the journal.
+	lostSince     time.Time
+	lostJournaled bool
 }
 
 // CardLeft reports that an ID card lies on the reader with no visit open: its holder
@@ -44,9 +49,13 @@ func (k *Kiosk) cardPlaced(unseen bool) (leftAlone bool) {
 	k.card.on = true
 	idle := k.Sessions.Current() == nil
 	appeared := idle && k.card.since.IsZero()
-	if appeared {
+	switch {
+	case appeared && unseen && !k.card.lostSince.IsZero():
+		k.card.since, k.card.journaled = k.card.lostSince, k.card.lostJournaled
+	case appeared:
 		k.card.since = k.Clock.Now()
 	}
+	k.card.lostSince, k.card.lostJournaled = time.Time{}, false
 	k.mu.Unlock()
 	if !unseen || !idle {
 		return false
@@ -64,7 +73,14 @@ func (k *Kiosk) cardPlaced(unseen bool) (leftAlone bool) {
 func (k *Kiosk) cardGone(taken bool) {
 	k.mu.Lock()
 	since, journaled := k.card.since, k.card.journaled
+	lost, lostJournaled := k.card.lostSince, k.card.lostJournaled
+	if !since.IsZero() {
+		lost, lostJournaled = since, journaled
+	}
 	k.card = cardState{}
+	if !taken {
+		k.card.lostSince, k.card.lostJournaled = lost, lostJournaled
+	}
 	k.mu.Unlock()
 	if since.IsZero() {
 		return
@@ -83,7 +99,7 @@ func (k *Kiosk) cardOnSession(e session.Event) {
 	left := false
 	switch {
 	case e.Kind == session.Started:
-		k.card.since, k.card.journaled = time.Time{}, false
+		k.card.since, k.card.journaled, k.card.lostSince, k.card.lostJournaled = time.Time{}, false, time.Time{}, false
 	case e.Kind == session.Ended && k.card.on && e.Reason != session.ReasonReplaced && e.Reason != session.ReasonShutdown:
 		k.card.since, k.card.journaled, left = k.Clock.Now(), true, true
 	}

@@ -79,6 +79,41 @@ func TestCardLeftOnReaderAfterVisit(t *testing.T) {
 	}
 }
 
+// A card left behind stays the card it was when the reader loses track of it for a
+// while (unplugged, then back): found lying there again it keeps the time it was left,
+// and its taking is journaled as that card's.
+func TestCardLeftOutlivesReaderFault(t *testing.T) {
+	r := newRig(t)
+	r.demo.PlaceCard(0)
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	r.k.Exit()
+	left := r.k.CardLeftSince()
+	if left.IsZero() {
+		t.Fatal("no card left behind")
+	}
+	if err := r.demo.Reader().Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	r.awaitCardLeftChanged()
+	if r.k.CardLeft() {
+		t.Fatal("a card counts as left on a reader that cannot tell")
+	}
+	if err := r.demo.Reader().Replug(); err != nil {
+		t.Fatal(err)
+	}
+	r.awaitCardLeftChanged()
+	if got := r.k.CardLeftSince(); !got.Equal(left) {
+		t.Fatalf("the card found again was left at %v, want %v", got, left)
+	}
+	r.demo.RemoveCard()
+	r.awaitCardLeftChanged()
+	if got := r.cardKinds(); len(got) != 2 || got[0] != "card.left exit" || !strings.HasPrefix(got[1], "card.taken after ") {
+		t.Fatalf("journal %q, want the card left, then taken", got)
+	}
+}
+
 // A refused card lies on the reader with no visit open: home asks to take it back, but
 // no visit left it, so the journal says nothing. A card that replaces a visit's card,
 // and a visit whose holder keeps the card, leave nothing behind.
