@@ -185,7 +185,7 @@ func New(st *store.Store, j *journal.Journal, fwd map[string]utility.Forwarder, 
 	if o.KioskCode == "" {
 		o.KioskCode = "000"
 	}
-	if !ValidKioskCode(o.KioskCode) {
+	if !validKioskCode(o.KioskCode) {
 		return nil, fmt.Errorf("outbox: kiosk code %q is not three digits", o.KioskCode)
 	}
 	ob := &Outbox{st: st, j: j, o: o, log: o.Logger, workers: map[string]*worker{}, waiters: map[string][]chan Result{}}
@@ -304,8 +304,8 @@ func kioskRef(t time.Time, code string, seq uint64) string {
 	return fmt.Sprintf("K%s%s%06d", t.In(cst).Format("060102"), code, seq)
 }
 
-// ValidKioskCode reports whether code can name a kiosk in its references: three digits.
-func ValidKioskCode(code string) bool {
+// validKioskCode reports whether code can name a kiosk in its references: three digits.
+func validKioskCode(code string) bool {
 	if len(code) != 3 {
 		return false
 	}

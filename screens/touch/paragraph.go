@@ -122,7 +122,7 @@ func (p *Paragraph) rewrap(w float32) bool {
 
 // wrapLines breaks each paragraph of text into as few lines of at most width as the
 // break opportunities of UAX #14 allow (pieces), and among the ways of doing so picks
-// the one that reads best (breakCost): lines ending after punctuation rather than inside
+// the one that reads best (lineCost): lines ending after punctuation rather than inside
 // a phrase, no character alone on the last line, and a short text of two or three lines
 // balanced, not one full line over a stub (“查询水、电、气、网账户和 / 账单” becomes “查询水、
 // 电、气、/ 网账户和账单”). Spaces at a break or at a paragraph's end are dropped; a piece
@@ -163,7 +163,7 @@ const (
 )
 
 // breakLines returns the lines of a paragraph as ranges of its pieces: as many as filling
-// each line in turn gives, broken where breakCost is least.
+// each line in turn gives, broken where their lineCost adds up least.
 func breakLines(ps []string, width float32, measure func(string) float32) [][2]int {
 	n := len(ps)
 	if n == 0 {
