@@ -160,6 +160,10 @@ const (
 	// balanced is the most lines a paragraph is balanced over; a longer one fills its
 	// lines and leaves its last line as it falls.
 	balanced = 3
+	// chosenLines is the most lines whose breaks are chosen; more are filled in turn.
+	// Choosing costs time and memory in lines × pieces, and a paragraph that long on a
+	// screen is one squeezed to a few characters a line while Fyne lays it out.
+	chosenLines = 30
 )
 
 // breakLines returns the lines of a paragraph as ranges of its pieces: as many as filling
@@ -198,7 +202,7 @@ func breakLines(ps []string, width float32, measure func(string) float32) [][2]i
 	}
 
 	lines := greedy(n, fits)
-	if len(lines) == 1 {
+	if len(lines) == 1 || len(lines) > chosenLines {
 		return lines
 	}
 	// best[k][j]: the least cost of pieces [0, j) in k lines, and where its last line starts.
