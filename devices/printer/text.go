@@ -175,7 +175,6 @@ func Wrap(text string, width int) []string {
 // takes no more lines, so that the character has company.
 func noWidow(para string, width int) []string {
 	lines := wrapPara(para, width)
-	// Never below 2 columns: a line must hold a Han character.
 	for w := width - 1; len(lines) > 1 && widow(lines[len(lines)-1]) && w >= max(2, width*3/4); w-- {
 		if try := wrapPara(para, w); len(try) == len(lines) && !widow(try[len(try)-1]) {
 			return try
@@ -285,6 +284,9 @@ func inSet(set, tok string) bool {
 }
 
 func wrapPara(s string, width int) []string {
+	// A line narrower than one Han character could hold nothing: a wide character would
+	// be split into itself again and again.
+	width = max(width, 2)
 	var lines []string
 	var cur []token
 	curW := 0

@@ -125,6 +125,17 @@ func TestWrap(t *testing.T) {
 	}
 }
 
+// A line too narrow for a Han character is taken as two columns wide: the character is
+// not split into itself for ever (a hang FuzzWrap found).
+func TestWrapParaTooNarrow(t *testing.T) {
+	for _, in := range []string{"水", "\xa2\x06\xb3", "（一）"} {
+		lines := wrapPara(in, 1)
+		if strings.Join(lines, "") != in {
+			t.Errorf("wrapPara(%q, 1) = %q", in, lines)
+		}
+	}
+}
+
 // A centred text is balanced over the lines it needs, breaking after punctuation or a
 // word where some balanced width allows it.
 func TestBalance(t *testing.T) {
