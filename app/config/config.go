@@ -27,6 +27,7 @@ type Config struct {
 	Utilities Utilities `toml:"utilities"`
 	Data      Data      `toml:"data"`
 	Receipt   Receipt   `toml:"receipt"`
+	Staff     Staff     `toml:"staff"`
 
 	// Demo is true when the kiosk runs with simulated devices and utilities.
 	// It is set by kiosk.demo, and always when no configuration file is given.
@@ -170,6 +171,19 @@ type Receipt struct {
 	// TrackURL and PaymentURL are templates; {ref} is replaced by the reference.
 	TrackURL   string `toml:"track_url"`
 	PaymentURL string `toml:"payment_url"`
+}
+
+// Staff guards maintenance mode on the touchscreen (a hidden gesture, then the staff
+// PIN; app/staffpin).
+type Staff struct {
+	// PINHash is the staff PIN's hash, made by `kioskctl staff pin-hash`, never the PIN.
+	// Empty: maintenance mode cannot be opened on the screen, except in demo mode, where
+	// the demo PIN opens it.
+	PINHash string `toml:"pin_hash"`
+	// MaxFailures is how many wrong PINs in a row lock maintenance mode.
+	MaxFailures int `toml:"max_failures"`
+	// Lockout is how long it stays locked after the last of them.
+	Lockout Duration `toml:"lockout"`
 }
 
 // UtilityIDs lists the utilities in display order.

@@ -33,6 +33,9 @@ func TestDefaultsAreDemo(t *testing.T) {
 	if strings.Join(nums, ",") != "95598,12398" {
 		t.Fatalf("hotlines: %v", nums)
 	}
+	if s := c.Staff; s.PINHash != "" || s.MaxFailures != 5 || s.Lockout.Duration != 15*time.Minute {
+		t.Fatalf("staff defaults: %+v", s)
+	}
 }
 
 func TestExampleIsValid(t *testing.T) {
@@ -42,6 +45,9 @@ func TestExampleIsValid(t *testing.T) {
 	}
 	if c.Demo || !c.Kiosk.Fullscreen || c.Devices.Printer.Paper != "80mm" {
 		t.Fatalf("unexpected example values: %+v", c.Kiosk)
+	}
+	if c.Staff.PINHash == "" {
+		t.Fatal("the example has no staff.pin_hash")
 	}
 }
 
@@ -128,6 +134,13 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 			[]string{":5:", "data.journal_days", "shorter than data.personal_data_days"}},
 		{"template", "[kiosk]\ndemo = true\n[receipt]\ntrack_url = \"https://t.example.cn/a\"\n", []string{":4:", "receipt.track_url", "{ref}"}},
 		{"a utility's template", "[kiosk]\ndemo = true\n[utilities.gas]\npayment_url = \"ftp://e.example.cn/{ref}\"\n", []string{":4:", "utilities.gas.payment_url", "not an http(s) URL template"}},
+		{"pin hash not a hash", "[kiosk]\ndemo = true\n[staff]\npin_hash = \"123456\"\n", []string{":4:", "staff.pin_hash", "must start with pbkdf2-sha256$", "kioskctl staff pin-hash"}},
+		{"pin hash cheap", "[kiosk]\ndemo = true\n[staff]\npin_hash = \"pbkdf2-sha256$1000$oYCEzcB22sWM2cXo7QTTzw$zUeHfO6hQ/6c2WJmglXsPHiQ/NoCP+yW8A2fANQZOTc\"\n", []string{":4:", "staff.pin_hash", "1000 is out of range"}},
+		{"pin hash cut short", "[kiosk]\ndemo = true\n[staff]\npin_hash = \"pbkdf2-sha256$600000$oYCEzcB22sWM2cXo7QTTzw$zUeHfO6hQ/6c2WJmglXsPHiQ/NoC\"\n", []string{":4:", "staff.pin_hash", "key is 21 bytes, it must be 32"}},
+		{"max failures none", "[kiosk]\ndemo = true\n[staff]\nmax_failures = 0\n", []string{":4:", "staff.max_failures", "1 to 20"}},
+		{"max failures many", "[kiosk]\ndemo = true\n[staff]\nmax_failures = 21\n", []string{":4:", "staff.max_failures", "1 to 20"}},
+		{"lockout short", "[kiosk]\ndemo = true\n[staff]\nlockout = \"30s\"\n", []string{":4:", "staff.lockout", "out of range (1m0s to 24h0m0s)"}},
+		{"lockout long", "[kiosk]\ndemo = true\n[staff]\nlockout = \"25h\"\n", []string{":4:", "staff.lockout", "out of range"}},
 		{"syntax", "[kiosk\nid = 1\n", []string{":2:", "table name"}},
 		{"not utf8", "[kiosk]\nid = \"\xff\xfe\"\n", []string{"not UTF-8"}},
 	} {

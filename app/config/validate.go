@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/liangzihu/kiosk/app/staffpin"
 )
 
 // Duration is a time.Duration written in TOML as a string such as "60s" or "1m30s".
@@ -120,6 +122,9 @@ func (c *Config) validate(lenient bool) error {
 	if d.JournalDays < d.PersonalDataDays {
 		return &Error{Key: "data.journal_days", Msg: fmt.Sprintf("%d is shorter than data.personal_data_days (%d): a request would be removed before its personal data is due to go", d.JournalDays, d.PersonalDataDays)}
 	}
+	if err := c.validateStaff(); err != nil {
+		return err
+	}
 	for _, t := range []struct{ key, v string }{{"receipt.track_url", c.Receipt.TrackURL}, {"receipt.payment_url", c.Receipt.PaymentURL}} {
 		if err := checkTemplate(t.key, t.v); err != nil {
 			return err
@@ -197,6 +202,19 @@ func (c *Config) validateUtilities(lenient bool) error {
 		return &Error{Key: "utilities", Msg: "at least one utility must be enabled"}
 	}
 	return nil
+}
+
+func (c *Config) validateStaff() error {
+	s := &c.Staff
+	if s.PINHash != "" {
+		if err := staffpin.CheckHash(s.PINHash); err != nil {
+			return &Error{Key: "staff.pin_hash", Msg: strings.TrimPrefix(err.Error(), "staffpin: ") + "; make one with kioskctl staff pin-hash"}
+		}
+	}
+	if s.MaxFailures < 1 || s.MaxFailures > 20 {
+		return &Error{Key: "staff.max_failures", Msg: fmt.Sprintf("%d is out of range (1 to 20)", s.MaxFailures)}
+	}
+	return inRange("staff.lockout", s.Lockout.Duration, time.Minute, 24*time.Hour)
 }
 
 // isLoopback reports whether host is this machine: "localhost" or a loopback address

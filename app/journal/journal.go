@@ -42,6 +42,11 @@ const (
 	StaffClose     Kind = "staff.close"
 	StaffExport    Kind = "staff.export"
 	StaffReprint   Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
+	// Maintenance mode on the touchscreen (app/staffpin). Never with the PIN or its hash.
+	StaffLogin       Kind = "staff.login"        // the right PIN: maintenance mode opened
+	StaffLoginFailed Kind = "staff.login_failed" // a wrong PIN; staffpin counts these for its lockout
+	StaffLocked      Kind = "staff.locked"       // too many wrong PINs in a row; Detail: until when
+	StaffLogout      Kind = "staff.logout"       // maintenance mode closed; Detail: why (退出, idle, card)
 	// CardLeft: a visit ended with the citizen's ID card still on the reader (Detail: how
 	// the visit ended); CardTaken: it was lifted (Detail: after how long).
 	CardLeft  Kind = "card.left"

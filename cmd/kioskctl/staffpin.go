@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/liangzihu/kiosk/app/staffpin"
+)
+
+func init() {
+	register("staff", "staff access on the kiosk's screen: the maintenance-mode PIN", "pin-hash", &subcommand{
+		usage:   "pin-hash",
+		summary: "read a new maintenance-mode PIN (4 to 12 digits) from stdin, typed or piped, and print its hash for [staff] pin_hash",
+		run:     staffPINHash,
+	})
+}
+
+// staffPINHash reads the PIN from stdin, not from an argument, so that it stays out of
+// the shell's history and of ps; typed at a terminal, it is not echoed.
+func staffPINHash(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("staff pin-hash")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	pin, err := readPIN(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	if err := staffpin.ValidPIN(pin); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "staffpin: "))
+	}
+	hash, err := staffpin.Hash(pin)
+	if err != nil {
+		return err
+	}
+	// The hash alone on stdout, for a script; the advice on stderr, for the person.
+	fmt.Fprintln(stdout, hash)
+	fmt.Fprintln(stderr, "put it in the kiosk's configuration as [staff] pin_hash = \"…\" (kioskctl config check checks it), then restart the kiosk")
+	return nil
+}
+
+// readPIN reads one line. At a terminal it asks for the PIN on stderr and turns echo off
+// meanwhile, so that the PIN does not stay on the screen.
+func readPIN(in io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := in.(*os.File); ok {
+		if restore, ok := noEcho(f); ok {
+			fmt.Fprint(prompt, "new maintenance PIN (4 to 12 digits, not shown), then Enter: ")
+			defer func() {
+				restore()
+				fmt.Fprintln(prompt)
+			}()
+		}
+	}
+	line, err := bufio.NewReader(io.LimitReader(in, 1024)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	if line == "" {
+		return "", errors.New("no PIN on stdin: type it, or pipe it in, as one line")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// noEcho turns f's echo off when f is a terminal, and returns how to turn it back on.
+// Ctrl-C meanwhile turns it back on too: the shell would otherwise stay silent.
+func noEcho(f *os.File) (restore func(), ok bool) {
+	fd := int(f.Fd())
+	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return nil, false // a pipe or a file
+	}
+	old := *t
+	t.Lflag &^= unix.ECHO
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, t); err != nil {
+		return nil, false
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			unix.IoctlSetTermios(fd, unix.TCSETS, &old)
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+		unix.IoctlSetTermios(fd, unix.TCSETS, &old)
+	}, true
+}

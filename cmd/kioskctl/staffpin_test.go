@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/creack/pty"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/staffpin"
+)
+
+// `staff pin-hash` prints a hash of the PIN read from stdin that verifies, and that a
+// configuration takes; a PIN that is not 4 to 12 digits is refused in one line. (Each
+// hash takes PBKDF2's full time, seconds under the race detector: few cases make one.)
+func TestStaffPINHash(t *testing.T) {
+	for _, tc := range []struct {
+		name, stdin string
+		code        int
+		pin, err    string
+	}{
+		{name: "a PIN from Windows", stdin: "40721\r\n", pin: "40721"},
+		{name: "a PIN without a newline", stdin: "918273645", pin: "918273645"},
+		{name: "too short", stdin: "123\n", code: 1, err: "kioskctl staff pin-hash: a PIN is 4 to 12 digits (0-9) and nothing else\n"},
+		{name: "not digits", stdin: "12ab34\n", code: 1, err: "kioskctl staff pin-hash: a PIN is 4 to 12 digits (0-9) and nothing else\n"},
+		{name: "a space", stdin: "1234 \n", code: 1, err: "a PIN is 4 to 12 digits"},
+		{name: "nothing", stdin: "", code: 1, err: "no PIN on stdin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run([]string{"staff", "pin-hash"}, strings.NewReader(tc.stdin), &out, &errb)
+			if code != tc.code || !strings.Contains(errb.String(), tc.err) {
+				t.Fatalf("exit %d, stderr %q; want %d, %q", code, errb.String(), tc.code, tc.err)
+			}
+			if tc.code != 0 {
+				if out.Len() != 0 || strings.Count(errb.String(), "\n") != 1 {
+					t.Fatalf("a refusal printed %q, %q", out.String(), errb.String())
+				}
+				return
+			}
+			hash := strings.TrimSuffix(out.String(), "\n")
+			if strings.Contains(hash, "\n") || !strings.Contains(errb.String(), "[staff] pin_hash") {
+				t.Fatalf("stdout %q, stderr %q: want the hash alone, and where to put it", out.String(), errb.String())
+			}
+			if ok, err := staffpin.Verify(hash, tc.pin); !ok || err != nil {
+				t.Fatalf("the hash does not verify: %v, %v", ok, err)
+			}
+			c, err := config.Parse([]byte("[kiosk]\ndemo = true\n[staff]\npin_hash = \""+hash+"\"\n"), "k.toml")
+			if err != nil || c.Staff.PINHash != hash {
+				t.Fatalf("a configuration with the hash: %v", err)
+			}
+		})
+	}
+}
+
+// Typed at a terminal, the PIN is asked for and not echoed; echo is back on afterwards.
+func TestStaffPINHashAtATerminal(t *testing.T) {
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	defer tty.Close()
+	prompted := make(chan struct{})
+	errw := &promptWatch{prompted: prompted}
+	var out bytes.Buffer
+	code := make(chan int)
+	go func() { code <- run([]string{"staff", "pin-hash"}, tty, &out, errw) }()
+	<-prompted
+	master.Write([]byte("40721\n"))
+	if c := <-code; c != 0 {
+		t.Fatalf("exit %d", c)
+	}
+	if err := staffpin.CheckHash(strings.TrimSpace(out.String())); err != nil {
+		t.Fatalf("%q: %v", out.String(), err) // TestStaffPINHash verifies such hashes
+	}
+	// Echo is on again: the marker comes back, and nothing before it.
+	master.Write([]byte("marker\n"))
+	var echoed []byte
+	buf := make([]byte, 256)
+	for !bytes.Contains(echoed, []byte("marker")) {
+		n, err := master.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		echoed = append(echoed, buf[:n]...)
+	}
+	if bytes.Contains(echoed, []byte("40721")) {
+		t.Fatalf("the PIN was echoed: %q", echoed)
+	}
+}
+
+// promptWatch is stderr for TestStaffPINHashAtATerminal: it says when the prompt is out,
+// that is when echo is off.
+type promptWatch struct {
+	mu       sync.Mutex
+	b        bytes.Buffer
+	prompted chan struct{}
+}
+
+func (w *promptWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	first := w.b.Len() == 0
+	w.b.Write(p)
+	if first && strings.Contains(w.b.String(), "not shown") {
+		close(w.prompted)
+	}
+	return len(p), nil
+}
