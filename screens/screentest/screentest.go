@@ -407,9 +407,28 @@ func (h *H) objects() []fyne.CanvasObject {
 	var objs []fyne.CanvasObject
 	ov := c.Overlays().List()
 	for i := len(ov) - 1; i >= 0; i-- {
-		objs = append(objs, test.LaidOutObjects(ov[i])...)
+		objs = collect(objs, ov[i])
 	}
-	return append(objs, test.LaidOutObjects(c.Content())...)
+	return collect(objs, c.Content())
+}
+
+// collect appends o and every object below it, through the renderers the canvas
+// draws with. (test.LaidOutObjects makes each widget a new renderer: a widget that
+// keeps what its renderer made, as the keypad keeps its display, would then show one
+// thing and update another.)
+func collect(objs []fyne.CanvasObject, o fyne.CanvasObject) []fyne.CanvasObject {
+	objs = append(objs, o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, k := range c.Objects {
+			objs = collect(objs, k)
+		}
+	case fyne.Widget:
+		for _, k := range test.WidgetRenderer(c).Objects() {
+			objs = collect(objs, k)
+		}
+	}
+	return objs
 }
 
 // TextSizes returns the sizes of visible text, smallest first.
