@@ -23,6 +23,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -84,6 +85,9 @@ type Kiosk struct {
 	printer   *receiptPrinter
 	payments  payments
 	staff     *http.Server // the staff socket's, once open
+	// gate checks the maintenance PIN; maint is maintenance mode while it is open.
+	gate  *staffpin.Gate
+	maint *Maintenance
 
 	mu                sync.Mutex
 	elderly           bool
@@ -168,6 +172,10 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	// a submission holds while it prints.
 	k.Outbox.OnUpdate(func(u outbox.Update) { k.spawn(func() { k.onOutboxUpdate(u) }) })
 	if err := k.openPrinter(); err != nil {
+		k.Store.Close()
+		return nil, err
+	}
+	if k.gate, err = k.newGate(); err != nil {
 		k.Store.Close()
 		return nil, err
 	}
@@ -280,7 +288,11 @@ func (k *Kiosk) onSession(e session.Event) {
 	switch e.Kind {
 	case session.Started:
 		k.Log.Info("session started", "session", e.SessionID)
+		k.closeMaintenance(MaintenanceCard)
 	case session.Ended:
+		if e.Reason == session.ReasonIdle {
+			k.closeMaintenance(MaintenanceIdle)
+		}
 		k.Log.Info("session ended", "session", e.SessionID, "reason", string(e.Reason))
 		if e.SessionID != "" {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: e.SessionID, Detail: string(e.Reason)})

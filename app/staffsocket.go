@@ -20,14 +20,20 @@ func (k *Kiosk) serveStaff() {
 		k.Log.Error("staff socket not opened: kioskctl works only while the kiosk is stopped", "err", err)
 		return
 	}
-	k.staff = staff.Server(&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
-		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
-		CardLeft: k.CardLeftSince}, k.Log)
+	k.staff = staff.Server(k.staffLocal(), k.Log)
 	k.spawn(func() {
 		if err := k.staff.Serve(l); err != http.ErrServerClosed {
 			k.Log.Error("staff socket", "err", err)
 		}
 	})
+}
+
+// staffLocal is what staff can do in the running kiosk, through the socket or in
+// maintenance mode on the screen.
+func (k *Kiosk) staffLocal() *staff.Local {
+	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
+		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
+		CardLeft: k.CardLeftSince}
 }
 
 // stopStaff lets staff commands under way finish (a few seconds at most), then closes

@@ -62,7 +62,7 @@ func (s *Shell) afterIdentify() {
 		s.refresh()
 		return
 	}
-	s.stack = []Page{homePage(s)}
+	s.dropTo(1)
 	s.Show(s.landing(s))
 }
 

@@ -19,6 +19,8 @@ var screenTour = []struct {
 	{"info", func(h *screentest.H) { h.Tap("信息公开") }},
 	{"info-tariffs", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("电价") }},
 	{"info-access", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("配电网接入容量") }},
+	{"staff-pin", func(h *screentest.H) { tapTitle(h, 5) }},
+	{"maintenance", openMaintenance},
 	{"idle-countdown", func(h *screentest.H) {
 		h.K.Sessions.Start()
 		h.Tap("办事指南")

@@ -43,6 +43,9 @@ type Page struct {
 	// Idle, if longer than the kiosk's idle time, is how long the visit waits for input
 	// while this screen is on top (the pay QR: the citizen pays with their phone).
 	Idle time.Duration
+	// Leave, if set, runs when the screen leaves the stack (返回, 首页, a card read):
+	// maintenance mode closes with its screen.
+	Leave func()
 }
 
 // Resume is a screen's business to go on with after a payment: the button's text key
@@ -104,6 +107,8 @@ type Shell struct {
 	bodySize fyne.Size
 	// theme is the app's one theme, switched between the modes (kt.Kiosk says why).
 	theme *kt.Kiosk
+	// maint is maintenance mode while its screen is on the stack.
+	maint *app.Maintenance
 }
 
 // NewShell builds the shell into w and shows the home screen.
@@ -166,14 +171,25 @@ func (s *Shell) Show(p Page) {
 // Back pops the top screen.
 func (s *Shell) Back() {
 	if len(s.stack) > 1 {
-		s.stack = s.stack[:len(s.stack)-1]
+		s.dropTo(len(s.stack) - 1)
 	}
 	s.K.SetAway(len(s.stack) > 1)
 	s.render()
 }
 
+// dropTo leaves the screens above the first n of the stack.
+func (s *Shell) dropTo(n int) {
+	for i := len(s.stack) - 1; i >= n; i-- {
+		if s.stack[i].Leave != nil {
+			s.stack[i].Leave()
+		}
+	}
+	s.stack = s.stack[:n]
+}
+
 // Home drops the stack and shows the home screen.
 func (s *Shell) Home() {
+	s.dropTo(0)
 	s.stack = []Page{homePage(s)}
 	s.receipt = nil
 	if s.K.Sessions.Current() == nil {
@@ -293,7 +309,9 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 	}
 	// The title takes what room is left and is shortened rather than pushing the
 	// buttons off the bar (long titles in English or 大字模式).
-	name := touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText))
+	name := touch.NewTapCounter(touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText)),
+		gestureTaps, gestureWithin, s.openGesture)
+	name.OnTap = s.K.Touch
 	var right []fyne.CanvasObject
 	if s.K.Config.Demo {
 		right = append(right, badge(s.T("demo.badge")))

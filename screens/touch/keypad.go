@@ -41,6 +41,8 @@ type Keypad struct {
 	MaxLen int
 	// Placeholder is shown while the value is empty.
 	Placeholder string
+	// Secret shows a dot for each character typed (a PIN), never the characters.
+	Secret bool
 	// Validate returns the message to show for a value that is not acceptable yet, or ""
 	// when it is. It is called on every key press.
 	Validate func(value string) string
@@ -205,6 +207,11 @@ func (r *keypadRenderer) Refresh() {
 	} else {
 		k.display.TextStyle.Monospace = true
 		k.display.Text = spaced(k.value)
+		if k.Secret {
+			// The monospace face has no ●; the bundled font does.
+			k.display.TextStyle.Monospace = false
+			k.display.Text = strings.TrimSpace(strings.Repeat("● ", utf8.RuneCountInString(k.value)))
+		}
 		k.display.Color = ft.Color(ft.ColorNameForeground)
 		k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
 	}

@@ -1,0 +1,249 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/reprint"
+	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/staffpin"
+)
+
+// MaintenanceActor is who the journal names for what staff do in maintenance mode on
+// the screen: one PIN is shared by the hall's staff, so the touchscreen is the actor.
+const MaintenanceActor = "维护模式"
+
+// ErrVisitOpen means a citizen is being served: maintenance mode opens between visits
+// only, so that nothing of theirs is on screen or cut short.
+var ErrVisitOpen = errors.New("app: maintenance mode opens between visits only")
+
+// ErrMaintenanceClosed means the maintenance mode an action was taken in has closed
+// (idle, a card placed, 退出维护): staff open it again.
+var ErrMaintenanceClosed = errors.New("app: maintenance mode has closed")
+
+// Why maintenance mode closes, as the journal's staff.logout says.
+const (
+	MaintenanceExit = "退出维护"
+	MaintenanceIdle = "无操作超时"
+	MaintenanceCard = "有群众刷卡"
+)
+
+// MaintenanceAvailable reports whether staff can open maintenance mode on the screen:
+// a PIN hash is configured, or the kiosk runs in demo mode.
+func (k *Kiosk) MaintenanceAvailable() bool { return k.gate != nil && k.gate.Enabled() }
+
+// MaintenanceDemoPIN is the PIN that opens maintenance mode in demo mode without a
+// configured one (shown on the PIN screen, so that a visitor can look inside); "" on
+// every other kiosk.
+func (k *Kiosk) MaintenanceDemoPIN() string {
+	if k.Config.Demo && k.Config.Staff.PINHash == "" {
+		return staffpin.DemoPIN
+	}
+	return ""
+}
+
+// MaintenanceWait is how many PINs in a row were wrong and, while PINs are refused
+// (after a wrong one, or locked after too many), until when.
+func (k *Kiosk) MaintenanceWait() (failures int, until time.Time, err error) {
+	if k.gate == nil {
+		return 0, time.Time{}, staffpin.ErrDisabled
+	}
+	return k.gate.Wait()
+}
+
+// OpenMaintenance opens maintenance mode with the staff PIN. Checking a PIN takes a
+// good part of a second by design (staffpin): call it off the UI goroutine. Errors are
+// staffpin's (a *staffpin.RefusedError says how many tries are left and until when
+// PINs are refused), or ErrVisitOpen during a visit.
+func (k *Kiosk) OpenMaintenance(pin string) (*Maintenance, error) {
+	if k.gate == nil {
+		return nil, staffpin.ErrDisabled
+	}
+	if k.Sessions.Current() != nil {
+		return nil, ErrVisitOpen
+	}
+	if err := k.gate.Try(pin); err != nil {
+		k.Log.Warn("maintenance PIN refused", "reason", errors.Unwrap(err))
+		return nil, err
+	}
+	m := &Maintenance{k: k, svc: k.staffLocal()}
+	k.mu.Lock()
+	old := k.maint
+	k.maint = m
+	k.mu.Unlock()
+	if old != nil {
+		old.close("")
+	}
+	k.Log.Info("maintenance mode opened")
+	if k.Sessions.Current() != nil {
+		// A card was read while the PIN was checked: the citizen comes first.
+		m.Close(MaintenanceCard)
+		return nil, ErrVisitOpen
+	}
+	return m, nil
+}
+
+// closeMaintenance closes maintenance mode, if open, journaling why.
+func (k *Kiosk) closeMaintenance(why string) {
+	k.mu.Lock()
+	m := k.maint
+	k.mu.Unlock()
+	if m != nil {
+		m.Close(why)
+	}
+}
+
+// Maintenance is maintenance mode, open: what staff can see and do on the screen. It is
+// the staff socket's service (kioskctl's), with the touchscreen as the actor, and the
+// printer's test page. Every action is journaled. Once closed, every method returns
+// ErrMaintenanceClosed.
+type Maintenance struct {
+	k   *Kiosk
+	svc *staff.Local
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// Open reports whether maintenance mode is still open.
+func (m *Maintenance) Open() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return !m.closed
+}
+
+func (m *Maintenance) check() error {
+	if !m.Open() {
+		return ErrMaintenanceClosed
+	}
+	return nil
+}
+
+// Close closes maintenance mode and journals why; closing it again does nothing.
+func (m *Maintenance) Close(why string) { m.close(why) }
+
+// close closes m; why "" when it was replaced by a newer one, which is not journaled
+// as a logout (the newer one's login was).
+func (m *Maintenance) close(why string) {
+	m.mu.Lock()
+	was := m.closed
+	m.closed = true
+	m.mu.Unlock()
+	if was {
+		return
+	}
+	k := m.k
+	k.mu.Lock()
+	if k.maint == m {
+		k.maint = nil
+	}
+	k.mu.Unlock()
+	if why != "" {
+		k.record(journal.Event{Kind: journal.StaffLogout, Actor: MaintenanceActor, Detail: why})
+		k.Log.Info("maintenance mode closed", "why", why)
+	}
+}
+
+// Status is the kiosk's state at a glance: devices, waiting requests, receipts to
+// print again, payment orders still asked about.
+func (m *Maintenance) Status(ctx context.Context) (staff.Status, error) {
+	if err := m.check(); err != nil {
+		return staff.Status{}, err
+	}
+	return m.svc.Status(ctx)
+}
+
+// Requests lists the outbox's requests in a state, oldest first.
+func (m *Maintenance) Requests(ctx context.Context, state outbox.State) ([]staff.Request, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	return m.svc.Requests(ctx, state, 0)
+}
+
+// Retry queues a dead letter again with its idempotency key.
+func (m *Maintenance) Retry(ctx context.Context, ref string) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	return m.svc.Retry(ctx, ref, MaintenanceActor)
+}
+
+// CloseRequest closes a dead letter for good, with the reason staff chose.
+func (m *Maintenance) CloseRequest(ctx context.Context, ref, reason string) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	return m.svc.Close(ctx, ref, MaintenanceActor, reason)
+}
+
+// Events returns the last n journal events of the last day, newest first.
+func (m *Maintenance) Events(ctx context.Context, n int) ([]journal.Event, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	evs, err := m.svc.Events(ctx, staff.Query{Since: 24 * time.Hour})
+	if err != nil {
+		return nil, err
+	}
+	evs = evs[max(0, len(evs)-n):]
+	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
+		evs[i], evs[j] = evs[j], evs[i]
+	}
+	return evs, nil
+}
+
+// Reprints lists the receipts that did not print, oldest first.
+func (m *Maintenance) Reprints(ctx context.Context) ([]reprint.Entry, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	return m.svc.Reprints(ctx)
+}
+
+// Reprint prints a kept receipt again (补打).
+func (m *Maintenance) Reprint(ctx context.Context, ref string) (PrintResult, error) {
+	if err := m.check(); err != nil {
+		return PrintResult{}, err
+	}
+	return m.k.Reprint(ctx, ref, MaintenanceActor)
+}
+
+// PrintTestPage prints the printer's test page (打印机测试页) with its status as the
+// printer reports it, and journals it.
+func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
+	if err := m.check(); err != nil {
+		return PrintResult{}, err
+	}
+	k := m.k
+	if k.printer == nil {
+		return noPrinter, nil
+	}
+	page := receipt.TestPage{Time: k.Clock.Now(), Port: k.Config.Devices.Printer.Port}
+	if st, ok := k.DeviceState("printer"); ok && st.OK {
+		page.Status = st.Detail
+	}
+	job, err := k.Receipts().TestPage(page)
+	if err != nil {
+		return PrintResult{}, fmt.Errorf("app: test page: %w", err)
+	}
+	k.record(journal.Event{Kind: journal.StaffAction, Actor: MaintenanceActor, Detail: "打印测试页"})
+	return k.print(ctx, "打印机测试页", "", "", job), nil
+}
+
+// newGate is the maintenance PIN's gate: the configured hash, or in demo mode without
+// one the demo PIN's.
+func (k *Kiosk) newGate() (*staffpin.Gate, error) {
+	hash := k.Config.Staff.PINHash
+	if hash == "" && k.Config.Demo {
+		hash = staffpin.DemoHash
+	}
+	return staffpin.New(staffpin.Options{Journal: k.Journal, Clock: k.Clock, Hash: hash,
+		MaxFailures: k.Config.Staff.MaxFailures, Lockout: k.Config.Staff.Lockout.Duration})
+}

@@ -1,0 +1,197 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+)
+
+// staffEvents are the journal's events of kind, from the last hour.
+func staffEvents(t *testing.T, k *app.Kiosk, kind journal.Kind) []journal.Event {
+	t.Helper()
+	evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []journal.Event
+	for _, e := range evs {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// In demo mode the demo PIN opens maintenance mode; what staff do there is journaled
+// with the touchscreen as the actor, and once it closes nothing more can be done in it.
+func TestMaintenanceOpensWithPINAndJournals(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	k := f.k
+	if !k.MaintenanceAvailable() || k.MaintenanceDemoPIN() != staffpin.DemoPIN {
+		t.Fatalf("demo kiosk: available %v, demo PIN %q", k.MaintenanceAvailable(), k.MaintenanceDemoPIN())
+	}
+	m, err := k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := m.PrintTestPage(ctx)
+	if err != nil || !res.OK {
+		t.Fatalf("test page: %+v %v", res, err)
+	}
+	if img, err := f.rig.LastReceipt(); err != nil || img.Bounds().Dy() < 400 {
+		t.Fatalf("the emulator's last receipt: %v", err)
+	}
+	st, err := m.Status(ctx)
+	if err != nil || !st.Running {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	m.Close(app.MaintenanceExit)
+	m.Close(app.MaintenanceIdle) // closing again journals nothing
+	if _, err := m.Status(ctx); !errors.Is(err, app.ErrMaintenanceClosed) {
+		t.Fatalf("status after close: %v", err)
+	}
+	if _, err := m.PrintTestPage(ctx); !errors.Is(err, app.ErrMaintenanceClosed) {
+		t.Fatalf("test page after close: %v", err)
+	}
+	for _, want := range []struct {
+		kind   journal.Kind
+		detail string
+	}{
+		{journal.StaffLogin, ""},
+		{journal.StaffAction, "打印测试页"},
+		{journal.Print, "打印机测试页"},
+		{journal.StaffLogout, app.MaintenanceExit},
+	} {
+		evs := staffEvents(t, k, want.kind)
+		if len(evs) != 1 || !strings.Contains(evs[0].Detail, want.detail) {
+			t.Errorf("%s: %+v", want.kind, evs)
+		}
+		if want.kind != journal.Print && evs[0].Actor != app.MaintenanceActor {
+			t.Errorf("%s by %q", want.kind, evs[0].Actor)
+		}
+	}
+}
+
+// Maintenance mode opens between visits only, and a card placed while it is open ends
+// it: the citizen is served, staff sign in again.
+func TestMaintenanceBetweenVisits(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	k := f.k
+	f.citizen(0)
+	if _, err := k.OpenMaintenance(staffpin.DemoPIN); !errors.Is(err, app.ErrVisitOpen) {
+		t.Fatalf("during a visit: %v", err)
+	}
+	k.Exit()
+	m, err := k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.citizen(1)
+	if m.Open() {
+		t.Fatal("maintenance mode stayed open for a citizen")
+	}
+	out := staffEvents(t, k, journal.StaffLogout)
+	if len(out) != 1 || out[0].Detail != app.MaintenanceCard {
+		t.Fatalf("logout events %+v", out)
+	}
+}
+
+// A wrong PIN is refused with the tries left and journaled without the PIN; a kiosk
+// configured without a PIN (not in demo mode) has no maintenance mode on the screen.
+func TestMaintenancePINRefused(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	_, err := f.k.OpenMaintenance("999999")
+	var r *staffpin.RefusedError
+	if !errors.Is(err, staffpin.ErrWrongPIN) || !errors.As(err, &r) || r.Left != 4 {
+		t.Fatalf("wrong PIN: %v", err)
+	}
+	if _, err := f.k.OpenMaintenance(staffpin.DemoPIN); !errors.Is(err, staffpin.ErrTooSoon) {
+		t.Fatalf("right PIN at once after a wrong one: %v", err)
+	}
+	if n, until, err := f.k.MaintenanceWait(); err != nil || n != 1 || until.IsZero() {
+		t.Fatalf("wait: %d %v %v", n, until, err)
+	}
+	failed := staffEvents(t, f.k, journal.StaffLoginFailed)
+	if len(failed) != 1 || strings.Contains(failed[0].Detail, "999999") {
+		t.Fatalf("failures journaled %+v", failed)
+	}
+
+	g := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) {
+		c.Demo = false
+		secret := filepath.Join(t.TempDir(), "secret")
+		if err := os.WriteFile(secret, []byte(strings.Repeat("s", utility.MinSecretSize)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range config.UtilityIDs {
+			u, _ := c.Utilities.ByID(id)
+			u.SecretFile = secret
+		}
+	})
+	if g.k.MaintenanceAvailable() || g.k.MaintenanceDemoPIN() != "" {
+		t.Fatal("a kiosk without a PIN offers maintenance mode")
+	}
+	if _, err := g.k.OpenMaintenance(staffpin.DemoPIN); !errors.Is(err, staffpin.ErrDisabled) {
+		t.Fatalf("the demo PIN outside demo mode: %v", err)
+	}
+}
+
+// Staff send a dead letter again or close it from maintenance mode, journaled with the
+// touchscreen as the actor and the reason chosen.
+func TestMaintenanceDeadLetters(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Refuse: "户号与产权人不符"})
+	ctx := context.Background()
+	var refs []string
+	for _, acct := range []string{"3100000001", "3100000002"} {
+		res, err := f.k.Outbox.Submit(ctx, outbox.Request{Utility: utility.Water, Kind: utility.KindTransfer, Order: acct,
+			Body: utility.Transfer{Account: acct}}, 5*time.Second)
+		if err != nil || res.State != outbox.Dead {
+			t.Fatalf("submit: %+v %v", res, err)
+		}
+		refs = append(refs, res.KioskRef)
+	}
+	m, err := f.k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := m.Requests(ctx, outbox.Dead)
+	if err != nil || len(dead) != 2 {
+		t.Fatalf("dead letters %+v %v", dead, err)
+	}
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
+	retryAt := time.Now()
+	if err := m.Retry(ctx, refs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CloseRequest(ctx, refs[1], "重复申请"); err != nil {
+		t.Fatal(err)
+	}
+	awaitCond(t, "the retried request sent again", func() bool {
+		st, err := f.k.Outbox.Status(refs[0])
+		return err == nil && st.LastTry.After(retryAt)
+	})
+	if st, err := f.k.Outbox.Status(refs[1]); err != nil || st.State != outbox.Closed {
+		t.Fatalf("closed request %+v %v", st, err)
+	}
+	retried, closed := staffEvents(t, f.k, journal.StaffRetry), staffEvents(t, f.k, journal.StaffClose)
+	if len(retried) != 1 || retried[0].Actor != app.MaintenanceActor || len(closed) != 1 || !strings.Contains(closed[0].Detail, "重复申请") {
+		t.Fatalf("journal: retried %+v closed %+v", retried, closed)
+	}
+}

@@ -1,0 +1,390 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
+	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/workdays"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// The hidden gesture that asks for the staff PIN: five taps on the header's title
+// within three seconds. A citizen does not tap a title five times by chance, and the
+// PIN keeps out one who does.
+const (
+	gestureTaps   = 5
+	gestureWithin = 3 * time.Second
+)
+
+// eventsShown is how many journal events the maintenance screen lists.
+const eventsShown = 60
+
+// openGesture asks for the staff PIN, between visits only: nothing of a citizen's may
+// be on screen behind maintenance mode.
+func (s *Shell) openGesture() {
+	if !s.K.MaintenanceAvailable() || s.K.Sessions.Current() != nil || s.maint != nil {
+		return
+	}
+	switch s.Current() {
+	case "staff-pin", "maint":
+		return
+	}
+	s.Show(pinPage(s))
+}
+
+// pinPage takes the staff PIN on a keypad that shows dots, not digits.
+func pinPage(s *Shell) Page {
+	var refusal string
+	var checking bool
+	return Page{Name: "staff-pin", TitleKey: "maint.pin_title", Build: func() fyne.CanvasObject {
+		k := touch.NewKeypad(touch.Numeric, s.keypadLabels())
+		k.MaxLen = 12
+		k.Secret = true
+		k.Placeholder = s.T("maint.pin_placeholder")
+		if pin := s.K.MaintenanceDemoPIN(); pin != "" {
+			k.Placeholder = s.T("maint.demo_pin", pin)
+		}
+		k.OnKey = s.K.Touch
+		if refusal == "" {
+			if _, until, err := s.K.MaintenanceWait(); err == nil && until.After(s.K.Clock.Now()) {
+				refusal = s.pinRefusal(&staffpin.RefusedError{Until: until})
+			}
+		}
+		// Why the last PIN was refused stays in the keypad's message line until the
+		// next is typed: no line is added above a keypad that fills 大字模式's screen.
+		k.Validate = func(v string) string {
+			switch {
+			case v == "":
+				return refusal
+			case staffpin.ValidPIN(v) != nil:
+				return s.T("maint.pin_rule")
+			}
+			return ""
+		}
+		k.SetValue("")
+		k.OnSubmit = func(pin string) {
+			if checking {
+				return
+			}
+			checking = true
+			refusal = s.T("maint.checking")
+			s.refresh()
+			type opened struct {
+				m   *app.Maintenance
+				err error
+			}
+			run(s, func(context.Context) opened {
+				m, err := s.K.OpenMaintenance(pin)
+				return opened{m, err}
+			}, func(o opened) {
+				checking = false
+				if o.err == nil {
+					s.enterMaintenance(o.m)
+				} else if s.Current() == "staff-pin" {
+					refusal = s.pinRefusal(o.err)
+					s.refresh()
+				}
+			})
+		}
+		return k
+	}}
+}
+
+// pinRefusal says why a PIN did not open maintenance mode and when to try again.
+func (s *Shell) pinRefusal(err error) string {
+	var r *staffpin.RefusedError
+	if !errors.As(err, &r) {
+		if errors.Is(err, app.ErrVisitOpen) {
+			return s.T("maint.visit_open")
+		}
+		s.K.Log.Error("maintenance PIN", "err", err)
+		return s.T("maint.pin_error")
+	}
+	at := r.Until.In(workdays.CST).Format("15:04:05")
+	switch {
+	case errors.Is(err, staffpin.ErrLocked):
+		return s.T("maint.locked", at)
+	case errors.Is(err, staffpin.ErrWrongPIN):
+		return s.T("maint.pin_wrong", r.Left)
+	}
+	return s.T("maint.too_soon", at)
+}
+
+// enterMaintenance puts maintenance mode in place of the PIN screen.
+func (s *Shell) enterMaintenance(m *app.Maintenance) {
+	if !m.Open() || s.Current() != "staff-pin" {
+		m.Close(app.MaintenanceExit) // a card was placed, or staff left, meanwhile
+		return
+	}
+	s.maint = m
+	s.stack = s.stack[:len(s.stack)-1]
+	s.Show(maintPage(s))
+}
+
+// leaveMaintenance closes maintenance mode as staff leave its screen.
+func (s *Shell) leaveMaintenance() {
+	if s.maint != nil {
+		s.maint.Close(app.MaintenanceExit)
+		s.maint = nil
+	}
+}
+
+// maintPage is maintenance mode: the devices and queues at a glance, and what staff can
+// do about them.
+func maintPage(s *Shell) Page {
+	return Page{Name: "maint", TitleKey: "maint.title", Leave: s.leaveMaintenance, Build: func() fyne.CanvasObject {
+		m := s.maint
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		st, err := m.Status(ctx)
+		if err != nil {
+			return note(s.maintError(err), widget.DangerImportance)
+		}
+		devices := s.panel(s.T("maint.devices"), s.deviceRows(st)...)
+		queue := s.panel(s.T("maint.queue"), s.queueRows(st)...)
+		test := s.Button("maint.test_page", func() { s.printTestPage(m) })
+		dead := touch.NewButton(s.T("maint.dead_button", st.Dead), s.Tap(func() { s.Show(deadPage(s)) }))
+		reprints := touch.NewButton(s.T("maint.reprints_button", st.Reprints), s.Tap(func() { s.Show(reprintsPage(s)) }))
+		events := s.Button("maint.events_button", func() { s.Show(eventsPage(s)) })
+		exit := s.Button("maint.exit", s.Home)
+		exit.Importance = widget.DangerImportance
+		actions := container.NewVBox(test, dead, reprints, events, exit)
+		return container.NewBorder(nil, nil, nil, actions, s.pager(devices, queue))
+	}}
+}
+
+// maintError words an error of maintenance mode for staff.
+func (s *Shell) maintError(err error) string {
+	if errors.Is(err, app.ErrMaintenanceClosed) {
+		return s.T("maint.closed")
+	}
+	return s.T("maint.error", err.Error())
+}
+
+// deviceRows are the devices' states and an ID card left on the reader.
+func (s *Shell) deviceRows(st staff.Status) []fyne.CanvasObject {
+	devs := append([]staff.Device{}, st.Devices...)
+	sort.Slice(devs, func(i, j int) bool { return devs[i].Name < devs[j].Name })
+	var rows []fyne.CanvasObject
+	for _, d := range devs {
+		state, imp := s.T("maint.ok"), widget.SuccessImportance
+		if !d.OK {
+			state, imp = s.T("maint.fault"), widget.DangerImportance
+		}
+		r := touch.NewRow(s.T("maint.device."+d.Name), d.Detail, state, s.K.Touch)
+		r.Importance = imp
+		rows = append(rows, r)
+	}
+	if len(rows) == 0 {
+		rows = append(rows, note(s.T("maint.no_devices"), widget.MediumImportance))
+	}
+	if st.CardLeftSince != nil {
+		rows = append(rows, note(s.T("maint.card_left", dateTime(*st.CardLeftSince)), widget.WarningImportance))
+	}
+	return rows
+}
+
+// queueRows count what waits: requests per utility, dead letters, receipts to print
+// again and payment orders still asked about.
+func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
+	var ids []string
+	for id := range st.Pending {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var rows []fyne.CanvasObject
+	for _, id := range ids {
+		rows = append(rows, s.countRow(s.T("maint.pending", s.K.UtilityName(id)), st.Pending[id], widget.WarningImportance))
+	}
+	if len(ids) == 0 {
+		rows = append(rows, s.countRow(s.T("maint.pending_none"), 0, widget.SuccessImportance))
+	}
+	rows = append(rows,
+		s.countRow(s.T("maint.dead"), st.Dead, widget.DangerImportance),
+		s.countRow(s.T("maint.reprints"), st.Reprints, widget.WarningImportance),
+		s.countRow(s.T("maint.unsettled"), st.Unsettled, widget.WarningImportance))
+	return rows
+}
+
+// countRow is a count, coloured by imp when it is not zero.
+func (s *Shell) countRow(label string, n int, imp widget.Importance) fyne.CanvasObject {
+	r := touch.NewRow(label, "", fmt.Sprint(n), s.K.Touch)
+	if n > 0 {
+		r.Importance = imp
+	}
+	return r
+}
+
+// printTestPage prints the printer's test page and says how it went.
+func (s *Shell) printTestPage(m *app.Maintenance) {
+	s.notice.hide()
+	s.notice = s.showModal(s.T("maint.test_page"), s.T("maint.printing"))
+	run(s, func(ctx context.Context) string {
+		res, err := m.PrintTestPage(ctx)
+		switch {
+		case err != nil:
+			return s.maintError(err)
+		case res.OK:
+			return s.T("maint.printed")
+		}
+		return s.T("maint.not_printed", res.Detail)
+	}, func(msg string) {
+		s.notice.hide()
+		s.notice = s.showModal(s.T("maint.test_page"), msg, modalButton{label: s.T("common.ok"), primary: true})
+		s.refresh() // the printer's state
+	})
+}
+
+// closeReasons are what staff choose from to close a dead letter: no typing on glass.
+var closeReasons = []string{"maint.reason_offline", "maint.reason_withdrawn", "maint.reason_duplicate"}
+
+// deadPage lists the requests the outbox set aside, with 重发 and 关闭 for each.
+func deadPage(s *Shell) Page {
+	return Page{Name: "maint-dead", TitleKey: "maint.dead", Build: func() fyne.CanvasObject {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		reqs, err := s.maint.Requests(ctx, outbox.Dead)
+		if err != nil {
+			return note(s.maintError(err), widget.DangerImportance)
+		}
+		if len(reqs) == 0 {
+			return note(s.T("maint.dead_none"), widget.SuccessImportance)
+		}
+		var blocks []fyne.CanvasObject
+		for _, r := range reqs {
+			blocks = append(blocks, s.deadBlock(r))
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+// deadBlock is one dead letter: what it is, why it stopped, and the two actions.
+func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
+	detail := fmt.Sprintf("%s · %s · %s", s.K.UtilityName(r.Utility), s.T("maint.kind."+string(r.Kind)), dateTime(r.Created))
+	row := touch.NewRow(r.KioskRef, detail, s.T("maint.tries", r.Tries), s.K.Touch)
+	row.Importance = widget.DangerImportance
+	retry := s.Button("maint.retry", func() {
+		s.maintAct(func(ctx context.Context) error { return s.maint.Retry(ctx, r.KioskRef) }, "maint.retried")
+	})
+	retry.Importance = widget.HighImportance
+	closing := s.Button("maint.close_request", func() { s.chooseCloseReason(r.KioskRef) })
+	return s.panel(r.KioskRef, row, note(r.Why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))
+}
+
+// chooseCloseReason asks why a dead letter is closed, then closes it.
+func (s *Shell) chooseCloseReason(ref string) {
+	var choices []modalButton
+	for _, key := range closeReasons {
+		choices = append(choices, modalButton{label: s.T(key), action: func() {
+			// The journal keeps the reason in Chinese, whatever the screen's language.
+			reason := s.K.Text.In(i18n.ZH, key)
+			s.maintAct(func(ctx context.Context) error { return s.maint.CloseRequest(ctx, ref, reason) }, "maint.closed_request")
+		}})
+	}
+	s.notice.hide()
+	s.notice = s.showList(s.T("maint.close_title", ref), "", choices, "common.cancel")
+}
+
+// maintAct does a staff action in the background, then says how it went and redraws.
+func (s *Shell) maintAct(act func(context.Context) error, doneKey string) {
+	run(s, act, func(err error) {
+		msg := s.T(doneKey)
+		if err != nil {
+			msg = s.maintError(err)
+		}
+		s.notice.hide()
+		s.notice = s.showModal(s.T("maint.title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+		s.refresh()
+	})
+}
+
+// reprintsPage lists the receipts that did not print, with 补打 for each.
+func reprintsPage(s *Shell) Page {
+	return Page{Name: "maint-reprints", TitleKey: "maint.reprints", Build: func() fyne.CanvasObject {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		kept, err := s.maint.Reprints(ctx)
+		if err != nil {
+			return note(s.maintError(err), widget.DangerImportance)
+		}
+		if len(kept) == 0 {
+			return note(s.T("maint.reprints_none"), widget.SuccessImportance)
+		}
+		var blocks []fyne.CanvasObject
+		for _, e := range kept {
+			blocks = append(blocks, s.reprintRow(e))
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
+	title := s.T("maint.receipt."+e.Kind) + "  " + e.Ref
+	r := touch.NewRow(title, dateTime(e.Time)+"  "+e.Reason, s.T("maint.reprint"), func() {
+		s.notice.hide()
+		s.notice = s.showModal(s.T("maint.reprints"), s.T("maint.printing"))
+		run(s, func(ctx context.Context) string {
+			res, err := s.maint.Reprint(ctx, e.Ref)
+			switch {
+			case err != nil:
+				return s.maintError(err)
+			case res.OK:
+				return s.T("maint.printed")
+			}
+			return s.T("maint.not_printed", res.Detail)
+		}, func(msg string) {
+			s.notice.hide()
+			s.notice = s.showModal(s.T("maint.reprints"), msg, modalButton{label: s.T("common.ok"), primary: true})
+			s.refresh()
+		})
+	})
+	r.Importance = widget.HighImportance
+	return r
+}
+
+// eventsPage is the journal's last events, newest first (记录留痕).
+func eventsPage(s *Shell) Page {
+	return Page{Name: "maint-events", TitleKey: "maint.events", Build: func() fyne.CanvasObject {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		evs, err := s.maint.Events(ctx, eventsShown)
+		if err != nil {
+			return note(s.maintError(err), widget.DangerImportance)
+		}
+		if len(evs) == 0 {
+			return note(s.T("maint.events_none"), widget.MediumImportance)
+		}
+		var blocks []fyne.CanvasObject
+		for _, e := range evs {
+			blocks = append(blocks, touch.NewRow(string(e.Kind), eventDetail(e), dateTime(e.Time), s.K.Touch))
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+// eventDetail is the rest of an event on one line: what it names and says. It holds no
+// personal data: the journal holds none.
+func eventDetail(e journal.Event) string {
+	var parts []string
+	for _, p := range []string{e.Utility, e.Ref, e.UtilityRef, e.Actor, e.Detail} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,134 @@
+package screens_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/screens/screentest"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// tapTitle taps the header's title n times, as staff do to ask for the PIN.
+func tapTitle(h *screentest.H, n int) {
+	h.T.Helper()
+	var title *touch.TapCounter
+	for _, o := range h.Objects() {
+		if c, ok := o.(*touch.TapCounter); ok {
+			title = c
+		}
+	}
+	if title == nil {
+		h.T.Fatalf("no title to tap on %s", h.Current())
+	}
+	for range n {
+		h.TapObject(title)
+	}
+}
+
+// typePIN types a PIN on the keypad and presses 确定.
+func typePIN(h *screentest.H, pin string) {
+	h.T.Helper()
+	kp, ok := h.Keypad()
+	if !ok {
+		h.T.Fatalf("no keypad on %s", h.Current())
+	}
+	h.Do(func() {
+		kp.SetValue("")
+		for _, d := range pin {
+			kp.Press(string(d))
+		}
+		kp.Press("确定")
+	})
+	h.Pump()
+}
+
+// openMaintenance opens maintenance mode with the demo PIN.
+func openMaintenance(h *screentest.H) {
+	h.T.Helper()
+	tapTitle(h, 5)
+	typePIN(h, staffpin.DemoPIN)
+	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
+}
+
+// Five quick taps on the title ask for the PIN (four do not); the keypad shows dots, a
+// wrong PIN says how many tries are left and a second one at once is held off; the
+// right one opens maintenance mode, whose journal lists the sign-ins, and 退出维护
+// closes it, journaled.
+func TestMaintenanceThroughUI(t *testing.T) {
+	h := newHarness(t)
+	tapTitle(h, 4)
+	if h.Current() != "home" {
+		t.Fatalf("four taps opened %s", h.Current())
+	}
+	tapTitle(h, 5)
+	if h.Current() != "staff-pin" || !h.Shows("演示模式维护口令：123456") {
+		t.Fatalf("on %s:\n%s", h.Current(), h.Markup())
+	}
+	kp, _ := h.Keypad()
+	h.Do(func() { kp.Press("9"); kp.Press("8") })
+	h.Pump()
+	if h.Shows(">98<") || !h.Shows(">● ●<") {
+		t.Fatalf("the PIN is not hidden:\n%s", h.Markup())
+	}
+	typePIN(h, "999999")
+	h.WaitShows("口令错误，还可尝试4次")
+	typePIN(h, staffpin.DemoPIN)
+	h.WaitFor("the second try held off", func() bool { return h.Shows("后再试") })
+	h.Advance(2 * time.Second)
+	typePIN(h, staffpin.DemoPIN)
+	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
+	for _, want := range []string{"设备状态", "尚未收到设备状态", "打印测试页", "未送达的申请（0）", "补打凭条（0）", "退出维护"} {
+		if !h.Shows(want) {
+			t.Errorf("maintenance does not show %q", want)
+		}
+	}
+	h.Tap("操作记录")
+	for _, want := range []string{string(journal.StaffLogin), string(journal.StaffLoginFailed)} {
+		if !h.ShowsOnAnyPage(want) {
+			t.Errorf("the journal screen does not list %s", want)
+		}
+	}
+	h.Tap("返回")
+	h.Tap("退出维护")
+	if h.Current() != "home" {
+		t.Fatalf("退出维护 went to %s", h.Current())
+	}
+	evs, err := h.K.Journal.Range(h.K.Clock.Now().Add(-time.Hour), h.K.Clock.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range evs {
+		kinds = append(kinds, string(e.Kind))
+		if strings.Contains(e.Detail, "999999") || strings.Contains(e.Detail, staffpin.DemoPIN) {
+			t.Errorf("a PIN in the journal: %+v", e)
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "staff.login_failed staff.login staff.logout" {
+		t.Fatalf("journal: %s", got)
+	}
+}
+
+// Maintenance mode closes itself when left idle, as a visit does, and its gesture does
+// nothing while a citizen is being served.
+func TestMaintenanceClosesWhenIdle(t *testing.T) {
+	h := newHarness(t)
+	openMaintenance(h)
+	h.Advance(h.K.Config.Kiosk.IdleTimeout.Duration)
+	if !h.Shell.CountdownVisible() {
+		t.Fatal("no countdown over maintenance mode")
+	}
+	h.Advance(h.K.Config.Kiosk.IdleCountdown.Duration)
+	if h.Current() != "home" {
+		t.Fatalf("idle maintenance mode stayed on %s", h.Current())
+	}
+	h.K.Sessions.Start()
+	h.Pump()
+	tapTitle(h, 5)
+	if h.Current() != "home" {
+		t.Fatalf("the gesture during a visit opened %s", h.Current())
+	}
+}
