@@ -130,9 +130,10 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 			if !ok {
 				k.cardGone(false) // whether a card lies there is not known any more
 			}
-			ev := DeviceEvent{Device: "idcard", OK: ok, Detail: e.State.String()}
+			// Detail is for staff, and there is nothing to tell of a reader that works.
+			ev := DeviceEvent{Device: "idcard", OK: ok}
 			if !ok {
-				ev.Message = "identify.reader_offline"
+				ev.Message, ev.Detail = "identify.reader_offline", e.State.String()
 				if e.Err != nil {
 					ev.Detail = idcard.StaffMessage(e.Err)
 				}

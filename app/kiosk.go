@@ -39,6 +39,9 @@ type Options struct {
 	Demo DemoRig
 	// UtilityURLs override the configured base URLs (demo mode: the simulator's).
 	UtilityURLs map[string]string
+	// Restart, if set, starts the kiosk's process again (cmd/kiosk: close the window,
+	// the kiosk, then exec the program anew); staff ask for it (Kiosk.Restart).
+	Restart func()
 }
 
 // DemoRig is what demo mode offers the screens: placing a demo card ("模拟刷卡") and
@@ -88,6 +91,8 @@ type Kiosk struct {
 	// gate checks the maintenance PIN; maint is maintenance mode while it is open.
 	gate  *staffpin.Gate
 	maint *Maintenance
+	// relaunch is Options.Restart.
+	relaunch func()
 
 	mu                sync.Mutex
 	elderly           bool
@@ -145,7 +150,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	}
 	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
 		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Info: inf, Catalog: cat, Calendar: cal,
-		payments: newPayments()}
+		payments: newPayments(), relaunch: o.Restart}
 	k.life, k.endLife = context.WithCancel(context.Background())
 	if k.Store, err = store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile}); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -226,8 +227,8 @@ func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
 		return noPrinter, nil
 	}
 	page := receipt.TestPage{Time: k.Clock.Now(), Port: k.Config.Devices.Printer.Port}
-	if st, ok := k.DeviceState("printer"); ok && st.OK {
-		page.Status = st.Detail
+	if st, err := k.printerStatus(ctx); err == nil {
+		page.Status = st.String()
 	}
 	job, err := k.Receipts().TestPage(page)
 	if err != nil {
@@ -235,6 +236,40 @@ func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
 	}
 	k.record(journal.Event{Kind: journal.StaffAction, Actor: MaintenanceActor, Detail: "打印测试页"})
 	return k.print(ctx, "打印机测试页", "", "", job), nil
+}
+
+// ErrNoRestart means this kiosk cannot restart itself (it was started without the way
+// to: tests, tools).
+var ErrNoRestart = errors.New("app: this kiosk cannot restart itself: restart its service (systemctl restart kiosk)")
+
+// Restart restarts the kiosk between visits: journaled with actor, then the window and
+// the kiosk close as on a stop (the outbox and the database closed cleanly) and the
+// program starts anew. staff.ErrCitizenPresent during a visit.
+func (k *Kiosk) Restart(_ context.Context, actor string) error {
+	if k.relaunch == nil {
+		return ErrNoRestart
+	}
+	if k.Sessions.Current() != nil {
+		return staff.ErrCitizenPresent
+	}
+	if err := k.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: actor, Detail: "重启终端"}); err != nil {
+		return err
+	}
+	k.Log.Info("kiosk restarting", "actor", actor)
+	k.relaunch()
+	return nil
+}
+
+// Restart closes maintenance mode and restarts the kiosk.
+func (m *Maintenance) Restart(ctx context.Context) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	if m.k.relaunch == nil {
+		return ErrNoRestart
+	}
+	m.Close("重启终端")
+	return m.k.Restart(ctx, MaintenanceActor)
 }
 
 // newGate is the maintenance PIN's gate: the configured hash, or in demo mode without
@@ -246,4 +281,39 @@ func (k *Kiosk) newGate() (*staffpin.Gate, error) {
 	}
 	return staffpin.New(staffpin.Options{Journal: k.Journal, Clock: k.Clock, Hash: hash,
 		MaxFailures: k.Config.Staff.MaxFailures, Lockout: k.Config.Staff.Lockout.Duration})
+}
+
+// About is what staff read of the kiosk itself in maintenance mode.
+type About struct {
+	KioskID, RefCode string
+	// Config is the configuration's file; empty: the embedded defaults.
+	Config string
+	// Build is the program's revision (the commit it was built from, "+" when the tree
+	// had changes), or "" when the build did not record one.
+	Build string
+}
+
+// About describes this kiosk and its program.
+func (m *Maintenance) About() About {
+	k := m.k
+	a := About{KioskID: k.Config.Kiosk.ID, RefCode: k.Config.Kiosk.Code(), Config: k.Config.File}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" && modified == "true" {
+			rev += "+"
+		}
+		a.Build = rev
+	}
+	return a
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -193,5 +194,60 @@ func TestMaintenanceDeadLetters(t *testing.T) {
 	retried, closed := staffEvents(t, f.k, journal.StaffRetry), staffEvents(t, f.k, journal.StaffClose)
 	if len(retried) != 1 || retried[0].Actor != app.MaintenanceActor || len(closed) != 1 || !strings.Contains(closed[0].Detail, "重复申请") {
 		t.Fatalf("journal: retried %+v closed %+v", retried, closed)
+	}
+}
+
+// Staff restart the kiosk from maintenance mode or through the staff socket, between
+// visits only; each restart is journaled. A kiosk started without the way to restart
+// itself says so.
+func TestRestart(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
+	restarts := make(chan struct{}, 4)
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Restart: func() { restarts <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	t.Cleanup(func() { k.Close() })
+	ctx := context.Background()
+	c, err := staff.Dial(ctx, staff.SocketPath(cfg.Data.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Sessions.Start()
+	if err := c.Restart(ctx, "工号0107"); !errors.Is(err, staff.ErrCitizenPresent) {
+		t.Fatalf("during a visit: %v", err)
+	}
+	k.Exit()
+	if err := c.Restart(ctx, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(restarts) != 2 || m.Open() {
+		t.Fatalf("%d restarts; maintenance open %v", len(restarts), m.Open())
+	}
+	var by []string
+	for _, e := range staffEvents(t, k, journal.StaffAction) {
+		by = append(by, e.Actor+" "+e.Detail)
+	}
+	if got := strings.Join(by, ", "); got != "工号0107 重启终端, 维护模式 重启终端" {
+		t.Fatalf("journaled: %s", got)
+	}
+
+	plain, err := app.New(testConfig(t), app.Options{UtilityURLs: unreachable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	if err := plain.Restart(ctx, "工号0107"); !errors.Is(err, app.ErrNoRestart) {
+		t.Fatalf("a kiosk that cannot restart itself: %v", err)
 	}
 }

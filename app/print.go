@@ -89,15 +89,20 @@ func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
 	if k.printer == nil {
 		return noPrinter
 	}
+	_, err := k.printerStatus(ctx)
+	return k.printOutcome(printer.Result{}, err)
+}
+
+// printerStatus asks the printer for its state (DLE EOT); an error when it cannot print.
+func (k *Kiosk) printerStatus(ctx context.Context) (printer.Status, error) {
 	p := k.printer
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	drv, err := p.driver(ctx)
-	if err == nil {
-		_, err = drv.Ready(ctx)
+	if err != nil {
+		return printer.Status{}, err
 	}
-	r := k.printOutcome(printer.Result{}, err)
-	return r
+	return drv.Ready(ctx)
 }
 
 // noPrinter is the outcome of every print on a kiosk without a printer.
@@ -195,7 +200,7 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 		// Not the printer's state: staff are not alerted for a shutdown.
 		return PrintResult{Message: "print.failed", Detail: "自助终端正在关闭，凭条未打印"}
 	}
-	dev := DeviceEvent{Device: "printer", OK: true, Detail: res.After.String()}
+	dev := DeviceEvent{Device: "printer", OK: true}
 	out := PrintResult{OK: err == nil}
 	if err != nil {
 		out.Partial = res.Partial()

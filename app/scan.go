@@ -26,7 +26,10 @@ func (k *Kiosk) runScanner(s *scanner.Scanner) {
 			k.Log.Info("scan dropped", "reason", e.Err)
 		case scanner.EventState:
 			ok := e.State == scanner.StateReady
-			ev := DeviceEvent{Device: "scanner", OK: ok, Detail: e.State.String()}
+			ev := DeviceEvent{Device: "scanner", OK: ok}
+			if !ok {
+				ev.Detail = e.State.Chinese()
+			}
 			if e.Err != nil {
 				ev.Detail = e.Err.Error()
 			}

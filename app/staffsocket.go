@@ -33,7 +33,7 @@ func (k *Kiosk) serveStaff() {
 func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
-		CardLeft: k.CardLeftSince}
+		CardLeft: k.CardLeftSince, Relaunch: k.Restart}
 }
 
 // stopStaff lets staff commands under way finish (a few seconds at most), then closes

@@ -161,17 +161,27 @@ func maintPage(s *Shell) Page {
 		dead := touch.NewButton(s.T("maint.dead_button", st.Dead), s.Tap(func() { s.Show(deadPage(s)) }))
 		reprints := touch.NewButton(s.T("maint.reprints_button", st.Reprints), s.Tap(func() { s.Show(reprintsPage(s)) }))
 		events := s.Button("maint.events_button", func() { s.Show(eventsPage(s)) })
+		restart := s.Button("maint.restart", func() { s.confirmRestart(m) })
 		exit := s.Button("maint.exit", s.Home)
 		exit.Importance = widget.DangerImportance
-		actions := container.NewVBox(test, dead, reprints, events, exit)
-		return container.NewBorder(nil, nil, nil, actions, s.pager(devices, queue))
+		actions := container.NewVBox(test, dead, reprints, events, restart, exit)
+		about := s.panel(s.T("maint.about"), s.aboutRows(m.About())...)
+		var panels fyne.CanvasObject = s.pager(devices, queue, about)
+		if !s.K.Elderly() {
+			// Side by side, both at a glance; in 大字模式 one above the other, paged.
+			panels = container.NewVBox(container.NewGridWithColumns(2, devices, queue), about)
+		}
+		return container.NewBorder(nil, nil, nil, actions, panels)
 	}}
 }
 
 // maintError words an error of maintenance mode for staff.
 func (s *Shell) maintError(err error) string {
-	if errors.Is(err, app.ErrMaintenanceClosed) {
+	switch {
+	case errors.Is(err, app.ErrMaintenanceClosed):
 		return s.T("maint.closed")
+	case errors.Is(err, app.ErrNoRestart):
+		return s.T("maint.no_restart")
 	}
 	return s.T("maint.error", err.Error())
 }
@@ -221,6 +231,26 @@ func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
 	return rows
 }
 
+// aboutRows name the kiosk, its configuration and its program.
+func (s *Shell) aboutRows(a app.About) []fyne.CanvasObject {
+	build := a.Build
+	if build == "" {
+		build = "—"
+	}
+	cfg := a.Config
+	if cfg == "" {
+		cfg = s.T("maint.config_default")
+	}
+	line := func(key, value string) fyne.CanvasObject {
+		return note(s.T(key)+"  "+value, widget.MediumImportance)
+	}
+	return []fyne.CanvasObject{
+		line("maint.kiosk_id", a.KioskID+"  ("+s.T("maint.ref_code")+" "+a.RefCode+")"),
+		line("maint.config", cfg),
+		line("maint.build", build),
+	}
+}
+
 // countRow is a count, coloured by imp when it is not zero.
 func (s *Shell) countRow(label string, n int, imp widget.Importance) fyne.CanvasObject {
 	r := touch.NewRow(label, "", fmt.Sprint(n), s.K.Touch)
@@ -231,11 +261,15 @@ func (s *Shell) countRow(label string, n int, imp widget.Importance) fyne.Canvas
 }
 
 // printTestPage prints the printer's test page and says how it went.
-func (s *Shell) printTestPage(m *app.Maintenance) {
+func (s *Shell) printTestPage(m *app.Maintenance) { s.maintPrint("maint.test_page", m.PrintTestPage) }
+
+// maintPrint prints in the background under a notice titled by key, then says how it
+// went and redraws (the printer's state, the receipts left to reprint).
+func (s *Shell) maintPrint(key string, print func(context.Context) (app.PrintResult, error)) {
 	s.notice.hide()
-	s.notice = s.showModal(s.T("maint.test_page"), s.T("maint.printing"))
+	s.notice = s.showModal(s.T(key), s.T("maint.printing"))
 	run(s, func(ctx context.Context) string {
-		res, err := m.PrintTestPage(ctx)
+		res, err := print(ctx)
 		switch {
 		case err != nil:
 			return s.maintError(err)
@@ -245,9 +279,27 @@ func (s *Shell) printTestPage(m *app.Maintenance) {
 		return s.T("maint.not_printed", res.Detail)
 	}, func(msg string) {
 		s.notice.hide()
-		s.notice = s.showModal(s.T("maint.test_page"), msg, modalButton{label: s.T("common.ok"), primary: true})
-		s.refresh() // the printer's state
+		s.notice = s.showModal(s.T(key), msg, modalButton{label: s.T("common.ok"), primary: true})
+		s.refresh()
 	})
+}
+
+// confirmRestart asks before restarting the kiosk, which takes it away from citizens
+// for a while.
+func (s *Shell) confirmRestart(m *app.Maintenance) {
+	s.notice.hide()
+	s.notice = s.showModal(s.T("maint.restart"), s.T("maint.restart_confirm"),
+		modalButton{label: s.T("common.cancel")},
+		modalButton{label: s.T("maint.restart_yes"), primary: true, action: func() {
+			run(s, m.Restart, func(err error) {
+				msg := s.T("maint.restarting")
+				if err != nil {
+					msg = s.maintError(err)
+				}
+				s.notice.hide()
+				s.notice = s.showModal(s.T("maint.restart"), msg, modalButton{label: s.T("common.ok"), primary: true})
+			})
+		}})
 }
 
 // closeReasons are what staff choose from to close a dead letter: no typing on glass.
@@ -336,22 +388,7 @@ func reprintsPage(s *Shell) Page {
 func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
 	title := s.T("maint.receipt."+e.Kind) + "  " + e.Ref
 	r := touch.NewRow(title, dateTime(e.Time)+"  "+e.Reason, s.T("maint.reprint"), func() {
-		s.notice.hide()
-		s.notice = s.showModal(s.T("maint.reprints"), s.T("maint.printing"))
-		run(s, func(ctx context.Context) string {
-			res, err := s.maint.Reprint(ctx, e.Ref)
-			switch {
-			case err != nil:
-				return s.maintError(err)
-			case res.OK:
-				return s.T("maint.printed")
-			}
-			return s.T("maint.not_printed", res.Detail)
-		}, func(msg string) {
-			s.notice.hide()
-			s.notice = s.showModal(s.T("maint.reprints"), msg, modalButton{label: s.T("common.ok"), primary: true})
-			s.refresh()
-		})
+		s.maintPrint("maint.reprints", func(ctx context.Context) (app.PrintResult, error) { return s.maint.Reprint(ctx, e.Ref) })
 	})
 	r.Importance = widget.HighImportance
 	return r

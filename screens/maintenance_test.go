@@ -7,51 +7,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/staffpin"
-	"github.com/liangzihu/kiosk/screens/screentest"
-	"github.com/liangzihu/kiosk/screens/touch"
 )
-
-// tapTitle taps the header's title n times, as staff do to ask for the PIN.
-func tapTitle(h *screentest.H, n int) {
-	h.T.Helper()
-	var title *touch.TapCounter
-	for _, o := range h.Objects() {
-		if c, ok := o.(*touch.TapCounter); ok {
-			title = c
-		}
-	}
-	if title == nil {
-		h.T.Fatalf("no title to tap on %s", h.Current())
-	}
-	for range n {
-		h.TapObject(title)
-	}
-}
-
-// typePIN types a PIN on the keypad and presses 确定.
-func typePIN(h *screentest.H, pin string) {
-	h.T.Helper()
-	kp, ok := h.Keypad()
-	if !ok {
-		h.T.Fatalf("no keypad on %s", h.Current())
-	}
-	h.Do(func() {
-		kp.SetValue("")
-		for _, d := range pin {
-			kp.Press(string(d))
-		}
-		kp.Press("确定")
-	})
-	h.Pump()
-}
-
-// openMaintenance opens maintenance mode with the demo PIN.
-func openMaintenance(h *screentest.H) {
-	h.T.Helper()
-	tapTitle(h, 5)
-	typePIN(h, staffpin.DemoPIN)
-	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
-}
 
 // Five quick taps on the title ask for the PIN (four do not); the keypad shows dots, a
 // wrong PIN says how many tries are left and a second one at once is held off; the
@@ -59,11 +15,11 @@ func openMaintenance(h *screentest.H) {
 // closes it, journaled.
 func TestMaintenanceThroughUI(t *testing.T) {
 	h := newHarness(t)
-	tapTitle(h, 4)
+	h.TapTitle(4)
 	if h.Current() != "home" {
 		t.Fatalf("four taps opened %s", h.Current())
 	}
-	tapTitle(h, 5)
+	h.TapTitle(5)
 	if h.Current() != "staff-pin" || !h.Shows("演示模式维护口令：123456") {
 		t.Fatalf("on %s:\n%s", h.Current(), h.Markup())
 	}
@@ -73,12 +29,12 @@ func TestMaintenanceThroughUI(t *testing.T) {
 	if h.Shows(">98<") || !h.Shows(">● ●<") {
 		t.Fatalf("the PIN is not hidden:\n%s", h.Markup())
 	}
-	typePIN(h, "999999")
+	h.TypePIN("999999")
 	h.WaitShows("口令错误，还可尝试4次")
-	typePIN(h, staffpin.DemoPIN)
+	h.TypePIN(staffpin.DemoPIN)
 	h.WaitFor("the second try held off", func() bool { return h.Shows("后再试") })
 	h.Advance(2 * time.Second)
-	typePIN(h, staffpin.DemoPIN)
+	h.TypePIN(staffpin.DemoPIN)
 	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
 	for _, want := range []string{"设备状态", "尚未收到设备状态", "打印测试页", "未送达的申请（0）", "补打凭条（0）", "退出维护"} {
 		if !h.Shows(want) {
@@ -116,7 +72,7 @@ func TestMaintenanceThroughUI(t *testing.T) {
 // nothing while a citizen is being served.
 func TestMaintenanceClosesWhenIdle(t *testing.T) {
 	h := newHarness(t)
-	openMaintenance(h)
+	h.OpenMaintenance(staffpin.DemoPIN)
 	h.Advance(h.K.Config.Kiosk.IdleTimeout.Duration)
 	if !h.Shell.CountdownVisible() {
 		t.Fatal("no countdown over maintenance mode")
@@ -127,7 +83,7 @@ func TestMaintenanceClosesWhenIdle(t *testing.T) {
 	}
 	h.K.Sessions.Start()
 	h.Pump()
-	tapTitle(h, 5)
+	h.TapTitle(5)
 	if h.Current() != "home" {
 		t.Fatalf("the gesture during a visit opened %s", h.Current())
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
@@ -19,8 +20,8 @@ var screenTour = []struct {
 	{"info", func(h *screentest.H) { h.Tap("信息公开") }},
 	{"info-tariffs", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("电价") }},
 	{"info-access", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("配电网接入容量") }},
-	{"staff-pin", func(h *screentest.H) { tapTitle(h, 5) }},
-	{"maintenance", openMaintenance},
+	{"staff-pin", func(h *screentest.H) { h.TapTitle(5) }},
+	{"maintenance", func(h *screentest.H) { h.OpenMaintenance(staffpin.DemoPIN) }},
 	{"idle-countdown", func(h *screentest.H) {
 		h.K.Sessions.Start()
 		h.Tap("办事指南")

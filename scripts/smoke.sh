@@ -3,7 +3,8 @@
 # Xvfb, as in a hall, wait for it to log that the home screen was painted, take an
 # X-level screenshot and check that it shows something, check that the X server's screen
 # saver is off, ask the kiosk for its status and its screen through the staff socket
-# (kioskctl), then stop it with SIGTERM; then start it once more and hang it up (SIGHUP).
+# (kioskctl), have staff restart it (the same process starts anew), then stop it with
+# SIGTERM; then start it once more and hang it up (SIGHUP).
 # Fails if the kiosk crashes, paints nothing within 60 s, leaves the screen saver on (or
 # off after it stopped), does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
@@ -75,6 +76,19 @@ echo "staff's picture of the screen: $size, $differ pixels differ from the displ
 if [ "${differ%%[^0-9]*}" -gt 4000 ]; then
   echo "staff's picture is not what the screen shows"; exit 1
 fi
+# Restarted by staff (kioskctl kiosk restart, as maintenance mode's 重启终端): the kiosk
+# closes as on a stop and the same process starts anew and paints home again.
+(cd "$work" && "$OLDPWD/bin/kioskctl" kiosk restart --actor smoke) >"$work/restart.out" 2>&1 || { echo "kioskctl kiosk restart:"; cat "$work/restart.out"; exit 1; }
+painted() { grep -c '"home screen painted"' "$work/kiosk.out" || true; }
+for _ in $(seq 600); do
+  [ "$(painted)" -ge 2 ] && break
+  kill -0 "$kpid" 2>/dev/null || { echo "the kiosk exited instead of restarting:"; cat "$work/kiosk.out"; exit 1; }
+  sleep 0.1
+done
+if [ "$(painted)" -lt 2 ] || ! grep -q '"restart":true' "$work/kiosk.out"; then
+  echo "the kiosk did not come back within 60 s of a restart:"; cat "$work/kiosk.out"; exit 1
+fi
+echo "restarted by staff: $(grep -o '"startup_ms":[0-9]*' "$work/kiosk.out" | tail -1)"
 # Stopped as systemd stops it: SIGTERM, then a clean exit within 10 s.
 stop_kiosk TERM "$work/kiosk.out"
 if [ "$(saver_timeout)" != 600 ]; then

@@ -34,6 +34,8 @@ type Config struct {
 	Demo bool `toml:"-"`
 	// Source names where the configuration came from, for the log.
 	Source string `toml:"-"`
+	// File is the file it was read from; empty for the embedded defaults.
+	File string `toml:"-"`
 }
 
 // Kiosk describes this machine and its hall.
@@ -231,7 +233,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Source = path
+	c.Source, c.File = path, path
 	return c, nil
 }
 

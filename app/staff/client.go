@@ -186,6 +186,11 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, actor string) (int64, 
 	return n, nil
 }
 
+// Restart restarts the running kiosk.
+func (c *Client) Restart(ctx context.Context, actor string) error {
+	return c.do(ctx, http.MethodPost, "/v1/restart", action{Actor: actor}, nil)
+}
+
 // Screen writes the picture of the running kiosk's screen, a PNG, to w.
 func (c *Client) Screen(ctx context.Context, w io.Writer, actor string) (int64, error) {
 	resp, err := c.send(ctx, http.MethodPost, "/v1/screen", action{Actor: actor})

@@ -60,6 +60,7 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("GET /v1/reprints", h.reprints)
 	mux.HandleFunc("POST /v1/reprints/{ref}", h.reprint)
 	mux.HandleFunc("POST /v1/screen", h.screen)
+	mux.HandleFunc("POST /v1/restart", h.restart)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -91,6 +92,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusNotFound
 	case errors.Is(err, ErrCitizenPresent):
 		code = http.StatusConflict
+	case errors.Is(err, ErrStopped):
+		code = http.StatusServiceUnavailable
 	}
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput),
@@ -253,4 +256,17 @@ func (h *handler) screen(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("staff looked at the screen", "actor", a.Actor)
 	w.Header().Set("Content-Type", "image/png")
 	b.WriteTo(w) //nolint:errcheck // the client is gone; nothing to tell it
+}
+
+func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(r)
+	if err == nil {
+		err = h.s.Restart(r.Context(), a.Actor)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("staff restarted the kiosk", "actor", a.Actor)
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -57,6 +57,10 @@ type Service interface {
 	// Reprint prints a receipt that did not print again (补打) on the running kiosk's
 	// printer; actor is journaled. ErrNeedsKiosk while the kiosk is stopped.
 	Reprint(ctx context.Context, ref, actor string) (Printed, error)
+	// Restart restarts the running kiosk between visits (ErrCitizenPresent during one;
+	// ErrStopped while it is stopped); actor is journaled. It returns once the restart
+	// has begun: the socket goes away with the kiosk and comes back when it has started.
+	Restart(ctx context.Context, actor string) error
 	// Screen writes a PNG picture of what the running kiosk's screen shows to w and
 	// journals the look with actor. ErrCitizenPresent while a citizen is being served,
 	// ErrNoScreen while the kiosk is stopped.
@@ -76,6 +80,9 @@ var ErrNeedsKiosk = errors.New("staff: printing needs the running kiosk (it driv
 // ErrNoScreen means there is no screen to see: the kiosk is stopped (or runs without
 // a window).
 var ErrNoScreen = errors.New("staff: the screen can be seen only while the kiosk runs: start it and try again")
+
+// ErrStopped means there is no running kiosk to act on.
+var ErrStopped = errors.New("staff: the kiosk is not running: start it (systemctl start kiosk)")
 
 // ErrCitizenPresent means a citizen is being served: what the screen shows is theirs.
 var ErrCitizenPresent = errors.New("staff: a citizen is using the kiosk and its screen is shown only between visits: try again when it is back on the home screen")
@@ -169,6 +176,9 @@ type Local struct {
 	// CardLeft is since when an ID card lies on the reader with no visit open (zero:
 	// none); nil when the kiosk is not running.
 	CardLeft func() time.Time
+	// Relaunch restarts the kiosk between visits, journaled with actor; nil when the
+	// kiosk is not running (or cannot restart itself).
+	Relaunch func(ctx context.Context, actor string) error
 }
 
 func (l *Local) now() time.Time {
@@ -312,6 +322,17 @@ func (l *Local) Reprint(ctx context.Context, ref, actor string) (Printed, error)
 		return Printed{}, ErrNeedsKiosk
 	}
 	return l.Print(ctx, ref, actor)
+}
+
+// Restart restarts the running kiosk.
+func (l *Local) Restart(ctx context.Context, actor string) error {
+	if err := required("the actor", actor); err != nil {
+		return err
+	}
+	if l.Relaunch == nil {
+		return ErrStopped
+	}
+	return l.Relaunch(ctx, actor)
 }
 
 // Screen paints the running kiosk's screen as a PNG and journals the look.

@@ -461,3 +461,46 @@ func TestBackupJournaledFromTheStart(t *testing.T) {
 		t.Errorf("journaled %q", details)
 	}
 }
+
+// TestRestart: staff restart the running kiosk (between visits: the kiosk says when
+// not); a stopped kiosk has nothing to restart.
+func TestRestart(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			var s Service = k.l
+			var by []string
+			visiting := false
+			if via == "socket" {
+				k.l.Relaunch = func(_ context.Context, actor string) error {
+					if visiting {
+						return ErrCitizenPresent
+					}
+					by = append(by, actor)
+					return nil
+				}
+				s = serve(t, k.dir, k.l)
+			}
+			if err := s.Restart(ctx, " "); !errors.Is(err, ErrInput) {
+				t.Errorf("no actor: %v", err)
+			}
+			if via == "database" {
+				if err := s.Restart(ctx, "staff-7"); !errors.Is(err, ErrStopped) {
+					t.Errorf("with the kiosk stopped: %v", err)
+				}
+				return
+			}
+			if err := s.Restart(ctx, "staff-7"); err != nil {
+				t.Fatal(err)
+			}
+			visiting = true
+			if err := s.Restart(ctx, "staff-8"); !errors.Is(err, ErrCitizenPresent) {
+				t.Errorf("during a visit: %v", err)
+			}
+			if !slices.Equal(by, []string{"staff-7"}) {
+				t.Errorf("restarted by %v", by)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -31,6 +32,25 @@ import (
 const AppID = "cn.liangzihu.sdqw.kiosk"
 
 func main() {
+	if !run() {
+		return
+	}
+	// Staff asked for a restart (maintenance mode, kioskctl kiosk restart): everything
+	// is closed; the program starts anew in this process, which its supervisor (systemd,
+	// xinit) keeps watching.
+	exe, err := os.Executable()
+	if err == nil {
+		// The new start's time counts from here, not from the first exec (ProcessStart).
+		os.Setenv("KIOSK_EXEC_NS", strconv.FormatInt(time.Now().UnixNano(), 10))
+		err = syscall.Exec(exe, os.Args, os.Environ())
+	}
+	fmt.Fprintln(os.Stderr, "kiosk: restart:", err)
+	os.Exit(1)
+}
+
+// run runs the kiosk until its window's loop stops, and reports whether staff asked for
+// a restart.
+func run() (restart bool) {
 	t0 := startup.ProcessStart()
 	cfgPath := flag.String("config", "", "configuration file (TOML); none: demo mode")
 	fullscreen := flag.Bool("fullscreen", false, "full screen (also kiosk.fullscreen in the configuration)")
@@ -55,7 +75,14 @@ func main() {
 	startProfiling(log)
 	log.Info("kiosk starting", "config", cfg.Source, "demo", cfg.Demo, "kiosk", cfg.Kiosk.ID)
 
-	opts := app.Options{Logger: log}
+	// restarting is told of a restart staff asked for; the loop below stops the window.
+	restarting := make(chan struct{}, 1)
+	opts := app.Options{Logger: log, Restart: func() {
+		select {
+		case restarting <- struct{}{}:
+		default:
+		}
+	}}
 	if cfg.Demo {
 		rig, err := demo.Start(filepath.Join(cfg.Data.Dir, "dev"))
 		if err != nil {
@@ -124,11 +151,18 @@ func main() {
 	// screens.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt, syscall.SIGHUP)
+	var restarted atomic.Bool
 	go func() {
-		s := <-sig
-		stopping.Store(true)
-		log.Info("stopping", "signal", s.String())
-		if s == syscall.SIGHUP {
+		select {
+		case s := <-sig:
+			stopping.Store(true)
+			log.Info("stopping", "signal", s.String())
+			if s == syscall.SIGHUP {
+				fyne.Do(a.Quit)
+			}
+		case <-restarting:
+			restarted.Store(true)
+			stopping.Store(true)
 			fyne.Do(a.Quit)
 		}
 	}()
@@ -140,7 +174,8 @@ func main() {
 	if err := k.Close(); err != nil {
 		log.Error("stop", "err", err)
 	}
-	log.Info("kiosk stopped")
+	log.Info("kiosk stopped", "restart", restarted.Load())
+	return restarted.Load()
 }
 
 // keepScreenOn keeps a full-screen kiosk's display from blanking while it runs and

@@ -10,7 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens/paint"
 )
 
@@ -78,4 +84,52 @@ func TestStaffSeesTheScreenBetweenVisits(t *testing.T) {
 	if _, err := look(false); err == nil || !strings.Contains(err.Error(), "did not answer") {
 		t.Fatalf("with the UI stuck: %v", err)
 	}
+}
+
+// Staff in maintenance mode on the screen: the test page when the roll has run out (the
+// printer shown at fault) and once paper is in; a dead letter closed with a reason
+// chosen from a list, journaled; a kiosk that cannot restart itself says so.
+func TestMaintenanceJourney(t *testing.T) {
+	j := newJourney(t)
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{Refuse: "户号与产权人不符"}))
+	res, err := j.K.Outbox.Submit(context.Background(), outbox.Request{Utility: utility.Water, Kind: utility.KindTransfer,
+		Order: "3100000001", Body: utility.Transfer{Account: "3100000001"}}, 5*time.Second)
+	if err != nil || res.State != outbox.Dead {
+		t.Fatalf("submit: %+v %v", res, err)
+	}
+	j.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1})
+	j.OpenMaintenance(staffpin.DemoPIN)
+	j.Tap("打印测试页")
+	j.WaitShows("未能打印")
+	j.Tap("知道了")
+	if !j.Shows("故障") {
+		t.Fatalf("the printer out of paper is not shown at fault:\n%s", j.Markup())
+	}
+	j.rig.Printer().SetFaults(sim.PrinterFaults{})
+	j.rig.Printer().LoadPaper()
+	cuts := j.rig.Printer().Stats().Cuts
+	j.Tap("打印测试页")
+	j.WaitShows("已打印")
+	j.must(j.rig.Printer().WaitCuts(context.Background(), cuts+1))
+	j.Tap("知道了")
+
+	j.Tap("未送达的申请（1）")
+	if !j.Shows(res.KioskRef) || !j.Shows("户号与产权人不符") {
+		t.Fatalf("the dead letter:\n%s", j.Markup())
+	}
+	j.Tap("关闭申请")
+	j.Tap("重复申请")
+	j.WaitShows("申请已关闭")
+	j.Tap("知道了")
+	j.WaitShows("没有未送达的申请")
+	evs, err := j.K.Journal.ByRef(res.KioskRef)
+	j.must(err)
+	if last := evs[len(evs)-1]; last.Kind != journal.StaffClose || last.Actor != "维护模式" || !strings.Contains(last.Detail, "重复申请") {
+		t.Fatalf("journaled %+v", last)
+	}
+
+	j.Tap("返回")
+	j.Tap("重启终端")
+	j.Tap("重启")
+	j.WaitShows("本终端不能自行重启")
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -161,6 +162,9 @@ var tour = []stop{
 	}},
 	// The refused card still lies on the reader: home asks its holder to take it.
 	{"36-take-card", func(j *journey) { j.Tap("知道了"); j.WaitShows("请取回您的身份证") }},
+	// Staff open maintenance mode: the devices, the card left on the reader, what waits.
+	{"37-maintenance", func(j *journey) { j.OpenMaintenance(staffpin.DemoPIN) }},
+	{"38-maintenance-journal", func(j *journey) { j.Tap("操作记录") }},
 }
 
 // checkBothLanguages checks the screen (touch targets, fit, one weight; with dir set

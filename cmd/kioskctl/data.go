@@ -76,6 +76,11 @@ func init() {
 		summary: "whether the kiosk runs, its devices, the requests waiting per utility",
 		run:     kioskStatus,
 	})
+	register("kiosk", kioskSummary, "restart", &subcommand{
+		usage:   "restart --actor STAFF_NO [--config FILE]",
+		summary: "restart the running kiosk between visits (its window, devices and outbox start anew)",
+		run:     kioskRestart,
+	})
 	register("kiosk", kioskSummary, "screen", &subcommand{
 		usage:   "screen --out FILE --actor STAFF_NO [--config FILE]",
 		summary: "save a picture (PNG) of what the running kiosk's screen shows, between visits only",
@@ -357,6 +362,28 @@ func kioskScreen(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d bytes\n", path, n)
+	return nil
+}
+
+func kioskRestart(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("kiosk restart")
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	actor := fs.String("actor", "", "your staff number (工号): who restarts it, for the journal")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := errors.Join(required("actor", *actor), noArgs(fs)); err != nil {
+		return err
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := d.Restart(context.Background(), *actor); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.kiosk.ID)
 	return nil
 }
 

@@ -120,6 +120,9 @@ func TestOutboxStaffCommands(t *testing.T) {
 	if _, err := os.Stat(shot); !os.IsNotExist(err) {
 		t.Errorf("a picture file was left: %v", err)
 	}
+	if code, _, errs := kioskctl(t, "kiosk", "restart", "--config", cfg, "--actor", "staff-7"); code != 1 || !strings.Contains(errs, "not running") {
+		t.Errorf("restart while the kiosk is stopped: %d %q", code, errs)
+	}
 	// An export opens with the same key.
 	backup := filepath.Join(t.TempDir(), "copy", store.FileName)
 	if err := os.MkdirAll(filepath.Dir(backup), 0o700); err != nil {

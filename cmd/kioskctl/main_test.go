@@ -29,6 +29,7 @@ func TestDispatch(t *testing.T) {
 		{[]string{"outbox", "list", "--state", "bogus"}, 2, "", `no state "bogus"`},
 		{[]string{"outbox", "retry"}, 2, "", "--actor is required"},
 		{[]string{"kiosk", "screen", "--out", "x.png"}, 2, "", "--actor is required"},
+		{[]string{"kiosk", "restart"}, 2, "", "--actor is required"},
 		{[]string{"receipt", "sample", "bogus", "--png", "x.png"}, 2, "", `unknown sample "bogus"`},
 		{[]string{"receipt", "sample", "payment", "--png", "x.png", "--profile", "57mm"}, 2, "", "57mm"},
 		{[]string{"receipt", "print", "--port", "/nonexistent", "--sample", "payment", "--cut", "half"}, 2, "", `"half" is not a cut mode`},

@@ -553,3 +553,42 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TapTitle taps the header's title n times in a row, as staff do to ask for the
+// maintenance PIN.
+func (h *H) TapTitle(n int) {
+	h.T.Helper()
+	var title *touch.TapCounter
+	for _, o := range h.Objects() {
+		if c, ok := o.(*touch.TapCounter); ok {
+			title = c
+		}
+	}
+	if title == nil {
+		h.T.Fatalf("no title to tap on %s", h.Current())
+	}
+	for range n {
+		h.TapObject(title)
+	}
+}
+
+// TypePIN types a PIN on the screen's keypad and presses 确定.
+func (h *H) TypePIN(pin string) {
+	h.T.Helper()
+	kp, ok := h.Keypad()
+	if !ok {
+		h.T.Fatalf("no keypad on %s", h.Current())
+	}
+	for _, d := range pin {
+		h.TapObject(kp.Key(string(d)))
+	}
+	h.TapObject(kp.Key("确定"))
+}
+
+// OpenMaintenance opens maintenance mode with pin, as staff do.
+func (h *H) OpenMaintenance(pin string) {
+	h.T.Helper()
+	h.TapTitle(5)
+	h.TypePIN(pin)
+	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
+}
