@@ -28,6 +28,7 @@ type Config struct {
 	Data      Data      `toml:"data"`
 	Receipt   Receipt   `toml:"receipt"`
 	Staff     Staff     `toml:"staff"`
+	Bundles   Bundles   `toml:"bundles"`
 
 	// Demo is true when the kiosk runs with simulated devices and utilities.
 	// It is set by kiosk.demo, and always when no configuration file is given.
@@ -144,6 +145,10 @@ type Utility struct {
 	// page; {ref} its receipt number, which only it can tell apart); empty: the
 	// receipt's payment_url.
 	PaymentURL string `toml:"payment_url"`
+	// BundleKey is the utility's public key ("ed25519:…"), which its content bundles
+	// (its public information and service catalogue) must be signed with; empty: the
+	// kiosk takes no bundle from it (docs/bundles.md).
+	BundleKey string `toml:"bundle_key"`
 }
 
 // PaymentURL is the template of a utility's payment receipt QR: its own, or the
@@ -186,6 +191,14 @@ type Staff struct {
 	MaxFailures int `toml:"max_failures"`
 	// Lockout is how long it stays locked after the last of them.
 	Lockout Duration `toml:"lockout"`
+}
+
+// Bundles is how utilities' content bundles reach the kiosk besides kioskctl.
+type Bundles struct {
+	// Listen is the address ("host:port") on the hall network where the kiosk takes
+	// bundles over HTTP (POST /v1/bundles); empty: none, kioskctl only. A bundle is
+	// applied only with its utility's signature, whoever sends it.
+	Listen string `toml:"listen"`
 }
 
 // UtilityIDs lists the utilities in display order.

@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/staffpin"
 )
 
@@ -125,6 +127,9 @@ func (c *Config) validate(lenient bool) error {
 	if err := c.validateStaff(); err != nil {
 		return err
 	}
+	if err := c.validateBundles(); err != nil {
+		return err
+	}
 	for _, t := range []struct{ key, v string }{{"receipt.track_url", c.Receipt.TrackURL}, {"receipt.payment_url", c.Receipt.PaymentURL}} {
 		if err := checkTemplate(t.key, t.v); err != nil {
 			return err
@@ -183,6 +188,11 @@ func (c *Config) validateUtilities(lenient bool) error {
 		if err := checkTemplate(key+".payment_url", u.PaymentURL); err != nil {
 			return err
 		}
+		if u.BundleKey != "" {
+			if _, err := bundle.ParsePublicKey(u.BundleKey); err != nil {
+				return &Error{Key: key + ".bundle_key", Msg: strings.TrimPrefix(err.Error(), "bundle: ") + "; the utility's engineer makes the key with kioskctl bundle keygen"}
+			}
+		}
 		if !u.Enabled {
 			continue
 		}
@@ -200,6 +210,18 @@ func (c *Config) validateUtilities(lenient bool) error {
 	}
 	if enabled == 0 {
 		return &Error{Key: "utilities", Msg: "at least one utility must be enabled"}
+	}
+	return nil
+}
+
+func (c *Config) validateBundles() error {
+	l := c.Bundles.Listen
+	if l == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(l)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		return &Error{Key: "bundles.listen", Msg: fmt.Sprintf("%q is not host:port (for example \"0.0.0.0:8780\", or \":8780\")", l)}
 	}
 	return nil
 }

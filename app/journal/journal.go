@@ -52,6 +52,12 @@ const (
 	CardLeft  Kind = "card.left"
 	CardTaken Kind = "card.taken"
 	Retention Kind = "retention" // old entries and personal data removed, with counts in Detail
+	// BundleApplied: a utility's content bundle was applied (Utility, Detail: its version
+	// and note; Actor: who delivered it); BundleRefused: one was refused (Detail: why);
+	// BundleRollback: staff went back to the content it replaced.
+	BundleApplied  Kind = "bundle.applied"
+	BundleRefused  Kind = "bundle.refused"
+	BundleRollback Kind = "bundle.rollback"
 )
 
 // Event is one journal entry. No field may hold a raw name, ID number, phone, address or

@@ -27,6 +27,9 @@ var (
 	// BucketJournalOpen holds the sessions journaled as started and not yet as ended
 	// (app/journal).
 	BucketJournalOpen = []byte("journal_open")
+	// BucketBundles holds each utility's applied content bundle, the one it replaced and
+	// the highest version applied (app/bundle).
+	BucketBundles = []byte("bundles")
 )
 
 // Migration moves the schema from Version-1 to Version. Migrations run in order, each in
@@ -57,6 +60,10 @@ var Migrations = []Migration{
 	}},
 	{Version: 4, Name: "sessions journaled as open", Apply: func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(BucketJournalOpen)
+		return err
+	}},
+	{Version: 5, Name: "utilities' content bundles", Apply: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(BucketBundles)
 		return err
 	}},
 }

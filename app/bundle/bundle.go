@@ -1,0 +1,71 @@
+// Package bundle is how a utility changes what the kiosk shows of it without a new
+// kiosk release (DESIGN flow 5): its public information (信息公开) and its service
+// catalogue, in a bundle it signs with its own ed25519 key. A kiosk applies a bundle only
+// when the signature is that utility's (its public key is in the kiosk's
+// configuration), every file is the utility's own (scope), its version is newer than
+// any the kiosk has applied (a captured old bundle cannot be replayed), and it arrives
+// before it expires. The kiosk keeps the bundle it replaced, so staff can roll back.
+package bundle
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"time"
+)
+
+// The files a bundle may hold, by the names they have in it. Each is the utility's own
+// part of the kiosk's content: the text of its file must name the bundle's utility.
+const (
+	// InfoFile is the utility's public information (app/info's format).
+	InfoFile = "info.toml"
+	// CatalogFile is the utility's service catalogue (app/catalog's format).
+	CatalogFile = "catalog.toml"
+)
+
+// MaxSize bounds a bundle as received (the envelope with its files).
+const MaxSize = 4 << 20
+
+// Errors a bundle is refused with; each refusal wraps one (errors.Is) and says more.
+var (
+	ErrMalformed   = errors.New("bundle: malformed")
+	ErrNoKey       = errors.New("bundle: no public key is configured for this utility")
+	ErrSignature   = errors.New("bundle: the signature does not verify")
+	ErrScope       = errors.New("bundle: out of the utility's scope")
+	ErrExpired     = errors.New("bundle: expired")
+	ErrNotYetValid = errors.New("bundle: created in the future")
+	ErrStale       = errors.New("bundle: not newer than the version applied")
+)
+
+// Manifest says what a bundle is. Its bytes, as they are in the envelope, are what the
+// utility signs.
+type Manifest struct {
+	// Utility is the utility whose bundle it is (electricity, water, gas, broadband).
+	Utility string `json:"utility"`
+	// Version grows with each bundle the utility makes; a kiosk applies only a version
+	// newer than every one it has applied.
+	Version uint64 `json:"version"`
+	// Created is when it was signed; Expires the last moment a kiosk may apply it.
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+	// Files maps each file's name (InfoFile, CatalogFile) to the SHA-256 of its bytes,
+	// in lower-case hex.
+	Files map[string]string `json:"files"`
+	// Note says what changed, for staff (the journal, maintenance mode).
+	Note string `json:"note,omitempty"`
+}
+
+// Bundle is a parsed bundle: its manifest and its files.
+type Bundle struct {
+	Manifest Manifest
+	// Files are the files' bytes by name.
+	Files map[string][]byte
+	// Raw is the envelope as received, kept so the bundle can be verified again.
+	Raw []byte
+
+	// manifest is the manifest's bytes as signed, and signature the signature (Parse
+	// sets both; Verify checks one with the other).
+	manifest  []byte
+	signature []byte
+}
+
+var _ = ed25519.PublicKeySize

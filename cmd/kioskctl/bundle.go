@@ -1,0 +1,260 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/info"
+)
+
+// The utility's side of content bundles (docs/bundles.md): its key, and signing its
+// public information and service catalogue. The kiosk's side (apply, list, rollback)
+// registers in the same group.
+
+const bundleSummary = "utilities' signed content bundles: keys, signing, applying, rollback"
+
+func init() {
+	register("bundle", bundleSummary, "keygen", &subcommand{
+		usage:   "keygen --out FILE",
+		summary: "make a utility's signing key: the private key into FILE (mode 0600), the public key for the kiosks' configuration on stdout",
+		run:     bundleKeygen,
+	})
+	register("bundle", bundleSummary, "sign", &subcommand{
+		usage:   "sign (--key FILE | --demo) --utility ID --version N [--expires DURATION] [--note TEXT] [--info FILE] [--catalog FILE] --out FILE",
+		summary: "sign a utility's public information and/or service catalogue into a bundle",
+		run:     bundleSign,
+	})
+	register("bundle", bundleSummary, "inspect", &subcommand{
+		usage:   "inspect FILE [--key ed25519:…]",
+		summary: "print a bundle's manifest; with the utility's public key, check it as a kiosk would (all but its version)",
+		run:     bundleInspect,
+	})
+}
+
+func bundleKeygen(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bundle keygen")
+	out := fs.String("out", "", "the private key file to create (PEM, mode 0600); never overwritten")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := errors.Join(required("out", *out), noArgs(fs)); err != nil {
+		return err
+	}
+	pub, priv, err := bundle.GenerateKey()
+	if err != nil {
+		return err
+	}
+	pemBytes, err := bundle.MarshalPrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	if err := writeNew(*out, pemBytes, 0o600); err != nil {
+		return err
+	}
+	// The line alone on stdout, for a script; the advice on stderr, for the person.
+	fmt.Fprintf(stdout, "bundle_key = %q\n", bundle.EncodePublicKey(pub))
+	fmt.Fprintf(stderr, "wrote the private key to %s (mode 0600): keep it at the utility, never on a kiosk\n", *out)
+	fmt.Fprintln(stderr, "put the line above in each kiosk's configuration under [utilities.<id>], <id> being the utility that signs with this key")
+	return nil
+}
+
+// writeNew creates a file that must not exist yet, with mode perm, and writes data.
+func writeNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists: kioskctl does not overwrite a key; give another --out", path)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}
+
+func bundleSign(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bundle sign")
+	keyPath := fs.String("key", "", "the utility's private key (from bundle keygen; mode 0600)")
+	demo := fs.Bool("demo", false, "sign with the utility's demo key instead of --key: only a kiosk in demo mode, without a bundle_key for the utility, takes it")
+	id := fs.String("utility", "", "the utility: "+strings.Join(config.UtilityIDs, ", "))
+	version := fs.Uint64("version", 0, "the bundle's version: 1 or more, and more than any this utility signed before")
+	expires := fs.Duration("expires", 720*time.Hour, "how long from now kiosks may apply it")
+	note := fs.String("note", "", "what changed, for hall staff")
+	infoPath := fs.String("info", "", "the utility's public information file (app/info format)")
+	catalogPath := fs.String("catalog", "", "the utility's service catalogue file (app/catalog format)")
+	out := fs.String("out", "", "the bundle file to write")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *demo && *keyPath != "" {
+		return usageError("--key or --demo, not both")
+	}
+	var keyErr error
+	if !*demo {
+		keyErr = required("key", *keyPath)
+	}
+	if err := errors.Join(keyErr, required("utility", *id), required("out", *out), noArgs(fs)); err != nil {
+		return err
+	}
+	switch {
+	case !slices.Contains(config.UtilityIDs, *id):
+		return usageError("--utility %q: give one of %s", *id, strings.Join(config.UtilityIDs, ", "))
+	case *version == 0:
+		return usageError("--version is required: 1 or more, and more than any this utility signed before")
+	case *expires <= 0:
+		return usageError("--expires %s: give how long kiosks may apply the bundle, e.g. 720h", *expires)
+	case *infoPath == "" && *catalogPath == "":
+		return usageError("--info FILE, --catalog FILE or both")
+	}
+	inputs := map[string]string{} // file in the bundle → path
+	if *infoPath != "" {
+		inputs[bundle.InfoFile] = *infoPath
+	}
+	if *catalogPath != "" {
+		inputs[bundle.CatalogFile] = *catalogPath
+	}
+	if err := notAnInput(*out, append([]string{*keyPath}, *infoPath, *catalogPath)); err != nil {
+		return err
+	}
+	var priv ed25519.PrivateKey
+	var err error
+	if *demo {
+		priv = bundle.DemoKey(*id)
+	} else if priv, err = bundle.ReadPrivateKey(*keyPath); err != nil {
+		return err
+	}
+	files := map[string][]byte{}
+	for name, path := range inputs {
+		if files[name], err = os.ReadFile(path); err != nil {
+			return err
+		}
+	}
+	created := time.Now().UTC().Truncate(time.Second)
+	m := bundle.Manifest{Utility: *id, Version: *version, Created: created, Expires: created.Add(*expires), Note: *note}
+	data, err := bundle.Sign(priv, m, files)
+	if err != nil {
+		return err
+	}
+	if err := checkContent(*id, files, inputs); err != nil {
+		return err
+	}
+	b, err := bundle.Parse(data)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, b)
+	fmt.Fprintf(stderr, "wrote %s (%d bytes): kiosks with %s's public key apply it until %s, if no version %d or newer was applied\n",
+		*out, len(data), *id, b.Manifest.Expires.Format(time.RFC3339), *version)
+	return nil
+}
+
+// notAnInput refuses to write the bundle over one of the files it is made of, the
+// private key above all.
+func notAnInput(out string, inputs []string) error {
+	st, err := os.Stat(out)
+	if err != nil {
+		return nil // not there yet: created
+	}
+	for _, in := range inputs {
+		if in == "" {
+			continue
+		}
+		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+			return usageError("--out would overwrite %s, one of the inputs", in)
+		}
+	}
+	return nil
+}
+
+// checkContent reads the files as the kiosk will (app/info, app/catalog with the rest of
+// the catalogue shipped with this kioskctl): a utility learns that a file is refused
+// before it signs away a version number, not from the kiosks. (After bundle.Sign, which
+// refuses files the TOML decoder could not read safely.)
+func checkContent(id string, files map[string][]byte, paths map[string]string) error {
+	if data, ok := files[bundle.InfoFile]; ok {
+		if _, err := info.Parse(data, paths[bundle.InfoFile]); err != nil {
+			return fmt.Errorf("the kiosk would refuse %s: %w", paths[bundle.InfoFile], err)
+		}
+	}
+	if data, ok := files[bundle.CatalogFile]; ok {
+		cat, err := catalog.Default()
+		if err != nil {
+			return err
+		}
+		name := paths[bundle.CatalogFile]
+		if base := filepath.Base(name); base == catalog.CommonFile || base == catalog.AddressesFile {
+			name = id + ".toml" // Load would take it for the common or address file
+		}
+		if _, err := cat.ReplaceUtility(catalog.File{Name: name, Data: data}); err != nil {
+			return fmt.Errorf("the kiosk would refuse %s: %w", paths[bundle.CatalogFile], err)
+		}
+	}
+	return nil
+}
+
+func bundleInspect(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bundle inspect")
+	keyText := fs.String("key", "", `the utility's public key ("ed25519:…", as in the kiosk's configuration): verify the bundle with it, now`)
+	path, err := parseWithKind(fs, args)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		return usageError("give the bundle FILE")
+	}
+	var pub ed25519.PublicKey
+	if *keyText != "" {
+		if pub, err = bundle.ParsePublicKey(*keyText); err != nil {
+			return usageError("--key: %s", strings.TrimPrefix(err.Error(), "bundle: "))
+		}
+	}
+	data, err := readBundle(path)
+	if err != nil {
+		return err
+	}
+	b, err := bundle.Parse(data)
+	if err != nil {
+		return err
+	}
+	text, err := json.MarshalIndent(b.Manifest, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\n", text)
+	if pub == nil {
+		return nil
+	}
+	if err := b.Verify(map[string]ed25519.PublicKey{b.Manifest.Utility: pub}, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "signature: ok")
+	return nil
+}
+
+// readBundle reads a bundle file, no more than a bundle may be (and a byte more, so
+// that Parse says it is too big).
+func readBundle(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+}
