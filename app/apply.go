@@ -54,7 +54,7 @@ func (k *Kiosk) NewApplication(services ...*catalog.Service) (*ApplyForm, error)
 	if !ok {
 		return nil, ErrNoSession
 	}
-	f, err := k.Catalog.NewForm(catalog.Env{Calendar: k.Calendar, Clock: k.Clock}, services...)
+	f, err := k.Catalog().NewForm(catalog.Env{Calendar: k.Calendar, Clock: k.Clock}, services...)
 	if err != nil {
 		return nil, err
 	}

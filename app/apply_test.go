@@ -40,11 +40,11 @@ func jointOf(t *testing.T, k *app.Kiosk, kind string, utilities ...string) []*ca
 	t.Helper()
 	var out []*catalog.Service
 	for _, id := range utilities {
-		i := slices.IndexFunc(k.Catalog.JointServices(kind), func(s *catalog.Service) bool { return s.Utility.ID == id })
+		i := slices.IndexFunc(k.Catalog().JointServices(kind), func(s *catalog.Service) bool { return s.Utility.ID == id })
 		if i < 0 {
 			t.Fatalf("no %s service at %s", kind, id)
 		}
-		out = append(out, k.Catalog.JointServices(kind)[i])
+		out = append(out, k.Catalog().JointServices(kind)[i])
 	}
 	return out
 }
@@ -212,7 +212,7 @@ func gb(t *testing.T, s string) []byte {
 // citizen, or with two services of one utility, there is no form.
 func TestApplicationNewFromCard(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
-	water, _ := f.k.Catalog.Service(utility.Water, "new_connection")
+	water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
 	for _, tc := range []struct {
 		name      string
 		utilities []string
@@ -269,7 +269,7 @@ func TestApplicationNewFromCard(t *testing.T) {
 	})
 	t.Run("one utility twice", func(t *testing.T) {
 		f.citizen(5)
-		other, _ := f.k.Catalog.Service(utility.Water, "transfer")
+		other, _ := f.k.Catalog().Service(utility.Water, "transfer")
 		if _, err := f.k.NewApplication(water, other); !errors.Is(err, catalog.ErrSameUtility) {
 			t.Fatalf("err %v", err)
 		}
@@ -296,7 +296,7 @@ func TestEveryCatalogueServiceIsAccepted(t *testing.T) {
 	}
 	n := 0
 	for _, id := range allUtilities {
-		u, ok := f.k.Catalog.Utility(id)
+		u, ok := f.k.Catalog().Utility(id)
 		if !ok {
 			t.Fatalf("no %s in the catalogue", id)
 		}
@@ -355,7 +355,7 @@ func TestApplicationSubmit(t *testing.T) {
 			f.citizen(5)
 			services := jointOf(t, f.k, catalog.JointConnection, tc.utilities...)
 			if len(tc.utilities) == 1 {
-				services[0], _ = f.k.Catalog.Service(tc.utilities[0], "new_connection")
+				services[0], _ = f.k.Catalog().Service(tc.utilities[0], "new_connection")
 			}
 			a := applyFor(t, f.k, tc.values, services...)
 			r := submitForm(t, a)
@@ -446,7 +446,7 @@ func TestApplicationSubmit(t *testing.T) {
 func TestApplicationIncompleteNotSent(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
 	f.citizen(5)
-	water, _ := f.k.Catalog.Service(utility.Water, "new_connection")
+	water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
 	a := applyFor(t, f.k, nil, water)
 	delete(a.Answers, "phone")
 	_, err := a.Submit(context.Background())
@@ -725,7 +725,7 @@ func TestTransferUnsettled(t *testing.T) {
 // cannot be submitted, not even while the next citizen's session is open.
 func TestApplicationWipedWithSession(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
-	water, _ := f.k.Catalog.Service(utility.Water, "new_connection")
+	water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
 	s := f.citizen(5)
 	a := applyFor(t, f.k, nil, water)
 	if _, ok := s.Get("application"); !ok {

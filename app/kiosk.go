@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"image"
@@ -13,11 +14,10 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
-	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -77,10 +77,7 @@ type Kiosk struct {
 	Reprints *reprint.Store
 	// Orders are the payment orders whose end the kiosk does not know yet.
 	Orders *orders.Store
-	// Info is the utilities' public information (信息公开), Catalog their services and
-	// forms, Calendar the working-day calendar of deadlines.
-	Info     *info.Set
-	Catalog  *catalog.Catalog
+	// Calendar is the working-day calendar of deadlines.
 	Calendar *workdays.Calendar
 	// Utilities are the enabled utilities' clients in display order.
 	Utilities []utility.Client
@@ -93,6 +90,16 @@ type Kiosk struct {
 	maint *Maintenance
 	// relaunch is Options.Restart.
 	relaunch func()
+	// content is the utilities' information and catalogue as shown (Info, Catalog);
+	// bundles their applied bundles, bundleKeys their public keys; bundleMu orders the
+	// bundles applied and rolled back.
+	content    atomic.Pointer[content]
+	bundles    *bundle.State
+	bundleKeys map[string]ed25519.PublicKey
+	bundleMu   sync.Mutex
+	// bundleSrv takes bundles over HTTP on bundleAddr (bundles.listen), once listening.
+	bundleSrv  *http.Server
+	bundleAddr string
 
 	mu                sync.Mutex
 	elderly           bool
@@ -102,6 +109,7 @@ type Kiosk struct {
 	accountListeners  []func()
 	scanListeners     []func(string)
 	applyListeners    []func()
+	contentListeners  []func()
 	deviceState       map[string]DeviceEvent
 	card              cardState
 	screen            func(context.Context) (image.Image, error) // SetScreen
@@ -136,26 +144,22 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	if err != nil {
 		return nil, err
 	}
-	inf, err := info.Default()
-	if err != nil {
-		return nil, err
-	}
-	cat, err := catalog.Default()
-	if err != nil {
-		return nil, err
-	}
 	cal, err := workdays.Default()
 	if err != nil {
 		return nil, err
 	}
 	k := &Kiosk{Config: cfg, Text: text, Log: o.Logger, Clock: o.Clock, elderly: cfg.Kiosk.ElderlyDefault,
-		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Info: inf, Catalog: cat, Calendar: cal,
+		deviceState: map[string]DeviceEvent{}, Demo: o.Demo, Calendar: cal,
 		payments: newPayments(), relaunch: o.Restart}
 	k.life, k.endLife = context.WithCancel(context.Background())
 	if k.Store, err = store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile}); err != nil {
 		return nil, err
 	}
 	k.Journal = journal.New(k.Store, o.Clock)
+	if err := k.loadContent(); err != nil {
+		k.Store.Close()
+		return nil, err
+	}
 	k.Reprints = reprint.New(k.Store)
 	k.Orders = orders.New(k.Store)
 	clients, err := utility.FromConfig(cfg, o.UtilityURLs)
@@ -224,6 +228,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
 	k.serveStaff()
+	k.serveBundles()
 	k.spawn(func() { k.prunePeriodically(ctx) })
 	k.spawn(func() { k.settleOrdersPeriodically(ctx) })
 	if d := k.Config.Devices.IDCard; d.Enabled {
@@ -253,6 +258,7 @@ func (k *Kiosk) Close() error {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: id, Detail: string(session.ReasonShutdown)})
 		}
 		k.stopStaff()
+		k.stopBundles()
 		k.stopWatches()
 		if k.cancel != nil {
 			k.cancel()

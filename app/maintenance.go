@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
@@ -214,6 +215,22 @@ func (m *Maintenance) Reprint(ctx context.Context, ref string) (PrintResult, err
 		return PrintResult{}, err
 	}
 	return m.k.Reprint(ctx, ref, MaintenanceActor)
+}
+
+// Bundles is what the kiosk holds of each utility's content bundles.
+func (m *Maintenance) Bundles(ctx context.Context) (map[string]bundle.Status, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	return m.k.Bundles()
+}
+
+// RollbackBundle goes back, for one utility, to the content its bundle replaced.
+func (m *Maintenance) RollbackBundle(_ context.Context, utility string) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	return m.k.RollbackBundle(utility, MaintenanceActor)
 }
 
 // PrintTestPage prints the printer's test page (打印机测试页) with its status as the

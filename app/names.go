@@ -14,7 +14,7 @@ import (
 // given is the name the utility or the submission gave it.
 func (k *Kiosk) ServiceName(utilityID, serviceID, given string) string {
 	if k.Text.Lang() == i18n.EN {
-		if svc, ok := k.Catalog.Service(utilityID, serviceID); ok && svc.Name.EN != "" {
+		if svc, ok := k.Catalog().Service(utilityID, serviceID); ok && svc.Name.EN != "" {
 			return svc.Name.EN
 		}
 	}
@@ -33,7 +33,7 @@ func (k *Kiosk) StateName(p utility.Progress) string {
 // StepName is a step of an application's timeline in the current language.
 func (k *Kiosk) StepName(p utility.Progress, st utility.Step) string {
 	if k.Text.Lang() == i18n.EN {
-		if svc, ok := k.Catalog.Service(p.Utility, p.Service); ok {
+		if svc, ok := k.Catalog().Service(p.Utility, p.Service); ok {
 			for _, cs := range svc.Steps {
 				if cs.Name.ZH == st.Name && cs.Name.EN != "" {
 					return cs.Name.EN

@@ -33,19 +33,23 @@ func (k *Kiosk) serveStaff() {
 func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
-		CardLeft: k.CardLeftSince, Relaunch: k.Restart}
+		CardLeft: k.CardLeftSince, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle}
 }
 
 // stopStaff lets staff commands under way finish (a few seconds at most), then closes
 // the socket.
-func (k *Kiosk) stopStaff() {
-	if k.staff == nil {
+func (k *Kiosk) stopStaff() { shutdown(k.staff) }
+
+// shutdown lets the requests srv is answering finish (a few seconds at most), then
+// closes it; a nil srv (never started) is left alone.
+func shutdown(srv *http.Server) {
+	if srv == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if k.staff.Shutdown(ctx) != nil {
-		k.staff.Close()
+	if srv.Shutdown(ctx) != nil {
+		srv.Close()
 	}
 }
 

@@ -43,7 +43,7 @@ func jointPage(s *Shell, kind string) Page {
 			return s.needsCard(s.T(titleKey))
 		}
 		lang := s.K.Text.Lang()
-		services := s.K.Catalog.JointServices(kind)
+		services := s.K.Catalog().JointServices(kind)
 		var rows []fyne.CanvasObject
 		n := 0
 		for _, sv := range services {
@@ -82,9 +82,9 @@ func catalogPage(s *Shell) Page {
 	return Page{Name: "catalog", TitleKey: "tile.catalog", KeepOnCard: true, Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
 		var blocks []fyne.CanvasObject
-		for _, cat := range s.K.Catalog.CategoriesOf("catalog") {
+		for _, cat := range s.K.Catalog().CategoriesOf("catalog") {
 			blocks = append(blocks, heading(cat.Name.In(lang)))
-			for _, sv := range s.K.Catalog.Services(cat.ID) {
+			for _, sv := range s.K.Catalog().Services(cat.ID) {
 				sv := sv
 				if _, err := s.K.Client(sv.Utility.ID); err != nil {
 					continue

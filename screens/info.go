@@ -18,7 +18,7 @@ import (
 func infoPage(s *Shell) Page {
 	return Page{Name: "info", TitleKey: "tile.info", Build: func() fyne.CanvasObject {
 		var blocks, flat []fyne.CanvasObject
-		for _, c := range s.K.Info.Utilities {
+		for _, c := range s.K.Info().Utilities {
 			c := c
 			var rows []fyne.CanvasObject
 			for _, p := range c.Document(s.K.Clock.Now()) {

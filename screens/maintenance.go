@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -158,13 +159,12 @@ func maintPage(s *Shell) Page {
 		devices := s.panel(s.T("maint.devices"), s.deviceRows(st)...)
 		queue := s.panel(s.T("maint.queue"), s.queueRows(st)...)
 		test := s.Button("maint.test_page", func() { s.printTestPage(m) })
-		dead := touch.NewButton(s.T("maint.dead_button", st.Dead), s.Tap(func() { s.Show(deadPage(s)) }))
-		reprints := touch.NewButton(s.T("maint.reprints_button", st.Reprints), s.Tap(func() { s.Show(reprintsPage(s)) }))
 		events := s.Button("maint.events_button", func() { s.Show(eventsPage(s)) })
+		bundles := s.Button("maint.bundles", func() { s.Show(bundlesPage(s)) })
 		restart := s.Button("maint.restart", func() { s.confirmRestart(m) })
 		exit := s.Button("maint.exit", s.Home)
 		exit.Importance = widget.DangerImportance
-		actions := container.NewVBox(test, dead, reprints, events, restart, exit)
+		actions := container.NewVBox(test, events, bundles, restart, exit)
 		about := s.panel(s.T("maint.about"), s.aboutRows(m.About())...)
 		var panels fyne.CanvasObject = s.pager(devices, queue, about)
 		if !s.K.Elderly() {
@@ -224,11 +224,12 @@ func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
 	if len(ids) == 0 {
 		rows = append(rows, s.countRow(s.T("maint.pending_none"), 0, widget.SuccessImportance))
 	}
-	rows = append(rows,
-		s.countRow(s.T("maint.dead"), st.Dead, widget.DangerImportance),
-		s.countRow(s.T("maint.reprints"), st.Reprints, widget.WarningImportance),
-		s.countRow(s.T("maint.unsettled"), st.Unsettled, widget.WarningImportance))
-	return rows
+	// Staff deal with the dead letters and the receipts to reprint from their rows.
+	dead := s.countRow(s.T("maint.dead"), st.Dead, widget.DangerImportance)
+	dead.Detail, dead.OnTapped = s.T("maint.open_list"), s.Tap(func() { s.Show(deadPage(s)) })
+	reprints := s.countRow(s.T("maint.reprints"), st.Reprints, widget.WarningImportance)
+	reprints.Detail, reprints.OnTapped = s.T("maint.open_list"), s.Tap(func() { s.Show(reprintsPage(s)) })
+	return append(rows, dead, reprints, s.countRow(s.T("maint.unsettled"), st.Unsettled, widget.WarningImportance))
 }
 
 // aboutRows name the kiosk, its configuration and its program.
@@ -252,7 +253,7 @@ func (s *Shell) aboutRows(a app.About) []fyne.CanvasObject {
 }
 
 // countRow is a count, coloured by imp when it is not zero.
-func (s *Shell) countRow(label string, n int, imp widget.Importance) fyne.CanvasObject {
+func (s *Shell) countRow(label string, n int, imp widget.Importance) *touch.Row {
 	r := touch.NewRow(label, "", fmt.Sprint(n), s.K.Touch)
 	if n > 0 {
 		r.Importance = imp
@@ -391,6 +392,51 @@ func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
 		s.maintPrint("maint.reprints", func(ctx context.Context) (app.PrintResult, error) { return s.maint.Reprint(ctx, e.Ref) })
 	})
 	r.Importance = widget.HighImportance
+	return r
+}
+
+// bundlesPage lists, for each utility, the content it shows (a bundle's version, or
+// the kiosk's own), with 回退 where a bundle can be rolled back.
+func bundlesPage(s *Shell) Page {
+	return Page{Name: "maint-bundles", TitleKey: "maint.bundles", Build: func() fyne.CanvasObject {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		sts, err := s.maint.Bundles(ctx)
+		if err != nil {
+			return note(s.maintError(err), widget.DangerImportance)
+		}
+		var blocks []fyne.CanvasObject
+		for _, u := range s.K.Utilities {
+			blocks = append(blocks, s.bundleRow(u.ID(), sts[u.ID()]))
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+// bundleRow is one utility's content: what it shows, since when, and 回退.
+func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
+	name := s.K.UtilityName(id)
+	if st.Current == nil {
+		return touch.NewRow(name, s.T("maint.bundle_own"), "", s.K.Touch)
+	}
+	m := st.Current.Bundle.Manifest
+	detail := s.T("maint.bundle_applied", m.Version, dateTime(st.Current.At), st.Current.By)
+	if m.Note != "" {
+		detail += " · " + m.Note
+	}
+	to := s.T("maint.bundle_own")
+	if st.Previous != nil {
+		to = s.T("maint.bundle_version", st.Previous.Bundle.Manifest.Version)
+	}
+	r := touch.NewRow(name, detail, s.T("maint.rollback"), func() {
+		s.notice.hide()
+		s.notice = s.showModal(s.T("maint.rollback"), s.T("maint.rollback_confirm", name, m.Version, to),
+			modalButton{label: s.T("common.cancel")},
+			modalButton{label: s.T("maint.rollback"), primary: true, action: func() {
+				s.maintAct(func(ctx context.Context) error { return s.maint.RollbackBundle(ctx, id) }, "maint.rolled_back")
+			}})
+	})
+	r.Importance = widget.WarningImportance
 	return r
 }
 

@@ -1,10 +1,13 @@
 package screens_test
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/staffpin"
 )
@@ -36,7 +39,7 @@ func TestMaintenanceThroughUI(t *testing.T) {
 	h.Advance(2 * time.Second)
 	h.TypePIN(staffpin.DemoPIN)
 	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
-	for _, want := range []string{"设备状态", "尚未收到设备状态", "打印测试页", "未送达的申请（0）", "补打凭条（0）", "退出维护"} {
+	for _, want := range []string{"设备状态", "尚未收到设备状态", "打印测试页", "未送达的申请", "待补打凭条", "点按查看、处理", "退出维护"} {
 		if !h.Shows(want) {
 			t.Errorf("maintenance does not show %q", want)
 		}
@@ -86,5 +89,48 @@ func TestMaintenanceClosesWhenIdle(t *testing.T) {
 	h.TapTitle(5)
 	if h.Current() != "home" {
 		t.Fatalf("the gesture during a visit opened %s", h.Current())
+	}
+}
+
+// Staff see each utility's content version in maintenance mode and roll a bundle back;
+// the information screens show the content as it then is.
+func TestMaintenanceBundles(t *testing.T) {
+	h := newHarness(t)
+	data, err := os.ReadFile("../assets/info/gas.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte(`title = "`), []byte(`title = "新版`), 1)
+	now := h.Clock.Now()
+	b, err := bundle.Sign(bundle.DemoKey("gas"), bundle.Manifest{Utility: "gas", Version: 4, Created: now, Expires: now.Add(time.Hour),
+		Note: "调整二档气价"}, map[string][]byte{bundle.InfoFile: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Tap("信息公开")
+	if _, err := h.K.ApplyBundle(b, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	h.Pump()
+	if !h.ShowsOnAnyPage("新版供气信息公开") {
+		t.Fatalf("信息公开 does not show the new content:\n%s", h.Markup())
+	}
+	h.Tap("首页")
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("内容版本")
+	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "终端自带内容"} {
+		if !h.Shows(want) {
+			t.Errorf("the content versions do not show %q:\n%s", want, h.Markup())
+		}
+	}
+	h.Tap(h.K.UtilityName("gas"))
+	h.Tap("回退")
+	h.WaitShows("已回退")
+	h.Tap("知道了")
+	if h.Shows("版本4") {
+		t.Fatalf("still shown after the rollback:\n%s", h.Markup())
+	}
+	if c, _ := h.K.Info().Utility("gas"); c.Title.ZH != "供气信息公开" {
+		t.Fatalf("the information after the rollback: %q", c.Title.ZH)
 	}
 }

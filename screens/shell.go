@@ -136,6 +136,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
 	k.OnAccounts(s.accountsAnswered)
 	k.OnScan(func(code string) { s.opt.Do(func() { s.onScan(code) }) })
+	k.OnContent(func() { s.opt.Do(s.onContent) })
 	// A late answer to the open session's application redraws its result page.
 	k.OnApplicationUpdate(func() {
 		s.opt.Do(func() {
@@ -412,6 +413,18 @@ func (s *Shell) onSession(e session.Event) {
 			s.Home() // redraws at the mode's size
 		}
 	case session.Started:
+		s.render()
+	}
+}
+
+// onContent redraws the screens that show the utilities' content after a bundle changed
+// it. An information page was built from the content before: its list is shown again.
+// A form being filled keeps the services it was opened with.
+func (s *Shell) onContent() {
+	switch s.Current() {
+	case "info-page":
+		s.Back()
+	case "home", "info", "catalog", "apply-choose", "guide", "maint-bundles":
 		s.render()
 	}
 }

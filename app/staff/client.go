@@ -81,13 +81,18 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*http
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.hc.Do(req)
+	return c.check(c.hc.Do(req))
+}
+
+// check turns an error answer into the kiosk's error.
+func (c *Client) check(resp *http.Response, err error) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode < 300 {
 		return resp, nil
 	}
+	method, path := resp.Request.Method, resp.Request.URL.Path
 	defer resp.Body.Close()
 	var p problem
 	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&p) != nil || p.Error == "" {
@@ -184,6 +189,33 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, actor string) (int64, 
 		return n, fmt.Errorf("staff: the copy was cut short after %d bytes: %w", n, err)
 	}
 	return n, nil
+}
+
+// Bundles lists the bundles the kiosk holds.
+func (c *Client) Bundles(ctx context.Context) ([]Bundle, error) {
+	var out []Bundle
+	return out, c.do(ctx, http.MethodGet, "/v1/bundles", nil, &out)
+}
+
+// ApplyBundle sends a bundle to the running kiosk.
+func (c *Client) ApplyBundle(ctx context.Context, data []byte, actor string) (Bundle, error) {
+	var out Bundle
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://kiosk/v1/bundles?actor="+url.QueryEscape(actor), bytes.NewReader(data))
+	if err != nil {
+		return out, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.check(c.hc.Do(req))
+	if err != nil {
+		return out, err
+	}
+	defer resp.Body.Close()
+	return out, json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out)
+}
+
+// RollbackBundle rolls a utility's bundle back on the running kiosk.
+func (c *Client) RollbackBundle(ctx context.Context, utility, actor string) error {
+	return c.do(ctx, http.MethodPost, "/v1/bundles/"+url.PathEscape(utility)+"/rollback", action{Actor: actor}, nil)
 }
 
 // Restart restarts the running kiosk.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 )
@@ -61,6 +63,9 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("POST /v1/reprints/{ref}", h.reprint)
 	mux.HandleFunc("POST /v1/screen", h.screen)
 	mux.HandleFunc("POST /v1/restart", h.restart)
+	mux.HandleFunc("GET /v1/bundles", h.bundles)
+	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
+	mux.HandleFunc("POST /v1/bundles/{utility}/rollback", h.rollbackBundle)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -268,5 +273,41 @@ func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("staff restarted the kiosk", "actor", a.Actor)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) bundles(w http.ResponseWriter, r *http.Request) {
+	list, err := h.s.Bundles(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// applyBundle takes the bundle as the body and the actor from the query (?actor=).
+func (h *handler) applyBundle(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bundle.MaxSize+1))
+	if err != nil {
+		h.fail(w, r, fmt.Errorf("%w: the bundle: %v", ErrInput, err))
+		return
+	}
+	b, err := h.s.ApplyBundle(r.Context(), data, r.URL.Query().Get("actor"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+func (h *handler) rollbackBundle(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(r)
+	if err == nil {
+		err = h.s.RollbackBundle(r.Context(), r.PathValue("utility"), a.Actor)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }

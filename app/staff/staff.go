@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/orders"
@@ -57,6 +58,14 @@ type Service interface {
 	// Reprint prints a receipt that did not print again (补打) on the running kiosk's
 	// printer; actor is journaled. ErrNeedsKiosk while the kiosk is stopped.
 	Reprint(ctx context.Context, ref, actor string) (Printed, error)
+	// Bundles lists the utilities' content bundles the kiosk holds, by utility.
+	Bundles(ctx context.Context) ([]Bundle, error)
+	// ApplyBundle applies a utility's signed content bundle on the running kiosk (a
+	// refusal wraps ErrInput and says why); actor is journaled.
+	ApplyBundle(ctx context.Context, data []byte, actor string) (Bundle, error)
+	// RollbackBundle goes back, for one utility, to the content its bundle replaced;
+	// actor is journaled.
+	RollbackBundle(ctx context.Context, utility, actor string) error
 	// Restart restarts the running kiosk between visits (ErrCitizenPresent during one;
 	// ErrStopped while it is stopped); actor is journaled. It returns once the restart
 	// has begun: the socket goes away with the kiosk and comes back when it has started.
@@ -179,6 +188,37 @@ type Local struct {
 	// Relaunch restarts the kiosk between visits, journaled with actor; nil when the
 	// kiosk is not running (or cannot restart itself).
 	Relaunch func(ctx context.Context, actor string) error
+	// Apply applies a content bundle and Rollback rolls one back, journaled with actor;
+	// nil when the kiosk is not running.
+	Apply    func(data []byte, actor string) (*bundle.Bundle, error)
+	Rollback func(utility, actor string) error
+}
+
+// Bundle is one utility's content as the kiosk holds it.
+type Bundle struct {
+	Utility string `json:"utility"`
+	// Version is the bundle shown, with its note, when and by whom it was applied; 0:
+	// the kiosk's own content.
+	Version   uint64     `json:"version,omitempty"`
+	Note      string     `json:"note,omitempty"`
+	AppliedAt *time.Time `json:"applied_at,omitempty"`
+	By        string     `json:"by,omitempty"`
+	// Previous is the version a rollback goes back to (0: the kiosk's own content).
+	Previous uint64 `json:"previous,omitempty"`
+	// Seen is the highest version applied: a new bundle must be newer.
+	Seen uint64 `json:"seen"`
+}
+
+func bundleOf(st bundle.Status) Bundle {
+	out := Bundle{Utility: st.Utility, Seen: st.Seen}
+	if c := st.Current; c != nil {
+		at := c.At
+		out.Version, out.Note, out.AppliedAt, out.By = c.Bundle.Manifest.Version, c.Bundle.Manifest.Note, &at, c.By
+	}
+	if p := st.Previous; p != nil {
+		out.Previous = p.Bundle.Manifest.Version
+	}
+	return out
 }
 
 func (l *Local) now() time.Time {
@@ -322,6 +362,56 @@ func (l *Local) Reprint(ctx context.Context, ref, actor string) (Printed, error)
 		return Printed{}, ErrNeedsKiosk
 	}
 	return l.Print(ctx, ref, actor)
+}
+
+// Bundles reads the bundles from the database (the kiosk running or not).
+func (l *Local) Bundles(ctx context.Context) ([]Bundle, error) {
+	sts, err := bundle.NewState(l.Store, l.Journal).Statuses()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Bundle, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, bundleOf(st))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Utility < out[j].Utility })
+	return out, nil
+}
+
+// ApplyBundle applies a bundle on the running kiosk: it alone knows the utilities' keys
+// and shows the content.
+func (l *Local) ApplyBundle(ctx context.Context, data []byte, actor string) (Bundle, error) {
+	if err := required("the actor", actor); err != nil {
+		return Bundle{}, err
+	}
+	if l.Apply == nil {
+		return Bundle{}, ErrStopped
+	}
+	b, err := l.Apply(data, actor)
+	if err != nil {
+		return Bundle{}, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	all, err := l.Bundles(ctx)
+	for _, x := range all {
+		if x.Utility == b.Manifest.Utility {
+			return x, err
+		}
+	}
+	return Bundle{Utility: b.Manifest.Utility, Version: b.Manifest.Version}, err
+}
+
+// RollbackBundle rolls a utility's bundle back on the running kiosk.
+func (l *Local) RollbackBundle(ctx context.Context, utility, actor string) error {
+	if err := errors.Join(required("the utility", utility), required("the actor", actor)); err != nil {
+		return err
+	}
+	if l.Rollback == nil {
+		return ErrStopped
+	}
+	if err := l.Rollback(utility, actor); err != nil {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return nil
 }
 
 // Restart restarts the running kiosk.

@@ -113,7 +113,7 @@ func TestMaintenanceJourney(t *testing.T) {
 	j.must(j.rig.Printer().WaitCuts(context.Background(), cuts+1))
 	j.Tap("知道了")
 
-	j.Tap("未送达的申请（1）")
+	j.Tap("未送达的申请")
 	if !j.Shows(res.KioskRef) || !j.Shows("户号与产权人不符") {
 		t.Fatalf("the dead letter:\n%s", j.Markup())
 	}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"flag"
+	"os"
 	"testing"
+	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -165,6 +169,27 @@ var tour = []stop{
 	// Staff open maintenance mode: the devices, the card left on the reader, what waits.
 	{"37-maintenance", func(j *journey) { j.OpenMaintenance(staffpin.DemoPIN) }},
 	{"38-maintenance-journal", func(j *journey) { j.Tap("操作记录") }},
+	// The gas company has pushed a signed bundle: staff see its version, and may roll back.
+	{"39-maintenance-content", func(j *journey) {
+		j.pushGasBundle()
+		j.Tap("返回")
+		j.Tap("内容版本")
+	}},
+}
+
+// pushGasBundle applies a bundle of the gas company's (its information, retitled),
+// signed with its demo key, as it would arrive over the hall network.
+func (j *journey) pushGasBundle() {
+	j.T.Helper()
+	data, err := os.ReadFile("../../assets/info/gas.toml")
+	j.must(err)
+	data = bytes.Replace(data, []byte(`title = "`), []byte(`title = "新版`), 1)
+	now := time.Now()
+	b, err := bundle.Sign(bundle.DemoKey(utility.Gas), bundle.Manifest{Utility: utility.Gas, Version: 20261126, Created: now,
+		Expires: now.Add(72 * time.Hour), Note: "二档气价调整"}, map[string][]byte{bundle.InfoFile: data})
+	j.must(err)
+	_, err = j.K.ApplyBundle(b, "network 10.0.3.21")
+	j.must(err)
 }
 
 // checkBothLanguages checks the screen (touch targets, fit, one weight; with dir set

@@ -198,13 +198,18 @@ func kioskAction(name string, args []string, stderr io.Writer, act func(d *kiosk
 // refAction runs a staff action on one reference: it takes --config, --actor (who does
 // it, for the journal) and the reference, and reaches the kiosk's data.
 func refAction(name, doing string, args []string, stderr io.Writer, act func(d *kioskData, ref, actor string) error) error {
+	return argAction(name, doing, "the kiosk reference", args, stderr, act)
+}
+
+// argAction is refAction for an argument that is what (a file, a utility).
+func argAction(name, doing, what string, args []string, stderr io.Writer, act func(d *kioskData, arg, actor string) error) error {
 	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := errors.Join(required("actor", *actor), oneArg(fs, "the kiosk reference")); err != nil {
+	if err := errors.Join(required("actor", *actor), oneArg(fs, what)); err != nil {
 		return err
 	}
 	d, err := openData(*cfgPath)

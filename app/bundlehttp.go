@@ -1,0 +1,105 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/bundle"
+)
+
+// serveBundles takes utilities' content bundles over HTTP on the hall network
+// (bundles.listen): POST /v1/bundles with the bundle as the body, GET /v1/bundles for
+// the versions shown. Nothing else is served there and nothing needs a password: a
+// bundle is applied only with its utility's signature. A kiosk that cannot listen still
+// serves citizens; the log says why.
+func (k *Kiosk) serveBundles() {
+	addr := k.Config.Bundles.Listen
+	if addr == "" {
+		return
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		k.Log.Error("bundles: not listening: utilities' bundles reach this kiosk through kioskctl only", "addr", addr, "err", err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/bundles", k.receiveBundle)
+	mux.HandleFunc("GET /v1/bundles", k.listBundles)
+	k.bundleSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(k.Log.Handler(), slog.LevelWarn)}
+	k.bundleAddr = l.Addr().String()
+	k.Log.Info("bundles: listening", "addr", k.bundleAddr)
+	k.spawn(func() {
+		if err := k.bundleSrv.Serve(l); err != http.ErrServerClosed {
+			k.Log.Error("bundles", "err", err)
+		}
+	})
+}
+
+// BundleAddr is the address the kiosk takes bundles on, once listening ("" if not).
+func (k *Kiosk) BundleAddr() string {
+	if k.bundleSrv == nil {
+		return ""
+	}
+	return k.bundleAddr
+}
+
+func (k *Kiosk) stopBundles() { shutdown(k.bundleSrv) }
+
+// bundleAnswer is the body of every answer.
+type bundleAnswer struct {
+	Utility string `json:"utility,omitempty"`
+	Version uint64 `json:"version,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+func (k *Kiosk) receiveBundle(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bundle.MaxSize))
+	if err != nil {
+		writeBundleJSON(w, http.StatusRequestEntityTooLarge, bundleAnswer{Error: "bundle: larger than the kiosk takes"})
+		return
+	}
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	b, err := k.ApplyBundle(data, "network "+host)
+	if err != nil {
+		writeBundleJSON(w, bundleStatus(err), bundleAnswer{Error: err.Error()})
+		return
+	}
+	writeBundleJSON(w, http.StatusOK, bundleAnswer{Utility: b.Manifest.Utility, Version: b.Manifest.Version})
+}
+
+// bundleStatus is the HTTP status of a refusal.
+func bundleStatus(err error) int {
+	switch {
+	case errors.Is(err, bundle.ErrNoKey), errors.Is(err, bundle.ErrSignature), errors.Is(err, bundle.ErrScope):
+		return http.StatusForbidden
+	case errors.Is(err, bundle.ErrStale):
+		return http.StatusConflict
+	case errors.Is(err, bundle.ErrMalformed), errors.Is(err, bundle.ErrExpired), errors.Is(err, bundle.ErrNotYetValid),
+		errors.Is(err, ErrBundleContent):
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusInternalServerError
+}
+
+func (k *Kiosk) listBundles(w http.ResponseWriter, _ *http.Request) {
+	c := k.content.Load()
+	out := []bundleAnswer{}
+	for id, b := range c.bundles {
+		out = append(out, bundleAnswer{Utility: id, Version: b.Manifest.Version})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Utility < out[j].Utility })
+	writeBundleJSON(w, http.StatusOK, out)
+}
+
+func writeBundleJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v) //nolint:errcheck // the sender is gone; nothing to tell it
+}

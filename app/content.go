@@ -1,0 +1,245 @@
+package app
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"sort"
+
+	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/info"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/assets"
+)
+
+// ErrBundleContent means a bundle's files, put in place of its utility's, do not make
+// a valid whole (a form definition or a tariff the kiosk refuses); the message says where.
+var ErrBundleContent = errors.New("app: the bundle's content is refused")
+
+// content is what the kiosk shows of the utilities: the public information and the
+// service catalogue shipped with it, with each utility's applied bundle in place of its
+// own files. It is replaced whole, never changed.
+type content struct {
+	info    *info.Set
+	catalog *catalog.Catalog
+	// bundles are the applied bundles by utility.
+	bundles map[string]*bundle.Bundle
+}
+
+// Info is the utilities' public information (信息公开) as now shown.
+func (k *Kiosk) Info() *info.Set { return k.content.Load().info }
+
+// Catalog is the utilities' services and forms as now offered.
+func (k *Kiosk) Catalog() *catalog.Catalog { return k.content.Load().catalog }
+
+// OnContent registers a listener for a change of the utilities' content (a bundle
+// applied or rolled back): screens that show it redraw.
+func (k *Kiosk) OnContent(f func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.contentListeners = append(k.contentListeners, f)
+}
+
+// ownFiles reads the *.toml files at the root of fsys, sorted by name.
+func ownFiles(fsys fs.FS) (map[string][]byte, error) {
+	names, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, n := range names {
+		if out[n], err = fs.ReadFile(fsys, n); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// compose builds the content from the kiosk's own files with each bundle's files in
+// place of its utility's (assets/info/<utility>.toml, assets/catalog/<utility>.toml).
+func compose(bundles map[string]*bundle.Bundle) (*content, error) {
+	infoFiles, err := ownFiles(assets.Info)
+	if err != nil {
+		return nil, err
+	}
+	catFiles, err := ownFiles(assets.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	for id, b := range bundles {
+		for name, own := range map[string]map[string][]byte{bundle.InfoFile: infoFiles, bundle.CatalogFile: catFiles} {
+			if data, ok := b.Files[name]; ok {
+				delete(own, id+".toml")
+				// Named for the messages of a file the kiosk refuses.
+				own[fmt.Sprintf("bundle %s v%d/%s", id, b.Manifest.Version, name)] = data
+			}
+		}
+	}
+	c := &content{bundles: bundles}
+	if c.info, err = info.Load(sorted(infoFiles, func(n string, d []byte) info.File { return info.File{Name: n, Data: d} })); err != nil {
+		return nil, err
+	}
+	if c.catalog, err = catalog.Load(sorted(catFiles, func(n string, d []byte) catalog.File { return catalog.File{Name: n, Data: d} })); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func sorted[F any](files map[string][]byte, mk func(string, []byte) F) []F {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]F, 0, len(names))
+	for _, n := range names {
+		out = append(out, mk(n, files[n]))
+	}
+	return out
+}
+
+// bundleKeys are the utilities' public keys: the configured ones and, in demo mode, the
+// demo keys of utilities without one.
+func bundleKeys(cfg *config.Config) (map[string]ed25519.PublicKey, error) {
+	keys := map[string]ed25519.PublicKey{}
+	for _, id := range config.UtilityIDs {
+		u, _ := cfg.Utilities.ByID(id)
+		switch {
+		case u.BundleKey != "":
+			pub, err := bundle.ParsePublicKey(u.BundleKey)
+			if err != nil {
+				return nil, fmt.Errorf("utilities.%s.bundle_key: %w", id, err)
+			}
+			keys[id] = pub
+		case cfg.Demo:
+			keys[id] = bundle.DemoKey(id).Public().(ed25519.PublicKey)
+		}
+	}
+	return keys, nil
+}
+
+// loadContent composes the content from the bundles the kiosk applied before. A bundle
+// whose signature no longer verifies with its utility's configured key (the key was
+// changed) is left out, as is everything should the whole not load: the kiosk then
+// shows its own content, and the log says why.
+func (k *Kiosk) loadContent() error {
+	keys, err := bundleKeys(k.Config)
+	if err != nil {
+		return err
+	}
+	k.bundleKeys = keys
+	k.bundles = bundle.NewState(k.Store, k.Journal)
+	applied := map[string]*bundle.Bundle{}
+	statuses, err := k.bundles.Statuses()
+	if err != nil {
+		k.Log.Error("content bundles not read: the kiosk's own content is shown", "err", err)
+	}
+	for id, st := range statuses {
+		if st.Current == nil {
+			continue
+		}
+		// As it was when applied: a bundle expires for delivery, not for display.
+		if err := st.Current.Bundle.Verify(keys, st.Current.At); err != nil {
+			k.Log.Error("content bundle left out", "utility", id, "version", st.Current.Bundle.Manifest.Version, "err", err)
+			continue
+		}
+		applied[id] = st.Current.Bundle
+	}
+	c, err := compose(applied)
+	if err != nil && len(applied) > 0 {
+		k.Log.Error("content bundles left out: the kiosk's own content is shown", "err", err)
+		c, err = compose(nil)
+	}
+	if err != nil {
+		return err
+	}
+	k.content.Store(c)
+	return nil
+}
+
+// ApplyBundle verifies a utility's content bundle (its signature, scope, version and
+// expiry, and that its files make a valid whole with the rest), keeps it with the one
+// it replaces and shows it at once. by is who delivered it, for the journal. A refusal
+// is journaled too, and its error wraps bundle's sentinel errors or ErrBundleContent.
+func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
+	k.bundleMu.Lock()
+	defer k.bundleMu.Unlock()
+	now := k.Clock.Now()
+	b, err := bundle.Parse(data)
+	if err == nil {
+		err = b.Verify(k.bundleKeys, now)
+	}
+	var next *content
+	if err == nil {
+		applied := maps.Clone(k.content.Load().bundles)
+		if applied == nil {
+			applied = map[string]*bundle.Bundle{}
+		}
+		applied[b.Manifest.Utility] = b
+		if next, err = compose(applied); err != nil {
+			err = fmt.Errorf("%w: %v", ErrBundleContent, err)
+		}
+	}
+	if err == nil {
+		err = k.bundles.Apply(b, now, by)
+	}
+	if err != nil {
+		e := journal.Event{Kind: journal.BundleRefused, Actor: by, Detail: err.Error()}
+		if b != nil {
+			e.Utility = b.Manifest.Utility
+		}
+		k.record(e)
+		k.Log.Warn("content bundle refused", "by", by, "err", err)
+		return nil, err
+	}
+	k.showContent(next)
+	k.Log.Info("content bundle applied", "bundle", b.String(), "by", by)
+	return b, nil
+}
+
+// RollbackBundle goes back, for one utility, to the content its current bundle
+// replaced (the previous bundle, or the kiosk's own), journaled with by.
+func (k *Kiosk) RollbackBundle(utility, by string) error {
+	k.bundleMu.Lock()
+	defer k.bundleMu.Unlock()
+	var next *content
+	_, err := k.bundles.Rollback(utility, k.Clock.Now(), by, func(b *bundle.Bundle) error {
+		applied := maps.Clone(k.content.Load().bundles)
+		if applied == nil {
+			applied = map[string]*bundle.Bundle{}
+		}
+		delete(applied, utility)
+		if b != nil {
+			applied[utility] = b
+		}
+		var err error
+		if next, err = compose(applied); err != nil {
+			return fmt.Errorf("%w: %v", ErrBundleContent, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	k.showContent(next)
+	k.Log.Info("content bundle rolled back", "utility", utility, "by", by)
+	return nil
+}
+
+// Bundles is what the kiosk holds of each utility's bundles.
+func (k *Kiosk) Bundles() (map[string]bundle.Status, error) { return k.bundles.Statuses() }
+
+// showContent puts c in place and tells the screens.
+func (k *Kiosk) showContent(c *content) {
+	k.content.Store(c)
+	k.mu.Lock()
+	ls := append([]func(){}, k.contentListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f()
+	}
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/staff"
+)
+
+// The bundle commands that act on a kiosk: apply a bundle, list what it shows, roll one
+// back (keygen, sign and inspect, the utility's side, are in bundle.go).
+func init() {
+	register("bundle", bundleSummary, "apply", &subcommand{
+		usage:   "apply --actor STAFF_NO [--config FILE] BUNDLE_FILE",
+		summary: "apply a utility's signed bundle on the running kiosk (shown at once)",
+		run:     bundleApply,
+	})
+	register("bundle", bundleSummary, "list", &subcommand{
+		usage:   "list [--config FILE]",
+		summary: "the content each utility shows: its bundle's version, or the kiosk's own",
+		run:     bundleList,
+	})
+	register("bundle", bundleSummary, "rollback", &subcommand{
+		usage:   "rollback --actor STAFF_NO [--config FILE] UTILITY",
+		summary: "go back to the content a utility's bundle replaced, on the running kiosk",
+		run:     bundleRollback,
+	})
+}
+
+func bundleApply(args []string, stdout, stderr io.Writer) error {
+	return argAction("bundle apply", "applies it", "the bundle's file", args, stderr, func(d *kioskData, file, actor string) error {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		b, err := d.ApplyBundle(context.Background(), data, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: version %d applied and shown\n", b.Utility, b.Version)
+		return nil
+	})
+}
+
+func bundleRollback(args []string, stdout, stderr io.Writer) error {
+	return argAction("bundle rollback", "rolls it back", "the utility (electricity, water, gas, broadband)", args, stderr, func(d *kioskData, utility, actor string) error {
+		if err := d.RollbackBundle(context.Background(), utility, actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: rolled back\n", utility)
+		return nil
+	})
+}
+
+func bundleList(args []string, stdout, stderr io.Writer) error {
+	return kioskAction("bundle list", args, stderr, func(d *kioskData) error {
+		list, err := d.Bundles(context.Background())
+		if err != nil {
+			return err
+		}
+		by := map[string]staff.Bundle{}
+		for _, b := range list {
+			by[b.Utility] = b
+		}
+		for _, id := range config.UtilityIDs {
+			b := by[id]
+			if b.Version == 0 {
+				fmt.Fprintf(stdout, "%-11s the kiosk's own content (newest version applied: %s)\n", id, seen(b.Seen))
+				continue
+			}
+			back := "the kiosk's own content"
+			if b.Previous > 0 {
+				back = fmt.Sprintf("version %d", b.Previous)
+			}
+			fmt.Fprintf(stdout, "%-11s version %d, applied %s by %s; a rollback goes to %s\n", id, b.Version,
+				b.AppliedAt.Local().Format("2006-01-02 15:04"), b.By, back)
+			if b.Note != "" {
+				fmt.Fprintf(stdout, "%-11s %s\n", "", b.Note)
+			}
+		}
+		return nil
+	})
+}
+
+func seen(v uint64) string {
+	if v == 0 {
+		return "none"
+	}
+	return fmt.Sprint(v)
+}
