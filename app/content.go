@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"sort"
+	"sync"
 
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/catalog"
@@ -127,11 +128,9 @@ func bundleKeys(cfg *config.Config) (map[string]ed25519.PublicKey, error) {
 // changed) is left out, as is everything should the whole not load: the kiosk then
 // shows its own content, and the log says why.
 func (k *Kiosk) loadContent() error {
-	keys, err := bundleKeys(k.Config)
-	if err != nil {
-		return err
-	}
-	k.bundleKeys = keys
+	// The keys are derived when first needed: a kiosk without bundles starts without
+	// the signature code's pages (demo keys are derived from their seeds).
+	k.bundleKeys = sync.OnceValues(func() (map[string]ed25519.PublicKey, error) { return bundleKeys(k.Config) })
 	k.bundles = bundle.NewState(k.Store, k.Journal)
 	applied := map[string]*bundle.Bundle{}
 	statuses, err := k.bundles.Statuses()
@@ -141,6 +140,10 @@ func (k *Kiosk) loadContent() error {
 	for id, st := range statuses {
 		if st.Current == nil {
 			continue
+		}
+		keys, err := k.bundleKeys()
+		if err != nil {
+			return err
 		}
 		// As it was when applied: a bundle expires for delivery, not for display.
 		if err := st.Current.Bundle.Verify(keys, st.Current.At); err != nil {
@@ -171,7 +174,10 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 	now := k.Clock.Now()
 	b, err := bundle.Parse(data)
 	if err == nil {
-		err = b.Verify(k.bundleKeys, now)
+		var keys map[string]ed25519.PublicKey
+		if keys, err = k.bundleKeys(); err == nil {
+			err = b.Verify(keys, now)
+		}
 	}
 	var next *content
 	if err == nil {

@@ -18,7 +18,7 @@ import (
 )
 
 // own reads one of the kiosk's own content files.
-func own(t *testing.T, path string) []byte {
+func own(t testing.TB, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile("../assets/" + path)
 	if err != nil {
@@ -28,7 +28,7 @@ func own(t *testing.T, path string) []byte {
 }
 
 // signed is a bundle of utility's, version v, signed with key, made at now.
-func signed(t *testing.T, key ed25519.PrivateKey, utility string, v uint64, now time.Time, files map[string][]byte) []byte {
+func signed(t testing.TB, key ed25519.PrivateKey, utility string, v uint64, now time.Time, files map[string][]byte) []byte {
 	t.Helper()
 	data, err := bundle.Sign(key, bundle.Manifest{Utility: utility, Version: v, Created: now, Expires: now.Add(24 * time.Hour),
 		Note: "test"}, files)
@@ -40,7 +40,7 @@ func signed(t *testing.T, key ed25519.PrivateKey, utility string, v uint64, now 
 
 // newContentKiosk is a demo kiosk without devices on data folder dir, its bundles
 // taken over HTTP on a loopback port.
-func newContentKiosk(t *testing.T, dir string) *app.Kiosk {
+func newContentKiosk(t testing.TB, dir string) *app.Kiosk {
 	t.Helper()
 	cfg := testConfig(t)
 	cfg.Data.Dir = dir
@@ -200,4 +200,24 @@ func TestBundleOfAnOldKeyLeftOut(t *testing.T) {
 	if got := tariffTitle(t, k2, "water"); got != before {
 		t.Fatalf("shown with a bundle of the old key: %q", got)
 	}
+}
+
+// BenchmarkApplyBundle applies a utility's bundle (its information and catalogue, the
+// shipped files): parse, signature, scope, the whole content composed and checked
+// again, stored and journaled with an fsync, and swapped in.
+func BenchmarkApplyBundle(b *testing.B) {
+	k := newContentKiosk(b, b.TempDir())
+	files := map[string][]byte{bundle.InfoFile: own(b, "info/electricity.toml"), bundle.CatalogFile: own(b, "catalog/electricity.toml")}
+	now := time.Now()
+	bundles := make([][]byte, b.N)
+	for i := range bundles {
+		bundles[i] = signed(b, bundle.DemoKey("electricity"), "electricity", uint64(i+1), now, files)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := k.ApplyBundle(bundles[i], "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(bundles[0])), "bytes/bundle")
 }

@@ -17,7 +17,7 @@ var unreachable = map[string]string{"electricity": "http://127.0.0.1:1", "water"
 	"gas": "http://127.0.0.1:1", "broadband": "http://127.0.0.1:1"}
 
 // testConfig is the demo configuration with its data in a temporary folder.
-func testConfig(t *testing.T) *config.Config {
+func testConfig(t testing.TB) *config.Config {
 	cfg := config.Defaults()
 	cfg.Demo = true
 	cfg.Data.Dir = t.TempDir()

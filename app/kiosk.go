@@ -95,7 +95,7 @@ type Kiosk struct {
 	// bundles applied and rolled back.
 	content    atomic.Pointer[content]
 	bundles    *bundle.State
-	bundleKeys map[string]ed25519.PublicKey
+	bundleKeys func() (map[string]ed25519.PublicKey, error)
 	bundleMu   sync.Mutex
 	// bundleSrv takes bundles over HTTP on bundleAddr (bundles.listen), once listening.
 	bundleSrv  *http.Server

@@ -71,7 +71,7 @@ func (k *Kiosk) OpenMaintenance(pin string) (*Maintenance, error) {
 		return nil, ErrVisitOpen
 	}
 	if err := k.gate.Try(pin); err != nil {
-		k.Log.Warn("maintenance PIN refused", "reason", errors.Unwrap(err))
+		k.Log.Warn("maintenance PIN refused", "err", err)
 		return nil, err
 	}
 	m := &Maintenance{k: k, svc: k.staffLocal()}
