@@ -22,11 +22,13 @@ import (
 	"fyne.io/fyne/v2/test"
 	"github.com/BurntSushi/toml"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/mask"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/assets"
@@ -124,6 +126,9 @@ type explorer struct {
 	// logs and taps are the logs and taps of the kiosks restarted during the walk.
 	logs []string
 	taps int
+	// bundles counts the gas company's bundles, whose versions must grow across
+	// restarts; applied is the highest version the kiosk applied.
+	bundles, applied uint64
 }
 
 // person is what the kiosk must never show whole (names, ID numbers), and what it must
@@ -265,8 +270,12 @@ func (e *explorer) step(i int) {
 	case r < 92:
 		d := time.Duration(100+e.rnd.IntN(900)) * time.Millisecond
 		do("wait "+d.String(), func() { e.settle(d) })
-	case r < 97:
+	case r < 95:
 		e.jump(do)
+	case r < 96:
+		e.staff(do)
+	case r < 97:
+		e.pushBundle(do)
 	case r < 98:
 		do("the kiosk is restarted", e.restart)
 	default:
@@ -417,6 +426,47 @@ func (e *explorer) jump(do func(string, func())) {
 	}
 	j := journeys[e.rnd.IntN(len(journeys))]
 	do("journey: "+j.what, func() { j.to(e.journey) })
+}
+
+// staff tap the title five times and type the demo PIN, wherever the walk is: between
+// visits maintenance mode opens, and the walk goes on tapping in it; during a visit
+// nothing happens.
+func (e *explorer) staff(do func(string, func())) {
+	do("staff: five taps on the title, the PIN", func() {
+		e.TapTitle(5)
+		if e.Shell.Current() == "staff-pin" {
+			e.TypePIN(staffpin.DemoPIN)
+		}
+	})
+}
+
+// pushBundle is the gas company pushing its information anew (now and then a bundle the
+// kiosk must refuse: an old version, a broken catalogue), whatever screen a citizen is
+// on.
+func (e *explorer) pushBundle(do func(string, func())) {
+	info, err := os.ReadFile("../../assets/info/gas.toml")
+	e.must(err)
+	e.bundles++
+	v, files, refused := e.bundles, map[string][]byte{bundle.InfoFile: bytes.Replace(info, []byte(`title = "`),
+		[]byte(fmt.Sprintf(`title = "第%d版`, e.bundles)), 1)}, false
+	switch e.rnd.IntN(4) {
+	case 0:
+		v, refused = 1, e.applied >= 1
+	case 1:
+		files[bundle.CatalogFile], refused = []byte("utility = \"gas\"\n"), true
+	}
+	now := time.Now()
+	b, err := bundle.Sign(bundle.DemoKey(utility.Gas), bundle.Manifest{Utility: utility.Gas, Version: v, Created: now,
+		Expires: now.Add(time.Hour)}, files)
+	e.must(err)
+	do(fmt.Sprintf("the gas company pushes version %d (refused: %v)", v, refused), func() {
+		if _, err := e.K.ApplyBundle(b, "network 10.0.3.21"); (err != nil) != refused {
+			e.T.Fatalf("bundle version %d: %v", v, err)
+		}
+		if !refused {
+			e.applied = max(e.applied, v)
+		}
+	})
 }
 
 // restart shuts the kiosk down, whatever it is doing (a payment, a submission, a print),

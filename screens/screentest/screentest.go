@@ -582,7 +582,7 @@ func (h *H) TypePIN(pin string) {
 	for _, d := range pin {
 		h.TapObject(kp.Key(string(d)))
 	}
-	h.TapObject(kp.Key("确定"))
+	h.TapObject(kp.OK())
 }
 
 // OpenMaintenance opens maintenance mode with pin, as staff do.

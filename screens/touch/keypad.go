@@ -119,6 +119,9 @@ func (k *Keypad) check() {
 // Key returns the button of a key (tests tap it).
 func (k *Keypad) Key(label string) *Button { return k.keys[label] }
 
+// OK returns the 确定 key, in whatever language it is labelled.
+func (k *Keypad) OK() *Button { return k.ok }
+
 // CreateRenderer builds the display and the keys.
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	k.display = canvas.NewText("", ft.Color(ft.ColorNameForeground))
