@@ -299,7 +299,7 @@ func (k *Kiosk) onSession(e session.Event) {
 	switch e.Kind {
 	case session.Started:
 		k.Log.Info("session started", "session", e.SessionID)
-		k.closeMaintenance(MaintenanceCard)
+		k.closeMaintenance(MaintenanceCitizen)
 	case session.Ended:
 		if e.Reason == session.ReasonIdle {
 			k.closeMaintenance(MaintenanceIdle)

@@ -26,14 +26,14 @@ const MaintenanceActor = "维护模式"
 var ErrVisitOpen = errors.New("app: maintenance mode opens between visits only")
 
 // ErrMaintenanceClosed means the maintenance mode an action was taken in has closed
-// (idle, a card placed, 退出维护): staff open it again.
+// (idle, a citizen's card or scan, 退出维护): staff open it again.
 var ErrMaintenanceClosed = errors.New("app: maintenance mode has closed")
 
 // Why maintenance mode closes, as the journal's staff.logout says.
 const (
-	MaintenanceExit = "退出维护"
-	MaintenanceIdle = "无操作超时"
-	MaintenanceCard = "有群众刷卡"
+	MaintenanceExit    = "退出维护"
+	MaintenanceIdle    = "无操作超时"
+	MaintenanceCitizen = "群众开始办理"
 )
 
 // MaintenanceAvailable reports whether staff can open maintenance mode on the screen:
@@ -85,7 +85,7 @@ func (k *Kiosk) OpenMaintenance(pin string) (*Maintenance, error) {
 	k.Log.Info("maintenance mode opened")
 	if k.Sessions.Current() != nil {
 		// A card was read while the PIN was checked: the citizen comes first.
-		m.Close(MaintenanceCard)
+		m.Close(MaintenanceCitizen)
 		return nil, ErrVisitOpen
 	}
 	return m, nil

@@ -107,7 +107,7 @@ func TestMaintenanceBetweenVisits(t *testing.T) {
 		t.Fatal("maintenance mode stayed open for a citizen")
 	}
 	out := staffEvents(t, k, journal.StaffLogout)
-	if len(out) != 1 || out[0].Detail != app.MaintenanceCard {
+	if len(out) != 1 || out[0].Detail != app.MaintenanceCitizen {
 		t.Fatalf("logout events %+v", out)
 	}
 }

@@ -69,6 +69,12 @@ func (s *Shell) afterIdentify() {
 // onScan acts on a code read by the QR scanner on any screen: a receipt's tracking QR
 // opens the application, a paper bill's QR opens the account.
 func (s *Shell) onScan(code string) {
+	if s.maint != nil {
+		// A citizen's scan ends maintenance mode, as a card does: the screens it opens
+		// must not lead back into maintenance with 返回.
+		s.maint.Close(app.MaintenanceCitizen)
+		s.Home()
+	}
 	fail := func(msg string) {
 		s.notice.hide()
 		s.notice = s.showModal(s.T("scan.title"), msg, modalButton{label: s.T("common.ok"), primary: true})

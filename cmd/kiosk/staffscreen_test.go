@@ -133,3 +133,29 @@ func TestMaintenanceJourney(t *testing.T) {
 	j.Tap("重启")
 	j.WaitShows("本终端不能自行重启")
 }
+
+// A citizen's scan while maintenance mode is open ends it, as a card does: what the scan
+// opens does not lead back into maintenance with 返回.
+func TestMaintenanceEndsOnAScan(t *testing.T) {
+	j := newJourney(t)
+	j.OpenMaintenance(staffpin.DemoPIN)
+	j.must(j.rig.Scan("https://track.example.cn/a/NO-SUCH-REF"))
+	j.WaitFor("maintenance mode closed", func() bool { return j.Shell.Current() != "maint" })
+	if j.CanTap("返回") {
+		j.Tap("返回")
+	}
+	if cur := j.Shell.Current(); cur == "maint" || cur == "staff-pin" {
+		t.Fatalf("返回 led back to %s", cur)
+	}
+	evs, err := j.K.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	j.must(err)
+	var why []string
+	for _, e := range evs {
+		if e.Kind == journal.StaffLogout {
+			why = append(why, e.Detail)
+		}
+	}
+	if strings.Join(why, ",") != "群众开始办理" {
+		t.Fatalf("logouts journaled: %v", why)
+	}
+}
