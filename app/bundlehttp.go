@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
@@ -59,7 +61,45 @@ type bundleAnswer struct {
 	Error   string `json:"error,omitempty"`
 }
 
+// bundleRate bounds what the hall network can make the kiosk do: anyone there may send,
+// and each bundle is parsed, checked and journaled (a refusal too), so a flood would fill
+// the journal. A burst of bundleBurst, then one every bundleEvery; more are answered 429
+// and neither checked nor journaled.
+const (
+	bundleBurst = 10
+	bundleEvery = 6 * time.Second
+)
+
+// limiter is a token bucket.
+type limiter struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+// allow takes a token at now, if there is one.
+func (l *limiter) allow(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() {
+		l.tokens = bundleBurst
+	} else {
+		l.tokens = min(bundleBurst, l.tokens+now.Sub(l.last).Seconds()/bundleEvery.Seconds())
+	}
+	l.last = now
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
+}
+
 func (k *Kiosk) receiveBundle(w http.ResponseWriter, r *http.Request) {
+	if !k.bundleRate.allow(k.Clock.Now()) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(bundleEvery.Seconds())))
+		writeBundleJSON(w, http.StatusTooManyRequests, bundleAnswer{Error: "bundle: too many bundles: send again later"})
+		return
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, bundle.MaxSize))
 	if err != nil {
 		writeBundleJSON(w, http.StatusRequestEntityTooLarge, bundleAnswer{Error: "bundle: larger than the kiosk takes"})

@@ -221,3 +221,29 @@ func BenchmarkApplyBundle(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(bundles[0])), "bytes/bundle")
 }
+
+// Anyone on the hall network may send bundles: after a burst the kiosk answers 429 and
+// neither checks nor journals them, so that a flood cannot fill its journal.
+func TestBundleFloodHeldOff(t *testing.T) {
+	t.Parallel()
+	k := newContentKiosk(t, t.TempDir())
+	codes := map[int]int{}
+	for range 14 {
+		resp, err := http.Post("http://"+k.BundleAddr()+"/v1/bundles", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes[resp.StatusCode]++
+	}
+	if codes[http.StatusUnprocessableEntity] != 10 || codes[http.StatusTooManyRequests] != 4 {
+		t.Fatalf("answers %v", codes)
+	}
+	evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 10 {
+		t.Fatalf("%d events journaled, want the 10 refusals", len(evs))
+	}
+}

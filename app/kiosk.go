@@ -100,6 +100,7 @@ type Kiosk struct {
 	// bundleSrv takes bundles over HTTP on bundleAddr (bundles.listen), once listening.
 	bundleSrv  *http.Server
 	bundleAddr string
+	bundleRate limiter
 
 	mu                sync.Mutex
 	elderly           bool
