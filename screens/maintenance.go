@@ -454,7 +454,11 @@ func eventsPage(s *Shell) Page {
 		}
 		var blocks []fyne.CanvasObject
 		for _, e := range evs {
-			blocks = append(blocks, touch.NewRow(string(e.Kind), eventDetail(e), dateTime(e.Time), s.K.Touch))
+			name := string(e.Kind)
+			if key := "journal." + name; s.K.Text.Has(key) {
+				name = s.T(key)
+			}
+			blocks = append(blocks, touch.NewRow(name, eventDetail(e), dateTime(e.Time), s.K.Touch))
 		}
 		return s.pager(blocks...)
 	}}

@@ -3,12 +3,13 @@ package screens_test
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
-	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/staffpin"
 )
 
@@ -45,7 +46,7 @@ func TestMaintenanceThroughUI(t *testing.T) {
 		}
 	}
 	h.Tap("操作记录")
-	for _, want := range []string{string(journal.StaffLogin), string(journal.StaffLoginFailed)} {
+	for _, want := range []string{"维护登录", "维护口令错误"} {
 		if !h.ShowsOnAnyPage(want) {
 			t.Errorf("the journal screen does not list %s", want)
 		}
@@ -132,5 +133,26 @@ func TestMaintenanceBundles(t *testing.T) {
 	}
 	if c, _ := h.K.Info().Utility("gas"); c.Title.ZH != "供气信息公开" {
 		t.Fatalf("the information after the rollback: %q", c.Title.ZH)
+	}
+}
+
+// Every kind of journal event has a name in maintenance mode's journal, in both
+// languages: staff read 维护登录, not staff.login.
+func TestJournalKindsNamed(t *testing.T) {
+	src, err := os.ReadFile("../app/journal/journal.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := regexp.MustCompile(`Kind = "([^"]+)"`).FindAllSubmatch(src, -1)
+	if len(kinds) < 20 {
+		t.Fatalf("found %d kinds in journal.go", len(kinds))
+	}
+	h := newHarness(t)
+	for _, k := range kinds {
+		for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+			if key := "journal." + string(k[1]); !h.K.Text.HasIn(lang, key) {
+				t.Errorf("%s has no name in %s", key, lang)
+			}
+		}
 	}
 }
