@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/store"
@@ -81,6 +82,33 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 			_, err := utility.LoadSecret(u.SecretFile, id, false)
 			report(fmt.Sprintf("utility %s: %s at %s, secret %s", id, u.Name, u.BaseURL, u.SecretFile), err)
 		}
+	}
+	var from []string
+	for _, id := range config.UtilityIDs {
+		if u, _ := cfg.Utilities.ByID(id); u.BundleKey != "" {
+			from = append(from, id)
+		}
+	}
+	bundles := "from none (no bundle_key)"
+	switch {
+	case len(from) > 0:
+		bundles = "from " + strings.Join(from, ", ")
+	case cfg.Demo:
+		bundles = "from every utility, signed with its demo key"
+	}
+	if cfg.Bundles.Listen != "" {
+		bundles += ", over the hall network on " + cfg.Bundles.Listen + " and through kioskctl"
+	} else if len(from) > 0 || cfg.Demo {
+		bundles += ", through kioskctl"
+	}
+	fmt.Fprintln(stdout, "content bundles: "+bundles)
+	switch {
+	case cfg.Staff.PINHash != "":
+		fmt.Fprintln(stdout, "maintenance mode on the screen: staff PIN set")
+	case cfg.Demo:
+		fmt.Fprintln(stdout, "maintenance mode on the screen: the demo PIN 123456")
+	default:
+		fmt.Fprintln(stdout, "maintenance mode on the screen: off (no staff.pin_hash; kioskctl staff pin-hash makes one)")
 	}
 	err = store.Check(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile})
 	if errors.Is(err, store.ErrInUse) {

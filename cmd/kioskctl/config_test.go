@@ -67,7 +67,9 @@ dir = "` + data + `"
 		err    string
 	}{
 		{name: "demo", config: write("demo.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+data+"\"\n"),
-			out: []string{"configuration " + dir + "/demo.toml: valid", "kiosk LZH-DEMO-01, reference code 245", "demo mode", "utility water: 梁子湖区自来水公司 (simulated)", "data " + data + ": ok", "ready"}},
+			out: []string{"configuration " + dir + "/demo.toml: valid", "kiosk LZH-DEMO-01, reference code 245", "demo mode", "utility water: 梁子湖区自来水公司 (simulated)",
+				"content bundles: from every utility, signed with its demo key, through kioskctl", "maintenance mode on the screen: the demo PIN 123456",
+				"data " + data + ": ok", "ready"}},
 		{name: "a hall with a device unplugged and a secret open to others", config: write("hall.toml", hall("/dev/serial/by-id/usb-none-if00", filepath.Join(secrets, "water.key"))),
 			code: 1,
 			out: []string{"kiosk LZH-TAIHE-01, reference code 017", "device idcard " + dir + "/reader: ok",
@@ -77,7 +79,8 @@ dir = "` + data + `"
 				"utility gas: not used"},
 			err: "2 problem(s)"},
 		{name: "a hall ready", config: write("ready.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))),
-			out: []string{"device printer " + dir + "/reader: ok", "utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key: ok", "ready"}},
+			out: []string{"device printer " + dir + "/reader: ok", "utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key: ok",
+				"content bundles: from none (no bundle_key)", "maintenance mode on the screen: off (no staff.pin_hash", "ready"}},
 		{name: "a hall whose data key was lost", config: filepath.Join(dir, "ready.toml"),
 			before: func() {
 				st, err := store.Open(store.Options{Dir: data})
