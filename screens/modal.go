@@ -100,6 +100,13 @@ func (s *Shell) popModal(m *modal, box fyne.CanvasObject) *modal {
 	return m
 }
 
+// refresh lays the modal out again at the theme's sizes.
+func (m *modal) refresh() {
+	if m != nil && m.ov != nil {
+		m.ov.root.Refresh()
+	}
+}
+
 func (m *modal) hide() {
 	if m != nil && m.ov != nil {
 		m.ov.hide()

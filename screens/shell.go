@@ -231,10 +231,17 @@ func (s *Shell) SetElderly(on bool) {
 // render's refresh, it would be laid out at the old size and moved again while Fyne
 // paints, which paints the window twice.
 func (s *Shell) setMode(on bool) {
-	if s.theme.SetElderly(on) && s.back != nil {
+	if !s.theme.SetElderly(on) {
+		return
+	}
+	if s.back != nil {
 		s.back.Refresh()
 		s.home.Refresh()
 	}
+	// A notice up when the mode changes (the visit it belongs to has ended, and the
+	// hall's default mode comes back) takes the new size too: its buttons were laid out
+	// for the old one.
+	s.notice.refresh()
 }
 
 // ToggleLanguage switches 中文 / English and redraws.
