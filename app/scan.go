@@ -26,12 +26,11 @@ func (k *Kiosk) runScanner(s *scanner.Scanner) {
 			k.Log.Info("scan dropped", "reason", e.Err)
 		case scanner.EventState:
 			ok := e.State == scanner.StateReady
+			// The scanner's own error (a port's path, the system's words) is in its log;
+			// staff read the state.
 			ev := DeviceEvent{Device: "scanner", OK: ok}
 			if !ok {
 				ev.Detail = e.State.Chinese()
-			}
-			if e.Err != nil {
-				ev.Detail = e.Err.Error()
 			}
 			k.emitDevice(ev)
 		}

@@ -175,15 +175,27 @@ func maintPage(s *Shell) Page {
 	}}
 }
 
-// maintError words an error of maintenance mode for staff.
+// maintError words an error of maintenance mode for staff; what is not foreseen is
+// logged, and staff read that it was.
 func (s *Shell) maintError(err error) string {
-	switch {
-	case errors.Is(err, app.ErrMaintenanceClosed):
-		return s.T("maint.closed")
-	case errors.Is(err, app.ErrNoRestart):
-		return s.T("maint.no_restart")
+	for _, e := range []struct {
+		err error
+		key string
+	}{
+		{app.ErrMaintenanceClosed, "maint.closed"},
+		{app.ErrNoRestart, "maint.no_restart"},
+		{staff.ErrCitizenPresent, "maint.visit_open"},
+		{bundle.ErrNothingToRollBack, "maint.nothing_to_roll_back"},
+		{app.ErrBundleContent, "maint.rollback_refused"},
+		{outbox.ErrNotFound, "maint.request_gone"},
+		{reprint.ErrNotFound, "maint.receipt_gone"},
+	} {
+		if errors.Is(err, e.err) {
+			return s.T(e.key)
+		}
 	}
-	return s.T("maint.error", err.Error())
+	s.K.Log.Error("maintenance mode", "err", err)
+	return s.T("maint.error")
 }
 
 // deviceRows are the devices' states and an ID card left on the reader.
