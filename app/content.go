@@ -236,6 +236,15 @@ func (k *Kiosk) RollbackBundle(utility, by string) error {
 	return nil
 }
 
+// BundleShown is the version of a utility's bundle the kiosk shows; 0 when it shows its
+// own content (no bundle, or one left out at start: see loadContent).
+func (k *Kiosk) BundleShown(utility string) uint64 {
+	if b, ok := k.content.Load().bundles[utility]; ok {
+		return b.Manifest.Version
+	}
+	return 0
+}
+
 // Bundles is what the kiosk holds of each utility's bundles.
 func (k *Kiosk) Bundles() (map[string]bundle.Status, error) { return k.bundles.Statuses() }
 

@@ -200,6 +200,11 @@ func TestBundleOfAnOldKeyLeftOut(t *testing.T) {
 	if got := tariffTitle(t, k2, "water"); got != before {
 		t.Fatalf("shown with a bundle of the old key: %q", got)
 	}
+	// Staff see it held and not shown.
+	sts, err := k2.Bundles()
+	if err != nil || sts["water"].Current == nil || k2.BundleShown("water") != 0 {
+		t.Fatalf("held %+v (%v), shown version %d", sts["water"], err, k2.BundleShown("water"))
+	}
 }
 
 // BenchmarkApplyBundle applies a utility's bundle (its information and catalogue, the

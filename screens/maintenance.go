@@ -436,6 +436,10 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 	if m.Note != "" {
 		detail += " · " + m.Note
 	}
+	if s.K.BundleShown(id) != m.Version {
+		// Left out at start: its signature is not the configured key's any more.
+		detail = s.T("maint.bundle_left_out", m.Version)
+	}
 	to := s.T("maint.bundle_own")
 	if st.Previous != nil {
 		to = s.T("maint.bundle_version", st.Previous.Bundle.Manifest.Version)
