@@ -474,7 +474,7 @@ func eventsPage(s *Shell) Page {
 			if key := "journal." + name; s.K.Text.Has(key) {
 				name = s.T(key)
 			}
-			blocks = append(blocks, touch.NewRow(name, eventDetail(e), dateTime(e.Time), s.K.Touch))
+			blocks = append(blocks, touch.NewRow(name, s.eventDetail(e), dateTime(e.Time), s.K.Touch))
 		}
 		return s.pager(blocks...)
 	}}
@@ -482,9 +482,13 @@ func eventsPage(s *Shell) Page {
 
 // eventDetail is the rest of an event on one line: what it names and says. It holds no
 // personal data: the journal holds none.
-func eventDetail(e journal.Event) string {
+func (s *Shell) eventDetail(e journal.Event) string {
 	var parts []string
-	for _, p := range []string{e.Utility, e.Ref, e.UtilityRef, e.Actor, e.Detail} {
+	utility := e.Utility
+	if utility != "" {
+		utility = s.K.UtilityName(utility)
+	}
+	for _, p := range []string{utility, e.Ref, e.UtilityRef, e.Actor, e.Detail} {
 		if p != "" {
 			parts = append(parts, p)
 		}
