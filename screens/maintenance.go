@@ -348,7 +348,13 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	})
 	retry.Importance = widget.HighImportance
 	closing := s.Button("maint.close_request", func() { s.chooseCloseReason(r.KioskRef) })
-	return s.panel(r.KioskRef, row, note(r.Why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))
+	// The utility's refusal is read as it says it; a failure to reach the utility is
+	// worded for staff (its program text is in kioskctl outbox list and the journal).
+	why := s.T("maint.refused", r.Refused)
+	if r.Refused == "" {
+		why = s.T("maint.not_delivered")
+	}
+	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))
 }
 
 // chooseCloseReason asks why a dead letter is closed, then closes it.
@@ -480,6 +486,24 @@ func eventsPage(s *Shell) Page {
 	}}
 }
 
+// eventWords is an event's detail as staff read it on the screen. A send's outcome and a
+// bundle's refusal record the program's own text (network errors, English): the screen
+// says what happened, and kioskctl journal list keeps the whole record.
+func (s *Shell) eventWords(e journal.Event) string {
+	switch e.Kind {
+	case journal.RequestForwarded:
+		for _, o := range []struct{ prefix, key string }{{"answered", "maint.sent_answered"}, {"failed", "maint.sent_failed"}, {"refused", "maint.sent_refused"}} {
+			if strings.HasPrefix(e.Detail, o.prefix) {
+				return s.T(o.key)
+			}
+		}
+		return ""
+	case journal.BundleRefused:
+		return s.T("maint.see_journal_list")
+	}
+	return e.Detail
+}
+
 // eventDetail is the rest of an event on one line: what it names and says. It holds no
 // personal data: the journal holds none.
 func (s *Shell) eventDetail(e journal.Event) string {
@@ -488,7 +512,7 @@ func (s *Shell) eventDetail(e journal.Event) string {
 	if utility != "" {
 		utility = s.K.UtilityName(utility)
 	}
-	for _, p := range []string{utility, e.Ref, e.UtilityRef, e.Actor, e.Detail} {
+	for _, p := range []string{utility, e.Ref, e.UtilityRef, e.Actor, s.eventWords(e)} {
 		if p != "" {
 			parts = append(parts, p)
 		}

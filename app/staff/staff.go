@@ -134,6 +134,9 @@ type Request struct {
 	// Why is the utility's refusal, the last failure, or who closed it and why; ID and
 	// mobile numbers in it are masked.
 	Why string `json:"why,omitempty"`
+	// Refused is the utility's refusal in its own words, when it refused (masked as Why):
+	// what a clerk can read out; the rest of Why is the program's record.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Query selects journal events: those naming Ref (at any time), or else those of the
@@ -278,10 +281,11 @@ func (l *Local) Requests(ctx context.Context, state outbox.State, limit int) ([]
 }
 
 func requestOf(r outbox.Status) Request {
-	why := r.LastError
+	why, refused := r.LastError, ""
 	if r.Err != nil {
 		// The utility's refusal in its own words, else what went wrong.
-		why = utility.Own(r.Err)
+		refused = utility.Own(r.Err)
+		why = refused
 		if why == "" {
 			why = r.Err.Error()
 		}
@@ -290,7 +294,7 @@ func requestOf(r outbox.Status) Request {
 		why = r.ClosedBy + ": " + r.CloseReason
 	}
 	return Request{KioskRef: r.KioskRef, Utility: r.Utility, Kind: r.Kind, State: r.State, Created: r.Created,
-		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why)}
+		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why), Refused: logging.Scrub(refused)}
 }
 
 // Retry queues a dead letter again.

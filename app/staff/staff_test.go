@@ -121,8 +121,9 @@ func TestService(t *testing.T) {
 			if err != nil || len(dead) != 2 || dead[0].KioskRef != k.refs[0] || dead[0].Kind != utility.KindEvaluation {
 				t.Fatalf("dead letters: %+v, %v", dead, err)
 			}
-			if !strings.Contains(dead[0].Why, "已销户") || strings.Contains(dead[0].Why, "13800001234") {
-				t.Errorf("the refusal should show, its phone number masked: %q", dead[0].Why)
+			if !strings.Contains(dead[0].Why, "已销户") || strings.Contains(dead[0].Why, "13800001234") ||
+				dead[0].Refused != dead[0].Why {
+				t.Errorf("the refusal should show, its phone number masked: %q (refused: %q)", dead[0].Why, dead[0].Refused)
 			}
 			if one, err := s.Requests(ctx, outbox.Dead, 1); err != nil || len(one) != 1 {
 				t.Errorf("limit 1: %d, %v", len(one), err)

@@ -114,7 +114,7 @@ func TestMaintenanceJourney(t *testing.T) {
 	j.Tap("知道了")
 
 	j.Tap("未送达的申请")
-	if !j.Shows(res.KioskRef) || !j.Shows("户号与产权人不符") {
+	if !j.Shows(res.KioskRef) || !j.Shows("业务单位不予受理：户号与产权人不符") {
 		t.Fatalf("the dead letter:\n%s", j.Markup())
 	}
 	j.Tap("关闭申请")
@@ -128,7 +128,15 @@ func TestMaintenanceJourney(t *testing.T) {
 		t.Fatalf("journaled %+v", last)
 	}
 
+	// The journal names the refused send in words, not with the program's record.
 	j.Tap("返回")
+	j.Tap("操作记录")
+	if !j.ShowsOnAnyPage("被拒收") || j.ShowsOnAnyPage("refused:") {
+		t.Fatalf("the journal screen:\n%s", j.Markup())
+	}
+	for j.Shell.Current() != "maint" {
+		j.Tap("返回")
+	}
 	j.Tap("重启终端")
 	j.Tap("重启")
 	j.WaitShows("本终端不能自行重启")
