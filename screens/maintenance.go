@@ -150,11 +150,9 @@ func (s *Shell) leaveMaintenance() {
 func maintPage(s *Shell) Page {
 	return Page{Name: "maint", TitleKey: "maint.title", Leave: s.leaveMaintenance, Build: func() fyne.CanvasObject {
 		m := s.maint
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		st, err := m.Status(ctx)
-		if err != nil {
-			return note(s.maintError(err), widget.DangerImportance)
+		st, failed := maintRead(s, m.Status)
+		if failed != nil {
+			return failed
 		}
 		devices := s.panel(s.T("maint.devices"), s.deviceRows(st)...)
 		queue := s.panel(s.T("maint.queue"), s.queueRows(st)...)
@@ -173,6 +171,18 @@ func maintPage(s *Shell) Page {
 		}
 		return container.NewBorder(nil, nil, nil, actions, panels)
 	}}
+}
+
+// maintRead reads what a maintenance screen shows; when it cannot, failed is the screen
+// saying why.
+func maintRead[T any](s *Shell, read func(context.Context) (T, error)) (v T, failed fyne.CanvasObject) {
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	v, err := read(ctx)
+	if err != nil {
+		return v, note(s.maintError(err), widget.DangerImportance)
+	}
+	return v, nil
 }
 
 // maintError words an error of maintenance mode for staff; what is not foreseen is
@@ -321,11 +331,9 @@ var closeReasons = []string{"maint.reason_offline", "maint.reason_withdrawn", "m
 // deadPage lists the requests the outbox set aside, with 重发 and 关闭 for each.
 func deadPage(s *Shell) Page {
 	return Page{Name: "maint-dead", TitleKey: "maint.dead", Build: func() fyne.CanvasObject {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		reqs, err := s.maint.Requests(ctx, outbox.Dead)
-		if err != nil {
-			return note(s.maintError(err), widget.DangerImportance)
+		reqs, failed := maintRead(s, func(ctx context.Context) ([]staff.Request, error) { return s.maint.Requests(ctx, outbox.Dead) })
+		if failed != nil {
+			return failed
 		}
 		if len(reqs) == 0 {
 			return note(s.T("maint.dead_none"), widget.SuccessImportance)
@@ -387,11 +395,9 @@ func (s *Shell) maintAct(act func(context.Context) error, doneKey string) {
 // reprintsPage lists the receipts that did not print, with 补打 for each.
 func reprintsPage(s *Shell) Page {
 	return Page{Name: "maint-reprints", TitleKey: "maint.reprints", Build: func() fyne.CanvasObject {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		kept, err := s.maint.Reprints(ctx)
-		if err != nil {
-			return note(s.maintError(err), widget.DangerImportance)
+		kept, failed := maintRead(s, s.maint.Reprints)
+		if failed != nil {
+			return failed
 		}
 		if len(kept) == 0 {
 			return note(s.T("maint.reprints_none"), widget.SuccessImportance)
@@ -417,11 +423,9 @@ func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
 // the kiosk's own), with 回退 where a bundle can be rolled back.
 func bundlesPage(s *Shell) Page {
 	return Page{Name: "maint-bundles", TitleKey: "maint.bundles", Build: func() fyne.CanvasObject {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		sts, err := s.maint.Bundles(ctx)
-		if err != nil {
-			return note(s.maintError(err), widget.DangerImportance)
+		sts, failed := maintRead(s, s.maint.Bundles)
+		if failed != nil {
+			return failed
 		}
 		var blocks []fyne.CanvasObject
 		for _, u := range s.K.Utilities {
@@ -465,11 +469,9 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 // eventsPage is the journal's last events, newest first (记录留痕).
 func eventsPage(s *Shell) Page {
 	return Page{Name: "maint-events", TitleKey: "maint.events", Build: func() fyne.CanvasObject {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		evs, err := s.maint.Events(ctx, eventsShown)
-		if err != nil {
-			return note(s.maintError(err), widget.DangerImportance)
+		evs, failed := maintRead(s, func(ctx context.Context) ([]journal.Event, error) { return s.maint.Events(ctx, eventsShown) })
+		if failed != nil {
+			return failed
 		}
 		if len(evs) == 0 {
 			return note(s.T("maint.events_none"), widget.MediumImportance)
