@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Start the real kiosk binary (GLFW, X11, Mesa software GL) full screen under a private
-# Xvfb, as in a hall, wait for it to log that the home screen was painted, take an
-# X-level screenshot and check that it shows something, check that the X server's screen
-# saver is off, ask the kiosk for its status and its screen through the staff socket
-# (kioskctl), have staff restart it (the same process starts anew), then stop it with
-# SIGTERM; then start it once more and hang it up (SIGHUP).
+# Start the real kiosk binary full screen under a private Xvfb, as in a hall, with each
+# renderer (Fyne's OpenGL on Mesa's llvmpipe, and the kiosk's software driver), wait for
+# it to log that the home screen was painted, take an X-level screenshot and check that
+# it shows something, tap a tile with the X server's pointer (xdotool) and check that its
+# screen opened, check that the X server's screen saver is off, ask the kiosk for its
+# status and its screen through the staff socket (kioskctl), have staff restart it (the
+# same process starts anew), then stop it with SIGTERM; then start it once more and hang
+# it up (SIGHUP).
 # Fails if the kiosk crashes, paints nothing within 60 s, leaves the screen saver on (or
 # off after it stopped), does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
@@ -46,7 +48,15 @@ stop_kiosk() {
     echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$out"; exit 1
   fi
 }
-start_kiosk "$work/kiosk.out" --fullscreen
+# smoke RENDERER: the whole check with one renderer.
+smoke() {
+local renderer=$1
+echo "-- renderer $renderer"
+rm -f "$work"/*.out "$work"/*.png
+start_kiosk "$work/kiosk.out" --fullscreen --renderer "$renderer"
+if ! grep -q "\"renderer\":\"$renderer\"" "$work/kiosk.out"; then
+  echo "the kiosk did not paint with $renderer:"; grep '"renderer"' "$work/kiosk.out"; exit 1
+fi
 sleep 0.5
 DISPLAY=":$disp" import -window root "$work/shot.png"
 colours=$(convert "$work/shot.png" -format %k info:)
@@ -55,6 +65,14 @@ echo "screenshot: $colours colours"
 if [ "$colours" -lt 16 ]; then
   echo "the window looks blank"; exit 1
 fi
+# A finger on the 办事指南 tile (bottom right of the home screen at 1280×800) opens it.
+DISPLAY=":$disp" xdotool mousemove 1116 570 click 1
+for _ in $(seq 100); do grep -q '"name":"guide"' "$work/kiosk.out" && break; sleep 0.05; done
+if ! grep -q '"name":"guide"' "$work/kiosk.out"; then
+  echo "a tap on the 办事指南 tile did not open it:"; cat "$work/kiosk.out"; exit 1
+fi
+echo "a tap opened the guide"
+DISPLAY=":$disp" xdotool mousemove 170 40 click 1   # 首页
 saver_timeout() { DISPLAY=":$disp" xset q | awk '/timeout:/{print $2; exit}'; }
 if [ "$(saver_timeout)" != 0 ]; then
   echo "the X server's screen saver is still on under the full-screen kiosk: timeout $(saver_timeout) s"; exit 1
@@ -100,6 +118,9 @@ if ! grep -q "kiosk: stopped" "$work/status.out"; then
 fi
 # Hung up, as xinit hangs its client up when the X session ends (or a terminal closes
 # on a kiosk started from it): the same clean stop.
-start_kiosk "$work/kiosk-hup.out"
+start_kiosk "$work/kiosk-hup.out" --renderer "$renderer"
 stop_kiosk HUP "$work/kiosk-hup.out"
-echo "smoke test passed (stopped cleanly on SIGTERM and on SIGHUP)"
+}
+smoke opengl
+smoke software
+echo "smoke test passed with both renderers (stopped cleanly on SIGTERM and on SIGHUP)"

@@ -50,8 +50,11 @@ type Kiosk struct {
 	OpeningHoursEN []string `toml:"opening_hours_en"`
 	Language       string   `toml:"language"`
 	Fullscreen     bool     `toml:"fullscreen"`
-	IdleTimeout    Duration `toml:"idle_timeout"`
-	IdleCountdown  Duration `toml:"idle_countdown"`
+	// Renderer paints the screen: "opengl" (Fyne's driver), "software" (the kiosk's
+	// own painter, no OpenGL) or "auto": software where the machine has no GPU.
+	Renderer      string   `toml:"renderer"`
+	IdleTimeout   Duration `toml:"idle_timeout"`
+	IdleCountdown Duration `toml:"idle_countdown"`
 	// PayIdleTimeout is the idle time while the pay QR is on screen: paying with a
 	// phone takes many citizens longer than IdleTimeout.
 	PayIdleTimeout Duration `toml:"pay_idle_timeout"`

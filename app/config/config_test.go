@@ -107,6 +107,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"idle too short", "[kiosk]\nidle_timeout = \"5s\"\n", []string{":2:", "kiosk.idle_timeout", "out of range"}},
 		{"countdown too long", "[kiosk]\nidle_countdown = \"10m\"\n", []string{":2:", "kiosk.idle_countdown", "out of range"}},
 		{"bad language", "[kiosk]\nlanguage = \"fr\"\n", []string{":2:", "kiosk.language", "use \"zh\" or \"en\""}},
+		{"bad renderer", "[kiosk]\nrenderer = \"vulkan\"\n", []string{":2:", "kiosk.renderer", "\"vulkan\" is not a renderer"}},
 		{"empty id", "[kiosk]\nid = \"  \"\n", []string{":2:", "kiosk.id", "must not be empty"}},
 		{"bad ref code", "[kiosk]\nref_code = \"17\"\n", []string{":2:", "kiosk.ref_code", "not three digits"}},
 		{"ref code not digits", "[kiosk]\nref_code = \"A17\"\n", []string{":2:", "kiosk.ref_code", "not three digits"}},

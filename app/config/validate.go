@@ -61,6 +61,9 @@ func (c *Config) validate(lenient bool) error {
 	if k.Language != "zh" && k.Language != "en" {
 		return &Error{Key: "kiosk.language", Msg: fmt.Sprintf("%q is not a language; use \"zh\" or \"en\"", k.Language)}
 	}
+	if err := CheckRenderer(k.Renderer); err != nil {
+		return err
+	}
 	if err := inRange("kiosk.idle_timeout", k.IdleTimeout.Duration, 15*time.Second, 30*time.Minute); err != nil {
 		return err
 	}
@@ -355,4 +358,12 @@ func headerLine(data []byte, key string) int {
 		}
 	}
 	return 0
+}
+
+// CheckRenderer checks a value of kiosk.renderer (also given as --renderer).
+func CheckRenderer(r string) error {
+	if r != "auto" && r != "opengl" && r != "software" {
+		return &Error{Key: "kiosk.renderer", Msg: fmt.Sprintf("%q is not a renderer; use \"auto\", \"opengl\" or \"software\"", r)}
+	}
+	return nil
 }

@@ -25,7 +25,9 @@ import (
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/assets"
 	"github.com/liangzihu/kiosk/screens"
+	"github.com/liangzihu/kiosk/screens/softdriver"
 	"github.com/liangzihu/kiosk/screens/startup"
+	"github.com/liangzihu/kiosk/screens/xwin"
 )
 
 // AppID is the kiosk's application ID (also in FyneApp.toml).
@@ -54,6 +56,7 @@ func run() (restart bool) {
 	t0 := startup.ProcessStart()
 	cfgPath := flag.String("config", "", "configuration file (TOML); none: demo mode")
 	fullscreen := flag.Bool("fullscreen", false, "full screen (also kiosk.fullscreen in the configuration)")
+	rendererFlag := flag.String("renderer", "", "auto, opengl or software (also kiosk.renderer in the configuration)")
 	flag.Parse()
 
 	cfg, err := config.Load(*cfgPath)
@@ -63,6 +66,13 @@ func run() (restart bool) {
 	}
 	if *fullscreen {
 		cfg.Kiosk.Fullscreen = true
+	}
+	if *rendererFlag != "" {
+		if err := config.CheckRenderer(*rendererFlag); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		cfg.Kiosk.Renderer = *rendererFlag
 	}
 	log, closeLog, err := logging.New(logging.Options{
 		Dir: cfg.Data.Dir, MaxBytes: cfg.Data.LogMaxBytes, Files: cfg.Data.LogFiles, Stderr: os.Stderr,
@@ -109,9 +119,17 @@ func run() (restart bool) {
 	k.Start(context.Background())
 	defer k.Close()
 
-	a := newFyneApp()
+	renderer, why := startup.ChooseRenderer(cfg.Kiosk.Renderer)
+	log.Info("renderer", "renderer", renderer, "why", why)
+	a, err := newFyneApp(renderer, cfg.Kiosk.Fullscreen, k.Text.T("app.title"))
+	if err != nil {
+		log.Error("window", "renderer", renderer, "err", err)
+		os.Exit(1)
+	}
 	w := a.NewWindow(k.Text.T("app.title"))
-	startup.LeanFramebuffer()
+	if renderer == startup.OpenGL {
+		startup.LeanFramebuffer()
+	}
 	w.SetPadded(false)
 	w.SetMaster()
 	w.SetCloseIntercept(func() {
@@ -198,11 +216,21 @@ func keepScreenOn(log *slog.Logger, a fyne.App) (restore func()) {
 	}
 }
 
-// newFyneApp makes the kiosk's Fyne app (the OpenGL driver).
-func newFyneApp() fyne.App {
+// newFyneApp makes the kiosk's Fyne app with the configured renderer: Fyne's OpenGL
+// driver, or the kiosk's software driver on an X11 window of its own.
+func newFyneApp(renderer string, fullscreen bool, title string) (fyne.App, error) {
 	startup.Locale()
 	startup.FixedTheme()
 	fyneapp.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "水电气网联办自助服务", Version: "0.1.0", Build: 1,
 		Migrations: map[string]bool{"fyneDo": true}})
-	return fyneapp.NewWithID(AppID)
+	base := fyneapp.NewWithID(AppID)
+	if renderer == startup.OpenGL {
+		return base, nil
+	}
+	win, err := xwin.Open(xwin.Options{Title: title, Class: AppID, Width: 1280, Height: 800,
+		Fullscreen: fullscreen, Fixed: !fullscreen})
+	if err != nil {
+		return nil, err
+	}
+	return softdriver.New(base, win), nil
 }

@@ -17,9 +17,8 @@
 // rasters and lines, in containers and widgets. It does not clip (the kiosk has no
 // scrolling) and skips any other kind of object, counting it in Stats.Skipped.
 //
-// It reaches widgets' renderers through Fyne's test package, whose init makes a test
-// app the current one: it is for tests, benchmarks and tools, not for the kiosk's
-// binary (which shows its OpenGL window's own pixels, also to staff).
+// It paints the kiosk's window where it runs without OpenGL (screens/softdriver), and
+// the tests', benchmarks' and tools' pictures.
 package paint
 
 import (
@@ -34,8 +33,9 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/software"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/liangzihu/kiosk/screens/objtree"
 )
 
 // Tolerance is how far, in 8-bit units of a channel, a picture of this painter may be
@@ -109,14 +109,22 @@ func (p *Painter) Stats() Stats {
 }
 
 // Paint paints c into a new *image.RGBA of its size in pixels.
-func (p *Painter) Paint(c fyne.Canvas) image.Image {
+func (p *Painter) Paint(c fyne.Canvas) image.Image { return p.Repaint(nil, c) }
+
+// Repaint paints c into dst when dst is c's size in pixels, else into a new
+// *image.RGBA, and returns the picture: a window paints into the same two frames again
+// and again.
+func (p *Painter) Repaint(dst *image.RGBA, c fyne.Canvas) *image.RGBA {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.frame++
 	p.stats.Paints++
 	s := c.Scale()
 	size := c.Size()
-	dst := image.NewRGBA(image.Rect(0, 0, screen(size.Width, s), screen(size.Height, s)))
+	bounds := image.Rect(0, 0, screen(size.Width, s), screen(size.Height, s))
+	if dst == nil || dst.Bounds() != bounds {
+		dst = image.NewRGBA(bounds)
+	}
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(theme.Color(theme.ColorNameBackground)), image.Point{}, draw.Src)
 	if content := c.Content(); content != nil {
 		p.walk(dst, s, content, fyne.Position{})
@@ -142,7 +150,7 @@ func (p *Painter) walk(dst *image.RGBA, s float32, o fyne.CanvasObject, offset f
 			p.walk(dst, s, child, pos)
 		}
 	case fyne.Widget:
-		for _, child := range test.WidgetRenderer(t).Objects() {
+		for _, child := range objtree.Children(t) {
 			p.walk(dst, s, child, pos)
 		}
 	case *canvas.Rectangle:

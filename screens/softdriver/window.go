@@ -1,0 +1,210 @@
+package softdriver
+
+import (
+	"bytes"
+	"image"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/software"
+
+	"github.com/liangzihu/kiosk/screens/objtree"
+	"github.com/liangzihu/kiosk/screens/xwin"
+)
+
+// window is a fyne.Window on the driver's display. Its size and full screen were
+// decided when the display was opened; Resize and SetFullScreen only record.
+type window struct {
+	d       *driver
+	canvas  *swCanvas
+	onTop   bool // the first window: on the display, and the app ends when it closes
+	title   string
+	icon    fyne.Resource
+	menu    *fyne.MainMenu
+	full    bool
+	fixed   bool
+	shown   bool
+	closed  bool
+	onClose func()
+	veto    func()
+
+	// Frames: what the display shows, and the one being painted; swapped after a put.
+	shownFrame, next *image.RGBA
+	// exposed asks for the whole frame to be put again (the server lost it).
+	exposed bool
+	input   pointer
+}
+
+func newWindow(d *driver, title string, onTop bool) *window {
+	w := &window{d: d, title: title, onTop: onTop}
+	w.canvas = &swCanvas{WindowlessCanvas: software.NewCanvasWithPainter(d.painter), w: w}
+	w.canvas.SetPadded(true)
+	if onTop {
+		size := d.display.Size()
+		w.canvas.Resize(fyne.NewSize(float32(size.X), float32(size.Y)))
+	}
+	return w
+}
+
+func (w *window) Title() string                                { return w.title }
+func (w *window) SetTitle(t string)                            { w.title = t }
+func (w *window) FullScreen() bool                             { return w.full }
+func (w *window) SetFullScreen(full bool)                      { w.full = full }
+func (w *window) Resize(fyne.Size)                             {}
+func (w *window) RequestFocus()                                {}
+func (w *window) FixedSize() bool                              { return w.fixed }
+func (w *window) SetFixedSize(fixed bool)                      { w.fixed = fixed }
+func (w *window) CenterOnScreen()                              {}
+func (w *window) Padded() bool                                 { return w.canvas.Padded() }
+func (w *window) SetPadded(p bool)                             { w.canvas.SetPadded(p) }
+func (w *window) Icon() fyne.Resource                          { return w.icon }
+func (w *window) SetIcon(r fyne.Resource)                      { w.icon = r }
+func (w *window) SetMaster()                                   {}
+func (w *window) MainMenu() *fyne.MainMenu                     { return w.menu }
+func (w *window) SetMainMenu(m *fyne.MainMenu)                 { w.menu = m }
+func (w *window) SetOnClosed(f func())                         { w.onClose = f }
+func (w *window) SetCloseIntercept(f func())                   { w.veto = f }
+func (w *window) SetOnDropped(func(fyne.Position, []fyne.URI)) {}
+func (w *window) Content() fyne.CanvasObject                   { return w.canvas.Content() }
+func (w *window) SetContent(o fyne.CanvasObject)               { w.canvas.SetContent(o) }
+func (w *window) Canvas() fyne.Canvas                          { return w.canvas }
+func (w *window) Clipboard() fyne.Clipboard                    { return nil }
+
+// Show marks the window shown: the first window is painted on the display from the
+// loop's next turn on; another has no display and is never seen.
+func (w *window) Show() {
+	if !w.onTop {
+		fyne.LogError("softdriver: one window only; "+w.title+" is not shown", nil)
+	}
+	w.shown = true
+}
+
+func (w *window) Hide() { w.shown = false }
+
+func (w *window) ShowAndRun() {
+	w.Show()
+	w.d.Run()
+}
+
+// Close closes the window; closing the first ends the app.
+func (w *window) Close() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	if w.onClose != nil {
+		w.onClose()
+	}
+	if w.onTop {
+		w.d.Quit()
+	}
+}
+
+func (w *window) closeDisplay() {
+	if err := w.d.display.Close(); err != nil {
+		fyne.LogError("softdriver: close the display", err)
+	}
+}
+
+// paint paints the canvas and puts what changed since the last frame on the display.
+func (w *window) paint() {
+	if !w.shown || w.closed {
+		return
+	}
+	frame := w.d.painter.Repaint(w.next, w.canvas)
+	w.next = frame
+	r := frame.Bounds()
+	if !w.exposed && w.shownFrame != nil && w.shownFrame.Bounds() == r {
+		r = changed(w.shownFrame, frame)
+	}
+	if r.Empty() {
+		return
+	}
+	if err := w.d.display.Put(frame, r); err != nil {
+		fyne.LogError("softdriver: show the frame", err)
+		return
+	}
+	w.exposed = false
+	w.shownFrame, w.next = frame, w.shownFrame
+}
+
+// changed returns the smallest rectangle holding every pixel in which a and b (of one
+// size) differ: whole rows, from the first row that differs to the last.
+func changed(a, b *image.RGBA) image.Rectangle {
+	r := a.Bounds()
+	rowBytes := r.Dx() * 4
+	row := func(y int) bool {
+		i := a.PixOffset(r.Min.X, y)
+		return !bytes.Equal(a.Pix[i:i+rowBytes], b.Pix[i:i+rowBytes])
+	}
+	top := r.Min.Y
+	for top < r.Max.Y && !row(top) {
+		top++
+	}
+	if top == r.Max.Y {
+		return image.Rectangle{}
+	}
+	bottom := r.Max.Y
+	for !row(bottom - 1) {
+		bottom--
+	}
+	return image.Rect(r.Min.X, top, r.Max.X, bottom)
+}
+
+// handle acts on one event of the display.
+func (w *window) handle(e xwin.Event) {
+	switch e.Kind {
+	case xwin.Press, xwin.Release, xwin.Motion:
+		if w.shown && !w.closed {
+			w.input.handle(w.canvas, e)
+		}
+	case xwin.Key:
+		w.canvas.typed(e.Keysym)
+	case xwin.Expose:
+		w.exposed = true
+	case xwin.Resize:
+		w.canvas.Resize(fyne.NewSize(float32(e.Width), float32(e.Height)))
+		w.exposed = true
+	case xwin.Close:
+		if w.veto != nil {
+			w.veto()
+			return
+		}
+		w.Close()
+	}
+}
+
+// canvas is Fyne's in-memory canvas, painted by the driver's painter, whose Capture is
+// the frame on the display.
+type swCanvas struct {
+	software.WindowlessCanvas
+	w *window
+}
+
+// Capture returns a copy of the frame on the display, or paints one if there is none.
+func (c *swCanvas) Capture() image.Image {
+	if f := c.w.shownFrame; f != nil {
+		img := image.NewRGBA(f.Bounds())
+		copy(img.Pix, f.Pix)
+		return img
+	}
+	return c.w.d.painter.Paint(c)
+}
+
+// root is what input goes to: the top overlay (a modal pop-up takes it all), or the
+// content.
+func (c *swCanvas) root() fyne.CanvasObject {
+	if top := c.Overlays().Top(); top != nil {
+		return top
+	}
+	return c.Content()
+}
+
+// positionOf returns where o stands on the canvas.
+func (c *swCanvas) positionOf(o fyne.CanvasObject) fyne.Position {
+	for _, root := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+		if p, ok := objtree.Position(root, o); ok {
+			return p
+		}
+	}
+	return fyne.Position{}
+}

@@ -1,0 +1,441 @@
+// Package xwin shows pictures in an X11 window and reports what the pointer (a
+// touchscreen's emulated pointer) and the keyboard do in it, through Xlib. It knows no
+// toolkit: the kiosk's software renderer (screens/softdriver) paints Fyne's canvas into
+// an image and puts the changed part here, so that a kiosk with no GPU runs without an
+// OpenGL stack (Mesa's llvmpipe costs some 60 MB; docs/benchmarks.md, Start-up).
+//
+// A Window holds two connections to the X server: one draws, from the caller's
+// goroutine, and one waits for events, on a goroutine of its own, so that neither
+// waits for the other and no Xlib connection is ever used by two goroutines at once.
+package xwin
+
+/*
+#cgo pkg-config: x11
+#include <stdlib.h>
+#include <string.h>
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/Xatom.h>
+
+// Xlib's default error handler ends the process; an error is kept for the caller
+// instead (the latest one: requests that fail are checked right after an XSync).
+static int xwin_error;
+static int xwin_on_error(Display *d, XErrorEvent *e) {
+	xwin_error = e->error_code;
+	return 0;
+}
+static void xwin_catch_errors(void) { XSetErrorHandler(xwin_on_error); }
+static int xwin_take_error(void) { int e = xwin_error; xwin_error = 0; return e; }
+
+// The pictures are 32-bit pixels, blue in the lowest byte: the layout of 24-bit
+// TrueColor on every X server the kiosk meets.
+static int xwin_visual_ok(Display *d) {
+	Visual *v = DefaultVisual(d, DefaultScreen(d));
+	return DefaultDepth(d, DefaultScreen(d)) == 24 && v->class == TrueColor &&
+		v->red_mask == 0xff0000 && v->green_mask == 0xff00 && v->blue_mask == 0xff;
+}
+
+static void xwin_set_atom_list(Display *d, Window w, const char *prop, const char **names, int n) {
+	Atom atoms[4];
+	for (int i = 0; i < n; i++) atoms[i] = XInternAtom(d, names[i], False);
+	XChangeProperty(d, w, XInternAtom(d, prop, False), XA_ATOM, 32, PropModeReplace,
+		(unsigned char *)atoms, n);
+}
+
+static Window xwin_create(Display *d, int width, int height, int fullscreen, int fixed,
+		const char *title, const char *class_name) {
+	int screen = DefaultScreen(d);
+	XSetWindowAttributes a;
+	memset(&a, 0, sizeof a);
+	// No background: the server would clear the window before each expose, and the
+	// picture, put right after, would flicker.
+	a.background_pixmap = None;
+	a.bit_gravity = NorthWestGravity;
+	Window w = XCreateWindow(d, RootWindow(d, screen), 0, 0, width, height, 0,
+		DefaultDepth(d, screen), InputOutput, DefaultVisual(d, screen),
+		CWBackPixmap | CWBitGravity, &a);
+
+	size_t n = strlen(title);
+	XChangeProperty(d, w, XInternAtom(d, "_NET_WM_NAME", False), XInternAtom(d, "UTF8_STRING", False),
+		8, PropModeReplace, (const unsigned char *)title, n);
+	XStoreName(d, w, class_name);
+	XClassHint ch = {(char *)class_name, (char *)class_name};
+	XSetClassHint(d, w, &ch);
+
+	XSizeHints *sh = XAllocSizeHints();
+	sh->flags = PPosition | PSize;
+	sh->x = 0; sh->y = 0; sh->width = width; sh->height = height;
+	if (fixed) {
+		sh->flags |= PMinSize | PMaxSize;
+		sh->min_width = sh->max_width = width;
+		sh->min_height = sh->max_height = height;
+	}
+	XSetWMNormalHints(d, w, sh);
+	XFree(sh);
+
+	// A window manager asks rather than kills (the kiosk ignores the request).
+	const char *protocols[] = {"WM_DELETE_WINDOW"};
+	xwin_set_atom_list(d, w, "WM_PROTOCOLS", protocols, 1);
+	if (fullscreen) {
+		const char *state[] = {"_NET_WM_STATE_FULLSCREEN"};
+		xwin_set_atom_list(d, w, "_NET_WM_STATE", state, 1);
+	}
+	return w;
+}
+
+static int xwin_put(Display *d, Window w, GC gc, char *data, int x, int y, int width, int height) {
+	XImage img;
+	memset(&img, 0, sizeof img);
+	img.width = width;
+	img.height = height;
+	img.format = ZPixmap;
+	img.data = data;
+	img.byte_order = LSBFirst;
+	img.bitmap_unit = 32;
+	img.bitmap_bit_order = LSBFirst;
+	img.bitmap_pad = 32;
+	img.depth = 24;
+	img.bytes_per_line = width * 4;
+	img.bits_per_pixel = 32;
+	img.red_mask = 0xff0000;
+	img.green_mask = 0xff00;
+	img.blue_mask = 0xff;
+	if (!XInitImage(&img)) return -1;
+	XPutImage(d, w, gc, &img, 0, 0, x, y, width, height);
+	// A round trip: errors are known here, and a slow server slows the painter down
+	// rather than queueing frames.
+	XSync(d, False);
+	return xwin_take_error();
+}
+
+// xwin_get copies a rectangle of what the server shows into data (32-bit pixels as
+// above). It returns an X error code, or -1 when the server sent nothing.
+static int xwin_get(Display *d, Window w, char *data, int x, int y, int width, int height) {
+	XImage *img = XGetImage(d, w, x, y, width, height, AllPlanes, ZPixmap);
+	XSync(d, False);
+	int err = xwin_take_error();
+	if (!img) return err ? err : -1;
+	for (int row = 0; row < height; row++)
+		memcpy(data + row * width * 4, img->data + row * img->bytes_per_line, width * 4);
+	XDestroyImage(img);
+	return err;
+}
+
+enum { XWIN_PRESS = 1, XWIN_RELEASE, XWIN_MOTION, XWIN_KEY, XWIN_EXPOSE, XWIN_RESIZE, XWIN_CLOSE, XWIN_GONE };
+
+typedef struct {
+	int kind, x, y, button, width, height;
+	unsigned long keysym;
+} xwin_event;
+
+// xwin_next waits for the next event worth reporting. Expose events come as a series;
+// only the last of one is reported, since the whole window is put again.
+static void xwin_next(Display *d, xwin_event *out) {
+	XEvent e;
+	memset(out, 0, sizeof *out);
+	for (;;) {
+		XNextEvent(d, &e);
+		switch (e.type) {
+		case ButtonPress:
+		case ButtonRelease:
+			out->kind = e.type == ButtonPress ? XWIN_PRESS : XWIN_RELEASE;
+			out->x = e.xbutton.x; out->y = e.xbutton.y; out->button = e.xbutton.button;
+			return;
+		case MotionNotify:
+			// Only the latest position of a drag matters.
+			while (XCheckTypedWindowEvent(d, e.xmotion.window, MotionNotify, &e)) {}
+			out->kind = XWIN_MOTION;
+			out->x = e.xmotion.x; out->y = e.xmotion.y;
+			return;
+		case KeyPress:
+			out->kind = XWIN_KEY;
+			out->keysym = XLookupKeysym(&e.xkey, 0);
+			return;
+		case Expose:
+			if (e.xexpose.count == 0) { out->kind = XWIN_EXPOSE; return; }
+			break;
+		case ConfigureNotify:
+			out->kind = XWIN_RESIZE;
+			out->width = e.xconfigure.width; out->height = e.xconfigure.height;
+			return;
+		case ClientMessage:
+			out->kind = XWIN_CLOSE;
+			return;
+		case DestroyNotify:
+			out->kind = XWIN_GONE;
+			return;
+		}
+	}
+}
+
+static void xwin_watch(Display *d, Window w) {
+	XSelectInput(d, w, ButtonPressMask | ButtonReleaseMask | Button1MotionMask | KeyPressMask |
+		ExposureMask | StructureNotifyMask);
+	XSync(d, False);
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"sync"
+	"unsafe"
+)
+
+// Options are a window's settings.
+type Options struct {
+	// Display is the X display to open; "" means $DISPLAY.
+	Display string
+	// Title is the window's title (UTF-8), for a window manager.
+	Title string
+	// Class names the program to a window manager (WM_CLASS).
+	Class string
+	// Width and Height are the window's size in pixels; a full-screen window takes the
+	// screen's instead.
+	Width, Height int
+	// Fullscreen covers the screen: the window is the screen's size at its origin, and
+	// asks a window manager, where one runs, for full screen (_NET_WM_STATE_FULLSCREEN).
+	Fullscreen bool
+	// Fixed asks a window manager not to let the window be resized.
+	Fixed bool
+}
+
+// EventKind says what happened in the window.
+type EventKind int
+
+// The kinds of Event.
+const (
+	Press   EventKind = iota + 1 // a pointer button (a finger) went down at X, Y
+	Release                      // it came up at X, Y
+	Motion                       // it moved to X, Y while button 1 was down
+	Key                          // a key was pressed: Keysym
+	Expose                       // the server lost what the window showed: put it all again
+	Resize                       // the window is now Width × Height
+	Close                        // a window manager asks the window to close
+)
+
+// Event is one thing that happened in the window.
+type Event struct {
+	Kind          EventKind
+	X, Y          int
+	Button        int // for Press and Release: 1 is the primary button, and a touch
+	Width, Height int
+	Keysym        uint32 // X keysym; for printable ASCII, the character itself
+}
+
+// ErrVisual is returned when the display's pixels are not 24-bit TrueColor.
+var ErrVisual = errors.New("xwin: the display's default visual is not 24-bit TrueColor")
+
+// Window is an X11 window that shows pictures.
+type Window struct {
+	draw, watch *C.Display
+	win         C.Window
+	gc          C.GC
+	events      chan Event
+	stop        chan struct{} // closed by Close: events are no longer read
+	done        chan struct{} // closed when the watching connection is
+
+	mu     sync.Mutex // guards size, buf and closed, and the drawing connection
+	size   image.Point
+	buf    []byte
+	closed bool
+}
+
+// Open connects to the display and maps a window there.
+func Open(o Options) (*Window, error) {
+	name := o.Display
+	if name == "" {
+		name = os.Getenv("DISPLAY")
+	}
+	draw, err := connect(name)
+	if err != nil {
+		return nil, err
+	}
+	watch, err := connect(name)
+	if err != nil {
+		C.XCloseDisplay(draw)
+		return nil, err
+	}
+	C.xwin_catch_errors()
+	if C.xwin_visual_ok(draw) == 0 {
+		C.XCloseDisplay(watch)
+		C.XCloseDisplay(draw)
+		return nil, ErrVisual
+	}
+	width, height := o.Width, o.Height
+	screen := C.XDefaultScreen(draw)
+	if o.Fullscreen {
+		width, height = int(C.XDisplayWidth(draw, screen)), int(C.XDisplayHeight(draw, screen))
+	}
+	if width <= 0 || height <= 0 {
+		C.XCloseDisplay(watch)
+		C.XCloseDisplay(draw)
+		return nil, fmt.Errorf("xwin: window size %d×%d", width, height)
+	}
+	title, class := C.CString(o.Title), C.CString(o.Class)
+	defer C.free(unsafe.Pointer(title))
+	defer C.free(unsafe.Pointer(class))
+	w := &Window{draw: draw, watch: watch, events: make(chan Event, 64),
+		stop: make(chan struct{}), done: make(chan struct{}),
+		size: image.Pt(width, height)}
+	w.win = C.xwin_create(draw, C.int(width), C.int(height), cbool(o.Fullscreen), cbool(o.Fixed), title, class)
+	w.gc = C.XCreateGC(draw, C.Drawable(w.win), 0, nil)
+	C.XSync(draw, C.False)
+	// The watching connection listens before the window is mapped, so that it sees
+	// the first Expose.
+	C.xwin_watch(watch, w.win)
+	C.XMapWindow(draw, w.win)
+	C.XSync(draw, C.False)
+	if code := C.xwin_take_error(); code != 0 {
+		C.XCloseDisplay(watch)
+		C.XCloseDisplay(draw)
+		return nil, fmt.Errorf("xwin: create the window on %q: X error %d", name, int(code))
+	}
+	go w.watchEvents()
+	return w, nil
+}
+
+func connect(name string) (*C.Display, error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	d := C.XOpenDisplay(cname)
+	if d == nil {
+		return nil, fmt.Errorf("xwin: cannot open display %q", name)
+	}
+	return d, nil
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// watchEvents reports the window's events until it is destroyed.
+func (w *Window) watchEvents() {
+	defer close(w.done)
+	defer close(w.events)
+	var e C.xwin_event
+	for {
+		C.xwin_next(w.watch, &e)
+		ev := Event{X: int(e.x), Y: int(e.y), Button: int(e.button),
+			Width: int(e.width), Height: int(e.height), Keysym: uint32(e.keysym)}
+		switch e.kind {
+		case C.XWIN_PRESS:
+			ev.Kind = Press
+		case C.XWIN_RELEASE:
+			ev.Kind = Release
+		case C.XWIN_MOTION:
+			ev.Kind = Motion
+		case C.XWIN_KEY:
+			ev.Kind = Key
+		case C.XWIN_EXPOSE:
+			ev.Kind = Expose
+		case C.XWIN_RESIZE:
+			ev.Kind = Resize
+			w.mu.Lock()
+			w.size = image.Pt(ev.Width, ev.Height)
+			w.mu.Unlock()
+		case C.XWIN_CLOSE:
+			ev.Kind = Close
+		case C.XWIN_GONE:
+			C.XCloseDisplay(w.watch)
+			return
+		}
+		select {
+		case w.events <- ev:
+		case <-w.stop:
+		}
+	}
+}
+
+// Events returns the window's events. The channel is closed when the window is.
+// Its reader must keep up: the events wait for it.
+func (w *Window) Events() <-chan Event { return w.events }
+
+// Size returns the window's size in pixels.
+func (w *Window) Size() image.Point {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.size
+}
+
+// Put shows the part r of img at the same place in the window.
+func (w *Window) Put(img *image.RGBA, r image.Rectangle) error {
+	r = r.Intersect(img.Bounds())
+	if r.Empty() {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("xwin: put: the window is closed")
+	}
+	n := r.Dx() * r.Dy() * 4
+	if cap(w.buf) < n {
+		w.buf = make([]byte, n)
+	}
+	buf := w.buf[:n]
+	// RGBA to the server's BGRX, row by row.
+	i := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)]
+		for j := 0; j < len(row); j += 4 {
+			buf[i], buf[i+1], buf[i+2], buf[i+3] = row[j+2], row[j+1], row[j], 0xff
+			i += 4
+		}
+	}
+	code := C.xwin_put(w.draw, w.win, w.gc, (*C.char)(unsafe.Pointer(&buf[0])),
+		C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()))
+	if code != 0 {
+		return fmt.Errorf("xwin: put %v: X error %d", r, int(code))
+	}
+	return nil
+}
+
+// Snapshot returns what the X server shows in the part r of the window: a check that
+// a picture put there arrived.
+func (w *Window) Snapshot(r image.Rectangle) (*image.RGBA, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil, errors.New("xwin: snapshot: the window is closed")
+	}
+	r = r.Intersect(image.Rectangle{Max: w.size})
+	if r.Empty() {
+		return nil, fmt.Errorf("xwin: snapshot: %v is outside the window", r)
+	}
+	buf := make([]byte, r.Dx()*r.Dy()*4)
+	if code := C.xwin_get(w.draw, w.win, (*C.char)(unsafe.Pointer(&buf[0])),
+		C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy())); code != 0 {
+		return nil, fmt.Errorf("xwin: snapshot %v: X error %d", r, int(code))
+	}
+	img := image.NewRGBA(image.Rectangle{Max: r.Size()})
+	for i := 0; i < len(buf); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = buf[i+2], buf[i+1], buf[i], 0xff
+	}
+	return img, nil
+}
+
+// Close destroys the window and closes both connections. The event channel is closed
+// once the watching connection has seen the window go.
+func (w *Window) Close() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return nil
+	}
+	w.closed = true
+	close(w.stop)
+	C.XDestroyWindow(w.draw, w.win)
+	C.XFreeGC(w.draw, w.gc)
+	C.XSync(w.draw, C.False)
+	C.XCloseDisplay(w.draw)
+	w.mu.Unlock()
+	<-w.done
+	return nil
+}
