@@ -3,6 +3,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"image"
 	"log/slog"
@@ -23,15 +24,27 @@ import (
 	"github.com/liangzihu/kiosk/screens/startup"
 )
 
-// TestMain runs Fyne's OpenGL driver on the main goroutine, as the kiosk does, with one
-// 1280×800 window that every harness of this build drives (realWindow); the tests and
-// benchmarks run on another goroutine. It needs an X display (Xvfb will do):
+// renderer is the driver the window of this build runs: opengl, or software for a
+// soak of the kiosk as it runs without a GPU (scripts/soak.sh).
+var renderer = flag.String("renderer", startup.OpenGL, "the window's renderer: opengl or software")
+
+// TestMain runs the kiosk's driver (Fyne's OpenGL driver, or -renderer software) on the
+// main goroutine, as the kiosk does, with one 1280×800 window that every harness of
+// this build drives (realWindow); the tests and benchmarks run on another goroutine. It
+// needs an X display (Xvfb will do):
 //
 //	scripts/gl-frames.sh
 func TestMain(m *testing.M) {
-	a := newFyneApp()
+	flag.Parse()
+	a, err := newFyneApp(*renderer, false, "frames")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	w := a.NewWindow("frames")
-	startup.LeanFramebuffer() // as the kiosk's window
+	if *renderer == startup.OpenGL {
+		startup.LeanFramebuffer() // as the kiosk's window
+	}
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFixedSize(true)

@@ -198,6 +198,9 @@ func screen(v, s float32) int { return int(math.Ceil(float64(v * s))) }
 
 // rectangle fills a plain rectangle and composites any other.
 func (p *Painter) rectangle(dst *image.RGBA, s float32, r *canvas.Rectangle, pos fyne.Position) {
+	if size := r.Size(); size.Width <= 0 || size.Height <= 0 {
+		return
+	}
 	stroked := r.StrokeColor != nil && r.StrokeWidth > 0
 	rounded := r.CornerRadius != 0 || r.TopLeftCornerRadius != 0 || r.TopRightCornerRadius != 0 ||
 		r.BottomLeftCornerRadius != 0 || r.BottomRightCornerRadius != 0
@@ -248,6 +251,9 @@ func (p *Painter) raster(dst *image.RGBA, s float32, r *canvas.Raster, pos fyne.
 // object composites the texture kept under key, drawn first if there is none.
 // key already holds the fraction of a pixel of the object's position.
 func (p *Painter) object(dst *image.RGBA, s float32, pos fyne.Position, key any, size fyne.Size, clone func() fyne.CanvasObject) {
+	if nothing(size) {
+		return
+	}
 	full := positioned{key, s, frac(pos.X, s), frac(pos.Y, s)}
 	t := p.tex[full]
 	if t == nil {
@@ -263,8 +269,16 @@ func (p *Painter) object(dst *image.RGBA, s float32, pos fyne.Position, key any,
 
 // once draws o for this paint only.
 func (p *Painter) once(dst *image.RGBA, s float32, pos fyne.Position, size fyne.Size, o fyne.CanvasObject) {
+	if nothing(size) {
+		return
+	}
 	p.composite(dst, s, pos, p.draw(s, pos, size, o))
 }
+
+// nothing reports a size with nothing to see: squeezed by a layout (Fyne's software
+// painter panics on a rectangle narrower than nothing), or not laid out yet. A line
+// may be flat in one direction, not in both.
+func nothing(size fyne.Size) bool { return size.Width < 0 || size.Height < 0 || size.IsZero() }
 
 // positioned is a texture's key: what decides its pixels, the canvas's scale, and
 // where, within a pixel, the object stands (Fyne rounds positions up to whole pixels

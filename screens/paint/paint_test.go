@@ -1,6 +1,7 @@
 package paint_test
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"testing"
@@ -175,5 +176,35 @@ func TestCountsWhatItSkips(t *testing.T) {
 	p.Paint(w.Canvas())
 	if s := p.Stats(); s.Skipped != 1 {
 		t.Errorf("stats %+v: want the circle skipped", s)
+	}
+}
+
+// TestSqueezedObjects: a layout may leave an object a size below nothing (Fyne's own
+// software painter panics on such a rounded rectangle) or none yet; the painter draws
+// nothing for it, and still draws a flat line.
+func TestSqueezedObjects(t *testing.T) {
+	test.NewTempApp(t)
+	rounded := canvas.NewRectangle(color.White)
+	rounded.StrokeColor, rounded.StrokeWidth, rounded.CornerRadius = color.Black, 2, 8
+	rounded.Resize(fyne.NewSize(-4.6, 88))
+	unlaid := canvas.NewRectangle(color.Black)
+	unlaid.StrokeColor, unlaid.StrokeWidth = color.White, 2
+	line := canvas.NewLine(color.White)
+	line.StrokeWidth = 2
+	line.Position1, line.Position2 = fyne.NewPos(10, 50), fyne.NewPos(90, 50)
+	picture := func(objs ...fyne.CanvasObject) *image.RGBA {
+		c := test.NewCanvas()
+		c.SetPadded(false)
+		c.SetContent(container.NewWithoutLayout(objs...))
+		c.Resize(fyne.NewSize(100, 100))
+		return paint.New().Paint(c).(*image.RGBA)
+	}
+	want := picture(line)
+	if got := want.RGBAAt(50, 50); got.R < 0xc0 {
+		t.Fatalf("the flat line is not drawn: %v", got)
+	}
+	got := picture(rounded, unlaid, line)
+	if !bytes.Equal(got.Pix, want.Pix) {
+		t.Error("the squeezed and unlaid rectangles left pixels")
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 // xvfb starts a private X server with the screen WIDTHxHEIGHTxDEPTH and returns its
 // display name.
-func xvfb(t *testing.T, screen string) string {
+func xvfb(t testing.TB, screen string) string {
 	t.Helper()
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		t.Skip("Xvfb is not installed (scripts/test.sh installs it)")
@@ -52,7 +52,7 @@ func xvfb(t *testing.T, screen string) string {
 }
 
 // next returns the next event of one of the kinds, skipping others.
-func next(t *testing.T, w *Window, kinds ...EventKind) Event {
+func next(t testing.TB, w *Window, kinds ...EventKind) Event {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
@@ -221,5 +221,32 @@ func TestErrors(t *testing.T) {
 func TestVisualRefused(t *testing.T) {
 	if _, err := Open(Options{Display: xvfb(t, "320x240x16"), Width: 10, Height: 10}); !errors.Is(err, ErrVisual) {
 		t.Errorf("16-bit screen: %v, want ErrVisual", err)
+	}
+}
+
+// BenchmarkPut puts a full 1280×800 frame, and the strip a clock's minute changes, on a
+// private Xvfb: what the software renderer adds to a frame after painting it.
+func BenchmarkPut(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		r    image.Rectangle
+	}{
+		{"full-1280x800", image.Rect(0, 0, 1280, 800)},
+		{"header-1280x80", image.Rect(0, 0, 1280, 80)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			w, err := Open(Options{Display: xvfb(b, "1280x800x24"), Width: 1280, Height: 800})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Close()
+			img := picture(image.Pt(1280, 800))
+			b.SetBytes(int64(bc.r.Dx() * bc.r.Dy() * 4))
+			for b.Loop() {
+				if err := w.Put(img, bc.r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
