@@ -9,7 +9,7 @@ import (
 
 // picture is what the window shows, for staff (kioskctl kiosk screen): the window's own
 // picture (an OpenGL window read back: the display's pixels, also under Xvfb with Fyne
-// 2.8.1). It is taken between visits only: the home screen with no session holds no
+// 2.8.1; with the software renderer, the frame on show). It is taken between visits only: the home screen with no session holds no
 // citizen's data. It is taken on Fyne's goroutine.
 func (s *Shell) picture(ctx context.Context) (image.Image, error) {
 	type pictured struct {

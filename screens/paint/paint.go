@@ -28,6 +28,7 @@ import (
 	"math"
 	"reflect"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -43,6 +44,11 @@ import (
 // straight, so a translucent pixel rounds differently, once for each layer.
 const Tolerance = 3
 
+// Keep is how long a Painter keeps the pixels of an object it no longer paints: as
+// Fyne keeps its textures, about a minute. A visit's texts (a masked name, a phone
+// number typed) are then gone from memory a minute or so after the visit.
+const Keep = time.Minute
+
 // DefaultCacheBytes bounds the pixels a Painter keeps: about forty full screens.
 const DefaultCacheBytes = 160 << 20
 
@@ -57,6 +63,9 @@ type Painter struct {
 	bytes  int
 	limit  int
 	frame  uint64
+	now    time.Time // when the paint under way began
+	swept  time.Time // when textures were last checked for their age
+	keep   time.Duration
 	stats  Stats
 	canvas software.WindowlessCanvas // where Fyne's painter draws one object
 }
@@ -79,7 +88,8 @@ type texture struct {
 	// rather than composited; empty when there is none.
 	inside image.Rectangle
 	fill   color.RGBA
-	used   uint64
+	used   uint64    // the last paint that used it
+	usedAt time.Time // and when that was
 }
 
 // New returns a Painter that keeps up to DefaultCacheBytes of pixels.
@@ -90,7 +100,15 @@ func New() *Painter { return NewWithLimit(DefaultCacheBytes) }
 func NewWithLimit(limit int) *Painter {
 	c := software.NewTransparentCanvas()
 	c.SetPadded(false)
-	return &Painter{tex: map[any]*texture{}, limit: limit, canvas: c}
+	return &Painter{tex: map[any]*texture{}, limit: limit, keep: Keep, canvas: c}
+}
+
+// SetKeep sets how long the pixels of an object no longer painted are kept (Keep
+// unless set).
+func (p *Painter) SetKeep(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.keep = d
 }
 
 // Reset forgets every pixel kept.
@@ -118,6 +136,7 @@ func (p *Painter) Repaint(dst *image.RGBA, c fyne.Canvas) *image.RGBA {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.frame++
+	p.now = time.Now()
 	p.stats.Paints++
 	s := c.Scale()
 	size := c.Size()
@@ -134,6 +153,10 @@ func (p *Painter) Repaint(dst *image.RGBA, c fyne.Canvas) *image.RGBA {
 	}
 	if p.bytes > p.limit {
 		p.forgetUnused()
+	}
+	if p.now.Sub(p.swept) >= p.keep/4 {
+		p.forgetOlder(p.now.Add(-p.keep))
+		p.swept = p.now
 	}
 	return dst
 }
@@ -263,7 +286,7 @@ func (p *Painter) object(dst *image.RGBA, s float32, pos fyne.Position, key any,
 	} else {
 		p.stats.Reused++
 	}
-	t.used = p.frame
+	t.used, t.usedAt = p.frame, p.now
 	p.composite(dst, s, pos, t)
 }
 
@@ -465,6 +488,16 @@ func (p *Painter) composite(dst *image.RGBA, s float32, pos fyne.Position, t *te
 		draw.Draw(dst, part.Add(origin), t.img, part.Min, draw.Over)
 	}
 	draw.Draw(dst, in.Add(origin), image.NewUniform(t.fill), image.Point{}, draw.Src)
+}
+
+// forgetOlder drops the textures last used before t.
+func (p *Painter) forgetOlder(t time.Time) {
+	for k, tex := range p.tex {
+		if tex.usedAt.Before(t) {
+			p.bytes -= len(tex.img.Pix)
+			delete(p.tex, k)
+		}
+	}
 }
 
 // forgetUnused drops the textures the last paint did not use.

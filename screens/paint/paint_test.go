@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -206,5 +207,39 @@ func TestSqueezedObjects(t *testing.T) {
 	got := picture(rounded, unlaid, line)
 	if !bytes.Equal(got.Pix, want.Pix) {
 		t.Error("the squeezed and unlaid rectangles left pixels")
+	}
+}
+
+// TestForgetsWhatItNoLongerPaints: the pixels of a text no longer on screen (a visit's
+// masked name) are kept for Keep, then forgotten.
+func TestForgetsWhatItNoLongerPaints(t *testing.T) {
+	test.NewTempApp(t)
+	c := test.NewCanvas()
+	c.Resize(fyne.NewSize(200, 100))
+	show := func(p *paint.Painter, text string) {
+		c.SetContent(canvas.NewText(text, color.Black))
+		p.Paint(c)
+	}
+	for _, tc := range []struct {
+		name       string
+		keep, wait time.Duration
+		drawnMore  int
+	}{
+		{"within Keep: reused", time.Hour, 0, 0},
+		{"after Keep: drawn again", 50 * time.Millisecond, 120 * time.Millisecond, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := paint.New()
+			p.SetKeep(tc.keep)
+			show(p, "李*")
+			show(p, "首页")
+			time.Sleep(tc.wait)
+			show(p, "首页") // a paint after the wait forgets what is older
+			before := p.Stats().Drawn
+			show(p, "李*")
+			if got := p.Stats().Drawn - before; got != tc.drawnMore {
+				t.Errorf("李* drawn %d more times, want %d", got, tc.drawnMore)
+			}
+		})
 	}
 }
