@@ -37,25 +37,22 @@ func Children(o fyne.CanvasObject) []fyne.CanvasObject {
 
 // At returns the front-most visible object under pos (in root's parent's coordinates)
 // for which match is true, and pos relative to that object; nil when there is none.
-// Objects drawn later are in front, and what an object holds is in front of it.
+// Objects drawn later are in front, and what an object holds is in front of it. As in
+// Fyne's own event handling, what an object holds is searched even beyond the
+// object's size (a layout may place it there).
 func At(root fyne.CanvasObject, pos fyne.Position, match func(fyne.CanvasObject) bool) (fyne.CanvasObject, fyne.Position) {
 	if root == nil || !root.Visible() {
 		return nil, fyne.Position{}
 	}
 	rel := pos.Subtract(root.Position())
-	size := root.Size()
-	if rel.X < 0 || rel.Y < 0 || rel.X >= size.Width || rel.Y >= size.Height {
-		// Containers without a layout may hold objects beyond their size; Fyne's
-		// event handling does not look there either.
-		return nil, fyne.Position{}
-	}
 	children := Children(root)
 	for i := len(children) - 1; i >= 0; i-- {
 		if o, p := At(children[i], rel, match); o != nil {
 			return o, p
 		}
 	}
-	if match(root) {
+	size := root.Size()
+	if rel.X >= 0 && rel.Y >= 0 && rel.X < size.Width && rel.Y < size.Height && match(root) {
 		return root, rel
 	}
 	return nil, fyne.Position{}
@@ -76,4 +73,25 @@ func Position(root, obj fyne.CanvasObject) (fyne.Position, bool) {
 		}
 	}
 	return fyne.Position{}, false
+}
+
+// Relayout lays o out again after the theme's sizes changed, as Fyne does for a new
+// theme: what o holds first, innermost first, so that each container is laid out on
+// the new sizes of what it holds, then o itself at its size. (Refresh alone lays a
+// container out before it refreshes what it holds: on the old sizes.)
+func Relayout(o fyne.CanvasObject) {
+	for _, c := range Children(o) {
+		Relayout(c)
+	}
+	switch t := o.(type) {
+	case *fyne.Container:
+		if t.Layout != nil {
+			t.Layout.Layout(t.Objects, t.Size())
+		}
+	case fyne.Widget:
+		if r := Renderer(t); r != nil {
+			r.Layout(t.Size())
+		}
+	}
+	o.Refresh()
 }

@@ -69,3 +69,53 @@ func TestAtAndPosition(t *testing.T) {
 		t.Error("found an object the tree does not hold")
 	}
 }
+
+// TestAtAgreesWithFyne taps a grid of points with Fyne's own event handling (the test
+// driver's TapCanvas) and checks that At finds what Fyne tapped, on a tree with
+// overlapping objects, a hidden one and one placed beyond its container's size.
+func TestAtAgreesWithFyne(t *testing.T) {
+	test.NewTempApp(t)
+	var last string
+	button := func(name string, x, y, w, h float32) *widget.Button {
+		b := widget.NewButton(name, func() { last = name })
+		b.Move(fyne.NewPos(x, y))
+		b.Resize(fyne.NewSize(w, h))
+		return b
+	}
+	hidden := button("hidden", 0, 0, 300, 200)
+	hidden.Hide()
+	box := container.NewWithoutLayout(button("far", 150, 120, 100, 60))
+	box.Resize(fyne.NewSize(20, 20))
+	box.Move(fyne.NewPos(10, 10))
+	root := container.NewWithoutLayout(
+		button("under", 0, 0, 200, 100),
+		button("over", 100, 50, 200, 100),
+		hidden,
+		box,
+	)
+	c := test.NewCanvas()
+	c.SetPadded(false)
+	c.SetContent(root)
+	c.Resize(fyne.NewSize(320, 240))
+	names := map[fyne.CanvasObject]string{}
+	for _, o := range append(root.Objects, box.Objects...) {
+		if b, ok := o.(*widget.Button); ok {
+			names[b] = b.Text
+		}
+	}
+	tappable := func(o fyne.CanvasObject) bool { _, ok := o.(fyne.Tappable); return ok }
+	for y := float32(5); y < 240; y += 10 {
+		for x := float32(5); x < 320; x += 10 {
+			pos := fyne.NewPos(x, y)
+			last = ""
+			test.TapCanvas(c, pos)
+			o, _ := At(root, pos, tappable)
+			if got := names[o]; got != last {
+				t.Errorf("at %v: At finds %q, Fyne tapped %q", pos, got, last)
+			}
+		}
+	}
+	if o, _ := At(root, fyne.NewPos(200, 150), tappable); names[o] != "far" {
+		t.Errorf("the button beyond its container's size: %q", names[o])
+	}
+}
