@@ -1,6 +1,7 @@
 package screens_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -212,4 +213,31 @@ func TestCardOnReaderAtStart(t *testing.T) {
 	}
 	h.Tap("模拟取卡")
 	h.WaitShows("请将身份证放在读卡区")
+}
+
+// TestDemoCardsFit pages through the demo card chooser in both languages and both
+// sizes: every card's label fits its button (an English label once ran past the
+// card's edge in 大字模式).
+func TestDemoCardsFit(t *testing.T) {
+	for _, english := range []bool{false, true} {
+		for _, elderly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
+				h, _ := newDeviceHarness(t)
+				if english {
+					h.Shell.ToggleLanguage()
+				}
+				if elderly {
+					h.Tap(h.K.Text.T("footer.elderly"))
+				}
+				h.Tap(h.K.Text.T("demo.place_card"))
+				for page := 1; ; page++ {
+					h.Check("", "")
+					if !h.CanTap(h.K.Text.T("nav.next_page")) || page > 10 {
+						break
+					}
+					h.Tap(h.K.Text.T("nav.next_page"))
+				}
+			})
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/liangzihu/kiosk/screens/objtree"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -103,7 +104,7 @@ func (s *Shell) popModal(m *modal, box fyne.CanvasObject) *modal {
 // refresh lays the modal out again at the theme's sizes.
 func (m *modal) refresh() {
 	if m != nil && m.ov != nil {
-		m.ov.root.Refresh()
+		objtree.Relayout(m.ov.root)
 	}
 }
 

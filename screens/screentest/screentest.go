@@ -30,6 +30,7 @@ import (
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/screens"
+	"github.com/liangzihu/kiosk/screens/objtree"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -456,6 +457,7 @@ func (h *H) Check(dir, name string) {
 		min = 80
 	}
 	h.AssertTargets(min)
+	h.AssertFingerReaches()
 	h.AssertFits()
 	h.AssertOneWeight()
 	if dir == "" {
@@ -476,6 +478,33 @@ func (h *H) Check(dir, name string) {
 	if err != nil {
 		h.T.Fatal(err)
 	}
+}
+
+// AssertFingerReaches checks that a finger at the centre of each target reaches that
+// target as the software renderer finds it (screens/softdriver), not something drawn
+// over it or beside it.
+func (h *H) AssertFingerReaches() {
+	h.T.Helper()
+	targets := h.Targets()
+	h.Do(func() {
+		c := h.Win.Canvas()
+		root := c.Content()
+		if top := c.Overlays().Top(); top != nil {
+			root = top
+		}
+		for _, tg := range targets {
+			if _, background := tg.Object.(*touch.Surface); background {
+				continue // it takes the taps that land on nothing else
+			}
+			o, _ := objtree.At(root, tg.Centre, func(o fyne.CanvasObject) bool {
+				_, ok := o.(fyne.Tappable)
+				return ok
+			})
+			if o != tg.Object {
+				h.T.Errorf("screen %s: a finger on %q at %v reaches %T %q", h.Shell.Current(), tg.Label, tg.Centre, o, labelOf(o))
+			}
+		}
+	})
 }
 
 // AssertOneWeight checks that no text on screen asks for a bold or italic style: the
@@ -528,6 +557,21 @@ func (h *H) AssertFits() {
 		if m, s := o.MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
 			h.T.Errorf("screen %s: an overlay needs %.0f×%.0f, the window is %.0f×%.0f",
 				h.Shell.Current(), m.Width, m.Height, s.Width, s.Height)
+		}
+	}
+	// A box laid out smaller than its content lets the content spill out of it (a
+	// button below a card, a label beyond its button): its size was decided on stale
+	// measures, or its content is too wide for the screen. A layout that shares out the
+	// room left may round a row a pixel or two short, which nobody sees.
+	const slack = 3
+	for _, o := range h.Objects() {
+		box, ok := o.(*fyne.Container)
+		if !ok || !box.Visible() || box.Layout == nil {
+			continue
+		}
+		if m, s := box.MinSize(), box.Size(); s.Height+slack < m.Height || s.Width+slack < m.Width {
+			h.T.Errorf("screen %s: a box is laid out %.0f×%.0f, its content needs %.0f×%.0f",
+				h.Shell.Current(), s.Width, s.Height, m.Width, m.Height)
 		}
 	}
 	if m, s := c.Content().MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
