@@ -1,6 +1,7 @@
 package touch
 
 import (
+	"image/color"
 	"strings"
 	"unicode/utf8"
 
@@ -56,9 +57,12 @@ type Keypad struct {
 	message string
 
 	display *canvas.Text
-	hint    *canvas.Text
-	ok      *Button
-	keys    map[string]*Button
+	// strut holds the display as tall as a value makes it, so that the keys do not
+	// move when the placeholder (a smaller size) gives way to the first character.
+	strut *canvas.Rectangle
+	hint  *canvas.Text
+	ok    *Button
+	keys  map[string]*Button
 }
 
 // NewKeypad returns a keypad of the given kind.
@@ -132,7 +136,8 @@ func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	bg.StrokeColor = ft.Color(ft.ColorNameInputBorder)
 	bg.StrokeWidth = 2
 	bg.CornerRadius = 8
-	screen := container.NewStack(bg, container.NewPadded(k.display))
+	k.strut = canvas.NewRectangle(color.Transparent)
+	screen := container.NewStack(bg, container.NewPadded(container.NewStack(k.strut, k.display)))
 
 	// A character key's label is larger than the words: one character, read by eyes
 	// that need 大字模式. (A heading's size made the keys taller than a screen has room
@@ -218,6 +223,9 @@ func (r *keypadRenderer) Refresh() {
 		k.display.Color = ft.Color(ft.ColorNameForeground)
 		k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
 	}
+	heading := ft.Size(ft.SizeNameHeadingText)
+	k.strut.SetMinSize(fyne.NewSize(0, max(fyne.MeasureText("0", heading, fyne.TextStyle{Monospace: true}).Height,
+		fyne.MeasureText("●", heading, fyne.TextStyle{}).Height)))
 	k.hint.Text = k.message
 	k.hint.TextSize = ft.Size(ft.SizeNameText)
 	if k.message == "" && k.value != "" {

@@ -126,3 +126,27 @@ func TestKeypadCharactersLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestKeypadKeysStayPut: the first character replaces the placeholder at a larger
+// size; the display is as tall as that from the start, so the keypad needs no more room
+// after it and no key moves under a finger.
+func TestKeypadKeysStayPut(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		test.NewTempApp(t)
+		test.ApplyTheme(t, kt.New(elderly))
+		for _, secret := range []bool{false, true} {
+			for _, placeholder := range []string{"", "请输入手机号码"} {
+				k := NewKeypad(Numeric, labels)
+				k.Placeholder = placeholder
+				k.Secret = secret
+				test.NewTempWindow(t, k).Resize(fyne.NewSize(1280, 700))
+				before := k.MinSize()
+				k.Press("1")
+				if after := k.MinSize(); after.Height != before.Height {
+					t.Errorf("elderly %v, secret %v, placeholder %q: the keypad needs %.0f px of height after the first character, %.0f before",
+						elderly, secret, placeholder, after.Height, before.Height)
+				}
+			}
+		}
+	}
+}
