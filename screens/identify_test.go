@@ -241,3 +241,41 @@ func TestDemoCardsFit(t *testing.T) {
 		}
 	}
 }
+
+// TestNoticeButtonsStackWhenLong: a notice's buttons stand side by side where their
+// labels fit, and one under another where not (English in 大字模式), never past their
+// edges.
+func TestNoticeButtonsStackWhenLong(t *testing.T) {
+	for _, english := range []bool{false, true} {
+		for _, elderly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
+				h, d := newDeviceHarness(t)
+				if english {
+					h.Shell.ToggleLanguage()
+				}
+				if elderly {
+					h.Tap(h.K.Text.T("footer.elderly"))
+				}
+				if err := d.PlaceFixture("resident_expired"); err != nil {
+					t.Fatal(err)
+				}
+				lookup := h.K.Text.T("lookup.by_number")
+				h.WaitFor("the notice", func() bool { return h.CanTap(lookup) })
+				h.Check("", "")
+				var ok, by fyne.CanvasObject
+				for _, tg := range h.Targets() {
+					switch tg.Label {
+					case h.K.Text.T("common.ok"):
+						ok = tg.Object
+					case lookup:
+						by = tg.Object
+					}
+				}
+				stacked := ok.Position().Y != by.Position().Y
+				if want := english && elderly; stacked != want {
+					t.Errorf("buttons stacked %v, want %v", stacked, want)
+				}
+			})
+		}
+	}
+}

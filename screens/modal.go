@@ -35,13 +35,66 @@ func (s *Shell) showModal(title, message string, buttons ...modalButton) *modal 
 	m := &modal{}
 	items := []fyne.CanvasObject{modalTitle(title), modalMessage(message)}
 	if len(buttons) > 0 {
-		row := container.NewGridWithColumns(len(buttons))
+		row := container.New(&buttonsLayout{})
 		for _, b := range buttons {
 			row.Add(m.button(s, b))
 		}
 		items = append(items, row)
 	}
 	return s.popModal(m, container.NewVBox(items...))
+}
+
+// buttonsLayout puts a modal's buttons side by side, equally wide, where every label
+// fits its share of the width, and one under another where not (English in 大字模式).
+// It decides at the width it was last laid out at: the card is laid out at its width
+// before it is measured (cardLayout), as wrapped text is.
+type buttonsLayout struct{ width float32 }
+
+func (l *buttonsLayout) sideBySide(objects []fyne.CanvasObject) bool {
+	if l.width == 0 {
+		return true
+	}
+	widest := float32(0)
+	for _, o := range objects {
+		widest = max(widest, o.MinSize().Width)
+	}
+	n := float32(len(objects))
+	return widest*n+ft.Padding()*(n-1) <= l.width
+}
+
+func (l *buttonsLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	l.width = size.Width
+	pad := ft.Padding()
+	if l.sideBySide(objects) {
+		n := float32(len(objects))
+		w := (size.Width - pad*(n-1)) / n
+		for i, o := range objects {
+			o.Move(fyne.NewPos(float32(i)*(w+pad), 0))
+			o.Resize(fyne.NewSize(w, size.Height))
+		}
+		return
+	}
+	y := float32(0)
+	for _, o := range objects {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + pad
+	}
+}
+
+func (l *buttonsLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var widest, tallest, stacked float32
+	for _, o := range objects {
+		m := o.MinSize()
+		widest, tallest = max(widest, m.Width), max(tallest, m.Height)
+		stacked += m.Height
+	}
+	pad, n := ft.Padding(), float32(len(objects))
+	if l.sideBySide(objects) {
+		return fyne.NewSize(widest*n+pad*(n-1), tallest)
+	}
+	return fyne.NewSize(widest, stacked+pad*(n-1))
 }
 
 // modalTitle and modalMessage are a modal's title and its message, centred and wrapping.
