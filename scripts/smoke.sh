@@ -6,7 +6,9 @@
 # screen opened, check that the X server's screen saver is off, ask the kiosk for its
 # status and its screen through the staff socket (kioskctl), have staff restart it (the
 # same process starts anew), then stop it with SIGTERM; then start it once more and hang
-# it up (SIGHUP).
+# it up (SIGHUP). Last, as a hall starts it: xinit runs it on a real Xorg server (dummy
+# video driver); it must choose the software renderer, take a tap, and end xinit when
+# it stops.
 # Fails if the kiosk crashes, paints nothing within 60 s, leaves the screen saver on (or
 # off after it stopped), does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
@@ -15,8 +17,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 bash scripts/build.sh
 work=$(mktemp -d)
-xpid="" kpid=""
-trap 'kill $kpid $xpid 2>/dev/null || true; rm -rf "$work"' EXIT
+xpid="" kpid="" xinitpid=""
+trap 'kill $kpid $xpid $xinitpid 2>/dev/null || true; rm -rf "$work"' EXIT
 start_xvfb "$work/xvfb.log"
 # start_kiosk OUT [ARG...]: the binary on the private display, logging to OUT, until it
 # has painted home.
@@ -123,4 +125,41 @@ stop_kiosk HUP "$work/kiosk-hup.out"
 }
 smoke opengl
 smoke software
-echo "smoke test passed with both renderers (stopped cleanly on SIGTERM and on SIGHUP)"
+
+# As a hall starts it: xinit runs the kiosk on a real Xorg server (the dummy video driver
+# stands in for the screen), and the renderer is left to choose (no GPU here: software).
+# When the kiosk stops, xinit stops the server and ends.
+echo "-- xinit and Xorg"
+# shellcheck disable=SC2086
+apt_install $XORG_PACKAGES
+kill "$xpid" 2>/dev/null || true
+xpid=""
+xdisp=$(free_display)
+mkdir -p "$work/xorg.conf.d"
+(cd "$work" && LANG=zh_CN.UTF-8 exec xinit "$OLDPWD/bin/kiosk" --fullscreen -- /usr/bin/Xorg ":$xdisp" \
+  -config "$OLDPWD/scripts/xorg-dummy.conf" -configdir "$work/xorg.conf.d" -noreset -nolisten tcp \
+  -logfile "$work/xorg.log" >"$work/xinit.out" 2>&1) &
+xinitpid=$!
+for _ in $(seq 600); do
+  grep -q '"home screen painted"' "$work/xinit.out" 2>/dev/null && break
+  kill -0 "$xinitpid" 2>/dev/null || { echo "xinit exited:"; cat "$work/xinit.out"; exit 1; }
+  sleep 0.1
+done
+grep -q '"home screen painted"' "$work/xinit.out" || { echo "no home screen on Xorg within 60 s:"; cat "$work/xinit.out"; exit 1; }
+grep -q '"renderer":"software"' "$work/xinit.out" || { echo "auto did not choose software without a GPU:"; grep '"renderer"' "$work/xinit.out"; exit 1; }
+grep -o '"startup_ms":[0-9]*' "$work/xinit.out"
+DISPLAY=":$xdisp" xdotool mousemove 1116 570 click 1
+for _ in $(seq 100); do grep -q '"name":"guide"' "$work/xinit.out" && break; sleep 0.05; done
+grep -q '"name":"guide"' "$work/xinit.out" || { echo "a tap on Xorg did not open the guide:"; cat "$work/xinit.out"; exit 1; }
+echo "a tap on Xorg opened the guide"
+kpid=$(pgrep -P "$xinitpid" -x kiosk)
+kill -TERM "$kpid"
+for _ in $(seq 100); do kill -0 "$xinitpid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$xinitpid" 2>/dev/null; then
+  echo "xinit did not end within 10 s of the kiosk's stop:"; cat "$work/xinit.out"; exit 1
+fi
+kpid="" xinitpid=""
+if ! grep -q '"kiosk stopped"' "$work/xinit.out" || grep -q '"level":"ERROR"' "$work/xinit.out"; then
+  echo "the kiosk did not stop cleanly under xinit:"; cat "$work/xinit.out"; exit 1
+fi
+echo "smoke test passed with both renderers, and on Xorg under xinit (stopped cleanly on SIGTERM and on SIGHUP)"
