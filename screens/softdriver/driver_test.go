@@ -20,6 +20,7 @@ import (
 // memDisplay keeps what is put on it in a picture of its own, as a screen would.
 type memDisplay struct {
 	mu     sync.Mutex
+	dpi    float32
 	size   image.Point
 	screen *image.RGBA
 	puts   []image.Rectangle
@@ -34,6 +35,7 @@ func newMemDisplay(w, h int) *memDisplay {
 }
 
 func (m *memDisplay) Size() image.Point         { return m.size }
+func (m *memDisplay) DPI() float32              { return m.dpi }
 func (m *memDisplay) Events() <-chan xwin.Event { return m.events }
 func (m *memDisplay) Put(img *image.RGBA, r image.Rectangle) error {
 	m.mu.Lock()
@@ -358,5 +360,34 @@ func TestChanged(t *testing.T) {
 		if got := changed(a, b); got != tc.want {
 			t.Errorf("changed with %v set: %v, want %v", tc.set, got, tc.want)
 		}
+	}
+}
+
+// TestDenseScreenScales: on a 240 DPI screen the canvas is painted at scale 2 (as Fyne's
+// OpenGL driver would), and a finger's pixel position finds what is drawn there.
+func TestDenseScreenScales(t *testing.T) {
+	disp := newMemDisplay(800, 600)
+	disp.dpi = 240
+	tapped := 0
+	var b *widget.Button
+	h := startOn(t, disp, func() fyne.CanvasObject {
+		b = widget.NewButton("缴费", func() { tapped++ })
+		b.Move(fyne.NewPos(100, 100))
+		b.Resize(fyne.NewSize(100, 50))
+		return container.NewWithoutLayout(b)
+	})
+	var size fyne.Size
+	var scale float32
+	fyne.DoAndWait(func() { size, scale = h.win.Canvas().Size(), h.win.Canvas().Scale() })
+	if scale != 2 || size != fyne.NewSize(400, 300) {
+		t.Fatalf("canvas %v at scale %v, want 400×300 at 2", size, scale)
+	}
+	if got := h.disp.lastPut(); got != image.Rect(0, 0, 800, 600) {
+		t.Errorf("put %v, want the whole 800×600 display", got)
+	}
+	h.tap(fyne.NewPos(150, 125)) // canvas units: pixels (150, 125) are outside the button
+	h.tap(fyne.NewPos(300, 250)) // pixels (300, 250): the button's middle
+	if tapped != 1 {
+		t.Errorf("tapped %d times, want once", tapped)
 	}
 }

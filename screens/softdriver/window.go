@@ -39,10 +39,20 @@ func newWindow(d *driver, title string, onTop bool) *window {
 	w.canvas = &swCanvas{WindowlessCanvas: software.NewCanvasWithPainter(d.painter), w: w}
 	w.canvas.SetPadded(true)
 	if onTop {
-		size := d.display.Size()
-		w.canvas.Resize(fyne.NewSize(float32(size.X), float32(size.Y)))
+		var dpi float32
+		if s, ok := d.display.(interface{ DPI() float32 }); ok {
+			dpi = s.DPI()
+		}
+		w.canvas.SetScale(scaleFor(dpi, d.base.Settings()))
+		w.fit(d.display.Size())
 	}
 	return w
+}
+
+// fit sizes the canvas to a display of size pixels.
+func (w *window) fit(size image.Point) {
+	s := w.canvas.Scale()
+	w.canvas.Resize(fyne.NewSize(float32(size.X)/s, float32(size.Y)/s))
 }
 
 func (w *window) Title() string                                { return w.title }
@@ -162,7 +172,7 @@ func (w *window) handle(e xwin.Event) {
 	case xwin.Expose:
 		w.exposed = true
 	case xwin.Resize:
-		w.canvas.Resize(fyne.NewSize(float32(e.Width), float32(e.Height)))
+		w.fit(image.Pt(e.Width, e.Height))
 		w.exposed = true
 	case xwin.Close:
 		if w.veto != nil {

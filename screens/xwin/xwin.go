@@ -177,6 +177,7 @@ static void xwin_watch(Display *d, Window w) {
 import "C"
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -238,6 +239,8 @@ type Window struct {
 	stop        chan struct{} // closed by Close: events are no longer read
 	done        chan struct{} // closed when the watching connection is
 
+	dpi float32 // of the screen, from its size in millimetres; 0 when the server does not know
+
 	mu     sync.Mutex // guards size, buf and closed, and the drawing connection
 	size   image.Point
 	buf    []byte
@@ -267,6 +270,10 @@ func Open(o Options) (*Window, error) {
 	}
 	width, height := o.Width, o.Height
 	screen := C.XDefaultScreen(draw)
+	var dpi float32
+	if mm := float32(C.XDisplayWidthMM(draw, screen)); mm > 0 {
+		dpi = float32(C.XDisplayWidth(draw, screen)) / (mm / 25.4)
+	}
 	if o.Fullscreen {
 		width, height = int(C.XDisplayWidth(draw, screen)), int(C.XDisplayHeight(draw, screen))
 	}
@@ -280,7 +287,7 @@ func Open(o Options) (*Window, error) {
 	defer C.free(unsafe.Pointer(class))
 	w := &Window{draw: draw, watch: watch, events: make(chan Event, 64),
 		stop: make(chan struct{}), done: make(chan struct{}),
-		size: image.Pt(width, height)}
+		size: image.Pt(width, height), dpi: dpi}
 	w.win = C.xwin_create(draw, C.int(width), C.int(height), cbool(o.Fullscreen), cbool(o.Fixed), title, class)
 	w.gc = C.XCreateGC(draw, C.Drawable(w.win), 0, nil)
 	C.XSync(draw, C.False)
@@ -357,6 +364,10 @@ func (w *Window) watchEvents() {
 // Its reader must keep up: the events wait for it.
 func (w *Window) Events() <-chan Event { return w.events }
 
+// DPI returns the screen's pixels per inch as the X server reports them (its size in
+// millimetres), 0 when it reports none.
+func (w *Window) DPI() float32 { return w.dpi }
+
 // Size returns the window's size in pixels.
 func (w *Window) Size() image.Point {
 	w.mu.Lock()
@@ -380,13 +391,14 @@ func (w *Window) Put(img *image.RGBA, r image.Rectangle) error {
 		w.buf = make([]byte, n)
 	}
 	buf := w.buf[:n]
-	// RGBA to the server's BGRX, row by row.
-	i := 0
+	// RGBA to the server's BGRX, a pixel at a time as one 32-bit word.
+	rowBytes := r.Dx() * 4
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := img.Pix[img.PixOffset(r.Min.X, y):img.PixOffset(r.Max.X, y)]
-		for j := 0; j < len(row); j += 4 {
-			buf[i], buf[i+1], buf[i+2], buf[i+3] = row[j+2], row[j+1], row[j], 0xff
-			i += 4
+		src := img.Pix[img.PixOffset(r.Min.X, y):][:rowBytes]
+		dst := buf[(y-r.Min.Y)*rowBytes:][:rowBytes]
+		for j := 0; j < rowBytes; j += 4 {
+			v := binary.LittleEndian.Uint32(src[j:])
+			binary.LittleEndian.PutUint32(dst[j:], v>>16&0xff|v&0xff00|(v&0xff)<<16|0xff000000)
 		}
 	}
 	code := C.xwin_put(w.draw, w.win, w.gc, (*C.char)(unsafe.Pointer(&buf[0])),

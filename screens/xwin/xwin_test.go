@@ -14,7 +14,7 @@ import (
 
 // xvfb starts a private X server with the screen WIDTHxHEIGHTxDEPTH and returns its
 // display name.
-func xvfb(t testing.TB, screen string) string {
+func xvfb(t testing.TB, screen string, args ...string) string {
 	t.Helper()
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		t.Skip("Xvfb is not installed (scripts/test.sh installs it)")
@@ -23,7 +23,7 @@ func xvfb(t testing.TB, screen string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp")
+	cmd := exec.Command("Xvfb", append([]string{"-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp"}, args...)...)
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -139,13 +139,16 @@ func TestPutShowsThePicture(t *testing.T) {
 }
 
 func TestFullscreenTakesTheScreen(t *testing.T) {
-	w, err := Open(Options{Display: xvfb(t, "640x480x24"), Fullscreen: true, Width: 100, Height: 100})
+	w, err := Open(Options{Display: xvfb(t, "640x480x24", "-dpi", "240"), Fullscreen: true, Width: 100, Height: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	if got := w.Size(); got != image.Pt(640, 480) {
 		t.Fatalf("size %v, want the screen's 640×480", got)
+	}
+	if dpi := w.DPI(); dpi < 235 || dpi > 245 {
+		t.Errorf("DPI %.1f, want the server's 240", dpi)
 	}
 }
 
