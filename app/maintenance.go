@@ -18,7 +18,8 @@ import (
 )
 
 // MaintenanceActor is who the journal names for what staff do in maintenance mode on
-// the screen: one PIN is shared by the hall's staff, so the touchscreen is the actor.
+// the screen when one PIN is shared by the hall's staff: the touchscreen. With a PIN for
+// each member ([[staff.members]]) the journal names the member who opened it.
 const MaintenanceActor = "维护模式"
 
 // ErrVisitOpen means a citizen is being served: maintenance mode opens between visits
@@ -44,7 +45,7 @@ func (k *Kiosk) MaintenanceAvailable() bool { return k.gate != nil && k.gate.Ena
 // configured one (shown on the PIN screen, so that a visitor can look inside); "" on
 // every other kiosk.
 func (k *Kiosk) MaintenanceDemoPIN() string {
-	if k.Config.Demo && k.Config.Staff.PINHash == "" {
+	if k.Config.Demo && k.Config.Staff.PINHash == "" && len(k.Config.Staff.Members) == 0 {
 		return staffpin.DemoPIN
 	}
 	return ""
@@ -59,22 +60,42 @@ func (k *Kiosk) MaintenanceWait() (failures int, until time.Time, err error) {
 	return k.gate.Wait()
 }
 
-// OpenMaintenance opens maintenance mode with the staff PIN. Checking a PIN takes a
-// good part of a second by design (staffpin): call it off the UI goroutine. Errors are
+// MaintenanceNeedsID reports whether staff give their 工号 before their PIN: each
+// member has a PIN of their own ([[staff.members]]; OpenMaintenanceAs).
+func (k *Kiosk) MaintenanceNeedsID() bool { return k.gate != nil && k.gate.PerMember() }
+
+// OpenMaintenance opens maintenance mode with the shared staff PIN. Checking a PIN takes
+// a good part of a second by design (staffpin): call it off the UI goroutine. Errors are
 // staffpin's (a *staffpin.RefusedError says how many tries are left and until when
-// PINs are refused), or ErrVisitOpen during a visit.
+// PINs are refused; staffpin.ErrStaffID where members have PINs of their own), or
+// ErrVisitOpen during a visit.
 func (k *Kiosk) OpenMaintenance(pin string) (*Maintenance, error) {
+	return k.openMaintenance(func() (string, error) { return MaintenanceActor, k.gate.Try(pin) })
+}
+
+// OpenMaintenanceAs opens maintenance mode with the PIN of the member whose 工号 is id;
+// what staff do is journaled in their name. Otherwise as OpenMaintenance.
+func (k *Kiosk) OpenMaintenanceAs(id, pin string) (*Maintenance, error) {
+	return k.openMaintenance(func() (string, error) {
+		m, err := k.gate.TryAs(id, pin)
+		return m.Label(), err
+	})
+}
+
+// openMaintenance opens maintenance mode once try accepts a PIN and says who typed it.
+func (k *Kiosk) openMaintenance(try func() (actor string, err error)) (*Maintenance, error) {
 	if k.gate == nil {
 		return nil, staffpin.ErrDisabled
 	}
 	if k.Sessions.Current() != nil {
 		return nil, ErrVisitOpen
 	}
-	if err := k.gate.Try(pin); err != nil {
+	actor, err := try()
+	if err != nil {
 		k.Log.Warn("maintenance PIN refused", "err", err)
 		return nil, err
 	}
-	m := &Maintenance{k: k, svc: k.staffLocal()}
+	m := &Maintenance{k: k, svc: k.staffLocal(), actor: actor}
 	k.mu.Lock()
 	old := k.maint
 	k.maint = m
@@ -106,8 +127,9 @@ func (k *Kiosk) closeMaintenance(why string) {
 // printer's test page. Every action is journaled. Once closed, every method returns
 // ErrMaintenanceClosed.
 type Maintenance struct {
-	k   *Kiosk
-	svc *staff.Local
+	k     *Kiosk
+	svc   *staff.Local
+	actor string // who the journal names for what is done in it
 
 	mu     sync.Mutex
 	closed bool
@@ -147,7 +169,7 @@ func (m *Maintenance) close(why string) {
 	}
 	k.mu.Unlock()
 	if why != "" {
-		k.record(journal.Event{Kind: journal.StaffLogout, Actor: MaintenanceActor, Detail: why})
+		k.record(journal.Event{Kind: journal.StaffLogout, Actor: m.actor, Detail: why})
 		k.Log.Info("maintenance mode closed", "why", why)
 	}
 }
@@ -174,7 +196,7 @@ func (m *Maintenance) Retry(ctx context.Context, ref string) error {
 	if err := m.check(); err != nil {
 		return err
 	}
-	return m.svc.Retry(ctx, ref, MaintenanceActor)
+	return m.svc.Retry(ctx, ref, m.actor)
 }
 
 // CloseRequest closes a dead letter for good, with the reason staff chose.
@@ -182,7 +204,7 @@ func (m *Maintenance) CloseRequest(ctx context.Context, ref, reason string) erro
 	if err := m.check(); err != nil {
 		return err
 	}
-	return m.svc.Close(ctx, ref, MaintenanceActor, reason)
+	return m.svc.Close(ctx, ref, m.actor, reason)
 }
 
 // Events returns the last n journal events of the last day, newest first.
@@ -214,7 +236,7 @@ func (m *Maintenance) Reprint(ctx context.Context, ref string) (PrintResult, err
 	if err := m.check(); err != nil {
 		return PrintResult{}, err
 	}
-	return m.k.Reprint(ctx, ref, MaintenanceActor)
+	return m.k.Reprint(ctx, ref, m.actor)
 }
 
 // Bundles is what the kiosk holds of each utility's content bundles.
@@ -230,7 +252,7 @@ func (m *Maintenance) RollbackBundle(_ context.Context, utility string) error {
 	if err := m.check(); err != nil {
 		return err
 	}
-	return m.k.RollbackBundle(utility, MaintenanceActor)
+	return m.k.RollbackBundle(utility, m.actor)
 }
 
 // PrintTestPage prints the printer's test page (打印机测试页) with its status as the
@@ -251,7 +273,7 @@ func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
 	if err != nil {
 		return PrintResult{}, fmt.Errorf("app: test page: %w", err)
 	}
-	k.record(journal.Event{Kind: journal.StaffAction, Actor: MaintenanceActor, Detail: "打印测试页"})
+	k.record(journal.Event{Kind: journal.StaffAction, Actor: m.actor, Detail: "打印测试页"})
 	return k.print(ctx, "打印机测试页", "", "", job), nil
 }
 
@@ -286,18 +308,23 @@ func (m *Maintenance) Restart(ctx context.Context) error {
 		return ErrNoRestart
 	}
 	m.Close("重启终端")
-	return m.k.Restart(ctx, MaintenanceActor)
+	return m.k.Restart(ctx, m.actor)
 }
 
 // newGate is the maintenance PIN's gate: the configured hash, or in demo mode without
 // one the demo PIN's.
 func (k *Kiosk) newGate() (*staffpin.Gate, error) {
-	hash := k.Config.Staff.PINHash
-	if hash == "" && k.Config.Demo {
+	st := k.Config.Staff
+	hash := st.PINHash
+	if hash == "" && len(st.Members) == 0 && k.Config.Demo {
 		hash = staffpin.DemoHash
 	}
-	return staffpin.New(staffpin.Options{Journal: k.Journal, Clock: k.Clock, Hash: hash,
-		MaxFailures: k.Config.Staff.MaxFailures, Lockout: k.Config.Staff.Lockout.Duration})
+	var members []staffpin.Member
+	for _, m := range st.Members {
+		members = append(members, staffpin.Member{ID: m.ID, Name: m.Name, Hash: m.PINHash})
+	}
+	return staffpin.New(staffpin.Options{Journal: k.Journal, Clock: k.Clock, Hash: hash, Members: members,
+		MaxFailures: st.MaxFailures, Lockout: st.Lockout.Duration})
 }
 
 // About is what staff read of the kiosk itself in maintenance mode.

@@ -251,3 +251,33 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("a kiosk that cannot restart itself: %v", err)
 	}
 }
+
+// With a PIN for each member, staff give their 工号 first; the shared demo PIN opens
+// nothing, and what the member does is journaled in their name.
+func TestMaintenanceMembers(t *testing.T) {
+	t.Parallel()
+	f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) {
+		c.Staff.Members = []config.StaffMember{{ID: "0417", Name: "王芳", PINHash: staffpin.DemoHash}}
+	})
+	k := f.k
+	if !k.MaintenanceAvailable() || !k.MaintenanceNeedsID() || k.MaintenanceDemoPIN() != "" {
+		t.Fatalf("available %v, needs an ID %v, demo PIN %q", k.MaintenanceAvailable(), k.MaintenanceNeedsID(), k.MaintenanceDemoPIN())
+	}
+	if _, err := k.OpenMaintenance(staffpin.DemoPIN); !errors.Is(err, staffpin.ErrStaffID) {
+		t.Fatalf("the shared PIN's way: %v", err)
+	}
+	m, err := k.OpenMaintenanceAs("0417", staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.PrintTestPage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m.Close(app.MaintenanceExit)
+	for _, kind := range []journal.Kind{journal.StaffLogin, journal.StaffAction, journal.StaffLogout} {
+		evs := staffEvents(t, k, kind)
+		if len(evs) != 1 || evs[0].Actor != "工号 0417 王芳" {
+			t.Errorf("%s: %+v, want one by 工号 0417 王芳", kind, evs)
+		}
+	}
+}

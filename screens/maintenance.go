@@ -42,14 +42,44 @@ func (s *Shell) openGesture() {
 		return
 	}
 	switch s.Current() {
-	case "staff-pin", "maint":
+	case "staff-id", "staff-pin", "maint":
 		return
 	}
-	s.Show(pinPage(s))
+	if s.K.MaintenanceNeedsID() {
+		s.Show(staffIDPage(s))
+		return
+	}
+	s.Show(pinPage(s, ""))
 }
 
-// pinPage takes the staff PIN on a keypad that shows dots, not digits.
-func pinPage(s *Shell) Page {
+// staffIDPage takes a member's 工号 before their PIN, where each member has a PIN of
+// their own: the journal then names who did what.
+func staffIDPage(s *Shell) Page {
+	return Page{Name: "staff-id", TitleKey: "maint.pin_title", Build: func() fyne.CanvasObject {
+		k := touch.NewKeypad(touch.Numeric, s.keypadLabels())
+		k.MaxLen = 12
+		k.Placeholder = s.T("maint.id_placeholder")
+		k.OnKey = s.K.Touch
+		k.Validate = func(v string) string {
+			if v != "" && staffpin.ValidStaffID(v) != nil {
+				return s.T("maint.id_rule")
+			}
+			return ""
+		}
+		k.SetValue("")
+		k.OnSubmit = func(id string) {
+			// The PIN's page takes this one's place: 返回 from it goes back to where
+			// staff came from.
+			s.stack = s.stack[:len(s.stack)-1]
+			s.Show(pinPage(s, id))
+		}
+		return k
+	}}
+}
+
+// pinPage takes the staff PIN on a keypad that shows dots, not digits: the shared PIN,
+// or, with id, the PIN of the member whose 工号 it is.
+func pinPage(s *Shell, id string) Page {
 	var refusal string
 	var checking bool
 	return Page{Name: "staff-pin", TitleKey: "maint.pin_title", Build: func() fyne.CanvasObject {
@@ -57,6 +87,9 @@ func pinPage(s *Shell) Page {
 		k.MaxLen = 12
 		k.Secret = true
 		k.Placeholder = s.T("maint.pin_placeholder")
+		if id != "" {
+			k.Placeholder = s.T("maint.pin_placeholder_for", id)
+		}
 		if pin := s.K.MaintenanceDemoPIN(); pin != "" {
 			k.Placeholder = s.T("maint.demo_pin", pin)
 		}
@@ -90,6 +123,10 @@ func pinPage(s *Shell) Page {
 				err error
 			}
 			run(s, func(context.Context) opened {
+				if id != "" {
+					m, err := s.K.OpenMaintenanceAs(id, pin)
+					return opened{m, err}
+				}
 				m, err := s.K.OpenMaintenance(pin)
 				return opened{m, err}
 			}, func(o opened) {
@@ -120,6 +157,8 @@ func (s *Shell) pinRefusal(err error) string {
 	switch {
 	case errors.Is(err, staffpin.ErrLocked):
 		return s.T("maint.locked", at)
+	case errors.Is(err, staffpin.ErrWrongPIN) && s.K.MaintenanceNeedsID():
+		return s.T("maint.id_pin_wrong", r.Left)
 	case errors.Is(err, staffpin.ErrWrongPIN):
 		return s.T("maint.pin_wrong", r.Left)
 	}

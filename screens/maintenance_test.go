@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
 // Five quick taps on the title ask for the PIN (four do not); the keypad shows dots, a
@@ -154,5 +156,36 @@ func TestJournalKindsNamed(t *testing.T) {
 				t.Errorf("%s has no name in %s", key, lang)
 			}
 		}
+	}
+}
+
+// Where each member has a PIN of their own, staff give their 工号, then their PIN; a
+// wrong one does not say which was wrong; the journal's screen names the member.
+func TestMaintenanceMemberSignIn(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Staff.Members = []config.StaffMember{{ID: "0417", Name: "王芳", PINHash: staffpin.DemoHash}}
+	h := screentest.New(t, screentest.Options{Config: cfg})
+	h.TapTitle(5)
+	if h.Current() != "staff-id" || !h.Shows("请输入工号") {
+		t.Fatalf("on %s:\n%s", h.Current(), h.Markup())
+	}
+	h.TypePIN("0418")
+	if h.Current() != "staff-pin" || !h.Shows("工号0418：请输入口令") {
+		t.Fatalf("on %s:\n%s", h.Current(), h.Markup())
+	}
+	h.TypePIN(staffpin.DemoPIN)
+	h.WaitShows("工号或口令错误，还可尝试4次")
+	h.Tap("返回")
+	if h.Current() != "home" {
+		t.Fatalf("返回 from the PIN went to %s", h.Current())
+	}
+	h.Advance(2 * time.Second)
+	h.TapTitle(5)
+	h.TypePIN("0417")
+	h.TypePIN(staffpin.DemoPIN)
+	h.WaitFor("maintenance mode", func() bool { return h.Current() == "maint" })
+	h.Tap("操作记录")
+	if !h.ShowsOnAnyPage("工号 0417 王芳") {
+		t.Errorf("the journal screen does not name the member:\n%s", h.Markup())
 	}
 }

@@ -190,10 +190,23 @@ type Staff struct {
 	// Empty: maintenance mode cannot be opened on the screen, except in demo mode, where
 	// the demo PIN opens it.
 	PINHash string `toml:"pin_hash"`
+	// Members are the hall's staff, each with a 工号 and a PIN of their own, instead of
+	// one shared PIN: the journal then names who did what in maintenance mode.
+	Members []StaffMember `toml:"members"`
 	// MaxFailures is how many wrong PINs in a row lock maintenance mode.
 	MaxFailures int `toml:"max_failures"`
 	// Lockout is how long it stays locked after the last of them.
 	Lockout Duration `toml:"lockout"`
+}
+
+// StaffMember is one of the hall's staff who may open maintenance mode on the screen.
+type StaffMember struct {
+	// ID is the 工号 typed before the PIN: 1 to 12 digits.
+	ID string `toml:"id"`
+	// Name is the member's name, journaled beside the 工号.
+	Name string `toml:"name"`
+	// PINHash is the member's PIN's hash (kioskctl staff pin-hash).
+	PINHash string `toml:"pin_hash"`
 }
 
 // Bundles is how utilities' content bundles reach the kiosk besides kioskctl.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/assets"
 )
 
@@ -139,6 +140,11 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"pin hash cheap", "[kiosk]\ndemo = true\n[staff]\npin_hash = \"pbkdf2-sha256$1000$oYCEzcB22sWM2cXo7QTTzw$zUeHfO6hQ/6c2WJmglXsPHiQ/NoCP+yW8A2fANQZOTc\"\n", []string{":4:", "staff.pin_hash", "1000 is out of range"}},
 		{"pin hash cut short", "[kiosk]\ndemo = true\n[staff]\npin_hash = \"pbkdf2-sha256$600000$oYCEzcB22sWM2cXo7QTTzw$zUeHfO6hQ/6c2WJmglXsPHiQ/NoC\"\n", []string{":4:", "staff.pin_hash", "key is 21 bytes, it must be 32"}},
 		{"max failures none", "[kiosk]\ndemo = true\n[staff]\nmax_failures = 0\n", []string{":4:", "staff.max_failures", "1 to 20"}},
+		{"member and shared PIN", "[kiosk]\ndemo = true\n[staff]\npin_hash = \"" + staffpin.DemoHash + "\"\n[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \"" + staffpin.DemoHash + "\"\n", []string{"staff.members", "not both"}},
+		{"member id letters", "[kiosk]\ndemo = true\n[[staff.members]]\nid = \"A17\"\nname = \"王芳\"\npin_hash = \"" + staffpin.DemoHash + "\"\n", []string{":4:", "staff.members[0].id", "1 to 12 digits"}},
+		{"member no name", "[kiosk]\ndemo = true\n[[staff.members]]\nid = \"0417\"\nname = \"\"\npin_hash = \"" + staffpin.DemoHash + "\"\n", []string{":5:", "staff.members[0].name"}},
+		{"member bad hash", "[kiosk]\ndemo = true\n[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \"123456\"\n", []string{":6:", "staff.members[0].pin_hash", "pbkdf2-sha256$"}},
+		{"member twice", "[kiosk]\ndemo = true\n[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \"" + staffpin.DemoHash + "\"\n[[staff.members]]\nid = \"0417\"\nname = \"李建国\"\npin_hash = \"" + staffpin.DemoHash + "\"\n", []string{":8:", "staff.members[1].id", "工号 0417 is given twice"}},
 		{"bundle key not a key", "[kiosk]\ndemo = true\n[utilities.gas]\nbundle_key = \"abc\"\n", []string{":4:", "utilities.gas.bundle_key", "ed25519:", "kioskctl bundle keygen"}},
 		{"bundle key short", "[kiosk]\ndemo = true\n[utilities.gas]\nbundle_key = \"ed25519:AAAA\"\n", []string{":4:", "utilities.gas.bundle_key", "kioskctl bundle keygen"}},
 		{"bundles listen no port", "[kiosk]\ndemo = true\n[bundles]\nlisten = \"0.0.0.0\"\n", []string{":4:", "bundles.listen", "host:port"}},

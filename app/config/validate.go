@@ -236,6 +236,20 @@ func (c *Config) validateStaff() error {
 			return &Error{Key: "staff.pin_hash", Msg: strings.TrimPrefix(err.Error(), "staffpin: ") + "; make one with kioskctl staff pin-hash"}
 		}
 	}
+	if s.PINHash != "" && len(s.Members) > 0 {
+		return &Error{Key: "staff.members", Msg: "one shared PIN (staff.pin_hash) or a PIN for each member, not both"}
+	}
+	ids := map[string]bool{}
+	for i, m := range s.Members {
+		key := fmt.Sprintf("staff.members[%d]", i)
+		if field, err := (staffpin.Member{ID: m.ID, Name: m.Name, Hash: m.PINHash}).Check(); err != nil {
+			return &Error{Key: key + "." + field, Msg: strings.TrimPrefix(err.Error(), "staffpin: ")}
+		}
+		if ids[m.ID] {
+			return &Error{Key: key + ".id", Msg: fmt.Sprintf("工号 %s is given twice", m.ID)}
+		}
+		ids[m.ID] = true
+	}
 	if s.MaxFailures < 1 || s.MaxFailures > 20 {
 		return &Error{Key: "staff.max_failures", Msg: fmt.Sprintf("%d is out of range (1 to 20)", s.MaxFailures)}
 	}

@@ -3,8 +3,10 @@ package staffpin
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -27,6 +29,9 @@ const margin = time.Minute
 // that locks, both ErrWrongPIN and ErrLocked): test with errors.Is.
 var (
 	ErrDisabled = errors.New("staffpin: maintenance mode is off: no PIN hash is configured")
+	// ErrStaffID is Try on a gate of members, each with a PIN of their own (TryAs), or
+	// TryAs on a gate of one shared PIN (Try).
+	ErrStaffID  = errors.New("staffpin: the gate's PINs are not kept that way")
 	ErrWrongPIN = errors.New("staffpin: wrong PIN")
 	ErrTooSoon  = errors.New("staffpin: too soon after a wrong PIN")
 	ErrLocked   = errors.New("staffpin: locked after too many wrong PINs")
@@ -77,7 +82,37 @@ type Options struct {
 	Lockout time.Duration
 	// Actor is the journal's actor of the tries ("": DefaultActor).
 	Actor string
+	// Members are the hall's staff, each with a PIN of their own ([[staff.members]]),
+	// tried with TryAs and named in the journal; instead of Hash, not beside it.
+	Members []Member
 }
+
+// Member is one of the hall's staff, with a PIN of their own.
+type Member struct {
+	// ID is the member's 工号: 1 to 12 digits, typed on the screen's keypad.
+	ID string
+	// Name is the member's name, in the journal beside the 工号.
+	Name string
+	// Hash is the member's PIN's hash (Hash), never the PIN.
+	Hash string
+}
+
+// Check says which of the member's fields (id, name or pin_hash) is not valid, and why.
+func (m Member) Check() (field string, err error) {
+	if err := ValidStaffID(m.ID); err != nil {
+		return "id", err
+	}
+	if strings.TrimSpace(m.Name) == "" || utf8.RuneCountInString(m.Name) > 16 {
+		return "name", fmt.Errorf("%q is not a name of 1 to 16 characters", m.Name)
+	}
+	if err := CheckHash(m.Hash); err != nil {
+		return "pin_hash", err
+	}
+	return "", nil
+}
+
+// Label names the member in the journal: "工号 0417 王芳".
+func (m Member) Label() string { return "工号 " + m.ID + " " + m.Name }
 
 // Gate checks PINs typed on the screen. After n wrong PINs in a row it evaluates the
 // next try only 2^(n-1) s after the last (1, 2, 4, 8 s); after MaxFailures it refuses
@@ -89,6 +124,7 @@ type Gate struct {
 	journal *journal.Journal
 	clock   clock.Clock
 	hash    string
+	members map[string]Member
 	max     int
 	lockout time.Duration
 	actor   string
@@ -101,15 +137,28 @@ type Gate struct {
 // New returns a gate. It refuses a hash that CheckHash refuses, so that a kiosk does not
 // start with a maintenance mode nobody can open, and a hash without a journal.
 func New(o Options) (*Gate, error) {
+	if o.Hash != "" && len(o.Members) > 0 {
+		return nil, errors.New("staffpin: one shared PIN (staff.pin_hash) or a PIN for each member (staff.members), not both")
+	}
 	if o.Hash != "" {
 		if err := CheckHash(o.Hash); err != nil {
 			return nil, err
 		}
-		if o.Journal == nil {
-			return nil, errors.New("staffpin: no journal to record the tries in")
-		}
 	}
-	g := &Gate{journal: o.Journal, clock: o.Clock, hash: o.Hash, max: o.MaxFailures, lockout: o.Lockout, actor: o.Actor}
+	members := map[string]Member{}
+	for i, m := range o.Members {
+		if field, err := m.Check(); err != nil {
+			return nil, fmt.Errorf("staffpin: staff.members[%d].%s: %w", i, field, err)
+		}
+		if _, dup := members[m.ID]; dup {
+			return nil, fmt.Errorf("staffpin: staff.members[%d].id: 工号 %s twice", i, m.ID)
+		}
+		members[m.ID] = m
+	}
+	if (o.Hash != "" || len(members) > 0) && o.Journal == nil {
+		return nil, errors.New("staffpin: no journal to record the tries in")
+	}
+	g := &Gate{journal: o.Journal, clock: o.Clock, hash: o.Hash, members: members, max: o.MaxFailures, lockout: o.Lockout, actor: o.Actor}
 	if g.clock == nil {
 		g.clock = clock.System()
 	}
@@ -125,8 +174,21 @@ func New(o Options) (*Gate, error) {
 	return g, nil
 }
 
-// Enabled reports whether maintenance mode can be opened: a hash is configured.
-func (g *Gate) Enabled() bool { return g.hash != "" }
+// Enabled reports whether maintenance mode can be opened: a hash is configured, or
+// members are.
+func (g *Gate) Enabled() bool { return g.hash != "" || len(g.members) > 0 }
+
+// PerMember reports whether each member has a PIN of their own: tries give a 工号
+// (TryAs).
+func (g *Gate) PerMember() bool { return len(g.members) > 0 }
+
+// ValidStaffID checks a 工号: 1 to 12 digits.
+func ValidStaffID(id string) error {
+	if id == "" || len(id) > 12 || strings.Trim(id, "0123456789") != "" {
+		return fmt.Errorf("%q is not a 工号 of 1 to 12 digits", id)
+	}
+	return nil
+}
 
 // Try checks pin and returns nil when it is right, journaled as staff.login. Otherwise:
 // ErrDisabled without a hash; a *RefusedError wrapping ErrTooSoon or ErrLocked when no
@@ -143,6 +205,46 @@ func (g *Gate) Try(pin string) error {
 	if !g.Enabled() {
 		return ErrDisabled
 	}
+	if g.PerMember() {
+		return ErrStaffID
+	}
+	return g.try(func() (bool, error) { return Verify(g.hash, pin) }, g.actor, "")
+}
+
+// TryAs checks the PIN of the member whose 工号 is id, as Try checks the shared PIN, and
+// returns the member when it is right; the journal's staff.login names them. A 工号
+// nobody has costs the same time as a wrong PIN and counts as one, so that the screen
+// tells no 工号 apart. The run of wrong PINs is the kiosk's, not a member's: trying
+// many 工号 does not get more tries. ErrStaffID on a gate of one shared PIN.
+func (g *Gate) TryAs(id, pin string) (Member, error) {
+	if !g.Enabled() {
+		return Member{}, ErrDisabled
+	}
+	if !g.PerMember() {
+		return Member{}, ErrStaffID
+	}
+	m, known := g.members[id]
+	hash := m.Hash
+	if !known {
+		for _, other := range g.members {
+			hash = other.Hash
+			break
+		}
+	}
+	err := g.try(func() (bool, error) {
+		ok, err := Verify(hash, pin)
+		return ok && known, err
+	}, m.Label(), "工号 "+id+": ")
+	if err != nil {
+		return Member{}, err
+	}
+	return m, nil
+}
+
+// try evaluates one try whose check says whether the PIN is right: the rate limit and
+// lockout first, then the check, then the journal (a login by actor, or a wrong PIN
+// whose detail begins with failPrefix).
+func (g *Gate) try(check func() (bool, error), actor, failPrefix string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.clock.Now()
@@ -156,19 +258,19 @@ func (g *Gate) Try(pin string) error {
 		}
 		return &RefusedError{Until: until, Failures: n, Left: g.max - n, cause: ErrTooSoon}
 	}
-	ok, err := Verify(g.hash, pin)
+	ok, err := check()
 	if err != nil {
 		return err
 	}
 	at := g.clock.Now() // after PBKDF2's time: the journal's order is the tries' order
 	if ok {
-		if err := g.record(journal.Event{Time: at, Kind: journal.StaffLogin}); err != nil {
+		if err := g.record(journal.Event{Time: at, Kind: journal.StaffLogin, Actor: actor}); err != nil {
 			return err
 		}
 		return nil
 	}
 	n++
-	if err := g.record(journal.Event{Time: at, Kind: journal.StaffLoginFailed, Detail: fmt.Sprintf("%d in a row", n)}); err != nil {
+	if err := g.record(journal.Event{Time: at, Kind: journal.StaffLoginFailed, Detail: fmt.Sprintf("%s%d in a row", failPrefix, n)}); err != nil {
 		return err
 	}
 	if n < g.max {
@@ -201,7 +303,9 @@ func (g *Gate) Wait() (failures int, until time.Time, err error) {
 }
 
 func (g *Gate) record(e journal.Event) error {
-	e.Actor = g.actor
+	if e.Actor == "" {
+		e.Actor = g.actor
+	}
 	if err := g.journal.Record(e); err != nil {
 		return fmt.Errorf("staffpin: the try could not be journaled, so it is refused: %w", err)
 	}

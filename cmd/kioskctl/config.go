@@ -103,6 +103,8 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "content bundles: "+bundles)
 	switch {
+	case len(cfg.Staff.Members) > 0:
+		fmt.Fprintf(stdout, "maintenance mode on the screen: %d staff members, each with a 工号 and a PIN of their own\n", len(cfg.Staff.Members))
 	case cfg.Staff.PINHash != "":
 		fmt.Fprintln(stdout, "maintenance mode on the screen: staff PIN set")
 	case cfg.Demo:

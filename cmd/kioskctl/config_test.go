@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
@@ -91,6 +92,9 @@ dir = "` + data + `"
 				os.Remove(filepath.Join(data, "data.key"))
 			},
 			code: 1, out: []string{"data " + data + ": PROBLEM: store: the data key file is missing"}, err: "1 problem(s)"},
+		{name: "staff with PINs of their own", config: write("members.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "members-data")+"\"\n"+
+			"[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \""+staffpin.DemoHash+"\"\n"),
+			out: []string{"maintenance mode on the screen: 1 staff members, each with a 工号 and a PIN of their own", "ready"}},
 		{name: "a configuration the kiosk refuses", config: write("bad.toml", "[kiosk]\nidle_timeout = \"5s\"\n"),
 			code: 1, err: "kiosk.idle_timeout: 5s is out of range"},
 	} {

@@ -1,0 +1,94 @@
+package staffpin
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/store/storetest"
+)
+
+// membersGate opens a gate of two members, 0417 with testPIN and 0520 with the demo PIN.
+func membersGate(t *testing.T) (*Gate, *journal.Journal, *clock.Manual) {
+	t.Helper()
+	c := clock.NewManual(t0)
+	j := journal.New(storetest.Open(t), c)
+	g, err := New(Options{Journal: j, Clock: c, Members: []Member{
+		{ID: "0417", Name: "王芳", Hash: testHash},
+		{ID: "0520", Name: "李建国", Hash: DemoHash},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, j, c
+}
+
+func TestMembers(t *testing.T) {
+	t.Parallel()
+	g, j, c := membersGate(t)
+	if !g.Enabled() || !g.PerMember() {
+		t.Fatal("a gate of members is off, or not per member")
+	}
+	if err := g.Try(testPIN); !errors.Is(err, ErrStaffID) {
+		t.Errorf("Try on a gate of members: %v, want ErrStaffID", err)
+	}
+	// Another member's PIN, and a 工号 nobody has, are wrong PINs of the kiosk's one run.
+	refused(t, func() error { _, err := g.TryAs("0417", DemoPIN); return err }(), t0.Add(time.Second), 1, 4, ErrWrongPIN)
+	c.Advance(time.Second)
+	refused(t, func() error { _, err := g.TryAs("9999", testPIN); return err }(), c.Now().Add(2*time.Second), 2, 3, ErrWrongPIN)
+	c.Advance(2 * time.Second)
+	m, err := g.TryAs("0520", DemoPIN)
+	if err != nil || m.Name != "李建国" {
+		t.Fatalf("TryAs(0520) = %+v, %v", m, err)
+	}
+	events, err := j.Range(t0, c.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, string(e.Kind)+" by "+e.Actor+": "+e.Detail)
+	}
+	want := []string{
+		"staff.login_failed by 维护模式: 工号 0417: 1 in a row",
+		"staff.login_failed by 维护模式: 工号 9999: 2 in a row",
+		"staff.login by 工号 0520 李建国: ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("journal:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The shared PIN's gate takes no 工号.
+	shared, _, _ := newGate(t, Options{})
+	if _, err := shared.TryAs("0417", testPIN); !errors.Is(err, ErrStaffID) {
+		t.Errorf("TryAs on a shared PIN: %v, want ErrStaffID", err)
+	}
+}
+
+func TestMembersRefused(t *testing.T) {
+	t.Parallel()
+	j := journal.New(storetest.Open(t), clock.NewManual(t0))
+	ok := Member{ID: "0417", Name: "王芳", Hash: testHash}
+	for _, tc := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"both", Options{Hash: testHash, Members: []Member{ok}}, "not both"},
+		{"letters", Options{Members: []Member{{ID: "A17", Name: "王芳", Hash: testHash}}}, "staff.members[0].id"},
+		{"long", Options{Members: []Member{{ID: "1234567890123", Name: "王芳", Hash: testHash}}}, "1 to 12 digits"},
+		{"twice", Options{Members: []Member{ok, ok}}, "staff.members[1].id: 工号 0417 twice"},
+		{"no name", Options{Members: []Member{{ID: "0417", Name: " ", Hash: testHash}}}, "staff.members[0].name"},
+		{"bad hash", Options{Members: []Member{{ID: "0417", Name: "王芳", Hash: "123456"}}}, "staff.members[0].pin_hash"},
+		{"no journal", Options{Members: []Member{ok}}, "no journal"},
+	} {
+		if tc.name != "no journal" {
+			tc.o.Journal = j
+		}
+		if _, err := New(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error with %q", tc.name, err, tc.want)
+		}
+	}
+}
