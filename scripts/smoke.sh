@@ -26,9 +26,15 @@ start_kiosk() {
   local out=$1; shift
   (cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" "$@" >"$out" 2>&1) &
   kpid=$!
+  wait_home "$out" "$kpid"
+}
+# wait_home OUT PID: until OUT logs the painted home screen; fails if PID ends first,
+# or after 60 s.
+wait_home() {
+  local out=$1 pid=$2
   for _ in $(seq 600); do
     grep -q '"home screen painted"' "$out" 2>/dev/null && break
-    kill -0 "$kpid" 2>/dev/null || { echo "kiosk exited:"; cat "$out"; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "the kiosk exited:"; cat "$out"; exit 1; }
     sleep 0.1
   done
   grep -q '"home screen painted"' "$out" || { echo "no home screen within 60 s:"; cat "$out"; exit 1; }
@@ -140,12 +146,7 @@ mkdir -p "$work/xorg.conf.d"
   -config "$OLDPWD/scripts/xorg-dummy.conf" -configdir "$work/xorg.conf.d" -noreset -nolisten tcp \
   -logfile "$work/xorg.log" >"$work/xinit.out" 2>&1) &
 xinitpid=$!
-for _ in $(seq 600); do
-  grep -q '"home screen painted"' "$work/xinit.out" 2>/dev/null && break
-  kill -0 "$xinitpid" 2>/dev/null || { echo "xinit exited:"; cat "$work/xinit.out"; exit 1; }
-  sleep 0.1
-done
-grep -q '"home screen painted"' "$work/xinit.out" || { echo "no home screen on Xorg within 60 s:"; cat "$work/xinit.out"; exit 1; }
+wait_home "$work/xinit.out" "$xinitpid"
 grep -q '"renderer":"software"' "$work/xinit.out" || { echo "auto did not choose software without a GPU:"; grep '"renderer"' "$work/xinit.out"; exit 1; }
 grep -o '"startup_ms":[0-9]*' "$work/xinit.out"
 DISPLAY=":$xdisp" xdotool mousemove 1116 570 click 1

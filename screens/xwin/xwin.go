@@ -121,6 +121,7 @@ static int xwin_get(Display *d, Window w, char *data, int x, int y, int width, i
 	return err;
 }
 
+// The kinds of event, numbered as Go's EventKind, and the window gone.
 enum { XWIN_PRESS = 1, XWIN_RELEASE, XWIN_MOTION, XWIN_KEY, XWIN_EXPOSE, XWIN_RESIZE, XWIN_CLOSE, XWIN_GONE };
 
 typedef struct {
@@ -329,29 +330,17 @@ func (w *Window) watchEvents() {
 	var e C.xwin_event
 	for {
 		C.xwin_next(w.watch, &e)
-		ev := Event{X: int(e.x), Y: int(e.y), Button: int(e.button),
+		// The C side's kinds are numbered as EventKind, and one more: the window gone.
+		if e.kind == C.XWIN_GONE {
+			C.XCloseDisplay(w.watch)
+			return
+		}
+		ev := Event{Kind: EventKind(e.kind), X: int(e.x), Y: int(e.y), Button: int(e.button),
 			Width: int(e.width), Height: int(e.height), Keysym: uint32(e.keysym)}
-		switch e.kind {
-		case C.XWIN_PRESS:
-			ev.Kind = Press
-		case C.XWIN_RELEASE:
-			ev.Kind = Release
-		case C.XWIN_MOTION:
-			ev.Kind = Motion
-		case C.XWIN_KEY:
-			ev.Kind = Key
-		case C.XWIN_EXPOSE:
-			ev.Kind = Expose
-		case C.XWIN_RESIZE:
-			ev.Kind = Resize
+		if ev.Kind == Resize {
 			w.mu.Lock()
 			w.size = image.Pt(ev.Width, ev.Height)
 			w.mu.Unlock()
-		case C.XWIN_CLOSE:
-			ev.Kind = Close
-		case C.XWIN_GONE:
-			C.XCloseDisplay(w.watch)
-			return
 		}
 		select {
 		case w.events <- ev:
