@@ -10,6 +10,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // Defaults of Options.
@@ -234,7 +235,7 @@ func (g *Gate) TryAs(id, pin string) (Member, error) {
 	err := g.try(func() (bool, error) {
 		ok, err := Verify(hash, pin)
 		return ok && known, err
-	}, m.Label(), "工号 "+id+": ")
+	}, m.Label(), "工号 "+id+"：")
 	if err != nil {
 		return Member{}, err
 	}
@@ -270,14 +271,15 @@ func (g *Gate) try(check func() (bool, error), actor, failPrefix string) error {
 		return nil
 	}
 	n++
-	if err := g.record(journal.Event{Time: at, Kind: journal.StaffLoginFailed, Detail: fmt.Sprintf("%s%d in a row", failPrefix, n)}); err != nil {
+	if err := g.record(journal.Event{Time: at, Kind: journal.StaffLoginFailed, Detail: fmt.Sprintf("%s连续第%d次输错", failPrefix, n)}); err != nil {
 		return err
 	}
 	if n < g.max {
 		return &RefusedError{Until: g.until(n, at), Failures: n, Left: g.max - n, cause: ErrWrongPIN}
 	}
 	until := g.until(n, at)
-	detail := fmt.Sprintf("%d wrong PINs in a row: locked until %s", n, until.Format(time.RFC3339))
+	// The journal is read by the hall's staff, on the screen and through kioskctl.
+	detail := fmt.Sprintf("连续输错%d次，锁定至 %s", n, until.In(workdays.CST).Format(time.DateTime))
 	if err := g.record(journal.Event{Time: at, Kind: journal.StaffLocked, Detail: detail}); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/store/storetest"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // t0 is when the gates under test start.
@@ -187,7 +188,7 @@ func TestLockout(t *testing.T) {
 	until := last.Add(15 * time.Minute)
 	refused(t, err, until, 5, 0, ErrWrongPIN, ErrLocked)
 	events, _ := j.Range(t0, until, 0)
-	if e := events[len(events)-1]; e.Kind != journal.StaffLocked || !strings.Contains(e.Detail, "locked until "+until.Format(time.RFC3339)) {
+	if e := events[len(events)-1]; e.Kind != journal.StaffLocked || !strings.Contains(e.Detail, "锁定至 "+until.In(workdays.CST).Format(time.DateTime)) {
 		t.Fatalf("last event %+v, want staff.locked with its end", e)
 	}
 	for _, d := range []time.Duration{0, time.Second, 14*time.Minute + 59*time.Second} {

@@ -53,8 +53,8 @@ func TestMembers(t *testing.T) {
 		got = append(got, string(e.Kind)+" by "+e.Actor+": "+e.Detail)
 	}
 	want := []string{
-		"staff.login_failed by 维护模式: 工号 0417: 1 in a row",
-		"staff.login_failed by 维护模式: 工号 9999: 2 in a row",
+		"staff.login_failed by 维护模式: 工号 0417：连续第1次输错",
+		"staff.login_failed by 维护模式: 工号 9999：连续第2次输错",
 		"staff.login by 工号 0520 李建国: ",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
