@@ -16,10 +16,9 @@ type pointer struct {
 	down     bool
 	at       fyne.Position     // where it went down
 	last     fyne.Position     // where it was last seen
-	tap      fyne.Tappable     // what it went down on, if that takes taps
+	tap      fyne.CanvasObject // what it went down on, if that takes taps
 	drag     fyne.Draggable    // what it went down on, if that takes drags
 	dragging bool              // it has moved beyond dragSlop with a Draggable under it
-	tapObj   fyne.CanvasObject // tap as an object, to find it again on release
 }
 
 // handle turns the display's pointer events into Fyne's: a tap when the finger comes
@@ -32,9 +31,7 @@ func (p *pointer) handle(c *swCanvas, e xwin.Event) {
 			return
 		}
 		*p = pointer{down: true, at: pos, last: pos}
-		if o, _ := objtree.At(c.root(), pos, takesTaps); o != nil {
-			p.tap, p.tapObj = o.(fyne.Tappable), o
-		}
+		p.tap, _ = objtree.At(c.root(), pos, takesTaps)
 		if o, _ := objtree.At(c.root(), pos, takesDrags); o != nil {
 			p.drag = o.(fyne.Draggable)
 		}
@@ -59,19 +56,18 @@ func (p *pointer) handle(c *swCanvas, e xwin.Event) {
 		if e.Button != 1 || !p.down {
 			return
 		}
-		tap, obj, dragging := p.tap, p.tapObj, p.dragging
-		drag := p.drag
+		pressed, drag, dragging := p.tap, p.drag, p.dragging
 		*p = pointer{}
 		if dragging {
 			drag.DragEnd()
 			return
 		}
-		if tap == nil {
+		if pressed == nil {
 			c.Unfocus()
 			return
 		}
 		o, rel := objtree.At(c.root(), pos, takesTaps)
-		if o != obj {
+		if o != pressed {
 			return // slid off what it pressed: no tap, as on Fyne's desktop driver
 		}
 		if f, ok := o.(fyne.Focusable); ok {
@@ -79,7 +75,7 @@ func (p *pointer) handle(c *swCanvas, e xwin.Event) {
 		} else {
 			c.Unfocus()
 		}
-		tap.Tapped(&fyne.PointEvent{AbsolutePosition: pos, Position: rel})
+		o.(fyne.Tappable).Tapped(&fyne.PointEvent{AbsolutePosition: pos, Position: rel})
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // window is a fyne.Window on the driver's display. Its size and full screen were
-// decided when the display was opened; Resize and SetFullScreen only record.
+// decided when the display was opened: Resize does nothing, SetFullScreen only records.
 type window struct {
 	d       *driver
 	canvas  *swCanvas
