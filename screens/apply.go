@@ -523,10 +523,16 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		// The number the receipt carries on top, to quote at a counter for all parts.
 		var joint fyne.CanvasObject = layout.NewSpacer()
 		if r.JointRef != "" {
-			// On one line, never wrapped: as a wrapping value it was cut at the window's edge.
+			// The number on one line, never wrapped: as a wrapping value it was cut at
+			// the window's edge. In 大字模式's column beside the parts (a third of the
+			// width) it goes under its label: beside it, it ran into the parts.
 			l := widget.NewLabel(s.T("apply.joint_ref"))
 			l.Importance = widget.HighImportance
-			joint = container.NewHBox(l, widget.NewLabel(r.JointRef))
+			if s.K.Elderly() {
+				joint = container.NewVBox(l, widget.NewLabel(r.JointRef))
+			} else {
+				joint = container.NewHBox(l, widget.NewLabel(r.JointRef))
+			}
 		}
 		var buttons []fyne.CanvasObject
 		if b := s.demoReceiptButton(); b != nil && r.Printed.OK {
