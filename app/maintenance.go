@@ -123,9 +123,9 @@ func (k *Kiosk) closeMaintenance(why string) {
 }
 
 // Maintenance is maintenance mode, open: what staff can see and do on the screen. It is
-// the staff socket's service (kioskctl's), with the touchscreen as the actor, and the
-// printer's test page. Every action is journaled. Once closed, every method returns
-// ErrMaintenanceClosed.
+// the staff socket's service (kioskctl's), with the touchscreen (or the member who
+// signed in) as the actor, and the printer's test page. Every action is journaled. Once
+// closed, every method returns ErrMaintenanceClosed.
 type Maintenance struct {
 	k     *Kiosk
 	svc   *staff.Local
