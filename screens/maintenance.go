@@ -541,6 +541,15 @@ func (s *Shell) eventWords(e journal.Event) string {
 		return ""
 	case journal.BundleRefused:
 		return s.T("maint.see_journal_list")
+	case journal.CardTaken:
+		if d, err := time.ParseDuration(strings.TrimPrefix(e.Detail, "after ")); err == nil {
+			return s.T("maint.detail.taken_after", int(d.Seconds()))
+		}
+	}
+	// The journal keeps some details as the program's stable words (how a visit ended,
+	// a card's type): the screen says them in the staff's language.
+	if key := "maint.detail." + e.Detail; e.Detail != "" && s.K.Text.Has(key) {
+		return s.T(key)
 	}
 	return e.Detail
 }

@@ -189,3 +189,22 @@ func TestMaintenanceMemberSignIn(t *testing.T) {
 		t.Errorf("the journal screen does not name the member:\n%s", h.Markup())
 	}
 }
+
+// The journal's screen says in the staff's language what the journal keeps as the
+// program's words: how a visit ended, how long a card lay on the reader.
+func TestMaintenanceJournalInWords(t *testing.T) {
+	h := newHarness(t)
+	h.K.Sessions.Start()
+	h.Pump()
+	h.Tap("退出办理")
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("操作记录")
+	if !h.ShowsOnAnyPage("结束办理") {
+		t.Fatalf("no visit's end in the journal:\n%s", h.Markup())
+	}
+	for _, english := range []string{">exit<", ">idle<", ">after "} {
+		if h.ShowsOnAnyPage(english) {
+			t.Errorf("the journal's screen shows %q", english)
+		}
+	}
+}
