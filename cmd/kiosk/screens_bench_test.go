@@ -18,7 +18,10 @@ import (
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/paint"
+	"github.com/liangzihu/kiosk/screens/softdriver"
 	"github.com/liangzihu/kiosk/screens/touch"
+	"github.com/liangzihu/kiosk/screens/xwin"
+	"github.com/liangzihu/kiosk/screens/xwin/xvfbtest"
 )
 
 // frameBudget is one frame at 60 Hz: every screen must be built and painted within it.
@@ -312,13 +315,23 @@ func BenchmarkScreens(b *testing.B) {
 	// would break the benchmark's result lines.
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.DiscardHandler))
+	// The software renderer's frames go to a real window on one private Xvfb.
+	win, err := xwin.Open(xwin.Options{Display: xvfbtest.Start(b, "1280x800x24"), Width: 1280, Height: 800})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { win.Close() })
+	go func() {
+		for range win.Events() {
+		}
+	}()
 	for _, painter := range painters {
 		b.Run("blank-canvas/normal/"+painter, func(b *testing.B) {
 			test.NewTempApp(b)
 			w := test.NewTempWindow(b, layout.NewSpacer())
 			w.SetPadded(false)
 			w.Resize(fyne.NewSize(1280, 800))
-			benchPaint(b, w.Canvas(), painter, func() func() { return func() {} })
+			benchPaint(b, w.Canvas(), painter, win, func() func() { return func() {} })
 		})
 	}
 	for _, st := range screenTour {
@@ -330,7 +343,7 @@ func BenchmarkScreens(b *testing.B) {
 				k := reach(b, st, mode == "elderly")
 				for _, painter := range painters {
 					b.Run(painter, func(b *testing.B) {
-						benchPaint(b, k.Win.Canvas(), painter, func() func() { return st.prepare(k) })
+						benchPaint(b, k.Win.Canvas(), painter, win, func() func() { return st.prepare(k) })
 						if got := k.Current(); got != st.screen {
 							b.Fatalf("the frames left %s for %s", st.screen, got)
 						}
@@ -341,14 +354,26 @@ func BenchmarkScreens(b *testing.B) {
 	}
 }
 
-// painters names the software painters BenchmarkScreens measures.
-var painters = []string{"fyne", "paint"}
+// painters names the software painters BenchmarkScreens measures: Fyne's, the
+// kiosk's, and the kiosk's software renderer's whole frame (the kiosk's painter, and
+// the window's pixels put on an X server, all of them each frame, as for a new screen).
+var painters = []string{"fyne", "paint", "window"}
 
 // benchPaint times the frames of c with the named painter. screens/paint's last frame
 // must be Fyne's picture, and its cold paints are timed too.
-func benchPaint(b *testing.B, c fyne.Canvas, painter string, prepare func() func()) {
-	if painter == "fyne" {
+func benchPaint(b *testing.B, c fyne.Canvas, painter string, win *xwin.Window, prepare func() func()) {
+	switch painter {
+	case "fyne":
 		benchFrames(b, prepare, func() { _ = c.Capture() })
+		return
+	case "window":
+		frames := softdriver.NewPresenter(paint.NewWithLimit(softdriver.CacheBytes), win)
+		benchFrames(b, prepare, func() {
+			frames.Expose()
+			if err := frames.Present(c); err != nil {
+				b.Fatal(err)
+			}
+		})
 		return
 	}
 	p := paint.New()

@@ -34,7 +34,7 @@ type Display interface {
 	// Size is the display's size in pixels.
 	Size() image.Point
 	// Put shows the part r of img.
-	Put(img *image.RGBA, r image.Rectangle) error
+	Putter
 	// Events reports input and changes to the display; it is closed with the display.
 	Events() <-chan xwin.Event
 	// Close closes the display.

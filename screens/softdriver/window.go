@@ -1,7 +1,6 @@
 package softdriver
 
 import (
-	"bytes"
 	"image"
 
 	"fyne.io/fyne/v2"
@@ -27,15 +26,12 @@ type window struct {
 	onClose func()
 	veto    func()
 
-	// Frames: what the display shows, and the one being painted; swapped after a put.
-	shownFrame, next *image.RGBA
-	// exposed asks for the whole frame to be put again (the server lost it).
-	exposed bool
-	input   pointer
+	frames *Presenter
+	input  pointer
 }
 
 func newWindow(d *driver, title string, onTop bool) *window {
-	w := &window{d: d, title: title, onTop: onTop}
+	w := &window{d: d, title: title, onTop: onTop, frames: NewPresenter(d.painter, d.display)}
 	w.canvas = &swCanvas{WindowlessCanvas: software.NewCanvasWithPainter(d.painter), w: w}
 	w.canvas.SetPadded(true)
 	if onTop {
@@ -120,44 +116,9 @@ func (w *window) paint() {
 	if !w.shown || w.closed {
 		return
 	}
-	frame := w.d.painter.Repaint(w.next, w.canvas)
-	w.next = frame
-	r := frame.Bounds()
-	if !w.exposed && w.shownFrame != nil && w.shownFrame.Bounds() == r {
-		r = changed(w.shownFrame, frame)
-	}
-	if r.Empty() {
-		return
-	}
-	if err := w.d.display.Put(frame, r); err != nil {
+	if err := w.frames.Present(w.canvas); err != nil {
 		fyne.LogError("softdriver: show the frame", err)
-		return
 	}
-	w.exposed = false
-	w.shownFrame, w.next = frame, w.shownFrame
-}
-
-// changed returns the smallest rectangle holding every pixel in which a and b (of one
-// size) differ: whole rows, from the first row that differs to the last.
-func changed(a, b *image.RGBA) image.Rectangle {
-	r := a.Bounds()
-	rowBytes := r.Dx() * 4
-	row := func(y int) bool {
-		i := a.PixOffset(r.Min.X, y)
-		return !bytes.Equal(a.Pix[i:i+rowBytes], b.Pix[i:i+rowBytes])
-	}
-	top := r.Min.Y
-	for top < r.Max.Y && !row(top) {
-		top++
-	}
-	if top == r.Max.Y {
-		return image.Rectangle{}
-	}
-	bottom := r.Max.Y
-	for !row(bottom - 1) {
-		bottom--
-	}
-	return image.Rect(r.Min.X, top, r.Max.X, bottom)
 }
 
 // handle acts on one event of the display.
@@ -170,10 +131,10 @@ func (w *window) handle(e xwin.Event) {
 	case xwin.Key:
 		w.canvas.typed(e.Keysym)
 	case xwin.Expose:
-		w.exposed = true
+		w.frames.Expose()
 	case xwin.Resize:
 		w.fit(image.Pt(e.Width, e.Height))
-		w.exposed = true
+		w.frames.Expose()
 	case xwin.Close:
 		if w.veto != nil {
 			w.veto()
@@ -192,7 +153,7 @@ type swCanvas struct {
 
 // Capture returns a copy of the frame on the display, or paints one if there is none.
 func (c *swCanvas) Capture() image.Image {
-	if f := c.w.shownFrame; f != nil {
+	if f := c.w.frames.Shown(); f != nil {
 		img := image.NewRGBA(f.Bounds())
 		copy(img.Pix, f.Pix)
 		return img

@@ -1,7 +1,6 @@
 package xwin
 
 import (
-	"bufio"
 	"errors"
 	"image"
 	"image/color"
@@ -10,46 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// xvfb starts a private X server with the screen WIDTHxHEIGHTxDEPTH and returns its
-// display name.
-func xvfb(t testing.TB, screen string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("Xvfb"); err != nil {
-		t.Skip("Xvfb is not installed (scripts/test.sh installs it)")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("Xvfb", append([]string{"-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp"}, args...)...)
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- strings.TrimSpace(s)
-		r.Close()
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			t.Fatal("Xvfb did not start")
-		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatal("Xvfb did not start within 20 s")
-	}
-	return ""
-}
+	"github.com/liangzihu/kiosk/screens/xwin/xvfbtest"
+)
 
 // next returns the next event of one of the kinds, skipping others.
 func next(t testing.TB, w *Window, kinds ...EventKind) Event {
@@ -94,7 +56,7 @@ func same(t *testing.T, got, want *image.RGBA, at image.Point) {
 }
 
 func TestPutShowsThePicture(t *testing.T) {
-	w, err := Open(Options{Display: xvfb(t, "640x480x24"), Title: "水电气网", Class: "kiosk-test", Width: 300, Height: 200, Fixed: true})
+	w, err := Open(Options{Display: xvfbtest.Start(t, "640x480x24"), Title: "水电气网", Class: "kiosk-test", Width: 300, Height: 200, Fixed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +101,7 @@ func TestPutShowsThePicture(t *testing.T) {
 }
 
 func TestFullscreenTakesTheScreen(t *testing.T) {
-	w, err := Open(Options{Display: xvfb(t, "640x480x24", "-dpi", "240"), Fullscreen: true, Width: 100, Height: 100})
+	w, err := Open(Options{Display: xvfbtest.Start(t, "640x480x24", "-dpi", "240"), Fullscreen: true, Width: 100, Height: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +120,7 @@ func TestPointerAndKeys(t *testing.T) {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Skip("xdotool is not installed (scripts/test.sh installs it)")
 	}
-	disp := xvfb(t, "640x480x24")
+	disp := xvfbtest.Start(t, "640x480x24")
 	w, err := Open(Options{Display: disp, Width: 400, Height: 300})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +158,7 @@ func TestErrors(t *testing.T) {
 	if _, err := Open(Options{Display: ":4097", Width: 10, Height: 10}); err == nil || !strings.Contains(err.Error(), `":4097"`) {
 		t.Errorf("no server: %v", err)
 	}
-	disp := xvfb(t, "320x240x24")
+	disp := xvfbtest.Start(t, "320x240x24")
 	if _, err := Open(Options{Display: disp}); err == nil || !strings.Contains(err.Error(), "size 0×0") {
 		t.Errorf("no size: %v", err)
 	}
@@ -222,7 +184,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestVisualRefused(t *testing.T) {
-	if _, err := Open(Options{Display: xvfb(t, "320x240x16"), Width: 10, Height: 10}); !errors.Is(err, ErrVisual) {
+	if _, err := Open(Options{Display: xvfbtest.Start(t, "320x240x16"), Width: 10, Height: 10}); !errors.Is(err, ErrVisual) {
 		t.Errorf("16-bit screen: %v, want ErrVisual", err)
 	}
 }
@@ -238,7 +200,7 @@ func BenchmarkPut(b *testing.B) {
 		{"header-1280x80", image.Rect(0, 0, 1280, 80)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			w, err := Open(Options{Display: xvfb(b, "1280x800x24"), Width: 1280, Height: 800})
+			w, err := Open(Options{Display: xvfbtest.Start(b, "1280x800x24"), Width: 1280, Height: 800})
 			if err != nil {
 				b.Fatal(err)
 			}
