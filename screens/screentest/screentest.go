@@ -544,7 +544,8 @@ func labelOf(o fyne.CanvasObject) string {
 }
 
 // AssertFits checks that the screen and its overlays need no scrolling at the window
-// size and that no pager had to cut a block off.
+// size, that no pager had to cut a block off, and that no box is laid out smaller than
+// what it holds.
 func (h *H) AssertFits() {
 	h.T.Helper()
 	c := h.Win.Canvas()
