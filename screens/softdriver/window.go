@@ -2,6 +2,7 @@ package softdriver
 
 import (
 	"image"
+	_ "unsafe" // go:linkname
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/software"
@@ -116,6 +117,7 @@ func (w *window) paint() {
 	if !w.shown || w.closed {
 		return
 	}
+	cleanCache(true)
 	if err := w.frames.Present(w.canvas); err != nil {
 		fyne.LogError("softdriver: show the frame", err)
 	}
@@ -179,3 +181,13 @@ func (c *swCanvas) positionOf(o fyne.CanvasObject) fyne.Position {
 	}
 	return fyne.Position{}
 }
+
+// cleanCache is Fyne's clean-up of its caches, which its own drivers run as they paint:
+// at most every 10 s it drops the renderers of widgets not drawn for a minute, the
+// measures of texts and the pictures of icons. Without it, the widgets of a visit's
+// screens (masked names, typed numbers) would stay in memory while the kiosk idles.
+// Fyne keeps it in an internal package: the name is bound at link time, so a Fyne that
+// renames it fails the build.
+//
+//go:linkname cleanCache fyne.io/fyne/v2/internal/cache.Clean
+func cleanCache(canvasRefreshed bool)
