@@ -26,20 +26,16 @@ type probe struct {
 }
 
 func (p *probe) CreateRenderer() fyne.WidgetRenderer {
-	return &probeRenderer{SimpleRenderer: widget.NewSimpleRenderer(canvas.NewText("张*", red)), p: p}
+	return &probeRenderer{WidgetRenderer: widget.NewSimpleRenderer(canvas.NewText("张*", red)), p: p}
 }
 
+// probeRenderer is a simple renderer whose Destroy is counted.
 type probeRenderer struct {
 	fyne.WidgetRenderer
-	SimpleRenderer fyne.WidgetRenderer
-	p              *probe
+	p *probe
 }
 
-func (r *probeRenderer) Layout(s fyne.Size)           { r.SimpleRenderer.Layout(s) }
-func (r *probeRenderer) MinSize() fyne.Size           { return r.SimpleRenderer.MinSize() }
-func (r *probeRenderer) Objects() []fyne.CanvasObject { return r.SimpleRenderer.Objects() }
-func (r *probeRenderer) Refresh()                     { r.SimpleRenderer.Refresh() }
-func (r *probeRenderer) Destroy()                     { r.p.destroyed.Add(1) }
+func (r *probeRenderer) Destroy() { r.p.destroyed.Add(1) }
 
 // TestIdleKioskForgetsWidgets: a widget no longer on screen (a visit's masked name) has
 // its renderer dropped by Fyne's cache a minute later, although the kiosk paints
