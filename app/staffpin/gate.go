@@ -104,7 +104,7 @@ func (m Member) Check() (field string, err error) {
 		return "id", err
 	}
 	if strings.TrimSpace(m.Name) == "" || utf8.RuneCountInString(m.Name) > 16 {
-		return "name", fmt.Errorf("%q is not a name of 1 to 16 characters", m.Name)
+		return "name", errors.New("a name is 1 to 16 characters, not blank")
 	}
 	if err := CheckHash(m.Hash); err != nil {
 		return "pin_hash", err
