@@ -124,6 +124,8 @@ func bundleStatus(err error) int {
 	case errors.Is(err, bundle.ErrMalformed), errors.Is(err, bundle.ErrExpired), errors.Is(err, bundle.ErrNotYetValid),
 		errors.Is(err, ErrBundleContent):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, ErrBundleEndpoint):
+		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
 }

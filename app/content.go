@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -8,12 +9,14 @@ import (
 	"maps"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/assets"
 )
 
@@ -21,14 +24,30 @@ import (
 // a valid whole (a form definition or a tariff the kiosk refuses); the message says where.
 var ErrBundleContent = errors.New("app: the bundle's content is refused")
 
+// ErrBundleEndpoint means a bundle would send a utility's calls where its API does not
+// answer (down, a wrong URL, a server without this kiosk's secret); the message says what
+// came back. The same bundle may be sent again once the endpoint answers.
+var ErrBundleEndpoint = errors.New("app: the bundle's endpoint is refused")
+
 // content is what the kiosk shows of the utilities: the public information and the
 // service catalogue shipped with it, with each utility's applied bundle in place of its
 // own files. It is replaced whole, never changed.
 type content struct {
 	info    *info.Set
 	catalog *catalog.Catalog
-	// bundles are the applied bundles by utility.
-	bundles map[string]*bundle.Bundle
+	// bundles are the applied bundles by utility; endpoints the endpoints their
+	// endpoint files give (a utility without one: the configured endpoint).
+	bundles   map[string]*bundle.Bundle
+	endpoints map[string]utility.Endpoint
+}
+
+// endpoint is where id's calls go with this content: its bundle's endpoint, or nil for
+// the configured one.
+func (c *content) endpoint(id string) *utility.Endpoint {
+	if e, ok := c.endpoints[id]; ok {
+		return &e
+	}
+	return nil
 }
 
 // Info is the utilities' public information (信息公开) as now shown.
@@ -75,12 +94,18 @@ func compose(bundles map[string]*bundle.Bundle) (*content, error) {
 		for name, own := range map[string]map[string][]byte{bundle.InfoFile: infoFiles, bundle.CatalogFile: catFiles} {
 			if data, ok := b.Files[name]; ok {
 				delete(own, id+".toml")
-				// Named for the messages of a file the kiosk refuses.
-				own[fmt.Sprintf("bundle %s v%d/%s", id, b.Manifest.Version, name)] = data
+				own[bundleFileName(b, name)] = data
 			}
 		}
 	}
-	c := &content{bundles: bundles}
+	c := &content{bundles: bundles, endpoints: map[string]utility.Endpoint{}}
+	for id, b := range bundles {
+		if data, ok := b.Files[bundle.EndpointFile]; ok {
+			if _, c.endpoints[id], err = utility.ParseEndpoint(data, bundleFileName(b, bundle.EndpointFile)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if c.info, err = info.Load(sorted(infoFiles, func(n string, d []byte) info.File { return info.File{Name: n, Data: d} })); err != nil {
 		return nil, err
 	}
@@ -88,6 +113,11 @@ func compose(bundles map[string]*bundle.Bundle) (*content, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// bundleFileName names a bundle's file in the messages of a file the kiosk refuses.
+func bundleFileName(b *bundle.Bundle, name string) string {
+	return fmt.Sprintf("bundle %s v%d/%s", b.Manifest.Utility, b.Manifest.Version, name)
 }
 
 func sorted[F any](files map[string][]byte, mk func(string, []byte) F) []F {
@@ -191,6 +221,9 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 		}
 	}
 	if err == nil {
+		err = k.probeEndpoint(b.Manifest.Utility, next)
+	}
+	if err == nil {
 		err = k.bundles.Apply(b, now, by)
 	}
 	if err != nil {
@@ -248,9 +281,50 @@ func (k *Kiosk) BundleShown(utility string) uint64 {
 // Bundles is what the kiosk holds of each utility's bundles.
 func (k *Kiosk) Bundles() (map[string]bundle.Status, error) { return k.bundles.Statuses() }
 
-// showContent puts c in place and tells the screens.
+// endpointer is a client whose endpoint a bundle can move (utility.HTTPClient).
+type endpointer interface {
+	UseEndpoint(*utility.Endpoint) error
+	Probe(context.Context, *utility.Endpoint) error
+	Moves(*utility.Endpoint) bool
+	Endpoint() utility.Endpoint
+}
+
+// probeEndpoint checks, when next would send id's calls to another base URL than now,
+// that the API answers there: a bundle that moves a utility's endpoint, or a later one
+// that drops it (back to the configured endpoint), is refused rather than cut the kiosk
+// off from the utility. Staff's rollback is not probed: it is how they undo a mistake.
+func (k *Kiosk) probeEndpoint(id string, next *content) error {
+	cl, ok := k.clients[id].(endpointer)
+	to := next.endpoint(id)
+	if !ok || !cl.Moves(to) {
+		return nil
+	}
+	// Bounded below what staff's kioskctl waits for an answer (30 s).
+	ctx, cancel := context.WithTimeout(k.life, 15*time.Second)
+	defer cancel()
+	if err := cl.Probe(ctx, to); err != nil {
+		return fmt.Errorf("%w: %v", ErrBundleEndpoint, err)
+	}
+	return nil
+}
+
+// useEndpoints sends each utility's calls where c says.
+func (k *Kiosk) useEndpoints(c *content) {
+	for id, cl := range k.clients {
+		if e, ok := cl.(endpointer); ok {
+			if err := e.UseEndpoint(c.endpoint(id)); err != nil {
+				// compose parsed it: only a change of the rules between releases gets here.
+				k.Log.Error("utility endpoint not used: calls go to the one before", "utility", id, "err", err)
+			}
+		}
+	}
+}
+
+// showContent puts c in place, sends the utilities' calls where it says and tells the
+// screens.
 func (k *Kiosk) showContent(c *content) {
 	k.content.Store(c)
+	k.useEndpoints(c)
 	k.mu.Lock()
 	ls := append([]func(){}, k.contentListeners...)
 	k.mu.Unlock()

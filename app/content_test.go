@@ -6,7 +6,9 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -15,6 +17,8 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // own reads one of the kiosk's own content files.
@@ -42,17 +46,38 @@ func signed(t testing.TB, key ed25519.PrivateKey, utility string, v uint64, now 
 // taken over HTTP on a loopback port.
 func newContentKiosk(t testing.TB, dir string) *app.Kiosk {
 	t.Helper()
+	return newContentKioskOf(t, dir, unreachable)
+}
+
+// newContentKioskOf is newContentKiosk with the utilities' APIs at urls.
+func newContentKioskOf(t testing.TB, dir string, urls map[string]string) *app.Kiosk {
+	t.Helper()
 	cfg := testConfig(t)
 	cfg.Data.Dir = dir
 	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
 	cfg.Bundles.Listen = "127.0.0.1:0"
-	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
+	k, err := app.New(cfg, app.Options{UtilityURLs: urls})
 	if err != nil {
 		t.Fatal(err)
 	}
 	k.Start(context.Background())
 	t.Cleanup(func() { k.Close() })
 	return k
+}
+
+// post sends a bundle to k over the hall network and returns the answer's status and error.
+func post(t testing.TB, k *app.Kiosk, data []byte) (int, string) {
+	t.Helper()
+	resp, err := http.Post("http://"+k.BundleAddr()+"/v1/bundles", "application/json", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer struct{ Error string }
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatalf("the answer to a bundle: %v", err)
+	}
+	return resp.StatusCode, answer.Error
 }
 
 func tariffTitle(t *testing.T, k *app.Kiosk, utility string) string {
@@ -111,24 +136,11 @@ func TestBundles(t *testing.T) {
 	}
 
 	// Over the hall network: the signature is what counts.
-	url := "http://" + k.BundleAddr() + "/v1/bundles"
-	resp, err := http.Post(url, "application/json", bytes.NewReader(signed(t, bundle.DemoKey("gas"), "gas", 1, now, map[string][]byte{bundle.InfoFile: own(t, "info/gas.toml")})))
-	if err != nil {
-		t.Fatal(err)
+	if code, msg := post(t, k, signed(t, bundle.DemoKey("gas"), "gas", 1, now, map[string][]byte{bundle.InfoFile: own(t, "info/gas.toml")})); code != http.StatusOK {
+		t.Fatalf("POST a gas bundle: %d %q", code, msg)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST a gas bundle: %s", resp.Status)
-	}
-	resp, err = http.Post(url, "application/json", bytes.NewReader(signed(t, elec, "electricity", 3, now, map[string][]byte{bundle.InfoFile: v3})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answer struct{ Error string }
-	json.NewDecoder(resp.Body).Decode(&answer)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(answer.Error, "not newer") {
-		t.Fatalf("POST a replayed bundle: %s %q", resp.Status, answer.Error)
+	if code, msg := post(t, k, signed(t, elec, "electricity", 3, now, map[string][]byte{bundle.InfoFile: v3})); code != http.StatusConflict || !strings.Contains(msg, "not newer") {
+		t.Fatalf("POST a replayed bundle: %d %q", code, msg)
 	}
 
 	// After a restart the kiosk shows what it applied.
@@ -234,12 +246,8 @@ func TestBundleFloodHeldOff(t *testing.T) {
 	k := newContentKiosk(t, t.TempDir())
 	codes := map[int]int{}
 	for range 14 {
-		resp, err := http.Post("http://"+k.BundleAddr()+"/v1/bundles", "application/json", strings.NewReader("{}"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		codes[resp.StatusCode]++
+		code, _ := post(t, k, []byte("{}"))
+		codes[code]++
 	}
 	if codes[http.StatusUnprocessableEntity] != 10 || codes[http.StatusTooManyRequests] != 4 {
 		t.Fatalf("answers %v", codes)
@@ -250,5 +258,120 @@ func TestBundleFloodHeldOff(t *testing.T) {
 	}
 	if len(evs) != 10 {
 		t.Fatalf("%d events journaled, want the 10 refusals", len(evs))
+	}
+}
+
+// lookUp asks the kiosk's client of utility for citizen 0's account there.
+func lookUp(k *app.Kiosk, id string) error {
+	for _, c := range k.Utilities {
+		if c.ID() == id {
+			_, err := c.Account(context.Background(), utilitysim.AccountNumber(id, 0))
+			return err
+		}
+	}
+	return fmt.Errorf("no client of %s", id)
+}
+
+// endpointFile is an endpoint file of utility's, its API at url.
+func endpointFile(utility, url string) []byte {
+	return fmt.Appendf(nil, "utility = %q\nbase_url = %q\ntimeout = \"3s\"\n", utility, url)
+}
+
+// A bundle with an endpoint file moves a utility's calls to where it says, once the API
+// answers there; a later bundle without one moves them back to the configured endpoint,
+// also only if that answers. The endpoint holds after a restart, and staff's rollback
+// moves the calls back without asking. A bundle that moves nothing asks nothing.
+func TestBundleMovesEndpoint(t *testing.T) {
+	t.Parallel()
+	sims := make([]*utilitysim.Server, 2)
+	for i := range sims {
+		s, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		sims[i] = s
+	}
+	old, moved := sims[0], sims[1]
+	const id = utility.Electricity
+	dir := t.TempDir()
+	k := newContentKioskOf(t, dir, old.BaseURLs())
+	elec := bundle.DemoKey(id)
+	now := time.Now()
+	notTheAPI := httptest.NewServer(http.NotFoundHandler())
+	defer notTheAPI.Close()
+	wrongSecret, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(), Secrets: map[string][]byte{id: []byte("another kiosk's secret")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrongSecret.Close()
+	if err := old.SetFaults(id, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, url string
+		want      error
+	}{
+		{"down", "http://127.0.0.1:1/v1", app.ErrBundleEndpoint},
+		{"not the utility's API", notTheAPI.URL + "/v1", app.ErrBundleEndpoint},
+		{"without this kiosk's secret", wrongSecret.BaseURL(id), app.ErrBundleEndpoint},
+		{"a wrong path", moved.BaseURL(id) + "/v2", app.ErrBundleEndpoint},
+		{"plain http off loopback", "http://kiosk-api.power.example.cn/v1", app.ErrBundleContent},
+	} {
+		if _, err := k.ApplyBundle(signed(t, elec, id, 1, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, tc.url)}), "工号0107"); !errors.Is(err, tc.want) {
+			t.Errorf("an endpoint %s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	// Over the hall network the sender learns the endpoint is at fault: send again later.
+	code, msg := post(t, k, signed(t, elec, id, 1, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, "http://127.0.0.1:1/v1")}))
+	if code != http.StatusBadGateway || !strings.Contains(msg, "does not answer as the utility's API") {
+		t.Fatalf("POST a bundle whose endpoint is down: %d %q", code, msg)
+	}
+	if err := lookUp(k, id); !errors.Is(err, utility.ErrUnavailable) {
+		t.Fatalf("a refused endpoint moved the calls: %v", err)
+	}
+
+	if _, err := k.ApplyBundle(signed(t, elec, id, 2, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, moved.BaseURL(id))}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lookUp(k, id); err != nil {
+		t.Fatalf("after the endpoint moved: %v", err)
+	}
+	// A bundle without the endpoint file goes back to the configured endpoint, down.
+	info := map[string][]byte{bundle.InfoFile: own(t, "info/electricity.toml")}
+	if _, err := k.ApplyBundle(signed(t, elec, id, 3, now, info), "工号0107"); !errors.Is(err, app.ErrBundleEndpoint) {
+		t.Fatalf("a bundle back to a configured endpoint that is down: %v", err)
+	}
+	// A restart keeps the calls where the bundle sent them.
+	k.Close()
+	k = newContentKioskOf(t, dir, old.BaseURLs())
+	if err := lookUp(k, id); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	sts, err := k.Bundles()
+	if err != nil || sts[id].Current == nil || sts[id].Current.Bundle.Manifest.Version != 2 {
+		t.Fatalf("statuses %+v %v", sts, err)
+	}
+	if err := k.RollbackBundle(id, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lookUp(k, id); !errors.Is(err, utility.ErrUnavailable) {
+		t.Fatalf("after the rollback, calls go to the configured endpoint (down): %v", err)
+	}
+	if err := old.SetFaults(id, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.ApplyBundle(signed(t, elec, id, 4, now, info), "工号0107"); err != nil {
+		t.Fatalf("a bundle without an endpoint, the configured one up: %v", err)
+	}
+	if err := lookUp(k, id); err != nil {
+		t.Fatal(err)
+	}
+	// A bundle naming the endpoint the calls go to moves nothing: it is not asked.
+	if err := old.SetFaults(id, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.ApplyBundle(signed(t, elec, id, 5, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, old.BaseURL(id)+"/")}), "工号0107"); err != nil {
+		t.Fatalf("a bundle naming the configured endpoint: %v", err)
 	}
 }

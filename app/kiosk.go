@@ -174,6 +174,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		k.clients[id], fwd[id] = c, c
 	}
 	k.Utilities = utility.Ordered(clients, config.UtilityIDs)
+	k.useEndpoints(k.content.Load())
 	if k.Outbox, err = outbox.New(k.Store, k.Journal, fwd, outbox.Options{Clock: o.Clock, Logger: o.Logger, KioskCode: cfg.Kiosk.Code()}); err != nil {
 		k.Store.Close()
 		return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -484,6 +485,9 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 	detail := s.T("maint.bundle_applied", m.Version, dateTime(st.Current.At), st.Current.By)
 	if m.Note != "" {
 		detail += " · " + m.Note
+	}
+	if e, ok := utility.BundleEndpoint(st.Current.Bundle); ok {
+		detail += " · " + s.T("maint.bundle_endpoint", e.BaseURL)
 	}
 	if s.K.BundleShown(id) != m.Version {
 		// Left out at start: its signature is not the configured key's any more.

@@ -2,6 +2,7 @@ package screens_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
@@ -104,9 +106,16 @@ func TestMaintenanceBundles(t *testing.T) {
 		t.Fatal(err)
 	}
 	data = bytes.Replace(data, []byte(`title = "`), []byte(`title = "新版`), 1)
+	// The bundle names the API the kiosk already uses: staff see where the calls go.
+	var api string
+	for _, c := range h.K.Utilities {
+		if e, ok := c.(interface{ Endpoint() utility.Endpoint }); ok && c.ID() == "gas" {
+			api = e.Endpoint().BaseURL
+		}
+	}
 	now := h.Clock.Now()
 	b, err := bundle.Sign(bundle.DemoKey("gas"), bundle.Manifest{Utility: "gas", Version: 4, Created: now, Expires: now.Add(time.Hour),
-		Note: "调整二档气价"}, map[string][]byte{bundle.InfoFile: data})
+		Note: "调整二档气价"}, map[string][]byte{bundle.InfoFile: data, bundle.EndpointFile: fmt.Appendf(nil, "utility = \"gas\"\nbase_url = %q\n", api)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +130,7 @@ func TestMaintenanceBundles(t *testing.T) {
 	h.Tap("首页")
 	h.OpenMaintenance(staffpin.DemoPIN)
 	h.Tap("内容版本")
-	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "终端自带内容"} {
+	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "接口地址 " + api, "终端自带内容"} {
 		if !h.Shows(want) {
 			t.Errorf("the content versions do not show %q:\n%s", want, h.Markup())
 		}

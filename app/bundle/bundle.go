@@ -1,6 +1,6 @@
 // Package bundle is how a utility changes what the kiosk shows of it without a new
-// kiosk release (DESIGN flow 5): its public information (信息公开) and its service
-// catalogue, in a bundle it signs with its own ed25519 key. A kiosk applies a bundle only
+// kiosk release (DESIGN flow 5): its public information (信息公开), its service
+// catalogue and where its API is, in a bundle it signs with its own ed25519 key. A kiosk applies a bundle only
 // when the signature is that utility's (its public key is in the kiosk's
 // configuration), every file is the utility's own (scope), its version is newer than
 // any the kiosk has applied (a captured old bundle cannot be replayed), and it arrives
@@ -20,7 +20,12 @@ const (
 	InfoFile = "info.toml"
 	// CatalogFile is the utility's service catalogue (app/catalog's format).
 	CatalogFile = "catalog.toml"
+	// EndpointFile is where the utility's API is (app/utility's Endpoint).
+	EndpointFile = "endpoint.toml"
 )
+
+// Files are the names of the files a bundle may hold.
+var Files = []string{InfoFile, CatalogFile, EndpointFile}
 
 // MaxSize bounds a bundle as received (the envelope with its files).
 const MaxSize = 4 << 20
@@ -47,7 +52,7 @@ type Manifest struct {
 	// Created is when it was signed; Expires the last moment a kiosk may apply it.
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
-	// Files maps each file's name (InfoFile, CatalogFile) to the SHA-256 of its bytes,
+	// Files maps each file's name (one of Files) to the SHA-256 of its bytes,
 	// in lower-case hex.
 	Files map[string]string `json:"files"`
 	// Note says what changed, for staff (the journal, maintenance mode).

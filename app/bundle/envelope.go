@@ -55,7 +55,12 @@ var (
 )
 
 // knownFile reports whether a bundle may hold a file of this name.
-func knownFile(name string) bool { return name == InfoFile || name == CatalogFile }
+func knownFile(name string) bool { return slices.Contains(Files, name) }
+
+// unknownFile is the refusal of a file a bundle may not hold; where says where it was named.
+func unknownFile(where, name string) error {
+	return malformed("%sfile %q: a bundle holds only %s", where, name, strings.Join(Files, ", "))
+}
 
 // malformed is an error wrapping ErrMalformed.
 func malformed(format string, args ...any) error {
@@ -64,8 +69,8 @@ func malformed(format string, args ...any) error {
 
 // Sign makes a bundle of files for m.Utility, signed with the utility's private key, and
 // returns its envelope (JSON). It checks m (a utility ID of 2 to 20 lower-case letters,
-// a version of 1 or more, Expires after Created) and the files (one or both of InfoFile
-// and CatalogFile, each naming m.Utility: CheckScope), and fills m.Files with their
+// a version of 1 or more, Expires after Created) and the files (one or more of Files,
+// each naming m.Utility: CheckScope), and fills m.Files with their
 // digests; m.Files as given is ignored. Times are written in UTC.
 func Sign(priv ed25519.PrivateKey, m Manifest, files map[string][]byte) ([]byte, error) {
 	if len(priv) != ed25519.PrivateKeySize {
@@ -74,12 +79,12 @@ func Sign(priv ed25519.PrivateKey, m Manifest, files map[string][]byte) ([]byte,
 	m.Created = m.Created.UTC().Round(0)
 	m.Expires = m.Expires.UTC().Round(0)
 	if len(files) == 0 {
-		return nil, malformed("no files: a bundle holds %s, %s or both", InfoFile, CatalogFile)
+		return nil, malformed("no files: a bundle holds one or more of %s", strings.Join(Files, ", "))
 	}
 	m.Files = make(map[string]string, len(files))
 	for name, data := range files {
 		if !knownFile(name) {
-			return nil, malformed("file %q: a bundle holds only %s and %s", name, InfoFile, CatalogFile)
+			return nil, unknownFile("", name)
 		}
 		m.Files[name] = digest(data)
 	}
@@ -135,7 +140,7 @@ func checkManifest(m *Manifest) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
 		if !knownFile(name) {
-			return malformed("manifest: file %q: a bundle holds only %s and %s", name, InfoFile, CatalogFile)
+			return unknownFile("manifest: ", name)
 		}
 		if d := m.Files[name]; len(d) != 2*sha256.Size || hex.EncodeToString(hexOrNil(d)) != d {
 			return malformed("manifest: the digest of %s is not a lower-case hex SHA-256", name)
@@ -191,7 +196,7 @@ func Parse(data []byte) (*Bundle, error) {
 	files := make(map[string][]byte, len(env.Files))
 	for _, name := range slices.Sorted(maps.Keys(env.Files)) {
 		if !knownFile(name) {
-			return nil, malformed("file %q: a bundle holds only %s and %s", name, InfoFile, CatalogFile)
+			return nil, unknownFile("", name)
 		}
 		if files[name], err = decodeBase64(env.Files[name]); err != nil {
 			return nil, malformed("file %s: %v", name, err)

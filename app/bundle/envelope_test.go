@@ -220,7 +220,7 @@ func TestSignRefuses(t *testing.T) {
 		{name: "expires first", m: func(m *Manifest) { m.Expires = m.Created }, is: ErrMalformed, want: "expires 2026-11-26T00:00:00Z is not after created 2026-11-26T00:00:00Z"},
 		{name: "no created", m: func(m *Manifest) { m.Created = time.Time{} }, is: ErrMalformed, want: "no created time"},
 		{name: "no files", files: map[string][]byte{}, is: ErrMalformed, want: "no files"},
-		{name: "another file", files: map[string][]byte{InfoFile: smallFiles()[InfoFile], "kiosk.toml": nil}, is: ErrMalformed, want: `file "kiosk.toml": a bundle holds only info.toml and catalog.toml`},
+		{name: "another file", files: map[string][]byte{InfoFile: smallFiles()[InfoFile], "kiosk.toml": nil}, is: ErrMalformed, want: `file "kiosk.toml": a bundle holds only info.toml, catalog.toml, endpoint.toml`},
 		{name: "water's information", files: map[string][]byte{InfoFile: waterInfo}, is: ErrScope, want: `info.toml is for utility "water"; the bundle is electricity's`},
 		{name: "no utility key", files: map[string][]byte{CatalogFile: []byte("name = \"供电\"\n")}, is: ErrScope, want: "catalog.toml has no utility key"},
 		{name: "not TOML", files: map[string][]byte{CatalogFile: []byte("utility = electricity\n")}, is: ErrMalformed, want: "catalog.toml: not valid TOML"},
@@ -297,10 +297,10 @@ func TestParseRefuses(t *testing.T) {
 		}(), "manifest: not JSON"},
 		{"an extra field in the manifest", env(func(_, man map[string]any) { man["signed_by"] = "me" }), `manifest: unknown field "signed_by"`},
 		{"a manifest field in capitals", env(func(_, man map[string]any) { man["Version"] = man["version"]; delete(man, "version") }), `manifest: unknown field "Version"`},
-		{"an unknown file", env(func(env, man map[string]any) { setFile(env, man, "kiosk.toml", []byte("[kiosk]\n")) }), `manifest: file "kiosk.toml": a bundle holds only info.toml and catalog.toml`},
+		{"an unknown file", env(func(env, man map[string]any) { setFile(env, man, "kiosk.toml", []byte("[kiosk]\n")) }), `manifest: file "kiosk.toml": a bundle holds only info.toml, catalog.toml, endpoint.toml`},
 		{"an unknown file, not listed", env(func(env, _ map[string]any) {
 			env["files"].(map[string]any)["../kiosk.toml"] = ""
-		}), `file "../kiosk.toml": a bundle holds only info.toml and catalog.toml`},
+		}), `file "../kiosk.toml": a bundle holds only info.toml, catalog.toml, endpoint.toml`},
 		{"a file not listed", env(func(_, man map[string]any) { delete(man["files"].(map[string]any), InfoFile) }), "file info.toml is not listed in the manifest"},
 		{"a file missing", env(func(env, _ map[string]any) { delete(env["files"].(map[string]any), CatalogFile) }), "file catalog.toml is listed in the manifest but missing"},
 		{"no files", env(func(env, man map[string]any) { delete(env, "files"); delete(man, "files") }), "manifest: no files"},

@@ -3,6 +3,7 @@ package config
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -177,6 +178,12 @@ func (c *Config) validateDevices(lenient bool) error {
 	return nil
 }
 
+// The bounds of a utility's call deadline (utilities.*.timeout).
+const (
+	MinUtilityTimeout = 500 * time.Millisecond
+	MaxUtilityTimeout = time.Minute
+)
+
 func (c *Config) validateUtilities(lenient bool) error {
 	enabled := 0
 	for _, id := range UtilityIDs {
@@ -185,7 +192,7 @@ func (c *Config) validateUtilities(lenient bool) error {
 		if strings.TrimSpace(u.Name) == "" {
 			return &Error{Key: key + ".name", Msg: "must not be empty"}
 		}
-		if err := inRange(key+".timeout", u.Timeout.Duration, 500*time.Millisecond, time.Minute); err != nil {
+		if err := inRange(key+".timeout", u.Timeout.Duration, MinUtilityTimeout, MaxUtilityTimeout); err != nil {
 			return err
 		}
 		if err := checkTemplate(key+".payment_url", u.PaymentURL); err != nil {
@@ -203,16 +210,25 @@ func (c *Config) validateUtilities(lenient bool) error {
 		if u.BaseURL == "" && lenient {
 			continue // demo mode points enabled utilities at the simulator
 		}
-		p, err := url.Parse(u.BaseURL)
-		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			return &Error{Key: key + ".base_url", Msg: fmt.Sprintf("%q is not an http(s) URL", u.BaseURL)}
-		}
-		if p.Scheme == "http" && !isLoopback(p.Hostname()) {
-			return &Error{Key: key + ".base_url", Msg: "must use https (plain http is allowed on loopback only)"}
+		if err := CheckBaseURL(u.BaseURL); err != nil {
+			return &Error{Key: key + ".base_url", Msg: err.Error()}
 		}
 	}
 	if enabled == 0 {
 		return &Error{Key: "utilities", Msg: "at least one utility must be enabled"}
+	}
+	return nil
+}
+
+// CheckBaseURL checks a utility API's base URL: http(s) with a host, and https unless the
+// host is on loopback (a simulator on the kiosk itself).
+func CheckBaseURL(raw string) error {
+	p, err := url.Parse(raw)
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	if p.Scheme == "http" && !isLoopback(p.Hostname()) {
+		return errors.New("must use https (plain http is allowed on loopback only)")
 	}
 	return nil
 }

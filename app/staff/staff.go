@@ -210,6 +210,9 @@ type Bundle struct {
 	Previous uint64 `json:"previous,omitempty"`
 	// Seen is the highest version applied: a new bundle must be newer.
 	Seen uint64 `json:"seen"`
+	// Endpoint is the API root the bundle shown sends the utility's calls to; empty:
+	// the configured one.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 func bundleOf(st bundle.Status) Bundle {
@@ -217,6 +220,9 @@ func bundleOf(st bundle.Status) Bundle {
 	if c := st.Current; c != nil {
 		at := c.At
 		out.Version, out.Note, out.AppliedAt, out.By = c.Bundle.Manifest.Version, c.Bundle.Manifest.Note, &at, c.By
+		if e, ok := utility.BundleEndpoint(c.Bundle); ok {
+			out.Endpoint = e.BaseURL
+		}
 	}
 	if p := st.Previous; p != nil {
 		out.Previous = p.Bundle.Manifest.Version

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/clock"
@@ -44,19 +45,22 @@ type Options struct {
 // HTTPClient is the reference Client: JSON over HTTPS, signed requests, idempotency keys.
 // It is safe for concurrent use and keeps connections alive.
 type HTTPClient struct {
-	o    Options
-	base *url.URL
-	http *http.Client
+	o   Options
+	cur atomic.Pointer[target]
+}
+
+// target is an endpoint made ready for calls: its parsed base URL, deadline and
+// connections. Calls take the current one; UseEndpoint puts another in its place.
+type target struct {
+	base    *url.URL
+	timeout time.Duration
+	http    *http.Client
 }
 
 var _ Client = (*HTTPClient)(nil)
 
 // NewHTTP returns a client for one utility.
 func NewHTTP(o Options) (*HTTPClient, error) {
-	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("utility %s: %q is not an http(s) base URL", o.Utility, o.BaseURL)
-	}
 	if len(o.Secret) == 0 {
 		return nil, fmt.Errorf("utility %s: no signing secret", o.Utility)
 	}
@@ -75,21 +79,93 @@ func NewHTTP(o Options) (*HTTPClient, error) {
 	if o.Name == "" {
 		o.Name = o.Utility
 	}
-	rt := o.Transport
+	c := &HTTPClient{o: o}
+	t, err := c.newTarget(Endpoint{BaseURL: o.BaseURL})
+	if err != nil {
+		return nil, err
+	}
+	c.cur.Store(t)
+	return c, nil
+}
+
+// newTarget makes e ready for calls; a zero Timeout is the configured one.
+func (c *HTTPClient) newTarget(e Endpoint) (*target, error) {
+	u, err := c.baseURL(e)
+	if err != nil {
+		return nil, err
+	}
+	timeout := e.Timeout
+	if timeout <= 0 {
+		timeout = c.o.Timeout
+	}
+	rt := c.o.Transport
 	if rt == nil {
 		rt = &http.Transport{
 			Proxy:                 nil, // the hall network is configured, not discovered
-			DialContext:           (&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          128,
 			MaxIdleConnsPerHost:   64,
 			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   o.Timeout,
-			ResponseHeaderTimeout: o.Timeout,
+			TLSHandshakeTimeout:   timeout,
+			ResponseHeaderTimeout: timeout,
 			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		}
 	}
-	return &HTTPClient{o: o, base: u, http: &http.Client{Transport: rt, CheckRedirect: noRedirect}}, nil
+	return &target{base: u, timeout: timeout, http: &http.Client{Transport: rt, CheckRedirect: noRedirect}}, nil
+}
+
+// baseURL is e's base URL, parsed, without a final slash.
+func (c *HTTPClient) baseURL(e Endpoint) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(e.BaseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("utility %s: %q is not an http(s) base URL", c.o.Utility, e.BaseURL)
+	}
+	return u, nil
+}
+
+// Moves reports whether UseEndpoint(e) would send the client's calls to another base
+// URL than now (a new deadline alone does not move them).
+func (c *HTTPClient) Moves(e *Endpoint) bool {
+	u, err := c.baseURL(c.orOwn(e))
+	return err != nil || u.String() != c.cur.Load().base.String()
+}
+
+// UseEndpoint sends the client's calls to e from now on (nil: the endpoint it was made
+// with). Calls under way finish where they began; the same endpoint again keeps the
+// connections.
+func (c *HTTPClient) UseEndpoint(e *Endpoint) error {
+	t, err := c.newTarget(c.orOwn(e))
+	if err != nil {
+		return err
+	}
+	if now := c.cur.Load(); now.base.String() == t.base.String() && now.timeout == t.timeout {
+		return nil
+	}
+	c.closeIdle(c.cur.Swap(t))
+	return nil
+}
+
+// orOwn is e, or for nil the endpoint the client was made with.
+func (c *HTTPClient) orOwn(e *Endpoint) Endpoint {
+	if e == nil {
+		return Endpoint{BaseURL: c.o.BaseURL}
+	}
+	return *e
+}
+
+// Endpoint is where the client's calls go now.
+func (c *HTTPClient) Endpoint() Endpoint {
+	t := c.cur.Load()
+	return Endpoint{BaseURL: t.base.String(), Timeout: t.timeout}
+}
+
+// closeIdle drops t's kept-alive connections, unless they are a transport the client
+// was given (Options.Transport), which is not the client's to close.
+func (c *HTTPClient) closeIdle(t *target) {
+	if c.o.Transport == nil {
+		t.http.CloseIdleConnections()
+	}
 }
 
 // A signed request is not followed to another place.
@@ -129,7 +205,7 @@ func (c *HTTPClient) ID() string { return c.o.Utility }
 func (c *HTTPClient) Name() string { return c.o.Name }
 
 // CloseIdleConnections drops kept-alive connections.
-func (c *HTTPClient) CloseIdleConnections() { c.http.CloseIdleConnections() }
+func (c *HTTPClient) CloseIdleConnections() { c.cur.Load().http.CloseIdleConnections() }
 
 // call sends one signed request and decodes a 2xx answer into out.
 func (c *HTTPClient) call(ctx context.Context, op, method, path, key string, in, out any) error {
@@ -144,15 +220,16 @@ func (c *HTTPClient) call(ctx context.Context, op, method, path, key string, in,
 }
 
 func (c *HTTPClient) callRaw(ctx context.Context, op, method, path, key string, body []byte, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	t := c.cur.Load()
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	// path is escaped (seg): sent as it is, not escaped again.
 	plain, err := url.PathUnescape(path)
 	if err != nil {
 		return fmt.Errorf("utility %s: %s: path %q: %w", c.o.Utility, op, path, err)
 	}
-	u := *c.base
-	u.Path, u.RawPath = c.base.Path+plain, c.base.EscapedPath()+path
+	u := *t.base
+	u.Path, u.RawPath = t.base.Path+plain, t.base.EscapedPath()+path
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("utility %s: %s: %w", c.o.Utility, op, err)
@@ -166,7 +243,7 @@ func (c *HTTPClient) callRaw(ctx context.Context, op, method, path, key string, 
 		req.Header.Set(HeaderIdempotencyKey, FormatIdempotencyKey(key))
 	}
 	req.Header.Set(HeaderSignature, Sign(c.o.Secret, method, requestPath(req), ts, c.o.KioskID, key, body))
-	resp, err := c.http.Do(req)
+	resp, err := t.http.Do(req)
 	if err != nil {
 		return c.transportError(ctx, op, err)
 	}

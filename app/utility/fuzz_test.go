@@ -62,3 +62,24 @@ func FuzzParseBillQR(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseEndpoint feeds arbitrary files to the endpoint parser (they come in bundles):
+// it must never panic, and what it takes must be a URL a client can be made with.
+func FuzzParseEndpoint(f *testing.F) {
+	f.Add([]byte("utility = \"gas\"\nbase_url = \"https://api.gas.example.cn/kiosk/v1\"\ntimeout = \"8s\"\n"))
+	f.Add([]byte("utility = \"water\"\nbase_url = \"http://[::1]:8080/v1\"\n"))
+	f.Add([]byte("utility = \"gas\"\nbase_url = \"https://a.example.cn\"\ntimeout = \"-1s\"\n[x]\n"))
+	c, err := NewHTTP(Options{Utility: Gas, BaseURL: "http://127.0.0.1:1/v1", KioskID: "K", Secret: DemoSecret(Gas)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, e, err := ParseEndpoint(data, "endpoint.toml")
+		if err != nil {
+			return
+		}
+		if err := c.UseEndpoint(&e); err != nil {
+			t.Fatalf("ParseEndpoint took %+v, the client refuses it: %v", e, err)
+		}
+	})
+}

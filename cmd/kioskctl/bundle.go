@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/info"
+	"github.com/liangzihu/kiosk/app/utility"
 )
 
 // The utility's side of content bundles (docs/bundles.md): its key, and signing its
@@ -31,8 +32,8 @@ func init() {
 		run:     bundleKeygen,
 	})
 	register("bundle", bundleSummary, "sign", &subcommand{
-		usage:   "sign (--key FILE | --demo) --utility ID --version N [--expires DURATION] [--note TEXT] [--info FILE] [--catalog FILE] --out FILE",
-		summary: "sign a utility's public information and/or service catalogue into a bundle",
+		usage:   "sign (--key FILE | --demo) --utility ID --version N [--expires DURATION] [--note TEXT] [--info FILE] [--catalog FILE] [--endpoint FILE] --out FILE",
+		summary: "sign a utility's public information, service catalogue and/or endpoint into a bundle",
 		run:     bundleSign,
 	})
 	register("bundle", bundleSummary, "inspect", &subcommand{
@@ -96,6 +97,7 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 	note := fs.String("note", "", "what changed, for hall staff")
 	infoPath := fs.String("info", "", "the utility's public information file (app/info format)")
 	catalogPath := fs.String("catalog", "", "the utility's service catalogue file (app/catalog format)")
+	endpointPath := fs.String("endpoint", "", "where the utility's API is: base_url and timeout (docs/bundles.md)")
 	out := fs.String("out", "", "the bundle file to write")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -117,17 +119,16 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 		return usageError("--version is required: 1 or more, and more than any this utility signed before")
 	case *expires <= 0:
 		return usageError("--expires %s: give how long kiosks may apply the bundle, e.g. 720h", *expires)
-	case *infoPath == "" && *catalogPath == "":
-		return usageError("--info FILE, --catalog FILE or both")
+	case *infoPath == "" && *catalogPath == "" && *endpointPath == "":
+		return usageError("one or more of --info FILE, --catalog FILE, --endpoint FILE")
 	}
 	inputs := map[string]string{} // file in the bundle → path
-	if *infoPath != "" {
-		inputs[bundle.InfoFile] = *infoPath
+	for name, path := range map[string]string{bundle.InfoFile: *infoPath, bundle.CatalogFile: *catalogPath, bundle.EndpointFile: *endpointPath} {
+		if path != "" {
+			inputs[name] = path
+		}
 	}
-	if *catalogPath != "" {
-		inputs[bundle.CatalogFile] = *catalogPath
-	}
-	if err := notAnInput(*out, append([]string{*keyPath}, *infoPath, *catalogPath)); err != nil {
+	if err := notAnInput(*out, []string{*keyPath, *infoPath, *catalogPath, *endpointPath}); err != nil {
 		return err
 	}
 	var priv ed25519.PrivateKey
@@ -184,7 +185,7 @@ func notAnInput(out string, inputs []string) error {
 }
 
 // checkContent reads the files as the kiosk will (app/info, app/catalog with the rest of
-// the catalogue shipped with this kioskctl): a utility learns that a file is refused
+// the catalogue shipped with this kioskctl, app/utility's endpoint): a utility learns that a file is refused
 // before it signs away a version number, not from the kiosks. (After bundle.Sign, which
 // refuses files the TOML decoder could not read safely.)
 func checkContent(id string, files map[string][]byte, paths map[string]string) error {
@@ -204,6 +205,11 @@ func checkContent(id string, files map[string][]byte, paths map[string]string) e
 		}
 		if _, err := cat.ReplaceUtility(catalog.File{Name: name, Data: data}); err != nil {
 			return fmt.Errorf("the kiosk would refuse %s: %w", paths[bundle.CatalogFile], err)
+		}
+	}
+	if data, ok := files[bundle.EndpointFile]; ok {
+		if _, _, err := utility.ParseEndpoint(data, paths[bundle.EndpointFile]); err != nil {
+			return fmt.Errorf("the kiosk would refuse %s: %w", paths[bundle.EndpointFile], err)
 		}
 	}
 	return nil

@@ -80,6 +80,9 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 			if b.Note != "" {
 				fmt.Fprintf(stdout, "%-11s %s\n", "", b.Note)
 			}
+			if b.Endpoint != "" {
+				fmt.Fprintf(stdout, "%-11s calls go to %s\n", "", b.Endpoint)
+			}
 		}
 		return nil
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // Staff apply a utility's bundle on the running kiosk, list what each utility shows and
@@ -66,14 +67,37 @@ func TestBundleStaffCommands(t *testing.T) {
 		!strings.Contains(out, "by staff-7") || !strings.Contains(out, "新水价") || !strings.Contains(out, "gas         the kiosk's own content") {
 		t.Fatalf("list: %d %q %q", code, out, errs)
 	}
-	if code, out, errs := kioskctl(t, "bundle", "rollback", "--config", cfgPath, "--actor", "staff-7", "water"); code != 0 || !strings.Contains(out, "water: rolled back") {
-		t.Fatalf("rollback: %d %q %q", code, out, errs)
+	// The utility moves its API: the kiosk asks there first, then sends water's calls there.
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sims.Close()
+	endpointPath, moved := filepath.Join(dir, "water-endpoint.toml"), filepath.Join(dir, "water-v6.json")
+	if err := os.WriteFile(endpointPath, []byte("utility = \"water\"\nbase_url = \""+sims.BaseURL("water")+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "6", "--note", "接口迁移",
+		"--info", infoPath, "--endpoint", endpointPath, "--out", moved); code != 0 || !strings.Contains(out, "water v6 (2 files") {
+		t.Fatalf("sign --endpoint: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", moved); code != 0 || !strings.Contains(out, "water: version 6 applied") {
+		t.Fatalf("apply the endpoint: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || !strings.Contains(out, "接口迁移\n            calls go to "+sims.BaseURL("water")+"\n") ||
+		!strings.Contains(out, "a rollback goes to version 5") {
+		t.Fatalf("list with an endpoint: %d %q %q", code, out, errs)
+	}
+	for range 2 {
+		if code, out, errs := kioskctl(t, "bundle", "rollback", "--config", cfgPath, "--actor", "staff-7", "water"); code != 0 || !strings.Contains(out, "water: rolled back") {
+			t.Fatalf("rollback: %d %q %q", code, out, errs)
+		}
 	}
 	if code, _, errs := kioskctl(t, "bundle", "rollback", "--config", cfgPath, "--actor", "staff-7", "water"); code != 1 || !strings.Contains(errs, "nothing to roll back") {
 		t.Fatalf("rollback again: %d %q", code, errs)
 	}
 	k.Close()
-	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || !strings.Contains(out, "water       the kiosk's own content (newest version applied: 5)") {
+	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || !strings.Contains(out, "water       the kiosk's own content (newest version applied: 6)") {
 		t.Fatalf("list with the kiosk stopped: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", file); code != 1 || !strings.Contains(errs, "not running") {
