@@ -241,19 +241,29 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 }
 
 // RollbackBundle goes back, for one utility, to the content its current bundle
-// replaced (the previous bundle, or the kiosk's own), journaled with by.
+// replaced (the previous bundle, or the kiosk's own), journaled with by. A bundle whose
+// signature no longer verifies with the utility's configured key (the key was changed
+// since) is not shown again: the error wraps bundle.ErrSignature.
 func (k *Kiosk) RollbackBundle(utility, by string) error {
 	k.bundleMu.Lock()
 	defer k.bundleMu.Unlock()
 	var next *content
-	_, err := k.bundles.Rollback(utility, k.Clock.Now(), by, func(b *bundle.Bundle) error {
+	err := k.bundles.Rollback(utility, k.Clock.Now(), by, func(a *bundle.Applied) error {
 		applied := maps.Clone(k.content.Load().bundles)
 		if applied == nil {
 			applied = map[string]*bundle.Bundle{}
 		}
 		delete(applied, utility)
-		if b != nil {
-			applied[utility] = b
+		if a != nil {
+			keys, err := k.bundleKeys()
+			if err == nil {
+				// As it was when applied, like at start (loadContent).
+				err = a.Bundle.Verify(keys, a.At)
+			}
+			if err != nil {
+				return fmt.Errorf("%s version %d cannot be shown again: %w", utility, a.Bundle.Manifest.Version, err)
+			}
+			applied[utility] = a.Bundle
 		}
 		var err error
 		if next, err = compose(applied); err != nil {

@@ -195,7 +195,7 @@ func TestBundleOfAnOldKeyLeftOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.Close()
-	pub, _, err := bundle.GenerateKey()
+	pub, priv, err := bundle.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,6 +216,51 @@ func TestBundleOfAnOldKeyLeftOut(t *testing.T) {
 	sts, err := k2.Bundles()
 	if err != nil || sts["water"].Current == nil || k2.BundleShown("water") != 0 {
 		t.Fatalf("held %+v (%v), shown version %d", sts["water"], err, k2.BundleShown("water"))
+	}
+	// A rollback does not bring it back either.
+	v3 := bytes.Replace(v2, []byte(`title = "新版`), []byte(`title = "第三版`), 1)
+	if _, err := k2.ApplyBundle(signed(t, priv, "water", 3, now, map[string][]byte{bundle.InfoFile: v3}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k2.RollbackBundle("water", "工号0107"); !errors.Is(err, bundle.ErrSignature) || !strings.Contains(err.Error(), "water version 2 cannot be shown again") {
+		t.Fatalf("a rollback to the old key's bundle: %v", err)
+	}
+	if got := tariffTitle(t, k2, "water"); !strings.HasPrefix(got, "第三版") {
+		t.Fatalf("after a refused rollback: %q", got)
+	}
+}
+
+// Staff's rollbacks go back through the Kept bundles before the one shown, newest
+// first, and from the last of them to the kiosk's own content.
+func TestBundleRollbacksGoBackSteps(t *testing.T) {
+	t.Parallel()
+	k := newContentKiosk(t, t.TempDir())
+	now := time.Now()
+	info := own(t, "info/gas.toml")
+	const last = bundle.Kept + 3
+	for v := uint64(1); v <= last; v++ {
+		data := bytes.Replace(info, []byte(`title = "`), fmt.Appendf(nil, `title = "第%d版`, v), 1)
+		if _, err := k.ApplyBundle(signed(t, bundle.DemoKey("gas"), "gas", v, now, map[string][]byte{bundle.InfoFile: data}), "工号0107"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sts, err := k.Bundles()
+	if err != nil || sts["gas"].Previous == nil || len(sts["gas"].Older) != bundle.Kept-1 {
+		t.Fatalf("kept %+v %v", sts["gas"], err)
+	}
+	for want := uint64(last - 1); want >= last-bundle.Kept; want-- {
+		if err := k.RollbackBundle("gas", "工号0107"); err != nil {
+			t.Fatal(err)
+		}
+		if got := k.BundleShown("gas"); got != want || !strings.HasPrefix(tariffTitle(t, k, "gas"), fmt.Sprintf("第%d版", want)) {
+			t.Fatalf("a rollback showed version %d (%q), want %d", got, tariffTitle(t, k, "gas"), want)
+		}
+	}
+	if err := k.RollbackBundle("gas", "工号0107"); err != nil || k.BundleShown("gas") != 0 {
+		t.Fatalf("a rollback from the last kept: %v, shown %d", err, k.BundleShown("gas"))
+	}
+	if err := k.RollbackBundle("gas", "工号0107"); !errors.Is(err, bundle.ErrNothingToRollBack) {
+		t.Fatalf("a rollback from the kiosk's own content: %v", err)
 	}
 }
 

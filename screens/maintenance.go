@@ -237,6 +237,7 @@ func (s *Shell) maintError(err error) string {
 		{staff.ErrCitizenPresent, "maint.visit_open"},
 		{bundle.ErrNothingToRollBack, "maint.nothing_to_roll_back"},
 		{app.ErrBundleContent, "maint.rollback_refused"},
+		{bundle.ErrSignature, "maint.rollback_key_changed"},
 		{outbox.ErrNotFound, "maint.request_gone"},
 		{reprint.ErrNotFound, "maint.receipt_gone"},
 	} {

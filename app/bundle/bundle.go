@@ -1,10 +1,11 @@
 // Package bundle is how a utility changes what the kiosk shows of it without a new
 // kiosk release (DESIGN flow 5): its public information (信息公开), its service
-// catalogue and where its API is, in a bundle it signs with its own ed25519 key. A kiosk applies a bundle only
-// when the signature is that utility's (its public key is in the kiosk's
-// configuration), every file is the utility's own (scope), its version is newer than
-// any the kiosk has applied (a captured old bundle cannot be replayed), and it arrives
-// before it expires. The kiosk keeps the bundle it replaced, so staff can roll back.
+// catalogue and where its API is, in a bundle it signs with its own ed25519 key. A
+// kiosk applies a bundle only when the signature is that utility's (its public key is
+// in the kiosk's configuration), every file is the utility's own (scope), its version
+// is newer than any the kiosk has applied (a captured old bundle cannot be replayed),
+// and it arrives before it expires. The kiosk keeps the bundles it replaced (Kept), so
+// staff can roll back step by step.
 package bundle
 
 import (

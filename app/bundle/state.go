@@ -25,21 +25,29 @@ type Applied struct {
 	By string
 }
 
+// Kept is how many bundles a utility's rollbacks can go back through: the one the shown
+// bundle replaced, the one that one replaced, and so on. A rollback from the last kept
+// goes to the kiosk's own content.
+const Kept = 5
+
 // Status is what the kiosk holds for one utility: the bundle it shows (nil: the kiosk's
-// own content), the one that bundle replaced (nil: the kiosk's own), and the highest
-// version it ever applied (a new bundle must be newer, also after a rollback).
+// own content), the one that bundle replaced (nil: the kiosk's own), the ones before
+// that, newest first (at most Kept with Previous), and the highest version it ever
+// applied (a new bundle must be newer, also after a rollback).
 type Status struct {
 	Utility  string
 	Current  *Applied
 	Previous *Applied
+	Older    []*Applied
 	Seen     uint64
 }
 
 // record is a utility's entry in the database.
 type record struct {
-	Current  *stored `json:"current,omitempty"`
-	Previous *stored `json:"previous,omitempty"`
-	Seen     uint64  `json:"seen"`
+	Current  *stored   `json:"current,omitempty"`
+	Previous *stored   `json:"previous,omitempty"`
+	Older    []*stored `json:"older,omitempty"`
+	Seen     uint64    `json:"seen"`
 }
 
 type stored struct {
@@ -111,6 +119,13 @@ func (s *State) Statuses() (map[string]Status, error) {
 			if st.Previous, err = r.Previous.applied(); err != nil {
 				return fmt.Errorf("bundle: the bundle %s replaced: %w", k, err)
 			}
+			for _, o := range r.Older {
+				a, err := o.applied()
+				if err != nil {
+					return fmt.Errorf("bundle: a bundle %s replaced before: %w", k, err)
+				}
+				st.Older = append(st.Older, a)
+			}
 			out[string(k)] = st
 			return nil
 		})
@@ -118,9 +133,9 @@ func (s *State) Statuses() (map[string]Status, error) {
 	return out, err
 }
 
-// Apply makes b its utility's current bundle, keeping the one it replaces, and journals
-// it, in one transaction: ErrStale (wrapped) when its version is not newer than every one
-// applied before. b must have been verified.
+// Apply makes b its utility's current bundle, keeping the one it replaces (and up to
+// Kept in all), and journals it, in one transaction: ErrStale (wrapped) when its version
+// is not newer than every one applied before. b must have been verified.
 func (s *State) Apply(b *Bundle, at time.Time, by string) error {
 	m := b.Manifest
 	return s.st.Update(func(tx *bolt.Tx) error {
@@ -131,7 +146,12 @@ func (s *State) Apply(b *Bundle, at time.Time, by string) error {
 		if m.Version <= r.Seen {
 			return fmt.Errorf("%w: %s version %d, and version %d was applied", ErrStale, m.Utility, m.Version, r.Seen)
 		}
-		r.Previous, r.Current, r.Seen = r.Current, &stored{Envelope: b.Raw, At: at.UTC(), By: by}, m.Version
+		var older []*stored
+		if r.Current != nil && r.Previous != nil {
+			older = append([]*stored{r.Previous}, r.Older...)[:min(len(r.Older)+1, Kept-1)]
+		}
+		r.Previous, r.Older = r.Current, older
+		r.Current, r.Seen = &stored{Envelope: b.Raw, At: at.UTC(), By: by}, m.Version
 		if err := put(tx, m.Utility, r); err != nil {
 			return err
 		}
@@ -145,11 +165,11 @@ func (s *State) Apply(b *Bundle, at time.Time, by string) error {
 
 // Rollback makes the bundle a utility's current one replaced current again (or the
 // kiosk's own content, if it replaced none) and journals it, in one transaction; the one
-// rolled back from is dropped. It returns the bundle now shown (nil: the kiosk's own).
-// check, called inside the transaction with that bundle, may refuse it.
-func (s *State) Rollback(utility string, at time.Time, by string, check func(*Bundle) error) (*Bundle, error) {
-	var now *Bundle
-	err := s.st.Update(func(tx *bolt.Tx) error {
+// rolled back from is dropped, and the next rollback goes to the bundle before. check,
+// called inside the transaction with the bundle to be shown (nil: the kiosk's own),
+// may refuse it.
+func (s *State) Rollback(utility string, at time.Time, by string, check func(*Applied) error) error {
+	return s.st.Update(func(tx *bolt.Tx) error {
 		r, err := get(tx, utility)
 		if err != nil {
 			return err
@@ -167,18 +187,19 @@ func (s *State) Rollback(utility string, at time.Time, by string, check func(*Bu
 		}
 		to := "the kiosk's own content"
 		if prev != nil {
-			now = prev.Bundle
-			to = fmt.Sprintf("version %d", now.Manifest.Version)
+			to = fmt.Sprintf("version %d", prev.Bundle.Manifest.Version)
 		}
-		if err := check(now); err != nil {
+		if err := check(prev); err != nil {
 			return err
 		}
 		r.Current, r.Previous = r.Previous, nil
+		if len(r.Older) > 0 {
+			r.Previous, r.Older = r.Older[0], r.Older[1:]
+		}
 		if err := put(tx, utility, r); err != nil {
 			return err
 		}
 		return s.j.Append(tx, journal.Event{Time: at, Kind: journal.BundleRollback, Utility: utility, Actor: by,
 			Detail: fmt.Sprintf("version %d rolled back to %s", from.Bundle.Manifest.Version, to)})
 	})
-	return now, err
 }

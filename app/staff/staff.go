@@ -206,8 +206,10 @@ type Bundle struct {
 	Note      string     `json:"note,omitempty"`
 	AppliedAt *time.Time `json:"applied_at,omitempty"`
 	By        string     `json:"by,omitempty"`
-	// Previous is the version a rollback goes back to (0: the kiosk's own content).
-	Previous uint64 `json:"previous,omitempty"`
+	// Previous is the version a rollback goes back to (0: the kiosk's own content), and
+	// Older those further rollbacks go back through, newest first.
+	Previous uint64   `json:"previous,omitempty"`
+	Older    []uint64 `json:"older,omitempty"`
 	// Seen is the highest version applied: a new bundle must be newer.
 	Seen uint64 `json:"seen"`
 	// Endpoint is the API root the bundle shown sends the utility's calls to; empty:
@@ -223,6 +225,9 @@ func bundleOf(st bundle.Status) Bundle {
 		if e, ok := utility.BundleEndpoint(c.Bundle); ok {
 			out.Endpoint = e.BaseURL
 		}
+	}
+	for _, o := range st.Older {
+		out.Older = append(out.Older, o.Bundle.Manifest.Version)
 	}
 	if p := st.Previous; p != nil {
 		out.Previous = p.Bundle.Manifest.Version

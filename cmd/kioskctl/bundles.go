@@ -73,7 +73,11 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 			}
 			back := "the kiosk's own content"
 			if b.Previous > 0 {
-				back = fmt.Sprintf("version %d", b.Previous)
+				back = fmt.Sprintf("version %d, then ", b.Previous)
+				for _, v := range b.Older {
+					back += fmt.Sprintf("%d, then ", v)
+				}
+				back += "the kiosk's own content"
 			}
 			fmt.Fprintf(stdout, "%-11s version %d, applied %s by %s; a rollback goes to %s\n", id, b.Version,
 				b.AppliedAt.Local().Format("2006-01-02 15:04"), b.By, back)
