@@ -318,14 +318,24 @@ func (k *Kiosk) probeEndpoint(id string, next *content) error {
 	return nil
 }
 
-// useEndpoints sends each utility's calls where c says.
+// useEndpoints sends each utility's calls where c says; the requests waiting in the
+// outbox for a utility whose calls move are sent there at once.
 func (k *Kiosk) useEndpoints(c *content) {
 	for id, cl := range k.clients {
-		if e, ok := cl.(endpointer); ok {
-			if err := e.UseEndpoint(c.endpoint(id)); err != nil {
-				// compose parsed it: only a change of the rules between releases gets here.
-				k.Log.Error("utility endpoint not used: calls go to the one before", "utility", id, "err", err)
-			}
+		e, ok := cl.(endpointer)
+		if !ok {
+			continue
+		}
+		to := c.endpoint(id)
+		moves := e.Moves(to)
+		if err := e.UseEndpoint(to); err != nil {
+			// compose parsed it: only a change of the rules between releases gets here.
+			k.Log.Error("utility endpoint not used: calls go to the one before", "utility", id, "err", err)
+			continue
+		}
+		if moves && k.Outbox != nil {
+			k.Log.Info("utility endpoint moved: waiting requests sent there now", "utility", id, "endpoint", e.Endpoint().BaseURL)
+			k.Outbox.Resume(id)
 		}
 	}
 }

@@ -16,7 +16,9 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -418,5 +420,53 @@ func TestBundleMovesEndpoint(t *testing.T) {
 	}
 	if _, err := k.ApplyBundle(signed(t, elec, id, 5, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, old.BaseURL(id)+"/")}), "工号0107"); err != nil {
 		t.Fatalf("a bundle naming the configured endpoint: %v", err)
+	}
+}
+
+// Requests waiting for a utility that could not be reached go to its new endpoint as
+// soon as a bundle moves it there, not when their back-off ends (the kiosk's clock here
+// never moves: nothing else would send them).
+func TestEndpointMoveSendsWaitingRequests(t *testing.T) {
+	t.Parallel()
+	moved, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer moved.Close()
+	const id = utility.Electricity
+	now := time.Now()
+	cfg := testConfig(t)
+	cfg.Data.Dir = t.TempDir()
+	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Clock: clock.NewManual(now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	defer k.Close()
+	r, err := k.Outbox.Submit(context.Background(), outbox.Request{Utility: id, Kind: utility.KindEvaluation, Order: "3100001001",
+		Body: utility.Evaluation{Application: "SS1", Level: utility.VerySatisfied}, Session: "s1"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func() outbox.Status {
+		s, err := k.Outbox.Status(r.KioskRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for deadline := time.Now().Add(5 * time.Second); status().Tries == 0; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the request was never tried")
+		}
+	}
+	if _, err := k.ApplyBundle(signed(t, bundle.DemoKey(id), id, 1, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, moved.BaseURL(id))}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); status().State == outbox.Pending; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting after the endpoint moved: %+v", status())
+		}
 	}
 }

@@ -255,6 +255,15 @@ func (ob *Outbox) Close() error {
 	return nil
 }
 
+// Resume sends the requests waiting for a utility now, rather than when their back-off
+// ends: its API has moved (a content bundle's endpoint), and the failures where it was
+// say nothing of where it is. An unknown utility is ignored.
+func (ob *Outbox) Resume(utility string) {
+	if w := ob.workers[utility]; w != nil {
+		w.resume()
+	}
+}
+
 // OnUpdate registers a listener for state changes (answered, dead, expired, retried,
 // closed). It is called from the outbox's goroutines and must not block.
 func (ob *Outbox) OnUpdate(f func(Update)) {

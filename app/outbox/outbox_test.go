@@ -399,10 +399,11 @@ func TestBackoffExhaustionAndStaffRetry(t *testing.T) {
 	}
 }
 
-func TestOutageNeverDiscards(t *testing.T) {
+// outage is a utility that cannot be reached until up is called.
+func outage() (f *scripted, up func()) {
 	var mu sync.Mutex
 	down := true
-	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+	f = &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if down {
@@ -410,6 +411,15 @@ func TestOutageNeverDiscards(t *testing.T) {
 		}
 		return utility.Answer{Kind: s.Kind, Reference: "U" + s.KioskRef, Body: []byte(`{"reference":"U"}`)}, nil
 	}}
+	return f, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		down = false
+	}
+}
+
+func TestOutageNeverDiscards(t *testing.T) {
+	f, up := outage()
 	e := newEnv(t, Options{MaxAttempts: 2, Base: time.Second, Cap: 10 * time.Second}, f)
 	e.ob.Start(context.Background())
 	var refs []string
@@ -429,12 +439,32 @@ func TestOutageNeverDiscards(t *testing.T) {
 	if n := len(f.sentRefs()); n > 30*e.ob.o.Concurrency || n < 10 {
 		t.Errorf("%d sends in 30 rounds", n)
 	}
-	mu.Lock()
-	down = false
-	mu.Unlock()
+	up()
 	for _, ref := range refs {
 		eventually(t, ref+" delivered", func() bool {
 			e.clock.Advance(time.Second)
+			return state(t, e.ob, ref).State == Done
+		})
+	}
+}
+
+// Resume sends what waits for a utility at once, its back-off and the outage's hold
+// notwithstanding (the clock here never moves: nothing else would send them).
+func TestResume(t *testing.T) {
+	f, up := outage()
+	e := newEnv(t, Options{Base: time.Minute, Cap: time.Hour}, f)
+	e.ob.Start(context.Background())
+	var refs []string
+	for _, order := range []string{"acct-1", "acct-1", "acct-2"} {
+		r, _ := e.ob.Submit(context.Background(), req(order), 0)
+		refs = append(refs, r.KioskRef)
+	}
+	eventually(t, "the first sends failed", func() bool { return state(t, e.ob, refs[0]).Tries > 0 && state(t, e.ob, refs[2]).Tries > 0 })
+	up()
+	e.ob.Resume("heating") // no such utility: nothing happens
+	for _, ref := range refs {
+		eventually(t, ref+" delivered", func() bool {
+			e.ob.Resume(utility.Water)
 			return state(t, e.ob, ref).State == Done
 		})
 	}

@@ -132,6 +132,24 @@ func (w *worker) schedule(l *lane) {
 	}
 }
 
+// resume makes every waiting request due now, but those in flight, and lifts the hold
+// of an outage.
+func (w *worker) resume() {
+	w.mu.Lock()
+	now := w.ob.o.Clock.Now()
+	w.blockedUntil = time.Time{}
+	for _, l := range w.lanes {
+		for i, it := range l.items {
+			if (i > 0 || !l.busy) && it.nextAt.After(now) {
+				it.nextAt = now
+			}
+		}
+		w.schedule(l)
+	}
+	w.mu.Unlock()
+	w.poke()
+}
+
 func (w *worker) poke() {
 	select {
 	case w.wake <- struct{}{}:
