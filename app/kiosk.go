@@ -312,10 +312,14 @@ func (k *Kiosk) onSession(e session.Event) {
 		}
 		k.abandonPayments(e.SessionID)
 		// The next citizen starts from the hall's defaults, not the last one's choices.
-		k.mu.Lock()
-		k.elderly = k.Config.Kiosk.ElderlyDefault
-		k.mu.Unlock()
-		_ = k.Text.SetLang(i18n.Lang(k.Config.Kiosk.Language))
+		// A card placed during a visit is put there by whoever stands at the screen: the
+		// visit's data goes, the language and 大字模式 they chose stay.
+		if e.Reason != session.ReasonReplaced {
+			k.mu.Lock()
+			k.elderly = k.Config.Kiosk.ElderlyDefault
+			k.mu.Unlock()
+			_ = k.Text.SetLang(i18n.Lang(k.Config.Kiosk.Language))
+		}
 	}
 	k.mu.Lock()
 	ls := append([]func(session.Event){}, k.listeners...)

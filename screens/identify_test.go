@@ -279,3 +279,29 @@ func TestNoticeButtonsStackWhenLong(t *testing.T) {
 		}
 	}
 }
+
+// A card placed during a visit opens its holder's visit and wipes the one before, but
+// keeps the language and 大字模式 chosen by whoever stands at the screen; the end of the
+// visit brings the hall's defaults back.
+func TestCardKeepsTheChoicesMadeAtTheScreen(t *testing.T) {
+	h, d := newDeviceHarness(t)
+	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+	first := h.K.Sessions.Start() // a visit without a card: a bill's QR scanned, say
+	h.Tap("English")
+	h.Tap("Large text")
+	if err := d.PlaceCard(1); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
+	if s := h.K.Sessions.Current(); s == nil || s.ID == first.ID {
+		t.Fatal("the card did not open a visit of its own")
+	}
+	if !h.K.Elderly() || h.K.Text.Lang() != "en" {
+		t.Fatalf("the card's visit: 大字模式 %v, language %s; want the choices made at the screen", h.K.Elderly(), h.K.Text.Lang())
+	}
+	h.AssertFits()
+	h.K.Exit()
+	if h.K.Elderly() || h.K.Text.Lang() != "zh" {
+		t.Fatal("language or size carried over to the next visit")
+	}
+}
