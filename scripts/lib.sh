@@ -22,8 +22,9 @@ export KIOSK_TAGS TEST_TAGS
 # (rare name characters).
 BUILD_PACKAGES="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libxext-dev"
 RUN_PACKAGES="xvfb xauth libgl1-mesa-dri x11-utils x11-xserver-utils xdotool imagemagick fonts-noto-cjk"
-# A real Xorg server without a screen, started by xinit as in a hall (scripts/smoke.sh).
-XORG_PACKAGES="xserver-xorg-core xserver-xorg-video-dummy xinit"
+# A real Xorg server without a screen, started by xinit as in a hall, and systemd's
+# systemd-analyze to check the hall's unit (scripts/smoke.sh).
+XORG_PACKAGES="xserver-xorg-core xserver-xorg-video-dummy xinit systemd"
 # Headers a plain `go vet ./...` (no tags) needs: without x11 GLFW compiles its Wayland
 # back end too. The kiosk never builds it; the test suite vets it so the untagged
 # command a newcomer types first is clean.

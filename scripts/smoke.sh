@@ -8,7 +8,7 @@
 # same process starts anew), then stop it with SIGTERM; then start it once more and hang
 # it up (SIGHUP). Last, as a hall starts it: xinit runs it on a real Xorg server (dummy
 # video driver); it must choose the software renderer, take a tap, and end xinit when
-# it stops.
+# it stops; and the systemd unit that starts it so in a hall is verified.
 # Fails if the kiosk crashes, paints nothing within 60 s, leaves the screen saver on (or
 # off after it stopped), does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
@@ -163,4 +163,15 @@ kpid="" xinitpid=""
 if ! grep -q '"kiosk stopped"' "$work/xinit.out" || grep -q '"level":"ERROR"' "$work/xinit.out"; then
   echo "the kiosk did not stop cleanly under xinit:"; cat "$work/xinit.out"; exit 1
 fi
-echo "smoke test passed with both renderers, and on Xorg under xinit (stopped cleanly on SIGTERM and on SIGHUP)"
+
+# The hall's systemd unit starts that X session: every key known and well formed, the
+# programs it starts installed, and docs/deployment.md showing it as it is.
+echo "-- the systemd unit"
+if ! out=$(systemd-analyze verify deploy/kiosk.service 2>&1) || [ -n "$out" ]; then
+  echo "systemd-analyze verify deploy/kiosk.service:"; echo "$out"; exit 1
+fi
+if ! diff <(sed -n '/^```ini$/,/^```$/p' docs/deployment.md | sed '1d;$d') deploy/kiosk.service; then
+  echo "docs/deployment.md does not show deploy/kiosk.service as it is"; exit 1
+fi
+echo "deploy/kiosk.service verified"
+echo "smoke test passed with both renderers, on Xorg under xinit (stopped cleanly on SIGTERM and on SIGHUP), and the systemd unit verified"
