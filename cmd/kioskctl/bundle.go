@@ -231,11 +231,7 @@ func bundleInspect(args []string, stdout, stderr io.Writer) error {
 			return usageError("--key: %s", strings.TrimPrefix(err.Error(), "bundle: "))
 		}
 	}
-	data, err := readBundle(path)
-	if err != nil {
-		return err
-	}
-	b, err := bundle.Parse(data)
+	b, err := readBundle(path)
 	if err != nil {
 		return err
 	}
@@ -254,13 +250,17 @@ func bundleInspect(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// readBundle reads a bundle file, no more than a bundle may be (and a byte more, so
-// that Parse says it is too big).
-func readBundle(path string) ([]byte, error) {
+// readBundle reads and parses a bundle file (bundle.Parse), no more than a bundle may be
+// (and a byte more, so that Parse says it is too big).
+func readBundle(path string) (*bundle.Bundle, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return bundle.Parse(data)
 }
