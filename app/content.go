@@ -333,8 +333,11 @@ func (k *Kiosk) useEndpoints(c *content) {
 			k.Log.Error("utility endpoint not used: calls go to the one before", "utility", id, "err", err)
 			continue
 		}
-		if moves && k.Outbox != nil {
-			k.Log.Info("utility endpoint moved: waiting requests sent there now", "utility", id, "endpoint", e.Endpoint().BaseURL)
+		if !moves {
+			continue
+		}
+		k.Log.Info("utility calls go to a new endpoint", "utility", id, "endpoint", e.Endpoint().BaseURL, "from_bundle", to != nil)
+		if k.Outbox != nil { // nil while the kiosk starts: nothing has waited yet
 			k.Outbox.Resume(id)
 		}
 	}
