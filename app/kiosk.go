@@ -312,9 +312,10 @@ func (k *Kiosk) onSession(e session.Event) {
 		}
 		k.abandonPayments(e.SessionID)
 		// The next citizen starts from the hall's defaults, not the last one's choices.
-		// A card placed during a visit is put there by whoever stands at the screen: the
-		// visit's data goes, the language and 大字模式 they chose stay.
-		if e.Reason != session.ReasonReplaced {
+		// A card placed during a visit without one (a bill scanned, an account typed) is
+		// put there by whoever stands at the screen: that visit's data goes, the language
+		// and 大字模式 they chose stay. A card over another's visit is the next citizen.
+		if e.Reason != session.ReasonReplaced || e.Identified {
 			k.mu.Lock()
 			k.elderly = k.Config.Kiosk.ElderlyDefault
 			k.mu.Unlock()

@@ -280,9 +280,10 @@ func TestNoticeButtonsStackWhenLong(t *testing.T) {
 	}
 }
 
-// A card placed during a visit opens its holder's visit and wipes the one before, but
-// keeps the language and 大字模式 chosen by whoever stands at the screen; the end of the
-// visit brings the hall's defaults back.
+// A card placed during a visit without one opens its holder's visit and wipes the one
+// before, but keeps the language and 大字模式 chosen by whoever stands at the screen (a
+// card over another card's visit is the next citizen: TestNewCardResetsTheMode); the end
+// of the visit brings the hall's defaults back.
 func TestCardKeepsTheChoicesMadeAtTheScreen(t *testing.T) {
 	h, d := newDeviceHarness(t)
 	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })

@@ -58,6 +58,8 @@ type Event struct {
 	Reason    Reason
 	// SessionID of the session the event is about (empty for a wipe of an anonymous visit).
 	SessionID string
+	// Identified says, of an Ended session, that it had an identity (a card was read).
+	Identified bool
 }
 
 // Options configure a Manager.
@@ -295,6 +297,7 @@ func (m *Manager) endLocked(r Reason) Event {
 	ev := Event{Kind: Ended, Reason: r}
 	if m.current != nil {
 		ev.SessionID = m.current.ID
+		_, ev.Identified = m.current.Identity()
 		m.current.wipe()
 		m.current = nil
 	}
