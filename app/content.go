@@ -318,6 +318,38 @@ func (k *Kiosk) probeEndpoint(id string, next *content) error {
 	return nil
 }
 
+// ErrUnknownUtility means no enabled utility has that ID.
+var ErrUnknownUtility = errors.New("app: no such utility")
+
+// UtilityCheck is what a check of a utility's API came to.
+type UtilityCheck struct {
+	Utility string
+	// Endpoint is where the utility's calls go; FromBundle says a bundle put them there
+	// (otherwise the configuration did).
+	Endpoint   string
+	FromBundle bool
+	// Took is how long the check took; Err why the API did not answer as itself (nil:
+	// it did). utility.Problem sorts Err: unreachable, a refused signature, the rest.
+	Took time.Duration
+	Err  error
+}
+
+// CheckUtility asks a utility's API, where its calls go now, what became of a request
+// that cannot exist (utility.HTTPClient.Probe): whether it answers as the API, with this
+// kiosk's signature accepted, and how fast. It changes nothing anywhere.
+func (k *Kiosk) CheckUtility(ctx context.Context, id string) (UtilityCheck, error) {
+	cl, ok := k.clients[id].(endpointer)
+	if !ok {
+		return UtilityCheck{}, fmt.Errorf("%w: %q", ErrUnknownUtility, id)
+	}
+	e := cl.Endpoint()
+	c := UtilityCheck{Utility: id, Endpoint: e.BaseURL, FromBundle: k.content.Load().endpoint(id) != nil}
+	start := time.Now()
+	c.Err = cl.Probe(ctx, &e)
+	c.Took = time.Since(start)
+	return c, nil
+}
+
 // useEndpoints sends each utility's calls where c says; the requests waiting in the
 // outbox for a utility whose calls move are sent there at once.
 func (k *Kiosk) useEndpoints(c *content) {

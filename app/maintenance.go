@@ -255,6 +255,15 @@ func (m *Maintenance) RollbackBundle(_ context.Context, utility string) error {
 	return m.k.RollbackBundle(utility, m.actor)
 }
 
+// CheckUtility asks a utility's API whether it answers, where the kiosk's calls go now
+// (Kiosk.CheckUtility).
+func (m *Maintenance) CheckUtility(ctx context.Context, id string) (UtilityCheck, error) {
+	if err := m.check(); err != nil {
+		return UtilityCheck{}, err
+	}
+	return m.k.CheckUtility(ctx, id)
+}
+
 // PrintTestPage prints the printer's test page (打印机测试页) with its status as the
 // printer reports it, and journals it.
 func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {

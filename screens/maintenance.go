@@ -199,10 +199,11 @@ func maintPage(s *Shell) Page {
 		test := s.Button("maint.test_page", func() { s.printTestPage(m) })
 		events := s.Button("maint.events_button", func() { s.Show(eventsPage(s)) })
 		bundles := s.Button("maint.bundles", func() { s.Show(bundlesPage(s)) })
+		utilities := s.Button("maint.utilities", func() { s.Show(utilitiesPage(s)) })
 		restart := s.Button("maint.restart", func() { s.confirmRestart(m) })
 		exit := s.Button("maint.exit", s.Home)
 		exit.Importance = widget.DangerImportance
-		actions := container.NewVBox(test, events, bundles, restart, exit)
+		actions := container.NewVBox(test, events, bundles, utilities, restart, exit)
 		about := s.panel(s.T("maint.about"), s.aboutRows(m.About())...)
 		var panels fyne.CanvasObject = s.pager(devices, queue, about)
 		if !s.K.Elderly() {
@@ -508,6 +509,60 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 	})
 	r.Importance = widget.WarningImportance
 	return r
+}
+
+// utilitiesPage checks each utility's API where the kiosk's calls go now: whether it
+// answers as the API, with the kiosk's signature accepted, and how fast. The checks start
+// with the page; a tap on a row checks again.
+func utilitiesPage(s *Shell) Page {
+	return Page{Name: "maint-utilities", TitleKey: "maint.utilities", Build: func() fyne.CanvasObject {
+		var blocks []fyne.CanvasObject
+		for _, u := range s.K.Utilities {
+			blocks = append(blocks, s.utilityRow(u.ID()))
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+// checked is a utility's check in the staff's words.
+type checked struct {
+	state, detail string
+	imp           widget.Importance
+}
+
+// utilityRow is one utility's API: where the calls go, and what its check came to.
+func (s *Shell) utilityRow(id string) *touch.Row {
+	r := touch.NewRow(s.K.UtilityName(id), "", "", nil)
+	r.OnTapped = func() {
+		r.Trailing, r.Importance = s.T("maint.utility_checking"), widget.MediumImportance
+		r.Refresh()
+		run(s, func(ctx context.Context) checked { return s.checkUtility(ctx, id) }, func(c checked) {
+			r.Trailing, r.Detail, r.Importance = c.state, c.detail, c.imp
+			r.Refresh()
+		})
+	}
+	r.OnTapped()
+	return r
+}
+
+func (s *Shell) checkUtility(ctx context.Context, id string) checked {
+	c, err := s.maint.CheckUtility(ctx, id)
+	if err != nil {
+		return checked{state: s.T("maint.fault"), detail: s.maintError(err), imp: widget.DangerImportance}
+	}
+	where := s.T("maint.endpoint_config", c.Endpoint)
+	if c.FromBundle {
+		where = s.T("maint.endpoint_bundle", c.Endpoint)
+	}
+	switch {
+	case c.Err == nil:
+		return checked{state: s.T("maint.utility_ok", c.Took.Milliseconds()), detail: where, imp: widget.SuccessImportance}
+	case utility.Unreachable(c.Err):
+		return checked{state: s.T("maint.utility_down"), detail: where + " · " + s.T("maint.utility_down_hint"), imp: widget.DangerImportance}
+	case errors.Is(c.Err, utility.ErrAuth):
+		return checked{state: s.T("maint.utility_auth"), detail: where + " · " + s.T("maint.utility_auth_hint"), imp: widget.DangerImportance}
+	}
+	return checked{state: s.T("maint.utility_wrong"), detail: where + " · " + s.T("maint.utility_wrong_hint"), imp: widget.DangerImportance}
 }
 
 // eventsPage is the journal's last events, newest first (记录留痕).

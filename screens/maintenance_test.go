@@ -3,18 +3,24 @@ package screens_test
 import (
 	"bytes"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/screens/screentest"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // Five quick taps on the title ask for the PIN (four do not); the keypad shows dots, a
@@ -216,4 +222,55 @@ func TestMaintenanceJournalInWords(t *testing.T) {
 			t.Errorf("the journal's screen shows %q", english)
 		}
 	}
+}
+
+// Staff check each utility's API from maintenance mode: it answers, its server refuses
+// the kiosk's signature, nothing answers there, or what answers is not the API; a tap on
+// a row checks again.
+func TestMaintenanceUtilities(t *testing.T) {
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sims.Close()
+	otherSecret, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(), Secrets: map[string][]byte{"water": []byte("another kiosk's secret")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer otherSecret.Close()
+	notTheAPI := httptest.NewServer(http.NotFoundHandler())
+	defer notTheAPI.Close()
+	h := screentest.New(t, screentest.Options{UtilityURLs: map[string]string{"electricity": sims.BaseURL("electricity"),
+		"water": otherSecret.BaseURL("water"), "gas": "http://127.0.0.1:1/v1", "broadband": notTheAPI.URL + "/v1"}})
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("单位接口")
+	want := map[string]string{"electricity": "正常", "water": "签名被拒", "gas": "无法连接", "broadband": "应答异常"}
+	for id, state := range want {
+		h.WaitFor(id+": "+state, func() bool { return rowShows(h, h.K.UtilityName(id), state) })
+	}
+	for _, hint := range []string{"接口地址 " + sims.BaseURL("electricity") + "（配置文件）", "本机密钥与单位登记的不符", "群众的申请保存在本机", "该地址不是单位的接口"} {
+		if !h.ShowsOnAnyPage(hint) {
+			t.Errorf("the utilities' checks do not say %q:\n%s", hint, h.Markup())
+		}
+	}
+	for _, elderly := range []bool{true, false} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.AssertFits()
+	}
+	sims.Close()
+	h.Tap(h.K.UtilityName("electricity"))
+	h.WaitFor("electricity checked again", func() bool { return rowShows(h, h.K.UtilityName("electricity"), "无法连接") })
+}
+
+// rowShows reports whether the list row titled title shows s.
+func rowShows(h *screentest.H, title, s string) bool {
+	var ok bool
+	h.Do(func() {
+		for _, o := range test.LaidOutObjects(h.Win.Canvas().Content()) {
+			if r, is := o.(*touch.Row); is && r.Title == title {
+				ok = strings.Contains(r.Trailing+r.Detail, s)
+			}
+		}
+	})
+	return ok
 }
