@@ -329,7 +329,8 @@ type UtilityCheck struct {
 	Endpoint   string
 	FromBundle bool
 	// Took is how long the check took; Err why the API did not answer as itself (nil:
-	// it did). utility.Problem sorts Err: unreachable, a refused signature, the rest.
+	// it did): utility.Unreachable, a refused signature (utility.ErrAuth), or else not
+	// the API there.
 	Took time.Duration
 	Err  error
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,6 +175,12 @@ var tour = []stop{
 		j.pushGasBundle()
 		j.Tap("返回")
 		j.Tap("内容版本")
+	}},
+	// Staff check each utility's API where the kiosk's calls go (the demo's simulators).
+	{"40-maintenance-utilities", func(j *journey) {
+		j.Tap("返回")
+		j.Tap("单位接口")
+		j.WaitFor("four utilities answering", func() bool { return strings.Count(j.Markup(), "正常 ") == 4 })
 	}},
 }
 
