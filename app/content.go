@@ -329,10 +329,34 @@ type UtilityCheck struct {
 	Endpoint   string
 	FromBundle bool
 	// Took is how long the check took; Err why the API did not answer as itself (nil:
-	// it did): utility.Unreachable, a refused signature (utility.ErrAuth), or else not
-	// the API there.
+	// it did; Problem sorts it).
 	Took time.Duration
 	Err  error
+}
+
+// What a utility's check comes to (UtilityCheck.Problem): the API answered as itself
+// (""), or one of these.
+const (
+	// CheckUnreachable: nothing answered there in time (the network, or the utility down).
+	CheckUnreachable = "unreachable"
+	// CheckSignature: the API refused the kiosk's signature (its secret, or its clock).
+	CheckSignature = "signature"
+	// CheckNotAPI: what answered there is not the utility's API (a wrong address).
+	CheckNotAPI = "not_api"
+)
+
+// Problem is what the check came to: "" when the API answered as itself, otherwise
+// CheckUnreachable, CheckSignature or CheckNotAPI.
+func (c UtilityCheck) Problem() string {
+	switch {
+	case c.Err == nil:
+		return ""
+	case utility.Unreachable(c.Err):
+		return CheckUnreachable
+	case errors.Is(c.Err, utility.ErrAuth):
+		return CheckSignature
+	}
+	return CheckNotAPI
 }
 
 // CheckUtility asks a utility's API, where its calls go now, what became of a request

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/staff"
@@ -33,7 +34,32 @@ func (k *Kiosk) serveStaff() {
 func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
-		CardLeft: k.CardLeftSince, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle}
+		CardLeft: k.CardLeftSince, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle,
+		Check: k.staffUtilities}
+}
+
+// staffUtilities checks every enabled utility's API at once, in display order.
+func (k *Kiosk) staffUtilities(ctx context.Context) []staff.Utility {
+	out := make([]staff.Utility, len(k.Utilities))
+	var wg sync.WaitGroup
+	for i, u := range k.Utilities {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = staff.Utility{Utility: u.ID()}
+			c, err := k.CheckUtility(ctx, u.ID())
+			if err != nil {
+				out[i].Problem, out[i].Error = CheckNotAPI, err.Error()
+				return
+			}
+			out[i] = staff.Utility{Utility: c.Utility, Endpoint: c.Endpoint, FromBundle: c.FromBundle, TookMS: c.Took.Milliseconds(), Problem: c.Problem()}
+			if c.Err != nil {
+				out[i].Error = c.Err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // stopStaff lets staff commands under way finish (a few seconds at most), then closes

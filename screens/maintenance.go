@@ -554,16 +554,16 @@ func (s *Shell) checkUtility(ctx context.Context, id string) checked {
 	if c.FromBundle {
 		where = s.T("maint.endpoint_bundle", c.Endpoint)
 	}
-	switch {
-	case c.Err == nil:
+	switch c.Problem() {
+	case "":
 		ms := fmt.Sprint(c.Took.Milliseconds())
 		if c.Took < time.Millisecond {
 			ms = "<1" // on the hall's own network, or a simulator on the kiosk
 		}
 		return checked{state: s.T("maint.utility_ok", ms), detail: where, imp: widget.SuccessImportance}
-	case utility.Unreachable(c.Err):
+	case app.CheckUnreachable:
 		return checked{state: s.T("maint.utility_down"), detail: where + " · " + s.T("maint.utility_down_hint"), imp: widget.DangerImportance}
-	case errors.Is(c.Err, utility.ErrAuth):
+	case app.CheckSignature:
 		return checked{state: s.T("maint.utility_auth"), detail: where + " · " + s.T("maint.utility_auth_hint"), imp: widget.DangerImportance}
 	}
 	return checked{state: s.T("maint.utility_wrong"), detail: where + " · " + s.T("maint.utility_wrong_hint"), imp: widget.DangerImportance}

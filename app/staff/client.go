@@ -191,6 +191,12 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, actor string) (int64, 
 	return n, nil
 }
 
+// Utilities asks the running kiosk to check each utility's API.
+func (c *Client) Utilities(ctx context.Context) ([]Utility, error) {
+	var out []Utility
+	return out, c.do(ctx, http.MethodGet, "/v1/utilities", nil, &out)
+}
+
 // Bundles lists the bundles the kiosk holds.
 func (c *Client) Bundles(ctx context.Context) ([]Bundle, error) {
 	var out []Bundle

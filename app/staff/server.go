@@ -2,6 +2,7 @@ package staff
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,11 +60,12 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("POST /v1/requests/{ref}/close", h.close)
 	mux.HandleFunc("GET /v1/journal", h.journal)
 	mux.HandleFunc("POST /v1/backup", h.backup)
-	mux.HandleFunc("GET /v1/reprints", h.reprints)
+	mux.HandleFunc("GET /v1/reprints", read(h, h.s.Reprints))
 	mux.HandleFunc("POST /v1/reprints/{ref}", h.reprint)
 	mux.HandleFunc("POST /v1/screen", h.screen)
 	mux.HandleFunc("POST /v1/restart", h.restart)
-	mux.HandleFunc("GET /v1/bundles", h.bundles)
+	mux.HandleFunc("GET /v1/bundles", read(h, h.s.Bundles))
+	mux.HandleFunc("GET /v1/utilities", read(h, h.s.Utilities))
 	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
 	mux.HandleFunc("POST /v1/bundles/{utility}/rollback", h.rollbackBundle)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -221,13 +223,16 @@ func (h *handler) backup(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("staff copied the database", "bytes", n, "actor", a.Actor)
 }
 
-func (h *handler) reprints(w http.ResponseWriter, r *http.Request) {
-	list, err := h.s.Reprints(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
+// read answers what get reads, as JSON (or why it could not).
+func read[T any](h *handler, get func(context.Context) (T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := get(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
 	}
-	writeJSON(w, http.StatusOK, list)
 }
 
 // reprint answers how the print went: a printer that fails again is not an error of
@@ -274,15 +279,6 @@ func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Info("staff restarted the kiosk", "actor", a.Actor)
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (h *handler) bundles(w http.ResponseWriter, r *http.Request) {
-	list, err := h.s.Bundles(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, list)
 }
 
 // applyBundle takes the bundle as the body and the actor from the query (?actor=).

@@ -70,6 +70,9 @@ type Service interface {
 	// ErrStopped while it is stopped); actor is journaled. It returns once the restart
 	// has begun: the socket goes away with the kiosk and comes back when it has started.
 	Restart(ctx context.Context, actor string) error
+	// Utilities checks each utility's API from the running kiosk, where its calls go now
+	// (ErrStopped while it is stopped).
+	Utilities(ctx context.Context) ([]Utility, error)
 	// Screen writes a PNG picture of what the running kiosk's screen shows to w and
 	// journals the look with actor. ErrCitizenPresent while a citizen is being served,
 	// ErrNoScreen while the kiosk is stopped.
@@ -195,6 +198,30 @@ type Local struct {
 	// nil when the kiosk is not running.
 	Apply    func(data []byte, actor string) (*bundle.Bundle, error)
 	Rollback func(utility, actor string) error
+	// Check checks every utility's API; nil when the kiosk is not running.
+	Check func(ctx context.Context) []Utility
+}
+
+// Utility is what a check of one utility's API came to.
+type Utility struct {
+	Utility string `json:"utility"`
+	// Endpoint is where the kiosk's calls to it go; FromBundle, that the utility's
+	// bundle put them there (else the configuration did).
+	Endpoint   string `json:"endpoint"`
+	FromBundle bool   `json:"from_bundle,omitempty"`
+	TookMS     int64  `json:"took_ms"`
+	// Problem is empty when the API answered as itself; otherwise "unreachable",
+	// "signature" or "not_api" (app.CheckUnreachable …), and Error says what came back.
+	Problem string `json:"problem,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Utilities checks the utilities' APIs through the running kiosk.
+func (l *Local) Utilities(ctx context.Context) ([]Utility, error) {
+	if l.Check == nil {
+		return nil, ErrStopped
+	}
+	return l.Check(ctx), nil
 }
 
 // Bundle is one utility's content as the kiosk holds it.

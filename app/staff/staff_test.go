@@ -505,3 +505,20 @@ func TestRestart(t *testing.T) {
 		})
 	}
 }
+
+// Staff check the utilities' APIs through the running kiosk; with it stopped there is
+// nothing to check from.
+func TestUtilities(t *testing.T) {
+	ctx := context.Background()
+	k := newKiosk(t)
+	if _, err := k.l.Utilities(ctx); !errors.Is(err, ErrStopped) {
+		t.Errorf("with the kiosk stopped: %v", err)
+	}
+	want := []Utility{{Utility: utility.Electricity, Endpoint: "https://kiosk-api.power.example.cn/v1", TookMS: 12},
+		{Utility: utility.Gas, Endpoint: "https://gas.example.cn/v1", FromBundle: true, Problem: "unreachable", Error: "utility gas: submissions.get: timeout"}}
+	k.l.Check = func(context.Context) []Utility { return want }
+	got, err := serve(t, k.dir, k.l).Utilities(ctx)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("through the socket: %+v %v", got, err)
+	}
+}

@@ -18,6 +18,15 @@ import (
 // a loopback port; it returns the kiosk and that address.
 func listeningKiosk(t *testing.T) (*app.Kiosk, string) {
 	t.Helper()
+	k, _ := startKiosk(t, nil, true)
+	return k, k.BundleAddr()
+}
+
+// startKiosk starts a demo kiosk without devices, its utilities' APIs at urls (nil: a
+// closed port), taking bundles on a free loopback port if listen; it returns the kiosk
+// and its configuration file, for kioskctl's --config.
+func startKiosk(t *testing.T, urls map[string]string, listen bool) (*app.Kiosk, string) {
+	t.Helper()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "kiosk.toml")
 	if err := os.WriteFile(cfgPath, []byte("[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "data")+"\"\n"+
@@ -28,15 +37,22 @@ func listeningKiosk(t *testing.T) (*app.Kiosk, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Bundles.Listen = "127.0.0.1:0" // a free port: the configuration takes fixed ones
-	k, err := app.New(cfg, app.Options{UtilityURLs: map[string]string{"electricity": "http://127.0.0.1:1", "water": "http://127.0.0.1:1",
-		"gas": "http://127.0.0.1:1", "broadband": "http://127.0.0.1:1"}})
+	if listen {
+		cfg.Bundles.Listen = "127.0.0.1:0" // a free port: the configuration takes fixed ones
+	}
+	if urls == nil {
+		urls = map[string]string{}
+		for _, id := range config.UtilityIDs {
+			urls[id] = "http://127.0.0.1:1"
+		}
+	}
+	k, err := app.New(cfg, app.Options{UtilityURLs: urls})
 	if err != nil {
 		t.Fatal(err)
 	}
 	k.Start(context.Background())
 	t.Cleanup(func() { k.Close() })
-	return k, k.BundleAddr()
+	return k, cfgPath
 }
 
 // A utility sends its bundle to the halls' kiosks in one command: each kiosk's line says

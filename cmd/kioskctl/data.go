@@ -81,6 +81,11 @@ func init() {
 		summary: "restart the running kiosk between visits (its window, devices and outbox start anew)",
 		run:     kioskRestart,
 	})
+	register("kiosk", kioskSummary, "utilities", &subcommand{
+		usage:   "utilities [--config FILE]",
+		summary: "check each utility's API from the running kiosk, where its calls go now: exit 1 unless all answer",
+		run:     kioskUtilities,
+	})
 	register("kiosk", kioskSummary, "screen", &subcommand{
 		usage:   "screen --out FILE --actor STAFF_NO [--config FILE]",
 		summary: "save a picture (PNG) of what the running kiosk's screen shows, between visits only",
@@ -390,6 +395,34 @@ func kioskRestart(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.kiosk.ID)
 	return nil
+}
+
+func kioskUtilities(args []string, stdout, stderr io.Writer) error {
+	return kioskAction("kiosk utilities", args, stderr, func(d *kioskData) error {
+		list, err := d.Utilities(context.Background())
+		if err != nil {
+			return err
+		}
+		failed := 0
+		for _, u := range list {
+			from := "configuration"
+			if u.FromBundle {
+				from = "the utility's bundle"
+			}
+			state := fmt.Sprintf("ok, %d ms", u.TookMS)
+			if u.Problem != "" {
+				state, failed = "NOT OK: "+u.Problem, failed+1
+			}
+			fmt.Fprintf(stdout, "%-11s %s; calls go to %s (%s)\n", u.Utility, state, u.Endpoint, from)
+			if u.Error != "" {
+				fmt.Fprintf(stdout, "%-11s %s\n", "", u.Error)
+			}
+		}
+		if failed > 0 {
+			return fmt.Errorf("%d of %d utilities do not answer as their API", failed, len(list))
+		}
+		return nil
+	})
 }
 
 func kioskStatus(args []string, stdout, stderr io.Writer) error {

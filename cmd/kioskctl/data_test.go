@@ -21,6 +21,7 @@ import (
 	"github.com/liangzihu/kiosk/app/staff/stafftest"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
 // kioskWithDeadLetters leaves a data folder as a kiosk would: two requests the water
@@ -251,5 +252,31 @@ func TestStaffCommandsWhenKioskCannotBeReached(t *testing.T) {
 	}
 	if _, err := os.Stat(empty); !os.IsNotExist(err) {
 		t.Errorf("a data folder was created at %s", empty)
+	}
+}
+
+// Staff check each utility's API from the running kiosk: one line each, exit 1 while
+// any does not answer as its API; with the kiosk stopped there is nothing to check from.
+func TestKioskUtilities(t *testing.T) {
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sims.Close()
+	k, cfgPath := startKiosk(t, map[string]string{"electricity": sims.BaseURL("electricity"), "water": sims.BaseURL("water"),
+		"gas": "http://127.0.0.1:1/v1", "broadband": sims.BaseURL("broadband")}, false)
+	code, out, errs := kioskctl(t, "kiosk", "utilities", "--config", cfgPath)
+	if code != 1 || !strings.Contains(errs, "1 of 4 utilities do not answer as their API") {
+		t.Fatalf("utilities: %d %q %q", code, out, errs)
+	}
+	for _, want := range []string{"electricity ok, ", "; calls go to " + sims.BaseURL("electricity") + " (configuration)\n",
+		"gas         NOT OK: unreachable; calls go to http://127.0.0.1:1/v1 (configuration)\n", "does not answer as the utility's API: utility gas: submissions.get: unavailable: dial tcp 127.0.0.1:1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("utilities do not say %q:\n%s", want, out)
+		}
+	}
+	k.Close()
+	if code, _, errs := kioskctl(t, "kiosk", "utilities", "--config", cfgPath); code != 1 || !strings.Contains(errs, "not running") {
+		t.Fatalf("with the kiosk stopped: %d %q", code, errs)
 	}
 }
