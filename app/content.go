@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,7 +27,7 @@ import (
 var ErrBundleContent = errors.New("app: the bundle's content is refused")
 
 // ErrBundleEndpoint means a bundle would send a utility's calls where its API does not
-// answer (down, a wrong URL, a server without this kiosk's secret); the message says what
+// answer (down, a wrong URL, a server not given this kiosk's secret); the message says what
 // came back. The same bundle may be sent again once the endpoint answers.
 var ErrBundleEndpoint = errors.New("app: the bundle's endpoint is refused")
 
@@ -171,12 +173,10 @@ func (k *Kiosk) loadContent() error {
 		if st.Current == nil {
 			continue
 		}
-		keys, err := k.bundleKeys()
-		if err != nil {
+		if _, err := k.bundleKeys(); err != nil {
 			return err
 		}
-		// As it was when applied: a bundle expires for delivery, not for display.
-		if err := st.Current.Bundle.Verify(keys, st.Current.At); err != nil {
+		if err := k.stillValid(id, st.Current); err != nil {
 			k.Log.Error("content bundle left out", "utility", id, "version", st.Current.Bundle.Manifest.Version, "err", err)
 			continue
 		}
@@ -191,6 +191,24 @@ func (k *Kiosk) loadContent() error {
 		return err
 	}
 	k.content.Store(c)
+	return nil
+}
+
+// stillValid checks an applied bundle of id's again, under the configuration as it is
+// now: its signature with the utility's key, as it was when applied (a bundle expires
+// for delivery, not for display), and its endpoint's host. A key changed or a host no
+// longer allowed since leaves it out at start and refuses a rollback to it.
+func (k *Kiosk) stillValid(id string, a *bundle.Applied) error {
+	keys, err := k.bundleKeys()
+	if err != nil {
+		return err
+	}
+	if err := a.Bundle.Verify(keys, a.At); err != nil {
+		return err
+	}
+	if e, ok := utility.BundleEndpoint(a.Bundle); ok {
+		return k.endpointInScope(id, &e)
+	}
 	return nil
 }
 
@@ -221,6 +239,9 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 		}
 	}
 	if err == nil {
+		err = k.endpointInScope(b.Manifest.Utility, next.endpoint(b.Manifest.Utility))
+	}
+	if err == nil {
 		err = k.probeEndpoint(b.Manifest.Utility, next)
 	}
 	if err == nil {
@@ -244,26 +265,21 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 // replaced (the previous bundle, or the kiosk's own), journaled with by. A bundle whose
 // signature no longer verifies with the utility's configured key (the key was changed
 // since) is not shown again: the error wraps bundle.ErrSignature.
-func (k *Kiosk) RollbackBundle(utility, by string) error {
+func (k *Kiosk) RollbackBundle(id, by string) error {
 	k.bundleMu.Lock()
 	defer k.bundleMu.Unlock()
 	var next *content
-	err := k.bundles.Rollback(utility, k.Clock.Now(), by, func(a *bundle.Applied) error {
+	err := k.bundles.Rollback(id, k.Clock.Now(), by, func(a *bundle.Applied) error {
 		applied := maps.Clone(k.content.Load().bundles)
 		if applied == nil {
 			applied = map[string]*bundle.Bundle{}
 		}
-		delete(applied, utility)
+		delete(applied, id)
 		if a != nil {
-			keys, err := k.bundleKeys()
-			if err == nil {
-				// As it was when applied, like at start (loadContent).
-				err = a.Bundle.Verify(keys, a.At)
+			if err := k.stillValid(id, a); err != nil {
+				return fmt.Errorf("%s version %d cannot be shown again: %w", id, a.Bundle.Manifest.Version, err)
 			}
-			if err != nil {
-				return fmt.Errorf("%s version %d cannot be shown again: %w", utility, a.Bundle.Manifest.Version, err)
-			}
-			applied[utility] = a.Bundle
+			applied[id] = a.Bundle
 		}
 		var err error
 		if next, err = compose(applied); err != nil {
@@ -275,7 +291,7 @@ func (k *Kiosk) RollbackBundle(utility, by string) error {
 		return err
 	}
 	k.showContent(next)
-	k.Log.Info("content bundle rolled back", "utility", utility, "by", by)
+	k.Log.Info("content bundle rolled back", "utility", id, "by", by)
 	return nil
 }
 
@@ -290,6 +306,28 @@ func (k *Kiosk) BundleShown(utility string) uint64 {
 
 // Bundles is what the kiosk holds of each utility's bundles.
 func (k *Kiosk) Bundles() (map[string]bundle.Status, error) { return k.bundles.Statuses() }
+
+// endpointInScope refuses, wrapping bundle.ErrScope, an endpoint whose host the hall
+// does not let id's bundles send its calls to: the configured endpoint's host, or one
+// that utilities.<id>.endpoint_hosts lists. A leaked key must not be able to send
+// citizens' ID numbers to a server of its holder's. Nil e is the configured endpoint.
+func (k *Kiosk) endpointInScope(id string, e *utility.Endpoint) error {
+	if e == nil {
+		return nil
+	}
+	u, _ := k.Config.Utilities.ByID(id)
+	own := ""
+	if p, err := url.Parse(utility.ConfiguredURL(k.Config, k.utilityURLs, id)); err == nil {
+		own = p.Hostname()
+	}
+	p, err := url.Parse(e.BaseURL)
+	if err == nil && u.EndpointAllowed(p.Hostname(), own) {
+		return nil
+	}
+	allowed := strings.Join(append([]string{own}, u.EndpointHosts...), ", ")
+	return fmt.Errorf("%w: the bundle would send %s's calls to %s; this kiosk lets them go to %s only (utilities.%s.endpoint_hosts)",
+		bundle.ErrScope, id, e.BaseURL, allowed, id)
+}
 
 // endpointer is a client whose endpoint a bundle can move (utility.HTTPClient).
 type endpointer interface {

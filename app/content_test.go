@@ -17,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -51,14 +52,36 @@ func newContentKiosk(t testing.TB, dir string) *app.Kiosk {
 	return newContentKioskOf(t, dir, unreachable)
 }
 
-// newContentKioskOf is newContentKiosk with the utilities' APIs at urls.
-func newContentKioskOf(t testing.TB, dir string, urls map[string]string) *app.Kiosk {
+// contentConfig is a demo kiosk's configuration without devices, on data folder dir,
+// taking bundles over HTTP on a free loopback port.
+func contentConfig(t testing.TB, dir string) *config.Config {
 	t.Helper()
 	cfg := testConfig(t)
 	cfg.Data.Dir = dir
 	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
 	cfg.Bundles.Listen = "127.0.0.1:0"
-	k, err := app.New(cfg, app.Options{UtilityURLs: urls})
+	return cfg
+}
+
+// startSims serves the four utilities' simulated APIs until the test ends.
+func startSims(t testing.TB, secrets ...map[string][]byte) *utilitysim.Server {
+	t.Helper()
+	o := utilitysim.Options{Dir: t.TempDir()}
+	for _, s := range secrets {
+		o.Secrets = s
+	}
+	s, err := utilitysim.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// newContentKioskOf is newContentKiosk with the utilities' APIs at urls.
+func newContentKioskOf(t testing.TB, dir string, urls map[string]string) *app.Kiosk {
+	t.Helper()
+	k, err := app.New(contentConfig(t, dir), app.Options{UtilityURLs: urls})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,9 +224,7 @@ func TestBundleOfAnOldKeyLeftOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := testConfig(t)
-	cfg.Data.Dir = dir
-	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
+	cfg := contentConfig(t, dir)
 	w, _ := cfg.Utilities.ByID("water")
 	w.BundleKey = bundle.EncodePublicKey(pub)
 	k2, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
@@ -330,16 +351,7 @@ func endpointFile(utility, url string) []byte {
 // moves the calls back without asking. A bundle that moves nothing asks nothing.
 func TestBundleMovesEndpoint(t *testing.T) {
 	t.Parallel()
-	sims := make([]*utilitysim.Server, 2)
-	for i := range sims {
-		s, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		sims[i] = s
-	}
-	old, moved := sims[0], sims[1]
+	old, moved := startSims(t), startSims(t)
 	const id = utility.Electricity
 	dir := t.TempDir()
 	k := newContentKioskOf(t, dir, old.BaseURLs())
@@ -347,11 +359,7 @@ func TestBundleMovesEndpoint(t *testing.T) {
 	now := time.Now()
 	notTheAPI := httptest.NewServer(http.NotFoundHandler())
 	defer notTheAPI.Close()
-	wrongSecret, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(), Secrets: map[string][]byte{id: []byte("another kiosk's secret")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wrongSecret.Close()
+	wrongSecret := startSims(t, map[string][]byte{id: []byte("another kiosk's secret")})
 	if err := old.SetFaults(id, utilitysim.Faults{Down: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -428,16 +436,10 @@ func TestBundleMovesEndpoint(t *testing.T) {
 // never moves: nothing else would send them).
 func TestEndpointMoveSendsWaitingRequests(t *testing.T) {
 	t.Parallel()
-	moved, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer moved.Close()
+	moved := startSims(t)
 	const id = utility.Electricity
 	now := time.Now()
-	cfg := testConfig(t)
-	cfg.Data.Dir = t.TempDir()
-	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
+	cfg := contentConfig(t, t.TempDir())
 	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Clock: clock.NewManual(now)})
 	if err != nil {
 		t.Fatal(err)
@@ -468,5 +470,54 @@ func TestEndpointMoveSendsWaitingRequests(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still waiting after the endpoint moved: %+v", status())
 		}
+	}
+}
+
+// A bundle may move a utility's calls to another host only where the hall lets it
+// (utilities.<id>.endpoint_hosts): a leaked key must not send citizens' ID numbers
+// elsewhere. A bundle applied under a list the hall has since narrowed is left out at
+// the next start, and the calls go back to the configured endpoint.
+func TestEndpointHostsBoundABundle(t *testing.T) {
+	t.Parallel()
+	moved := startSims(t)
+	const id = utility.Electricity
+	now := time.Now()
+	// Another host (a name, not the configured address) of the same machine.
+	elsewhere := strings.Replace(moved.BaseURL(id), "127.0.0.1", "localhost", 1)
+	dir := t.TempDir()
+	start := func(hosts ...string) *app.Kiosk {
+		cfg := contentConfig(t, dir)
+		u, _ := cfg.Utilities.ByID(id)
+		u.EndpointHosts = hosts
+		k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Start(context.Background())
+		t.Cleanup(func() { k.Close() })
+		return k
+	}
+	k := start()
+	b := signed(t, bundle.DemoKey(id), id, 1, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, elsewhere)})
+	code, msg := post(t, k, b)
+	if code != http.StatusForbidden || !strings.Contains(msg, "bundle: out of the utility's scope: the bundle would send electricity's calls to "+elsewhere+
+		"; this kiosk lets them go to 127.0.0.1 only (utilities.electricity.endpoint_hosts)") {
+		t.Fatalf("an endpoint on a host not allowed: %d %q", code, msg)
+	}
+	k.Close()
+	k = start("localhost")
+	if _, err := k.ApplyBundle(b, "工号0107"); err != nil {
+		t.Fatalf("an endpoint on a host the hall lists: %v", err)
+	}
+	if err := lookUp(k, id); err != nil {
+		t.Fatalf("after the move: %v", err)
+	}
+	k.Close()
+	k = start()
+	if v := k.BundleShown(id); v != 0 {
+		t.Fatalf("version %d shown after the hall narrowed its hosts", v)
+	}
+	if err := lookUp(k, id); !errors.Is(err, utility.ErrUnavailable) {
+		t.Fatalf("calls after the bundle was left out: %v", err)
 	}
 }

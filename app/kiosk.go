@@ -93,10 +93,12 @@ type Kiosk struct {
 	// content is the utilities' information and catalogue as shown (Info, Catalog);
 	// bundles their applied bundles, bundleKeys their public keys; bundleMu orders the
 	// bundles applied and rolled back.
-	content    atomic.Pointer[content]
-	bundles    *bundle.State
-	bundleKeys func() (map[string]ed25519.PublicKey, error)
-	bundleMu   sync.Mutex
+	content atomic.Pointer[content]
+	// utilityURLs is Options.UtilityURLs (utility.ConfiguredURL).
+	utilityURLs map[string]string
+	bundles     *bundle.State
+	bundleKeys  func() (map[string]ed25519.PublicKey, error)
+	bundleMu    sync.Mutex
 	// bundleSrv takes bundles over HTTP on bundleAddr (bundles.listen), once listening.
 	bundleSrv  *http.Server
 	bundleAddr string
@@ -157,6 +159,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		return nil, err
 	}
 	k.Journal = journal.New(k.Store, o.Clock)
+	k.utilityURLs = o.UtilityURLs
 	if err := k.loadContent(); err != nil {
 		k.Store.Close()
 		return nil, err

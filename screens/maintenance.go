@@ -239,6 +239,7 @@ func (s *Shell) maintError(err error) string {
 		{bundle.ErrNothingToRollBack, "maint.nothing_to_roll_back"},
 		{app.ErrBundleContent, "maint.rollback_refused"},
 		{bundle.ErrSignature, "maint.rollback_key_changed"},
+		{bundle.ErrScope, "maint.rollback_host"},
 		{outbox.ErrNotFound, "maint.request_gone"},
 		{reprint.ErrNotFound, "maint.receipt_gone"},
 	} {

@@ -152,6 +152,28 @@ type Utility struct {
 	// (its public information and service catalogue) must be signed with; empty: the
 	// kiosk takes no bundle from it (docs/bundles.md).
 	BundleKey string `toml:"bundle_key"`
+	// EndpointHosts are the hosts besides base_url's own that the utility's bundles may
+	// move its calls to: "kiosk-api2.power.example.cn", or "*.power.example.cn" for any
+	// host under that domain. What reaches a utility's API holds citizens' ID numbers:
+	// the hall, not the utility's key alone, decides where it may go.
+	EndpointHosts []string `toml:"endpoint_hosts"`
+}
+
+// EndpointAllowed reports whether a bundle of the utility may send its calls to host,
+// the calls going to configuredHost without one: that same host (on any port), or one
+// that EndpointHosts lists.
+func (u *Utility) EndpointAllowed(host, configuredHost string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == strings.ToLower(configuredHost) {
+		return true
+	}
+	for _, p := range u.EndpointHosts {
+		p = strings.ToLower(p)
+		if host == p || strings.HasPrefix(p, "*.") && strings.HasSuffix(host, p[1:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // PaymentURL is the template of a utility's payment receipt QR: its own, or the

@@ -147,6 +147,9 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"member twice", "[kiosk]\ndemo = true\n[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \"" + staffpin.DemoHash + "\"\n[[staff.members]]\nid = \"0417\"\nname = \"李建国\"\npin_hash = \"" + staffpin.DemoHash + "\"\n", []string{":8:", "staff.members[1].id", "工号 0417 is given twice"}},
 		{"bundle key not a key", "[kiosk]\ndemo = true\n[utilities.gas]\nbundle_key = \"abc\"\n", []string{":4:", "utilities.gas.bundle_key", "ed25519:", "kioskctl bundle keygen"}},
 		{"bundle key short", "[kiosk]\ndemo = true\n[utilities.gas]\nbundle_key = \"ed25519:AAAA\"\n", []string{":4:", "utilities.gas.bundle_key", "kioskctl bundle keygen"}},
+		{"endpoint host with a scheme", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"https://gas.example.cn\"]\n", []string{":4:", "utilities.gas.endpoint_hosts", `"https://gas.example.cn" is not a host name`}},
+		{"endpoint host with a port", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"gas.example.cn:443\"]\n", []string{"utilities.gas.endpoint_hosts", `"gas.example.cn:443"`}},
+		{"endpoint hosts a wildcard inside", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"api.*.example.cn\"]\n", []string{"utilities.gas.endpoint_hosts", `"api.*.example.cn"`}},
 		{"bundles listen no port", "[kiosk]\ndemo = true\n[bundles]\nlisten = \"0.0.0.0\"\n", []string{":4:", "bundles.listen", "host:port"}},
 		{"bundles listen port out of range", "[kiosk]\ndemo = true\n[bundles]\nlisten = \":70000\"\n", []string{":4:", "bundles.listen", "host:port"}},
 		{"max failures many", "[kiosk]\ndemo = true\n[staff]\nmax_failures = 21\n", []string{":4:", "staff.max_failures", "1 to 20"}},
@@ -302,5 +305,32 @@ func TestKioskCode(t *testing.T) {
 		if got := c.kiosk.Code(); got != c.want {
 			t.Errorf("%+v: code %q, want %q", c.kiosk, got, c.want)
 		}
+	}
+}
+
+func TestEndpointAllowed(t *testing.T) {
+	u := Utility{EndpointHosts: []string{"Kiosk-API2.power.example.cn", "*.dc2.power.example.cn", "10.0.3.9"}}
+	for _, tc := range []struct {
+		host string
+		want bool
+	}{
+		{"kiosk-api.power.example.cn", true}, // the configured host, on any port
+		{"KIOSK-API.power.example.cn.", true},
+		{"kiosk-api2.power.example.cn", true},
+		{"a.dc2.power.example.cn", true},
+		{"x.y.dc2.power.example.cn", true},
+		{"dc2.power.example.cn", false}, // *. is the hosts under the domain, not the domain
+		{"evil-dc2.power.example.cn", false},
+		{"power.example.cn", false},
+		{"kiosk-api.power.example.cn.evil.cn", false},
+		{"10.0.3.9", true},
+		{"10.0.3.90", false},
+	} {
+		if got := u.EndpointAllowed(tc.host, "kiosk-api.power.example.cn"); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.host, got, tc.want)
+		}
+	}
+	if (&Utility{}).EndpointAllowed("kiosk-api2.power.example.cn", "kiosk-api.power.example.cn") {
+		t.Error("with no endpoint_hosts, another host of the same domain is allowed")
 	}
 }

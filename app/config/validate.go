@@ -178,6 +178,10 @@ func (c *Config) validateDevices(lenient bool) error {
 	return nil
 }
 
+// endpointHost is an entry of utilities.*.endpoint_hosts: a host name, optionally "*."
+// before it (any host under that domain), or an IPv4 address; no scheme, port or path.
+var endpointHost = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
+
 // The bounds of a utility's call deadline (utilities.*.timeout).
 const (
 	MinUtilityTimeout = 500 * time.Millisecond
@@ -197,6 +201,11 @@ func (c *Config) validateUtilities(lenient bool) error {
 		}
 		if err := checkTemplate(key+".payment_url", u.PaymentURL); err != nil {
 			return err
+		}
+		for _, h := range u.EndpointHosts {
+			if !endpointHost.MatchString(h) {
+				return &Error{Key: key + ".endpoint_hosts", Msg: fmt.Sprintf("%q is not a host name (kiosk-api.power.example.cn), a domain's hosts (*.power.example.cn) or an IP address", h)}
+			}
 		}
 		if u.BundleKey != "" {
 			if _, err := bundle.ParsePublicKey(u.BundleKey); err != nil {

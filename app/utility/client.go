@@ -171,9 +171,19 @@ func (c *HTTPClient) closeIdle(t *target) {
 // A signed request is not followed to another place.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// FromConfig builds a client for every enabled utility of cfg. baseURLs overrides
-// utilities.*.base_url (demo mode passes the simulator's URLs); secrets come from
-// utilities.*.secret_file, or DemoSecret in demo mode when that is empty.
+// ConfiguredURL is the base URL a utility's client is made with: utilities.*.base_url,
+// or its override in baseURLs (demo mode passes the simulator's URLs).
+func ConfiguredURL(cfg *config.Config, baseURLs map[string]string, id string) string {
+	if v := baseURLs[id]; v != "" {
+		return v
+	}
+	u, _ := cfg.Utilities.ByID(id)
+	return u.BaseURL
+}
+
+// FromConfig builds a client for every enabled utility of cfg, at its ConfiguredURL;
+// secrets come from utilities.*.secret_file, or DemoSecret in demo mode when that is
+// empty.
 func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]*HTTPClient, error) {
 	out := map[string]*HTTPClient{}
 	for _, id := range config.UtilityIDs {
@@ -185,11 +195,7 @@ func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]*HTT
 		if err != nil {
 			return nil, err
 		}
-		base := u.BaseURL
-		if v, ok := baseURLs[id]; ok && v != "" {
-			base = v
-		}
-		c, err := NewHTTP(Options{Utility: id, Name: u.Name, BaseURL: base, KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration})
+		c, err := NewHTTP(Options{Utility: id, Name: u.Name, BaseURL: ConfiguredURL(cfg, baseURLs, id), KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration})
 		if err != nil {
 			return nil, err
 		}
