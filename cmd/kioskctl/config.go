@@ -80,7 +80,11 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "utility %s: %s (simulated)\n", id, u.Name)
 		default:
 			_, err := utility.LoadSecret(u.SecretFile, id, false)
-			report(fmt.Sprintf("utility %s: %s at %s, secret %s", id, u.Name, u.BaseURL, u.SecretFile), err)
+			desc := fmt.Sprintf("utility %s: %s at %s, secret %s", id, u.Name, u.BaseURL, u.SecretFile)
+			if len(u.EndpointHosts) > 0 {
+				desc += ", its bundles may move its calls to " + strings.Join(u.EndpointHosts, ", ")
+			}
+			report(desc, err)
 		}
 	}
 	var from []string

@@ -48,6 +48,7 @@ enabled = false
 [utilities.electricity]
 base_url = "https://kiosk-api.power.example.cn/v1"
 secret_file = "` + filepath.Join(secrets, "power.key") + `"
+endpoint_hosts = ["*.power.example.cn"]
 [utilities.water]
 base_url = "https://kiosk-api.water.example.cn/v1"
 secret_file = "` + waterSecret + `"
@@ -75,7 +76,7 @@ dir = "` + data + `"
 			code: 1,
 			out: []string{"kiosk LZH-TAIHE-01, reference code 017", "device idcard " + dir + "/reader: ok",
 				"device printer /dev/serial/by-id/usb-none-if00: PROBLEM: no such device", "device scanner: not used",
-				"utility electricity: 国网梁子湖区供电公司 at https://kiosk-api.power.example.cn/v1, secret " + secrets + "/power.key: ok",
+				"utility electricity: 国网梁子湖区供电公司 at https://kiosk-api.power.example.cn/v1, secret " + secrets + "/power.key, its bundles may move its calls to *.power.example.cn: ok",
 				"utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/water.key: PROBLEM: utility water: secret file",
 				"utility gas: not used"},
 			err: "2 problem(s)"},
