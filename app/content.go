@@ -331,6 +331,7 @@ func (k *Kiosk) endpointInScope(id string, e *utility.Endpoint) error {
 
 // endpointer is a client whose endpoint a bundle can move (utility.HTTPClient).
 type endpointer interface {
+	ID() string
 	UseEndpoint(*utility.Endpoint) error
 	Probe(context.Context, *utility.Endpoint) error
 	Moves(*utility.Endpoint) bool
@@ -405,12 +406,17 @@ func (k *Kiosk) CheckUtility(ctx context.Context, id string) (UtilityCheck, erro
 	if !ok {
 		return UtilityCheck{}, fmt.Errorf("%w: %q", ErrUnknownUtility, id)
 	}
+	return k.check(ctx, id, cl), nil
+}
+
+// check is CheckUtility of id's client cl.
+func (k *Kiosk) check(ctx context.Context, id string, cl endpointer) UtilityCheck {
 	e := cl.Endpoint()
 	c := UtilityCheck{Utility: id, Endpoint: e.BaseURL, FromBundle: k.content.Load().endpoint(id) != nil}
 	start := time.Now()
 	c.Err = cl.Probe(ctx, &e)
 	c.Took = time.Since(start)
-	return c, nil
+	return c
 }
 
 // useEndpoints sends each utility's calls where c says; the requests waiting in the

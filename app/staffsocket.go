@@ -40,23 +40,22 @@ func (k *Kiosk) staffLocal() *staff.Local {
 
 // staffUtilities checks every enabled utility's API at once, in display order.
 func (k *Kiosk) staffUtilities(ctx context.Context) []staff.Utility {
-	out := make([]staff.Utility, len(k.Utilities))
+	var clients []endpointer
+	for _, u := range k.Utilities {
+		if cl, ok := u.(endpointer); ok {
+			clients = append(clients, cl)
+		}
+	}
+	out := make([]staff.Utility, len(clients))
 	var wg sync.WaitGroup
-	for i, u := range k.Utilities {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = staff.Utility{Utility: u.ID()}
-			c, err := k.CheckUtility(ctx, u.ID())
-			if err != nil {
-				out[i].Problem, out[i].Error = CheckNotAPI, err.Error()
-				return
-			}
+	for i, cl := range clients {
+		wg.Go(func() {
+			c := k.check(ctx, cl.ID(), cl)
 			out[i] = staff.Utility{Utility: c.Utility, Endpoint: c.Endpoint, FromBundle: c.FromBundle, TookMS: c.Took.Milliseconds(), Problem: c.Problem()}
 			if c.Err != nil {
 				out[i].Error = c.Err.Error()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return out

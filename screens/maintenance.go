@@ -493,7 +493,8 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 		detail += " · " + s.T("maint.bundle_endpoint", e.BaseURL)
 	}
 	if s.K.BundleShown(id) != m.Version {
-		// Left out at start: its signature is not the configured key's any more.
+		// Left out at start: its signature is not the configured key's any more, or its
+		// endpoint's host no longer one the configuration allows.
 		detail = s.T("maint.bundle_left_out", m.Version)
 	}
 	to := s.T("maint.bundle_own")
