@@ -438,7 +438,8 @@ func (k *Kiosk) useEndpoints(c *content) {
 			continue
 		}
 		k.Log.Info("utility calls go to a new endpoint", "utility", id, "endpoint", e.Endpoint().BaseURL, "from_bundle", to != nil)
-		if k.Outbox != nil { // nil while the kiosk starts: nothing has waited yet
+		if k.Outbox != nil { // nil while the kiosk starts: nothing has waited, nothing was moved
+			k.record(journal.Event{Kind: journal.EndpointMoved, Utility: id, Detail: e.Endpoint().BaseURL})
 			k.Outbox.Resume(id)
 		}
 	}

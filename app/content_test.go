@@ -392,6 +392,13 @@ func TestBundleMovesEndpoint(t *testing.T) {
 	if err := lookUp(k, id); err != nil {
 		t.Fatalf("after the endpoint moved: %v", err)
 	}
+	evs, err := k.Journal.Range(now.Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := evs[len(evs)-1]; e.Kind != journal.EndpointMoved || e.Utility != id || e.Detail != moved.BaseURL(id) {
+		t.Fatalf("the move journaled as %+v", e)
+	}
 	// A bundle without the endpoint file goes back to the configured endpoint, down.
 	info := map[string][]byte{bundle.InfoFile: own(t, "info/electricity.toml")}
 	if _, err := k.ApplyBundle(signed(t, elec, id, 3, now, info), "工号0107"); !errors.Is(err, app.ErrBundleEndpoint) {

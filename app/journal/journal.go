@@ -58,6 +58,9 @@ const (
 	BundleApplied  Kind = "bundle.applied"
 	BundleRefused  Kind = "bundle.refused"
 	BundleRollback Kind = "bundle.rollback"
+	// EndpointMoved: a bundle applied or rolled back sent a utility's calls to another
+	// base URL (Utility; Detail: the URL).
+	EndpointMoved Kind = "endpoint.moved"
 )
 
 // Event is one journal entry. No field may hold a raw name, ID number, phone, address or
