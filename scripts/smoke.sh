@@ -56,6 +56,17 @@ stop_kiosk() {
     echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$out"; exit 1
   fi
 }
+# tap_guide DISPLAY OUT: a finger on the 办事指南 tile (bottom right of the home screen at
+# 1280×800) until OUT logs the guide open, within 15 s. A tap lost is tapped again, as a
+# citizen would: a kiosk just started on a loaded machine may take the first late.
+tap_guide() {
+  local d=$1 out=$2
+  for _ in 1 2 3; do
+    DISPLAY=":$d" xdotool mousemove 1116 570 click 1
+    for _ in $(seq 100); do grep -q '"name":"guide"' "$out" && return 0; sleep 0.05; done
+  done
+  return 1
+}
 # smoke RENDERER: the whole check with one renderer.
 smoke() {
 local renderer=$1
@@ -73,10 +84,7 @@ echo "screenshot: $colours colours"
 if [ "$colours" -lt 16 ]; then
   echo "the window looks blank"; exit 1
 fi
-# A finger on the 办事指南 tile (bottom right of the home screen at 1280×800) opens it.
-DISPLAY=":$disp" xdotool mousemove 1116 570 click 1
-for _ in $(seq 100); do grep -q '"name":"guide"' "$work/kiosk.out" && break; sleep 0.05; done
-if ! grep -q '"name":"guide"' "$work/kiosk.out"; then
+if ! tap_guide "$disp" "$work/kiosk.out"; then
   echo "a tap on the 办事指南 tile did not open it:"; cat "$work/kiosk.out"; exit 1
 fi
 echo "a tap opened the guide"
@@ -149,9 +157,7 @@ xinitpid=$!
 wait_home "$work/xinit.out" "$xinitpid"
 grep -q '"renderer":"software"' "$work/xinit.out" || { echo "auto did not choose software without a GPU:"; grep '"renderer"' "$work/xinit.out"; exit 1; }
 grep -o '"startup_ms":[0-9]*' "$work/xinit.out"
-DISPLAY=":$xdisp" xdotool mousemove 1116 570 click 1
-for _ in $(seq 100); do grep -q '"name":"guide"' "$work/xinit.out" && break; sleep 0.05; done
-grep -q '"name":"guide"' "$work/xinit.out" || { echo "a tap on Xorg did not open the guide:"; cat "$work/xinit.out"; exit 1; }
+tap_guide "$xdisp" "$work/xinit.out" || { echo "a tap on Xorg did not open the guide:"; cat "$work/xinit.out"; exit 1; }
 echo "a tap on Xorg opened the guide"
 kpid=$(pgrep -P "$xinitpid" -x kiosk)
 kill -TERM "$kpid"
