@@ -93,10 +93,31 @@ func (s *Shell) onScan(code string) {
 // onDevice redraws the screens that invite a card or a scan when a device's state
 // changes: they invite one only while the device works, and say so when it does not.
 func (s *Shell) onDevice(app.DeviceEvent) {
-	switch s.Current() {
-	case "home", "accounts", "track", "apply-choose":
+	// Only when what the screen shows of the devices changed: a screen built again under
+	// a finger loses its tap (the tile it went down on is gone when it comes up), and
+	// devices report states that change nothing here (the printer after each receipt,
+	// every device as the kiosk starts).
+	if name := s.Current(); s.devicesView(name) != s.devicesShown {
 		s.render()
 	}
+}
+
+// devicesView is what the screen name shows of the devices: on home, the lookups and
+// the choice of a joint application, whether the ID card reader can be used; on the
+// lookups, whether the scanner can scan too. Other screens show none.
+type devicesView struct {
+	reader string
+	scan   bool
+}
+
+func (s *Shell) devicesView(name string) devicesView {
+	switch name {
+	case "home", "apply-choose":
+		return devicesView{reader: s.K.ReaderProblem()}
+	case "accounts", "track":
+		return devicesView{reader: s.K.ReaderProblem(), scan: s.K.CanScan()}
+	}
+	return devicesView{}
 }
 
 // cardText is what a screen that needs the ID card says: the invitation (key), or why no

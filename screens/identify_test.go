@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // newDeviceHarness is a shell whose kiosk drives the demo device emulators through
@@ -304,5 +306,43 @@ func TestCardKeepsTheChoicesMadeAtTheScreen(t *testing.T) {
 	h.K.Exit()
 	if h.K.Elderly() || h.K.Text.Lang() != "zh" {
 		t.Fatal("language or size carried over to the next visit")
+	}
+}
+
+// Devices report states that change nothing home shows (the scanner unplugged and back,
+// every device as the kiosk starts): home is not built again under a finger, whose tap
+// on a tile would be lost (the tile it went down on gone when it comes up).
+func TestDeviceStatesLeaveHomeAlone(t *testing.T) {
+	h, d := newDeviceHarness(t)
+	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+	tile := func() *touch.Tile {
+		var found *touch.Tile
+		h.Do(func() {
+			for _, o := range test.LaidOutObjects(h.Win.Canvas().Content()) {
+				if t, ok := o.(*touch.Tile); ok && t.Title == "办事指南" {
+					found = t
+				}
+			}
+		})
+		return found
+	}
+	before := tile()
+	if before == nil {
+		t.Fatalf("no 办事指南 tile on home:\n%s", h.Markup())
+	}
+	scannerOK := func(want bool) func() bool {
+		return func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK == want }
+	}
+	if err := d.Scanner().Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the scanner gone", scannerOK(false))
+	if err := d.Scanner().Replug(); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the scanner back", scannerOK(true))
+	h.Pump()
+	if tile() != before {
+		t.Fatal("home was built again for the scanner's states")
 	}
 }

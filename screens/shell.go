@@ -101,8 +101,10 @@ type Shell struct {
 	// every image new to a window while it paints it, so new icons each render made it
 	// paint every screen twice (touch.Button says the rest).
 	back, home *touch.Button
-	// renderedFor is the window size the screen on show was built for.
-	renderedFor fyne.Size
+	// renderedFor is the window size the screen on show was built for; devicesShown
+	// what it was built to show of the devices.
+	renderedFor  fyne.Size
+	devicesShown devicesView
 	// bodySize is the room the screen being built has between the bars.
 	bodySize fyne.Size
 	// theme is the app's one theme, switched between the modes (kt.Kiosk says why).
@@ -272,6 +274,7 @@ func (s *Shell) clockText(now time.Time) string {
 // render rebuilds the chrome and the top screen's content.
 func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
+	s.devicesShown = s.devicesView(top.Name)
 	s.K.Sessions.SetPatience(top.Idle)
 	header, footer := s.header(top), s.footer()
 	// The bars, the border's gaps and the body's padding.
