@@ -416,8 +416,8 @@ func (s *Shell) onSession(e session.Event) {
 		}
 		s.idle.hide()
 		s.receipt = nil
-		// The hall's default mode comes back (the kiosk has reset it), for the next
-		// citizen too when a new card replaced the session.
+		// The kiosk's mode now: the hall's default, which it has put back, or the one
+		// chosen at the screen when a card replaced a visit without one.
 		s.setMode(s.K.Elderly())
 		if e.Reason != session.ReasonReplaced {
 			s.Home() // redraws at the mode's size
