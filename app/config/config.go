@@ -141,9 +141,12 @@ type Utility struct {
 	NameEN  string `toml:"name_en"`
 	BaseURL string `toml:"base_url"`
 	// SecretFile holds this kiosk's HMAC secret for the utility (not the secret itself).
-	SecretFile string   `toml:"secret_file"`
-	Timeout    Duration `toml:"timeout"`
-	Hotline    string   `toml:"hotline"`
+	SecretFile string `toml:"secret_file"`
+	// CAFile holds the certificate authorities (PEM) the utility's API is trusted under,
+	// instead of the system's; empty: the system's.
+	CAFile  string   `toml:"ca_file"`
+	Timeout Duration `toml:"timeout"`
+	Hotline string   `toml:"hotline"`
 	// PaymentURL is the template of this utility's payment receipt QR (its e-invoice
 	// page; {ref} its receipt number, which only it can tell apart); empty: the
 	// receipt's payment_url.

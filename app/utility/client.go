@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Options struct {
 	Clock clock.Clock
 	// Transport replaces the default keep-alive transport (tests).
 	Transport http.RoundTripper
+	// RootCAs are the only authorities the API's certificate is trusted under (LoadCAs);
+	// nil: the system's.
+	RootCAs *x509.CertPool
 }
 
 // HTTPClient is the reference Client: JSON over HTTPS, signed requests, idempotency keys.
@@ -109,7 +113,7 @@ func (c *HTTPClient) newTarget(e Endpoint) (*target, error) {
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   timeout,
 			ResponseHeaderTimeout: timeout,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: c.o.RootCAs},
 		}
 	}
 	return &target{base: u, timeout: timeout, http: &http.Client{Transport: rt, CheckRedirect: noRedirect}}, nil
@@ -195,7 +199,11 @@ func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]*HTT
 		if err != nil {
 			return nil, err
 		}
-		c, err := NewHTTP(Options{Utility: id, Name: u.Name, BaseURL: ConfiguredURL(cfg, baseURLs, id), KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration})
+		cas, err := LoadCAs(u.CAFile, id)
+		if err != nil {
+			return nil, err
+		}
+		c, err := NewHTTP(Options{Utility: id, Name: u.Name, BaseURL: ConfiguredURL(cfg, baseURLs, id), KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration, RootCAs: cas})
 		if err != nil {
 			return nil, err
 		}

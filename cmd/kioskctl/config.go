@@ -80,7 +80,13 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "utility %s: %s (simulated)\n", id, u.Name)
 		default:
 			_, err := utility.LoadSecret(u.SecretFile, id, false)
+			if err == nil {
+				_, err = utility.LoadCAs(u.CAFile, id)
+			}
 			desc := fmt.Sprintf("utility %s: %s at %s, secret %s", id, u.Name, u.BaseURL, u.SecretFile)
+			if u.CAFile != "" {
+				desc += ", trusted under " + u.CAFile
+			}
 			if len(u.EndpointHosts) > 0 {
 				desc += ", its bundles may move its calls to " + strings.Join(u.EndpointHosts, ", ")
 			}

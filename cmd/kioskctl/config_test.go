@@ -83,6 +83,10 @@ dir = "` + data + `"
 		{name: "a hall ready", config: write("ready.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))),
 			out: []string{"device printer " + dir + "/reader: ok", "utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key: ok",
 				"content bundles: from none (no bundle_key)", "maintenance mode on the screen: off (no staff.pin_hash", "ready"}},
+		{name: "a utility's CA file missing", config: write("ca.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
+			`endpoint_hosts = ["*.power.example.cn"]`, `endpoint_hosts = ["*.power.example.cn"]`+"\nca_file = \""+filepath.Join(dir, "power-ca.pem")+"\"", 1)),
+			code: 1, out: []string{"trusted under " + dir + "/power-ca.pem, its bundles may move its calls to *.power.example.cn: PROBLEM: utility electricity: ca_file: open " + dir + "/power-ca.pem: no such file or directory"},
+			err: "1 problem(s)"},
 		{name: "a hall whose data key was lost", config: filepath.Join(dir, "ready.toml"),
 			before: func() {
 				st, err := store.Open(store.Options{Dir: data})
