@@ -82,6 +82,8 @@ const probeRef = "K000000000000"
 // and holds this kiosk's secret answers not_found; anything else (no answer, a refused
 // signature, a 404 that is not the API's own, as from a wrong path) is an error saying
 // what came back. A kiosk probes a new endpoint before it sends citizens' requests there.
+// Answers are not signed: this catches mistakes, not a server that means to deceive (the
+// hall's endpoint_hosts and ca_file bound where the calls may go).
 func (c *HTTPClient) Probe(ctx context.Context, e *Endpoint) error {
 	t, err := c.newTarget(c.orOwn(e))
 	if err != nil {
