@@ -152,8 +152,8 @@ type Utility struct {
 	// receipt's payment_url.
 	PaymentURL string `toml:"payment_url"`
 	// BundleKey is the utility's public key ("ed25519:…"), which its content bundles
-	// (its public information and service catalogue) must be signed with; empty: the
-	// kiosk takes no bundle from it (docs/bundles.md).
+	// (its public information, service catalogue and endpoint) must be signed with;
+	// empty: the kiosk takes no bundle from it (docs/bundles.md).
 	BundleKey string `toml:"bundle_key"`
 	// EndpointHosts are the hosts besides base_url's own that the utility's bundles may
 	// move its calls to: "kiosk-api2.power.example.cn", or "*.power.example.cn" for any
