@@ -98,10 +98,7 @@ func (c *HTTPClient) newTarget(e Endpoint) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := e.Timeout
-	if timeout <= 0 {
-		timeout = c.o.Timeout
-	}
+	timeout := c.timeoutOf(e)
 	rt := c.o.Transport
 	if rt == nil {
 		rt = &http.Transport{
@@ -117,6 +114,14 @@ func (c *HTTPClient) newTarget(e Endpoint) (*target, error) {
 		}
 	}
 	return &target{base: u, timeout: timeout, http: &http.Client{Transport: rt, CheckRedirect: noRedirect}}, nil
+}
+
+// timeoutOf is e's call deadline: its own, or the configured one.
+func (c *HTTPClient) timeoutOf(e Endpoint) time.Duration {
+	if e.Timeout > 0 {
+		return e.Timeout
+	}
+	return c.o.Timeout
 }
 
 // baseURL is e's base URL, parsed, without a final slash.
@@ -139,12 +144,17 @@ func (c *HTTPClient) Moves(e *Endpoint) bool {
 // with). Calls under way finish where they began; the same endpoint again keeps the
 // connections.
 func (c *HTTPClient) UseEndpoint(e *Endpoint) error {
-	t, err := c.newTarget(c.orOwn(e))
+	to := c.orOwn(e)
+	u, err := c.baseURL(to)
 	if err != nil {
 		return err
 	}
-	if now := c.cur.Load(); now.base.String() == t.base.String() && now.timeout == t.timeout {
-		return nil
+	if now := c.cur.Load(); now.base.String() == u.String() && now.timeout == c.timeoutOf(to) {
+		return nil // as every content change asks: no new connections for nothing
+	}
+	t, err := c.newTarget(to)
+	if err != nil {
+		return err
 	}
 	c.closeIdle(c.cur.Swap(t))
 	return nil
