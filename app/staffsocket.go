@@ -50,7 +50,7 @@ func (k *Kiosk) staffUtilities(ctx context.Context) []staff.Utility {
 	var wg sync.WaitGroup
 	for i, cl := range clients {
 		wg.Go(func() {
-			c := k.check(ctx, cl.ID(), cl)
+			c := k.check(ctx, cl)
 			out[i] = staff.Utility{Utility: c.Utility, Endpoint: c.Endpoint, FromBundle: c.FromBundle, TookMS: c.Took.Milliseconds(), Problem: c.Problem()}
 			if c.Err != nil {
 				out[i].Error = c.Err.Error()
