@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/liangzihu/kiosk/app"
-	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
 
@@ -18,12 +15,6 @@ import (
 // kiosk must run.
 func TestBundleStaffCommands(t *testing.T) {
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "kiosk.toml")
-	data := filepath.Join(dir, "data")
-	if err := os.WriteFile(cfgPath, []byte("[kiosk]\ndemo = true\n[data]\ndir = \""+data+"\"\n"+
-		"[devices.idcard]\nenabled = false\n[devices.printer]\nenabled = false\n[devices.scanner]\nenabled = false\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	info, err := os.ReadFile("../../assets/info/water.toml")
 	if err != nil {
 		t.Fatal(err)
@@ -42,17 +33,7 @@ func TestBundleStaffCommands(t *testing.T) {
 		"--info", infoPath, "--out", file+"2"); code != 2 || !strings.Contains(errs, "not both") {
 		t.Fatalf("sign --demo --key: %d %q", code, errs)
 	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := app.New(cfg, app.Options{UtilityURLs: map[string]string{"electricity": "http://127.0.0.1:1", "water": "http://127.0.0.1:1",
-		"gas": "http://127.0.0.1:1", "broadband": "http://127.0.0.1:1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.Start(context.Background())
-	defer k.Close()
+	k, cfgPath := startKiosk(t, nil, false)
 
 	if code, out, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", file); code != 0 || !strings.Contains(out, "water: version 5 applied") {
 		t.Fatalf("apply: %d %q %q", code, out, errs)
