@@ -221,33 +221,20 @@ func TestCardOnReaderAtStart(t *testing.T) {
 // sizes: every card's label fits its button (an English label once ran past the
 // card's edge in 大字模式).
 func TestDemoCardsFit(t *testing.T) {
-	for _, english := range []bool{false, true} {
-		for _, elderly := range []bool{false, true} {
-			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
-				h, _ := newDeviceHarness(t)
-				if english {
-					h.Shell.ToggleLanguage()
-				}
-				if elderly {
-					h.Tap(h.K.Text.T("footer.elderly"))
-				}
-				h.Tap(h.K.Text.T("demo.place_card"))
-				for page := 1; ; page++ {
-					h.Check("", "")
-					if !h.CanTap(h.K.Text.T("nav.next_page")) || page > 10 {
-						break
-					}
-					h.Tap(h.K.Text.T("nav.next_page"))
-				}
-			})
+	eachMode(t, func(t *testing.T, h *screentest.H, _ *demo.Rig, _, _ bool) {
+		h.Tap(h.K.Text.T("demo.place_card"))
+		for page := 1; ; page++ {
+			h.Check("", "")
+			if !h.CanTap(h.K.Text.T("nav.next_page")) || page > 10 {
+				break
+			}
+			h.Tap(h.K.Text.T("nav.next_page"))
 		}
-	}
+	})
 }
 
-// TestNoticeButtonsStackWhenLong: a notice's buttons stand side by side where their
-// labels fit, and one under another where not (English in 大字模式), never past their
-// edges.
-func TestNoticeButtonsStackWhenLong(t *testing.T) {
+// eachMode runs f on a device harness in each language and size, as a subtest.
+func eachMode(t *testing.T, f func(t *testing.T, h *screentest.H, d *demo.Rig, english, elderly bool)) {
 	for _, english := range []bool{false, true} {
 		for _, elderly := range []bool{false, true} {
 			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
@@ -258,28 +245,37 @@ func TestNoticeButtonsStackWhenLong(t *testing.T) {
 				if elderly {
 					h.Tap(h.K.Text.T("footer.elderly"))
 				}
-				if err := d.PlaceFixture("resident_expired"); err != nil {
-					t.Fatal(err)
-				}
-				lookup := h.K.Text.T("lookup.by_number")
-				h.WaitFor("the notice", func() bool { return h.CanTap(lookup) })
-				h.Check("", "")
-				var ok, by fyne.CanvasObject
-				for _, tg := range h.Targets() {
-					switch tg.Label {
-					case h.K.Text.T("common.ok"):
-						ok = tg.Object
-					case lookup:
-						by = tg.Object
-					}
-				}
-				stacked := ok.Position().Y != by.Position().Y
-				if want := english && elderly; stacked != want {
-					t.Errorf("buttons stacked %v, want %v", stacked, want)
-				}
+				f(t, h, d, english, elderly)
 			})
 		}
 	}
+}
+
+// TestNoticeButtonsStackWhenLong: a notice's buttons stand side by side where their
+// labels fit, and one under another where not (English in 大字模式), never past their
+// edges.
+func TestNoticeButtonsStackWhenLong(t *testing.T) {
+	eachMode(t, func(t *testing.T, h *screentest.H, d *demo.Rig, english, elderly bool) {
+		if err := d.PlaceFixture("resident_expired"); err != nil {
+			t.Fatal(err)
+		}
+		lookup := h.K.Text.T("lookup.by_number")
+		h.WaitFor("the notice", func() bool { return h.CanTap(lookup) })
+		h.Check("", "")
+		var ok, by fyne.CanvasObject
+		for _, tg := range h.Targets() {
+			switch tg.Label {
+			case h.K.Text.T("common.ok"):
+				ok = tg.Object
+			case lookup:
+				by = tg.Object
+			}
+		}
+		stacked := ok.Position().Y != by.Position().Y
+		if want := english && elderly; stacked != want {
+			t.Errorf("buttons stacked %v, want %v", stacked, want)
+		}
+	})
 }
 
 // A card placed during a visit without one opens its holder's visit and wipes the one
