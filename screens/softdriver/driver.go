@@ -93,6 +93,7 @@ type driver struct {
 
 	// The loop's own state.
 	anims map[*fyne.Animation]time.Time // running animations and when they started
+	later []func()                      // work the loop handed itself, run after its turn
 }
 
 var _ fyne.Driver = (*driver)(nil)
@@ -160,11 +161,17 @@ func (d *driver) DoubleTapDelay() time.Duration { return 300 * time.Millisecond 
 // itself (screens/startup.KeepScreenOn).
 func (d *driver) SetDisableScreenBlanking(bool) {}
 
-// DoFromGoroutine runs fn on the loop. Called on the loop, it runs fn at once; before
-// Run, fn waits for the loop; once Run has returned, fn is dropped (the window is gone).
+// DoFromGoroutine runs fn on the loop. Called on the loop, it runs fn once what the loop
+// is doing is done (an event's handler), as Fyne's own driver queues it, or at once when
+// the caller waits for it; before Run, fn waits for the loop; once Run has returned, fn is
+// dropped (the window is gone).
 func (d *driver) DoFromGoroutine(fn func(), wait bool) {
 	if d.onLoop() {
-		fn()
+		if wait {
+			fn()
+		} else {
+			d.later = append(d.later, fn)
+		}
 		return
 	}
 	if !wait {
@@ -245,6 +252,13 @@ func (d *driver) Run() {
 				w.closeDisplay()
 			}
 			return
+		}
+		for len(d.later) > 0 {
+			fns := d.later
+			d.later = nil
+			for _, fn := range fns {
+				fn()
+			}
 		}
 		if w != nil {
 			w.paint()

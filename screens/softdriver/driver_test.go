@@ -1,6 +1,7 @@
 package softdriver
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -250,6 +252,52 @@ func TestTapsAndDrags(t *testing.T) {
 	}
 	if drag.ended != 1 || drag.dragged != (fyne.Delta{DX: 40, DY: 20}) {
 		t.Errorf("drag: ended %d, moved %v, want once by (40, 20)", drag.ended, drag.dragged)
+	}
+}
+
+// mouser records what the pointer does to it, in order.
+type mouser struct {
+	widget.BaseWidget
+	name string
+	seen *[]string
+}
+
+func newMouser(name string, seen *[]string) *mouser {
+	m := &mouser{name: name, seen: seen}
+	m.ExtendBaseWidget(m)
+	return m
+}
+
+func (m *mouser) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(red))
+}
+func (m *mouser) MouseDown(*desktop.MouseEvent) { *m.seen = append(*m.seen, m.name+" down") }
+func (m *mouser) MouseUp(*desktop.MouseEvent) {
+	*m.seen = append(*m.seen, m.name+" up")
+	fyne.Do(func() { *m.seen = append(*m.seen, m.name+" later") })
+}
+func (m *mouser) Tapped(*fyne.PointEvent) { *m.seen = append(*m.seen, m.name+" tap") }
+
+// As on Fyne's desktop driver, the primary button's going down goes to what is under
+// it, its coming up to what is under it then, before the tap (the kiosk's widgets tell
+// the shell a finger is held with them: screens/touch.Held); and what the handlers
+// hand the loop (fyne.Do) runs after them, the tap included.
+func TestMouseDownAndUp(t *testing.T) {
+	var seen []string
+	h := start(t, func() fyne.CanvasObject {
+		a, b := newMouser("甲", &seen), newMouser("乙", &seen)
+		a.Resize(fyne.NewSize(100, 50))
+		b.Move(fyne.NewPos(200, 0))
+		b.Resize(fyne.NewSize(100, 50))
+		return container.NewWithoutLayout(a, b)
+	})
+	h.send(xwin.Event{Kind: xwin.Press, X: 50, Y: 25, Button: 1}, xwin.Event{Kind: xwin.Release, X: 50, Y: 25, Button: 1})
+	h.send(xwin.Event{Kind: xwin.Press, X: 50, Y: 25, Button: 1}, xwin.Event{Kind: xwin.Release, X: 250, Y: 25, Button: 1})
+	h.send(xwin.Event{Kind: xwin.Press, X: 250, Y: 25, Button: 3}, xwin.Event{Kind: xwin.Release, X: 250, Y: 25, Button: 3})
+	h.sync()
+	want := []string{"甲 down", "甲 up", "甲 tap", "甲 later", "甲 down", "乙 up", "乙 later"}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("seen %q, want %q", seen, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package softdriver
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/liangzihu/kiosk/screens/objtree"
 	"github.com/liangzihu/kiosk/screens/xwin"
@@ -31,6 +32,7 @@ func (p *pointer) handle(c *swCanvas, e xwin.Event) {
 			return
 		}
 		*p = pointer{down: true, at: pos, last: pos}
+		mouse(c, pos, desktop.Mouseable.MouseDown)
 		p.tap, _ = objtree.At(c.root(), pos, takesTaps)
 		if o, _ := objtree.At(c.root(), pos, takesDrags); o != nil {
 			p.drag = o.(fyne.Draggable)
@@ -58,6 +60,7 @@ func (p *pointer) handle(c *swCanvas, e xwin.Event) {
 		}
 		pressed, drag, dragging := p.tap, p.drag, p.dragging
 		*p = pointer{}
+		mouse(c, pos, desktop.Mouseable.MouseUp)
 		if dragging {
 			drag.DragEnd()
 			return
@@ -77,6 +80,26 @@ func (p *pointer) handle(c *swCanvas, e xwin.Event) {
 		}
 		o.(fyne.Tappable).Tapped(&fyne.PointEvent{AbsolutePosition: pos, Position: rel})
 	}
+}
+
+// mouse hands the primary button's going down or up to what is under pos, if that is a
+// desktop.Mouseable, as Fyne's desktop driver does: before any tap the release makes.
+func mouse(c *swCanvas, pos fyne.Position, event func(desktop.Mouseable, *desktop.MouseEvent)) {
+	o, rel := objtree.At(c.root(), pos, takesPointer)
+	if m, ok := o.(desktop.Mouseable); ok {
+		event(m, &desktop.MouseEvent{
+			PointEvent: fyne.PointEvent{AbsolutePosition: pos, Position: rel},
+			Button:     desktop.MouseButtonPrimary,
+		})
+	}
+}
+
+func takesPointer(o fyne.CanvasObject) bool {
+	switch o.(type) {
+	case fyne.Tappable, desktop.Mouseable:
+		return true
+	}
+	return false
 }
 
 func takesTaps(o fyne.CanvasObject) bool {
