@@ -43,8 +43,27 @@ func (s *Shell) sessionID() string {
 	return ""
 }
 
-// refresh rebuilds the screen on top (its data changed).
-func (s *Shell) refresh() { s.render() }
+// refresh rebuilds the screen on top (its data changed). Under a finger held on the
+// screen it waits for the finger to lift (touch.Held says why); at most touch.MaxHold.
+func (s *Shell) refresh() {
+	if !touch.Held() {
+		s.render()
+		return
+	}
+	if !s.redrawDue {
+		s.redrawDue = true
+		time.AfterFunc(touch.MaxHold, func() { s.opt.Do(s.redrawIfDue) })
+	}
+}
+
+// redrawIfDue does the redraw refresh put off, if no render has done it meanwhile (the
+// tap that lifted the finger opened another screen, say).
+func (s *Shell) redrawIfDue() {
+	if s.redrawDue {
+		s.redrawDue = false
+		s.refresh()
+	}
+}
 
 // money formats fen as yuan for citizens: ￥128.50.
 func money(f utility.Fen) string { return "￥" + f.String() }

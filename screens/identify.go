@@ -24,7 +24,7 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 			s.notice = nil
 		}
 		if s.Current() == "home" {
-			s.render()
+			s.refresh()
 		}
 		return
 	}
@@ -93,12 +93,11 @@ func (s *Shell) onScan(code string) {
 // onDevice redraws the screens that invite a card or a scan when a device's state
 // changes: they invite one only while the device works, and say so when it does not.
 func (s *Shell) onDevice(app.DeviceEvent) {
-	// Only when what the screen shows of the devices changed: a screen built again under
-	// a finger loses its tap (the tile it went down on is gone when it comes up), and
-	// devices report states that change nothing here (the printer after each receipt,
-	// every device as the kiosk starts).
+	// Only when what the screen shows of the devices changed: devices report states that
+	// change nothing here (the printer after each receipt, every device as the kiosk
+	// starts), and each redraw costs a frame.
 	if name := s.Current(); s.devicesView(name) != s.devicesShown {
-		s.render()
+		s.refresh()
 	}
 }
 

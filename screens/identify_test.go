@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -311,17 +313,7 @@ func TestCardKeepsTheChoicesMadeAtTheScreen(t *testing.T) {
 func TestDeviceStatesLeaveHomeAlone(t *testing.T) {
 	h, d := newDeviceHarness(t)
 	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
-	tile := func() *touch.Tile {
-		var found *touch.Tile
-		h.Do(func() {
-			for _, o := range test.LaidOutObjects(h.Win.Canvas().Content()) {
-				if t, ok := o.(*touch.Tile); ok && t.Title == "办事指南" {
-					found = t
-				}
-			}
-		})
-		return found
-	}
+	tile := func() *touch.Tile { return findTile(h, "办事指南") }
 	before := tile()
 	if before == nil {
 		t.Fatalf("no 办事指南 tile on home:\n%s", h.Markup())
@@ -340,5 +332,69 @@ func TestDeviceStatesLeaveHomeAlone(t *testing.T) {
 	h.Pump()
 	if tile() != before {
 		t.Fatal("home was built again for the scanner's states")
+	}
+}
+
+// findTile is the tile on screen titled title; nil if there is none.
+func findTile(h *screentest.H, title string) *touch.Tile {
+	var found *touch.Tile
+	h.Do(func() {
+		for _, o := range test.LaidOutObjects(h.Win.Canvas().Content()) {
+			if t, ok := o.(*touch.Tile); ok && t.Title == title {
+				found = t
+			}
+		}
+	})
+	return found
+}
+
+// A screen that news would redraw (here the reader unplugged: home warns in place of
+// inviting a card) waits for a finger held on it to lift: the tile under the finger
+// stays and takes its tap, as Fyne's driver delivers it (the finger up, then the tap).
+// A finger that lifts without a tap lets the redraw come; one whose lift nobody hears
+// holds it off touch.MaxHold at most.
+func TestRedrawWaitsForTheFinger(t *testing.T) {
+	for _, lift := range []string{"tap", "slide off", "unheard"} {
+		t.Run(lift, func(t *testing.T) {
+			h, d := newDeviceHarness(t)
+			h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+			// Heard after the shell, whose redraw is then in the UI queue.
+			reader := make(chan app.DeviceEvent, 16)
+			h.K.OnDevice(func(e app.DeviceEvent) {
+				if e.Device == "idcard" {
+					reader <- e
+				}
+			})
+			tile := findTile(h, "办事指南")
+			ev := &desktop.MouseEvent{Button: desktop.MouseButtonPrimary}
+			h.Do(func() { tile.MouseDown(ev) })
+			if err := d.Reader().Unplug(); err != nil {
+				t.Fatal(err)
+			}
+			for e := range reader {
+				if !e.OK {
+					break
+				}
+			}
+			h.Pump()
+			if findTile(h, "办事指南") != tile || h.Shows("读卡器暂时无法使用") {
+				t.Fatal("home was built again under the finger")
+			}
+			switch lift {
+			case "tap":
+				h.Do(func() {
+					tile.MouseUp(ev)
+					tile.Tapped(&fyne.PointEvent{})
+				})
+				h.Pump()
+				if h.Current() != "guide" {
+					t.Fatalf("the tap held across the news opened %q, want the guide", h.Current())
+				}
+				h.Tap("首页")
+			case "slide off":
+				h.Do(func() { touch.NewSurface(nil).MouseUp(ev) })
+			}
+			h.WaitShows("读卡器暂时无法使用")
+		})
 	}
 }

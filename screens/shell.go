@@ -105,6 +105,8 @@ type Shell struct {
 	// what it was built to show of the devices.
 	renderedFor  fyne.Size
 	devicesShown devicesView
+	// redrawDue is set while a refresh waits for a finger to lift.
+	redrawDue bool
 	// bodySize is the room the screen being built has between the bars.
 	bodySize fyne.Size
 	// theme is the app's one theme, switched between the modes (kt.Kiosk says why).
@@ -139,6 +141,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnAccounts(s.accountsAnswered)
 	k.OnScan(func(code string) { s.opt.Do(func() { s.onScan(code) }) })
 	k.OnContent(func() { s.opt.Do(s.onContent) })
+	touch.OnLift(func() { s.opt.Do(s.redrawIfDue) })
 	// A late answer to the open session's application redraws its result page.
 	k.OnApplicationUpdate(func() {
 		s.opt.Do(func() {
@@ -274,6 +277,7 @@ func (s *Shell) clockText(now time.Time) string {
 // render rebuilds the chrome and the top screen's content.
 func (s *Shell) render() {
 	top := s.stack[len(s.stack)-1]
+	s.redrawDue = false
 	s.devicesShown = s.devicesView(top.Name)
 	s.K.Sessions.SetPatience(top.Idle)
 	header, footer := s.header(top), s.footer()
@@ -423,7 +427,7 @@ func (s *Shell) onSession(e session.Event) {
 			s.Home() // redraws at the mode's size
 		}
 	case session.Started:
-		s.render()
+		s.refresh()
 	}
 }
 
@@ -435,7 +439,7 @@ func (s *Shell) onContent() {
 	case "info-page":
 		s.Back()
 	case "home", "info", "catalog", "apply-choose", "guide", "maint-bundles":
-		s.render()
+		s.refresh()
 	}
 }
 

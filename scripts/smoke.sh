@@ -3,12 +3,14 @@
 # renderer (Fyne's OpenGL on Mesa's llvmpipe, and the kiosk's software driver), wait for
 # it to log that the home screen was painted, take an X-level screenshot and check that
 # it shows something, tap a tile with the X server's pointer (xdotool) and check that its
-# screen opened, check that the X server's screen saver is off, ask the kiosk for its
-# status and its screen through the staff socket (kioskctl), have staff restart it (the
-# same process starts anew), then stop it with SIGTERM; then start it once more and hang
-# it up (SIGHUP). Last, as a hall starts it: xinit runs it on a real Xorg server (dummy
-# video driver); it must choose the software renderer, take a tap, and end xinit when
-# it stops; and the systemd unit that starts it so in a hall is verified.
+# screen opened, hold a finger on the tile while staff apply a bundle that redraws home
+# and check that the tap is still taken (HELD_TAPS times, 2 by default), check that the
+# X server's screen saver is off, ask the kiosk for its status and its screen through
+# the staff socket (kioskctl), have staff restart it (the same process starts anew),
+# then stop it with SIGTERM; then start it once more and hang it up (SIGHUP). Last, as a
+# hall starts it: xinit runs it on a real Xorg server (dummy video driver); it must
+# choose the software renderer, take a tap, and end xinit when it stops; and the
+# systemd unit that starts it so in a hall is verified.
 # Fails if the kiosk crashes, paints nothing within 60 s, leaves the screen saver on (or
 # off after it stopped), does not answer staff, logs an error or does not stop cleanly.
 set -euo pipefail
@@ -67,6 +69,34 @@ tap_guide() {
   done
   return 1
 }
+# held_taps N: N times a finger goes down on the 办事指南 tile and stays there while
+# staff apply a bundle that changes the utilities' content, which redraws home; then it
+# lifts. The guide must open each time: a screen rebuilt under a finger would lose its
+# tap (screens/touch.Held), so the redraw waits for the lift. Prints how many it took.
+held_taps() {
+  local n=$1 taken=0 before
+  for _ in $(seq "$n"); do
+    held_version=$((held_version + 1))
+    ./bin/kioskctl bundle sign --demo --utility electricity --version "$held_version" \
+      --info assets/info/electricity.toml --out "$work/held.json" >"$work/sign.out" 2>&1 ||
+      { echo "kioskctl bundle sign:"; cat "$work/sign.out"; exit 1; }
+    before=$(grep -c '"name":"guide"' "$work/kiosk.out" || true)
+    DISPLAY=":$disp" xdotool mousemove 1116 570 mousedown 1
+    (cd "$work" && "$OLDPWD/bin/kioskctl" bundle apply --actor smoke "$work/held.json") >"$work/apply.out" 2>&1 ||
+      { echo "kioskctl bundle apply:"; cat "$work/apply.out"; exit 1; }
+    sleep 0.5 # the kiosk's UI takes the news while the finger is down
+    DISPLAY=":$disp" xdotool mouseup 1
+    for _ in $(seq 100); do
+      [ "$(grep -c '"name":"guide"' "$work/kiosk.out" || true)" -gt "$before" ] && { taken=$((taken + 1)); break; }
+      sleep 0.05
+    done
+    DISPLAY=":$disp" xdotool mousemove 170 40 click 1 # 首页 (home already, if the tap was lost)
+    sleep 1
+  done
+  echo "taps held across a redraw: $taken of $n taken"
+  [ "$taken" -eq "$n" ]
+}
+held_version=0
 # smoke RENDERER: the whole check with one renderer.
 smoke() {
 local renderer=$1
@@ -89,6 +119,7 @@ if ! tap_guide "$disp" "$work/kiosk.out"; then
 fi
 echo "a tap opened the guide"
 DISPLAY=":$disp" xdotool mousemove 170 40 click 1   # 首页
+held_taps "${HELD_TAPS:-2}" || { echo "a tap held while home was redrawn was lost:"; tail -20 "$work/kiosk.out"; exit 1; }
 saver_timeout() { DISPLAY=":$disp" xset q | awk '/timeout:/{print $2; exit}'; }
 if [ "$(saver_timeout)" != 0 ]; then
   echo "the X server's screen saver is still on under the full-screen kiosk: timeout $(saver_timeout) s"; exit 1

@@ -25,6 +25,7 @@ import (
 // looks and answers as Fyne's: the same sizes, colours by importance, the same press.
 type Button struct {
 	widget.DisableableWidget
+	press
 	Text string
 	Icon fyne.Resource
 	// Importance colours the button as Fyne's does: HighImportance (a screen's main

@@ -16,6 +16,7 @@ import (
 // chosen for payment).
 type Row struct {
 	widget.BaseWidget
+	press
 	Title    string
 	Detail   string
 	Trailing string

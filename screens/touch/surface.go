@@ -9,6 +9,7 @@ import (
 // it, so that reading a screen and touching it anywhere counts as activity.
 type Surface struct {
 	widget.BaseWidget
+	press
 	OnTapped func()
 	// OnResized, if set, is called when the surface is laid out at a new size (the
 	// window was resized). It runs inside Fyne's layout: it must not change the tree.

@@ -13,6 +13,7 @@ import (
 // the background would. It draws nothing of its own.
 type TapCounter struct {
 	widget.BaseWidget
+	press
 	Count  int
 	Within time.Duration
 	// OnCount runs when the taps are complete; OnTap on every tap.

@@ -13,6 +13,7 @@ import (
 // description, tapped as a whole.
 type Tile struct {
 	widget.BaseWidget
+	press
 	Title       string
 	Description string
 	OnTapped    func()
