@@ -5,9 +5,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -54,11 +55,14 @@ func (k *Kiosk) BundleAddr() string {
 
 func (k *Kiosk) stopBundles() { shutdown(k.bundleSrv) }
 
-// bundleAnswer is the body of every answer.
+// bundleAnswer is the body of every answer: the utility's bundle shown (Version, 0:
+// the kiosk's own content) and the one held to take effect later (Held, Effective).
 type bundleAnswer struct {
-	Utility string `json:"utility,omitempty"`
-	Version uint64 `json:"version,omitempty"`
-	Error   string `json:"error,omitempty"`
+	Utility   string     `json:"utility,omitempty"`
+	Version   uint64     `json:"version,omitempty"`
+	Held      uint64     `json:"held,omitempty"`
+	Effective *time.Time `json:"effective,omitempty"`
+	Error     string     `json:"error,omitempty"`
 }
 
 // bundleRate bounds what the hall network can make the kiosk do: anyone there may send,
@@ -111,6 +115,10 @@ func (k *Kiosk) receiveBundle(w http.ResponseWriter, r *http.Request) {
 		writeBundleJSON(w, bundleStatus(err), bundleAnswer{Error: err.Error()})
 		return
 	}
+	if m := b.Manifest; !m.Effective.IsZero() && !b.Due(k.Clock.Now()) {
+		writeBundleJSON(w, http.StatusAccepted, bundleAnswer{Utility: m.Utility, Held: m.Version, Effective: &m.Effective})
+		return
+	}
 	writeBundleJSON(w, http.StatusOK, bundleAnswer{Utility: b.Manifest.Utility, Version: b.Manifest.Version})
 }
 
@@ -132,11 +140,27 @@ func bundleStatus(err error) int {
 
 func (k *Kiosk) listBundles(w http.ResponseWriter, _ *http.Request) {
 	c := k.content.Load()
-	out := []bundleAnswer{}
+	byID := map[string]*bundleAnswer{}
 	for id, b := range c.bundles {
-		out = append(out, bundleAnswer{Utility: id, Version: b.Manifest.Version})
+		byID[id] = &bundleAnswer{Utility: id, Version: b.Manifest.Version}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Utility < out[j].Utility })
+	sts, err := k.bundles.Statuses()
+	if err != nil {
+		writeBundleJSON(w, http.StatusInternalServerError, bundleAnswer{Error: err.Error()})
+		return
+	}
+	for id, st := range sts {
+		if p := st.Pending; p != nil {
+			if byID[id] == nil {
+				byID[id] = &bundleAnswer{Utility: id}
+			}
+			byID[id].Held, byID[id].Effective = p.Bundle.Manifest.Version, &p.Bundle.Manifest.Effective
+		}
+	}
+	out := []bundleAnswer{}
+	for _, id := range slices.Sorted(maps.Keys(byID)) {
+		out = append(out, *byID[id])
+	}
 	writeBundleJSON(w, http.StatusOK, out)
 }
 

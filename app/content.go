@@ -205,8 +205,10 @@ func (k *Kiosk) stillValid(id string, a *bundle.Applied) error {
 
 // ApplyBundle verifies a utility's content bundle (its signature, scope, version and
 // expiry, and that its files make a valid whole with the rest), keeps it with the one
-// it replaces and shows it at once. by is who delivered it, for the journal. A refusal
-// is journaled too, and its error wraps bundle's sentinel errors or ErrBundleContent.
+// it replaces and shows it at once; or, if it takes effect later (bundle.Manifest's
+// Effective), holds it and applies it then (applyDue). by is who delivered it, for the
+// journal. A refusal is journaled too, and its error wraps bundle's sentinel errors,
+// ErrBundleContent or ErrBundleEndpoint.
 func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 	k.bundleMu.Lock()
 	defer k.bundleMu.Unlock()
@@ -218,24 +220,25 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 			err = b.Verify(keys, now)
 		}
 	}
+	// A bundle that takes effect later is checked as one that takes effect now, with the
+	// content as it is, and held (its files are composed again when it is due).
+	held := err == nil && !b.Due(now)
 	var next *content
 	if err == nil {
-		applied := maps.Clone(k.content.Load().bundles)
-		if applied == nil {
-			applied = map[string]*bundle.Bundle{}
-		}
-		applied[b.Manifest.Utility] = b
-		if next, err = compose(applied); err != nil {
-			err = fmt.Errorf("%w: %v", ErrBundleContent, err)
-		}
+		next, err = k.composeWith(b.Manifest.Utility, b)
 	}
-	if err == nil {
+	if err == nil && held {
+		err = k.heldStays(b.Manifest.Utility, next)
+	}
+	if err == nil && !held {
 		err = k.endpointInScope(b.Manifest.Utility, next.endpoint(b.Manifest.Utility))
 	}
-	if err == nil {
+	if err == nil && !held {
 		err = k.probeEndpoint(b.Manifest.Utility, next)
 	}
-	if err == nil {
+	if err == nil && held {
+		err = k.bundles.Schedule(b, now, by)
+	} else if err == nil {
 		err = k.bundles.Apply(b, now, by)
 	}
 	if err != nil {
@@ -247,9 +250,32 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 		k.Log.Warn("content bundle refused", "by", by, "err", err)
 		return nil, err
 	}
+	if held {
+		k.Log.Info("content bundle held until it takes effect", "bundle", b.String(), "by", by)
+		k.armHeld()
+		return b, nil
+	}
 	k.showContent(next)
 	k.Log.Info("content bundle applied", "bundle", b.String(), "by", by)
 	return b, nil
+}
+
+// composeWith is the content as shown with b in place of utility id's bundle (nil: the
+// kiosk's own files for id); an error wraps ErrBundleContent.
+func (k *Kiosk) composeWith(id string, b *bundle.Bundle) (*content, error) {
+	applied := maps.Clone(k.content.Load().bundles)
+	if applied == nil {
+		applied = map[string]*bundle.Bundle{}
+	}
+	delete(applied, id)
+	if b != nil {
+		applied[id] = b
+	}
+	c, err := compose(applied)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBundleContent, err)
+	}
+	return c, nil
 }
 
 // RollbackBundle goes back, for one utility, to the content its current bundle
@@ -261,22 +287,16 @@ func (k *Kiosk) RollbackBundle(id, by string) error {
 	defer k.bundleMu.Unlock()
 	var next *content
 	err := k.bundles.Rollback(id, k.Clock.Now(), by, func(a *bundle.Applied) error {
-		applied := maps.Clone(k.content.Load().bundles)
-		if applied == nil {
-			applied = map[string]*bundle.Bundle{}
-		}
-		delete(applied, id)
+		var b *bundle.Bundle
 		if a != nil {
 			if err := k.stillValid(id, a); err != nil {
 				return fmt.Errorf("%s version %d cannot be shown again: %w", id, a.Bundle.Manifest.Version, err)
 			}
-			applied[id] = a.Bundle
+			b = a.Bundle
 		}
 		var err error
-		if next, err = compose(applied); err != nil {
-			return fmt.Errorf("%w: %v", ErrBundleContent, err)
-		}
-		return nil
+		next, err = k.composeWith(id, b)
+		return err
 	})
 	if err != nil {
 		return err

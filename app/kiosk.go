@@ -99,6 +99,9 @@ type Kiosk struct {
 	bundles     *bundle.State
 	bundleKeys  func() (map[string]ed25519.PublicKey, error)
 	bundleMu    sync.Mutex
+	// heldTimer wakes the kiosk when a bundle held for later is due (armHeld).
+	heldMu    sync.Mutex
+	heldTimer clock.Timer
 	// bundleSrv takes bundles over HTTP on bundleAddr (bundles.listen), once listening.
 	bundleSrv  *http.Server
 	bundleAddr string
@@ -234,6 +237,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	k.Outbox.Start(ctx)
 	k.serveStaff()
 	k.serveBundles()
+	k.spawn(k.applyDue)
 	k.spawn(func() { k.prunePeriodically(ctx) })
 	k.spawn(func() { k.settleOrdersPeriodically(ctx) })
 	if d := k.Config.Devices.IDCard; d.Enabled {
@@ -264,6 +268,7 @@ func (k *Kiosk) Close() error {
 		}
 		k.stopStaff()
 		k.stopBundles()
+		k.disarmHeld()
 		k.stopWatches()
 		if k.cancel != nil {
 			k.cancel()

@@ -478,11 +478,16 @@ func bundlesPage(s *Shell) Page {
 	}}
 }
 
-// bundleRow is one utility's content: what it shows, since when, and 回退.
+// bundleRow is one utility's content: what it shows, since when, and 回退; and the
+// bundle it holds to apply later, if any.
 func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 	name := s.K.UtilityName(id)
+	held := ""
+	if p := st.Pending; p != nil {
+		held = " · " + s.T("maint.bundle_held", p.Bundle.Manifest.Version, dateTime(p.Bundle.Manifest.Effective))
+	}
 	if st.Current == nil {
-		return touch.NewRow(name, s.T("maint.bundle_own"), "", s.K.Touch)
+		return touch.NewRow(name, s.T("maint.bundle_own")+held, "", s.K.Touch)
 	}
 	m := st.Current.Bundle.Manifest
 	detail := s.T("maint.bundle_applied", m.Version, dateTime(st.Current.At), st.Current.By)
@@ -497,6 +502,7 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 		// endpoint's host no longer one the configuration allows.
 		detail = s.T("maint.bundle_left_out", m.Version)
 	}
+	detail += held
 	to := s.T("maint.bundle_own")
 	if st.Previous != nil {
 		to = s.T("maint.bundle_version", st.Previous.Bundle.Manifest.Version)

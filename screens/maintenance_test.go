@@ -19,6 +19,7 @@ import (
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -133,10 +134,24 @@ func TestMaintenanceBundles(t *testing.T) {
 	if !h.ShowsOnAnyPage("新版供气信息公开") {
 		t.Fatalf("信息公开 does not show the new content:\n%s", h.Markup())
 	}
+	// Water's new prices from tomorrow: held, and staff see when they are shown.
+	waterInfo, err := os.ReadFile("../assets/info/water.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	water, err := bundle.Sign(bundle.DemoKey("water"), bundle.Manifest{Utility: "water", Version: 2, Created: now, Expires: now.Add(time.Hour),
+		Effective: now.Add(24 * time.Hour)}, map[string][]byte{bundle.InfoFile: waterInfo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.K.ApplyBundle(water, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
 	h.Tap("首页")
 	h.OpenMaintenance(staffpin.DemoPIN)
 	h.Tap("内容版本")
-	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "接口地址 " + api, "终端自带内容"} {
+	held := "终端自带内容 · 版本2待生效：" + now.Add(24*time.Hour).In(workdays.CST).Format("2006-01-02 15:04") + " 起显示"
+	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "接口地址 " + api, held} {
 		if !h.Shows(want) {
 			t.Errorf("the content versions do not show %q:\n%s", want, h.Markup())
 		}

@@ -4,8 +4,9 @@
 // kiosk applies a bundle only when the signature is that utility's (its public key is
 // in the kiosk's configuration), every file is the utility's own (scope), its version
 // is newer than any the kiosk has applied (a captured old bundle cannot be replayed),
-// and it arrives before it expires. The kiosk keeps the bundles it replaced (Kept), so
-// staff can roll back step by step.
+// and it arrives before it expires. A bundle may take effect later than it arrives
+// (Effective): the kiosk holds it until then. The kiosk keeps the bundles it replaced
+// (Kept), so staff can roll back step by step.
 package bundle
 
 import (
@@ -50,9 +51,12 @@ type Manifest struct {
 	// Version grows with each bundle the utility makes; a kiosk applies only a version
 	// newer than every one it has applied.
 	Version uint64 `json:"version"`
-	// Created is when it was signed; Expires the last moment a kiosk may apply it.
+	// Created is when it was signed; Expires the last moment a kiosk may take it.
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
+	// Effective, if set, is when it takes effect (a tariff from the first of a month): a
+	// kiosk that takes it before holds it, checked, and applies it then. Zero: at once.
+	Effective time.Time `json:"effective,omitzero"`
 	// Files maps each file's name (one of Files) to the SHA-256 of its bytes,
 	// in lower-case hex.
 	Files map[string]string `json:"files"`

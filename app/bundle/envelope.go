@@ -51,7 +51,7 @@ type envelope struct {
 // would also take "Format" or "FILES", and the last of two same keys.
 var (
 	envelopeFields = []string{"format", "manifest", "signature", "files"}
-	manifestFields = []string{"utility", "version", "created", "expires", "files", "note"}
+	manifestFields = []string{"utility", "version", "created", "expires", "effective", "files", "note"}
 )
 
 // knownFile reports whether a bundle may hold a file of this name.
@@ -78,6 +78,7 @@ func Sign(priv ed25519.PrivateKey, m Manifest, files map[string][]byte) ([]byte,
 	}
 	m.Created = m.Created.UTC().Round(0)
 	m.Expires = m.Expires.UTC().Round(0)
+	m.Effective = m.Effective.UTC().Round(0)
 	if len(files) == 0 {
 		return nil, malformed("no files: a bundle holds one or more of %s", strings.Join(Files, ", "))
 	}
@@ -137,6 +138,8 @@ func checkManifest(m *Manifest) error {
 		return malformed("manifest: expires %s is not after created %s", rfc3339(m.Expires), rfc3339(m.Created))
 	case len(m.Files) == 0:
 		return malformed("manifest: no files")
+	case !m.Effective.IsZero() && !m.Effective.After(m.Created):
+		return malformed("manifest: effective %s is not after created %s", rfc3339(m.Effective), rfc3339(m.Created))
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
 		if !knownFile(name) {
@@ -403,7 +406,7 @@ func (b *Bundle) Verify(keys map[string]ed25519.PublicKey, now time.Time) error 
 // sameManifest reports whether two manifests say the same.
 func sameManifest(a, b *Manifest) bool {
 	return a.Utility == b.Utility && a.Version == b.Version && a.Created.Equal(b.Created) &&
-		a.Expires.Equal(b.Expires) && a.Note == b.Note && maps.Equal(a.Files, b.Files)
+		a.Expires.Equal(b.Expires) && a.Effective.Equal(b.Effective) && a.Note == b.Note && maps.Equal(a.Files, b.Files)
 }
 
 // scopeKey is all CheckScope reads of a file: its top-level utility.
@@ -569,11 +572,18 @@ func oneLine(s string) string {
 }
 
 // String describes the bundle for logs: "electricity v8 (2 files, expires
-// 2026-12-26T00:00:00Z)".
+// 2026-12-26T00:00:00Z)", and when it takes effect if it says.
 func (b *Bundle) String() string {
 	files := "files"
 	if len(b.Files) == 1 {
 		files = "file"
 	}
-	return fmt.Sprintf("%s v%d (%d %s, expires %s)", b.Manifest.Utility, b.Manifest.Version, len(b.Files), files, rfc3339(b.Manifest.Expires))
+	effective := ""
+	if !b.Manifest.Effective.IsZero() {
+		effective = ", effective " + rfc3339(b.Manifest.Effective)
+	}
+	return fmt.Sprintf("%s v%d (%d %s, expires %s%s)", b.Manifest.Utility, b.Manifest.Version, len(b.Files), files, rfc3339(b.Manifest.Expires), effective)
 }
+
+// Due reports whether the bundle takes effect at now: it says no later time.
+func (b *Bundle) Due(now time.Time) bool { return !now.Before(b.Manifest.Effective) }

@@ -199,6 +199,55 @@ func TestString(t *testing.T) {
 	if got := b.String(); got != "gas v12 (1 file, expires 2027-01-02T03:04:05Z)" {
 		t.Errorf("String() = %q", got)
 	}
+	b.Manifest.Effective = time.Date(2027, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	if got := b.String(); got != "gas v12 (1 file, expires 2027-01-02T03:04:05Z, effective 2026-12-31T16:00:00Z)" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+// A bundle that says when it takes effect keeps that through signing and parsing, and
+// is due from then on; one without is due at once.
+func TestEffective(t *testing.T) {
+	m := testManifest()
+	m.Effective = time.Date(2027, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	data, err := Sign(testKey(), m, smallFiles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Verify(map[string]ed25519.PublicKey{"electricity": testPub()}, created.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Manifest.Effective; !got.Equal(m.Effective) || got.Location() != time.UTC {
+		t.Errorf("effective %v, want %v in UTC", got, m.Effective)
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{{m.Effective.Add(-time.Second), false}, {m.Effective, true}, {m.Effective.Add(time.Hour), true}} {
+		if b.Due(tc.at) != tc.want {
+			t.Errorf("due at %v: %v", tc.at, !tc.want)
+		}
+	}
+	if now := validBundle(t); !now.Due(created) {
+		t.Error("a bundle without an effective time is not due at once")
+	}
+	// Old bundles' manifests have no effective key, and sign as before (TestGolden).
+	if strings.Contains(string(validEnvelope(t)), "effective") {
+		t.Error("a manifest without an effective time names one")
+	}
+}
+
+func validBundle(t *testing.T) *Bundle {
+	t.Helper()
+	b, err := Parse(validEnvelope(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // Sign refuses what no kiosk would take.
@@ -220,6 +269,8 @@ func TestSignRefuses(t *testing.T) {
 		{name: "expires first", m: func(m *Manifest) { m.Expires = m.Created }, is: ErrMalformed, want: "expires 2026-11-26T00:00:00Z is not after created 2026-11-26T00:00:00Z"},
 		{name: "no created", m: func(m *Manifest) { m.Created = time.Time{} }, is: ErrMalformed, want: "no created time"},
 		{name: "no files", files: map[string][]byte{}, is: ErrMalformed, want: "no files"},
+		{name: "effective at creation", m: func(m *Manifest) { m.Effective = m.Created }, is: ErrMalformed,
+			want: "effective 2026-11-26T00:00:00Z is not after created 2026-11-26T00:00:00Z"},
 		{name: "another file", files: map[string][]byte{InfoFile: smallFiles()[InfoFile], "kiosk.toml": nil}, is: ErrMalformed, want: `file "kiosk.toml": a bundle holds only info.toml, catalog.toml, endpoint.toml`},
 		{name: "water's information", files: map[string][]byte{InfoFile: waterInfo}, is: ErrScope, want: `info.toml is for utility "water"; the bundle is electricity's`},
 		{name: "no utility key", files: map[string][]byte{CatalogFile: []byte("name = \"供电\"\n")}, is: ErrScope, want: "catalog.toml has no utility key"},
@@ -378,6 +429,7 @@ func TestVerifyRefuses(t *testing.T) {
 		{name: "from the future", now: created.Add(-ClockSkew - time.Second), is: ErrNotYetValid,
 			want: "bundle electricity v8 was created at 2026-11-26T00:00:00Z, after now (2026-11-25T23:54:59Z) by more than 5m0s"},
 		{name: "a changed version", data: edit(t, valid, nil, func(_, man map[string]any) { man["version"] = 9 }), now: now, is: ErrSignature, want: "v9 is not signed"},
+		{name: "an effective time added", data: edit(t, valid, nil, func(_, man map[string]any) { man["effective"] = "2027-01-01T00:00:00Z" }), now: now, is: ErrSignature, want: "v8 is not signed"},
 		{name: "a changed file with its digest", data: edit(t, valid, nil, func(env, man map[string]any) {
 			setFile(env, man, InfoFile, []byte("utility = \"electricity\"\ntitle = \"停电\"\n"))
 		}), now: now, is: ErrSignature},

@@ -33,13 +33,15 @@ const Kept = 5
 // Status is what the kiosk holds for one utility: the bundle it shows (nil: the kiosk's
 // own content), the one that bundle replaced (nil: the kiosk's own), the ones before
 // that, newest first (at most Kept with Previous), and the highest version it ever
-// applied (a new bundle must be newer, also after a rollback).
+// applied (a new bundle must be newer, also after a rollback); and the bundle it holds
+// to apply when that takes effect (Pending, with At when it was taken), if any.
 type Status struct {
 	Utility  string
 	Current  *Applied
 	Previous *Applied
 	Older    []*Applied
 	Seen     uint64
+	Pending  *Applied
 }
 
 // record is a utility's entry in the database.
@@ -48,6 +50,17 @@ type record struct {
 	Previous *stored   `json:"previous,omitempty"`
 	Older    []*stored `json:"older,omitempty"`
 	Seen     uint64    `json:"seen"`
+	Pending  *stored   `json:"pending,omitempty"`
+}
+
+// pendingVersion is the version of the bundle r holds to apply later; 0 if none (or
+// one that no longer parses, which anything newer replaces).
+func (r *record) pendingVersion() uint64 {
+	a, err := r.Pending.applied()
+	if err != nil || a == nil {
+		return 0
+	}
+	return a.Bundle.Manifest.Version
 }
 
 type stored struct {
@@ -119,6 +132,9 @@ func (s *State) Statuses() (map[string]Status, error) {
 			if st.Previous, err = r.Previous.applied(); err != nil {
 				return fmt.Errorf("bundle: the bundle %s replaced: %w", k, err)
 			}
+			if st.Pending, err = r.Pending.applied(); err != nil {
+				return fmt.Errorf("bundle: the bundle %s holds for later: %w", k, err)
+			}
 			for _, o := range r.Older {
 				a, err := o.applied()
 				if err != nil {
@@ -135,8 +151,56 @@ func (s *State) Statuses() (map[string]Status, error) {
 
 // Apply makes b its utility's current bundle, keeping the one it replaces (and up to
 // Kept in all), and journals it, in one transaction: ErrStale (wrapped) when its version
-// is not newer than every one applied before. b must have been verified.
+// is not newer than every one applied before. A bundle held for later whose version is
+// not newer than b's can never be applied after it: it is dropped. b must have been
+// verified.
 func (s *State) Apply(b *Bundle, at time.Time, by string) error {
+	return s.st.Update(func(tx *bolt.Tx) error {
+		r, err := get(tx, b.Manifest.Utility)
+		if err != nil {
+			return err
+		}
+		return s.apply(tx, r, &stored{Envelope: b.Raw, At: at.UTC(), By: by}, b.Manifest, at, "")
+	})
+}
+
+// apply puts st, the bundle of manifest m, in place in r; how says more for the journal.
+func (s *State) apply(tx *bolt.Tx, r record, st *stored, m Manifest, at time.Time, how string) error {
+	if m.Version <= r.Seen {
+		return notNewer(m.Utility, m.Version, r.Seen)
+	}
+	var older []*stored
+	if r.Current != nil && r.Previous != nil {
+		older = append([]*stored{r.Previous}, r.Older...)[:min(len(r.Older)+1, Kept-1)]
+	}
+	r.Previous, r.Older = r.Current, older
+	r.Current, r.Seen = st, m.Version
+	detail := fmt.Sprintf("version %d%s", m.Version, how)
+	if m.Note != "" {
+		detail += ": " + m.Note
+	}
+	if p := r.pendingVersion(); r.Pending != nil && p <= m.Version {
+		r.Pending = nil
+		if p != m.Version {
+			detail += fmt.Sprintf(" (version %d, held for later, dropped: it is not newer)", p)
+		}
+	}
+	if err := put(tx, m.Utility, r); err != nil {
+		return err
+	}
+	return s.j.Append(tx, journal.Event{Time: at, Kind: journal.BundleApplied, Utility: m.Utility, Actor: st.By, Detail: detail})
+}
+
+// notNewer refuses utility's version v: version seen was applied.
+func notNewer(utility string, v, seen uint64) error {
+	return fmt.Errorf("%w: %s version %d, and version %d was applied", ErrStale, utility, v, seen)
+}
+
+// Schedule holds b, which takes effect later, to be applied then (Activate), in place of
+// any bundle held before for its utility, and journals it, in one transaction:
+// ErrStale (wrapped) when its version is not newer than every one applied before and
+// the one held. b must have been verified.
+func (s *State) Schedule(b *Bundle, at time.Time, by string) error {
 	m := b.Manifest
 	return s.st.Update(func(tx *bolt.Tx) error {
 		r, err := get(tx, m.Utility)
@@ -144,23 +208,64 @@ func (s *State) Apply(b *Bundle, at time.Time, by string) error {
 			return err
 		}
 		if m.Version <= r.Seen {
-			return fmt.Errorf("%w: %s version %d, and version %d was applied", ErrStale, m.Utility, m.Version, r.Seen)
+			return notNewer(m.Utility, m.Version, r.Seen)
 		}
-		var older []*stored
-		if r.Current != nil && r.Previous != nil {
-			older = append([]*stored{r.Previous}, r.Older...)[:min(len(r.Older)+1, Kept-1)]
+		detail := fmt.Sprintf("version %d, effective %s", m.Version, rfc3339(m.Effective))
+		if p := r.pendingVersion(); p >= m.Version {
+			return fmt.Errorf("%w: %s version %d, and version %d is held to take effect later", ErrStale, m.Utility, m.Version, p)
+		} else if p > 0 {
+			detail += fmt.Sprintf(", in place of version %d", p)
 		}
-		r.Previous, r.Older = r.Current, older
-		r.Current, r.Seen = &stored{Envelope: b.Raw, At: at.UTC(), By: by}, m.Version
-		if err := put(tx, m.Utility, r); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("version %d", m.Version)
 		if m.Note != "" {
 			detail += ": " + m.Note
 		}
-		return s.j.Append(tx, journal.Event{Time: at, Kind: journal.BundleApplied, Utility: m.Utility, Actor: by, Detail: detail})
+		r.Pending = &stored{Envelope: b.Raw, At: at.UTC(), By: by}
+		if err := put(tx, m.Utility, r); err != nil {
+			return err
+		}
+		return s.j.Append(tx, journal.Event{Time: at, Kind: journal.BundleScheduled, Utility: m.Utility, Actor: by, Detail: detail})
 	})
+}
+
+// ErrNothingHeld means a utility has no bundle held to take effect later.
+var ErrNothingHeld = errors.New("bundle: no bundle is held for later")
+
+// Activate applies the bundle held for utility, as Apply does, once check (called in the
+// transaction with it) passes. A held bundle that check refuses, that no longer parses or
+// that is not newer than one applied since is dropped, the refusal journaled and
+// returned. ErrNothingHeld when nothing is held.
+func (s *State) Activate(utility string, at time.Time, check func(*Applied) error) error {
+	var refused error
+	err := s.st.Update(func(tx *bolt.Tx) error {
+		r, err := get(tx, utility)
+		if err != nil {
+			return err
+		}
+		p, err := r.Pending.applied()
+		if err == nil && p == nil {
+			return ErrNothingHeld
+		}
+		if err == nil {
+			err = check(p)
+		}
+		if err == nil {
+			m := p.Bundle.Manifest
+			if m.Version > r.Seen {
+				return s.apply(tx, r, r.Pending, m, at, ", held until "+rfc3339(m.Effective))
+			}
+			err = notNewer(utility, m.Version, r.Seen)
+		}
+		refused, r.Pending = err, nil
+		if err := put(tx, utility, r); err != nil {
+			return err
+		}
+		return s.j.Append(tx, journal.Event{Time: at, Kind: journal.BundleRefused, Utility: utility,
+			Detail: "held for later, dropped: " + err.Error()})
+	})
+	if err != nil {
+		return err
+	}
+	return refused
 }
 
 // Rollback makes the bundle a utility's current one replaced current again (or the

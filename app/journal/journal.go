@@ -53,11 +53,13 @@ const (
 	CardTaken Kind = "card.taken"
 	Retention Kind = "retention" // old entries and personal data removed, with counts in Detail
 	// BundleApplied: a utility's content bundle was applied (Utility, Detail: its version
-	// and note; Actor: who delivered it); BundleRefused: one was refused (Detail: why);
-	// BundleRollback: staff went back to the content it replaced.
-	BundleApplied  Kind = "bundle.applied"
-	BundleRefused  Kind = "bundle.refused"
-	BundleRollback Kind = "bundle.rollback"
+	// and note; Actor: who delivered it); BundleScheduled: one that takes effect later
+	// was taken, to be applied then; BundleRefused: one was refused, or a scheduled one
+	// dropped (Detail: why); BundleRollback: staff went back to the content it replaced.
+	BundleApplied   Kind = "bundle.applied"
+	BundleScheduled Kind = "bundle.scheduled"
+	BundleRefused   Kind = "bundle.refused"
+	BundleRollback  Kind = "bundle.rollback"
 	// EndpointMoved: a bundle applied or rolled back sent a utility's calls to another
 	// base URL (Utility; Detail: the URL).
 	EndpointMoved Kind = "endpoint.moved"

@@ -242,6 +242,13 @@ type Bundle struct {
 	// Endpoint is the API root the bundle shown sends the utility's calls to; empty:
 	// the configured one.
 	Endpoint string `json:"endpoint,omitempty"`
+	// Held is the version held to take effect later (0: none), with its note, when it
+	// takes effect, and when and by whom it was delivered.
+	Held       uint64     `json:"held,omitempty"`
+	HeldNote   string     `json:"held_note,omitempty"`
+	Effective  *time.Time `json:"effective,omitempty"`
+	ReceivedAt *time.Time `json:"received_at,omitempty"`
+	HeldBy     string     `json:"held_by,omitempty"`
 }
 
 func bundleOf(st bundle.Status) Bundle {
@@ -255,6 +262,10 @@ func bundleOf(st bundle.Status) Bundle {
 	}
 	for _, o := range st.Older {
 		out.Older = append(out.Older, o.Bundle.Manifest.Version)
+	}
+	if p := st.Pending; p != nil {
+		m, at := p.Bundle.Manifest, p.At
+		out.Held, out.HeldNote, out.Effective, out.ReceivedAt, out.HeldBy = m.Version, m.Note, &m.Effective, &at, p.By
 	}
 	if p := st.Previous; p != nil {
 		out.Previous = p.Bundle.Manifest.Version

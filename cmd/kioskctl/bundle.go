@@ -17,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // The utility's side of content bundles (docs/bundles.md): its key, and signing its
@@ -32,7 +33,7 @@ func init() {
 		run:     bundleKeygen,
 	})
 	register("bundle", bundleSummary, "sign", &subcommand{
-		usage:   "sign (--key FILE | --demo) --utility ID --version N [--expires DURATION] [--note TEXT] [--info FILE] [--catalog FILE] [--endpoint FILE] --out FILE",
+		usage:   "sign (--key FILE | --demo) --utility ID --version N [--expires DURATION] [--effective TIME] [--note TEXT] [--info FILE] [--catalog FILE] [--endpoint FILE] --out FILE",
 		summary: "sign a utility's public information, service catalogue and/or endpoint into a bundle",
 		run:     bundleSign,
 	})
@@ -93,7 +94,8 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 	demo := fs.Bool("demo", false, "sign with the utility's demo key instead of --key: only a kiosk in demo mode, without a bundle_key for the utility, takes it")
 	id := fs.String("utility", "", "the utility: "+strings.Join(config.UtilityIDs, ", "))
 	version := fs.Uint64("version", 0, "the bundle's version: 1 or more, and more than any this utility signed before")
-	expires := fs.Duration("expires", 720*time.Hour, "how long from now kiosks may apply it")
+	expires := fs.Duration("expires", 720*time.Hour, "how long from now kiosks may take it")
+	effectiveText := fs.String("effective", "", "when it takes effect, if later than it reaches the kiosks: 2027-01-01 00:00 (China Standard Time), 2027-01-01, or RFC 3339")
 	note := fs.String("note", "", "what changed, for hall staff")
 	infoPath := fs.String("info", "", "the utility's public information file (app/info format)")
 	catalogPath := fs.String("catalog", "", "the utility's service catalogue file (app/catalog format)")
@@ -122,6 +124,17 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 	case *infoPath == "" && *catalogPath == "" && *endpointPath == "":
 		return usageError("one or more of --info FILE, --catalog FILE, --endpoint FILE")
 	}
+	created := time.Now().UTC().Truncate(time.Second)
+	var effective time.Time
+	if *effectiveText != "" {
+		var err error
+		if effective, err = parseEffective(*effectiveText); err != nil {
+			return err
+		}
+		if !effective.After(created) {
+			return usageError("--effective %s is not in the future: leave it out for a bundle that takes effect when it arrives", *effectiveText)
+		}
+	}
 	inputs := map[string]string{} // file in the bundle → path
 	for name, path := range map[string]string{bundle.InfoFile: *infoPath, bundle.CatalogFile: *catalogPath, bundle.EndpointFile: *endpointPath} {
 		if path != "" {
@@ -144,8 +157,7 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	created := time.Now().UTC().Truncate(time.Second)
-	m := bundle.Manifest{Utility: *id, Version: *version, Created: created, Expires: created.Add(*expires), Note: *note}
+	m := bundle.Manifest{Utility: *id, Version: *version, Created: created, Expires: created.Add(*expires), Effective: effective, Note: *note}
 	data, err := bundle.Sign(priv, m, files)
 	if err != nil {
 		return err
@@ -161,9 +173,28 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, b)
-	fmt.Fprintf(stderr, "wrote %s (%d bytes): kiosks with %s's public key apply it until %s, if no version %d or newer was applied\n",
-		*out, len(data), *id, b.Manifest.Expires.Format(time.RFC3339), *version)
+	if effective.IsZero() {
+		fmt.Fprintf(stderr, "wrote %s (%d bytes): kiosks with %s's public key apply it until %s, if no version %d or newer was applied\n",
+			*out, len(data), *id, b.Manifest.Expires.Format(time.RFC3339), *version)
+	} else {
+		fmt.Fprintf(stderr, "wrote %s (%d bytes): kiosks with %s's public key take it until %s and apply it at %s, if no version %d or newer was applied by then\n",
+			*out, len(data), *id, b.Manifest.Expires.Format(time.RFC3339), hallTime(effective), *version)
+	}
 	return nil
+}
+
+// parseEffective reads --effective: RFC 3339, or a date with or without a time of day
+// in China Standard Time, the time of the halls and of tariff notices.
+func parseEffective(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, workdays.CST); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, usageError("--effective %q: give 2027-01-01 00:00 (China Standard Time), 2027-01-01 or 2027-01-01T00:00:00+08:00", s)
 }
 
 // notAnInput refuses to write the bundle over one of the files it is made of, the

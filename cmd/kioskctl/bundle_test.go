@@ -84,6 +84,20 @@ func TestBundleKeygenSignInspect(t *testing.T) {
 		t.Fatalf("inspect both: %d %q %q", code, out, errs)
 	}
 
+	// Taking effect later: in China Standard Time, or as RFC 3339.
+	for _, when := range []string{"2099-01-01 00:00", "2099-01-01", "2099-01-01T00:00:00+08:00"} {
+		later := filepath.Join(dir, "electricity-v9.json")
+		code, out, errs = runCmd("", "bundle", "sign", "--key", keyPath, "--utility", "electricity", "--version", "9",
+			"--effective", when, "--info", "../../assets/info/electricity.toml", "--out", later)
+		if code != 0 || !strings.HasSuffix(out, ", effective 2098-12-31T16:00:00Z)\n") || !strings.Contains(errs, "apply it at 2099-01-01 00:00 (UTC+8)") {
+			t.Fatalf("sign --effective %q: %d %q %q", when, code, out, errs)
+		}
+		data, _ := os.ReadFile(later)
+		if b, err := bundle.Parse(data); err != nil || !b.Manifest.Effective.Equal(time.Date(2098, 12, 31, 16, 0, 0, 0, time.UTC)) {
+			t.Fatalf("--effective %q: %v %v", when, b, err)
+		}
+	}
+
 	// inspect, without a key: the manifest.
 	code, out, errs = runCmd("", "bundle", "inspect", bundlePath)
 	var m bundle.Manifest
@@ -176,6 +190,8 @@ func TestBundleRefusals(t *testing.T) {
 		{"sign for an unknown utility", []string{"bundle", "sign", "--key", key, "--utility", "power", "--version", "2", "--info", elecInfo, "--out", out}, 2,
 			`--utility "power": give one of electricity, water, gas, broadband`},
 		{"sign already expired", sign("--info", elecInfo, "--expires", "-1h"), 2, "--expires -1h0m0s: give how long kiosks may apply the bundle"},
+		{"sign effective in the past", sign("--info", elecInfo, "--effective", "2020-01-01"), 2, "--effective 2020-01-01 is not in the future"},
+		{"sign effective tomorrow", sign("--info", elecInfo, "--effective", "tomorrow"), 2, `--effective "tomorrow": give 2027-01-01 00:00 (China Standard Time)`},
 		{"sign over the key", []string{"bundle", "sign", "--key", key, "--utility", "electricity", "--version", "2", "--info", elecInfo, "--out", key}, 2, "kioskctl bundle sign: --out would overwrite " + key + ", one of the inputs\n"},
 		{"sign with an open key", sign("--info", elecInfo, "--key", openKey), 1, "kioskctl bundle sign: bundle: private key file " + openKey + " is open to other users (mode -rw-r--r--); run chmod 600 on it\n"},
 		{"sign with no key", sign("--info", elecInfo, "--key", filepath.Join(dir, "none.pem")), 1, "no such file or directory"},

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // The bundle commands that act on a kiosk: apply a bundle, list what it shows, roll one
@@ -39,6 +42,10 @@ func bundleApply(args []string, stdout, stderr io.Writer) error {
 		b, err := d.ApplyBundle(context.Background(), data, actor)
 		if err != nil {
 			return err
+		}
+		if sent, err := bundle.Parse(data); err == nil && b.Held == sent.Manifest.Version {
+			fmt.Fprintf(stdout, "%s: version %d held, to be applied at %s\n", b.Utility, b.Held, hallTime(*b.Effective))
+			return nil
 		}
 		fmt.Fprintf(stdout, "%s: version %d applied and shown\n", b.Utility, b.Version)
 		return nil
@@ -88,9 +95,22 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 				fmt.Fprintf(stdout, "%-11s calls go to %s\n", "", b.Endpoint)
 			}
 		}
+		for _, id := range config.UtilityIDs {
+			if b := by[id]; b.Held > 0 {
+				fmt.Fprintf(stdout, "%-11s version %d held, to be applied at %s (received %s from %s)\n", id, b.Held,
+					hallTime(*b.Effective), b.ReceivedAt.Local().Format("2006-01-02 15:04"), b.HeldBy)
+				if b.HeldNote != "" {
+					fmt.Fprintf(stdout, "%-11s %s\n", "", b.HeldNote)
+				}
+			}
+		}
 		return nil
 	})
 }
+
+// hallTime writes when a bundle takes effect as the halls and the utilities' notices
+// say it: in China Standard Time.
+func hallTime(t time.Time) string { return t.In(workdays.CST).Format("2006-01-02 15:04 (UTC+8)") }
 
 func seen(v uint64) string {
 	if v == 0 {

@@ -77,8 +77,19 @@ func TestBundleStaffCommands(t *testing.T) {
 	if code, _, errs := kioskctl(t, "bundle", "rollback", "--config", cfgPath, "--actor", "staff-7", "water"); code != 1 || !strings.Contains(errs, "nothing to roll back") {
 		t.Fatalf("rollback again: %d %q", code, errs)
 	}
+	// A new water price from the new year: held, and listed so.
+	later := filepath.Join(dir, "water-v7.json")
+	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "7", "--note", "新年水价",
+		"--effective", "2099-01-01", "--info", infoPath, "--out", later); code != 0 {
+		t.Fatalf("sign --effective: %q", errs)
+	}
+	if code, out, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", later); code != 0 ||
+		out != "water: version 7 held, to be applied at 2099-01-01 00:00 (UTC+8)\n" {
+		t.Fatalf("apply for later: %d %q %q", code, out, errs)
+	}
 	k.Close()
-	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || !strings.Contains(out, "water       the kiosk's own content (newest version applied: 6)") {
+	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || !strings.Contains(out, "water       the kiosk's own content (newest version applied: 6)") ||
+		!strings.Contains(out, "water       version 7 held, to be applied at 2099-01-01 00:00 (UTC+8) (received ") || !strings.Contains(out, " from staff-7)\n            新年水价\n") {
 		t.Fatalf("list with the kiosk stopped: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", file); code != 1 || !strings.Contains(errs, "not running") {

@@ -107,11 +107,23 @@ func kioskAddress(s string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-// answer is a kiosk's answer to a bundle (app's bundleAnswer).
+// answer is a kiosk's answer to a bundle (app's bundleAnswer): the version it shows of
+// a utility, and the one it holds to take effect later.
 type answer struct {
-	Utility string `json:"utility"`
-	Version uint64 `json:"version"`
-	Error   string `json:"error"`
+	Utility   string     `json:"utility"`
+	Version   uint64     `json:"version"`
+	Held      uint64     `json:"held"`
+	Effective *time.Time `json:"effective"`
+	Error     string     `json:"error"`
+}
+
+// String says what the kiosk shows of the utility, and holds for later.
+func (a answer) String() string {
+	s := versionName(a.Utility, a.Version)
+	if a.Held > 0 && a.Effective != nil {
+		s += fmt.Sprintf(" (v%d from %s)", a.Held, hallTime(*a.Effective))
+	}
+	return s
 }
 
 // eachKiosk runs f for every address, eight at a time, and prints its line for each in
@@ -169,8 +181,16 @@ func bundleSend(args []string, stdout, stderr io.Writer) error {
 	failed := eachKiosk(addrs, stdout, func(addr string) (string, bool) {
 		return sendBundle(hc, addr, b.Raw, m)
 	})
+	what := "show"
+	if !b.Due(time.Now()) {
+		what = "hold"
+	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d kiosks do not show %s v%d: send the bundle to them again once the line says why no longer holds", failed, len(addrs), m.Utility, m.Version)
+		return fmt.Errorf("%d of %d kiosks do not %s %s v%d: send the bundle to them again once the line says why no longer holds", failed, len(addrs), what, m.Utility, m.Version)
+	}
+	if what == "hold" {
+		fmt.Fprintf(stderr, "every kiosk (%d) holds %s v%d, to be applied at %s\n", len(addrs), m.Utility, m.Version, hallTime(m.Effective))
+		return nil
 	}
 	fmt.Fprintf(stderr, "every kiosk (%d) shows %s v%d\n", len(addrs), m.Utility, m.Version)
 	return nil
@@ -198,16 +218,22 @@ func sendBundle(hc *http.Client, addr string, data []byte, m bundle.Manifest) (s
 			return fmt.Sprintf("not a kiosk's answer (HTTP %d)", resp.StatusCode), false
 		case resp.StatusCode == http.StatusOK:
 			return fmt.Sprintf("applied: %s v%d", a.Utility, a.Version), true
+		case resp.StatusCode == http.StatusAccepted && a.Effective != nil:
+			return fmt.Sprintf("held: %s v%d, to be applied at %s", a.Utility, a.Held, hallTime(*a.Effective)), true
 		case resp.StatusCode == http.StatusConflict:
-			// Not newer than a version applied: this one, sent before, or a later one
-			// (or one staff rolled back from).
+			// Not newer than a version applied or held: this one, sent before, or a later
+			// one (or one staff rolled back from).
 			vs, err := shown(hc, addr)
+			now := vs[m.Utility]
+			now.Utility = m.Utility // listed only with a bundle shown or held
 			switch {
 			case err != nil:
-			case vs[m.Utility] == m.Version:
+			case now.Version == m.Version:
 				return fmt.Sprintf("already shows %s v%d", m.Utility, m.Version), true
+			case now.Held == m.Version:
+				return fmt.Sprintf("already holds %s v%d, to be applied at %s", m.Utility, m.Version, hallTime(m.Effective)), true
 			default:
-				return fmt.Sprintf("refused (HTTP 409): %s; it shows %s", a.Error, versionName(m.Utility, vs[m.Utility])), false
+				return fmt.Sprintf("refused (HTTP 409): %s; it shows %s", a.Error, now), false
 			}
 		}
 		return fmt.Sprintf("refused (HTTP %d): %s", resp.StatusCode, a.Error), false
@@ -222,8 +248,8 @@ func versionName(utility string, v uint64) string {
 	return fmt.Sprintf("%s v%d", utility, v)
 }
 
-// shown asks a kiosk which bundle versions it shows, by utility.
-func shown(hc *http.Client, addr string) (map[string]uint64, error) {
+// shown asks a kiosk which bundle versions it shows and holds, by utility.
+func shown(hc *http.Client, addr string) (map[string]answer, error) {
 	resp, err := hc.Get("http://" + addr + "/v1/bundles")
 	if err != nil {
 		return nil, errors.New(netProblem(err))
@@ -233,9 +259,9 @@ func shown(hc *http.Client, addr string) (map[string]uint64, error) {
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&list); err != nil || resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("not a kiosk's answer (HTTP %d)", resp.StatusCode)
 	}
-	out := map[string]uint64{}
+	out := map[string]answer{}
 	for _, a := range list {
-		out[a.Utility] = a.Version
+		out[a.Utility] = a
 	}
 	return out, nil
 }
@@ -276,8 +302,8 @@ func bundleVersions(args []string, stdout, stderr io.Writer) error {
 			return "the kiosk's own content", true
 		}
 		var parts []string
-		for u, v := range vs {
-			parts = append(parts, fmt.Sprintf("%s v%d", u, v))
+		for _, a := range vs {
+			parts = append(parts, a.String())
 		}
 		sort.Strings(parts)
 		return strings.Join(parts, ", "), true
