@@ -253,6 +253,7 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 	if held {
 		k.Log.Info("content bundle held until it takes effect", "bundle", b.String(), "by", by)
 		k.armHeld()
+		k.fleetChanged()
 		return b, nil
 	}
 	k.showContent(next)

@@ -99,6 +99,8 @@ type Kiosk struct {
 	bundles     *bundle.State
 	bundleKeys  func() (map[string]ed25519.PublicKey, error)
 	bundleMu    sync.Mutex
+	// fleet is the link to the city's broker, if configured (startFleet).
+	fleet *fleetLink
 	// heldTimer wakes the kiosk when a bundle held for later is due (armHeld).
 	heldMu    sync.Mutex
 	heldTimer clock.Timer
@@ -235,6 +237,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	}
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.Outbox.Start(ctx)
+	k.startFleet(ctx)
 	k.serveStaff()
 	k.serveBundles()
 	k.spawn(k.applyDue)
@@ -268,6 +271,7 @@ func (k *Kiosk) Close() error {
 		}
 		k.stopStaff()
 		k.stopBundles()
+		k.stopFleet()
 		k.disarmHeld()
 		k.stopWatches()
 		if k.cancel != nil {

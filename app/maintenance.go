@@ -349,24 +349,30 @@ type About struct {
 // About describes this kiosk and its program.
 func (m *Maintenance) About() About {
 	k := m.k
-	a := About{KioskID: k.Config.Kiosk.ID, RefCode: k.Config.Kiosk.Code(), Config: k.Config.File}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		var rev, modified string
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				modified = s.Value
-			}
-		}
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if rev != "" && modified == "true" {
-			rev += "+"
-		}
-		a.Build = rev
+	return About{KioskID: k.Config.Kiosk.ID, RefCode: k.Config.Kiosk.Code(), Config: k.Config.File, Build: buildRevision()}
+}
+
+// buildRevision is the program's revision: the commit it was built from, "+" when the
+// tree had changes; "" when the build did not record one.
+func buildRevision() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
 	}
-	return a
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" && modified == "true" {
+		rev += "+"
+	}
+	return rev
 }

@@ -29,6 +29,9 @@ XORG_PACKAGES="xserver-xorg-core xserver-xorg-video-dummy xinit systemd"
 # back end too. The kiosk never builds it; the test suite vets it so the untagged
 # command a newcomer types first is clean.
 VET_PACKAGES="libwayland-dev libxkbcommon-dev"
+# The MQTT broker cities run, which the fleet link's tests start on a loopback port
+# (app/fleet/fleettest); its packaged service is not started.
+BROKER_PACKAGES="mosquitto"
 
 # The static checker the test suite runs (honnef.co/go/tools), at a version known to
 # pass on this code.

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_go
 # shellcheck disable=SC2086
-apt_install $BUILD_PACKAGES $RUN_PACKAGES $VET_PACKAGES
+apt_install $BUILD_PACKAGES $RUN_PACKAGES $VET_PACKAGES $BROKER_PACKAGES
 export LANG=zh_CN.UTF-8
 
 step() { printf '\n== %s\n' "$*"; }

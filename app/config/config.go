@@ -29,6 +29,7 @@ type Config struct {
 	Receipt   Receipt   `toml:"receipt"`
 	Staff     Staff     `toml:"staff"`
 	Bundles   Bundles   `toml:"bundles"`
+	Fleet     Fleet     `toml:"fleet"`
 
 	// Demo is true when the kiosk runs with simulated devices and utilities.
 	// It is set by kiosk.demo, and always when no configuration file is given.
@@ -240,6 +241,26 @@ type Bundles struct {
 	// bundles over HTTP (POST /v1/bundles); empty: none, kioskctl only. A bundle is
 	// applied only with its utility's signature, whoever sends it.
 	Listen string `toml:"listen"`
+}
+
+// Fleet is the kiosk's link to the city's message broker (MQTT, docs/fleet.md): its
+// status and devices' alarms go out to the fleet's staff, and utilities' bundles come in.
+type Fleet struct {
+	// Broker is the broker's URL: mqtts://host:8883 (TLS), or mqtt://host:1883 (plain:
+	// on loopback, or without a password); empty: no broker.
+	Broker string `toml:"broker"`
+	// Prefix begins every topic: <prefix>/status/<kiosk.id>, <prefix>/alarms/<kiosk.id>,
+	// <prefix>/bundles/<utility>.
+	Prefix string `toml:"prefix"`
+	// Username and the file that holds the password (mode 0600, kept out of this file);
+	// both empty: none.
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
+	// CAFile holds the certificate authorities (PEM) the broker is trusted under; empty:
+	// the system's.
+	CAFile string `toml:"ca_file"`
+	// StatusEvery is how often the kiosk publishes its status when nothing changes.
+	StatusEvery Duration `toml:"status_every"`
 }
 
 // UtilityIDs lists the utilities in display order.

@@ -134,6 +134,9 @@ func (c *Config) validate(lenient bool) error {
 	if err := c.validateBundles(); err != nil {
 		return err
 	}
+	if err := c.validateFleet(); err != nil {
+		return err
+	}
 	for _, t := range []struct{ key, v string }{{"receipt.track_url", c.Receipt.TrackURL}, {"receipt.payment_url", c.Receipt.PaymentURL}} {
 		if err := checkTemplate(t.key, t.v); err != nil {
 			return err
@@ -250,6 +253,49 @@ func (c *Config) validateBundles() error {
 	_, port, err := net.SplitHostPort(l)
 	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
 		return &Error{Key: "bundles.listen", Msg: fmt.Sprintf("%q is not host:port (for example \"0.0.0.0:8780\", or \":8780\")", l)}
+	}
+	return nil
+}
+
+// topicPart is what a topic level of the kiosk's may hold: no MQTT wildcard, no level
+// separator, nothing a broker's access rules would read otherwise.
+var topicPart = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+func (c *Config) validateFleet() error {
+	f := &c.Fleet
+	if f.Broker == "" {
+		return nil
+	}
+	if err := CheckFleet(*f); err != nil {
+		return err
+	}
+	if !topicPart.MatchString(c.Kiosk.ID) {
+		return &Error{Key: "kiosk.id", Msg: fmt.Sprintf("%q cannot name the kiosk's topics on the broker: letters, digits, '_', '.' and '-' only", c.Kiosk.ID)}
+	}
+	return inRange("fleet.status_every", f.StatusEvery.Duration, 10*time.Second, time.Hour)
+}
+
+// CheckFleet checks how the broker of f is reached (its URL, TLS with a password off
+// loopback, the prefix, the user with a password file): the kiosk's [fleet] and
+// kioskctl's broker flags alike.
+func CheckFleet(f Fleet) error {
+	p, err := url.Parse(f.Broker)
+	if err != nil || p.Host == "" || p.Port() == "" || (p.Scheme != "mqtt" && p.Scheme != "mqtts") || p.Path != "" || p.User != nil {
+		return &Error{Key: "fleet.broker", Msg: fmt.Sprintf("%q is not mqtts://host:port or mqtt://host:port", f.Broker)}
+	}
+	if p.Scheme == "mqtt" && f.PasswordFile != "" && !isLoopback(p.Hostname()) {
+		return &Error{Key: "fleet.broker", Msg: "must use mqtts with a password (plain mqtt would carry it in the clear; allowed on loopback only)"}
+	}
+	if p.Scheme == "mqtt" && f.CAFile != "" {
+		return &Error{Key: "fleet.ca_file", Msg: "is for mqtts: the broker's certificate is checked only over TLS"}
+	}
+	for _, level := range strings.Split(f.Prefix, "/") {
+		if !topicPart.MatchString(level) {
+			return &Error{Key: "fleet.prefix", Msg: fmt.Sprintf("%q is not a topic prefix: levels of letters, digits, '_', '.' and '-', separated by '/'", f.Prefix)}
+		}
+	}
+	if (f.Username == "") != (f.PasswordFile == "") {
+		return &Error{Key: "fleet.password_file", Msg: "fleet.username and fleet.password_file go together"}
 	}
 	return nil
 }

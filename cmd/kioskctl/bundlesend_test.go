@@ -23,9 +23,10 @@ func listeningKiosk(t *testing.T) (*app.Kiosk, string) {
 }
 
 // startKiosk starts a demo kiosk without devices, its utilities' APIs at urls (nil: a
-// closed port), taking bundles on a free loopback port if listen; it returns the kiosk
-// and its configuration file, for kioskctl's --config.
-func startKiosk(t *testing.T, urls map[string]string, listen bool) (*app.Kiosk, string) {
+// closed port), taking bundles on a free loopback port if listen, its configuration
+// changed by tweak (if any) after it is read; it returns the kiosk and its configuration
+// file, for kioskctl's --config.
+func startKiosk(t *testing.T, urls map[string]string, listen bool, tweak ...func(*config.Config)) (*app.Kiosk, string) {
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "kiosk.toml")
@@ -39,6 +40,9 @@ func startKiosk(t *testing.T, urls map[string]string, listen bool) (*app.Kiosk, 
 	}
 	if listen {
 		cfg.Bundles.Listen = "127.0.0.1:0" // a free port: the configuration takes fixed ones
+	}
+	for _, f := range tweak {
+		f(cfg)
 	}
 	if urls == nil {
 		urls = map[string]string{}

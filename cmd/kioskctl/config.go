@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/fleet"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -112,6 +113,19 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 		bundles += ", through kioskctl"
 	}
 	fmt.Fprintln(stdout, "content bundles: "+bundles)
+	if f := cfg.Fleet; f.Broker != "" {
+		_, err := fleet.BrokerOf(f, cfg.Kiosk.ID)
+		desc := fmt.Sprintf("fleet: broker %s, topics %s/…/%s", f.Broker, f.Prefix, cfg.Kiosk.ID)
+		if f.Username != "" {
+			desc += ", as " + f.Username + " (password in " + f.PasswordFile + ")"
+		}
+		if f.CAFile != "" {
+			desc += ", trusted under " + f.CAFile
+		}
+		report(desc, err)
+	} else {
+		fmt.Fprintln(stdout, "fleet: no broker (fleet.broker)")
+	}
 	switch {
 	case len(cfg.Staff.Members) > 0:
 		fmt.Fprintf(stdout, "maintenance mode on the screen: %d staff members, each with a 工号 and a PIN of their own\n", len(cfg.Staff.Members))

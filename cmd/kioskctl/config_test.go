@@ -82,10 +82,14 @@ dir = "` + data + `"
 			err: "2 problem(s)"},
 		{name: "a hall ready", config: write("ready.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))),
 			out: []string{"device printer " + dir + "/reader: ok", "utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key: ok",
-				"content bundles: from none (no bundle_key)", "maintenance mode on the screen: off (no staff.pin_hash", "ready"}},
+				"content bundles: from none (no bundle_key)", "fleet: no broker (fleet.broker)", "maintenance mode on the screen: off (no staff.pin_hash", "ready"}},
 		{name: "a utility's CA file missing", config: write("ca.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
 			`endpoint_hosts = ["*.power.example.cn"]`, `endpoint_hosts = ["*.power.example.cn"]`+"\nca_file = \""+filepath.Join(dir, "power-ca.pem")+"\"", 1)),
 			code: 1, out: []string{"trusted under " + dir + "/power-ca.pem, its bundles may move its calls to *.power.example.cn: PROBLEM: utility electricity: ca_file: open " + dir + "/power-ca.pem: no such file or directory"},
+			err: "1 problem(s)"},
+		{name: "a hall's broker with a password open to others", config: write("fleet.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))+
+			"[fleet]\nbroker = \"mqtts://mqtt.example.cn:8883\"\nusername = \"LZH-TAIHE-01\"\npassword_file = \""+filepath.Join(secrets, "water.key")+"\"\n"),
+			code: 1, out: []string{"fleet: broker mqtts://mqtt.example.cn:8883, topics kiosk/…/LZH-TAIHE-01, as LZH-TAIHE-01 (password in " + secrets + "/water.key): PROBLEM: fleet: password file " + secrets + "/water.key is open to other users"},
 			err: "1 problem(s)"},
 		{name: "a hall whose data key was lost", config: filepath.Join(dir, "ready.toml"),
 			before: func() {

@@ -1,0 +1,298 @@
+package fleet_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/fleet/fleettest"
+)
+
+// waitFor polls cond for up to 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// received collects the bundles a kiosk's link is given.
+type received struct {
+	mu  sync.Mutex
+	got map[string][]string
+}
+
+func (r *received) add(utility string, data []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.got == nil {
+		r.got = map[string][]string{}
+	}
+	r.got[utility] = append(r.got[utility], string(data))
+}
+
+func (r *received) of(utility string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got[utility]...)
+}
+
+func statusOf(t *testing.T, b fleet.Broker, kiosk string) fleet.Status {
+	t.Helper()
+	all, err := fleet.Statuses(context.Background(), b, "", 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all[kiosk]
+}
+
+// A kiosk's status is kept by the broker and read by staff; a utility's bundle reaches
+// the kiosks connected, and one that connects later; a kiosk that stops says so.
+func TestStatusesAndBundles(t *testing.T) {
+	br := fleettest.Start(t)
+	staff := fleet.Broker{URL: br.URL}
+	var first received
+	k1, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: br.URL}, Kiosk: "LZH-0107", OnBundle: first.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the link up", k1.Connected)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := k1.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running, Time: now, Hall: "梁子湖区政务服务中心",
+		Bundles: map[string]uint64{"water": 5}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := statusOf(t, staff, "LZH-0107"); s.State != fleet.Running || !s.Time.Equal(now) || s.Hall != "梁子湖区政务服务中心" || s.Bundles["water"] != 5 {
+		t.Fatalf("status read back: %+v", s)
+	}
+	if err := fleet.PublishBundle(context.Background(), staff, "", "water", []byte(`{"v":5}`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the bundle at the kiosk", func() bool { return len(first.of("water")) == 1 })
+	var later received
+	k2, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: br.URL}, Kiosk: "LZH-0108", OnBundle: later.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k2.Close(fleet.Status{Kiosk: "LZH-0108", State: fleet.Stopped})
+	waitFor(t, "the kept bundle at a kiosk that connected later", func() bool {
+		got := later.of("water")
+		return len(got) == 1 && got[0] == `{"v":5}`
+	})
+	k1.Close(fleet.Status{Kiosk: "LZH-0107", State: fleet.Stopped, Time: now})
+	if s := statusOf(t, staff, "LZH-0107"); s.State != fleet.Stopped {
+		t.Fatalf("after a clean stop: %+v", s)
+	}
+	if err := k1.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); !errors.Is(err, fleet.ErrNotConnected) {
+		t.Fatalf("a status after Close: %v", err)
+	}
+}
+
+// relay is a TCP relay to the broker that the test takes down and up, as a network
+// that fails (or a kiosk whose power is cut) and comes back.
+type relay struct {
+	t     *testing.T
+	addr  string
+	to    string
+	mu    sync.Mutex
+	l     net.Listener
+	conns []net.Conn
+}
+
+func newRelay(t *testing.T, to string) *relay {
+	t.Helper()
+	r := &relay{t: t, to: to}
+	r.up()
+	t.Cleanup(r.down)
+	return r
+}
+
+// up listens (on the same address as before, after the first) and relays.
+func (r *relay) up() {
+	r.t.Helper()
+	addr := r.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.mu.Lock()
+	r.l, r.addr = l, l.Addr().String()
+	r.mu.Unlock()
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", r.to)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			r.mu.Lock()
+			r.conns = append(r.conns, in, out)
+			r.mu.Unlock()
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+}
+
+// down cuts every connection and takes no more.
+func (r *relay) down() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.l.Close()
+	for _, c := range r.conns {
+		c.Close()
+	}
+	r.conns = nil
+}
+
+// A kiosk whose connection drops is "offline" for staff (the broker publishes its will),
+// and running again once it is back: the link reconnects by itself, and the kiosk
+// publishes anew (OnConnect). While the broker is down, publishing fails at once.
+func TestOfflineAndBack(t *testing.T) {
+	br := fleettest.Start(t)
+	relay := newRelay(t, br.URL[len("mqtt://"):])
+	staff := fleet.Broker{URL: br.URL}
+	link := make(chan *fleet.Kiosk, 1)
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: "mqtt://" + relay.addr}, Kiosk: "LZH-0107",
+		OnConnect: func() {
+			k := <-link
+			link <- k
+			k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running, Time: time.Now()})
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link <- k
+	defer k.Close(fleet.Status{Kiosk: "LZH-0107", State: fleet.Stopped})
+	waitFor(t, "running", func() bool { return statusOf(t, staff, "LZH-0107").State == fleet.Running })
+	relay.down()
+	waitFor(t, "offline after the connection dropped", func() bool {
+		s := statusOf(t, staff, "LZH-0107")
+		return s.State == fleet.Offline && s.Time.IsZero()
+	})
+	relay.up()
+	waitFor(t, "running again after the link came back", func() bool { return statusOf(t, staff, "LZH-0107").State == fleet.Running })
+
+	br.Stop()
+	waitFor(t, "the link down with the broker", func() bool { return !k.Connected() })
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); !errors.Is(err, fleet.ErrNotConnected) {
+		t.Fatalf("publishing with the broker down: %v", err)
+	}
+	br.Restart()
+	waitFor(t, "the link back with the broker", k.Connected)
+}
+
+// Options that can never work are refused at once; a broker that is not there is not.
+func TestConnectRefuses(t *testing.T) {
+	for _, o := range []fleet.KioskOptions{
+		{Broker: fleet.Broker{URL: "http://127.0.0.1:1883"}, Kiosk: "K1"},
+		{Broker: fleet.Broker{URL: "mqtt://127.0.0.1:1883"}, Kiosk: "hall/7"},
+		{Broker: fleet.Broker{URL: "mqtt://127.0.0.1:1883"}, Kiosk: ""},
+	} {
+		if k, err := fleet.Connect(o); err == nil {
+			k.Close(fleet.Status{})
+			t.Errorf("%+v: accepted", o)
+		}
+	}
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: "mqtt://127.0.0.1:1"}, Kiosk: "K1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Close(fleet.Status{Kiosk: "K1", State: fleet.Stopped})
+	if err := k.PublishStatus(fleet.Status{}); !errors.Is(err, fleet.ErrNotConnected) {
+		t.Fatalf("publish to no broker: %v", err)
+	}
+	if _, err := fleet.Statuses(context.Background(), fleet.Broker{URL: "mqtt://127.0.0.1:1"}, "", time.Second); err == nil {
+		t.Fatal("statuses from no broker")
+	}
+}
+
+// The broker's ACL in deploy/mosquitto/kiosk.acl does what docs/fleet.md says: a kiosk
+// publishes its own status only and reads the bundles; a utility publishes its own
+// bundles only; hall staff read the statuses; nobody gets in without a password.
+func TestTheCitysACL(t *testing.T) {
+	acl, err := os.ReadFile("../../deploy/mosquitto/kiosk.acl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := os.ReadFile("../../docs/fleet.md"); err != nil || !strings.Contains(string(doc), "```text\n"+string(acl)+"```") {
+		t.Errorf("docs/fleet.md does not show deploy/mosquitto/kiosk.acl as it is (%v)", err)
+	}
+	users := map[string]string{"LZH-0107": "k7-pw", "electricity": "e-pw", "hall-staff": "s-pw"}
+	br := fleettest.StartWith(t, fleettest.Options{Users: users, ACLFile: "../../deploy/mosquitto/kiosk.acl"})
+	as := func(user string) fleet.Broker {
+		return fleet.Broker{URL: br.URL, Username: user, Password: users[user]}
+	}
+
+	var bundles received
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: as("LZH-0107"), Kiosk: "LZH-0107", OnBundle: bundles.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close(fleet.Status{Kiosk: "LZH-0107", State: fleet.Stopped})
+	waitFor(t, "the kiosk's link", k.Connected)
+	// The same user posing as another kiosk: its status goes nowhere.
+	impostor := as("LZH-0107")
+	impostor.ClientID = "impostor"
+	other, err := fleet.Connect(fleet.KioskOptions{Broker: impostor, Kiosk: "LZH-0108"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(fleet.Status{Kiosk: "LZH-0108", State: fleet.Stopped})
+	deadline := time.Now().Add(3 * time.Second)
+	for !other.Connected() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	other.PublishStatus(fleet.Status{Kiosk: "LZH-0108", State: fleet.Running})
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the kiosk's status read by staff", func() bool { return statusOf(t, as("hall-staff"), "LZH-0107").State == fleet.Running })
+	if s := statusOf(t, as("hall-staff"), "LZH-0108"); s.Kiosk != "" {
+		t.Errorf("a kiosk published another's status: %+v", s)
+	}
+
+	// Electricity publishes on water's topic and staff on electricity's: neither arrives;
+	// electricity on its own, after them, does.
+	ctx := context.Background()
+	if err := fleet.PublishBundle(ctx, as("electricity"), "", "water", []byte("forged")); err != nil {
+		t.Fatal(err)
+	}
+	if err := fleet.PublishBundle(ctx, as("hall-staff"), "", "electricity", []byte("forged")); err != nil {
+		t.Fatal(err)
+	}
+	if err := fleet.PublishBundle(ctx, as("electricity"), "", "electricity", []byte("signed")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "electricity's bundle at the kiosk", func() bool { return len(bundles.of("electricity")) > 0 })
+	if got := append(bundles.of("water"), bundles.of("electricity")...); len(got) != 1 || got[0] != "signed" {
+		t.Errorf("the kiosk was given %q", got)
+	}
+
+	wrong := as("electricity")
+	wrong.Password = "guess"
+	if err := fleet.PublishBundle(ctx, wrong, "", "electricity", []byte("x")); err == nil {
+		t.Error("a wrong password got in")
+	}
+	if _, err := fleet.Statuses(ctx, fleet.Broker{URL: br.URL}, "", 100*time.Millisecond); err == nil {
+		t.Error("no user got in")
+	}
+}

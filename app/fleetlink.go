@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/fleet"
+)
+
+// fleetLink is the kiosk's link to the city's broker (fleet.broker, docs/fleet.md).
+type fleetLink struct {
+	mu sync.Mutex
+	// link is set once connecting began: the link's callbacks may come before.
+	link *fleet.Kiosk
+	// told is each device's state as last published in an alarm.
+	told map[string]fleet.Alarm
+	// refused is the envelope of each utility's bundle last refused from the broker: the
+	// broker hands it again on every connection, and it is refused (and journaled) once.
+	refused map[string]string
+}
+
+// get is the link; nil until connecting began.
+func (fl *fleetLink) get() *fleet.Kiosk {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	return fl.link
+}
+
+// startFleet links the kiosk to the city's broker, if one is configured: it publishes the
+// kiosk's status on connecting, on every change of a device's state (with an alarm) or of
+// its bundles, and every fleet.status_every, and takes the utilities' bundles published
+// there. A broker
+// that cannot be reached holds nothing up: the link keeps trying, and the log says why.
+func (k *Kiosk) startFleet(ctx context.Context) {
+	f := k.Config.Fleet
+	if f.Broker == "" {
+		return
+	}
+	b, err := fleet.BrokerOf(f, k.Config.Kiosk.ID)
+	if err != nil {
+		k.Log.Error("fleet: not linked to the broker", "err", err)
+		return
+	}
+	// In place before the link's callbacks and the kiosk's listeners can come.
+	fl := &fleetLink{told: map[string]fleet.Alarm{}, refused: map[string]string{}}
+	k.fleet = fl
+	k.OnDevice(k.fleetDevice)
+	k.OnContent(k.fleetChanged)
+	link, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: k.Config.Kiosk.ID, Prefix: f.Prefix, Logger: k.Log,
+		OnBundle:  k.fleetBundle,
+		OnConnect: func() { k.spawn(k.publishStatus) }})
+	if err != nil {
+		k.Log.Error("fleet: not linked to the broker", "err", err)
+		return
+	}
+	fl.mu.Lock()
+	fl.link = link
+	fl.mu.Unlock()
+	k.spawn(func() {
+		t := time.NewTicker(f.StatusEvery.Duration)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				k.publishStatus()
+			}
+		}
+	})
+}
+
+// fleetStatus is the kiosk's status for the fleet in state.
+func (k *Kiosk) fleetStatus(state fleet.State) fleet.Status {
+	s := fleet.Status{Kiosk: k.Config.Kiosk.ID, State: state, Time: k.Clock.Now(), Hall: k.Config.Kiosk.HallName,
+		Release: buildRevision(), Bundles: map[string]uint64{}, Held: map[string]uint64{}}
+	for id, b := range k.content.Load().bundles {
+		s.Bundles[id] = b.Manifest.Version
+	}
+	if sts, err := k.bundles.Statuses(); err == nil {
+		for id, st := range sts {
+			if st.Pending != nil {
+				s.Held[id] = st.Pending.Bundle.Manifest.Version
+			}
+		}
+	}
+	if state == fleet.Running {
+		report, err := k.staffLocal().Status(context.Background())
+		if err == nil {
+			s.Report, err = json.Marshal(report)
+		}
+		if err != nil {
+			k.Log.Warn("fleet: the status goes out without the kiosk's report", "err", err)
+		}
+	}
+	return s
+}
+
+// publishStatus publishes the kiosk's status, if the link is up (the next connection
+// publishes it anew).
+func (k *Kiosk) publishStatus() {
+	link := k.fleet.get()
+	if link == nil {
+		return
+	}
+	if err := link.PublishStatus(k.fleetStatus(fleet.Running)); err != nil && !errors.Is(err, fleet.ErrNotConnected) {
+		k.Log.Warn("fleet: status not published", "err", err)
+	}
+}
+
+// fleetChanged publishes the status anew, if linked to the broker: what it says changed
+// (a bundle applied, rolled back or held).
+func (k *Kiosk) fleetChanged() {
+	if k.fleet != nil {
+		k.spawn(k.publishStatus)
+	}
+}
+
+// fleetDevice publishes an alarm, and the status, when a device's state changes as the
+// fleet last heard it (devices report the same state again: the printer after every
+// receipt).
+func (k *Kiosk) fleetDevice(e DeviceEvent) {
+	a := fleet.Alarm{Kiosk: k.Config.Kiosk.ID, Time: k.Clock.Now(), Device: e.Device, OK: e.OK, Detail: e.Detail}
+	fl := k.fleet
+	fl.mu.Lock()
+	last, ok := fl.told[e.Device]
+	changed := !ok && !e.OK || ok && (last.OK != a.OK || last.Detail != a.Detail)
+	fl.told[e.Device] = a
+	fl.mu.Unlock()
+	if !changed {
+		return
+	}
+	k.spawn(func() {
+		if link := fl.get(); link != nil {
+			if err := link.PublishAlarm(a); err != nil {
+				k.Log.Warn("fleet: alarm not published", "device", a.Device, "ok", a.OK, "err", err)
+			}
+		}
+		k.publishStatus()
+	})
+}
+
+// fleetBundle applies a utility's bundle from the broker. The broker gives the latest
+// again on every connection: a version the kiosk already applied or holds, or the very
+// bundle it refused last for good (expired, say: not one whose new endpoint did not
+// answer), is passed over without a word, where anything else is checked, and
+// journaled, as any bundle is.
+func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
+	if b, err := bundle.Parse(data); err == nil {
+		if st, err := k.bundles.Statuses(); err == nil {
+			s := st[b.Manifest.Utility]
+			if v := b.Manifest.Version; v <= s.Seen || s.Pending != nil && v <= s.Pending.Bundle.Manifest.Version {
+				k.Log.Debug("fleet: bundle taken before", "bundle", b.String())
+				return
+			}
+		}
+	}
+	fl := k.fleet
+	fl.mu.Lock()
+	again := fl.refused[topicUtility] == string(data)
+	fl.mu.Unlock()
+	if again {
+		return
+	}
+	_, err := k.ApplyBundle(data, "fleet "+topicUtility)
+	fl.mu.Lock()
+	if err != nil && !errors.Is(err, ErrBundleEndpoint) { // that API may answer by the next connection
+		fl.refused[topicUtility] = string(data)
+	} else {
+		delete(fl.refused, topicUtility)
+	}
+	fl.mu.Unlock()
+	if err != nil {
+		k.Log.Warn("fleet: bundle refused", "topic_utility", topicUtility, "err", err)
+	}
+}
+
+// stopFleet publishes the kiosk's last status, stopped, and unlinks it.
+func (k *Kiosk) stopFleet() {
+	if k.fleet == nil {
+		return
+	}
+	if link := k.fleet.get(); link != nil {
+		link.Close(k.fleetStatus(fleet.Stopped))
+	}
+}

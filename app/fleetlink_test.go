@@ -1,0 +1,176 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/fleet/fleettest"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/staff"
+)
+
+// heard collects what the fleet's staff hear from the broker.
+type heard struct {
+	mu       sync.Mutex
+	statuses []fleet.Status
+	alarms   []fleet.Alarm
+}
+
+func (h *heard) last() (fleet.Status, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.statuses) == 0 {
+		return fleet.Status{}, false
+	}
+	return h.statuses[len(h.statuses)-1], true
+}
+
+func (h *heard) alarmed(device string, ok bool) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, a := range h.alarms {
+		if a.Device == device && a.OK == ok {
+			return true
+		}
+	}
+	return false
+}
+
+// A kiosk linked to the city's broker takes the utility's bundle kept there, publishes
+// its status (its devices and bundles in it), an alarm when its reader is unplugged and
+// another when it is back; a bundle it refuses is refused once however often it comes;
+// after a restart the kept bundle is not taken again (nor refused in the journal); a
+// kiosk that stops says so.
+func TestFleetLink(t *testing.T) {
+	br := fleettest.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var h heard
+	watching := make(chan error, 1)
+	go func() {
+		watching <- fleet.Watch(ctx, fleet.Broker{URL: br.URL}, "", func(s fleet.Status) {
+			h.mu.Lock()
+			h.statuses = append(h.statuses, s)
+			h.mu.Unlock()
+		}, func(a fleet.Alarm) {
+			h.mu.Lock()
+			h.alarms = append(h.alarms, a)
+			h.mu.Unlock()
+		})
+	}()
+	info := bytes.Replace(own(t, "info/electricity.toml"), []byte(`title = "`), []byte(`title = "城市版`), 1)
+	if err := fleet.PublishBundle(ctx, fleet.Broker{URL: br.URL}, "", "electricity",
+		signed(t, bundle.DemoKey("electricity"), "electricity", 2, time.Now(), map[string][]byte{bundle.InfoFile: info})); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := demo.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	cfg := testConfig(t)
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	d.Apply(cfg)
+	cfg.Fleet.Broker = br.URL
+	start := func() *app.Kiosk {
+		k, err := app.New(cfg, app.Options{Demo: d, UtilityURLs: unreachable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Start(context.Background())
+		return k
+	}
+	k := start()
+	defer func() { k.Close() }()
+	pollUntil(t, 20*time.Second, "the kept bundle shown", func() bool { return k.BundleShown("electricity") == 2 })
+	pollUntil(t, 20*time.Second, "a status with the bundle and the reader", func() bool {
+		s, ok := h.last()
+		var r staff.Status
+		return ok && s.State == fleet.Running && s.Kiosk == cfg.Kiosk.ID && s.Bundles["electricity"] == 2 &&
+			json.Unmarshal(s.Report, &r) == nil && r.Running && len(r.Devices) > 0
+	})
+
+	if err := d.Reader().Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, 20*time.Second, "the reader's alarm", func() bool { return h.alarmed("idcard", false) })
+	pollUntil(t, 20*time.Second, "the status saying so", func() bool {
+		s, _ := h.last()
+		var r staff.Status
+		if json.Unmarshal(s.Report, &r) != nil {
+			return false
+		}
+		for _, dev := range r.Devices {
+			if dev.Name == "idcard" && !dev.OK {
+				return true
+			}
+		}
+		return false
+	})
+	if err := d.Reader().Replug(); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, 20*time.Second, "the reader back", func() bool { return h.alarmed("idcard", true) })
+
+	// An expired bundle kept on the broker is refused once, not at every delivery.
+	expired := signed(t, bundle.DemoKey("water"), "water", 1, time.Now().Add(-48*time.Hour), map[string][]byte{bundle.InfoFile: own(t, "info/water.toml")})
+	refusals := func(k *app.Kiosk) int {
+		evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range evs {
+			if e.Kind == journal.BundleRefused {
+				n++
+			}
+		}
+		return n
+	}
+	for range 2 {
+		if err := fleet.PublishBundle(ctx, fleet.Broker{URL: br.URL}, "", "water", expired); err != nil {
+			t.Fatal(err)
+		}
+		pollUntil(t, 20*time.Second, "the expired bundle refused", func() bool { return refusals(k) == 1 })
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := refusals(k); n != 1 {
+		t.Fatalf("the expired bundle refused %d times", n)
+	}
+
+	k.Close()
+	pollUntil(t, 20*time.Second, "stopped", func() bool { s, _ := h.last(); return s.State == fleet.Stopped })
+	k = start()
+	pollUntil(t, 20*time.Second, "running again", func() bool { s, _ := h.last(); return s.State == fleet.Running })
+	// The kept bundles came again with the connection: the applied one passed over, the
+	// expired one refused once more by this run of the kiosk.
+	pollUntil(t, 20*time.Second, "the expired bundle refused after the restart", func() bool { return refusals(k) == 2 })
+	time.Sleep(200 * time.Millisecond)
+	evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[journal.Kind]int{}
+	for _, e := range evs {
+		count[e.Kind]++
+		if e.Kind == journal.BundleApplied && e.Actor != "fleet electricity" {
+			t.Errorf("applied by %q, want the fleet's topic", e.Actor)
+		}
+	}
+	if count[journal.BundleApplied] != 1 || count[journal.BundleRefused] != 2 {
+		t.Fatalf("journaled %v: the kept bundle once, the expired one refused once a run", count)
+	}
+	cancel()
+	if err := <-watching; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/workdays"
+)
+
+// The city's side of the fleet (docs/fleet.md): the kiosks' statuses and alarms as the
+// broker has them, and a utility's bundle published there for every kiosk.
+func init() {
+	const summary = "the city's kiosks through its message broker (MQTT): statuses, alarms"
+	register("fleet", summary, "status", &subcommand{
+		usage:   "status --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] [--wait DURATION]",
+		summary: "each kiosk's status as the broker keeps it: exit 1 if one is offline or has a device out of order",
+		run:     fleetStatus,
+	})
+	register("fleet", summary, "watch", &subcommand{
+		usage:   "watch --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] [--for DURATION]",
+		summary: "print the kiosks' alarms and changes of state as they come, until Ctrl+C (or --for)",
+		run:     fleetWatch,
+	})
+	register("bundle", bundleSummary, "publish", &subcommand{
+		usage:   "publish --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] BUNDLE_FILE",
+		summary: "publish a signed bundle on the city's broker: every kiosk linked to it takes it, now or when it connects",
+		run:     bundlePublish,
+	})
+}
+
+// brokerFlags are how a command reaches the broker: as a kiosk's [fleet] says it.
+type brokerFlags struct{ f config.Fleet }
+
+func (b *brokerFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.f.Broker, "broker", "", "the broker: mqtts://host:8883, or mqtt://host:1883")
+	fs.StringVar(&b.f.Prefix, "prefix", fleet.DefaultPrefix, "the topics' prefix, as the kiosks' fleet.prefix")
+	fs.StringVar(&b.f.Username, "username", "", "the user name on the broker")
+	fs.StringVar(&b.f.PasswordFile, "password-file", "", "the file holding the password (mode 0600)")
+	fs.StringVar(&b.f.CAFile, "ca-file", "", "the certificate authorities (PEM) the broker is trusted under")
+}
+
+// broker is the broker the flags name, checked as a kiosk checks its [fleet].
+func (b *brokerFlags) broker() (fleet.Broker, error) {
+	if err := required("broker", b.f.Broker); err != nil {
+		return fleet.Broker{}, err
+	}
+	if err := config.CheckFleet(b.f); err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return fleet.Broker{}, usageError("--%s: %s", strings.ReplaceAll(strings.TrimPrefix(ce.Key, "fleet."), "_", "-"), ce.Msg)
+		}
+		return fleet.Broker{}, err
+	}
+	return fleet.BrokerOf(b.f, "")
+}
+
+// brokerCommand is a fleet command's broker, its topics' prefix and its one argument
+// (empty if none).
+type brokerCommand struct {
+	broker fleet.Broker
+	prefix string
+	arg    string
+}
+
+// parseBroker parses a fleet command's flags, with extra ones registered by more.
+func parseBroker(name string, args []string, more func(*flag.FlagSet)) (brokerCommand, error) {
+	fs := newFlags(name)
+	var bf brokerFlags
+	bf.register(fs)
+	if more != nil {
+		more(fs)
+	}
+	arg, err := parseWithKind(fs, args)
+	if err != nil {
+		return brokerCommand{}, err
+	}
+	b, err := bf.broker()
+	return brokerCommand{broker: b, prefix: bf.f.Prefix, arg: arg}, err
+}
+
+func fleetStatus(args []string, stdout, stderr io.Writer) error {
+	var listen time.Duration
+	c, err := parseBroker("fleet status", args, func(fs *flag.FlagSet) {
+		fs.DurationVar(&listen, "wait", 2*time.Second, "how long to listen for the statuses the broker keeps")
+	})
+	if err != nil {
+		return err
+	}
+	if c.arg != "" {
+		return usageError("unexpected argument %q", c.arg)
+	}
+	sts, err := fleet.Statuses(context.Background(), c.broker, c.prefix, listen)
+	if err != nil {
+		return err
+	}
+	if len(sts) == 0 {
+		fmt.Fprintln(stdout, "no kiosk has published a status on this broker")
+		return nil
+	}
+	width := 0
+	for id := range sts {
+		width = max(width, len(id))
+	}
+	attention := 0
+	for _, id := range slices.Sorted(maps.Keys(sts)) {
+		lines, ok := describe(sts[id])
+		fmt.Fprintf(stdout, "%-*s  %s\n", width, id, lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(stdout, "%-*s  %s\n", width, "", l)
+		}
+		if !ok {
+			attention++
+		}
+	}
+	if attention > 0 {
+		return fmt.Errorf("%d of %d kiosks need attention (offline, or a device out of order)", attention, len(sts))
+	}
+	return nil
+}
+
+// describe is a kiosk's status in lines for staff, and whether it needs no attention.
+func describe(s fleet.Status) ([]string, bool) {
+	head := string(s.State)
+	if !s.Time.IsZero() {
+		head += "  " + s.Time.In(workdays.CST).Format("2006-01-02 15:04:05")
+	}
+	if s.Hall != "" {
+		head += "  " + s.Hall
+	}
+	lines, ok := []string{head}, s.State != fleet.Offline
+	var r staff.Status
+	if s.State == fleet.Running && json.Unmarshal(s.Report, &r) == nil {
+		var devs []string
+		for _, d := range r.Devices {
+			switch {
+			case !d.OK:
+				devs = append(devs, d.Name+" OUT OF ORDER: "+d.Detail)
+				ok = false
+			case d.Detail != "":
+				devs = append(devs, d.Name+": "+d.Detail)
+			default:
+				devs = append(devs, d.Name+" ok")
+			}
+		}
+		if len(devs) > 0 {
+			lines = append(lines, "devices: "+strings.Join(devs, "; "))
+		}
+		var waiting []string
+		for _, u := range slices.Sorted(maps.Keys(r.Pending)) {
+			if n := r.Pending[u]; n > 0 {
+				waiting = append(waiting, fmt.Sprintf("%s %d", u, n))
+			}
+		}
+		if len(waiting) > 0 || r.Dead > 0 || r.Reprints > 0 {
+			lines = append(lines, fmt.Sprintf("requests waiting: %s; for staff: %d; receipts to reprint: %d",
+				orNone(strings.Join(waiting, ", ")), r.Dead, r.Reprints))
+		}
+		if r.CardLeftSince != nil {
+			lines = append(lines, "an ID card left on the reader since "+r.CardLeftSince.In(workdays.CST).Format("15:04"))
+		}
+	}
+	if len(s.Bundles)+len(s.Held) > 0 {
+		var bs []string
+		for _, u := range slices.Sorted(maps.Keys(s.Bundles)) {
+			bs = append(bs, fmt.Sprintf("%s v%d", u, s.Bundles[u]))
+		}
+		for _, u := range slices.Sorted(maps.Keys(s.Held)) {
+			bs = append(bs, fmt.Sprintf("%s v%d held for later", u, s.Held[u]))
+		}
+		lines = append(lines, "bundles: "+strings.Join(bs, ", "))
+	}
+	return lines, ok
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func fleetWatch(args []string, stdout, stderr io.Writer) error {
+	var d time.Duration
+	c, err := parseBroker("fleet watch", args, func(fs *flag.FlagSet) {
+		fs.DurationVar(&d, "for", 0, "stop after this long (0: at Ctrl+C)")
+	})
+	if err != nil {
+		return err
+	}
+	if c.arg != "" {
+		return usageError("unexpected argument %q", c.arg)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	var mu sync.Mutex
+	states := map[string]fleet.State{}
+	line := func(at time.Time, kiosk, text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() {
+			at = time.Now()
+		}
+		fmt.Fprintf(stdout, "%s  %s  %s\n", at.In(workdays.CST).Format("2006-01-02 15:04:05"), kiosk, text)
+	}
+	return fleet.Watch(ctx, c.broker, c.prefix, func(s fleet.Status) {
+		mu.Lock()
+		was, seen := states[s.Kiosk]
+		states[s.Kiosk] = s.State
+		mu.Unlock()
+		if !seen || was != s.State {
+			line(s.Time, s.Kiosk, string(s.State))
+		}
+	}, func(a fleet.Alarm) {
+		switch {
+		case !a.OK:
+			line(a.Time, a.Kiosk, a.Device+" OUT OF ORDER: "+a.Detail)
+		case a.Detail != "":
+			line(a.Time, a.Kiosk, a.Device+": "+a.Detail)
+		default:
+			line(a.Time, a.Kiosk, a.Device+" works again")
+		}
+	})
+}
+
+func bundlePublish(args []string, stdout, stderr io.Writer) error {
+	c, err := parseBroker("bundle publish", args, nil)
+	if err != nil {
+		return err
+	}
+	if c.arg == "" {
+		return usageError("give the bundle FILE")
+	}
+	// Parsed first: a bundle no kiosk could read is not put before every kiosk of the city.
+	bd, err := readBundle(c.arg)
+	if err != nil {
+		return err
+	}
+	m := bd.Manifest
+	if err := fleet.PublishBundle(context.Background(), c.broker, c.prefix, m.Utility, bd.Raw); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "published %s on %s\n", bd, fleet.BundleTopic(c.prefix, m.Utility))
+	fmt.Fprintf(stderr, "the broker keeps it in place of %s's bundle before: kiosks linked to it take it now, the others when they connect (kioskctl fleet status shows which show it)\n", m.Utility)
+	return nil
+}

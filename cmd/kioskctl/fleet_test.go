@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/fleet/fleettest"
+	"github.com/liangzihu/kiosk/app/staff"
+)
+
+// A utility publishes its bundle on the city's broker; a kiosk linked to the broker takes
+// it; staff read every kiosk's status there, and watch the kiosks' changes as they come.
+func TestFleetCommands(t *testing.T) {
+	br := fleettest.Start(t)
+	file := filepath.Join(t.TempDir(), "water-v5.json")
+	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "5",
+		"--info", "../../assets/info/water.toml", "--out", file); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, out, errs := kioskctl(t, "bundle", "publish", "--broker", br.URL, file); code != 0 ||
+		!strings.HasPrefix(out, "published water v5 (1 file, expires ") || !strings.HasSuffix(out, " on kiosk/bundles/water\n") ||
+		!strings.Contains(errs, "the others when they connect") {
+		t.Fatalf("bundle publish: %d %q %q", code, out, errs)
+	}
+	k, _ := startKiosk(t, nil, false, func(c *config.Config) { c.Fleet.Broker = br.URL })
+	id := k.Config.Kiosk.ID
+	deadline := time.Now().Add(20 * time.Second)
+	for k.BundleShown("water") != 5 {
+		if time.Now().After(deadline) {
+			t.Fatal("the kiosk did not take the bundle from the broker")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for {
+		code, out, errs := kioskctl(t, "fleet", "status", "--broker", br.URL, "--wait", "300ms")
+		if code == 0 && strings.Contains(out, id+"  running  ") && strings.Contains(out, "bundles: water v5\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fleet status: %d %q %q", code, out, errs)
+		}
+	}
+
+	var watched struct {
+		sync.Mutex
+		code      int
+		out, errs string
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		code, out, errs := kioskctl(t, "fleet", "watch", "--broker", br.URL, "--for", "3s")
+		watched.Lock()
+		watched.code, watched.out, watched.errs = code, out, errs
+		watched.Unlock()
+	})
+	time.Sleep(time.Second)
+	k.Close()
+	wg.Wait()
+	if !strings.Contains(watched.out, "  "+id+"  running\n") || !strings.Contains(watched.out, "  "+id+"  stopped\n") || watched.code != 0 {
+		t.Fatalf("fleet watch: %d %q %q", watched.code, watched.out, watched.errs)
+	}
+	if code, out, errs := kioskctl(t, "fleet", "status", "--broker", br.URL, "--wait", "300ms"); code != 0 || !strings.Contains(out, id+"  stopped  ") {
+		t.Fatalf("fleet status after the stop: %d %q %q", code, out, errs)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"no broker", []string{"fleet", "status"}, 2, "--broker is required"},
+		{"not a broker", []string{"fleet", "status", "--broker", "https://mqtt.example.cn"}, 2, `--broker: "https://mqtt.example.cn" is not mqtts://host:port`},
+		{"a password in the clear", []string{"fleet", "status", "--broker", "mqtt://mqtt.example.cn:1883", "--username", "u", "--password-file", "/etc/pw"}, 2, "--broker: must use mqtts with a password"},
+		{"a user without a password", []string{"fleet", "watch", "--broker", br.URL, "--username", "u"}, 2, "--password-file: fleet.username and fleet.password_file go together"},
+		{"a wildcard prefix", []string{"fleet", "status", "--broker", br.URL, "--prefix", "#"}, 2, "--prefix:"},
+		{"no bundle", []string{"bundle", "publish", "--broker", br.URL}, 2, "give the bundle FILE"},
+		{"not a bundle", []string{"bundle", "publish", "--broker", br.URL, "../../assets/info/water.toml"}, 1, "bundle: malformed"},
+		{"no broker there", []string{"fleet", "status", "--broker", "mqtt://127.0.0.1:1"}, 1, "fleet: connect to mqtt://127.0.0.1:1"},
+	} {
+		if code, _, errs := kioskctl(t, tc.args...); code != tc.code || !strings.Contains(errs, tc.err) {
+			t.Errorf("%s: %d %q, want %d and %q", tc.name, code, errs, tc.code, tc.err)
+		}
+	}
+}
+
+// A kiosk's status in lines: offline or a device out of order needs staff's attention;
+// a printer whose paper runs low is said, and works.
+func TestDescribeStatus(t *testing.T) {
+	report := func(r staff.Status) json.RawMessage {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	at := time.Date(2026, 11, 27, 6, 3, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		s     fleet.Status
+		lines []string
+		ok    bool
+	}{
+		{"offline", fleet.Status{Kiosk: "K1", State: fleet.Offline}, []string{"offline"}, false},
+		{"stopped", fleet.Status{Kiosk: "K1", State: fleet.Stopped, Time: at, Hall: "梁子湖区政务服务中心"}, []string{"stopped  2026-11-27 14:03:05  梁子湖区政务服务中心"}, true},
+		{"running", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at, Bundles: map[string]uint64{"water": 5, "gas": 2}, Held: map[string]uint64{"water": 6},
+			Report: report(staff.Status{Running: true, Devices: []staff.Device{{Name: "idcard", OK: true}, {Name: "printer", OK: true, Detail: "纸将用尽，请尽快更换纸卷"}},
+				Pending: map[string]int{"water": 2, "gas": 0}, Reprints: 1})},
+			[]string{"running  2026-11-27 14:03:05", "devices: idcard ok; printer: 纸将用尽，请尽快更换纸卷",
+				"requests waiting: water 2; for staff: 0; receipts to reprint: 1", "bundles: gas v2, water v5, water v6 held for later"}, true},
+		{"a device out of order", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, Devices: []staff.Device{{Name: "printer", OK: false, Detail: "缺纸"}}})},
+			[]string{"running  2026-11-27 14:03:05", "devices: printer OUT OF ORDER: 缺纸"}, false},
+	} {
+		lines, ok := describe(tc.s)
+		if strings.Join(lines, "\n") != strings.Join(tc.lines, "\n") || ok != tc.ok {
+			t.Errorf("%s: %q %v, want %q %v", tc.name, lines, ok, tc.lines, tc.ok)
+		}
+	}
+}
