@@ -174,3 +174,39 @@ func TestFleetLink(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkFleetBundle: a utility publishes a bundle (its information and catalogue, the
+// shipped files) on the broker, and the kiosk linked to it shows it: the broker's
+// delivery, then everything BenchmarkApplyBundle measures. One kiosk, mosquitto on
+// loopback.
+func BenchmarkFleetBundle(b *testing.B) {
+	br := fleettest.Start(b)
+	cfg := contentConfig(b, b.TempDir())
+	cfg.Fleet.Broker = br.URL
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
+	if err != nil {
+		b.Fatal(err)
+	}
+	k.Start(context.Background())
+	defer k.Close()
+	files := map[string][]byte{bundle.InfoFile: own(b, "info/electricity.toml"), bundle.CatalogFile: own(b, "catalog/electricity.toml")}
+	now := time.Now()
+	bundles := make([][]byte, b.N)
+	for i := range bundles {
+		bundles[i] = signed(b, bundle.DemoKey("electricity"), "electricity", uint64(i+1), now, files)
+	}
+	shown := make(chan struct{}, 1)
+	k.OnContent(func() { shown <- struct{}{} })
+	broker := fleet.Broker{URL: br.URL}
+	b.ResetTimer()
+	for i := range b.N {
+		if err := fleet.PublishBundle(context.Background(), broker, "", "electricity", bundles[i]); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-shown:
+		case <-time.After(20 * time.Second):
+			b.Fatalf("bundle %d not shown", i+1)
+		}
+	}
+}
