@@ -67,7 +67,7 @@ type Status struct {
 	Time time.Time `json:"time,omitzero"`
 	// Hall names the kiosk's hall, for people reading a list of kiosks.
 	Hall string `json:"hall,omitempty"`
-	// Release is the kiosk program's version.
+	// Release is the kiosk program's revision: the commit it was built from.
 	Release string `json:"release,omitempty"`
 	// Bundles are the versions of the utilities' bundles shown, and Held those held to
 	// take effect later.

@@ -6,11 +6,13 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
 	"github.com/liangzihu/kiosk/app/fleet/fleettest"
 )
@@ -294,5 +296,69 @@ func TestTheCitysACL(t *testing.T) {
 	}
 	if _, err := fleet.Statuses(ctx, fleet.Broker{URL: br.URL}, "", 100*time.Millisecond); err == nil {
 		t.Error("no user got in")
+	}
+}
+
+// Over TLS the broker is trusted under the CA file configured (fleet.ca_file), and not
+// without it: the system's authorities did not issue the city's certificate.
+func TestOverTLS(t *testing.T) {
+	br := fleettest.StartWith(t, fleettest.Options{TLS: true})
+	b, err := fleet.BrokerOf(config.Fleet{Broker: br.URL, CAFile: br.CAFile}, "LZH-0107")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: "LZH-0107"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close(fleet.Status{Kiosk: "LZH-0107", State: fleet.Stopped})
+	waitFor(t, "the link over TLS", k.Connected)
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	b.ClientID = ""
+	waitFor(t, "the status read over TLS", func() bool { return statusOf(t, b, "LZH-0107").State == fleet.Running })
+	_, err = fleet.Statuses(context.Background(), fleet.Broker{URL: br.URL}, "", 100*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("without the city's CA: %v", err)
+	}
+	for _, f := range []config.Fleet{
+		{Broker: br.URL, CAFile: filepath.Join(t.TempDir(), "none.pem")},
+		{Broker: br.URL, CAFile: "fleet_test.go"},
+	} {
+		if _, err := fleet.BrokerOf(f, "K1"); err == nil || !strings.Contains(err.Error(), "ca_file") {
+			t.Errorf("BrokerOf with ca_file %s: %v", f.CAFile, err)
+		}
+	}
+}
+
+// The password file is read as a secret: its one line, never a file others may read.
+func TestBrokerOfPassword(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, mode)
+		return p
+	}
+	for _, tc := range []struct {
+		path string
+		want string // the password, or a part of the error
+		ok   bool
+	}{
+		{write("good", "s3cret-pw\n", 0o600), "s3cret-pw", true},
+		{write("open", "s3cret-pw\n", 0o644), "is open to other users (mode -rw-r--r--)", false},
+		{write("empty", " \n", 0o600), "is empty", false},
+		{filepath.Join(dir, "none"), "no such file", false},
+	} {
+		b, err := fleet.BrokerOf(config.Fleet{Broker: "mqtts://mqtt.example.cn:8883", Username: "K1", PasswordFile: tc.path}, "K1")
+		switch {
+		case tc.ok && (err != nil || b.Password != tc.want || b.Username != "K1"):
+			t.Errorf("%s: %q %v", tc.path, b.Password, err)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want %q", tc.path, err, tc.want)
+		}
 	}
 }

@@ -4,7 +4,14 @@
 package fleettest
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -24,16 +31,21 @@ type Broker struct {
 	cmd  *exec.Cmd
 	dir  string
 	tb   testing.TB
-	// auth is the configuration's lines that ask for users and apply an ACL.
+	// CAFile is the certificate authority of a TLS broker's certificate (PEM).
+	CAFile string
+	// auth is the configuration's lines that ask for users, apply an ACL, speak TLS.
 	auth string
 }
 
-// Options make a broker that lets in only its users, each under an ACL.
+// Options make a broker that lets in only its users, each under an ACL, or only over TLS.
 type Options struct {
 	// Users are the user names and their passwords.
 	Users map[string]string
 	// ACLFile is a mosquitto acl_file.
 	ACLFile string
+	// TLS has the broker speak MQTT over TLS only (URL mqtts://), with a certificate for
+	// 127.0.0.1 from a certificate authority of the test's (CAFile).
+	TLS bool
 }
 
 // Start starts mosquitto on a free loopback port, open to anyone, stopped when tb ends.
@@ -77,9 +89,55 @@ func StartWith(tb testing.TB, o Options) *Broker {
 		}
 		b.auth += "acl_file " + abs + "\n"
 	}
+	if o.TLS {
+		b.URL = fmt.Sprintf("mqtts://127.0.0.1:%d", port)
+		b.CAFile = filepath.Join(b.dir, "ca.pem")
+		cert, key := filepath.Join(b.dir, "broker.pem"), filepath.Join(b.dir, "broker.key")
+		writeCerts(tb, b.CAFile, cert, key)
+		b.auth += fmt.Sprintf("cafile %s\ncertfile %s\nkeyfile %s\n", b.CAFile, cert, key)
+	}
 	b.start()
 	tb.Cleanup(b.Stop)
 	return b
+}
+
+// writeCerts makes a certificate authority (written to caPath) and a certificate it
+// issued for 127.0.0.1 (certPath, with its key at keyPath), valid for a day.
+func writeCerts(tb testing.TB, caPath, certPath, keyPath string) {
+	tb.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	now := time.Now()
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fleettest CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for path, block := range map[string]*pem.Block{caPath: {Type: "CERTIFICATE", Bytes: caDER},
+		certPath: {Type: "CERTIFICATE", Bytes: leafDER}, keyPath: {Type: "EC PRIVATE KEY", Bytes: keyDER}} {
+		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }
 
 // start runs mosquitto on b's port, keeping its retained messages in b's folder, and
