@@ -192,6 +192,7 @@ func capturePrinter(t *testing.T, f *flows) *sim.Printer {
 	}
 	k.Start(context.Background())
 	t.Cleanup(func() { k.Close() })
+	printerAsked(t, k)
 	f.k = k
 	return p
 }

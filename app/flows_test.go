@@ -78,7 +78,18 @@ func (f *flows) start() *app.Kiosk {
 	}
 	k.Start(context.Background())
 	f.t.Cleanup(func() { k.Close() })
+	printerAsked(f.t, k)
 	return k
+}
+
+// printerAsked waits until k has asked its printer, if it has one, for its state as it
+// starts: the flows' tests count the bytes the printer takes, and begin after those of
+// that question.
+func printerAsked(t *testing.T, k *app.Kiosk) {
+	t.Helper()
+	if k.HasPrinter() {
+		pollUntil(t, flowPatience, "the printer's first state", func() bool { _, ok := k.DeviceState("printer"); return ok })
+	}
 }
 
 // citizen opens a session for the simulator's i-th demo citizen, as a card read does.

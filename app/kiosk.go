@@ -249,6 +249,9 @@ func (k *Kiosk) Start(ctx context.Context) {
 		k.spawn(func() { _ = r.Run(ctx) })
 		k.spawn(func() { k.runReader(r) })
 	}
+	if k.printer != nil {
+		k.spawn(func() { k.watchPrinter(ctx) })
+	}
 	if d := k.Config.Devices.Scanner; d.Enabled {
 		s := scanner.NewScanner(scanner.Options{Port: d.Port, Baud: d.Baud, Logger: k.Log})
 		k.spawn(func() { _ = s.Run(ctx) })

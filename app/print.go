@@ -89,8 +89,8 @@ func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
 	if k.printer == nil {
 		return noPrinter
 	}
-	_, err := k.printerStatus(ctx)
-	return k.printOutcome(printer.Result{}, err)
+	st, err := k.printerStatus(ctx)
+	return k.printOutcome(printer.Result{After: st}, err)
 }
 
 // printerStatus asks the printer for its state (DLE EOT); an error when it cannot print.
@@ -98,11 +98,48 @@ func (k *Kiosk) printerStatus(ctx context.Context) (printer.Status, error) {
 	p := k.printer
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.status(ctx)
+}
+
+// status asks the printer for its state (DLE EOT); an error when it cannot print. A
+// port that failed is opened again next time (the printer was unplugged). p.mu is held.
+func (p *receiptPrinter) status(ctx context.Context) (printer.Status, error) {
 	drv, err := p.driver(ctx)
 	if err != nil {
 		return printer.Status{}, err
 	}
-	return drv.Ready(ctx)
+	st, err := drv.Ready(ctx)
+	if err != nil && !isPrinterState(err) {
+		p.drv = nil
+		p.reopen.Fail()
+	}
+	return st, err
+}
+
+// watchPrinter asks the printer for its state now and every devices.printer.check_every,
+// so that staff (maintenance mode, kioskctl, the fleet's alarms) hear of the paper
+// running low or out, or of a cover left open, before a citizen does. A receipt being
+// printed reports the state itself: the check is skipped then.
+func (k *Kiosk) watchPrinter(ctx context.Context) {
+	t := time.NewTicker(k.Config.Devices.Printer.CheckEvery.Duration)
+	defer t.Stop()
+	for {
+		if p := k.printer; p.mu.TryLock() {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			st, err := p.status(cctx)
+			cancel()
+			p.mu.Unlock()
+			if ctx.Err() != nil {
+				return
+			}
+			k.printOutcome(printer.Result{After: st}, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // noPrinter is the outcome of every print on a kiosk without a printer.

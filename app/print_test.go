@@ -2,11 +2,15 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // The kiosk shut down while a receipt prints (SIGTERM, or a test's cleanup): the
@@ -39,5 +43,36 @@ func TestCloseWhilePrinting(t *testing.T) {
 	}
 	if got := f.rig.Printer().Stats().Accepted; got != after {
 		t.Errorf("the printer received %d bytes after Close", got-after)
+	}
+}
+
+// The idle printer is asked for its state every devices.printer.check_every: staff hear
+// of the paper running low, a cover left open and the printer unplugged without a
+// receipt having to fail first, and of its coming back.
+func TestIdlePrinterWatched(t *testing.T) {
+	f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) { c.Devices.Printer.CheckEvery.Duration = time.Second })
+	state := func(want func(app.DeviceEvent) bool) func() bool {
+		return func() bool { e, ok := f.k.DeviceState("printer"); return ok && want(e) }
+	}
+	pollUntil(t, 10*time.Second, "the printer's first state", state(func(e app.DeviceEvent) bool { return e.OK && e.Detail == "" }))
+	for _, tc := range []struct {
+		what string
+		set  func()
+		want func(app.DeviceEvent) bool
+	}{
+		{"paper running low", func() { f.rig.Printer().SetState(sim.PrinterState{PaperNearEnd: true}) },
+			func(e app.DeviceEvent) bool { return e.OK && strings.Contains(e.Detail, "纸将用尽") }},
+		{"the cover open", func() { f.rig.Printer().SetState(sim.PrinterState{CoverOpen: true}) },
+			func(e app.DeviceEvent) bool { return !e.OK && strings.Contains(e.Detail, "盖") }},
+		{"closed again", func() { f.rig.Printer().SetState(sim.PrinterState{}) },
+			func(e app.DeviceEvent) bool { return e.OK && e.Detail == "" }},
+		{"unplugged", func() {
+			if err := f.rig.Printer().Close(); err != nil {
+				t.Fatal(err)
+			}
+		}, func(e app.DeviceEvent) bool { return !e.OK }},
+	} {
+		tc.set()
+		pollUntil(t, 10*time.Second, tc.what, state(tc.want))
 	}
 }

@@ -118,6 +118,9 @@ type Printer struct {
 	Paper    string `toml:"paper"` // "80mm" or "58mm"
 	NativeQR bool   `toml:"native_qr"`
 	Cut      string `toml:"cut"` // "full", "partial" or "none"
+	// CheckEvery is how often the kiosk asks the idle printer for its state, so that
+	// staff hear of the paper running out before a citizen does.
+	CheckEvery Duration `toml:"check_every"`
 }
 
 // Scanner is the line-oriented QR / barcode scanner.

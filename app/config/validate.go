@@ -178,7 +178,7 @@ func (c *Config) validateDevices(lenient bool) error {
 	if !slices.Contains([]string{"full", "partial", "none"}, d.Printer.Cut) {
 		return &Error{Key: "devices.printer.cut", Msg: fmt.Sprintf("%q is not a cut mode; use \"full\", \"partial\" or \"none\"", d.Printer.Cut)}
 	}
-	return nil
+	return inRange("devices.printer.check_every", d.Printer.CheckEvery.Duration, time.Second, 10*time.Minute)
 }
 
 // endpointHost is an entry of utilities.*.endpoint_hosts: a host name, optionally "*."
