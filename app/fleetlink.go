@@ -9,6 +9,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/staff"
 )
 
 // fleetLink is the kiosk's link to the city's broker (fleet.broker, docs/fleet.md).
@@ -177,6 +178,20 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	if err != nil {
 		k.Log.Warn("fleet: bundle refused", "topic_utility", topicUtility, "err", err)
 	}
+}
+
+// fleetState is the link to the broker for staff; nil without one configured.
+func (k *Kiosk) fleetState() *staff.FleetLink {
+	if k.Config.Fleet.Broker == "" {
+		return nil
+	}
+	s := &staff.FleetLink{Broker: k.Config.Fleet.Broker}
+	if k.fleet != nil {
+		if link := k.fleet.get(); link != nil {
+			s.Linked = link.Connected()
+		}
+	}
+	return s
 }
 
 // stopFleet publishes the kiosk's last status, stopped, and unlinks it.

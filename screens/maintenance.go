@@ -204,7 +204,7 @@ func maintPage(s *Shell) Page {
 		exit := s.Button("maint.exit", s.Home)
 		exit.Importance = widget.DangerImportance
 		actions := container.NewVBox(test, events, bundles, utilities, restart, exit)
-		about := s.panel(s.T("maint.about"), s.aboutRows(m.About())...)
+		about := s.panel(s.T("maint.about"), s.aboutRows(m.About(), st.Fleet)...)
 		var panels fyne.CanvasObject = s.pager(devices, queue, about)
 		if !s.K.Elderly() {
 			// Side by side, both at a glance; in 大字模式 one above the other, paged.
@@ -297,8 +297,9 @@ func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
 	return append(rows, dead, reprints, s.countRow(s.T("maint.unsettled"), st.Unsettled, widget.WarningImportance))
 }
 
-// aboutRows name the kiosk, its configuration and its program.
-func (s *Shell) aboutRows(a app.About) []fyne.CanvasObject {
+// aboutRows name the kiosk, its configuration and its program, and its link to the
+// city's broker, if it has one.
+func (s *Shell) aboutRows(a app.About, fleet *staff.FleetLink) []fyne.CanvasObject {
 	build := a.Build
 	if build == "" {
 		build = "—"
@@ -310,11 +311,19 @@ func (s *Shell) aboutRows(a app.About) []fyne.CanvasObject {
 	line := func(key, value string) fyne.CanvasObject {
 		return note(s.T(key)+"  "+value, widget.MediumImportance)
 	}
-	return []fyne.CanvasObject{
+	rows := []fyne.CanvasObject{
 		line("maint.kiosk_id", a.KioskID+"  ("+s.T("maint.ref_code")+" "+a.RefCode+")"),
-		line("maint.config", cfg),
-		line("maint.build", build),
+		line("maint.config", cfg+"    "+s.T("maint.build")+"  "+build),
 	}
+	if fleet != nil {
+		// The link to the city's broker, through which staff elsewhere watch the kiosk.
+		state, imp := s.T("maint.fleet_linked"), widget.SuccessImportance
+		if !fleet.Linked {
+			state, imp = s.T("maint.fleet_unlinked"), widget.WarningImportance
+		}
+		rows = append(rows, note(s.T("maint.fleet")+"  "+fleet.Broker+"  "+state, imp))
+	}
+	return rows
 }
 
 // countRow is a count, coloured by imp when it is not zero.

@@ -289,3 +289,21 @@ func rowShows(h *screentest.H, title, s string) bool {
 	})
 	return ok
 }
+
+// A kiosk linked to the city's broker shows the link among its devices: here the broker
+// cannot be reached, and staff read that the kiosk keeps trying. The page still fits.
+func TestMaintenanceShowsTheFleetLink(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Fleet.Broker = "mqtt://127.0.0.1:1"
+	h := screentest.New(t, screentest.Options{Config: cfg, Start: true})
+	h.OpenMaintenance(staffpin.DemoPIN)
+	for _, want := range []string{"集中监控", "mqtt://127.0.0.1:1", "未连接，自动重试中"} {
+		if !h.Shows(want) {
+			t.Errorf("maintenance does not show %q:\n%s", want, h.Markup())
+		}
+	}
+	for _, elderly := range []bool{false, true} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.AssertFits()
+	}
+}

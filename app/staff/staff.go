@@ -115,6 +115,15 @@ type Status struct {
 	// CardLeftSince is when a citizen's ID card came to lie on the reader with no visit
 	// open (left behind, or refused and not taken back): staff keep it for its holder.
 	CardLeftSince *time.Time `json:"card_left_since,omitempty"`
+	// Fleet is the running kiosk's link to the city's broker; nil when it has none.
+	Fleet *FleetLink `json:"fleet,omitempty"`
+}
+
+// FleetLink is a kiosk's link to the city's broker (docs/fleet.md).
+type FleetLink struct {
+	Broker string `json:"broker"`
+	// Linked is whether it is connected now (it keeps trying while it is not).
+	Linked bool `json:"linked"`
 }
 
 // Device is one device's state as the running kiosk last saw it.
@@ -200,6 +209,9 @@ type Local struct {
 	Rollback func(utility, actor string) error
 	// Check checks every utility's API; nil when the kiosk is not running.
 	Check func(ctx context.Context) []Utility
+	// Fleet is the link to the city's broker; nil when the kiosk is not running, and it
+	// returns nil when none is configured.
+	Fleet func() *FleetLink
 }
 
 // Utility is what a check of one utility's API came to.
@@ -309,6 +321,9 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 		if t := l.CardLeft(); !t.IsZero() {
 			s.CardLeftSince = &t
 		}
+	}
+	if l.Fleet != nil {
+		s.Fleet = l.Fleet()
 	}
 	return s, nil
 }

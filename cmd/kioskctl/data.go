@@ -452,6 +452,11 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		if st.CardLeftSince != nil {
 			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", st.CardLeftSince.Local().Format("2006-01-02 15:04"))
 		}
+		if f := st.Fleet; f != nil && f.Linked {
+			fmt.Fprintf(stdout, "fleet: linked to %s\n", f.Broker)
+		} else if f != nil {
+			fmt.Fprintf(stdout, "fleet: NOT linked to %s: the kiosk keeps trying (its log says why)\n", f.Broker)
+		}
 		return nil
 	})
 }

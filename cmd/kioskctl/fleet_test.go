@@ -28,7 +28,7 @@ func TestFleetCommands(t *testing.T) {
 		!strings.Contains(errs, "the others when they connect") {
 		t.Fatalf("bundle publish: %d %q %q", code, out, errs)
 	}
-	k, _ := startKiosk(t, nil, false, func(c *config.Config) { c.Fleet.Broker = br.URL })
+	k, cfgPath := startKiosk(t, nil, false, func(c *config.Config) { c.Fleet.Broker = br.URL })
 	id := k.Config.Kiosk.ID
 	deadline := time.Now().Add(20 * time.Second)
 	for k.BundleShown("water") != 5 {
@@ -45,6 +45,10 @@ func TestFleetCommands(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("fleet status: %d %q %q", code, out, errs)
 		}
+	}
+
+	if code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfgPath); code != 0 || !strings.Contains(out, "fleet: linked to "+br.URL+"\n") {
+		t.Fatalf("kiosk status: %d %q %q", code, out, errs)
 	}
 
 	var watched struct {
