@@ -271,7 +271,7 @@ func PublishBundle(ctx context.Context, b Broker, prefix, utility string, data [
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return session(b, func(c mqtt.Client) error {
+	return session(b, func(c mqtt.Client, _ <-chan error) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -297,24 +297,29 @@ func Statuses(ctx context.Context, b Broker, prefix string, listen time.Duration
 }
 
 // Watch hands the kiosks' statuses (those the broker keeps first) to onStatus and their
-// alarms to onAlarm (either may be nil), as they come, until ctx ends; a message that is
-// not a kiosk's status or alarm is passed over. Neither is called once Watch returned.
-// The error is the broker's, not ctx's.
+// alarms to onAlarm (either may be nil), as they come, until ctx ends or the connection
+// is lost (an error: run a long watch under a supervisor that starts it again); a
+// message that is not a kiosk's status or alarm is passed over. Neither is called once
+// Watch returned. The error is the broker's, not ctx's.
 func Watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), onAlarm func(Alarm)) error {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
 	var h handlers
 	defer h.end()
-	return session(b, func(c mqtt.Client) error {
+	return session(b, func(c mqtt.Client, lost <-chan error) error {
 		err := errors.Join(
 			follow(c, StatusTopic(prefix, "+"), "statuses", &h, func(s Status) bool { return s.Kiosk != "" }, onStatus),
 			follow(c, AlarmTopic(prefix, "+"), "alarms", &h, func(a Alarm) bool { return a.Kiosk != "" }, onAlarm))
 		if err != nil {
 			return err
 		}
-		<-ctx.Done()
-		return nil
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-lost:
+			return fmt.Errorf("fleet: connection to the broker lost: %w", err)
+		}
 	})
 }
 
@@ -362,8 +367,9 @@ func (h *handlers) end() {
 	h.running.Wait()
 }
 
-// session connects once, runs f, and disconnects: kioskctl's commands.
-func session(b Broker, f func(mqtt.Client) error) error {
+// session connects once, runs f, and disconnects: kioskctl's commands. f is given a
+// channel that says why the connection was lost, if it is.
+func session(b Broker, f func(c mqtt.Client, lost <-chan error) error) error {
 	if b.ClientID == "" {
 		b.ClientID = fmt.Sprintf("kioskctl-%d", time.Now().UnixNano())
 	}
@@ -371,12 +377,14 @@ func session(b Broker, f func(mqtt.Client) error) error {
 	if err != nil {
 		return err
 	}
-	c := mqtt.NewClient(opts.SetAutoReconnect(false))
+	lost := make(chan error, 1)
+	opts.SetAutoReconnect(false).SetConnectionLostHandler(func(_ mqtt.Client, err error) { lost <- err })
+	c := mqtt.NewClient(opts)
 	if err := wait(c.Connect(), "connect to "+b.URL); err != nil {
 		return err
 	}
 	defer c.Disconnect(250)
-	return f(c)
+	return f(c, lost)
 }
 
 // BrokerOf is how to reach the broker configured in f, for the client clientID: the

@@ -362,3 +362,34 @@ func TestBrokerOfPassword(t *testing.T) {
 		}
 	}
 }
+
+// A watch whose broker goes away ends with an error, rather than wait for ever with
+// nothing to hear.
+func TestWatchEndsWhenTheBrokerGoes(t *testing.T) {
+	br := fleettest.Start(t)
+	b := fleet.Broker{URL: br.URL}
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: "LZH-0107"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close(fleet.Status{})
+	waitFor(t, "the kiosk's link", k.Connected)
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	heard := make(chan struct{}, 8)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- fleet.Watch(context.Background(), b, "", func(fleet.Status) { heard <- struct{}{} }, nil)
+	}()
+	<-heard
+	br.Stop()
+	select {
+	case err := <-ended:
+		if err == nil || !strings.Contains(err.Error(), "connection to the broker lost") {
+			t.Fatalf("the watch ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the watch did not end with its broker gone")
+	}
+}
