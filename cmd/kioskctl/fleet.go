@@ -27,7 +27,7 @@ func init() {
 	const summary = "the city's kiosks through its message broker (MQTT): statuses, alarms"
 	register("fleet", summary, "status", &subcommand{
 		usage:   "status --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] [--wait DURATION]",
-		summary: "each kiosk's status as the broker keeps it: exit 1 if one is offline or has a device out of order",
+		summary: "each kiosk's status as the broker keeps it: exit 1 if one needs staff (offline, a device out of order …)",
 		run:     fleetStatus,
 	})
 	register("fleet", summary, "watch", &subcommand{
@@ -127,12 +127,14 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if attention > 0 {
-		return fmt.Errorf("%d of %d kiosks need attention (offline, or a device out of order)", attention, len(sts))
+		return fmt.Errorf("%d of %d kiosks need attention (offline, a device out of order, a request for staff, an ID card left behind)", attention, len(sts))
 	}
 	return nil
 }
 
-// describe is a kiosk's status in lines for staff, and whether it needs no attention.
+// describe is a kiosk's status in lines for staff, and whether it needs no attention:
+// it runs or was stopped, its devices work, no request waits for staff, no ID card was
+// left on its reader.
 func describe(s fleet.Status) ([]string, bool) {
 	head := string(s.State)
 	if !s.Time.IsZero() {
@@ -172,6 +174,9 @@ func describe(s fleet.Status) ([]string, bool) {
 		if r.CardLeftSince != nil {
 			lines = append(lines, "an ID card left on the reader since "+r.CardLeftSince.In(workdays.CST).Format("15:04"))
 		}
+		// What only staff can settle: a request the utility refused for good (or that ran
+		// out of tries), a citizen's card to keep for them.
+		ok = ok && r.Dead == 0 && r.CardLeftSince == nil
 	}
 	if len(s.Bundles)+len(s.Held) > 0 {
 		var bs []string

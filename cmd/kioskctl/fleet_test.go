@@ -94,8 +94,9 @@ func TestFleetCommands(t *testing.T) {
 	}
 }
 
-// A kiosk's status in lines: offline or a device out of order needs staff's attention;
-// a printer whose paper runs low is said, and works.
+// A kiosk's status in lines: offline, a device out of order, a request for staff or a
+// card left behind needs staff's attention; a printer whose paper runs low is said, and
+// works.
 func TestDescribeStatus(t *testing.T) {
 	report := func(r staff.Status) json.RawMessage {
 		b, err := json.Marshal(r)
@@ -121,6 +122,12 @@ func TestDescribeStatus(t *testing.T) {
 		{"a device out of order", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, Devices: []staff.Device{{Name: "printer", OK: false, Detail: "缺纸"}}})},
 			[]string{"running  2026-11-27 14:03:05", "devices: printer OUT OF ORDER: 缺纸"}, false},
+		{"a request for staff", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, Dead: 1})},
+			[]string{"running  2026-11-27 14:03:05", "requests waiting: none; for staff: 1; receipts to reprint: 0"}, false},
+		{"a card left behind", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, CardLeftSince: &at})},
+			[]string{"running  2026-11-27 14:03:05", "an ID card left on the reader since 14:03"}, false},
 	} {
 		lines, ok := describe(tc.s)
 		if strings.Join(lines, "\n") != strings.Join(tc.lines, "\n") || ok != tc.ok {
