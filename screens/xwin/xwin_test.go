@@ -55,12 +55,29 @@ func same(t *testing.T, got, want *image.RGBA, at image.Point) {
 	}
 }
 
+// A picture put is what the server shows, in shared memory (MIT-SHM) and, from a server
+// without it (one on another machine), in the requests.
 func TestPutShowsThePicture(t *testing.T) {
-	w, err := Open(Options{Display: xvfbtest.Start(t, "640x480x24"), Title: "水电气网", Class: "kiosk-test", Width: 300, Height: 200, Fixed: true})
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		shared bool
+	}{{"shared memory", nil, true}, {"a server without MIT-SHM", []string{"-extension", "MIT-SHM"}, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := putShowsThePicture(t, tc.args)
+			if shared := w.shm != nil; shared != tc.shared || w.noShm == tc.shared {
+				t.Errorf("shared memory used %v, want %v", shared, tc.shared)
+			}
+		})
+	}
+}
+
+func putShowsThePicture(t *testing.T, xvfbArgs []string) *Window {
+	w, err := Open(Options{Display: xvfbtest.Start(t, "640x480x24", xvfbArgs...), Title: "水电气网", Class: "kiosk-test", Width: 300, Height: 200, Fixed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	t.Cleanup(func() { w.Close() })
 	if got := w.Size(); got != image.Pt(300, 200) {
 		t.Fatalf("size %v", got)
 	}
@@ -98,6 +115,7 @@ func TestPutShowsThePicture(t *testing.T) {
 			t.Errorf("outside the part at %v: %v, want %v", p, c, want)
 		}
 	}
+	return w
 }
 
 func TestFullscreenTakesTheScreen(t *testing.T) {
