@@ -49,7 +49,7 @@ func (k *Kiosk) applyDue() {
 			continue
 		}
 		if err != nil {
-			k.Log.Error("content bundle held for later dropped", "bundle", p.Bundle.String(), "err", err)
+			k.Log.Error("content bundle held for later not applied", "bundle", p.Bundle.String(), "err", err)
 			continue
 		}
 		k.showContent(next)
