@@ -33,6 +33,7 @@ import (
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/assets"
 	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 var (
@@ -84,14 +85,15 @@ const exploreLogLines = 40
 
 // TestExplore is a citizen who taps anything: from the home screen, random actions —
 // a tap on whatever a finger could tap (keypad keys, tiles, rows, 返回, 下一页…), now
-// and then twice at once, or on empty glass; cards of every kind placed and lifted;
+// and then twice at once, held a moment while the kiosk hears news (delivered as Fyne's
+// driver does: down, up, tap), or on empty glass; cards of every kind placed and lifted;
 // codes scanned (tracking QRs, paper bills, rubbish); the ID card reader unplugged,
 // garbling its replies or reporting a SAM fault, the scanner unplugged; the printer out
 // of paper, jammed or silent; a utility slow, failing, refusing or down; a pause; a scripted journey deep
 // into a flow, to go on from there; staff opening maintenance mode; the gas company pushing
 // a bundle; the kiosk restarted; a citizen who walks away. After every action the screen must still fit the window with full-size touch
-// targets, no name or ID number may show unmasked, and once no session is open nothing
-// of a citizen may show. At the end the faults are cleared, every request submitted
+// targets, no name or ID number may show unmasked, no finger may be left held, and once
+// no session is open nothing of a citizen may show. At the end the faults are cleared, every request submitted
 // must reach its utility, none twice, and the log must hold no name or ID number.
 //
 // The scripted journeys go where a designer expects; this goes where nobody looked.
@@ -227,9 +229,15 @@ func (e *explorer) step(i int) {
 			return
 		}
 		tg := targets[e.rnd.IntN(len(targets))]
-		if r < 55 {
+		switch {
+		case r < 55 && i%5 == 2:
+			// A finger that rests a moment: what the kiosk hears meanwhile (a utility's
+			// answer, a device's state) must neither lose its tap nor be lost.
+			d := time.Duration(50+e.rnd.IntN(450)) * time.Millisecond
+			do(fmt.Sprintf("hold %s for %s", tg.Label, d), func() { e.HoldCanvas(tg.Centre, func() { e.settle(d) }) })
+		case r < 55:
 			do("tap "+tg.Label, func() { e.TapCanvas(tg.Centre) })
-		} else {
+		default:
 			// Two fingers, or an impatient one: the second tap lands before anything
 			// the first started has answered.
 			do("double tap "+tg.Label, func() { e.TapCanvas(tg.Centre); e.TapCanvas(tg.Centre) })
@@ -498,6 +506,9 @@ func (e *explorer) walkAway() {
 func (e *explorer) check() {
 	e.T.Helper()
 	e.visited[e.Current()]++
+	if touch.Held() {
+		e.T.Fatalf("a finger is still held on %s after the action", e.Current())
+	}
 	e.Check("", "") // touch targets, fit, one weight
 	all := e.Markup()
 	for _, m := range shownText.FindAllStringSubmatch(all, -1) {

@@ -6,9 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/liangzihu/kiosk/devices/sim/simtest"
+	"github.com/liangzihu/kiosk/screens/objtree"
 )
 
 // Target is something a finger could tap: a visible, enabled tappable of the layer that
@@ -53,6 +55,53 @@ func (h *H) TapCanvas(pos fyne.Position) {
 	h.Taps++
 	h.Do(func() { test.TapCanvas(h.Win.Canvas(), pos) })
 	h.Pump()
+}
+
+// HoldCanvas puts a finger on the canvas at pos, runs during while it is held (the
+// kiosk's news reach the screen meanwhile), and lifts it there, as Fyne's desktop
+// driver delivers a press: the finger down to what is under it, up to what is under it
+// then, and a tap if that is what it went down on.
+func (h *H) HoldCanvas(pos fyne.Position, during func()) {
+	h.Taps++
+	ev := &desktop.MouseEvent{Button: desktop.MouseButtonPrimary}
+	var pressed fyne.CanvasObject
+	h.Do(func() {
+		o, p := h.pointerAt(pos)
+		pressed = o
+		if m, ok := o.(desktop.Mouseable); ok {
+			ev.Position, ev.AbsolutePosition = p, pos
+			m.MouseDown(ev)
+		}
+	})
+	during()
+	h.Do(func() {
+		o, p := h.pointerAt(pos)
+		if m, ok := o.(desktop.Mouseable); ok {
+			ev.Position, ev.AbsolutePosition = p, pos
+			m.MouseUp(ev)
+		}
+		if t, ok := o.(fyne.Tappable); ok && o == pressed {
+			t.Tapped(&fyne.PointEvent{Position: p, AbsolutePosition: pos})
+		}
+	})
+	h.Pump()
+}
+
+// pointerAt is what takes the pointer at pos, as Fyne finds it: the front-most tappable
+// or desktop.Mouseable of the layer that takes taps.
+func (h *H) pointerAt(pos fyne.Position) (fyne.CanvasObject, fyne.Position) {
+	c := h.Win.Canvas()
+	root := c.Content()
+	if top := c.Overlays().Top(); top != nil {
+		root = top
+	}
+	return objtree.At(root, pos, func(o fyne.CanvasObject) bool {
+		switch o.(type) {
+		case fyne.Tappable, desktop.Mouseable:
+			return true
+		}
+		return false
+	})
 }
 
 // walkVisible calls f for o and every visible object below it with its position on the
