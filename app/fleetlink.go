@@ -34,8 +34,8 @@ func (fl *fleetLink) get() *fleet.Kiosk {
 // startFleet links the kiosk to the city's broker, if one is configured: it publishes the
 // kiosk's status on connecting, on every change of a device's state (with an alarm) or of
 // its bundles, and every fleet.status_every, and takes the utilities' bundles published
-// there. A broker
-// that cannot be reached holds nothing up: the link keeps trying, and the log says why.
+// there. A broker that cannot be reached holds nothing up: the link keeps trying, and
+// the log says why.
 func (k *Kiosk) startFleet(ctx context.Context) {
 	f := k.Config.Fleet
 	if f.Broker == "" {
