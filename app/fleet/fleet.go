@@ -21,13 +21,11 @@ package fleet
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +33,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/utility"
 )
 
 // DefaultPrefix is the topics' prefix when none is configured.
@@ -393,29 +392,18 @@ func session(b Broker, f func(c mqtt.Client, lost <-chan error) error) error {
 func BrokerOf(f config.Fleet, clientID string) (Broker, error) {
 	b := Broker{URL: f.Broker, Username: f.Username, ClientID: clientID}
 	if f.PasswordFile != "" {
-		st, err := os.Stat(f.PasswordFile)
+		pw, err := utility.ReadPrivateFile(f.PasswordFile, "password")
 		if err != nil {
-			return b, fmt.Errorf("fleet: password_file: %w", err)
+			return b, fmt.Errorf("fleet: %w", err)
 		}
-		if st.Mode().Perm()&0o077 != 0 {
-			return b, fmt.Errorf("fleet: password file %s is open to other users (mode %v); run chmod 600 on it", f.PasswordFile, st.Mode().Perm())
-		}
-		data, err := os.ReadFile(f.PasswordFile)
-		if err != nil {
-			return b, fmt.Errorf("fleet: password_file: %w", err)
-		}
-		if b.Password = strings.TrimSpace(string(data)); b.Password == "" {
+		if b.Password = string(pw); b.Password == "" {
 			return b, fmt.Errorf("fleet: password file %s is empty", f.PasswordFile)
 		}
 	}
 	if f.CAFile != "" {
-		data, err := os.ReadFile(f.CAFile)
+		pool, err := utility.ReadCAs(f.CAFile)
 		if err != nil {
-			return b, fmt.Errorf("fleet: ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(data) {
-			return b, fmt.Errorf("fleet: ca_file %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", f.CAFile)
+			return b, fmt.Errorf("fleet: %w", err)
 		}
 		b.TLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}

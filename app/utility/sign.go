@@ -137,6 +137,23 @@ func DemoSecret(utilityID string) []byte {
 	return []byte("kiosk-demo-secret/" + utilityID + "/not-for-production")
 }
 
+// ReadPrivateFile reads a file that holds a secret (what it holds names it in errors)
+// as text, surrounding white space left out: never one that others may read.
+func ReadPrivateFile(path, what string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s file %s is open to other users (mode %v); run chmod 600 on it", what, path, st.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return []byte(strings.TrimSpace(string(data))), nil
+}
+
 // LoadSecret reads the kiosk's secret for a utility from path. In demo mode an empty
 // path gives DemoSecret; outside demo mode it is an error. The file holds the secret as
 // text (surrounding white space is ignored), at least MinSecretSize bytes, and must not
@@ -148,18 +165,10 @@ func LoadSecret(path, utilityID string, demo bool) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("utility %s: no secret_file: a signing secret is required outside demo mode", utilityID)
 	}
-	st, err := os.Stat(path)
+	s, err := ReadPrivateFile(path, "secret")
 	if err != nil {
-		return nil, fmt.Errorf("utility %s: secret: %w", utilityID, err)
+		return nil, fmt.Errorf("utility %s: %w", utilityID, err)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("utility %s: secret file %s is open to other users (mode %v); run chmod 600 on it", utilityID, path, st.Mode().Perm())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("utility %s: secret: %w", utilityID, err)
-	}
-	s := []byte(strings.TrimSpace(string(data)))
 	if len(s) < MinSecretSize {
 		return nil, fmt.Errorf("utility %s: secret in %s is %d bytes; at least %d are required", utilityID, path, len(s), MinSecretSize)
 	}

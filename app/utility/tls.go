@@ -17,9 +17,19 @@ func LoadCAs(path, utilityID string) (*x509.CertPool, error) {
 	if path == "" {
 		return nil, nil
 	}
+	pool, err := ReadCAs(path)
+	if err != nil {
+		return nil, fmt.Errorf("utility %s: %w", utilityID, err)
+	}
+	return pool, nil
+}
+
+// ReadCAs reads a ca_file: PEM certificates, one or more; an error names the file and
+// the certificate it could not read.
+func ReadCAs(path string) (*x509.CertPool, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("utility %s: ca_file: %w", utilityID, err)
+		return nil, fmt.Errorf("ca_file: %w", err)
 	}
 	pool := x509.NewCertPool()
 	n := 0
@@ -33,13 +43,13 @@ func LoadCAs(path, utilityID string) (*x509.CertPool, error) {
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("utility %s: ca_file %s: certificate %d: %w", utilityID, path, n+1, err)
+			return nil, fmt.Errorf("ca_file %s: certificate %d: %w", path, n+1, err)
 		}
 		pool.AddCert(c)
 		n++
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("utility %s: ca_file %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", utilityID, path)
+		return nil, fmt.Errorf("ca_file %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path)
 	}
 	return pool, nil
 }
