@@ -161,12 +161,14 @@ func run() (restart bool) {
 			do(shell.Tick)
 		}
 	}()
-	// Fyne stops its loop on SIGTERM (systemctl stop) and SIGINT; ShowAndRun returns and
-	// the kiosk is closed below: the open session wiped and journaled, the outbox stopped,
-	// the database closed. SIGHUP stops it the same way: xinit hangs its client up first
-	// when its session ends, as does a terminal closed on a kiosk started from it, and Go
-	// would otherwise exit on the spot. From the signal on, nothing is handed to the
-	// screens.
+	// SIGTERM (systemctl stop), SIGINT and SIGHUP stop the window's loop; ShowAndRun
+	// returns and the kiosk is closed below: the open session wiped and journaled, the
+	// outbox stopped, the database closed. xinit hangs its client up first when its
+	// session ends, as does a terminal closed on a kiosk started from it, and Go would
+	// otherwise exit on the spot. Fyne catches SIGTERM and SIGINT too, but only once a
+	// goroutine of its loop has asked for them: a signal just after the start (a stop
+	// right after staff's restart) reached the kiosk alone, and the loop ran on. From the
+	// signal on, nothing is handed to the screens.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt, syscall.SIGHUP)
 	var restarted atomic.Bool
@@ -175,9 +177,7 @@ func run() (restart bool) {
 		case s := <-sig:
 			stopping.Store(true)
 			log.Info("stopping", "signal", s.String())
-			if s == syscall.SIGHUP {
-				fyne.Do(a.Quit)
-			}
+			fyne.Do(a.Quit)
 		case <-restarting:
 			restarted.Store(true)
 			stopping.Store(true)
