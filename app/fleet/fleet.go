@@ -39,6 +39,10 @@ import (
 // DefaultPrefix is the topics' prefix when none is configured.
 const DefaultPrefix = "kiosk"
 
+// ErrConnectionLost is what Watch ends with when its connection to the broker drops
+// after it was made, for a caller that watches on to connect again.
+var ErrConnectionLost = errors.New("fleet: connection to the broker lost")
+
 // StatusTopic, AlarmTopic and BundleTopic name the topics under prefix.
 func StatusTopic(prefix, kiosk string) string   { return prefix + "/status/" + kiosk }
 func AlarmTopic(prefix, kiosk string) string    { return prefix + "/alarms/" + kiosk }
@@ -297,10 +301,48 @@ func Statuses(ctx context.Context, b Broker, prefix string, listen time.Duration
 
 // Watch hands the kiosks' statuses (those the broker keeps first) to onStatus and their
 // alarms to onAlarm (either may be nil), as they come, until ctx ends or the connection
-// is lost (an error: run a long watch under a supervisor that starts it again); a
-// message that is not a kiosk's status or alarm is passed over. Neither is called once
-// Watch returned. The error is the broker's, not ctx's.
+// is lost (ErrConnectionLost; Follow connects again); a message that is not a kiosk's
+// status or alarm is passed over. Neither is called once Watch returned. The error is
+// the broker's, not ctx's.
 func Watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), onAlarm func(Alarm)) error {
+	return watch(ctx, b, prefix, onStatus, onAlarm, func() {})
+}
+
+// Follow is Watch for a watch of hours: when the connection is lost, or a new one
+// fails, it connects again after a pause that grows from a second to half a minute,
+// until ctx ends. onLink (if set) hears of each: nil once connected (every time, the
+// first too), the error when the connection is lost or a new one fails. Only the first
+// connection's failure ends it: a wrong broker or password is said at once. The broker
+// hands over the statuses it keeps again at each connection.
+func Follow(ctx context.Context, b Broker, prefix string, onStatus func(Status), onAlarm func(Alarm), onLink func(error)) error {
+	if onLink == nil {
+		onLink = func(error) {}
+	}
+	const first, longest = time.Second, 30 * time.Second
+	pause, ever := first, false
+	for {
+		err := watch(ctx, b, prefix, onStatus, onAlarm, func() {
+			pause, ever = first, true
+			onLink(nil)
+		})
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if !ever {
+			return err
+		}
+		onLink(err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, longest)
+	}
+}
+
+// watch is Watch, calling connected once subscribed.
+func watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), onAlarm func(Alarm), connected func()) error {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
@@ -313,11 +355,12 @@ func Watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), 
 		if err != nil {
 			return err
 		}
+		connected()
 		select {
 		case <-ctx.Done():
 			return nil
 		case err := <-lost:
-			return fmt.Errorf("fleet: connection to the broker lost: %w", err)
+			return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 		}
 	})
 }

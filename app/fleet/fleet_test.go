@@ -386,10 +386,93 @@ func TestWatchEndsWhenTheBrokerGoes(t *testing.T) {
 	br.Stop()
 	select {
 	case err := <-ended:
-		if err == nil || !strings.Contains(err.Error(), "connection to the broker lost") {
+		if !errors.Is(err, fleet.ErrConnectionLost) {
 			t.Fatalf("the watch ended with %v", err)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the watch did not end with its broker gone")
+	}
+}
+
+// A long watch connects again when its broker comes back, and hears what the kiosks
+// say from then on; only a first connection that fails ends it.
+func TestFollowConnectsAgain(t *testing.T) {
+	if err := fleet.Follow(context.Background(), fleet.Broker{URL: "mqtt://127.0.0.1:1"}, "", nil, nil, nil); err == nil ||
+		!strings.Contains(err.Error(), "fleet: connect to mqtt://127.0.0.1:1") {
+		t.Fatalf("following no broker: %v", err)
+	}
+
+	br := fleettest.Start(t)
+	b := fleet.Broker{URL: br.URL}
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: "LZH-0107"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close(fleet.Status{})
+	waitFor(t, "the kiosk's link", k.Connected)
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	states := make(chan fleet.State, 64)
+	links := make(chan error, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	ended := make(chan error, 1)
+	go func() {
+		ended <- fleet.Follow(ctx, b, "", func(s fleet.Status) { states <- s.State }, nil, func(err error) { links <- err })
+	}()
+	link := func(want string) {
+		t.Helper()
+		select {
+		case err := <-links:
+			if (err == nil) != (want == "") || err != nil && !strings.Contains(err.Error(), want) {
+				t.Fatalf("the link says %v, want %q", err, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the link said nothing, want %q", want)
+		}
+	}
+	heard := func(want fleet.State) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for {
+			select {
+			case s := <-states:
+				if s == want {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("the watch did not hear %s", want)
+			}
+		}
+	}
+	link("")
+	heard(fleet.Running)
+
+	br.Stop()
+	link("fleet: connection to the broker lost")
+	link("fleet: connect to " + br.URL) // the try a second later: the broker is down still
+	br.Restart()
+	for err := range links {
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "fleet: connect to ") {
+			t.Fatalf("a failed try says %v", err)
+		}
+	}
+	waitFor(t, "the kiosk's link again", k.Connected)
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Stopped}); err != nil {
+		t.Fatal(err)
+	}
+	heard(fleet.Stopped)
+
+	cancel()
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("the watch ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the watch did not end with its context")
 	}
 }

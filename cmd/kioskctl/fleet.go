@@ -32,7 +32,7 @@ func init() {
 	})
 	register("fleet", summary, "watch", &subcommand{
 		usage:   "watch --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] [--for DURATION]",
-		summary: "print the kiosks' alarms and changes of state as they come, until Ctrl+C (or --for)",
+		summary: "print the kiosks' alarms and changes of state as they come, until Ctrl+C (or --for); connects again when the link drops",
 		run:     fleetWatch,
 	})
 	register("bundle", bundleSummary, "publish", &subcommand{
@@ -226,7 +226,8 @@ func fleetWatch(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s  %s  %s\n", at.In(workdays.CST).Format("2006-01-02 15:04:05"), kiosk, text)
 	}
-	return fleet.Watch(ctx, c.broker, c.prefix, func(s fleet.Status) {
+	linked := false
+	return fleet.Follow(ctx, c.broker, c.prefix, func(s fleet.Status) {
 		mu.Lock()
 		was, seen := states[s.Kiosk]
 		states[s.Kiosk] = s.State
@@ -243,6 +244,16 @@ func fleetWatch(args []string, stdout, stderr io.Writer) error {
 		default:
 			line(a.Time, a.Kiosk, a.Device+" works again")
 		}
+	}, func(err error) {
+		// The gap is said where the changes are, for whoever reads them later: a kiosk
+		// that changed and changed back meanwhile is not seen.
+		switch {
+		case err != nil:
+			line(time.Time{}, "broker", err.Error()+"; connecting again")
+		case linked:
+			line(time.Time{}, "broker", "connected again")
+		}
+		linked = true
 	})
 }
 

@@ -58,15 +58,20 @@ func TestFleetCommands(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		code, out, errs := kioskctl(t, "fleet", "watch", "--broker", br.URL, "--for", "3s")
+		code, out, errs := kioskctl(t, "fleet", "watch", "--broker", br.URL, "--for", "5s")
 		watched.Lock()
 		watched.code, watched.out, watched.errs = code, out, errs
 		watched.Unlock()
 	})
 	time.Sleep(time.Second)
 	k.Close()
+	time.Sleep(500 * time.Millisecond)
+	// The watch connects again, and does not say again what the broker kept.
+	br.Restart()
 	wg.Wait()
-	if !strings.Contains(watched.out, "  "+id+"  running\n") || !strings.Contains(watched.out, "  "+id+"  stopped\n") || watched.code != 0 {
+	if !strings.Contains(watched.out, "  "+id+"  running\n") || strings.Count(watched.out, "  "+id+"  stopped\n") != 1 ||
+		!strings.Contains(watched.out, "  broker  fleet: connection to the broker lost: ") ||
+		!strings.Contains(watched.out, "; connecting again\n") || !strings.HasSuffix(watched.out, "  broker  connected again\n") || watched.code != 0 {
 		t.Fatalf("fleet watch: %d %q %q", watched.code, watched.out, watched.errs)
 	}
 	if code, out, errs := kioskctl(t, "fleet", "status", "--broker", br.URL, "--wait", "300ms"); code != 0 || !strings.Contains(out, id+"  stopped  ") {
