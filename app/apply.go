@@ -336,7 +336,8 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	}
 	return k.printKeeping(context.Background(), reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Acceptance},
 		Acceptance: &receipt.Acceptance{Ref: ref, Joint: r.JointRef != "", Applicant: name, IDNumber: idn, Phone: phone,
-			Service: service, Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines("")}})
+			Service: service, Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines(""),
+			Materials: k.Catalog().Materials.ZH}})
 }
 
 func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
@@ -344,8 +345,9 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	sec := receipt.Section{Utility: k.receiptUtility(ans.Utility),
 		Number: ans.Reference, Business: ans.ServiceName, Track: ans.Track(), WorkingDays: o.Days, Deadline: o.Deadline,
 		ChosenDate: o.ChosenDate, FeesText: o.FeesText(i18n.ZH)}
-	if u, ok := k.Config.Utilities.ByID(ans.Utility); ok && u.Hotline != "" {
-		sec.Hotline = receipt.Hotline{Number: u.Hotline}
+	// The utility's own numbers, as its catalogue names them (it has one at least).
+	for _, h := range o.Service.Utility.Hotlines {
+		sec.Hotlines = append(sec.Hotlines, receipt.Hotline{Label: h.Label.ZH, Number: h.Number})
 	}
 	if ans.Refused != "" {
 		sec.Refused, sec.Track = ans.Refused, ""
@@ -359,11 +361,13 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 		sec.WorkingDays, sec.Deadline = acc.WorkingDays, acc.Deadline
 	}
 	for _, st := range o.Steps {
-		sec.Steps = append(sec.Steps, st.Name.ZH)
+		step := st.Name.ZH
+		if d := st.Description.ZH; d != "" {
+			step += "：" + d // 现场答复受理结果 …
+		}
+		sec.Steps = append(sec.Steps, step)
 	}
-	if o.ZeroCost {
-		sec.Notes = append(sec.Notes, k.Text.In(i18n.ZH, "apply.zero_cost"))
-	}
+	// 零费用 is said by the fees row and the rule's message (why it is free): not a third time.
 	for _, m := range o.Messages {
 		sec.Notes = append(sec.Notes, m.ZH)
 	}

@@ -526,9 +526,17 @@ func TestApplicationRefusedPart(t *testing.T) {
 			if !slices.Equal(codes, want) {
 				t.Fatalf("receipt QR codes %q, want %q", codes, want)
 			}
-			// The 一次性告知书 tells the refusal too, in the utility's words.
-			if raw := p.Accepted(); !bytes.Contains(raw, gb(t, "未受理")) || !bytes.Contains(raw, gb(t, refusal)) {
+			// The 一次性告知书 tells the refusal too, in the utility's words, and whom to call
+			// as the catalogues name them: each utility's numbers in its section, the
+			// numbers of every application at the foot.
+			raw := p.Accepted()
+			if !bytes.Contains(raw, gb(t, "未受理")) || !bytes.Contains(raw, gb(t, refusal)) {
 				t.Error("the receipt does not tell the gas company's refusal")
+			}
+			for _, s := range []string{"燃气公司服务及抢修热线", "0711-5987654", "自来水公司服务热线 0711-5123456", "政务服务便民热线 12345"} {
+				if !bytes.Contains(raw, gb(t, s)) {
+					t.Errorf("the receipt does not give %s", s)
+				}
 			}
 		})
 	}

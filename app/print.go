@@ -452,20 +452,29 @@ func (k *Kiosk) utilityNameZH(id string) string {
 	return id
 }
 
-// receiptHotlines are the numbers printed at the foot of a receipt: the utility's own,
-// then the hall's.
+// receiptHotlines are the numbers printed at the foot of a receipt: the utility's own
+// (as its catalogue names it: 自来水公司服务热线), then the hall's, then those the
+// catalogue gives every application (政务服务便民热线 12345), each once.
 func (k *Kiosk) receiptHotlines(utilityID string) []receipt.Hotline {
 	var out []receipt.Hotline
 	seen := map[string]bool{}
-	if u, ok := k.Config.Utilities.ByID(utilityID); ok && u.Hotline != "" {
-		out = append(out, receipt.Hotline{Label: "服务热线", Number: u.Hotline})
-		seen[u.Hotline] = true
+	add := func(label, number string) {
+		if number != "" && !seen[number] {
+			out = append(out, receipt.Hotline{Label: label, Number: number})
+			seen[number] = true
+		}
+	}
+	cat := k.Catalog()
+	if u, ok := cat.Utility(utilityID); ok && len(u.Hotlines) > 0 {
+		add(u.Hotlines[0].Label.ZH, u.Hotlines[0].Number)
+	} else if u, ok := k.Config.Utilities.ByID(utilityID); ok {
+		add(k.Text.In(i18n.ZH, "apply.utility."+utilityID)+"服务热线", u.Hotline)
 	}
 	for _, h := range k.Config.Hotlines {
-		if !seen[h.Number] {
-			out = append(out, receipt.Hotline{Label: h.Label, Number: h.Number})
-			seen[h.Number] = true
-		}
+		add(h.Label, h.Number)
+	}
+	for _, h := range cat.Hotlines {
+		add(h.Label.ZH, h.Number)
 	}
 	return out
 }

@@ -26,14 +26,15 @@ func BenchmarkKeypress(b *testing.B) {
 	}
 }
 
-// The review page and the four 一次性告知书 of a joint application.
-func BenchmarkReviewAndNotices(b *testing.B) {
+// The review page and the four utilities' outcomes (time limits, fees) of a joint
+// application, as the result page shows them.
+func BenchmarkReviewAndOutcomes(b *testing.B) {
 	f := fuzzForm
 	a := answers(f)
 	for b.Loop() {
 		f.Review(a, i18n.ZH)
 		for _, o := range f.Evaluate(a, now) {
-			o.Notice(i18n.ZH)
+			o.Summary(i18n.ZH)
 		}
 	}
 }

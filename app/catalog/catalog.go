@@ -30,9 +30,9 @@ type Catalog struct {
 	Common []*Field
 	// CommonTitle is the title of a form's section of common fields.
 	CommonTitle bitext.Text
-	// Materials is the default "申请材料" paragraph of every 一次性告知书 (零资料).
+	// Materials is told once on a 一次性告知书 whose services need no document (零资料).
 	Materials bitext.Text
-	// Hotlines are printed on every 一次性告知书 after the utility's own.
+	// Hotlines are printed at the foot of every receipt, after the hall's.
 	Hotlines []Hotline
 	// Utilities in display order (electricity, water, gas, broadband), those present.
 	Utilities []*Utility

@@ -47,7 +47,7 @@ func FuzzLoadUtility(f *testing.F) {
 				a := fm.Defaults()
 				fm.Validate(a)
 				for _, o := range fm.Evaluate(a, now) {
-					o.Notice(i18n.ZH)
+					o.Summary(i18n.ZH)
 				}
 				fm.Review(a, i18n.EN)
 			}

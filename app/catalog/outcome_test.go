@@ -169,18 +169,6 @@ func TestFeeDisplay(t *testing.T) {
 	}
 }
 
-func TestNotice(t *testing.T) {
-	f := form(t, now, "electricity/new_connection")
-	a := answers(f)
-	o := f.Evaluate(a, now)[0]
-	for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
-		golden(t, "notice_electricity_"+string(lang)+".golden", o.Notice(lang).Text())
-	}
-	f = form(t, now, "gas/transfer")
-	o = f.Evaluate(Answers{}, now)[0]
-	golden(t, "notice_gas_transfer_zh.golden", o.Notice(i18n.ZH).Text())
-}
-
 func TestSubmissions(t *testing.T) {
 	f := form(t, now, "electricity/new_connection", "water/new_connection", "gas/new_connection", "broadband/new_connection")
 	if _, err := f.Submissions(Answers{}, now); !errors.Is(err, ErrInvalidAnswer) {

@@ -2,6 +2,7 @@ package receipt
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type Acceptance struct {
 	Sections []Section
 	// Hotlines are printed at the foot, e.g. 政务服务 12345, 监管热线 12398.
 	Hotlines []Hotline
+	// Materials, when set, is told once when no section needs a document (零资料办理：
+	// 凭本人居民身份证即可 …).
+	Materials string
 	// Reprint marks a copy printed again after a failed print (补打).
 	Reprint bool
 }
@@ -61,8 +65,8 @@ type Section struct {
 	Documents []string
 	// Steps are what happens next, in order.
 	Steps []string
-	// Hotline is the utility's number for questions.
-	Hotline Hotline
+	// Hotlines are the utility's numbers for questions.
+	Hotlines []Hotline
 	// Notes are told once more on paper: 零费用, the rules' messages, 温馨提示.
 	Notes []string
 	// Track is the reference this section's own tracking QR links to (the utility's
@@ -132,6 +136,12 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	d.Line("一次性告知书")
 	d.Reset()
 	d.Line(intro(a.Sections))
+	if a.Materials != "" && !slices.ContainsFunc(a.Sections, func(s Section) bool { return len(s.Documents) > 0 }) {
+		d.Line("※ " + a.Materials)
+	}
+	if workingDays(a.Sections) {
+		d.Line("※ 办理时限按工作日计算：受理当日不计入，遇法定节假日顺延。")
+	}
 	own := true
 	for i, s := range a.Sections {
 		if err := b.section(d, i+1, s); err != nil {
@@ -171,6 +181,16 @@ func intro(sections []Section) string {
 	return fmt.Sprintf("您的申请已提交，共涉及%d项业务（%s）。各项情况一次告知如下：", len(sections), strings.Join(parts, "，"))
 }
 
+// workingDays reports whether a section counts its time limit in working days.
+func workingDays(sections []Section) bool {
+	for _, s := range sections {
+		if s.Refused == "" && !s.ChosenDate && s.WorkingDays > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	d.Feed(1)
 	d.Bold(true)
@@ -178,10 +198,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	d.Bold(false)
 	if s.Refused != "" {
 		rows := []printer.Row{{Label: "业务", Value: s.Business}, {Label: "结果", Value: "未受理"}, {Label: "原因", Value: s.Refused}}
-		if s.Hotline.Number != "" {
-			rows = append(rows, printer.Row{Label: "咨询电话", Value: strings.TrimSpace(s.Hotline.Label + " " + s.Hotline.Number)})
-		}
-		d.Rows(rows...)
+		d.Rows(appendHotlines(rows, s.Hotlines)...)
 		return nil
 	}
 	number := s.Number
@@ -232,10 +249,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		docs = strings.Join(s.Documents, "、")
 	}
 	rows = append(rows, printer.Row{Label: "所需材料", Value: docs})
-	if s.Hotline.Number != "" {
-		rows = append(rows, printer.Row{Label: "咨询电话", Value: strings.TrimSpace(s.Hotline.Label + " " + s.Hotline.Number)})
-	}
-	d.Rows(rows...)
+	d.Rows(appendHotlines(rows, s.Hotlines)...)
 	if len(s.Steps) > 0 {
 		d.Line("后续步骤：")
 		steps := make([]printer.Row, len(s.Steps))
@@ -255,6 +269,15 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		qr(d, u, "扫码查询本项办理进度")
 	}
 	return nil
+}
+
+// appendHotlines adds a section's numbers, one row for all.
+func appendHotlines(rows []printer.Row, hs []Hotline) []printer.Row {
+	parts := make([]string, len(hs))
+	for i, h := range hs {
+		parts[i] = strings.TrimSpace(h.Label + " " + h.Number)
+	}
+	return appendIf(rows, "咨询电话", strings.Join(parts, "；"))
 }
 
 func appendIf(rows []printer.Row, label, value string) []printer.Row {

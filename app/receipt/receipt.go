@@ -120,11 +120,18 @@ func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
 	d.Align(printer.Center)
 	d.Size(2, 2)
 	d.LineSpacing(titleSpacing)
-	d.Line(b.s.Title)
-	d.LineSpacing(0)
-	d.Size(2, 1)
+	title := []string{b.s.Title}
+	if printer.Width(b.s.Title) > d.Columns() {
+		// Too long for a line: it breaks where its spaces are (梁子湖区 水电气网联办自助服务),
+		// not in the middle of a phrase.
+		title = strings.Fields(b.s.Title)
+	}
+	for _, t := range title {
+		d.Line(t)
+	}
 	d.Bold(true)
 	d.Line(name)
+	d.LineSpacing(0)
 	d.Reset()
 	d.Rule()
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestSamplePaymentContent(t *testing.T) {
 	}
 	text := printedText(t, job.Data)
 	want := []string{
-		"梁子湖区水电气", "网联办自助服务", "缴费凭条", strings.Repeat("-", 48),
+		"梁子湖区", "水电气网联办自助服务", "缴费凭条", strings.Repeat("-", 48),
 		"业务类型  电费缴纳", "户号      3100123456", "户名      张*", "缴费金额  ￥128.50",
 		"支付方式  微信支付", "交易流水  20261125173012000123", "时间      2026-11-25 17:30:12",
 		strings.Repeat("-", 48), "https://pay.example.cn/r/20261125173012000123", "扫码查看电子发票",
@@ -197,13 +198,27 @@ func TestAcceptanceSections(t *testing.T) {
 		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
 		"共涉及3项业务（已受理2项，待单位受理1项）",
 		"2个工作日，最迟2026年11月27日办结", "5个工作日，最迟2026年12月2日办结", "最迟2026年12月1日办结（预计）",
-		"零费用", "水表及安装 ￥350.00",
-		"无需提交纸质材料", "待分配（凭本机编号查询）", "供电服务 95598", "1.  供电公司现场勘查并答复供电方案",
-		"https://track.example.cn/a/K261125000123", "政务服务 12345  监管热线 12398",
+		"零费用", "水表及安装 ￥380.00",
+		"无需提交纸质材料", "待分配（凭本机编号查询）", "国网供电服务热线（24小时） 95598；能源监管热线 12398",
+		"1.  供电公司现场勘查并答复供电方案", "※ 办理时限按工作日计算：受理当日不计入，遇法定节假日顺延。",
+		"https://track.example.cn/a/K261125000123", "供电服务 95598  能源监管 12398  政务服务便民热线 12345",
 	} {
 		if !strings.Contains(squeeze(text), squeeze(want)) {
 			t.Errorf("acceptance lacks %q", want)
 		}
+	}
+	// 零资料 is told when no section needs a document.
+	if strings.Contains(text, "零资料办理") {
+		t.Error("零资料 told on a receipt whose gas section needs a document")
+	}
+	a0 := SampleAcceptance()
+	a0.Sections[2].Documents = nil
+	job, err = builder(t, variants[0]).Acceptance(a0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(squeeze(text), squeeze("※ 零资料办理：凭本人居民身份证即可，无需提交纸质材料。")) {
+		t.Errorf("零资料 not told: %s", text)
 	}
 	if _, err := builder(t, variants[0]).Acceptance(Acceptance{Ref: "X"}); err == nil {
 		t.Error("an acceptance without sections was accepted")
@@ -406,8 +421,8 @@ func TestReprintMarked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if text := printedText(t, job.Data); text[2] != "缴费凭条（补打）" {
-			t.Errorf("%s: %q", v, text[:3])
+		if text := printedText(t, job.Data); !slices.Contains(text[:4], "缴费凭条（补打）") {
+			t.Errorf("%s: %q", v, text[:4])
 		}
 	}
 }

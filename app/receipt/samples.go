@@ -39,17 +39,17 @@ func SampleAcceptance() Acceptance {
 				WorkingDays: 2,
 				Deadline:    day(27),
 				Steps:       []string{"供电公司现场勘查并答复供电方案", "装表接电，短信通知送电时间"},
-				Hotline:     Hotline{"供电服务", "95598"},
+				Hotlines:    []Hotline{{"国网供电服务热线（24小时）", "95598"}, {"能源监管热线", "12398"}},
 			},
 			{
 				Utility:     "供水 · 梁子湖区自来水公司",
 				Number:      "SS20261125-017",
-				Business:    "居民用水新装",
+				Business:    "商铺用水新装",
 				WorkingDays: 5,
 				Deadline:    day(2 + 30),
-				Fees:        []Fee{{"水表及安装", 35000}},
+				Fees:        []Fee{{"水表及安装", 38000}},
 				Steps:       []string{"上门勘查", "缴纳费用后安装水表并通水"},
-				Hotline:     Hotline{"供水服务", "0711-5123456"},
+				Hotlines:    []Hotline{{"自来水公司服务热线", "0711-5123456"}},
 			},
 			{
 				Utility:     "供气 · 梁子湖区燃气公司",
@@ -58,10 +58,11 @@ func SampleAcceptance() Acceptance {
 				Deadline:    day(1 + 30),
 				Documents:   []string{"不动产权证书（现场核验原件，无需复印）"},
 				Steps:       []string{"燃气公司受理后短信告知办件编号", "入户安检并通气"},
-				Hotline:     Hotline{"燃气服务", "0711-5987654"},
+				Hotlines:    []Hotline{{"燃气公司服务及抢修热线（24小时）", "0711-5987654"}},
 			},
 		},
-		Hotlines: []Hotline{{"政务服务", "12345"}, {"监管热线", "12398"}},
+		Hotlines:  []Hotline{{"供电服务", "95598"}, {"能源监管", "12398"}, {"政务服务便民热线", "12345"}},
+		Materials: "零资料办理：凭本人居民身份证即可，无需提交纸质材料。",
 	}
 }
 
