@@ -252,7 +252,7 @@ func (o *Outcome) Notice(lang i18n.Lang) Notice {
 	add(t("办理时限", "Time limit"), limit)
 	var fees []string
 	if o.ZeroCost {
-		fees = append(fees, t("本次申请享受“零费用”。", "This application is free of charge (零费用)."))
+		fees = append(fees, t("本次申请享受“零费用”。", "This application is free of charge."))
 	}
 	for _, fe := range o.Fees {
 		fees = append(fees, fe.Name.In(lang)+t("：", ": ")+fe.Display(lang))
