@@ -185,7 +185,11 @@ func (s *Shell) inputRow(a *app.ApplyForm, in *catalog.Input, problem string) fy
 	}
 	label := fd.Label.In(lang)
 	if fd.Unit.ZH != "" {
-		label += "（" + fd.Unit.In(lang) + "）"
+		if lang == i18n.EN {
+			label += " (" + fd.Unit.In(lang) + ")"
+		} else {
+			label += "（" + fd.Unit.In(lang) + "）"
+		}
 	}
 	if fd.Required {
 		label += " *"

@@ -418,9 +418,9 @@ func checkString(fd *Field, v string) *Problem {
 	}
 	if n := utf8.RuneCountInString(v); fd.MinLen > 0 && n < fd.MinLen {
 		if fd.MinLen == fd.MaxLen {
-			return problem(fd, CodeTooShort, fmt.Sprintf("{label}应为%d位", fd.MinLen), fmt.Sprintf("{label} has %d characters", fd.MinLen))
+			return problem(fd, CodeTooShort, fmt.Sprintf("{label}应为%d位", fd.MinLen), fmt.Sprintf("{label} must have %s", lengthEN(fd, fd.MinLen)))
 		}
-		return problem(fd, CodeTooShort, fmt.Sprintf("{label}至少%d位", fd.MinLen), fmt.Sprintf("{label}: at least %d characters", fd.MinLen))
+		return problem(fd, CodeTooShort, fmt.Sprintf("{label}至少%d位", fd.MinLen), "{label}: at least "+lengthEN(fd, fd.MinLen))
 	}
 	if fd.Pattern != nil && !fd.Pattern.MatchString(v) {
 		if fd.PatternMsg.ZH != "" {
@@ -431,10 +431,23 @@ func checkString(fd *Field, v string) *Problem {
 	return nil
 }
 
+// lengthEN words a length limit in English: "8 digits" for a field of digits only (digits,
+// account), "12 characters" otherwise, "1 digit" for one.
+func lengthEN(fd *Field, n int) string {
+	unit := "character"
+	if fd.Type == TypeDigits || fd.Type == TypeAccount {
+		unit = "digit"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
 // checkTyping reports a problem that no further typing can fix.
 func checkTyping(fd *Field, v string) *Problem {
 	tooLong := func() *Problem {
-		return problem(fd, CodeTooLong, fmt.Sprintf("{label}最多%d位", fd.MaxLen), fmt.Sprintf("{label}: at most %d characters", fd.MaxLen))
+		return problem(fd, CodeTooLong, fmt.Sprintf("{label}最多%d位", fd.MaxLen), "{label}: at most "+lengthEN(fd, fd.MaxLen))
 	}
 	switch fd.Type {
 	case TypeText:

@@ -251,7 +251,7 @@ func TestMessages(t *testing.T) {
 		{"electricity.capacity_kw", "0.2", "申请容量不能小于1千瓦", "Capacity must be at least 1 kW"},
 		{"electricity.capacity_kw", "1.25", "申请容量最多1位小数", "Capacity: at most 1 decimal place"},
 		{"electricity.capacity_kva", "60.5", "申请容量请输入整数", "Capacity: a whole number"},
-		{"water.account", "123", "用水户号应为8位", "Account number has 8 characters"},
+		{"water.account", "123", "用水户号应为8位", "Account number must have 8 digits"},
 		{"water.account", "12a", "用水户号只能输入数字", "Account number: digits only"},
 	} {
 		p := f.Check(tc.key, tc.value)
