@@ -451,8 +451,8 @@ func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 		lang                   i18n.Lang
 		down, unpaid, notFound string
 	}{
-		{i18n.ZH, "系统暂时无法连接", "（¥123.45）", "没有找到这个户号"},
-		{i18n.EN, "cannot be reached right now", "(¥123.45)", "No account with this number"},
+		{i18n.ZH, "系统暂时无法连接", "（￥123.45）", "没有找到这个户号"},
+		{i18n.EN, "cannot be reached right now", "(￥123.45)", "No account with this number"},
 	} {
 		if err := f.k.Text.SetLang(tc.lang); err != nil {
 			t.Fatal(err)

@@ -30,6 +30,8 @@ import (
 var (
 	kioskRefRE = regexp.MustCompile(`^K\d{15}$`)
 	jointRefRE = regexp.MustCompile(`^J\d{16}$`)
+	// periodsRE: bills' periods as a payment receipt prints them, 2026年9月、2026年10月.
+	periodsRE = regexp.MustCompile(`^\d{4}年\d{1,2}月(、\d{4}年\d{1,2}月)*$`)
 	// numberPrefix is how each utility of the simulator numbers its applications.
 	numberPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
 	allUtilities = []string{utility.Electricity, utility.Water, utility.Gas, utility.Broadband}

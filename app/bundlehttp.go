@@ -21,6 +21,14 @@ import (
 // the versions shown. Nothing else is served there and nothing needs a password: a
 // bundle is applied only with its utility's signature. A kiosk that cannot listen still
 // serves citizens; the log says why.
+// ByNetwork and ByFleet begin what a bundle's record says delivered it, when no one
+// of the staff did: the address it was posted from (network 10.0.3.21), or the
+// broker's topic it came on (fleet electricity).
+const (
+	ByNetwork = "network "
+	ByFleet   = "fleet "
+)
+
 func (k *Kiosk) serveBundles() {
 	addr := k.Config.Bundles.Listen
 	if addr == "" {
@@ -110,7 +118,7 @@ func (k *Kiosk) receiveBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	b, err := k.ApplyBundle(data, "network "+host)
+	b, err := k.ApplyBundle(data, ByNetwork+host)
 	if err != nil {
 		writeBundleJSON(w, bundleStatus(err), bundleAnswer{Error: err.Error()})
 		return

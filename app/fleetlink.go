@@ -167,7 +167,7 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	if again {
 		return
 	}
-	_, err := k.ApplyBundle(data, "fleet "+topicUtility)
+	_, err := k.ApplyBundle(data, ByFleet+topicUtility)
 	fl.mu.Lock()
 	if err != nil && !errors.Is(err, ErrBundleEndpoint) { // that API may answer by the next connection
 		fl.refused[topicUtility] = string(data)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -316,7 +317,7 @@ func (k *Kiosk) paymentReceipt(o orders.Order, p utility.Payment) reprint.Receip
 	return reprint.Receipt{Entry: reprint.Entry{Ref: o.KioskRef, Kind: reprint.Payment},
 		Payment: &receipt.Payment{
 			Business: k.Text.In(i18n.ZH, "pay.business."+o.Utility), Payee: k.utilityNameZH(o.Utility),
-			Account: o.Account, Name: o.Holder, Periods: o.Periods,
+			Account: o.Account, Name: o.Holder, Periods: periodsZH(o.Periods),
 			Amount: int64(p.Amount), Method: k.Text.In(i18n.ZH, "pay.method"), TxnID: txn(p),
 			Time: paidAt(p, k.Clock.Now()).In(workdays.CST), Hotlines: k.receiptHotlines(o.Utility),
 			Terminal: k.Config.Kiosk.ID, Ref: o.KioskRef, URL: k.Config.PaymentURL(o.Utility),
@@ -437,6 +438,16 @@ func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 		return PrintResult{Message: "print.failed", Detail: err.Error()}
 	}
 	return k.Print(ctx, "progress", ref, job)
+}
+
+// periodsZH writes the bills' periods an order kept (2026-09、2026-10) as the receipt
+// prints them: 2026年9月、2026年10月.
+func periodsZH(joined string) string {
+	ps := strings.Split(joined, "、")
+	for i, p := range ps {
+		ps[i] = workdays.FormatMonth(p, i18n.ZH)
+	}
+	return strings.Join(ps, "、")
 }
 
 // receiptUtility names a utility on paper: 供电 · 国网梁子湖区供电公司.

@@ -525,18 +525,19 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		}
 		printed := s.printedNote(r.Printed, "apply.take_receipt")
 		// The number the receipt carries on top, to quote at a counter for all parts.
-		var joint fyne.CanvasObject = layout.NewSpacer()
-		if r.JointRef != "" {
-			// The number on one line, never wrapped: as a wrapping value it was cut at
-			// the window's edge. In 大字模式's column beside the parts (a third of the
-			// width) it goes under its label: beside it, it ran into the parts.
+		// joint is the 联办编号, quoted at a counter for all parts, on one line or under
+		// its label; the value is never wrapped: as a wrapping value it was cut at the
+		// window's edge.
+		joint := func(oneLine bool) fyne.CanvasObject {
+			if r.JointRef == "" {
+				return layout.NewSpacer()
+			}
 			l := widget.NewLabel(s.T("apply.joint_ref"))
 			l.Importance = widget.HighImportance
-			if s.K.Elderly() {
-				joint = container.NewVBox(l, widget.NewLabel(r.JointRef))
-			} else {
-				joint = container.NewHBox(l, widget.NewLabel(r.JointRef))
+			if oneLine {
+				return container.NewHBox(l, widget.NewLabel(r.JointRef))
 			}
+			return container.NewVBox(l, widget.NewLabel(r.JointRef))
 		}
 		var buttons []fyne.CanvasObject
 		if b := s.demoReceiptButton(); b != nil && r.Printed.OK {
@@ -544,30 +545,47 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		}
 		buttons = append(buttons, touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit)))
 		if s.K.Elderly() {
-			// The outcome, the receipt note and the buttons stand in a column beside the
-			// parts, so that each utility's part has the page's full height. The column
-			// keeps to a third of the width, its outcome wrapping (English), or to half
-			// where its text would then run below the window (a long printer message).
-			outcome := touch.NewParagraph(statusText, widget.RichTextStyle{ColorName: statusColor, SizeName: ft.SizeNameHeadingText})
-			// The 联办编号 goes first when room runs out: the receipt has it on top.
+			// The outcome, the receipt note, the 联办编号 and the buttons stand in a
+			// column beside the parts, so that each utility's part has the page's full
+			// height. The column keeps to a third of the width (the number under its
+			// label: beside it, it ran into the parts), or to half where its text would
+			// then run below the window (English, a long printer message). Where room
+			// still runs out, the note of a receipt printed says only what to take, the
+			// outcome is told smaller, and the note of a printed receipt goes (it is in
+			// the tray): the 联办编号 stays.
+			outcome := func(size fyne.ThemeSizeName) fyne.CanvasObject {
+				return touch.NewParagraph(statusText, widget.RichTextStyle{ColorName: statusColor, SizeName: size})
+			}
+			big, small := ft.SizeNameHeadingText, ft.SizeNameSubHeadingText
+			short := note(s.T("apply.take_receipt_short"), widget.HighImportance)
+			tries := []struct {
+				share float32
+				items []fyne.CanvasObject
+			}{
+				{3, []fyne.CanvasObject{outcome(big), joint(false), printed}},
+				{3, []fyne.CanvasObject{outcome(big), joint(false), short}},
+				{2, []fyne.CanvasObject{outcome(big), joint(true), printed}},
+				{2, []fyne.CanvasObject{outcome(big), joint(true), short}},
+				{2, []fyne.CanvasObject{outcome(small), joint(true), printed}},
+				{2, []fyne.CanvasObject{outcome(small), joint(true)}},
+			}
 			var column *fyne.Container
-		fit:
-			for _, items := range [][]fyne.CanvasObject{{outcome, printed, joint}, {outcome, printed}} {
-				side := container.NewVBox(append(items, buttons...)...)
-				for _, share := range []float32{3, 2} {
-					column = container.New(fixedWidth(s.bodySize.Width/share), side)
-					// Laid out at its width first: wrapped text measures its lines there.
-					column.Resize(fyne.NewSize(s.bodySize.Width/share, s.bodySize.Height))
-					if column.MinSize().Height <= s.bodySize.Height {
-						break fit
-					}
+			for _, t := range tries {
+				if !r.Printed.OK && !slices.Contains(t.items, printed) {
+					continue // a receipt not printed is always said
+				}
+				column = container.New(fixedWidth(s.bodySize.Width/t.share), container.NewVBox(append(t.items, buttons...)...))
+				// Laid out at its width first: wrapped text measures its lines there.
+				column.Resize(fyne.NewSize(s.bodySize.Width/t.share, s.bodySize.Height))
+				if column.MinSize().Height <= s.bodySize.Height {
+					break
 				}
 			}
 			return container.NewBorder(nil, nil, column, nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
 		// The main way on at the bottom right, as on every screen.
-		return container.NewBorder(head, container.NewBorder(nil, nil, joint, container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
+		return container.NewBorder(head, container.NewBorder(nil, nil, joint(true), container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
 	}}
 }
 

@@ -80,12 +80,24 @@ func (s *Shell) timeLimit(days int, accepted, deadline time.Time) string {
 }
 
 // Dates and times are shown in China Standard Time, the time of every deadline and
-// utility record, whatever the machine's own zone.
-func date(t time.Time) string {
+// utility record, whatever the machine's own zone. Citizens read a date as the
+// deadlines are written (2026年11月24日); staff read dateTime's.
+func (s *Shell) day(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(workdays.CST).Format("2006-01-02")
+	return workdays.FormatDay(t, s.K.Text.Lang())
+}
+
+// month is a bill's period for citizens: 2026年5月.
+func (s *Shell) month(period string) string { return workdays.FormatMonth(period, s.K.Text.Lang()) }
+
+// moment is a date and time for citizens: 2026年11月24日 10:05.
+func (s *Shell) moment(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return s.day(t) + " " + t.In(workdays.CST).Format("15:04")
 }
 
 func dateTime(t time.Time) string {

@@ -82,8 +82,8 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		if !b.Paid {
 			status, imp = s.billStatus(b), widget.DangerImportance
 		}
-		r := touch.NewRow(s.T("bills.period", b.Period)+"  "+status,
-			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), date(b.Due)), money(b.Amount), nil)
+		r := touch.NewRow(s.T("bills.period", s.month(b.Period))+"  "+status,
+			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due)), money(b.Amount), nil)
 		r.Importance = imp
 		if !b.Paid {
 			r.Checkable, r.Checked = true, st.chosen[b.ID]
@@ -164,8 +164,8 @@ func billDetailPage(s *Shell, utilityID string, b utility.Bill) Page {
 // energy-efficiency detail, paged when it does not fit.
 func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 	blocks := []fyne.CanvasObject{
-		s.panel(s.T("bills.period", b.Period)+"  "+money(b.Amount),
-			note(s.T("bills.summary", b.Usage.String(), s.K.Text.Term(b.Unit), date(b.Due), s.billStatus(b)), widget.MediumImportance)),
+		s.panel(s.T("bills.period", s.month(b.Period))+"  "+money(b.Amount),
+			note(s.T("bills.summary", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due), s.billStatus(b)), widget.MediumImportance)),
 	}
 	if len(b.Tiers) > 0 {
 		t := s.table([]string{s.T("bills.tier"), s.T("bills.usage"), s.T("bills.price"), s.T("bills.cost")})
@@ -198,7 +198,7 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 
 func (s *Shell) billStatus(b utility.Bill) string {
 	if b.Paid {
-		return s.T("bills.paid_at", dateTime(b.PaidAt))
+		return s.T("bills.paid_at", s.moment(b.PaidAt))
 	}
 	if b.Overdue(s.K.Clock.Now()) {
 		return s.T("bills.overdue")

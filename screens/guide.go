@@ -13,7 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
-// guidePage is 办事指南 / 服务信息: the hall, its address and hours, the hotlines and the
+// guidePage is 大厅指南 / 服务信息: the hall, its address and hours, the hotlines and the
 // utilities served here, all from configuration.
 func guidePage(s *Shell) Page {
 	return Page{Name: "guide", TitleKey: "guide.title", Build: func() fyne.CanvasObject { return s.buildGuide() }}

@@ -176,7 +176,7 @@ func TestSameCardPutBack(t *testing.T) {
 	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
 	first := h.K.Sessions.Current()
 	h.Tap("首页")
-	h.Tap("办事指南")
+	h.Tap("大厅指南")
 	reads := d.Reader().Count(sim.IDCmdRead)
 	if err := d.PlaceCard(0); err != nil {
 		t.Fatal(err)
@@ -313,10 +313,10 @@ func TestCardKeepsTheChoicesMadeAtTheScreen(t *testing.T) {
 func TestDeviceStatesLeaveHomeAlone(t *testing.T) {
 	h, d := newDeviceHarness(t)
 	h.WaitFor("the reader ready", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
-	tile := func() *touch.Tile { return findTile(h, "办事指南") }
+	tile := func() *touch.Tile { return findTile(h, "大厅指南") }
 	before := tile()
 	if before == nil {
-		t.Fatalf("no 办事指南 tile on home:\n%s", h.Markup())
+		t.Fatalf("no 大厅指南 tile on home:\n%s", h.Markup())
 	}
 	scannerOK := func(want bool) func() bool {
 		return func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK == want }
@@ -365,7 +365,7 @@ func TestRedrawWaitsForTheFinger(t *testing.T) {
 					reader <- e
 				}
 			})
-			tile := findTile(h, "办事指南")
+			tile := findTile(h, "大厅指南")
 			ev := &desktop.MouseEvent{Button: desktop.MouseButtonPrimary}
 			h.Do(func() { tile.MouseDown(ev) })
 			if err := d.Reader().Unplug(); err != nil {
@@ -377,7 +377,7 @@ func TestRedrawWaitsForTheFinger(t *testing.T) {
 				}
 			}
 			h.Pump()
-			if findTile(h, "办事指南") != tile || h.Shows("读卡器暂时无法使用") {
+			if findTile(h, "大厅指南") != tile || h.Shows("读卡器暂时无法使用") {
 				t.Fatal("home was built again under the finger")
 			}
 			switch lift {

@@ -312,7 +312,7 @@ func (s *Shell) aboutRows(a app.About, fleet *staff.FleetLink) []fyne.CanvasObje
 		return note(s.T(key)+"  "+value, widget.MediumImportance)
 	}
 	rows := []fyne.CanvasObject{
-		line("maint.kiosk_id", a.KioskID+"  ("+s.T("maint.ref_code")+" "+a.RefCode+")"),
+		line("maint.kiosk_id", a.KioskID+"  "+s.T("maint.ref_code", a.RefCode)),
 		line("maint.config", cfg+"    "+s.T("maint.build")+"  "+build),
 	}
 	if fleet != nil {
@@ -487,6 +487,18 @@ func bundlesPage(s *Shell) Page {
 	}}
 }
 
+// deliveredBy says who delivered a bundle in the screen's language: a staff member as
+// recorded, or the way it came (网络（10.0.3.21）, 集中监控（electricity）).
+func (s *Shell) deliveredBy(by string) string {
+	if host, ok := strings.CutPrefix(by, app.ByNetwork); ok {
+		return s.T("maint.by_network", host)
+	}
+	if topic, ok := strings.CutPrefix(by, app.ByFleet); ok {
+		return s.T("maint.by_fleet", topic)
+	}
+	return by
+}
+
 // bundleRow is one utility's content: what it shows, since when, and 回退; and the
 // bundle it holds to apply later, if any.
 func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
@@ -499,7 +511,7 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 		return touch.NewRow(name, s.T("maint.bundle_own")+held, "", s.K.Touch)
 	}
 	m := st.Current.Bundle.Manifest
-	detail := s.T("maint.bundle_applied", m.Version, dateTime(st.Current.At), st.Current.By)
+	detail := s.T("maint.bundle_applied", m.Version, dateTime(st.Current.At), s.deliveredBy(st.Current.By))
 	if m.Note != "" {
 		detail += " · " + m.Note
 	}

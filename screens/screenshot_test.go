@@ -16,7 +16,7 @@ var screenTour = []struct {
 	to   func(h *screentest.H)
 }{
 	{"home", func(h *screentest.H) {}},
-	{"guide", func(h *screentest.H) { h.Tap("办事指南") }},
+	{"guide", func(h *screentest.H) { h.Tap("大厅指南") }},
 	{"info", func(h *screentest.H) { h.Tap("信息公开") }},
 	{"info-tariffs", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("电价") }},
 	{"info-access", func(h *screentest.H) { h.Tap("信息公开"); h.TapSeeking("配电网接入容量") }},
@@ -24,7 +24,7 @@ var screenTour = []struct {
 	{"maintenance", func(h *screentest.H) { h.OpenMaintenance(staffpin.DemoPIN) }},
 	{"idle-countdown", func(h *screentest.H) {
 		h.K.Sessions.Start()
-		h.Tap("办事指南")
+		h.Tap("大厅指南")
 		h.Advance(h.K.Config.Kiosk.IdleTimeout.Duration)
 	}},
 }

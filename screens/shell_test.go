@@ -21,7 +21,7 @@ func newHarness(t *testing.T) *screentest.H { return screentest.New(t, screentes
 
 func TestHomeShowsChromeAndTiles(t *testing.T) {
 	h := newHarness(t)
-	for _, want := range []string{"演示模式", "请将身份证放在读卡区", "办事指南", "95598", "12398", "大字模式", "English", "梁子湖区水电气网联办服务大厅"} {
+	for _, want := range []string{"演示模式", "请将身份证放在读卡区", "大厅指南", "95598", "12398", "大字模式", "English", "梁子湖区水电气网联办服务大厅"} {
 		if !h.Shows(want) {
 			t.Errorf("home does not show %q", want)
 		}
@@ -33,7 +33,7 @@ func TestHomeShowsChromeAndTiles(t *testing.T) {
 
 func TestNavigation(t *testing.T) {
 	h := newHarness(t)
-	h.Tap("办事指南")
+	h.Tap("大厅指南")
 	if h.Shell.Current() != "guide" {
 		t.Fatalf("on %s", h.Shell.Current())
 	}
@@ -46,7 +46,7 @@ func TestNavigation(t *testing.T) {
 	if h.Shell.Current() != "home" {
 		t.Fatalf("返回 went to %s", h.Shell.Current())
 	}
-	h.Tap("办事指南")
+	h.Tap("大厅指南")
 	h.Tap("首页")
 	if h.Shell.Current() != "home" {
 		t.Fatalf("首页 went to %s", h.Shell.Current())
@@ -59,7 +59,7 @@ func TestIdleCountdownThroughUI(t *testing.T) {
 	h := newHarness(t)
 	sess := h.K.Sessions.Start()
 	sess.SetIdentity(session.Identity{Name: "张三丰", IDNumber: "11010519491231002X"})
-	h.Tap("办事指南")
+	h.Tap("大厅指南")
 	if !h.Shows("张**") || !h.Shows("110105********002X") {
 		t.Fatal("the masked identity is not shown while the session is open")
 	}
@@ -104,7 +104,7 @@ func TestIdleCountdownCoversTheScreen(t *testing.T) {
 		h.Do(func() { h.Shell.SetElderly(elderly) })
 		sess := h.K.Sessions.Start()
 		sess.SetIdentity(session.Identity{Name: "张三丰", IDNumber: "11010519491231002X"})
-		h.Tap("办事指南")
+		h.Tap("大厅指南")
 		h.Advance(60 * time.Second)
 		if !h.Shell.CountdownVisible() {
 			t.Fatal("no countdown at 60 s")
@@ -185,7 +185,7 @@ func TestExitButtonWipesAtOnce(t *testing.T) {
 	h := newHarness(t)
 	sess := h.K.Sessions.Start()
 	sess.SetIdentity(session.Identity{Name: "李四", IDNumber: "440524188001010014"})
-	h.Tap("办事指南")
+	h.Tap("大厅指南")
 	// The user guide sends citizens to "the red 退出办理": it is drawn in the error colour.
 	var exit *touch.Button
 	for _, o := range h.Objects() {
@@ -227,7 +227,7 @@ func TestElderlyModeFromEveryScreen(t *testing.T) {
 		t.Run(page, func(t *testing.T) {
 			h := newHarness(t)
 			if page != "home" {
-				h.Tap("办事指南")
+				h.Tap("大厅指南")
 			}
 			normal := h.TextSizes()
 			h.Tap("大字模式")
@@ -254,10 +254,10 @@ func TestElderlyModeFromEveryScreen(t *testing.T) {
 func TestLanguageToggle(t *testing.T) {
 	h := newHarness(t)
 	h.Tap("English")
-	if !h.Shows("Place your ID card on the reader") || !h.Shows("Service guide") || !h.Shows("Power service") {
+	if !h.Shows("Place your ID card on the reader") || !h.Shows("Hall guide") || !h.Shows("Power service") {
 		t.Fatalf("English home incomplete:\n%s", h.Markup())
 	}
-	h.Tap("Service guide")
+	h.Tap("Hall guide")
 	if !h.Shows("Opening hours") || !h.Shows("Mon–Fri") || h.Shows("[") {
 		t.Fatal("English guide incomplete")
 	}
@@ -325,7 +325,7 @@ func TestNoPersonalDataInLog(t *testing.T) {
 	id := session.Identity{Name: "王小明", IDNumber: "11010519491231002X"}
 	sess.SetIdentity(id)
 	h.K.Log.Info("card read", "who", id)
-	h.Tap("办事指南")
+	h.Tap("大厅指南")
 	h.Advance(2 * time.Minute)
 	out := h.Log()
 	if !strings.Contains(out, "session ended") {

@@ -76,7 +76,7 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	if title == "" {
 		title = s.T("track.waiting_service")
 	}
-	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", date(p.AcceptedAt))
+	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", s.day(p.AcceptedAt))
 	state, imp := s.K.StateName(p), widget.HighImportance
 	switch {
 	case a.Refused != "":
@@ -184,7 +184,7 @@ func timelinePage(s *Shell, a app.Application) Page {
 		var head fyne.CanvasObject = s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
 			s.kv("track.utility", s.K.UtilityName(a.Utility)),
 			s.kv("track.state", s.K.StateName(p)),
-			s.kv("track.accepted", dateTime(p.AcceptedAt)),
+			s.kv("track.accepted", s.moment(p.AcceptedAt)),
 		)
 		if s.K.HasPrinter() {
 			// Beside the application it prints, not on a row of its own: the steps keep
@@ -230,9 +230,9 @@ func (s *Shell) printProgress(a app.Application) {
 func (s *Shell) keptText(p utility.Progress) string {
 	switch {
 	case !p.DoneAt.IsZero() && p.OnTime:
-		return s.T("track.kept_done", date(p.DoneAt))
+		return s.T("track.kept_done", s.day(p.DoneAt))
 	case !p.DoneAt.IsZero():
-		return s.T("track.late_done", date(p.DoneAt))
+		return s.T("track.late_done", s.day(p.DoneAt))
 	case p.OnTime:
 		return s.T("track.on_time")
 	}
@@ -255,7 +255,7 @@ func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 		when = s.T(key)
 	}
 	if !st.At.IsZero() {
-		when = dateTime(st.At)
+		when = s.moment(st.At)
 	}
 	text := heading(s.T("track.step", n, name))
 	detail := note(when+"  "+st.Note, widget.MediumImportance)
@@ -325,7 +325,7 @@ func ratePage(s *Shell, a app.Application) Page {
 				if r.KioskRef == "" {
 					s.refresh()
 					s.notice.hide()
-					s.notice = s.showModal(s.T("rate.title"), s.T("track.try_later"), modalButton{label: s.T("common.ok"), primary: true})
+					s.notice = s.showModal(s.T("rate.title"), s.T("rate.failed"), modalButton{label: s.T("common.ok"), primary: true})
 					return
 				}
 				sent = &r

@@ -58,7 +58,7 @@ stop_kiosk() {
     echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$out"; exit 1
   fi
 }
-# tap_guide DISPLAY OUT: a finger on the 办事指南 tile (bottom right of the home screen at
+# tap_guide DISPLAY OUT: a finger on the 大厅指南 tile (bottom right of the home screen at
 # 1280×800) until OUT logs the guide open, within 15 s. A tap lost is tapped again, as a
 # citizen would: a kiosk just started on a loaded machine may take the first late.
 tap_guide() {
@@ -69,7 +69,7 @@ tap_guide() {
   done
   return 1
 }
-# held_taps N: N times a finger goes down on the 办事指南 tile and stays there while
+# held_taps N: N times a finger goes down on the 大厅指南 tile and stays there while
 # staff apply a bundle that changes the utilities' content, which redraws home; then it
 # lifts. The guide must open each time: a screen rebuilt under a finger would lose its
 # tap (screens/touch.Held), so the redraw waits for the lift. Prints how many it took.
@@ -115,7 +115,7 @@ if [ "$colours" -lt 16 ]; then
   echo "the window looks blank"; exit 1
 fi
 if ! tap_guide "$disp" "$work/kiosk.out"; then
-  echo "a tap on the 办事指南 tile did not open it:"; cat "$work/kiosk.out"; exit 1
+  echo "a tap on the 大厅指南 tile did not open it:"; cat "$work/kiosk.out"; exit 1
 fi
 echo "a tap opened the guide"
 DISPLAY=":$disp" xdotool mousemove 170 40 click 1   # 首页

@@ -144,17 +144,17 @@ func (o *Outcome) StepsText(lang i18n.Lang) string {
 // or the date the citizen chose when it is later: 按您选择的日期，2026年12月10日（周四）.
 func (o *Outcome) TimeLimit(lang i18n.Lang) string {
 	date := workdays.FormatDate(o.Deadline, lang)
-	s := fmt.Sprintf("%d个工作日，%s前", o.Days, date)
+	s := fmt.Sprintf("%d个工作日，最迟%s办结", o.Days, date)
 	switch {
 	case o.ChosenDate && lang == i18n.EN:
 		s = "on the date you chose, " + date
 	case o.ChosenDate:
 		s = "按您选择的日期，" + date
 	case lang == i18n.EN:
-		s = fmt.Sprintf("%d working days (by %s)", o.Days, date)
+		s = fmt.Sprintf("Working days: %d, by %s", o.Days, date)
 	}
 	if o.Estimated {
-		s += bitext.New("，预估", ", estimated").In(lang)
+		s += bitext.New("（预计）", " (estimated)").In(lang)
 	}
 	return s
 }

@@ -109,7 +109,7 @@ func TestDeadlineEstimated(t *testing.T) {
 	if !o.Deadline.Equal(day("2027-01-05")) || !o.Estimated {
 		t.Fatalf("deadline %s estimated %v", o.Deadline.Format(time.DateOnly), o.Estimated)
 	}
-	if !strings.HasSuffix(o.TimeLimit(i18n.ZH), "，预估") {
+	if !strings.HasSuffix(o.TimeLimit(i18n.ZH), "（预计）") {
 		t.Fatal(o.TimeLimit(i18n.ZH))
 	}
 	o = f.Evaluate(Answers{"electricity.voltage": "low"}, now)[0]
@@ -246,7 +246,7 @@ func TestChosenDateLaterThanTheCommitment(t *testing.T) {
 		byChoice         bool
 		limit            string
 	}{
-		{"2026-11-26", "2026-11-27", false, "2个工作日，2026年11月27日（周五）前"},
+		{"2026-11-26", "2026-11-27", false, "2个工作日，最迟2026年11月27日（周五）办结"},
 		{"2026-12-04", "2026-12-04", true, "按您选择的日期，2026年12月4日（周五）"},
 	} {
 		o := f.Evaluate(Answers{"broadband.install_date": tc.chosen}, now)[0]

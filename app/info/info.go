@@ -285,7 +285,7 @@ func (c *Content) Document(now time.Time) []Page {
 		notices.Sections = append(notices.Sections, sec)
 	}
 	if len(notices.Sections) == 0 {
-		notices.Sections = []Section{{Heading: notices.Title, Paragraphs: []bitext.Text{bitext.New("目前没有计划停运信息。", "No planned outages at present.")}}}
+		notices.Sections = []Section{{Heading: notices.Title, Paragraphs: []bitext.Text{bitext.New("目前没有计划停电、停水、停气的通知。", "No planned outages at present.")}}}
 	}
 	pages = append(pages, notices)
 	hl := Page{ID: "hotlines", Title: bitext.New("服务热线", "Hotlines")}

@@ -129,7 +129,7 @@ func TestNoticesByTime(t *testing.T) {
 			notices = p
 		}
 	}
-	if len(notices.Sections) != 1 || notices.Sections[0].Paragraphs[0].ZH != "目前没有计划停运信息。" {
+	if len(notices.Sections) != 1 || notices.Sections[0].Paragraphs[0].ZH != "目前没有计划停电、停水、停气的通知。" {
 		t.Fatalf("notices page %+v", notices)
 	}
 }

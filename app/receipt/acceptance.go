@@ -86,7 +86,7 @@ func (s Section) state() string {
 	case s.Number != "":
 		return "已受理"
 	}
-	return "待单位受理"
+	return "等待受理"
 }
 
 // Fee is one fee item.
@@ -140,7 +140,7 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 		d.Line("※ " + a.Materials)
 	}
 	if workingDays(a.Sections) {
-		d.Line("※ 办理时限按工作日计算：受理当日不计入，遇法定节假日顺延。")
+		d.Line("※ 承诺时限按工作日计算：受理当日不计入，遇法定节假日顺延。")
 	}
 	own := true
 	for i, s := range a.Sections {
@@ -170,10 +170,10 @@ func intro(sections []Section) string {
 		counts[s.state()]++
 	}
 	if counts["已受理"] == len(sections) {
-		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。办理时限、收费、材料和后续步骤一次告知如下：", len(sections))
+		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。承诺时限、收费、材料和后续步骤一次告知如下：", len(sections))
 	}
 	var parts []string
-	for _, st := range []string{"已受理", "待单位受理", "未受理"} {
+	for _, st := range []string{"已受理", "等待受理", "未受理"} {
 		if n := counts[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s%d项", st, n))
 		}
@@ -215,7 +215,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		{Label: "办件编号", Value: number},
 	}
 	if s.ChosenDate && !s.Deadline.IsZero() {
-		rows = append(rows, printer.Row{Label: "办理时限", Value: "按您选择的日期（" + s.Deadline.Format(dateLayout) + "）"})
+		rows = append(rows, printer.Row{Label: "承诺时限", Value: "按您选择的日期（" + s.Deadline.Format(dateLayout) + "）"})
 	} else if s.WorkingDays > 0 {
 		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
 		if !s.Deadline.IsZero() {
@@ -225,7 +225,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 				limit += "（预计）"
 			}
 		}
-		rows = append(rows, printer.Row{Label: "办理时限", Value: limit})
+		rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})
 	}
 	fees := "零费用"
 	if len(s.Fees) > 0 {

@@ -17,7 +17,7 @@ type Payment struct {
 	Account string
 	// Name is the account holder, unmasked; the receipt prints it masked (张三 → 张*).
 	Name string
-	// Periods are the bills' periods paid (账期), e.g. 2026-09、2026-10; empty: not printed.
+	// Periods are the bills' periods paid (账期), e.g. 2026年9月、2026年10月; empty: not printed.
 	Periods string
 	// Amount is in fen (分).
 	Amount int64

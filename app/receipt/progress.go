@@ -60,7 +60,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 		return nil, err
 	}
 	d := b.citizenDoc()
-	b.header(d, "办理进度", p.Reprint)
+	b.header(d, "办理进度单", p.Reprint)
 	// One utility's summary names its application once, under its own number.
 	single := len(p.Items) == 1
 	var rows []printer.Row
@@ -92,7 +92,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 			{Label: "当前状态", Value: it.State},
 		}
 		if !it.Deadline.IsZero() {
-			rows = append(rows, printer.Row{Label: "最迟办结", Value: it.Deadline.Format(dateLayout)})
+			rows = append(rows, printer.Row{Label: "承诺办结日期", Value: it.Deadline.Format(dateLayout)})
 		}
 		d.Rows(rows...)
 		steps := make([]printer.Row, len(it.Steps))
@@ -103,7 +103,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 			case s.Current:
 				steps[j] = printer.Row{Label: "●", Value: s.Name + "（办理中）"}
 			default:
-				steps[j] = printer.Row{Label: "○", Value: s.Name + "（待办）"}
+				steps[j] = printer.Row{Label: "○", Value: s.Name + "（未开始）"}
 			}
 		}
 		d.Rows(steps...)

@@ -196,11 +196,11 @@ func TestAcceptanceSections(t *testing.T) {
 	text := strings.Join(printedText(t, job.Data), "\n")
 	for _, want := range []string{
 		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
-		"共涉及3项业务（已受理2项，待单位受理1项）",
+		"共涉及3项业务（已受理2项，等待受理1项）",
 		"2个工作日，最迟2026年11月27日办结", "5个工作日，最迟2026年12月2日办结", "最迟2026年12月1日办结（预计）",
 		"零费用", "水表及安装 ￥380.00",
 		"无需提交纸质材料", "待分配（凭本机编号查询）", "国网供电服务热线（24小时） 95598；能源监管热线 12398",
-		"1.  供电公司现场勘查并答复供电方案", "※ 办理时限按工作日计算：受理当日不计入，遇法定节假日顺延。",
+		"1.  供电公司现场勘查并答复供电方案", "※ 承诺时限按工作日计算：受理当日不计入，遇法定节假日顺延。",
 		"https://track.example.cn/a/K261125000123", "供电服务 95598  能源监管 12398  政务服务便民热线 12345",
 	} {
 		if !strings.Contains(squeeze(text), squeeze(want)) {
@@ -230,7 +230,7 @@ func TestAcceptanceSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(text, "办理时限  按您选择的日期（2026年12月10日）") ||
+	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(text, "承诺时限  按您选择的日期（2026年12月10日）") ||
 		strings.Contains(text, "最迟2026年12月10日办结") {
 		t.Errorf("a chosen date as the time limit:\n%s", text)
 	}
@@ -294,7 +294,7 @@ func TestAcceptanceRefusedPart(t *testing.T) {
 		}
 	}
 	gas := text[strings.Index(text, "三、供气"):]
-	if strings.Contains(gas, "办理时限") || strings.Contains(gas, "扫码查询本项") {
+	if strings.Contains(gas, "承诺时限") || strings.Contains(gas, "扫码查询本项") {
 		t.Errorf("the refused part has a time limit or a QR:\n%s", gas)
 	}
 }

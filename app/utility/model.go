@@ -25,8 +25,9 @@ func (f Fen) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, f/100, f%100)
 }
 
-// Yuan formats the amount for citizens: "¥123.45".
-func (f Fen) Yuan() string { return "¥" + f.String() }
+// Yuan formats the amount for citizens with the full-width sign the screens and
+// receipts use: "￥123.45".
+func (f Fen) Yuan() string { return "￥" + f.String() }
 
 // Price is a unit price in 1/10000 yuan (0.01 fen): 0.5380 ¥/kWh is 5380.
 type Price int64

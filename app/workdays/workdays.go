@@ -222,6 +222,28 @@ func FormatDate(t time.Time, lang i18n.Lang) string {
 	return fmt.Sprintf("%d年%d月%d日（%s）", t.Year(), t.Month(), t.Day(), weekdayZH[t.Weekday()])
 }
 
+// FormatDay writes a date without its weekday: 2026年11月24日 or 24 Nov 2026.
+func FormatDay(t time.Time, lang i18n.Lang) string {
+	t = t.In(CST)
+	if lang == i18n.EN {
+		return t.Format("2 Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// FormatMonth writes a bill's period, as the utilities send it (2026-05), for citizens:
+// 2026年5月 or May 2026. Anything else is written as it is.
+func FormatMonth(period string, lang i18n.Lang) string {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return period
+	}
+	if lang == i18n.EN {
+		return t.Format("Jan 2006")
+	}
+	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
+}
+
 var weekdayZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
 
 // WeekdayZH is the short Chinese name of a weekday: 周一 … 周日.

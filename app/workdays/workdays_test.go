@@ -238,6 +238,18 @@ func TestFormatDate(t *testing.T) {
 	if got := FormatDate(d("2026-11-27"), i18n.EN); got != "Fri 27 Nov 2026" {
 		t.Fatal(got)
 	}
+	for _, tc := range []struct{ got, want string }{
+		{FormatDay(d("2026-11-24"), i18n.ZH), "2026年11月24日"},
+		{FormatDay(d("2026-11-24"), i18n.EN), "24 Nov 2026"},
+		{FormatMonth("2026-05", i18n.ZH), "2026年5月"},
+		{FormatMonth("2026-05", i18n.EN), "May 2026"},
+		{FormatMonth("2026年5月", i18n.ZH), "2026年5月"},
+		{FormatMonth("", i18n.ZH), ""},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%q, want %q", tc.got, tc.want)
+		}
+	}
 }
 
 const good = `

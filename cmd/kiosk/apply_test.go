@@ -159,6 +159,11 @@ func applyFourUtilities(t *testing.T, elderly bool) {
 	if len(r.Answers) != 4 || r.AcceptedParts() != 4 || !r.Printed.OK {
 		t.Fatalf("result %+v", r)
 	}
+	// The one number to quote at a counter, in either mode (大字模式 once dropped it
+	// when the receipt's note took the room).
+	if r.JointRef == "" || !j.Shows(r.JointRef) {
+		t.Errorf("the 联办编号 %q is not on the result page:\n%s", r.JointRef, j.Markup())
+	}
 	prefixes := map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
 	var want []string
 	for _, a := range r.Answers {
@@ -433,6 +438,11 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 		}
 		j.Pump()
 		j.checkBothLanguages("", "apply-result")
+		// The printer's word and the 联办编号 both stay: with no receipt, the screen is
+		// all the citizen has.
+		if r, _ := j.application().Result(); !j.Shows(r.JointRef) || !j.Shows(string([]rune(j.K.Text.T(r.Printed.Message))[:4])) {
+			t.Errorf("大字模式 %v: the 联办编号 %q or the printer's message %q not on screen:\n%s", elderly, r.JointRef, r.Printed.Message, j.Markup())
+		}
 	}
 }
 

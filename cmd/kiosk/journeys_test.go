@@ -245,7 +245,7 @@ func TestJourneyPayPatience(t *testing.T) {
 	}
 	// 3 min 10 s at the most (the patience and the countdown), not the order's 15 min.
 	minutes := int((patience + j.K.Config.Kiosk.IdleCountdown.Duration).Minutes())
-	if !j.Shows(fmt.Sprintf("请在 %d分", minutes)) {
+	if !j.Shows(fmt.Sprintf("请在%d分", minutes)) {
 		t.Fatalf("the countdown does not say the visit's end:\n%s", j.Markup())
 	}
 	j.Tap("返回")
@@ -481,7 +481,7 @@ func TestJourneyNoReader(t *testing.T) {
 	}
 	invites("home")
 	j.checkBothLanguages("", "home-no-reader")
-	j.Tap("办事指南")
+	j.Tap("大厅指南")
 	if !j.ShowsOnAnyPage(none) || j.ShowsOnAnyPage("凭身份证即可办理") {
 		t.Fatalf("the guide without a reader:\n%s", j.Markup())
 	}

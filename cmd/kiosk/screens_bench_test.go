@@ -52,7 +52,7 @@ type tourStop struct {
 // normal and 大字模式.
 var screenTour = []tourStop{
 	{name: "home", screen: "home", to: func(k *journey) {}},
-	{name: "guide", screen: "guide", to: func(k *journey) { k.Tap("办事指南") }},
+	{name: "guide", screen: "guide", to: func(k *journey) { k.Tap("大厅指南") }},
 	// 账户与账单 without a card: the ways to look an account up.
 	{name: "lookup", screen: "accounts", to: func(k *journey) { k.Tap("账户与账单") }},
 	{name: "account-keypad", screen: "account-keypad", to: toAccountKeypad},
@@ -155,7 +155,7 @@ var screenTour = []tourStop{
 	// The idle countdown over the guide, one second of it: the number and message change.
 	{name: "idle-countdown", screen: "guide", env: journeyOptions{manual: true}, to: func(k *journey) {
 		k.K.Sessions.Start()
-		k.Tap("办事指南")
+		k.Tap("大厅指南")
 		k.Advance(k.K.Config.Kiosk.IdleTimeout.Duration)
 	}, frame: countdownTick},
 	// 大字模式 switched on (and, every other frame, off) over 张三's four accounts.

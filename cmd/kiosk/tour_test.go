@@ -143,7 +143,7 @@ var tour = []stop{
 	// Ten commitments in one panel, taller than a page with a citizen in the header: the
 	// pager shows them row by row.
 	{"28-info-commitments", func(j *journey) { j.Tap("返回"); j.TapSeeking("供电服务承诺") }},
-	{"29-guide", func(j *journey) { j.Tap("首页"); j.Tap("办事指南") }},
+	{"29-guide", func(j *journey) { j.Tap("首页"); j.Tap("大厅指南") }},
 	// 张三 rates a finished application: its timeline holds the rating button as well.
 	{"30-timeline-done", func(j *journey) {
 		j.nextCitizen(0, "进度查询")

@@ -44,9 +44,9 @@ func TestKioskByFinger(t *testing.T) {
 	}
 
 	hitsEveryTarget("home")
-	h.tap(centre("办事指南"))
+	h.tap(centre("大厅指南"))
 	if got := k.Current(); got != "guide" {
-		t.Fatalf("a finger on 办事指南 opened %q", got)
+		t.Fatalf("a finger on 大厅指南 opened %q", got)
 	}
 	hitsEveryTarget("guide")
 	h.tap(centre("大字模式"))

@@ -26,7 +26,7 @@ func TestFingerHeld(t *testing.T) {
 		m    desktop.Mouseable
 	}{
 		{"Button", NewButton("缴费", nil)},
-		{"Tile", NewTile("办事指南", "", nil)},
+		{"Tile", NewTile("大厅指南", "", nil)},
 		{"Row", NewRow("电费", "", "", nil)},
 		{"TapCounter", NewTapCounter(canvas.NewText("大厅", nil), 5, time.Second, nil)},
 		{"Surface", NewSurface(nil)},
