@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -241,8 +242,10 @@ func (t *table) add(values ...string) {
 	}
 }
 
+// object is the table, indented as the labels and titles around it are.
 func (t *table) object() fyne.CanvasObject {
-	return container.New(newTableLayout(t.cols), t.cells...)
+	in := ft.Size(ft.SizeNameInnerPadding)
+	return container.New(layout.NewCustomPaddedLayout(0, 0, in, in), container.New(newTableLayout(t.cols), t.cells...))
 }
 
 // tableLayout gives each column the width of its widest cell, the first column the rest.

@@ -72,11 +72,13 @@ func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
 	}}
 }
 
-// infoTable draws a narrow table as a grid; a wide one (more than four columns, or
-// 大字模式) as one line per row, so that nothing runs off the screen.
+// infoTable draws a table as a grid where it fits: up to four columns, and in
+// 大字模式 as wide as the screen and half as high (a tier table: its rows side by side
+// to compare). Any other is one line per row, so that nothing runs off the screen and
+// pages break between rows.
 func (s *Shell) infoTable(t *info.Table) []fyne.CanvasObject {
 	lang := s.K.Text.Lang()
-	if len(t.Header) <= 4 && !s.K.Elderly() {
+	if len(t.Header) <= 4 {
 		var head []string
 		for _, h := range t.Header {
 			head = append(head, h.In(lang))
@@ -89,7 +91,10 @@ func (s *Shell) infoTable(t *info.Table) []fyne.CanvasObject {
 			}
 			g.add(cells...)
 		}
-		return []fyne.CanvasObject{g.object()}
+		grid := g.object()
+		if m := grid.MinSize(); !s.K.Elderly() || m.Width <= s.bodySize.Width && m.Height <= s.bodySize.Height/2 {
+			return []fyne.CanvasObject{grid}
+		}
 	}
 	colon, semicolon := "：", "；"
 	if lang == i18n.EN {

@@ -107,12 +107,6 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 	return Page{Name: "pay", TitleKey: "pay.title", Idle: s.K.Config.Kiosk.PayIdleTimeout.Duration,
 		Build: func() fyne.CanvasObject {
 			p := f.Payment()
-			size := float32(340) // phones read it from a metre away; 大字模式 needs no larger QR
-			qr, err := touch.NewQR(p.PayURL, size)
-			var code fyne.CanvasObject = qr
-			if err != nil {
-				code = note(s.T("pay.no_qr"), widget.DangerImportance)
-			}
 			amount := canvas.NewText(money(f.Amount), ft.Color(ft.ColorNameError))
 			amount.TextSize = ft.Size(kt.SizeNameDisplayText) * 0.75
 			remaining = canvas.NewText(countdown(), ft.Color(ft.ColorNameForeground))
@@ -137,10 +131,23 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 				})
 			}))
 			cancel.Importance = widget.DangerImportance
-			// The QR keeps its size; the words take the rest of the width, so that they
-			// wrap less (English, 大字模式).
-			return container.NewBorder(nil, nil, container.NewPadded(container.NewCenter(code)), nil,
-				container.NewVBox(info, container.NewHBox(cancel)))
+			words := container.NewVBox(info, container.NewHBox(cancel))
+			// The QR as large as the page lets it be (phones read it from a metre away,
+			// old ones too), never under 340: a size smaller each time until the words
+			// beside it, wrapping in what width is left, fit the page's height.
+			size := min(s.bodySize.Height*0.9, s.bodySize.Width*0.42)
+			for ; size > 340; size -= 20 {
+				words.Resize(fyne.NewSize(s.bodySize.Width-size-4*ft.Size(ft.SizeNamePadding), s.bodySize.Height))
+				if words.MinSize().Height <= s.bodySize.Height {
+					break
+				}
+			}
+			qr, err := touch.NewQR(p.PayURL, max(size, 340))
+			var code fyne.CanvasObject = qr
+			if err != nil {
+				code = note(s.T("pay.no_qr"), widget.DangerImportance)
+			}
+			return container.NewBorder(nil, nil, container.NewPadded(container.NewCenter(code)), nil, words)
 		},
 		Tick: func() {
 			if remaining != nil {
@@ -168,8 +175,9 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 			items = append(items, lines(detail...))
 			var right []fyne.CanvasObject
 			if u := f.ReceiptURL(); u != "" {
-				if qr, err := touch.NewQR(u, 260); err == nil {
-					right = append(right, container.NewCenter(qr), note(s.T("pay.receipt_qr"), widget.MediumImportance))
+				if qr, err := touch.NewQR(u, max(260, min(s.bodySize.Height*0.6, s.bodySize.Width*0.3))); err == nil {
+					caption := touch.NewParagraph(s.T("pay.receipt_qr"), widget.RichTextStyle{Alignment: fyne.TextAlignCenter})
+					right = append(right, container.NewCenter(qr), caption)
 				}
 			}
 			if r, _ := f.Printed(); r.OK {
