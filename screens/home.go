@@ -110,12 +110,18 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 	} else {
 		// Too long for one line (English in 大字模式) or too tall: the invitation wraps, a
 		// size smaller, between a smaller picture and the demo button, and its hint gives
-		// the tiles the room.
-		wrapped := touch.NewParagraph(insert.Text, widget.RichTextStyle{
+		// the tiles the room; a card left behind is still told why (大字模式 is for those
+		// most likely to forget it).
+		var words fyne.CanvasObject = touch.NewParagraph(insert.Text, widget.RichTextStyle{
 			ColorName: colour, SizeName: ft.SizeNameSubHeadingText, TextStyle: insert.TextStyle})
+		if take {
+			why := canvas.NewText(s.T(hintKey), ft.Color(colour))
+			why.TextSize = ft.Size(ft.SizeNameText)
+			words = lines(words, container.New(layout.NewCustomPaddedLayout(0, 0, ft.Size(ft.SizeNameInnerPadding), 0), why))
+		}
 		smaller := fyne.NewSize(150, 102)
 		small := container.NewGridWrap(smaller, s.readerPicture(smaller, take))
-		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), wrapped, layout.NewSpacer()))
+		card = container.NewBorder(nil, nil, small, demo, container.NewVBox(layout.NewSpacer(), words, layout.NewSpacer()))
 	}
 	var tiles []fyne.CanvasObject
 	for _, id := range s.K.Config.Home.Tiles {
