@@ -561,7 +561,9 @@ type checked struct {
 
 // utilityRow is one utility's API: where the calls go, and what its check came to.
 func (s *Shell) utilityRow(id string) *touch.Row {
-	r := touch.NewRow(s.K.UtilityName(id), "", "", nil)
+	// The detail line is there from the start: a row that grows when its check
+	// answers is not laid out again by the page, and its second line ran over its border.
+	r := touch.NewRow(s.K.UtilityName(id), s.T("maint.utility_checking_detail"), "", nil)
 	r.OnTapped = func() {
 		r.Trailing, r.Importance = s.T("maint.utility_checking"), widget.MediumImportance
 		r.Refresh()
