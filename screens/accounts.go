@@ -70,8 +70,10 @@ func (s *Shell) buildAccounts(acc *app.Accounts) fyne.CanvasObject {
 	for _, t := range acc.Tiles() {
 		panels = append(panels, s.accountPanel(t))
 	}
+	// What to do here, under the accounts: the pager leaves the row below them.
+	hint := note(s.T("accounts.hint"), widget.MediumImportance)
 	if s.K.Elderly() {
-		return s.pager(panels...)
+		return container.NewBorder(nil, hint, nil, nil, s.pager(panels...))
 	}
 	var blocks []fyne.CanvasObject
 	for i := 0; i < len(panels); i += 2 {
@@ -81,7 +83,7 @@ func (s *Shell) buildAccounts(acc *app.Accounts) fyne.CanvasObject {
 		}
 		blocks = append(blocks, container.NewGridWithColumns(2, pair...))
 	}
-	return s.pager(blocks...)
+	return container.NewBorder(nil, hint, nil, nil, s.pager(blocks...))
 }
 
 func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {

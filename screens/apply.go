@@ -317,8 +317,13 @@ func (s *Shell) choiceEditor(a *app.ApplyForm, in *catalog.Input, title, help fy
 		rows = append(rows, r)
 	}
 	var foot fyne.CanvasObject = widget.NewLabel("")
+	how := "apply.pick_one" // a tap chooses and goes back to the form
 	if in.Field.Multi {
 		foot = container.NewBorder(nil, nil, nil, touch.NewPrimaryButton(s.T("apply.done"), s.Tap(s.Back)))
+		how = "apply.pick_many"
+	}
+	if in.Field.Help.In(lang) == "" {
+		help = note(s.T(how), widget.MediumImportance)
 	}
 	return container.NewBorder(container.NewVBox(title, help), foot, nil, nil, s.pager(rows...))
 }

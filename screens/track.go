@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -64,9 +65,12 @@ func trackPage(s *Shell) Page {
 				rows = append(rows, note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance))
 			}
 		}
-		mine := s.panel(s.T("track.mine"))
-		blocks := append([]fyne.CanvasObject{mine}, rows...)
-		return container.NewBorder(nil, container.NewHBox(byNumber), nil, nil, s.pager(blocks...))
+		blocks := append([]fyne.CanvasObject{heading(s.T("track.mine"))}, rows...)
+		var hint fyne.CanvasObject = layout.NewSpacer()
+		if res != nil && len(res.Applications) > 0 {
+			hint = note(s.T("track.hint"), widget.MediumImportance)
+		}
+		return container.NewBorder(nil, container.NewBorder(nil, nil, byNumber, nil, hint), nil, nil, s.pager(blocks...))
 	}}
 }
 
