@@ -22,6 +22,11 @@ type fleetLink struct {
 	// refused is the envelope of each utility's bundle last refused from the broker: the
 	// broker hands it again on every connection, and it is refused (and journaled) once.
 	refused map[string]string
+	// publishing orders the statuses: each is made and handed to the link under it, so
+	// that the broker does not keep one made before the last (two changes at once, a
+	// bundle applied as a device came up, left the older status kept until the next),
+	// nor a "running" after the "stopped" of a kiosk that stops.
+	publishing sync.Mutex
 }
 
 // get is the link; nil until connecting began.
@@ -108,6 +113,8 @@ func (k *Kiosk) publishStatus() {
 	if link == nil {
 		return
 	}
+	k.fleet.publishing.Lock()
+	defer k.fleet.publishing.Unlock()
 	if err := link.PublishStatus(k.fleetStatus(fleet.Running)); err != nil && !errors.Is(err, fleet.ErrNotConnected) {
 		k.Log.Warn("fleet: status not published", "err", err)
 	}
@@ -200,6 +207,10 @@ func (k *Kiosk) stopFleet() {
 		return
 	}
 	if link := k.fleet.get(); link != nil {
+		// After any status under way, and before any to come (the closed link publishes
+		// none): the broker keeps "stopped", not a "running" sent after it.
+		k.fleet.publishing.Lock()
+		defer k.fleet.publishing.Unlock()
 		link.Close(k.fleetStatus(fleet.Stopped))
 	}
 }

@@ -175,6 +175,48 @@ func TestFleetLink(t *testing.T) {
 	}
 }
 
+// The status the broker keeps is the last the kiosk made: bundles applied one after
+// another, each publishing the status, leave the broker with the last version (statuses
+// made at once were handed to the link in any order, and an older one could stay kept
+// until the next fleet.status_every), and a kiosk that stops leaves "stopped".
+func TestFleetKeepsTheLastStatus(t *testing.T) {
+	br := fleettest.Start(t)
+	cfg := contentConfig(t, t.TempDir())
+	cfg.Fleet.Broker = br.URL
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	defer k.Close()
+	broker := fleet.Broker{URL: br.URL}
+	kept := func() fleet.Status {
+		all, err := fleet.Statuses(context.Background(), broker, "", 300*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all[cfg.Kiosk.ID]
+	}
+	pollUntil(t, 20*time.Second, "the first status", func() bool { return kept().State == fleet.Running })
+	files := map[string][]byte{bundle.InfoFile: own(t, "info/electricity.toml")}
+	const last = 12
+	for v := uint64(2); v <= last; v++ {
+		if _, err := k.ApplyBundle(signed(t, bundle.DemoKey("electricity"), "electricity", v, time.Now(), files), "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every status is out once the last is: the kiosk publishes nothing more by itself
+	// for fleet.status_every.
+	time.Sleep(time.Second)
+	if s := kept(); s.Bundles["electricity"] != last {
+		t.Fatalf("the broker keeps a status with electricity v%d, want v%d", s.Bundles["electricity"], last)
+	}
+	k.Close()
+	if s := kept(); s.State != fleet.Stopped {
+		t.Fatalf("the broker keeps %q for a kiosk that stopped", s.State)
+	}
+}
+
 // BenchmarkFleetBundle: a utility publishes a bundle (its information and catalogue, the
 // shipped files) on the broker, and the kiosk linked to it shows it: the broker's
 // delivery, then everything BenchmarkApplyBundle measures. One kiosk, mosquitto on
