@@ -226,7 +226,13 @@ func (r *keypadRenderer) Refresh() {
 	heading := ft.Size(ft.SizeNameHeadingText)
 	k.strut.SetMinSize(fyne.NewSize(0, max(fyne.MeasureText("0", heading, fyne.TextStyle{Monospace: true}).Height,
 		fyne.MeasureText("●", heading, fyne.TextStyle{}).Height)))
-	k.hint.Text = k.message
+	// The line under the value says what is wrong with it, or else, once typing has
+	// taken the placeholder's place, what is asked for (in 大字模式 the placeholder is
+	// the only prompt: no room for a title above the keys).
+	k.hint.Text, k.hint.Color = k.message, ft.Color(ft.ColorNameError)
+	if k.message == "" && k.value != "" {
+		k.hint.Text, k.hint.Color = k.Placeholder, ft.Color(ft.ColorNamePlaceHolder)
+	}
 	k.hint.TextSize = ft.Size(ft.SizeNameText)
 	if k.message == "" && k.value != "" {
 		k.ok.Enable()

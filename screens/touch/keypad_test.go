@@ -32,19 +32,21 @@ func TestKeypadTypesValidatesSubmits(t *testing.T) {
 	k.Validate = phoneRule
 	k.OnSubmit = func(v string) { submitted = v }
 	k.OnKey = func() { keys++ }
+	k.Placeholder = "联系电话"
 	w := test.NewTempWindow(t, k)
 	w.Resize(fyne.NewSize(800, 600))
 
 	test.Tap(k.Key("2"))
-	if k.Message() != "手机号码以 1 开头" {
-		t.Fatalf("message %q", k.Message())
+	if k.Message() != "手机号码以 1 开头" || k.hint.Text != k.Message() {
+		t.Fatalf("message %q, under the value %q", k.Message(), k.hint.Text)
 	}
 	test.Tap(k.Key("退格"))
 	for _, c := range "138123456789" { // one digit too many
 		test.Tap(k.Key(string(c)))
 	}
-	if k.Value() != "13812345678" || k.Message() != "" {
-		t.Fatalf("value %q message %q", k.Value(), k.Message())
+	// Typed over the placeholder, the prompt stays in view under the value.
+	if k.Value() != "13812345678" || k.Message() != "" || k.hint.Text != "联系电话" {
+		t.Fatalf("value %q message %q, under the value %q", k.Value(), k.Message(), k.hint.Text)
 	}
 	if k.Key("确定").Disabled() {
 		t.Fatal("确定 disabled on a valid value")
@@ -57,7 +59,7 @@ func TestKeypadTypesValidatesSubmits(t *testing.T) {
 		t.Fatalf("%d key presses reported, want 15", keys)
 	}
 	test.Tap(k.Key("清空"))
-	if k.Value() != "" || !k.Key("确定").Disabled() {
+	if k.Value() != "" || !k.Key("确定").Disabled() || k.hint.Text != k.Message() {
 		t.Fatal("清空 did not clear")
 	}
 	if k.Key("X") != nil {
