@@ -330,7 +330,9 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	service := k.Text.In(i18n.ZH, "apply.joint_connection")
 	switch {
 	case len(a.Form.Services) == 1:
-		service = a.Form.Services[0].Name.ZH
+		// Which utility too: several services are called 新装 or 过户.
+		sv := a.Form.Services[0]
+		service = k.Text.In(i18n.ZH, "apply.utility."+sv.Utility.ID) + " · " + sv.Name.ZH
 	case a.Form.Services[0].Joint == catalog.JointTransfer:
 		service = k.Text.In(i18n.ZH, "apply.joint_transfer")
 	}

@@ -80,6 +80,8 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	if title == "" {
 		title = s.T("track.waiting_service")
 	}
+	// Which utility first: several are called 新装 or 过户.
+	title = s.T("apply.utility."+a.Utility) + " · " + title
 	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", s.day(p.AcceptedAt))
 	state, imp := s.K.StateName(p), widget.HighImportance
 	switch {

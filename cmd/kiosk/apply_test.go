@@ -485,6 +485,6 @@ func TestTrackJointByNumber(t *testing.T) {
 	j.checkBothLanguages("", "joint")
 	j.Tap("大字模式")
 	j.checkBothLanguages("", "joint-elderly")
-	j.TapPrefixSeeking("新装")
+	j.TapPrefixSeeking("供水 · 新装")
 	j.WaitFor("a part's timeline", func() bool { return j.Shell.Current() == "timeline" })
 }
