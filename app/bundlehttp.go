@@ -16,11 +16,6 @@ import (
 	"github.com/liangzihu/kiosk/app/bundle"
 )
 
-// serveBundles takes utilities' content bundles over HTTP on the hall network
-// (bundles.listen): POST /v1/bundles with the bundle as the body, GET /v1/bundles for
-// the versions shown. Nothing else is served there and nothing needs a password: a
-// bundle is applied only with its utility's signature. A kiosk that cannot listen still
-// serves citizens; the log says why.
 // ByNetwork and ByFleet begin what a bundle's record says delivered it, when no one
 // of the staff did: the address it was posted from (network 10.0.3.21), or the
 // broker's topic it came on (fleet electricity).
@@ -29,6 +24,11 @@ const (
 	ByFleet   = "fleet "
 )
 
+// serveBundles takes utilities' content bundles over HTTP on the hall network
+// (bundles.listen): POST /v1/bundles with the bundle as the body, GET /v1/bundles for
+// the versions shown. Nothing else is served there and nothing needs a password: a
+// bundle is applied only with its utility's signature. A kiosk that cannot listen still
+// serves citizens; the log says why.
 func (k *Kiosk) serveBundles() {
 	addr := k.Config.Bundles.Listen
 	if addr == "" {
