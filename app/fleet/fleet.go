@@ -282,18 +282,24 @@ func PublishBundle(ctx context.Context, b Broker, prefix, utility string, data [
 	})
 }
 
-// Statuses reads the statuses the broker keeps for the kiosks under prefix, for the time
-// given (the broker sends the kept ones at once on subscribing), by kiosk.
+// Statuses reads the statuses the broker keeps for the kiosks under prefix, by kiosk: it
+// listens for the time given from the moment it is subscribed (the broker sends the kept
+// ones at once then), however long connecting took (a slow link once used the time up
+// before the first status came, and read none).
 func Statuses(ctx context.Context, b Broker, prefix string, listen time.Duration) (map[string]Status, error) {
-	ctx, cancel := context.WithTimeout(ctx, listen)
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
 	out := map[string]Status{}
-	err := Watch(ctx, b, prefix, func(s Status) {
+	var heard *time.Timer
+	err := watch(ctx, b, prefix, func(s Status) {
 		mu.Lock()
 		defer mu.Unlock()
 		out[s.Kiosk] = s
-	}, nil)
+	}, nil, func() { heard = time.AfterFunc(listen, cancel) })
+	if heard != nil {
+		heard.Stop()
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	return out, err

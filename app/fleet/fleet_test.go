@@ -110,6 +110,9 @@ type relay struct {
 	mu    sync.Mutex
 	l     net.Listener
 	conns []net.Conn
+	// delay holds each new connection up that long before it reaches the broker: a
+	// slow link.
+	delay time.Duration
 }
 
 func newRelay(t *testing.T, to string) *relay {
@@ -140,6 +143,10 @@ func (r *relay) up() {
 			if err != nil {
 				return
 			}
+			r.mu.Lock()
+			delay := r.delay
+			r.mu.Unlock()
+			time.Sleep(delay)
 			out, err := net.Dial("tcp", r.to)
 			if err != nil {
 				in.Close()
@@ -474,5 +481,29 @@ func TestFollowConnectsAgain(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the watch did not end with its context")
+	}
+}
+
+// Statuses listens for its time once subscribed, however long connecting took: over a
+// link that takes longer to connect than the time to listen, the kept status is read.
+func TestStatusesOverASlowLink(t *testing.T) {
+	br := fleettest.Start(t)
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: br.URL}, Kiosk: "LZH-0107"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close(fleet.Status{})
+	waitFor(t, "the kiosk's link", k.Connected)
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the status kept", func() bool { return statusOf(t, fleet.Broker{URL: br.URL}, "LZH-0107").State == fleet.Running })
+	slow := newRelay(t, br.URL[len("mqtt://"):])
+	slow.mu.Lock()
+	slow.delay = 600 * time.Millisecond
+	slow.mu.Unlock()
+	all, err := fleet.Statuses(context.Background(), fleet.Broker{URL: "mqtt://" + slow.addr}, "", 300*time.Millisecond)
+	if err != nil || all["LZH-0107"].State != fleet.Running {
+		t.Fatalf("over a slow link: %v, %v", all, err)
 	}
 }
