@@ -473,7 +473,10 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
 		submit := touch.NewPrimaryButton(s.T("apply.submit"), s.Tap(func() { s.submit(a) }))
 		edit := touch.NewButton(s.T("apply.edit"), s.Tap(s.Back))
-		foot := container.NewBorder(nil, nil, edit, submit, note(s.T("apply.review_hint"), widget.MediumImportance))
+		// A rule between the pages' 下一页 and 确认提交 under it: a finger paging through
+		// the review is not a finger submitting it.
+		foot := container.New(layout.NewCustomPaddedVBoxLayout(0), widget.NewSeparator(),
+			container.NewBorder(nil, nil, edit, submit, note(s.T("apply.review_hint"), widget.MediumImportance)))
 		if s.K.Elderly() {
 			return container.NewBorder(nil, foot, nil, nil, s.pager(append(blocks, outcomes...)...))
 		}

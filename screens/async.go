@@ -125,3 +125,8 @@ func busy(text string) fyne.CanvasObject { return note(text, widget.MediumImport
 func note(text string, imp widget.Importance) *touch.Paragraph {
 	return touch.NewParagraph(text, widget.RichTextStyle{ColorName: touch.ColorOf(imp)})
 }
+
+// bullet is an item of a list: its lines wrap under its first word, not under the dot.
+func bullet(text string) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, note("·", widget.MediumImportance), nil, note(text, widget.MediumImportance))
+}

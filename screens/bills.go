@@ -191,7 +191,7 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 		)))
 		for _, tip := range e.Tips {
 			// Each tip is a block of its own, so that the pager can put it on any page.
-			blocks = append(blocks, note("· "+tip, widget.MediumImportance))
+			blocks = append(blocks, bullet(tip))
 		}
 	}
 	return s.pager(blocks...)

@@ -57,7 +57,7 @@ func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
 				rows = append(rows, note(para.In(lang), widget.MediumImportance))
 			}
 			for _, it := range sec.Items {
-				rows = append(rows, note("· "+it.In(lang), widget.MediumImportance))
+				rows = append(rows, bullet(it.In(lang)))
 			}
 			if t := sec.Table; t != nil {
 				rows = append(rows, s.infoTable(t)...)
