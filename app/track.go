@@ -1,15 +1,17 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -66,8 +68,16 @@ func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) 
 		}(c)
 	}
 	wg.Wait()
-	sort.SliceStable(out.Applications, func(i, j int) bool {
-		return out.Applications[i].Progress.AcceptedAt.After(out.Applications[j].Progress.AcceptedAt)
+	// Newest first, by the minute; within a minute (the parts of one joint application,
+	// which the utilities accept milliseconds apart, in any order) in the utilities'
+	// order, so that the list does not move between visits.
+	slices.SortStableFunc(out.Applications, func(a, b Application) int {
+		return cmp.Or(b.Progress.AcceptedAt.Truncate(time.Minute).Compare(a.Progress.AcceptedAt.Truncate(time.Minute)),
+			cmp.Compare(slices.Index(config.UtilityIDs, a.Utility), slices.Index(config.UtilityIDs, b.Utility)),
+			cmp.Compare(a.Progress.Reference, b.Progress.Reference))
+	})
+	slices.SortFunc(out.Unavailable, func(a, b string) int {
+		return cmp.Compare(slices.Index(config.UtilityIDs, a), slices.Index(config.UtilityIDs, b))
 	})
 	return out, nil
 }

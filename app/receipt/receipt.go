@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/liangzihu/kiosk/app/config"
@@ -120,15 +121,21 @@ func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
 	d.Align(printer.Center)
 	d.Size(2, 2)
 	d.LineSpacing(titleSpacing)
+	// Too long for a line, the title breaks where its spaces are (梁子湖区 / 水电气网联办
+	// 自助服务), not in the middle of a phrase; where a part is still too long (58 mm
+	// paper), it is printed double height only, on as few lines as that takes.
 	title := []string{b.s.Title}
 	if printer.Width(b.s.Title) > d.Columns() {
-		// Too long for a line: it breaks where its spaces are (梁子湖区 水电气网联办自助服务),
-		// not in the middle of a phrase.
 		title = strings.Fields(b.s.Title)
+		if slices.ContainsFunc(title, func(t string) bool { return printer.Width(t) > d.Columns() }) {
+			d.Size(1, 2)
+			title = []string{b.s.Title}
+		}
 	}
 	for _, t := range title {
 		d.Line(t)
 	}
+	d.Size(2, 2)
 	d.Bold(true)
 	d.Line(name)
 	d.LineSpacing(0)
@@ -136,7 +143,8 @@ func (b *Builder) header(d *printer.Doc, name string, reprint bool) {
 	d.Rule()
 }
 
-// footer prints hotlines on one centred line (wrapping if needed) and cuts.
+// footer prints hotlines on one centred line, or one a line where they do not fit (a
+// wrapped line broke between a name and its number), and cuts.
 func footer(d *printer.Doc, hotlines []Hotline) {
 	if len(hotlines) > 0 {
 		parts := make([]string, len(hotlines))
@@ -144,7 +152,13 @@ func footer(d *printer.Doc, hotlines []Hotline) {
 			parts[i] = h.Label + " " + h.Number
 		}
 		d.Align(printer.Center)
-		d.Line(strings.Join(parts, "  "))
+		if all := strings.Join(parts, "  "); printer.Width(all) <= d.Columns() {
+			d.Line(all)
+		} else {
+			for _, p := range parts {
+				d.Line(p)
+			}
+		}
 	}
 	d.Cut()
 }

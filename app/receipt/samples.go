@@ -29,7 +29,7 @@ func SampleAcceptance() Acceptance {
 		Applicant: "张三",
 		IDNumber:  "420704199003151234",
 		Phone:     "13812345678",
-		Service:   "水电气联合报装（新装）",
+		Service:   "水电气网联动报装",
 		Time:      sampleTime,
 		Sections: []Section{
 			{
@@ -72,7 +72,7 @@ func SampleProgress() Progress {
 	return Progress{
 		Ref:       "K261125000123",
 		Applicant: "张三",
-		Service:   "水电气联合报装（新装）",
+		Service:   "水电气网联动报装",
 		Time:      at(27, 9, 15),
 		Items: []ProgressItem{
 			{
