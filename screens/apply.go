@@ -602,9 +602,9 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	lang := s.K.Text.Lang()
 	svc := p.Outcome.Service // the kiosk's own catalogue entry the part was made from
 	who := s.K.UtilityName(p.Utility)
-	if lang == i18n.EN {
-		// "Electricity", not "State Grid Liangzihu Power Supply": in English the full
-		// name and the service's do not fit one line beside each other.
+	if lang == i18n.EN || s.K.Elderly() {
+		// "Electricity" (供电), not "State Grid Liangzihu Power Supply": in English and in
+		// 大字模式 the full name and the service's do not fit one line beside each other.
 		who = svc.Utility.Name.In(lang)
 	}
 	title := who + " · " + svc.Name.In(lang)
