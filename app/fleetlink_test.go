@@ -175,20 +175,29 @@ func TestFleetLink(t *testing.T) {
 	}
 }
 
+// linkedKiosk is a running kiosk without devices linked to the broker at url; it closes
+// when the test ends.
+func linkedKiosk(tb testing.TB, url string) *app.Kiosk {
+	tb.Helper()
+	cfg := contentConfig(tb, tb.TempDir())
+	cfg.Fleet.Broker = url
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k.Start(context.Background())
+	tb.Cleanup(func() { k.Close() })
+	return k
+}
+
 // The status the broker keeps is the last the kiosk made: bundles applied one after
 // another, each publishing the status, leave the broker with the last version (statuses
 // made at once were handed to the link in any order, and an older one could stay kept
 // until the next fleet.status_every), and a kiosk that stops leaves "stopped".
 func TestFleetKeepsTheLastStatus(t *testing.T) {
 	br := fleettest.Start(t)
-	cfg := contentConfig(t, t.TempDir())
-	cfg.Fleet.Broker = br.URL
-	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.Start(context.Background())
-	defer k.Close()
+	k := linkedKiosk(t, br.URL)
+	cfg := k.Config
 	broker := fleet.Broker{URL: br.URL}
 	kept := func() fleet.Status {
 		all, err := fleet.Statuses(context.Background(), broker, "", 300*time.Millisecond)
@@ -223,14 +232,7 @@ func TestFleetKeepsTheLastStatus(t *testing.T) {
 // loopback.
 func BenchmarkFleetBundle(b *testing.B) {
 	br := fleettest.Start(b)
-	cfg := contentConfig(b, b.TempDir())
-	cfg.Fleet.Broker = br.URL
-	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
-	if err != nil {
-		b.Fatal(err)
-	}
-	k.Start(context.Background())
-	defer k.Close()
+	k := linkedKiosk(b, br.URL)
 	files := map[string][]byte{bundle.InfoFile: own(b, "info/electricity.toml"), bundle.CatalogFile: own(b, "catalog/electricity.toml")}
 	now := time.Now()
 	bundles := make([][]byte, b.N)

@@ -370,20 +370,28 @@ func TestBrokerOfPassword(t *testing.T) {
 	}
 }
 
+// runningKiosk is kiosk LZH-0107 linked to the broker, its status "running" published;
+// it closes when the test ends.
+func runningKiosk(t *testing.T, b fleet.Broker) *fleet.Kiosk {
+	t.Helper()
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: "LZH-0107"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close(fleet.Status{}) })
+	waitFor(t, "the kiosk's link", k.Connected)
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // A watch whose broker goes away ends with an error, rather than wait for ever with
 // nothing to hear.
 func TestWatchEndsWhenTheBrokerGoes(t *testing.T) {
 	br := fleettest.Start(t)
 	b := fleet.Broker{URL: br.URL}
-	k, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: "LZH-0107"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close(fleet.Status{})
-	waitFor(t, "the kiosk's link", k.Connected)
-	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
-		t.Fatal(err)
-	}
+	runningKiosk(t, b)
 	heard := make(chan struct{}, 8)
 	ended := make(chan error, 1)
 	go func() {
@@ -411,15 +419,7 @@ func TestFollowConnectsAgain(t *testing.T) {
 
 	br := fleettest.Start(t)
 	b := fleet.Broker{URL: br.URL}
-	k, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: "LZH-0107"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close(fleet.Status{})
-	waitFor(t, "the kiosk's link", k.Connected)
-	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
-		t.Fatal(err)
-	}
+	k := runningKiosk(t, b)
 	states := make(chan fleet.State, 64)
 	links := make(chan error, 64)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -488,15 +488,7 @@ func TestFollowConnectsAgain(t *testing.T) {
 // link that takes longer to connect than the time to listen, the kept status is read.
 func TestStatusesOverASlowLink(t *testing.T) {
 	br := fleettest.Start(t)
-	k, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: br.URL}, Kiosk: "LZH-0107"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close(fleet.Status{})
-	waitFor(t, "the kiosk's link", k.Connected)
-	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); err != nil {
-		t.Fatal(err)
-	}
+	runningKiosk(t, fleet.Broker{URL: br.URL})
 	waitFor(t, "the status kept", func() bool { return statusOf(t, fleet.Broker{URL: br.URL}, "LZH-0107").State == fleet.Running })
 	slow := newRelay(t, br.URL[len("mqtt://"):])
 	slow.mu.Lock()
