@@ -227,11 +227,11 @@ func (k *Kiosk) ApplyBundle(data []byte, by string) (*bundle.Bundle, error) {
 	if err == nil {
 		next, err = k.composeWith(b.Manifest.Utility, b)
 	}
+	if err == nil {
+		err = k.endpointInScope(b.Manifest.Utility, next.endpoint(b.Manifest.Utility))
+	}
 	if err == nil && held {
 		err = k.heldStays(b.Manifest.Utility, next)
-	}
-	if err == nil && !held {
-		err = k.endpointInScope(b.Manifest.Utility, next.endpoint(b.Manifest.Utility))
 	}
 	if err == nil && !held {
 		err = k.probeEndpoint(b.Manifest.Utility, next)

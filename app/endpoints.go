@@ -31,6 +31,10 @@ func (k *Kiosk) endpointInScope(id string, e *utility.Endpoint) error {
 		return nil
 	}
 	u, _ := k.Config.Utilities.ByID(id)
+	if api := utility.ConfiguredAPI(k.Config, k.utilityURLs, id); api != utility.APIReference {
+		return fmt.Errorf("%w: the bundle would move %s's calls, which go through the %s adapter: a bundle can move those of a utility on the kiosk's own protocol only",
+			bundle.ErrScope, id, api)
+	}
 	own := ""
 	if p, err := url.Parse(utility.ConfiguredURL(k.Config, k.utilityURLs, id)); err == nil {
 		own = p.Hostname()
@@ -111,27 +115,30 @@ func (c UtilityCheck) Problem() string {
 }
 
 // CheckUtility asks a utility's API, where its calls go now, what became of a request
-// that cannot exist (utility.HTTPClient.Probe): whether it answers as the API, with this
-// kiosk's signature accepted, and how fast. It changes nothing anywhere.
+// that cannot exist (utility.HTTPClient.Probe, or utility.Check through an adapter):
+// whether it answers as the API, with this kiosk's credentials accepted, and how fast.
+// It changes nothing anywhere.
 func (k *Kiosk) CheckUtility(ctx context.Context, id string) (UtilityCheck, error) {
 	c, err := k.Client(id)
 	if err != nil {
 		return UtilityCheck{}, err
 	}
-	cl, ok := c.(endpointer)
-	if !ok {
-		return UtilityCheck{}, fmt.Errorf("app: utility %q has no endpoint to check", id)
-	}
-	return k.check(ctx, cl), nil
+	return k.check(ctx, c), nil
 }
 
 // check is CheckUtility of a client.
-func (k *Kiosk) check(ctx context.Context, cl endpointer) UtilityCheck {
-	e := cl.Endpoint()
+func (k *Kiosk) check(ctx context.Context, cl utility.Client) UtilityCheck {
 	id := cl.ID()
-	c := UtilityCheck{Utility: id, Endpoint: e.BaseURL, FromBundle: k.content.Load().endpoint(id) != nil}
+	c := UtilityCheck{Utility: id}
 	start := time.Now()
-	c.Err = cl.Probe(ctx, &e)
+	if e, ok := cl.(endpointer); ok {
+		at := e.Endpoint()
+		c.Endpoint, c.FromBundle = at.BaseURL, k.content.Load().endpoint(id) != nil
+		c.Err = e.Probe(ctx, &at)
+	} else {
+		c.Endpoint = utility.ConfiguredURL(k.Config, k.utilityURLs, id)
+		c.Err = utility.Check(ctx, cl)
+	}
 	c.Took = time.Since(start)
 	return c
 }

@@ -40,15 +40,9 @@ func (k *Kiosk) staffLocal() *staff.Local {
 
 // staffUtilities checks every enabled utility's API at once, in display order.
 func (k *Kiosk) staffUtilities(ctx context.Context) []staff.Utility {
-	var clients []endpointer
-	for _, u := range k.Utilities {
-		if cl, ok := u.(endpointer); ok {
-			clients = append(clients, cl)
-		}
-	}
-	out := make([]staff.Utility, len(clients))
+	out := make([]staff.Utility, len(k.Utilities))
 	var wg sync.WaitGroup
-	for i, cl := range clients {
+	for i, cl := range k.Utilities {
 		wg.Go(func() {
 			c := k.check(ctx, cl)
 			out[i] = staff.Utility{Utility: c.Utility, Endpoint: c.Endpoint, FromBundle: c.FromBundle, TookMS: c.Took.Milliseconds(), Problem: c.Problem()}

@@ -144,6 +144,10 @@ type Utility struct {
 	Name    string `toml:"name"`
 	NameEN  string `toml:"name_en"`
 	BaseURL string `toml:"base_url"`
+	// API names how the utility's back end is called: empty (or "kiosk-v1") for the
+	// protocol of docs/utility-api.md, otherwise an adapter linked into the kiosk
+	// (utility.RegisterAdapter).
+	API string `toml:"api"`
 	// SecretFile holds this kiosk's HMAC secret for the utility (not the secret itself).
 	SecretFile string `toml:"secret_file"`
 	// CAFile holds the certificate authorities (PEM) the utility's API is trusted under,

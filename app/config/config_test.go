@@ -120,6 +120,8 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"http not loopback", "[kiosk]\ndemo = true\n[utilities.water]\nbase_url = \"http://water.example.cn/v1\"\n", []string{":4:", "utilities.water.base_url", "https"}},
 		{"http to a name that starts like loopback", "[kiosk]\ndemo = true\n[utilities.water]\nbase_url = \"http://127.0.0.1.nip.io/v1\"\n", []string{":4:", "utilities.water.base_url", "https"}},
 		{"not a url", "[kiosk]\ndemo = true\n[utilities.gas]\nbase_url = \"gas-server\"\n", []string{":4:", "utilities.gas.base_url", "not an http(s) URL"}},
+		{"api name", "[kiosk]\ndemo = true\n[utilities.gas]\napi = \"Gas API\"\n", []string{":4:", "utilities.gas.api", "not an API's name"}},
+		{"api adapter moved by bundles", "[kiosk]\ndemo = true\n[utilities.gas]\napi = \"gasco\"\nendpoint_hosts = [\"*.gas.example.cn\"]\n", []string{":5:", "utilities.gas.endpoint_hosts", "through the gasco adapter"}},
 		{"utility timeout", "[kiosk]\ndemo = true\n[utilities.gas]\ntimeout = \"10ms\"\n", []string{":4:", "utilities.gas.timeout"}},
 		{"none enabled", "[kiosk]\ndemo = true\n[utilities.water]\nenabled = false\n[utilities.gas]\nenabled = false\n[utilities.electricity]\nenabled = false\n[utilities.broadband]\nenabled = false\n",
 			[]string{"utilities", "at least one utility"}},

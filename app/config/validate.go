@@ -183,6 +183,13 @@ func (c *Config) validateDevices(lenient bool) error {
 
 // endpointHost is an entry of utilities.*.endpoint_hosts: a host name, optionally "*."
 // before it (any host under that domain), or an IPv4 address; no scheme, port or path.
+// apiName is what utilities.*.api may hold: an adapter's name.
+var apiName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// APIReference names the kiosk's own protocol (docs/utility-api.md), which an empty
+// utilities.*.api means too.
+const APIReference = "kiosk-v1"
+
 var endpointHost = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
 
 // The bounds of a utility's call deadline (utilities.*.timeout).
@@ -204,6 +211,12 @@ func (c *Config) validateUtilities(lenient bool) error {
 		}
 		if err := checkTemplate(key+".payment_url", u.PaymentURL); err != nil {
 			return err
+		}
+		if u.API != "" && !apiName.MatchString(u.API) {
+			return &Error{Key: key + ".api", Msg: fmt.Sprintf("%q is not an API's name: lower-case letters, digits and - (empty: the kiosk's own protocol, %s)", u.API, APIReference)}
+		}
+		if u.API != "" && u.API != APIReference && len(u.EndpointHosts) > 0 {
+			return &Error{Key: key + ".endpoint_hosts", Msg: fmt.Sprintf("a bundle can move the calls of a utility on the kiosk's own protocol (%s) only; this one's go through the %s adapter", APIReference, u.API)}
 		}
 		for _, h := range u.EndpointHosts {
 			if !endpointHost.MatchString(h) {

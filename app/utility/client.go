@@ -195,15 +195,32 @@ func ConfiguredURL(cfg *config.Config, baseURLs map[string]string, id string) st
 	return u.BaseURL
 }
 
-// FromConfig builds a client for every enabled utility of cfg, at its ConfiguredURL;
-// secrets come from utilities.*.secret_file, or DemoSecret in demo mode when that is
+// ConfiguredAPI is the API a utility's client speaks: utilities.*.api, APIReference when
+// that is empty or baseURLs overrides the utility's URL (the demo's simulator speaks the
+// reference protocol).
+func ConfiguredAPI(cfg *config.Config, baseURLs map[string]string, id string) string {
+	u, _ := cfg.Utilities.ByID(id)
+	if u.API == "" || baseURLs[id] != "" {
+		return APIReference
+	}
+	return u.API
+}
+
+// FromConfig builds a client for every enabled utility of cfg, at its ConfiguredURL:
+// the reference HTTPClient, or the adapter of its ConfiguredAPI (RegisterAdapter).
+// Secrets come from utilities.*.secret_file, or DemoSecret in demo mode when that is
 // empty.
-func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]*HTTPClient, error) {
-	out := map[string]*HTTPClient{}
+func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]Client, error) {
+	out := map[string]Client{}
 	for _, id := range config.UtilityIDs {
 		u, _ := cfg.Utilities.ByID(id)
 		if !u.Enabled {
 			continue
+		}
+		api := ConfiguredAPI(cfg, baseURLs, id)
+		a, err := adapter(api)
+		if err != nil {
+			return nil, fmt.Errorf("utility %s: utilities.%s.api: %w", id, id, err)
 		}
 		secret, err := LoadSecret(u.SecretFile, id, cfg.Demo)
 		if err != nil {
@@ -213,9 +230,21 @@ func FromConfig(cfg *config.Config, baseURLs map[string]string) (map[string]*HTT
 		if err != nil {
 			return nil, err
 		}
-		c, err := NewHTTP(Options{Utility: id, Name: u.Name, BaseURL: ConfiguredURL(cfg, baseURLs, id), KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration, RootCAs: cas})
+		o := Options{Utility: id, Name: u.Name, BaseURL: ConfiguredURL(cfg, baseURLs, id), KioskID: cfg.Kiosk.ID, Secret: secret, Timeout: u.Timeout.Duration, RootCAs: cas}
+		if a == nil {
+			c, err := NewHTTP(o)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = c
+			continue
+		}
+		c, err := a(o)
+		if err == nil && (c == nil || c.ID() != id) {
+			err = errors.New("no client for this utility")
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("utility %s: the %s adapter: %w", id, api, err)
 		}
 		out[id] = c
 	}

@@ -80,11 +80,17 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 		case cfg.Demo:
 			fmt.Fprintf(stdout, "utility %s: %s (simulated)\n", id, u.Name)
 		default:
-			_, err := utility.LoadSecret(u.SecretFile, id, false)
+			err := utility.CheckAPI(u.API)
+			if err == nil {
+				_, err = utility.LoadSecret(u.SecretFile, id, false)
+			}
 			if err == nil {
 				_, err = utility.LoadCAs(u.CAFile, id)
 			}
 			desc := fmt.Sprintf("utility %s: %s at %s, secret %s", id, u.Name, u.BaseURL, u.SecretFile)
+			if api := utility.ConfiguredAPI(cfg, nil, id); api != utility.APIReference {
+				desc += ", through the " + api + " adapter"
+			}
 			if u.CAFile != "" {
 				desc += ", trusted under " + u.CAFile
 			}

@@ -87,6 +87,10 @@ dir = "` + data + `"
 			`endpoint_hosts = ["*.power.example.cn"]`, `endpoint_hosts = ["*.power.example.cn"]`+"\nca_file = \""+filepath.Join(dir, "power-ca.pem")+"\"", 1)),
 			code: 1, out: []string{"trusted under " + dir + "/power-ca.pem, its bundles may move its calls to *.power.example.cn: PROBLEM: utility electricity: ca_file: open " + dir + "/power-ca.pem: no such file or directory"},
 			err: "1 problem(s)"},
+		{name: "a utility on an API this build has no adapter for", config: write("api.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
+			"[utilities.water]", "[utilities.water]\napi = \"waterco-v2\"", 1)),
+			code: 1, out: []string{"utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key, through the waterco-v2 adapter: PROBLEM: utility: unknown api \"waterco-v2\"; this build knows [kiosk-v1]"},
+			err: "1 problem(s)"},
 		{name: "a hall's broker with a password open to others", config: write("fleet.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))+
 			"[fleet]\nbroker = \"mqtts://mqtt.example.cn:8883\"\nusername = \"LZH-TAIHE-01\"\npassword_file = \""+filepath.Join(secrets, "water.key")+"\"\n"),
 			code: 1, out: []string{"fleet: broker mqtts://mqtt.example.cn:8883, topics kiosk/…/LZH-TAIHE-01, as LZH-TAIHE-01 (password in " + secrets + "/water.key): PROBLEM: fleet: password file " + secrets + "/water.key is open to other users"},
