@@ -210,10 +210,14 @@ func (s *Shell) billStatus(b utility.Bill) string {
 // kv is a label and its value on one line.
 func (s *Shell) kv(labelKey, value string) fyne.CanvasObject { return s.kvText(s.T(labelKey), value) }
 
+// The label and the value keep their padding at the sides and half of it above and
+// below: lines of facts one under another read as a list, not as rows a page apart
+// (a review in 大字模式 took 11 pages).
 func (s *Shell) kvText(label, value string) fyne.CanvasObject {
 	l := widget.NewLabel(label)
 	l.Importance = widget.HighImportance
-	return container.NewBorder(nil, nil, l, nil, touch.NewParagraph(value, widget.RichTextStyle{}))
+	trim := -ft.Size(ft.SizeNameInnerPadding) / 2
+	return container.New(layout.NewCustomPaddedLayout(trim, trim, 0, 0), container.NewBorder(nil, nil, l, nil, touch.NewParagraph(value, widget.RichTextStyle{})))
 }
 
 // table is a small grid with a header row.

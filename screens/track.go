@@ -265,7 +265,10 @@ func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 	}
 	text := heading(s.T("track.step", n, name))
 	detail := note(when+"  "+st.Note, widget.MediumImportance)
-	return container.NewBorder(nil, nil, container.NewCenter(m), nil, container.NewVBox(text, detail))
+	// The step's name and its time are one item: no more space between them than
+	// between the lines of a paragraph.
+	item := container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), text, detail)
+	return container.NewBorder(nil, nil, container.NewCenter(m), nil, item)
 }
 
 // ratePage is 好差评: five levels, reasons for a low one, and the rating goes through
