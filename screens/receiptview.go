@@ -5,7 +5,9 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -28,7 +30,9 @@ func demoReceiptPage(s *Shell) Page {
 		if s.K.Elderly() {
 			scale = 1
 		}
-		return s.pager(s.receiptStrips(img, scale)...)
+		p := s.pager(s.receiptStrips(img, scale)...)
+		p.Abut = true
+		return p
 	}}
 }
 
@@ -41,27 +45,53 @@ type keptReceipt struct {
 	blocks []fyne.CanvasObject
 }
 
-// receiptStrips returns the printout's strips as pictures at scale.
+// receiptStrips returns the printout's strips as pictures at scale, edge to edge in a
+// pager (Abut). The printout is scaled once and the strips cut from that: strips
+// scaled one by one came out a pixel wider or narrower than each other, and the
+// printout's left edge stepped at every cut.
 func (s *Shell) receiptStrips(img image.Image, scale float32) []fyne.CanvasObject {
 	if k := s.receipt; k != nil && k.of == img && k.scale == scale {
 		return k.blocks
 	}
+	scaled := scaleImage(img, scale)
+	from, to := img.Bounds(), scaled.Bounds()
+	row := func(y int) int { return to.Min.Y + (y-from.Min.Y)*to.Dy()/from.Dy() }
 	var blocks []fyne.CanvasObject
 	for _, strip := range receiptStrips(img, stripRows) {
 		b := strip.Bounds()
-		blocks = append(blocks, touch.NewPicture(strip, fyne.NewSize(float32(b.Dx())*scale, float32(b.Dy())*scale)))
+		part := scaled.SubImage(image.Rect(to.Min.X, row(b.Min.Y), to.Max.X, row(b.Max.Y)))
+		pb := part.Bounds()
+		// Centred at its own size: the picture is drawn pixel for pixel, not fitted
+		// to the pager's width.
+		blocks = append(blocks, container.NewCenter(touch.NewPicture(part, fyne.NewSize(float32(pb.Dx()), float32(pb.Dy())))))
 	}
 	s.receipt = &keptReceipt{of: img, scale: scale, blocks: blocks}
 	return blocks
+}
+
+// subImager is an image whose parts can be taken without a copy (image.RGBA,
+// image.Paletted, …).
+type subImager interface {
+	image.Image
+	SubImage(image.Rectangle) image.Image
+}
+
+// scaleImage returns img scaled smoothly by f (itself at 1).
+func scaleImage(img image.Image, f float32) subImager {
+	b := img.Bounds()
+	if sub, ok := img.(subImager); ok && f == 1 {
+		return sub
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, int(float32(b.Dx())*f+0.5), int(float32(b.Dy())*f+0.5)))
+	xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
+	return dst
 }
 
 // receiptStrips cuts a printout into strips at blank rows, each no taller than max
 // rows unless the printout has no blank row to cut at, so that the gaps the pager puts
 // between strips fall on blank paper.
 func receiptStrips(img image.Image, max int) []image.Image {
-	sub, ok := img.(interface {
-		SubImage(image.Rectangle) image.Image
-	})
+	sub, ok := img.(subImager)
 	r := img.Bounds()
 	if !ok || r.Empty() {
 		return []image.Image{img}

@@ -19,6 +19,9 @@ type Pager struct {
 	Blocks []fyne.CanvasObject
 	// OnTap runs before a page turn (the kiosk counts it as activity).
 	OnTap func()
+	// Abut puts the blocks edge to edge, without the theme's padding between them: the
+	// strips of one long picture.
+	Abut bool
 
 	page     int
 	units    []fyne.CanvasObject // the blocks, split ones as their parts, at the last layout
@@ -93,9 +96,16 @@ func (r *pagerRenderer) units(w, h float32) []fyne.CanvasObject {
 	return out
 }
 
-// paginate packs units greedily into pages of height h at width w.
-func paginate(units []fyne.CanvasObject, w, h float32) [][]int {
-	pad := ft.Size(ft.SizeNamePadding)
+// gap is the space between blocks.
+func (p *Pager) gap() float32 {
+	if p.Abut {
+		return 0
+	}
+	return ft.Size(ft.SizeNamePadding)
+}
+
+// paginate packs units greedily into pages of height h at width w, pad apart.
+func paginate(units []fyne.CanvasObject, w, h, pad float32) [][]int {
 	var pages [][]int
 	var cur []int
 	used := float32(0)
@@ -138,12 +148,12 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 	pad := ft.Size(ft.SizeNamePadding)
 	avail := size.Height
 	units := r.units(size.Width, avail)
-	pages := paginate(units, size.Width, avail)
+	pages := paginate(units, size.Width, avail, p.gap())
 	paged := len(pages) > 1
 	if paged {
 		avail -= r.navHeight() + pad
 		units = r.units(size.Width, avail)
-		pages = paginate(units, size.Width, avail)
+		pages = paginate(units, size.Width, avail, p.gap())
 	}
 	p.units, p.pages = units, pages
 	p.overflow = false
@@ -164,7 +174,7 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 			b.Move(fyne.NewPos(0, y))
 			h := b.MinSize().Height
 			b.Resize(fyne.NewSize(size.Width, h))
-			y += h + pad
+			y += h + p.gap()
 			r.shown = append(r.shown, b)
 		}
 	}

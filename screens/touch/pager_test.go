@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	ft "fyne.io/fyne/v2/theme"
 
 	kt "github.com/liangzihu/kiosk/screens/theme"
 )
@@ -141,7 +142,7 @@ func TestPaginateKeepsTitleWithNext(t *testing.T) {
 		{"a title alone on its page stays", []fyne.CanvasObject{title, block(500)}, 450, [][]int{{0}, {1}}},
 		{"a block that is no title ends the page", []fyne.CanvasObject{block(300), block(50), block(200)}, 300 + pad + 50 + 50, [][]int{{0, 1}, {2}}},
 	} {
-		if got := paginate(tc.units, 600, tc.h); !slices.EqualFunc(got, tc.want, slices.Equal[[]int]) {
+		if got := paginate(tc.units, 600, tc.h, ft.Size(ft.SizeNamePadding)); !slices.EqualFunc(got, tc.want, slices.Equal[[]int]) {
 			t.Errorf("%s: pages %v, want %v", tc.name, got, tc.want)
 		}
 	}
