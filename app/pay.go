@@ -52,9 +52,10 @@ type PaymentFlow struct {
 	// guessed: the status is the kiosk's own (a cancellation the utility has not
 	// answered yet), so the order is left to the settling pass (see SettleOrders).
 	guessed bool
-	// printOnce prints the receipt once, whoever sees the order paid first (the
-	// Watch or a Cancel that came too late); a second caller waits for the print.
-	printOnce sync.Once
+	// paidOnce journals the payment and prints the receipt once, whoever sees the
+	// order paid first (the Watch or a Cancel that came too late); a second caller
+	// waits for the print.
+	paidOnce sync.Once
 }
 
 // Payment returns the order's latest known state.
@@ -310,7 +311,7 @@ func (f *PaymentFlow) settle() {
 	p, guessed := f.payment, f.guessed
 	f.mu.Unlock()
 	if p.Status == utility.PaymentPaid {
-		f.printReceipt()
+		f.paid()
 	}
 	if paymentFinal(p.Status) {
 		f.k.releaseOrder(f.KioskRef, !guessed)

@@ -232,6 +232,12 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 	if slices.Contains(kinds, journal.PrintFailed) {
 		t.Errorf("journal of %s: %v", flow.KioskRef, kinds)
 	}
+	// The payment itself, for the day's report: once, with its amount and the
+	// utility's record, the account only as its keyed hash.
+	if paid := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid); len(paid) != 1 || paid[0].Amount != int64(p.Amount) || p.Amount == 0 ||
+		paid[0].UtilityRef != p.ReceiptNo || paid[0].Utility != utility.Electricity || paid[0].Subject == "" || strings.Contains(paid[0].Subject, flow.Account) {
+		t.Errorf("payment.paid events %+v, want one of %s", paid, p.Amount.Yuan())
+	}
 	if got := received(t, f.sims, utility.Electricity, utility.KindPayment); len(got) != 1 || got[0].KioskRef != flow.KioskRef {
 		t.Fatalf("the utility received %+v, want one order %s", got, flow.KioskRef)
 	}
@@ -724,7 +730,7 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 			if r, err := f.k.Reprints.Get(flow.KioskRef); tc.paid && (err != nil || !periodsRE.MatchString(r.Payment.Periods) || r.Payment.Payee == "") {
 				t.Fatalf("the kept receipt lacks the periods (as citizens read them) or the payee: %+v, %v", r.Payment, err)
 			}
-			if slices.Contains(kinds, journal.PaymentSettled) != tc.paid {
+			if slices.Contains(kinds, journal.PaymentSettled) != tc.paid || slices.Contains(kinds, journal.PaymentPaid) != tc.paid {
 				t.Fatalf("journal %v", kinds)
 			}
 			awaitCond(t, "the order forgotten", func() bool { return payOrders(t, f.k) == 0 })
@@ -785,16 +791,26 @@ func payOrders(t *testing.T, k *app.Kiosk) int {
 // payJournalDetail is the detail of the journal's first event of a kind under ref.
 func payJournalDetail(t *testing.T, k *app.Kiosk, ref string, kind journal.Kind) string {
 	t.Helper()
+	if evs := payJournalEvents(t, k, ref, kind); len(evs) > 0 {
+		return evs[0].Detail
+	}
+	return ""
+}
+
+// payJournalEvents are the journal's events of a kind naming ref.
+func payJournalEvents(t *testing.T, k *app.Kiosk, ref string, kind journal.Kind) []journal.Event {
+	t.Helper()
 	evs, err := k.Journal.ByRef(ref)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []journal.Event
 	for _, e := range evs {
 		if e.Kind == kind {
-			return e.Detail
+			out = append(out, e)
 		}
 	}
-	return ""
+	return out
 }
 
 // The kiosk stops (a crash, a power cut, staff) while a pay QR is on screen. At the
@@ -836,6 +852,9 @@ func TestPayOrderSettledAfterRestart(t *testing.T) {
 			})
 			if d := payJournalDetail(t, k, flow.KioskRef, journal.PaymentSettled); d != tc.wantDetail {
 				t.Fatalf("journal: %q, want %q", d, tc.wantDetail)
+			}
+			if paid := payJournalEvents(t, k, flow.KioskRef, journal.PaymentPaid); len(paid) != map[bool]int{true: 1}[tc.paid] || tc.paid && paid[0].Amount != int64(flow.Amount) {
+				t.Fatalf("payment.paid events %+v (paid: %v, %s)", paid, tc.paid, flow.Amount.Yuan())
 			}
 			if n := len(f.rig.Printer().Printouts()); n != 0 {
 				t.Fatalf("%d receipts printed by themselves", n)

@@ -255,10 +255,11 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 	return out
 }
 
-// printReceipt prints the payment receipt of a paid order, once: a second caller
-// waits for the first one's print.
-func (f *PaymentFlow) printReceipt() {
-	f.printOnce.Do(func() {
+// paid journals the payment of a paid order and prints its receipt, once: a second
+// caller waits for the first one's print.
+func (f *PaymentFlow) paid() {
+	f.paidOnce.Do(func() {
+		f.k.recordPaid(f.order(), f.Payment())
 		r := f.k.printPayment(f)
 		f.mu.Lock()
 		f.printed = &r

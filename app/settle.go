@@ -170,6 +170,7 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 // receipt is kept for reprinting first.
 func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
 	if p.Status == utility.PaymentPaid {
+		k.recordPaid(o, p)
 		k.keepUnprinted(o, p)
 	} else {
 		k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
@@ -178,6 +179,16 @@ func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
 	if err := k.Orders.Remove(o.KioskRef); err != nil {
 		k.Log.Error("payment order", "ref", o.KioskRef, "err", err)
 	}
+}
+
+// recordPaid journals that order o was paid (记录留痕; the day's report sums these).
+func (k *Kiosk) recordPaid(o orders.Order, p utility.Payment) {
+	amount := p.Amount
+	if amount <= 0 {
+		amount = o.Amount
+	}
+	k.record(journal.Event{Kind: journal.PaymentPaid, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+		UtilityRef: txn(p), Subject: k.Journal.Subject("order:"+o.Utility, o.Account), Amount: int64(amount)})
 }
 
 // keepUnprinted keeps the receipt of an order paid when its citizen was no longer at

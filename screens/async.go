@@ -66,7 +66,7 @@ func (s *Shell) redrawIfDue() {
 }
 
 // money formats fen as yuan for citizens: ￥128.50.
-func money(f utility.Fen) string { return "￥" + f.String() }
+func money(f utility.Fen) string { return f.Yuan() }
 
 // timeLimit words a committed time: N 个工作日，date 前办结, or the day the citizen chose
 // when that is later. The deadline is written as on the application's review and

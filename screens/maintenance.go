@@ -17,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/report"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
@@ -603,14 +604,18 @@ func (s *Shell) checkUtility(ctx context.Context, id string) checked {
 // eventsPage is the journal's last events, newest first (记录留痕).
 func eventsPage(s *Shell) Page {
 	return Page{Name: "maint-events", TitleKey: "maint.events", Build: func() fyne.CanvasObject {
+		today, failed := maintRead(s, s.maint.Today)
+		if failed != nil {
+			return failed
+		}
 		evs, failed := maintRead(s, func(ctx context.Context) ([]journal.Event, error) { return s.maint.Events(ctx, eventsShown) })
 		if failed != nil {
 			return failed
 		}
+		blocks := []fyne.CanvasObject{s.todayPanel(today)}
 		if len(evs) == 0 {
-			return note(s.T("maint.events_none"), widget.MediumImportance)
+			blocks = append(blocks, note(s.T("maint.events_none"), widget.MediumImportance))
 		}
-		var blocks []fyne.CanvasObject
 		for _, e := range evs {
 			name := string(e.Kind)
 			if key := "journal." + name; s.K.Text.Has(key) {
@@ -620,6 +625,18 @@ func eventsPage(s *Shell) Page {
 		}
 		return s.pager(blocks...)
 	}}
+}
+
+// todayPanel sums up the day so far (业务量统计): what staff report to the hall;
+// kioskctl journal report gives it per utility, for any day.
+func (s *Shell) todayPanel(r report.Summary) fyne.CanvasObject {
+	t := r.Total()
+	return s.panel(s.T("maint.today", s.day(r.From)),
+		s.kvText(s.T("maint.today_visits"), s.T("maint.today_visits_value", r.Visits)),
+		s.kvText(s.T("maint.today_paid"), s.T("maint.today_paid_value", t.Paid, money(t.Amount))),
+		s.kvText(s.T("maint.today_sent"), s.T("maint.today_sent_value", t.Applications, t.Transfers, t.Ratings)),
+		s.kvText(s.T("maint.today_to_staff"), s.T("maint.today_to_staff_value", t.ToStaff)),
+		s.kvText(s.T("maint.today_receipts"), s.T("maint.today_receipts_value", r.Printed, r.NotPrinted, r.Reprinted)))
 }
 
 // eventWords is an event's detail as staff read it on the screen. A send's outcome and a
@@ -636,6 +653,8 @@ func (s *Shell) eventWords(e journal.Event) string {
 		return ""
 	case journal.BundleRefused:
 		return s.T("maint.see_journal_list")
+	case journal.PaymentPaid:
+		return money(utility.Fen(e.Amount))
 	case journal.CardTaken:
 		if d, err := time.ParseDuration(strings.TrimPrefix(e.Detail, "after ")); err == nil {
 			return s.T("maint.detail.taken_after", int(d.Seconds()))

@@ -288,6 +288,17 @@ func (u *Utilities) ByID(id string) (*Utility, bool) {
 	return nil, false
 }
 
+// Enabled lists the IDs of the enabled utilities, in display order.
+func (u *Utilities) Enabled() []string {
+	var out []string
+	for _, id := range UtilityIDs {
+		if x, _ := u.ByID(id); x.Enabled {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // Defaults returns the embedded default configuration, the kiosk's demo set-up.
 func Defaults() *Config {
 	c, err := parse(assets.DefaultConfig, "defaults")

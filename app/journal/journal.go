@@ -37,11 +37,15 @@ const (
 	// the kiosk restarted) was found ended at the utility; Detail says how, and what
 	// became of a paid one's receipt.
 	PaymentSettled Kind = "payment.settled"
-	StaffAction    Kind = "staff.action"
-	StaffRetry     Kind = "staff.retry"
-	StaffClose     Kind = "staff.close"
-	StaffExport    Kind = "staff.export"
-	StaffReprint   Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
+	// PaymentPaid: the kiosk learnt that a payment order it made was paid (UtilityRef:
+	// the utility's payment record; Amount). Once per order; a crash before the order was
+	// forgotten may write it again, with the same Ref.
+	PaymentPaid  Kind = "payment.paid"
+	StaffAction  Kind = "staff.action"
+	StaffRetry   Kind = "staff.retry"
+	StaffClose   Kind = "staff.close"
+	StaffExport  Kind = "staff.export"
+	StaffReprint Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
 	// Maintenance mode on the touchscreen (app/staffpin). Never with the PIN or its hash.
 	StaffLogin       Kind = "staff.login"        // the right PIN: maintenance mode opened
 	StaffLoginFailed Kind = "staff.login_failed" // a wrong PIN; staffpin counts these for its lockout
@@ -83,6 +87,8 @@ type Event struct {
 	Actor string `json:"actor,omitempty"`
 	// Detail is a short free text; ID and mobile numbers in it are masked before it is stored.
 	Detail string `json:"detail,omitempty"`
+	// Amount is a payment's amount in fen (分).
+	Amount int64 `json:"amount_fen,omitempty"`
 }
 
 // Journal appends and reads events.

@@ -128,10 +128,22 @@ func TestMaintenanceJourney(t *testing.T) {
 		t.Fatalf("journaled %+v", last)
 	}
 
-	// The journal names the refused send in words, not with the program's record.
+	// Over the journal, the day so far: the transfer sent and set aside, no receipt
+	// yet (the test pages are not receipts). The journal names the refused send and
+	// the transfer in words, not with the program's record.
 	j.Tap("返回")
 	j.Tap("操作记录")
+	for _, want := range []string{"今日业务", "申请0件 · 过户1件 · 评价0件", "转人工", ">1件<", "0笔，共￥0.00", "打印0张，未打全0张，补打0张"} {
+		if !j.Shows(want) {
+			t.Errorf("the day's panel does not show %q", want)
+		}
+	}
 	if !j.ShowsOnAnyPage("被拒收") || j.ShowsOnAnyPage("refused:") {
+		t.Fatalf("the journal screen:\n%s", j.Markup())
+	}
+	j.Tap("返回")
+	j.Tap("操作记录")
+	if !j.ShowsOnAnyPage("申请已提交") || !j.Shows("· 过户") || j.ShowsOnAnyPage("· transfer") {
 		t.Fatalf("the journal screen:\n%s", j.Markup())
 	}
 	for j.Shell.Current() != "maint" {

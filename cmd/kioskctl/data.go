@@ -56,6 +56,11 @@ func init() {
 		summary: "print journal events as JSON lines, oldest first",
 		run:     journalList,
 	})
+	register("journal", journalSummary, "report", &subcommand{
+		usage:   "report [--config FILE] [--day YYYY-MM-DD] [--json]",
+		summary: "a day's business at the kiosk (业务量统计): visits, payments and their amount, requests sent, receipts printed",
+		run:     journalReport,
+	})
 	register("data", dataSummary, "backup", &subcommand{
 		usage:   "backup --out FILE --actor STAFF_NO [--config FILE]",
 		summary: "copy the database (sealed as it is: the copy needs the same key file)",
@@ -102,6 +107,7 @@ type kioskData struct {
 	staff.Service
 	running bool          // through the running kiosk's socket
 	kiosk   *config.Kiosk // this machine, as the configuration names it
+	enabled []string      // the utilities it serves, in display order
 	close   func() error  // releases the database when it was opened here
 }
 
@@ -114,7 +120,7 @@ func openData(cfgPath string) (*kioskData, error) {
 	}
 	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.Data.Dir))
 	if err == nil {
-		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, close: func() error { return nil }}, nil
+		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, enabled: cfg.Utilities.Enabled(), close: func() error { return nil }}, nil
 	}
 	if !errors.Is(err, staff.ErrNotRunning) {
 		return nil, err
@@ -142,7 +148,7 @@ func openData(cfgPath string) (*kioskData, error) {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob}, kiosk: &cfg.Kiosk,
+	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob}, kiosk: &cfg.Kiosk, enabled: cfg.Utilities.Enabled(),
 		close: func() error { return errors.Join(ob.Close(), st.Close()) }}, nil
 }
 

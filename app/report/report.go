@@ -1,0 +1,131 @@
+// Package report sums up a stretch of the kiosk's journal, usually a day (业务量统计):
+// the visits; per utility the payments made and their amount, the payment orders
+// made, the applications, transfers and ratings sent, and what was set aside for staff;
+// the receipts printed. It counts what the kiosk knew, from its journal alone: the
+// utilities' books are theirs.
+package report
+
+import (
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// Summary is what happened at the kiosk from From (included) to To (excluded).
+type Summary struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Visits are the citizens' visits begun with an ID card (a visitor without one,
+	// looking up an account by its number, is not counted).
+	Visits int `json:"visits"`
+	// Utilities holds one entry per utility asked for, in that order, then any other
+	// the journal names.
+	Utilities []Utility `json:"utilities"`
+	// Printed and NotPrinted count the receipts printed for citizens at their visit and
+	// those that did not print whole (paper out, a jam); Reprinted those staff printed
+	// again (补打). Staff's test pages are not receipts.
+	Printed    int `json:"printed"`
+	NotPrinted int `json:"not_printed"`
+	Reprinted  int `json:"reprinted"`
+}
+
+// Utility is one utility's share of a Summary.
+type Utility struct {
+	ID string `json:"utility"`
+	// Paid counts the payment orders paid, Amount their total.
+	Paid   int         `json:"paid"`
+	Amount utility.Fen `json:"amount_fen"`
+	// Orders counts the payment orders made (pay QR codes shown).
+	Orders       int `json:"orders"`
+	Applications int `json:"applications"`
+	Transfers    int `json:"transfers"`
+	Ratings      int `json:"ratings"`
+	// ToStaff counts the requests set aside for staff: refused for good, or not
+	// delivered after every attempt.
+	ToStaff int `json:"to_staff"`
+}
+
+// Of sums up the events from from to to, each utility of ids first. A payment journaled
+// twice (the kiosk stopped before it forgot the order) counts once.
+func Of(events []journal.Event, from, to time.Time, ids []string) Summary {
+	s := Summary{From: from, To: to}
+	at := map[string]int{}
+	for _, id := range ids {
+		at[id] = len(s.Utilities)
+		s.Utilities = append(s.Utilities, Utility{ID: id})
+	}
+	of := func(id string) *Utility {
+		i, ok := at[id]
+		if !ok {
+			i = len(s.Utilities)
+			at[id] = i
+			s.Utilities = append(s.Utilities, Utility{ID: id})
+		}
+		return &s.Utilities[i]
+	}
+	paid := map[string]bool{}
+	for _, e := range events {
+		if e.Time.Before(from) || !e.Time.Before(to) {
+			continue
+		}
+		switch e.Kind {
+		case journal.SessionStart:
+			s.Visits++
+		case journal.Print:
+			if e.Session != "" {
+				s.Printed++
+			}
+		case journal.PrintFailed:
+			if e.Session != "" {
+				s.NotPrinted++
+			}
+		case journal.StaffReprint:
+			s.Reprinted++
+		case journal.PaymentPaid:
+			if !paid[e.Ref] {
+				paid[e.Ref] = true
+				u := of(e.Utility)
+				u.Paid++
+				u.Amount += utility.Fen(e.Amount)
+			}
+		case journal.RequestDead:
+			of(e.Utility).ToStaff++
+		case journal.RequestSubmitted:
+			u := of(e.Utility)
+			switch utility.Kind(e.Detail) {
+			case utility.KindPayment:
+				u.Orders++
+			case utility.KindApplication:
+				u.Applications++
+			case utility.KindTransfer:
+				u.Transfers++
+			case utility.KindEvaluation:
+				u.Ratings++
+			}
+		}
+	}
+	return s
+}
+
+// Total is the utilities' entries added up (its ID is empty).
+func (s Summary) Total() Utility {
+	var t Utility
+	for _, u := range s.Utilities {
+		t.Paid += u.Paid
+		t.Amount += u.Amount
+		t.Orders += u.Orders
+		t.Applications += u.Applications
+		t.Transfers += u.Transfers
+		t.Ratings += u.Ratings
+		t.ToStaff += u.ToStaff
+	}
+	return t
+}
+
+// Day is the local day that t falls in, midnight to midnight in t's location (a day
+// of 23 or 25 hours where clocks change).
+func Day(t time.Time) (from, to time.Time) {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location()), time.Date(y, m, d+1, 0, 0, 0, 0, t.Location())
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/report"
+	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/workdays"
+)
+
+// journalReport prints a day's business at the kiosk from its journal: what staff
+// report to the hall and the utilities (业务量统计), and check against the utilities'
+// own figures.
+func journalReport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("journal report")
+	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	dayFlag := fs.String("day", "", "the day, as YYYY-MM-DD, midnight to midnight China time as the receipts' (none: today)")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	now := time.Now()
+	day := now.In(workdays.CST)
+	if *dayFlag != "" {
+		var err error
+		if day, err = time.ParseInLocation(time.DateOnly, *dayFlag, workdays.CST); err != nil {
+			return usageError("--day %q is not a date like %s", *dayFlag, now.Format(time.DateOnly))
+		}
+	}
+	from, to := report.Day(day)
+	if from.After(now) {
+		return usageError("--day %s has not begun", *dayFlag)
+	}
+	d, err := openData(*cfgPath)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	evs, err := d.Events(context.Background(), staff.Query{Since: now.Sub(from) + time.Second})
+	if err != nil {
+		return err
+	}
+	s := report.Of(evs, from, to, d.enabled)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(s)
+	}
+	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d\n", from.Format("2006-01-02 (Monday)"), d.kiosk.ID, s.Visits)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "UTILITY\tPAID\tAMOUNT\tPAY ORDERS\tAPPLICATIONS\tTRANSFERS\tRATINGS\tTO STAFF")
+	row := func(name string, u report.Utility) {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", name, u.Paid, u.Amount.Yuan(), u.Orders, u.Applications, u.Transfers, u.Ratings, u.ToStaff)
+	}
+	for _, u := range s.Utilities {
+		row(u.ID, u)
+	}
+	row("all", s.Total())
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "receipts: %d printed, %d not printed whole, %d printed again (补打)\n", s.Printed, s.NotPrinted, s.Reprinted)
+	return nil
+}
