@@ -219,8 +219,17 @@ func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 			s.kvText(s.T("apply.limit"), o.TimeLimit(lang)),
 		)))
 		// The fees (long for some services, in English) and the messages are blocks of
-		// their own: the pager may put them on the next page.
-		blocks = append(blocks, s.kvText(s.T("apply.fees"), o.FeesText(lang)))
+		// their own: the pager may put them on the next page. Two fees or more are a
+		// list, each from its own line.
+		if fees := o.FeeLines(lang); len(fees) == 1 {
+			blocks = append(blocks, s.kvText(s.T("apply.fees"), fees[0]))
+		} else {
+			items := make([]fyne.CanvasObject, len(fees))
+			for i, f := range fees {
+				items[i] = bullet(f)
+			}
+			blocks = append(blocks, s.kvObject(s.T("apply.fees"), container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), items...)))
+		}
 		if o.ZeroCost {
 			blocks = append(blocks, note(s.T("apply.zero_cost"), widget.SuccessImportance))
 		}

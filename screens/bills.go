@@ -214,10 +214,15 @@ func (s *Shell) kv(labelKey, value string) fyne.CanvasObject { return s.kvText(s
 // below: lines of facts one under another read as a list, not as rows a page apart
 // (a review in 大字模式 took 11 pages).
 func (s *Shell) kvText(label, value string) fyne.CanvasObject {
+	return s.kvObject(label, touch.NewParagraph(value, widget.RichTextStyle{}))
+}
+
+// kvObject is a label and beside it what it names.
+func (s *Shell) kvObject(label string, value fyne.CanvasObject) fyne.CanvasObject {
 	l := widget.NewLabel(label)
 	l.Importance = widget.HighImportance
 	trim := -ft.Size(ft.SizeNameInnerPadding) / 2
-	return container.New(layout.NewCustomPaddedLayout(trim, trim, 0, 0), container.NewBorder(nil, nil, l, nil, touch.NewParagraph(value, widget.RichTextStyle{})))
+	return container.New(layout.NewCustomPaddedLayout(trim, trim, 0, 0), container.NewBorder(nil, nil, l, nil, value))
 }
 
 // table is a small grid with a header row.

@@ -161,17 +161,23 @@ func (o *Outcome) TimeLimit(lang i18n.Lang) string {
 
 // FeesText writes the fees in one line: 零费用, 免费, or the items.
 func (o *Outcome) FeesText(lang i18n.Lang) string {
+	return strings.Join(o.FeeLines(lang), bitext.New("；", "; ").In(lang))
+}
+
+// FeeLines are the fees one by one (设备租赁费：…), or what stands for none: 零费用 or
+// 不收费.
+func (o *Outcome) FeeLines(lang i18n.Lang) []string {
 	if o.ZeroCost {
-		return bitext.New("零费用", "no cost").In(lang)
+		return []string{bitext.New("零费用", "no cost").In(lang)}
 	}
 	if len(o.Fees) == 0 {
-		return bitext.New("不收费", "no fees").In(lang)
+		return []string{bitext.New("不收费", "no fees").In(lang)}
 	}
-	parts := make([]string, len(o.Fees))
+	lines := make([]string, len(o.Fees))
 	for i, fe := range o.Fees {
-		parts[i] = fe.Name.In(lang) + bitext.New("：", ": ").In(lang) + fe.Display(lang)
+		lines[i] = fe.Name.In(lang) + bitext.New("：", ": ").In(lang) + fe.Display(lang)
 	}
-	return strings.Join(parts, bitext.New("；", "; ").In(lang))
+	return lines
 }
 
 // Summary is the outcome as review rows: 办理环节, 承诺时限, 费用, and the messages.
