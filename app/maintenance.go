@@ -16,7 +16,6 @@ import (
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
-	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // MaintenanceActor is who the journal names for what staff do in maintenance mode on
@@ -226,18 +225,10 @@ func (m *Maintenance) Events(ctx context.Context, n int) ([]journal.Event, error
 }
 
 // Today sums up the kiosk's day so far from its journal (业务量统计; the day is China
-// time's, as the receipts'), the enabled utilities first.
+// time's, as the receipts'): staff.Status's Today.
 func (m *Maintenance) Today(ctx context.Context) (report.Summary, error) {
-	if err := m.check(); err != nil {
-		return report.Summary{}, err
-	}
-	now := m.k.Clock.Now()
-	from, to := report.Day(now.In(workdays.CST))
-	evs, err := m.svc.Events(ctx, staff.Query{Since: now.Sub(from) + time.Second})
-	if err != nil {
-		return report.Summary{}, err
-	}
-	return report.Of(evs, from, to, m.k.Config.Utilities.Enabled()), nil
+	st, err := m.Status(ctx)
+	return st.Today, err
 }
 
 // Reprints lists the receipts that did not print, oldest first.

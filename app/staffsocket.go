@@ -35,7 +35,7 @@ func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
 		CardLeft: k.CardLeftSince, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle,
-		Check: k.staffUtilities, Fleet: k.fleetState}
+		Check: k.staffUtilities, Fleet: k.fleetState, Enabled: k.Config.Utilities.Enabled()}
 }
 
 // staffUtilities checks every enabled utility's API at once, in display order.

@@ -112,15 +112,45 @@ func Of(events []journal.Event, from, to time.Time, ids []string) Summary {
 func (s Summary) Total() Utility {
 	var t Utility
 	for _, u := range s.Utilities {
-		t.Paid += u.Paid
-		t.Amount += u.Amount
-		t.Orders += u.Orders
-		t.Applications += u.Applications
-		t.Transfers += u.Transfers
-		t.Ratings += u.Ratings
-		t.ToStaff += u.ToStaff
+		t.add(u)
 	}
 	return t
+}
+
+func (t *Utility) add(u Utility) {
+	t.Paid += u.Paid
+	t.Amount += u.Amount
+	t.Orders += u.Orders
+	t.Applications += u.Applications
+	t.Transfers += u.Transfers
+	t.Ratings += u.Ratings
+	t.ToStaff += u.ToStaff
+}
+
+// Sum adds up summaries of the same stretch of time (several kiosks' days): the first
+// one's From and To, each utility once, in the order they first appear.
+func Sum(ss ...Summary) Summary {
+	var out Summary
+	at := map[string]int{}
+	for i, s := range ss {
+		if i == 0 {
+			out.From, out.To = s.From, s.To
+		}
+		out.Visits += s.Visits
+		out.Printed += s.Printed
+		out.NotPrinted += s.NotPrinted
+		out.Reprinted += s.Reprinted
+		for _, u := range s.Utilities {
+			j, ok := at[u.ID]
+			if !ok {
+				j = len(out.Utilities)
+				at[u.ID] = j
+				out.Utilities = append(out.Utilities, Utility{ID: u.ID})
+			}
+			out.Utilities[j].add(u)
+		}
+	}
+	return out
 }
 
 // Day is the local day that t falls in, midnight to midnight in t's location (a day

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -76,6 +77,28 @@ func TestOf(t *testing.T) {
 	if total.Paid != 1 || total.Amount != 47526 || total.Orders != 2 || total.Applications != 3 || total.Transfers != 1 ||
 		total.Ratings != 1 || total.ToStaff != 1 || total.ID != "" {
 		t.Errorf("total %+v", total)
+	}
+}
+
+// Two kiosks' days add up utility by utility; a utility only one kiosk serves is there
+// once.
+func TestSum(t *testing.T) {
+	from, to := Day(at(12, 0))
+	a := Of(day, from, to, []string{utility.Electricity, utility.Water})
+	b := Of(day[:6], from, to, []string{utility.Water, utility.Gas})
+	s := Sum(a, b)
+	var ids []string
+	for _, u := range s.Utilities {
+		ids = append(ids, u.ID)
+	}
+	if fmt.Sprint(ids) != "[electricity water gas broadband]" || !s.From.Equal(from) || !s.To.Equal(to) {
+		t.Fatalf("utilities %v, %v to %v", ids, s.From, s.To)
+	}
+	if s.Visits != a.Visits+b.Visits || s.Printed != 2 || s.Total().Paid != 2 || s.Total().Amount != 2*47526 || s.Total().Applications != 3 {
+		t.Errorf("sum %+v, total %+v", s, s.Total())
+	}
+	if z := Sum(); z.Visits != 0 || len(z.Utilities) != 0 {
+		t.Errorf("the sum of nothing: %+v", z)
 	}
 }
 

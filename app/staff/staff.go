@@ -26,9 +26,11 @@ import (
 	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/report"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // SocketName is the staff socket's file name in the kiosk's data folder.
@@ -117,6 +119,9 @@ type Status struct {
 	CardLeftSince *time.Time `json:"card_left_since,omitempty"`
 	// Fleet is the running kiosk's link to the city's broker; nil when it has none.
 	Fleet *FleetLink `json:"fleet,omitempty"`
+	// Today is the day so far (China time) from the journal: visits, payments and
+	// their amount, requests sent, receipts (业务量统计).
+	Today report.Summary `json:"today"`
 }
 
 // FleetLink is a kiosk's link to the city's broker (docs/fleet.md).
@@ -212,6 +217,8 @@ type Local struct {
 	// Fleet is the link to the city's broker; nil when the kiosk is not running, and it
 	// returns nil when none is configured.
 	Fleet func() *FleetLink
+	// Enabled are the enabled utilities in display order, the day's report's rows.
+	Enabled []string
 }
 
 // Utility is what a check of one utility's API came to.
@@ -325,6 +332,13 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 	if l.Fleet != nil {
 		s.Fleet = l.Fleet()
 	}
+	now := l.now()
+	from, to := report.Day(now.In(workdays.CST))
+	evs, err := l.Journal.Range(from, now.Add(time.Minute), 0)
+	if err != nil {
+		return Status{}, err
+	}
+	s.Today = report.Of(evs, from, to, l.Enabled)
 	return s, nil
 }
 

@@ -148,7 +148,7 @@ func openData(cfgPath string) (*kioskData, error) {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob}, kiosk: &cfg.Kiosk, enabled: cfg.Utilities.Enabled(),
+	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob, Enabled: cfg.Utilities.Enabled()}, kiosk: &cfg.Kiosk, enabled: cfg.Utilities.Enabled(),
 		close: func() error { return errors.Join(ob.Close(), st.Close()) }}, nil
 }
 
@@ -458,6 +458,7 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		if st.CardLeftSince != nil {
 			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", st.CardLeftSince.Local().Format("2006-01-02 15:04"))
 		}
+		fmt.Fprintln(stdout, todayLine(st.Today))
 		if f := st.Fleet; f != nil && f.Linked {
 			fmt.Fprintf(stdout, "fleet: linked to %s\n", f.Broker)
 		} else if f != nil {

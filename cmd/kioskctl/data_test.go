@@ -179,7 +179,8 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg)
 	if code != 0 || !strings.Contains(out, "kiosk: running (LZH-DEMO-01, reference code 245)") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
 		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") ||
-		!strings.Contains(out, "ID card left on the reader since 2026-11-26 10:32") {
+		!strings.Contains(out, "ID card left on the reader since 2026-11-26 10:32") ||
+		!strings.Contains(out, ": 0 visits with an ID card; 0 paid, ￥0.00; 0 applications, 0 transfers, 2 ratings sent; 2 set aside for staff; 0 receipts printed, 0 not whole") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/report"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/workdays"
 )
@@ -116,7 +117,13 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 		width = max(width, len(id))
 	}
 	attention := 0
+	// The city's day so far: the days of the kiosks that run, as each last said.
+	from, _ := report.Day(time.Now().In(workdays.CST))
+	var days []report.Summary
 	for _, id := range slices.Sorted(maps.Keys(sts)) {
+		if r, ok := reportOf(sts[id]); ok && r.Today.From.Equal(from) {
+			days = append(days, r.Today)
+		}
 		lines, ok := describe(sts[id])
 		fmt.Fprintf(stdout, "%-*s  %s\n", width, id, lines[0])
 		for _, l := range lines[1:] {
@@ -125,6 +132,9 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 		if !ok {
 			attention++
 		}
+	}
+	if len(days) > 0 {
+		fmt.Fprintf(stdout, "%d kiosks running, %s\n", len(days), todayLine(report.Sum(days...)))
 	}
 	if attention > 0 {
 		return fmt.Errorf("%d of %d kiosks need attention (offline, a device out of order, a request for staff, an ID card left behind)", attention, len(sts))
@@ -144,8 +154,7 @@ func describe(s fleet.Status) ([]string, bool) {
 		head += "  " + s.Hall
 	}
 	lines, ok := []string{head}, s.State != fleet.Offline
-	var r staff.Status
-	if s.State == fleet.Running && json.Unmarshal(s.Report, &r) == nil {
+	if r, running := reportOf(s); running {
 		var devs []string
 		for _, d := range r.Devices {
 			switch {
@@ -174,6 +183,9 @@ func describe(s fleet.Status) ([]string, bool) {
 		if r.CardLeftSince != nil {
 			lines = append(lines, "an ID card left on the reader since "+r.CardLeftSince.In(workdays.CST).Format("15:04"))
 		}
+		if !r.Today.From.IsZero() {
+			lines = append(lines, todayLine(r.Today))
+		}
 		// What only staff can settle: a request the utility refused for good (or that ran
 		// out of tries), a citizen's card to keep for them.
 		ok = ok && r.Dead == 0 && r.CardLeftSince == nil
@@ -189,6 +201,12 @@ func describe(s fleet.Status) ([]string, bool) {
 		lines = append(lines, "bundles: "+strings.Join(bs, ", "))
 	}
 	return lines, ok
+}
+
+// reportOf is the report of a running kiosk's status.
+func reportOf(s fleet.Status) (staff.Status, bool) {
+	var r staff.Status
+	return r, s.State == fleet.Running && json.Unmarshal(s.Report, &r) == nil
 }
 
 func orNone(s string) string {

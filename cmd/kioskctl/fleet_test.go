@@ -11,7 +11,9 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
 	"github.com/liangzihu/kiosk/app/fleet/fleettest"
+	rpt "github.com/liangzihu/kiosk/app/report"
 	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // A utility publishes its bundle on the city's broker; a kiosk linked to the broker takes
@@ -39,7 +41,7 @@ func TestFleetCommands(t *testing.T) {
 	}
 	for {
 		code, out, errs := kioskctl(t, "fleet", "status", "--broker", br.URL, "--wait", "300ms")
-		if code == 0 && strings.Contains(out, id+"  running  ") && strings.Contains(out, "bundles: water v5\n") {
+		if code == 0 && strings.Contains(out, id+"  running  ") && strings.Contains(out, "bundles: water v5\n") && strings.Contains(out, "\n1 kiosks running, 20") {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -130,6 +132,10 @@ func TestDescribeStatus(t *testing.T) {
 		{"a request for staff", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, Dead: 1})},
 			[]string{"running  2026-11-27 14:03:05", "requests waiting: none; for staff: 1; receipts to reprint: 0"}, false},
+		{"its day so far", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, Today: rpt.Summary{From: time.Date(2026, 11, 27, 0, 0, 0, 0, workdays.CST), Visits: 12, Printed: 9, NotPrinted: 1,
+				Utilities: []rpt.Utility{{ID: "electricity", Paid: 3, Amount: 47526, Applications: 2}, {ID: "water", Paid: 1, Amount: 9028, Transfers: 1, Ratings: 2}}}})},
+			[]string{"running  2026-11-27 14:03:05", "2026-11-27: 12 visits with an ID card; 4 paid, ￥565.54; 2 applications, 1 transfers, 2 ratings sent; 0 set aside for staff; 9 receipts printed, 1 not whole"}, true},
 		{"a card left behind", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, CardLeftSince: &at})},
 			[]string{"running  2026-11-27 14:03:05", "an ID card left on the reader since 14:03"}, false},

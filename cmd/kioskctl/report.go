@@ -13,6 +13,13 @@ import (
 	"github.com/liangzihu/kiosk/app/workdays"
 )
 
+// todayLine is a day's summary on one line, as kiosk status and fleet status print it.
+func todayLine(s report.Summary) string {
+	t := s.Total()
+	return fmt.Sprintf("%s: %d visits with an ID card; %d paid, %s; %d applications, %d transfers, %d ratings sent; %d set aside for staff; %d receipts printed, %d not whole",
+		s.From.Format(time.DateOnly), s.Visits, t.Paid, t.Amount.Yuan(), t.Applications, t.Transfers, t.Ratings, t.ToStaff, s.Printed, s.NotPrinted)
+}
+
 // journalReport prints a day's business at the kiosk from its journal: what staff
 // report to the hall and the utilities (业务量统计), and check against the utilities'
 // own figures.
