@@ -57,8 +57,8 @@ func init() {
 		run:     journalList,
 	})
 	register("journal", journalSummary, "report", &subcommand{
-		usage:   "report [--config FILE] [--day YYYY-MM-DD] [--json]",
-		summary: "a day's business at the kiosk (业务量统计): visits, payments and their amount, requests sent, receipts printed",
+		usage:   "report [--config FILE] [--day YYYY-MM-DD | --month YYYY-MM] [--json]",
+		summary: "a day's or a month's business at the kiosk (业务量统计): visits, payments and their amount, requests sent, receipts printed",
 		run:     journalReport,
 	})
 	register("data", dataSummary, "backup", &subcommand{

@@ -20,13 +20,14 @@ func todayLine(s report.Summary) string {
 		s.From.Format(time.DateOnly), s.Visits, t.Paid, t.Amount.Yuan(), t.Applications, t.Transfers, t.Ratings, t.ToStaff, s.Printed, s.NotPrinted)
 }
 
-// journalReport prints a day's business at the kiosk from its journal: what staff
-// report to the hall and the utilities (业务量统计), and check against the utilities'
-// own figures.
+// journalReport prints a day's or a month's business at the kiosk from its journal:
+// what staff report to the hall and the utilities (业务量统计, 月报), and check against
+// the utilities' own figures.
 func journalReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("journal report")
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	dayFlag := fs.String("day", "", "the day, as YYYY-MM-DD, midnight to midnight China time as the receipts' (none: today)")
+	monthFlag := fs.String("month", "", "the month instead, as YYYY-MM")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -35,16 +36,28 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	now := time.Now()
-	day := now.In(workdays.CST)
-	if *dayFlag != "" {
-		var err error
-		if day, err = time.ParseInLocation(time.DateOnly, *dayFlag, workdays.CST); err != nil {
+	from, to := report.Day(now.In(workdays.CST))
+	title := from.Format("2006-01-02 (Monday)")
+	switch {
+	case *dayFlag != "" && *monthFlag != "":
+		return usageError("--day and --month: give one")
+	case *dayFlag != "":
+		day, err := time.ParseInLocation(time.DateOnly, *dayFlag, workdays.CST)
+		if err != nil {
 			return usageError("--day %q is not a date like %s", *dayFlag, now.Format(time.DateOnly))
 		}
+		from, to = report.Day(day)
+		title = from.Format("2006-01-02 (Monday)")
+	case *monthFlag != "":
+		month, err := time.ParseInLocation("2006-01", *monthFlag, workdays.CST)
+		if err != nil {
+			return usageError("--month %q is not a month like %s", *monthFlag, now.Format("2006-01"))
+		}
+		from, to = month, month.AddDate(0, 1, 0)
+		title = from.Format("2006-01") + " (the month)"
 	}
-	from, to := report.Day(day)
 	if from.After(now) {
-		return usageError("--day %s has not begun", *dayFlag)
+		return usageError("--day or --month: %s has not begun", from.Format(time.DateOnly))
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {
@@ -61,7 +74,7 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(s)
 	}
-	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d\n", from.Format("2006-01-02 (Monday)"), d.kiosk.ID, s.Visits)
+	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d\n", title, d.kiosk.ID, s.Visits)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UTILITY\tPAID\tAMOUNT\tPAY ORDERS\tAPPLICATIONS\tTRANSFERS\tRATINGS\tTO STAFF")
 	row := func(name string, u report.Utility) {

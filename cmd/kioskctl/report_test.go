@@ -55,9 +55,16 @@ func TestJournalReport(t *testing.T) {
 	if code, out, _ := kioskctl(t, "journal", "report", "--config", cfg, "--day", "2026-01-01"); code != 0 || !strings.Contains(out, "visits with an ID card: 0") || !strings.Contains(out, "all          0     ￥0.00") {
 		t.Errorf("a day without events: %d %q", code, out)
 	}
-	for _, bad := range []string{now.AddDate(0, 0, 2).In(workdays.CST).Format(time.DateOnly), "27/11/2026"} {
-		if code, _, errs := kioskctl(t, "journal", "report", "--config", cfg, "--day", bad); code != 2 || !strings.Contains(errs, "--day") {
-			t.Errorf("--day %s: %d %q", bad, code, errs)
+	// The month holds the day.
+	month := now.In(workdays.CST).Format("2006-01")
+	if code, out, errs := kioskctl(t, "journal", "report", "--config", cfg, "--month", month); code != 0 || !strings.Contains(out, month+" (the month), kiosk LZH-DEMO-01, visits with an ID card: 1") ||
+		!strings.Contains(out, "all          1     ￥475.26") {
+		t.Errorf("--month %s: %d %q %q", month, code, out, errs)
+	}
+	for _, bad := range [][]string{{"--day", now.AddDate(0, 0, 2).In(workdays.CST).Format(time.DateOnly)}, {"--day", "27/11/2026"},
+		{"--month", "2026-13"}, {"--month", now.AddDate(0, 2, 0).In(workdays.CST).Format("2006-01")}, {"--day", day, "--month", month}} {
+		if code, _, errs := kioskctl(t, append([]string{"journal", "report", "--config", cfg}, bad...)...); code != 2 || !strings.Contains(errs, bad[0]) {
+			t.Errorf("%v: %d %q", bad, code, errs)
 		}
 	}
 }
