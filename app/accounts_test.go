@@ -345,8 +345,8 @@ func TestBillsContent(t *testing.T) {
 		utility, prefix, unit, fee string
 		efficiency                 bool
 	}{
-		{utility: utility.Electricity, prefix: "E-", unit: "kWh", efficiency: true},
-		{utility: utility.Water, prefix: "W-", unit: "m³", fee: "污水处理费"},
+		{utility: utility.Electricity, prefix: "E-", unit: "千瓦时", efficiency: true},
+		{utility: utility.Water, prefix: "W-", unit: "立方米", fee: "污水处理费"},
 	} {
 		t.Run(tc.utility, func(t *testing.T) {
 			number := utilitysim.AccountNumber(tc.utility, 1)

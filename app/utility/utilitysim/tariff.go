@@ -31,11 +31,13 @@ var tierNames = []string{"第一档", "第二档", "第三档"}
 
 // Residential tariffs of the simulated district. Electricity follows the national
 // three-tier rule (+0.05 and +0.30 ¥/kWh), water 1 : 1.5 : 3 and gas 1 : 1.2 : 1.5.
+// Units are in Chinese, as the utilities' bills print them (the glossary has their
+// English).
 var tariffs = map[string]tariff{
-	utility.Electricity: {Unit: "kWh", Tiers: []tier{{180000, 5580}, {400000, 6080}, {0, 8580}}},
-	utility.Water: {Unit: "m³", Tiers: []tier{{15000, 24000}, {25000, 36000}, {0, 72000}},
+	utility.Electricity: {Unit: "千瓦时", Tiers: []tier{{180000, 5580}, {400000, 6080}, {0, 8580}}},
+	utility.Water: {Unit: "立方米", Tiers: []tier{{15000, 24000}, {25000, 36000}, {0, 72000}},
 		PerUnitFees: []perUnitFee{{"污水处理费", 9500}}},
-	utility.Gas:       {Unit: "m³", Tiers: []tier{{20000, 28800}, {30000, 34560}, {0, 43200}}},
+	utility.Gas:       {Unit: "立方米", Tiers: []tier{{20000, 28800}, {30000, 34560}, {0, 43200}}},
 	utility.Broadband: {Unit: "月", Monthly: []utility.FeeLine{{Name: "500M 宽带月租费", Cost: 9900}}},
 }
 
@@ -55,7 +57,7 @@ func (t tariff) charge(usage utility.Quantity) ([]utility.TierLine, []utility.Fe
 		if tr.Upto != 0 && usage > tr.Upto {
 			part = tr.Upto - from
 		}
-		rng := fmt.Sprintf("%s 以上 %s", from, t.Unit)
+		rng := fmt.Sprintf("%s %s以上", from, t.Unit)
 		if tr.Upto != 0 {
 			rng = fmt.Sprintf("%s–%s %s", from, tr.Upto, t.Unit)
 		}
