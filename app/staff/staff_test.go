@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
@@ -520,5 +522,47 @@ func TestUtilities(t *testing.T) {
 	got, err := serve(t, k.dir, k.l).Utilities(ctx)
 	if err != nil || !slices.Equal(got, want) {
 		t.Fatalf("through the socket: %+v %v", got, err)
+	}
+}
+
+// The status as the fleet asks for it every minute, on a busy hall's day: 500 visits,
+// ten journal entries each (the day's summary reads them all), in a store that also
+// holds the week before.
+func BenchmarkStatusBusyDay(b *testing.B) {
+	st, err := store.Open(store.Options{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	j := journal.New(st, nil)
+	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}}, outbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ob.Close()
+	now := time.Now()
+	kinds := []journal.Kind{journal.SessionStart, journal.RequestSubmitted, journal.RequestForwarded, journal.RequestAnswered,
+		journal.PaymentPaid, journal.Print, journal.RequestSubmitted, journal.RequestForwarded, journal.RequestAnswered, journal.SessionEnd}
+	for day := 7; day >= 0; day-- {
+		err := st.Update(func(tx *bolt.Tx) error {
+			for i := range 5000 {
+				e := journal.Event{Time: now.AddDate(0, 0, -day).Add(-time.Duration(5000-i) * time.Second), Kind: kinds[i%len(kinds)],
+					Session: fmt.Sprint("s", i/10), Utility: utility.Electricity, Ref: fmt.Sprint("K", day, "-", i/10), Detail: "application", Amount: 4752}
+				if err := j.Append(tx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	l := &Local{Store: st, Journal: j, Outbox: ob, Enabled: []string{utility.Electricity, utility.Water}}
+	for b.Loop() {
+		s, err := l.Status(context.Background())
+		if err != nil || s.Today.Visits == 0 {
+			b.Fatalf("%+v, %v", s.Today, err)
+		}
 	}
 }
