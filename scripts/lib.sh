@@ -79,10 +79,11 @@ free_display() {
 
 # start_xvfb [LOG]: starts a private Xvfb (1280×800, 24-bit) on a free display, sets disp
 # (its number) and xpid, and waits for its socket. The caller stops it (a trap on EXIT
-# that kills $xpid, set before the call).
+# that kills $xpid, set before the call). -noreset: a server resets when its last client
+# leaves and refuses the next one meanwhile, as a kiosk restarting itself (exec'd anew).
 start_xvfb() {
   disp=$(free_display)
-  Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"${1:-/dev/null}" 2>&1 &
+  Xvfb ":$disp" -noreset -screen 0 1280x800x24 -nolisten tcp >"${1:-/dev/null}" 2>&1 &
   xpid=$!
   for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$disp" ] && break; sleep 0.05; done
 }
