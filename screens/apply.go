@@ -118,7 +118,7 @@ func (s *Shell) startForm(services ...*catalog.Service) {
 
 // formPage is the one form: every visible question with its answer (tap it to answer),
 // and beside it what the rules make of the answers so far (steps, time limit in working
-// days, 零费用).
+// days, 零费用); in 大字模式 the questions alone.
 func formPage(s *Shell, a *app.ApplyForm) Page {
 	return Page{Name: "form", TitleKey: "apply.form_title", Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
@@ -158,10 +158,13 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 			}
 		}
 		foot := container.NewBorder(nil, nil, nil, next, note(hint, widget.MediumImportance))
-		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
 		if s.K.Elderly() {
-			return container.NewBorder(nil, foot, nil, nil, s.pager(append(rows, outcomes...)...))
+			// The questions alone: what the rules make of the answers (steps, time
+			// limits, fees) is on the review, before anything is sent. After them it
+			// took six of the form's eleven pages.
+			return container.NewBorder(nil, foot, nil, nil, s.pager(rows...))
 		}
+		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
 		return container.NewBorder(nil, foot, nil, nil, container.NewGridWithColumns(2, s.pager(rows...), s.pager(outcomes...)))
 	}}
 }
@@ -179,7 +182,12 @@ func (s *Shell) inputRow(a *app.ApplyForm, in *catalog.Input, problem string) fy
 			trailing = s.T("apply.choose")
 		}
 	}
+	// In 大字模式 the help is the editor's alone: a row of two lines took a third of a
+	// page, and the form 13 pages.
 	detail := fd.Help.In(lang)
+	if s.K.Elderly() {
+		detail = ""
+	}
 	if problem != "" && a.Answers[in.Key] != "" {
 		detail = problem
 	}
@@ -295,8 +303,9 @@ func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, title, help fy
 		s.Back()
 	}
 	if s.K.Elderly() {
-		// No room for a title above a large keypad: the placeholder asks instead.
-		k.Placeholder = in.Field.Label.In(lang)
+		// No room for a title above a large keypad: the placeholder asks instead, and
+		// the line under it says what for.
+		k.Placeholder, k.Help = in.Field.Label.In(lang), in.Field.Help.In(lang)
 		return k
 	}
 	return container.NewBorder(container.NewVBox(title, help), nil, nil, nil, k)

@@ -406,6 +406,33 @@ func TestApplyBackToFilledForm(t *testing.T) {
 	}
 }
 
+// In 大字模式 the form is the questions alone, a line each: a question's help is its
+// editor's (the keypad's, under the value), and what the rules make of the answers is on
+// the review. The normal form has both beside each other.
+func TestApplyFormElderly(t *testing.T) {
+	const help = "手机或带区号的固话，办理进度短信告知。"
+	for _, elderly := range []bool{false, true} {
+		j := newJourney(t)
+		if elderly {
+			j.Tap("大字模式")
+		}
+		toApplyForm(j)
+		if j.Shows(help) == elderly || j.Shows("办理环节") == elderly {
+			t.Errorf("大字模式 %v: the form shows the help %v, the steps %v", elderly, j.Shows(help), j.Shows("办理环节"))
+		}
+		j.TapPrefixSeeking("联系电话")
+		if !j.Shows(help) {
+			t.Errorf("大字模式 %v: the phone's keypad does not say what it is for", elderly)
+		}
+		j.Tap("返回")
+		j.fillForm(map[string]string{"electricity.voltage": "low"})
+		j.Tap("核对并提交")
+		if !j.ShowsOnAnyPage("办理环节") {
+			t.Errorf("大字模式 %v: the review does not show the steps", elderly)
+		}
+	}
+}
+
 // reviewIn is a joint application at four utilities filled in to its review page, in
 // normal or 大字模式.
 func reviewIn(t *testing.T, elderly bool) *journey {

@@ -42,6 +42,9 @@ type Keypad struct {
 	MaxLen int
 	// Placeholder is shown while the value is empty.
 	Placeholder string
+	// Help, if set, is shown on the line under the value while it is empty: what the
+	// value is for (one line; the screen has no room above the keys for it).
+	Help string
 	// Secret shows a dot for each character typed (a PIN), never the characters.
 	Secret bool
 	// Validate returns the message to show for a value that is not acceptable yet, or ""
@@ -60,9 +63,10 @@ type Keypad struct {
 	// strut holds the display as tall as a value makes it, so that the keys do not
 	// move when the placeholder (a smaller size) gives way to the first character.
 	strut *canvas.Rectangle
-	hint  *canvas.Text
-	ok    *Button
-	keys  map[string]*Button
+	// hint is shortened rather than let a long help widen the screen.
+	hint *FitText
+	ok   *Button
+	keys map[string]*Button
 }
 
 // NewKeypad returns a keypad of the given kind.
@@ -130,8 +134,7 @@ func (k *Keypad) OK() *Button { return k.ok }
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	k.display = canvas.NewText("", ft.Color(ft.ColorNameForeground))
 	k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
-	k.hint = canvas.NewText("", ft.Color(ft.ColorNameError))
-	k.hint.TextSize = ft.Size(ft.SizeNameText)
+	k.hint = NewFitText("", ft.Color(ft.ColorNameError), ft.Size(ft.SizeNameText))
 	bg := canvas.NewRectangle(ft.Color(ft.ColorNameInputBackground))
 	bg.StrokeColor = ft.Color(ft.ColorNameInputBorder)
 	bg.StrokeWidth = 2
@@ -230,8 +233,11 @@ func (r *keypadRenderer) Refresh() {
 	// taken the placeholder's place, what is asked for (in 大字模式 the placeholder is
 	// the only prompt: no room for a title above the keys).
 	k.hint.Text, k.hint.Color = k.message, ft.Color(ft.ColorNameError)
-	if k.message == "" && k.value != "" {
+	switch {
+	case k.message == "" && k.value != "":
 		k.hint.Text, k.hint.Color = k.Placeholder, ft.Color(ft.ColorNamePlaceHolder)
+	case k.message == "":
+		k.hint.Text, k.hint.Color = k.Help, ft.Color(ft.ColorNamePlaceHolder)
 	}
 	k.hint.TextSize = ft.Size(ft.SizeNameText)
 	if k.message == "" && k.value != "" {

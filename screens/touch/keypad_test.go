@@ -67,6 +67,44 @@ func TestKeypadTypesValidatesSubmits(t *testing.T) {
 	}
 }
 
+// The help is on the line under the value while nothing is typed; what is wrong with a
+// value, or the prompt over a right one, takes its place.
+func TestKeypadHelp(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(true))
+	k := NewKeypad(Numeric, labels)
+	k.Placeholder, k.Help = "联系电话", "手机或带区号的固话，办理进度短信告知。"
+	k.Validate = func(v string) string {
+		if v == "" {
+			return ""
+		}
+		return phoneRule(v)
+	}
+	w := test.NewTempWindow(t, k)
+	w.Resize(fyne.NewSize(1260, 600))
+	for _, step := range []struct {
+		key, hint string
+	}{
+		{"", k.Help},
+		{"2", "手机号码以 1 开头"},
+		{"清空", k.Help},
+		{"1", "请输入 11 位手机号码"},
+	} {
+		if step.key != "" {
+			test.Tap(k.Key(step.key))
+		}
+		if k.hint.Text != step.hint {
+			t.Errorf("after %q, under the value %q, want %q", step.key, k.hint.Text, step.hint)
+		}
+	}
+	for _, c := range "3812345678" {
+		test.Tap(k.Key(string(c)))
+	}
+	if k.hint.Text != k.Placeholder {
+		t.Errorf("over a right value, under it %q", k.hint.Text)
+	}
+}
+
 func TestKeypadKindsAndTargets(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
 		for _, kind := range []KeypadKind{Numeric, NumericX, Decimal, Alphanumeric} {
