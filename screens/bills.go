@@ -211,8 +211,8 @@ func (s *Shell) billStatus(b utility.Bill) string {
 func (s *Shell) kv(labelKey, value string) fyne.CanvasObject { return s.kvText(s.T(labelKey), value) }
 
 // The label and the value keep their padding at the sides and half of it above and
-// below: lines of facts one under another read as a list, not as rows a page apart
-// (a review in 大字模式 took 11 pages).
+// below: lines of facts one under another read as a list, not as rows apart (a
+// four-utility review took four pages, a two-step timeline two).
 func (s *Shell) kvText(label, value string) fyne.CanvasObject {
 	return s.kvObject(label, touch.NewParagraph(value, widget.RichTextStyle{}))
 }
