@@ -181,8 +181,6 @@ func (c *Config) validateDevices(lenient bool) error {
 	return inRange("devices.printer.check_every", d.Printer.CheckEvery.Duration, time.Second, 10*time.Minute)
 }
 
-// endpointHost is an entry of utilities.*.endpoint_hosts: a host name, optionally "*."
-// before it (any host under that domain), or an IPv4 address; no scheme, port or path.
 // apiName is what utilities.*.api may hold: an adapter's name.
 var apiName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
@@ -190,6 +188,8 @@ var apiName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 // utilities.*.api means too.
 const APIReference = "kiosk-v1"
 
+// endpointHost is an entry of utilities.*.endpoint_hosts: a host name, optionally "*."
+// before it (any host under that domain), or an IPv4 address; no scheme, port or path.
 var endpointHost = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
 
 // The bounds of a utility's call deadline (utilities.*.timeout).
