@@ -15,8 +15,10 @@ import (
 // fleetLink is the kiosk's link to the city's broker (fleet.broker, docs/fleet.md).
 type fleetLink struct {
 	mu sync.Mutex
-	// link is set once connecting began: the link's callbacks may come before.
-	link *fleet.Kiosk
+	// link is set once connecting began (nil if it could not begin), and linked closed
+	// then: the link's callbacks, and the kiosk's listeners, may come before.
+	link   *fleet.Kiosk
+	linked chan struct{}
 	// told is each device's state as last published in an alarm.
 	told map[string]fleet.Alarm
 	// refused is the envelope of each utility's bundle last refused from the broker: the
@@ -36,6 +38,14 @@ func (fl *fleetLink) get() *fleet.Kiosk {
 	return fl.link
 }
 
+// wait is the link once connecting began: what is published before (the status of the
+// first connection, a bundle it brought applied, a device's first state) waits for it
+// rather than go unpublished until the next fleet.status_every.
+func (fl *fleetLink) wait() *fleet.Kiosk {
+	<-fl.linked
+	return fl.get()
+}
+
 // startFleet links the kiosk to the city's broker, if one is configured: it publishes the
 // kiosk's status on connecting, on every change of a device's state (with an alarm) or of
 // its bundles, and every fleet.status_every, and takes the utilities' bundles published
@@ -52,20 +62,21 @@ func (k *Kiosk) startFleet(ctx context.Context) {
 		return
 	}
 	// In place before the link's callbacks and the kiosk's listeners can come.
-	fl := &fleetLink{told: map[string]fleet.Alarm{}, refused: map[string]string{}}
+	fl := &fleetLink{told: map[string]fleet.Alarm{}, refused: map[string]string{}, linked: make(chan struct{})}
 	k.fleet = fl
 	k.OnDevice(k.fleetDevice)
 	k.OnContent(k.fleetChanged)
 	link, err := fleet.Connect(fleet.KioskOptions{Broker: b, Kiosk: k.Config.Kiosk.ID, Prefix: f.Prefix, Logger: k.Log,
 		OnBundle:  k.fleetBundle,
 		OnConnect: func() { k.spawn(k.publishStatus) }})
+	fl.mu.Lock()
+	fl.link = link
+	fl.mu.Unlock()
+	close(fl.linked)
 	if err != nil {
 		k.Log.Error("fleet: not linked to the broker", "err", err)
 		return
 	}
-	fl.mu.Lock()
-	fl.link = link
-	fl.mu.Unlock()
 	k.spawn(func() {
 		t := time.NewTicker(f.StatusEvery.Duration)
 		defer t.Stop()
@@ -109,7 +120,7 @@ func (k *Kiosk) fleetStatus(state fleet.State) fleet.Status {
 // publishStatus publishes the kiosk's status, if the link is up (the next connection
 // publishes it anew).
 func (k *Kiosk) publishStatus() {
-	link := k.fleet.get()
+	link := k.fleet.wait()
 	if link == nil {
 		return
 	}
@@ -130,7 +141,7 @@ func (k *Kiosk) fleetChanged() {
 
 // fleetDevice publishes an alarm, and the status, when a device's state changes as the
 // fleet last heard it (devices report the same state again: the printer after every
-// receipt).
+// receipt), and the status alone when a device first reports that it works.
 func (k *Kiosk) fleetDevice(e DeviceEvent) {
 	a := fleet.Alarm{Kiosk: k.Config.Kiosk.ID, Time: k.Clock.Now(), Device: e.Device, OK: e.OK, Detail: e.Detail}
 	fl := k.fleet
@@ -139,11 +150,11 @@ func (k *Kiosk) fleetDevice(e DeviceEvent) {
 	changed := !ok && !e.OK || ok && (last.OK != a.OK || last.Detail != a.Detail)
 	fl.told[e.Device] = a
 	fl.mu.Unlock()
-	if !changed {
+	if !changed && ok {
 		return
 	}
 	k.spawn(func() {
-		if link := fl.get(); link != nil {
+		if link := fl.wait(); link != nil && changed {
 			if err := link.PublishAlarm(a); err != nil {
 				k.Log.Warn("fleet: alarm not published", "device", a.Device, "ok", a.OK, "err", err)
 			}
