@@ -37,7 +37,6 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 	}
 	now := time.Now()
 	from, to := report.Day(now.In(workdays.CST))
-	title := from.Format("2006-01-02 (Monday)")
 	switch {
 	case *dayFlag != "" && *monthFlag != "":
 		return usageError("--day and --month: give one")
@@ -47,13 +46,15 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 			return usageError("--day %q is not a date like %s", *dayFlag, now.Format(time.DateOnly))
 		}
 		from, to = report.Day(day)
-		title = from.Format("2006-01-02 (Monday)")
 	case *monthFlag != "":
 		month, err := time.ParseInLocation("2006-01", *monthFlag, workdays.CST)
 		if err != nil {
 			return usageError("--month %q is not a month like %s", *monthFlag, now.Format("2006-01"))
 		}
 		from, to = month, month.AddDate(0, 1, 0)
+	}
+	title := from.Format("2006-01-02 (Monday)")
+	if *monthFlag != "" {
 		title = from.Format("2006-01") + " (the month)"
 	}
 	if from.After(now) {
