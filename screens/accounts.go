@@ -108,7 +108,7 @@ func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
 func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObject {
 	trailing, imp := s.T("accounts.no_arrears"), widget.SuccessImportance
 	if a.Arrears > 0 || a.Unpaid > 0 {
-		trailing, imp = s.T("accounts.arrears", money(a.Arrears)), widget.DangerImportance
+		trailing, imp = s.T("accounts.arrears", a.Arrears.Yuan()), widget.DangerImportance
 	}
 	detail := mask.Name(a.HolderName) + " · " + s.K.Text.Term(a.Category)
 	if a.Plan != "" {

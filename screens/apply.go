@@ -455,7 +455,7 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 		for _, u := range unsettled {
 			u := u
 			rows = append(rows, touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
-				s.T("apply.unpaid_bills", len(u.Bills)), money(u.Amount), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
+				s.T("apply.unpaid_bills", len(u.Bills)), u.Amount.Yuan(), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
 		}
 		// Paying is the way on; this button only checks again (a bill paid elsewhere).
 		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() { s.toReview(a, 1) }))

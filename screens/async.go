@@ -10,7 +10,6 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -64,9 +63,6 @@ func (s *Shell) redrawIfDue() {
 		s.refresh()
 	}
 }
-
-// money formats fen as yuan for citizens: ￥128.50.
-func money(f utility.Fen) string { return f.Yuan() }
 
 // timeLimit words a committed time: N 个工作日，date 前办结, or the day the citizen chose
 // when that is later. The deadline is written as on the application's review and

@@ -84,7 +84,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 			status, imp = s.billStatus(b), widget.DangerImportance
 		}
 		r := touch.NewRow(s.T("bills.period", s.month(b.Period))+"  "+status,
-			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due)), money(b.Amount), nil)
+			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due)), b.Amount.Yuan(), nil)
 		r.Importance = imp
 		if !b.Paid {
 			r.Checkable, r.Checked = true, st.chosen[b.ID]
@@ -109,7 +109,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	}
 	var pay fyne.CanvasObject = note(s.T("bills.all_paid"), widget.SuccessImportance)
 	if st.unpaid() > 0 {
-		b := touch.NewPrimaryButton(s.T("bills.pay", n, money(total)), s.Tap(func() { s.choosePayment(st) }))
+		b := touch.NewPrimaryButton(s.T("bills.pay", n, total.Yuan()), s.Tap(func() { s.choosePayment(st) }))
 		if n == 0 {
 			b.Disable()
 		}
@@ -165,20 +165,20 @@ func billDetailPage(s *Shell, utilityID string, b utility.Bill) Page {
 // energy-efficiency detail, paged when it does not fit.
 func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 	blocks := []fyne.CanvasObject{
-		s.panel(s.T("bills.period", s.month(b.Period))+"  "+money(b.Amount),
+		s.panel(s.T("bills.period", s.month(b.Period))+"  "+b.Amount.Yuan(),
 			note(s.T("bills.summary", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due), s.billStatus(b)), widget.MediumImportance)),
 	}
 	if len(b.Tiers) > 0 {
 		t := s.table([]string{s.T("bills.tier"), s.T("bills.usage"), s.T("bills.price"), s.T("bills.cost")})
 		for _, l := range b.Tiers {
-			t.add(s.K.TierName(l)+" "+s.K.Text.Term(l.Range), l.Usage.String(), l.Price.String(), money(l.Cost))
+			t.add(s.K.TierName(l)+" "+s.K.Text.Term(l.Range), l.Usage.String(), l.Price.String(), l.Cost.Yuan())
 		}
 		blocks = append(blocks, s.panel(s.T("bills.tiers"), t.object()))
 	}
 	if len(b.Fees) > 0 {
 		var rows []fyne.CanvasObject
 		for _, f := range b.Fees {
-			rows = append(rows, s.kvText(s.K.Text.Term(f.Name), money(f.Cost)))
+			rows = append(rows, s.kvText(s.K.Text.Term(f.Name), f.Cost.Yuan()))
 		}
 		blocks = append(blocks, s.panel(s.T("bills.fees"), rows...))
 	}

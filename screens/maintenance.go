@@ -633,7 +633,7 @@ func (s *Shell) todayPanel(r report.Summary) fyne.CanvasObject {
 	t := r.Total()
 	return s.panel(s.T("maint.today", s.day(r.From)),
 		s.kvText(s.T("maint.today_visits"), s.T("maint.today_visits_value", r.Visits)),
-		s.kvText(s.T("maint.today_paid"), s.T("maint.today_paid_value", t.Paid, money(t.Amount))),
+		s.kvText(s.T("maint.today_paid"), s.T("maint.today_paid_value", t.Paid, t.Amount.Yuan())),
 		s.kvText(s.T("maint.today_sent"), s.T("maint.today_sent_value", t.Applications, t.Transfers, t.Ratings)),
 		s.kvText(s.T("maint.today_to_staff"), s.T("maint.today_to_staff_value", t.ToStaff)),
 		s.kvText(s.T("maint.today_receipts"), s.T("maint.today_receipts_value", r.Printed, r.NotPrinted, r.Reprinted)))
@@ -654,7 +654,7 @@ func (s *Shell) eventWords(e journal.Event) string {
 	case journal.BundleRefused:
 		return s.T("maint.see_journal_list")
 	case journal.PaymentPaid:
-		return money(utility.Fen(e.Amount))
+		return utility.Fen(e.Amount).Yuan()
 	case journal.CardTaken:
 		if d, err := time.ParseDuration(strings.TrimPrefix(e.Detail, "after ")); err == nil {
 			return s.T("maint.detail.taken_after", int(d.Seconds()))

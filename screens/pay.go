@@ -107,7 +107,7 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 	return Page{Name: "pay", TitleKey: "pay.title", Idle: s.K.Config.Kiosk.PayIdleTimeout.Duration,
 		Build: func() fyne.CanvasObject {
 			p := f.Payment()
-			amount := canvas.NewText(money(f.Amount), ft.Color(ft.ColorNameError))
+			amount := canvas.NewText(f.Amount.Yuan(), ft.Color(ft.ColorNameError))
 			amount.TextSize = ft.Size(kt.SizeNameDisplayText) * 0.75
 			remaining = canvas.NewText(countdown(), ft.Color(ft.ColorNameForeground))
 			remaining.TextSize = ft.Size(ft.SizeNameSubHeadingText)
@@ -168,7 +168,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		switch p.Status {
 		case utility.PaymentPaid:
 			items = append(items, s.bigStatus(s.T("pay.paid"), ft.ColorNameSuccess))
-			detail := []fyne.CanvasObject{note(s.T("pay.paid_detail", money(p.Amount), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance)}
+			detail := []fyne.CanvasObject{note(s.T("pay.paid_detail", p.Amount.Yuan(), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance)}
 			if r, ok := f.Printed(); ok {
 				detail = append(detail, s.printedNote(r, "pay.take_receipt"))
 			}
