@@ -245,7 +245,8 @@ func (k *Kiosk) Start(ctx context.Context) {
 	k.spawn(func() { k.settleOrdersPeriodically(ctx) })
 	if d := k.Config.Devices.IDCard; d.Enabled {
 		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration,
-			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, Logger: k.Log})
+			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, SkipAppendedAddress: d.SkipAppendedAddress,
+			Logger: k.Log})
 		k.spawn(func() { _ = r.Run(ctx) })
 		k.spawn(func() { k.runReader(r) })
 	}

@@ -108,6 +108,9 @@ type IDCardReader struct {
 	// CommandTimeout bounds each reply to find, select and the other short commands;
 	// readers differ (vendor code uses 100 ms to 1 s).
 	CommandTimeout Duration `toml:"command_timeout"`
+	// SkipAppendedAddress leaves out the read of the appended address (追加住址), for a
+	// reader that fails it: each card read would wait for that failure.
+	SkipAppendedAddress bool `toml:"skip_appended_address"`
 }
 
 // Printer is the ESC/POS receipt printer.

@@ -111,6 +111,10 @@ type Card struct {
 	PrintedAddress string
 	// AddressAppended reports that Address comes from the appended address.
 	AddressAppended bool
+	// AddressErr is why the appended address could not be read, when it could not:
+	// Address is then the printed one. The card is read all the same, for the
+	// appended address is optional (GA 490-2013 dropped it) and some readers fail it.
+	AddressErr error
 	// IDNumber is the 18-character citizen number (resident, J), the 18-character 2023
 	// foreigner number, or the 15-character 2017 foreigner number.
 	IDNumber string
@@ -132,8 +136,9 @@ type Card struct {
 	// OldNumberLink is a 2023 foreigner card's link to the earlier 15-character number.
 	OldNumberLink string
 	// NumberOK reports that the ID number's check character is right (GB 11643 MOD
-	// 11-2 for 18-character numbers, the 7-3-1 rule for 2017 foreigner numbers). A card
-	// whose number fails is still returned, with NumberOK false; see Check.
+	// 11-2 for 18-character numbers; a 2017 foreigner number is checked for its form
+	// only, see ValidNumber15). A card whose number fails is still returned, with
+	// NumberOK false; see Check.
 	NumberOK bool
 	// Photo is the 1024-byte WLT photo, opaque: decode it only through a licensed
 	// PhotoDecoder, and never store it.

@@ -33,28 +33,19 @@ func ValidNumber18(id string) bool {
 }
 
 // ValidNumber15 reports whether id is a well-formed 2017 foreigner permanent residence
-// number: 3 capital letters (nationality), 11 digits, and a check digit computed with
-// weights 7, 3, 1 repeating over the first 14 characters, letters counting A=10 … Z=35,
-// sum mod 10 (the rule of the vendor SDK that derives old numbers; single source,
-// verified against the one real-looking sample number).
+// number: 3 capital letters (nationality) and 12 digits. Its last digit is not
+// checked: the one rule published for it (7-3-1 weights, single source) fails the one
+// published sample number, and the reader's SAM has already authenticated the card (a
+// forged card fails with status 32), so a holder is not refused on an unconfirmed rule.
 func ValidNumber15(id string) bool {
 	if len(id) != 15 {
 		return false
 	}
-	w := [3]int{7, 3, 1}
-	sum := 0
-	for i := range 14 {
+	for i := range len(id) {
 		c := id[i]
-		var v int
-		switch {
-		case i < 3 && c >= 'A' && c <= 'Z':
-			v = int(c-'A') + 10
-		case i >= 3 && c >= '0' && c <= '9':
-			v = int(c - '0')
-		default:
+		if i < 3 && (c < 'A' || c > 'Z') || i >= 3 && (c < '0' || c > '9') {
 			return false
 		}
-		sum += v * w[i%3]
 	}
-	return id[14] >= '0' && id[14] <= '9' && int(id[14]-'0') == sum%10
+	return true
 }

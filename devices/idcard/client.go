@@ -18,11 +18,12 @@ var ErrNoReader = errors.New("ID card reader not connected")
 // (which Client adds). They only matter when something is wrong: a healthy reply is
 // taken the moment its last byte arrives, as announced by its LEN field.
 type Timeouts struct {
-	// Command covers reset, SAM status and ID, find, select and the appended address.
-	// Zero means 300 ms (vendor code uses 100 ms to 1 s for find and select).
+	// Command covers reset, SAM status and ID, find and select. Zero means 300 ms
+	// (vendor code uses 100 ms to 1 s).
 	Command time.Duration
 	// Read covers reading the card text and photo, which includes the SAM's
-	// authentication of the card. Zero means 2 s (vendor code uses 1.1 to 3 s).
+	// authentication of the card, and the appended address. Zero means 2 s (vendor
+	// code uses 1.1 to 3 s for the text, 1.5 s for the address).
 	Read time.Duration
 }
 
@@ -78,7 +79,7 @@ func (c *Client) Do(ctx context.Context, cmd Command) (Reply, error) {
 		return Reply{}, fmt.Errorf("idcard: %s: %w: %w", cmd, ErrNoReader, err)
 	}
 	allow := c.timeouts.Command
-	if cmd == CmdRead || cmd == CmdReadFingerprint {
+	if cmd == CmdRead || cmd == CmdReadFingerprint || cmd == CmdReadAddress {
 		allow = c.timeouts.Read
 	}
 	deadline := start.Add(c.wire(len(f)) + allow + c.wire(headerLen+cmd.maxReply()))
@@ -229,7 +230,7 @@ func (c *Client) ReadCard(ctx context.Context) (*Card, error) {
 }
 
 // ReadFound selects the card that Find reported, reads its text and photo, and reads
-// and applies its appended address.
+// and applies its appended address (see Card.AddressErr).
 func (c *Client) ReadFound(ctx context.Context) (*Card, error) {
 	if err := c.Select(ctx); err != nil {
 		return nil, err
@@ -237,7 +238,8 @@ func (c *Client) ReadFound(ctx context.Context) (*Card, error) {
 	return c.readSelected(ctx, true)
 }
 
-// readSelected reads a selected card, and its appended address when withAddress.
+// readSelected reads a selected card, and its appended address when withAddress. A
+// failed address read leaves the printed address, with Card.AddressErr saying why.
 func (c *Client) readSelected(ctx context.Context, withAddress bool) (*Card, error) {
 	card, err := c.Read(ctx)
 	if err != nil || !withAddress {
@@ -245,7 +247,11 @@ func (c *Client) readSelected(ctx context.Context, withAddress bool) (*Card, err
 	}
 	addr, err := c.ReadAddress(ctx)
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		card.AddressErr = err
+		return card, nil
 	}
 	card.ApplyAddress(addr)
 	return card, nil

@@ -23,6 +23,7 @@ const (
 	StateNotResponding              // the port is open but no valid replies come
 	StateSAMFault                   // the security module reports a fault
 	StateStopped                    // Run has returned
+	StateFault                      // the reader answers, but with an error status poll after poll
 )
 
 // String is the state's stable identifier (ready, no_reader, …).
@@ -40,6 +41,8 @@ func (s State) String() string {
 		return "sam_fault"
 	case StateStopped:
 		return "stopped"
+	case StateFault:
+		return "fault"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
@@ -59,6 +62,8 @@ func (s State) Chinese() string {
 		return "安全模块故障"
 	case StateStopped:
 		return "已停止"
+	case StateFault:
+		return "读卡器报错"
 	}
 	return "未知"
 }
@@ -165,6 +170,7 @@ type Reader struct {
 	// Owned by the Run goroutine.
 	present bool
 	silent  int
+	faulty  int // polls in a row answered with an error status
 	// lost: a poll failed (no valid reply, a SAM fault) while a card was present, so
 	// the card may have been swapped, or lifted and put back, unseen.
 	lost bool
@@ -184,6 +190,9 @@ const (
 	// reopenPolls reopen the port (a wedged USB bridge).
 	silentPolls = 2
 	reopenPolls = 10
+	// faultPolls answered with an error status (21, 24, FF …) make the state "fault":
+	// such a reader finds no card.
+	faultPolls = 3
 )
 
 // NewReader returns a Reader; nothing is opened until Run.
@@ -239,7 +248,7 @@ func (r *Reader) Run(ctx context.Context) error {
 // serve polls one open port until it fails or ctx ends.
 func (r *Reader) serve(ctx context.Context, port serialport.Port) error {
 	c := NewClient(port, r.opts.Baud, r.opts.Timeouts)
-	r.silent, r.fresh = 0, true
+	r.silent, r.faulty, r.fresh = 0, 0, true
 	// A fault of the SAM shows at once; the reader counts as ready only once a poll has
 	// found it empty or read the card on it, so that a card placed once it is ready was
 	// seen being placed.
@@ -272,9 +281,10 @@ func (r *Reader) judge(ctx context.Context, c *Client, err error) error {
 	case errors.Is(err, ErrNoReader):
 		return err
 	case errors.Is(err, ErrSAMFault):
-		r.silent = 0
+		r.silent, r.faulty = 0, 0
 		r.setState(ctx, StateSAMFault, err)
 	case isSilence(err):
+		r.faulty = 0
 		r.silent++
 		if r.silent >= silentPolls {
 			r.setState(ctx, StateNotResponding, err)
@@ -282,9 +292,15 @@ func (r *Reader) judge(ctx context.Context, c *Client, err error) error {
 		if r.silent >= reopenPolls {
 			return err
 		}
-	default:
-		// A valid reply (even an error status such as 21) proves the reader is there.
+	case err != nil:
+		// A valid reply with an error status: the reader is there, but not well.
 		r.silent = 0
+		r.faulty++
+		if r.faulty >= faultPolls {
+			r.setState(ctx, StateFault, err)
+		}
+	default:
+		r.silent, r.faulty = 0, 0
 		if r.Status().State != StateReady {
 			r.becomeReady(ctx, c)
 		}
@@ -374,6 +390,10 @@ func (r *Reader) readFound(ctx context.Context, c *Client, unseen bool) error {
 			r.present, r.lost = true, false
 			r.setCardPresent(true)
 			r.log.Info("card read", "card", card)
+			if card.AddressErr != nil {
+				r.log.Warn("appended address not read: the printed address stands", "err", card.AddressErr,
+					"meaning", StaffMessage(card.AddressErr))
+			}
 			r.send(ctx, Event{Kind: EventCard, Card: card, Unseen: unseen})
 			return nil
 		}

@@ -368,6 +368,24 @@ func TestSAMFault(t *testing.T) {
 	g.waitState(idcard.StateReady)
 }
 
+// A reader that answers every poll with an error status finds no card: it is not
+// ready, and staff read the status; it clears by itself.
+func TestReaderFault(t *testing.T) {
+	for _, status := range []byte{0xFF, 0x21, 0x24} {
+		g := newRig(t, sim.IDCardReaderOptions{}, true)
+		g.waitState(idcard.StateReady)
+		g.sim.Inject(sim.IDCardFault{Kind: sim.FaultStatus, Status: status})
+		st := g.waitState(idcard.StateFault)
+		var se *idcard.StatusError
+		if !errors.As(st.Err, &se) || byte(se.Status) != status ||
+			!strings.Contains(idcard.StaffMessage(st.Err), fmt.Sprintf("%02X", status)) {
+			t.Fatalf("status %02X: reader error %v", status, st.Err)
+		}
+		g.sim.ClearFaults()
+		g.waitState(idcard.StateReady)
+	}
+}
+
 // Unplugging the reader (pty closed, symlink gone) with a card on it: the card is
 // reported gone and the reader missing; plugged back in at the same path, the loop
 // reconnects by itself and reads the card again.
@@ -534,6 +552,27 @@ func TestClient(t *testing.T) {
 	card, err := c.ReadCard(ctx)
 	if err != nil || card.Address != moved.AppendedAddress || card.PrintedAddress != moved.Address {
 		t.Fatalf("ReadCard: %v, %v", card, err)
+	}
+	// A reader that refuses or never answers the appended address still reads the
+	// card, with its printed address.
+	for _, tc := range []struct {
+		fault sim.IDCardFault
+		err   error
+	}{
+		{sim.IDCardFault{Kind: sim.FaultStatus, Command: sim.IDCmdReadAddress, Status: 0x21, Count: 1}, idcard.ErrBadCommand},
+		{sim.IDCardFault{Kind: sim.FaultSilence, Command: sim.IDCmdReadAddress, Count: 1}, idcard.ErrTimeout},
+	} {
+		s.Remove()
+		s.Place(moved)
+		s.Inject(tc.fault)
+		card, err := c.ReadCard(ctx)
+		if err != nil {
+			t.Fatalf("address fault %d: %v", tc.fault.Kind, err)
+		}
+		if card.Name != moved.Name || card.AddressAppended || card.Address != moved.Address ||
+			!errors.Is(card.AddressErr, tc.err) {
+			t.Fatalf("address fault %d: %v, address error %v", tc.fault.Kind, card, card.AddressErr)
+		}
 	}
 	moved.Fingerprint = make([]byte, 1024)
 	s.Remove()

@@ -158,8 +158,9 @@ func TestCheckDigits(t *testing.T) {
 		}
 	}
 	for id, want := range map[string]bool{
-		"PAK310080010103": true, "CAN420085031505": true, "CAN420085031506": false,
-		"CAN110019810803": false, "can420085031505": false, "CAN42008503150X": false, "CAN4200850315": false,
+		"PAK310080010103": true, "CAN420085031505": true, "CAN420085031506": true, "CAN110019810803": true,
+		"can420085031505": false, "CAN42008503150X": false, "CAN4200850315": false, "C1N420085031505": false,
+		"CAN4200850315051": false,
 	} {
 		if got := ValidNumber15(id); got != want {
 			t.Errorf("ValidNumber15(%q) = %t", id, got)
