@@ -251,6 +251,17 @@ func (d *Doc) Rows(rows ...Row) {
 	vw := cols - lw - gap
 	align := d.align
 	d.Align(Left)
+	defer d.Align(align)
+	if lw < 2 {
+		// Too narrow for two columns (large characters on narrow paper): each label
+		// above its value.
+		for _, r := range rows {
+			for _, l := range append(Wrap(r.Label, cols), Wrap(r.Value, cols)...) {
+				d.textLine(l)
+			}
+		}
+		return
+	}
 	var line strings.Builder
 	for _, r := range rows {
 		labels, values := Wrap(r.Label, lw), Wrap(r.Value, vw)
@@ -268,7 +279,6 @@ func (d *Doc) Rows(rows ...Row) {
 			d.textLine(line.String())
 		}
 	}
-	d.Align(align)
 }
 
 // Cut ends the receipt: feed to the cutter and cut (GS V 66 0 partial, GS V 65 0 full),

@@ -173,6 +173,30 @@ func TestRowsAlignByDisplayWidth(t *testing.T) {
 	}
 }
 
+// Rows too narrow for two columns (8× wide: 4 columns on 58 mm paper, 2 on the
+// narrowest profile Validate accepts) put each label above its value, never two
+// columns jumbled or a negative padding.
+func TestRowsTooNarrowStack(t *testing.T) {
+	narrow := mustProfile(t, "58mm")
+	narrow.Dots, narrow.Columns = 128, 16
+	if err := narrow.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Profile{mustProfile(t, "58mm"), narrow} {
+		d := NewDoc(p)
+		d.Size(8, 1)
+		d.Rows(Row{"户号", "31"}, Row{"金额", "元"})
+		got := textLines(t, d)
+		want := []string{"户", "号", "31", "金", "额", "元"}
+		if p.Columns == 32 {
+			want = []string{"户号", "31", "金额", "元"}
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%d columns: got %q, want %q", p.Columns, got, want)
+		}
+	}
+}
+
 // A centred double-size title is broken into lines of nearly equal width.
 func TestCentredTitleBalanced(t *testing.T) {
 	for _, tc := range []struct {
