@@ -22,9 +22,10 @@ type Reopener struct {
 	mode    Mode
 	backoff Backoff
 
-	port  Port
-	delay time.Duration // the wait before the next attempt; 0 right after a success
-	next  time.Time     // no attempt before this
+	port   Port
+	opened time.Time     // when port was opened
+	delay  time.Duration // the wait before the next attempt; 0 after a port that served
+	next   time.Time     // no attempt before this
 }
 
 // NewReopener returns a Reopener for the device at path. A zero backoff means
@@ -64,22 +65,32 @@ func (r *Reopener) Port(ctx context.Context) (Port, error) {
 	}
 	p, err := Open(r.path, r.mode)
 	if err != nil {
-		r.delay = min(max(2*r.delay, r.backoff.Min), r.backoff.Max)
-		r.next = time.Now().Add(r.delay)
+		r.backOff()
 		return nil, err
 	}
-	r.port, r.delay = p, 0
+	r.port, r.opened = p, time.Now()
 	return p, nil
 }
 
-// Fail closes the current port after an I/O error; the next Port call reopens the
-// device, at once the first time (a glitch) and with backoff after that.
+// Fail closes the current port after an I/O error. A port that had served for a while
+// is reopened at once (a glitch); one that failed soon after it opened (a device that
+// opens but does not work) with backoff, as a failed open, lest the driver spin.
 func (r *Reopener) Fail() {
 	if r.port != nil {
 		r.port.Close()
 		r.port = nil
 	}
-	r.next = time.Time{}
+	if time.Since(r.opened) >= r.backoff.Max {
+		r.delay, r.next = 0, time.Time{}
+		return
+	}
+	r.backOff()
+}
+
+// backOff puts the next attempt off after one more failure: Min, doubling up to Max.
+func (r *Reopener) backOff() {
+	r.delay = min(max(2*r.delay, r.backoff.Min), r.backoff.Max)
+	r.next = time.Now().Add(r.delay)
 }
 
 // Serve keeps the device served until ctx ends, for a driver's loop: it opens the port

@@ -185,9 +185,6 @@ func TestReopenerBackoffAndRecovery(t *testing.T) {
 	if p2, _ := r.Port(ctx); p2 != p1 {
 		t.Fatal("Port reopened a healthy port")
 	}
-	if r.delay != 0 {
-		t.Fatal("backoff not reset after success")
-	}
 
 	// Unplug and plug back at the same path: the driver reports the failure and gets a
 	// working port again.
@@ -208,6 +205,39 @@ func TestReopenerBackoffAndRecovery(t *testing.T) {
 	got := make([]byte, 2)
 	if _, err := io.ReadFull(dev.Master, got); err != nil || string(got) != "hi" {
 		t.Fatalf("after reopen device got %q, %v", got, err)
+	}
+}
+
+// A port that fails soon after it opens (a device that opens but does not work) is
+// reopened with backoff, lest the driver spin; one that had served is reopened at once
+// and the backoff starts over.
+func TestReopenerFailSoonBacksOff(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "ttyV0")
+	dev, err := sim.OpenPTY(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	b := Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond}
+	r := NewReopener(link, Mode{}, b)
+	defer r.Close()
+	for _, want := range []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond, 4 * time.Millisecond} {
+		if _, err := r.Port(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r.opened = time.Now() // it fails at once
+		r.Fail()
+		if r.delay != want || r.next.IsZero() {
+			t.Fatalf("failed at once: delay %v, want %v", r.delay, want)
+		}
+	}
+	if _, err := r.Port(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.opened = time.Now().Add(-b.Max) // it served
+	r.Fail()
+	if r.delay != 0 || !r.next.IsZero() {
+		t.Fatalf("failed after serving: delay %v, next %v", r.delay, r.next)
 	}
 }
 
