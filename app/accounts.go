@@ -41,7 +41,9 @@ type Accounts struct {
 	mu    sync.Mutex
 	tiles []UtilityAccounts
 	done  chan struct{}
-	// cancel stops the look-up: the citizen's ID goes to no utility after they left.
+	// life ends with the visit; cancel ends it: the citizen's ID goes to no utility
+	// after they left.
+	life   context.Context
 	cancel context.CancelFunc
 }
 
@@ -97,42 +99,69 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	if s == nil {
 		return nil, ErrNoSession
 	}
-	id, ok := s.Identity()
-	if !ok {
+	if _, ok := s.Identity(); !ok {
 		return nil, ErrNoSession
 	}
-	ctx, cancel := context.WithTimeout(k.life, accountsTimeout)
-	acc := &Accounts{done: make(chan struct{}), cancel: cancel}
+	life, stop := context.WithCancel(k.life)
+	acc := &Accounts{done: make(chan struct{}), life: life, cancel: stop}
 	for _, c := range k.Utilities {
 		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
 	}
 	s.Set(accountsKey, acc)
-	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
 	lookup := func() {
 		defer close(acc.done)
-		defer cancel()
-		utility.LookupAccounts(ctx, k.Utilities, who, func(r utility.AccountsResult) {
-			t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
-			if r.Err != nil {
-				t.State, t.Err = Unavailable, r.Err
-				k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
-			}
-			if !s.Wiped() {
-				acc.set(t)
-				k.mu.Lock()
-				ls := append([]func(){}, k.accountListeners...)
-				k.mu.Unlock()
-				for _, f := range ls {
-					f()
-				}
-			}
-		})
+		k.askAccounts(s, acc, k.Utilities)
 	}
 	if !k.spawn(lookup) { // the kiosk is closing
-		cancel()
+		stop()
 		close(acc.done)
 	}
 	return acc, nil
+}
+
+// askAccounts asks clients for the visit's accounts, each answer put in acc and told
+// to the OnAccounts listeners.
+func (k *Kiosk) askAccounts(s *session.Session, acc *Accounts, clients []utility.Client) {
+	id, ok := s.Identity()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(acc.life, accountsTimeout)
+	defer cancel()
+	utility.LookupAccounts(ctx, clients, utility.Identity{IDNumber: id.IDNumber, Name: id.Name}, func(r utility.AccountsResult) {
+		t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
+		if r.Err != nil {
+			t.State, t.Err = Unavailable, r.Err
+			k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
+		}
+		if !s.Wiped() {
+			acc.set(t)
+			k.mu.Lock()
+			ls := append([]func(){}, k.accountListeners...)
+			k.mu.Unlock()
+			for _, f := range ls {
+				f()
+			}
+		}
+	})
+}
+
+// accountsChanged asks one utility again for the visit's accounts, a payment there
+// having changed what the citizen owes: the tile shows what it showed until the answer.
+func (k *Kiosk) accountsChanged(s *session.Session, utilityID string) {
+	v, ok := s.Get(accountsKey)
+	if !ok {
+		return
+	}
+	acc, ok := v.(*Accounts)
+	c, err := k.Client(utilityID)
+	if !ok || err != nil {
+		return
+	}
+	k.spawn(func() {
+		<-acc.done // the first answer must not overwrite this one
+		k.askAccounts(s, acc, []utility.Client{c})
+	})
 }
 
 // SessionAccounts returns the accounts looked up in this session, if any.

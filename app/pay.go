@@ -56,6 +56,39 @@ type PaymentFlow struct {
 	// order paid first (the Watch or a Cancel that came too late); a second caller
 	// waits for the print.
 	paidOnce sync.Once
+	// cancelling makes a second Cancel (the citizen leaving the QR as their visit
+	// ends) wait for the first and find the order final, rather than send another.
+	cancelling sync.Mutex
+}
+
+// paidKey holds the number of payments paid in a visit (see PaidInVisit).
+const paidKey = "paid"
+
+// PaidInVisit is the number of payments paid so far in the current visit. Bills and
+// balances fetched before it last changed are out of date: a screen showing them
+// fetches them again.
+func (k *Kiosk) PaidInVisit() int {
+	s := k.Sessions.Current()
+	if s == nil {
+		return 0
+	}
+	n, _ := s.Get(paidKey)
+	i, _ := n.(int)
+	return i
+}
+
+// paymentMade counts a payment paid in visit s (PaidInVisit) and has the utility asked
+// again for the visit's accounts.
+func (k *Kiosk) paymentMade(s *session.Session, utilityID string) {
+	if s == nil {
+		return
+	}
+	k.mu.Lock()
+	n, _ := s.Get(paidKey)
+	i, _ := n.(int)
+	s.Set(paidKey, i+1)
+	k.mu.Unlock()
+	k.accountsChanged(s, utilityID)
 }
 
 // Payment returns the order's latest known state.
@@ -321,6 +354,8 @@ func (f *PaymentFlow) settle() {
 // Cancel asks the utility to cancel the pending order (取消缴费). A cancellation that
 // cannot be delivered now is delivered later by the outbox; the order also expires.
 func (f *PaymentFlow) Cancel(ctx context.Context) error {
+	f.cancelling.Lock()
+	defer f.cancelling.Unlock()
 	f.StopWatching()
 	// Asked first, briefly: an order paid a moment ago is not cancelled (the utility would
 	// refuse it as already done); it is settled, its receipt printed. Should the question

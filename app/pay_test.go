@@ -253,6 +253,21 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 			t.Fatalf("bill %s still unpaid at the utility", b.ID)
 		}
 	}
+	// The visit knows its bills and balances are out of date: screens fetch the bills
+	// again, and the utility is asked again for the accounts.
+	if n := f.k.PaidInVisit(); n != 1 {
+		t.Fatalf("PaidInVisit %d after one payment", n)
+	}
+	awaitCond(t, "the account's arrears gone", func() bool {
+		for _, tile := range acc.Tiles() {
+			for _, a := range tile.Accounts {
+				if a.Number == number {
+					return a.Arrears == 0 && a.Unpaid == 0
+				}
+			}
+		}
+		return false
+	})
 }
 
 // 取消缴费: Cancel reaches the utility (the order is cancelled there, the bills stay

@@ -260,6 +260,7 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 func (f *PaymentFlow) paid() {
 	f.paidOnce.Do(func() {
 		f.k.recordPaid(f.order(), f.Payment())
+		f.k.paymentMade(f.session, f.Utility)
 		r := f.k.printPayment(f)
 		f.mu.Lock()
 		f.printed = &r

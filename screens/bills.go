@@ -26,6 +26,7 @@ type billsState struct {
 	bills   []utility.Bill
 	chosen  map[string]bool
 	focus   string // the bill whose detail is shown
+	paid    int    // app.Kiosk.PaidInVisit when the fetch started
 }
 
 // billsPage lists an account's bills: unpaid ones can be chosen for payment (all are
@@ -34,8 +35,13 @@ type billsState struct {
 func billsPage(s *Shell, utilityID string, a utility.Account) Page {
 	st := &billsState{utility: utilityID, account: a, chosen: map[string]bool{}}
 	return Page{Name: "bills", TitleKey: "bills.title", Build: func() fyne.CanvasObject {
+		if st.fetched && st.paid != s.K.PaidInVisit() {
+			// Paid since they were fetched (from this screen, or another of the visit):
+			// they are out of date.
+			*st = billsState{utility: utilityID, account: a, chosen: map[string]bool{}}
+		}
 		if !st.loaded {
-			st.loaded = true
+			st.loaded, st.paid = true, s.K.PaidInVisit()
 			type fetched struct {
 				bills []utility.Bill
 				err   error

@@ -104,7 +104,33 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 		// In words: 14:59 reads as a time of day.
 		return s.T("pay.countdown", int(left.Minutes()), fmt.Sprintf("%02d", int(left.Seconds())%60))
 	}
+	// giveUp cancels the order, as 取消缴费 does. The outcome replaces the QR when it is
+	// still on top; an order paid meanwhile shows its outcome wherever the citizen went.
+	left := false // the QR left the stack (返回, 首页)
+	giveUp := func() {
+		run(s, func(ctx context.Context) error { return f.Cancel(ctx) }, func(err error) {
+			if err != nil {
+				s.K.Log.Info("payment cancel", "err", err)
+			}
+			switch {
+			case s.sessionID() != sid:
+			case !left && s.Current() == "pay":
+				s.stack = s.stack[:len(s.stack)-1]
+				s.Show(payResultPage(s, f))
+			case f.Payment().Status == utility.PaymentPaid:
+				s.Show(payResultPage(s, f))
+			}
+		})
+	}
 	return Page{Name: "pay", TitleKey: "pay.title", Idle: s.K.Config.Kiosk.PayIdleTimeout.Duration,
+		// Leaving the QR (返回, 首页) gives the payment up, lest it be paid with nobody
+		// told. A visit that ends gives up its payments itself.
+		Leave: func() {
+			left = true
+			if !f.Final() && s.sessionID() == sid {
+				giveUp()
+			}
+		},
 		Build: func() fyne.CanvasObject {
 			p := f.Payment()
 			amount := canvas.NewText(f.Amount.Yuan(), ft.Color(ft.ColorNameError))
@@ -119,17 +145,7 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 				container.New(layout.NewCustomPaddedLayout(0, 0, ft.Size(ft.SizeNameInnerPadding), 0), remaining),
 				note(s.T(s.payWaitingKey()), widget.HighImportance),
 			)
-			cancel := touch.NewButton(s.T("pay.cancel"), s.Tap(func() {
-				run(s, func(ctx context.Context) error { return f.Cancel(ctx) }, func(err error) {
-					if err != nil {
-						s.K.Log.Info("payment cancel", "err", err)
-					}
-					if s.Current() == "pay" {
-						s.stack = s.stack[:len(s.stack)-1]
-						s.Show(payResultPage(s, f))
-					}
-				})
-			}))
+			cancel := touch.NewButton(s.T("pay.cancel"), s.Tap(giveUp))
 			cancel.Importance = widget.DangerImportance
 			words := container.NewVBox(info, container.NewHBox(cancel))
 			// The QR as large as the page lets it be (phones read it from a metre away,

@@ -184,11 +184,22 @@ func TestJourneyPay(t *testing.T) {
 		t.Error("the receipt was scaled again for a render")
 	}
 	j.Tap("返回")
-	// Back to the bills: they are paid now.
+	// Back to the bills: fetched again, they are paid, with nothing left to pay; and the
+	// account no longer owes.
 	j.Tap("返回账单")
+	j.WaitShows("本户没有欠费")
+	if !j.Shows("已缴清") || j.Shows("未缴") || j.Shows("缴费（") {
+		t.Fatalf("the bills after paying:\n%s", j.Markup())
+	}
 	j.Tap("返回")
-	j.Tap("户号 " + elec)
-	j.WaitFor("paid bills", func() bool { return j.Shows("已缴清") && !j.Shows("未缴") })
+	j.WaitFor("the account without arrears", func() bool {
+		for _, o := range j.Objects() {
+			if r, ok := o.(*touch.Row); ok && r.Title == "户号 "+elec {
+				return r.Trailing == "无欠费"
+			}
+		}
+		return false
+	})
 }
 
 // The citizen cancels at the pay QR: told in plain words that nothing was charged,
@@ -252,7 +263,8 @@ func TestJourneyPayPatience(t *testing.T) {
 	if got := j.K.Sessions.IdleTime(); got != usual {
 		t.Fatalf("idle time back at the bills: %v, want %v", got, usual)
 	}
-	j.TapPrefix("缴费（") // the same order, shown again
+	j.WaitFor("the order left given up", func() bool { o, err := j.K.Orders.List(); return err == nil && len(o) == 0 })
+	j.TapPrefix("缴费（") // a new order
 	j.WaitShows("请用微信或支付宝扫码支付")
 	orders, err := j.K.Orders.List() // the order the QR is of, kept until its end is known
 	if err != nil || len(orders) != 1 {
@@ -264,6 +276,50 @@ func TestJourneyPayPatience(t *testing.T) {
 	j.WaitShows("缴费成功")
 	if got := j.K.Sessions.IdleTime(); got != usual {
 		t.Fatalf("idle time at the payment's result: %v, want %v", got, usual)
+	}
+}
+
+// Leaving the pay QR (返回) gives the payment up: the order is cancelled at the utility,
+// lest it be paid with nobody told, and the bills stay to pay. An order paid just
+// before the citizen left shows its outcome, and its receipt prints, wherever they went.
+func TestJourneyPayLeft(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid by themselves
+	cancels := func() (n int) {
+		got, err := j.sims.Received(utility.Electricity)
+		j.must(err)
+		for _, r := range got {
+			if r.Kind == utility.KindCancelPayment {
+				n++
+			}
+		}
+		return n
+	}
+	toElectricityBills(j)
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	j.Tap("返回")
+	j.WaitFor("the order cancelled at the utility", func() bool { return cancels() == 1 })
+	j.WaitFor("the order given up", func() bool { o, err := j.K.Orders.List(); return err == nil && len(o) == 0 })
+	if j.Current() != "bills" || !j.Shows("缴费（") {
+		t.Fatalf("after leaving the QR, screen %s:\n%s", j.Current(), j.Markup())
+	}
+
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	orders, err := j.K.Orders.List()
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("orders %+v, %v", orders, err)
+	}
+	if _, err := j.sims.Pay(utility.Electricity, orders[0].Reference); err != nil {
+		t.Fatal(err)
+	}
+	if j.Current() == "pay" { // else the kiosk saw the payment first
+		j.Tap("返回")
+	}
+	j.WaitShows("缴费成功")
+	j.WaitShows("请取走凭条")
+	if n := cancels(); n != 1 {
+		t.Fatalf("%d cancellations sent, the paid order's among them", n)
 	}
 }
 
