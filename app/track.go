@@ -303,12 +303,31 @@ func (k *Kiosk) Rate(ctx context.Context, a Application, level utility.Level, re
 	if level <= utility.Dissatisfied && len(reasons) == 0 {
 		return outbox.Result{}, ErrReasonRequired
 	}
-	sid := ""
-	if s := k.Sessions.Current(); s != nil {
-		sid = s.ID
-	}
-	return k.Outbox.Submit(ctx, outbox.Request{
-		Utility: a.Utility, Kind: utility.KindEvaluation, Order: a.Progress.Reference, Session: sid,
+	// A visit without a card (the receipt's QR scanned) gets an anonymous session, which
+	// remembers the rating.
+	s := k.EnsureSession()
+	r, err := k.Outbox.Submit(ctx, outbox.Request{
+		Utility: a.Utility, Kind: utility.KindEvaluation, Order: a.Progress.Reference, Session: s.ID,
 		Body: utility.Evaluation{Application: a.Progress.Reference, Level: level, Reasons: reasons},
 	}, 5*time.Second)
+	if r.KioskRef != "" {
+		s.Set(ratedKey(a), true)
+	}
+	return r, err
 }
+
+// Rated reports whether the application was rated: the utility says so, or it was
+// rated in this visit (the rating may still be on its way).
+func (k *Kiosk) Rated(a Application) bool {
+	if a.Progress.Evaluated {
+		return true
+	}
+	s := k.Sessions.Current()
+	if s == nil {
+		return false
+	}
+	_, ok := s.Get(ratedKey(a))
+	return ok
+}
+
+func ratedKey(a Application) string { return "rated/" + a.Utility + "/" + a.Progress.Reference }

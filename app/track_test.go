@@ -409,6 +409,10 @@ func TestRateWhileUtilityDown(t *testing.T) {
 			if st, err := f.k.Outbox.Status(res.KioskRef); err != nil || st.State != outbox.Pending || st.Kind != utility.KindEvaluation {
 				t.Fatalf("saved rating %+v %v", st, err)
 			}
+			// The visit knows, though the utility does not yet: no second rating is offered.
+			if a.Progress.Evaluated || !f.k.Rated(a) {
+				t.Fatal("a rating on its way is not remembered in the visit")
+			}
 			if _, err := f.k.FindApplication(context.Background(), res.KioskRef); !errors.Is(err, app.ErrApplicationNotFound) {
 				t.Fatalf("the rating's reference found as an application: %v", err)
 			}

@@ -206,11 +206,12 @@ func timelinePage(s *Shell, a app.Application) Page {
 			blocks = append(blocks, s.stepRow(i+1, s.K.StepName(p, st), st))
 		}
 		var foot []fyne.CanvasObject
-		if p.State == utility.StateDone && !p.Evaluated {
+		rated := s.K.Rated(a)
+		if p.State == utility.StateDone && !rated {
 			rate := touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) }))
 			foot = append(foot, rate)
 		}
-		if p.Evaluated {
+		if rated {
 			foot = append(foot, note(s.T("rate.already"), widget.SuccessImportance))
 		}
 		return container.NewBorder(nil, container.NewBorder(nil, nil, nil, container.NewHBox(foot...)), nil, nil, s.pager(blocks...))
@@ -317,6 +318,7 @@ func ratePage(s *Shell, a app.Application) Page {
 			}
 			sending = true
 			s.refresh()
+			s.K.EnsureSession() // the visit remembers the rating (Kiosk.Rated), a visit without a card too
 			var rs []string
 			for _, key := range []string{"slow", "attitude", "unclear", "repeat", "fees", "other"} {
 				if reasons[key] {

@@ -666,6 +666,12 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	if n != 1 {
 		t.Errorf("two taps sent %d ratings", n)
 	}
+	// Back at the timeline the service is rated: it is not offered again.
+	j.Tap("返回")
+	j.WaitShows("您已评价过本次服务")
+	if j.Shows("评价本次服务") {
+		t.Fatalf("the timeline offers a second rating:\n%s", j.Markup())
+	}
 }
 
 // seededApplication is the reference of the first application the simulator seeded for
