@@ -152,14 +152,24 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 	var typed string
 	return Page{Name: "account-keypad", TitleKey: "lookup.by_number", Build: func() fyne.CanvasObject {
 		k := touch.NewKeypad(touch.Numeric, s.keypadLabels())
-		k.MaxLen = 20
+		// As long as the utility's catalogue says its numbers are, or what any can be.
+		lo, hi := s.K.Catalog().AccountLength(utilityID)
+		if hi == 0 {
+			hi = 20
+		}
+		lo = max(lo, 6)
+		k.MaxLen = hi
 		k.Placeholder = s.T("lookup.number_placeholder")
+		tooShort := s.T("lookup.number_short", lo)
+		if lo == hi {
+			k.Placeholder, tooShort = s.T("lookup.number_placeholder_len", lo), s.T("lookup.number_len", lo)
+		}
 		k.OnKey = s.K.Touch
 		k.Validate = func(v string) string {
-			if v == "" || len(v) >= 6 {
+			if v == "" || len(v) >= lo {
 				return ""
 			}
-			return s.T("lookup.number_short")
+			return tooShort
 		}
 		k.SetValue(typed)
 		k.OnSubmit = func(v string) {

@@ -265,6 +265,31 @@ func (u *Utility) Service(id string) (*Service, bool) {
 	return nil, false
 }
 
+// AccountLength is how many digits an account number (户号) at utility has, as the
+// account fields of its services bound it: the tightest bounds they share, or 0, 0
+// when they bound none or disagree.
+func (c *Catalog) AccountLength(utility string) (lo, hi int) {
+	u, ok := c.Utility(utility)
+	if !ok {
+		return 0, 0
+	}
+	for _, s := range u.Services {
+		for _, f := range s.Fields {
+			if f.Role != RoleAccount {
+				continue
+			}
+			lo = max(lo, f.MinLen)
+			if f.MaxLen > 0 && (hi == 0 || f.MaxLen < hi) {
+				hi = f.MaxLen
+			}
+		}
+	}
+	if hi > 0 && lo > hi {
+		return 0, 0
+	}
+	return lo, hi
+}
+
 // Category returns the category with the given ID.
 func (c *Catalog) Category(id string) (*Category, bool) {
 	cat, ok := c.categories[id]

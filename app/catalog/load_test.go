@@ -296,3 +296,32 @@ func TestReplaceUtility(t *testing.T) {
 		t.Fatalf("second push: %v", err)
 	}
 }
+
+// The shipped catalogue bounds each utility's account numbers as its bills print them
+// (the account keypad says and checks it); a utility without account fields has none.
+func TestAccountLength(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		utility string
+		lo, hi  int
+	}{
+		{"electricity", 10, 10},
+		{"water", 8, 8},
+		{"gas", 9, 9},
+		{"broadband", 11, 11},
+		{"heating", 0, 0},
+	} {
+		if lo, hi := c.AccountLength(tc.utility); lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: %d–%d digits, want %d–%d", tc.utility, lo, hi, tc.lo, tc.hi)
+		}
+	}
+	// Services that disagree bound nothing.
+	odd := &Catalog{Utilities: []*Utility{{ID: "water", Services: []*Service{{Fields: []*Field{
+		{Role: RoleAccount, MinLen: 8, MaxLen: 8}, {Role: RoleAccount, MinLen: 10, MaxLen: 10}}}}}}}
+	if lo, hi := odd.AccountLength("water"); lo != 0 || hi != 0 {
+		t.Errorf("disagreeing services: %d–%d digits", lo, hi)
+	}
+}
