@@ -193,7 +193,7 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 			s.kv("bills.grade", s.T("bills.grade_value", e.Grade)),
 			s.kv("bills.peak_valley", e.PeakUsage.String()+" / "+e.ValleyUsage.String()+" "+s.K.Text.Term(b.Unit)),
 			s.kv("bills.compare", s.T("bills.compare_values", e.LastMonth.String(), e.LastYear.String(), e.Neighbours.String(), s.K.Text.Term(b.Unit))),
-			s.kv("bills.carbon", fmt.Sprintf("%.1f kg", float64(e.CarbonGrams)/1000)),
+			s.kv("bills.carbon", s.T("bills.carbon_value", fmt.Sprintf("%.1f", float64(e.CarbonGrams)/1000))),
 		)))
 		for _, tip := range e.Tips {
 			// Each tip is a block of its own, so that the pager can put it on any page.
