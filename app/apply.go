@@ -36,10 +36,6 @@ type ApplyForm struct {
 
 	mu     sync.Mutex
 	result *ApplyResult
-	// stored are the parts already in the outbox when a submission failed part way,
-	// by utility, and jointRef their 联办编号: a second Submit sends only the others.
-	stored   map[string]PartAnswer
-	jointRef string
 }
 
 // NewApplication starts an application for the chosen services (one per utility). The
@@ -168,13 +164,15 @@ func (r *ApplyResult) AcceptedParts() int {
 // ErrAlreadySubmitted means the application was submitted before: the result stands.
 var ErrAlreadySubmitted = errors.New("app: the application was already submitted")
 
-// Submit sends every part of the application through the outbox at once: each part is
-// stored durably before this returns and reaches its utility exactly once. A utility
-// that answers within a few seconds gives its application number on the spot; a slow or
-// unreachable one gets a kiosk reference, bound later; one that refuses says why while the
-// others go through. The acceptance receipt with the 一次性告知书 is printed. The result
-// returned is a snapshot: Result gives the parts bound since. Only the session the form
-// was started in can submit it (ErrNoSession once it was wiped).
+// Submit stores every part of the application in the outbox at once, all of them or
+// none (a crash cannot leave some parts accepted for an application the citizen was not
+// told was), and then each reaches its utility exactly once. A utility that answers
+// within a few seconds gives its application number on the spot; a slow or unreachable
+// one gets a kiosk reference, bound later; one that refuses says why while the others go
+// through. The acceptance receipt with the 一次性告知书 is printed. The result returned is
+// a snapshot: Result gives the parts bound since. When the parts cannot be stored nothing
+// is, and the citizen may submit again. Only the session the form was started in can
+// submit it (ErrNoSession once it was wiped).
 func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -195,46 +193,19 @@ func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	}
 	res := &ApplyResult{Accepted: now, Answers: make([]PartAnswer, len(subs))}
 	if len(subs) > 1 {
-		if a.jointRef == "" {
-			a.jointRef = jointRef(now)
-		}
-		res.JointRef = a.jointRef
+		res.JointRef = jointRef(now)
 	}
-	var wg sync.WaitGroup
-	var failed error
-	var mu sync.Mutex
+	reqs := make([]outbox.Request, len(subs))
 	for i, sub := range subs {
-		if ans, ok := a.stored[sub.Utility]; ok {
-			res.Answers[i] = ans // stored before: the outbox delivers it, once
-			continue
-		}
-		wg.Add(1)
-		go func(i int, sub catalog.Submission) {
-			defer wg.Done()
-			ans, err := k.submitPart(ctx, s.ID, res.JointRef, sub)
-			res.Answers[i] = ans
-			if err != nil {
-				mu.Lock()
-				failed = errors.Join(failed, err)
-				mu.Unlock()
-			}
-		}(i, sub)
+		reqs[i] = partRequest(s.ID, res.JointRef, sub)
 	}
-	wg.Wait()
-	if failed != nil {
-		// A part that could not even be stored is lost to nobody but must not be
-		// promised: tell the citizen (the stored parts stand and are delivered, and a
-		// second Submit does not send them again).
-		k.Log.Error("application", "err", failed)
-		if a.stored == nil {
-			a.stored = map[string]PartAnswer{}
-		}
-		for _, ans := range res.Answers {
-			if ans.KioskRef != "" {
-				a.stored[ans.Utility] = ans
-			}
-		}
-		return nil, failed
+	results, err := k.Outbox.SubmitAll(ctx, reqs, applyWait)
+	if err != nil {
+		k.Log.Error("application", "err", err)
+		return nil, fmt.Errorf("app: application not submitted: %w", err)
+	}
+	for i, sub := range subs {
+		res.Answers[i] = k.partAnswer(sub, results[i])
 	}
 	res.Printed = k.printAcceptance(a, res)
 	a.result = res
@@ -260,26 +231,28 @@ func (r *ApplyResult) clone() *ApplyResult {
 	return &c
 }
 
-func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catalog.Submission) (PartAnswer, error) {
-	ans := PartAnswer{Utility: sub.Utility, ServiceName: sub.ServiceName, Outcome: sub.Outcome}
+// partRequest is the outbox request of one part of an application: an application, or
+// a transfer (过户) ordered behind the account's other requests.
+func partRequest(session, joint string, sub catalog.Submission) outbox.Request {
 	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber,
 		Group: joint}
 	if sub.Joint == catalog.JointTransfer {
 		req.Kind, req.Order = utility.KindTransfer, sub.Account
 		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, JointRef: joint,
 			NewHolder: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
-	} else {
-		if sub.Account != "" {
-			req.Order = sub.Account
-		}
-		req.Body = utility.Application{Service: sub.Service, Address: sub.Address, Account: sub.Account, Fields: sub.Fields,
-			JointRef: joint, Applicant: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
+		return req
 	}
-	res, err := k.Outbox.Submit(ctx, req, applyWait)
-	if err != nil {
-		return ans, err
+	if sub.Account != "" {
+		req.Order = sub.Account
 	}
-	ans.KioskRef = res.KioskRef
+	req.Body = utility.Application{Service: sub.Service, Address: sub.Address, Account: sub.Account, Fields: sub.Fields,
+		JointRef: joint, Applicant: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
+	return req
+}
+
+// partAnswer is what the citizen is told of one part, from the outbox's result.
+func (k *Kiosk) partAnswer(sub catalog.Submission, res outbox.Result) PartAnswer {
+	ans := PartAnswer{Utility: sub.Utility, ServiceName: sub.ServiceName, Outcome: sub.Outcome, KioskRef: res.KioskRef}
 	switch {
 	case res.Err != nil:
 		ans.Refused = k.CitizenMessage(res.Err, sub.Utility)
@@ -292,7 +265,7 @@ func (k *Kiosk) submitPart(ctx context.Context, session, joint string, sub catal
 			ans.Reference = acc.Reference
 		}
 	}
-	return ans, nil
+	return ans
 }
 
 // jointRef is the 联办编号 that ties a joint application's parts together: the time in

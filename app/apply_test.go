@@ -767,21 +767,27 @@ func TestApplicationWipedWithSession(t *testing.T) {
 	}
 }
 
-// A joint submission that fails part way (here the water part cannot be stored: this
-// kiosk has no water company) keeps the parts that were stored, and a second Submit sends
-// only the others: the electricity company gets the application once.
-func TestApplicationResubmitAfterPartialFailure(t *testing.T) {
+// A joint submission of which one part cannot be stored (here the water part: this
+// kiosk has no water company) stores none of them: no utility gets a part of an
+// application the citizen was told had failed, and trying again sends none twice.
+func TestApplicationStoredWholeOrNotAtAll(t *testing.T) {
 	t.Parallel()
 	f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) { c.Utilities.Water.Enabled = false })
 	f.citizen(5)
 	a := applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
 		jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)...)
 	for try := range 2 {
-		if _, err := a.Submit(context.Background()); err == nil {
-			t.Fatalf("try %d: a part that cannot be stored went through", try)
+		if r, err := a.Submit(context.Background()); !errors.Is(err, outbox.ErrUnknownUtility) || r != nil {
+			t.Fatalf("try %d: %+v, %v", try, r, err)
 		}
 	}
-	if n := len(received(t, f.sims, utility.Electricity, utility.KindApplication)); n != 1 {
+	if n, err := f.k.Outbox.Count(); err != nil || len(n) != 0 {
+		t.Fatalf("stored %v, %v", n, err)
+	}
+	if _, ok := a.Result(); ok {
+		t.Fatal("a submission that failed has a result")
+	}
+	if n := len(received(t, f.sims, utility.Electricity, utility.KindApplication)); n != 0 {
 		t.Fatalf("the electricity company received the application %d times", n)
 	}
 }

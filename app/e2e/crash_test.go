@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,25 +72,44 @@ func TestCrashChild(t *testing.T) {
 	fmt.Sscan(os.Getenv(envSeed), &seed)
 	rnd := rand.New(rand.NewPCG(seed, 7))
 	for i := 0; ; i++ {
-		u := utilitysim.Utilities[rnd.IntN(len(utilitysim.Utilities))]
-		order := fmt.Sprint("acct-", rnd.IntN(crashOrders))
-		res, err := k.ob.Submit(context.Background(), outbox.Request{Utility: u, Kind: utility.KindApplication, Order: order,
-			Body: application(u, i)}, 0)
+		// One request in three is a joint application: 2 to 4 parts at as many utilities.
+		n, group := 1, ""
+		if rnd.IntN(3) == 0 {
+			n, group = 2+rnd.IntN(len(utilitysim.Utilities)-1), fmt.Sprintf("G%d-%d", seed, i)
+			fmt.Printf("JOINT %s %d\n", group, n)
+		}
+		var reqs []outbox.Request
+		for _, j := range rnd.Perm(len(utilitysim.Utilities))[:n] {
+			u := utilitysim.Utilities[j]
+			reqs = append(reqs, outbox.Request{Utility: u, Kind: utility.KindApplication, Order: fmt.Sprint("acct-", rnd.IntN(crashOrders)),
+				Group: group, Body: application(u, i)})
+		}
+		res, err := k.ob.SubmitAll(context.Background(), reqs, 0)
 		if err != nil {
 			fmt.Println("ERROR", err)
 			os.Exit(2)
 		}
-		// Only now is the request acknowledged.
-		fmt.Printf("ACK %s %s %s\n", res.KioskRef, u, order)
+		// Only now are the requests acknowledged.
+		for j, r := range res {
+			fmt.Printf("ACK %s %s %s\n", r.KioskRef, r.Utility, reqs[j].Order)
+		}
 		time.Sleep(time.Duration(rnd.IntN(3)) * time.Millisecond)
 	}
 }
 
 type ack struct{ ref, utility, order string }
 
-// runChild starts the child and returns its acknowledgements once it has exited (by
-// itself, or killed after a random moment).
-func runChild(t *testing.T, dir string, urls []byte, mode string, seed uint64, killAfter time.Duration) ([]ack, string) {
+// run is what a child said: its acknowledgements, the joint applications it began to
+// submit (group → parts) and its last word.
+type run struct {
+	acks   []ack
+	joints map[string]int
+	last   string
+}
+
+// runChild starts the child and returns what it said once it has exited (by itself, or
+// killed after a random moment).
+func runChild(t *testing.T, dir string, urls []byte, mode string, seed uint64, killAfter time.Duration) run {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envChild+"="+mode, envDir+"="+dir, envURLs+"="+string(urls), fmt.Sprint(envSeed, "=", seed))
@@ -100,8 +121,7 @@ func runChild(t *testing.T, dir string, urls []byte, mode string, seed uint64, k
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var acks []ack
-	var last string
+	r := run{joints: map[string]int{}}
 	ready := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -114,11 +134,14 @@ func runChild(t *testing.T, dir string, urls []byte, mode string, seed uint64, k
 			f := strings.Fields(line)
 			switch {
 			case len(f) == 4 && f[0] == "ACK":
-				acks = append(acks, ack{f[1], f[2], f[3]})
+				r.acks = append(r.acks, ack{f[1], f[2], f[3]})
+			case len(f) == 3 && f[0] == "JOINT":
+				n, _ := strconv.Atoi(f[2])
+				r.joints[f[1]] = n
 			case line == "READY":
 				once.Do(func() { close(ready) })
 			case strings.HasPrefix(line, "ERROR") || line == "DRAINED":
-				last = line
+				r.last = line
 			}
 		}
 		once.Do(func() { close(ready) })
@@ -135,17 +158,18 @@ func runChild(t *testing.T, dir string, urls []byte, mode string, seed uint64, k
 	wg.Wait()
 	err = cmd.Wait()
 	if killAfter == 0 && err != nil {
-		t.Fatalf("child (%s): %v, last line %q", mode, err, last)
+		t.Fatalf("child (%s): %v, last line %q", mode, err, r.last)
 	}
-	if strings.HasPrefix(last, "ERROR") {
-		t.Fatalf("child: %s", last)
+	if strings.HasPrefix(r.last, "ERROR") {
+		t.Fatalf("child: %s", r.last)
 	}
-	return acks, last
+	return r
 }
 
 // TestCrash SIGKILLs a submitting and forwarding kiosk at random moments, restarts it
 // each time, and checks at the utilities that every acknowledged request arrived
-// exactly once, in order per account, and that nothing arrived twice.
+// exactly once, in order per account, and that nothing arrived twice; and at the kiosk
+// that every joint application was stored with all its parts or with none.
 func TestCrash(t *testing.T) {
 	if os.Getenv(envChild) != "" {
 		t.Skip("child")
@@ -163,17 +187,19 @@ func TestCrash(t *testing.T) {
 	dir := t.TempDir()
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	var acks []ack
+	joints := map[string]int{}
 	start := time.Now()
 	for i := 0; i < kills; i++ {
-		a, _ := runChild(t, dir, urls, "submit", uint64(i), time.Duration(rnd.IntN(40000))*time.Microsecond)
-		acks = append(acks, a...)
+		r := runChild(t, dir, urls, "submit", uint64(i), time.Duration(rnd.IntN(40000))*time.Microsecond)
+		acks = append(acks, r.acks...)
+		maps.Copy(joints, r.joints)
 	}
 	killed := time.Since(start)
 	for _, id := range utilitysim.Utilities {
 		s.SetFaults(id, utilitysim.Faults{})
 	}
-	if _, last := runChild(t, dir, urls, "drain", 0, 0); last != "DRAINED" {
-		t.Fatalf("drain: %q", last)
+	if r := runChild(t, dir, urls, "drain", 0, 0); r.last != "DRAINED" {
+		t.Fatalf("drain: %q", r.last)
 	}
 	count, pos := received(t, s)
 	for _, a := range acks {
@@ -207,7 +233,21 @@ func TestCrash(t *testing.T) {
 	if len(dead) != 0 || len(done) != len(count) {
 		t.Errorf("kiosk: %d done, %d dead; the utilities processed %d", len(done), len(dead), len(count))
 	}
-	t.Logf("%d kills in %v: %d acknowledged, %d stored and delivered exactly once", kills, killed.Round(time.Millisecond), len(acks), len(count))
+	// A joint application the kill interrupted was stored whole or not at all.
+	cut := 0
+	for group, n := range joints {
+		parts, err := k.ob.ByGroup(group)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case len(parts) == 0:
+			cut++
+		case len(parts) != n:
+			t.Errorf("joint application %s: %d of its %d parts stored", group, len(parts), n)
+		}
+	}
+	t.Logf("%d kills in %v: %d acknowledged, %d stored and delivered exactly once; %d joint applications, %d cut before they were stored",
+		kills, killed.Round(time.Millisecond), len(acks), len(count), len(joints), cut)
 	if len(acks) < kills {
 		t.Errorf("only %d requests acknowledged in %d runs: the kills came too early to test much", len(acks), kills)
 	}

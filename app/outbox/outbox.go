@@ -14,7 +14,9 @@
 //
 // Submit(ctx, req, wait) waits up to wait for the utility's answer (即报即定): its own
 // reference when it answers in time, otherwise the kiosk reference, to which the
-// utility's reference is bound when it arrives (OnUpdate, Status).
+// utility's reference is bound when it arrives (OnUpdate, Status). SubmitAll stores
+// several requests (a joint application's parts) in one transaction, all or none, and
+// waits for their answers together.
 package outbox
 
 import (
@@ -354,62 +356,106 @@ func withKioskRef(body any, ref string) ([]byte, error) {
 // utility's answer. It fails only when the request could not be stored; after that it
 // always returns the kiosk reference, and the answer when it came in time.
 func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (Result, error) {
-	w, ok := ob.workers[req.Utility]
-	if !ok {
-		return Result{}, fmt.Errorf("%w: %q", ErrUnknownUtility, req.Utility)
+	res, err := ob.SubmitAll(ctx, []Request{req}, wait)
+	if err != nil {
+		return Result{}, err
 	}
-	if !req.Kind.Valid() {
-		return Result{}, fmt.Errorf("outbox: unknown kind %q", req.Kind)
-	}
-	if req.Order == "" {
-		return Result{}, errors.New("outbox: a request needs an order key")
+	return res[0], nil
+}
+
+// SubmitAll stores reqs durably, all of them with their journal entries in one bbolt
+// transaction or none of them, then waits up to wait for every utility's answer, the
+// utilities asked at once. It is for requests the citizen is told about together (the
+// parts of a joint application): a crash or a failed write never leaves some stored and
+// the others not, for a submission the citizen was never told was accepted. It fails
+// only when the requests could not be stored, and then stores none; after that it
+// returns a result per request, in the order of reqs, as Submit does.
+func (ob *Outbox) SubmitAll(ctx context.Context, reqs []Request, wait time.Duration) ([]Result, error) {
+	for _, req := range reqs {
+		if err := ob.check(req); err != nil {
+			return nil, err
+		}
 	}
 	now := ob.o.Clock.Now()
-	var rec record
-	var done chan Result
+	recs := make([]*record, len(reqs))
 	err := ob.st.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(store.BucketOutbox)
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
+		for i, req := range reqs {
+			r, err := ob.put(tx, req, now)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", req.Utility, req.Kind, err)
+			}
+			recs[i] = r
 		}
-		ref := kioskRef(now, ob.o.KioskCode, seq)
-		body, err := withKioskRef(req.Body, ref)
-		if err != nil {
-			return err
-		}
-		rec = record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: utility.NewIdempotencyKey(),
-			Order:   ob.st.Sealer().Subject("order:"+req.Utility, req.Order),
-			Session: req.Session, Group: req.Group, State: Pending, Created: now, NotAfter: req.NotAfter}
-		rec.Body = ob.st.Sealer().Seal(body, bodyContext(ref))
-		if err := putRecord(tx, &rec); err != nil {
-			return err
-		}
-		if err := tx.Bucket(store.BucketOutboxRef).Put([]byte(ref), store.U64(seq)); err != nil {
-			return err
-		}
-		if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(seq), nil); err != nil {
-			return err
-		}
-		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.RequestSubmitted, Session: req.Session,
-			Utility: req.Utility, Ref: ref, Subject: rec.Order, Detail: string(req.Kind)})
+		return nil
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("outbox: submit: %w", err)
+		return nil, fmt.Errorf("outbox: submit: %w", err)
 	}
-	res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: Pending}
-	if wait > 0 {
-		done = make(chan Result, 1)
-		ob.mu.Lock()
-		ob.waiters[rec.Ref] = append(ob.waiters[rec.Ref], done)
-		ob.mu.Unlock()
+	res := make([]Result, len(recs))
+	done := make([]chan Result, len(recs))
+	for i, r := range recs {
+		res[i] = Result{KioskRef: r.Ref, Utility: r.Utility, State: Pending}
+		if wait > 0 {
+			// Before the workers have it: an answer cannot come unheard.
+			done[i] = ob.addWaiter(r.Ref)
+		}
 	}
-	w.add(itemOf(&rec))
-	w.poke()
+	for _, r := range recs {
+		w := ob.workers[r.Utility]
+		w.add(itemOf(r))
+		w.poke()
+	}
 	if wait <= 0 {
 		return res, nil
 	}
-	return ob.await(ctx, rec.Ref, done, wait, res), nil
+	// One wait for all: each utility was asked as soon as the commit was on disk.
+	deadline := time.Now().Add(wait)
+	for i, r := range recs {
+		res[i] = ob.await(ctx, r.Ref, done[i], time.Until(deadline), res[i])
+	}
+	return res, nil
+}
+
+// check returns why req cannot be submitted, or nil.
+func (ob *Outbox) check(req Request) error {
+	if _, ok := ob.workers[req.Utility]; !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownUtility, req.Utility)
+	}
+	if !req.Kind.Valid() {
+		return fmt.Errorf("outbox: unknown kind %q", req.Kind)
+	}
+	if req.Order == "" {
+		return errors.New("outbox: a request needs an order key")
+	}
+	return nil
+}
+
+// put stores req, made at now, under a new kiosk reference in tx, with its journal entry.
+func (ob *Outbox) put(tx *bolt.Tx, req Request, now time.Time) (*record, error) {
+	seq, err := tx.Bucket(store.BucketOutbox).NextSequence()
+	if err != nil {
+		return nil, err
+	}
+	ref := kioskRef(now, ob.o.KioskCode, seq)
+	body, err := withKioskRef(req.Body, ref)
+	if err != nil {
+		return nil, err
+	}
+	r := &record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: utility.NewIdempotencyKey(),
+		Order:   ob.st.Sealer().Subject("order:"+req.Utility, req.Order),
+		Session: req.Session, Group: req.Group, State: Pending, Created: now, NotAfter: req.NotAfter}
+	r.Body = ob.st.Sealer().Seal(body, bodyContext(ref))
+	if err := putRecord(tx, r); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(store.BucketOutboxRef).Put([]byte(ref), store.U64(seq)); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(seq), nil); err != nil {
+		return nil, err
+	}
+	return r, ob.j.Append(tx, journal.Event{Time: now, Kind: journal.RequestSubmitted, Session: req.Session,
+		Utility: req.Utility, Ref: ref, Subject: r.Order, Detail: string(req.Kind)})
 }
 
 // Await waits up to wait (or until ctx ends) for the outcome of a request submitted
@@ -417,10 +463,7 @@ func (ob *Outbox) Submit(ctx context.Context, req Request, wait time.Duration) (
 // Submit would have: with the answer or the refusal once there is one, in state Pending
 // while there is none.
 func (ob *Outbox) Await(ctx context.Context, ref string, wait time.Duration) (Result, error) {
-	done := make(chan Result, 1)
-	ob.mu.Lock()
-	ob.waiters[ref] = append(ob.waiters[ref], done)
-	ob.mu.Unlock()
+	done := ob.addWaiter(ref)
 	// Registered first, then read: an outcome stored in between still reaches done.
 	s, err := ob.Status(ref)
 	if err != nil || s.State != Pending {
@@ -452,6 +495,15 @@ func (ob *Outbox) await(ctx context.Context, ref string, done chan Result, wait 
 	default:
 	}
 	return pending
+}
+
+// addWaiter returns a channel that gets the outcome of the request ref once it has one.
+func (ob *Outbox) addWaiter(ref string) chan Result {
+	c := make(chan Result, 1)
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	ob.waiters[ref] = append(ob.waiters[ref], c)
+	return c
 }
 
 func (ob *Outbox) dropWaiter(ref string, c chan Result) {

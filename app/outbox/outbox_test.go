@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -186,6 +187,77 @@ func TestByGroup(t *testing.T) {
 	}
 	if none, err := e.ob.ByGroup(""); err != nil || len(none) != 0 {
 		t.Fatalf("ByGroup(\"\") = %v, %v", none, err)
+	}
+}
+
+// SubmitAll stores a joint application's parts together and waits for their answers
+// together: in the order submitted, each answered part with its utility's reference, a
+// slow part pending under its kiosk reference, every part journaled and in its group.
+func TestSubmitAll(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		if strings.Contains(string(s.Body), "slow") {
+			<-release
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "U-" + s.KioskRef, Body: []byte(`{"reference":"U-` + s.KioskRef + `"}`)}, nil
+	}}
+	e := newEnv(t, Options{}, f)
+	e.ob.Start(context.Background())
+	var reqs []Request
+	for _, order := range []string{"acct-1", "slow", "acct-2"} {
+		r := req(order)
+		r.Group = "J1"
+		r.Body = utility.Evaluation{Application: order, Level: utility.VerySatisfied}
+		reqs = append(reqs, r)
+	}
+	res, err := e.ob.SubmitAll(context.Background(), reqs, 50*time.Millisecond)
+	if err != nil || len(res) != 3 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	for i, want := range []State{Done, Pending, Done} {
+		if r := res[i]; r.State != want || r.Utility != utility.Water || (want == Done) != (r.UtilityRef == "U-"+r.KioskRef) {
+			t.Errorf("part %d: %+v, want %s", i, r, want)
+		}
+		if evs, _ := e.j.ByRef(res[i].KioskRef); len(evs) == 0 || evs[0].Kind != journal.RequestSubmitted {
+			t.Errorf("part %d: journal %+v", i, evs)
+		}
+	}
+	if got, err := e.ob.ByGroup("J1"); err != nil || len(got) != 3 || got[1].KioskRef != res[1].KioskRef {
+		t.Errorf("ByGroup: %+v, %v", got, err)
+	}
+}
+
+// A batch is stored whole or not at all: a request refused before the transaction, or
+// one that fails inside it after the others were written there, leaves nothing stored,
+// journaled or queued, and the outbox takes the next submission as before.
+func TestSubmitAllIsAllOrNothing(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		bad  Request
+	}{
+		{"refused before the transaction", Request{Utility: "heat", Kind: utility.KindApplication, Order: "x", Body: utility.Application{}}},
+		{"failed inside the transaction", Request{Utility: utility.Water, Kind: utility.KindApplication, Order: "x", Body: []int{1}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, Options{}, &scripted{})
+			if _, err := e.ob.SubmitAll(context.Background(), []Request{req("acct-1"), req("acct-2"), c.bad}, 0); err == nil {
+				t.Fatal("a batch with a bad request was stored")
+			}
+			if n, err := e.ob.Count(); err != nil || len(n) != 0 {
+				t.Errorf("stored: %v, %v", n, err)
+			}
+			if evs, err := e.j.Range(t0.Add(-time.Hour), t0.Add(time.Hour), 0); err != nil || len(evs) != 0 {
+				t.Errorf("journaled: %+v, %v", evs, err)
+			}
+			if n := e.ob.Pending()[utility.Water]; n != 0 {
+				t.Errorf("%d queued", n)
+			}
+			e.ob.Start(context.Background())
+			if r, err := e.ob.Submit(context.Background(), req("acct-1"), 2*time.Second); err != nil || !r.Answered() {
+				t.Fatalf("the next submission: %+v, %v", r, err)
+			}
+		})
 	}
 }
 
