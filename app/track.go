@@ -104,8 +104,9 @@ var ErrJointRef = errors.New("app: a joint reference; each part has its own numb
 var ErrOtherKiosk = errors.New("app: a reference made at another kiosk")
 
 // kioskRefPattern is a kiosk reference: K, the date (6 digits), the kiosk's code (3
-// digits; none in references made before it), the sequence (6 digits, more after the
-// millionth request).
+// digits; none in references made before it), the time of day in tenths of a second (6
+// digits, 7 for one moved on past the day's end; a sequence in references made before
+// it).
 var kioskRefPattern = regexp.MustCompile(`^K\d{12,}$`)
 
 // jointRefPattern is a 联办编号 (jointRef): J, the time (12 digits), four digits.

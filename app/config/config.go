@@ -70,7 +70,7 @@ type Kiosk struct {
 // Code is the three digits that name this kiosk in its references (kiosk.ref_code), so
 // that a reference typed at another kiosk is told apart. Without ref_code it is derived
 // from the kiosk's ID: two kiosks share one by chance once in a thousand pairs, and then
-// only a reference made on the same day with the same sequence number is mistaken.
+// only a reference made in the same tenth of a second is mistaken.
 func (k *Kiosk) Code() string {
 	if k.RefCode != "" {
 		return k.RefCode

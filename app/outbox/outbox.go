@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -305,14 +306,69 @@ func (ob *Outbox) backoff(n int) time.Duration {
 	return time.Duration(ob.jitter() * float64(d))
 }
 
-// cst is China Standard Time, for the date in kiosk references.
+// cst is China Standard Time, for the date and time in kiosk references.
 var cst = time.FixedZone("CST", 8*3600)
 
-// kioskRef is K + date + kiosk code + sequence: K260612042000123. Digits only after the
+// refTick is what one step of a kiosk reference's number stands for: a tenth of a second,
+// so that a day's numbers have six digits and a kiosk gives up to ten a second on time.
+const refTick = 100 * time.Millisecond
+
+// refPrefix is the start of the kiosk references made at t: K + date + kiosk code.
+func refPrefix(t time.Time, code string) string {
+	return "K" + t.In(cst).Format("060102") + code
+}
+
+// kioskRef is K + date + kiosk code + number: K260612042612345. Digits only after the
 // K, so it can be typed on the kiosk's keypad; the code tells a reference made at another
-// kiosk (KioskCodeOf). References before the code (K + date + sequence) stay valid.
-func kioskRef(t time.Time, code string, seq uint64) string {
-	return fmt.Sprintf("K%s%s%06d", t.In(cst).Format("060102"), code, seq)
+// kiosk (KioskCodeOf). The number is the time of day (newRef). References made before
+// the code (K + date + sequence) or before the time (K + date + code + sequence) stay
+// valid.
+func kioskRef(t time.Time, code string, n uint64) string {
+	return fmt.Sprintf("%s%06d", refPrefix(t, code), n)
+}
+
+// newRef returns the kiosk reference of a request stored at now in tx. Its number is the
+// tenth of a second of the day (CST), not a count kept in the data file: a new data file
+// (the key lost, a disk replaced) or a restored backup would count again from where it
+// starts and give references given before, and a utility (which keeps requests by kiosk
+// reference) could take two requests for one. A number already given today stays
+// behind it: it follows the last request's when that is as late (more than ten requests
+// a second, the clock set back) and skips any reference still held (the clock set back
+// past midnight).
+func (ob *Outbox) newRef(tx *bolt.Tx, now time.Time) (string, error) {
+	now = now.In(cst)
+	n := uint64(now.Sub(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, cst)) / refTick)
+	if _, v := tx.Bucket(store.BucketOutbox).Cursor().Last(); v != nil {
+		var last struct {
+			Ref string `json:"ref"`
+		}
+		if err := json.Unmarshal(v, &last); err != nil {
+			return "", fmt.Errorf("the last request: %w", err)
+		}
+		if m, ok := refNumber(last.Ref, refPrefix(now, ob.o.KioskCode)); ok && m >= n {
+			n = m + 1
+		}
+	}
+	refs := tx.Bucket(store.BucketOutboxRef)
+	for {
+		ref := kioskRef(now, ob.o.KioskCode, n)
+		if refs.Get([]byte(ref)) == nil {
+			return ref, nil
+		}
+		n++
+	}
+}
+
+// refNumber returns the number of a kiosk reference that starts with prefix, or false
+// for one that does not or has no such number (one made before references carried the
+// code or the time).
+func refNumber(ref, prefix string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(ref, prefix)
+	if !ok || len(digits) < 6 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	return n, err == nil
 }
 
 // validKioskCode reports whether code can name a kiosk in its references: three digits.
@@ -436,7 +492,10 @@ func (ob *Outbox) put(tx *bolt.Tx, req Request, now time.Time) (*record, error) 
 	if err != nil {
 		return nil, err
 	}
-	ref := kioskRef(now, ob.o.KioskCode, seq)
+	ref, err := ob.newRef(tx, now)
+	if err != nil {
+		return nil, err
+	}
 	body, err := withKioskRef(req.Body, ref)
 	if err != nil {
 		return nil, err

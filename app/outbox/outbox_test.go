@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -586,8 +588,9 @@ func TestOrderPerKey(t *testing.T) {
 var firstRef string
 
 func TestOldRequestIsLookedUpFirst(t *testing.T) {
+	var known string // the request the utility has, set before the outbox starts
 	f := &scripted{lookup: func(ref string) (utility.Answer, error) {
-		if ref == "K260612000000001" {
+		if ref == known {
 			return utility.Answer{Kind: utility.KindPayment, Reference: "ZF1", Body: []byte(`{"reference":"ZF1"}`)}, nil
 		}
 		return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
@@ -595,6 +598,7 @@ func TestOldRequestIsLookedUpFirst(t *testing.T) {
 	e := newEnv(t, Options{}, f)
 	pay := Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "acct", Body: utility.PaymentRequest{Account: "1", Bills: []string{"b"}, Amount: 1}}
 	r1, _ := e.ob.Submit(context.Background(), pay, 0)
+	known = r1.KioskRef
 	r2, _ := e.ob.Submit(context.Background(), pay, 0)
 	expiring := pay
 	expiring.Order, expiring.NotAfter = "other", t0.Add(time.Minute)
@@ -683,7 +687,7 @@ func TestKioskRefs(t *testing.T) {
 	}{
 		{res.KioskRef, "042", true},
 		{"K260612042000123", "042", true},
-		{"K2606120421234567", "042", true}, // past the millionth request
+		{"K2606120421234567", "042", true}, // seven digits: a number pushed past the day's end
 		{"K260612000123", "", false},       // made before references carried a code
 		{"K26061200012345", "", false},     // 14 digits: an old reference past its millionth
 		{"K260612001123456", "001", true},
@@ -700,5 +704,83 @@ func TestKioskRefs(t *testing.T) {
 		if _, err := New(e.st, e.j, nil, Options{KioskCode: bad}); err == nil {
 			t.Errorf("kiosk code %q accepted", bad)
 		}
+	}
+}
+
+// Kiosk references are never given twice on a day, by this data file or another: one
+// that replaces it (the key lost, a disk replaced) or a backup restored over it, later
+// the same day, gives none of the references given before; nor does this one with its
+// clock set back, within the day or past midnight. More than ten requests in a tenth of
+// a second get references of their own.
+func TestKioskRefsNotRepeated(t *testing.T) {
+	// 23:59 in China: set back past midnight, the clock comes back to the same references.
+	start := time.Date(2026, 6, 12, 23, 59, 0, 0, cst)
+	for _, c := range []struct {
+		name string
+		// then changes the data file or the clock, after the first references.
+		then func(t *testing.T, e *env, backup string)
+	}{
+		{"a new data file", func(t *testing.T, e *env, _ string) {
+			e.close()
+			e.dir = t.TempDir()
+			e.clock.Advance(time.Second)
+			e.open(t, Options{KioskCode: "042"})
+		}},
+		{"a backup restored", func(t *testing.T, e *env, backup string) {
+			e.close()
+			if err := os.Rename(backup, filepath.Join(e.dir, store.FileName)); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(time.Second)
+			e.open(t, Options{KioskCode: "042"})
+		}},
+		{"the clock set back an hour", func(t *testing.T, e *env, _ string) {
+			e.close()
+			e.clock = clock.NewManual(start.Add(-time.Hour))
+			e.open(t, Options{KioskCode: "042"})
+		}},
+		{"the clock set back past midnight", func(t *testing.T, e *env, _ string) {
+			e.clock.Advance(time.Minute)
+			if r, err := e.ob.Submit(context.Background(), req("acct-1"), 0); err != nil || !strings.HasPrefix(r.KioskRef, "K260613042") {
+				t.Fatalf("after midnight: %+v, %v", r, err)
+			}
+			e.close()
+			e.clock = clock.NewManual(start)
+			e.open(t, Options{KioskCode: "042"})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := &env{dir: t.TempDir(), clock: clock.NewManual(start), f: &scripted{}}
+			e.open(t, Options{KioskCode: "042"})
+			t.Cleanup(e.close)
+			given := map[string]bool{}
+			submit := func(n int) {
+				t.Helper()
+				reqs := make([]Request, n)
+				for i := range reqs {
+					reqs[i] = req(fmt.Sprint("acct-", i))
+				}
+				res, err := e.ob.SubmitAll(context.Background(), reqs, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range res {
+					if given[r.KioskRef] || !regexp.MustCompile(`^K\d{6}042\d{6}$`).MatchString(r.KioskRef) {
+						t.Errorf("reference %s: given before, or not one", r.KioskRef)
+					}
+					given[r.KioskRef] = true
+				}
+			}
+			submit(1)
+			backup := filepath.Join(t.TempDir(), "backup.db")
+			if _, err := e.st.BackupFile(backup); err != nil {
+				t.Fatal(err)
+			}
+			submit(12) // in the same tenth of a second
+			e.clock.Advance(30 * time.Second)
+			submit(1)
+			c.then(t, e, backup)
+			submit(4)
+		})
 	}
 }

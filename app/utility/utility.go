@@ -89,9 +89,9 @@ type Forwarder interface {
 	// Lookup asks whether the submission with this kiosk reference and Idempotency-Key
 	// ever reached the utility, and what it answered. It returns an error matching
 	// ErrNotFound when it did not, or when what arrived under that reference carried
-	// another key (another request: a kiosk whose database was replaced numbers its
-	// requests afresh). The outbox calls it before resending an old request whose key the
-	// utility may have forgotten.
+	// another key (another request: a kiosk whose database was replaced before its
+	// references carried the time numbered its requests afresh). The outbox calls it
+	// before resending an old request whose key the utility may have forgotten.
 	Lookup(ctx context.Context, kioskRef, key string) (Answer, error)
 }
 

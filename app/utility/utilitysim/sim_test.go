@@ -435,7 +435,8 @@ func TestIdempotencyAndSignature(t *testing.T) {
 		t.Errorf("lookup of an unknown reference: %v", err)
 	}
 	// The same reference with another key is another request (a kiosk whose database was
-	// replaced numbers afresh): not the one looked for.
+	// replaced before its references carried the time numbered afresh): not the one
+	// looked for.
 	if _, err := c.Lookup(ctx, "KI1", "a-new-database's-key"); !errors.Is(err, utility.ErrNotFound) {
 		t.Errorf("lookup of the reference under another key: %v", err)
 	}
