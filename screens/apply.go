@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -502,7 +503,13 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 	}}
 }
 
+// submit submits the application: if the printer cannot print, the citizen is told
+// first and may still submit (the 一次性告知书 is on screen, the tracking QR too).
 func (s *Shell) submit(a *app.ApplyForm) {
+	s.unlessPrinterDown("apply.printer_title", "apply.printer_warning", "apply.continue", func() { s.submitNow(a) })
+}
+
+func (s *Shell) submitNow(a *app.ApplyForm) {
 	s.notice.hide()
 	s.notice = s.showModal(s.T("apply.submitting_title"), s.T("apply.submitting"))
 	type submitted struct {
@@ -565,7 +572,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			}
 			return container.NewVBox(l, widget.NewLabel(r.JointRef))
 		}
-		var buttons []fyne.CanvasObject
+		buttons := []fyne.CanvasObject{touch.NewButton(s.T("apply.notice"), s.Tap(func() { s.Show(noticePage(s, a)) }))}
 		if b := s.demoReceiptButton(); b != nil && r.Printed.OK {
 			buttons = append(buttons, b)
 		}
@@ -615,8 +622,8 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 	}}
 }
 
-// partBlock is one utility's part of the result, with its tracking QR.
-func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
+// partTitle names one utility's part of the result: the utility and the service.
+func (s *Shell) partTitle(p app.PartAnswer) string {
 	lang := s.K.Text.Lang()
 	svc := p.Outcome.Service // the kiosk's own catalogue entry the part was made from
 	who := s.K.UtilityName(p.Utility)
@@ -625,7 +632,21 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 		// 大字模式 the full name and the service's do not fit one line beside each other.
 		who = svc.Utility.Name.In(lang)
 	}
-	title := who + " · " + svc.Name.In(lang)
+	return who + " · " + svc.Name.In(lang)
+}
+
+// partLimit is a part's committed time: the utility's own answer binds, else the
+// catalogue's.
+func (s *Shell) partLimit(p app.PartAnswer) string {
+	if acc := p.Acceptance; acc != nil && acc.WorkingDays > 0 {
+		return s.timeLimit(acc.WorkingDays, acc.AcceptedAt, acc.Deadline)
+	}
+	return p.Outcome.TimeLimit(s.K.Text.Lang())
+}
+
+// partBlock is one utility's part of the result, with its tracking QR.
+func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
+	title := s.partTitle(p)
 	if p.Refused != "" {
 		return s.panel(title, note(s.T("apply.refused"), widget.DangerImportance), note(p.Refused, widget.MediumImportance))
 	}
@@ -635,13 +656,8 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	} else {
 		rows = append(rows, note(s.T("apply.kiosk_ref")+"  "+p.KioskRef, widget.HighImportance), note(s.T("apply.queued"), widget.WarningImportance))
 	}
-	o := p.Outcome
-	limit := o.TimeLimit(lang)
-	if acc := p.Acceptance; acc != nil && acc.WorkingDays > 0 {
-		limit = s.timeLimit(acc.WorkingDays, acc.AcceptedAt, acc.Deadline)
-	}
-	rows = append(rows, note(s.T("apply.limit")+"  "+limit, widget.MediumImportance),
-		note(s.T("apply.fees")+"  "+o.FeesText(lang), widget.MediumImportance))
+	rows = append(rows, note(s.T("apply.limit")+"  "+s.partLimit(p), widget.MediumImportance),
+		note(s.T("apply.fees")+"  "+p.Outcome.FeesText(s.K.Text.Lang()), widget.MediumImportance))
 	text := lines(rows...)
 	if u, err := s.K.TrackURL(p.Track()); err == nil {
 		if qr, err := touch.NewQR(u, 150); err == nil {
@@ -649,6 +665,61 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 		}
 	}
 	return s.panel(title, text)
+}
+
+// noticePage is the 一次性告知书 on screen, as the acceptance receipt prints it: per
+// utility what happens next, the time limit, the fees, the documents (none), what to
+// bear in mind and whom to call; for a refused part, why and whom to call. The citizen
+// reads it here when the receipt did not print, or before taking it.
+func noticePage(s *Shell, a *app.ApplyForm) Page {
+	return Page{Name: "apply-notice", TitleKey: "apply.notice", Build: func() fyne.CanvasObject {
+		r, ok := a.Result()
+		if !ok {
+			return widget.NewLabel("")
+		}
+		lang := s.K.Text.Lang()
+		var blocks []fyne.CanvasObject
+		for _, p := range r.Answers {
+			o := p.Outcome
+			blocks = append(blocks, heading(s.partTitle(p)))
+			if p.Refused != "" {
+				blocks = append(blocks, note(s.T("apply.refused")+"  "+p.Refused, widget.DangerImportance))
+			} else {
+				blocks = append(blocks, s.kv("apply.limit", s.partLimit(p)), s.kv("apply.fees", o.FeesText(lang)))
+				docs := o.Service.Materials.In(lang)
+				if docs == "" {
+					docs = s.K.Catalog().Materials.In(lang)
+				}
+				if docs != "" {
+					blocks = append(blocks, s.kv("apply.notice_documents", docs))
+				}
+				steps := make([]string, len(o.Steps))
+				for i, st := range o.Steps {
+					steps[i] = fmt.Sprintf("%d. %s", i+1, st.Name.In(lang))
+					if d := st.Description.In(lang); d != "" {
+						steps[i] += s.T("apply.notice_step_detail", d)
+					}
+				}
+				blocks = append(blocks, s.kv("apply.notice_steps", strings.Join(steps, "\n")))
+				for _, m := range o.Messages {
+					blocks = append(blocks, bullet(m.In(lang)))
+				}
+				for _, t := range []string{o.Service.Next.In(lang), o.Service.Note.In(lang)} {
+					if t != "" {
+						blocks = append(blocks, bullet(t))
+					}
+				}
+			}
+			var calls []string
+			for _, h := range o.Service.Utility.Hotlines {
+				calls = append(calls, h.Label.In(lang)+" "+h.Number)
+			}
+			if len(calls) > 0 {
+				blocks = append(blocks, s.kv("apply.notice_hotlines", strings.Join(calls, "  ")))
+			}
+		}
+		return s.pager(blocks...)
+	}}
 }
 
 // fixedWidth lays its objects out over its whole area and asks for the given width,

@@ -31,20 +31,25 @@ func (s *Shell) choosePayment(st *billsState) {
 	if len(bills) == 0 {
 		return
 	}
+	s.unlessPrinterDown("pay.printer_title", "pay.printer_warning", "pay.continue", func() { s.startPayment(st.utility, st.account, bills) })
+}
+
+// unlessPrinterDown does next at once when the printer can print, or when the hall
+// prints nothing (the result screen says so, with its QR code). When the printer cannot
+// print, the citizen reads why (title, warning) first, and may go on (goOn) or not.
+func (s *Shell) unlessPrinterDown(title, warning, goOn string, next func()) {
 	if !s.K.HasPrinter() {
-		// The hall prints no receipts: the result screen says so, with the QR code.
-		s.startPayment(st.utility, st.account, bills)
+		next()
 		return
 	}
 	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrinterReady(ctx) }, func(r app.PrintResult) {
 		if r.OK {
-			s.startPayment(st.utility, st.account, bills)
+			next()
 			return
 		}
 		s.notice.hide()
-		s.notice = s.showModal(s.T("pay.printer_title"), s.T("pay.printer_warning"),
-			modalButton{label: s.T("common.cancel")},
-			modalButton{label: s.T("pay.continue"), primary: true, action: func() { s.startPayment(st.utility, st.account, bills) }})
+		s.notice = s.showModal(s.T(title), s.T(warning), modalButton{label: s.T("common.cancel")},
+			modalButton{label: s.T(goOn), primary: true, action: next})
 	})
 }
 

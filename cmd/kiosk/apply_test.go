@@ -473,6 +473,26 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 	}
 }
 
+// The printer out of paper before the submission: the citizen is warned, may still
+// submit, and reads the 一次性告知书 on screen: each part's steps, time limit, fees and
+// whom to call.
+func TestApplyWithoutPaperNoticeOnScreen(t *testing.T) {
+	j := reviewIn(t, false)
+	j.rig.Printer().SetState(sim.PrinterState{PaperEnd: true})
+	j.Tap("确认提交")
+	j.WaitShows("受理回执暂时无法打印")
+	j.Tap("继续提交")
+	j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
+	j.WaitFor("the print outcome", func() bool { r, _ := j.application().Result(); return r.Printed.Message != "" })
+	j.Tap("一次性告知书")
+	for _, want := range []string{"办理步骤", "1. 申请受理", "承诺时限", "费用", "所需材料", "咨询电话", "95598"} {
+		if !j.ShowsOnAnyPage(want) {
+			t.Errorf("the notice on screen lacks %q:\n%s", want, j.Markup())
+		}
+	}
+	j.checkBothLanguages("", "apply-notice")
+}
+
 // The review masks the phone and the address; the citizen can show them in full to check
 // them, and hide them again; the name and ID number stay masked.
 func TestReviewInFullOnRequest(t *testing.T) {
