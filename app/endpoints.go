@@ -106,6 +106,10 @@ func (c UtilityCheck) Problem() string {
 	switch {
 	case c.Err == nil:
 		return ""
+	case errors.Is(c.Err, utility.ErrNotAPI):
+		// Before Unreachable, which it also is for the outbox: an answer came, from
+		// something else than the API.
+		return CheckNotAPI
 	case utility.Unreachable(c.Err):
 		return CheckUnreachable
 	case errors.Is(c.Err, utility.ErrAuth):

@@ -106,7 +106,8 @@ func TestRegisterAdapterRefuses(t *testing.T) {
 }
 
 // Check, as maintenance asks an adapter's API: "not found" for a request that cannot
-// exist means it is there; a refused signature or no answer is the error.
+// exist means it is there; a refused signature, no answer or a 404 that is not the
+// API's is the error.
 func TestCheck(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -117,6 +118,7 @@ func TestCheck(t *testing.T) {
 		{"there", http.StatusNotFound, `{"error":{"code":"not_found","message":"未收到该业务"}}`, nil},
 		{"signature refused", http.StatusUnauthorized, `{"error":{"code":"bad_signature","message":"签名错误"}}`, ErrAuth},
 		{"down", http.StatusServiceUnavailable, `{"error":{"code":"unavailable","message":"维护中"}}`, ErrUnavailable},
+		{"a proxy's page", http.StatusNotFound, `<html><body><h1>404 Not Found</h1></body></html>`, ErrNotAPI},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -355,7 +355,9 @@ type errorBody struct {
 type validator interface{ validate() error }
 
 // DecodeResponse turns a status and body into out (2xx) or an *Error. It never panics,
-// whatever the bytes; a body longer than max is ErrBadResponse.
+// whatever the bytes; a body longer than max is ErrBadResponse. An error's code decides
+// its kind, else its status; a 404 is ErrNotFound only with the code not_found, and
+// without a code of the protocol ErrUnavailable caused by ErrNotAPI.
 func DecodeResponse(status int, body []byte, max int64, out any) error {
 	if int64(len(body)) > max {
 		return &Error{Status: status, Kind: ErrBadResponse, Err: fmt.Errorf("answer longer than %d bytes", max)}
@@ -377,7 +379,16 @@ func DecodeResponse(status int, body []byte, max int64, out any) error {
 	var eb errorBody
 	_ = json.Unmarshal(body, &eb) // a non-JSON error body still has its status
 	e := &Error{Status: status, Code: eb.Error.Code, Message: cleanMessage(eb.Error.Message), Field: eb.Error.Field, Amount: eb.Error.Amount}
-	e.Kind = classify(status, e.Code)
+	e.Kind = kindOfCode(e.Code)
+	if e.Kind == nil && status == http.StatusNotFound {
+		// Only the API's own not_found says that something does not exist. A 404 without
+		// a code of the protocol came from something else on the way (a proxy's page, a
+		// wrong path): taken for "not found", a submission would be sent again.
+		e.Kind, e.Err = ErrUnavailable, ErrNotAPI
+	}
+	if e.Kind == nil {
+		e.Kind = kindOfStatus(status)
+	}
 	return e
 }
 
@@ -394,7 +405,9 @@ func jsonProblem(err error) error {
 	return errors.New("malformed JSON")
 }
 
-func classify(status int, code string) error {
+// kindOfCode is the kind of error a code of the protocol names; nil for no code or one
+// the protocol does not have.
+func kindOfCode(code string) error {
 	switch code {
 	case CodeUnpaidBills:
 		return ErrUnpaidBills
@@ -413,9 +426,13 @@ func classify(status int, code string) error {
 	case CodeInternal:
 		return ErrServer
 	}
+	return nil
+}
+
+// kindOfStatus is the kind of an error answer without a code of the protocol, other
+// than a 404 (which DecodeResponse decides).
+func kindOfStatus(status int) error {
 	switch {
-	case status == http.StatusNotFound:
-		return ErrNotFound
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return ErrAuth
 	case status == http.StatusConflict || status == http.StatusTooManyRequests:

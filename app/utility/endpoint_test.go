@@ -53,6 +53,7 @@ func TestUseEndpoint(t *testing.T) {
 			hits <- name + " " + r.URL.Path
 			time.Sleep(delay)
 			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":{"code":"not_found"}}`))
 		}))
 		t.Cleanup(srv.Close)
 		return srv

@@ -10,7 +10,8 @@ import (
 // Sentinel errors. Every error of a Client matches one of them with errors.Is.
 var (
 	// ErrUnavailable: the utility cannot be reached or says it is down (connection
-	// refused or cut, 502, 503, 504). The outcome of a state-changing request is unknown.
+	// refused or cut, 502, 503, 504), or the answer is not its API's (ErrNotAPI). The
+	// outcome of a state-changing request is unknown.
 	ErrUnavailable = errors.New("utility: unavailable")
 	// ErrTimeout: no answer within the configured timeout. Outcome unknown.
 	ErrTimeout = errors.New("utility: timeout")
@@ -25,13 +26,19 @@ var (
 	// ErrRejected: the utility refused the request for good; Error.Message says why, in the
 	// utility's own words, and is shown to the citizen as it is.
 	ErrRejected = errors.New("utility: rejected")
-	// ErrNotFound: no such account, bill, payment, application or submission.
+	// ErrNotFound: no such account, bill, payment, application or submission, as the
+	// API's own error code not_found says (a 404 without it is ErrNotAPI).
 	ErrNotFound = errors.New("utility: not found")
 	// ErrLimitExceeded: a payment limit (per payment, per day, per month) would be passed.
 	ErrLimitExceeded = errors.New("utility: limit exceeded")
 	// ErrUnpaidBills: a 过户 is refused while the account has unpaid bills (Error.Amount).
 	ErrUnpaidBills = errors.New("utility: unpaid bills")
 )
+
+// ErrNotAPI is the cause of an ErrUnavailable whose answer did not come from the
+// utility's API: a 404 without a code of the protocol, such as a proxy's error page or a
+// wrong path or base URL. The API was not asked, as when it cannot be reached.
+var ErrNotAPI = errors.New("not the API's answer: a 404 without its error code (a proxy, or a wrong path)")
 
 // Error codes of the protocol's error body (docs/utility-api.md).
 const (

@@ -227,6 +227,12 @@ func (c *HTTPClient) Lookup(ctx context.Context, kioskRef, key string) (Answer, 
 		var e *Error
 		if errors.As(err, &e) {
 			e.Utility, e.Op = c.o.Utility, op
+			if rec.Status == http.StatusNotFound {
+				// The request arrived and was answered "not found" (a payment for an
+				// account the utility does not know): a refusal. ErrNotFound would say
+				// that it never arrived, and it would be sent again.
+				e.Kind, e.Err = ErrRejected, nil
+			}
 		}
 		return Answer{}, err
 	}

@@ -131,7 +131,9 @@ func TestDecodeResponse(t *testing.T) {
 		{"down", 503, ``, ErrUnavailable, ""},
 		{"gateway", 502, `<html>bad gateway</html>`, ErrUnavailable, ""},
 		{"internal", 500, `{"error":{"code":"internal"}}`, ErrServer, ""},
-		{"plain 404", 404, `not found`, ErrNotFound, ""},
+		{"the API's not found", 404, `{"error":{"code":"not_found","message":"未找到该缴费单"}}`, ErrNotFound, "未找到该缴费单"},
+		{"plain 404", 404, `not found`, ErrNotAPI, ""},
+		{"404 with a code the protocol has not", 404, `{"error":{"code":"no_route"}}`, ErrNotAPI, ""},
 		{"plain 400", 400, ``, ErrRejected, ""},
 		{"redirect", 302, ``, ErrBadResponse, ""},
 		{"control characters", 422, `{"error":{"code":"validation","message":"地址\u0000不能\n为空"}}`, ErrRejected, "地址不能为空"},
@@ -306,6 +308,7 @@ func TestClientPathSegments(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen <- r.RequestURI
 		w.WriteHeader(404)
+		io.WriteString(w, `{"error":{"code":"not_found"}}`)
 	}))
 	defer srv.Close()
 	c, err := NewHTTP(Options{Utility: Gas, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Gas), Timeout: time.Second, Clock: clock.System()})
@@ -325,6 +328,91 @@ func TestClientPathSegments(t *testing.T) {
 		if got := <-seen; got != tc.uri {
 			t.Errorf("%q reached the utility as %s, want %s", tc.ref, got, tc.uri)
 		}
+	}
+}
+
+// Only the API's own not_found means "not found": a 404 without it came from something
+// else on the way (a proxy's page, a wrong path) and is retried as an outage, so that a
+// submission is never taken for one that did not arrive, nor a misrouted one for a
+// refusal.
+func TestNotFoundOnlyFromTheAPI(t *testing.T) {
+	nginx := "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n" +
+		"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+	for _, tc := range []struct {
+		name, contentType, body string
+		want                    error
+	}{
+		{"the API's not_found", "application/json", `{"error":{"code":"not_found","message":"未收到该业务"}}`, ErrNotFound},
+		{"nginx's page", "text/html", nginx, ErrNotAPI},
+		{"no body", "", "", ErrNotAPI},
+		{"JSON with a code the protocol has not", "application/json", `{"error":{"code":"route_not_found","message":"no Route matched"}}`, ErrNotAPI},
+		{"JSON of another framework", "application/json", `{"status":404,"error":"Not Found","path":"/v1/submissions/K260612000001"}`, ErrNotAPI},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.contentType != "" {
+					w.Header().Set("Content-Type", tc.contentType)
+				}
+				w.WriteHeader(http.StatusNotFound)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			c, err := NewHTTP(Options{Utility: Water, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Water), Timeout: time.Second, Clock: clock.System()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseIdleConnections()
+			ctx := context.Background()
+			_, lookup := c.Lookup(ctx, "K260612000001", "key-1")
+			_, account := c.Account(ctx, "42001001")
+			_, forward := c.Forward(ctx, Submission{Kind: KindPayment, KioskRef: "K260612000001", Key: "key-1", Body: []byte(`{"kiosk_ref":"K260612000001"}`)})
+			for call, err := range map[string]error{"lookup": lookup, "account": account, "forward": forward} {
+				if !errors.Is(err, tc.want) {
+					t.Errorf("%s: %v, want %v", call, err, tc.want)
+				}
+				if tc.want != ErrNotAPI {
+					if Temporary(err) {
+						t.Errorf("%s: %v is retried", call, err)
+					}
+					continue
+				}
+				if errors.Is(err, ErrNotFound) || !errors.Is(err, ErrUnavailable) || !Temporary(err) || !Unreachable(err) {
+					t.Errorf("%s: %v is not retried as an outage", call, err)
+				}
+				if p := Problem(err); p != ProblemUnreachable {
+					t.Errorf("%s: the citizen is told %q", call, p)
+				}
+			}
+		})
+	}
+}
+
+// A 404 the utility answered a submission with when it arrived, which the lookup serves
+// again, is a refusal: not "never arrived", which would send it again.
+func TestLookupOfARefusalNotFound(t *testing.T) {
+	for _, tc := range []struct{ name, response, message string }{
+		{"with its code", `{"error":{"code":"not_found","message":"户号不存在"}}`, "户号不存在"},
+		{"without", `{}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, `{"kind":"payment","status":404,"response":`+tc.response+`,"idempotency_key":"key-1"}`)
+			}))
+			defer srv.Close()
+			c, err := NewHTTP(Options{Utility: Water, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Water), Timeout: time.Second, Clock: clock.System()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseIdleConnections()
+			_, err = c.Lookup(context.Background(), "K260612000001", "key-1")
+			var e *Error
+			if !errors.Is(err, ErrRejected) || errors.Is(err, ErrNotFound) || Temporary(err) || !errors.As(err, &e) || e.Status != http.StatusNotFound {
+				t.Fatalf("%v, want the refusal", err)
+			}
+			if Own(err) != tc.message {
+				t.Errorf("the utility's words %q, want %q", Own(err), tc.message)
+			}
+		})
 	}
 }
 
