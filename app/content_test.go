@@ -63,12 +63,13 @@ func contentConfig(t testing.TB, dir string) *config.Config {
 	return cfg
 }
 
-// startSims serves the four utilities' simulated APIs until the test ends.
-func startSims(t testing.TB, secrets ...map[string][]byte) *utilitysim.Server {
+// startSims serves the four utilities' simulated APIs until the test ends, to the test
+// kiosks' kiosk ID with the demo secrets, or with secrets where given.
+func startSims(t testing.TB, secrets ...utilitysim.Secrets) *utilitysim.Server {
 	t.Helper()
 	o := utilitysim.Options{Dir: t.TempDir()}
 	for _, s := range secrets {
-		o.Secrets = s
+		o.Kiosks = map[string]utilitysim.Secrets{config.Defaults().Kiosk.ID: s}
 	}
 	s, err := utilitysim.Start(o)
 	if err != nil {
@@ -359,7 +360,7 @@ func TestBundleMovesEndpoint(t *testing.T) {
 	now := time.Now()
 	notTheAPI := httptest.NewServer(http.NotFoundHandler())
 	defer notTheAPI.Close()
-	wrongSecret := startSims(t, map[string][]byte{id: []byte("another kiosk's secret")})
+	wrongSecret := startSims(t, utilitysim.Secrets{id: []byte("another kiosk's secret")})
 	if err := old.SetFaults(id, utilitysim.Faults{Down: true}); err != nil {
 		t.Fatal(err)
 	}

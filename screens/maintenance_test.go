@@ -248,7 +248,8 @@ func TestMaintenanceUtilities(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sims.Close()
-	otherSecret, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(), Secrets: map[string][]byte{"water": []byte("another kiosk's secret")}})
+	otherSecret, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir(),
+		Kiosks: map[string]utilitysim.Secrets{config.Defaults().Kiosk.ID: {"water": []byte("another kiosk's secret")}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,12 +30,14 @@ trap 'kill $xpid "${helpers[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 start_xvfb
 
 if [ -n "$production" ]; then
-  # The simulators' demo secrets, as files the kiosk and utilitysim both read.
-  mkdir -p "$work/secrets"
+  # The simulators' demo secrets, as files the kiosk and utilitysim both read (utilitysim
+  # keeps a folder per kiosk).
+  kiosk=LZH-BENCH-01
+  mkdir -p "$work/secrets/$kiosk"
   for u in electricity water gas broadband; do
-    (umask 077 && printf 'kiosk-demo-secret/%s/not-for-production' "$u" >"$work/secrets/$u.key")
+    (umask 077 && printf 'kiosk-demo-secret/%s/not-for-production' "$u" >"$work/secrets/$kiosk/$u.key")
   done
-  bin/utilitysim -dir "$work/sim" -secrets "$work/secrets" -auto-pay 5s >"$work/sim.out" 2>/dev/null &
+  bin/utilitysim -dir "$work/sim" -kiosk "$kiosk" -secrets "$work/secrets" -auto-pay 5s >"$work/sim.out" 2>/dev/null &
   helpers+=($!)
   for d in idcard printer scanner; do
     # devsim reads control lines until their end: a FIFO this script holds open.
@@ -50,13 +52,13 @@ if [ -n "$production" ]; then
     sleep 0.05
   done
   {
-    printf '[kiosk]\nid = "LZH-BENCH-01"\ndemo = false\nfullscreen = false\n'
+    printf '[kiosk]\nid = "%s"\ndemo = false\nfullscreen = false\n' "$kiosk"
     for d in idcard printer scanner; do
       printf '[devices.%s]\nenabled = true\nport = "%s"\n' "$d" "$work/$d"
     done
     for u in electricity water gas broadband; do
       printf '[utilities.%s]\nbase_url = "%s"\nsecret_file = "%s"\n' "$u" \
-        "$(awk -v u="$u" '$1 == u {print $2}' "$work/sim.out")" "$work/secrets/$u.key"
+        "$(awk -v u="$u" '$1 == u {print $2}' "$work/sim.out")" "$work/secrets/$kiosk/$u.key"
     done
     printf '[data]\ndir = "%s"\n' "$work/data"
   } >"$work/kiosk.toml"

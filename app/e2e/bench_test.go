@@ -46,7 +46,7 @@ func BenchmarkDrain(b *testing.B) {
 	var total time.Duration
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		s, err := utilitysim.Start(utilitysim.Options{Dir: b.TempDir()})
+		s, err := utilitysim.Start(utilitysim.Options{Dir: b.TempDir(), Kiosks: simKiosks})
 		if err != nil {
 			b.Fatal(err)
 		}

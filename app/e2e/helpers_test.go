@@ -14,6 +14,9 @@ import (
 
 const kioskID = "LZH-E2E-01"
 
+// simKiosks are the kiosks the simulator knows: the tests' kiosk, with the demo secrets.
+var simKiosks = map[string]utilitysim.Secrets{kioskID: nil}
+
 // kiosk is the kiosk side: store, journal, clients and outbox, as the kiosk wires them.
 type kiosk struct {
 	st      *store.Store
@@ -65,10 +68,15 @@ func application(utilityID string, i int) utility.Application {
 		Address: p.Address, Fields: fields}
 }
 
+// startSim starts the simulator with o until the test ends: in a temporary folder and
+// for the tests' kiosk unless o says otherwise.
 func startSim(t testing.TB, o utilitysim.Options) *utilitysim.Server {
 	t.Helper()
 	if o.Dir == "" {
 		o.Dir = t.TempDir()
+	}
+	if o.Kiosks == nil {
+		o.Kiosks = simKiosks
 	}
 	s, err := utilitysim.Start(o)
 	if err != nil {

@@ -373,7 +373,9 @@ var steps = []step{
 func TestOpenAPIConformance(t *testing.T) {
 	s := loadSpec(t)
 	clk := clock.NewManual(time.Date(2026, 6, 12, 9, 30, 0, 0, time.FixedZone("CST", 8*3600)))
-	srv, err := sim.Start(sim.Options{Dir: t.TempDir(), Clock: clk})
+	const kioskID = "LZH-TEST-01"
+	kiosks := map[string]sim.Secrets{kioskID: nil}
+	srv, err := sim.Start(sim.Options{Dir: t.TempDir(), Clock: clk, Kiosks: kiosks})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +383,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	rec := &recorder{next: http.DefaultTransport.(*http.Transport).Clone()}
 	t.Cleanup(rec.next.(*http.Transport).CloseIdleConnections)
 	client := func(id string, secret []byte) *utility.HTTPClient {
-		c, err := utility.NewHTTP(utility.Options{Utility: id, BaseURL: srv.BaseURL(id), KioskID: "LZH-TEST-01", Secret: secret,
+		c, err := utility.NewHTTP(utility.Options{Utility: id, BaseURL: srv.BaseURL(id), KioskID: kioskID, Secret: secret,
 			Timeout: 5 * time.Second, Clock: clk, Transport: rec})
 		if err != nil {
 			t.Fatal(err)
@@ -390,12 +392,12 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 	w := &world{s: srv, c: map[string]*utility.HTTPClient{}, bills: map[string][]utility.Bill{},
 		bad: client(utility.Electricity, []byte("not-the-secret-not-the-secret-not-the-secret"))}
-	strict, err := sim.Start(sim.Options{Dir: t.TempDir(), Clock: clk, Limits: sim.Limits{PerPayment: 1}})
+	strict, err := sim.Start(sim.Options{Dir: t.TempDir(), Clock: clk, Kiosks: kiosks, Limits: sim.Limits{PerPayment: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { strict.Close() })
-	w.limited, err = utility.NewHTTP(utility.Options{Utility: utility.Electricity, BaseURL: strict.BaseURL(utility.Electricity), KioskID: "LZH-TEST-01",
+	w.limited, err = utility.NewHTTP(utility.Options{Utility: utility.Electricity, BaseURL: strict.BaseURL(utility.Electricity), KioskID: kioskID,
 		Secret: utility.DemoSecret(utility.Electricity), Clock: clk, Transport: rec})
 	if err != nil {
 		t.Fatal(err)

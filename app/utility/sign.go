@@ -60,11 +60,14 @@ var (
 	ErrSignatureMissing = errors.New("signature headers missing")
 	ErrSignatureStale   = errors.New("timestamp outside the replay window")
 	ErrSignatureInvalid = errors.New("signature does not match")
+	// ErrKioskUnknown: the utility keeps no secret for the kiosk ID; it is also
+	// ErrSignatureInvalid, which is what a utility that does not tell them apart says.
+	ErrKioskUnknown = fmt.Errorf("%w: unknown kiosk ID", ErrSignatureInvalid)
 )
 
 // Verify checks a request's signature, for utilities written in Go (and the simulator).
-// secretFor returns the kiosk's secret, or nil for an unknown kiosk; body is the request
-// body already read. It returns the kiosk ID.
+// secretFor returns the kiosk's secret, or nil for an unknown kiosk (ErrKioskUnknown);
+// body is the request body already read. It returns the kiosk ID.
 func Verify(r *http.Request, body []byte, now time.Time, window time.Duration, secretFor func(kioskID string) []byte) (string, error) {
 	id := r.Header.Get(HeaderKioskID)
 	tsText := r.Header.Get(HeaderTimestamp)
@@ -81,7 +84,7 @@ func Verify(r *http.Request, body []byte, now time.Time, window time.Duration, s
 	}
 	secret := secretFor(id)
 	if secret == nil {
-		return "", ErrSignatureInvalid
+		return "", ErrKioskUnknown
 	}
 	want := Sign(secret, r.Method, requestPath(r), ts, id, ParseIdempotencyKey(r.Header.Get(HeaderIdempotencyKey)), body)
 	if !hmac.Equal([]byte(want), []byte(sig)) {

@@ -81,8 +81,11 @@ func TestVerify(t *testing.T) {
 		return r
 	}
 	secrets := func(id string) []byte {
-		if id == "K1" {
+		switch id {
+		case "K1":
 			return secret
+		case "K2":
+			return []byte("K2's own secret, not K1's secret")
 		}
 		return nil
 	}
@@ -100,6 +103,11 @@ func TestVerify(t *testing.T) {
 		{"other body", nil, []byte(`{"a":2}`), now, ErrSignatureInvalid},
 		{"other key", func(r *http.Request) { r.Header.Set(HeaderIdempotencyKey, "key-2") }, body, now, ErrSignatureInvalid},
 		{"other kiosk", func(r *http.Request) { r.Header.Set(HeaderKioskID, "K2") }, body, now, ErrSignatureInvalid},
+		{"K2's ID, signed with K1's secret", func(r *http.Request) {
+			r.Header.Set(HeaderKioskID, "K2")
+			r.Header.Set(HeaderSignature, Sign(secret, "POST", "/v1/payments?x=1", 1781254800, "K2", "key-1", body))
+		}, body, now, ErrSignatureInvalid},
+		{"unknown kiosk", func(r *http.Request) { r.Header.Set(HeaderKioskID, "K9") }, body, now, ErrKioskUnknown},
 		{"other path", func(r *http.Request) { r.URL.Path = "/v1/transfers" }, body, now, ErrSignatureInvalid},
 		{"no signature", func(r *http.Request) { r.Header.Del(HeaderSignature) }, body, now, ErrSignatureMissing},
 	}
@@ -107,6 +115,9 @@ func TestVerify(t *testing.T) {
 		_, err := Verify(mk(tt.mod), tt.body, tt.now, DefaultReplayWindow, secrets)
 		if !errors.Is(err, tt.want) && !(err == nil && tt.want == nil) {
 			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+		if tt.want != ErrKioskUnknown && errors.Is(err, ErrKioskUnknown) {
+			t.Errorf("%s: a known kiosk taken for an unknown one: %v", tt.name, err)
 		}
 	}
 }

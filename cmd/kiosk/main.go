@@ -102,7 +102,7 @@ func run() (restart bool) {
 		defer rig.Close()
 		rig.Apply(cfg)
 		opts.Demo = rig
-		sims, err := utilitysim.Start(utilitysim.Demo(filepath.Join(cfg.Data.Dir, "utilitysim")))
+		sims, err := utilitysim.Start(utilitysim.Demo(filepath.Join(cfg.Data.Dir, "utilitysim"), cfg.Kiosk.ID))
 		if err != nil {
 			log.Error("demo utilities", "err", err)
 			os.Exit(1)

@@ -7,6 +7,13 @@
 //
 // serves electricity on 8701, water 8702, gas 8703, broadband 8704 and the admin API
 // on 8705. With -port 0 every port is picked free; the URLs are printed at start.
+//
+// The utilities keep one secret per kiosk and refuse any other kiosk: -kiosk names the
+// kiosks they know (repeat it; by default the kiosk.id of the default configuration,
+// demo mode's), and -secrets a folder with one folder per kiosk, named by its ID, of
+// <utility>.key files (without it, the public demo secrets):
+//
+//	utilitysim -kiosk LZH-TAIHE-01 -kiosk LZH-TAIHE-02 -secrets /etc/utilitysim/secrets
 package main
 
 import (
@@ -18,8 +25,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -39,24 +48,28 @@ func run(args []string, stdout, stderr io.Writer) error {
 	port := fs.Int("port", 0, "first port: electricity, water, gas, broadband, admin follow in order; 0 picks free ports")
 	autoPay := fs.Duration("auto-pay", 0, "pay pending payments automatically after this long (demo); 0: only via the admin API")
 	autoAdvance := fs.Duration("auto-advance", 0, "advance open applications one step this often (demo); 0: only via the admin API")
-	secrets := fs.String("secrets", "", "folder of <utility>.key secret files; empty: the public demo secrets")
+	var ids []string
+	fs.Func("kiosk", "ID of a kiosk the utilities know (its kiosk.id); repeat for more (default "+config.Defaults().Kiosk.ID+", demo mode's)",
+		func(v string) error {
+			ids = append(ids, v)
+			return nil
+		})
+	secrets := fs.String("secrets", "", "folder of a folder per kiosk, named by its ID, of <utility>.key secret files; empty: the public demo secrets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if len(ids) == 0 {
+		ids = []string{config.Defaults().Kiosk.ID}
+	}
+	kiosks, err := loadKiosks(ids, *secrets)
+	if err != nil {
+		return err
+	}
 	o := utilitysim.Options{Dir: *dir, Host: *host, AutoPay: *autoPay, AutoAdvance: *autoAdvance,
-		Logger: slog.New(slog.NewJSONHandler(stderr, nil)), Ports: map[string]int{}, Secrets: map[string][]byte{}}
+		Logger: slog.New(slog.NewJSONHandler(stderr, nil)), Ports: map[string]int{}, Kiosks: kiosks}
 	if *port != 0 {
 		for i, id := range append(append([]string{}, utilitysim.Utilities...), "admin") {
 			o.Ports[id] = *port + i
-		}
-	}
-	if *secrets != "" {
-		for _, id := range utilitysim.Utilities {
-			s, err := utility.LoadSecret(filepath.Join(*secrets, id+".key"), id, false)
-			if err != nil {
-				return err
-			}
-			o.Secrets[id] = s
 		}
 	}
 	s, err := utilitysim.Start(o)
@@ -72,4 +85,31 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	<-ctx.Done()
 	return s.Shutdown(context.Background())
+}
+
+// loadKiosks gives the kiosks ids their secrets: from dir/<kiosk ID>/<utility>.key, or
+// with dir empty the demo secrets.
+func loadKiosks(ids []string, dir string) (map[string]utilitysim.Secrets, error) {
+	kiosks := map[string]utilitysim.Secrets{}
+	for _, kiosk := range ids {
+		// The ID names a folder: it may not lead out of dir.
+		if kiosk == "" || !filepath.IsLocal(kiosk) || strings.ContainsAny(kiosk, `/\`) {
+			return nil, fmt.Errorf("-kiosk %q: not a kiosk ID", kiosk)
+		}
+		if _, dup := kiosks[kiosk]; dup {
+			return nil, fmt.Errorf("-kiosk %s: given twice", kiosk)
+		}
+		own := utilitysim.Secrets{}
+		if dir != "" {
+			for _, id := range utilitysim.Utilities {
+				s, err := utility.LoadSecret(filepath.Join(dir, kiosk, id+".key"), id, false)
+				if err != nil {
+					return nil, fmt.Errorf("kiosk %s: %w", kiosk, err)
+				}
+				own[id] = s
+			}
+		}
+		kiosks[kiosk] = own
+	}
+	return kiosks, nil
 }

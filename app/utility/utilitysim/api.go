@@ -93,19 +93,27 @@ func info(r *http.Request) reqInfo { v, _ := r.Context().Value(ctxKey{}).(reqInf
 
 // signatureMessage words a refused signature as every message of the protocol is
 // worded (docs/utility-api.yaml, ErrorBody): in Chinese, saying which check failed so
-// that staff can tell a wrong secret from a wrong clock.
+// that staff can tell a wrong secret from a wrong clock or a wrong kiosk ID.
 func signatureMessage(err error) string {
 	switch {
 	case errors.Is(err, utility.ErrSignatureStale):
 		return "请求时间与服务器时间相差过大，请校准自助终端时钟"
 	case errors.Is(err, utility.ErrSignatureMissing):
 		return "请求缺少签名"
+	case errors.Is(err, utility.ErrKioskUnknown):
+		return "未登记的自助终端编号，请核对终端编号"
 	}
 	return "请求签名校验失败，请核对终端密钥"
 }
 
-func (s *Server) secret(id string) []byte {
-	if v, ok := s.o.Secrets[id]; ok && len(v) > 0 {
+// secret is the secret of the kiosk kioskID for utility id; nil for a kiosk the
+// simulator does not know.
+func (s *Server) secret(id, kioskID string) []byte {
+	own, ok := s.o.Kiosks[kioskID]
+	if !ok {
+		return nil
+	}
+	if v := own[id]; len(v) > 0 {
 		return v
 	}
 	return utility.DemoSecret(id)
@@ -134,7 +142,7 @@ func (s *Server) utilityHandler(id string) http.Handler {
 			writeErr(w, &apiError{status: http.StatusRequestEntityTooLarge, code: utility.CodeValidation, message: "请求过大"})
 			return
 		}
-		kiosk, err := utility.Verify(r, body, s.o.Clock.Now(), s.o.ReplayWindow, func(string) []byte { return s.secret(id) })
+		kiosk, err := utility.Verify(r, body, s.o.Clock.Now(), s.o.ReplayWindow, func(kioskID string) []byte { return s.secret(id, kioskID) })
 		if err != nil {
 			writeErr(w, &apiError{status: http.StatusUnauthorized, code: utility.CodeBadSignature, message: signatureMessage(err)})
 			return

@@ -2,7 +2,8 @@
 // broadband) that the kiosk's demo mode and tests talk to. It serves the protocol of
 // docs/utility-api.md on loopback, one listener and base URL per utility, with seeded
 // synthetic citizens (DemoIdentities), tiered bills, payments, applications that advance
-// through their steps, transfers and evaluations; it verifies signatures, honours
+// through their steps, transfers and evaluations; it knows its kiosks and verifies
+// each one's signatures with that kiosk's own secret (Options.Kiosks), honours
 // idempotency keys, keeps its state in its own bbolt file and takes fault injection per
 // utility at run time (latency, error rate, down, connection cut mid-answer).
 //
@@ -20,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -27,6 +29,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 )
@@ -37,9 +40,9 @@ var Utilities = []string{utility.Electricity, utility.Water, utility.Gas, utilit
 // FileName is the simulator's state file inside Options.Dir.
 const FileName = "utilitysim.db"
 
-// Options configure the simulator. Zero values give a test set-up: any free ports, demo
-// secrets, the system clock, payments paid only by Pay, applications advanced only by
-// Advance.
+// Options configure the simulator. Zero values give a test set-up: any free ports, the
+// default configuration's kiosk with the demo secrets, the system clock, payments paid
+// only by Pay, applications advanced only by Advance.
 type Options struct {
 	// Dir holds the state file; required.
 	Dir string
@@ -47,9 +50,13 @@ type Options struct {
 	Host string
 	// Ports per utility ID, and "admin"; missing or 0 picks a free port.
 	Ports map[string]int
-	// Secrets per utility; missing ones are utility.DemoSecret.
-	Secrets map[string][]byte
-	Clock   clock.Clock
+	// Kiosks are the kiosks the utilities know, by kiosk ID (X-Kiosk-Id, a kiosk's
+	// kiosk.id), each with its own secrets, as a utility keeps one secret per kiosk. A
+	// request with another kiosk ID, or signed with another kiosk's secret, is refused
+	// (401 bad_signature). Empty: the kiosk.id of the default configuration (demo
+	// mode's) with the demo secrets.
+	Kiosks map[string]Secrets
+	Clock  clock.Clock
 	// AutoPay pays a pending payment this long after it was created (demo); 0: never.
 	AutoPay time.Duration
 	// AutoAdvance moves an open application one step this often (demo); 0: never.
@@ -74,6 +81,10 @@ type Options struct {
 	Seed   uint64
 	Logger *slog.Logger
 }
+
+// Secrets are one kiosk's signing secrets, by utility ID; a utility left out (or given
+// an empty one) has utility.DemoSecret, demo mode's.
+type Secrets map[string][]byte
 
 // Limits bound self-service payments per account.
 type Limits struct {
@@ -193,6 +204,11 @@ func Start(o Options) (*Server, error) {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
+	kiosks, err := kiosksOf(o.Kiosks)
+	if err != nil {
+		return nil, err
+	}
+	o.Kiosks = kiosks
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("utilitysim: %w", err)
 	}
@@ -222,6 +238,29 @@ func Start(o Options) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// kiosksOf checks the kiosks of Options and copies them, so that the caller's maps do
+// not change under the running simulator; none gives the default configuration's kiosk.
+func kiosksOf(in map[string]Secrets) (map[string]Secrets, error) {
+	if len(in) == 0 {
+		return map[string]Secrets{config.Defaults().Kiosk.ID: {}}, nil
+	}
+	out := make(map[string]Secrets, len(in))
+	for kiosk, secrets := range in {
+		if kiosk == "" {
+			return nil, errors.New("utilitysim: a kiosk without an ID in Options.Kiosks")
+		}
+		own := Secrets{}
+		for id, secret := range secrets {
+			if !slices.Contains(Utilities, id) {
+				return nil, fmt.Errorf("utilitysim: kiosk %s: a secret for %q, which is not a utility", kiosk, id)
+			}
+			own[id] = slices.Clone(secret)
+		}
+		out[kiosk] = own
+	}
+	return out, nil
 }
 
 func (s *Server) endpoints() []*endpoint {
@@ -310,9 +349,10 @@ func (s *Server) Close() error {
 // Shutdown is Close for callers with a context (it does not wait on ctx: closing is quick).
 func (s *Server) Shutdown(context.Context) error { return s.Close() }
 
-// Demo returns the options of the kiosk's demo mode: state in dir, seeded anew at every
-// start (李四's bills are unpaid again, his water account his again), payments paid 5 s
-// after the pay QR is shown, applications advancing one step a minute, free ports.
-func Demo(dir string) Options {
-	return Options{Dir: dir, Reseed: true, AutoPay: 5 * time.Second, AutoAdvance: time.Minute}
+// Demo returns the options of the kiosk's demo mode for the kiosk kioskID (its
+// kiosk.id), signing with the demo secrets: state in dir, seeded anew at every start
+// (李四's bills are unpaid again, his water account his again), payments paid 5 s after
+// the pay QR is shown, applications advancing one step a minute, free ports.
+func Demo(dir, kioskID string) Options {
+	return Options{Dir: dir, Kiosks: map[string]Secrets{kioskID: {}}, Reseed: true, AutoPay: 5 * time.Second, AutoAdvance: time.Minute}
 }

@@ -13,11 +13,15 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
 // t0 is a Friday morning in CST.
 var t0 = time.Date(2026, 6, 12, 9, 30, 0, 0, cst)
+
+// testKiosk is the kiosk the tests' clients sign as.
+const testKiosk = "LZH-TEST-01"
 
 type rig struct {
 	s       *Server
@@ -29,13 +33,16 @@ func newRig(t *testing.T, o Options) *rig {
 	t.Helper()
 	c := clock.NewManual(t0)
 	o.Dir, o.Clock = t.TempDir(), c
+	if o.Kiosks == nil {
+		o.Kiosks = map[string]Secrets{testKiosk: nil}
+	}
 	s, err := Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &rig{s: s, clock: c, clients: map[string]*utility.HTTPClient{}}
 	for _, id := range Utilities {
-		cl, err := utility.NewHTTP(utility.Options{Utility: id, BaseURL: s.BaseURL(id), KioskID: "LZH-TEST-01",
+		cl, err := utility.NewHTTP(utility.Options{Utility: id, BaseURL: s.BaseURL(id), KioskID: testKiosk,
 			Secret: utility.DemoSecret(id), Timeout: 2 * time.Second, Clock: c})
 		if err != nil {
 			t.Fatal(err)
@@ -220,12 +227,15 @@ func TestReseed(t *testing.T) {
 	start := func(o Options) int {
 		t.Helper()
 		o.Dir = dir
+		if o.Kiosks == nil {
+			o.Kiosks = map[string]Secrets{testKiosk: nil}
+		}
 		s, err := Start(o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		c, err := utility.NewHTTP(utility.Options{Utility: utility.Water, BaseURL: s.BaseURL(utility.Water), KioskID: "LZH-TEST-01",
+		c, err := utility.NewHTTP(utility.Options{Utility: utility.Water, BaseURL: s.BaseURL(utility.Water), KioskID: testKiosk,
 			Secret: utility.DemoSecret(utility.Water), Timeout: 2 * time.Second})
 		if err != nil {
 			t.Fatal(err)
@@ -253,7 +263,7 @@ func TestReseed(t *testing.T) {
 	if n := start(Options{}); n != 0 {
 		t.Errorf("a plain restart forgot the payment: %d bills unpaid", n)
 	}
-	if n := start(Demo(dir)); n == 0 {
+	if n := start(Demo(dir, testKiosk)); n == 0 {
 		t.Error("the demo's restart kept the bills paid")
 	}
 }
@@ -461,12 +471,12 @@ func TestIdempotencyAndSignature(t *testing.T) {
 		t.Errorf("in-flight duplicate: %v / %v", errs[0], errs[1])
 	}
 
-	bad, _ := utility.NewHTTP(utility.Options{Utility: utility.Broadband, BaseURL: r.s.BaseURL(utility.Broadband), KioskID: "X", Secret: []byte("wrong-secret-wrong-secret-wrong!"), Clock: r.clock})
+	bad, _ := utility.NewHTTP(utility.Options{Utility: utility.Broadband, BaseURL: r.s.BaseURL(utility.Broadband), KioskID: testKiosk, Secret: []byte("wrong-secret-wrong-secret-wrong!"), Clock: r.clock})
 	defer bad.CloseIdleConnections()
 	if _, err := bad.Account(ctx, AccountNumber(utility.Broadband, 0)); !errors.Is(err, utility.ErrAuth) {
 		t.Errorf("wrong secret: %v", err)
 	}
-	stale, _ := utility.NewHTTP(utility.Options{Utility: utility.Broadband, BaseURL: r.s.BaseURL(utility.Broadband), KioskID: "X", Secret: utility.DemoSecret(utility.Broadband), Clock: clock.NewManual(t0.Add(-time.Hour))})
+	stale, _ := utility.NewHTTP(utility.Options{Utility: utility.Broadband, BaseURL: r.s.BaseURL(utility.Broadband), KioskID: testKiosk, Secret: utility.DemoSecret(utility.Broadband), Clock: clock.NewManual(t0.Add(-time.Hour))})
 	defer stale.CloseIdleConnections()
 	if _, err := stale.Account(ctx, AccountNumber(utility.Broadband, 0)); !errors.Is(err, utility.ErrAuth) {
 		t.Errorf("replayed an hour late: %v", err)
@@ -475,6 +485,82 @@ func TestIdempotencyAndSignature(t *testing.T) {
 	r.clock.Advance(25 * time.Hour)
 	if _, err := c.Lookup(ctx, "KI1", "same-key"); err != nil {
 		t.Errorf("lookup after the key expired: %v", err)
+	}
+}
+
+// The utilities keep one secret per kiosk: a request passes signed by a kiosk they know
+// with its own secret (or, for a utility its secrets leave out, the demo secret), and
+// is refused from a kiosk ID they do not know or signed with another kiosk's secret.
+func TestKioskSecrets(t *testing.T) {
+	secretA, secretB := []byte("kiosk A's water secret, 32 bytes+"), []byte("kiosk B's water secret, 32 bytes+")
+	r := newRig(t, Options{Kiosks: map[string]Secrets{
+		"LZH-A-01": {utility.Water: secretA},
+		"LZH-B-01": {utility.Water: secretB},
+	}})
+	for _, tc := range []struct {
+		name, utility, kiosk string
+		secret               []byte
+		// message is the refusal's; "" when the request passes.
+		message string
+	}{
+		{"kiosk A, its own secret", utility.Water, "LZH-A-01", secretA, ""},
+		{"kiosk B, its own secret", utility.Water, "LZH-B-01", secretB, ""},
+		{"kiosk A, the demo secret where it has no other", utility.Gas, "LZH-A-01", utility.DemoSecret(utility.Gas), ""},
+		{"kiosk A's ID, kiosk B's secret", utility.Water, "LZH-A-01", secretB, "请求签名校验失败，请核对终端密钥"},
+		{"kiosk A's ID, the demo secret", utility.Water, "LZH-A-01", utility.DemoSecret(utility.Water), "请求签名校验失败，请核对终端密钥"},
+		{"an unknown kiosk ID", utility.Water, "LZH-X-01", utility.DemoSecret(utility.Water), "未登记的自助终端编号，请核对终端编号"},
+		{"the kiosk the rig's clients are", utility.Water, testKiosk, utility.DemoSecret(utility.Water), "未登记的自助终端编号，请核对终端编号"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := utility.NewHTTP(utility.Options{Utility: tc.utility, BaseURL: r.s.BaseURL(tc.utility), KioskID: tc.kiosk,
+				Secret: tc.secret, Timeout: 2 * time.Second, Clock: r.clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseIdleConnections()
+			_, err = c.Account(ctx, AccountNumber(tc.utility, 0))
+			if tc.message == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var e *utility.Error
+			if !errors.Is(err, utility.ErrAuth) || !errors.As(err, &e) || e.Status != http.StatusUnauthorized ||
+				e.Code != utility.CodeBadSignature || e.Message != tc.message {
+				t.Fatalf("%v, want 401 bad_signature %q", err, tc.message)
+			}
+		})
+	}
+	for _, bad := range []map[string]Secrets{{"": nil}, {"LZH-A-01": {"heating": []byte("x")}}} {
+		if s, err := Start(Options{Dir: t.TempDir(), Kiosks: bad}); err == nil {
+			s.Close()
+			t.Errorf("started with the kiosks %v", bad)
+		}
+	}
+}
+
+// Without kiosks named the simulator serves the kiosk of the default configuration, as
+// demo mode's is unless the configuration names another, which Demo is given.
+func TestDefaultKiosk(t *testing.T) {
+	s, err := Start(Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for kiosk, ok := range map[string]bool{config.Defaults().Kiosk.ID: true, testKiosk: false} {
+		c, err := utility.NewHTTP(utility.Options{Utility: utility.Gas, BaseURL: s.BaseURL(utility.Gas), KioskID: kiosk,
+			Secret: utility.DemoSecret(utility.Gas), Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Account(ctx, AccountNumber(utility.Gas, 0)); (err == nil) != ok {
+			t.Errorf("kiosk %s: %v", kiosk, err)
+		}
+		c.CloseIdleConnections()
+	}
+	if o := Demo(t.TempDir(), "LZH-HALL-09"); len(o.Kiosks) != 1 || o.Kiosks["LZH-HALL-09"] == nil {
+		t.Errorf("demo mode's kiosks %v", o.Kiosks)
 	}
 }
 
