@@ -90,10 +90,10 @@ type Forwarder interface {
 	// ever reached the utility, and what it answered. It returns an error matching
 	// ErrNotFound when it did not, or when what arrived under that reference carried
 	// another key (another request: a kiosk whose database was replaced before its
-	// references carried the time numbered its requests afresh), and only then: an error the utility gave the request when it
-	// arrived is that error (a refusal), and an answer that is not the API's is not
-	// ErrNotFound. The outbox calls it before resending an old request whose key the
-	// utility may have forgotten.
+	// references carried the time numbered its requests afresh), and only then: an
+	// error the utility gave the request when it arrived is that error (a refusal), and
+	// an answer that is not the API's is not ErrNotFound. The outbox calls it before
+	// resending an old request whose key the utility may have forgotten.
 	Lookup(ctx context.Context, kioskRef, key string) (Answer, error)
 }
 
