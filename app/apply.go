@@ -36,6 +36,8 @@ type ApplyForm struct {
 
 	mu     sync.Mutex
 	result *ApplyResult
+	// named are the accounts a 过户 names, as their utilities know them (Unsettled).
+	named []utility.Account
 }
 
 // NewApplication starts an application for the chosen services (one per utility). The
@@ -75,9 +77,11 @@ type Unsettled struct {
 }
 
 // Unsettled checks the accounts named on a transfer form for unpaid bills: a 过户 is
-// accepted only once they are paid, so the kiosk offers to pay them on the spot.
+// accepted only once they are paid, so the kiosk offers to pay them on the spot. The
+// accounts it found are NamedAccounts after.
 func (a *ApplyForm) Unsettled(ctx context.Context) ([]Unsettled, error) {
 	var out []Unsettled
+	var named []utility.Account
 	for _, sv := range a.Form.Services {
 		if !sv.SettleFirst {
 			continue
@@ -94,6 +98,7 @@ func (a *ApplyForm) Unsettled(ctx context.Context) ([]Unsettled, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sv.Utility.ID, err)
 		}
+		named = append(named, acc)
 		u := Unsettled{Utility: sv.Utility.ID, Account: acc}
 		for _, b := range bills {
 			if !b.Paid {
@@ -105,7 +110,19 @@ func (a *ApplyForm) Unsettled(ctx context.Context) ([]Unsettled, error) {
 			out = append(out, u)
 		}
 	}
+	a.mu.Lock()
+	a.named = named
+	a.mu.Unlock()
 	return out, nil
+}
+
+// NamedAccounts are the accounts a 过户 names as their utilities know them, holder and
+// address included (personal data: show them masked), so that the citizen sees whose
+// account they take over; found by the last Unsettled.
+func (a *ApplyForm) NamedAccounts() []utility.Account {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]utility.Account(nil), a.named...)
 }
 
 func (a *ApplyForm) accountOf(sv *catalog.Service) string {
@@ -238,7 +255,8 @@ func partRequest(session, joint string, sub catalog.Submission) outbox.Request {
 		Group: joint}
 	if sub.Joint == catalog.JointTransfer {
 		req.Kind, req.Order = utility.KindTransfer, sub.Account
-		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, JointRef: joint,
+		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, Address: sub.Address,
+			Fields: sub.Fields, JointRef: joint,
 			NewHolder: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
 		return req
 	}

@@ -672,6 +672,16 @@ func TestTransferUnsettled(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Every account named, paid up or not, with its holder: whose it is shows.
+			named := a.NamedAccounts()
+			if len(named) != len(tc.utilities) {
+				t.Fatalf("named accounts %d, want %d", len(named), len(tc.utilities))
+			}
+			for i, acc := range named {
+				if acc.Utility != tc.utilities[i] || acc.Number != tc.values[acc.Utility+".account"] || acc.HolderName == "" {
+					t.Errorf("named account %d: %s %s", i, acc.Utility, acc.Number)
+				}
+			}
 			var got []string
 			for _, u := range us {
 				got = append(got, u.Utility)

@@ -15,6 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/mask"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -455,8 +456,10 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 		var rows []fyne.CanvasObject
 		for _, u := range unsettled {
 			u := u
+			// Whose account it is, so that a mistyped number shows.
 			rows = append(rows, touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
-				s.T("apply.unpaid_bills", len(u.Bills)), u.Amount.Yuan(), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
+				mask.Name(u.Account.HolderName)+" · "+s.T("apply.unpaid_bills", len(u.Bills)), u.Amount.Yuan(),
+				s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
 		}
 		// Paying is the way on; this button only checks again (a bill paid elsewhere).
 		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() { s.toReview(a, 1) }))
@@ -480,6 +483,14 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 		if !slices.Equal(a.Form.Review(a.Answers, lang), a.Form.ReviewInFull(a.Answers, lang)) {
 			show := touch.NewButton(s.T(toggle), s.Tap(func() { inFull = !inFull; s.refresh() }))
 			blocks = append(blocks, container.NewBorder(nil, nil, nil, show, note(s.T("apply.masked_hint"), widget.MediumImportance)))
+		}
+		if named := a.NamedAccounts(); len(named) > 0 {
+			// Whose account a 过户 takes over, so that a mistyped number shows:
+			// first, before the answers.
+			blocks = append(blocks, heading(s.T("apply.named_title")))
+			for _, acc := range named {
+				blocks = append(blocks, s.kvText(s.K.UtilityName(acc.Utility), s.T("apply.named_account", acc.Number, mask.Name(acc.HolderName))))
+			}
 		}
 		section := ""
 		for _, r := range review(a.Answers, lang) {

@@ -116,7 +116,7 @@ func TestJointForm(t *testing.T) {
 		got = append(got, sec.Title.ZH+": "+strings.Join(keys, " "))
 	}
 	want := []string{
-		"申请人与地址: applicant_name id_number phone address",
+		"基本信息: applicant_name id_number phone address",
 		"供电 · 新装（报装）: electricity.residential electricity.voltage electricity.capacity_kw electricity.capacity_kva electricity.supply",
 		"供水 · 新装（报装）: water.usage water.pipe_size",
 		"供气 · 开户通气: gas.usage gas.appliances gas.pipes_ready",

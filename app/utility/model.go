@@ -283,7 +283,13 @@ type Transfer struct {
 	NewHolder Contact `json:"new_holder"`
 	// PropertyCert is the 不动产权证 number (personal data).
 	PropertyCert string `json:"property_cert,omitempty"`
-	JointRef     string `json:"joint_ref,omitempty"`
+	// Address is the premises' address when the utility's form asks for it (personal
+	// data); the account names the premises already.
+	Address string `json:"address,omitempty"`
+	// Fields are the service's own form fields, by catalogue field ID (the electricity
+	// transfer's "unchanged": address, capacity and use stay as they are).
+	Fields   map[string]string `json:"fields,omitempty"`
+	JointRef string            `json:"joint_ref,omitempty"`
 }
 
 // Level is a 好差评 rating.

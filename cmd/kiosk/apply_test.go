@@ -338,6 +338,9 @@ func TestTransferSettlesFirst(t *testing.T) {
 	j.apply(catalog.JointTransfer, []string{utility.Electricity}, map[string]string{"electricity.account": elec,
 		"electricity.unchanged": "yes"})
 	j.WaitShows("过户前须结清原户号的全部欠费")
+	if !j.Shows("李* · ") { // whose account it is: a mistyped number shows
+		t.Fatalf("the settle page does not name the holder:\n%s", j.Markup())
+	}
 	j.TapPrefix("国网梁子湖区供电公司")
 	j.WaitShows("缴费成功")
 	// The bills cannot be checked again for a while: the citizen stays on the payment's
@@ -358,6 +361,7 @@ func TestTransferSettlesFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Tap("继续过户")
+	j.WaitShows("户号 " + elec + "，原户主 李*")
 	r := j.submit()
 	if len(r.Answers) != 1 || r.Answers[0].Reference == "" {
 		t.Fatalf("transfer: %+v", r.Answers)
