@@ -189,7 +189,15 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 	}
 	// The outbox's listeners must not block; binding an answer waits for the form, which
 	// a submission holds while it prints.
-	k.Outbox.OnUpdate(func(u outbox.Update) { k.spawn(func() { k.onOutboxUpdate(u) }) })
+	k.Outbox.OnUpdate(func(u outbox.Update) {
+		k.spawn(func() {
+			if u.Kind == utility.KindPayment {
+				k.orderAnswered(u)
+				return
+			}
+			k.onOutboxUpdate(u)
+		})
+	})
 	if err := k.openPrinter(); err != nil {
 		k.Store.Close()
 		return nil, err

@@ -173,22 +173,72 @@ type payments struct {
 	mu    sync.Mutex
 	open  map[string][]*PaymentFlow // by session ID
 	live  map[string]bool           // kiosk references of the orders flows follow
+	// late are the order requests the utility had not answered when the citizen was
+	// told it was busy, by kiosk reference: the citizen may tap again and get the
+	// order, or leave, and an order made for nobody is cancelled (see orderAnswered).
+	late map[string]lateOrder
 }
 
+// lateOrder is an order request still on its way: whose visit, which account.
+type lateOrder struct{ session, utility, account string }
+
 func newPayments() payments {
-	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, live: map[string]bool{}}
+	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, live: map[string]bool{},
+		late: map[string]lateOrder{}}
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or
-// the idle timer wiped the visit): see PaymentFlow.abandon.
+// the idle timer wiped the visit): see PaymentFlow.abandon. An order the utility made
+// for the visit after the citizen was told it was busy is cancelled; one still on its
+// way is when it comes (orderAnswered).
 func (k *Kiosk) abandonPayments(sessionID string) {
 	k.payments.mu.Lock()
 	flows := k.payments.open[sessionID]
 	delete(k.payments.open, sessionID)
+	var late []string
+	for ref, o := range k.payments.late {
+		if o.session == sessionID {
+			late = append(late, ref)
+		}
+	}
 	k.payments.mu.Unlock()
 	for _, f := range flows {
 		k.spawn(f.abandon)
 	}
+	for _, ref := range late {
+		if st, err := k.Outbox.Status(ref); err == nil && st.State != outbox.Pending {
+			k.orderAnswered(outbox.Update{KioskRef: ref, Kind: utility.KindPayment, State: st.State, UtilityRef: st.UtilityRef})
+		}
+	}
+}
+
+// orderAnswered settles an order request the citizen was told was slow, once it has an
+// outcome: the order it made is cancelled when the visit it was for is over (its QR was
+// never shown: nobody will pay it, and it would hold the bills until it expired); while
+// the visit goes on, the citizen tapping 缴费 again gets it.
+func (k *Kiosk) orderAnswered(u outbox.Update) {
+	k.payments.mu.Lock()
+	o, ok := k.payments.late[u.KioskRef]
+	over := ok && k.visitOver(o.session)
+	if ok && (u.State != outbox.Done || over) {
+		delete(k.payments.late, u.KioskRef)
+	}
+	k.payments.mu.Unlock()
+	if !over || u.State != outbox.Done || u.UtilityRef == "" {
+		return
+	}
+	k.Log.Info("an order made after the citizen left is cancelled", "utility", o.utility, "ref", u.KioskRef)
+	_, err := k.Outbox.Submit(k.life, outbox.Request{Utility: o.utility, Kind: utility.KindCancelPayment, Order: o.account,
+		Session: o.session, Body: utility.Cancellation{Payment: u.UtilityRef}}, 0)
+	if err != nil {
+		k.Log.Warn("an order made after the citizen left could not be cancelled", "utility", o.utility, "ref", u.KioskRef, "err", err)
+	}
+}
+
+// visitOver reports whether the visit sessionID has ended.
+func (k *Kiosk) visitOver(sessionID string) bool {
+	s := k.Sessions.Current()
+	return s == nil || s.ID != sessionID || s.Wiped()
 }
 
 // stopWatches stops following the open orders at shutdown; the next start settles them
@@ -250,6 +300,9 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 			return res, err
 		}
 		s.Delete(pending)
+		k.payments.mu.Lock()
+		delete(k.payments.late, v.(string)) // the citizen has it
+		k.payments.mu.Unlock()
 		if res.State == outbox.Done || res.Err != nil {
 			return res, nil // answered or refused
 		}
@@ -259,6 +312,9 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 	res, err := k.Outbox.Submit(ctx, req, paymentWait)
 	if err == nil && res.State == outbox.Pending {
 		s.Set(pending, res.KioskRef)
+		k.payments.mu.Lock()
+		k.payments.late[res.KioskRef] = lateOrder{session: s.ID, utility: req.Utility, account: req.Order}
+		k.payments.mu.Unlock()
 	}
 	return res, err
 }

@@ -568,6 +568,52 @@ func TestPayAgainAfterBusy(t *testing.T) {
 	}
 }
 
+// A citizen told the utility is busy who leaves: the order the utility makes once it is
+// back, its QR never shown, is cancelled rather than left to hold the bills until it
+// expires; whether it came before the citizen left or after.
+func TestPayLateOrderCancelled(t *testing.T) {
+	for _, afterLeaving := range []bool{true, false} {
+		t.Run(map[bool]string{true: "made after the citizen left", false: "made before"}[afterLeaving], func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			f.citizen(1)
+			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			if _, err := f.k.StartPayment(ctx, utility.Electricity, number, bills); !errors.Is(err, app.ErrPaymentBusy) {
+				t.Fatalf("with the utility down: %v, want ErrPaymentBusy", err)
+			}
+			made := func() bool { return len(received(t, f.sims, utility.Electricity, utility.KindPayment)) == 1 }
+			if afterLeaving {
+				f.k.Exit()
+				setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+			} else {
+				setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+				awaitCond(t, "the order made", made)
+				f.k.Exit()
+			}
+			awaitCond(t, "the late order cancelled", func() bool {
+				return len(received(t, f.sims, utility.Electricity, utility.KindCancelPayment)) == 1
+			})
+			if !made() {
+				t.Fatal("no order was made")
+			}
+			list, err := f.k.Outbox.List(outbox.Done, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range list {
+				if r.Kind == utility.KindPayment {
+					if up := payAtUtility(t, f.k, utility.Electricity, r.UtilityRef); up.Status != utility.PaymentCancelled {
+						t.Fatalf("the late order is %s at the utility", up.Status)
+					}
+				}
+			}
+		})
+	}
+}
+
 // Out of paper: the payment still completes, the citizen is told the receipt did not
 // print (print.paper_out) and still has the receipt URL for the on-screen QR, staff see
 // the printer's state as not OK and a print.failed entry in the journal under the
