@@ -105,6 +105,15 @@ func TestIDCardDecodeFromFile(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	checkGolden(t, "decode_foreign_2023.json", out)
+	// A flag after the file counts as one; after "--" everything is an argument.
+	if code, out, errOut := runCmd("", "idcard", "decode", path, "--reveal"); code != 0 {
+		t.Fatalf("--reveal after the file: exit %d, %q", code, errOut)
+	} else {
+		checkGolden(t, "decode_foreign_2023_reveal.json", out)
+	}
+	if code, _, errOut := runCmd("", "idcard", "decode", "--", "--reveal"); code != 1 || !strings.Contains(errOut, "no such file") {
+		t.Fatalf("a file named --reveal after --: exit %d, %q", code, errOut)
+	}
 	if code, _, errOut := runCmd("", "idcard", "decode", filepath.Join(t.TempDir(), "none")); code != 1 || !strings.Contains(errOut, "no such file") {
 		t.Fatalf("missing file: exit %d, %q", code, errOut)
 	}

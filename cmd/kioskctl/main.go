@@ -145,17 +145,31 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses a command's flags: -h or --help asks for its help (a helpError), a flag
-// unknown or given a bad value is a usage error in the flag package's words.
+// parse parses a command's flags, before or after its arguments (staff type
+// "decode reply.hex --reveal" as readily as the other way round; after "--" all are
+// arguments): -h or --help asks for its help (a helpError), a flag unknown or given a
+// bad value is a usage error in the flag package's words.
 func parse(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, flag.ErrHelp):
-		return helpError{fs}
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return helpError{fs}
+			}
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
 	}
-	return fmt.Errorf("%w: %v", errUsage, err)
+	// Parsed again with the arguments alone, so that fs.Args holds them.
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // usageError is a command-line mistake described: printed before the usage line.
@@ -182,7 +196,7 @@ func noArgs(fs *flag.FlagSet) error {
 // oneArg is a usage error unless exactly one argument (what) follows the flags.
 func oneArg(fs *flag.FlagSet, what string) error {
 	if fs.NArg() != 1 {
-		return usageError("give %s, once, after the flags", what)
+		return usageError("give %s, once", what)
 	}
 	return nil
 }
