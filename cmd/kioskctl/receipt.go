@@ -66,22 +66,18 @@ func (pf *profileFlags) profile() (printer.Profile, error) {
 	return p, nil
 }
 
-// parseWithKind parses flags around one positional argument (the receipt kind), which
-// may come before or after the flags.
+// parseWithKind parses flags around at most one argument (the receipt kind).
 func parseWithKind(fs *flag.FlagSet, args []string) (string, error) {
-	kind := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		kind, args = args[0], args[1:]
-	}
 	if err := parse(fs, args); err != nil {
 		return "", err
 	}
-	if kind == "" && fs.NArg() == 1 {
-		kind = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return "", errUsage
+	switch fs.NArg() {
+	case 0:
+		return "", nil
+	case 1:
+		return fs.Arg(0), nil
 	}
-	return kind, nil
+	return "", errUsage
 }
 
 // sampleJob builds one of the sample receipts with the configuration's receipt settings.
