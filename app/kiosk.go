@@ -45,7 +45,7 @@ type Options struct {
 }
 
 // DemoRig is what demo mode offers the screens: placing a demo card ("模拟刷卡") and
-// scanning a code without hardware. app/demo implements it.
+// scanning a code without hardware ("模拟扫码"). app/demo implements it.
 type DemoRig interface {
 	// Cards lists the demo cards' labels (masked names only), in English or Chinese.
 	Cards(english bool) []string
@@ -55,6 +55,9 @@ type DemoRig interface {
 	RemoveCard()
 	// Scan has the emulated scanner read code, as if a QR code were held to it.
 	Scan(code string) error
+	// ScanChoices lists the papers of a kind (a bill, a receipt) a visitor can hold to
+	// the emulated scanner, with their QR codes: k's utilities, in k's language.
+	ScanChoices(k *Kiosk, paper Paper) ([]ScanChoice, error)
 	// LastReceipt is a picture of the last receipt the emulated printer cut.
 	LastReceipt() (image.Image, error)
 }

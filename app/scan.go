@@ -46,3 +46,21 @@ func (k *Kiosk) CanScan() bool {
 	st, ok := k.DeviceState("scanner")
 	return ok && st.OK
 }
+
+// Paper is what a screen invites a citizen to hold under the scanner.
+type Paper int
+
+const (
+	// PaperBill is a utility's paper bill, whose QR code names its account
+	// (utility.ParseBillQR): the account lookup without a card.
+	PaperBill Paper = iota
+	// PaperReceipt is a receipt whose QR code tracks an application (RefFromQR): 进度查询.
+	PaperReceipt
+)
+
+// ScanChoice is a code demo mode can have the scanner read ("模拟扫码"): what it is, in
+// words a visitor recognises, and the code itself.
+type ScanChoice struct {
+	Label string
+	Code  string
+}

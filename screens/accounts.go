@@ -140,7 +140,11 @@ func (s *Shell) buildLookupChoice() fyne.CanvasObject {
 	if !s.K.CanScan() {
 		return s.pager(card, typed)
 	}
-	scan := s.panel(s.T("lookup.by_scan"), note(s.T("lookup.by_scan_hint"), widget.MediumImportance))
+	bill := []fyne.CanvasObject{note(s.T("lookup.by_scan_hint"), widget.MediumImportance)}
+	if b := s.demoScanButton(app.PaperBill); b != nil {
+		bill = append(bill, b)
+	}
+	scan := s.panel(s.T("lookup.by_scan"), bill...)
 	if s.K.Elderly() {
 		return s.pager(card, typed, scan)
 	}

@@ -1,6 +1,8 @@
 package screens
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -166,4 +168,46 @@ func (s *Shell) chooseDemoCard() {
 	}
 	s.notice.hide()
 	s.notice = s.showList(s.T("demo.place_card"), s.T("demo.choose_card"), buttons, "common.cancel")
+}
+
+// demoScanButton opens the chooser of the papers a screen invites a scan of ("模拟扫码"):
+// demo mode only, and only while the scanner works, as the invitation.
+func (s *Shell) demoScanButton(paper app.Paper) fyne.CanvasObject {
+	if s.K.Demo == nil || !s.K.CanScan() {
+		return nil
+	}
+	b := touch.NewButton(s.T("demo.scan"), s.Tap(func() { s.chooseDemoScan(paper) }))
+	b.Importance = widget.WarningImportance
+	return container.NewHBox(b)
+}
+
+// chooseDemoScan lists the papers the rig offers; the one chosen is read by the
+// emulated scanner, and reaches the screens as any scan does (onScan).
+func (s *Shell) chooseDemoScan(paper app.Paper) {
+	run(s, func(context.Context) []app.ScanChoice {
+		// The rig reads the simulated utilities' store: off the UI goroutine.
+		choices, err := s.K.Demo.ScanChoices(s.K, paper)
+		if err != nil {
+			s.K.Log.Warn("demo scan choices", "err", err)
+		}
+		return choices
+	}, func(choices []app.ScanChoice) {
+		var buttons []modalButton
+		for _, c := range choices {
+			buttons = append(buttons, modalButton{label: c.Label, action: func() {
+				if err := s.K.Demo.Scan(c.Code); err != nil {
+					s.K.Log.Warn("demo scan", "err", err)
+				}
+			}})
+		}
+		message := s.T("demo.choose_bill")
+		switch {
+		case len(buttons) == 0:
+			message = s.T("demo.nothing_to_scan")
+		case paper == app.PaperReceipt:
+			message = s.T("demo.choose_receipt")
+		}
+		s.notice.hide()
+		s.notice = s.showList(s.T("demo.scan"), message, buttons, "common.cancel")
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
@@ -396,5 +397,100 @@ func TestRedrawWaitsForTheFinger(t *testing.T) {
 			}
 			h.WaitShows("读卡器暂时无法使用")
 		})
+	}
+}
+
+// newScanHarness is a kiosk on the demo device emulators and the utilities' simulator:
+// in demo mode (the rig is the kiosk's, 模拟扫码 offers the simulator's papers), or not
+// (a hall's own configuration, whose scanner happens to be the emulator).
+func newScanHarness(t *testing.T, demoMode, english, elderly bool) *screentest.H {
+	t.Helper()
+	d, err := demo.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sims.Close() })
+	d.UseUtilities(sims)
+	cfg := config.Defaults()
+	d.Apply(cfg)
+	o := screentest.Options{Config: cfg, UtilityURLs: sims.BaseURLs(), Start: true}
+	if demoMode {
+		o.Demo = d
+	}
+	h := screentest.New(t, o)
+	h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+	if english {
+		h.Shell.ToggleLanguage()
+	}
+	if elderly {
+		h.Tap(h.K.Text.T("footer.elderly"))
+	}
+	return h
+}
+
+// 模拟扫码 stands where a screen invites a scan without a card (the account lookup: a
+// paper bill; 进度查询: a receipt), in demo mode only; its list of papers fits, page by
+// page, in both languages and both sizes. A kiosk with a real configuration has no such
+// button, though its scanner works and the screens invite a scan.
+func TestDemoScanButton(t *testing.T) {
+	for _, tc := range []struct{ tile, hint, choose string }{
+		{"tile.accounts", "lookup.by_scan_hint", "demo.choose_bill"},
+		{"tile.track", "track.by_scan_hint", "demo.choose_receipt"},
+	} {
+		t.Run(tc.tile, func(t *testing.T) {
+			h := newScanHarness(t, false, false, false)
+			h.Tap(h.K.Text.T(tc.tile))
+			if !h.Shows(h.K.Text.T(tc.hint)) || h.Shows("模拟扫码") {
+				t.Fatalf("a real configuration's screen, scanner working:\n%s", h.Markup())
+			}
+			for _, english := range []bool{false, true} {
+				for _, elderly := range []bool{false, true} {
+					t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
+						h := newScanHarness(t, true, english, elderly)
+						h.Tap(h.K.Text.T(tc.tile))
+						scan, next := h.K.Text.T("demo.scan"), h.K.Text.T("nav.next_page")
+						for page := 1; !h.CanTap(scan); page++ { // in 大字模式 the way by scan has a page
+							if !h.CanTap(next) || page > 5 {
+								t.Fatalf("no %s on any page:\n%s", scan, h.Markup())
+							}
+							h.Tap(next)
+						}
+						h.Check("", "")
+						h.Tap(scan)
+						h.WaitFor("the papers", func() bool { return h.CanTap(h.K.Text.T("common.cancel")) })
+						if !elderly && !h.Shows(h.K.Text.T(tc.choose)) { // 大字模式 wraps it
+							t.Fatalf("no papers offered:\n%s", h.Markup())
+						}
+						for page := 1; ; page++ {
+							h.Check("", "")
+							if !h.CanTap(next) || page > 10 {
+								break
+							}
+							h.Tap(next)
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// A rig that has no papers to offer (it was told of no simulated utilities) says so
+// when 模拟扫码 is tapped, rather than open an empty list.
+func TestDemoScanNothing(t *testing.T) {
+	h, _ := newDeviceHarness(t)
+	h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+	h.Tap("进度查询")
+	h.WaitFor("模拟扫码", func() bool { return h.CanTap("模拟扫码") })
+	h.Tap("模拟扫码")
+	h.WaitShows("演示模式：现在没有这类单据可以扫描")
+	h.Tap("取消")
+	if h.Shows("演示模式：现在没有这类单据可以扫描") || h.Current() != "track" {
+		t.Fatalf("after 取消:\n%s", h.Markup())
 	}
 }

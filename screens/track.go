@@ -30,6 +30,9 @@ func trackPage(s *Shell) Page {
 		if s.K.CanScan() {
 			other = append(other, note(s.T("track.by_scan_hint"), widget.MediumImportance))
 		}
+		if b := s.demoScanButton(app.PaperReceipt); b != nil {
+			other = append(other, b)
+		}
 		ways := s.panel(s.T("track.other_ways"), other...)
 		if !s.identified() {
 			card := s.panel(s.T("track.mine"), s.cardNote("track.insert_card"))

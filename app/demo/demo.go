@@ -1,7 +1,7 @@
 // Package demo is the kiosk's demo rig: the device emulators of devices/sim on
 // pseudo-terminals, started in-process and wired into the configuration, so that demo
 // mode drives the same drivers over the same serial code as a real kiosk. The screens
-// reach it through app.Kiosk.Demo ("模拟刷卡", simulated scans).
+// reach it through app.Kiosk.Demo ("模拟刷卡", "模拟扫码").
 package demo
 
 import (
@@ -10,10 +10,15 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -23,6 +28,8 @@ type Rig struct {
 	scanner *sim.Scanner
 	printer *sim.Printer
 	cards   []sim.IDCard
+	// utilities are the simulated utilities whose citizens' papers ScanChoices offers.
+	utilities *utilitysim.Server
 }
 
 // Start starts the emulators with their ports as symlinks in dir (the data folder's
@@ -100,6 +107,93 @@ func (r *Rig) RemoveCard() { r.reader.Remove() }
 
 // Scan makes the scanner read code, as if a QR code were held under it.
 func (r *Rig) Scan(code string) error { return r.scanner.Scan(code) }
+
+// UseUtilities tells the rig the simulated utilities the kiosk talks to: their
+// citizens' paper bills and receipts are what ScanChoices offers. Call it before the
+// kiosk starts.
+func (r *Rig) UseUtilities(s *utilitysim.Server) { r.utilities = s }
+
+// ErrNoUtilities means the rig was given no simulated utilities (UseUtilities).
+var ErrNoUtilities = errors.New("demo: no simulated utilities")
+
+// ScanChoices lists the papers of a kind a visitor can hold to the scanner, with their
+// QR codes, labelled in the kiosk's language: a paper bill of each demo citizen (one
+// they owe, if any), or the receipt of every application the demo citizens have, seeded
+// or made in this run, newest first. Only the utilities the kiosk has enabled are
+// asked: another's code would find nothing here.
+func (r *Rig) ScanChoices(k *app.Kiosk, paper app.Paper) ([]app.ScanChoice, error) {
+	if r.utilities == nil {
+		return nil, ErrNoUtilities
+	}
+	switch paper {
+	case app.PaperBill:
+		return r.bills(k)
+	case app.PaperReceipt:
+		return r.receipts(k)
+	}
+	return nil, fmt.Errorf("demo: no paper %d", paper)
+}
+
+func (r *Rig) bills(k *app.Kiosk) ([]app.ScanChoice, error) {
+	var out []app.ScanChoice
+	for i, p := range utilitysim.DemoIdentities {
+		var pick utility.Bill
+		at := ""
+		for _, c := range k.Utilities {
+			bills, err := r.utilities.Bills(c.ID(), utilitysim.AccountNumber(c.ID(), i))
+			if err != nil {
+				return nil, fmt.Errorf("demo: bills: %w", err)
+			}
+			// Each list is newest first: the first bill seen, unless a later one is owed.
+			for _, b := range bills {
+				if at == "" || !b.Paid && pick.Paid {
+					pick, at = b, c.ID()
+				}
+			}
+		}
+		if at == "" {
+			continue // no account at an enabled utility
+		}
+		state := k.Text.T("bills.unpaid")
+		if pick.Paid {
+			state = k.Text.T("bills.paid")
+		}
+		label := k.Text.T("demo.bill."+at, workdays.FormatMonth(pick.Period, k.Text.Lang())) + " · " + state + " · " + mask.Name(p.Name)
+		out = append(out, app.ScanChoice{Label: label, Code: pick.QR})
+	}
+	return out, nil
+}
+
+func (r *Rig) receipts(k *app.Kiosk) ([]app.ScanChoice, error) {
+	type receipt struct {
+		utility.Progress
+		utilityID, name string
+	}
+	var all []receipt
+	for _, p := range utilitysim.DemoIdentities {
+		for _, c := range k.Utilities {
+			apps, err := r.utilities.Applications(c.ID(), p.IDNumber)
+			if err != nil {
+				return nil, fmt.Errorf("demo: applications: %w", err)
+			}
+			for _, a := range apps {
+				all = append(all, receipt{a, c.ID(), p.Name})
+			}
+		}
+	}
+	slices.SortStableFunc(all, func(a, b receipt) int { return b.AcceptedAt.Compare(a.AcceptedAt) })
+	out := make([]app.ScanChoice, 0, len(all))
+	for _, a := range all {
+		code, err := k.TrackURL(a.Reference)
+		if err != nil {
+			return nil, fmt.Errorf("demo: receipt of %s: %w", a.Reference, err)
+		}
+		// No service name: in English in 大字模式 a long one would run past the button.
+		label := k.Text.T("apply.utility."+a.utilityID) + " · " + k.StateName(a.Progress) + " · " + mask.Name(a.name)
+		out = append(out, app.ScanChoice{Label: label, Code: code})
+	}
+	return out, nil
+}
 
 // Reader is the emulated ID card reader, for tests that inject faults.
 func (r *Rig) Reader() *sim.IDCardReader { return r.reader }

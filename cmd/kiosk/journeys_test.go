@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -86,6 +87,7 @@ func startJourney(tb testing.TB, o journeyOptions) *journey {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { sims.Close() })
+	rig.UseUtilities(sims)
 	return restart(tb, rig, sims, tb.TempDir(), o)
 }
 
@@ -688,6 +690,63 @@ func (j *journey) seededApplication(u string, i int) string {
 		j.T.Fatalf("seeded applications: %v %v", apps, err)
 	}
 	return apps[0].Reference
+}
+
+// 模拟扫码 on 进度查询 without a card offers the demo citizens' receipts; the one chosen
+// is read by the emulated scanner, as a receipt held under it, and opens its timeline.
+func TestJourneyDemoScanReceipt(t *testing.T) {
+	j := newJourney(t)
+	ref := j.seededApplication(utility.Electricity, 0) // 张三's, finished
+	code, err := j.K.TrackURL(ref)
+	j.must(err)
+	j.Tap("进度查询")
+	if label := j.demoScan(app.PaperReceipt, code); label != "供电 · 已办结 · 张*" {
+		t.Errorf("张三's receipt offered as %q", label)
+	}
+	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	if !j.Shows(ref) || !j.Shows("评价本次服务") {
+		t.Fatalf("timeline by 模拟扫码:\n%s", j.Markup())
+	}
+}
+
+// 模拟扫码 on the account lookup without a card offers the demo citizens' paper bills;
+// 李四's, which he owes, opens his account's bills, ready to pay.
+func TestJourneyDemoScanBill(t *testing.T) {
+	j := newJourney(t)
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	bills, err := j.sims.Bills(utility.Electricity, elec)
+	j.must(err)
+	j.Tap("账户与账单")
+	// Newest first: the last month's, unpaid.
+	if label := j.demoScan(app.PaperBill, bills[0].QR); !strings.HasPrefix(label, "电费账单 ") || !strings.HasSuffix(label, " · 未缴 · 李*") {
+		t.Errorf("李四's bill offered as %q", label)
+	}
+	j.WaitShows("缴费截止")
+	if !j.Shows(elec) || !j.Shows("李*") || !j.Shows("未缴") {
+		t.Fatalf("bills by 模拟扫码:\n%s", j.Markup())
+	}
+}
+
+// demoScan taps 模拟扫码 once the scanner works and chooses the paper whose QR code is
+// code; it returns the paper's label.
+func (j *journey) demoScan(paper app.Paper, code string) string {
+	j.T.Helper()
+	j.WaitFor("模拟扫码", func() bool { return j.CanTap("模拟扫码") })
+	choices, err := j.rig.ScanChoices(j.K, paper)
+	j.must(err)
+	label := ""
+	for _, c := range choices {
+		if c.Code == code {
+			label = c.Label
+		}
+	}
+	if label == "" {
+		j.T.Fatalf("%q is not offered: %v", code, choices)
+	}
+	j.Tap("模拟扫码")
+	j.WaitFor("the papers", func() bool { return j.CanTap(label) })
+	j.Tap(label)
+	return label
 }
 
 // Without a card: a paper bill's QR, scanned at the home screen, opens its account's

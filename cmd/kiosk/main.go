@@ -108,6 +108,7 @@ func run() (restart bool) {
 			os.Exit(1)
 		}
 		defer sims.Close()
+		rig.UseUtilities(sims)
 		opts.UtilityURLs = sims.BaseURLs()
 		log.Info("demo utilities", "admin", sims.AdminURL())
 	}

@@ -20,12 +20,12 @@ func (s *Server) PayURL(utilityID, ref string) string {
 
 // Pay marks a pending payment as paid, with its bills (the tests' and demo's wallet).
 func (s *Server) Pay(utilityID, ref string) (utility.Payment, error) {
-	if _, ok := s.ends[utilityID]; !ok {
-		return utility.Payment{}, fmt.Errorf("utilitysim: unknown utility %q", utilityID)
+	u, err := s.api(utilityID)
+	if err != nil {
+		return utility.Payment{}, err
 	}
-	u := &uapi{s: s, id: utilityID}
 	var out paymentRec
-	err := u.update(func(b ubk) error {
+	err = u.update(func(b ubk) error {
 		if !b.get(bPayments, ref, &out) {
 			return fmt.Errorf("utilitysim: no payment %s", ref)
 		}
@@ -45,12 +45,12 @@ func (s *Server) Pay(utilityID, ref string) (utility.Payment, error) {
 
 // Advance completes the current step of an application (as the utility's staff would).
 func (s *Server) Advance(utilityID, ref string) (utility.Progress, error) {
-	if _, ok := s.ends[utilityID]; !ok {
-		return utility.Progress{}, fmt.Errorf("utilitysim: unknown utility %q", utilityID)
+	u, err := s.api(utilityID)
+	if err != nil {
+		return utility.Progress{}, err
 	}
-	u := &uapi{s: s, id: utilityID}
 	var a appRec
-	err := u.update(func(b ubk) error {
+	err = u.update(func(b ubk) error {
 		if !b.get(bApplications, ref, &a) {
 			return fmt.Errorf("utilitysim: no application %s", ref)
 		}
@@ -62,6 +62,36 @@ func (s *Server) Advance(utilityID, ref string) (utility.Progress, error) {
 		return b.put(bApplications, ref, a)
 	})
 	return a.Progress, err
+}
+
+// Applications lists a citizen's applications at a utility, newest first, as the API's
+// search answers them: the demo offers their receipts' tracking QR codes to scan.
+func (s *Server) Applications(utilityID, idNumber string) ([]utility.Progress, error) {
+	u, err := s.api(utilityID)
+	if err != nil {
+		return nil, err
+	}
+	return u.applicationsOf(idNumber), nil
+}
+
+// Bills lists an account's bills at a utility, newest first (none for an account it
+// does not have): the demo offers the paper bills' QR codes to scan.
+func (s *Server) Bills(utilityID, account string) ([]utility.Bill, error) {
+	u, err := s.api(utilityID)
+	if err != nil {
+		return nil, err
+	}
+	var bills []utility.Bill
+	err = u.view(func(b ubk) error { bills = u.bills(b, account); return nil })
+	return bills, err
+}
+
+// api is one utility's side of the simulator, for the methods tests and the demo call.
+func (s *Server) api(utilityID string) (*uapi, error) {
+	if _, ok := s.ends[utilityID]; !ok {
+		return nil, fmt.Errorf("utilitysim: unknown utility %q", utilityID)
+	}
+	return &uapi{s: s, id: utilityID}, nil
 }
 
 func (s *Server) adminHandler() http.Handler {

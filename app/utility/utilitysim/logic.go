@@ -620,11 +620,17 @@ func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, invalid("id_number", "证件号码有误，请重新读取身份证"))
 		return
 	}
+	writeValue(w, map[string]any{"applications": u.applicationsOf(id.IDNumber)})
+}
+
+// applicationsOf lists a citizen's applications, newest first (never nil: the API
+// answers an empty list).
+func (u *uapi) applicationsOf(idNumber string) []utility.Progress {
 	var refs []string
 	_ = u.view(func(b ubk) error {
 		return b.sub(bApplications).ForEach(func(k, v []byte) error {
 			var a appRec
-			if json.Unmarshal(v, &a) == nil && a.OwnerID == id.IDNumber {
+			if json.Unmarshal(v, &a) == nil && a.OwnerID == idNumber {
 				refs = append(refs, a.Reference)
 			}
 			return nil
@@ -637,7 +643,7 @@ func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	slices.SortFunc(out, func(x, y utility.Progress) int { return y.AcceptedAt.Compare(x.AcceptedAt) })
-	writeValue(w, map[string]any{"applications": out})
+	return out
 }
 
 // ---- transfers and evaluations ----

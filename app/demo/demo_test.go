@@ -1,0 +1,170 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+)
+
+// The papers 模拟扫码 offers are the simulated utilities' own: each code finds, through
+// the kiosk's clients, the account or application its label names, at a utility the
+// hall has enabled.
+func TestScanChoices(t *testing.T) {
+	twoUtilities := func(c *config.Config) { c.Utilities.Gas.Enabled, c.Utilities.Broadband.Enabled = false, false }
+	tests := []struct {
+		name    string
+		paper   app.Paper
+		hall    func(*config.Config)
+		english bool
+		// made is an application 陈建国 makes before the list is asked for.
+		made bool
+		n    int
+		// want are the parts of labels that must be offered, want[0] first; none are
+		// what no label may hold.
+		want [][]string
+		none []string
+	}{
+		// One bill each, in the citizens' order, but for 陈建国, who has no account.
+		{name: "bills", paper: app.PaperBill, n: 8,
+			want: [][]string{{"电费账单", " · 已缴清 · 张*"}, {"电费账单", " · 未缴 · 李*"}, {"燃气费账单", " · 未缴 · 赵*"},
+				{"宽带费账单", " · 已缴清 · 欧***"}, {"水费账单", " · 未缴 · 玛**"}}},
+		{name: "bills in English", paper: app.PaperBill, english: true, n: 8,
+			want: [][]string{{"Electricity bill, ", " · Paid · 张*"}, {"Water bill, ", " · Unpaid · 玛**"}}},
+		// 欧阳娜娜 has broadband only; 赵堃 owes the gas company alone.
+		{name: "bills at two utilities", paper: app.PaperBill, hall: twoUtilities, n: 7,
+			want: [][]string{{"电费账单", " · 已缴清 · 张*"}, {"电费账单", " · 已缴清 · 赵*"}}, none: []string{"燃气", "宽带", "欧***"}},
+		// Newest first: 欧阳娜娜's broadband installation was accepted today.
+		{name: "receipts", paper: app.PaperReceipt, n: 4,
+			want: [][]string{{"宽带 · ", " · 欧***"}, {"供电 · ", " · 张*"}, {"供气 · ", " · 王**"}, {"供电 · ", " · 刘**"}}},
+		{name: "a receipt made in this run first", paper: app.PaperReceipt, made: true, n: 5,
+			want: [][]string{{"宽带 · ", " · 陈**"}, {"宽带 · ", " · 欧***"}}},
+		{name: "receipts in English", paper: app.PaperReceipt, english: true, n: 4,
+			want: [][]string{{"Broadband · ", " · 欧***"}, {"Electricity · ", " · 张*"}}},
+		{name: "receipts at two utilities", paper: app.PaperReceipt, hall: twoUtilities, n: 2,
+			want: [][]string{{"供电 · ", " · 张*"}, {"供电 · ", " · 刘**"}}, none: []string{"供气", "宽带"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { sims.Close() })
+			cfg := config.Defaults()
+			cfg.Demo, cfg.Data.Dir = true, t.TempDir()
+			if tc.hall != nil {
+				tc.hall(cfg)
+			}
+			k, err := app.New(cfg, app.Options{UtilityURLs: sims.BaseURLs()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { k.Close() })
+			if tc.english {
+				if err := k.Text.SetLang(i18n.EN); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.made {
+				makeApplication(t, k, 5)
+			}
+			r := &Rig{}
+			r.UseUtilities(sims)
+			got, err := r.ScanChoices(k, tc.paper)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tc.n {
+				t.Errorf("%d choices, want %d: %v", len(got), tc.n, got)
+			}
+			for i, parts := range tc.want {
+				at := -1
+				for j, c := range got {
+					if strings.HasPrefix(c.Label, parts[0]) && strings.HasSuffix(c.Label, parts[1]) {
+						at = j
+						break
+					}
+				}
+				if at < 0 || i == 0 && at != 0 {
+					t.Errorf("%q…%q at %d, want it offered (first: %v): %v", parts[0], parts[1], at, i == 0, got)
+				}
+			}
+			for _, c := range got {
+				for _, bad := range tc.none {
+					if strings.Contains(c.Label, bad) {
+						t.Errorf("%q offered: %q", bad, c.Label)
+					}
+				}
+				checkFinds(t, k, tc.paper, c)
+			}
+		})
+	}
+}
+
+// checkFinds checks that the kiosk finds, by the choice's code, what its label names.
+func checkFinds(t *testing.T, k *app.Kiosk, paper app.Paper, c app.ScanChoice) {
+	t.Helper()
+	ctx := context.Background()
+	if paper == app.PaperBill {
+		q, err := utility.ParseBillQR(c.Code)
+		if err != nil || q.Bill == "" {
+			t.Errorf("%q: %q is not a paper bill's QR: %v", c.Label, c.Code, err)
+			return
+		}
+		a, err := k.FindAccount(ctx, q.Utility, q.Account)
+		if err != nil || !strings.HasSuffix(c.Label, " · "+mask.Name(a.HolderName)) {
+			t.Errorf("%q: the account found is %s's: %v", c.Label, mask.Name(a.HolderName), err)
+		}
+		return
+	}
+	ref, ok := k.RefFromQR(c.Code)
+	if !ok {
+		t.Errorf("%q: %q is not a tracking QR", c.Label, c.Code)
+		return
+	}
+	a, err := k.FindApplication(ctx, ref)
+	if err != nil || !strings.HasPrefix(c.Label, k.Text.T("apply.utility."+a.Utility)+" · ") {
+		t.Errorf("%q: the application found is at %s: %v", c.Label, a.Utility, err)
+	}
+}
+
+// makeApplication has the i-th demo citizen apply for broadband, as a kiosk would.
+func makeApplication(t *testing.T, k *app.Kiosk, i int) {
+	t.Helper()
+	c, err := k.Client(utility.Broadband)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := utilitysim.DemoIdentities[i]
+	if _, err := c.SubmitApplication(context.Background(), "demo-test", utility.Application{KioskRef: "KDEMO1",
+		Service: "new_connection", Applicant: utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone},
+		Address: p.Address, Fields: map[string]string{"bandwidth": "1000m"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A rig told of no simulated utilities has no papers to offer, and says why.
+func TestScanChoicesWithoutUtilities(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Demo, cfg.Data.Dir = true, t.TempDir()
+	closed := map[string]string{}
+	for _, id := range config.UtilityIDs {
+		closed[id] = "http://127.0.0.1:1"
+	}
+	k, err := app.New(cfg, app.Options{UtilityURLs: closed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close() })
+	if _, err := (&Rig{}).ScanChoices(k, app.PaperBill); !errors.Is(err, ErrNoUtilities) {
+		t.Errorf("ScanChoices without utilities: %v", err)
+	}
+}
