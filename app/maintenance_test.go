@@ -181,7 +181,7 @@ func TestMaintenanceDeadLetters(t *testing.T) {
 	if err := m.Retry(ctx, refs[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.CloseRequest(ctx, refs[1], "重复申请"); err != nil {
+	if err := m.CloseRequest(ctx, refs[1], "duplicate"); err != nil {
 		t.Fatal(err)
 	}
 	awaitCond(t, "the retried request sent again", func() bool {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
-	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/report"
@@ -378,9 +377,6 @@ func (s *Shell) confirmRestart(m *app.Maintenance) {
 		}})
 }
 
-// closeReasons are what staff choose from to close a dead letter: no typing on glass.
-var closeReasons = []string{"maint.reason_offline", "maint.reason_withdrawn", "maint.reason_duplicate"}
-
 // deadPage lists the requests the outbox set aside, with 重发 and 关闭 for each.
 func deadPage(s *Shell) Page {
 	return Page{Name: "maint-dead", TitleKey: "maint.dead", Build: func() fyne.CanvasObject {
@@ -418,14 +414,13 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))
 }
 
-// chooseCloseReason asks why a dead letter is closed, then closes it.
+// chooseCloseReason asks why a dead letter is closed (staff.CloseReasons: no typing on
+// glass, no free text in the journal), then closes it.
 func (s *Shell) chooseCloseReason(ref string) {
 	var choices []modalButton
-	for _, key := range closeReasons {
-		choices = append(choices, modalButton{label: s.T(key), action: func() {
-			// The journal keeps the reason in Chinese, whatever the screen's language.
-			reason := s.K.Text.In(i18n.ZH, key)
-			s.maintAct(func(ctx context.Context) error { return s.maint.CloseRequest(ctx, ref, reason) }, "maint.closed_request")
+	for _, r := range staff.CloseReasons {
+		choices = append(choices, modalButton{label: s.T("maint.reason_" + r.Code), action: func() {
+			s.maintAct(func(ctx context.Context) error { return s.maint.CloseRequest(ctx, ref, r.Code) }, "maint.closed_request")
 		}})
 	}
 	s.notice.hide()

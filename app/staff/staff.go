@@ -180,6 +180,31 @@ func checkState(s outbox.State) error {
 	return fmt.Errorf("%w: no state %q", ErrInput, s)
 }
 
+// Reason is a reason staff may give for closing a dead letter: a code to type, and the
+// phrase the journal keeps.
+type Reason struct{ Code, Text string }
+
+// CloseReasons are the reasons a dead letter can be closed for: fixed phrases, never
+// free text, so that nothing typed (a citizen's name, say) lands in the journal.
+var CloseReasons = []Reason{
+	{"offline", "已在窗口线下办理"},
+	{"withdrawn", "群众已撤回申请"},
+	{"duplicate", "重复申请"},
+}
+
+// closeReason is the phrase of a reason given by its code or its phrase.
+func closeReason(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	var codes []string
+	for _, r := range CloseReasons {
+		if s == r.Code || s == r.Text {
+			return r.Text, nil
+		}
+		codes = append(codes, r.Code)
+	}
+	return "", fmt.Errorf("%w: the reason is one of %s", ErrInput, strings.Join(codes, ", "))
+}
+
 func required(name, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("%w: %s is required", ErrInput, name)
@@ -388,7 +413,11 @@ func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
 	if err := errors.Join(required("the kiosk reference", ref), required("the actor", actor), required("the reason", reason)); err != nil {
 		return err
 	}
-	return l.Outbox.CloseDead(ref, actor, reason)
+	text, err := closeReason(reason)
+	if err != nil {
+		return err
+	}
+	return l.Outbox.CloseDead(ref, actor, text)
 }
 
 // Events reads the journal.

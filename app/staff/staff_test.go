@@ -135,6 +135,7 @@ func TestService(t *testing.T) {
 				"unknown state":     second(s.Requests(ctx, "lost", 0)),
 				"retry, no actor":   s.Retry(ctx, k.refs[0], " "),
 				"close, no reason":  s.Close(ctx, k.refs[1], "staff-7", ""),
+				"close, free text":  s.Close(ctx, k.refs[1], "staff-7", "张三说他不办了"),
 				"journal, no range": second(s.Events(ctx, Query{})),
 				"backup, no actor":  second(s.Backup(ctx, io.Discard, "")),
 			} {
@@ -149,21 +150,21 @@ func TestService(t *testing.T) {
 			if err := s.Retry(ctx, k.refs[0], "staff-7"); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Close(ctx, k.refs[1], "staff-7", "市民已到窗口办理"); err != nil {
+			if err := s.Close(ctx, k.refs[1], "staff-7", "offline"); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Retry(ctx, k.refs[1], "staff-7"); err == nil || !strings.Contains(err.Error(), "not a dead letter") {
 				t.Errorf("retry a closed request: %v", err)
 			}
 			closed, err := s.Requests(ctx, outbox.Closed, 0)
-			if err != nil || len(closed) != 1 || closed[0].Why != "staff-7: 市民已到窗口办理" {
+			if err != nil || len(closed) != 1 || closed[0].Why != "staff-7: 已在窗口线下办理" {
 				t.Errorf("closed: %+v, %v", closed, err)
 			}
 			evs, err := s.Events(ctx, Query{Ref: k.refs[1]})
 			if err != nil || len(evs) == 0 {
 				t.Fatalf("journal of %s: %v", k.refs[1], err)
 			}
-			if last := evs[len(evs)-1]; last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "市民已到窗口办理" {
+			if last := evs[len(evs)-1]; last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "已在窗口线下办理" {
 				t.Errorf("last event: %+v", last)
 			}
 			if recent, err := s.Events(ctx, Query{Since: time.Hour, Limit: 2}); err != nil || len(recent) != 2 {

@@ -47,7 +47,7 @@ func init() {
 		run:     outboxRetry,
 	})
 	register("outbox", outboxSummary, "close", &subcommand{
-		usage:   "close --actor STAFF_NO --reason TEXT [--config FILE] REF",
+		usage:   "close --actor STAFF_NO --reason offline|withdrawn|duplicate [--config FILE] REF",
 		summary: "close a dead letter for good, saying why",
 		run:     outboxClose,
 	})
@@ -245,11 +245,21 @@ func outboxRetry(args []string, stdout, stderr io.Writer) error {
 	})
 }
 
+// closeReasonCodes lists the reasons a dead letter is closed for, as typed, with their
+// phrases: "offline (已在窗口线下办理), …".
+func closeReasonCodes() string {
+	var rs []string
+	for _, r := range staff.CloseReasons {
+		rs = append(rs, r.Code+" ("+r.Text+")")
+	}
+	return strings.Join(rs, ", ")
+}
+
 func outboxClose(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("outbox close")
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	actor := fs.String("actor", "", "your staff number (工号): who closes it, for the journal")
-	reason := fs.String("reason", "", "why, for the journal (for example 市民已到窗口办理)")
+	reason := fs.String("reason", "", "why: "+closeReasonCodes()+" (the journal keeps the phrase, never free text)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func TestOutboxStaffCommands(t *testing.T) {
 	if code, _, errs := kioskctl(t, "outbox", "close", "--config", cfg, "--actor", "staff-7", refs[1]); code != 2 || !strings.Contains(errs, "usage") {
 		t.Errorf("close without a reason: %d %q", code, errs)
 	}
-	if code, out, errs := kioskctl(t, "outbox", "close", "--config", cfg, "--actor", "staff-7", "--reason", "市民已到窗口办理", refs[1]); code != 0 {
+	if code, out, errs := kioskctl(t, "outbox", "close", "--config", cfg, "--actor", "staff-7", "--reason", "offline", refs[1]); code != 0 {
 		t.Fatalf("close: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := kioskctl(t, "outbox", "retry", "--config", cfg, "--actor", "staff-7", refs[1]); code != 1 || !strings.Contains(errs, "not a dead letter") {
@@ -100,7 +100,7 @@ func TestOutboxStaffCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || code != 0 {
 		t.Fatalf("journal: %d %q %v", code, out, err)
 	}
-	if last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "市民已到窗口办理" {
+	if last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "已在窗口线下办理" {
 		t.Errorf("last journal event of %s: %+v", refs[1], last)
 	}
 	if strings.Contains(out, "13800001234") {
