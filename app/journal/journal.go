@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -83,12 +84,32 @@ type Event struct {
 	UtilityRef string `json:"utility_ref,omitempty"`
 	// Subject is a keyed hash (Journal.Subject) of the person or account concerned.
 	Subject string `json:"subject,omitempty"`
-	// Actor is the staff member for staff actions.
+	// Actor is the staff member for staff actions (typed by them: ID and mobile numbers
+	// in it are masked, and at most MaxActor bytes are kept).
 	Actor string `json:"actor,omitempty"`
-	// Detail is a short free text; ID and mobile numbers in it are masked before it is stored.
+	// Detail is a short free text; ID and mobile numbers in it are masked before it is
+	// stored, and at most MaxDetail bytes of it are kept.
 	Detail string `json:"detail,omitempty"`
 	// Amount is a payment's amount in fen (分).
 	Amount int64 `json:"amount_fen,omitempty"`
+}
+
+// The most of an event's Detail and Actor the journal keeps, in bytes.
+const (
+	MaxDetail = 512
+	MaxActor  = 64
+)
+
+// clip cuts s to at most n bytes on a character boundary, marking the cut with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // Journal appends and reads events.
@@ -141,7 +162,9 @@ func (j *Journal) Append(tx *bolt.Tx, e Event) error {
 		e.Time = j.clock.Now()
 	}
 	e.Time = e.Time.UTC()
-	e.Detail = logging.Scrub(e.Detail)
+	// Clipped: whatever a sender can make the kiosk journal (a refused bundle's error
+	// echoes its input) must not fill the disk a few megabytes at a time.
+	e.Detail, e.Actor = clip(logging.Scrub(e.Detail), MaxDetail), clip(logging.Scrub(e.Actor), MaxActor)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

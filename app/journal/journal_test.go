@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -148,5 +150,37 @@ func TestCloseInterrupted(t *testing.T) {
 	}
 	if n, err := j.CloseInterrupted(); err != nil || n != 0 {
 		t.Fatalf("CloseInterrupted again: %d, %v; want none", n, err)
+	}
+}
+
+// Whatever a sender can make the kiosk journal is clipped on a character boundary: a
+// refused bundle's error echoing megabytes of its input does not fill the disk. An ID
+// number typed as the actor is masked as in the detail.
+func TestAppendClipsDetailAndActor(t *testing.T) {
+	j, _, _ := newJournal(t)
+	for _, tc := range []struct{ detail, actor string }{
+		{strings.Repeat("格", 1<<20), strings.Repeat("x", 1000)},
+		{strings.Repeat("a", MaxDetail+1), strings.Repeat("工", MaxActor)},
+		{"短", "staff-7"},
+		{"身份证当工号", "11010519491231002X"},
+	} {
+		if err := j.Record(Event{Kind: StaffAction, Actor: tc.actor, Detail: tc.detail}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := j.Range(t0.Add(-time.Hour), t0.Add(time.Hour), 0)
+	if err != nil || len(got) != 4 {
+		t.Fatalf("%d events, %v", len(got), err)
+	}
+	for i, e := range got {
+		if len(e.Detail) > MaxDetail || len(e.Actor) > MaxActor || !utf8.ValidString(e.Detail) || !utf8.ValidString(e.Actor) {
+			t.Errorf("event %d kept %d bytes of detail, %d of actor", i, len(e.Detail), len(e.Actor))
+		}
+	}
+	if strings.Contains(got[3].Actor, "19491231") {
+		t.Errorf("an ID number typed as the actor kept: %q", got[3].Actor)
+	}
+	if got[0].Detail != strings.Repeat("格", (MaxDetail-len("…"))/3)+"…" || got[2].Detail != "短" || got[2].Actor != "staff-7" {
+		t.Errorf("clipped %q…, kept %q by %q", got[0].Detail[:12], got[2].Detail, got[2].Actor)
 	}
 }
