@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -73,7 +74,8 @@ func (s *Shell) buildAccounts(acc *app.Accounts) fyne.CanvasObject {
 	// What to do here, under the accounts: the pager leaves the row below them.
 	hint := note(s.T("accounts.hint"), widget.MediumImportance)
 	if s.K.Elderly() {
-		return container.NewBorder(nil, hint, nil, nil, s.pager(panels...))
+		// One utility a page: what is owed at all of them is said above the first.
+		return container.NewBorder(s.arrearsSummary(acc), hint, nil, nil, s.pager(panels...))
 	}
 	var blocks []fyne.CanvasObject
 	for i := 0; i < len(panels); i += 2 {
@@ -84,6 +86,37 @@ func (s *Shell) buildAccounts(acc *app.Accounts) fyne.CanvasObject {
 		blocks = append(blocks, container.NewGridWithColumns(2, pair...))
 	}
 	return container.NewBorder(nil, hint, nil, nil, s.pager(blocks...))
+}
+
+// arrearsSummary says what the citizen owes at every utility, once all have answered
+// or as soon as one says they owe; nil while that is not known.
+func (s *Shell) arrearsSummary(acc *app.Accounts) fyne.CanvasObject {
+	var owed []string
+	known := true
+	for _, t := range acc.Tiles() {
+		known = known && t.State == app.Found
+		for _, a := range t.Accounts {
+			if a.Arrears > 0 {
+				owed = append(owed, s.T("accounts.owed_at", s.shortUtilityName(t.Utility), a.Arrears.Yuan()))
+			}
+		}
+	}
+	switch {
+	case len(owed) > 0:
+		return note(s.T("accounts.owed", strings.Join(owed, s.T("accounts.owed_sep"))), widget.DangerImportance)
+	case known:
+		return note(s.T("accounts.owed_none"), widget.SuccessImportance)
+	}
+	return nil
+}
+
+// shortUtilityName is a utility's name in a word (供电, 供水 …), its full name where
+// the texts have none.
+func (s *Shell) shortUtilityName(id string) string {
+	if key := "apply.utility." + id; s.K.Text.Has(key) {
+		return s.T(key)
+	}
+	return s.K.UtilityName(id)
 }
 
 func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {

@@ -152,6 +152,12 @@ func TestJourneyPay(t *testing.T) {
 	if !j.Shows("欠费") || !j.Shows("您在该单位名下暂无账户") {
 		t.Fatalf("accounts screen:\n%s", j.Markup())
 	}
+	// In 大字模式 one utility a page: what is owed at all of them is said on the first.
+	j.Tap("大字模式")
+	if !j.Shows("您的欠费：供电 ￥") || !j.Shows("，供水 ￥") {
+		t.Fatalf("the accounts in 大字模式 do not sum up the arrears:\n%s", j.Markup())
+	}
+	j.Tap("大字模式：开")
 	j.Tap("户号 " + elec)
 	j.WaitShows("阶梯计费明细")
 	if !j.Shows("第一档") {
