@@ -15,6 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -658,13 +659,18 @@ func TestPayWithoutPaper(t *testing.T) {
 	}
 
 	// The receipt is kept for 补打: staff print it once the paper is in, and it goes. The
-	// next citizen at the screen has nothing to do with it.
+	// next citizen at the screen has nothing to do with it: no receipt comes out into
+	// their hands while they are served.
 	f.k.Exit()
 	f.citizen(0)
 	ctx := context.Background()
 	if list, err := f.k.Reprints.List(); err != nil || len(list) != 1 || list[0].Ref != flow.KioskRef || list[0].Kind != reprint.Payment {
 		t.Fatalf("kept for reprinting: %+v, %v", list, err)
 	}
+	if _, err := f.k.Reprint(ctx, flow.KioskRef, "staff-7"); !errors.Is(err, staff.ErrCitizenPresent) {
+		t.Fatalf("reprinted during another citizen's visit: %v", err)
+	}
+	f.k.Exit()
 	if r, err := f.k.Reprint(ctx, flow.KioskRef, "staff-7"); err != nil || r.OK {
 		t.Fatalf("reprinted with no paper: %+v, %v", r, err)
 	}

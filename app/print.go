@@ -13,6 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/printer"
@@ -359,8 +360,12 @@ func (k *Kiosk) printKeeping(ctx context.Context, r reprint.Receipt) PrintResult
 
 // Reprint prints a receipt that did not print again, marked （补打）, for staff (actor
 // is journaled). Once it printed whole it is no longer kept; reprint.ErrNotFound when
-// none is kept under ref.
+// none is kept under ref. staff.ErrCitizenPresent during a visit: the receipt would
+// come out into the hands of whoever stands at the screen.
 func (k *Kiosk) Reprint(ctx context.Context, ref, actor string) (PrintResult, error) {
+	if k.Sessions.Current() != nil {
+		return PrintResult{}, staff.ErrCitizenPresent
+	}
 	r, err := k.Reprints.Get(ref)
 	if err != nil {
 		return PrintResult{}, err

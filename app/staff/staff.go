@@ -98,8 +98,9 @@ var ErrNoScreen = errors.New("staff: the screen can be seen only while the kiosk
 // ErrStopped means there is no running kiosk to act on.
 var ErrStopped = errors.New("staff: the kiosk is not running: start it (systemctl start kiosk)")
 
-// ErrCitizenPresent means a citizen is being served: what the screen shows is theirs.
-var ErrCitizenPresent = errors.New("staff: a citizen is using the kiosk and its screen is shown only between visits: try again when it is back on the home screen")
+// ErrCitizenPresent means a citizen is being served: what the screen shows is theirs, a
+// receipt printed would come out into their hands, a restart would cut their visit.
+var ErrCitizenPresent = errors.New("staff: a citizen is using the kiosk: try again when it is back on the home screen")
 
 // Status is a kiosk's state at a glance.
 type Status struct {

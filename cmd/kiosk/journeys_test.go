@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -450,6 +451,11 @@ func TestJourneyPayWithoutPaper(t *testing.T) {
 	if err != nil || len(kept) != 2 {
 		t.Fatalf("kept for reprinting: %+v, %v", kept, err)
 	}
+	// Not while the citizen is there: it would come out into their hands.
+	if _, err := c.Reprint(context.Background(), kept[0].Ref, "staff-7"); !errors.Is(err, staff.ErrCitizenPresent) {
+		t.Fatalf("reprinted during a visit: %v", err)
+	}
+	j.Tap("退出办理")
 	for _, k := range kept {
 		if p, err := c.Reprint(context.Background(), k.Ref, "staff-7"); err != nil || !p.OK {
 			t.Fatalf("reprint %s: %+v, %v", k.Ref, p, err)
