@@ -165,9 +165,9 @@ func (k *Kiosk) fleetDevice(e DeviceEvent) {
 
 // fleetBundle applies a utility's bundle from the broker. The broker gives the latest
 // again on every connection: a version the kiosk already applied or holds, or the very
-// bundle it refused last for good (expired, say: not one whose new endpoint did not
-// answer), is passed over without a word, where anything else is checked, and
-// journaled, as any bundle is.
+// bundle it refused last for good (badly signed, say: not one expired by a clock not
+// yet set, see refusedForGood), is passed over without a word, where anything else is
+// checked, and journaled, as any bundle is.
 func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	if b, err := bundle.Parse(data); err == nil {
 		if st, err := k.bundles.Statuses(); err == nil {
@@ -187,7 +187,7 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	}
 	_, err := k.ApplyBundle(data, ByFleet+topicUtility)
 	fl.mu.Lock()
-	if err != nil && !errors.Is(err, ErrBundleEndpoint) { // that API may answer by the next connection
+	if refusedForGood(err) {
 		fl.refused[topicUtility] = string(data)
 	} else {
 		delete(fl.refused, topicUtility)
@@ -196,6 +196,20 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	if err != nil {
 		k.Log.Warn("fleet: bundle refused", "topic_utility", topicUtility, "err", err)
 	}
+}
+
+// refusedForGood reports a refusal the same bundle would meet again: malformed, badly
+// signed, out of scope, stale, its content refused, no key for it. Not one that passes:
+// expired or created in the future by the kiosk's clock (wrong at boot until NTP sets
+// it), an endpoint that may answer by the next connection, a database error.
+func refusedForGood(err error) bool {
+	for _, lasting := range []error{bundle.ErrMalformed, bundle.ErrSignature, bundle.ErrScope, bundle.ErrStale,
+		bundle.ErrNoKey, ErrBundleContent} {
+		if errors.Is(err, lasting) {
+			return true
+		}
+	}
+	return false
 }
 
 // fleetState is the link to the broker for staff; nil without one configured.
