@@ -53,11 +53,11 @@ func jointPage(s *Shell, kind string) Page {
 			if _, err := s.K.Client(sv.Utility.ID); err != nil {
 				continue // the utility is not enabled at this kiosk
 			}
-			detail := sv.Name.In(lang) + " · " + sv.Description.In(lang)
+			detail, trailing := sv.Name.In(lang)+" · "+sv.Description.In(lang), ""
 			if s.K.Elderly() {
-				detail = sv.Name.In(lang) // the four on one page
+				detail, trailing = "", sv.Name.In(lang) // one line each: the four on one page
 			}
-			r := touch.NewRow(s.K.UtilityName(sv.Utility.ID), detail, "",
+			r := touch.NewRow(s.K.UtilityName(sv.Utility.ID), detail, trailing,
 				s.Tap(func() { chosen[sv.Utility.ID] = !chosen[sv.Utility.ID]; s.refresh() }))
 			r.Checkable, r.Checked = true, chosen[sv.Utility.ID]
 			if r.Checked {
