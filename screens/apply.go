@@ -254,6 +254,16 @@ func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 	return blocks
 }
 
+// outcomeBriefs are the rules' results in brief, a block per utility: its time limit
+// and its fees. The steps and the notes are on the 一次性告知书 after the submission.
+func (s *Shell) outcomeBriefs(outs []*catalog.Outcome, lang i18n.Lang) []fyne.CanvasObject {
+	blocks := []fyne.CanvasObject{heading(s.T("apply.commitments"))}
+	for _, o := range outs {
+		blocks = append(blocks, s.kvText(o.Service.Utility.Name.In(lang), s.T("apply.brief", o.TimeLimit(lang), o.FeesText(lang))))
+	}
+	return blocks
+}
+
 // editorPage answers one question: on a keypad (checked as it is typed), or by picking
 // from a list (an address level by level, so nobody types Chinese).
 func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
@@ -505,6 +515,9 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 			blocks = append(blocks, s.kvText(r.Label, r.Value))
 		}
 		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
+		if s.K.Elderly() {
+			outcomes = s.outcomeBriefs(a.Outcomes(), lang) // twelve pages were too many to read
+		}
 		submit := touch.NewPrimaryButton(s.T("apply.submit"), s.Tap(func() { s.submit(a) }))
 		edit := touch.NewButton(s.T("apply.edit"), s.Tap(s.Back))
 		// A rule between the pages' 下一页 and 确认提交 under it: a finger paging through

@@ -412,7 +412,7 @@ func TestApplyBackToFilledForm(t *testing.T) {
 
 // In 大字模式 the form is the questions alone, a line each: a question's help is its
 // editor's (the keypad's, under the value), and what the rules make of the answers is on
-// the review. The normal form has both beside each other.
+// the review, in brief. The normal form has both beside each other.
 func TestApplyFormElderly(t *testing.T) {
 	const help = "手机或带区号的固话，办理进度短信告知。"
 	for _, elderly := range []bool{false, true} {
@@ -431,8 +431,11 @@ func TestApplyFormElderly(t *testing.T) {
 		j.Tap("返回")
 		j.fillForm(map[string]string{"electricity.voltage": "low"})
 		j.Tap("核对并提交")
-		if !j.ShowsOnAnyPage("办理环节") {
-			t.Errorf("大字模式 %v: the review does not show the steps", elderly)
+		// The review says what the rules make of the answers: in 大字模式 in brief, each
+		// utility's time limit and fees (the steps and the notes come on the 一次性告知书).
+		want := map[bool]string{false: "办理环节", true: "办理承诺"}[elderly]
+		if !j.ShowsOnAnyPage(want) || !j.ShowsOnAnyPage("个工作日，最迟") || !j.ShowsOnAnyPage("零费用") {
+			t.Errorf("大字模式 %v: the review does not show %s, the time limits and the fees", elderly, want)
 		}
 	}
 }
