@@ -121,6 +121,10 @@ type Printer struct {
 	Paper    string `toml:"paper"` // "80mm" or "58mm"
 	NativeQR bool   `toml:"native_qr"`
 	Cut      string `toml:"cut"` // "full", "partial" or "none"
+	// Buffer is the printer's receive buffer in bytes (its manual says): the kiosk never
+	// sends more ahead of the printer than this, so that a printer that drops what
+	// overflows its buffer loses nothing.
+	Buffer int `toml:"buffer"`
 	// CheckEvery is how often the kiosk asks the idle printer for its state, so that
 	// staff hear of the paper running out before a citizen does.
 	CheckEvery Duration `toml:"check_every"`

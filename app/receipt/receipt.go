@@ -56,6 +56,9 @@ func Profile(c config.Printer) (printer.Profile, error) {
 	}
 	p.NativeQR = c.NativeQR
 	p.Baud = c.Baud
+	if c.Buffer > 0 {
+		p.Buffer = c.Buffer
+	}
 	return p, p.Validate()
 }
 

@@ -347,8 +347,8 @@ func TestMoney(t *testing.T) {
 }
 
 func TestProfileFromConfig(t *testing.T) {
-	p, err := Profile(config.Printer{Paper: "58mm", Cut: "none", Baud: 9600, NativeQR: false})
-	if err != nil || p.Dots != 384 || p.Columns != 32 || p.Cut != printer.CutNone || p.Baud != 9600 || p.NativeQR {
+	p, err := Profile(config.Printer{Paper: "58mm", Cut: "none", Baud: 9600, NativeQR: false, Buffer: 256})
+	if err != nil || p.Dots != 384 || p.Columns != 32 || p.Cut != printer.CutNone || p.Baud != 9600 || p.NativeQR || p.Buffer != 256 {
 		t.Fatalf("%+v %v", p, err)
 	}
 	for _, bad := range []config.Printer{{Paper: "76mm", Cut: "full", Baud: 9600}, {Paper: "80mm", Cut: "half", Baud: 9600}, {Paper: "80mm", Cut: "full", Baud: 1}} {
