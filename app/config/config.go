@@ -121,6 +121,9 @@ type Printer struct {
 	Paper    string `toml:"paper"` // "80mm" or "58mm"
 	NativeQR bool   `toml:"native_qr"`
 	Cut      string `toml:"cut"` // "full", "partial" or "none"
+	// Charset is the printer's font ROM: "gbk" (GB18030 printers) or "gb2312" (older
+	// firmware; a name's rare character is then printed as a replacement).
+	Charset string `toml:"charset"`
 	// Buffer is the printer's receive buffer in bytes (its manual says): the kiosk never
 	// sends more ahead of the printer than this, so that a printer that drops what
 	// overflows its buffer loses nothing.

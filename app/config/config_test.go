@@ -116,6 +116,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"port required", "[kiosk]\ndemo = false\n[devices.idcard]\nenabled = false\n[devices.scanner]\nenabled = false\n[devices.printer]\nenabled = true\nport = \"\"\n", []string{":9:", "devices.printer.port", "port is required"}},
 		{"paper", "[kiosk]\ndemo = true\n[devices.printer]\npaper = \"A4\"\n", []string{":4:", "devices.printer.paper"}},
 		{"cut", "[kiosk]\ndemo = true\n[devices.printer]\ncut = \"half\"\n", []string{":4:", "devices.printer.cut"}},
+		{"charset", "[kiosk]\ndemo = true\n[devices.printer]\ncharset = \"big5\"\n", []string{":4:", "devices.printer.charset"}},
 		{"buffer", "[kiosk]\ndemo = true\n[devices.printer]\nbuffer = 64\n", []string{":4:", "devices.printer.buffer", "128 bytes to 1 MiB"}},
 		{"poll interval", "[kiosk]\ndemo = true\n[devices.idcard]\npoll_interval = \"1ms\"\n", []string{":4:", "poll_interval", "out of range"}},
 		{"http not loopback", "[kiosk]\ndemo = true\n[utilities.water]\nbase_url = \"http://water.example.cn/v1\"\n", []string{":4:", "utilities.water.base_url", "https"}},

@@ -178,6 +178,9 @@ func (c *Config) validateDevices(lenient bool) error {
 	if !slices.Contains([]string{"full", "partial", "none"}, d.Printer.Cut) {
 		return &Error{Key: "devices.printer.cut", Msg: fmt.Sprintf("%q is not a cut mode; use \"full\", \"partial\" or \"none\"", d.Printer.Cut)}
 	}
+	if !slices.Contains([]string{"gbk", "gb2312"}, d.Printer.Charset) {
+		return &Error{Key: "devices.printer.charset", Msg: fmt.Sprintf("%q is not a font charset; use \"gbk\" or \"gb2312\"", d.Printer.Charset)}
+	}
 	if b := d.Printer.Buffer; b < 128 || b > 1<<20 {
 		return &Error{Key: "devices.printer.buffer", Msg: fmt.Sprintf("%d bytes is out of range (128 bytes to 1 MiB)", b)}
 	}

@@ -54,6 +54,11 @@ func Profile(c config.Printer) (printer.Profile, error) {
 	if p.Cut, err = printer.ParseCut(c.Cut); err != nil {
 		return p, err
 	}
+	if c.Charset != "" {
+		if p.Charset, err = printer.ParseCharset(c.Charset); err != nil {
+			return p, err
+		}
+	}
 	p.NativeQR = c.NativeQR
 	p.Baud = c.Baud
 	if c.Buffer > 0 {

@@ -347,11 +347,12 @@ func TestMoney(t *testing.T) {
 }
 
 func TestProfileFromConfig(t *testing.T) {
-	p, err := Profile(config.Printer{Paper: "58mm", Cut: "none", Baud: 9600, NativeQR: false, Buffer: 256})
-	if err != nil || p.Dots != 384 || p.Columns != 32 || p.Cut != printer.CutNone || p.Baud != 9600 || p.NativeQR || p.Buffer != 256 {
+	p, err := Profile(config.Printer{Paper: "58mm", Cut: "none", Baud: 9600, NativeQR: false, Buffer: 256, Charset: "gb2312"})
+	if err != nil || p.Dots != 384 || p.Columns != 32 || p.Cut != printer.CutNone || p.Baud != 9600 || p.NativeQR || p.Buffer != 256 ||
+		p.Charset != printer.CharsetGB2312 {
 		t.Fatalf("%+v %v", p, err)
 	}
-	for _, bad := range []config.Printer{{Paper: "76mm", Cut: "full", Baud: 9600}, {Paper: "80mm", Cut: "half", Baud: 9600}, {Paper: "80mm", Cut: "full", Baud: 1}} {
+	for _, bad := range []config.Printer{{Paper: "76mm", Cut: "full", Baud: 9600}, {Paper: "80mm", Cut: "half", Baud: 9600}, {Paper: "80mm", Cut: "full", Baud: 1}, {Paper: "80mm", Cut: "full", Baud: 9600, Charset: "utf8"}} {
 		if _, err := Profile(bad); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}

@@ -49,6 +49,17 @@ const (
 	CharsetGB2312
 )
 
+// ParseCharset reads the configuration spelling: "gbk" or "gb2312".
+func ParseCharset(s string) (Charset, error) {
+	switch s {
+	case "gbk":
+		return CharsetGBK, nil
+	case "gb2312":
+		return CharsetGB2312, nil
+	}
+	return 0, fmt.Errorf("printer: %q is not a font charset (gbk, gb2312)", s)
+}
+
 // Encode converts text to the printer's 2-byte GB encoding: ASCII stays one byte, every
 // other character becomes two bytes. The replacements documented on Doc are made first;
 // any other character without a 2-byte code yields an *UnprintableError, so that neither
