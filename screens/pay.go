@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -194,6 +195,11 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 				detail = append(detail, s.printedNote(r, "pay.take_receipt"))
 			}
 			items = append(items, lines(detail...))
+			if owed := s.otherArrears(f); owed != "" && s.below().Resume == nil { // a 过户 goes on instead
+				// One visit for all: what is still owed elsewhere, and the way to it.
+				other := touch.NewButton(s.T("pay.pay_others"), s.Tap(func() { s.Show(accountsPage(s)) }))
+				items = append(items, container.NewBorder(nil, nil, nil, other, note(s.T("pay.also_owed", owed), widget.WarningImportance)))
+			}
 			var right []fyne.CanvasObject
 			if u := f.ReceiptURL(); u != "" {
 				if qr, err := touch.NewQR(u, max(260, min(s.bodySize.Height*0.6, s.bodySize.Width*0.3))); err == nil {
@@ -236,6 +242,24 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		items = append(items, container.NewGridWithColumns(2, back, done))
 		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
 	}}
+}
+
+// otherArrears words what the identified citizen still owes at other accounts than the
+// one just paid (供水 ￥90.28), as the visit's accounts last said; "" when nothing.
+func (s *Shell) otherArrears(f *app.PaymentFlow) string {
+	acc, ok := s.K.SessionAccounts()
+	if !ok {
+		return ""
+	}
+	var owed []string
+	for _, t := range acc.Tiles() {
+		for _, a := range t.Accounts {
+			if a.Arrears > 0 && !(t.Utility == f.Utility && a.Number == f.Account) {
+				owed = append(owed, s.T("accounts.owed_at", s.shortUtilityName(t.Utility), a.Arrears.Yuan()))
+			}
+		}
+	}
+	return strings.Join(owed, s.T("accounts.owed_sep"))
 }
 
 // bigStatus is a large coloured outcome line (缴费成功, 已过期 …). It wraps: in English

@@ -172,6 +172,10 @@ func TestJourneyPay(t *testing.T) {
 	j.WaitShows("请用微信或支付宝扫码支付")
 	j.WaitShows("缴费成功")
 	j.WaitShows("请取走凭条")
+	// What is still owed elsewhere is said, with the way to it: one visit for all.
+	if !j.Shows("您还有欠费：供水 ￥") || !j.CanTap("去缴费") {
+		t.Fatalf("the result does not tell of the water bill still owed:\n%s", j.Markup())
+	}
 	if err := j.rig.Printer().WaitCuts(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
