@@ -110,7 +110,7 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	s.Set(accountsKey, acc)
 	lookup := func() {
 		defer close(acc.done)
-		k.askAccounts(s, acc, k.Utilities)
+		k.askAccounts(s, acc, k.Utilities, false)
 	}
 	if !k.spawn(lookup) { // the kiosk is closing
 		stop()
@@ -120,8 +120,9 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 }
 
 // askAccounts asks clients for the visit's accounts, each answer put in acc and told
-// to the OnAccounts listeners.
-func (k *Kiosk) askAccounts(s *session.Session, acc *Accounts, clients []utility.Client) {
+// to the OnAccounts listeners. Asked again, a utility that fails leaves its tile as it
+// was: what it said a moment ago is better than "unavailable".
+func (k *Kiosk) askAccounts(s *session.Session, acc *Accounts, clients []utility.Client, again bool) {
 	id, ok := s.Identity()
 	if !ok {
 		return
@@ -134,7 +135,7 @@ func (k *Kiosk) askAccounts(s *session.Session, acc *Accounts, clients []utility
 			t.State, t.Err = Unavailable, r.Err
 			k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
 		}
-		if !s.Wiped() {
+		if !s.Wiped() && !(again && r.Err != nil) {
 			acc.set(t)
 			k.mu.Lock()
 			ls := append([]func(){}, k.accountListeners...)
@@ -160,7 +161,7 @@ func (k *Kiosk) accountsChanged(s *session.Session, utilityID string) {
 	}
 	k.spawn(func() {
 		<-acc.done // the first answer must not overwrite this one
-		k.askAccounts(s, acc, []utility.Client{c})
+		k.askAccounts(s, acc, []utility.Client{c}, true)
 	})
 }
 
