@@ -12,7 +12,8 @@ need_go
 mkdir -p docs/screenshots
 rm -f docs/screenshots/[0-9][0-9]-*.png # the tour's stops may be renumbered
 go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens' ./screens -args -screenshots "$PWD/docs/screenshots"
-go test -tags "$TEST_TAGS" -count=1 -run 'TestTour' ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
+go test -tags "$TEST_TAGS" -count=1 -run 'TestTour|TestJourneyPayCancelled|TestJourneyNoPrinterNoScanner|TestJourneyNoReader|TestApplyResultWhenReceiptFails' \
+  ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
 mkdir -p docs/screenshots/receipts
 for k in payment acceptance progress testpage; do
   go run ./cmd/kioskctl receipt sample "$k" --png "docs/screenshots/receipts/$k-80mm.png"

@@ -471,7 +471,7 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 			t.Fatalf("大字模式 %v: kept for reprinting %+v, %v", elderly, kept, err)
 		}
 		j.Pump()
-		j.checkBothLanguages("", "apply-result")
+		j.checkBothLanguages(*screenshotDir, "56-apply-result-receipt-failed-"+modeName(elderly))
 		// The printer's word and the 联办编号 both stay: with no receipt, the screen is
 		// all the citizen has.
 		if r, _ := j.application().Result(); !j.Shows(r.JointRef) || !j.Shows(string([]rune(j.K.Text.T(r.Printed.Message))[:4])) {

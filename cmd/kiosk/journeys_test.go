@@ -226,9 +226,9 @@ func TestJourneyPayCancelled(t *testing.T) {
 		name, title, says, never string
 		down                     bool
 	}{
-		{name: "pay-cancelled", title: "已取消缴费", says: "没有扣款"},
+		{name: "50-pay-cancelled", title: "已取消缴费", says: "没有扣款"},
 		// The note wraps differently in each mode: a few words of it are looked for.
-		{name: "pay-cancel-unconfirmed", title: "已申请取消缴费", says: "仍然有效", never: "没有扣款", down: true},
+		{name: "51-pay-cancel-unconfirmed", title: "已申请取消缴费", says: "仍然有效", never: "没有扣款", down: true},
 	} {
 		for _, elderly := range []bool{false, true} {
 			j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid
@@ -246,7 +246,7 @@ func TestJourneyPayCancelled(t *testing.T) {
 			if !j.Shows(tc.says) || tc.never != "" && j.Shows(tc.never) || j.rig.Printer().Stats().Cuts != 0 {
 				t.Fatalf("%s, 大字模式 %v, after the cancel (%d receipts cut):\n%s", tc.name, elderly, j.rig.Printer().Stats().Cuts, j.Markup())
 			}
-			j.checkBothLanguages("", tc.name)
+			j.checkBothLanguages(*screenshotDir, tc.name+"-"+modeName(elderly))
 		}
 	}
 }
@@ -505,7 +505,7 @@ func TestJourneyNoPrinterNoScanner(t *testing.T) {
 	if codes := j.QRCodes(); len(codes) != 1 || !strings.HasPrefix(codes[0], "https://pay.example.cn/r/") {
 		t.Fatalf("the receipt's QR on screen: %q", codes)
 	}
-	j.checkBothLanguages("", "pay-result-no-printer")
+	j.checkBothLanguages(*screenshotDir, "52-pay-result-no-printer-normal")
 	// A joint application: each utility's tracking QR on screen, since none is printed.
 	j.Tap("退出办理")
 	toApplyReview(j)
@@ -521,7 +521,7 @@ func TestJourneyNoPrinterNoScanner(t *testing.T) {
 	if len(codes) != 4 || !strings.HasPrefix(codes[0], "https://track.example.cn/a/") {
 		t.Fatalf("tracking QRs on screen: %q", codes)
 	}
-	j.checkBothLanguages("", "apply-result-no-printer")
+	j.checkBothLanguages(*screenshotDir, "53-apply-result-no-printer-normal")
 }
 
 // The scanner unplugged: the screens stop inviting a scan, and invite one again once it
@@ -554,7 +554,7 @@ func TestJourneyNoReader(t *testing.T) {
 		}
 	}
 	invites("home")
-	j.checkBothLanguages("", "home-no-reader")
+	j.checkBothLanguages(*screenshotDir, "54-home-no-reader-normal")
 	j.Tap("大厅指南")
 	if !j.ShowsOnAnyPage(none) || j.ShowsOnAnyPage("凭身份证即可办理") {
 		t.Fatalf("the guide without a reader:\n%s", j.Markup())

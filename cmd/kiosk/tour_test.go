@@ -15,7 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
-var screenshotDir = flag.String("screenshots", "", "write a PNG of every screen of the tour, both modes, into this folder")
+var screenshotDir = flag.String("screenshots", "", "write a PNG of every screen of the tour, both modes, and of the failure paths that check theirs (50-…) into this folder")
 
 // stop is one screen of the tour: how to get there from the previous stop.
 type stop struct {
@@ -220,9 +220,12 @@ func (j *journey) nextCitizen(i int, tile string) {
 	j.Tap(tile)
 }
 
+// modeName names a screenshot's mode: normal, or elderly (大字模式).
+func modeName(elderly bool) string { return map[bool]string{false: "normal", true: "elderly"}[elderly] }
+
 func TestTour(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
-		mode := map[bool]string{false: "normal", true: "elderly"}[elderly]
+		mode := modeName(elderly)
 		t.Run(mode, func(t *testing.T) {
 			j := newJourney(t)
 			if elderly {
