@@ -34,8 +34,20 @@ func (k *Kiosk) serveStaff() {
 func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
-		CardLeft: k.CardLeftSince, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle,
+		CardLeft: k.CardLeftSince, PINLocked: k.pinLockedUntil, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle,
 		Check: k.staffUtilities, Fleet: k.fleetState, Enabled: k.Config.Utilities.Enabled()}
+}
+
+// pinLockedUntil is until when maintenance mode's PIN is locked; zero when it is not.
+func (k *Kiosk) pinLockedUntil() time.Time {
+	if k.gate == nil {
+		return time.Time{}
+	}
+	t, err := k.gate.LockedUntil()
+	if err != nil {
+		k.Log.Warn("staff PIN state", "err", err)
+	}
+	return t
 }
 
 // staffUtilities checks every enabled utility's API at once, in display order.

@@ -118,6 +118,9 @@ type Status struct {
 	// CardLeftSince is when a citizen's ID card came to lie on the reader with no visit
 	// open (left behind, or refused and not taken back): staff keep it for its holder.
 	CardLeftSince *time.Time `json:"card_left_since,omitempty"`
+	// PINLockedUntil is when maintenance mode's PIN takes tries again, while too many
+	// wrong PINs in a row have locked it: someone may be guessing.
+	PINLockedUntil *time.Time `json:"pin_locked_until,omitempty"`
 	// Fleet is the running kiosk's link to the city's broker; nil when it has none.
 	Fleet *FleetLink `json:"fleet,omitempty"`
 	// Today is the day so far (China time) from the journal: visits, payments and
@@ -231,6 +234,9 @@ type Local struct {
 	// CardLeft is since when an ID card lies on the reader with no visit open (zero:
 	// none); nil when the kiosk is not running.
 	CardLeft func() time.Time
+	// PINLocked is until when maintenance mode's PIN is locked (zero: it is not); nil
+	// outside the running kiosk.
+	PINLocked func() time.Time
 	// Relaunch restarts the kiosk between visits, journaled with actor; nil when the
 	// kiosk is not running (or cannot restart itself).
 	Relaunch func(ctx context.Context, actor string) error
@@ -353,6 +359,11 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 	if l.CardLeft != nil {
 		if t := l.CardLeft(); !t.IsZero() {
 			s.CardLeftSince = &t
+		}
+	}
+	if l.PINLocked != nil {
+		if t := l.PINLocked(); !t.IsZero() {
+			s.PINLockedUntil = &t
 		}
 	}
 	if l.Fleet != nil {

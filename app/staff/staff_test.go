@@ -103,6 +103,7 @@ func TestService(t *testing.T) {
 					return []Device{{Name: "printer", Detail: "缺纸"}, {Name: "idcard", OK: true}}
 				}
 				k.l.CardLeft = func() time.Time { return left }
+				k.l.PINLocked = func() time.Time { return left.Add(15 * time.Minute) }
 				s = serve(t, k.dir, k.l)
 				if fi, err := os.Stat(SocketPath(k.dir)); err != nil || fi.Mode().Perm() != 0o600 {
 					t.Fatalf("socket: %v, %v", fi, err)
@@ -117,6 +118,9 @@ func TestService(t *testing.T) {
 			}
 			if wantLeft := via == "socket"; (st.CardLeftSince != nil) != wantLeft || wantLeft && !st.CardLeftSince.Equal(left) {
 				t.Errorf("card left since %v, want %v in a running kiosk with a card left", st.CardLeftSince, left)
+			}
+			if wantLocked := via == "socket"; (st.PINLockedUntil != nil) != wantLocked || wantLocked && !st.PINLockedUntil.Equal(left.Add(15*time.Minute)) {
+				t.Errorf("PIN locked until %v in a running kiosk whose PIN is locked", st.PINLockedUntil)
 			}
 
 			dead, err := s.Requests(ctx, outbox.Dead, 0)

@@ -304,6 +304,24 @@ func (g *Gate) Wait() (failures int, until time.Time, err error) {
 	return n, until, nil
 }
 
+// LockedUntil is when the gate takes tries again while too many wrong PINs in a row
+// have locked it (someone may be guessing: staff and the city should know); zero when
+// it is not locked, or has no PIN.
+func (g *Gate) LockedUntil() (time.Time, error) {
+	if !g.Enabled() {
+		return time.Time{}, nil
+	}
+	now := g.clock.Now()
+	n, last, err := g.state(now)
+	if err != nil || n < g.max {
+		return time.Time{}, err
+	}
+	if until := g.until(n, last); now.Before(until) {
+		return until, nil
+	}
+	return time.Time{}, nil
+}
+
 func (g *Gate) record(e journal.Event) error {
 	if e.Actor == "" {
 		e.Actor = g.actor

@@ -94,6 +94,9 @@ func TestDisabledGate(t *testing.T) {
 	if _, _, err := g.Wait(); !errors.Is(err, ErrDisabled) {
 		t.Fatalf("Wait = %v", err)
 	}
+	if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
+		t.Fatalf("LockedUntil = %s, %v", u, err)
+	}
 	if _, err := New(Options{Hash: "pbkdf2-sha256$5$x$y"}); err == nil || !strings.Contains(err.Error(), "out of range") {
 		t.Fatalf("New with a bad hash: %v", err)
 	}
@@ -183,10 +186,19 @@ func wrong(t *testing.T, g *Gate, c *clock.Manual, n int) error {
 func TestLockout(t *testing.T) {
 	t.Parallel()
 	g, j, c := newGate(t, Options{})
-	err := wrong(t, g, c, 5)
+	if err := wrong(t, g, c, 4); err == nil {
+		t.Fatal("a wrong PIN accepted")
+	}
+	if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
+		t.Fatalf("LockedUntil after 4 wrong PINs = %s, %v: a slowed gate is not locked", u, err)
+	}
+	err := wrong(t, g, c, 1)
 	last := c.Now()
 	until := last.Add(15 * time.Minute)
 	refused(t, err, until, 5, 0, ErrWrongPIN, ErrLocked)
+	if u, err := g.LockedUntil(); err != nil || !u.Equal(until) {
+		t.Fatalf("LockedUntil when locked = %s, %v, want %s", u, err, until)
+	}
 	events, _ := j.Range(t0, until, 0)
 	if e := events[len(events)-1]; e.Kind != journal.StaffLocked || !strings.Contains(e.Detail, "锁定至 "+until.In(workdays.CST).Format(time.DateTime)) {
 		t.Fatalf("last event %+v, want staff.locked with its end", e)
@@ -201,6 +213,9 @@ func TestLockout(t *testing.T) {
 	c.Advance(time.Second)
 	if n, u, err := g.Wait(); err != nil || n != 0 || !u.IsZero() {
 		t.Fatalf("Wait after the lockout = %d, %s, %v", n, u, err)
+	}
+	if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
+		t.Fatalf("LockedUntil after the lockout = %s, %v", u, err)
 	}
 	refused(t, g.Try("97531"), c.Now().Add(time.Second), 1, 4, ErrWrongPIN)
 	c.Advance(time.Second)

@@ -465,6 +465,9 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
 		fmt.Fprintf(stdout, "receipts to reprint (补打): %d\n", st.Reprints)
 		fmt.Fprintf(stdout, "payment orders being settled: %d\n", st.Unsettled)
+		if st.PINLockedUntil != nil {
+			fmt.Fprintf(stdout, "maintenance PIN locked until %s after too many wrong PINs: someone may be guessing\n", st.PINLockedUntil.Local().Format("2006-01-02 15:04"))
+		}
 		if st.CardLeftSince != nil {
 			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", st.CardLeftSince.Local().Format("2006-01-02 15:04"))
 		}

@@ -137,7 +137,7 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%d kiosks running, %s\n", len(days), todayLine(report.Sum(days...)))
 	}
 	if attention > 0 {
-		return fmt.Errorf("%d of %d kiosks need attention (offline, a device out of order, a request for staff, an ID card left behind)", attention, len(sts))
+		return fmt.Errorf("%d of %d kiosks need attention (offline, a device out of order, a request for staff, an ID card left behind, the PIN locked)", attention, len(sts))
 	}
 	return nil
 }
@@ -183,12 +183,15 @@ func describe(s fleet.Status) ([]string, bool) {
 		if r.CardLeftSince != nil {
 			lines = append(lines, "an ID card left on the reader since "+r.CardLeftSince.In(workdays.CST).Format("15:04"))
 		}
+		if r.PINLockedUntil != nil {
+			lines = append(lines, "maintenance PIN locked until "+r.PINLockedUntil.In(workdays.CST).Format("15:04")+" after too many wrong PINs")
+		}
 		if !r.Today.From.IsZero() {
 			lines = append(lines, todayLine(r.Today))
 		}
 		// What only staff can settle: a request the utility refused for good (or that ran
-		// out of tries), a citizen's card to keep for them.
-		ok = ok && r.Dead == 0 && r.CardLeftSince == nil
+		// out of tries), a citizen's card to keep for them, someone guessing the PIN.
+		ok = ok && r.Dead == 0 && r.CardLeftSince == nil && r.PINLockedUntil == nil
 	}
 	if len(s.Bundles)+len(s.Held) > 0 {
 		var bs []string

@@ -139,6 +139,9 @@ func TestDescribeStatus(t *testing.T) {
 		{"a card left behind", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, CardLeftSince: &at})},
 			[]string{"running  2026-11-27 14:03:05", "an ID card left on the reader since 14:03"}, false},
+		{"someone guessing the PIN", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, PINLockedUntil: &at})},
+			[]string{"running  2026-11-27 14:03:05", "maintenance PIN locked until 14:03 after too many wrong PINs"}, false},
 	} {
 		lines, ok := describe(tc.s)
 		if strings.Join(lines, "\n") != strings.Join(tc.lines, "\n") || ok != tc.ok {
