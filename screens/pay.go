@@ -118,8 +118,7 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 			if err != nil {
 				s.K.Log.Info("payment cancel", "err", err)
 			}
-			switch {
-			case s.sessionID() != sid:
+			switch { // run drops this when the visit has ended meanwhile
 			case !left && s.Current() == "pay":
 				s.stack = s.stack[:len(s.stack)-1]
 				s.Show(payResultPage(s, f))
