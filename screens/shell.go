@@ -423,7 +423,10 @@ func (s *Shell) onSession(e session.Event) {
 		// The kiosk's mode now: the hall's default, which it has put back, or the one
 		// chosen at the screen when a card replaced a visit without one.
 		s.setMode(s.K.Elderly())
-		if e.Reason != session.ReasonReplaced {
+		// A card placed during a visit without one continues on the same screen (进度查询
+		// lists the applications it asked a card for); a card over another citizen's
+		// visit is the next citizen, who must see nothing the screens kept of the last.
+		if e.Reason != session.ReasonReplaced || e.Identified {
 			s.Home() // redraws at the mode's size
 		}
 	case session.Started:

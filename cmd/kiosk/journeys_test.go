@@ -396,6 +396,29 @@ func TestJourneyCardLeftOnReader(t *testing.T) {
 	}
 }
 
+// A citizen leaves 进度查询 open, lifts their card and walks off; the next one puts
+// theirs down. The screen was kept for a card placed during a visit without one: here it
+// must not show the last citizen's applications under the next one's name.
+func TestJourneyNextCitizenOnTrack(t *testing.T) {
+	j := newJourney(t)
+	j.card(0) // 张, with applications
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitShows("增容")
+	j.rig.RemoveCard()
+	time.Sleep(10 * pollFast)
+	j.card(5) // 陈, a new resident with none
+	if j.Shows("增容") {
+		t.Fatalf("the next citizen sees the last one's applications:\n%s", j.Markup())
+	}
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitFor("the next citizen's applications", func() bool { return !j.Shows("正在查询办件") })
+	if j.Shows("增容") {
+		t.Fatalf("进度查询 lists the last citizen's applications:\n%s", j.Markup())
+	}
+}
+
 // Demo mode's card chooser speaks the screen's language.
 func TestJourneyDemoCardsInEnglish(t *testing.T) {
 	j := newJourney(t)
