@@ -387,7 +387,7 @@ func (k *Kiosk) SetElderly(on bool) {
 	k.elderly = on
 	k.mu.Unlock()
 	k.Log.Info("elderly mode", "on", on)
-	k.Touch()
+	k.chosen()
 }
 
 // ToggleLanguage switches between Chinese and English.
@@ -398,6 +398,12 @@ func (k *Kiosk) ToggleLanguage() i18n.Lang {
 	}
 	_ = k.Text.SetLang(next)
 	k.Log.Info("language", "lang", string(next))
-	k.Touch()
+	k.chosen()
 	return next
+}
+
+// chosen tells the idle timer whether the screen now differs from the hall's default,
+// and counts as input.
+func (k *Kiosk) chosen() {
+	k.Sessions.SetChosen(k.Elderly() != k.Config.Kiosk.ElderlyDefault || k.Text.Lang() != i18n.Lang(k.Config.Kiosk.Language))
 }

@@ -279,6 +279,21 @@ func TestChoicesResetWithSession(t *testing.T) {
 	}
 }
 
+// A passer-by taps English and 大字模式 on home and walks off without a visit: the idle
+// time puts the hall's screen back for the next citizen.
+func TestChoicesOnHomeTimeOut(t *testing.T) {
+	h := newHarness(t)
+	h.Tap("English")
+	h.Tap("Large text")
+	h.Advance(h.K.Config.Kiosk.IdleTimeout.Duration + h.K.Config.Kiosk.IdleCountdown.Duration + time.Second)
+	if h.K.Elderly() || h.K.Text.Lang() != "zh" || !h.Shows("请将身份证放在读卡区") || h.Shows("大字模式：开") {
+		t.Fatalf("the passer-by's choices stay on home:\n%s", h.Markup())
+	}
+	if st := h.K.Sessions.State(); st != session.Resting {
+		t.Fatalf("idle state %s on the hall's home screen", st)
+	}
+}
+
 // 大字模式 switches and ends of visits keep the app's one theme, resized: handing Fyne a
 // new theme makes it parse the fonts again and keep every parse (kt.Kiosk), megabytes a
 // visit for as long as the kiosk runs.

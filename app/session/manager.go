@@ -76,8 +76,8 @@ type Options struct {
 
 // Manager owns the current session and its idle timer.
 //
-// The timer runs while the kiosk is engaged: a session is open, or the citizen is on
-// any screen but home. Any input (Touch) restarts it. When it fires, the countdown
+// The timer runs while the kiosk is engaged: a session is open, the citizen is on any
+// screen but home, or someone chose a language or 大字模式 other than the hall's. Any input (Touch) restarts it. When it fires, the countdown
 // starts; when the countdown reaches zero the session is wiped and Ended is sent.
 type Manager struct {
 	opts Options
@@ -85,6 +85,7 @@ type Manager struct {
 	mu       sync.Mutex
 	current  *Session
 	away     bool // the citizen is on a screen other than home
+	chosen   bool // a language or 大字模式 other than the hall's is on (SetChosen)
 	state    State
 	deadline time.Time // when the countdown ends
 	idleAt   time.Time // when the countdown starts, while Active
@@ -162,7 +163,7 @@ func (m *Manager) Close() string {
 		m.current.wipe()
 		m.current = nil
 	}
-	m.away, m.patience = false, 0
+	m.away, m.chosen, m.patience = false, false, 0
 	m.armLocked()
 	return id
 }
@@ -172,6 +173,18 @@ func (m *Manager) Close() string {
 func (m *Manager) SetAway(away bool) {
 	m.mu.Lock()
 	m.away = away
+	m.mu.Unlock()
+	m.Touch()
+}
+
+// SetChosen tells the manager whether the screen's language or 大字模式 differs from
+// the hall's default. While it does the idle timer runs even on home with no session, so
+// that a passer-by's choice ends as a visit does and the next citizen gets the hall's
+// screen. A change counts as input; the next Ended clears it (the kiosk puts the hall's
+// default back then).
+func (m *Manager) SetChosen(chosen bool) {
+	m.mu.Lock()
+	m.chosen = chosen
 	m.mu.Unlock()
 	m.Touch()
 }
@@ -243,7 +256,7 @@ func (m *Manager) Remaining() time.Duration {
 	return m.deadline.Sub(m.opts.Clock.Now())
 }
 
-func (m *Manager) engagedLocked() bool { return m.current != nil || m.away }
+func (m *Manager) engagedLocked() bool { return m.current != nil || m.away || m.chosen }
 
 // armLocked restarts the idle timer, or stops it when nothing is engaged.
 func (m *Manager) armLocked() {
@@ -301,7 +314,7 @@ func (m *Manager) endLocked(r Reason) Event {
 		m.current.wipe()
 		m.current = nil
 	}
-	m.away, m.patience = false, 0
+	m.away, m.chosen, m.patience = false, false, 0
 	m.armLocked()
 	return ev
 }

@@ -230,6 +230,28 @@ func TestAwayWithoutSessionReturnsHome(t *testing.T) {
 	}
 }
 
+func TestChosenModeOnHomeTimesOut(t *testing.T) {
+	m, c, r := newTestManager()
+	m.SetChosen(true) // a passer-by taps English on home and walks off
+	if m.State() != Active {
+		t.Fatalf("state %s: no timer runs for a chosen mode", m.State())
+	}
+	c.Advance(70 * time.Second)
+	if got := r.kinds(); !strings.HasSuffix(got, "end:idle") {
+		t.Fatalf("a chosen mode on home did not time out: %s", got)
+	}
+	c.Advance(10 * time.Minute)
+	if c.Pending() != 0 || m.State() != Resting {
+		t.Fatalf("the end did not clear the choice: state %s", m.State())
+	}
+	// The hall's own mode chosen back: nothing to time out.
+	m.SetChosen(true)
+	m.SetChosen(false)
+	if m.State() != Resting {
+		t.Fatalf("state %s with the hall's mode back", m.State())
+	}
+}
+
 func TestNewCardReplacesSession(t *testing.T) {
 	m, _, r := newTestManager()
 	a := m.Start()
