@@ -226,12 +226,14 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 // openAccount shows the bills of an account found by number or by a scanned bill.
 func (s *Shell) openAccount(utilityID, number string) {
 	s.K.EnsureSession() // what is found belongs to this visit, wiped with it
+	s.pleaseWait("lookup.finding_title", "lookup.finding")
 	run(s, func(ctx context.Context) accountOrErr {
 		a, err := s.K.FindAccount(ctx, utilityID, number)
 		return accountOrErr{a, err}
 	}, func(r accountOrErr) {
+		s.notice.hide()
+		s.notice = nil
 		if r.err != nil {
-			s.notice.hide()
 			s.notice = s.showModal(s.T("lookup.failed_title"), s.K.LookupMessage(r.err, utilityID),
 				modalButton{label: s.T("common.ok"), primary: true})
 			return

@@ -534,12 +534,12 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 // submit submits the application: if the printer cannot print, the citizen is told
 // first and may still submit (the 一次性告知书 is on screen, the tracking QR too).
 func (s *Shell) submit(a *app.ApplyForm) {
-	s.unlessPrinterDown("apply.printer_title", "apply.printer_warning", "apply.continue", func() { s.submitNow(a) })
+	s.unlessPrinterDown(printerCheck{"apply.submitting_title", "apply.submitting", "apply.printer_title", "apply.printer_warning", "apply.continue"},
+		func() { s.submitNow(a) })
 }
 
 func (s *Shell) submitNow(a *app.ApplyForm) {
-	s.notice.hide()
-	s.notice = s.showModal(s.T("apply.submitting_title"), s.T("apply.submitting"))
+	s.pleaseWait("apply.submitting_title", "apply.submitting")
 	type submitted struct {
 		r   *app.ApplyResult
 		err error

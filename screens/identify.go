@@ -71,6 +71,12 @@ func (s *Shell) afterIdentify() {
 // onScan acts on a code read by the QR scanner on any screen: a receipt's tracking QR
 // opens the application, a paper bill's QR opens the account.
 func (s *Shell) onScan(code string) {
+	if s.Current() == "pay" || s.busy() {
+		// A payment under way, or a step on its way, keeps the screen: what the scan
+		// opened would hide the payment's outcome or be hidden by the step's screen.
+		s.K.Log.Info("scan ignored: the citizen is paying or waiting")
+		return
+	}
 	if s.maint != nil {
 		// A citizen's scan ends maintenance mode, as a card does: the screens it opens
 		// must not lead back into maintenance with 返回.

@@ -32,31 +32,52 @@ func (s *Shell) choosePayment(st *billsState) {
 	if len(bills) == 0 {
 		return
 	}
-	s.unlessPrinterDown("pay.printer_title", "pay.printer_warning", "pay.continue", func() { s.startPayment(st.utility, st.account, bills) })
+	s.unlessPrinterDown(printerCheck{"pay.creating_title", "pay.creating", "pay.printer_title", "pay.printer_warning", "pay.continue"},
+		func() { s.startPayment(st.utility, st.account, bills) })
 }
+
+// printerCheck is what unlessPrinterDown shows, as message keys: the notice of the step
+// it leads to while it asks the printer (waitTitle, wait), and why the receipt would not
+// print (title, warning) with the button that goes on all the same (goOn).
+type printerCheck struct{ waitTitle, wait, title, warning, goOn string }
 
 // unlessPrinterDown does next at once when the printer can print, or when the hall
 // prints nothing (the result screen says so, with its QR code). When the printer cannot
-// print, the citizen reads why (title, warning) first, and may go on (goOn) or not.
-func (s *Shell) unlessPrinterDown(title, warning, goOn string, next func()) {
+// print, the citizen reads why first, and may go on or not. Asking the printer takes a
+// moment: the step's own notice shows meanwhile, so that the tap is seen to be taken and
+// a second one does not start the step twice.
+func (s *Shell) unlessPrinterDown(c printerCheck, next func()) {
 	if !s.K.HasPrinter() {
 		next()
 		return
 	}
+	s.pleaseWait(c.waitTitle, c.wait)
 	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrinterReady(ctx) }, func(r app.PrintResult) {
 		if r.OK {
 			next()
 			return
 		}
 		s.notice.hide()
-		s.notice = s.showModal(s.T(title), s.T(warning), modalButton{label: s.T("common.cancel")},
-			modalButton{label: s.T(goOn), primary: true, action: next})
+		s.notice = s.showModal(s.T(c.title), s.T(c.warning), modalButton{label: s.T("common.cancel")},
+			modalButton{label: s.T(c.goOn), primary: true, action: next})
 	})
 }
 
-func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utility.Bill) {
+// pleaseWait shows a notice with no buttons while something runs in the background (the
+// caller hides it): it tells the citizen their tap was taken, and keeps a second tap off
+// the button under it.
+func (s *Shell) pleaseWait(title, msg string) {
 	s.notice.hide()
-	s.notice = s.showModal(s.T("pay.creating_title"), s.T("pay.creating"))
+	s.notice = s.showModal(s.T(title), s.T(msg))
+	s.waiting = s.notice
+}
+
+// busy says whether a step the citizen asked for is on its way (pleaseWait's notice is
+// up): the screen it leads to is not shown yet.
+func (s *Shell) busy() bool { return s.notice != nil && s.notice == s.waiting && s.notice.ov != nil }
+
+func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utility.Bill) {
+	s.pleaseWait("pay.creating_title", "pay.creating")
 	type started struct {
 		f   *app.PaymentFlow
 		err error

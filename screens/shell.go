@@ -86,6 +86,9 @@ type Shell struct {
 	idle  *idleOverlay
 	// notice is the modal on screen for a device (reading a card, a refusal), if any.
 	notice *modal
+	// waiting is the notice pleaseWait put up: while it is the one on screen, a step the
+	// citizen asked for is on its way.
+	waiting *modal
 	// accountsDue is set while a redraw of the accounts screen is on its way.
 	accountsDue atomic.Bool
 	// landing builds the first screen of an identified citizen.

@@ -134,6 +134,7 @@ func (s *Shell) openApplication(number string, failed func(msg string)) {
 		joint *app.ApplicationsResult // the parts of a joint application (联办编号)
 		err   error
 	}
+	s.pleaseWait("track.finding_title", "track.finding")
 	run(s, func(ctx context.Context) found {
 		a, err := s.K.FindApplication(ctx, number)
 		if errors.Is(err, app.ErrJointRef) {
@@ -142,6 +143,8 @@ func (s *Shell) openApplication(number string, failed func(msg string)) {
 		}
 		return found{a: a, err: err}
 	}, func(r found) {
+		s.notice.hide()
+		s.notice = nil
 		if r.err != nil {
 			msg := s.T("track.try_later")
 			switch {

@@ -215,6 +215,58 @@ func TestJourneyPay(t *testing.T) {
 	})
 }
 
+// An impatient finger taps twice before the first tap's step has answered (the printer
+// asked, the utility asked): one screen opens, not two, and 返回 leads where it should.
+func TestJourneyDoubleTaps(t *testing.T) {
+	j := newJourney(t)
+	// An account number confirmed twice opens its bills once.
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	j.Tap("账户与账单")
+	j.Tap("梁子湖区自来水公司")
+	for _, c := range water {
+		j.Tap(string(c))
+	}
+	j.doubleTap("确定")
+	j.WaitShows("缴费截止")
+	j.Tap("返回")
+	if cur := j.Current(); cur == "bills" {
+		t.Fatal("确定 tapped twice opened the bills twice")
+	}
+	j.Tap("退出办理")
+	// 缴费 tapped twice opens one pay screen.
+	toElectricityBills(j)
+	j.doubleTap("缴费（")
+	j.WaitShows("缴费成功")
+	j.Tap("返回账单")
+	j.WaitShows("本户没有欠费")
+	if cur := j.Current(); cur != "bills" {
+		t.Fatalf("返回账单 led to %s: the double tap opened a second pay screen", cur)
+	}
+	// A scan while the pay QR is up does not cover the payment's outcome.
+	j.Tap("返回")
+	j.Tap("户号 " + water)
+	j.WaitShows("缴费截止")
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	j.must(j.rig.Scan(utility.FormatBillQR(utility.Water, water, "")))
+	j.WaitShows("缴费成功")
+}
+
+// doubleTap taps the target whose label starts with prefix twice, as a finger does: the
+// second tap lands on whatever the first put over it.
+func (j *journey) doubleTap(prefix string) {
+	j.T.Helper()
+	j.Pump()
+	for _, tg := range j.Targets() {
+		if strings.HasPrefix(tg.Label, prefix) {
+			j.TapCanvas(tg.Centre)
+			j.TapCanvas(tg.Centre)
+			return
+		}
+	}
+	j.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, j.Current(), j.Markup())
+}
+
 // The citizen cancels at the pay QR: told in plain words that nothing was charged,
 // nothing printed; the outcome fits in both modes and both languages (in English in
 // 大字模式 the outcome line once did not fit its column). When the utility cannot be
