@@ -48,13 +48,29 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		ok := modalButton{label: s.T("common.ok"), primary: true}
 		if e.Message == "identify.unreadable" || s.identified() || s.Current() == "accounts" {
 			s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message), ok)
-			return
+		} else {
+			// A card that cannot be used still leaves the way without one: bills and
+			// payments by account number.
+			s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message),
+				modalButton{label: s.T("lookup.by_number"), action: func() { s.Show(accountsPage(s)) }}, ok)
 		}
-		// A card that cannot be used still leaves the way without one: bills and
-		// payments by account number.
-		s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message),
-			modalButton{label: s.T("lookup.by_number"), action: func() { s.Show(accountsPage(s)) }}, ok)
+		s.closeUnread(s.notice)
 	}
+}
+
+// closeUnread takes a refusal down after the idle time and the countdown when nobody
+// tapped it and no visit is open (a visit's notices go when it ends): a citizen who
+// walks off from a refused card leaves no message for the next one.
+func (s *Shell) closeUnread(m *modal) {
+	cfg := s.K.Config.Kiosk
+	s.K.Clock.AfterFunc(cfg.IdleTimeout.Duration+cfg.IdleCountdown.Duration, func() {
+		s.opt.Do(func() {
+			if s.notice == m && s.sessionID() == "" {
+				s.notice.hide()
+				s.notice = nil
+			}
+		})
+	})
 }
 
 // afterIdentify is where a citizen lands once their card is read: their accounts, or

@@ -423,6 +423,12 @@ func (s *Shell) onSession(e session.Event) {
 		}
 		s.idle.hide()
 		s.receipt = nil
+		if e.Reason != session.ReasonReplaced {
+			// What the visit's notice says (a number not found, a step refused) is not
+			// for the next citizen. A card over a visit puts up its own.
+			s.notice.hide()
+			s.notice = nil
+		}
 		// The kiosk's mode now: the hall's default, which it has put back, or the one
 		// chosen at the screen when a card replaced a visit without one.
 		s.setMode(s.K.Elderly())

@@ -18,6 +18,7 @@ import (
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -469,6 +470,26 @@ func TestJourneyNextCitizenOnTrack(t *testing.T) {
 	if j.Shows("增容") {
 		t.Fatalf("进度查询 lists the last citizen's applications:\n%s", j.Markup())
 	}
+}
+
+// A citizen walks off from a notice: the next one does not find it over home. A visit's
+// notice goes with the visit; a refused card's, shown with no visit open, after the idle
+// time and the countdown.
+func TestJourneyNoticeLeftBehind(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast, idle: time.Second})
+	j.Tap("账户与账单")
+	j.Tap("梁子湖区自来水公司")
+	j.typeIn("12345678")
+	j.WaitShows("未能查到")
+	j.WaitFor("the visit's end", func() bool { return j.K.Sessions.State() == session.Resting })
+	if j.Current() != "home" || j.Shows("未能查到") {
+		t.Fatalf("after the visit, screen %s:\n%s", j.Current(), j.Markup())
+	}
+	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
+	j.must(j.rig.PlaceFixture("resident_expired"))
+	j.WaitShows("您的证件已过有效期")
+	j.rig.RemoveCard()
+	j.WaitFor("the refusal to close", func() bool { return !j.Shows("您的证件已过有效期") })
 }
 
 // Demo mode's card chooser speaks the screen's language.
