@@ -153,6 +153,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"bundle key short", "[kiosk]\ndemo = true\n[utilities.gas]\nbundle_key = \"ed25519:AAAA\"\n", []string{":4:", "utilities.gas.bundle_key", "kioskctl bundle keygen"}},
 		{"endpoint host with a scheme", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"https://gas.example.cn\"]\n", []string{":4:", "utilities.gas.endpoint_hosts", `"https://gas.example.cn" is not a host name`}},
 		{"endpoint host with a port", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"gas.example.cn:443\"]\n", []string{"utilities.gas.endpoint_hosts", `"gas.example.cn:443"`}},
+		{"endpoint host an IPv6 address", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"::1\"]\n", []string{":4:", "utilities.gas.endpoint_hosts", "or an IPv4 address"}},
 		{"endpoint hosts a wildcard inside", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"api.*.example.cn\"]\n", []string{"utilities.gas.endpoint_hosts", `"api.*.example.cn"`}},
 		{"fleet broker over http", "[kiosk]\ndemo = true\n[fleet]\nbroker = \"https://mqtt.example.cn\"\n", []string{":4:", "fleet.broker", "mqtts://host:port"}},
 		{"fleet broker without a port", "[kiosk]\ndemo = true\n[fleet]\nbroker = \"mqtts://mqtt.example.cn\"\n", []string{":4:", "fleet.broker", "mqtts://host:port"}},

@@ -226,7 +226,7 @@ func (c *Config) validateUtilities(lenient bool) error {
 		}
 		for _, h := range u.EndpointHosts {
 			if !endpointHost.MatchString(h) {
-				return &Error{Key: key + ".endpoint_hosts", Msg: fmt.Sprintf("%q is not a host name (kiosk-api.power.example.cn), a domain's hosts (*.power.example.cn) or an IP address", h)}
+				return &Error{Key: key + ".endpoint_hosts", Msg: fmt.Sprintf("%q is not a host name (kiosk-api.power.example.cn), a domain's hosts (*.power.example.cn) or an IPv4 address", h)}
 			}
 		}
 		if u.BundleKey != "" {
