@@ -1,6 +1,9 @@
-// Command kioskctl is the command line of hall staff and utilities: decode a captured
-// serial frame, read a device, render a receipt, and (in later parts) manage keys and
-// configuration bundles. Each command group lives in its own file and registers itself.
+// Command kioskctl is the command line of hall staff and utilities: check a configuration,
+// look at and act on the running kiosk (status, screen, restart, dead letters, 补打, the
+// journal and its reports, backups), make the maintenance PIN's hash, sign, send and
+// apply utilities' content bundles, watch the city's fleet, and decode, read, render and
+// print on the serial devices. Each command group lives in its own file and registers
+// itself.
 package main
 
 import (

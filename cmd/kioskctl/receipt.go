@@ -22,7 +22,7 @@ const receiptSummary = "receipts: sample byte streams and pictures, render, prin
 
 func init() {
 	register("receipt", receiptSummary, "sample", &subcommand{
-		usage:   "sample payment|acceptance|progress|testpage --escpos FILE --png FILE [--profile 80mm|58mm] [--raster-qr] [--config FILE]",
+		usage:   "sample payment|acceptance|progress|testpage (--escpos FILE and/or --png FILE) [--profile 80mm|58mm] [--raster-qr] [--cut full|partial|none] [--config FILE]",
 		summary: "write a sample receipt as the printer's bytes and as the emulator's picture",
 		run:     receiptSample,
 	})
@@ -32,7 +32,7 @@ func init() {
 		run:     receiptRender,
 	})
 	register("receipt", receiptSummary, "print", &subcommand{
-		usage:   "print --port PATH (--escpos FILE | --sample KIND) [--baud N] [--profile 80mm|58mm] [--raster-qr] [--cut full|partial|none]",
+		usage:   "print --port PATH (--escpos FILE | --sample KIND) [--baud N] [--profile 80mm|58mm] [--raster-qr] [--cut full|partial|none] [--config FILE]",
 		summary: "send a receipt to a printer on a serial port, checking its status before and after",
 		run:     receiptPrint,
 	})
@@ -143,7 +143,7 @@ func receiptSample(args []string, stdout, stderr io.Writer) error {
 
 func receiptRender(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("receipt render")
-	in := fs.String("escpos", "", "the byte stream (a capture, or a file written by `receipt sample`)")
+	in := fs.String("escpos", "", "the byte stream (a capture, or a file written by kioskctl receipt sample --escpos)")
 	out := fs.String("png", "", "the picture to write; further receipts in the stream go to OUT-2.png, ...")
 	paper := fs.String("profile", "80mm", "paper width: 80mm or 58mm")
 	if err := parse(fs, args); err != nil {
