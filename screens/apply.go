@@ -584,7 +584,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		if r.AcceptedParts() == 0 {
 			statusText, statusColor = s.T("apply.all_refused"), ft.ColorNameError
 		}
-		printed := s.printedNote(r.Printed, "apply.take_receipt")
+		printed := s.printedNote(r.Printed, "apply.take_receipt", acceptancePrint)
 		// The number the receipt carries on top, to quote at a counter for all parts.
 		// joint is the 联办编号, quoted at a counter for all parts, on one line or under
 		// its label; the value is never wrapped: as a wrapping value it was cut at the

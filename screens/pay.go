@@ -212,7 +212,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 			items = append(items, s.bigStatus(s.T("pay.paid"), ft.ColorNameSuccess))
 			detail := []fyne.CanvasObject{note(s.T("pay.paid_detail", p.Amount.Yuan(), s.K.UtilityName(f.Utility), f.Account), widget.MediumImportance)}
 			if r, ok := f.Printed(); ok {
-				detail = append(detail, s.printedNote(r, "pay.take_receipt"))
+				detail = append(detail, s.printedNote(r, "pay.take_receipt", nil))
 			}
 			items = append(items, lines(detail...))
 			if owed := s.otherArrears(f); owed != "" && s.below().Resume == nil { // a 过户 goes on instead
@@ -300,15 +300,29 @@ func (s *Shell) demoReceiptButton() fyne.CanvasObject {
 }
 
 // printedNote tells the citizen what became of the receipt: to take it (takeKey), that
-// it failed (staff are alerted), or that this kiosk prints none, which is no fault.
-func (s *Shell) printedNote(r app.PrintResult, takeKey string) fyne.CanvasObject {
+// it failed (staff are alerted), or that this kiosk prints none, which is no fault. own
+// gives a receipt's own words for the print's messages where the general ones (a
+// payment's 凭条 and its QR code) do not fit it.
+func (s *Shell) printedNote(r app.PrintResult, takeKey string, own map[string]string) fyne.CanvasObject {
+	msg := r.Message
+	if k, ok := own[msg]; ok {
+		msg = k
+	}
 	switch {
 	case r.OK:
 		return note(s.T(takeKey), widget.HighImportance)
 	case !s.K.HasPrinter():
-		return note(s.T(r.Message), widget.MediumImportance)
+		return note(s.T(msg), widget.MediumImportance)
 	}
-	return note(s.T(r.Message), widget.DangerImportance)
+	return note(s.T(msg), widget.DangerImportance)
+}
+
+// acceptancePrint words the print's messages for the 受理回执: what the citizen keeps
+// without it is the application number.
+var acceptancePrint = map[string]string{
+	"print.failed":     "apply.print_failed",
+	"print.paper_out":  "apply.print_paper_out",
+	"print.no_printer": "apply.no_printer",
 }
 
 // payWaitingKey is what the pay screen promises once the citizen has paid: a printed

@@ -608,7 +608,7 @@ func TestJourneyNoPrinterNoScanner(t *testing.T) {
 	if r := j.submit(); r.AcceptedParts() != 4 {
 		t.Fatalf("%d of 4 accepted", r.AcceptedParts())
 	}
-	j.WaitShows("本机不打印凭条")
+	j.WaitShows("本机不打印受理回执")
 	codes := j.QRCodes()
 	for j.CanTap("下一页") { // the parts are paged
 		j.Tap("下一页")
