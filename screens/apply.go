@@ -244,9 +244,6 @@ func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 			}
 			blocks = append(blocks, s.kvObject(s.T("apply.fees"), container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), items...)))
 		}
-		if o.ZeroCost {
-			blocks = append(blocks, note(s.T("apply.zero_cost"), widget.SuccessImportance))
-		}
 		for _, m := range o.Messages {
 			blocks = append(blocks, note(m.In(lang), widget.HighImportance))
 		}

@@ -35,7 +35,7 @@ type Acceptance struct {
 	// Hotlines are printed at the foot, e.g. 政务服务 12345, 监管热线 12398.
 	Hotlines []Hotline
 	// Materials, when set, is told once when no section needs a document (零资料办理：
-	// 凭本人居民身份证即可 …).
+	// 凭本人有效身份证件即可 …).
 	Materials string
 	// Reprint marks a copy printed again after a failed print (补打).
 	Reprint bool
@@ -170,7 +170,7 @@ func intro(sections []Section) string {
 		counts[s.state()]++
 	}
 	if counts["已受理"] == len(sections) {
-		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。承诺时限、收费、材料和后续步骤一次告知如下：", len(sections))
+		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。承诺时限、费用、材料和办理环节一次告知如下：", len(sections))
 	}
 	var parts []string
 	for _, st := range []string{"已受理", "等待受理", "未受理"} {
@@ -243,7 +243,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	if s.FeesText != "" {
 		fees = s.FeesText
 	}
-	rows = append(rows, printer.Row{Label: "收费", Value: fees})
+	rows = append(rows, printer.Row{Label: "费用", Value: fees})
 	docs := "无需提交纸质材料"
 	if len(s.Documents) > 0 {
 		docs = strings.Join(s.Documents, "、")
@@ -251,7 +251,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	rows = append(rows, printer.Row{Label: "所需材料", Value: docs})
 	d.Rows(appendHotlines(rows, s.Hotlines)...)
 	if len(s.Steps) > 0 {
-		d.Line("后续步骤：")
+		d.Line("办理环节：")
 		steps := make([]printer.Row, len(s.Steps))
 		for i, st := range s.Steps {
 			steps[i] = printer.Row{Label: fmt.Sprintf("%d.", i+1), Value: st}

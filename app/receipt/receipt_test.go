@@ -217,7 +217,7 @@ func TestAcceptanceSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(squeeze(text), squeeze("※ 零资料办理：凭本人居民身份证即可，无需提交纸质材料。")) {
+	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(squeeze(text), squeeze("※ 零资料办理：凭本人有效身份证件即可，无需提交纸质材料。")) {
 		t.Errorf("零资料 not told: %s", text)
 	}
 	if _, err := builder(t, variants[0]).Acceptance(Acceptance{Ref: "X"}); err == nil {

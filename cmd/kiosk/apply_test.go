@@ -507,7 +507,7 @@ func TestApplyWithoutPaperNoticeOnScreen(t *testing.T) {
 	j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
 	j.WaitFor("the print outcome", func() bool { r, _ := j.application().Result(); return r.Printed.Message != "" })
 	j.Tap("一次性告知书")
-	for _, want := range []string{"办理步骤", "1. 申请受理", "承诺时限", "费用", "所需材料", "咨询电话", "95598"} {
+	for _, want := range []string{"办理环节", "1. 申请受理", "承诺时限", "费用", "所需材料", "咨询电话", "95598"} {
 		if !j.ShowsOnAnyPage(want) {
 			t.Errorf("the notice on screen lacks %q:\n%s", want, j.Markup())
 		}
