@@ -282,7 +282,7 @@ var steps = []step{
 	}},
 	{name: "application the utility refuses", method: "SubmitApplication", want: utility.ErrRejected, status: 422, run: func(ctx context.Context, w *world) error {
 		a := newApplication("K260612000010")
-		a.Fields = map[string]string{"voltage": "high", "capacity_kva": "2500"}
+		a.Fields = map[string]string{"voltage": "high", "capacity_kva": "50000"}
 		_, err := w.c[utility.Electricity].SubmitApplication(ctx, "app-3", a)
 		return err
 	}},

@@ -334,7 +334,7 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 		{"low voltage, no cost", map[string]string{"voltage": "low", "capacity_kw": "100"}, "", "", 2, true},
 		{"low voltage above 220 kW", map[string]string{"voltage": "low", "capacity_kw": "300"}, "", "", 2, false},
 		{"high voltage", map[string]string{"voltage": "high", "capacity_kva": "800"}, "", "", 5, false},
-		{"high voltage above 2000 kVA", map[string]string{"voltage": "high", "capacity_kva": "2500"}, "", "2000千伏安以上的高压用电申请请到供电营业厅办理", 0, false},
+		{"high voltage above 40000 kVA", map[string]string{"voltage": "high", "capacity_kva": "50000"}, "", "40000千伏安以上的高压用电申请请到供电营业厅办理", 0, false},
 		{"bad phone", map[string]string{"voltage": "low", "capacity_kw": "10"}, "12345", "联系电话格式不正确，请输入11位手机号码", 0, false},
 	}
 	var ref string
@@ -392,6 +392,27 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 	seeded, _ := c.Applications(ctx, utility.Identity{IDNumber: DemoIdentities[6].IDNumber})
 	if len(seeded) != 1 || seeded[0].OnTime {
 		t.Errorf("seeded late application: %+v", seeded)
+	}
+}
+
+// Above 2000 kVA the catalogue's four steps hold, and its 32 working days with a dual
+// supply: the simulated utility accepts what the kiosk's form offers.
+func TestHighVoltageAbove2000kVA(t *testing.T) {
+	r := newRig(t, Options{})
+	who := DemoIdentities[5]
+	for i, tt := range []struct {
+		supply string
+		days   int
+	}{{"dual", 32}, {"single", 0}} {
+		acc, err := r.clients[utility.Electricity].SubmitApplication(ctx, fmt.Sprint("hv-", i), utility.Application{KioskRef: fmt.Sprint("KH", i),
+			Service: "new_connection", Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone}, Address: who.Address,
+			Fields: map[string]string{"residential": "no", "voltage": "high", "capacity_kva": "2500", "supply": tt.supply}})
+		if err != nil {
+			t.Fatalf("%s supply: %v", tt.supply, err)
+		}
+		if len(acc.Steps) != 4 || tt.days != 0 && acc.WorkingDays != tt.days {
+			t.Errorf("%s supply: %d steps, %d working days", tt.supply, len(acc.Steps), acc.WorkingDays)
+		}
 	}
 }
 
