@@ -147,6 +147,9 @@ func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObjec
 	if a.Plan != "" {
 		detail += " · " + s.K.Text.Term(a.Plan)
 	}
+	if a.Balance > 0 {
+		detail += " · " + s.T("accounts.balance", a.Balance.Yuan())
+	}
 	r := touch.NewRow(s.T("accounts.number", a.Number), detail, trailing, s.Tap(func() {
 		s.Show(billsPage(s, utilityID, a))
 	}))

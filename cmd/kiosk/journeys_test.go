@@ -151,7 +151,7 @@ func TestJourneyPay(t *testing.T) {
 	elec := utilitysim.AccountNumber(utility.Electricity, 1)
 	j.WaitShows("户号 " + elec)
 	j.WaitFor("every utility's tile", func() bool { return !j.Shows("正在查询…") })
-	if !j.Shows("欠费") || !j.Shows("您在该单位名下暂无账户") {
+	if !j.Shows("欠费") || !j.Shows("您在该单位名下暂无账户") || !j.Shows("余额 ￥66.30") { // his prepaid gas meter
 		t.Fatalf("accounts screen:\n%s", j.Markup())
 	}
 	// In 大字模式 one utility a page: what is owed at all of them is said on the first.

@@ -95,13 +95,17 @@ func (s *Server) seedAccount(b ubk, i int, p Identity, now time.Time) error {
 	if business {
 		plan = "一般工商业单一电价"
 	}
+	unpaid := slices.Contains(p.Unpaid, b.id)
 	acc := accountRec{OwnerID: p.IDNumber, Phone: p.Phone, Account: utility.Account{
 		Utility: b.id, Number: number, HolderName: p.Name, Address: p.Address, Category: category, Status: "normal", Plan: plan,
 	}}
+	if b.id == utility.Gas && !unpaid {
+		// An IC-card gas meter: money paid ahead stands on the account as its balance.
+		acc.Balance = utility.Fen(5630 + 1000*i)
+	}
 	if err := b.put(bAccounts, number, acc); err != nil {
 		return err
 	}
-	unpaid := slices.Contains(p.Unpaid, b.id)
 	first := time.Date(now.In(cst).Year(), now.In(cst).Month(), 1, 0, 0, 0, 0, cst)
 	const months = 6
 	for m := months; m >= 1; m-- {
