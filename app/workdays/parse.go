@@ -59,7 +59,7 @@ func Parse(data []byte, name string) (*Calendar, error) {
 		switch y.Status {
 		case Official, Statutory:
 		default:
-			return nil, fail(yp+".status", "%q is not a status; use \"official\" (the State Council's notice) or \"statutory\" (fixed-date holidays only)", ry.Status)
+			return nil, fail(yp+".status", "%q is not a status; use \"official\" (the State Council's notice) or \"statutory\" (the law's holidays only)", ry.Status)
 		}
 		if y.Source == "" {
 			return nil, fail(yp+".source", "say where the dates come from (the notice's title and date)")

@@ -33,8 +33,9 @@ type Status string
 const (
 	// Official: the State Council's notice for the year (国务院办公厅关于…年部分节假日安排的通知).
 	Official Status = "official"
-	// Statutory: the notice is not (yet) known; only the fixed-date holidays of the
-	// 全国年节及纪念日放假办法 are entered, so counts in that year are estimates.
+	// Statutory: the notice is not (yet) known; only the holidays the
+	// 全国年节及纪念日放假办法 itself fixes are entered (the lunar ones converted to their
+	// dates), without the notice's make-up workdays, so counts in that year are estimates.
 	Statutory Status = "statutory"
 )
 
@@ -104,8 +105,7 @@ func (c *Calendar) working(d day) bool {
 }
 
 // Official reports whether t's year has the State Council's published arrangement. When it
-// has not, working days in it are counted from weekends and fixed-date statutory holidays
-// only, and a deadline that falls in or beyond it is an estimate the screen should say so.
+// has not, working days in it are counted from weekends and the law's own holidays only, and a deadline that falls in or beyond it is an estimate the screen should say so.
 func (c *Calendar) Official(t time.Time) bool { return c.official[t.In(CST).Year()] }
 
 // OfficialThrough reports whether every date from from to to (inclusive, CST) lies in a year
