@@ -349,7 +349,9 @@ var (
 	digitsRE   = regexp.MustCompile(`^\d*$`)
 )
 
-const maxNameRunes = 40
+// maxNameRunes is the longest name a card holds: a 2017 foreign permanent residence
+// card's English name field has 60 characters (shared/protocols/idcard.md).
+const maxNameRunes = 60
 
 // checkValue validates a non-empty answer. env is nil when checking defaults at load.
 func checkValue(fd *Field, v string, env *checkEnv) *Problem {

@@ -220,6 +220,8 @@ func TestCheck(t *testing.T) {
 		{"id_number", "420702198503151238", CodeIDCard},
 		{"id_number", "11010519491231002X", ""},
 		{"applicant_name", "张三", ""},
+		{"applicant_name", "MUHAMMAD ABDULLAH IBN SULAYMAN AL-HASHIMI AL-QURASHI", ""}, // 52: an English name of a foreigner's card
+		{"applicant_name", strings.Repeat("A", 61), CodeIDCard},
 		{"broadband.install_date", "2026-11-26", ""},
 		{"broadband.install_date", "2026-12-09", ""},
 		{"broadband.install_date", "2026-12-10", CodeDate},
