@@ -13,6 +13,7 @@ import (
 
 	"go.bug.st/serial"
 
+	"github.com/liangzihu/kiosk/devices/serialport"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -27,6 +28,35 @@ type rig struct {
 
 func newRig(t *testing.T, so sim.PrinterOptions, prof Profile, opt Options) *rig {
 	t.Helper()
+	return newRigOver(t, openSerial, so, prof, opt)
+}
+
+// A way to open the printer's port: go.bug.st/serial directly (as kioskctl does), or
+// devices/serialport through OverSerialPort (as the kiosk does).
+type openPort func(t *testing.T, path string, baud int) Port
+
+func openSerial(t *testing.T, path string, baud int) Port {
+	t.Helper()
+	port, err := serial.Open(path, &serial.Mode{BaudRate: baud})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { port.Close() })
+	return port
+}
+
+func openKioskPort(t *testing.T, path string, baud int) Port {
+	t.Helper()
+	port, err := serialport.Open(path, serialport.Mode{Baud: baud})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { port.Close() })
+	return OverSerialPort(port)
+}
+
+func newRigOver(t *testing.T, open openPort, so sim.PrinterOptions, prof Profile, opt Options) *rig {
+	t.Helper()
 	so.Link = filepath.Join(t.TempDir(), "ttyPRN")
 	so.Dots = prof.Dots
 	sp, err := sim.StartPrinter(so)
@@ -34,11 +64,7 @@ func newRig(t *testing.T, so sim.PrinterOptions, prof Profile, opt Options) *rig
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sp.Close() })
-	port, err := serial.Open(sp.Path(), &serial.Mode{BaudRate: prof.Baud})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { port.Close() })
+	port := open(t, sp.Path(), prof.Baud)
 	if opt.StallTimeout == 0 {
 		opt.StallTimeout = time.Second
 	}
@@ -241,8 +267,22 @@ func TestCutterJam(t *testing.T) {
 // drops bytes on overflow. With the driver's window at the printer's buffer size, or
 // with the printer sending XON/XOFF, not one byte is lost and the receipt prints
 // exactly as built. Without either, the same printer loses bytes (the control case:
-// this test can fail).
+// this test can fail). It runs over go.bug.st/serial directly and over the kiosk's
+// devices/serialport adapter, whose deadlines must still let the driver read XOFF
+// without waiting.
 func TestSlowSmallBufferLosesNothing(t *testing.T) {
+	for _, port := range []struct {
+		name string
+		open openPort
+	}{
+		{"serial", openSerial},
+		{"serialport", openKioskPort},
+	} {
+		t.Run(port.name, func(t *testing.T) { slowSmallBuffer(t, port.open) })
+	}
+}
+
+func slowSmallBuffer(t *testing.T, open openPort) {
 	for _, tc := range []struct {
 		name    string
 		xonxoff bool
@@ -268,7 +308,7 @@ func TestSlowSmallBufferLosesNothing(t *testing.T) {
 			if tc.lossy {
 				opt.JobTimeout = 3 * time.Second // barriers get lost too: the job cannot end well
 			}
-			r := newRig(t, so, prof, opt)
+			r := newRigOver(t, open, so, prof, opt)
 			job := longJob(t, prof, tc.lines)
 			if len(job.Data) < 6*so.Buffer {
 				t.Fatalf("job of %d bytes is not long for a %d-byte buffer", len(job.Data), so.Buffer)

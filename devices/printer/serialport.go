@@ -8,7 +8,8 @@ import (
 
 // OverSerialPort adapts a devices/serialport Port, whose reads end at a deadline, to the
 // driver's Port, whose reads end after a timeout and then return (0, nil) as
-// go.bug.st/serial's do.
+// go.bug.st/serial's do. A zero timeout is a deadline of now, which still reads what is
+// waiting (see serialport.Port.Read), as Port requires.
 func OverSerialPort(p serialport.Port) Port { return &deadlinePort{p: p, timeout: -1} }
 
 type deadlinePort struct {

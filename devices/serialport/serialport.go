@@ -71,7 +71,9 @@ func (m Mode) String() string {
 type Port interface {
 	// Read reads what has arrived, at least one byte. It returns an error wrapping
 	// os.ErrDeadlineExceeded when the read deadline passes with nothing read, and any
-	// other error when the device is gone (unplugged, closed).
+	// other error when the device is gone (unplugged, closed). A deadline already
+	// passed (such as time.Now()) still returns what is waiting: it is a read that does
+	// not wait.
 	Read(p []byte) (int, error)
 	// Write writes p; an error means the device is gone.
 	Write(p []byte) (int, error)
@@ -147,11 +149,13 @@ func (p *port) Read(b []byte) (int, error) {
 		p.mu.Lock()
 		dl := p.deadline
 		p.mu.Unlock()
-		wait := maxWait
+		wait, passed := maxWait, false
 		if !dl.IsZero() {
 			wait = min(time.Until(dl), maxWait)
 			if wait <= 0 {
-				return 0, fmt.Errorf("serialport: read %s: %w", p.path, os.ErrDeadlineExceeded)
+				// One read of what is waiting, without waiting: a deadline of "now" is
+				// how a driver polls (the printer's XOFF).
+				wait, passed = 0, true
 			}
 		}
 		if err := p.sp.SetReadTimeout(wait); err != nil {
@@ -163,6 +167,9 @@ func (p *port) Read(b []byte) (int, error) {
 		}
 		if n > 0 {
 			return n, nil
+		}
+		if passed {
+			return 0, fmt.Errorf("serialport: read %s: %w", p.path, os.ErrDeadlineExceeded)
 		}
 	}
 }

@@ -72,6 +72,40 @@ func TestReadWriteAndDeadline(t *testing.T) {
 	}
 }
 
+// A deadline already passed still reads what has arrived, without waiting: that is how
+// a driver polls (the printer's XOFF and late status replies through
+// printer.OverSerialPort, whose zero timeout is a deadline of now). Only with nothing
+// waiting does it report the deadline.
+func TestPastDeadlineReadsWhatIsWaiting(t *testing.T) {
+	p, port := openSim(t)
+	buf := make([]byte, 8)
+	for _, tc := range []struct {
+		name     string
+		deadline time.Time
+	}{
+		{"now", time.Now()},
+		{"a second ago", time.Now().Add(-time.Second)},
+	} {
+		if _, err := p.Master.Write([]byte{0x13, 0x16}); err != nil { // XOFF, a status byte
+			t.Fatal(err)
+		}
+		// Wait (with a deadline far off) until both bytes are in the line discipline.
+		port.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(port, buf[:1]); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		port.SetReadDeadline(tc.deadline)
+		n, err := port.Read(buf)
+		if err != nil || n != 1 || buf[0] != 0x16 {
+			t.Fatalf("%s: read % X, %v; want the byte waiting", tc.name, buf[:n], err)
+		}
+		n, err = port.Read(buf)
+		if n != 0 || !IsTimeout(err) {
+			t.Fatalf("%s: read % X, %v with nothing waiting; want a timeout", tc.name, buf[:n], err)
+		}
+	}
+}
+
 // Bytes the device sent before the port was opened (a late reply, line noise) are
 // not handed to the driver, and ResetInputBuffer drops bytes that arrive later.
 func TestStaleInputDiscarded(t *testing.T) {
