@@ -34,13 +34,15 @@ type PrintResult struct {
 
 // receiptPrinter owns the receipt printer's port for the kiosk's lifetime: the
 // driver keeps state between jobs (the tail of a job cut short by an empty roll), and
-// the port is reopened when the printer was unplugged.
+// the port is reopened when the printer was unplugged. The driver outlives a port that
+// failed, so that the tail of a job cut short is still cut off on the next one.
 type receiptPrinter struct {
 	mu      sync.Mutex
 	closed  bool // the kiosk is shutting down: no port is opened again
 	reopen  *serialport.Reopener
 	prof    printer.Profile
-	drv     *printer.Printer
+	drv     *printer.Printer // nil until the port is first opened
+	port    serialport.Port  // the port drv is on; nil when it failed and is to be reopened
 	builder *receipt.Builder
 	log     *slog.Logger
 }
@@ -112,10 +114,16 @@ func (p *receiptPrinter) status(ctx context.Context) (printer.Status, error) {
 	}
 	st, err := drv.Ready(ctx)
 	if err != nil && !isPrinterState(err) {
-		p.drv = nil
-		p.reopen.Fail()
+		p.portFailed()
 	}
 	return st, err
+}
+
+// portFailed closes the port after an error that is not the printer's state (an I/O
+// error, no answer): it is opened again next time. p.mu is held.
+func (p *receiptPrinter) portFailed() {
+	p.port = nil
+	p.reopen.Fail()
 }
 
 // watchPrinter asks the printer for its state now and every devices.printer.check_every,
@@ -150,12 +158,14 @@ var noPrinter = PrintResult{Message: "print.no_printer", Detail: "未配置打�
 // errPrinterClosed: the kiosk is shutting down.
 var errPrinterClosed = errors.New("app: the printer is closed: the kiosk is shutting down")
 
-// driver returns the driver over an open port, opening it when needed.
+// driver returns the driver over an open port, opening it when needed. A port opened
+// again goes to the same driver: it remembers a job cut short, whose tail the printer
+// may still print, and cuts it off before the next job.
 func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
 	if p.closed {
 		return nil, errPrinterClosed
 	}
-	if p.drv != nil {
+	if p.port != nil {
 		return p.drv, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -164,12 +174,17 @@ func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	drv, err := printer.New(printer.OverSerialPort(port), p.prof, printer.Options{Logger: p.log})
-	if err != nil {
-		return nil, err
+	if p.drv == nil {
+		drv, err := printer.New(printer.OverSerialPort(port), p.prof, printer.Options{Logger: p.log})
+		if err != nil {
+			return nil, err
+		}
+		p.drv = drv
+	} else {
+		p.drv.Reconnect(printer.OverSerialPort(port))
 	}
-	p.drv = drv
-	return drv, nil
+	p.port = port
+	return p.drv, nil
 }
 
 // close closes the port for good. A job being printed finishes first (half a receipt
@@ -177,7 +192,7 @@ func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
 func (p *receiptPrinter) close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.closed, p.drv = true, nil
+	p.closed, p.port = true, nil
 	return p.reopen.Close()
 }
 
@@ -207,9 +222,9 @@ func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.J
 		return drv.Print(ctx, job)
 	}()
 	if err != nil && !isPrinterState(err) {
-		// An I/O error: the port is gone (unplugged). Reopen it next time.
-		p.drv = nil
-		p.reopen.Fail()
+		// An I/O error or no answer: the port may be gone (unplugged). Reopen it next
+		// time.
+		p.portFailed()
 	}
 	p.mu.Unlock()
 	out := k.printOutcome(res, err)

@@ -74,6 +74,18 @@ func New(port Port, prof Profile, opt Options) (*Printer, error) {
 	return &Printer{port: port, prof: prof, opt: opt}, nil
 }
 
+// Reconnect puts the driver on a new port to its printer, after the old one failed and
+// was closed (an I/O error, the printer unplugged or not answering). What the driver
+// knows of jobs that did not finish is kept: the next job still first cuts off their
+// tail, which the printer may still hold and print. The flow state read on the old port
+// is dropped: a printer that comes back sends XOFF again when its buffer fills.
+func (p *Printer) Reconnect(port Port) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.port = port
+	p.xoff, p.replies = false, p.replies[:0]
+}
+
 // Profile returns the printer's profile.
 func (p *Printer) Profile() Profile { return p.prof }
 
