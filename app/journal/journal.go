@@ -34,6 +34,12 @@ const (
 	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
 	Print            Kind = "print"
 	PrintFailed      Kind = "print.failed"
+	// UtilityHeld: a utility itself has failed for outbox.Options.AlertAfter (it cannot
+	// be reached, refuses the kiosk's signature, answers with server errors): its
+	// requests wait, their attempts kept (Utility; Detail: the last failure).
+	// UtilityBack: it answers again (Detail: since when it failed).
+	UtilityHeld Kind = "utility.held"
+	UtilityBack Kind = "utility.back"
 	// PaymentSettled: a payment order nobody followed any more (the citizen had left, or
 	// the kiosk restarted) was found ended at the utility; Detail says how, and what
 	// became of a paid one's receipt.

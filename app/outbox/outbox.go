@@ -6,10 +6,13 @@
 // be lost. One worker per utility forwards the stored requests with their Idempotency-Key
 // (the same for every attempt, across restarts), in submission order per order key (an
 // account, an applicant) and concurrently across keys and utilities. Failures are retried
-// with exponential backoff and full jitter; while a utility cannot be reached, its worker
-// holds back and probes, and those attempts do not count towards MaxAttempts, so an outage
-// of any length delays requests but never discards them. A request the utility refuses
-// for good, or one that exhausts MaxAttempts of answered failures, becomes a dead letter
+// with exponential backoff and full jitter. While a utility itself fails (it cannot be
+// reached, refuses the kiosk's signature, answers every request with a server error or
+// asks it to slow down), its worker holds back and probes, those attempts do not count
+// towards MaxAttempts, and Held tells staff: an outage of any length delays requests but
+// never discards them. A request is judged on its own only by failures about it (a 409,
+// or a 500 while the utility answers other requests). A request the utility refuses for
+// good, or one that exhausts MaxAttempts of failures about it, becomes a dead letter
 // that staff can list, retry or close with a reason (journaled).
 //
 // Submit(ctx, req, wait) waits up to wait for the utility's answer (即报即定): its own
@@ -26,6 +29,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -121,10 +125,17 @@ type Options struct {
 	// Base and Cap bound the backoff: attempt n waits random(0, min(Cap, Base·2^n)).
 	// Defaults 1 s and 5 min.
 	Base, Cap time.Duration
-	// MaxAttempts is how many answered failures (5xx, 409, 429, bad answers, refused
-	// signatures) a request gets before it becomes a dead letter; default 20. Failures
-	// to reach the utility at all do not count.
+	// MaxAttempts is how many failures about the request itself a request gets before
+	// it becomes a dead letter; default 20. Those are a 409 (the same request still in
+	// progress), and a 500, a refused signature or an answer that cannot be read while
+	// the utility answers other requests as itself. The utility's own failures do not
+	// count: it cannot be reached, asks the kiosk to slow down (429), or answers every
+	// request with one of those (see Held).
 	MaxAttempts int
+	// AlertAfter is how long a utility may fail on its own (Held) before the kiosk
+	// logs it as an error and journals it (journal.UtilityHeld, then UtilityBack);
+	// default 10 min.
+	AlertAfter time.Duration
 	// Concurrency is how many order keys a utility's worker forwards at once; default 16.
 	Concurrency int
 	// KeyRetention is how long utilities are assumed to remember an Idempotency-Key; a
@@ -178,6 +189,9 @@ func New(st *store.Store, j *journal.Journal, fwd map[string]utility.Forwarder, 
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 20
+	}
+	if o.AlertAfter <= 0 {
+		o.AlertAfter = 10 * time.Minute
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 16
@@ -265,6 +279,33 @@ func (ob *Outbox) Resume(utility string) {
 	if w := ob.workers[utility]; w != nil {
 		w.resume()
 	}
+}
+
+// Hold is a utility whose requests are held back because the utility itself fails: it
+// cannot be reached, refuses the kiosk's signature, answers every request with a server
+// error or asks the kiosk to slow down. Its requests wait, their attempts kept, and the
+// kiosk tries it again with backoff until it answers as itself.
+type Hold struct {
+	Utility string
+	// Since is when the failures began; Err is the last one.
+	Since time.Time
+	Err   error
+	// Long is set once it has lasted Options.AlertAfter (logged and journaled).
+	Long bool
+}
+
+// Held lists the utilities held back now, by utility.
+func (ob *Outbox) Held() []Hold {
+	var out []Hold
+	for _, w := range ob.workers {
+		w.mu.Lock()
+		if w.held != nil {
+			out = append(out, *w.held)
+		}
+		w.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Utility < out[j].Utility })
+	return out
 }
 
 // OnUpdate registers a listener for state changes (answered, dead, expired, retried,

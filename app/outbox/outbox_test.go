@@ -432,40 +432,62 @@ func TestAlreadyDoneIsClosed(t *testing.T) {
 	}
 }
 
+// A request that gets a server error every time while the utility answers the others
+// is judged on its own: its attempts run out, it becomes a dead letter, and staff's
+// retry sends it again with its key.
 func TestBackoffExhaustionAndStaffRetry(t *testing.T) {
-	var fail sync.Mutex
-	failing := true
+	var mu sync.Mutex
+	poison := ""
 	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
-		fail.Lock()
-		defer fail.Unlock()
-		if failing {
-			return utility.Answer{}, &utility.Error{Kind: utility.ErrServer, Status: 500}
+		mu.Lock()
+		defer mu.Unlock()
+		if s.KioskRef == poison {
+			return utility.Answer{}, utility.DecodeResponse(500, []byte(`{"error":{"code":"internal"}}`), 1<<10, nil)
 		}
 		return utility.Answer{Kind: s.Kind, Reference: "OK", Body: []byte(`{"reference":"OK"}`)}, nil
 	}}
-	e := newEnv(t, Options{MaxAttempts: 3, Base: time.Second, Cap: time.Minute}, f)
-	e.ob.Start(context.Background())
+	// One send at a time: each healthy request is answered before the poisoned one's
+	// next try.
+	e := newEnv(t, Options{MaxAttempts: 3, Base: time.Second, Cap: time.Minute, Concurrency: 1}, f)
+	if _, err := e.ob.Submit(context.Background(), req("acct-0"), 0); err != nil {
+		t.Fatal(err)
+	}
 	res, _ := e.ob.Submit(context.Background(), req("acct-1"), 0)
+	mu.Lock()
+	poison = res.KioskRef
+	mu.Unlock()
+	e.ob.Start(context.Background())
 	for n := 1; n <= 3; n++ {
 		eventually(t, fmt.Sprint("attempt ", n), func() bool { return state(t, e.ob, res.KioskRef).Attempts == n })
+		if held := e.ob.Held(); len(held) != 0 {
+			t.Fatalf("attempt %d: the utility is held back although it answers the others: %+v", n, held)
+		}
 		s := state(t, e.ob, res.KioskRef)
 		if n < 3 {
 			// Full jitter with Rand = 0.5: half of min(Cap, Base·2^n).
 			if want := e.clock.Now().Add(time.Duration(float64(time.Second<<n) * 0.5)); !s.NextAt.Equal(want) {
 				t.Errorf("attempt %d: next at %v, want %v", n, s.NextAt, want)
 			}
+			// Another citizen's request is answered before the next try.
+			other, _ := e.ob.Submit(context.Background(), req(fmt.Sprint("acct-other-", n)), 0)
+			eventually(t, "the other request answered", func() bool { return state(t, e.ob, other.KioskRef).State == Done })
 			e.clock.Advance(s.NextAt.Sub(e.clock.Now()))
 		}
 	}
 	eventually(t, "dead letter", func() bool { return state(t, e.ob, res.KioskRef).State == Dead })
-	fail.Lock()
-	failing = false
-	fail.Unlock()
+	mu.Lock()
+	poison = ""
+	mu.Unlock()
 	if err := e.ob.Retry(res.KioskRef, "staff-1"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "delivery after retry", func() bool { return state(t, e.ob, res.KioskRef).State == Done })
-	sent := f.sent
+	var sent []utility.Submission
+	for _, s := range f.sent {
+		if s.KioskRef == res.KioskRef {
+			sent = append(sent, s)
+		}
+	}
 	for _, s := range sent[1:] {
 		if s.Key != sent[0].Key {
 			t.Fatal("a retry used another idempotency key")
@@ -473,15 +495,15 @@ func TestBackoffExhaustionAndStaffRetry(t *testing.T) {
 	}
 }
 
-// outage is a utility that cannot be reached until up is called.
-func outage() (f *scripted, up func()) {
+// outage is a utility that fails with err until up is called.
+func outage(err error) (f *scripted, up func()) {
 	var mu sync.Mutex
 	down := true
 	f = &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if down {
-			return utility.Answer{}, &utility.Error{Kind: utility.ErrUnavailable}
+			return utility.Answer{}, err
 		}
 		return utility.Answer{Kind: s.Kind, Reference: "U" + s.KioskRef, Body: []byte(`{"reference":"U"}`)}, nil
 	}}
@@ -492,40 +514,91 @@ func outage() (f *scripted, up func()) {
 	}
 }
 
+func unreachable() error { return &utility.Error{Kind: utility.ErrUnavailable} }
+
+// The utility itself failing, for as long as it lasts (a database down behind its API,
+// the kiosk's clock or secret out of step, rate limiting), uses up no request's
+// attempts: every request waits and is delivered once it is back. Meanwhile the
+// utility is held back (Held), and an outage that lasts is journaled, as is its end.
 func TestOutageNeverDiscards(t *testing.T) {
-	f, up := outage()
-	e := newEnv(t, Options{MaxAttempts: 2, Base: time.Second, Cap: 10 * time.Second}, f)
-	e.ob.Start(context.Background())
-	var refs []string
-	for i := 0; i < 5; i++ {
-		r, _ := e.ob.Submit(context.Background(), req(fmt.Sprint("acct-", i)), 0)
-		refs = append(refs, r.KioskRef)
-	}
-	for round := 0; round < 30; round++ {
-		time.Sleep(2 * time.Millisecond)
-		e.clock.Advance(10 * time.Second)
-	}
-	for _, ref := range refs {
-		if s := state(t, e.ob, ref); s.State != Pending || s.Attempts != 0 {
-			t.Fatalf("%s during the outage: %+v", ref, s)
-		}
-	}
-	if n := len(f.sentRefs()); n > 30*e.ob.o.Concurrency || n < 10 {
-		t.Errorf("%d sends in 30 rounds", n)
-	}
-	up()
-	for _, ref := range refs {
-		eventually(t, ref+" delivered", func() bool {
-			e.clock.Advance(time.Second)
-			return state(t, e.ob, ref).State == Done
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"unreachable", unreachable()},
+		{"500 internal", utility.DecodeResponse(500, []byte(`{"error":{"code":"internal","message":"系统繁忙"}}`), 1<<10, nil)},
+		{"401 bad_signature", utility.DecodeResponse(401, []byte(`{"error":{"code":"bad_signature"}}`), 1<<10, nil)},
+		{"429 rate_limited", utility.DecodeResponse(429, []byte(`{"error":{"code":"rate_limited"}}`), 1<<10, nil)},
+		{"malformed answer", &utility.Error{Kind: utility.ErrBadResponse, Status: 200}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, up := outage(tc.err)
+			e := newEnv(t, Options{MaxAttempts: 2, Base: time.Second, Cap: 10 * time.Second, AlertAfter: time.Minute}, f)
+			e.ob.Start(context.Background())
+			var refs []string
+			for i := 0; i < 5; i++ {
+				r, _ := e.ob.Submit(context.Background(), req(fmt.Sprint("acct-", i)), 0)
+				refs = append(refs, r.KioskRef)
+			}
+			eventually(t, "the utility held back", func() bool { return len(e.ob.Held()) == 1 })
+			// 30 rounds of 10 s: the outage lasts past AlertAfter.
+			for round := 0; round < 30; round++ {
+				time.Sleep(2 * time.Millisecond)
+				e.clock.Advance(10 * time.Second)
+			}
+			for _, ref := range refs {
+				if s := state(t, e.ob, ref); s.State != Pending || s.Attempts != 0 {
+					t.Fatalf("%s during the outage: %+v", ref, s)
+				}
+			}
+			if n := len(f.sentRefs()); n > 30*e.ob.o.Concurrency || n < 10 {
+				t.Errorf("%d sends in 30 rounds", n)
+			}
+			held := e.ob.Held()
+			if len(held) != 1 || held[0].Utility != utility.Water || !held[0].Since.Equal(t0) || held[0].Err == nil || !held[0].Long {
+				t.Fatalf("held during the outage: %+v", held)
+			}
+			eventually(t, "the outage journaled", func() bool { return len(kinds(t, e.j, journal.UtilityHeld)) == 1 })
+			up()
+			for _, ref := range refs {
+				eventually(t, ref+" delivered", func() bool {
+					e.clock.Advance(time.Second)
+					return state(t, e.ob, ref).State == Done
+				})
+			}
+			// The answers are stored before the worker takes in what they say.
+			eventually(t, "the hold lifted", func() bool { return len(e.ob.Held()) == 0 })
+			eventually(t, "the outage's end journaled", func() bool { return len(kinds(t, e.j, journal.UtilityBack)) == 1 })
+			if back := kinds(t, e.j, journal.UtilityBack); back[0].Utility != utility.Water {
+				t.Fatalf("the outage's end journaled as %+v", back)
+			}
+			if dead, _ := e.ob.DeadLetters(); len(dead) != 0 {
+				t.Fatalf("%d dead letters after the outage", len(dead))
+			}
 		})
 	}
+}
+
+// kinds returns the journal's events of kind k.
+func kinds(t *testing.T, j *journal.Journal, k journal.Kind) []journal.Event {
+	t.Helper()
+	evs, err := j.Range(t0.Add(-time.Hour), t0.Add(24*time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []journal.Event
+	for _, e := range evs {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Resume sends what waits for a utility at once, its back-off and the outage's hold
 // notwithstanding (the clock here never moves: nothing else would send them).
 func TestResume(t *testing.T) {
-	f, up := outage()
+	f, up := outage(unreachable())
 	e := newEnv(t, Options{Base: time.Minute, Cap: time.Hour}, f)
 	e.ob.Start(context.Background())
 	var refs []string

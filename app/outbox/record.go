@@ -31,7 +31,8 @@ type record struct {
 	State    State     `json:"state"`
 	Created  time.Time `json:"created"`
 	NotAfter time.Time `json:"not_after,omitzero"`
-	// Tries counts every failed send; Attempts only those the utility answered.
+	// Tries counts every failed send; Attempts only those about the request (see
+	// Options.MaxAttempts).
 	Tries     int       `json:"tries,omitempty"`
 	Attempts  int       `json:"attempts,omitempty"`
 	LastTry   time.Time `json:"last_try,omitzero"`
@@ -90,7 +91,7 @@ type Status struct {
 	State      State
 	UtilityRef string
 	Created    time.Time
-	// Tries counts failed sends, Attempts those the utility answered (see MaxAttempts).
+	// Tries counts failed sends, Attempts those about the request (see MaxAttempts).
 	Tries, Attempts int
 	LastTry         time.Time
 	NextAt          time.Time

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -27,12 +29,13 @@ type item struct {
 	notAfter time.Time
 	tries    int
 	attempts int
+	lastTry  time.Time
 	nextAt   time.Time
 }
 
 func itemOf(r *record) *item {
 	return &item{seq: r.Seq, ref: r.Ref, kind: r.Kind, order: r.Order, created: r.Created, notAfter: r.NotAfter,
-		tries: r.Tries, attempts: r.Attempts, nextAt: r.NextAt}
+		tries: r.Tries, attempts: r.Attempts, lastTry: r.LastTry, nextAt: r.NextAt}
 }
 
 // lane is the queue of one order key: only its head is ever in flight.
@@ -82,12 +85,19 @@ type worker struct {
 	ready    laneHeap
 	count    int
 	inflight int
-	// blockedUntil holds dispatch back while the utility cannot be reached.
+	// blockedUntil holds dispatch back while the utility itself fails (held).
 	blockedUntil time.Time
-	timer        clock.Timer
-	timerAt      time.Time
-	wake         chan struct{}
-	sends        sync.WaitGroup
+	// held is the utility's own failure that holds its requests back; nil while it
+	// answers as itself.
+	held *Hold
+	// servedAt is when the utility last answered a request as itself (accepted it,
+	// refused it, did not find it): a failure of another request since then is
+	// about that request, not the utility.
+	servedAt time.Time
+	timer    clock.Timer
+	timerAt  time.Time
+	wake     chan struct{}
+	sends    sync.WaitGroup
 }
 
 func newWorker(ob *Outbox, id string, f utility.Forwarder) *worker {
@@ -225,6 +235,64 @@ type outcome struct {
 	state  State
 	answer *utility.Answer
 	err    error
+	// counts says a failure (state Pending) uses up one of the request's MaxAttempts.
+	counts bool
+}
+
+// blame says whose a failure that may pass is.
+type blame int
+
+const (
+	// ofRequest: about the request itself (409: the same request still in progress).
+	ofRequest blame = iota
+	// ofUtility: the utility's state, never the request's (it cannot be reached, 429).
+	ofUtility
+	// ofEither: the utility's (500, a refused signature, an answer that cannot be read),
+	// unless it answers other requests meanwhile: then this request's.
+	ofEither
+)
+
+func blameOf(err error) blame {
+	var e *utility.Error
+	switch {
+	case utility.Unreachable(err):
+		return ofUtility
+	case errors.Is(err, utility.ErrBusy):
+		if errors.As(err, &e) && (e.Code == utility.CodeRateLimited || e.Status == http.StatusTooManyRequests) {
+			return ofUtility
+		}
+		return ofRequest
+	}
+	return ofEither
+}
+
+// counts reports whether a failure of it, with err, is about the request and uses up
+// one of its attempts. w.mu is held.
+func (w *worker) counts(it *item, err error) bool {
+	switch blameOf(err) {
+	case ofRequest:
+		return true
+	case ofUtility:
+		return false
+	}
+	since := it.lastTry
+	if since.IsZero() {
+		since = it.created
+	}
+	return !w.servedAt.IsZero() && !w.servedAt.Before(since)
+}
+
+// served reports whether an outcome is the utility answering as itself: an answer, a
+// refusal, a request it does not know.
+func served(out outcome) bool {
+	var e *utility.Error
+	switch out.state {
+	case Done, Expired, Closed:
+		return true
+	case Dead:
+		return errors.As(out.err, &e) // not a body the kiosk could not read
+	}
+	return false
 }
 
 func (w *worker) send(ctx context.Context, l *lane, it *item) {
@@ -234,6 +302,11 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 		// Shutting down: nothing is recorded; the request is resent at the next start.
 		w.release(l, it, false)
 		return
+	}
+	if out.state == Pending {
+		w.mu.Lock()
+		out.counts = w.counts(it, out.err)
+		w.mu.Unlock()
 	}
 	rec, err := w.record(it, start, out)
 	if err != nil {
@@ -252,13 +325,21 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 	finished := rec.State != Pending
 	w.mu.Lock()
 	*it = *updated
+	var started, ended, long *Hold
 	switch {
-	case out.state == Done:
-		w.blockedUntil = time.Time{}
-	case out.state == Pending && utility.Unreachable(out.err) && rec.NextAt.After(w.blockedUntil):
-		w.blockedUntil = rec.NextAt
+	case served(out):
+		w.servedAt, w.blockedUntil = w.ob.o.Clock.Now(), time.Time{}
+		ended, w.held = w.held, nil
+	case out.state == Pending && !out.counts:
+		// The utility's own failure: hold all its requests back, without using up
+		// their attempts, and probe it with backoff.
+		if rec.NextAt.After(w.blockedUntil) {
+			w.blockedUntil = rec.NextAt
+		}
+		started, long = w.hold(start, out.err)
 	}
 	w.mu.Unlock()
+	w.reportHold(started, ended, long)
 	w.release(l, it, finished)
 	if finished {
 		res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: rec.State, UtilityRef: rec.UtilityRef, Answer: out.answer}
@@ -266,6 +347,56 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 			res.Err = out.err
 		}
 		w.ob.notify(Update{KioskRef: rec.Ref, Utility: rec.Utility, Kind: rec.Kind, State: rec.State, UtilityRef: rec.UtilityRef, Err: res.Err}, res)
+	}
+}
+
+// hold notes the utility's own failure err of a send begun at start. It returns the
+// hold when it begins, and when it has just lasted Options.AlertAfter. w.mu is held.
+func (w *worker) hold(start time.Time, err error) (started, long *Hold) {
+	if w.held == nil {
+		w.held = &Hold{Utility: w.id, Since: start}
+		started = w.held
+	}
+	w.held.Err = err
+	if !w.held.Long && w.ob.o.Clock.Now().Sub(w.held.Since) >= w.ob.o.AlertAfter {
+		w.held.Long = true
+		long = w.held
+	}
+	if started != nil {
+		c := *started
+		started = &c
+	}
+	if long != nil {
+		c := *long
+		long = &c
+	}
+	return started, long
+}
+
+// reportHold tells staff of a utility's failure (the log) and, once it lasts, of its
+// beginning and end (the log and the journal).
+func (w *worker) reportHold(started, ended, long *Hold) {
+	now := w.ob.o.Clock.Now()
+	if started != nil {
+		w.ob.log.Warn("outbox: the utility fails: its requests wait, their attempts kept", "utility", w.id, "err", started.Err)
+	}
+	if long != nil {
+		w.ob.log.Error("outbox: the utility has failed for long: its requests wait", "utility", w.id,
+			"since", long.Since, "err", long.Err)
+		w.journal(journal.Event{Time: now, Kind: journal.UtilityHeld, Utility: w.id, Detail: logging.Scrub(long.Err.Error())})
+	}
+	if ended != nil {
+		w.ob.log.Info("outbox: the utility answers again", "utility", w.id, "failed_for", now.Sub(ended.Since).Round(time.Second).String())
+		if ended.Long {
+			w.journal(journal.Event{Time: now, Kind: journal.UtilityBack, Utility: w.id,
+				Detail: "failed since " + ended.Since.In(cst).Format("2006-01-02 15:04:05")})
+		}
+	}
+}
+
+func (w *worker) journal(e journal.Event) {
+	if err := w.ob.j.Record(e); err != nil {
+		w.ob.log.Error("outbox: journal", "utility", w.id, "kind", e.Kind, "err", err)
 	}
 }
 
@@ -382,7 +513,7 @@ func (w *worker) record(it *item, start time.Time, out outcome) (*record, error)
 			events = append(events, journal.Event{Time: now, Kind: journal.RequestExpired, Utility: r.Utility, Ref: r.Ref, Subject: r.Order, Detail: "not delivered before its deadline"})
 		case Pending:
 			r.Tries++
-			if !utility.Unreachable(out.err) {
+			if out.counts {
 				r.Attempts++
 			}
 			r.LastError = out.err.Error()

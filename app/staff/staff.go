@@ -110,6 +110,9 @@ type Status struct {
 	// Pending counts the requests waiting for each utility; Dead those waiting for staff.
 	Pending map[string]int `json:"pending"`
 	Dead    int            `json:"dead"`
+	// Failing are the utilities whose requests the running kiosk holds back because the
+	// utility itself fails, by utility.
+	Failing []Failing `json:"failing,omitempty"`
 	// Reprints counts the citizens' receipts that did not print, waiting for 补打.
 	Reprints int `json:"reprints"`
 	// Unsettled counts the payment orders the kiosk still asks the utilities about: made
@@ -126,6 +129,20 @@ type Status struct {
 	// Today is the day so far (China time) from the journal: visits, payments and
 	// their amount, requests sent, receipts (业务量统计).
 	Today report.Summary `json:"today"`
+}
+
+// Failing is a utility that itself fails (outbox.Hold): it cannot be reached, refuses
+// the kiosk's signature, answers with server errors or asks the kiosk to slow down. Its
+// requests wait, their attempts kept, and the kiosk tries it again with backoff.
+type Failing struct {
+	Utility string    `json:"utility"`
+	Since   time.Time `json:"since"`
+	// Problem is the failure as a citizen is told of it (utility.Problem: "unreachable",
+	// "auth", "busy" …); Error is the last failure.
+	Problem string `json:"problem"`
+	Error   string `json:"error,omitempty"`
+	// Long is set once it has lasted long enough to be journaled (utility.held).
+	Long bool `json:"long,omitempty"`
 }
 
 // FleetLink is a kiosk's link to the city's broker (docs/fleet.md).
@@ -343,6 +360,10 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 	}
 	for _, n := range counts[outbox.Dead] {
 		s.Dead += n
+	}
+	for _, h := range l.Outbox.Held() {
+		s.Failing = append(s.Failing, Failing{Utility: h.Utility, Since: h.Since, Problem: utility.Problem(h.Err),
+			Error: logging.Scrub(h.Err.Error()), Long: h.Long})
 	}
 	kept, err := l.Reprints(ctx)
 	if err != nil {

@@ -113,6 +113,20 @@ func TestService(t *testing.T) {
 			if err != nil || st.Dead != 2 || st.Pending[utility.Electricity] != 1 || st.Running != (via == "socket") {
 				t.Fatalf("status: %+v, %v", st, err)
 			}
+			// The electricity utility cannot be reached: its request waits, and staff see
+			// since when and why.
+			for deadline := time.Now().Add(5 * time.Second); len(st.Failing) == 0; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the utility that cannot be reached is not shown: %+v", st)
+				}
+				if st, err = s.Status(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if f := st.Failing; len(f) != 1 || f[0].Utility != utility.Electricity || f[0].Problem != utility.ProblemUnreachable ||
+				f[0].Since.IsZero() || !strings.Contains(f[0].Error, "unavailable") || f[0].Long {
+				t.Errorf("failing: %+v", f)
+			}
 			if via == "socket" && (len(st.Devices) != 2 || st.Devices[1].Name != "printer" || st.Devices[1].OK || st.Devices[1].Detail != "缺纸") {
 				t.Errorf("devices: %+v", st.Devices)
 			}

@@ -462,6 +462,10 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		for _, id := range config.UtilityIDs {
 			fmt.Fprintf(stdout, "waiting for %-11s %d\n", id, st.Pending[id])
 		}
+		for _, f := range st.Failing {
+			fmt.Fprintf(stdout, "utility %s FAILING since %s (%s): its requests wait, their attempts kept; %s\n",
+				f.Utility, f.Since.Local().Format("2006-01-02 15:04"), f.Problem, f.Error)
+		}
 		fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
 		fmt.Fprintf(stdout, "receipts to reprint (补打): %d\n", st.Reprints)
 		fmt.Fprintf(stdout, "payment orders being settled: %d\n", st.Unsettled)

@@ -151,12 +151,22 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	}
 	defer st.Close()
 	j := journal.New(st, nil)
-	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}}, outbox.Options{})
+	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}, utility.Electricity: stafftest.Down{}}, outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ob.Close()
 	ob.Start(context.Background())
+	// The electricity utility cannot be reached: its request waits, held back.
+	if _, err := ob.Submit(context.Background(), outbox.Request{Utility: utility.Electricity, Kind: utility.KindEvaluation, Order: "3100000001",
+		Body: utility.Evaluation{Application: "SS1", Level: utility.VerySatisfied}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(ob.Held()) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the electricity utility is not held back")
+		}
+	}
 	l, err := staff.Listen(staff.SocketPath(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +190,9 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "kiosk: running (LZH-DEMO-01, reference code 245)") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
 		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") ||
 		!strings.Contains(out, "ID card left on the reader since 2026-11-26 10:32") ||
-		!strings.Contains(out, ": 0 visits with an ID card; 0 paid, ￥0.00; 0 applications, 0 transfers, 2 ratings sent; 2 set aside for staff; 0 receipts printed, 0 not whole") {
+		!strings.Contains(out, "waiting for electricity 1\n") || !strings.Contains(out, "\nutility electricity FAILING since ") ||
+		!strings.Contains(out, " (unreachable): its requests wait, their attempts kept; ") ||
+		!strings.Contains(out, ": 0 visits with an ID card; 0 paid, ￥0.00; 0 applications, 0 transfers, 3 ratings sent; 2 set aside for staff; 0 receipts printed, 0 not whole") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {

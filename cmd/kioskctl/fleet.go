@@ -137,7 +137,7 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%d kiosks running, %s\n", len(days), todayLine(report.Sum(days...)))
 	}
 	if attention > 0 {
-		return fmt.Errorf("%d of %d kiosks need attention (offline, a device out of order, a request for staff, an ID card left behind, the PIN locked)", attention, len(sts))
+		return fmt.Errorf("%d of %d kiosks need attention (offline, a device out of order, a utility failing for long, a request for staff, an ID card left behind, the PIN locked)", attention, len(sts))
 	}
 	return nil
 }
@@ -179,6 +179,13 @@ func describe(s fleet.Status) ([]string, bool) {
 		if len(waiting) > 0 || r.Dead > 0 || r.Reprints > 0 {
 			lines = append(lines, fmt.Sprintf("requests waiting: %s; for staff: %d; receipts to reprint: %d",
 				orNone(strings.Join(waiting, ", ")), r.Dead, r.Reprints))
+		}
+		for _, f := range r.Failing {
+			lines = append(lines, fmt.Sprintf("utility %s FAILING since %s (%s): its requests wait", f.Utility,
+				f.Since.In(workdays.CST).Format("15:04"), f.Problem))
+			// A utility down for long: staff may have to act (the kiosk's clock, its
+			// secret) or tell the utility.
+			ok = ok && !f.Long
 		}
 		if r.CardLeftSince != nil {
 			lines = append(lines, "an ID card left on the reader since "+r.CardLeftSince.In(workdays.CST).Format("15:04"))

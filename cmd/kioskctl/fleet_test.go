@@ -101,8 +101,8 @@ func TestFleetCommands(t *testing.T) {
 	}
 }
 
-// A kiosk's status in lines: offline, a device out of order, a request for staff or a
-// card left behind needs staff's attention; a printer whose paper runs low is said, and
+// A kiosk's status in lines: offline, a device out of order, a utility failing for long,
+// a request for staff or a card left behind needs staff's attention; a printer whose paper runs low is said, and
 // works.
 func TestDescribeStatus(t *testing.T) {
 	report := func(r staff.Status) json.RawMessage {
@@ -136,6 +136,12 @@ func TestDescribeStatus(t *testing.T) {
 			Report: report(staff.Status{Running: true, Today: rpt.Summary{From: time.Date(2026, 11, 27, 0, 0, 0, 0, workdays.CST), Visits: 12, Printed: 9, NotPrinted: 1,
 				Utilities: []rpt.Utility{{ID: "electricity", Paid: 3, Amount: 47526, Applications: 2}, {ID: "water", Paid: 1, Amount: 9028, Transfers: 1, Ratings: 2}}}})},
 			[]string{"running  2026-11-27 14:03:05", "2026-11-27: 12 visits with an ID card; 4 paid, ￥565.54; 2 applications, 1 transfers, 2 ratings sent; 0 set aside for staff; 9 receipts printed, 1 not whole"}, true},
+		{"a utility failing a while", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, Failing: []staff.Failing{{Utility: "water", Since: at, Problem: "unreachable"}}})},
+			[]string{"running  2026-11-27 14:03:05", "utility water FAILING since 14:03 (unreachable): its requests wait"}, true},
+		{"a utility failing for long", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, Failing: []staff.Failing{{Utility: "gas", Since: at, Problem: "auth", Long: true}}})},
+			[]string{"running  2026-11-27 14:03:05", "utility gas FAILING since 14:03 (auth): its requests wait"}, false},
 		{"a card left behind", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, CardLeftSince: &at})},
 			[]string{"running  2026-11-27 14:03:05", "an ID card left on the reader since 14:03"}, false},
