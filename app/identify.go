@@ -5,6 +5,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/idcard"
 )
 
@@ -149,7 +150,8 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 	if k.closing.Load() {
 		return
 	}
-	if err := c.Check(idcard.DateOf(k.Clock.Now())); err != nil {
+	// The card's dates are days in China, whatever the machine's time zone.
+	if err := c.Check(idcard.DateOf(k.Clock.Now().In(workdays.CST))); err != nil {
 		k.Log.Info("card refused", "card", c, "reason", err.Error())
 		msg := "identify.bad_number"
 		switch {

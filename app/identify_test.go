@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -39,6 +40,12 @@ func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
 // card already on the reader, say).
 func newRigWith(t *testing.T, before func(*demo.Rig) error) *rig {
 	t.Helper()
+	return newRigAt(t, nil, before)
+}
+
+// newRigAt is newRigWith with the kiosk on clock c (nil: the system clock).
+func newRigAt(t *testing.T, c clock.Clock, before func(*demo.Rig) error) *rig {
+	t.Helper()
 	d, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +58,7 @@ func newRigWith(t *testing.T, before func(*demo.Rig) error) *rig {
 	cfg := testConfig(t)
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	d.Apply(cfg)
-	k, err := app.New(cfg, app.Options{Demo: d, UtilityURLs: unreachable})
+	k, err := app.New(cfg, app.Options{Demo: d, UtilityURLs: unreachable, Clock: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +151,34 @@ func TestRefusedCards(t *testing.T) {
 			}
 			if r.k.Sessions.Current() != nil {
 				t.Fatal("a refused card opened a session")
+			}
+		})
+	}
+}
+
+// A card's validity is judged by the date in China, whatever the machine's time zone
+// (a kiosk set to UTC is still on the day before until 08:00): the card "resident" is
+// valid from 2020-03-15 to 2040-03-15.
+func TestCardValidityInChinaTime(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	for _, tc := range []struct {
+		name string
+		at   time.Time // in CST; the kiosk's clock gives it in UTC
+		want app.IdentifyKind
+		msg  string
+	}{
+		{"the day after its last, at 02:00", time.Date(2040, 3, 16, 2, 0, 0, 0, cst), app.Refused, "identify.expired"},
+		{"its last day, at 23:00", time.Date(2040, 3, 15, 23, 0, 0, 0, cst), app.Identified, ""},
+		{"its first day, at 02:00", time.Date(2020, 3, 15, 2, 0, 0, 0, cst), app.Identified, ""},
+		{"the day before its first, at 23:00", time.Date(2020, 3, 14, 23, 0, 0, 0, cst), app.Refused, "identify.not_yet_valid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRigAt(t, clock.NewManual(tc.at.UTC()), nil)
+			if err := r.demo.PlaceFixture("resident"); err != nil {
+				t.Fatal(err)
+			}
+			if e := r.next(); e.Kind != tc.want || e.Message != tc.msg {
+				t.Fatalf("event %+v, want %v %q", e, tc.want, tc.msg)
 			}
 		})
 	}
