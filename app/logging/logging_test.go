@@ -16,7 +16,7 @@ func TestScrub(t *testing.T) {
 		{"身份证11010519491231002x号", "身份证110105********002x号"},
 		{"call 13812345678 now", "call 138****5678 now"},
 		{"order 20261125173012000123 paid", "order 20261125173012000123 paid"},
-		{"permit CAN110019810803", "permit CAN********0803"},
+		{"permit PAK310080010103", "permit PAK**********03"},
 	} {
 		if got := Scrub(tc.in); got != tc.want {
 			t.Errorf("Scrub(%q) = %q, want %q", tc.in, got, tc.want)

@@ -34,8 +34,12 @@ func Name(name string) string {
 	return b.String()
 }
 
-// IDNumber keeps the first 6 and last 4 characters of an 18-character number
-// (420704********123X), which hides digits 7–14, the birth date. Other lengths keep the
+// IDNumber hides the birth date inside an ID number. An 18-character number (resident
+// card, HK/Macao/Taiwan permit, 2023 foreigner card) keeps its first 6 and last 4
+// characters (420704********123X), hiding digits 7–14. A 15-character one keeps its
+// first 3 and last 2 (PAK**********03): a 2017 foreigner card's number is country (3),
+// province (2), 2 digits, YYMMDD and 2 more, and an old 15-digit resident number has
+// YYMMDD at 7–12, so the last 4 would show the day of birth. Other lengths keep the
 // first 3 and last 4 and hide at least 4 characters.
 func IDNumber(id string) string {
 	id = strings.TrimSpace(id)
@@ -45,8 +49,11 @@ func IDNumber(id string) string {
 	}
 	runes := []rune(id)
 	head, tail := 3, 4
-	if n == 18 {
+	switch n {
+	case 18:
 		head = 6
+	case 15:
+		tail = 2
 	}
 	if n-head-tail < 4 {
 		// Too short to show both ends safely: show only the last two.
