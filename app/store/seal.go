@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,9 +116,17 @@ func (s *Sealer) Subject(kind, value string) string {
 }
 
 // loadOrCreateKey reads the key file, or creates it (0600) when neither it nor the
-// database exists yet.
+// database exists yet. An empty key file before the database exists is one a power cut
+// left half made (kiosks once created the file, then wrote it): nothing was sealed with
+// it, and a new key replaces it.
 func loadOrCreateKey(path string, freshDB bool) ([]byte, error) {
 	data, err := os.ReadFile(path)
+	if err == nil && freshDB && len(data) == 0 {
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("store: data key: %w", err)
+		}
+		err = os.ErrNotExist
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		if !freshDB {
 			return nil, ErrKeyMissing
@@ -149,19 +158,20 @@ func createKey(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("store: data key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	// Written whole and synced beside it first, then given its name, then the folder
+	// synced: a power cut leaves no key file or a whole one, never an empty one. The
+	// name is given by a link, not a rename, so that a key file made meanwhile (another
+	// process's first start) is never replaced.
+	tmp, _, err := writeTemp(path, func(w io.Writer) (int64, error) {
+		n, err := io.WriteString(w, hex.EncodeToString(key)+"\n")
+		return int64(n), err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: data key: %w", err)
 	}
-	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = os.Link(tmp, path)
+	os.Remove(tmp)
 	if err != nil {
-		os.Remove(path)
 		return nil, fmt.Errorf("store: data key: %w", err)
 	}
 	if err := syncDir(filepath.Dir(path)); err != nil {

@@ -51,8 +51,10 @@ var ErrInUse = errors.New("store: the database is in use by a running kiosk")
 func Check(o Options) error {
 	keyFile, path := o.keyFile(), filepath.Join(o.Dir, FileName)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if _, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) {
-			return nil // both are made at the first start
+		if st, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) || err == nil && st.Size() == 0 {
+			// Both are made at the first start (an empty key file: a first start cut
+			// short, replaced).
+			return nil
 		}
 		_, err := loadOrCreateKey(keyFile, false)
 		return err
@@ -273,11 +275,27 @@ func (s *Store) BackupFile(path string) (int64, error) {
 // temporary file is new (O_EXCL, a random name), so that a file or link someone left
 // there cannot receive the copy or keep it readable.
 func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	tmp, n, err := writeTemp(path, fill)
+	if err == nil {
+		if err = os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+		}
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: write %s: %w", path, err)
 	}
-	tmp := f.Name() // mode 0600
+	return n, nil
+}
+
+// writeTemp writes what fill writes to a new hidden file beside path (.NAME.*.part,
+// mode 0600) and syncs it to disk; it returns the file's name, for the caller to give
+// it path's. A file that could not be written whole is removed.
+func writeTemp(path string, fill func(io.Writer) (int64, error)) (string, int64, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return "", 0, err
+	}
+	tmp := f.Name()
 	n, err := fill(f)
 	if err == nil {
 		err = f.Sync()
@@ -285,14 +303,11 @@ func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) 
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("store: write %s: %w", path, err)
+		return "", 0, err
 	}
-	return n, nil
+	return tmp, n, nil
 }
 
 // Put stores v under key in bucket, in a transaction of its own.

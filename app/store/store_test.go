@@ -2,11 +2,13 @@ package store
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -82,6 +84,57 @@ func TestKeyProblems(t *testing.T) {
 				}
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
+		})
+	}
+}
+
+// The key file is written whole before it takes its name: a power cut on the first
+// start leaves no key file, or a whole one. An empty one (left by a kiosk that created
+// the file, then wrote it) before the database exists is replaced with a new key;
+// anything else that is not a key is refused, and left as it is.
+func TestKeyFileOnFirstStart(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		file    bool // a key file is there, holding content
+		content string
+		ok      bool
+	}{
+		{"no key file", false, "", true},
+		{"an empty key file left by a power cut", true, "", true},
+		{"a file that is no key", true, "not a key\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			key := filepath.Join(dir, "data.key")
+			if tc.file {
+				if err := os.WriteFile(key, []byte(tc.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := Open(Options{Dir: dir})
+			if !tc.ok {
+				if err == nil {
+					s.Close()
+					t.Fatal("opened with a key file that is no key")
+				}
+				if b, _ := os.ReadFile(key); string(b) != tc.content {
+					t.Fatalf("the key file was changed to %q", b)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			b, err := os.ReadFile(key)
+			if k, herr := hex.DecodeString(strings.TrimSpace(string(b))); err != nil || herr != nil || len(k) != KeySize {
+				t.Fatalf("key file %q, %v", b, err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, ".data.key.*")); len(left) != 0 {
+				t.Errorf("temporary files left behind: %v", left)
+			}
+			s = open(t, Options{Dir: dir}) // and the next start opens with it
+			s.Close()
 		})
 	}
 }
@@ -239,6 +292,13 @@ func TestCheck(t *testing.T) {
 		{name: "before the first start, a key file that is no key", setup: func(t *testing.T, dir, key string) {
 			os.MkdirAll(filepath.Dir(key), 0o700)
 			os.WriteFile(key, []byte("secret\n"), 0o600)
+		}, wantErr: true},
+		{name: "before the first start, an empty key file left by a power cut", setup: func(t *testing.T, dir, key string) {
+			os.MkdirAll(filepath.Dir(key), 0o700)
+			os.WriteFile(key, nil, 0o600)
+		}},
+		{name: "after a start, the key file emptied", started: true, setup: func(t *testing.T, dir, key string) {
+			os.WriteFile(key, nil, 0o600)
 		}, wantErr: true},
 		{name: "after a start", started: true},
 		{name: "key lost", started: true, setup: func(t *testing.T, dir, key string) { os.Remove(key) }, want: ErrKeyMissing},
