@@ -24,7 +24,8 @@ type Identity struct {
 // MaskedName is the name as screens and receipts show it (张*).
 func (id Identity) MaskedName() string { return mask.Name(id.Name) }
 
-// MaskedID is the ID number as screens and receipts show it (6 + 4).
+// MaskedID is the ID number as screens and receipts show it (mask.IDNumber: 6 + 4 of
+// an 18-character number, the birth date always hidden).
 func (id Identity) MaskedID() string { return mask.IDNumber(id.IDNumber) }
 
 // LogValue implements slog.LogValuer with masked values only.
