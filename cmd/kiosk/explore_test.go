@@ -516,8 +516,10 @@ func (e *explorer) check() {
 	}
 	e.Check("", "") // touch targets, fit, one weight
 	all := e.Markup()
+	// Maintenance mode is for staff, who read the utilities' addresses and the devices'
+	// errors as they are.
 	for _, m := range shownText.FindAllStringSubmatch(all, -1) {
-		if bad := rawError.FindString(html.UnescapeString(m[1])); bad != "" {
+		if bad := rawError.FindString(html.UnescapeString(m[1])); bad != "" && !strings.HasPrefix(e.Current(), "maint") {
 			e.T.Fatalf("screen %s shows %q, not words for a citizen: %q", e.Current(), bad, m[1])
 		}
 	}
