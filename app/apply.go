@@ -279,6 +279,7 @@ func (k *Kiosk) partAnswer(sub catalog.Submission, res outbox.Result) PartAnswer
 		if err != nil {
 			k.Log.Warn("application answer", "utility", sub.Utility, "err", err)
 		} else {
+			acc = k.completeAcceptance(acc, sub.Outcome)
 			ans.Acceptance = &acc
 			ans.Reference = acc.Reference
 		}

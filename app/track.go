@@ -63,7 +63,7 @@ func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) 
 				return
 			}
 			for _, p := range list {
-				out.Applications = append(out.Applications, Application{Utility: c.ID(), Progress: p})
+				out.Applications = append(out.Applications, Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)})
 			}
 		}(c)
 	}
@@ -148,7 +148,7 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 	for _, c := range k.Utilities {
 		go func(c utility.Client) {
 			p, err := c.Progress(ctx, number)
-			answers <- answer{Application{Utility: c.ID(), Progress: p}, err}
+			answers <- answer{Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)}, err}
 		}(c)
 	}
 	var firstErr error
@@ -233,7 +233,7 @@ func (k *Kiosk) JointApplications(ctx context.Context, ref string) (Applications
 					got[i].unavailable = true
 					return
 				}
-				got[i].app = &Application{Utility: st.Utility, Progress: p}
+				got[i].app = &Application{Utility: st.Utility, Progress: k.completeProgress(st.Utility, p)}
 			}()
 		}
 	}

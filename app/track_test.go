@@ -296,7 +296,7 @@ func TestTrackTimeline(t *testing.T) {
 	t.Run("finished on time", func(t *testing.T) {
 		f.citizen(0)
 		p := myApplication(t, f.k, utility.Electricity).Progress
-		if p.State != utility.StateDone || p.StateName != "已办结" || !p.OnTime || p.DoneAt.IsZero() || p.DoneAt.After(p.Deadline) {
+		if p.State != utility.StateDone || p.StateName != "已办结" || p.OnTime == nil || !*p.OnTime || p.DoneAt.IsZero() || p.DoneAt.After(p.Deadline) {
 			t.Fatalf("progress %+v", p)
 		}
 		if p.WorkingDays != 2 || len(p.Steps) != 2 || !p.Deadline.After(p.AcceptedAt) {
@@ -307,7 +307,7 @@ func TestTrackTimeline(t *testing.T) {
 	t.Run("past its deadline", func(t *testing.T) {
 		f.citizen(6)
 		p := myApplication(t, f.k, utility.Electricity).Progress
-		if p.OnTime || p.State == utility.StateDone || !p.Deadline.Before(now) {
+		if !p.Late() || p.State == utility.StateDone || !p.Deadline.Before(now) {
 			t.Fatalf("progress %+v", p)
 		}
 		steps(t, p, 1)
@@ -326,7 +326,7 @@ func TestTrackTimeline(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := got.Progress
-			if p.WorkingDays != acc.WorkingDays || !p.Deadline.Equal(acc.Deadline) || !p.OnTime || len(p.Steps) != len(acc.Steps) {
+			if p.WorkingDays != acc.WorkingDays || !p.Deadline.Equal(acc.Deadline) || p.OnTime == nil || !*p.OnTime || len(p.Steps) != len(acc.Steps) {
 				t.Fatalf("after %d steps: %+v (accepted %+v)", done, p, acc)
 			}
 			steps(t, p, done)

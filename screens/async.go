@@ -68,6 +68,12 @@ func (s *Shell) redrawIfDue() {
 // when that is later. The deadline is written as on the application's review and
 // receipt: 2026年11月30日（周一）.
 func (s *Shell) timeLimit(days int, accepted, deadline time.Time) string {
+	switch {
+	case deadline.IsZero() && days > 0: // no date to count from: never a date in year 1
+		return s.T("track.limit_days", days)
+	case deadline.IsZero():
+		return s.T("track.limit_unknown")
+	}
 	day := workdays.FormatDate(deadline, s.K.Text.Lang())
 	if s.K.ChosenDate(days, accepted, deadline) {
 		return s.T("track.limit_chosen", day)

@@ -12,7 +12,6 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
-	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
@@ -405,19 +404,7 @@ func TestRedrawWaitsForTheFinger(t *testing.T) {
 // (a hall's own configuration, whose scanner happens to be the emulator).
 func newScanHarness(t *testing.T, demoMode, english, elderly bool) *screentest.H {
 	t.Helper()
-	d, err := demo.Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sims.Close() })
-	d.UseUtilities(sims)
-	cfg := config.Defaults()
-	d.Apply(cfg)
+	d, sims, cfg := demoWithUtilities(t)
 	o := screentest.Options{Config: cfg, UtilityURLs: sims.BaseURLs(), Start: true}
 	if demoMode {
 		o.Demo = d

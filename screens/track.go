@@ -92,7 +92,7 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 		state, imp = s.T("track.refused_title"), widget.DangerImportance
 	case a.Waiting:
 		state, imp = s.T("track.waiting_utility"), widget.WarningImportance
-	case !p.OnTime:
+	case p.Late():
 		imp = widget.DangerImportance
 	}
 	r := touch.NewRow(title, detail, state, s.Tap(func() { s.Show(timelinePage(s, a)) }))
@@ -206,7 +206,11 @@ func timelinePage(s *Shell, a app.Application) Page {
 		}
 		// The time limit is a block of its own: in 大字模式 the panel with it was taller
 		// than a page once the pager and the rating button took their rows.
-		limit := s.kv("track.limit", s.T("track.limit_kept", s.timeLimit(p.WorkingDays, p.AcceptedAt, p.Deadline), s.keptText(p)))
+		limitText := s.timeLimit(p.WorkingDays, p.AcceptedAt, p.Deadline)
+		if kept := s.keptText(p); kept != "" {
+			limitText = s.T("track.limit_kept", limitText, kept)
+		}
+		limit := s.kv("track.limit", limitText)
 		blocks := []fyne.CanvasObject{head, limit}
 		for i, st := range p.Steps {
 			blocks = append(blocks, s.stepRow(i+1, s.K.StepName(p, st), st))
@@ -240,13 +244,19 @@ func (s *Shell) printProgress(a app.Application) {
 	})
 }
 
+// keptText says whether the time limit is kept; "" when the utility did not say and
+// the kiosk could not tell (no deadline).
 func (s *Shell) keptText(p utility.Progress) string {
 	switch {
-	case !p.DoneAt.IsZero() && p.OnTime:
+	case p.OnTime == nil && !p.DoneAt.IsZero():
+		return s.T("track.done_on", s.day(p.DoneAt))
+	case p.OnTime == nil:
+		return ""
+	case !p.DoneAt.IsZero() && *p.OnTime:
 		return s.T("track.kept_done", s.day(p.DoneAt))
 	case !p.DoneAt.IsZero():
 		return s.T("track.late_done", s.day(p.DoneAt))
-	case p.OnTime:
+	case *p.OnTime:
 		return s.T("track.on_time")
 	}
 	return s.T("track.overdue")

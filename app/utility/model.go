@@ -269,12 +269,17 @@ type Progress struct {
 	WorkingDays int       `json:"working_days"`
 	Deadline    time.Time `json:"deadline"`
 	// DoneAt is set when the application is finished; OnTime says whether the
-	// commitment was kept (or, while open, is still kept).
+	// commitment was kept (or, while open, is still kept), nil when the utility did not
+	// say: the API requires only reference, and a missing on_time is not a late one.
 	DoneAt time.Time `json:"done_at,omitzero"`
-	OnTime bool      `json:"on_time"`
+	OnTime *bool     `json:"on_time,omitempty"`
 	// Evaluated is set once a 好差评 rating was given.
 	Evaluated bool `json:"evaluated"`
 }
+
+// Late reports whether the utility says the commitment was not kept (or, while open, is
+// no longer kept); false when it does not say.
+func (p Progress) Late() bool { return p.OnTime != nil && !*p.OnTime }
 
 // Transfer is a 过户: the account passes to a new holder after a property sale.
 type Transfer struct {

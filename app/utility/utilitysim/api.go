@@ -264,6 +264,9 @@ func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
 				if body, err = json.Marshal(v); err != nil {
 					return err
 				}
+				if kind == utility.KindApplication || kind == utility.KindTransfer {
+					body = u.sparse(body)
+				}
 			}
 			if err := b.put(bIdem, ik, idemRec{Fingerprint: fp, Status: status, Body: body, At: u.now()}); err != nil {
 				return err
@@ -306,6 +309,29 @@ func (u *uapi) answer(w http.ResponseWriter, r *http.Request, status int, body [
 		panic(http.ErrAbortHandler)
 	}
 	writeJSON(w, status, body)
+}
+
+// sparse leaves the fields of Faults.Omit out of a JSON object (an acceptance, an
+// application's progress); reference stays.
+func (u *uapi) sparse(obj []byte) json.RawMessage {
+	omit := u.s.Faults(u.id).Omit
+	if len(omit) == 0 {
+		return obj
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(obj, &m) != nil {
+		return obj
+	}
+	for _, f := range omit {
+		if f != "reference" {
+			delete(m, f)
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return obj
+	}
+	return out
 }
 
 func decode(body []byte, v any) *apiError {

@@ -580,7 +580,8 @@ func (u *uapi) progress(a *appRec) bool {
 	if a.State == utility.StateDone {
 		end = a.DoneAt
 	}
-	a.OnTime = workdays.Kept(a.Deadline, end)
+	kept := workdays.Kept(a.Deadline, end)
+	a.OnTime = &kept
 	return changed
 }
 
@@ -609,7 +610,11 @@ func (u *uapi) application(ref string) (appRec, bool, error) {
 
 func (u *uapi) applicationGet(w http.ResponseWriter, r *http.Request) {
 	a, found, err := u.application(r.PathValue("ref"))
-	writeFound(w, a.Progress, found, err, "未找到该办件，请核对办件编号")
+	var p []byte
+	if err == nil && found {
+		p, err = json.Marshal(a.Progress)
+	}
+	writeFound(w, u.sparse(p), found, err, "未找到该办件，请核对办件编号")
 }
 
 func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
@@ -622,7 +627,16 @@ func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, invalid("id_number", "证件号码有误，请重新读取身份证"))
 		return
 	}
-	writeValue(w, map[string]any{"applications": u.applicationsOf(id.IDNumber)})
+	list := []json.RawMessage{}
+	for _, p := range u.applicationsOf(id.IDNumber) {
+		b, err := json.Marshal(p)
+		if err != nil {
+			writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+			return
+		}
+		list = append(list, u.sparse(b))
+	}
+	writeValue(w, map[string]any{"applications": list})
 }
 
 // applicationsOf lists a citizen's applications, newest first (never nil: the API

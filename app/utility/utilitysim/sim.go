@@ -107,6 +107,10 @@ type Faults struct {
 	// Refuse, when set, refuses every application and transfer with this message, as a
 	// utility's own validation would (e.g. 该地址暂不具备通气条件).
 	Refuse string `json:"refuse,omitempty"`
+	// Omit leaves these fields (e.g. on_time, working_days, deadline) out of every
+	// application's progress and every acceptance of an application or a transfer, as a
+	// utility may: the API requires only their reference, which is never left out.
+	Omit []string `json:"omit,omitempty"`
 }
 
 // Server is a running simulator.

@@ -364,7 +364,7 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 		ref = acc.Reference
 	}
 	p, err := c.Progress(ctx, ref)
-	if err != nil || p.State != utility.StateAccepted || p.Steps[1].Status != utility.StepCurrent || !p.OnTime {
+	if err != nil || p.State != utility.StateAccepted || p.Steps[1].Status != utility.StepCurrent || p.OnTime == nil || !*p.OnTime {
 		t.Fatalf("progress: %+v, %v", p, err)
 	}
 	if _, err := c.SubmitEvaluation(ctx, "ev-0", utility.Evaluation{KioskRef: "KE0", Application: ref, Level: utility.VeryDissatisfied}); !errors.Is(err, utility.ErrRejected) {
@@ -375,7 +375,7 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ = c.Progress(ctx, ref)
-	if p.State != utility.StateDone || p.StateName != "已办结" || p.DoneAt.IsZero() || !p.OnTime || p.Steps[1].At.IsZero() {
+	if p.State != utility.StateDone || p.StateName != "已办结" || p.DoneAt.IsZero() || p.OnTime == nil || !*p.OnTime || p.Steps[1].At.IsZero() {
 		t.Errorf("after the last step: %+v", p)
 	}
 	if _, err := c.SubmitEvaluation(ctx, "ev-1", utility.Evaluation{KioskRef: "KE1", Application: ref, Level: utility.VerySatisfied}); err != nil {
@@ -390,7 +390,7 @@ func TestApplicationsProgressEvaluations(t *testing.T) {
 	}
 	// The seeded high-voltage connection of 刘卫东 is past its deadline.
 	seeded, _ := c.Applications(ctx, utility.Identity{IDNumber: DemoIdentities[6].IDNumber})
-	if len(seeded) != 1 || seeded[0].OnTime {
+	if len(seeded) != 1 || seeded[0].OnTime == nil || *seeded[0].OnTime {
 		t.Errorf("seeded late application: %+v", seeded)
 	}
 }
@@ -630,6 +630,38 @@ func TestFaults(t *testing.T) {
 	}
 	if got, _ := r.s.Received(utility.Gas); len(got) != 1 {
 		t.Errorf("processed %d times, want once", len(got))
+	}
+}
+
+// Faults.Omit leaves fields out of acceptances and progress, never the reference: a
+// missing on_time decodes as unknown (nil), not as late.
+func TestFaultsOmit(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Gas]
+	omit := []string{"reference", "on_time", "working_days", "deadline"}
+	if err := r.s.SetFaults(utility.Gas, Faults{Omit: omit}); err != nil {
+		t.Fatal(err)
+	}
+	who := DemoIdentities[5]
+	acc, err := c.SubmitApplication(ctx, "omit-1", utility.Application{KioskRef: "KO1", Service: "new_connection",
+		Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone}, Address: who.Address,
+		Fields: map[string]string{"appliances": "stove"}})
+	if err != nil || acc.Reference == "" || acc.WorkingDays != 0 || !acc.Deadline.IsZero() || acc.AcceptedAt.IsZero() {
+		t.Fatalf("acceptance %+v, %v", acc, err)
+	}
+	p, err := c.Progress(ctx, acc.Reference)
+	if err != nil || p.Reference != acc.Reference || p.OnTime != nil || p.WorkingDays != 0 || !p.Deadline.IsZero() || p.AcceptedAt.IsZero() {
+		t.Fatalf("progress %+v, %v", p, err)
+	}
+	list, err := c.Applications(ctx, utility.Identity{IDNumber: who.IDNumber})
+	if err != nil || len(list) != 1 || list[0].Reference != acc.Reference || list[0].OnTime != nil || !list[0].Deadline.IsZero() {
+		t.Fatalf("applications %+v, %v", list, err)
+	}
+	if err := r.s.SetFaults(utility.Gas, Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.Progress(ctx, acc.Reference); err != nil || p.OnTime == nil || !*p.OnTime || p.WorkingDays == 0 || p.Deadline.IsZero() {
+		t.Fatalf("progress without the fault %+v, %v", p, err)
 	}
 }
 
