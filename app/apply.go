@@ -167,15 +167,29 @@ type ApplyResult struct {
 	Printed  PrintResult
 }
 
-// AcceptedParts counts the parts the utilities took (or will take: queued ones).
-func (r *ApplyResult) AcceptedParts() int {
-	n := 0
+// PartCounts count an application's parts by where they stand, as the acceptance
+// receipt does (已受理, 等待受理, 未受理).
+type PartCounts struct {
+	// Accepted parts have the utility's application number; Waiting ones were
+	// submitted and wait for the utility's answer (the kiosk reference only); Refused
+	// ones were not accepted.
+	Accepted, Waiting, Refused int
+}
+
+// Counts counts the parts by where they stand now (a late answer moves a waiting part).
+func (r *ApplyResult) Counts() PartCounts {
+	var c PartCounts
 	for _, a := range r.Answers {
-		if a.Refused == "" {
-			n++
+		switch {
+		case a.Refused != "":
+			c.Refused++
+		case a.Reference != "":
+			c.Accepted++
+		default:
+			c.Waiting++
 		}
 	}
-	return n
+	return c
 }
 
 // ErrAlreadySubmitted means the application was submitted before: the result stands.
@@ -302,7 +316,7 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	if !k.HasPrinter() {
 		return noPrinter
 	}
-	if r.AcceptedParts() == 0 {
+	if c := r.Counts(); c.Accepted+c.Waiting == 0 {
 		return PrintResult{OK: true}
 	}
 	var sections []receipt.Section

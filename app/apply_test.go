@@ -199,6 +199,17 @@ func capturePrinter(t *testing.T, f *flows) *sim.Printer {
 	return p
 }
 
+// receiptText is the text the printer has received (GB18030), its lines joined: a
+// sentence reads whole wherever the receipt wrapped it.
+func receiptText(t *testing.T, p *sim.Printer) string {
+	t.Helper()
+	b, err := simplifiedchinese.GB18030.NewDecoder().Bytes(p.Accepted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(string(b), "\n", "")
+}
+
 // gb is text as the receipt printer receives it (GB18030).
 func gb(t *testing.T, s string) []byte {
 	t.Helper()
@@ -320,7 +331,7 @@ func TestEveryCatalogueServiceIsAccepted(t *testing.T) {
 				}
 				fillApplication(t, a, values)
 				r := submitForm(t, a)
-				if len(r.Answers) != 1 || r.AcceptedParts() != 1 {
+				if len(r.Answers) != 1 || r.Counts() != (app.PartCounts{Accepted: 1}) {
 					t.Fatalf("not accepted: %+v", r.Answers)
 				}
 				if p := r.Answers[0]; !strings.HasPrefix(p.Reference, numberPrefix[id]) {
@@ -362,7 +373,7 @@ func TestApplicationSubmit(t *testing.T) {
 			}
 			a := applyFor(t, f.k, tc.values, services...)
 			r := submitForm(t, a)
-			if len(r.Answers) != len(tc.utilities) || r.AcceptedParts() != len(tc.utilities) {
+			if len(r.Answers) != len(tc.utilities) || r.Counts() != (app.PartCounts{Accepted: len(tc.utilities)}) {
 				t.Fatalf("answers %+v", r.Answers)
 			}
 			joint := len(tc.utilities) > 1
@@ -512,8 +523,8 @@ func TestApplicationRefusedPart(t *testing.T) {
 				u, _ := f.k.Receipts().TrackURL(parts[id].Reference)
 				want = append(want, u)
 			}
-			if r.AcceptedParts() != len(tc.utilities)-1 {
-				t.Fatalf("accepted %d", r.AcceptedParts())
+			if c := r.Counts(); c != (app.PartCounts{Accepted: len(tc.utilities) - 1, Refused: 1}) {
+				t.Fatalf("parts %+v", c)
 			}
 			if len(want) == 0 {
 				// Printing is synchronous: a receipt would have reached the printer by now.
@@ -606,6 +617,7 @@ func TestApplicationDownQueued(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
+			printer := capturePrinter(t, f)
 			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
 			f.citizen(5)
 			a := applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
@@ -616,15 +628,19 @@ func TestApplicationDownQueued(t *testing.T) {
 			if power.Reference != "" || power.Refused != "" || !kioskRefRE.MatchString(power.KioskRef) {
 				t.Fatalf("electricity while down: %+v", power)
 			}
-			if !strings.HasPrefix(parts[utility.Water].Reference, "SS") || r.AcceptedParts() != 2 {
+			if !strings.HasPrefix(parts[utility.Water].Reference, "SS") || r.Counts() != (app.PartCounts{Accepted: 1, Waiting: 1}) {
 				t.Fatalf("water: %+v", parts[utility.Water])
 			}
 			if st, err := f.k.Outbox.Status(power.KioskRef); err != nil || st.State != outbox.Pending {
 				t.Fatalf("queued request %+v %v", st, err)
 			}
-			codes := printedLast(t, f.rig.Printer(), 1)
+			codes := printedLast(t, printer, 1)
 			if u, _ := f.k.Receipts().TrackURL(power.KioskRef); !slices.Contains(codes, u) {
 				t.Fatalf("the receipt lacks the queued part's QR %s: %q", u, codes)
+			}
+			// Counted as the result's headline counts it (TestApplyUtilityDownQueued).
+			if text := receiptText(t, printer); !strings.Contains(text, "（已受理1项，等待受理1项）") {
+				t.Errorf("the receipt does not count the queued part as waiting:\n%s", text)
 			}
 			k, st := f.backAfterOutage(utility.Electricity, power.KioskRef, restart)
 			if n := receivedCount(t, f.sims, utility.Electricity, utility.KindApplication, ""); n != 1 || !strings.HasPrefix(st.UtilityRef, "DL") {

@@ -577,10 +577,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 				blocks = append(blocks, container.NewGridWithColumns(2, parts[i:min(i+2, len(parts))]...))
 			}
 		}
-		statusText, statusColor := s.T("apply.accepted", r.AcceptedParts()), ft.ColorNameSuccess
-		if r.AcceptedParts() == 0 {
-			statusText, statusColor = s.T("apply.all_refused"), ft.ColorNameError
-		}
+		statusText, statusColor := s.resultHeadline(r.Counts())
 		printed := s.printedNote(r.Printed, "apply.take_receipt", acceptancePrint)
 		// The number the receipt carries on top, to quote at a counter for all parts.
 		// joint is the 联办编号, quoted at a counter for all parts, on one line or under
@@ -645,6 +642,28 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		// The main way on at the bottom right, as on every screen.
 		return container.NewBorder(head, container.NewBorder(nil, nil, joint(true), container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
 	}}
+}
+
+// resultHeadline says where the parts stand, counted as the acceptance receipt counts
+// them: 已受理 only for a part with the utility's number, 等待受理 for one submitted
+// that the utility has not answered yet, 未受理 for a refused one.
+func (s *Shell) resultHeadline(c app.PartCounts) (string, fyne.ThemeColorName) {
+	switch {
+	case c.Accepted+c.Waiting == 0:
+		return s.T("apply.all_refused"), ft.ColorNameError
+	case c.Waiting+c.Refused == 0:
+		return s.T("apply.accepted", c.Accepted), ft.ColorNameSuccess
+	}
+	var parts []string
+	for _, p := range []struct {
+		key string
+		n   int
+	}{{"apply.count_accepted", c.Accepted}, {"apply.count_waiting", c.Waiting}, {"apply.count_refused", c.Refused}} {
+		if p.n > 0 {
+			parts = append(parts, s.T(p.key, p.n))
+		}
+	}
+	return strings.Join(parts, s.T("apply.count_sep")), ft.ColorNameSuccess
 }
 
 // partTitle names one utility's part of the result: the utility and the service.

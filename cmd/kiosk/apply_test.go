@@ -156,7 +156,7 @@ func applyFourUtilities(t *testing.T, elderly bool) {
 	if taps > 60 {
 		t.Errorf("%d taps for a joint application at four utilities, more than 60", taps)
 	}
-	if len(r.Answers) != 4 || r.AcceptedParts() != 4 || !r.Printed.OK {
+	if len(r.Answers) != 4 || r.Counts() != (app.PartCounts{Accepted: 4}) || !r.Printed.OK {
 		t.Fatalf("result %+v", r)
 	}
 	// The one number to quote at a counter, in either mode (大字模式 once dropped it
@@ -262,7 +262,9 @@ func TestApplySlowAndRefusing(t *testing.T) {
 	}
 }
 
-// A utility that is down: its part is queued and delivered when it is back.
+// A utility that is down: its part is queued and delivered when it is back. Meanwhile
+// the result's headline counts it as the receipt does (TestApplicationDownQueued),
+// 等待受理, not 已受理.
 func TestApplyUtilityDownQueued(t *testing.T) {
 	j := newJourney(t)
 	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
@@ -280,6 +282,15 @@ func TestApplyUtilityDownQueued(t *testing.T) {
 	if power.Reference != "" || power.Refused != "" || power.KioskRef == "" {
 		t.Fatalf("electricity while down: %+v", power)
 	}
+	const counted = "已受理1项，等待受理1项"
+	if !j.Shows(counted) || j.Shows("已受理2项") {
+		t.Errorf("the headline does not say %s:\n%s", counted, j.Markup())
+	}
+	j.Do(j.Shell.ToggleLanguage)
+	if !j.Shows("1 accepted, 1 waiting for the utility") {
+		t.Errorf("the English headline:\n%s", j.Markup())
+	}
+	j.Do(j.Shell.ToggleLanguage)
 	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +327,7 @@ func TestCatalogueServices(t *testing.T) {
 		j.fillForm(tc.values)
 		j.Tap("核对并提交")
 		r := j.submit()
-		if len(r.Answers) != 1 || r.AcceptedParts() != 1 || !r.Printed.OK {
+		if len(r.Answers) != 1 || r.Counts() != (app.PartCounts{Accepted: 1}) || !r.Printed.OK {
 			t.Fatalf("%s: result %+v", tc.service, r)
 		}
 		ref := r.Answers[0].Reference
@@ -471,8 +482,8 @@ func TestApplyResultWhenReceiptFails(t *testing.T) {
 		j := reviewIn(t, elderly)
 		j.rig.Printer().SetFaults(tc.faults)
 		r := j.submit()
-		if r.AcceptedParts() != 4 {
-			t.Fatalf("大字模式 %v: %d of 4 accepted", elderly, r.AcceptedParts())
+		if c := r.Counts(); c != (app.PartCounts{Accepted: 4}) {
+			t.Fatalf("大字模式 %v: parts %+v, want 4 accepted", elderly, c)
 		}
 		j.WaitFor("the print outcome", func() bool { r, _ := j.application().Result(); return r.Printed.Message != "" })
 		if r, _ := j.application().Result(); r.Printed.OK {

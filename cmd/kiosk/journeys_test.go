@@ -605,8 +605,8 @@ func TestJourneyNoPrinterNoScanner(t *testing.T) {
 	// A joint application: each utility's tracking QR on screen, since none is printed.
 	j.Tap("退出办理")
 	toApplyReview(j)
-	if r := j.submit(); r.AcceptedParts() != 4 {
-		t.Fatalf("%d of 4 accepted", r.AcceptedParts())
+	if r := j.submit(); r.Counts() != (app.PartCounts{Accepted: 4}) {
+		t.Fatalf("parts %+v, want 4 accepted", r.Counts())
 	}
 	j.WaitShows("本机不打印受理回执")
 	codes := j.QRCodes()
