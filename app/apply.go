@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,8 +37,10 @@ type ApplyForm struct {
 
 	mu     sync.Mutex
 	result *ApplyResult
-	// named are the accounts a 过户 names, as their utilities know them (Unsettled).
-	named []utility.Account
+	// named are the accounts a 过户 names, as their utilities know them, and unchecked
+	// those their utilities could not be asked about (CheckTransfer).
+	named     []utility.Account
+	unchecked []AccountRef
 }
 
 // NewApplication starts an application for the chosen services (one per utility). The
@@ -76,60 +79,142 @@ type Unsettled struct {
 	Amount  utility.Fen
 }
 
-// Unsettled checks the accounts named on a transfer form for unpaid bills: a 过户 is
-// accepted only once they are paid, so the kiosk offers to pay them on the spot. The
-// accounts it found are NamedAccounts after.
-func (a *ApplyForm) Unsettled(ctx context.Context) ([]Unsettled, error) {
-	var out []Unsettled
-	var named []utility.Account
+// AccountRef is an account number a 过户 names at a utility, as the citizen typed it.
+type AccountRef struct {
+	Utility string
+	Number  string
+}
+
+// TransferCheck is what the utilities said of the accounts a 过户 names, each utility
+// judged on its own.
+type TransferCheck struct {
+	// Unsettled are the accounts with unpaid bills: the kiosk offers to pay them first.
+	Unsettled []Unsettled
+	// NotFound are the numbers their utility does not know (mistyped): the citizen
+	// corrects them before going on.
+	NotFound []AccountRef
+	// Unchecked are the accounts whose utility could not be asked now (down, too slow):
+	// they do not hold the others up. Their parts may be submitted all the same: the
+	// outbox delivers them when the utility is back, and the utility, which refuses a
+	// transfer while bills are unpaid, checks the bills itself then.
+	Unchecked []AccountRef
+}
+
+// CheckTransfer asks the utilities of the accounts named on a transfer form, all at
+// once, whether they know them and whether their bills are paid: a 过户 is accepted only
+// once they are, so the kiosk offers to pay them on the spot. The accounts found are
+// NamedAccounts after, the unchecked ones Unchecked (their parts are marked so when
+// submitted).
+func (a *ApplyForm) CheckTransfer(ctx context.Context) TransferCheck {
+	var refs []AccountRef
 	for _, sv := range a.Form.Services {
-		if !sv.SettleFirst {
-			continue
+		if number := a.accountOf(sv); sv.SettleFirst && number != "" {
+			refs = append(refs, AccountRef{Utility: sv.Utility.ID, Number: number})
 		}
-		account := a.accountOf(sv)
-		if account == "" {
-			continue
+	}
+	answers := make([]accountCheck, len(refs))
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i] = a.checkAccount(ctx, ref)
+		}()
+	}
+	wg.Wait()
+	var out TransferCheck
+	var named []utility.Account
+	for i, ans := range answers {
+		switch {
+		case ans.notFound:
+			out.NotFound = append(out.NotFound, refs[i])
+		case ans.err != nil:
+			a.k.Log.Warn("transfer check", "utility", refs[i].Utility, "err", ans.err)
+			out.Unchecked = append(out.Unchecked, refs[i])
 		}
-		acc, err := a.k.FindAccount(ctx, sv.Utility.ID, account)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", sv.Utility.ID, err)
+		if ans.acc != nil {
+			named = append(named, *ans.acc)
 		}
-		bills, err := a.k.Bills(ctx, sv.Utility.ID, account)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", sv.Utility.ID, err)
-		}
-		named = append(named, acc)
-		u := Unsettled{Utility: sv.Utility.ID, Account: acc}
-		for _, b := range bills {
-			if !b.Paid {
-				u.Bills = append(u.Bills, b)
-				u.Amount += b.Amount
-			}
-		}
-		if len(u.Bills) > 0 {
-			out = append(out, u)
+		if ans.unsettled != nil {
+			out.Unsettled = append(out.Unsettled, *ans.unsettled)
 		}
 	}
 	a.mu.Lock()
-	a.named = named
+	a.named, a.unchecked = named, out.Unchecked
 	a.mu.Unlock()
-	return out, nil
+	return out
+}
+
+// accountCheck is what one utility said of a transfer's account: the account and its
+// unpaid bills, that it does not know the number, or why it could not be asked.
+type accountCheck struct {
+	acc       *utility.Account
+	unsettled *Unsettled
+	notFound  bool
+	err       error
+}
+
+// checkAccount asks one utility for a transfer's account and its unpaid bills.
+func (a *ApplyForm) checkAccount(ctx context.Context, ref AccountRef) (ans accountCheck) {
+	acc, err := a.k.FindAccount(ctx, ref.Utility, ref.Number)
+	if errors.Is(err, utility.ErrNotFound) || errors.Is(err, ErrBadAccountNumber) {
+		ans.notFound = true
+		return ans
+	}
+	if err != nil {
+		ans.err = err
+		return ans
+	}
+	ans.acc = &acc
+	bills, err := a.k.Bills(ctx, ref.Utility, ref.Number)
+	if err != nil {
+		ans.err = err
+		return ans
+	}
+	u := Unsettled{Utility: ref.Utility, Account: acc}
+	for _, b := range bills {
+		if !b.Paid {
+			u.Bills = append(u.Bills, b)
+			u.Amount += b.Amount
+		}
+	}
+	if len(u.Bills) > 0 {
+		ans.unsettled = &u
+	}
+	return ans
 }
 
 // NamedAccounts are the accounts a 过户 names as their utilities know them, holder and
 // address included (personal data: show them masked), so that the citizen sees whose
-// account they take over; found by the last Unsettled.
+// account they take over; found by the last CheckTransfer.
 func (a *ApplyForm) NamedAccounts() []utility.Account {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append([]utility.Account(nil), a.named...)
 }
 
-func (a *ApplyForm) accountOf(sv *catalog.Service) string {
+// Unchecked are the accounts of a 过户 whose utility the last CheckTransfer could not
+// ask: their parts go through the outbox and the utility checks the bills itself.
+func (a *ApplyForm) Unchecked() []AccountRef {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]AccountRef(nil), a.unchecked...)
+}
+
+// AccountInput is the question of the form that asks for the account number at a
+// utility (a 过户's, to correct a number its utility does not know).
+func (a *ApplyForm) AccountInput(utilityID string) (*catalog.Input, bool) {
 	for _, in := range a.Form.Inputs() {
-		if in.Service == sv && in.Field.Role == catalog.RoleAccount {
-			return a.Answers[in.Key]
+		if in.Service != nil && in.Service.Utility.ID == utilityID && in.Field.Role == catalog.RoleAccount {
+			return in, true
 		}
+	}
+	return nil, false
+}
+
+func (a *ApplyForm) accountOf(sv *catalog.Service) string {
+	if in, ok := a.AccountInput(sv.Utility.ID); ok {
+		return a.Answers[in.Key]
 	}
 	return ""
 }
@@ -145,6 +230,10 @@ type PartAnswer struct {
 	// Refused holds the utility's refusal, in its own words; the other utilities' parts
 	// go through all the same.
 	Refused string
+	// Unchecked marks a waiting 过户 part whose bills could not be checked before it was
+	// submitted (its utility could not be reached): the utility checks them when the
+	// part reaches it, and refuses it while bills are unpaid.
+	Unchecked bool
 	// Acceptance is the utility's answer; Outcome the kiosk's own reading of the rules
 	// (shown while the utility has not answered).
 	Acceptance *utility.Acceptance
@@ -237,6 +326,10 @@ func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	}
 	for i, sub := range subs {
 		res.Answers[i] = k.partAnswer(sub, results[i])
+		p := &res.Answers[i]
+		p.Unchecked = p.Reference == "" && p.Refused == "" && slices.ContainsFunc(a.unchecked, func(r AccountRef) bool {
+			return r.Utility == sub.Utility && r.Number == sub.Account
+		})
 	}
 	res.Printed = k.printAcceptance(a, res)
 	a.result = res
@@ -360,6 +453,9 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	if ans.Refused != "" {
 		sec.Refused, sec.Track = ans.Refused, ""
 		return sec
+	}
+	if ans.Unchecked {
+		sec.Notes = append(sec.Notes, k.Text.In(i18n.ZH, "apply.unchecked_part"))
 	}
 	if m := o.Service.Materials.ZH; m != "" {
 		sec.Documents = []string{m}

@@ -199,11 +199,11 @@ func capturePrinter(t *testing.T, f *flows) *sim.Printer {
 	return p
 }
 
-// receiptText is the text the printer has received (GB18030), its lines joined: a
+// receiptText is the text of bytes a printer received (GB18030), its lines joined: a
 // sentence reads whole wherever the receipt wrapped it.
-func receiptText(t *testing.T, p *sim.Printer) string {
+func receiptText(t *testing.T, received []byte) string {
 	t.Helper()
-	b, err := simplifiedchinese.GB18030.NewDecoder().Bytes(p.Accepted())
+	b, err := simplifiedchinese.GB18030.NewDecoder().Bytes(received)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -639,7 +639,7 @@ func TestApplicationDownQueued(t *testing.T) {
 				t.Fatalf("the receipt lacks the queued part's QR %s: %q", u, codes)
 			}
 			// Counted as the result's headline counts it (TestApplyUtilityDownQueued).
-			if text := receiptText(t, printer); !strings.Contains(text, "（已受理1项，等待受理1项）") {
+			if text := receiptText(t, printer.Accepted()); !strings.Contains(text, "（已受理1项，等待受理1项）") {
 				t.Errorf("the receipt does not count the queued part as waiting:\n%s", text)
 			}
 			k, st := f.backAfterOutage(utility.Electricity, power.KioskRef, restart)
@@ -661,45 +661,81 @@ func TestApplicationDownQueued(t *testing.T) {
 	}
 }
 
-// 过户: Unsettled lists the accounts named on the form that have unpaid bills, with
-// those bills and their total, and nothing for a paid-up account or a form that is not a
-// transfer; the utility refuses a transfer of an account with unpaid bills and accepts
-// one without.
-func TestTransferUnsettled(t *testing.T) {
+// 过户: CheckTransfer judges each utility's account on its own. It lists the accounts
+// with unpaid bills (with those bills and their total), the numbers a utility does not
+// know (to be corrected) and the accounts whose utility cannot be asked now (down): none
+// of them holds the others up. Submitted, a part with unpaid bills is refused by its
+// utility, a paid-up one accepted, and an unchecked one waits in the outbox, marked so on
+// the receipt. Nothing is checked for a form that is not a transfer.
+func TestTransferCheck(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
+	printer := capturePrinter(t, f)
 	acct := func(id string, person int) string { return utilitysim.AccountNumber(id, person) }
+	const nobodys = "3100009999" // a well-formed electricity number no account has
 	for _, tc := range []struct {
 		name      string
 		utilities []string
 		values    map[string]string
+		down      []string
 		unsettled []string // utilities with unpaid bills, in form order
+		notFound  []string
+		unchecked []string
 	}{
 		{"李四's electricity", []string{utility.Electricity},
-			map[string]string{"electricity.account": acct(utility.Electricity, 1)}, []string{utility.Electricity}},
+			map[string]string{"electricity.account": acct(utility.Electricity, 1)}, nil, []string{utility.Electricity}, nil, nil},
 		{"李四's electricity, water and gas", []string{utility.Electricity, utility.Water, utility.Gas},
 			map[string]string{"electricity.account": acct(utility.Electricity, 1), "water.account": acct(utility.Water, 1),
-				"gas.account": acct(utility.Gas, 1)}, []string{utility.Electricity, utility.Water}},
-		{"张三's gas, paid up", []string{utility.Gas}, map[string]string{"gas.account": acct(utility.Gas, 0)}, nil},
+				"gas.account": acct(utility.Gas, 1)}, nil, []string{utility.Electricity, utility.Water}, nil, nil},
+		{"张三's gas, paid up", []string{utility.Gas}, map[string]string{"gas.account": acct(utility.Gas, 0)}, nil, nil, nil, nil},
+		{"a number the power company does not know, 李四's water", []string{utility.Electricity, utility.Water},
+			map[string]string{"electricity.account": nobodys, "water.account": acct(utility.Water, 1)}, nil,
+			[]string{utility.Water}, []string{utility.Electricity}, nil},
+		{"the power company down, 李四's water and 张三's gas", []string{utility.Electricity, utility.Water, utility.Gas},
+			map[string]string{"electricity.account": acct(utility.Electricity, 1), "water.account": acct(utility.Water, 1),
+				"gas.account": acct(utility.Gas, 0)}, []string{utility.Electricity}, []string{utility.Water}, nil, []string{utility.Electricity}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.citizen(5) // 陈建国 takes the accounts over
 			a := applyFor(t, f.k, tc.values, jointOf(t, f.k, catalog.JointTransfer, tc.utilities...)...)
-			us, err := a.Unsettled(context.Background())
-			if err != nil {
-				t.Fatal(err)
+			for _, id := range tc.down {
+				setFaults(t, f.sims, id, utilitysim.Faults{Down: true})
+				defer setFaults(t, f.sims, id, utilitysim.Faults{})
 			}
-			// Every account named, paid up or not, with its holder: whose it is shows.
-			named := a.NamedAccounts()
-			if len(named) != len(tc.utilities) {
-				t.Fatalf("named accounts %d, want %d", len(named), len(tc.utilities))
+			c := a.CheckTransfer(context.Background())
+			utilitiesOf := func(refs []app.AccountRef) (out []string) {
+				for _, r := range refs {
+					if r.Number != tc.values[r.Utility+".account"] {
+						t.Errorf("%s: number %q", r.Utility, r.Number)
+					}
+					out = append(out, r.Utility)
+				}
+				return out
 			}
-			for i, acc := range named {
-				if acc.Utility != tc.utilities[i] || acc.Number != tc.values[acc.Utility+".account"] || acc.HolderName == "" {
-					t.Errorf("named account %d: %s %s", i, acc.Utility, acc.Number)
+			if got := utilitiesOf(c.NotFound); !slices.Equal(got, tc.notFound) {
+				t.Errorf("not found at %v, want %v", got, tc.notFound)
+			}
+			if got := utilitiesOf(c.Unchecked); !slices.Equal(got, tc.unchecked) || !slices.Equal(a.Unchecked(), c.Unchecked) {
+				t.Errorf("unchecked at %v (form: %v), want %v", got, a.Unchecked(), tc.unchecked)
+			}
+			// Every account found, paid up or not, with its holder: whose it is shows.
+			var want []string
+			for _, id := range tc.utilities {
+				if !slices.Contains(tc.notFound, id) && !slices.Contains(tc.unchecked, id) {
+					want = append(want, id)
 				}
 			}
+			var named []string
+			for _, acc := range a.NamedAccounts() {
+				named = append(named, acc.Utility)
+				if acc.Number != tc.values[acc.Utility+".account"] || acc.HolderName == "" {
+					t.Errorf("named account at %s: %s", acc.Utility, acc.Number)
+				}
+			}
+			if !slices.Equal(named, want) {
+				t.Errorf("named accounts at %v, want %v", named, want)
+			}
 			var got []string
-			for _, u := range us {
+			for _, u := range c.Unsettled {
 				got = append(got, u.Utility)
 				if u.Account.Number != tc.values[u.Utility+".account"] {
 					t.Errorf("%s: account %q", u.Utility, u.Account.Number)
@@ -727,34 +763,71 @@ func TestTransferUnsettled(t *testing.T) {
 			if !slices.Equal(got, tc.unsettled) {
 				t.Fatalf("unsettled at %v, want %v", got, tc.unsettled)
 			}
+			if len(tc.notFound) > 0 {
+				return // corrected before anything is submitted
+			}
+			before := len(printer.Accepted())
 			r := submitForm(t, a)
 			for _, p := range r.Answers {
-				if slices.Contains(tc.unsettled, p.Utility) {
-					if p.Reference != "" || !strings.Contains(p.Refused, "请先缴清") {
+				switch {
+				case slices.Contains(tc.unchecked, p.Utility):
+					if p.Reference != "" || p.Refused != "" || !p.Unchecked {
+						t.Errorf("%s: an unchecked transfer while down: %+v", p.Utility, p)
+					}
+				case slices.Contains(tc.unsettled, p.Utility):
+					if p.Reference != "" || !strings.Contains(p.Refused, "请先缴清") || p.Unchecked {
 						t.Errorf("%s: a transfer with unpaid bills: %+v", p.Utility, p)
 					}
-				} else if !strings.HasPrefix(p.Reference, "GH") || p.Refused != "" {
+				case !strings.HasPrefix(p.Reference, "GH") || p.Refused != "" || p.Unchecked:
 					t.Errorf("%s: a paid-up transfer: %+v", p.Utility, p)
 				}
+			}
+			// Printing is synchronous: the receipt, if any, is at the printer by now.
+			unchecked := strings.Contains(receiptText(t, printer.Accepted()[before:]), "待业务单位核对户号和欠费后受理")
+			if unchecked != (len(tc.unchecked) > 0) {
+				t.Errorf("the receipt tells of an unchecked account: %v, want %v", unchecked, len(tc.unchecked) > 0)
 			}
 		})
 	}
 	t.Run("not a transfer", func(t *testing.T) {
 		f.citizen(5)
 		a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...)
-		if us, err := a.Unsettled(context.Background()); err != nil || len(us) != 0 {
-			t.Fatalf("unsettled %+v %v", us, err)
+		if c := a.CheckTransfer(context.Background()); len(c.Unsettled)+len(c.NotFound)+len(c.Unchecked) != 0 {
+			t.Fatalf("checked %+v", c)
 		}
 	})
-	t.Run("utility down", func(t *testing.T) {
-		f.citizen(5)
-		a := applyFor(t, f.k, map[string]string{"water.account": acct(utility.Water, 1)}, jointOf(t, f.k, catalog.JointTransfer, utility.Water)...)
-		setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
-		defer setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
-		if us, err := a.Unsettled(context.Background()); err == nil || !errors.Is(err, utility.ErrUnavailable) {
-			t.Fatalf("unsettled with water down: %+v %v", us, err)
-		}
+}
+
+// A 过户 submitted while its utility was down, its bills unchecked, is safe to queue:
+// when the utility is back it refuses the transfer of an account with unpaid bills, the
+// request becomes a dead letter staff see, and the open session's result tells the
+// citizen why.
+func TestTransferUncheckedRefusedLater(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	a := applyFor(t, f.k, map[string]string{"electricity.account": utilitysim.AccountNumber(utility.Electricity, 1)},
+		jointOf(t, f.k, catalog.JointTransfer, utility.Electricity)...)
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	if c := a.CheckTransfer(context.Background()); len(c.Unchecked) != 1 || len(c.Unsettled) != 0 {
+		t.Fatalf("checked while down: %+v", c)
+	}
+	p := submitForm(t, a).Answers[0]
+	if !p.Unchecked || p.Reference != "" || p.Refused != "" {
+		t.Fatalf("submitted while down: %+v", p)
+	}
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+	pollUntil(t, outageWait, "the utility's refusal", func() bool {
+		st, err := f.k.Outbox.Status(p.KioskRef)
+		return err == nil && st.State == outbox.Dead && errors.Is(st.Err, utility.ErrUnpaidBills)
 	})
+	awaitCond(t, "the refusal on the result", func() bool {
+		r, _ := a.Result()
+		return strings.Contains(r.Answers[0].Refused, "请先缴清")
+	})
+	if dead, err := f.k.Outbox.DeadLetters(); err != nil || !slices.ContainsFunc(dead, func(s outbox.Status) bool { return s.KioskRef == p.KioskRef }) {
+		t.Fatalf("dead letters %v, %v", dead, err)
+	}
 }
 
 // Ending the visit wipes the application with the session: the session no longer holds

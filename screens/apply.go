@@ -417,10 +417,13 @@ func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *stri
 	return container.NewBorder(head, nil, nil, nil, s.pager(rows...))
 }
 
-// toReview checks a 过户's accounts for unpaid bills first (they must be settled), then
-// shows the review, or the bills to settle, in place of the top `replace` screens (the
-// settle screen, and a payment's result over it). The stack changes only then: a check
-// that fails leaves the citizen where they were, with its message.
+// toReview checks a 过户's accounts first, each utility on its own: a number a utility
+// does not know is corrected first (its editor is opened), unpaid bills are settled
+// (the settle page), and an account whose utility cannot be asked now holds nothing up
+// (the review names it: its part goes through the outbox, and the utility checks the
+// bills when it gets it). The review or the settle page is shown in place of the top
+// `replace` screens (the settle screen, and a payment's result over it); the stack
+// changes only then, or when a number is to be corrected.
 func (s *Shell) toReview(a *app.ApplyForm, replace int) {
 	depth := len(s.stack)
 	show := func(p Page) {
@@ -440,25 +443,34 @@ func (s *Shell) toReview(a *app.ApplyForm, replace int) {
 	}
 	s.notice.hide()
 	s.notice = s.showModal(s.T("apply.checking_title"), s.T("apply.checking_bills"))
-	type checked struct {
-		u   []app.Unsettled
-		err error
-	}
-	run(s, func(ctx context.Context) checked {
-		u, err := a.Unsettled(ctx)
-		return checked{u, err}
-	}, func(c checked) {
+	run(s, a.CheckTransfer, func(c app.TransferCheck) {
 		s.notice.hide()
 		s.notice = nil
 		switch {
-		case c.err != nil:
-			s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.bills_unknown"), modalButton{label: s.T("common.ok"), primary: true})
-		case len(c.u) > 0:
-			show(settlePage(s, a, c.u))
+		case len(c.NotFound) > 0:
+			s.accountsNotFound(a, c.NotFound, show)
+		case len(c.Unsettled) > 0:
+			show(settlePage(s, a, c.Unsettled))
 		default:
 			show(reviewPage(s, a))
 		}
 	})
+}
+
+// accountsNotFound says which utilities do not know the account numbers typed for them,
+// and takes the citizen to the first one's question (show puts it on the form, in place
+// of the screens above it) to correct it.
+func (s *Shell) accountsNotFound(a *app.ApplyForm, refs []app.AccountRef, show func(Page)) {
+	lines := make([]string, len(refs))
+	for i, r := range refs {
+		lines[i] = s.T("apply.account_not_found", s.K.UtilityName(r.Utility), r.Number)
+	}
+	fix := func() {}
+	if in, ok := a.AccountInput(refs[0].Utility); ok {
+		fix = func() { show(editorPage(s, a, in)) }
+	}
+	s.notice = s.showModal(s.T("apply.account_not_found_title"), strings.Join(lines, "\n"),
+		modalButton{label: s.T("apply.fix_account"), primary: true, action: fix})
 }
 
 // settlePage: a 过户 is accepted only once the account's bills are paid; pay them here.
@@ -495,12 +507,19 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 			show := touch.NewButton(s.T(toggle), s.Tap(func() { inFull = !inFull; s.refresh() }))
 			blocks = append(blocks, container.NewBorder(nil, nil, nil, show, note(s.T("apply.masked_hint"), widget.MediumImportance)))
 		}
-		if named := a.NamedAccounts(); len(named) > 0 {
+		named, unchecked := a.NamedAccounts(), a.Unchecked()
+		if len(named)+len(unchecked) > 0 {
 			// Whose account a 过户 takes over, so that a mistyped number shows:
 			// first, before the answers.
 			blocks = append(blocks, heading(s.T("apply.named_title")))
 			for _, acc := range named {
 				blocks = append(blocks, s.kvText(s.K.UtilityName(acc.Utility), s.T("apply.named_account", acc.Number, mask.Name(acc.HolderName))))
+			}
+			// An account its utility could not be asked about holds nothing up: the
+			// citizen is told what becomes of its part before submitting it.
+			for _, r := range unchecked {
+				blocks = append(blocks, s.kvText(s.K.UtilityName(r.Utility), s.T("apply.named_unchecked", r.Number)),
+					note(s.T("apply.unchecked_review", s.K.UtilityName(r.Utility)), widget.WarningImportance))
 			}
 		}
 		section := ""
@@ -698,7 +717,11 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	if p.Reference != "" {
 		rows = append(rows, note(s.T("apply.number")+"  "+p.Reference, widget.HighImportance))
 	} else {
-		rows = append(rows, note(s.T("apply.kiosk_ref")+"  "+p.KioskRef, widget.HighImportance), note(s.T("apply.queued"), widget.WarningImportance))
+		queued := "apply.queued"
+		if p.Unchecked { // submitted all the same: what the utility will check
+			queued = "apply.unchecked_part"
+		}
+		rows = append(rows, note(s.T("apply.kiosk_ref")+"  "+p.KioskRef, widget.HighImportance), note(s.T(queued), widget.WarningImportance))
 	}
 	rows = append(rows, note(s.T("apply.limit")+"  "+s.partLimit(p), widget.MediumImportance),
 		note(s.T("apply.fees")+"  "+p.Outcome.FeesText(s.K.Text.Lang()), widget.MediumImportance))
@@ -729,6 +752,9 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 			if p.Refused != "" {
 				blocks = append(blocks, note(s.T("apply.refused")+"  "+p.Refused, widget.DangerImportance))
 			} else {
+				if p.Unchecked && p.Reference == "" {
+					blocks = append(blocks, note(s.T("apply.unchecked_part"), widget.WarningImportance))
+				}
 				blocks = append(blocks, s.kv("apply.limit", s.partLimit(p)), s.kv("apply.fees", o.FeesText(lang)))
 				docs := o.Service.Materials.In(lang)
 				if docs == "" {

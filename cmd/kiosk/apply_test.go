@@ -354,29 +354,107 @@ func TestTransferSettlesFirst(t *testing.T) {
 	}
 	j.TapPrefix("国网梁子湖区供电公司")
 	j.WaitShows("缴费成功")
-	// The bills cannot be checked again for a while: the citizen stays on the payment's
-	// result, told so, as often as they try (three tries once emptied the screens'
-	// stack and took the kiosk down).
+	// The bills cannot be checked again for a while: the review says so and that the
+	// power company will check them itself; the citizen goes back to the form (the
+	// payment's result and the settle page are gone from under it) and checks again
+	// once the power company is back.
 	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		j.Tap("继续过户")
-		j.WaitShows(j.K.Text.T("apply.bills_unknown"))
-		j.Tap("知道了")
-		if j.Shell.Current() != "pay-result" {
-			t.Fatalf("after a failed check: %s", j.Shell.Current())
-		}
+	j.Tap("继续过户")
+	j.WaitShows("户号 " + elec + "，暂时无法核对")
+	if j.Shell.Current() != "review" || !j.Shows("暂时无法连接"+j.K.UtilityName(utility.Electricity)) {
+		t.Fatalf("the review does not say the account is unchecked:\n%s", j.Markup())
+	}
+	j.Tap("返回修改")
+	if j.Shell.Current() != "form" {
+		t.Fatalf("返回修改 from the review: %s", j.Shell.Current())
 	}
 	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	j.Tap("继续过户")
+	j.Tap("核对并提交")
 	j.WaitShows("户号 " + elec + "，原户主 李*")
 	r := j.submit()
-	if len(r.Answers) != 1 || r.Answers[0].Reference == "" {
+	if len(r.Answers) != 1 || r.Answers[0].Reference == "" || r.Answers[0].Unchecked {
 		t.Fatalf("transfer: %+v", r.Answers)
 	}
+}
+
+// 过户 with a well-formed account number the power company does not know (a typing
+// mistake): the citizen is told which utility's number was not found and is taken to
+// that question to correct it; the water account, known, is not the problem.
+func TestTransferUnknownAccountCorrected(t *testing.T) {
+	j := newJourney(t)
+	j.card(5)
+	const mistyped = "3100009999"
+	elec, water := utilitysim.AccountNumber(utility.Electricity, 0), utilitysim.AccountNumber(utility.Water, 0)
+	j.apply(catalog.JointTransfer, []string{utility.Electricity, utility.Water}, map[string]string{"electricity.account": mistyped,
+		"electricity.unchanged": "yes", "water.account": water})
+	want := j.K.Text.T("apply.account_not_found", j.K.UtilityName(utility.Electricity), mistyped)
+	j.WaitShows(want)
+	if j.Shows(j.K.UtilityName(utility.Water)) {
+		t.Errorf("the water account is named as not found:\n%s", j.Markup())
+	}
+	j.Tap("修改户号")
+	in, _ := j.application().AccountInput(utility.Electricity)
+	if j.Shell.Current() != "editor" || !j.Shows(in.Field.Label.ZH) {
+		t.Fatalf("修改户号 did not open the power company's account number:\n%s", j.Markup())
+	}
+	j.Tap(j.K.Text.T("keypad.clear"))
+	j.typeIn(elec)
+	if j.Shell.Current() != "form" {
+		t.Fatalf("after correcting the number: %s", j.Shell.Current())
+	}
+	j.Tap("核对并提交")
+	j.WaitShows("户号 " + elec + "，原户主 张*")
+	if r := j.submit(); r.Counts() != (app.PartCounts{Accepted: 2}) {
+		t.Fatalf("parts %+v", r.Answers)
+	}
+}
+
+// 过户 at two utilities, the gas company down: it does not hold the power company's
+// part up. The review names it and says what becomes of its part; submitted, the gas
+// part waits in the outbox, counted and marked so, and reaches the gas company when it
+// is back (张三's gas bills are paid: it accepts).
+func TestTransferOneUtilityDown(t *testing.T) {
+	j := newJourney(t)
+	j.card(5)
+	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	elec, gas := utilitysim.AccountNumber(utility.Electricity, 0), utilitysim.AccountNumber(utility.Gas, 0)
+	j.apply(catalog.JointTransfer, []string{utility.Electricity, utility.Gas}, map[string]string{"electricity.account": elec,
+		"electricity.unchanged": "yes", "gas.account": gas})
+	j.WaitShows("户号 " + gas + "，暂时无法核对")
+	if !j.Shows("户号 "+elec+"，原户主 张*") || !j.Shows("暂时无法连接"+j.K.UtilityName(utility.Gas)) {
+		t.Fatalf("the review:\n%s", j.Markup())
+	}
+	r := j.submit()
+	var part app.PartAnswer
+	for _, p := range r.Answers {
+		if p.Utility == utility.Gas {
+			part = p
+		}
+	}
+	if r.Counts() != (app.PartCounts{Accepted: 1, Waiting: 1}) || !part.Unchecked || part.KioskRef == "" {
+		t.Fatalf("parts %+v", r.Answers)
+	}
+	if !j.Shows("已受理1项，等待受理1项") || !j.ShowsOnAnyPage("已提交，待业务单位核对") {
+		t.Errorf("the result:\n%s", j.Markup())
+	}
+	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	j.WaitFor("the gas company's number", func() bool {
+		r, _ := j.application().Result()
+		for _, p := range r.Answers {
+			if p.Utility == utility.Gas && p.Reference != "" {
+				return j.ShowsOnAnyPage(p.Reference)
+			}
+		}
+		return false
+	})
 }
 
 // The kiosk stops (crash, power cut) after a citizen's application was accepted but
