@@ -359,7 +359,7 @@ func (r *ApplyResult) clone() *ApplyResult {
 // a transfer (过户) ordered behind the account's other requests.
 func partRequest(session, joint string, sub catalog.Submission) outbox.Request {
 	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber,
-		Group: joint}
+		Group: joint, Applicant: sub.Applicant.IDNumber}
 	if sub.Joint == catalog.JointTransfer {
 		req.Kind, req.Order = utility.KindTransfer, sub.Account
 		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, Address: sub.Address,

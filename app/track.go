@@ -36,7 +36,9 @@ type ApplicationsResult struct {
 	Unavailable  []string
 }
 
-// MyApplications lists the identified citizen's applications at every utility at once.
+// MyApplications lists the identified citizen's applications at every utility at once,
+// and those this kiosk submitted for them that no utility lists yet: waiting for their
+// utility (down, or not answered yet), refused, or not delivered (Kiosk.unanswered).
 func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) {
 	s := k.Sessions.Current()
 	if s == nil {
@@ -68,6 +70,7 @@ func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) 
 		}(c)
 	}
 	wg.Wait()
+	out.Applications = append(out.Applications, k.ownUnanswered(id.IDNumber, out.Applications)...)
 	// Newest first, by the minute; within a minute (the parts of one joint application,
 	// which the utilities accept milliseconds apart, in any order) in the utilities'
 	// order, so that the list does not move between visits.
@@ -166,6 +169,27 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 		return Application{}, firstErr
 	}
 	return Application{}, ErrApplicationNotFound
+}
+
+// ownUnanswered are the applications this kiosk submitted for the citizen with this ID
+// number that no utility has answered: a request its utility answered is in listed
+// (the utility's list) once the utility can be asked. The outbox finds them by a keyed
+// hash of the ID number, opening no one else's.
+func (k *Kiosk) ownUnanswered(idNumber string, listed []Application) []Application {
+	own, err := k.Outbox.ByApplicant(idNumber)
+	if err != nil {
+		k.Log.Warn("applications: this kiosk's own", "err", err)
+		return nil
+	}
+	var out []Application
+	for _, st := range own {
+		known := slices.ContainsFunc(listed, func(a Application) bool { return a.Progress.KioskRef == st.KioskRef })
+		if !isApplication(st) || st.State == outbox.Done || known {
+			continue
+		}
+		out = append(out, k.unanswered(st))
+	}
+	return out
 }
 
 func isApplication(st outbox.Status) bool {

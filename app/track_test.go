@@ -566,3 +566,75 @@ func TestTrackJointApplication(t *testing.T) {
 		t.Errorf("another kiosk's 联办编号: %v", err)
 	}
 }
+
+// "我的办件" by ID card lists, besides what the utilities list, the applications this
+// kiosk submitted for the citizen that no utility lists yet: one waiting for its utility
+// (down) with its kiosk reference, one the utility refused (its words); once the utility
+// has it, it is listed once, as the utility's. Another citizen sees none of them.
+func TestTrackMyApplicationsOwnRequests(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5) // 陈建国: no applications at any utility yet
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	const refusal = "该地址暂不具备通气条件"
+	setFaults(t, f.sims, utility.Gas, utilitysim.Faults{Refuse: refusal})
+	r := submitForm(t, applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+		jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water, utility.Gas)...))
+	parts := partsByUtility(t, r)
+	power := parts[utility.Electricity]
+	if power.Reference != "" || parts[utility.Gas].Refused != refusal || parts[utility.Water].Reference == "" {
+		t.Fatalf("parts %+v", r.Answers)
+	}
+	mine := func(t *testing.T) (map[string][]app.Application, []string) {
+		t.Helper()
+		res, err := f.k.MyApplications(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string][]app.Application{}
+		for _, a := range res.Applications {
+			by[a.Utility] = append(by[a.Utility], a)
+		}
+		return by, res.Unavailable
+	}
+	by, unavailable := mine(t)
+	for _, tc := range []struct {
+		utility string
+		ok      func(a app.Application) bool
+	}{
+		{utility.Electricity, func(a app.Application) bool {
+			return a.Waiting && a.Refused == "" && a.Progress.KioskRef == power.KioskRef && a.Progress.Reference == ""
+		}},
+		{utility.Water, func(a app.Application) bool {
+			return !a.Waiting && a.Progress.Reference == parts[utility.Water].Reference
+		}},
+		{utility.Gas, func(a app.Application) bool {
+			return a.Refused == refusal && a.Progress.KioskRef == parts[utility.Gas].KioskRef
+		}},
+	} {
+		if got := by[tc.utility]; len(got) != 1 || !tc.ok(got[0]) {
+			t.Errorf("%s: %+v", tc.utility, got)
+		}
+	}
+	if !slices.Equal(unavailable, []string{utility.Electricity}) {
+		t.Errorf("unavailable %v", unavailable)
+	}
+
+	f.citizen(0) // 张三 sees his own, not 陈建国's
+	by, _ = mine(t)
+	for _, list := range by {
+		for _, a := range list {
+			if a.Waiting || a.Refused != "" {
+				t.Errorf("another citizen's application listed: %+v", a)
+			}
+		}
+	}
+
+	f.citizen(5)
+	f.backAfterOutage(utility.Electricity, power.KioskRef, false)
+	by, unavailable = mine(t)
+	if got := by[utility.Electricity]; len(got) != 1 || got[0].Waiting || !strings.HasPrefix(got[0].Progress.Reference, "DL") ||
+		got[0].Progress.KioskRef != power.KioskRef || len(unavailable) != 0 {
+		t.Errorf("electricity once delivered: %+v (unavailable %v)", got, unavailable)
+	}
+}

@@ -86,6 +86,9 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	// Which utility first: several are called 新装 or 过户.
 	title = s.T("apply.utility."+a.Utility) + " · " + title
 	detail := s.K.UtilityName(a.Utility) + " · " + s.T("track.accepted_at", s.day(p.AcceptedAt))
+	if p.Reference == "" && p.KioskRef != "" { // not the utility's yet: the receipt's kiosk reference, whole
+		detail = s.T("apply.kiosk_ref") + " " + p.KioskRef
+	}
 	state, imp := s.K.StateName(p), widget.HighImportance
 	switch {
 	case a.Refused != "":

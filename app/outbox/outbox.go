@@ -84,6 +84,10 @@ type Request struct {
 	// Group ties the parts of one joint application together (its 联办编号), so that
 	// they can be found by it (ByGroup); empty: none. Not personal data.
 	Group string
+	// Applicant is the ID number of the citizen an application or a transfer is for, so
+	// that their ID card finds this kiosk's requests for them (ByApplicant); empty:
+	// none. It is stored only as a keyed hash, erased with the request's personal data.
+	Applicant string
 	// NotAfter, if set, is when the request stops being worth sending (a payment order
 	// the citizen has walked away from): it then expires instead of being sent late.
 	NotAfter time.Time
@@ -544,6 +548,9 @@ func (ob *Outbox) put(tx *bolt.Tx, req Request, now time.Time) (*record, error) 
 	r := &record{Seq: seq, Ref: ref, Utility: req.Utility, Kind: req.Kind, Key: utility.NewIdempotencyKey(),
 		Order:   ob.st.Sealer().Subject("order:"+req.Utility, req.Order),
 		Session: req.Session, Group: req.Group, State: Pending, Created: now, NotAfter: req.NotAfter}
+	if req.Applicant != "" {
+		r.Applicant = ob.applicantHash(req.Applicant)
+	}
 	r.Body = ob.st.Sealer().Seal(body, bodyContext(ref))
 	if err := putRecord(tx, r); err != nil {
 		return nil, err
@@ -619,6 +626,11 @@ func (ob *Outbox) dropWaiter(ref string, c chan Result) {
 	if len(ob.waiters[ref]) == 0 {
 		delete(ob.waiters, ref)
 	}
+}
+
+// applicantHash is how a request's applicant is stored: a keyed hash of the ID number.
+func (ob *Outbox) applicantHash(idNumber string) string {
+	return ob.st.Sealer().Subject("applicant", idNumber)
 }
 
 func bodyContext(ref string) []byte   { return []byte("outbox/body/" + ref) }

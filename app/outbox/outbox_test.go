@@ -192,6 +192,58 @@ func TestByGroup(t *testing.T) {
 	}
 }
 
+// A citizen's requests are found by their ID number, oldest first, and only theirs; the
+// number is not stored, only its keyed hash, which is erased with the request's personal
+// data once it is finished.
+func TestByApplicant(t *testing.T) {
+	e := newEnv(t, Options{}, &scripted{})
+	const a, b = "11010519491231002X", "420702199001010054"
+	var want []string
+	for i, applicant := range []string{a, "", b, a} {
+		r := req(fmt.Sprintf("acct-%d", i))
+		r.Applicant = applicant
+		res, err := e.ob.Submit(context.Background(), r, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := raw(t, e, res.KioskRef); strings.Contains(fmt.Sprintf("%+v", *rec), applicant) != (applicant == "") {
+			t.Errorf("%s: the applicant %q is stored as it is: %q", res.KioskRef, applicant, rec.Applicant)
+		}
+		if applicant == a {
+			want = append(want, res.KioskRef)
+		}
+	}
+	refs := func(id string) []string {
+		t.Helper()
+		got, err := e.ob.ByApplicant(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range got {
+			out = append(out, s.KioskRef)
+		}
+		return out
+	}
+	if got := refs(a); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ByApplicant(a) = %v; want %v", got, want)
+	}
+	if got := refs(""); len(got) != 0 {
+		t.Fatalf("ByApplicant(\"\") = %v", got)
+	}
+	// Answered, then erased: no longer found by the applicant.
+	e.ob.Start(context.Background())
+	eventually(t, "the answers", func() bool { return e.ob.Pending()[utility.Water] == 0 })
+	e.clock.Advance(24 * time.Hour)
+	now := e.clock.Now()
+	if p, err := e.ob.Prune(now.Add(-time.Hour), now.Add(-30*24*time.Hour)); err != nil || p.Erased != 4 {
+		t.Fatalf("prune: %+v, %v", p, err)
+	}
+	if got := refs(a); len(got) != 0 {
+		t.Fatalf("ByApplicant(a) after erasure = %v", got)
+	}
+}
+
 // SubmitAll stores a joint application's parts together and waits for their answers
 // together: in the order submitted, each answered part with its utility's reference, a
 // slow part pending under its kiosk reference, every part journaled and in its group.

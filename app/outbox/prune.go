@@ -28,7 +28,8 @@ func finished(s State) bool { return s == Done || s == Closed || s == Expired }
 
 // Prune erases the sealed contents of the requests finished before eraseBefore and
 // removes the requests finished before removeBefore. What remains of an erased request
-// (its references, kind, states and times) holds no personal data: a citizen can still
+// (its references, kind, states and times) holds no personal data, nor what would find
+// it by the applicant (ByApplicant): a citizen can still
 // track an application by the kiosk reference on the receipt, staff still see what
 // happened. Requests not finished are never touched.
 func (ob *Outbox) Prune(eraseBefore, removeBefore time.Time) (Pruned, error) {
@@ -68,7 +69,7 @@ func (ob *Outbox) Prune(eraseBefore, removeBefore time.Time) (Pruned, error) {
 					}
 					total.Removed++
 				case erase:
-					r.Body, r.Answer, r.ErrorMessage, r.Erased = nil, nil, nil, now
+					r.Body, r.Answer, r.ErrorMessage, r.Applicant, r.Erased = nil, nil, nil, "", now
 					if err := putRecord(tx, r); err != nil {
 						return err
 					}

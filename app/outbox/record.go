@@ -47,8 +47,11 @@ type record struct {
 	DoneAt       time.Time `json:"done_at,omitzero"`
 	ClosedBy     string    `json:"closed_by,omitempty"`
 	CloseReason  string    `json:"close_reason,omitempty"`
-	// Erased is when Prune erased Body, Answer and ErrorMessage (data.personal_data_days).
+	// Erased is when Prune erased Body, Answer and ErrorMessage (data.personal_data_days),
+	// and Applicant.
 	Erased time.Time `json:"erased,omitzero"`
+	// Applicant is the keyed hash of the applicant's ID number (Request.Applicant).
+	Applicant string `json:"applicant,omitempty"`
 }
 
 func putRecord(tx *bolt.Tx, r *record) error {
@@ -185,14 +188,31 @@ func (ob *Outbox) List(state State, limit int) ([]Status, error) {
 // ByGroup lists the requests submitted with Group group (a joint application's parts),
 // oldest first.
 func (ob *Outbox) ByGroup(group string) ([]Status, error) {
-	var out []Status
 	if group == "" {
-		return out, nil
+		return nil, nil
 	}
+	return ob.where(func(r *record) bool { return r.Group == group })
+}
+
+// ByApplicant lists the requests submitted for the citizen with this ID number
+// (Request.Applicant), oldest first. Requests are matched by the keyed hash: only the
+// matching ones are opened, and those whose personal data was erased (Prune) are no
+// longer found.
+func (ob *Outbox) ByApplicant(idNumber string) ([]Status, error) {
+	if idNumber == "" {
+		return nil, nil
+	}
+	h := ob.applicantHash(idNumber)
+	return ob.where(func(r *record) bool { return r.Applicant == h })
+}
+
+// where lists the requests that match, oldest first, opening only their sealed parts.
+func (ob *Outbox) where(match func(*record) bool) ([]Status, error) {
+	var out []Status
 	err := ob.st.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(store.BucketOutbox).ForEach(func(k, v []byte) error {
 			r, err := decodeRecord(k, v)
-			if err == nil && r != nil && r.Group == group {
+			if err == nil && r != nil && match(r) {
 				out = append(out, ob.statusOf(r))
 			}
 			return err

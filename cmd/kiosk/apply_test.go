@@ -264,7 +264,7 @@ func TestApplySlowAndRefusing(t *testing.T) {
 
 // A utility that is down: its part is queued and delivered when it is back. Meanwhile
 // the result's headline counts it as the receipt does (TestApplicationDownQueued),
-// 等待受理, not 已受理.
+// 等待受理, not 已受理, and 我的办件 lists it as waiting, with its kiosk reference.
 func TestApplyUtilityDownQueued(t *testing.T) {
 	j := newJourney(t)
 	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
@@ -291,6 +291,14 @@ func TestApplyUtilityDownQueued(t *testing.T) {
 		t.Errorf("the English headline:\n%s", j.Markup())
 	}
 	j.Do(j.Shell.ToggleLanguage)
+	// "我的办件" lists it too, from this kiosk's outbox: waiting, with its kiosk reference.
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitShows("点一项查看办理进度")
+	if !j.ShowsOnAnyPage("本机编号 "+power.KioskRef) || !j.Shows("等待受理") {
+		t.Errorf("我的办件 does not list the queued application %s:\n%s", power.KioskRef, j.Markup())
+	}
+	j.Check("", "")
 	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
