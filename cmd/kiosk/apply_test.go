@@ -114,6 +114,21 @@ func (j *journey) submit() app.ApplyResult {
 	return r
 }
 
+// lateNumber waits until the utility's number of its part, bound after the result was
+// shown, is on the result page.
+func (j *journey) lateNumber(utilityID string) {
+	j.T.Helper()
+	j.WaitFor(utilityID+"'s late number", func() bool {
+		r, _ := j.application().Result()
+		for _, a := range r.Answers {
+			if a.Utility == utilityID && a.Reference != "" {
+				return j.ShowsOnAnyPage(a.Reference)
+			}
+		}
+		return false
+	})
+}
+
 // trackingQRs reads the QR codes of the last receipt printed.
 func (j *journey) trackingQRs() []string {
 	j.T.Helper()
@@ -247,15 +262,7 @@ func TestApplySlowAndRefusing(t *testing.T) {
 		t.Fatalf("water should have been left with a kiosk reference: %+v", slow)
 	}
 	// The water company answers later: its number is bound to the kiosk reference.
-	j.WaitFor("the late number", func() bool {
-		r, _ := j.application().Result()
-		for _, a := range r.Answers {
-			if a.Utility == utility.Water && a.Reference != "" {
-				return j.ShowsOnAnyPage(a.Reference)
-			}
-		}
-		return false
-	})
+	j.lateNumber(utility.Water)
 	got, err := j.K.FindApplication(context.Background(), slow.KioskRef)
 	if err != nil || got.Waiting || !strings.HasPrefix(got.Progress.Reference, "SS") {
 		t.Fatalf("tracking by kiosk reference: %+v %v", got, err)
@@ -454,15 +461,7 @@ func TestTransferOneUtilityDown(t *testing.T) {
 	if err := j.sims.SetFaults(utility.Gas, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	j.WaitFor("the gas company's number", func() bool {
-		r, _ := j.application().Result()
-		for _, p := range r.Answers {
-			if p.Utility == utility.Gas && p.Reference != "" {
-				return j.ShowsOnAnyPage(p.Reference)
-			}
-		}
-		return false
-	})
+	j.lateNumber(utility.Gas)
 }
 
 // The kiosk stops (crash, power cut) after a citizen's application was accepted but
