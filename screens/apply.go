@@ -704,7 +704,13 @@ func (s *Shell) partLimit(p app.PartAnswer) string {
 	if acc := p.Acceptance; acc != nil && acc.WorkingDays > 0 {
 		return s.timeLimit(acc.WorkingDays, acc.AcceptedAt, acc.Deadline)
 	}
-	return p.Outcome.TimeLimit(s.K.Text.Lang())
+	limit := p.Outcome.TimeLimit(s.K.Text.Lang())
+	if !p.Outcome.Estimated && !p.Outcome.ChosenDate {
+		// The kiosk's count from its catalogue, as the receipt marks it: the utility's
+		// answer binds.
+		limit += s.T("apply.estimated")
+	}
+	return limit
 }
 
 // partBlock is one utility's part of the result, with its tracking QR.

@@ -293,6 +293,10 @@ func TestApplyUtilityDownQueued(t *testing.T) {
 	if !j.Shows(counted) || j.Shows("已受理2项") {
 		t.Errorf("the headline does not say %s:\n%s", counted, j.Markup())
 	}
+	// The queued part's deadline is the kiosk's count, marked as the receipt marks it.
+	if !j.ShowsOnAnyPage("办结（预计）") {
+		t.Errorf("the queued part's time limit is not marked as an estimate:\n%s", j.Markup())
+	}
 	j.Do(j.Shell.ToggleLanguage)
 	if !j.Shows("1 accepted, 1 waiting for the utility") {
 		t.Errorf("the English headline:\n%s", j.Markup())
