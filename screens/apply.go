@@ -727,13 +727,24 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 		if p.Unchecked { // submitted all the same: what the utility will check
 			queued = "apply.unchecked_part"
 		}
+		if s.K.Elderly() {
+			// In brief, for the block to fit a page in large print: the 一次性告知书 says
+			// it in full.
+			queued += "_brief"
+		}
 		rows = append(rows, note(s.T("apply.kiosk_ref")+"  "+p.KioskRef, widget.HighImportance), note(s.T(queued), widget.WarningImportance))
 	}
 	rows = append(rows, note(s.T("apply.limit")+"  "+s.partLimit(p), widget.MediumImportance),
 		note(s.T("apply.fees")+"  "+p.Outcome.FeesText(s.K.Text.Lang()), widget.MediumImportance))
 	text := lines(rows...)
+	// In large print the text takes more of the column: a smaller QR leaves it room to
+	// fit the part on one page.
+	side := float32(150)
+	if s.K.Elderly() {
+		side = 120
+	}
 	if u, err := s.K.TrackURL(p.Track()); err == nil {
-		if qr, err := touch.NewQR(u, 150); err == nil {
+		if qr, err := touch.NewQR(u, side); err == nil {
 			return s.panel(title, container.NewBorder(nil, nil, nil, qr, text))
 		}
 	}

@@ -269,6 +269,24 @@ func TestApplySlowAndRefusing(t *testing.T) {
 	}
 }
 
+// In 大字模式 a queued part, with its kiosk reference and what happens next, fits one page
+// of the result beside the headline, in both languages (its panel was taller than the
+// page: the pager put its title on one page and the rest on the next).
+func TestApplyUtilityDownQueuedElderly(t *testing.T) {
+	j := newJourney(t)
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	j.card(5)
+	j.Tap("大字模式")
+	j.apply(catalog.JointConnection, []string{utility.Electricity, utility.Water}, map[string]string{"electricity.voltage": "low"})
+	j.submit()
+	j.checkBothLanguages("", "apply-result-queued-elderly")
+	if !j.Shows("本机编号") || !j.Shows("等待业务单位受理") {
+		t.Fatalf("the queued part is not on the first page:\n%s", j.Markup())
+	}
+}
+
 // A utility that is down: its part is queued and delivered when it is back. Meanwhile
 // the result's headline counts it as the receipt does (TestApplicationDownQueued),
 // 等待受理, not 已受理, and 我的办件 lists it as waiting, with its kiosk reference.
