@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -192,6 +194,25 @@ func (k *Kiosk) ownUnanswered(idNumber string, listed []Application) []Applicati
 	return out
 }
 
+// submittedService is the catalogue's service a request asked for, read from what was
+// submitted (the utility, which would name it, has not answered): the list says 新装 or
+// 过户, not 已提交的申请. False once the request's body was erased, or for a service
+// the catalogue no longer has.
+func (k *Kiosk) submittedService(st outbox.Status) (*catalog.Service, bool) {
+	id := catalog.JointTransfer
+	if st.Kind == utility.KindApplication {
+		body, err := k.Outbox.Body(st.KioskRef)
+		var a struct {
+			Service string `json:"service"`
+		}
+		if err != nil || len(body) == 0 || json.Unmarshal(body, &a) != nil {
+			return nil, false
+		}
+		id = a.Service
+	}
+	return k.Catalog().Service(st.Utility, id)
+}
+
 func isApplication(st outbox.Status) bool {
 	return st.Kind == utility.KindApplication || st.Kind == utility.KindTransfer
 }
@@ -201,6 +222,9 @@ func isApplication(st outbox.Status) bool {
 // utility (pending, or its attempts exhausted until staff send it again).
 func (k *Kiosk) unanswered(st outbox.Status) Application {
 	a := Application{Utility: st.Utility, Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}
+	if svc, ok := k.submittedService(st); ok {
+		a.Progress.Service, a.Progress.ServiceName = svc.ID, svc.Name.ZH
+	}
 	switch {
 	case st.Err != nil:
 		a.Refused = k.CitizenMessage(st.Err, st.Utility)

@@ -603,7 +603,8 @@ func TestTrackMyApplicationsOwnRequests(t *testing.T) {
 		ok      func(a app.Application) bool
 	}{
 		{utility.Electricity, func(a app.Application) bool {
-			return a.Waiting && a.Refused == "" && a.Progress.KioskRef == power.KioskRef && a.Progress.Reference == ""
+			return a.Waiting && a.Refused == "" && a.Progress.KioskRef == power.KioskRef && a.Progress.Reference == "" &&
+				a.Progress.Service == "new_connection" && a.Progress.ServiceName == "新装（报装）" // from what was submitted
 		}},
 		{utility.Water, func(a app.Application) bool {
 			return !a.Waiting && a.Progress.Reference == parts[utility.Water].Reference

@@ -231,6 +231,14 @@ func TestByApplicant(t *testing.T) {
 	if got := refs(""); len(got) != 0 {
 		t.Fatalf("ByApplicant(\"\") = %v", got)
 	}
+	// What was submitted, opened for the kiosk (the service of a request the utility has
+	// not answered).
+	if body, err := e.ob.Body(want[0]); err != nil || !strings.Contains(string(body), `"application":"SS1"`) {
+		t.Fatalf("Body: %s, %v", body, err)
+	}
+	if _, err := e.ob.Body("K000"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Body of no request: %v", err)
+	}
 	// Answered, then erased: no longer found by the applicant.
 	e.ob.Start(context.Background())
 	eventually(t, "the answers", func() bool { return e.ob.Pending()[utility.Water] == 0 })
@@ -241,6 +249,9 @@ func TestByApplicant(t *testing.T) {
 	}
 	if got := refs(a); len(got) != 0 {
 		t.Fatalf("ByApplicant(a) after erasure = %v", got)
+	}
+	if body, err := e.ob.Body(want[0]); err != nil || body != nil {
+		t.Fatalf("Body after erasure: %q, %v", body, err)
 	}
 }
 

@@ -162,6 +162,22 @@ func (ob *Outbox) Status(ref string) (Status, error) {
 	return s, err
 }
 
+// Body opens the body of the request with that kiosk reference, as it was submitted. It
+// holds personal data: the caller keeps it in memory and never logs it. Nil once Prune
+// erased it; ErrNotFound when there is no such request.
+func (ob *Outbox) Body(ref string) ([]byte, error) {
+	var body []byte
+	err := ob.st.View(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if err != nil || len(r.Body) == 0 {
+			return err
+		}
+		body, err = ob.st.Sealer().Open(r.Body, bodyContext(ref))
+		return err
+	})
+	return body, err
+}
+
 // List returns the requests in a state, oldest first, at most limit (≤ 0: all).
 func (ob *Outbox) List(state State, limit int) ([]Status, error) {
 	var out []Status
