@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -121,6 +123,9 @@ func digest(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// MaxNote is the most characters a bundle's note may have: one line for staff.
+const MaxNote = 120
+
 // checkManifest checks what a manifest says by itself (not its files' digests).
 func checkManifest(m *Manifest) error {
 	switch {
@@ -140,6 +145,15 @@ func checkManifest(m *Manifest) error {
 		return malformed("manifest: no files")
 	case !m.Effective.IsZero() && !m.Effective.After(m.Created):
 		return malformed("manifest: effective %s is not after created %s", rfc3339(m.Effective), rfc3339(m.Created))
+	case utf8.RuneCountInString(m.Note) > MaxNote:
+		return malformed("manifest: the note is %d characters, at most %d", utf8.RuneCountInString(m.Note), MaxNote)
+	}
+	// The note reaches staff's terminals (kioskctl bundle list) and screen as it is: no
+	// escape sequences, line breaks or direction overrides.
+	for _, r := range m.Note {
+		if unicode.In(r, unicode.Cc, unicode.Cf) {
+			return malformed("manifest: the note holds the control or formatting character U+%04X", r)
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
 		if !knownFile(name) {
