@@ -75,39 +75,83 @@ type bundleAnswer struct {
 
 // bundleRate bounds what the hall network can make the kiosk do: anyone there may send,
 // and each bundle is parsed, checked and journaled (a refusal too), so a flood would fill
-// the journal. A burst of bundleBurst, then one every bundleEvery; more are answered 429
-// and neither checked nor journaled.
+// the journal. Each sender has a burst of bundleBurst, then one every bundleEvery, so
+// that one busy machine does not hold off the utility's; all of them together twice
+// that. More are answered 429 and neither checked nor journaled.
 const (
 	bundleBurst = 10
 	bundleEvery = 6 * time.Second
+	// bundleSenders is how many senders the kiosk keeps a bucket for; past it, the
+	// buckets left full longest go.
+	bundleSenders = 64
 )
 
-// limiter is a token bucket.
-type limiter struct {
-	mu     sync.Mutex
+// bucket is a token bucket of bundleBurst tokens, one more every bundleEvery/rate.
+type bucket struct {
 	tokens float64
 	last   time.Time
 }
 
-// allow takes a token at now, if there is one.
-func (l *limiter) allow(now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.last.IsZero() {
-		l.tokens = bundleBurst
+// take takes a token at now, if there is one.
+func (b *bucket) take(now time.Time, rate float64) bool {
+	if b.last.IsZero() {
+		b.tokens = bundleBurst * rate
 	} else {
-		l.tokens = min(bundleBurst, l.tokens+now.Sub(l.last).Seconds()/bundleEvery.Seconds())
+		b.tokens = min(bundleBurst*rate, b.tokens+now.Sub(b.last).Seconds()/bundleEvery.Seconds()*rate)
 	}
-	l.last = now
-	if l.tokens < 1 {
+	b.last = now
+	if b.tokens < 1 {
 		return false
 	}
-	l.tokens--
+	b.tokens--
 	return true
 }
 
+// limiter holds the senders' buckets and the hall's.
+type limiter struct {
+	mu      sync.Mutex
+	all     bucket
+	senders map[string]*bucket
+}
+
+// allow takes a token of the sender's and of the hall's at now, if both have one.
+func (l *limiter) allow(sender string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.senders == nil {
+		l.senders = map[string]*bucket{}
+	}
+	b := l.senders[sender]
+	if b == nil {
+		if len(l.senders) >= bundleSenders {
+			l.forget(now)
+		}
+		b = &bucket{}
+		l.senders[sender] = b
+	}
+	// The sender's first: a sender held off does not use up the hall's.
+	return b.take(now, 1) && l.all.take(now, 2)
+}
+
+// forget drops the buckets that have filled up again (their senders start afresh
+// alike), or, when none has, the one idle longest.
+func (l *limiter) forget(now time.Time) {
+	var oldest string
+	for s, b := range l.senders {
+		if now.Sub(b.last) >= bundleBurst*bundleEvery {
+			delete(l.senders, s)
+		} else if oldest == "" || b.last.Before(l.senders[oldest].last) {
+			oldest = s
+		}
+	}
+	if len(l.senders) >= bundleSenders {
+		delete(l.senders, oldest)
+	}
+}
+
 func (k *Kiosk) receiveBundle(w http.ResponseWriter, r *http.Request) {
-	if !k.bundleRate.allow(k.Clock.Now()) {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if !k.bundleRate.allow(host, k.Clock.Now()) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(bundleEvery.Seconds())))
 		writeBundleJSON(w, http.StatusTooManyRequests, bundleAnswer{Error: "bundle: too many bundles: send again later"})
 		return
@@ -117,7 +161,6 @@ func (k *Kiosk) receiveBundle(w http.ResponseWriter, r *http.Request) {
 		writeBundleJSON(w, http.StatusRequestEntityTooLarge, bundleAnswer{Error: "bundle: larger than the kiosk takes"})
 		return
 	}
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
 	b, err := k.ApplyBundle(data, ByNetwork+host)
 	if err != nil {
 		writeBundleJSON(w, bundleStatus(err), bundleAnswer{Error: err.Error()})

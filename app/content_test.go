@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -94,7 +95,13 @@ func newContentKioskOf(t testing.TB, dir string, urls map[string]string) *app.Ki
 // post sends a bundle to k over the hall network and returns the answer's status and error.
 func post(t testing.TB, k *app.Kiosk, data []byte) (int, string) {
 	t.Helper()
-	resp, err := http.Post("http://"+k.BundleAddr()+"/v1/bundles", "application/json", bytes.NewReader(data))
+	return postFrom(t, k, data, http.DefaultClient)
+}
+
+// postFrom sends a bundle as post does, through c (from another address, say).
+func postFrom(t testing.TB, k *app.Kiosk, data []byte, c *http.Client) (int, string) {
+	t.Helper()
+	resp, err := c.Post("http://"+k.BundleAddr()+"/v1/bundles", "application/json", bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,6 +334,11 @@ func TestBundleFloodHeldOff(t *testing.T) {
 	}
 	if len(evs) != 10 {
 		t.Fatalf("%d events journaled, want the 10 refusals", len(evs))
+	}
+	// Another machine of the hall still gets through: the flood was one sender's.
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}}
+	if code, msg := postFrom(t, k, []byte("{}"), other); code != http.StatusUnprocessableEntity {
+		t.Fatalf("another sender after the flood: %d %s", code, msg)
 	}
 }
 
