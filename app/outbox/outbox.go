@@ -172,6 +172,10 @@ var ErrUnknownUtility = errors.New("outbox: no such utility")
 // ErrNotFound means no request has that kiosk reference.
 var ErrNotFound = errors.New("outbox: no such request")
 
+// ErrInFlight means a request is being sent at that moment: it cannot be withdrawn
+// (the utility may be taking it); ask again once the attempt is over.
+var ErrInFlight = errors.New("outbox: the request is being sent right now")
+
 // New opens the outbox kept in st, forwarding to the given utilities, and loads the
 // requests still pending (after a crash: those in flight too; they are resent with
 // their keys once Start is called).

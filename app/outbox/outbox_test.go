@@ -920,3 +920,79 @@ func TestKioskRefsNotRepeated(t *testing.T) {
 		})
 	}
 }
+
+// Staff withdraw a request still waiting while its utility is down (the citizen was
+// served at the counter): it is never sent, the requests before and after it in its
+// lane still are. One being sent that moment, or a payment's, is not withdrawn.
+func TestClosePending(t *testing.T) {
+	f, up := outage(unreachable())
+	e := newEnv(t, Options{Base: time.Second, Cap: 10 * time.Second}, f)
+	var refs []string
+	for _, order := range []string{"acct-0", "acct-0", "acct-0", "acct-1"} {
+		res, err := e.ob.Submit(context.Background(), req(order), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, res.KioskRef)
+	}
+	pay, err := e.ob.Submit(context.Background(), Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "acct-2",
+		Body: utility.PaymentRequest{Account: "acct-2", Bills: []string{"W1"}, Amount: 100}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ob.Start(context.Background())
+	eventually(t, "the utility held back", func() bool { return len(e.ob.Held()) == 1 && state(t, e.ob, refs[0]).Tries > 0 })
+	for _, tc := range []struct {
+		ref, reason, want string
+	}{
+		{refs[1], " ", "needs a reason"},
+		{pay.KioskRef, "offline", "is a payment's payment"},
+		{"K000", "offline", "no such request"},
+	} {
+		if err := e.ob.ClosePending(tc.ref, "工号0107", tc.reason); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ClosePending(%s, %q) = %v, want …%s…", tc.ref, tc.reason, err, tc.want)
+		}
+	}
+	if err := e.ob.ClosePending(refs[1], "工号0107", "offline"); err != nil {
+		t.Fatal(err)
+	}
+	if s := state(t, e.ob, refs[1]); s.State != Closed || s.ClosedBy != "工号0107" || s.CloseReason != "offline" {
+		t.Fatalf("withdrawn: %+v", s)
+	}
+	if err := e.ob.ClosePending(refs[1], "工号0107", "offline"); err == nil || !strings.Contains(err.Error(), "not waiting to be sent") {
+		t.Fatalf("withdrawn twice: %v", err)
+	}
+	up()
+	e.clock.Advance(time.Minute)
+	for _, ref := range []string{refs[0], refs[2], refs[3]} {
+		eventually(t, "delivery of "+ref, func() bool { return state(t, e.ob, ref).State == Done })
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.sent {
+		if s.KioskRef == refs[1] {
+			t.Fatal("a withdrawn request was sent")
+		}
+	}
+}
+
+// A request being sent at that moment is not withdrawn: the utility may be taking it.
+func TestClosePendingInFlight(t *testing.T) {
+	release := make(chan struct{})
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		<-release
+		return utility.Answer{Kind: s.Kind, Reference: "U", Body: []byte(`{"reference":"U"}`)}, nil
+	}}
+	e := newEnv(t, Options{}, f)
+	res, err := e.ob.Submit(context.Background(), req("acct-0"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ob.Start(context.Background())
+	eventually(t, "the send under way", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.sent) == 1 })
+	if err := e.ob.ClosePending(res.KioskRef, "工号0107", "withdrawn"); !errors.Is(err, ErrInFlight) {
+		t.Fatalf("withdrawn while being sent: %v", err)
+	}
+	close(release)
+	eventually(t, "the answer", func() bool { return state(t, e.ob, res.KioskRef).State == Done })
+}

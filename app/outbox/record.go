@@ -306,6 +306,67 @@ func (ob *Outbox) Retry(ref, actor string) error {
 	return nil
 }
 
+// ClosePending withdraws a request still waiting to be sent, for good: its citizen was
+// served another way (at the counter while the utility was down) or withdrew it, and it
+// must not reach the utility later. reason (required) says why, for the journal. A
+// request being sent at that moment is not withdrawn (ErrInFlight); nor is a payment's
+// order or its cancellation (money may move: the utility's records decide).
+func (ob *Outbox) ClosePending(ref, actor, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return errors.New("outbox: withdrawing a request needs a reason")
+	}
+	st, err := ob.Status(ref)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st.State != Pending:
+		return fmt.Errorf("outbox: %s is %s, not waiting to be sent", ref, st.State)
+	case st.Kind == utility.KindPayment || st.Kind == utility.KindCancelPayment:
+		return fmt.Errorf("outbox: %s is a payment's %s: it is not withdrawn", ref, st.Kind)
+	}
+	w, ok := ob.workers[st.Utility]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownUtility, st.Utility)
+	}
+	// Out of its lane first, so that no attempt starts while it is closed; back in if
+	// the close cannot be stored.
+	it, err := w.withdraw(ref)
+	if err != nil {
+		return err
+	}
+	var rec record
+	err = ob.st.Update(func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if err != nil {
+			return err
+		}
+		if r.State != Pending {
+			return fmt.Errorf("outbox: %s is %s, not waiting to be sent", ref, r.State)
+		}
+		now := ob.o.Clock.Now()
+		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, logging.Scrub(reason), now
+		if err := putRecord(tx, r); err != nil {
+			return err
+		}
+		if err := tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq)); err != nil {
+			return err
+		}
+		rec = *r
+		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.StaffClose, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
+	})
+	if err != nil {
+		if it != nil {
+			w.add(it)
+			w.poke()
+		}
+		return err
+	}
+	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Closed}, Result{KioskRef: ref, Utility: rec.Utility, State: Closed})
+	return nil
+}
+
 // CloseDead closes a dead letter for good; reason (required) says why, for the journal.
 func (ob *Outbox) CloseDead(ref, actor, reason string) error {
 	reason = strings.TrimSpace(reason)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,6 +130,36 @@ func (w *worker) add(it *item) {
 	l.items[i] = it
 	w.count++
 	w.schedule(l)
+}
+
+// withdraw takes the request out of its lane so that it is never sent: ErrInFlight while
+// an attempt is under way. It returns the item (nil when the worker does not hold it).
+func (w *worker) withdraw(ref string) (*item, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for key, l := range w.lanes {
+		i := slices.IndexFunc(l.items, func(it *item) bool { return it.ref == ref })
+		if i < 0 {
+			continue
+		}
+		if i == 0 && l.busy {
+			return nil, fmt.Errorf("%w: %s", ErrInFlight, ref)
+		}
+		it := l.items[i]
+		l.items = slices.Delete(l.items, i, i+1)
+		w.count--
+		switch {
+		case l.index >= 0 && len(l.items) == 0:
+			heap.Remove(&w.ready, l.index)
+			delete(w.lanes, key)
+		case l.index >= 0:
+			heap.Fix(&w.ready, l.index) // its head may have changed
+		case len(l.items) == 0 && !l.busy:
+			delete(w.lanes, key)
+		}
+		return it, nil
+	}
+	return nil, nil
 }
 
 // schedule puts an idle lane with items into (or back into its place in) the heap.

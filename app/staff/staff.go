@@ -441,7 +441,8 @@ func (l *Local) Retry(ctx context.Context, ref, actor string) error {
 	return l.Outbox.Retry(ref, actor)
 }
 
-// Close closes a dead letter.
+// Close closes a dead letter, or withdraws a request still waiting to be sent (its
+// citizen served at the counter while the utility was down), for good.
 func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
 	if err := errors.Join(required("the kiosk reference", ref), required("the actor", actor), required("the reason", reason)); err != nil {
 		return err
@@ -449,6 +450,13 @@ func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
 	text, err := closeReason(reason)
 	if err != nil {
 		return err
+	}
+	st, err := l.Outbox.Status(ref)
+	if err != nil {
+		return err
+	}
+	if st.State == outbox.Pending {
+		return l.Outbox.ClosePending(ref, actor, text)
 	}
 	return l.Outbox.CloseDead(ref, actor, text)
 }

@@ -178,6 +178,19 @@ func TestService(t *testing.T) {
 			if err != nil || len(closed) != 1 || closed[0].Why != "staff-7: 已在窗口线下办理" {
 				t.Errorf("closed: %+v, %v", closed, err)
 			}
+			// The request waiting for the electricity utility, its citizen served at the
+			// counter meanwhile, is withdrawn: never sent after.
+			waiting, err := s.Requests(ctx, outbox.Pending, 0)
+			i := slices.IndexFunc(waiting, func(r Request) bool { return r.Utility == utility.Electricity })
+			if err != nil || i < 0 {
+				t.Fatalf("waiting: %+v, %v", waiting, err)
+			}
+			if err := s.Close(ctx, waiting[i].KioskRef, "staff-7", "offline"); err != nil {
+				t.Fatalf("withdraw a waiting request: %v", err)
+			}
+			if closed, err := s.Requests(ctx, outbox.Closed, 0); err != nil || len(closed) != 2 {
+				t.Errorf("closed after the withdrawal: %+v, %v", closed, err)
+			}
 			evs, err := s.Events(ctx, Query{Ref: k.refs[1]})
 			if err != nil || len(evs) == 0 {
 				t.Fatalf("journal of %s: %v", k.refs[1], err)

@@ -48,7 +48,7 @@ func init() {
 	})
 	register("outbox", outboxSummary, "close", &subcommand{
 		usage:   "close --actor STAFF_NO --reason offline|withdrawn|duplicate [--config FILE] REF",
-		summary: "close a dead letter for good, saying why",
+		summary: "close a dead letter, or withdraw a request still waiting to be sent, for good, saying why",
 		run:     outboxClose,
 	})
 	register("journal", journalSummary, "list", &subcommand{
