@@ -207,8 +207,10 @@ func maintPage(s *Shell) Page {
 		about := s.panel(s.T("maint.about"), s.aboutRows(m.About(), st.Fleet)...)
 		var panels fyne.CanvasObject = s.pager(devices, queue, about)
 		if !s.K.Elderly() {
-			// Side by side, both at a glance; in 大字模式 one above the other, paged.
-			panels = container.NewVBox(container.NewGridWithColumns(2, devices, queue), about)
+			// Side by side, all at a glance; in 大字模式 one above the other, paged. What
+			// waits has a column of its own, the tallest: with every utility's count, each
+			// saying why it holds its requests back, it goes on a second page.
+			panels = container.NewGridWithColumns(2, container.NewVBox(devices, about), s.pager(queue))
 		}
 		return container.NewBorder(nil, nil, nil, actions, panels)
 	}}
@@ -274,17 +276,29 @@ func (s *Shell) deviceRows(st staff.Status) []fyne.CanvasObject {
 	return rows
 }
 
-// queueRows count what waits: requests per utility, dead letters, receipts to print
-// again and payment orders still asked about.
+// queueRows count what waits: requests per utility, with why a utility's are held back
+// when it fails itself, dead letters, receipts to print again and payment orders still
+// asked about.
 func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
 	var ids []string
 	for id := range st.Pending {
 		ids = append(ids, id)
 	}
+	failing := map[string]staff.Failing{}
+	for _, f := range st.Failing {
+		failing[f.Utility] = f
+		if _, ok := st.Pending[f.Utility]; !ok {
+			ids = append(ids, f.Utility)
+		}
+	}
 	sort.Strings(ids)
 	var rows []fyne.CanvasObject
 	for _, id := range ids {
-		rows = append(rows, s.countRow(s.T("maint.pending", s.K.UtilityName(id)), st.Pending[id], widget.WarningImportance))
+		r := s.countRow(s.T("maint.pending", s.K.UtilityName(id)), st.Pending[id], widget.WarningImportance)
+		if f, ok := failing[id]; ok {
+			r.Detail, r.Importance = s.failing(f), widget.DangerImportance
+		}
+		rows = append(rows, r)
 	}
 	if len(ids) == 0 {
 		rows = append(rows, s.countRow(s.T("maint.pending_none"), 0, widget.SuccessImportance))
@@ -295,6 +309,29 @@ func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
 	reprints := s.countRow(s.T("maint.reprints"), st.Reprints, widget.WarningImportance)
 	reprints.Detail, reprints.OnTapped = s.T("maint.open_list"), s.Tap(func() { s.Show(reprintsPage(s)) })
 	return append(rows, dead, reprints, s.countRow(s.T("maint.unsettled"), st.Unsettled, widget.WarningImportance))
+}
+
+// failing says why a utility's requests are held back, and since when (China time):
+// 系统故障或无法连接，自 09:30 起.
+func (s *Shell) failing(f staff.Failing) string {
+	return s.T("maint.failing", s.problem(f.Problem), s.since(f.Since))
+}
+
+// problem words a utility's own failure for staff by its utility.Problem.
+func (s *Shell) problem(p string) string {
+	if key := "maint.problem." + p; s.K.Text.Has(key) {
+		return s.T(key)
+	}
+	return s.T("maint.problem." + utility.ProblemOther)
+}
+
+// since is a time of the day in China, with its date when it is not today's.
+func (s *Shell) since(t time.Time) string {
+	t = t.In(workdays.CST)
+	if y, m, d := s.K.Clock.Now().In(workdays.CST).Date(); t.Year() == y && t.Month() == m && t.Day() == d {
+		return t.Format("15:04")
+	}
+	return dateTime(t)
 }
 
 // aboutRows name the kiosk, its configuration and its program, and its link to the

@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -306,5 +307,43 @@ func TestMaintenanceShowsTheFleetLink(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
 		h.Do(func() { h.Shell.SetElderly(elderly) })
 		h.AssertFits()
+	}
+}
+
+// A utility that fails itself holds its requests back: staff read beside the count of
+// what waits for it that its system fails or cannot be reached, and since when (China
+// time). With every utility failing the page still fits, in both modes and languages.
+func TestMaintenanceShowsFailingUtilities(t *testing.T) {
+	h := screentest.New(t, screentest.Options{Start: true})
+	for _, id := range config.UtilityIDs {
+		if _, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: "3100000001",
+			Body: utility.Transfer{Account: "3100000001"}}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.WaitFor("every utility held back", func() bool { return len(h.K.Outbox.Held()) == len(config.UtilityIDs) })
+	since := h.K.Outbox.Held()[0].Since.In(workdays.CST).Format("15:04")
+	h.OpenMaintenance(staffpin.DemoPIN)
+	for _, id := range config.UtilityIDs {
+		if !rowShows(h, "待发送至"+h.K.UtilityName(id)+"的申请", "系统故障或无法连接，自 "+since+" 起") {
+			t.Errorf("%s is not shown failing:\n%s", id, h.Markup())
+		}
+	}
+	for _, lang := range []string{"zh", "en"} {
+		if h.K.Text.Lang() != i18n.Lang(lang) {
+			h.Do(h.Shell.ToggleLanguage)
+		}
+		for _, elderly := range []bool{false, true} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			h.AssertFits()
+			want := map[string]string{"zh": "系统故障或无法连接，自 " + since + " 起", "en": "System down or unreachable since " + since}[lang]
+			shown := h.Shows(want)
+			for next := h.K.Text.T("nav.next_page"); !shown && h.CanTap(next); shown = h.Shows(want) {
+				h.Tap(next)
+			}
+			if !shown {
+				t.Errorf("%s, 大字模式 %v: not shown whole: %q\n%s", lang, elderly, want, h.Markup())
+			}
+		}
 	}
 }
