@@ -442,10 +442,15 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	})
 	retry.Importance = widget.HighImportance
 	closing := s.Button("maint.close_request", func() { s.chooseCloseReason(r.KioskRef) })
-	// The utility's refusal is read as it says it; a failure to reach the utility is
-	// worded for staff (its program text is in kioskctl outbox list and the journal).
+	// The utility's refusal is read as it says it, one without words said to be one; a
+	// failure to reach the utility is worded for staff (its program text is in kioskctl
+	// outbox list and the journal).
 	why := s.T("maint.refused", r.Refused)
-	if r.Refused == "" {
+	switch {
+	case r.Refused != "":
+	case r.Rejected:
+		why = s.T("maint.refused_no_reason")
+	default:
 		why = s.T("maint.not_delivered")
 	}
 	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))

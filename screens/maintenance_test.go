@@ -347,3 +347,37 @@ func TestMaintenanceShowsFailingUtilities(t *testing.T) {
 		}
 	}
 }
+
+// A dead letter its utility refused without a word (a 422 with no body, a code alone) is
+// told as a refusal, which sending it again does not change; not as one the network or
+// the utility's system failed to deliver.
+func TestMaintenanceDeadLetterRefusedWithoutWords(t *testing.T) {
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}))
+	defer silent.Close()
+	reused := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, `{"error":{"code":"idempotency_key_reused"}}`)
+	}))
+	defer reused.Close()
+	h := screentest.New(t, screentest.Options{Start: true, UtilityURLs: map[string]string{"electricity": "http://127.0.0.1:1",
+		"water": silent.URL + "/v1", "gas": reused.URL + "/v1", "broadband": "http://127.0.0.1:1"}})
+	for _, id := range []string{"water", "gas"} {
+		res, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: "3100000001",
+			Body: utility.Transfer{Account: "3100000001"}}, 5*time.Second)
+		if err != nil || res.State != outbox.Dead {
+			t.Fatalf("%s: %+v %v", id, res, err)
+		}
+	}
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("未送达的申请")
+	if n := strings.Count(h.Markup(), "业务单位不予受理（未说明原因）"); n != 2 || h.Shows("多次发送未成功") {
+		t.Fatalf("%d refusals without words told as such:\n%s", n, h.Markup())
+	}
+	for _, elderly := range []bool{true, false} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.AssertFits()
+	}
+}

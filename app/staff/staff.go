@@ -175,6 +175,9 @@ type Request struct {
 	// Refused is the utility's refusal in its own words, when it refused (masked as Why):
 	// what a clerk can read out; the rest of Why is the program's record.
 	Refused string `json:"refused,omitempty"`
+	// Rejected is set when the utility refused it, in words (Refused) or without any:
+	// sending it again brings the same answer.
+	Rejected bool `json:"rejected,omitempty"`
 }
 
 // Query selects journal events: those naming Ref (at any time), or else those of the
@@ -430,7 +433,7 @@ func requestOf(r outbox.Status) Request {
 		why = r.ClosedBy + ": " + r.CloseReason
 	}
 	return Request{KioskRef: r.KioskRef, Utility: r.Utility, Kind: r.Kind, State: r.State, Created: r.Created,
-		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why), Refused: logging.Scrub(refused)}
+		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why), Refused: logging.Scrub(refused), Rejected: r.Err != nil}
 }
 
 // Retry queues a dead letter again.
