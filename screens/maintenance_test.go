@@ -2,7 +2,9 @@ package screens_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,7 +18,9 @@ import (
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -316,10 +320,7 @@ func TestMaintenanceShowsTheFleetLink(t *testing.T) {
 func TestMaintenanceShowsFailingUtilities(t *testing.T) {
 	h := screentest.New(t, screentest.Options{Start: true})
 	for _, id := range config.UtilityIDs {
-		if _, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: "3100000001",
-			Body: utility.Transfer{Account: "3100000001"}}, 0); err != nil {
-			t.Fatal(err)
-		}
+		transfer(t, h, id, 0)
 	}
 	h.WaitFor("every utility held back", func() bool { return len(h.K.Outbox.Held()) == len(config.UtilityIDs) })
 	since := h.K.Outbox.Held()[0].Since.In(workdays.CST).Format("15:04")
@@ -348,6 +349,18 @@ func TestMaintenanceShowsFailingUtilities(t *testing.T) {
 	}
 }
 
+// transfer submits a 过户 to utility id, as a visit does, and waits up to wait for the
+// utility's answer.
+func transfer(t *testing.T, h *screentest.H, id string, wait time.Duration) outbox.Result {
+	t.Helper()
+	res, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: "3100000001",
+		Body: utility.Transfer{Account: "3100000001"}}, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // A dead letter its utility refused without a word (a 422 with no body, a code alone) is
 // told as a refusal, which sending it again does not change; not as one the network or
 // the utility's system failed to deliver.
@@ -365,10 +378,8 @@ func TestMaintenanceDeadLetterRefusedWithoutWords(t *testing.T) {
 	h := screentest.New(t, screentest.Options{Start: true, UtilityURLs: map[string]string{"electricity": "http://127.0.0.1:1",
 		"water": silent.URL + "/v1", "gas": reused.URL + "/v1", "broadband": "http://127.0.0.1:1"}})
 	for _, id := range []string{"water", "gas"} {
-		res, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: "3100000001",
-			Body: utility.Transfer{Account: "3100000001"}}, 5*time.Second)
-		if err != nil || res.State != outbox.Dead {
-			t.Fatalf("%s: %+v %v", id, res, err)
+		if res := transfer(t, h, id, 5*time.Second); res.State != outbox.Dead {
+			t.Fatalf("%s: %+v", id, res)
 		}
 	}
 	h.OpenMaintenance(staffpin.DemoPIN)
@@ -379,5 +390,138 @@ func TestMaintenanceDeadLetterRefusedWithoutWords(t *testing.T) {
 	for _, elderly := range []bool{true, false} {
 		h.Do(func() { h.Shell.SetElderly(elderly) })
 		h.AssertFits()
+	}
+}
+
+// The journal's screen says in the staff's language what the program journals in its
+// own words (kioskctl journal list keeps them): a database copy, a retention's counts, a
+// utility failing for long, the content versions applied, held, rolled back and
+// refused, a refusal's reason among them; never the program's text.
+func TestMaintenanceJournalDetailsInWords(t *testing.T) {
+	h := screentest.New(t, screentest.Options{Start: true})
+	// A day's entries kept past data.journal_days are removed, and the counts journaled.
+	if err := h.K.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: "工号0107", Detail: "打印测试页"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Advance(time.Duration(h.K.Config.Data.JournalDays+1) * 24 * time.Hour)
+	if err := h.K.Prune(); err != nil {
+		t.Fatal(err)
+	}
+	// Water cannot be reached for more than ten minutes.
+	transfer(t, h, "water", 0)
+	h.WaitFor("water held back", func() bool { return len(h.K.Outbox.Held()) == 1 })
+	h.Advance(11 * time.Minute)
+	h.WaitFor("water failing for long", func() bool { hs := h.K.Outbox.Held(); return len(hs) == 1 && hs[0].Long })
+	local := &staff.Local{Store: h.K.Store, Journal: h.K.Journal, Outbox: h.K.Outbox, Clock: h.K.Clock.Now}
+	if _, err := local.Backup(t.Context(), io.Discard, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	now := h.Clock.Now()
+	info, err := os.ReadFile("../assets/info/gas.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(key ed25519.PrivateKey, m bundle.Manifest) []byte {
+		t.Helper()
+		if m.Created.IsZero() {
+			m.Created, m.Expires = now, now.Add(time.Hour)
+		}
+		b, err := bundle.Sign(key, m, map[string][]byte{bundle.InfoFile: info})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	gas := bundle.DemoKey("gas")
+	if _, err := h.K.ApplyBundle(sign(gas, bundle.Manifest{Utility: "gas", Version: 4, Note: "调整二档气价"}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	soon := now.Add(2 * time.Minute)
+	if _, err := h.K.ApplyBundle(sign(gas, bundle.Manifest{Utility: "gas", Version: 6, Effective: soon}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	for _, refused := range [][]byte{
+		sign(gas, bundle.Manifest{Utility: "gas", Version: 3}),
+		sign(gas, bundle.Manifest{Utility: "gas", Version: 5, Created: now.Add(-2 * time.Hour), Expires: now.Add(-time.Hour)}),
+		sign(bundle.DemoKey("water"), bundle.Manifest{Utility: "gas", Version: 7}),
+	} {
+		if _, err := h.K.ApplyBundle(refused, "工号0107"); err == nil {
+			t.Fatal("a bundle to refuse was applied")
+		}
+	}
+	h.Advance(3 * time.Minute)
+	h.WaitFor("the held bundle shown", func() bool { return h.K.BundleShown("gas") == 6 })
+	if err := h.K.RollbackBundle("gas", "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("操作记录")
+	var pages strings.Builder
+	for {
+		pages.WriteString(h.Markup())
+		if !h.CanTap("下一页") {
+			break
+		}
+		h.Tap("下一页")
+	}
+	shown := pages.String()
+	for _, want := range []string{
+		"开始导出数据库副本", "数据库副本已导出（",
+		"清除0件申请的个人信息；删除申请0件、留痕记录1条、待补打凭条0张、未了结的支付单0笔",
+		"系统故障或无法连接",
+		"版本4：调整二档气价", "版本6，" + dateTimeCST(soon) + " 起生效", "版本6（定于 " + dateTimeCST(soon) + " 起生效）", "版本6回退到版本4",
+		"版本3不高于已应用的版本4", "内容包已过期", "签名与本机配置的该单位公钥不符",
+	} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the journal's screen does not say %q", want)
+		}
+	}
+	for _, english := range []string{"database", "bytes", "version", "rolled back", "erased", "utility water", "dial tcp", "kioskctl journal list"} {
+		if strings.Contains(shown, english) {
+			t.Errorf("the journal's screen shows %q:\n%s", english, shown)
+		}
+	}
+}
+
+// dateTimeCST is a time as the maintenance screens show it: China time, to the minute.
+func dateTimeCST(t time.Time) string { return t.In(workdays.CST).Format("2006-01-02 15:04") }
+
+// The other details the program journals in its own shapes read in words too: the
+// outbox's, a payment's settled after its citizen left, a receipt not made.
+func TestMaintenanceJournalShapesInWords(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct {
+		kind          journal.Kind
+		detail, words string
+	}{
+		{journal.RequestDead, "5 attempts failed", "5次发送未成功"},
+		{journal.RequestExpired, "not delivered before its deadline", "截止前未能送达，不再发送"},
+		{journal.RequestClosed, "the utility had already done it (already_done)", "业务单位此前已办理"},
+		{journal.RequestRejected, "idempotency_key_reused", "幂等键已用于另一申请"},
+		{journal.RequestRejected, "no_such_code", "错误代码 no_such_code"},
+		{journal.UtilityHeld, "utility gas: transfers.create: authentication refused (HTTP 401)", "签名被拒"},
+		{journal.UtilityBack, "failed since 2026-11-25 09:12:40", "故障始于 2026-11-25 09:12:40"},
+		{journal.PaymentSettled, "expired", "支付单已过期"},
+		{journal.PaymentSettled, "paid; receipt kept for reprinting", "已支付，凭条留待补打"},
+		{journal.PrintFailed, "payment: receipt: no QR for an empty URL", "缴费凭条未能生成"},
+		{journal.StaffReprint, "acceptance", "受理回执"},
+		{journal.BundleRefused, "held for later, dropped: bundle: not newer than the version applied: gas version 5, and version 5 was applied",
+			"待生效的内容包已放弃：版本5不高于已应用的版本5"},
+		{journal.BundleRefused, "bundle: not newer than the version applied: gas version 6, and version 7 is held to take effect later",
+			"版本6不高于待生效的版本7"},
+		{journal.BundleRefused, "app: the bundle's endpoint is refused: utility gas: health: unavailable", "新接口地址未通过检测"},
+		{journal.BundleScheduled, "version 7, effective 2026-12-01T00:00:00Z, in place of version 6: 新年气价", "版本7，2026-12-01 08:00 起生效，取代此前待生效的版本6：新年气价"},
+		{journal.BundleApplied, "version 8 (version 7, held for later, dropped: it is not newer)", "版本8；待生效的版本7不比它新，已放弃"},
+	} {
+		if err := h.K.Journal.Record(journal.Event{Kind: c.kind, Detail: c.detail}); err != nil {
+			t.Fatal(err)
+		}
+		h.OpenMaintenance(staffpin.DemoPIN)
+		h.Tap("操作记录")
+		if !h.ShowsOnAnyPage(c.words) {
+			t.Errorf("%s %q: not %q on the journal's screen:\n%s", c.kind, c.detail, c.words, h.Markup())
+		}
+		h.Tap("首页")
 	}
 }

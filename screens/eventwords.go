@@ -1,0 +1,249 @@
+package screens
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// The journal keeps what the program did in the program's words, English, as kioskctl
+// journal list prints them. The journal's screen words them for staff in their
+// language, by the event's kind and the shapes the program writes them in; it never
+// shows an error's text (a network error, a refused bundle's, which echoes what was
+// sent), and what it does not recognise it points to kioskctl journal list for.
+
+// wording is a detail of a fixed shape: re matches it, and its groups are key's
+// arguments.
+type wording struct {
+	re  *regexp.Regexp
+	key string
+}
+
+// wordings are the details the program writes in fixed shapes, by kind.
+var wordings = map[journal.Kind][]wording{
+	journal.StaffExport: {
+		{regexp.MustCompile(`^database copy started$`), "maint.words.export_started"},
+		{regexp.MustCompile(`^database copied, (\d+) bytes$`), "maint.words.exported"},
+		{regexp.MustCompile(`^database copy cut short after (\d+) bytes$`), "maint.words.export_cut"},
+	},
+	journal.Retention: {{regexp.MustCompile(`^personal data of (\d+) requests erased; (\d+) requests, (\d+) journal entries, ` +
+		`(\d+) receipts kept for reprinting and (\d+) unsettled payment orders removed$`), "maint.words.retention"}},
+	journal.BundleRollback: {
+		{regexp.MustCompile(`^version (\d+) rolled back to the kiosk's own content$`), "maint.words.rolled_back_own"},
+		{regexp.MustCompile(`^version (\d+) rolled back to version (\d+)$`), "maint.words.rolled_back"},
+	},
+	journal.RequestDead:    {{regexp.MustCompile(`^(\d+) attempts failed$`), "maint.words.attempts_failed"}},
+	journal.RequestExpired: {{regexp.MustCompile(`^not delivered before its deadline$`), "maint.words.expired"}},
+	journal.RequestClosed:  {{regexp.MustCompile(`\(already_done\)$`), "maint.words.already_done"}},
+	journal.UtilityBack:    {{regexp.MustCompile(`^failed since (.+)$`), "maint.words.failed_since"}},
+	journal.PaymentSettled: {
+		{regexp.MustCompile(`^paid; receipt kept for reprinting$`), "maint.words.paid_kept"},
+		{regexp.MustCompile(`^paid; no printer$`), "maint.words.paid_no_printer"},
+		{regexp.MustCompile(`^paid; receipt not kept`), "maint.words.paid_not_kept"},
+	},
+}
+
+var (
+	// A bundle applied: version 5[, held until 2026-12-01T00:00:00Z][: note][ (version 4,
+	// held for later, dropped: it is not newer)].
+	bundleApplied = regexp.MustCompile(`^version (\d+)(?:, held until (\S+?))?(?:: (.*?))?(?: \(version (\d+), held for later, dropped: it is not newer\))?$`)
+	// A bundle held: version 6, effective 2026-12-01T00:00:00Z[, in place of version 5][: note].
+	bundleScheduled = regexp.MustCompile(`^version (\d+), effective ([^\s,]+)(?:, in place of version (\d+))?(?:: (.*))?$`)
+	// The end of a refusal for a version not newer than one applied, or one held.
+	staleBundle = regexp.MustCompile(`version (\d+), and version (\d+) (was applied|is held to take effect later)$`)
+	// A utility's failure, as utility.Error says it: utility water: transfers.create: unavailable (HTTP 503) …
+	utilityFailure = regexp.MustCompile(`^utility [^:]+: [^:]+: ([a-z ]+)`)
+)
+
+// heldDropped begins the refusal of a bundle that was held for later and then dropped.
+const heldDropped = "held for later, dropped: "
+
+// bundleRefusals word a refused bundle by the error its detail begins with.
+var bundleRefusals = []struct {
+	err error
+	key string
+}{
+	{app.ErrBundleContent, "maint.words.bundle_content"},
+	{app.ErrBundleEndpoint, "maint.words.bundle_endpoint"},
+	{bundle.ErrMalformed, "maint.words.bundle_malformed"},
+	{bundle.ErrNoKey, "maint.words.bundle_no_key"},
+	{bundle.ErrSignature, "maint.words.bundle_signature"},
+	{bundle.ErrScope, "maint.words.bundle_scope"},
+	{bundle.ErrExpired, "maint.words.bundle_expired"},
+	{bundle.ErrNotYetValid, "maint.words.bundle_not_yet_valid"},
+}
+
+// eventWords is an event's detail as staff read it on the screen.
+func (s *Shell) eventWords(e journal.Event) string {
+	switch e.Kind {
+	case journal.RequestForwarded:
+		for _, o := range []struct{ prefix, key string }{{"answered", "maint.sent_answered"}, {"failed", "maint.sent_failed"}, {"refused", "maint.sent_refused"}} {
+			if strings.HasPrefix(e.Detail, o.prefix) {
+				return s.T(o.key)
+			}
+		}
+		return ""
+	case journal.RequestRejected:
+		if e.Detail == "" {
+			return ""
+		}
+		if key := "maint.words.code_" + e.Detail; s.K.Text.Has(key) {
+			return s.T(key)
+		}
+		return s.T("maint.words.code", e.Detail)
+	case journal.UtilityHeld:
+		return s.failureWords(e.Detail)
+	case journal.BundleApplied:
+		return s.appliedWords(e.Detail)
+	case journal.BundleScheduled:
+		return s.scheduledWords(e.Detail)
+	case journal.BundleRefused:
+		return s.refusalWords(e.Detail)
+	case journal.PaymentPaid:
+		return utility.Fen(e.Amount).Yuan()
+	case journal.PaymentSettled:
+		if key := "maint.words.payment_" + e.Detail; s.K.Text.Has(key) {
+			return s.T(key)
+		}
+	case journal.StaffReprint:
+		if key := "maint.receipt." + e.Detail; s.K.Text.Has(key) {
+			return s.T(key)
+		}
+	case journal.PrintFailed:
+		// A receipt that could not be made: "payment: " and the error.
+		if kind, _, ok := strings.Cut(e.Detail, ": "); ok && s.K.Text.Has("maint.receipt."+kind) {
+			return s.T("maint.words.receipt_not_made", s.T("maint.receipt."+kind))
+		}
+	case journal.CardTaken:
+		if d, err := time.ParseDuration(strings.TrimPrefix(e.Detail, "after ")); err == nil {
+			return s.T("maint.detail.taken_after", int(d.Seconds()))
+		}
+	}
+	if ws, ok := wordings[e.Kind]; ok && e.Detail != "" {
+		for _, w := range ws {
+			if m := w.re.FindStringSubmatch(e.Detail); m != nil {
+				return s.T(w.key, anys(m[1:])...)
+			}
+		}
+		return s.T("maint.words.see_journal")
+	}
+	// The journal keeps some details as the program's stable words (how a visit ended,
+	// a card's type): the screen says them in the staff's language.
+	if key := "maint.detail." + e.Detail; e.Detail != "" && s.K.Text.Has(key) {
+		return s.T(key)
+	}
+	return e.Detail
+}
+
+// eventDetail is the rest of an event on one line: what it names and says. It holds no
+// personal data: the journal holds none.
+func (s *Shell) eventDetail(e journal.Event) string {
+	var parts []string
+	utility := e.Utility
+	if utility != "" {
+		utility = s.K.UtilityName(utility)
+	}
+	for _, p := range []string{utility, e.Ref, e.UtilityRef, e.Actor, s.eventWords(e)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// failureWords word a utility's failure by its kind, as staff read it beside the
+// requests it holds back.
+func (s *Shell) failureWords(detail string) string {
+	if m := utilityFailure.FindStringSubmatch(detail); m != nil {
+		kind := strings.TrimSpace(m[1])
+		for _, k := range []error{utility.ErrUnavailable, utility.ErrTimeout, utility.ErrServer, utility.ErrBusy, utility.ErrBadResponse, utility.ErrAuth} {
+			if kind == strings.TrimPrefix(k.Error(), "utility: ") {
+				return s.problem(utility.Problem(k))
+			}
+		}
+	}
+	return s.problem(utility.ProblemOther)
+}
+
+// appliedWords word a bundle applied: its version, since when it was held, its note.
+func (s *Shell) appliedWords(detail string) string {
+	m := bundleApplied.FindStringSubmatch(detail)
+	if m == nil {
+		return s.T("maint.words.see_journal")
+	}
+	w := s.T("maint.words.bundle", m[1])
+	if m[2] != "" {
+		w = s.T("maint.words.held_until", m[1], rfcTime(m[2]))
+	}
+	if m[3] != "" {
+		w = s.T("maint.words.with_note", w, m[3])
+	}
+	if m[4] != "" {
+		w = s.T("maint.words.dropped_older", w, m[4])
+	}
+	return w
+}
+
+// scheduledWords word a bundle held for later: its version, when it takes effect,
+// the one it replaced, its note.
+func (s *Shell) scheduledWords(detail string) string {
+	m := bundleScheduled.FindStringSubmatch(detail)
+	if m == nil {
+		return s.T("maint.words.see_journal")
+	}
+	w := s.T("maint.words.scheduled", m[1], rfcTime(m[2]))
+	if m[3] != "" {
+		w = s.T("maint.words.in_place_of", w, m[3])
+	}
+	if m[4] != "" {
+		w = s.T("maint.words.with_note", w, m[4])
+	}
+	return w
+}
+
+// refusalWords say why a bundle was refused, in words; the error's text is not shown.
+func (s *Shell) refusalWords(detail string) string {
+	rest, dropped := strings.CutPrefix(detail, heldDropped)
+	why := s.T("maint.see_journal_list")
+	if m := staleBundle.FindStringSubmatch(rest); m != nil && strings.HasPrefix(rest, bundle.ErrStale.Error()) {
+		key := "maint.words.stale_applied"
+		if m[3] != "was applied" {
+			key = "maint.words.stale_held"
+		}
+		why = s.T(key, m[1], m[2])
+	} else {
+		for _, r := range bundleRefusals {
+			if strings.HasPrefix(rest, r.err.Error()) {
+				why = s.T(r.key)
+				break
+			}
+		}
+	}
+	if dropped {
+		return s.T("maint.words.held_dropped", why)
+	}
+	return why
+}
+
+// rfcTime is a time the journal keeps as RFC 3339, as the screens show times.
+func rfcTime(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return v
+	}
+	return dateTime(t)
+}
+
+// anys are strings as the arguments of a text.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, v := range ss {
+		out[i] = v
+	}
+	return out
+}
