@@ -50,6 +50,11 @@ func TestExampleIsValid(t *testing.T) {
 	if c.Staff.PINHash == "" {
 		t.Fatal("the example has no staff.pin_hash")
 	}
+	// The city's ACL (deploy/mosquitto/kiosk.acl) lets a kiosk publish under its user
+	// name only: another name and the broker drops its statuses without a word.
+	if c.Fleet.Username != c.Kiosk.ID {
+		t.Fatalf("the example's fleet.username %q is not its kiosk.id %q", c.Fleet.Username, c.Kiosk.ID)
+	}
 }
 
 func TestFileOverridesDefaults(t *testing.T) {

@@ -129,6 +129,12 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 			desc += ", trusted under " + f.CAFile
 		}
 		report(desc, err)
+		if f.Username != "" && f.Username != cfg.Kiosk.ID {
+			// deploy/mosquitto/kiosk.acl: pattern write kiosk/status/%u.
+			fmt.Fprintf(stdout, "fleet: WARNING: the user name %q is not kiosk.id %q: the city's ACL lets a kiosk publish on its own "+
+				"user name's topics only, and the broker drops the statuses and alarms of this one without a word (the link is made all the same)\n",
+				f.Username, cfg.Kiosk.ID)
+		}
 	} else {
 		fmt.Fprintln(stdout, "fleet: no broker (fleet.broker)")
 	}

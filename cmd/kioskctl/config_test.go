@@ -95,6 +95,10 @@ dir = "` + data + `"
 			"[fleet]\nbroker = \"mqtts://mqtt.example.cn:8883\"\nusername = \"LZH-TAIHE-01\"\npassword_file = \""+filepath.Join(secrets, "water.key")+"\"\n"),
 			code: 1, out: []string{"fleet: broker mqtts://mqtt.example.cn:8883, topics kiosk/…/LZH-TAIHE-01, as LZH-TAIHE-01 (password in " + secrets + "/water.key): PROBLEM: fleet: password file " + secrets + "/water.key is open to other users"},
 			err: "1 problem(s)"},
+		{name: "a hall's broker user not the kiosk's ID", config: write("fleet-user.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))+
+			"[fleet]\nbroker = \"mqtts://mqtt.example.cn:8883\"\nusername = \"LZH-0107\"\npassword_file = \""+filepath.Join(secrets, "power.key")+"\"\n"),
+			out: []string{"as LZH-0107 (password in " + secrets + "/power.key): ok",
+				`fleet: WARNING: the user name "LZH-0107" is not kiosk.id "LZH-TAIHE-01"`, "ready"}},
 		{name: "a hall whose data key was lost", config: filepath.Join(dir, "ready.toml"),
 			before: func() {
 				st, err := store.Open(store.Options{Dir: data})

@@ -109,8 +109,10 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(sts) == 0 {
-		fmt.Fprintln(stdout, "no kiosk has published a status on this broker")
-		return nil
+		// Not a quiet city: a kiosk whose user name is not its kiosk.id publishes where the
+		// city's ACL drops its statuses without a word, and is linked all the same.
+		return fmt.Errorf("no kiosk has published a status on this broker under %s/status/: check --prefix, that this user may read "+
+			"the statuses, and that each kiosk's fleet.username is its kiosk.id (kioskctl config check warns)", c.prefix)
 	}
 	width := 0
 	for id := range sts {

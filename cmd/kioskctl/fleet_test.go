@@ -94,6 +94,7 @@ func TestFleetCommands(t *testing.T) {
 		{"no bundle", []string{"bundle", "publish", "--broker", br.URL}, 2, "give the bundle FILE"},
 		{"not a bundle", []string{"bundle", "publish", "--broker", br.URL, "../../assets/info/water.toml"}, 1, "bundle: malformed"},
 		{"no broker there", []string{"fleet", "status", "--broker", "mqtt://127.0.0.1:1"}, 1, "fleet: connect to mqtt://127.0.0.1:1"},
+		{"no kiosk seen", []string{"fleet", "status", "--broker", br.URL, "--prefix", "elsewhere", "--wait", "300ms"}, 1, "no kiosk has published a status"},
 	} {
 		if code, _, errs := kioskctl(t, tc.args...); code != tc.code || !strings.Contains(errs, tc.err) {
 			t.Errorf("%s: %d %q, want %d and %q", tc.name, code, errs, tc.code, tc.err)
