@@ -316,6 +316,18 @@ func (k *Kiosk) BundleShown(utility string) uint64 {
 	return 0
 }
 
+// bundleLeftOut says why the kiosk does not show a utility's current bundle a, left out
+// at start (loadContent); "" when it shows it.
+func (k *Kiosk) bundleLeftOut(id string, a *bundle.Applied) string {
+	if a == nil || k.BundleShown(id) == a.Bundle.Manifest.Version {
+		return ""
+	}
+	if err := k.stillValid(id, a); err != nil {
+		return err.Error()
+	}
+	return "the bundles together did not load (the kiosk's log says why)"
+}
+
 // Bundles is what the kiosk holds of each utility's bundles.
 func (k *Kiosk) Bundles() (map[string]bundle.Status, error) { return k.bundles.Statuses() }
 

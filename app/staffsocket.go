@@ -35,7 +35,7 @@ func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
 		CardLeft: k.CardLeftSince, PINLocked: k.pinLockedUntil, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle,
-		Check: k.staffUtilities, Fleet: k.fleetState, Enabled: k.Config.Utilities.Enabled()}
+		LeftOut: k.bundleLeftOut, Check: k.staffUtilities, Fleet: k.fleetState, Enabled: k.Config.Utilities.Enabled()}
 }
 
 // pinLockedUntil is until when maintenance mode's PIN is locked; zero when it is not.

@@ -264,6 +264,9 @@ type Local struct {
 	// nil when the kiosk is not running.
 	Apply    func(data []byte, actor string) (*bundle.Bundle, error)
 	Rollback func(utility, actor string) error
+	// LeftOut says why the running kiosk does not show a utility's current bundle ("":
+	// it does); nil when the kiosk is not running.
+	LeftOut func(utility string, current *bundle.Applied) string
 	// Check checks every utility's API; nil when the kiosk is not running.
 	Check func(ctx context.Context) []Utility
 	// Fleet is the link to the city's broker; nil when the kiosk is not running, and it
@@ -298,8 +301,8 @@ func (l *Local) Utilities(ctx context.Context) ([]Utility, error) {
 // Bundle is one utility's content as the kiosk holds it.
 type Bundle struct {
 	Utility string `json:"utility"`
-	// Version is the bundle shown, with its note, when and by whom it was applied; 0:
-	// the kiosk's own content.
+	// Version is the bundle shown (unless LeftOut), with its note, when and by whom it
+	// was applied; 0: the kiosk's own content.
 	Version   uint64     `json:"version,omitempty"`
 	Note      string     `json:"note,omitempty"`
 	AppliedAt *time.Time `json:"applied_at,omitempty"`
@@ -313,6 +316,10 @@ type Bundle struct {
 	// Endpoint is the API root the bundle shown sends the utility's calls to; empty:
 	// the configured one.
 	Endpoint string `json:"endpoint,omitempty"`
+	// LeftOut says why the running kiosk does not show Version (its own content instead):
+	// the bundle was left out at start, its key or its endpoint's host no longer the
+	// configuration's. Empty while it shows it, and while the kiosk is stopped.
+	LeftOut string `json:"left_out,omitempty"`
 	// Held is the version held to take effect later (0: none), with its note, when it
 	// takes effect, and when and by whom it was delivered.
 	Held       uint64     `json:"held,omitempty"`
@@ -527,7 +534,11 @@ func (l *Local) Bundles(ctx context.Context) ([]Bundle, error) {
 	}
 	out := make([]Bundle, 0, len(sts))
 	for _, st := range sts {
-		out = append(out, bundleOf(st))
+		b := bundleOf(st)
+		if l.LeftOut != nil && st.Current != nil {
+			b.LeftOut = l.LeftOut(st.Utility, st.Current)
+		}
+		out = append(out, b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Utility < out[j].Utility })
 	return out, nil

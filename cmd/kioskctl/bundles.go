@@ -94,6 +94,9 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 			if b.Endpoint != "" {
 				fmt.Fprintf(stdout, "%-11s calls go to %s\n", "", b.Endpoint)
 			}
+			if b.LeftOut != "" {
+				fmt.Fprintf(stdout, "%-11s left out: %s; the kiosk shows its own content\n", "", b.LeftOut)
+			}
 		}
 		for _, id := range config.UtilityIDs {
 			if b := by[id]; b.Held > 0 {

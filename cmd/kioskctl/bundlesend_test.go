@@ -44,6 +44,13 @@ func startKiosk(t *testing.T, urls map[string]string, listen bool, tweak ...func
 	for _, f := range tweak {
 		f(cfg)
 	}
+	return runKiosk(t, cfg, urls), cfgPath
+}
+
+// runKiosk starts a kiosk on cfg with its utilities at urls (nil: unreachable), until
+// the test ends.
+func runKiosk(t *testing.T, cfg *config.Config, urls map[string]string) *app.Kiosk {
+	t.Helper()
 	if urls == nil {
 		urls = map[string]string{}
 		for _, id := range config.UtilityIDs {
@@ -56,7 +63,7 @@ func startKiosk(t *testing.T, urls map[string]string, listen bool, tweak ...func
 	}
 	k.Start(context.Background())
 	t.Cleanup(func() { k.Close() })
-	return k, cfgPath
+	return k
 }
 
 // A utility sends its bundle to the halls' kiosks in one command: each kiosk's line says
