@@ -614,10 +614,11 @@ func (l *Local) Screen(ctx context.Context, w io.Writer, actor string) (int64, e
 }
 
 // BackupFile writes the copy to path (mode 0600, synced; a copy cut short never takes
-// the name).
-func BackupFile(ctx context.Context, s Service, path, actor string) (int64, error) {
+// the name). A file there is replaced only if replace (store.WriteFile); where path
+// lies is the caller's to check (store.Options.CheckExport).
+func BackupFile(ctx context.Context, s Service, path, actor string, replace bool) (int64, error) {
 	if err := required("the actor", actor); err != nil {
 		return 0, err
 	}
-	return store.WriteFile(path, func(w io.Writer) (int64, error) { return s.Backup(ctx, w, actor) })
+	return store.WriteFile(path, replace, func(w io.Writer) (int64, error) { return s.Backup(ctx, w, actor) })
 }

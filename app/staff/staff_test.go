@@ -204,7 +204,7 @@ func TestService(t *testing.T) {
 
 			// The copy opens with the kiosk's key, and the export is journaled.
 			copyDir := t.TempDir()
-			n, err := BackupFile(ctx, s, filepath.Join(copyDir, store.FileName), "staff-7")
+			n, err := BackupFile(ctx, s, filepath.Join(copyDir, store.FileName), "staff-7", false)
 			if err != nil || n == 0 {
 				t.Fatalf("backup: %d, %v", n, err)
 			}
@@ -350,7 +350,7 @@ func TestBackupCutShort(t *testing.T) {
 	k := newKiosk(t)
 	c := serve(t, k.dir, &failingCopy{*k.l})
 	out := filepath.Join(t.TempDir(), store.FileName)
-	if _, err := BackupFile(context.Background(), c, out, "staff-7"); err == nil {
+	if _, err := BackupFile(context.Background(), c, out, "staff-7", false); err == nil {
 		t.Fatal("a broken copy succeeded")
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {

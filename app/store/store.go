@@ -13,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/sys/unix"
 )
 
 // FileName is the database's name inside the data folder.
@@ -261,9 +263,10 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// BackupFile writes the backup to path (mode 0600), synced, via a temporary file.
+// BackupFile writes the backup to a new file at path (mode 0600), synced, via a
+// temporary file; an existing path is refused (WriteFile).
 func (s *Store) BackupFile(path string) (int64, error) {
-	n, err := WriteFile(path, s.Backup)
+	n, err := WriteFile(path, false, s.Backup)
 	if err != nil {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
@@ -273,11 +276,20 @@ func (s *Store) BackupFile(path string) (int64, error) {
 // WriteFile makes path (mode 0600) from what fill writes, synced, via a temporary file
 // beside it: a copy cut short (a full disk, a lost connection) never takes its name. The
 // temporary file is new (O_EXCL, a random name), so that a file or link someone left
-// there cannot receive the copy or keep it readable.
-func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) {
+// there cannot receive the copy or keep it readable. Unless replace, a path that exists
+// (a file, a link) is refused, the error wrapping fs.ErrExist: before fill is called,
+// and again, atomically, when the copy takes the name. With replace, a link at path is
+// replaced itself, not what it points to. It does not check where path is: see
+// Options.CheckExport.
+func WriteFile(path string, replace bool, fill func(io.Writer) (int64, error)) (int64, error) {
+	if !replace {
+		if _, err := os.Lstat(path); err == nil {
+			return 0, fmt.Errorf("store: write %s: %w", path, fs.ErrExist)
+		}
+	}
 	tmp, n, err := writeTemp(path, fill)
 	if err == nil {
-		if err = os.Rename(tmp, path); err != nil {
+		if err = rename(tmp, path, replace); err != nil {
 			os.Remove(tmp)
 		}
 	}
@@ -285,6 +297,81 @@ func WriteFile(path string, fill func(io.Writer) (int64, error)) (int64, error) 
 		return 0, fmt.Errorf("store: write %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// rename gives tmp path's name; unless replace, never in place of a file there. Where
+// the file system cannot rename without replacing (renameat2's RENAME_NOREPLACE; some
+// network file systems), path is looked at just before.
+func rename(tmp, path string, replace bool) error {
+	if replace {
+		return os.Rename(tmp, path)
+	}
+	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_NOREPLACE)
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) {
+		if _, err := os.Lstat(path); err == nil {
+			return fs.ErrExist
+		}
+		return os.Rename(tmp, path)
+	}
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: tmp, New: path, Err: err} // EEXIST is fs.ErrExist
+	}
+	return nil
+}
+
+// CheckExport refuses path for a file the kiosk's data is exported to (a backup, a
+// picture of the screen) when writing it would put something in the place of the
+// kiosk's own files: the database (a running kiosk would go on writing into the file
+// it has open, which nobody opens again, and its next start would find the copy), or
+// the same file by another name (a link, a hard link); the data key's file; anything
+// in the data folder, at any depth and by any way there (a link to it, ".."). A folder
+// that is not there is no place of the kiosk's: the write itself fails there.
+func (o Options) CheckExport(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return nil
+	}
+	at := filepath.Join(dir, filepath.Base(abs)) // the name the file would take, no link on the way
+	for _, own := range []struct{ path, what string }{
+		{filepath.Join(o.Dir, FileName), "the kiosk's database"},
+		{o.keyFile(), "the kiosk's data key file"},
+	} {
+		if same(at, own.path) {
+			return fmt.Errorf("store: %s is %s", path, own.what)
+		}
+	}
+	data, err := os.Stat(o.Dir)
+	if err != nil {
+		return nil // no data folder yet: nothing in it to overwrite
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if st, err := os.Stat(d); err == nil && os.SameFile(st, data) {
+			return fmt.Errorf("store: %s lies in the kiosk's data folder %s", path, o.Dir)
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
+}
+
+// same reports whether at (a path without links on the way to it) names the file own
+// names: the same file, or, while own is not there, the same name.
+func same(at, own string) bool {
+	ost, err := os.Stat(own)
+	if err == nil {
+		st, err := os.Stat(at)
+		return err == nil && os.SameFile(st, ost)
+	}
+	ownAbs, err := filepath.Abs(own)
+	if err != nil {
+		return false
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(ownAbs))
+	return err == nil && filepath.Join(dir, filepath.Base(ownAbs)) == at
 }
 
 // writeTemp writes what fill writes to a new hidden file beside path (.NAME.*.part,

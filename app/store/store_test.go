@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,7 +256,7 @@ func TestWriteFileTemporary(t *testing.T) {
 	if err := os.Symlink(victim, out+".part"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteFile(out, func(w io.Writer) (int64, error) { n, err := io.WriteString(w, "copy"); return int64(n), err }); err != nil {
+	if _, err := WriteFile(out, false, func(w io.Writer) (int64, error) { n, err := io.WriteString(w, "copy"); return int64(n), err }); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "victim" {
@@ -265,7 +266,7 @@ func TestWriteFileTemporary(t *testing.T) {
 		t.Errorf("the copy: %v, %v", st.Mode(), err)
 	}
 	cut := filepath.Join(dir, "cut.db")
-	if _, err := WriteFile(cut, func(w io.Writer) (int64, error) { return 0, errors.New("disk full") }); err == nil {
+	if _, err := WriteFile(cut, false, func(w io.Writer) (int64, error) { return 0, errors.New("disk full") }); err == nil {
 		t.Fatal("a copy cut short succeeded")
 	}
 	left, _ := filepath.Glob(filepath.Join(dir, ".cut.db.*"))
@@ -364,4 +365,119 @@ func listFiles(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// WriteFile replaces nothing unless told to: an existing file (or a link) is refused with
+// fs.ErrExist and left as it was, with no temporary file beside it; told to, it
+// replaces the file, or the link itself and not what the link points to.
+func TestWriteFileReplace(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		link    bool // the target is a link to another file
+		replace bool
+	}{
+		{name: "a file"},
+		{name: "a link", link: true},
+		{name: "a file, replaced", replace: true},
+		{name: "a link, replaced", link: true, replace: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out, other := filepath.Join(dir, "copy.db"), filepath.Join(dir, "other")
+			if err := os.WriteFile(other, []byte("other"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if tc.link {
+				if err := os.Symlink(other, out); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(out, []byte("before"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(out)
+			_, err := WriteFile(out, tc.replace, func(w io.Writer) (int64, error) { n, err := io.WriteString(w, "copy"); return int64(n), err })
+			after, _ := os.ReadFile(out)
+			if b, _ := os.ReadFile(other); string(b) != "other" {
+				t.Errorf("what the link points to was written: %q", b)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+			}
+			if tc.replace {
+				if err != nil || string(after) != "copy" {
+					t.Fatalf("replacing: %q, %v", after, err)
+				}
+				return
+			}
+			if !errors.Is(err, fs.ErrExist) || !bytes.Equal(after, before) {
+				t.Fatalf("not replacing: %q, %v", after, err)
+			}
+		})
+	}
+	// Two writers to one new name: one of them makes it, the other is refused.
+	dir := t.TempDir()
+	out := filepath.Join(dir, "copy.db")
+	_, err := WriteFile(out, false, func(w io.Writer) (int64, error) {
+		if err := os.WriteFile(out, []byte("first"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.WriteString(w, "second")
+		return int64(n), err
+	})
+	if b, _ := os.ReadFile(out); !errors.Is(err, fs.ErrExist) || string(b) != "first" {
+		t.Fatalf("the name was taken meanwhile: %q, %v", b, err)
+	}
+}
+
+// CheckExport refuses to put an export (a backup, a picture) in the place of the kiosk's
+// own files, however the path names them; anywhere else is fine, there or not yet.
+func TestCheckExport(t *testing.T) {
+	root := t.TempDir()
+	data, keys := filepath.Join(root, "data"), filepath.Join(root, "keys")
+	o := Options{Dir: data, KeyFile: filepath.Join(keys, "data.key")}
+	s := open(t, o)
+	s.Close()
+	elsewhere := filepath.Join(root, "usb")
+	for _, d := range []string{elsewhere, filepath.Join(data, "sub")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{"to-data": data, "to-db": filepath.Join(data, FileName), "to-key": o.KeyFile}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(elsewhere, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Link(filepath.Join(data, FileName), filepath.Join(elsewhere, "hard.db")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, err string // err: "" for fine
+	}{
+		{"the database", filepath.Join(data, FileName), "is the kiosk's database"},
+		{"the database, by ..", filepath.Join(data, "sub", "..", FileName), "is the kiosk's database"},
+		{"a link to the database", filepath.Join(elsewhere, "to-db"), "is the kiosk's database"},
+		{"a hard link to the database", filepath.Join(elsewhere, "hard.db"), "is the kiosk's database"},
+		{"a new file in the data folder", filepath.Join(data, "copy.db"), "lies in the kiosk's data folder"},
+		{"deeper in the data folder", filepath.Join(data, "sub", "copy.db"), "lies in the kiosk's data folder"},
+		{"the data folder by a link", filepath.Join(elsewhere, "to-data", "copy.db"), "lies in the kiosk's data folder"},
+		{"the key file", o.KeyFile, "is the kiosk's data key file"},
+		{"a link to the key file", filepath.Join(elsewhere, "to-key"), "is the kiosk's data key file"},
+		{"a new file elsewhere", filepath.Join(elsewhere, "copy.db"), ""},
+		{"beside the key file", filepath.Join(keys, "copy.db"), ""},
+		{"a folder not there", filepath.Join(root, "none", "copy.db"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := o.CheckExport(tc.path)
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Fatalf("%v; want %q", err, tc.err)
+			}
+		})
+	}
+	// A key file not made yet is still the key file, by its name.
+	fresh := Options{Dir: filepath.Join(root, "fresh"), KeyFile: filepath.Join(root, "fresh.key")}
+	if err := fresh.CheckExport(fresh.KeyFile); err == nil || !strings.Contains(err.Error(), "data key file") {
+		t.Fatalf("the key file to be: %v", err)
+	}
 }

@@ -62,8 +62,8 @@ func init() {
 		run:     journalReport,
 	})
 	register("data", dataSummary, "backup", &subcommand{
-		usage:   "backup --out FILE --actor STAFF_NO [--config FILE]",
-		summary: "copy the database (sealed as it is: the copy needs the same key file)",
+		usage:   "backup --out FILE --actor STAFF_NO [--force] [--config FILE]",
+		summary: "copy the database (sealed as it is: the copy needs the same key file) to a new file outside the data folder",
 		run:     dataBackup,
 	})
 	register("receipt", receiptSummary, "failed", &subcommand{
@@ -92,7 +92,7 @@ func init() {
 		run:     kioskUtilities,
 	})
 	register("kiosk", kioskSummary, "screen", &subcommand{
-		usage:   "screen --out FILE --actor STAFF_NO [--config FILE]",
+		usage:   "screen --out FILE --actor STAFF_NO [--force] [--config FILE]",
 		summary: "save a picture (PNG) of what the running kiosk's screen shows, between visits only",
 		run:     kioskScreen,
 	})
@@ -107,6 +107,7 @@ type kioskData struct {
 	staff.Service
 	running bool          // through the running kiosk's socket
 	kiosk   *config.Kiosk // this machine, as the configuration names it
+	data    store.Options // its data folder and key file
 	enabled []string      // the utilities it serves, in display order
 	close   func() error  // releases the database when it was opened here
 }
@@ -118,9 +119,10 @@ func openData(cfgPath string) (*kioskData, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts := store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second}
 	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.Data.Dir))
 	if err == nil {
-		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, enabled: cfg.Utilities.Enabled(), close: func() error { return nil }}, nil
+		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, data: opts, enabled: cfg.Utilities.Enabled(), close: func() error { return nil }}, nil
 	}
 	if !errors.Is(err, staff.ErrNotRunning) {
 		return nil, err
@@ -130,7 +132,7 @@ func openData(cfgPath string) (*kioskData, error) {
 		// Never create a database here: a wrong folder would look like an empty kiosk.
 		return nil, fmt.Errorf("no kiosk running and no kiosk database at %s (data.dir of %s): run kioskctl in the kiosk's working folder or give the kiosk's configuration with --config: %w", db, cfg.Source, err)
 	}
-	st, err := store.Open(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second})
+	st, err := store.Open(opts)
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, errKioskRunning
 	}
@@ -148,7 +150,7 @@ func openData(cfgPath string) (*kioskData, error) {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob, Enabled: cfg.Utilities.Enabled()}, kiosk: &cfg.Kiosk, enabled: cfg.Utilities.Enabled(),
+	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob, Enabled: cfg.Utilities.Enabled()}, kiosk: &cfg.Kiosk, data: opts, enabled: cfg.Utilities.Enabled(),
 		close: func() error { return errors.Join(ob.Close(), st.Close()) }}, nil
 }
 
@@ -345,12 +347,15 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// fileAction runs a staff action that writes a file: it takes --config, --out and
-// --actor (who does it, for the journal), reaches the kiosk's data and saves.
-func fileAction(name, file, doing string, args []string, stderr io.Writer, save func(d *kioskData, path, actor string) (int64, error)) (string, int64, error) {
+// fileAction runs a staff action that writes a file: it takes --config, --out, --force
+// and --actor (who does it, for the journal), reaches the kiosk's data and saves, with
+// replace set by --force. It never writes over the kiosk's own files (its database,
+// its data folder, its key file), and over another file only with --force.
+func fileAction(name, file, doing string, args []string, stderr io.Writer, save func(d *kioskData, path, actor string, replace bool) (int64, error)) (string, int64, error) {
 	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	out := fs.String("out", "", file)
+	out := fs.String("out", "", file+"; never in the kiosk's data folder (data.dir) or its key file")
+	force := fs.Bool("force", false, "replace the file at --out if there is one")
 	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
 	if err := parse(fs, args); err != nil {
 		return "", 0, err
@@ -363,14 +368,20 @@ func fileAction(name, file, doing string, args []string, stderr io.Writer, save 
 		return "", 0, err
 	}
 	defer d.close()
-	n, err := save(d, *out, *actor)
+	if err := d.data.CheckExport(*out); err != nil {
+		return "", 0, usageError("--out %s: write it elsewhere, e.g. on a USB stick", strings.TrimPrefix(err.Error(), "store: "))
+	}
+	if _, err := os.Lstat(*out); err == nil && !*force {
+		return "", 0, usageError("--out %s exists: give --force to replace it", *out)
+	}
+	n, err := save(d, *out, *actor, *force)
 	return *out, n, err
 }
 
 func dataBackup(args []string, stdout, stderr io.Writer) error {
 	path, n, err := fileAction("data backup", "the copy's file (created 0600)", "exports", args, stderr,
-		func(d *kioskData, path, actor string) (int64, error) {
-			return staff.BackupFile(context.Background(), d, path, actor)
+		func(d *kioskData, path, actor string, replace bool) (int64, error) {
+			return staff.BackupFile(context.Background(), d, path, actor, replace)
 		})
 	if err != nil {
 		return err
@@ -381,8 +392,8 @@ func dataBackup(args []string, stdout, stderr io.Writer) error {
 
 func kioskScreen(args []string, stdout, stderr io.Writer) error {
 	path, n, err := fileAction("kiosk screen", "the picture's file (PNG)", "looks", args, stderr,
-		func(d *kioskData, path, actor string) (int64, error) {
-			return store.WriteFile(path, func(w io.Writer) (int64, error) { return d.Screen(context.Background(), w, actor) })
+		func(d *kioskData, path, actor string, replace bool) (int64, error) {
+			return store.WriteFile(path, replace, func(w io.Writer) (int64, error) { return d.Screen(context.Background(), w, actor) })
 		})
 	if err != nil {
 		return err
