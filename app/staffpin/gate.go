@@ -213,9 +213,10 @@ func (g *Gate) Try(pin string) error {
 }
 
 // TryAs checks the PIN of the member whose 工号 is id, as Try checks the shared PIN, and
-// returns the member when it is right; the journal's staff.login names them. A 工号
-// nobody has costs the same time as a wrong PIN and counts as one, so that the screen
-// tells no 工号 apart. The run of wrong PINs is the kiosk's, not a member's: trying
+// returns the member when it is right; the journal's staff.login names them, and a wrong
+// PIN's staff.login_failed their 工号. A 工号 nobody has costs the same time as a wrong
+// PIN and counts as one, so that the screen tells no 工号 apart; the journal calls it
+// 未知工号, never what was typed (a PIN typed into the 工号 field). The run of wrong PINs is the kiosk's, not a member's: trying
 // many 工号 does not get more tries. ErrStaffID on a gate of one shared PIN.
 func (g *Gate) TryAs(id, pin string) (Member, error) {
 	if !g.Enabled() {
@@ -225,17 +226,19 @@ func (g *Gate) TryAs(id, pin string) (Member, error) {
 		return Member{}, ErrStaffID
 	}
 	m, known := g.members[id]
-	hash := m.Hash
+	hash, failPrefix := m.Hash, "工号 "+id+"："
 	if !known {
 		for _, other := range g.members {
 			hash = other.Hash
 			break
 		}
+		// What was typed is not journaled: it may be a PIN typed into the 工号 field.
+		failPrefix = "未知工号："
 	}
 	err := g.try(func() (bool, error) {
 		ok, err := Verify(hash, pin)
 		return ok && known, err
-	}, m.Label(), "工号 "+id+"：")
+	}, m.Label(), failPrefix)
 	if err != nil {
 		return Member{}, err
 	}

@@ -54,7 +54,7 @@ func TestMembers(t *testing.T) {
 	}
 	want := []string{
 		"staff.login_failed by 维护模式: 工号 0417：连续第1次输错",
-		"staff.login_failed by 维护模式: 工号 9999：连续第2次输错",
+		"staff.login_failed by 维护模式: 未知工号：连续第2次输错",
 		"staff.login by 工号 0520 李建国: ",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -64,6 +64,44 @@ func TestMembers(t *testing.T) {
 	shared, _, _ := newGate(t, Options{})
 	if _, err := shared.TryAs("0417", testPIN); !errors.Is(err, ErrStaffID) {
 		t.Errorf("TryAs on a shared PIN: %v, want ErrStaffID", err)
+	}
+}
+
+// What is typed as a 工号 reaches the journal only when it is a member's: a PIN typed
+// into the 工号 field by mistake (or anyone's guess) is journaled as 未知工号, without
+// its digits, up to the lockout and after it.
+func TestMembersUnknownIDNotJournaled(t *testing.T) {
+	t.Parallel()
+	g, j, c := membersGate(t)
+	typed := []string{"918273", testPIN, DemoPIN + "7", "04170", "052"} // the fifth locks
+	for i, id := range typed {
+		if i > 0 {
+			c.Advance(time.Second << (i - 1))
+		}
+		if _, err := g.TryAs(id, testPIN); !errors.Is(err, ErrWrongPIN) {
+			t.Fatalf("TryAs(%s): %v, want a wrong PIN", id, err)
+		}
+	}
+	events, err := j.Range(t0.Add(-time.Hour), c.Now().Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, e := range events {
+		for _, id := range typed {
+			if strings.Contains(e.Detail, id) || strings.Contains(e.Actor, id) {
+				t.Errorf("%s journaled the 工号 typed, %s: %q by %q", e.Kind, id, e.Detail, e.Actor)
+			}
+		}
+		if e.Kind == journal.StaffLoginFailed {
+			failed++
+			if !strings.HasPrefix(e.Detail, "未知工号：") {
+				t.Errorf("a wrong 工号 journaled as %q", e.Detail)
+			}
+		}
+	}
+	if failed != len(typed) || !sameKinds(kinds(t, j)[len(typed):], []journal.Kind{journal.StaffLocked}) {
+		t.Errorf("%d wrong PINs journaled, want %d", failed, len(typed))
 	}
 }
 
