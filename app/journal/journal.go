@@ -58,6 +58,7 @@ const (
 	StaffLoginFailed Kind = "staff.login_failed" // a wrong PIN; staffpin counts these for its lockout
 	StaffLocked      Kind = "staff.locked"       // too many wrong PINs in a row; Detail: until when
 	StaffLogout      Kind = "staff.logout"       // maintenance mode closed; Detail: why (退出, idle, card)
+	StaffUnlock      Kind = "staff.unlock"       // staff ended a run of wrong PINs, and a lockout (kioskctl staff unlock)
 	// CardLeft: a visit ended with the citizen's ID card still on the reader (Detail: how
 	// the visit ended); CardTaken: it was lifted (Detail: after how long).
 	CardLeft  Kind = "card.left"

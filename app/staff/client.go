@@ -229,6 +229,11 @@ func (c *Client) Restart(ctx context.Context, actor string) error {
 	return c.do(ctx, http.MethodPost, "/v1/restart", action{Actor: actor}, nil)
 }
 
+// UnlockPIN ends the running kiosk's run of wrong maintenance PINs.
+func (c *Client) UnlockPIN(ctx context.Context, actor string) error {
+	return c.do(ctx, http.MethodPost, "/v1/pin/unlock", action{Actor: actor}, nil)
+}
+
 // Screen writes the picture of the running kiosk's screen, a PNG, to w.
 func (c *Client) Screen(ctx context.Context, w io.Writer, actor string) (int64, error) {
 	resp, err := c.send(ctx, http.MethodPost, "/v1/screen", action{Actor: actor})

@@ -64,6 +64,7 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("POST /v1/reprints/{ref}", h.reprint)
 	mux.HandleFunc("POST /v1/screen", h.screen)
 	mux.HandleFunc("POST /v1/restart", h.restart)
+	mux.HandleFunc("POST /v1/pin/unlock", h.unlockPIN)
 	mux.HandleFunc("GET /v1/bundles", read(h, h.s.Bundles))
 	mux.HandleFunc("GET /v1/utilities", read(h, h.s.Utilities))
 	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
@@ -269,15 +270,24 @@ func (h *handler) screen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
+	h.actBy(w, r, "staff restarted the kiosk", func(actor string) error { return h.s.Restart(r.Context(), actor) })
+}
+
+func (h *handler) unlockPIN(w http.ResponseWriter, r *http.Request) {
+	h.actBy(w, r, "staff unlocked the maintenance PIN", func(actor string) error { return h.s.UnlockPIN(r.Context(), actor) })
+}
+
+// actBy runs a staff action that takes only who does it, and logs it as done.
+func (h *handler) actBy(w http.ResponseWriter, r *http.Request, done string, f func(actor string) error) {
 	a, err := readAction(r)
 	if err == nil {
-		err = h.s.Restart(r.Context(), a.Actor)
+		err = f(a.Actor)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.log.Info("staff restarted the kiosk", "actor", a.Actor)
+	h.log.Info(done, "actor", a.Actor)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -1,8 +1,8 @@
 // Package staff is what hall staff can do with a kiosk's records, whether the kiosk is
 // running or stopped: see the requests the outbox set aside (dead letters) and send
 // them again or close them, read the journal (记录留痕), copy the database, see the
-// devices' state, print again (补打) the receipts that did not print and see what the
-// screen shows (the running kiosk only). A running kiosk serves it on a Unix socket in
+// devices' state, print again (补打) the receipts that did not print, end a lockout of
+// the maintenance PIN and see what the screen shows (the running kiosk only). A running kiosk serves it on a Unix socket in
 // its data folder (Listen, Handler); kioskctl talks to that socket (Client) and, when
 // no kiosk answers there, opens the database itself (Local). Nothing it returns holds
 // personal data: the screen is shown only between visits.
@@ -28,6 +28,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/report"
 	"github.com/liangzihu/kiosk/app/reprint"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -79,6 +80,10 @@ type Service interface {
 	// journals the look with actor. ErrCitizenPresent while a citizen is being served,
 	// ErrNoScreen while the kiosk is stopped.
 	Screen(ctx context.Context, w io.Writer, actor string) (int64, error)
+	// UnlockPIN ends the run of wrong maintenance PINs, and so a lockout: journaled
+	// (staff.unlock) with actor, where the PIN's gate reads its state, whether the kiosk
+	// runs or not.
+	UnlockPIN(ctx context.Context, actor string) error
 }
 
 // Printed is how a reprint went.
@@ -589,6 +594,14 @@ func (l *Local) Restart(ctx context.Context, actor string) error {
 		return ErrStopped
 	}
 	return l.Relaunch(ctx, actor)
+}
+
+// UnlockPIN journals staff's unlock of the maintenance PIN.
+func (l *Local) UnlockPIN(ctx context.Context, actor string) error {
+	if err := required("the actor", actor); err != nil {
+		return err
+	}
+	return l.Journal.Record(staffpin.Unlock(actor))
 }
 
 // Screen paints the running kiosk's screen as a PNG and journals the look.

@@ -25,6 +25,7 @@ import (
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff/stafftest"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -596,5 +597,51 @@ func BenchmarkStatusBusyDay(b *testing.B) {
 		if err != nil || s.Today.Visits == 0 {
 			b.Fatalf("%+v, %v", s.Today, err)
 		}
+	}
+}
+
+// TestUnlockPIN: staff end a lockout of the maintenance PIN, the kiosk running or not:
+// the unlock is journaled with who did it, and the PIN's gate, which reads its state
+// from the journal, takes tries again.
+func TestUnlockPIN(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			var s Service = k.l
+			if via == "socket" {
+				s = serve(t, k.dir, k.l)
+			}
+			gate, err := staffpin.New(staffpin.Options{Journal: k.l.Journal, Hash: staffpin.DemoHash})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			for i := range staffpin.DefaultMaxFailures {
+				e := journal.Event{Time: now.Add(time.Duration(i-staffpin.DefaultMaxFailures) * time.Second), Kind: journal.StaffLoginFailed}
+				if err := k.l.Journal.Record(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if until, err := gate.LockedUntil(); err != nil || until.IsZero() {
+				t.Fatalf("the gate is not locked: %v", err)
+			}
+			if err := s.UnlockPIN(ctx, " "); !errors.Is(err, ErrInput) {
+				t.Errorf("no actor: %v", err)
+			}
+			if err := s.UnlockPIN(ctx, "staff-7"); err != nil {
+				t.Fatal(err)
+			}
+			if until, err := gate.LockedUntil(); err != nil || !until.IsZero() {
+				t.Fatalf("still locked until %s after the unlock: %v", until, err)
+			}
+			evs, err := s.Events(ctx, Query{Since: time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last := evs[len(evs)-1]; last.Kind != journal.StaffUnlock || last.Actor != "staff-7" {
+				t.Errorf("last event %+v, want the unlock by staff-7", last)
+			}
+		})
 	}
 }

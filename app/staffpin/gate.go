@@ -118,9 +118,10 @@ func (m Member) Label() string { return "工号 " + m.ID + " " + m.Name }
 // Gate checks PINs typed on the screen. After n wrong PINs in a row it evaluates the
 // next try only 2^(n-1) s after the last (1, 2, 4, 8 s); after MaxFailures it refuses
 // every try until Lockout has passed since the last. The right PIN resets the count, and
-// so do Lockout without a wrong PIN: a wrong PIN yesterday does not count today. The
-// state is the journal's staff.login and staff.login_failed events, read at every try:
-// a restart does not reset it. A Gate is safe for concurrent use.
+// so do Lockout without a wrong PIN (a wrong PIN yesterday does not count today) and
+// staff's staff.unlock (Unlock, kioskctl staff unlock). The state is the journal's
+// staff.login, staff.unlock and staff.login_failed events, read at every try: a restart
+// does not reset it. A Gate is safe for concurrent use.
 type Gate struct {
 	journal *journal.Journal
 	clock   clock.Clock
@@ -325,6 +326,13 @@ func (g *Gate) LockedUntil() (time.Time, error) {
 	return time.Time{}, nil
 }
 
+// Unlock is the event that ends the run of wrong PINs, and so a lockout, on the gate of
+// the journal it is recorded in, running or not (the gate reads its state there at
+// every try): staff's, by actor.
+func Unlock(actor string) journal.Event {
+	return journal.Event{Kind: journal.StaffUnlock, Actor: actor, Detail: "维护口令锁定已解除"}
+}
+
 func (g *Gate) record(e journal.Event) error {
 	if e.Actor == "" {
 		e.Actor = g.actor
@@ -349,7 +357,7 @@ func (g *Gate) until(n int, last time.Time) time.Time {
 
 // state reads the run of wrong PINs that counts at now back from the journal: how many
 // (at most MaxFailures), and when the last was. A run ends, going back, at a staff.login
-// or at a gap of Lockout or more between two wrong PINs (or between the last and now).
+// or a staff.unlock, or at a gap of Lockout or more between two wrong PINs (or between the last and now).
 // Usually one window of the journal, Lockout long, holds it; a run whose wrong PINs came
 // slowly, each less than Lockout after the one before, is followed into earlier windows.
 func (g *Gate) state(now time.Time) (n int, last time.Time, err error) {
@@ -364,7 +372,7 @@ func (g *Gate) state(now time.Time) (n int, last time.Time, err error) {
 		for i := len(events) - 1; i >= 0; i-- {
 			e := events[i]
 			switch e.Kind {
-			case journal.StaffLogin:
+			case journal.StaffLogin, journal.StaffUnlock:
 				return n, last, nil
 			case journal.StaffLoginFailed:
 				after := now

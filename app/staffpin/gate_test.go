@@ -393,3 +393,54 @@ func TestNoPINInJournal(t *testing.T) {
 		}
 	}
 }
+
+// Staff's unlock (kioskctl staff unlock journals it, the kiosk running or not) ends the
+// run of wrong PINs: a locked gate takes tries again at once, also after a restart, and
+// counts the wrong PINs after it from one; the lockout is journaled with its end.
+func TestUnlock(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		wrong int // wrong PINs before the unlock
+	}{
+		{"locked", 5},
+		{"slowed down", 3},
+		{"nothing to end", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g, j, c := newGate(t, Options{})
+			if tc.wrong > 0 {
+				wrong(t, g, c, tc.wrong)
+			}
+			if err := j.Record(Unlock("工号0107")); err != nil {
+				t.Fatal(err)
+			}
+			if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
+				t.Fatalf("LockedUntil after the unlock = %s, %v", u, err)
+			}
+			if n, u, err := g.Wait(); err != nil || n != 0 || !u.IsZero() {
+				t.Fatalf("Wait after the unlock = %d, %s, %v", n, u, err)
+			}
+			again, err := New(Options{Journal: j, Clock: c, Hash: testHash}) // a restart
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused(t, again.Try("97531"), c.Now().Add(time.Second), 1, 4, ErrWrongPIN)
+			c.Advance(time.Second)
+			if err := g.Try(testPIN); err != nil {
+				t.Fatalf("the right PIN after the unlock: %v", err)
+			}
+			events, _ := j.Range(t0.Add(-time.Hour), c.Now().Add(time.Hour), 0)
+			var unlock *journal.Event
+			for i, e := range events {
+				if e.Kind == journal.StaffUnlock {
+					unlock = &events[i]
+				}
+			}
+			if unlock == nil || unlock.Actor != "工号0107" {
+				t.Fatalf("the unlock journaled as %+v", unlock)
+			}
+		})
+	}
+}

@@ -402,10 +402,12 @@ func kioskScreen(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func kioskRestart(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("kiosk restart")
+// actorAction runs a staff action that takes --config and --actor (who does it, for
+// the journal), and nothing else, on the kiosk's data.
+func actorAction(name, doing string, args []string, act func(d *kioskData, actor string) error) error {
+	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
-	actor := fs.String("actor", "", "your staff number (工号): who restarts it, for the journal")
+	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -417,11 +419,17 @@ func kioskRestart(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.close()
-	if err := d.Restart(context.Background(), *actor); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.kiosk.ID)
-	return nil
+	return act(d, *actor)
+}
+
+func kioskRestart(args []string, stdout, stderr io.Writer) error {
+	return actorAction("kiosk restart", "restarts it", args, func(d *kioskData, actor string) error {
+		if err := d.Restart(context.Background(), actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.kiosk.ID)
+		return nil
+	})
 }
 
 func kioskUtilities(args []string, stdout, stderr io.Writer) error {
@@ -481,7 +489,7 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "receipts to reprint (补打): %d\n", st.Reprints)
 		fmt.Fprintf(stdout, "payment orders being settled: %d\n", st.Unsettled)
 		if st.PINLockedUntil != nil {
-			fmt.Fprintf(stdout, "maintenance PIN locked until %s after too many wrong PINs: someone may be guessing\n", st.PINLockedUntil.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(stdout, "maintenance PIN locked until %s after too many wrong PINs: someone may be guessing (kioskctl staff unlock ends it)\n", st.PINLockedUntil.Local().Format("2006-01-02 15:04"))
 		}
 		if st.CardLeftSince != nil {
 			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", st.CardLeftSince.Local().Format("2006-01-02 15:04"))

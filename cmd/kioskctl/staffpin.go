@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,10 +17,29 @@ import (
 )
 
 func init() {
-	register("staff", "staff access on the kiosk's screen: the maintenance-mode PIN", "pin-hash", &subcommand{
+	const summary = "staff access on the kiosk's screen: the maintenance-mode PIN and its lockout"
+	register("staff", summary, "pin-hash", &subcommand{
 		usage:   "pin-hash",
 		summary: "read a new maintenance-mode PIN (4 to 12 digits) from stdin, typed or piped, and print its hash for [staff] pin_hash",
 		run:     staffPINHash,
+	})
+	register("staff", summary, "unlock", &subcommand{
+		usage:   "unlock --actor STAFF_NO [--config FILE]",
+		summary: "end a lockout of the maintenance PIN after too many wrong PINs (and the wait after a wrong one), the kiosk running or not",
+		run:     staffUnlock,
+	})
+}
+
+// staffUnlock journals staff's unlock, which ends the run of wrong PINs the PIN screen
+// counts: a lockout otherwise lasts staff.lockout from the last wrong PIN, restarts
+// included.
+func staffUnlock(args []string, stdout, stderr io.Writer) error {
+	return actorAction("staff unlock", "unlocks it", args, func(d *kioskData, actor string) error {
+		if err := d.UnlockPIN(context.Background(), actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "kiosk %s: maintenance PIN unlocked; the wrong PINs before now no longer count (journaled as staff.unlock)\n", d.kiosk.ID)
+		return nil
 	})
 }
 

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/store"
 )
 
 // `staff pin-hash` prints a hash of the PIN read from stdin that verifies, and that a
@@ -109,4 +113,76 @@ func (w *promptWatch) Write(p []byte) (int, error) {
 		close(w.prompted)
 	}
 	return len(p), nil
+}
+
+// lockPIN journals enough wrong PINs in a row, just now, to lock the maintenance PIN.
+func lockPIN(t *testing.T, j *journal.Journal) {
+	t.Helper()
+	now := time.Now()
+	for i := range staffpin.DefaultMaxFailures {
+		if err := j.Record(journal.Event{Time: now.Add(time.Duration(i-staffpin.DefaultMaxFailures) * time.Second), Kind: journal.StaffLoginFailed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// `staff unlock` ends a lockout of the maintenance PIN through the running kiosk, whose
+// status stops saying it is locked, and on the database of a stopped kiosk, whose PIN
+// screen takes tries again when it starts; it is journaled with the staff number.
+func TestStaffUnlock(t *testing.T) {
+	t.Run("running", func(t *testing.T) {
+		k, cfg := startKiosk(t, nil, false)
+		lockPIN(t, k.Journal)
+		if code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg); code != 0 || !strings.Contains(out, "maintenance PIN locked until ") ||
+			!strings.Contains(out, "kioskctl staff unlock") {
+			t.Fatalf("status while locked: %d %q %q", code, out, errs)
+		}
+		if code, _, errs := kioskctl(t, "staff", "unlock", "--config", cfg); code != 2 || !strings.Contains(errs, "--actor is required") {
+			t.Errorf("without --actor: %d %q", code, errs)
+		}
+		if code, out, errs := kioskctl(t, "staff", "unlock", "--config", cfg, "--actor", "工号0107"); code != 0 || !strings.Contains(out, "maintenance PIN unlocked") {
+			t.Fatalf("unlock: %d %q %q", code, out, errs)
+		}
+		if code, out, errs := kioskctl(t, "kiosk", "status", "--config", cfg); code != 0 || strings.Contains(out, "locked") {
+			t.Fatalf("status after the unlock: %d %q %q", code, out, errs)
+		}
+		if n, until, err := k.MaintenanceWait(); err != nil || n != 0 || !until.IsZero() {
+			t.Errorf("the PIN screen after the unlock: %d wrong PINs, wait until %s, %v", n, until, err)
+		}
+	})
+	t.Run("stopped", func(t *testing.T) {
+		cfg, _ := kioskWithDeadLetters(t)
+		o := store.Options{Dir: filepath.Join(filepath.Dir(cfg), "data")}
+		withGate := func(f func(j *journal.Journal, g *staffpin.Gate)) {
+			st, err := store.Open(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			j := journal.New(st, nil)
+			g, err := staffpin.New(staffpin.Options{Journal: j, Hash: staffpin.DemoHash})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f(j, g)
+		}
+		withGate(func(j *journal.Journal, g *staffpin.Gate) {
+			lockPIN(t, j)
+			if until, err := g.LockedUntil(); err != nil || until.IsZero() {
+				t.Fatalf("not locked: %v", err)
+			}
+		})
+		if code, out, errs := kioskctl(t, "staff", "unlock", "--config", cfg, "--actor", "工号0107"); code != 0 || !strings.Contains(out, "maintenance PIN unlocked") {
+			t.Fatalf("unlock: %d %q %q", code, out, errs)
+		}
+		withGate(func(j *journal.Journal, g *staffpin.Gate) {
+			if until, err := g.LockedUntil(); err != nil || !until.IsZero() {
+				t.Fatalf("still locked until %s: %v", until, err)
+			}
+			evs, err := j.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+			if last := evs[len(evs)-1]; err != nil || last.Kind != journal.StaffUnlock || last.Actor != "工号0107" {
+				t.Errorf("last event %+v, %v; want the unlock by 工号0107", last, err)
+			}
+		})
+	})
 }
