@@ -87,7 +87,7 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 				back += "the kiosk's own content"
 			}
 			fmt.Fprintf(stdout, "%-11s version %d, applied %s by %s; a rollback goes to %s\n", id, b.Version,
-				b.AppliedAt.Local().Format("2006-01-02 15:04"), b.By, back)
+				chinaTime(*b.AppliedAt), b.By, back)
 			if b.Note != "" {
 				fmt.Fprintf(stdout, "%-11s %s\n", "", b.Note)
 			}
@@ -101,7 +101,7 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 		for _, id := range config.UtilityIDs {
 			if b := by[id]; b.Held > 0 {
 				fmt.Fprintf(stdout, "%-11s version %d held, to be applied at %s (received %s from %s)\n", id, b.Held,
-					hallTime(*b.Effective), b.ReceivedAt.Local().Format("2006-01-02 15:04"), b.HeldBy)
+					hallTime(*b.Effective), chinaTime(*b.ReceivedAt), b.HeldBy)
 				if b.HeldNote != "" {
 					fmt.Fprintf(stdout, "%-11s %s\n", "", b.HeldNote)
 				}
@@ -112,8 +112,13 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 }
 
 // hallTime writes when a bundle takes effect as the halls and the utilities' notices
-// say it: in China Standard Time.
-func hallTime(t time.Time) string { return t.In(workdays.CST).Format("2006-01-02 15:04 (UTC+8)") }
+// say it: in China Standard Time, and says so.
+func hallTime(t time.Time) string { return chinaTime(t) + " (UTC+8)" }
+
+// chinaTime writes a time to the minute as the hall reads it, the screen, the receipts
+// and the journal's reports: in China Standard Time, whatever the zone of the shell
+// kioskctl runs in (a server's is often UTC).
+func chinaTime(t time.Time) string { return t.In(workdays.CST).Format("2006-01-02 15:04") }
 
 func seen(v uint64) string {
 	if v == 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // The staff's side of the kiosk's records: requests the outbox set aside (dead
@@ -181,7 +182,7 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(tw, "KIOSK REF\tUTILITY\tKIND\tSTATE\tCREATED\tTRIES\tUTILITY REF\tWHY")
 	for _, r := range reqs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.KioskRef, r.Utility, r.Kind, r.State,
-			r.Created.Local().Format("2006-01-02 15:04"), r.Tries, dash(r.UtilityRef), dash(flat(r.Why)))
+			chinaTime(r.Created), r.Tries, dash(r.UtilityRef), dash(flat(r.Why)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -289,7 +290,7 @@ func receiptFailed(args []string, stdout, stderr io.Writer) error {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "REF\tKIND\tFAILED\tWHY")
 		for _, e := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Ref, e.Kind, e.Time.Local().Format("2006-01-02 15:04"), dash(flat(e.Reason)))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Ref, e.Kind, chinaTime(e.Time), dash(flat(e.Reason)))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -340,6 +341,7 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, e := range evs {
+		e.Time = e.Time.In(workdays.CST) // kept in UTC; the hall's time, as chinaTime
 		if err := enc.Encode(e); err != nil {
 			return err
 		}
@@ -483,16 +485,16 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		}
 		for _, f := range st.Failing {
 			fmt.Fprintf(stdout, "utility %s FAILING since %s (%s): its requests wait, their attempts kept; %s\n",
-				f.Utility, f.Since.Local().Format("2006-01-02 15:04"), f.Problem, f.Error)
+				f.Utility, chinaTime(f.Since), f.Problem, f.Error)
 		}
 		fmt.Fprintf(stdout, "dead letters (for staff): %d\n", st.Dead)
 		fmt.Fprintf(stdout, "receipts to reprint (补打): %d\n", st.Reprints)
 		fmt.Fprintf(stdout, "payment orders being settled: %d\n", st.Unsettled)
 		if st.PINLockedUntil != nil {
-			fmt.Fprintf(stdout, "maintenance PIN locked until %s after too many wrong PINs: someone may be guessing (kioskctl staff unlock ends it)\n", st.PINLockedUntil.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(stdout, "maintenance PIN locked until %s after too many wrong PINs: someone may be guessing (kioskctl staff unlock ends it)\n", chinaTime(*st.PINLockedUntil))
 		}
 		if st.CardLeftSince != nil {
-			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", st.CardLeftSince.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", chinaTime(*st.CardLeftSince))
 		}
 		fmt.Fprintln(stdout, todayLine(st.Today))
 		if f := st.Fleet; f != nil && f.Linked {

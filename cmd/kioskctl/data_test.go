@@ -22,6 +22,7 @@ import (
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // kioskWithDeadLetters leaves a data folder as a kiosk would: two requests the water
@@ -172,7 +173,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	printed := 0
-	cardLeft := time.Date(2026, 11, 26, 10, 32, 0, 0, time.Local)
+	cardLeft := time.Date(2026, 11, 26, 10, 32, 0, 0, workdays.CST)
 	srv := staff.Server(&staff.Local{Store: st, Journal: j, Outbox: ob, Devices: func() []staff.Device {
 		return []staff.Device{{Name: "printer", Detail: "缺纸"}}
 	}, Print: func(_ context.Context, ref, actor string) (staff.Printed, error) {

@@ -17,7 +17,7 @@ import (
 func todayLine(s report.Summary) string {
 	t := s.Total()
 	return fmt.Sprintf("%s: %d visits with an ID card; %d paid, %s; %d applications, %d transfers, %d ratings sent; %d set aside for staff; %d receipts printed, %d not whole",
-		s.From.Format(time.DateOnly), s.Visits, t.Paid, t.Amount.Yuan(), t.Applications, t.Transfers, t.Ratings, t.ToStaff, s.Printed, s.NotPrinted)
+		s.From.In(workdays.CST).Format(time.DateOnly), s.Visits, t.Paid, t.Amount.Yuan(), t.Applications, t.Transfers, t.Ratings, t.ToStaff, s.Printed, s.NotPrinted)
 }
 
 // journalReport prints a day's or a month's business at the kiosk from its journal:
@@ -35,8 +35,8 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	now := time.Now()
-	from, to := report.Day(now.In(workdays.CST))
+	now := time.Now().In(workdays.CST)
+	from, to := report.Day(now)
 	switch {
 	case *dayFlag != "" && *monthFlag != "":
 		return usageError("--day and --month: give one")
