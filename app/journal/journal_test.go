@@ -86,6 +86,46 @@ func TestAppendAndQuery(t *testing.T) {
 	}
 }
 
+// Latest gives the newest events of a window, still oldest first; two events at the
+// same time keep their order.
+func TestLatest(t *testing.T) {
+	j, _, c := newJournal(t)
+	for i := range 5 {
+		if err := j.Record(Event{Kind: StaffAction, Detail: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if i != 2 { // 2 and 3 at the same time
+			c.Advance(time.Minute)
+		}
+	}
+	for _, tt := range []struct {
+		name     string
+		from, to time.Time
+		n        int
+		want     string
+	}{
+		{"the last two", t0, t0.Add(time.Hour), 2, "3 4"},
+		{"the last three, two at one time", t0, t0.Add(time.Hour), 3, "2 3 4"},
+		{"more than there are", t0, t0.Add(time.Hour), 9, "0 1 2 3 4"},
+		{"all", t0, t0.Add(time.Hour), 0, "0 1 2 3 4"},
+		{"the last of a window", t0, t0.Add(2 * time.Minute), 1, "1"},
+		{"a window's end is not in it", t0.Add(time.Minute), t0.Add(3 * time.Minute), 9, "1 2 3"},
+		{"none in the window", t0.Add(-time.Hour), t0, 2, ""},
+	} {
+		got, err := j.Latest(tt.from, tt.to, tt.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var details []string
+		for _, e := range got {
+			details = append(details, e.Detail)
+		}
+		if s := strings.Join(details, " "); s != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, s, tt.want)
+		}
+	}
+}
+
 func TestPrune(t *testing.T) {
 	j, s, c := newJournal(t)
 	// 2 500 events a minute apart (more than one batch), each naming a request.

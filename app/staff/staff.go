@@ -51,7 +51,7 @@ type Service interface {
 	Retry(ctx context.Context, ref, actor string) error
 	// Close closes a dead letter for good; actor and reason are journaled.
 	Close(ctx context.Context, ref, actor, reason string) error
-	// Events returns journal events, oldest first.
+	// Events returns journal events, oldest first: with a limit, the latest.
 	Events(ctx context.Context, q Query) ([]journal.Event, error)
 	// Backup writes a copy of the database to w (personal data sealed, as in the
 	// file) and journals the export with actor.
@@ -186,7 +186,7 @@ type Request struct {
 }
 
 // Query selects journal events: those naming Ref (at any time), or else those of the
-// last Since; at most Limit (≤ 0: all).
+// last Since; at most Limit, the latest (≤ 0: all).
 type Query struct {
 	Since time.Duration
 	Ref   string
@@ -487,13 +487,13 @@ func (l *Local) Events(ctx context.Context, q Query) ([]journal.Event, error) {
 			return nil, fmt.Errorf("%w: since must be positive", ErrInput)
 		}
 		now := l.now()
-		evs, err = l.Journal.Range(now.Add(-q.Since), now.Add(time.Minute), q.Limit)
+		evs, err = l.Journal.Latest(now.Add(-q.Since), now.Add(time.Minute), q.Limit)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if q.Limit > 0 && len(evs) > q.Limit {
-		evs = evs[:q.Limit]
+		evs = evs[len(evs)-q.Limit:]
 	}
 	return evs, nil
 }

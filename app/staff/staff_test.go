@@ -645,3 +645,47 @@ func TestUnlockPIN(t *testing.T) {
 		})
 	}
 }
+
+// TestEventsLimit: a limit keeps the latest events, by time or by reference, still
+// listed oldest first: what staff asking for the last few want.
+func TestEventsLimit(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			var s Service = k.l
+			if via == "socket" {
+				s = serve(t, k.dir, k.l)
+			}
+			// A little ahead, after whatever the outbox journals meanwhile.
+			ahead := time.Now().Add(10 * time.Second)
+			for i := range 4 {
+				if err := k.l.Journal.Record(journal.Event{Time: ahead.Add(time.Duration(i) * time.Millisecond), Kind: journal.StaffAction,
+					Ref: "K261126000001", Actor: "staff-7", Detail: fmt.Sprint("step ", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tc := range []struct {
+				name string
+				q    Query
+				want string
+			}{
+				{"the last hour, 2", Query{Since: time.Hour, Limit: 2}, "step 2, step 3"},
+				{"a reference, 3", Query{Ref: "K261126000001", Limit: 3}, "step 1, step 2, step 3"},
+				{"a reference, all", Query{Ref: "K261126000001"}, "step 0, step 1, step 2, step 3"},
+			} {
+				evs, err := s.Events(ctx, tc.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, e := range evs {
+					got = append(got, e.Detail)
+				}
+				if strings.Join(got, ", ") != tc.want {
+					t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+				}
+			}
+		})
+	}
+}

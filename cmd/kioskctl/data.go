@@ -319,7 +319,7 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	since := fs.Duration("since", 24*time.Hour, "events of this last stretch of time")
 	ref := fs.String("ref", "", "only the events naming this kiosk or utility reference (any time)")
-	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	limit := fs.Int("limit", 0, "only the latest this many, still printed oldest first (0: all)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
