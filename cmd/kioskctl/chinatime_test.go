@@ -90,16 +90,7 @@ func TestStaffCommandsInChinaTime(t *testing.T) {
 		Reason: "打印机缺纸"}, Payment: &pay}); err != nil {
 		t.Fatal(err)
 	}
-	info, err := os.ReadFile("../../assets/info/water.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signed, err := bundle.Sign(bundle.DemoKey(utility.Water), bundle.Manifest{Utility: utility.Water, Version: 5, Created: at,
-		Expires: at.Add(720 * time.Hour)}, map[string][]byte{bundle.InfoFile: info})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bundle.Parse(signed)
+	b, err := bundle.Parse(demoBundle(t, bundle.Manifest{Version: 5, Created: at, Expires: at.Add(720 * time.Hour)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,4 +130,19 @@ func TestStaffCommandsInChinaTime(t *testing.T) {
 			}
 		}
 	}
+}
+
+// demoBundle signs the water utility's public information as m says, with the demo key.
+func demoBundle(t *testing.T, m bundle.Manifest) []byte {
+	t.Helper()
+	info, err := os.ReadFile("../../assets/info/water.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Utility = utility.Water
+	signed, err := bundle.Sign(bundle.DemoKey(utility.Water), m, map[string][]byte{bundle.InfoFile: info})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
 }

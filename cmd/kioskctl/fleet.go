@@ -37,8 +37,8 @@ func init() {
 		run:     fleetWatch,
 	})
 	register("bundle", bundleSummary, "publish", &subcommand{
-		usage:   "publish --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] BUNDLE_FILE",
-		summary: "publish a signed bundle on the city's broker: every kiosk linked to it takes it, now or when it connects",
+		usage:   "publish --broker URL [--prefix P] [--username U --password-file FILE] [--ca-file FILE] [--force] BUNDLE_FILE",
+		summary: "publish a signed bundle on the city's broker: every kiosk linked to it takes it, now or when it connects (not an expired one; one that takes effect later only with --force)",
 		run:     bundlePublish,
 	})
 }
@@ -287,8 +287,17 @@ func fleetWatch(args []string, stdout, stderr io.Writer) error {
 	})
 }
 
+// bundlePublish puts a bundle on the broker, which keeps it in place of the utility's
+// bundle before: the one a kiosk that connects later takes. So it refuses a bundle no
+// kiosk would apply (one that does not parse, or has expired), and one that takes
+// effect later unless --force: kiosks hold that one until then, and a kiosk that
+// connects meanwhile without the bundle it replaces on the broker (a new kiosk, one
+// offline since) shows its own content until then.
 func bundlePublish(args []string, stdout, stderr io.Writer) error {
-	c, err := parseBroker("bundle publish", args, nil)
+	var force bool
+	c, err := parseBroker("bundle publish", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&force, "force", false, "publish a bundle that takes effect later, in place of the bundle the broker keeps now")
+	})
 	if err != nil {
 		return err
 	}
@@ -300,11 +309,25 @@ func bundlePublish(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := bd.Manifest
+	m, now := bd.Manifest, time.Now()
+	if !now.Before(m.Expires) {
+		return fmt.Errorf("%s v%d expired at %s: no kiosk would apply it, and the broker would keep it in place of %s's bundle before; sign it again with a new version",
+			m.Utility, m.Version, hallTime(m.Expires), m.Utility)
+	}
+	later := !bd.Due(now)
+	what := fmt.Sprintf("%s v%d takes effect at %s: the broker keeps it in place of %s's bundle before, and a kiosk that connects before then without that one (a new kiosk, one offline since it was published) shows its own content until then",
+		m.Utility, m.Version, hallTime(m.Effective), m.Utility)
+	if later && !force {
+		return usageError("%s. Publish it at that time, or send it to the halls now (kioskctl bundle send); to publish it now all the same, give --force", what)
+	}
 	if err := fleet.PublishBundle(context.Background(), c.broker, c.prefix, m.Utility, bd.Raw); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "published %s on %s\n", bd, fleet.BundleTopic(c.prefix, m.Utility))
+	if later {
+		fmt.Fprintf(stderr, "WARNING: %s; kiosks linked now hold it until then\n", what)
+		return nil
+	}
 	fmt.Fprintf(stderr, "the broker keeps it in place of %s's bundle before: kiosks linked to it take it now, the others when they connect (kioskctl fleet status shows which show it)\n", m.Utility)
 	return nil
 }

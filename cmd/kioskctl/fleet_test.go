@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
 	"github.com/liangzihu/kiosk/app/fleet/fleettest"
@@ -99,6 +101,55 @@ func TestFleetCommands(t *testing.T) {
 		if code, _, errs := kioskctl(t, tc.args...); code != tc.code || !strings.Contains(errs, tc.err) {
 			t.Errorf("%s: %d %q, want %d and %q", tc.name, code, errs, tc.code, tc.err)
 		}
+	}
+}
+
+// A bundle no kiosk would apply is not published, for it would take the place of the
+// utility's bundle the broker keeps: an expired one is refused; one that takes effect
+// later only with --force, and a warning of what it does to kiosks that connect before
+// then. Refused, nothing reaches the broker (there is none on the port).
+func TestBundlePublishRefusesExpiredOrLater(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"expired": demoBundle(t, bundle.Manifest{Version: 6, Created: now.Add(-48 * time.Hour), Expires: now.Add(-time.Hour)}),
+		"later":   demoBundle(t, bundle.Manifest{Version: 7, Created: now, Expires: now.Add(720 * time.Hour), Effective: now.Add(24 * time.Hour)}),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	br := fleettest.Start(t)
+	const none = "mqtt://127.0.0.1:1"
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"expired", []string{"--broker", none, "expired"}, 1, []string{"water v6 expired at ", "no kiosk would apply it", "sign it again with a new version"}},
+		{"expired, forced", []string{"--broker", none, "--force", "expired"}, 1, []string{"water v6 expired at "}},
+		{"later", []string{"--broker", none, "later"}, 2, []string{"takes effect at " + hallTime(now.Add(24*time.Hour)), "give --force"}},
+		{"later, forced", []string{"--broker", br.URL, "--force", "later"}, 0, []string{"WARNING: water v7 takes effect at " + hallTime(now.Add(24*time.Hour)),
+			"shows its own content until then"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"bundle", "publish"}, tc.args...)
+			args[len(args)-1] = filepath.Join(dir, args[len(args)-1])
+			code, out, errs := kioskctl(t, args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, %q %q; want %d", code, out, errs, tc.code)
+			}
+			for _, w := range tc.stderr {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr does not say %q: %q", w, errs)
+				}
+			}
+			if published := strings.HasPrefix(out, "published "); published != (tc.code == 0) {
+				t.Errorf("stdout %q", out)
+			}
+		})
 	}
 }
 
