@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 
@@ -282,7 +283,8 @@ func (k *Kiosk) composeWith(id string, b *bundle.Bundle) (*content, error) {
 // RollbackBundle goes back, for one utility, to the content its current bundle
 // replaced (the previous bundle, or the kiosk's own), journaled with by. A bundle whose
 // signature no longer verifies with the utility's configured key (the key was changed
-// since) is not shown again: the error wraps bundle.ErrSignature.
+// since) is not shown again: the error wraps bundle.ErrSignature. A refusal is
+// journaled too (bundle.refused, "rollback refused: …"), with by.
 func (k *Kiosk) RollbackBundle(id, by string) error {
 	k.bundleMu.Lock()
 	defer k.bundleMu.Unlock()
@@ -300,6 +302,12 @@ func (k *Kiosk) RollbackBundle(id, by string) error {
 		return err
 	})
 	if err != nil {
+		e := journal.Event{Kind: journal.BundleRefused, Actor: by, Detail: "rollback refused: " + err.Error()}
+		if slices.Contains(config.UtilityIDs, id) {
+			e.Utility = id // else as typed: not for the journal
+		}
+		k.record(e)
+		k.Log.Warn("content bundle rollback refused", "utility", id, "by", by, "err", err)
 		return err
 	}
 	k.showContent(next)

@@ -210,7 +210,8 @@ func TestBundles(t *testing.T) {
 	for _, e := range evs {
 		count[e.Kind]++
 	}
-	if count[journal.BundleApplied] != 3 || count[journal.BundleRefused] != 8 || count[journal.BundleRollback] != 2 {
+	// Refused: the eight bundles above, and the third rollback.
+	if count[journal.BundleApplied] != 3 || count[journal.BundleRefused] != 9 || count[journal.BundleRollback] != 2 {
 		t.Fatalf("journaled %v", count)
 	}
 }
@@ -258,6 +259,23 @@ func TestBundleOfAnOldKeyLeftOut(t *testing.T) {
 	}
 	if got := tariffTitle(t, k2, "water"); !strings.HasPrefix(got, "第三版") {
 		t.Fatalf("after a refused rollback: %q", got)
+	}
+	// The refusal is journaled, as a rollback done is, with who asked and why.
+	evs, err := k2.Journal.Range(now.Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := evs[len(evs)-1]; e.Kind != journal.BundleRefused || e.Utility != "water" || e.Actor != "工号0107" ||
+		!strings.HasPrefix(e.Detail, "rollback refused: water version 2 cannot be shown again") {
+		t.Fatalf("the last event %+v, want the rollback refused", e)
+	}
+	// A utility the kiosk does not have is journaled without what was typed.
+	if err := k2.RollbackBundle("42010119900101", "工号0107"); !errors.Is(err, bundle.ErrNothingToRollBack) {
+		t.Fatalf("a rollback of no utility: %v", err)
+	}
+	evs, _ = k2.Journal.Range(now.Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if e := evs[len(evs)-1]; e.Kind != journal.BundleRefused || e.Utility != "" || strings.Contains(e.Detail, "42010119900101") {
+		t.Fatalf("the last event %+v, want the rollback refused, naming no utility", e)
 	}
 }
 
