@@ -44,7 +44,8 @@ func staffUnlock(args []string, stdout, stderr io.Writer) error {
 }
 
 // staffPINHash reads the PIN from stdin, not from an argument, so that it stays out of
-// the shell's history and of ps; typed at a terminal, it is not echoed.
+// the shell's history and of ps; typed at a terminal, it is not echoed, and so asked for
+// twice.
 func staffPINHash(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("staff pin-hash")
 	if err := parse(fs, args); err != nil {
@@ -57,9 +58,6 @@ func staffPINHash(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := staffpin.ValidPIN(pin); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "staffpin: "))
-	}
 	hash, err := staffpin.Hash(pin)
 	if err != nil {
 		return err
@@ -70,19 +68,43 @@ func staffPINHash(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// readPIN reads one line. At a terminal it asks for the PIN on stderr and turns echo off
-// meanwhile, so that the PIN does not stay on the screen.
+// readPIN reads a PIN, one line, and refuses one that staffpin.ValidPIN refuses. At a
+// terminal it asks for the PIN on stderr with echo off, then for the same again, and
+// refuses two that differ: a slip nobody saw would lock staff out. Piped, the one line
+// is the PIN.
 func readPIN(in io.Reader, prompt io.Writer) (string, error) {
-	if f, ok := in.(*os.File); ok {
-		if restore, ok := noEcho(f); ok {
-			fmt.Fprint(prompt, "new maintenance PIN (4 to 12 digits, not shown), then Enter: ")
-			defer func() {
-				restore()
-				fmt.Fprintln(prompt)
-			}()
-		}
+	r := bufio.NewReader(io.LimitReader(in, 1024))
+	f, ok := in.(*os.File)
+	var restore func()
+	if ok {
+		restore, ok = noEcho(f)
 	}
-	line, err := bufio.NewReader(io.LimitReader(in, 1024)).ReadString('\n')
+	if !ok {
+		return validPIN(readLine(r))
+	}
+	defer restore()
+	ask := func(what string) (string, error) {
+		fmt.Fprint(prompt, what)
+		defer fmt.Fprintln(prompt) // the Enter typed was not echoed either
+		return readLine(r)
+	}
+	pin, err := validPIN(ask("new maintenance PIN (4 to 12 digits, not shown), then Enter: "))
+	if err != nil {
+		return "", err
+	}
+	again, err := ask("the same PIN again: ")
+	if err != nil {
+		return "", err
+	}
+	if again != pin {
+		return "", errors.New("the two PINs typed differ: nothing was hashed; run kioskctl staff pin-hash again")
+	}
+	return pin, nil
+}
+
+// readLine reads one line, without its end (\n or \r\n).
+func readLine(r *bufio.Reader) (string, error) {
+	line, err := r.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", err
 	}
@@ -90,6 +112,17 @@ func readPIN(in io.Reader, prompt io.Writer) (string, error) {
 		return "", errors.New("no PIN on stdin: type it, or pipe it in, as one line")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// validPIN passes on what readLine read if it is a PIN, in staffpin.ValidPIN's words.
+func validPIN(pin string, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	if err := staffpin.ValidPIN(pin); err != nil {
+		return "", errors.New(strings.TrimPrefix(err.Error(), "staffpin: "))
+	}
+	return pin, nil
 }
 
 // noEcho turns f's echo off when f is a terminal, and returns how to turn it back on.

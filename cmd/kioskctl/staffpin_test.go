@@ -59,40 +59,61 @@ func TestStaffPINHash(t *testing.T) {
 	}
 }
 
-// Typed at a terminal, the PIN is asked for and not echoed; echo is back on afterwards.
+// Typed at a terminal, the PIN is asked for twice and not echoed; two PINs that differ
+// (a slip of the finger nobody saw) are refused, as is a first that is no PIN, without
+// asking again; echo is back on afterwards.
 func TestStaffPINHashAtATerminal(t *testing.T) {
-	master, tty, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	defer tty.Close()
-	prompted := make(chan struct{})
-	errw := &promptWatch{prompted: prompted}
-	var out bytes.Buffer
-	code := make(chan int)
-	go func() { code <- run([]string{"staff", "pin-hash"}, tty, &out, errw) }()
-	<-prompted
-	master.Write([]byte("40721\n"))
-	if c := <-code; c != 0 {
-		t.Fatalf("exit %d", c)
-	}
-	if err := staffpin.CheckHash(strings.TrimSpace(out.String())); err != nil {
-		t.Fatalf("%q: %v", out.String(), err) // TestStaffPINHash verifies such hashes
-	}
-	// Echo is on again: the marker comes back, and nothing before it.
-	master.Write([]byte("marker\n"))
-	var echoed []byte
-	buf := make([]byte, 256)
-	for !bytes.Contains(echoed, []byte("marker")) {
-		n, err := master.Read(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		echoed = append(echoed, buf[:n]...)
-	}
-	if bytes.Contains(echoed, []byte("40721")) {
-		t.Fatalf("the PIN was echoed: %q", echoed)
+	for _, tc := range []struct {
+		name  string
+		typed []string // a line at each prompt
+		code  int
+		err   string
+	}{
+		{name: "the same twice", typed: []string{"40721", "40721"}},
+		{name: "not the same", typed: []string{"40721", "40712"}, code: 1, err: "the two PINs typed differ"},
+		{name: "no PIN", typed: []string{"12ab"}, code: 1, err: "a PIN is 4 to 12 digits"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			master, tty, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer master.Close()
+			defer tty.Close()
+			errw := &promptWatch{prompted: make(chan struct{})}
+			var out bytes.Buffer
+			code := make(chan int)
+			go func() { code <- run([]string{"staff", "pin-hash"}, tty, &out, errw) }()
+			// Typed once echo is off: the terminal hands them over a line at a time.
+			<-errw.prompted
+			master.Write([]byte(strings.Join(tc.typed, "\n") + "\n"))
+			if c := <-code; c != tc.code || !strings.Contains(errw.String(), tc.err) {
+				t.Fatalf("exit %d, stderr %q; want %d, %q", c, errw.String(), tc.code, tc.err)
+			}
+			if tc.code != 0 {
+				if out.Len() > 0 {
+					t.Fatalf("a refusal printed %q", out.String())
+				}
+			} else if err := staffpin.CheckHash(strings.TrimSpace(out.String())); err != nil {
+				t.Fatalf("%q: %v", out.String(), err) // TestStaffPINHash verifies such hashes
+			}
+			// Echo is on again: the marker comes back, and nothing before it.
+			master.Write([]byte("marker\n"))
+			var echoed []byte
+			buf := make([]byte, 256)
+			for !bytes.Contains(echoed, []byte("marker")) {
+				n, err := master.Read(buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				echoed = append(echoed, buf[:n]...)
+			}
+			for _, line := range tc.typed {
+				if bytes.Contains(echoed, []byte(line)) {
+					t.Fatalf("the PIN was echoed: %q", echoed)
+				}
+			}
+		})
 	}
 }
 
@@ -113,6 +134,12 @@ func (w *promptWatch) Write(p []byte) (int, error) {
 		close(w.prompted)
 	}
 	return len(p), nil
+}
+
+func (w *promptWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // lockPIN journals enough wrong PINs in a row, just now, to lock the maintenance PIN.
