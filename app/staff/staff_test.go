@@ -605,6 +605,43 @@ func BenchmarkStatusBusyDay(b *testing.B) {
 // from the journal, takes tries again.
 func TestUnlockPIN(t *testing.T) {
 	ctx := context.Background()
+	bothWays(t, func(t *testing.T, k *kiosk, s Service) {
+		gate, err := staffpin.New(staffpin.Options{Journal: k.l.Journal, Hash: staffpin.DemoHash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for i := range staffpin.DefaultMaxFailures {
+			e := journal.Event{Time: now.Add(time.Duration(i-staffpin.DefaultMaxFailures) * time.Second), Kind: journal.StaffLoginFailed}
+			if err := k.l.Journal.Record(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if until, err := gate.LockedUntil(); err != nil || until.IsZero() {
+			t.Fatalf("the gate is not locked: %v", err)
+		}
+		if err := s.UnlockPIN(ctx, " "); !errors.Is(err, ErrInput) {
+			t.Errorf("no actor: %v", err)
+		}
+		if err := s.UnlockPIN(ctx, "staff-7"); err != nil {
+			t.Fatal(err)
+		}
+		if until, err := gate.LockedUntil(); err != nil || !until.IsZero() {
+			t.Fatalf("still locked until %s after the unlock: %v", until, err)
+		}
+		evs, err := s.Events(ctx, Query{Since: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := evs[len(evs)-1]; last.Kind != journal.StaffUnlock || last.Actor != "staff-7" {
+			t.Errorf("last event %+v, want the unlock by staff-7", last)
+		}
+	})
+}
+
+// bothWays runs f on a new kiosk's Service, from the database (the kiosk stopped) and
+// through the socket (running).
+func bothWays(t *testing.T, f func(t *testing.T, k *kiosk, s Service)) {
 	for _, via := range []string{"database", "socket"} {
 		t.Run(via, func(t *testing.T) {
 			k := newKiosk(t)
@@ -612,36 +649,7 @@ func TestUnlockPIN(t *testing.T) {
 			if via == "socket" {
 				s = serve(t, k.dir, k.l)
 			}
-			gate, err := staffpin.New(staffpin.Options{Journal: k.l.Journal, Hash: staffpin.DemoHash})
-			if err != nil {
-				t.Fatal(err)
-			}
-			now := time.Now()
-			for i := range staffpin.DefaultMaxFailures {
-				e := journal.Event{Time: now.Add(time.Duration(i-staffpin.DefaultMaxFailures) * time.Second), Kind: journal.StaffLoginFailed}
-				if err := k.l.Journal.Record(e); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if until, err := gate.LockedUntil(); err != nil || until.IsZero() {
-				t.Fatalf("the gate is not locked: %v", err)
-			}
-			if err := s.UnlockPIN(ctx, " "); !errors.Is(err, ErrInput) {
-				t.Errorf("no actor: %v", err)
-			}
-			if err := s.UnlockPIN(ctx, "staff-7"); err != nil {
-				t.Fatal(err)
-			}
-			if until, err := gate.LockedUntil(); err != nil || !until.IsZero() {
-				t.Fatalf("still locked until %s after the unlock: %v", until, err)
-			}
-			evs, err := s.Events(ctx, Query{Since: time.Hour})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if last := evs[len(evs)-1]; last.Kind != journal.StaffUnlock || last.Actor != "staff-7" {
-				t.Errorf("last event %+v, want the unlock by staff-7", last)
-			}
+			f(t, k, s)
 		})
 	}
 }
@@ -650,42 +658,35 @@ func TestUnlockPIN(t *testing.T) {
 // listed oldest first: what staff asking for the last few want.
 func TestEventsLimit(t *testing.T) {
 	ctx := context.Background()
-	for _, via := range []string{"database", "socket"} {
-		t.Run(via, func(t *testing.T) {
-			k := newKiosk(t)
-			var s Service = k.l
-			if via == "socket" {
-				s = serve(t, k.dir, k.l)
+	bothWays(t, func(t *testing.T, k *kiosk, s Service) {
+		// A little ahead, after whatever the outbox journals meanwhile.
+		ahead := time.Now().Add(10 * time.Second)
+		for i := range 4 {
+			if err := k.l.Journal.Record(journal.Event{Time: ahead.Add(time.Duration(i) * time.Millisecond), Kind: journal.StaffAction,
+				Ref: "K261126000001", Actor: "staff-7", Detail: fmt.Sprint("step ", i)}); err != nil {
+				t.Fatal(err)
 			}
-			// A little ahead, after whatever the outbox journals meanwhile.
-			ahead := time.Now().Add(10 * time.Second)
-			for i := range 4 {
-				if err := k.l.Journal.Record(journal.Event{Time: ahead.Add(time.Duration(i) * time.Millisecond), Kind: journal.StaffAction,
-					Ref: "K261126000001", Actor: "staff-7", Detail: fmt.Sprint("step ", i)}); err != nil {
-					t.Fatal(err)
-				}
+		}
+		for _, tc := range []struct {
+			name string
+			q    Query
+			want string
+		}{
+			{"the last hour, 2", Query{Since: time.Hour, Limit: 2}, "step 2, step 3"},
+			{"a reference, 3", Query{Ref: "K261126000001", Limit: 3}, "step 1, step 2, step 3"},
+			{"a reference, all", Query{Ref: "K261126000001"}, "step 0, step 1, step 2, step 3"},
+		} {
+			evs, err := s.Events(ctx, tc.q)
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, tc := range []struct {
-				name string
-				q    Query
-				want string
-			}{
-				{"the last hour, 2", Query{Since: time.Hour, Limit: 2}, "step 2, step 3"},
-				{"a reference, 3", Query{Ref: "K261126000001", Limit: 3}, "step 1, step 2, step 3"},
-				{"a reference, all", Query{Ref: "K261126000001"}, "step 0, step 1, step 2, step 3"},
-			} {
-				evs, err := s.Events(ctx, tc.q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []string
-				for _, e := range evs {
-					got = append(got, e.Detail)
-				}
-				if strings.Join(got, ", ") != tc.want {
-					t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
-				}
+			var got []string
+			for _, e := range evs {
+				got = append(got, e.Detail)
 			}
-		})
-	}
+			if strings.Join(got, ", ") != tc.want {
+				t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+			}
+		}
+	})
 }
