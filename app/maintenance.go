@@ -52,13 +52,13 @@ func (k *Kiosk) MaintenanceDemoPIN() string {
 	return ""
 }
 
-// MaintenanceWait is how many PINs in a row were wrong and, while PINs are refused
-// (after a wrong one, or locked after too many), until when.
-func (k *Kiosk) MaintenanceWait() (failures int, until time.Time, err error) {
+// MaintenanceHeld is what a PIN typed now would be refused with before it is checked
+// (a *staffpin.RefusedError: too soon after a wrong one, or locked), or nil.
+func (k *Kiosk) MaintenanceHeld() error {
 	if k.gate == nil {
-		return 0, time.Time{}, staffpin.ErrDisabled
+		return nil
 	}
-	return k.gate.Wait()
+	return k.gate.Held()
 }
 
 // MaintenanceNeedsID reports whether staff give their 工号 before their PIN: each

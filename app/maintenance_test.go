@@ -125,8 +125,9 @@ func TestMaintenancePINRefused(t *testing.T) {
 	if _, err := f.k.OpenMaintenance(staffpin.DemoPIN); !errors.Is(err, staffpin.ErrTooSoon) {
 		t.Fatalf("right PIN at once after a wrong one: %v", err)
 	}
-	if n, until, err := f.k.MaintenanceWait(); err != nil || n != 1 || until.IsZero() {
-		t.Fatalf("wait: %d %v %v", n, until, err)
+	// The PIN screen opened now says so before a PIN is typed.
+	if err := f.k.MaintenanceHeld(); !errors.Is(err, staffpin.ErrTooSoon) || !errors.As(err, &r) || r.Failures != 1 || r.Until.IsZero() {
+		t.Fatalf("held: %v", err)
 	}
 	failed := staffEvents(t, f.k, journal.StaffLoginFailed)
 	if len(failed) != 1 || strings.Contains(failed[0].Detail, "999999") {

@@ -96,8 +96,9 @@ func pinPage(s *Shell, id string) Page {
 		}
 		k.OnKey = s.K.Touch
 		if refusal == "" {
-			if _, until, err := s.K.MaintenanceWait(); err == nil && until.After(s.K.Clock.Now()) {
-				refusal = s.pinRefusal(&staffpin.RefusedError{Until: until})
+			// Opened while PINs are refused: locked, or too soon after a wrong one.
+			if err := s.K.MaintenanceHeld(); err != nil {
+				refusal = s.pinRefusal(err)
 			}
 		}
 		// Why the last PIN was refused stays in the keypad's message line until the

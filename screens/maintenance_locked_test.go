@@ -37,6 +37,10 @@ func TestMaintenanceLockedSaysHowToUnlock(t *testing.T) {
 			}
 			h.Do(func() { h.Shell.SetElderly(tc.elderly) })
 			h.TapTitle(5)
+			// Opened while locked, it says so before a PIN is typed.
+			if !h.Shows(tc.want) {
+				t.Errorf("the PIN screen opened while locked does not say so:\n%s", h.Markup())
+			}
 			h.TypePIN(staffpin.DemoPIN)
 			h.WaitShows(tc.want)
 			h.AssertFits()

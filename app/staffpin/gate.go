@@ -257,11 +257,8 @@ func (g *Gate) try(check func() (bool, error), actor, failPrefix string) error {
 	if err != nil {
 		return err
 	}
-	if until := g.until(n, last); now.Before(until) {
-		if n >= g.max {
-			return &RefusedError{Until: until, Failures: n, cause: ErrLocked}
-		}
-		return &RefusedError{Until: until, Failures: n, Left: g.max - n, cause: ErrTooSoon}
+	if err := g.held(n, last, now); err != nil {
+		return err
 	}
 	ok, err := check()
 	if err != nil {
@@ -288,6 +285,35 @@ func (g *Gate) try(check func() (bool, error), actor, failPrefix string) error {
 		return err
 	}
 	return &RefusedError{Until: until, Failures: n, cause: errors.Join(ErrWrongPIN, ErrLocked)}
+}
+
+// held is the refusal of a try at now after n wrong PINs in a row, the last at last,
+// before its PIN is checked: too soon after a wrong PIN, or locked; nil when it is taken.
+func (g *Gate) held(n int, last, now time.Time) error {
+	until := g.until(n, last)
+	switch {
+	case !now.Before(until):
+		return nil
+	case n >= g.max:
+		return &RefusedError{Until: until, Failures: n, cause: ErrLocked}
+	}
+	return &RefusedError{Until: until, Failures: n, Left: g.max - n, cause: ErrTooSoon}
+}
+
+// Held is what a try now would be refused with before its PIN is checked (a
+// *RefusedError: too soon after a wrong PIN, or locked), for a screen opened meanwhile
+// to say so; nil when a try is taken, or the gate has no PIN. Like Wait, it does not
+// wait for a Try in progress.
+func (g *Gate) Held() error {
+	if !g.Enabled() {
+		return nil
+	}
+	now := g.clock.Now()
+	n, last, err := g.state(now)
+	if err != nil {
+		return err
+	}
+	return g.held(n, last, now)
 }
 
 // Wait returns how many wrong PINs in a row count now, and the time before which Try

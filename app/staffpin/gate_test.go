@@ -116,8 +116,12 @@ func TestWrongThenRight(t *testing.T) {
 	if n, until, err := g.Wait(); err != nil || n != 1 || !until.Equal(t0.Add(time.Second)) {
 		t.Fatalf("Wait = %d, %s, %v", n, until, err)
 	}
+	refused(t, g.Held(), t0.Add(time.Second), 1, 4, ErrTooSoon)
 	refused(t, g.Try(testPIN), t0.Add(time.Second), 1, 4, ErrTooSoon)
 	c.Advance(time.Second)
+	if err := g.Held(); err != nil {
+		t.Fatalf("Held after the wait: %v", err)
+	}
 	if n, until, err := g.Wait(); err != nil || n != 1 || !until.IsZero() {
 		t.Fatalf("Wait after the wait = %d, %s, %v", n, until, err)
 	}
@@ -206,6 +210,7 @@ func TestLockout(t *testing.T) {
 	for _, d := range []time.Duration{0, time.Second, 14*time.Minute + 59*time.Second} {
 		c.Advance(last.Add(d).Sub(c.Now()))
 		refused(t, g.Try(testPIN), until, 5, 0, ErrLocked)
+		refused(t, g.Held(), until, 5, 0, ErrLocked)
 		if n, u, err := g.Wait(); err != nil || n != 5 || !u.Equal(until) {
 			t.Fatalf("Wait %s into the lockout = %d, %s, %v", d, n, u, err)
 		}
