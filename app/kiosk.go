@@ -284,6 +284,7 @@ func (k *Kiosk) Close() error {
 		if id := k.Sessions.Close(); id != "" {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: id, Detail: string(session.ReasonShutdown)})
 		}
+		k.closeMaintenance(MaintenanceShutdown)
 		k.stopStaff()
 		k.stopBundles()
 		k.stopFleet()

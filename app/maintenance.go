@@ -36,6 +36,8 @@ const (
 	MaintenanceExit    = "退出维护"
 	MaintenanceIdle    = "无操作超时"
 	MaintenanceCitizen = "群众开始办理"
+	// MaintenanceShutdown: the kiosk stopped or restarted with maintenance mode open.
+	MaintenanceShutdown = "终端停止"
 )
 
 // MaintenanceAvailable reports whether staff can open maintenance mode on the screen:

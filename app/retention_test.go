@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -12,6 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -120,4 +123,28 @@ func TestShutdownEndsSessionQuietly(t *testing.T) {
 		}
 	}
 	t.Errorf("no session end for shutdown in the journal: %+v", evs)
+}
+
+// Stopping (or restarting) with maintenance mode open journals its close: the journal
+// never shows staff signed in for good.
+func TestShutdownClosesMaintenance(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	m, err := f.k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m.Open() {
+		t.Error("maintenance mode open after shutdown")
+	}
+	k := f.start()
+	evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(evs, func(e journal.Event) bool { return e.Kind == journal.StaffLogout }); i < 0 || evs[i].Detail != app.MaintenanceShutdown {
+		t.Errorf("no staff.logout for the shutdown in the journal: %+v", evs)
+	}
 }
