@@ -336,35 +336,14 @@ func (ob *Outbox) ClosePending(ref, actor, reason string) error {
 	if err != nil {
 		return err
 	}
-	var rec record
-	err = ob.st.Update(func(tx *bolt.Tx) error {
-		r, err := getRecord(tx, ref)
-		if err != nil {
-			return err
-		}
-		if r.State != Pending {
-			return fmt.Errorf("outbox: %s is %s, not waiting to be sent", ref, r.State)
-		}
-		now := ob.o.Clock.Now()
-		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, logging.Scrub(reason), now
-		if err := putRecord(tx, r); err != nil {
-			return err
-		}
-		if err := tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq)); err != nil {
-			return err
-		}
-		rec = *r
-		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.StaffClose, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
+	err = ob.closeAs(ref, actor, reason, Pending, "not waiting to be sent", func(tx *bolt.Tx, r *record) error {
+		return tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq))
 	})
-	if err != nil {
-		if it != nil {
-			w.add(it)
-			w.poke()
-		}
-		return err
+	if err != nil && it != nil {
+		w.add(it)
+		w.poke()
 	}
-	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Closed}, Result{KioskRef: ref, Utility: rec.Utility, State: Closed})
-	return nil
+	return err
 }
 
 // CloseDead closes a dead letter for good; reason (required) says why, for the journal.
@@ -373,20 +352,31 @@ func (ob *Outbox) CloseDead(ref, actor, reason string) error {
 	if reason == "" {
 		return errors.New("outbox: closing a dead letter needs a reason")
 	}
+	return ob.closeAs(ref, actor, reason, Dead, "not a dead letter", nil)
+}
+
+// closeAs closes the request ref, which must be in state from (else the error says it is
+// notFrom), in one transaction with also (when not nil) and its journal entry.
+func (ob *Outbox) closeAs(ref, actor, reason string, from State, notFrom string, also func(*bolt.Tx, *record) error) error {
 	var rec record
 	err := ob.st.Update(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, ref)
 		if err != nil {
 			return err
 		}
-		if r.State != Dead {
-			return fmt.Errorf("outbox: %s is %s, not a dead letter", ref, r.State)
+		if r.State != from {
+			return fmt.Errorf("outbox: %s is %s, %s", ref, r.State, notFrom)
 		}
 		now := ob.o.Clock.Now()
 		// Staff type the reason: an ID or phone number in it is masked, as in the journal.
 		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, logging.Scrub(reason), now
 		if err := putRecord(tx, r); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx, r); err != nil {
+				return err
+			}
 		}
 		rec = *r
 		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.StaffClose, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
