@@ -272,8 +272,9 @@ func (j *Journal) Latest(from, to time.Time, n int) ([]Event, error) {
 	err := j.st.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(store.BucketJournal).Cursor()
 		start := store.U64(uint64(from.UnixNano()))
-		k, v := c.Seek(store.U64(uint64(to.UnixNano())))
-		if k == nil {
+		// The first entry before to: the last one, when none is at or after to.
+		var k, v []byte
+		if at, _ := c.Seek(store.U64(uint64(to.UnixNano()))); at == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()
