@@ -663,13 +663,14 @@ func (e *explorer) finish() {
 		}
 	}
 	// Every payment or acceptance receipt that did not print is kept for 补打, or was
-	// printed since.
+	// printed since. A progress summary is printed again by its citizen, staff's test
+	// page (no reference) by staff.
 	evs, err := e.K.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
 	e.must(err)
 	kept, err := e.K.Reprints.List()
 	e.must(err)
 	for i, ev := range evs {
-		if ev.Kind != journal.PrintFailed || strings.HasPrefix(ev.Detail, "progress") {
+		if ev.Kind != journal.PrintFailed || ev.Ref == "" || strings.HasPrefix(ev.Detail, "progress") {
 			continue
 		}
 		printed := slices.ContainsFunc(evs[i+1:], func(l journal.Event) bool { return l.Kind == journal.Print && l.Ref == ev.Ref })
