@@ -302,8 +302,8 @@ func (g *Gate) held(n int, last, now time.Time) error {
 
 // Held is what a try now would be refused with before its PIN is checked (a
 // *RefusedError: too soon after a wrong PIN, or locked), for a screen opened meanwhile
-// to say so; nil when a try is taken, or the gate has no PIN. Like Wait, it does not
-// wait for a Try in progress.
+// to say so; nil when a try is taken, or the gate has no PIN. It does not wait for a Try
+// in progress.
 func (g *Gate) Held() error {
 	if !g.Enabled() {
 		return nil
@@ -314,24 +314,6 @@ func (g *Gate) Held() error {
 		return err
 	}
 	return g.held(n, last, now)
-}
-
-// Wait returns how many wrong PINs in a row count now, and the time before which Try
-// refuses (zero when it would evaluate a try now): what the PIN screen shows before a
-// PIN is typed. It does not wait for a Try in progress. ErrDisabled without a hash.
-func (g *Gate) Wait() (failures int, until time.Time, err error) {
-	if !g.Enabled() {
-		return 0, time.Time{}, ErrDisabled
-	}
-	now := g.clock.Now()
-	n, last, err := g.state(now)
-	if err != nil {
-		return 0, time.Time{}, err
-	}
-	if until = g.until(n, last); !now.Before(until) {
-		until = time.Time{}
-	}
-	return n, until, nil
 }
 
 // LockedUntil is when the gate takes tries again while too many wrong PINs in a row

@@ -91,8 +91,8 @@ func TestDisabledGate(t *testing.T) {
 	if err := g.Try(DemoPIN); !errors.Is(err, ErrDisabled) {
 		t.Fatalf("Try = %v", err)
 	}
-	if _, _, err := g.Wait(); !errors.Is(err, ErrDisabled) {
-		t.Fatalf("Wait = %v", err)
+	if err := g.Held(); err != nil {
+		t.Fatalf("Held without a PIN = %v", err)
 	}
 	if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
 		t.Fatalf("LockedUntil = %s, %v", u, err)
@@ -113,17 +113,11 @@ func TestWrongThenRight(t *testing.T) {
 		t.Fatal("not enabled")
 	}
 	refused(t, g.Try("1357"), t0.Add(time.Second), 1, 4, ErrWrongPIN)
-	if n, until, err := g.Wait(); err != nil || n != 1 || !until.Equal(t0.Add(time.Second)) {
-		t.Fatalf("Wait = %d, %s, %v", n, until, err)
-	}
 	refused(t, g.Held(), t0.Add(time.Second), 1, 4, ErrTooSoon)
 	refused(t, g.Try(testPIN), t0.Add(time.Second), 1, 4, ErrTooSoon)
 	c.Advance(time.Second)
 	if err := g.Held(); err != nil {
 		t.Fatalf("Held after the wait: %v", err)
-	}
-	if n, until, err := g.Wait(); err != nil || n != 1 || !until.IsZero() {
-		t.Fatalf("Wait after the wait = %d, %s, %v", n, until, err)
 	}
 	if err := g.Try(testPIN); err != nil {
 		t.Fatal(err)
@@ -131,8 +125,8 @@ func TestWrongThenRight(t *testing.T) {
 	if got, want := kinds(t, j), []journal.Kind{journal.StaffLoginFailed, journal.StaffLogin}; !sameKinds(got, want) {
 		t.Fatalf("journal %v, want %v (a try refused as too soon is not journaled)", got, want)
 	}
-	if n, until, err := g.Wait(); err != nil || n != 0 || !until.IsZero() {
-		t.Fatalf("Wait after the login = %d, %s, %v", n, until, err)
+	if err := g.Held(); err != nil {
+		t.Fatalf("Held after the login = %v", err)
 	}
 }
 
@@ -173,10 +167,11 @@ func wrong(t *testing.T, g *Gate, c *clock.Manual, n int) error {
 	t.Helper()
 	var err error
 	for i := 0; i < n; i++ {
-		if _, until, werr := g.Wait(); werr != nil {
+		var r *RefusedError
+		if werr := g.Held(); errors.As(werr, &r) {
+			c.Advance(r.Until.Sub(c.Now()))
+		} else if werr != nil {
 			t.Fatal(werr)
-		} else if !until.IsZero() {
-			c.Advance(until.Sub(c.Now()))
 		}
 		if err = g.Try("97531"); !errors.Is(err, ErrWrongPIN) {
 			t.Fatalf("wrong PIN %d: %v", i+1, err)
@@ -211,13 +206,10 @@ func TestLockout(t *testing.T) {
 		c.Advance(last.Add(d).Sub(c.Now()))
 		refused(t, g.Try(testPIN), until, 5, 0, ErrLocked)
 		refused(t, g.Held(), until, 5, 0, ErrLocked)
-		if n, u, err := g.Wait(); err != nil || n != 5 || !u.Equal(until) {
-			t.Fatalf("Wait %s into the lockout = %d, %s, %v", d, n, u, err)
-		}
 	}
 	c.Advance(time.Second)
-	if n, u, err := g.Wait(); err != nil || n != 0 || !u.IsZero() {
-		t.Fatalf("Wait after the lockout = %d, %s, %v", n, u, err)
+	if err := g.Held(); err != nil {
+		t.Fatalf("Held after the lockout = %v", err)
 	}
 	if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
 		t.Fatalf("LockedUntil after the lockout = %s, %v", u, err)
@@ -295,8 +287,8 @@ func TestCountResets(t *testing.T) {
 			if err := tc.reset(g, c); err != nil {
 				t.Fatal(err)
 			}
-			if n, until, err := g.Wait(); n != 0 || !until.IsZero() || err != nil {
-				t.Fatalf("Wait = %d, %s, %v", n, until, err)
+			if err := g.Held(); err != nil {
+				t.Fatalf("Held = %v", err)
 			}
 			refused(t, g.Try("97531"), c.Now().Add(time.Second), 1, 4, ErrWrongPIN)
 		})
@@ -424,8 +416,8 @@ func TestUnlock(t *testing.T) {
 			if u, err := g.LockedUntil(); err != nil || !u.IsZero() {
 				t.Fatalf("LockedUntil after the unlock = %s, %v", u, err)
 			}
-			if n, u, err := g.Wait(); err != nil || n != 0 || !u.IsZero() {
-				t.Fatalf("Wait after the unlock = %d, %s, %v", n, u, err)
+			if err := g.Held(); err != nil {
+				t.Fatalf("Held after the unlock = %v", err)
 			}
 			again, err := New(Options{Journal: j, Clock: c, Hash: testHash}) // a restart
 			if err != nil {
