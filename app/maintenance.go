@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // MaintenanceActor is who the journal names for what staff do in maintenance mode on
@@ -98,7 +99,7 @@ func (k *Kiosk) openMaintenance(try func() (actor string, err error)) (*Maintena
 		k.Log.Warn("maintenance PIN refused", "err", err)
 		return nil, err
 	}
-	m := &Maintenance{k: k, svc: k.staffLocal(), actor: actor}
+	m := &Maintenance{k: k, svc: k.staffLocal(), actor: actor, since: k.Clock.Now()}
 	k.mu.Lock()
 	old := k.maint
 	k.maint = m
@@ -132,7 +133,8 @@ func (k *Kiosk) closeMaintenance(why string) {
 type Maintenance struct {
 	k     *Kiosk
 	svc   *staff.Local
-	actor string // who the journal names for what is done in it
+	actor string    // who the journal names for what is done in it
+	since time.Time // when it was opened
 
 	mu     sync.Mutex
 	closed bool
@@ -302,13 +304,19 @@ var ErrNoRestart = errors.New("app: this kiosk cannot restart itself: restart it
 
 // Restart restarts the kiosk between visits: journaled with actor, then the window and
 // the kiosk close as on a stop (the outbox and the database closed cleanly) and the
-// program starts anew. staff.ErrCitizenPresent during a visit.
-func (k *Kiosk) Restart(_ context.Context, actor string) error {
+// program starts anew. staff.ErrCitizenPresent during a visit; staff.ErrMaintenanceOpen,
+// saying who and since when, while maintenance mode is open on the screen, unless force
+// (it is then closed as on a stop).
+func (k *Kiosk) Restart(_ context.Context, actor string, force bool) error {
 	if k.relaunch == nil {
 		return ErrNoRestart
 	}
 	if k.Sessions.Current() != nil {
 		return staff.ErrCitizenPresent
+	}
+	if m := k.maintenanceOpen(); m != nil && !force {
+		return fmt.Errorf("%w by %s since %s: a restart would close it under them", staff.ErrMaintenanceOpen,
+			m.Actor, m.Since.In(workdays.CST).Format("15:04"))
 	}
 	if err := k.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: actor, Detail: "重启终端"}); err != nil {
 		return err
@@ -327,7 +335,17 @@ func (m *Maintenance) Restart(ctx context.Context) error {
 		return ErrNoRestart
 	}
 	m.Close("重启终端")
-	return m.k.Restart(ctx, m.actor)
+	return m.k.Restart(ctx, m.actor, false)
+}
+
+// maintenanceOpen is maintenance mode open on the screen, or nil.
+func (k *Kiosk) maintenanceOpen() *staff.MaintenanceOpen {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.maint == nil {
+		return nil
+	}
+	return &staff.MaintenanceOpen{Actor: k.maint.actor, Since: k.maint.since}
 }
 
 // newGate is the maintenance PIN's gate: the configured hash, or in demo mode without

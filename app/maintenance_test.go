@@ -199,7 +199,8 @@ func TestMaintenanceDeadLetters(t *testing.T) {
 }
 
 // Staff restart the kiosk from maintenance mode or through the staff socket, between
-// visits only; each restart is journaled. A kiosk started without the way to restart
+// visits only, and through the socket while maintenance mode is open on the screen only
+// when forced; each restart is journaled. A kiosk started without the way to restart
 // itself says so.
 func TestRestart(t *testing.T) {
 	t.Parallel()
@@ -218,16 +219,22 @@ func TestRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.Sessions.Start()
-	if err := c.Restart(ctx, "工号0107"); !errors.Is(err, staff.ErrCitizenPresent) {
+	if err := c.Restart(ctx, "工号0107", false); !errors.Is(err, staff.ErrCitizenPresent) {
 		t.Fatalf("during a visit: %v", err)
 	}
 	k.Exit()
-	if err := c.Restart(ctx, "工号0107"); err != nil {
+	if err := c.Restart(ctx, "工号0107", false); err != nil {
 		t.Fatal(err)
 	}
 	m, err := k.OpenMaintenance(staffpin.DemoPIN)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st, err := c.Status(ctx); err != nil || st.Maintenance == nil || st.Maintenance.Actor != app.MaintenanceActor {
+		t.Fatalf("status with maintenance mode open: %+v, %v", st.Maintenance, err)
+	}
+	if err := c.Restart(ctx, "工号0108", false); !errors.Is(err, staff.ErrMaintenanceOpen) || !strings.Contains(err.Error(), app.MaintenanceActor) {
+		t.Fatalf("with maintenance mode open: %v", err)
 	}
 	if err := m.Restart(ctx); err != nil {
 		t.Fatal(err)
@@ -235,11 +242,20 @@ func TestRestart(t *testing.T) {
 	if len(restarts) != 2 || m.Open() {
 		t.Fatalf("%d restarts; maintenance open %v", len(restarts), m.Open())
 	}
+	if st, err := c.Status(ctx); err != nil || st.Maintenance != nil {
+		t.Fatalf("status with maintenance mode closed: %+v, %v", st.Maintenance, err)
+	}
+	if _, err := k.OpenMaintenance(staffpin.DemoPIN); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Restart(ctx, "工号0108", true); err != nil {
+		t.Fatalf("forced with maintenance mode open: %v", err)
+	}
 	var by []string
 	for _, e := range staffEvents(t, k, journal.StaffAction) {
 		by = append(by, e.Actor+" "+e.Detail)
 	}
-	if got := strings.Join(by, ", "); got != "工号0107 重启终端, 维护模式 重启终端" {
+	if got := strings.Join(by, ", "); got != "工号0107 重启终端, 维护模式 重启终端, 工号0108 重启终端" {
 		t.Fatalf("journaled: %s", got)
 	}
 
@@ -248,7 +264,7 @@ func TestRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { plain.Close() })
-	if err := plain.Restart(ctx, "工号0107"); !errors.Is(err, app.ErrNoRestart) {
+	if err := plain.Restart(ctx, "工号0107", false); !errors.Is(err, app.ErrNoRestart) {
 		t.Fatalf("a kiosk that cannot restart itself: %v", err)
 	}
 }

@@ -103,6 +103,8 @@ func (c *Client) check(resp *http.Response, err error) (*http.Response, error) {
 		return nil, inputError(p.Error)
 	case p.CitizenPresent:
 		return nil, ErrCitizenPresent
+	case p.MaintenanceOpen:
+		return nil, maintenanceOpenError(p.Error)
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, notFoundError(p.Error)
 	}
@@ -114,6 +116,13 @@ type inputError string
 
 func (e inputError) Error() string        { return string(e) }
 func (e inputError) Is(target error) bool { return target == ErrInput }
+
+// maintenanceOpenError is the kiosk's ErrMaintenanceOpen, its message (who works there,
+// since when) as the kiosk wrote it.
+type maintenanceOpenError string
+
+func (e maintenanceOpenError) Error() string        { return string(e) }
+func (e maintenanceOpenError) Is(target error) bool { return target == ErrMaintenanceOpen }
 
 // notFoundError is the kiosk's outbox.ErrNotFound or reprint.ErrNotFound (the path
 // says which), its message as the kiosk wrote it.
@@ -225,8 +234,8 @@ func (c *Client) RollbackBundle(ctx context.Context, utility, actor string) erro
 }
 
 // Restart restarts the running kiosk.
-func (c *Client) Restart(ctx context.Context, actor string) error {
-	return c.do(ctx, http.MethodPost, "/v1/restart", action{Actor: actor}, nil)
+func (c *Client) Restart(ctx context.Context, actor string, force bool) error {
+	return c.do(ctx, http.MethodPost, "/v1/restart", action{Actor: actor, Force: force}, nil)
 }
 
 // UnlockPIN ends the running kiosk's run of wrong maintenance PINs.

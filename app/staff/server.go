@@ -81,6 +81,8 @@ type handler struct {
 type action struct {
 	Actor  string `json:"actor"`
 	Reason string `json:"reason,omitempty"`
+	// Force restarts the kiosk while maintenance mode is open on its screen.
+	Force bool `json:"force,omitempty"`
 }
 
 // problem is an error's body.
@@ -89,6 +91,8 @@ type problem struct {
 	Input bool   `json:"input,omitempty"` // the caller must correct the request (ErrInput)
 	// CitizenPresent: ErrCitizenPresent; a 409 on its own may mean another conflict.
 	CitizenPresent bool `json:"citizen_present,omitempty"`
+	// MaintenanceOpen: ErrMaintenanceOpen.
+	MaintenanceOpen bool `json:"maintenance_open,omitempty"`
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -98,14 +102,14 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, outbox.ErrNotFound), errors.Is(err, reprint.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, ErrCitizenPresent):
+	case errors.Is(err, ErrCitizenPresent), errors.Is(err, ErrMaintenanceOpen):
 		code = http.StatusConflict
 	case errors.Is(err, ErrStopped):
 		code = http.StatusServiceUnavailable
 	}
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput),
-		CitizenPresent: errors.Is(err, ErrCitizenPresent)})
+		CitizenPresent: errors.Is(err, ErrCitizenPresent), MaintenanceOpen: errors.Is(err, ErrMaintenanceOpen)})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -270,18 +274,18 @@ func (h *handler) screen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
-	h.actBy(w, r, "staff restarted the kiosk", func(actor string) error { return h.s.Restart(r.Context(), actor) })
+	h.actBy(w, r, "staff restarted the kiosk", func(a action) error { return h.s.Restart(r.Context(), a.Actor, a.Force) })
 }
 
 func (h *handler) unlockPIN(w http.ResponseWriter, r *http.Request) {
-	h.actBy(w, r, "staff unlocked the maintenance PIN", func(actor string) error { return h.s.UnlockPIN(r.Context(), actor) })
+	h.actBy(w, r, "staff unlocked the maintenance PIN", func(a action) error { return h.s.UnlockPIN(r.Context(), a.Actor) })
 }
 
-// actBy runs a staff action that takes only who does it, and logs it as done.
-func (h *handler) actBy(w http.ResponseWriter, r *http.Request, done string, f func(actor string) error) {
+// actBy runs a staff action on the kiosk as a whole, and logs it as done.
+func (h *handler) actBy(w http.ResponseWriter, r *http.Request, done string, f func(a action) error) {
 	a, err := readAction(r)
 	if err == nil {
-		err = f(a.Actor)
+		err = f(a)
 	}
 	if err != nil {
 		h.fail(w, r, err)

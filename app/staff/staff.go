@@ -70,9 +70,11 @@ type Service interface {
 	// actor is journaled.
 	RollbackBundle(ctx context.Context, utility, actor string) error
 	// Restart restarts the running kiosk between visits (ErrCitizenPresent during one;
-	// ErrStopped while it is stopped); actor is journaled. It returns once the restart
-	// has begun: the socket goes away with the kiosk and comes back when it has started.
-	Restart(ctx context.Context, actor string) error
+	// ErrStopped while it is stopped); actor is journaled. While staff work in
+	// maintenance mode on its screen it refuses with ErrMaintenanceOpen unless force.
+	// It returns once the restart has begun: the socket goes away with the kiosk and
+	// comes back when it has started.
+	Restart(ctx context.Context, actor string, force bool) error
 	// Utilities checks each utility's API from the running kiosk, where its calls go now
 	// (ErrStopped while it is stopped).
 	Utilities(ctx context.Context) ([]Utility, error)
@@ -107,6 +109,10 @@ var ErrStopped = errors.New("staff: the kiosk is not running: start it (systemct
 // receipt printed would come out into their hands, a restart would cut their visit.
 var ErrCitizenPresent = errors.New("staff: a citizen is using the kiosk: try again when it is back on the home screen")
 
+// ErrMaintenanceOpen means staff work in maintenance mode on the kiosk's screen: a
+// restart would close it under them.
+var ErrMaintenanceOpen = errors.New("staff: maintenance mode is open on the kiosk's screen")
+
 // Status is a kiosk's state at a glance.
 type Status struct {
 	// Running is set when a running kiosk answered, with its devices' state.
@@ -129,11 +135,20 @@ type Status struct {
 	// PINLockedUntil is when maintenance mode's PIN takes tries again, while too many
 	// wrong PINs in a row have locked it: someone may be guessing.
 	PINLockedUntil *time.Time `json:"pin_locked_until,omitempty"`
+	// Maintenance is set while staff work in maintenance mode on the kiosk's screen.
+	Maintenance *MaintenanceOpen `json:"maintenance,omitempty"`
 	// Fleet is the running kiosk's link to the city's broker; nil when it has none.
 	Fleet *FleetLink `json:"fleet,omitempty"`
 	// Today is the day so far (China time) from the journal: visits, payments and
 	// their amount, requests sent, receipts (业务量统计).
 	Today report.Summary `json:"today"`
+}
+
+// MaintenanceOpen is maintenance mode open on the kiosk's screen: who opened it (the
+// member's 工号, or 维护模式 with the shared PIN) and when.
+type MaintenanceOpen struct {
+	Actor string    `json:"actor"`
+	Since time.Time `json:"since"`
 }
 
 // Failing is a utility that itself fails (outbox.Hold): it cannot be reached, refuses
@@ -262,9 +277,12 @@ type Local struct {
 	// PINLocked is until when maintenance mode's PIN is locked (zero: it is not); nil
 	// outside the running kiosk.
 	PINLocked func() time.Time
+	// Maintenance is maintenance mode open on the screen, or nil; nil when the kiosk
+	// has no screen.
+	Maintenance func() *MaintenanceOpen
 	// Relaunch restarts the kiosk between visits, journaled with actor; nil when the
 	// kiosk is not running (or cannot restart itself).
-	Relaunch func(ctx context.Context, actor string) error
+	Relaunch func(ctx context.Context, actor string, force bool) error
 	// Apply applies a content bundle and Rollback rolls one back, journaled with actor;
 	// nil when the kiosk is not running.
 	Apply    func(data []byte, actor string) (*bundle.Bundle, error)
@@ -401,6 +419,9 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 		if t := l.PINLocked(); !t.IsZero() {
 			s.PINLockedUntil = &t
 		}
+	}
+	if l.Maintenance != nil {
+		s.Maintenance = l.Maintenance()
 	}
 	if l.Fleet != nil {
 		s.Fleet = l.Fleet()
@@ -586,14 +607,14 @@ func (l *Local) RollbackBundle(ctx context.Context, utility, actor string) error
 }
 
 // Restart restarts the running kiosk.
-func (l *Local) Restart(ctx context.Context, actor string) error {
+func (l *Local) Restart(ctx context.Context, actor string, force bool) error {
 	if err := required("the actor", actor); err != nil {
 		return err
 	}
 	if l.Relaunch == nil {
 		return ErrStopped
 	}
-	return l.Relaunch(ctx, actor)
+	return l.Relaunch(ctx, actor, force)
 }
 
 // UnlockPIN journals staff's unlock of the maintenance PIN.

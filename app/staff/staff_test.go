@@ -498,8 +498,9 @@ func TestBackupJournaledFromTheStart(t *testing.T) {
 	}
 }
 
-// TestRestart: staff restart the running kiosk (between visits: the kiosk says when
-// not); a stopped kiosk has nothing to restart.
+// TestRestart: staff restart the running kiosk (between visits, and while staff work
+// in its maintenance mode only with force: the kiosk says why not); a stopped kiosk has
+// nothing to restart.
 func TestRestart(t *testing.T) {
 	ctx := context.Background()
 	for _, via := range []string{"database", "socket"} {
@@ -507,34 +508,45 @@ func TestRestart(t *testing.T) {
 			k := newKiosk(t)
 			var s Service = k.l
 			var by []string
-			visiting := false
+			visiting, maintaining := false, false
 			if via == "socket" {
-				k.l.Relaunch = func(_ context.Context, actor string) error {
+				k.l.Relaunch = func(_ context.Context, actor string, force bool) error {
 					if visiting {
 						return ErrCitizenPresent
+					}
+					if maintaining && !force {
+						return fmt.Errorf("%w by 工号0107", ErrMaintenanceOpen)
 					}
 					by = append(by, actor)
 					return nil
 				}
 				s = serve(t, k.dir, k.l)
 			}
-			if err := s.Restart(ctx, " "); !errors.Is(err, ErrInput) {
+			if err := s.Restart(ctx, " ", false); !errors.Is(err, ErrInput) {
 				t.Errorf("no actor: %v", err)
 			}
 			if via == "database" {
-				if err := s.Restart(ctx, "staff-7"); !errors.Is(err, ErrStopped) {
+				if err := s.Restart(ctx, "staff-7", false); !errors.Is(err, ErrStopped) {
 					t.Errorf("with the kiosk stopped: %v", err)
 				}
 				return
 			}
-			if err := s.Restart(ctx, "staff-7"); err != nil {
+			if err := s.Restart(ctx, "staff-7", false); err != nil {
 				t.Fatal(err)
 			}
+			maintaining = true
+			err := s.Restart(ctx, "staff-9", false)
+			if !errors.Is(err, ErrMaintenanceOpen) || !strings.Contains(err.Error(), "工号0107") {
+				t.Errorf("while maintenance mode is open: %v", err)
+			}
+			if err := s.Restart(ctx, "staff-9", true); err != nil {
+				t.Errorf("forced while maintenance mode is open: %v", err)
+			}
 			visiting = true
-			if err := s.Restart(ctx, "staff-8"); !errors.Is(err, ErrCitizenPresent) {
+			if err := s.Restart(ctx, "staff-8", true); !errors.Is(err, ErrCitizenPresent) {
 				t.Errorf("during a visit: %v", err)
 			}
-			if !slices.Equal(by, []string{"staff-7"}) {
+			if !slices.Equal(by, []string{"staff-7", "staff-9"}) {
 				t.Errorf("restarted by %v", by)
 			}
 		})

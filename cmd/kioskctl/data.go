@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -83,8 +84,8 @@ func init() {
 		run:     kioskStatus,
 	})
 	register("kiosk", kioskSummary, "restart", &subcommand{
-		usage:   "restart --actor STAFF_NO [--config FILE]",
-		summary: "restart the running kiosk between visits (its window, devices and outbox start anew)",
+		usage:   "restart --actor STAFF_NO [--force] [--config FILE]",
+		summary: "restart the running kiosk between visits (its window, devices and outbox start anew); --force while staff work in its maintenance mode",
 		run:     kioskRestart,
 	})
 	register("kiosk", kioskSummary, "utilities", &subcommand{
@@ -404,12 +405,15 @@ func kioskScreen(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// actorAction runs a staff action that takes --config and --actor (who does it, for
-// the journal), and nothing else, on the kiosk's data.
-func actorAction(name, doing string, args []string, act func(d *kioskData, actor string) error) error {
+// actorAction runs a staff action that takes --config, --actor (who does it, for the
+// journal) and the flags more adds (more may be nil), on the kiosk's data.
+func actorAction(name, doing string, args []string, more func(*flag.FlagSet), act func(d *kioskData, actor string) error) error {
 	fs := newFlags(name)
 	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
 	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
+	if more != nil {
+		more(fs)
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -425,8 +429,15 @@ func actorAction(name, doing string, args []string, act func(d *kioskData, actor
 }
 
 func kioskRestart(args []string, stdout, stderr io.Writer) error {
-	return actorAction("kiosk restart", "restarts it", args, func(d *kioskData, actor string) error {
-		if err := d.Restart(context.Background(), actor); err != nil {
+	var force *bool
+	more := func(fs *flag.FlagSet) {
+		force = fs.Bool("force", false, "restart it even while staff work in maintenance mode on its screen (it closes under them)")
+	}
+	return actorAction("kiosk restart", "restarts it", args, more, func(d *kioskData, actor string) error {
+		if err := d.Restart(context.Background(), actor, *force); err != nil {
+			if errors.Is(err, staff.ErrMaintenanceOpen) {
+				return fmt.Errorf("%w; ask them first, or give --force", err)
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.kiosk.ID)
@@ -495,6 +506,9 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		}
 		if st.CardLeftSince != nil {
 			fmt.Fprintf(stdout, "ID card left on the reader since %s: keep it for its holder\n", chinaTime(*st.CardLeftSince))
+		}
+		if m := st.Maintenance; m != nil {
+			fmt.Fprintf(stdout, "maintenance mode open on the screen by %s since %s\n", m.Actor, chinaTime(m.Since))
 		}
 		fmt.Fprintln(stdout, todayLine(st.Today))
 		if f := st.Fleet; f != nil && f.Linked {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"log/slog"
@@ -183,7 +184,14 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 		return staff.Printed{OK: true}, nil
 	}, Picture: func(context.Context) (image.Image, error) {
 		return image.NewRGBA(image.Rect(0, 0, 128, 80)), nil
-	}, CardLeft: func() time.Time { return cardLeft }}, slog.New(slog.DiscardHandler))
+	}, CardLeft: func() time.Time { return cardLeft },
+		Maintenance: func() *staff.MaintenanceOpen { return &staff.MaintenanceOpen{Actor: "工号0107", Since: cardLeft} },
+		Relaunch: func(_ context.Context, _ string, force bool) error {
+			if !force {
+				return fmt.Errorf("%w by 工号0107 since 10:32", staff.ErrMaintenanceOpen)
+			}
+			return nil
+		}}, slog.New(slog.DiscardHandler))
 	go srv.Serve(l)
 	defer srv.Close()
 
@@ -191,6 +199,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "kiosk: running (LZH-DEMO-01, reference code 245)") || !strings.Contains(out, "device printer  NOT OK: 缺纸") || !strings.Contains(out, "dead letters (for staff): 2") ||
 		!strings.Contains(out, "receipts to reprint (补打): 1") || !strings.Contains(out, "payment orders being settled: 1") ||
 		!strings.Contains(out, "ID card left on the reader since 2026-11-26 10:32") ||
+		!strings.Contains(out, "maintenance mode open on the screen by 工号0107 since 2026-11-26 10:32") ||
 		!strings.Contains(out, "waiting for electricity 1\n") || !strings.Contains(out, "\nutility electricity FAILING since ") ||
 		!strings.Contains(out, " (unreachable): its requests wait, their attempts kept; ") ||
 		!strings.Contains(out, ": 0 visits with an ID card; 0 paid, ￥0.00; 0 applications, 0 transfers, 3 ratings sent; 2 set aside for staff; 0 receipts printed, 0 not whole") {
@@ -241,6 +250,13 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	}
 	if code, _, errs := kioskctl(t, "kiosk", "screen", "--config", cfg, "--out", shot); code != 2 || !strings.Contains(errs, "usage") {
 		t.Errorf("screen without an actor: %d %q", code, errs)
+	}
+	// A colleague works in maintenance mode on the screen: a restart waits for --force.
+	if code, _, errs := kioskctl(t, "kiosk", "restart", "--config", cfg, "--actor", "staff-7"); code != 1 || !strings.Contains(errs, "by 工号0107 since 10:32") || !strings.Contains(errs, "--force") {
+		t.Errorf("restart with maintenance mode open: %d %q", code, errs)
+	}
+	if code, out, errs := kioskctl(t, "kiosk", "restart", "--config", cfg, "--actor", "staff-7", "--force"); code != 0 || !strings.Contains(out, "restarting") {
+		t.Errorf("restart forced: %d %q %q", code, out, errs)
 	}
 }
 

@@ -195,6 +195,9 @@ func describe(s fleet.Status) ([]string, bool) {
 		if r.PINLockedUntil != nil {
 			lines = append(lines, "maintenance PIN locked until "+r.PINLockedUntil.In(workdays.CST).Format("15:04")+" after too many wrong PINs")
 		}
+		if m := r.Maintenance; m != nil {
+			lines = append(lines, "maintenance mode open on the screen by "+m.Actor+" since "+m.Since.In(workdays.CST).Format("15:04"))
+		}
 		if !r.Today.From.IsZero() {
 			lines = append(lines, todayLine(r.Today))
 		}

@@ -200,6 +200,9 @@ func TestDescribeStatus(t *testing.T) {
 		{"someone guessing the PIN", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, PINLockedUntil: &at})},
 			[]string{"running  2026-11-27 14:03:05", "maintenance PIN locked until 14:03 after too many wrong PINs"}, false},
+		{"staff in maintenance mode", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
+			Report: report(staff.Status{Running: true, Maintenance: &staff.MaintenanceOpen{Actor: "工号0107", Since: at}})},
+			[]string{"running  2026-11-27 14:03:05", "maintenance mode open on the screen by 工号0107 since 14:03"}, true},
 	} {
 		lines, ok := describe(tc.s)
 		if strings.Join(lines, "\n") != strings.Join(tc.lines, "\n") || ok != tc.ok {

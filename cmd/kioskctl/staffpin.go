@@ -34,7 +34,7 @@ func init() {
 // counts: a lockout otherwise lasts staff.lockout from the last wrong PIN, restarts
 // included.
 func staffUnlock(args []string, stdout, stderr io.Writer) error {
-	return actorAction("staff unlock", "unlocks it", args, func(d *kioskData, actor string) error {
+	return actorAction("staff unlock", "unlocks it", args, nil, func(d *kioskData, actor string) error {
 		if err := d.UnlockPIN(context.Background(), actor); err != nil {
 			return err
 		}
