@@ -20,6 +20,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -121,6 +122,33 @@ func openData(cfgPath string) (*kioskData, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openKiosk(cfg)
+}
+
+// openActing is openData for a staff action by actor (--actor), and who the journal
+// names for it. Where each member of the hall's staff has a 工号 ([[staff.members]]),
+// actor must be one of them ("0107" or "工号0107"), named as maintenance mode on the
+// screen names them: a mistyped 工号 would leave the journal naming nobody.
+func openActing(cfgPath, actor string) (*kioskData, string, error) {
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return nil, "", err
+	}
+	who := strings.TrimSpace(actor)
+	if ms := cfg.Staff.Members; len(ms) > 0 {
+		id := strings.TrimSpace(strings.TrimPrefix(who, "工号"))
+		i := slices.IndexFunc(ms, func(m config.StaffMember) bool { return m.ID == id })
+		if i < 0 {
+			return nil, "", usageError("--actor %s: no member of the hall's staff has that 工号 ([[staff.members]] of %s)", actor, cfg.Source)
+		}
+		who = staffpin.Member{ID: ms[i].ID, Name: ms[i].Name}.Label()
+	}
+	d, err := openKiosk(cfg)
+	return d, who, err
+}
+
+// openKiosk reaches the kiosk of cfg, as openData.
+func openKiosk(cfg *config.Config) (*kioskData, error) {
 	opts := store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second}
 	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.Data.Dir))
 	if err == nil {
@@ -227,12 +255,12 @@ func argAction(name, doing, what string, args []string, stderr io.Writer, act fu
 	if err := errors.Join(required("actor", *actor), oneArg(fs, what)); err != nil {
 		return err
 	}
-	d, err := openData(*cfgPath)
+	d, who, err := openActing(*cfgPath, *actor)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	return act(d, fs.Arg(0), *actor)
+	return act(d, fs.Arg(0), who)
 }
 
 func outboxRetry(args []string, stdout, stderr io.Writer) error {
@@ -270,12 +298,12 @@ func outboxClose(args []string, stdout, stderr io.Writer) error {
 	if err := errors.Join(required("actor", *actor), required("reason", *reason), oneArg(fs, "the kiosk reference")); err != nil {
 		return err
 	}
-	d, err := openData(*cfgPath)
+	d, who, err := openActing(*cfgPath, *actor)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	if err := d.Close(context.Background(), fs.Arg(0), *actor, *reason); err != nil {
+	if err := d.Close(context.Background(), fs.Arg(0), who, *reason); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s closed\n", fs.Arg(0))
@@ -366,7 +394,7 @@ func fileAction(name, file, doing string, args []string, stderr io.Writer, save 
 	if err := errors.Join(required("out", *out), required("actor", *actor), noArgs(fs)); err != nil {
 		return "", 0, err
 	}
-	d, err := openData(*cfgPath)
+	d, who, err := openActing(*cfgPath, *actor)
 	if err != nil {
 		return "", 0, err
 	}
@@ -377,7 +405,7 @@ func fileAction(name, file, doing string, args []string, stderr io.Writer, save 
 	if _, err := os.Lstat(*out); err == nil && !*force {
 		return "", 0, usageError("--out %s exists: give --force to replace it", *out)
 	}
-	n, err := save(d, *out, *actor, *force)
+	n, err := save(d, *out, who, *force)
 	return *out, n, err
 }
 
@@ -420,12 +448,12 @@ func actorAction(name, doing string, args []string, more func(*flag.FlagSet), ac
 	if err := errors.Join(required("actor", *actor), noArgs(fs)); err != nil {
 		return err
 	}
-	d, err := openData(*cfgPath)
+	d, who, err := openActing(*cfgPath, *actor)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	return act(d, *actor)
+	return act(d, who)
 }
 
 func kioskRestart(args []string, stdout, stderr io.Writer) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staff/stafftest"
+	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -140,6 +141,41 @@ func TestOutboxStaffCommands(t *testing.T) {
 		t.Fatalf("the copy does not open with the kiosk's key: %v", err)
 	}
 	st.Close()
+}
+
+// Where each member of the hall's staff has a 工号 of their own, --actor is one of them,
+// with or without 工号 before it, and the journal names them as maintenance mode does.
+func TestActorIsAStaffMember(t *testing.T) {
+	cfg, refs := kioskWithDeadLetters(t)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \"" + staffpin.DemoHash + "\"\n"); err != nil || f.Close() != nil {
+		t.Fatal(err)
+	}
+	for _, actor := range []string{"0418", "工号 0418", "王芳", "staff-7"} {
+		if code, _, errs := kioskctl(t, "outbox", "retry", "--config", cfg, "--actor", actor, refs[0]); code != 2 || !strings.Contains(errs, "no member of the hall's staff") {
+			t.Errorf("retry by %q: %d %q", actor, code, errs)
+		}
+	}
+	if code, out, errs := kioskctl(t, "outbox", "retry", "--config", cfg, "--actor", "工号0417", refs[0]); code != 0 {
+		t.Fatalf("retry: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "outbox", "close", "--config", cfg, "--actor", " 0417", "--reason", "offline", refs[1]); code != 0 {
+		t.Fatalf("close: %d %q %q", code, out, errs)
+	}
+	for _, ref := range refs {
+		code, out, _ := kioskctl(t, "journal", "list", "--config", cfg, "--ref", ref)
+		var last journal.Event
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || code != 0 {
+			t.Fatalf("journal: %d %q %v", code, out, err)
+		}
+		if last.Actor != "工号 0417 王芳" {
+			t.Errorf("%s: journaled by %q", ref, last.Actor)
+		}
+	}
 }
 
 // While the kiosk runs it holds the database: staff commands go through its socket, and
