@@ -15,6 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
@@ -29,6 +30,11 @@ type Application struct {
 	// Refused is why an application sent from this kiosk was not accepted, in the
 	// utility's words (or that it could not be delivered); it has no number then.
 	Refused string
+	// Withdrawable is set on a Waiting application of the citizen in the visit, found by
+	// their ID card: they may withdraw it (Kiosk.Withdraw).
+	Withdrawable bool
+	// Withdrawn is set when its citizen withdrew it before its utility had it.
+	Withdrawn bool
 }
 
 // ApplicationsResult is the citizen's applications across utilities; Unavailable names
@@ -189,7 +195,9 @@ func (k *Kiosk) ownUnanswered(idNumber string, listed []Application) []Applicati
 		if !isApplication(st) || st.State == outbox.Done || known {
 			continue
 		}
-		out = append(out, k.unanswered(st))
+		a := k.unanswered(st)
+		a.Withdrawable = a.Waiting
+		out = append(out, a)
 	}
 	return out
 }
@@ -218,8 +226,9 @@ func isApplication(st outbox.Status) bool {
 }
 
 // unanswered is an application its utility has given no number, known by its kiosk
-// reference: refused (in the utility's words), closed undelivered, or waiting for the
-// utility (pending, or its attempts exhausted until staff send it again).
+// reference: refused (in the utility's words), withdrawn by its citizen, closed
+// undelivered, or waiting for the utility (pending, or its attempts exhausted until
+// staff send it again).
 func (k *Kiosk) unanswered(st outbox.Status) Application {
 	a := Application{Utility: st.Utility, Progress: utility.Progress{KioskRef: st.KioskRef, Utility: st.Utility, AcceptedAt: st.Created}}
 	if svc, ok := k.submittedService(st); ok {
@@ -228,6 +237,8 @@ func (k *Kiosk) unanswered(st outbox.Status) Application {
 	switch {
 	case st.Err != nil:
 		a.Refused = k.CitizenMessage(st.Err, st.Utility)
+	case st.State == outbox.Closed && st.CloseReason == staff.Withdrawn:
+		a.Withdrawn = true
 	case st.State == outbox.Closed || st.State == outbox.Expired:
 		a.Refused = k.Text.T("track.not_delivered")
 	default:

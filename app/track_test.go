@@ -10,6 +10,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -637,5 +638,72 @@ func TestTrackMyApplicationsOwnRequests(t *testing.T) {
 	if got := by[utility.Electricity]; len(got) != 1 || got[0].Waiting || !strings.HasPrefix(got[0].Progress.Reference, "DL") ||
 		got[0].Progress.KioskRef != power.KioskRef || len(unavailable) != 0 {
 		t.Errorf("electricity once delivered: %+v (unavailable %v)", got, unavailable)
+	}
+}
+
+// A citizen withdraws, by their ID card, an application of theirs the kiosk holds while
+// its utility is down: it is listed as withdrawn and never sent. Another citizen cannot
+// withdraw it, nor can anyone who types its number; one the utility has is not
+// withdrawable, and a withdrawn one not again.
+func TestWithdrawOwnApplication(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5) // 陈建国
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	r := submitForm(t, applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+		jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)...))
+	parts := partsByUtility(t, r)
+	power := parts[utility.Electricity]
+	mine := func(t *testing.T) map[string]app.Application {
+		t.Helper()
+		res, err := f.k.MyApplications(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]app.Application{}
+		for _, a := range res.Applications {
+			by[a.Utility] = a
+		}
+		return by
+	}
+	by := mine(t)
+	if a := by[utility.Electricity]; !a.Waiting || !a.Withdrawable || a.Progress.KioskRef != power.KioskRef {
+		t.Fatalf("electricity, waiting: %+v", a)
+	}
+	if a := by[utility.Water]; a.Withdrawable || a.Progress.Reference == "" {
+		t.Fatalf("water, accepted: %+v", a)
+	}
+	if typed, err := f.k.FindApplication(context.Background(), power.KioskRef); err != nil || !typed.Waiting || typed.Withdrawable {
+		t.Fatalf("found by its number: %+v, %v", typed, err)
+	}
+	if err := f.k.Withdraw(context.Background(), by[utility.Water]); err == nil {
+		t.Error("withdrew an application its utility has")
+	}
+
+	f.citizen(0) // 张三
+	if err := f.k.Withdraw(context.Background(), by[utility.Electricity]); err == nil || errors.Is(err, app.ErrNotWithdrawn) {
+		t.Errorf("another citizen withdrew it: %v", err)
+	}
+	f.k.Exit()
+	if err := f.k.Withdraw(context.Background(), by[utility.Electricity]); !errors.Is(err, app.ErrNoSession) {
+		t.Errorf("with no visit: %v", err)
+	}
+
+	f.citizen(5)
+	if err := f.k.Withdraw(context.Background(), by[utility.Electricity]); err != nil {
+		t.Fatal(err)
+	}
+	if a := mine(t)[utility.Electricity]; !a.Withdrawn || a.Waiting || a.Withdrawable || a.Refused != "" {
+		t.Errorf("electricity, withdrawn: %+v", a)
+	}
+	if err := f.k.Withdraw(context.Background(), by[utility.Electricity]); !errors.Is(err, app.ErrNotWithdrawn) {
+		t.Errorf("withdrawn twice: %v", err)
+	}
+	evs, err := f.k.Journal.ByRef(power.KioskRef)
+	if err != nil || evs[len(evs)-1].Kind != journal.RequestWithdrawn {
+		t.Fatalf("journaled: %+v, %v", evs, err)
+	}
+	if st, err := f.k.Outbox.Status(power.KioskRef); err != nil || st.State != outbox.Closed {
+		t.Fatalf("in the outbox: %+v, %v", st, err)
 	}
 }

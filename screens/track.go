@@ -93,6 +93,8 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	switch {
 	case a.Refused != "":
 		state, imp = s.T("track.refused_title"), widget.DangerImportance
+	case a.Withdrawn:
+		state, imp = s.T("track.withdrawn_title"), widget.MediumImportance
 	case a.Waiting:
 		state, imp = s.T("track.waiting_utility"), widget.WarningImportance
 	case p.Late():
@@ -192,9 +194,18 @@ func timelinePage(s *Shell, a app.Application) Page {
 		if a.Refused != "" {
 			return container.NewVBox(heading(s.T("track.refused_title")), note(a.Refused, widget.DangerImportance))
 		}
+		if a.Withdrawn {
+			return container.NewVBox(heading(s.T("track.withdrawn_title")),
+				note(s.T("track.withdrawn_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance))
+		}
 		if a.Waiting {
-			return container.NewVBox(heading(s.T("track.waiting_title")),
-				note(s.T("track.waiting_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance))
+			items := []fyne.CanvasObject{heading(s.T("track.waiting_title")),
+				note(s.T("track.waiting_detail", p.KioskRef, s.K.UtilityName(a.Utility)), widget.MediumImportance)}
+			if a.Withdrawable {
+				withdraw := touch.NewButton(s.T("track.withdraw"), s.Tap(func() { s.withdraw(a) }))
+				items = append(items, container.NewHBox(withdraw))
+			}
+			return container.NewVBox(items...)
 		}
 		var head fyne.CanvasObject = s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
 			s.kv("track.utility", s.K.UtilityName(a.Utility)),
@@ -229,6 +240,35 @@ func timelinePage(s *Shell, a app.Application) Page {
 		}
 		return container.NewBorder(nil, container.NewBorder(nil, nil, nil, container.NewHBox(foot...)), nil, nil, s.pager(blocks...))
 	}}
+}
+
+// withdraw asks before withdrawing a, an application of the citizen's its utility has
+// not taken yet, withdraws it, says how it went and lists the citizen's applications
+// anew.
+func (s *Shell) withdraw(a app.Application) {
+	name := s.K.UtilityName(a.Utility)
+	s.notice.hide()
+	s.notice = s.showModal(s.T("track.withdraw"), s.T("track.withdraw_confirm", name),
+		modalButton{label: s.T("track.withdraw_keep")},
+		modalButton{label: s.T("track.withdraw_yes"), primary: true, action: func() {
+			s.pleaseWait("track.withdraw", "track.withdrawing")
+			run(s, func(ctx context.Context) error { return s.K.Withdraw(ctx, a) }, func(err error) {
+				msg := s.T("track.withdrawn_done", name)
+				switch {
+				case errors.Is(err, app.ErrNotWithdrawn):
+					msg = s.T("track.withdraw_late", name)
+				case err != nil:
+					s.K.Log.Warn("application not withdrawn", "err", err)
+					msg = s.T("track.withdraw_failed")
+				}
+				if n := len(s.stack); n >= 2 && s.stack[n-1].Name == "timeline" && s.stack[n-2].Name == "track" {
+					s.dropTo(n - 2)
+					s.Show(trackPage(s))
+				}
+				s.notice.hide()
+				s.notice = s.showModal(s.T("track.withdraw"), msg, modalButton{label: s.T("common.ok"), primary: true})
+			})
+		}})
 }
 
 // printProgress prints the application's progress summary and says how it went.

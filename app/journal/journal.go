@@ -33,6 +33,7 @@ const (
 	RequestDead      Kind = "request.dead"      // set aside for staff (rejected or attempts exhausted)
 	RequestClosed    Kind = "request.closed"    // refused as already done: closed by the kiosk, nothing for staff
 	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
+	RequestWithdrawn Kind = "request.withdrawn" // its citizen took it back at the kiosk before the utility had it (Detail: why)
 	Print            Kind = "print"
 	PrintFailed      Kind = "print.failed"
 	// UtilityHeld: a utility itself has failed for outbox.Options.AlertAfter (it cannot

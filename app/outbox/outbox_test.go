@@ -976,6 +976,106 @@ func TestClosePending(t *testing.T) {
 	}
 }
 
+// A citizen withdraws at the kiosk a request its utility does not have: one waiting
+// while the utility is down (never sent after), or one set aside after its attempts ran
+// out. One the utility refused, or answered, is not withdrawn; nor is a payment's.
+func TestWithdraw(t *testing.T) {
+	withdrawn := func(t *testing.T, e *env, ref string) {
+		t.Helper()
+		if err := e.ob.Withdraw(ref, "群众已撤回申请"); err != nil {
+			t.Fatal(err)
+		}
+		if s := state(t, e.ob, ref); s.State != Closed || s.ClosedBy != "" || s.CloseReason != "群众已撤回申请" {
+			t.Fatalf("withdrawn: %+v", s)
+		}
+		evs, err := e.j.ByRef(ref)
+		if err != nil || evs[len(evs)-1].Kind != journal.RequestWithdrawn || evs[len(evs)-1].Detail != "群众已撤回申请" {
+			t.Fatalf("journaled: %+v, %v", evs, err)
+		}
+		if err := e.ob.Withdraw(ref, "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "is closed, not waiting for its utility") {
+			t.Fatalf("withdrawn twice: %v", err)
+		}
+	}
+	t.Run("waiting", func(t *testing.T) {
+		f, up := outage(unreachable())
+		e := newEnv(t, Options{Base: time.Second, Cap: 10 * time.Second}, f)
+		res, err := e.ob.Submit(context.Background(), req("acct-0"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pay, err := e.ob.Submit(context.Background(), Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "acct-2",
+			Body: utility.PaymentRequest{Account: "acct-2", Bills: []string{"W1"}, Amount: 100}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ob.Start(context.Background())
+		eventually(t, "the utility held back", func() bool { return len(e.ob.Held()) == 1 })
+		if err := e.ob.Withdraw(res.KioskRef, " "); err == nil || !strings.Contains(err.Error(), "needs a reason") {
+			t.Errorf("without a reason: %v", err)
+		}
+		if err := e.ob.Withdraw(pay.KioskRef, "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "is a payment's payment") {
+			t.Errorf("a payment's: %v", err)
+		}
+		sends := func() int {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			n := 0
+			for _, s := range f.sent {
+				if s.KioskRef == res.KioskRef {
+					n++
+				}
+			}
+			return n
+		}
+		withdrawn(t, e, res.KioskRef)
+		before := sends()
+		up()
+		e.clock.Advance(time.Minute)
+		eventually(t, "the payment delivered", func() bool { return state(t, e.ob, pay.KioskRef).State == Done })
+		if sends() != before {
+			t.Fatal("a withdrawn request was sent")
+		}
+	})
+	t.Run("set aside", func(t *testing.T) {
+		var mu sync.Mutex
+		refs := map[string]string{} // kiosk reference → order
+		f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch refs[s.KioskRef] {
+			case "acct-refused":
+				return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation, Message: "联系电话格式不正确"}
+			case "acct-poison":
+				return utility.Answer{}, utility.DecodeResponse(500, []byte(`{"error":{"code":"internal"}}`), 1<<10, nil)
+			}
+			return utility.Answer{Kind: s.Kind, Reference: "OK", Body: []byte(`{"reference":"OK"}`)}, nil
+		}}
+		e := newEnv(t, Options{MaxAttempts: 1, Concurrency: 1}, f)
+		var ordered []string
+		mu.Lock()
+		for _, order := range []string{"acct-ok", "acct-poison", "acct-refused"} {
+			res, err := e.ob.Submit(context.Background(), req(order), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs[res.KioskRef] = order
+			ordered = append(ordered, res.KioskRef)
+		}
+		mu.Unlock()
+		e.ob.Start(context.Background())
+		for _, ref := range ordered {
+			eventually(t, "an answer to "+ref, func() bool { s := state(t, e.ob, ref).State; return s == Done || s == Dead })
+		}
+		if err := e.ob.Withdraw(ordered[0], "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "is done, not waiting for its utility") {
+			t.Errorf("an answered one: %v", err)
+		}
+		if err := e.ob.Withdraw(ordered[2], "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "refused by its utility") {
+			t.Errorf("a refused one: %v", err)
+		}
+		withdrawn(t, e, ordered[1])
+	})
+}
+
 // A request being sent at that moment is not withdrawn: the utility may be taking it.
 func TestClosePendingInFlight(t *testing.T) {
 	release := make(chan struct{})

@@ -313,30 +313,68 @@ func (ob *Outbox) Retry(ref, actor string) error {
 // order or its cancellation (money may move: the utility's records decide).
 func (ob *Outbox) ClosePending(ref, actor, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return errors.New("outbox: withdrawing a request needs a reason")
+	st, err := ob.toWithdraw(ref, reason)
+	if err != nil {
+		return err
 	}
-	st, err := ob.Status(ref)
+	if st.State != Pending {
+		return fmt.Errorf("outbox: %s is %s, not waiting to be sent", ref, st.State)
+	}
+	return ob.closePending(st, actor, reason, journal.StaffClose)
+}
+
+// Withdraw takes back, for good, a request its citizen withdraws at the kiosk before its
+// utility has it: one waiting to be sent, or set aside after its attempts ran out (a
+// dead letter the utility did not refuse). reason (required) is journaled, as
+// journal.RequestWithdrawn. As ClosePending, a request being sent at that moment is not
+// withdrawn (ErrInFlight), nor a payment's.
+func (ob *Outbox) Withdraw(ref, reason string) error {
+	reason = strings.TrimSpace(reason)
+	st, err := ob.toWithdraw(ref, reason)
 	if err != nil {
 		return err
 	}
 	switch {
-	case st.State != Pending:
-		return fmt.Errorf("outbox: %s is %s, not waiting to be sent", ref, st.State)
-	case st.Kind == utility.KindPayment || st.Kind == utility.KindCancelPayment:
-		return fmt.Errorf("outbox: %s is a payment's %s: it is not withdrawn", ref, st.Kind)
+	case st.State == Pending:
+		return ob.closePending(st, "", reason, journal.RequestWithdrawn)
+	case st.State == Dead && st.Err == nil:
+		return ob.closeAs(ref, "", reason, journal.RequestWithdrawn, Dead, "not a dead letter", nil)
+	case st.State == Dead:
+		return fmt.Errorf("outbox: %s was refused by its utility: there is nothing to withdraw", ref)
 	}
+	return fmt.Errorf("outbox: %s is %s, not waiting for its utility", ref, st.State)
+}
+
+// toWithdraw is the request ref, to be withdrawn for reason: refused without a reason,
+// and for a payment's order or its cancellation (money may move: the utility's records
+// decide).
+func (ob *Outbox) toWithdraw(ref, reason string) (Status, error) {
+	if reason == "" {
+		return Status{}, errors.New("outbox: withdrawing a request needs a reason")
+	}
+	st, err := ob.Status(ref)
+	if err != nil {
+		return st, err
+	}
+	if st.Kind == utility.KindPayment || st.Kind == utility.KindCancelPayment {
+		return st, fmt.Errorf("outbox: %s is a payment's %s: it is not withdrawn", ref, st.Kind)
+	}
+	return st, nil
+}
+
+// closePending closes st, waiting to be sent, journaling it as kind.
+func (ob *Outbox) closePending(st Status, actor, reason string, kind journal.Kind) error {
 	w, ok := ob.workers[st.Utility]
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownUtility, st.Utility)
 	}
 	// Out of its lane first, so that no attempt starts while it is closed; back in if
 	// the close cannot be stored.
-	it, err := w.withdraw(ref)
+	it, err := w.withdraw(st.KioskRef)
 	if err != nil {
 		return err
 	}
-	err = ob.closeAs(ref, actor, reason, Pending, "not waiting to be sent", func(tx *bolt.Tx, r *record) error {
+	err = ob.closeAs(st.KioskRef, actor, reason, kind, Pending, "not waiting to be sent", func(tx *bolt.Tx, r *record) error {
 		return tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq))
 	})
 	if err != nil && it != nil {
@@ -352,12 +390,12 @@ func (ob *Outbox) CloseDead(ref, actor, reason string) error {
 	if reason == "" {
 		return errors.New("outbox: closing a dead letter needs a reason")
 	}
-	return ob.closeAs(ref, actor, reason, Dead, "not a dead letter", nil)
+	return ob.closeAs(ref, actor, reason, journal.StaffClose, Dead, "not a dead letter", nil)
 }
 
 // closeAs closes the request ref, which must be in state from (else the error says it is
-// notFrom), in one transaction with also (when not nil) and its journal entry.
-func (ob *Outbox) closeAs(ref, actor, reason string, from State, notFrom string, also func(*bolt.Tx, *record) error) error {
+// notFrom), in one transaction with also (when not nil) and its journal entry, of kind.
+func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from State, notFrom string, also func(*bolt.Tx, *record) error) error {
 	var rec record
 	err := ob.st.Update(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, ref)
@@ -379,7 +417,7 @@ func (ob *Outbox) closeAs(ref, actor, reason string, from State, notFrom string,
 			}
 		}
 		rec = *r
-		return ob.j.Append(tx, journal.Event{Time: now, Kind: journal.StaffClose, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
+		return ob.j.Append(tx, journal.Event{Time: now, Kind: kind, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
 	})
 	if err != nil {
 		return err

@@ -228,11 +228,15 @@ func checkState(s outbox.State) error {
 // phrase the journal keeps.
 type Reason struct{ Code, Text string }
 
+// Withdrawn is the phrase of the reason "withdrawn": the citizen took the request back,
+// at the counter or at the kiosk itself.
+const Withdrawn = "群众已撤回申请"
+
 // CloseReasons are the reasons a dead letter can be closed for: fixed phrases, never
 // free text, so that nothing typed (a citizen's name, say) lands in the journal.
 var CloseReasons = []Reason{
 	{"offline", "已在窗口线下办理"},
-	{"withdrawn", "群众已撤回申请"},
+	{"withdrawn", Withdrawn},
 	{"duplicate", "重复申请"},
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -340,6 +341,62 @@ func TestApplyUtilityDownQueued(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// A citizen withdraws, by their ID card, an application the kiosk holds while its
+// utility is down: asked first (不撤回 keeps it), then 已撤回 in 我的办件, and the
+// utility never receives it once it is back.
+func TestWithdrawQueuedApplication(t *testing.T) {
+	j := newJourney(t)
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	j.card(5)
+	j.apply(catalog.JointConnection, []string{utility.Electricity, utility.Water}, map[string]string{"electricity.voltage": "low"})
+	var power app.PartAnswer
+	for _, a := range j.submit().Answers {
+		if a.Utility == utility.Electricity {
+			power = a
+		}
+	}
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitShows("点一项查看办理进度")
+	j.TapFirstRow() // newest first, electricity before water
+	j.WaitShows("等待业务单位受理")
+	j.Check("", "")
+	j.Tap("撤回申请")
+	if !j.Shows("确定撤回吗") {
+		t.Fatalf("withdrawn without asking:\n%s", j.Markup())
+	}
+	j.Tap("不撤回")
+	if st, err := j.K.Outbox.Status(power.KioskRef); err != nil || st.State != outbox.Pending {
+		t.Fatalf("不撤回: %+v, %v", st, err)
+	}
+	j.Tap("撤回申请")
+	j.Tap("确定撤回")
+	j.WaitShows("已撤回。此申请不会发送给")
+	j.Tap("知道了")
+	j.WaitShows("点一项查看办理进度")
+	if !j.Shows("已撤回") || j.Shows("等待受理") {
+		t.Errorf("我的办件 after the withdrawal:\n%s", j.Markup())
+	}
+	j.TapFirstRow()
+	if !j.Shows("您已撤回此申请") || j.CanTap("撤回申请") {
+		t.Errorf("the withdrawn application:\n%s", j.Markup())
+	}
+	if err := j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := j.K.Outbox.Status(power.KioskRef); err != nil || st.State != outbox.Closed {
+		t.Fatalf("in the outbox: %+v, %v", st, err)
+	}
+	got, _ := j.sims.Received(utility.Electricity)
+	for _, g := range got {
+		if g.KioskRef == power.KioskRef {
+			t.Fatal("the utility received the withdrawn application")
+		}
+	}
 }
 
 // The catalogue's other services (更多服务) through the same form engine: 临电租赁 (a site
