@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -305,17 +306,8 @@ func (s *Shell) keptText(p utility.Progress) string {
 	return s.T("track.overdue")
 }
 
-// stepRow is one step of the timeline: done ✓, current ●, pending ○.
+// stepRow is one step of the timeline: its mark, its name and when it was done.
 func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
-	mark, color := "○", ft.ColorNameDisabled
-	switch st.Status {
-	case utility.StepDone:
-		mark, color = "✓", ft.ColorNameSuccess
-	case utility.StepCurrent:
-		mark, color = "●", ft.ColorNamePrimary
-	}
-	m := canvas.NewText(mark, ft.Color(color))
-	m.TextSize = ft.Size(ft.SizeNameHeadingText)
 	when := "" // a status new to the kiosk says nothing rather than its key
 	if key := "track.step_" + st.Status; s.K.Text.Has(key) {
 		when = s.T(key)
@@ -328,7 +320,32 @@ func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 	// The step's name and its time are one item: no more space between them than
 	// between the lines of a paragraph.
 	item := container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), text, detail)
-	return container.NewBorder(nil, nil, container.NewCenter(m), nil, item)
+	return container.NewBorder(nil, nil, stepMark(st.Status), nil, item)
+}
+
+// stepMarks are the marks of a step done, current and pending.
+var stepMarks = map[string]string{utility.StepDone: "✓", utility.StepCurrent: "●", utility.StepPending: "○"}
+
+// stepMark is a step's mark (done ✓, current ●, pending ○) in a column as wide as the
+// widest of them: each mark as wide as itself put the steps' names at different
+// places, 第2步 beside a ● further right than 第1步 beside a ✓.
+func stepMark(status string) fyne.CanvasObject {
+	mark, colour := stepMarks[utility.StepPending], ft.ColorNameDisabled
+	switch status {
+	case utility.StepDone:
+		mark, colour = stepMarks[status], ft.ColorNameSuccess
+	case utility.StepCurrent:
+		mark, colour = stepMarks[status], ft.ColorNamePrimary
+	}
+	m := canvas.NewText(mark, ft.Color(colour))
+	m.TextSize = ft.Size(ft.SizeNameHeadingText)
+	var w float32
+	for _, k := range stepMarks {
+		w = max(w, fyne.MeasureText(k, m.TextSize, m.TextStyle).Width)
+	}
+	column := canvas.NewRectangle(color.Transparent)
+	column.SetMinSize(fyne.NewSize(w, 0))
+	return container.NewStack(column, container.NewCenter(m))
 }
 
 // ratePage is 好差评: five levels, reasons for a low one, and the rating goes through
