@@ -907,13 +907,13 @@ func TestJourneyAccountByNumberAndExit(t *testing.T) {
 	j.Tap("账户与账单")
 	j.Tap("梁子湖区自来水公司")
 	// The keypad says how long the utility's numbers are, and takes no more.
-	if !j.Shows("户号印在账单上，共 8 位数字") {
+	if !j.Shows("户号印在账单上，共8位数字") {
 		t.Fatalf("the keypad does not say the length:\n%s", j.Markup())
 	}
 	for _, c := range water[:7] {
 		j.Tap(string(c))
 	}
-	if !j.Shows("户号是 8 位数字") || j.CanTap("确定") {
+	if !j.Shows("户号是8位数字") || j.CanTap("确定") {
 		t.Fatalf("7 digits typed:\n%s", j.Markup())
 	}
 	j.Tap("清空")
