@@ -30,7 +30,8 @@ type Payment struct {
 	// Terminal is the kiosk's ID and Ref its reference of the order (本机编号), by which
 	// staff find it to print it again; empty: not printed.
 	Terminal, Ref string
-	// QRCaption is printed under the QR code; empty means 扫码查看电子发票.
+	// QRCaption is printed under the QR code; empty means 扫码查看电子发票和缴费记录, the
+	// words under the same QR code on the screen.
 	QRCaption string
 	// Hotlines are printed at the foot, e.g. 服务热线 95598, 监管热线 12398.
 	Hotlines []Hotline
@@ -72,7 +73,7 @@ func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 	d.Rule()
 	caption := p.QRCaption
 	if caption == "" {
-		caption = "扫码查看电子发票"
+		caption = "扫码查看电子发票和缴费记录"
 	}
 	qr(d, u, caption)
 	footer(d, p.Hotlines)

@@ -100,7 +100,7 @@ func TestSamplePaymentContent(t *testing.T) {
 		"梁子湖区", "水电气网联办自助服务", "缴费凭条", strings.Repeat("-", 48),
 		"业务类型  电费缴纳", "户号      3100123456", "户名      张*", "缴费金额  ￥128.50",
 		"支付方式  微信支付", "交易流水  20261125173012000123", "时间      2026-11-25 17:30:12",
-		strings.Repeat("-", 48), "https://pay.example.cn/r/20261125173012000123", "扫码查看电子发票",
+		strings.Repeat("-", 48), "https://pay.example.cn/r/20261125173012000123", "扫码查看电子发票和缴费记录",
 		"服务热线 95598  监管热线 12398",
 	}
 	if strings.Join(text, "\n") != strings.Join(want, "\n") {
