@@ -215,11 +215,11 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		{Label: "办件编号", Value: number},
 	}
 	if s.ChosenDate && !s.Deadline.IsZero() {
-		rows = append(rows, printer.Row{Label: "承诺时限", Value: "按您选择的日期（" + s.Deadline.Format(dateLayout) + "）"})
+		rows = append(rows, printer.Row{Label: "承诺时限", Value: "按您选择的日期，" + deadline(s.Deadline) + "办理"})
 	} else if s.WorkingDays > 0 {
 		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
 		if !s.Deadline.IsZero() {
-			limit += "，最迟" + s.Deadline.Format(dateLayout) + "办结"
+			limit += "，最迟" + deadline(s.Deadline) + "办结"
 			if s.state() != "已受理" {
 				// The kiosk's count from the catalogue: the utility's answer binds.
 				limit += "（预计）"

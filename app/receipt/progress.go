@@ -92,7 +92,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 			{Label: "当前状态", Value: it.State},
 		}
 		if !it.Deadline.IsZero() {
-			rows = append(rows, printer.Row{Label: "承诺时限", Value: "最迟" + it.Deadline.Format(dateLayout) + "办结"})
+			rows = append(rows, printer.Row{Label: "承诺时限", Value: "最迟" + deadline(it.Deadline) + "办结"})
 		}
 		d.Rows(rows...)
 		steps := make([]printer.Row, len(it.Steps))

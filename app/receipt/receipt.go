@@ -14,8 +14,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/printer"
 )
 
@@ -191,8 +194,9 @@ func Money(fen int64) string {
 // timeLayout is how receipts print times.
 const timeLayout = "2006-01-02 15:04:05"
 
-// dateLayout is how receipts print deadlines.
-const dateLayout = "2006年1月2日"
+// deadline is how receipts print a deadline: as the screens write it, with its weekday
+// (2026年12月1日（周二）), so that paper and screen read the same.
+func deadline(t time.Time) string { return workdays.FormatDate(t, i18n.ZH) }
 
 // citizenDoc starts a citizen's receipt: it holds their name and the utilities' words,
 // and prints whatever they hold, a character the printer lacks as □ (Job.Substituted).

@@ -197,7 +197,7 @@ func TestAcceptanceSections(t *testing.T) {
 	for _, want := range []string{
 		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
 		"共涉及3项业务（已受理2项，等待受理1项）",
-		"2个工作日，最迟2026年11月27日办结", "5个工作日，最迟2026年12月2日办结", "最迟2026年12月1日办结（预计）",
+		"2个工作日，最迟2026年11月27日（周五）办结", "5个工作日，最迟2026年12月2日（周三）办结", "最迟2026年12月1日（周二）办结（预计）",
 		"零费用", "水表及安装 ￥380.00",
 		"无需提交纸质材料", "待分配（凭本机编号查询）", "国网供电服务热线（24小时） 95598；能源监管热线 12398",
 		"1.  供电公司现场勘查并答复供电方案", "※ 承诺时限按工作日计算：受理当日不计入，遇法定节假日顺延。",
@@ -230,8 +230,8 @@ func TestAcceptanceSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := strings.Join(printedText(t, job.Data), "\n"); !strings.Contains(text, "承诺时限  按您选择的日期（2026年12月10日）") ||
-		strings.Contains(text, "最迟2026年12月10日办结") {
+	if text := squeeze(strings.Join(printedText(t, job.Data), "\n")); !strings.Contains(text, squeeze("承诺时限  按您选择的日期，2026年12月10日（周四）办理")) ||
+		strings.Contains(text, squeeze("最迟2026年12月10日（周四）办结")) {
 		t.Errorf("a chosen date as the time limit:\n%s", text)
 	}
 }
