@@ -3,6 +3,7 @@ package touch
 import (
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -298,14 +299,25 @@ func lineCost(good, single []bool, i, j, n, nl int, width, w float32) float64 {
 }
 
 // goodBreak reports whether a line may end well between two pieces: after a space or
-// punctuation that closes, or before an opening bracket or quote.
+// punctuation that closes, or before an opening bracket or quote. Not after the space
+// between a word and the number it names (户号 3100001002, 本机编号 K2611…): the line
+// would end on the word, its number on the next.
 func goodBreak(before, after string) bool {
 	if strings.HasSuffix(before, " ") {
-		return true
+		return !namesNumber(strings.TrimRight(before, " "), after)
 	}
 	last, _ := utf8.DecodeLastRuneInString(before)
 	first, _ := utf8.DecodeRuneInString(after)
 	return strings.ContainsRune(closing, last) || strings.ContainsRune(opening, first)
+}
+
+// namesNumber reports whether word, ending in a Han character, is followed by a number
+// or a reference (letters and digits): what it names.
+func namesNumber(word, after string) bool {
+	last, _ := utf8.DecodeLastRuneInString(word)
+	first, _ := utf8.DecodeRuneInString(after)
+	isASCIIAlnum := first < utf8.RuneSelf && (unicode.IsDigit(first) || unicode.IsLetter(first))
+	return unicode.Is(unicode.Han, last) && isASCIIAlnum && strings.ContainsAny(after, "0123456789")
 }
 
 // Punctuation that ends a phrase, and that opens one.

@@ -49,6 +49,8 @@ func TestWrapLines(t *testing.T) {
 		{"a number stays with its unit's space", "内 2 个工作日内装表接电", 12, "内 2 个工作\n日内装表接电"},
 		{"a number stays with its unit", "最迟2026年12月1日办结", 9, "最迟\n2026年\n12月1日\n办结"},
 		{"and with one after a space", "低压 220 千瓦", 9, "低压\n220 千瓦"},
+		{"a number stays with the word that names it", "国网梁子湖区供电公司 户号 3100001002，共2笔账单", 34,
+			"国网梁子湖区供电公司\n户号 3100001002，共2笔账单"},
 		{"English breaks at spaces, which go", "Pay your bill here today", 10, "Pay your\nbill here\ntoday"},
 		{"the space between two words counts", "ab cd", 4, "ab\ncd"},
 		{"a line break of the text is kept", "地址\n梁子湖区太和镇", 8, "地址\n梁子湖区\n太和镇"},
