@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -705,5 +706,10 @@ func TestWithdrawOwnApplication(t *testing.T) {
 	}
 	if st, err := f.k.Outbox.Status(power.KioskRef); err != nil || st.State != outbox.Closed {
 		t.Fatalf("in the outbox: %+v, %v", st, err)
+	}
+	// Staff read why, naming no one: the citizen did it.
+	closed, err := (&staff.Local{Store: f.k.Store, Journal: f.k.Journal, Outbox: f.k.Outbox}).Requests(context.Background(), outbox.Closed, 0)
+	if i := slices.IndexFunc(closed, func(r staff.Request) bool { return r.KioskRef == power.KioskRef }); err != nil || i < 0 || closed[i].Why != staff.Withdrawn {
+		t.Errorf("closed requests as staff see them: %+v, %v", closed, err)
 	}
 }

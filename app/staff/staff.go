@@ -467,7 +467,10 @@ func requestOf(r outbox.Status) Request {
 		}
 	}
 	if r.State == outbox.Closed {
-		why = r.ClosedBy + ": " + r.CloseReason
+		why = r.CloseReason
+		if r.ClosedBy != "" { // staff's; a citizen's withdrawal at the kiosk names no one
+			why = r.ClosedBy + ": " + why
+		}
 	}
 	return Request{KioskRef: r.KioskRef, Utility: r.Utility, Kind: r.Kind, State: r.State, Created: r.Created,
 		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why), Refused: logging.Scrub(refused), Rejected: r.Err != nil}
