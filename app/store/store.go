@@ -43,9 +43,17 @@ func (o Options) keyFile() string {
 	return o.KeyFile
 }
 
-// ErrInUse means a running kiosk holds the database: Check cannot look inside it (the
-// kiosk that holds it opened it with its key).
-var ErrInUse = errors.New("store: the database is in use by a running kiosk")
+// ErrInUse means another process holds the database: a running kiosk (Check cannot look
+// inside it: the kiosk that holds it opened it with its key), or a kioskctl command
+// working on it while no kiosk runs. Open waits Options.LockTimeout for it first.
+var ErrInUse = errors.New("store: the database is in use by another process")
+
+// ErrDamaged means the database file is not whole: empty, not a bbolt file, or shorter
+// than the pages its last commit names (a copy or a restore cut short, a file system
+// that lost its end). bbolt maps the file and reads a page that is not there as a
+// fault the process cannot survive (SIGBUS): such a file is refused before it is
+// opened, and left as it is for staff to restore from a backup.
+var ErrDamaged = errors.New("store: the database file is damaged")
 
 // Check reports, creating and changing nothing, whether Open would open the data
 // folder: a key file that opens the database's sealed data, and a schema this build
@@ -69,12 +77,9 @@ func Check(o Options) error {
 	if err != nil {
 		return err
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return ErrInUse
-	}
+	db, err := openWhole(path, 500*time.Millisecond)
 	if err != nil {
-		return fmt.Errorf("store: open %s: %w", path, err)
+		return err
 	}
 	defer db.Close()
 	return db.View(func(tx *bolt.Tx) error {
@@ -140,12 +145,19 @@ func Open(o Options) (*Store, error) {
 		if err := initialise(path, sealer, o.LockTimeout); err != nil {
 			return nil, err
 		}
+	} else {
+		// Before bbolt reads any other page: see ErrDamaged.
+		db, err := openWhole(path, o.LockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		db.Close()
 	}
 	// NoFreelistSync leaves the free-page list out of each commit (bbolt rebuilds it by a
 	// scan at open): a smaller commit, the same fsync; the citizen waits on each commit.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, openError(path, o.LockTimeout, err)
 	}
 	s := &Store{db: db, sealer: sealer, path: path}
 	if err := s.checkKey(); err != nil {
@@ -157,6 +169,59 @@ func Open(o Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openError says why bolt.Open failed on path: held by another process (ErrInUse) for
+// longer than timeout, not a database or a damaged one (ErrDamaged), or bbolt's error.
+func openError(path string, timeout time.Duration, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s was held for %v (a kiosk already running on this data folder, or a kioskctl command); stop it, or wait for it to end", ErrInUse, path, timeout)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return damaged(path, err.Error())
+	}
+	return fmt.Errorf("store: open %s: %w", path, err)
+}
+
+// damaged is ErrDamaged for the file at path, with why, and what staff can do.
+func damaged(path, why string) error {
+	return fmt.Errorf("%w: %s: %s; it was left as it is: restore it from a backup (one kioskctl data backup made), or move it aside for the kiosk to start with an empty one", ErrDamaged, path, why)
+}
+
+// openWhole opens the file at path to read it, once it is known to be a whole database
+// (see whole), looking only at its meta pages: ErrDamaged when it is not, ErrInUse when
+// another process holds it for longer than timeout. An empty file is damaged too: bbolt
+// would make a new database in it, and the kiosk never leaves its own empty (initialise).
+func openWhole(path string, timeout time.Duration) (*bolt.DB, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if st.Size() == 0 {
+		return nil, damaged(path, "the file is empty (0 bytes)")
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+	if err != nil {
+		return nil, openError(path, timeout, err)
+	}
+	if err := db.View(func(tx *bolt.Tx) error { return whole(tx, path) }); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// whole fails with ErrDamaged when the file is shorter than the pages tx's commit
+// names. It reads the file's length and tx's meta page only, no bucket.
+func whole(tx *bolt.Tx, path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if need := tx.Size(); st.Size() < need {
+		return damaged(path, fmt.Sprintf("%d bytes, where its last commit needs %d (cut short)", st.Size(), need))
+	}
+	return nil
 }
 
 // initialise builds a new database under a temporary name, syncs it and renames it into

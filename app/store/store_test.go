@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -84,6 +85,80 @@ func TestKeyProblems(t *testing.T) {
 					s.Close()
 				}
 				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// A database file that is not whole is refused with ErrDamaged, and one another process
+// holds with ErrInUse, by Open and by Check alike, and the file is left as it was. A file
+// cut short once crashed the kiosk and kioskctl (SIGBUS at the first page it lacked, or
+// bbolt's panic), and an empty one was made a new, empty database without a word.
+func TestOpenDamagedOrHeld(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, o Options, db string)
+		want  error // nil: it opens
+	}{
+		{name: "whole", setup: func(*testing.T, Options, string) {}},
+		{name: "cut short", setup: func(t *testing.T, o Options, db string) {
+			st, err := os.Stat(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(db, st.Size()/2); err != nil {
+				t.Fatal(err)
+			}
+		}, want: ErrDamaged},
+		{name: "emptied", setup: func(t *testing.T, o Options, db string) {
+			if err := os.Truncate(db, 0); err != nil {
+				t.Fatal(err)
+			}
+		}, want: ErrDamaged},
+		{name: "not a database", setup: func(t *testing.T, o Options, db string) {
+			if err := os.WriteFile(db, bytes.Repeat([]byte("not bbolt "), 2000), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, want: ErrDamaged},
+		{name: "held by another process", setup: func(t *testing.T, o Options, db string) {
+			open(t, o)
+		}, want: ErrInUse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := Options{Dir: t.TempDir(), LockTimeout: 50 * time.Millisecond}
+			db := filepath.Join(o.Dir, FileName)
+			s := open(t, o)
+			// Pages enough that half the file lacks some of the buckets' pages.
+			err := s.Update(func(tx *bolt.Tx) error {
+				for i := range 200 {
+					if err := tx.Bucket(BucketJournal).Put(U64(uint64(i)), bytes.Repeat([]byte{byte(i)}, 1000)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			tt.setup(t, o, db)
+			before, err := os.ReadFile(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(o)
+			if err == nil {
+				s.Close()
+			}
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("Open: %v, want %v", err, tt.want)
+			}
+			if err := Check(o); tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("Check: %v, want %v", err, tt.want)
+			}
+			if after, _ := os.ReadFile(db); tt.want != nil && !bytes.Equal(after, before) {
+				t.Errorf("the refused file was changed: %d bytes, then %d", len(before), len(after))
 			}
 		})
 	}

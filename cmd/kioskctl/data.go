@@ -14,8 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	berrors "go.etcd.io/bbolt/errors"
-
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -163,7 +161,7 @@ func openKiosk(cfg *config.Config) (*kioskData, error) {
 		return nil, fmt.Errorf("no kiosk running and no kiosk database at %s (data.dir of %s): run kioskctl in the kiosk's working folder or give the kiosk's configuration with --config: %w", db, cfg.Source, err)
 	}
 	st, err := store.Open(opts)
-	if errors.Is(err, berrors.ErrTimeout) {
+	if errors.Is(err, store.ErrInUse) {
 		return nil, errKioskRunning
 	}
 	if err != nil {
