@@ -22,6 +22,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/logging"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/assets"
 	"github.com/liangzihu/kiosk/screens"
@@ -73,6 +74,10 @@ func run() (restart bool) {
 			os.Exit(2)
 		}
 		cfg.Kiosk.Renderer = *rendererFlag
+	}
+	if err := alreadyRunning(cfg.Data.Dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	log, closeLog, err := logging.New(logging.Options{
 		Dir: cfg.Data.Dir, MaxBytes: cfg.Data.LogMaxBytes, Files: cfg.Data.LogFiles, Stderr: os.Stderr,
@@ -195,6 +200,18 @@ func run() (restart bool) {
 	}
 	log.Info("kiosk stopped", "restart", restarted.Load())
 	return restarted.Load()
+}
+
+// alreadyRunning fails when a kiosk runs on the data folder dir: it answers on its
+// staff socket. A second kiosk there cannot open the database (its lock), but before
+// that its demo emulators and simulated utilities would take the running kiosk's port
+// links and simulator file, and its log would go into the running kiosk's. A socket
+// file a crash left behind answers nothing.
+func alreadyRunning(dir string) error {
+	if _, err := staff.Dial(context.Background(), staff.SocketPath(dir)); err != nil {
+		return nil
+	}
+	return fmt.Errorf("kiosk: a kiosk already runs on the data folder %s (it answers on its staff socket): stop it first (systemctl stop kiosk)", dir)
 }
 
 // keepScreenOn keeps a full-screen kiosk's display from blanking while it runs and
