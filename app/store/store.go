@@ -57,9 +57,18 @@ var ErrDamaged = errors.New("store: the database file is damaged")
 
 // Check reports, creating and changing nothing, whether Open would open the data
 // folder: a key file that opens the database's sealed data, and a schema this build
-// knows. With no database yet, a key file there must be fit for the first start.
+// knows. With no database yet, a key file there must be fit for the first start. The
+// data folder and the database must be writable by whoever asks (run it as the kiosk's
+// user).
 func Check(o Options) error {
 	keyFile, path := o.keyFile(), filepath.Join(o.Dir, FileName)
+	for _, p := range []string{o.Dir, path} {
+		// The kiosk opens both to write (its database, log and staff socket) or does not
+		// start: a folder on a file system mounted read-only, or another user's.
+		if err := unix.Access(p, unix.W_OK); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store: %s cannot be written (%w): the kiosk writes its database, log and staff socket in its data folder", p, err)
+		}
+	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if st, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) || err == nil && st.Size() == 0 {
 			// Both are made at the first start (an empty key file: a first start cut

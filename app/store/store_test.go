@@ -358,6 +358,7 @@ func TestCheck(t *testing.T) {
 		setup   func(t *testing.T, dir, key string)
 		want    error // errors.Is; nil: fine
 		wantErr bool  // some error, not a sentinel
+		notRoot bool  // root writes where file modes say no one may
 	}{
 		{name: "before the first start"},
 		{name: "before the first start, a key file put there", setup: func(t *testing.T, dir, key string) {
@@ -396,9 +397,20 @@ func TestCheck(t *testing.T) {
 		{name: "held by a running kiosk", started: true, setup: func(t *testing.T, dir, key string) {
 			open(t, Options{Dir: dir, KeyFile: key})
 		}, want: ErrInUse},
+		// A file system mounted read-only is the same to Check (EROFS for anyone).
+		{name: "the data folder not writable", started: true, notRoot: true, setup: func(t *testing.T, dir, key string) {
+			os.Chmod(dir, 0o500)
+			t.Cleanup(func() { os.Chmod(dir, 0o700) })
+		}, wantErr: true},
+		{name: "the database not writable", started: true, notRoot: true, setup: func(t *testing.T, dir, key string) {
+			os.Chmod(filepath.Join(dir, FileName), 0o400)
+		}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.notRoot && os.Geteuid() == 0 {
+				t.Skip("root may write anywhere")
+			}
 			dir := t.TempDir()
 			key := filepath.Join(dir, "keys", "k")
 			o := Options{Dir: dir, KeyFile: key}
