@@ -156,11 +156,34 @@ func receiptRender(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	data, err := os.ReadFile(*in)
+	data, err := readStream(*in)
 	if err != nil {
 		return err
 	}
 	return writePictures(data, prof.Dots, *out, stdout)
+}
+
+// maxStream bounds a byte stream read to be drawn or printed: more than the emulator
+// draws (32 printouts of 8000 dot rows, each row 72 bytes of raster at most).
+const maxStream = 32 << 20
+
+// readStream reads a byte stream from the file at path, of at most maxStream bytes: a
+// device or pipe given by mistake (--escpos /dev/ttyUSB0, /dev/zero) never ends, and was
+// read until the memory ran out.
+func readStream(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxStream+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxStream {
+		return nil, fmt.Errorf("%s: more than %d MiB, no receipt's byte stream (a device or a pipe?)", path, maxStream>>20)
+	}
+	return data, nil
 }
 
 // writePictures renders a stream and writes one PNG per receipt in it.
@@ -223,7 +246,7 @@ func receiptPrint(args []string, stdout, stderr io.Writer) error {
 	}
 	var job *printer.Job
 	if *in != "" {
-		data, err := os.ReadFile(*in)
+		data, err := readStream(*in)
 		if err != nil {
 			return err
 		}

@@ -107,6 +107,27 @@ func TestReceiptRender(t *testing.T) {
 	}
 }
 
+// A stream longer than any receipt's (a device or a pipe named by mistake, which never
+// ends) is refused, as the file it is, not read until the memory runs out.
+func TestReceiptStreamTooLong(t *testing.T) {
+	long := filepath.Join(t.TempDir(), "long.bin")
+	if err := os.WriteFile(long, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(long, maxStream+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"receipt", "render", "--escpos", long, "--png", filepath.Join(t.TempDir(), "x.png")},
+		{"receipt", "render", "--escpos", "/dev/zero", "--png", filepath.Join(t.TempDir(), "x.png")},
+		{"receipt", "print", "--escpos", long, "--port", "/dev/null"},
+	} {
+		if code, _, errs := kioskctl(t, args...); code != 1 || !strings.Contains(errs, "no receipt's byte stream") {
+			t.Errorf("%v: exit %d, want 1: %q", args, code, errs)
+		}
+	}
+}
+
 // `receipt status` and `receipt print` talk to a printer on a serial port: here the
 // emulator on a pty.
 func TestReceiptPrintAndStatus(t *testing.T) {
