@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"os"
 	"strings"
 
@@ -328,9 +329,9 @@ func Load(path string) (*Config, error) {
 		c.Source = "defaults (demo)"
 		return c, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, err
 	}
 	c, err := parse(data, path)
 	if err != nil {
@@ -338,6 +339,29 @@ func Load(path string) (*Config, error) {
 	}
 	c.Source, c.File = path, path
 	return c, nil
+}
+
+// maxFile bounds a configuration file: the example, every key set and commented, has
+// under 10 KiB.
+const maxFile = 1 << 20
+
+// readFile reads the configuration file at path, of at most maxFile bytes: a device or
+// a pipe named by mistake (/dev/zero) never ends, and was read until the memory ran out
+// before the kiosk could say a word.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(data) > maxFile {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("more than %d KiB: not a configuration file", maxFile>>10)}
+	}
+	return data, nil
 }
 
 // Parse reads a configuration from TOML text (name is used in messages).

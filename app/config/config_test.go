@@ -201,6 +201,23 @@ func TestMissingFile(t *testing.T) {
 	}
 }
 
+// A file longer than any configuration (a device or a pipe named by mistake, which never
+// ends) is refused, not read until the memory runs out.
+func TestFileTooLong(t *testing.T) {
+	long := filepath.Join(t.TempDir(), "long.toml")
+	if err := os.WriteFile(long, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(long, maxFile+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{long, "/dev/zero"} {
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "not a configuration file") {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
+
 // The documentation lists every key the example sets, with its default.
 func TestEveryKeyDocumented(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/configuration.md")

@@ -153,7 +153,7 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 	}
 	files := map[string][]byte{}
 	for name, path := range inputs {
-		if files[name], err = os.ReadFile(path); err != nil {
+		if files[name], err = readInput(path); err != nil {
 			return err
 		}
 	}
@@ -279,6 +279,25 @@ func bundleInspect(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "signature: ok")
 	return nil
+}
+
+// readInput reads a file to sign into a bundle, no longer than a whole bundle may be: a
+// device or a pipe named by mistake (/dev/zero) never ends, and was read until the
+// memory ran out.
+func readInput(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > bundle.MaxSize {
+		return nil, fmt.Errorf("%s: more than the %d MiB a bundle may have", path, bundle.MaxSize>>20)
+	}
+	return data, nil
 }
 
 // readBundle reads and parses a bundle file (bundle.Parse), no more than a bundle may be
