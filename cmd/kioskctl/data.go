@@ -196,6 +196,9 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	if !slices.Contains(staff.States, outbox.State(*state)) {
 		return fmt.Errorf("%w: no state %q", errUsage, *state)
 	}
+	if err := notNegative("limit", *limit); err != nil {
+		return err
+	}
 	d, err := openData(*cfgPath)
 	if err != nil {
 		return err
@@ -355,6 +358,9 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 	}
 	if *since <= 0 {
 		return usageError("--since must be a positive duration, e.g. 24h")
+	}
+	if err := notNegative("limit", *limit); err != nil {
+		return err
 	}
 	d, err := openData(*cfgPath)
 	if err != nil {

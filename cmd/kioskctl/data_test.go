@@ -79,6 +79,11 @@ func TestOutboxStaffCommands(t *testing.T) {
 	if !strings.Contains(out, "已销户") || strings.Contains(out, "13800001234") {
 		t.Errorf("the refusal should show, its phone number masked:\n%s", out)
 	}
+	for _, cmd := range [][]string{{"outbox", "list"}, {"journal", "list"}} {
+		if code, _, errs := kioskctl(t, append(cmd, "--config", cfg, "--limit", "-5")...); code != 2 || !strings.Contains(errs, "--limit must be 0 (all) or more") {
+			t.Errorf("%s --limit -5: %d %q", strings.Join(cmd, " "), code, errs)
+		}
+	}
 	// Retry one, close the other; both are journaled with the staff member.
 	if code, out, errs := kioskctl(t, "outbox", "retry", "--config", cfg, "--actor", "staff-7", refs[0]); code != 0 {
 		t.Fatalf("retry: %d %q %q", code, out, errs)

@@ -188,6 +188,15 @@ func required(flagName, value string) error {
 	return nil
 }
 
+// notNegative is a usage error for a count below 0 (0 means all: -5 is no count at all,
+// not "all").
+func notNegative(flagName string, n int) error {
+	if n < 0 {
+		return usageError("--%s must be 0 (all) or more", flagName)
+	}
+	return nil
+}
+
 // noArgs is a usage error when arguments follow the flags.
 func noArgs(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {
