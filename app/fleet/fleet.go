@@ -356,8 +356,8 @@ func watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), 
 	defer h.end()
 	return session(b, func(c mqtt.Client, lost <-chan error) error {
 		err := errors.Join(
-			follow(c, StatusTopic(prefix, "+"), "statuses", &h, func(s Status) bool { return s.Kiosk != "" }, onStatus),
-			follow(c, AlarmTopic(prefix, "+"), "alarms", &h, func(a Alarm) bool { return a.Kiosk != "" }, onAlarm))
+			follow(c, StatusTopic(prefix, "+"), "statuses", &h, func(s Status, kiosk string) bool { return s.Kiosk == kiosk }, onStatus),
+			follow(c, AlarmTopic(prefix, "+"), "alarms", &h, func(a Alarm, kiosk string) bool { return a.Kiosk == kiosk }, onAlarm))
 		if err != nil {
 			return err
 		}
@@ -371,15 +371,21 @@ func watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), 
 	})
 }
 
-// follow subscribes c to topic (if f is set) and hands f, run by h, each message that
-// decodes as a T that valid takes.
-func follow[T any](c mqtt.Client, topic, what string, h *handlers, valid func(T) bool, f func(T)) error {
+// follow subscribes c to topic, which ends in the wildcard of a kiosk's ID (if f is set),
+// and hands f, run by h, each message that decodes as a T that valid takes for the kiosk
+// whose topic it came on. The topic says whose it is, not what the message claims: the
+// city's ACL lets a kiosk publish on its own topics only, and a status naming another
+// kiosk (a kiosk's stolen credentials) would have hidden the publisher and shown the
+// other running.
+func follow[T any](c mqtt.Client, topic, what string, h *handlers, valid func(v T, kiosk string) bool, f func(T)) error {
 	if f == nil {
 		return nil
 	}
+	base := strings.TrimSuffix(topic, "+")
 	t := c.Subscribe(topic, 1, func(_ mqtt.Client, m mqtt.Message) {
+		kiosk, ok := strings.CutPrefix(m.Topic(), base)
 		var v T
-		if json.Unmarshal(m.Payload(), &v) == nil && valid(v) {
+		if ok && kiosk != "" && json.Unmarshal(m.Payload(), &v) == nil && valid(v, kiosk) {
 			h.run(func() { f(v) })
 		}
 	})

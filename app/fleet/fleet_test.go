@@ -278,6 +278,44 @@ func TestTheCitysACL(t *testing.T) {
 	if s := statusOf(t, as("hall-staff"), "LZH-0108"); s.Kiosk != "" {
 		t.Errorf("a kiosk published another's status: %+v", s)
 	}
+	// On its own topics, a status and an alarm naming another kiosk: staff hear neither
+	// as the other's, and the status kept in place of the kiosk's own is not shown.
+	alarms := make(chan fleet.Alarm, 4)
+	watched, stopWatch := context.WithCancel(context.Background())
+	watching, subscribed := make(chan error, 1), make(chan struct{})
+	go func() {
+		watching <- fleet.Follow(watched, as("hall-staff"), "", nil, func(a fleet.Alarm) { alarms <- a },
+			func(err error) {
+				select {
+				case <-subscribed:
+				default:
+					if err == nil {
+						close(subscribed)
+					}
+				}
+			})
+	}()
+	<-subscribed // an alarm is not kept for later
+	if err := k.PublishAlarm(fleet.Alarm{Kiosk: "LZH-0108", Device: "printer", OK: false, Detail: "forged"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.PublishAlarm(fleet.Alarm{Kiosk: "LZH-0107", Device: "printer", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if a := <-alarms; a.Kiosk != "LZH-0107" || a.Detail == "forged" {
+		t.Errorf("staff heard an alarm a kiosk published for another: %+v", a)
+	}
+	stopWatch()
+	if err := <-watching; err != nil {
+		t.Fatal(err)
+	}
+	if err := k.PublishStatus(fleet.Status{Kiosk: "LZH-0108", State: fleet.Running}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the kiosk's forged status kept", func() bool { return statusOf(t, as("hall-staff"), "LZH-0107").Kiosk == "" })
+	if s := statusOf(t, as("hall-staff"), "LZH-0108"); s.Kiosk != "" {
+		t.Errorf("a kiosk's status on its own topic passed for another's: %+v", s)
+	}
 
 	// Electricity publishes on water's topic and staff on electricity's: neither arrives;
 	// electricity on its own, after them, does.
