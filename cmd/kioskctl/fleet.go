@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
@@ -116,7 +117,7 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	width := 0
 	for id := range sts {
-		width = max(width, len(id))
+		width = max(width, len(printable(id)))
 	}
 	attention := 0
 	// The city's day so far: the days of the kiosks that run, as each last said.
@@ -127,7 +128,7 @@ func fleetStatus(args []string, stdout, stderr io.Writer) error {
 			days = append(days, r.Today)
 		}
 		lines, ok := describe(sts[id])
-		fmt.Fprintf(stdout, "%-*s  %s\n", width, id, lines[0])
+		fmt.Fprintf(stdout, "%-*s  %s\n", width, printable(id), lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintf(stdout, "%-*s  %s\n", width, "", l)
 		}
@@ -215,8 +216,33 @@ func describe(s fleet.Status) ([]string, bool) {
 		}
 		lines = append(lines, "bundles: "+strings.Join(bs, ", "))
 	}
+	for i, l := range lines {
+		lines[i] = printable(l)
+	}
 	return lines, ok
 }
+
+// printable is text from the broker as staff's terminal is to show it: its control and
+// formatting characters (escape sequences, line breaks, direction overrides) written as
+// \u escapes. Any kiosk's credentials publish a status, and a hall name or a device's
+// detail holding an escape sequence could rewrite what the terminal shows (hide an
+// alarm) or set its clipboard.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\u%04X", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }
 
 // reportOf is the report of a running kiosk's status.
 func reportOf(s fleet.Status) (staff.Status, bool) {
@@ -257,7 +283,7 @@ func fleetWatch(args []string, stdout, stderr io.Writer) error {
 		if at.IsZero() {
 			at = time.Now()
 		}
-		fmt.Fprintf(stdout, "%s  %s  %s\n", at.In(workdays.CST).Format("2006-01-02 15:04:05"), kiosk, text)
+		fmt.Fprintf(stdout, "%s  %s  %s\n", at.In(workdays.CST).Format("2006-01-02 15:04:05"), printable(kiosk), printable(text))
 	}
 	linked := false
 	return fleet.Follow(ctx, c.broker, c.prefix, func(s fleet.Status) {

@@ -197,6 +197,11 @@ func TestDescribeStatus(t *testing.T) {
 		{"a card left behind", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, CardLeftSince: &at})},
 			[]string{"running  2026-11-27 14:03:05", "an ID card left on the reader since 14:03"}, false},
+		// Any kiosk's credentials publish a status: what it says cannot drive staff's
+		// terminal (set its clipboard, move the cursor over the line before, reverse the text).
+		{"escape sequences", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at, Hall: "大厅\x1b]52;c;cm0gLXJmIH4=\a",
+			Report: report(staff.Status{Running: true, Devices: []staff.Device{{Name: "printer\r\x1b[1A", OK: false, Detail: "缺纸\u202e"}}})},
+			[]string{`running  2026-11-27 14:03:05  大厅\u001B]52;c;cm0gLXJmIH4=\u0007`, `devices: printer\u000D\u001B[1A OUT OF ORDER: 缺纸\u202E`}, false},
 		{"someone guessing the PIN", fleet.Status{Kiosk: "K1", State: fleet.Running, Time: at,
 			Report: report(staff.Status{Running: true, PINLockedUntil: &at})},
 			[]string{"running  2026-11-27 14:03:05", "maintenance PIN locked until 14:03 after too many wrong PINs"}, false},
