@@ -59,7 +59,10 @@ func runPrinter(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("usage: devsim printer [--link PATH] [--paper 80mm|58mm] [--baud N] [--buffer N] [--xonxoff] [--speed MM/S] [--out DIR] [--chinese] [--paper-out-after N] [--no-answer]")
 	}
 	if *out != "" {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
+		// A receipt is a citizen's (masked) name, ID number and phone, their account and
+		// what they paid: for the user who runs the emulator only, as the kiosk's own
+		// files are.
+		if err := os.MkdirAll(*out, 0o700); err != nil {
 			return err
 		}
 	}
@@ -78,7 +81,7 @@ func runPrinter(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			name := filepath.Join(*out, fmt.Sprintf("receipt-%04d.png", n))
 			b, err := sim.EncodePNG(po.Image)
 			if err == nil {
-				err = os.WriteFile(name, b, 0o644)
+				err = os.WriteFile(name, b, 0o600)
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "devsim printer: %v\n", err)
@@ -174,7 +177,7 @@ func printerCommand(p *sim.Printer, line string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(f[1], b, 0o644)
+		return os.WriteFile(f[1], b, 0o600)
 	case "help":
 		fmt.Fprint(stdout, printerCommands)
 		return nil

@@ -37,11 +37,22 @@ func TestDevsimPrinter(t *testing.T) {
 	defer port.Close()
 	port.Write([]byte("\x1b@hello\n\x1dVB\x00"))
 	waitFor(t, "the receipt", func() bool { _, err := os.Stat(filepath.Join(out, "receipt-0001.png")); return err == nil })
-	w.WriteString("cover open\nstatus\nfly\n")
+	saved := filepath.Join(dir, "saved.png")
+	w.WriteString("save " + saved + "\ncover open\nstatus\nfly\n")
 	waitFor(t, "the console", func() bool {
 		s := stdout.String()
 		return strings.Contains(s, "CoverOpen:true") && strings.Contains(s, `unknown command "fly"`)
 	})
+	// A receipt names its citizen (masked), their account and payment: others may not read it.
+	for _, p := range []string{out, filepath.Join(out, "receipt-0001.png"), saved} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := st.Mode().Perm(); m&0o077 != 0 {
+			t.Errorf("%s has mode %v: others may read it", filepath.Base(p), m)
+		}
+	}
 	w.Close()
 	cancel()
 	select {
