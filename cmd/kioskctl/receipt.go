@@ -201,7 +201,9 @@ func writePictures(data []byte, dots int, out string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(name, b, 0o644); err != nil {
+		// A captured stream is a citizen's receipt (masked name, ID number and phone,
+		// their account and payment): its picture is for the user who drew it only.
+		if err := os.WriteFile(name, b, 0o600); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: %d×%d dots\n", name, img.Bounds().Dx(), img.Bounds().Dy())

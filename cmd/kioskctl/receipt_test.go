@@ -104,6 +104,10 @@ func TestReceiptRender(t *testing.T) {
 		if len(got) == 0 || !bytes.Equal(got, want) {
 			t.Errorf("%s differs from %s", pair[0], pair[1])
 		}
+		// A capture is a citizen's receipt: others may not read its pictures.
+		if st, err := os.Stat(pair[0]); err != nil || st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: others may read it (%v)", pair[0], err)
+		}
 	}
 }
 
