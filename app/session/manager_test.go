@@ -291,7 +291,11 @@ func TestIdentityNeverPrintsRaw(t *testing.T) {
 	var b strings.Builder
 	l := slog.New(slog.NewJSONHandler(&b, nil))
 	l.Info("card", "who", id)
-	fmt.Fprintf(&b, "%v %s %+v", id, id, id)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		fmt.Fprintf(&b, verb+"\n", id)
+		fmt.Fprintf(&b, verb+"\n", &id)
+	}
+	fmt.Fprintln(&b, []*Identity{&id}, struct{ ID Identity }{id})
 	out := b.String()
 	for _, raw := range []string{"张三丰", "11010519491231002X", "19491231"} {
 		if strings.Contains(out, raw) {

@@ -5,6 +5,7 @@ package session
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -39,6 +40,10 @@ func (id Identity) LogValue() slog.Value {
 
 // String is masked too, so fmt never prints the raw values.
 func (id Identity) String() string { return id.MaskedName() + " " + id.MaskedID() }
+
+// Format prints String for every verb: %#v, which passes String by, printed the raw
+// name and ID number (as idcard.Card's Format, whether given an Identity or a pointer).
+func (id Identity) Format(f fmt.State, _ rune) { fmt.Fprint(f, id.String()) }
 
 // Wiper is implemented by session values that hold personal data in place (byte
 // slices, say) and must overwrite it when the session ends.
