@@ -175,10 +175,12 @@ func Owed(err error) Fen {
 // maxMessage bounds a utility's message shown to citizens.
 const maxMessage = 200
 
-// cleanMessage keeps a utility's text as it is, except control characters and length.
+// cleanMessage keeps a utility's text as it is, except control and formatting
+// characters and length. The text reaches the citizen's screen and staff's terminal
+// (kioskctl outbox list): a direction override there turned the rest of the line round.
 func cleanMessage(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		if unicode.In(r, unicode.Cc, unicode.Cf) || r == unicode.ReplacementChar {
 			return -1
 		}
 		return r

@@ -148,6 +148,7 @@ func TestDecodeResponse(t *testing.T) {
 		{"plain 400", 400, ``, ErrRejected, ""},
 		{"redirect", 302, ``, ErrBadResponse, ""},
 		{"control characters", 422, `{"error":{"code":"validation","message":"地址\u0000不能\n为空"}}`, ErrRejected, "地址不能为空"},
+		{"formatting characters", 422, `{"error":{"code":"validation","message":"\u202e地址\u200b不能为空\u2066"}}`, ErrRejected, "地址不能为空"},
 	}
 	for _, tt := range tests {
 		var p Payment
