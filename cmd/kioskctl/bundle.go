@@ -281,34 +281,19 @@ func bundleInspect(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// readInput reads a file to sign into a bundle, no longer than a whole bundle may be: a
-// device or a pipe named by mistake (/dev/zero) never ends, and was read until the
-// memory ran out.
+// readInput reads a file to sign into a bundle, no longer than a whole bundle may be.
 func readInput(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > bundle.MaxSize {
+	data, err := readAtMost(path, bundle.MaxSize)
+	if err == nil && len(data) > bundle.MaxSize {
 		return nil, fmt.Errorf("%s: more than the %d MiB a bundle may have", path, bundle.MaxSize>>20)
 	}
-	return data, nil
+	return data, err
 }
 
 // readBundle reads and parses a bundle file (bundle.Parse), no more than a bundle may be
 // (and a byte more, so that Parse says it is too big).
 func readBundle(path string) (*bundle.Bundle, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxSize+1))
+	data, err := readAtMost(path, bundle.MaxSize)
 	if err != nil {
 		return nil, err
 	}

@@ -167,23 +167,25 @@ func receiptRender(args []string, stdout, stderr io.Writer) error {
 // draws (32 printouts of 8000 dot rows, each row 72 bytes of raster at most).
 const maxStream = 32 << 20
 
-// readStream reads a byte stream from the file at path, of at most maxStream bytes: a
-// device or pipe given by mistake (--escpos /dev/ttyUSB0, /dev/zero) never ends, and was
-// read until the memory ran out.
+// readStream reads a byte stream from the file at path, of at most maxStream bytes.
 func readStream(path string) ([]byte, error) {
+	data, err := readAtMost(path, maxStream)
+	if err == nil && len(data) > maxStream {
+		return nil, fmt.Errorf("%s: more than %d MiB, no receipt's byte stream (a device or a pipe?)", path, maxStream>>20)
+	}
+	return data, err
+}
+
+// readAtMost reads the file at path up to n bytes and one more, so that the caller sees
+// it is too long: a device or a pipe given by mistake (--escpos /dev/ttyUSB0, /dev/zero)
+// never ends, and was read until the memory ran out.
+func readAtMost(path string, n int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxStream+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxStream {
-		return nil, fmt.Errorf("%s: more than %d MiB, no receipt's byte stream (a device or a pipe?)", path, maxStream>>20)
-	}
-	return data, nil
+	return io.ReadAll(io.LimitReader(f, n+1))
 }
 
 // writePictures renders a stream and writes one PNG per receipt in it.
