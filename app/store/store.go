@@ -213,22 +213,18 @@ func openWhole(path string, timeout time.Duration) (*bolt.DB, error) {
 	if err != nil {
 		return nil, openError(path, timeout, err)
 	}
-	if err := db.View(func(tx *bolt.Tx) error { return whole(tx, path) }); err != nil {
+	if err := db.View(func(tx *bolt.Tx) error { return whole(tx, path, st.Size()) }); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-// whole fails with ErrDamaged when the file is shorter than the pages tx's commit
-// names. It reads the file's length and tx's meta page only, no bucket.
-func whole(tx *bolt.Tx, path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if need := tx.Size(); st.Size() < need {
-		return damaged(path, fmt.Sprintf("%d bytes, where its last commit needs %d (cut short)", st.Size(), need))
+// whole fails with ErrDamaged when the file, size bytes long, is shorter than the pages
+// tx's commit names. It reads tx's meta page only, no bucket.
+func whole(tx *bolt.Tx, path string, size int64) error {
+	if need := tx.Size(); size < need {
+		return damaged(path, fmt.Sprintf("%d bytes, where its last commit needs %d (cut short)", size, need))
 	}
 	return nil
 }
