@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/liangzihu/kiosk/app/smallfile"
 )
 
 // PublicKeyPrefix starts a public key as the kiosk's configuration holds it
@@ -99,7 +101,8 @@ func ReadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	if perm := st.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("bundle: private key file %s is open to other users (mode %v); run chmod 600 on it", path, perm)
 	}
-	b, err := os.ReadFile(path)
+	// A key file is one line of under 100 bytes.
+	b, err := smallfile.Read(path, 64<<10)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: private key: %w", err)
 	}

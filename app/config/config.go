@@ -9,12 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/liangzihu/kiosk/app/smallfile"
 	"github.com/liangzihu/kiosk/assets"
 )
 
@@ -345,21 +344,17 @@ func Load(path string) (*Config, error) {
 // under 10 KiB.
 const maxFile = 1 << 20
 
-// readFile reads the configuration file at path, of at most maxFile bytes: a device or
-// a pipe named by mistake (/dev/zero) never ends, and was read until the memory ran out
-// before the kiosk could say a word.
+// readFile reads the configuration file at path, a file of at most maxFile bytes.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	data, err := smallfile.Read(path, maxFile)
+	var tl *smallfile.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return nil, &Error{File: path, Msg: fmt.Sprintf("more than %s: not a configuration file", smallfile.Size(maxFile))}
+	case errors.Is(err, smallfile.ErrNotFile):
+		return nil, &Error{File: path, Msg: "a folder, a device or a pipe, not a configuration file"}
+	case err != nil:
 		return nil, fmt.Errorf("config: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	if len(data) > maxFile {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("more than %d KiB: not a configuration file", maxFile>>10)}
 	}
 	return data, nil
 }

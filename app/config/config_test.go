@@ -201,8 +201,9 @@ func TestMissingFile(t *testing.T) {
 	}
 }
 
-// A file longer than any configuration (a device or a pipe named by mistake, which never
-// ends) is refused, not read until the memory runs out.
+// A file longer than any configuration, or a device, a pipe or a folder named by mistake
+// (one never ends, one waits for a writer), is refused at once, not read until the memory
+// runs out or for ever.
 func TestFileTooLong(t *testing.T) {
 	long := filepath.Join(t.TempDir(), "long.toml")
 	if err := os.WriteFile(long, nil, 0o600); err != nil {
@@ -211,9 +212,13 @@ func TestFileTooLong(t *testing.T) {
 	if err := os.Truncate(long, maxFile+1); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{long, "/dev/zero"} {
-		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "not a configuration file") {
-			t.Errorf("%s: %v", path, err)
+	for path, want := range map[string]string{
+		long:        "more than 1 MiB: not a configuration file",
+		"/dev/zero": "a device or a pipe, not a configuration file",
+		t.TempDir(): "a folder, a device or a pipe, not a configuration file",
+	} {
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", path, err, want)
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/liangzihu/kiosk/app/smallfile"
 )
 
 // KeySize is the data key's size: AES-256.
@@ -120,7 +122,8 @@ func (s *Sealer) Subject(kind, value string) string {
 // left half made (kiosks once created the file, then wrote it): nothing was sealed with
 // it, and a new key replaces it.
 func loadOrCreateKey(path string, freshDB bool) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	// A key file is 64 hex digits and a newline.
+	data, err := smallfile.Read(path, 64<<10)
 	if err == nil && freshDB && len(data) == 0 {
 		if err := os.Remove(path); err != nil {
 			return nil, fmt.Errorf("store: data key: %w", err)

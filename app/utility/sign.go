@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/liangzihu/kiosk/app/smallfile"
 )
 
 // Headers of the protocol.
@@ -140,6 +142,9 @@ func DemoSecret(utilityID string) []byte {
 	return []byte("kiosk-demo-secret/" + utilityID + "/not-for-production")
 }
 
+// maxPrivateFile bounds a file that holds a secret or a password: a few dozen bytes.
+const maxPrivateFile = 64 << 10
+
 // ReadPrivateFile reads a file that holds a secret (what it holds names it in errors)
 // as text, surrounding white space left out: never one that others may read.
 func ReadPrivateFile(path, what string) ([]byte, error) {
@@ -150,7 +155,7 @@ func ReadPrivateFile(path, what string) ([]byte, error) {
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s file %s is open to other users (mode %v); run chmod 600 on it", what, path, st.Mode().Perm())
 	}
-	data, err := os.ReadFile(path)
+	data, err := smallfile.Read(path, maxPrivateFile)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

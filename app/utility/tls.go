@@ -4,7 +4,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"os"
+
+	"github.com/liangzihu/kiosk/app/smallfile"
 )
 
 // LoadCAs reads the certificate authorities a utility's API is trusted under
@@ -24,10 +25,13 @@ func LoadCAs(path, utilityID string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
+// maxCAFile bounds a ca_file: the whole Mozilla bundle is about 220 KiB.
+const maxCAFile = 4 << 20
+
 // ReadCAs reads a ca_file: PEM certificates, one or more; an error names the file and
 // the certificate it could not read.
 func ReadCAs(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	data, err := smallfile.Read(path, maxCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("ca_file: %w", err)
 	}

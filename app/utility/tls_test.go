@@ -107,7 +107,9 @@ func TestLoadCAs(t *testing.T) {
 		return p
 	}
 	for _, tc := range []struct{ name, path, err string }{
-		{"missing", filepath.Join(dir, "none.pem"), "utility gas: ca_file: open "},
+		{"missing", filepath.Join(dir, "none.pem"), "utility gas: ca_file: stat "},
+		{"a device named by mistake", "/dev/zero", "ca_file: /dev/zero is not a file"},
+		{"too long", write("huge.pem", strings.Repeat("A", maxCAFile+1)), "huge.pem: more than 4 MiB"},
 		{"not PEM", write("text.pem", "a CA\n"), "holds no PEM certificate"},
 		{"a key, no certificate", write("key.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), "holds no PEM certificate"},
 		{"a broken certificate", write("broken.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), "certificate 1: x509: "},

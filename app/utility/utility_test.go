@@ -219,6 +219,8 @@ func TestLoadSecret(t *testing.T) {
 	group := filepath.Join(dir, "group")
 	os.WriteFile(group, []byte(strings.Repeat("s", 40)), 0o600)
 	os.Chmod(group, 0o660) // past the umask
+	long := filepath.Join(dir, "long")
+	os.WriteFile(long, []byte(strings.Repeat("s", maxPrivateFile+1)), 0o600)
 	tests := []struct {
 		path string
 		demo bool
@@ -226,6 +228,7 @@ func TestLoadSecret(t *testing.T) {
 	}{
 		{"", true, true}, {"", false, false}, {good, false, true}, {short, false, false},
 		{open, false, false}, {group, false, false}, {filepath.Join(dir, "none"), true, false},
+		{long, false, false},
 	}
 	for _, tt := range tests {
 		s, err := LoadSecret(tt.path, "gas", tt.demo)

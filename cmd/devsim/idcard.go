@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/smallfile"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -130,7 +130,7 @@ func idcardControl(r *sim.IDCardReader, stdout io.Writer, cmd string, args []str
 // placeCard places a fixture by name, or the card in a JSON file given as @FILE.
 func placeCard(r *sim.IDCardReader, what string) error {
 	if path, ok := strings.CutPrefix(what, "@"); ok {
-		b, err := os.ReadFile(path)
+		b, err := smallfile.Read(path, 1<<20)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/info"
+	"github.com/liangzihu/kiosk/app/smallfile"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 )
@@ -283,17 +284,16 @@ func bundleInspect(args []string, stdout, stderr io.Writer) error {
 
 // readInput reads a file to sign into a bundle, no longer than a whole bundle may be.
 func readInput(path string) ([]byte, error) {
-	data, err := readAtMost(path, bundle.MaxSize)
-	if err == nil && len(data) > bundle.MaxSize {
-		return nil, fmt.Errorf("%s: more than the %d MiB a bundle may have", path, bundle.MaxSize>>20)
+	data, err := smallfile.Read(path, bundle.MaxSize)
+	if _, ok := errors.AsType[*smallfile.TooLargeError](err); ok {
+		return nil, fmt.Errorf("%s: more than the %s a bundle may have", path, smallfile.Size(bundle.MaxSize))
 	}
 	return data, err
 }
 
-// readBundle reads and parses a bundle file (bundle.Parse), no more than a bundle may be
-// (and a byte more, so that Parse says it is too big).
+// readBundle reads and parses a bundle file (bundle.Parse), no more than a bundle may be.
 func readBundle(path string) (*bundle.Bundle, error) {
-	data, err := readAtMost(path, bundle.MaxSize)
+	data, err := readInput(path)
 	if err != nil {
 		return nil, err
 	}

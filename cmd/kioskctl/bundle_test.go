@@ -197,7 +197,7 @@ func TestBundleRefusals(t *testing.T) {
 		{"sign with no key", sign("--info", elecInfo, "--key", filepath.Join(dir, "none.pem")), 1, "no such file or directory"},
 		{"sign with a public key", sign("--info", elecInfo, "--key", pubFile), 1, "kioskctl bundle sign: bundle: private key file " + pubFile + ": no PEM block"},
 		{"sign a missing file", sign("--info", filepath.Join(dir, "none.toml")), 1, "none.toml: no such file or directory"},
-		{"sign a device named by mistake", sign("--info", "/dev/zero"), 1, "/dev/zero: more than the 4 MiB a bundle may have"},
+		{"sign a device named by mistake", sign("--info", "/dev/zero"), 1, "/dev/zero is not a file"},
 		{"sign water's information", sign("--info", "../../assets/info/water.toml"), 1,
 			"kioskctl bundle sign: bundle: out of the utility's scope: file info.toml is for utility \"water\"; the bundle is electricity's\n"},
 		{"sign information that is not TOML", sign("--info", write("bad.toml", "utility = electricity\n")), 1, "kioskctl bundle sign: bundle: malformed: file info.toml: not valid TOML"},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
@@ -35,7 +34,7 @@ func init() {
 
 func bundleApply(args []string, stdout, stderr io.Writer) error {
 	return argAction("bundle apply", "applies it", "the bundle's file", args, stderr, func(d *kioskData, file, actor string) error {
-		data, err := os.ReadFile(file)
+		data, err := readInput(file)
 		if err != nil {
 			return err
 		}

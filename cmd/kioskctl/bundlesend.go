@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/smallfile"
 )
 
 // The utility's side of delivery over the hall network: send a signed bundle to the
@@ -61,11 +61,14 @@ func (k *kioskFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&k.file, "kiosks", "", "a file of kiosk addresses, one a line (# starts a comment)")
 }
 
+// maxKioskList bounds a --kiosks file: a city's kiosks, one address a line.
+const maxKioskList = 1 << 20
+
 // addresses are the kiosks named, each as host:port, in the order given, once each.
 func (k *kioskFlags) addresses() ([]string, error) {
 	names := append([]string{}, k.list...)
 	if k.file != "" {
-		data, err := os.ReadFile(k.file)
+		data, err := smallfile.Read(k.file, maxKioskList)
 		if err != nil {
 			return nil, err
 		}

@@ -85,7 +85,7 @@ dir = "` + data + `"
 				"content bundles: from none (no bundle_key)", "fleet: no broker (fleet.broker)", "maintenance mode on the screen: off (no staff.pin_hash", "ready"}},
 		{name: "a utility's CA file missing", config: write("ca.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
 			`endpoint_hosts = ["*.power.example.cn"]`, `endpoint_hosts = ["*.power.example.cn"]`+"\nca_file = \""+filepath.Join(dir, "power-ca.pem")+"\"", 1)),
-			code: 1, out: []string{"trusted under " + dir + "/power-ca.pem, its bundles may move its calls to *.power.example.cn: PROBLEM: utility electricity: ca_file: open " + dir + "/power-ca.pem: no such file or directory"},
+			code: 1, out: []string{"trusted under " + dir + "/power-ca.pem, its bundles may move its calls to *.power.example.cn: PROBLEM: utility electricity: ca_file: stat " + dir + "/power-ca.pem: no such file or directory"},
 			err: "1 problem(s)"},
 		{name: "a utility on an API this build has no adapter for", config: write("api.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
 			"[utilities.water]", "[utilities.water]\napi = \"waterco-v2\"", 1)),

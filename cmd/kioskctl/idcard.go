@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/mask"
+	"github.com/liangzihu/kiosk/app/smallfile"
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/serialport"
 )
@@ -36,20 +36,18 @@ func idcardDecode(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var in io.Reader = stdin
+	// A reply frame is under 4 KiB, as hex with spaces under 12 KiB.
+	const maxText = 1 << 20
+	var text []byte
+	var err error
 	switch fs.NArg() {
 	case 0:
+		text, err = io.ReadAll(io.LimitReader(stdin, maxText))
 	case 1:
-		f, err := os.Open(fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+		text, err = smallfile.Read(fs.Arg(0), maxText)
 	default:
 		return errUsage
 	}
-	text, err := io.ReadAll(io.LimitReader(in, 1<<20))
 	if err != nil {
 		return err
 	}

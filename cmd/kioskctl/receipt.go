@@ -14,6 +14,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/smallfile"
 	"github.com/liangzihu/kiosk/devices/printer"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
@@ -169,23 +170,11 @@ const maxStream = 32 << 20
 
 // readStream reads a byte stream from the file at path, of at most maxStream bytes.
 func readStream(path string) ([]byte, error) {
-	data, err := readAtMost(path, maxStream)
-	if err == nil && len(data) > maxStream {
-		return nil, fmt.Errorf("%s: more than %d MiB, no receipt's byte stream (a device or a pipe?)", path, maxStream>>20)
+	data, err := smallfile.Read(path, maxStream)
+	if _, long := errors.AsType[*smallfile.TooLargeError](err); long || errors.Is(err, smallfile.ErrNotFile) {
+		return nil, fmt.Errorf("%w: no receipt's byte stream", err)
 	}
 	return data, err
-}
-
-// readAtMost reads the file at path up to n bytes and one more, so that the caller sees
-// it is too long: a device or a pipe given by mistake (--escpos /dev/ttyUSB0, /dev/zero)
-// never ends, and was read until the memory ran out.
-func readAtMost(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, n+1))
 }
 
 // writePictures renders a stream and writes one PNG per receipt in it.

@@ -112,7 +112,7 @@ func TestReceiptRender(t *testing.T) {
 }
 
 // A stream longer than any receipt's (a device or a pipe named by mistake, which never
-// ends) is refused, as the file it is, not read until the memory runs out.
+// ends, or waits for a writer) is refused at once, not read until the memory runs out.
 func TestReceiptStreamTooLong(t *testing.T) {
 	long := filepath.Join(t.TempDir(), "long.bin")
 	if err := os.WriteFile(long, nil, 0o644); err != nil {
