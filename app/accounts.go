@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -202,12 +203,15 @@ func (k *Kiosk) FindAccount(ctx context.Context, utilityID, number string) (util
 var ErrBadAccountNumber = errors.New("app: not an account number")
 
 // EnsureSession returns the open session, opening an anonymous one (no identity) when
-// there is none, so that what an anonymous citizen looks up is wiped like the rest.
+// there is none, so that what an anonymous citizen looks up is wiped like the rest, and
+// the screen goes home when they walk away. The journal has its start as it has its end.
 func (k *Kiosk) EnsureSession() *session.Session {
 	if s := k.Sessions.Current(); s != nil {
 		return s
 	}
-	return k.Sessions.Start()
+	s := k.Sessions.Start()
+	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Detail: journal.Anonymous})
+	return s
 }
 
 // Bills lists an account's bills, newest first.

@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -223,6 +226,31 @@ func TestAccountsLookupNeedsIdentity(t *testing.T) {
 	}
 	if _, ok := f.k.SessionAccounts(); ok {
 		t.Fatal("a refused look-up left accounts in the session")
+	}
+}
+
+// A visit without a card is journaled as one with: its start (no subject: nobody is
+// known), then its end, so that the day's report counts it and a crash closes it.
+func TestAnonymousVisitJournaled(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	s := f.k.EnsureSession()
+	if again := f.k.EnsureSession(); again != s {
+		t.Fatal("a second look-up opened another session")
+	}
+	f.k.Sessions.End(session.ReasonExit)
+	events, err := f.k.Journal.Range(time.Unix(0, 0), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		if e.Session == s.ID {
+			got = append(got, fmt.Sprintf("%s %s %q", e.Kind, e.Detail, e.Subject))
+		}
+	}
+	want := []string{`session.start anonymous ""`, `session.end exit ""`}
+	if !slices.Equal(got, want) {
+		t.Errorf("the visit journaled as %q, want %q", got, want)
 	}
 }
 

@@ -670,7 +670,7 @@ func eventsPage(s *Shell) Page {
 func (s *Shell) todayPanel(r report.Summary) fyne.CanvasObject {
 	t := r.Total()
 	return s.panel(s.T("maint.today", s.day(r.From)),
-		s.kvText(s.T("maint.today_visits"), s.T("maint.today_visits_value", r.Visits)),
+		s.kvText(s.T("maint.today_visits"), s.T("maint.today_visits_value", r.Visits, r.VisitsNoCard)),
 		s.kvText(s.T("maint.today_paid"), s.T("maint.today_paid_value", t.Paid, t.Amount.Yuan())),
 		s.kvText(s.T("maint.today_sent"), s.T("maint.today_sent_value", t.Applications, t.Transfers, t.Ratings)),
 		s.kvText(s.T("maint.today_to_staff"), s.T("maint.today_to_staff_value", t.ToStaff)),

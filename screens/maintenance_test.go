@@ -20,6 +20,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -454,6 +455,9 @@ func TestMaintenanceJournalDetailsInWords(t *testing.T) {
 	if err := h.K.RollbackBundle("gas", "工号0107"); err != nil {
 		t.Fatal(err)
 	}
+	// A visit without a card.
+	h.K.EnsureSession()
+	h.K.Sessions.End(session.ReasonExit)
 
 	h.OpenMaintenance(staffpin.DemoPIN)
 	h.Tap("操作记录")
@@ -472,12 +476,13 @@ func TestMaintenanceJournalDetailsInWords(t *testing.T) {
 		"系统故障或无法连接",
 		"版本4：调整二档气价", "版本6，" + dateTimeCST(soon) + " 起生效", "版本6（定于 " + dateTimeCST(soon) + " 起生效）", "版本6回退到版本4",
 		"版本3不高于已应用的版本4", "内容包已过期", "签名与本机配置的该单位公钥不符",
+		"未刷身份证（按编号或扫码查询）",
 	} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the journal's screen does not say %q", want)
 		}
 	}
-	for _, english := range []string{"database", "bytes", "version", "rolled back", "erased", "utility water", "dial tcp", "kioskctl journal list"} {
+	for _, english := range []string{"database", "bytes", "version", "rolled back", "erased", "utility water", "dial tcp", "kioskctl journal list", "anonymous"} {
 		if strings.Contains(shown, english) {
 			t.Errorf("the journal's screen shows %q:\n%s", english, shown)
 		}

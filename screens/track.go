@@ -135,6 +135,7 @@ func trackKeypadPage(s *Shell) Page {
 // openApplication finds an application by number and shows its timeline; failed
 // reports why it could not be found.
 func (s *Shell) openApplication(number string, failed func(msg string)) {
+	s.K.EnsureSession() // what is found belongs to this visit: wiped with it when the citizen walks away
 	type found struct {
 		a     app.Application
 		joint *app.ApplicationsResult // the parts of a joint application (联办编号)

@@ -198,6 +198,11 @@ func (j *Journal) Append(tx *bolt.Tx, e Event) error {
 	return nil
 }
 
+// Anonymous is the session.start detail of a visit without an ID card (an account
+// looked up by its number, a bill or a receipt scanned); a visit with one has its card's
+// type.
+const Anonymous = "anonymous"
+
 // Interrupted is the session.end detail of a session that the kiosk never ended: it
 // stopped without closing (a crash, a power cut) while the session was open.
 const Interrupted = "interrupted"

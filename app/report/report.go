@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
@@ -16,9 +17,11 @@ import (
 type Summary struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
-	// Visits are the citizens' visits begun with an ID card (a visitor without one,
-	// looking up an account by its number, is not counted).
-	Visits int `json:"visits"`
+	// Visits are the citizens' visits begun with an ID card; VisitsNoCard those without
+	// one (an account, an application or a bill looked up by its number or its QR code),
+	// but for one that placed a card later on, which counts with a card.
+	Visits       int `json:"visits"`
+	VisitsNoCard int `json:"visits_no_card"`
 	// Utilities holds one entry per utility asked for, in that order, then any other
 	// the journal names.
 	Utilities []Utility `json:"utilities"`
@@ -65,13 +68,25 @@ func Of(events []journal.Event, from, to time.Time, ids []string) Summary {
 		return &s.Utilities[i]
 	}
 	paid := map[string]bool{}
+	noCard := map[string]bool{}
 	for _, e := range events {
 		if e.Time.Before(from) || !e.Time.Before(to) {
 			continue
 		}
 		switch e.Kind {
 		case journal.SessionStart:
-			s.Visits++
+			if e.Detail == journal.Anonymous {
+				noCard[e.Session] = true
+				s.VisitsNoCard++
+			} else {
+				s.Visits++
+			}
+		case journal.SessionEnd:
+			// A card placed during a visit without one ends it as replaced: the same
+			// citizen goes on with their card, a visit counted once.
+			if noCard[e.Session] && e.Detail == string(session.ReasonReplaced) {
+				s.VisitsNoCard--
+			}
 		case journal.Print:
 			if e.Session != "" {
 				s.Printed++
@@ -137,6 +152,7 @@ func Sum(ss ...Summary) Summary {
 			out.From, out.To = s.From, s.To
 		}
 		out.Visits += s.Visits
+		out.VisitsNoCard += s.VisitsNoCard
 		out.Printed += s.Printed
 		out.NotPrinted += s.NotPrinted
 		out.Reprinted += s.Reprinted

@@ -42,6 +42,13 @@ var day = []journal.Event{
 	{Time: at(11, 0), Kind: journal.RequestSubmitted, Utility: utility.Water, Ref: "K6", Detail: "transfer"},
 	{Time: at(11, 0), Kind: journal.RequestRejected, Utility: utility.Water, Ref: "K6", Detail: "unpaid_bills"},
 	{Time: at(11, 0), Kind: journal.RequestDead, Utility: utility.Water, Ref: "K6"},
+	// A visit without a card; another that placed one, counted once, with its card.
+	{Time: at(12, 0), Kind: journal.SessionStart, Session: "a1", Detail: journal.Anonymous},
+	{Time: at(12, 3), Kind: journal.SessionEnd, Session: "a1", Detail: "idle"},
+	{Time: at(13, 0), Kind: journal.SessionStart, Session: "a2", Detail: journal.Anonymous},
+	{Time: at(13, 2), Kind: journal.SessionEnd, Session: "a2", Detail: "replaced"},
+	{Time: at(13, 2), Kind: journal.SessionStart, Session: "s4", Detail: "resident"},
+	{Time: at(13, 9), Kind: journal.SessionEnd, Session: "s4", Detail: "replaced"},
 	{Time: at(14, 0), Kind: journal.SessionStart, Session: "s3"},
 	{Time: at(14, 2), Kind: journal.RequestSubmitted, Utility: utility.Electricity, Ref: "K7", Detail: "evaluation"},
 	{Time: at(14, 3), Kind: journal.RequestSubmitted, Utility: utility.Electricity, Ref: "K8", Detail: "payment_cancel"},
@@ -73,6 +80,9 @@ func TestOf(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("got\n%s\nwant (%s)\n%s", got, golden, want)
 	}
+	if s.Visits != 4 || s.VisitsNoCard != 1 {
+		t.Errorf("%d visits with a card, %d without; want 4 and 1", s.Visits, s.VisitsNoCard)
+	}
 	total := s.Total()
 	if total.Paid != 1 || total.Amount != 47526 || total.Orders != 2 || total.Applications != 3 || total.Transfers != 1 ||
 		total.Ratings != 1 || total.ToStaff != 1 || total.ID != "" {
@@ -94,7 +104,7 @@ func TestSum(t *testing.T) {
 	if fmt.Sprint(ids) != "[electricity water gas broadband]" || !s.From.Equal(from) || !s.To.Equal(to) {
 		t.Fatalf("utilities %v, %v to %v", ids, s.From, s.To)
 	}
-	if s.Visits != a.Visits+b.Visits || s.Printed != 2 || s.Total().Paid != 2 || s.Total().Amount != 2*47526 || s.Total().Applications != 3 {
+	if s.Visits != a.Visits+b.Visits || s.VisitsNoCard != a.VisitsNoCard+b.VisitsNoCard || s.Printed != 2 || s.Total().Paid != 2 || s.Total().Amount != 2*47526 || s.Total().Applications != 3 {
 		t.Errorf("sum %+v, total %+v", s, s.Total())
 	}
 	if z := Sum(); z.Visits != 0 || len(z.Utilities) != 0 {

@@ -724,17 +724,28 @@ func TestJourneyPrintProgress(t *testing.T) {
 	}
 }
 
+// An application found without a card (its receipt's QR scanned) belongs to a visit like
+// one found with a card: a citizen who walks away from its timeline leaves it to the idle
+// countdown, which goes home; it stayed on screen for the next person to read.
+func TestJourneyTrackWithoutCardGoesHomeWhenIdle(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast, idle: 3 * time.Second})
+	ref := j.trackByScan(utility.Electricity, 0)
+	if j.K.Sessions.Current() == nil {
+		t.Fatal("the timeline is shown outside a visit")
+	}
+	j.WaitFor("home after the idle time", func() bool {
+		return j.K.Sessions.Current() == nil && j.Shell.Current() == "home" && !j.Shell.CountdownVisible()
+	})
+	if j.Shows(ref) {
+		t.Fatal("the application's number is still on screen")
+	}
+}
+
 // Track by scanning a receipt's QR → the timeline → 好差评 → the rating reaches the
 // utility through the outbox.
 func TestJourneyTrackByScanAndRate(t *testing.T) {
 	j := newJourney(t)
-	ref := j.seededApplication(utility.Electricity, 0)
-	j.Tap("进度查询")
-	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
-	if err := j.rig.Scan("https://track.example.cn/a/" + ref); err != nil {
-		t.Fatal(err)
-	}
-	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	ref := j.trackByScan(utility.Electricity, 0)
 	if !j.Shows(ref) || !j.Shows("承诺时限") || !j.Shows("按时办结") {
 		t.Fatalf("timeline:\n%s", j.Markup())
 	}
@@ -786,6 +797,20 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	if j.Shows("评价本次服务") {
 		t.Fatalf("the timeline offers a second rating:\n%s", j.Markup())
 	}
+}
+
+// trackByScan opens 进度查询, no card placed, and scans the receipt of the application
+// seededApplication names; it returns the application's number once its timeline shows.
+func (j *journey) trackByScan(u string, i int) string {
+	j.T.Helper()
+	ref := j.seededApplication(u, i)
+	j.Tap("进度查询")
+	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
+	if err := j.rig.Scan("https://track.example.cn/a/" + ref); err != nil {
+		j.T.Fatal(err)
+	}
+	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	return ref
 }
 
 // seededApplication is the reference of the first application the simulator seeded for

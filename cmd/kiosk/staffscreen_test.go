@@ -133,7 +133,7 @@ func TestMaintenanceJourney(t *testing.T) {
 	// the transfer in words, not with the program's record.
 	j.Tap("返回")
 	j.Tap("操作记录")
-	for _, want := range []string{"今日业务", "申请0件 · 过户1件 · 评价0件", "转人工", ">1件<", "0笔，共￥0.00", "打印0张，未打全0张，补打0张"} {
+	for _, want := range []string{"今日业务", "未刷证0人次", "申请0件 · 过户1件 · 评价0件", "转人工", ">1件<", "0笔，共￥0.00", "打印0张，未打全0张，补打0张"} {
 		if !j.Shows(want) {
 			t.Errorf("the day's panel does not show %q", want)
 		}

@@ -243,7 +243,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 		!strings.Contains(out, "maintenance mode open on the screen by 工号0107 since 2026-11-26 10:32") ||
 		!strings.Contains(out, "waiting for electricity 1\n") || !strings.Contains(out, "\nutility electricity FAILING since ") ||
 		!strings.Contains(out, " (unreachable): its requests wait, their attempts kept; ") ||
-		!strings.Contains(out, ": 0 visits with an ID card; 0 paid, ￥0.00; 0 applications, 0 transfers, 3 ratings sent; 2 set aside for staff; 0 receipts printed, 0 not whole") {
+		!strings.Contains(out, ": 0 visits with an ID card, 0 without; 0 paid, ￥0.00; 0 applications, 0 transfers, 3 ratings sent; 2 set aside for staff; 0 receipts printed, 0 not whole") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, refs[1]) || !strings.Contains(out, "2 dead") {

@@ -16,8 +16,8 @@ import (
 // todayLine is a day's summary on one line, as kiosk status and fleet status print it.
 func todayLine(s report.Summary) string {
 	t := s.Total()
-	return fmt.Sprintf("%s: %d visits with an ID card; %d paid, %s; %d applications, %d transfers, %d ratings sent; %d set aside for staff; %d receipts printed, %d not whole",
-		s.From.In(workdays.CST).Format(time.DateOnly), s.Visits, t.Paid, t.Amount.Yuan(), t.Applications, t.Transfers, t.Ratings, t.ToStaff, s.Printed, s.NotPrinted)
+	return fmt.Sprintf("%s: %d visits with an ID card, %d without; %d paid, %s; %d applications, %d transfers, %d ratings sent; %d set aside for staff; %d receipts printed, %d not whole",
+		s.From.In(workdays.CST).Format(time.DateOnly), s.Visits, s.VisitsNoCard, t.Paid, t.Amount.Yuan(), t.Applications, t.Transfers, t.Ratings, t.ToStaff, s.Printed, s.NotPrinted)
 }
 
 // journalReport prints a day's or a month's business at the kiosk from its journal:
@@ -75,7 +75,7 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(s)
 	}
-	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d\n", title, d.kiosk.ID, s.Visits)
+	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d, without one: %d\n", title, d.kiosk.ID, s.Visits, s.VisitsNoCard)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UTILITY\tPAID\tAMOUNT\tPAY ORDERS\tAPPLICATIONS\tTRANSFERS\tRATINGS\tTO STAFF")
 	row := func(name string, u report.Utility) {

@@ -29,6 +29,7 @@ func TestJournalReport(t *testing.T) {
 		{Time: now, Kind: journal.PaymentPaid, Utility: utility.Electricity, Ref: "K2611270170001", UtilityRef: "R1", Amount: 47526},
 		{Time: now, Kind: journal.Print, Session: "s1", Ref: "K2611270170001", Detail: "payment"},
 		{Time: now, Kind: journal.Print, Detail: "打印机测试页"},
+		{Time: now, Kind: journal.SessionStart, Session: "a1", Detail: journal.Anonymous},
 	} {
 		if err := j.Record(e); err != nil {
 			t.Fatal(err)
@@ -40,7 +41,7 @@ func TestJournalReport(t *testing.T) {
 	if code != 0 || errs != "" {
 		t.Fatalf("report: %d %q %q", code, out, errs)
 	}
-	for _, want := range []string{day, "kiosk LZH-DEMO-01, visits with an ID card: 1",
+	for _, want := range []string{day, "kiosk LZH-DEMO-01, visits with an ID card: 1, without one: 1",
 		"electricity  1     ￥475.26", "water        0     ￥0.00    0           0             0          2        2",
 		"all          1     ￥475.26", "receipts: 1 printed, 0 not printed whole, 0 printed again (补打)"} {
 		if !strings.Contains(out, want) {
@@ -52,12 +53,12 @@ func TestJournalReport(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &s); err != nil || code != 0 || s.Total().Amount != 47526 || s.Total().Ratings != 2 || len(s.Utilities) != 4 {
 		t.Fatalf("report --json: %d %q %v", code, out, err)
 	}
-	if code, out, _ := kioskctl(t, "journal", "report", "--config", cfg, "--day", "2026-01-01"); code != 0 || !strings.Contains(out, "visits with an ID card: 0") || !strings.Contains(out, "all          0     ￥0.00") {
+	if code, out, _ := kioskctl(t, "journal", "report", "--config", cfg, "--day", "2026-01-01"); code != 0 || !strings.Contains(out, "visits with an ID card: 0, without one: 0") || !strings.Contains(out, "all          0     ￥0.00") {
 		t.Errorf("a day without events: %d %q", code, out)
 	}
 	// The month holds the day.
 	month := now.In(workdays.CST).Format("2006-01")
-	if code, out, errs := kioskctl(t, "journal", "report", "--config", cfg, "--month", month); code != 0 || !strings.Contains(out, month+" (the month), kiosk LZH-DEMO-01, visits with an ID card: 1") ||
+	if code, out, errs := kioskctl(t, "journal", "report", "--config", cfg, "--month", month); code != 0 || !strings.Contains(out, month+" (the month), kiosk LZH-DEMO-01, visits with an ID card: 1, without one: 1") ||
 		!strings.Contains(out, "all          1     ￥475.26") {
 		t.Errorf("--month %s: %d %q %q", month, code, out, errs)
 	}
