@@ -214,16 +214,19 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		{Label: "状态", Value: s.state()},
 		{Label: "办件编号", Value: number},
 	}
+	// Each on one line of 80 mm paper (38 columns beside the label), ten working days
+	// and more too: a wrapped date is read wrong.
 	if s.ChosenDate && !s.Deadline.IsZero() {
-		rows = append(rows, printer.Row{Label: "承诺时限", Value: "按您选择的日期，" + deadline(s.Deadline) + "办理"})
+		rows = append(rows, printer.Row{Label: "约定日期", Value: deadline(s.Deadline)})
 	} else if s.WorkingDays > 0 {
 		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
 		if !s.Deadline.IsZero() {
-			limit += "，最迟" + deadline(s.Deadline) + "办结"
+			by := "，最迟"
 			if s.state() != "已受理" {
 				// The kiosk's count from the catalogue: the utility's answer binds.
-				limit += "（预计）"
+				by = "，预计"
 			}
+			limit += by + deadline(s.Deadline)
 		}
 		rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})
 	}
@@ -271,13 +274,15 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	return nil
 }
 
-// appendHotlines adds a section's numbers, one row for all.
+// appendHotlines adds a section's numbers, one a line under one label: run together, a
+// line broke inside the second one's name.
 func appendHotlines(rows []printer.Row, hs []Hotline) []printer.Row {
-	parts := make([]string, len(hs))
-	for i, h := range hs {
-		parts[i] = strings.TrimSpace(h.Label + " " + h.Number)
+	label := "咨询电话"
+	for _, h := range hs {
+		rows = appendIf(rows, label, strings.TrimSpace(h.Label+" "+h.Number))
+		label = ""
 	}
-	return appendIf(rows, "咨询电话", strings.Join(parts, "；"))
+	return rows
 }
 
 func appendIf(rows []printer.Row, label, value string) []printer.Row {

@@ -197,9 +197,9 @@ func TestAcceptanceSections(t *testing.T) {
 	for _, want := range []string{
 		"一次性告知书", "一、供电 · 国网梁子湖区供电公司", "二、供水 · 梁子湖区自来水公司", "三、供气 · 梁子湖区燃气公司",
 		"共涉及3项业务（已受理2项，等待受理1项）",
-		"2个工作日，最迟2026年11月27日（周五）办结", "5个工作日，最迟2026年12月2日（周三）办结", "最迟2026年12月1日（周二）办结（预计）",
+		"2个工作日，最迟2026年11月27日（周五）", "5个工作日，最迟2026年12月2日（周三）", "4个工作日，预计2026年12月1日（周二）",
 		"零费用", "水表及安装 ￥380.00",
-		"无需提交纸质材料", "待分配（凭本机编号查询）", "国网供电服务热线（24小时） 95598；能源监管热线 12398",
+		"无需提交纸质材料", "待分配（凭本机编号查询）", "咨询电话  国网供电服务热线（24小时） 95598\n            能源监管热线 12398",
 		"1.  供电公司现场勘查并答复供电方案", "※ 承诺时限按工作日计算：受理当日不计入，遇法定节假日顺延。",
 		"https://track.example.cn/a/K261125000123", "供电服务 95598  能源监管 12398  政务服务便民热线 12345",
 	} {
@@ -230,9 +230,35 @@ func TestAcceptanceSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := squeeze(strings.Join(printedText(t, job.Data), "\n")); !strings.Contains(text, squeeze("承诺时限  按您选择的日期，2026年12月10日（周四）办理")) ||
-		strings.Contains(text, squeeze("最迟2026年12月10日（周四）办结")) {
+	if text := squeeze(strings.Join(printedText(t, job.Data), "\n")); !strings.Contains(text, squeeze("约定日期  2026年12月10日（周四）")) ||
+		strings.Contains(text, squeeze("最迟2026年12月10日（周四）")) {
 		t.Errorf("a chosen date as the time limit:\n%s", text)
+	}
+}
+
+// A time limit prints on one line of 80 mm paper, ten working days and more too: a date
+// wrapped in two is read wrong.
+func TestTimeLimitOnOneLine(t *testing.T) {
+	a := SampleAcceptance()
+	a.Sections[1].WorkingDays, a.Sections[1].Deadline = 20, time.Date(2026, 12, 23, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	a.Sections[2].ChosenDate, a.Sections[2].Deadline = true, time.Date(2026, 12, 30, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	job, err := builder(t, variants[0]).Acceptance(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var limits []string
+	for _, line := range printedText(t, job.Data) {
+		if line = squeeze(line); strings.HasPrefix(line, "承诺时限") || strings.HasPrefix(line, "约定日期") {
+			limits = append(limits, line)
+		}
+	}
+	want := []string{
+		squeeze("承诺时限  2个工作日，最迟2026年11月27日（周五）"),
+		squeeze("承诺时限  20个工作日，最迟2026年12月23日（周三）"),
+		squeeze("约定日期  2026年12月30日（周三）"),
+	}
+	if !slices.Equal(limits, want) {
+		t.Errorf("time limits printed as %q, want %q", limits, want)
 	}
 }
 
