@@ -4,6 +4,7 @@ package i18n
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,8 +91,10 @@ func (c *Catalog) SetLang(l Lang) error {
 	return nil
 }
 
-// T returns the text for key in the current language with {n} replaced by args[n].
-// A missing key yields the key itself in brackets, which tests catch.
+// T returns the text for key in the current language with {n} replaced by args[n], and
+// {n:one|other} by one when args[n] is 1 and by other otherwise (English plurals:
+// "{0} {0:bill|bills}"). A missing key yields the key itself in brackets, which tests
+// catch.
 func (c *Catalog) T(key string, args ...any) string {
 	c.mu.RLock()
 	s, ok := c.strings[c.lang][key]
@@ -149,9 +152,25 @@ func (c *Catalog) Term(zh string) string {
 	return zh
 }
 
+// plural is a word that agrees with an argument: {0:bill|bills}.
+var plural = regexp.MustCompile(`\{(\d):([^{}|]*)\|([^{}|]*)\}`)
+
 func format(s string, args []any) string {
 	if len(args) == 0 || !strings.Contains(s, "{") {
 		return s
+	}
+	if strings.Contains(s, ":") {
+		s = plural.ReplaceAllStringFunc(s, func(m string) string {
+			p := plural.FindStringSubmatch(m)
+			n, _ := strconv.Atoi(p[1])
+			if n >= len(args) {
+				return m
+			}
+			if fmt.Sprint(args[n]) == "1" {
+				return p[2]
+			}
+			return p[3]
+		})
 	}
 	for i, a := range args {
 		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i)+"}", fmt.Sprint(a))

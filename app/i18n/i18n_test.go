@@ -29,11 +29,74 @@ func TestLanguagesComplete(t *testing.T) {
 		if a, b := args.FindAllString(zh[k], -1), args.FindAllString(e, -1); len(a) != len(b) {
 			t.Errorf("%q: arguments differ: zh %v, en %v", k, a, b)
 		}
+		// A plural agrees with an argument the text has.
+		for _, text := range []string{zh[k], e} {
+			for _, m := range plural.FindAllStringSubmatch(text, -1) {
+				if !strings.Contains(text, "{"+m[1]+"}") {
+					t.Errorf("%q: %s agrees with no argument {%s}", k, m[0], m[1])
+				}
+			}
+		}
 	}
 	for _, k := range Keys(en) {
 		if _, ok := zh[k]; !ok {
 			t.Errorf("zh lacks %q", k)
 		}
+	}
+}
+
+// English is English: a foreign resident reads no Chinese and no Chinese punctuation in
+// the kiosk's own words (a utility's name or message, a citizen's name, come as they
+// are). The language button names Chinese in Chinese: it is for those who read it.
+func TestEnglishHasNoChinese(t *testing.T) {
+	tables, err := Tables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chinese := regexp.MustCompile(`[\p{Han}，。；：、（）“”！？【】《》]`)
+	// Plural forms the text means to offer, as {0:bill|bills}, are checked whole by
+	// TestLanguagesComplete; a stray one would show its braces.
+	braces := regexp.MustCompile(`\{[^}]*$|\{[^0-9]|\{\d[^}:]`)
+	for _, k := range Keys(tables[EN]) {
+		e := tables[EN][k]
+		if k == "footer.language" {
+			continue
+		}
+		if chinese.MatchString(e) {
+			t.Errorf("%q is not all English: %q", k, e)
+		}
+		if braces.MatchString(e) {
+			t.Errorf("%q has a brace that is no argument: %q", k, e)
+		}
+	}
+}
+
+// English words agree with their numbers: 1 bill, 2 bills.
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		args []any
+		want string
+	}{
+		{"Pay {0} {0:bill|bills} ({1})", []any{1, "￥9.00"}, "Pay 1 bill (￥9.00)"},
+		{"Pay {0} {0:bill|bills} ({1})", []any{2, "￥9.00"}, "Pay 2 bills (￥9.00)"},
+		{"Pay {0} {0:bill|bills} ({1})", []any{0, "￥0.00"}, "Pay 0 bills (￥0.00)"},
+		{"{0} {0:application|applications} · {1} {1:transfer|transfers}", []any{1, 3}, "1 application · 3 transfers"},
+		{"{0} {0:day|days}", []any{"1"}, "1 day"},
+		{"{0} {0:day|days}", []any{11}, "11 days"},
+		{"{1:a|b}", []any{1}, "{1:a|b}"}, // no such argument: left for the tests to see
+		{"{0}: {1}", []any{"a", "b"}, "a: b"},
+	} {
+		if got := format(tc.text, tc.args); got != tc.want {
+			t.Errorf("format(%q, %v) = %q, want %q", tc.text, tc.args, got, tc.want)
+		}
+	}
+	c, err := New(EN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T("bills.pay", 1, "￥9.00"); got != "Pay 1 bill (￥9.00)" {
+		t.Errorf("bills.pay = %q", got)
 	}
 }
 
