@@ -20,30 +20,35 @@ var zeroLimit = regexp.MustCompile(`(^|[^0-9])0个工作日|1年1月1日`)
 // The timeline of an application whose utility left the time limit out of its answer
 // (the API requires only the reference) tells what the kiosk worked out, never a zero
 // date, and says the limit was missed only when it was: 张三's application, finished in
-// time, is not told as late for a missing on_time.
+// time, is not told as late for a missing on_time. In English the limit reads as a
+// sentence: Within 2 working days, by Thu 26 Nov 2026.
 func TestTimelineWithoutTimeLimit(t *testing.T) {
+	days := func(h *screentest.H) int {
+		// The catalogue's days for 张三's 增容, counted on the kiosk's calendar.
+		svc, _ := h.K.Catalog().Service(utility.Electricity, "capacity_change")
+		return svc.Days
+	}
 	for _, tc := range []struct {
 		name   string
 		omit   []string
 		shows  func(h *screentest.H) []string
 		absent []string
+		// english is what the timeline says in English.
+		english func(h *screentest.H) string
 	}{
 		{"on_time left out", []string{"on_time"}, func(h *screentest.H) []string { return []string{"按时办结"} },
-			[]string{"超出承诺时限"}},
+			[]string{"超出承诺时限"}, func(h *screentest.H) string { return "(Finished on time, " }},
 		{"working_days, deadline and on_time left out", []string{"working_days", "deadline", "on_time"}, func(h *screentest.H) []string {
-			// The catalogue's days for 张三's 增容, counted on the kiosk's calendar.
-			svc, _ := h.K.Catalog().Service(utility.Electricity, "capacity_change")
-			return []string{fmt.Sprintf("%d个工作日，最迟", svc.Days), "按时办结"}
-		}, []string{"超出承诺时限"}},
+			return []string{fmt.Sprintf("%d个工作日，最迟", days(h)), "按时办结"}
+		}, []string{"超出承诺时限"}, func(h *screentest.H) string { return fmt.Sprintf("Within %d working days, by ", days(h)) }},
 		{"accepted_at and the time limit left out", []string{"accepted_at", "working_days", "deadline", "on_time", "done_at"},
 			func(h *screentest.H) []string {
-				svc, _ := h.K.Catalog().Service(utility.Electricity, "capacity_change")
-				return []string{fmt.Sprintf("%d个工作日", svc.Days)} // no date to count from
-			}, []string{"最迟", "超出承诺时限", "按时"}},
+				return []string{fmt.Sprintf("%d个工作日", days(h))} // no date to count from
+			}, []string{"最迟", "超出承诺时限", "按时"}, func(h *screentest.H) string { return fmt.Sprintf("Within %d working days", days(h)) }},
 		{"all but the reference left out", []string{"kiosk_ref", "utility", "service", "service_name", "state", "state_name",
 			"accepted_at", "steps", "working_days", "deadline", "done_at", "on_time", "evaluated"},
 			func(h *screentest.H) []string { return []string{h.K.Text.T("track.limit_unknown")} },
-			[]string{"最迟", "超出承诺时限", "按时"}},
+			[]string{"最迟", "超出承诺时限", "按时"}, func(h *screentest.H) string { return "As the utility will tell you" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, sims := newTrackHarness(t, 0) // 张三: a finished electricity application
@@ -68,6 +73,10 @@ func TestTimelineWithoutTimeLimit(t *testing.T) {
 			}
 			if zeroLimit.MatchString(markup) {
 				t.Errorf("the timeline tells a zero time limit:\n%s", markup)
+			}
+			h.Do(h.Shell.ToggleLanguage)
+			if want := tc.english(h); !h.Shows(want) {
+				t.Errorf("the timeline in English does not say %q:\n%s", want, h.Markup())
 			}
 		})
 	}

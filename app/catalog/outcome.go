@@ -141,17 +141,20 @@ func (o *Outcome) StepsText(lang i18n.Lang) string {
 }
 
 // TimeLimit writes the committed time and its deadline: 2个工作日，2026年11月27日（周五）前,
-// or the date the citizen chose when it is later: 按您选择的日期，2026年12月10日（周四）.
+// Within 2 working days, by Fri 27 Nov 2026; or the date the citizen chose when it is
+// later: 按您选择的日期，2026年12月10日（周四）.
 func (o *Outcome) TimeLimit(lang i18n.Lang) string {
 	date := workdays.FormatDate(o.Deadline, lang)
 	s := fmt.Sprintf("%d个工作日，最迟%s办结", o.Days, date)
 	switch {
 	case o.ChosenDate && lang == i18n.EN:
-		s = "on the date you chose, " + date
+		s = "On the date you chose, " + date
 	case o.ChosenDate:
 		s = "按您选择的日期，" + date
+	case lang == i18n.EN && o.Days == 1:
+		s = "Within 1 working day, by " + date
 	case lang == i18n.EN:
-		s = fmt.Sprintf("Working days: %d, by %s", o.Days, date)
+		s = fmt.Sprintf("Within %d working days, by %s", o.Days, date)
 	}
 	if o.Estimated {
 		s += bitext.New("（预计）", " (estimated)").In(lang)
@@ -168,10 +171,10 @@ func (o *Outcome) FeesText(lang i18n.Lang) string {
 // 不收费.
 func (o *Outcome) FeeLines(lang i18n.Lang) []string {
 	if o.ZeroCost {
-		return []string{bitext.New("零费用", "no cost").In(lang)}
+		return []string{bitext.New("零费用", "No cost").In(lang)}
 	}
 	if len(o.Fees) == 0 {
-		return []string{bitext.New("不收费", "no fees").In(lang)}
+		return []string{bitext.New("不收费", "No fees").In(lang)}
 	}
 	lines := make([]string, len(o.Fees))
 	for i, fe := range o.Fees {
@@ -185,7 +188,7 @@ func (o *Outcome) Summary(lang i18n.Lang) []Row {
 	sec := sectionTitle(o.Service).In(lang)
 	rows := []Row{
 		{Section: sec, Label: bitext.New("办理环节", "Steps").In(lang), Value: o.StepsText(lang)},
-		{Section: sec, Label: bitext.New("承诺时限", "Committed time").In(lang), Value: o.TimeLimit(lang)},
+		{Section: sec, Label: bitext.New("承诺时限", "Time limit").In(lang), Value: o.TimeLimit(lang)},
 		{Section: sec, Label: bitext.New("费用", "Fees").In(lang), Value: o.FeesText(lang)},
 	}
 	for _, m := range o.Messages {

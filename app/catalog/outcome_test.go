@@ -255,8 +255,28 @@ func TestChosenDateLaterThanTheCommitment(t *testing.T) {
 				o.Deadline.Format(time.DateOnly), o.ChosenDate, o.TimeLimit(i18n.ZH), tc.deadline, tc.byChoice, tc.limit)
 		}
 	}
-	o := f.Evaluate(Answers{"broadband.install_date": "2026-12-04"}, now)[0]
-	if got := o.TimeLimit(i18n.EN); !strings.HasPrefix(got, "on the date you chose, ") {
-		t.Errorf("in English: %q", got)
+}
+
+// The time limit reads as a sentence in each language, its date as that language writes
+// dates: 2个工作日，最迟2026年11月27日（周五）办结 and Within 2 working days, by Fri 27 Nov
+// 2026; one working day is a day; an estimate says so.
+func TestTimeLimitWords(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		o      Outcome
+		zh, en string
+	}{
+		{"two days", Outcome{Days: 2, Deadline: day("2026-11-27")},
+			"2个工作日，最迟2026年11月27日（周五）办结", "Within 2 working days, by Fri 27 Nov 2026"},
+		{"one day", Outcome{Days: 1, Deadline: day("2026-11-26")},
+			"1个工作日，最迟2026年11月26日（周四）办结", "Within 1 working day, by Thu 26 Nov 2026"},
+		{"chosen", Outcome{Days: 2, Deadline: day("2026-12-04"), ChosenDate: true},
+			"按您选择的日期，2026年12月4日（周五）", "On the date you chose, Fri 4 Dec 2026"},
+		{"estimated", Outcome{Days: 5, Deadline: day("2027-01-05"), Estimated: true},
+			"5个工作日，最迟2027年1月5日（周二）办结（预计）", "Within 5 working days, by Tue 5 Jan 2027 (estimated)"},
+	} {
+		if zh, en := tc.o.TimeLimit(i18n.ZH), tc.o.TimeLimit(i18n.EN); zh != tc.zh || en != tc.en {
+			t.Errorf("%s: %q / %q, want %q / %q", tc.name, zh, en, tc.zh, tc.en)
+		}
 	}
 }
