@@ -237,8 +237,9 @@ func (s *Shell) openAccount(utilityID, number string) {
 		s.notice.hide()
 		s.notice = nil
 		if r.err != nil {
-			s.notice = s.showModal(s.T("lookup.failed_title"), s.K.LookupMessage(r.err, utilityID),
-				modalButton{label: s.T("common.ok"), primary: true})
+			s.notice = s.tell(func() notice {
+				return notice{s.T("lookup.failed_title"), s.K.LookupMessage(r.err, utilityID), []modalButton{s.ok()}}
+			})
 			return
 		}
 		s.Show(billsPage(s, utilityID, r.a))

@@ -99,8 +99,10 @@ func catalogPage(s *Shell) Page {
 					s.Tap(func() {
 						if !s.identified() {
 							s.notice.hide()
-							text, _ := s.cardText("apply.card_needed")
-							s.notice = s.showModal(s.T("apply.card_title"), text, modalButton{label: s.T("common.ok"), primary: true})
+							s.notice = s.tell(func() notice {
+								text, _ := s.cardText("apply.card_needed")
+								return notice{s.T("apply.card_title"), text, []modalButton{s.ok()}}
+							})
 							return
 						}
 						s.startForm(sv)
@@ -116,7 +118,7 @@ func (s *Shell) startForm(services ...*catalog.Service) {
 	if err != nil {
 		s.K.Log.Warn("application", "err", err)
 		s.notice.hide()
-		s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.card_needed"), modalButton{label: s.T("common.ok"), primary: true})
+		s.notice = s.tellKeys("apply.failed_title", "apply.card_needed", s.ok)
 		return
 	}
 	s.Show(formPage(s, a))
@@ -309,7 +311,9 @@ func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, title, help fy
 	k.OnSubmit = func(v string) {
 		if p := a.Form.Check(in.Key, v); p != nil {
 			s.notice.hide()
-			s.notice = s.showModal(s.T("apply.check_title"), p.Msg.In(lang), modalButton{label: s.T("common.ok"), primary: true})
+			s.notice = s.tell(func() notice {
+				return notice{s.T("apply.check_title"), p.Msg.In(s.K.Text.Lang()), []modalButton{s.ok()}}
+			})
 			return
 		}
 		a.Answers[in.Key] = v
@@ -442,7 +446,7 @@ func (s *Shell) toReview(a *app.ApplyForm, replace int) {
 		return
 	}
 	s.notice.hide()
-	s.notice = s.showModal(s.T("apply.checking_title"), s.T("apply.checking_bills"))
+	s.notice = s.tellKeys("apply.checking_title", "apply.checking_bills")
 	run(s, a.CheckTransfer, func(c app.TransferCheck) {
 		s.notice.hide()
 		s.notice = nil
@@ -461,16 +465,18 @@ func (s *Shell) toReview(a *app.ApplyForm, replace int) {
 // and takes the citizen to the first one's question (show puts it on the form, in place
 // of the screens above it) to correct it.
 func (s *Shell) accountsNotFound(a *app.ApplyForm, refs []app.AccountRef, show func(Page)) {
-	lines := make([]string, len(refs))
-	for i, r := range refs {
-		lines[i] = s.T("apply.account_not_found", s.K.UtilityName(r.Utility), r.Number)
-	}
 	fix := func() {}
 	if in, ok := a.AccountInput(refs[0].Utility); ok {
 		fix = func() { show(editorPage(s, a, in)) }
 	}
-	s.notice = s.showModal(s.T("apply.account_not_found_title"), strings.Join(lines, "\n"),
-		modalButton{label: s.T("apply.fix_account"), primary: true, action: fix})
+	s.notice = s.tell(func() notice {
+		lines := make([]string, len(refs))
+		for i, r := range refs {
+			lines[i] = s.T("apply.account_not_found", s.K.UtilityName(r.Utility), r.Number)
+		}
+		return notice{s.T("apply.account_not_found_title"), strings.Join(lines, "\n"),
+			[]modalButton{{label: s.T("apply.fix_account"), primary: true, action: fix}}}
+	})
 }
 
 // settlePage: a 过户 is accepted only once the account's bills are paid; pay them here.
@@ -567,7 +573,7 @@ func (s *Shell) submitNow(a *app.ApplyForm) {
 		s.notice.hide()
 		s.notice = nil
 		if x.err != nil && x.r == nil {
-			s.notice = s.showModal(s.T("apply.failed_title"), s.T("apply.submit_failed"), modalButton{label: s.T("common.ok"), primary: true})
+			s.notice = s.tellKeys("apply.failed_title", "apply.submit_failed", s.ok)
 			return
 		}
 		// The form and the review are done with: 返回 leads home from the result.

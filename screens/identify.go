@@ -34,7 +34,7 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 	s.notice = nil
 	switch e.Kind {
 	case app.Reading:
-		s.notice = s.showModal(s.T("identify.reading_title"), s.T(e.Message))
+		s.notice = s.tellKeys("identify.reading_title", e.Message)
 	case app.Identified:
 		s.afterIdentify()
 	case app.Continued:
@@ -45,14 +45,15 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		if s.Current() == "home" {
 			s.render() // under the notice, home asks for the refused card to be taken
 		}
-		ok := modalButton{label: s.T("common.ok"), primary: true}
 		if e.Message == "identify.unreadable" || s.identified() || s.Current() == "accounts" {
-			s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message), ok)
+			s.notice = s.tellKeys("identify.refused_title", e.Message, s.ok)
 		} else {
 			// A card that cannot be used still leaves the way without one: bills and
 			// payments by account number.
-			s.notice = s.showModal(s.T("identify.refused_title"), s.T(e.Message),
-				modalButton{label: s.T("lookup.by_number"), action: func() { s.Show(accountsPage(s)) }}, ok)
+			byNumber := func() modalButton {
+				return modalButton{label: s.T("lookup.by_number"), action: func() { s.Show(accountsPage(s)) }}
+			}
+			s.notice = s.tellKeys("identify.refused_title", e.Message, byNumber, s.ok)
 		}
 		s.closeUnread(s.notice)
 	}
@@ -99,9 +100,9 @@ func (s *Shell) onScan(code string) {
 		s.maint.Close(app.MaintenanceCitizen)
 		s.Home()
 	}
-	fail := func(msg string) {
+	fail := func(key string) {
 		s.notice.hide()
-		s.notice = s.showModal(s.T("scan.title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+		s.notice = s.tellKeys("scan.title", key, s.ok)
 	}
 	if ref, ok := s.K.RefFromQR(code); ok {
 		s.openApplication(ref, fail)
@@ -111,7 +112,7 @@ func (s *Shell) onScan(code string) {
 		s.openAccount(q.Utility, q.Account)
 		return
 	}
-	fail(s.T("scan.unknown"))
+	fail("scan.unknown")
 }
 
 // onDevice redraws the screens that invite a card or a scan when a device's state
@@ -179,17 +180,18 @@ func (s *Shell) demoCardButton() fyne.CanvasObject {
 }
 
 func (s *Shell) chooseDemoCard() {
-	var buttons []modalButton
-	for i, label := range s.K.Demo.Cards(s.K.Text.Lang() == i18n.EN) {
-		i := i
-		buttons = append(buttons, modalButton{label: label, action: func() {
-			if err := s.K.Demo.PlaceCard(i); err != nil {
-				s.K.Log.Warn("demo card", "err", err)
-			}
-		}})
-	}
 	s.notice.hide()
-	s.notice = s.showList(s.T("demo.place_card"), s.T("demo.choose_card"), buttons, "common.cancel")
+	s.notice = s.offer(func() notice {
+		var buttons []modalButton
+		for i, label := range s.K.Demo.Cards(s.K.Text.Lang() == i18n.EN) {
+			buttons = append(buttons, modalButton{label: label, action: func() {
+				if err := s.K.Demo.PlaceCard(i); err != nil {
+					s.K.Log.Warn("demo card", "err", err)
+				}
+			}})
+		}
+		return notice{s.T("demo.place_card"), s.T("demo.choose_card"), buttons}
+	}, "common.cancel")
 }
 
 // demoScanButton opens the chooser of the papers a screen invites a scan of ("模拟扫码"):
@@ -222,14 +224,16 @@ func (s *Shell) chooseDemoScan(paper app.Paper) {
 				}
 			}})
 		}
-		message := s.T("demo.choose_bill")
+		message := "demo.choose_bill"
 		switch {
 		case len(buttons) == 0:
-			message = s.T("demo.nothing_to_scan")
+			message = "demo.nothing_to_scan"
 		case paper == app.PaperReceipt:
-			message = s.T("demo.choose_receipt")
+			message = "demo.choose_receipt"
 		}
 		s.notice.hide()
-		s.notice = s.showList(s.T("demo.scan"), message, buttons, "common.cancel")
+		// The rig worded the papers' labels when asked, off the UI goroutine: a language
+		// change while the list is up changes its title and message, not them.
+		s.notice = s.offer(func() notice { return notice{s.T("demo.scan"), s.T(message), buttons} }, "common.cancel")
 	})
 }

@@ -481,3 +481,70 @@ func TestDemoScanNothing(t *testing.T) {
 		t.Fatalf("after 取消:\n%s", h.Markup())
 	}
 }
+
+// A notice up when the language changes says its words again in the new language: the
+// refusal of an expired card, a lookup that failed, the demo cards to choose from. Its
+// buttons still do what they did.
+func TestNoticeFollowsTheLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T, h *screentest.H, d *demo.Rig)
+		// zh and en are on the notice in each language; then is tapped in English.
+		zh, en []string
+		then   string
+	}{
+		{"expired card", func(t *testing.T, h *screentest.H, d *demo.Rig) {
+			if err := d.PlaceFixture("resident_expired"); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"无法办理", "您的证件已过有效期", "输入户号查询", "知道了"},
+			[]string{"Cannot continue", "Your card has expired", "Type an account number", "OK"}, "Type an account number"},
+		{"lookup failed", func(t *testing.T, h *screentest.H, d *demo.Rig) {
+			// The harness's utilities cannot be reached.
+			h.Tap("账户与账单")
+			h.Tap(h.K.UtilityName("water"))
+			for _, c := range "42001002" {
+				h.Tap(string(c))
+			}
+			h.Tap("确定")
+		}, []string{"未能查到", "系统暂时无法连接", "知道了"},
+			[]string{"Could not look it up", "Liangzihu Water Company cannot be", "OK"}, "OK"},
+		{"demo cards", func(t *testing.T, h *screentest.H, d *demo.Rig) { h.Tap("模拟刷卡") },
+			[]string{"演示模式：选择一张模拟身份证", "有欠费的电费、水费账单 · 李*", "取消"},
+			[]string{"Demo mode: choose a simulated ID card", "Cancel"}, "Cancel"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, d := newDeviceHarness(t)
+			h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+			tc.open(t, h, d)
+			h.WaitFor("the notice", func() bool { return h.CanTap(tc.zh[len(tc.zh)-1]) })
+			for _, s := range tc.zh {
+				if !h.Shows(s) {
+					t.Errorf("the notice does not say %q:\n%s", s, h.Markup())
+				}
+			}
+			h.Do(h.Shell.ToggleLanguage)
+			for _, s := range tc.en {
+				if !h.Shows(s) {
+					t.Errorf("the notice in English does not say %q:\n%s", s, h.Markup())
+				}
+			}
+			for _, s := range tc.zh {
+				if h.Shows(s) {
+					t.Errorf("the notice in English still says %q", s)
+				}
+			}
+			h.Check("", "")
+			screen := h.Current()
+			h.Tap(tc.then)
+			if len(h.Win.Canvas().Overlays().List()) != 0 {
+				t.Errorf("%s did not close the notice:\n%s", tc.then, h.Markup())
+			}
+			if want := map[string]string{"Type an account number": "accounts"}[tc.then]; want != "" && h.Current() != want {
+				t.Errorf("after %s: %s, want %s", tc.then, h.Current(), want)
+			} else if want == "" && h.Current() != screen {
+				t.Errorf("after %s: %s, want %s", tc.then, h.Current(), screen)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/screens/objtree"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -20,6 +21,18 @@ const modalWidth = 760
 // a printer out of paper. As an overlay it takes every tap.
 type modal struct {
 	ov *overlay
+	// build makes the card's content in the language of the moment; lang is the one it
+	// is shown in. A modal up when the language changes (the tour's toggle, the hall's
+	// language back for the next citizen) is built again in the new one.
+	build func() fyne.CanvasObject
+	lang  i18n.Lang
+}
+
+// notice is what a modal says: its title, its message and its buttons (labels
+// translated), or, for a list, the choices.
+type notice struct {
+	title, message string
+	buttons        []modalButton
 }
 
 // modalButton is a button of a modal (label already translated); a nil action just
@@ -30,19 +43,46 @@ type modalButton struct {
 	action  func()
 }
 
-// showModal shows a titled message with buttons (none: the caller hides it).
+// showModal shows a titled message with buttons (none: the caller hides it), in words
+// fixed when it is shown; tell shows one that follows the language.
 func (s *Shell) showModal(title, message string, buttons ...modalButton) *modal {
-	m := &modal{}
-	items := []fyne.CanvasObject{modalTitle(title), modalMessage(message)}
-	if len(buttons) > 0 {
-		row := container.New(&buttonsLayout{})
-		for _, b := range buttons {
-			row.Add(m.button(s, b))
-		}
-		items = append(items, row)
-	}
-	return s.popModal(m, container.NewVBox(items...))
+	return s.tell(func() notice { return notice{title, message, buttons} })
 }
+
+// tell shows the notice words makes: a titled message with buttons (none: the caller
+// hides it). words is called again, in the new language, when the language changes
+// while the notice is up: it translates when called.
+func (s *Shell) tell(words func() notice) *modal {
+	m := &modal{}
+	m.build = func() fyne.CanvasObject {
+		n := words()
+		items := []fyne.CanvasObject{modalTitle(n.title), modalMessage(n.message)}
+		if len(n.buttons) > 0 {
+			row := container.New(&buttonsLayout{})
+			for _, b := range n.buttons {
+				row.Add(m.button(s, b))
+			}
+			items = append(items, row)
+		}
+		return container.NewVBox(items...)
+	}
+	return s.popModal(m)
+}
+
+// tellKeys is tell for a title and a message given by their keys, with the buttons
+// the functions make.
+func (s *Shell) tellKeys(title, message string, buttons ...func() modalButton) *modal {
+	return s.tell(func() notice {
+		n := notice{title: s.T(title), message: s.T(message)}
+		for _, b := range buttons {
+			n.buttons = append(n.buttons, b())
+		}
+		return n
+	})
+}
+
+// ok is a notice's button that closes it.
+func (s *Shell) ok() modalButton { return modalButton{label: s.T("common.ok"), primary: true} }
 
 // buttonsLayout puts a modal's buttons side by side, equally wide, where every label
 // fits its share of the width, and one under another where not (English in 大字模式).
@@ -106,12 +146,24 @@ func modalMessage(text string) fyne.CanvasObject {
 	return touch.NewParagraph(text, widget.RichTextStyle{Alignment: fyne.TextAlignCenter})
 }
 
-// showList is a modal with one button per choice, stacked, and a closing button.
+// showList is a modal with one button per choice, stacked, and a closing button, in
+// words fixed when it is shown; offer shows one that follows the language.
 func (s *Shell) showList(title, message string, choices []modalButton, closeKey string) *modal {
+	return s.offer(func() notice { return notice{title, message, choices} }, closeKey)
+}
+
+// offer is showList with the notice words makes (its buttons are the choices): like
+// tell's, it is made again in the new language when the language changes.
+func (s *Shell) offer(words func() notice, closeKey string) *modal {
 	m := &modal{}
-	items := []fyne.CanvasObject{modalTitle(title)}
-	if message != "" {
-		items = append(items, modalMessage(message))
+	m.build = func() fyne.CanvasObject { return s.listCard(m, words(), closeKey) }
+	return s.popModal(m)
+}
+
+func (s *Shell) listCard(m *modal, n notice, closeKey string) fyne.CanvasObject {
+	items := []fyne.CanvasObject{modalTitle(n.title)}
+	if n.message != "" {
+		items = append(items, modalMessage(n.message))
 	}
 	head := container.NewVBox(items...)
 	pad := ft.Padding()
@@ -120,7 +172,7 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 	head.Resize(fyne.NewSize(min(modalWidth, s.room().Width-2*overlayMargin)-4*pad, head.MinSize().Height))
 	closing := m.button(s, modalButton{label: s.T(closeKey)})
 	var buttons []fyne.CanvasObject
-	for _, c := range choices {
+	for _, c := range n.buttons {
 		buttons = append(buttons, m.button(s, c))
 	}
 	var list fyne.CanvasObject = container.NewVBox(buttons...)
@@ -131,7 +183,7 @@ func (s *Shell) showList(title, message string, choices []modalButton, closeKey 
 		space.SetMinSize(fyne.NewSize(0, room))
 		list = container.NewStack(space, touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), buttons...))
 	}
-	return s.popModal(m, container.NewBorder(head, closing, nil, nil, list))
+	return container.NewBorder(head, closing, nil, nil, list)
 }
 
 func (m *modal) button(s *Shell, b modalButton) *touch.Button {
@@ -148,10 +200,22 @@ func (m *modal) button(s *Shell, b modalButton) *touch.Button {
 	return btn
 }
 
-func (s *Shell) popModal(m *modal, box fyne.CanvasObject) *modal {
-	m.ov = newOverlay(s.win.Canvas(), s.root, box, modalWidth, s.K.Touch)
+func (s *Shell) popModal(m *modal) *modal {
+	m.lang = s.K.Text.Lang()
+	m.ov = newOverlay(s.win.Canvas(), s.root, m.build(), modalWidth, s.K.Touch)
 	m.ov.show()
 	return m
+}
+
+// relanguage builds the modal again when the language is no longer the one it shows.
+// (The old card comes down first: taking an overlay off Fyne's stack takes those above
+// it too. The render that calls this puts the idle countdown back on top.)
+func (m *modal) relanguage(s *Shell) {
+	if m == nil || m.ov == nil || m.lang == s.K.Text.Lang() {
+		return
+	}
+	m.ov.hide()
+	s.popModal(m)
 }
 
 // refresh lays the modal out again at the theme's sizes.

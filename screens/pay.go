@@ -58,8 +58,8 @@ func (s *Shell) unlessPrinterDown(c printerCheck, next func()) {
 			return
 		}
 		s.notice.hide()
-		s.notice = s.showModal(s.T(c.title), s.T(c.warning), modalButton{label: s.T("common.cancel")},
-			modalButton{label: s.T(c.goOn), primary: true, action: next})
+		s.notice = s.tellKeys(c.title, c.warning, func() modalButton { return modalButton{label: s.T("common.cancel")} },
+			func() modalButton { return modalButton{label: s.T(c.goOn), primary: true, action: next} })
 	})
 }
 
@@ -68,7 +68,7 @@ func (s *Shell) unlessPrinterDown(c printerCheck, next func()) {
 // the button under it.
 func (s *Shell) pleaseWait(title, msg string) {
 	s.notice.hide()
-	s.notice = s.showModal(s.T(title), s.T(msg))
+	s.notice = s.tellKeys(title, msg)
 	s.waiting = s.notice
 }
 
@@ -89,11 +89,13 @@ func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utilit
 		s.notice.hide()
 		s.notice = nil
 		if r.err != nil {
-			msg := s.K.CitizenMessage(r.err, utilityID)
-			if errors.Is(r.err, app.ErrPaymentBusy) {
-				msg = s.T("pay.busy")
-			}
-			s.notice = s.showModal(s.T("pay.failed_title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+			s.notice = s.tell(func() notice {
+				msg := s.K.CitizenMessage(r.err, utilityID)
+				if errors.Is(r.err, app.ErrPaymentBusy) {
+					msg = s.T("pay.busy")
+				}
+				return notice{s.T("pay.failed_title"), msg, []modalButton{s.ok()}}
+			})
 			return
 		}
 		s.Show(payPage(s, r.f))

@@ -305,7 +305,8 @@ func (s *Shell) render() {
 	}
 	s.root.Objects = []fyne.CanvasObject{surface, frame}
 	s.root.Refresh()
-	s.idle.refresh()
+	s.notice.relanguage(s)
+	s.idle.refresh() // after the notice: the countdown stays on top
 }
 
 // header is the top bar. On home it names the hall; elsewhere it holds 返回 and 首页

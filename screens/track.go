@@ -120,21 +120,21 @@ func trackKeypadPage(s *Shell) Page {
 			}
 			return ""
 		}
-		k.OnSubmit = func(v string) { s.openApplication(v, func(msg string) { problem = msg; s.refresh() }) }
+		k.OnSubmit = func(v string) { s.openApplication(v, func(key string) { problem = key; s.refresh() }) }
 		var items []fyne.CanvasObject
 		if !s.K.Elderly() {
 			items = append(items, heading(s.T("track.number_title")))
 		}
 		if problem != "" {
-			items = append(items, note(problem, widget.DangerImportance))
+			items = append(items, note(s.T(problem), widget.DangerImportance))
 		}
 		return container.NewBorder(container.NewVBox(items...), nil, nil, nil, k)
 	}}
 }
 
 // openApplication finds an application by number and shows its timeline; failed
-// reports why it could not be found.
-func (s *Shell) openApplication(number string, failed func(msg string)) {
+// reports why it could not be found (the key of the message).
+func (s *Shell) openApplication(number string, failed func(key string)) {
 	s.K.EnsureSession() // what is found belongs to this visit: wiped with it when the citizen walks away
 	type found struct {
 		a     app.Application
@@ -153,14 +153,14 @@ func (s *Shell) openApplication(number string, failed func(msg string)) {
 		s.notice.hide()
 		s.notice = nil
 		if r.err != nil {
-			msg := s.T("track.try_later")
+			msg := "track.try_later"
 			switch {
 			case errors.Is(r.err, app.ErrApplicationNotFound):
-				msg = s.T("track.not_found")
+				msg = "track.not_found"
 			case errors.Is(r.err, app.ErrJointRef):
-				msg = s.T("track.joint_ref")
+				msg = "track.joint_ref"
 			case errors.Is(r.err, app.ErrOtherKiosk):
-				msg = s.T("track.other_kiosk")
+				msg = "track.other_kiosk"
 			}
 			failed(msg)
 			return
@@ -248,44 +248,48 @@ func timelinePage(s *Shell, a app.Application) Page {
 // not taken yet, withdraws it, says how it went and lists the citizen's applications
 // anew.
 func (s *Shell) withdraw(a app.Application) {
-	name := s.K.UtilityName(a.Utility)
+	withdrawn := func(err error) {
+		msg := "track.withdrawn_done"
+		switch {
+		case errors.Is(err, app.ErrNotWithdrawn):
+			msg = "track.withdraw_late"
+		case err != nil:
+			s.K.Log.Warn("application not withdrawn", "err", err)
+			msg = "track.withdraw_failed"
+		}
+		if n := len(s.stack); n >= 2 && s.stack[n-1].Name == "timeline" && s.stack[n-2].Name == "track" {
+			s.dropTo(n - 2)
+			s.Show(trackPage(s))
+		}
+		s.notice.hide()
+		s.notice = s.tell(func() notice {
+			return notice{s.T("track.withdraw"), s.T(msg, s.K.UtilityName(a.Utility)), []modalButton{s.ok()}}
+		})
+	}
 	s.notice.hide()
-	s.notice = s.showModal(s.T("track.withdraw"), s.T("track.withdraw_confirm", name),
-		modalButton{label: s.T("track.withdraw_keep")},
-		modalButton{label: s.T("track.withdraw_yes"), primary: true, action: func() {
-			s.pleaseWait("track.withdraw", "track.withdrawing")
-			run(s, func(ctx context.Context) error { return s.K.Withdraw(ctx, a) }, func(err error) {
-				msg := s.T("track.withdrawn_done", name)
-				switch {
-				case errors.Is(err, app.ErrNotWithdrawn):
-					msg = s.T("track.withdraw_late", name)
-				case err != nil:
-					s.K.Log.Warn("application not withdrawn", "err", err)
-					msg = s.T("track.withdraw_failed")
-				}
-				if n := len(s.stack); n >= 2 && s.stack[n-1].Name == "timeline" && s.stack[n-2].Name == "track" {
-					s.dropTo(n - 2)
-					s.Show(trackPage(s))
-				}
-				s.notice.hide()
-				s.notice = s.showModal(s.T("track.withdraw"), msg, modalButton{label: s.T("common.ok"), primary: true})
-			})
-		}})
+	s.notice = s.tell(func() notice {
+		return notice{s.T("track.withdraw"), s.T("track.withdraw_confirm", s.K.UtilityName(a.Utility)), []modalButton{
+			{label: s.T("track.withdraw_keep")},
+			{label: s.T("track.withdraw_yes"), primary: true, action: func() {
+				s.pleaseWait("track.withdraw", "track.withdrawing")
+				run(s, func(ctx context.Context) error { return s.K.Withdraw(ctx, a) }, withdrawn)
+			}}}}
+	})
 }
 
 // printProgress prints the application's progress summary and says how it went.
 func (s *Shell) printProgress(a app.Application) {
 	s.notice.hide()
-	s.notice = s.showModal(s.T("track.print_title"), s.T("track.printing"))
+	s.notice = s.tellKeys("track.print_title", "track.printing")
 	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrintProgress(ctx, a) }, func(r app.PrintResult) {
 		s.notice.hide()
-		msg := s.T("track.printed")
+		msg := "track.printed"
 		if !r.OK {
 			// Not print.*: a progress summary is not kept for 补打, the citizen prints
 			// another when the printer is back.
-			msg = s.T("track.print_failed")
+			msg = "track.print_failed"
 		}
-		s.notice = s.showModal(s.T("track.print_title"), msg, modalButton{label: s.T("common.ok"), primary: true})
+		s.notice = s.tellKeys("track.print_title", msg, s.ok)
 	})
 }
 
@@ -413,7 +417,7 @@ func ratePage(s *Shell, a app.Application) Page {
 				if r.KioskRef == "" {
 					s.refresh()
 					s.notice.hide()
-					s.notice = s.showModal(s.T("rate.title"), s.T("rate.failed"), modalButton{label: s.T("common.ok"), primary: true})
+					s.notice = s.tellKeys("rate.title", "rate.failed", s.ok)
 					return
 				}
 				sent = &r
