@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bitext"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -236,17 +238,40 @@ func (k *Kiosk) Bill(ctx context.Context, utilityID, account, billID string) (ut
 // kiosk's language: the utility's own words where it gave any (a refusal, a limit), else
 // a sentence that names the utility and says what to do.
 func (k *Kiosk) CitizenMessage(err error, utilityID string) string {
+	return k.citizenMessage(k.Text.Lang(), err, utilityID)
+}
+
+// Refusal is CitizenMessage in both languages, for a refusal kept and shown later: the
+// receipt prints the Chinese whatever the screen's language, and the screen shows it in
+// the language of the moment. The utility's own words are the same in both.
+func (k *Kiosk) Refusal(err error, utilityID string) bitext.Text {
+	return bitext.New(k.citizenMessage(i18n.ZH, err, utilityID), k.citizenMessage(i18n.EN, err, utilityID))
+}
+
+// refusal is Refusal as the two strings PartAnswer and Application keep.
+func (k *Kiosk) refusal(err error, utilityID string) (zh, en string) {
+	r := k.Refusal(err, utilityID)
+	return r.ZH, r.EN
+}
+
+// RefusedIn is the refusal in language l.
+func (p PartAnswer) RefusedIn(l i18n.Lang) string { return bitext.New(p.Refused, p.RefusedEN).In(l) }
+
+// RefusedIn is the refusal in language l.
+func (a Application) RefusedIn(l i18n.Lang) string { return bitext.New(a.Refused, a.RefusedEN).In(l) }
+
+func (k *Kiosk) citizenMessage(l i18n.Lang, err error, utilityID string) string {
 	if errors.Is(err, ErrBadAccountNumber) || errors.Is(err, utility.ErrNotBillQR) {
-		return k.Text.T("accounts.bad_number")
+		return k.Text.In(l, "accounts.bad_number")
 	}
 	if own := utility.Own(err); own != "" {
 		return own
 	}
 	p := utility.Problem(err)
 	if owed := utility.Owed(err); p == utility.ProblemUnpaid && owed > 0 {
-		return k.Text.T("utility.unpaid_amount", owed.Yuan())
+		return k.Text.In(l, "utility.unpaid_amount", owed.Yuan())
 	}
-	return k.Text.T("utility."+p, k.UtilityName(utilityID))
+	return k.Text.In(l, "utility."+p, k.utilityNameIn(l, utilityID))
 }
 
 // LookupMessage is CitizenMessage for an account looked up by its number or a bill's QR:

@@ -522,3 +522,38 @@ func TestAccountLookupStopsAtTheWipe(t *testing.T) {
 		t.Fatal("the look-up went on after the citizen left")
 	}
 }
+
+// A refusal kept to be shown later is worded in both languages: the receipt prints the
+// Chinese, the screens show it in the language of the moment, whatever the language was
+// when it came (a result page toggled to English showed the kiosk's Chinese sentence,
+// and a refusal that came in English went on the Chinese receipt). The utility's own
+// words are the same in both; the kiosk's end without a full stop, as its other messages.
+func TestRefusalInBothLanguages(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	if err := f.k.Text.SetLang(i18n.EN); err != nil {
+		t.Fatal(err)
+	}
+	gasZH, gasEN := f.k.Config.Utilities.Gas.Name, f.k.Config.Utilities.Gas.NameEN
+	for _, tc := range []struct {
+		name   string
+		err    error
+		zh, en string
+	}{
+		{"refused, no reason given", &utility.Error{Kind: utility.ErrRejected},
+			gasZH + "未受理此项业务，请到人工窗口咨询", gasEN + " did not accept this request; please ask at a service counter"},
+		{"the kiosk not let in", &utility.Error{Kind: utility.ErrAuth},
+			gasZH + "暂时无法办理，请联系大厅工作人员", gasEN + " cannot handle this right now; please ask the hall staff"},
+		{"the utility's own words", &utility.Error{Kind: utility.ErrRejected, Message: "该地址暂不具备通气条件。"},
+			"该地址暂不具备通气条件。", "该地址暂不具备通气条件。"},
+	} {
+		r := f.k.Refusal(tc.err, utility.Gas)
+		if r.ZH != tc.zh || r.EN != tc.en {
+			t.Errorf("%s: %q / %q, want %q / %q", tc.name, r.ZH, r.EN, tc.zh, tc.en)
+		}
+		p := app.PartAnswer{Refused: r.ZH, RefusedEN: r.EN}
+		if p.RefusedIn(i18n.ZH) != tc.zh || p.RefusedIn(i18n.EN) != tc.en {
+			t.Errorf("%s: the part reads %q / %q", tc.name, p.RefusedIn(i18n.ZH), p.RefusedIn(i18n.EN))
+		}
+	}
+}

@@ -227,9 +227,10 @@ type PartAnswer struct {
 	// it answered in time (即报即定), else empty until the outbox binds it.
 	KioskRef  string
 	Reference string
-	// Refused holds the utility's refusal, in its own words; the other utilities' parts
-	// go through all the same.
-	Refused string
+	// Refused holds the utility's refusal, in its own words, or the kiosk's in Chinese
+	// (as the receipt prints it) and RefusedEN in English (RefusedIn); the other
+	// utilities' parts go through all the same.
+	Refused, RefusedEN string
 	// Unchecked marks a waiting 过户 part whose bills could not be checked before it was
 	// submitted (its utility could not be reached): the utility checks them when the
 	// part reaches it, and refuses it while bills are unpaid.
@@ -380,7 +381,7 @@ func (k *Kiosk) partAnswer(sub catalog.Submission, res outbox.Result) PartAnswer
 	ans := PartAnswer{Utility: sub.Utility, ServiceName: sub.ServiceName, Outcome: sub.Outcome, KioskRef: res.KioskRef}
 	switch {
 	case res.Err != nil:
-		ans.Refused = k.CitizenMessage(res.Err, sub.Utility)
+		ans.Refused, ans.RefusedEN = k.refusal(res.Err, sub.Utility)
 	case res.Answered():
 		acc, err := res.Answer.Acceptance()
 		if err != nil {
@@ -519,7 +520,8 @@ func (k *Kiosk) onOutboxUpdate(u outbox.Update) {
 				}
 			case outbox.Dead, outbox.Closed:
 				if p.Refused == "" && u.Err != nil {
-					p.Refused, changed = k.CitizenMessage(u.Err, p.Utility), true
+					p.Refused, p.RefusedEN = k.refusal(u.Err, p.Utility)
+					changed = true
 				}
 			}
 		}

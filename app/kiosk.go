@@ -228,12 +228,17 @@ func (k *Kiosk) Client(id string) (utility.Client, error) {
 }
 
 // UtilityName is a utility's name in the current language.
-func (k *Kiosk) UtilityName(id string) string {
+func (k *Kiosk) UtilityName(id string) string { return k.utilityNameIn(k.Text.Lang(), id) }
+
+func (k *Kiosk) utilityNameIn(l i18n.Lang, id string) string {
 	u, ok := k.Config.Utilities.ByID(id)
 	if !ok {
 		return id
 	}
-	return k.Text.Pick(u.Name, u.NameEN)
+	if l == i18n.EN && u.NameEN != "" {
+		return u.NameEN
+	}
+	return u.Name
 }
 
 // Start ends in the journal the visits a crash left open, then starts the outbox and the

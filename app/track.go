@@ -14,6 +14,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -28,8 +29,9 @@ type Application struct {
 	// known, the utility's number not (it is bound when the utility answers).
 	Waiting bool
 	// Refused is why an application sent from this kiosk was not accepted, in the
-	// utility's words (or that it could not be delivered); it has no number then.
-	Refused string
+	// utility's words (or the kiosk's, in Chinese, and RefusedEN in English: RefusedIn);
+	// it has no number then.
+	Refused, RefusedEN string
 	// Withdrawable is set on a Waiting application of the citizen in the visit, found by
 	// their ID card: they may withdraw it (Kiosk.Withdraw).
 	Withdrawable bool
@@ -236,11 +238,11 @@ func (k *Kiosk) unanswered(st outbox.Status) Application {
 	}
 	switch {
 	case st.Err != nil:
-		a.Refused = k.CitizenMessage(st.Err, st.Utility)
+		a.Refused, a.RefusedEN = k.refusal(st.Err, st.Utility)
 	case st.State == outbox.Closed && st.CloseReason == staff.Withdrawn:
 		a.Withdrawn = true
 	case st.State == outbox.Closed || st.State == outbox.Expired:
-		a.Refused = k.Text.T("track.not_delivered")
+		a.Refused, a.RefusedEN = k.Text.In(i18n.ZH, "track.not_delivered"), k.Text.In(i18n.EN, "track.not_delivered")
 	default:
 		a.Waiting = true
 	}

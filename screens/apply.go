@@ -723,7 +723,7 @@ func (s *Shell) partLimit(p app.PartAnswer) string {
 func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 	title := s.partTitle(p)
 	if p.Refused != "" {
-		return s.panel(title, note(s.T("apply.refused"), widget.DangerImportance), note(p.Refused, widget.MediumImportance))
+		return s.panel(title, note(s.T("apply.refused"), widget.DangerImportance), note(p.RefusedIn(s.K.Text.Lang()), widget.MediumImportance))
 	}
 	var rows []fyne.CanvasObject
 	if p.Reference != "" {
@@ -773,7 +773,7 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 			o := p.Outcome
 			blocks = append(blocks, heading(s.partTitle(p)))
 			if p.Refused != "" {
-				blocks = append(blocks, note(s.T("apply.refused")+"  "+p.Refused, widget.DangerImportance))
+				blocks = append(blocks, note(s.T("apply.refused")+"  "+p.RefusedIn(lang), widget.DangerImportance))
 			} else {
 				if p.Unchecked && p.Reference == "" {
 					blocks = append(blocks, note(s.T("apply.unchecked_part"), widget.WarningImportance))

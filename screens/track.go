@@ -194,7 +194,7 @@ func timelinePage(s *Shell, a app.Application) Page {
 	return Page{Name: "timeline", TitleKey: "track.timeline", Build: func() fyne.CanvasObject {
 		p := a.Progress
 		if a.Refused != "" {
-			return container.NewVBox(heading(s.T("track.refused_title")), note(a.Refused, widget.DangerImportance))
+			return container.NewVBox(heading(s.T("track.refused_title")), note(a.RefusedIn(s.K.Text.Lang()), widget.DangerImportance))
 		}
 		if a.Withdrawn {
 			return container.NewVBox(heading(s.T("track.withdrawn_title")),
