@@ -2,10 +2,12 @@ package screens_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
@@ -547,4 +549,25 @@ func TestNoticeFollowsTheLanguage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The screens a citizen with a card types on keep their title whole in the header, in
+// both languages and sizes, beside the citizen's masked name and 退出办理 (in English in
+// 大字模式 the track keypad's was cut to "Type an applicati…").
+func TestKeypadTitlesWhole(t *testing.T) {
+	eachMode(t, func(t *testing.T, h *screentest.H, d *demo.Rig, english, elderly bool) {
+		h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+		if err := d.PlaceCard(1); err != nil {
+			t.Fatal(err)
+		}
+		h.WaitFor("the accounts", func() bool { return h.Current() == "accounts" })
+		h.Tap(h.K.Text.T("nav.home"))
+		h.Tap(h.K.Text.T("tile.track"))
+		h.Tap(h.K.Text.T("track.by_number"))
+		for _, o := range h.Objects() {
+			if txt, ok := o.(*canvas.Text); ok && txt.Visible() && strings.HasSuffix(txt.Text, "…") {
+				t.Errorf("%s: %q is cut short", h.Current(), txt.Text)
+			}
+		}
+	})
 }

@@ -109,7 +109,9 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 // trackKeypadPage types an application number (letters and digits).
 func trackKeypadPage(s *Shell) Page {
 	var problem string
-	return Page{Name: "track-keypad", TitleKey: "track.by_number", Build: func() fyne.CanvasObject {
+	// Its own title, shorter than the button's in English: in 大字模式 the header has room
+	// for a few words beside a citizen's name, and the heading that says more is left out.
+	return Page{Name: "track-keypad", TitleKey: "track.number_page", Build: func() fyne.CanvasObject {
 		k := touch.NewKeypad(touch.Alphanumeric, s.keypadLabels())
 		k.MaxLen = 24
 		k.Placeholder = s.T("track.number_placeholder")
