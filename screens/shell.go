@@ -271,10 +271,10 @@ func (s *Shell) Tick() {
 }
 
 // clockText shows the hall's time, China Standard Time, like the receipts and dates,
-// whatever zone the machine is set to.
+// whatever zone the machine is set to: 2026年11月25日 09:30  星期三, Wed 25 Nov 2026 09:30.
 func (s *Shell) clockText(now time.Time) string {
 	now = now.In(workdays.CST)
-	return now.Format(s.T("clock.format")) + "  " + s.T(fmt.Sprintf("weekday.%d", now.Weekday()))
+	return s.T("clock.line", now.Format(s.T("clock.format")), s.T(fmt.Sprintf("weekday.%d", now.Weekday())))
 }
 
 // render rebuilds the chrome and the top screen's content.

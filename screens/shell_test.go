@@ -11,6 +11,7 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
@@ -253,9 +254,17 @@ func TestElderlyModeFromEveryScreen(t *testing.T) {
 
 func TestLanguageToggle(t *testing.T) {
 	h := newHarness(t)
+	now := h.K.Clock.Now().In(workdays.CST)
+	if !h.Shows(now.Format("2006年1月2日 15:04  星期")) {
+		t.Errorf("the clock in Chinese:\n%s", h.Markup())
+	}
 	h.Tap("English")
 	if !h.Shows("Place your ID card on the reader") || !h.Shows("Hall guide") || !h.Shows("Power service") {
 		t.Fatalf("English home incomplete:\n%s", h.Markup())
+	}
+	// English puts the weekday first, as English dates do everywhere on the screens.
+	if !h.Shows(now.Format("Mon 2 Jan 2006 15:04")) {
+		t.Errorf("the clock in English:\n%s", h.Markup())
 	}
 	h.Tap("Hall guide")
 	if !h.Shows("Opening hours") || !h.Shows("Mon–Fri") || h.Shows("[") {
