@@ -177,6 +177,12 @@ type Reader struct {
 	// fresh: the port was (re)opened and no poll has found the reader empty since: a
 	// card found now was there before, not seen being placed.
 	fresh bool
+	// quietActive: this reader was seen not answering find for a card it had read (it
+	// answered select instead), so a card that answers find is one it has not read.
+	quietActive bool
+	// read: the card present was read (selected, so such a reader no longer answers
+	// find for it); false for one that could not be read, whose state is not known.
+	read bool
 }
 
 const (
@@ -248,7 +254,7 @@ func (r *Reader) Run(ctx context.Context) error {
 // serve polls one open port until it fails or ctx ends.
 func (r *Reader) serve(ctx context.Context, port serialport.Port) error {
 	c := NewClient(port, r.opts.Baud, r.opts.Timeouts)
-	r.silent, r.faulty, r.fresh = 0, 0, true
+	r.silent, r.faulty, r.fresh, r.quietActive = 0, 0, true, false
 	// A fault of the SAM shows at once; the reader counts as ready only once a poll has
 	// found it empty or read the card on it, so that a card placed once it is ready was
 	// seen being placed.
@@ -330,7 +336,7 @@ func (r *Reader) becomeReady(ctx context.Context, c *Client) {
 func (r *Reader) poll(ctx context.Context, c *Client) error {
 	err := c.Find(ctx)
 	if r.present {
-		if err == nil && !r.lost {
+		if err == nil && !r.lost && !(r.quietActive && r.read) {
 			return nil // still there (readers that answer find for an active card)
 		}
 		if err != nil {
@@ -344,13 +350,18 @@ func (r *Reader) poll(ctx context.Context, c *Client) error {
 				r.cardGone(ctx, r.lost)
 				return nil
 			}
+			if err == nil && !r.lost {
+				r.quietActive = true
+			}
 			if err != nil || !r.lost {
 				return err
 			}
 		}
-		// The reader lost track of the card while a poll failed: the card that
-		// answers may be another one, or the same one lifted and put back. It is read
-		// and reported as a new card, unseen; the kiosk knows whether it serves its
+		// The reader lost track of the card while a poll failed, or a reader that
+		// does not answer find for a card it has read answered it: the card there may
+		// be another one (put down in place of the first between two polls), or the
+		// same one lifted and put back. It is read and reported as a new card, unseen:
+		// the loop did not see the reader empty. The kiosk knows whether it serves its
 		// holder.
 		r.cardGone(ctx, true)
 		return r.readFound(ctx, c, true)
@@ -387,7 +398,7 @@ func (r *Reader) readFound(ctx context.Context, c *Client, unseen bool) error {
 		}
 		card, err := r.readOnce(ctx, c, attempt > 0)
 		if err == nil {
-			r.present, r.lost = true, false
+			r.present, r.lost, r.read = true, false, true
 			r.setCardPresent(true)
 			r.log.Info("card read", "card", card)
 			if card.AddressErr != nil {
@@ -408,7 +419,7 @@ func (r *Reader) readFound(ctx context.Context, c *Client, unseen bool) error {
 			break // the same bytes will come again
 		}
 	}
-	r.present, r.lost = true, false
+	r.present, r.lost, r.read = true, false, false
 	r.setCardPresent(true)
 	r.log.Warn("card not readable", "err", last, "meaning", StaffMessage(last))
 	r.send(ctx, Event{Kind: EventReadFailed, Err: last, Unseen: unseen})

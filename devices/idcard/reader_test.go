@@ -255,6 +255,28 @@ func TestSwapCards(t *testing.T) {
 	}
 }
 
+// One card put down in place of another faster than a poll, so that no poll finds the
+// reader empty: a reader that does not answer find for a card it has read answers it
+// for the new one, which is read and reported (unseen: nobody saw the reader empty).
+// Before, the new card was taken for the old one still lying there and never read.
+func TestQuickSwap(t *testing.T) {
+	g := newRig(t, sim.IDCardReaderOptions{SwapGap: time.Microsecond}, true)
+	g.waitState(idcard.StateReady)
+	g.place("resident")
+	g.next(idcard.EventCard)
+	g.quiet() // polls with the card read on the reader: it does not answer find
+	g.place("foreign_2017")
+	g.next(idcard.EventCardRemoved)
+	if e := g.next(idcard.EventCard); e.Card.Type != idcard.Foreign2017 {
+		t.Fatalf("after the swap: %v", e.Card)
+	}
+	g.quiet() // and it is read once
+	if n := g.sim.Count(sim.IDCmdRead); n != 2 {
+		t.Fatalf("%d reads for two cards", n)
+	}
+	g.stop()
+}
+
 // Noise before every reply: the driver finds the preamble and reads the card.
 func TestNoiseResync(t *testing.T) {
 	g := newRig(t, sim.IDCardReaderOptions{}, true)
