@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"os"
 	"sync"
 	"time"
 )
@@ -69,6 +70,14 @@ type PrinterFaults struct {
 	NearEndAfterLines int
 	// CutterJam: the next cut jams the cutter (CutterError).
 	CutterJam bool
+	// HoldXOFF: the printer sends XOFF and holds it, whatever its buffer, while its
+	// status says it is well (a printer whose mechanism stalls without reporting it).
+	// It still prints what its buffer holds. Clearing it sends XON when the printer can
+	// take data (with XonXoff only).
+	HoldXOFF bool
+	// GarbledStatus: DLE EOT is answered with a byte that lacks the reply's fixed bits
+	// (its bit 7 set), as line noise or a wrong baud rate give.
+	GarbledStatus bool
 }
 
 // Printout is one cut receipt as the emulator printed it.
@@ -97,7 +106,6 @@ var ErrNoPrintout = errors.New("sim: no receipt printed yet")
 // interprets the buffer at paper speed, draws the paper with the bundled font, and keeps
 // each cut receipt as a picture.
 type Printer struct {
-	pty *PTY
 	opt PrinterOptions
 
 	mu        sync.Mutex
@@ -117,9 +125,12 @@ type Printer struct {
 	paperMu sync.Mutex // guards the interpreter's current paper
 	m       *escpos
 
-	wmu  sync.Mutex // serialises writes to the master
+	wmu  sync.Mutex // serialises writes to the master, and guards pty and path
+	pty  *PTY       // nil while unplugged
+	path string
+	rwg  sync.WaitGroup // the receiver of the pty plugged in
 	done chan struct{}
-	wg   sync.WaitGroup
+	wg   sync.WaitGroup // the interpreter
 }
 
 // StartPrinter opens a pty and runs an emulated printer on it until Close.
@@ -143,18 +154,75 @@ func StartPrinter(opt PrinterOptions) (*Printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Printer{pty: pty, opt: opt, ring: make([]byte, opt.Buffer), cutSignal: make(chan struct{}), done: make(chan struct{})}
+	p := &Printer{pty: pty, path: pty.Path, opt: opt, ring: make([]byte, opt.Buffer), cutSignal: make(chan struct{}), done: make(chan struct{})}
 	p.cond = sync.NewCond(&p.mu)
 	p.m = newESCPOS(p, opt.Dots, opt.ChineseAtPowerOn)
 	p.m.mu = &p.paperMu
-	p.wg.Add(2)
-	go p.receive()
+	p.wg.Add(1)
+	p.rwg.Add(1)
+	go p.receive(pty)
 	go p.process()
 	return p, nil
 }
 
-// Path is the port to open: the symlink if one was asked for, else /dev/pts/N.
-func (p *Printer) Path() string { return p.pty.Path }
+// Path is the port to open: the symlink if one was asked for, else /dev/pts/N (a new
+// one after Replug).
+func (p *Printer) Path() string {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	return p.path
+}
+
+// Unplug pulls the printer's data cable: the symlink goes (as udev removes
+// /dev/serial/by-id links) and the pty closes, so the driver's reads and writes fail.
+// The printer keeps its power: it goes on printing what its buffer holds.
+func (p *Printer) Unplug() error {
+	p.wmu.Lock()
+	pty := p.pty
+	p.pty = nil
+	p.wmu.Unlock()
+	if pty == nil {
+		return nil
+	}
+	if p.opt.Link != "" {
+		os.Remove(p.opt.Link)
+	}
+	err := pty.Close()
+	p.rwg.Wait()
+	return err
+}
+
+// Replug plugs the cable back in, at the same Link. What the printer holds (its
+// buffer, its state, a receipt begun) is as it was; it sends XOFF again if it cannot
+// take data.
+func (p *Printer) Replug() error {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return errors.New("sim: printer closed")
+	}
+	p.wmu.Lock()
+	if p.pty != nil {
+		p.wmu.Unlock()
+		return nil
+	}
+	pty, err := OpenPTY(p.opt.Link)
+	if err != nil {
+		p.wmu.Unlock()
+		return err
+	}
+	p.pty, p.path = pty, pty.Path
+	p.wmu.Unlock()
+	p.rwg.Add(1)
+	go p.receive(pty)
+	// XON and XOFF sent while unplugged were lost: the flow state starts afresh.
+	p.mu.Lock()
+	p.xoff = false
+	p.mu.Unlock()
+	p.flow()
+	return nil
+}
 
 // Close stops the printer and closes the pty; to a driver it looks unplugged.
 func (p *Printer) Close() error {
@@ -167,10 +235,7 @@ func (p *Printer) Close() error {
 	close(p.done)
 	p.cond.Broadcast()
 	p.mu.Unlock()
-	// The master is a blocking descriptor: closing it does not wake a Read in
-	// progress. A byte written on the slave side does.
-	p.pty.slave.Write([]byte{0})
-	err := p.pty.Close()
+	err := p.Unplug()
 	p.wg.Wait()
 	return err
 }
@@ -190,6 +255,14 @@ func (p *Printer) SetState(s PrinterState) {
 	p.cond.Broadcast()
 	p.mu.Unlock()
 	p.flow()
+}
+
+// Faults returns the faults in force (a cutter jam is used up by the cut it jams; a
+// new roll clears the paper counters).
+func (p *Printer) Faults() PrinterFaults {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.faults
 }
 
 // SetFaults injects faults; the paper counters start from now.
@@ -321,14 +394,14 @@ func (s PrinterState) statusByte(n byte) byte {
 // at once, as a printer's receive interrupt does, even when the buffer is full or the
 // printer off line; everything (them included) then goes into the buffer, or is dropped
 // when the buffer is full.
-func (p *Printer) receive() {
-	defer p.wg.Done()
+func (p *Printer) receive(pty *PTY) {
+	defer p.rwg.Done()
 	buf := make([]byte, 64)
 	var prev [2]byte
 	start := time.Now()
 	total := 0
 	for {
-		n, err := p.pty.Master.Read(buf)
+		n, err := pty.Master.Read(buf)
 		select {
 		case <-p.done:
 			return
@@ -344,7 +417,11 @@ func (p *Printer) receive() {
 		p.mu.Lock()
 		for _, b := range buf[:n] {
 			if prev[0] == escDLE && prev[1] == 0x04 && b >= 1 && b <= 4 && !p.faults.NoAnswer {
-				replies = append(replies, p.state.statusByte(b))
+				r := p.state.statusByte(b)
+				if p.faults.GarbledStatus {
+					r ^= 0xA5 // bit 7 set: neither a status reply nor GS r's
+				}
+				replies = append(replies, r)
 			}
 			prev[0], prev[1] = prev[1], b
 			if p.n == len(p.ring) {
@@ -415,7 +492,7 @@ func (p *Printer) flow() {
 	low := min(128, len(p.ring)/2)
 	want := p.xoff
 	switch {
-	case p.state.offline() || free < low:
+	case p.faults.HoldXOFF || p.state.offline() || free < low:
 		want = true
 	case free >= (len(p.ring)+low)/2:
 		want = false
@@ -443,6 +520,9 @@ func (p *Printer) send(b []byte) {
 	}
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	if p.pty == nil {
+		return // unplugged: nobody hears it
+	}
 	baud := p.opt.Baud
 	if baud < 0 {
 		baud = 0

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"image"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -385,5 +386,90 @@ func TestEmulatorCloseLeavesNothing(t *testing.T) {
 			t.Fatalf("%d goroutines before, %d after", before, runtime.NumGoroutine())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Faults of the line rather than the paper: status replies garbled (no fixed bits, so
+// a driver can tell them from any reply), and XOFF held by a printer whose status says
+// it is well; it still prints what it holds, and sends XON once the fault clears.
+func TestEmulatorLineFaults(t *testing.T) {
+	p, port := openEmulated(t, PrinterOptions{XonXoff: true})
+	p.SetFaults(PrinterFaults{GarbledStatus: true})
+	port.Write([]byte{0x10, 0x04, 1, 0x10, 0x04, 4})
+	got := readN(t, port, 2, 5*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("garbled status: % X, want two bytes", got)
+	}
+	for _, b := range got {
+		if b&0x93 == 0x12 || b&0x90 == 0 || b == 0x11 || b == 0x13 {
+			t.Fatalf("garbled status byte %02X reads as a reply", b)
+		}
+	}
+	p.SetFaults(PrinterFaults{HoldXOFF: true})
+	if got := readN(t, port, 1, 5*time.Second); !bytes.Equal(got, []byte{0x13}) {
+		t.Fatalf("holding XOFF sent % X", got)
+	}
+	port.Write(cat(escInit, []byte("x"), lf, cutPartial, []byte{0x10, 0x04, 1}))
+	if got := readN(t, port, 1, 5*time.Second); !bytes.Equal(got, []byte{0x12}) {
+		t.Fatalf("status while holding XOFF: % X, want on line", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.WaitCuts(ctx, 1); err != nil {
+		t.Fatalf("holding XOFF, the printer stopped printing: %v", err)
+	}
+	if f := p.Faults(); !f.HoldXOFF {
+		t.Fatalf("faults %+v", f)
+	}
+	p.SetFaults(PrinterFaults{})
+	if got := readN(t, port, 1, 5*time.Second); !bytes.Equal(got, []byte{0x11}) {
+		t.Fatalf("releasing XOFF sent % X", got)
+	}
+}
+
+// Unplugged, the printer's link goes and the driver's port fails; the printer prints
+// on what it holds. Plugged back in at the same link it answers again, and sends XOFF
+// again if it still cannot take data.
+func TestEmulatorUnplugReplug(t *testing.T) {
+	p, port := openEmulated(t, PrinterOptions{XonXoff: true, Speed: 50})
+	link := p.Path()
+	port.Write(cat(escInit, bytes.Repeat([]byte("line\n"), 10), cutPartial))
+	for start := time.Now(); p.Stats().Accepted == 0; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("the printer took nothing")
+		}
+	}
+	if err := p.Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); !os.IsNotExist(err) {
+		t.Fatalf("the link is still there: %v", err)
+	}
+	port.SetReadTimeout(time.Second)
+	if _, err := port.Read(make([]byte, 8)); err == nil {
+		if _, err := port.Write([]byte{0x10, 0x04, 1}); err == nil {
+			t.Fatal("the port still works once the printer is unplugged")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.WaitCuts(ctx, 1); err != nil {
+		t.Fatalf("unplugged, the printer stopped printing: %v", err)
+	}
+	p.SetState(PrinterState{CoverOpen: true})
+	if err := p.Replug(); err != nil {
+		t.Fatal(err)
+	}
+	port2, err := serial.Open(link, &serial.Mode{BaudRate: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port2.Close()
+	// The XOFF sent as it came back may be lost if it came before the port opened.
+	port2.Write([]byte{0x10, 0x04, 2})
+	got := readN(t, port2, 2, 5*time.Second)
+	got = bytes.TrimPrefix(got, []byte{0x13})
+	if len(got) == 0 || got[0] != 0x16 {
+		t.Fatalf("status after replug: % X, want cover open", got)
 	}
 }
