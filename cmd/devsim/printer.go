@@ -23,14 +23,17 @@ func init() {
 
 // printerCommands are the lines devsim printer reads on its standard input.
 const printerCommands = `commands (one a line):
-  status                 show the printer's state and byte counters
+  status                 show the printer's state, faults and byte counters
   paper-out [N]          the roll ends now, or after N more lines
   near-end [on|off]      the near-end sensor
   load                   load a new roll (clears paper end and near end)
   cover open|close       open or close the cover
   jam                    the next cut jams the cutter; "clear" frees it
   no-answer on|off       stop or resume answering status queries
+  garbled on|off         answer status queries with garbage (line noise, a wrong baud rate)
+  xoff on|off            hold XOFF while reporting that all is well (a stalled mechanism)
   offline on|off         take the printer off line
+  unplug | replug        pull the data cable out (the printer prints on) and plug it back
   clear                  clear every error
   save FILE              write the last receipt as a PNG
 `
@@ -137,10 +140,21 @@ func printerCommand(p *sim.Printer, line string, stdout io.Writer) error {
 	}
 	st := p.State()
 	on := len(f) < 2 || f[1] == "on" || f[1] == "open"
+	// A fault set here leaves the others in force: "no-answer on" after "paper-out 20"
+	// is a silent printer whose roll still ends.
+	fault := func(set func(*sim.PrinterFaults)) error {
+		old := p.Faults()
+		fs := old
+		set(&fs)
+		if fs != old { // SetFaults starts the roll's counters again
+			p.SetFaults(fs)
+		}
+		return nil
+	}
 	switch f[0] {
 	case "status":
 		s := p.Stats()
-		fmt.Fprintf(stdout, "state %+v; accepted %d, dropped %d, cut %d\n", st, s.Accepted, s.Dropped, s.Cuts)
+		fmt.Fprintf(stdout, "state %+v; faults %+v; accepted %d, dropped %d, cut %d\n", st, p.Faults(), s.Accepted, s.Dropped, s.Cuts)
 		return nil
 	case "paper-out":
 		if len(f) == 2 {
@@ -148,8 +162,7 @@ func printerCommand(p *sim.Printer, line string, stdout io.Writer) error {
 			if _, err := fmt.Sscan(f[1], &n); err != nil || n < 1 {
 				return fmt.Errorf("paper-out: %q is not a number of lines", f[1])
 			}
-			p.SetFaults(sim.PrinterFaults{PaperOutAfterLines: n})
-			return nil
+			return fault(func(fs *sim.PrinterFaults) { fs.PaperOutAfterLines = n })
 		}
 		st.PaperEnd, st.PaperNearEnd = true, true
 	case "near-end":
@@ -160,14 +173,24 @@ func printerCommand(p *sim.Printer, line string, stdout io.Writer) error {
 	case "cover":
 		st.CoverOpen = on
 	case "jam":
-		p.SetFaults(sim.PrinterFaults{CutterJam: true})
-		return nil
+		return fault(func(fs *sim.PrinterFaults) { fs.CutterJam = true })
 	case "no-answer":
-		p.SetFaults(sim.PrinterFaults{NoAnswer: on})
-		return nil
+		return fault(func(fs *sim.PrinterFaults) { fs.NoAnswer = on })
+	case "garbled":
+		return fault(func(fs *sim.PrinterFaults) { fs.GarbledStatus = on })
+	case "xoff":
+		return fault(func(fs *sim.PrinterFaults) { fs.HoldXOFF = on })
 	case "offline":
 		st.Offline = on
+	case "unplug":
+		return p.Unplug()
+	case "replug":
+		return p.Replug()
 	case "clear":
+		// The line's faults clear; the roll's counters run on (load a roll to reset them).
+		fault(func(fs *sim.PrinterFaults) {
+			fs.NoAnswer, fs.GarbledStatus, fs.HoldXOFF, fs.CutterJam = false, false, false, false
+		})
 		st = sim.PrinterState{PaperNearEnd: st.PaperNearEnd, PaperEnd: st.PaperEnd}
 	case "save":
 		if len(f) != 2 {

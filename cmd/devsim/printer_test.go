@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.bug.st/serial"
+
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // devsim printer runs on a link, saves each receipt as a PNG, and takes console commands.
@@ -70,5 +72,48 @@ func TestDevsimPrinterUsage(t *testing.T) {
 	var stdout, stderr syncBuffer
 	if code := run(context.Background(), []string{"printer", "--paper", "76mm"}, &stdout, &stderr); code != 1 {
 		t.Fatalf("exit %d", code)
+	}
+}
+
+// Each console command sets its own fault and leaves the others in force; "clear" ends
+// the line's faults and keeps the roll's.
+func TestPrinterCommandFaults(t *testing.T) {
+	p, err := sim.StartPrinter(sim.PrinterOptions{Link: filepath.Join(t.TempDir(), "ttyPRN")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, tc := range []struct {
+		lines []string
+		want  sim.PrinterFaults
+	}{
+		{[]string{"paper-out 20", "no-answer on"}, sim.PrinterFaults{PaperOutAfterLines: 20, NoAnswer: true}},
+		{[]string{"jam", "garbled on", "xoff on"}, sim.PrinterFaults{PaperOutAfterLines: 20, NoAnswer: true, CutterJam: true, GarbledStatus: true, HoldXOFF: true}},
+		{[]string{"xoff off", "no-answer off"}, sim.PrinterFaults{PaperOutAfterLines: 20, CutterJam: true, GarbledStatus: true}},
+		{[]string{"clear"}, sim.PrinterFaults{PaperOutAfterLines: 20}},
+	} {
+		var out syncBuffer
+		for _, l := range tc.lines {
+			if err := printerCommand(p, l, &out); err != nil {
+				t.Fatalf("%s: %v", l, err)
+			}
+		}
+		if got := p.Faults(); got != tc.want {
+			t.Errorf("after %q: faults %+v, want %+v", tc.lines, got, tc.want)
+		}
+	}
+	var out syncBuffer
+	link := p.Path()
+	if err := printerCommand(p, "unplug", &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); !os.IsNotExist(err) {
+		t.Fatalf("unplugged, the link is still there: %v", err)
+	}
+	if err := printerCommand(p, "replug", &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(link); err != nil {
+		t.Fatalf("plugged back, no port: %v", err)
 	}
 }
