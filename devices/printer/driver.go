@@ -25,8 +25,13 @@ type Options struct {
 	StatusTimeout time.Duration
 	// StallTimeout is how long the printer may hold XOFF or leave a GS r barrier
 	// unanswered before the driver asks for its status (3 s). A healthy but slow printer
-	// may stall longer; the job then goes on until JobTimeout.
+	// may stall longer, up to StuckTimeout.
 	StallTimeout time.Duration
+	// StuckTimeout is how long the printer may make no progress (XOFF held, barriers
+	// unanswered) while its status reports no error, before the job fails with
+	// ErrStalled (4 × StallTimeout). A printer that is well takes data again within a
+	// few seconds: its buffer empties at paper speed.
+	StuckTimeout time.Duration
 	// JobTimeout bounds a whole job, status checks included (2 min).
 	JobTimeout time.Duration
 	// Logger receives the driver's events; nil means slog.Default(). Receipt text is
@@ -40,6 +45,9 @@ func (o *Options) defaults() {
 	}
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = 3 * time.Second
+	}
+	if o.StuckTimeout <= 0 {
+		o.StuckTimeout = 4 * o.StallTimeout
 	}
 	if o.JobTimeout <= 0 {
 		o.JobTimeout = 2 * time.Minute
@@ -140,13 +148,22 @@ func (p *Printer) Status(ctx context.Context) (Status, error) {
 }
 
 // Ready reads the status and returns Status.Err, or the port's error: nil means a job
-// can start now. Call it before taking money for something that ends in a receipt.
+// can start now. Call it before taking money for something that ends in a receipt. A
+// printer that reports no error but holds XOFF between jobs takes no data: ErrStalled.
 func (p *Printer) Ready(ctx context.Context) (Status, error) {
-	st, err := p.Status(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, err := p.status(ctx)
 	if err != nil {
 		return st, err
 	}
-	return st, st.Err()
+	if err := st.Err(); err != nil {
+		return st, err
+	}
+	if p.xoff {
+		return st, fmt.Errorf("%w: it holds XOFF between jobs", ErrStalled)
+	}
+	return st, nil
 }
 
 func (p *Printer) status(ctx context.Context) (Status, error) {
@@ -466,11 +483,17 @@ func (w *jobWriter) waitAcks(limit int) error {
 
 // wait polls the port until ok() holds. After StallTimeout without it, and only at a
 // command boundary, it reads the status: an error ends the wait with that error; a
-// healthy printer is given more time. The job's context bounds the whole wait.
+// healthy printer is given more time, up to StuckTimeout without progress (a barrier
+// answered). The job's context bounds the whole wait.
 func (w *jobWriter) wait(ok func() bool, atBoundary bool) error {
 	p := w.p
-	stall := time.Now()
+	stall, moved := time.Now(), time.Now()
+	progress := func() int { return w.res.Confirmed + p.acks }
+	last := progress()
 	for !ok() {
+		if n := progress(); n != last {
+			last, moved = n, time.Now()
+		}
 		if err := w.ctx.Err(); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return w.stalled()
@@ -495,6 +518,10 @@ func (w *jobWriter) wait(ok func() bool, atBoundary bool) error {
 				w.res.After = st
 				return err
 			}
+			if d := time.Since(moved); d >= p.opt.StuckTimeout {
+				w.res.After = st
+				return fmt.Errorf("%w: no progress for %v", ErrStalled, d.Round(time.Second))
+			}
 			stall = time.Now()
 		}
 		if err := p.poll(20 * time.Millisecond); err != nil {
@@ -507,7 +534,7 @@ func (w *jobWriter) wait(ok func() bool, atBoundary bool) error {
 }
 
 // stalled classifies a job that ran out of time by the printer's status (the job is
-// abandoned, so a query inside a command no longer matters), or as ErrOffline.
+// abandoned, so a query inside a command no longer matters), or as ErrStalled.
 func (w *jobWriter) stalled() error {
 	p := w.p
 	ctx, cancel := context.WithTimeout(context.Background(), 4*p.opt.StatusTimeout+time.Second)
@@ -520,5 +547,5 @@ func (w *jobWriter) stalled() error {
 	if err := st.Err(); err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: no progress within %v", ErrOffline, p.opt.JobTimeout)
+	return fmt.Errorf("%w: not done within %v", ErrStalled, p.opt.JobTimeout)
 }

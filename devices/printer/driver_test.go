@@ -252,6 +252,68 @@ func TestPaperOutMidJob(t *testing.T) {
 	}
 }
 
+// A printer that takes no more data while its status reports no error (it holds XOFF,
+// or its barriers are lost to a receive buffer smaller than the profile says) fails the
+// job with ErrStalled once it has made no progress for StuckTimeout, not after the
+// whole JobTimeout; while it holds XOFF between jobs it is not ready. Status replies
+// garbled on the line are no answer: nothing is sent.
+func TestStalledPrinter(t *testing.T) {
+	prof := mustProfile(t, "80mm")
+	for _, tc := range []struct {
+		name   string
+		so     sim.PrinterOptions
+		buffer int                // the profile's, 0: as it is
+		stall  func(*sim.Printer) // once the job is under way
+		want   error
+		sent   bool // some of the job was sent
+	}{
+		{"XOFF held", sim.PrinterOptions{XonXoff: true, Speed: 100}, 0,
+			func(p *sim.Printer) { p.SetFaults(sim.PrinterFaults{HoldXOFF: true}) }, ErrStalled, true},
+		{"buffer overrun", sim.PrinterOptions{Buffer: 256, Speed: 250}, 4096, nil, ErrStalled, true},
+		{"garbled status", sim.PrinterOptions{}, 0, nil, ErrNoAnswer, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prof := prof
+			if tc.buffer != 0 {
+				prof.Buffer = tc.buffer
+			}
+			// A job of a minute would end well; a stalled one must not take that long.
+			r := newRig(t, tc.so, prof, Options{JobTimeout: time.Minute})
+			if tc.name == "garbled status" {
+				r.sim.SetFaults(sim.PrinterFaults{GarbledStatus: true})
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := r.drv.Print(ctxT(t, 40*time.Second), longJob(t, prof, 70))
+				done <- err
+			}()
+			if tc.stall != nil {
+				for start := time.Now(); r.sim.Stats().Accepted < 500; time.Sleep(time.Millisecond) {
+					if time.Since(start) > 10*time.Second {
+						t.Fatal("the job did not start")
+					}
+				}
+				tc.stall(r.sim)
+			}
+			err := <-done
+			if !errors.Is(err, tc.want) || errors.Is(err, ErrPartial) != tc.sent || errors.Is(err, ErrPaperOut) {
+				t.Fatalf("err %v, want %v (partial %v)", err, tc.want, tc.sent)
+			}
+			if _, err := r.drv.Ready(ctxT(t, 5*time.Second)); !errors.Is(err, tc.want) && tc.name != "buffer overrun" {
+				t.Fatalf("ready: %v, want %v", err, tc.want)
+			}
+			r.sim.SetFaults(sim.PrinterFaults{})
+			for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+				if _, err := r.drv.Ready(ctxT(t, 5*time.Second)); err == nil {
+					break
+				} else if time.Since(start) > 10*time.Second {
+					t.Fatalf("the fault cleared, the printer is not ready: %v", err)
+				}
+			}
+		})
+	}
+}
+
 // A jammed cutter after the last line: the receipt printed but was not cut off.
 func TestCutterJam(t *testing.T) {
 	prof := mustProfile(t, "80mm")

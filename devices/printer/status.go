@@ -24,6 +24,10 @@ var (
 	ErrUnrecoverable = errors.New("printer: unrecoverable error")
 	// ErrOverheat: the head is too hot (an error that clears by itself).
 	ErrOverheat = errors.New("printer: head overheated")
+	// ErrStalled: the printer takes no data (it holds XOFF, or leaves its barriers
+	// unanswered) though its status reports no error: a mechanism stalled without
+	// saying so, or bytes lost to a receive buffer smaller than the profile's.
+	ErrStalled = errors.New("printer: takes no data, though it reports no error")
 	// ErrPartial: a job stopped after part of it was sent; the receipt is incomplete and
 	// should be reprinted (补打) once the printer is ready.
 	ErrPartial = errors.New("printer: job incomplete")
@@ -96,7 +100,8 @@ func ParseStatus(replies []byte) Status {
 }
 
 // Err says whether the printer can print: nil, or the most specific of ErrNoAnswer,
-// ErrUnrecoverable, ErrCutter, ErrCoverOpen, ErrPaperOut, ErrOverheat and ErrOffline.
+// ErrUnrecoverable, ErrCutter, ErrCoverOpen, ErrPaperOut, ErrOverheat and ErrOffline
+// (ErrStalled is the driver's finding, not the status's).
 // A paper near end is not an error.
 func (s Status) Err() error {
 	switch {
@@ -163,6 +168,8 @@ func Advice(err error) string {
 		return "打印头过热：稍候自动恢复"
 	case errors.Is(err, ErrOffline):
 		return "打印机脱机：检查打印机面板指示灯"
+	case errors.Is(err, ErrStalled):
+		return "打印机不接收数据（自检无错）：检查打印机和纸路，必要时关闭电源后重新开机，再补打凭条"
 	case errors.Is(err, ErrUnprintable):
 		return "凭条含打印机无法打印的字符"
 	case errors.Is(err, ErrQRTooLarge):

@@ -64,7 +64,7 @@ func TestAdvice(t *testing.T) {
 	if Advice(nil) != "" {
 		t.Error("advice for no error")
 	}
-	for _, err := range []error{ErrNoAnswer, ErrOffline, ErrPaperOut, ErrCoverOpen, ErrCutter, ErrUnrecoverable, ErrOverheat, ErrUnprintable, ErrQRTooLarge, errors.New("x")} {
+	for _, err := range []error{ErrNoAnswer, ErrOffline, ErrStalled, ErrPaperOut, ErrCoverOpen, ErrCutter, ErrUnrecoverable, ErrOverheat, ErrUnprintable, ErrQRTooLarge, errors.New("x")} {
 		wrapped := &JobError{Result: Result{Sent: 10}, Err: fmt.Errorf("ctx: %w", err)}
 		if Advice(wrapped) == "" || Advice(wrapped) != Advice(err) {
 			t.Errorf("%v: %q", err, Advice(wrapped))
