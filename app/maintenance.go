@@ -287,7 +287,7 @@ func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
 		return noPrinter, nil
 	}
 	page := receipt.TestPage{Time: k.Clock.Now(), Port: k.Config.Devices.Printer.Port}
-	if st, err := k.printerStatus(ctx); err == nil {
+	if st, err := k.printerStatus(ctx, ctx); err == nil {
 		page.Status = st.String()
 	}
 	job, err := k.Receipts().TestPage(page)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/i18n"
@@ -37,7 +36,9 @@ type PrintResult struct {
 // the port is reopened when the printer was unplugged. The driver outlives a port that
 // failed, so that the tail of a job cut short is still cut off on the next one.
 type receiptPrinter struct {
-	mu      sync.Mutex
+	// held is the printer's lock, a channel so that a wait for it can end with a
+	// context: a citizen about to pay is not kept waiting behind another's receipt.
+	held    chan struct{}
 	closed  bool // the kiosk is shutting down: no port is opened again
 	reopen  *serialport.Reopener
 	prof    printer.Profile
@@ -61,6 +62,7 @@ func (k *Kiosk) openPrinter() error {
 		return err
 	}
 	k.printer = &receiptPrinter{
+		held:    make(chan struct{}, 1),
 		reopen:  serialport.NewReopener(d.Port, serialport.Mode{Baud: d.Baud}, serialport.Backoff{}),
 		prof:    prof,
 		builder: b,
@@ -87,26 +89,66 @@ func (k *Kiosk) Receipts() *receipt.Builder {
 	return k.printer.builder
 }
 
+// readyWait bounds how long PrinterReady waits for a receipt being printed to finish: a
+// receipt takes a few seconds; one that takes longer has a printer in trouble, which
+// its job reports.
+const readyWait = 5 * time.Second
+
+// printerBusy is PrinterReady's answer while another receipt is still printing: the
+// citizen hears that theirs may not print; staff hear of the printer from that job.
+var printerBusy = PrintResult{Message: "print.failed", Detail: "打印机正忙：上一张凭条仍在打印"}
+
 // PrinterReady reports whether a receipt can be printed now; the citizen is told before
-// paying when it cannot (an unknown state is not taken for "out of paper").
+// paying when it cannot (an unknown state is not taken for "out of paper"). It waits at
+// most readyWait for a receipt being printed.
 func (k *Kiosk) PrinterReady(ctx context.Context) PrintResult {
 	if k.printer == nil {
 		return noPrinter
 	}
-	st, err := k.printerStatus(ctx)
+	wait, cancel := context.WithTimeout(ctx, readyWait)
+	defer cancel()
+	st, err := k.printerStatus(wait, ctx)
 	return k.printOutcome(printer.Result{After: st}, err)
 }
 
-// printerStatus asks the printer for its state (DLE EOT); an error when it cannot print.
-func (k *Kiosk) printerStatus(ctx context.Context) (printer.Status, error) {
+// errPrinterBusy: the printer was still printing when the wait for it ended.
+var errPrinterBusy = errors.New("app: the printer is busy printing")
+
+// printerStatus asks the printer for its state (DLE EOT), waiting for it while wait
+// lasts (errPrinterBusy after); an error when it cannot print.
+func (k *Kiosk) printerStatus(wait, ctx context.Context) (printer.Status, error) {
 	p := k.printer
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	if err := p.lock(wait); err != nil {
+		return printer.Status{}, err
+	}
+	defer p.unlock()
 	return p.status(ctx)
 }
 
+// lock takes the printer, waiting at most until ctx ends (errPrinterBusy).
+func (p *receiptPrinter) lock(ctx context.Context) error {
+	select {
+	case p.held <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return errPrinterBusy
+	}
+}
+
+// tryLock takes the printer if nobody holds it.
+func (p *receiptPrinter) tryLock() bool {
+	select {
+	case p.held <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *receiptPrinter) unlock() { <-p.held }
+
 // status asks the printer for its state (DLE EOT); an error when it cannot print. A
-// port that failed is opened again next time (the printer was unplugged). p.mu is held.
+// port that failed is opened again next time (the printer was unplugged). p is held.
 func (p *receiptPrinter) status(ctx context.Context) (printer.Status, error) {
 	drv, err := p.driver(ctx)
 	if err != nil {
@@ -120,7 +162,7 @@ func (p *receiptPrinter) status(ctx context.Context) (printer.Status, error) {
 }
 
 // portFailed closes the port after an error that is not the printer's state (an I/O
-// error, no answer): it is opened again next time. p.mu is held.
+// error, no answer): it is opened again next time. p is held.
 func (p *receiptPrinter) portFailed() {
 	p.port = nil
 	p.reopen.Fail()
@@ -134,11 +176,11 @@ func (k *Kiosk) watchPrinter(ctx context.Context) {
 	t := time.NewTicker(k.Config.Devices.Printer.CheckEvery.Duration)
 	defer t.Stop()
 	for {
-		if p := k.printer; p.mu.TryLock() {
+		if p := k.printer; p.tryLock() {
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			st, err := p.status(cctx)
 			cancel()
-			p.mu.Unlock()
+			p.unlock()
 			if ctx.Err() != nil {
 				return
 			}
@@ -190,8 +232,8 @@ func (p *receiptPrinter) driver(ctx context.Context) (*printer.Printer, error) {
 // close closes the port for good. A job being printed finishes first (half a receipt
 // helps nobody; the driver's timeouts bound the wait), and later ones fail.
 func (p *receiptPrinter) close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	_ = p.lock(context.Background())
+	defer p.unlock()
 	p.closed, p.port = true, nil
 	return p.reopen.Close()
 }
@@ -213,20 +255,23 @@ func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.J
 		return noPrinter
 	}
 	p := k.printer
-	p.mu.Lock()
-	res, err := func() (printer.Result, error) {
-		drv, err := p.driver(ctx)
-		if err != nil {
-			return printer.Result{}, err
+	var res printer.Result
+	err := p.lock(ctx)
+	if err == nil {
+		res, err = func() (printer.Result, error) {
+			drv, err := p.driver(ctx)
+			if err != nil {
+				return printer.Result{}, err
+			}
+			return drv.Print(ctx, job)
+		}()
+		if err != nil && !isPrinterState(err) {
+			// An I/O error or no answer: the port may be gone (unplugged). Reopen it next
+			// time.
+			p.portFailed()
 		}
-		return drv.Print(ctx, job)
-	}()
-	if err != nil && !isPrinterState(err) {
-		// An I/O error or no answer: the port may be gone (unplugged). Reopen it next
-		// time.
-		p.portFailed()
+		p.unlock()
 	}
-	p.mu.Unlock()
 	out := k.printOutcome(res, err)
 	if out.OK {
 		k.record(journal.Event{Kind: journal.Print, Session: sid, Ref: ref, Detail: what})
@@ -238,8 +283,10 @@ func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.J
 }
 
 func isPrinterState(err error) bool {
+	// ErrStalled too: the port is kept, and with it what the driver knows of the
+	// printer's XOFF (a port opened again would forget it and find it ready).
 	for _, e := range []error{printer.ErrPaperOut, printer.ErrCoverOpen, printer.ErrOffline, printer.ErrCutter,
-		printer.ErrUnrecoverable, printer.ErrOverheat} {
+		printer.ErrUnrecoverable, printer.ErrOverheat, printer.ErrStalled} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -250,9 +297,12 @@ func isPrinterState(err error) bool {
 // printOutcome turns the driver's answer into what the citizen and staff are told, and
 // reports the printer's state to the device listeners.
 func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
-	if errors.Is(err, errPrinterClosed) {
+	switch {
+	case errors.Is(err, errPrinterClosed):
 		// Not the printer's state: staff are not alerted for a shutdown.
 		return PrintResult{Message: "print.failed", Detail: "自助终端正在关闭，凭条未打印"}
+	case errors.Is(err, errPrinterBusy):
+		return printerBusy // the receipt being printed tells of the printer
 	}
 	dev := DeviceEvent{Device: "printer", OK: true}
 	out := PrintResult{OK: err == nil}

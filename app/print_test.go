@@ -79,6 +79,56 @@ func TestIdlePrinterWatched(t *testing.T) {
 	}
 }
 
+// A printer that stops taking data while it reports no error (it holds XOFF) fails the
+// receipt being printed (kept for 补打 as any that did not print whole), staff are told
+// what to do, and the next citizen is not kept waiting behind it: asked before they pay,
+// the busy printer is not ready, and neither is one that holds XOFF with no job. Once it
+// takes data again it is ready. Before, the receipt waited for the printer 2 minutes
+// and the next citizen's question as long.
+func TestStalledPrinterBlocksNobody(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	job, err := f.k.Receipts().TestPage(receipt.TestPage{Time: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.rig.Printer()
+	before := p.Stats().Accepted
+	done := make(chan app.PrintResult, 1)
+	go func() { done <- f.k.Print(context.Background(), "test page", "R-STALL", job) }()
+	awaitCond(t, "the job under way", func() bool { return p.Stats().Accepted > before+12 })
+	p.SetFaults(sim.PrinterFaults{HoldXOFF: true})
+	ready := make(chan app.PrintResult, 1)
+	go func() { ready <- f.k.PrinterReady(context.Background()) }()
+	select {
+	case r := <-ready:
+		if r.OK {
+			t.Fatalf("a printer busy with a stalled receipt is ready: %+v", r)
+		}
+		select {
+		case <-done:
+			t.Fatal("the stalled receipt ended before the next citizen's question was answered: the test shows nothing")
+		default:
+		}
+	case <-time.After(flowPatience):
+		t.Fatal("the next citizen's question waits for the stalled receipt")
+	}
+	r := <-done
+	if r.OK || !r.Partial || r.Detail != printer.Advice(printer.ErrStalled) {
+		t.Fatalf("the stalled receipt: %+v", r)
+	}
+	if st, ok := f.k.DeviceState("printer"); !ok || st.OK || st.Detail != r.Detail {
+		t.Fatalf("staff see the printer as %+v", st)
+	}
+	if r := f.k.PrinterReady(context.Background()); r.OK {
+		t.Fatalf("a printer holding XOFF between jobs is ready: %+v", r)
+	}
+	p.SetFaults(sim.PrinterFaults{})
+	awaitCond(t, "the printer ready again", func() bool { return f.k.PrinterReady(context.Background()).OK })
+	if r := f.k.Print(context.Background(), "test page", "R-NEXT", job); !r.OK {
+		t.Fatalf("the next receipt: %+v", r)
+	}
+}
+
 // A receipt cut short leaves its tail in the printer, which prints it once paper is
 // loaded. The next receipt is cut off from that tail even when the printer's port was
 // closed and opened again in between, after an error that is not the printer's state:
@@ -109,6 +159,30 @@ func TestUnfinishedReceiptCutAfterReopen(t *testing.T) {
 			f.rig.Printer().SetFaults(sim.PrinterFaults{PaperOutAfterLines: 1, NoAnswer: true})
 			if r := <-done; r.OK || !r.Partial {
 				t.Fatalf("a job to a silent printer without paper: %+v", r)
+			}
+		}},
+		{"unplugged mid-job and plugged back", func(t *testing.T, f *flows, job *printer.Job) {
+			p := f.rig.Printer()
+			before := p.Stats().Accepted
+			done := make(chan app.PrintResult)
+			go func() { done <- f.k.Print(context.Background(), "test page", "", job) }()
+			// Unplugged once the roll has ended under the job's first line, before the job
+			// hears of it.
+			blank := p.Current().Bounds().Dy()
+			awaitCond(t, "the job under way", func() bool {
+				return p.Stats().Accepted > before+12 && p.State().PaperEnd && p.Current().Bounds().Dy() > blank
+			})
+			if err := p.Unplug(); err != nil {
+				t.Fatal(err)
+			}
+			if r := <-done; r.OK || !r.Partial {
+				t.Fatalf("a job to a printer unplugged: %+v", r)
+			}
+			if st, ok := f.k.DeviceState("printer"); !ok || st.OK {
+				t.Fatalf("unplugged, the printer's state: %+v", st)
+			}
+			if err := p.Replug(); err != nil {
+				t.Fatal(err)
 			}
 		}},
 	} {
