@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // cardKinds are the card.* journal entries so far, as "kind detail".
@@ -166,5 +168,38 @@ func TestCardOnReaderAtStartOpensNoVisit(t *testing.T) {
 	d.PlaceCard(0)
 	if e := r.next(); e.Kind != app.Identified {
 		t.Fatalf("a card placed after: event %+v, want a visit", e)
+	}
+}
+
+// A visit wiped by the idle timeout with the card still on the reader opens no new one,
+// not even when the reader loses track of the card for a poll and reads it again: it
+// is the card left behind, and home asks for it to be taken.
+func TestCardLeftAfterIdleWipe(t *testing.T) {
+	clk := clock.NewManual(time.Now())
+	r := newRigAt(t, clk, nil)
+	r.demo.PlaceCard(0)
+	if e := r.next(); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	s := r.k.Sessions.Current()
+	cfg := r.k.Config.Kiosk
+	clk.Advance(cfg.IdleTimeout.Duration)
+	clk.Advance(cfg.IdleCountdown.Duration + time.Second)
+	if !s.Wiped() || r.k.Sessions.Current() != nil {
+		t.Fatal("the idle visit was not wiped")
+	}
+	if !r.k.CardLeft() {
+		t.Fatal("the card on the reader after the idle wipe is not taken for one left behind")
+	}
+	reads := r.demo.Reader().Count(sim.IDCmdRead)
+	r.demo.Reader().Inject(sim.IDCardFault{Kind: sim.FaultTruncate, Command: sim.IDCmdFind, Count: 1})
+	pollUntil(t, 10*time.Second, "the card read again", func() bool { return r.demo.Reader().Count(sim.IDCmdRead) > reads })
+	r.awaitCardLeftChanged() // lost track of
+	r.awaitCardLeftChanged() // found lying there again
+	if c := r.k.Sessions.Current(); c != nil || !r.k.CardLeft() {
+		t.Fatal("the card left behind, read again, opened a visit")
+	}
+	if got := r.cardKinds(); len(got) != 1 || got[0] != "card.left idle" {
+		t.Fatalf("journal %q, want the card left by the visit wiped when idle", got)
 	}
 }
