@@ -527,7 +527,9 @@ func (p *Printer) send(b []byte) {
 	if baud < 0 {
 		baud = 0
 	}
-	// A failed write means the pty is closing; the receiver notices and stops.
+	// A driver that stops reading must not hold the printer (and Unplug) for ever.
+	p.pty.Master.SetWriteDeadline(time.Now().Add(time.Second + WireTime(len(b), baud)))
+	// A failed write means the pty is closing, or nobody reads: the reply is lost.
 	_ = p.pty.WritePaced(b, baud)
 }
 
