@@ -204,7 +204,9 @@ func (m *Maintenance) Retry(ctx context.Context, ref string) error {
 	return m.svc.Retry(ctx, ref, m.actor)
 }
 
-// CloseRequest closes a dead letter for good, with the reason staff chose.
+// CloseRequest closes a dead letter, or withdraws a request still waiting to be sent,
+// for good, with the reason staff chose (staff.Local.Close: one sent meanwhile is not,
+// outbox.ErrTooLate).
 func (m *Maintenance) CloseRequest(ctx context.Context, ref, reason string) error {
 	if err := m.check(); err != nil {
 		return err

@@ -298,3 +298,62 @@ func TestMaintenanceMembers(t *testing.T) {
 		}
 	}
 }
+
+// A citizen at the counter cancels a request the kiosk still holds for a utility that is
+// down: staff list what waits and withdraw it in maintenance mode, journaled in their
+// name as kioskctl outbox close does it; it is never sent. One sent once the utility
+// came back is not withdrawn: staff are told it was sent, and nothing is journaled.
+func TestMaintenanceWithdrawsWaiting(t *testing.T) {
+	t.Parallel()
+	f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) {
+		c.Staff.Members = []config.StaffMember{{ID: "0417", Name: "王芳", PINHash: staffpin.DemoHash}}
+	})
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	ctx := context.Background()
+	var refs []string
+	acct, to := utilitysim.AccountNumber(utility.Electricity, 0), utilitysim.DemoIdentities[2]
+	for range 2 {
+		res, err := f.k.Outbox.Submit(ctx, outbox.Request{Utility: utility.Electricity, Kind: utility.KindTransfer, Order: acct,
+			Body: utility.Transfer{Account: acct, NewHolder: utility.Contact{Name: to.Name, IDNumber: to.IDNumber, Phone: to.Phone}}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, res.KioskRef)
+	}
+	awaitCond(t, "the utility held back", func() bool { return len(f.k.Outbox.Held()) == 1 })
+	m, err := f.k.OpenMaintenanceAs("0417", staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting, err := m.Requests(ctx, outbox.Pending)
+	if err != nil || len(waiting) != 2 || waiting[0].KioskRef != refs[0] || waiting[0].Utility != utility.Electricity ||
+		waiting[0].Kind != utility.KindTransfer {
+		t.Fatalf("waiting: %+v, %v", waiting, err)
+	}
+	if err := m.CloseRequest(ctx, refs[0], "withdrawn"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.k.Outbox.Status(refs[0]); err != nil || st.State != outbox.Closed || st.ClosedBy != "工号 0417 王芳" || st.CloseReason != staff.Withdrawn {
+		t.Fatalf("withdrawn: %+v, %v", st, err)
+	}
+	closed := staffEvents(t, f.k, journal.StaffClose)
+	if len(closed) != 1 || closed[0].Ref != refs[0] || closed[0].Actor != "工号 0417 王芳" || closed[0].Detail != staff.Withdrawn {
+		t.Fatalf("journaled: %+v", closed)
+	}
+	// The utility comes back: the other is sent, and then too late to withdraw.
+	_, st := f.backAfterOutage(utility.Electricity, refs[1], false)
+	err = m.CloseRequest(ctx, refs[1], "withdrawn")
+	if !errors.Is(err, outbox.ErrTooLate) || !strings.Contains(err.Error(), refs[1]+" was sent meanwhile and its utility has it (the utility's reference "+st.UtilityRef+")") {
+		t.Fatalf("withdrawn once sent: %v", err)
+	}
+	if n := len(staffEvents(t, f.k, journal.StaffClose)); n != 1 {
+		t.Errorf("%d closes journaled", n)
+	}
+	got := map[string]bool{}
+	for _, r := range received(t, f.sims, utility.Electricity, utility.KindTransfer) {
+		got[r.KioskRef] = true
+	}
+	if got[refs[0]] || !got[refs[1]] {
+		t.Errorf("the utility received %v: the withdrawn one, or not the other", got)
+	}
+}

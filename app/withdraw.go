@@ -38,11 +38,9 @@ func (k *Kiosk) Withdraw(_ context.Context, a Application) error {
 	if ref == "" || i < 0 || !isApplication(own[i]) {
 		return fmt.Errorf("app: withdraw %q: not an application of the citizen's at this kiosk", ref)
 	}
-	if err := k.Outbox.Withdraw(ref, staff.Withdrawn); err != nil {
-		if st, serr := k.Outbox.Status(ref); errors.Is(err, outbox.ErrInFlight) ||
-			serr == nil && (st.State != outbox.Pending && st.State != outbox.Dead || st.Err != nil) {
-			return fmt.Errorf("%w: %v", ErrNotWithdrawn, err)
-		}
+	if err := k.Outbox.Withdraw(ref, staff.Withdrawn); errors.Is(err, outbox.ErrTooLate) {
+		return fmt.Errorf("%w: %v", ErrNotWithdrawn, err)
+	} else if err != nil {
 		return fmt.Errorf("app: withdraw %s: %w", ref, err)
 	}
 	k.Log.Info("application withdrawn by its citizen", "ref", ref, "utility", own[i].Utility)

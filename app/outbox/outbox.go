@@ -172,9 +172,15 @@ var ErrUnknownUtility = errors.New("outbox: no such utility")
 // ErrNotFound means no request has that kiosk reference.
 var ErrNotFound = errors.New("outbox: no such request")
 
+// ErrTooLate means a request can no longer be withdrawn or closed: it is being sent at
+// that moment (ErrInFlight), or it has come to its end since it was listed (its utility
+// answered or refused it, it expired, or it was closed): its Status says which.
+var ErrTooLate = errors.New("outbox: too late")
+
 // ErrInFlight means a request is being sent at that moment: it cannot be withdrawn
-// (the utility may be taking it); ask again once the attempt is over.
-var ErrInFlight = errors.New("outbox: the request is being sent right now")
+// (the utility may be taking it); ask again once the attempt is over. It is an
+// ErrTooLate.
+var ErrInFlight = fmt.Errorf("%w: the request is being sent right now", ErrTooLate)
 
 // New opens the outbox kept in st, forwarding to the given utilities, and loads the
 // requests still pending (after a crash: those in flight too; they are resent with

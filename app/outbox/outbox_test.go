@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -959,7 +960,7 @@ func TestClosePending(t *testing.T) {
 	if s := state(t, e.ob, refs[1]); s.State != Closed || s.ClosedBy != "工号0107" || s.CloseReason != "offline" {
 		t.Fatalf("withdrawn: %+v", s)
 	}
-	if err := e.ob.ClosePending(refs[1], "工号0107", "offline"); err == nil || !strings.Contains(err.Error(), "not waiting to be sent") {
+	if err := e.ob.ClosePending(refs[1], "工号0107", "offline"); !errors.Is(err, ErrTooLate) || !strings.Contains(err.Error(), "not waiting to be sent") {
 		t.Fatalf("withdrawn twice: %v", err)
 	}
 	up()
@@ -992,7 +993,7 @@ func TestWithdraw(t *testing.T) {
 		if err != nil || evs[len(evs)-1].Kind != journal.RequestWithdrawn || evs[len(evs)-1].Detail != "群众已撤回申请" {
 			t.Fatalf("journaled: %+v, %v", evs, err)
 		}
-		if err := e.ob.Withdraw(ref, "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "is closed, not waiting for its utility") {
+		if err := e.ob.Withdraw(ref, "群众已撤回申请"); !errors.Is(err, ErrTooLate) || !strings.Contains(err.Error(), "is closed, not waiting for its utility") {
 			t.Fatalf("withdrawn twice: %v", err)
 		}
 	}
@@ -1066,17 +1067,18 @@ func TestWithdraw(t *testing.T) {
 		for _, ref := range ordered {
 			eventually(t, "an answer to "+ref, func() bool { s := state(t, e.ob, ref).State; return s == Done || s == Dead })
 		}
-		if err := e.ob.Withdraw(ordered[0], "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "is done, not waiting for its utility") {
+		if err := e.ob.Withdraw(ordered[0], "群众已撤回申请"); !errors.Is(err, ErrTooLate) || !strings.Contains(err.Error(), "is done, not waiting for its utility") {
 			t.Errorf("an answered one: %v", err)
 		}
-		if err := e.ob.Withdraw(ordered[2], "群众已撤回申请"); err == nil || !strings.Contains(err.Error(), "refused by its utility") {
+		if err := e.ob.Withdraw(ordered[2], "群众已撤回申请"); !errors.Is(err, ErrTooLate) || !strings.Contains(err.Error(), "refused by its utility") {
 			t.Errorf("a refused one: %v", err)
 		}
 		withdrawn(t, e, ordered[1])
 	})
 }
 
-// A request being sent at that moment is not withdrawn: the utility may be taking it.
+// A request being sent at that moment is not withdrawn: the utility may be taking it;
+// nor, once its utility has answered, is it closed as if withdrawn.
 func TestClosePendingInFlight(t *testing.T) {
 	release := make(chan struct{})
 	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
@@ -1090,9 +1092,24 @@ func TestClosePendingInFlight(t *testing.T) {
 	}
 	e.ob.Start(context.Background())
 	eventually(t, "the send under way", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return len(f.sent) == 1 })
-	if err := e.ob.ClosePending(res.KioskRef, "工号0107", "withdrawn"); !errors.Is(err, ErrInFlight) {
+	if err := e.ob.ClosePending(res.KioskRef, "工号0107", "withdrawn"); !errors.Is(err, ErrInFlight) || !errors.Is(err, ErrTooLate) {
 		t.Fatalf("withdrawn while being sent: %v", err)
 	}
 	close(release)
 	eventually(t, "the answer", func() bool { return state(t, e.ob, res.KioskRef).State == Done })
+	for name, err := range map[string]error{
+		"closed":    e.ob.ClosePending(res.KioskRef, "工号0107", "withdrawn"),
+		"withdrawn": e.ob.Withdraw(res.KioskRef, "群众已撤回申请"),
+	} {
+		if !errors.Is(err, ErrTooLate) || !strings.Contains(err.Error(), "is done") {
+			t.Errorf("%s once answered: %v", name, err)
+		}
+	}
+	if s := state(t, e.ob, res.KioskRef); s.State != Done || s.UtilityRef != "U" {
+		t.Errorf("after the refusals: %+v", s)
+	}
+	evs, err := e.j.ByRef(res.KioskRef)
+	if err != nil || slices.ContainsFunc(evs, func(e journal.Event) bool { return e.Kind == journal.StaffClose || e.Kind == journal.RequestWithdrawn }) {
+		t.Errorf("journaled: %+v, %v", evs, err)
+	}
 }

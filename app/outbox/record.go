@@ -309,8 +309,9 @@ func (ob *Outbox) Retry(ref, actor string) error {
 // ClosePending withdraws a request still waiting to be sent, for good: its citizen was
 // served another way (at the counter while the utility was down) or withdrew it, and it
 // must not reach the utility later. reason (required) says why, for the journal. A
-// request being sent at that moment is not withdrawn (ErrInFlight); nor is a payment's
-// order or its cancellation (money may move: the utility's records decide).
+// request being sent at that moment (ErrInFlight), or answered, refused or closed since
+// it was listed, is not withdrawn (ErrTooLate); nor is a payment's order or its
+// cancellation (money may move: the utility's records decide).
 func (ob *Outbox) ClosePending(ref, actor, reason string) error {
 	reason = strings.TrimSpace(reason)
 	st, err := ob.toWithdraw(ref, reason)
@@ -318,7 +319,7 @@ func (ob *Outbox) ClosePending(ref, actor, reason string) error {
 		return err
 	}
 	if st.State != Pending {
-		return fmt.Errorf("outbox: %s is %s, not waiting to be sent", ref, st.State)
+		return notFrom(ref, st.State, "not waiting to be sent")
 	}
 	return ob.closePending(st, actor, reason, journal.StaffClose)
 }
@@ -326,8 +327,8 @@ func (ob *Outbox) ClosePending(ref, actor, reason string) error {
 // Withdraw takes back, for good, a request its citizen withdraws at the kiosk before its
 // utility has it: one waiting to be sent, or set aside after its attempts ran out (a
 // dead letter the utility did not refuse). reason (required) is journaled, as
-// journal.RequestWithdrawn. As ClosePending, a request being sent at that moment is not
-// withdrawn (ErrInFlight), nor a payment's.
+// journal.RequestWithdrawn. As ClosePending, a request being sent at that moment, or
+// that its utility has had since (ErrTooLate), is not withdrawn, nor a payment's.
 func (ob *Outbox) Withdraw(ref, reason string) error {
 	reason = strings.TrimSpace(reason)
 	st, err := ob.toWithdraw(ref, reason)
@@ -340,9 +341,19 @@ func (ob *Outbox) Withdraw(ref, reason string) error {
 	case st.State == Dead && st.Err == nil:
 		return ob.closeAs(ref, "", reason, journal.RequestWithdrawn, Dead, "not a dead letter", nil)
 	case st.State == Dead:
-		return fmt.Errorf("outbox: %s was refused by its utility: there is nothing to withdraw", ref)
+		return fmt.Errorf("%w: %s was refused by its utility: there is nothing to withdraw", ErrTooLate, ref)
 	}
-	return fmt.Errorf("outbox: %s is %s, not waiting for its utility", ref, st.State)
+	return notFrom(ref, st.State, "not waiting for its utility")
+}
+
+// notFrom refuses to act on the request ref, in state, that is what says: ErrTooLate
+// (wrapped) once it has come to its end.
+func notFrom(ref string, state State, what string) error {
+	switch state {
+	case Done, Closed, Expired:
+		return fmt.Errorf("%w: %s is %s, %s", ErrTooLate, ref, state, what)
+	}
+	return fmt.Errorf("outbox: %s is %s, %s", ref, state, what)
 }
 
 // toWithdraw is the request ref, to be withdrawn for reason: refused without a reason,
@@ -394,8 +405,8 @@ func (ob *Outbox) CloseDead(ref, actor, reason string) error {
 }
 
 // closeAs closes the request ref, which must be in state from (else the error says it is
-// notFrom), in one transaction with also (when not nil) and its journal entry, of kind.
-func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from State, notFrom string, also func(*bolt.Tx, *record) error) error {
+// what), in one transaction with also (when not nil) and its journal entry, of kind.
+func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from State, what string, also func(*bolt.Tx, *record) error) error {
 	var rec record
 	err := ob.st.Update(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, ref)
@@ -403,7 +414,7 @@ func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from Sta
 			return err
 		}
 		if r.State != from {
-			return fmt.Errorf("outbox: %s is %s, %s", ref, r.State, notFrom)
+			return notFrom(ref, r.State, what)
 		}
 		now := ob.o.Clock.Now()
 		// Staff type the reason: an ID or phone number in it is masked, as in the journal.

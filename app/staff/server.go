@@ -93,6 +93,8 @@ type problem struct {
 	CitizenPresent bool `json:"citizen_present,omitempty"`
 	// MaintenanceOpen: ErrMaintenanceOpen.
 	MaintenanceOpen bool `json:"maintenance_open,omitempty"`
+	// TooLate: outbox.ErrTooLate, a request that moved on before it could be closed.
+	TooLate bool `json:"too_late,omitempty"`
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -102,14 +104,15 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, outbox.ErrNotFound), errors.Is(err, reprint.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, ErrCitizenPresent), errors.Is(err, ErrMaintenanceOpen):
+	case errors.Is(err, ErrCitizenPresent), errors.Is(err, ErrMaintenanceOpen), errors.Is(err, outbox.ErrTooLate):
 		code = http.StatusConflict
 	case errors.Is(err, ErrStopped):
 		code = http.StatusServiceUnavailable
 	}
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput),
-		CitizenPresent: errors.Is(err, ErrCitizenPresent), MaintenanceOpen: errors.Is(err, ErrMaintenanceOpen)})
+		CitizenPresent: errors.Is(err, ErrCitizenPresent), MaintenanceOpen: errors.Is(err, ErrMaintenanceOpen),
+		TooLate: errors.Is(err, outbox.ErrTooLate)})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

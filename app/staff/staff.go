@@ -485,7 +485,10 @@ func (l *Local) Retry(ctx context.Context, ref, actor string) error {
 }
 
 // Close closes a dead letter, or withdraws a request still waiting to be sent (its
-// citizen served at the counter while the utility was down), for good.
+// citizen served at the counter while the utility was down, or withdrawing it there),
+// for good. One being sent at that moment, or that has come to its end since staff
+// listed it (sent and answered, refused, closed), is not: the error wraps
+// outbox.ErrTooLate and says what became of it.
 func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
 	if err := errors.Join(required("the kiosk reference", ref), required("the actor", actor), required("the reason", reason)); err != nil {
 		return err
@@ -498,10 +501,58 @@ func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
 	if err != nil {
 		return err
 	}
-	if st.State == outbox.Pending {
-		return l.Outbox.ClosePending(ref, actor, text)
+	switch st.State {
+	case outbox.Pending:
+		err = l.Outbox.ClosePending(ref, actor, text)
+	case outbox.Dead:
+		err = l.Outbox.CloseDead(ref, actor, text)
+	default:
+		err = fmt.Errorf("%w: %s is %s", outbox.ErrTooLate, ref, st.State)
 	}
-	return l.Outbox.CloseDead(ref, actor, text)
+	if errors.Is(err, outbox.ErrTooLate) {
+		return l.tooLate(ref, err)
+	}
+	return err
+}
+
+// tooLateError is a request staff could not close or withdraw because it had moved on
+// (outbox.ErrTooLate): its message says what became of it, for staff.
+type tooLateError struct {
+	msg   string
+	cause error
+}
+
+func (e *tooLateError) Error() string { return e.msg }
+func (e *tooLateError) Unwrap() error { return e.cause }
+
+// tooLate words the refusal err (an outbox.ErrTooLate) of closing ref by what became of
+// it: staff who listed it as waiting learn that it was sent meanwhile, not that it is
+// "not a dead letter".
+func (l *Local) tooLate(ref string, err error) error {
+	st, serr := l.Outbox.Status(ref)
+	var what string
+	switch {
+	case errors.Is(err, outbox.ErrInFlight):
+		what = "is being sent to its utility right now: list it again in a minute to see whether the utility took it"
+	case serr != nil:
+		return err
+	case st.State == outbox.Done:
+		what = "was sent meanwhile and its utility has it"
+		if st.UtilityRef != "" {
+			what += " (the utility's reference " + st.UtilityRef + ")"
+		}
+		what += ": ask the utility to cancel it"
+	case st.State == outbox.Closed:
+		what = "was closed meanwhile"
+		if r := requestOf(st); r.Why != "" {
+			what += " (" + r.Why + ")"
+		}
+	case st.State == outbox.Expired:
+		what = "passed its deadline meanwhile and will never be sent"
+	default:
+		return err
+	}
+	return &tooLateError{msg: fmt.Sprintf("staff: %s %s; it was not closed", ref, what), cause: err}
 }
 
 // Events reads the journal.

@@ -36,23 +36,48 @@ var (
 )
 
 // kiosk is a data folder with two dead letters at the water utility and one request
-// waiting for the electricity utility, and the Local service on it.
+// waiting for the electricity utility, and the Local service on it. The gas utility
+// takes each request once the test lets it (gas).
 type kiosk struct {
 	dir  string
 	l    *Local
 	refs []string // the dead letters
+	gas  *gate
+}
+
+// gate is a utility that holds each request it is sent until the test opens it, then
+// takes it.
+type gate struct {
+	sent chan string   // each request's kiosk reference, as it arrives
+	open chan struct{} // closed: every request is taken
+}
+
+func newGate() *gate { return &gate{sent: make(chan string, 8), open: make(chan struct{})} }
+
+func (g *gate) Forward(ctx context.Context, s utility.Submission) (utility.Answer, error) {
+	g.sent <- s.KioskRef
+	select {
+	case <-g.open:
+		return utility.Answer{Kind: s.Kind, Reference: "GAS-" + s.KioskRef, Body: []byte(`{"reference":"GAS"}`)}, nil
+	case <-ctx.Done():
+		return utility.Answer{}, ctx.Err()
+	}
+}
+
+func (g *gate) Lookup(context.Context, string, string) (utility.Answer, error) {
+	return utility.Answer{}, &utility.Error{Kind: utility.ErrNotFound, Status: 404}
 }
 
 func newKiosk(t *testing.T) *kiosk {
 	t.Helper()
-	k := &kiosk{dir: t.TempDir()}
+	k := &kiosk{dir: t.TempDir(), gas: newGate()}
 	st, err := store.Open(store.Options{Dir: k.dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	j := journal.New(st, nil)
-	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}, utility.Electricity: stafftest.Down{}},
-		outbox.Options{Base: time.Hour})
+	ob, err := outbox.New(st, j, map[string]utility.Forwarder{utility.Water: stafftest.Refuser{}, utility.Electricity: stafftest.Down{},
+		utility.Gas: k.gas}, outbox.Options{Base: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -699,6 +724,45 @@ func TestEventsLimit(t *testing.T) {
 			if strings.Join(got, ", ") != tc.want {
 				t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 			}
+		}
+	})
+}
+
+// TestCloseTooLate: staff who listed a request as waiting and withdraw it after it was
+// sent are told so, whether it is being sent that moment or its utility has it since,
+// by the database and through the socket alike; nothing is closed or journaled as
+// closed.
+func TestCloseTooLate(t *testing.T) {
+	ctx := context.Background()
+	bothWays(t, func(t *testing.T, k *kiosk, s Service) {
+		res, err := k.l.Outbox.Submit(ctx, outbox.Request{Utility: utility.Gas, Kind: utility.KindTransfer, Order: "51",
+			Body: utility.Transfer{Account: "51"}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := <-k.gas.sent // being sent
+		if ref != res.KioskRef {
+			t.Fatalf("sent %s, submitted %s", ref, res.KioskRef)
+		}
+		err = s.Close(ctx, ref, "staff-7", "withdrawn")
+		if !errors.Is(err, outbox.ErrTooLate) || !strings.Contains(err.Error(), ref+" is being sent to its utility right now") {
+			t.Errorf("withdrawn while being sent: %v", err)
+		}
+		close(k.gas.open)
+		if res, err := k.l.Outbox.Await(ctx, ref, 5*time.Second); err != nil || res.State != outbox.Done {
+			t.Fatalf("the answer: %+v, %v", res, err)
+		}
+		err = s.Close(ctx, ref, "staff-7", "withdrawn")
+		if !errors.Is(err, outbox.ErrTooLate) || err.Error() != "staff: "+ref+" was sent meanwhile and its utility has it (the utility's reference GAS-"+ref+
+			"): ask the utility to cancel it; it was not closed" {
+			t.Errorf("withdrawn once answered: %v", err)
+		}
+		if st, err := k.l.Outbox.Status(ref); err != nil || st.State != outbox.Done {
+			t.Errorf("after the refusals: %+v, %v", st, err)
+		}
+		evs, err := s.Events(ctx, Query{Ref: ref})
+		if err != nil || slices.ContainsFunc(evs, func(e journal.Event) bool { return e.Kind == journal.StaffClose }) {
+			t.Errorf("journaled: %+v, %v", evs, err)
 		}
 	})
 }

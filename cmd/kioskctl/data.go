@@ -30,7 +30,7 @@ import (
 // is stopped they open its database. Nothing they print holds personal data.
 
 const (
-	outboxSummary  = "requests waiting for a utility or for staff: list, retry, close"
+	outboxSummary  = "requests waiting for a utility or for staff: list, retry, close or withdraw"
 	journalSummary = "the journal of key events (记录留痕), by time or by reference"
 	dataSummary    = "the kiosk's database: export a copy for staff"
 	kioskSummary   = "the kiosk at a glance: running or not, devices, requests waiting, its screen"

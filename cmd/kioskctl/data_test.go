@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -328,14 +329,22 @@ func TestStaffCommandsWhenKioskCannotBeReached(t *testing.T) {
 
 // Staff check each utility's API from the running kiosk: one line each, exit 1 while
 // any does not answer as its API; with the kiosk stopped there is nothing to check from.
-func TestKioskUtilities(t *testing.T) {
+// simKiosk starts a kiosk whose utilities are the simulator's, but gas, which cannot be
+// reached; it returns the kiosk, its configuration file and the simulator.
+func simKiosk(t *testing.T) (*app.Kiosk, string, *utilitysim.Server) {
+	t.Helper()
 	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sims.Close()
+	t.Cleanup(func() { sims.Close() })
 	k, cfgPath := startKiosk(t, map[string]string{"electricity": sims.BaseURL("electricity"), "water": sims.BaseURL("water"),
 		"gas": "http://127.0.0.1:1/v1", "broadband": sims.BaseURL("broadband")}, false)
+	return k, cfgPath, sims
+}
+
+func TestKioskUtilities(t *testing.T) {
+	k, cfgPath, sims := simKiosk(t)
 	code, out, errs := kioskctl(t, "kiosk", "utilities", "--config", cfgPath)
 	if code != 1 || !strings.Contains(errs, "1 of 4 utilities do not answer as their API") {
 		t.Fatalf("utilities: %d %q %q", code, out, errs)
@@ -349,5 +358,46 @@ func TestKioskUtilities(t *testing.T) {
 	k.Close()
 	if code, _, errs := kioskctl(t, "kiosk", "utilities", "--config", cfgPath); code != 1 || !strings.Contains(errs, "not running") {
 		t.Fatalf("with the kiosk stopped: %d %q", code, errs)
+	}
+}
+
+// While its utility is down, a citizen at the counter cancels a request the running
+// kiosk still holds: staff list what waits and withdraw it, journaled with their staff
+// number. One the utility has had since is not withdrawn: staff read that it was sent,
+// and under which reference, not that it is "not a dead letter".
+func TestOutboxWithdrawWhileKioskRuns(t *testing.T) {
+	k, cfgPath, _ := simKiosk(t)
+	to := utilitysim.DemoIdentities[2]
+	submit := func(id string, wait time.Duration) outbox.Result {
+		acct := utilitysim.AccountNumber(id, 0)
+		res, err := k.Outbox.Submit(context.Background(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: acct,
+			Body: utility.Transfer{Account: acct, NewHolder: utility.Contact{Name: to.Name, IDNumber: to.IDNumber, Phone: to.Phone}}}, wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	waiting, sent := submit(utility.Gas, 0), submit(utility.Water, 5*time.Second)
+	if sent.State != outbox.Done {
+		t.Fatalf("water: %+v", sent)
+	}
+	if code, out, errs := kioskctl(t, "outbox", "list", "--config", cfgPath, "--state", "pending"); code != 0 || !strings.Contains(out, waiting.KioskRef+"  gas") {
+		t.Fatalf("list: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "outbox", "close", "--config", cfgPath, "--actor", "0417", "--reason", "withdrawn", waiting.KioskRef); code != 0 ||
+		out != waiting.KioskRef+" closed\n" {
+		t.Fatalf("withdraw: %d %q %q", code, out, errs)
+	}
+	code, out, errs := kioskctl(t, "outbox", "close", "--config", cfgPath, "--actor", "0417", "--reason", "withdrawn", sent.KioskRef)
+	if want := "kioskctl outbox close: staff: " + sent.KioskRef + " was sent meanwhile and its utility has it (the utility's reference " + sent.UtilityRef +
+		"): ask the utility to cancel it; it was not closed\n"; code != 1 || errs != want {
+		t.Errorf("withdraw one sent: %d %q %q, want %q", code, out, errs, want)
+	}
+	code, out, _ = kioskctl(t, "journal", "list", "--config", cfgPath, "--ref", waiting.KioskRef)
+	if code != 0 || !strings.Contains(out, `"kind":"staff.close","utility":"gas","ref":"`+waiting.KioskRef+`","actor":"0417","detail":"群众已撤回申请"`) {
+		t.Errorf("journal of the withdrawn one: %d %q", code, out)
+	}
+	if code, out, _ := kioskctl(t, "journal", "list", "--config", cfgPath, "--ref", sent.KioskRef); code != 0 || strings.Contains(out, "staff.close") {
+		t.Errorf("journal of the one sent: %d %q", code, out)
 	}
 }
