@@ -244,6 +244,8 @@ func (s *Shell) maintError(err error) string {
 		{bundle.ErrSignature, "maint.rollback_key_changed"},
 		{bundle.ErrScope, "maint.rollback_host"},
 		{outbox.ErrNotFound, "maint.request_gone"},
+		{outbox.ErrInFlight, "maint.in_flight"},
+		{outbox.ErrTooLate, "maint.too_late"},
 		{reprint.ErrNotFound, "maint.receipt_gone"},
 	} {
 		if errors.Is(err, e.err) {
@@ -296,6 +298,10 @@ func (s *Shell) queueRows(st staff.Status) []fyne.CanvasObject {
 	var rows []fyne.CanvasObject
 	for _, id := range ids {
 		r := s.countRow(s.T("maint.pending", s.K.UtilityName(id)), st.Pending[id], widget.WarningImportance)
+		if st.Pending[id] > 0 {
+			// Staff withdraw a waiting request from its list (a citizen asks at the counter).
+			r.Detail, r.OnTapped = s.T("maint.open_list"), s.Tap(func() { s.Show(pendingPage(s, id)) })
+		}
 		if f, ok := failing[id]; ok {
 			r.Detail, r.Importance = s.failing(f), widget.DangerImportance
 		}
@@ -433,16 +439,27 @@ func deadPage(s *Shell) Page {
 	}}
 }
 
+// requestRow is a request of the outbox as staff see it: its reference, utility, kind,
+// when (as when words it) and its tries. It holds no personal data.
+func (s *Shell) requestRow(r staff.Request, when string, imp widget.Importance) *touch.Row {
+	detail := fmt.Sprintf("%s · %s · %s", s.K.UtilityName(r.Utility), s.T("maint.kind."+string(r.Kind)), when)
+	row := touch.NewRow(r.KioskRef, detail, s.T("maint.tries", r.Tries), s.K.Touch)
+	row.Importance = imp
+	return row
+}
+
 // deadBlock is one dead letter: what it is, why it stopped, and the two actions.
 func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
-	detail := fmt.Sprintf("%s · %s · %s", s.K.UtilityName(r.Utility), s.T("maint.kind."+string(r.Kind)), dateTime(r.Created))
-	row := touch.NewRow(r.KioskRef, detail, s.T("maint.tries", r.Tries), s.K.Touch)
-	row.Importance = widget.DangerImportance
+	row := s.requestRow(r, dateTime(r.Created), widget.DangerImportance)
 	retry := s.Button("maint.retry", func() {
 		s.maintAct(func(ctx context.Context) error { return s.maint.Retry(ctx, r.KioskRef) }, "maint.retried")
 	})
 	retry.Importance = widget.HighImportance
-	closing := s.Button("maint.close_request", func() { s.chooseCloseReason(r.KioskRef) })
+	closing := s.Button("maint.close_request", func() {
+		s.chooseReason(s.T("maint.close_title", r.KioskRef), func(code string) {
+			s.maintAct(func(ctx context.Context) error { return s.maint.CloseRequest(ctx, r.KioskRef, code) }, "maint.closed_request")
+		})
+	})
 	// The utility's refusal is read as it says it, one without words said to be one; a
 	// failure to reach the utility is worded for staff (its program text is in kioskctl
 	// outbox list and the journal).
@@ -457,17 +474,80 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))
 }
 
-// chooseCloseReason asks why a dead letter is closed (staff.CloseReasons: no typing on
-// glass, no free text in the journal), then closes it.
-func (s *Shell) chooseCloseReason(ref string) {
+// chooseReason asks, under title, why a request is closed or withdrawn
+// (staff.CloseReasons: no typing on glass, no free text in the journal), then hands the
+// reason's code to pick.
+func (s *Shell) chooseReason(title string, pick func(code string)) {
 	var choices []modalButton
 	for _, r := range staff.CloseReasons {
-		choices = append(choices, modalButton{label: s.T("maint.reason_" + r.Code), action: func() {
-			s.maintAct(func(ctx context.Context) error { return s.maint.CloseRequest(ctx, ref, r.Code) }, "maint.closed_request")
-		}})
+		choices = append(choices, modalButton{label: s.T("maint.reason_" + r.Code), action: func() { pick(r.Code) }})
 	}
 	s.notice.hide()
-	s.notice = s.showList(s.T("maint.close_title", ref), "", choices, "common.cancel")
+	s.notice = s.showList(title, "", choices, "common.cancel")
+}
+
+// pendingPage lists the requests waiting to be sent to utility id, oldest first, with
+// 撤回申请 for each: a citizen at the counter cancels one the utility does not have yet.
+func pendingPage(s *Shell, id string) Page {
+	return Page{Name: "maint-pending", TitleKey: "maint.pending_list", Build: func() fyne.CanvasObject {
+		reqs, failed := maintRead(s, func(ctx context.Context) ([]staff.Request, error) { return s.maint.Requests(ctx, outbox.Pending) })
+		if failed != nil {
+			return failed
+		}
+		var blocks []fyne.CanvasObject
+		for _, r := range reqs {
+			if r.Utility == id {
+				blocks = append(blocks, s.pendingBlock(r))
+			}
+		}
+		if len(blocks) == 0 {
+			return note(s.T("maint.pending_list_none"), widget.SuccessImportance)
+		}
+		return s.pager(blocks...)
+	}}
+}
+
+// pendingBlock is one request waiting to be sent: what it is, how long it has waited,
+// why its last send failed (in words: the program's text is in kioskctl outbox list),
+// and 撤回申请, asked first.
+func (s *Shell) pendingBlock(r staff.Request) fyne.CanvasObject {
+	row := s.requestRow(r, s.T("maint.waited", dateTime(r.Created), s.waited(r.Created)), widget.WarningImportance)
+	why := s.T("maint.not_sent_yet")
+	if r.Tries > 0 || r.Why != "" {
+		why = s.T("maint.last_failure", s.failureWords(r.Why))
+	}
+	if r.Kind == utility.KindPayment || r.Kind == utility.KindCancelPayment {
+		return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), note(s.T("maint.withdraw_payment"), widget.MediumImportance))
+	}
+	withdraw := s.Button("maint.withdraw", func() {
+		s.chooseReason(s.T("maint.withdraw_title", r.KioskRef), func(code string) {
+			msg := s.T("maint.withdraw_confirm", r.KioskRef, s.K.UtilityName(r.Utility), s.T("maint.kind."+string(r.Kind)), s.T("maint.reason_"+code))
+			s.confirmAct(s.T("maint.withdraw"), msg, s.T("maint.withdraw_yes"),
+				func(ctx context.Context) error { return s.maint.CloseRequest(ctx, r.KioskRef, code) }, "maint.withdrawn_request")
+		})
+	})
+	withdraw.Importance = widget.DangerImportance
+	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), withdraw)
+}
+
+// waited says how long since t, to the minute: 45分钟, 3小时20分钟, 2天5小时.
+func (s *Shell) waited(t time.Time) string {
+	m := int(max(s.K.Clock.Now().Sub(t), 0) / time.Minute)
+	switch {
+	case m < 60:
+		return s.T("maint.age_minutes", m)
+	case m < 24*60:
+		return s.T("maint.age_hours", m/60, m%60)
+	}
+	return s.T("maint.age_days", m/(24*60), m%(24*60)/60)
+}
+
+// confirmAct asks under title whether to do what msg says, then, on yes, does act as
+// maintAct does.
+func (s *Shell) confirmAct(title, msg, yes string, act func(context.Context) error, doneKey string) {
+	s.notice.hide()
+	s.notice = s.showModal(title, msg, modalButton{label: s.T("common.cancel")},
+		modalButton{label: yes, primary: true, action: func() { s.maintAct(act, doneKey) }})
 }
 
 // maintAct does a staff action in the background, then says how it went and redraws.
@@ -568,12 +648,8 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 		to = s.T("maint.bundle_version", st.Previous.Bundle.Manifest.Version)
 	}
 	r := touch.NewRow(name, detail, s.T("maint.rollback"), func() {
-		s.notice.hide()
-		s.notice = s.showModal(s.T("maint.rollback"), s.T("maint.rollback_confirm", name, m.Version, to),
-			modalButton{label: s.T("common.cancel")},
-			modalButton{label: s.T("maint.rollback"), primary: true, action: func() {
-				s.maintAct(func(ctx context.Context) error { return s.maint.RollbackBundle(ctx, id) }, "maint.rolled_back")
-			}})
+		s.confirmAct(s.T("maint.rollback"), s.T("maint.rollback_confirm", name, m.Version, to), s.T("maint.rollback"),
+			func(ctx context.Context) error { return s.maint.RollbackBundle(ctx, id) }, "maint.rolled_back")
 	})
 	r.Importance = widget.WarningImportance
 	return r

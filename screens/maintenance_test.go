@@ -362,6 +362,87 @@ func transfer(t *testing.T, h *screentest.H, id string, wait time.Duration) outb
 	return res
 }
 
+// A citizen at the counter cancels a request the kiosk holds while its utility is down:
+// staff open the utility's waiting requests from its row (what each is, how long it has
+// waited, why it has not gone, in words), pick the reason and confirm, and it is
+// withdrawn, journaled; a payment's is not offered. One a colleague closed meanwhile is
+// refused in words, not withdrawn again.
+func TestMaintenanceWithdrawsWaiting(t *testing.T) {
+	h := screentest.New(t, screentest.Options{Start: true})
+	first, second := transfer(t, h, "electricity", 0), transfer(t, h, "electricity", 0)
+	if _, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: "electricity", Kind: utility.KindPayment, Order: "3100000009",
+		Body: utility.PaymentRequest{Account: "3100000009", Bills: []string{"E1"}, Amount: 100}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the utility held back", func() bool {
+		st, err := h.K.Outbox.Status(first.KioskRef)
+		return err == nil && st.Tries > 0 && len(h.K.Outbox.Held()) == 1
+	})
+	created := h.Clock.Now()
+	h.Advance(3*time.Hour + 20*time.Minute)
+	h.OpenMaintenance(staffpin.DemoPIN)
+	name := h.K.UtilityName("electricity")
+	h.Tap("待发送至" + name + "的申请")
+	if h.Current() != "maint-pending" {
+		t.Fatalf("on %s:\n%s", h.Current(), h.Markup())
+	}
+	for _, want := range []string{first.KioskRef, second.KioskRef, name + " · 过户申请 · " + dateTimeCST(created) + " 提交，已等待3小时20分钟",
+		"上次发送未成功：系统故障或无法连接；恢复后自动发送"} {
+		if !h.ShowsOnAnyPage(want) {
+			t.Errorf("the waiting requests do not show %q:\n%s", want, h.Markup())
+		}
+	}
+	if !h.ShowsOnAnyPage("缴费类请求不能撤回") || h.Shows(">撤回申请<") {
+		t.Errorf("a payment's request offered for withdrawal:\n%s", h.Markup())
+	}
+	for _, lang := range []string{"en", "zh"} {
+		if h.K.Text.Lang() != i18n.Lang(lang) {
+			h.Do(h.Shell.ToggleLanguage)
+		}
+		for _, elderly := range []bool{true, false} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			h.AssertFits()
+		}
+	}
+	h.Tap("返回")
+	h.Tap("待发送至" + name + "的申请")
+	if !h.Shows(first.KioskRef) {
+		t.Fatalf("the oldest is not first:\n%s", h.Markup())
+	}
+	h.Tap("撤回申请")
+	h.Tap("群众已撤回申请")
+	h.WaitShows("确定撤回吗？")
+	h.Tap("撤回")
+	h.WaitShows("申请已撤回，不会再发送")
+	h.Tap("知道了")
+	if st, err := h.K.Outbox.Status(first.KioskRef); err != nil || st.State != outbox.Closed || st.CloseReason != staff.Withdrawn {
+		t.Fatalf("withdrawn: %+v, %v", st, err)
+	}
+	if h.Shows(first.KioskRef) || !h.Shows(second.KioskRef) {
+		t.Fatalf("the list after the withdrawal:\n%s", h.Markup())
+	}
+	// A colleague closes the other at the counter (kioskctl) while staff confirm here.
+	h.Tap("撤回申请")
+	h.Tap("群众已撤回申请")
+	h.WaitShows("确定撤回吗？")
+	if err := h.K.Outbox.ClosePending(second.KioskRef, "工号0107", "已在窗口线下办理"); err != nil {
+		t.Fatal(err)
+	}
+	h.Tap("撤回")
+	h.WaitShows("该申请已不在等待")
+	h.Tap("知道了")
+	if st, err := h.K.Outbox.Status(second.KioskRef); err != nil || st.ClosedBy != "工号0107" || st.CloseReason != "已在窗口线下办理" {
+		t.Errorf("closed by the colleague: %+v, %v", st, err)
+	}
+	evs, err := h.K.Journal.ByRef(first.KioskRef)
+	if err != nil || evs[len(evs)-1].Kind != journal.StaffClose || evs[len(evs)-1].Actor != "维护模式" || evs[len(evs)-1].Detail != staff.Withdrawn {
+		t.Errorf("journaled: %+v, %v", evs, err)
+	}
+	if h.Shows(second.KioskRef) || h.ShowsOnAnyPage(">撤回申请<") {
+		t.Errorf("left to withdraw:\n%s", h.Markup())
+	}
+}
+
 // A dead letter its utility refused without a word (a 422 with no body, a code alone) is
 // told as a refusal, which sending it again does not change; not as one the network or
 // the utility's system failed to deliver.
