@@ -178,7 +178,7 @@ func bundleStatus(err error) int {
 	switch {
 	case errors.Is(err, bundle.ErrNoKey), errors.Is(err, bundle.ErrSignature), errors.Is(err, bundle.ErrScope):
 		return http.StatusForbidden
-	case errors.Is(err, bundle.ErrStale):
+	case errors.Is(err, bundle.ErrStale), errors.Is(err, bundle.ErrDropped):
 		return http.StatusConflict
 	case errors.Is(err, bundle.ErrMalformed), errors.Is(err, bundle.ErrExpired), errors.Is(err, bundle.ErrNotYetValid),
 		errors.Is(err, ErrBundleContent):

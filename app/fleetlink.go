@@ -172,7 +172,9 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	if b, err := bundle.Parse(data); err == nil {
 		if st, err := k.bundles.Statuses(); err == nil {
 			s := st[b.Manifest.Utility]
-			if v := b.Manifest.Version; v <= s.Seen || s.Pending != nil && v <= s.Pending.Bundle.Manifest.Version {
+			// Staff's drop of a held bundle holds too: the broker hands the same bundle
+			// over again at each connection.
+			if v := b.Manifest.Version; v <= s.Seen || v <= s.Dropped || s.Pending != nil && v <= s.Pending.Bundle.Manifest.Version {
 				k.Log.Debug("fleet: bundle taken before", "bundle", b.String())
 				return
 			}
@@ -199,12 +201,12 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 }
 
 // refusedForGood reports a refusal the same bundle would meet again: malformed, badly
-// signed, out of scope, stale, its content refused, no key for it. Not one that passes:
+// signed, out of scope, stale or dropped by staff, its content refused, no key for it. Not one that passes:
 // expired or created in the future by the kiosk's clock (wrong at boot until NTP sets
 // it), an endpoint that may answer by the next connection, a database error.
 func refusedForGood(err error) bool {
 	for _, lasting := range []error{bundle.ErrMalformed, bundle.ErrSignature, bundle.ErrScope, bundle.ErrStale,
-		bundle.ErrNoKey, ErrBundleContent} {
+		bundle.ErrDropped, bundle.ErrNoKey, ErrBundleContent} {
 		if errors.Is(err, lasting) {
 			return true
 		}

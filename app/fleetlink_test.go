@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -182,6 +183,84 @@ func TestFleetLink(t *testing.T) {
 	cancel()
 	if err := <-watching; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// logLines is a log the test reads while the kiosk writes it.
+type logLines struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logLines) has(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Contains(l.b.Bytes(), []byte(s))
+}
+
+// A bundle held for later that staff dropped stays dropped: the broker hands it over
+// again at each connection (it keeps the last one the utility published), and the kiosk
+// passes it over without a word, neither held again nor journaled as refused; the
+// utility's newer version is held.
+func TestFleetDroppedBundleStaysDropped(t *testing.T) {
+	br := fleettest.Start(t)
+	broker := fleet.Broker{URL: br.URL}
+	later := func(v uint64) []byte {
+		now := time.Now()
+		data, err := bundle.Sign(bundle.DemoKey("electricity"), bundle.Manifest{Utility: "electricity", Version: v, Created: now,
+			Expires: now.Add(24 * time.Hour), Effective: now.Add(24 * time.Hour)}, map[string][]byte{bundle.InfoFile: own(t, "info/electricity.toml")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	if err := fleet.PublishBundle(context.Background(), broker, "", "electricity", later(2)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := contentConfig(t, t.TempDir())
+	cfg.Fleet.Broker = br.URL
+	var log *logLines
+	start := func() *app.Kiosk {
+		log = &logLines{}
+		k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Start(context.Background())
+		return k
+	}
+	held := func(k *app.Kiosk) uint64 {
+		sts, err := k.Bundles()
+		if err != nil || sts["electricity"].Pending == nil {
+			return 0
+		}
+		return sts["electricity"].Pending.Bundle.Manifest.Version
+	}
+	k := start()
+	pollUntil(t, 20*time.Second, "version 2 held", func() bool { return held(k) == 2 })
+	if err := k.DropHeldBundle("electricity", "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+	k = start()
+	defer func() { k.Close() }()
+	pollUntil(t, 20*time.Second, "the kept bundle passed over", func() bool { return log.has(`msg="fleet: bundle taken before" bundle="electricity v2`) })
+	if err := fleet.PublishBundle(context.Background(), broker, "", "electricity", later(3)); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, 20*time.Second, "version 3 held", func() bool { return held(k) == 3 })
+	count := map[journal.Kind]int{}
+	for _, kind := range []journal.Kind{journal.BundleScheduled, journal.BundleDropped, journal.BundleRefused} {
+		count[kind] = len(staffEvents(t, k, kind))
+	}
+	if count[journal.BundleScheduled] != 2 || count[journal.BundleDropped] != 1 || count[journal.BundleRefused] != 0 {
+		t.Errorf("journaled %v: versions 2 and 3 held once each, 2 dropped, nothing refused", count)
 	}
 }
 

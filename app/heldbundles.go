@@ -57,6 +57,25 @@ func (k *Kiosk) applyDue() {
 	}
 }
 
+// DropHeldBundle drops, for good, the bundle held for utility id to take effect later
+// (one its utility sent by mistake), journaled with by: it is never applied, and it is
+// refused (bundle.ErrDropped) should it come again, by the fleet's broker, the hall
+// network or staff; a newer version is taken as any is. bundle.ErrNothingHeld (wrapped)
+// when nothing is held, which it may no longer be: it may have just taken effect.
+func (k *Kiosk) DropHeldBundle(id, by string) error {
+	k.bundleMu.Lock()
+	defer k.bundleMu.Unlock()
+	a, err := k.bundles.Drop(id, k.Clock.Now(), by)
+	if err != nil {
+		k.Log.Warn("content bundle held for later not dropped", "utility", id, "by", by, "err", err)
+		return err
+	}
+	k.Log.Info("content bundle held for later dropped", "bundle", a.Bundle.String(), "by", by)
+	k.armHeld()
+	k.fleetChanged()
+	return nil
+}
+
 // heldStays refuses, wrapping ErrBundleContent, a bundle held for later with which the
 // content next would send id's calls elsewhere than now: the kiosk moves them only to an
 // API it has seen answer (probeEndpoint), which it cannot see ahead of time. Such a

@@ -213,3 +213,76 @@ func listed(t *testing.T, k *app.Kiosk) []struct {
 	}
 	return out
 }
+
+// Staff drop a bundle held for later that its utility sent by mistake: it never takes
+// effect, the journal names who dropped it, and the same version delivered again (by
+// staff, over the hall network, at once or for later) is refused; a newer one is held
+// as any is. With nothing held, the drop is refused.
+func TestDropHeldBundle(t *testing.T) {
+	t.Parallel()
+	t0 := time.Now().Truncate(time.Minute)
+	clk := clock.NewManual(t0)
+	k := heldKiosk(t, t.TempDir(), clk)
+	elec := bundle.DemoKey("electricity")
+	before := tariffTitle(t, k, "electricity")
+	mistake := effective(t, elec, 2, t0, t0.Add(2*time.Hour), "错版")
+	if _, err := k.ApplyBundle(mistake, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.DropHeldBundle("water", "工号0417"); !errors.Is(err, bundle.ErrNothingHeld) {
+		t.Errorf("dropping what is not held: %v", err)
+	}
+	if err := k.DropHeldBundle("electricity", "工号0417"); err != nil {
+		t.Fatal(err)
+	}
+	if sts, err := k.Bundles(); err != nil || sts["electricity"].Pending != nil || sts["electricity"].Dropped != 2 || sts["electricity"].Seen != 0 {
+		t.Fatalf("after the drop: %+v, %v", sts["electricity"], err)
+	}
+	if err := k.DropHeldBundle("electricity", "工号0417"); !errors.Is(err, bundle.ErrNothingHeld) {
+		t.Errorf("dropped twice: %v", err)
+	}
+	advanceUntil(t, clk, 3*time.Hour, "its time passed", func() bool { return clk.Now().After(t0.Add(3 * time.Hour)) })
+	if got := tariffTitle(t, k, "electricity"); got != before {
+		t.Fatalf("the dropped bundle shown: %q", got)
+	}
+	// Delivered again: refused, however it comes.
+	now := clk.Now()
+	if _, err := k.ApplyBundle(mistake, "工号0107"); !errors.Is(err, bundle.ErrDropped) {
+		t.Errorf("the dropped bundle after its time: %v", err)
+	}
+	for name, data := range map[string][]byte{
+		"for later": effective(t, elec, 2, now, now.Add(time.Hour), "错版"),
+		"at once":   effective(t, elec, 2, now, time.Time{}, "错版"),
+		"older":     effective(t, elec, 1, now, time.Time{}, "旧版"),
+	} {
+		if _, err := k.ApplyBundle(data, "工号0107"); !errors.Is(err, bundle.ErrDropped) || !strings.Contains(err.Error(), "version 2 was dropped: send a newer version") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if code, msg := post(t, k, effective(t, elec, 2, now, now.Add(time.Hour), "错版")); code != http.StatusConflict || !strings.Contains(msg, "dropped") {
+		t.Errorf("over the hall network: %d %q", code, msg)
+	}
+	if got := tariffTitle(t, k, "electricity"); got != before {
+		t.Fatalf("a dropped version shown: %q", got)
+	}
+	// The utility sends a newer version: held, and shown at its time.
+	if _, err := k.ApplyBundle(effective(t, elec, 3, now, now.Add(time.Hour), "三版"), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	advanceUntil(t, clk, 2*time.Hour, "version 3 shown", func() bool { return tariffTitle(t, k, "electricity") == "三版"+before })
+
+	evs, err := k.Journal.Range(t0.Add(-time.Hour), clk.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dropped []journal.Event
+	for _, e := range evs {
+		if e.Kind == journal.BundleDropped {
+			dropped = append(dropped, e)
+		}
+	}
+	if want := "version 2, effective " + t0.Add(2*time.Hour).UTC().Format(time.RFC3339) + ": 居民电价调整"; len(dropped) != 1 ||
+		dropped[0].Utility != "electricity" || dropped[0].Actor != "工号0417" || dropped[0].Detail != want {
+		t.Errorf("journaled %+v, want one by 工号0417: %q", dropped, want)
+	}
+}

@@ -269,6 +269,15 @@ func (m *Maintenance) RollbackBundle(_ context.Context, utility string) error {
 	return m.k.RollbackBundle(utility, m.actor)
 }
 
+// DropHeldBundle drops, for good, the bundle held for a utility to take effect later
+// (Kiosk.DropHeldBundle).
+func (m *Maintenance) DropHeldBundle(_ context.Context, utility string) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	return m.k.DropHeldBundle(utility, m.actor)
+}
+
 // CheckUtility asks a utility's API whether it answers, where the kiosk's calls go now
 // (Kiosk.CheckUtility).
 func (m *Maintenance) CheckUtility(ctx context.Context, id string) (UtilityCheck, error) {

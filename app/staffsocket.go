@@ -34,7 +34,7 @@ func (k *Kiosk) serveStaff() {
 func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
-		CardLeft: k.CardLeftSince, PINLocked: k.pinLockedUntil, Maintenance: k.maintenanceOpen, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle,
+		CardLeft: k.CardLeftSince, PINLocked: k.pinLockedUntil, Maintenance: k.maintenanceOpen, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle, Drop: k.DropHeldBundle,
 		LeftOut: k.bundleLeftOut, Check: k.staffUtilities, Fleet: k.fleetState, Enabled: k.Config.Utilities.Enabled()}
 }
 

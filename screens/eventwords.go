@@ -76,6 +76,7 @@ var bundleRefusals = []struct {
 	{bundle.ErrScope, "maint.words.bundle_scope"},
 	{bundle.ErrExpired, "maint.words.bundle_expired"},
 	{bundle.ErrNotYetValid, "maint.words.bundle_not_yet_valid"},
+	{bundle.ErrDropped, "maint.words.bundle_dropped"},
 }
 
 // eventWords is an event's detail as staff read it on the screen.
@@ -100,7 +101,8 @@ func (s *Shell) eventWords(e journal.Event) string {
 		return s.failureWords(e.Detail)
 	case journal.BundleApplied:
 		return s.appliedWords(e.Detail)
-	case journal.BundleScheduled:
+	case journal.BundleScheduled, journal.BundleDropped:
+		// A bundle dropped is said as it was held: its version, when, its note.
 		return s.scheduledWords(e.Detail)
 	case journal.BundleRefused:
 		return s.refusalWords(e.Detail)

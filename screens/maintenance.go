@@ -246,6 +246,7 @@ func (s *Shell) maintError(err error) string {
 		{outbox.ErrNotFound, "maint.request_gone"},
 		{outbox.ErrInFlight, "maint.in_flight"},
 		{outbox.ErrTooLate, "maint.too_late"},
+		{bundle.ErrNothingHeld, "maint.nothing_held"},
 		{reprint.ErrNotFound, "maint.receipt_gone"},
 	} {
 		if errors.Is(err, e.err) {
@@ -618,16 +619,40 @@ func (s *Shell) deliveredBy(by string) string {
 	return by
 }
 
-// bundleRow is one utility's content: what it shows, since when, and 回退; and the
-// bundle it holds to apply later, if any.
+// bundleRow is one utility's content: what it shows, since when, and 回退; and below
+// it the bundle it holds to apply later, if any, with 放弃.
 func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
-	name := s.K.UtilityName(id)
-	held := ""
-	if p := st.Pending; p != nil {
-		held = " · " + s.T("maint.bundle_held", p.Bundle.Manifest.Version, dateTime(p.Bundle.Manifest.Effective))
+	shown := s.shownRow(id, st)
+	if st.Pending == nil {
+		return shown
 	}
+	return container.NewVBox(shown, s.heldRow(id, st.Pending))
+}
+
+// heldRow is the bundle a utility holds to apply when it takes effect, with 放弃, asked
+// first, for one sent by mistake.
+func (s *Shell) heldRow(id string, p *bundle.Applied) *touch.Row {
+	name, m := s.K.UtilityName(id), p.Bundle.Manifest
+	when := dateTime(m.Effective)
+	detail := s.T("maint.bundle_held", m.Version, when)
+	if m.Note != "" {
+		detail += " · " + m.Note
+	}
+	detail += " · " + s.T("maint.bundle_received", dateTime(p.At), s.deliveredBy(p.By))
+	r := touch.NewRow(s.T("maint.bundle_held_title", name), detail, s.T("maint.bundle_drop"), func() {
+		s.confirmAct(s.T("maint.bundle_drop_title"), s.T("maint.bundle_drop_confirm", name, m.Version, when), s.T("maint.bundle_drop"),
+			func(ctx context.Context) error { return s.maint.DropHeldBundle(ctx, id) }, "maint.bundle_dropped")
+	})
+	r.Importance = widget.WarningImportance
+	return r
+}
+
+// shownRow is the content a utility shows: its bundle's version, since when, from whom,
+// where its calls go, and 回退; or the kiosk's own.
+func (s *Shell) shownRow(id string, st bundle.Status) *touch.Row {
+	name := s.K.UtilityName(id)
 	if st.Current == nil {
-		return touch.NewRow(name, s.T("maint.bundle_own")+held, "", s.K.Touch)
+		return touch.NewRow(name, s.T("maint.bundle_own"), "", s.K.Touch)
 	}
 	m := st.Current.Bundle.Manifest
 	detail := s.T("maint.bundle_applied", m.Version, dateTime(st.Current.At), s.deliveredBy(st.Current.By))
@@ -642,7 +667,6 @@ func (s *Shell) bundleRow(id string, st bundle.Status) fyne.CanvasObject {
 		// endpoint's host no longer one the configuration allows.
 		detail = s.T("maint.bundle_left_out", m.Version)
 	}
-	detail += held
 	to := s.T("maint.bundle_own")
 	if st.Previous != nil {
 		to = s.T("maint.bundle_version", st.Previous.Bundle.Manifest.Version)

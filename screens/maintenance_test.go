@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,7 +112,8 @@ func TestMaintenanceClosesWhenIdle(t *testing.T) {
 }
 
 // Staff see each utility's content version in maintenance mode and roll a bundle back;
-// the information screens show the content as it then is.
+// the information screens show the content as it then is. A bundle held for later has a
+// row of its own, from which staff drop it, asked first.
 func TestMaintenanceBundles(t *testing.T) {
 	h := newHarness(t)
 	data, err := os.ReadFile("../assets/info/gas.toml")
@@ -156,11 +158,19 @@ func TestMaintenanceBundles(t *testing.T) {
 	h.Tap("首页")
 	h.OpenMaintenance(staffpin.DemoPIN)
 	h.Tap("内容版本")
-	held := "终端自带内容 · 版本2待生效：" + now.Add(24*time.Hour).In(workdays.CST).Format("2006-01-02 15:04") + " 起显示"
-	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "接口地址 " + api, held} {
+	heldTitle := h.K.UtilityName("water") + " · 待生效"
+	held := "版本2待生效：" + dateTimeCST(now.Add(24*time.Hour)) + " 起显示 · " + dateTimeCST(now) + " 由 工号0107 推送"
+	for _, want := range []string{"版本4", "工号0107", "调整二档气价", "接口地址 " + api} {
 		if !h.Shows(want) {
 			t.Errorf("the content versions do not show %q:\n%s", want, h.Markup())
 		}
+	}
+	if !rowShows(h, heldTitle, held) || !rowShows(h, h.K.UtilityName("water"), "终端自带内容") {
+		t.Errorf("the bundle held is not shown as %q:\n%s", held, h.Markup())
+	}
+	for _, elderly := range []bool{true, false} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.AssertFits()
 	}
 	h.Tap(h.K.UtilityName("gas"))
 	h.Tap("回退")
@@ -171,6 +181,34 @@ func TestMaintenanceBundles(t *testing.T) {
 	}
 	if c, _ := h.K.Info().Utility("gas"); c.Title.ZH != "供气信息公开" {
 		t.Fatalf("the information after the rollback: %q", c.Title.ZH)
+	}
+	// Water's was sent by mistake: staff drop it.
+	h.Tap(heldTitle)
+	h.WaitShows("放弃待生效的内容包")
+	if !h.Shows("（原定 " + dateTimeCST(now.Add(24*time.Hour)) + " 起显示）？") {
+		t.Errorf("the question does not say when it was to be shown:\n%s", h.Markup())
+	}
+	h.Tap("取消")
+	if sts, _ := h.K.Bundles(); sts["water"].Pending == nil {
+		t.Fatal("dropped without asking")
+	}
+	h.Tap(heldTitle)
+	h.Tap("放弃")
+	h.WaitShows("已放弃，不会生效")
+	h.Tap("知道了")
+	if h.Shows(heldTitle) {
+		t.Fatalf("still held after the drop:\n%s", h.Markup())
+	}
+	if sts, err := h.K.Bundles(); err != nil || sts["water"].Pending != nil || sts["water"].Dropped != 2 {
+		t.Fatalf("after the drop: %+v, %v", sts["water"], err)
+	}
+	evs, err := h.K.Journal.Range(now.Add(-time.Hour), h.Clock.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(evs, func(e journal.Event) bool { return e.Kind == journal.BundleDropped }); i < 0 ||
+		evs[i].Utility != "water" || evs[i].Actor != "维护模式" || !strings.HasPrefix(evs[i].Detail, "version 2, effective ") {
+		t.Fatalf("the drop journaled: %+v", evs)
 	}
 }
 
@@ -599,6 +637,9 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.BundleRefused, "app: the bundle's endpoint is refused: utility gas: health: unavailable", "新接口地址未通过检测"},
 		{journal.BundleScheduled, "version 7, effective 2026-12-01T00:00:00Z, in place of version 6: 新年气价", "版本7，2026-12-01 08:00 起生效，取代此前待生效的版本6：新年气价"},
 		{journal.BundleApplied, "version 8 (version 7, held for later, dropped: it is not newer)", "版本8；待生效的版本7不比它新，已放弃"},
+		{journal.BundleDropped, "version 7, effective 2026-12-01T00:00:00Z: 新年气价", "版本7，2026-12-01 08:00 起生效：新年气价"},
+		{journal.BundleRefused, "bundle: staff dropped this version at this kiosk while it was held for later: gas version 7, and version 7 was dropped: send a newer version",
+			"工作人员已放弃该版本，须推送更新的版本"},
 	} {
 		if err := h.K.Journal.Record(journal.Event{Kind: c.kind, Detail: c.detail}); err != nil {
 			t.Fatal(err)

@@ -41,6 +41,9 @@ var (
 	ErrExpired     = errors.New("bundle: expired")
 	ErrNotYetValid = errors.New("bundle: created in the future")
 	ErrStale       = errors.New("bundle: not newer than the version applied")
+	// ErrDropped: staff dropped this version (or a newer one) while it was held for
+	// later (State.Drop); the utility sends a newer version.
+	ErrDropped = errors.New("bundle: staff dropped this version at this kiosk while it was held for later")
 )
 
 // Manifest says what a bundle is. Its bytes, as they are in the envelope, are what the

@@ -33,8 +33,10 @@ const Kept = 5
 // Status is what the kiosk holds for one utility: the bundle it shows (nil: the kiosk's
 // own content), the one that bundle replaced (nil: the kiosk's own), the ones before
 // that, newest first (at most Kept with Previous), and the highest version it ever
-// applied (a new bundle must be newer, also after a rollback); and the bundle it holds
-// to apply when that takes effect (Pending, with At when it was taken), if any.
+// applied (a new bundle must be newer, also after a rollback); the bundle it holds to
+// apply when that takes effect (Pending, with At when it was taken), if any; and the
+// last version staff dropped while it was held (Dropped, 0: none; a new bundle must be
+// newer than that too).
 type Status struct {
 	Utility  string
 	Current  *Applied
@@ -42,6 +44,7 @@ type Status struct {
 	Older    []*Applied
 	Seen     uint64
 	Pending  *Applied
+	Dropped  uint64
 }
 
 // record is a utility's entry in the database.
@@ -51,6 +54,19 @@ type record struct {
 	Older    []*stored `json:"older,omitempty"`
 	Seen     uint64    `json:"seen"`
 	Pending  *stored   `json:"pending,omitempty"`
+	Dropped  uint64    `json:"dropped,omitempty"`
+}
+
+// taken refuses utility's version v when it is not newer than one r applied (ErrStale)
+// or one staff dropped (ErrDropped).
+func (r *record) taken(utility string, v uint64) error {
+	if v <= r.Seen {
+		return notNewer(utility, v, r.Seen)
+	}
+	if v <= r.Dropped {
+		return fmt.Errorf("%w: %s version %d, and version %d was dropped: send a newer version", ErrDropped, utility, v, r.Dropped)
+	}
+	return nil
 }
 
 // pendingVersion is the version of the bundle r holds to apply later; 0 if none (or
@@ -125,7 +141,7 @@ func (s *State) Statuses() (map[string]Status, error) {
 			if err != nil {
 				return err
 			}
-			st := Status{Utility: string(k), Seen: r.Seen}
+			st := Status{Utility: string(k), Seen: r.Seen, Dropped: r.Dropped}
 			if st.Current, err = r.Current.applied(); err != nil {
 				return fmt.Errorf("bundle: the bundle %s shows: %w", k, err)
 			}
@@ -151,9 +167,9 @@ func (s *State) Statuses() (map[string]Status, error) {
 
 // Apply makes b its utility's current bundle, keeping the one it replaces (and up to
 // Kept in all), and journals it, in one transaction: ErrStale (wrapped) when its version
-// is not newer than every one applied before. A bundle held for later whose version is
-// not newer than b's can never be applied after it: it is dropped. b must have been
-// verified.
+// is not newer than every one applied before, ErrDropped when staff dropped it (or a
+// newer one) while it was held. A bundle held for later whose version is not newer than
+// b's can never be applied after it: it is dropped. b must have been verified.
 func (s *State) Apply(b *Bundle, at time.Time, by string) error {
 	return s.st.Update(func(tx *bolt.Tx) error {
 		r, err := get(tx, b.Manifest.Utility)
@@ -166,8 +182,8 @@ func (s *State) Apply(b *Bundle, at time.Time, by string) error {
 
 // apply puts st, the bundle of manifest m, in place in r; how says more for the journal.
 func (s *State) apply(tx *bolt.Tx, r record, st *stored, m Manifest, at time.Time, how string) error {
-	if m.Version <= r.Seen {
-		return notNewer(m.Utility, m.Version, r.Seen)
+	if err := r.taken(m.Utility, m.Version); err != nil {
+		return err
 	}
 	var older []*stored
 	if r.Current != nil && r.Previous != nil {
@@ -199,7 +215,8 @@ func notNewer(utility string, v, seen uint64) error {
 // Schedule holds b, which takes effect later, to be applied then (Activate), in place of
 // any bundle held before for its utility, and journals it, in one transaction:
 // ErrStale (wrapped) when its version is not newer than every one applied before and
-// the one held. b must have been verified.
+// the one held, ErrDropped when staff dropped it (or a newer one). b must have been
+// verified.
 func (s *State) Schedule(b *Bundle, at time.Time, by string) error {
 	m := b.Manifest
 	return s.st.Update(func(tx *bolt.Tx) error {
@@ -207,8 +224,8 @@ func (s *State) Schedule(b *Bundle, at time.Time, by string) error {
 		if err != nil {
 			return err
 		}
-		if m.Version <= r.Seen {
-			return notNewer(m.Utility, m.Version, r.Seen)
+		if err := r.taken(m.Utility, m.Version); err != nil {
+			return err
 		}
 		detail := fmt.Sprintf("version %d, effective %s", m.Version, rfc3339(m.Effective))
 		if p := r.pendingVersion(); p >= m.Version {
@@ -266,6 +283,42 @@ func (s *State) Activate(utility string, at time.Time, check func(*Applied) erro
 		return err
 	}
 	return refused
+}
+
+// Drop drops the bundle held for utility to take effect later, for good, and journals
+// it (journal.BundleDropped, with by), in one transaction: staff drop one a utility sent
+// by mistake. Its version, and any older one, is refused from then on (ErrDropped),
+// however it comes again (the fleet's broker keeps the last bundle it was sent, and
+// hands it over again at each connection): the utility sends a newer version.
+// ErrNothingHeld (wrapped) when nothing is held. It returns the bundle dropped.
+func (s *State) Drop(utility string, at time.Time, by string) (*Applied, error) {
+	var dropped *Applied
+	err := s.st.Update(func(tx *bolt.Tx) error {
+		r, err := get(tx, utility)
+		if err != nil {
+			return err
+		}
+		if dropped, err = r.Pending.applied(); err != nil {
+			return fmt.Errorf("bundle: the bundle %s holds for later: %w", utility, err)
+		}
+		if dropped == nil {
+			return fmt.Errorf("%w for %s: there is nothing to drop (one held may have taken effect meanwhile)", ErrNothingHeld, utility)
+		}
+		m := dropped.Bundle.Manifest
+		r.Pending, r.Dropped = nil, max(r.Dropped, m.Version)
+		if err := put(tx, utility, r); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("version %d, effective %s", m.Version, rfc3339(m.Effective))
+		if m.Note != "" {
+			detail += ": " + m.Note
+		}
+		return s.j.Append(tx, journal.Event{Time: at, Kind: journal.BundleDropped, Utility: utility, Actor: by, Detail: detail})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dropped, nil
 }
 
 // Rollback makes the bundle a utility's current one replaced current again (or the

@@ -69,11 +69,14 @@ const (
 	// BundleApplied: a utility's content bundle was applied (Utility, Detail: its version
 	// and note; Actor: who delivered it); BundleScheduled: one that takes effect later
 	// was taken, to be applied then; BundleRefused: one was refused, or a scheduled one
-	// dropped (Detail: why); BundleRollback: staff went back to the content it replaced.
+	// dropped (Detail: why); BundleRollback: staff went back to the content it replaced;
+	// BundleDropped: staff dropped one held for later (Actor; Detail: its version, when
+	// it was to take effect, its note).
 	BundleApplied   Kind = "bundle.applied"
 	BundleScheduled Kind = "bundle.scheduled"
 	BundleRefused   Kind = "bundle.refused"
 	BundleRollback  Kind = "bundle.rollback"
+	BundleDropped   Kind = "bundle.dropped"
 	// EndpointMoved: a bundle applied or rolled back sent a utility's calls to another
 	// base URL (Utility; Detail: the URL).
 	EndpointMoved Kind = "endpoint.moved"

@@ -235,6 +235,12 @@ func (c *Client) RollbackBundle(ctx context.Context, utility, actor string) erro
 	return c.do(ctx, http.MethodPost, "/v1/bundles/"+url.PathEscape(utility)+"/rollback", action{Actor: actor}, nil)
 }
 
+// DropBundle drops a utility's bundle held for later on the running kiosk.
+func (c *Client) DropBundle(ctx context.Context, utility, actor string) (Bundle, error) {
+	var out Bundle
+	return out, c.do(ctx, http.MethodPost, "/v1/bundles/"+url.PathEscape(utility)+"/drop", action{Actor: actor}, &out)
+}
+
 // Restart restarts the running kiosk.
 func (c *Client) Restart(ctx context.Context, actor string, force bool) error {
 	return c.do(ctx, http.MethodPost, "/v1/restart", action{Actor: actor, Force: force}, nil)

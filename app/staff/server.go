@@ -69,6 +69,7 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("GET /v1/utilities", read(h, h.s.Utilities))
 	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
 	mux.HandleFunc("POST /v1/bundles/{utility}/rollback", h.rollbackBundle)
+	mux.HandleFunc("POST /v1/bundles/{utility}/drop", h.dropBundle)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -323,4 +324,18 @@ func (h *handler) rollbackBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) dropBundle(w http.ResponseWriter, r *http.Request) {
+	a, err := readAction(r)
+	var b Bundle
+	if err == nil {
+		b, err = h.s.DropBundle(r.Context(), r.PathValue("utility"), a.Actor)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.Info("staff dropped a bundle held for later", "utility", b.Utility, "version", b.Dropped, "actor", a.Actor)
+	writeJSON(w, http.StatusOK, b)
 }

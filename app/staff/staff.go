@@ -1,8 +1,9 @@
 // Package staff is what hall staff can do with a kiosk's records, whether the kiosk is
 // running or stopped: see the requests the outbox set aside (dead letters) and send
-// them again or close them, read the journal (记录留痕), copy the database, see the
-// devices' state, print again (补打) the receipts that did not print, end a lockout of
-// the maintenance PIN and see what the screen shows (the running kiosk only). A running kiosk serves it on a Unix socket in
+// them again or close them, withdraw those still waiting to be sent, read the journal
+// (记录留痕), copy the database, see the devices' state, print again (补打) the receipts
+// that did not print, end a lockout of the maintenance PIN, see what the screen shows
+// and drop a utility's bundle held for later (the running kiosk only). A running kiosk serves it on a Unix socket in
 // its data folder (Listen, Handler); kioskctl talks to that socket (Client) and, when
 // no kiosk answers there, opens the database itself (Local). Nothing it returns holds
 // personal data: the screen is shown only between visits.
@@ -69,6 +70,10 @@ type Service interface {
 	// RollbackBundle goes back, for one utility, to the content its bundle replaced;
 	// actor is journaled.
 	RollbackBundle(ctx context.Context, utility, actor string) error
+	// DropBundle drops, for good, the bundle held for a utility to take effect later on
+	// the running kiosk (nothing held: ErrInput, saying so); actor is journaled. It
+	// returns the utility's bundles as they are then (Dropped: the version dropped).
+	DropBundle(ctx context.Context, utility, actor string) (Bundle, error)
 	// Restart restarts the running kiosk between visits (ErrCitizenPresent during one;
 	// ErrStopped while it is stopped); actor is journaled. While staff work in
 	// maintenance mode on its screen it refuses with ErrMaintenanceOpen unless force.
@@ -291,6 +296,9 @@ type Local struct {
 	// nil when the kiosk is not running.
 	Apply    func(data []byte, actor string) (*bundle.Bundle, error)
 	Rollback func(utility, actor string) error
+	// Drop drops the bundle held for a utility to take effect later, journaled with
+	// actor; nil when the kiosk is not running.
+	Drop func(utility, actor string) error
 	// LeftOut says why the running kiosk does not show a utility's current bundle ("":
 	// it does); nil when the kiosk is not running.
 	LeftOut func(utility string, current *bundle.Applied) string
@@ -354,10 +362,13 @@ type Bundle struct {
 	Effective  *time.Time `json:"effective,omitempty"`
 	ReceivedAt *time.Time `json:"received_at,omitempty"`
 	HeldBy     string     `json:"held_by,omitempty"`
+	// Dropped is the last version staff dropped while it was held (0: none): that
+	// version, and any older, is refused if it comes again.
+	Dropped uint64 `json:"dropped,omitempty"`
 }
 
 func bundleOf(st bundle.Status) Bundle {
-	out := Bundle{Utility: st.Utility, Seen: st.Seen}
+	out := Bundle{Utility: st.Utility, Seen: st.Seen, Dropped: st.Dropped}
 	if c := st.Current; c != nil {
 		at := c.At
 		out.Version, out.Note, out.AppliedAt, out.By = c.Bundle.Manifest.Version, c.Bundle.Manifest.Note, &at, c.By
@@ -641,13 +652,18 @@ func (l *Local) ApplyBundle(ctx context.Context, data []byte, actor string) (Bun
 	if err != nil {
 		return Bundle{}, fmt.Errorf("%w: %w", ErrInput, err)
 	}
+	return l.bundleOf(ctx, b.Manifest.Utility)
+}
+
+// bundleOf is what the kiosk holds of utility's bundles.
+func (l *Local) bundleOf(ctx context.Context, utility string) (Bundle, error) {
 	all, err := l.Bundles(ctx)
 	for _, x := range all {
-		if x.Utility == b.Manifest.Utility {
+		if x.Utility == utility {
 			return x, err
 		}
 	}
-	return Bundle{Utility: b.Manifest.Utility, Version: b.Manifest.Version}, err
+	return Bundle{Utility: utility}, err
 }
 
 // RollbackBundle rolls a utility's bundle back on the running kiosk.
@@ -662,6 +678,21 @@ func (l *Local) RollbackBundle(ctx context.Context, utility, actor string) error
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	return nil
+}
+
+// DropBundle drops a utility's bundle held for later on the running kiosk: it alone
+// arms the timer that would apply it.
+func (l *Local) DropBundle(ctx context.Context, utility, actor string) (Bundle, error) {
+	if err := errors.Join(required("the utility", utility), required("the actor", actor)); err != nil {
+		return Bundle{}, err
+	}
+	if l.Drop == nil {
+		return Bundle{}, ErrStopped
+	}
+	if err := l.Drop(utility, actor); err != nil {
+		return Bundle{}, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return l.bundleOf(ctx, utility)
 }
 
 // Restart restarts the running kiosk.

@@ -20,6 +20,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
@@ -765,4 +766,48 @@ func TestCloseTooLate(t *testing.T) {
 			t.Errorf("journaled: %+v, %v", evs, err)
 		}
 	})
+}
+
+// Staff drop a utility's bundle held for later on the running kiosk, and read what it
+// then holds (the version dropped); with nothing held, or the kiosk stopped, it says so.
+func TestDropBundle(t *testing.T) {
+	ctx := context.Background()
+	k := newKiosk(t)
+	if _, err := k.l.DropBundle(ctx, "electricity", "staff-7"); !errors.Is(err, ErrStopped) {
+		t.Errorf("with the kiosk stopped: %v", err)
+	}
+	state := bundle.NewState(k.l.Store, k.l.Journal)
+	now := time.Now()
+	data, err := bundle.Sign(bundle.DemoKey("electricity"), bundle.Manifest{Utility: "electricity", Version: 4, Created: now,
+		Expires: now.Add(time.Hour), Effective: now.Add(time.Hour)}, map[string][]byte{bundle.InfoFile: []byte("utility = \"electricity\"\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := state.Schedule(b, now, "staff-7"); err != nil {
+		t.Fatal(err)
+	}
+	var by []string
+	k.l.Drop = func(utility, actor string) error {
+		by = append(by, actor)
+		_, err := state.Drop(utility, now, actor)
+		return err
+	}
+	s := serve(t, k.dir, k.l)
+	if _, err := s.DropBundle(ctx, "electricity", " "); !errors.Is(err, ErrInput) {
+		t.Errorf("no actor: %v", err)
+	}
+	got, err := s.DropBundle(ctx, "electricity", "staff-9")
+	if err != nil || got.Utility != "electricity" || got.Dropped != 4 || got.Held != 0 {
+		t.Fatalf("dropped: %+v, %v", got, err)
+	}
+	if _, err := s.DropBundle(ctx, "electricity", "staff-9"); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "no bundle is held for later for electricity") {
+		t.Errorf("dropped again: %v", err)
+	}
+	if !slices.Equal(by, []string{"staff-9", "staff-9"}) {
+		t.Errorf("dropped by %v", by)
+	}
 }

@@ -25,7 +25,7 @@ import (
 // public information and service catalogue. The kiosk's side (apply, list, rollback)
 // registers in the same group.
 
-const bundleSummary = "utilities' signed content bundles: keys, signing, applying, rollback"
+const bundleSummary = "utilities' signed content bundles: keys, signing, applying, rollback, dropping one held"
 
 func init() {
 	register("bundle", bundleSummary, "keygen", &subcommand{

@@ -30,6 +30,11 @@ func init() {
 		summary: "go back to the content a utility's bundle replaced, on the running kiosk",
 		run:     bundleRollback,
 	})
+	register("bundle", bundleSummary, "drop", &subcommand{
+		usage:   "drop --actor STAFF_NO [--config FILE] UTILITY",
+		summary: "drop the bundle a utility sent by mistake, held to take effect later, on the running kiosk: it never takes effect, and that version is refused if sent again",
+		run:     bundleDrop,
+	})
 }
 
 func bundleApply(args []string, stdout, stderr io.Writer) error {
@@ -57,6 +62,18 @@ func bundleRollback(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: rolled back\n", utility)
+		return nil
+	})
+}
+
+func bundleDrop(args []string, stdout, stderr io.Writer) error {
+	return argAction("bundle drop", "drops it", "the utility (electricity, water, gas, broadband)", args, stderr, func(d *kioskData, utility, actor string) error {
+		b, err := d.DropBundle(context.Background(), utility, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: version %d, held for later, dropped: it will not take effect, and that version is refused if sent again (the utility sends a newer one)\n",
+			b.Utility, b.Dropped)
 		return nil
 	})
 }
@@ -104,6 +121,9 @@ func bundleList(args []string, stdout, stderr io.Writer) error {
 				if b.HeldNote != "" {
 					fmt.Fprintf(stdout, "%-11s %s\n", "", b.HeldNote)
 				}
+			}
+			if b := by[id]; b.Dropped > b.Seen && b.Dropped > b.Held {
+				fmt.Fprintf(stdout, "%-11s version %d dropped by staff while held: a bundle sent again must be newer\n", id, b.Dropped)
 			}
 		}
 		return nil

@@ -96,3 +96,57 @@ func TestBundleStaffCommands(t *testing.T) {
 		t.Fatalf("apply with the kiosk stopped: %d %q", code, errs)
 	}
 }
+
+// Staff drop a bundle a utility sent by mistake, held for later, on the running kiosk:
+// it is listed as dropped, the same version sent again is refused, and dropping with
+// nothing held, or with the kiosk stopped, says why.
+func TestBundleDrop(t *testing.T) {
+	dir := t.TempDir()
+	infoPath, later := filepath.Join(dir, "water-info.toml"), filepath.Join(dir, "water-v7.json")
+	info, err := os.ReadFile("../../assets/info/water.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(infoPath, info, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "7", "--note", "错发的水价",
+		"--effective", "2099-01-01", "--info", infoPath, "--out", later); code != 0 {
+		t.Fatalf("sign --effective: %q", errs)
+	}
+	k, cfgPath := startKiosk(t, nil, false)
+	if code, out, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", later); code != 0 || !strings.Contains(out, "version 7 held") {
+		t.Fatalf("apply for later: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := kioskctl(t, "bundle", "drop", "--config", cfgPath, "water"); code != 2 || !strings.Contains(errs, "--actor is required") {
+		t.Errorf("drop without an actor: %d %q", code, errs)
+	}
+	if code, out, errs := kioskctl(t, "bundle", "drop", "--config", cfgPath, "--actor", "staff-9", "water"); code != 0 ||
+		out != "water: version 7, held for later, dropped: it will not take effect, and that version is refused if sent again (the utility sends a newer one)\n" {
+		t.Fatalf("drop: %d %q %q", code, out, errs)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"drop", "--config", cfgPath, "--actor", "staff-9", "water"}, "no bundle is held for later for water"},
+		{[]string{"drop", "--config", cfgPath, "--actor", "staff-9", "gas"}, "no bundle is held for later for gas"},
+		{[]string{"apply", "--config", cfgPath, "--actor", "staff-7", later}, "water version 7, and version 7 was dropped: send a newer version"},
+	} {
+		if code, _, errs := kioskctl(t, append([]string{"bundle"}, tc.args...)...); code != 1 || !strings.Contains(errs, tc.want) {
+			t.Errorf("bundle %s: %d %q, want …%s…", strings.Join(tc.args, " "), code, errs, tc.want)
+		}
+	}
+	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || strings.Contains(out, "held, to be applied") ||
+		!strings.Contains(out, "water       version 7 dropped by staff while held: a bundle sent again must be newer\n") {
+		t.Fatalf("list: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := kioskctl(t, "journal", "list", "--config", cfgPath); code != 0 ||
+		!strings.Contains(out, `"kind":"bundle.dropped","utility":"water","actor":"staff-9","detail":"version 7, effective 2098-12-31T16:00:00Z: 错发的水价"`) {
+		t.Errorf("journal: %d %q %q", code, out, errs)
+	}
+	k.Close()
+	if code, _, errs := kioskctl(t, "bundle", "drop", "--config", cfgPath, "--actor", "staff-9", "water"); code != 1 || !strings.Contains(errs, "not running") {
+		t.Errorf("drop with the kiosk stopped: %d %q", code, errs)
+	}
+}
