@@ -48,9 +48,10 @@ func (o Options) keyFile() string {
 // working on it while no kiosk runs. Open waits Options.LockTimeout for it first.
 var ErrInUse = errors.New("store: the database is in use by another process")
 
-// ErrDamaged means the database file is not whole: empty, not a bbolt file, or shorter
+// ErrDamaged means the database file is not whole: empty, not a bbolt file, shorter
 // than the pages its last commit names (a copy or a restore cut short, a file system
-// that lost its end). bbolt maps the file and reads a page that is not there as a
+// that lost its end), or with a page that cannot be read (a disk's or an SD card's
+// fault; see checkPages and openingMark). bbolt maps the file and reads a page that is not there as a
 // fault the process cannot survive (SIGBUS): such a file is refused before it is
 // opened, and left as it is for staff to restore from a backup.
 var ErrDamaged = errors.New("store: the database file is damaged")
@@ -86,11 +87,17 @@ func Check(o Options) error {
 	if err != nil {
 		return err
 	}
+	if _, _, err := markFor(path).counted(); err != nil {
+		return err
+	}
 	db, err := openWhole(path, 500*time.Millisecond)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := checkPages(path); err != nil {
+		return damaged(path, err.Error())
+	}
 	return db.View(func(tx *bolt.Tx) error {
 		if err := knownSchema(readSchema(tx), Migrations); err != nil {
 			return err
@@ -162,11 +169,14 @@ func Open(o Options) (*Store, error) {
 		}
 		db.Close()
 	}
-	// NoFreelistSync leaves the free-page list out of each commit (bbolt rebuilds it by a
-	// scan at open): a smaller commit, the same fsync; the citizen waits on each commit.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	mark := markFor(path)
+	if err := mark.begin(); err != nil {
+		return nil, err
+	}
+	db, err := openPages(path, o.LockTimeout)
+	mark.end()
 	if err != nil {
-		return nil, openError(path, o.LockTimeout, err)
+		return nil, err
 	}
 	s := &Store{db: db, sealer: sealer, path: path}
 	if err := s.checkKey(); err != nil {
@@ -534,4 +544,19 @@ func ReadU64(b []byte) uint64 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(b)
+}
+
+// openPages opens the whole file at path (openWhole has read its meta pages) to read
+// and write, once checkPages has read the pages bbolt's open walks.
+func openPages(path string, timeout time.Duration) (*bolt.DB, error) {
+	if err := checkPages(path); err != nil {
+		return nil, damaged(path, err.Error())
+	}
+	// NoFreelistSync leaves the free-page list out of each commit (bbolt rebuilds it by a
+	// scan at open): a smaller commit, the same fsync; the citizen waits on each commit.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, openError(path, timeout, err)
+	}
+	return db, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -123,6 +124,26 @@ func TestOpenDamagedOrHeld(t *testing.T) {
 		{name: "held by another process", setup: func(t *testing.T, o Options, db string) {
 			open(t, o)
 		}, want: ErrInUse},
+		// bbolt panicked on it, as it walks every page at open.
+		{name: "a page that cannot be read", setup: func(t *testing.T, o Options, db string) {
+			zeroFirstKey(t, db)
+		}, want: ErrDamaged},
+		// A fault no code catches (SIGSEGV) killed the last two starts while they opened
+		// it: the kiosk started and died for ever.
+		{name: "two starts stopped while opening it", setup: func(t *testing.T, o Options, db string) {
+			writeMark(t, db, 2, db)
+		}, want: ErrDamaged},
+		// A power cut while it was opened.
+		{name: "one start stopped while opening it", setup: func(t *testing.T, o Options, db string) {
+			writeMark(t, db, 1, db)
+		}},
+		{name: "the count of another file it replaced", setup: func(t *testing.T, o Options, db string) {
+			other := filepath.Join(o.Dir, "other")
+			if err := os.WriteFile(other, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			writeMark(t, db, 5, other)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,6 +175,9 @@ func TestOpenDamagedOrHeld(t *testing.T) {
 			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("Open: %v, want %v", err, tt.want)
 			}
+			if _, err := os.Stat(markFor(db).path); tt.want != ErrDamaged && !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the count of unfinished opens stayed after an open that ended: %v", err)
+			}
 			if err := Check(o); tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
 				t.Errorf("Check: %v, want %v", err, tt.want)
 			}
@@ -161,6 +185,61 @@ func TestOpenDamagedOrHeld(t *testing.T) {
 				t.Errorf("the refused file was changed: %d bytes, then %d", len(before), len(after))
 			}
 		})
+	}
+}
+
+// zeroFirstKey zeroes the first key of a leaf page in the middle of the database at
+// path: the keys are out of order, as a disk's fault may leave them.
+func zeroFirstKey(t *testing.T, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoFreelistSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaves []int
+	err = db.View(func(tx *bolt.Tx) error {
+		for id := 2; ; id++ {
+			p, err := tx.Page(id)
+			if err != nil || p == nil {
+				return err
+			}
+			if p.Type == "leaf" && p.Count > 1 {
+				leaves = append(leaves, id)
+			}
+		}
+	})
+	size := db.Info().PageSize
+	db.Close()
+	if err != nil || len(leaves) < 3 {
+		t.Fatalf("leaf pages %v, %v", leaves, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	id := leaves[len(leaves)/2]
+	var count [2]byte
+	if _, err := f.ReadAt(count[:], int64(id*size+10)); err != nil {
+		t.Fatal(err)
+	}
+	// A page header is 16 bytes, a leaf element's 16; the first key follows them.
+	at := int64(id*size + 16 + 16*int(binary.LittleEndian.Uint16(count[:])))
+	if _, err := f.WriteAt(make([]byte, 8), at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeMark writes the opening mark of the database at db as a count of unfinished opens
+// of the file at of.
+func writeMark(t *testing.T, db string, count int, of string) {
+	t.Helper()
+	id, err := markFor(of).identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(markFor(db).path, fmt.Appendf(nil, "%d %s\n", count, id), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
