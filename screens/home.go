@@ -159,16 +159,25 @@ func (s *Shell) accentLine(under bool) fyne.CanvasObject {
 	if under {
 		col, height = ft.Color(ft.ColorNamePrimary), 6
 	}
-	r := canvas.NewRaster(func(w, h int) image.Image {
+	return container.NewCenter(paintedBar(col, fyne.NewSize(240, height), func() {
 		if s.opt.OnFirstFrame != nil {
 			s.firstFrame.Do(s.opt.OnFirstFrame)
 		}
+	}))
+}
+
+// paintedBar is a bar of colour col, at least size, drawn by a raster generator:
+// painted is called each time the painter draws it, which tells that the screen it is
+// on has reached the window.
+func paintedBar(col color.Color, size fyne.Size, painted func()) *canvas.Raster {
+	r := canvas.NewRaster(func(w, h int) image.Image {
+		painted()
 		img := image.NewRGBA(image.Rect(0, 0, w, h))
 		draw.Draw(img, img.Bounds(), image.NewUniform(col), image.Point{}, draw.Src)
 		return img
 	})
-	r.SetMinSize(fyne.NewSize(240, height))
-	return container.NewCenter(r)
+	r.SetMinSize(size)
+	return r
 }
 
 // readerPicture is the picture of the reader at one size, kept across renders: drawing

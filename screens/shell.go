@@ -129,15 +129,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	s.root = container.NewStack()
 	s.idle = newIdleOverlay(s)
 	w.SetContent(s.root)
-	// A shell in an app that has the kiosk's theme already (a kiosk after another in one
-	// process: tests, benchmarks) keeps it; a new one would cost a parse of the fonts.
-	if th, ok := fyne.CurrentApp().Settings().Theme().(*kt.Kiosk); ok {
-		s.theme = th
-		th.SetElderly(k.Elderly())
-	} else {
-		s.theme = kt.New(k.Elderly())
-		fyne.CurrentApp().Settings().SetTheme(s.theme)
-	}
+	s.theme = kioskTheme(k.Elderly())
 	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
@@ -161,6 +153,19 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	}
 	s.Home()
 	return s
+}
+
+// kioskTheme gives the app the kiosk's theme in a mode and returns it. An app that has
+// it already (a kiosk after another in one process: tests, benchmarks) keeps it; a new
+// one would cost a parse of the fonts.
+func kioskTheme(elderly bool) *kt.Kiosk {
+	if th, ok := fyne.CurrentApp().Settings().Theme().(*kt.Kiosk); ok {
+		th.SetElderly(elderly)
+		return th
+	}
+	th := kt.New(elderly)
+	fyne.CurrentApp().Settings().SetTheme(th)
+	return th
 }
 
 // CountdownVisible reports whether the idle countdown is on screen.
