@@ -31,6 +31,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/objtree"
+	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -77,6 +78,8 @@ type H struct {
 	ui chan func()
 	// onUI is set while Do runs a function on a real window's UI goroutine.
 	onUI bool
+	// screen names the screen of a harness without a shell (NewScreen).
+	screen string
 }
 
 // New builds the harness; everything is closed when the test ends.
@@ -145,6 +148,23 @@ func New(t testing.TB, o Options) *H {
 			h.WaitFor("the ID card reader's first poll", func() bool { _, ok := k.DeviceState("idcard"); return ok })
 		}
 	}
+	return h
+}
+
+// NewScreen is a harness for a screen shown without a kiosk (the out-of-service
+// screen): show fills a 1280×800 test window. K and Shell are nil; name names the
+// screen in failures.
+func NewScreen(t testing.TB, name string, show func(fyne.Window)) *H {
+	t.Helper()
+	test.NewTempApp(t)
+	h := &H{T: t, screen: name, log: &syncBuffer{}, ui: make(chan func(), 4096)}
+	h.Win = test.NewTempWindow(t, nil)
+	h.Win.SetPadded(false)
+	h.Win.Resize(fyne.NewSize(1280, 800))
+	show(h.Win)
+	// The screen's size, whatever its content asked the test window for: checks then
+	// find what does not fit.
+	h.Win.Resize(fyne.NewSize(1280, 800))
 	return h
 }
 
@@ -352,8 +372,11 @@ func (h *H) TapNth(text string, n int) {
 	h.TapObject(o)
 }
 
-// Current is the shell's name of the screen on top.
+// Current is the shell's name of the screen on top (NewScreen's name without a shell).
 func (h *H) Current() string {
+	if h.Shell == nil {
+		return h.screen
+	}
 	var c string
 	h.Do(func() { c = h.Shell.Current() })
 	return c
@@ -453,7 +476,7 @@ func (h *H) TextSizes() []float32 {
 func (h *H) Check(dir, name string) {
 	h.T.Helper()
 	min := float32(64)
-	if h.K.Elderly() {
+	if h.elderly() {
 		min = 80
 	}
 	h.AssertTargets(min)
@@ -480,6 +503,16 @@ func (h *H) Check(dir, name string) {
 	}
 }
 
+// elderly reports whether the screen is in 大字模式: the kiosk's mode, or without a
+// kiosk the theme's.
+func (h *H) elderly() bool {
+	if h.K != nil {
+		return h.K.Elderly()
+	}
+	th, ok := fyne.CurrentApp().Settings().Theme().(*kt.Kiosk)
+	return ok && th.Elderly()
+}
+
 // AssertFingerReaches checks that a finger at the centre of each target reaches that
 // target as the software renderer finds it (screens/softdriver), not something drawn
 // over it or beside it.
@@ -501,7 +534,7 @@ func (h *H) AssertFingerReaches() {
 				return ok
 			})
 			if o != tg.Object {
-				h.T.Errorf("screen %s: a finger on %q at %v reaches %T %q", h.Shell.Current(), tg.Label, tg.Centre, o, labelOf(o))
+				h.T.Errorf("screen %s: a finger on %q at %v reaches %T %q", h.Current(), tg.Label, tg.Centre, o, labelOf(o))
 			}
 		}
 	})
@@ -515,7 +548,7 @@ func (h *H) AssertOneWeight() {
 	for _, o := range h.Objects() {
 		if t, ok := o.(*canvas.Text); ok && t.Visible() && (t.TextStyle.Bold || t.TextStyle.Italic) {
 			h.T.Errorf("screen %s: %q asks for style %+v; the bundled font has one weight",
-				h.Shell.Current(), t.Text, t.TextStyle)
+				h.Current(), t.Text, t.TextStyle)
 		}
 	}
 }
@@ -533,7 +566,7 @@ func (h *H) AssertTargets(min float32) {
 		}
 		if s := o.Size(); s.Width < min || s.Height < min {
 			h.T.Errorf("screen %s: %T %q is %.0f×%.0f, smaller than the %.0f px touch target",
-				h.Shell.Current(), o, labelOf(o), s.Width, s.Height, min)
+				h.Current(), o, labelOf(o), s.Width, s.Height, min)
 		}
 	}
 }
@@ -551,13 +584,13 @@ func (h *H) AssertFits() {
 	c := h.Win.Canvas()
 	for _, o := range h.Objects() {
 		if p, ok := o.(*touch.Pager); ok && p.Visible() && p.Overflows() {
-			h.T.Errorf("screen %s: a block is taller than the pager's page", h.Shell.Current())
+			h.T.Errorf("screen %s: a block is taller than the pager's page", h.Current())
 		}
 	}
 	for _, o := range c.Overlays().List() {
 		if m, s := o.MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
 			h.T.Errorf("screen %s: an overlay needs %.0f×%.0f, the window is %.0f×%.0f",
-				h.Shell.Current(), m.Width, m.Height, s.Width, s.Height)
+				h.Current(), m.Width, m.Height, s.Width, s.Height)
 		}
 	}
 	// A box laid out smaller than its content lets the content spill out of it (a
@@ -572,12 +605,12 @@ func (h *H) AssertFits() {
 		}
 		if m, s := box.MinSize(), box.Size(); s.Height+slack < m.Height || s.Width+slack < m.Width {
 			h.T.Errorf("screen %s: a box is laid out %.0f×%.0f, its content needs %.0f×%.0f",
-				h.Shell.Current(), s.Width, s.Height, m.Width, m.Height)
+				h.Current(), s.Width, s.Height, m.Width, m.Height)
 		}
 	}
 	if m, s := c.Content().MinSize(), c.Size(); m.Height > s.Height || m.Width > s.Width {
 		h.T.Errorf("screen %s needs %.0f×%.0f, the window is %.0f×%.0f (no scrolling on a touchscreen)",
-			h.Shell.Current(), m.Width, m.Height, s.Width, s.Height)
+			h.Current(), m.Width, m.Height, s.Width, s.Height)
 	}
 }
 
