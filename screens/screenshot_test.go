@@ -2,9 +2,13 @@ package screens_test
 
 import (
 	"flag"
+	"fmt"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
@@ -34,11 +38,11 @@ var screenTour = []struct {
 // With -screenshots DIR the pictures are written for docs/screenshots.
 func TestScreens(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
+		mode := "normal"
+		if elderly {
+			mode = "elderly"
+		}
 		for _, st := range screenTour {
-			mode := "normal"
-			if elderly {
-				mode = "elderly"
-			}
 			t.Run(st.name+"-"+mode, func(t *testing.T) {
 				h := screentest.New(t, screentest.Options{})
 				if elderly {
@@ -48,5 +52,12 @@ func TestScreens(t *testing.T) {
 				h.Check(*screenshotDir, st.name+"-"+mode)
 			})
 		}
+		// The screen of a kiosk that could not start: its database damaged.
+		t.Run("out-of-service-"+mode, func(t *testing.T) {
+			cfg := config.Defaults()
+			cfg.Data.Dir = "/var/lib/kiosk"
+			h, _ := outOfService(t, fmt.Errorf("%w: cut short", store.ErrDamaged), "/etc/kiosk/kiosk.toml", cfg, i18n.ZH, elderly)
+			h.Check(*screenshotDir, "out-of-service-"+mode)
+		})
 	}
 }
