@@ -7,7 +7,8 @@
 # and check that the tap is still taken (HELD_TAPS times, 2 by default), check that the
 # X server's screen saver is off, ask the kiosk for its status and its screen through
 # the staff socket (kioskctl), have staff restart it (the same process starts anew),
-# then stop it with SIGTERM; then start it once more and hang it up (SIGHUP). Last, as a
+# then stop it with SIGTERM; then start it once more and hang it up (SIGHUP). On a
+# damaged database it must show its out-of-service screen, stay, and stop cleanly. Last, as a
 # hall starts it: xinit runs it on a real Xorg server (dummy video driver); it must
 # choose the software renderer, take a tap, and end xinit when it stops; and the
 # systemd unit that starts it so in a hall is verified.
@@ -30,20 +31,21 @@ start_kiosk() {
   kpid=$!
   wait_home "$out" "$kpid"
 }
-# wait_home OUT PID: until OUT logs the painted home screen; fails if PID ends first,
-# or after 60 s.
+# wait_home OUT PID [SCREEN]: until OUT logs the painted home screen (or SCREEN: "out-of-service");
+# fails if PID ends first, or after 60 s.
 wait_home() {
-  local out=$1 pid=$2
+  local out=$1 pid=$2 painted="\"${3:-home} screen painted\""
   for _ in $(seq 600); do
-    grep -q '"home screen painted"' "$out" 2>/dev/null && break
+    grep -q "$painted" "$out" 2>/dev/null && break
     kill -0 "$pid" 2>/dev/null || { echo "the kiosk exited:"; cat "$out"; exit 1; }
     sleep 0.1
   done
-  grep -q '"home screen painted"' "$out" || { echo "no home screen within 60 s:"; cat "$out"; exit 1; }
+  grep -q "$painted" "$out" || { echo "no ${3:-home} screen within 60 s:"; cat "$out"; exit 1; }
 }
-# stop_kiosk SIGNAL OUT: the signal, then a clean exit within 10 s, with no error logged.
+# stop_kiosk SIGNAL OUT [ERROR]: the signal, then a clean exit within 10 s, with no error
+# logged but ERROR (a pattern), when given.
 stop_kiosk() {
-  local sig=$1 out=$2 status=0
+  local sig=$1 out=$2 expected=${3:-} status=0
   kill "-$sig" "$kpid"
   for _ in $(seq 100); do kill -0 "$kpid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$kpid" 2>/dev/null; then
@@ -54,7 +56,7 @@ stop_kiosk() {
   if [ "$status" -ne 0 ] || ! grep -q '"kiosk stopped"' "$out"; then
     echo "the kiosk did not stop cleanly on SIG$sig (exit status $status):"; cat "$out"; exit 1
   fi
-  if grep -q '"level":"ERROR"' "$out"; then
+  if grep '"level":"ERROR"' "$out" | grep -qv "${expected:-^}"; then
     echo "the kiosk logged errors:"; grep '"level":"ERROR"' "$out"; exit 1
   fi
 }
@@ -171,6 +173,30 @@ stop_kiosk HUP "$work/kiosk-hup.out"
 smoke opengl
 smoke software
 
+# Out of service: on a damaged database a kiosk opens its window all the same, on the
+# out-of-service screen (ended, systemd would start it again every 2 s on a black
+# screen), says why in its log, stays, and stops cleanly on SIGTERM.
+echo "-- out of service"
+mkdir -m 700 "$work/damaged"
+(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$work/damaged/data.key" && echo >>"$work/damaged/data.key")
+printf '%0100d' 0 >"$work/damaged/kiosk.db" # 100 bytes, no database
+printf '[kiosk]\ndemo = true\n[data]\ndir = "%s"\n' "$work/damaged" >"$work/damaged.toml"
+(cd "$work" && DISPLAY=":$disp" LANG=zh_CN.UTF-8 exec "$OLDPWD/bin/kiosk" --config "$work/damaged.toml" --fullscreen \
+  --renderer software >"$work/damaged.out" 2>&1) &
+kpid=$!
+wait_home "$work/damaged.out" "$kpid" out-of-service
+if ! grep '"level":"ERROR"' "$work/damaged.out" | grep -q 'out of service.*database file is damaged'; then
+  echo "the kiosk out of service did not log why:"; cat "$work/damaged.out"; exit 1
+fi
+sleep 2
+kill -0 "$kpid" 2>/dev/null || { echo "the kiosk out of service ended:"; cat "$work/damaged.out"; exit 1; }
+DISPLAY=":$disp" import -window root "$work/damaged.png"
+colours=$(convert "$work/damaged.png" -format %k info:)
+echo "out-of-service screen: $colours colours"
+[ "$colours" -ge 16 ] || { echo "the out-of-service window looks blank"; exit 1; }
+stop_kiosk TERM "$work/damaged.out" 'out of service'
+echo "out of service on a damaged database: shown, kept, stopped cleanly"
+
 # As a hall starts it: xinit runs the kiosk on a real Xorg server (the dummy video driver
 # stands in for the screen), and the renderer is left to choose (no GPU here: software).
 # When the kiosk stops, xinit stops the server and ends.
@@ -211,4 +237,4 @@ if ! diff <(sed -n '/^```ini$/,/^```$/p' docs/deployment.md | sed '1d;$d') deplo
   echo "docs/deployment.md does not show deploy/kiosk.service as it is"; exit 1
 fi
 echo "deploy/kiosk.service verified"
-echo "smoke test passed with both renderers, on Xorg under xinit (stopped cleanly on SIGTERM and on SIGHUP), and the systemd unit verified"
+echo "smoke test passed with both renderers, out of service on a damaged database, on Xorg under xinit (stopped cleanly on SIGTERM and on SIGHUP), and the systemd unit verified"

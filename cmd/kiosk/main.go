@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -18,14 +17,9 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
-	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
-	"github.com/liangzihu/kiosk/app/demo"
-	"github.com/liangzihu/kiosk/app/logging"
 	"github.com/liangzihu/kiosk/app/staff"
-	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/assets"
-	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/softdriver"
 	"github.com/liangzihu/kiosk/screens/startup"
 	"github.com/liangzihu/kiosk/screens/xwin"
@@ -52,87 +46,47 @@ func main() {
 }
 
 // run runs the kiosk until its window's loop stops, and reports whether staff asked for
-// a restart.
+// a restart. A kiosk that cannot start for a reason a restart will not cure opens its
+// window all the same, on the out-of-service screen, and stays so until it is stopped:
+// ended, it would only be started again by its supervisor, a black screen every 2 s.
 func run() (restart bool) {
 	t0 := startup.ProcessStart()
 	cfgPath := flag.String("config", "", "configuration file (TOML); none: demo mode")
 	fullscreen := flag.Bool("fullscreen", false, "full screen (also kiosk.fullscreen in the configuration)")
 	rendererFlag := flag.String("renderer", "", "auto, opengl or software (also kiosk.renderer in the configuration)")
 	flag.Parse()
-
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	if *fullscreen {
-		cfg.Kiosk.Fullscreen = true
-	}
 	if *rendererFlag != "" {
+		// A mistake on the command line, as an unknown flag: the unit's or the
+		// installer's, found the first time it starts, not a hall's.
 		if err := config.CheckRenderer(*rendererFlag); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		cfg.Kiosk.Renderer = *rendererFlag
 	}
-	if err := alreadyRunning(cfg.Data.Dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	log, closeLog, err := logging.New(logging.Options{
-		Dir: cfg.Data.Dir, MaxBytes: cfg.Data.LogMaxBytes, Files: cfg.Data.LogFiles, Stderr: os.Stderr,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	defer closeLog.Close()
-	startProfiling(log)
-	log.Info("kiosk starting", "config", cfg.Source, "demo", cfg.Demo, "kiosk", cfg.Kiosk.ID)
-
 	// restarting is told of a restart staff asked for; the loop below stops the window.
 	restarting := make(chan struct{}, 1)
-	opts := app.Options{Logger: log, Restart: func() {
-		select {
-		case restarting <- struct{}{}:
-		default:
-		}
-	}}
-	if cfg.Demo {
-		rig, err := demo.Start(filepath.Join(cfg.Data.Dir, "dev"))
-		if err != nil {
-			log.Error("demo devices", "err", err)
-			os.Exit(1)
-		}
-		defer rig.Close()
-		rig.Apply(cfg)
-		opts.Demo = rig
-		sims, err := utilitysim.Start(utilitysim.Demo(filepath.Join(cfg.Data.Dir, "utilitysim"), cfg.Kiosk.ID))
-		if err != nil {
-			log.Error("demo utilities", "err", err)
-			os.Exit(1)
-		}
-		defer sims.Close()
-		rig.UseUtilities(sims)
-		opts.UtilityURLs = sims.BaseURLs()
-		log.Info("demo utilities", "admin", sims.AdminURL())
-	}
-	k, err := app.New(cfg, opts)
+	s, err := start(startOptions{config: *cfgPath, fullscreen: *fullscreen, renderer: *rendererFlag,
+		stderr: os.Stderr, retries: startRetries, restart: func() {
+			select {
+			case restarting <- struct{}{}:
+			default:
+			}
+		}})
 	if err != nil {
-		log.Error("start", "err", err)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	k.Start(context.Background())
-	defer k.Close()
+	defer s.closeLog()
+	cfg, log := s.cfg, s.log
 
 	renderer, why := startup.ChooseRenderer(cfg.Kiosk.Renderer)
 	log.Info("renderer", "renderer", renderer, "why", why)
-	a, err := newFyneApp(renderer, cfg.Kiosk.Fullscreen, k.Text.T("app.title"))
+	a, err := newFyneApp(renderer, cfg.Kiosk.Fullscreen, s.text.T("app.title"))
 	if err != nil {
 		log.Error("window", "renderer", renderer, "err", err)
 		os.Exit(1)
 	}
-	w := a.NewWindow(k.Text.T("app.title"))
+	w := a.NewWindow(s.text.T("app.title"))
 	if renderer == startup.OpenGL {
 		startup.LeanFramebuffer()
 	}
@@ -158,15 +112,21 @@ func run() (restart bool) {
 			fyne.Do(f)
 		}
 	}
-	shell := screens.NewShell(k, w, screens.Options{Do: do, OnFirstFrame: func() {
-		log.Info("home screen painted", "startup_ms", time.Since(t0).Milliseconds())
+	painted := "home screen painted"
+	if s.k == nil {
+		painted = "out-of-service screen painted"
+	}
+	shell := s.show(w, do, func() {
+		log.Info(painted, "startup_ms", time.Since(t0).Milliseconds())
 		startup.Trim()
-	}})
-	go func() {
-		for range time.Tick(time.Second) {
-			do(shell.Tick)
-		}
-	}()
+	})
+	if shell != nil {
+		go func() {
+			for range time.Tick(time.Second) {
+				do(shell.Tick)
+			}
+		}()
+	}
 	// SIGTERM (systemctl stop), SIGINT and SIGHUP stop the window's loop; ShowAndRun
 	// returns and the kiosk is closed below: the open session wiped and journaled, the
 	// outbox stopped, the database closed. xinit hangs its client up first when its
@@ -180,9 +140,9 @@ func run() (restart bool) {
 	var restarted atomic.Bool
 	go func() {
 		select {
-		case s := <-sig:
+		case got := <-sig:
 			stopping.Store(true)
-			log.Info("stopping", "signal", s.String())
+			log.Info("stopping", "signal", got.String())
 			fyne.Do(a.Quit)
 		case <-restarting:
 			restarted.Store(true)
@@ -195,7 +155,7 @@ func run() (restart bool) {
 	}
 	w.ShowAndRun()
 	stopping.Store(true)
-	if err := k.Close(); err != nil {
+	if err := s.close(); err != nil {
 		log.Error("stop", "err", err)
 	}
 	log.Info("kiosk stopped", "restart", restarted.Load())
