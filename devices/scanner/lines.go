@@ -20,7 +20,7 @@ var (
 	// typically line noise or a baud rate mismatch. Configure scanners for UTF-8 output.
 	ErrGarbage = errors.New("scanner: line is not text")
 	// ErrPartial: a line started but its terminator never came (the scanner was
-	// unplugged or reset mid-code).
+	// unplugged or reset mid-code); a line already too long by then is ErrTooLong.
 	ErrPartial = errors.New("scanner: line without terminator")
 )
 
@@ -119,12 +119,16 @@ func (s *Splitter) Pending() bool {
 }
 
 // Reset drops a pending line (after a silence, or when the port is reopened). It
-// returns ErrPartial when something was dropped, nil otherwise.
+// returns ErrTooLong when that line was already too long (its end would not have saved
+// it), ErrPartial when something else was dropped, nil otherwise.
 func (s *Splitter) Reset() error {
-	pending := s.Pending()
-	s.buf, s.searched, s.overflow = s.buf[:0], 0, false
-	if pending {
-		return ErrPartial
+	var err error
+	switch {
+	case s.overflow || len(s.buf) > s.maxLen():
+		err = ErrTooLong
+	case s.Pending():
+		err = ErrPartial
 	}
-	return nil
+	s.buf, s.searched, s.overflow = s.buf[:0], 0, false
+	return err
 }

@@ -76,10 +76,11 @@ func TestSplitterPartial(t *testing.T) {
 	if got := show(s.Feed([]byte("WHOLE\r\n"))); got != "WHOLE" {
 		t.Fatalf("after reset: %q", got)
 	}
-	// An overlong line pending is dropped by Reset too, and forgotten.
+	// An overlong line pending is dropped by Reset too, as too long (its end would not
+	// have saved it), and forgotten.
 	s = &Splitter{MaxLen: 3}
 	s.Feed([]byte("123456"))
-	if err := s.Reset(); !errors.Is(err, ErrPartial) {
+	if err := s.Reset(); !errors.Is(err, ErrTooLong) {
 		t.Fatalf("overflow reset: %v", err)
 	}
 	if got := show(s.Feed([]byte("abc\n"))); got != "abc" {

@@ -159,13 +159,26 @@ func TestScans(t *testing.T) {
 	}
 }
 
-// Half a code followed by silence is dropped, not glued to the next scan.
+// Half a code followed by silence is dropped, not glued to the next scan; a line already
+// too long when the silence comes is dropped as too long.
 func TestPartialLine(t *testing.T) {
-	g := newRig(t, sim.ScannerOptions{}, scanner.Options{PartialTimeout: 50 * time.Millisecond})
-	g.sim.WriteRaw([]byte("TRK20261"))
-	g.expectDrop(scanner.ErrPartial)
-	g.sim.Scan("TRK2026112500042")
-	g.expectScan("TRK2026112500042")
+	for _, tc := range []struct {
+		name string
+		sent string
+		want error
+	}{
+		{"half a code", "TRK20261", scanner.ErrPartial},
+		{"too long", strings.Repeat("9", 201), scanner.ErrTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// At 115200 baud the emulator's bursts of 64 bytes come well within the timeout.
+			g := newRig(t, sim.ScannerOptions{Baud: 115200}, scanner.Options{Baud: 115200, PartialTimeout: 50 * time.Millisecond, MaxLen: 200})
+			g.sim.WriteRaw([]byte(tc.sent))
+			g.expectDrop(tc.want)
+			g.sim.Scan("TRK2026112500042")
+			g.expectScan("TRK2026112500042")
+		})
+	}
 }
 
 // Unplugged mid-code: the half line is dropped, the state says so, and after the
