@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -31,7 +33,7 @@ type rig struct {
 	k        *app.Kiosk
 	demo     *demo.Rig
 	identify chan app.IdentifyEvent
-	scans    chan string
+	scans    chan app.Scan
 }
 
 func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
@@ -62,9 +64,9 @@ func newRigAt(t *testing.T, c clock.Clock, before func(*demo.Rig) error) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, k: k, demo: d, identify: make(chan app.IdentifyEvent, 16), scans: make(chan string, 4)}
+	r := &rig{t: t, k: k, demo: d, identify: make(chan app.IdentifyEvent, 16), scans: make(chan app.Scan, 4)}
 	k.OnIdentify(func(e app.IdentifyEvent) { r.identify <- e })
-	k.OnScan(func(c string) { r.scans <- c })
+	k.OnScan(func(sc app.Scan) { r.scans <- sc })
 	k.Start(context.Background())
 	t.Cleanup(func() {
 		k.Close()
@@ -224,22 +226,39 @@ func TestSameCardKeepsSession(t *testing.T) {
 	}
 }
 
+// What the scanner reads reaches the screens as what it is to the kiosk: a receipt's
+// tracking QR, a bill's QR, or something it cannot use, whether a code of another kind or
+// a line the scanner driver dropped (a bill's QR sent in GBK, noise, an overlong line).
 func TestScanReachesListeners(t *testing.T) {
-	r := newRig(t)
-	// The scanner may still be opening its port: retry the scan until it is read.
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if err := r.demo.Scan("https://track.example.cn/a/SQ20261125001"); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case c := <-r.scans:
-			if c != "https://track.example.cn/a/SQ20261125001" {
-				t.Fatalf("scanned %q", c)
+	gbk := []byte{0xB5, 0xE7, 0xB7, 0xD1, '\r', '\n'} // 电费 in GBK: not UTF-8
+	for _, tc := range []struct {
+		name string
+		send func(r *rig) error
+		want app.Scan
+	}{
+		{"tracking QR", func(r *rig) error { return r.demo.Scan("https://track.example.cn/a/SQ20261125001") },
+			app.Scan{Kind: app.ScanTracking, Ref: "SQ20261125001"}},
+		{"bill QR", func(r *rig) error { return r.demo.Scan(utility.FormatBillQR(utility.Water, "42001002", "")) },
+			app.Scan{Kind: app.ScanBill, Bill: utility.BillQR{Utility: utility.Water, Account: "42001002"}}},
+		{"another kind of code", func(r *rig) error { return r.demo.Scan("https://example.com/menu") },
+			app.Scan{Kind: app.ScanUnusable}},
+		{"GBK", func(r *rig) error { return r.demo.Scanner().WriteRaw(gbk) }, app.Scan{Kind: app.ScanUnusable}},
+		{"too long", func(r *rig) error { return r.demo.Scan(strings.Repeat("9", 5000)) }, app.Scan{Kind: app.ScanUnusable}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			pollUntil(t, 10*time.Second, "the scanner", func() bool { st, ok := r.k.DeviceState("scanner"); return ok && st.OK })
+			if err := tc.send(r); err != nil {
+				t.Fatal(err)
 			}
-			return
-		case <-time.After(300 * time.Millisecond):
-		}
+			select {
+			case got := <-r.scans:
+				if got != tc.want {
+					t.Fatalf("scan %+v, want %+v", got, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no scan arrived")
+			}
+		})
 	}
-	t.Fatal("no scan arrived")
 }

@@ -118,7 +118,7 @@ type Kiosk struct {
 	identifyListeners []func(IdentifyEvent)
 	deviceListeners   []func(DeviceEvent)
 	accountListeners  []func()
-	scanListeners     []func(string)
+	scanListeners     []func(Scan)
 	applyListeners    []func()
 	contentListeners  []func()
 	deviceState       map[string]DeviceEvent

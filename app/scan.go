@@ -1,29 +1,62 @@
 package app
 
-import "github.com/liangzihu/kiosk/devices/scanner"
+import (
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/devices/scanner"
+)
 
-// OnScan registers a listener for codes read by the QR scanner. The screen on top
-// decides what a code means (a bill's QR, a receipt's tracking QR). Codes may be
-// personal data: they are never logged.
-func (k *Kiosk) OnScan(f func(code string)) {
+// ScanKind is what a scan is to the kiosk.
+type ScanKind int
+
+const (
+	// ScanUnusable: nothing the kiosk can act on. Either the scanner's line was dropped
+	// (garbled, too long, not UTF-8 such as a bill's QR sent in GBK, cut short), or the
+	// code is neither a bill's QR nor a tracking QR of this kiosk's receipts. The
+	// citizen is told, or they scan again and again at a kiosk that seems deaf.
+	ScanUnusable ScanKind = iota
+	// ScanTracking: a receipt's tracking QR; Scan.Ref is its application number.
+	ScanTracking
+	// ScanBill: a paper bill's QR; Scan.Bill names its account.
+	ScanBill
+)
+
+// Scan is a code read by the QR scanner, as the kiosk understands it.
+type Scan struct {
+	Kind ScanKind
+	Ref  string
+	Bill utility.BillQR
+}
+
+// OnScan registers a listener for what the QR scanner reads. The screen on top decides
+// what to do with it (open an application, an account, or tell the citizen the code
+// cannot be used). Codes may be personal data: they are never logged.
+func (k *Kiosk) OnScan(f func(Scan)) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.scanListeners = append(k.scanListeners, f)
+}
+
+// ReadScan says what a scanned code is: a receipt's tracking QR, a bill's QR, or
+// neither.
+func (k *Kiosk) ReadScan(code string) Scan {
+	if ref, ok := k.RefFromQR(code); ok {
+		return Scan{Kind: ScanTracking, Ref: ref}
+	}
+	if q, err := utility.ParseBillQR(code); err == nil {
+		return Scan{Kind: ScanBill, Bill: q}
+	}
+	return Scan{Kind: ScanUnusable}
 }
 
 func (k *Kiosk) runScanner(s *scanner.Scanner) {
 	for e := range s.Events() {
 		switch e.Kind {
 		case scanner.EventScan:
-			k.Touch()
-			k.mu.Lock()
-			ls := append([]func(string){}, k.scanListeners...)
-			k.mu.Unlock()
-			for _, f := range ls {
-				f(e.Code)
-			}
+			k.emitScan(k.ReadScan(e.Code))
 		case scanner.EventDropped:
+			// A citizen held something to the scanner that it could not read.
 			k.Log.Info("scan dropped", "reason", e.Err)
+			k.emitScan(Scan{Kind: ScanUnusable})
 		case scanner.EventState:
 			ok := e.State == scanner.StateReady
 			// The scanner's own error (a port's path, the system's words) is in its log;
@@ -34,6 +67,16 @@ func (k *Kiosk) runScanner(s *scanner.Scanner) {
 			}
 			k.emitDevice(ev)
 		}
+	}
+}
+
+func (k *Kiosk) emitScan(sc Scan) {
+	k.Touch()
+	k.mu.Lock()
+	ls := append([]func(Scan){}, k.scanListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f(sc)
 	}
 }
 

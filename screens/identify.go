@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/i18n"
-	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -85,13 +85,18 @@ func (s *Shell) afterIdentify() {
 	s.Show(s.landing(s))
 }
 
-// onScan acts on a code read by the QR scanner on any screen: a receipt's tracking QR
-// opens the application, a paper bill's QR opens the account.
-func (s *Shell) onScan(code string) {
+// onScan acts on what the QR scanner read, on any screen: a receipt's tracking QR opens
+// the application, a paper bill's QR opens the account. What the kiosk cannot use is
+// said on the screens that invite a scan.
+func (s *Shell) onScan(sc app.Scan) {
 	if s.Current() == "pay" || s.busy() {
 		// A payment under way, or a step on its way, keeps the screen: what the scan
 		// opened would hide the payment's outcome or be hidden by the step's screen.
 		s.K.Log.Info("scan ignored: the citizen is paying or waiting")
+		return
+	}
+	if sc.Kind == app.ScanUnusable {
+		s.unusableScan()
 		return
 	}
 	if s.maint != nil {
@@ -100,19 +105,43 @@ func (s *Shell) onScan(code string) {
 		s.maint.Close(app.MaintenanceCitizen)
 		s.Home()
 	}
-	fail := func(key string) {
-		s.notice.hide()
-		s.notice = s.tellKeys("scan.title", key, s.ok)
+	switch sc.Kind {
+	case app.ScanTracking:
+		s.openApplication(sc.Ref, func(key string) {
+			s.notice.hide()
+			s.notice = s.tellKeys("scan.title", key, s.ok)
+		})
+	case app.ScanBill:
+		s.openAccount(sc.Bill.Utility, sc.Bill.Account)
 	}
-	if ref, ok := s.K.RefFromQR(code); ok {
-		s.openApplication(ref, fail)
+}
+
+// scanNoticeFor is how long the notice of a scan that cannot be used stays up: a
+// citizen who sees nothing happen scans again and again, but the notice should not
+// stand in the way of the next try.
+const scanNoticeFor = 5 * time.Second
+
+// unusableScan tells a citizen on a screen that invites a scan (home, the account
+// lookup, 进度查询) that what they held to the scanner cannot be read here, and what
+// to scan instead, for a few seconds. Elsewhere nobody was asked to scan.
+func (s *Shell) unusableScan() {
+	switch s.Current() {
+	case "home", "accounts", "track":
+	default:
+		s.K.Log.Info("unusable scan ignored: the screen invites none", "screen", s.Current())
 		return
 	}
-	if q, err := utility.ParseBillQR(code); err == nil {
-		s.openAccount(q.Utility, q.Account)
-		return
-	}
-	fail("scan.unknown")
+	s.notice.hide()
+	m := s.tellKeys("scan.title", "scan.unknown", s.ok)
+	s.notice = m
+	s.K.Clock.AfterFunc(scanNoticeFor, func() {
+		s.opt.Do(func() {
+			if s.notice == m {
+				m.hide()
+				s.notice = nil
+			}
+		})
+	})
 }
 
 // onDevice redraws the screens that invite a card or a scan when a device's state

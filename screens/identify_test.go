@@ -15,6 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
@@ -463,6 +464,58 @@ func TestDemoScanButton(t *testing.T) {
 							h.Tap(next)
 						}
 					})
+				}
+			}
+		})
+	}
+}
+
+// A scan the kiosk cannot use, a line the scanner driver dropped (a bill's QR sent in
+// GBK) or a code of another kind, is said on the screens that invite a scan for a few
+// seconds, and then goes by itself; on a screen that invites none, nothing is said.
+func TestUnusableScan(t *testing.T) {
+	gbk := []byte{0xB5, 0xE7, 0xB7, 0xD1, '\r', '\n'} // 电费 in GBK: not UTF-8
+	for _, tc := range []struct {
+		tile   string // "": home
+		screen string
+		told   bool
+	}{
+		{"", "home", true},
+		{"tile.accounts", "accounts", true},
+		{"tile.track", "track", true},
+		{"tile.guide", "guide", false},
+	} {
+		t.Run(tc.screen, func(t *testing.T) {
+			h, d := newDeviceHarness(t)
+			h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+			if tc.tile != "" {
+				h.Tap(h.K.Text.T(tc.tile))
+			}
+			said := h.K.Text.T("scan.unknown")
+			for _, send := range []func() error{
+				func() error { return d.Scanner().WriteRaw(gbk) },
+				func() error { return d.Scan("https://example.com/menu") },
+			} {
+				if err := send(); err != nil {
+					t.Fatal(err)
+				}
+				if !tc.told {
+					// The scan is logged when it is ignored: wait for that, then look.
+					h.WaitFor("the scan", func() bool { return strings.Contains(h.Log(), "unusable scan ignored") })
+					if h.Shows(said) {
+						t.Fatalf("told on a screen that invites no scan:\n%s", h.Markup())
+					}
+					continue
+				}
+				h.WaitShows(said)
+				h.Check("", "")
+				h.Advance(screens.ScanNoticeFor - time.Second)
+				if !h.Shows(said) {
+					t.Fatal("the notice went too soon")
+				}
+				h.Advance(time.Second)
+				if h.Shows(said) || h.Current() != tc.screen {
+					t.Fatalf("after a few seconds, on %s:\n%s", h.Current(), h.Markup())
 				}
 			}
 		})

@@ -134,7 +134,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
 	k.OnAccounts(s.accountsAnswered)
-	k.OnScan(func(code string) { s.opt.Do(func() { s.onScan(code) }) })
+	k.OnScan(func(sc app.Scan) { s.opt.Do(func() { s.onScan(sc) }) })
 	k.OnContent(func() { s.opt.Do(s.onContent) })
 	touch.OnLift(func() { s.opt.Do(s.redrawIfDue) })
 	// A late answer to the open session's application redraws its result page.
