@@ -70,6 +70,7 @@ type Printer struct {
 	owed    int    // barriers of failed jobs never answered: their replies may still come
 	dirty   bool   // a job failed part-way: its tail may still be in the printer
 	replies []byte // DLE EOT replies received
+	junk    int    // bytes received that mean nothing: line noise, a wrong baud rate
 	rbuf    [64]byte
 }
 
@@ -172,7 +173,7 @@ func (p *Printer) status(ctx context.Context) (Status, error) {
 	if err := p.poll(0); err != nil {
 		return Status{}, err
 	}
-	p.replies = p.replies[:0]
+	p.replies, p.junk = p.replies[:0], 0
 	var got []byte
 	for n := byte(1); n <= 4; n++ {
 		if _, err := p.port.Write([]byte{0x10, 0x04, n}); err != nil {
@@ -192,9 +193,11 @@ func (p *Printer) status(ctx context.Context) (Status, error) {
 			}
 		}
 		if len(p.replies) == 0 {
-			// One unanswered query is enough: the state is unknown.
+			// One unanswered query is enough: the state is unknown. Bytes that came
+			// instead of the reply tell a line set wrong from a printer that is silent.
 			st := ParseStatus(got)
-			p.opt.Logger.Warn("printer: no answer to status query", "query", n)
+			st.Garbled = p.junk > 0
+			p.opt.Logger.Warn("printer: no answer to status query", "query", n, "garbled_bytes", p.junk)
 			return st, nil
 		}
 		got = append(got, p.replies[0])
@@ -205,7 +208,7 @@ func (p *Printer) status(ctx context.Context) (Status, error) {
 
 // poll reads what the printer has sent, waiting at most d for the first byte, and
 // sorts it: XON/XOFF change the flow state, DLE EOT replies are kept for status, GS r
-// replies count as barrier acknowledgements, anything else is dropped.
+// replies count as barrier acknowledgements, anything else is dropped and counted.
 func (p *Printer) poll(d time.Duration) error {
 	if err := p.port.SetReadTimeout(d); err != nil {
 		return fmt.Errorf("printer: read timeout: %w", err)
@@ -222,6 +225,8 @@ func (p *Printer) poll(d time.Duration) error {
 				p.replies = append(p.replies, b)
 			case b&0x90 == 0: // GS r reply: 0xx0xxxx
 				p.acks++
+			default:
+				p.junk++
 			}
 		}
 		if err != nil {

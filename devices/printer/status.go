@@ -2,7 +2,10 @@ package printer
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/liangzihu/kiosk/devices/serialport"
 )
 
 // Errors a caller decides on with errors.Is. Status.Err maps a status to them; Print
@@ -12,6 +15,10 @@ var (
 	// may be off, unplugged, or a model that does not answer DLE EOT. Never read this as
 	// "out of paper".
 	ErrNoAnswer = errors.New("printer: no answer (state unknown)")
+	// ErrGarbled: bytes came back, but none of them a status reply: the line's settings
+	// (most often the baud rate) do not match the printer's. The state is unknown, as
+	// with ErrNoAnswer, which errors.Is finds too.
+	ErrGarbled = fmt.Errorf("printer: answers are not status replies (baud rate or port settings wrong?): %w", ErrNoAnswer)
 	// ErrOffline: the printer is off line for a reason it does not report.
 	ErrOffline = errors.New("printer: off line")
 	// ErrPaperOut: the paper roll has run out.
@@ -38,6 +45,9 @@ type Status struct {
 	// Known is false when the printer did not answer all four queries; the other flags
 	// then say only what the answers that came tell.
 	Known bool
+	// Garbled: not Known, and what came back instead of a status reply was bytes that
+	// mean nothing (a wrong baud rate), not silence.
+	Garbled bool
 	// Online is true when the printer accepts data (DLE EOT 1, bit 3 clear).
 	Online bool
 	// CoverOpen (DLE EOT 2, bit 2).
@@ -99,12 +109,14 @@ func ParseStatus(replies []byte) Status {
 	return s
 }
 
-// Err says whether the printer can print: nil, or the most specific of ErrNoAnswer,
-// ErrUnrecoverable, ErrCutter, ErrCoverOpen, ErrPaperOut, ErrOverheat and ErrOffline
-// (ErrStalled is the driver's finding, not the status's).
+// Err says whether the printer can print: nil, or the most specific of ErrGarbled,
+// ErrNoAnswer, ErrUnrecoverable, ErrCutter, ErrCoverOpen, ErrPaperOut, ErrOverheat and
+// ErrOffline (ErrStalled is the driver's finding, not the status's).
 // A paper near end is not an error.
 func (s Status) Err() error {
 	switch {
+	case !s.Known && s.Garbled:
+		return ErrGarbled
 	case !s.Known:
 		return ErrNoAnswer
 	case s.Unrecoverable:
@@ -126,6 +138,9 @@ func (s Status) Err() error {
 // String describes the status in Chinese for staff, e.g. "正常", "缺纸", "纸将尽",
 // "状态未知（无应答）".
 func (s Status) String() string {
+	if !s.Known && s.Garbled {
+		return "状态未知（应答无法识别）"
+	}
 	if !s.Known {
 		return "状态未知（无应答）"
 	}
@@ -154,6 +169,10 @@ func Advice(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case serialport.IsGone(err):
+		return "打印机未连接：检查USB/串口线是否插好"
+	case errors.Is(err, ErrGarbled):
+		return "打印机应答无法识别：波特率或端口设置可能不对（配置项 devices.printer.baud）"
 	case errors.Is(err, ErrNoAnswer):
 		return "打印机无应答：检查电源、串口线和端口设置；状态未知，不代表缺纸"
 	case errors.Is(err, ErrUnrecoverable):

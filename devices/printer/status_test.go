@@ -3,7 +3,11 @@ package printer
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/liangzihu/kiosk/devices/serialport"
 )
 
 // Replies from escpos.md §5.1 and §9.
@@ -64,14 +68,39 @@ func TestAdvice(t *testing.T) {
 	if Advice(nil) != "" {
 		t.Error("advice for no error")
 	}
-	for _, err := range []error{ErrNoAnswer, ErrOffline, ErrStalled, ErrPaperOut, ErrCoverOpen, ErrCutter, ErrUnrecoverable, ErrOverheat, ErrUnprintable, ErrQRTooLarge, errors.New("x")} {
+	_, unplugged := serialport.Open(filepath.Join(t.TempDir(), "ttyUSB0"), serialport.Mode{})
+	errs := []error{ErrNoAnswer, ErrGarbled, ErrOffline, ErrStalled, ErrPaperOut, ErrCoverOpen, ErrCutter, ErrUnrecoverable,
+		ErrOverheat, ErrUnprintable, ErrQRTooLarge, unplugged, errors.New("x")}
+	seen := map[string]error{}
+	for _, err := range errs {
 		wrapped := &JobError{Result: Result{Sent: 10}, Err: fmt.Errorf("ctx: %w", err)}
 		if Advice(wrapped) == "" || Advice(wrapped) != Advice(err) {
 			t.Errorf("%v: %q", err, Advice(wrapped))
 		}
+		// Each error has its own advice: staff do something different for each.
+		if other, ok := seen[Advice(err)]; ok {
+			t.Errorf("%v is advised as %v: %q", err, other, Advice(err))
+		}
+		seen[Advice(err)] = err
 	}
-	if Advice(ErrPaperOut) == Advice(ErrNoAnswer) {
-		t.Error("no answer must not read as paper out")
+	for _, tc := range []struct {
+		err  error
+		says string
+	}{
+		{unplugged, "未连接"},
+		{ErrGarbled, "devices.printer.baud"},
+	} {
+		if !strings.Contains(Advice(tc.err), tc.says) {
+			t.Errorf("%v: %q does not say %q", tc.err, Advice(tc.err), tc.says)
+		}
+	}
+}
+
+// A status whose replies came garbled is unknown, as one unanswered, and says why.
+func TestGarbledStatus(t *testing.T) {
+	s := Status{Garbled: true}
+	if err := s.Err(); err != ErrGarbled || !errors.Is(err, ErrNoAnswer) || s.String() != "状态未知（应答无法识别）" {
+		t.Fatalf("Err() = %v, String() = %q", err, s.String())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -133,8 +134,9 @@ func ignorableModemError(err error) bool {
 
 // port adapts go.bug.st/serial's timeout-per-read to deadlines.
 type port struct {
-	sp   serial.Port
-	path string
+	sp     serial.Port
+	path   string
+	closed atomic.Bool // Close was called: a read that ends now is not a device gone
 
 	mu       sync.Mutex
 	deadline time.Time
@@ -163,6 +165,10 @@ func (p *port) Read(b []byte) (int, error) {
 		}
 		n, err := p.sp.Read(b)
 		if err != nil {
+			if hungUp(err) && !p.closed.Load() {
+				// go.bug.st/serial says "closed" of a USB device pulled out mid-read too.
+				return n, fmt.Errorf("serialport: read %s: %w: %w", p.path, ErrGone, err)
+			}
 			return n, fmt.Errorf("serialport: read %s: %w", p.path, err)
 		}
 		if n > 0 {
@@ -199,8 +205,34 @@ func (p *port) ResetInputBuffer() error {
 	return nil
 }
 
-func (p *port) Close() error { return p.sp.Close() }
+func (p *port) Close() error {
+	p.closed.Store(true)
+	return p.sp.Close()
+}
 
 // IsTimeout reports whether err is a read deadline passing (the device may still be
 // there), as opposed to the device being gone.
 func IsTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// ErrGone is a port whose device went away while it was open (IsGone).
+var ErrGone = errors.New("serialport: the device went away")
+
+// IsGone reports whether err says the device is not there: nothing at the path (the
+// cable pulled and udev's /dev/serial/by-id link gone, a node with no device behind it),
+// or an open port whose device went away. Staff then check the cable, not the settings.
+func IsGone(err error) bool {
+	for _, e := range []error{ErrGone, syscall.ENOENT, syscall.ENXIO, syscall.ENODEV, syscall.EIO} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var pe *serial.PortError
+	return errors.As(err, &pe) && pe.Code() == serial.PortNotFound
+}
+
+// hungUp reports go.bug.st/serial's "port closed", which a read returns after Close,
+// and when the device hung up (a USB device pulled out gives a zero-length read).
+func hungUp(err error) bool {
+	var pe *serial.PortError
+	return errors.As(err, &pe) && pe.Code() == serial.PortClosed
+}

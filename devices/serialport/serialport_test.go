@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.bug.st/serial"
+
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -152,7 +154,7 @@ func TestCloseUnblocksRead(t *testing.T) {
 	port.Close()
 	select {
 	case err := <-done:
-		if err == nil || IsTimeout(err) {
+		if err == nil || IsTimeout(err) || IsGone(err) {
 			t.Fatalf("read after close: %v", err)
 		}
 	case <-time.After(5 * time.Second):
@@ -163,29 +165,75 @@ func TestCloseUnblocksRead(t *testing.T) {
 	}
 }
 
-// Unplugging (the device side closing) is an error, not a timeout.
+// Unplugging (the device side closing) is an error, not a timeout: the device is gone.
 func TestUnplugIsAnError(t *testing.T) {
 	p, port := openSim(t)
 	p.Close()
 	port.SetReadDeadline(time.Now().Add(time.Second))
-	if _, err := port.Read(make([]byte, 8)); err == nil || IsTimeout(err) {
+	if _, err := port.Read(make([]byte, 8)); err == nil || IsTimeout(err) || !IsGone(err) {
 		t.Fatalf("read after unplug: %v", err)
 	}
-	if _, err := port.Write([]byte("x")); err == nil {
-		t.Fatal("write after unplug succeeded")
+	if _, err := port.Write([]byte("x")); err == nil || !IsGone(err) {
+		t.Fatalf("write after unplug: %v", err)
 	}
 }
+
+// A USB device pulled out mid-read gives a zero-length read, which go.bug.st/serial
+// reports as "port closed", as it does after Close: the device is gone unless the port
+// was closed.
+func TestHangUpIsGone(t *testing.T) {
+	// go.bug.st/serial's own "port closed": a read of a port it closed.
+	pty, err := sim.OpenPTY(filepath.Join(t.TempDir(), "ttyV0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pty.Close()
+	sp, err := serial.Open(pty.Path, &serial.Mode{BaudRate: 9600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.Close()
+	_, closedErr := sp.Read(make([]byte, 1))
+	if !hungUp(closedErr) {
+		t.Fatalf("go.bug.st/serial's read after close: %v", closedErr)
+	}
+	for _, closed := range []bool{false, true} {
+		p := &port{sp: hangingUp{closedErr}, path: "ttyUSB0"}
+		if closed {
+			p.Close()
+		}
+		if _, err := p.Read(make([]byte, 8)); IsGone(err) == closed || IsTimeout(err) {
+			t.Errorf("closed by Close %v: %v", closed, err)
+		}
+	}
+}
+
+// hangingUp is a serial port whose reads fail with err.
+type hangingUp struct{ err error }
+
+func (h hangingUp) Read([]byte) (int, error)                           { return 0, h.err }
+func (h hangingUp) SetReadTimeout(time.Duration) error                 { return nil }
+func (h hangingUp) Close() error                                       { return nil }
+func (hangingUp) Write(b []byte) (int, error)                          { return len(b), nil }
+func (hangingUp) SetMode(*serial.Mode) error                           { return nil }
+func (hangingUp) Drain() error                                         { return nil }
+func (hangingUp) ResetInputBuffer() error                              { return nil }
+func (hangingUp) ResetOutputBuffer() error                             { return nil }
+func (hangingUp) SetDTR(bool) error                                    { return nil }
+func (hangingUp) SetRTS(bool) error                                    { return nil }
+func (hangingUp) GetModemStatusBits() (*serial.ModemStatusBits, error) { return nil, nil }
+func (hangingUp) Break(time.Duration) error                            { return nil }
 
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Open(filepath.Join(dir, "missing"), Mode{})
-	if !errors.Is(err, os.ErrNotExist) {
+	if !errors.Is(err, os.ErrNotExist) || !IsGone(err) {
 		t.Fatalf("missing device: %v", err)
 	}
 	plain := filepath.Join(dir, "file")
 	os.WriteFile(plain, nil, 0o600)
-	if _, err := Open(plain, Mode{}); err == nil {
-		t.Fatal("opened a regular file as a serial port")
+	if _, err := Open(plain, Mode{}); err == nil || IsGone(err) {
+		t.Fatalf("opened a regular file as a serial port, or took it for a device unplugged: %v", err)
 	}
 }
 
