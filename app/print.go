@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/i18n"
@@ -46,6 +47,11 @@ type receiptPrinter struct {
 	port    serialport.Port  // the port drv is on; nil when it failed and is to be reopened
 	builder *receipt.Builder
 	log     *slog.Logger
+	// gone is set while the printer is unplugged (its port's device not there), and
+	// lost is poked when it is found so: the idle check then looks for it every
+	// replugEvery, so that staff see it well again as soon as it is plugged back in.
+	gone atomic.Bool
+	lost chan struct{}
 }
 
 func (k *Kiosk) openPrinter() error {
@@ -67,6 +73,7 @@ func (k *Kiosk) openPrinter() error {
 		prof:    prof,
 		builder: b,
 		log:     k.Log,
+		lost:    make(chan struct{}, 1),
 	}
 	return nil
 }
@@ -152,12 +159,14 @@ func (p *receiptPrinter) unlock() { <-p.held }
 func (p *receiptPrinter) status(ctx context.Context) (printer.Status, error) {
 	drv, err := p.driver(ctx)
 	if err != nil {
+		p.seen(err)
 		return printer.Status{}, err
 	}
 	st, err := drv.Ready(ctx)
 	if err != nil && !isPrinterState(err) {
 		p.portFailed()
 	}
+	p.seen(err)
 	return st, err
 }
 
@@ -168,15 +177,39 @@ func (p *receiptPrinter) portFailed() {
 	p.reopen.Fail()
 }
 
+// seen notes whether err, the outcome of talking to the printer, says it is unplugged,
+// and wakes the idle check when it has just been found so. p is held.
+func (p *receiptPrinter) seen(err error) {
+	gone := serialport.IsGone(err)
+	if p.gone.Swap(gone) != gone && gone {
+		select {
+		case p.lost <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// replugEvery is how often the idle check looks for an unplugged printer: opening a
+// missing port costs nothing, and staff who plug it back in want to see it well.
+const replugEvery = time.Second
+
 // watchPrinter asks the printer for its state now and every devices.printer.check_every,
 // so that staff (maintenance mode, kioskctl, the fleet's alarms) hear of the paper
-// running low or out, or of a cover left open, before a citizen does. A receipt being
-// printed reports the state itself: the check is skipped then.
+// running low or out, or of a cover left open, before a citizen does; and every
+// replugEvery while it is unplugged, so that they see it back once plugged in. A receipt
+// being printed reports the state itself: the check is skipped then.
 func (k *Kiosk) watchPrinter(ctx context.Context) {
-	t := time.NewTicker(k.Config.Devices.Printer.CheckEvery.Duration)
+	p := k.printer
+	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		if p := k.printer; p.tryLock() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-p.lost: // a receipt found the printer unplugged
+		}
+		if p.tryLock() {
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			st, err := p.status(cctx)
 			cancel()
@@ -186,11 +219,11 @@ func (k *Kiosk) watchPrinter(ctx context.Context) {
 			}
 			k.printOutcome(printer.Result{After: st}, err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		wait := k.Config.Devices.Printer.CheckEvery.Duration
+		if p.gone.Load() {
+			wait = min(wait, replugEvery)
 		}
+		t.Reset(wait)
 	}
 }
 
@@ -270,6 +303,7 @@ func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.J
 			// time.
 			p.portFailed()
 		}
+		p.seen(err)
 		p.unlock()
 	}
 	out := k.printOutcome(res, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,14 +69,67 @@ func TestIdlePrinterWatched(t *testing.T) {
 			func(e app.DeviceEvent) bool { return !e.OK && strings.Contains(e.Detail, "盖") }},
 		{"closed again", func() { f.rig.Printer().SetState(sim.PrinterState{}) },
 			func(e app.DeviceEvent) bool { return e.OK && e.Detail == "" }},
+		// Replies garbled as a wrong baud rate gives them: the settings, not the power.
+		{"replies garbled", func() { f.rig.Printer().SetFaults(sim.PrinterFaults{GarbledStatus: true}) },
+			func(e app.DeviceEvent) bool { return !e.OK && e.Detail == printer.Advice(printer.ErrGarbled) }},
+		{"replies clear again", func() { f.rig.Printer().SetFaults(sim.PrinterFaults{}) },
+			func(e app.DeviceEvent) bool { return e.OK && e.Detail == "" }},
 		{"unplugged", func() {
 			if err := f.rig.Printer().Close(); err != nil {
 				t.Fatal(err)
 			}
-		}, func(e app.DeviceEvent) bool { return !e.OK }},
+		}, func(e app.DeviceEvent) bool { return !e.OK && strings.Contains(e.Detail, "未连接") }},
 	} {
 		tc.set()
 		pollUntil(t, 10*time.Second, tc.what, state(tc.want))
+	}
+}
+
+// A printer unplugged is shown to staff as not connected, with the cable to check; once
+// plugged back in it is shown well at once, not at the next idle check (check_every, here
+// longer than the test) or the next receipt. Before, an unplugged printer read as a
+// communication error, and a replugged one stayed "not OK" until the next check.
+func TestPrinterUnpluggedAndBack(t *testing.T) {
+	for _, found := range []string{"by a receipt", "asked before paying"} {
+		t.Run(found, func(t *testing.T) {
+			f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) { c.Devices.Printer.CheckEvery.Duration = 10 * time.Minute })
+			state := func() app.DeviceEvent { e, _ := f.k.DeviceState("printer"); return e }
+			pollUntil(t, 10*time.Second, "the printer's first state", func() bool { return state().OK })
+			var checks atomic.Int32 // printer states reported while it is unplugged
+			f.k.OnDevice(func(e app.DeviceEvent) {
+				if e.Device == "printer" && !e.OK {
+					checks.Add(1)
+				}
+			})
+			p := f.rig.Printer()
+			if err := p.Unplug(); err != nil {
+				t.Fatal(err)
+			}
+			var r app.PrintResult
+			if found == "by a receipt" {
+				job, err := f.k.Receipts().TestPage(receipt.TestPage{Time: time.Now()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r = f.k.Print(context.Background(), "test page", "", job)
+			} else {
+				r = f.k.PrinterReady(context.Background())
+			}
+			if r.OK || !strings.Contains(r.Detail, "未连接") || !strings.Contains(r.Detail, "USB/串口线") {
+				t.Fatalf("unplugged: %+v", r)
+			}
+			if e := state(); e.OK || e.Detail != r.Detail {
+				t.Fatalf("staff see the unplugged printer as %+v", e)
+			}
+			// The idle check, told, finds it unplugged too before it comes back: what
+			// sees it back is not that check's open racing the replug.
+			checked := checks.Load()
+			pollUntil(t, 10*time.Second, "the idle check of the unplugged printer", func() bool { return checks.Load() > checked })
+			if err := p.Replug(); err != nil {
+				t.Fatal(err)
+			}
+			pollUntil(t, 10*time.Second, "the printer plugged back in seen well", func() bool { e := state(); return e.OK && e.Detail == "" })
+		})
 	}
 }
 
