@@ -135,17 +135,24 @@ func TestDevsimIDCard(t *testing.T) {
 		t.Fatalf("list/show output:\n%s", out)
 	}
 	io.WriteString(s.ctl, "quit\n")
+	s.stopped(link)
+}
+
+// stopped waits for devsim to stop after quit, and checks that it took its port's link
+// away.
+func (s *session) stopped(link string) {
+	s.t.Helper()
 	select {
 	case code := <-s.code:
 		if code != 0 {
-			t.Fatalf("exit %d", code)
+			s.t.Fatalf("exit %d", code)
 		}
-		s.code <- code
+		s.code <- code // for the cleanup
 	case <-time.After(10 * time.Second):
-		t.Fatal("quit did not stop devsim")
+		s.t.Fatal("quit did not stop devsim")
 	}
 	if exists(link) {
-		t.Fatal("link left after quit")
+		s.t.Fatal("link left after quit")
 	}
 }
 

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,8 +21,8 @@ func init() {
 	})
 }
 
-// printerCommands are the lines devsim printer reads on its standard input.
-const printerCommands = `commands (one a line):
+// printerCommands are the control lines devsim printer reads.
+const printerCommands = `control lines (stdin, or --control FILE/FIFO):
   status                 show the printer's state, faults and byte counters
   paper-out [N]          the roll ends now, or after N more lines
   near-end [on|off]      the near-end sensor
@@ -36,10 +36,8 @@ const printerCommands = `commands (one a line):
   unplug | replug        pull the data cable out (the printer prints on) and plug it back
   clear                  clear every error
   save FILE              write the last receipt as a PNG
+  quit                   stop
 `
-
-// printerConsole is where runPrinter reads commands; tests replace it.
-var printerConsole io.Reader = os.Stdin
 
 func runPrinter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("devsim printer", flag.ContinueOnError)
@@ -54,12 +52,21 @@ func runPrinter(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	out := fs.String("out", "", "write each cut receipt as DIR/receipt-NNNN.png")
 	paperOut := fs.Int("paper-out-after", 0, "the roll ends after this many lines (0: never)")
 	noAnswer := fs.Bool("no-answer", false, "do not answer status queries")
+	control := fs.String("control", "", "read control lines from this file or FIFO instead of stdin")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: devsim printer [flags]")
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, printerCommands)
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	dots := map[string]int{"80mm": 576, "58mm": 384}[*paper]
 	if dots == 0 || fs.NArg() > 0 {
-		return fmt.Errorf("usage: devsim printer [--link PATH] [--paper 80mm|58mm] [--baud N] [--buffer N] [--xonxoff] [--speed MM/S] [--out DIR] [--chinese] [--paper-out-after N] [--no-answer]")
+		return fmt.Errorf("usage: devsim printer [--link PATH] [--paper 80mm|58mm] [--baud N] [--buffer N] [--xonxoff] [--speed MM/S] [--out DIR] [--chinese] [--paper-out-after N] [--no-answer] [--control FILE]")
 	}
 	if *out != "" {
 		// A receipt is a citizen's (masked) name, ID number and phone, their account and
@@ -102,37 +109,15 @@ func runPrinter(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "printer (%s, %d baud) on %s\n", *paper, *baud, p.Path())
 	fmt.Fprint(stdout, printerCommands)
 
-	lines := make(chan string)
-	go func() {
-		// A read of the console cannot be interrupted: with a terminal this goroutine
-		// ends with the process.
-		defer close(lines)
-		sc := bufio.NewScanner(printerConsole)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
+	return serveControl(ctx, *control, stdout, func(cmd, rest string) error {
+		if cmd == "quit" {
+			return errQuit
 		}
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case line, ok := <-lines:
-			if !ok {
-				<-ctx.Done() // no console: run until interrupted
-				return nil
-			}
-			if err := printerCommand(p, line, stdout); err != nil {
-				fmt.Fprintln(stdout, err)
-			}
-		}
-	}
+		return printerCommand(p, cmd+" "+rest, stdout)
+	})
 }
 
-// printerCommand applies one console command to the emulated printer.
+// printerCommand applies one control line to the emulated printer.
 func printerCommand(p *sim.Printer, line string, stdout io.Writer) error {
 	f := strings.Fields(line)
 	if len(f) == 0 {

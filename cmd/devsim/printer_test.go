@@ -2,69 +2,84 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
+	"syscall"
 	"testing"
-	"time"
 
 	"go.bug.st/serial"
 
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
-// devsim printer runs on a link, saves each receipt as a PNG, and takes console commands.
+// devsim printer runs on a link, saves each receipt as a PNG, and takes control lines
+// from stdin or, as the other emulators, from a FIFO whose writers come and go
+// (--control), and stops at quit.
 func TestDevsimPrinter(t *testing.T) {
-	dir := t.TempDir()
-	link, out := filepath.Join(dir, "ttyPRN"), filepath.Join(dir, "out")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	printerConsole = r
-	defer func() { printerConsole = os.Stdin }()
-	var stdout, stderr syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"printer", "--link", link, "--out", out, "--speed", "0", "--paper", "58mm"}, &stdout, &stderr)
-	}()
-	waitFor(t, "the port", func() bool { return strings.Contains(stdout.String(), link) })
-	port, err := serial.Open(link, &serial.Mode{BaudRate: 115200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer port.Close()
-	port.Write([]byte("\x1b@hello\n\x1dVB\x00"))
-	waitFor(t, "the receipt", func() bool { _, err := os.Stat(filepath.Join(out, "receipt-0001.png")); return err == nil })
-	saved := filepath.Join(dir, "saved.png")
-	w.WriteString("save " + saved + "\ncover open\nstatus\nfly\n")
-	waitFor(t, "the console", func() bool {
-		s := stdout.String()
-		return strings.Contains(s, "CoverOpen:true") && strings.Contains(s, `unknown command "fly"`)
-	})
-	// A receipt names its citizen (masked), their account and payment: others may not read it.
-	for _, p := range []string{out, filepath.Join(out, "receipt-0001.png"), saved} {
-		st, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m := st.Mode().Perm(); m&0o077 != 0 {
-			t.Errorf("%s has mode %v: others may read it", filepath.Base(p), m)
-		}
-	}
-	w.Close()
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(5 * time.Second):
-		buf := make([]byte, 1<<20)
-		t.Fatalf("devsim printer did not stop:\n%s", buf[:runtime.Stack(buf, true)])
+	for _, fifo := range []bool{false, true} {
+		t.Run(map[bool]string{false: "stdin", true: "FIFO"}[fifo], func(t *testing.T) {
+			dir := t.TempDir()
+			link, out, ctl := filepath.Join(dir, "ttyPRN"), filepath.Join(dir, "out"), filepath.Join(dir, "ctl")
+			args := []string{"printer", "--link", link, "--out", out, "--speed", "0", "--paper", "58mm"}
+			if fifo {
+				if err := syscall.Mkfifo(ctl, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "--control", ctl)
+			}
+			s := startDevsim(t, args...)
+			// write writes a control line; send writes one and waits for its answer.
+			write := func(line string) {
+				if !fifo {
+					if _, err := io.WriteString(s.ctl, line+"\n"); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				f, err := os.OpenFile(ctl, os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.WriteString(line + "\n")
+				f.Close()
+			}
+			send := func(line string) {
+				write(line)
+				waitFor(t, line, func() bool {
+					o := s.out.String()
+					return strings.Contains(o, "ok: "+line) || strings.Contains(o, "error: "+line+":")
+				})
+			}
+			waitFor(t, "the port", func() bool { return strings.Contains(s.out.String(), link) })
+			port, err := serial.Open(link, &serial.Mode{BaudRate: 115200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer port.Close()
+			port.Write([]byte("\x1b@hello\n\x1dVB\x00"))
+			waitFor(t, "the receipt", func() bool { _, err := os.Stat(filepath.Join(out, "receipt-0001.png")); return err == nil })
+			saved := filepath.Join(dir, "saved.png")
+			for _, line := range []string{"save " + saved, "cover open", "status", "fly"} {
+				send(line)
+			}
+			if o := s.out.String(); !strings.Contains(o, "CoverOpen:true") || !strings.Contains(o, `unknown command "fly"`) {
+				t.Fatalf("the control lines' answers:\n%s", o)
+			}
+			// A receipt names its citizen (masked), their account and payment: others may not read it.
+			for _, p := range []string{out, filepath.Join(out, "receipt-0001.png"), saved} {
+				st, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m := st.Mode().Perm(); m&0o077 != 0 {
+					t.Errorf("%s has mode %v: others may read it", filepath.Base(p), m)
+				}
+			}
+			write("quit")
+			s.stopped(link)
+		})
 	}
 }
 
