@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app/fleet/fleettest"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/staff"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 // heard collects what the fleet's staff hear from the broker.
@@ -186,24 +188,6 @@ func TestFleetLink(t *testing.T) {
 	}
 }
 
-// logLines is a log the test reads while the kiosk writes it.
-type logLines struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logLines) has(s string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Contains(l.b.Bytes(), []byte(s))
-}
-
 // A bundle held for later that staff dropped stays dropped: the broker hands it over
 // again at each connection (it keeps the last one the utility published), and the kiosk
 // passes it over without a word, neither held again nor journaled as refused; the
@@ -225,9 +209,9 @@ func TestFleetDroppedBundleStaysDropped(t *testing.T) {
 	}
 	cfg := contentConfig(t, t.TempDir())
 	cfg.Fleet.Broker = br.URL
-	var log *logLines
+	var log *simtest.SyncBuffer
 	start := func() *app.Kiosk {
-		log = &logLines{}
+		log = &simtest.SyncBuffer{}
 		k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 		if err != nil {
 			t.Fatal(err)
@@ -250,7 +234,9 @@ func TestFleetDroppedBundleStaysDropped(t *testing.T) {
 	k.Close()
 	k = start()
 	defer func() { k.Close() }()
-	pollUntil(t, 20*time.Second, "the kept bundle passed over", func() bool { return log.has(`msg="fleet: bundle taken before" bundle="electricity v2`) })
+	pollUntil(t, 20*time.Second, "the kept bundle passed over", func() bool {
+		return strings.Contains(log.String(), `msg="fleet: bundle taken before" bundle="electricity v2`)
+	})
 	if err := fleet.PublishBundle(context.Background(), broker, "", "electricity", later(3)); err != nil {
 		t.Fatal(err)
 	}

@@ -14,13 +14,14 @@ import (
 
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/serialport"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 // session runs `devsim ARGS` with a pipe as its control input.
 type session struct {
 	t      *testing.T
 	ctl    *io.PipeWriter
-	out    *syncBuffer
+	out    *simtest.SyncBuffer
 	code   chan int
 	cancel context.CancelFunc
 }
@@ -32,8 +33,8 @@ func startDevsim(t *testing.T, args ...string) *session {
 	controlInput = pr
 	t.Cleanup(func() { controlInput = old })
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{t: t, ctl: pw, out: &syncBuffer{}, code: make(chan int, 1), cancel: cancel}
-	var errOut syncBuffer
+	s := &session{t: t, ctl: pw, out: &simtest.SyncBuffer{}, code: make(chan int, 1), cancel: cancel}
+	var errOut simtest.SyncBuffer
 	go func() { s.code <- run(ctx, args, s.out, &errOut) }()
 	t.Cleanup(func() {
 		cancel()

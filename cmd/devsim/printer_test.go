@@ -12,6 +12,7 @@ import (
 	"go.bug.st/serial"
 
 	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 // devsim printer runs on a link, saves each receipt as a PNG, and takes control lines
@@ -84,7 +85,7 @@ func TestDevsimPrinter(t *testing.T) {
 }
 
 func TestDevsimPrinterUsage(t *testing.T) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr simtest.SyncBuffer
 	if code := run(context.Background(), []string{"printer", "--paper", "76mm"}, &stdout, &stderr); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
@@ -107,7 +108,7 @@ func TestPrinterCommandFaults(t *testing.T) {
 		{[]string{"xoff off", "no-answer off"}, sim.PrinterFaults{PaperOutAfterLines: 20, CutterJam: true, GarbledStatus: true}},
 		{[]string{"clear"}, sim.PrinterFaults{PaperOutAfterLines: 20}},
 	} {
-		var out syncBuffer
+		var out simtest.SyncBuffer
 		for _, l := range tc.lines {
 			if err := printerCommand(p, l, &out); err != nil {
 				t.Fatalf("%s: %v", l, err)
@@ -117,7 +118,7 @@ func TestPrinterCommandFaults(t *testing.T) {
 			t.Errorf("after %q: faults %+v, want %+v", tc.lines, got, tc.want)
 		}
 	}
-	var out syncBuffer
+	var out simtest.SyncBuffer
 	link := p.Path()
 	if err := printerCommand(p, "unplug", &out); err != nil {
 		t.Fatal(err)

@@ -9,13 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
@@ -66,7 +66,7 @@ func TestStartOutOfService(t *testing.T) {
 			}
 			file := filepath.Join(dir, "kiosk.toml")
 			writeFile(t, file, fmt.Appendf(nil, "[kiosk]\ndemo = true\n[data]\ndir = %q\n%s", data, tt.config))
-			var log lockedBuffer
+			var log simtest.SyncBuffer
 			s, err := start(startOptions{config: file, stderr: &log})
 			if err != nil {
 				t.Fatalf("start ended the kiosk: %v", err)
@@ -158,22 +158,4 @@ func writeFile(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// lockedBuffer is a log written from the kiosk's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

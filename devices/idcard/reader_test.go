@@ -1,7 +1,6 @@
 package idcard_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/serialport"
 	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 const waitLimit = 10 * time.Second // generous: a failure, never a timing measurement
@@ -28,29 +28,12 @@ type rig struct {
 	reader *idcard.Reader
 	cancel context.CancelFunc
 	done   chan error
-	logBuf *syncBuffer
+	logBuf *simtest.SyncBuffer
 
 	stopOnce sync.Once
 	mu       sync.Mutex
 	events   []idcard.Event
 	seen     int // events consumed by next
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // fastOptions keep the tests quick: the poll interval is the configuration's minimum.
@@ -65,7 +48,7 @@ func fastOptions(link string) idcard.Options {
 
 func newRig(t *testing.T, so sim.IDCardReaderOptions, start bool) *rig {
 	t.Helper()
-	g := &rig{t: t, link: filepath.Join(t.TempDir(), "ttyID"), done: make(chan error, 1), logBuf: &syncBuffer{}}
+	g := &rig{t: t, link: filepath.Join(t.TempDir(), "ttyID"), done: make(chan error, 1), logBuf: &simtest.SyncBuffer{}}
 	if start {
 		g.startSim(so)
 	}

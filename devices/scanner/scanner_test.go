@@ -1,7 +1,6 @@
 package scanner_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,32 +14,16 @@ import (
 	"github.com/liangzihu/kiosk/devices/scanner"
 	"github.com/liangzihu/kiosk/devices/serialport"
 	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 const waitLimit = 10 * time.Second
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type rig struct {
 	t    *testing.T
 	sim  *sim.Scanner
 	sc   *scanner.Scanner
-	log  *syncBuffer
+	log  *simtest.SyncBuffer
 	stop func()
 }
 
@@ -52,7 +35,7 @@ func newRig(t *testing.T, so sim.ScannerOptions, o scanner.Options) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	g := &rig{t: t, sim: s, log: &syncBuffer{}}
+	g := &rig{t: t, sim: s, log: &simtest.SyncBuffer{}}
 	o.Port, o.Baud = so.Link, so.Baud
 	o.Backoff = serialport.Backoff{Min: 5 * time.Millisecond, Max: 50 * time.Millisecond}
 	o.Logger = slog.New(slog.NewJSONHandler(g.log, nil))

@@ -9,7 +9,6 @@
 package screentest
 
 import (
-	"bytes"
 	"image/png"
 	"io"
 	"log/slog"
@@ -17,7 +16,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +27,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/objtree"
 	kt "github.com/liangzihu/kiosk/screens/theme"
@@ -72,7 +71,7 @@ type H struct {
 	// Taps counts the taps made through the harness (page turns included), as a
 	// citizen would make them: a journey's length in taps.
 	Taps int
-	log  *syncBuffer
+	log  *simtest.SyncBuffer
 	// ui is the queue of the test window's UI goroutine (the test's); nil with a real
 	// window, whose driver runs fyne.Do's queue itself.
 	ui chan func()
@@ -104,7 +103,7 @@ func New(t testing.TB, o Options) *H {
 			urls[id] = "http://127.0.0.1:1" // closed: these tests do not reach the utilities
 		}
 	}
-	h := &H{T: t, DataDir: cfg.Data.Dir, log: &syncBuffer{}}
+	h := &H{T: t, DataDir: cfg.Data.Dir, log: &simtest.SyncBuffer{}}
 	var logTo io.Writer = h.log
 	if o.Log != nil {
 		logTo = o.Log
@@ -157,7 +156,7 @@ func New(t testing.TB, o Options) *H {
 func NewScreen(t testing.TB, name string, show func(fyne.Window)) *H {
 	t.Helper()
 	test.NewTempApp(t)
-	h := &H{T: t, screen: name, log: &syncBuffer{}, ui: make(chan func(), 4096)}
+	h := &H{T: t, screen: name, log: &simtest.SyncBuffer{}, ui: make(chan func(), 4096)}
 	h.Win = test.NewTempWindow(t, nil)
 	h.Win.SetPadded(false)
 	h.Win.Resize(fyne.NewSize(1280, 800))
@@ -612,24 +611,6 @@ func (h *H) AssertFits() {
 		h.T.Errorf("screen %s needs %.0f×%.0f, the window is %.0f×%.0f (no scrolling on a touchscreen)",
 			h.Current(), m.Width, m.Height, s.Width, s.Height)
 	}
-}
-
-// syncBuffer is a log sink written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TapTitle taps the header's title n times in a row, as staff do to ask for the

@@ -1,5 +1,6 @@
 // Package simtest helps tests of the printer emulator's output: golden pictures and QR
-// codes read back with an independent decoder. Only tests import it.
+// codes read back with an independent decoder; and tests of anything that logs from its
+// goroutines. Only tests import it.
 package simtest
 
 import (
@@ -8,6 +9,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
@@ -128,4 +130,25 @@ func GoldenBytes(t testing.TB, path string, data []byte, update bool) {
 		}
 		t.Fatalf("%s: %d bytes differ from the golden %d from offset %d", path, len(data), len(want), i)
 	}
+}
+
+// SyncBuffer is a bytes.Buffer that goroutines may write while a test reads it: a log, an
+// emulator's output.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
