@@ -13,7 +13,8 @@ import (
 // Pager shows a list of blocks page by page, as many blocks per page as fit the height
 // it is given, with large 上一页 / 下一页 buttons when there is more than one page.
 // Drag-scrolling does not work on Linux touchscreens, so long content is paged instead.
-// A Splittable block taller than a page is shown as its parts.
+// A Splittable block taller than a page, or a loose one, is shown as its parts; a page
+// that starts inside such a group, after its title, starts with the title again.
 type Pager struct {
 	widget.BaseWidget
 	Blocks []fyne.CanvasObject
@@ -22,14 +23,34 @@ type Pager struct {
 	// Abut puts the blocks edge to edge, without the theme's padding between them: the
 	// strips of one long picture.
 	Abut bool
+	// Continued follows a split group's title where it is repeated at the top of a page
+	// the group continues on (（续）, in the kiosk's language); empty, the title is
+	// repeated as it is. Set it before the pager is first laid out.
+	Continued string
 
 	page     int
-	units    []fyne.CanvasObject // the blocks, split ones as their parts, at the last layout
-	pages    [][]int             // indices into units per page, from the last layout
-	overflow bool                // a unit is taller than a page
+	units    []unit // the blocks, split ones as their parts, at the last layout
+	pages    []page // from the last layout
+	overflow bool   // a page's content is taller than the page
+	repeats  map[Splittable]*Heading
 	prev     *Button
 	next     *Button
 	info     *canvas.Text
+}
+
+// unit is what a pager places: a block, or a part of a split one.
+type unit struct {
+	obj fyne.CanvasObject
+	// title is the title of the split group obj is a part of, repeated at the top of a
+	// page that starts with obj; nil for a block and for a group's own title.
+	title *Heading
+}
+
+// page is what one page shows: the repeated title of the group it continues, if any,
+// then its units (indices).
+type page struct {
+	title *Heading
+	units []int
 }
 
 // NewPager returns a pager over blocks with the given button labels.
@@ -47,9 +68,9 @@ func NewPager(prevLabel, nextLabel string, blocks ...fyne.CanvasObject) *Pager {
 // Page returns the current page (0-based) and the number of pages.
 func (p *Pager) Page() (int, int) { return p.page, max(len(p.pages), 1) }
 
-// Overflows reports whether, at the last layout, some block (not splittable, or a part
-// of one) was taller than a page and so was cut off. Screens must be designed so that
-// this never happens; tests check it.
+// Overflows reports whether, at the last layout, some page's content was taller than
+// the page and so was cut off: a block (not splittable, or a part of one) taller than a
+// page. Screens must be designed so that this never happens; tests check it.
 func (p *Pager) Overflows() bool { return p.overflow }
 
 // NextButton and PrevButton expose the buttons (for tests and for screens that relabel them).
@@ -82,18 +103,52 @@ func (r *pagerRenderer) navHeight() float32 {
 	return max(r.p.next.MinSize().Height, r.p.prev.MinSize().Height)
 }
 
-// units are the blocks at width w, each Splittable one taller than h as its parts.
-func (r *pagerRenderer) units(w, h float32) []fyne.CanvasObject {
-	var out []fyne.CanvasObject
-	for _, b := range r.p.Blocks {
-		b.Resize(fyne.NewSize(w, b.MinSize().Height))
-		if s, ok := b.(Splittable); ok && b.MinSize().Height > h {
-			out = append(out, s.Parts()...)
+// units are the blocks at width w, each Splittable one that is loose or taller than h
+// as its parts.
+func (r *pagerRenderer) units(w, h float32) []unit {
+	p := r.p
+	var out []unit
+	for _, b := range p.Blocks {
+		s, ok := b.(Splittable)
+		loose := ok && s.Loose()
+		if !loose {
+			// A loose group is never shown whole: it is neither measured nor drawn as one.
+			b.Resize(fyne.NewSize(w, b.MinSize().Height))
+		}
+		if !loose && (!ok || b.MinSize().Height <= h) {
+			out = append(out, unit{obj: b})
 			continue
 		}
-		out = append(out, b)
+		parts := s.Parts()
+		var repeat *Heading
+		if len(parts) > 1 {
+			if t, ok := parts[0].(*Heading); ok {
+				repeat = p.repeat(s, t)
+			}
+		}
+		for i, o := range parts {
+			u := unit{obj: o}
+			if i > 0 {
+				u.title = repeat
+			}
+			out = append(out, u)
+		}
 	}
 	return out
+}
+
+// repeat is the title t of the split group s as a page it continues on shows it: made
+// once, as a layout may not change what is on screen.
+func (p *Pager) repeat(s Splittable, t *Heading) *Heading {
+	if h, ok := p.repeats[s]; ok {
+		return h
+	}
+	if p.repeats == nil {
+		p.repeats = map[Splittable]*Heading{}
+	}
+	h := NewHeading(t.String() + p.Continued)
+	p.repeats[s] = h
+	return h
 }
 
 // gap is the space between blocks.
@@ -104,39 +159,73 @@ func (p *Pager) gap() float32 {
 	return ft.Size(ft.SizeNamePadding)
 }
 
-// paginate packs units greedily into pages of height h at width w, pad apart.
-func paginate(units []fyne.CanvasObject, w, h, pad float32) [][]int {
-	var pages [][]int
-	var cur []int
+// height is o's height at width w.
+func height(o fyne.CanvasObject, w float32) float32 {
+	o.Resize(fyne.NewSize(w, o.MinSize().Height))
+	return o.MinSize().Height
+}
+
+// paginate packs units greedily into pages of height h at width w, pad apart. A page
+// that starts inside a split group, after its title, starts with the title again when
+// the two fit a page.
+func paginate(units []unit, w, h, pad float32) []page {
+	var pages []page
+	var cur page
 	used := float32(0)
-	for i, b := range units {
-		b.Resize(fyne.NewSize(w, b.MinSize().Height))
-		bh := b.MinSize().Height
-		if len(cur) > 0 && used+pad+bh > h {
+	// start begins a page whose first unit is units[i], need high with what must stay
+	// with it.
+	start := func(i int, need float32) {
+		cur, used = page{}, 0
+		if t := units[i].title; t != nil {
+			if th := height(t, w); th+pad+need <= h {
+				cur.title, used = t, th
+			}
+		}
+	}
+	for i, u := range units {
+		bh := height(u.obj, w)
+		if len(cur.units) > 0 && used+pad+bh > h {
 			// A title does not end a page: it goes over with the block it titles, if
 			// the two fit a page.
-			var carry []int
-			if n := len(cur); n > 1 {
-				if t, ok := units[cur[n-1]].(*Heading); ok && t.MinSize().Height+pad+bh <= h {
-					carry, cur = cur[n-1:], cur[:n-1]
+			first, need := i, bh
+			if n := len(cur.units); n > 1 {
+				if t, ok := units[cur.units[n-1]].obj.(*Heading); ok && height(t, w)+pad+bh <= h {
+					first, need = cur.units[n-1], height(t, w)+pad+bh
+					cur.units = cur.units[:n-1]
 				}
 			}
 			pages = append(pages, cur)
-			cur, used = carry, 0
-			for _, c := range carry {
-				used += units[c].MinSize().Height
+			start(first, need)
+			if first < i {
+				if cur.title != nil {
+					used += pad
+				}
+				cur.units = append(cur.units, first)
+				used += height(units[first].obj, w)
 			}
 		}
-		if len(cur) > 0 {
+		if len(cur.units) > 0 || cur.title != nil {
 			used += pad
 		}
-		cur = append(cur, i)
+		cur.units = append(cur.units, i)
 		used += bh
 	}
-	if len(cur) > 0 {
+	if len(cur.units) > 0 {
 		pages = append(pages, cur)
 	}
 	return pages
+}
+
+// objects are what a page shows, top to bottom.
+func (pg page) objects(units []unit) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	if pg.title != nil {
+		out = append(out, pg.title)
+	}
+	for _, i := range pg.units {
+		out = append(out, units[i].obj)
+	}
+	return out
 }
 
 // Layout pages the blocks at this size and places the current page. It changes no
@@ -157,20 +246,21 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 	}
 	p.units, p.pages = units, pages
 	p.overflow = false
-	for _, b := range units {
-		if b.MinSize().Height > avail {
-			p.overflow = true
+	for _, pg := range pages {
+		used := -p.gap()
+		for _, o := range pg.objects(units) {
+			used += o.MinSize().Height + p.gap()
 		}
+		p.overflow = p.overflow || used > avail
 	}
 	if p.page >= len(pages) {
 		p.page = max(len(pages)-1, 0)
 	}
 	// A new slice each time: a walk of the tree may still hold the last one.
-	r.shown = make([]fyne.CanvasObject, 0, len(units)+3)
+	r.shown = make([]fyne.CanvasObject, 0, len(units)+4)
 	y := float32(0)
 	if len(pages) > 0 {
-		for _, i := range pages[p.page] {
-			b := units[i]
+		for _, b := range pages[p.page].objects(units) {
 			b.Move(fyne.NewPos(0, y))
 			h := b.MinSize().Height
 			b.Resize(fyne.NewSize(size.Width, h))
@@ -222,12 +312,18 @@ func (r *pagerRenderer) MinSize() fyne.Size {
 
 func (r *pagerRenderer) Refresh() {
 	for _, b := range r.p.Blocks {
+		if s, ok := b.(Splittable); ok && s.Loose() {
+			continue // never shown whole: its parts are refreshed below
+		}
 		b.Refresh()
 	}
 	for _, u := range r.p.units {
-		if !slices.Contains(r.p.Blocks, u) {
-			u.Refresh() // a split block's part
+		if !slices.Contains(r.p.Blocks, u.obj) {
+			u.obj.Refresh() // a split block's part
 		}
+	}
+	for _, t := range r.p.repeats {
+		t.Refresh()
 	}
 	r.Layout(r.p.Size())
 	canvas.Refresh(r.p)

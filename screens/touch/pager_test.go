@@ -124,6 +124,91 @@ func TestPagerSplitsAPanelTallerThanAPage(t *testing.T) {
 	}
 }
 
+// blocks are units outside any group.
+func blocks(objs ...fyne.CanvasObject) []unit {
+	var out []unit
+	for _, o := range objs {
+		out = append(out, unit{obj: o})
+	}
+	return out
+}
+
+// group is a split group's units: its title, then its parts under the title repeat.
+func group(title, repeat *Heading, parts ...fyne.CanvasObject) []unit {
+	out := []unit{{obj: title}}
+	for _, o := range parts {
+		out = append(out, unit{obj: o, title: repeat})
+	}
+	return out
+}
+
+// A loose group is always shown as its parts, and each page it continues on starts
+// with its title and the pager's continuation mark; a panel that fits stays whole.
+func TestPagerRepeatsTitleOfASplitGroup(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	small := NewPanel("小", block(100))
+	rows := []fyne.CanvasObject{block(150), block(150), block(150), block(150), block(150)}
+	g := NewGroup("居民生活用电", rows...)
+	short := NewGroup("合表用户", block(60))
+	p := NewPager("上一页", "下一页", small, g, short)
+	p.Continued = "（续）"
+	w := test.NewTempWindow(t, p)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(600, 540)) // two 150 blocks and a title a page, over the navigation
+
+	var groupPages int
+	for page := 0; ; page++ {
+		shown := test.TempWidgetRenderer(t, p).Objects()
+		var first fyne.CanvasObject // the first of the group's rows on this page
+		for _, o := range shown {
+			if slices.Contains(rows, o) {
+				first = o
+				break
+			}
+		}
+		repeated := slices.IndexFunc(shown, func(o fyne.CanvasObject) bool {
+			h, ok := o.(*Heading)
+			return ok && h.String() == "居民生活用电（续）"
+		})
+		switch {
+		case first == nil || first == rows[0]:
+			if repeated >= 0 {
+				t.Errorf("page %d repeats the title, but the group does not continue on it: %v", page, shown)
+			}
+		case repeated != 0:
+			t.Errorf("page %d continues the group without its title at the top (at %d): %v", page, repeated, shown)
+		}
+		if first != nil {
+			groupPages++
+		}
+		for _, o := range shown {
+			if o == p.prev || o == p.next || o == p.info {
+				continue
+			}
+			if o.Position().Y+o.Size().Height > p.prev.Position().Y {
+				t.Errorf("page %d: a block reaches %.0f, below the navigation at %.0f", page, o.Position().Y+o.Size().Height, p.prev.Position().Y)
+			}
+		}
+		if slices.Contains(shown, fyne.CanvasObject(g)) || slices.Contains(shown, fyne.CanvasObject(short)) {
+			t.Errorf("page %d shows a group whole: %v", page, shown)
+		}
+		if page == 0 && !slices.Contains(shown, fyne.CanvasObject(small)) {
+			t.Errorf("the panel that fits is not on the first page whole: %v", shown)
+		}
+		if p.NextButton().Disabled() {
+			break
+		}
+		test.Tap(p.NextButton())
+	}
+	if groupPages < 3 {
+		t.Errorf("the group is on %d pages; the test wants it on three or more", groupPages)
+	}
+	if p.Overflows() {
+		t.Error("the pager overflows")
+	}
+}
+
 // A title that would end a page goes over with the block it titles; one that would not
 // fit a page with its block stays.
 func TestPaginateKeepsTitleWithNext(t *testing.T) {
@@ -133,17 +218,60 @@ func TestPaginateKeepsTitleWithNext(t *testing.T) {
 	th, pad := title.MinSize().Height, float32(8) // the theme's padding
 	for _, tc := range []struct {
 		name  string
-		units []fyne.CanvasObject
+		units []unit
 		h     float32
-		want  [][]int
+		want  []page
 	}{
-		{"a block, a title, its block", []fyne.CanvasObject{block(300), title, block(200)}, 300 + pad + th + 50, [][]int{{0}, {1, 2}}},
-		{"the title and its block do not fit a page together", []fyne.CanvasObject{block(300), title, block(400)}, 400, [][]int{{0, 1}, {2}}},
-		{"a title alone on its page stays", []fyne.CanvasObject{title, block(500)}, 450, [][]int{{0}, {1}}},
-		{"a block that is no title ends the page", []fyne.CanvasObject{block(300), block(50), block(200)}, 300 + pad + 50 + 50, [][]int{{0, 1}, {2}}},
+		{"a block, a title, its block", blocks(block(300), title, block(200)), 300 + pad + th + 50, []page{{units: []int{0}}, {units: []int{1, 2}}}},
+		{"the title and its block do not fit a page together", blocks(block(300), title, block(400)), 400, []page{{units: []int{0, 1}}, {units: []int{2}}}},
+		{"a title alone on its page stays", blocks(title, block(500)), 450, []page{{units: []int{0}}, {units: []int{1}}}},
+		{"a block that is no title ends the page", blocks(block(300), block(50), block(200)), 300 + pad + 50 + 50, []page{{units: []int{0, 1}}, {units: []int{2}}}},
 	} {
-		if got := paginate(tc.units, 600, tc.h, ft.Size(ft.SizeNamePadding)); !slices.EqualFunc(got, tc.want, slices.Equal[[]int]) {
+		if got := paginate(tc.units, 600, tc.h, ft.Size(ft.SizeNamePadding)); !slices.EqualFunc(got, tc.want, equalPages) {
 			t.Errorf("%s: pages %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func equalPages(a, b page) bool { return a.title == b.title && slices.Equal(a.units, b.units) }
+
+// A page that starts inside a split group, after its title, starts with the title
+// again; no other page does, and none is fuller than its height.
+func TestPaginateRepeatsTitleOfASplitGroup(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	t1, r1 := NewHeading("居民生活用电"), NewHeading("居民生活用电（续）")
+	t2, r2 := NewHeading("一般工商业用电"), NewHeading("一般工商业用电（续）")
+	th, pad := t1.MinSize().Height, ft.Size(ft.SizeNamePadding)
+	h := th + pad + 200 + 20 // a title and a 200 block a page, not two 200 blocks
+	for _, tc := range []struct {
+		name  string
+		units []unit
+		want  []page
+	}{
+		{"a group over three pages", group(t1, r1, block(200), block(200), block(200)),
+			[]page{{units: []int{0, 1}}, {title: r1, units: []int{2}}, {title: r1, units: []int{3}}}},
+		{"a block after a group starts its page alone", append(group(t1, r1, block(200), block(200)), blocks(block(200))...),
+			[]page{{units: []int{0, 1}}, {title: r1, units: []int{2}}, {units: []int{3}}}},
+		{"a group that starts a page shows its title once", append(blocks(block(200)), group(t1, r1, block(200))...),
+			[]page{{units: []int{0}}, {units: []int{1, 2}}}},
+		{"each group repeats its own title", append(group(t1, r1, block(200)), group(t2, r2, block(100), block(200))...),
+			[]page{{units: []int{0, 1}}, {units: []int{2, 3}}, {title: r2, units: []int{4}}}},
+		{"a part too tall for the title above it goes without", group(t1, r1, block(200), block(h-th)),
+			[]page{{units: []int{0, 1}}, {units: []int{2}}}},
+	} {
+		got := paginate(tc.units, 600, h, pad)
+		if !slices.EqualFunc(got, tc.want, equalPages) {
+			t.Errorf("%s: pages %v, want %v", tc.name, got, tc.want)
+		}
+		for i, pg := range got {
+			used := -pad
+			for _, o := range pg.objects(tc.units) {
+				used += o.MinSize().Height + pad
+			}
+			if used > h {
+				t.Errorf("%s: page %d is %.0f high, taller than %.0f", tc.name, i, used, h)
+			}
 		}
 	}
 }

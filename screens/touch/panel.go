@@ -10,12 +10,16 @@ import (
 )
 
 // Splittable is a pager block that may be shown in parts: when it is taller than a
-// page, the pager shows its parts as blocks of their own, so that pages break between
-// them.
+// page, or always when it is Loose, the pager shows its parts as blocks of their own, so
+// that pages break between them. When the first part is a Heading, it is the group's
+// title: the pager repeats it at the top of each page the parts continue on.
 type Splittable interface {
 	fyne.CanvasObject
 	// Parts are the blocks a pager may place on different pages.
 	Parts() []fyne.CanvasObject
+	// Loose reports whether a pager shows the parts even when the whole would fit a
+	// page: a page then breaks anywhere in it.
+	Loose() bool
 }
 
 // Panel is a framed group of rows under a title. In a pager it is one block; taller than
@@ -26,6 +30,7 @@ type Panel struct {
 	title   string
 	rows    []fyne.CanvasObject
 	heading *Heading // the title when the panel is split, kept with the first row
+	loose   bool     // a Group: no frame, always split in a pager
 }
 
 // NewPanel returns a panel of rows under title.
@@ -35,17 +40,33 @@ func NewPanel(title string, rows ...fyne.CanvasObject) *Panel {
 	return p
 }
 
+// NewGroup returns rows under a title without a frame, which a pager always shows as
+// its title and its rows: pages break anywhere in it, as in a list of loose blocks, and
+// a page it continues on starts with its title again (大字模式's long text, where a
+// framed panel that fits a page would leave the page before it part empty).
+func NewGroup(title string, rows ...fyne.CanvasObject) *Panel {
+	p := NewPanel(title, rows...)
+	p.loose = true
+	return p
+}
+
 // Parts are the panel's title and rows.
 func (p *Panel) Parts() []fyne.CanvasObject {
 	return append([]fyne.CanvasObject{p.heading}, p.rows...)
 }
 
-// CreateRenderer draws the frame around the title and the rows.
+// Loose reports whether the panel is a Group.
+func (p *Panel) Loose() bool { return p.loose }
+
+// CreateRenderer draws the title and the rows, and the frame around them.
 func (p *Panel) CreateRenderer() fyne.WidgetRenderer {
+	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{NewHeading(p.title)}, p.rows...)...)
+	if p.loose {
+		return widget.NewSimpleRenderer(body)
+	}
 	frame := canvas.NewRectangle(ft.Color(ft.ColorNameBackground))
 	frame.StrokeColor = ft.Color(ft.ColorNameSeparator)
 	frame.StrokeWidth = 2
 	frame.CornerRadius = 10
-	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{NewHeading(p.title)}, p.rows...)...)
 	return widget.NewSimpleRenderer(container.NewStack(frame, container.NewPadded(body)))
 }
