@@ -317,5 +317,7 @@ func (l tableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		}
 		height += h + rowGap()
 	}
-	return fyne.NewSize(width, height)
+	// The gap is between rows, none after the last: a pager places blocks by their
+	// MinSize, and room asked for and not used was room on no page.
+	return fyne.NewSize(width, max(height-rowGap(), 0))
 }
