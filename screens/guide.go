@@ -63,10 +63,12 @@ func (s *Shell) buildGuide() fyne.CanvasObject {
 	return s.pager(blocks...)
 }
 
-// pager pages blocks with the shell's 上一页 / 下一页 buttons.
+// pager pages blocks with the shell's 上一页 / 下一页 buttons; a group split over pages
+// is titled again on each page it goes on to, marked （续）.
 func (s *Shell) pager(blocks ...fyne.CanvasObject) *touch.Pager {
 	p := touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), blocks...)
 	p.OnTap = s.K.Touch
+	p.Continued = s.T("nav.continued")
 	return p
 }
 

@@ -45,7 +45,8 @@ func infoPage(s *Shell) Page {
 
 // infoDocPage reads one page of a utility's information, section by section. In 大字模式
 // every paragraph, item and table row is a block of its own, so that pages break
-// anywhere.
+// anywhere, and a section that goes on to another page starts it with its heading
+// again: a tier table is never shown without the name of its tariff.
 func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
 	return Page{Name: "info-page", TitleKey: "tile.info", Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
@@ -63,7 +64,7 @@ func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
 				rows = append(rows, s.infoTable(t)...)
 			}
 			if s.K.Elderly() {
-				blocks = append(append(blocks, heading(sec.Heading.In(lang))), rows...)
+				blocks = append(blocks, touch.NewGroup(sec.Heading.In(lang), rows...))
 				continue
 			}
 			blocks = append(blocks, s.panel(sec.Heading.In(lang), rows...))
