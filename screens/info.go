@@ -17,7 +17,7 @@ import (
 // own content. Everything reads page by page with 上一页 / 下一页.
 func infoPage(s *Shell) Page {
 	return Page{Name: "info", TitleKey: "tile.info", Build: func() fyne.CanvasObject {
-		var blocks, flat []fyne.CanvasObject
+		var blocks, groups []fyne.CanvasObject
 		for _, c := range s.K.Info().Utilities {
 			c := c
 			var rows []fyne.CanvasObject
@@ -27,12 +27,21 @@ func infoPage(s *Shell) Page {
 					s.Show(infoDocPage(s, c, p))
 				})))
 			}
+			if s.K.Elderly() {
+				// Two rows a block: a utility's list to a page (four pages, where a row a
+				// block took six), and a list that goes on to another page is titled
+				// there again: 收费项目与标准 of which utility.
+				var lines []fyne.CanvasObject
+				for i := 0; i < len(rows); i += 2 {
+					lines = append(lines, container.NewGridWithColumns(2, rows[i:min(i+2, len(rows))]...))
+				}
+				groups = append(groups, touch.NewGroup(c.Title.In(s.K.Text.Lang()), lines...))
+				continue
+			}
 			blocks = append(blocks, s.panel(c.Title.In(s.K.Text.Lang()), rows...))
-			flat = append(append(flat, heading(c.Title.In(s.K.Text.Lang()))), rows...)
 		}
 		if s.K.Elderly() {
-			// One row a block, so that the pager can break a utility's list anywhere.
-			return s.pager(flat...)
+			return s.pager(groups...)
 		}
 		var pairs []fyne.CanvasObject
 		for i := 0; i < len(blocks); i += 2 {
