@@ -771,20 +771,20 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 		var blocks []fyne.CanvasObject
 		for _, p := range r.Answers {
 			o := p.Outcome
-			blocks = append(blocks, heading(s.partTitle(p)))
+			var rows []fyne.CanvasObject
 			if p.Refused != "" {
-				blocks = append(blocks, note(s.T("apply.refused")+"  "+p.RefusedIn(lang), widget.DangerImportance))
+				rows = append(rows, note(s.T("apply.refused")+"  "+p.RefusedIn(lang), widget.DangerImportance))
 			} else {
 				if p.Unchecked && p.Reference == "" {
-					blocks = append(blocks, note(s.T("apply.unchecked_part"), widget.WarningImportance))
+					rows = append(rows, note(s.T("apply.unchecked_part"), widget.WarningImportance))
 				}
-				blocks = append(blocks, s.kv("apply.limit", s.partLimit(p)), s.kv("apply.fees", o.FeesText(lang)))
+				rows = append(rows, s.kv("apply.limit", s.partLimit(p)), s.kv("apply.fees", o.FeesText(lang)))
 				docs := o.Service.Materials.In(lang)
 				if docs == "" {
 					docs = s.K.Catalog().Materials.In(lang)
 				}
 				if docs != "" {
-					blocks = append(blocks, s.kv("apply.notice_documents", docs))
+					rows = append(rows, s.kv("apply.notice_documents", docs))
 				}
 				steps := make([]string, len(o.Steps))
 				for i, st := range o.Steps {
@@ -793,13 +793,13 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 						steps[i] += s.T("apply.notice_step_detail", d)
 					}
 				}
-				blocks = append(blocks, s.kv("apply.notice_steps", strings.Join(steps, "\n")))
+				rows = append(rows, s.kv("apply.notice_steps", strings.Join(steps, "\n")))
 				for _, m := range o.Messages {
-					blocks = append(blocks, bullet(m.In(lang)))
+					rows = append(rows, bullet(m.In(lang)))
 				}
 				for _, t := range []string{o.Service.Next.In(lang), o.Service.Note.In(lang)} {
 					if t != "" {
-						blocks = append(blocks, bullet(t))
+						rows = append(rows, bullet(t))
 					}
 				}
 			}
@@ -808,8 +808,10 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 				calls = append(calls, h.Label.In(lang)+" "+h.Number)
 			}
 			if len(calls) > 0 {
-				blocks = append(blocks, s.kv("apply.notice_hotlines", strings.Join(calls, "  ")))
+				rows = append(rows, s.kv("apply.notice_hotlines", strings.Join(calls, "  ")))
 			}
+			// A page it goes on to says whose steps and fees these are.
+			blocks = append(blocks, touch.NewGroup(s.partTitle(p), rows...))
 		}
 		return s.pager(blocks...)
 	}}

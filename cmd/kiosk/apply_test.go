@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -15,6 +18,7 @@ import (
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/devices/sim/simtest"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // application is the session's application form (the one the screens fill in).
@@ -688,6 +692,35 @@ func TestApplyWithoutPaperNoticeOnScreen(t *testing.T) {
 		}
 	}
 	j.checkBothLanguages("", "apply-notice")
+}
+
+// The 一次性告知书 of four utilities in 大字模式 runs over ten pages; each starts with the
+// title of the part it shows (repeated, （续）, where the part goes on), so that nobody
+// reads one utility's steps and fees as another's.
+func TestNoticePagesSayWhoseTheyAre(t *testing.T) {
+	j := reviewIn(t, true)
+	j.Tap("确认提交")
+	j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
+	j.Tap("一次性告知书")
+	for page := 1; ; page++ {
+		var first fyne.CanvasObject
+		for _, o := range j.Objects() {
+			if p, ok := o.(*touch.Pager); ok {
+				j.Do(func() { first = test.WidgetRenderer(p).Objects()[0] })
+				break
+			}
+		}
+		if h, ok := first.(*touch.Heading); !ok || !strings.Contains(h.String(), " · ") {
+			t.Errorf("page %d starts with %T, not a part's title", page, first)
+		}
+		if !j.CanTap("下一页") {
+			if page < 3 {
+				t.Errorf("the notice has %d pages; the test wants it longer than a page", page)
+			}
+			break
+		}
+		j.Tap("下一页")
+	}
 }
 
 // The review masks the phone and the address; the citizen can show them in full to check
