@@ -49,11 +49,28 @@ func Listen(path string) (net.Listener, error) {
 	return l, nil
 }
 
+// limits bound how long one client of the socket can hold a connection, and the
+// goroutine serving it, without moving: a request's headers and body must come within
+// read, a connection kept open between requests goes after idle, and an answer the
+// client stops reading is cut after stall without progress. A database copy read by a
+// client that stalls would otherwise keep its read transaction open, and the database
+// could then no longer grow: the kiosk's own writes would wait behind it.
+type limits struct {
+	header, read, idle, stall time.Duration
+}
+
+var socketLimits = limits{header: 5 * time.Second, read: 30 * time.Second, idle: time.Minute, stall: 30 * time.Second}
+
+// maxHeader bounds a request's headers: kioskctl's are a few hundred bytes.
+const maxHeader = 16 << 10
+
 // Server returns the HTTP server of the staff socket for s. Requests and errors are
 // logged without personal data (there is none in them).
-func Server(s Service, log *slog.Logger) *http.Server {
+func Server(s Service, log *slog.Logger) *http.Server { return server(s, log, socketLimits) }
+
+func server(s Service, log *slog.Logger, lim limits) *http.Server {
 	mux := http.NewServeMux()
-	h := &handler{s: s, log: log}
+	h := &handler{s: s, log: log, stall: lim.stall}
 	mux.HandleFunc("GET /v1/status", h.status)
 	mux.HandleFunc("GET /v1/requests", h.requests)
 	mux.HandleFunc("POST /v1/requests/{ref}/retry", h.retry)
@@ -70,12 +87,30 @@ func Server(s Service, log *slog.Logger) *http.Server {
 	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
 	mux.HandleFunc("POST /v1/bundles/{utility}/rollback", h.rollbackBundle)
 	mux.HandleFunc("POST /v1/bundles/{utility}/drop", h.dropBundle)
-	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	return &http.Server{Handler: mux, ReadHeaderTimeout: lim.header, ReadTimeout: lim.read, IdleTimeout: lim.idle,
+		MaxHeaderBytes: maxHeader, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
 type handler struct {
 	s   Service
 	log *slog.Logger
+	// stall is how long a write of an answer may wait for the client to read.
+	stall time.Duration
+}
+
+// progressWriter writes to an answer, each write within stall: a client that reads
+// slowly keeps the copy going, one that stopped reading gets it cut.
+type progressWriter struct {
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	stall time.Duration
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	if err := p.rc.SetWriteDeadline(time.Now().Add(p.stall)); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
 }
 
 // action is the body of a staff action.
@@ -224,7 +259,7 @@ func (h *handler) backup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	n, err := h.s.Backup(r.Context(), w, a.Actor)
+	n, err := h.s.Backup(r.Context(), progressWriter{w: w, rc: http.NewResponseController(w), stall: h.stall}, a.Actor)
 	if err != nil {
 		h.log.Error("staff backup failed", "bytes", n, "err", err)
 		panic(http.ErrAbortHandler)
