@@ -43,14 +43,65 @@ func (k *Kiosk) serveBundles() {
 	mux.HandleFunc("POST /v1/bundles", k.receiveBundle)
 	mux.HandleFunc("GET /v1/bundles", k.listBundles)
 	k.bundleSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 30 * time.Second, MaxHeaderBytes: 16 << 10,
 		ErrorLog: slog.NewLogLogger(k.Log.Handler(), slog.LevelWarn)}
 	k.bundleAddr = l.Addr().String()
 	k.Log.Info("bundles: listening", "addr", k.bundleAddr)
 	k.spawn(func() {
-		if err := k.bundleSrv.Serve(l); err != http.ErrServerClosed {
+		if err := k.bundleSrv.Serve(&capped{Listener: l, max: BundleConns}); err != http.ErrServerClosed {
 			k.Log.Error("bundles", "err", err)
 		}
 	})
+}
+
+// BundleConns is how many connections the bundle endpoint holds at once. Anyone on the
+// hall network can connect, and each connection costs the kiosk memory and a file
+// descriptor, both shared with the citizens' side (the database, the serial ports, the
+// utilities' calls): past it a new connection is closed at once, and its sender tries
+// again. Utilities send one bundle at a time.
+const BundleConns = 32
+
+// capped is a listener that holds at most max connections open, closing those past it.
+type capped struct {
+	net.Listener
+	max  int
+	mu   sync.Mutex
+	open int
+}
+
+func (c *capped) Accept() (net.Conn, error) {
+	for {
+		conn, err := c.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		full := c.open >= c.max
+		if !full {
+			c.open++
+		}
+		c.mu.Unlock()
+		if !full {
+			return &cappedConn{Conn: conn, c: c}, nil
+		}
+		conn.Close()
+	}
+}
+
+// cappedConn gives its place back when it is closed (once, however often Close is called).
+type cappedConn struct {
+	net.Conn
+	c    *capped
+	once sync.Once
+}
+
+func (cc *cappedConn) Close() error {
+	cc.once.Do(func() {
+		cc.c.mu.Lock()
+		cc.c.open--
+		cc.c.mu.Unlock()
+	})
+	return cc.Conn.Close()
 }
 
 // BundleAddr is the address the kiosk takes bundles on, once listening ("" if not).

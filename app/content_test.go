@@ -1,12 +1,14 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -357,6 +359,59 @@ func TestBundleFloodHeldOff(t *testing.T) {
 	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}}
 	if code, msg := postFrom(t, k, []byte("{}"), other); code != http.StatusUnprocessableEntity {
 		t.Fatalf("another sender after the flood: %d %s", code, msg)
+	}
+}
+
+// The hall network cannot hold more than app.BundleConns connections of the kiosk open:
+// past them a connection is closed at once, and a place given back is taken again.
+func TestBundleConnectionsCapped(t *testing.T) {
+	t.Parallel()
+	k := newContentKiosk(t, t.TempDir())
+	// get asks for the versions on c, a connection kept open after the answer.
+	get := func(c net.Conn) error {
+		if _, err := io.WriteString(c, "GET /v1/bundles HTTP/1.1\r\nHost: kiosk\r\n\r\n"); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	var held []net.Conn
+	for i := range app.BundleConns + 1 {
+		c, err := net.Dial("tcp", k.BundleAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		err = get(c)
+		if i < app.BundleConns && err != nil {
+			t.Fatalf("connection %d: %v", i+1, err)
+		}
+		if i == app.BundleConns && err == nil {
+			t.Fatalf("connection %d was answered", i+1)
+		}
+		held = append(held, c)
+	}
+	held[0].Close()
+	// The server sees the close when it next reads: until then, the place is still taken.
+	for try := 0; ; try++ {
+		c, err := net.Dial("tcp", k.BundleAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = get(c)
+		c.Close()
+		if err == nil {
+			break
+		}
+		if try == 1000 {
+			t.Fatalf("a place given back was not taken again: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
