@@ -24,6 +24,10 @@ type fleetLink struct {
 	// refused is the envelope of each utility's bundle last refused from the broker: the
 	// broker hands it again on every connection, and it is refused (and journaled) once.
 	refused map[string]string
+	// rate bounds the bundles from the broker checked and journaled, by topic, as the
+	// hall network's are by sender: a flood of ever different junk on a utility's topic
+	// (its account misused, a broker without the ACL) would fill the journal.
+	rate limiter
 	// publishing orders the statuses: each is made and handed to the link under it, so
 	// that the broker does not keep one made before the last (two changes at once, a
 	// bundle applied as a device came up, left the older status kept until the next),
@@ -185,6 +189,13 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	again := fl.refused[topicUtility] == string(data)
 	fl.mu.Unlock()
 	if again {
+		return
+	}
+	if !fl.rate.allow(topicUtility, k.Clock.Now()) {
+		// Not journaled, and logged below a warning: the flood would fill the log too. A
+		// bundle the utility means is kept by the broker and comes again at the next
+		// connection.
+		k.Log.Debug("fleet: too many bundles on the topic; passed over", "topic_utility", topicUtility)
 		return
 	}
 	_, err := k.ApplyBundle(data, ByFleet+topicUtility)

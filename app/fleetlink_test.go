@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -247,6 +248,42 @@ func TestFleetDroppedBundleStaysDropped(t *testing.T) {
 	}
 	if count[journal.BundleScheduled] != 2 || count[journal.BundleDropped] != 1 || count[journal.BundleRefused] != 0 {
 		t.Errorf("journaled %v: versions 2 and 3 held once each, 2 dropped, nothing refused", count)
+	}
+}
+
+// A flood of junk on a utility's bundle topic, each message different (so that none is
+// passed over as the one refused last), is checked and journaled as the hall network's
+// bundles are: a burst of 10, then one every few seconds; the rest are passed over
+// without filling the journal. Another utility's topic is not held off by it.
+func TestFleetBundleFloodHeldOff(t *testing.T) {
+	br := fleettest.Start(t)
+	cfg := contentConfig(t, t.TempDir())
+	cfg.Fleet.Broker = br.URL
+	log := &simtest.SyncBuffer{}
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Logger: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	defer k.Close()
+	pollUntil(t, 20*time.Second, "linked", func() bool { return strings.Contains(log.String(), "fleet: connected to the broker") })
+	for i := range 14 {
+		if err := fleet.PublishBundle(context.Background(), fleet.Broker{URL: br.URL}, "", "water", fmt.Appendf(nil, `{"junk":%d}`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fleet.PublishBundle(context.Background(), fleet.Broker{URL: br.URL}, "", "gas", []byte(`{"junk":0}`)); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, 20*time.Second, "every message handled", func() bool {
+		return len(staffEvents(t, k, journal.BundleRefused))+strings.Count(log.String(), "too many bundles on the topic") == 15
+	})
+	by := map[string]int{}
+	for _, e := range staffEvents(t, k, journal.BundleRefused) {
+		by[e.Actor]++
+	}
+	if by["fleet water"] != 10 || by["fleet gas"] != 1 {
+		t.Fatalf("refusals journaled %v: want water's burst of 10 and gas's one", by)
 	}
 }
 
