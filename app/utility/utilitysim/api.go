@@ -156,6 +156,10 @@ func (s *Server) utilityHandler(id string) http.Handler {
 			if !s.sleep(r.Context(), f.LatencyMS) {
 				return
 			}
+			if f.Malformed {
+				writeJSON(w, http.StatusOK, []byte(`{"accounts": [{"number": `))
+				return
+			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, reqInfo{kioskID: kiosk, body: body}))
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -99,6 +99,10 @@ type Faults struct {
 	LatencyMS int `json:"latency_ms"`
 	// ErrorRate is the fraction of requests answered 503 before any processing.
 	ErrorRate float64 `json:"error_rate"`
+	// Malformed answers every read (a request without an Idempotency-Key: accounts,
+	// bills, a payment's or an application's state) 200 with a body that is not JSON,
+	// as a utility's gateway may while it is being changed.
+	Malformed bool `json:"malformed,omitempty"`
 	// Down refuses connections (the listener is closed, open connections are cut).
 	Down bool `json:"down"`
 	// CutRate is the fraction of state-changing requests that are processed and

@@ -597,6 +597,7 @@ func TestFaults(t *testing.T) {
 		{Faults{}, nil},
 		{Faults{ErrorRate: 1}, utility.ErrUnavailable},
 		{Faults{LatencyMS: 3000}, utility.ErrTimeout},
+		{Faults{Malformed: true}, utility.ErrBadResponse},
 		{Faults{}, nil},
 	}
 	for _, tt := range tests {
