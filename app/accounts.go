@@ -140,14 +140,50 @@ func (k *Kiosk) askAccounts(s *session.Session, acc *Accounts, clients []utility
 		}
 		if !s.Wiped() && !(again && r.Err != nil) {
 			acc.set(t)
-			k.mu.Lock()
-			ls := append([]func(){}, k.accountListeners...)
-			k.mu.Unlock()
-			for _, f := range ls {
-				f()
-			}
+			k.accountsUpdated()
 		}
 	})
+}
+
+// accountsUpdated tells the OnAccounts listeners that a tile changed.
+func (k *Kiosk) accountsUpdated() {
+	k.mu.Lock()
+	ls := append([]func(){}, k.accountListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f()
+	}
+}
+
+// RetryAccounts asks one utility again for the visit's accounts, its tile being
+// Unavailable (重新查询: it failed a moment ago and may be back): the tile is Loading
+// until it answers. It reports whether it asked: not when the tile is not Unavailable
+// (a second tap while it asks), nor without a look-up in the visit.
+func (k *Kiosk) RetryAccounts(utilityID string) bool {
+	s := k.Sessions.Current()
+	if s == nil {
+		return false
+	}
+	v, _ := s.Get(accountsKey)
+	acc, ok := v.(*Accounts)
+	c, err := k.Client(utilityID)
+	if !ok || err != nil {
+		return false
+	}
+	acc.mu.Lock()
+	asked := false
+	for i := range acc.tiles {
+		if t := &acc.tiles[i]; t.Utility == utilityID && t.State == Unavailable {
+			*t = UtilityAccounts{Utility: utilityID, State: Loading}
+			asked = true
+		}
+	}
+	acc.mu.Unlock()
+	if !asked {
+		return false
+	}
+	k.accountsUpdated()
+	return k.spawn(func() { k.askAccounts(s, acc, []utility.Client{c}, false) }) // false: the kiosk is closing
 }
 
 // accountsChanged asks one utility again for the visit's accounts, a payment there

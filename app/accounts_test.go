@@ -557,3 +557,74 @@ func TestRefusalInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// 重新查询: a utility whose tile is Unavailable is asked again, its tile Loading until it
+// answers, then what it says now; a second retry while it asks, a retry of a tile that
+// answered, and one without a look-up in the visit ask nothing.
+func TestRetryAccounts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		fault  utilitysim.Faults
+		after  utilitysim.Faults // the water utility's faults when asked again
+		retry  string            // the utility asked again
+		asked  bool
+		want   app.LookupState // the water tile at the end
+		lookup bool            // the visit has a look-up
+	}{
+		{name: "recovered", fault: utilitysim.Faults{ErrorRate: 1}, retry: utility.Water, asked: true, want: app.Found, lookup: true},
+		{name: "still failing", fault: utilitysim.Faults{Malformed: true}, after: utilitysim.Faults{Malformed: true}, retry: utility.Water, asked: true, want: app.Unavailable, lookup: true},
+		{name: "a tile that answered", retry: utility.Water, want: app.Found, lookup: true},
+		{name: "no look-up", retry: utility.Water},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			setFaults(t, f.sims, utility.Water, tc.fault)
+			f.citizen(1)
+			if !tc.lookup {
+				if f.k.RetryAccounts(tc.retry) {
+					t.Fatal("asked again without a look-up")
+				}
+				return
+			}
+			acc, err := f.k.StartAccountLookup()
+			if err != nil {
+				t.Fatal(err)
+			}
+			awaitLookup(t, acc)
+			setFaults(t, f.sims, utility.Water, tc.after)
+			answered := make(chan struct{}, 8)
+			f.k.OnAccounts(func() { answered <- struct{}{} })
+			if got := f.k.RetryAccounts(tc.retry); got != tc.asked {
+				t.Fatalf("RetryAccounts = %v, want %v", got, tc.asked)
+			}
+			if !tc.asked {
+				if s := acctTileState(acc.Tiles(), utility.Water); s != tc.want {
+					t.Fatalf("the tile that answered is now %v", s)
+				}
+				return
+			}
+			if s := acctTileState(acc.Tiles(), utility.Water); s != app.Loading {
+				t.Fatalf("the tile asked again is %v, want Loading", s)
+			}
+			if f.k.RetryAccounts(tc.retry) {
+				t.Fatal("a second retry while the first asks asked again")
+			}
+			<-answered // Loading
+			select {
+			case <-answered:
+			case <-time.After(flowPatience):
+				t.Fatal("the utility asked again did not answer")
+			}
+			for _, tile := range acc.Tiles() {
+				if tile.Utility == utility.Water && (tile.State != tc.want || tc.want == app.Found && len(tile.Accounts) != 1) {
+					t.Fatalf("water after the retry: %+v", tile)
+				}
+				if tile.Utility != utility.Water && tile.State != app.Found {
+					t.Fatalf("%s changed with the retry of water: %+v", tile.Utility, tile)
+				}
+			}
+		})
+	}
+}

@@ -125,7 +125,8 @@ func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
 	case app.Loading:
 		rows = append(rows, busy(s.T("accounts.loading")))
 	case app.Unavailable:
-		rows = append(rows, note(s.T("accounts.unavailable"), widget.WarningImportance), note(s.K.CitizenMessage(t.Err, t.Utility), widget.MediumImportance))
+		rows = append(rows, note(s.T("accounts.unavailable"), widget.WarningImportance), note(s.K.CitizenMessage(t.Err, t.Utility), widget.MediumImportance),
+			s.retryButton(func() { s.K.RetryAccounts(t.Utility) }))
 	case app.Found:
 		if len(t.Accounts) == 0 {
 			rows = append(rows, note(s.T("accounts.none"), widget.MediumImportance))
@@ -136,6 +137,12 @@ func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
 		}
 	}
 	return s.panel(s.K.UtilityName(t.Utility), rows...)
+}
+
+// retryButton is 重新查询, beside what a utility could not answer a moment ago: it may
+// be back, and the citizen need not start the visit over to ask it again.
+func (s *Shell) retryButton(again func()) fyne.CanvasObject {
+	return container.NewHBox(touch.NewButton(s.T("accounts.retry"), s.Tap(again)))
 }
 
 func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObject {

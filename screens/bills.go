@@ -74,7 +74,12 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	head := heading(fmt.Sprintf("%s  %s  %s", s.K.UtilityName(st.utility), s.T("accounts.number", a.Number), mask.Name(a.HolderName)))
 	switch {
 	case st.err != nil:
-		return container.NewVBox(head, note(s.K.CitizenMessage(st.err, st.utility), widget.DangerImportance))
+		return container.NewVBox(head, note(s.K.CitizenMessage(st.err, st.utility), widget.DangerImportance), s.retryButton(func() {
+			if st.err != nil { // once: a second tap finds them being asked for
+				*st = billsState{utility: st.utility, account: a, chosen: map[string]bool{}}
+				s.refresh()
+			}
+		}))
 	case !st.fetched:
 		return container.NewVBox(head, busy(s.T("bills.loading")))
 	case len(st.bills) == 0:

@@ -68,6 +68,14 @@ func trackPage(s *Shell) Page {
 			for _, u := range res.Unavailable {
 				rows = append(rows, note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance))
 			}
+			if len(res.Unavailable) > 0 {
+				rows = append(rows, s.retryButton(func() {
+					if res != nil { // once: a second tap finds them being asked for
+						res = nil
+						s.refresh()
+					}
+				}))
+			}
 		}
 		blocks := append([]fyne.CanvasObject{heading(s.T("track.mine"))}, rows...)
 		var hint fyne.CanvasObject = layout.NewSpacer()

@@ -252,6 +252,68 @@ func TestJourneyDoubleTaps(t *testing.T) {
 	j.WaitShows("缴费成功")
 }
 
+// A utility that fails for a moment (down, answering 503, or answering what is not
+// JSON) and then recovers: its tile says so in plain words while the others show, and
+// 重新查询 asks it again, without the card lifted and the visit started over; the same
+// on its bills. Tapped twice while it asks, it asks once.
+func TestJourneyUtilityRecovers(t *testing.T) {
+	water := "户号 " + utilitysim.AccountNumber(utility.Water, 1)
+	for _, tc := range []struct {
+		name string
+		f    utilitysim.Faults
+	}{
+		{"down", utilitysim.Faults{Down: true}},
+		{"503", utilitysim.Faults{ErrorRate: 1}},
+		{"not JSON", utilitysim.Faults{Malformed: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := newJourney(t)
+			j.must(j.sims.SetFaults(utility.Water, tc.f))
+			j.card(1)
+			j.WaitFor("every utility's tile", func() bool { return !j.Shows("正在查询…") })
+			if !j.Shows("暂时无法查询") || !j.Shows("户号 "+utilitysim.AccountNumber(utility.Electricity, 1)) || j.Shows("malformed") {
+				t.Fatalf("accounts with water %s:\n%s", tc.name, j.Markup())
+			}
+			// 重新查询 under the message fits, in every mode and language.
+			for _, toggle := range []func(){func() { j.Shell.SetElderly(true) }, j.Shell.ToggleLanguage, func() { j.Shell.SetElderly(false) }, j.Shell.ToggleLanguage} {
+				j.Do(toggle)
+				j.AssertFits()
+				j.AssertFingerReaches()
+			}
+			j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{}))
+			j.doubleTap("重新查询")
+			j.WaitShows(water)
+			if j.Shows("暂时无法查询") || j.CanTap("重新查询") {
+				t.Fatalf("accounts after water recovered:\n%s", j.Markup())
+			}
+			// Its bills, the utility failing again as they are asked for.
+			j.must(j.sims.SetFaults(utility.Water, tc.f))
+			j.Tap(water)
+			j.WaitShows("系统暂时无法连接，请稍后再试")
+			j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{}))
+			j.Tap("重新查询")
+			j.WaitShows("缴费截止")
+		})
+	}
+}
+
+// 进度查询 with a utility failing: the others' applications show, the one failing is
+// said to be unavailable, and 重新查询 asks again once it is back.
+func TestJourneyTrackRecovers(t *testing.T) {
+	j := newJourney(t)
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{ErrorRate: 1}))
+	toMyApplications(j)
+	if !j.Shows("国网梁子湖区供电公司暂时无法查询") || j.Shows("供电 · ") {
+		t.Fatalf("my applications with electricity failing:\n%s", j.Markup())
+	}
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}))
+	j.doubleTap("重新查询")
+	j.WaitShows("供电 · ")
+	if j.Shows("暂时无法查询") || j.CanTap("重新查询") {
+		t.Fatalf("my applications after electricity recovered:\n%s", j.Markup())
+	}
+}
+
 // doubleTap taps the target whose label starts with prefix twice, as a finger does: the
 // second tap lands on whatever the first put over it.
 func (j *journey) doubleTap(prefix string) {
