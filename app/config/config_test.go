@@ -130,6 +130,7 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"api name", "[kiosk]\ndemo = true\n[utilities.gas]\napi = \"Gas API\"\n", []string{":4:", "utilities.gas.api", "not an API's name"}},
 		{"api adapter moved by bundles", "[kiosk]\ndemo = true\n[utilities.gas]\napi = \"gasco\"\nendpoint_hosts = [\"*.gas.example.cn\"]\n", []string{":5:", "utilities.gas.endpoint_hosts", "through the gasco adapter"}},
 		{"utility timeout", "[kiosk]\ndemo = true\n[utilities.gas]\ntimeout = \"10ms\"\n", []string{":4:", "utilities.gas.timeout"}},
+		{"utility timeout past the idle time", "[kiosk]\ndemo = true\nidle_timeout = \"20s\"\n[utilities.gas]\ntimeout = \"20s\"\n", []string{":5:", "utilities.gas.timeout", "not shorter than kiosk.idle_timeout (20s)"}},
 		{"none enabled", "[kiosk]\ndemo = true\n[utilities.water]\nenabled = false\n[utilities.gas]\nenabled = false\n[utilities.electricity]\nenabled = false\n[utilities.broadband]\nenabled = false\n",
 			[]string{"utilities", "at least one utility"}},
 		{"unknown tile", "[kiosk]\ndemo = true\n[home]\ntiles = [\"guide\", \"casino\"]\n", []string{":4:", "home.tiles", "unknown tile \"casino\""}},

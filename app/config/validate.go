@@ -215,6 +215,10 @@ func (c *Config) validateUtilities(lenient bool) error {
 		if err := inRange(key+".timeout", u.Timeout.Duration, MinUtilityTimeout, MaxUtilityTimeout); err != nil {
 			return err
 		}
+		if idle := c.Kiosk.IdleTimeout.Duration; u.Timeout.Duration >= idle {
+			// The idle timer runs while the citizen waits on the screen for an answer.
+			return &Error{Key: key + ".timeout", Msg: fmt.Sprintf("%s is not shorter than kiosk.idle_timeout (%s): a citizen waiting for the utility's answer would have the visit wiped before it came", u.Timeout.Duration, idle)}
+		}
 		if err := checkTemplate(key+".payment_url", u.PaymentURL); err != nil {
 			return err
 		}
