@@ -32,6 +32,9 @@ const ClockSkew = 5 * time.Minute
 // utilityID is what a utility's ID looks like (electricity, water, gas, broadband).
 var utilityID = regexp.MustCompile(`^[a-z]{2,20}$`)
 
+// IsUtilityID reports whether s looks like a utility's ID, as a manifest must name it.
+func IsUtilityID(s string) bool { return utilityID.MatchString(s) }
+
 // envelope is a bundle as it travels: one JSON document.
 //
 //	{"format": "kiosk-bundle/1",

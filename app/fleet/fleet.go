@@ -26,12 +26,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -208,9 +210,8 @@ func Connect(o KioskOptions) (*Kiosk, error) {
 func (k *Kiosk) connected(c mqtt.Client) {
 	k.o.Logger.Info("fleet: connected to the broker", "broker", k.o.Broker.URL)
 	if k.o.OnBundle != nil {
-		prefix := BundleTopic(k.o.Prefix, "")
-		t := c.Subscribe(prefix+"+", 1, func(_ mqtt.Client, m mqtt.Message) {
-			k.handlers.run(func() { k.o.OnBundle(strings.TrimPrefix(m.Topic(), prefix), m.Payload()) })
+		t := c.Subscribe(BundleTopic(k.o.Prefix, "+"), 1, func(_ mqtt.Client, m mqtt.Message) {
+			k.bundleMessage(m.Topic(), m.Payload())
 		})
 		go func() {
 			if err := wait(t, "subscribe to the bundles"); err != nil {
@@ -221,6 +222,36 @@ func (k *Kiosk) connected(c mqtt.Client) {
 	if k.o.OnConnect != nil {
 		go k.handlers.run(k.o.OnConnect)
 	}
+}
+
+// bundleMessage hands a message of the bundle topics to OnBundle, unless it cannot be a
+// utility's bundle: larger than bundle.MaxSize (the broker's max_packet_size should have
+// refused it, docs/fleet.md; Paho has read it whole by now, but it is not parsed, kept or
+// journaled), or on a topic that names no utility. The topic goes into the journal as
+// who delivered the bundle, and to staff's screen and kioskctl from there: one the
+// city's ACL let through (a broker without it) could be 64 KiB of anything, terminal
+// escapes included.
+func (k *Kiosk) bundleMessage(topic string, payload []byte) {
+	utility, ok := strings.CutPrefix(topic, BundleTopic(k.o.Prefix, ""))
+	if !ok || !bundle.IsUtilityID(utility) {
+		k.o.Logger.Warn("fleet: a message on a topic that names no utility; passed over", "topic", clipTopic(topic))
+		return
+	}
+	if len(payload) > bundle.MaxSize {
+		k.o.Logger.Warn("fleet: a message larger than a bundle can be; passed over (set the broker's max_packet_size, docs/fleet.md)",
+			"topic", topic, "bytes", len(payload))
+		return
+	}
+	k.handlers.run(func() { k.o.OnBundle(utility, payload) })
+}
+
+// clipTopic is topic as logged: at most 80 bytes, quoted where it must be.
+func clipTopic(topic string) string {
+	const most = 80
+	if len(topic) > most {
+		topic = strings.ToValidUTF8(topic[:most], "") + "…"
+	}
+	return strconv.Quote(topic)
 }
 
 // Connected reports whether the link is up now.

@@ -3,15 +3,18 @@ package fleet_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
 	"github.com/liangzihu/kiosk/app/fleet/fleettest"
@@ -98,6 +101,48 @@ func TestStatusesAndBundles(t *testing.T) {
 	}
 	if err := k1.PublishStatus(fleet.Status{Kiosk: "LZH-0107", State: fleet.Running}); !errors.Is(err, fleet.ErrNotConnected) {
 		t.Fatalf("a status after Close: %v", err)
+	}
+}
+
+// A message on the bundle topics that cannot be a utility's bundle never reaches the
+// kiosk's OnBundle: one larger than bundle.MaxSize (a broker without max_packet_size
+// passes it on), or one on a topic that names no utility (its name would be journaled
+// as who delivered it). Each is followed by a bundle on gas: once that arrived, the one
+// before had been handled.
+func TestBundleMessagesBounded(t *testing.T) {
+	br := fleettest.Start(t)
+	utility := fleet.Broker{URL: br.URL}
+	var got received
+	k, err := fleet.Connect(fleet.KioskOptions{Broker: fleet.Broker{URL: br.URL}, Kiosk: "LZH-0107", OnBundle: got.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close(fleet.Status{Kiosk: "LZH-0107", State: fleet.Stopped})
+	waitFor(t, "the link up", k.Connected)
+	for i, c := range []struct {
+		name, utility string
+		size          int
+		taken         bool
+	}{
+		{"as large as a bundle can be", "water", bundle.MaxSize, true},
+		{"a byte larger", "electricity", bundle.MaxSize + 1, false},
+		{"upper case", "Broadband", 10, false},
+		{"a long topic", strings.Repeat("x", 300), 10, false},
+		{"one letter", "x", 10, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if err := fleet.PublishBundle(context.Background(), utility, "", c.utility, make([]byte, c.size)); err != nil {
+				t.Fatal(err)
+			}
+			next := fmt.Sprintf(`{"v":%d}`, i)
+			if err := fleet.PublishBundle(context.Background(), utility, "", "gas", []byte(next)); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the bundle after it", func() bool { return slices.Contains(got.of("gas"), next) })
+			if n := len(got.of(c.utility)); n != map[bool]int{true: 1}[c.taken] {
+				t.Fatalf("%d messages on %.20q handed to the kiosk", n, c.utility)
+			}
+		})
 	}
 }
 
