@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
@@ -112,6 +114,19 @@ const (
 	MaxActor  = 64
 )
 
+// printable is s with each control or formatting character (a terminal's escapes, a
+// right-to-left override), and each byte that is not UTF-8, replaced by U+FFFD. An
+// actor comes from outside (kioskctl's --actor, a broker's topic) and is shown as it is
+// kept, on staff's screen and in kioskctl's output at a terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
 // clip cuts s to at most n bytes on a character boundary, marking the cut with "…".
 func clip(s string, n int) string {
 	if len(s) <= n {
@@ -176,7 +191,7 @@ func (j *Journal) Append(tx *bolt.Tx, e Event) error {
 	e.Time = e.Time.UTC()
 	// Clipped: whatever a sender can make the kiosk journal (a refused bundle's error
 	// echoes its input) must not fill the disk a few megabytes at a time.
-	e.Detail, e.Actor = clip(logging.Scrub(e.Detail), MaxDetail), clip(logging.Scrub(e.Actor), MaxActor)
+	e.Detail, e.Actor = clip(logging.Scrub(e.Detail), MaxDetail), clip(printable(logging.Scrub(e.Actor)), MaxActor)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)

@@ -224,3 +224,30 @@ func TestAppendClipsDetailAndActor(t *testing.T) {
 		t.Errorf("clipped %q…, kept %q by %q", got[0].Detail[:12], got[2].Detail, got[2].Actor)
 	}
 }
+
+// An actor comes from outside (kioskctl's --actor, a broker's topic) and is shown as
+// kept, at a terminal too: no control or formatting character, nor a byte that is not
+// UTF-8, is kept in it.
+func TestAppendKeepsActorPrintable(t *testing.T) {
+	for _, tc := range []struct{ actor, want string }{
+		{"staff-7", "staff-7"},
+		{"王工", "王工"},
+		{"fleet \x1b[2J\x1b[31mwater", "fleet \ufffd[2J\ufffd[31mwater"},
+		{"staff\nkiosk.restart by admin", "staff\ufffdkiosk.restart by admin"},
+		{"\u202eretaw teelf", "\ufffdretaw teelf"},
+		{"a\u200bb\u0085c\x7f", "a\ufffdb\ufffdc\ufffd"},
+		{"bad \xff\xfe", "bad \ufffd\ufffd"},
+	} {
+		j, _, _ := newJournal(t)
+		if err := j.Record(Event{Kind: StaffAction, Actor: tc.actor}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := j.Range(t0.Add(-time.Hour), t0.Add(time.Hour), 0)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%d events, %v", len(got), err)
+		}
+		if got[0].Actor != tc.want {
+			t.Errorf("actor %q kept as %q, want %q", tc.actor, got[0].Actor, tc.want)
+		}
+	}
+}
