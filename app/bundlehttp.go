@@ -48,7 +48,7 @@ func (k *Kiosk) serveBundles() {
 	k.bundleAddr = l.Addr().String()
 	k.Log.Info("bundles: listening", "addr", k.bundleAddr)
 	k.spawn(func() {
-		if err := k.bundleSrv.Serve(&capped{Listener: l, max: BundleConns}); err != http.ErrServerClosed {
+		if err := k.bundleSrv.Serve(&capped{Listener: l, max: BundleConns, perSender: BundleConnsPerSender}); err != http.ErrServerClosed {
 			k.Log.Error("bundles", "err", err)
 		}
 	})
@@ -58,15 +58,22 @@ func (k *Kiosk) serveBundles() {
 // hall network can connect, and each connection costs the kiosk memory and a file
 // descriptor, both shared with the citizens' side (the database, the serial ports, the
 // utilities' calls): past it a new connection is closed at once, and its sender tries
-// again. Utilities send one bundle at a time.
-const BundleConns = 32
+// again. Utilities send one bundle at a time, so one address holds at most
+// BundleConnsPerSender of them: one machine on the hall network cannot take every place
+// and keep the utilities' senders out.
+const (
+	BundleConns          = 32
+	BundleConnsPerSender = 4
+)
 
-// capped is a listener that holds at most max connections open, closing those past it.
+// capped is a listener that holds at most max connections open, and perSender from
+// one address, closing those past either.
 type capped struct {
 	net.Listener
-	max  int
-	mu   sync.Mutex
-	open int
+	max, perSender int
+	mu             sync.Mutex
+	open           int
+	bySender       map[string]int
 }
 
 func (c *capped) Accept() (net.Conn, error) {
@@ -75,30 +82,47 @@ func (c *capped) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
+		sender := senderOf(conn.RemoteAddr())
 		c.mu.Lock()
-		full := c.open >= c.max
+		if c.bySender == nil {
+			c.bySender = map[string]int{}
+		}
+		full := c.open >= c.max || c.bySender[sender] >= c.perSender
 		if !full {
 			c.open++
+			c.bySender[sender]++
 		}
 		c.mu.Unlock()
 		if !full {
-			return &cappedConn{Conn: conn, c: c}, nil
+			return &cappedConn{Conn: conn, c: c, sender: sender}, nil
 		}
 		conn.Close()
 	}
 }
 
-// cappedConn gives its place back when it is closed (once, however often Close is called).
+// senderOf is the address a connection comes from, without its port.
+func senderOf(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.IP.String()
+	}
+	return a.String()
+}
+
+// cappedConn gives its places back when it is closed (once, however often Close is called).
 type cappedConn struct {
 	net.Conn
-	c    *capped
-	once sync.Once
+	c      *capped
+	sender string
+	once   sync.Once
 }
 
 func (cc *cappedConn) Close() error {
 	cc.once.Do(func() {
 		cc.c.mu.Lock()
 		cc.c.open--
+		if cc.c.bySender[cc.sender]--; cc.c.bySender[cc.sender] == 0 {
+			delete(cc.c.bySender, cc.sender)
+		}
 		cc.c.mu.Unlock()
 	})
 	return cc.Conn.Close()

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -362,56 +363,90 @@ func TestBundleFloodHeldOff(t *testing.T) {
 	}
 }
 
-// The hall network cannot hold more than app.BundleConns connections of the kiosk open:
-// past them a connection is closed at once, and a place given back is taken again.
+// The hall network cannot hold more than app.BundleConns connections of the kiosk open,
+// nor one machine more than app.BundleConnsPerSender of them: past either a connection
+// is closed at once, another machine still gets in past the second, and a place given
+// back is taken again. Senders are loopback addresses of their own (127.0.0.0/8).
 func TestBundleConnectionsCapped(t *testing.T) {
 	t.Parallel()
-	k := newContentKiosk(t, t.TempDir())
-	// get asks for the versions on c, a connection kept open after the answer.
-	get := func(c net.Conn) error {
-		if _, err := io.WriteString(c, "GET /v1/bundles HTTP/1.1\r\nHost: kiosk\r\n\r\n"); err != nil {
-			return err
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		_, err = io.Copy(io.Discard, resp.Body)
-		return err
-	}
-	var held []net.Conn
-	for i := range app.BundleConns + 1 {
-		c, err := net.Dial("tcp", k.BundleAddr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		err = get(c)
-		if i < app.BundleConns && err != nil {
-			t.Fatalf("connection %d: %v", i+1, err)
-		}
-		if i == app.BundleConns && err == nil {
-			t.Fatalf("connection %d was answered", i+1)
-		}
-		held = append(held, c)
-	}
-	held[0].Close()
-	// The server sees the close when it next reads: until then, the place is still taken.
-	for try := 0; ; try++ {
-		c, err := net.Dial("tcp", k.BundleAddr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = get(c)
-		c.Close()
-		if err == nil {
-			break
-		}
-		if try == 1000 {
-			t.Fatalf("a place given back was not taken again: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	// from is the i-th sender's address.
+	from := func(i int) string { return fmt.Sprintf("127.0.1.%d", i+1) }
+	for _, tc := range []struct {
+		name string
+		// senders are the addresses the connections come from, each kept open; the
+		// last is refused.
+		senders []string
+		// other is a sender who still gets in after it ("": none does).
+		other string
+	}{
+		{"one machine", slices.Repeat([]string{from(0)}, app.BundleConnsPerSender+1), from(1)},
+		{"the hall", func() []string {
+			var ss []string
+			for i := range app.BundleConns {
+				ss = append(ss, from(i/app.BundleConnsPerSender))
+			}
+			return append(ss, from(app.BundleConns))
+		}(), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			k := newContentKiosk(t, t.TempDir())
+			// dial connects from the address given.
+			dial := func(sender string) net.Conn {
+				d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(sender)}}
+				c, err := d.Dial("tcp", k.BundleAddr())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			// get asks for the versions on c, a connection kept open after the answer.
+			get := func(c net.Conn) error {
+				if _, err := io.WriteString(c, "GET /v1/bundles HTTP/1.1\r\nHost: kiosk\r\n\r\n"); err != nil {
+					return err
+				}
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				_, err = io.Copy(io.Discard, resp.Body)
+				return err
+			}
+			var held []net.Conn
+			for i, sender := range tc.senders {
+				c := dial(sender)
+				defer c.Close()
+				err := get(c)
+				if last := i == len(tc.senders)-1; !last && err != nil {
+					t.Fatalf("connection %d, from %s: %v", i+1, sender, err)
+				} else if last && err == nil {
+					t.Fatalf("connection %d, from %s, was answered", i+1, sender)
+				}
+				held = append(held, c)
+			}
+			if tc.other != "" {
+				c := dial(tc.other)
+				defer c.Close()
+				if err := get(c); err != nil {
+					t.Fatalf("another machine: %v", err)
+				}
+			}
+			held[0].Close()
+			// The server sees the close when it next reads: until then, the place is still taken.
+			for try := 0; ; try++ {
+				c := dial(tc.senders[0])
+				err := get(c)
+				c.Close()
+				if err == nil {
+					break
+				}
+				if try == 1000 {
+					t.Fatalf("a place given back was not taken again: %v", err)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
 	}
 }
 
