@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
 	"github.com/liangzihu/kiosk/app/staff"
 )
@@ -21,9 +24,10 @@ type fleetLink struct {
 	linked chan struct{}
 	// told is each device's state as last published in an alarm.
 	told map[string]fleet.Alarm
-	// refused is the envelope of each utility's bundle last refused from the broker: the
+	// refused is the digest of each utility's bundle last refused from the broker: the
 	// broker hands it again on every connection, and it is refused (and journaled) once.
-	refused map[string]string
+	// Only the kiosk's utilities have one: any other topic would grow it at will.
+	refused map[string][sha256.Size]byte
 	// rate bounds the bundles from the broker checked and journaled, by topic, as the
 	// hall network's are by sender: a flood of ever different junk on a utility's topic
 	// (its account misused, a broker without the ACL) would fill the journal.
@@ -66,7 +70,7 @@ func (k *Kiosk) startFleet(ctx context.Context) {
 		return
 	}
 	// In place before the link's callbacks and the kiosk's listeners can come.
-	fl := &fleetLink{told: map[string]fleet.Alarm{}, refused: map[string]string{}, linked: make(chan struct{})}
+	fl := &fleetLink{told: map[string]fleet.Alarm{}, refused: map[string][sha256.Size]byte{}, linked: make(chan struct{})}
 	k.fleet = fl
 	k.OnDevice(k.fleetDevice)
 	k.OnContent(k.fleetChanged)
@@ -185,10 +189,11 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 		}
 	}
 	fl := k.fleet
+	sum := sha256.Sum256(data)
 	fl.mu.Lock()
-	again := fl.refused[topicUtility] == string(data)
+	last, seen := fl.refused[topicUtility]
 	fl.mu.Unlock()
-	if again {
+	if seen && last == sum {
 		return
 	}
 	if !fl.rate.allow(topicUtility, k.Clock.Now()) {
@@ -200,8 +205,8 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	}
 	_, err := k.ApplyBundle(data, ByFleet+topicUtility)
 	fl.mu.Lock()
-	if refusedForGood(err) {
-		fl.refused[topicUtility] = string(data)
+	if refusedForGood(err) && slices.Contains(config.UtilityIDs, topicUtility) {
+		fl.refused[topicUtility] = sum
 	} else {
 		delete(fl.refused, topicUtility)
 	}
