@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
@@ -39,52 +37,24 @@ type UtilityAccounts struct {
 }
 
 // Accounts is the citizen's accounts at every enabled utility, filled in as each
-// utility answers. It lives in the session and is dropped with it.
+// utility answers. It lives in the session and is dropped with it (Wipe).
 type Accounts struct {
-	mu    sync.Mutex
-	tiles []UtilityAccounts
-	done  chan struct{}
-	// life ends with the visit; cancel ends it: the citizen's ID goes to no utility
-	// after they left.
-	life   context.Context
-	cancel context.CancelFunc
+	fanout[[]utility.Account]
 }
-
-// Wait blocks until every utility has answered (or timed out).
-func (a *Accounts) Wait() { <-a.done }
 
 // Tiles returns a snapshot, in display order.
 func (a *Accounts) Tiles() []UtilityAccounts {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]UtilityAccounts(nil), a.tiles...)
-}
-
-// Wipe drops the accounts (they hold names and addresses) and stops the look-up.
-func (a *Accounts) Wipe() {
-	a.cancel()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.tiles = nil
-}
-
-func (a *Accounts) set(r UtilityAccounts) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for i := range a.tiles {
-		if a.tiles[i].Utility == r.Utility {
-			a.tiles[i] = r
-		}
+	var out []UtilityAccounts
+	for _, r := range a.snapshot() {
+		out = append(out, UtilityAccounts{Utility: r.utility, State: r.state, Accounts: r.value, Err: r.err})
 	}
+	return out
 }
 
 const accountsKey = "accounts"
 
-// accountsTimeout bounds the whole look-up; each utility's own timeout is shorter.
-const accountsTimeout = 30 * time.Second
-
 // OnAccounts registers a listener called (from another goroutine) each time a utility
-// answers the current citizen's account look-up.
+// answers the current citizen's account look-up, or their 我的办件 (StartApplicationLookup).
 func (k *Kiosk) OnAccounts(f func()) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -98,51 +68,13 @@ func (k *Kiosk) OnAccounts(f func()) {
 // with it; Wait blocks until every utility answered. The kiosk starts it itself as soon
 // as a card identifies a citizen, before any screen asks.
 func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
-	s := k.Sessions.Current()
-	if s == nil {
-		return nil, ErrNoSession
-	}
-	if _, ok := s.Identity(); !ok {
-		return nil, ErrNoSession
-	}
-	life, stop := context.WithCancel(k.life)
-	acc := &Accounts{done: make(chan struct{}), life: life, cancel: stop}
-	for _, c := range k.Utilities {
-		acc.tiles = append(acc.tiles, UtilityAccounts{Utility: c.ID(), State: Loading})
-	}
-	s.Set(accountsKey, acc)
-	lookup := func() {
-		defer close(acc.done)
-		k.askAccounts(s, acc, k.Utilities, false)
-	}
-	if !k.spawn(lookup) { // the kiosk is closing
-		stop()
-		close(acc.done)
+	acc := &Accounts{fanout[[]utility.Account]{what: "account look-up", ask: func(ctx context.Context, c utility.Client, id utility.Identity) ([]utility.Account, error) {
+		return c.AccountsByIdentity(ctx, id)
+	}}}
+	if err := startFanout(k, accountsKey, acc); err != nil {
+		return nil, err
 	}
 	return acc, nil
-}
-
-// askAccounts asks clients for the visit's accounts, each answer put in acc and told
-// to the OnAccounts listeners. Asked again, a utility that fails leaves its tile as it
-// was: what it said a moment ago is better than "unavailable".
-func (k *Kiosk) askAccounts(s *session.Session, acc *Accounts, clients []utility.Client, again bool) {
-	id, ok := s.Identity()
-	if !ok {
-		return
-	}
-	ctx, cancel := context.WithTimeout(acc.life, accountsTimeout)
-	defer cancel()
-	utility.LookupAccounts(ctx, clients, utility.Identity{IDNumber: id.IDNumber, Name: id.Name}, func(r utility.AccountsResult) {
-		t := UtilityAccounts{Utility: r.Utility, State: Found, Accounts: r.Accounts}
-		if r.Err != nil {
-			t.State, t.Err = Unavailable, r.Err
-			k.Log.Warn("account look-up", "utility", r.Utility, "err", r.Err)
-		}
-		if !s.Wiped() && !(again && r.Err != nil) {
-			acc.set(t)
-			k.accountsUpdated()
-		}
-	})
 }
 
 // accountsUpdated tells the OnAccounts listeners that a tile changed.
@@ -160,30 +92,7 @@ func (k *Kiosk) accountsUpdated() {
 // until it answers. It reports whether it asked: not when the tile is not Unavailable
 // (a second tap while it asks), nor without a look-up in the visit.
 func (k *Kiosk) RetryAccounts(utilityID string) bool {
-	s := k.Sessions.Current()
-	if s == nil {
-		return false
-	}
-	v, _ := s.Get(accountsKey)
-	acc, ok := v.(*Accounts)
-	c, err := k.Client(utilityID)
-	if !ok || err != nil {
-		return false
-	}
-	acc.mu.Lock()
-	asked := false
-	for i := range acc.tiles {
-		if t := &acc.tiles[i]; t.Utility == utilityID && t.State == Unavailable {
-			*t = UtilityAccounts{Utility: utilityID, State: Loading}
-			asked = true
-		}
-	}
-	acc.mu.Unlock()
-	if !asked {
-		return false
-	}
-	k.accountsUpdated()
-	return k.spawn(func() { k.askAccounts(s, acc, []utility.Client{c}, false) }) // false: the kiosk is closing
+	return retryFanout[[]utility.Account](k, accountsKey, utilityID)
 }
 
 // accountsChanged asks one utility again for the visit's accounts, a payment there
@@ -200,7 +109,7 @@ func (k *Kiosk) accountsChanged(s *session.Session, utilityID string) {
 	}
 	k.spawn(func() {
 		<-acc.done // the first answer must not overwrite this one
-		k.askAccounts(s, acc, []utility.Client{c}, true)
+		askFanout(k, s, &acc.fanout, []utility.Client{c}, true)
 	})
 }
 

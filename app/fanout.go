@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
+)
+
+// answer is one utility's answer to a look-up asked of every utility at once.
+type answer[T any] struct {
+	utility string
+	state   LookupState
+	value   T
+	err     error
+}
+
+// fanout is a look-up asked of every enabled utility at once for the citizen of a visit,
+// each utility's answer kept as it comes (the accounts, 我的办件), so that a slow or
+// broken utility holds up none of the others. It lives in the session and is dropped
+// with it.
+type fanout[T any] struct {
+	mu      sync.Mutex
+	answers []answer[T]
+	done    chan struct{}
+	// life ends with the visit; cancel ends it: the citizen's ID goes to no utility
+	// after they left.
+	life   context.Context
+	cancel context.CancelFunc
+	// ask asks one utility; what names the look-up in the log.
+	ask  func(context.Context, utility.Client, utility.Identity) (T, error)
+	what string
+}
+
+// fanoutTimeout bounds a whole look-up; each utility's own timeout is shorter.
+const fanoutTimeout = 30 * time.Second
+
+// Wait blocks until every utility has answered (or timed out).
+func (f *fanout[T]) Wait() { <-f.done }
+
+// Wipe drops the answers (they hold names and addresses) and stops the look-up.
+func (f *fanout[T]) Wipe() {
+	f.cancel()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = nil
+}
+
+func (f *fanout[T]) snapshot() []answer[T] {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]answer[T](nil), f.answers...)
+}
+
+func (f *fanout[T]) set(a answer[T]) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.answers {
+		if f.answers[i].utility == a.utility {
+			f.answers[i] = a
+		}
+	}
+}
+
+// core is the fanout of the value that embeds it, kept in the session.
+func (f *fanout[T]) core() *fanout[T] { return f }
+
+// startFanout starts f's look-up for the visit's citizen: every enabled utility Loading,
+// holder (which embeds f) kept in the session under key, the answers coming on the
+// kiosk's goroutines.
+func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T] }) error {
+	f := holder.core()
+	s := k.Sessions.Current()
+	if s == nil {
+		return ErrNoSession
+	}
+	if _, ok := s.Identity(); !ok {
+		return ErrNoSession
+	}
+	f.done = make(chan struct{})
+	f.life, f.cancel = context.WithCancel(k.life)
+	for _, c := range k.Utilities {
+		f.answers = append(f.answers, answer[T]{utility: c.ID(), state: Loading})
+	}
+	if old, ok := s.Get(key); ok {
+		if w, ok := old.(session.Wiper); ok {
+			w.Wipe() // a look-up started anew: the one before asks no more
+		}
+	}
+	s.Set(key, holder)
+	lookup := func() {
+		defer close(f.done)
+		askFanout(k, s, f, k.Utilities, false)
+	}
+	if !k.spawn(lookup) { // the kiosk is closing
+		f.cancel()
+		close(f.done)
+	}
+	return nil
+}
+
+// askFanout asks clients for the visit's citizen, each answer put in f and told to the
+// OnAccounts listeners. Asked again (again), a utility that fails leaves its answer as
+// it was: what it said a moment ago is better than "unavailable".
+func askFanout[T any](k *Kiosk, s *session.Session, f *fanout[T], clients []utility.Client, again bool) {
+	id, ok := s.Identity()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(f.life, fanoutTimeout)
+	defer cancel()
+	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := f.ask(ctx, c, who)
+			a := answer[T]{utility: c.ID(), state: Found, value: v}
+			if err != nil {
+				a = answer[T]{utility: c.ID(), state: Unavailable, err: err}
+				k.Log.Warn(f.what, "utility", c.ID(), "err", err)
+			}
+			if !s.Wiped() && !(again && err != nil) {
+				f.set(a)
+				k.accountsUpdated()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// retryFanout asks one utility again, its answer being Unavailable (重新查询: it failed a
+// moment ago and may be back): Loading until it answers. It reports whether it asked:
+// not when the answer is not Unavailable (a second tap while it asks), nor without a
+// look-up under key in the visit.
+func retryFanout[T any](k *Kiosk, key, utilityID string) bool {
+	s := k.Sessions.Current()
+	if s == nil {
+		return false
+	}
+	v, _ := s.Get(key)
+	holder, ok := v.(interface{ core() *fanout[T] })
+	c, err := k.Client(utilityID)
+	if !ok || err != nil {
+		return false
+	}
+	f := holder.core()
+	f.mu.Lock()
+	asked := false
+	for i := range f.answers {
+		if a := &f.answers[i]; a.utility == utilityID && a.state == Unavailable {
+			*a = answer[T]{utility: utilityID, state: Loading}
+			asked = true
+		}
+	}
+	f.mu.Unlock()
+	if !asked {
+		return false
+	}
+	k.accountsUpdated()
+	return k.spawn(func() { askFanout(k, s, f, []utility.Client{c}, false) }) // false: the kiosk is closing
+}
