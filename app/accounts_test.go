@@ -202,14 +202,14 @@ func acctTileState(tiles []app.UtilityAccounts, id string) app.LookupState {
 }
 
 // awaitLookup waits for a look-up to finish, failing after flowPatience.
-func awaitLookup(t *testing.T, acc *app.Accounts) {
+func awaitLookup(t *testing.T, acc interface{ Wait() }) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() { acc.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(flowPatience):
-		t.Fatal("the account look-up did not finish")
+		t.Fatal("the look-up did not finish")
 	}
 }
 

@@ -40,59 +40,127 @@ type Application struct {
 }
 
 // ApplicationsResult is the citizen's applications across utilities; Unavailable names
-// the utilities that did not answer.
+// the utilities that did not answer, Loading those that have not answered yet.
 type ApplicationsResult struct {
 	Applications []Application
 	Unavailable  []string
+	Loading      []string
+}
+
+// MyApplicationsLookup is 我的办件 by ID card: the citizen's applications at every enabled
+// utility, filled in as each utility answers (a fanout, like the accounts), and those
+// this kiosk submitted for them that no utility lists yet. It lives in the session and is
+// dropped with it.
+type MyApplicationsLookup struct {
+	fanout[[]Application]
+	// own are this kiosk's own unanswered applications of the citizen, read when the
+	// look-up started (ownUnanswered); Result leaves out those a utility lists.
+	own []Application
+}
+
+const applicationsKey = "applications"
+
+// StartApplicationLookup asks every enabled utility at once for the identified citizen's
+// applications, as StartAccountLookup does for their accounts: it returns at once, each
+// utility Loading; the OnAccounts listeners hear of each answer; RetryApplications asks
+// one that could not be asked again. A look-up started anew (the list shown again after
+// a withdrawal) replaces the visit's one before.
+func (k *Kiosk) StartApplicationLookup() (*MyApplicationsLookup, error) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, ErrNoSession
+	}
+	id, ok := s.Identity()
+	if !ok {
+		return nil, ErrNoSession
+	}
+	l := &MyApplicationsLookup{fanout: fanout[[]Application]{what: "applications", ask: func(ctx context.Context, c utility.Client, who utility.Identity) ([]Application, error) {
+		list, err := c.Applications(ctx, who)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Application, 0, len(list))
+		for _, p := range list {
+			out = append(out, Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)})
+		}
+		return out, nil
+	}}}
+	l.own = k.ownUnanswered(id.IDNumber)
+	if err := startFanout(k, applicationsKey, l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// RetryApplications asks one utility again for the visit's applications, it having been
+// Unavailable (重新查询); as RetryAccounts, it reports whether it asked.
+func (k *Kiosk) RetryApplications(utilityID string) bool {
+	return retryFanout[[]Application](k, applicationsKey, utilityID)
+}
+
+// Result is what is known now: the applications of the utilities that answered and this
+// kiosk's own that none of them lists, newest first by the minute, then in the utilities'
+// order, then by number. That order is total, so that an answer only puts its
+// applications among those listed and never moves two of them about, and the list is
+// the same at every visit. The parts of one joint application, which the utilities
+// accept milliseconds apart in any order, stay in the utilities' order.
+func (l *MyApplicationsLookup) Result() ApplicationsResult {
+	var out ApplicationsResult
+	answers := l.snapshot()
+	for _, a := range answers {
+		switch a.state {
+		case Loading:
+			out.Loading = append(out.Loading, a.utility)
+		case Unavailable:
+			out.Unavailable = append(out.Unavailable, a.utility)
+		case Found:
+			out.Applications = append(out.Applications, a.value...)
+		}
+	}
+	l.mu.Lock()
+	own := l.own
+	l.mu.Unlock()
+	out.Applications = append(out.Applications, unlisted(own, out.Applications)...)
+	slices.SortStableFunc(out.Applications, func(a, b Application) int {
+		return cmp.Or(b.Progress.AcceptedAt.Truncate(time.Minute).Compare(a.Progress.AcceptedAt.Truncate(time.Minute)),
+			utilityOrder(a.Utility, b.Utility),
+			cmp.Compare(a.Progress.Reference, b.Progress.Reference),
+			cmp.Compare(a.Progress.KioskRef, b.Progress.KioskRef))
+	})
+	slices.SortFunc(out.Unavailable, utilityOrder)
+	slices.SortFunc(out.Loading, utilityOrder)
+	return out
+}
+
+// Wipe drops the applications and stops the look-up.
+func (l *MyApplicationsLookup) Wipe() {
+	l.fanout.Wipe()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.own = nil
+}
+
+// utilityOrder orders utilities as the screens show them (config.UtilityIDs).
+func utilityOrder(a, b string) int {
+	return cmp.Compare(slices.Index(config.UtilityIDs, a), slices.Index(config.UtilityIDs, b))
 }
 
 // MyApplications lists the identified citizen's applications at every utility at once,
 // and those this kiosk submitted for them that no utility lists yet: waiting for their
-// utility (down, or not answered yet), refused, or not delivered (Kiosk.unanswered).
+// utility (down, or not answered yet), refused, or not delivered (Kiosk.unanswered). It
+// is StartApplicationLookup waited for.
 func (k *Kiosk) MyApplications(ctx context.Context) (ApplicationsResult, error) {
-	s := k.Sessions.Current()
-	if s == nil {
-		return ApplicationsResult{}, ErrNoSession
+	l, err := k.StartApplicationLookup()
+	if err != nil {
+		return ApplicationsResult{}, err
 	}
-	id, ok := s.Identity()
-	if !ok {
-		return ApplicationsResult{}, ErrNoSession
+	select {
+	case <-l.done:
+		return l.Result(), nil
+	case <-ctx.Done():
+		l.Wipe()
+		return ApplicationsResult{}, ctx.Err()
 	}
-	var (
-		mu  sync.Mutex
-		out ApplicationsResult
-		wg  sync.WaitGroup
-	)
-	for _, c := range k.Utilities {
-		wg.Add(1)
-		go func(c utility.Client) {
-			defer wg.Done()
-			list, err := c.Applications(ctx, utility.Identity{IDNumber: id.IDNumber, Name: id.Name})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				out.Unavailable = append(out.Unavailable, c.ID())
-				return
-			}
-			for _, p := range list {
-				out.Applications = append(out.Applications, Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)})
-			}
-		}(c)
-	}
-	wg.Wait()
-	out.Applications = append(out.Applications, k.ownUnanswered(id.IDNumber, out.Applications)...)
-	// Newest first, by the minute; within a minute (the parts of one joint application,
-	// which the utilities accept milliseconds apart, in any order) in the utilities'
-	// order, so that the list does not move between visits.
-	slices.SortStableFunc(out.Applications, func(a, b Application) int {
-		return cmp.Or(b.Progress.AcceptedAt.Truncate(time.Minute).Compare(a.Progress.AcceptedAt.Truncate(time.Minute)),
-			cmp.Compare(slices.Index(config.UtilityIDs, a.Utility), slices.Index(config.UtilityIDs, b.Utility)),
-			cmp.Compare(a.Progress.Reference, b.Progress.Reference))
-	})
-	slices.SortFunc(out.Unavailable, func(a, b string) int {
-		return cmp.Compare(slices.Index(config.UtilityIDs, a), slices.Index(config.UtilityIDs, b))
-	})
-	return out, nil
 }
 
 // ChosenDate reports whether an application's deadline is a day the citizen chose (an
@@ -182,10 +250,10 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application
 }
 
 // ownUnanswered are the applications this kiosk submitted for the citizen with this ID
-// number that no utility has answered: a request its utility answered is in listed
-// (the utility's list) once the utility can be asked. The outbox finds them by a keyed
-// hash of the ID number, opening no one else's.
-func (k *Kiosk) ownUnanswered(idNumber string, listed []Application) []Application {
+// number that no utility has answered (one its utility answered since is in the
+// utility's list: see unlisted). The outbox finds them by a keyed hash of the ID number,
+// opening no one else's.
+func (k *Kiosk) ownUnanswered(idNumber string) []Application {
 	own, err := k.Outbox.ByApplicant(idNumber)
 	if err != nil {
 		k.Log.Warn("applications: this kiosk's own", "err", err)
@@ -193,13 +261,24 @@ func (k *Kiosk) ownUnanswered(idNumber string, listed []Application) []Applicati
 	}
 	var out []Application
 	for _, st := range own {
-		known := slices.ContainsFunc(listed, func(a Application) bool { return a.Progress.KioskRef == st.KioskRef })
-		if !isApplication(st) || st.State == outbox.Done || known {
+		if !isApplication(st) || st.State == outbox.Done {
 			continue
 		}
 		a := k.unanswered(st)
 		a.Withdrawable = a.Waiting
 		out = append(out, a)
+	}
+	return out
+}
+
+// unlisted are the applications of own whose kiosk reference none of listed has: a
+// utility that lists one of them has it, and it is listed once, as the utility's.
+func unlisted(own, listed []Application) []Application {
+	var out []Application
+	for _, a := range own {
+		if !slices.ContainsFunc(listed, func(l Application) bool { return l.Progress.KioskRef == a.Progress.KioskRef }) {
+			out = append(out, a)
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -712,4 +713,136 @@ func TestWithdrawOwnApplication(t *testing.T) {
 	if i := slices.IndexFunc(closed, func(r staff.Request) bool { return r.KioskRef == power.KioskRef }); err != nil || i < 0 || closed[i].Why != staff.Withdrawn {
 		t.Errorf("closed requests as staff see them: %+v, %v", closed, err)
 	}
+}
+
+// 我的办件 fills in as the utilities answer, as the accounts do: this kiosk's own
+// application its utility has not had (electricity, down) is listed before any utility
+// answers; a slow utility (gas) is Loading while the others' applications are listed; one
+// down (water) is Unavailable until 重新查询 asks it alone again. An answer only puts its
+// applications among those listed: every list on the way is the final one with some
+// applications left out, never in another order.
+func TestTrackMyApplicationsFill(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults map[string]utilitysim.Faults
+		// slow must still be Loading in some list where every other utility answered.
+		slow string
+		// down is Unavailable at the end, then asked again once it is back.
+		down string
+	}{
+		{name: "all answer"},
+		{name: "gas slow", faults: map[string]utilitysim.Faults{utility.Gas: {LatencyMS: 2000}}, slow: utility.Gas},
+		{name: "water down", faults: map[string]utilitysim.Faults{utility.Water: {Down: true}}, down: utility.Water},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			f.citizen(5) // 陈建国: no applications anywhere; applies at all four, electricity down
+			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+			parts := partsByUtility(t, submitForm(t, applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+				jointOf(t, f.k, catalog.JointConnection, allUtilities...)...)))
+			for id, fl := range tc.faults {
+				setFaults(t, f.sims, id, fl)
+			}
+			key := func(a app.Application) string {
+				return a.Utility + "/" + a.Progress.Reference + "/" + a.Progress.KioskRef
+			}
+			keys := func(r app.ApplicationsResult) []string {
+				var out []string
+				for _, a := range r.Applications {
+					out = append(out, key(a))
+				}
+				return out
+			}
+			own := key(app.Application{Utility: utility.Electricity, Progress: utility.Progress{KioskRef: parts[utility.Electricity].KioskRef}})
+
+			var mu sync.Mutex
+			var lists []app.ApplicationsResult
+			ready := make(chan struct{})
+			var l *app.MyApplicationsLookup
+			f.k.OnAccounts(func() {
+				<-ready
+				r := l.Result()
+				mu.Lock()
+				lists = append(lists, r)
+				mu.Unlock()
+			})
+			l, err := f.k.StartApplicationLookup()
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := l.Result()
+			close(ready)
+			if !slices.Contains(keys(first), own) {
+				t.Fatalf("this kiosk's own waiting application is not listed at once: %v", keys(first))
+			}
+			awaitLookup(t, l)
+			final := l.Result()
+			want := []string{own}
+			for _, id := range allUtilities[1:] {
+				if id != tc.down {
+					want = append(want, key(app.Application{Utility: id, Progress: utility.Progress{Reference: parts[id].Reference, KioskRef: parts[id].KioskRef}}))
+				}
+			}
+			// One joint application: accepted in the same minute, in the utilities' order.
+			if !slices.Equal(keys(final), want) {
+				t.Fatalf("listed %v, want %v", keys(final), want)
+			}
+			unavailable := []string{utility.Electricity}
+			if tc.down != "" {
+				unavailable = append(unavailable, tc.down)
+			}
+			if !slices.Equal(final.Unavailable, unavailable) || len(final.Loading) != 0 {
+				t.Fatalf("unavailable %v (want %v), loading %v", final.Unavailable, unavailable, final.Loading)
+			}
+			mu.Lock()
+			seen := append([]app.ApplicationsResult{first}, lists...)
+			mu.Unlock()
+			slowSeen := false
+			for _, r := range seen {
+				if !subsequence(keys(r), keys(final)) {
+					t.Errorf("on the way %v, at the end %v: not in the same order", keys(r), keys(final))
+				}
+				slowSeen = slowSeen || tc.slow != "" && slices.Equal(r.Loading, []string{tc.slow}) && len(r.Applications) == len(final.Applications)-1
+			}
+			if tc.slow != "" && !slowSeen {
+				t.Errorf("no list with only %s Loading and the others' applications: %+v", tc.slow, lists)
+			}
+			if tc.down == "" {
+				if f.k.RetryApplications(utility.Water) {
+					t.Error("asked again a utility that answered")
+				}
+				return
+			}
+			setFaults(t, f.sims, tc.down, utilitysim.Faults{})
+			if !f.k.RetryApplications(tc.down) {
+				t.Fatal("not asked again")
+			}
+			if f.k.RetryApplications(tc.down) {
+				t.Error("a second tap asked again while the first asks")
+			}
+			if r := l.Result(); !slices.Contains(r.Loading, tc.down) || slices.Contains(r.Unavailable, tc.down) {
+				t.Fatalf("asked again: loading %v, unavailable %v", r.Loading, r.Unavailable)
+			}
+			deadline := time.Now().Add(flowPatience)
+			for len(l.Result().Loading) > 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			r := l.Result()
+			if len(r.Applications) != len(final.Applications)+1 || !subsequence(keys(final), keys(r)) || !slices.Equal(r.Unavailable, []string{utility.Electricity}) {
+				t.Fatalf("after 重新查询: %v, unavailable %v, loading %v", keys(r), r.Unavailable, r.Loading)
+			}
+		})
+	}
+}
+
+// subsequence reports whether part is whole with some elements left out, in its order.
+func subsequence(part, whole []string) bool {
+	i := 0
+	for _, w := range whole {
+		if i < len(part) && part[i] == w {
+			i++
+		}
+	}
+	return i == len(part)
 }

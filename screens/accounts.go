@@ -43,16 +43,16 @@ func (s *Shell) identified() bool {
 	return ok
 }
 
-// accountsAnswered redraws the accounts screen for a utility's answer; from any
-// goroutine. Answers that come while a redraw waits for the UI goroutine (busy painting
-// a frame, say) are drawn by that one redraw.
+// accountsAnswered redraws the accounts screen, or 进度查询, for a utility's answer; from
+// any goroutine. Answers that come while a redraw waits for the UI goroutine (busy
+// painting a frame, say) are drawn by that one redraw.
 func (s *Shell) accountsAnswered() {
 	if !s.accountsDue.CompareAndSwap(false, true) {
 		return // a redraw is due already, and will show this answer too
 	}
 	s.opt.Do(func() {
 		s.accountsDue.Store(false)
-		if s.Current() == "accounts" {
+		if c := s.Current(); c == "accounts" || c == "track" {
 			s.refresh()
 		}
 	})

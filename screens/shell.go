@@ -89,7 +89,7 @@ type Shell struct {
 	// waiting is the notice pleaseWait put up: while it is the one on screen, a step the
 	// citizen asked for is on its way.
 	waiting *modal
-	// accountsDue is set while a redraw of the accounts screen is on its way.
+	// accountsDue is set while a redraw of the accounts screen or 进度查询 is on its way.
 	accountsDue atomic.Bool
 	// landing builds the first screen of an identified citizen.
 	landing func(*Shell) Page

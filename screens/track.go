@@ -20,11 +20,15 @@ import (
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
-// trackPage is 进度查询: an identified citizen sees their applications at every utility;
-// anyone can type an application number or scan the tracking QR of a receipt.
+// trackPage is 进度查询: an identified citizen sees their applications at every utility,
+// each utility's as soon as it answers, a line for one still being asked and for one that
+// could not be (重新查询 asks it alone again); anyone can type an application number or
+// scan the tracking QR of a receipt.
 func trackPage(s *Shell) Page {
-	var res *app.ApplicationsResult
-	var loading bool
+	// Asked once a page and visit: the page shown anew (after a withdrawal) or for
+	// another citizen asks anew.
+	var mine *app.MyApplicationsLookup
+	var visit string
 	return Page{Name: "track", TitleKey: "tile.track", KeepOnCard: true, Build: func() fyne.CanvasObject {
 		byNumber := touch.NewButton(s.T("track.by_number"), s.Tap(func() { s.Show(trackKeypadPage(s)) }))
 		other := []fyne.CanvasObject{byNumber}
@@ -39,50 +43,39 @@ func trackPage(s *Shell) Page {
 			card := s.panel(s.T("track.mine"), s.cardNote("track.insert_card"))
 			return s.pager(container.NewGridWithColumns(2, card, ways))
 		}
-		if res == nil && !loading {
-			loading = true
-			run(s, func(ctx context.Context) app.ApplicationsResult {
-				r, err := s.K.MyApplications(ctx)
-				if err != nil {
-					s.K.Log.Warn("applications", "err", err)
-				}
-				return r
-			}, func(r app.ApplicationsResult) {
-				res, loading = &r, false
-				if s.Current() == "track" {
-					s.refresh()
-				}
-			})
+		if mine == nil || visit != s.sessionID() {
+			var err error
+			visit = s.sessionID()
+			if mine, err = s.K.StartApplicationLookup(); err != nil {
+				s.K.Log.Warn("applications", "err", err)
+				mine = nil
+			}
 		}
-		var rows []fyne.CanvasObject
-		switch {
-		case res == nil:
-			rows = append(rows, busy(s.T("track.loading")))
-		case len(res.Applications) == 0:
+		var res app.ApplicationsResult
+		if mine != nil {
+			res = mine.Result()
+		}
+		rows := []fyne.CanvasObject{heading(s.T("track.mine"))}
+		if len(res.Applications) == 0 && len(res.Loading) == 0 {
 			rows = append(rows, note(s.T("track.none"), widget.MediumImportance))
 		}
-		if res != nil {
-			for _, a := range res.Applications {
-				rows = append(rows, s.applicationRow(a))
-			}
-			for _, u := range res.Unavailable {
-				rows = append(rows, note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance))
-			}
-			if len(res.Unavailable) > 0 {
-				rows = append(rows, s.retryButton(func() {
-					if res != nil { // once: a second tap finds them being asked for
-						res = nil
-						s.refresh()
-					}
-				}))
-			}
+		for _, a := range res.Applications {
+			rows = append(rows, s.applicationRow(a))
 		}
-		blocks := append([]fyne.CanvasObject{heading(s.T("track.mine"))}, rows...)
+		// Below the applications, in the utilities' order: an answer puts its applications
+		// above and takes its line away.
+		for _, u := range res.Loading {
+			rows = append(rows, busy(s.T("track.utility_loading", s.K.UtilityName(u))))
+		}
+		for _, u := range res.Unavailable {
+			rows = append(rows, container.NewBorder(nil, nil, nil, s.retryButton(func() { s.K.RetryApplications(u) }),
+				note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance)))
+		}
 		var hint fyne.CanvasObject = layout.NewSpacer()
-		if res != nil && len(res.Applications) > 0 {
+		if len(res.Applications) > 0 {
 			hint = note(s.T("track.hint"), widget.MediumImportance)
 		}
-		return container.NewBorder(nil, container.NewBorder(nil, nil, byNumber, nil, hint), nil, nil, s.pager(blocks...))
+		return container.NewBorder(nil, container.NewBorder(nil, nil, byNumber, nil, hint), nil, nil, s.pager(rows...))
 	}}
 }
 

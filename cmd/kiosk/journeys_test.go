@@ -314,6 +314,25 @@ func TestJourneyTrackRecovers(t *testing.T) {
 	}
 }
 
+// 进度查询 with one utility slow: the others' applications are on screen while it is
+// still asked (a line of its own says so), and its own come when it answers; nothing
+// waits for the slowest utility.
+func TestJourneyTrackSlowUtility(t *testing.T) {
+	j := newJourney(t)
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{LatencyMS: 3000}))
+	j.card(0)
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitShows("供电 · ")
+	if !j.Shows("梁子湖区自来水公司：正在查询办件…") {
+		t.Fatalf("my applications with water slow, electricity answered:\n%s", j.Markup())
+	}
+	j.WaitFor("water's answer", func() bool { return !j.Shows("正在查询办件") })
+	if j.Shows("暂时无法查询") || j.Shows("没有查到您的办件") {
+		t.Fatalf("my applications once water answered:\n%s", j.Markup())
+	}
+}
+
 // doubleTap taps the target whose label starts with prefix twice, as a finger does: the
 // second tap lands on whatever the first put over it.
 func (j *journey) doubleTap(prefix string) {
