@@ -137,18 +137,33 @@ func run() (restart bool) {
 	// signal on, nothing is handed to the screens.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt, syscall.SIGHUP)
+	// Until Fyne's OpenGL loop has started (and GLFW with it), Fyne runs what fyne.Do is
+	// given at once, on the caller's goroutine: a stop in the first moments (right after
+	// staff's restart) quit the window from here, and GLFW panicked, not initialized. The
+	// quit waits for the loop; the software driver's takes it at any time.
+	loopStarted := make(chan struct{}, 1)
+	if renderer == startup.OpenGL {
+		a.Lifecycle().SetOnStarted(func() {
+			select {
+			case loopStarted <- struct{}{}:
+			default:
+			}
+		})
+	} else {
+		loopStarted <- struct{}{}
+	}
 	var restarted atomic.Bool
 	go func() {
 		select {
 		case got := <-sig:
 			stopping.Store(true)
 			log.Info("stopping", "signal", got.String())
-			fyne.Do(a.Quit)
 		case <-restarting:
 			restarted.Store(true)
 			stopping.Store(true)
-			fyne.Do(a.Quit)
 		}
+		<-loopStarted
+		fyne.Do(a.Quit)
 	}()
 	if cfg.Kiosk.Fullscreen {
 		defer keepScreenOn(log, a)()
