@@ -269,7 +269,7 @@ func TestStalledPrinter(t *testing.T) {
 	}{
 		{"XOFF held", sim.PrinterOptions{XonXoff: true, Speed: 100}, 0,
 			func(p *sim.Printer) { p.SetFaults(sim.PrinterFaults{HoldXOFF: true}) }, ErrStalled, true},
-		{"buffer overrun", sim.PrinterOptions{Buffer: 256, Speed: 250}, 4096, nil, ErrStalled, true},
+		{"buffer overrun", sim.PrinterOptions{Buffer: 256, Speed: 20}, 4096, nil, ErrStalled, true},
 		{"garbled status", sim.PrinterOptions{}, 0, nil, ErrGarbled, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
