@@ -101,8 +101,7 @@ func ReadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	if perm := st.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("bundle: private key file %s is open to other users (mode %v); run chmod 600 on it", path, perm)
 	}
-	// A key file is one line of under 100 bytes.
-	b, err := smallfile.Read(path, 64<<10)
+	b, err := smallfile.Read(path, smallfile.MaxSecret)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: private key: %w", err)
 	}

@@ -12,6 +12,10 @@ import (
 	"os"
 )
 
+// MaxSecret bounds a file that holds a key, a secret or a password: a line of a few
+// dozen bytes.
+const MaxSecret = 64 << 10
+
 // ErrNotFile is returned, wrapped with the path, for a folder, a device, a pipe or a
 // socket.
 var ErrNotFile = errors.New("not a file (a folder, a device or a pipe?)")

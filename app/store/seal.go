@@ -122,8 +122,7 @@ func (s *Sealer) Subject(kind, value string) string {
 // left half made (kiosks once created the file, then wrote it): nothing was sealed with
 // it, and a new key replaces it.
 func loadOrCreateKey(path string, freshDB bool) ([]byte, error) {
-	// A key file is 64 hex digits and a newline.
-	data, err := smallfile.Read(path, 64<<10)
+	data, err := smallfile.Read(path, smallfile.MaxSecret)
 	if err == nil && freshDB && len(data) == 0 {
 		if err := os.Remove(path); err != nil {
 			return nil, fmt.Errorf("store: data key: %w", err)

@@ -142,9 +142,6 @@ func DemoSecret(utilityID string) []byte {
 	return []byte("kiosk-demo-secret/" + utilityID + "/not-for-production")
 }
 
-// maxPrivateFile bounds a file that holds a secret or a password: a few dozen bytes.
-const maxPrivateFile = 64 << 10
-
 // ReadPrivateFile reads a file that holds a secret (what it holds names it in errors)
 // as text, surrounding white space left out: never one that others may read.
 func ReadPrivateFile(path, what string) ([]byte, error) {
@@ -155,7 +152,7 @@ func ReadPrivateFile(path, what string) ([]byte, error) {
 	if st.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s file %s is open to other users (mode %v); run chmod 600 on it", what, path, st.Mode().Perm())
 	}
-	data, err := smallfile.Read(path, maxPrivateFile)
+	data, err := smallfile.Read(path, smallfile.MaxSecret)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/smallfile"
 )
 
 func TestMoney(t *testing.T) {
@@ -220,7 +221,7 @@ func TestLoadSecret(t *testing.T) {
 	os.WriteFile(group, []byte(strings.Repeat("s", 40)), 0o600)
 	os.Chmod(group, 0o660) // past the umask
 	long := filepath.Join(dir, "long")
-	os.WriteFile(long, []byte(strings.Repeat("s", maxPrivateFile+1)), 0o600)
+	os.WriteFile(long, []byte(strings.Repeat("s", smallfile.MaxSecret+1)), 0o600)
 	tests := []struct {
 		path string
 		demo bool
