@@ -53,17 +53,9 @@ func (a *Accounts) Tiles() []UtilityAccounts {
 
 const accountsKey = "accounts"
 
-// OnAccounts registers a listener called (from another goroutine) each time a utility
-// answers the current citizen's account look-up, or their 我的办件 (StartApplicationLookup).
-func (k *Kiosk) OnAccounts(f func()) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.accountListeners = append(k.accountListeners, f)
-}
-
 // StartAccountLookup asks every enabled utility at once for the identified citizen's
 // accounts, each with its own timeout, so that a slow or broken utility holds up none of
-// the others. It returns at once with every tile Loading; the OnAccounts listeners hear
+// the others. It returns at once with every tile Loading; the OnLookup listeners hear
 // of each answer. The result lives in the session (see SessionAccounts) and is dropped
 // with it; Wait blocks until every utility answered. The kiosk starts it itself as soon
 // as a card identifies a citizen, before any screen asks.
@@ -75,16 +67,6 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 		return nil, err
 	}
 	return acc, nil
-}
-
-// accountsUpdated tells the OnAccounts listeners that a tile changed.
-func (k *Kiosk) accountsUpdated() {
-	k.mu.Lock()
-	ls := append([]func(){}, k.accountListeners...)
-	k.mu.Unlock()
-	for _, f := range ls {
-		f()
-	}
 }
 
 // RetryAccounts asks one utility again for the visit's accounts, its tile being

@@ -107,7 +107,7 @@ func TestAccountsLookupPerUtility(t *testing.T) {
 			var snaps [][]app.UtilityAccounts
 			ready := make(chan struct{})
 			var acc *app.Accounts
-			f.k.OnAccounts(func() {
+			f.k.OnLookup(func() {
 				<-ready
 				s := acc.Tiles()
 				mu.Lock()
@@ -595,7 +595,7 @@ func TestRetryAccounts(t *testing.T) {
 			awaitLookup(t, acc)
 			setFaults(t, f.sims, utility.Water, tc.after)
 			answered := make(chan struct{}, 8)
-			f.k.OnAccounts(func() { answered <- struct{}{} })
+			f.k.OnLookup(func() { answered <- struct{}{} })
 			if got := f.k.RetryAccounts(tc.retry); got != tc.asked {
 				t.Fatalf("RetryAccounts = %v, want %v", got, tc.asked)
 			}

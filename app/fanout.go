@@ -102,7 +102,7 @@ func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T
 }
 
 // askFanout asks clients for the visit's citizen, each answer put in f and told to the
-// OnAccounts listeners. Asked again (again), a utility that fails leaves its answer as
+// OnLookup listeners. Asked again (again), a utility that fails leaves its answer as
 // it was: what it said a moment ago is better than "unavailable".
 func askFanout[T any](k *Kiosk, s *session.Session, f *fanout[T], clients []utility.Client, again bool) {
 	id, ok := s.Identity()
@@ -125,7 +125,7 @@ func askFanout[T any](k *Kiosk, s *session.Session, f *fanout[T], clients []util
 			}
 			if !s.Wiped() && !(again && err != nil) {
 				f.set(a)
-				k.accountsUpdated()
+				k.lookupUpdated()
 			}
 		}()
 	}
@@ -160,6 +160,25 @@ func retryFanout[T any](k *Kiosk, key, utilityID string) bool {
 	if !asked {
 		return false
 	}
-	k.accountsUpdated()
+	k.lookupUpdated()
 	return k.spawn(func() { askFanout(k, s, f, []utility.Client{c}, false) }) // false: the kiosk is closing
+}
+
+// OnLookup registers a listener called (from another goroutine) each time a utility
+// answers one of the current citizen's look-ups: their accounts (StartAccountLookup) or
+// their 我的办件 (StartApplicationLookup).
+func (k *Kiosk) OnLookup(f func()) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.lookupListeners = append(k.lookupListeners, f)
+}
+
+// lookupUpdated tells the OnLookup listeners that a utility's answer changed a look-up.
+func (k *Kiosk) lookupUpdated() {
+	k.mu.Lock()
+	ls := append([]func(){}, k.lookupListeners...)
+	k.mu.Unlock()
+	for _, f := range ls {
+		f()
+	}
 }

@@ -117,7 +117,7 @@ type Kiosk struct {
 	listeners         []func(session.Event)
 	identifyListeners []func(IdentifyEvent)
 	deviceListeners   []func(DeviceEvent)
-	accountListeners  []func()
+	lookupListeners   []func()
 	scanListeners     []func(Scan)
 	applyListeners    []func()
 	contentListeners  []func()

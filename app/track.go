@@ -62,7 +62,7 @@ const applicationsKey = "applications"
 
 // StartApplicationLookup asks every enabled utility at once for the identified citizen's
 // applications, as StartAccountLookup does for their accounts: it returns at once, each
-// utility Loading; the OnAccounts listeners hear of each answer; RetryApplications asks
+// utility Loading; the OnLookup listeners hear of each answer; RetryApplications asks
 // one that could not be asked again. A look-up started anew (the list shown again after
 // a withdrawal) replaces the visit's one before.
 func (k *Kiosk) StartApplicationLookup() (*MyApplicationsLookup, error) {

@@ -760,7 +760,7 @@ func TestTrackMyApplicationsFill(t *testing.T) {
 			var lists []app.ApplicationsResult
 			ready := make(chan struct{})
 			var l *app.MyApplicationsLookup
-			f.k.OnAccounts(func() {
+			f.k.OnLookup(func() {
 				<-ready
 				r := l.Result()
 				mu.Lock()

@@ -43,15 +43,15 @@ func (s *Shell) identified() bool {
 	return ok
 }
 
-// accountsAnswered redraws the accounts screen, or 进度查询, for a utility's answer; from
+// lookupAnswered redraws the accounts screen, or 进度查询, for a utility's answer; from
 // any goroutine. Answers that come while a redraw waits for the UI goroutine (busy
 // painting a frame, say) are drawn by that one redraw.
-func (s *Shell) accountsAnswered() {
-	if !s.accountsDue.CompareAndSwap(false, true) {
+func (s *Shell) lookupAnswered() {
+	if !s.lookupDue.CompareAndSwap(false, true) {
 		return // a redraw is due already, and will show this answer too
 	}
 	s.opt.Do(func() {
-		s.accountsDue.Store(false)
+		s.lookupDue.Store(false)
 		if c := s.Current(); c == "accounts" || c == "track" {
 			s.refresh()
 		}
@@ -59,7 +59,7 @@ func (s *Shell) accountsAnswered() {
 }
 
 // startAccountLookup asks every utility at once, for a visit whose card did not (the
-// kiosk asks when a card is read); each answer redraws the screen (accountsAnswered).
+// kiosk asks when a card is read); each answer redraws the screen (lookupAnswered).
 func (s *Shell) startAccountLookup() {
 	if _, err := s.K.StartAccountLookup(); err != nil {
 		s.K.Log.Warn("accounts", "err", err)

@@ -89,8 +89,8 @@ type Shell struct {
 	// waiting is the notice pleaseWait put up: while it is the one on screen, a step the
 	// citizen asked for is on its way.
 	waiting *modal
-	// accountsDue is set while a redraw of the accounts screen or 进度查询 is on its way.
-	accountsDue atomic.Bool
+	// lookupDue is set while a redraw of the accounts screen or 进度查询 is on its way.
+	lookupDue atomic.Bool
 	// landing builds the first screen of an identified citizen.
 	landing func(*Shell) Page
 	// firstFrame reports the first painted home screen once (Options.OnFirstFrame).
@@ -133,7 +133,7 @@ func NewShell(k *app.Kiosk, w fyne.Window, o Options) *Shell {
 	k.OnSession(func(e session.Event) { s.opt.Do(func() { s.onSession(e) }) })
 	k.OnIdentify(func(e app.IdentifyEvent) { s.opt.Do(func() { s.onIdentify(e) }) })
 	k.OnDevice(func(e app.DeviceEvent) { s.opt.Do(func() { s.onDevice(e) }) })
-	k.OnAccounts(s.accountsAnswered)
+	k.OnLookup(s.lookupAnswered)
 	k.OnScan(func(sc app.Scan) { s.opt.Do(func() { s.onScan(sc) }) })
 	k.OnContent(func() { s.opt.Do(s.onContent) })
 	touch.OnLift(func() { s.opt.Do(s.redrawIfDue) })
