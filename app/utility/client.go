@@ -111,6 +111,12 @@ func (c *HTTPClient) newTarget(e Endpoint) (*target, error) {
 			TLSHandshakeTimeout:   timeout,
 			ResponseHeaderTimeout: timeout,
 			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: c.o.RootCAs},
+			// HTTP/2 carries every call on one connection, and a call that times out
+			// leaves it open: one whose peer has vanished without a word (a NAT or
+			// firewall that forgot it, a hung load balancer) took every later call to
+			// its deadline, for ever. Pinged when silent for a deadline, it is dropped
+			// when the ping goes unanswered for another.
+			HTTP2: &http.HTTP2Config{SendPingTimeout: timeout, PingTimeout: timeout},
 		}
 	}
 	return &target{base: u, timeout: timeout, http: &http.Client{Transport: rt, CheckRedirect: noRedirect}}, nil

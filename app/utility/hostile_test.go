@@ -1,0 +1,357 @@
+package utility
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/clock"
+)
+
+// The tests of this file play utilities that misbehave on purpose, on real loopback
+// servers: what the kiosk's client makes of each, and that none of them holds a call
+// beyond its deadline, carries the kiosk's credentials elsewhere, or passes another
+// request's answer off as this one's.
+
+// hostileTimeout is the deadline of every call in these tests: short, so that a
+// misbehaving server costs a test a fraction of a second.
+const hostileTimeout = 300 * time.Millisecond
+
+// hostileClient is a gas client of base with hostileTimeout; o's other fields as given.
+func hostileClient(t *testing.T, base string, o Options) *HTTPClient {
+	t.Helper()
+	o.Utility, o.BaseURL, o.KioskID, o.Secret, o.Timeout = Gas, base, "K", DemoSecret(Gas), hostileTimeout
+	if o.Clock == nil {
+		o.Clock = clock.System()
+	}
+	c, err := NewHTTP(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+// serve starts h on loopback until the test ends; its own complaints about the
+// connections the client gives up on are not the test's output.
+func serve(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A server that sends its headers at once and then its body a byte at a time is held to
+// the call's deadline, body included: the call ends a timeout, retried later, not a
+// call that lasts as long as the server likes.
+func TestTrickledBodyEndsAtTheDeadline(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		body := `{"reference":"` + strings.Repeat("x", 200) + `","status":"paid"}`
+		// Long after the deadline it ends the body: a client still reading by then
+		// would take the whole answer and the test would see no timeout.
+		for i := 0; i < len(body); i++ {
+			if _, err := io.WriteString(w, body[i:i+1]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+	c := hostileClient(t, srv.URL+"/v1", Options{})
+	_, err := c.Payment(context.Background(), "P1")
+	if !errors.Is(err, ErrTimeout) || !Temporary(err) || !Unreachable(err) {
+		t.Fatalf("%v, want a timeout", err)
+	}
+	if p := Problem(err); p != ProblemUnreachable {
+		t.Errorf("the citizen is told %q", p)
+	}
+}
+
+// silentListener accepts connections and never says a word on them.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// A server that takes the connection and never answers, neither the TLS handshake nor
+// a plain request, is a timeout.
+func TestSilentServer(t *testing.T) {
+	addr := silentListener(t)
+	for _, scheme := range []string{"https", "http"} {
+		c := hostileClient(t, scheme+"://"+addr+"/v1", Options{})
+		_, err := c.Forward(context.Background(), Submission{Kind: KindApplication, KioskRef: "K1", Key: "key-1", Body: []byte(`{"kiosk_ref":"K1"}`)})
+		if !errors.Is(err, ErrTimeout) || !Temporary(err) {
+			t.Errorf("%s: %v, want a timeout", scheme, err)
+		}
+	}
+}
+
+// Answers that are too big once unpacked, nested without end, cut short or longer than
+// they say are bad answers or cut connections, never a panic or an answer; and the
+// connection after them is sound.
+func TestMalformedAnswers(t *testing.T) {
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"reference":"`))
+	zw.Write(bytes.Repeat([]byte("0"), 16<<20))
+	zw.Close()
+	var mode atomic.Value
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch mode.Load() {
+		case "gzip bomb":
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(bomb.Bytes())
+		case "nested":
+			io.WriteString(w, strings.Repeat("[", 1<<19))
+		case "shorter than it says":
+			w.Header().Set("Content-Length", "100")
+			io.WriteString(w, `{"reference":"P1","status":"paid"}`)
+		case "duplicate keys":
+			io.WriteString(w, `{"reference":"P1","status":"pending","status":"paid"}`)
+		default:
+			io.WriteString(w, `{"reference":"P1","status":"pending"}`)
+		}
+	})
+	if bomb.Len() > DefaultMaxResponse/8 {
+		t.Fatalf("the bomb is %d bytes packed", bomb.Len())
+	}
+	c := hostileClient(t, srv.URL+"/v1", Options{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		mode string
+		want error
+	}{
+		{"gzip bomb", ErrBadResponse}, {"nested", ErrBadResponse}, {"shorter than it says", ErrUnavailable},
+	} {
+		mode.Store(tc.mode)
+		if _, err := c.Payment(ctx, "P1"); !errors.Is(err, tc.want) || !Temporary(err) {
+			t.Errorf("%s: %v, want %v", tc.mode, err, tc.want)
+		}
+		mode.Store("")
+		if p, err := c.Payment(ctx, "P1"); err != nil || p.Status != PaymentPending {
+			t.Errorf("after %s: %+v, %v", tc.mode, p, err)
+		}
+	}
+	// Duplicate keys: the last one counts, as encoding/json reads them (docs/utility-api.md).
+	mode.Store("duplicate keys")
+	if p, err := c.Payment(ctx, "P1"); err != nil || p.Status != PaymentPaid {
+		t.Errorf("duplicate keys: %+v, %v", p, err)
+	}
+}
+
+// A server that says a shorter Content-Length than it sends leaves the rest on the
+// connection: the answer is cut to what it said, and the rest is never read as the next
+// call's answer.
+func TestContentLengthLie(t *testing.T) {
+	// net/http logs the rest it finds on the idle connection ("Unsolicited response")
+	// to the standard logger: that is the finding, not the test's output.
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(io.Discard)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var served atomic.Int32
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				br := bufio.NewReader(conn)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					body := `{"reference":"P1","status":"pending"}`
+					if served.Add(1) == 1 {
+						// 12 bytes said, then another whole answer after them.
+						fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n%s"+
+							"HTTP/1.1 200 OK\r\nContent-Length: 35\r\n\r\n{\"reference\":\"P1\",\"status\":\"paid\"}", body)
+						continue
+					}
+					fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+				}
+			}()
+		}
+	}()
+	c := hostileClient(t, "http://"+ln.Addr().String()+"/v1", Options{})
+	ctx := context.Background()
+	if _, err := c.Payment(ctx, "P1"); !errors.Is(err, ErrBadResponse) {
+		t.Fatalf("cut to its Content-Length: %v", err)
+	}
+	p, err := c.Payment(ctx, "P1")
+	if err != nil || p.Status != PaymentPending {
+		t.Fatalf("the next call got %+v, %v: the rest of the lie was taken for its answer", p, err)
+	}
+}
+
+// blackhole is a TCP relay to a server that can make every connection through it so far
+// go silent, both ways, without closing it: the peer has vanished (a NAT or firewall
+// forgot the connection, a load balancer's backend hung). Connections made afterwards
+// pass.
+type blackhole struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	dead   []*atomic.Bool
+	conns  []net.Conn
+}
+
+func newBlackhole(t *testing.T, target string) *blackhole {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blackhole{ln: ln, target: target}
+	go b.run()
+	t.Cleanup(func() {
+		ln.Close()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, c := range b.conns {
+			c.Close()
+		}
+	})
+	return b
+}
+
+func (b *blackhole) run() {
+	for {
+		c, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		u, err := net.Dial("tcp", b.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		dead := new(atomic.Bool)
+		b.mu.Lock()
+		b.dead = append(b.dead, dead)
+		b.conns = append(b.conns, c, u)
+		b.mu.Unlock()
+		relay := func(dst, src net.Conn) {
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := src.Read(buf)
+				if err != nil {
+					dst.Close()
+					return
+				}
+				if !dead.Load() {
+					dst.Write(buf[:n])
+				}
+			}
+		}
+		go relay(u, c)
+		go relay(c, u)
+	}
+}
+
+// silence makes every connection so far go silent.
+func (b *blackhole) silence() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, d := range b.dead {
+		d.Store(true)
+	}
+}
+
+// A kept-alive connection whose peer has vanished without a word is not used for ever:
+// the calls on it time out, and soon the client drops it and answers come again on a
+// new one, over HTTP/2 (one connection for every call) as over HTTP/1.1.
+func TestDeadConnectionIsDropped(t *testing.T) {
+	for _, h2 := range []bool{true, false} {
+		t.Run(fmt.Sprintf("http2=%v", h2), func(t *testing.T) {
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if (r.ProtoMajor == 2) != h2 {
+					t.Errorf("asked over %s", r.Proto)
+				}
+				w.WriteHeader(http.StatusNotFound)
+				io.WriteString(w, `{"error":{"code":"not_found"}}`)
+			}))
+			srv.EnableHTTP2 = h2
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+			srv.StartTLS()
+			defer srv.Close()
+			relay := newBlackhole(t, srv.Listener.Addr().String())
+			cas := x509.NewCertPool()
+			cas.AddCert(srv.Certificate())
+			c := hostileClient(t, "https://"+relay.ln.Addr().String()+"/v1", Options{RootCAs: cas})
+			ctx := context.Background()
+			if _, err := c.Progress(ctx, "A1"); !errors.Is(err, ErrNotFound) {
+				t.Fatal(err)
+			}
+			relay.silence()
+			_, err := c.Progress(ctx, "A1")
+			if !errors.Is(err, ErrTimeout) {
+				t.Fatalf("on the silent connection: %v", err)
+			}
+			// Twenty deadlines: on a connection kept for ever they all pass.
+			for i := 0; ; i++ {
+				_, err = c.Progress(ctx, "A1")
+				if errors.Is(err, ErrNotFound) {
+					break
+				}
+				if i == 20 {
+					t.Fatalf("still on the dead connection: %v", err)
+				}
+			}
+		})
+	}
+}
