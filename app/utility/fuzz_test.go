@@ -38,7 +38,7 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 		}
 		if status >= 200 && status < 300 {
-			if a, err := answerOf(KindPayment, body); err == nil {
+			if a, err := (&HTTPClient{o: Options{MaxResponse: 4096}}).answerOf("fuzz", KindPayment, asked{KioskRef: "K1"}, body); err == nil {
 				_, _ = a.Payment()
 			}
 		}

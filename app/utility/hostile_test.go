@@ -133,6 +133,56 @@ func TestSilentServer(t *testing.T) {
 	}
 }
 
+// An answer that names another request than the one asked about is not taken for this
+// one's: a submission's answer for another kiosk reference, a lookup's record of
+// another, a payment's status for another order. Each is a bad answer, asked again later.
+func TestAnswerForAnotherRequest(t *testing.T) {
+	var answer atomic.Value
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, answer.Load().(string))
+	})
+	c := hostileClient(t, srv.URL+"/v1", Options{})
+	ctx := context.Background()
+	sub := Submission{Kind: KindApplication, KioskRef: "K260612000001", Key: "key-1", Body: []byte(`{"kiosk_ref":"K260612000001"}`)}
+	for _, tc := range []struct {
+		name, answer string
+		call         func() error
+		ok           bool
+	}{
+		{"forward: its own", `{"reference":"SQ1","kiosk_ref":"K260612000001"}`,
+			func() error { _, err := c.Forward(ctx, sub); return err }, true},
+		{"forward: none named", `{"reference":"SQ1"}`,
+			func() error { _, err := c.Forward(ctx, sub); return err }, true},
+		{"forward: another's", `{"reference":"SQ2","kiosk_ref":"K260612000002"}`,
+			func() error { _, err := c.Forward(ctx, sub); return err }, false},
+		{"submit: another's", `{"reference":"SQ2","kiosk_ref":"K260612000002"}`,
+			func() error {
+				_, err := c.SubmitApplication(ctx, "key-1", Application{KioskRef: "K260612000001", Service: "new_connection"})
+				return err
+			}, false},
+		{"lookup: its own", `{"kind":"application","status":200,"response":{"reference":"SQ1","kiosk_ref":"K260612000001"},"idempotency_key":"key-1"}`,
+			func() error { _, err := c.Lookup(ctx, "K260612000001", "key-1"); return err }, true},
+		{"lookup: another's answer under its reference", `{"kind":"application","status":200,"response":{"reference":"SQ2","kiosk_ref":"K260612000002"},"idempotency_key":"key-1"}`,
+			func() error { _, err := c.Lookup(ctx, "K260612000001", "key-1"); return err }, false},
+		{"payment: its own", `{"reference":"P1","status":"paid"}`,
+			func() error { _, err := c.Payment(ctx, "P1"); return err }, true},
+		{"payment: another order", `{"reference":"P2","status":"paid"}`,
+			func() error { _, err := c.Payment(ctx, "P1"); return err }, false},
+	} {
+		answer.Store(tc.answer)
+		err := tc.call()
+		if tc.ok {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrBadResponse) || !Temporary(err) || errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: %v, want a bad answer", tc.name, err)
+		}
+	}
+}
+
 // Answers that are too big once unpacked, nested without end, cut short or longer than
 // they say are bad answers or cut connections, never a panic or an answer; and the
 // connection after them is sound.

@@ -918,17 +918,38 @@ func TestOpenAPIYAMLUtility(t *testing.T) {
 					http.Error(w, "no such operation", http.StatusNotFound)
 					return
 				}
+				var asked struct {
+					KioskRef string `json:"kiosk_ref"`
+					Payment  string `json:"payment"`
+				}
+				_ = json.NewDecoder(r.Body).Decode(&asked)
 				var v any = s.example(op.responses["200"], full)
-				if op.id == "getSubmission" {
+				// The answer is about what was asked, as the YAML says: the order asked
+				// about or cancelled, the request's own kiosk_ref.
+				answer, _ := v.(map[string]any)
+				switch op.id {
+				case "getPayment":
+					answer["reference"] = vars["ref"]
+				case "cancelPayment":
+					if asked.Payment != "" {
+						answer["reference"] = asked.Payment
+					}
+				case "getSubmission":
 					// The record's response is the answer of the kind's operation, which
 					// its schema (any object) cannot say.
 					kind := strings.TrimPrefix(vars["kiosk_ref"], "K-")
-					rec := map[string]any{"kind": kind, "status": 200,
-						"response": s.example(s.op(kindOp[utility.Kind(kind)]).responses["200"], full)}
+					response := s.example(s.op(kindOp[utility.Kind(kind)]).responses["200"], full).(map[string]any)
+					if _, ok := response["kiosk_ref"]; ok {
+						response["kiosk_ref"] = vars["kiosk_ref"]
+					}
+					rec := map[string]any{"kind": kind, "status": 200, "response": response}
 					if full {
 						rec["idempotency_key"] = yamlKey
 					}
 					v = rec
+				}
+				if _, ok := answer["kiosk_ref"]; ok && asked.KioskRef != "" && op.id != "cancelPayment" {
+					answer["kiosk_ref"] = asked.KioskRef
 				}
 				body, _ := json.Marshal(v)
 				dv, _ := decodeJSON(body)

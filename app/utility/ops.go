@@ -93,28 +93,36 @@ func (c *HTTPClient) Bill(ctx context.Context, account, billID string) (Bill, er
 // CreatePayment implements Client.
 func (c *HTTPClient) CreatePayment(ctx context.Context, key string, p PaymentRequest) (Payment, error) {
 	var out Payment
-	err := c.submit(ctx, "payments.create", pathOf[KindPayment], key, p, &out)
+	err := c.submit(ctx, "payments.create", KindPayment, key, p, &out)
 	return out, err
 }
 
-// Payment implements Client.
+// Payment implements Client. An answer about another order than reference is a bad
+// answer: taken, it would show (and print as paid) someone else's order.
 func (c *HTTPClient) Payment(ctx context.Context, reference string) (Payment, error) {
 	var out Payment
-	err := c.call(ctx, "payments.get", http.MethodGet, "/payments/"+seg(reference), "", nil, &out)
-	return out, err
+	op := "payments.get"
+	if err := c.call(ctx, op, http.MethodGet, "/payments/"+seg(reference), "", nil, &out); err != nil {
+		return out, err
+	}
+	if out.Reference != reference {
+		return Payment{}, &Error{Utility: c.o.Utility, Op: op, Status: http.StatusOK, Kind: ErrBadResponse,
+			Err: fmt.Errorf("the answer is about order %q, not the one asked about", out.Reference)}
+	}
+	return out, nil
 }
 
 // CancelPayment implements Client.
 func (c *HTTPClient) CancelPayment(ctx context.Context, key string, x Cancellation) (Payment, error) {
 	var out Payment
-	err := c.submit(ctx, "payments.cancel", pathOf[KindCancelPayment], key, x, &out)
+	err := c.submit(ctx, "payments.cancel", KindCancelPayment, key, x, &out)
 	return out, err
 }
 
 // SubmitApplication implements Client.
 func (c *HTTPClient) SubmitApplication(ctx context.Context, key string, a Application) (Acceptance, error) {
 	var out Acceptance
-	err := c.submit(ctx, "applications.create", pathOf[KindApplication], key, a, &out)
+	err := c.submit(ctx, "applications.create", KindApplication, key, a, &out)
 	return out, err
 }
 
@@ -135,23 +143,81 @@ func (c *HTTPClient) Applications(ctx context.Context, id Identity) ([]Progress,
 // SubmitTransfer implements Client.
 func (c *HTTPClient) SubmitTransfer(ctx context.Context, key string, t Transfer) (Acceptance, error) {
 	var out Acceptance
-	err := c.submit(ctx, "transfers.create", pathOf[KindTransfer], key, t, &out)
+	err := c.submit(ctx, "transfers.create", KindTransfer, key, t, &out)
 	return out, err
 }
 
 // SubmitEvaluation implements Client.
 func (c *HTTPClient) SubmitEvaluation(ctx context.Context, key string, e Evaluation) (EvaluationReceipt, error) {
 	var out EvaluationReceipt
-	err := c.submit(ctx, "evaluations.create", pathOf[KindEvaluation], key, e, &out)
+	err := c.submit(ctx, "evaluations.create", KindEvaluation, key, e, &out)
 	return out, err
 }
 
-// submit sends a state change; it refuses to go without a valid Idempotency-Key.
-func (c *HTTPClient) submit(ctx context.Context, op, path, key string, in, out any) error {
+// submit sends a state change of kind; it refuses to go without a valid
+// Idempotency-Key, and an answer about another request than in (ownAnswer).
+func (c *HTTPClient) submit(ctx context.Context, op string, kind Kind, key string, in, out any) error {
 	if !ValidKey(key) {
 		return fmt.Errorf("utility %s: %s: a state-changing request needs a valid idempotency key", c.o.Utility, op)
 	}
-	return c.call(ctx, op, http.MethodPost, path, key, in, out)
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("utility %s: %s: %w", c.o.Utility, op, err)
+	}
+	var raw json.RawMessage
+	if err := c.callRaw(ctx, op, http.MethodPost, pathOf[kind], key, body, &raw); err != nil {
+		return err
+	}
+	return c.ownAnswer(op, kind, askedIn(body), raw, out)
+}
+
+// asked is what a state change's answer must be about: the request's kiosk reference,
+// and the order a cancellation cancels.
+type asked struct {
+	KioskRef string `json:"kiosk_ref"`
+	Payment  string `json:"payment"`
+}
+
+// askedIn is what the request body asks about.
+func askedIn(body []byte) asked {
+	var a asked
+	_ = json.Unmarshal(body, &a) // every request type has kiosk_ref; a body without is checked less
+	return a
+}
+
+// ownAnswer decodes raw, the 200 answer to a request of kind about a, into out, unless
+// it is about another request: it names another kiosk reference, or a cancellation's
+// answer another order (the order keeps the kiosk reference that created it). A utility,
+// or a cache before it, that mixed up its answers would otherwise bind another request's
+// number to this one, which may never have been applied. It is a bad answer, and the
+// request is asked again later.
+func (c *HTTPClient) ownAnswer(op string, kind Kind, a asked, raw json.RawMessage, out any) error {
+	var about struct {
+		Reference string `json:"reference"`
+		KioskRef  string `json:"kiosk_ref"`
+	}
+	err := DecodeResponse(http.StatusOK, raw, c.o.MaxResponse, &about)
+	var other error
+	switch {
+	case err != nil:
+	case kind == KindCancelPayment:
+		if a.Payment != "" && about.Reference != a.Payment {
+			other = fmt.Errorf("the answer is about order %q, not the one cancelled: another request's", about.Reference)
+		}
+	case about.KioskRef != "" && about.KioskRef != a.KioskRef:
+		other = fmt.Errorf("the answer is for request %s, not %s: another request's", about.KioskRef, a.KioskRef)
+	}
+	if other != nil {
+		err = &Error{Status: http.StatusOK, Kind: ErrBadResponse, Err: other}
+	}
+	if err == nil {
+		err = DecodeResponse(http.StatusOK, raw, c.o.MaxResponse, out)
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		e.Utility, e.Op = c.o.Utility, op
+	}
+	return err
 }
 
 // pathOf is where each kind of submission is posted.
@@ -179,16 +245,20 @@ func (c *HTTPClient) Forward(ctx context.Context, s Submission) (Answer, error) 
 	if !ValidKey(s.Key) {
 		return Answer{}, fmt.Errorf("utility %s: %s: invalid idempotency key", c.o.Utility, s.Kind)
 	}
+	op := string(s.Kind) + ".forward"
 	var raw json.RawMessage
-	if err := c.callRaw(ctx, string(s.Kind)+".forward", http.MethodPost, path, s.Key, s.Body, &raw); err != nil {
+	if err := c.callRaw(ctx, op, http.MethodPost, path, s.Key, s.Body, &raw); err != nil {
 		return Answer{}, err
 	}
-	return answerOf(s.Kind, raw)
+	a := askedIn(s.Body)
+	a.KioskRef = s.KioskRef
+	return c.answerOf(op, s.Kind, a, raw)
 }
 
-func answerOf(kind Kind, raw json.RawMessage) (Answer, error) {
+// answerOf is the Answer that raw, a 200's body, gives a request of kind about a.
+func (c *HTTPClient) answerOf(op string, kind Kind, a asked, raw json.RawMessage) (Answer, error) {
 	var r reference
-	if err := DecodeResponse(http.StatusOK, raw, DefaultMaxResponse, &r); err != nil {
+	if err := c.ownAnswer(op, kind, a, raw, &r); err != nil {
 		return Answer{}, err
 	}
 	return Answer{Kind: kind, Reference: r.Reference, Body: raw}, nil
@@ -236,10 +306,7 @@ func (c *HTTPClient) Lookup(ctx context.Context, kioskRef, key string) (Answer, 
 		}
 		return Answer{}, err
 	}
-	a, err := answerOf(rec.Kind, rec.Response)
-	var e *Error
-	if errors.As(err, &e) {
-		e.Utility, e.Op = c.o.Utility, op
-	}
-	return a, err
+	// A cancellation's record does not say which order it was for: its answer, the
+	// order, is taken as it is.
+	return c.answerOf(op, rec.Kind, asked{KioskRef: kioskRef}, rec.Response)
 }
