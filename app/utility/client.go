@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -315,10 +316,66 @@ func (c *HTTPClient) callRaw(ctx context.Context, op, method, path, key string, 
 		var e *Error
 		if errors.As(err, &e) {
 			e.Utility, e.Op = c.o.Utility, op
+			c.explain(e, resp, ts)
 		}
 		return err
 	}
 	return nil
+}
+
+// explain adds to e, an error answer to a request stamped ts, what its headers tell:
+// the wait its Retry-After asks for, where a redirect pointed, and for a refused
+// signature how far the kiosk's clock is from the utility's.
+func (c *HTTPClient) explain(e *Error, resp *http.Response, ts int64) {
+	date, dated := serverDate(resp)
+	now := date
+	if !dated {
+		now = c.o.Clock.Now()
+	}
+	e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400 && e.Err == nil:
+		// Not followed (noRedirect): staff read where the API says it is now.
+		to := "nowhere"
+		if loc, err := resp.Location(); err == nil {
+			to = loc.Scheme + "://" + loc.Host
+		}
+		e.Err = fmt.Errorf("redirected to %s, not followed: a signed request goes only to the configured base URL "+
+			"(the utility's bundle moves it)", to)
+	case errors.Is(e.Kind, ErrAuth) && dated && e.Err == nil:
+		if off := time.Unix(ts, 0).Sub(date); off > skewTold || off < -skewTold {
+			e.Err = &ClockSkew{Off: off}
+		}
+	}
+}
+
+// serverDate is the time of the answer by the utility's clock (its Date header).
+func serverDate(resp *http.Response) (time.Time, bool) {
+	t, err := http.ParseTime(resp.Header.Get("Date"))
+	return t, err == nil
+}
+
+// retryAfter is the wait a Retry-After header asks for, in seconds or until a date
+// reckoned from now (the answer's own Date when it has one, so that the kiosk's clock
+// does not count), at most MaxRetryAfter; 0 for none, a past date or nonsense.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if n > uint64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter
+		}
+		return time.Duration(n) * time.Second
+	} else if errors.Is(err, strconv.ErrRange) {
+		return MaxRetryAfter
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	return min(max(at.Sub(now), 0), MaxRetryAfter)
 }
 
 // transportError classifies a failure to get an answer at all.

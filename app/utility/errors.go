@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -68,8 +69,11 @@ type Error struct {
 	Field string
 	// Amount is the unpaid amount of ErrUnpaidBills.
 	Amount Fen
-	Kind   error
-	Err    error // the cause (a network error, say)
+	// RetryAfter is how long the utility asked the kiosk to wait before it asks again
+	// (its Retry-After, at most MaxRetryAfter); 0 when it did not say.
+	RetryAfter time.Duration
+	Kind       error
+	Err        error // the cause (a network error, say)
 }
 
 // Error names the utility, the operation, the kind of error, the HTTP status and code,
@@ -96,6 +100,43 @@ func (e *Error) Unwrap() []error {
 		return []error{e.Kind}
 	}
 	return []error{e.Kind, e.Err}
+}
+
+// MaxRetryAfter bounds the wait a utility's Retry-After asks for: a longer one (a
+// mistake, or a server that means harm) is taken as this long.
+const MaxRetryAfter = time.Hour
+
+// RetryAfter is how long the utility asked the kiosk to wait before it asks again with
+// err (its Retry-After); 0 when it did not say.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// ClockSkew is the cause of a refused signature (ErrAuth) when the kiosk's clock and
+// the utility's, as its answer's Date header gives it, are further apart than
+// skewTold: the likely reason, since a utility refuses a timestamp more than 5
+// minutes from its clock. Staff set the kiosk's clock.
+type ClockSkew struct {
+	// Off is the kiosk's clock minus the utility's: positive when the kiosk is ahead.
+	Off time.Duration
+}
+
+// skewTold is how far apart the clocks must be for a refused signature to name them:
+// a kiosk kept by NTP is within a second of the utility, and a Date header is to the
+// second.
+const skewTold = time.Minute
+
+func (c *ClockSkew) Error() string {
+	way, off := "ahead of", c.Off
+	if off < 0 {
+		way, off = "behind", -off
+	}
+	return fmt.Sprintf("the kiosk's clock is %s %s the utility's (its Date header), and a signature more than %s "+
+		"off is refused: set the kiosk's clock (timedatectl; is NTP reachable?)", off.Round(time.Second), way, DefaultReplayWindow)
 }
 
 // Temporary reports whether sending the same request again later may succeed.

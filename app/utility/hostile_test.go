@@ -133,6 +133,42 @@ func TestSilentServer(t *testing.T) {
 	}
 }
 
+// A redirect is not followed: the signed request, with its body, goes to no other host
+// or scheme, and to no other path of the same host. Staff read where it pointed.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		io.WriteString(w, `{"reference":"STOLEN"}`)
+	})
+	var target atomic.Value
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v2/") {
+			elsewhere.Add(1)
+			io.WriteString(w, `{"reference":"MOVED"}`)
+			return
+		}
+		http.Redirect(w, r, target.Load().(string)+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	c := hostileClient(t, srv.URL+"/v1", Options{})
+	for _, to := range []string{other.URL, strings.Replace(srv.URL, "http://", "https://", 1), srv.URL + "/v2"} {
+		target.Store(to)
+		_, err := c.Forward(context.Background(), Submission{Kind: KindApplication, KioskRef: "K1", Key: "key-1", Body: []byte(`{"kiosk_ref":"K1"}`)})
+		var e *Error
+		if !errors.As(err, &e) || e.Status != http.StatusTemporaryRedirect || !Temporary(err) {
+			t.Fatalf("redirected to %s: %v", to, err)
+		}
+		host := strings.TrimPrefix(strings.TrimPrefix(to, "http://"), "https://")
+		host, _, _ = strings.Cut(host, "/")
+		if !strings.Contains(err.Error(), host) {
+			t.Errorf("staff are not told where it pointed: %v", err)
+		}
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Fatalf("the request was followed %d times", n)
+	}
+}
+
 // An answer that names another request than the one asked about is not taken for this
 // one's: a submission's answer for another kiosk reference, a lookup's record of
 // another, a payment's status for another order. Each is a bad answer, asked again later.
@@ -285,6 +321,95 @@ func TestContentLengthLie(t *testing.T) {
 	p, err := c.Payment(ctx, "P1")
 	if err != nil || p.Status != PaymentPending {
 		t.Fatalf("the next call got %+v, %v: the rest of the lie was taken for its answer", p, err)
+	}
+}
+
+// A 429 or 503 with Retry-After carries it, in seconds or as a date (reckoned from the
+// answer's own Date, whatever the kiosk's clock says), for the outbox to wait that
+// long; nonsense is no wait.
+func TestRetryAfter(t *testing.T) {
+	var status atomic.Int32
+	var retryAfter atomic.Value
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", retryAfter.Load().(string))
+		w.WriteHeader(int(status.Load()))
+		io.WriteString(w, `{"error":{"code":"rate_limited"}}`)
+	})
+	// The kiosk's clock is an hour off: a date is still reckoned against the server's.
+	c := hostileClient(t, srv.URL+"/v1", Options{Clock: clock.NewManual(time.Now().Add(time.Hour))})
+	for _, tc := range []struct {
+		status int
+		header string
+		// want is the wait, to the second.
+		want time.Duration
+	}{
+		{429, "120", 120 * time.Second},
+		{503, "7", 7 * time.Second},
+		{429, time.Now().UTC().Add(10 * time.Minute).Format(http.TimeFormat), 10 * time.Minute},
+		{429, "-5", 0},
+		{429, "soon", 0},
+		{429, time.Now().UTC().Add(-time.Hour).Format(http.TimeFormat), 0},
+		{429, "99999999999999999999", MaxRetryAfter},
+	} {
+		status.Store(int32(tc.status))
+		retryAfter.Store(tc.header)
+		_, err := c.Payment(context.Background(), "P1")
+		got := RetryAfter(err)
+		if d := got - tc.want; d < -2*time.Second || d > 2*time.Second {
+			t.Errorf("%d Retry-After %q: wait %s, want %s", tc.status, tc.header, got, tc.want)
+		}
+	}
+}
+
+// A utility that refuses the signature while its clock and the kiosk's are apart says
+// so to staff: how far, which way, and to set the kiosk's clock. The refusal stays a
+// signature refusal, tried again later; a refusal without a clock apart says nothing
+// of clocks.
+func TestClockSkewIsTold(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		_, err := Verify(r, nil, time.Now(), DefaultReplayWindow, func(string) []byte { return DemoSecret(Gas) })
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":{"code":"bad_signature"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"error":{"code":"not_found"}}`)
+	})
+	for _, tc := range []struct {
+		name   string
+		off    time.Duration
+		secret []byte
+		want   string // "" for no word of the clock
+	}{
+		{"kiosk behind", -7 * time.Minute, DemoSecret(Gas), "behind"},
+		{"kiosk ahead", 2 * time.Hour, DemoSecret(Gas), "ahead"},
+		{"wrong secret, clock right", 0, DemoSecret(Water), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := hostileClient(t, srv.URL+"/v1", Options{Clock: clock.NewManual(time.Now().Add(tc.off))})
+			c.o.Secret = tc.secret
+			_, err := c.Progress(context.Background(), "A1")
+			if !errors.Is(err, ErrAuth) || !Temporary(err) || Problem(err) != ProblemAuth {
+				t.Fatalf("%v, want a refused signature", err)
+			}
+			var skew *ClockSkew
+			if tc.want == "" {
+				if errors.As(err, &skew) || strings.Contains(err.Error(), "clock") {
+					t.Fatalf("%v speaks of the clock", err)
+				}
+				return
+			}
+			if !errors.As(err, &skew) {
+				t.Fatalf("%v does not tell the clock", err)
+			}
+			if d := skew.Off - tc.off; d < -3*time.Second || d > 3*time.Second {
+				t.Errorf("off by %s, want %s", skew.Off, tc.off)
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "set the kiosk's clock") {
+				t.Errorf("staff read %q", err)
+			}
+		})
 	}
 }
 
