@@ -361,6 +361,14 @@ func (ob *Outbox) backoff(n int) time.Duration {
 	return time.Duration(ob.jitter() * float64(d))
 }
 
+// retryIn is how long a request waits after its n-th failed send, which failed with
+// err: the backoff, or longer when the utility asked for that (its Retry-After), but
+// never longer than Cap, so that no Retry-After holds the requests beyond the backoff's
+// own bound.
+func (ob *Outbox) retryIn(n int, err error) time.Duration {
+	return max(ob.backoff(n), min(utility.RetryAfter(err), ob.o.Cap))
+}
+
 // cst is China Standard Time, for the date and time in kiosk references.
 var cst = time.FixedZone("CST", 8*3600)
 

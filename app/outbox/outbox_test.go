@@ -681,6 +681,44 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// A utility that asks the kiosk to wait (429 or 503 with Retry-After) is asked again no
+// sooner than it said, however short the backoff, and no later than the backoff's cap,
+// however long it said: a mistaken or hostile Retry-After cannot hold requests for
+// days. Then the request is delivered.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		after  time.Duration
+		want   time.Duration // from the failed send to the next
+	}{
+		{"429 for 90 s", 429, 90 * time.Second, 90 * time.Second},
+		{"503 for 2 h: the cap", 503, 2 * time.Hour, 5 * time.Minute},
+		{"429 without: the backoff", 429, 0, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			busy := utility.DecodeResponse(tc.status, []byte(`{"error":{"code":"rate_limited"}}`), 1<<10, nil).(*utility.Error)
+			busy.RetryAfter = tc.after
+			f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+				if n == 1 {
+					return utility.Answer{}, busy
+				}
+				return utility.Answer{Kind: s.Kind, Reference: "U" + s.KioskRef, Body: []byte(`{"reference":"U"}`)}, nil
+			}}
+			// Rand 0.5: the first retry's backoff is 1 s.
+			e := newEnv(t, Options{Base: time.Second, Cap: 5 * time.Minute}, f)
+			e.ob.Start(context.Background())
+			r, _ := e.ob.Submit(context.Background(), req("acct-1"), 0)
+			eventually(t, "the first send", func() bool { return state(t, e.ob, r.KioskRef).Tries == 1 })
+			if s := state(t, e.ob, r.KioskRef); !s.NextAt.Equal(t0.Add(tc.want)) || s.Attempts != 0 {
+				t.Fatalf("next try at %s (%d attempts used), want %s", s.NextAt.Sub(t0), s.Attempts, tc.want)
+			}
+			e.clock.Advance(tc.want)
+			eventually(t, "delivered", func() bool { return state(t, e.ob, r.KioskRef).State == Done })
+		})
+	}
+}
+
 func TestOrderPerKey(t *testing.T) {
 	var mu sync.Mutex
 	failsLeft := 2

@@ -555,7 +555,7 @@ func (w *worker) record(it *item, start time.Time, out outcome) (*record, error)
 				events = append(events, journal.Event{Time: now, Kind: journal.RequestDead, Utility: r.Utility, Ref: r.Ref, Subject: r.Order,
 					Detail: fmt.Sprintf("%d attempts failed", r.Attempts)})
 			} else {
-				r.NextAt = now.Add(w.ob.backoff(r.Tries))
+				r.NextAt = now.Add(w.ob.retryIn(r.Tries, out.err))
 			}
 		case Dead, Closed:
 			r.State, r.DoneAt = out.state, now
