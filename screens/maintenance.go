@@ -532,8 +532,11 @@ func (s *Shell) pendingBlock(r staff.Request) fyne.CanvasObject {
 }
 
 // waited says how long since t, to the minute: 45分钟, 3小时20分钟, 2天5小时.
-func (s *Shell) waited(t time.Time) string {
-	m := int(max(s.K.Clock.Now().Sub(t), 0) / time.Minute)
+func (s *Shell) waited(t time.Time) string { return s.span(s.K.Clock.Now().Sub(t)) }
+
+// span says how long d is, to the minute (none for less).
+func (s *Shell) span(d time.Duration) string {
+	m := int(max(d, 0) / time.Minute)
 	switch {
 	case m < 60:
 		return s.T("maint.age_minutes", m)
@@ -734,7 +737,15 @@ func (s *Shell) checkUtility(ctx context.Context, id string) checked {
 	case app.CheckUnreachable:
 		return checked{state: s.T("maint.utility_down"), detail: where + " · " + s.T("maint.utility_down_hint"), imp: widget.DangerImportance}
 	case app.CheckSignature:
-		return checked{state: s.T("maint.utility_auth"), detail: where + " · " + s.T("maint.utility_auth_hint"), imp: widget.DangerImportance}
+		hint := s.T("maint.utility_auth_hint")
+		if skew := (*utility.ClockSkew)(nil); errors.As(c.Err, &skew) {
+			// The utility's answer dates it: staff read which way the kiosk's clock is off.
+			hint = s.T("maint.utility_clock_behind", s.span(-skew.Off))
+			if skew.Off > 0 {
+				hint = s.T("maint.utility_clock_ahead", s.span(skew.Off))
+			}
+		}
+		return checked{state: s.T("maint.utility_auth"), detail: where + " · " + hint, imp: widget.DangerImportance}
 	}
 	return checked{state: s.T("maint.utility_wrong"), detail: where + " · " + s.T("maint.utility_wrong_hint"), imp: widget.DangerImportance}
 }

@@ -322,6 +322,29 @@ func TestMaintenanceUtilities(t *testing.T) {
 	h.WaitFor("electricity checked again", func() bool { return rowShows(h, h.K.UtilityName("electricity"), "无法连接") })
 }
 
+// A utility that refuses the signature while its clock is apart from the kiosk's (its
+// answer's Date) tells staff which way the kiosk's clock is off and to set it, not the
+// guess between secret and clock.
+func TestMaintenanceUtilityClock(t *testing.T) {
+	ahead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat))
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":{"code":"bad_signature","message":"请求时间与服务器时间相差过大"}}`)
+	}))
+	defer ahead.Close()
+	none := "http://127.0.0.1:1/v1" // nothing answers: the others are not what this test reads
+	h := screentest.New(t, screentest.Options{UtilityURLs: map[string]string{"electricity": none, "water": ahead.URL + "/v1",
+		"gas": none, "broadband": none}})
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("单位接口")
+	water := h.K.UtilityName("water")
+	h.WaitFor("water checked", func() bool { return rowShows(h, water, "签名被拒") })
+	if !rowShows(h, water, "本机时钟比该单位的慢10分钟") || rowShows(h, water, "本机密钥与单位登记的不符") {
+		t.Errorf("staff are not told the kiosk's clock is behind:\n%s", h.Markup())
+	}
+	h.AssertFits()
+}
+
 // rowShows reports whether the list row titled title shows s.
 func rowShows(h *screentest.H, title, s string) bool {
 	var ok bool
