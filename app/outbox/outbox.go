@@ -148,6 +148,12 @@ type Options struct {
 	// KioskCode is three digits naming this kiosk in its references (kioskRef), so that
 	// the kiosks of a district do not hand out the same ones; default "000".
 	KioskCode string
+	// AttemptTimeout bounds one attempt at a request (a status look-up and a send): the
+	// attempt's context ends then, and the request waits as for a utility that did not
+	// answer. The reference client bounds each call itself (utilities.*.timeout, at
+	// most a minute); this holds an adapter that does not, which would otherwise keep
+	// its order's queue, and the outbox's Close, waiting for ever. Default 3 min.
+	AttemptTimeout time.Duration
 }
 
 // Outbox is the store-and-forward queue. It is safe for concurrent use.
@@ -212,6 +218,9 @@ func New(st *store.Store, j *journal.Journal, fwd map[string]utility.Forwarder, 
 	}
 	if o.KeyRetention <= 0 {
 		o.KeyRetention = 12 * time.Hour
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = 3 * time.Minute
 	}
 	if o.KioskCode == "" {
 		o.KioskCode = "000"

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,6 +73,7 @@ type env struct {
 	ob    *Outbox
 	clock *clock.Manual
 	f     *scripted
+	fwd   utility.Forwarder // what the outbox forwards to, when not f
 }
 
 func newEnv(t *testing.T, o Options, f *scripted) *env {
@@ -93,7 +95,11 @@ func (e *env) open(t *testing.T, o Options) {
 	if o.Rand == nil {
 		o.Rand = func() float64 { return 0.5 }
 	}
-	if e.ob, err = New(e.st, e.j, map[string]utility.Forwarder{utility.Water: e.f}, o); err != nil {
+	var fwd utility.Forwarder = e.f
+	if e.fwd != nil {
+		fwd = e.fwd
+	}
+	if e.ob, err = New(e.st, e.j, map[string]utility.Forwarder{utility.Water: fwd}, o); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -717,6 +723,63 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			eventually(t, "delivered", func() bool { return state(t, e.ob, r.KioskRef).State == Done })
 		})
 	}
+}
+
+// A forwarder that does not bound its own calls (an adapter that waits on its
+// context, and then reports the context's error as its own) has each attempt cut at
+// AttemptTimeout: the request waits as for a utility that did not answer, its attempts
+// kept, rather than holding its queue for ever or becoming a dead letter.
+func TestAttemptTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  func(ctx context.Context) error
+	}{
+		{"the context's error", func(ctx context.Context) error { return ctx.Err() }},
+		{"wrapped", func(ctx context.Context) error { return fmt.Errorf("waterco: call: %w", ctx.Err()) }},
+		{"its own words", func(context.Context) error { return errors.New("waterco: gave up") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+				return utility.Answer{Kind: s.Kind, Reference: "U" + s.KioskRef, Body: []byte(`{"reference":"U"}`)}, nil
+			}}
+			hang := &hanging{scripted: f, err: tc.err}
+			e := &env{dir: t.TempDir(), clock: clock.NewManual(t0), f: f, fwd: hang}
+			t.Cleanup(e.close)
+			e.open(t, Options{AttemptTimeout: 20 * time.Millisecond})
+			e.ob.Start(context.Background())
+			r, _ := e.ob.Submit(context.Background(), req("acct-1"), 0)
+			eventually(t, "the first attempt cut", func() bool { return state(t, e.ob, r.KioskRef).Tries == 1 })
+			s := state(t, e.ob, r.KioskRef)
+			if s.State != Pending || s.Attempts != 0 || !strings.Contains(s.LastError, "no answer within 20ms") {
+				t.Fatalf("after the cut attempt: %+v", s)
+			}
+			// The outcome is stored before the worker takes in what it says.
+			eventually(t, "the utility held back for not answering", func() bool {
+				h := e.ob.Held()
+				return len(h) == 1 && errors.Is(h[0].Err, utility.ErrTimeout)
+			})
+			eventually(t, "delivered on the next attempt", func() bool {
+				e.clock.Advance(time.Second)
+				return state(t, e.ob, r.KioskRef).State == Done
+			})
+		})
+	}
+}
+
+// hanging is a forwarder whose first send waits for its context to end, then fails
+// with err(ctx); later sends go to scripted.
+type hanging struct {
+	*scripted
+	err   func(ctx context.Context) error
+	calls atomic.Int32
+}
+
+func (h *hanging) Forward(ctx context.Context, s utility.Submission) (utility.Answer, error) {
+	if h.calls.Add(1) == 1 {
+		<-ctx.Done()
+		return utility.Answer{}, h.err(ctx)
+	}
+	return h.scripted.Forward(ctx, s)
 }
 
 func TestOrderPerKey(t *testing.T) {

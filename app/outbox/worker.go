@@ -450,8 +450,20 @@ func (w *worker) release(l *lane, it *item, finished bool) {
 }
 
 // attempt sends the request once (looking it up first when the utility may have
-// forgotten its key) and classifies what came back.
+// forgotten its key) and classifies what came back. It lasts at most AttemptTimeout:
+// a forwarder still busy then has not answered (utility.ErrTimeout).
 func (w *worker) attempt(ctx context.Context, it *item, now time.Time) outcome {
+	actx, cancel := context.WithTimeout(ctx, w.ob.o.AttemptTimeout)
+	defer cancel()
+	out := w.try(actx, it, now)
+	if out.state != Pending && out.state != Dead || ctx.Err() != nil || actx.Err() == nil {
+		return out
+	}
+	return outcome{state: Pending, err: fmt.Errorf("outbox: no answer within %s (%w): %w", w.ob.o.AttemptTimeout, utility.ErrTimeout, out.err)}
+}
+
+// try is one attempt, under ctx.
+func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 	body, key, err := w.body(it.ref)
 	if err != nil {
 		return outcome{state: Dead, err: err}
