@@ -150,12 +150,43 @@ func (s *Shell) eventDetail(e journal.Event) string {
 	if utility != "" {
 		utility = s.K.UtilityName(utility)
 	}
-	for _, p := range []string{utility, e.Ref, e.UtilityRef, e.Actor, s.eventWords(e)} {
+	for _, p := range []string{utility, e.Ref, e.UtilityRef, s.actorWords(e.Actor), s.eventWords(e)} {
 		if p != "" {
 			parts = append(parts, p)
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// actorWords is who took a staff action, as staff read it: the name given and, for an
+// action that came through the staff socket or kioskctl, the operating system's
+// account the kiosk found behind it (journal.Acting), in the staff's language. The
+// person's login comes first, where it is not the account itself: it is who acted. Uids
+// are left to kioskctl journal list where a name says the same, so that the row stays
+// short enough to read whole.
+func (s *Shell) actorWords(actor string) string {
+	claim, c, ok := journal.ParseActing(actor)
+	if !ok {
+		return actor
+	}
+	if !c.Known {
+		return s.T("maint.caller", claim, s.T("maint.caller.unknown"))
+	}
+	account := func(name string, uid uint32) string {
+		if name == "" {
+			return s.T("maint.caller.uid", uid)
+		}
+		return name
+	}
+	var parts []string
+	if c.Self {
+		parts = append(parts, s.T("maint.caller.kioskctl"))
+	}
+	if c.HasLogin && c.LoginUID != c.UID {
+		parts = append(parts, s.T("maint.caller.login", account(c.Login, c.LoginUID)))
+	}
+	parts = append(parts, s.T("maint.caller.user", account(c.User, c.UID)), s.T("maint.caller.pid", c.PID))
+	return s.T("maint.caller", claim, strings.Join(parts, s.T("maint.caller.sep")))
 }
 
 // failureWords word a utility's failure by its kind, as staff read it beside the

@@ -675,3 +675,57 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		h.Tap("首页")
 	}
 }
+
+// The journal's screen names who took a staff action through kioskctl as the kiosk
+// found them: the name given, then the operating system's account behind it, in the
+// staff's language; the row still fits, in 大字模式 too.
+func TestMaintenanceJournalCaller(t *testing.T) {
+	h := screentest.New(t, screentest.Options{Start: true})
+	socket := journal.Caller{Known: true, UID: 998, User: "kiosk", PID: 4242, HasLogin: true, LoginUID: 1001, Login: "staff1"}
+	self := journal.Caller{Known: true, UID: 0, User: "root", PID: 77, Self: true}
+	for _, e := range []journal.Event{
+		{Kind: journal.StaffUnlock, Actor: journal.Acting("工号0107 王五", socket)},
+		{Kind: journal.StaffRetry, Ref: "K261126017000001", Actor: journal.Acting("工号0108", self)},
+	} {
+		if err := h.K.Journal.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("操作记录")
+	for _, lang := range []string{"zh", "en"} {
+		if h.K.Text.Lang() != i18n.Lang(lang) {
+			h.Do(h.Shell.ToggleLanguage)
+		}
+		wants := map[string][]string{
+			"zh": {"工号0107 王五（登录 staff1，账户 kiosk，进程 4242）", "工号0108（kioskctl 直接操作，账户 root，进程 77）"},
+			"en": {"工号0107 王五 (login staff1, user kiosk, pid 4242)", "工号0108 (kioskctl direct, user root, pid 77)"},
+		}[lang]
+		// In 大字模式 a long row loses its end, the pid; never who acted.
+		large := map[string][]string{
+			"zh": {"工号0107 王五（登录 staff1，账户 kiosk", "工号0108（kioskctl 直接操作，账户 root"},
+			"en": {"工号0107 王五 (login staff1, user kiosk", "工号0108 (kioskctl direct, user root"},
+		}[lang]
+		for _, elderly := range []bool{false, true} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			h.AssertFits()
+			var pages strings.Builder
+			pages.WriteString(h.Markup())
+			for next := h.K.Text.T("nav.next_page"); h.CanTap(next); pages.WriteString(h.Markup()) {
+				h.Tap(next)
+			}
+			shown := pages.String()
+			if elderly {
+				wants = large
+			}
+			for _, want := range wants {
+				if !strings.Contains(shown, want) {
+					t.Errorf("%s, 大字模式 %v: %q not shown:\n%s", lang, elderly, want, shown)
+				}
+			}
+			if strings.Contains(shown, "⟨") {
+				t.Errorf("%s: the journal's own form shown:\n%s", lang, shown)
+			}
+		}
+	}
+}

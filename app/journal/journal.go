@@ -99,7 +99,9 @@ type Event struct {
 	// Subject is a keyed hash (Journal.Subject) of the person or account concerned.
 	Subject string `json:"subject,omitempty"`
 	// Actor is the staff member for staff actions (typed by them: ID and mobile numbers
-	// in it are masked, and at most MaxActor bytes are kept).
+	// in it are masked, and at most MaxActor bytes are kept). A staff action that came
+	// through the staff socket, or from kioskctl on the database, names the operating
+	// system's account that took it after the name typed (Acting).
 	Actor string `json:"actor,omitempty"`
 	// Detail is a short free text; ID and mobile numbers in it are masked before it is
 	// stored, and at most MaxDetail bytes of it are kept.
@@ -108,10 +110,11 @@ type Event struct {
 	Amount int64 `json:"amount_fen,omitempty"`
 }
 
-// The most of an event's Detail and Actor the journal keeps, in bytes.
+// The most of an event's Detail and Actor the journal keeps, in bytes: an Actor holds
+// the name staff typed (MaxClaim) and the account Acting adds.
 const (
 	MaxDetail = 512
-	MaxActor  = 64
+	MaxActor  = 256
 )
 
 // printable is s with each control or formatting character (a terminal's escapes, a

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/reprint"
 )
@@ -87,7 +88,7 @@ func server(s Service, log *slog.Logger, lim limits) *http.Server {
 	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
 	mux.HandleFunc("POST /v1/bundles/{utility}/rollback", h.rollbackBundle)
 	mux.HandleFunc("POST /v1/bundles/{utility}/drop", h.dropBundle)
-	return &http.Server{Handler: mux, ReadHeaderTimeout: lim.header, ReadTimeout: lim.read, IdleTimeout: lim.idle,
+	return &http.Server{Handler: mux, ConnContext: connContext, ReadHeaderTimeout: lim.header, ReadTimeout: lim.read, IdleTimeout: lim.idle,
 		MaxHeaderBytes: maxHeader, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
@@ -194,11 +195,15 @@ func (h *handler) requests(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
+// readAction reads a staff action's body. Its actor is the one the client gave
+// followed by the account that connected, as the kernel told it (journal.Acting): a
+// name typed cannot hide who acted.
 func readAction(r *http.Request) (action, error) {
 	var a action
 	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 4096)).Decode(&a); err != nil {
 		return a, fmt.Errorf("%w: the body must be {\"actor\": …, \"reason\": …}", ErrInput)
 	}
+	a.Actor = journal.Acting(a.Actor, callerOf(r.Context()))
 	return a, nil
 }
 
@@ -341,7 +346,7 @@ func (h *handler) applyBundle(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fmt.Errorf("%w: the bundle: %v", ErrInput, err))
 		return
 	}
-	b, err := h.s.ApplyBundle(r.Context(), data, r.URL.Query().Get("actor"))
+	b, err := h.s.ApplyBundle(r.Context(), data, journal.Acting(r.URL.Query().Get("actor"), callerOf(r.Context())))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -202,7 +202,7 @@ func TestService(t *testing.T) {
 				t.Errorf("retry a closed request: %v", err)
 			}
 			closed, err := s.Requests(ctx, outbox.Closed, 0)
-			if err != nil || len(closed) != 1 || closed[0].Why != "staff-7: 已在窗口线下办理" {
+			if err != nil || len(closed) != 1 || closed[0].Why != by(via, "staff-7")+": 已在窗口线下办理" {
 				t.Errorf("closed: %+v, %v", closed, err)
 			}
 			// The request waiting for the electricity utility, its citizen served at the
@@ -222,7 +222,7 @@ func TestService(t *testing.T) {
 			if err != nil || len(evs) == 0 {
 				t.Fatalf("journal of %s: %v", k.refs[1], err)
 			}
-			if last := evs[len(evs)-1]; last.Kind != journal.StaffClose || last.Actor != "staff-7" || last.Detail != "已在窗口线下办理" {
+			if last := evs[len(evs)-1]; last.Kind != journal.StaffClose || last.Actor != by(via, "staff-7") || last.Detail != "已在窗口线下办理" {
 				t.Errorf("last event: %+v", last)
 			}
 			if recent, err := s.Events(ctx, Query{Since: time.Hour, Limit: 2}); err != nil || len(recent) != 2 {
@@ -242,7 +242,7 @@ func TestService(t *testing.T) {
 			c.Close()
 			// (The retried request may still be journaling its new refusal: look, not at the end.)
 			all, err := s.Events(ctx, Query{Since: time.Hour})
-			if err != nil || !slices.ContainsFunc(all, func(e journal.Event) bool { return e.Kind == journal.StaffExport && e.Actor == "staff-7" }) {
+			if err != nil || !slices.ContainsFunc(all, func(e journal.Event) bool { return e.Kind == journal.StaffExport && e.Actor == by(via, "staff-7") }) {
 				t.Errorf("export not journaled: %v", err)
 			}
 		})
@@ -299,7 +299,7 @@ func TestReprints(t *testing.T) {
 			if r, err := s.Reprint(ctx, "P1", "staff-7"); err != nil || !r.OK {
 				t.Errorf("printed: %+v, %v", r, err)
 			}
-			if !slices.Equal(printed, []string{"staff-7", "staff-7"}) {
+			if !slices.Equal(printed, []string{by(via, "staff-7"), by(via, "staff-7")}) {
 				t.Errorf("the kiosk printed for %v", printed)
 			}
 		})
@@ -351,7 +351,7 @@ func TestScreen(t *testing.T) {
 			}
 			looks := 0
 			for _, e := range evs {
-				if e.Kind == journal.StaffAction && e.Actor == "staff-7" {
+				if e.Kind == journal.StaffAction && e.Actor == by(via, "staff-7") {
 					looks++
 				}
 			}
@@ -533,7 +533,7 @@ func TestRestart(t *testing.T) {
 		t.Run(via, func(t *testing.T) {
 			k := newKiosk(t)
 			var s Service = k.l
-			var by []string
+			var restarted []string
 			visiting, maintaining := false, false
 			if via == "socket" {
 				k.l.Relaunch = func(_ context.Context, actor string, force bool) error {
@@ -543,7 +543,7 @@ func TestRestart(t *testing.T) {
 					if maintaining && !force {
 						return fmt.Errorf("%w by 工号0107", ErrMaintenanceOpen)
 					}
-					by = append(by, actor)
+					restarted = append(restarted, actor)
 					return nil
 				}
 				s = serve(t, k.dir, k.l)
@@ -572,8 +572,8 @@ func TestRestart(t *testing.T) {
 			if err := s.Restart(ctx, "staff-8", true); !errors.Is(err, ErrCitizenPresent) {
 				t.Errorf("during a visit: %v", err)
 			}
-			if !slices.Equal(by, []string{"staff-7", "staff-9"}) {
-				t.Errorf("restarted by %v", by)
+			if !slices.Equal(restarted, []string{by(via, "staff-7"), by(via, "staff-9")}) {
+				t.Errorf("restarted by %v", restarted)
 			}
 		})
 	}
@@ -671,7 +671,11 @@ func TestUnlockPIN(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last := evs[len(evs)-1]; last.Kind != journal.StaffUnlock || last.Actor != "staff-7" {
+		via := "database"
+		if _, ok := s.(*Client); ok {
+			via = "socket"
+		}
+		if last := evs[len(evs)-1]; last.Kind != journal.StaffUnlock || last.Actor != by(via, "staff-7") {
 			t.Errorf("last event %+v, want the unlock by staff-7", last)
 		}
 	})
@@ -790,9 +794,9 @@ func TestDropBundle(t *testing.T) {
 	if err := state.Schedule(b, now, "staff-7"); err != nil {
 		t.Fatal(err)
 	}
-	var by []string
+	var dropped []string
 	k.l.Drop = func(utility, actor string) error {
-		by = append(by, actor)
+		dropped = append(dropped, actor)
 		_, err := state.Drop(utility, now, actor)
 		return err
 	}
@@ -807,7 +811,7 @@ func TestDropBundle(t *testing.T) {
 	if _, err := s.DropBundle(ctx, "electricity", "staff-9"); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "no bundle is held for later for electricity") {
 		t.Errorf("dropped again: %v", err)
 	}
-	if !slices.Equal(by, []string{"staff-9", "staff-9"}) {
-		t.Errorf("dropped by %v", by)
+	if !slices.Equal(dropped, []string{by("socket", "staff-9"), by("socket", "staff-9")}) {
+		t.Errorf("dropped by %v", dropped)
 	}
 }

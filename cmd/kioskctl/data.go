@@ -124,7 +124,8 @@ func openData(cfgPath string) (*kioskData, error) {
 }
 
 // openActing is openData for a staff action by actor (--actor), and who the journal
-// names for it. Where each member of the hall's staff has a 工号 ([[staff.members]]),
+// names for it: the actor, followed by the operating system's account that acts
+// (journal.Acting). Where each member of the hall's staff has a 工号 ([[staff.members]]),
 // actor must be one of them ("0107" or "工号0107"), named as maintenance mode on the
 // screen names them: a mistyped 工号 would leave the journal naming nobody.
 func openActing(cfgPath, actor string) (*kioskData, string, error) {
@@ -142,6 +143,11 @@ func openActing(cfgPath, actor string) (*kioskData, string, error) {
 		who = staffpin.Member{ID: ms[i].ID, Name: ms[i].Name}.Label()
 	}
 	d, err := openKiosk(cfg)
+	if err == nil && !d.running {
+		// The running kiosk adds who connected to its socket; on the database itself,
+		// kioskctl names its own account.
+		who = journal.Acting(who, staff.Self())
+	}
 	return d, who, err
 }
 

@@ -207,7 +207,7 @@ func TestStaffUnlock(t *testing.T) {
 				t.Fatalf("still locked until %s: %v", until, err)
 			}
 			evs, err := j.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
-			if last := evs[len(evs)-1]; err != nil || last.Kind != journal.StaffUnlock || last.Actor != "工号0107" {
+			if last := evs[len(evs)-1]; err != nil || last.Kind != journal.StaffUnlock || last.Actor != actingHere("工号0107", false) {
 				t.Errorf("last event %+v, %v; want the unlock by 工号0107", last, err)
 			}
 		})
