@@ -50,29 +50,53 @@ const DemoPIN = "123456"
 // decides, as only it knows whether the kiosk runs in demo mode.
 const DemoHash = "pbkdf2-sha256$600000$oYCEzcB22sWM2cXo7QTTzw$zUeHfO6hQ/6c2WJmglXsPHiQ/NoCP+yW8A2fANQZOTc"
 
-// errPIN is ValidPIN's one answer: it says what a PIN is, not what was typed.
-var errPIN = errors.New("staffpin: a PIN is 4 to 12 digits (0-9) and nothing else")
+// errPIN is ValidPIN's one answer, errNewPIN ValidNewPIN's: each says what a PIN is,
+// not what was typed.
+var (
+	errPIN    = errors.New("staffpin: a PIN is 4 to 12 digits (0-9) and nothing else")
+	errNewPIN = fmt.Errorf("staffpin: a new PIN is %d to 12 digits (0-9) and nothing else", MinNewPIN)
+)
 
-// ValidPIN reports whether pin may be a staff PIN: 4 to 12 ASCII digits.
-func ValidPIN(pin string) error {
-	if len(pin) < 4 || len(pin) > 12 {
-		return errPIN
+// MinNewPIN is the fewest digits a new PIN may have. The gate allows five wrong PINs a
+// quarter of an hour, lockouts included (DefaultMaxFailures, DefaultLockout), and keeps
+// counting across restarts: some 480 tries a day. Every 4-digit PIN is then tried in
+// about three weeks at the kiosk, and with several members' PINs (a wrong 工号 counts in
+// the same run) one falls within days; every 6-digit one takes some six years. PINs of 4
+// or 5 digits hashed before (ValidPIN) still open the kiosk.
+const MinNewPIN = 6
+
+// ValidPIN reports whether pin may be a staff PIN typed at the kiosk: 4 to 12 ASCII
+// digits, as the hashes made before MinNewPIN took effect allow.
+func ValidPIN(pin string) error { return digits(pin, 4, errPIN) }
+
+// ValidNewPIN reports whether pin may be a new staff PIN: MinNewPIN to 12 ASCII digits.
+func ValidNewPIN(pin string) error { return digits(pin, MinNewPIN, errNewPIN) }
+
+// digits is nil if pin is min to 12 ASCII digits, else refused.
+func digits(pin string, min int, refused error) error {
+	if len(pin) < min || len(pin) > 12 {
+		return refused
 	}
 	for i := 0; i < len(pin); i++ {
 		if pin[i] < '0' || pin[i] > '9' {
-			return errPIN
+			return refused
 		}
 	}
 	return nil
 }
 
-// Hash returns the stored form of pin, pbkdf2-sha256$ITERATIONS$SALT$KEY (salt and key
-// in unpadded standard base64), with a new random salt: the same PIN hashes differently
-// each time. It refuses a PIN that ValidPIN refuses.
+// Hash returns the stored form of a new pin, pbkdf2-sha256$ITERATIONS$SALT$KEY (salt
+// and key in unpadded standard base64), with a new random salt: the same PIN hashes
+// differently each time. It refuses a PIN that ValidNewPIN refuses.
 func Hash(pin string) (string, error) {
-	if err := ValidPIN(pin); err != nil {
+	if err := ValidNewPIN(pin); err != nil {
 		return "", err
 	}
+	return hash(pin)
+}
+
+// hash is Hash without the check of the PIN's length.
+func hash(pin string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("staffpin: %w", err)

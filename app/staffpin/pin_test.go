@@ -8,14 +8,15 @@ import (
 )
 
 // testPIN and testHash are the PIN of the gates under test and its hash, made at the
-// lowest iteration count CheckHash allows so that the tests stay fast.
+// lowest iteration count CheckHash allows so that the tests stay fast. It has 4 digits,
+// as PINs hashed before MinNewPIN may: those still open the kiosk.
 const testPIN = "2468"
 
 var testHash string
 
 func TestMain(m *testing.M) {
 	iterations = minIterations
-	h, err := Hash(testPIN)
+	h, err := hash(testPIN)
 	if err != nil {
 		panic(err)
 	}
@@ -81,6 +82,15 @@ func TestHashAndVerify(t *testing.T) {
 	}
 	if _, err := Hash("12ab"); err == nil || strings.Contains(err.Error(), "12ab") {
 		t.Errorf("Hash of an invalid PIN: %v", err)
+	}
+	// A new PIN has at least MinNewPIN digits; one of 4 hashed before still verifies.
+	for _, short := range []string{"2468", "24680"} {
+		if _, err := Hash(short); err == nil || !strings.Contains(err.Error(), "a new PIN is 6 to 12 digits") {
+			t.Errorf("Hash(%q): %v, want refused as shorter than %d digits", short, err, MinNewPIN)
+		}
+	}
+	if ok, err := Verify(testHash, testPIN); !ok || err != nil {
+		t.Errorf("a 4-digit PIN hashed before no longer verifies: %v, %v", ok, err)
 	}
 	if ok, err := Verify("pbkdf2-sha256$1$x$y", "1234"); ok || err == nil {
 		t.Errorf("Verify with a bad hash: %v, %v", ok, err)

@@ -20,7 +20,7 @@ func init() {
 	const summary = "staff access on the kiosk's screen: the maintenance-mode PIN and its lockout"
 	register("staff", summary, "pin-hash", &subcommand{
 		usage:   "pin-hash",
-		summary: "read a new maintenance-mode PIN (4 to 12 digits) from stdin, typed or piped, and print its hash for [staff] pin_hash",
+		summary: "read a new maintenance-mode PIN (6 to 12 digits) from stdin, typed or piped, and print its hash for [staff] pin_hash",
 		run:     staffPINHash,
 	})
 	register("staff", summary, "unlock", &subcommand{
@@ -88,7 +88,7 @@ func readPIN(in io.Reader, prompt io.Writer) (string, error) {
 		defer fmt.Fprintln(prompt) // the Enter typed was not echoed either
 		return readLine(r)
 	}
-	pin, err := validPIN(ask("new maintenance PIN (4 to 12 digits, not shown), then Enter: "))
+	pin, err := validPIN(ask("new maintenance PIN (6 to 12 digits, not shown), then Enter: "))
 	if err != nil {
 		return "", err
 	}
@@ -114,12 +114,13 @@ func readLine(r *bufio.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// validPIN passes on what readLine read if it is a PIN, in staffpin.ValidPIN's words.
+// validPIN passes on what readLine read if it may be a new PIN, in
+// staffpin.ValidNewPIN's words.
 func validPIN(pin string, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := staffpin.ValidPIN(pin); err != nil {
+	if err := staffpin.ValidNewPIN(pin); err != nil {
 		return "", errors.New(strings.TrimPrefix(err.Error(), "staffpin: "))
 	}
 	return pin, nil

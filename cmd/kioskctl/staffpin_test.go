@@ -17,7 +17,7 @@ import (
 )
 
 // `staff pin-hash` prints a hash of the PIN read from stdin that verifies, and that a
-// configuration takes; a PIN that is not 4 to 12 digits is refused in one line. (Each
+// configuration takes; a PIN that is not 6 to 12 digits is refused in one line. (Each
 // hash takes PBKDF2's full time, seconds under the race detector: few cases make one.)
 func TestStaffPINHash(t *testing.T) {
 	for _, tc := range []struct {
@@ -25,11 +25,13 @@ func TestStaffPINHash(t *testing.T) {
 		code        int
 		pin, err    string
 	}{
-		{name: "a PIN from Windows", stdin: "40721\r\n", pin: "40721"},
+		{name: "a PIN from Windows", stdin: "407215\r\n", pin: "407215"},
 		{name: "a PIN without a newline", stdin: "918273645", pin: "918273645"},
-		{name: "too short", stdin: "123\n", code: 1, err: "kioskctl staff pin-hash: a PIN is 4 to 12 digits (0-9) and nothing else\n"},
-		{name: "not digits", stdin: "12ab34\n", code: 1, err: "kioskctl staff pin-hash: a PIN is 4 to 12 digits (0-9) and nothing else\n"},
-		{name: "a space", stdin: "1234 \n", code: 1, err: "a PIN is 4 to 12 digits"},
+		{name: "too short", stdin: "123\n", code: 1, err: "kioskctl staff pin-hash: a new PIN is 6 to 12 digits (0-9) and nothing else\n"},
+		{name: "4 digits, as the screen still takes", stdin: "2468\n", code: 1, err: "kioskctl staff pin-hash: a new PIN is 6 to 12 digits (0-9) and nothing else\n"},
+		{name: "5 digits", stdin: "24680\n", code: 1, err: "a new PIN is 6 to 12 digits"},
+		{name: "not digits", stdin: "12ab34\n", code: 1, err: "kioskctl staff pin-hash: a new PIN is 6 to 12 digits (0-9) and nothing else\n"},
+		{name: "a space", stdin: "123456 \n", code: 1, err: "a new PIN is 6 to 12 digits"},
 		{name: "nothing", stdin: "", code: 1, err: "no PIN on stdin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,9 +71,9 @@ func TestStaffPINHashAtATerminal(t *testing.T) {
 		code  int
 		err   string
 	}{
-		{name: "the same twice", typed: []string{"40721", "40721"}},
-		{name: "not the same", typed: []string{"40721", "40712"}, code: 1, err: "the two PINs typed differ"},
-		{name: "no PIN", typed: []string{"12ab"}, code: 1, err: "a PIN is 4 to 12 digits"},
+		{name: "the same twice", typed: []string{"407215", "407215"}},
+		{name: "not the same", typed: []string{"407215", "407125"}, code: 1, err: "the two PINs typed differ"},
+		{name: "no PIN", typed: []string{"12ab"}, code: 1, err: "a new PIN is 6 to 12 digits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			master, tty, err := pty.Open()
