@@ -32,7 +32,7 @@ func init() {
 
 func idcardDecode(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("idcard decode")
-	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full")
+	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full (journaled nowhere: the frame reaches no kiosk)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func idcardRead(args []string, stdout, stderr io.Writer) error {
 	port := fs.String("port", "", "the reader's serial port (e.g. /dev/serial/by-id/...)")
 	baud := fs.Int("baud", serialport.DefaultBaud, "the reader's baud rate")
 	wait := fs.Duration("wait", 5*time.Second, "how long to wait for a card to be placed")
-	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full")
+	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full (journaled nowhere: the reader is read directly, with the kiosk stopped; a test card only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
