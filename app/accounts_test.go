@@ -475,12 +475,13 @@ func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 	down := &utility.Error{Kind: utility.ErrUnavailable}
 	own := &utility.Error{Kind: utility.ErrRejected, Message: "联系电话格式不正确"}
 	unpaid := &utility.Error{Kind: utility.ErrUnpaidBills, Amount: 12345}
+	crowded := &utility.Error{Kind: utility.ErrBusy, Status: 429, Code: utility.CodeRateLimited}
 	for _, tc := range []struct {
-		lang                   i18n.Lang
-		down, unpaid, notFound string
+		lang                            i18n.Lang
+		down, unpaid, notFound, crowded string
 	}{
-		{i18n.ZH, "系统暂时无法连接", "（￥123.45）", "没有找到这个户号"},
-		{i18n.EN, "cannot be reached right now", "(￥123.45)", "No account with this number"},
+		{i18n.ZH, "系统暂时无法连接", "（￥123.45）", "没有找到这个户号", "当前办理的人较多"},
+		{i18n.EN, "cannot be reached right now", "(￥123.45)", "No account with this number", "handling many requests"},
 	} {
 		if err := f.k.Text.SetLang(tc.lang); err != nil {
 			t.Fatal(err)
@@ -493,6 +494,9 @@ func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 		}
 		if msg := f.k.LookupMessage(&utility.Error{Kind: utility.ErrNotFound}, utility.Gas); !strings.Contains(msg, tc.notFound) {
 			t.Errorf("%s: an account not found reads %q", tc.lang, msg)
+		}
+		if msg := f.k.CitizenMessage(crowded, utility.Gas); !strings.Contains(msg, tc.crowded) {
+			t.Errorf("%s: a utility that asks the kiosk to slow down reads %q", tc.lang, msg)
 		}
 		if msg := f.k.CitizenMessage(own, utility.Gas); msg != "联系电话格式不正确" {
 			t.Errorf("%s: the utility's own words read %q", tc.lang, msg)

@@ -3,6 +3,7 @@ package utility
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode"
@@ -173,13 +174,14 @@ func Own(err error) string {
 // Problems a citizen is told about, by what they can do about them; the kiosk's message
 // catalogue words each one (key "utility." + Problem).
 const (
-	ProblemRejected    = "rejected"    // refused: ask at a counter
-	ProblemLimit       = "limit"       // over a self-service limit: pay at a counter
-	ProblemUnpaid      = "unpaid"      // unpaid bills to settle first
-	ProblemNotFound    = "not_found"   // nothing found
-	ProblemBusy        = "busy"        // the same request is still being processed
-	ProblemAuth        = "auth"        // the kiosk is not let in: staff must act
-	ProblemUnreachable = "unreachable" // down, slow or failing: try later
+	ProblemRejected    = "rejected"     // refused: ask at a counter
+	ProblemLimit       = "limit"        // over a self-service limit: pay at a counter
+	ProblemUnpaid      = "unpaid"       // unpaid bills to settle first
+	ProblemNotFound    = "not_found"    // nothing found
+	ProblemBusy        = "busy"         // the same request is still being processed
+	ProblemRateLimited = "rate_limited" // too many requests at the utility: try shortly
+	ProblemAuth        = "auth"         // the kiosk is not let in: staff must act
+	ProblemUnreachable = "unreachable"  // down, slow or failing: try later
 	ProblemOther       = "other"
 )
 
@@ -194,6 +196,8 @@ func Problem(err error) string {
 		return ProblemRejected
 	case errors.Is(err, ErrNotFound):
 		return ProblemNotFound
+	case errors.Is(err, ErrBusy) && rateLimited(err):
+		return ProblemRateLimited
 	case errors.Is(err, ErrBusy):
 		return ProblemBusy
 	case errors.Is(err, ErrAuth):
@@ -202,6 +206,13 @@ func Problem(err error) string {
 		return ProblemUnreachable
 	}
 	return ProblemOther
+}
+
+// rateLimited reports whether err, a busy utility's answer, says the kiosk asks too
+// often (429, rate_limited) rather than that this request is still being processed.
+func rateLimited(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Code == CodeRateLimited || e.Status == http.StatusTooManyRequests)
 }
 
 // Owed is the amount a refusal for unpaid bills names; 0 when it names none.
