@@ -224,8 +224,9 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 			s.openAccount(utilityID, v)
 		}
 		if s.K.Elderly() {
-			// No room for a title: the placeholder says what to type.
-			k.Placeholder = s.T("lookup.number_for", s.K.UtilityName(utilityID))
+			// No room for a title: the placeholder says what to type, and the line
+			// under it where to find the number and how long it is.
+			k.Placeholder, k.Help = s.T("lookup.number_for", s.K.UtilityName(utilityID)), k.Placeholder
 			return k
 		}
 		title := heading(s.T("lookup.number_for", s.K.UtilityName(utilityID)))

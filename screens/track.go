@@ -125,7 +125,11 @@ func trackKeypadPage(s *Shell) Page {
 		}
 		k.OnSubmit = func(v string) { s.openApplication(v, func(key string) { problem = key; s.refresh() }) }
 		var items []fyne.CanvasObject
-		if !s.K.Elderly() {
+		if s.K.Elderly() {
+			// No room for the heading above the large keys: the prompt stands in the
+			// display, and the example on the line under it, as on the form's keypads.
+			k.Placeholder, k.Help = s.T("track.number_title"), s.T("track.number_placeholder")
+		} else {
 			items = append(items, heading(s.T("track.number_title")))
 		}
 		if problem != "" {
