@@ -619,7 +619,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 			}
 			return container.NewVBox(l, widget.NewLabel(r.JointRef))
 		}
-		buttons := []fyne.CanvasObject{touch.NewButton(s.T("apply.notice"), s.Tap(func() { s.Show(noticePage(s, a)) }))}
+		buttons := []fyne.CanvasObject{touch.NewButton(s.T("apply.view_notice"), s.Tap(func() { s.Show(noticePage(s, a)) }))}
 		if b := s.demoReceiptButton(); b != nil && r.Printed.OK {
 			buttons = append(buttons, b)
 		}

@@ -685,7 +685,7 @@ func TestApplyWithoutPaperNoticeOnScreen(t *testing.T) {
 	j.Tap("继续提交")
 	j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
 	j.WaitFor("the print outcome", func() bool { r, _ := j.application().Result(); return r.Printed.Message != "" })
-	j.Tap("一次性告知书")
+	j.Tap("查看一次性告知书")
 	for _, want := range []string{"办理环节", "1. 申请受理", "承诺时限", "费用", "所需材料", "咨询电话", "95598"} {
 		if !j.ShowsOnAnyPage(want) {
 			t.Errorf("the notice on screen lacks %q:\n%s", want, j.Markup())
@@ -701,7 +701,7 @@ func TestNoticePagesSayWhoseTheyAre(t *testing.T) {
 	j := reviewIn(t, true)
 	j.Tap("确认提交")
 	j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
-	j.Tap("一次性告知书")
+	j.Tap("查看一次性告知书")
 	for page := 1; ; page++ {
 		var first fyne.CanvasObject
 		for _, o := range j.Objects() {

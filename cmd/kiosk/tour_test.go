@@ -92,7 +92,7 @@ var tour = []stop{
 		j.Tap("确认提交")
 		j.WaitFor("the result", func() bool { return j.Shell.Current() == "apply-result" })
 	}},
-	{"15-apply-notice", func(j *journey) { j.Tap("一次性告知书") }},
+	{"15-apply-notice", func(j *journey) { j.Tap("查看一次性告知书") }},
 	{"16-apply-receipt", func(j *journey) { j.Tap("返回"); j.Tap("查看打印的凭条（演示）") }},
 	// Tracking: the applications just made, one's timeline, the keypad for a number.
 	{"17-track", func(j *journey) {
