@@ -374,9 +374,10 @@ func ratePage(s *Shell, a app.Application) Page {
 				msg = s.T("rate.saved")
 			}
 			// Done here: leaving (the visit wiped) is the main way on, as after a payment;
-			// 返回 goes back to the application's timeline.
+			// the other goes back to the application's timeline, and says so, as 返回账单
+			// does after a payment.
 			return container.NewVBox(s.bigStatus(s.T("rate.done"), ft.ColorNameSuccess), note(msg, widget.MediumImportance),
-				container.NewGridWithColumns(2, touch.NewButton(s.T("nav.back"), s.Tap(s.Back)),
+				container.NewGridWithColumns(2, touch.NewButton(s.T("rate.back"), s.Tap(s.Back)),
 					touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))))
 		}
 		var levels []fyne.CanvasObject
@@ -440,7 +441,9 @@ func ratePage(s *Shell, a app.Application) Page {
 		if sending || level == 0 || (level <= utility.Dissatisfied && chosen == 0) {
 			submit.Disable()
 		}
-		// The main action at the bottom right, as on every screen.
-		return container.NewBorder(nil, container.NewBorder(nil, nil, nil, submit), nil, nil, container.NewVBox(items...))
+		// The main action at the bottom right, as on every screen, and beside it that a
+		// level chosen is not yet a rating sent: the button is far from the levels.
+		foot := container.NewBorder(nil, nil, nil, submit, note(s.T("rate.submit_hint"), widget.MediumImportance))
+		return container.NewBorder(nil, foot, nil, nil, container.NewVBox(items...))
 	}}
 }

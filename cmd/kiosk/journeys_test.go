@@ -831,6 +831,10 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 		t.Fatalf("timeline:\n%s", j.Markup())
 	}
 	j.Tap("评价本次服务")
+	// A level tapped is not yet a rating sent: the page says what comes after it.
+	if !j.Shows("选好后，请点“提交评价”") {
+		t.Fatalf("the rating page does not say to submit:\n%s", j.Markup())
+	}
 	j.Tap("不满意")
 	if j.CanTap("提交评价") {
 		t.Fatal("a low rating without a reason can be submitted")
@@ -872,8 +876,9 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	if n != 1 {
 		t.Errorf("two taps sent %d ratings", n)
 	}
-	// Back at the timeline the service is rated: it is not offered again.
-	j.Tap("返回")
+	// Back at the timeline (the button says where it leads) the service is rated: it
+	// is not offered again.
+	j.Tap("返回办理进度")
 	j.WaitShows("您已评价过本次服务")
 	if j.Shows("评价本次服务") {
 		t.Fatalf("the timeline offers a second rating:\n%s", j.Markup())
