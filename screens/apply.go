@@ -36,9 +36,9 @@ func (s *Shell) needsCard(title string) fyne.CanvasObject {
 // citizen picks any of the utilities and fills one form for all of them.
 func jointPage(s *Shell, kind string) Page {
 	chosen := map[string]bool{}
-	titleKey := "tile.apply"
+	titleKey, hintKey := "tile.apply", "apply.choose_hint"
 	if kind == catalog.JointTransfer {
-		titleKey = "tile.transfer"
+		titleKey, hintKey = "tile.transfer", "apply.choose_hint_transfer" // 过户, not 申请
 	}
 	return Page{Name: "apply-choose", TitleKey: titleKey, KeepOnCard: true, Build: func() fyne.CanvasObject {
 		if !s.identified() {
@@ -77,7 +77,7 @@ func jointPage(s *Shell, kind string) Page {
 		if n == 0 {
 			next.Disable()
 		}
-		hint := note(s.T("apply.choose_hint"), widget.MediumImportance)
+		hint := note(s.T(hintKey), widget.MediumImportance)
 		return container.NewBorder(hint, container.NewBorder(nil, nil, nil, next), nil, nil, s.pager(rows...))
 	}}
 }
@@ -485,9 +485,10 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 		var rows []fyne.CanvasObject
 		for _, u := range unsettled {
 			u := u
-			// Whose account it is, so that a mistyped number shows.
+			// Whose account it is, so that a mistyped number shows: 原户主, as the
+			// review says it, lest the new owner read the name as their own.
 			rows = append(rows, touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
-				mask.Name(u.Account.HolderName)+" · "+s.T("apply.unpaid_bills", len(u.Bills)), u.Amount.Yuan(),
+				s.T("apply.holder", mask.Name(u.Account.HolderName))+" · "+s.T("apply.unpaid_bills", len(u.Bills)), u.Amount.Yuan(),
 				s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
 		}
 		// Paying is the way on; this button only checks again (a bill paid elsewhere).

@@ -447,7 +447,9 @@ func TestTransferSettlesFirst(t *testing.T) {
 	j.apply(catalog.JointTransfer, []string{utility.Electricity}, map[string]string{"electricity.account": elec,
 		"electricity.unchanged": "yes"})
 	j.WaitShows("过户前须结清原户号的全部欠费")
-	if !j.Shows("李* · ") { // whose account it is: a mistyped number shows
+	// Whose account it is (a mistyped number shows), said as the old owner's, lest
+	// the new owner read the name as their own.
+	if !j.Shows("原户主 李* · ") {
 		t.Fatalf("the settle page does not name the holder:\n%s", j.Markup())
 	}
 	j.TapPrefix("国网梁子湖区供电公司")
