@@ -36,8 +36,10 @@ func TestTimelineWithoutTimeLimit(t *testing.T) {
 		// english is what the timeline says in English.
 		english func(h *screentest.H) string
 	}{
-		{"on_time left out", []string{"on_time"}, func(h *screentest.H) []string { return []string{"按时办结"} },
-			[]string{"超出承诺时限"}, func(h *screentest.H) string { return "(Finished on time, " }},
+		// The promise, then what came of it: "最迟…办结；已于…按时办结", not in brackets
+		// inside the date's own brackets.
+		{"on_time left out", []string{"on_time"}, func(h *screentest.H) []string { return []string{"办结；已于", "按时办结"} },
+			[]string{"超出承诺时限"}, func(h *screentest.H) string { return ". Finished on time, " }},
 		{"working_days, deadline and on_time left out", []string{"working_days", "deadline", "on_time"}, func(h *screentest.H) []string {
 			return []string{fmt.Sprintf("%d个工作日，最迟", days(h)), "按时办结"}
 		}, []string{"超出承诺时限"}, func(h *screentest.H) string { return fmt.Sprintf("Within %d working days, by ", days(h)) }},
