@@ -3,6 +3,8 @@ package printer
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -163,10 +165,23 @@ func printable(text string, cs Charset) (string, int) {
 	return b.String(), n
 }
 
-// Wrap breaks text into lines of at most width columns (see Width). It breaks at spaces
-// and between CJK characters, keeps ASCII words whole unless a word alone is too long,
-// and does not start a line with closing punctuation such as ，。、）. Spaces at a
-// break are dropped. An empty text gives one empty line.
+// Wrap breaks text into lines of at most width columns (see Width), as few as the rules
+// of Chinese line breaking (禁则) allow, and among those the ones that read best:
+//
+//   - no line starts with closing punctuation (，。、；：！？）” …) and none ends with
+//     opening punctuation (（“《 …) or a currency sign (￥);
+//   - a number stays with its unit (2026年, 8千瓦, 2个工作日, 24小时), a date is one piece
+//     (2026年11月27日, with its weekday: （周五）), and a short remark in brackets
+//     (（24小时）, （凭本机编号查询）: no punctuation inside, at most maxRemark columns) is
+//     not broken, unless one of them alone is wider than a line;
+//   - ASCII words are kept whole unless a word alone is too long;
+//   - a line rather ends after punctuation or at a space, or before an opening bracket,
+//     than inside a phrase, and rather not inside brackets (breakCost), where that costs
+//     no more than some room at the line's end;
+//   - the last line does not hold one character alone (“…答复供电方” over “案”) where the
+//     line before can give it company.
+//
+// Spaces at a break are dropped. An empty text gives one empty line.
 func Wrap(text string, width int) []string {
 	if width < 2 {
 		width = 2
@@ -176,43 +191,99 @@ func Wrap(text string, width int) []string {
 	}
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
-		lines = append(lines, noWidow(para, width)...)
+		lines = append(lines, wrapPara(para, width)...)
 	}
 	return lines
 }
 
-// noWidow wraps a paragraph, and when its last line would hold one character alone
-// (“…答复供电方” over “案”) wraps it narrower, by at most a quarter, for as long as that
-// takes no more lines, so that the character has company.
-func noWidow(para string, width int) []string {
-	lines := wrapPara(para, width)
-	for w := width - 1; len(lines) > 1 && widow(lines[len(lines)-1]) && w >= max(2, width*3/4); w-- {
-		if try := wrapPara(para, w); len(try) == len(lines) && !widow(try[len(try)-1]) {
-			return try
-		}
-	}
-	return lines
-}
-
-// widow reports whether a last line is one CJK character, with its punctuation.
-func widow(line string) bool {
-	t := strings.TrimRight(line, " "+noLineStart)
-	r, n := utf8.DecodeRuneInString(t)
-	return n > 0 && n == len(t) && r >= utf8.RuneSelf
-}
-
-// token is a unit of wrapping: an ASCII word, one non-ASCII character, a short remark in
-// full-width brackets (（预计）, at most maxRemark characters inside), or a run of spaces.
+// token is a unit of wrapping: an ASCII word, one non-ASCII character, or a run of
+// spaces.
 type token struct {
 	s     string
 	w     int
 	space bool
+	// glued: the token holds on to the one before, as a unit to its number, a date's
+	// parts, a remark's characters; broken apart only when nothing else will do (glue).
+	glued bool
 }
 
-func tokenize(s string) []token {
+// unitWords are the units and counters a number is read with, longest first where one
+// begins another: the line does not break between the number and them.
+var unitWords = []string{
+	"个工作日", "工作日", "个月", "小时", "分钟", "千伏安", "千瓦时", "千瓦", "千伏", "立方米", "平方米",
+	"年", "月", "日", "时", "分", "秒", "个", "项", "元", "角", "号", "天", "周", "次", "栋", "层", "室",
+	"户", "位", "度", "千", "万", "百", "亿", "米", "吨", "伏", "瓦", "岁", "条", "张", "份", "页",
+}
+
+// unitAt returns the unit word s starts with, "" for none.
+func unitAt(s string) string {
+	for _, u := range unitWords {
+		if strings.HasPrefix(s, u) {
+			return u
+		}
+	}
+	return ""
+}
+
+// numberWithUnit measures a number at the start of s (ASCII digits, with . , : - /
+// inside) and the unit after it, and after a 年 or 月 the rest of the date (11月27日),
+// and after a date its weekday in brackets (（周五）): the length in bytes, 0 when s does
+// not start with a number that has a unit.
+func numberWithUnit(s string) int {
+	n := 0
+	for {
+		j := n
+		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || j > n && strings.IndexByte(".,:-/", s[j]) >= 0 && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9') {
+			j++
+		}
+		if j == n {
+			return n
+		}
+		u := unitAt(s[j:])
+		if u == "" && j+1 < len(s) && s[j] == ' ' {
+			// 220 千瓦, 2 个工作日: the space between is kept, and the break is not there.
+			if u = unitAt(s[j+1:]); u != "" {
+				j++
+			}
+		}
+		if u == "" {
+			return n
+		}
+		n = j + len(u)
+		if u != "年" && u != "月" || n == len(s) || s[n] < '0' || s[n] > '9' {
+			break
+		}
+	}
+	if strings.HasSuffix(s[:n], "日") && strings.Contains(s[:n], "月") {
+		if r, _ := remark(s[n:]); r > 0 {
+			n += r
+		}
+	}
+	return n
+}
+
+// tokenize cuts s into tokens; with glue, a number holds on to its unit and a short
+// remark's characters to each other.
+func tokenize(s string, glue bool) []token {
 	var toks []token
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if glue {
+			// A word that only ends in digits (DL2026 before 年) is no number.
+			k := numberWithUnit(s[i:])
+			if k == 0 && r == '（' {
+				k, _ = remark(s[i:])
+			}
+			if k > 0 {
+				group := tokenize(s[i:i+k], false)
+				for j := 1; j < len(group); j++ {
+					group[j].glued = true
+				}
+				toks = append(toks, group...)
+				i += k
+				continue
+			}
+		}
 		switch {
 		case r == ' ':
 			j := i
@@ -228,13 +299,6 @@ func tokenize(s string) []token {
 			}
 			toks = append(toks, token{s: s[i:j], w: j - i})
 			i = j
-		case r == '（':
-			if j, w := remark(s[i:]); j > 0 {
-				toks = append(toks, token{s: s[i : i+j], w: w})
-				i += j
-				continue
-			}
-			fallthrough
 		default:
 			toks = append(toks, token{s: s[i : i+n], w: runeWidth(r)})
 			i += n
@@ -254,29 +318,22 @@ func chars(s string) []token {
 	return out
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// maxRemark is the widest a bracketed remark may be, brackets included, to be kept on
+// one line: （凭本机编号查询）, （24小时）.
+const maxRemark = 18
 
-// maxRemark is the most characters a bracketed remark holds to be kept on one line.
-const maxRemark = 3
-
-// remark measures a short remark at the start of s, （ to ）: its length in bytes and
-// its width; 0 when s does not start with one.
+// remark measures a short remark at the start of s, （ to ）, with no punctuation inside
+// (a longer aside breaks after its own commas): its length in bytes and its width; 0
+// when s does not start with one.
 func remark(s string) (n, w int) {
 	for i, r := range s {
 		if i > 0 && r == '）' {
 			return i + len("）"), w + runeWidth(r)
 		}
-		if r == '（' && i > 0 || r == '\n' || r == utf8.RuneError || utf8.RuneCountInString(s[:i]) > maxRemark {
+		w += runeWidth(r)
+		if i > 0 && (strings.ContainsRune(noLineStart+noLineEnd, r) && r != '.' && r != ':') || r == utf8.RuneError || w > maxRemark-2 {
 			return 0, 0
 		}
-		w += runeWidth(r)
 	}
 	return 0, 0
 }
@@ -288,86 +345,178 @@ const (
 	noLineEnd   = "￥$（《「『【〔“‘(["
 )
 
-// inSet reports whether tok is a single character of set.
-func inSet(set, tok string) bool {
-	r, n := utf8.DecodeRuneInString(tok)
-	return n == len(tok) && r != utf8.RuneError && strings.ContainsRune(set, r)
-}
+// Brackets and quotes that open and close an aside: a break between them costs more.
+const (
+	asideOpen  = "（《「『【〔“"
+	asideClose = "）》」』】〕”"
+)
 
+// Costs of a way of breaking a paragraph. Fewer lines come first (line); among as many
+// lines, the least cost: the empty part of each line but the last, squared, as a share
+// of the width (a line 30 % short costs 0.09), plus each break's (breakCost), plus lone
+// when the last line is one character.
+const (
+	line = 1000
+	// forbidden: a line that starts with closing punctuation or ends with opening
+	// punctuation, taken only when nothing else fits (a line of commas).
+	forbidden = 1e6
+	// midPhrase: between two Han characters, as “装表接 / 电”; midWord between a Han
+	// character and a number or Latin word (最迟 / 2026年). Either rather than leave a
+	// fifth (midPhrase) of a line empty for a break after punctuation.
+	midPhrase, midWord = 0.04, 0.02
+	// inAside is added to a break inside brackets or quotes but after punctuation:
+	// （已受理2项，等待受 / 理1项） is worse than a break after the comma, or before the
+	// bracket.
+	inAside = 0.1
+	// glue: inside a number with its unit, a date, a remark or a word, when keeping it
+	// whole would start or end a line with what may not (（预计）。 on 8 columns: “（预计”
+	// over “）。”) or it is wider than a line alone; a line more costs less.
+	glue = 10 * line
+	// lone: the last line is one character (with its punctuation): rather leave some
+	// 45 % of the line before empty.
+	lone = 0.2
+)
+
+// wrapPara breaks a paragraph into the lines of least cost (see the constants above):
+// each way of ending a line at each token is costed once, from the best way of
+// reaching the start of that line.
 func wrapPara(s string, width int) []string {
 	// A line narrower than one Han character could hold nothing: a wide character would
 	// be split into itself again and again.
 	width = max(width, 2)
-	var lines []string
-	var cur []token
-	curW := 0
-	flush := func() {
-		for len(cur) > 0 && cur[len(cur)-1].space {
-			curW -= cur[len(cur)-1].w
-			cur = cur[:len(cur)-1]
-		}
-		var b strings.Builder
-		for _, t := range cur {
-			b.WriteString(t.s)
-		}
-		lines = append(lines, b.String())
-		cur, curW = cur[:0], 0
+	toks := fit(tokenize(s, true), width)
+	n := len(toks)
+	if n == 0 {
+		return []string{""}
 	}
-	toks := tokenize(s)
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.space && len(cur) == 0 && len(lines) > 0 {
-			continue
-		}
-		if curW+t.w <= width {
-			cur = append(cur, t)
-			curW += t.w
-			continue
-		}
-		if t.space {
-			flush()
-			continue
-		}
-		if t.w > width && !isASCII(t.s) {
-			// A remark wider than a line is its characters again, each wrapped by the
-			// rules (禁则) as any.
-			toks = append(toks[:i], append(chars(t.s), toks[i+1:]...)...)
-			i--
-			continue
-		}
-		if t.w > width {
-			// A word longer than a line: fill the current line, then break it hard.
-			for _, r := range t.s {
-				w := runeWidth(r)
-				if curW+w > width {
-					flush()
-				}
-				cur = append(cur, token{s: string(r), w: w})
-				curW += w
+	// depth[i]: how many asides are open before token i.
+	depth := make([]int, n+1)
+	for i, t := range toks {
+		d := depth[i]
+		for _, r := range t.s {
+			switch {
+			case strings.ContainsRune(asideOpen, r):
+				d++
+			case strings.ContainsRune(asideClose, r) && d > 0:
+				d--
 			}
-			continue
 		}
-		var carry []token
-		last := len(cur) - 1
-		if r := cur[last]; inSet(noLineStart, t.s) && !isASCII(r.s) && utf8.RuneCountInString(r.s) > 1 {
-			// Punctuation after a remark takes the remark's last character along.
-			cur = append(cur[:last], chars(r.s)...)
-			last = len(cur) - 1
+		depth[i+1] = d
+	}
+	// span is the line of tokens [i, j): its leading spaces are dropped (but the
+	// paragraph's own, at its start), and its trailing ones.
+	span := func(i, j int) (a, b int) {
+		for i > 0 && i < j && toks[i].space {
+			i++
 		}
-		if len(cur) > 1 && !cur[last].space && cur[last].w+t.w <= width && (inSet(noLineStart, t.s) || inSet(noLineEnd, cur[last].s)) {
-			carry = []token{cur[last]}
-			curW -= carry[0].w
-			cur = cur[:last]
+		for j > i && toks[j-1].space {
+			j--
 		}
-		flush()
-		cur = append(cur, carry...)
-		cur = append(cur, t)
-		for _, c := range cur {
-			curW += c.w
+		return i, j
+	}
+	sum := make([]int, n+1)
+	for i, t := range toks {
+		sum[i+1] = sum[i] + t.w
+	}
+	best := make([]float64, n+1)
+	from := make([]int, n+1)
+	for j := 1; j <= n; j++ {
+		best[j] = math.Inf(1)
+		for i := j - 1; i >= 0; i-- {
+			a, b := span(i, j)
+			w := sum[b] - sum[a]
+			if w > width && j > i+1 {
+				break
+			}
+			if math.IsInf(best[i], 1) || (i > 0 && a == b && j < n) {
+				continue
+			}
+			c := best[i] + line
+			if i > 0 {
+				c += breakCost(toks, depth, i)
+			}
+			if j < n {
+				slack := float64(width-w) / float64(width)
+				c += slack * slack
+			} else if b-a >= 1 && lonely(toks[a:b]) {
+				c += lone
+			}
+			if c < best[j] {
+				best[j], from[j] = c, i
+			}
 		}
 	}
-	flush()
+	var lines []string
+	for j := n; j > 0; j = from[j] {
+		a, b := span(from[j], j)
+		var l strings.Builder
+		for _, t := range toks[a:b] {
+			l.WriteString(t.s)
+		}
+		lines = append(lines, l.String())
+	}
+	slices.Reverse(lines)
 	return lines
+}
+
+// fit splits the words wider than a line into their characters.
+func fit(toks []token, width int) []token {
+	var out []token
+	for _, t := range toks {
+		if t.w <= width || t.space {
+			out = append(out, t)
+			continue
+		}
+		for j, c := range chars(t.s) {
+			c.glued = t.glued || j > 0
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lonely reports whether a last line is one CJK character, with its punctuation.
+func lonely(toks []token) bool {
+	t := ""
+	for _, tok := range toks {
+		t += tok.s
+	}
+	t = strings.TrimRight(t, " "+noLineStart)
+	r, n := utf8.DecodeRuneInString(t)
+	return n > 0 && n == len(t) && r >= utf8.RuneSelf
+}
+
+// breakCost is the cost of a line break before token i.
+func breakCost(toks []token, depth []int, i int) float64 {
+	// The tokens on either side, spaces aside.
+	p, q := i-1, i
+	for p > 0 && toks[p].space {
+		p--
+	}
+	for q < len(toks)-1 && toks[q].space {
+		q++
+	}
+	before, after := toks[p].s, toks[q].s
+	last, _ := utf8.DecodeLastRuneInString(before)
+	first, _ := utf8.DecodeRuneInString(after)
+	if strings.ContainsRune(noLineStart, first) || strings.ContainsRune(noLineEnd, last) {
+		return forbidden
+	}
+	c := 0.0
+	if toks[i].glued || toks[q].glued {
+		c = glue
+	}
+	atPunct := strings.ContainsRune(noLineStart, last) || strings.ContainsRune(noLineEnd, first)
+	if depth[i] > 0 && !atPunct {
+		c += inAside
+	}
+	switch {
+	case toks[i-1].space || toks[i].space, atPunct:
+		return c
+	case last < utf8.RuneSelf || first < utf8.RuneSelf:
+		return c + midWord
+	}
+	return c + midPhrase
 }
 
 // balance re-wraps a text that needs n lines at width into n lines of nearly equal

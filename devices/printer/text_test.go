@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestEncode(t *testing.T) {
@@ -111,16 +112,100 @@ func TestWrap(t *testing.T) {
 		{"a（注（b）", 20, "a（注（b）"},    // brackets that do not pair
 		{"办结（预计）尚未答复", 12, "办结（预计）|尚未答复"},
 		{"（预计）", 6, "（预|计）"},          // a remark wider than the line: by the rules
-		{"前办结（预计）。", 8, "前办结|（预计|）。"}, // no line starts with 。
+		{"前办结（预计）。", 8, "前办结|（预|计）。"}, // no line starts with ）。: the remark breaks
 		{"一\n二", 10, "一|二"},
 		{"x 水电", 3, "x|水|电"},
 		{"供电公司现场勘查并答复供电方案", 28, "供电公司现场勘查并答复供电|方案"},   // no character alone on the last line
 		{"燃气公司受理后短信告知办件编号。", 28, "燃气公司受理后短信告知办件|编号。"}, // nor one with its full stop
-		{"装表接电。", 8, "装表接|电。"},                        // unless a quarter of the line would not do
+		{"装表接电。", 8, "装表|接电。"},                        // the line before gives it company
+		{"一二三装表接电。", 8, "一二三装|表接电。"},
 		{"。", 8, "。"},
 	} {
 		if got := strings.Join(Wrap(tc.in, tc.width), "|"); got != tc.want {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}
+
+// The rules of Chinese line breaking on paper, rule by rule; each case breaks where a
+// wrapper filling each line in turn would not.
+func TestWrapRules(t *testing.T) {
+	for _, tc := range []struct {
+		rule  string
+		in    string
+		width int
+		want  string // lines joined by |
+	}{
+		// 禁则: no line starts with closing punctuation, none ends with opening.
+		{"no ， at a line's start", "一二三四五六，七八", 12, "一二三四五|六，七八"},
+		{"no 。 at a line's start", "一二三四五六。七八", 12, "一二三四五|六。七八"},
+		{"no ） at a line's start", "一二三四五六）七八", 12, "一二三四五|六）七八"},
+		{"no ： at a line's start", "甲乙丙丁戊己：庚", 12, "甲乙丙丁戊|己：庚"},
+		{"no （ at a line's end", "一二三四五（六七八九十）", 14, "一二三四五|（六七八九十）"},
+		{"no “ at a line's end", "一二三四五“六七”", 12, "一二三四五|“六七”"},
+		{"no ￥ at a line's end", "合计金额 ￥380.00", 12, "合计金额|￥380.00"},
+		{"no 、 at a line's start", "甲乙丙丁戊己、庚辛", 12, "甲乙丙丁戊|己、庚辛"},
+		// A number keeps its unit.
+		{"3项", "您的申请共涉及3项业务", 16, "您的申请共涉及|3项业务"},
+		{"8千瓦", "低压居民新装8千瓦", 16, "低压居民新装|8千瓦"},
+		{"2个工作日", "承诺办结时限为2个工作日", 16, "承诺办结时限为|2个工作日"},
+		{"220 千瓦", "低压容量在 220 千瓦及以下", 14, "低压容量在|220 千瓦及以下"},
+		{"a date", "最迟2026年11月27日", 16, "最迟|2026年11月27日"},
+		{"a date with its weekday", "2个工作日，最迟2026年11月27日（周五）", 22, "2个工作日，最迟|2026年11月27日（周五）"},
+		{"a date wider than a line", "2026年11月27日", 10, "2026年11月|27日"},
+		{"no unit: a word's digits", "编号DL2026年", 8, "编号|DL2026年"},
+		{"no unit: a phone number", "电话 0711-5123456 年", 14, "电话|0711-5123456|年"},
+		// A short remark in brackets stays whole.
+		{"（24小时）", "国网供电服务热线（24小时） 95598", 22, "国网供电服务热线|（24小时） 95598"},
+		{"（凭本机编号查询）", "待分配（凭本机编号查询）", 22, "待分配|（凭本机编号查询）"},
+		{"（8千瓦）", "低压居民新装（8千瓦）", 16, "低压居民新装|（8千瓦）"},
+		{"a remark wider than a line", "（凭本机编号查询）", 10, "（凭本机编|号查询）"},
+		// A break rather after punctuation, and not inside brackets.
+		{"after the comma inside brackets", "共涉及3项业务（已受理2项，等待受理1项）。各项情况一次告知如下：", 38,
+			"共涉及3项业务（已受理2项，|等待受理1项）。各项情况一次告知如下："},
+		{"after a comma rather than a line's last column", "※ 承诺时限按工作日计算：受理当日不计入，遇法定节假日顺延。", 48,
+			"※ 承诺时限按工作日计算：受理当日不计入，|遇法定节假日顺延。"},
+		{"before an opening bracket", "您的申请已提交，共涉及3项业务（已受理2项，等待受理1项）。", 32,
+			"您的申请已提交，共涉及3项业务|（已受理2项，等待受理1项）。"},
+		// The last line is not one character alone.
+		{"no character alone", "供电公司现场勘查并答复供电方案", 28, "供电公司现场勘查并答复供电|方案"},
+		{"nor with its full stop", "燃气公司受理后短信告知办件编号。", 28, "燃气公司受理后短信告知办件|编号。"},
+	} {
+		got := strings.Join(Wrap(tc.in, tc.width), "|")
+		if got != tc.want {
+			t.Errorf("%s: Wrap(%q, %d) = %q, want %q", tc.rule, tc.in, tc.width, got, tc.want)
+		}
+		for _, l := range strings.Split(got, "|") {
+			if Width(l) > tc.width {
+				t.Errorf("%s: line %q wider than %d", tc.rule, l, tc.width)
+			}
+		}
+	}
+}
+
+// No line but a paragraph's first starts with closing punctuation and none but its last
+// ends with opening punctuation, at any width of a receipt's columns (from 12: narrower,
+// a number and the comma after it may not fit a line together).
+func TestWrapNeverBreaksForbidden(t *testing.T) {
+	texts := []string{
+		"您的申请已提交，共涉及3项业务（已受理2项，等待受理1项）。各项情况一次告知如下：",
+		"※ 零资料办理：凭本人有效身份证件即可，无需提交纸质材料。身份信息由证件读取，房屋产权等信息由部门间数据共享核验。",
+		"国网供电服务热线（24小时） 95598、能源监管热线 12398；“零费用”接电：电能表、表箱及接入工程均由供电公司投资。",
+		"费用：水表及安装 ￥380.00；合计 ￥380.00（含税）。",
+	}
+	for _, s := range texts {
+		for w := 12; w <= 48; w++ {
+			lines := Wrap(s, w)
+			for i, l := range lines {
+				first, _ := utf8.DecodeRuneInString(l)
+				last, _ := utf8.DecodeLastRuneInString(l)
+				if i > 0 && strings.ContainsRune(noLineStart, first) {
+					t.Errorf("Wrap(%q, %d): line %d starts with %q: %q", s, w, i+1, first, lines)
+				}
+				if i < len(lines)-1 && strings.ContainsRune(noLineEnd, last) {
+					t.Errorf("Wrap(%q, %d): line %d ends with %q: %q", s, w, i+1, last, lines)
+				}
+			}
 		}
 	}
 }
