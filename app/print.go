@@ -528,8 +528,11 @@ func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 	if key := "track.state." + p.State; state == "" && k.Text.HasIn(i18n.ZH, key) {
 		state = k.Text.In(i18n.ZH, key)
 	}
-	item := receipt.ProgressItem{Utility: k.receiptUtility(a.Utility),
-		Number: p.Reference, Business: p.ServiceName, State: state, Deadline: p.Deadline.In(workdays.CST)}
+	item := receipt.ProgressItem{Utility: k.receiptUtility(a.Utility), Number: p.Reference, Business: p.ServiceName,
+		State: state, WorkingDays: p.WorkingDays, ChosenDate: k.ChosenDate(p.WorkingDays, p.AcceptedAt, p.Deadline)}
+	if !p.Deadline.IsZero() {
+		item.Deadline = p.Deadline.In(workdays.CST)
+	}
 	for _, st := range p.Steps {
 		s := receipt.Step{Name: st.Name, Current: st.Status == utility.StepCurrent}
 		if st.Status == utility.StepDone { // printed √ with its time (Beijing time); the rest ● or ○
@@ -569,29 +572,20 @@ func (k *Kiosk) utilityNameZH(id string) string {
 	return id
 }
 
-// receiptHotlines are the numbers printed at the foot of a receipt: the utility's own
-// (as its catalogue names it: 自来水公司服务热线), then the hall's, then those the
-// catalogue gives every application (政务服务便民热线 12345), each once.
+// receiptHotlines are the numbers printed at the foot of a receipt
+// (receipt.FooterHotlines): the utility's own (as its catalogue names it: 自来水公司服务
+// 热线), the hall's, then those the catalogue gives every application (政务服务便民热线
+// 12345), each once, and those the screens' footer shows in its words.
 func (k *Kiosk) receiptHotlines(utilityID string) []receipt.Hotline {
-	var out []receipt.Hotline
-	seen := map[string]bool{}
-	add := func(label, number string) {
-		if number != "" && !seen[number] {
-			out = append(out, receipt.Hotline{Label: label, Number: number})
-			seen[number] = true
-		}
-	}
+	var own, more []receipt.Hotline
 	cat := k.Catalog()
 	if u, ok := cat.Utility(utilityID); ok && len(u.Hotlines) > 0 {
-		add(u.Hotlines[0].Label.ZH, u.Hotlines[0].Number)
+		own = append(own, receipt.Hotline{Label: u.Hotlines[0].Label.ZH, Number: u.Hotlines[0].Number})
 	} else if u, ok := k.Config.Utilities.ByID(utilityID); ok {
-		add(k.Text.In(i18n.ZH, "apply.utility."+utilityID)+"服务热线", u.Hotline)
-	}
-	for _, h := range k.Config.Hotlines {
-		add(h.Label, h.Number)
+		own = append(own, receipt.Hotline{Label: k.Text.In(i18n.ZH, "apply.utility."+utilityID) + "服务热线", Number: u.Hotline})
 	}
 	for _, h := range cat.Hotlines {
-		add(h.Label.ZH, h.Number)
+		more = append(more, receipt.Hotline{Label: h.Label.ZH, Number: h.Number})
 	}
-	return out
+	return receipt.FooterHotlines(k.Config.Hotlines, own, more)
 }

@@ -199,7 +199,7 @@ func (s *Shell) inputRow(a *app.ApplyForm, in *catalog.Input, problem string) fy
 	if problem != "" && a.Answers[in.Key] != "" {
 		detail = problem
 	}
-	label := fd.Label.In(lang)
+	label := a.Form.Label(fd, lang)
 	if fd.Unit.ZH != "" {
 		if lang == i18n.EN {
 			label += " (" + fd.Unit.In(lang) + ")"
@@ -270,7 +270,7 @@ func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
 	return Page{Name: "editor", TitleKey: "apply.form_title", Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
 		fd := in.Field
-		title := heading(fd.Label.In(lang))
+		title := heading(a.Form.Label(fd, lang))
 		help := note(fd.Help.In(lang), widget.MediumImportance)
 		switch fd.Keypad() {
 		case catalog.KeypadDigits, catalog.KeypadPhone, catalog.KeypadDecimal, catalog.KeypadAlnum:

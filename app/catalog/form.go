@@ -36,6 +36,8 @@ type Form struct {
 	env    Env
 	inputs []*Input
 	byKey  map[string]*Input
+	// card is the type of the card the form was filled from (session.Identity.CardType).
+	card string
 }
 
 // Section is a group of inputs with a title.
@@ -149,8 +151,10 @@ func (f *Form) Defaults() Answers {
 	return a
 }
 
-// FillFromCard puts the card holder's name and ID number into the form's idcard inputs.
+// FillFromCard puts the card holder's name and ID number into the form's idcard inputs,
+// and notes which card it is: the ID number's label names it (Label).
 func (f *Form) FillFromCard(a Answers, id session.Identity) {
+	f.card = id.CardType
 	for _, in := range f.inputs {
 		if in.Field.Type != TypeIDCard {
 			continue
@@ -162,6 +166,39 @@ func (f *Form) FillFromCard(a Answers, id session.Identity) {
 			a[in.Key] = strings.TrimSpace(id.IDNumber)
 		}
 	}
+}
+
+// cardNumberLabels name the number of each card that is not a resident ID card (居民身份
+// 证), by session.Identity.CardType: a foreigner's permanent residence card (外国人永久居留
+// 身份证, 永居证) and a residence permit for Hong Kong, Macao and Taiwan residents (港澳台
+// 居民居住证). A resident card's number is named by the catalogue (身份证号码).
+var cardNumberLabels = map[string]bitext.Text{
+	"foreign_2017":  bitext.New("永居证号码", "Permanent residence card No."),
+	"foreign_2023":  bitext.New("永居证号码", "Permanent residence card No."),
+	"gat_residence": bitext.New("居住证号码", "Residence permit No."),
+}
+
+// Label is what a field is called on the form, on its review and on the receipt: its
+// catalogue label, but for the ID number read from a card other than a resident ID
+// card, which is named after that card (永居证号码, 居住证号码).
+func (f *Form) Label(fd *Field, lang i18n.Lang) string {
+	if fd.Type == TypeIDCard && fd.Source == SourceIDNumber {
+		if l, ok := cardNumberLabels[f.card]; ok {
+			return l.In(lang)
+		}
+	}
+	return fd.Label.In(lang)
+}
+
+// IDNumberLabel is the label of the applicant's ID number (the field with role
+// id_number), as Label gives it; "" when the form has none.
+func (f *Form) IDNumberLabel(lang i18n.Lang) string {
+	for _, in := range f.inputs {
+		if in.Field.Role == RoleIDNumber {
+			return f.Label(in.Field, lang)
+		}
+	}
+	return ""
 }
 
 // Visible reports whether an input is asked, given the answers so far.

@@ -549,3 +549,38 @@ func TestToggle(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// The ID number is named after the card it was read from, on the form and its review
+// alike: a foreigner's permanent residence card and a residence permit for Hong Kong,
+// Macao and Taiwan residents are not 身份证.
+func TestIDNumberLabelByCard(t *testing.T) {
+	for _, tc := range []struct {
+		card   string
+		zh, en string
+	}{
+		{"resident", "身份证号码", "ID number"},
+		{"", "身份证号码", "ID number"},
+		{"foreign_2017", "永居证号码", "Permanent residence card No."},
+		{"foreign_2023", "永居证号码", "Permanent residence card No."},
+		{"gat_residence", "居住证号码", "Residence permit No."},
+	} {
+		f := form(t, time.Date(2026, 11, 25, 10, 0, 0, 0, workdays.CST), "electricity/new_connection")
+		a := f.Defaults()
+		f.FillFromCard(a, session.Identity{Name: "王小明", IDNumber: "420702198503151237", CardType: tc.card})
+		if got := f.IDNumberLabel(i18n.ZH); got != tc.zh {
+			t.Errorf("%q: label %q, want %q", tc.card, got, tc.zh)
+		}
+		if got := f.IDNumberLabel(i18n.EN); got != tc.en {
+			t.Errorf("%q: English label %q, want %q", tc.card, got, tc.en)
+		}
+		var review string
+		for _, r := range f.Review(a, i18n.ZH) {
+			if r.Key == "id_number" {
+				review = r.Label
+			}
+		}
+		if review != tc.zh {
+			t.Errorf("%q: the review names it %q, want %q", tc.card, review, tc.zh)
+		}
+	}
+}

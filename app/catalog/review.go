@@ -38,7 +38,7 @@ func (f *Form) review(a Answers, lang i18n.Lang, masked bool) []Row {
 			if v == "" {
 				continue
 			}
-			rows = append(rows, Row{Section: title, Key: in.Key, Label: in.Field.Label.In(lang), Value: v})
+			rows = append(rows, Row{Section: title, Key: in.Key, Label: f.Label(in.Field, lang), Value: v})
 		}
 	}
 	return rows

@@ -26,13 +26,17 @@ type Acceptance struct {
 	Applicant string
 	IDNumber  string
 	Phone     string
+	// IDLabel names the ID number as the form on screen did, by the card it was read
+	// from (身份证号码, 永居证号码, 居住证号码); empty: 身份证号码.
+	IDLabel string
 	// Service is what was applied for, e.g. 水电气网联合报装.
 	Service string
 	// Time is when the application was accepted.
 	Time time.Time
 	// Sections hold one section per utility: a joint application has several.
 	Sections []Section
-	// Hotlines are printed at the foot, e.g. 政务服务 12345, 监管热线 12398.
+	// Hotlines are printed at the foot (FooterHotlines), e.g. 供电服务 95598, 能源监管
+	// 12398, 政务服务便民热线 12345.
 	Hotlines []Hotline
 	// Materials, when set, is told once when no section needs a document (零资料办理：
 	// 凭本人有效身份证件即可 …).
@@ -122,7 +126,11 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 		rows = append(rows, printer.Row{Label: refLabel, Value: a.Ref})
 	}
 	rows = appendIf(rows, "申请人", mask.Name(a.Applicant))
-	rows = appendIf(rows, "证件号码", mask.IDNumber(a.IDNumber))
+	idLabel := a.IDLabel
+	if idLabel == "" {
+		idLabel = "身份证号码"
+	}
+	rows = appendIf(rows, idLabel, mask.IDNumber(a.IDNumber))
 	rows = appendIf(rows, "联系电话", mask.Phone(a.Phone))
 	rows = append(rows,
 		printer.Row{Label: "申请事项", Value: a.Service},
@@ -214,21 +222,18 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		{Label: "状态", Value: s.state()},
 		{Label: "办件编号", Value: number},
 	}
-	// Each on one line of 80 mm paper (38 columns beside the label), ten working days
-	// and more too: a wrapped date is read wrong.
-	if s.ChosenDate && !s.Deadline.IsZero() {
-		rows = append(rows, printer.Row{Label: "约定日期", Value: deadline(s.Deadline)})
-	} else if s.WorkingDays > 0 {
-		limit := fmt.Sprintf("%d个工作日", s.WorkingDays)
-		if !s.Deadline.IsZero() {
-			by := "，最迟"
-			if s.state() != "已受理" {
-				// The kiosk's count from the catalogue: the utility's answer binds.
-				by = "，预计"
-			}
-			limit += by + deadline(s.Deadline)
+	// In the words of the result page and the 一次性告知书 on screen: a part not accepted
+	// yet has the kiosk's count from the catalogue, marked （预计）: the utility's answer
+	// binds.
+	if limit := timeLimit(s.WorkingDays, s.Deadline, s.ChosenDate); limit != "" {
+		if s.ChosenDate && s.state() != "已受理" {
+			limit = strings.TrimSuffix(limit, "办理")
+		} else if s.state() != "已受理" && !s.Deadline.IsZero() {
+			limit += "（预计）"
 		}
-		rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})
+		if s.ChosenDate || s.WorkingDays > 0 {
+			rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})
+		}
 	}
 	fees := "零费用"
 	if len(s.Fees) > 0 {

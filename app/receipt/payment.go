@@ -33,7 +33,8 @@ type Payment struct {
 	// QRCaption is printed under the QR code; empty means 扫码查看电子发票和缴费记录, the
 	// words under the same QR code on the screen.
 	QRCaption string
-	// Hotlines are printed at the foot, e.g. 服务热线 95598, 监管热线 12398.
+	// Hotlines are printed at the foot (FooterHotlines), e.g. 供电服务 95598, 能源监管
+	// 12398.
 	Hotlines []Hotline
 	// URL is the template of the QR's address (the utility's e-invoice page, {ref} the
 	// transaction); empty: the receipt settings' PaymentURL.

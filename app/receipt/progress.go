@@ -34,8 +34,12 @@ type ProgressItem struct {
 	Business string
 	// State is the current state in words, e.g. 部门开始办理.
 	State string
-	// Deadline is the committed completion date; zero: not printed.
-	Deadline time.Time
+	// WorkingDays is the committed time limit in working days and Deadline the date it
+	// ends, or ChosenDate the day the citizen chose (printed as 进度查询 shows them:
+	// 2个工作日，最迟2026年11月27日（周五）办结); all zero: not printed.
+	WorkingDays int
+	Deadline    time.Time
+	ChosenDate  bool
 	// Steps are the timeline, done ones with their time, pending ones with a zero time.
 	Steps []Step
 }
@@ -91,8 +95,8 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 			{Label: "办件编号", Value: number},
 			{Label: "当前状态", Value: it.State},
 		}
-		if !it.Deadline.IsZero() {
-			rows = append(rows, printer.Row{Label: "承诺时限", Value: "最迟" + deadline(it.Deadline) + "办结"})
+		if limit := timeLimit(it.WorkingDays, it.Deadline, it.ChosenDate); limit != "" {
+			rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})
 		}
 		d.Rows(rows...)
 		steps := make([]printer.Row, len(it.Steps))

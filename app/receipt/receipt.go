@@ -70,10 +70,45 @@ func Profile(c config.Printer) (printer.Profile, error) {
 	return p, p.Validate()
 }
 
-// Hotline is a telephone number printed with its label, e.g. 服务热线 95598.
+// Hotline is a telephone number printed with its label, e.g. 供电服务 95598.
 type Hotline struct {
 	Label  string
 	Number string
+}
+
+// FooterHotlines are the numbers at the foot of a receipt, each once: first a
+// utility's own (own, as its catalogue names them, as the 一次性告知书 on screen does),
+// then the hall's (hall: the configuration's hotlines, the footer of every screen), then
+// more (those the catalogue gives every application: 政务服务便民热线 12345). A number the
+// screens' footer shows is printed with the footer's label (供电服务 95598, 能源监管
+// 12398), wherever it comes in: paper and screen name it alike.
+func FooterHotlines(hall []config.Hotline, own, more []Hotline) []Hotline {
+	footer := map[string]string{}
+	for _, h := range hall {
+		footer[h.Number] = h.Label
+	}
+	var out []Hotline
+	seen := map[string]bool{}
+	add := func(label, number string) {
+		if number == "" || seen[number] {
+			return
+		}
+		if l, ok := footer[number]; ok {
+			label = l
+		}
+		out = append(out, Hotline{Label: label, Number: number})
+		seen[number] = true
+	}
+	for _, h := range own {
+		add(h.Label, h.Number)
+	}
+	for _, h := range hall {
+		add(h.Label, h.Number)
+	}
+	for _, h := range more {
+		add(h.Label, h.Number)
+	}
+	return out
 }
 
 // Builder lays out receipts for one printer.
@@ -197,6 +232,22 @@ const timeLayout = "2006-01-02 15:04:05"
 // deadline is how receipts print a deadline: as the screens write it, with its weekday
 // (2026年12月1日（周二）), so that paper and screen read the same.
 func deadline(t time.Time) string { return workdays.FormatDate(t, i18n.ZH) }
+
+// timeLimit is a committed time limit in the words of the screens (承诺时限 on the result
+// page, the 一次性告知书 and 进度查询; assets/i18n/zh.toml track.limit_*): 2个工作日，最迟
+// 2026年11月27日（周五）办结; 按您选择的日期，2026年12月10日（周四）办理 for a day the
+// citizen chose; 2个工作日 without a date. "" when there is nothing to say.
+func timeLimit(days int, due time.Time, chosen bool) string {
+	switch {
+	case chosen && !due.IsZero():
+		return "按您选择的日期，" + deadline(due) + "办理"
+	case due.IsZero() && days > 0:
+		return fmt.Sprintf("%d个工作日", days)
+	case due.IsZero():
+		return ""
+	}
+	return fmt.Sprintf("%d个工作日，最迟%s办结", days, deadline(due))
+}
 
 // citizenDoc starts a citizen's receipt: it holds their name and the utilities' words,
 // and prints whatever they hold, a character the printer lacks as □ (Job.Substituted).

@@ -1,23 +1,65 @@
 package receipt
 
-import "time"
+import (
+	"time"
+
+	"github.com/liangzihu/kiosk/app/config"
+)
 
 // sampleTime is 2026-11-25 17:30:12 in China Standard Time.
 var sampleTime = time.Date(2026, 11, 25, 17, 30, 12, 0, time.FixedZone("CST", 8*3600))
 
+// The numbers the samples print, as the shipped catalogue names them
+// (assets/catalog/electricity.toml, water.toml, gas.toml and common.toml's [[hotline]]);
+// app's tests check them against it.
+var (
+	SamplePowerHotlines  = []Hotline{{"国网供电服务热线（24小时）", "95598"}, {"能源监管热线", "12398"}}
+	SampleWaterHotlines  = []Hotline{{"自来水公司服务热线", "0711-5123456"}}
+	SampleGasHotlines    = []Hotline{{"燃气公司服务及抢修热线（24小时）", "0711-5987654"}}
+	SampleCommonHotlines = []Hotline{{"政务服务便民热线", "12345"}}
+)
+
+// SampleHotlines are the numbers at the foot of a sample receipt of the utility whose
+// numbers are own, with a configuration's hotlines, as the kiosk prints them.
+func SampleHotlines(c *config.Config, own []Hotline) []Hotline {
+	return FooterHotlines(c.Hotlines, own, SampleCommonHotlines)
+}
+
+// ForConfig makes a sample say what a kiosk with configuration c prints: its hotlines
+// (the footer of its screens) and its ID.
+func (p Payment) ForConfig(c *config.Config) Payment {
+	p.Hotlines, p.Terminal = SampleHotlines(c, SamplePowerHotlines[:1]), c.Kiosk.ID
+	return p
+}
+
+// ForConfig makes a sample say what a kiosk with configuration c prints: its hotlines.
+func (a Acceptance) ForConfig(c *config.Config) Acceptance {
+	a.Hotlines = SampleHotlines(c, nil)
+	return a
+}
+
+// ForConfig makes a sample say what a kiosk with configuration c prints: its hotlines.
+func (p Progress) ForConfig(c *config.Config) Progress {
+	p.Hotlines = SampleHotlines(c, nil)
+	return p
+}
+
 // SamplePayment is the reference payment receipt (the one other receipt tools are
-// compared with): an electricity payment of ￥128.50 by WeChat Pay.
+// compared with): an electricity payment of ￥128.50, as a kiosk with the shipped
+// configuration prints it.
 func SamplePayment() Payment {
 	return Payment{
 		Business: "电费缴纳",
+		Payee:    "国网梁子湖区供电公司",
 		Account:  "3100123456",
 		Name:     "张三",
+		Periods:  "2026年10月",
 		Amount:   12850,
-		Method:   "微信支付",
+		Method:   "扫码支付",
 		TxnID:    "20261125173012000123",
 		Time:     sampleTime,
-		Hotlines: []Hotline{{"服务热线", "95598"}, {"监管热线", "12398"}},
-	}
+		Ref:      "K261125000122",
+	}.ForConfig(config.Defaults())
 }
 
 // SampleAcceptance is a joint connection application (electricity, water, gas)
@@ -39,7 +81,7 @@ func SampleAcceptance() Acceptance {
 				WorkingDays: 2,
 				Deadline:    day(27),
 				Steps:       []string{"供电公司现场勘查并答复供电方案", "装表接电，短信通知送电时间"},
-				Hotlines:    []Hotline{{"国网供电服务热线（24小时）", "95598"}, {"能源监管热线", "12398"}},
+				Hotlines:    SamplePowerHotlines,
 			},
 			{
 				Utility:     "供水 · 梁子湖区自来水公司",
@@ -49,7 +91,7 @@ func SampleAcceptance() Acceptance {
 				Deadline:    day(2 + 30),
 				Fees:        []Fee{{"水表及安装", 38000}},
 				Steps:       []string{"上门勘查", "缴纳费用后安装水表并通水"},
-				Hotlines:    []Hotline{{"自来水公司服务热线", "0711-5123456"}},
+				Hotlines:    SampleWaterHotlines,
 			},
 			{
 				Utility:     "供气 · 梁子湖区燃气公司",
@@ -58,12 +100,11 @@ func SampleAcceptance() Acceptance {
 				Deadline:    day(1 + 30),
 				Documents:   []string{"不动产权证书（现场核验原件，无需复印）"},
 				Steps:       []string{"燃气公司受理后短信告知办件编号", "入户安检并通气"},
-				Hotlines:    []Hotline{{"燃气公司服务及抢修热线（24小时）", "0711-5987654"}},
+				Hotlines:    SampleGasHotlines,
 			},
 		},
-		Hotlines:  []Hotline{{"供电服务", "95598"}, {"能源监管", "12398"}, {"政务服务便民热线", "12345"}},
-		Materials: "零资料办理：凭本人有效身份证件即可，无需提交纸质材料。",
-	}
+		Materials: "零资料办理：凭本人有效身份证件即可，无需提交纸质材料。身份信息由证件读取，房屋产权等信息由部门间数据共享核验。",
+	}.ForConfig(config.Defaults())
 }
 
 // SampleProgress is the progress of the sample acceptance two days later.
@@ -77,17 +118,16 @@ func SampleProgress() Progress {
 		Items: []ProgressItem{
 			{
 				Utility: "供电 · 国网梁子湖区供电公司", Number: "DL202611250088", Business: "低压居民新装（8千瓦）",
-				State: "办理中", Deadline: at(27, 0, 0),
+				State: "办理中", WorkingDays: 2, Deadline: at(27, 0, 0),
 				Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "现场勘查", Time: at(26, 10, 5)}, {Name: "装表接电", Current: true}},
 			},
 			{
 				Utility: "供气 · 梁子湖区燃气公司", Number: "RQ-88017", Business: "居民燃气开户",
-				State: "已受理", Deadline: at(1+30, 0, 0),
+				State: "已受理", WorkingDays: 4, Deadline: at(1+30, 0, 0),
 				Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "入户安检", Current: true}, {Name: "通气"}},
 			},
 		},
-		Hotlines: []Hotline{{"政务服务", "12345"}, {"监管热线", "12398"}},
-	}
+	}.ForConfig(config.Defaults())
 }
 
 // SampleTestPage is a staff test page at the sample time.

@@ -81,7 +81,8 @@ func parseWithKind(fs *flag.FlagSet, args []string) (string, error) {
 	return "", errUsage
 }
 
-// sampleJob builds one of the sample receipts with the configuration's receipt settings.
+// sampleJob builds one of the sample receipts with the configuration's receipt settings,
+// hotlines and kiosk ID.
 func sampleJob(kind, configPath string, prof printer.Profile) (*printer.Job, error) {
 	cfg, err := config.Load(configPath)
 	if err != nil {
@@ -93,11 +94,11 @@ func sampleJob(kind, configPath string, prof printer.Profile) (*printer.Job, err
 	}
 	switch kind {
 	case "payment":
-		return b.Payment(receipt.SamplePayment())
+		return b.Payment(receipt.SamplePayment().ForConfig(cfg))
 	case "acceptance":
-		return b.Acceptance(receipt.SampleAcceptance())
+		return b.Acceptance(receipt.SampleAcceptance().ForConfig(cfg))
 	case "progress":
-		return b.Progress(receipt.SampleProgress())
+		return b.Progress(receipt.SampleProgress().ForConfig(cfg))
 	case "testpage":
 		return b.TestPage(receipt.SampleTestPage())
 	}
