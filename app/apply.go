@@ -436,7 +436,7 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	case a.Form.Services[0].Joint == catalog.JointTransfer:
 		service = k.Text.In(i18n.ZH, "apply.joint_transfer")
 	}
-	return k.printKeeping(context.Background(), reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Acceptance},
+	return k.printKeeping(context.Background(), a.session, reprint.Receipt{Entry: reprint.Entry{Ref: ref, Kind: reprint.Acceptance},
 		Acceptance: &receipt.Acceptance{Ref: ref, Joint: r.JointRef != "", Applicant: name, IDNumber: idn,
 			IDLabel: a.Form.IDNumberLabel(i18n.ZH), Phone: phone,
 			Service: service, Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines(""),

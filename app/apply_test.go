@@ -17,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -888,5 +889,60 @@ func TestApplicationStoredWholeOrNotAtAll(t *testing.T) {
 	}
 	if n := len(received(t, f.sims, utility.Electricity, utility.KindApplication)); n != 0 {
 		t.Fatalf("the electricity company received the application %d times", n)
+	}
+}
+
+// The next citizen's card placed while a submission still waits for a utility's answer
+// (即报即定's few seconds) ends the visit it was made in: the acceptance receipt, with
+// the applicant's name, number and phone, does not print into the next citizen's hands.
+// It is kept for staff to print (补打) and journaled under the visit it belongs to; the
+// parts stored go through as ever.
+func TestApplicationReceiptNotPrintedForTheNextCitizen(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+	first := f.citizen(5)
+	a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Broadband)...)
+	cuts := f.rig.Printer().Stats().Cuts
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type submitted struct {
+		r   *app.ApplyResult
+		err error
+	}
+	done := make(chan submitted, 1)
+	go func() {
+		r, err := a.Submit(ctx)
+		done <- submitted{r, err}
+	}()
+	awaitCond(t, "the parts stored", func() bool { return f.k.Outbox.Pending()[utility.Water] == 1 })
+	next := f.citizen(1) // while the kiosk waits for water
+	cancel()             // the wait ends: water has not answered
+	x := <-done
+	if x.err != nil {
+		t.Fatalf("submit: %v", x.err)
+	}
+	if x.r.Printed.OK || x.r.Printed.Message != "print.visit_ended" {
+		t.Fatalf("the receipt of a visit that had ended: %+v", x.r.Printed)
+	}
+	if n := f.rig.Printer().Stats().Cuts; n != cuts {
+		t.Fatalf("%d receipts cut for the next citizen", n-cuts)
+	}
+	if r, err := f.k.Reprints.Get(x.r.JointRef); err != nil || r.Acceptance == nil || r.Reason == "" {
+		t.Fatalf("the receipt is not kept for staff: %+v, %v", r, err)
+	}
+	events, err := f.k.Journal.ByRef(x.r.JointRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(events, func(e journal.Event) bool { return e.Kind == journal.PrintFailed })
+	if i < 0 || events[i].Session != first.ID || events[i].Session == next.ID {
+		t.Fatalf("the unprinted receipt is not journaled with its visit: %+v", events)
+	}
+	awaitCond(t, "broadband's part delivered", func() bool {
+		return receivedCount(t, f.sims, utility.Broadband, utility.KindApplication, "") == 1
+	})
+	if n := f.k.Outbox.Pending()[utility.Water]; n != 1 {
+		t.Fatalf("water's part: %d pending", n)
 	}
 }

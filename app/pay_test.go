@@ -13,6 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
@@ -807,6 +808,72 @@ func TestPayAbandonedWhenCitizenLeaves(t *testing.T) {
 				t.Fatalf("dead letters %v (%v)", counts[outbox.Dead], err)
 			}
 		})
+	}
+}
+
+// A citizen's payment is seen paid while the printer is busy with another receipt, and
+// the next citizen's card is read before the printer is free: the paid receipt, with the
+// payer's name and account, does not print for the next citizen to pick up. It is kept
+// for staff to print (补打), journaled under the payer's visit, and the payment counted
+// once. Before, the receipt waited for the printer and printed whatever visit was open.
+func TestPayReceiptNotPrintedForTheNextCitizen(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	payer, _, _, _, flow := f.payingCitizen(1)
+	// Another receipt holds the printer: the printer stops taking it half-way.
+	p := f.rig.Printer()
+	job, err := f.k.Receipts().TestPage(receipt.TestPage{Time: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := p.Stats().Accepted
+	other := make(chan app.PrintResult, 1)
+	go func() { other <- f.k.Print(context.Background(), "test page", "R-BUSY", job) }()
+	awaitCond(t, "the other receipt under way", func() bool { return p.Stats().Accepted > before+12 })
+	p.SetFaults(sim.PrinterFaults{HoldXOFF: true})
+	if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	settled := make(chan error, 1)
+	go func() { settled <- flow.Cancel(context.Background()) }() // asks first: finds it paid
+	awaitCond(t, "the payment journaled", func() bool {
+		return slices.Contains(payJournalKinds(t, f.k, flow.KioskRef), journal.PaymentPaid)
+	})
+	select {
+	case <-other:
+		t.Fatal("the other receipt ended before the next citizen came: the test shows nothing")
+	default:
+	}
+	next := f.citizen(2)
+	p.SetFaults(sim.PrinterFaults{})
+	<-other
+	if err := <-settled; err != nil {
+		t.Fatal(err)
+	}
+	r, ok := flow.Printed()
+	if !ok || r.OK || (r.Message != "print.visit_ended" && r.Message != "print.citizen_left") {
+		t.Fatalf("the payer's receipt once the next citizen was there: %+v (%v)", r, ok)
+	}
+	if !payKept(t, f.k, flow.KioskRef) {
+		t.Fatal("the receipt is not kept for staff to print")
+	}
+	evs, err := f.k.Journal.ByRef(flow.KioskRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := 0
+	for _, e := range evs {
+		switch {
+		case e.Kind == journal.Print:
+			t.Fatalf("a receipt printed: %+v", e)
+		case e.Session == next.ID:
+			t.Fatalf("the payer's receipt journaled under the next citizen's visit: %+v", e)
+		case e.Kind == journal.PaymentPaid:
+			paid++
+		}
+	}
+	if paid != 1 || payer.ID == next.ID {
+		t.Fatalf("the payment journaled %d times", paid)
 	}
 }
 

@@ -282,7 +282,15 @@ func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) P
 	return k.print(ctx, what, ref, sid, job)
 }
 
-// print is Print journaled with session sid ("": none, a staff action).
+// visitEnded is the outcome of a citizen's receipt whose visit ended before the printer
+// was theirs: it is not printed (printKeeping keeps it for staff to print).
+var visitEnded = PrintResult{Message: "print.visit_ended", Detail: "办理人已离开或下一位已开始办理，凭条未打印，留待补打"}
+
+// print is Print journaled with session sid ("": none, a staff action). A citizen's
+// receipt is printed only while their visit goes on: once the printer is theirs (another
+// receipt may have held it), a visit that has ended meanwhile (the next citizen's card,
+// 退出办理, the idle wipe) gets visitEnded, lest the receipt come out into the next
+// citizen's hands.
 func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.Job) PrintResult {
 	if k.printer == nil {
 		return noPrinter
@@ -290,6 +298,12 @@ func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.J
 	p := k.printer
 	var res printer.Result
 	err := p.lock(ctx)
+	if err == nil && sid != "" && k.visitOver(sid) {
+		p.unlock()
+		k.Log.Info("receipt not printed: its visit has ended", "what", what, "ref", ref, "session", sid)
+		k.record(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: ref, Detail: what + ": " + visitEnded.Detail})
+		return visitEnded
+	}
 	if err == nil {
 		res, err = func() (printer.Result, error) {
 			drv, err := p.driver(ctx)
@@ -411,7 +425,7 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 	}
 	o := f.asOrder()
 	o.Holder = name
-	return k.printKeeping(context.Background(), k.paymentReceipt(o, p))
+	return k.printKeeping(context.Background(), f.session.ID, k.paymentReceipt(o, p))
 }
 
 // paymentReceipt is the receipt (缴费凭条) of a paid order.
@@ -426,9 +440,10 @@ func (k *Kiosk) paymentReceipt(o orders.Order, p utility.Payment) reprint.Receip
 		}}
 }
 
-// printKeeping prints a citizen's receipt. One that does not print whole is kept, so
-// that staff can print it again (补打) as the citizen was told.
-func (k *Kiosk) printKeeping(ctx context.Context, r reprint.Receipt) PrintResult {
+// printKeeping prints the receipt of the citizen of visit sid. One that does not print
+// whole, or not at all because the visit has ended, is kept, so that staff can print it
+// again (补打) as the citizen was told.
+func (k *Kiosk) printKeeping(ctx context.Context, sid string, r reprint.Receipt) PrintResult {
 	b := k.Receipts()
 	if b == nil {
 		return noPrinter
@@ -437,17 +452,13 @@ func (k *Kiosk) printKeeping(ctx context.Context, r reprint.Receipt) PrintResult
 	if err != nil {
 		// Staff are told, as the citizen is: the journal says which receipt and why.
 		k.Log.Error("receipt", "kind", r.Kind, "ref", r.Ref, "err", err)
-		sid := ""
-		if s := k.Sessions.Current(); s != nil {
-			sid = s.ID
-		}
 		k.record(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: r.Ref, Detail: r.Kind + ": " + err.Error()})
 		return PrintResult{Message: "print.failed", Detail: err.Error()}
 	}
 	if job.Substituted > 0 {
 		k.Log.Warn("receipt holds characters the printer lacks, printed as □", "kind", r.Kind, "ref", r.Ref, "characters", job.Substituted)
 	}
-	out := k.Print(ctx, r.Kind, r.Ref, job)
+	out := k.print(ctx, r.Kind, r.Ref, sid, job)
 	if !out.OK {
 		r.Time, r.Reason = k.Clock.Now(), out.Detail
 		if err := k.Reprints.Keep(r); err != nil {
