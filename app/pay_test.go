@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -875,6 +876,37 @@ func TestPayReceiptNotPrintedForTheNextCitizen(t *testing.T) {
 	if paid != 1 || payer.ID == next.ID {
 		t.Fatalf("the payment journaled %d times", paid)
 	}
+}
+
+// A citizen paying with their phone touches nothing: the countdown may come up over the
+// pay QR while they pay. Their payment, once the kiosk sees it paid, counts as their
+// doing: the countdown ends and the visit goes on with its outcome and receipt, rather
+// than being wiped a few seconds later with the receipt left unprinted.
+func TestPayPaidDuringCountdownKeepsTheVisit(t *testing.T) {
+	t.Parallel()
+	c := clock.NewManual(time.Now())
+	f := newFlowsAt(t, utilitysim.Options{}, nil, c)
+	_, _, _, _, flow := f.payingCitizen(1)
+	c.Advance(f.k.Sessions.IdleTime())
+	if f.k.Sessions.State() != session.Warning {
+		t.Fatalf("state %v after the idle time", f.k.Sessions.State())
+	}
+	if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	w := startPayWatch(flow)
+	awaitPayFinal(t, flow, w)
+	if st := f.k.Sessions.State(); st != session.Active {
+		t.Fatalf("state %v once paid: the countdown goes on", st)
+	}
+	c.Advance(f.k.Config.Kiosk.IdleCountdown.Duration)
+	if f.k.Sessions.Current() == nil {
+		t.Fatal("the visit was wiped after the citizen paid")
+	}
+	if r, _ := flow.Printed(); !r.OK {
+		t.Fatalf("the receipt: %+v", r)
+	}
+
 }
 
 // A citizen leaves with a pay QR on screen and the kiosk is stopped a moment later,

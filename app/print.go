@@ -370,9 +370,13 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 }
 
 // paid journals the payment of a paid order and prints its receipt, once: a second
-// caller waits for the first one's print.
+// caller waits for the first one's print. Paying on the phone is the citizen's doing,
+// though the screen was not touched: while their visit is open it counts as input, so
+// that a countdown that came up over the pay QR does not wipe the visit while its
+// receipt prints and its outcome is shown.
 func (f *PaymentFlow) paid() {
 	f.paidOnce.Do(func() {
+		f.k.Sessions.TouchSession(f.session.ID)
 		f.k.recordPaid(f.order(), f.Payment())
 		f.k.paymentMade(f.session, f.Utility)
 		r := f.k.printPayment(f)

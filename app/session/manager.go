@@ -234,11 +234,29 @@ func (m *Manager) idleTimeLocked() time.Duration { return max(m.opts.IdleAfter, 
 // Touch records input: it restarts the idle timer and cancels a running countdown.
 func (m *Manager) Touch() {
 	m.mu.Lock()
-	resumed := m.state == Warning
 	var sid string
 	if m.current != nil {
 		sid = m.current.ID
 	}
+	m.touchLocked(sid)
+}
+
+// TouchSession is Touch for what the citizen of session id did away from the screen
+// (paid the order on the pay QR with their phone): it counts only while that session
+// is open, and does nothing once it has ended.
+func (m *Manager) TouchSession(id string) {
+	m.mu.Lock()
+	if m.current == nil || m.current.ID != id {
+		m.mu.Unlock()
+		return
+	}
+	m.touchLocked(id)
+}
+
+// touchLocked restarts the idle timer of session sid and unlocks m; a countdown it
+// cancels is reported.
+func (m *Manager) touchLocked(sid string) {
+	resumed := m.state == Warning
 	m.armLocked()
 	m.mu.Unlock()
 	if resumed {

@@ -170,6 +170,28 @@ func TestPatience(t *testing.T) {
 	}
 }
 
+// What a citizen does away from the screen (pays on their phone) counts as input of
+// their session only: it ends their countdown, and touches nobody else's.
+func TestTouchSession(t *testing.T) {
+	m, c, r := newTestManager()
+	a := m.Start()
+	c.Advance(63 * time.Second)
+	m.TouchSession(a.ID)
+	if m.State() != Active {
+		t.Fatalf("state %v after the citizen's own doing", m.State())
+	}
+	m.End(ReasonExit)
+	m.Start()
+	c.Advance(63 * time.Second)
+	m.TouchSession(a.ID) // the last citizen's payment, seen after they left
+	if m.State() != Warning {
+		t.Fatalf("state %v: the last citizen's doing counted for the next", m.State())
+	}
+	if got := r.kinds(); got != "start warn10 warn9 warn8 warn7 resume end:exit start warn10 warn9 warn8 warn7" {
+		t.Fatalf("events: %s", got)
+	}
+}
+
 func TestExitWipesAtOnce(t *testing.T) {
 	m, c, r := newTestManager()
 	s := m.Start()
