@@ -445,8 +445,7 @@ func (s *Shell) toReview(a *app.ApplyForm, replace int) {
 		show(reviewPage(s, a))
 		return
 	}
-	s.notice.hide()
-	s.notice = s.tellKeys("apply.checking_title", "apply.checking_bills")
+	s.pleaseWait("apply.checking_title", "apply.checking_bills")
 	run(s, a.CheckTransfer, func(c app.TransferCheck) {
 		s.notice.hide()
 		s.notice = nil

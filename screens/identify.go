@@ -16,7 +16,8 @@ import (
 // onIdentify shows the reading of an ID card: a busy message while it is read, then
 // the citizen's first screen, or the reason it cannot be used and what to do. The card
 // of the citizen being served (Continued) leaves them where they are, but for home,
-// where a card placed always leads to the citizen's first screen.
+// where a card placed always leads to the citizen's first screen. While a step the
+// citizen asked for is on its way (busy), only a new citizen's card is shown.
 func (s *Shell) onIdentify(e app.IdentifyEvent) {
 	if e.Kind == app.CardLeftChanged {
 		// Home asks for the card to be taken, or stops asking. A card found lying there
@@ -28,6 +29,15 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		if s.Current() == "home" {
 			s.refresh()
 		}
+		return
+	}
+	if s.busy() && e.Kind != app.Identified {
+		// A step the citizen asked for is on its way, its 请稍候 over the button that
+		// started it. The citizen's own card lifted and put back, or a card that cannot
+		// be used, leaves it up: taken down, it bared the button to a second tap, and the
+		// step's screen came over whatever the refusal said. Another citizen's card
+		// (Identified) is the next visit, and the step's outcome is not theirs.
+		s.K.Log.Info("card read while a step is on its way: its notice stays", "event", int(e.Kind))
 		return
 	}
 	s.notice.hide()

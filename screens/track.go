@@ -286,8 +286,7 @@ func (s *Shell) withdraw(a app.Application) {
 
 // printProgress prints the application's progress summary and says how it went.
 func (s *Shell) printProgress(a app.Application) {
-	s.notice.hide()
-	s.notice = s.tellKeys("track.print_title", "track.printing")
+	s.pleaseWait("track.print_title", "track.printing")
 	run(s, func(ctx context.Context) app.PrintResult { return s.K.PrintProgress(ctx, a) }, func(r app.PrintResult) {
 		s.notice.hide()
 		msg := "track.printed"

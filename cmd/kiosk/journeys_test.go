@@ -252,6 +252,41 @@ func TestJourneyDoubleTaps(t *testing.T) {
 	j.WaitShows("缴费成功")
 }
 
+// The citizen lifts their card and puts it back while the kiosk makes the pay QR: the
+// step's 请稍候 stays up over the bills, so that a second tap on 缴费 under it starts
+// nothing: one pay screen, and 返回账单 from the outcome leads to the bills. Before, the
+// card's reading took the notice down and bared the button: the second tap opened a
+// second pay screen, left under the outcome with the QR of a paid order.
+func TestJourneyCardPutBackWhileWaiting(t *testing.T) {
+	j := newJourney(t)
+	toElectricityBills(j)
+	j.Pump()
+	var pay fyne.Position
+	for _, tg := range j.Targets() {
+		if strings.HasPrefix(tg.Label, "缴费（") {
+			pay = tg.Centre
+		}
+	}
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{LatencyMS: 5000})) // the order takes a while
+	j.TapCanvas(pay)
+	j.WaitShows("正在生成支付二维码")
+	j.rig.RemoveCard()
+	time.Sleep(10 * pollFast) // the reader sees it lifted
+	j.must(j.rig.PlaceCard(1))
+	j.WaitFor("the card read again", func() bool { return strings.Contains(j.Log(), "card of the citizen being served read again") })
+	j.Pump()
+	if !j.Shows("正在生成支付二维码") {
+		t.Fatalf("the card put back took the step's notice down, on %s:\n%s", j.Current(), j.Markup())
+	}
+	j.TapCanvas(pay)
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}))
+	j.WaitShows("缴费成功")
+	j.Tap("返回账单")
+	if cur := j.Current(); cur != "bills" {
+		t.Fatalf("返回账单 led to %s: a second pay screen was opened under the outcome", cur)
+	}
+}
+
 // A utility that fails for a moment (down, answering 503, or answering what is not
 // JSON) and then recovers: its tile says so in plain words while the others show, and
 // 重新查询 asks it again, without the card lifted and the visit started over; the same
