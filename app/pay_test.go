@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -907,6 +908,36 @@ func TestPayPaidDuringCountdownKeepsTheVisit(t *testing.T) {
 		t.Fatalf("the receipt: %+v", r)
 	}
 
+}
+
+// A visit that ends while its pay QR is being followed leaves nothing running: however
+// it ends (退出办理, the idle wipe, the next citizen's card), the watch of its order
+// stops, and the order is no longer asked after. Not parallel: it counts the process's
+// goroutines.
+func TestPayWatchEndsWithTheVisit(t *testing.T) {
+	watching := func() int {
+		buf := make([]byte, 1<<20)
+		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "(*PaymentFlow).Watch.func")
+	}
+	for _, tc := range []struct {
+		name string
+		end  func(f *flows)
+	}{
+		{"exit", func(f *flows) { f.k.Exit() }},
+		{"idle", func(f *flows) { f.k.Sessions.End(session.ReasonIdle) }},
+		{"next card", func(f *flows) { f.citizen(2) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFlows(t, utilitysim.Options{})
+			before := watching()
+			_, _, _, _, flow := f.payingCitizen(1)
+			startPayWatch(flow)
+			awaitCond(t, "the watch to start", func() bool { return watching() == before+1 })
+			tc.end(f)
+			awaitCond(t, "the watch to end", func() bool { return watching() == before })
+			awaitCond(t, "the order to end", flow.Final)
+		})
+	}
 }
 
 // A citizen leaves with a pay QR on screen and the kiosk is stopped a moment later,
