@@ -432,11 +432,19 @@ func validRef(s string) bool {
 // utilities' protocol refuses it (levels 1 and 2 need at least one reason).
 var ErrReasonRequired = errors.New("app: a low rating needs at least one reason")
 
+// ErrAlreadyRated means the application was rated in this visit already (the rating
+// may still be on its way): a second rating is not sent.
+var ErrAlreadyRated = errors.New("app: the application was rated in this visit already")
+
 // Rate submits a 好差评 rating of an application through the outbox: it is stored before
 // this returns and reaches the utility exactly once, however long the utility is away.
 // Answered reports whether the utility confirmed it at once. A rating the protocol does
 // not allow is refused here, before it is stored: queued while the utility is away, it
-// could only end as a dead letter after the citizen was told it was saved.
+// could only end as a dead letter after the citizen was told it was saved. So is a
+// second rating of the application in the visit (ErrAlreadyRated): the visit counts it
+// rated from the moment a rating is given, not once the utility has answered, so that a
+// rating given again while the first is on its way is not sent too (the utility would
+// refuse it as already done, with the citizen told it was saved).
 func (k *Kiosk) Rate(ctx context.Context, a Application, level utility.Level, reasons []string) (outbox.Result, error) {
 	if !level.Valid() {
 		return outbox.Result{}, errors.New("app: not a rating level")
@@ -447,12 +455,20 @@ func (k *Kiosk) Rate(ctx context.Context, a Application, level utility.Level, re
 	// A visit without a card (the receipt's QR scanned) gets an anonymous session, which
 	// remembers the rating.
 	s := k.EnsureSession()
+	key := ratedKey(a)
+	k.mu.Lock()
+	_, rated := s.Get(key)
+	s.Set(key, true)
+	k.mu.Unlock()
+	if rated {
+		return outbox.Result{}, ErrAlreadyRated
+	}
 	r, err := k.Outbox.Submit(ctx, outbox.Request{
 		Utility: a.Utility, Kind: utility.KindEvaluation, Order: a.Progress.Reference, Session: s.ID,
 		Body: utility.Evaluation{Application: a.Progress.Reference, Level: level, Reasons: reasons},
 	}, 5*time.Second)
-	if r.KioskRef != "" {
-		s.Set(ratedKey(a), true)
+	if r.KioskRef == "" { // not stored: the citizen may rate it again
+		s.Delete(key)
 	}
 	return r, err
 }

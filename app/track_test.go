@@ -351,8 +351,9 @@ func TestTrackTimeline(t *testing.T) {
 }
 
 // 好差评 of a finished application reaches the utility through the outbox exactly once,
-// answered on the spot; the application then shows as rated, and the utility refuses a
-// second rating (the citizen is told so in its words).
+// answered on the spot; the application then shows as rated. A second rating is not
+// sent in the same visit; given in a later one, the utility refuses it (the citizen is
+// told so in its words).
 func TestRateDeliveredOnce(t *testing.T) {
 	f := newFlows(t, utilitysim.Options{})
 	f.citizen(0)
@@ -376,6 +377,12 @@ func TestRateDeliveredOnce(t *testing.T) {
 	if got := myApplication(t, f.k, utility.Electricity); !got.Progress.Evaluated {
 		t.Fatal("not shown as rated")
 	}
+	if _, err := f.k.Rate(context.Background(), a, utility.Satisfied, nil); !errors.Is(err, app.ErrAlreadyRated) {
+		t.Fatalf("second rating in the visit: %v", err)
+	}
+	// In a later visit, from a timeline shown before the first rating reached the utility:
+	// the utility refuses it.
+	f.citizen(0)
 	again, err := f.k.Rate(context.Background(), a, utility.Satisfied, nil)
 	if err != nil || again.Err == nil || f.k.CitizenMessage(again.Err, utility.Electricity) != "该办件已评价，感谢您的反馈" {
 		t.Fatalf("second rating %+v %v", again, err)
@@ -386,6 +393,49 @@ func TestRateDeliveredOnce(t *testing.T) {
 	}
 	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 {
 		t.Fatalf("the utility received %d ratings", n)
+	}
+}
+
+// A second rating of the same application in one visit, given while the first is still
+// on its way (the citizen went back to the timeline, which offered 评价 again, and rated
+// anew), is not sent: the utility would refuse it as already done while the citizen was
+// told it was saved. The visit knows the application is rated from the moment the first
+// rating is given; one that could not be stored leaves it to be rated again.
+func TestRateOnceInAVisit(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(0)
+	a := myApplication(t, f.k, utility.Electricity)
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := make(chan outbox.Result, 1)
+	go func() {
+		r, err := f.k.Rate(ctx, a, utility.VerySatisfied, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		first <- r
+	}()
+	awaitCond(t, "the first rating stored", func() bool { return f.k.Outbox.Pending()[utility.Electricity] == 1 })
+	if !f.k.Rated(a) {
+		t.Fatal("a rating on its way is not remembered: the timeline offers 评价 again")
+	}
+	again, err := f.k.Rate(context.Background(), a, utility.Dissatisfied, []string{"办理太慢"})
+	if !errors.Is(err, app.ErrAlreadyRated) || again.KioskRef != "" {
+		t.Fatalf("second rating in the visit: %+v, %v", again, err)
+	}
+	if n := f.k.Outbox.Pending()[utility.Electricity]; n != 1 {
+		t.Fatalf("%d ratings stored", n)
+	}
+	cancel()
+	r := <-first
+	k, _ := f.backAfterOutage(utility.Electricity, r.KioskRef, false)
+	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindEvaluation, ""); n != 1 {
+		t.Fatalf("the utility received %d ratings", n)
+	}
+	if dead, err := k.Outbox.DeadLetters(); err != nil || len(dead) != 0 {
+		t.Fatalf("dead letters %+v %v", dead, err)
 	}
 }
 

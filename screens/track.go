@@ -413,21 +413,29 @@ func ratePage(s *Shell, a app.Application) Page {
 					rs = append(rs, s.K.Text.In("zh", "rate.reason."+key))
 				}
 			}
-			run(s, func(ctx context.Context) outbox.Result {
+			type rated struct {
+				r   outbox.Result
+				err error
+			}
+			run(s, func(ctx context.Context) rated {
 				r, err := s.K.Rate(ctx, a, level, rs)
 				if err != nil {
 					s.K.Log.Warn("rating", "err", err)
 				}
-				return r
-			}, func(r outbox.Result) {
+				return rated{r, err}
+			}, func(x rated) {
 				sending = false
-				if r.KioskRef == "" {
+				if x.r.KioskRef == "" {
 					s.refresh()
 					s.notice.hide()
-					s.notice = s.tellKeys("rate.title", "rate.failed", s.ok)
+					msg := "rate.failed"
+					if errors.Is(x.err, app.ErrAlreadyRated) { // from another 评价 screen of the visit
+						msg = "rate.already"
+					}
+					s.notice = s.tellKeys("rate.title", msg, s.ok)
 					return
 				}
-				sent = &r
+				sent = &x.r
 				s.refresh()
 			})
 		}))

@@ -920,6 +920,23 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	}
 }
 
+// A citizen who rates while the utility is away, and goes back to the timeline before
+// the kiosk has said how it went, finds the service rated there: it is not offered for a
+// second rating, which the utility would refuse while the citizen was told it was saved.
+func TestJourneyRateBackWhileSending(t *testing.T) {
+	j := newJourney(t)
+	j.trackByScan(utility.Electricity, 0)
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}))
+	j.Tap("评价本次服务")
+	j.Tap("非常满意")
+	j.Tap("提交评价")
+	j.WaitFor("the rating stored", func() bool { return j.K.Outbox.Pending()[utility.Electricity] == 1 })
+	j.Tap("返回")
+	if j.Current() != "timeline" || !j.Shows("您已评价过本次服务") || j.Shows("评价本次服务") {
+		t.Fatalf("back at the timeline while the rating is on its way, on %s:\n%s", j.Current(), j.Markup())
+	}
+}
+
 // trackByScan opens 进度查询, no card placed, and scans the receipt of the application
 // seededApplication names; it returns the application's number once its timeline shows.
 func (j *journey) trackByScan(u string, i int) string {
