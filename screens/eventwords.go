@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
@@ -117,8 +118,13 @@ func (s *Shell) eventWords(e journal.Event) string {
 			return s.T(key)
 		}
 	case journal.PrintFailed:
-		// A receipt that could not be made: "payment: " and the error.
-		if kind, _, ok := strings.Cut(e.Detail, ": "); ok && s.K.Text.Has("maint.receipt."+kind) {
+		// A citizen's receipt not printed: "payment: " and why. Why it did not print is the
+		// printer's advice or the kiosk's reason, written for staff (in Chinese); one that
+		// could not be made has the program's error, which is not shown.
+		if kind, why, ok := strings.Cut(e.Detail, ": "); ok && s.K.Text.Has("maint.receipt."+kind) {
+			if strings.ContainsFunc(why, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+				return s.T("maint.words.receipt_not_printed", s.T("maint.receipt."+kind), why)
+			}
 			return s.T("maint.words.receipt_not_made", s.T("maint.receipt."+kind))
 		}
 	case journal.CardTaken:

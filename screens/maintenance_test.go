@@ -635,7 +635,8 @@ func TestMaintenanceJournalDetailsInWords(t *testing.T) {
 func dateTimeCST(t time.Time) string { return t.In(workdays.CST).Format("2006-01-02 15:04") }
 
 // The other details the program journals in its own shapes read in words too: the
-// outbox's, a payment's settled after its citizen left, a receipt not made.
+// outbox's, a payment's settled after its citizen left, a receipt not made or not
+// printed.
 func TestMaintenanceJournalShapesInWords(t *testing.T) {
 	h := newHarness(t)
 	for _, c := range []struct {
@@ -652,6 +653,9 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.PaymentSettled, "expired", "支付单已过期"},
 		{journal.PaymentSettled, "paid; receipt kept for reprinting", "已支付，凭条留待补打"},
 		{journal.PrintFailed, "payment: receipt: no QR for an empty URL", "缴费凭条未能生成"},
+		// A receipt made but not printed says why, as the printer or the kiosk told staff.
+		{journal.PrintFailed, "payment: 打印纸用完：请更换纸卷，再补打凭条", "缴费凭条未打印：打印纸用完：请更换纸卷，再补打凭条"},
+		{journal.PrintFailed, "acceptance: 办理人已离开或下一位已开始办理，凭条未打印，留待补打", "受理回执未打印：办理人已离开或下一位已开始办理"},
 		{journal.StaffReprint, "acceptance", "受理回执"},
 		{journal.BundleRefused, "held for later, dropped: bundle: not newer than the version applied: gas version 5, and version 5 was applied",
 			"待生效的内容包已放弃：版本5不高于已应用的版本5"},
