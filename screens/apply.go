@@ -486,9 +486,11 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 			u := u
 			// Whose account it is, so that a mistyped number shows: 原户主, as the
 			// review says it, lest the new owner read the name as their own.
-			rows = append(rows, touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
-				s.T("apply.holder", mask.Name(u.Account.HolderName))+" · "+s.T("apply.unpaid_bills", len(u.Bills)), u.Amount.Yuan(),
-				s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) })))
+			r := touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
+				s.T("apply.holder", mask.Name(u.Account.HolderName))+" · "+s.T("apply.unpaid_bills", len(u.Bills)),
+				s.T("accounts.arrears", u.Amount.Yuan()), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) }))
+			r.Importance = widget.DangerImportance // owed, as the accounts screen shows it
+			rows = append(rows, r)
 		}
 		// Paying is the way on; this button only checks again (a bill paid elsewhere).
 		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() { s.toReview(a, 1) }))

@@ -452,6 +452,10 @@ func TestTransferSettlesFirst(t *testing.T) {
 	if !j.Shows("原户主 李* · ") {
 		t.Fatalf("the settle page does not name the holder:\n%s", j.Markup())
 	}
+	// What is owed reads as the accounts screen says it: 欠费 and the amount.
+	if !j.Shows("欠费 ￥") {
+		t.Fatalf("the settle page does not say what is owed as 欠费:\n%s", j.Markup())
+	}
 	j.TapPrefix("国网梁子湖区供电公司")
 	j.WaitShows("缴费成功")
 	// The bills cannot be checked again for a while: the review says so and that the
