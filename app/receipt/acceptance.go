@@ -136,7 +136,7 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 		printer.Row{Label: "申请事项", Value: a.Service},
 		printer.Row{Label: "受理时间", Value: a.Time.Format(timeLayout)},
 	)
-	rows = appendIf(rows, "受理终端", b.s.KioskID)
+	rows = appendIf(rows, "终端编号", b.s.KioskID)
 	d.Rows(rows...)
 	d.Rule()
 	d.Align(printer.Center)
