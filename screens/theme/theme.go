@@ -25,7 +25,18 @@ const (
 	SizeNameBarText fyne.ThemeSizeName = "kioskBarText"
 	// SizeNameStatusText is the size of an outcome line (缴费成功, 已过期 …).
 	SizeNameStatusText fyne.ThemeSizeName = "kioskStatusText"
+	// SizeNameGap is the clear space between controls that do different things and
+	// could be taken for each other (one list's 下一页 and the next list's 上一页, a
+	// pager's 下一页 and the screen's main action, a keypad's 确定 and its other keys):
+	// MinGap, in 大字模式 too.
+	SizeNameGap fyne.ThemeSizeName = "kioskGap"
 )
+
+// MinGap is SizeNameGap: a fingertip is some 10 mm wide and lands a few millimetres off
+// where it aims, more so in a trembling hand, and the theme's padding (8, 10 in
+// 大字模式) left a slip onto the neighbour. 大字模式 keeps it: the finger is the same,
+// and its pages have no room to spare.
+const MinGap = 24
 
 // Colour names of our own.
 const (
@@ -65,6 +76,7 @@ var base = map[fyne.ThemeSizeName]float32{
 	SizeNameDisplayText:              96,
 	SizeNameBarText:                  22,
 	SizeNameStatusText:               46,
+	SizeNameGap:                      MinGap,
 }
 
 // Sizes scaled with the text in 大字模式; the rest scale with the targets.
@@ -178,13 +190,14 @@ func (k *Kiosk) Font(s fyne.TextStyle) fyne.Resource {
 // Icon returns Fyne's icons (coloured by our palette).
 func (k *Kiosk) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
-// Size returns the size for the mode: text ×1.5 and targets ×1.25 in 大字模式.
+// Size returns the size for the mode: text ×1.5 and targets ×1.25 in 大字模式, the gap
+// between controls as it is.
 func (k *Kiosk) Size(n fyne.ThemeSizeName) float32 {
 	v, ok := base[n]
 	if !ok {
 		v = theme.DefaultTheme().Size(n)
 	}
-	if !k.Elderly() {
+	if !k.Elderly() || n == SizeNameGap {
 		return v
 	}
 	if textSizes[n] {

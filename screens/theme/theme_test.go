@@ -202,6 +202,13 @@ func TestElderlySizes(t *testing.T) {
 	if n.Size(ft.SizeNameText) < 18 {
 		t.Error("normal text below 18")
 	}
+	// The gap between controls that do different things is a finger's, not the eyes':
+	// the same in both modes.
+	for _, th := range []*Kiosk{n, e} {
+		if g := th.Size(SizeNameGap); g != MinGap {
+			t.Errorf("elderly %v: the gap is %v, want %v", th.Elderly(), g, MinGap)
+		}
+	}
 }
 
 // Fyne parses its own default text font beside the theme's unless they are one resource.

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
 )
 
 // KeypadKind chooses the keys.
@@ -130,6 +132,9 @@ func (k *Keypad) Key(label string) *Button { return k.keys[label] }
 // OK returns the 确定 key, in whatever language it is labelled.
 func (k *Keypad) OK() *Button { return k.ok }
 
+// Clear returns the 清空 key, in whatever language it is labelled.
+func (k *Keypad) Clear() *Button { return k.keys[k.labels.Clear] }
+
 // CreateRenderer builds the display and the keys.
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	k.display = canvas.NewText("", ft.Color(ft.ColorNameForeground))
@@ -155,45 +160,66 @@ func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
 	}
 	k.ok = NewPrimaryButton(k.labels.OK, func() { k.Press(k.labels.OK) })
 	k.keys[k.labels.OK] = k.ok
-	var pad fyne.CanvasObject
+	// 确定 is the tall key on the right, the theme's gap clear of every other key, and
+	// 清空 sits beside the value it empties, above the keys, the line under the value
+	// between them. 清空 sat against 确定: a finger aimed at 确定 that slipped erased the
+	// whole entry. The keys nearest 确定 are now 退格 and the digits, the gap away, where
+	// a slip costs one character, in sight.
+	var chars *fyne.Container
 	switch k.Kind {
 	case Alphanumeric:
 		rows := []string{"1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"}
-		grid := container.NewGridWithColumns(10)
+		chars = container.NewGridWithColumns(10)
 		for i, r := range rows {
 			for _, c := range r {
-				grid.Add(key(string(c)))
+				chars.Add(key(string(c)))
 			}
-			switch i {
-			case 2:
-				grid.Add(key(k.labels.Backspace))
-			case 3:
-				grid.Add(key(k.labels.Clear))
-				grid.Add(k.ok)
+			if i == 2 {
+				chars.Add(key(k.labels.Backspace))
 			}
 		}
-		pad = grid
 	default:
-		digits := container.NewGridWithColumns(3)
+		chars = container.NewGridWithColumns(3)
 		for _, c := range "123456789" {
-			digits.Add(key(string(c)))
+			chars.Add(key(string(c)))
 		}
 		switch k.Kind {
 		case NumericX:
-			digits.Add(key("X"))
+			chars.Add(key("X"))
 		case Decimal:
-			digits.Add(key("."))
+			chars.Add(key("."))
 		default:
-			digits.Add(layout.NewSpacer())
+			chars.Add(layout.NewSpacer())
 		}
-		digits.Add(key("0"))
-		digits.Add(key(k.labels.Backspace))
-		side := container.NewGridWithRows(2, key(k.labels.Clear), k.ok)
-		pad = container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(side.MinSize().Width*1.6, digits.MinSize().Height), side), digits)
+		chars.Add(key("0"))
+		chars.Add(key(k.labels.Backspace))
 	}
-	r := &keypadRenderer{k: k, content: container.NewBorder(container.NewVBox(screen, k.hint), nil, nil, nil, pad)}
+	pad := container.New(keysLayout{}, chars, k.ok)
+	top := container.NewBorder(nil, nil, nil, key(k.labels.Clear), screen)
+	r := &keypadRenderer{k: k, content: container.NewBorder(container.NewVBox(top, k.hint), nil, nil, nil, pad)}
 	r.Refresh()
 	return r
+}
+
+// keysLayout puts the character keys (the first object) on the left and 确定 (the
+// second) on the right, as tall as they are and 1.6 times as wide as its label needs,
+// the theme's SizeNameGap between them.
+type keysLayout struct{}
+
+func (keysLayout) okWidth(ok fyne.CanvasObject) float32 { return ok.MinSize().Width * 1.6 }
+
+func (l keysLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	chars, ok := objects[0], objects[1]
+	w := l.okWidth(ok)
+	chars.Move(fyne.NewPos(0, 0))
+	chars.Resize(fyne.NewSize(size.Width-w-ft.Size(kt.SizeNameGap), size.Height))
+	ok.Move(fyne.NewPos(size.Width-w, 0))
+	ok.Resize(fyne.NewSize(w, size.Height))
+}
+
+func (l keysLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	chars, ok := objects[0].MinSize(), objects[1].MinSize()
+	return fyne.NewSize(chars.Width+ft.Size(kt.SizeNameGap)+l.okWidth(objects[1]), max(chars.Height, ok.Height))
 }
 
 type keypadRenderer struct {

@@ -105,7 +105,9 @@ func TestKeypadHelp(t *testing.T) {
 	}
 }
 
-func TestKeypadKindsAndTargets(t *testing.T) {
+// eachKeypad lays a keypad of every kind out in both modes, 1250 wide and as tall as it
+// asks, and hands it to f.
+func eachKeypad(t *testing.T, f func(elderly bool, kind KeypadKind, k *Keypad)) {
 	for _, elderly := range []bool{false, true} {
 		for _, kind := range []KeypadKind{Numeric, NumericX, Decimal, Alphanumeric} {
 			test.NewTempApp(t)
@@ -114,31 +116,37 @@ func TestKeypadKindsAndTargets(t *testing.T) {
 			w := test.NewTempWindow(t, k)
 			w.SetPadded(false)
 			w.Resize(fyne.NewSize(1250, k.MinSize().Height))
-			min := float32(64)
-			if elderly {
-				min = 80
-			}
-			n := 0
-			for label, b := range k.keys {
-				n++
-				if s := b.Size(); s.Width < min || s.Height < min {
-					t.Errorf("kind %d elderly %v: key %q is %.0f×%.0f", kind, elderly, label, s.Width, s.Height)
-				}
-			}
-			want := map[KeypadKind]int{Numeric: 13, NumericX: 14, Decimal: 14, Alphanumeric: 39}[kind]
-			if n != want {
-				t.Errorf("kind %d has %d keys, want %d", kind, n, want)
-			}
-			if kind == Alphanumeric {
-				test.Tap(k.Key("S"))
-				test.Tap(k.Key("Q"))
-				test.Tap(k.Key("7"))
-				if k.Value() != "SQ7" {
-					t.Errorf("value %q", k.Value())
-				}
-			}
+			f(elderly, kind, k)
 		}
 	}
+}
+
+func TestKeypadKindsAndTargets(t *testing.T) {
+	eachKeypad(t, func(elderly bool, kind KeypadKind, k *Keypad) {
+		min := float32(64)
+		if elderly {
+			min = 80
+		}
+		n := 0
+		for label, b := range k.keys {
+			n++
+			if s := b.Size(); s.Width < min || s.Height < min {
+				t.Errorf("kind %d elderly %v: key %q is %.0f×%.0f", kind, elderly, label, s.Width, s.Height)
+			}
+		}
+		want := map[KeypadKind]int{Numeric: 13, NumericX: 14, Decimal: 14, Alphanumeric: 39}[kind]
+		if n != want {
+			t.Errorf("kind %d has %d keys, want %d", kind, n, want)
+		}
+		if kind == Alphanumeric {
+			test.Tap(k.Key("S"))
+			test.Tap(k.Key("Q"))
+			test.Tap(k.Key("7"))
+			if k.Value() != "SQ7" {
+				t.Errorf("value %q", k.Value())
+			}
+		}
+	})
 }
 
 // A key's one character is drawn larger than the words of 清空 and 确定, in both kinds of
@@ -189,4 +197,31 @@ func TestKeypadKeysStayPut(t *testing.T) {
 			}
 		}
 	}
+}
+
+// 确定 and 清空 stand the theme's gap (24 px) clear of every other key, on every kind of
+// keypad in both modes: with 清空 against 确定, a finger aimed at 确定 that slipped
+// erased the entry. 清空 is beside the value, above the keys; 确定 is the tall key on
+// the right.
+func TestKeypadOKAndClearStandApart(t *testing.T) {
+	eachKeypad(t, func(elderly bool, kind KeypadKind, k *Keypad) {
+		box := func(b *Button) [2]fyne.Position {
+			at := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+			return [2]fyne.Position{at, at.Add(b.Size())}
+		}
+		for _, apart := range []*Button{k.OK(), k.Clear()} {
+			a := box(apart)
+			for label, key := range k.keys {
+				if key == apart {
+					continue
+				}
+				b := box(key)
+				dx := max(0, a[0].X-b[1].X, b[0].X-a[1].X)
+				dy := max(0, a[0].Y-b[1].Y, b[0].Y-a[1].Y)
+				if dx < kt.MinGap && dy < kt.MinGap {
+					t.Errorf("elderly %v, kind %d: %q and %q are %.0f×%.0f apart", elderly, kind, apart.Text, label, dx, dy)
+				}
+			}
+		}
+	})
 }
