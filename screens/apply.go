@@ -78,7 +78,7 @@ func jointPage(s *Shell, kind string) Page {
 			next.Disable()
 		}
 		hint := note(s.T(hintKey), widget.MediumImportance)
-		return container.NewBorder(hint, container.NewBorder(nil, nil, nil, next), nil, nil, s.pager(rows...))
+		return container.NewBorder(hint, wayOn(nil, nil, next), nil, nil, s.pager(rows...))
 	}}
 }
 
@@ -165,7 +165,7 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 				next = touch.NewPrimaryButton(s.T("apply.fill_next"), s.Tap(func() { s.Show(editorPage(s, a, in)) }))
 			}
 		}
-		foot := container.NewBorder(nil, nil, nil, next, note(hint, widget.MediumImportance))
+		foot := wayOn(note(hint, widget.MediumImportance), nil, next)
 		if s.K.Elderly() {
 			// The questions alone: what the rules make of the answers (steps, time
 			// limits, fees) is on the review, before anything is sent. After them it
@@ -173,7 +173,7 @@ func formPage(s *Shell, a *app.ApplyForm) Page {
 			return container.NewBorder(nil, foot, nil, nil, s.pager(rows...))
 		}
 		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
-		return container.NewBorder(nil, foot, nil, nil, container.NewGridWithColumns(2, s.pager(rows...), s.pager(outcomes...)))
+		return container.NewBorder(nil, foot, nil, nil, columns(s.pager(rows...), s.pager(outcomes...)))
 	}}
 }
 
@@ -354,7 +354,7 @@ func (s *Shell) choiceEditor(a *app.ApplyForm, in *catalog.Input, title, help fy
 	var foot fyne.CanvasObject = widget.NewLabel("")
 	how := "apply.pick_one" // a tap chooses and goes back to the form
 	if in.Field.Multi {
-		foot = container.NewBorder(nil, nil, nil, touch.NewPrimaryButton(s.T("apply.done"), s.Tap(s.Back)))
+		foot = wayOn(nil, nil, touch.NewPrimaryButton(s.T("apply.done"), s.Tap(s.Back)))
 		how = "apply.pick_many"
 	}
 	if in.Field.Help.In(lang) == "" {
@@ -494,7 +494,7 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 		}
 		// Paying is the way on; this button only checks again (a bill paid elsewhere).
 		again := touch.NewButton(s.T("apply.settled_continue"), s.Tap(func() { s.toReview(a, 1) }))
-		return container.NewBorder(note(s.T("apply.settle_hint"), widget.HighImportance), container.NewBorder(nil, nil, nil, again), nil, nil,
+		return container.NewBorder(note(s.T("apply.settle_hint"), widget.HighImportance), wayOn(nil, nil, again), nil, nil,
 			s.pager(rows...))
 	}, Resume: &Resume{Key: "apply.transfer_continue", Do: func() { s.toReview(a, 2) }}}
 }
@@ -547,11 +547,11 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 		// A rule between the pages' 下一页 and 确认提交 under it: a finger paging through
 		// the review is not a finger submitting it.
 		foot := container.New(layout.NewCustomPaddedVBoxLayout(0), widget.NewSeparator(),
-			container.NewBorder(nil, nil, edit, submit, note(s.T("apply.review_hint"), widget.MediumImportance)))
+			wayOn(note(s.T("apply.review_hint"), widget.MediumImportance), edit, submit))
 		if s.K.Elderly() {
 			return container.NewBorder(nil, foot, nil, nil, s.pager(append(blocks, outcomes...)...))
 		}
-		return container.NewBorder(nil, foot, nil, nil, container.NewGridWithColumns(2, s.pager(blocks...), s.pager(outcomes...)))
+		return container.NewBorder(nil, foot, nil, nil, columns(s.pager(blocks...), s.pager(outcomes...)))
 	}}
 }
 
@@ -663,11 +663,12 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 					break
 				}
 			}
-			return container.NewBorder(nil, nil, column, nil, s.pager(blocks...))
+			// The pager's 上一页 stands the gap clear of the buttons beside it.
+			return container.NewBorder(nil, nil, leftOfPager(column), nil, s.pager(blocks...))
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
 		// The main way on at the bottom right, as on every screen.
-		return container.NewBorder(head, container.NewBorder(nil, nil, joint(true), container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
+		return container.NewBorder(head, wayOn(joint(true), nil, container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
 	}}
 }
 

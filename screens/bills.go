@@ -132,7 +132,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		}
 	}))
 	// In 大字模式 there is no room for the detail beside the list: a button opens it.
-	foot := container.NewBorder(nil, nil, nil, container.NewHBox(detail, pay), note(s.T("bills.choose_hint_elderly"), widget.MediumImportance))
+	foot := wayOn(note(s.T("bills.choose_hint_elderly"), widget.MediumImportance), nil, container.NewHBox(detail, pay))
 	list := s.pager(rows...)
 	if s.K.Elderly() {
 		return container.NewBorder(head, foot, nil, nil, list)
@@ -141,8 +141,8 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	if b, ok := st.focused(); ok {
 		side = s.billDetail(st.utility, b)
 	}
-	foot = container.NewBorder(nil, nil, nil, pay, note(s.T("bills.choose_hint"), widget.MediumImportance))
-	return container.NewBorder(head, foot, nil, nil, container.NewGridWithColumns(2, list, side))
+	foot = wayOn(note(s.T("bills.choose_hint"), widget.MediumImportance), nil, pay)
+	return container.NewBorder(head, foot, nil, nil, columns(list, side))
 }
 
 func (st *billsState) unpaid() int {

@@ -213,7 +213,8 @@ func maintPage(s *Shell) Page {
 			// saying why it holds its requests back, it goes on a second page.
 			panels = container.NewGridWithColumns(2, container.NewVBox(devices, about), s.pager(queue))
 		}
-		return container.NewBorder(nil, nil, nil, actions, panels)
+		// The pagers' 下一页 stands the gap clear of 退出维护 beside it.
+		return container.NewBorder(nil, nil, nil, rightOfPager(actions), panels)
 	}}
 }
 

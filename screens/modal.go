@@ -177,13 +177,14 @@ func (s *Shell) listCard(m *modal, n notice, closeKey string) fyne.CanvasObject 
 	}
 	var list fyne.CanvasObject = container.NewVBox(buttons...)
 	// The card stays inside the window: choices that do not fit it are paged.
-	room := s.room().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - closing.MinSize().Height
+	// 取消 stands the gap clear of the choices, and of the pager's 下一页.
+	room := s.room().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - gapStrip().MinSize().Height - closing.MinSize().Height
 	if list.MinSize().Height > room {
 		space := canvas.NewRectangle(color.Transparent)
 		space.SetMinSize(fyne.NewSize(0, room))
 		list = container.NewStack(space, touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), buttons...))
 	}
-	return container.NewBorder(head, closing, nil, nil, list)
+	return container.NewBorder(head, gapAbove(closing), nil, nil, list)
 }
 
 func (m *modal) button(s *Shell, b modalButton) *touch.Button {

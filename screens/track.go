@@ -75,7 +75,7 @@ func trackPage(s *Shell) Page {
 		if len(res.Applications) > 0 {
 			hint = note(s.T("track.hint"), widget.MediumImportance)
 		}
-		return container.NewBorder(nil, container.NewBorder(nil, nil, byNumber, nil, hint), nil, nil, s.pager(rows...))
+		return container.NewBorder(nil, wayOn(hint, byNumber, nil), nil, nil, s.pager(rows...))
 	}}
 }
 
@@ -238,16 +238,16 @@ func timelinePage(s *Shell, a app.Application) Page {
 		for i, st := range p.Steps {
 			blocks = append(blocks, s.stepRow(i+1, s.K.StepName(p, st), st))
 		}
-		var foot []fyne.CanvasObject
+		// The way on, when there is one, stands the gap below the pages' 下一页.
+		var foot fyne.CanvasObject = layout.NewSpacer()
 		rated := s.K.Rated(a)
 		if p.State == utility.StateDone && !rated {
-			rate := touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) }))
-			foot = append(foot, rate)
+			foot = wayOn(nil, nil, touch.NewPrimaryButton(s.T("rate.start"), s.Tap(func() { s.Show(ratePage(s, a)) })))
 		}
 		if rated {
-			foot = append(foot, note(s.T("rate.already"), widget.SuccessImportance))
+			foot = container.NewBorder(nil, nil, nil, note(s.T("rate.already"), widget.SuccessImportance))
 		}
-		return container.NewBorder(nil, container.NewBorder(nil, nil, nil, container.NewHBox(foot...)), nil, nil, s.pager(blocks...))
+		return container.NewBorder(nil, foot, nil, nil, s.pager(blocks...))
 	}}
 }
 
