@@ -441,17 +441,21 @@ func (h *H) objects() []fyne.CanvasObject {
 // thing and update another.)
 func collect(objs []fyne.CanvasObject, o fyne.CanvasObject) []fyne.CanvasObject {
 	objs = append(objs, o)
-	switch c := o.(type) {
-	case *fyne.Container:
-		for _, k := range c.Objects {
-			objs = collect(objs, k)
-		}
-	case fyne.Widget:
-		for _, k := range test.WidgetRenderer(c).Objects() {
-			objs = collect(objs, k)
-		}
+	for _, k := range kids(o) {
+		objs = collect(objs, k)
 	}
 	return objs
+}
+
+// kids are what o holds, through the renderers the canvas draws with.
+func kids(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch c := o.(type) {
+	case *fyne.Container:
+		return c.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(c).Objects()
+	}
+	return nil
 }
 
 // TextSizes returns the sizes of visible text, smallest first.
@@ -469,9 +473,10 @@ func (h *H) TextSizes() []float32 {
 	return s
 }
 
-// Check asserts the screen on show: touch targets of at least 64 (80 in 大字模式), a
-// fit without scrolling and text in the font's one weight. With dir set, it also writes
-// the screen's picture as dir/name.png.
+// Check asserts the screen on show: touch targets of at least 64 (80 in 大字模式),
+// MinGap between controls that do different things, a fit without scrolling and text
+// in the font's one weight. With dir set, it also writes the screen's picture as
+// dir/name.png.
 func (h *H) Check(dir, name string) {
 	h.T.Helper()
 	min := float32(64)
@@ -479,6 +484,7 @@ func (h *H) Check(dir, name string) {
 		min = 80
 	}
 	h.AssertTargets(min)
+	h.AssertGaps()
 	h.AssertFingerReaches()
 	h.AssertFits()
 	h.AssertOneWeight()

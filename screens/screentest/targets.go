@@ -111,14 +111,7 @@ func walkVisible(o fyne.CanvasObject, abs fyne.Position, f func(fyne.CanvasObjec
 		return
 	}
 	f(o, abs)
-	var kids []fyne.CanvasObject
-	switch c := o.(type) {
-	case *fyne.Container:
-		kids = c.Objects
-	case fyne.Widget:
-		kids = test.WidgetRenderer(c).Objects()
-	}
-	for _, k := range kids {
+	for _, k := range kids(o) {
 		walkVisible(k, abs.Add(k.Position()), f)
 	}
 }

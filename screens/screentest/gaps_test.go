@@ -1,0 +1,86 @@
+package screentest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/test"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// failures records what a check reports instead of failing the test.
+type failures struct {
+	testing.TB
+	errs []string
+}
+
+func (f *failures) Helper() {}
+
+func (f *failures) Errorf(format string, args ...any) { f.errs = append(f.errs, fmt.Sprintf(format, args...)) }
+
+// pagedList is a pager of rows that runs over two pages on a 1280×800 screen.
+func pagedList() *touch.Pager {
+	var rows []fyne.CanvasObject
+	for i := range 14 {
+		rows = append(rows, touch.NewRow(fmt.Sprintf("第%d行", i+1), "", "", func() {}))
+	}
+	return touch.NewPager("上一页", "下一页", rows...)
+}
+
+// strip is an empty strip w wide or high.
+func strip(w, h float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(nil)
+	r.SetMinSize(fyne.NewSize(w, h))
+	return r
+}
+
+// AssertGaps finds what the review found (two lists' pagers side by side, a main action
+// under 下一页, each at the padding), and passes them the gap apart.
+func TestAssertGaps(t *testing.T) {
+	pad := float32(8) // the theme's padding at scale 1
+	for _, tc := range []struct {
+		name string
+		make func() fyne.CanvasObject
+		want []string // pairs the check must report, each as "A" and "B"
+	}{
+		{"two pagers at the padding", func() fyne.CanvasObject {
+			return container.NewGridWithColumns(2, pagedList(), pagedList())
+		}, []string{`"下一页" and "上一页"`}},
+		{"two pagers the gap apart", func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, nil, container.NewHBox(strip(kt.MinGap-2*pad, 0), pagedList()), pagedList())
+		}, nil},
+		{"a main action at the padding under 下一页", func() fyne.CanvasObject {
+			return container.NewBorder(nil, container.NewBorder(nil, nil, nil, touch.NewPrimaryButton("缴费", nil)), nil, nil, pagedList())
+		}, []string{`"下一页" and "缴费"`}},
+		{"a main action the gap under 下一页", func() fyne.CanvasObject {
+			foot := container.New(layout.NewCustomPaddedVBoxLayout(0), strip(0, kt.MinGap-pad), container.NewBorder(nil, nil, nil, touch.NewPrimaryButton("缴费", nil)))
+			return container.NewBorder(nil, foot, nil, nil, pagedList())
+		}, nil},
+	} {
+		f := &failures{TB: t}
+		h := NewScreen(f, tc.name, func(w fyne.Window) {
+			test.ApplyTheme(t, kt.New(false))
+			w.SetContent(tc.make())
+		})
+		if !h.CanTap("下一页") {
+			t.Fatalf("%s: the list is on one page, with no 下一页 to check", tc.name)
+		}
+		h.AssertGaps()
+		got := strings.Join(f.errs, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: AssertGaps did not report %s; it reported:\n%s", tc.name, w, got)
+			}
+		}
+		if tc.want == nil && got != "" {
+			t.Errorf("%s: AssertGaps reported:\n%s", tc.name, got)
+		}
+	}
+}
