@@ -208,15 +208,18 @@ func applyFourUtilities(t *testing.T, elderly bool) {
 	// And each can be tracked afterwards.
 	j.Tap("首页")
 	j.Tap("进度查询")
+	// Every utility answered: no 正在查询办件 on any page (大字模式 lists the ones still
+	// asked below the applications, pages on). Read while one still answered, its
+	// applications came in above, on a page already read.
 	j.WaitFor("the four applications", func() bool {
-		n := 0
-		for _, a := range r.Answers {
-			if j.Shows(a.ServiceName) {
-				n++
-			}
+		for j.CanTap("上一页") {
+			j.Tap("上一页")
 		}
-		return n > 0 && !j.Shows("正在查询办件")
+		return !j.ShowsOnAnyPage("正在查询办件")
 	})
+	for j.CanTap("上一页") {
+		j.Tap("上一页")
+	}
 	listed := map[string]bool{}
 	for page := 0; page < 12; page++ { // 大字模式 lists them over several pages
 		for _, u := range allFour {
