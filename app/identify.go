@@ -25,6 +25,12 @@ const (
 	// CardLeftChanged: a card came to lie on the reader with no visit open, or went
 	// (Kiosk.CardLeft tells which): home asks for it to be taken while it lies there.
 	CardLeftChanged
+	// HeldForPayment: a card was read while the visit's payment is open; it waits for
+	// the payment to end (see cardpay.go), and Message tells the citizen so.
+	HeldForPayment
+	// Adopted: the visit, opened without a card, became the card holder's once its
+	// payment ended; the screen on top (the payment's outcome) stays.
+	Adopted
 )
 
 // IdentifyEvent tells the screens how reading a card went. Message is an i18n key
@@ -144,8 +150,18 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 	}
 }
 
+// identityOf is the identity a visit keeps of card c.
+func identityOf(c *idcard.Card) session.Identity {
+	name := c.Name
+	if name == "" {
+		name = c.EnglishName
+	}
+	return session.Identity{Name: name, IDNumber: c.IDNumber, CardType: c.Type.String()}
+}
+
 // acceptCard checks a card read from the reader and, when it may be used, opens a
-// session for its holder (a session already open for someone else is wiped first).
+// session for its holder (a session already open for someone else is wiped first,
+// once its open payment has ended: see cardpay.go).
 func (k *Kiosk) acceptCard(c *idcard.Card) {
 	if k.closing.Load() {
 		return
@@ -173,12 +189,12 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 			return
 		}
 	}
-	name := c.Name
-	if name == "" {
-		name = c.EnglishName
+	// While the visit's payment is open the card waits for it to end (cardpay.go).
+	if cur := k.Sessions.Current(); cur != nil && k.holdCard(cur, c) {
+		return
 	}
 	s := k.Sessions.Start()
-	s.SetIdentity(session.Identity{Name: name, IDNumber: c.IDNumber, CardType: c.Type.String()})
+	s.SetIdentity(identityOf(c))
 	k.Log.Info("citizen identified", "session", s.ID, "card", c)
 	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Subject: k.Journal.Subject("id", c.IDNumber), Detail: c.Type.String()})
 	// The utilities are asked now, not when a screen asks: the screen, however long it

@@ -123,7 +123,10 @@ type Kiosk struct {
 	contentListeners  []func()
 	deviceState       map[string]DeviceEvent
 	card              cardState
-	screen            func(context.Context) (image.Image, error) // SetScreen
+	// held is a card read while the visit heldFor had a payment open (cardpay.go).
+	held    *idcard.Card
+	heldFor string
+	screen  func(context.Context) (image.Image, error) // SetScreen
 
 	cancel context.CancelFunc
 	// life ends when Close begins: work the kiosk does on its own (a departed citizen's
@@ -343,6 +346,7 @@ func (k *Kiosk) onSession(e session.Event) {
 		if e.SessionID != "" {
 			k.record(journal.Event{Kind: journal.SessionEnd, Session: e.SessionID, Detail: string(e.Reason)})
 		}
+		k.forgetHeld(e.SessionID)
 		k.abandonPayments(e.SessionID)
 		// The next citizen starts from the hall's defaults, not the last one's choices.
 		// A card placed during a visit without one (a bill scanned, an account typed) is

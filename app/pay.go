@@ -404,6 +404,7 @@ func (f *PaymentFlow) settle() {
 	}
 	if paymentFinal(p.Status) {
 		f.k.releaseOrder(f.KioskRef, !guessed)
+		f.k.paymentEnded(f.session) // a card held meanwhile is read now
 	}
 }
 

@@ -51,6 +51,11 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		if s.Current() == "home" {
 			s.afterIdentify()
 		}
+	case app.HeldForPayment:
+		// The pay QR stays: the citizen may be paying on their phone this very moment.
+		s.notice = s.tellKeys("pay.card_held_title", e.Message, s.ok)
+	case app.Adopted:
+		s.adopted()
 	case app.Refused:
 		if s.Current() == "home" {
 			s.render() // under the notice, home asks for the refused card to be taken
@@ -82,6 +87,22 @@ func (s *Shell) closeUnread(m *modal) {
 			}
 		})
 	})
+}
+
+// adopted follows a visit without a card that became the card holder's once its
+// payment ended: the payment's outcome (or the pay QR it is about to replace) stays on
+// top, with the citizen's accounts under it for 返回, in place of the screens of the
+// look-up by number. Elsewhere the citizen lands as after any card.
+func (s *Shell) adopted() {
+	top := s.stack[len(s.stack)-1]
+	if top.Name != "pay" && top.Name != "pay-result" {
+		s.afterIdentify()
+		return
+	}
+	s.stack = s.stack[:len(s.stack)-1] // the top is kept, not left
+	s.dropTo(1)
+	s.stack = append(s.stack, s.landing(s), top)
+	s.render()
 }
 
 // afterIdentify is where a citizen lands once their card is read: their accounts, or

@@ -75,10 +75,17 @@ func Of(events []journal.Event, from, to time.Time, ids []string) Summary {
 		}
 		switch e.Kind {
 		case journal.SessionStart:
-			if e.Detail == journal.Anonymous {
+			switch {
+			case e.Detail == journal.Anonymous:
 				noCard[e.Session] = true
 				s.VisitsNoCard++
-			} else {
+			case noCard[e.Session]:
+				// A visit without a card taken on by the citizen's card (a card held while
+				// its payment was open): one visit, with a card.
+				delete(noCard, e.Session)
+				s.VisitsNoCard--
+				s.Visits++
+			default:
 				s.Visits++
 			}
 		case journal.SessionEnd:

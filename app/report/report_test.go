@@ -119,3 +119,20 @@ func TestOfNothing(t *testing.T) {
 		t.Errorf("an empty day: %+v", s)
 	}
 }
+
+// A visit without a card taken on by the citizen's card (placed while its payment was
+// open, then read once the payment ended) is one visit, with a card, as one a card
+// replaced is.
+func TestVisitTakenOnByCardCountedOnce(t *testing.T) {
+	from, to := Day(at(12, 0))
+	s := Of([]journal.Event{
+		{Time: at(12, 0), Kind: journal.SessionStart, Session: "a1", Detail: journal.Anonymous},
+		{Time: at(12, 4), Kind: journal.SessionStart, Session: "a1", Detail: "resident"},
+		{Time: at(12, 9), Kind: journal.SessionEnd, Session: "a1", Detail: "exit"},
+		{Time: at(13, 0), Kind: journal.SessionStart, Session: "a2", Detail: journal.Anonymous},
+		{Time: at(13, 2), Kind: journal.SessionEnd, Session: "a2", Detail: "idle"},
+	}, from, to, nil)
+	if s.Visits != 1 || s.VisitsNoCard != 1 {
+		t.Errorf("%d visits with a card, %d without; want 1 and 1", s.Visits, s.VisitsNoCard)
+	}
+}

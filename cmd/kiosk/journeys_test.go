@@ -1091,3 +1091,47 @@ func TestJourneyAccountByNumberAndExit(t *testing.T) {
 		t.Fatal("the anonymous visit was not wiped")
 	}
 }
+
+// A citizen without their card at first: a paper bill's QR opens the bills, 缴费 shows
+// the pay QR; then they put their ID card on the reader. The pay QR stays, with a notice
+// that the payment comes first; the citizen pays on the phone (the utility marks the
+// order paid); the receipt prints for that visit, the outcome shows, and the visit is
+// now the card holder's: 返回 leads to their accounts at every utility.
+func TestJourneyCardPlacedAtAnonymousPayQR(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid by themselves
+	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
+	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	j.must(j.rig.Scan(utility.FormatBillQR(utility.Electricity, elec, "")))
+	j.WaitShows("缴费截止")
+	visit := j.K.Sessions.Current()
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	j.must(j.rig.PlaceCard(1)) // 李四, the account's holder
+	j.WaitShows("请先完成当前缴费")
+	if j.Current() != "pay" || j.K.Sessions.Current() != visit || !j.Shows("取消缴费") {
+		t.Fatalf("the card over the pay QR, on %s:\n%s", j.Current(), j.Markup())
+	}
+	orders, err := j.K.Orders.List()
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("orders %+v, %v", orders, err)
+	}
+	if _, err := j.sims.Pay(utility.Electricity, orders[0].Reference); err != nil {
+		t.Fatal(err)
+	}
+	j.WaitShows("缴费成功")
+	j.WaitShows("请取走凭条")
+	if err := j.rig.Printer().WaitCuts(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	id, ok := visit.Identity()
+	if j.K.Sessions.Current() != visit || !ok || id.IDNumber != sim.DemoCards()[1].IDNumber {
+		t.Fatal("once paid, the visit is not the card holder's")
+	}
+	if !j.Shows("李*") {
+		t.Fatalf("the outcome does not name the citizen now identified:\n%s", j.Markup())
+	}
+	j.Tap("返回")
+	j.WaitFor("the citizen's accounts", func() bool { return j.Current() == "accounts" && j.Shows("户号 "+elec) })
+	j.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 1))
+}
