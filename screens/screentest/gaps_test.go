@@ -23,7 +23,9 @@ type failures struct {
 
 func (f *failures) Helper() {}
 
-func (f *failures) Errorf(format string, args ...any) { f.errs = append(f.errs, fmt.Sprintf(format, args...)) }
+func (f *failures) Errorf(format string, args ...any) {
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
 
 // pagedList is a pager of rows that runs over two pages on a 1280×800 screen.
 func pagedList() *touch.Pager {
