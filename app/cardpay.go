@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/devices/idcard"
@@ -105,11 +104,6 @@ func (k *Kiosk) forgetHeld(sessionID string) {
 // looked their account up puts their card down. Nothing is wiped (their payment's
 // outcome stays on screen); the journal counts one visit, with a card.
 func (k *Kiosk) adopt(s *session.Session, c *idcard.Card) {
-	s.SetIdentity(identityOf(c))
-	k.Log.Info("visit without a card taken on by the citizen's card", "session", s.ID, "card", c)
-	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Subject: k.Journal.Subject("id", c.IDNumber), Detail: c.Type.String()})
-	if _, err := k.StartAccountLookup(); err != nil {
-		k.Log.Warn("account look-up", "session", s.ID, "err", err)
-	}
+	k.identify(s, c, "visit without a card taken on by the citizen's card")
 	k.emitIdentify(IdentifyEvent{Kind: Adopted})
 }

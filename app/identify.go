@@ -193,14 +193,19 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 	if cur := k.Sessions.Current(); cur != nil && k.holdCard(cur, c) {
 		return
 	}
-	s := k.Sessions.Start()
+	k.identify(k.Sessions.Start(), c, "citizen identified")
+	k.emitIdentify(IdentifyEvent{Kind: Identified})
+}
+
+// identify makes visit s card c's holder's, journals its start with the card and asks
+// the utilities for the holder's accounts; logged as what.
+func (k *Kiosk) identify(s *session.Session, c *idcard.Card, what string) {
 	s.SetIdentity(identityOf(c))
-	k.Log.Info("citizen identified", "session", s.ID, "card", c)
+	k.Log.Info(what, "session", s.ID, "card", c)
 	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Subject: k.Journal.Subject("id", c.IDNumber), Detail: c.Type.String()})
 	// The utilities are asked now, not when a screen asks: the screen, however long it
 	// takes to show, does not add to the citizen's wait for their accounts.
 	if _, err := k.StartAccountLookup(); err != nil {
 		k.Log.Warn("account look-up", "session", s.ID, "err", err)
 	}
-	k.emitIdentify(IdentifyEvent{Kind: Identified})
 }
