@@ -97,12 +97,25 @@ func TestFleetLink(t *testing.T) {
 	k := start()
 	defer func() { k.Close() }()
 	pollUntil(t, 20*time.Second, "the kept bundle shown", func() bool { return k.BundleShown("electricity") == 2 })
-	pollUntil(t, 20*time.Second, "a status with the bundle and the reader", func() bool {
-		s, ok := h.last()
+	complete := func(s fleet.Status) bool {
 		var r staff.Status
-		return ok && s.State == fleet.Running && s.Kiosk == cfg.Kiosk.ID && s.Bundles["electricity"] == 2 &&
+		return s.State == fleet.Running && s.Kiosk == cfg.Kiosk.ID && s.Bundles["electricity"] == 2 &&
 			json.Unmarshal(s.Report, &r) == nil && r.Running && len(r.Devices) > 0
-	})
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		s, ok := h.last()
+		if ok && complete(s) {
+			break
+		}
+		if time.Now().After(deadline) {
+			// What was heard, to tell which part never came (failed once, under load).
+			h.mu.Lock()
+			n := len(h.statuses)
+			h.mu.Unlock()
+			t.Fatalf("waited 20s for a status with the bundle and the reader; %d heard, the last (%v): %+v\nits report: %s",
+				n, ok, s, s.Report)
+		}
+	}
 
 	if err := d.Reader().Unplug(); err != nil {
 		t.Fatal(err)
