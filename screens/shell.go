@@ -368,16 +368,27 @@ func (s *Shell) room() fyne.Size {
 // columns lays items out in a grid of n columns, or fewer when the widest item would
 // not fit n times across the screen (long words in English and 大字模式).
 func (s *Shell) columns(n int, items ...fyne.CanvasObject) *fyne.Container {
+	return container.NewGridWithColumns(s.fitColumns(n, ft.Padding(), items), items...)
+}
+
+// apartColumns is columns for controls that could be taken for each other (好差评's
+// levels), the theme's SizeNameGap apart.
+func (s *Shell) apartColumns(n int, items ...fyne.CanvasObject) *touch.Apart {
+	return touch.NewApartGrid(s.fitColumns(n, ft.Size(kt.SizeNameGap), items), items...)
+}
+
+// fitColumns is n, or fewer when the widest item would not fit n times across the
+// screen with space between them.
+func (s *Shell) fitColumns(n int, space float32, items []fyne.CanvasObject) int {
 	var widest float32
 	for _, o := range items {
 		widest = max(widest, o.MinSize().Width)
 	}
-	pad := ft.Padding()
-	room := s.room().Width - 2*pad
-	for n > 1 && float32(n)*(widest+pad)-pad > room {
+	room := s.room().Width - 2*ft.Padding()
+	for n > 1 && float32(n)*(widest+space)-space > room {
 		n--
 	}
-	return container.NewGridWithColumns(n, items...)
+	return n
 }
 
 // centerRow is a horizontal row whose items are centred vertically.
@@ -402,14 +413,17 @@ func (s *Shell) footer() fyne.CanvasObject {
 	elder := s.Button(elderKey, func() { s.SetElderly(!s.K.Elderly()) })
 	elder.Importance = widget.HighImportance
 	lang := s.Button("footer.language", s.ToggleLanguage)
+	// The two the gap apart: at the padding, a slip switched the language instead of the
+	// text size.
+	toggles := touch.NewApartRow(elder, lang)
 	// The hotlines are always shown; their heading goes when they would not fit beside
 	// the buttons (English in 大字模式).
 	hot := barText(s.T("footer.hotlines") + "  " + strings.Join(lines, "    "))
-	room := s.room().Width - elder.MinSize().Width - lang.MinSize().Width - 6*ft.Padding()
+	room := s.room().Width - toggles.MinSize().Width - 5*ft.Padding()
 	if hot.MinSize().Width > room {
 		hot.Text = strings.Join(lines, "   ")
 	}
-	row := container.NewBorder(nil, nil, nil, container.NewHBox(elder, lang), container.NewHBox(hot))
+	row := container.NewBorder(nil, nil, nil, toggles, container.NewHBox(hot))
 	return bar(container.NewPadded(row))
 }
 

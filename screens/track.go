@@ -384,11 +384,15 @@ func ratePage(s *Shell, a app.Application) Page {
 			l := l
 			b := touch.NewButton(s.T(fmt.Sprintf("rate.level.%d", l)), s.Tap(func() { level = l; s.refresh() }))
 			if level == l {
+				// Filled and ticked: the level chosen is plain at a glance, not by its
+				// colour alone.
 				b.Importance = widget.HighImportance
+				b.Icon = ft.ConfirmIcon()
 			}
 			levels = append(levels, b)
 		}
-		items := []fyne.CanvasObject{heading(s.T("rate.question", s.K.ServiceName(a.Progress.Utility, a.Progress.Service, a.Progress.ServiceName))), s.columns(5, levels...)}
+		// The levels the gap apart: neighbours mean opposite things.
+		items := []fyne.CanvasObject{heading(s.T("rate.question", s.K.ServiceName(a.Progress.Utility, a.Progress.Service, a.Progress.ServiceName))), s.apartColumns(5, levels...)}
 		if level != 0 && level <= utility.Dissatisfied {
 			items = append(items, note(s.T("rate.reasons_hint"), widget.MediumImportance))
 			var rows []fyne.CanvasObject

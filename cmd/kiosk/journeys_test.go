@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
@@ -873,6 +874,20 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	j.Tap("不满意")
 	if j.CanTap("提交评价") {
 		t.Fatal("a low rating without a reason can be submitted")
+	}
+	// The level chosen, and only it, is filled and ticked: plain at a glance, not by
+	// colour alone.
+	var marked []string
+	for _, o := range j.Objects() {
+		if b, ok := o.(*touch.Button); ok && (b.Importance == widget.HighImportance || b.Icon != nil) && strings.Contains(b.Text, "满意") {
+			if b.Importance != widget.HighImportance || b.Icon == nil {
+				t.Errorf("level %q is marked only in part (importance %v, icon %v)", b.Text, b.Importance, b.Icon != nil)
+			}
+			marked = append(marked, b.Text)
+		}
+	}
+	if len(marked) != 1 || marked[0] != "不满意" {
+		t.Errorf("levels marked chosen: %q, want [不满意]", marked)
 	}
 	j.Tap("办理太慢")
 	// Two taps in a row, as an impatient finger gives them, make one rating.

@@ -14,7 +14,9 @@ import (
 // theme.MinGap clear of the other controls on the layer that takes taps: a pager's
 // 上一页 and 下一页, which read the same in every list (one list's 下一页 sat 8 px from
 // another's 上一页, a pager's 下一页 8 px above the screen's main action), and a keypad's
-// 确定 and 清空 (a slip from 确定 onto 清空 could erase the entry). A pager's own rows
+// 确定 and 清空 (a slip from 确定 onto 清空 could erase the entry), and the controls of
+// a touch.Apart clear of each other (the footer's 大字模式 and English sat 8 px apart on
+// every screen: a slip switched the language instead of the text size). A pager's own rows
 // may stay at the padding above its buttons: a slip between them turns a page or opens
 // the row, in sight and undone with one tap, and the gap there put the 大字模式 form on
 // 8 pages instead of 5. Disabled controls count: they are there, and enabled a moment
@@ -29,6 +31,7 @@ func (h *H) AssertGaps() {
 			root = top
 		}
 		w.apart = map[fyne.CanvasObject]*touch.Pager{}
+		w.group = map[fyne.CanvasObject]*touch.Apart{}
 		w.walk(root, root.Position(), nil)
 	})
 	for i, a := range w.controls {
@@ -55,10 +58,11 @@ type control struct {
 
 // gapWalk gathers the visible controls of a layer, in screen order, and which of them
 // must stand clear of others: each pager's navigation (with its pager), each keypad's
-// 确定 and 清空 (with none).
+// 确定 and 清空 (with none), and each touch.Apart's controls (with their Apart).
 type gapWalk struct {
 	controls []control
 	apart    map[fyne.CanvasObject]*touch.Pager
+	group    map[fyne.CanvasObject]*touch.Apart
 }
 
 // walk gathers o (at abs on the canvas, on pager's page if pager is set) and what it
@@ -74,6 +78,10 @@ func (w *gapWalk) walk(o fyne.CanvasObject, abs fyne.Position, pager *touch.Page
 		w.apart[t.PrevButton()], w.apart[t.NextButton()] = t, t
 	case *touch.Keypad:
 		w.apart[t.OK()], w.apart[t.Clear()] = nil, nil
+	case *touch.Apart:
+		for _, c := range t.Controls() {
+			w.group[c] = t
+		}
 	case *touch.Surface:
 	case fyne.Tappable:
 		l, ok := label(o)
@@ -89,8 +97,12 @@ func (w *gapWalk) walk(o fyne.CanvasObject, abs fyne.Position, pager *touch.Page
 }
 
 // mustClear reports whether a must stand clear of b: a is a keypad's 确定 or 清空, or a
-// pager's 上一页 or 下一页 and b is not on that pager's page.
+// pager's 上一页 or 下一页 and b is not on that pager's page, or a and b are of one
+// touch.Apart.
 func (w *gapWalk) mustClear(a, b control) bool {
+	if g, ok := w.group[a.obj]; ok && w.group[b.obj] == g {
+		return true
+	}
 	p, ok := w.apart[a.obj]
 	return ok && (p == nil || b.pager != p)
 }

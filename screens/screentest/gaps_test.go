@@ -27,6 +27,21 @@ func (f *failures) Errorf(format string, args ...any) {
 	f.errs = append(f.errs, fmt.Sprintf(format, args...))
 }
 
+// want fails t unless the check reported each of want (pairs, each as "A" and "B"), or
+// nothing when want is nil.
+func (f *failures) want(t *testing.T, name string, want []string) {
+	t.Helper()
+	got := strings.Join(f.errs, "\n")
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: AssertGaps did not report %s; it reported:\n%s", name, w, got)
+		}
+	}
+	if want == nil && got != "" {
+		t.Errorf("%s: AssertGaps reported:\n%s", name, got)
+	}
+}
+
 // pagedList is a pager of rows that runs over two pages on a 1280×800 screen.
 func pagedList() *touch.Pager {
 	var rows []fyne.CanvasObject
@@ -75,14 +90,49 @@ func TestAssertGaps(t *testing.T) {
 			t.Fatalf("%s: the list is on one page, with no 下一页 to check", tc.name)
 		}
 		h.AssertGaps()
-		got := strings.Join(f.errs, "\n")
-		for _, w := range tc.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s: AssertGaps did not report %s; it reported:\n%s", tc.name, w, got)
-			}
+		f.want(t, tc.name, tc.want)
+	}
+}
+
+// AssertGaps finds what the review found in the footer (大字模式 and English at the
+// padding) once the two are marked apart, and passes them, and 好差评's levels, when
+// touch.Apart lays them out.
+func TestAssertGapsApart(t *testing.T) {
+	toggles := func() []fyne.CanvasObject {
+		return []fyne.CanvasObject{touch.NewPrimaryButton("大字模式", nil), touch.NewButton("English", nil)}
+	}
+	levels := func() []fyne.CanvasObject {
+		var l []fyne.CanvasObject
+		for _, s := range []string{"非常满意", "满意", "基本满意", "不满意", "非常不满意"} {
+			l = append(l, touch.NewButton(s, nil))
 		}
-		if tc.want == nil && got != "" {
-			t.Errorf("%s: AssertGaps reported:\n%s", tc.name, got)
+		return l
+	}
+	// atPadding is a touch.Apart whose controls a layout puts only the padding apart.
+	atPadding := func() fyne.CanvasObject {
+		a := touch.NewApartRow(toggles()...)
+		test.WidgetRenderer(a).Objects()[0].(*fyne.Container).Layout = layout.NewHBoxLayout()
+		return a
+	}
+	for _, tc := range []struct {
+		name string
+		make func() fyne.CanvasObject
+		want []string
+	}{
+		{"toggles marked apart at the padding", atPadding, []string{`"大字模式" and "English"`}},
+		{"toggles in a row apart", func() fyne.CanvasObject { return container.NewBorder(nil, nil, nil, touch.NewApartRow(toggles()...)) }, nil},
+		{"toggles at the padding, not marked", func() fyne.CanvasObject { return container.NewHBox(toggles()...) }, nil},
+		{"levels in a grid apart", func() fyne.CanvasObject { return container.NewVBox(touch.NewApartGrid(3, levels()...)) }, nil},
+	} {
+		f := &failures{TB: t}
+		h := NewScreen(f, tc.name, func(w fyne.Window) {
+			test.ApplyTheme(t, kt.New(true))
+			w.SetContent(tc.make())
+		})
+		if !h.CanTap("English") && !h.CanTap("满意") {
+			t.Fatalf("%s: nothing to check on screen", tc.name)
 		}
+		h.AssertGaps()
+		f.want(t, tc.name, tc.want)
 	}
 }

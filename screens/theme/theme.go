@@ -27,7 +27,8 @@ const (
 	SizeNameStatusText fyne.ThemeSizeName = "kioskStatusText"
 	// SizeNameGap is the clear space between controls that do different things and
 	// could be taken for each other (one list's 下一页 and the next list's 上一页, a
-	// pager's 下一页 and the screen's main action, a keypad's 确定 and its other keys):
+	// pager's 下一页 and the screen's main action, a keypad's 确定 and its other keys,
+	// the footer's 大字模式 and English, 好差评's levels):
 	// MinGap, in 大字模式 too.
 	SizeNameGap fyne.ThemeSizeName = "kioskGap"
 )
