@@ -10,10 +10,11 @@ import (
 // may put their ID card on the reader: home invites it, and an elderly citizen may think
 // it is needed. A card read then is almost certainly the same person's, and ending the
 // visit for it would cancel the order and keep the receipt of a payment just made from
-// the one who made it. So while a payment of the visit is open (its order not finished,
-// or its receipt still printing), a card that would open a visit is held instead
+// the one who made it. So while a payment of the visit is open (its order being made
+// after the tap on 缴费, its order not finished, or its receipt still printing), a card that would open a visit is held instead
 // (HeldForPayment: the screen says why), and acted on when the visit's payments have
-// ended, if it still lies on the reader:
+// ended, if it still lies on the reader (a start that made no order ends the payment
+// there and then):
 //   - a visit without a card (a typed number, a bill's QR) becomes the card holder's: the
 //     same person, whose payment's outcome stays on screen, their accounts under it;
 //   - another citizen's visit is ended as replaced, as any card over it ends it, once its
@@ -30,15 +31,20 @@ func (k *Kiosk) CardHeld() bool {
 	return k.held != nil
 }
 
-// paymentOpen reports whether visit s has a payment not finished: its order open at
-// the utility, or paid and its receipt still printing.
+// paymentOpen reports whether visit s has a payment not finished: its order being
+// made (the citizen tapped 缴费 and waits), open at the utility, or paid and its
+// receipt still printing.
 func (k *Kiosk) paymentOpen(s *session.Session) bool {
 	if s == nil {
 		return false
 	}
 	k.payments.mu.Lock()
+	starting := k.payments.starting[s.ID] > 0
 	flows := append([]*PaymentFlow(nil), k.payments.open[s.ID]...)
 	k.payments.mu.Unlock()
+	if starting {
+		return true
+	}
 	for _, f := range flows {
 		if !f.Final() {
 			return true
@@ -89,6 +95,26 @@ func (k *Kiosk) paymentEnded(s *session.Session) {
 		return
 	}
 	k.acceptCard(c)
+}
+
+// startingPayment counts a payment of visit s being started: its order is being made,
+// and a card read meanwhile is held (see StartPayment).
+func (k *Kiosk) startingPayment(s *session.Session) {
+	k.payments.mu.Lock()
+	k.payments.starting[s.ID]++
+	k.payments.mu.Unlock()
+}
+
+// startedPayment ends what startingPayment began. A start that made an order has put
+// its flow among the open ones already, and the card stays held until the order ends;
+// one that failed leaves no payment open, and a card held meanwhile is acted on now.
+func (k *Kiosk) startedPayment(s *session.Session) {
+	k.payments.mu.Lock()
+	if k.payments.starting[s.ID]--; k.payments.starting[s.ID] <= 0 {
+		delete(k.payments.starting, s.ID)
+	}
+	k.payments.mu.Unlock()
+	k.paymentEnded(s)
 }
 
 // forgetHeld drops a held card when the visit it waited in ends, however it ends.

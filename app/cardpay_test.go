@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -42,12 +44,7 @@ func nextHeldEvent(t *testing.T, ch chan app.IdentifyEvent) app.IdentifyEvent {
 // the card holder's, the same one, its outcome kept.
 func TestCardHeldWhileAnonymousPaymentOpen(t *testing.T) {
 	t.Parallel()
-	f := newFlows(t, utilitysim.Options{})
-	events := heldEvents(f)
-	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
-	if _, err := f.k.FindAccount(context.Background(), utility.Electricity, number); err != nil {
-		t.Fatal(err)
-	}
+	f, events, number, bills := visitWithoutCard(t)
 	visit := f.k.Sessions.Current()
 	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
 	if err != nil {
@@ -68,6 +65,40 @@ func TestCardHeldWhileAnonymousPaymentOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	awaitPayFinal(t, flow, w)
+	adoptedOncePaid(t, f, events, visit, flow)
+}
+
+// visitWithoutCard opens a visit by account number (no card) for an account with an
+// unpaid bill; the kiosk's identify events but the cues are on events.
+func visitWithoutCard(t *testing.T) (*flows, chan app.IdentifyEvent, string, []utility.Bill) {
+	t.Helper()
+	f := newFlows(t, utilitysim.Options{})
+	events := heldEvents(f)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	if _, err := f.k.FindAccount(context.Background(), utility.Electricity, number); err != nil {
+		t.Fatal(err)
+	}
+	return f, events, number, bills
+}
+
+// visitWithCard opens a visit with demo card 1, whose holder has an unpaid bill; the
+// kiosk's identify events but the cues are on events.
+func visitWithCard(t *testing.T) (*flows, chan app.IdentifyEvent, string, []utility.Bill) {
+	t.Helper()
+	f := newFlows(t, utilitysim.Options{})
+	events := heldEvents(f)
+	mustDo(t, f.rig.PlaceCard(1))
+	if e := nextHeldEvent(t, events); e.Kind != app.Identified {
+		t.Fatalf("event %+v", e)
+	}
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	return f, events, number, bills
+}
+
+// adoptedOncePaid checks that flow, paid, printed its receipt in visit and that the card
+// held meanwhile (demo card 1) then made visit its holder's.
+func adoptedOncePaid(t *testing.T, f *flows, events chan app.IdentifyEvent, visit *session.Session, flow *app.PaymentFlow) {
+	t.Helper()
 	if e := nextHeldEvent(t, events); e.Kind != app.Adopted {
 		t.Fatalf("once paid: event %+v", e)
 	}
@@ -89,14 +120,8 @@ func TestCardHeldWhileAnonymousPaymentOpen(t *testing.T) {
 // the visit when the visit ends (退出办理), and opens nothing.
 func TestCardHeldWhileIdentifiedPaymentOpen(t *testing.T) {
 	t.Parallel()
-	f := newFlows(t, utilitysim.Options{})
-	events := heldEvents(f)
-	mustDo(t, f.rig.PlaceCard(1))
-	if e := nextHeldEvent(t, events); e.Kind != app.Identified {
-		t.Fatalf("event %+v", e)
-	}
+	f, events, number, bills := visitWithCard(t)
 	payer := f.k.Sessions.Current()
-	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
 	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +171,111 @@ func TestCardHeldWhileIdentifiedPaymentOpen(t *testing.T) {
 	case e := <-events:
 		t.Fatalf("the held card acted after 退出办理: %+v", e)
 	default:
+	}
+}
+
+// paymentStart is a StartPayment run in the background, its outcome on done.
+type paymentStart struct {
+	flow *app.PaymentFlow
+	err  error
+}
+
+// startPaymentSlowly starts the payment of bills while the utility answers only after
+// latency, and returns once the order request is stored and on its way: the citizen
+// has tapped 缴费 and waits (请稍候) while the utility makes the order.
+func startPaymentSlowly(ctx context.Context, f *flows, number string, bills []utility.Bill, latency int) chan paymentStart {
+	f.t.Helper()
+	setFaults(f.t, f.sims, utility.Electricity, utilitysim.Faults{LatencyMS: latency})
+	done := make(chan paymentStart, 1)
+	go func() {
+		flow, err := f.k.StartPayment(ctx, utility.Electricity, number, bills)
+		done <- paymentStart{flow, err}
+	}()
+	awaitCond(f.t, "the order request on its way", func() bool { return f.k.Outbox.Pending()[utility.Electricity] > 0 })
+	return done
+}
+
+// A card put down while the order is still being made (the citizen tapped 缴费 and
+// waits) is held as over the pay QR: the start goes on and makes its order, the card
+// stays held while the order is open, and once paid the visit, made without a card,
+// becomes the card holder's.
+func TestCardHeldWhilePaymentStarting(t *testing.T) {
+	t.Parallel()
+	f, events, number, bills := visitWithoutCard(t)
+	visit := f.k.Sessions.Current()
+	// Slow, but within the citizen's wait for the order (8 s).
+	done := startPaymentSlowly(context.Background(), f, number, bills, 4000)
+	mustDo(t, f.rig.PlaceCard(1))
+	if e := nextHeldEvent(t, events); e.Kind != app.HeldForPayment {
+		t.Fatalf("the card while the order is being made: event %+v", e)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("the start ended (%v) before the card was read: the order was not being made", r.err)
+	default:
+	}
+	if f.k.Sessions.Current() != visit || visit.Wiped() || !f.k.CardHeld() {
+		t.Fatal("the card placed while the order was being made ended the visit")
+	}
+	var r paymentStart
+	awaitCond(t, "the start to end", func() bool {
+		select {
+		case r = <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if r.err != nil {
+		t.Fatalf("the start: %v", r.err)
+	}
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+	if f.k.Sessions.Current() != visit || visit.Wiped() || !f.k.CardHeld() || r.flow.Final() {
+		t.Fatalf("once the order is made: visit kept %v, held %v, order %s", f.k.Sessions.Current() == visit && !visit.Wiped(),
+			f.k.CardHeld(), r.flow.Payment().Status)
+	}
+	if _, identified := visit.Identity(); identified {
+		t.Fatal("the visit became the card's before its payment ended")
+	}
+	w := startPayWatch(r.flow)
+	if _, err := f.sims.Pay(utility.Electricity, r.flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	awaitPayFinal(t, r.flow, w)
+	adoptedOncePaid(t, f, events, visit, r.flow)
+}
+
+// Another citizen's card put down while the order is being made is held too; when the
+// start fails (the utility too slow: the citizen is told it is busy) no payment is open,
+// and the held card is acted on at once: the payer's visit ends as replaced, the card
+// opens its holder's, and nothing is held any more.
+func TestCardHeldWhilePaymentStartFails(t *testing.T) {
+	t.Parallel()
+	f, events, number, bills := visitWithCard(t)
+	payer := f.k.Sessions.Current()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Slower than the citizen's wait: the start can only fail.
+	done := startPaymentSlowly(ctx, f, number, bills, 60000)
+	mustDo(t, f.rig.PlaceCard(2))
+	if e := nextHeldEvent(t, events); e.Kind != app.HeldForPayment {
+		t.Fatalf("another card while the order is being made: event %+v", e)
+	}
+	if f.k.Sessions.Current() != payer || payer.Wiped() || !f.k.CardHeld() {
+		t.Fatal("another citizen's card took over the visit while its order was being made")
+	}
+	cancel() // the screen's wait ends: the start gives up
+	if e := nextHeldEvent(t, events); e.Kind != app.Identified {
+		t.Fatalf("once the start failed: event %+v", e)
+	}
+	if r := <-done; !errors.Is(r.err, app.ErrPaymentBusy) || r.flow != nil {
+		t.Fatalf("the start: %v", r.err)
+	}
+	next := f.k.Sessions.Current()
+	id, _ := next.Identity()
+	if !payer.Wiped() || next == payer || id.IDNumber != sim.DemoCards()[2].IDNumber || f.k.CardHeld() {
+		t.Fatalf("once the start failed: payer wiped %v, next is the card's %v, held %v", payer.Wiped(),
+			id.IDNumber == sim.DemoCards()[2].IDNumber, f.k.CardHeld())
 	}
 }
 

@@ -140,6 +140,10 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	if len(bills) == 0 {
 		return nil, errors.New("app: no bill chosen")
 	}
+	// From the tap on, the payment counts as open (cardpay.go): a card read while the
+	// order is being made waits, and is let go here if no order came of the start.
+	k.startingPayment(s)
+	defer k.startedPayment(s)
 	// One start at a time: a second one (a double tap) waits for the first and then
 	// finds its flow, rather than asking the utility for a second order.
 	select {
@@ -172,7 +176,9 @@ type payments struct {
 	start chan struct{}
 	mu    sync.Mutex
 	open  map[string][]*PaymentFlow // by session ID
-	live  map[string]bool           // kiosk references of the orders flows follow
+	// starting counts the starts under way (StartPayment not returned), by session ID.
+	starting map[string]int
+	live     map[string]bool // kiosk references of the orders flows follow
 	// late are the order requests the utility had not answered when the citizen was
 	// told it was busy, by kiosk reference: the citizen may tap again and get the
 	// order, or leave, and an order made for nobody is cancelled (see orderAnswered).
@@ -183,8 +189,8 @@ type payments struct {
 type lateOrder struct{ session, utility, account string }
 
 func newPayments() payments {
-	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, live: map[string]bool{},
-		late: map[string]lateOrder{}}
+	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, starting: map[string]int{},
+		live: map[string]bool{}, late: map[string]lateOrder{}}
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or
