@@ -99,6 +99,11 @@ func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utilit
 			return
 		}
 		s.Show(payPage(s, r.f))
+		if s.K.CardHeld() {
+			// A card put down under 请稍候 waits for this payment; its notice was kept
+			// off the step's (see onIdentify), and says so over the pay QR now.
+			s.notice = s.tellKeys("pay.card_held_title", "pay.card_held", s.ok)
+		}
 	})
 }
 

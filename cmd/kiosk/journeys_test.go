@@ -19,6 +19,7 @@ import (
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -1107,6 +1108,40 @@ func TestJourneyAccountByNumberAndExit(t *testing.T) {
 	}
 }
 
+// billScanned opens a visit without a card by scanning an electricity bill of the
+// demo card 1 holder's account, the reader ready; it returns the account number.
+func billScanned(j *journey) (string, *session.Session) {
+	j.T.Helper()
+	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
+	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	j.must(j.rig.Scan(utility.FormatBillQR(utility.Electricity, elec, "")))
+	j.WaitShows("缴费截止")
+	return elec, j.K.Sessions.Current()
+}
+
+// The card is put down while the order is still being made (请稍候): the order is
+// made, the pay QR comes with the card's notice over it, and the visit stays the one
+// it was until the payment ends.
+func TestJourneyCardPlacedWhilePayQRMade(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast})
+	_, visit := billScanned(j)
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{LatencyMS: 4000})) // the order takes a while
+	j.TapPrefix("缴费（")
+	j.WaitShows("正在生成支付二维码")
+	j.must(j.rig.PlaceCard(1)) // 李四, the account's holder
+	j.WaitFor("the card held", j.K.CardHeld)
+	j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{}))
+	j.WaitFor("the pay QR", func() bool { return j.Current() == "pay" })
+	j.WaitShows("请先完成当前缴费")
+	if j.Current() != "pay" || j.K.Sessions.Current() != visit || visit.Wiped() {
+		t.Fatalf("the card put down while the order was made, on %s:\n%s", j.Current(), j.Markup())
+	}
+	if _, identified := visit.Identity(); identified {
+		t.Fatal("the visit became the card's before its payment ended")
+	}
+}
+
 // A citizen without their card at first: a paper bill's QR opens the bills, 缴费 shows
 // the pay QR; then they put their ID card on the reader. The pay QR stays, with a notice
 // that the payment comes first; the citizen pays on the phone (the utility marks the
@@ -1114,12 +1149,7 @@ func TestJourneyAccountByNumberAndExit(t *testing.T) {
 // now the card holder's: 返回 leads to their accounts at every utility.
 func TestJourneyCardPlacedAtAnonymousPayQR(t *testing.T) {
 	j := startJourney(t, journeyOptions{poll: pollFast}) // payments are never paid by themselves
-	j.WaitFor("the scanner", func() bool { st, ok := j.K.DeviceState("scanner"); return ok && st.OK })
-	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
-	elec := utilitysim.AccountNumber(utility.Electricity, 1)
-	j.must(j.rig.Scan(utility.FormatBillQR(utility.Electricity, elec, "")))
-	j.WaitShows("缴费截止")
-	visit := j.K.Sessions.Current()
+	elec, visit := billScanned(j)
 	j.TapPrefix("缴费（")
 	j.WaitShows("请用微信或支付宝扫码支付")
 	j.must(j.rig.PlaceCard(1)) // 李四, the account's holder
