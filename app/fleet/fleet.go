@@ -383,6 +383,9 @@ func watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), 
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
+	if onStatus != nil {
+		onStatus = newest(onStatus)
+	}
 	var h handlers
 	defer h.end()
 	return session(b, func(c mqtt.Client, lost <-chan error) error {
@@ -400,6 +403,31 @@ func watch(ctx context.Context, b Broker, prefix string, onStatus func(Status), 
 			return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 		}
 	})
+}
+
+// reorderWindow is how far apart two statuses of a kiosk's may be made and still come
+// the wrong way round: Paho hands messages to their handlers on goroutines of their
+// own (SetOrderMatters(false)), so statuses published a moment apart may be handled in
+// either order.
+const reorderWindow = 10 * time.Second
+
+// newest hands f a kiosk's statuses in the order the kiosk made them: one older than
+// the last handed on, by less than reorderWindow, came late and is passed over (it stood
+// as the kiosk's state once: a status without the bundle the next one carried). One
+// older by more is the kiosk's clock set back (NTP at boot), and is handed on.
+func newest(f func(Status)) func(Status) {
+	var mu sync.Mutex
+	last := map[string]time.Time{}
+	return func(s Status) {
+		// f is called under mu, lest a status passed on be overtaken on its way to f.
+		mu.Lock()
+		defer mu.Unlock()
+		if t, ok := last[s.Kiosk]; ok && s.Time.Before(t) && t.Sub(s.Time) < reorderWindow {
+			return
+		}
+		last[s.Kiosk] = s.Time
+		f(s)
+	}
 }
 
 // follow subscribes c to topic, which ends in the wildcard of a kiosk's ID (if f is set),
