@@ -42,7 +42,12 @@ func (a *Apart) Controls() []fyne.CanvasObject { return a.controls }
 
 // CreateRenderer is part of fyne.Widget.
 func (a *Apart) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.New(apartLayout{cols: a.cols}, a.controls...))
+	c := container.New(apartLayout{cols: a.cols}, a.controls...)
+	// Laid out at once, at the Apart's size: a renderer made again (Fyne's cache drops
+	// the renderers of widgets not drawn for a while) otherwise kept its controls at 0×0
+	// until the Apart's size changed (CI's journey once met the footer so).
+	c.Resize(a.Size())
+	return widget.NewSimpleRenderer(c)
 }
 
 // apartLayout is Apart's layout: a row when cols is 0, else a grid of cols columns.
