@@ -11,10 +11,10 @@ import (
 // it is needed. A card read then is almost certainly the same person's, and ending the
 // visit for it would cancel the order and keep the receipt of a payment just made from
 // the one who made it. So while a payment of the visit is open (its order being made
-// after the tap on 缴费, its order not finished, or its receipt still printing), a card that would open a visit is held instead
-// (HeldForPayment: the screen says why), and acted on when the visit's payments have
-// ended, if it still lies on the reader (a start that made no order ends the payment
-// there and then):
+// after the tap on 缴费, its order not finished, or its receipt still printing), a card
+// that would open a visit is held instead (HeldForPayment: the screen says why), and
+// acted on when the visit's payments have ended, if it still lies on the reader (a
+// start that made no order ends the payment there and then):
 //   - a visit without a card (a typed number, a bill's QR) becomes the card holder's: the
 //     same person, whose payment's outcome stays on screen, their accounts under it;
 //   - another citizen's visit is ended as replaced, as any card over it ends it, once its
