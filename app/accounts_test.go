@@ -109,9 +109,10 @@ func TestAccountsLookupPerUtility(t *testing.T) {
 			var acc *app.Accounts
 			f.k.OnLookup(func() {
 				<-ready
-				s := acc.Tiles()
+				// Under mu: answers come on goroutines of their own, and a snapshot
+				// taken before another's must not be kept after it.
 				mu.Lock()
-				snaps = append(snaps, s)
+				snaps = append(snaps, acc.Tiles())
 				mu.Unlock()
 			})
 			acc, err := f.k.StartAccountLookup()
