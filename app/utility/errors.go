@@ -21,7 +21,9 @@ var (
 	ErrServer = errors.New("utility: server error")
 	// ErrBusy: the same request is still being processed (409), or too many requests (429).
 	ErrBusy = errors.New("utility: busy")
-	// ErrBadResponse: the answer could not be understood (malformed, too large).
+	// ErrBadResponse: the answer could not be understood (malformed, too large), or is
+	// about another request, account, bill, order, application or utility than the one
+	// asked (docs/utility-api.md, "An answer must be about what was asked").
 	ErrBadResponse = errors.New("utility: bad response")
 	// ErrAuth: the utility refused the kiosk's signature (wrong secret or clock). Staff must act.
 	ErrAuth = errors.New("utility: authentication refused")

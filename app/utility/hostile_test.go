@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -169,45 +171,92 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	}
 }
 
-// An answer that names another request than the one asked about is not taken for this
-// one's: a submission's answer for another kiosk reference, a lookup's record of
-// another, a payment's status for another order. Each is a bad answer, asked again later.
+// An answer that names another request or thing than the one asked about is not taken
+// for this one's: a submission's answer for another kiosk reference, a lookup's record
+// of another, a payment's status for another order; an account, bill or application
+// other than the one asked for, a list holding another account's bill or another
+// utility's account or application, a payment order for another account, other bills or
+// another amount, an acceptance of another service. Each is a bad answer, asked again
+// later, whose error names the method but not what the answer was about, and nothing of
+// it is handed on. Answers that leave the names out, or write a reference in another
+// case, are taken.
 func TestAnswerForAnotherRequest(t *testing.T) {
 	var answer atomic.Value
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, answer.Load().(string))
 	})
-	c := hostileClient(t, srv.URL+"/v1", Options{})
+	c := hostileClient(t, srv.URL+"/v1", Options{}) // gas
 	ctx := context.Background()
-	sub := Submission{Kind: KindApplication, KioskRef: "K260612000001", Key: "key-1", Body: []byte(`{"kiosk_ref":"K260612000001"}`)}
+	const ref, acct, bill = "K260612000001", "3100001001", "G-202605"
+	sub := Submission{Kind: KindApplication, KioskRef: ref, Key: "key-1", Body: []byte(`{"kiosk_ref":"K260612000001"}`)}
+	pay := PaymentRequest{KioskRef: ref, Account: acct, Bills: []string{"G-202604", bill}, Amount: 12345}
+	payBody, _ := json.Marshal(pay)
+	order := func(account, bills, amount string) string {
+		return `{"reference":"P1","status":"pending","kiosk_ref":"K260612000001","account":"` + account + `","bills":` + bills + `,"amount_fen":` + amount + `}`
+	}
+	forward := func() (any, error) { return c.Forward(ctx, sub) }
+	forwardPay := func() (any, error) {
+		return c.Forward(ctx, Submission{Kind: KindPayment, KioskRef: ref, Key: "key-2", Body: payBody})
+	}
+	createPay := func() (any, error) { return c.CreatePayment(ctx, "key-2", pay) }
+	apply := func() (any, error) {
+		return c.SubmitApplication(ctx, "key-1", Application{KioskRef: ref, Service: "new_connection"})
+	}
+	lookup := func() (any, error) { return c.Lookup(ctx, ref, "key-1") }
+	payment := func() (any, error) { return c.Payment(ctx, "P1") }
+	accounts := func() (any, error) { return c.AccountsByIdentity(ctx, Identity{IDNumber: "420702198506150010"}) }
+	account := func() (any, error) { return c.Account(ctx, acct) }
+	bills := func() (any, error) { return c.Bills(ctx, acct) }
+	oneBill := func() (any, error) { return c.Bill(ctx, acct, bill) }
+	progress := func() (any, error) { return c.Progress(ctx, "SQ260612001") }
+	applications := func() (any, error) { return c.Applications(ctx, Identity{IDNumber: "420702198506150010"}) }
 	for _, tc := range []struct {
 		name, answer string
-		call         func() error
-		ok           bool
+		call         func() (any, error)
+		// op is the method a bad answer's error names; other what the answer was about
+		// instead, which it does not name.
+		op, other string
 	}{
-		{"forward: its own", `{"reference":"SQ1","kiosk_ref":"K260612000001"}`,
-			func() error { _, err := c.Forward(ctx, sub); return err }, true},
-		{"forward: none named", `{"reference":"SQ1"}`,
-			func() error { _, err := c.Forward(ctx, sub); return err }, true},
-		{"forward: another's", `{"reference":"SQ2","kiosk_ref":"K260612000002"}`,
-			func() error { _, err := c.Forward(ctx, sub); return err }, false},
-		{"submit: another's", `{"reference":"SQ2","kiosk_ref":"K260612000002"}`,
-			func() error {
-				_, err := c.SubmitApplication(ctx, "key-1", Application{KioskRef: "K260612000001", Service: "new_connection"})
-				return err
-			}, false},
-		{"lookup: its own", `{"kind":"application","status":200,"response":{"reference":"SQ1","kiosk_ref":"K260612000001"},"idempotency_key":"key-1"}`,
-			func() error { _, err := c.Lookup(ctx, "K260612000001", "key-1"); return err }, true},
-		{"lookup: another's answer under its reference", `{"kind":"application","status":200,"response":{"reference":"SQ2","kiosk_ref":"K260612000002"},"idempotency_key":"key-1"}`,
-			func() error { _, err := c.Lookup(ctx, "K260612000001", "key-1"); return err }, false},
-		{"payment: its own", `{"reference":"P1","status":"paid"}`,
-			func() error { _, err := c.Payment(ctx, "P1"); return err }, true},
-		{"payment: another order", `{"reference":"P2","status":"paid"}`,
-			func() error { _, err := c.Payment(ctx, "P1"); return err }, false},
+		{"forward: its own", `{"reference":"SQ1","kiosk_ref":"K260612000001"}`, forward, "", ""},
+		{"forward: none named", `{"reference":"SQ1"}`, forward, "", ""},
+		{"forward: a payment's fields unknown to an acceptance", `{"reference":"SQ1","account":12,"bills":"x","amount_fen":"y"}`, forward, "", ""},
+		{"forward: another's", `{"reference":"SQ2","kiosk_ref":"K260612000002"}`, forward, "application.forward", "K260612000002"},
+		{"submit: another's", `{"reference":"SQ2","kiosk_ref":"K260612000002"}`, apply, "applications.create", "K260612000002"},
+		{"submit: its own service", `{"reference":"SQ1","kiosk_ref":"K260612000001","service":"new_connection"}`, apply, "", ""},
+		{"submit: another service", `{"reference":"SQ2","service":"capacity_change"}`, apply, "applications.create", "capacity_change"},
+		{"lookup: its own", `{"kind":"application","status":200,"response":{"reference":"SQ1","kiosk_ref":"K260612000001"},"idempotency_key":"key-1"}`, lookup, "", ""},
+		{"lookup: another's answer under its reference", `{"kind":"application","status":200,"response":{"reference":"SQ2","kiosk_ref":"K260612000002"},"idempotency_key":"key-1"}`, lookup, "submissions.get", "K260612000002"},
+		{"payment: its own", `{"reference":"P1","status":"paid"}`, payment, "", ""},
+		{"payment: another order", `{"reference":"P2","status":"paid"}`, payment, "payments.get", "P2"},
+
+		{"create payment: its own, bills in another order", order(acct, `["G-202605","G-202604"]`, "12345"), createPay, "", ""},
+		{"create payment: none named", `{"reference":"P1","status":"pending"}`, createPay, "", ""},
+		{"create payment: another account", order("3100001002", `["G-202604","G-202605"]`, "12345"), createPay, "payments.create", "3100001002"},
+		{"create payment: other bills", order(acct, `["G-202603","G-202605"]`, "12345"), createPay, "payments.create", "G-202603"},
+		{"create payment: another amount", order(acct, `["G-202604","G-202605"]`, "54321"), createPay, "payments.create", "543"},
+		{"forward payment: its own", order(acct, `["G-202604","G-202605"]`, "12345"), forwardPay, "", ""},
+		{"forward payment: another account", order("3100001002", `["G-202604","G-202605"]`, "12345"), forwardPay, "payment.forward", "3100001002"},
+
+		{"accounts: its own", `{"accounts":[{"utility":"gas","number":"3100001001"},{"number":"3100001003"}]}`, accounts, "", ""},
+		{"accounts: another utility's among them", `{"accounts":[{"utility":"gas","number":"3100001001"},{"utility":"water","number":"3100002002"}]}`, accounts, "accounts.search", "3100002002"},
+		{"account: its own", `{"utility":"gas","number":"3100001001"}`, account, "", ""},
+		{"account: another", `{"utility":"gas","number":"3100001002"}`, account, "accounts.get", "3100001002"},
+		{"account: another utility's", `{"utility":"water","number":"3100001001"}`, account, "accounts.get", "water"},
+		{"bills: their own", `{"bills":[{"id":"G-202605","account":"3100001001"},{"id":"G-202604"}]}`, bills, "", ""},
+		{"bills: another account's among them", `{"bills":[{"id":"G-202605","account":"3100001001"},{"id":"G-202604","account":"3100001002"}]}`, bills, "bills.list", "3100001002"},
+		{"bill: its own", `{"id":"G-202605","account":"3100001001"}`, oneBill, "", ""},
+		{"bill: another", `{"id":"G-202604","account":"3100001001"}`, oneBill, "bills.get", "G-202604"},
+		{"bill: another account's", `{"id":"G-202605","account":"3100001002"}`, oneBill, "bills.get", "3100001002"},
+		{"progress: its own", `{"reference":"SQ260612001","utility":"gas"}`, progress, "", ""},
+		{"progress: its own in another case", `{"reference":"sq260612001"}`, progress, "", ""},
+		{"progress: another application", `{"reference":"SQ260612002","utility":"gas"}`, progress, "applications.get", "SQ260612002"},
+		{"progress: another utility's", `{"reference":"SQ260612001","utility":"water"}`, progress, "applications.get", "water"},
+		{"applications: their own", `{"applications":[{"reference":"SQ1","utility":"gas"},{"reference":"SQ2"}]}`, applications, "", ""},
+		{"applications: another utility's among them", `{"applications":[{"reference":"SQ1","utility":"gas"},{"reference":"DL2","utility":"electricity"}]}`, applications, "applications.search", "DL2"},
 	} {
 		answer.Store(tc.answer)
-		err := tc.call()
-		if tc.ok {
+		v, err := tc.call()
+		if tc.op == "" {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
 			}
@@ -215,6 +264,13 @@ func TestAnswerForAnotherRequest(t *testing.T) {
 		}
 		if !errors.Is(err, ErrBadResponse) || !Temporary(err) || errors.Is(err, ErrNotFound) {
 			t.Errorf("%s: %v, want a bad answer", tc.name, err)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, tc.op+":") || strings.Contains(msg, tc.other) {
+			t.Errorf("%s: %q should name %s and not the answer's %q", tc.name, msg, tc.op, tc.other)
+		}
+		if !reflect.ValueOf(v).IsZero() {
+			t.Errorf("%s: the answer was handed on: %+v", tc.name, v)
 		}
 	}
 }

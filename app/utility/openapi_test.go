@@ -918,38 +918,44 @@ func TestOpenAPIYAMLUtility(t *testing.T) {
 					http.Error(w, "no such operation", http.StatusNotFound)
 					return
 				}
-				var asked struct {
-					KioskRef string `json:"kiosk_ref"`
-					Payment  string `json:"payment"`
-				}
+				var asked map[string]any
 				_ = json.NewDecoder(r.Body).Decode(&asked)
 				var v any = s.example(op.responses["200"], full)
-				// The answer is about what was asked, as the YAML says: the order asked
-				// about or cancelled, the request's own kiosk_ref.
+				// The answer is about what was asked, as the YAML says: the account, bill,
+				// order or application asked about, the order cancelled, the account, bills
+				// and amount paid, the service applied for, the request's own kiosk_ref.
 				answer, _ := v.(map[string]any)
 				switch op.id {
-				case "getPayment":
-					answer["reference"] = vars["ref"]
-				case "cancelPayment":
-					if asked.Payment != "" {
-						answer["reference"] = asked.Payment
+				case "getAccount":
+					about(answer, "number", vars["number"])
+				case "listBills":
+					for _, b := range list(answer["bills"]) {
+						about(m(b), "account", vars["number"])
 					}
+				case "getBill":
+					about(answer, "id", vars["bill"], "account", vars["number"])
+				case "getPayment", "getApplication":
+					about(answer, "reference", vars["ref"])
+				case "cancelPayment":
+					about(answer, "reference", asked["payment"])
+				case "createPayment":
+					about(answer, "account", asked["account"], "bills", asked["bills"], "amount_fen", asked["amount_fen"])
+				case "createApplication":
+					about(answer, "service", asked["service"])
 				case "getSubmission":
 					// The record's response is the answer of the kind's operation, which
 					// its schema (any object) cannot say.
 					kind := strings.TrimPrefix(vars["kiosk_ref"], "K-")
 					response := s.example(s.op(kindOp[utility.Kind(kind)]).responses["200"], full).(map[string]any)
-					if _, ok := response["kiosk_ref"]; ok {
-						response["kiosk_ref"] = vars["kiosk_ref"]
-					}
+					about(response, "kiosk_ref", vars["kiosk_ref"])
 					rec := map[string]any{"kind": kind, "status": 200, "response": response}
 					if full {
 						rec["idempotency_key"] = yamlKey
 					}
 					v = rec
 				}
-				if _, ok := answer["kiosk_ref"]; ok && asked.KioskRef != "" && op.id != "cancelPayment" {
-					answer["kiosk_ref"] = asked.KioskRef
+				if op.id != "cancelPayment" {
+					about(answer, "kiosk_ref", asked["kiosk_ref"])
 				}
 				body, _ := json.Marshal(v)
 				dv, _ := decodeJSON(body)
@@ -985,6 +991,18 @@ func TestOpenAPIYAMLUtility(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// about sets, in an example answer, each field of fieldValues (field, value, field,
+// value, …) that the answer has to the value asked, and leaves out what it has not: an
+// answer about what was asked, with no more fields than the example's.
+func about(answer map[string]any, fieldValues ...any) {
+	for i := 0; i+1 < len(fieldValues); i += 2 {
+		k := fieldValues[i].(string)
+		if _, ok := answer[k]; ok && fieldValues[i+1] != nil {
+			answer[k] = fieldValues[i+1]
+		}
 	}
 }
 

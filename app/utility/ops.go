@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -63,31 +64,35 @@ type progressList struct {
 func seg(s string) string { return strings.ReplaceAll(url.PathEscape(s), ".", "%2E") }
 
 // AccountsByIdentity implements Client. The identity goes in the body, never the URL.
+// Nothing in the answer names the citizen; an account of another utility is not taken.
 func (c *HTTPClient) AccountsByIdentity(ctx context.Context, id Identity) ([]Account, error) {
-	var l accountList
-	err := c.call(ctx, "accounts.search", http.MethodPost, "/accounts/search", "", id, &l)
+	l, err := read(ctx, c, "accounts.search", http.MethodPost, "/accounts/search", id, func(l *accountList) []about {
+		return aboutEach(l.Accounts, func(a Account) about { return about{"utility", a.Utility, c.o.Utility} })
+	})
 	return l.Accounts, err
 }
 
-// Account implements Client.
+// Account implements Client. The answer must be the account asked for, at this utility.
 func (c *HTTPClient) Account(ctx context.Context, number string) (Account, error) {
-	var a Account
-	err := c.call(ctx, "accounts.get", http.MethodGet, "/accounts/"+seg(number), "", nil, &a)
-	return a, err
+	return read(ctx, c, "accounts.get", http.MethodGet, "/accounts/"+seg(number), nil, func(a *Account) []about {
+		return []about{{"account", a.Number, number}, {"utility", a.Utility, c.o.Utility}}
+	})
 }
 
-// Bills implements Client.
+// Bills implements Client. Every bill must be the account's asked about.
 func (c *HTTPClient) Bills(ctx context.Context, account string) ([]Bill, error) {
-	var l billList
-	err := c.call(ctx, "bills.list", http.MethodGet, "/accounts/"+seg(account)+"/bills", "", nil, &l)
+	l, err := read(ctx, c, "bills.list", http.MethodGet, "/accounts/"+seg(account)+"/bills", nil, func(l *billList) []about {
+		return aboutEach(l.Bills, func(b Bill) about { return about{"account", b.Account, account} })
+	})
 	return l.Bills, err
 }
 
-// Bill implements Client.
+// Bill implements Client. The answer must be the bill asked for, of the account asked
+// about.
 func (c *HTTPClient) Bill(ctx context.Context, account, billID string) (Bill, error) {
-	var b Bill
-	err := c.call(ctx, "bills.get", http.MethodGet, "/accounts/"+seg(account)+"/bills/"+seg(billID), "", nil, &b)
-	return b, err
+	return read(ctx, c, "bills.get", http.MethodGet, "/accounts/"+seg(account)+"/bills/"+seg(billID), nil, func(b *Bill) []about {
+		return []about{{"bill", b.ID, billID}, {"account", b.Account, account}}
+	})
 }
 
 // CreatePayment implements Client.
@@ -100,16 +105,9 @@ func (c *HTTPClient) CreatePayment(ctx context.Context, key string, p PaymentReq
 // Payment implements Client. An answer about another order than reference is a bad
 // answer: taken, it would show (and print as paid) someone else's order.
 func (c *HTTPClient) Payment(ctx context.Context, reference string) (Payment, error) {
-	var out Payment
-	op := "payments.get"
-	if err := c.call(ctx, op, http.MethodGet, "/payments/"+seg(reference), "", nil, &out); err != nil {
-		return out, err
-	}
-	if out.Reference != reference {
-		return Payment{}, &Error{Utility: c.o.Utility, Op: op, Status: http.StatusOK, Kind: ErrBadResponse,
-			Err: fmt.Errorf("the answer is about order %q, not the one asked about", out.Reference)}
-	}
-	return out, nil
+	return read(ctx, c, "payments.get", http.MethodGet, "/payments/"+seg(reference), nil, func(p *Payment) []about {
+		return []about{{"order", p.Reference, reference}}
+	})
 }
 
 // CancelPayment implements Client.
@@ -126,17 +124,20 @@ func (c *HTTPClient) SubmitApplication(ctx context.Context, key string, a Applic
 	return out, err
 }
 
-// Progress implements Client.
+// Progress implements Client. The answer must be the application asked about, at this
+// utility: the kiosk asks every utility for a number typed, and shows the first answer.
 func (c *HTTPClient) Progress(ctx context.Context, reference string) (Progress, error) {
-	var out Progress
-	err := c.call(ctx, "applications.get", http.MethodGet, "/applications/"+seg(reference), "", nil, &out)
-	return out, err
+	return read(ctx, c, "applications.get", http.MethodGet, "/applications/"+seg(reference), nil, func(p *Progress) []about {
+		return []about{{"application", p.Reference, reference}, {"utility", p.Utility, c.o.Utility}}
+	})
 }
 
-// Applications implements Client.
+// Applications implements Client. Nothing in the answer names the citizen; an
+// application at another utility is not taken.
 func (c *HTTPClient) Applications(ctx context.Context, id Identity) ([]Progress, error) {
-	var l progressList
-	err := c.call(ctx, "applications.search", http.MethodPost, "/applications/search", "", id, &l)
+	l, err := read(ctx, c, "applications.search", http.MethodPost, "/applications/search", id, func(l *progressList) []about {
+		return aboutEach(l.Applications, func(p Progress) about { return about{"utility", p.Utility, c.o.Utility} })
+	})
 	return l.Applications, err
 }
 
@@ -171,11 +172,16 @@ func (c *HTTPClient) submit(ctx context.Context, op string, kind Kind, key strin
 	return c.ownAnswer(op, kind, askedIn(body), raw, out)
 }
 
-// asked is what a state change's answer must be about: the request's kiosk reference,
-// and the order a cancellation cancels.
+// asked is what a state change asks about, read from its body: the request's kiosk
+// reference; the order a cancellation cancels; the account, bills and amount of a
+// payment; an application's service.
 type asked struct {
-	KioskRef string `json:"kiosk_ref"`
-	Payment  string `json:"payment"`
+	KioskRef string   `json:"kiosk_ref"`
+	Payment  string   `json:"payment"`
+	Account  string   `json:"account"`
+	Bills    []string `json:"bills"`
+	Amount   *Fen     `json:"amount_fen"`
+	Service  string   `json:"service"`
 }
 
 // askedIn is what the request body asks about.
@@ -185,30 +191,65 @@ func askedIn(body []byte) asked {
 	return a
 }
 
-// ownAnswer decodes raw, the 200 answer to a request of kind about a, into out, unless
-// it is about another request: it names another kiosk reference, or a cancellation's
-// answer another order (the order keeps the kiosk reference that created it). A utility,
-// or a cache before it, that mixed up its answers would otherwise bind another request's
-// number to this one, which may never have been applied. It is a bad answer, and the
-// request is asked again later.
-func (c *HTTPClient) ownAnswer(op string, kind Kind, a asked, raw json.RawMessage, out any) error {
-	var about struct {
-		Reference string `json:"reference"`
-		KioskRef  string `json:"kiosk_ref"`
-	}
-	err := DecodeResponse(http.StatusOK, raw, c.o.MaxResponse, &about)
-	var other error
-	switch {
-	case err != nil:
-	case kind == KindCancelPayment:
-		if a.Payment != "" && about.Reference != a.Payment {
-			other = fmt.Errorf("the answer is about order %q, not the one cancelled: another request's", about.Reference)
+// about is what raw, the answer to a request of kind, says it is about, beside what a
+// asked: a payment's order is for the account, bills and amount asked (the citizen would
+// pay, and the receipt print, another's), an acceptance for the service applied for;
+// every answer names the request's kiosk reference, but a cancellation's, the order
+// cancelled, which keeps the kiosk reference that created it. Each kind's answer is read
+// for its own fields only: a field of another kind's is unknown to it, and ignored.
+func (a asked) about(kind Kind, raw json.RawMessage, max int64) ([]about, error) {
+	decode := func(v any) error { return DecodeResponse(http.StatusOK, raw, max, v) }
+	switch kind {
+	case KindCancelPayment:
+		var got struct {
+			Reference string `json:"reference"`
 		}
-	case about.KioskRef != "" && about.KioskRef != a.KioskRef:
-		other = fmt.Errorf("the answer is for request %s, not %s: another request's", about.KioskRef, a.KioskRef)
+		err := decode(&got)
+		return []about{{"order", got.Reference, a.Payment}}, err
+	case KindPayment:
+		var got struct {
+			KioskRef string   `json:"kiosk_ref"`
+			Account  string   `json:"account"`
+			Bills    []string `json:"bills"`
+			Amount   *Fen     `json:"amount_fen"`
+		}
+		err := decode(&got)
+		return []about{{"request", got.KioskRef, a.KioskRef}, {"account", got.Account, a.Account},
+			{"set of bills", setOf(got.Bills), setOf(a.Bills)}, {"amount", fenOf(got.Amount), fenOf(a.Amount)}}, err
+	case KindApplication:
+		var got struct {
+			KioskRef string `json:"kiosk_ref"`
+			Service  string `json:"service"`
+		}
+		err := decode(&got)
+		return []about{{"request", got.KioskRef, a.KioskRef}, {"service", got.Service, a.Service}}, err
 	}
-	if other != nil {
-		err = &Error{Status: http.StatusOK, Kind: ErrBadResponse, Err: other}
+	var got struct {
+		KioskRef string `json:"kiosk_ref"`
+	}
+	err := decode(&got)
+	return []about{{"request", got.KioskRef, a.KioskRef}}, err
+}
+
+// setOf is the bills of ids in one string, in no particular order.
+func setOf(ids []string) string { return strings.Join(slices.Sorted(slices.Values(ids)), "\n") }
+
+// fenOf is an amount as a string, "" when it was left out.
+func fenOf(f *Fen) string {
+	if f == nil {
+		return ""
+	}
+	return f.String()
+}
+
+// ownAnswer decodes raw, the 200 answer to a request of kind about a, into out, unless
+// it is about another request (asked.about). A utility, or a cache before it, that mixed
+// up its answers would otherwise bind another request's number to this one, which may
+// never have been applied. It is a bad answer, and the request is asked again later.
+func (c *HTTPClient) ownAnswer(op string, kind Kind, a asked, raw json.RawMessage, out any) error {
+	names, err := a.about(kind, raw, c.o.MaxResponse)
+	if err == nil {
+		err = c.answerAbout(op, names...)
 	}
 	if err == nil {
 		err = DecodeResponse(http.StatusOK, raw, c.o.MaxResponse, out)
@@ -218,6 +259,50 @@ func (c *HTTPClient) ownAnswer(op string, kind Kind, a asked, raw json.RawMessag
 		e.Utility, e.Op = c.o.Utility, op
 	}
 	return err
+}
+
+// about is one thing an answer says it is about ("account", "bill", "order",
+// "application", "request", "utility", …): the answer's name for it (got) and the one
+// asked (asked); "" where the answer or the question left it out, which the API allows.
+type about struct{ what, got, asked string }
+
+// aboutEach is f of every item of a list.
+func aboutEach[T any](items []T, f func(T) about) []about {
+	out := make([]about, len(items))
+	for i, v := range items {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// answerAbout is nil when a 200 answer to op names what was asked, in every one of
+// names that both sides say (without regard to case: a utility may write its references
+// in its own case), and otherwise ErrBadResponse: an answer about another account, bill,
+// order, application, request or utility than the one asked — a utility's bug, a cache
+// or proxy that mixed up its answers — would show a citizen someone else's, print it on
+// a receipt, or bind this request to another's number. The error names the method and
+// what differed, never the values, which may be personal (an account number).
+func (c *HTTPClient) answerAbout(op string, names ...about) error {
+	for _, n := range names {
+		if n.got != "" && n.asked != "" && !strings.EqualFold(n.got, n.asked) {
+			return &Error{Utility: c.o.Utility, Op: op, Status: http.StatusOK, Kind: ErrBadResponse,
+				Err: fmt.Errorf("the answer is about another %s than the one asked: not taken", n.what)}
+		}
+	}
+	return nil
+}
+
+// read sends a read (no idempotency key) of op and decodes its 2xx answer, which it
+// hands on only when it is about what was asked (answerAbout of names).
+func read[T any](ctx context.Context, c *HTTPClient, op, method, path string, in any, names func(*T) []about) (T, error) {
+	var v, none T
+	if err := c.call(ctx, op, method, path, "", in, &v); err != nil {
+		return none, err
+	}
+	if err := c.answerAbout(op, names(&v)...); err != nil {
+		return none, err
+	}
+	return v, nil
 }
 
 // pathOf is where each kind of submission is posted.

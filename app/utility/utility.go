@@ -98,7 +98,9 @@ type Forwarder interface {
 }
 
 // Client is everything the kiosk's flows ask of one utility. Errors match the sentinel
-// errors of this package (errors.Is) and CitizenMessage turns them into text.
+// errors of this package (errors.Is) and CitizenMessage turns them into text. An answer
+// is about what was asked: HTTPClient refuses one that names another account, bill,
+// order, application, request or utility (ErrBadResponse), and hands nothing of it on.
 type Client interface {
 	Forwarder
 	// ID is the utility's ID (Electricity, Water, Gas, Broadband).
