@@ -17,10 +17,11 @@ type answer[T any] struct {
 	err     error
 }
 
-// fanout is a look-up asked of every enabled utility at once for the citizen of a visit,
-// each utility's answer kept as it comes (the accounts, 我的办件), so that a slow or
-// broken utility holds up none of the others. It lives in the session and is dropped
-// with it.
+// fanout is a look-up asked of several utilities at once in a visit, each utility's
+// answer kept as it comes (the accounts and 我的办件 of the visit's citizen, at every
+// enabled utility; the parts of a joint application, at the utilities that have them),
+// so that a slow or broken utility holds up none of the others. It lives in the session
+// and is dropped with it.
 type fanout[T any] struct {
 	mu      sync.Mutex
 	answers []answer[T]
@@ -32,6 +33,9 @@ type fanout[T any] struct {
 	// ask asks one utility; what names the look-up in the log.
 	ask  func(context.Context, utility.Client, utility.Identity) (T, error)
 	what string
+	// byNumber: the look-up asks for a number typed or scanned, not for the visit's
+	// citizen: a visit without a card may ask, and ask is given no identity.
+	byNumber bool
 }
 
 // fanoutTimeout bounds a whole look-up; each utility's own timeout is shorter.
@@ -67,21 +71,21 @@ func (f *fanout[T]) set(a answer[T]) {
 // core is the fanout of the value that embeds it, kept in the session.
 func (f *fanout[T]) core() *fanout[T] { return f }
 
-// startFanout starts f's look-up for the visit's citizen: every enabled utility Loading,
-// holder (which embeds f) kept in the session under key, the answers coming on the
-// kiosk's goroutines.
-func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T] }) error {
+// startFanout starts f's look-up in the visit: each of clients Loading, holder (which
+// embeds f) kept in the session under key, the answers coming on the kiosk's
+// goroutines. Unless f is byNumber, the visit must have an identified citizen.
+func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T] }, clients []utility.Client) error {
 	f := holder.core()
 	s := k.Sessions.Current()
 	if s == nil {
 		return ErrNoSession
 	}
-	if _, ok := s.Identity(); !ok {
+	if _, ok := s.Identity(); !ok && !f.byNumber {
 		return ErrNoSession
 	}
 	f.done = make(chan struct{})
 	f.life, f.cancel = context.WithCancel(k.life)
-	for _, c := range k.Utilities {
+	for _, c := range clients {
 		f.answers = append(f.answers, answer[T]{utility: c.ID(), state: Loading})
 	}
 	if old, ok := s.Get(key); ok {
@@ -92,7 +96,7 @@ func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T
 	s.Set(key, holder)
 	lookup := func() {
 		defer close(f.done)
-		askFanout(k, s, f, k.Utilities, false)
+		askFanout(k, s, f, clients, false)
 	}
 	if !k.spawn(lookup) { // the kiosk is closing
 		f.cancel()
@@ -101,17 +105,24 @@ func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T
 	return nil
 }
 
-// askFanout asks clients for the visit's citizen, each answer put in f and told to the
-// OnLookup listeners. Asked again (again), a utility that fails leaves its answer as
-// it was: what it said a moment ago is better than "unavailable".
+// askFanout asks clients for the visit's citizen (or, byNumber, for what f asks), each
+// answer put in f and told to the OnLookup listeners. Asked again (again), a utility
+// that fails leaves its answer as it was: what it said a moment ago is better than
+// "unavailable".
 func askFanout[T any](k *Kiosk, s *session.Session, f *fanout[T], clients []utility.Client, again bool) {
-	id, ok := s.Identity()
-	if !ok {
+	var who utility.Identity
+	switch id, ok := s.Identity(); {
+	case f.byNumber:
+		if s.Wiped() {
+			return
+		}
+	case !ok: // the citizen left
 		return
+	default:
+		who = utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
 	}
 	ctx, cancel := context.WithTimeout(f.life, fanoutTimeout)
 	defer cancel()
-	who := utility.Identity{IDNumber: id.IDNumber, Name: id.Name}
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		wg.Add(1)
@@ -165,8 +176,9 @@ func retryFanout[T any](k *Kiosk, key, utilityID string) bool {
 }
 
 // OnLookup registers a listener called (from another goroutine) each time a utility
-// answers one of the current citizen's look-ups: their accounts (StartAccountLookup) or
-// their 我的办件 (StartApplicationLookup).
+// answers one of the visit's look-ups: the citizen's accounts (StartAccountLookup), their
+// 我的办件 (StartApplicationLookup), or the parts of a joint application
+// (StartJointLookup).
 func (k *Kiosk) OnLookup(f func()) {
 	k.mu.Lock()
 	defer k.mu.Unlock()

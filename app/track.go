@@ -86,7 +86,7 @@ func (k *Kiosk) StartApplicationLookup() (*MyApplicationsLookup, error) {
 		return out, nil
 	}}}
 	l.own = k.ownUnanswered(id.IDNumber)
-	if err := startFanout(k, applicationsKey, l); err != nil {
+	if err := startFanout(k, applicationsKey, l, k.Utilities); err != nil {
 		return nil, err
 	}
 	return l, nil
