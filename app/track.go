@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/catalog"
@@ -174,8 +174,8 @@ func (k *Kiosk) ChosenDate(days int, accepted, deadline time.Time) bool {
 var ErrApplicationNotFound = errors.New("app: no application with this number")
 
 // ErrJointRef means the number is a 联办编号, which ties a joint application's parts
-// together: FindApplication finds one application, JointApplications the parts. From
-// JointApplications it means this kiosk did not take the application (it was made at
+// together: FindApplication finds one application, StartJointLookup the parts. From
+// StartJointLookup it means this kiosk did not take the application (it was made at
 // another kiosk): each part is then tracked by its own number, printed on the receipt.
 var ErrJointRef = errors.New("app: a joint reference; each part has its own number")
 
@@ -328,69 +328,154 @@ func (k *Kiosk) unanswered(st outbox.Status) Application {
 	return a
 }
 
-// JointApplications finds the parts of a joint application by its 联办编号 (jointRef),
-// as this kiosk submitted them: each utility that has answered is asked for its part's
-// progress; a part without the utility's number is Waiting or Refused (unanswered).
-// Utilities that cannot be asked now, or are no longer enabled, are Unavailable. A
-// 联办编号 this kiosk has no parts of gives ErrJointRef.
-func (k *Kiosk) JointApplications(ctx context.Context, ref string) (ApplicationsResult, error) {
+// JointLookup is a joint application found by its 联办编号 (jointRef), as this kiosk
+// submitted it: its parts in the order submitted, the utilities that gave theirs a
+// number asked for its progress at once, each part filled in as its utility answers (a
+// fanout, like 我的办件), so that a slow utility holds up none of the other parts. It
+// lives in the visit's session, which needs no citizen identified, and is dropped with
+// it.
+type JointLookup struct {
+	fanout[Application]
+	// Ref is the 联办编号, as the kiosk writes it.
+	Ref   string
+	parts []jointPart
+}
+
+// jointPart is a part of a joint application as the outbox knows it.
+type jointPart struct {
+	utility string
+	// asked: its utility gave it a number and is asked (the fanout has its answer);
+	// otherwise known is what the kiosk knows of it (waiting, refused, withdrawn), or
+	// disabled says its utility is no longer enabled here.
+	asked    bool
+	known    Application
+	disabled bool
+}
+
+// JointPart is one part of a joint application, as 联办进度 lists it.
+type JointPart struct {
+	Utility string
+	// State is Loading while the part's utility is asked, Unavailable when it could not
+	// be (RetryJoint asks it again, unless Disabled), and Found otherwise, Application
+	// being the utility's progress, or, for a part its utility has given no number,
+	// what the kiosk knows of it (Waiting with its kiosk reference, Refused).
+	State       LookupState
+	Application Application
+	// Disabled: the part's utility is no longer enabled at this kiosk and cannot be
+	// asked.
+	Disabled bool
+}
+
+// jointKey is where the visit's session keeps the look-up of a 联办编号: one for each,
+// so that the parts of one looked up above another's (a receipt scanned over the list)
+// leave the other's list as it was.
+func jointKey(ref string) string { return "joint/" + ref }
+
+// StartJointLookup finds the parts of a joint application by its 联办编号 and asks each
+// utility that gave its part a number for the part's progress, all at once: it returns
+// at once, those parts Loading; the OnLookup listeners hear of each answer; RetryJoint
+// asks one that could not be asked again. A visit without a card may look one up (a
+// session is needed: EnsureSession). A number that is not a 联办编号 gives
+// ErrApplicationNotFound; a 联办编号 this kiosk has no parts of, ErrJointRef. Looked
+// up again in the visit, a 联办编号's look-up replaces the one before.
+func (k *Kiosk) StartJointLookup(ref string) (*JointLookup, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	if !jointRefPattern.MatchString(ref) {
-		return ApplicationsResult{}, ErrApplicationNotFound
+		return nil, ErrApplicationNotFound
 	}
 	parts, err := k.Outbox.ByGroup(ref)
 	if err != nil {
-		return ApplicationsResult{}, err
+		return nil, fmt.Errorf("app: the parts of joint application %s: %w", ref, err)
 	}
-	// Each part in its place, the utilities asked at once.
-	type part struct {
-		app         *Application
-		unavailable bool
-	}
-	got := make([]part, len(parts))
-	var wg sync.WaitGroup
-	found := false
-	for i, st := range parts {
+	l := &JointLookup{Ref: ref}
+	numbers := map[string]string{} // the utilities' numbers of the parts asked, by utility
+	var clients []utility.Client
+	for _, st := range parts {
 		if !isApplication(st) {
 			continue
 		}
-		found = true
-		switch {
+		p := jointPart{utility: st.Utility}
+		switch c, err := k.Client(st.Utility); {
 		case st.UtilityRef == "":
-			a := k.unanswered(st)
-			got[i].app = &a
+			p.known = k.unanswered(st)
+		case err != nil: // the utility was disabled since
+			p.disabled = true
 		default:
-			c, err := k.Client(st.Utility)
-			if err != nil { // the utility was disabled since
-				got[i].unavailable = true
-				continue
+			// A joint application has at most one part at a utility (the catalogue's
+			// joint services, checked at load): the fanout's answers are by utility.
+			p.asked = true
+			numbers[st.Utility] = st.UtilityRef
+			clients = append(clients, c)
+		}
+		l.parts = append(l.parts, p)
+	}
+	if len(l.parts) == 0 {
+		return nil, ErrJointRef
+	}
+	l.fanout = fanout[Application]{what: "joint application", byNumber: true,
+		ask: func(ctx context.Context, c utility.Client, _ utility.Identity) (Application, error) {
+			p, err := c.Progress(ctx, numbers[c.ID()])
+			if err != nil {
+				return Application{}, err
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				p, err := c.Progress(ctx, st.UtilityRef)
-				if err != nil {
-					got[i].unavailable = true
-					return
-				}
-				got[i].app = &Application{Utility: st.Utility, Progress: k.completeProgress(st.Utility, p)}
-			}()
-		}
+			return Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)}, nil
+		}}
+	if err := startFanout(k, jointKey(ref), l, clients); err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	if !found {
-		return ApplicationsResult{}, ErrJointRef
+	return l, nil
+}
+
+// SessionJointLookup returns the visit's look-up of the 联办编号 ref, if any: the last
+// one, when it was looked up more than once.
+func (k *Kiosk) SessionJointLookup(ref string) (*JointLookup, bool) {
+	s := k.Sessions.Current()
+	if s == nil {
+		return nil, false
 	}
-	var out ApplicationsResult
-	for i, g := range got {
+	v, ok := s.Get(jointKey(strings.ToUpper(strings.TrimSpace(ref))))
+	if !ok {
+		return nil, false
+	}
+	l, ok := v.(*JointLookup)
+	return l, ok
+}
+
+// RetryJoint asks the utility of a part of the joint application ref again, the part
+// having been Unavailable (重新查询); as RetryApplications, it reports whether it asked.
+func (k *Kiosk) RetryJoint(ref, utilityID string) bool {
+	return retryFanout[Application](k, jointKey(strings.ToUpper(strings.TrimSpace(ref))), utilityID)
+}
+
+// Parts is what is known now of each part, in the order submitted: each stays in its
+// place as its utility answers.
+func (l *JointLookup) Parts() []JointPart {
+	answers := l.snapshot()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]JointPart, 0, len(l.parts))
+	for _, p := range l.parts {
+		jp := JointPart{Utility: p.utility, State: Found, Application: p.known}
 		switch {
-		case g.app != nil:
-			out.Applications = append(out.Applications, *g.app)
-		case g.unavailable:
-			out.Unavailable = append(out.Unavailable, parts[i].Utility)
+		case p.disabled:
+			jp.State, jp.Disabled = Unavailable, true
+		case p.asked:
+			jp.State = Loading // and so after a wipe, which drops the answers
+			if i := slices.IndexFunc(answers, func(a answer[Application]) bool { return a.utility == p.utility }); i >= 0 {
+				jp.State, jp.Application = answers[i].state, answers[i].value
+			}
 		}
+		out = append(out, jp)
 	}
-	return out, nil
+	return out
+}
+
+// Wipe drops the parts and stops the look-up.
+func (l *JointLookup) Wipe() {
+	l.fanout.Wipe()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.parts = nil
 }
 
 // RefFromQR reads the application number from a scanned tracking QR (the URL that

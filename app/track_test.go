@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
@@ -583,9 +585,22 @@ func TestTrackQueuedTransfer(t *testing.T) {
 	}
 }
 
-// A joint application is found by its 联办编号: each part, answered (its progress from
-// its utility), still waiting (its kiosk reference) or refused (the utility's words), in
-// the order submitted; a 联办编号 this kiosk has no parts of is ErrJointRef.
+// jointParts looks up the parts of a joint application by its 联办编号 and waits for
+// every utility asked.
+func jointParts(t *testing.T, k *app.Kiosk, ref string) ([]app.JointPart, error) {
+	t.Helper()
+	l, err := k.StartJointLookup(ref)
+	if err != nil {
+		return nil, err
+	}
+	awaitLookup(t, l)
+	return l.Parts(), nil
+}
+
+// A joint application is found by its 联办编号, in a visit without a card too: each
+// part, answered (its progress from its utility), still waiting (its kiosk reference)
+// or refused (the utility's words), in the order submitted; a 联办编号 this kiosk has no
+// parts of is ErrJointRef, and a number that is not one ErrApplicationNotFound.
 func TestTrackJointApplication(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
@@ -597,26 +612,138 @@ func TestTrackJointApplication(t *testing.T) {
 	if r.JointRef == "" {
 		t.Fatal("no 联办编号")
 	}
-	res, err := f.k.JointApplications(context.Background(), strings.ToLower(r.JointRef))
-	if err != nil || len(res.Applications) != 3 || len(res.Unavailable) != 0 {
-		t.Fatalf("parts of %s: %+v, %v", r.JointRef, res, err)
+	f.k.Exit()
+	f.k.EnsureSession() // typed in by someone without a card
+	parts, err := jointParts(t, f.k, strings.ToLower(r.JointRef))
+	if err != nil || len(parts) != 3 {
+		t.Fatalf("parts of %s: %+v, %v", r.JointRef, parts, err)
 	}
-	byUtility := map[string]app.Application{}
-	for _, a := range res.Applications {
-		byUtility[a.Utility] = a
+	for i, id := range []string{utility.Water, utility.Gas, utility.Broadband} {
+		if p := parts[i]; p.Utility != id || p.State != app.Found || p.Application.Utility != id {
+			t.Errorf("part %d: %+v, want %s found", i, p, id)
+		}
 	}
-	water, gas := byUtility[utility.Water], byUtility[utility.Gas]
+	water, gas, bb := parts[0].Application, parts[1].Application, parts[2].Application
 	if water.Waiting || water.Progress.Reference == "" || water.Progress.Reference != partsByUtility(t, r)[utility.Water].Reference {
 		t.Errorf("water: %+v", water)
 	}
 	if !gas.Waiting || gas.Progress.KioskRef != partsByUtility(t, r)[utility.Gas].KioskRef {
 		t.Errorf("gas, down: %+v", gas)
 	}
-	if bb := byUtility[utility.Broadband]; bb.Waiting || bb.Refused != refusal {
+	if bb.Waiting || bb.Refused != refusal {
 		t.Errorf("broadband, refused: %+v", bb)
 	}
-	if _, err := f.k.JointApplications(context.Background(), "J2611251730120042"); !errors.Is(err, app.ErrJointRef) {
+	if _, err := f.k.StartJointLookup("J2611251730120042"); !errors.Is(err, app.ErrJointRef) {
 		t.Errorf("another kiosk's 联办编号: %v", err)
+	}
+	if _, err := f.k.StartJointLookup(water.Progress.Reference); !errors.Is(err, app.ErrApplicationNotFound) {
+		t.Errorf("a utility's number as a 联办编号: %v", err)
+	}
+}
+
+// The parts of a joint application fill in as their utilities answer, each in its
+// place: a part the utility has not given a number (power, down when it was submitted)
+// is listed at once with its kiosk reference; a fast utility's (water) part is listed
+// while a slow one's (gas, slower than its timeout) is still Loading; the slow one and
+// one that fails (broadband, every request refused with 503) end Unavailable, and
+// 重新查询 asks each alone again once it is back.
+func TestTrackJointApplicationFill(t *testing.T) {
+	t.Parallel()
+	f := newFlowsConfigured(t, utilitysim.Options{}, func(c *config.Config) {
+		gas, _ := c.Utilities.ByID(utility.Gas)
+		gas.Timeout.Duration = 2 * time.Second
+	})
+	f.citizen(5)
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Down: true})
+	r := submitForm(t, applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+		jointOf(t, f.k, catalog.JointConnection, allUtilities...)...))
+	submitted := partsByUtility(t, r)
+	setFaults(t, f.sims, utility.Gas, utilitysim.Faults{LatencyMS: 60000})
+	setFaults(t, f.sims, utility.Broadband, utilitysim.Faults{ErrorRate: 1})
+
+	states := func(parts []app.JointPart) map[string]app.LookupState {
+		out := map[string]app.LookupState{}
+		for _, p := range parts {
+			out[p.Utility] = p.State
+		}
+		return out
+	}
+	var mu sync.Mutex
+	var seen [][]app.JointPart
+	ready := make(chan struct{})
+	var l *app.JointLookup
+	f.k.OnLookup(func() {
+		<-ready
+		mu.Lock() // a snapshot taken before another's is kept before it
+		seen = append(seen, l.Parts())
+		mu.Unlock()
+	})
+	l, err := f.k.StartJointLookup(r.JointRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := l.Parts()
+	close(ready)
+	if got, ok := f.k.SessionJointLookup(strings.ToLower(r.JointRef)); !ok || got != l {
+		t.Fatal("the look-up is not kept in the visit")
+	}
+	power := first[0].Application
+	if first[0].State != app.Found || !power.Waiting || power.Progress.KioskRef != submitted[utility.Electricity].KioskRef {
+		t.Fatalf("power's part, without its utility's number, at once: %+v", first[0])
+	}
+	if want := map[string]app.LookupState{utility.Electricity: app.Found, utility.Water: app.Loading, utility.Gas: app.Loading,
+		utility.Broadband: app.Loading}; !maps.Equal(states(first), want) {
+		t.Fatalf("at once: %v, want %v", states(first), want)
+	}
+	awaitLookup(t, l)
+	final := l.Parts()
+	if want := map[string]app.LookupState{utility.Electricity: app.Found, utility.Water: app.Found, utility.Gas: app.Unavailable,
+		utility.Broadband: app.Unavailable}; !maps.Equal(states(final), want) {
+		t.Fatalf("at the end: %v, want %v", states(final), want)
+	}
+	if w := final[1].Application; w.Progress.Reference != submitted[utility.Water].Reference || w.Waiting {
+		t.Fatalf("water's part: %+v", w)
+	}
+	mu.Lock()
+	all := append([][]app.JointPart{first}, seen...)
+	mu.Unlock()
+	waterWhileGasLoads := false
+	var lists []map[string]app.LookupState
+	for _, parts := range all {
+		var order []string
+		for _, p := range parts {
+			order = append(order, p.Utility)
+		}
+		if !slices.Equal(order, allUtilities) {
+			t.Errorf("parts listed %v, want each in its place %v", order, allUtilities)
+		}
+		st := states(parts)
+		lists = append(lists, st)
+		waterWhileGasLoads = waterWhileGasLoads || st[utility.Water] == app.Found && st[utility.Gas] == app.Loading
+	}
+	if !waterWhileGasLoads {
+		t.Errorf("water's part never listed while gas's loaded (0 Loading, 1 Found, 2 Unavailable): %v", lists)
+	}
+
+	if f.k.RetryJoint(r.JointRef, utility.Water) {
+		t.Error("asked again a utility that answered")
+	}
+	for _, id := range []string{utility.Gas, utility.Broadband} {
+		setFaults(t, f.sims, id, utilitysim.Faults{})
+		if !f.k.RetryJoint(strings.ToLower(r.JointRef), id) {
+			t.Fatalf("%s not asked again", id)
+		}
+		if f.k.RetryJoint(r.JointRef, id) {
+			t.Errorf("%s: a second tap asked again while the first asks", id)
+		}
+		if st := states(l.Parts())[id]; st != app.Loading {
+			t.Fatalf("%s asked again: %v, want Loading", id, st)
+		}
+		awaitCond(t, id+" answering again", func() bool { return states(l.Parts())[id] != app.Loading })
+		i := slices.Index(allUtilities, id)
+		if p := l.Parts()[i]; p.State != app.Found || p.Application.Progress.Reference != submitted[id].Reference {
+			t.Errorf("%s after 重新查询: %+v", id, p)
+		}
 	}
 }
 

@@ -43,16 +43,16 @@ func (s *Shell) identified() bool {
 	return ok
 }
 
-// lookupAnswered redraws the accounts screen, or 进度查询, for a utility's answer; from
-// any goroutine. Answers that come while a redraw waits for the UI goroutine (busy
-// painting a frame, say) are drawn by that one redraw.
+// lookupAnswered redraws the accounts screen, 进度查询 or 联办进度, for a utility's
+// answer; from any goroutine. Answers that come while a redraw waits for the UI
+// goroutine (busy painting a frame, say) are drawn by that one redraw.
 func (s *Shell) lookupAnswered() {
 	if !s.lookupDue.CompareAndSwap(false, true) {
 		return // a redraw is due already, and will show this answer too
 	}
 	s.opt.Do(func() {
 		s.lookupDue.Store(false)
-		if c := s.Current(); c == "accounts" || c == "track" {
+		if c := s.Current(); c == "accounts" || c == "track" || c == "joint" {
 			s.refresh()
 		}
 	})

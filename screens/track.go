@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -65,11 +64,10 @@ func trackPage(s *Shell) Page {
 		// Below the applications, in the utilities' order: an answer puts its applications
 		// above and takes its line away.
 		for _, u := range res.Loading {
-			rows = append(rows, busy(s.T("track.utility_loading", s.K.UtilityName(u))))
+			rows = append(rows, s.utilityLine(u, app.Loading, nil))
 		}
 		for _, u := range res.Unavailable {
-			rows = append(rows, container.NewBorder(nil, nil, nil, s.retryButton(func() { s.K.RetryApplications(u) }),
-				note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance)))
+			rows = append(rows, s.utilityLine(u, app.Unavailable, func() { s.K.RetryApplications(u) }))
 		}
 		var hint fyne.CanvasObject = layout.NewSpacer()
 		if len(res.Applications) > 0 {
@@ -77,6 +75,20 @@ func trackPage(s *Shell) Page {
 		}
 		return container.NewBorder(nil, wayOn(hint, byNumber, nil), nil, nil, s.pager(rows...))
 	}}
+}
+
+// utilityLine is the line of a utility whose applications are not listed: still being
+// asked (Loading), or not answering (Unavailable), with 重新查询 beside it when retry
+// can ask it again.
+func (s *Shell) utilityLine(u string, state app.LookupState, retry func()) fyne.CanvasObject {
+	if state == app.Loading {
+		return busy(s.T("track.utility_loading", s.K.UtilityName(u)))
+	}
+	line := note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance)
+	if retry == nil {
+		return line
+	}
+	return container.NewBorder(nil, nil, nil, s.retryButton(retry), line)
 }
 
 func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
@@ -145,15 +157,17 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 	s.K.EnsureSession() // what is found belongs to this visit: wiped with it when the citizen walks away
 	type found struct {
 		a     app.Application
-		joint *app.ApplicationsResult // the parts of a joint application (联办编号)
+		joint *app.JointLookup // the parts of a joint application (联办编号), filled in as they come
 		err   error
 	}
 	s.pleaseWait("track.finding_title", "track.finding")
 	run(s, func(ctx context.Context) found {
 		a, err := s.K.FindApplication(ctx, number)
 		if errors.Is(err, app.ErrJointRef) {
-			parts, err := s.K.JointApplications(ctx, number)
-			return found{joint: &parts, err: err}
+			// Found by this kiosk's own records at once; the parts' utilities answer on the
+			// list.
+			l, err := s.K.StartJointLookup(number)
+			return found{joint: l, err: err}
 		}
 		return found{a: a, err: err}
 	}, func(r found) {
@@ -173,23 +187,33 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 			return
 		}
 		if r.joint != nil {
-			s.Show(jointPartsPage(s, strings.ToUpper(strings.TrimSpace(number)), *r.joint))
+			s.Show(jointPartsPage(s, r.joint))
 			return
 		}
 		s.Show(timelinePage(s, r.a))
 	})
 }
 
-// jointPartsPage lists the parts of a joint application found by its 联办编号; each opens its
-// timeline.
-func jointPartsPage(s *Shell, ref string, res app.ApplicationsResult) Page {
+// jointPartsPage lists the parts of a joint application found by its 联办编号, in the
+// order submitted, each in its place from the start: a part as soon as its utility
+// answers (each opens its timeline), a line for one still being asked and for one that
+// could not be (重新查询 asks it alone again), as 我的办件 does.
+func jointPartsPage(s *Shell, l *app.JointLookup) Page {
 	return Page{Name: "joint", TitleKey: "track.joint_title", Build: func() fyne.CanvasObject {
-		blocks := []fyne.CanvasObject{s.panel(s.T("apply.joint_ref") + "  " + ref)}
-		for _, a := range res.Applications {
-			blocks = append(blocks, s.applicationRow(a))
+		if cur, ok := s.K.SessionJointLookup(l.Ref); ok {
+			l = cur // looked up again above this page (its receipt scanned again): that one asks now
 		}
-		for _, u := range res.Unavailable {
-			blocks = append(blocks, note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance))
+		blocks := []fyne.CanvasObject{s.panel(s.T("apply.joint_ref") + "  " + l.Ref)}
+		for _, p := range l.Parts() {
+			if p.State == app.Found {
+				blocks = append(blocks, s.applicationRow(p.Application))
+				continue
+			}
+			var retry func()
+			if !p.Disabled {
+				retry = func() { s.K.RetryJoint(l.Ref, p.Utility) }
+			}
+			blocks = append(blocks, s.utilityLine(p.Utility, p.State, retry))
 		}
 		return s.pager(blocks...)
 	}}

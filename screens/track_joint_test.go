@@ -1,0 +1,99 @@
+package screens_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/screens/screentest"
+)
+
+// 联办进度 lists a joint application's parts as their utilities answer. Its 联办编号,
+// typed on 进度查询's keypad without a card, opens the list at once: water's part is
+// listed while gas (slow) is still being asked on the line below, and broadband (down)
+// says so on its line, in the order the parts were submitted; 重新查询 lists broadband's
+// part once it is back, in its place. The page fits in both languages and sizes. A part
+// opens its timeline.
+func TestJointPartsFillIn(t *testing.T) {
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sims.Close() })
+	cfg := config.Defaults()
+	// Gas is asked until its answer or the end of the test: it stays Loading.
+	gas, _ := cfg.Utilities.ByID(utility.Gas)
+	gas.Timeout.Duration = config.MaxUtilityTimeout
+	h := screentest.New(t, screentest.Options{Config: cfg, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
+
+	// The three parts of 陈建国's joint connection, as the kiosk submits them.
+	const ref = "J2611280930120042"
+	who := utilitysim.DemoIdentities[5]
+	parts := []string{utility.Water, utility.Gas, utility.Broadband}
+	var reqs []outbox.Request
+	for _, id := range parts {
+		reqs = append(reqs, outbox.Request{Utility: id, Kind: utility.KindApplication, Order: who.IDNumber, Group: ref, Applicant: who.IDNumber,
+			Body: utility.Application{Service: "new_connection", Address: who.Address, JointRef: ref,
+				Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone}}})
+	}
+	res, err := h.K.Outbox.SubmitAll(t.Context(), reqs, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if !r.Answered() || r.Err != nil {
+			t.Fatalf("%s's part not accepted: %+v", parts[i], r)
+		}
+	}
+	if err := sims.SetFaults(utility.Gas, utilitysim.Faults{LatencyMS: 600000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sims.SetFaults(utility.Broadband, utilitysim.Faults{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	h.Tap("进度查询")
+	h.Tap("输入办件编号")
+	for _, c := range ref {
+		h.Tap(string(c))
+	}
+	h.Tap("确定")
+	water := "供水 · "
+	gasLoading := h.K.UtilityName(utility.Gas) + "：正在查询办件"
+	bbDown := h.K.UtilityName(utility.Broadband) + "暂时无法查询"
+	h.WaitFor("water's part and broadband down", func() bool { return h.Current() == "joint" && h.Shows(water) && h.Shows(bbDown) })
+	markup := h.Markup()
+	at := func(s string) int { return strings.Index(markup, s) }
+	if !h.Shows(ref) || at(gasLoading) < 0 || !(at(water) < at(gasLoading) && at(gasLoading) < at(bbDown)) || !h.CanTap("重新查询") {
+		t.Fatalf("water's part, then gas loading, then broadband down with 重新查询:\n%s", markup)
+	}
+	// The lines fit and keep their distance, in both languages and sizes.
+	for _, elderly := range []bool{true, false} {
+		h.Shell.SetElderly(elderly)
+		h.Check("", "joint")
+		h.Shell.ToggleLanguage()
+		h.Check("", "joint-en")
+		h.Shell.ToggleLanguage()
+	}
+
+	if err := sims.SetFaults(utility.Broadband, utilitysim.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	h.Tap("重新查询")
+	broadband := "宽带 · "
+	h.WaitFor("broadband's part", func() bool { return h.Shows(broadband) })
+	markup = h.Markup()
+	if h.Shows(bbDown) || at(gasLoading) < 0 || !(at(water) < at(gasLoading) && at(gasLoading) < at(broadband)) {
+		t.Fatalf("broadband's part listed in its place, gas still loading:\n%s", markup)
+	}
+
+	h.TapPrefix(water)
+	h.WaitFor("water's timeline", func() bool { return h.Current() == "timeline" })
+	if !h.Shows(res[0].UtilityRef) {
+		t.Errorf("water's timeline does not show its number %s:\n%s", res[0].UtilityRef, h.Markup())
+	}
+}
