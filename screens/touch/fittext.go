@@ -13,9 +13,14 @@ import (
 // character, so that it gives way to the buttons beside it.
 type FitText struct {
 	widget.BaseWidget
-	Text     string
-	Color    color.Color
-	TextSize float32
+	Text      string
+	Color     color.Color
+	TextSize  float32
+	TextStyle fyne.TextStyle
+	// MinTextSize, when set, lets a text too wide at TextSize be drawn smaller, down to
+	// MinTextSize, before it is shortened: a prompt whose words all matter (a utility's
+	// long name in it, in English in 大字模式) is read whole.
+	MinTextSize float32
 	// Alignment places the text in its width (leading by default).
 	Alignment fyne.TextAlign
 }
@@ -40,23 +45,29 @@ type fitRenderer struct {
 }
 
 func (r *fitRenderer) Layout(s fyne.Size) {
+	style := r.t.TextStyle
 	full := []rune(r.t.Text)
+	size := r.t.TextSize
+	for size > r.t.MinTextSize && r.t.MinTextSize > 0 && fyne.MeasureText(r.t.Text, size, style).Width > s.Width {
+		size = max(r.t.MinTextSize, size-1)
+	}
 	shown := string(full)
 	for n := len(full); n > 0; n-- {
 		candidate := string(full[:n])
 		if n < len(full) {
 			candidate += "…"
 		}
-		if fyne.MeasureText(candidate, r.t.TextSize, fyne.TextStyle{}).Width <= s.Width {
+		if fyne.MeasureText(candidate, size, style).Width <= s.Width {
 			shown = candidate
 			break
 		}
 		shown = "…"
 	}
-	// Refreshed only when the words change: Fyne lays a new screen out again as it
-	// paints it, and a refresh from there would paint the whole window a second time.
-	if shown != r.text.Text {
-		r.text.Text = shown
+	// Refreshed only when the words or their size change: Fyne lays a new screen out
+	// again as it paints it, and a refresh from there would paint the whole window a
+	// second time.
+	if shown != r.text.Text || size != r.text.TextSize {
+		r.text.Text, r.text.TextSize = shown, size
 		r.text.Refresh()
 	}
 	h := r.text.MinSize().Height
@@ -65,12 +76,12 @@ func (r *fitRenderer) Layout(s fyne.Size) {
 }
 
 func (r *fitRenderer) MinSize() fyne.Size {
-	m := fyne.MeasureText("…", r.t.TextSize, fyne.TextStyle{})
+	m := fyne.MeasureText("…", r.t.TextSize, r.t.TextStyle)
 	return fyne.NewSize(m.Width, m.Height)
 }
 
 func (r *fitRenderer) Refresh() {
-	r.text.Color, r.text.TextSize, r.text.Alignment = r.t.Color, r.t.TextSize, r.t.Alignment
+	r.text.Color, r.text.TextSize, r.text.TextStyle, r.text.Alignment = r.t.Color, r.t.TextSize, r.t.TextStyle, r.t.Alignment
 	r.Layout(r.t.Size())
 	r.text.Refresh()
 }

@@ -61,7 +61,7 @@ type Keypad struct {
 	value   string
 	message string
 
-	display *canvas.Text
+	display *FitText
 	// strut holds the display as tall as a value makes it, so that the keys do not
 	// move when the placeholder (a smaller size) gives way to the first character.
 	strut *canvas.Rectangle
@@ -137,8 +137,10 @@ func (k *Keypad) Clear() *Button { return k.keys[k.labels.Clear] }
 
 // CreateRenderer builds the display and the keys.
 func (k *Keypad) CreateRenderer() fyne.WidgetRenderer {
-	k.display = canvas.NewText("", ft.Color(ft.ColorNameForeground))
-	k.display.TextSize = ft.Size(ft.SizeNameHeadingText)
+	k.display = NewFitText("", ft.Color(ft.ColorNameForeground), ft.Size(ft.SizeNameHeadingText))
+	// A prompt too long for the display (a utility's long name in it, English in
+	// 大字模式) is drawn smaller, not cut, nor is the screen widened for it.
+	k.display.MinTextSize = ft.Size(ft.SizeNameText)
 	k.hint = NewFitText("", ft.Color(ft.ColorNameError), ft.Size(ft.SizeNameText))
 	bg := canvas.NewRectangle(ft.Color(ft.ColorNameInputBackground))
 	bg.StrokeColor = ft.Color(ft.ColorNameInputBorder)
@@ -238,8 +240,6 @@ func (r *keypadRenderer) Refresh() {
 		k.display.Text = k.Placeholder
 		k.display.Color = ft.Color(ft.ColorNamePlaceHolder)
 		k.display.TextStyle.Monospace = false // the monospace face has no Chinese
-		// A size smaller than the value: a long placeholder (English in 大字模式) must
-		// not widen the screen.
 		k.display.TextSize = ft.Size(ft.SizeNameSubHeadingText)
 	} else {
 		k.display.TextStyle.Monospace = true

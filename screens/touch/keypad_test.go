@@ -225,3 +225,41 @@ func TestKeypadOKAndClearStandApart(t *testing.T) {
 		}
 	})
 }
+
+// TestKeypadLongPlaceholder: a prompt too long for the display at its size (a utility's
+// long name in it, English in 大字模式) is drawn smaller and read whole; it neither
+// widens the keypad past the screen nor is cut. A short one keeps its size, and so
+// does the long one where it fits.
+func TestKeypadLongPlaceholder(t *testing.T) {
+	const long = "Type your State Grid Liangzihu Power Supply account number"
+	for _, elderly := range []bool{false, true} {
+		test.NewTempApp(t)
+		test.ApplyTheme(t, kt.New(elderly))
+		for _, tc := range []struct {
+			placeholder string
+			smaller     bool
+		}{{"请输入户号", false}, {long, elderly}} {
+			k := NewKeypad(Numeric, labels)
+			k.Placeholder = tc.placeholder
+			w := test.NewTempWindow(t, k)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(1260, 700)) // the screen's body
+			if m := k.MinSize(); m.Width > 1260 {
+				t.Errorf("elderly %v, %q: the keypad needs %.0f px of width", elderly, tc.placeholder, m.Width)
+			}
+			var shown *canvas.Text
+			for _, o := range test.TempWidgetRenderer(t, k.display).Objects() {
+				shown, _ = o.(*canvas.Text)
+			}
+			if shown == nil || shown.Text != tc.placeholder {
+				t.Fatalf("elderly %v: the display shows %+v, want %q whole", elderly, shown, tc.placeholder)
+			}
+			if w := fyne.MeasureText(shown.Text, shown.TextSize, shown.TextStyle).Width; w > k.display.Size().Width {
+				t.Errorf("elderly %v, %q: %.0f px of text in a display %.0f px wide", elderly, tc.placeholder, w, k.display.Size().Width)
+			}
+			if smaller := shown.TextSize < k.display.TextSize; smaller != tc.smaller {
+				t.Errorf("elderly %v, %q: drawn at %.0f, its size %.0f", elderly, tc.placeholder, shown.TextSize, k.display.TextSize)
+			}
+		}
+	}
+}
