@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/devices/idcard"
@@ -18,7 +19,9 @@ import (
 //   - a visit without a card (a typed number, a bill's QR) becomes the card holder's: the
 //     same person, whose payment's outcome stays on screen, their accounts under it;
 //   - another citizen's visit is ended as replaced, as any card over it ends it, once its
-//     receipt has printed for it; then the card opens its holder's visit.
+//     receipt has printed for it; then the card opens its holder's visit. When it is a
+//     start that failed, the new visit's Identified carries why (PaymentFailed): the
+//     start's own outcome, meant for the visit that ended, is dropped by the screens.
 //
 // The holder's own card put back is no change (Continued), held or not. 退出办理 and the
 // idle wipe end the visit as ever, and the held card with it: it is a card left on the
@@ -90,11 +93,15 @@ func (k *Kiosk) paymentEnded(s *session.Session) {
 		return // lifted meanwhile (cardGone), or the visit ended (forgetHeld)
 	}
 	k.Log.Info("the payment ended: the held card is read as placed now", "session", s.ID)
+	k.payments.mu.Lock()
+	failed := k.payments.failed[s.ID]
+	delete(k.payments.failed, s.ID)
+	k.payments.mu.Unlock()
 	if _, identified := s.Identity(); !identified {
 		k.adopt(s, c)
 		return
 	}
-	k.acceptCard(c)
+	k.acceptCard(c, failed)
 }
 
 // startingPayment counts a payment of visit s being started: its order is being made,
@@ -107,11 +114,18 @@ func (k *Kiosk) startingPayment(s *session.Session) {
 
 // startedPayment ends what startingPayment began. A start that made an order has put
 // its flow among the open ones already, and the card stays held until the order ends;
-// one that failed leaves no payment open, and a card held meanwhile is acted on now.
-func (k *Kiosk) startedPayment(s *session.Session) {
+// one that failed (why: failed) leaves no payment open, and a card held meanwhile is
+// acted on now. The last start's failure is kept for paymentEnded, which may run from
+// holdCard instead (the start ended between its look and its hold).
+func (k *Kiosk) startedPayment(s *session.Session, failed bitext.Text) {
 	k.payments.mu.Lock()
 	if k.payments.starting[s.ID]--; k.payments.starting[s.ID] <= 0 {
 		delete(k.payments.starting, s.ID)
+	}
+	if failed.IsZero() || k.visitOver(s.ID) { // an ended visit's is nobody's
+		delete(k.payments.failed, s.ID)
+	} else {
+		k.payments.failed[s.ID] = failed
 	}
 	k.payments.mu.Unlock()
 	k.paymentEnded(s)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/liangzihu/kiosk/app"
@@ -265,7 +266,10 @@ func TestCardHeldWhilePaymentStartFails(t *testing.T) {
 		t.Fatal("another citizen's card took over the visit while its order was being made")
 	}
 	cancel() // the screen's wait ends: the start gives up
-	if e := nextHeldEvent(t, events); e.Kind != app.Identified {
+	// The new visit is told why the payer's payment was not made: the start's own
+	// outcome was the payer's visit's, which ended.
+	if e := nextHeldEvent(t, events); e.Kind != app.Identified || !strings.Contains(e.PaymentFailed.ZH, "缴费系统繁忙") ||
+		e.PaymentFailed.EN == "" || e.PaymentFailed.EN == e.PaymentFailed.ZH {
 		t.Fatalf("once the start failed: event %+v", e)
 	}
 	if r := <-done; !errors.Is(r.err, app.ErrPaymentBusy) || r.flow != nil {

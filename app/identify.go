@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -38,6 +39,10 @@ const (
 type IdentifyEvent struct {
 	Kind    IdentifyKind
 	Message string
+	// PaymentFailed, with Identified, is why the payment of the visit the card replaced
+	// was not made: the card was held while its order was being made, and the start
+	// failed (see cardpay.go). The screens tell it over the new visit. Zero otherwise.
+	PaymentFailed bitext.Text
 }
 
 // DeviceEvent tells the screens and maintenance that a device's state changed.
@@ -114,7 +119,7 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 			if k.cardPlaced(e.Unseen) {
 				continue
 			}
-			k.acceptCard(e.Card)
+			k.acceptCard(e.Card, bitext.Text{})
 		case idcard.EventCardRemoved:
 			k.cardGone(!e.Unseen)
 		case idcard.EventReadFailed:
@@ -161,8 +166,10 @@ func identityOf(c *idcard.Card) session.Identity {
 
 // acceptCard checks a card read from the reader and, when it may be used, opens a
 // session for its holder (a session already open for someone else is wiped first,
-// once its open payment has ended: see cardpay.go).
-func (k *Kiosk) acceptCard(c *idcard.Card) {
+// once its open payment has ended: see cardpay.go). paymentFailed is why the payment
+// the card was held for did not start (IdentifyEvent.PaymentFailed), zero for a card
+// read as it is placed.
+func (k *Kiosk) acceptCard(c *idcard.Card, paymentFailed bitext.Text) {
 	if k.closing.Load() {
 		return
 	}
@@ -194,7 +201,7 @@ func (k *Kiosk) acceptCard(c *idcard.Card) {
 		return
 	}
 	k.identify(k.Sessions.Start(), c, "citizen identified")
-	k.emitIdentify(IdentifyEvent{Kind: Identified})
+	k.emitIdentify(IdentifyEvent{Kind: Identified, PaymentFailed: paymentFailed})
 }
 
 // identify makes visit s card c's holder's, journals its start with the card and asks

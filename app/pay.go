@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bitext"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -132,7 +134,7 @@ func paymentKey(utilityID, account string, bills []utility.Bill) string {
 // first, one Idempotency-Key for every attempt). The same bills started again in the
 // same session give back the same flow while it is not finished, also when the second
 // start comes while the first is still waiting for the utility (a double tap).
-func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bills []utility.Bill) (*PaymentFlow, error) {
+func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bills []utility.Bill) (_ *PaymentFlow, err error) {
 	s := k.Sessions.Current()
 	if s == nil {
 		return nil, ErrNoSession
@@ -143,7 +145,13 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	// From the tap on, the payment counts as open (cardpay.go): a card read while the
 	// order is being made waits, and is let go here if no order came of the start.
 	k.startingPayment(s)
-	defer k.startedPayment(s)
+	defer func() {
+		var failed bitext.Text
+		if err != nil {
+			failed = k.PaymentStartFailure(err, utilityID)
+		}
+		k.startedPayment(s, failed)
+	}()
 	// One start at a time: a second one (a double tap) waits for the first and then
 	// finds its flow, rather than asking the utility for a second order.
 	select {
@@ -171,13 +179,26 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	return f, nil
 }
 
+// PaymentStartFailure words for the citizen, in both languages, why StartPayment failed
+// with err: the utility did not make the order in time (no pay QR, nothing charged), or
+// the utility's own refusal.
+func (k *Kiosk) PaymentStartFailure(err error, utilityID string) bitext.Text {
+	if errors.Is(err, ErrPaymentBusy) {
+		return bitext.New(k.Text.In(i18n.ZH, "pay.busy"), k.Text.In(i18n.EN, "pay.busy"))
+	}
+	return k.Refusal(err, utilityID)
+}
+
 // payments are the payment flows of open sessions; start serialises their starts.
 type payments struct {
 	start chan struct{}
 	mu    sync.Mutex
 	open  map[string][]*PaymentFlow // by session ID
-	// starting counts the starts under way (StartPayment not returned), by session ID.
+	// starting counts the starts under way (StartPayment not returned), by session ID;
+	// failed is why the visit's last start failed, while a card held for it may be
+	// acted on (see startedPayment).
 	starting map[string]int
+	failed   map[string]bitext.Text
 	live     map[string]bool // kiosk references of the orders flows follow
 	// late are the order requests the utility had not answered when the citizen was
 	// told it was busy, by kiosk reference: the citizen may tap again and get the
@@ -190,7 +211,7 @@ type lateOrder struct{ session, utility, account string }
 
 func newPayments() payments {
 	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, starting: map[string]int{},
-		live: map[string]bool{}, late: map[string]lateOrder{}}
+		failed: map[string]bitext.Text{}, live: map[string]bool{}, late: map[string]lateOrder{}}
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or
@@ -201,6 +222,7 @@ func (k *Kiosk) abandonPayments(sessionID string) {
 	k.payments.mu.Lock()
 	flows := k.payments.open[sessionID]
 	delete(k.payments.open, sessionID)
+	delete(k.payments.failed, sessionID)
 	var late []string
 	for ref, o := range k.payments.late {
 		if o.session == sessionID {

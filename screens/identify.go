@@ -37,6 +37,13 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		// be used, leaves it up: taken down, it bared the button to a second tap, and the
 		// step's screen came over whatever the refusal said. Another citizen's card
 		// (Identified) is the next visit, and the step's outcome is not theirs.
+		if e.Kind == app.Adopted {
+			// The step is a payment start that failed, a card held meanwhile
+			// (cardpay.go): the visit is the card holder's now, and their screens go
+			// under the notice; the start's failure comes over them.
+			s.adopted()
+			return
+		}
 		s.K.Log.Info("card read while a step is on its way: its notice stays", "event", int(e.Kind))
 		return
 	}
@@ -47,6 +54,14 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		s.notice = s.tellKeys("identify.reading_title", e.Message)
 	case app.Identified:
 		s.afterIdentify()
+		if failed := e.PaymentFailed; !failed.IsZero() {
+			// The card was held while the last visit's order was being made, and no
+			// order came of it: whoever paid reads that nothing was, over the new visit
+			// (the start's own outcome was the last visit's, and is dropped).
+			s.notice = s.tell(func() notice {
+				return notice{s.T("pay.failed_before_title"), s.T("pay.failed_before", failed.In(s.K.Text.Lang())), []modalButton{s.ok()}}
+			})
+		}
 	case app.Continued:
 		if s.Current() == "home" {
 			s.afterIdentify()
@@ -92,7 +107,8 @@ func (s *Shell) closeUnread(m *modal) {
 // adopted follows a visit without a card that became the card holder's once its
 // payment ended: the payment's outcome (or the pay QR it is about to replace) stays on
 // top, with the citizen's accounts under it for 返回, in place of the screens of the
-// look-up by number. Elsewhere the citizen lands as after any card.
+// look-up by number. Elsewhere (a start that failed leaves the bills on top) the
+// citizen lands as after any card.
 func (s *Shell) adopted() {
 	top := s.stack[len(s.stack)-1]
 	if top.Name != "pay" && top.Name != "pay-result" {

@@ -14,6 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens"
 	"github.com/liangzihu/kiosk/screens/screentest"
@@ -407,7 +408,7 @@ func TestRedrawWaitsForTheFinger(t *testing.T) {
 // (a hall's own configuration, whose scanner happens to be the emulator).
 func newScanHarness(t *testing.T, demoMode, english, elderly bool) *screentest.H {
 	t.Helper()
-	d, sims, cfg := demoWithUtilities(t)
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
 	o := screentest.Options{Config: cfg, UtilityURLs: sims.BaseURLs(), Start: true}
 	if demoMode {
 		o.Demo = d

@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -89,12 +88,9 @@ func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utilit
 		s.notice.hide()
 		s.notice = nil
 		if r.err != nil {
+			failed := s.K.PaymentStartFailure(r.err, utilityID)
 			s.notice = s.tell(func() notice {
-				msg := s.K.CitizenMessage(r.err, utilityID)
-				if errors.Is(r.err, app.ErrPaymentBusy) {
-					msg = s.T("pay.busy")
-				}
-				return notice{s.T("pay.failed_title"), msg, []modalButton{s.ok()}}
+				return notice{s.T("pay.failed_title"), failed.In(s.K.Text.Lang()), []modalButton{s.ok()}}
 			})
 			return
 		}

@@ -88,7 +88,7 @@ func TestTimelineWithoutTimeLimit(t *testing.T) {
 // with the simulator's citizen i identified by the card.
 func newTrackHarness(t *testing.T, citizen int) (*screentest.H, *utilitysim.Server) {
 	t.Helper()
-	d, sims, cfg := demoWithUtilities(t)
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
 	h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
@@ -100,16 +100,17 @@ func newTrackHarness(t *testing.T, citizen int) (*screentest.H, *utilitysim.Serv
 }
 
 // demoWithUtilities starts the demo device emulators and the utilities' simulator, the
-// emulators' demo citizens the simulator's, and a configuration that drives the
-// emulators.
-func demoWithUtilities(t *testing.T) (*demo.Rig, *utilitysim.Server, *config.Config) {
+// emulators' demo citizens the simulator's (started with o, in a folder of its own),
+// and a configuration that drives the emulators.
+func demoWithUtilities(t *testing.T, o utilitysim.Options) (*demo.Rig, *utilitysim.Server, *config.Config) {
 	t.Helper()
 	d, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	o.Dir = t.TempDir()
+	sims, err := utilitysim.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}

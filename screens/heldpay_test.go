@@ -1,0 +1,144 @@
+package screens_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/demo"
+	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/screens/screentest"
+)
+
+// refusedPayment is what the utilities' simulator says of every payment in these tests:
+// its self-service limit is a fen.
+const refusedPayment = "自助缴费单笔不能超过0.01元，请到人工窗口办理"
+
+// newPayHarness is a kiosk on the demo device emulators and the utilities' simulator,
+// whose utilities refuse every payment (a self-service limit of a fen).
+func newPayHarness(t *testing.T) (*screentest.H, *demo.Rig, *utilitysim.Server) {
+	t.Helper()
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 1}})
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
+	h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+	return h, d, sims
+}
+
+// startRefusedPayment opens the electricity bills of the simulator's citizen 1 (李四),
+// by his card or, byCard false, by a paper bill's QR, and taps 缴费 with the utility
+// slow to answer: the citizen waits under 请稍候, and the refusal comes seconds later.
+func startRefusedPayment(t *testing.T, h *screentest.H, d *demo.Rig, sims *utilitysim.Server, byCard bool) *session.Session {
+	t.Helper()
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	if byCard {
+		mustDo(t, d.PlaceCard(1))
+		h.WaitShows("户号 " + elec)
+		h.Tap("户号 " + elec)
+	} else {
+		h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+		mustDo(t, d.Scan(utility.FormatBillQR(utility.Electricity, elec, "")))
+	}
+	h.WaitShows("缴费截止")
+	mustDo(t, sims.SetFaults(utility.Electricity, utilitysim.Faults{LatencyMS: 3000}))
+	visit := h.K.Sessions.Current()
+	h.TapPrefix("缴费（")
+	h.WaitShows("正在生成支付二维码")
+	return visit
+}
+
+// refusalShown waits for the start's 请稍候 to give way, and for the notice over the
+// screen to say title and the utility's refusal.
+func refusalShown(t *testing.T, h *screentest.H, title string) {
+	t.Helper()
+	h.WaitFor("the start's outcome", func() bool { return !h.Shows("正在生成支付二维码") })
+	h.WaitFor("the refusal", func() bool { return h.Shows(title) && h.Shows(refusedPayment) })
+}
+
+// A visit opened by a paper bill's QR: the citizen taps 缴费 and, while the order is
+// being made, puts their ID card on the reader; the utility refuses the payment. The
+// refusal is told, and the visit, now the card holder's, shows their accounts at every
+// utility under it (not the look-up by number, its header without them), as a card
+// placed after the payment would.
+func TestHeldCardAdoptedWhenPaymentStartFails(t *testing.T) {
+	h, d, sims := newPayHarness(t)
+	visit := startRefusedPayment(t, h, d, sims, false)
+	mustDo(t, d.PlaceCard(1))
+	h.WaitFor("the card held", h.K.CardHeld)
+	refusalShown(t, h, "未能缴费")
+	if h.K.Sessions.Current() != visit || visit.Wiped() || h.K.CardHeld() {
+		t.Fatalf("the visit was not kept for the card's holder (held %v)", h.K.CardHeld())
+	}
+	if id, ok := visit.Identity(); !ok || id.IDNumber != sim.DemoCards()[1].IDNumber {
+		t.Fatal("the visit is not the card holder's")
+	}
+	if h.Current() != "accounts" {
+		t.Fatalf("under the refusal: %s, want the citizen's accounts", h.Current())
+	}
+	h.Tap("知道了")
+	h.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 1))
+	if !h.Shows("李*") || h.Shows("未能缴费") {
+		t.Fatalf("after the refusal, the citizen's accounts:\n%s", h.Markup())
+	}
+}
+
+// Another citizen's card put down while the payer's order is being made is held; the
+// utility refuses the payment, and the card opens its holder's visit. The refusal, meant
+// for the visit that ended, is not dropped: it is told over the new citizen's accounts,
+// worded as the last payment's, in both languages.
+func TestHeldCardReplacesWhenPaymentStartFails(t *testing.T) {
+	h, d, sims := newPayHarness(t)
+	payer := startRefusedPayment(t, h, d, sims, true)
+	mustDo(t, d.PlaceCard(2))
+	h.WaitFor("the card held", h.K.CardHeld)
+	refusalShown(t, h, "上一笔缴费未能完成")
+	next := h.K.Sessions.Current()
+	if !payer.Wiped() || next == nil || next == payer || h.K.CardHeld() {
+		t.Fatalf("the payer's visit wiped %v, another open %v, held %v", payer.Wiped(), next != nil && next != payer, h.K.CardHeld())
+	}
+	if id, _ := next.Identity(); id.IDNumber != sim.DemoCards()[2].IDNumber {
+		t.Fatal("the new visit is not the card holder's")
+	}
+	if h.Current() != "accounts" || !h.Shows("刚放入的身份证已读取") || h.Shows("李*") {
+		t.Fatalf("under the refusal, on %s:\n%s", h.Current(), h.Markup())
+	}
+	h.AssertFits()
+	h.Do(h.Shell.ToggleLanguage)
+	if !h.Shows("The previous payment was not made") || !h.Shows("its holder's visit is now open") {
+		t.Fatalf("the notice in English:\n%s", h.Markup())
+	}
+	h.AssertFits()
+	h.Do(h.Shell.ToggleLanguage)
+	h.Tap("知道了")
+	h.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 2))
+	if h.Shows("上一笔缴费未能完成") || !strings.Contains(h.Markup(), "王*") {
+		t.Fatalf("the new citizen's accounts:\n%s", h.Markup())
+	}
+}
+
+// The payer's own card lifted and put back while the order is being made is no change
+// (nothing is held): the refusal is told over the bills it was tapped on, as without it.
+func TestOwnCardWhenPaymentStartFails(t *testing.T) {
+	h, d, sims := newPayHarness(t)
+	visit := startRefusedPayment(t, h, d, sims, true)
+	mustDo(t, d.PlaceCard(1)) // lifted and put down again
+	h.WaitFor("the card read again", func() bool { return strings.Contains(h.Log(), "card of the citizen being served read again") })
+	refusalShown(t, h, "未能缴费")
+	if h.K.Sessions.Current() != visit || visit.Wiped() || h.K.CardHeld() || h.Current() != "bills" {
+		t.Fatalf("the payer's own card: visit kept %v, held %v, on %s", h.K.Sessions.Current() == visit, h.K.CardHeld(), h.Current())
+	}
+	h.Tap("知道了")
+	if !h.Shows("缴费（") || !h.Shows("李*") {
+		t.Fatalf("the bills after the refusal:\n%s", h.Markup())
+	}
+}
+
+func mustDo(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
