@@ -5,8 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -86,7 +88,13 @@ func visitWithoutCard(t *testing.T) (*flows, chan app.IdentifyEvent, string, []u
 // kiosk's identify events but the cues are on events.
 func visitWithCard(t *testing.T) (*flows, chan app.IdentifyEvent, string, []utility.Bill) {
 	t.Helper()
-	f := newFlows(t, utilitysim.Options{})
+	return visitWithCardOn(t, nil)
+}
+
+// visitWithCardOn is visitWithCard with the kiosk on clock c (nil: the system clock).
+func visitWithCardOn(t *testing.T, c clock.Clock) (*flows, chan app.IdentifyEvent, string, []utility.Bill) {
+	t.Helper()
+	f := newFlowsAt(t, utilitysim.Options{}, nil, c)
 	events := heldEvents(f)
 	mustDo(t, f.rig.PlaceCard(1))
 	if e := nextHeldEvent(t, events); e.Kind != app.Identified {
@@ -287,5 +295,76 @@ func mustDo(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Another citizen's card put down at an identified visit's pay QR, and the payer pays:
+// the receipt prints, and the card waits ResultFor more while the payer reads 缴费成功
+// (HeldForResult), unless the next citizen taps 立即办理 (ServeNextCard) or the payer
+// 退出办理; then it opens its holder's visit. A card lifted meanwhile opens nothing, and
+// the payer's visit goes on.
+func TestCardHeldWhilePayerReadsTheOutcome(t *testing.T) {
+	for _, then := range []string{"the time is up", "立即办理", "退出办理", "the card lifted"} {
+		t.Run(then, func(t *testing.T) {
+			t.Parallel()
+			c := clock.NewManual(time.Now())
+			f, events, number, bills := visitWithCardOn(t, c)
+			payer := f.k.Sessions.Current()
+			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := startPayWatch(flow)
+			mustDo(t, f.rig.PlaceCard(2))
+			if e := nextHeldEvent(t, events); e.Kind != app.HeldForPayment {
+				t.Fatalf("another card over the pay QR: event %+v", e)
+			}
+			if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
+				t.Fatal(err)
+			}
+			awaitPayFinal(t, flow, w)
+			if e := nextHeldEvent(t, events); e.Kind != app.HeldForResult {
+				t.Fatalf("once paid: event %+v", e)
+			}
+			due, waits := f.k.NextCardDue()
+			if r, ok := flow.Printed(); !ok || !r.OK || !waits || !due.Equal(c.Now().Add(app.ResultFor)) {
+				t.Fatalf("once paid: receipt %+v (%v), the card waits %v until %v", r, ok, waits, due)
+			}
+			if f.k.Sessions.Current() != payer || payer.Wiped() || !f.k.CardHeld() {
+				t.Fatal("the payer's visit did not stay for its outcome")
+			}
+			c.Advance(app.ResultFor - time.Second)
+			if f.k.Sessions.Current() != payer || payer.Wiped() {
+				t.Fatal("the payer's visit ended before its outcome's time")
+			}
+			switch then {
+			case "the time is up":
+				c.Advance(time.Second)
+			case "立即办理":
+				f.k.ServeNextCard()
+			case "退出办理":
+				f.k.Exit()
+			case "the card lifted":
+				f.rig.RemoveCard()
+				awaitCond(t, "the card seen lifted", func() bool { _, waits := f.k.NextCardDue(); return !waits })
+				c.Advance(time.Second)
+				if f.k.Sessions.Current() != payer || payer.Wiped() || f.k.CardHeld() {
+					t.Fatalf("the card lifted: the payer's visit kept %v, held %v", f.k.Sessions.Current() == payer, f.k.CardHeld())
+				}
+				return
+			}
+			if e := nextHeldEvent(t, events); e.Kind != app.Identified || !e.PaymentFailed.IsZero() {
+				t.Fatalf("after %s: event %+v", then, e)
+			}
+			next := f.k.Sessions.Current()
+			id, _ := next.Identity()
+			if !payer.Wiped() || next == payer || id.IDNumber != sim.DemoCards()[2].IDNumber || f.k.CardHeld() || f.k.CardLeft() {
+				t.Fatalf("after %s: payer wiped %v, next is the card's %v, held %v, card left %v", then, payer.Wiped(),
+					id.IDNumber == sim.DemoCards()[2].IDNumber, f.k.CardHeld(), f.k.CardLeft())
+			}
+			if _, waits := f.k.NextCardDue(); waits || f.rig.Printer().Stats().Cuts != 1 {
+				t.Fatalf("after %s: a card still waits %v, %d receipts", then, waits, f.rig.Printer().Stats().Cuts)
+			}
+		})
 	}
 }

@@ -32,6 +32,9 @@ const (
 	// Adopted: the visit, opened without a card, became the card holder's once its
 	// payment ended; the screen on top (the payment's outcome) stays.
 	Adopted
+	// HeldForResult: the payment another citizen's card waited for was paid; the card
+	// waits while the payer reads the outcome (Kiosk.NextCardDue, see cardpay.go).
+	HeldForResult
 )
 
 // IdentifyEvent tells the screens how reading a card went. Message is an i18n key

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/clock"
@@ -123,10 +124,14 @@ type Kiosk struct {
 	contentListeners  []func()
 	deviceState       map[string]DeviceEvent
 	card              cardState
-	// held is a card read while the visit heldFor had a payment open (cardpay.go).
-	held    *idcard.Card
-	heldFor string
-	screen  func(context.Context) (image.Image, error) // SetScreen
+	// held is a card read while the visit heldFor had a payment open (cardpay.go);
+	// heldUntil, when set, is when it opens its holder's visit after the payer has read
+	// the outcome (resultTimer does it).
+	held        *idcard.Card
+	heldFor     string
+	heldUntil   time.Time
+	resultTimer clock.Timer
+	screen      func(context.Context) (image.Image, error) // SetScreen
 
 	cancel context.CancelFunc
 	// life ends when Close begins: work the kiosk does on its own (a departed citizen's
@@ -382,7 +387,15 @@ func (k *Kiosk) Touch() { k.Sessions.Touch() }
 func (k *Kiosk) SetAway(away bool) { k.Sessions.SetAway(away) }
 
 // Exit ends the visit at once (退出办理): all personal data is dropped.
-func (k *Kiosk) Exit() { k.Sessions.End(session.ReasonExit) }
+func (k *Kiosk) Exit() {
+	// The payer done with the outcome of the payment another citizen's card waited for:
+	// that card opens its holder's visit (ended otherwise, it would be a card left on
+	// the reader, and its holder asked to take it).
+	if s := k.Sessions.Current(); s != nil && k.serveHeld(s.ID) {
+		return
+	}
+	k.Sessions.End(session.ReasonExit)
+}
 
 // Elderly reports whether 大字模式 is on.
 func (k *Kiosk) Elderly() bool {

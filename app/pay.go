@@ -195,10 +195,10 @@ type payments struct {
 	mu    sync.Mutex
 	open  map[string][]*PaymentFlow // by session ID
 	// starting counts the starts under way (StartPayment not returned), by session ID;
-	// failed is why the visit's last start failed, while a card held for it may be
-	// acted on (see startedPayment).
+	// ended is how the visit's last payment ended, while a card held for it may be
+	// acted on (see paymentDone).
 	starting map[string]int
-	failed   map[string]bitext.Text
+	ended    map[string]paymentEnd
 	live     map[string]bool // kiosk references of the orders flows follow
 	// late are the order requests the utility had not answered when the citizen was
 	// told it was busy, by kiosk reference: the citizen may tap again and get the
@@ -211,7 +211,7 @@ type lateOrder struct{ session, utility, account string }
 
 func newPayments() payments {
 	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, starting: map[string]int{},
-		failed: map[string]bitext.Text{}, live: map[string]bool{}, late: map[string]lateOrder{}}
+		ended: map[string]paymentEnd{}, live: map[string]bool{}, late: map[string]lateOrder{}}
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or
@@ -222,7 +222,7 @@ func (k *Kiosk) abandonPayments(sessionID string) {
 	k.payments.mu.Lock()
 	flows := k.payments.open[sessionID]
 	delete(k.payments.open, sessionID)
-	delete(k.payments.failed, sessionID)
+	delete(k.payments.ended, sessionID)
 	var late []string
 	for ref, o := range k.payments.late {
 		if o.session == sessionID {
@@ -432,7 +432,8 @@ func (f *PaymentFlow) settle() {
 	}
 	if paymentFinal(p.Status) {
 		f.k.releaseOrder(f.KioskRef, !guessed)
-		f.k.paymentEnded(f.session) // a card held meanwhile is read now
+		// A card held meanwhile is read now, or once the payer has read 缴费成功.
+		f.k.paymentDone(f.session, paymentEnd{paid: p.Status == utility.PaymentPaid})
 	}
 }
 

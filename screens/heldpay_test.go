@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -140,5 +141,72 @@ func mustDo(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Another citizen's card put down at the pay QR, and the payer pays: 缴费成功 and the
+// receipt's note stay on screen, with a line that the card was read and opens its
+// holder's visit in 20 seconds, and 立即办理 for that holder; the time up (or the tap),
+// the new citizen's accounts come. It fits in both languages and both sizes.
+func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
+	for _, then := range []string{"the time is up", "立即办理"} {
+		t.Run(then, func(t *testing.T) {
+			d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
+			cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+			// The manual clock: the outcome's time passes when the test says so.
+			h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), Start: true})
+			h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+			elec := utilitysim.AccountNumber(utility.Electricity, 1)
+			mustDo(t, d.PlaceCard(1))
+			h.WaitShows("户号 " + elec)
+			h.Tap("户号 " + elec)
+			h.WaitShows("缴费截止")
+			h.TapPrefix("缴费（")
+			h.WaitShows("请用微信或支付宝扫码支付")
+			payer := h.K.Sessions.Current()
+			mustDo(t, d.PlaceCard(2))
+			h.WaitShows("请先完成当前缴费")
+			orders, err := h.K.Orders.List()
+			if err != nil || len(orders) != 1 {
+				t.Fatalf("orders %+v, %v", orders, err)
+			}
+			if _, err := sims.Pay(utility.Electricity, orders[0].Reference); err != nil {
+				t.Fatal(err)
+			}
+			h.WaitShows("缴费成功")
+			h.WaitShows("请取走凭条")
+			if !h.Shows("新放入的身份证已读取") || !h.Shows("20秒后为其办理") || !h.CanTap("立即办理") ||
+				h.K.Sessions.Current() != payer || h.Shows("请先完成当前缴费") {
+				t.Fatalf("the payer's outcome, the next card waiting:\n%s", h.Markup())
+			}
+			for _, english := range []bool{false, true} {
+				if english {
+					h.Do(h.Shell.ToggleLanguage)
+				}
+				for _, elderly := range []bool{false, true} {
+					h.Do(func() { h.Shell.SetElderly(elderly) })
+					h.AssertFits()
+				}
+			}
+			if !h.Shows("The next ID card") || !h.Shows("20 s") {
+				t.Fatalf("in English:\n%s", h.Markup())
+			}
+			h.Do(h.Shell.ToggleLanguage)
+			h.Do(func() { h.Shell.SetElderly(false) })
+			h.Advance(5 * time.Second)
+			h.Do(h.Shell.Tick) // the shell's once a second
+			if !h.Shows("15秒后为其办理") || h.K.Sessions.Current() != payer {
+				t.Fatalf("5 s later:\n%s", h.Markup())
+			}
+			if then == "the time is up" {
+				h.Advance(app.ResultFor - 5*time.Second)
+			} else {
+				h.Tap("立即办理")
+			}
+			h.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 2))
+			if !payer.Wiped() || h.Current() != "accounts" || h.Shows("缴费成功") || h.Shows("李*") {
+				t.Fatalf("after %s, on %s:\n%s", then, h.Current(), h.Markup())
+			}
+		})
 	}
 }

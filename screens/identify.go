@@ -71,6 +71,12 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		s.notice = s.tellKeys("pay.card_held_title", e.Message, s.ok)
 	case app.Adopted:
 		s.adopted()
+	case app.HeldForResult:
+		// Paid: the outcome says that the next card waits, and for how long. It is
+		// on its way when it is not on top yet (the pay QR gives way to it).
+		if s.Current() == "pay-result" {
+			s.refresh()
+		}
 	case app.Refused:
 		if s.Current() == "home" {
 			s.render() // under the notice, home asks for the refused card to be taken

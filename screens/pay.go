@@ -206,9 +206,20 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 // payResultPage tells how the payment ended; when paid, whether the receipt printed,
 // with the receipt's QR on screen either way.
 func payResultPage(s *Shell, f *app.PaymentFlow) Page {
-	return Page{Name: "pay-result", TitleKey: "pay.result_title", Build: func() fyne.CanvasObject {
+	// next is the note that another citizen's card waits (NextCardDue), while shown.
+	var next *touch.Paragraph
+	return Page{Name: "pay-result", TitleKey: "pay.result_title", Tick: func() {
+		due, waits := s.K.NextCardDue()
+		switch {
+		case waits != (next != nil): // the card came to wait, or was lifted
+			s.refresh()
+		case waits:
+			next.SetText(s.nextCardText(due))
+		}
+	}, Build: func() fyne.CanvasObject {
 		p := f.Payment()
 		var items []fyne.CanvasObject
+		next = nil
 		var side fyne.CanvasObject = widget.NewLabel("")
 		switch p.Status {
 		case utility.PaymentPaid:
@@ -218,7 +229,11 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 				detail = append(detail, s.printedNote(r, "pay.take_receipt", nil))
 			}
 			items = append(items, lines(detail...))
-			if owed := s.otherArrears(f); owed != "" && s.below().Resume == nil { // a 过户 goes on instead
+			if due, waits := s.K.NextCardDue(); waits {
+				// Another citizen's card waited for this payment: the payer reads this
+				// first (app.ResultFor), or its holder goes on at once (below).
+				next = note(s.nextCardText(due), widget.HighImportance)
+			} else if owed := s.otherArrears(f); owed != "" && s.below().Resume == nil { // a 过户 goes on instead
 				// One visit for all: what is still owed elsewhere, and the way to it.
 				other := touch.NewButton(s.T("pay.pay_others"), s.Tap(func() { s.Show(accountsPage(s)) }))
 				items = append(items, container.NewBorder(nil, nil, nil, other, note(s.T("pay.also_owed", owed), widget.WarningImportance)))
@@ -262,9 +277,23 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 			back = touch.NewButton(s.T("nav.back"), s.Tap(s.Back))
 			done = touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
 		}
-		items = append(items, container.NewGridWithColumns(2, back, done))
+		if next != nil {
+			// The payer's visit ends shortly: the way on is the waiting card's holder's
+			// (the header's 退出办理 opens their visit too: app.Kiosk.Exit).
+			now := touch.NewPrimaryButton(s.T("pay.next_card_now"), s.Tap(s.K.ServeNextCard))
+			items = append(items, container.NewBorder(nil, nil, nil, now, next))
+		} else {
+			items = append(items, container.NewGridWithColumns(2, back, done))
+		}
 		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
 	}}
+}
+
+// nextCardText says that the card put down during the payment opens its holder's visit
+// at due: in whole seconds, counted down.
+func (s *Shell) nextCardText(due time.Time) string {
+	left := due.Sub(s.K.Clock.Now())
+	return s.T("pay.next_card", max(0, int((left+time.Second-1)/time.Second)))
 }
 
 // otherArrears words what the identified citizen still owes at other accounts than the
