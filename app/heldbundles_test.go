@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,8 +75,9 @@ func TestBundleHeldForLater(t *testing.T) {
 	k := heldKiosk(t, dir, clk)
 	elec := bundle.DemoKey("electricity")
 	before := tariffTitle(t, k, "electricity")
-	told := 0
-	k.OnContent(func() { told++ })
+	// told is counted on the goroutine that shows the content, after it shows it.
+	var told atomic.Int32
+	k.OnContent(func() { told.Add(1) })
 
 	if _, err := k.ApplyBundle(effective(t, elec, 2, t0, t0.Add(2*time.Hour), "二版"), "工号0107"); err != nil {
 		t.Fatal(err)
@@ -94,12 +96,14 @@ func TestBundleHeldForLater(t *testing.T) {
 	if got := listed(t, k); len(got) != 1 || got[0].Held != 3 || got[0].Version != 0 || !got[0].Effective.Equal(t0.Add(3*time.Hour)) {
 		t.Fatalf("GET /v1/bundles: %+v", got)
 	}
-	if got := tariffTitle(t, k, "electricity"); got != before || told != 0 {
-		t.Fatalf("a bundle for later shown at once: %q (%d changes told)", got, told)
+	if got := tariffTitle(t, k, "electricity"); got != before || told.Load() != 0 {
+		t.Fatalf("a bundle for later shown at once: %q (%d changes told)", got, told.Load())
 	}
-	advanceUntil(t, clk, 3*time.Hour, "version 3 shown at its time", func() bool { return tariffTitle(t, k, "electricity") == "三版"+before })
-	if sts, err := k.Bundles(); err != nil || sts["electricity"].Pending != nil || k.BundleShown("electricity") != 3 || told != 1 {
-		t.Fatalf("after its time: %+v %v, shown %d, %d changes told", sts["electricity"], err, k.BundleShown("electricity"), told)
+	advanceUntil(t, clk, 3*time.Hour, "version 3 shown at its time and told", func() bool {
+		return tariffTitle(t, k, "electricity") == "三版"+before && told.Load() > 0
+	})
+	if sts, err := k.Bundles(); err != nil || sts["electricity"].Pending != nil || k.BundleShown("electricity") != 3 || told.Load() != 1 {
+		t.Fatalf("after its time: %+v %v, shown %d, %d changes told", sts["electricity"], err, k.BundleShown("electricity"), told.Load())
 	}
 
 	// Held while the kiosk is off at its time: shown as it starts.
