@@ -860,6 +860,59 @@ func TestOldRequestIsLookedUpFirst(t *testing.T) {
 	}
 }
 
+// A look-up asks by kiosk reference and key only. A utility that answers it with the
+// record of another kind of request (an application's, for a payment order), or with an
+// order for another amount than the request stored, has not answered this request: it
+// is not bound to that number, nor sent again (it may have arrived), and is looked up
+// again later, when the utility's right answer binds it.
+func TestLookupAnsweredForAnotherRequest(t *testing.T) {
+	var found atomic.Value // the utility's answer to the look-up
+	f := &scripted{lookup: func(string) (utility.Answer, error) { return found.Load().(utility.Answer), nil }}
+	e := newEnv(t, Options{Base: time.Second}, f)
+	pay := Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "acct",
+		Body: utility.PaymentRequest{Account: "3100001001", Bills: []string{"W-202605"}, Amount: 12345}}
+	r, err := e.ob.Submit(context.Background(), pay, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := func(amount string) []byte {
+		return []byte(`{"reference":"ZF1","kiosk_ref":"` + r.KioskRef + `","account":"3100001001","bills":["W-202605"],"amount_fen":` + amount + `,"status":"pending"}`)
+	}
+	found.Store(utility.Answer{Kind: utility.KindApplication, Reference: "SQ1",
+		Body: []byte(`{"reference":"SQ1","kiosk_ref":"` + r.KioskRef + `","service":"new_connection"}`)})
+	e.clock.Advance(13 * time.Hour) // old: its key may be forgotten, so it is looked up first
+	e.ob.Start(context.Background())
+	for i, wrong := range []struct {
+		answer utility.Answer
+		differ string
+	}{
+		{found.Load().(utility.Answer), "another kind of request"},
+		{utility.Answer{Kind: utility.KindPayment, Reference: "ZF1", Body: order("54321")}, "another amount"},
+	} {
+		found.Store(wrong.answer)
+		if i > 0 {
+			e.clock.Advance(state(t, e.ob, r.KioskRef).NextAt.Sub(e.clock.Now()))
+		}
+		eventually(t, "the look-up", func() bool {
+			s := state(t, e.ob, r.KioskRef)
+			return s.Tries == i+1 || s.State != Pending
+		})
+		s := state(t, e.ob, r.KioskRef)
+		if s.State != Pending || s.UtilityRef != "" || !strings.Contains(s.LastError, wrong.differ) || strings.Contains(s.LastError, "54321") {
+			t.Fatalf("answered with %s: %+v, want it pending, bound to nothing, its error naming %q", wrong.answer.Kind, s, wrong.differ)
+		}
+	}
+	found.Store(utility.Answer{Kind: utility.KindPayment, Reference: "ZF1", Body: order("12345")})
+	e.clock.Advance(state(t, e.ob, r.KioskRef).NextAt.Sub(e.clock.Now()))
+	eventually(t, "the right answer", func() bool { return state(t, e.ob, r.KioskRef).State != Pending })
+	if s := state(t, e.ob, r.KioskRef); s.State != Done || s.UtilityRef != "ZF1" {
+		t.Fatalf("looked up at last: %+v", s)
+	}
+	if sent := f.sentRefs(); len(sent) != 0 {
+		t.Errorf("sent %v: a request the utility has a record of is never sent again", sent)
+	}
+}
+
 func TestRestartResendsWithSameKey(t *testing.T) {
 	block := make(chan struct{})
 	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {

@@ -472,6 +472,15 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 	expired := !it.notAfter.IsZero() && now.After(it.notAfter)
 	if old || expired {
 		ans, err := w.fwd.Lookup(ctx, it.ref, key)
+		if err == nil {
+			// Asked by reference and key only, the utility may answer with a record of
+			// another kind or request (a payment's reference bound to an application's
+			// number): that is no answer, and it is asked again.
+			err = ans.About(utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body})
+			if err != nil {
+				return outcome{state: Pending, err: fmt.Errorf("outbox: look-up of %s: %w", it.ref, err)}
+			}
+		}
 		switch {
 		case err == nil:
 			return outcome{state: Done, answer: &ans}

@@ -214,8 +214,7 @@ func (a asked) about(kind Kind, raw json.RawMessage, max int64) ([]about, error)
 			Amount   *Fen     `json:"amount_fen"`
 		}
 		err := decode(&got)
-		return []about{{"request", got.KioskRef, a.KioskRef}, {"account", got.Account, a.Account},
-			{"set of bills", setOf(got.Bills), setOf(a.Bills)}, {"amount", fenOf(got.Amount), fenOf(a.Amount)}}, err
+		return a.order(got.KioskRef, got.Account, got.Bills, got.Amount), err
 	case KindApplication:
 		var got struct {
 			KioskRef string `json:"kiosk_ref"`
@@ -229,6 +228,39 @@ func (a asked) about(kind Kind, raw json.RawMessage, max int64) ([]about, error)
 	}
 	err := decode(&got)
 	return []about{{"request", got.KioskRef, a.KioskRef}}, err
+}
+
+// order is what a payment order says it is about — the request that created it, the
+// account, the bills and the amount (nil when not given) — beside what a asked.
+func (a asked) order(kioskRef, account string, bills []string, amount *Fen) []about {
+	return []about{{"request", kioskRef, a.KioskRef}, {"account", account, a.Account},
+		{"set of bills", setOf(bills), setOf(a.Bills)}, {"amount", fenOf(amount), fenOf(a.Amount)}}
+}
+
+// About is nil when the payment order p is the one r asked for, and otherwise an error
+// matching ErrBadResponse that names what differs: the request that created it
+// (kiosk_ref), the account, the set of bills (in any order) or the amount. It is the
+// comparison HTTPClient holds a new order to (CreatePayment, the outbox's Forward); the
+// kiosk holds every later answer about the order to it (its status, its cancellation,
+// which the client compares with the order asked only), since a status of the right
+// order number but another account or amount would be shown, and printed on the
+// receipt, as the citizen's. As every answer's check (answerAbout) it compares only
+// what both give, without regard to case: a zero Amount is not given. The error names
+// no value: an account number is personal.
+func (p Payment) About(r PaymentRequest) error {
+	a := asked{KioskRef: r.KioskRef, Account: r.Account, Bills: r.Bills, Amount: given(r.Amount)}
+	if what := differs(a.order(p.KioskRef, p.Account, p.Bills, given(p.Amount))); what != "" {
+		return fmt.Errorf("%w: the order is about another %s than the one asked: not taken", ErrBadResponse, what)
+	}
+	return nil
+}
+
+// given is a Payment's or a PaymentRequest's amount, nil when it is zero: not given.
+func given(f Fen) *Fen {
+	if f == 0 {
+		return nil
+	}
+	return &f
 }
 
 // setOf is the bills of ids in one string, in no particular order.
@@ -283,13 +315,22 @@ func aboutEach[T any](items []T, f func(T) about) []about {
 // a receipt, or bind this request to another's number. The error names the method and
 // what differed, never the values, which may be personal (an account number).
 func (c *HTTPClient) answerAbout(op string, names ...about) error {
-	for _, n := range names {
-		if n.got != "" && n.asked != "" && !strings.EqualFold(n.got, n.asked) {
-			return &Error{Utility: c.o.Utility, Op: op, Status: http.StatusOK, Kind: ErrBadResponse,
-				Err: fmt.Errorf("the answer is about another %s than the one asked: not taken", n.what)}
-		}
+	if what := differs(names); what != "" {
+		return &Error{Utility: c.o.Utility, Op: op, Status: http.StatusOK, Kind: ErrBadResponse,
+			Err: fmt.Errorf("the answer is about another %s than the one asked: not taken", what)}
 	}
 	return nil
+}
+
+// differs is what the first of names that the answer and the question both give differs
+// in ("account", "amount", …), without regard to case; "" when none does.
+func differs(names []about) string {
+	for _, n := range names {
+		if n.got != "" && n.asked != "" && !strings.EqualFold(n.got, n.asked) {
+			return n.what
+		}
+	}
+	return ""
 }
 
 // read sends a read (no idempotency key) of op and decodes its 2xx answer, which it
@@ -347,6 +388,35 @@ func (c *HTTPClient) answerOf(op string, kind Kind, a asked, raw json.RawMessage
 		return Answer{}, err
 	}
 	return Answer{Kind: kind, Reference: r.Reference, Body: raw}, nil
+}
+
+// About is nil when a is an answer to s, and otherwise an error matching ErrBadResponse
+// that names what differs: the kind of request, or what its body asked, read as the
+// client reads an answer to a request of s's kind (asked.about: a payment order's
+// request, account, bills and amount, the order a cancellation cancelled, the service
+// applied for, the kiosk reference). HTTPClient holds what it forwards to this when it
+// is answered; a Lookup is asked by kiosk reference and key only, so the outbox holds
+// what one finds to it: a record of another kind (an application's, for a payment)
+// would bind the request to another's number. It compares only what both give: an
+// answer without a kind or a body names nothing.
+func (a Answer) About(s Submission) error {
+	names := []about{{"kind of request", string(a.Kind), string(s.Kind)}}
+	if len(a.Body) > 0 {
+		q := askedIn(s.Body)
+		q.KioskRef = s.KioskRef
+		more, err := q.about(s.Kind, a.Body, int64(len(a.Body)))
+		if e := (*Error)(nil); errors.As(err, &e) && e.Err != nil {
+			err = e.Err // what could not be read: the kind is said below
+		}
+		if err != nil {
+			return fmt.Errorf("%w: the answer to a %s request cannot be read: %w", ErrBadResponse, s.Kind, err)
+		}
+		names = append(names, more...)
+	}
+	if what := differs(names); what != "" {
+		return fmt.Errorf("%w: the answer is about another %s than the %s request: not taken", ErrBadResponse, what, s.Kind)
+	}
+	return nil
 }
 
 // submissionRecord is the answer of GET /submissions/{kiosk_ref}.
