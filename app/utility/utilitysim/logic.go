@@ -273,7 +273,24 @@ func (u *uapi) payment(ref string) (paymentRec, bool, error) {
 
 func (u *uapi) paymentGet(w http.ResponseWriter, r *http.Request) {
 	p, found, err := u.payment(r.PathValue("ref"))
-	writeFound(w, p.Payment, found, err, "未找到该缴费订单")
+	writeFound(w, u.misstated(p.Payment), found, err, "未找到该缴费订单")
+}
+
+// misstated is a status answer about p with the fields of Faults.Misstate another
+// order's: another account (its number with a digit more), another bill beside its
+// own, a yuan more. Its reference, and what is stored, stay as they are.
+func (u *uapi) misstated(p utility.Payment) utility.Payment {
+	for _, field := range u.s.Faults(u.id).Misstate {
+		switch field {
+		case "account":
+			p.Account += "0"
+		case "bills":
+			p.Bills = append(slices.Clone(p.Bills), "OTHER-BILL")
+		case "amount_fen":
+			p.Amount += 100
+		}
+	}
+	return p
 }
 
 func (u *uapi) cancelPayment(b ubk, kiosk string, body []byte) (any, *apiError) {

@@ -115,7 +115,16 @@ type Faults struct {
 	// application's progress and every acceptance of an application or a transfer, as a
 	// utility may: the API requires only their reference, which is never left out.
 	Omit []string `json:"omit,omitempty"`
+	// Misstate names these fields of a payment order (MisstateFields: account, bills,
+	// amount_fen) as another order's in every answer to its status (GET /payments/{ref}),
+	// as a utility's bug or a cache that mixed up its answers might: another account,
+	// another bill beside its own, a yuan more. The order number is kept, so the client's
+	// own check (the order asked) passes; the kiosk must compare the rest itself.
+	Misstate []string `json:"misstate,omitempty"`
 }
+
+// MisstateFields are the fields Faults.Misstate can name.
+var MisstateFields = []string{"account", "bills", "amount_fen"}
 
 // Server is a running simulator.
 type Server struct {
@@ -322,6 +331,11 @@ func (s *Server) SetFaults(id string, f Faults) error {
 	}
 	if f.ErrorRate < 0 || f.ErrorRate > 1 || f.CutRate < 0 || f.CutRate > 1 || f.LatencyMS < 0 || f.LatencyMS > 600000 {
 		return fmt.Errorf("utilitysim: faults out of range: %+v", f)
+	}
+	for _, field := range f.Misstate {
+		if !slices.Contains(MisstateFields, field) {
+			return fmt.Errorf("utilitysim: misstate %q: a payment order's %v only", field, MisstateFields)
+		}
 	}
 	s.mu.Lock()
 	s.faults[id] = f

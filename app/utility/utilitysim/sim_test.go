@@ -666,6 +666,58 @@ func TestFaultsOmit(t *testing.T) {
 	}
 }
 
+// Faults.Misstate, set through the admin API, has a payment's status name another
+// account, other bills and another amount, its order number kept: the client takes it
+// (it compares the order asked), Payment.About refuses it. What is stored is unchanged:
+// cleared, the fault leaves the order as it was.
+func TestFaultsMisstate(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Water]
+	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
+	bills, err := c.Bills(ctx, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, total := unpaid(bills)
+	asked := utility.PaymentRequest{KioskRef: "KM1", Account: account, Bills: ids, Amount: total}
+	p, err := c.CreatePayment(ctx, "pay-m1", asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setFaults := func(body string) int {
+		t.Helper()
+		req, _ := http.NewRequest("PUT", r.s.AdminURL()+"/faults/water", strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for field, differ := range map[string]string{"account": "account", "bills": "set of bills", "amount_fen": "amount"} {
+		if code := setFaults(`{"misstate":["` + field + `"]}`); code != http.StatusOK {
+			t.Fatalf("misstate %s: %d", field, code)
+		}
+		got, err := c.Payment(ctx, p.Reference)
+		if err != nil || got.Reference != p.Reference {
+			t.Fatalf("misstate %s: %+v, %v", field, got, err)
+		}
+		if err := got.About(asked); !errors.Is(err, utility.ErrBadResponse) || !strings.Contains(err.Error(), "another "+differ+" ") {
+			t.Errorf("misstate %s: the status %+v is taken for the order asked: %v", field, got, err)
+		}
+	}
+	if code := setFaults(`{"misstate":["status"]}`); code != http.StatusUnprocessableEntity {
+		t.Errorf("misstate of a field it cannot: %d", code)
+	}
+	if code := setFaults(`{}`); code != http.StatusOK {
+		t.Fatalf("clear: %d", code)
+	}
+	got, err := c.Payment(ctx, p.Reference)
+	if err != nil || got.About(asked) != nil || got.Amount != total {
+		t.Fatalf("without the fault: %+v, %v", got, err)
+	}
+}
+
 func TestAdminAPI(t *testing.T) {
 	r := newRig(t, Options{})
 	req, _ := http.NewRequest("PUT", r.s.AdminURL()+"/faults/water", strings.NewReader(`{"down":true}`))
