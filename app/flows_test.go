@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
 
 // flows is a kiosk for the journeys' logic without a screen: the demo device emulators
@@ -28,6 +30,8 @@ type flows struct {
 	tweak func(*config.Config)
 	// clock is the kiosk's clock; nil is the system clock.
 	clock clock.Clock
+	// warned is what the kiosks logged at warning level and above.
+	warned *simtest.SyncBuffer
 }
 
 // newFlows starts the simulator with o (its Dir is set here) and a kiosk on it.
@@ -57,7 +61,7 @@ func newFlowsAt(t *testing.T, o utilitysim.Options, tweak func(*config.Config), 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sims.Close() })
-	f := &flows{t: t, rig: rig, sims: sims, dir: t.TempDir(), tweak: tweak, clock: c}
+	f := &flows{t: t, rig: rig, sims: sims, dir: t.TempDir(), tweak: tweak, clock: c, warned: &simtest.SyncBuffer{}}
 	f.k = f.start()
 	return f
 }
@@ -72,7 +76,8 @@ func (f *flows) start() *app.Kiosk {
 	if f.tweak != nil {
 		f.tweak(cfg)
 	}
-	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs(), Clock: f.clock})
+	log := slog.New(slog.NewTextHandler(f.warned, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs(), Clock: f.clock, Logger: log})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -306,7 +306,11 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 		return nil, ErrPaymentBusy
 	}
 	p, err := res.Answer.Payment()
+	if err == nil {
+		p, err = ownPayment(p, utility.PaymentRequest{KioskRef: res.KioskRef, Account: account, Bills: ids, Amount: total})
+	}
 	if err != nil {
+		k.paymentNotTaken(utilityID, res.KioskRef, "new order", err)
 		return nil, err
 	}
 	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef,
@@ -402,14 +406,65 @@ func (f *PaymentFlow) refresh(ctx context.Context) {
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	p, err := c.Payment(qctx, f.Payment().Reference)
+	if err == nil {
+		p, err = ownPayment(p, f.request())
+	}
 	if err != nil {
 		// A missed poll is not an answer: the order keeps its state and is asked again.
-		f.k.Log.Info("payment status", "utility", f.Utility, "err", err)
+		// So is an answer about another order than the flow's: shown, and printed on the
+		// receipt, it would be someone else's payment.
+		f.k.paymentNotTaken(f.Utility, f.KioskRef, "status", err)
 		return
 	}
 	f.mu.Lock()
 	f.payment = f.k.expired(p)
 	f.mu.Unlock()
+}
+
+// request is what the flow asked the utility for: the order every answer about it
+// must be (ownPayment).
+func (f *PaymentFlow) request() utility.PaymentRequest {
+	ids := make([]string, len(f.Bills))
+	for i, b := range f.Bills {
+		ids[i] = b.ID
+	}
+	return utility.PaymentRequest{KioskRef: f.KioskRef, Account: f.Account, Bills: ids, Amount: f.Amount}
+}
+
+// ownPayment is p, an answer about the order asked for as r (the new order, its status,
+// its cancellation), unless it is about another order: the order number may be right
+// and the account, the bills, the amount or the request that made it another's
+// (utility.Payment.About, the client's own check of a new order), and that answer is
+// not taken (ErrBadResponse). What the answer leaves out, which the API allows, is r's:
+// the receipt prints the order's account and amount, never a missing one as zero.
+func ownPayment(p utility.Payment, r utility.PaymentRequest) (utility.Payment, error) {
+	if err := p.About(r); err != nil {
+		return utility.Payment{}, err
+	}
+	if p.KioskRef == "" {
+		p.KioskRef = r.KioskRef
+	}
+	if p.Account == "" {
+		p.Account = r.Account
+	}
+	if len(p.Bills) == 0 {
+		p.Bills = r.Bills
+	}
+	if p.Amount == 0 {
+		p.Amount = r.Amount
+	}
+	return p, nil
+}
+
+// paymentNotTaken logs an answer about an order (what: its status, …) that was not
+// taken: a warning when it was a bad answer (about another order, or unreadable), which
+// says what differed, never a value; an ordinary missed question otherwise.
+func (k *Kiosk) paymentNotTaken(utilityID, ref, what string, err error) {
+	if errors.Is(err, utility.ErrBadResponse) {
+		k.Log.Warn("payment: an answer about another order, not taken", "utility", utilityID, "ref", ref, "answer", what, "err", err)
+		return
+	}
+	k.Log.Info("payment "+what, "utility", utilityID, "ref", ref, "err", err)
 }
 
 // expired gives a pending order past its expiry time, which can no longer be paid, as
@@ -463,18 +518,24 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 		return err
 	}
 	if res.Answered() {
-		if q, err := res.Answer.Payment(); err == nil {
+		q, err := res.Answer.Payment()
+		if err == nil {
+			q, err = ownPayment(q, f.request())
+		}
+		if err == nil {
 			f.mu.Lock()
 			f.payment = q
 			f.mu.Unlock()
 			f.settle()
 			return nil
 		}
+		f.k.paymentNotTaken(f.Utility, f.KioskRef, "cancellation", err)
 	}
-	// Not answered yet: the outbox delivers the cancellation later. Ask once more in
-	// case the citizen paid in the meantime; a paid order is never shown as cancelled,
-	// and its receipt is printed as the Watch would have. A cancellation still on its
-	// way leaves the order to the settling pass, which sends none of its own.
+	// Not answered yet (the outbox delivers the cancellation later), or answered about
+	// another order: ask once more in case the citizen paid in the meantime; a paid
+	// order is never shown as cancelled, and its receipt is printed as the Watch would
+	// have. A cancellation sent leaves the order to the settling pass, which asks the
+	// utility and sends none of its own.
 	f.refresh(ctx)
 	f.mu.Lock()
 	if f.payment.Status == utility.PaymentPending {

@@ -59,7 +59,13 @@ func (f *PaymentFlow) asOrder() orders.Order {
 		periods[i] = b.Period
 	}
 	return orders.Order{KioskRef: f.KioskRef, Utility: f.Utility, Account: f.Account, Reference: p.Reference,
-		Amount: p.Amount, Holder: holder, Periods: strings.Join(periods, "、"), Session: f.session.ID}
+		Bills: f.request().Bills, Amount: p.Amount, Holder: holder, Periods: strings.Join(periods, "、"), Session: f.session.ID}
+}
+
+// orderRequest is what order o asked the utility for: the order every answer about it
+// must be (ownPayment). An order kept before its bills were kept is compared without.
+func orderRequest(o orders.Order) utility.PaymentRequest {
+	return utility.PaymentRequest{KioskRef: o.KioskRef, Account: o.Account, Bills: o.Bills, Amount: o.Amount}
 }
 
 // releaseOrder hands an order its flow no longer follows to the settling pass; settled
@@ -137,6 +143,11 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 		k.orderEnded(o, utility.Payment{Reference: o.Reference, Status: "unknown at the utility"})
 		return nil
 	}
+	if err == nil {
+		if p, err = ownPayment(p, orderRequest(o)); err != nil {
+			k.paymentNotTaken(o.Utility, o.KioskRef, "status", err)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("app: payment order %s: %w", o.KioskRef, err)
 	}
@@ -157,7 +168,13 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 		return fmt.Errorf("app: cancel payment order %s: %w", o.KioskRef, err)
 	}
 	if res.Answered() {
-		if q, err := res.Answer.Payment(); err == nil && paymentFinal(q.Status) {
+		q, err := res.Answer.Payment()
+		if err == nil {
+			if q, err = ownPayment(q, orderRequest(o)); err != nil {
+				k.paymentNotTaken(o.Utility, o.KioskRef, "cancellation", err)
+			}
+		}
+		if err == nil && paymentFinal(q.Status) {
 			k.orderEnded(o, q)
 			return nil
 		}

@@ -26,8 +26,12 @@ type Order struct {
 	Utility  string `json:"utility"`
 	Account  string `json:"account"`
 	// Reference is the utility's order reference, by which its status is asked.
-	Reference string      `json:"reference"`
-	Amount    utility.Fen `json:"amount_fen"`
+	Reference string `json:"reference"`
+	// Bills are the IDs of the bills the order pays, and Amount its amount: an answer
+	// about the order naming others is another order's (app's ownPayment). An order
+	// kept before its bills were has none.
+	Bills  []string    `json:"bills,omitempty"`
+	Amount utility.Fen `json:"amount_fen"`
 	// Holder is the account holder's name, for the receipt (which masks it).
 	Holder string `json:"holder,omitempty"`
 	// Periods are the bills' periods the order pays (账期), for the receipt.

@@ -3,6 +3,7 @@ package orders
 import (
 	"bytes"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func newStore(t *testing.T) (*Store, *store.Store) {
 
 func order(ref string, at time.Time) Order {
 	return Order{KioskRef: ref, Utility: utility.Electricity, Account: "1000000002", Reference: "ZF-" + ref,
-		Amount: 12345, Holder: "欧阳娜娜", Session: "s1", Created: at}
+		Bills: []string{"E-202604", "E-202605"}, Amount: 12345, Holder: "欧阳娜娜", Session: "s1", Created: at}
 }
 
 func refs(t *testing.T, s *Store) string {
@@ -61,7 +62,7 @@ func TestPutGetListRemovePrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, ok, err := s.Get("K1")
-	if err != nil || !ok || got != o {
+	if err != nil || !ok || !reflect.DeepEqual(got, o) {
 		t.Fatalf("got %+v, %v, %v; want %+v", got, ok, err, o)
 	}
 	if _, ok, err := s.Get("K9"); ok || err != nil {
