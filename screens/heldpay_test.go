@@ -14,15 +14,16 @@ import (
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
-// refusedPayment is what the utilities' simulator says of every payment in these tests:
-// its self-service limit is a fen.
-const refusedPayment = "自助缴费单笔不能超过0.01元，请到人工窗口办理"
+// refusedPayment is what the utilities' simulator says of the payments in these tests:
+// its self-service limit is 200 yuan, under 李四's electricity bills (￥475.26). A
+// plausible limit: 60-pay-failed-before in docs/user-guide.md shows the refusal.
+const refusedPayment = "自助缴费单笔不能超过200.00元，请到人工窗口办理"
 
 // newPayHarness is a kiosk on the demo device emulators and the utilities' simulator,
-// whose utilities refuse every payment (a self-service limit of a fen).
+// whose utilities refuse payments over 200 yuan (refusedPayment).
 func newPayHarness(t *testing.T) (*screentest.H, *demo.Rig, *utilitysim.Server) {
 	t.Helper()
-	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 1}})
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 20000}})
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
 	h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
@@ -106,12 +107,11 @@ func TestHeldCardReplacesWhenPaymentStartFails(t *testing.T) {
 	if h.Current() != "accounts" || !h.Shows("刚放入的身份证已读取") || h.Shows("李*") {
 		t.Fatalf("under the refusal, on %s:\n%s", h.Current(), h.Markup())
 	}
-	h.AssertFits()
+	shot(h, "60-pay-failed-before")
 	h.Do(h.Shell.ToggleLanguage)
 	if !h.Shows("The previous payment was not made") || !h.Shows("its holder's visit is now open") {
 		t.Fatalf("the notice in English:\n%s", h.Markup())
 	}
-	h.AssertFits()
 	h.Do(h.Shell.ToggleLanguage)
 	h.Tap("知道了")
 	h.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 2))
@@ -166,6 +166,8 @@ func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
 			payer := h.K.Sessions.Current()
 			mustDo(t, d.PlaceCard(2))
 			h.WaitShows("请先完成当前缴费")
+			// The notice over the pay QR, whose countdown the manual clock holds still.
+			shot(h, "58-pay-card-held")
 			orders, err := h.K.Orders.List()
 			if err != nil || len(orders) != 1 {
 				t.Fatalf("orders %+v, %v", orders, err)
@@ -179,20 +181,12 @@ func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
 				h.K.Sessions.Current() != payer || h.Shows("请先完成当前缴费") {
 				t.Fatalf("the payer's outcome, the next card waiting:\n%s", h.Markup())
 			}
-			for _, english := range []bool{false, true} {
-				if english {
-					h.Do(h.Shell.ToggleLanguage)
-				}
-				for _, elderly := range []bool{false, true} {
-					h.Do(func() { h.Shell.SetElderly(elderly) })
-					h.AssertFits()
-				}
-			}
+			shot(h, "59-pay-next-card")
+			h.Do(h.Shell.ToggleLanguage)
 			if !h.Shows("The next ID card") || !h.Shows("20 s") {
 				t.Fatalf("in English:\n%s", h.Markup())
 			}
 			h.Do(h.Shell.ToggleLanguage)
-			h.Do(func() { h.Shell.SetElderly(false) })
 			h.Advance(5 * time.Second)
 			h.Do(h.Shell.Tick) // the shell's once a second
 			if !h.Shows("15秒后为其办理") || h.K.Sessions.Current() != payer {

@@ -12,7 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
 
-var screenshotDir = flag.String("screenshots", "", "write a PNG of every screen, both modes, into this folder")
+var screenshotDir = flag.String("screenshots", "", "write a PNG of every screen, both modes, and of the states a few tests bring about (57-…), into this folder")
 
 // screenTour visits the screens that need no utility or device.
 var screenTour = []struct {
@@ -38,10 +38,7 @@ var screenTour = []struct {
 // With -screenshots DIR the pictures are written for docs/screenshots.
 func TestScreens(t *testing.T) {
 	for _, elderly := range []bool{false, true} {
-		mode := "normal"
-		if elderly {
-			mode = "elderly"
-		}
+		mode := modeName(elderly)
 		for _, st := range screenTour {
 			t.Run(st.name+"-"+mode, func(t *testing.T) {
 				h := screentest.New(t, screentest.Options{})
@@ -59,5 +56,24 @@ func TestScreens(t *testing.T) {
 			h, _ := outOfService(t, fmt.Errorf("%w: cut short", store.ErrDamaged), "/etc/kiosk/kiosk.toml", cfg, i18n.ZH, elderly)
 			h.Check(*screenshotDir, "out-of-service-"+mode)
 		})
+	}
+}
+
+// modeName names a screenshot's mode: normal, or elderly (大字模式).
+func modeName(elderly bool) string { return map[bool]string{false: "normal", true: "elderly"}[elderly] }
+
+// shot checks a state the test has brought about, in 大字模式 and normal size, each in
+// Chinese and in English (a citizen may switch either with the state up); with
+// -screenshots the Chinese pictures go there as name-elderly.png and name-normal.png
+// (scripts/screenshots.sh runs the tests that take them). It leaves the screen in
+// normal size and Chinese.
+func shot(h *screentest.H, name string) {
+	h.T.Helper()
+	for _, elderly := range []bool{true, false} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.Check(*screenshotDir, name+"-"+modeName(elderly))
+		h.Do(h.Shell.ToggleLanguage)
+		h.Check("", name+"-en")
+		h.Do(h.Shell.ToggleLanguage)
 	}
 }

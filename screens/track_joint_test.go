@@ -72,13 +72,7 @@ func TestJointPartsFillIn(t *testing.T) {
 		t.Fatalf("water's part, then gas loading, then broadband down with 重新查询:\n%s", markup)
 	}
 	// The lines fit and keep their distance, in both languages and sizes.
-	for _, elderly := range []bool{true, false} {
-		h.Shell.SetElderly(elderly)
-		h.Check("", "joint")
-		h.Shell.ToggleLanguage()
-		h.Check("", "joint-en")
-		h.Shell.ToggleLanguage()
-	}
+	shot(h, "57-track-joint")
 
 	if err := sims.SetFaults(utility.Broadband, utilitysim.Faults{}); err != nil {
 		t.Fatal(err)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Render every screen, normal and 大字模式, to docs/screenshots/ with Fyne's software
-# painter (the same pixels the test suite checks): the screens without a citizen, and
-# the tour of every journey against the simulators (NN-name-mode.png). Then the sample
-# receipts as the emulated printer prints them (docs/screenshots/receipts/), and the
-# home screen of the real binary under Xvfb (docs/screenshots/home-xvfb.png).
+# painter (the same pixels the test suite checks): the screens without a citizen, a few
+# states the screens' tests bring about, and the tour of every journey against the
+# simulators (NN-name-mode.png). Then the sample receipts as the emulated printer prints
+# them (docs/screenshots/receipts/), and the home screen of the real binary under Xvfb
+# (docs/screenshots/home-xvfb.png).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -11,7 +12,10 @@ cd "$(dirname "$0")/.."
 need_go
 mkdir -p docs/screenshots
 rm -f docs/screenshots/[0-9][0-9]-*.png # the tour's stops may be renumbered
-go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens' ./screens -args -screenshots "$PWD/docs/screenshots"
+# The screens' own tests take the pictures of states they bring about with a manual
+# clock or a utility held slow (57-…–60-…).
+go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens|TestJointPartsFillIn|TestPaidOutcomeStaysWhileNextCardWaits|TestHeldCardReplacesWhenPaymentStartFails' \
+  ./screens -args -screenshots "$PWD/docs/screenshots"
 go test -tags "$TEST_TAGS" -count=1 -run 'TestTour|TestJourneyPayCancelled|TestJourneyNoPrinterNoScanner|TestJourneyNoReader|TestApplyResultWhenReceiptFails' \
   ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
 mkdir -p docs/screenshots/receipts
