@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/staff"
 )
 
@@ -16,7 +18,7 @@ import (
 // kiosk's outbox, journal, database and devices. A kiosk that cannot open it still
 // serves citizens; the log says why.
 func (k *Kiosk) serveStaff() {
-	l, err := staff.Listen(staff.SocketPath(k.Config.Data.Dir))
+	l, err := k.listenStaff()
 	if err != nil {
 		k.Log.Error("staff socket not opened: kioskctl works only while the kiosk is stopped", "err", err)
 		return
@@ -27,6 +29,24 @@ func (k *Kiosk) serveStaff() {
 			k.Log.Error("staff socket", "err", err)
 		}
 	})
+}
+
+// listenStaff opens the staff socket where the configuration puts it: in the data
+// folder, the kiosk user's alone, or in a folder of its own (staff.socket_dir), open to
+// staff.socket_group's members when one is named.
+func (k *Kiosk) listenStaff() (net.Listener, error) {
+	s := k.Config.Staff
+	if s.SocketDir == "" {
+		return staff.Listen(staff.SocketPath(k.Config.Data.Dir))
+	}
+	gid := -1
+	if s.SocketGroup != "" {
+		var err error
+		if gid, err = config.SocketGID(s.SocketGroup); err != nil {
+			return nil, fmt.Errorf("staff.socket_group: %w", err)
+		}
+	}
+	return staff.ListenDir(s.SocketDir, gid)
 }
 
 // staffLocal is what staff can do in the running kiosk, through the socket or in

@@ -240,6 +240,25 @@ type Staff struct {
 	MaxFailures int `toml:"max_failures"`
 	// Lockout is how long it stays locked after the last of them.
 	Lockout Duration `toml:"lockout"`
+	// SocketDir is the folder of the staff socket (kioskctl's way into the running
+	// kiosk); empty: the data folder. Given, it is a folder of the socket's own, the
+	// kiosk user's, apart from data.dir: the kiosk sets its mode (0700, 0750 with
+	// SocketGroup) and its group.
+	SocketDir string `toml:"socket_dir"`
+	// SocketGroup is the OS group whose members may use the staff socket as well as the
+	// kiosk's user (socket 0660, its folder 0750, both of that group), so that staff run
+	// kioskctl as themselves and the journal names each one; empty: the kiosk's user
+	// alone (0600). It needs SocketDir: the data folder stays the kiosk user's alone.
+	SocketGroup string `toml:"socket_group"`
+}
+
+// StaffSocketDir is the folder of the staff socket: staff.socket_dir, or the data
+// folder.
+func (c *Config) StaffSocketDir() string {
+	if c.Staff.SocketDir != "" {
+		return c.Staff.SocketDir
+	}
+	return c.Data.Dir
 }
 
 // StaffMember is one of the hall's staff who may open maintenance mode on the screen.

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -174,6 +176,11 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"max failures many", "[kiosk]\ndemo = true\n[staff]\nmax_failures = 21\n", []string{":4:", "staff.max_failures", "1 to 20"}},
 		{"lockout short", "[kiosk]\ndemo = true\n[staff]\nlockout = \"30s\"\n", []string{":4:", "staff.lockout", "out of range (1m0s to 24h0m0s)"}},
 		{"lockout long", "[kiosk]\ndemo = true\n[staff]\nlockout = \"25h\"\n", []string{":4:", "staff.lockout", "out of range"}},
+		{"socket group unknown", "[kiosk]\ndemo = true\n[staff]\nsocket_dir = \"/run/kiosk\"\nsocket_group = \"kiosk-staff-no-such-group\"\n", []string{":5:", "staff.socket_group", `no group "kiosk-staff-no-such-group" on this machine`, "groupadd"}},
+		{"socket group without a folder", "[kiosk]\ndemo = true\n[staff]\nsocket_group = \"kiosk-staff\"\n", []string{":4:", "staff.socket_group", "needs staff.socket_dir"}},
+		{"socket folder in the data folder", "[kiosk]\ndemo = true\n[data]\ndir = \"/var/lib/kiosk\"\n[staff]\nsocket_dir = \"/var/lib/kiosk/staff\"\n", []string{":6:", "staff.socket_dir", "inside it or around it"}},
+		{"socket folder the data folder", "[kiosk]\ndemo = true\n[data]\ndir = \"/var/lib/kiosk\"\n[staff]\nsocket_dir = \"/var/lib/kiosk/\"\n", []string{":6:", "staff.socket_dir", "stays the kiosk user's alone"}},
+		{"socket folder around the data folder", "[kiosk]\ndemo = true\n[data]\ndir = \"/var/lib/kiosk\"\n[staff]\nsocket_dir = \"/var/lib\"\n", []string{":6:", "staff.socket_dir"}},
 		{"syntax", "[kiosk\nid = 1\n", []string{":2:", "table name"}},
 		{"not utf8", "[kiosk]\nid = \"\xff\xfe\"\n", []string{"not UTF-8"}},
 	} {
@@ -192,6 +199,33 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The staff socket is in the data folder unless staff.socket_dir names another; a
+// group the machine has (this process's own) is taken, and a folder beside the data
+// folder whose name begins like it is not inside it.
+func TestStaffSocket(t *testing.T) {
+	c, err := Parse([]byte("[kiosk]\ndemo = true\n[data]\ndir = \"/var/lib/kiosk\"\n"), "k.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.StaffSocketDir(); got != "/var/lib/kiosk" {
+		t.Errorf("socket folder %q, want the data folder", got)
+	}
+	g, err := user.LookupGroupId(fmt.Sprint(os.Getgid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = Parse([]byte("[kiosk]\ndemo = true\n[data]\ndir = \"/var/lib/kiosk\"\n[staff]\nsocket_dir = \"/var/lib/kiosk-staff\"\nsocket_group = \""+g.Name+"\"\n"), "k.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.StaffSocketDir(); got != "/var/lib/kiosk-staff" {
+		t.Errorf("socket folder %q, want /var/lib/kiosk-staff", got)
+	}
+	if gid, err := SocketGID(c.Staff.SocketGroup); err != nil || gid != os.Getgid() {
+		t.Errorf("group %s: %d, %v, want %d", g.Name, gid, err, os.Getgid())
 	}
 }
 

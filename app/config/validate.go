@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os/user"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -347,7 +349,63 @@ func (c *Config) validateStaff() error {
 	if s.MaxFailures < 1 || s.MaxFailures > 20 {
 		return &Error{Key: "staff.max_failures", Msg: fmt.Sprintf("%d is out of range (1 to 20)", s.MaxFailures)}
 	}
-	return inRange("staff.lockout", s.Lockout.Duration, time.Minute, 24*time.Hour)
+	if err := inRange("staff.lockout", s.Lockout.Duration, time.Minute, 24*time.Hour); err != nil {
+		return err
+	}
+	return c.validateSocket()
+}
+
+// validateSocket checks where the staff socket goes and whom it is open to: a folder
+// of its own apart from the data folder (which holds the database and its key, and
+// stays the kiosk user's alone), and a group the machine has.
+func (c *Config) validateSocket() error {
+	s := &c.Staff
+	if s.SocketDir != "" {
+		dir, err := filepath.Abs(s.SocketDir)
+		if err != nil {
+			return &Error{Key: "staff.socket_dir", Msg: err.Error()}
+		}
+		data, err := filepath.Abs(c.Data.Dir)
+		if err != nil {
+			return &Error{Key: "data.dir", Msg: err.Error()}
+		}
+		if within(dir, data) || within(data, dir) {
+			return &Error{Key: "staff.socket_dir", Msg: fmt.Sprintf("%q is data.dir %q, inside it or around it: the socket's folder is one of its own (e.g. \"/run/kiosk\"), as the data folder holds the database and its key and stays the kiosk user's alone", s.SocketDir, c.Data.Dir)}
+		}
+	}
+	if s.SocketGroup == "" {
+		return nil
+	}
+	if s.SocketDir == "" {
+		return &Error{Key: "staff.socket_group", Msg: "needs staff.socket_dir, a folder of the socket's own (e.g. \"/run/kiosk\"): staff reach no socket in the data folder, which stays the kiosk user's alone"}
+	}
+	if _, err := SocketGID(s.SocketGroup); err != nil {
+		return &Error{Key: "staff.socket_group", Msg: err.Error()}
+	}
+	return nil
+}
+
+// within reports whether path is dir or inside it (both absolute and clean).
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// SocketGID is the id of the OS group named by staff.socket_group.
+func SocketGID(name string) (int, error) {
+	g, err := user.LookupGroup(name)
+	if err != nil {
+		var unknown user.UnknownGroupError
+		if errors.As(err, &unknown) {
+			return 0, fmt.Errorf("no group %q on this machine: create it (groupadd %s) and add the staff's accounts and the kiosk's user to it, or leave staff.socket_group empty", name, name)
+		}
+		return 0, fmt.Errorf("group %q: %w", name, err)
+	}
+	gid, err := strconv.Atoi(g.Gid)
+	if err != nil {
+		return 0, fmt.Errorf("group %q has id %q, not a number", name, g.Gid)
+	}
+	return gid, nil
 }
 
 // isLoopback reports whether host is this machine: "localhost" or a loopback address

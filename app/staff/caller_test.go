@@ -100,9 +100,36 @@ func TestPeerAccount(t *testing.T) {
 
 // A client run by another user (nobody), claiming to be root, is journaled as nobody,
 // with its own pid: the kiosk believes the kernel, not the client. The socket is opened
-// to every user for the test, as a hall whose staff connect with their own accounts
-// would open it to their group.
+// to every user for the test.
 func TestPeerOtherUser(t *testing.T) {
+	k := newKiosk(t)
+	serve(t, k.dir, k.l)
+	sock := SocketPath(k.dir)
+	for _, p := range []string{filepath.Dir(k.dir), k.dir} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(sock, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	uid, pid, out, err := asNobody(t, sock, "root ⟨os user root uid 0, pid 1⟩", nil)
+	if err != nil {
+		t.Fatalf("the client as nobody: %v: %s", err, out)
+	}
+	got := lastActor(t, k, journal.StaffUnlock)
+	want := fmt.Sprintf("root \ufffdos user root uid 0, pid 1\ufffd ⟨os user nobody uid %d", uid)
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, fmt.Sprintf(", pid %d⟩", pid)) {
+		t.Errorf("journaled as %q, want %q…, pid %d⟩", got, want, pid)
+	}
+}
+
+// asNobody runs this test binary as the user nobody, in groups as well as nobody's
+// own, as a staff client that unlocks the PIN through sock with actor; it returns
+// nobody's uid, the client's pid, what it printed and how it ended. It needs root (the
+// test is skipped otherwise) and a socket whose folders nobody may pass.
+func asNobody(t *testing.T, sock, actor string, groups []uint32) (uid uint32, pid int, out string, err error) {
+	t.Helper()
 	if os.Getuid() != 0 {
 		t.Skip("needs root to run a client as another user")
 	}
@@ -110,10 +137,7 @@ func TestPeerOtherUser(t *testing.T) {
 	if err != nil {
 		t.Skipf("no user nobody: %v", err)
 	}
-	k := newKiosk(t)
-	serve(t, k.dir, k.l)
-	sock := SocketPath(k.dir)
-	// The test binary, where nobody can run it; the socket, where nobody can reach it.
+	// The test binary, where nobody can run it.
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -127,30 +151,21 @@ func TestPeerOtherUser(t *testing.T) {
 	if err := os.WriteFile(client, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{filepath.Dir(bin), bin, filepath.Dir(k.dir), k.dir} {
+	for _, p := range []string{filepath.Dir(bin), bin} {
 		if err := os.Chmod(p, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Chmod(sock, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	var uid, gid uint32
+	var gid uint32
 	fmt.Sscan(nobody.Uid, &uid)
 	fmt.Sscan(nobody.Gid, &gid)
 	cmd := exec.Command(client)
-	cmd.Env = []string{clientSocket + "=" + sock, clientActor + "=root ⟨os user root uid 0, pid 1⟩"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("the client as nobody: %v: %s", err, out.String())
-	}
-	got := lastActor(t, k, journal.StaffUnlock)
-	want := fmt.Sprintf("root \ufffdos user root uid 0, pid 1\ufffd ⟨os user nobody uid %d", uid)
-	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, fmt.Sprintf(", pid %d⟩", cmd.Process.Pid)) {
-		t.Errorf("journaled as %q, want %q…, pid %d⟩", got, want, cmd.Process.Pid)
-	}
+	cmd.Env = []string{clientSocket + "=" + sock, clientActor + "=" + actor}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: groups}}
+	var b strings.Builder
+	cmd.Stdout, cmd.Stderr = &b, &b
+	err = cmd.Run()
+	return uid, cmd.Process.Pid, b.String(), err
 }
 
 // What the journal says of an account, and of one it could not learn.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,7 +28,8 @@ type Client struct {
 }
 
 // Dial connects to the kiosk serving the socket at path and checks that it answers;
-// ErrNotRunning when none does.
+// ErrNotRunning when none does, and an error saying so when the socket (or its folder)
+// is closed to this account.
 func Dial(ctx context.Context, path string) (*Client, error) {
 	var d net.Dialer
 	c := &Client{hc: &http.Client{Transport: &http.Transport{
@@ -41,6 +43,11 @@ func Dial(ctx context.Context, path string) (*Client, error) {
 	if _, err := c.Status(ctx); err != nil {
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
+			if errors.Is(op.Err, fs.ErrPermission) {
+				// Not a stopped kiosk: one this account may not reach. Its database is
+				// no more this account's, so say so rather than try it.
+				return nil, fmt.Errorf("staff: the socket %s refuses this account (%v): it is open to the kiosk's user and root, and to the members of staff.socket_group where the configuration names one (docs/deployment.md, Security notes)", path, op.Err)
+			}
 			return nil, fmt.Errorf("%w (%s): %v", ErrNotRunning, path, op.Err)
 		}
 		return nil, fmt.Errorf("staff: the kiosk on %s does not answer: %w", path, err)

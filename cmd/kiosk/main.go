@@ -178,15 +178,17 @@ func run() (restart bool) {
 }
 
 // alreadyRunning fails when a kiosk runs on the data folder dir: it answers on its
-// staff socket. A second kiosk there cannot open the database (its lock), but before
-// that its demo emulators and simulated utilities would take the running kiosk's port
-// links and simulator file, and its log would go into the running kiosk's. A socket
-// file a crash left behind answers nothing.
-func alreadyRunning(dir string) error {
-	if _, err := staff.Dial(context.Background(), staff.SocketPath(dir)); err != nil {
+// staff socket, in sockets (the data folder, or staff.socket_dir). A second kiosk there
+// cannot open the database (its lock), but before that its demo emulators and
+// simulated utilities would take the running kiosk's port links and simulator file,
+// and its log would go into the running kiosk's. A socket file a crash left behind
+// answers nothing.
+func alreadyRunning(dir, sockets string) error {
+	path := staff.SocketPath(sockets)
+	if _, err := staff.Dial(context.Background(), path); err != nil {
 		return nil
 	}
-	return fmt.Errorf("kiosk: a kiosk already runs on the data folder %s (it answers on its staff socket): stop it first (systemctl stop kiosk)", dir)
+	return fmt.Errorf("kiosk: a kiosk already runs on the data folder %s (it answers on its staff socket %s): stop it first (systemctl stop kiosk)", dir, path)
 }
 
 // keepScreenOn keeps a full-screen kiosk's display from blanking while it runs and

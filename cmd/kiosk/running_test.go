@@ -32,7 +32,7 @@ func TestAlreadyRunning(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := tt.dir(t)
-			err := alreadyRunning(dir)
+			err := alreadyRunning(dir, dir)
 			if got := err != nil; got != tt.running {
 				t.Fatalf("alreadyRunning: %v, want running %v", err, tt.running)
 			}

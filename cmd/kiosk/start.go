@@ -85,7 +85,7 @@ func start(o startOptions) (*started, error) {
 		s.outOfService(cfgErr, o.config, nil)
 		return s, nil
 	}
-	if err := alreadyRunning(cfg.Data.Dir); err != nil {
+	if err := alreadyRunning(cfg.Data.Dir, cfg.StaffSocketDir()); err != nil {
 		return nil, err
 	}
 	log, closeLog, err := logging.New(logging.Options{

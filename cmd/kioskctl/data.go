@@ -154,7 +154,7 @@ func openActing(cfgPath, actor string) (*kioskData, string, error) {
 // openKiosk reaches the kiosk of cfg, as openData.
 func openKiosk(cfg *config.Config) (*kioskData, error) {
 	opts := store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second}
-	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.Data.Dir))
+	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.StaffSocketDir()))
 	if err == nil {
 		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, data: opts, enabled: cfg.Utilities.Enabled(), close: func() error { return nil }}, nil
 	}
