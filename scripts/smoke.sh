@@ -233,8 +233,21 @@ echo "-- the systemd unit"
 if ! out=$(systemd-analyze verify deploy/kiosk.service 2>&1) || [ -n "$out" ]; then
   echo "systemd-analyze verify deploy/kiosk.service:"; echo "$out"; exit 1
 fi
-if ! diff <(sed -n '/^```ini$/,/^```$/p' docs/deployment.md | sed '1d;$d') deploy/kiosk.service; then
+# The n-th ```ini block of docs/deployment.md.
+ini_block() { awk -v n="$1" '/^```ini$/ { i++; on = i == n; next } /^```/ { on = 0 } on' docs/deployment.md; }
+if ! diff <(ini_block 1) deploy/kiosk.service; then
   echo "docs/deployment.md does not show deploy/kiosk.service as it is"; exit 1
 fi
-echo "deploy/kiosk.service verified"
+# The drop-in that opens the staff socket to a group, read with the unit as systemd
+# reads it from /etc/systemd/system.
+mkdir -p "$work/units/kiosk.service.d"
+cp deploy/kiosk.service "$work/units/"
+cp deploy/kiosk.service.d/staff-group.conf "$work/units/kiosk.service.d/"
+if ! out=$(cd "$work/units" && SYSTEMD_UNIT_PATH="$work/units:" systemd-analyze verify kiosk.service 2>&1) || [ -n "$out" ]; then
+  echo "systemd-analyze verify deploy/kiosk.service with deploy/kiosk.service.d/staff-group.conf:"; echo "$out"; exit 1
+fi
+if ! diff <(ini_block 2) deploy/kiosk.service.d/staff-group.conf; then
+  echo "docs/deployment.md does not show deploy/kiosk.service.d/staff-group.conf as it is"; exit 1
+fi
+echo "deploy/kiosk.service verified, with its drop-in"
 echo "smoke test passed with both renderers, out of service on a damaged database, on Xorg under xinit (stopped cleanly on SIGTERM and on SIGHUP), and the systemd unit verified"
