@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/canvas"
 	"github.com/BurntSushi/toml"
 
 	"github.com/liangzihu/kiosk/app/bundle"
@@ -33,6 +33,7 @@ import (
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/assets"
 	"github.com/liangzihu/kiosk/devices/sim"
+	"github.com/liangzihu/kiosk/screens/objtree"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -537,9 +538,26 @@ func (e *explorer) check() {
 		if e.K.Sessions.Current() != nil {
 			return true
 		}
-		screen := test.RenderObjectToMarkup(e.Win.Canvas().Content())
-		return e.personal(screen) == ""
+		return e.personal(textOf(e.Win.Canvas().Content())) == ""
 	})
+}
+
+// textOf is the visible text of o and what it holds, a line each, read where it is.
+// (test.RenderObjectToMarkup puts o on a canvas of its own and lays it out at its
+// minimum size first: the home screen's tiles, laid out that narrow, wrapped their
+// descriptions over more lines, and the screen's next layout made them that tall.)
+func textOf(o fyne.CanvasObject) string {
+	if !o.Visible() {
+		return ""
+	}
+	var b strings.Builder
+	if t, ok := o.(*canvas.Text); ok {
+		b.WriteString(t.Text + "\n")
+	}
+	for _, k := range objtree.Children(o) {
+		b.WriteString(textOf(k))
+	}
+	return b.String()
 }
 
 var (
