@@ -140,9 +140,10 @@ func (s *Shell) accountPanel(t app.UtilityAccounts) fyne.CanvasObject {
 }
 
 // retryButton is 重新查询, beside what a utility could not answer a moment ago: it may
-// be back, and the citizen need not start the visit over to ask it again.
+// be back, and the citizen need not start the visit over to ask it again. It stands
+// the gap below what is above it: in 我的办件 that is the last application's row.
 func (s *Shell) retryButton(again func()) fyne.CanvasObject {
-	return container.NewHBox(touch.NewButton(s.T("accounts.retry"), s.Tap(again)))
+	return gapAbove(container.NewHBox(touch.NewButton(s.T("accounts.retry"), s.Tap(again))))
 }
 
 func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObject {
@@ -179,7 +180,7 @@ func (s *Shell) buildLookupChoice() fyne.CanvasObject {
 		id := c.ID()
 		buttons = append(buttons, touch.NewButton(s.K.UtilityName(id), s.Tap(func() { s.Show(accountKeypadPage(s, id)) })))
 	}
-	typed := s.panel(s.T("lookup.by_number"), container.NewGridWithColumns(2, buttons...))
+	typed := s.panel(s.T("lookup.by_number"), touch.NewApartGrid(2, buttons...))
 	if !s.K.CanScan() {
 		return s.pager(card, typed)
 	}

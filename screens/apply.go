@@ -656,7 +656,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 				if !r.Printed.OK && !slices.Contains(t.items, printed) {
 					continue // a receipt not printed is always said
 				}
-				column = container.New(fixedWidth(s.bodySize.Width/t.share), container.NewVBox(append(t.items, buttons...)...))
+				column = container.New(fixedWidth(s.bodySize.Width/t.share), container.NewVBox(append(t.items, touch.NewApartGrid(1, buttons...))...))
 				// Laid out at its width first: wrapped text measures its lines there.
 				column.Resize(fyne.NewSize(s.bodySize.Width/t.share, s.bodySize.Height))
 				if column.MinSize().Height <= s.bodySize.Height {
@@ -668,7 +668,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		}
 		head := container.NewVBox(s.bigStatus(statusText, statusColor), printed)
 		// The main way on at the bottom right, as on every screen.
-		return container.NewBorder(head, wayOn(joint(true), nil, container.NewHBox(buttons...)), nil, nil, s.pager(blocks...))
+		return container.NewBorder(head, wayOn(joint(true), nil, touch.NewApartRow(buttons...)), nil, nil, s.pager(blocks...))
 	}}
 }
 

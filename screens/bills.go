@@ -132,7 +132,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		}
 	}))
 	// In 大字模式 there is no room for the detail beside the list: a button opens it.
-	foot := wayOn(note(s.T("bills.choose_hint_elderly"), widget.MediumImportance), nil, container.NewHBox(detail, pay))
+	foot := wayOn(note(s.T("bills.choose_hint_elderly"), widget.MediumImportance), nil, touch.NewApartRow(detail, pay))
 	list := s.pager(rows...)
 	if s.K.Elderly() {
 		return container.NewBorder(head, foot, nil, nil, list)

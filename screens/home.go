@@ -94,7 +94,8 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 	stand.SetMinSize(picture)
 	row := []fyne.CanvasObject{stand, insert}
 	var demo fyne.CanvasObject = layout.NewSpacer()
-	if b := s.demoCardButton(); b != nil {
+	b := s.demoCardButton()
+	if b != nil {
 		demo = container.NewCenter(b)
 		row = append(row, demo)
 	}
@@ -145,7 +146,11 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 		items = append(items, title)
 	}
 	items = append(items, s.accentLine(f.title), card)
-	items = append(items, container.NewGridWithColumns(cols, tiles...))
+	var grid fyne.CanvasObject = touch.NewApartGrid(cols, tiles...)
+	if b != nil {
+		grid = gapAbove(grid) // the gap clear of 模拟刷卡 above the tiles
+	}
+	items = append(items, grid)
 	return container.NewVBox(items...)
 }
 

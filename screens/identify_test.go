@@ -113,7 +113,7 @@ func TestReaderOfflineWarning(t *testing.T) {
 func TestHomeWithSessionFits(t *testing.T) {
 	h, _ := newDeviceHarness(t)
 	h.Tap("模拟刷卡")
-	h.Tap("复姓，只有宽带账户 · 欧***")
+	h.TapSeeking("复姓，只有宽带账户 · 欧***")
 	h.WaitFor("the citizen's accounts", func() bool { return h.Current() == "accounts" })
 	h.Tap("首页")
 	for _, lang := range []struct{ toggle, desc string }{{"English", "One form for"}, {"中文", "一张表同时申请水电气网"}} {

@@ -78,7 +78,7 @@ func (o *idleOverlay) build() {
 	cont := touch.NewPrimaryButton(s.T("idle.continue"), s.K.Touch)
 	exit := touch.NewButton(s.T("idle.exit_now"), s.K.Exit)
 	exit.Importance = widget.DangerImportance
-	box := container.NewVBox(title, o.number, o.message, container.NewGridWithColumns(2, exit, cont))
+	box := container.NewVBox(title, o.number, o.message, touch.NewApartGrid(2, exit, cont))
 	o.ov = newOverlay(s.win.Canvas(), s.root, box, 720, s.K.Touch)
 }
 

@@ -204,7 +204,8 @@ func maintPage(s *Shell) Page {
 		restart := s.Button("maint.restart", func() { s.confirmRestart(m) })
 		exit := s.Button("maint.exit", s.Home)
 		exit.Importance = widget.DangerImportance
-		actions := container.NewVBox(test, events, bundles, utilities, restart, exit)
+		acts := []fyne.CanvasObject{test, events, bundles, utilities, restart, exit}
+		actions := touch.NewApartGrid(1, acts...)
 		about := s.panel(s.T("maint.about"), s.aboutRows(m.About(), st.Fleet)...)
 		var panels fyne.CanvasObject = s.pager(devices, queue, about)
 		if !s.K.Elderly() {
@@ -212,6 +213,11 @@ func maintPage(s *Shell) Page {
 			// waits has a column of its own, the tallest: with every utility's count, each
 			// saying why it holds its requests back, it goes on a second page.
 			panels = container.NewGridWithColumns(2, container.NewVBox(devices, about), s.pager(queue))
+		}
+		if actions.MinSize().Height > s.bodySize.Height {
+			// Six the gap apart are taller than the page (大字模式): they go under the
+			// panels, in rows, the gap clear of the pager's 下一页.
+			return container.NewBorder(nil, gapAbove(s.apartColumns(3, acts...)), nil, nil, panels)
 		}
 		// The pagers' 下一页 stands the gap clear of 退出维护 beside it.
 		return container.NewBorder(nil, nil, nil, rightOfPager(actions), panels)
@@ -473,7 +479,7 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	default:
 		why = s.T("maint.not_delivered")
 	}
-	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), container.NewGridWithColumns(2, retry, closing))
+	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), touch.NewApartGrid(2, retry, closing))
 }
 
 // chooseReason asks, under title, why a request is closed or withdrawn

@@ -11,6 +11,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/screens/objtree"
+	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -85,7 +86,9 @@ func (s *Shell) tellKeys(title, message string, buttons ...func() modalButton) *
 func (s *Shell) ok() modalButton { return modalButton{label: s.T("common.ok"), primary: true} }
 
 // buttonsLayout puts a modal's buttons side by side, equally wide, where every label
-// fits its share of the width, and one under another where not (English in 大字模式).
+// fits its share of the width, and one under another where not (English in 大字模式),
+// the theme's SizeNameGap apart: at the padding, a finger aimed at one (知道了) could
+// press the other (输入户号查询).
 // It decides at the width it was last laid out at: the card is laid out at its width
 // before it is measured (cardLayout), as wrapped text is.
 type buttonsLayout struct{ width float32 }
@@ -99,12 +102,12 @@ func (l *buttonsLayout) sideBySide(objects []fyne.CanvasObject) bool {
 		widest = max(widest, o.MinSize().Width)
 	}
 	n := float32(len(objects))
-	return widest*n+ft.Padding()*(n-1) <= l.width
+	return widest*n+ft.Size(kt.SizeNameGap)*(n-1) <= l.width
 }
 
 func (l *buttonsLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	l.width = size.Width
-	pad := ft.Padding()
+	pad := ft.Size(kt.SizeNameGap)
 	if l.sideBySide(objects) {
 		n := float32(len(objects))
 		w := (size.Width - pad*(n-1)) / n
@@ -130,7 +133,7 @@ func (l *buttonsLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 		widest, tallest = max(widest, m.Width), max(tallest, m.Height)
 		stacked += m.Height
 	}
-	pad, n := ft.Padding(), float32(len(objects))
+	pad, n := ft.Size(kt.SizeNameGap), float32(len(objects))
 	if l.sideBySide(objects) {
 		return fyne.NewSize(widest*n+pad*(n-1), tallest)
 	}
@@ -175,14 +178,16 @@ func (s *Shell) listCard(m *modal, n notice, closeKey string) fyne.CanvasObject 
 	for _, c := range n.buttons {
 		buttons = append(buttons, m.button(s, c))
 	}
-	var list fyne.CanvasObject = container.NewVBox(buttons...)
+	var list fyne.CanvasObject = touch.NewApartGrid(1, buttons...)
 	// The card stays inside the window: choices that do not fit it are paged.
 	// 取消 stands the gap clear of the choices, and of the pager's 下一页.
 	room := s.room().Height - 2*overlayMargin - 6*pad - head.MinSize().Height - gapStrip().MinSize().Height - closing.MinSize().Height
 	if list.MinSize().Height > room {
 		space := canvas.NewRectangle(color.Transparent)
 		space.SetMinSize(fyne.NewSize(0, room))
-		list = container.NewStack(space, touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), buttons...))
+		paged := touch.NewPager(s.T("nav.prev_page"), s.T("nav.next_page"), buttons...)
+		paged.Apart = true
+		list = container.NewStack(space, paged)
 	}
 	return container.NewBorder(head, gapAbove(closing), nil, nil, list)
 }

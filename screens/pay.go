@@ -220,6 +220,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		p := f.Payment()
 		var items []fyne.CanvasObject
 		next = nil
+		owedAbove := false // 去缴费 stands above the ways on
 		var side fyne.CanvasObject = widget.NewLabel("")
 		switch p.Status {
 		case utility.PaymentPaid:
@@ -237,6 +238,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 				// One visit for all: what is still owed elsewhere, and the way to it.
 				other := touch.NewButton(s.T("pay.pay_others"), s.Tap(func() { s.Show(accountsPage(s)) }))
 				items = append(items, container.NewBorder(nil, nil, nil, other, note(s.T("pay.also_owed", owed), widget.WarningImportance)))
+				owedAbove = true
 			}
 			var right []fyne.CanvasObject
 			if u := f.ReceiptURL(); u != "" {
@@ -283,9 +285,14 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 			now := touch.NewPrimaryButton(s.T("pay.next_card_now"), s.Tap(s.K.ServeNextCard))
 			items = append(items, container.NewBorder(nil, nil, nil, now, next))
 		} else {
-			items = append(items, container.NewGridWithColumns(2, back, done))
+			var ways fyne.CanvasObject = touch.NewApartGrid(2, back, done)
+			if owedAbove {
+				ways = gapAbove(ways) // the gap clear of 去缴费 above them
+			}
+			items = append(items, ways)
 		}
-		return container.NewGridWithColumns(2, container.NewVBox(items...), side)
+		// The receipt's side the gap clear of the buttons beside it.
+		return container.NewGridWithColumns(2, container.NewVBox(items...), container.NewBorder(nil, nil, gapStrip(), nil, side))
 	}}
 }
 

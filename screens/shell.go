@@ -319,7 +319,7 @@ func (s *Shell) render() {
 // is open, the demo badge and the clock.
 func (s *Shell) header(top Page) fyne.CanvasObject {
 	cfg := s.K.Config.Kiosk
-	var left []fyne.CanvasObject
+	var left fyne.CanvasObject = container.NewHBox()
 	title := s.K.Text.Pick(cfg.HallName, cfg.HallNameEN)
 	if len(s.stack) > 1 {
 		if s.back == nil {
@@ -328,7 +328,9 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 		}
 		s.back.SetText(s.T("nav.back"))
 		s.home.SetText(s.T("nav.home"))
-		left = append(left, s.back, s.home)
+		// The two the gap apart: at the padding, a finger aimed at 返回 (one step back)
+		// could press 首页, which drops the whole way taken.
+		left = touch.NewApartRow(s.back, s.home)
 		title = s.T(top.TitleKey)
 	}
 	// The title takes what room is left and is shortened rather than pushing the
@@ -351,7 +353,7 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 		s.clock = barText(s.clockText(s.K.Clock.Now()))
 		right = append(right, s.clock)
 	}
-	row := container.NewBorder(nil, nil, centerRow(left...), centerRow(right...), name)
+	row := container.NewBorder(nil, nil, left, centerRow(right...), name)
 	return bar(container.NewPadded(row))
 }
 
@@ -365,14 +367,9 @@ func (s *Shell) room() fyne.Size {
 	return fyne.NewSize(1280, 800)
 }
 
-// columns lays items out in a grid of n columns, or fewer when the widest item would
-// not fit n times across the screen (long words in English and 大字模式).
-func (s *Shell) columns(n int, items ...fyne.CanvasObject) *fyne.Container {
-	return container.NewGridWithColumns(s.fitColumns(n, ft.Padding(), items), items...)
-}
-
-// apartColumns is columns for controls that could be taken for each other (好差评's
-// levels), the theme's SizeNameGap apart.
+// apartColumns lays controls out in a grid of n columns, or fewer when the widest
+// would not fit n times across the screen (long words in English and 大字模式), the
+// theme's SizeNameGap apart (好差评's levels and reasons, staff actions).
 func (s *Shell) apartColumns(n int, items ...fyne.CanvasObject) *touch.Apart {
 	return touch.NewApartGrid(s.fitColumns(n, ft.Size(kt.SizeNameGap), items), items...)
 }

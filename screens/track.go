@@ -400,7 +400,7 @@ func ratePage(s *Shell, a app.Application) Page {
 			// the other goes back to the application's timeline, and says so, as 返回账单
 			// does after a payment.
 			return container.NewVBox(s.bigStatus(s.T("rate.done"), ft.ColorNameSuccess), note(msg, widget.MediumImportance),
-				container.NewGridWithColumns(2, touch.NewButton(s.T("rate.back"), s.Tap(s.Back)),
+				touch.NewApartGrid(2, touch.NewButton(s.T("rate.back"), s.Tap(s.Back)),
 					touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))))
 		}
 		var levels []fyne.CanvasObject
@@ -426,7 +426,9 @@ func ratePage(s *Shell, a app.Application) Page {
 				r.Checkable, r.Checked = true, reasons[key]
 				rows = append(rows, r)
 			}
-			items = append(items, s.columns(3, rows...))
+			// The reasons the gap apart: a slip ticks one the citizen did not mean, which
+			// the utility then reads as said.
+			items = append(items, s.apartColumns(3, rows...))
 		}
 		submit := touch.NewPrimaryButton(s.T("rate.submit"), s.Tap(func() {
 			if sending {

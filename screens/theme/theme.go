@@ -25,11 +25,12 @@ const (
 	SizeNameBarText fyne.ThemeSizeName = "kioskBarText"
 	// SizeNameStatusText is the size of an outcome line (缴费成功, 已过期 …).
 	SizeNameStatusText fyne.ThemeSizeName = "kioskStatusText"
-	// SizeNameGap is the clear space between controls that do different things and
-	// could be taken for each other (one list's 下一页 and the next list's 上一页, a
-	// pager's 下一页 and the screen's main action, a keypad's 确定 and its other keys,
-	// the footer's 大字模式 and English, 好差评's levels):
-	// MinGap, in 大字模式 too.
+	// SizeNameGap is the clear space between the controls on a screen (one list's
+	// 下一页 and the next list's 上一页, a pager's 下一页 and the screen's main action,
+	// a keypad's 确定 and its other keys, the footer's 大字模式 and English, the
+	// header's 返回 and 首页, a result page's buttons, 好差评's levels); a list's rows
+	// and a keypad's character keys keep the padding (screentest's AssertGaps says
+	// why): MinGap, in 大字模式 too.
 	SizeNameGap fyne.ThemeSizeName = "kioskGap"
 )
 

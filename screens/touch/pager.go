@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	kt "github.com/liangzihu/kiosk/screens/theme"
 )
 
 // Pager shows a list of blocks page by page, as many blocks per page as fit the height
@@ -23,6 +25,11 @@ type Pager struct {
 	// Abut puts the blocks edge to edge, without the theme's padding between them: the
 	// strips of one long picture.
 	Abut bool
+	// Apart puts the blocks, and the navigation row, the theme's SizeNameGap apart: a
+	// page of controls that do different things (a notice's choices), where the padding
+	// left a slip onto the neighbour. A list's rows keep the padding (screentest's
+	// AssertGaps says why).
+	Apart bool
 	// Continued follows a split group's title where it is repeated at the top of a page
 	// the group continues on (（续）, in the kiosk's language); empty, the title is
 	// repeated as it is. Set it before the pager is first laid out.
@@ -153,8 +160,11 @@ func (p *Pager) repeat(s Splittable, t *Heading) *Heading {
 
 // gap is the space between blocks.
 func (p *Pager) gap() float32 {
-	if p.Abut {
+	switch {
+	case p.Abut:
 		return 0
+	case p.Apart:
+		return ft.Size(kt.SizeNameGap)
 	}
 	return ft.Size(ft.SizeNamePadding)
 }
@@ -240,6 +250,9 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 	pages := paginate(units, size.Width, avail, p.gap())
 	paged := len(pages) > 1
 	if paged {
+		if p.Apart {
+			pad = p.gap()
+		}
 		avail -= r.navHeight() + pad
 		units = r.units(size.Width, avail)
 		pages = paginate(units, size.Width, avail, p.gap())
