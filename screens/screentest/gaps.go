@@ -5,22 +5,33 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
-// AssertGaps checks that the controls a slip onto costs a citizen most stand
-// theme.MinGap clear of the other controls on the layer that takes taps: a pager's
-// 上一页 and 下一页, which read the same in every list (one list's 下一页 sat 8 px from
-// another's 上一页, a pager's 下一页 8 px above the screen's main action), and a keypad's
-// 确定 and 清空 (a slip from 确定 onto 清空 could erase the entry), and the controls of
-// a touch.Apart clear of each other (the footer's 大字模式 and English sat 8 px apart on
-// every screen: a slip switched the language instead of the text size). A pager's own rows
-// may stay at the padding above its buttons: a slip between them turns a page or opens
-// the row, in sight and undone with one tap, and the gap there put the 大字模式 form on
-// 8 pages instead of 5. Disabled controls count: they are there, and enabled a moment
-// later.
+// AssertGaps checks that every two controls on the layer that takes taps stand
+// theme.MinGap clear of each other: a finger aimed at one lands a few millimetres off,
+// and at the theme's padding (8, 10 in 大字模式) it pressed the neighbour. The pairs the
+// review found at the padding: one list's 下一页 and another's 上一页, a pager's 下一页
+// and the screen's main action, a keypad's 确定 and 清空, the footer's 大字模式 and
+// English, the header's 返回 and 首页, a result page's stack of buttons, a page's main
+// action above the footer. Disabled controls count: they are there, and enabled a
+// moment later.
+//
+// Three kinds of pair may stand closer, each with its own rule:
+//   - two character keys of one keypad: the keys are a grid read as one control, a slip
+//     costs one character, in sight, and 退格 takes it back; the gap between them would
+//     leave the 大字模式 keys smaller than a target. Its 确定 and 清空 are no character
+//     keys: they stand the gap clear of everything;
+//   - the rows of one list (a pager's page or a panel), with each other and with the
+//     pager's own 上一页 and 下一页: a slip opens the neighbouring row or turns the
+//     page, in sight and undone with one tap, and the gap there put the 大字模式 form on
+//     8 pages instead of 5. Other controls on a pager's page (buttons) have no such
+//     rule;
+//   - the header's title, a hidden staff gesture: a tap on it does nothing a citizen
+//     sees (five in a row ask for the staff PIN).
 func (h *H) AssertGaps() {
 	h.T.Helper()
 	var w gapWalk
@@ -30,13 +41,13 @@ func (h *H) AssertGaps() {
 		if top := c.Overlays().Top(); top != nil {
 			root = top
 		}
-		w.apart = map[fyne.CanvasObject]*touch.Pager{}
-		w.group = map[fyne.CanvasObject]*touch.Apart{}
-		w.walk(root, root.Position(), nil)
+		w.nav = map[fyne.CanvasObject]bool{}
+		w.keys = map[fyne.CanvasObject]*touch.Keypad{}
+		w.walk(root, root.Position(), list{})
 	})
 	for i, a := range w.controls {
 		for _, b := range w.controls[i+1:] {
-			if !w.mustClear(a, b) && !w.mustClear(b, a) {
+			if w.mayAbut(a, b) {
 				continue
 			}
 			if d := gap(a, b); d < kt.MinGap {
@@ -47,64 +58,87 @@ func (h *H) AssertGaps() {
 	}
 }
 
-// control is a tappable with its box on the canvas and the pager whose page shows it,
-// if any.
+// control is a tappable with its box on the canvas and the lists that hold it.
 type control struct {
 	obj      fyne.CanvasObject
 	min, max fyne.Position
 	label    string
-	pager    *touch.Pager
+	in       list
 }
 
-// gapWalk gathers the visible controls of a layer, in screen order, and which of them
-// must stand clear of others: each pager's navigation (with its pager), each keypad's
-// 确定 and 清空 (with none), and each touch.Apart's controls (with their Apart).
+// list is what holds a control: the pager whose page shows it and the panel it is a
+// row of, if any.
+type list struct {
+	pager *touch.Pager
+	panel *touch.Panel
+}
+
+// gapWalk gathers the visible controls of a layer, in screen order: each pager's
+// navigation and each keypad's character keys are marked, for mayAbut.
 type gapWalk struct {
 	controls []control
-	apart    map[fyne.CanvasObject]*touch.Pager
-	group    map[fyne.CanvasObject]*touch.Apart
+	nav      map[fyne.CanvasObject]bool
+	keys     map[fyne.CanvasObject]*touch.Keypad
 }
 
-// walk gathers o (at abs on the canvas, on pager's page if pager is set) and what it
-// holds. The background, which takes the taps that land on nothing else, is no control;
-// a tappable inside another is left to AssertFingerReaches.
-func (w *gapWalk) walk(o fyne.CanvasObject, abs fyne.Position, pager *touch.Pager) {
+// walk gathers o (at abs on the canvas, held by in) and what it holds. The
+// background, which takes the taps that land on nothing else, is no control, nor is
+// selectable text; a tappable inside another is left to AssertFingerReaches.
+func (w *gapWalk) walk(o fyne.CanvasObject, abs fyne.Position, in list) {
 	if !o.Visible() {
 		return
 	}
 	switch t := o.(type) {
 	case *touch.Pager:
-		pager = t
-		w.apart[t.PrevButton()], w.apart[t.NextButton()] = t, t
+		in = list{pager: t}
+		w.nav[t.PrevButton()], w.nav[t.NextButton()] = true, true
+	case *touch.Panel:
+		in.panel = t
 	case *touch.Keypad:
-		w.apart[t.OK()], w.apart[t.Clear()] = nil, nil
-	case *touch.Apart:
-		for _, c := range t.Controls() {
-			w.group[c] = t
-		}
-	case *touch.Surface:
+		w.markKeys(t, t)
+	case *touch.Surface, *widget.Label:
+		return
 	case fyne.Tappable:
 		l, ok := label(o)
 		if !ok {
 			l = fmt.Sprintf("%T", o)
 		}
-		w.controls = append(w.controls, control{obj: o, min: abs, max: abs.Add(o.Size()), label: l, pager: pager})
+		w.controls = append(w.controls, control{obj: o, min: abs, max: abs.Add(o.Size()), label: l, in: in})
 		return
 	}
 	for _, k := range kids(o) {
-		w.walk(k, abs.Add(k.Position()), pager)
+		w.walk(k, abs.Add(k.Position()), in)
 	}
 }
 
-// mustClear reports whether a must stand clear of b: a is a keypad's 确定 or 清空, or a
-// pager's 上一页 or 下一页 and b is not on that pager's page, or a and b are of one
-// touch.Apart.
-func (w *gapWalk) mustClear(a, b control) bool {
-	if g, ok := w.group[a.obj]; ok && w.group[b.obj] == g {
+// markKeys marks the character keys under o as kp's: every button but its 确定 and 清空.
+func (w *gapWalk) markKeys(kp *touch.Keypad, o fyne.CanvasObject) {
+	if b, ok := o.(*touch.Button); ok && b != kp.OK() && b != kp.Clear() {
+		w.keys[b] = kp
+	}
+	for _, k := range kids(o) {
+		w.markKeys(kp, k)
+	}
+}
+
+// mayAbut reports whether a and b may stand closer than the gap (see AssertGaps): two
+// character keys of one keypad, two rows of one list, a pager's row and its
+// navigation, or the header's title and anything.
+func (w *gapWalk) mayAbut(a, b control) bool {
+	if kp, ok := w.keys[a.obj]; ok && w.keys[b.obj] == kp {
 		return true
 	}
-	p, ok := w.apart[a.obj]
-	return ok && (p == nil || b.pager != p)
+	_, ra := a.obj.(*touch.Row)
+	_, rb := b.obj.(*touch.Row)
+	switch {
+	case ra && rb && (a.in.pager != nil && a.in.pager == b.in.pager || a.in.panel != nil && a.in.panel == b.in.panel):
+		return true
+	case ra && w.nav[b.obj] && a.in.pager == b.in.pager, rb && w.nav[a.obj] && a.in.pager == b.in.pager:
+		return true
+	}
+	_, ta := a.obj.(*touch.TapCounter)
+	_, tb := b.obj.(*touch.TapCounter)
+	return ta || tb
 }
 
 // gap is the clear distance between two controls' boxes: 0 when they touch or overlap.
