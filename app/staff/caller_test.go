@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/staff/stafftest"
 )
 
 // by is the actor the journal keeps for an action name took: via "database" (Local, as
@@ -130,42 +129,12 @@ func TestPeerOtherUser(t *testing.T) {
 // test is skipped otherwise) and a socket whose folders nobody may pass.
 func asNobody(t *testing.T, sock, actor string, groups []uint32) (uid uint32, pid int, out string, err error) {
 	t.Helper()
-	if os.Getuid() != 0 {
-		t.Skip("needs root to run a client as another user")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skipf("no user nobody: %v", err)
-	}
-	// The test binary, where nobody can run it.
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := t.TempDir()
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := filepath.Join(bin, "client")
-	if err := os.WriteFile(client, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{filepath.Dir(bin), bin} {
-		if err := os.Chmod(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var gid uint32
-	fmt.Sscan(nobody.Uid, &uid)
-	fmt.Sscan(nobody.Gid, &gid)
-	cmd := exec.Command(client)
-	cmd.Env = []string{clientSocket + "=" + sock, clientActor + "=" + actor}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: groups}}
+	nobody := stafftest.AsNobody(t)
+	cmd := nobody.Command(groups, []string{clientSocket + "=" + sock, clientActor + "=" + actor})
 	var b strings.Builder
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err = cmd.Run()
-	return uid, cmd.Process.Pid, b.String(), err
+	return nobody.UID, cmd.Process.Pid, b.String(), err
 }
 
 // What the journal says of an account, and of one it could not learn.
