@@ -55,7 +55,7 @@ func (k *Kiosk) staffLocal() *staff.Local {
 	return &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox,
 		Devices: k.staffDevices, Print: k.staffReprint, Picture: k.staffPicture, Clock: k.Clock.Now,
 		CardLeft: k.CardLeftSince, PINLocked: k.pinLockedUntil, Maintenance: k.maintenanceOpen, Relaunch: k.Restart, Apply: k.ApplyBundle, Rollback: k.RollbackBundle, Drop: k.DropHeldBundle,
-		LeftOut: k.bundleLeftOut, Check: k.staffUtilities, Fleet: k.fleetState, Enabled: k.Config.Utilities.Enabled()}
+		LeftOut: k.bundleLeftOut, Check: k.staffUtilities, Fleet: k.fleetState, Identity: staff.IdentityOf(k.Config)}
 }
 
 // pinLockedUntil is until when maintenance mode's PIN is locked; zero when it is not.

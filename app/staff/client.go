@@ -149,6 +149,13 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	return s, err
 }
 
+// Kiosk is the running kiosk's identity.
+func (c *Client) Kiosk(ctx context.Context) (Identity, error) {
+	var id Identity
+	err := c.do(ctx, http.MethodGet, "/v1/kiosk", nil, &id)
+	return id, err
+}
+
 // Requests lists the outbox's requests in a state.
 func (c *Client) Requests(ctx context.Context, state outbox.State, limit int) ([]Request, error) {
 	var out []Request

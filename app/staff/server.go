@@ -132,6 +132,7 @@ func server(s Service, log *slog.Logger, lim limits) *http.Server {
 	mux := http.NewServeMux()
 	h := &handler{s: s, log: log, stall: lim.stall}
 	mux.HandleFunc("GET /v1/status", h.status)
+	mux.HandleFunc("GET /v1/kiosk", read(h, h.s.Kiosk))
 	mux.HandleFunc("GET /v1/requests", h.requests)
 	mux.HandleFunc("POST /v1/requests/{ref}/retry", h.retry)
 	mux.HandleFunc("POST /v1/requests/{ref}/close", h.close)

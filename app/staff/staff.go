@@ -3,10 +3,12 @@
 // them again or close them, withdraw those still waiting to be sent, read the journal
 // (记录留痕), copy the database, see the devices' state, print again (补打) the receipts
 // that did not print, end a lockout of the maintenance PIN, see what the screen shows
-// and drop a utility's bundle held for later (the running kiosk only). A running kiosk serves it on a Unix socket in
-// its data folder (Listen, Handler); kioskctl talks to that socket (Client) and, when
-// no kiosk answers there, opens the database itself (Local). Nothing it returns holds
-// personal data: the screen is shown only between visits.
+// and drop a utility's bundle held for later (the running kiosk only). A running kiosk
+// serves it on a Unix socket in its data folder, or in a folder of its own (Listen,
+// ListenDir, Server), and tells who connects which kiosk it is (Identity), so that
+// kioskctl need not read its configuration; kioskctl talks to that socket (Client) and,
+// when no kiosk answers there, opens the database itself (Local). Nothing it returns
+// holds personal data: the screen is shown only between visits.
 package staff
 
 import (
@@ -91,6 +93,9 @@ type Service interface {
 	// (staff.unlock) with actor, where the PIN's gate reads its state, whether the kiosk
 	// runs or not.
 	UnlockPIN(ctx context.Context, actor string) error
+	// Kiosk is which kiosk this is, as its configuration names it (Identity): what
+	// kioskctl would otherwise read in the configuration file.
+	Kiosk(ctx context.Context) (Identity, error)
 }
 
 // Printed is how a reprint went.
@@ -307,8 +312,9 @@ type Local struct {
 	// Fleet is the link to the city's broker; nil when the kiosk is not running, and it
 	// returns nil when none is configured.
 	Fleet func() *FleetLink
-	// Enabled are the enabled utilities in display order, the day's report's rows.
-	Enabled []string
+	// Identity is the kiosk's, from its configuration: Enabled are the day's report's
+	// rows.
+	Identity Identity
 }
 
 // Utility is what a check of one utility's API came to.
@@ -447,7 +453,7 @@ func (l *Local) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	s.Today = report.Of(evs, from, to, l.Enabled)
+	s.Today = report.Of(evs, from, to, l.Identity.Enabled)
 	return s, nil
 }
 

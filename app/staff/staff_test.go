@@ -629,7 +629,7 @@ func BenchmarkStatusBusyDay(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	l := &Local{Store: st, Journal: j, Outbox: ob, Enabled: []string{utility.Electricity, utility.Water}}
+	l := &Local{Store: st, Journal: j, Outbox: ob, Identity: Identity{Enabled: []string{utility.Electricity, utility.Water}}}
 	for b.Loop() {
 		s, err := l.Status(context.Background())
 		if err != nil || s.Today.Visits == 0 {

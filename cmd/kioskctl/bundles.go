@@ -16,22 +16,22 @@ import (
 // back (keygen, sign and inspect, the utility's side, are in bundle.go).
 func init() {
 	register("bundle", bundleSummary, "apply", &subcommand{
-		usage:   "apply --actor STAFF_NO [--config FILE] BUNDLE_FILE",
+		usage:   "apply --actor STAFF_NO [--config FILE | --socket PATH] BUNDLE_FILE",
 		summary: "apply a utility's signed bundle on the running kiosk (shown at once)",
 		run:     bundleApply,
 	})
 	register("bundle", bundleSummary, "list", &subcommand{
-		usage:   "list [--config FILE]",
+		usage:   "list [--config FILE | --socket PATH]",
 		summary: "the content each utility shows: its bundle's version, or the kiosk's own",
 		run:     bundleList,
 	})
 	register("bundle", bundleSummary, "rollback", &subcommand{
-		usage:   "rollback --actor STAFF_NO [--config FILE] UTILITY",
+		usage:   "rollback --actor STAFF_NO [--config FILE | --socket PATH] UTILITY",
 		summary: "go back to the content a utility's bundle replaced, on the running kiosk",
 		run:     bundleRollback,
 	})
 	register("bundle", bundleSummary, "drop", &subcommand{
-		usage:   "drop --actor STAFF_NO [--config FILE] UTILITY",
+		usage:   "drop --actor STAFF_NO [--config FILE | --socket PATH] UTILITY",
 		summary: "drop the bundle a utility sent by mistake, held to take effect later, on the running kiosk: it never takes effect, and that version is refused if sent again",
 		run:     bundleDrop,
 	})

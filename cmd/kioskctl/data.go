@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,62 +39,62 @@ const (
 
 func init() {
 	register("outbox", outboxSummary, "list", &subcommand{
-		usage:   "list [--config FILE] [--state dead|pending|done|closed|expired] [--limit N]",
+		usage:   "list [--config FILE | --socket PATH] [--state dead|pending|done|closed|expired] [--limit N]",
 		summary: "list requests in a state (dead letters by default), oldest first",
 		run:     outboxList,
 	})
 	register("outbox", outboxSummary, "retry", &subcommand{
-		usage:   "retry --actor STAFF_NO [--config FILE] REF",
+		usage:   "retry --actor STAFF_NO [--config FILE | --socket PATH] REF",
 		summary: "queue a dead letter again, with the same key (sent at once if the kiosk runs)",
 		run:     outboxRetry,
 	})
 	register("outbox", outboxSummary, "close", &subcommand{
-		usage:   "close --actor STAFF_NO --reason offline|withdrawn|duplicate [--config FILE] REF",
+		usage:   "close --actor STAFF_NO --reason offline|withdrawn|duplicate [--config FILE | --socket PATH] REF",
 		summary: "close a dead letter, or withdraw a request still waiting to be sent, for good, saying why",
 		run:     outboxClose,
 	})
 	register("journal", journalSummary, "list", &subcommand{
-		usage:   "list [--config FILE] [--since DURATION] [--ref REF] [--limit N]",
+		usage:   "list [--config FILE | --socket PATH] [--since DURATION] [--ref REF] [--limit N]",
 		summary: "print journal events as JSON lines, oldest first",
 		run:     journalList,
 	})
 	register("journal", journalSummary, "report", &subcommand{
-		usage:   "report [--config FILE] [--day YYYY-MM-DD | --month YYYY-MM] [--json]",
+		usage:   "report [--config FILE | --socket PATH] [--day YYYY-MM-DD | --month YYYY-MM] [--json]",
 		summary: "a day's or a month's business at the kiosk (业务量统计): visits, payments and their amount, requests sent, receipts printed",
 		run:     journalReport,
 	})
 	register("data", dataSummary, "backup", &subcommand{
-		usage:   "backup --out FILE --actor STAFF_NO [--force] [--config FILE]",
+		usage:   "backup --out FILE --actor STAFF_NO [--force] [--config FILE | --socket PATH]",
 		summary: "copy the database (sealed as it is: the copy needs the same key file) to a new file outside the data folder",
 		run:     dataBackup,
 	})
 	register("receipt", receiptSummary, "failed", &subcommand{
-		usage:   "failed [--config FILE]",
+		usage:   "failed [--config FILE | --socket PATH]",
 		summary: "list the citizens' receipts that did not print (paper out, jam), kept for 补打",
 		run:     receiptFailed,
 	})
 	register("receipt", receiptSummary, "reprint", &subcommand{
-		usage:   "reprint --actor STAFF_NO [--config FILE] REF",
+		usage:   "reprint --actor STAFF_NO [--config FILE | --socket PATH] REF",
 		summary: "print a receipt that did not print again, marked （补打）, on the running kiosk's printer",
 		run:     receiptReprint,
 	})
 	register("kiosk", kioskSummary, "status", &subcommand{
-		usage:   "status [--config FILE]",
+		usage:   "status [--config FILE | --socket PATH]",
 		summary: "whether the kiosk runs, its devices, the requests waiting per utility",
 		run:     kioskStatus,
 	})
 	register("kiosk", kioskSummary, "restart", &subcommand{
-		usage:   "restart --actor STAFF_NO [--force] [--config FILE]",
+		usage:   "restart --actor STAFF_NO [--force] [--config FILE | --socket PATH]",
 		summary: "restart the running kiosk between visits (its window, devices and outbox start anew); --force while staff work in its maintenance mode",
 		run:     kioskRestart,
 	})
 	register("kiosk", kioskSummary, "utilities", &subcommand{
-		usage:   "utilities [--config FILE]",
+		usage:   "utilities [--config FILE | --socket PATH]",
 		summary: "check each utility's API from the running kiosk, where its calls go now: exit 1 unless all answer",
 		run:     kioskUtilities,
 	})
 	register("kiosk", kioskSummary, "screen", &subcommand{
-		usage:   "screen --out FILE --actor STAFF_NO [--force] [--config FILE]",
+		usage:   "screen --out FILE --actor STAFF_NO [--force] [--config FILE | --socket PATH]",
 		summary: "save a picture (PNG) of what the running kiosk's screen shows, between visits only",
 		run:     kioskScreen,
 	})
@@ -103,60 +104,134 @@ func init() {
 // answer on its staff socket (still starting, or stuck).
 var errKioskRunning = errors.New("the database is in use but no kiosk answers on its staff socket: wait for the kiosk to start, or stop it (systemctl stop kiosk)")
 
-// kioskData is the kiosk of a configuration, as staff reach it.
+// defaultSocket is the staff socket where docs/deployment.md's drop-in puts it
+// (staff.socket_dir = "/run/kiosk"): kioskctl points there a member of staff whose
+// account may not read the configuration. Tests move it.
+var defaultSocket = "/run/kiosk/" + staff.SocketName
+
+// kioskData is a kiosk as staff reach it.
 type kioskData struct {
 	staff.Service
-	running bool          // through the running kiosk's socket
-	kiosk   *config.Kiosk // this machine, as the configuration names it
-	data    store.Options // its data folder and key file
-	enabled []string      // the utilities it serves, in display order
-	close   func() error  // releases the database when it was opened here
+	running bool           // through the running kiosk's socket
+	id      staff.Identity // this machine, as its configuration names it
+	source  string         // where id comes from, for messages
+	data    store.Options  // its data folder and key file
+	close   func() error   // releases the database when it was opened here
 }
 
-// openData reaches the kiosk of the configuration: through its staff socket when it
-// runs, else by opening its database.
-func openData(cfgPath string) (*kioskData, error) {
-	cfg, err := config.Load(cfgPath)
+// reach is how a command reaches the kiosk: --config, the kiosk's configuration (its
+// staff socket where that puts it, or its database while it is stopped), or --socket,
+// the running kiosk's staff socket alone, no configuration read: the file holds the
+// staff PINs' hashes and stays closed to staff's own accounts.
+type reach struct {
+	name           string // the command ("kiosk status"), for advice
+	config, socket *string
+}
+
+// reachFlags adds --config and --socket to fs.
+func reachFlags(fs *flag.FlagSet) reach {
+	return reach{name: fs.Name(),
+		config: fs.String("config", "", "the kiosk's configuration (none: the demo defaults)"),
+		socket: fs.String("socket", "", "instead of --config, the running kiosk's staff socket (<staff.socket_dir>/kiosk.sock, e.g. "+defaultSocket+"): "+
+			"nothing is read from the configuration, which staff's own accounts may not read; the kiosk must be running"),
+	}
+}
+
+// open reaches the kiosk: through its staff socket when it runs, else by opening its
+// database (--config only).
+func (r reach) open() (*kioskData, error) {
+	if *r.socket != "" {
+		if *r.config != "" {
+			return nil, usageError("--config and --socket: give one (--socket reaches the running kiosk without reading its configuration)")
+		}
+		return openSocket(*r.socket)
+	}
+	cfg, err := config.Load(*r.config)
 	if err != nil {
-		return nil, err
+		return nil, r.closed(err)
 	}
 	return openKiosk(cfg)
 }
 
-// openActing is openData for a staff action by actor (--actor), and who the journal
-// names for it: the actor, followed by the operating system's account that acts
+// closed says what to do when the configuration is closed to this account (an error
+// other than permission denied is returned as it is): staff's own accounts go through
+// the running kiosk's socket; its database, while it is stopped, is the kiosk user's.
+func (r reach) closed(err error) error {
+	if !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	database := "commands on its database while it is stopped need the kiosk user's rights (sudo -u kiosk kioskctl … --config " + *r.config + ")"
+	if _, derr := staff.Dial(context.Background(), defaultSocket); derr == nil {
+		return fmt.Errorf("%w: the configuration is closed to this account (it holds the staff PINs' hashes); the running kiosk answers on %s: run kioskctl %s --socket %s instead of --config; %s",
+			err, defaultSocket, r.name, defaultSocket, database)
+	}
+	return fmt.Errorf("%w: the configuration is closed to this account (it holds the staff PINs' hashes); reach the running kiosk with --socket <staff.socket_dir>/kiosk.sock instead of --config (no kiosk answers on %s); %s",
+		err, defaultSocket, database)
+}
+
+// acting is open for a staff action by actor (--actor), and who the journal names for
+// it: the actor, followed by the operating system's account that acts
 // (journal.Acting). Where each member of the hall's staff has a 工号 ([[staff.members]]),
 // actor must be one of them ("0107" or "工号0107"), named as maintenance mode on the
 // screen names them: a mistyped 工号 would leave the journal naming nobody.
-func openActing(cfgPath, actor string) (*kioskData, string, error) {
-	cfg, err := config.Load(cfgPath)
+func (r reach) acting(actor string) (*kioskData, string, error) {
+	d, err := r.open()
 	if err != nil {
 		return nil, "", err
 	}
 	who := strings.TrimSpace(actor)
-	if ms := cfg.Staff.Members; len(ms) > 0 {
+	if ms := d.id.Members; len(ms) > 0 {
 		id := strings.TrimSpace(strings.TrimPrefix(who, "工号"))
-		i := slices.IndexFunc(ms, func(m config.StaffMember) bool { return m.ID == id })
+		i := slices.IndexFunc(ms, func(m staff.Member) bool { return m.ID == id })
 		if i < 0 {
-			return nil, "", usageError("--actor %s: no member of the hall's staff has that 工号 ([[staff.members]] of %s)", actor, cfg.Source)
+			d.close()
+			return nil, "", usageError("--actor %s: no member of the hall's staff has that 工号 ([[staff.members]] of %s)", actor, d.source)
 		}
 		who = staffpin.Member{ID: ms[i].ID, Name: ms[i].Name}.Label()
 	}
-	d, err := openKiosk(cfg)
-	if err == nil && !d.running {
+	if !d.running {
 		// The running kiosk adds who connected to its socket; on the database itself,
 		// kioskctl names its own account.
 		who = journal.Acting(who, staff.Self())
 	}
-	return d, who, err
+	return d, who, nil
 }
 
-// openKiosk reaches the kiosk of cfg, as openData.
+// openSocket reaches the kiosk running on the staff socket at path.
+func openSocket(path string) (*kioskData, error) {
+	c, err := staff.Dial(context.Background(), path)
+	if errors.Is(err, staff.ErrNotRunning) {
+		return nil, fmt.Errorf("%w; --socket reaches a running kiosk only: while it is stopped, commands on its database need --config and the kiosk user's rights (sudo -u kiosk kioskctl … --config /etc/kiosk/kiosk.toml)", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return running(c, "the running kiosk's configuration", nil)
+}
+
+// running is the kiosk answering c, which says which it is (rather than the
+// configuration file: the same answer whether kioskctl read it or not). A kiosk that
+// cannot say (one started before kioskctl was updated) is the configuration's, where
+// kioskctl has read it (cfg), and refused otherwise.
+func running(c *staff.Client, source string, cfg *config.Config) (*kioskData, error) {
+	id, err := c.Kiosk(context.Background())
+	switch {
+	case err != nil && cfg != nil:
+		id = staff.IdentityOf(cfg)
+	case err != nil:
+		return nil, fmt.Errorf("the running kiosk does not say which it is (one started before kioskctl was updated? restart it, or give --config as its user): %w", err)
+	}
+	return &kioskData{Service: c, running: true, id: id, source: source, data: store.Options{Dir: id.DataDir, KeyFile: id.KeyFile},
+		close: func() error { return nil }}, nil
+}
+
+// openKiosk reaches the kiosk of cfg: through its staff socket when it runs, else by
+// opening its database.
 func openKiosk(cfg *config.Config) (*kioskData, error) {
 	opts := store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile, LockTimeout: time.Second}
 	c, err := staff.Dial(context.Background(), staff.SocketPath(cfg.StaffSocketDir()))
 	if err == nil {
-		return &kioskData{Service: c, running: true, kiosk: &cfg.Kiosk, data: opts, enabled: cfg.Utilities.Enabled(), close: func() error { return nil }}, nil
+		return running(c, cfg.Source, cfg)
 	}
 	if !errors.Is(err, staff.ErrNotRunning) {
 		return nil, err
@@ -184,13 +259,14 @@ func openKiosk(cfg *config.Config) (*kioskData, error) {
 		st.Close()
 		return nil, err
 	}
-	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob, Enabled: cfg.Utilities.Enabled()}, kiosk: &cfg.Kiosk, data: opts, enabled: cfg.Utilities.Enabled(),
+	id := staff.IdentityOf(cfg)
+	return &kioskData{Service: &staff.Local{Store: st, Journal: j, Outbox: ob, Identity: id}, id: id, source: cfg.Source, data: opts,
 		close: func() error { return errors.Join(ob.Close(), st.Close()) }}, nil
 }
 
 func outboxList(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("outbox list")
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	state := fs.String("state", string(outbox.Dead), "dead, pending, done, closed or expired")
 	limit := fs.Int("limit", 0, "at most this many (0: all)")
 	if err := parse(fs, args); err != nil {
@@ -205,7 +281,7 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 	if err := notNegative("limit", *limit); err != nil {
 		return err
 	}
-	d, err := openData(*cfgPath)
+	d, err := at.open()
 	if err != nil {
 		return err
 	}
@@ -230,14 +306,14 @@ func outboxList(args []string, stdout, stderr io.Writer) error {
 // kioskAction runs a staff command that takes nothing but --config on the kiosk's data.
 func kioskAction(name string, args []string, stderr io.Writer, act func(d *kioskData) error) error {
 	fs := newFlags(name)
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return errUsage
 	}
-	d, err := openData(*cfgPath)
+	d, err := at.open()
 	if err != nil {
 		return err
 	}
@@ -254,7 +330,7 @@ func refAction(name, doing string, args []string, stderr io.Writer, act func(d *
 // argAction is refAction for an argument that is what (a file, a utility).
 func argAction(name, doing, what string, args []string, stderr io.Writer, act func(d *kioskData, arg, actor string) error) error {
 	fs := newFlags(name)
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -262,7 +338,7 @@ func argAction(name, doing, what string, args []string, stderr io.Writer, act fu
 	if err := errors.Join(required("actor", *actor), oneArg(fs, what)); err != nil {
 		return err
 	}
-	d, who, err := openActing(*cfgPath, *actor)
+	d, who, err := at.acting(*actor)
 	if err != nil {
 		return err
 	}
@@ -296,7 +372,7 @@ func closeReasonCodes() string {
 
 func outboxClose(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("outbox close")
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	actor := fs.String("actor", "", "your staff number (工号): who closes it, for the journal")
 	reason := fs.String("reason", "", "why: "+closeReasonCodes()+" (the journal keeps the phrase, never free text)")
 	if err := parse(fs, args); err != nil {
@@ -305,7 +381,7 @@ func outboxClose(args []string, stdout, stderr io.Writer) error {
 	if err := errors.Join(required("actor", *actor), required("reason", *reason), oneArg(fs, "the kiosk reference")); err != nil {
 		return err
 	}
-	d, who, err := openActing(*cfgPath, *actor)
+	d, who, err := at.acting(*actor)
 	if err != nil {
 		return err
 	}
@@ -352,7 +428,7 @@ func receiptReprint(args []string, stdout, stderr io.Writer) error {
 
 func journalList(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("journal list")
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	since := fs.Duration("since", 24*time.Hour, "events of this last stretch of time")
 	ref := fs.String("ref", "", "only the events naming this kiosk or utility reference (any time)")
 	limit := fs.Int("limit", 0, "only the latest this many, still printed oldest first (0: all)")
@@ -368,7 +444,7 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 	if err := notNegative("limit", *limit); err != nil {
 		return err
 	}
-	d, err := openData(*cfgPath)
+	d, err := at.open()
 	if err != nil {
 		return err
 	}
@@ -394,7 +470,7 @@ func journalList(args []string, stdout, stderr io.Writer) error {
 // its data folder, its key file), and over another file only with --force.
 func fileAction(name, file, doing string, args []string, stderr io.Writer, save func(d *kioskData, path, actor string, replace bool) (int64, error)) (string, int64, error) {
 	fs := newFlags(name)
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	out := fs.String("out", "", file+"; never in the kiosk's data folder (data.dir) or its key file")
 	force := fs.Bool("force", false, "replace the file at --out if there is one")
 	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
@@ -404,7 +480,7 @@ func fileAction(name, file, doing string, args []string, stderr io.Writer, save 
 	if err := errors.Join(required("out", *out), required("actor", *actor), noArgs(fs)); err != nil {
 		return "", 0, err
 	}
-	d, who, err := openActing(*cfgPath, *actor)
+	d, who, err := at.acting(*actor)
 	if err != nil {
 		return "", 0, err
 	}
@@ -447,7 +523,7 @@ func kioskScreen(args []string, stdout, stderr io.Writer) error {
 // journal) and the flags more adds (more may be nil), on the kiosk's data.
 func actorAction(name, doing string, args []string, more func(*flag.FlagSet), act func(d *kioskData, actor string) error) error {
 	fs := newFlags(name)
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	actor := fs.String("actor", "", "your staff number (工号): who "+doing+", for the journal")
 	if more != nil {
 		more(fs)
@@ -458,7 +534,7 @@ func actorAction(name, doing string, args []string, more func(*flag.FlagSet), ac
 	if err := errors.Join(required("actor", *actor), noArgs(fs)); err != nil {
 		return err
 	}
-	d, who, err := openActing(*cfgPath, *actor)
+	d, who, err := at.acting(*actor)
 	if err != nil {
 		return err
 	}
@@ -478,7 +554,7 @@ func kioskRestart(args []string, stdout, stderr io.Writer) error {
 			}
 			return err
 		}
-		fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.kiosk.ID)
+		fmt.Fprintf(stdout, "kiosk %s: restarting (kioskctl kiosk status tells when it is back)\n", d.id.ID)
 		return nil
 	})
 }
@@ -521,7 +597,7 @@ func kioskStatus(args []string, stdout, stderr io.Writer) error {
 		if st.Running {
 			state = "running"
 		}
-		fmt.Fprintf(stdout, "kiosk: %s (%s, reference code %s)\n", state, d.kiosk.ID, d.kiosk.Code())
+		fmt.Fprintf(stdout, "kiosk: %s (%s, reference code %s)\n", state, d.id.ID, d.id.Code)
 		for _, dev := range st.Devices {
 			state := "ok"
 			if !dev.OK {

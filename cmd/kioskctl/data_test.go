@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -188,6 +189,10 @@ func TestActorIsAStaffMember(t *testing.T) {
 // a retried request is sent at once.
 func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	cfg, refs := kioskWithDeadLetters(t)
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(filepath.Dir(cfg), "data")
 	st, err := store.Open(store.Options{Dir: dir})
 	if err != nil {
@@ -217,7 +222,7 @@ func TestStaffCommandsWhileKioskRuns(t *testing.T) {
 	}
 	printed := 0
 	cardLeft := time.Date(2026, 11, 26, 10, 32, 0, 0, workdays.CST)
-	srv := staff.Server(&staff.Local{Store: st, Journal: j, Outbox: ob, Devices: func() []staff.Device {
+	srv := staff.Server(&staff.Local{Store: st, Journal: j, Outbox: ob, Identity: staff.IdentityOf(c), Devices: func() []staff.Device {
 		return []staff.Device{{Name: "printer", Detail: "缺纸"}}
 	}, Print: func(_ context.Context, ref, actor string) (staff.Printed, error) {
 		if printed++; printed == 1 {

@@ -25,7 +25,7 @@ func todayLine(s report.Summary) string {
 // the utilities' own figures.
 func journalReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("journal report")
-	cfgPath := fs.String("config", "", "the kiosk's configuration (none: the demo defaults)")
+	at := reachFlags(fs)
 	dayFlag := fs.String("day", "", "the day, as YYYY-MM-DD, midnight to midnight China time as the receipts' (none: today)")
 	monthFlag := fs.String("month", "", "the month instead, as YYYY-MM")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
@@ -60,7 +60,7 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 	if from.After(now) {
 		return usageError("--day or --month: %s has not begun", from.Format(time.DateOnly))
 	}
-	d, err := openData(*cfgPath)
+	d, err := at.open()
 	if err != nil {
 		return err
 	}
@@ -69,13 +69,13 @@ func journalReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := report.Of(evs, from, to, d.enabled)
+	s := report.Of(evs, from, to, d.id.Enabled)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(s)
 	}
-	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d, without one: %d\n", title, d.kiosk.ID, s.Visits, s.VisitsNoCard)
+	fmt.Fprintf(stdout, "%s, kiosk %s, visits with an ID card: %d, without one: %d\n", title, d.id.ID, s.Visits, s.VisitsNoCard)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UTILITY\tPAID\tAMOUNT\tPAY ORDERS\tAPPLICATIONS\tTRANSFERS\tRATINGS\tTO STAFF")
 	row := func(name string, u report.Utility) {

@@ -13,10 +13,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/journal"
-	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
-	"github.com/liangzihu/kiosk/app/store"
-	"github.com/liangzihu/kiosk/app/utility"
 )
 
 // kioskctl finds the running kiosk's socket where the configuration puts it
@@ -32,17 +29,7 @@ func TestSocketInItsOwnFolder(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("[kiosk]\ndemo = true\n[data]\ndir = \""+data+"\"\n[staff]\nsocket_dir = \""+sockets+"\"\nsocket_group = \""+g.Name+"\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(store.Options{Dir: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	j := journal.New(st, nil)
-	ob, err := outbox.New(st, j, map[string]utility.Forwarder{}, outbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ob.Close()
+	st, j, ob := holdDatabase(t, data)
 	l, err := staff.ListenDir(sockets, os.Getgid())
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func init() {
 		run:     staffPINHash,
 	})
 	register("staff", summary, "unlock", &subcommand{
-		usage:   "unlock --actor STAFF_NO [--config FILE]",
+		usage:   "unlock --actor STAFF_NO [--config FILE | --socket PATH]",
 		summary: "end a lockout of the maintenance PIN after too many wrong PINs (and the wait after a wrong one), the kiosk running or not",
 		run:     staffUnlock,
 	})
@@ -38,7 +38,7 @@ func staffUnlock(args []string, stdout, stderr io.Writer) error {
 		if err := d.UnlockPIN(context.Background(), actor); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "kiosk %s: maintenance PIN unlocked; the wrong PINs before now no longer count (journaled as staff.unlock)\n", d.kiosk.ID)
+		fmt.Fprintf(stdout, "kiosk %s: maintenance PIN unlocked; the wrong PINs before now no longer count (journaled as staff.unlock)\n", d.id.ID)
 		return nil
 	})
 }
