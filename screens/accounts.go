@@ -170,11 +170,15 @@ func (s *Shell) accountRow(utilityID string, a utility.Account) fyne.CanvasObjec
 func (s *Shell) buildLookupChoice() fyne.CanvasObject {
 	invite := []fyne.CanvasObject{s.cardNote("home.insert_card")}
 	if !s.K.Elderly() && s.K.ReaderProblem() == "" {
-		// In 大字模式 the hint gives way, so that the utilities to type a number for
-		// fit on the first page beside the card.
 		invite = append(invite, note(s.T("lookup.by_card_hint"), widget.MediumImportance))
 	}
 	card := s.panel(s.T("lookup.by_card"), invite...)
+	if s.K.Elderly() && s.K.ReaderProblem() == "" {
+		// In 大字模式 the invitation is the panel's title, and the hint gives way, so
+		// that the utilities to type a number for fit on the first page under it, the
+		// gap apart.
+		card = s.panel(s.T("home.insert_card"))
+	}
 	var buttons []fyne.CanvasObject
 	for _, c := range s.K.Utilities {
 		id := c.ID()

@@ -157,8 +157,8 @@ var tour = []stop{
 	{"32-rate-done", func(j *journey) { j.Tap("提交评价"); j.WaitShows("评价已提交") }},
 	// Without a card: an account by its number.
 	{"33-lookup", func(j *journey) { j.Tap("退出办理"); j.Tap("账户与账单") }},
-	// In 大字模式 the way by number is on the second page (its buttons the gap apart).
-	{"34-lookup-keypad", func(j *journey) { j.TapSeeking(j.K.UtilityName(utility.Water)) }},
+	// The way by number is on the first page, in 大字模式 too.
+	{"34-lookup-keypad", func(j *journey) { j.Tap(j.K.UtilityName(utility.Water)) }},
 	// An expired card is refused, with what to do.
 	{"35-card-expired", func(j *journey) {
 		j.Tap("首页")
