@@ -82,6 +82,7 @@ func (k *Kiosk) cardGone(taken bool) {
 		k.card.lostSince, k.card.lostJournaled = lost, lostJournaled
 	}
 	k.mu.Unlock()
+	k.heldCardGone()
 	if since.IsZero() {
 		return
 	}
@@ -94,13 +95,15 @@ func (k *Kiosk) cardGone(taken bool) {
 // cardOnSession follows the visits: one open clears the reminder; one that ends with
 // the card still on the reader starts it (not when another card replaced the visit's,
 // or the kiosk stops).
-func (k *Kiosk) cardOnSession(e session.Event) {
+// A card that opens its holder's visit as the visit ends (served: one that waited while
+// the payer read the outcome) is not left either.
+func (k *Kiosk) cardOnSession(e session.Event, served bool) {
 	k.mu.Lock()
 	left := false
 	switch {
 	case e.Kind == session.Started:
 		k.card.since, k.card.journaled, k.card.lostSince, k.card.lostJournaled = time.Time{}, false, time.Time{}, false
-	case e.Kind == session.Ended && k.card.on && e.Reason != session.ReasonReplaced && e.Reason != session.ReasonShutdown:
+	case e.Kind == session.Ended && k.card.on && !served && e.Reason != session.ReasonReplaced && e.Reason != session.ReasonShutdown:
 		k.card.since, k.card.journaled, left = k.Clock.Now(), true, true
 	}
 	k.mu.Unlock()

@@ -30,9 +30,18 @@ import (
 //     with its e-invoice QR; with a receipt, a result gone the moment it came reads as
 //     a payment gone wrong.
 //
-// The holder's own card put back is no change (Continued), held or not. 退出办理 and the
-// idle wipe end the visit as ever while its payment is open, and the held card with it:
-// it is a card left on the reader then (see cardleft.go).
+// The holder's own card put back is no change (Continued), held or not; the held card
+// is no longer on the reader then, and is let go, as when it is lifted (a card put down
+// again is read anew, and held again while the payment is open). 退出办理 and the idle
+// wipe end the visit as ever while its payment is open, and the held card with it: it
+// is a card left on the reader then (see cardleft.go).
+//
+// While the payer reads 缴费成功, the wait is the visit's: a card lifted and put down
+// again (or another in its place) waits the rest of the time; the payer's own card put
+// down ends nothing. A new payment started meanwhile (返回, another bill) holds the card
+// as the first did, and the time's end opens nothing over its pay QR; once paid, the
+// payer reads that outcome its full time. The idle wipe while the payer reads opens
+// the card's visit, as 退出办理 does: its holder was told it would.
 
 // CardHeld reports whether a card read while a payment was open waits for it to end, or
 // for its payer to read 缴费成功 (NextCardDue).
@@ -71,9 +80,10 @@ func (k *Kiosk) paymentOpen(s *session.Session) bool {
 // reports false when no payment is open and the card is to be acted on now.
 func (k *Kiosk) holdCard(s *session.Session, c *idcard.Card) bool {
 	if !k.paymentOpen(s) {
-		return false
+		return k.holdForResult(s, c)
 	}
 	k.mu.Lock()
+	k.dropHeldLocked() // a wait for an outcome is over: a payment is open again
 	k.held, k.heldFor = c, s.ID
 	k.mu.Unlock()
 	k.Log.Info("card read while a payment is open: held until the payment ends", "session", s.ID, "card", c)
@@ -81,6 +91,36 @@ func (k *Kiosk) holdCard(s *session.Session, c *idcard.Card) bool {
 	// Ended between the look and the hold: nothing else would let the card go.
 	k.paymentEnded(s)
 	return true
+}
+
+// holdForResult keeps card c, put down while the payer of visit s reads the outcome
+// of a payment another card waited for (lifted and put down again, or another in its
+// place), for the rest of that time; false when no such wait runs.
+func (k *Kiosk) holdForResult(s *session.Session, c *idcard.Card) bool {
+	k.mu.Lock()
+	waits := k.heldFor == s.ID && !k.heldUntil.IsZero()
+	if waits {
+		k.held = c
+	}
+	k.mu.Unlock()
+	if !waits {
+		return false
+	}
+	k.Log.Info("card put down while the payer reads the outcome: it waits the rest of the time", "session", s.ID, "card", c)
+	k.emitIdentify(IdentifyEvent{Kind: HeldForResult})
+	return true
+}
+
+// heldCardGone lets the held card go when it is no longer on the reader: lifted, or
+// another card read in its place (the payer's own, one refused). A wait for the
+// payer's outcome goes on, for a card put down again (holdForResult).
+func (k *Kiosk) heldCardGone() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.held = nil
+	if k.heldUntil.IsZero() {
+		k.heldFor = ""
+	}
 }
 
 // ResultFor is how long the payer's outcome stays on screen when another citizen's card
@@ -111,7 +151,9 @@ func (k *Kiosk) paymentEnded(s *session.Session) {
 	keep := on && identified && end.paid
 	if keep {
 		k.heldUntil = k.Clock.Now().Add(ResultFor)
-		k.resultTimer = k.Clock.AfterFunc(ResultFor, func() { k.serveHeld(s.ID) })
+		// Counted among the kiosk's goroutines: Close stops the timer, and waits for
+		// one that has fired already.
+		k.resultTimer = k.Clock.AfterFunc(ResultFor, func() { k.within(func() { k.serveHeld(s.ID) }) })
 	} else {
 		k.held, k.heldFor = nil, ""
 	}
@@ -157,23 +199,32 @@ func (k *Kiosk) ServeNextCard() {
 
 // serveHeld ends visit sessionID as replaced by the card kept while its payer read the
 // outcome, and opens the card holder's; false when no card was kept so (or it was lifted
-// meanwhile, or the visit ended).
+// meanwhile, or the visit ended). The wait ends either way.
 func (k *Kiosk) serveHeld(sessionID string) bool {
-	k.mu.Lock()
-	c := k.held
-	if c == nil || k.heldFor != sessionID || k.heldUntil.IsZero() {
-		k.mu.Unlock()
-		return false
-	}
-	k.dropHeldLocked()
-	on := k.card.on
-	k.mu.Unlock()
-	if !on || k.visitOver(sessionID) {
+	c := k.endResultWait(sessionID)
+	if c == nil || k.visitOver(sessionID) {
 		return false
 	}
 	k.Log.Info("the payer's outcome shown: the held card is read as placed now", "session", sessionID)
 	k.acceptCard(c, bitext.Text{})
 	return true
+}
+
+// endResultWait ends the wait while the payer of visit sessionID reads their outcome,
+// and returns the card that waited, if it still lies on the reader; nil when none
+// waited so.
+func (k *Kiosk) endResultWait(sessionID string) *idcard.Card {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.heldFor != sessionID || k.heldUntil.IsZero() {
+		return nil
+	}
+	c := k.held
+	k.dropHeldLocked()
+	if !k.card.on {
+		return nil
+	}
+	return c
 }
 
 // dropHeldLocked lets the held card go; k.mu is held.
@@ -191,6 +242,22 @@ func (k *Kiosk) startingPayment(s *session.Session) {
 	k.payments.mu.Lock()
 	k.payments.starting[s.ID]++
 	k.payments.mu.Unlock()
+	// The payer, reading the outcome another card waits for, pays again: the card waits
+	// for this payment instead (no countdown over its QR, whose time's end would open
+	// the card's visit over it, and 退出办理 ends the visit as at any pay QR).
+	k.mu.Lock()
+	again := k.heldFor == s.ID && !k.heldUntil.IsZero()
+	if again {
+		c := k.held
+		k.dropHeldLocked()
+		if c != nil {
+			k.held, k.heldFor = c, s.ID
+		}
+	}
+	k.mu.Unlock()
+	if again {
+		k.Log.Info("another payment started while the payer reads the outcome: the card waits for it", "session", s.ID)
+	}
 }
 
 // paymentEnd is how a visit's last payment ended, for a card held meanwhile: a start

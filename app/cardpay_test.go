@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -94,7 +97,14 @@ func visitWithCard(t *testing.T) (*flows, chan app.IdentifyEvent, string, []util
 // visitWithCardOn is visitWithCard with the kiosk on clock c (nil: the system clock).
 func visitWithCardOn(t *testing.T, c clock.Clock) (*flows, chan app.IdentifyEvent, string, []utility.Bill) {
 	t.Helper()
-	f := newFlowsAt(t, utilitysim.Options{}, nil, c)
+	return visitWithCardConfigured(t, c, nil)
+}
+
+// visitWithCardConfigured is visitWithCardOn with the kiosk's configuration changed by
+// tweak.
+func visitWithCardConfigured(t *testing.T, c clock.Clock, tweak func(*config.Config)) (*flows, chan app.IdentifyEvent, string, []utility.Bill) {
+	t.Helper()
+	f := newFlowsAt(t, utilitysim.Options{}, tweak, c)
 	events := heldEvents(f)
 	mustDo(t, f.rig.PlaceCard(1))
 	if e := nextHeldEvent(t, events); e.Kind != app.Identified {
@@ -298,6 +308,86 @@ func mustDo(t *testing.T, err error) {
 	}
 }
 
+// readingOutcome is a payer (demo card 1) whose order was paid at the pay QR while
+// another citizen's card (demo card 2) was put down: the receipt printed, 缴费成功 is on
+// screen and the card waits ResultFor (HeldForResult), on the manual clock c.
+type readingOutcome struct {
+	f      *flows
+	events chan app.IdentifyEvent
+	c      manualClock
+	payer  *session.Session
+	flow   *app.PaymentFlow
+}
+
+// manualClock is a clock that moves when the test says so: clock.Manual, or one that
+// wraps it.
+type manualClock interface {
+	clock.Clock
+	Advance(time.Duration)
+}
+
+// payerReadsOutcome brings about readingOutcome on clock c, with the kiosk's
+// configuration changed by tweak (nil: none).
+func payerReadsOutcome(t *testing.T, c manualClock, tweak func(*config.Config)) readingOutcome {
+	t.Helper()
+	f, events, number, bills := visitWithCardConfigured(t, c, tweak)
+	r := readingOutcome{f: f, events: events, c: c, payer: f.k.Sessions.Current()}
+	r.flow = r.pay(utility.Electricity, number, bills)
+	due, waits := f.k.NextCardDue()
+	if p, ok := r.flow.Printed(); !ok || !p.OK || !waits || !due.Equal(c.Now().Add(app.ResultFor)) {
+		t.Fatalf("once paid: receipt %+v (%v), the card waits %v until %v", p, ok, waits, due)
+	}
+	if f.k.Sessions.Current() != r.payer || r.payer.Wiped() || !f.k.CardHeld() {
+		t.Fatal("the payer's visit did not stay for its outcome")
+	}
+	return r
+}
+
+// pay starts paying bills, puts demo card 2 down over the pay QR (unless it waits
+// already), pays the order at the utility and waits for HeldForResult.
+func (r readingOutcome) pay(utilityID, number string, bills []utility.Bill) *app.PaymentFlow {
+	t := r.f.t
+	t.Helper()
+	flow, err := r.f.k.StartPayment(context.Background(), utilityID, number, bills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startPayWatch(flow)
+	if !r.f.k.CardHeld() {
+		mustDo(t, r.f.rig.PlaceCard(2))
+		if e := nextHeldEvent(t, r.events); e.Kind != app.HeldForPayment {
+			t.Fatalf("another card over the pay QR: event %+v", e)
+		}
+	}
+	if _, err := r.f.sims.Pay(utilityID, flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	awaitPayFinal(t, flow, w)
+	if e := nextHeldEvent(t, r.events); e.Kind != app.HeldForResult {
+		t.Fatalf("once paid: event %+v", e)
+	}
+	return flow
+}
+
+// nextVisitOpened checks that demo card 2 opened its holder's visit after what, in
+// place of the payer's, and that nothing waits any more.
+func (r readingOutcome) nextVisitOpened(what string) {
+	t := r.f.t
+	t.Helper()
+	if e := nextHeldEvent(t, r.events); e.Kind != app.Identified || !e.PaymentFailed.IsZero() {
+		t.Fatalf("after %s: event %+v", what, e)
+	}
+	next := r.f.k.Sessions.Current()
+	id, _ := next.Identity()
+	if !r.payer.Wiped() || next == r.payer || id.IDNumber != sim.DemoCards()[2].IDNumber || r.f.k.CardHeld() || r.f.k.CardLeft() {
+		t.Fatalf("after %s: payer wiped %v, next is the card's %v, held %v, card left %v", what, r.payer.Wiped(),
+			id.IDNumber == sim.DemoCards()[2].IDNumber, r.f.k.CardHeld(), r.f.k.CardLeft())
+	}
+	if _, waits := r.f.k.NextCardDue(); waits {
+		t.Fatalf("after %s: a card still waits", what)
+	}
+}
+
 // Another citizen's card put down at an identified visit's pay QR, and the payer pays:
 // the receipt prints, and the card waits ResultFor more while the payer reads 缴费成功
 // (HeldForResult), unless the next citizen taps 立即办理 (ServeNextCard) or the payer
@@ -308,31 +398,8 @@ func TestCardHeldWhilePayerReadsTheOutcome(t *testing.T) {
 		t.Run(then, func(t *testing.T) {
 			t.Parallel()
 			c := clock.NewManual(time.Now())
-			f, events, number, bills := visitWithCardOn(t, c)
-			payer := f.k.Sessions.Current()
-			flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := startPayWatch(flow)
-			mustDo(t, f.rig.PlaceCard(2))
-			if e := nextHeldEvent(t, events); e.Kind != app.HeldForPayment {
-				t.Fatalf("another card over the pay QR: event %+v", e)
-			}
-			if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
-				t.Fatal(err)
-			}
-			awaitPayFinal(t, flow, w)
-			if e := nextHeldEvent(t, events); e.Kind != app.HeldForResult {
-				t.Fatalf("once paid: event %+v", e)
-			}
-			due, waits := f.k.NextCardDue()
-			if r, ok := flow.Printed(); !ok || !r.OK || !waits || !due.Equal(c.Now().Add(app.ResultFor)) {
-				t.Fatalf("once paid: receipt %+v (%v), the card waits %v until %v", r, ok, waits, due)
-			}
-			if f.k.Sessions.Current() != payer || payer.Wiped() || !f.k.CardHeld() {
-				t.Fatal("the payer's visit did not stay for its outcome")
-			}
+			r := payerReadsOutcome(t, c, nil)
+			f, payer := r.f, r.payer
 			c.Advance(app.ResultFor - time.Second)
 			if f.k.Sessions.Current() != payer || payer.Wiped() {
 				t.Fatal("the payer's visit ended before its outcome's time")
@@ -353,18 +420,187 @@ func TestCardHeldWhilePayerReadsTheOutcome(t *testing.T) {
 				}
 				return
 			}
-			if e := nextHeldEvent(t, events); e.Kind != app.Identified || !e.PaymentFailed.IsZero() {
-				t.Fatalf("after %s: event %+v", then, e)
-			}
-			next := f.k.Sessions.Current()
-			id, _ := next.Identity()
-			if !payer.Wiped() || next == payer || id.IDNumber != sim.DemoCards()[2].IDNumber || f.k.CardHeld() || f.k.CardLeft() {
-				t.Fatalf("after %s: payer wiped %v, next is the card's %v, held %v, card left %v", then, payer.Wiped(),
-					id.IDNumber == sim.DemoCards()[2].IDNumber, f.k.CardHeld(), f.k.CardLeft())
-			}
-			if _, waits := f.k.NextCardDue(); waits || f.rig.Printer().Stats().Cuts != 1 {
-				t.Fatalf("after %s: a card still waits %v, %d receipts", then, waits, f.rig.Printer().Stats().Cuts)
+			r.nextVisitOpened(then)
+			if f.rig.Printer().Stats().Cuts != 1 {
+				t.Fatalf("after %s: %d receipts", then, f.rig.Printer().Stats().Cuts)
 			}
 		})
 	}
+}
+
+// The payer, reading 缴费成功 with the next card waiting, goes back (返回) and pays
+// another bill before the time is up: the card waits for that payment as over the first
+// pay QR (no countdown runs over the QR, and the time's end opens nothing: the payer is
+// paying), and 退出办理 at the QR ends the payer's visit as it would with the card held
+// (the card is left on the reader); or the second order is paid, and the payer reads
+// that outcome its full time.
+func TestCardHeldAgainForAnotherPayment(t *testing.T) {
+	for _, then := range []string{"paid", "the first time's end", "退出办理"} {
+		t.Run(then, func(t *testing.T) {
+			t.Parallel()
+			c := clock.NewManual(time.Now())
+			r := payerReadsOutcome(t, c, nil)
+			f, payer := r.f, r.payer
+			c.Advance(5 * time.Second)
+			number, bills := payUnpaidBills(t, f.k, utility.Water, 1)
+			flow, err := f.k.StartPayment(context.Background(), utility.Water, number, bills)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, waits := f.k.NextCardDue(); waits || !f.k.CardHeld() {
+				t.Fatalf("over the second pay QR: a countdown %v, held %v", waits, f.k.CardHeld())
+			}
+			switch then {
+			case "paid":
+				w := startPayWatch(flow)
+				if _, err := f.sims.Pay(utility.Water, flow.Payment().Reference); err != nil {
+					t.Fatal(err)
+				}
+				awaitPayFinal(t, flow, w)
+				if e := nextHeldEvent(t, r.events); e.Kind != app.HeldForResult {
+					t.Fatalf("the second order paid: event %+v", e)
+				}
+				if due, waits := f.k.NextCardDue(); !waits || !due.Equal(c.Now().Add(app.ResultFor)) {
+					t.Fatalf("the second outcome: the card waits %v until %v, want %v", waits, due, c.Now().Add(app.ResultFor))
+				}
+				c.Advance(app.ResultFor - time.Second)
+				if f.k.Sessions.Current() != payer || payer.Wiped() {
+					t.Fatal("the payer's visit ended before the second outcome's time")
+				}
+				c.Advance(time.Second)
+				r.nextVisitOpened("the second outcome's time")
+			case "the first time's end":
+				c.Advance(app.ResultFor)
+				if f.k.Sessions.Current() != payer || payer.Wiped() || flow.Final() || !f.k.CardHeld() {
+					t.Fatalf("the first outcome's time over the second pay QR: visit kept %v, order %s, held %v",
+						f.k.Sessions.Current() == payer && !payer.Wiped(), flow.Payment().Status, f.k.CardHeld())
+				}
+			case "退出办理":
+				f.k.Exit()
+				if !payer.Wiped() || f.k.Sessions.Current() != nil || f.k.CardHeld() || !f.k.CardLeft() {
+					t.Fatalf("退出办理 at the second pay QR: payer wiped %v, a visit open %v, held %v, card left %v",
+						payer.Wiped(), f.k.Sessions.Current() != nil, f.k.CardHeld(), f.k.CardLeft())
+				}
+				awaitCond(t, "the second order given up", flow.Final)
+			}
+		})
+	}
+}
+
+// While the payer reads 缴费成功, the waiting card is lifted and the payer's own card
+// put down (to take it with their receipt): the payer's visit goes on, and the time's
+// end opens nobody's visit over it. Or the waiting card is lifted and put down again
+// (or another's in its place): it waits the rest of the time, as before, and then opens
+// its holder's visit.
+func TestCardSwappedWhilePayerReadsTheOutcome(t *testing.T) {
+	for _, then := range []string{"the payer's own card", "put back"} {
+		t.Run(then, func(t *testing.T) {
+			t.Parallel()
+			c := clock.NewManual(time.Now())
+			r := payerReadsOutcome(t, c, nil)
+			f, payer := r.f, r.payer
+			due, _ := f.k.NextCardDue()
+			c.Advance(5 * time.Second)
+			f.rig.RemoveCard()
+			awaitCond(t, "the card seen lifted", func() bool { _, waits := f.k.NextCardDue(); return !waits })
+			switch then {
+			case "the payer's own card":
+				mustDo(t, f.rig.PlaceCard(1))
+				if e := nextHeldEvent(t, r.events); e.Kind != app.Continued {
+					t.Fatalf("the payer's own card: event %+v", e)
+				}
+				c.Advance(app.ResultFor)
+				if f.k.Sessions.Current() != payer || payer.Wiped() || f.k.CardHeld() {
+					t.Fatalf("the time's end over the payer's own card: visit kept %v, held %v",
+						f.k.Sessions.Current() == payer && !payer.Wiped(), f.k.CardHeld())
+				}
+			case "put back":
+				mustDo(t, f.rig.PlaceCard(2))
+				if e := nextHeldEvent(t, r.events); e.Kind != app.HeldForResult {
+					t.Fatalf("the card put back: event %+v", e)
+				}
+				if again, waits := f.k.NextCardDue(); !waits || !again.Equal(due) || f.k.Sessions.Current() != payer || payer.Wiped() {
+					t.Fatalf("the card put back: waits %v until %v (was %v), the payer's visit kept %v", waits, again, due,
+						f.k.Sessions.Current() == payer && !payer.Wiped())
+				}
+				c.Advance(app.ResultFor - 5*time.Second)
+				r.nextVisitOpened("the time's end")
+			}
+		})
+	}
+}
+
+// The payer reads 缴费成功 with the next card waiting, and the hall's idle time is short
+// (15 s and a 3 s countdown): the visit ends for want of a touch before the outcome's
+// time is up. The card that was told it opens its holder's visit does so, as at
+// 退出办理, rather than lie on the reader as one left behind.
+func TestIdleWhilePayerReadsTheOutcome(t *testing.T) {
+	t.Parallel()
+	c := clock.NewManual(time.Now())
+	r := payerReadsOutcome(t, c, func(cfg *config.Config) {
+		cfg.Kiosk.IdleTimeout.Duration, cfg.Kiosk.IdleCountdown.Duration = 15*time.Second, 3*time.Second
+	})
+	c.Advance(app.ResultFor - time.Second)
+	r.nextVisitOpened("the idle time")
+}
+
+// The kiosk closes (a restart) while the payer reads 缴费成功 with the next card
+// waiting: the wait's timer is stopped with it, and nothing of the kiosk runs after
+// Close on its account.
+func TestCloseWhilePayerReadsTheOutcome(t *testing.T) {
+	t.Parallel()
+	c := &watchedClock{Manual: clock.NewManual(time.Now())}
+	r := payerReadsOutcome(t, c, nil)
+	waits := c.timersOf(app.ResultFor)
+	if len(waits) == 0 {
+		t.Fatal("no timer for the outcome's time")
+	}
+	if err := r.f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range waits {
+		if !w.stopped.Load() {
+			t.Fatal("the outcome's timer still runs after Close")
+		}
+	}
+	c.Advance(app.ResultFor)
+	if r.f.k.Sessions.Current() != nil || r.f.k.CardHeld() {
+		t.Fatalf("after Close: a visit open %v, held %v", r.f.k.Sessions.Current() != nil, r.f.k.CardHeld())
+	}
+}
+
+// watchedClock is a manual clock that keeps the timers set for a duration, to see
+// whether they are stopped.
+type watchedClock struct {
+	*clock.Manual
+	mu     sync.Mutex
+	timers map[time.Duration][]*watchedTimer
+}
+
+type watchedTimer struct {
+	clock.Timer
+	stopped atomic.Bool
+}
+
+func (t *watchedTimer) Stop() bool {
+	t.stopped.Store(true)
+	return t.Timer.Stop()
+}
+
+func (c *watchedClock) AfterFunc(d time.Duration, f func()) clock.Timer {
+	w := &watchedTimer{Timer: c.Manual.AfterFunc(d, f)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timers == nil {
+		c.timers = map[time.Duration][]*watchedTimer{}
+	}
+	c.timers[d] = append(c.timers[d], w)
+	return w
+}
+
+// timersOf are the timers set for d so far.
+func (c *watchedClock) timersOf(d time.Duration) []*watchedTimer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*watchedTimer(nil), c.timers[d]...)
 }

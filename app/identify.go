@@ -129,6 +129,7 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 			if k.cardPlaced(e.Unseen) {
 				continue
 			}
+			k.heldCardGone() // whatever lies there now, it is not known to be the held card
 			k.Log.Warn("card not read", "reason", idcard.StaffMessage(e.Err))
 			msg := "identify.unreadable"
 			if errors.Is(e.Err, idcard.ErrSAMAuthCard) || errors.Is(e.Err, idcard.ErrCardAuthSAM) ||
@@ -179,6 +180,7 @@ func (k *Kiosk) acceptCard(c *idcard.Card, paymentFailed bitext.Text) {
 	// The card's dates are days in China, whatever the machine's time zone.
 	if err := c.Check(idcard.DateOf(k.Clock.Now().In(workdays.CST))); err != nil {
 		k.Log.Info("card refused", "card", c, "reason", err.Error())
+		k.heldCardGone() // it lies on the reader in the held card's place
 		msg := "identify.bad_number"
 		switch {
 		case errors.Is(err, idcard.ErrExpired):
@@ -194,6 +196,7 @@ func (k *Kiosk) acceptCard(c *idcard.Card, paymentFailed bitext.Text) {
 	if cur := k.Sessions.Current(); cur != nil {
 		if id, ok := cur.Identity(); ok && id.IDNumber == c.IDNumber && id.CardType == c.Type.String() {
 			k.Log.Info("card of the citizen being served read again", "session", cur.ID)
+			k.heldCardGone() // it lies on the reader in the held card's place
 			k.Touch()
 			k.emitIdentify(IdentifyEvent{Kind: Continued})
 			return

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
@@ -302,6 +303,11 @@ func (k *Kiosk) Close() error {
 		k.stopBundles()
 		k.stopFleet()
 		k.disarmHeld()
+		// A card waiting while a payer reads their outcome opens nothing now: its timer
+		// goes (Sessions.Close tells no visit's end, which would drop it).
+		k.mu.Lock()
+		k.dropHeldLocked()
+		k.mu.Unlock()
 		k.stopWatches()
 		if k.cancel != nil {
 			k.cancel()
@@ -320,14 +326,32 @@ func (k *Kiosk) Close() error {
 // begun it starts nothing and reports false: what f would have done is left to the
 // next start (orders are settled then, requests are in the outbox).
 func (k *Kiosk) spawn(f func()) bool {
+	if !k.enter() {
+		return false
+	}
+	go func() { defer k.wg.Done(); f() }()
+	return true
+}
+
+// enter counts a goroutine among the kiosk's, for Close to wait for (call wg.Done when
+// it is done), unless Close has begun: then it reports false.
+func (k *Kiosk) enter() bool {
 	k.spawnMu.Lock()
 	defer k.spawnMu.Unlock()
 	if k.closing.Load() {
 		return false
 	}
 	k.wg.Add(1)
-	go func() { defer k.wg.Done(); f() }()
 	return true
+}
+
+// within runs f on the caller's goroutine (a timer's) as one of the kiosk's, which
+// Close waits for; once Close has begun it runs nothing.
+func (k *Kiosk) within(f func()) {
+	if k.enter() {
+		defer k.wg.Done()
+		f()
+	}
 }
 
 // OnSession registers a listener for session events (start, countdown, resume, end).
@@ -338,7 +362,13 @@ func (k *Kiosk) OnSession(f func(session.Event)) {
 }
 
 func (k *Kiosk) onSession(e session.Event) {
-	k.cardOnSession(e)
+	// A visit that ends for want of a touch while its payer reads the outcome another
+	// card waited for: that card opens its holder's visit (cardpay.go), as at 退出办理.
+	var next *idcard.Card
+	if e.Kind == session.Ended && e.Reason == session.ReasonIdle {
+		next = k.endResultWait(e.SessionID)
+	}
+	k.cardOnSession(e, next != nil)
 	switch e.Kind {
 	case session.Started:
 		k.Log.Info("session started", "session", e.SessionID)
@@ -369,6 +399,10 @@ func (k *Kiosk) onSession(e session.Event) {
 	k.mu.Unlock()
 	for _, f := range ls {
 		f(e)
+	}
+	if next != nil {
+		k.Log.Info("the payer's visit ended for want of a touch: the waiting card is read as placed now", "session", e.SessionID)
+		k.acceptCard(next, bitext.Text{})
 	}
 }
 
