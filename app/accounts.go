@@ -134,11 +134,15 @@ var ErrBadAccountNumber = errors.New("app: not an account number")
 // EnsureSession returns the open session, opening an anonymous one (no identity) when
 // there is none, so that what an anonymous citizen looks up is wiped like the rest, and
 // the screen goes home when they walk away. The journal has its start as it has its end.
+// Once the kiosk has closed, the session returned has ended already and keeps nothing.
 func (k *Kiosk) EnsureSession() *session.Session {
 	if s := k.Sessions.Current(); s != nil {
 		return s
 	}
 	s := k.Sessions.Start()
+	if k.Sessions.Closed() { // the kiosk has closed: no visit opened, and the journal is closed too
+		return s
+	}
 	k.record(journal.Event{Kind: journal.SessionStart, Session: s.ID, Detail: journal.Anonymous})
 	return s
 }

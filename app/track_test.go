@@ -12,9 +12,11 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -1022,4 +1024,49 @@ func subsequence(part, whole []string) bool {
 		}
 	}
 	return i == len(part)
+}
+
+// A 联办编号 typed as the kiosk closes (the tap's work runs after Close began) opens no
+// visit: EnsureSession's session has ended already, the look-up is refused, and no
+// session event reaches the screen that is going away, however long the clock runs
+// on; nothing is written to the closed journal either.
+func TestTrackJointApplicationAfterClose(t *testing.T) {
+	t.Parallel()
+	c := clock.NewManual(time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local))
+	f := newFlowsAt(t, utilitysim.Options{}, nil, c)
+	f.citizen(5)
+	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas)...))
+	f.k.Exit()
+	var mu sync.Mutex
+	var late []session.Event
+	closed := false
+	f.k.OnSession(func(e session.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed {
+			late = append(late, e)
+		}
+	})
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	closed = true
+	mu.Unlock()
+	warnedBefore := f.warned.String()
+	if s := f.k.EnsureSession(); !s.Wiped() || f.k.Sessions.Current() != nil {
+		t.Errorf("a visit opened after Close: %s", s.ID)
+	}
+	if l, err := f.k.StartJointLookup(r.JointRef); err == nil {
+		t.Errorf("a look-up started after Close: %+v", l.Parts())
+	}
+	c.Advance(time.Hour)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(late) > 0 {
+		t.Errorf("session events after Close: %+v", late)
+	}
+	if w := strings.TrimPrefix(f.warned.String(), warnedBefore); strings.Contains(w, "journal") {
+		t.Errorf("written to the closed journal:\n%s", w)
+	}
 }

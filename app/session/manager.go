@@ -94,6 +94,8 @@ type Manager struct {
 	patience time.Duration
 	timer    clock.Timer
 	gen      int // invalidates timers that fired after being replaced
+	// closed is set by Close: no session opens and no timer runs after it.
+	closed bool
 }
 
 // NewManager returns a manager with no session.
@@ -120,6 +122,13 @@ func (m *Manager) Current() *Session {
 	return m.current
 }
 
+// Closed reports whether Close has run: no session opens after it.
+func (m *Manager) Closed() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closed
+}
+
 // State returns the idle state.
 func (m *Manager) State() State {
 	m.mu.Lock()
@@ -127,9 +136,17 @@ func (m *Manager) State() State {
 	return m.state
 }
 
-// Start opens a new session, wiping any open one first (a new card was placed).
+// Start opens a new session, wiping any open one first (a new card was placed). Once
+// the manager is closed it opens none: the session it returns has ended already, keeps
+// nothing, and no event is sent.
 func (m *Manager) Start() *Session {
 	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		s := newSession(m.opts.Clock.Now())
+		s.wipe()
+		return s
+	}
 	var events []Event
 	if m.current != nil {
 		events = append(events, m.endLocked(ReasonReplaced))
@@ -152,8 +169,10 @@ func (m *Manager) End(r Reason) {
 }
 
 // Close wipes the open session and stops the idle timer without reporting anything:
-// the kiosk is shutting down and its screen may already be gone. It returns the ID of
-// the session it wiped ("" if none), for the journal.
+// the kiosk is shutting down and its screen may already be gone. What the screens still
+// do meanwhile (a tap that opens a visit without a card, a touch) opens no session and
+// arms no timer after it: the manager stays closed. It returns the ID of the session it
+// wiped ("" if none), for the journal.
 func (m *Manager) Close() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -164,6 +183,7 @@ func (m *Manager) Close() string {
 		m.current = nil
 	}
 	m.away, m.chosen, m.patience = false, false, 0
+	m.closed = true
 	m.armLocked()
 	return id
 }
@@ -283,7 +303,7 @@ func (m *Manager) armLocked() {
 		m.timer.Stop()
 		m.timer = nil
 	}
-	if !m.engagedLocked() {
+	if m.closed || !m.engagedLocked() {
 		m.state = Resting
 		return
 	}

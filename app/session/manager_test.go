@@ -325,3 +325,32 @@ func TestIdentityNeverPrintsRaw(t *testing.T) {
 		}
 	}
 }
+
+// Closed, the manager stays closed: what the screens still do while the kiosk shuts down
+// (a tap that opens a visit without a card, a screen left home, a touch) opens no
+// session and arms no timer, so that no event reaches the screen that is going away. A
+// session asked for then is one already ended, which keeps nothing.
+func TestClosedStaysClosed(t *testing.T) {
+	m, c, r := newTestManager()
+	if m.Closed() {
+		t.Fatal("closed before Close")
+	}
+	m.Close()
+	before := r.kinds()
+	s := m.Start()
+	s.Set("joint/J2611280930120042", 1)
+	m.SetAway(true)
+	m.SetChosen(true)
+	m.SetPatience(time.Hour)
+	m.Touch()
+	c.Advance(10 * time.Minute)
+	if got := r.kinds(); got != before {
+		t.Errorf("events after Close: %q, before %q", got, before)
+	}
+	if m.Current() != nil || !s.Wiped() || s.Len() != 0 {
+		t.Errorf("a session opened after Close: current %v, wiped %v, %d values", m.Current(), s.Wiped(), s.Len())
+	}
+	if c.Pending() != 0 || m.State() != Resting || !m.Closed() {
+		t.Errorf("%d timers, state %v, closed %v after Close", c.Pending(), m.State(), m.Closed())
+	}
+}
