@@ -63,7 +63,7 @@ func (k *Kiosk) StartAccountLookup() (*Accounts, error) {
 	acc := &Accounts{fanout[[]utility.Account]{what: "account look-up", ask: func(ctx context.Context, c utility.Client, id utility.Identity) ([]utility.Account, error) {
 		return c.AccountsByIdentity(ctx, id)
 	}}}
-	if err := startFanout(k, accountsKey, acc, k.Utilities); err != nil {
+	if err := startFanout(k, k.Sessions.Current(), accountsKey, acc, k.Utilities); err != nil {
 		return nil, err
 	}
 	return acc, nil

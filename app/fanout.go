@@ -71,13 +71,13 @@ func (f *fanout[T]) set(a answer[T]) {
 // core is the fanout of the value that embeds it, kept in the session.
 func (f *fanout[T]) core() *fanout[T] { return f }
 
-// startFanout starts f's look-up in the visit: each of clients Loading, holder (which
+// startFanout starts f's look-up in visit s: each of clients Loading, holder (which
 // embeds f) kept in the session under key, the answers coming on the kiosk's
-// goroutines. Unless f is byNumber, the visit must have an identified citizen.
-func startFanout[T any](k *Kiosk, key string, holder interface{ core() *fanout[T] }, clients []utility.Client) error {
+// goroutines. The visit must be open (ErrNoSession once it has ended) and, unless f is
+// byNumber, have an identified citizen.
+func startFanout[T any](k *Kiosk, s *session.Session, key string, holder interface{ core() *fanout[T] }, clients []utility.Client) error {
 	f := holder.core()
-	s := k.Sessions.Current()
-	if s == nil {
+	if s == nil || s.Wiped() {
 		return ErrNoSession
 	}
 	if _, ok := s.Identity(); !ok && !f.byNumber {

@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -86,7 +87,7 @@ func (k *Kiosk) StartApplicationLookup() (*MyApplicationsLookup, error) {
 		return out, nil
 	}}}
 	l.own = k.ownUnanswered(id.IDNumber)
-	if err := startFanout(k, applicationsKey, l, k.Utilities); err != nil {
+	if err := startFanout(k, s, applicationsKey, l, k.Utilities); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -374,11 +375,13 @@ func jointKey(ref string) string { return "joint/" + ref }
 // StartJointLookup finds the parts of a joint application by its 联办编号 and asks each
 // utility that gave its part a number for the part's progress, all at once: it returns
 // at once, those parts Loading; the OnLookup listeners hear of each answer; RetryJoint
-// asks one that could not be asked again. A visit without a card may look one up (a
-// session is needed: EnsureSession). A number that is not a 联办编号 gives
+// asks one that could not be asked again. It is looked up in visit, which a visit
+// without a card may be (EnsureSession's), and kept there: a visit that has ended (a
+// card placed while the tap's work was on its way) gives ErrNoSession, and the next
+// visit gets nothing of it. A number that is not a 联办编号 gives
 // ErrApplicationNotFound; a 联办编号 this kiosk has no parts of, ErrJointRef. Looked
 // up again in the visit, a 联办编号's look-up replaces the one before.
-func (k *Kiosk) StartJointLookup(ref string) (*JointLookup, error) {
+func (k *Kiosk) StartJointLookup(visit *session.Session, ref string) (*JointLookup, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	if !jointRefPattern.MatchString(ref) {
 		return nil, ErrApplicationNotFound
@@ -420,7 +423,7 @@ func (k *Kiosk) StartJointLookup(ref string) (*JointLookup, error) {
 			}
 			return Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)}, nil
 		}}
-	if err := startFanout(k, jointKey(ref), l, clients); err != nil {
+	if err := startFanout(k, visit, jointKey(ref), l, clients); err != nil {
 		return nil, err
 	}
 	return l, nil

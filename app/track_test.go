@@ -591,7 +591,7 @@ func TestTrackQueuedTransfer(t *testing.T) {
 // every utility asked.
 func jointParts(t *testing.T, k *app.Kiosk, ref string) ([]app.JointPart, error) {
 	t.Helper()
-	l, err := k.StartJointLookup(ref)
+	l, err := k.StartJointLookup(k.EnsureSession(), ref)
 	if err != nil {
 		return nil, err
 	}
@@ -635,10 +635,10 @@ func TestTrackJointApplication(t *testing.T) {
 	if bb.Waiting || bb.Refused != refusal {
 		t.Errorf("broadband, refused: %+v", bb)
 	}
-	if _, err := f.k.StartJointLookup("J2611251730120042"); !errors.Is(err, app.ErrJointRef) {
+	if _, err := f.k.StartJointLookup(f.k.EnsureSession(), "J2611251730120042"); !errors.Is(err, app.ErrJointRef) {
 		t.Errorf("another kiosk's 联办编号: %v", err)
 	}
-	if _, err := f.k.StartJointLookup(water.Progress.Reference); !errors.Is(err, app.ErrApplicationNotFound) {
+	if _, err := f.k.StartJointLookup(f.k.EnsureSession(), water.Progress.Reference); !errors.Is(err, app.ErrApplicationNotFound) {
 		t.Errorf("a utility's number as a 联办编号: %v", err)
 	}
 }
@@ -680,7 +680,7 @@ func TestTrackJointApplicationFill(t *testing.T) {
 		seen = append(seen, l.Parts())
 		mu.Unlock()
 	})
-	l, err := f.k.StartJointLookup(r.JointRef)
+	l, err := f.k.StartJointLookup(f.k.Sessions.Current(), r.JointRef)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1054,10 +1054,11 @@ func TestTrackJointApplicationAfterClose(t *testing.T) {
 	closed = true
 	mu.Unlock()
 	warnedBefore := f.warned.String()
-	if s := f.k.EnsureSession(); !s.Wiped() || f.k.Sessions.Current() != nil {
+	s := f.k.EnsureSession()
+	if !s.Wiped() || f.k.Sessions.Current() != nil {
 		t.Errorf("a visit opened after Close: %s", s.ID)
 	}
-	if l, err := f.k.StartJointLookup(r.JointRef); err == nil {
+	if l, err := f.k.StartJointLookup(s, r.JointRef); err == nil {
 		t.Errorf("a look-up started after Close: %+v", l.Parts())
 	}
 	c.Advance(time.Hour)
@@ -1068,5 +1069,34 @@ func TestTrackJointApplicationAfterClose(t *testing.T) {
 	}
 	if w := strings.TrimPrefix(f.warned.String(), warnedBefore); strings.Contains(w, "journal") {
 		t.Errorf("written to the closed journal:\n%s", w)
+	}
+}
+
+// A 联办编号 typed in a visit without a card is looked up in that visit: a card placed
+// meanwhile (the next citizen's visit, opened while the tap's work was on its way) gets
+// nothing of it. The look-up is refused, and the card holder's visit keeps no look-up of
+// it, asking no utility on their time.
+func TestTrackJointApplicationVisitEnded(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas)...))
+	f.k.Exit()
+	typedIn := f.k.EnsureSession() // the visit without a card that typed the 联办编号
+	next := f.citizen(1)           // a card placed before the look-up starts
+	if l, err := f.k.StartJointLookup(typedIn, r.JointRef); !errors.Is(err, app.ErrNoSession) {
+		t.Errorf("looked up for a visit that has ended: %v", err)
+		if l != nil {
+			l.Wipe()
+		}
+	}
+	if _, ok := f.k.SessionJointLookup(r.JointRef); ok || next.Len() != 1 { // its identity
+		t.Errorf("the next visit holds %d values, a look-up of the 联办编号: %v", next.Len(), ok)
+	}
+	// In its own visit, the look-up goes on as ever.
+	if l, err := f.k.StartJointLookup(next, r.JointRef); err != nil {
+		t.Fatal(err)
+	} else if got, ok := f.k.SessionJointLookup(r.JointRef); !ok || got != l {
+		t.Error("the look-up is not kept in its visit")
 	}
 }

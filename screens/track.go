@@ -154,7 +154,9 @@ func trackKeypadPage(s *Shell) Page {
 // openApplication finds an application by number and shows its timeline; failed
 // reports why it could not be found (the key of the message).
 func (s *Shell) openApplication(number string, failed func(key string)) {
-	s.K.EnsureSession() // what is found belongs to this visit: wiped with it when the citizen walks away
+	// What is found belongs to this visit: wiped with it when the citizen walks away, and
+	// nothing of it kept in the next one's, a card placed while it is found.
+	visit := s.K.EnsureSession()
 	type found struct {
 		a     app.Application
 		joint *app.JointLookup // the parts of a joint application (联办编号), filled in as they come
@@ -166,7 +168,7 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 		if errors.Is(err, app.ErrJointRef) {
 			// Found by this kiosk's own records at once; the parts' utilities answer on the
 			// list.
-			l, err := s.K.StartJointLookup(number)
+			l, err := s.K.StartJointLookup(visit, number)
 			return found{joint: l, err: err}
 		}
 		return found{a: a, err: err}
