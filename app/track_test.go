@@ -825,7 +825,8 @@ func TestTrackMyApplicationsOwnRequests(t *testing.T) {
 // A citizen withdraws, by their ID card, an application of theirs the kiosk holds while
 // its utility is down: it is listed as withdrawn and never sent. Another citizen cannot
 // withdraw it, nor can anyone who types its number; one the utility has is not
-// withdrawable, and a withdrawn one not again.
+// withdrawable, and a withdrawn one not again. Its joint application's 联办进度 lists
+// it withdrawn.
 func TestWithdrawOwnApplication(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
@@ -891,6 +892,20 @@ func TestWithdrawOwnApplication(t *testing.T) {
 	closed, err := (&staff.Local{Store: f.k.Store, Journal: f.k.Journal, Outbox: f.k.Outbox}).Requests(context.Background(), outbox.Closed, 0)
 	if i := slices.IndexFunc(closed, func(r staff.Request) bool { return r.KioskRef == power.KioskRef }); err != nil || i < 0 || closed[i].Why != staff.Withdrawn {
 		t.Errorf("closed requests as staff see them: %+v, %v", closed, err)
+	}
+	// 联办进度, typed in by anyone, lists the withdrawn part as withdrawn, in its place
+	// beside the part its utility has, and offers no one to withdraw anything.
+	f.k.Exit()
+	jp, err := jointParts(t, f.k, r.JointRef)
+	if err != nil || len(jp) != 2 {
+		t.Fatalf("the parts of %s: %+v, %v", r.JointRef, jp, err)
+	}
+	if p := jp[0]; p.Utility != utility.Electricity || p.State != app.Found || !p.Application.Withdrawn || p.Application.Waiting ||
+		p.Application.Withdrawable || p.Application.Progress.KioskRef != power.KioskRef {
+		t.Errorf("electricity's part, withdrawn: %+v", p)
+	}
+	if p := jp[1]; p.Utility != utility.Water || p.State != app.Found || p.Application.Progress.Reference != parts[utility.Water].Reference {
+		t.Errorf("water's part: %+v", p)
 	}
 }
 
