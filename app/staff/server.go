@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
@@ -50,63 +48,6 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	return l, nil
-}
-
-// ListenDir opens the staff socket in dir, a folder of the socket's own apart from the
-// data folder (config's staff.socket_dir): for the kiosk's user alone with gid < 0
-// (socket 0600, folder 0700), and with gid ≥ 0 for the members of that group too
-// (socket 0660, folder 0750, both of the group), so that staff connect as themselves.
-// The folder is made if it is missing and must be the kiosk user's own: the kiosk
-// sets its mode, so a shared folder (/run, /var/lib) is refused rather than opened to
-// the group. It stays 0700 while the socket is made and set up, and is opened to the
-// group last: whatever the process's umask, nobody but the kiosk's user can reach the
-// socket before it has its final mode and group.
-func ListenDir(dir string, gid int) (net.Listener, error) {
-	if err := ownFolder(dir); err != nil {
-		return nil, err
-	}
-	path := SocketPath(dir)
-	l, err := Listen(path)
-	if err != nil {
-		return nil, err
-	}
-	if gid < 0 {
-		return l, nil
-	}
-	for _, set := range []func() error{
-		func() error { return os.Chown(path, -1, gid) },
-		func() error { return os.Chmod(path, 0o660) },
-		func() error { return os.Chown(dir, -1, gid) },
-		func() error { return os.Chmod(dir, 0o750) },
-	} {
-		if err := set(); err != nil {
-			l.Close()
-			return nil, fmt.Errorf("staff: open the socket to group %d (is the kiosk's user a member of it?): %w", gid, err)
-		}
-	}
-	return l, nil
-}
-
-// ownFolder makes dir if it is missing and closes it to all but its owner (0700); a
-// folder that is not the process user's own, or a link, is refused.
-func ownFolder(dir string) error {
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("staff: make the socket's folder: %w", err)
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("staff: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("staff: the socket's folder %s is not a folder (a link or a file?): name the folder itself", dir)
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("staff: the socket's folder %s belongs to uid %d, not to the kiosk's user (uid %d): give the socket a folder of its own (systemd's RuntimeDirectory=kiosk makes /run/kiosk)", dir, st.Uid, os.Getuid())
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("staff: %w", err)
-	}
-	return nil
 }
 
 // limits bound how long one client of the socket can hold a connection, and the

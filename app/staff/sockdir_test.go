@@ -89,6 +89,19 @@ func TestListenDir(t *testing.T) {
 	}
 }
 
+// othersFolder is a folder (0755) in base of uid 65534's (nobody's), made as root.
+func othersFolder(t *testing.T, base string) string {
+	t.Helper()
+	other := filepath.Join(base, "other")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(other, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	return other
+}
+
 // A folder that is not the kiosk user's own is not taken over (its mode changed for
 // the socket): a link, a file, another user's folder.
 func TestListenDirRefused(t *testing.T) {
@@ -107,13 +120,7 @@ func TestListenDirRefused(t *testing.T) {
 	}
 	cases := map[string]string{link: "not a folder", file: "not a folder", filepath.Join(base, "no", "such"): "make the socket's folder"}
 	if os.Getuid() == 0 {
-		other := filepath.Join(base, "other")
-		if err := os.Mkdir(other, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(other, 65534, 65534); err != nil {
-			t.Fatal(err)
-		}
+		other := othersFolder(t, base)
 		cases[other] = "belongs to uid 65534, not to the kiosk's user"
 		t.Cleanup(func() {
 			if mode, _ := modeOf(t, other); mode != 0o755 {
@@ -164,4 +171,114 @@ func TestListenDirMember(t *testing.T) {
 	if want := fmt.Sprintf("工号0107 ⟨os user nobody uid %d", uid); !strings.HasPrefix(got, want) || !strings.HasSuffix(got, fmt.Sprintf(", pid %d⟩", pid)) {
 		t.Errorf("journaled as %q, want %q…, pid %d⟩", got, want, pid)
 	}
+}
+
+// A folder swapped for a link to another of the kiosk user's folders (the data
+// folder, say) just after it was checked, as whoever may write in its parent could:
+// the kiosk's chmod and chown stay on the folder it opened, the other keeps its mode
+// and group and gets no socket.
+func TestListenDirSwapped(t *testing.T) {
+	base := t.TempDir()
+	dir, moved, victim := filepath.Join(base, "staff"), filepath.Join(base, "moved"), filepath.Join(base, "data")
+	if err := os.Mkdir(victim, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	testHookOpened = func() {
+		if err := os.Rename(dir, moved); err != nil {
+			t.Error(err)
+		}
+		if err := os.Symlink(victim, dir); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { testHookOpened = nil })
+	l, err := ListenDir(dir, os.Getgid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if mode, _ := modeOf(t, victim); mode != 0o700 {
+		t.Errorf("the folder linked in was opened to the group: %v", mode)
+	}
+	if _, err := os.Lstat(filepath.Join(victim, SocketName)); !os.IsNotExist(err) {
+		t.Errorf("a socket in the folder linked in: %v", err)
+	}
+	if mode, g := modeOf(t, moved); mode != 0o750 || g != os.Getgid() {
+		t.Errorf("the folder opened: %v group %d, want 0750 group %d", mode, g, os.Getgid())
+	}
+	if mode, _ := modeOf(t, filepath.Join(moved, SocketName)); mode != 0o660 {
+		t.Errorf("the socket in the folder opened: %v, want 0660", mode)
+	}
+}
+
+// At Close the socket goes from the folder it was made in, even when the folder's name
+// leads elsewhere by then, and nothing of that name is removed there.
+func TestListenDirCloseAfterSwap(t *testing.T) {
+	base := t.TempDir()
+	dir, moved, victim := filepath.Join(base, "staff"), filepath.Join(base, "moved"), filepath.Join(base, "data")
+	if err := os.Mkdir(victim, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	kept := filepath.Join(victim, SocketName)
+	if err := os.WriteFile(kept, []byte("not the kiosk's socket"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ListenDir(dir, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	if _, err := os.Lstat(kept); err != nil {
+		t.Errorf("a file where the folder's name leads now was removed: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(moved, SocketName)); !os.IsNotExist(err) {
+		t.Errorf("the socket stays after close: %v", err)
+	}
+}
+
+// A folder whose parent another user could write in (no sticky bit), or (as root) one
+// that another user owns, is refused: they could put a folder of theirs, with a socket
+// of theirs, where staff look for the kiosk's. A parent open to all with the sticky
+// bit, as /tmp, is taken.
+func TestListenDirParents(t *testing.T) {
+	base := t.TempDir()
+	open := filepath.Join(base, "open")
+	sticky := filepath.Join(base, "sticky")
+	for p, mode := range map[string]os.FileMode{open: 0o777, sticky: 0o777 | os.ModeSticky} {
+		if err := os.Mkdir(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := map[string]string{filepath.Join(open, "staff"): "may be written by others (mode 0777, no sticky bit)"}
+	if os.Getuid() == 0 {
+		other := othersFolder(t, base)
+		cases[filepath.Join(other, "staff")] = "belongs to uid 65534, who could put a folder of their own in its place"
+	}
+	for dir, want := range cases {
+		if l, err := ListenDir(dir, -1); err == nil || !strings.Contains(err.Error(), want) {
+			if l != nil {
+				l.Close()
+			}
+			t.Errorf("%s: %v, want %q", dir, err, want)
+		}
+		if _, err := os.Lstat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s made: %v", dir, err)
+		}
+	}
+	l, err := ListenDir(filepath.Join(sticky, "staff"), -1)
+	if err != nil {
+		t.Fatalf("under a sticky folder: %v", err)
+	}
+	l.Close()
 }
