@@ -52,6 +52,14 @@ func main() {
 var stdin io.Reader = os.Stdin
 
 func run(args []string, in io.Reader, stdout, stderr io.Writer) int {
+	out, errs := newTextOut(stdout), newTextOut(stderr)
+	defer out.flush()
+	defer errs.flush()
+	return runText(args, in, out, errs)
+}
+
+// runText is run, its output already made safe for a terminal (textOut).
+func runText(args []string, in io.Reader, stdout, stderr io.Writer) int {
 	stdin = in
 	if len(args) == 0 || isHelp(args[0]) {
 		usage(stdout)
