@@ -42,9 +42,16 @@ import (
 // as the first did, and the time's end opens nothing over its pay QR; once paid, the
 // payer reads that outcome its full time. The idle wipe while the payer reads opens
 // the card's visit, as 退出办理 does: its holder was told it would.
+//
+// The payer may not be done: a 过户 goes on once its arrears are paid, other bills are
+// owed. When they go on in their visit (KeepVisitForPayer: 返回账单, 继续过户, the
+// header's 返回 or 首页), the time's end would end it under them, a form filled in
+// lost. So the countdown stops there, and the card waits, untimed, until the payer's
+// visit ends: 退出办理 and the idle wipe open its holder's visit as above (the screens
+// tell the waiting citizen so). A payment started meanwhile holds it as the first did.
 
 // CardHeld reports whether a card read while a payment was open waits for it to end, or
-// for its payer to read 缴费成功 (NextCardDue).
+// for its payer to read 缴费成功 or end their visit (NextCardDue).
 func (k *Kiosk) CardHeld() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -94,11 +101,12 @@ func (k *Kiosk) holdCard(s *session.Session, c *idcard.Card) bool {
 }
 
 // holdForResult keeps card c, put down while the payer of visit s reads the outcome
-// of a payment another card waited for (lifted and put down again, or another in its
-// place), for the rest of that time; false when no such wait runs.
+// of a payment another card waited for, or goes on in their visit (lifted and put
+// down again, or another in its place), for the rest of that wait; false when no such
+// wait runs.
 func (k *Kiosk) holdForResult(s *session.Session, c *idcard.Card) bool {
 	k.mu.Lock()
-	waits := k.heldFor == s.ID && !k.heldUntil.IsZero()
+	waits := k.heldFor == s.ID && k.forPayer
 	if waits {
 		k.held = c
 	}
@@ -118,7 +126,7 @@ func (k *Kiosk) heldCardGone() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.held = nil
-	if k.heldUntil.IsZero() {
+	if !k.forPayer {
 		k.heldFor = ""
 	}
 }
@@ -132,7 +140,8 @@ const ResultFor = 20 * time.Second
 // paymentEnded acts on a held card once visit s has no payment open any more. When
 // the visit's last payment was paid and the card is another citizen's, the payer reads
 // the outcome first: the card is kept until ResultFor has passed, or until ServeNextCard
-// or Exit (HeldForResult tells the screens, NextCardDue says until when).
+// or Exit (HeldForResult tells the screens, NextCardDue says until when); or, once the
+// payer goes on (KeepVisitForPayer), until the visit ends.
 func (k *Kiosk) paymentEnded(s *session.Session) {
 	if s == nil || k.paymentOpen(s) {
 		return
@@ -143,17 +152,19 @@ func (k *Kiosk) paymentEnded(s *session.Session) {
 	_, identified := s.Identity()
 	k.mu.Lock()
 	c := k.held
-	if c == nil || k.heldFor != s.ID || !k.heldUntil.IsZero() {
+	if c == nil || k.heldFor != s.ID || k.forPayer {
 		k.mu.Unlock()
-		return // none held, or one kept while the payer reads the outcome (serveHeld)
+		return // none held, or one kept for the payer (serveHeld)
 	}
 	on := k.card.on
 	keep := on && identified && end.paid
 	if keep {
-		k.heldUntil = k.Clock.Now().Add(ResultFor)
+		due := k.Clock.Now().Add(ResultFor)
+		k.forPayer, k.heldUntil = true, due
 		// Counted among the kiosk's goroutines: Close stops the timer, and waits for
-		// one that has fired already.
-		k.resultTimer = k.Clock.AfterFunc(ResultFor, func() { k.within(func() { k.serveHeld(s.ID) }) })
+		// one that has fired already. One that fired as the payer went on, or for an
+		// earlier wait, finds the wait it was set for over (due).
+		k.resultTimer = k.Clock.AfterFunc(ResultFor, func() { k.within(func() { k.serveHeld(s.ID, due) }) })
 	} else {
 		k.held, k.heldFor = nil, ""
 	}
@@ -177,46 +188,73 @@ func (k *Kiosk) paymentEnded(s *session.Session) {
 	k.acceptCard(c, end.failed)
 }
 
-// NextCardDue is when the card kept while the payer reads their payment's outcome opens
-// its holder's visit by itself (paymentEnded); ok is false when no card waits so, or it
-// was lifted meanwhile.
+// NextCardDue is when the card kept for the payer of a payment it waited for opens its
+// holder's visit by itself (paymentEnded); ok is false when no card waits so, or it was
+// lifted meanwhile. due is zero while the card waits for the payer's visit to end
+// (KeepVisitForPayer).
 func (k *Kiosk) NextCardDue() (due time.Time, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.held == nil || k.heldUntil.IsZero() || !k.card.on {
+	if k.held == nil || !k.forPayer || !k.card.on {
 		return time.Time{}, false
 	}
 	return k.heldUntil, true
 }
 
-// ServeNextCard opens the visit of the card kept while the payer reads their payment's
-// outcome now, without waiting for ResultFor to pass (立即办理).
-func (k *Kiosk) ServeNextCard() {
-	if s := k.Sessions.Current(); s != nil {
-		k.serveHeld(s.ID)
+// KeepVisitForPayer stops the countdown of the card kept while the payer reads their
+// payment's outcome: the payer goes on in their visit (返回账单, 继续过户, the header's
+// 返回 or 首页), and the card waits until the visit ends (Exit, the idle wipe), or
+// for the payer's next payment, which holds it as any card over a pay QR. Nothing when
+// no countdown runs for the current visit.
+func (k *Kiosk) KeepVisitForPayer() {
+	s := k.Sessions.Current()
+	if s == nil {
+		return
+	}
+	k.mu.Lock()
+	timed := k.heldFor == s.ID && k.forPayer && !k.heldUntil.IsZero()
+	if timed {
+		k.heldUntil = time.Time{}
+		if k.resultTimer != nil {
+			k.resultTimer.Stop()
+			k.resultTimer = nil
+		}
+	}
+	k.mu.Unlock()
+	if timed {
+		k.Log.Info("the payer goes on in their visit: the card waits for it to end", "session", s.ID)
 	}
 }
 
-// serveHeld ends visit sessionID as replaced by the card kept while its payer read the
-// outcome, and opens the card holder's; false when no card was kept so (or it was lifted
-// meanwhile, or the visit ended). The wait ends either way.
-func (k *Kiosk) serveHeld(sessionID string) bool {
-	c := k.endResultWait(sessionID)
+// ServeNextCard opens the visit of the card kept for the payer now, without waiting for
+// ResultFor to pass (立即办理).
+func (k *Kiosk) ServeNextCard() {
+	if s := k.Sessions.Current(); s != nil {
+		k.serveHeld(s.ID, time.Time{})
+	}
+}
+
+// serveHeld ends visit sessionID as replaced by the card kept for its payer, and opens
+// the card holder's; false when no card was kept so (or it was lifted meanwhile, or the
+// visit ended). The wait ends either way. A due time, when not zero, is the end of the
+// countdown the wait must still have: none once the payer went on.
+func (k *Kiosk) serveHeld(sessionID string, due time.Time) bool {
+	c := k.endResultWait(sessionID, due)
 	if c == nil || k.visitOver(sessionID) {
 		return false
 	}
-	k.Log.Info("the payer's outcome shown: the held card is read as placed now", "session", sessionID)
+	k.Log.Info("the payer's outcome shown, or their visit over: the held card is read as placed now", "session", sessionID)
 	k.acceptCard(c, bitext.Text{})
 	return true
 }
 
-// endResultWait ends the wait while the payer of visit sessionID reads their outcome,
-// and returns the card that waited, if it still lies on the reader; nil when none
-// waited so.
-func (k *Kiosk) endResultWait(sessionID string) *idcard.Card {
+// endResultWait ends the wait for the payer of visit sessionID (their outcome, or their
+// visit), and returns the card that waited, if it still lies on the reader; nil when
+// none waited so, or when due is not zero and the wait's countdown is not that one.
+func (k *Kiosk) endResultWait(sessionID string, due time.Time) *idcard.Card {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.heldFor != sessionID || k.heldUntil.IsZero() {
+	if k.heldFor != sessionID || !k.forPayer || (!due.IsZero() && !k.heldUntil.Equal(due)) {
 		return nil
 	}
 	c := k.held
@@ -229,7 +267,7 @@ func (k *Kiosk) endResultWait(sessionID string) *idcard.Card {
 
 // dropHeldLocked lets the held card go; k.mu is held.
 func (k *Kiosk) dropHeldLocked() {
-	k.held, k.heldFor, k.heldUntil = nil, "", time.Time{}
+	k.held, k.heldFor, k.forPayer, k.heldUntil = nil, "", false, time.Time{}
 	if k.resultTimer != nil {
 		k.resultTimer.Stop()
 		k.resultTimer = nil
@@ -242,11 +280,12 @@ func (k *Kiosk) startingPayment(s *session.Session) {
 	k.payments.mu.Lock()
 	k.payments.starting[s.ID]++
 	k.payments.mu.Unlock()
-	// The payer, reading the outcome another card waits for, pays again: the card waits
-	// for this payment instead (no countdown over its QR, whose time's end would open
-	// the card's visit over it, and 退出办理 ends the visit as at any pay QR).
+	// The payer, reading the outcome another card waits for (or gone on in their
+	// visit), pays again: the card waits for this payment instead (no countdown over
+	// its QR, whose time's end would open the card's visit over it, and 退出办理 ends the
+	// visit as at any pay QR).
 	k.mu.Lock()
-	again := k.heldFor == s.ID && !k.heldUntil.IsZero()
+	again := k.heldFor == s.ID && k.forPayer
 	if again {
 		c := k.held
 		k.dropHeldLocked()

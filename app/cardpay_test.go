@@ -487,6 +487,75 @@ func TestCardHeldAgainForAnotherPayment(t *testing.T) {
 	}
 }
 
+// The payer, reading 缴费成功 with the next card waiting, goes on in their visit
+// (返回账单, or 继续过户 in a 过户: KeepVisitForPayer): the countdown stops, and the
+// outcome's time passes without ending the visit under them. The card waits, untimed,
+// until the visit ends: 退出办理 or the idle wipe opens its holder's visit; a card lifted
+// meanwhile opens nothing. A payment started meanwhile holds it, and once paid the payer
+// reads that outcome its full time, as ever.
+func TestPayerGoesOnWhileNextCardWaits(t *testing.T) {
+	for _, then := range []string{"退出办理", "the idle time", "the card lifted", "another payment"} {
+		t.Run(then, func(t *testing.T) {
+			t.Parallel()
+			c := clock.NewManual(time.Now())
+			idle := 2 * app.ResultFor // the outcome's time ends first
+			r := payerReadsOutcome(t, c, func(cfg *config.Config) {
+				cfg.Kiosk.IdleTimeout.Duration, cfg.Kiosk.IdleCountdown.Duration = idle, 5*time.Second
+			})
+			f, payer := r.f, r.payer
+			c.Advance(5 * time.Second)
+			f.k.Touch() // the tap that goes on
+			f.k.KeepVisitForPayer()
+			if due, waits := f.k.NextCardDue(); !waits || !due.IsZero() || !f.k.CardHeld() {
+				t.Fatalf("the payer gone on: the card waits %v until %v, held %v", waits, due, f.k.CardHeld())
+			}
+			c.Advance(app.ResultFor)
+			if f.k.Sessions.Current() != payer || payer.Wiped() || !f.k.CardHeld() {
+				t.Fatalf("past the outcome's time: the payer's visit kept %v, held %v",
+					f.k.Sessions.Current() == payer && !payer.Wiped(), f.k.CardHeld())
+			}
+			select {
+			case e := <-r.events:
+				t.Fatalf("past the outcome's time: event %+v", e)
+			default:
+			}
+			switch then {
+			case "退出办理":
+				f.k.Exit()
+				r.nextVisitOpened(then)
+			case "the idle time":
+				c.Advance(idle - app.ResultFor) // the countdown begins
+				if f.k.Sessions.Current() != payer || payer.Wiped() {
+					t.Fatal("the visit ended before its idle countdown")
+				}
+				c.Advance(5 * time.Second)
+				r.nextVisitOpened(then)
+			case "the card lifted":
+				f.rig.RemoveCard()
+				awaitCond(t, "the card seen lifted", func() bool { _, waits := f.k.NextCardDue(); return !waits })
+				f.k.Exit()
+				if !payer.Wiped() || f.k.Sessions.Current() != nil || f.k.CardHeld() {
+					t.Fatalf("退出办理 after the card was lifted: payer wiped %v, a visit open %v, held %v",
+						payer.Wiped(), f.k.Sessions.Current() != nil, f.k.CardHeld())
+				}
+				select {
+				case e := <-r.events:
+					t.Fatalf("the lifted card acted after 退出办理: %+v", e)
+				default:
+				}
+			case "another payment":
+				number, bills := payUnpaidBills(t, f.k, utility.Water, 1)
+				r.pay(utility.Water, number, bills)
+				if due, waits := f.k.NextCardDue(); !waits || !due.Equal(c.Now().Add(app.ResultFor)) {
+					t.Fatalf("the second outcome: the card waits %v until %v, want %v", waits, due, c.Now().Add(app.ResultFor))
+				}
+				c.Advance(app.ResultFor)
+				r.nextVisitOpened("the second outcome's time")
+			}
+		})
+	}
+}
+
 // While the payer reads 缴费成功, the waiting card is lifted and the payer's own card
 // put down (to take it with their receipt): the payer's visit goes on, and the time's
 // end opens nobody's visit over it. Or the waiting card is lifted and put down again

@@ -33,7 +33,9 @@ const (
 	// payment ended; the screen on top (the payment's outcome) stays.
 	Adopted
 	// HeldForResult: the payment another citizen's card waited for was paid; the card
-	// waits while the payer reads the outcome (Kiosk.NextCardDue, see cardpay.go).
+	// waits while the payer reads the outcome, or, when the payer went on in their
+	// visit, until it ends (Kiosk.NextCardDue, see cardpay.go). Also a card put down
+	// again during such a wait.
 	HeldForResult
 )
 

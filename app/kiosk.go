@@ -126,10 +126,13 @@ type Kiosk struct {
 	deviceState       map[string]DeviceEvent
 	card              cardState
 	// held is a card read while the visit heldFor had a payment open (cardpay.go);
-	// heldUntil, when set, is when it opens its holder's visit after the payer has read
-	// the outcome (resultTimer does it).
+	// forPayer, once paid, is that it waits for the payer, no longer for a payment:
+	// until heldUntil, when set, when it opens its holder's visit after the payer has
+	// read the outcome (resultTimer does it), or, when not (KeepVisitForPayer), until
+	// the payer's visit ends.
 	held        *idcard.Card
 	heldFor     string
+	forPayer    bool
 	heldUntil   time.Time
 	resultTimer clock.Timer
 	screen      func(context.Context) (image.Image, error) // SetScreen
@@ -363,10 +366,11 @@ func (k *Kiosk) OnSession(f func(session.Event)) {
 
 func (k *Kiosk) onSession(e session.Event) {
 	// A visit that ends for want of a touch while its payer reads the outcome another
-	// card waited for: that card opens its holder's visit (cardpay.go), as at 退出办理.
+	// card waited for, or went on in it: that card opens its holder's visit
+	// (cardpay.go), as at 退出办理.
 	var next *idcard.Card
 	if e.Kind == session.Ended && e.Reason == session.ReasonIdle {
-		next = k.endResultWait(e.SessionID)
+		next = k.endResultWait(e.SessionID, time.Time{})
 	}
 	k.cardOnSession(e, next != nil)
 	switch e.Kind {
@@ -422,10 +426,10 @@ func (k *Kiosk) SetAway(away bool) { k.Sessions.SetAway(away) }
 
 // Exit ends the visit at once (退出办理): all personal data is dropped.
 func (k *Kiosk) Exit() {
-	// The payer done with the outcome of the payment another citizen's card waited for:
-	// that card opens its holder's visit (ended otherwise, it would be a card left on
-	// the reader, and its holder asked to take it).
-	if s := k.Sessions.Current(); s != nil && k.serveHeld(s.ID) {
+	// The payer done with the outcome of the payment another citizen's card waited for,
+	// or with the visit they went on in: that card opens its holder's visit (ended
+	// otherwise, it would be a card left on the reader, and its holder asked to take it).
+	if s := k.Sessions.Current(); s != nil && k.serveHeld(s.ID, time.Time{}) {
 		return
 	}
 	k.Sessions.End(session.ReasonExit)
