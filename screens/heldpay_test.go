@@ -146,10 +146,13 @@ func mustDo(t *testing.T, err error) {
 
 // Another citizen's card put down at the pay QR, and the payer pays: 缴费成功 and the
 // receipt's note stay on screen, with a line that the card was read and opens its
-// holder's visit in 20 seconds, and 立即办理 for that holder; the time up (or the tap),
-// the new citizen's accounts come. It fits in both languages and both sizes.
+// holder's visit in 20 seconds, and 立即办理 for that holder beside the payer's 返回账单;
+// the time up (or the tap), the new citizen's accounts come. It fits in both languages
+// and both sizes. The payer who goes back to their bills keeps their visit past that
+// time, and the footer tells the next citizen that their card waits for it to end;
+// 退出办理 opens their visit then.
 func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
-	for _, then := range []string{"the time is up", "立即办理"} {
+	for _, then := range []string{"the time is up", "立即办理", "返回账单"} {
 		t.Run(then, func(t *testing.T) {
 			d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
 			cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
@@ -168,22 +171,16 @@ func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
 			h.WaitShows("请先完成当前缴费")
 			// The notice over the pay QR, whose countdown the manual clock holds still.
 			shot(h, "58-pay-card-held")
-			orders, err := h.K.Orders.List()
-			if err != nil || len(orders) != 1 {
-				t.Fatalf("orders %+v, %v", orders, err)
-			}
-			if _, err := sims.Pay(utility.Electricity, orders[0].Reference); err != nil {
-				t.Fatal(err)
-			}
+			payTheOrder(t, h, sims, utility.Electricity)
 			h.WaitShows("缴费成功")
 			h.WaitShows("请取走凭条")
-			if !h.Shows("新放入的身份证已读取") || !h.Shows("20秒后为其办理") || !h.CanTap("立即办理") ||
-				h.K.Sessions.Current() != payer || h.Shows("请先完成当前缴费") {
+			if !h.Shows("新放入的身份证已读取") || !h.Shows("20秒后为其办理") || !h.CanTap("立即办理") || !h.CanTap("返回账单") ||
+				h.K.Sessions.Current() != payer || h.Shows("请先完成当前缴费") || h.Shows("下一位的身份证已读取") {
 				t.Fatalf("the payer's outcome, the next card waiting:\n%s", h.Markup())
 			}
 			shot(h, "59-pay-next-card")
 			h.Do(h.Shell.ToggleLanguage)
-			if !h.Shows("The next ID card") || !h.Shows("20 s") {
+			if !h.Shows("Next ID card read") || !h.Shows("20 s") {
 				t.Fatalf("in English:\n%s", h.Markup())
 			}
 			h.Do(h.Shell.ToggleLanguage)
@@ -192,15 +189,116 @@ func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
 			if !h.Shows("15秒后为其办理") || h.K.Sessions.Current() != payer {
 				t.Fatalf("5 s later:\n%s", h.Markup())
 			}
-			if then == "the time is up" {
+			switch then {
+			case "the time is up":
 				h.Advance(app.ResultFor - 5*time.Second)
-			} else {
+			case "立即办理":
 				h.Tap("立即办理")
+			case "返回账单":
+				h.Tap("返回账单")
+				payerStays(t, h, payer, "bills")
+				h.Tap("退出办理")
 			}
 			h.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 2))
 			if !payer.Wiped() || h.Current() != "accounts" || h.Shows("缴费成功") || h.Shows("李*") {
 				t.Fatalf("after %s, on %s:\n%s", then, h.Current(), h.Markup())
 			}
 		})
+	}
+}
+
+// payTheOrder pays the one order made so far at the utility, as the citizen's phone
+// would.
+func payTheOrder(t *testing.T, h *screentest.H, sims *utilitysim.Server, utilityID string) {
+	t.Helper()
+	orders, err := h.K.Orders.List()
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("orders %+v, %v", orders, err)
+	}
+	if _, err := sims.Pay(utilityID, orders[0].Reference); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// payerStays checks that the payer, gone on from their outcome to screen, keeps their
+// visit past the outcome's time, the footer telling the next citizen that their card
+// waits for it to end, in both languages.
+func payerStays(t *testing.T, h *screentest.H, payer *session.Session, screen string) {
+	t.Helper()
+	const waits = "下一位的身份证已读取，您办完后为其办理"
+	if h.Current() != screen || !h.Shows(waits) || h.Shows("秒后为其办理") {
+		t.Fatalf("gone on to %s, on %s:\n%s", screen, h.Current(), h.Markup())
+	}
+	h.Advance(app.ResultFor)
+	h.Do(h.Shell.Tick)
+	if h.K.Sessions.Current() != payer || payer.Wiped() || h.Current() != screen || !h.Shows(waits) || !h.K.CardHeld() {
+		t.Fatalf("past the outcome's time: the payer's visit kept %v, on %s, held %v:\n%s",
+			h.K.Sessions.Current() == payer && !payer.Wiped(), h.Current(), h.K.CardHeld(), h.Markup())
+	}
+	h.Do(h.Shell.ToggleLanguage)
+	if !h.Shows("its visit opens when you finish") {
+		t.Fatalf("in English:\n%s", h.Markup())
+	}
+	h.Do(h.Shell.ToggleLanguage)
+}
+
+// A 过户 of 李四's water account by 陈建国, its unpaid bill paid first at the settle
+// page while the next citizen's card is put down over the pay QR. Paid, the outcome
+// keeps 继续过户 beside 立即办理, the gap apart, in both languages and sizes; 继续过户
+// takes the transfer to its review, which stays past the outcome's time with the form
+// as filled in, the footer telling the waiting citizen why; 退出办理 opens their visit.
+func TestTransferGoesOnWhileNextCardWaits(t *testing.T) {
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
+	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	// The manual clock: the outcome's time passes when the test says so.
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), Start: true})
+	h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
+	mustDo(t, d.PlaceCard(5))
+	h.WaitFor("陈建国's accounts", func() bool { return h.Current() == "accounts" })
+	payer := h.K.Sessions.Current()
+	sv, ok := h.K.Catalog().Service(utility.Water, "transfer")
+	if !ok {
+		t.Fatal("no water 过户 in the catalogue")
+	}
+	a, err := h.K.NewApplication(sv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	a.Answers["phone"], a.Answers["property_cert"], a.Answers["water.account"] = "13800000006", "1234567", water
+	if probs := a.Form.Validate(a.Answers); len(probs) != 0 {
+		t.Fatalf("the form: %v", probs)
+	}
+	h.Do(func() { h.Shell.ShowForm(a) })
+	h.Tap("核对并提交")
+	h.WaitShows("过户前须结清原户号的全部欠费")
+	h.TapPrefixSeeking(h.K.UtilityName(utility.Water))
+	h.WaitShows("请用微信或支付宝扫码支付")
+	mustDo(t, d.PlaceCard(2))
+	h.WaitShows("请先完成当前缴费")
+	payTheOrder(t, h, sims, utility.Water)
+	h.WaitShows("缴费成功")
+	h.WaitShows("20秒后为其办理")
+	if !h.CanTap("继续过户") || !h.CanTap("立即办理") || h.K.Sessions.Current() != payer {
+		t.Fatalf("the payer's outcome in a 过户, the next card waiting:\n%s", h.Markup())
+	}
+	for _, elderly := range []bool{true, false} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		for range 2 {
+			h.Check("", "pay-next-card-transfer")
+			h.Do(h.Shell.ToggleLanguage)
+		}
+	}
+	h.Tap("继续过户")
+	h.WaitShows("确认提交")
+	if !h.Shows("户号 " + water) {
+		t.Fatalf("the review:\n%s", h.Markup())
+	}
+	payerStays(t, h, payer, "review")
+	shot(h, "61-transfer-next-card-waits")
+	h.Tap("退出办理")
+	h.WaitShows("户号 " + utilitysim.AccountNumber(utility.Water, 2))
+	if !payer.Wiped() || h.Current() != "accounts" || h.K.CardHeld() || h.Shows("下一位的身份证已读取") {
+		t.Fatalf("after 退出办理, on %s, held %v:\n%s", h.Current(), h.K.CardHeld(), h.Markup())
 	}
 }

@@ -210,10 +210,11 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 	var next *touch.Paragraph
 	return Page{Name: "pay-result", TitleKey: "pay.result_title", Tick: func() {
 		due, waits := s.K.NextCardDue()
+		timed := waits && !due.IsZero()
 		switch {
-		case waits != (next != nil): // the card came to wait, or was lifted
+		case timed != (next != nil): // the card came to wait, was lifted, or waits for the visit
 			s.refresh()
-		case waits:
+		case timed:
 			next.SetText(s.nextCardText(due))
 		}
 	}, Build: func() fyne.CanvasObject {
@@ -230,7 +231,7 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 				detail = append(detail, s.printedNote(r, "pay.take_receipt", nil))
 			}
 			items = append(items, lines(detail...))
-			if due, waits := s.K.NextCardDue(); waits {
+			if due, waits := s.K.NextCardDue(); waits && !due.IsZero() {
 				// Another citizen's card waited for this payment: the payer reads this
 				// first (app.ResultFor), or its holder goes on at once (below).
 				next = note(s.nextCardText(due), widget.HighImportance)
@@ -271,7 +272,13 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		case below.Resume != nil && p.Status == utility.PaymentPaid:
 			// Paid for a 过户: its business goes on, with the bills checked again.
 			back = touch.NewButton(s.T("nav.exit"), s.Tap(s.K.Exit))
-			done = touch.NewPrimaryButton(s.T(below.Resume.Key), s.Tap(below.Resume.Do))
+			// The transfer goes on in this visit (the outcome stays on top while its bills
+			// are checked again, and leaves the stack unasked): a card waiting to be served
+			// waits for the visit to end.
+			done = touch.NewPrimaryButton(s.T(below.Resume.Key), s.Tap(func() {
+				s.K.KeepVisitForPayer()
+				below.Resume.Do()
+			}))
 		case below.Name == "bills":
 			back = touch.NewButton(s.T("pay.back_to_bills"), s.Tap(s.Back))
 			done = touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
@@ -280,10 +287,16 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 			done = touch.NewPrimaryButton(s.T("nav.exit"), s.Tap(s.K.Exit))
 		}
 		if next != nil {
-			// The payer's visit ends shortly: the way on is the waiting card's holder's
-			// (the header's 退出办理 opens their visit too: app.Kiosk.Exit).
+			// The payer's visit ends shortly, unless they go on in it: their own way on
+			// (a 过户's, the bills), which keeps the visit for them (the card then waits for
+			// it to end), beside the waiting card's holder's (the header's 退出办理 opens
+			// their visit too: app.Kiosk.Exit).
+			mine := back
+			if below.Resume != nil && p.Status == utility.PaymentPaid {
+				mine = done
+			}
 			now := touch.NewPrimaryButton(s.T("pay.next_card_now"), s.Tap(s.K.ServeNextCard))
-			items = append(items, container.NewBorder(nil, nil, nil, now, next))
+			items = append(items, next, touch.NewApartGrid(2, mine, now))
 		} else {
 			var ways fyne.CanvasObject = touch.NewApartGrid(2, back, done)
 			if owedAbove {
@@ -293,7 +306,10 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 		}
 		// The receipt's side the gap clear of the buttons beside it.
 		return container.NewGridWithColumns(2, container.NewVBox(items...), container.NewBorder(nil, nil, gapStrip(), nil, side))
-	}}
+	},
+		// The payer leaving their outcome into their visit (返回账单, the header's 返回 or
+		// 首页) goes on in it: a card waiting to be served waits for the visit to end.
+		Leave: s.K.KeepVisitForPayer}
 }
 
 // nextCardText says that the card put down during the payment opens its holder's visit

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -110,6 +111,9 @@ type Shell struct {
 	devicesShown devicesView
 	// redrawDue is set while a refresh waits for a finger to lift.
 	redrawDue bool
+	// nextWaits is whether the footer was built to say that the next citizen's card
+	// waits for this visit to end (nextCardWaits).
+	nextWaits bool
 	// bodySize is the room the screen being built has between the bars.
 	bodySize fyne.Size
 	// theme is the app's one theme, switched between the modes (kt.Kiosk says why).
@@ -268,6 +272,9 @@ func (s *Shell) Tick() {
 	if t := s.stack[len(s.stack)-1].Tick; t != nil {
 		t()
 	}
+	if s.nextCardWaits() != s.nextWaits { // the card lifted, put back, or served
+		s.refresh()
+	}
 	if s.clock == nil {
 		return
 	}
@@ -420,8 +427,24 @@ func (s *Shell) footer() fyne.CanvasObject {
 	if hot.MinSize().Width > room {
 		hot.Text = strings.Join(lines, "   ")
 	}
-	row := container.NewBorder(nil, nil, nil, toggles, container.NewHBox(hot))
+	var left fyne.CanvasObject = container.NewHBox(hot)
+	if s.nextWaits = s.nextCardWaits(); s.nextWaits {
+		// The next citizen's card waits for the payer, gone on in their visit: its
+		// holder, standing by, reads here why nothing happens yet, on every screen the
+		// payer goes to: above the hotlines, the two lines close, within the height the
+		// toggles give the bar.
+		left = container.New(layout.NewCustomPaddedVBoxLayout(0), barText(s.T("pay.next_card_after")), hot)
+	}
+	row := container.NewBorder(nil, nil, nil, toggles, left)
 	return bar(container.NewPadded(row))
+}
+
+// nextCardWaits reports whether another citizen's card, put down during a payment,
+// waits for the payer's visit to end: the payer went on in it from the outcome
+// (app.Kiosk.KeepVisitForPayer).
+func (s *Shell) nextCardWaits() bool {
+	due, waits := s.K.NextCardDue()
+	return waits && due.IsZero()
 }
 
 func (s *Shell) onSession(e session.Event) {
