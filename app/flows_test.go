@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"testing"
 	"time"
 
@@ -28,6 +29,9 @@ type flows struct {
 	dir  string // the kiosk's data folder, for a restart
 	// tweak changes the kiosk's configuration before it starts (a utility's timeout).
 	tweak func(*config.Config)
+	// moved are utilities the kiosk calls elsewhere than sims, by ID: another
+	// simulator's, which has none of sims' applications.
+	moved map[string]string
 	// clock is the kiosk's clock; nil is the system clock.
 	clock clock.Clock
 	// warned is what the kiosks logged at warning level and above.
@@ -77,7 +81,9 @@ func (f *flows) start() *app.Kiosk {
 		f.tweak(cfg)
 	}
 	log := slog.New(slog.NewTextHandler(f.warned, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: f.sims.BaseURLs(), Clock: f.clock, Logger: log})
+	urls := f.sims.BaseURLs()
+	maps.Copy(urls, f.moved)
+	k, err := app.New(cfg, app.Options{Demo: f.rig, UtilityURLs: urls, Clock: f.clock, Logger: log})
 	if err != nil {
 		f.t.Fatal(err)
 	}

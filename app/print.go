@@ -587,6 +587,20 @@ func (k *Kiosk) utilityNameZH(id string) string {
 	return id
 }
 
+// UtilityHotline is a utility's service number, for a citizen to ask about what the
+// kiosk cannot tell them: the first its catalogue names (as receipts print it), else the
+// one its configuration gives; "" when neither does. A utility no longer enabled here
+// has one too: its configuration stays.
+func (k *Kiosk) UtilityHotline(id string) string {
+	if u, ok := k.Catalog().Utility(id); ok && len(u.Hotlines) > 0 {
+		return u.Hotlines[0].Number
+	}
+	if u, ok := k.Config.Utilities.ByID(id); ok {
+		return u.Hotline
+	}
+	return ""
+}
+
 // receiptHotlines are the numbers printed at the foot of a receipt
 // (receipt.FooterHotlines): the utility's own (as its catalogue names it: 自来水公司服务
 // 热线), the hall's, then those the catalogue gives every application (政务服务便民热线

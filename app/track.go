@@ -345,6 +345,10 @@ type JointLookup struct {
 // jointPart is a part of a joint application as the outbox knows it.
 type jointPart struct {
 	utility string
+	// reference and kioskRef are its numbers: its utility's (bound when the utility
+	// answered; "" before) and the kiosk reference of its receipt; hotline is its
+	// utility's (Kiosk.UtilityHotline).
+	reference, kioskRef, hotline string
 	// asked: its utility gave it a number and is asked (the fanout has its answer);
 	// otherwise known is what the kiosk knows of it (waiting, refused, withdrawn), or
 	// disabled says its utility is no longer enabled here.
@@ -357,14 +361,25 @@ type jointPart struct {
 type JointPart struct {
 	Utility string
 	// State is Loading while the part's utility is asked, Unavailable when it could not
-	// be (RetryJoint asks it again, unless Disabled), and Found otherwise, Application
-	// being the utility's progress, or, for a part its utility has given no number,
-	// what the kiosk knows of it (Waiting with its kiosk reference, Refused).
+	// be (RetryJoint asks it again, unless Disabled or NotFound), and Found otherwise,
+	// Application being the utility's progress, or, for a part its utility has given no
+	// number, what the kiosk knows of it (Waiting with its kiosk reference, Refused).
 	State       LookupState
 	Application Application
 	// Disabled: the part's utility is no longer enabled at this kiosk and cannot be
 	// asked.
 	Disabled bool
+	// NotFound: the part's utility answered that it has no application under the
+	// part's number (utility.ErrNotFound). Asking again finds nothing: the citizen asks
+	// the utility (Hotline) or a counter, with the part's numbers.
+	NotFound bool
+	// Reference and KioskRef are the part's numbers as this kiosk keeps them: its
+	// utility's ("" while the utility has given none) and the kiosk reference of its
+	// receipt. A part the kiosk cannot look up (Disabled, NotFound) is told by them.
+	Reference, KioskRef string
+	// Hotline is the part's utility's service number (Kiosk.UtilityHotline); "" when
+	// neither its catalogue nor the configuration gives one.
+	Hotline string
 }
 
 // jointKey is where the visit's session keeps the look-up of a 联办编号: one for each,
@@ -397,7 +412,7 @@ func (k *Kiosk) StartJointLookup(visit *session.Session, ref string) (*JointLook
 		if !isApplication(st) {
 			continue
 		}
-		p := jointPart{utility: st.Utility}
+		p := jointPart{utility: st.Utility, reference: st.UtilityRef, kioskRef: st.KioskRef, hotline: k.UtilityHotline(st.Utility)}
 		switch c, err := k.Client(st.Utility); {
 		case st.UtilityRef == "":
 			p.known = k.unanswered(st)
@@ -446,8 +461,16 @@ func (k *Kiosk) SessionJointLookup(ref string) (*JointLookup, bool) {
 
 // RetryJoint asks the utility of a part of the joint application ref again, the part
 // having been Unavailable (重新查询); as RetryApplications, it reports whether it asked.
+// A part its utility has no application under (NotFound) is not asked again: the
+// answer would be the same.
 func (k *Kiosk) RetryJoint(ref, utilityID string) bool {
-	return retryFanout[Application](k, jointKey(strings.ToUpper(strings.TrimSpace(ref))), utilityID)
+	ref = strings.ToUpper(strings.TrimSpace(ref))
+	if l, ok := k.SessionJointLookup(ref); !ok || slices.ContainsFunc(l.Parts(), func(p JointPart) bool {
+		return p.Utility == utilityID && p.NotFound
+	}) {
+		return false
+	}
+	return retryFanout[Application](k, jointKey(ref), utilityID)
 }
 
 // Parts is what is known now of each part, in the order submitted: each stays in its
@@ -458,14 +481,17 @@ func (l *JointLookup) Parts() []JointPart {
 	defer l.mu.Unlock()
 	out := make([]JointPart, 0, len(l.parts))
 	for _, p := range l.parts {
-		jp := JointPart{Utility: p.utility, State: Found, Application: p.known}
+		jp := JointPart{Utility: p.utility, State: Found, Application: p.known, Reference: p.reference, KioskRef: p.kioskRef,
+			Hotline: p.hotline}
 		switch {
 		case p.disabled:
 			jp.State, jp.Disabled = Unavailable, true
 		case p.asked:
 			jp.State = Loading // and so after a wipe, which drops the answers
 			if i := slices.IndexFunc(answers, func(a answer[Application]) bool { return a.utility == p.utility }); i >= 0 {
-				jp.State, jp.Application = answers[i].state, answers[i].value
+				a := answers[i]
+				jp.State, jp.Application = a.state, a.value
+				jp.NotFound = a.state == Unavailable && errors.Is(a.err, utility.ErrNotFound)
 			}
 		}
 		out = append(out, jp)

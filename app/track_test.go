@@ -749,6 +749,75 @@ func TestTrackJointApplicationFill(t *testing.T) {
 	}
 }
 
+// A part of a joint application the kiosk cannot look up for good is told apart from
+// one whose utility fails a moment: gas's part, its utility answering that it has no
+// application under the part's number (its back end replaced by one that has none of
+// them), is NotFound and not asked again; broadband's, its utility no longer enabled at
+// this kiosk (configuration changed between submission and look-up), is Disabled and
+// not asked; each keeps its numbers and its utility's hotline. Water's, its utility
+// down, is Unavailable and asked again (重新查询).
+func TestTrackJointApplicationGoneParts(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water, utility.Gas, utility.Broadband)...))
+	submitted := partsByUtility(t, r)
+	for id, p := range submitted {
+		if p.Reference == "" || p.KioskRef == "" {
+			t.Fatalf("%s's part has no number: %+v", id, p)
+		}
+	}
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	f.moved = map[string]string{utility.Gas: other.BaseURL(utility.Gas)}
+	f.tweak = func(c *config.Config) { c.Utilities.Broadband.Enabled = false }
+	f.k = f.start()
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+
+	parts, err := jointParts(t, f.k, r.JointRef)
+	if err != nil || len(parts) != 3 {
+		t.Fatalf("the parts of %s: %+v, %v", r.JointRef, parts, err)
+	}
+	for i, want := range []struct {
+		utility            string
+		notFound, disabled bool
+		hotline            string // as the utilities' catalogues publish them
+	}{
+		{utility.Water, false, false, "0711-5123456"},
+		{utility.Gas, true, false, "0711-5987654"},
+		{utility.Broadband, false, true, "10000"},
+	} {
+		p, sub := parts[i], submitted[want.utility]
+		if p.Utility != want.utility || p.State != app.Unavailable || p.NotFound != want.notFound || p.Disabled != want.disabled ||
+			p.Reference != sub.Reference || p.KioskRef != sub.KioskRef || p.Hotline != want.hotline {
+			t.Errorf("part %d: %+v, want %+v with the numbers %s and %s", i, p, want, sub.Reference, sub.KioskRef)
+		}
+	}
+	for _, id := range []string{utility.Gas, utility.Broadband} {
+		if f.k.RetryJoint(r.JointRef, id) {
+			t.Errorf("%s's part asked again", id)
+		}
+	}
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
+	if !f.k.RetryJoint(r.JointRef, utility.Water) {
+		t.Fatal("water's part, its utility down a moment, not asked again")
+	}
+	l, _ := f.k.SessionJointLookup(r.JointRef)
+	awaitCond(t, "water answering again", func() bool { return l.Parts()[0].State != app.Loading })
+	if p := l.Parts()[0]; p.State != app.Found || p.Application.Progress.Reference != submitted[utility.Water].Reference {
+		t.Errorf("water's part after 重新查询: %+v", p)
+	}
+	if p := l.Parts()[1]; !p.NotFound || p.State != app.Unavailable {
+		t.Errorf("gas's part after water's 重新查询: %+v", p)
+	}
+}
+
 // "我的办件" by ID card lists, besides what the utilities list, the applications this
 // kiosk submitted for the citizen that no utility lists yet: one waiting for its utility
 // (down) with its kiosk reference, one the utility refused (its words); once the utility
