@@ -199,7 +199,9 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 // jointPartsPage lists the parts of a joint application found by its 联办编号, in the
 // order submitted, each in its place from the start: a part as soon as its utility
 // answers (each opens its timeline), a line for one still being asked and for one that
-// could not be (重新查询 asks it alone again), as 我的办件 does.
+// could not be (重新查询 asks it alone again), as 我的办件 does; and for one that cannot
+// be, its utility having no such application or being no longer enabled here, its
+// numbers and whom to ask (lostPart).
 func jointPartsPage(s *Shell, l *app.JointLookup) Page {
 	return Page{Name: "joint", TitleKey: "track.joint_title", Build: func() fyne.CanvasObject {
 		if cur, ok := s.K.SessionJointLookup(l.Ref); ok {
@@ -211,14 +213,30 @@ func jointPartsPage(s *Shell, l *app.JointLookup) Page {
 				blocks = append(blocks, s.applicationRow(p.Application))
 				continue
 			}
-			var retry func()
-			if !p.Disabled {
-				retry = func() { s.K.RetryJoint(l.Ref, p.Utility) }
+			if p.NotFound || p.Disabled {
+				blocks = append(blocks, s.lostPart(p))
+				continue
 			}
-			blocks = append(blocks, s.utilityLine(p.Utility, p.State, retry))
+			blocks = append(blocks, s.utilityLine(p.Utility, p.State, func() { s.K.RetryJoint(l.Ref, p.Utility) }))
 		}
 		return s.pager(blocks...)
 	}}
+}
+
+// lostPart is the line of a part of a joint application this kiosk cannot look up, and
+// no 重新查询 could: its utility has no application under its number, or is no longer
+// enabled here. It gives the part's numbers and whom to ask.
+func (s *Shell) lostPart(p app.JointPart) fyne.CanvasObject {
+	name := s.K.UtilityName(p.Utility)
+	ask := s.T("track.part_ask_counter")
+	if p.Hotline != "" {
+		ask = s.T("track.part_ask_hotline", name, p.Hotline)
+	}
+	key := "track.part_disabled"
+	if p.NotFound {
+		key = "track.part_not_found"
+	}
+	return note(s.T(key, name, p.Reference, p.KioskRef, ask), widget.WarningImportance)
 }
 
 // timelinePage shows an application's steps with their times, the current step, the

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
+
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -90,4 +92,98 @@ func TestJointPartsFillIn(t *testing.T) {
 	if !h.Shows(res[0].UtilityRef) {
 		t.Errorf("water's timeline does not show its number %s:\n%s", res[0].UtilityRef, h.Markup())
 	}
+}
+
+// 联办进度 tells a part the kiosk cannot look up for good apart from one whose utility
+// fails a moment: gas's part, its utility answering that it has no application under
+// the part's number (its back end replaced by one that has none of them), says so with
+// the part's numbers and gas's hotline; broadband's, broadband no longer enabled at this
+// kiosk, says the kiosk no longer looks its applications up, with the part's numbers
+// and broadband's hotline. Neither says 暂时 nor offers 重新查询, which could not find
+// them. The page fits in both languages and sizes.
+func TestJointPartsLost(t *testing.T) {
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sims.Close() })
+	other, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	data := t.TempDir()
+
+	// The three parts of 陈建国's joint connection, submitted while the kiosk served all
+	// four utilities; the kiosk is closed when the subtest ends.
+	const ref = "J2611280930120043"
+	who := utilitysim.DemoIdentities[5]
+	parts := []string{utility.Water, utility.Gas, utility.Broadband}
+	var res []outbox.Result
+	t.Run("submitted", func(t *testing.T) {
+		h := screentest.New(t, screentest.Options{UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true, DataDir: data})
+		var reqs []outbox.Request
+		for _, id := range parts {
+			reqs = append(reqs, outbox.Request{Utility: id, Kind: utility.KindApplication, Order: who.IDNumber, Group: ref, Applicant: who.IDNumber,
+				Body: utility.Application{Service: "new_connection", Address: who.Address, JointRef: ref,
+					Applicant: utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone}}})
+		}
+		if res, err = h.K.Outbox.SubmitAll(t.Context(), reqs, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range res {
+			if !r.Answered() || r.Err != nil || r.UtilityRef == "" {
+				t.Fatalf("%s's part not accepted: %+v", parts[i], r)
+			}
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
+	cfg := config.Defaults()
+	cfg.Utilities.Broadband.Enabled = false
+	urls := sims.BaseURLs()
+	urls[utility.Gas] = other.BaseURL(utility.Gas)
+	h := screentest.New(t, screentest.Options{Config: cfg, UtilityURLs: urls, RealClock: true, Start: true, DataDir: data})
+	h.Tap("进度查询")
+	h.Tap("输入办件编号")
+	for _, c := range ref {
+		h.Tap(string(c))
+	}
+	h.Tap("确定")
+	gas, bb := h.K.UtilityName(utility.Gas), h.K.UtilityName(utility.Broadband)
+	gasLost := gas + "没有办件编号 " + res[1].UtilityRef + "（本机编号 " + res[1].KioskRef + "）的记录，重新查询也查不到。请拨打" +
+		gas + "服务热线 0711-5987654，或到人工窗口咨询"
+	bbLost := "本机已不再办理" + bb + "的进度查询。这一项的办件编号是 " + res[2].UtilityRef + "（本机编号 " + res[2].KioskRef +
+		"）。请拨打" + bb + "服务热线 10000，或到人工窗口咨询"
+	h.WaitFor("gas's part not found", func() bool { return h.Current() == "joint" && showsWrapped(h, gasLost) })
+	markup := h.Markup()
+	if !h.Shows("供水 · ") || !showsWrapped(h, bbLost) || strings.Contains(markup, "暂时") || h.CanTap("重新查询") {
+		t.Fatalf("water's part, gas's not found and broadband's no longer looked up, without 暂时 or 重新查询:\n%s", markup)
+	}
+	h.Do(h.Shell.ToggleLanguage)
+	gas, bb = h.K.UtilityName(utility.Gas), h.K.UtilityName(utility.Broadband)
+	gasLost = gas + " has no record of application " + res[1].UtilityRef + " (kiosk reference " + res[1].KioskRef +
+		"); trying again will not find it. Please call " + gas + " on 0711-5987654, or ask at a staffed counter"
+	bbLost = "This kiosk no longer looks up " + bb + " applications. This part is application " + res[2].UtilityRef +
+		" (kiosk reference " + res[2].KioskRef + "). Please call " + bb + " on 10000, or ask at a staffed counter"
+	if !showsWrapped(h, gasLost) || !showsWrapped(h, bbLost) || h.CanTap("Try again") {
+		t.Errorf("in English:\n%s", h.Markup())
+	}
+	h.Do(h.Shell.ToggleLanguage)
+	shot(h, "62-track-joint-lost")
+}
+
+// showsWrapped reports whether the screen shows s, a paragraph, whole: its wrapped
+// lines run together, spaces left out (a line wrapped at a space ends without it).
+func showsWrapped(h *screentest.H, s string) bool {
+	var shown strings.Builder
+	for _, o := range h.Objects() {
+		if txt, ok := o.(*canvas.Text); ok && txt.Visible() {
+			shown.WriteString(txt.Text)
+		}
+	}
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	return strings.Contains(squeeze(shown.String()), squeeze(s))
 }
