@@ -78,16 +78,12 @@ func trackPage(s *Shell) Page {
 }
 
 // utilityLine is the line of a utility whose applications are not listed: still being
-// asked (Loading), or not answering (Unavailable), with 重新查询 beside it when retry
-// can ask it again.
+// asked (Loading), or not answering (Unavailable), with 重新查询 beside it (retry).
 func (s *Shell) utilityLine(u string, state app.LookupState, retry func()) fyne.CanvasObject {
 	if state == app.Loading {
 		return busy(s.T("track.utility_loading", s.K.UtilityName(u)))
 	}
 	line := note(s.T("track.unavailable", s.K.UtilityName(u)), widget.WarningImportance)
-	if retry == nil {
-		return line
-	}
 	return container.NewBorder(nil, nil, nil, s.retryButton(retry), line)
 }
 
