@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1265,5 +1266,36 @@ func TestClosePendingInFlight(t *testing.T) {
 	evs, err := e.j.ByRef(res.KioskRef)
 	if err != nil || slices.ContainsFunc(evs, func(e journal.Event) bool { return e.Kind == journal.StaffClose || e.Kind == journal.RequestWithdrawn }) {
 		t.Errorf("journaled: %+v, %v", evs, err)
+	}
+}
+
+// A forwarder's answer about another request than the one sent (an adapter's, which
+// HTTPClient's own check does not cover) binds nothing: the request stays pending and
+// is sent again with the same key, and the right answer binds it.
+func TestForwardAnsweredForAnotherRequest(t *testing.T) {
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		ref := s.KioskRef
+		if n == 1 {
+			ref = "K-ANOTHER"
+		}
+		return utility.Answer{Kind: s.Kind, Reference: "U" + strconv.Itoa(n), Body: []byte(`{"reference":"U` + strconv.Itoa(n) + `","kiosk_ref":"` + ref + `"}`)}, nil
+	}}
+	e := newEnv(t, Options{Base: time.Second}, f)
+	e.ob.Start(context.Background())
+	r, err := e.ob.Submit(context.Background(), req("acct"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the first answer", func() bool { s := state(t, e.ob, r.KioskRef); return s.Tries == 1 || s.State != Pending })
+	if s := state(t, e.ob, r.KioskRef); s.State != Pending || s.UtilityRef != "" || !strings.Contains(s.LastError, "another request") {
+		t.Fatalf("answered about another request: %+v, want it pending, bound to nothing", s)
+	}
+	e.clock.Advance(state(t, e.ob, r.KioskRef).NextAt.Sub(e.clock.Now()))
+	eventually(t, "the second answer", func() bool { return state(t, e.ob, r.KioskRef).State != Pending })
+	if s := state(t, e.ob, r.KioskRef); s.State != Done || s.UtilityRef != "U2" {
+		t.Fatalf("answered about itself at last: %+v", s)
+	}
+	if f.sent[0].Key != f.sent[1].Key {
+		t.Error("sent again with another key")
 	}
 }

@@ -468,6 +468,7 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 	if err != nil {
 		return outcome{state: Dead, err: err}
 	}
+	sub := utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body}
 	old := now.Sub(it.created) >= w.ob.o.KeyRetention
 	expired := !it.notAfter.IsZero() && now.After(it.notAfter)
 	if old || expired {
@@ -476,7 +477,7 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 			// Asked by reference and key only, the utility may answer with a record of
 			// another kind or request (a payment's reference bound to an application's
 			// number): that is no answer, and it is asked again.
-			err = ans.About(utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body})
+			err = ans.About(sub)
 			if err != nil {
 				return outcome{state: Pending, err: fmt.Errorf("outbox: look-up of %s: %w", it.ref, err)}
 			}
@@ -495,7 +496,15 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 			return refused(err)
 		}
 	}
-	ans, err := w.fwd.Forward(ctx, utility.Submission{Kind: it.kind, KioskRef: it.ref, Key: key, Body: body})
+	ans, err := w.fwd.Forward(ctx, sub)
+	if err == nil {
+		// HTTPClient holds its answers to this; an adapter (utility.Adapter) may not.
+		// An answer about another request would bind this one to another's number;
+		// sent again with the same key, it cannot be applied twice.
+		if err := ans.About(sub); err != nil {
+			return outcome{state: Pending, err: fmt.Errorf("outbox: answer to %s: %w", it.ref, err)}
+		}
+	}
 	switch {
 	case err == nil:
 		return outcome{state: Done, answer: &ans}
