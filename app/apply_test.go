@@ -16,6 +16,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -890,6 +891,39 @@ func TestApplicationStoredWholeOrNotAtAll(t *testing.T) {
 	if n := len(received(t, f.sims, utility.Electricity, utility.KindApplication)); n != 0 {
 		t.Fatalf("the electricity company received the application %d times", n)
 	}
+}
+
+// A utility back after an outage gets the requests it held there as soon as a citizen's
+// look-up finds it back, not at the outbox's next try (its back-off, up to minutes: the
+// kiosk's clock here never moves, so nothing else would send them).
+func TestLookupSendsWhatAnOutageHeld(t *testing.T) {
+	t.Parallel()
+	f := newFlowsAt(t, utilitysim.Options{}, nil, clock.NewManual(time.Now()))
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+	f.citizen(5)
+	a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.Submit(ctx)
+		done <- err
+	}()
+	awaitCond(t, "water held back", func() bool { return len(f.k.Outbox.Held()) == 1 })
+	cancel() // 即报即定's wait ends: water has not answered
+	if err := <-done; err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
+	f.citizen(1)
+	acc, err := f.k.StartAccountLookup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc.Wait()
+	awaitCond(t, "the application delivered", func() bool {
+		return receivedCount(t, f.sims, utility.Water, utility.KindApplication, "") == 1
+	})
+	awaitCond(t, "the hold lifted", func() bool { return len(f.k.Outbox.Held()) == 0 })
 }
 
 // The next citizen's card placed while a submission still waits for a utility's answer

@@ -133,6 +133,8 @@ func askFanout[T any](k *Kiosk, s *session.Session, f *fanout[T], clients []util
 			if err != nil {
 				a = answer[T]{utility: c.ID(), state: Unavailable, err: err}
 				k.Log.Warn(f.what, "utility", c.ID(), "err", err)
+			} else {
+				k.Outbox.Reached(c.ID()) // requests an outage held there go now
 			}
 			if !s.Wiped() && !(again && err != nil) {
 				f.set(a)

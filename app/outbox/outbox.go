@@ -304,6 +304,19 @@ func (ob *Outbox) Resume(utility string) {
 	}
 }
 
+// Reached tells the outbox that a utility has just answered the kiosk as itself, to
+// another of its calls (a citizen's look-up). If its requests are held back for its own
+// failures (Held), they are sent now rather than when their back-off ends, which may be
+// Options.Cap away: citizens asking the utility find it back before the outbox would,
+// and the requests of an outage need not wait for its next try. Nothing when it is not
+// held (a request waiting for reasons of its own keeps its back-off), nor for an
+// unknown utility.
+func (ob *Outbox) Reached(utility string) {
+	if w := ob.workers[utility]; w != nil && w.isHeld() {
+		w.resume()
+	}
+}
+
 // Hold is a utility whose requests are held back because the utility itself fails: it
 // cannot be reached, refuses the kiosk's signature, answers every request with a server
 // error or asks the kiosk to slow down. Its requests wait, their attempts kept, and the

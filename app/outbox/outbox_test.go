@@ -688,6 +688,48 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// A utility that answers the kiosk again, to a citizen's look-up, is sent the requests
+// its outage held back there and then (the clock here never moves: nothing else would
+// send them). A request that waits for reasons of its own (409: the same request still
+// in progress there) keeps its back-off.
+func TestReached(t *testing.T) {
+	f, up := outage(unreachable())
+	e := newEnv(t, Options{Base: time.Minute, Cap: time.Hour}, f)
+	e.ob.Start(context.Background())
+	r, _ := e.ob.Submit(context.Background(), req("acct-1"), 0)
+	eventually(t, "the utility held back", func() bool { return len(e.ob.Held()) == 1 })
+	up()
+	e.ob.Reached("heating") // no such utility: nothing happens
+	e.ob.Reached(utility.Water)
+	eventually(t, "delivered", func() bool { return state(t, e.ob, r.KioskRef).State == Done })
+	eventually(t, "the hold lifted", func() bool { return len(e.ob.Held()) == 0 })
+
+	busy := utility.DecodeResponse(409, []byte(`{"error":{"code":"in_progress"}}`), 1<<10, nil)
+	e.f.mu.Lock()
+	e.f.forward = func(utility.Submission, int) (utility.Answer, error) { return utility.Answer{}, busy }
+	e.f.mu.Unlock()
+	r, _ = e.ob.Submit(context.Background(), req("acct-2"), 0)
+	w := e.ob.workers[utility.Water]
+	waiting := func() bool { // the request is back in its lane, due at its back-off's end
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, l := range w.lanes {
+			if len(l.items) == 1 && l.items[0].ref == r.KioskRef {
+				return !l.busy && l.items[0].nextAt.After(e.clock.Now())
+			}
+		}
+		return false
+	}
+	eventually(t, "the request tried once", waiting)
+	if held := e.ob.Held(); len(held) != 0 {
+		t.Fatalf("a 409 held the utility back: %+v", held)
+	}
+	e.ob.Reached(utility.Water)
+	if !waiting() {
+		t.Fatal("a request waiting on its own account made due by Reached")
+	}
+}
+
 // A utility that asks the kiosk to wait (429 or 503 with Retry-After) is asked again no
 // sooner than it said, however short the backoff, and no later than the backoff's cap,
 // however long it said: a mistaken or hostile Retry-After cannot hold requests for

@@ -191,6 +191,13 @@ func (w *worker) resume() {
 	w.poke()
 }
 
+// isHeld reports whether the utility's own failures hold its requests back.
+func (w *worker) isHeld() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.held != nil
+}
+
 func (w *worker) poke() {
 	select {
 	case w.wake <- struct{}{}:
