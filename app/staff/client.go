@@ -106,6 +106,8 @@ func (c *Client) check(resp *http.Response, err error) (*http.Response, error) {
 		return nil, fmt.Errorf("staff: %s %s: %s", method, path, resp.Status)
 	}
 	switch {
+	case p.UnknownActor:
+		return nil, ErrUnknownActor
 	case p.Input:
 		return nil, inputError(p.Error)
 	case p.CitizenPresent:

@@ -133,6 +133,8 @@ type problem struct {
 	MaintenanceOpen bool `json:"maintenance_open,omitempty"`
 	// TooLate: outbox.ErrTooLate, a request that moved on before it could be closed.
 	TooLate bool `json:"too_late,omitempty"`
+	// UnknownActor: ErrUnknownActor, an actor who is none of the hall's staff.
+	UnknownActor bool `json:"unknown_actor,omitempty"`
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -150,7 +152,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput),
 		CitizenPresent: errors.Is(err, ErrCitizenPresent), MaintenanceOpen: errors.Is(err, ErrMaintenanceOpen),
-		TooLate: errors.Is(err, outbox.ErrTooLate)})
+		TooLate: errors.Is(err, outbox.ErrTooLate), UnknownActor: errors.Is(err, ErrUnknownActor)})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -196,16 +198,32 @@ func (h *handler) requests(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
-// readAction reads a staff action's body. Its actor is the one the client gave
-// followed by the account that connected, as the kernel told it (journal.Acting): a
-// name typed cannot hide who acted.
-func readAction(r *http.Request) (action, error) {
+// readAction reads a staff action's body. Its actor is the one the client gave, checked
+// against the hall's staff (Identity.Actor), followed by the account that connected, as
+// the kernel told it (journal.Acting): a name typed cannot hide who acted.
+func (h *handler) readAction(r *http.Request) (action, error) {
 	var a action
 	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 4096)).Decode(&a); err != nil {
 		return a, fmt.Errorf("%w: the body must be {\"actor\": …, \"reason\": …}", ErrInput)
 	}
-	a.Actor = journal.Acting(a.Actor, callerOf(r.Context()))
-	return a, nil
+	var err error
+	a.Actor, err = h.actor(r, a.Actor)
+	return a, err
+}
+
+// actor is who the journal names for the actor typed: where the hall's staff have their
+// own 工号, the member it names (any other is refused, whichever client sent it), and
+// then the account that connected.
+func (h *handler) actor(r *http.Request, typed string) (string, error) {
+	id, err := h.s.Kiosk(r.Context())
+	if err != nil {
+		return "", err
+	}
+	who, err := id.Actor(typed)
+	if err != nil {
+		return "", err
+	}
+	return journal.Acting(who, callerOf(r.Context())), nil
 }
 
 func (h *handler) retry(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +237,7 @@ func (h *handler) close(w http.ResponseWriter, r *http.Request) {
 // act runs a staff action on the request of the path and logs it as done.
 func (h *handler) act(w http.ResponseWriter, r *http.Request, done string, f func(ref string, a action) error) {
 	ref := r.PathValue("ref")
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	if err == nil {
 		err = f(ref, a)
 	}
@@ -256,7 +274,7 @@ func (h *handler) journal(w http.ResponseWriter, r *http.Request) {
 // an error status: the connection is cut instead, and the client sees a short copy
 // (the Content-Length header is not known in advance).
 func (h *handler) backup(w http.ResponseWriter, r *http.Request) {
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	if err == nil {
 		err = required("the actor", a.Actor)
 	}
@@ -289,7 +307,7 @@ func read[T any](h *handler, get func(context.Context) (T, error)) http.HandlerF
 // the request (the receipt stays kept, Detail says why).
 func (h *handler) reprint(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("ref")
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	var p Printed
 	if err == nil {
 		p, err = h.s.Reprint(r.Context(), ref, a.Actor)
@@ -304,7 +322,7 @@ func (h *handler) reprint(w http.ResponseWriter, r *http.Request) {
 
 // screen answers the picture of the screen, a PNG.
 func (h *handler) screen(w http.ResponseWriter, r *http.Request) {
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	var b bytes.Buffer
 	if err == nil {
 		_, err = h.s.Screen(r.Context(), &b, a.Actor)
@@ -328,7 +346,7 @@ func (h *handler) unlockPIN(w http.ResponseWriter, r *http.Request) {
 
 // actBy runs a staff action on the kiosk as a whole, and logs it as done.
 func (h *handler) actBy(w http.ResponseWriter, r *http.Request, done string, f func(a action) error) {
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	if err == nil {
 		err = f(a)
 	}
@@ -347,7 +365,11 @@ func (h *handler) applyBundle(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fmt.Errorf("%w: the bundle: %v", ErrInput, err))
 		return
 	}
-	b, err := h.s.ApplyBundle(r.Context(), data, journal.Acting(r.URL.Query().Get("actor"), callerOf(r.Context())))
+	actor, err := h.actor(r, r.URL.Query().Get("actor"))
+	var b Bundle
+	if err == nil {
+		b, err = h.s.ApplyBundle(r.Context(), data, actor)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -356,7 +378,7 @@ func (h *handler) applyBundle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) rollbackBundle(w http.ResponseWriter, r *http.Request) {
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	if err == nil {
 		err = h.s.RollbackBundle(r.Context(), r.PathValue("utility"), a.Actor)
 	}
@@ -368,7 +390,7 @@ func (h *handler) rollbackBundle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) dropBundle(w http.ResponseWriter, r *http.Request) {
-	a, err := readAction(r)
+	a, err := h.readAction(r)
 	var b Bundle
 	if err == nil {
 		b, err = h.s.DropBundle(r.Context(), r.PathValue("utility"), a.Actor)

@@ -83,8 +83,9 @@ func staffKiosk(t *testing.T) (k *app.Kiosk, cfgPath, sock, data string) {
 }
 
 // With --socket alone kioskctl reads no configuration: what it took from the file (the
-// kiosk's name and reference code, the utilities it serves, the members' 工号, the data
-// folder) the running kiosk tells it, so that it prints the same as with --config.
+// kiosk's name and reference code, the utilities it serves, the data folder) the running
+// kiosk tells it, so that it prints the same as with --config; the kiosk checks --actor
+// against its members itself.
 func TestSocketWithoutConfig(t *testing.T) {
 	k, cfgPath, sock, data := staffKiosk(t)
 	for _, cmd := range [][]string{{"kiosk", "status"}, {"outbox", "list", "--state", "pending"}, {"journal", "report"}, {"bundle", "list"}} {
@@ -109,7 +110,7 @@ func TestSocketWithoutConfig(t *testing.T) {
 		t.Errorf("report: %q", out)
 	}
 	if code, _, errs := kioskctl(t, "staff", "unlock", "--socket", sock, "--actor", "0418"); code != 2 ||
-		!strings.Contains(errs, "no member of the hall's staff has that 工号 ([[staff.members]] of the running kiosk's configuration)") {
+		!strings.Contains(errs, "--actor: no member of the hall's staff has that 工号 ([[staff.members]] of the running kiosk's configuration)") {
 		t.Errorf("unlock by a 工号 nobody has: %d %q", code, errs)
 	}
 	if code, out, errs := kioskctl(t, "staff", "unlock", "--socket", sock, "--actor", "0417"); code != 0 || !strings.HasPrefix(out, "kiosk LZH-TEST-07: maintenance PIN unlocked") {

@@ -19,7 +19,6 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
-	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -173,21 +172,19 @@ func (r reach) closed(err error) error {
 // it: the actor, followed by the operating system's account that acts
 // (journal.Acting). Where each member of the hall's staff has a 工号 ([[staff.members]]),
 // actor must be one of them ("0107" or "工号0107"), named as maintenance mode on the
-// screen names them: a mistyped 工号 would leave the journal naming nobody.
+// screen names them: a mistyped 工号 would leave the journal naming nobody. The running
+// kiosk checks that itself (and tells nobody its staff's names and 工号): kioskctl
+// checks it only where it read the configuration (on the database, while the kiosk is
+// stopped).
 func (r reach) acting(actor string) (*kioskData, string, error) {
 	d, err := r.open()
 	if err != nil {
 		return nil, "", err
 	}
-	who := strings.TrimSpace(actor)
-	if ms := d.id.Members; len(ms) > 0 {
-		id := strings.TrimSpace(strings.TrimPrefix(who, "工号"))
-		i := slices.IndexFunc(ms, func(m staff.Member) bool { return m.ID == id })
-		if i < 0 {
-			d.close()
-			return nil, "", usageError("--actor %s: no member of the hall's staff has that 工号 ([[staff.members]] of %s)", actor, d.source)
-		}
-		who = staffpin.Member{ID: ms[i].ID, Name: ms[i].Name}.Label()
+	who, err := d.id.Actor(actor)
+	if err != nil {
+		d.close()
+		return nil, "", usageError("--actor %s: no member of the hall's staff has that 工号 ([[staff.members]] of %s)", actor, d.source)
 	}
 	if !d.running {
 		// The running kiosk adds who connected to its socket; on the database itself,

@@ -14,6 +14,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/liangzihu/kiosk/app/staff"
 )
 
 // group is a command group: `kioskctl <name> <sub> [flags] [args]`.
@@ -89,6 +91,11 @@ func runText(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := sc.run(args[2:], stdout, stderr)
+	if errors.Is(err, staff.ErrUnknownActor) {
+		// The running kiosk refused the --actor: a command-line mistake, as where
+		// kioskctl checks it itself (acting).
+		err = usageError("--actor: no member of the hall's staff has that 工号 ([[staff.members]] of the running kiosk's configuration)")
+	}
 	var help helpError
 	switch {
 	case err == nil:
