@@ -28,8 +28,8 @@ const maxPath = 107
 // stop cleanly is replaced; the database's lock already keeps a second kiosk off the
 // same data folder.
 func Listen(path string) (net.Listener, error) {
-	if len(path) > maxPath {
-		return nil, fmt.Errorf("staff: socket path %s is %d bytes, longer than the %d a Unix socket allows: use a shorter data folder", path, len(path), maxPath)
+	if err := CheckPath(path); err != nil {
+		return nil, err
 	}
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&os.ModeSocket == 0 {
@@ -48,6 +48,15 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	return l, nil
+}
+
+// CheckPath refuses a socket path longer than a Unix socket's address takes: the kiosk
+// would serve staff nowhere.
+func CheckPath(path string) error {
+	if len(path) > maxPath {
+		return fmt.Errorf("staff: socket path %s is %d bytes, longer than the %d a Unix socket allows: use a shorter folder", path, len(path), maxPath)
+	}
+	return nil
 }
 
 // limits bound how long one client of the socket can hold a connection, and the

@@ -412,7 +412,7 @@ func TestListen(t *testing.T) {
 		t.Errorf("over a file: %v", err)
 	}
 	long := filepath.Join(dir, strings.Repeat("d", 120), SocketName)
-	if _, err := Listen(long); err == nil || !strings.Contains(err.Error(), "shorter data folder") {
+	if _, err := Listen(long); err == nil || !strings.Contains(err.Error(), "use a shorter folder") {
 		t.Errorf("a path too long: %v", err)
 	}
 	if _, err := Dial(context.Background(), filepath.Join(dir, "nobody.sock")); !errors.Is(err, ErrNotRunning) {

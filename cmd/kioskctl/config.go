@@ -10,6 +10,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -148,6 +149,7 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 	default:
 		fmt.Fprintln(stdout, "maintenance mode on the screen: off (no staff.pin_hash; kioskctl staff pin-hash makes one)")
 	}
+	report(staffSocket(cfg))
 	err = store.Check(store.Options{Dir: cfg.Data.Dir, KeyFile: cfg.Data.KeyFile})
 	if errors.Is(err, store.ErrInUse) {
 		fmt.Fprintf(stdout, "data %s: in use by the running kiosk, which opened it with its key\n", cfg.Data.Dir)
@@ -175,4 +177,56 @@ func serialDevice(path string) error {
 		return errors.New("not a serial device (a character device)")
 	}
 	return nil
+}
+
+// groupFile is where the machine lists its groups' members (tests move it).
+var groupFile = "/etc/group"
+
+// staffSocket says where the kiosk of cfg serves staff (kioskctl's way into it) and who
+// may connect: the kiosk's user and root, and the members of staff.socket_group where it
+// names one. The error is a socket path no client could connect to.
+func staffSocket(cfg *config.Config) (string, error) {
+	path := staff.SocketPath(cfg.StaffSocketDir())
+	s := cfg.Staff
+	var desc string
+	switch {
+	case s.SocketDir == "":
+		desc = fmt.Sprintf("staff socket %s, in the data folder: the kiosk's user and root alone (0600); staff's own accounts reach none (staff.socket_dir, staff.socket_group)", path)
+	case s.SocketGroup == "":
+		desc = fmt.Sprintf("staff socket %s: the kiosk's user and root alone (0600, its folder 0700)", path)
+	default:
+		gid, _ := config.SocketGID(s.SocketGroup) // config.Load has checked it
+		who := "the accounts whose primary group it is, and its members (getent group " + s.SocketGroup + ")"
+		if ms, ok := groupMembers(s.SocketGroup); ok && len(ms) > 0 {
+			who = "its members " + strings.Join(ms, ", ") + " (" + groupFile + "), and the accounts whose primary group it is"
+		} else if ok {
+			who = "the accounts whose primary group it is (" + groupFile + " lists no member)"
+		}
+		desc = fmt.Sprintf("staff socket %s: the kiosk's user, root and group %s (gid %d; 0660, its folder 0750): %s, each as themselves with kioskctl … --socket %s",
+			path, s.SocketGroup, gid, who, path)
+	}
+	return desc, staff.CheckPath(path)
+}
+
+// groupMembers is the accounts the group file names as the group's members; false where
+// it has no line for the group (one from a directory service) or cannot be read.
+func groupMembers(group string) ([]string, bool) {
+	b, err := os.ReadFile(groupFile)
+	if err != nil {
+		return nil, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) != 4 || f[0] != group {
+			continue
+		}
+		var ms []string
+		for _, m := range strings.Split(f[3], ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				ms = append(ms, m)
+			}
+		}
+		return ms, true
+	}
+	return nil, false
 }

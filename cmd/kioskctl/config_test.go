@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,6 +29,17 @@ func TestConfigCheck(t *testing.T) {
 	os.WriteFile(filepath.Join(secrets, "power.key"), []byte(secret), 0o600)
 	os.WriteFile(filepath.Join(secrets, "water.key"), []byte(secret), 0o644)
 	data := filepath.Join(dir, "data")
+	// The staff socket's group: the test's own primary group, whose members the group
+	// file names.
+	group, err := user.LookupGroupId(strconv.Itoa(os.Getgid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	groupFile = filepath.Join(dir, "group")
+	defer func() { groupFile = "/etc/group" }()
+	if err := os.WriteFile(groupFile, []byte("other:x:4242:staff9\n"+group.Name+":x:"+group.Gid+":staff1,staff2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -71,6 +84,7 @@ dir = "` + data + `"
 		{name: "demo", config: write("demo.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+data+"\"\n"),
 			out: []string{"configuration " + dir + "/demo.toml: valid", "kiosk LZH-DEMO-01, reference code 245", "demo mode", "utility water: 梁子湖区自来水公司 (simulated)",
 				"content bundles: from every utility, signed with its demo key, through kioskctl", "maintenance mode on the screen: the demo PIN 123456",
+				"staff socket " + data + "/kiosk.sock, in the data folder: the kiosk's user and root alone (0600); staff's own accounts reach none (staff.socket_dir, staff.socket_group): ok",
 				"data " + data + ": ok", "ready"}},
 		{name: "a hall with a device unplugged and a secret open to others", config: write("hall.toml", hall("/dev/serial/by-id/usb-none-if00", filepath.Join(secrets, "water.key"))),
 			code: 1,
@@ -112,6 +126,16 @@ dir = "` + data + `"
 		{name: "staff with PINs of their own", config: write("members.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "members-data")+"\"\n"+
 			"[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \""+staffpin.DemoHash+"\"\n"),
 			out: []string{"maintenance mode on the screen: 1 staff members, each with a 工号 and a PIN of their own", "ready"}},
+		{name: "staff with accounts of their own", config: write("group.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "group-data")+"\"\n"+
+			"[staff]\nsocket_dir = \""+filepath.Join(dir, "run")+"\"\nsocket_group = \""+group.Name+"\"\n"),
+			out: []string{"staff socket " + filepath.Join(dir, "run", "kiosk.sock") + ": the kiosk's user, root and group " + group.Name + " (gid " + group.Gid + "; 0660, its folder 0750): " +
+				"its members staff1, staff2 (" + groupFile + "), and the accounts whose primary group it is, each as themselves with kioskctl … --socket " + filepath.Join(dir, "run", "kiosk.sock") + ": ok", "ready"}},
+		{name: "a socket folder of the kiosk's own", config: write("sockdir.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "sockdir-data")+"\"\n"+
+			"[staff]\nsocket_dir = \""+filepath.Join(dir, "run")+"\"\n"),
+			out: []string{"staff socket " + filepath.Join(dir, "run", "kiosk.sock") + ": the kiosk's user and root alone (0600, its folder 0700): ok", "ready"}},
+		{name: "a socket path too long to connect to", config: write("longsock.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "longsock-data")+"\"\n"+
+			"[staff]\nsocket_dir = \""+filepath.Join(dir, strings.Repeat("s", 120))+"\"\n"),
+			code: 1, out: []string{"its folder 0700): PROBLEM: staff: socket path " + filepath.Join(dir, strings.Repeat("s", 120), "kiosk.sock")}, err: "1 problem(s)"},
 		{name: "a configuration the kiosk refuses", config: write("bad.toml", "[kiosk]\nidle_timeout = \"5s\"\n"),
 			code: 1, err: "kiosk.idle_timeout: 5s is out of range"},
 	} {
