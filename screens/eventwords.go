@@ -127,6 +127,11 @@ func (s *Shell) eventWords(e journal.Event) string {
 			}
 			return s.T("maint.words.receipt_not_made", s.T("maint.receipt."+kind))
 		}
+	case journal.StaffReveal:
+		// "idcard read: resident": the command, and the card's type in the staff's words.
+		if cmd, card, ok := strings.Cut(e.Detail, ": "); ok && (cmd == "idcard read" || cmd == "idcard decode") && s.K.Text.Has("maint.detail."+card) {
+			return s.T("maint.words.revealed", cmd, s.T("maint.detail."+card))
+		}
 	case journal.CardTaken:
 		if d, err := time.ParseDuration(strings.TrimPrefix(e.Detail, "after ")); err == nil {
 			return s.T("maint.detail.taken_after", int(d.Seconds()))

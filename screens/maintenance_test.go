@@ -636,7 +636,7 @@ func dateTimeCST(t time.Time) string { return t.In(workdays.CST).Format("2006-01
 
 // The other details the program journals in its own shapes read in words too: the
 // outbox's, a payment's settled after its citizen left, a receipt not made or not
-// printed.
+// printed, a card shown in full to staff.
 func TestMaintenanceJournalShapesInWords(t *testing.T) {
 	h := newHarness(t)
 	for _, c := range []struct {
@@ -657,6 +657,7 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.PrintFailed, "payment: 打印纸用完：请更换纸卷，再补打凭条", "缴费凭条未打印：打印纸用完：请更换纸卷，再补打凭条"},
 		{journal.PrintFailed, "acceptance: 办理人已离开或下一位已开始办理，凭条未打印，留待补打", "受理回执未打印：办理人已离开或下一位已开始办理"},
 		{journal.StaffReprint, "acceptance", "受理回执"},
+		{journal.StaffReveal, "idcard read: resident", "居民身份证，经 kioskctl idcard read 完整显示"},
 		{journal.BundleRefused, "held for later, dropped: bundle: not newer than the version applied: gas version 5, and version 5 was applied",
 			"待生效的内容包已放弃：版本5不高于已应用的版本5"},
 		{journal.BundleRefused, "bundle: not newer than the version applied: gas version 6, and version 7 is held to take effect later",

@@ -57,6 +57,10 @@ const (
 	StaffClose   Kind = "staff.close"
 	StaffExport  Kind = "staff.export"
 	StaffReprint Kind = "staff.reprint" // a receipt that did not print, sent to the printer again (补打)
+	// StaffReveal: staff had an ID card printed in full (kioskctl idcard … --reveal):
+	// Actor; Subject the card's holder (Subject("id", …), as their visits' session.start);
+	// Detail the command and the card's type.
+	StaffReveal Kind = "staff.reveal"
 	// Maintenance mode on the touchscreen (app/staffpin). Never with the PIN or its hash.
 	StaffLogin       Kind = "staff.login"        // the right PIN: maintenance mode opened
 	StaffLoginFailed Kind = "staff.login_failed" // a wrong PIN; staffpin counts these for its lockout

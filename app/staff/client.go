@@ -267,6 +267,11 @@ func (c *Client) UnlockPIN(ctx context.Context, actor string) error {
 	return c.do(ctx, http.MethodPost, "/v1/pin/unlock", action{Actor: actor}, nil)
 }
 
+// Reveal has the running kiosk journal a card about to be shown in full.
+func (c *Client) Reveal(ctx context.Context, actor, what, idNumber string) error {
+	return c.do(ctx, http.MethodPost, "/v1/reveals", action{Actor: actor, What: what, IDNumber: idNumber}, nil)
+}
+
 // Screen writes the picture of the running kiosk's screen, a PNG, to w.
 func (c *Client) Screen(ctx context.Context, w io.Writer, actor string) (int64, error) {
 	resp, err := c.send(ctx, http.MethodPost, "/v1/screen", action{Actor: actor})

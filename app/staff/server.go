@@ -93,6 +93,7 @@ func server(s Service, log *slog.Logger, lim limits) *http.Server {
 	mux.HandleFunc("POST /v1/screen", h.screen)
 	mux.HandleFunc("POST /v1/restart", h.restart)
 	mux.HandleFunc("POST /v1/pin/unlock", h.unlockPIN)
+	mux.HandleFunc("POST /v1/reveals", h.reveal)
 	mux.HandleFunc("GET /v1/bundles", read(h, h.s.Bundles))
 	mux.HandleFunc("GET /v1/utilities", read(h, h.s.Utilities))
 	mux.HandleFunc("POST /v1/bundles", h.applyBundle)
@@ -130,6 +131,10 @@ type action struct {
 	Reason string `json:"reason,omitempty"`
 	// Force restarts the kiosk while maintenance mode is open on its screen.
 	Force bool `json:"force,omitempty"`
+	// What and IDNumber are a card shown in full (Reveal): the command and the card's
+	// type, and its number, which the kiosk keeps only as a keyed hash and never logs.
+	What     string `json:"what,omitempty"`
+	IDNumber string `json:"id_number,omitempty"`
 }
 
 // problem is an error's body.
@@ -351,6 +356,10 @@ func (h *handler) restart(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) unlockPIN(w http.ResponseWriter, r *http.Request) {
 	h.actBy(w, r, "staff unlocked the maintenance PIN", func(a action) error { return h.s.UnlockPIN(r.Context(), a.Actor) })
+}
+
+func (h *handler) reveal(w http.ResponseWriter, r *http.Request) {
+	h.actBy(w, r, "staff saw an ID card in full", func(a action) error { return h.s.Reveal(r.Context(), a.Actor, a.What, a.IDNumber) })
 }
 
 // actBy runs a staff action on the kiosk as a whole, and logs it as done.

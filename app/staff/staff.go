@@ -96,6 +96,11 @@ type Service interface {
 	// Kiosk is which kiosk this is, as its configuration names it (Identity): what
 	// kioskctl would otherwise read in the configuration file.
 	Kiosk(ctx context.Context) (Identity, error)
+	// Reveal journals (staff.reveal) that actor is about to see a citizen's card in full
+	// (kioskctl idcard … --reveal): what is the command and the card's type, idNumber the
+	// card's number, kept only as the keyed hash that names its holder in the journal.
+	// The card is shown only once this has returned without an error.
+	Reveal(ctx context.Context, actor, what, idNumber string) error
 }
 
 // Printed is how a reprint went.
@@ -718,6 +723,22 @@ func (l *Local) UnlockPIN(ctx context.Context, actor string) error {
 		return err
 	}
 	return l.Journal.Record(staffpin.Unlock(actor))
+}
+
+// Reveal journals that actor is about to see a card in full.
+func (l *Local) Reveal(ctx context.Context, actor, what, idNumber string) error {
+	if err := errors.Join(required("the actor", actor), required("the command", what)); err != nil {
+		return err
+	}
+	e := journal.Event{Kind: journal.StaffReveal, Actor: actor, Detail: what}
+	if idNumber != "" {
+		e.Subject = l.Journal.Subject("id", idNumber)
+	}
+	if err := l.Journal.Record(e); err != nil {
+		// Never the number: this error reaches the kiosk's log.
+		return fmt.Errorf("staff: journal the card shown in full: %w", err)
+	}
+	return nil
 }
 
 // Screen paints the running kiosk's screen as a PNG and journals the look.

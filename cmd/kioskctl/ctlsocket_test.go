@@ -23,6 +23,7 @@ import (
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // envRun makes this test binary kioskctl itself, run with its arguments, so that a test
@@ -119,6 +120,18 @@ func TestSocketWithoutConfig(t *testing.T) {
 	if got, want := lastActor(t, k, journal.StaffUnlock), actingHere("工号 0417 王芳", true); got != want {
 		t.Errorf("unlock journaled by %q, want %q", got, want)
 	}
+	// A card shown in full is journaled by the running kiosk, the actor checked there.
+	frame, card := fixtureFrame(t, "resident"), func() string { c, _ := sim.IDCardFixture("resident"); return c.IDNumber }()
+	if code, out, errs := runCmd(frame, "idcard", "decode", "--reveal", "--socket", sock, "--actor", "0418"); code != 2 || strings.Contains(out, card) ||
+		!strings.Contains(errs, "--actor: no member of the hall's staff") {
+		t.Errorf("reveal by a 工号 nobody has: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := runCmd(frame, "idcard", "decode", "--reveal", "--socket", sock, "--actor", "0417"); code != 0 || !strings.Contains(out, card) {
+		t.Errorf("reveal: %d %q %q", code, out, errs)
+	}
+	if e := lastEvent(t, k, journal.StaffReveal); e.Actor != actingHere("工号 0417 王芳", true) || e.Subject != k.Journal.Subject("id", card) || e.Detail != "idcard decode: resident" {
+		t.Errorf("reveal journaled as %+v", e)
+	}
 	// The data folder the kiosk names is kept from a copy as the configuration's is.
 	if code, _, errs := kioskctl(t, "data", "backup", "--socket", sock, "--actor", "0417", "--out", filepath.Join(data, "copy.db")); code != 2 ||
 		!strings.Contains(errs, "lies in the kiosk's data folder") {
@@ -201,17 +214,23 @@ func asStaff(t *testing.T, sock string) func(args ...string) (int, string, strin
 // lastActor is who the journal names for the latest event of kind.
 func lastActor(t *testing.T, k *app.Kiosk, kind journal.Kind) string {
 	t.Helper()
+	return lastEvent(t, k, kind).Actor
+}
+
+// lastEvent is the latest event of kind in the journal.
+func lastEvent(t *testing.T, k *app.Kiosk, kind journal.Kind) journal.Event {
+	t.Helper()
 	evs, err := (&staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox}).Events(context.Background(), staff.Query{Since: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range slices.Backward(evs) {
 		if e.Kind == kind {
-			return e.Actor
+			return e
 		}
 	}
 	t.Fatalf("no %s journaled: %+v", kind, evs)
-	return ""
+	return journal.Event{}
 }
 
 // A kiosk started before kioskctl was updated does not say which it is: with --config

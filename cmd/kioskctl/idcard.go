@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -19,34 +20,38 @@ import (
 func init() {
 	const summary = "decode and read 二代身份证 reader replies"
 	register("idcard", summary, "decode", &subcommand{
-		usage:   "decode [--reveal] [FILE]",
-		summary: "decode one reader reply frame (hex, from FILE or stdin) into a JSON card, masked unless --reveal",
+		usage:   "decode [--reveal --actor STAFF_NO [--config FILE | --socket PATH]] [FILE]",
+		summary: "decode one reader reply frame (hex, from FILE or stdin) into a JSON card, masked unless --reveal (journaled in the kiosk's journal)",
 		run:     idcardDecode,
 	})
 	register("idcard", summary, "read", &subcommand{
-		usage:   "read --port PATH [--baud N] [--wait DURATION] [--reveal]",
-		summary: "read the card on a reader once and print it as JSON, masked unless --reveal",
+		usage:   "read --port PATH [--baud N] [--wait DURATION] [--reveal --actor STAFF_NO [--config FILE | --socket PATH]]",
+		summary: "read the card on a reader once and print it as JSON, masked unless --reveal (journaled in the kiosk's journal)",
 		run:     idcardRead,
 	})
 }
 
 func idcardDecode(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("idcard decode")
-	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full (journaled nowhere: the frame reaches no kiosk)")
+	rv := revealFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 1 {
+		return errUsage
+	}
+	out, err := rv.open("idcard decode")
+	if err != nil {
+		return err
+	}
+	defer out.close()
 	// A reply frame is under 4 KiB, as hex with spaces under 12 KiB.
 	const maxText = 1 << 20
 	var text []byte
-	var err error
-	switch fs.NArg() {
-	case 0:
+	if fs.NArg() == 0 {
 		text, err = io.ReadAll(io.LimitReader(stdin, maxText))
-	case 1:
+	} else {
 		text, err = smallfile.Read(fs.Arg(0), maxText)
-	default:
-		return errUsage
 	}
 	if err != nil {
 		return err
@@ -70,7 +75,7 @@ func idcardDecode(args []string, stdout, stderr io.Writer) error {
 		}
 		return errors.New(oneLine(err))
 	}
-	return printCard(stdout, card, *reveal)
+	return out.print(stdout, card)
 }
 
 func idcardRead(args []string, stdout, stderr io.Writer) error {
@@ -78,7 +83,7 @@ func idcardRead(args []string, stdout, stderr io.Writer) error {
 	port := fs.String("port", "", "the reader's serial port (e.g. /dev/serial/by-id/...)")
 	baud := fs.Int("baud", serialport.DefaultBaud, "the reader's baud rate")
 	wait := fs.Duration("wait", 5*time.Second, "how long to wait for a card to be placed")
-	reveal := fs.Bool("reveal", false, "print names, numbers, birth date and address in full (journaled nowhere: the reader is read directly, with the kiosk stopped; a test card only)")
+	rv := revealFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -88,6 +93,12 @@ func idcardRead(args []string, stdout, stderr io.Writer) error {
 	if *baud <= 0 || *wait < 0 {
 		return usageError("--baud must be positive and --wait not negative")
 	}
+	// The kiosk reached, and the actor checked, before the card is read.
+	out, err := rv.open("idcard read")
+	if err != nil {
+		return err
+	}
+	defer out.close()
 	p, err := serialport.Open(*port, serialport.Mode{Baud: *baud})
 	if err != nil {
 		return fmt.Errorf("%s: %v", idcard.StaffMessage(idcard.ErrNoReader), err)
@@ -117,7 +128,67 @@ func idcardRead(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %s", idcard.StaffMessage(err), oneLine(err))
 	}
-	return printCard(stdout, card, *reveal)
+	return out.print(stdout, card)
+}
+
+// revealOpts is --reveal, and what it needs: a staff member's --actor and the kiosk whose
+// journal records the card shown in full (--config or --socket, as every staff action).
+type revealOpts struct {
+	on    *bool
+	actor *string
+	at    reach
+}
+
+func revealFlags(fs *flag.FlagSet) revealOpts {
+	return revealOpts{
+		on: fs.Bool("reveal", false, "print names, numbers, birth date and address in full; journaled in the kiosk's journal (staff.reveal: who, "+
+			"the card's holder as a keyed hash), so it needs --actor and the kiosk (--config while it is stopped, or its socket)"),
+		actor: fs.String("actor", "", "with --reveal: your staff number (工号), for the journal"),
+		at:    reachFlags(fs),
+	}
+}
+
+// cardOut prints cards: in full once each is journaled on the kiosk d, masked without d.
+type cardOut struct {
+	cmd   string
+	d     *kioskData
+	actor string
+}
+
+// open reaches the kiosk for --reveal and checks the actor; without --reveal, nothing
+// (--actor, --config or --socket given then are refused: they would do nothing).
+func (r revealOpts) open(cmd string) (cardOut, error) {
+	if !*r.on {
+		if *r.actor != "" || *r.at.config != "" || *r.at.socket != "" {
+			return cardOut{}, usageError("--actor, --config and --socket go with --reveal (the masked card is journaled nowhere: it shows nobody's data)")
+		}
+		return cardOut{cmd: cmd}, nil
+	}
+	if *r.actor == "" {
+		return cardOut{}, usageError("--reveal needs --actor: a card shown in full is journaled with who saw it")
+	}
+	d, who, err := r.at.acting(*r.actor)
+	if err != nil {
+		return cardOut{}, err
+	}
+	return cardOut{cmd: cmd, d: d, actor: who}, nil
+}
+
+func (s cardOut) close() {
+	if s.d != nil {
+		s.d.close()
+	}
+}
+
+// print prints card: in full only once the kiosk has journaled it.
+func (s cardOut) print(w io.Writer, card *idcard.Card) error {
+	if s.d == nil {
+		return printCard(w, card, false)
+	}
+	if err := s.d.Reveal(context.Background(), s.actor, s.cmd+": "+card.Type.String(), card.IDNumber); err != nil {
+		return fmt.Errorf("the card is not shown in full, as the kiosk did not journal it: %w", err)
+	}
+	return printCard(w, card, true)
 }
 
 // oneLine flattens a (possibly joined) error into one line without the package prefix.
