@@ -81,6 +81,16 @@ free_display() {
 # (its number) and xpid, and waits for its socket. The caller stops it (a trap on EXIT
 # that kills $xpid, set before the call). -noreset: a server resets when its last client
 # leaves and refuses the next one meanwhile, as a kiosk restarting itself (exec'd anew).
+# demo_args ARGS...: true when the kiosk's arguments give no configuration (--config),
+# so that it runs in demo mode, with demo citizens only.
+demo_args() {
+  local a
+  for a in "$@"; do
+    case "$a" in --config|--config=*|-config|-config=*) return 1 ;; esac
+  done
+  return 0
+}
+
 start_xvfb() {
   disp=$(free_display)
   Xvfb ":$disp" -noreset -screen 0 1280x800x24 -nolisten tcp >"${1:-/dev/null}" 2>&1 &
