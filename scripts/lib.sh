@@ -77,10 +77,6 @@ free_display() {
   return 1
 }
 
-# start_xvfb [LOG]: starts a private Xvfb (1280×800, 24-bit) on a free display, sets disp
-# (its number) and xpid, and waits for its socket. The caller stops it (a trap on EXIT
-# that kills $xpid, set before the call). -noreset: a server resets when its last client
-# leaves and refuses the next one meanwhile, as a kiosk restarting itself (exec'd anew).
 # demo_args ARGS...: true when the kiosk's arguments give no configuration (--config),
 # so that it runs in demo mode, with demo citizens only.
 demo_args() {
@@ -91,6 +87,10 @@ demo_args() {
   return 0
 }
 
+# start_xvfb [LOG]: starts a private Xvfb (1280×800, 24-bit) on a free display, sets disp
+# (its number) and xpid, and waits for its socket. The caller stops it (a trap on EXIT
+# that kills $xpid, set before the call). -noreset: a server resets when its last client
+# leaves and refuses the next one meanwhile, as a kiosk restarting itself (exec'd anew).
 start_xvfb() {
   disp=$(free_display)
   Xvfb ":$disp" -noreset -screen 0 1280x800x24 -nolisten tcp >"${1:-/dev/null}" 2>&1 &
