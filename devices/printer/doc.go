@@ -31,8 +31,10 @@ type Row struct {
 
 // Doc builds one print job. Every job starts with ESC @ (initialise) and FS & (Chinese
 // mode). Text is encoded as 2-byte GB18030 (GBK); before encoding, ¥ becomes ￥, a
-// no-break space or a tab becomes a space, and • becomes ·. Any other character the
-// printer cannot print makes the document fail with an *UnprintableError.
+// no-break, thin or other wide space or a tab becomes a space, • becomes ·, − a hyphen,
+// 〜 ～, ² and ³ the digits 2 and 3, and zero-width characters (Keep's word joiners, a
+// zero-width space, a byte-order mark, a soft hyphen) are dropped. Any other character
+// the printer cannot print makes the document fail with an *UnprintableError.
 //
 // Methods record the first error and then do nothing (like bufio.Writer); Job returns it.
 // A Doc is not safe for concurrent use.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -38,6 +39,69 @@ var replacements = map[rune]rune{
 	'\u00A0': ' ',      // no-break space → space
 	'\t':     ' ',      // tab → space (tab stops are not used)
 	'\u2022': '\u00B7', // • → ·
+	'\u2002': ' ',      // en, em, thin and narrow no-break spaces → space
+	'\u2003': ' ',
+	'\u2009': ' ',
+	'\u202F': ' ',
+	'\u2212': '-',      // minus sign → hyphen-minus
+	'\u301C': '\uFF5E', // wave dash 〜 → ～ (A1 AB): 9:00〜17:00
+	'\u00B2': '2',      // superscript two and three → digits: m² → m2, m³ → m3
+	'\u00B3': '3',
+}
+
+// joiner is U+2060 WORD JOINER: Keep puts it where a line must not break.
+const joiner = '\u2060'
+
+// zeroWidth reports a format character that takes no room on paper and has no 2-byte
+// GB code: the word joiner Keep inserts, and zero-width spaces, joiners, a byte-order
+// mark or a soft hyphen copied into a utility's words. They are dropped, not printed.
+func zeroWidth(r rune) bool {
+	switch r {
+	case joiner, '\u200B', '\u200C', '\u200D', '\uFEFF', '\u00AD':
+		return true
+	}
+	return false
+}
+
+// Keep marks a name or a phrase that reads as one (a hotline's name, 燃气公司服务及抢修
+// 热线; a utility's; a service's) so that Wrap does not break it between two of its
+// letters, digits or Han characters, unless it alone is wider than a line. It may still
+// break at its spaces and punctuation: before （24小时）, after “·”. The marks (U+2060
+// WORD JOINER) take no room and are never sent to the printer.
+func Keep(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) * 2)
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 && wordRune(prev) && wordRune(r) {
+			b.WriteRune(joiner)
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// wordRune: a letter (a Han character is one) or a digit.
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// dropZeroWidth returns s without its zero-width characters, and the byte offsets in the
+// result before which a word joiner stood (nil when none did).
+func dropZeroWidth(s string) (string, map[int]bool) {
+	if !strings.ContainsFunc(s, zeroWidth) {
+		return s, nil
+	}
+	var b strings.Builder
+	joins := map[int]bool{}
+	for _, r := range s {
+		switch {
+		case r == joiner:
+			joins[b.Len()] = true
+		case !zeroWidth(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), joins
 }
 
 // Charset is the character set of the printer's font ROM.
@@ -63,9 +127,10 @@ func ParseCharset(s string) (Charset, error) {
 }
 
 // Encode converts text to the printer's 2-byte GB encoding: ASCII stays one byte, every
-// other character becomes two bytes. The replacements documented on Doc are made first;
-// any other character without a 2-byte code yields an *UnprintableError, so that neither
-// 0x1A nor a 4-byte GB18030 sequence ever reaches the printer.
+// other character becomes two bytes. The replacements documented on Doc are made first (and
+// zero-width characters dropped); any other character without a 2-byte code yields an
+// *UnprintableError, so that neither 0x1A nor a 4-byte GB18030 sequence ever reaches the
+// printer.
 func Encode(text string, cs Charset) ([]byte, error) {
 	return appendEncoded(nil, text, cs)
 }
@@ -83,6 +148,9 @@ func Width(text string) int {
 func runeWidth(r rune) int {
 	if r < utf8.RuneSelf {
 		return 1
+	}
+	if zeroWidth(r) {
+		return 0
 	}
 	if rep, ok := replacements[r]; ok && rep < utf8.RuneSelf {
 		return 1
@@ -107,7 +175,20 @@ func appendEncoded(dst []byte, text string, cs Charset) ([]byte, error) {
 	var b strings.Builder
 	b.Grow(len(text))
 	idx := 0
+	// at[i] is the position in text of the clean text's character i, where characters
+	// were dropped (zeroWidth); nil while none was.
+	var at []int
 	for _, r := range text {
+		if zeroWidth(r) {
+			if at == nil {
+				at = make([]int, 0, len(text))
+				for i := range idx {
+					at = append(at, i)
+				}
+			}
+			idx++
+			continue
+		}
 		if rep, ok := replacements[r]; ok {
 			r = rep
 		}
@@ -115,9 +196,18 @@ func appendEncoded(dst []byte, text string, cs Charset) ([]byte, error) {
 			return dst, &UnprintableError{Rune: r, Index: idx}
 		}
 		b.WriteRune(r)
+		if at != nil {
+			at = append(at, idx)
+		}
 		idx++
 	}
 	clean := b.String()
+	orig := func(i int) int {
+		if at != nil {
+			return at[i]
+		}
+		return i
+	}
 	enc, err := simplifiedchinese.GB18030.NewEncoder().String(clean)
 	if err != nil {
 		return dst, fmt.Errorf("printer: encode: %w", err)
@@ -133,10 +223,10 @@ func appendEncoded(dst []byte, text string, cs Charset) ([]byte, error) {
 		case c < 0x80:
 			i++
 		case i+1 < len(enc) && enc[i+1] >= 0x30 && enc[i+1] <= 0x39:
-			return dst, &UnprintableError{Rune: r, Index: idx}
+			return dst, &UnprintableError{Rune: r, Index: orig(idx)}
 		default:
 			if cs == CharsetGB2312 && !(c >= 0xA1 && c <= 0xF7 && enc[i+1] >= 0xA1) {
-				return dst, &UnprintableError{Rune: r, Index: idx}
+				return dst, &UnprintableError{Rune: r, Index: orig(idx)}
 			}
 			i += 2
 		}
@@ -179,7 +269,9 @@ func printable(text string, cs Charset) (string, int) {
 //     than inside a phrase, and rather not inside brackets (breakCost), where that costs
 //     no more than some room at the line's end;
 //   - the last line does not hold one character alone (“…答复供电方” over “案”) where the
-//     line before can give it company.
+//     line before can give it company;
+//   - what Keep marked (a hotline's name) is not broken inside, unless it alone is wider
+//     than a line.
 //
 // Spaces at a break are dropped. An empty text gives one empty line.
 func Wrap(text string, width int) []string {
@@ -187,6 +279,7 @@ func Wrap(text string, width int) []string {
 		width = 2
 	}
 	if Width(text) <= width && !strings.ContainsRune(text, '\n') {
+		text, _ = dropZeroWidth(text)
 		return []string{text}
 	}
 	var lines []string
@@ -210,9 +303,10 @@ type token struct {
 // unitWords are the units and counters a number is read with, longest first where one
 // begins another: the line does not break between the number and them.
 var unitWords = []string{
-	"个工作日", "工作日", "个月", "小时", "分钟", "千伏安", "千瓦时", "千瓦", "千伏", "立方米", "平方米",
-	"年", "月", "日", "时", "分", "秒", "个", "项", "元", "角", "号", "天", "周", "次", "栋", "层", "室",
-	"户", "位", "度", "千", "万", "百", "亿", "米", "吨", "伏", "瓦", "岁", "条", "张", "份", "页",
+	"个工作日", "工作日", "个月", "小时", "分钟", "千伏安", "千瓦时", "千瓦", "千伏", "千克", "立方米", "平方米",
+	"公里", "公斤", "年", "月", "日", "时", "分", "秒", "个", "项", "元", "角", "号", "天", "周", "次", "栋",
+	"层", "室", "户", "位", "度", "千", "万", "百", "亿", "兆", "米", "吨", "伏", "瓦", "岁", "条", "张", "份",
+	"页", "笔", "台", "套", "件", "间", "处", "名", "人", "家", "期", "块", "只", "辆",
 }
 
 // unitAt returns the unit word s starts with, "" for none.
@@ -227,8 +321,8 @@ func unitAt(s string) string {
 
 // numberWithUnit measures a number at the start of s (ASCII digits, with . , : - /
 // inside) and the unit after it, and after a 年 or 月 the rest of the date (11月27日),
-// and after a date its weekday in brackets (（周五）): the length in bytes, 0 when s does
-// not start with a number that has a unit.
+// after a date its weekday in brackets (（周五）), after another unit what it is per
+// (元/月): the length in bytes, 0 when s does not start with a number that has a unit.
 func numberWithUnit(s string) int {
 	n := 0
 	for {
@@ -257,6 +351,11 @@ func numberWithUnit(s string) int {
 	if strings.HasSuffix(s[:n], "日") && strings.Contains(s[:n], "月") {
 		if r, _ := remark(s[n:]); r > 0 {
 			n += r
+		}
+	} else if n+1 < len(s) && s[n] == '/' {
+		// A rate: 79.00元/月, 5000.00元/台.
+		if u := unitAt(s[n+1:]); u != "" {
+			n += 1 + len(u)
 		}
 	}
 	return n
@@ -384,7 +483,19 @@ func wrapPara(s string, width int) []string {
 	// A line narrower than one Han character could hold nothing: a wide character would
 	// be split into itself again and again.
 	width = max(width, 2)
-	toks := fit(tokenize(s, true), width)
+	s, joins := dropZeroWidth(s)
+	toks := tokenize(s, true)
+	if joins != nil {
+		// A token after a word joiner (Keep) holds on to the one before.
+		at := 0
+		for i := range toks {
+			if joins[at] {
+				toks[i].glued = true
+			}
+			at += len(toks[i].s)
+		}
+	}
+	toks = fit(toks, width)
 	n := len(toks)
 	if n == 0 {
 		return []string{""}

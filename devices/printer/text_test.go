@@ -33,12 +33,22 @@ func TestEncode(t *testing.T) {
 		{in: "a\nb", bad: '\n'},
 		{in: "\u0085", bad: 0x85},
 		{in: "a\x7f", bad: 0x7F},
+		// Zero-width format characters are dropped; spaces, minus, superscripts replaced.
+		{in: "燃\u2060气\u200b\ufeff", want: "C8BCC6F8"},
+		{in: "\u00ad\u200c\u200d", want: ""},
+		{in: "a\u2009b\u2003c\u202fd\u2002e", want: "612062206320642065"},
+		{in: "\u22125 m\u00b2 m\u00b3", want: "2D35206D32206D33"},
+		{in: "9:00\u301c17:00", want: "393A3030A1AB31373A3030"},
+		{in: "\u2060\u2060张😀", bad: 0x1F600}, // named at its index in the text, the joiners counted
 	} {
 		got, err := Encode(tc.in, tc.cs)
 		if tc.bad != 0 {
 			var ue *UnprintableError
 			if !errors.As(err, &ue) || ue.Rune != tc.bad || !errors.Is(err, ErrUnprintable) {
 				t.Errorf("Encode(%q): err %v, want U+%04X unprintable", tc.in, err, tc.bad)
+			}
+			if ue != nil && tc.in == "\u2060\u2060张😀" && ue.Index != 3 {
+				t.Errorf("Encode(%q): index %d, want 3 (zero-width characters count)", tc.in, ue.Index)
 			}
 			if ue != nil && strings.Contains(err.Error(), string(tc.in)) {
 				t.Errorf("Encode(%q): the error repeats the text: %v", tc.in, err)
@@ -85,7 +95,8 @@ func FuzzEncode(f *testing.F) {
 }
 
 func TestWidth(t *testing.T) {
-	for in, want := range map[string]int{"": 0, "A1": 2, "张三": 4, "户号 3100123456": 15, "￥¥": 4, "\u00a0": 1} {
+	for in, want := range map[string]int{"": 0, "A1": 2, "张三": 4, "户号 3100123456": 15, "￥¥": 4, "\u00a0": 1,
+		Keep("抢修热线"): 8, "a\u200bb\ufeff": 2, "m\u00b2": 2} {
 		if got := Width(in); got != want {
 			t.Errorf("Width(%q) = %d, want %d", in, got, want)
 		}
@@ -155,6 +166,14 @@ func TestWrapRules(t *testing.T) {
 		{"a date wider than a line", "2026年11月27日", 10, "2026年11月|27日"},
 		{"no unit: a word's digits", "编号DL2026年", 8, "编号|DL2026年"},
 		{"no unit: a phone number", "电话 0711-5123456 年", 14, "电话|0711-5123456|年"},
+		{"2笔", "户号3100001002尚有2笔未缴费用共475.26元，请先缴清", 22, "户号3100001002尚有2笔|未缴费用共475.26元，|请先缴清"},
+		{"a rate: 元/月", "月费79.00元/月", 12, "月费|79.00元/月"},
+		{"a rate: 元/台", "箱式变压器押金：5000.00元/台", 24, "箱式变压器押金：|5000.00元/台"},
+		// What Keep marks is not broken inside, but at its punctuation and spaces.
+		{"a hotline's name", Keep("燃气公司服务及抢修热线（24小时） 0711-5987654"), 22, "燃气公司服务及抢修热线|（24小时）|0711-5987654"},
+		{"a hotline's name after others", "咨询 " + Keep("燃气公司服务及抢修热线"), 24, "咨询|燃气公司服务及抢修热线"},
+		{"a name at its ·", Keep("二、供水 · 梁子湖区自来水有限责任公司"), 32, "二、供水 ·|梁子湖区自来水有限责任公司"},
+		{"a name wider than a line", Keep("梁子湖区自来水有限责任公司"), 12, "梁子湖区自来|水有限责任|公司"},
 		// A short remark in brackets stays whole.
 		{"（24小时）", "国网供电服务热线（24小时） 95598", 22, "国网供电服务热线|（24小时） 95598"},
 		{"（凭本机编号查询）", "待分配（凭本机编号查询）", 22, "待分配|（凭本机编号查询）"},
@@ -256,7 +275,10 @@ func FuzzWrap(f *testing.F) {
 			all.WriteString(l)
 		}
 		// Only spaces and line breaks may be lost.
-		strip := func(x string) string { return strings.NewReplacer(" ", "", "\n", "").Replace(x) }
+		strip := func(x string) string {
+			x, _ = dropZeroWidth(x)
+			return strings.NewReplacer(" ", "", "\n", "").Replace(x)
+		}
 		if strip(all.String()) != strip(s) {
 			t.Fatalf("Wrap(%q) lost text: %q", s, lines)
 		}
