@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -447,7 +448,7 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 	o := ans.Outcome
 	sec := receipt.Section{Utility: k.receiptUtility(ans.Utility),
 		Number: ans.Reference, Business: ans.ServiceName, Track: ans.Track(), WorkingDays: o.Days, Deadline: o.Deadline,
-		ChosenDate: o.ChosenDate, FeesText: o.FeesText(i18n.ZH)}
+		ChosenDate: o.ChosenDate, FeesText: strings.Join(o.FeeLines(i18n.ZH), "\n")} // one a line
 	// The utility's own numbers, as its catalogue names them (it has one at least).
 	for _, h := range o.Service.Utility.Hotlines {
 		sec.Hotlines = append(sec.Hotlines, receipt.Hotline{Label: h.Label.ZH, Number: h.Number})

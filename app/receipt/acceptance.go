@@ -61,8 +61,9 @@ type Section struct {
 	// ChosenDate: the citizen chose the day of the work (an appointment, the start of
 	// supply), later than the committed time; Deadline is that day.
 	ChosenDate bool
-	// Fees are what the applicant pays; none means 零费用 (no charge). FeesText, when
-	// set, is printed instead (fees given as a standard, not an amount).
+	// Fees are what the applicant pays, one a line; none means 零费用 (no charge).
+	// FeesText, when set, is printed instead (fees given as a standard, not an amount):
+	// its lines ("\n") one a line, each fee's name (before its ：) kept whole.
 	Fees     []Fee
 	FeesText string
 	// Documents are paper documents still needed; none means 无需提交纸质材料.
@@ -133,7 +134,7 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	rows = appendIf(rows, idLabel, mask.IDNumber(a.IDNumber))
 	rows = appendIf(rows, "联系电话", mask.Phone(a.Phone))
 	rows = append(rows,
-		printer.Row{Label: "申请事项", Value: a.Service},
+		printer.Row{Label: "申请事项", Value: printer.Keep(a.Service)},
 		printer.Row{Label: "受理时间", Value: a.Time.Format(timeLayout)},
 	)
 	rows = appendIf(rows, "终端编号", b.s.KioskID)
@@ -178,16 +179,19 @@ func intro(sections []Section) string {
 		counts[s.state()]++
 	}
 	if counts["已受理"] == len(sections) {
-		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。承诺时限、费用、材料和办理环节一次告知如下：", len(sections))
+		return fmt.Sprintf("您的申请已受理，共涉及%d项业务。承诺时限、费用、材料和办理环节%s：", len(sections), onceTold)
 	}
 	var parts []string
 	for _, st := range []string{"已受理", "等待受理", "未受理"} {
 		if n := counts[st]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s%d项", st, n))
+			parts = append(parts, printer.Keep(fmt.Sprintf("%s%d项", st, n))) // 未受理 / 1项 is no count
 		}
 	}
-	return fmt.Sprintf("您的申请已提交，共涉及%d项业务（%s）。各项情况一次告知如下：", len(sections), strings.Join(parts, "，"))
+	return fmt.Sprintf("您的申请已提交，共涉及%d项业务（%s）。各项情况%s：", len(sections), strings.Join(parts, "，"), onceTold)
 }
+
+// onceTold is 一次告知如下, not broken as 一 over 次告知如下.
+var onceTold = printer.Keep("一次告知如下")
 
 // workingDays reports whether a section counts its time limit in working days.
 func workingDays(sections []Section) bool {
@@ -202,10 +206,10 @@ func workingDays(sections []Section) bool {
 func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 	d.Feed(1)
 	d.Bold(true)
-	d.Line(fmt.Sprintf("%s、%s", chineseNumber(n), s.Utility))
+	d.Line(fmt.Sprintf("%s、%s", chineseNumber(n), printer.Keep(s.Utility)))
 	d.Bold(false)
 	if s.Refused != "" {
-		rows := []printer.Row{{Label: "业务", Value: s.Business}, {Label: "结果", Value: "未受理"}, {Label: "原因", Value: s.Refused}}
+		rows := []printer.Row{{Label: "业务", Value: printer.Keep(s.Business)}, {Label: "结果", Value: "未受理"}, {Label: "原因", Value: s.Refused}}
 		d.Rows(appendHotlines(rows, s.Hotlines)...)
 		return nil
 	}
@@ -218,7 +222,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		number = "待分配（凭本机编号查询）"
 	}
 	rows := []printer.Row{
-		{Label: "业务", Value: s.Business},
+		{Label: "业务", Value: printer.Keep(s.Business)},
 		{Label: "状态", Value: s.state()},
 		{Label: "办件编号", Value: number},
 	}
@@ -240,16 +244,20 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		parts := make([]string, len(s.Fees))
 		var total int64
 		for i, f := range s.Fees {
-			parts[i] = f.Name + " " + Money(f.Amount)
+			parts[i] = printer.Keep(f.Name) + " " + Money(f.Amount)
 			total += f.Amount
 		}
-		fees = strings.Join(parts, "；")
 		if len(s.Fees) > 1 {
-			fees += "；合计 " + Money(total)
+			parts = append(parts, "合计 "+Money(total))
 		}
+		fees = strings.Join(parts, "\n")
 	}
 	if s.FeesText != "" {
-		fees = s.FeesText
+		lines := strings.Split(s.FeesText, "\n")
+		for i, l := range lines {
+			lines[i] = keepName(l)
+		}
+		fees = strings.Join(lines, "\n")
 	}
 	rows = append(rows, printer.Row{Label: "费用", Value: fees})
 	docs := "无需提交纸质材料"
@@ -262,7 +270,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		d.Line("办理环节：")
 		steps := make([]printer.Row, len(s.Steps))
 		for i, st := range s.Steps {
-			steps[i] = printer.Row{Label: fmt.Sprintf("%d.", i+1), Value: st}
+			steps[i] = printer.Row{Label: fmt.Sprintf("%d.", i+1), Value: keepName(st)}
 		}
 		d.Rows(steps...)
 	}
@@ -284,7 +292,7 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 func appendHotlines(rows []printer.Row, hs []Hotline) []printer.Row {
 	label := "咨询电话"
 	for _, h := range hs {
-		rows = appendIf(rows, label, strings.TrimSpace(h.Label+" "+h.Number))
+		rows = appendIf(rows, label, h.text())
 		label = ""
 	}
 	return rows

@@ -55,8 +55,8 @@ func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 	}
 	d := b.citizenDoc()
 	b.header(d, "缴费凭条", p.Reprint)
-	rows := []printer.Row{{Label: "业务类型", Value: p.Business}}
-	rows = appendIf(rows, "收款单位", p.Payee)
+	rows := []printer.Row{{Label: "业务类型", Value: printer.Keep(p.Business)}}
+	rows = appendIf(rows, "收款单位", printer.Keep(p.Payee))
 	rows = append(rows,
 		printer.Row{Label: "户号", Value: p.Account},
 		printer.Row{Label: "户名", Value: mask.Name(p.Name)},
@@ -64,7 +64,7 @@ func (b *Builder) Payment(p Payment) (*printer.Job, error) {
 	rows = appendIf(rows, "账期", p.Periods)
 	rows = append(rows,
 		printer.Row{Label: "缴费金额", Value: Money(p.Amount)},
-		printer.Row{Label: "支付方式", Value: p.Method},
+		printer.Row{Label: "支付方式", Value: printer.Keep(p.Method)},
 		printer.Row{Label: "交易流水", Value: p.TxnID},
 		printer.Row{Label: "时间", Value: p.Time.Format(timeLayout)},
 	)

@@ -73,7 +73,7 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 	}
 	rows = appendIf(rows, "申请人", mask.Name(p.Applicant))
 	if !single || p.Items[0].Business != p.Service {
-		rows = appendIf(rows, "申请事项", p.Service)
+		rows = appendIf(rows, "申请事项", printer.Keep(p.Service))
 	}
 	rows = append(rows, printer.Row{Label: "查询时间", Value: p.Time.Format(timeLayout)})
 	d.Rows(rows...)
@@ -81,9 +81,9 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 		d.Feed(1)
 		d.Bold(true)
 		if single {
-			d.Line(it.Utility)
+			d.Line(printer.Keep(it.Utility))
 		} else {
-			d.Line(fmt.Sprintf("%s、%s", chineseNumber(i+1), it.Utility))
+			d.Line(fmt.Sprintf("%s、%s", chineseNumber(i+1), printer.Keep(it.Utility)))
 		}
 		d.Bold(false)
 		number := it.Number
@@ -91,9 +91,9 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 			number = "待分配"
 		}
 		rows := []printer.Row{
-			{Label: "业务", Value: it.Business},
+			{Label: "业务", Value: printer.Keep(it.Business)},
 			{Label: "办件编号", Value: number},
-			{Label: "当前状态", Value: it.State},
+			{Label: "当前状态", Value: printer.Keep(it.State)},
 		}
 		if limit := timeLimit(it.WorkingDays, it.Deadline, it.ChosenDate); limit != "" {
 			rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})

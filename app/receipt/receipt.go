@@ -76,6 +76,20 @@ type Hotline struct {
 	Number string
 }
 
+// text is the hotline as printed: its label, not broken inside where a line can hold it
+// (燃气公司服务及抢修热线, not 燃气公司服务及抢 over 修热线), then its number.
+func (h Hotline) text() string { return strings.TrimSpace(printer.Keep(h.Label) + " " + h.Number) }
+
+// keepName keeps the name at the head of a text whole on a line: all of it, or what comes
+// before its first colon (设备租赁费：按租用设备和天数计收 …, 申请受理：身份证读取 …), the
+// rest being free to break as prose.
+func keepName(s string) string {
+	if name, rest, ok := strings.Cut(s, "："); ok {
+		return printer.Keep(name) + "：" + rest
+	}
+	return printer.Keep(s)
+}
+
 // FooterHotlines are the numbers at the foot of a receipt, each once: first a
 // utility's own (own, as its catalogue names them, as the 一次性告知书 on screen does),
 // then the hall's (hall: the configuration's hotlines, the footer of every screen), then
@@ -195,7 +209,7 @@ func footer(d *printer.Doc, hotlines []Hotline) {
 	if len(hotlines) > 0 {
 		parts := make([]string, len(hotlines))
 		for i, h := range hotlines {
-			parts[i] = h.Label + " " + h.Number
+			parts[i] = h.text()
 		}
 		d.Align(printer.Center)
 		if all := strings.Join(parts, "  "); printer.Width(all) <= d.Columns() {

@@ -394,8 +394,9 @@ func TestProfileFromConfig(t *testing.T) {
 }
 
 // Done means: every receipt goes through the driver and a real pty to the emulator, and
-// comes out as a picture that matches its golden picture and whose QR codes decode to
-// the intended URL, for native and raster QR on 80 and 58 mm paper.
+// comes out as a picture whose QR codes decode to the intended URL, for native and raster
+// QR on 80 and 58 mm paper; and that matches its golden picture: on either paper with
+// native QR codes, and the payment receipt with raster ones too.
 func TestPrintThroughPTY(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.String(), func(t *testing.T) {
@@ -429,7 +430,7 @@ func TestPrintThroughPTY(t *testing.T) {
 					t.Fatalf("%s: %v (%+v)", s.name, err, res)
 				}
 				img := sp.Printouts()[i].Image
-				if v.paper == "80mm" && !v.raster || s.name == "payment" {
+				if !v.raster || s.name == "payment" {
 					simtest.Golden(t, filepath.Join("testdata", fmt.Sprintf("%s-%s.png", s.name, v)), img, *update)
 				}
 				want, err := s.url(b)
@@ -494,5 +495,72 @@ func TestUnprintableName(t *testing.T) {
 		if bytes.IndexByte(job.Data, 0x1A) >= 0 {
 			t.Errorf("%s: 0x1A in the stream", tc.name)
 		}
+	}
+}
+
+// On either paper, what reads as one name or one figure is on one printed line: a
+// hotline's name (燃气公司服务及抢修热线 was printed 燃气公司服务及抢 over 修热线 on 58 mm),
+// its number, a utility's long name, a fee's name and its amount, a count with what it
+// counts (未受理1项, 2笔), a date with its weekday; and a fee list is one fee a line.
+func TestNamesAndFiguresNotBroken(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	a := SampleAcceptance()
+	a.Ref, a.Joint = "J2611251730120042", true
+	for i := range a.Sections {
+		a.Sections[i].Track = a.Sections[i].Number
+	}
+	a.Sections[1].Utility = "供水 · 梁子湖区自来水有限责任公司"
+	a.Sections[1].Fees = []Fee{{"水表及安装", 38000}, {"管道接驳", 123456789}}
+	a.Sections[1].Deadline, a.Sections[1].WorkingDays = time.Date(2026, 12, 23, 0, 0, 0, 0, cst), 20
+	a.Sections[2].Refused = "户号42001002尚有2笔未缴费用共90.28元，请先缴清后再办理过户"
+	a.Sections = append(a.Sections, Section{Utility: "宽带 · 梁子湖区宽带运营商", Number: "KD26112800006", Track: "KD26112800006",
+		Business: "新装", WorkingDays: 2, Deadline: time.Date(2026, 11, 27, 0, 0, 0, 0, cst),
+		FeesText: "初装费：免费\n光猫（租用）：免费\n月资费：79.00元/月", Hotlines: []Hotline{{"宽带客服热线", "10000"}}})
+	prog := SampleProgress()
+	prog.Items[1].Utility = "供气 · 梁子湖区燃气有限责任公司"
+	pay := SamplePayment()
+	pay.Amount = 1234567890
+	pay.Hotlines = FooterHotlines(config.Defaults().Hotlines, SampleGasHotlines, SampleCommonHotlines)
+	whole := map[string][]string{
+		"acceptance": {"国网供电服务热线", "能源监管热线 12398", "自来水公司服务热线", "燃气公司服务及抢修热线", "0711-5987654",
+			"梁子湖区自来水有限责任公司", "水表及安装 ￥380.00", "管道接驳 ￥1234567.89", "合计 ￥1234947.89",
+			"已受理3项", "未受理1项", "2笔", "90.28元", "2026年12月23日（周三）", "初装费：免费", "光猫（租用）：免费",
+			"79.00元/月", "宽带客服热线 10000", "一次告知如下"},
+		"progress": {"梁子湖区燃气有限责任公司", "2026年12月1日（周二）"},
+		"payment":  {"￥12345678.90", "燃气公司服务及抢修热线", "0711-5987654", "政务服务便民热线 12345"},
+	}
+	for _, v := range []variant{{"80mm", false}, {"58mm", false}} {
+		b := builder(t, v)
+		jobs := map[string]func() (*printer.Job, error){
+			"acceptance": func() (*printer.Job, error) { return b.Acceptance(a) },
+			"progress":   func() (*printer.Job, error) { return b.Progress(prog) },
+			"payment":    func() (*printer.Job, error) { return b.Payment(pay) },
+		}
+		for kind, job := range jobs {
+			j, err := job()
+			if err != nil {
+				t.Fatalf("%s %s: %v", v, kind, err)
+			}
+			lines := printedText(t, j.Data)
+			for _, w := range whole[kind] {
+				if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, w) }) {
+					t.Errorf("%s %s: %q is broken across lines:\n%s", v, kind, w, strings.Join(lines, "\n"))
+				}
+			}
+		}
+	}
+}
+
+// Zero-width characters in a utility's words (a byte-order mark, a zero-width space
+// pasted in) print as nothing, not as □; the receipt lines up as without them.
+func TestZeroWidthInUtilityWords(t *testing.T) {
+	p := SamplePayment()
+	p.Business = "\ufeff电费\u200b缴纳"
+	job, err := builder(t, variants[0]).Payment(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := printedText(t, job.Data); job.Substituted != 0 || !slices.Contains(text, "业务类型  电费缴纳") {
+		t.Errorf("%d substituted, printed:\n%s", job.Substituted, strings.Join(text, "\n"))
 	}
 }
