@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -564,10 +565,11 @@ func (k *Kiosk) PrintProgress(ctx context.Context, a Application) PrintResult {
 	return k.Print(ctx, "progress", ref, job)
 }
 
-// periodsZH writes the bills' periods an order kept (2026-09、2026-10) as the receipt
-// prints them: 2026年9月、2026年10月.
+// periodsZH writes the bills' periods an order kept (2026-10、2026-09, as the bills were
+// listed, the latest first) as the receipt prints them, oldest first: 2026年9月、2026年10月.
 func periodsZH(joined string) string {
 	ps := strings.Split(joined, "、")
+	slices.Sort(ps) // YYYY-MM
 	for i, p := range ps {
 		ps[i] = workdays.FormatMonth(p, i18n.ZH)
 	}
