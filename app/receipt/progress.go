@@ -90,11 +90,11 @@ func (b *Builder) Progress(p Progress) (*printer.Job, error) {
 		if number == "" {
 			number = "待分配"
 		}
-		rows := []printer.Row{
-			{Label: "业务", Value: printer.Keep(it.Business)},
-			{Label: "办件编号", Value: number},
-			{Label: "当前状态", Value: printer.Keep(it.State)},
-		}
+		// A state the utility did not name (and the kiosk cannot) is left out, not a
+		// label over nothing.
+		rows := appendIf(nil, "业务", printer.Keep(it.Business))
+		rows = append(rows, printer.Row{Label: "办件编号", Value: number})
+		rows = appendIf(rows, "当前状态", printer.Keep(it.State))
 		if limit := timeLimit(it.WorkingDays, it.Deadline, it.ChosenDate); limit != "" {
 			rows = append(rows, printer.Row{Label: "承诺时限", Value: limit})
 		}

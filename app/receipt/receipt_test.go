@@ -564,3 +564,20 @@ func TestZeroWidthInUtilityWords(t *testing.T) {
 		t.Errorf("%d substituted, printed:\n%s", job.Substituted, strings.Join(text, "\n"))
 	}
 }
+
+// A progress item whose state nobody named prints no 当前状态 over nothing.
+func TestProgressWithoutState(t *testing.T) {
+	p := SampleProgress()
+	p.Items[1].State = ""
+	job, err := builder(t, variants[2]).Progress(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := printedText(t, job.Data)
+	if n := len(slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return !strings.HasPrefix(l, "当前状态") })); n != 1 {
+		t.Errorf("%d 当前状态 rows, want the first item's only:\n%s", n, strings.Join(lines, "\n"))
+	}
+	if slices.Contains(lines, "当前状态") {
+		t.Errorf("a 当前状态 row without its state:\n%s", strings.Join(lines, "\n"))
+	}
+}
