@@ -93,12 +93,14 @@ func dropZeroWidth(s string) (string, map[int]bool) {
 	}
 	var b strings.Builder
 	joins := map[int]bool{}
-	for _, r := range s {
+	for i, r := range s {
 		switch {
 		case r == joiner:
 			joins[b.Len()] = true
 		case !zeroWidth(r):
-			b.WriteRune(r)
+			// The bytes as they are: an invalid one stays itself, not U+FFFD.
+			_, n := utf8.DecodeRuneInString(s[i:])
+			b.WriteString(s[i : i+n])
 		}
 	}
 	return b.String(), joins
