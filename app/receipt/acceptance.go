@@ -165,7 +165,15 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 		d.Line("也可在本机“进度查询”输入本机编号查询")
 	} else {
 		d.Align(printer.Center)
-		d.Line("各项业务可分别扫码，或在本机“进度查询”输入其办件编号查询")
+		switch {
+		case len(a.Sections) > 1:
+			d.Line("各项业务可分别扫码，或在本机“进度查询”输入其办件编号查询")
+		case a.Sections[0].Number != "":
+			// One business is no 各项: its number is the one to type.
+			d.Line("也可在本机“进度查询”输入办件编号查询")
+		default:
+			d.Line("也可在本机“进度查询”输入本机编号查询")
+		}
 	}
 	footer(d, a.Hotlines)
 	return done(d, "acceptance")

@@ -581,3 +581,23 @@ func TestProgressWithoutState(t *testing.T) {
 		t.Errorf("a 当前状态 row without its state:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// A receipt of one business says what to type to track it, without 各项业务: its
+// number, or the kiosk's while its utility has not given one.
+func TestSingleSectionTrackingHint(t *testing.T) {
+	for _, tc := range []struct {
+		number, want string
+	}{{"DL202611250088", "也可在本机“进度查询”输入办件编号查询"}, {"", "也可在本机“进度查询”输入本机编号查询"}} {
+		a := SampleAcceptance()
+		a.Sections = a.Sections[:1]
+		a.Sections[0].Number, a.Sections[0].Track = tc.number, "K261125000123"
+		job, err := builder(t, variants[0]).Acceptance(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := squeeze(strings.Join(printedText(t, job.Data), "\n"))
+		if !strings.Contains(text, squeeze(tc.want)) || strings.Contains(text, "各项业务") {
+			t.Errorf("number %q:\n%s", tc.number, text)
+		}
+	}
+}
