@@ -149,13 +149,14 @@ func bundleKeys(cfg *config.Config) (map[string]ed25519.PublicKey, error) {
 
 // loadContent composes the content from the bundles the kiosk applied before. A bundle
 // whose signature no longer verifies with its utility's configured key (the key was
-// changed) is left out, as is everything should the whole not load: the kiosk then
-// shows its own content, and the log says why.
+// changed), or that no longer loads with the kiosk's content (composeEach), is left out:
+// the kiosk shows its own content for that utility, and the log says why.
 func (k *Kiosk) loadContent() error {
 	// The keys are derived when first needed: a kiosk without bundles starts without
 	// the signature code's pages (demo keys are derived from their seeds).
 	k.bundleKeys = sync.OnceValues(func() (map[string]ed25519.PublicKey, error) { return bundleKeys(k.Config) })
 	k.bundles = bundle.NewState(k.Store, k.Journal)
+	k.leftOut = map[string]string{}
 	applied := map[string]*bundle.Bundle{}
 	statuses, err := k.bundles.Statuses()
 	if err != nil {
@@ -176,14 +177,35 @@ func (k *Kiosk) loadContent() error {
 	}
 	c, err := compose(applied)
 	if err != nil && len(applied) > 0 {
-		k.Log.Error("content bundles left out: the kiosk's own content is shown", "err", err)
-		c, err = compose(nil)
+		c, err = k.composeEach(applied)
 	}
 	if err != nil {
 		return err
 	}
 	k.content.Store(c)
 	return nil
+}
+
+// composeEach composes the content from the bundles applied that load with each other,
+// taken one utility after another: one that no longer loads (a kiosk release reads the
+// files more strictly than the one that took it) is left out on its own, and the
+// others stay shown, with the endpoints they moved their calls to (the old ones may be
+// gone). Why each was left out is kept for staff (bundleLeftOut).
+func (k *Kiosk) composeEach(applied map[string]*bundle.Bundle) (*content, error) {
+	kept := map[string]*bundle.Bundle{}
+	for _, id := range slices.Sorted(maps.Keys(applied)) {
+		try := maps.Clone(kept)
+		try[id] = applied[id]
+		if _, err := compose(try); err != nil {
+			err = fmt.Errorf("%w: %v", ErrBundleContent, err)
+			k.Log.Error("content bundle left out: the kiosk shows its own content for the utility", "utility", id,
+				"version", applied[id].Manifest.Version, "err", err)
+			k.leftOut[id] = err.Error()
+			continue
+		}
+		kept[id] = applied[id]
+	}
+	return compose(kept)
 }
 
 // stillValid checks an applied bundle of id's again, under the configuration as it is
@@ -332,6 +354,9 @@ func (k *Kiosk) bundleLeftOut(id string, a *bundle.Applied) string {
 	}
 	if err := k.stillValid(id, a); err != nil {
 		return err.Error()
+	}
+	if why := k.leftOut[id]; why != "" {
+		return why
 	}
 	return "the bundles together did not load (the kiosk's log says why)"
 }

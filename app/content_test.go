@@ -649,3 +649,53 @@ func TestEndpointHostsBoundABundle(t *testing.T) {
 		t.Fatalf("calls after the bundle was left out: %v", err)
 	}
 }
+
+// A bundle the kiosk took that no longer loads at a start (a kiosk release that reads
+// the files more strictly; here stored as an older release took it) is left out on its
+// own: the other utilities' bundles stay shown, and a bundle that moved a utility's calls
+// keeps them where it sent them (its old API may be gone). Staff are told why.
+func TestBundleNoLongerLoadingLeftOutAlone(t *testing.T) {
+	t.Parallel()
+	moved := startSims(t)
+	const id = utility.Water
+	dir := t.TempDir()
+	k := newContentKiosk(t, dir)
+	now := time.Now()
+	title := bytes.Replace(own(t, "info/water.toml"), []byte(`title = "`), []byte(`title = "新版`), 1)
+	if _, err := k.ApplyBundle(signed(t, bundle.DemoKey(id), id, 1, now, map[string][]byte{
+		bundle.InfoFile: title, bundle.EndpointFile: endpointFile(id, moved.BaseURL(id))}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	// A catalogue this release refuses (a service in a category it does not have).
+	refused := bytes.Replace(own(t, "catalog/electricity.toml"), []byte(`category = "`), []byte(`category = "gone_`), 1)
+	b, err := bundle.Parse(signed(t, bundle.DemoKey(utility.Electricity), utility.Electricity, 1, now, map[string][]byte{bundle.CatalogFile: refused}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bundle.NewState(k.Store, k.Journal).Apply(b, now, "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+
+	k = newContentKiosk(t, dir)
+	if v := k.BundleShown(id); v != 1 || !strings.HasPrefix(tariffTitle(t, k, id), "新版") {
+		t.Fatalf("water's bundle left out with electricity's: version %d shown, title %q", v, tariffTitle(t, k, id))
+	}
+	if err := lookUp(k, id); err != nil {
+		t.Fatalf("water's calls after the start: %v", err)
+	}
+	if v := k.BundleShown(utility.Electricity); v != 0 {
+		t.Fatalf("electricity's refused bundle shown: version %d", v)
+	}
+	sts, err := k.Bundles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := k.BundleLeftOut(utility.Electricity, sts[utility.Electricity].Current)
+	if !strings.HasPrefix(why, app.ErrBundleContent.Error()+": catalog: bundle electricity v1/catalog.toml:") || !strings.Contains(why, `unknown category "gone_`) {
+		t.Fatalf("staff told %q", why)
+	}
+	if why := k.BundleLeftOut(id, sts[id].Current); why != "" {
+		t.Fatalf("water's bundle said left out: %q", why)
+	}
+}

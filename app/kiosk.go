@@ -104,6 +104,9 @@ type Kiosk struct {
 	bundles     *bundle.State
 	bundleKeys  func() (map[string]ed25519.PublicKey, error)
 	bundleMu    sync.Mutex
+	// leftOut says why loadContent left out a utility's applied bundle that no longer
+	// loads with the kiosk's content (written before the kiosk runs, then only read).
+	leftOut map[string]string
 	// fleet is the link to the city's broker, if configured (startFleet).
 	fleet *fleetLink
 	// heldTimer wakes the kiosk when a bundle held for later is due (armHeld).
