@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/bundle/headline"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/info"
@@ -299,7 +300,33 @@ func (k *Kiosk) composeWith(id string, b *bundle.Bundle) (*content, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBundleContent, err)
 	}
+	if b != nil {
+		if err := bundle.CheckNames(id, headline.Of(c.catalog, c.info, id, func(name string) string { return bundleFileName(b, name) }), k.utilityNames(c)); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// utilityNames are the names each utility is known by at this kiosk: the hall's
+// (utilities.<id>.name, name_en), the kiosk's own catalogue's and c's.
+func (k *Kiosk) utilityNames(c *content) map[string][]string {
+	names := map[string][]string{}
+	// The kiosk's own catalogue loaded at its start (loadContent), so this does too.
+	if shipped, err := headline.Shipped(); err == nil {
+		for id, n := range shipped {
+			names[id] = append(names[id], n...)
+		}
+	}
+	for _, id := range config.UtilityIDs {
+		if u, ok := k.Config.Utilities.ByID(id); ok {
+			names[id] = append(names[id], u.Name, u.NameEN)
+		}
+		if u, ok := c.catalog.Utility(id); ok {
+			names[id] = append(names[id], u.Name.ZH, u.Name.EN)
+		}
+	}
+	return names
 }
 
 // RollbackBundle goes back, for one utility, to the content its current bundle

@@ -699,3 +699,44 @@ func TestBundleNoLongerLoadingLeftOutAlone(t *testing.T) {
 		t.Fatalf("water's bundle said left out: %q", why)
 	}
 }
+
+// A utility's bundle cannot put its content under another utility's name: its
+// catalogue's name and its information's title may not hold the name the kiosk's own
+// catalogue or the hall's configuration gives another utility. Over the hall network
+// that is 403, as any bundle out of its utility's scope.
+func TestBundleUnderAnotherUtilitysName(t *testing.T) {
+	t.Parallel()
+	k := newContentKiosk(t, t.TempDir())
+	now := time.Now()
+	w := bundle.DemoKey("water")
+	cat := own(t, "catalog/water.toml")
+	inf := own(t, "info/water.toml")
+	for _, tc := range []struct {
+		name string
+		file string
+		data []byte
+		want string
+	}{
+		{"a catalogue named 供电", bundle.CatalogFile, bytes.Replace(cat, []byte(`name = "供水"`), []byte(`name = "供电"`), 1),
+			`bundle water v1/catalog.toml: name "供电" holds "供电", the name of utility electricity`},
+		{"a catalogue named Gas in English", bundle.CatalogFile, bytes.Replace(cat, []byte(`name_en = "Water"`), []byte(`name_en = "Water and gas"`), 1),
+			`bundle water v1/catalog.toml: name_en "Water and gas" holds "Gas", the name of utility gas`},
+		{"information titled 供电信息公开", bundle.InfoFile, bytes.Replace(inf, []byte(`title = "供水信息公开"`), []byte(`title = "供电信息公开"`), 1),
+			`bundle water v1/info.toml: title "供电信息公开" holds "供电", the name of utility electricity`},
+		{"information titled with the hall's name of the gas company", bundle.InfoFile, bytes.Replace(inf, []byte(`title = "供水信息公开"`), []byte(`title = "梁子湖区燃气公司通知"`), 1),
+			`holds "梁子湖区燃气公司", the name of utility gas`},
+	} {
+		code, msg := post(t, k, signed(t, w, "water", 1, now, map[string][]byte{tc.file: tc.data}))
+		if code != http.StatusForbidden || !strings.HasPrefix(msg, bundle.ErrScope.Error()) || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %d %q, want 403 …%s…", tc.name, code, msg, tc.want)
+		}
+	}
+	if v := k.BundleShown("water"); v != 0 || tariffTitle(t, k, "water") != "供水信息公开" {
+		t.Fatalf("a refused bundle shown: version %d, title %q", v, tariffTitle(t, k, "water"))
+	}
+	// Its own name, as it likes.
+	renamed := bytes.Replace(inf, []byte(`title = "供水信息公开"`), []byte(`title = "梁子湖区自来水公司 供水信息公开"`), 1)
+	if _, err := k.ApplyBundle(signed(t, w, "water", 1, now, map[string][]byte{bundle.InfoFile: renamed}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/bundle/headline"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/info"
@@ -221,13 +222,17 @@ func notAnInput(out string, inputs []string) error {
 // before it signs away a version number, not from the kiosks. (After bundle.Sign, which
 // refuses files the TOML decoder could not read safely.)
 func checkContent(id string, files map[string][]byte, paths map[string]string) error {
+	var inf *info.Set
 	if data, ok := files[bundle.InfoFile]; ok {
-		if _, err := info.Parse(data, paths[bundle.InfoFile]); err != nil {
+		c, err := info.Parse(data, paths[bundle.InfoFile])
+		if err != nil {
 			return fmt.Errorf("the kiosk would refuse %s: %w", paths[bundle.InfoFile], err)
 		}
+		inf = &info.Set{Utilities: []*info.Content{c}}
 	}
+	var cat *catalog.Catalog
 	if data, ok := files[bundle.CatalogFile]; ok {
-		cat, err := catalog.Default()
+		own, err := catalog.Default()
 		if err != nil {
 			return err
 		}
@@ -235,9 +240,18 @@ func checkContent(id string, files map[string][]byte, paths map[string]string) e
 		if base := filepath.Base(name); base == catalog.CommonFile || base == catalog.AddressesFile {
 			name = id + ".toml" // Load would take it for the common or address file
 		}
-		if _, err := cat.ReplaceUtility(catalog.File{Name: name, Data: data}); err != nil {
+		if cat, err = own.ReplaceUtility(catalog.File{Name: name, Data: data}); err != nil {
 			return fmt.Errorf("the kiosk would refuse %s: %w", paths[bundle.CatalogFile], err)
 		}
+	}
+	// Under another utility's name, as the kiosk's own catalogue names them (a kiosk
+	// also knows the names its hall gives them).
+	shipped, err := headline.Shipped()
+	if err != nil {
+		return err
+	}
+	if err := bundle.CheckNames(id, headline.Of(cat, inf, id, func(name string) string { return paths[name] }), shipped); err != nil {
+		return err
 	}
 	if data, ok := files[bundle.EndpointFile]; ok {
 		if _, _, err := utility.ParseEndpoint(data, paths[bundle.EndpointFile]); err != nil {

@@ -156,6 +156,10 @@ func TestBundleRefusals(t *testing.T) {
 		return path
 	}
 	elecInfo := "../../assets/info/electricity.toml"
+	elecInfoData, err := os.ReadFile(elecInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "out.json")
 	good := filepath.Join(dir, "good.json")
 	if code, _, errs := runCmd("", "bundle", "sign", "--key", key, "--utility", "electricity", "--version", "1", "--info", elecInfo, "--out", good); code != 0 {
@@ -205,6 +209,8 @@ func TestBundleRefusals(t *testing.T) {
 		{"sign a catalogue named common.toml", sign("--catalog", write("common.toml", "utility = \"electricity\"\n")), 1, "catalog: electricity.toml:"},
 		{"sign an endpoint over plain http", sign("--endpoint", write("endpoint.toml", "utility = \"electricity\"\nbase_url = \"http://api.power.example.cn/v1\"\n")), 1,
 			"kioskctl bundle sign: the kiosk would refuse " + filepath.Join(dir, "endpoint.toml") + ": endpoint: " + filepath.Join(dir, "endpoint.toml") + ":2: base_url: must use https (plain http is allowed on loopback only)\n"},
+		{"sign information under water's name", sign("--info", write("info-named-water.toml", strings.Replace(string(elecInfoData), `title = "供电信息公开"`, `title = "供水信息公开"`, 1))), 1,
+			"kioskctl bundle sign: bundle: out of the utility's scope: " + filepath.Join(dir, "info-named-water.toml") + `: title "供水信息公开" holds "供水", the name of utility water: a utility's bundle shows its content under its own name only` + "\n"},
 		{"sign information the kiosk refuses", sign("--info", write("info.toml", "utility = \"electricity\"\ntitle = \"供电\"\n")), 1, "kioskctl bundle sign: the kiosk would refuse "},
 		{"inspect without a file", []string{"bundle", "inspect"}, 2, "kioskctl bundle inspect: give the bundle FILE\n"},
 		{"inspect two files", []string{"bundle", "inspect", good, good}, 2, "usage: kioskctl bundle inspect FILE [--key ed25519:…]\n"},
