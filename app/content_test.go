@@ -740,3 +740,16 @@ func TestBundleUnderAnotherUtilitysName(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A bundle whose text is too long for the kiosk's screens (a service's name of 100 000
+// characters) is refused as content the kiosk refuses, the message naming the bundle's
+// file, the line, the service and the key.
+func TestBundleOfHugeTextRefused(t *testing.T) {
+	t.Parallel()
+	k := newContentKiosk(t, t.TempDir())
+	cat := bytes.Replace(own(t, "catalog/gas.toml"), []byte(`name = "开户通气"`), []byte(`name = "`+strings.Repeat("开户", 50000)+`"`), 1)
+	code, msg := post(t, k, signed(t, bundle.DemoKey("gas"), "gas", 1, time.Now(), map[string][]byte{bundle.CatalogFile: cat}))
+	if code != http.StatusUnprocessableEntity || !strings.HasPrefix(msg, app.ErrBundleContent.Error()+": catalog: bundle gas v1/catalog.toml:17: service \"new_connection\": service[0].name: 100000 characters, at most 80") {
+		t.Fatalf("a huge service name: %d %q", code, msg)
+	}
+}

@@ -25,3 +25,12 @@ func TestIn(t *testing.T) {
 		t.Fatal("IsZero/String")
 	}
 }
+
+func TestLimit(t *testing.T) {
+	for key, want := range map[string]int{"name": MaxLine, "label_en": MaxLine, "description_en": MaxParagraph, "items": MaxParagraph,
+		"text": MaxSection, "text_en": MaxSection, "pattern": maxPattern, "rows": MaxLine} {
+		if got := Limit(key); got != want {
+			t.Errorf("Limit(%q) = %d, want %d", key, got, want)
+		}
+	}
+}

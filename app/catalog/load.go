@@ -345,6 +345,25 @@ type rawService struct {
 	} `toml:"notice"`
 }
 
+// pathIndex reads the indices of "service[i]" and "service[i].field[j]" at a path's start.
+var pathIndex = regexp.MustCompile(`^service\[(\d+)\](?:\.field\[(\d+)\])?`)
+
+// named is the IDs of the service and the field that path (as tomlpos.LongText gives it)
+// is in, where it is in one.
+func (raw *rawUtility) named(path string) (service, field string) {
+	m := pathIndex.FindStringSubmatch(path)
+	if m == nil {
+		return "", ""
+	}
+	i, _ := strconv.Atoi(m[1])
+	s := raw.Service[i]
+	if m[2] != "" {
+		j, _ := strconv.Atoi(m[2])
+		field = s.Field[j].ID
+	}
+	return s.ID, field
+}
+
 // MaxDays bounds a service's committed working days.
 const MaxDays = 365
 
@@ -355,6 +374,10 @@ func (c *Catalog) loadUtility(f File) (*Utility, error) {
 		return nil, decodeErr(err)
 	}
 	a := at{f.Name, ix}
+	if p, n, most := tomlpos.LongText(&raw, bitext.Limit); p != "" {
+		service, field := raw.named(p)
+		return nil, a.err(p, service, field, p, "%d characters, at most %d: a text this long cannot be shown on the kiosk's screen; shorten it", n, most)
+	}
 	u := &Utility{ID: raw.Utility, Name: text(raw.Name, raw.NameEN), Version: strings.TrimSpace(raw.Version), File: f.Name}
 	if !slices.Contains(config.UtilityIDs, u.ID) {
 		return nil, a.err("utility", "", "", "utility", "%q is not a utility; known: %s", u.ID, strings.Join(config.UtilityIDs, ", "))

@@ -118,6 +118,11 @@ func TestBadDefinitions(t *testing.T) {
 			`field "capacity_kw": show_if: a field cannot be shown depending on itself`, `show_if = [{ field = "capacity_kw"`},
 		{"show_if cycle", "electricity.toml", "  type = \"choice\"\n", "  type = \"choice\"\n  show_if = [{ field = \"capacity_kw\", answered = true }]\n",
 			`field "voltage": show_if conditions go round in a circle (voltage → capacity_kw → voltage)`, `show_if = [{ field = "capacity_kw"`},
+		{"a label too long for the screen", "electricity.toml", `label = "容量"`, `label = "` + strings.Repeat("容", 81) + `"`,
+			`service "new_connection": field "capacity_kw": service[0].field[1].label: 81 characters, at most 80: a text this long cannot be shown on the kiosk's screen; shorten it`, `label = "容容`},
+		{"a huge service name", "electricity.toml", `name = "新装"`, `name = "` + strings.Repeat("新装", 50000) + `"`,
+			`service "new_connection": service[0].name: 100000 characters, at most 80`, `name = "新装新装`},
+		{"a utility's name too long", "electricity.toml", `name = "供电"`, `name = "` + strings.Repeat("电", 81) + `"`, `: name: 81 characters, at most 80`, `name = "电电`},
 		{"duplicate field", "electricity.toml", `id = "capacity_kw"`, `id = "voltage"`,
 			`service "new_connection": field "voltage": the field ID is used twice`, `id = "voltage"
   label = "容量"`},

@@ -280,6 +280,10 @@ func TestParseErrors(t *testing.T) {
 		{"unknown notice kind", `kind = "outage"`, `kind = "cut"`, `"cut" is not a kind`, `kind = "cut"`},
 		{"bad hotline", `number = "95598"`, `number = "九五五九八"`, `is not a telephone number`, `number = "九五五九八"`},
 		{"no hotline", "[[hotline]]\nnumber = \"95598\"\nlabel = \"供电\"\nlabel_en = \"Power\"\nhours = \"24 小时\"\nhours_en = \"24 h\"\n", "", `at least one [[hotline]] is required`, ``},
+		{"a title too long for the screen", `title = "计划停电"`, `title = "` + strings.Repeat("停", 81) + `"`, `notice[0].title: 81 characters, at most 80: a text this long cannot be shown`, `title = "停停`},
+		{"a tariff note too long", `usage_unit_en = "kWh"`, "usage_unit_en = \"kWh\"\nnote = \"" + strings.Repeat("注", 501) + "\"", `tariff[0].note: 501 characters, at most 500`, `note = "注`},
+		{"a paragraph too long for a page", `text = "第一段"`, "text = \"\"\"\n" + strings.Repeat("段", 501) + "\"\"\"", `page[0].section[0].text: a paragraph of 501 characters, at most 500: one this long does not fit on a page`, `text = """`},
+		{"a huge text", `text = "第一段"`, `text = "` + strings.Repeat("很长", 100000) + `"`, `page[0].section[0].text: 200000 characters, at most 2000`, `text = "很长`},
 		{"empty section", "  text = \"第一段\"\n  text_en = \"First\"\n  items = [\"甲\", \"乙\"]\n  items_en = [\"A\", \"B\"]\n\n    [page.section.table]\n    header = [\"项目\", \"标准\"]\n    header_en = [\"Item\", \"Charge\"]\n    rows = [[\"新装\", \"免费\"]]\n", "", `section "办电" is empty`, `[[page.section]]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

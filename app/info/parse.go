@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/config"
@@ -136,6 +137,9 @@ func Parse(data []byte, name string) (*Content, error) {
 	both := func(t bitext.Text) bool { return t.ZH != "" && t.EN != "" }
 	// pair: English is optional where content is long, but never without the Chinese.
 	pair := func(t bitext.Text) bool { return t.ZH != "" || t.EN == "" }
+	if p, n, most := tomlpos.LongText(&raw, bitext.Limit); p != "" {
+		return fail(p, "%d characters, at most %d: a text this long cannot be shown on the kiosk's screen; shorten it", n, most)
+	}
 	c := &Content{Utility: raw.Utility, Title: tx(raw.Title, raw.TitleEN), Version: strings.TrimSpace(raw.Version), Updated: raw.Updated.Time, File: name}
 	if !slices.Contains(config.UtilityIDs, c.Utility) {
 		return fail("utility", "%q is not a utility; known: %s", c.Utility, strings.Join(config.UtilityIDs, ", "))
@@ -242,6 +246,13 @@ func Parse(data []byte, name string) (*Content, error) {
 			zh, en := paragraphs(rs.Text, ""), paragraphs(rs.TextEN, " ")
 			if len(en) > 0 && len(en) != len(zh) {
 				return fail(sp+".text_en", "text_en has %d paragraphs, text has %d", len(en), len(zh))
+			}
+			for key, ps := range map[string][]string{"text": zh, "text_en": en} {
+				for _, para := range ps {
+					if n := utf8.RuneCountInString(para); n > bitext.MaxParagraph {
+						return fail(sp+"."+key, "a paragraph of %d characters, at most %d: one this long does not fit on a page of the kiosk's screen; break it with a blank line", n, bitext.MaxParagraph)
+					}
+				}
 			}
 			for k, para := range zh {
 				t := bitext.Text{ZH: para}
