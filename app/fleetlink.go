@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/fleet"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/staff"
 )
 
@@ -177,7 +179,8 @@ func (k *Kiosk) fleetDevice(e DeviceEvent) {
 // yet set, see refusedForGood), is passed over without a word, where anything else is
 // checked, and journaled, as any bundle is.
 func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
-	if b, err := bundle.Parse(data); err == nil {
+	b, perr := bundle.Parse(data)
+	if perr == nil {
 		if st, err := k.bundles.Statuses(); err == nil {
 			s := st[b.Manifest.Utility]
 			// Staff's drop of a held bundle holds too: the broker hands the same bundle
@@ -203,7 +206,12 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 		k.Log.Debug("fleet: too many bundles on the topic; passed over", "topic_utility", topicUtility)
 		return
 	}
-	_, err := k.ApplyBundle(data, ByFleet+topicUtility)
+	var err error
+	if perr == nil && b.Manifest.Utility != topicUtility {
+		err = k.refuseOffTopic(topicUtility, b)
+	} else {
+		_, err = k.ApplyBundle(data, ByFleet+topicUtility)
+	}
 	fl.mu.Lock()
 	if refusedForGood(err) && slices.Contains(config.UtilityIDs, topicUtility) {
 		fl.refused[topicUtility] = sum
@@ -214,6 +222,23 @@ func (k *Kiosk) fleetBundle(topicUtility string, data []byte) {
 	if err != nil {
 		k.Log.Warn("fleet: bundle refused", "topic_utility", topicUtility, "err", err)
 	}
+}
+
+// refuseOffTopic refuses, wrapping bundle.ErrScope, and journals a bundle that came on
+// another utility's topic than its own: each utility publishes on its own topic only (the
+// city's ACL), so it came from a broker without that rule or an account misused, and the
+// journal would name the wrong utility as who delivered it. Its own utility publishes it
+// on its own topic.
+func (k *Kiosk) refuseOffTopic(topicUtility string, b *bundle.Bundle) error {
+	err := fmt.Errorf("%w: bundle %s v%d came on the broker's topic of %s: a utility publishes its bundles on its own topic (kioskctl bundle publish)",
+		bundle.ErrScope, b.Manifest.Utility, b.Manifest.Version, topicUtility)
+	e := journal.Event{Kind: journal.BundleRefused, Actor: ByFleet + topicUtility, Detail: err.Error()}
+	if slices.Contains(config.UtilityIDs, topicUtility) {
+		e.Utility = topicUtility
+	}
+	k.record(e)
+	k.Log.Warn("content bundle refused", "by", ByFleet+topicUtility, "err", err)
+	return err
 }
 
 // refusedForGood reports a refusal the same bundle would meet again: malformed, badly

@@ -387,3 +387,26 @@ func BenchmarkFleetBundle(b *testing.B) {
 		}
 	}
 }
+
+// A bundle on another utility's topic than its own (a broker without the city's ACL, a
+// utility's account misused) is refused as out of scope, once, and journaled with the
+// topic it came on: the journal must not name water as who delivered electricity's
+// bundle, nor the kiosk show it.
+func TestFleetBundleOnAnotherUtilitysTopic(t *testing.T) {
+	br := fleettest.Start(t)
+	now := time.Now()
+	elec := signed(t, bundle.DemoKey("electricity"), "electricity", 2, now, map[string][]byte{bundle.InfoFile: own(t, "info/electricity.toml")})
+	if err := fleet.PublishBundle(context.Background(), fleet.Broker{URL: br.URL}, "", "water", elec); err != nil {
+		t.Fatal(err)
+	}
+	k := linkedKiosk(t, br.URL)
+	pollUntil(t, 20*time.Second, "the bundle refused", func() bool { return len(staffEvents(t, k, journal.BundleRefused)) > 0 })
+	evs := staffEvents(t, k, journal.BundleRefused)
+	if e := evs[0]; len(evs) != 1 || e.Actor != "fleet water" || e.Utility != "water" ||
+		e.Detail != "bundle: out of the utility's scope: bundle electricity v2 came on the broker's topic of water: a utility publishes its bundles on its own topic (kioskctl bundle publish)" {
+		t.Fatalf("journaled %+v", evs)
+	}
+	if v := k.BundleShown("electricity"); v != 0 {
+		t.Fatalf("electricity v%d shown from water's topic", v)
+	}
+}
