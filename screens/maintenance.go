@@ -673,8 +673,9 @@ func (s *Shell) shownRow(id string, st bundle.Status) *touch.Row {
 		detail += " · " + s.T("maint.bundle_endpoint", e.BaseURL)
 	}
 	if s.K.BundleShown(id) != m.Version {
-		// Left out at start: its signature is not the configured key's any more, or its
-		// endpoint's host no longer one the configuration allows.
+		// Left out at start: its signature is not the configured key's any more, its
+		// endpoint's host no longer one the configuration allows, or its files no longer
+		// load with this release's content.
 		detail = s.T("maint.bundle_left_out", m.Version)
 	}
 	to := s.T("maint.bundle_own")
