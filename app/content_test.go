@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -751,5 +752,77 @@ func TestBundleOfHugeTextRefused(t *testing.T) {
 	code, msg := post(t, k, signed(t, bundle.DemoKey("gas"), "gas", 1, time.Now(), map[string][]byte{bundle.CatalogFile: cat}))
 	if code != http.StatusUnprocessableEntity || !strings.HasPrefix(msg, app.ErrBundleContent.Error()+": catalog: bundle gas v1/catalog.toml:17: service \"new_connection\": service[0].name: 100000 characters, at most 80") {
 		t.Fatalf("a huge service name: %d %q", code, msg)
+	}
+}
+
+// A request under way to the old endpoint when a bundle moves the utility's calls, whose
+// answer never comes (the connection cut), goes to the new endpoint at once, and once,
+// with the key it was sent with: the new API, holding the old one's answers as
+// docs/bundles.md asks, can tell it is the same request. (The kiosk's clock never moves:
+// nothing but the move sends it again.)
+func TestEndpointMoveResendsTheRequestUnderWay(t *testing.T) {
+	t.Parallel()
+	moved := startSims(t)
+	const id = utility.Electricity
+	arrived, cut := make(chan string, 4), make(chan struct{})
+	// The old place takes the rating, and cuts the connection when the test says.
+	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.NotFound(w, r)
+			return
+		}
+		arrived <- strings.Trim(r.Header.Get("Idempotency-Key"), `"`) // a structured field's string
+		<-cut
+		panic(http.ErrAbortHandler)
+	}))
+	defer old.Close()
+	defer close(cut)
+	now := time.Now()
+	urls := maps.Clone(unreachable)
+	urls[id] = old.URL + "/v1"
+	k, err := app.New(contentConfig(t, t.TempDir()), app.Options{UtilityURLs: urls, Clock: clock.NewManual(now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	defer k.Close()
+	// An application both the new API knows, not yet rated.
+	apps, err := moved.Applications(id, utilitysim.DemoIdentities[0].IDNumber)
+	if err != nil || len(apps) == 0 {
+		t.Fatalf("the demo citizen's applications: %v %v", apps, err)
+	}
+	r, err := k.Outbox.Submit(context.Background(), outbox.Request{Utility: id, Kind: utility.KindEvaluation, Order: "3100001001",
+		Body: utility.Evaluation{Application: apps[0].Reference, Level: utility.VerySatisfied}, Session: "s1"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := <-arrived
+	if _, err := k.ApplyBundle(signed(t, bundle.DemoKey(id), id, 1, now, map[string][]byte{bundle.EndpointFile: endpointFile(id, moved.BaseURL(id))}), "工号0107"); err != nil {
+		t.Fatal(err)
+	}
+	cut <- struct{}{}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		s, err := k.Outbox.Status(r.KioskRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State == outbox.Done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not sent again after the endpoint moved: %+v", s)
+		}
+	}
+	got, err := moved.Received(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].KioskRef != r.KioskRef || got[0].Key != key {
+		t.Fatalf("at the new endpoint %+v; the old one was sent key %q", got, key)
+	}
+	select {
+	case again := <-arrived:
+		t.Fatalf("the old endpoint was asked again after the move (key %q)", again)
+	default:
 	}
 }

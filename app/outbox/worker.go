@@ -95,10 +95,13 @@ type worker struct {
 	// refused it, did not find it): a failure of another request since then is
 	// about that request, not the utility.
 	servedAt time.Time
-	timer    clock.Timer
-	timerAt  time.Time
-	wake     chan struct{}
-	sends    sync.WaitGroup
+	// resumed counts the utility's moves (resume): a send under way across one failed
+	// at the place the utility's calls left, which says nothing of where they go now.
+	resumed uint64
+	timer   clock.Timer
+	timerAt time.Time
+	wake    chan struct{}
+	sends   sync.WaitGroup
 }
 
 func newWorker(ob *Outbox, id string, f utility.Forwarder) *worker {
@@ -179,6 +182,7 @@ func (w *worker) resume() {
 	w.mu.Lock()
 	now := w.ob.o.Clock.Now()
 	w.blockedUntil = time.Time{}
+	w.resumed++
 	for _, l := range w.lanes {
 		for i, it := range l.items {
 			if (i > 0 || !l.busy) && it.nextAt.After(now) {
@@ -334,6 +338,9 @@ func served(out outcome) bool {
 }
 
 func (w *worker) send(ctx context.Context, l *lane, it *item) {
+	w.mu.Lock()
+	resumed := w.resumed
+	w.mu.Unlock()
 	start := w.ob.o.Clock.Now()
 	out := w.attempt(ctx, it, start)
 	if ctx.Err() != nil {
@@ -368,6 +375,10 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 	case served(out):
 		w.servedAt, w.blockedUntil = w.ob.o.Clock.Now(), time.Time{}
 		ended, w.held = w.held, nil
+	case out.state == Pending && w.resumed != resumed:
+		// The utility's calls moved while this one was under way (resume): it failed
+		// where they no longer go, and is sent where they do now, with its key.
+		it.nextAt = w.ob.o.Clock.Now()
 	case out.state == Pending && !out.counts:
 		// The utility's own failure: hold all its requests back, without using up
 		// their attempts, and probe it with backoff.
