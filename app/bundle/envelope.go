@@ -129,6 +129,12 @@ func digest(data []byte) string {
 // MaxNote is the most characters a bundle's note may have: one line for staff.
 const MaxNote = 120
 
+// MaxValidity is the furthest a bundle's Expires and Effective may lie from its Created.
+// Versions only rise at a kiosk that has seen a newer one; a kiosk installed afresh, or
+// with its data lost, has seen none, and would take any old bundle not yet expired. So a
+// signature is good for a year at most: a utility signs its content again for longer.
+const MaxValidity = 366 * 24 * time.Hour
+
 // checkManifest checks what a manifest says by itself (not its files' digests).
 func checkManifest(m *Manifest) error {
 	switch {
@@ -144,6 +150,10 @@ func checkManifest(m *Manifest) error {
 		return malformed("manifest: no expires time")
 	case !m.Expires.After(m.Created):
 		return malformed("manifest: expires %s is not after created %s", rfc3339(m.Expires), rfc3339(m.Created))
+	case m.Expires.Sub(m.Created) > MaxValidity:
+		return malformed("manifest: expires %s is more than %d days after created %s: sign the content again within that time", rfc3339(m.Expires), MaxValidity/(24*time.Hour), rfc3339(m.Created))
+	case m.Effective.Sub(m.Created) > MaxValidity:
+		return malformed("manifest: effective %s is more than %d days after created %s: sign it nearer the time", rfc3339(m.Effective), MaxValidity/(24*time.Hour), rfc3339(m.Created))
 	case len(m.Files) == 0:
 		return malformed("manifest: no files")
 	case !m.Effective.IsZero() && !m.Effective.After(m.Created):

@@ -379,6 +379,10 @@ func TestParseRefuses(t *testing.T) {
 		{"a bad time", env(func(_, man map[string]any) { man["expires"] = "2026-12-26" }), "manifest: parsing time"},
 		{"no created time", env(func(_, man map[string]any) { delete(man, "created") }), "manifest: no created time"},
 		{"expired before created", env(func(_, man map[string]any) { man["expires"] = "2026-11-25T00:00:00Z" }), "manifest: expires 2026-11-25T00:00:00Z is not after created 2026-11-26T00:00:00Z"},
+		// A fresh kiosk has seen no version: a bundle good for ten years would be one it
+		// took long after the utility replaced it.
+		{"good for ten years", env(func(_, man map[string]any) { man["expires"] = "2036-11-26T00:00:00Z" }), "manifest: expires 2036-11-26T00:00:00Z is more than 366 days after created 2026-11-26T00:00:00Z"},
+		{"effective in two years", env(func(_, man map[string]any) { man["effective"] = "2028-11-26T00:00:00Z" }), "manifest: effective 2028-11-26T00:00:00Z is more than 366 days after created"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := Parse(tc.data)

@@ -123,6 +123,8 @@ func bundleSign(args []string, stdout, stderr io.Writer) error {
 		return usageError("--version is required: 1 or more, and more than any this utility signed before")
 	case *expires <= 0:
 		return usageError("--expires %s: give how long kiosks may apply the bundle, e.g. 720h", *expires)
+	case *expires > bundle.MaxValidity:
+		return usageError("--expires %s: at most %s (%d days); sign the content again for longer", *expires, bundle.MaxValidity, bundle.MaxValidity/(24*time.Hour))
 	case *infoPath == "" && *catalogPath == "" && *endpointPath == "":
 		return usageError("one or more of --info FILE, --catalog FILE, --endpoint FILE")
 	}

@@ -6,12 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/config"
+)
+
+// thisYear and nextYear are this year and the next in China time: a bundle effective on
+// the first day of the next is held for later, and is signed within bundle.MaxValidity.
+var (
+	thisYear = strconv.Itoa(time.Now().In(time.FixedZone("CST", 8*3600)).Year())
+	nextYear = strconv.Itoa(time.Now().In(time.FixedZone("CST", 8*3600)).Year() + 1)
 )
 
 // A utility's engineer makes a key, the kiosk's configuration takes its public key, the
@@ -85,15 +93,15 @@ func TestBundleKeygenSignInspect(t *testing.T) {
 	}
 
 	// Taking effect later: in China Standard Time, or as RFC 3339.
-	for _, when := range []string{"2099-01-01 00:00", "2099-01-01", "2099-01-01T00:00:00+08:00"} {
+	for _, when := range []string{nextYear + "-01-01 00:00", nextYear + "-01-01", nextYear + "-01-01T00:00:00+08:00"} {
 		later := filepath.Join(dir, "electricity-v9.json")
 		code, out, errs = runCmd("", "bundle", "sign", "--key", keyPath, "--utility", "electricity", "--version", "9",
 			"--effective", when, "--info", "../../assets/info/electricity.toml", "--out", later)
-		if code != 0 || !strings.HasSuffix(out, ", effective 2098-12-31T16:00:00Z)\n") || !strings.Contains(errs, "apply it at 2099-01-01 00:00 (UTC+8)") {
+		if code != 0 || !strings.HasSuffix(out, ", effective "+thisYear+"-12-31T16:00:00Z)\n") || !strings.Contains(errs, "apply it at "+nextYear+"-01-01 00:00 (UTC+8)") {
 			t.Fatalf("sign --effective %q: %d %q %q", when, code, out, errs)
 		}
 		data, _ := os.ReadFile(later)
-		if b, err := bundle.Parse(data); err != nil || !b.Manifest.Effective.Equal(time.Date(2098, 12, 31, 16, 0, 0, 0, time.UTC)) {
+		if b, err := bundle.Parse(data); err != nil || b.Manifest.Effective.UTC().Format(time.RFC3339) != thisYear+"-12-31T16:00:00Z" {
 			t.Fatalf("--effective %q: %v %v", when, b, err)
 		}
 	}
@@ -194,6 +202,7 @@ func TestBundleRefusals(t *testing.T) {
 		{"sign for an unknown utility", []string{"bundle", "sign", "--key", key, "--utility", "power", "--version", "2", "--info", elecInfo, "--out", out}, 2,
 			`--utility "power": give one of electricity, water, gas, broadband`},
 		{"sign already expired", sign("--info", elecInfo, "--expires", "-1h"), 2, "--expires -1h0m0s: give how long kiosks may apply the bundle"},
+		{"sign for ten years", sign("--info", elecInfo, "--expires", "87600h"), 2, "--expires 87600h0m0s: at most 8784h0m0s (366 days)"},
 		{"sign effective in the past", sign("--info", elecInfo, "--effective", "2020-01-01"), 2, "--effective 2020-01-01 is not in the future"},
 		{"sign effective tomorrow", sign("--info", elecInfo, "--effective", "tomorrow"), 2, `--effective "tomorrow": give 2027-01-01 00:00 (China Standard Time)`},
 		{"sign over the key", []string{"bundle", "sign", "--key", key, "--utility", "electricity", "--version", "2", "--info", elecInfo, "--out", key}, 2, "kioskctl bundle sign: --out would overwrite " + key + ", one of the inputs\n"},

@@ -80,16 +80,16 @@ func TestBundleStaffCommands(t *testing.T) {
 	// A new water price from the new year: held, and listed so.
 	later := filepath.Join(dir, "water-v7.json")
 	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "7", "--note", "新年水价",
-		"--effective", "2099-01-01", "--info", infoPath, "--out", later); code != 0 {
+		"--effective", nextYear+"-01-01", "--info", infoPath, "--out", later); code != 0 {
 		t.Fatalf("sign --effective: %q", errs)
 	}
 	if code, out, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", later); code != 0 ||
-		out != "water: version 7 held, to be applied at 2099-01-01 00:00 (UTC+8)\n" {
+		out != "water: version 7 held, to be applied at "+nextYear+"-01-01 00:00 (UTC+8)\n" {
 		t.Fatalf("apply for later: %d %q %q", code, out, errs)
 	}
 	k.Close()
 	if code, out, errs := kioskctl(t, "bundle", "list", "--config", cfgPath); code != 0 || !strings.Contains(out, "water       the kiosk's own content (newest version applied: 6)") ||
-		!strings.Contains(out, "water       version 7 held, to be applied at 2099-01-01 00:00 (UTC+8) (received ") || !strings.Contains(out, " from "+actingHere("staff-7", true)+")\n            新年水价\n") {
+		!strings.Contains(out, "water       version 7 held, to be applied at "+nextYear+"-01-01 00:00 (UTC+8) (received ") || !strings.Contains(out, " from "+actingHere("staff-7", true)+")\n            新年水价\n") {
 		t.Fatalf("list with the kiosk stopped: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := kioskctl(t, "bundle", "apply", "--config", cfgPath, "--actor", "staff-7", file); code != 1 || !strings.Contains(errs, "not running") {
@@ -111,7 +111,7 @@ func TestBundleDrop(t *testing.T) {
 		t.Fatal(err)
 	}
 	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "7", "--note", "错发的水价",
-		"--effective", "2099-01-01", "--info", infoPath, "--out", later); code != 0 {
+		"--effective", nextYear+"-01-01", "--info", infoPath, "--out", later); code != 0 {
 		t.Fatalf("sign --effective: %q", errs)
 	}
 	k, cfgPath := startKiosk(t, nil, false)
@@ -142,7 +142,7 @@ func TestBundleDrop(t *testing.T) {
 		t.Fatalf("list: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kioskctl(t, "journal", "list", "--config", cfgPath); code != 0 ||
-		!strings.Contains(out, `"kind":"bundle.dropped","utility":"water","actor":"`+actingHere("staff-9", true)+`","detail":"version 7, effective 2098-12-31T16:00:00Z: 错发的水价"`) {
+		!strings.Contains(out, `"kind":"bundle.dropped","utility":"water","actor":"`+actingHere("staff-9", true)+`","detail":"version 7, effective `+thisYear+`-12-31T16:00:00Z: 错发的水价"`) {
 		t.Errorf("journal: %d %q %q", code, out, errs)
 	}
 	k.Close()

@@ -111,18 +111,18 @@ func TestBundleSend(t *testing.T) {
 	}
 	// A bundle that takes effect later is held, and sending it again is as safe.
 	later := filepath.Join(dir, "water-v6.json")
-	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "6", "--effective", "2099-01-01 08:00",
+	if code, _, errs := kioskctl(t, "bundle", "sign", "--demo", "--utility", "water", "--version", "6", "--effective", nextYear+"-01-01 08:00",
 		"--info", "../../assets/info/water.toml", "--out", later); code != 0 {
 		t.Fatal(errs)
 	}
-	for _, want := range []string{"held: water v6, to be applied at 2099-01-01 08:00 (UTC+8)", "already holds water v6, to be applied at 2099-01-01 08:00 (UTC+8)"} {
+	for _, want := range []string{"held: water v6, to be applied at " + nextYear + "-01-01 08:00 (UTC+8)", "already holds water v6, to be applied at " + nextYear + "-01-01 08:00 (UTC+8)"} {
 		if code, out, errs := kioskctl(t, "bundle", "send", "--kiosk", a2, later); code != 0 || !strings.Contains(out, want) ||
-			!strings.Contains(errs, "every kiosk (1) holds water v6, to be applied at 2099-01-01 08:00 (UTC+8)") {
+			!strings.Contains(errs, "every kiosk (1) holds water v6, to be applied at "+nextYear+"-01-01 08:00 (UTC+8)") {
 			t.Fatalf("send for later: %d %q %q", code, out, errs)
 		}
 	}
 	code, out, errs = kioskctl(t, "bundle", "versions", "--kiosks", list)
-	if code != 0 || !strings.Contains(out, a1+"  the kiosk's own content\n") || !strings.Contains(out, a2+"  water v5 (v6 from 2099-01-01 08:00 (UTC+8))\n") {
+	if code != 0 || !strings.Contains(out, a1+"  the kiosk's own content\n") || !strings.Contains(out, a2+"  water v5 (v6 from "+nextYear+"-01-01 08:00 (UTC+8))\n") {
 		t.Fatalf("versions: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := kioskctl(t, "bundle", "versions", "--kiosks", list, "--kiosk", dead); code != 1 || !strings.Contains(errs, "1 of 3 kiosks not reached") {
