@@ -60,7 +60,9 @@ func TestSeedRules(t *testing.T) {
 		{"high voltage, exactly 2000 kVA", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2000", "electricity.supply": "single"},
 			"accept connect", 5, "2026-12-02", false, "high_voltage_two_steps", "meter works_high"},
 		{"high voltage, 2001 kVA", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2001", "electricity.supply": "single"},
-			"accept plan works connect", 22, "2026-12-25", false, "", "meter works_high"},
+			"accept plan works connect", 22, "2026-12-25", false, "high_voltage_above_2000", "meter works_high"},
+		{"high voltage, the form's most", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "40000", "electricity.supply": "single"},
+			"accept plan works connect", 22, "2026-12-25", false, "high_voltage_above_2000", "meter works_high"},
 		{"high voltage, 2001 kVA, dual supply", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2001", "electricity.supply": "dual"},
 			"accept plan works connect", 32, "2027-01-11", false, "high_voltage_dual_supply", "meter works_high reliability"},
 		// A capacity left over from the other voltage is hidden, so it does not count.
@@ -88,6 +90,41 @@ func TestSeedRules(t *testing.T) {
 				t.Errorf("every applied rule here has a message: %d rules, %d messages", len(o.Rules), len(o.Messages))
 			}
 		})
+	}
+}
+
+// Above 2000 kVA the two steps do not apply: the citizen is told so in words, with the
+// time limit, not left to read it from a longer list of steps; so too for an increase.
+// A low-voltage increase above 220 kW is told it is not 零费用.
+func TestBeyondTheSeedThresholdsSaid(t *testing.T) {
+	for _, tc := range []struct {
+		service string
+		answers Answers
+		rules   string
+		days    int
+		says    string
+	}{
+		{"electricity/new_connection", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2001", "electricity.supply": "single"},
+			"high_voltage_above_2000", 22, "超过 2000 千伏安，不属于“申请受理、装表接电”两个环节"},
+		{"electricity/capacity_change", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2000"},
+			"high_voltage_two_steps", 5, "2000 千伏安及以下"},
+		{"electricity/capacity_change", Answers{"electricity.voltage": "high", "electricity.capacity_kva": "2001"},
+			"high_voltage_above_2000", 22, "超过 2000 千伏安，不属于两个环节"},
+		{"electricity/capacity_change", Answers{"electricity.voltage": "low", "electricity.capacity_kw": "220"},
+			"low_voltage_two_steps zero_cost", 2, "零费用"},
+		{"electricity/capacity_change", Answers{"electricity.voltage": "low", "electricity.capacity_kw": "220.5"},
+			"low_voltage_two_steps above_zero_cost", 2, "超过 220 千瓦，不在低压“零费用”范围"},
+	} {
+		f := form(t, now, tc.service)
+		o := f.Evaluate(tc.answers, now)[0]
+		if got := strings.Join(o.Rules, " "); got != tc.rules || o.Days != tc.days {
+			t.Errorf("%s %v: rules %q, %d days; want %q, %d", tc.service, tc.answers, got, o.Days, tc.rules, tc.days)
+			continue
+		}
+		last := o.Messages[len(o.Messages)-1]
+		if !strings.Contains(last.ZH, tc.says) || last.EN == "" {
+			t.Errorf("%s %v: the last message %+v does not say %q", tc.service, tc.answers, last, tc.says)
+		}
 	}
 }
 
