@@ -379,8 +379,11 @@ type checkEnv struct {
 }
 
 var (
-	mobileRE   = regexp.MustCompile(`^1[3-9]\d{9}$`)
-	landlineRE = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)
+	mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
+	// landlineRE is a landline with its area code: 0 and two or three digits (010, 027,
+	// 0711; never 00, which dials abroad), then a local number of 7 or 8 digits starting
+	// with 2 to 9 (0 and 1 start no subscriber's number).
+	landlineRE = regexp.MustCompile(`^0[1-9]\d{1,2}-?[2-9]\d{6,7}$`)
 	numberRE   = regexp.MustCompile(`^\d+(\.\d+)?$`)
 	alnumRE    = regexp.MustCompile(`^[A-Za-z0-9-]*$`)
 	digitsRE   = regexp.MustCompile(`^\d*$`)
@@ -516,7 +519,12 @@ func checkTyping(fd *Field, v string) *Problem {
 				return phoneProblem(fd)
 			}
 		case '0':
-			if len(v) > 13 || strings.Count(v, "-") > 1 || strings.HasPrefix(v, "0-") {
+			if len(v) > 13 || strings.Count(v, "-") > 1 || strings.HasPrefix(v, "00") {
+				return phoneProblem(fd)
+			}
+			// After the area code's dash (0xx- or 0xxx-) the local number, which starts
+			// with 2 to 9.
+			if i := strings.IndexByte(v, '-'); i >= 0 && (i < 3 || i > 4 || len(v) > i+1 && v[i+1] < '2') {
 				return phoneProblem(fd)
 			}
 		default:

@@ -185,6 +185,18 @@ func TestCheck(t *testing.T) {
 		{"phone", "138123456789", CodePhone},
 		{"phone", "1381234567a", CodeChars},
 		{"phone", "", ""},
+		// A landline: an area code (0 and two or three digits, never 00: that dials
+		// abroad), then a local number of 7 or 8 digits that starts with 2 to 9 (0 and 1
+		// start no subscriber's number).
+		{"phone", "010-62345678", ""},
+		{"phone", "02787654321", ""},
+		{"phone", "0595-22345678", ""},
+		{"phone", "0711-0123456", CodePhone},
+		{"phone", "0711-1234567", CodePhone},
+		{"phone", "07110123456", CodePhone},
+		{"phone", "00123456789", CodePhone},
+		{"phone", "0086-5123456", CodePhone},
+		{"phone", "07-115123456", CodePhone},
 		{"electricity.capacity_kw", "8", ""},
 		{"electricity.capacity_kw", "220", ""},
 		{"electricity.capacity_kw", "12.5", ""},
@@ -278,6 +290,13 @@ func TestCheckTyping(t *testing.T) {
 		{"phone", "0711-", ""},
 		{"phone", "0711-51234567", ""},
 		{"phone", "0-", CodePhone},
+		{"phone", "00", CodePhone},  // 00 dials abroad: no area code starts so
+		{"phone", "07-", CodePhone}, // an area code has 3 or 4 digits, its 0 counted
+		{"phone", "071-", ""},       // 0xx: 010, 027, …
+		{"phone", "07111-", CodePhone},
+		{"phone", "0711-0", CodePhone}, // no local number starts with 0 or 1
+		{"phone", "0711-1", CodePhone},
+		{"phone", "0711-5", ""},
 		{"phone", "5", CodePhone},
 		{"phone", "1a", CodeChars},
 		{"electricity.capacity_kw", "2", ""},
@@ -581,6 +600,24 @@ func TestIDNumberLabelByCard(t *testing.T) {
 		}
 		if review != tc.zh {
 			t.Errorf("%q: the review names it %q, want %q", tc.card, review, tc.zh)
+		}
+	}
+}
+
+// The keypad refuses a key only when no further typing can make the phone number valid:
+// every number Check takes can be typed key by key.
+func TestPhoneTypableKeyByKey(t *testing.T) {
+	f := form(t, now, "electricity/new_connection")
+	for _, v := range []string{"13812345678", "19912345678", "0711-5123456", "07115123456", "010-62345678",
+		"01062345678", "027-87654321", "0595-22345678", "059522345678", "0711-51234567"} {
+		if p := f.Check("phone", v); p != nil {
+			t.Errorf("Check(%q) = %v", v, p)
+			continue
+		}
+		for i := 1; i <= len(v); i++ {
+			if p := f.CheckTyping("phone", v[:i]); p != nil {
+				t.Errorf("typing %q: %q refused: %v", v, v[:i], p)
+			}
 		}
 	}
 }
