@@ -474,6 +474,8 @@ func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {
 		}
 		sec.Steps = append(sec.Steps, step)
 	}
+	// The dates the citizen chose (装机日期), which the time limit's words may not name.
+	sec.Notes = append(sec.Notes, o.Dates(i18n.ZH)...)
 	// 零费用 is said by the fees row and the rule's message (why it is free): not a third time.
 	for _, m := range o.Messages {
 		sec.Notes = append(sec.Notes, m.ZH)

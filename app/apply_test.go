@@ -18,10 +18,12 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
@@ -478,6 +480,32 @@ func TestApplicationIncompleteNotSent(t *testing.T) {
 	}
 	if n := receivedCount(t, f.sims, utility.Water, utility.KindApplication, ""); n != 0 {
 		t.Fatalf("water received %d applications", n)
+	}
+}
+
+// The installation date the citizen chose within the committed time is kept on the
+// 一次性告知书 on paper with what it is for: the time limit's words (2个工作日，最迟…) do
+// not name it, and the notice says the engineer comes on "the date you chose".
+func TestApplicationChosenDatePrinted(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	printer := capturePrinter(t, f)
+	f.citizen(5)
+	broadband, _ := f.k.Catalog().Service(utility.Broadband, "new_connection")
+	a := applyFor(t, f.k, nil, broadband)
+	dates, err := a.Form.Options("broadband.install_date", "")
+	if err != nil || len(dates.Options) == 0 {
+		t.Fatalf("dates offered: %+v, %v", dates, err)
+	}
+	a.Answers["broadband.install_date"] = dates.Options[0].Value // the soonest: within the time limit
+	r := submitForm(t, a)
+	if o := r.Answers[0].Outcome; o.ChosenDate {
+		t.Fatalf("the soonest date is the time limit: %s", o.TimeLimit(i18n.ZH))
+	}
+	printedLast(t, printer, 1)
+	day, _ := time.ParseInLocation(time.DateOnly, dates.Options[0].Value, workdays.CST)
+	if want := "装机日期：" + workdays.FormatDate(day, i18n.ZH); !bytes.Contains(printer.Accepted(), gb(t, want)) {
+		t.Fatalf("the receipt does not say %q", want)
 	}
 }
 

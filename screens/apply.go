@@ -782,6 +782,9 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 					rows = append(rows, note(s.T("apply.unchecked_part"), widget.WarningImportance))
 				}
 				rows = append(rows, s.kv("apply.limit", s.partLimit(p)), s.kv("apply.fees", o.FeesText(lang)))
+				for _, d := range o.Dates(lang) { // 装机日期: the limit's words may not name it
+					rows = append(rows, bullet(d))
+				}
 				docs := o.Service.Materials.In(lang)
 				if docs == "" {
 					docs = s.K.Catalog().Materials.In(lang)

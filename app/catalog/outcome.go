@@ -30,13 +30,22 @@ type Outcome struct {
 	// ChosenDate is set when the citizen chose a date (an appointment, the start of
 	// supply) later than the committed time: the work is done that day, the Deadline.
 	ChosenDate bool
-	ZeroCost   bool
-	Messages   []bitext.Text
-	Fees       []*Fee
+	// Chosen are the dates the citizen chose for this service (date fields shown), for
+	// the 一次性告知书 to keep what was agreed (Dates).
+	Chosen   []ChosenDay
+	ZeroCost bool
+	Messages []bitext.Text
+	Fees     []*Fee
 	// Rules are the IDs of the rules that applied, in order (for the journal).
 	Rules []string
 
 	cat *Catalog
+}
+
+// ChosenDay is a date the citizen chose, and the label of its field (装机日期).
+type ChosenDay struct {
+	Label bitext.Text
+	Day   time.Time
 }
 
 // Evaluate applies each service's rules to the answers, counting deadlines from accepted.
@@ -84,10 +93,16 @@ func (f *Form) evaluate(s *Service, a Answers, accepted time.Time) *Outcome {
 	cal := f.env.Calendar
 	o.Deadline = cal.Deadline(accepted, o.Days)
 	for _, in := range f.inputs {
-		if in.Service != s || in.Field.Type != TypeDate {
+		// A date left from before its field was hidden is no answer (抢险救灾 asks no start).
+		if in.Service != s || in.Field.Type != TypeDate || !f.visible(in, a, 0) {
 			continue
 		}
-		if t, err := time.ParseInLocation(time.DateOnly, a[in.Key], workdays.CST); err == nil && t.After(o.Deadline) {
+		t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(a[in.Key]), workdays.CST)
+		if err != nil {
+			continue
+		}
+		o.Chosen = append(o.Chosen, ChosenDay{Label: in.Field.Label, Day: t})
+		if t.After(o.Deadline) {
 			o.Deadline, o.ChosenDate = t, true
 		}
 	}
@@ -160,6 +175,21 @@ func (o *Outcome) TimeLimit(lang i18n.Lang) string {
 		s += bitext.New("（预计）", " (estimated)").In(lang)
 	}
 	return s
+}
+
+// Dates are the dates the citizen chose, each with what it is for: 装机日期：2026年11月26日
+// （周四）, Installation date: Thu 26 Nov 2026. A date within the committed time is not
+// in the time limit's words, so the 一次性告知书 tells it here; the date that is the time
+// limit (按您选择的日期) is not told twice.
+func (o *Outcome) Dates(lang i18n.Lang) []string {
+	var out []string
+	for _, c := range o.Chosen {
+		if o.ChosenDate && c.Day.Equal(o.Deadline) {
+			continue
+		}
+		out = append(out, c.Label.In(lang)+bitext.New("：", ": ").In(lang)+workdays.FormatDate(c.Day, lang))
+	}
+	return out
 }
 
 // FeesText writes the fees in one line: 零费用, 免费, or the items.

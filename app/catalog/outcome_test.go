@@ -317,3 +317,38 @@ func TestTimeLimitWords(t *testing.T) {
 		}
 	}
 }
+
+// A date answer left from before its field was hidden (临电租赁's start, then 抢险救灾,
+// which asks no start) moves nothing: emergency power is committed in 1 working day, not
+// on the day once picked for a building site.
+func TestHiddenDateMovesNothing(t *testing.T) {
+	f := form(t, now, "electricity/temporary_power")
+	a := Answers{"electricity.purpose": "construction", "electricity.start": "2026-12-18"}
+	if o := f.Evaluate(a, now)[0]; !o.ChosenDate || !o.Deadline.Equal(day("2026-12-18")) {
+		t.Fatalf("a building site's start: deadline %s, by choice %v", o.Deadline.Format(time.DateOnly), o.ChosenDate)
+	}
+	a["electricity.purpose"] = "emergency"
+	o := f.Evaluate(a, now)[0]
+	if o.Days != 1 || !o.Deadline.Equal(day("2026-11-26")) || o.ChosenDate || len(o.Dates(i18n.ZH)) != 0 {
+		t.Fatalf("emergency with a hidden start: %d days to %s, by choice %v, dates %q",
+			o.Days, o.Deadline.Format(time.DateOnly), o.ChosenDate, o.Dates(i18n.ZH))
+	}
+}
+
+// The date the citizen chose is told with what it is for, on the 一次性告知书 (on screen
+// and on paper): within the committed time too, where the time limit does not name it;
+// a date that is the time limit (按您选择的日期) is not told twice.
+func TestChosenDatesTold(t *testing.T) {
+	f := form(t, now, "broadband/new_connection")
+	o := f.Evaluate(Answers{"broadband.install_date": "2026-11-26"}, now)[0]
+	if zh, en := o.Dates(i18n.ZH), o.Dates(i18n.EN); len(zh) != 1 || zh[0] != "装机日期：2026年11月26日（周四）" ||
+		len(en) != 1 || en[0] != "Installation date: Thu 26 Nov 2026" {
+		t.Fatalf("a date within the time limit: %q / %q", zh, en)
+	}
+	if o := f.Evaluate(Answers{"broadband.install_date": "2026-12-04"}, now)[0]; len(o.Dates(i18n.ZH)) != 0 {
+		t.Fatalf("the date that is the time limit told again: %q", o.Dates(i18n.ZH))
+	}
+	if o := f.Evaluate(Answers{}, now)[0]; len(o.Dates(i18n.ZH)) != 0 {
+		t.Fatalf("no date chosen: %q", o.Dates(i18n.ZH))
+	}
+}
