@@ -819,8 +819,23 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 			// A page it goes on to says whose steps and fees these are.
 			blocks = append(blocks, touch.NewGroup(s.partTitle(p), rows...))
 		}
-		return s.pager(blocks...)
+		if !slices.ContainsFunc(r.Answers, countsWorkingDays) {
+			return s.pager(blocks...)
+		}
+		// How the time limits are counted, as the receipt says it, above every page: a
+		// citizen without the paper reads it here.
+		return container.NewBorder(note(s.T("apply.notice_working_days"), widget.MediumImportance), nil, nil, nil, s.pager(blocks...))
 	}}
+}
+
+// countsWorkingDays reports whether a part's time limit is counted in working days (the
+// receipt's test too): not refused, not on a day the citizen chose.
+func countsWorkingDays(p app.PartAnswer) bool {
+	days := p.Outcome.Days
+	if acc := p.Acceptance; acc != nil {
+		days = acc.WorkingDays // the utility's answer binds
+	}
+	return p.Refused == "" && !p.Outcome.ChosenDate && days > 0
 }
 
 // fixedWidth lays its objects out over its whole area and asks for the given width,
