@@ -266,11 +266,7 @@ func TestTransferGoesOnWhileNextCardWaits(t *testing.T) {
 	}
 	water := utilitysim.AccountNumber(utility.Water, 1)
 	a.Answers["phone"], a.Answers["property_cert"], a.Answers["water.account"] = "13800000006", "1234567", water
-	if probs := a.Form.Validate(a.Answers); len(probs) != 0 {
-		t.Fatalf("the form: %v", probs)
-	}
-	h.Do(func() { h.Shell.ShowForm(a) })
-	h.Tap("核对并提交")
+	fromFilledForm(t, h, a)
 	h.WaitShows("过户前须结清原户号的全部欠费")
 	h.TapPrefixSeeking(h.K.UtilityName(utility.Water))
 	h.WaitShows("请用微信或支付宝扫码支付")

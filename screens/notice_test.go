@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -32,11 +33,7 @@ func TestNoticeOnScreenAsPrinted(t *testing.T) {
 	mustDo(t, err)
 	soonest := dates.Options[0].Value // within the 2 working days committed
 	a.Answers["phone"], a.Answers["address"], a.Answers["broadband.install_date"] = "13800000006", "lzh/taihe/th-zhengjie/jy1/2/602", soonest
-	if probs := a.Form.Validate(a.Answers); len(probs) != 0 {
-		t.Fatalf("the form: %v", probs)
-	}
-	h.Do(func() { h.Shell.ShowForm(a) })
-	h.Tap("核对并提交")
+	fromFilledForm(t, h, a)
 	h.WaitShows("确认提交")
 	h.Tap("确认提交")
 	h.WaitFor("the result", func() bool { return h.Current() == "apply-result" })
@@ -60,4 +57,15 @@ func TestNoticeOnScreenAsPrinted(t *testing.T) {
 			h.Check("", "apply-notice-chosen-date")
 		}
 	}
+}
+
+// fromFilledForm shows an application's form as the test filled it in and taps 核对并提交:
+// the review comes next, or a 过户's settle page.
+func fromFilledForm(t *testing.T, h *screentest.H, a *app.ApplyForm) {
+	t.Helper()
+	if probs := a.Form.Validate(a.Answers); len(probs) != 0 {
+		t.Fatalf("the form: %v", probs)
+	}
+	h.Do(func() { h.Shell.ShowForm(a) })
+	h.Tap("核对并提交")
 }
