@@ -189,6 +189,7 @@ func (s *Shell) leaveMaintenance() {
 // maintPage is maintenance mode: the devices and queues at a glance, and what staff can
 // do about them.
 func maintPage(s *Shell) Page {
+	var keep keptPage
 	return Page{Name: "maint", TitleKey: "maint.title", Leave: s.leaveMaintenance, Build: func() fyne.CanvasObject {
 		m := s.maint
 		st, failed := maintRead(s, m.Status)
@@ -207,12 +208,14 @@ func maintPage(s *Shell) Page {
 		acts := []fyne.CanvasObject{test, events, bundles, utilities, restart, exit}
 		actions := touch.NewApartGrid(1, acts...)
 		about := s.panel(s.T("maint.about"), s.aboutRows(m.About(), st.Fleet)...)
-		var panels fyne.CanvasObject = s.pager(devices, queue, about)
-		if !s.K.Elderly() {
+		var panels fyne.CanvasObject
+		if s.K.Elderly() {
+			panels = keep.pager(s, devices, queue, about)
+		} else {
 			// Side by side, all at a glance; in 大字模式 one above the other, paged. What
 			// waits has a column of its own, the tallest: with every utility's count, each
 			// saying why it holds its requests back, it goes on a second page.
-			panels = container.NewGridWithColumns(2, container.NewVBox(devices, about), s.pager(queue))
+			panels = container.NewGridWithColumns(2, container.NewVBox(devices, about), keep.pager(s, queue))
 		}
 		if actions.MinSize().Height > s.bodySize.Height {
 			// Six the gap apart are taller than the page (大字模式): they go under the
@@ -234,6 +237,28 @@ func maintRead[T any](s *Shell, read func(context.Context) (T, error)) (v T, fai
 		return v, note(s.maintError(err), widget.DangerImportance)
 	}
 	return v, nil
+}
+
+// keptPage keeps the page a maintenance screen's pager is on across the screen's
+// rebuilds for new data (a dead letter sent again or closed, a device's state changed):
+// staff working through a long list are not sent back to its first page after each
+// item. A rebuild in another mode or language opens on the first page: its pages hold
+// other rows.
+type keptPage struct {
+	last *touch.Pager
+	view string // the mode and language last was built in
+}
+
+// pager pages blocks as Shell.pager does, on the page the last one built was on.
+func (k *keptPage) pager(s *Shell, blocks ...fyne.CanvasObject) *touch.Pager {
+	p := s.pager(blocks...)
+	view := fmt.Sprint(s.K.Elderly(), s.K.Text.Lang())
+	if k.last != nil && k.view == view {
+		at, _ := k.last.Page()
+		p.SetPage(at)
+	}
+	k.last, k.view = p, view
+	return p
 }
 
 // maintError words an error of maintenance mode for staff; what is not foreseen is
@@ -431,6 +456,7 @@ func (s *Shell) confirmRestart(m *app.Maintenance) {
 
 // deadPage lists the requests the outbox set aside, with 重发 and 关闭 for each.
 func deadPage(s *Shell) Page {
+	var keep keptPage
 	return Page{Name: "maint-dead", TitleKey: "maint.dead", Build: func() fyne.CanvasObject {
 		reqs, failed := maintRead(s, func(ctx context.Context) ([]staff.Request, error) { return s.maint.Requests(ctx, outbox.Dead) })
 		if failed != nil {
@@ -443,7 +469,7 @@ func deadPage(s *Shell) Page {
 		for _, r := range reqs {
 			blocks = append(blocks, s.deadBlock(r))
 		}
-		return s.pager(blocks...)
+		return keep.pager(s, blocks...)
 	}}
 }
 
@@ -497,6 +523,7 @@ func (s *Shell) chooseReason(title string, pick func(code string)) {
 // pendingPage lists the requests waiting to be sent to utility id, oldest first, with
 // 撤回申请 for each: a citizen at the counter cancels one the utility does not have yet.
 func pendingPage(s *Shell, id string) Page {
+	var keep keptPage
 	return Page{Name: "maint-pending", TitleKey: "maint.pending_list", Build: func() fyne.CanvasObject {
 		reqs, failed := maintRead(s, func(ctx context.Context) ([]staff.Request, error) { return s.maint.Requests(ctx, outbox.Pending) })
 		if failed != nil {
@@ -511,7 +538,7 @@ func pendingPage(s *Shell, id string) Page {
 		if len(blocks) == 0 {
 			return note(s.T("maint.pending_list_none"), widget.SuccessImportance)
 		}
-		return s.pager(blocks...)
+		return keep.pager(s, blocks...)
 	}}
 }
 
@@ -576,6 +603,7 @@ func (s *Shell) maintAct(act func(context.Context) error, doneKey string) {
 
 // reprintsPage lists the receipts that did not print, with 补打 for each.
 func reprintsPage(s *Shell) Page {
+	var keep keptPage
 	return Page{Name: "maint-reprints", TitleKey: "maint.reprints", Build: func() fyne.CanvasObject {
 		kept, failed := maintRead(s, s.maint.Reprints)
 		if failed != nil {
@@ -588,7 +616,7 @@ func reprintsPage(s *Shell) Page {
 		for _, e := range kept {
 			blocks = append(blocks, s.reprintRow(e))
 		}
-		return s.pager(blocks...)
+		return keep.pager(s, blocks...)
 	}}
 }
 
@@ -604,6 +632,7 @@ func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
 // bundlesPage lists, for each utility, the content it shows (a bundle's version, or
 // the kiosk's own), with 回退 where a bundle can be rolled back.
 func bundlesPage(s *Shell) Page {
+	var keep keptPage
 	return Page{Name: "maint-bundles", TitleKey: "maint.bundles", Build: func() fyne.CanvasObject {
 		sts, failed := maintRead(s, s.maint.Bundles)
 		if failed != nil {
@@ -613,7 +642,7 @@ func bundlesPage(s *Shell) Page {
 		for _, u := range s.K.Utilities {
 			blocks = append(blocks, s.bundleRow(u.ID(), sts[u.ID()]))
 		}
-		return s.pager(blocks...)
+		return keep.pager(s, blocks...)
 	}}
 }
 
@@ -760,6 +789,7 @@ func (s *Shell) checkUtility(ctx context.Context, id string) checked {
 
 // eventsPage is the journal's last events, newest first (记录留痕).
 func eventsPage(s *Shell) Page {
+	var keep keptPage
 	return Page{Name: "maint-events", TitleKey: "maint.events", Build: func() fyne.CanvasObject {
 		today, failed := maintRead(s, s.maint.Today)
 		if failed != nil {
@@ -780,7 +810,7 @@ func eventsPage(s *Shell) Page {
 			}
 			blocks = append(blocks, touch.NewRow(name, s.eventDetail(e), dateTime(e.Time), s.K.Touch))
 		}
-		return s.pager(blocks...)
+		return keep.pager(s, blocks...)
 	}}
 }
 

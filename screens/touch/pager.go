@@ -75,6 +75,11 @@ func NewPager(prevLabel, nextLabel string, blocks ...fyne.CanvasObject) *Pager {
 // Page returns the current page (0-based) and the number of pages.
 func (p *Pager) Page() (int, int) { return p.page, max(len(p.pages), 1) }
 
+// SetPage shows page n (0-based) from the next layout on, before the pager is first laid
+// out: a list built again for new data opens on the page it was on. Past the last page
+// it shows the last.
+func (p *Pager) SetPage(n int) { p.page = max(n, 0) }
+
 // Overflows reports whether, at the last layout, some page's content was taller than
 // the page and so was cut off: a block (not splittable, or a part of one) taller than a
 // page. Screens must be designed so that this never happens; tests check it.

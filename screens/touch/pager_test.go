@@ -87,6 +87,28 @@ func TestPagerPlacesOnlyTheCurrentPage(t *testing.T) {
 	}
 }
 
+// A pager set to a page before its first layout opens on it, or on the last page when
+// the list has shrunk since (an item dealt with), its buttons as on that page.
+func TestPagerSetPage(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	for _, c := range []struct{ set, want int }{{1, 1}, {2, 2}, {7, 2}} {
+		blocks := []fyne.CanvasObject{block(200), block(200), block(200), block(200), block(200)}
+		p := NewPager("上一页", "下一页", blocks...)
+		p.SetPage(c.set)
+		w := test.NewTempWindow(t, p)
+		w.SetPadded(false)
+		w.Resize(fyne.NewSize(600, 540)) // two blocks a page: 3 pages
+		objs := test.TempWidgetRenderer(t, p).Objects()
+		if got, _ := p.Page(); got != c.want || !slices.Contains(objs, fyne.CanvasObject(blocks[2*c.want])) {
+			t.Errorf("set to %d: on page %d showing %v, want page %d", c.set, got, objs, c.want)
+		}
+		if p.PrevButton().Disabled() || p.NextButton().Disabled() != (c.want == 2) {
+			t.Errorf("set to %d: prev off %v, next off %v", c.set, p.PrevButton().Disabled(), p.NextButton().Disabled())
+		}
+	}
+}
+
 // A panel taller than a page is shown as its title and rows, paged between rows; one
 // that fits stays whole.
 func TestPagerSplitsAPanelTallerThanAPage(t *testing.T) {

@@ -1,0 +1,87 @@
+package screens_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/screens/screentest"
+	"github.com/liangzihu/kiosk/screens/touch"
+)
+
+// pagerOf is the pager of the screen on show; the test fails without one.
+func pagerOf(h *screentest.H) *touch.Pager {
+	h.T.Helper()
+	var p *touch.Pager
+	for _, o := range h.Objects() {
+		if x, ok := o.(*touch.Pager); ok {
+			p = x
+		}
+	}
+	if p == nil {
+		h.T.Fatalf("no pager on %s:\n%s", h.Current(), h.Markup())
+	}
+	return p
+}
+
+// deadLetters makes n dead letters to water, which refuses every request without a word.
+func deadLetters(t *testing.T, n int) *screentest.H {
+	t.Helper()
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}))
+	t.Cleanup(silent.Close)
+	h := screentest.New(t, screentest.Options{Start: true, UtilityURLs: map[string]string{"electricity": "http://127.0.0.1:1",
+		"water": silent.URL + "/v1", "gas": "http://127.0.0.1:1", "broadband": "http://127.0.0.1:1"}})
+	for range n {
+		if res := transfer(t, h, "water", 5*time.Second); res.State != outbox.Dead {
+			t.Fatalf("not a dead letter: %+v", res)
+		}
+	}
+	return h
+}
+
+// Staff working through dozens of dead letters stay on the page they were on after each
+// one they send again or close: the list is built anew without it, and used to open on
+// its first page, a dozen page turns away from where they were.
+func TestMaintenanceDeadLettersKeepThePage(t *testing.T) {
+	h := deadLetters(t, 12)
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("未送达的申请")
+	p := pagerOf(h)
+	for range 4 {
+		h.TapObject(p.NextButton())
+	}
+	at, pages := p.Page()
+	if at != 4 || pages < 6 {
+		t.Fatalf("on page %d of %d", at+1, pages)
+	}
+	h.Tap("重新发送")
+	h.WaitShows("已重新排队发送")
+	h.Tap("知道了")
+	if now, n := pagerOf(h).Page(); now != at || n != pages-1 && n != pages {
+		t.Fatalf("after 重新发送 on page %d of %d: page %d of %d", at+1, pages, now+1, n)
+	}
+	h.Tap("关闭申请")
+	h.Tap("重复申请")
+	h.WaitShows("申请已关闭")
+	h.Tap("知道了")
+	if now, _ := pagerOf(h).Page(); now != at {
+		t.Fatalf("after 关闭申请 on page %d: page %d", at+1, now+1)
+	}
+	// In another mode the list opens on its first page (its pages hold other rows), as
+	// it does when staff open it again.
+	h.Do(func() { h.Shell.SetElderly(true) })
+	if now, _ := pagerOf(h).Page(); now != 0 {
+		t.Fatalf("in 大字模式 the list opened on page %d", now+1)
+	}
+	h.Do(func() { h.Shell.SetElderly(false) })
+	h.Tap("返回")
+	h.Tap("未送达的申请")
+	if now, _ := pagerOf(h).Page(); now != 0 {
+		t.Fatalf("the list opened again on page %d", now+1)
+	}
+}
