@@ -2,6 +2,8 @@ package screens
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,7 +28,8 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 			s.notice.hide()
 			s.notice = nil
 		}
-		if s.Current() == "home" {
+		switch s.Current() {
+		case "home", "maint": // maintenance mode tells staff of a card left there
 			s.refresh()
 		}
 		return
@@ -210,10 +213,12 @@ func (s *Shell) onDevice(app.DeviceEvent) {
 
 // devicesView is what the screen name shows of the devices: on home, the lookups and
 // the choice of a joint application, whether the ID card reader can be used; on the
-// lookups, whether the scanner can scan too. Other screens show none.
+// lookups, whether the scanner can scan too; in maintenance mode, each device's state
+// and why it is at fault. Other screens show none.
 type devicesView struct {
 	reader string
 	scan   bool
+	staff  string
 }
 
 func (s *Shell) devicesView(name string) devicesView {
@@ -222,6 +227,14 @@ func (s *Shell) devicesView(name string) devicesView {
 		return devicesView{reader: s.K.ReaderProblem()}
 	case "accounts", "track":
 		return devicesView{reader: s.K.ReaderProblem(), scan: s.K.CanScan()}
+	case "maint":
+		var b strings.Builder
+		for _, d := range []string{"idcard", "printer", "scanner"} {
+			if e, ok := s.K.DeviceState(d); ok {
+				fmt.Fprintf(&b, "%s %t %s\n", d, e.OK, e.Detail)
+			}
+		}
+		return devicesView{staff: b.String()}
 	}
 	return devicesView{}
 }

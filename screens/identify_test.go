@@ -26,6 +26,12 @@ import (
 // real pseudo-terminals.
 func newDeviceHarness(t *testing.T) (*screentest.H, *demo.Rig) {
 	t.Helper()
+	return newDeviceHarnessWith(t, nil)
+}
+
+// newDeviceHarnessWith is newDeviceHarness with its configuration tuned by tune first.
+func newDeviceHarnessWith(t *testing.T, tune func(*config.Config)) (*screentest.H, *demo.Rig) {
+	t.Helper()
 	d, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +39,9 @@ func newDeviceHarness(t *testing.T) (*screentest.H, *demo.Rig) {
 	t.Cleanup(func() { d.Close() })
 	cfg := config.Defaults()
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
+	if tune != nil {
+		tune(cfg)
+	}
 	d.Apply(cfg)
 	return screentest.New(t, screentest.Options{Config: cfg, Demo: d, Start: true}), d
 }
