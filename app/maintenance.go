@@ -214,20 +214,30 @@ func (m *Maintenance) CloseRequest(ctx context.Context, ref, reason string) erro
 	return m.svc.Close(ctx, ref, m.actor, reason)
 }
 
-// Events returns the last n journal events of the last day, newest first.
-func (m *Maintenance) Events(ctx context.Context, n int) ([]journal.Event, error) {
+// Recent is the journal's last events of the last day, newest first, and how many of
+// that day's are left out, older than those.
+type Recent struct {
+	Events  []journal.Event
+	Earlier int
+}
+
+// Events returns the last n journal events of the last day, newest first, and how many
+// earlier ones of the day it leaves out: a screen that lists n says that there are more
+// (kioskctl journal list lists them all).
+func (m *Maintenance) Events(ctx context.Context, n int) (Recent, error) {
 	if err := m.check(); err != nil {
-		return nil, err
+		return Recent{}, err
 	}
 	evs, err := m.svc.Events(ctx, staff.Query{Since: 24 * time.Hour})
 	if err != nil {
-		return nil, err
+		return Recent{}, err
 	}
-	evs = evs[max(0, len(evs)-n):]
+	earlier := max(0, len(evs)-n)
+	evs = evs[earlier:]
 	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
 		evs[i], evs[j] = evs[j], evs[i]
 	}
-	return evs, nil
+	return Recent{Events: evs, Earlier: earlier}, nil
 }
 
 // Today sums up the kiosk's day so far from its journal (业务量统计; the day is China

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -357,5 +358,37 @@ func TestMaintenanceWithdrawsWaiting(t *testing.T) {
 	}
 	if got[refs[0]] || !got[refs[1]] {
 		t.Errorf("the utility received %v: the withdrawn one, or not the other", got)
+	}
+}
+
+// The journal's screen lists the latest of the day's events, newest first, and learns
+// how many earlier ones it leaves out; none when it lists them all.
+func TestMaintenanceEventsSaysWhatIsLeftOut(t *testing.T) {
+	t.Parallel()
+	k := newContentKiosk(t, t.TempDir())
+	m, err := k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	all, err := m.Events(ctx, 1000)
+	if err != nil || all.Earlier != 0 || len(all.Events) == 0 || all.Events[0].Kind != journal.StaffLogin {
+		t.Fatalf("before: %+v, %v", all, err)
+	}
+	before := len(all.Events)
+	for i := range 70 {
+		if err := k.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: "工号0107", Detail: fmt.Sprint("打印测试页 ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := m.Events(ctx, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Events) != 60 || got.Earlier != before+70-60 {
+		t.Fatalf("%d listed, %d left out; want 60 and %d", len(got.Events), got.Earlier, before+10)
+	}
+	if first, last := got.Events[0].Detail, got.Events[59].Detail; first != "打印测试页 69" || last != "打印测试页 10" {
+		t.Fatalf("listed from %q to %q, want the newest first", first, last)
 	}
 }

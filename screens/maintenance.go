@@ -14,7 +14,6 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
-	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/report"
 	"github.com/liangzihu/kiosk/app/reprint"
@@ -795,20 +794,25 @@ func eventsPage(s *Shell) Page {
 		if failed != nil {
 			return failed
 		}
-		evs, failed := maintRead(s, func(ctx context.Context) ([]journal.Event, error) { return s.maint.Events(ctx, eventsShown) })
+		recent, failed := maintRead(s, func(ctx context.Context) (app.Recent, error) { return s.maint.Events(ctx, eventsShown) })
 		if failed != nil {
 			return failed
 		}
 		blocks := []fyne.CanvasObject{s.todayPanel(today)}
-		if len(evs) == 0 {
+		if len(recent.Events) == 0 {
 			blocks = append(blocks, note(s.T("maint.events_none"), widget.MediumImportance))
 		}
-		for _, e := range evs {
+		for _, e := range recent.Events {
 			name := string(e.Kind)
 			if key := "journal." + name; s.K.Text.Has(key) {
 				name = s.T(key)
 			}
 			blocks = append(blocks, touch.NewRow(name, s.eventDetail(e), dateTime(e.Time), s.K.Touch))
+		}
+		if recent.Earlier > 0 {
+			// The list ends here, not the day's journal: staff who page to its end for
+			// the morning's events read where they are.
+			blocks = append(blocks, note(s.T("maint.events_earlier", len(recent.Events), recent.Earlier), widget.WarningImportance))
 		}
 		return keep.pager(s, blocks...)
 	}}

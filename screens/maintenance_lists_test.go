@@ -1,11 +1,14 @@
 package screens_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/screens/screentest"
@@ -83,5 +86,41 @@ func TestMaintenanceDeadLettersKeepThePage(t *testing.T) {
 	h.Tap("未送达的申请")
 	if now, _ := pagerOf(h).Page(); now != 0 {
 		t.Fatalf("the list opened again on page %d", now+1)
+	}
+}
+
+// A busy day's journal holds more than the screen lists: its last page says how many
+// earlier ones there are and where to read them, not only that the list has ended.
+func TestMaintenanceJournalSaysWhatIsLeftOut(t *testing.T) {
+	h := newHarness(t)
+	for i := range 300 {
+		if err := h.K.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: "工号0107", Detail: fmt.Sprint("打印测试页 ", i)}); err != nil {
+			t.Fatal(err)
+		}
+		h.Clock.Advance(time.Second)
+	}
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("操作记录")
+	if h.Shows("另有") {
+		t.Fatalf("the first page says the list has ended:\n%s", h.Markup())
+	}
+	if !h.ShowsOnAnyPage("以上为最近60条；近24小时另有241条更早的记录，请在终端主机上用 kioskctl journal list 查看") {
+		t.Fatalf("the last page does not say what is left out:\n%s", h.Markup())
+	}
+	assertFitsInEveryView(h)
+}
+
+// assertFitsInEveryView checks that the screen on show fits in English and Chinese, in
+// 大字模式 and not, and leaves it in Chinese, not in 大字模式.
+func assertFitsInEveryView(h *screentest.H) {
+	h.T.Helper()
+	for _, lang := range []string{"en", "zh"} {
+		if h.K.Text.Lang() != i18n.Lang(lang) {
+			h.Do(h.Shell.ToggleLanguage)
+		}
+		for _, elderly := range []bool{true, false} {
+			h.Do(func() { h.Shell.SetElderly(elderly) })
+			h.AssertFits()
+		}
 	}
 }

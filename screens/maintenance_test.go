@@ -456,15 +456,7 @@ func TestMaintenanceWithdrawsWaiting(t *testing.T) {
 	if !h.ShowsOnAnyPage("缴费类请求不能撤回") || h.Shows(">撤回申请<") {
 		t.Errorf("a payment's request offered for withdrawal:\n%s", h.Markup())
 	}
-	for _, lang := range []string{"en", "zh"} {
-		if h.K.Text.Lang() != i18n.Lang(lang) {
-			h.Do(h.Shell.ToggleLanguage)
-		}
-		for _, elderly := range []bool{true, false} {
-			h.Do(func() { h.Shell.SetElderly(elderly) })
-			h.AssertFits()
-		}
-	}
+	assertFitsInEveryView(h)
 	h.Tap("返回")
 	h.Tap("待发送至" + name + "的申请")
 	if !h.Shows(first.KioskRef) {
