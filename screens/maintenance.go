@@ -263,6 +263,9 @@ func (k *keptPage) pager(s *Shell, blocks ...fyne.CanvasObject) *touch.Pager {
 // maintError words an error of maintenance mode for staff; what is not foreseen is
 // logged, and staff read that it was.
 func (s *Shell) maintError(err error) string {
+	if late := (*staff.TooLateError)(nil); errors.As(err, &late) && late.State != "" {
+		return s.tooLate(late)
+	}
 	for _, e := range []struct {
 		err error
 		key string
@@ -286,6 +289,23 @@ func (s *Shell) maintError(err error) string {
 	}
 	s.K.Log.Error("maintenance mode", "err", err)
 	return s.T("maint.error")
+}
+
+// tooLate says what became of a request staff could not close or withdraw, as kioskctl
+// does: the utility has it (its reference, to ask it to cancel by), a colleague closed
+// it (who, and why), or it expired.
+func (s *Shell) tooLate(e *staff.TooLateError) string {
+	switch {
+	case e.State == outbox.Done && e.UtilityRef != "":
+		return s.T("maint.too_late_done", e.Ref, e.UtilityRef)
+	case e.State == outbox.Done:
+		return s.T("maint.too_late_done_noref", e.Ref)
+	case e.State == outbox.Closed:
+		return s.T("maint.too_late_closed", e.Ref, e.Why)
+	case e.State == outbox.Expired:
+		return s.T("maint.too_late_expired", e.Ref)
+	}
+	return s.T("maint.too_late")
 }
 
 // deviceRows are the devices' states and an ID card left on the reader.

@@ -1,9 +1,11 @@
 package screens_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,5 +124,52 @@ func assertFitsInEveryView(h *screentest.H) {
 			h.Do(func() { h.Shell.SetElderly(elderly) })
 			h.AssertFits()
 		}
+	}
+}
+
+// The utility comes back and takes a waiting request while staff confirm its withdrawal:
+// the screen says that it has it, with the utility's number to ask it to cancel by (as
+// kioskctl does), not only that the request no longer waits.
+func TestMaintenanceWithdrawAnsweredMeanwhile(t *testing.T) {
+	var up atomic.Bool
+	water := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		var asked struct {
+			KioskRef string `json:"kiosk_ref"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&asked); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"kiosk_ref":%q,"reference":"WAT-7"}`, asked.KioskRef)
+	}))
+	defer water.Close()
+	h := screentest.New(t, screentest.Options{Start: true, UtilityURLs: map[string]string{"electricity": "http://127.0.0.1:1",
+		"water": water.URL + "/v1", "gas": "http://127.0.0.1:1", "broadband": "http://127.0.0.1:1"}})
+	req := transfer(t, h, "water", 0)
+	h.WaitFor("water held back", func() bool { return len(h.K.Outbox.Held()) == 1 })
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("待发送至" + h.K.UtilityName("water") + "的申请")
+	h.Tap("撤回申请")
+	h.Tap("群众已撤回申请")
+	h.WaitShows("确定撤回吗？")
+	up.Store(true)
+	// The outbox tries water again within its backoff; staff, reading the question, keep
+	// maintenance mode from closing for want of a touch.
+	h.WaitFor("the request sent", func() bool {
+		h.K.Touch()
+		h.Advance(20 * time.Second)
+		st, err := h.K.Outbox.Status(req.KioskRef)
+		return err == nil && st.State == outbox.Done
+	})
+	h.Tap("撤回")
+	h.WaitShows("申请 " + req.KioskRef + " 刚已送达业务单位（单位编号 WAT-7）")
+	if !h.Shows("请凭单位编号联系业务单位") {
+		t.Fatalf("staff are not told whom to ask:\n%s", h.Markup())
 	}
 }

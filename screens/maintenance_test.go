@@ -482,7 +482,10 @@ func TestMaintenanceWithdrawsWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Tap("撤回")
-	h.WaitShows("该申请已不在等待")
+	h.WaitShows("申请 " + second.KioskRef + " 已被关闭")
+	if !h.Shows("（工号0107: 已在窗口线下办理）") {
+		t.Fatalf("staff are not told who closed it:\n%s", h.Markup())
+	}
 	h.Tap("知道了")
 	if st, err := h.K.Outbox.Status(second.KioskRef); err != nil || st.ClosedBy != "工号0107" || st.CloseReason != "已在窗口线下办理" {
 		t.Errorf("closed by the colleague: %+v, %v", st, err)

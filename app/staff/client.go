@@ -115,7 +115,7 @@ func (c *Client) check(resp *http.Response, err error) (*http.Response, error) {
 	case p.MaintenanceOpen:
 		return nil, maintenanceOpenError(p.Error)
 	case p.TooLate:
-		return nil, &tooLateError{msg: p.Error, cause: outbox.ErrTooLate}
+		return nil, &TooLateError{msg: p.Error, cause: outbox.ErrTooLate}
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, notFoundError(p.Error)
 	}

@@ -537,15 +537,24 @@ func (l *Local) Close(ctx context.Context, ref, actor, reason string) error {
 	return err
 }
 
-// tooLateError is a request staff could not close or withdraw because it had moved on
-// (outbox.ErrTooLate): its message says what became of it, for staff.
-type tooLateError struct {
+// TooLateError is a request staff could not close or withdraw because it had moved on
+// (outbox.ErrTooLate): its message says what became of it, for kioskctl. Local's says
+// it in fields too, for a screen to word: the request's State now (Done, Closed,
+// Expired; empty while it is being sent, outbox.ErrInFlight), the utility's reference
+// once it has it, and who closed it and why. Through the socket (Client) only the
+// message comes.
+type TooLateError struct {
+	Ref        string
+	State      outbox.State
+	UtilityRef string
+	Why        string
+
 	msg   string
 	cause error
 }
 
-func (e *tooLateError) Error() string { return e.msg }
-func (e *tooLateError) Unwrap() error { return e.cause }
+func (e *TooLateError) Error() string { return e.msg }
+func (e *TooLateError) Unwrap() error { return e.cause }
 
 // tooLate words the refusal err (an outbox.ErrTooLate) of closing ref by what became of
 // it: staff who listed it as waiting learn that it was sent meanwhile, not that it is
@@ -553,28 +562,33 @@ func (e *tooLateError) Unwrap() error { return e.cause }
 func (l *Local) tooLate(ref string, err error) error {
 	st, serr := l.Outbox.Status(ref)
 	var what string
+	tl := &TooLateError{Ref: ref, cause: err}
 	switch {
 	case errors.Is(err, outbox.ErrInFlight):
 		what = "is being sent to its utility right now: list it again in a minute to see whether the utility took it"
 	case serr != nil:
 		return err
 	case st.State == outbox.Done:
+		tl.State, tl.UtilityRef = st.State, st.UtilityRef
 		what = "was sent meanwhile and its utility has it"
 		if st.UtilityRef != "" {
 			what += " (the utility's reference " + st.UtilityRef + ")"
 		}
 		what += ": ask the utility to cancel it"
 	case st.State == outbox.Closed:
+		tl.State, tl.Why = st.State, requestOf(st).Why
 		what = "was closed meanwhile"
-		if r := requestOf(st); r.Why != "" {
-			what += " (" + r.Why + ")"
+		if tl.Why != "" {
+			what += " (" + tl.Why + ")"
 		}
 	case st.State == outbox.Expired:
+		tl.State = st.State
 		what = "passed its deadline meanwhile and will never be sent"
 	default:
 		return err
 	}
-	return &tooLateError{msg: fmt.Sprintf("staff: %s %s; it was not closed", ref, what), cause: err}
+	tl.msg = fmt.Sprintf("staff: %s %s; it was not closed", ref, what)
+	return tl
 }
 
 // Events reads the journal.

@@ -762,6 +762,12 @@ func TestCloseTooLate(t *testing.T) {
 			"): ask the utility to cancel it; it was not closed" {
 			t.Errorf("withdrawn once answered: %v", err)
 		}
+		// The screen words it from its fields: the request's state and the utility's
+		// reference to ask it to cancel by.
+		var late *TooLateError
+		if _, local := s.(*Local); local && (!errors.As(err, &late) || late.Ref != ref || late.State != outbox.Done || late.UtilityRef != "GAS-"+ref) {
+			t.Errorf("withdrawn once answered: %#v", late)
+		}
 		if st, err := k.l.Outbox.Status(ref); err != nil || st.State != outbox.Done {
 			t.Errorf("after the refusals: %+v, %v", st, err)
 		}
