@@ -504,6 +504,11 @@ func (s *Shell) requestRow(r staff.Request, when string, imp widget.Importance) 
 // deadBlock is one dead letter: what it is, why it stopped, and the two actions.
 func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	row := s.requestRow(r, dateTime(r.Created), widget.DangerImportance)
+	if r.Rejected {
+		// A refusal is no failed try: the count of those (0 for one refused at once)
+		// read as if it had never been sent.
+		row.Trailing = s.T("maint.sent_refused")
+	}
 	retry := s.Button("maint.retry", func() {
 		s.maintAct(func(ctx context.Context) error { return s.maint.Retry(ctx, r.KioskRef) }, "maint.retried")
 	})

@@ -525,6 +525,10 @@ func TestMaintenanceDeadLetterRefusedWithoutWords(t *testing.T) {
 	if n := strings.Count(h.Markup(), "业务单位不予受理（未说明原因）"); n != 2 || h.Shows("多次发送未成功") {
 		t.Fatalf("%d refusals without words told as such:\n%s", n, h.Markup())
 	}
+	// Refused at the first send: not "tried 0 times", as if it had never gone.
+	if h.Shows("已尝试0次") || strings.Count(h.Markup(), ">被拒收<") != 2 {
+		t.Fatalf("a refusal told as no try:\n%s", h.Markup())
+	}
 	for _, elderly := range []bool{true, false} {
 		h.Do(func() { h.Shell.SetElderly(elderly) })
 		h.AssertFits()
