@@ -197,7 +197,7 @@ func maintPage(s *Shell) Page {
 		}
 		devices := s.panel(s.T("maint.devices"), s.deviceRows(st)...)
 		queue := s.panel(s.T("maint.queue"), s.queueRows(st)...)
-		test := s.Button("maint.test_page", func() { s.printTestPage(m) })
+		test := s.Button("maint.test_page", s.printTestPage)
 		events := s.Button("maint.events_button", func() { s.Show(eventsPage(s)) })
 		bundles := s.Button("maint.bundles", func() { s.Show(bundlesPage(s)) })
 		utilities := s.Button("maint.utilities", func() { s.Show(utilitiesPage(s)) })
@@ -432,15 +432,19 @@ func (s *Shell) countRow(label string, n int, imp widget.Importance) *touch.Row 
 }
 
 // printTestPage prints the printer's test page and says how it went.
-func (s *Shell) printTestPage(m *app.Maintenance) { s.maintPrint("maint.test_page", m.PrintTestPage) }
+func (s *Shell) printTestPage() { s.maintPrint("maint.test_page", (*app.Maintenance).PrintTestPage) }
 
 // maintPrint prints in the background under a notice titled by key, then says how it
-// went and redraws (the printer's state, the receipts left to reprint).
-func (s *Shell) maintPrint(key string, print func(context.Context) (app.PrintResult, error)) {
+// went and redraws (the printer's state, the receipts left to reprint); see maintAct.
+func (s *Shell) maintPrint(key string, print func(*app.Maintenance, context.Context) (app.PrintResult, error)) {
+	m := s.maint
+	if m == nil {
+		return
+	}
 	s.notice.hide()
 	s.notice = s.showModal(s.T(key), s.T("maint.printing"))
 	run(s, func(ctx context.Context) string {
-		res, err := print(ctx)
+		res, err := print(m, ctx)
 		switch {
 		case err != nil:
 			return s.maintError(err)
@@ -449,6 +453,9 @@ func (s *Shell) maintPrint(key string, print func(context.Context) (app.PrintRes
 		}
 		return s.T("maint.not_printed", res.Detail)
 	}, func(msg string) {
+		if s.maint != m {
+			return
+		}
 		s.notice.hide()
 		s.notice = s.showModal(s.T(key), msg, modalButton{label: s.T("common.ok"), primary: true})
 		s.refresh()
@@ -510,12 +517,12 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 		row.Trailing = s.T("maint.sent_refused")
 	}
 	retry := s.Button("maint.retry", func() {
-		s.maintAct(func(ctx context.Context) error { return s.maint.Retry(ctx, r.KioskRef) }, "maint.retried")
+		s.maintAct(func(m *app.Maintenance, ctx context.Context) error { return m.Retry(ctx, r.KioskRef) }, "maint.retried")
 	})
 	retry.Importance = widget.HighImportance
 	closing := s.Button("maint.close_request", func() {
 		s.chooseReason(s.T("maint.close_title", r.KioskRef), func(code string) {
-			s.maintAct(func(ctx context.Context) error { return s.maint.CloseRequest(ctx, r.KioskRef, code) }, "maint.closed_request")
+			s.maintAct(func(m *app.Maintenance, ctx context.Context) error { return m.CloseRequest(ctx, r.KioskRef, code) }, "maint.closed_request")
 		})
 	})
 	// The utility's refusal is read as it says it, one without words said to be one; a
@@ -582,7 +589,7 @@ func (s *Shell) pendingBlock(r staff.Request) fyne.CanvasObject {
 		s.chooseReason(s.T("maint.withdraw_title", r.KioskRef), func(code string) {
 			msg := s.T("maint.withdraw_confirm", r.KioskRef, s.K.UtilityName(r.Utility), s.T("maint.kind."+string(r.Kind)), s.T("maint.reason_"+code))
 			s.confirmAct(s.T("maint.withdraw"), msg, s.T("maint.withdraw_yes"),
-				func(ctx context.Context) error { return s.maint.CloseRequest(ctx, r.KioskRef, code) }, "maint.withdrawn_request")
+				func(m *app.Maintenance, ctx context.Context) error { return m.CloseRequest(ctx, r.KioskRef, code) }, "maint.withdrawn_request")
 		})
 	})
 	withdraw.Importance = widget.DangerImportance
@@ -606,15 +613,26 @@ func (s *Shell) span(d time.Duration) string {
 
 // confirmAct asks under title whether to do what msg says, then, on yes, does act as
 // maintAct does.
-func (s *Shell) confirmAct(title, msg, yes string, act func(context.Context) error, doneKey string) {
+func (s *Shell) confirmAct(title, msg, yes string, act func(*app.Maintenance, context.Context) error, doneKey string) {
 	s.notice.hide()
 	s.notice = s.showModal(title, msg, modalButton{label: s.T("common.cancel")},
 		modalButton{label: yes, primary: true, action: func() { s.maintAct(act, doneKey) }})
 }
 
 // maintAct does a staff action in the background, then says how it went and redraws.
-func (s *Shell) maintAct(act func(context.Context) error, doneKey string) {
-	run(s, act, func(err error) {
+// The action is the maintenance session's open at the tap, taken here on the UI's
+// goroutine: a card placed meanwhile ends it (s.maint nil), and the action is refused by
+// the session then, never run on a nil one. Its outcome is said only while that session
+// is open: the screen it answers is gone otherwise (the idle timeout closed it).
+func (s *Shell) maintAct(act func(*app.Maintenance, context.Context) error, doneKey string) {
+	m := s.maint
+	if m == nil {
+		return
+	}
+	run(s, func(ctx context.Context) error { return act(m, ctx) }, func(err error) {
+		if s.maint != m {
+			return
+		}
 		msg := s.T(doneKey)
 		if err != nil {
 			msg = s.maintError(err)
@@ -647,7 +665,7 @@ func reprintsPage(s *Shell) Page {
 func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
 	title := s.T("maint.receipt."+e.Kind) + "  " + e.Ref
 	r := touch.NewRow(title, dateTime(e.Time)+"  "+e.Reason, s.T("maint.reprint"), func() {
-		s.maintPrint("maint.reprints", func(ctx context.Context) (app.PrintResult, error) { return s.maint.Reprint(ctx, e.Ref) })
+		s.maintPrint("maint.reprints", func(m *app.Maintenance, ctx context.Context) (app.PrintResult, error) { return m.Reprint(ctx, e.Ref) })
 	})
 	r.Importance = widget.HighImportance
 	return r
@@ -704,7 +722,7 @@ func (s *Shell) heldRow(id string, p *bundle.Applied) *touch.Row {
 	detail += " · " + s.T("maint.bundle_received", dateTime(p.At), s.deliveredBy(p.By))
 	r := touch.NewRow(s.T("maint.bundle_held_title", name), detail, s.T("maint.bundle_drop"), func() {
 		s.confirmAct(s.T("maint.bundle_drop_title"), s.T("maint.bundle_drop_confirm", name, m.Version, when), s.T("maint.bundle_drop"),
-			func(ctx context.Context) error { return s.maint.DropHeldBundle(ctx, id) }, "maint.bundle_dropped")
+			func(mt *app.Maintenance, ctx context.Context) error { return mt.DropHeldBundle(ctx, id) }, "maint.bundle_dropped")
 	})
 	r.Importance = widget.WarningImportance
 	return r
@@ -737,7 +755,7 @@ func (s *Shell) shownRow(id string, st bundle.Status) *touch.Row {
 	}
 	r := touch.NewRow(name, detail, s.T("maint.rollback"), func() {
 		s.confirmAct(s.T("maint.rollback"), s.T("maint.rollback_confirm", name, m.Version, to), s.T("maint.rollback"),
-			func(ctx context.Context) error { return s.maint.RollbackBundle(ctx, id) }, "maint.rolled_back")
+			func(mt *app.Maintenance, ctx context.Context) error { return mt.RollbackBundle(ctx, id) }, "maint.rolled_back")
 	})
 	r.Importance = widget.WarningImportance
 	return r
@@ -768,9 +786,13 @@ func (s *Shell) utilityRow(id string) *touch.Row {
 	// answers is not laid out again by the page, and its second line ran over its border.
 	r := touch.NewRow(s.K.UtilityName(id), s.T("maint.utility_checking_detail"), "", nil)
 	r.OnTapped = func() {
+		m := s.maint // see maintAct
+		if m == nil {
+			return
+		}
 		r.Trailing, r.Importance = s.T("maint.utility_checking"), widget.MediumImportance
 		r.Refresh()
-		run(s, func(ctx context.Context) checked { return s.checkUtility(ctx, id) }, func(c checked) {
+		run(s, func(ctx context.Context) checked { return s.checkUtility(ctx, m, id) }, func(c checked) {
 			r.Trailing, r.Detail, r.Importance = c.state, c.detail, c.imp
 			r.Refresh()
 		})
@@ -779,8 +801,8 @@ func (s *Shell) utilityRow(id string) *touch.Row {
 	return r
 }
 
-func (s *Shell) checkUtility(ctx context.Context, id string) checked {
-	c, err := s.maint.CheckUtility(ctx, id)
+func (s *Shell) checkUtility(ctx context.Context, m *app.Maintenance, id string) checked {
+	c, err := m.CheckUtility(ctx, id)
 	if err != nil {
 		return checked{state: s.T("maint.fault"), detail: s.maintError(err), imp: widget.DangerImportance}
 	}
