@@ -71,6 +71,14 @@ func (k *Kiosk) runScanner(s *scanner.Scanner) {
 }
 
 func (k *Kiosk) emitScan(sc Scan) {
+	// The countdown on screen means nobody touched it for the idle time: whoever holds a
+	// code to the scanner now is most likely the next citizen, not the visit's. A tap
+	// answers the countdown (继续办理); a scan does not, and what it opens must not come
+	// under the last visit's name, with 返回 into its accounts. The visit ends as the
+	// countdown would have ended it, and the scan is served in a visit of its own.
+	if k.Sessions.Expire() {
+		k.Log.Info("a scan during the idle countdown: the visit ended first")
+	}
 	k.Touch()
 	k.mu.Lock()
 	ls := append([]func(Scan){}, k.scanListeners...)

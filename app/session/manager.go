@@ -168,6 +168,22 @@ func (m *Manager) End(r Reason) {
 	m.emit(ev)
 }
 
+// Expire ends a running countdown at once, as if its time were up: the open session (if
+// any) is wiped with ReasonIdle and Ended is reported. It reports whether a countdown was
+// running; otherwise it does nothing. Input that is not an answer to the countdown (a
+// code held to the scanner by whoever stands there now) must not resume the visit.
+func (m *Manager) Expire() bool {
+	m.mu.Lock()
+	if m.state != Warning {
+		m.mu.Unlock()
+		return false
+	}
+	ev := m.endLocked(ReasonIdle)
+	m.mu.Unlock()
+	m.emit(ev)
+	return true
+}
+
 // Close wipes the open session and stops the idle timer without reporting anything:
 // the kiosk is shutting down and its screen may already be gone. What the screens still
 // do meanwhile (a tap that opens a visit without a card, a touch) opens no session and

@@ -115,6 +115,30 @@ func TestTouchResetsAndResumes(t *testing.T) {
 	}
 }
 
+// Expire ends a running countdown at once, as its last second would: the session is
+// wiped, Ended says idle, and no timer is left. Before the countdown it does nothing.
+func TestExpireEndsTheCountdownOnly(t *testing.T) {
+	m, c, r := newTestManager()
+	s := m.Start()
+	c.Advance(59 * time.Second)
+	if m.Expire() || m.Current() != s || m.State() != Active {
+		t.Fatalf("Expire before the countdown: state %v", m.State())
+	}
+	c.Advance(3 * time.Second) // the countdown at 8 s
+	if !m.Expire() {
+		t.Fatal("Expire did not report the countdown")
+	}
+	if m.Current() != nil || !s.Wiped() || m.State() != Resting || c.Pending() != 0 {
+		t.Fatalf("after Expire: current %v, wiped %v, state %v, %d timers", m.Current(), s.Wiped(), m.State(), c.Pending())
+	}
+	if got, want := r.kinds(), "start warn10 warn9 warn8 end:idle"; got != want {
+		t.Fatalf("events:\n got %s\nwant %s", got, want)
+	}
+	if m.Expire() {
+		t.Fatal("Expire with nothing counting down")
+	}
+}
+
 // A citizen paying with their phone touches nothing for longer than the usual idle
 // time: the session waits as long as its patience says, then counts down as usual;
 // WipeAt says when the wipe comes. Patience ends when set to 0 or with the session.
