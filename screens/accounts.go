@@ -223,11 +223,11 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 			}
 			return tooShort
 		}
+		// What is typed stays when the screen is drawn again (大字模式 or English tapped
+		// half way through), and after a number that was not found, to be corrected.
 		k.SetValue(typed)
-		k.OnSubmit = func(v string) {
-			typed = v
-			s.openAccount(utilityID, v)
-		}
+		k.OnChange = func(v string) { typed = v }
+		k.OnSubmit = func(v string) { s.openAccount(utilityID, v) }
 		if s.K.Elderly() {
 			// No room for a title: the placeholder says what to type, and the line
 			// under it where to find the number and how long it is.

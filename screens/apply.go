@@ -267,6 +267,9 @@ func (s *Shell) outcomeBriefs(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 // from a list (an address level by level, so nobody types Chinese).
 func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
 	partial := "" // an address is picked again from the top
+	// What is typed on the keypad, kept when the editor is drawn again (大字模式 or
+	// English tapped half way through); the answer so far to begin with.
+	draft := a.Answers[in.Key]
 	return Page{Name: "editor", TitleKey: "apply.form_title", Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
 		fd := in.Field
@@ -274,7 +277,7 @@ func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
 		help := note(fd.Help.In(lang), widget.MediumImportance)
 		switch fd.Keypad() {
 		case catalog.KeypadDigits, catalog.KeypadPhone, catalog.KeypadDecimal, catalog.KeypadAlnum:
-			return s.keypadEditor(a, in, title, help)
+			return s.keypadEditor(a, in, &draft, title, help)
 		}
 		switch fd.Type {
 		case catalog.TypeAddress:
@@ -284,7 +287,7 @@ func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
 	}}
 }
 
-func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, title, help fyne.CanvasObject) fyne.CanvasObject {
+func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, draft *string, title, help fyne.CanvasObject) fyne.CanvasObject {
 	lang := s.K.Text.Lang()
 	kind := touch.Numeric
 	switch in.Field.Keypad() {
@@ -307,7 +310,8 @@ func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, title, help fy
 		}
 		return ""
 	}
-	k.SetValue(a.Answers[in.Key])
+	k.SetValue(*draft)
+	k.OnChange = func(v string) { *draft = v }
 	k.OnSubmit = func(v string) {
 		if p := a.Form.Check(in.Key, v); p != nil {
 			s.notice.hide()

@@ -1,11 +1,14 @@
 package screens_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/screens/screentest"
@@ -70,5 +73,102 @@ func TestScanDuringCountdownEndsTheVisit(t *testing.T) {
 	}
 	if ended != "idle" {
 		t.Fatalf("the visit's end journaled as %q, want idle", ended)
+	}
+}
+
+// What a citizen has typed on a keypad stays when the screen is drawn again under it:
+// 大字模式 or English tapped half way through a number (the digits looked small), the
+// account keypad, 进度查询's and a form's alike. They were drawn anew empty, and an
+// elderly citizen who had typed seven digits of a long number had to start again.
+func TestKeypadKeepsTypingAcrossRedraws(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(h *screentest.H)
+	}{
+		{"account", func(h *screentest.H) {
+			h.Tap("账户与账单")
+			h.Tap(h.K.UtilityName(utility.Water))
+		}},
+		{"track", func(h *screentest.H) {
+			h.Tap("进度查询")
+			h.Tap("输入办件编号")
+		}},
+		{"form", func(h *screentest.H) {
+			h.K.Sessions.Start().SetIdentity(session.Identity{Name: "陈建国", IDNumber: "11010519491231002X", CardType: "resident"})
+			for _, u := range h.K.Catalog().Utilities {
+				for _, sv := range u.Services {
+					a, err := h.K.NewApplication(sv)
+					mustDo(t, err)
+					for _, in := range a.Form.Inputs() {
+						if in.Field.Type == catalog.TypeAccount && a.Form.Visible(in.Key, a.Answers) {
+							h.Shell.ShowForm(a)
+							h.Shell.ShowEditor(a, in)
+							return
+						}
+					}
+				}
+			}
+			t.Fatal("no service asks for an account number")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := screentest.New(t, screentest.Options{})
+			tc.open(h)
+			for _, c := range "4200" {
+				h.Tap(string(c))
+			}
+			english := func() { h.Do(h.Shell.ToggleLanguage) }
+			for _, toggle := range []func(){func() { h.Tap("大字模式") }, english, english} {
+				toggle()
+				kp, ok := h.Keypad()
+				if !ok {
+					t.Fatalf("no keypad on %s:\n%s", h.Current(), h.Markup())
+				}
+				if kp.Value() != "4200" {
+					t.Fatalf("after a redraw the keypad holds %q, want 4200", kp.Value())
+				}
+			}
+		})
+	}
+}
+
+// An application number that is not found is said in a notice over the keypad, which
+// still holds it: the citizen taps 知道了, compares the number with the receipt and
+// corrects the one character that is wrong, in both languages and sizes. The keypad was
+// drawn anew empty under a line that said so, and in 大字模式 that line ran the keypad
+// off the window.
+func TestTrackNumberNotFoundKeepsIt(t *testing.T) {
+	for _, english := range []bool{false, true} {
+		for _, elderly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
+				h, _ := newLookupHarness(t)
+				if english {
+					h.Do(h.Shell.ToggleLanguage)
+				}
+				h.Do(func() { h.Shell.SetElderly(elderly) })
+				h.Tap(h.K.Text.T("tile.track"))
+				h.Tap(h.K.Text.T("track.by_number"))
+				for _, c := range "DL2611250099" {
+					h.Tap(string(c))
+				}
+				h.Tap(h.K.Text.T("keypad.ok"))
+				title := h.K.Text.T("lookup.failed_title")
+				h.WaitShows(title)
+				if !showsWrapped(h, h.K.Text.T("track.not_found")) {
+					t.Fatalf("the notice does not say the number is not found:\n%s", h.Markup())
+				}
+				h.Check("", "")
+				h.Tap(h.K.Text.T("common.ok"))
+				h.Check("", "")
+				kp, ok := h.Keypad()
+				if !ok || kp.Value() != "DL2611250099" || h.Shows(title) {
+					t.Fatalf("after 知道了, the number not found is not on the keypad:\n%s", h.Markup())
+				}
+				h.Tap(h.K.Text.T("keypad.backspace"))
+				if kp, _ := h.Keypad(); kp.Value() != "DL261125009" {
+					t.Fatalf("correcting the number: %q", kp.Value())
+				}
+			})
+		}
 	}
 }

@@ -117,7 +117,10 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 
 // trackKeypadPage types an application number (letters and digits).
 func trackKeypadPage(s *Shell) Page {
-	var problem string
+	// What is typed, kept when the screen is drawn again (大字模式 or English tapped half
+	// way through) and under what is said of a number not found: the citizen corrects
+	// the one character that is wrong rather than type it all again.
+	var typed string
 	// Its own title, shorter than the button's in English: in 大字模式 the header has room
 	// for a few words beside a citizen's name, and the heading that says more is left out.
 	return Page{Name: "track-keypad", TitleKey: "track.number_page", Build: func() fyne.CanvasObject {
@@ -131,19 +134,23 @@ func trackKeypadPage(s *Shell) Page {
 			}
 			return ""
 		}
-		k.OnSubmit = func(v string) { s.openApplication(v, func(key string) { problem = key; s.refresh() }) }
-		var items []fyne.CanvasObject
+		k.SetValue(typed)
+		k.OnChange = func(v string) { typed = v }
+		// Why a number was not found is a notice over the keypad, as for an account
+		// number: a line above the large keys ran 大字模式's keypad off the window.
+		k.OnSubmit = func(v string) {
+			s.openApplication(v, func(key string) {
+				s.notice.hide()
+				s.notice = s.tellKeys("lookup.failed_title", key, s.ok)
+			})
+		}
 		if s.K.Elderly() {
 			// No room for the heading above the large keys: the prompt stands in the
 			// display, and the example on the line under it, as on the form's keypads.
 			k.Placeholder, k.Help = s.T("track.number_title"), s.T("track.number_placeholder")
-		} else {
-			items = append(items, heading(s.T("track.number_title")))
+			return k
 		}
-		if problem != "" {
-			items = append(items, note(s.T(problem), widget.DangerImportance))
-		}
-		return container.NewBorder(container.NewVBox(items...), nil, nil, nil, k)
+		return container.NewBorder(heading(s.T("track.number_title")), nil, nil, nil, k)
 	}}
 }
 

@@ -1062,6 +1062,7 @@ func TestJourneyBillQRAndTypedNumber(t *testing.T) {
 	}
 	j.typeIn("K261126" + other + "000001")
 	j.WaitShows("这个编号是另一台自助机给出的")
+	j.Tap("知道了") // the number stays on the keypad, to be corrected
 	j.Tap("清空")
 	j.typeIn(ref)
 	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })

@@ -56,6 +56,10 @@ type Keypad struct {
 	OnSubmit func(value string)
 	// OnKey runs on every key press (the kiosk counts it as activity).
 	OnKey func()
+	// OnChange receives the value after a key press changed it: a screen keeps it, and
+	// gives it back (SetValue) to the keypad it builds when it is drawn again (大字模式 or
+	// English tapped half way through a number).
+	OnChange func(value string)
 
 	labels  KeypadLabels
 	value   string
@@ -96,6 +100,7 @@ func (k *Keypad) Press(key string) {
 	if k.OnKey != nil {
 		k.OnKey()
 	}
+	before := k.value
 	switch key {
 	case k.labels.Backspace:
 		if k.value != "" {
@@ -116,6 +121,9 @@ func (k *Keypad) Press(key string) {
 		}
 	}
 	k.check()
+	if k.value != before && k.OnChange != nil {
+		k.OnChange(k.value)
+	}
 }
 
 func (k *Keypad) check() {

@@ -1,6 +1,7 @@
 package touch
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -64,6 +65,26 @@ func TestKeypadTypesValidatesSubmits(t *testing.T) {
 	}
 	if k.Key("X") != nil {
 		t.Fatal("plain numeric keypad has an X key")
+	}
+}
+
+// OnChange hears every change a key makes, and nothing else: not 确定, not a key that
+// changes nothing (a digit past MaxLen, 退格 or 清空 on nothing), not SetValue.
+func TestKeypadOnChange(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	k := NewKeypad(Numeric, labels)
+	k.MaxLen = 2
+	var changes []string
+	k.OnChange = func(v string) { changes = append(changes, v) }
+	k.OnSubmit = func(string) {}
+	k.SetValue("1")
+	test.NewTempWindow(t, k)
+	for _, key := range []string{"2", "3", "确定", "退格", "清空", "清空", "退格", "4"} {
+		test.Tap(k.Key(key))
+	}
+	if got := strings.Join(changes, ","); got != "12,1,,4" {
+		t.Fatalf("changes heard: %q, want 12,1,,4", got)
 	}
 }
 
