@@ -34,7 +34,7 @@ type billsState struct {
 // usage, tiers, fees and, from utilities that provide it, the 能效账单.
 func billsPage(s *Shell, utilityID string, a utility.Account) Page {
 	st := &billsState{utility: utilityID, account: a, chosen: map[string]bool{}}
-	return Page{Name: "bills", TitleKey: "bills.title", Build: func() fyne.CanvasObject {
+	return Page{Name: "bills", TitleKey: "bills.title", Subject: "bills/" + utilityID + "/" + a.Number, Build: func() fyne.CanvasObject {
 		if st.fetched && st.paid != s.K.PaidInVisit() {
 			// Paid since they were fetched (from this screen, or another of the visit):
 			// they are out of date.

@@ -1,7 +1,9 @@
 package screens_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,5 +172,60 @@ func TestTrackNumberNotFoundKeepsIt(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The same paper bill or receipt scanned again (the citizen saw nothing happen at once,
+// or held it under the scanner twice) opens its screen in place of the one on top, not
+// over it: one 返回 leads back to where they scanned it, not through copies of the same
+// bills. Another account's bill still opens over the first, and 返回 leads to it.
+func TestSameScanTwiceOneScreen(t *testing.T) {
+	h, d := newLookupHarness(t)
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	// Each scan is shown once its screen is logged: the last one may be on top already.
+	shown := func(name string) int { return strings.Count(h.Log(), `"msg":"screen","name":"`+name+`"`) }
+	scanBill := func(u, number string) {
+		t.Helper()
+		before := shown("bills")
+		mustDo(t, d.Scan(utility.FormatBillQR(u, number, "")))
+		h.WaitFor("the bills of "+number, func() bool {
+			return shown("bills") > before && h.Current() == "bills" && h.Shows(number) && h.Shows("缴费截止")
+		})
+	}
+	for range 3 {
+		scanBill(utility.Electricity, elec)
+	}
+	h.Tap("返回")
+	if h.Current() != "home" {
+		t.Fatalf("返回 after the same bill scanned three times: %s:\n%s", h.Current(), h.Markup())
+	}
+	scanBill(utility.Electricity, elec)
+	scanBill(utility.Water, water)
+	h.Tap("返回")
+	if h.Current() != "bills" || !h.Shows(elec) {
+		t.Fatalf("返回 from another account's bills does not lead to the first's:\n%s", h.Markup())
+	}
+	h.Tap("返回")
+	c, err := h.K.Client(utility.Electricity)
+	mustDo(t, err)
+	id := utilitysim.DemoIdentities[0]
+	apps, err := c.Applications(context.Background(), utility.Identity{IDNumber: id.IDNumber, Name: id.Name})
+	if err != nil || len(apps) == 0 {
+		t.Fatalf("seeded applications: %v %v", apps, err)
+	}
+	code, err := h.K.TrackURL(apps[0].Reference)
+	mustDo(t, err)
+	h.Tap("进度查询")
+	for range 2 {
+		before := shown("timeline")
+		mustDo(t, d.Scan(code))
+		h.WaitFor("the timeline", func() bool {
+			return shown("timeline") > before && h.Current() == "timeline" && h.Shows(apps[0].Reference)
+		})
+	}
+	h.Tap("返回")
+	if h.Current() != "track" {
+		t.Fatalf("返回 after the same receipt scanned twice: %s", h.Current())
 	}
 }

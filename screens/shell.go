@@ -47,6 +47,11 @@ type Page struct {
 	// Leave, if set, runs when the screen leaves the stack (返回, 首页, a card read):
 	// maintenance mode closes with its screen.
 	Leave func()
+	// Subject, if set, names what the screen shows (an account's bills, an
+	// application's timeline): shown again over itself (the same bill or receipt
+	// scanned twice), the screen takes the place of the one on top instead of going
+	// over it, and one 返回 still leads back.
+	Subject string
 }
 
 // Resume is a screen's business to go on with after a payment: the button's text key
@@ -180,6 +185,9 @@ func (s *Shell) Current() string { return s.stack[len(s.stack)-1].Name }
 
 // Show pushes a screen.
 func (s *Shell) Show(p Page) {
+	if p.Subject != "" && s.stack[len(s.stack)-1].Subject == p.Subject {
+		s.dropTo(len(s.stack) - 1)
+	}
 	s.stack = append(s.stack, p)
 	s.K.SetAway(true)
 	s.K.Log.Info("screen", "name", p.Name)

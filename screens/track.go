@@ -206,7 +206,7 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 // be, its utility having no such application or being no longer enabled here, its
 // numbers and whom to ask (lostPart).
 func jointPartsPage(s *Shell, l *app.JointLookup) Page {
-	return Page{Name: "joint", TitleKey: "track.joint_title", Build: func() fyne.CanvasObject {
+	return Page{Name: "joint", TitleKey: "track.joint_title", Subject: "joint/" + l.Ref, Build: func() fyne.CanvasObject {
 		if cur, ok := s.K.SessionJointLookup(l.Ref); ok {
 			l = cur // looked up again above this page (its receipt scanned again): that one asks now
 		}
@@ -245,7 +245,8 @@ func (s *Shell) lostPart(p app.JointPart) fyne.CanvasObject {
 // timelinePage shows an application's steps with their times, the current step, the
 // committed time limit in working days and whether it is kept; then 好差评.
 func timelinePage(s *Shell, a app.Application) Page {
-	return Page{Name: "timeline", TitleKey: "track.timeline", Build: func() fyne.CanvasObject {
+	subject := "timeline/" + a.Utility + "/" + a.Progress.Reference + "/" + a.Progress.KioskRef
+	return Page{Name: "timeline", TitleKey: "track.timeline", Subject: subject, Build: func() fyne.CanvasObject {
 		p := a.Progress
 		if a.Refused != "" {
 			return container.NewVBox(heading(s.T("track.refused_title")), note(a.RefusedIn(s.K.Text.Lang()), widget.DangerImportance))
