@@ -240,6 +240,8 @@ func TestScanReachesListeners(t *testing.T) {
 			app.Scan{Kind: app.ScanTracking, Ref: "SQ20261125001"}},
 		{"bill QR", func(r *rig) error { return r.demo.Scan(utility.FormatBillQR(utility.Water, "42001002", "")) },
 			app.Scan{Kind: app.ScanBill, Bill: utility.BillQR{Utility: utility.Water, Account: "42001002"}}},
+		{"payment receipt QR", func(r *rig) error { return r.demo.Scan("https://pay.example.cn/r/WX20261125001") },
+			app.Scan{Kind: app.ScanPaymentReceipt}},
 		{"another kind of code", func(r *rig) error { return r.demo.Scan("https://example.com/menu") },
 			app.Scan{Kind: app.ScanUnusable}},
 		{"GBK", func(r *rig) error { return r.demo.Scanner().WriteRaw(gbk) }, app.Scan{Kind: app.ScanUnusable}},
@@ -260,5 +262,42 @@ func TestScanReachesListeners(t *testing.T) {
 				t.Fatal("no scan arrived")
 			}
 		})
+	}
+}
+
+// ReadScan tells this kiosk's papers from everything else: its tracking QR (the test
+// page's sample too), a bill's, the QR of its payment receipts by the hall's template or
+// a utility's own; a tracking or payment URL of another hall's template, or with what
+// cannot be a reference in it, is none of them.
+func TestReadScan(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Utilities.Water.PaymentURL = "https://water.example.cn/invoice/{ref}?from=kiosk"
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close() })
+	for _, tc := range []struct {
+		code string
+		want app.Scan
+	}{
+		{"https://track.example.cn/a/DL20261125001", app.Scan{Kind: app.ScanTracking, Ref: "DL20261125001"}},
+		{"https://track.example.cn/a/TEST-20261125093000", app.Scan{Kind: app.ScanTracking, Ref: "TEST-20261125093000"}},
+		{"  UBILL:1:gas:5500100203:B-2026-10\t", app.Scan{Kind: app.ScanBill, Bill: utility.BillQR{Utility: utility.Gas, Account: "5500100203", Bill: "B-2026-10"}}},
+		{"https://pay.example.cn/r/WX20261125001", app.Scan{Kind: app.ScanPaymentReceipt}},
+		{"https://water.example.cn/invoice/W-0001?from=kiosk", app.Scan{Kind: app.ScanPaymentReceipt}},
+		{"https://water.example.cn/invoice/W-0001", app.Scan{Kind: app.ScanUnusable}},
+		{"https://pay.example.cn/r/", app.Scan{Kind: app.ScanUnusable}},
+		{"https://pay.example.cn/r/a%2Fb", app.Scan{Kind: app.ScanUnusable}},
+		{"https://track.other-city.cn/a/DL20261125001", app.Scan{Kind: app.ScanUnusable}},
+		{"https://track.example.cn/a/DL2026%3Cscript%3E", app.Scan{Kind: app.ScanUnusable}},
+		{"UBILL:1:heating:42001002", app.Scan{Kind: app.ScanUnusable}},
+		{"UBILL:1:water:4200", app.Scan{Kind: app.ScanUnusable}},
+		{"42001002", app.Scan{Kind: app.ScanUnusable}},
+		{"", app.Scan{Kind: app.ScanUnusable}},
+	} {
+		if got := k.ReadScan(tc.code); got != tc.want {
+			t.Errorf("ReadScan(%q) = %+v, want %+v", tc.code, got, tc.want)
+		}
 	}
 }

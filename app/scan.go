@@ -18,6 +18,12 @@ const (
 	ScanTracking
 	// ScanBill: a paper bill's QR; Scan.Bill names its account.
 	ScanBill
+	// ScanPaymentReceipt: the QR of one of this kiosk's payment receipts (its e-invoice
+	// or payment record, receipt.payment_url or a utility's payment_url). It is for the
+	// citizen's phone; the kiosk has nothing to open for it, but says what it is rather
+	// than that it cannot be read: a citizen who just paid holds the receipt they were
+	// given to the scanner they were told to use.
+	ScanPaymentReceipt
 )
 
 // Scan is a code read by the QR scanner, as the kiosk understands it.
@@ -45,7 +51,25 @@ func (k *Kiosk) ReadScan(code string) Scan {
 	if q, err := utility.ParseBillQR(code); err == nil {
 		return Scan{Kind: ScanBill, Bill: q}
 	}
+	if k.paymentReceiptQR(code) {
+		return Scan{Kind: ScanPaymentReceipt}
+	}
 	return Scan{Kind: ScanUnusable}
+}
+
+// paymentReceiptQR reports whether code is what a payment receipt of this kiosk's
+// utilities carries (Config.PaymentURL of any of them).
+func (k *Kiosk) paymentReceiptQR(code string) bool {
+	templates := []string{k.Config.Receipt.PaymentURL}
+	for _, c := range k.Utilities {
+		templates = append(templates, k.Config.PaymentURL(c.ID()))
+	}
+	for _, t := range templates {
+		if _, ok := refFromURL(t, code); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (k *Kiosk) runScanner(s *scanner.Scanner) {

@@ -510,7 +510,12 @@ func (l *JointLookup) Wipe() {
 // RefFromQR reads the application number from a scanned tracking QR (the URL that
 // receipts print from receipt.track_url), or returns false.
 func (k *Kiosk) RefFromQR(code string) (string, bool) {
-	tmpl := k.Config.Receipt.TrackURL
+	return refFromURL(k.Config.Receipt.TrackURL, code)
+}
+
+// refFromURL reads the reference out of code, a URL that the template tmpl (with its
+// {ref}) made (receipt.QRURL), or returns false.
+func refFromURL(tmpl, code string) (string, bool) {
 	i := strings.Index(tmpl, "{ref}")
 	if i < 0 {
 		return "", false

@@ -151,8 +151,12 @@ func (s *Shell) onScan(sc app.Scan) {
 		s.K.Log.Info("scan ignored: the citizen is paying or waiting")
 		return
 	}
-	if sc.Kind == app.ScanUnusable {
-		s.unusableScan()
+	switch sc.Kind {
+	case app.ScanUnusable:
+		s.unusableScan("scan.unknown")
+		return
+	case app.ScanPaymentReceipt:
+		s.unusableScan("scan.payment_receipt")
 		return
 	}
 	if s.maint != nil {
@@ -178,9 +182,10 @@ func (s *Shell) onScan(sc app.Scan) {
 const scanNoticeFor = 5 * time.Second
 
 // unusableScan tells a citizen on a screen that invites a scan (home, the account
-// lookup, 进度查询) that what they held to the scanner cannot be read here, and what
+// lookup, 进度查询) that what they held to the scanner cannot be used here (the message
+// key says why: unknown, or a payment receipt's QR, which is for their phone), and what
 // to scan instead, for a few seconds. Elsewhere nobody was asked to scan.
-func (s *Shell) unusableScan() {
+func (s *Shell) unusableScan(key string) {
 	switch s.Current() {
 	case "home", "accounts", "track":
 	default:
@@ -188,7 +193,7 @@ func (s *Shell) unusableScan() {
 		return
 	}
 	s.notice.hide()
-	m := s.tellKeys("scan.title", "scan.unknown", s.ok)
+	m := s.tellKeys("scan.title", key, s.ok)
 	s.notice = m
 	s.K.Clock.AfterFunc(scanNoticeFor, func() {
 		s.opt.Do(func() {

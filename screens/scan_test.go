@@ -229,3 +229,15 @@ func TestSameScanTwiceOneScreen(t *testing.T) {
 		t.Fatalf("返回 after the same receipt scanned twice: %s", h.Current())
 	}
 }
+
+// What the notice of a payment receipt's QR says fits, in both languages and sizes: it
+// is the longest a scan gets.
+func TestPaymentReceiptScanNoticeFits(t *testing.T) {
+	eachMode(t, func(t *testing.T, h *screentest.H, d *demo.Rig, english, elderly bool) {
+		h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+		mustDo(t, d.Scan("https://pay.example.cn/r/WX20261125001"))
+		said := h.K.Text.T("scan.payment_receipt")
+		h.WaitFor("the notice", func() bool { return showsWrapped(h, said) })
+		h.Check("", "")
+	})
+}
