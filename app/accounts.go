@@ -208,8 +208,19 @@ func (k *Kiosk) citizenMessage(l i18n.Lang, err error, utilityID string) string 
 // LookupMessage is CitizenMessage for an account looked up by its number or a bill's QR:
 // what was not found is the account.
 func (k *Kiosk) LookupMessage(err error, utilityID string) string {
-	if errors.Is(err, utility.ErrNotFound) {
+	switch {
+	case errors.Is(err, utility.ErrNotFound):
 		return k.Text.T("accounts.not_found")
+	case errors.Is(err, ErrNotServed):
+		// A bill of a utility this hall's kiosk does not serve: not 暂时, which sends the
+		// citizen back to scan it again and again. Whom to ask, as for a part of a joint
+		// application that is no longer looked up here.
+		name := k.UtilityName(utilityID)
+		ask := k.Text.T("track.part_ask_counter")
+		if h := k.UtilityHotline(utilityID); h != "" {
+			ask = k.Text.T("track.part_ask_hotline", name, h)
+		}
+		return k.Text.T("lookup.not_served", name, ask)
 	}
 	return k.CitizenMessage(err, utilityID)
 }

@@ -234,10 +234,14 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 }
 
 // Client returns the client of an enabled utility.
+// ErrNotServed means a utility is not enabled at this kiosk: a bill of it scanned here
+// cannot be looked up, now or later.
+var ErrNotServed = errors.New("app: the utility is not enabled at this kiosk")
+
 func (k *Kiosk) Client(id string) (utility.Client, error) {
 	c, ok := k.clients[id]
 	if !ok {
-		return nil, fmt.Errorf("app: utility %q is not enabled", id)
+		return nil, fmt.Errorf("%w: %q", ErrNotServed, id)
 	}
 	return c, nil
 }

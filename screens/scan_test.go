@@ -241,3 +241,33 @@ func TestPaymentReceiptScanNoticeFits(t *testing.T) {
 		h.Check("", "")
 	})
 }
+
+// A paper bill of a utility this hall's kiosk does not serve says so, and whom to ask:
+// it said the utility could not be served "for now, try again later", and the citizen
+// scanned it again and again.
+func TestScanBillOfAUtilityNotServed(t *testing.T) {
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
+	cfg.Utilities.Gas.Enabled = false
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), Start: true})
+	h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+	mustDo(t, d.Scan(utility.FormatBillQR(utility.Gas, utilitysim.AccountNumber(utility.Gas, 1), "")))
+	gas := h.K.UtilityName(utility.Gas)
+	hotline := h.K.UtilityHotline(utility.Gas)
+	if hotline == "" {
+		t.Fatal("the catalogue names no gas hotline: the test needs one")
+	}
+	want := "本机不办理" + gas + "的业务，查不到这张账单。请拨打" + gas + "服务热线 " + hotline + "，或到人工窗口咨询"
+	h.WaitFor("the notice", func() bool { return h.CanTap("知道了") })
+	if !showsWrapped(h, want) || h.Shows("暂时") || h.Shows("稍后") {
+		t.Fatalf("the notice of a bill of a utility not served, want %q:\n%s", want, h.Markup())
+	}
+	h.Check("", "")
+	h.Do(h.Shell.ToggleLanguage)
+	if !showsWrapped(h, "This kiosk does not serve "+h.K.UtilityName(utility.Gas)) {
+		t.Fatalf("the notice in English:\n%s", h.Markup())
+	}
+	h.Tap("OK")
+	if h.Current() != "home" {
+		t.Fatalf("after OK: %s", h.Current())
+	}
+}
