@@ -271,3 +271,72 @@ func TestScanBillOfAUtilityNotServed(t *testing.T) {
 		t.Fatalf("after OK: %s", h.Current())
 	}
 }
+
+// What a citizen without a card types or scans is personal (an account number names a
+// household; people type their ID or phone number where an application number is asked
+// for; a foreign code may carry anything): none of it reaches the log or the journal,
+// whether it is found, not found, refused, or the utility is down, nor from a line the
+// scanner driver dropped.
+func TestLookupsWithoutCardLogNoNumbers(t *testing.T) {
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
+	h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+	water := utilitysim.AccountNumber(utility.Water, 1)
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	const (
+		unknownAccount = "42009917"
+		typedRef       = "13907115523" // a mobile number typed where the application number goes
+		idInURL        = "42011519800101001X"
+	)
+	typeIn := func(text string) {
+		t.Helper()
+		for _, c := range text {
+			h.Tap(string(c))
+		}
+		h.Tap("确定")
+	}
+	h.Tap("账户与账单")
+	h.Tap(h.K.UtilityName(utility.Water))
+	typeIn(water)
+	h.WaitShows("缴费截止")
+	h.Tap("返回")
+	kp, _ := h.Keypad()
+	h.Do(func() { kp.SetValue("") })
+	typeIn(unknownAccount)
+	h.WaitShows("没有找到这个户号")
+	h.Tap("知道了")
+	h.Tap("首页")
+	mustDo(t, d.Scan(utility.FormatBillQR(utility.Electricity, elec, "")))
+	h.WaitFor("the scanned bill", func() bool { return h.Current() == "bills" && h.Shows(elec) })
+	h.Tap("首页")
+	mustDo(t, sims.SetFaults(utility.Water, utilitysim.Faults{Down: true}))
+	mustDo(t, d.Scan(utility.FormatBillQR(utility.Water, water, "")))
+	h.WaitShows("未能查到")
+	h.Tap("知道了")
+	h.Tap("进度查询")
+	h.Tap("输入办件编号")
+	typeIn(typedRef)
+	h.WaitShows("未能查到")
+	h.Tap("知道了")
+	h.Tap("首页")
+	dropped := strings.Count(h.Log(), "scanner line dropped")
+	mustDo(t, d.Scan("https://evil.example.com/?id="+idInURL))
+	mustDo(t, d.Scanner().WriteRaw([]byte(water+"\xff"+idInURL+"\r\n")))
+	h.WaitFor("the dropped line", func() bool { return strings.Count(h.Log(), "scanner line dropped") > dropped })
+	h.WaitFor("the foreign code told", func() bool { return showsWrapped(h, h.K.Text.T("scan.unknown")) })
+
+	evs, err := h.K.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0)
+	mustDo(t, err)
+	var journal strings.Builder
+	for _, e := range evs {
+		fmt.Fprintf(&journal, "%+v\n", e)
+	}
+	for _, secret := range []string{water, elec, unknownAccount, typedRef, idInURL, "evil.example.com", "UBILL"} {
+		if strings.Contains(h.Log(), secret) {
+			t.Errorf("%q is in the log:\n%s", secret, h.Log())
+		}
+		if strings.Contains(journal.String(), secret) {
+			t.Errorf("%q is in the journal:\n%s", secret, journal.String())
+		}
+	}
+}
