@@ -340,3 +340,35 @@ func TestLookupsWithoutCardLogNoNumbers(t *testing.T) {
 		}
 	}
 }
+
+// An account number not found is said over the keypad in both languages and sizes,
+// and 知道了 leads back to the keypad holding it, to be compared with the bill.
+func TestAccountNumberNotFoundKeepsIt(t *testing.T) {
+	for _, english := range []bool{false, true} {
+		for _, elderly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
+				h, _ := newLookupHarness(t)
+				if english {
+					h.Do(h.Shell.ToggleLanguage)
+				}
+				h.Do(func() { h.Shell.SetElderly(elderly) })
+				h.Tap(h.K.Text.T("tile.accounts"))
+				h.TapSeeking(h.K.UtilityName(utility.Water))
+				for _, c := range "42009917" {
+					h.Tap(string(c))
+				}
+				h.Tap(h.K.Text.T("keypad.ok"))
+				h.WaitShows(h.K.Text.T("lookup.failed_title"))
+				if !showsWrapped(h, h.K.Text.T("accounts.not_found")) {
+					t.Fatalf("the notice does not say the number is not found:\n%s", h.Markup())
+				}
+				h.Check("", "")
+				h.Tap(h.K.Text.T("common.ok"))
+				h.Check("", "")
+				if kp, ok := h.Keypad(); !ok || kp.Value() != "42009917" {
+					t.Fatalf("after 知道了, the number not found is not on the keypad:\n%s", h.Markup())
+				}
+			})
+		}
+	}
+}
