@@ -134,43 +134,56 @@ func TestKeypadKeepsTypingAcrossRedraws(t *testing.T) {
 	}
 }
 
-// An application number that is not found is said in a notice over the keypad, which
-// still holds it: the citizen taps 知道了, compares the number with the receipt and
-// corrects the one character that is wrong, in both languages and sizes. The keypad was
-// drawn anew empty under a line that said so, and in 大字模式 that line ran the keypad
-// off the window.
-func TestTrackNumberNotFoundKeepsIt(t *testing.T) {
-	for _, english := range []bool{false, true} {
-		for _, elderly := range []bool{false, true} {
-			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
-				h, _ := newLookupHarness(t)
-				if english {
-					h.Do(h.Shell.ToggleLanguage)
-				}
-				h.Do(func() { h.Shell.SetElderly(elderly) })
-				h.Tap(h.K.Text.T("tile.track"))
-				h.Tap(h.K.Text.T("track.by_number"))
-				for _, c := range "DL2611250099" {
-					h.Tap(string(c))
-				}
-				h.Tap(h.K.Text.T("keypad.ok"))
-				title := h.K.Text.T("lookup.failed_title")
-				h.WaitShows(title)
-				if !showsWrapped(h, h.K.Text.T("track.not_found")) {
-					t.Fatalf("the notice does not say the number is not found:\n%s", h.Markup())
-				}
-				h.Check("", "")
-				h.Tap(h.K.Text.T("common.ok"))
-				h.Check("", "")
-				kp, ok := h.Keypad()
-				if !ok || kp.Value() != "DL2611250099" || h.Shows(title) {
-					t.Fatalf("after 知道了, the number not found is not on the keypad:\n%s", h.Markup())
-				}
-				h.Tap(h.K.Text.T("keypad.backspace"))
-				if kp, _ := h.Keypad(); kp.Value() != "DL261125009" {
-					t.Fatalf("correcting the number: %q", kp.Value())
-				}
-			})
+// A number that is not found, an application's or an account's, is said in a notice
+// over the keypad, which still holds it: the citizen taps 知道了, compares the number
+// with the receipt or the bill and corrects the one character that is wrong, in both
+// languages and sizes. 进度查询's keypad was drawn anew empty under a line that said so,
+// and in 大字模式 that line ran the keypad off the window.
+func TestNumberNotFoundKeepsIt(t *testing.T) {
+	for _, tc := range []struct {
+		name, number, says string
+		open               func(h *screentest.H)
+	}{
+		{"application", "DL2611250099", "track.not_found", func(h *screentest.H) {
+			h.Tap(h.K.Text.T("tile.track"))
+			h.Tap(h.K.Text.T("track.by_number"))
+		}},
+		{"account", "42009917", "accounts.not_found", func(h *screentest.H) {
+			h.Tap(h.K.Text.T("tile.accounts"))
+			h.TapSeeking(h.K.UtilityName(utility.Water))
+		}},
+	} {
+		for _, english := range []bool{false, true} {
+			for _, elderly := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s,english=%v,elderly=%v", tc.name, english, elderly), func(t *testing.T) {
+					h, _ := newLookupHarness(t)
+					if english {
+						h.Do(h.Shell.ToggleLanguage)
+					}
+					h.Do(func() { h.Shell.SetElderly(elderly) })
+					tc.open(h)
+					for _, c := range tc.number {
+						h.Tap(string(c))
+					}
+					h.Tap(h.K.Text.T("keypad.ok"))
+					title := h.K.Text.T("lookup.failed_title")
+					h.WaitShows(title)
+					if !showsWrapped(h, h.K.Text.T(tc.says)) {
+						t.Fatalf("the notice does not say the number is not found:\n%s", h.Markup())
+					}
+					h.Check("", "")
+					h.Tap(h.K.Text.T("common.ok"))
+					h.Check("", "")
+					kp, ok := h.Keypad()
+					if !ok || kp.Value() != tc.number || h.Shows(title) {
+						t.Fatalf("after 知道了, the number not found is not on the keypad:\n%s", h.Markup())
+					}
+					h.Tap(h.K.Text.T("keypad.backspace"))
+					if kp, _ := h.Keypad(); kp.Value() != tc.number[:len(tc.number)-1] {
+						t.Fatalf("correcting the number: %q", kp.Value())
+					}
+				})
+			}
 		}
 	}
 }
@@ -337,38 +350,6 @@ func TestLookupsWithoutCardLogNoNumbers(t *testing.T) {
 		}
 		if strings.Contains(journal.String(), secret) {
 			t.Errorf("%q is in the journal:\n%s", secret, journal.String())
-		}
-	}
-}
-
-// An account number not found is said over the keypad in both languages and sizes,
-// and 知道了 leads back to the keypad holding it, to be compared with the bill.
-func TestAccountNumberNotFoundKeepsIt(t *testing.T) {
-	for _, english := range []bool{false, true} {
-		for _, elderly := range []bool{false, true} {
-			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
-				h, _ := newLookupHarness(t)
-				if english {
-					h.Do(h.Shell.ToggleLanguage)
-				}
-				h.Do(func() { h.Shell.SetElderly(elderly) })
-				h.Tap(h.K.Text.T("tile.accounts"))
-				h.TapSeeking(h.K.UtilityName(utility.Water))
-				for _, c := range "42009917" {
-					h.Tap(string(c))
-				}
-				h.Tap(h.K.Text.T("keypad.ok"))
-				h.WaitShows(h.K.Text.T("lookup.failed_title"))
-				if !showsWrapped(h, h.K.Text.T("accounts.not_found")) {
-					t.Fatalf("the notice does not say the number is not found:\n%s", h.Markup())
-				}
-				h.Check("", "")
-				h.Tap(h.K.Text.T("common.ok"))
-				h.Check("", "")
-				if kp, ok := h.Keypad(); !ok || kp.Value() != "42009917" {
-					t.Fatalf("after 知道了, the number not found is not on the keypad:\n%s", h.Markup())
-				}
-			})
 		}
 	}
 }
