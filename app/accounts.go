@@ -215,12 +215,25 @@ func (k *Kiosk) LookupMessage(err error, utilityID string) string {
 		// A bill of a utility this hall's kiosk does not serve: not 暂时, which sends the
 		// citizen back to scan it again and again. Whom to ask, as for a part of a joint
 		// application that is no longer looked up here.
-		name := k.UtilityName(utilityID)
-		ask := k.Text.T("track.part_ask_counter")
-		if h := k.UtilityHotline(utilityID); h != "" {
-			ask = k.Text.T("track.part_ask_hotline", name, h)
-		}
-		return k.Text.T("lookup.not_served", name, ask)
+		return k.Text.T("lookup.not_served", k.UtilityName(utilityID), k.askUtility(utilityID))
 	}
 	return k.CitizenMessage(err, utilityID)
+}
+
+// ScannedBillMessage is LookupMessage for an account looked up by a bill's QR: a number
+// the utility has no record of was read from its own bill, not typed, and there is
+// nothing on the bill for the citizen to check; whom to ask instead.
+func (k *Kiosk) ScannedBillMessage(err error, utilityID string) string {
+	if errors.Is(err, utility.ErrNotFound) {
+		return k.Text.T("lookup.bill_not_found", k.UtilityName(utilityID), k.askUtility(utilityID))
+	}
+	return k.LookupMessage(err, utilityID)
+}
+
+// askUtility says whom to ask about a utility's records: its hotline, or the counter.
+func (k *Kiosk) askUtility(utilityID string) string {
+	if h := k.UtilityHotline(utilityID); h != "" {
+		return k.Text.T("track.part_ask_hotline", k.UtilityName(utilityID), h)
+	}
+	return k.Text.T("track.part_ask_counter")
 }

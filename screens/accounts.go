@@ -227,7 +227,7 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 		// half way through), and after a number that was not found, to be corrected.
 		k.SetValue(typed)
 		k.OnChange = func(v string) { typed = v }
-		k.OnSubmit = func(v string) { s.openAccount(utilityID, v) }
+		k.OnSubmit = func(v string) { s.openAccount(utilityID, v, false) }
 		if s.K.Elderly() {
 			// No room for a title: the placeholder says what to type, and the line
 			// under it where to find the number and how long it is.
@@ -239,8 +239,9 @@ func accountKeypadPage(s *Shell, utilityID string) Page {
 	}}
 }
 
-// openAccount shows the bills of an account found by number or by a scanned bill.
-func (s *Shell) openAccount(utilityID, number string) {
+// openAccount shows the bills of an account found by a number typed or, scanned, by a
+// bill's QR.
+func (s *Shell) openAccount(utilityID, number string, scanned bool) {
 	s.K.EnsureSession() // what is found belongs to this visit, wiped with it
 	s.pleaseWait("lookup.finding_title", "lookup.finding")
 	run(s, func(ctx context.Context) accountOrErr {
@@ -251,7 +252,11 @@ func (s *Shell) openAccount(utilityID, number string) {
 		s.notice = nil
 		if r.err != nil {
 			s.notice = s.tell(func() notice {
-				return notice{s.T("lookup.failed_title"), s.K.LookupMessage(r.err, utilityID), []modalButton{s.ok()}}
+				msg := s.K.LookupMessage(r.err, utilityID)
+				if scanned {
+					msg = s.K.ScannedBillMessage(r.err, utilityID)
+				}
+				return notice{s.T("lookup.failed_title"), msg, []modalButton{s.ok()}}
 			})
 			return
 		}

@@ -172,7 +172,7 @@ func (s *Shell) onScan(sc app.Scan) {
 			s.notice = s.tellKeys("scan.title", key, s.ok)
 		})
 	case app.ScanBill:
-		s.openAccount(sc.Bill.Utility, sc.Bill.Account)
+		s.openAccount(sc.Bill.Utility, sc.Bill.Account, true)
 	}
 }
 

@@ -285,6 +285,23 @@ func TestScanBillOfAUtilityNotServed(t *testing.T) {
 	}
 }
 
+// A paper bill whose account its utility has no record of (closed, merged) says so and
+// whom to ask: not "check the number on your bill", to a citizen who typed nothing and
+// whose bill's number was read as printed.
+func TestScannedBillNotFound(t *testing.T) {
+	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{})
+	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), Start: true})
+	h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
+	mustDo(t, d.Scan(utility.FormatBillQR(utility.Water, "42009917", "")))
+	water := h.K.UtilityName(utility.Water)
+	want := water + "没有查到这张账单上的户号。请拨打" + water + "服务热线 " + h.K.UtilityHotline(utility.Water) + "，或到人工窗口咨询"
+	h.WaitFor("the notice", func() bool { return h.CanTap("知道了") })
+	if !showsWrapped(h, want) || h.Shows("核对") {
+		t.Fatalf("the notice of a bill not found, want %q:\n%s", want, h.Markup())
+	}
+	h.Check("", "")
+}
+
 // What a citizen without a card types or scans is personal (an account number names a
 // household; people type their ID or phone number where an application number is asked
 // for; a foreign code may carry anything): none of it reaches the log or the journal,
