@@ -823,12 +823,13 @@ func noticePage(s *Shell, a *app.ApplyForm) Page {
 			// A page it goes on to says whose steps and fees these are.
 			blocks = append(blocks, touch.NewGroup(s.partTitle(p), rows...))
 		}
-		if !slices.ContainsFunc(r.Answers, countsWorkingDays) {
-			return s.pager(blocks...)
+		if slices.ContainsFunc(r.Answers, countsWorkingDays) {
+			// How the time limits are counted, as the receipt says it: a citizen without the
+			// paper reads it here. Once, first: above every page it took a line from each,
+			// and 大字模式 four pages more.
+			blocks = append([]fyne.CanvasObject{note(s.T("apply.notice_working_days"), widget.MediumImportance)}, blocks...)
 		}
-		// How the time limits are counted, as the receipt says it, above every page: a
-		// citizen without the paper reads it here.
-		return container.NewBorder(note(s.T("apply.notice_working_days"), widget.MediumImportance), nil, nil, nil, s.pager(blocks...))
+		return s.pager(blocks...)
 	}}
 }
 
