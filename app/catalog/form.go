@@ -384,7 +384,7 @@ var (
 	// 0711; never 00, which dials abroad), then a local number of 7 or 8 digits starting
 	// with 2 to 9 (0 and 1 start no subscriber's number).
 	landlineRE = regexp.MustCompile(`^0[1-9]\d{1,2}-?[2-9]\d{6,7}$`)
-	numberRE   = regexp.MustCompile(`^\d+(\.\d+)?$`)
+	numberRE   = regexp.MustCompile(`^(0|[1-9]\d*)(\.\d+)?$`)
 	alnumRE    = regexp.MustCompile(`^[A-Za-z0-9-]*$`)
 	digitsRE   = regexp.MustCompile(`^\d*$`)
 )
@@ -533,6 +533,10 @@ func checkTyping(fd *Field, v string) *Problem {
 	case TypeNumber:
 		if strings.Trim(v, "0123456789.") != "" || strings.Count(v, ".") > 1 || strings.HasPrefix(v, ".") {
 			return problem(fd, CodeNumber, "{label}请输入数字", "{label}: enter a number")
+		}
+		if len(v) > 1 && v[0] == '0' && v[1] != '.' {
+			// 0220 would be shown, printed and sent as it is typed.
+			return problem(fd, CodeNumber, "{label}开头不能是0", "{label}: no leading 0")
 		}
 		if i := strings.IndexByte(v, '.'); i >= 0 && (fd.Decimals == 0 || len(v)-i-1 > fd.Decimals) {
 			if fd.Decimals == 0 {

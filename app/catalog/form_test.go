@@ -205,6 +205,7 @@ func TestCheck(t *testing.T) {
 		{"electricity.capacity_kw", "12.55", CodeDecimals},
 		{"electricity.capacity_kw", "12.", CodeNumber},
 		{"electricity.capacity_kw", "1e3", CodeNumber},
+		{"electricity.capacity_kw", "0220", CodeNumber}, // shown as 0220千瓦 otherwise
 		{"electricity.capacity_kva", "2000.5", CodeDecimals},
 		{"electricity.voltage", "high", ""},
 		{"electricity.voltage", "medium", CodeChoice},
@@ -304,6 +305,9 @@ func TestCheckTyping(t *testing.T) {
 		{"electricity.capacity_kw", "22.5", ""},
 		{"electricity.capacity_kw", "22.55", CodeDecimals},
 		{"electricity.capacity_kw", "0", ""}, // too small, but typing may go on
+		{"electricity.capacity_kw", "0.", ""},
+		{"electricity.capacity_kw", "05", CodeNumber},
+		{"electricity.capacity_kw", "00", CodeNumber},
 		{"electricity.capacity_kw", "600", CodeTooLarge},
 		{"electricity.capacity_kw", ".5", CodeNumber},
 		{"electricity.capacity_kw", "1.2.", CodeNumber},
