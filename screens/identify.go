@@ -131,11 +131,20 @@ func (s *Shell) adopted() {
 }
 
 // afterIdentify is where a citizen lands once their card is read: their accounts, or
-// the screen they were on when it needs the card (进度查询 lists their applications).
+// the screen they were on when it needs the card (进度查询 lists their applications),
+// or were on under the one on top (进度查询's keypad, an application found by its
+// number): the card says which of them they came for.
 func (s *Shell) afterIdentify() {
 	if s.stack[len(s.stack)-1].KeepOnCard {
 		s.refresh()
 		return
+	}
+	for i := len(s.stack) - 2; i >= 1; i-- {
+		if s.stack[i].KeepOnCard {
+			s.dropTo(i + 1)
+			s.render()
+			return
+		}
 	}
 	s.dropTo(1)
 	s.Show(s.landing(s))

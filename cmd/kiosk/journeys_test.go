@@ -589,6 +589,20 @@ func TestJourneyNextCitizenOnTrack(t *testing.T) {
 	}
 }
 
+// A citizen in 进度查询 without a card, at its keypad, puts their card down after all:
+// their applications are listed, where they came for them, not their accounts.
+func TestJourneyCardOnTrackKeypad(t *testing.T) {
+	j := newJourney(t)
+	j.Tap("进度查询")
+	j.Tap("输入办件编号")
+	j.WaitFor("the reader", func() bool { st, ok := j.K.DeviceState("idcard"); return ok && st.OK })
+	j.must(j.rig.PlaceCard(0)) // 张, with applications
+	j.WaitShows("增容")
+	if j.Current() != "track" {
+		t.Fatalf("the card led to %s:\n%s", j.Current(), j.Markup())
+	}
+}
+
 // A citizen walks off from a notice: the next one does not find it over home. A visit's
 // notice goes with the visit; a refused card's, shown with no visit open, after the idle
 // time and the countdown.
