@@ -922,36 +922,54 @@ func TestApplicationStoredWholeOrNotAtAll(t *testing.T) {
 }
 
 // A utility back after an outage gets the requests it held there as soon as a citizen's
-// look-up finds it back, not at the outbox's next try (its back-off, up to minutes: the
-// kiosk's clock here never moves, so nothing else would send them).
-func TestLookupSendsWhatAnOutageHeld(t *testing.T) {
+// look-up, or staff's check of its API, finds it back, not at the outbox's next try (its
+// back-off, up to minutes: the kiosk's clock here never moves, so nothing else would
+// send them).
+func TestBackAfterAnOutageSendsWhatItHeld(t *testing.T) {
 	t.Parallel()
-	f := newFlowsAt(t, utilitysim.Options{}, nil, clock.NewManual(time.Now()))
-	setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
-	f.citizen(5)
-	a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := a.Submit(ctx)
-		done <- err
-	}()
-	awaitCond(t, "water held back", func() bool { return len(f.k.Outbox.Held()) == 1 })
-	cancel() // 即报即定's wait ends: water has not answered
-	if err := <-done; err != nil {
-		t.Fatalf("submit: %v", err)
+	for _, found := range []struct {
+		by   string
+		back func(t *testing.T, f *flows)
+	}{
+		{"a citizen's look-up", func(t *testing.T, f *flows) {
+			f.citizen(1)
+			acc, err := f.k.StartAccountLookup()
+			if err != nil {
+				t.Fatal(err)
+			}
+			acc.Wait()
+		}},
+		{"staff's check", func(t *testing.T, f *flows) {
+			if c, err := f.k.CheckUtility(context.Background(), utility.Water); err != nil || c.Err != nil {
+				t.Fatalf("the check: %+v, %v", c, err)
+			}
+		}},
+	} {
+		t.Run(found.by, func(t *testing.T) {
+			t.Parallel()
+			f := newFlowsAt(t, utilitysim.Options{}, nil, clock.NewManual(time.Now()))
+			setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+			f.citizen(5)
+			a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				_, err := a.Submit(ctx)
+				done <- err
+			}()
+			awaitCond(t, "water held back", func() bool { return len(f.k.Outbox.Held()) == 1 })
+			cancel() // 即报即定's wait ends: water has not answered
+			if err := <-done; err != nil {
+				t.Fatalf("submit: %v", err)
+			}
+			setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
+			found.back(t, f)
+			awaitCond(t, "the application delivered", func() bool {
+				return receivedCount(t, f.sims, utility.Water, utility.KindApplication, "") == 1
+			})
+			awaitCond(t, "the hold lifted", func() bool { return len(f.k.Outbox.Held()) == 0 })
+		})
 	}
-	setFaults(t, f.sims, utility.Water, utilitysim.Faults{})
-	f.citizen(1)
-	acc, err := f.k.StartAccountLookup()
-	if err != nil {
-		t.Fatal(err)
-	}
-	acc.Wait()
-	awaitCond(t, "the application delivered", func() bool {
-		return receivedCount(t, f.sims, utility.Water, utility.KindApplication, "") == 1
-	})
-	awaitCond(t, "the hold lifted", func() bool { return len(f.k.Outbox.Held()) == 0 })
 }
 
 // The next citizen's card placed while a submission still waits for a utility's answer

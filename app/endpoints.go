@@ -127,7 +127,11 @@ func (k *Kiosk) CheckUtility(ctx context.Context, id string) (UtilityCheck, erro
 	if err != nil {
 		return UtilityCheck{}, err
 	}
-	return k.check(ctx, c), nil
+	uc := k.check(ctx, c)
+	if uc.Err == nil {
+		k.Outbox.Reached(id) // staff found it back: what its outage held goes now
+	}
+	return uc, nil
 }
 
 // check is CheckUtility of a client.
