@@ -127,11 +127,7 @@ func (k *Kiosk) CheckUtility(ctx context.Context, id string) (UtilityCheck, erro
 	if err != nil {
 		return UtilityCheck{}, err
 	}
-	uc := k.check(ctx, c)
-	if uc.Err == nil {
-		k.Outbox.Reached(id) // staff found it back: what its outage held goes now
-	}
-	return uc, nil
+	return k.check(ctx, c), nil
 }
 
 // check is CheckUtility of a client.
@@ -148,6 +144,9 @@ func (k *Kiosk) check(ctx context.Context, cl utility.Client) UtilityCheck {
 		c.Err = utility.Check(ctx, cl)
 	}
 	c.Took = time.Since(start)
+	if c.Err == nil {
+		k.Outbox.Reached(id) // staff found it back: what its outage held goes now
+	}
 	return c
 }
 
