@@ -3,6 +3,7 @@ package screens
 import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/info"
 )
 
 // ScanNoticeFor lets the screens' external tests wait out the notice of an unusable scan.
@@ -13,3 +14,7 @@ func (s *Shell) ShowForm(a *app.ApplyForm) { s.Show(formPage(s, a)) }
 
 // ShowEditor opens the editor of a's question in, as a tap on its row does.
 func (s *Shell) ShowEditor(a *app.ApplyForm, in *catalog.Input) { s.Show(editorPage(s, a, in)) }
+
+// ShowInfo opens page p of c's information, as a tap on its row in 信息公开 does (the
+// rows of several utilities have the same titles: 收费项目与标准).
+func (s *Shell) ShowInfo(c *info.Content, p info.Page) { s.Show(infoDocPage(s, c, p)) }

@@ -96,3 +96,92 @@ func showsARow(text string, t *info.Table, lang i18n.Lang) bool {
 	}
 	return false
 }
+
+// In 大字模式 a tariff's name, its table and its note are on one page where they fit
+// one (they do, for every tariff shipped): a citizen does not read what the prices mean
+// on one page and the prices on the next. Flat tariffs share a page: each utility's
+// prices take a page for each tiered tariff and one more at most (they took a page for
+// a tariff's note and one for its table, four for the three electricity tariffs).
+func TestElderlyTariffsStayTogether(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		for _, utility := range []string{"electricity", "water", "gas"} {
+			t.Run(string(lang)+"-"+utility, func(t *testing.T) {
+				h := screentest.New(t, screentest.Options{})
+				h.Shell.SetElderly(true)
+				c, _ := h.K.Info().Utility(utility)
+				h.Tap("信息公开")
+				h.TapSeeking(c.Document(h.K.Clock.Now())[0].Title.In(i18n.ZH))
+				if lang == i18n.EN {
+					h.Shell.ToggleLanguage()
+				}
+				pages := 0
+				for {
+					pages++
+					headings, text := pageText(h)
+					for _, tr := range c.Tariffs {
+						name := tr.Name.In(lang)
+						onPage := []bool{slices.Contains(headings, name), strings.Contains(text, tr.Tiers[0].PriceText)}
+						if note := tr.Note.In(lang); note != "" {
+							onPage = append(onPage, strings.Contains(text, note))
+						}
+						if slices.Contains(onPage, true) && slices.Contains(onPage, false) {
+							t.Errorf("page %d shows part of %q (name, first price, note: %v)", pages, name, onPage)
+						}
+					}
+					if !h.CanTap(h.Shell.T("nav.next_page")) {
+						break
+					}
+					h.Tap(h.Shell.T("nav.next_page"))
+				}
+				tiered := 0
+				for _, tr := range c.Tariffs {
+					if len(tr.Tiers) > 1 {
+						tiered++
+					}
+				}
+				if pages > tiered+1 {
+					t.Errorf("%d tariffs (%d tiered) take %d pages", len(c.Tariffs), tiered, pages)
+				}
+			})
+		}
+	}
+}
+
+// Every page of every utility's information, in both sizes and both languages, fits
+// the screen without scrolling or a block cut off, and keeps its touch targets and gaps:
+// the English is longer than the Chinese, and 大字模式 larger.
+func TestInfoEveryPageFits(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+			t.Run(modeName(elderly)+"-"+string(lang), func(t *testing.T) {
+				h := screentest.New(t, screentest.Options{})
+				h.Shell.SetElderly(elderly)
+				if lang == i18n.EN {
+					h.Shell.ToggleLanguage()
+				}
+				screens := 0
+				every := func(name string) {
+					for {
+						screens++
+						h.Check("", name)
+						if !h.CanTap(h.Shell.T("nav.next_page")) {
+							return
+						}
+						h.Tap(h.Shell.T("nav.next_page"))
+					}
+				}
+				h.Tap(h.Shell.T("tile.info"))
+				every("info")
+				for _, c := range h.K.Info().Utilities {
+					for _, p := range c.Document(h.K.Clock.Now()) {
+						h.Shell.ShowInfo(c, p)
+						every(c.Utility + "-" + p.ID)
+					}
+				}
+				if screens < 30 {
+					t.Errorf("%d pages seen; the shipped information has more", screens)
+				}
+			})
+		}
+	}
+}

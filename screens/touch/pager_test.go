@@ -297,3 +297,58 @@ func TestPaginateRepeatsTitleOfASplitGroup(t *testing.T) {
 		}
 	}
 }
+
+// A kept group is shown whole, as its whole is arranged and without a frame, where it
+// fits a page; one taller than a page is shown as its rows, its title again on the
+// pages they go on to.
+func TestPagerKeepsAKeptGroupWhereItFits(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	fits := NewKeptGroup("居民生活用电", block(200), block(100), block(100))
+	rows := []fyne.CanvasObject{block(200), block(200), block(200)}
+	tall := NewKeptGroup("非居民用电", block(700), rows...)
+	p := NewPager("上一页", "下一页", block(300), fits, tall)
+	p.Continued = "（续）"
+	w := test.NewTempWindow(t, p)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(600, 540)) // the first block and the kept one do not fit a page together
+
+	var pages [][]fyne.CanvasObject
+	for {
+		pages = append(pages, test.TempWidgetRenderer(t, p).Objects())
+		if p.NextButton().Disabled() {
+			break
+		}
+		test.Tap(p.NextButton())
+	}
+	if len(pages) < 2 || !slices.Contains(pages[1], fyne.CanvasObject(fits)) {
+		t.Fatalf("the kept group that fits a page is not on the second page whole: %v", pages)
+	}
+	if n := len(test.TempWidgetRenderer(t, fits).Objects()); n != 1 {
+		t.Errorf("the kept group draws %d objects, want its body alone (no frame)", n)
+	}
+	var shown []fyne.CanvasObject
+	for i, pg := range pages {
+		if slices.Contains(pg, fyne.CanvasObject(tall)) {
+			t.Errorf("page %d shows the group taller than a page whole", i)
+		}
+		for _, r := range rows {
+			if !slices.Contains(pg, r) {
+				continue
+			}
+			shown = append(shown, r)
+			if r != rows[0] && !slices.ContainsFunc(pg, func(o fyne.CanvasObject) bool {
+				h, ok := o.(*Heading)
+				return ok && h.String() == "非居民用电（续）"
+			}) {
+				t.Errorf("page %d shows a row of the split group without its title", i)
+			}
+		}
+	}
+	if len(shown) != len(rows) {
+		t.Errorf("%d of the split group's %d rows shown", len(shown), len(rows))
+	}
+	if p.Overflows() {
+		t.Error("the pager overflows")
+	}
+}

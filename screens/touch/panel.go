@@ -31,6 +31,9 @@ type Panel struct {
 	rows    []fyne.CanvasObject
 	heading *Heading // the title when the panel is split, kept with the first row
 	loose   bool     // a Group: no frame, always split in a pager
+	// whole is what a KeptGroup shows under its title when it is shown whole, nil
+	// elsewhere (the rows, one under another).
+	whole fyne.CanvasObject
 }
 
 // NewPanel returns a panel of rows under title.
@@ -50,6 +53,19 @@ func NewGroup(title string, rows ...fyne.CanvasObject) *Panel {
 	return p
 }
 
+// NewKeptGroup returns rows under a title without a frame, which a pager shows whole
+// where it fits a page, arranged as whole is (a table beside what it means), and
+// otherwise as its title and its rows, each a block, the title again on each page they
+// go on to: a tariff's name, its table and its note stay together where they can, and
+// never a table without its name. whole holds objects of its own, not the rows: the
+// pager measures the group whole at every layout, and rows laid out in two places would
+// be wrapped for each width in turn.
+func NewKeptGroup(title string, whole fyne.CanvasObject, rows ...fyne.CanvasObject) *Panel {
+	p := NewPanel(title, rows...)
+	p.whole = whole
+	return p
+}
+
 // Parts are the panel's title and rows.
 func (p *Panel) Parts() []fyne.CanvasObject {
 	return append([]fyne.CanvasObject{p.heading}, p.rows...)
@@ -60,6 +76,12 @@ func (p *Panel) Loose() bool { return p.loose }
 
 // CreateRenderer draws the title and the rows, and the frame around them.
 func (p *Panel) CreateRenderer() fyne.WidgetRenderer {
+	if p.whole != nil {
+		// The title close over what it titles, one inner padding of the two apart: a
+		// block that is kept together looks it, and takes less of a page.
+		in := ft.Size(ft.SizeNameInnerPadding)
+		return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-in), NewHeading(p.title), p.whole))
+	}
 	body := container.New(layout.NewCustomPaddedVBoxLayout(0), append([]fyne.CanvasObject{NewHeading(p.title)}, p.rows...)...)
 	if p.loose {
 		return widget.NewSimpleRenderer(body)
