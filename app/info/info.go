@@ -275,7 +275,12 @@ func (c *Content) Document(now time.Time) []Page {
 	}
 	notices := Page{ID: "notices", Title: noticeTitle(c.Utility)}
 	for _, n := range c.VisibleNotices(now) {
-		sec := Section{Heading: n.Title, Items: []bitext.Text{
+		heading := n.Title
+		if !now.Before(n.Start) {
+			// Under way: a citizen whose power is off now finds why at once.
+			heading = bitext.New(n.Title.ZH+"（正在进行）", n.Title.In(i18n.EN)+" (now under way)")
+		}
+		sec := Section{Heading: heading, Items: []bitext.Text{
 			bitext.New("时间："+span(n.Start, n.End, i18n.ZH), "When: "+span(n.Start, n.End, i18n.EN)),
 			bitext.New("范围："+n.Area.ZH, "Where: "+n.Area.In(i18n.EN)),
 		}}
@@ -285,7 +290,7 @@ func (c *Content) Document(now time.Time) []Page {
 		notices.Sections = append(notices.Sections, sec)
 	}
 	if len(notices.Sections) == 0 {
-		notices.Sections = []Section{{Heading: notices.Title, Paragraphs: []bitext.Text{bitext.New("目前没有计划停电、停水、停气的通知。", "No planned outages at present.")}}}
+		notices.Sections = []Section{{Heading: notices.Title, Paragraphs: []bitext.Text{noNotice(c.Utility)}}}
 	}
 	pages = append(pages, notices)
 	hl := Page{ID: "hotlines", Title: bitext.New("服务热线", "Hotlines")}
@@ -325,6 +330,19 @@ func noticeTitle(utility string) bitext.Text {
 		return bitext.New("停气通知", "Gas cuts")
 	}
 	return bitext.New("维护通知", "Maintenance")
+}
+
+// noNotice is what a utility's notices page says when it has none to show.
+func noNotice(utility string) bitext.Text {
+	switch utility {
+	case "electricity":
+		return bitext.New("目前没有计划停电的通知。", "No planned power cuts at present.")
+	case "water":
+		return bitext.New("目前没有计划停水的通知。", "No planned water cuts at present.")
+	case "gas":
+		return bitext.New("目前没有计划停气的通知。", "No planned gas cuts at present.")
+	}
+	return bitext.New("目前没有网络维护的通知。", "No network maintenance planned at present.")
 }
 
 // span writes a period: 2026年12月2日（周三）08:30 至 17:30, or with both dates when it

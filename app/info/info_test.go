@@ -129,8 +129,38 @@ func TestNoticesByTime(t *testing.T) {
 			notices = p
 		}
 	}
-	if len(notices.Sections) != 1 || notices.Sections[0].Paragraphs[0].ZH != "目前没有计划停电、停水、停气的通知。" {
+	if len(notices.Sections) != 1 || notices.Sections[0].Paragraphs[0].ZH != "目前没有计划停电的通知。" {
 		t.Fatalf("notices page %+v", notices)
+	}
+}
+
+// A notice under way is marked so, and comes before those still to come; one still to
+// come is not marked. Its times are China time with the weekday.
+func TestNoticeUnderWayIsMarked(t *testing.T) {
+	e, _ := set(t).Utility("electricity")
+	at := time.Date(2026, 12, 2, 9, 0, 0, 0, workdays.CST)
+	for _, tc := range []struct {
+		lang      i18n.Lang
+		want      []string
+		startWhen string
+	}{
+		{i18n.ZH, []string{"## 计划停电（正在进行）", "• 时间：2026年12月2日（周三） 08:30 至 17:30", "## 计划停电", "• 时间：2026年12月9日（周三） 07:00 至 19:00"}, "时间："},
+		{i18n.EN, []string{"## Planned power cut (now under way)", "• When: Wed 2 Dec 2026 08:30 to 17:30", "## Planned power cut", "• When: Wed 9 Dec 2026 07:00 to 19:00"}, "When: "},
+	} {
+		var lines []string
+		for _, p := range e.Document(at.UTC()) {
+			if p.ID != "notices" {
+				continue
+			}
+			for _, l := range p.Lines(tc.lang) {
+				if strings.HasPrefix(l, "## ") || strings.Contains(l, tc.startWhen) {
+					lines = append(lines, l)
+				}
+			}
+		}
+		if strings.Join(lines, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s notices at %s:\n%s\nwant\n%s", tc.lang, at, strings.Join(lines, "\n"), strings.Join(tc.want, "\n"))
+		}
 	}
 }
 
