@@ -5,3 +5,6 @@ import "github.com/liangzihu/kiosk/app/bundle"
 // BundleLeftOut is bundleLeftOut, for the tests: why staff are told a utility's current
 // bundle is not shown.
 func (k *Kiosk) BundleLeftOut(id string, a *bundle.Applied) string { return k.bundleLeftOut(id, a) }
+
+// StaffWordsTable is every staff text the kiosk can say in English, Chinese to English.
+var StaffWordsTable = staffWords

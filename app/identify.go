@@ -151,7 +151,7 @@ func (k *Kiosk) runReader(r *idcard.Reader) {
 			// Detail is for staff, and there is nothing to tell of a reader that works.
 			ev := DeviceEvent{Device: "idcard", OK: ok}
 			if !ok {
-				ev.Message, ev.Detail = "identify.reader_offline", e.State.String()
+				ev.Message, ev.Detail = "identify.reader_offline", e.State.Chinese()
 				if e.Err != nil {
 					ev.Detail = idcard.StaffMessage(e.Err)
 				}

@@ -75,7 +75,7 @@ func TestMaintenanceOpensWithPINAndJournals(t *testing.T) {
 	}{
 		{journal.StaffLogin, ""},
 		{journal.StaffAction, "打印测试页"},
-		{journal.Print, "打印机测试页"},
+		{journal.Print, "testpage"},
 		{journal.StaffLogout, app.MaintenanceExit},
 	} {
 		evs := staffEvents(t, k, want.kind)

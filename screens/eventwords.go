@@ -8,6 +8,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/bundle"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/utility"
 )
@@ -120,12 +121,21 @@ func (s *Shell) eventWords(e journal.Event) string {
 	case journal.PrintFailed:
 		// A citizen's receipt not printed: "payment: " and why. Why it did not print is the
 		// printer's advice or the kiosk's reason, written for staff (in Chinese); one that
-		// could not be made has the program's error, which is not shown.
+		// could not be made has the program's error, which is not shown. The reason is
+		// said in the staff's language where the kiosk knows its words (StaffWords).
 		if kind, why, ok := strings.Cut(e.Detail, ": "); ok && s.K.Text.Has("maint.receipt."+kind) {
 			if strings.ContainsFunc(why, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
-				return s.T("maint.words.receipt_not_printed", s.T("maint.receipt."+kind), why)
+				return s.T("maint.words.receipt_not_printed", s.T("maint.receipt."+kind), s.K.StaffWords(why))
 			}
 			return s.T("maint.words.receipt_not_made", s.T("maint.receipt."+kind))
+		}
+	case journal.StaffAction:
+		// The kiosk journals a staff action on its screen by the button's Chinese
+		// (打印测试页, 重启终端): the button's words in the staff's language.
+		for _, key := range []string{"maint.test_page", "maint.restart"} {
+			if e.Detail == s.K.Text.In(i18n.ZH, key) {
+				return s.T(key)
+			}
 		}
 	case journal.StaffReveal:
 		// "idcard read: resident": the command, and the card's type in the staff's words.
@@ -176,6 +186,9 @@ func (s *Shell) eventDetail(e journal.Event) string {
 // are left to kioskctl journal list where a name says the same, so that the row stays
 // short enough to read whole.
 func (s *Shell) actorWords(actor string) string {
+	if actor == app.MaintenanceActor {
+		return s.T("maint.title") // the kiosk's own maintenance mode, in the staff's language
+	}
 	claim, c, ok := journal.ParseActing(actor)
 	if !ok {
 		return actor

@@ -318,7 +318,7 @@ func (s *Shell) deviceRows(st staff.Status) []fyne.CanvasObject {
 		if !d.OK {
 			state, imp = s.T("maint.fault"), widget.DangerImportance
 		}
-		r := touch.NewRow(s.T("maint.device."+d.Name), d.Detail, state, s.K.Touch)
+		r := touch.NewRow(s.T("maint.device."+d.Name), s.K.StaffWords(d.Detail), state, s.K.Touch)
 		r.Importance = imp
 		rows = append(rows, r)
 	}
@@ -451,7 +451,7 @@ func (s *Shell) maintPrint(key string, print func(*app.Maintenance, context.Cont
 		case res.OK:
 			return s.T("maint.printed")
 		}
-		return s.T("maint.not_printed", res.Detail)
+		return s.T("maint.not_printed", s.K.StaffWords(res.Detail))
 	}, func(msg string) {
 		if s.maint != m {
 			return

@@ -1,14 +1,20 @@
 package screens_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2/canvas"
 
 	"github.com/liangzihu/kiosk/app/config"
 	"github.com/liangzihu/kiosk/app/demo"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/screens/screentest"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // newWatchedHarness is newDeviceHarness with the idle printer asked for its state every
@@ -85,4 +91,50 @@ func TestMaintenanceCardLeftUntilTaken(t *testing.T) {
 	}
 	d.RemoveCard()
 	h.WaitFor("the card taken", func() bool { return !h.Shows("读卡区有群众遗留的身份证") })
+}
+
+// Staff who switch the maintenance screens to English read the devices in English: a
+// reader unplugged, a printer out of paper, a test page that did not print, and the
+// journal of it all. The devices say what is wrong in Chinese; the rows said it so
+// under English names (ID card reader · 读卡器未连接（检查USB/串口连线） · Fault).
+func TestMaintenanceDevicesInEnglish(t *testing.T) {
+	h, d := newWatchedHarness(t)
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Do(h.Shell.ToggleLanguage)
+	if err := d.Reader().Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitShows("Reader not connected (check its cable)")
+	d.Printer().SetState(sim.PrinterState{PaperEnd: true})
+	h.WaitShows("Paper out: load a new roll and reprint")
+	noChinese(t, h, "the devices")
+	h.TapSeeking(h.Shell.T("maint.test_page"))
+	h.WaitShows("Not printed: Paper out")
+	noChinese(t, h, "the test page's outcome")
+	h.Tap(h.Shell.T("common.ok"))
+	h.TapSeeking(h.Shell.T("maint.events_button"))
+	for page := 1; ; page++ {
+		noChinese(t, h, fmt.Sprintf("page %d of the journal", page))
+		if !h.CanTap(h.Shell.T("nav.next_page")) {
+			break
+		}
+		h.Tap(h.Shell.T("nav.next_page"))
+	}
+}
+
+// noChinese fails the test for each text on screen in Chinese but the language button's.
+func noChinese(t *testing.T, h *screentest.H, what string) {
+	t.Helper()
+	for _, o := range h.Objects() {
+		var s string
+		switch o := o.(type) {
+		case *canvas.Text:
+			s = o.Text
+		case *touch.Paragraph:
+			s = o.String()
+		}
+		if s != "中文" && o.Visible() && strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("%s in English: %q", what, s)
+		}
+	}
 }

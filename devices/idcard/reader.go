@@ -49,23 +49,28 @@ func (s State) String() string {
 
 // Chinese is the state as staff read it.
 func (s State) Chinese() string {
-	switch s {
-	case StateStarting:
-		return "正在连接"
-	case StateReady:
-		return "就绪"
-	case StateNoReader:
-		return "读卡器未连接"
-	case StateNotResponding:
-		return "读卡器无应答"
-	case StateSAMFault:
-		return "安全模块故障"
-	case StateStopped:
-		return "已停止"
-	case StateFault:
-		return "读卡器报错"
+	if st, ok := states[s]; ok {
+		return st.zh
 	}
 	return "未知"
+}
+
+// English is Chinese in English.
+func (s State) English() string {
+	if st, ok := states[s]; ok {
+		return st.en
+	}
+	return "unknown"
+}
+
+var states = map[State]struct{ zh, en string }{
+	StateStarting:      {"正在连接", "connecting"},
+	StateReady:         {"就绪", "ready"},
+	StateNoReader:      {"读卡器未连接", "reader not connected"},
+	StateNotResponding: {"读卡器无应答", "reader not answering"},
+	StateSAMFault:      {"安全模块故障", "security module (SAM) fault"},
+	StateStopped:       {"已停止", "stopped"},
+	StateFault:         {"读卡器报错", "reader reports an error"},
 }
 
 // ReaderStatus is a snapshot of the reader for maintenance.

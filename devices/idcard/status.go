@@ -76,6 +76,30 @@ var meanings = map[Status]string{
 	ErrReaderCommFault: "通信故障",
 }
 
+var meaningsEN = map[Status]string{
+	StatusOK:           "done",
+	StatusFound:        "card found",
+	ErrNoContent:       "the card has nothing in this field",
+	ErrCmdChecksum:     "a command from the kiosk had a bad checksum",
+	ErrCmdLength:       "a command from the kiosk had a bad length",
+	ErrBadCommand:      "a wrong command from the kiosk (values or order)",
+	ErrNotPermitted:    "operation not permitted",
+	ErrUnrecognized:    "unrecognised error",
+	ErrCardAuthSAM:     "the card failed to authenticate the SAM",
+	ErrSAMAuthCard:     "the SAM failed to authenticate the card",
+	ErrVerify:          "information check failed",
+	ErrFingerprint:     "fingerprint check failed",
+	ErrInfoLength:      "information length wrong",
+	ErrUnknownCardType: "card type not recognised",
+	ErrReadFailed:      "reading the card failed",
+	ErrRandom:          "getting a random number failed",
+	ErrSAMSelfTest:     "the SAM failed its self test and takes no commands",
+	ErrSAMUnlicensed:   "the SAM is not authorised and cannot be used",
+	ErrNoCard:          "no card found",
+	ErrSelectFailed:    "selecting the card failed",
+	ErrReaderCommFault: "communication fault",
+}
+
 // Statuses lists every status code this package knows, in ascending order.
 func Statuses() []Status {
 	return []Status{0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x37, 0x3F, 0x40, 0x41, 0x47, 0x60, 0x66, 0x80, 0x81, 0x90, 0x91, 0x9F, 0xFF}
@@ -90,6 +114,14 @@ func (s Status) Meaning() string {
 		return m
 	}
 	return "未知状态码"
+}
+
+// MeaningEN is Meaning in English.
+func (s Status) MeaningEN() string {
+	if m, ok := meaningsEN[s]; ok {
+		return m
+	}
+	return "unknown status code"
 }
 
 // Error is the code and its Chinese meaning.
@@ -126,25 +158,69 @@ func (e *StatusError) Unwrap() []error {
 // StaffMessage is a one-line Chinese description of err for the maintenance screen and
 // for staff reading a log: the status meaning for reader statuses, plain words for
 // frame, timeout and connection problems.
-func StaffMessage(err error) string {
+func StaffMessage(err error) string { return staffMessage(err, false) }
+
+// StaffMessageEN is StaffMessage in English, for a maintenance screen in English.
+func StaffMessageEN(err error) string { return staffMessage(err, true) }
+
+// problems are the words for errors that are not a reader's status, first match first.
+var problems = []struct {
+	err    error
+	zh, en string
+}{
+	{ErrReplyChecksum, "读卡器应答校验和错误（线路干扰或波特率不符）", "Reader reply checksum wrong (line noise or baud rate)"},
+	{ErrReplyLength, "读卡器应答长度错误（应答不完整或已损坏）", "Reader reply length wrong (cut short or damaged)"},
+	{ErrNotReply, "收到的不是身份证读卡器应答（设备型号或协议不符）", "Not an ID card reader's reply (wrong device or protocol)"},
+	{ErrTimeout, "读卡器无应答（检查电源、连线和波特率）", "Reader not answering (check power, cable, baud rate)"},
+	{ErrBadText, "证件信息格式错误，无法识别", "Card text malformed, cannot be read"},
+	{ErrNoReader, "读卡器未连接（检查USB/串口连线）", "Reader not connected (check its cable)"},
+}
+
+// commFault is the words for an error of no known kind.
+const commFault, commFaultEN = "读卡器通信故障", "Reader communication fault"
+
+func staffMessage(err error, en bool) string {
+	pick := func(zh, english string) string {
+		if en {
+			return english
+		}
+		return zh
+	}
 	var se *StatusError
 	switch {
 	case err == nil:
-		return "正常"
+		return pick("正常", "OK")
 	case errors.As(err, &se):
-		return fmt.Sprintf("读卡器返回状态码 %02X：%s", byte(se.Status), se.Status.Meaning())
-	case errors.Is(err, ErrReplyChecksum):
-		return "读卡器应答校验和错误（线路干扰或波特率不符）"
-	case errors.Is(err, ErrReplyLength):
-		return "读卡器应答长度错误（应答不完整或已损坏）"
-	case errors.Is(err, ErrNotReply):
-		return "收到的不是身份证读卡器应答（设备型号或协议不符）"
-	case errors.Is(err, ErrTimeout):
-		return "读卡器无应答（检查电源、连线和波特率）"
-	case errors.Is(err, ErrBadText):
-		return "证件信息格式错误，无法识别"
-	case errors.Is(err, ErrNoReader):
-		return "读卡器未连接（检查USB/串口连线）"
+		return statusWords(se.Status, en)
 	}
-	return "读卡器通信故障"
+	for _, p := range problems {
+		if errors.Is(err, p.err) {
+			return pick(p.zh, p.en)
+		}
+	}
+	return pick(commFault, commFaultEN)
+}
+
+// statusWords says a reader's status code: "读卡器返回状态码 80：寻找证/卡失败".
+func statusWords(s Status, en bool) string {
+	if en {
+		return fmt.Sprintf("Reader status %02X: %s", byte(s), s.MeaningEN())
+	}
+	return fmt.Sprintf("读卡器返回状态码 %02X：%s", byte(s), s.Meaning())
+}
+
+// Words are what StaffMessage and State.Chinese say, Chinese to English: a screen in
+// English shows with them what was kept in Chinese (a device's state).
+func Words() map[string]string {
+	out := map[string]string{commFault: commFaultEN, "正常": "OK"}
+	for _, p := range problems {
+		out[p.zh] = p.en
+	}
+	for _, s := range Statuses() {
+		out[statusWords(s, false)] = statusWords(s, true)
+	}
+	for _, st := range states {
+		out[st.zh] = st.en
+	}
+	return out
 }

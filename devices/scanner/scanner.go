@@ -41,17 +41,35 @@ func (s State) String() string {
 
 // Chinese is the state as staff read it.
 func (s State) Chinese() string {
-	switch s {
-	case StateStarting:
-		return "正在连接"
-	case StateReady:
-		return "就绪"
-	case StateNoScanner:
-		return "扫码器未连接"
-	case StateStopped:
-		return "已停止"
+	if st, ok := states[s]; ok {
+		return st.zh
 	}
 	return "未知"
+}
+
+// English is Chinese in English.
+func (s State) English() string {
+	if st, ok := states[s]; ok {
+		return st.en
+	}
+	return "unknown"
+}
+
+var states = map[State]struct{ zh, en string }{
+	StateStarting:  {"正在连接", "connecting"},
+	StateReady:     {"就绪", "ready"},
+	StateNoScanner: {"扫码器未连接", "scanner not connected"},
+	StateStopped:   {"已停止", "stopped"},
+}
+
+// Words are what State.Chinese says, Chinese to English: a screen in English shows
+// with them what was kept in Chinese (a device's state).
+func Words() map[string]string {
+	out := map[string]string{}
+	for _, st := range states {
+		out[st.zh] = st.en
+	}
+	return out
 }
 
 // ErrNoScanner: the scanner's port cannot be opened or failed.

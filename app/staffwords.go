@@ -1,0 +1,54 @@
+package app
+
+import (
+	"maps"
+	"sync"
+
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/devices/idcard"
+	"github.com/liangzihu/kiosk/devices/printer"
+	"github.com/liangzihu/kiosk/devices/scanner"
+)
+
+// The devices and the kiosk say what is wrong with a device or a receipt in Chinese,
+// for hall staff: a device's state (DeviceEvent.Detail, staff.Device), why a receipt was
+// not printed (PrintResult.Detail, the journal). The journal and the staff socket keep
+// the Chinese; a maintenance screen in English says it with the English each one gives
+// beside its Chinese, so that staff who switched to English do not read half-English
+// rows (读卡器未连接 under "ID card reader … Fault").
+
+// said is a text for staff in Chinese and in English.
+type said struct{ zh, en string }
+
+// The kiosk's own words about the printer and receipts.
+var (
+	saidBusy       = said{"打印机正忙：上一张凭条仍在打印", "Printer busy: the last receipt is still printing"}
+	saidNoPrinter  = said{"未配置打印机", "No printer configured"}
+	saidVisitEnded = said{"办理人已离开或下一位已开始办理，凭条未打印，留待补打", "Citizen gone or next one begun: not printed, kept for reprinting"}
+	saidClosing    = said{"自助终端正在关闭，凭条未打印", "Kiosk shutting down: receipt not printed"}
+	saidNearEnd    = said{"纸将用尽，请尽快更换纸卷", "Paper nearly out: load a new roll soon"}
+)
+
+// staffWords are every known staff text, Chinese to English.
+var staffWords = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	for _, s := range []said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd} {
+		out[s.zh] = s.en
+	}
+	maps.Copy(out, printer.Words())
+	maps.Copy(out, idcard.Words())
+	maps.Copy(out, scanner.Words())
+	return out
+})
+
+// StaffWords is what a device or a receipt's printing says (a device's detail, why a
+// receipt was not printed) in the kiosk's language: in English the English the devices
+// and the kiosk give for their Chinese; a text they do not know of, as it is.
+func (k *Kiosk) StaffWords(detail string) string {
+	if k.Text.Lang() == i18n.EN {
+		if en, ok := staffWords()[detail]; ok {
+			return en
+		}
+	}
+	return detail
+}
