@@ -104,7 +104,7 @@ const readyWait = 5 * time.Second
 
 // printerBusy is PrinterReady's answer while another receipt is still printing: the
 // citizen hears that theirs may not print; staff hear of the printer from that job.
-var printerBusy = PrintResult{Message: "print.failed", Detail: saidBusy.zh}
+var printerBusy = PrintResult{Message: "print.failed", Detail: saidBusy.ZH}
 
 // PrinterReady reports whether a receipt can be printed now; the citizen is told before
 // paying when it cannot (an unknown state is not taken for "out of paper"). It waits at
@@ -229,7 +229,7 @@ func (k *Kiosk) watchPrinter(ctx context.Context) {
 }
 
 // noPrinter is the outcome of every print on a kiosk without a printer.
-var noPrinter = PrintResult{Message: "print.no_printer", Detail: saidNoPrinter.zh}
+var noPrinter = PrintResult{Message: "print.no_printer", Detail: saidNoPrinter.ZH}
 
 // errPrinterClosed: the kiosk is shutting down.
 var errPrinterClosed = errors.New("app: the printer is closed: the kiosk is shutting down")
@@ -285,7 +285,7 @@ func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) P
 
 // visitEnded is the outcome of a citizen's receipt whose visit ended before the printer
 // was theirs: it is not printed (printKeeping keeps it for staff to print).
-var visitEnded = PrintResult{Message: "print.visit_ended", Detail: saidVisitEnded.zh}
+var visitEnded = PrintResult{Message: "print.visit_ended", Detail: saidVisitEnded.ZH}
 
 // print is Print journaled with session sid ("": none, a staff action). A citizen's
 // receipt is printed only while their visit goes on: once the printer is theirs (another
@@ -349,7 +349,7 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 	switch {
 	case errors.Is(err, errPrinterClosed):
 		// Not the printer's state: staff are not alerted for a shutdown.
-		return PrintResult{Message: "print.failed", Detail: saidClosing.zh}
+		return PrintResult{Message: "print.failed", Detail: saidClosing.ZH}
 	case errors.Is(err, errPrinterBusy):
 		return printerBusy // the receipt being printed tells of the printer
 	}
@@ -364,7 +364,7 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 		}
 		dev = DeviceEvent{Device: "printer", OK: false, Message: out.Message, Detail: out.Detail}
 	} else if res.After.PaperNearEnd {
-		dev.Detail = saidNearEnd.zh
+		dev.Detail = saidNearEnd.ZH
 	}
 	k.emitDevice(dev)
 	return out

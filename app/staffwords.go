@@ -7,6 +7,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/devices/idcard"
 	"github.com/liangzihu/kiosk/devices/printer"
+	"github.com/liangzihu/kiosk/devices/said"
 	"github.com/liangzihu/kiosk/devices/scanner"
 )
 
@@ -17,23 +18,20 @@ import (
 // beside its Chinese, so that staff who switched to English do not read half-English
 // rows (读卡器未连接 under "ID card reader … Fault").
 
-// said is a text for staff in Chinese and in English.
-type said struct{ zh, en string }
-
 // The kiosk's own words about the printer and receipts.
 var (
-	saidBusy       = said{"打印机正忙：上一张凭条仍在打印", "Printer busy: the last receipt is still printing"}
-	saidNoPrinter  = said{"未配置打印机", "No printer configured"}
-	saidVisitEnded = said{"办理人已离开或下一位已开始办理，凭条未打印，留待补打", "Citizen gone or next one begun: not printed, kept for reprinting"}
-	saidClosing    = said{"自助终端正在关闭，凭条未打印", "Kiosk shutting down: receipt not printed"}
-	saidNearEnd    = said{"纸将用尽，请尽快更换纸卷", "Paper nearly out: load a new roll soon"}
+	saidBusy       = said.Said{ZH: "打印机正忙：上一张凭条仍在打印", EN: "Printer busy: the last receipt is still printing"}
+	saidNoPrinter  = said.Said{ZH: "未配置打印机", EN: "No printer configured"}
+	saidVisitEnded = said.Said{ZH: "办理人已离开或下一位已开始办理，凭条未打印，留待补打", EN: "Citizen gone or next one begun: not printed, kept for reprinting"}
+	saidClosing    = said.Said{ZH: "自助终端正在关闭，凭条未打印", EN: "Kiosk shutting down: receipt not printed"}
+	saidNearEnd    = said.Said{ZH: "纸将用尽，请尽快更换纸卷", EN: "Paper nearly out: load a new roll soon"}
 )
 
 // staffWords are every known staff text, Chinese to English.
 var staffWords = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
-	for _, s := range []said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd} {
-		out[s.zh] = s.en
+	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd} {
+		out[s.ZH] = s.EN
 	}
 	maps.Copy(out, printer.Words())
 	maps.Copy(out, idcard.Words())

@@ -17,7 +17,9 @@ import (
 // they say beside it: a maintenance screen in English shows no half-English row.
 func TestStaffWordsHaveEnglish(t *testing.T) {
 	words := app.StaffWordsTable()
-	han := func(s string) bool { return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) }
+	han := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	}
 	for zh, en := range words {
 		if !han(zh) || en == "" || han(en) {
 			t.Errorf("%q is said in English as %q", zh, en)

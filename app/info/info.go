@@ -308,42 +308,25 @@ var accessNames = map[string]bitext.Text{
 	AccessClosed:  bitext.New("暂停接入", "closed"),
 }
 
-func tariffTitle(utility string) bitext.Text {
-	switch utility {
-	case "electricity":
-		return bitext.New("电价", "Electricity prices")
-	case "water":
-		return bitext.New("水价", "Water prices")
-	case "gas":
-		return bitext.New("气价", "Gas prices")
-	}
-	return bitext.New("资费", "Prices")
+// utilityWords are the titles of a utility's prices and notices pages, and what its
+// notices page says with none to show.
+var utilityWords = map[string]struct{ prices, notices, none bitext.Text }{
+	"electricity": {bitext.New("电价", "Electricity prices"), bitext.New("停电通知", "Power cuts"),
+		bitext.New("目前没有计划停电的通知。", "No planned power cuts at present.")},
+	"water": {bitext.New("水价", "Water prices"), bitext.New("停水通知", "Water cuts"),
+		bitext.New("目前没有计划停水的通知。", "No planned water cuts at present.")},
+	"gas": {bitext.New("气价", "Gas prices"), bitext.New("停气通知", "Gas cuts"),
+		bitext.New("目前没有计划停气的通知。", "No planned gas cuts at present.")},
+	"broadband": {bitext.New("资费", "Prices"), bitext.New("维护通知", "Maintenance"),
+		bitext.New("目前没有网络维护的通知。", "No network maintenance planned at present.")},
 }
 
-func noticeTitle(utility string) bitext.Text {
-	switch utility {
-	case "electricity":
-		return bitext.New("停电通知", "Power cuts")
-	case "water":
-		return bitext.New("停水通知", "Water cuts")
-	case "gas":
-		return bitext.New("停气通知", "Gas cuts")
-	}
-	return bitext.New("维护通知", "Maintenance")
-}
+func tariffTitle(utility string) bitext.Text { return utilityWords[utility].prices }
+
+func noticeTitle(utility string) bitext.Text { return utilityWords[utility].notices }
 
 // noNotice is what a utility's notices page says when it has none to show.
-func noNotice(utility string) bitext.Text {
-	switch utility {
-	case "electricity":
-		return bitext.New("目前没有计划停电的通知。", "No planned power cuts at present.")
-	case "water":
-		return bitext.New("目前没有计划停水的通知。", "No planned water cuts at present.")
-	case "gas":
-		return bitext.New("目前没有计划停气的通知。", "No planned gas cuts at present.")
-	}
-	return bitext.New("目前没有网络维护的通知。", "No network maintenance planned at present.")
-}
+func noNotice(utility string) bitext.Text { return utilityWords[utility].none }
 
 // span writes a period: 2026年12月2日（周三）08:30 至 17:30, or with both dates when it
 // runs over midnight.

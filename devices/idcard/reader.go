@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/devices/serialport"
+
+	"github.com/liangzihu/kiosk/devices/said"
 )
 
 // State is the reader's health, for the maintenance screen.
@@ -48,29 +50,21 @@ func (s State) String() string {
 }
 
 // Chinese is the state as staff read it.
-func (s State) Chinese() string {
-	if st, ok := states[s]; ok {
-		return st.zh
-	}
-	return "未知"
-}
+func (s State) Chinese() string { return states.ZH(s, unknownState) }
 
 // English is Chinese in English.
-func (s State) English() string {
-	if st, ok := states[s]; ok {
-		return st.en
-	}
-	return "unknown"
-}
+func (s State) English() string { return states.EN(s, unknownState) }
 
-var states = map[State]struct{ zh, en string }{
-	StateStarting:      {"正在连接", "connecting"},
-	StateReady:         {"就绪", "ready"},
-	StateNoReader:      {"读卡器未连接", "reader not connected"},
-	StateNotResponding: {"读卡器无应答", "reader not answering"},
-	StateSAMFault:      {"安全模块故障", "security module (SAM) fault"},
-	StateStopped:       {"已停止", "stopped"},
-	StateFault:         {"读卡器报错", "reader reports an error"},
+var unknownState = said.Said{ZH: "未知", EN: "unknown"}
+
+var states = said.Table[State]{
+	StateStarting:      {ZH: "正在连接", EN: "connecting"},
+	StateReady:         {ZH: "就绪", EN: "ready"},
+	StateNoReader:      {ZH: "读卡器未连接", EN: "reader not connected"},
+	StateNotResponding: {ZH: "读卡器无应答", EN: "reader not answering"},
+	StateSAMFault:      {ZH: "安全模块故障", EN: "security module (SAM) fault"},
+	StateStopped:       {ZH: "已停止", EN: "stopped"},
+	StateFault:         {ZH: "读卡器报错", EN: "reader reports an error"},
 }
 
 // ReaderStatus is a snapshot of the reader for maintenance.

@@ -219,8 +219,5 @@ func Words() map[string]string {
 	for _, s := range Statuses() {
 		out[statusWords(s, false)] = statusWords(s, true)
 	}
-	for _, st := range states {
-		out[st.zh] = st.en
-	}
-	return out
+	return states.Words(out)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/liangzihu/kiosk/devices/said"
 	"github.com/liangzihu/kiosk/devices/serialport"
 )
 
@@ -180,40 +181,37 @@ func Words() map[string]string {
 	return out
 }
 
-// said is a text for staff in Chinese and in English.
-type said struct{ ZH, EN string }
-
 // advices are the advices by error, first match first.
 var advices = []struct {
 	is func(error) bool
-	said
+	said.Said
 }{
-	{serialport.IsGone, said{"打印机未连接：检查USB/串口线是否插好", "Printer not connected: check its cable"}},
-	{is(ErrGarbled), said{"打印机应答无法识别：波特率或端口设置可能不对（配置项 devices.printer.baud）", "Printer answers unreadable: check the baud rate (devices.printer.baud)"}},
-	{is(ErrNoAnswer), said{"打印机无应答：检查电源、串口线和端口设置；状态未知，不代表缺纸", "Printer not answering: check power, cable, port; state unknown, not paper out"}},
-	{is(ErrUnrecoverable), said{"打印机出现不可恢复故障：请关闭电源后重新开机", "Printer fault: switch it off and on again"}},
-	{is(ErrCutter), said{"切刀卡纸：打开纸仓清除卡纸后合上，再补打凭条", "Cutter jammed: clear it, close the cover, reprint"}},
-	{is(ErrCoverOpen), said{"纸仓盖未合上：请合上纸仓盖", "Paper cover open: close it"}},
-	{is(ErrPaperOut), said{"打印纸用完：请更换纸卷，再补打凭条", "Paper out: load a new roll and reprint"}},
-	{is(ErrOverheat), said{"打印头过热：稍候自动恢复", "Print head too hot: it recovers shortly"}},
-	{is(ErrOffline), said{"打印机脱机：检查打印机面板指示灯", "Printer off line: check its panel lights"}},
-	{is(ErrStalled), said{"打印机不接收数据（自检无错）：检查打印机和纸路，必要时关闭电源后重新开机，再补打凭条", "Printer takes no data: check it and the paper path, restart it if need be, reprint"}},
-	{is(ErrUnprintable), said{"凭条含打印机无法打印的字符", "Receipt has characters the printer cannot print"}},
-	{is(ErrQRTooLarge), said{"二维码过大，超出纸宽", "QR code wider than the paper"}},
+	{serialport.IsGone, said.Said{ZH: "打印机未连接：检查USB/串口线是否插好", EN: "Printer not connected: check its cable"}},
+	{is(ErrGarbled), said.Said{ZH: "打印机应答无法识别：波特率或端口设置可能不对（配置项 devices.printer.baud）", EN: "Printer answers unreadable: check the baud rate (devices.printer.baud)"}},
+	{is(ErrNoAnswer), said.Said{ZH: "打印机无应答：检查电源、串口线和端口设置；状态未知，不代表缺纸", EN: "Printer not answering: check power, cable, port; state unknown, not paper out"}},
+	{is(ErrUnrecoverable), said.Said{ZH: "打印机出现不可恢复故障：请关闭电源后重新开机", EN: "Printer fault: switch it off and on again"}},
+	{is(ErrCutter), said.Said{ZH: "切刀卡纸：打开纸仓清除卡纸后合上，再补打凭条", EN: "Cutter jammed: clear it, close the cover, reprint"}},
+	{is(ErrCoverOpen), said.Said{ZH: "纸仓盖未合上：请合上纸仓盖", EN: "Paper cover open: close it"}},
+	{is(ErrPaperOut), said.Said{ZH: "打印纸用完：请更换纸卷，再补打凭条", EN: "Paper out: load a new roll and reprint"}},
+	{is(ErrOverheat), said.Said{ZH: "打印头过热：稍候自动恢复", EN: "Print head too hot: it recovers shortly"}},
+	{is(ErrOffline), said.Said{ZH: "打印机脱机：检查打印机面板指示灯", EN: "Printer off line: check its panel lights"}},
+	{is(ErrStalled), said.Said{ZH: "打印机不接收数据（自检无错）：检查打印机和纸路，必要时关闭电源后重新开机，再补打凭条", EN: "Printer takes no data: check it and the paper path, restart it if need be, reprint"}},
+	{is(ErrUnprintable), said.Said{ZH: "凭条含打印机无法打印的字符", EN: "Receipt has characters the printer cannot print"}},
+	{is(ErrQRTooLarge), said.Said{ZH: "二维码过大，超出纸宽", EN: "QR code wider than the paper"}},
 }
 
 // adviceOther is the advice for an error of no known kind.
-var adviceOther = said{"打印机通信错误：检查串口线和端口设置", "Printer communication error: check cable and port settings"}
+var adviceOther = said.Said{ZH: "打印机通信错误：检查串口线和端口设置", EN: "Printer communication error: check cable and port settings"}
 
 func is(target error) func(error) bool { return func(err error) bool { return errors.Is(err, target) } }
 
-func adviceOf(err error) said {
+func adviceOf(err error) said.Said {
 	if err == nil {
-		return said{}
+		return said.Said{}
 	}
 	for _, a := range advices {
 		if a.is(err) {
-			return a.said
+			return a.Said
 		}
 	}
 	return adviceOther

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/devices/serialport"
+
+	"github.com/liangzihu/kiosk/devices/said"
 )
 
 // State is the scanner's connection state, for maintenance.
@@ -40,37 +42,23 @@ func (s State) String() string {
 }
 
 // Chinese is the state as staff read it.
-func (s State) Chinese() string {
-	if st, ok := states[s]; ok {
-		return st.zh
-	}
-	return "未知"
-}
+func (s State) Chinese() string { return states.ZH(s, unknownState) }
 
 // English is Chinese in English.
-func (s State) English() string {
-	if st, ok := states[s]; ok {
-		return st.en
-	}
-	return "unknown"
-}
+func (s State) English() string { return states.EN(s, unknownState) }
 
-var states = map[State]struct{ zh, en string }{
-	StateStarting:  {"正在连接", "connecting"},
-	StateReady:     {"就绪", "ready"},
-	StateNoScanner: {"扫码器未连接", "scanner not connected"},
-	StateStopped:   {"已停止", "stopped"},
+var unknownState = said.Said{ZH: "未知", EN: "unknown"}
+
+var states = said.Table[State]{
+	StateStarting:  {ZH: "正在连接", EN: "connecting"},
+	StateReady:     {ZH: "就绪", EN: "ready"},
+	StateNoScanner: {ZH: "扫码器未连接", EN: "scanner not connected"},
+	StateStopped:   {ZH: "已停止", EN: "stopped"},
 }
 
 // Words are what State.Chinese says, Chinese to English: a screen in English shows
 // with them what was kept in Chinese (a device's state).
-func Words() map[string]string {
-	out := map[string]string{}
-	for _, st := range states {
-		out[st.zh] = st.en
-	}
-	return out
-}
+func Words() map[string]string { return states.Words(map[string]string{}) }
 
 // ErrNoScanner: the scanner's port cannot be opened or failed.
 var ErrNoScanner = errors.New("scanner: not connected")
