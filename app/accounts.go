@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode"
 
 	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
@@ -196,8 +197,19 @@ func (k *Kiosk) citizenMessage(l i18n.Lang, err error, utilityID string) string 
 		return k.Text.In(l, "accounts.bad_number")
 	}
 	if own := utility.Own(err); own != "" {
-		return own
+		if l == i18n.ZH || !strings.ContainsFunc(own, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			return own
+		}
+		// The utility's words are Chinese (docs/utility-api.md): an English screen says
+		// the problem in English and gives them after it, rather than a Chinese sentence
+		// under an English heading.
+		return k.Text.In(l, "utility.own_words", k.problemWords(l, err, utilityID), own)
 	}
+	return k.problemWords(l, err, utilityID)
+}
+
+// problemWords is the kiosk's sentence for the problem of err, in language l.
+func (k *Kiosk) problemWords(l i18n.Lang, err error, utilityID string) string {
 	p := utility.Problem(err)
 	if owed := utility.Owed(err); p == utility.ProblemUnpaid && owed > 0 {
 		return k.Text.In(l, "utility.unpaid_amount", owed.Yuan())

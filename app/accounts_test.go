@@ -469,7 +469,8 @@ func TestBillsContent(t *testing.T) {
 }
 
 // What a citizen reads about a utility's error follows the kiosk's language; the
-// utility's own words are shown as it put them.
+// utility's own words are shown as it put them, in English after the kiosk's English
+// for the problem.
 func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
@@ -478,11 +479,12 @@ func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 	unpaid := &utility.Error{Kind: utility.ErrUnpaidBills, Amount: 12345}
 	crowded := &utility.Error{Kind: utility.ErrBusy, Status: 429, Code: utility.CodeRateLimited}
 	for _, tc := range []struct {
-		lang                            i18n.Lang
-		down, unpaid, notFound, crowded string
+		lang                                 i18n.Lang
+		down, unpaid, notFound, crowded, own string
 	}{
-		{i18n.ZH, "系统暂时无法连接", "（￥123.45）", "没有找到这个户号", "当前办理的人较多"},
-		{i18n.EN, "cannot be reached right now", "(￥123.45)", "No account with this number", "handling many requests"},
+		{i18n.ZH, "系统暂时无法连接", "（￥123.45）", "没有找到这个户号", "当前办理的人较多", "联系电话格式不正确"},
+		{i18n.EN, "cannot be reached right now", "(￥123.45)", "No account with this number", "handling many requests",
+			f.k.Config.Utilities.Gas.NameEN + " did not accept this request; please ask at a service counter (in its own words: 联系电话格式不正确)"},
 	} {
 		if err := f.k.Text.SetLang(tc.lang); err != nil {
 			t.Fatal(err)
@@ -499,7 +501,7 @@ func TestCitizenMessageInTheKiosksLanguage(t *testing.T) {
 		if msg := f.k.CitizenMessage(crowded, utility.Gas); !strings.Contains(msg, tc.crowded) {
 			t.Errorf("%s: a utility that asks the kiosk to slow down reads %q", tc.lang, msg)
 		}
-		if msg := f.k.CitizenMessage(own, utility.Gas); msg != "联系电话格式不正确" {
+		if msg := f.k.CitizenMessage(own, utility.Gas); msg != tc.own {
 			t.Errorf("%s: the utility's own words read %q", tc.lang, msg)
 		}
 	}
@@ -532,7 +534,9 @@ func TestAccountLookupStopsAtTheWipe(t *testing.T) {
 // Chinese, the screens show it in the language of the moment, whatever the language was
 // when it came (a result page toggled to English showed the kiosk's Chinese sentence,
 // and a refusal that came in English went on the Chinese receipt). The utility's own
-// words are the same in both; the kiosk's end without a full stop, as its other messages.
+// words, Chinese, follow the kiosk's English for the refusal in English (the English
+// page showed the Chinese sentence alone); the kiosk's end without a full stop, as its
+// other messages.
 func TestRefusalInBothLanguages(t *testing.T) {
 	t.Parallel()
 	f := newFlows(t, utilitysim.Options{})
@@ -550,7 +554,9 @@ func TestRefusalInBothLanguages(t *testing.T) {
 		{"the kiosk not let in", &utility.Error{Kind: utility.ErrAuth},
 			gasZH + "暂时无法办理，请联系大厅工作人员", gasEN + " cannot handle this right now; please ask the hall staff"},
 		{"the utility's own words", &utility.Error{Kind: utility.ErrRejected, Message: "该地址暂不具备通气条件。"},
-			"该地址暂不具备通气条件。", "该地址暂不具备通气条件。"},
+			"该地址暂不具备通气条件。", gasEN + " did not accept this request; please ask at a service counter (in its own words: 该地址暂不具备通气条件。)"},
+		{"the utility's own words in English", &utility.Error{Kind: utility.ErrRejected, Message: "Address not served yet."},
+			"Address not served yet.", "Address not served yet."},
 	} {
 		r := f.k.Refusal(tc.err, utility.Gas)
 		if r.ZH != tc.zh || r.EN != tc.en {
