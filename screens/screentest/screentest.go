@@ -474,8 +474,8 @@ func (h *H) TextSizes() []float32 {
 }
 
 // Check asserts the screen on show: touch targets of at least 64 (80 in 大字模式),
-// MinGap between controls that do different things, a fit without scrolling and text
-// in the font's one weight. With dir set, it also writes the screen's picture as
+// MinGap between controls that do different things, a fit without scrolling, text
+// in the font's one weight and list rows' titles whole. With dir set, it also writes the screen's picture as
 // dir/name.png.
 func (h *H) Check(dir, name string) {
 	h.T.Helper()
@@ -488,6 +488,7 @@ func (h *H) Check(dir, name string) {
 	h.AssertFingerReaches()
 	h.AssertFits()
 	h.AssertOneWeight()
+	h.AssertRowTitlesWhole()
 	if dir == "" {
 		return
 	}
@@ -543,6 +544,36 @@ func (h *H) AssertFingerReaches() {
 			}
 		}
 	})
+}
+
+// AssertRowTitlesWhole checks that no list row shows its title cut short with "…": a
+// row's title is what a finger picks (Unclear informati… was a rating's reason, in
+// English in 大字模式). A row's detail and value may give way.
+func (h *H) AssertRowTitlesWhole() {
+	h.T.Helper()
+	for _, o := range h.Objects() {
+		r, ok := o.(*touch.Row)
+		if !ok || !r.Visible() || r.Title == "" {
+			continue
+		}
+		if shown := rowTitleShown(r); shown != r.Title {
+			h.T.Errorf("screen %s: a row's title %q is shown as %q", h.Current(), r.Title, shown)
+		}
+	}
+}
+
+// rowTitleShown is r's title as its renderer shows it: its first line of text.
+func rowTitleShown(r *touch.Row) string {
+	for _, o := range test.WidgetRenderer(r).Objects() {
+		if f, ok := o.(*touch.FitText); ok {
+			for _, t := range test.WidgetRenderer(f).Objects() {
+				if t, ok := t.(*canvas.Text); ok {
+					return t.Text
+				}
+			}
+		}
+	}
+	return r.Title
 }
 
 // AssertOneWeight checks that no text on screen asks for a bold or italic style: the
