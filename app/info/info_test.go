@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/tomlpos"
@@ -340,5 +341,23 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The shipped information is whole in English: a file may leave a long text's English
+// out (it is then shown in Chinese), the kiosk's own files do not, on any day a notice
+// shows.
+func TestDefaultIsWholeInEnglish(t *testing.T) {
+	han := func(r rune) bool { return unicode.Is(unicode.Han, r) }
+	for _, c := range set(t).Utilities {
+		for _, at := range []time.Time{now, time.Date(2026, 11, 20, 9, 0, 0, 0, workdays.CST), time.Date(2026, 12, 9, 9, 0, 0, 0, workdays.CST)} {
+			for _, p := range c.Document(at) {
+				for _, l := range p.Lines(i18n.EN) {
+					if strings.ContainsFunc(l, han) {
+						t.Errorf("%s %s in English: %q", c.Utility, p.ID, l)
+					}
+				}
+			}
+		}
 	}
 }
