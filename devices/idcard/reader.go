@@ -49,13 +49,9 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", int(s))
 }
 
-// Chinese is the state as staff read it.
-func (s State) Chinese() string { return states.ZH(s, unknownState) }
-
-// English is Chinese in English.
-func (s State) English() string { return states.EN(s, unknownState) }
-
-var unknownState = said.Said{ZH: "未知", EN: "unknown"}
+// Chinese is the state as staff read it; English says it in English.
+func (s State) Chinese() string { return states.ZH(s) }
+func (s State) English() string { return states.EN(s) }
 
 var states = said.Table[State]{
 	StateStarting:      {ZH: "正在连接", EN: "connecting"},

@@ -9,17 +9,20 @@ type Said struct{ ZH, EN string }
 // Table is a driver's words for each value of K (a state, say).
 type Table[K comparable] map[K]Said
 
-// ZH is k's Chinese, or unknown's for a k the table lacks.
-func (t Table[K]) ZH(k K, unknown Said) string { return t.of(k, unknown).ZH }
+// Unknown is what a table says of a value it lacks.
+var Unknown = Said{ZH: "未知", EN: "unknown"}
 
-// EN is k's English, or unknown's for a k the table lacks.
-func (t Table[K]) EN(k K, unknown Said) string { return t.of(k, unknown).EN }
+// ZH is k's Chinese (未知 for a k the table lacks).
+func (t Table[K]) ZH(k K) string { return t.of(k).ZH }
 
-func (t Table[K]) of(k K, unknown Said) Said {
+// EN is k's English (unknown for a k the table lacks).
+func (t Table[K]) EN(k K) string { return t.of(k).EN }
+
+func (t Table[K]) of(k K) Said {
 	if s, ok := t[k]; ok {
 		return s
 	}
-	return unknown
+	return Unknown
 }
 
 // Words adds the table's texts to words, Chinese to English, and returns it.
