@@ -709,7 +709,8 @@ func TestApplyWithoutPaperNoticeOnScreen(t *testing.T) {
 
 // The 一次性告知书 of four utilities in 大字模式 runs over ten pages; each starts with the
 // title of the part it shows (repeated, （续）, where the part goes on), so that nobody
-// reads one utility's steps and fees as another's.
+// reads one utility's steps and fees as another's. The first has how time limits are
+// counted above it, for all the parts.
 func TestNoticePagesSayWhoseTheyAre(t *testing.T) {
 	j := reviewIn(t, true)
 	j.Tap("确认提交")
@@ -719,7 +720,13 @@ func TestNoticePagesSayWhoseTheyAre(t *testing.T) {
 		var first fyne.CanvasObject
 		for _, o := range j.Objects() {
 			if p, ok := o.(*touch.Pager); ok {
-				j.Do(func() { first = test.WidgetRenderer(p).Objects()[0] })
+				j.Do(func() {
+					objs := test.WidgetRenderer(p).Objects()
+					first = objs[0]
+					if r, ok := first.(*touch.Paragraph); ok && page == 1 && strings.HasPrefix(r.String(), "承诺时限按工作日计算") {
+						first = objs[1]
+					}
+				})
 				break
 			}
 		}
