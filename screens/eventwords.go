@@ -114,7 +114,9 @@ func (s *Shell) eventWords(e journal.Event) string {
 		if key := "maint.words.payment_" + e.Detail; s.K.Text.Has(key) {
 			return s.T(key)
 		}
-	case journal.StaffReprint:
+	case journal.Print, journal.StaffReprint:
+		// The receipt printed: its kind, as a receipt (payment is 缴费凭条 here, not the
+		// request that makes the order).
 		if key := "maint.receipt." + e.Detail; s.K.Text.Has(key) {
 			return s.T(key)
 		}

@@ -656,6 +656,8 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.PrintFailed, "payment: 打印纸用完：请更换纸卷，再补打凭条", "缴费凭条未打印：打印纸用完：请更换纸卷，再补打凭条"},
 		{journal.PrintFailed, "acceptance: 办理人已离开或下一位已开始办理，凭条未打印，留待补打", "受理回执未打印：办理人已离开或下一位已开始办理"},
 		{journal.StaffReprint, "acceptance", "受理回执"},
+		{journal.Print, "payment", "缴费凭条"},
+		{journal.Print, "progress", "进度单"},
 		{journal.StaffReveal, "idcard read: resident", "居民身份证，经 kioskctl idcard read 完整显示"},
 		{journal.BundleRefused, "held for later, dropped: bundle: not newer than the version applied: gas version 5, and version 5 was applied",
 			"待生效的内容包已放弃：版本5不高于已应用的版本5"},
