@@ -100,8 +100,9 @@ func (f *PaymentFlow) Payment() utility.Payment {
 	return f.payment
 }
 
-// CancelUnconfirmed reports that the order shows as cancelled although the utility has
-// not confirmed it: it could not be reached, and the cancellation waits in the outbox.
+// CancelUnconfirmed reports that the order shows as cancelled (or expired, its time up
+// on the kiosk's clock) although the utility has not confirmed it: it could not be
+// reached, and the cancellation waits in the outbox.
 // A citizen who paid on the phone at that moment has paid; the kiosk cannot tell yet.
 func (f *PaymentFlow) CancelUnconfirmed() bool {
 	f.mu.Lock()
@@ -381,6 +382,9 @@ func (f *PaymentFlow) Watch(ctx context.Context, update func(*PaymentFlow)) {
 			case <-time.After(PaymentPoll):
 			}
 			f.refresh(ctx)
+			if f.timeUp() {
+				f.expire()
+			}
 		}
 	})
 	if !started { // the kiosk is closing: the next start settles the order
@@ -417,8 +421,31 @@ func (f *PaymentFlow) refresh(ctx context.Context) {
 		return
 	}
 	f.mu.Lock()
-	f.payment = f.k.expired(p)
+	f.payment = p
 	f.mu.Unlock()
+}
+
+// timeUp reports whether the order is pending past its expiry time by the kiosk's
+// clock: its countdown has ended, though the utility, whose clock may run behind,
+// still takes payment.
+func (f *PaymentFlow) timeUp() bool {
+	p := f.Payment()
+	return p.Status == utility.PaymentPending && !p.ExpiresAt.IsZero() && f.k.Clock.Now().After(p.ExpiresAt)
+}
+
+// expire ends an order whose time is up on the kiosk's screen (timeUp). Taking it for
+// expired on the kiosk's clock alone would tell the citizen nothing was charged while
+// the utility, its clock a little behind, still takes the payment from the phone in
+// their hand, and the kiosk, having forgotten the order, would never learn of it. So it
+// is cancelled at the utility as 取消缴费 does, and shown as expired: the utility's
+// answer decides (paid a moment ago: paid, its receipt printed); unanswered, the
+// outcome says the kiosk cannot tell, and the settling pass asks later.
+func (f *PaymentFlow) expire() {
+	ctx, cancel := context.WithTimeout(f.k.life, 10*time.Second)
+	defer cancel()
+	if err := f.cancelAs(ctx, utility.PaymentExpired); err != nil {
+		f.k.Log.Info("payment expired, its cancellation not answered yet", "utility", f.Utility, "ref", f.KioskRef, "err", err)
+	}
 }
 
 // request is what the flow asked the utility for: the order every answer about it
@@ -467,15 +494,6 @@ func (k *Kiosk) paymentNotTaken(utilityID, ref, what string, err error) {
 	k.Log.Info("payment "+what, "utility", utilityID, "ref", ref, "err", err)
 }
 
-// expired gives a pending order past its expiry time, which can no longer be paid, as
-// expired.
-func (k *Kiosk) expired(p utility.Payment) utility.Payment {
-	if p.Status == utility.PaymentPending && !p.ExpiresAt.IsZero() && k.Clock.Now().After(p.ExpiresAt) {
-		p.Status = utility.PaymentExpired
-	}
-	return p
-}
-
 // settle acts on the order's status: a paid order's receipt is printed, and an order
 // that ended is no longer this flow's to follow (see releaseOrder).
 func (f *PaymentFlow) settle() {
@@ -495,6 +513,13 @@ func (f *PaymentFlow) settle() {
 // Cancel asks the utility to cancel the pending order (取消缴费). A cancellation that
 // cannot be delivered now is delivered later by the outbox; the order also expires.
 func (f *PaymentFlow) Cancel(ctx context.Context) error {
+	return f.cancelAs(ctx, utility.PaymentCancelled)
+}
+
+// cancelAs is Cancel, the order shown as status (cancelled, or expired when the kiosk
+// cancels it as its time is up) once the utility has cancelled it, or while it has not
+// answered.
+func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 	f.cancelling.Lock()
 	defer f.cancelling.Unlock()
 	f.StopWatching()
@@ -514,15 +539,15 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 		Utility: f.Utility, Kind: utility.KindCancelPayment, Order: f.Account, Session: f.session.ID,
 		Body: utility.Cancellation{Payment: p.Reference},
 	}, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	if res.Answered() {
+	if err == nil && res.Answered() {
 		q, err := res.Answer.Payment()
 		if err == nil {
 			q, err = ownPayment(q, f.request())
 		}
 		if err == nil {
+			if q.Status == utility.PaymentCancelled {
+				q.Status = status
+			}
 			f.mu.Lock()
 			f.payment = q
 			f.mu.Unlock()
@@ -531,22 +556,27 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 		}
 		f.k.paymentNotTaken(f.Utility, f.KioskRef, "cancellation", err)
 	}
-	// Not answered yet (the outbox delivers the cancellation later), or answered about
-	// another order: ask once more in case the citizen paid in the meantime; a paid
-	// order is never shown as cancelled, and its receipt is printed as the Watch would
-	// have. A cancellation sent leaves the order to the settling pass, which asks the
-	// utility and sends none of its own.
+	// Not answered yet (the outbox delivers the cancellation later), not even stored (the
+	// kiosk closing), or answered about another order: ask once more in case the citizen
+	// paid in the meantime; a paid order is never shown as cancelled, and its receipt is
+	// printed as the Watch would have. The order is left to the settling pass, which
+	// asks the utility, and cancels it unless a cancellation was sent already. Never is
+	// an order still open shown as an outcome (the screens would read it as failed,
+	// nothing charged).
 	f.refresh(ctx)
 	f.mu.Lock()
 	if f.payment.Status == utility.PaymentPending {
-		f.payment.Status, f.guessed = utility.PaymentCancelled, true
+		f.payment.Status, f.guessed = status, true
 	}
 	guessed := f.guessed
 	f.mu.Unlock()
-	if guessed && res.KioskRef != "" {
+	if guessed && err == nil && res.KioskRef != "" {
 		f.k.cancelSent(f.KioskRef)
 	}
 	f.settle()
+	if err != nil {
+		return err
+	}
 	return res.Err
 }
 

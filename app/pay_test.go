@@ -1268,3 +1268,75 @@ func TestPayOrderUnknownAtUtilityForgotten(t *testing.T) {
 		t.Fatalf("journal: %q", d)
 	}
 }
+
+// aheadClock is the system clock d ahead: a kiosk whose clock runs ahead of its
+// utility's, as two clocks do by a little.
+type aheadClock struct {
+	clock.Clock
+	d time.Duration
+}
+
+func (c aheadClock) Now() time.Time { return c.Clock.Now().Add(c.d) }
+
+// A pay QR whose time is up by the kiosk's clock, and not yet by its utility's (clocks
+// differ, by a little or, here, by two minutes): the kiosk tells the citizen the QR
+// expired and nothing was charged, so it must make that so: it cancels the order at the
+// utility, and a citizen paying on the phone a moment later is refused there, not
+// charged for a payment the kiosk has forgotten. Tapping 取消缴费 then, too, reaches
+// the utility. Where the utility cannot be asked, the outcome says the kiosk cannot
+// tell, and the order is left to the settling pass.
+func TestPayExpiredByTheKioskClockReachesTheUtility(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cancel bool // the citizen taps 取消缴费 once the countdown ended
+		down   bool // the utility cannot be reached at the expiry
+	}{
+		{name: "watched"},
+		{name: "cancelled by the citizen", cancel: true},
+		{name: "utility down", down: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlowsAt(t, utilitysim.Options{PaymentTTL: time.Minute}, nil, aheadClock{clock.System(), 2 * time.Minute})
+			f.citizen(1)
+			number, bills := payUnpaidBills(t, f.k, utility.Water, 1)
+			flow, err := f.k.StartPayment(context.Background(), utility.Water, number, bills)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := flow.Payment().Reference
+			if tc.down {
+				setFaults(t, f.sims, utility.Water, utilitysim.Faults{Down: true})
+			}
+			if tc.cancel {
+				ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+				defer cancel()
+				if err := flow.Cancel(ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				w := startPayWatch(flow)
+				awaitPayFinal(t, flow, w)
+			}
+			if tc.down {
+				if st := flow.Payment().Status; st != utility.PaymentExpired || !flow.CancelUnconfirmed() {
+					t.Fatalf("with the utility down the outcome is %s, unconfirmed %v: want expired, unconfirmed", st, flow.CancelUnconfirmed())
+				}
+				if n := payOrders(t, f.k); n != 1 {
+					t.Fatalf("%d orders kept for the settling pass, want 1", n)
+				}
+				return
+			}
+			if st := flow.Payment().Status; !flow.Final() || st == utility.PaymentPaid || flow.CancelUnconfirmed() {
+				t.Fatalf("the kiosk's outcome: %s, unconfirmed %v", st, flow.CancelUnconfirmed())
+			}
+			// The citizen, told nothing was charged, pays on the phone all the same.
+			if _, err := f.sims.Pay(utility.Water, ref); err == nil {
+				t.Fatalf("the utility took a payment of an order the kiosk showed as %s, not charged", flow.Payment().Status)
+			}
+			if up := payAtUtility(t, f.k, utility.Water, ref); up.Status == utility.PaymentPending || up.Status == utility.PaymentPaid {
+				t.Fatalf("at the utility the order is %s", up.Status)
+			}
+		})
+	}
+}

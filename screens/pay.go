@@ -254,15 +254,19 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 				}
 			}
 			side = container.NewVBox(right...)
-		case utility.PaymentExpired:
-			items = append(items, s.bigStatus(s.T("pay.expired"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
-		case utility.PaymentCancelled:
-			if f.CancelUnconfirmed() { // the kiosk cannot say nothing was charged
-				items = append(items, s.bigStatus(s.T("pay.cancel_requested"), ft.ColorNameWarning),
-					note(s.T("pay.cancel_unconfirmed"), widget.MediumImportance))
-				break
+		case utility.PaymentExpired, utility.PaymentCancelled:
+			title := "pay.cancelled"
+			switch {
+			case p.Status == utility.PaymentExpired:
+				title = "pay.expired"
+			case f.CancelUnconfirmed():
+				title = "pay.cancel_requested"
 			}
-			items = append(items, s.bigStatus(s.T("pay.cancelled"), ft.ColorNameWarning), note(s.T("pay.not_charged"), widget.MediumImportance))
+			words := "pay.not_charged"
+			if f.CancelUnconfirmed() { // the kiosk cannot say nothing was charged
+				words = "pay.cancel_unconfirmed"
+			}
+			items = append(items, s.bigStatus(s.T(title), ft.ColorNameWarning), note(s.T(words), widget.MediumImportance))
 		default:
 			items = append(items, s.bigStatus(s.T("pay.failed_title"), ft.ColorNameError), note(s.T("pay.not_charged"), widget.MediumImportance))
 		}

@@ -530,6 +530,29 @@ func TestJourneyPayExpiredOrOverLimit(t *testing.T) {
 	}
 }
 
+// A pay QR whose time runs out while its utility cannot be reached: the kiosk cannot
+// cancel it there, nor learn whether the citizen paid at the last moment. The QR gives
+// way at its time, as ever, and the outcome says it expired without the promise that
+// nothing was charged: a payment made on the phone stands (the settling pass keeps its
+// receipt for staff). In both modes and both languages it fits.
+func TestJourneyPayExpiredUnconfirmed(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		j := startJourney(t, journeyOptions{poll: pollFast, sim: utilitysim.Options{PaymentTTL: 3 * time.Second}})
+		toElectricityBills(j)
+		if elderly {
+			j.Tap("大字模式")
+		}
+		j.TapPrefix("缴费（")
+		j.WaitShows("请用微信或支付宝扫码支付")
+		j.must(j.sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}))
+		j.WaitShows("支付二维码已过期")
+		if !j.Shows("仍然有效") || j.Shows("没有扣款") || j.rig.Printer().Stats().Cuts != 0 {
+			t.Fatalf("大字模式 %v, the QR's time up with the utility down (%d receipts cut):\n%s", elderly, j.rig.Printer().Stats().Cuts, j.Markup())
+		}
+		j.checkBothLanguages("", "pay-expired-unconfirmed-"+modeName(elderly))
+	}
+}
+
 // A card the reader cannot read (pulled away mid-read) is refused with what to do, and
 // opens no session; laid on the reader again, it is read.
 func TestJourneyUnreadableCard(t *testing.T) {
