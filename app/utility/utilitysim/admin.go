@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/liangzihu/kiosk/app/utility"
@@ -41,6 +42,47 @@ func (s *Server) Pay(utilityID, ref string) (utility.Payment, error) {
 		return fmt.Errorf("utilitysim: payment %s is %s", ref, out.Status)
 	})
 	return out.Payment, err
+}
+
+// PayElsewhere marks an unpaid bill paid as a utility's counter, or its app on a
+// phone, would between the kiosk listing the bills and the citizen paying them: an
+// order for them is then refused (validation, 账单已缴清), and a pending order holding
+// the bill is cancelled, as the utility takes no bill's payment twice.
+func (s *Server) PayElsewhere(utilityID, account, billID string) error {
+	u, err := s.api(utilityID)
+	if err != nil {
+		return err
+	}
+	return u.update(func(b ubk) error {
+		var bill utility.Bill
+		if !b.get(bBills, account+"/"+billID, &bill) {
+			return fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
+		}
+		if bill.Paid {
+			return fmt.Errorf("utilitysim: bill %s is paid already", billID)
+		}
+		bill.Paid, bill.PaidAt = true, u.now()
+		if err := b.put(bBills, account+"/"+billID, bill); err != nil {
+			return err
+		}
+		var held []paymentRec
+		_ = b.sub(bPayments).ForEach(func(_, v []byte) error {
+			var x paymentRec
+			if json.Unmarshal(v, &x) == nil && x.Account == account && slices.Contains(x.Bills, billID) {
+				if x = u.settle(x); x.Status == utility.PaymentPending {
+					held = append(held, x)
+				}
+			}
+			return nil
+		})
+		for _, x := range held {
+			x.Status = utility.PaymentCancelled
+			if err := b.put(bPayments, x.Reference, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Advance completes the current step of an application (as the utility's staff would).
@@ -124,6 +166,13 @@ func (s *Server) adminHandler() http.Handler {
 			return
 		}
 		writeValue(w, p)
+	})
+	mux.HandleFunc("POST /admin/bills/{utility}/{account}/{bill}/pay-elsewhere", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.PayElsewhere(r.PathValue("utility"), r.PathValue("account"), r.PathValue("bill")); err != nil {
+			writeErr(w, invalid("", err.Error()))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /admin/applications/{utility}/{ref}/advance", func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.Advance(r.PathValue("utility"), r.PathValue("ref"))

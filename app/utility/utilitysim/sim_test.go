@@ -268,6 +268,43 @@ func TestReseed(t *testing.T) {
 	}
 }
 
+// A bill paid at the counter (PayElsewhere) between the kiosk's listing and its order:
+// an order for it is refused in words that say why; a pending order that held it is
+// cancelled, and cannot be paid any more (the bill would be paid twice).
+func TestBillPaidElsewhere(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Electricity]
+	account := AccountNumber(utility.Electricity, 1) // 李四: two unpaid bills
+	bills, _ := c.Bills(ctx, account)
+	ids, total := unpaid(bills)
+	if len(ids) < 2 {
+		t.Fatalf("%d unpaid bills, want 2", len(ids))
+	}
+	held, err := c.CreatePayment(ctx, "pay-1", utility.PaymentRequest{KioskRef: "K1", Account: account, Bills: ids, Amount: total})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.s.PayElsewhere(utility.Electricity, account, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.s.PayElsewhere(utility.Electricity, account, ids[0]); err == nil {
+		t.Error("a bill paid elsewhere twice")
+	}
+	if p, _ := c.Payment(ctx, held.Reference); p.Status != utility.PaymentCancelled {
+		t.Errorf("the order holding the bill is %s, want cancelled", p.Status)
+	}
+	if _, err := r.s.Pay(utility.Electricity, held.Reference); err == nil {
+		t.Error("the order holding a bill paid elsewhere was paid")
+	}
+	_, err = c.CreatePayment(ctx, "pay-2", utility.PaymentRequest{KioskRef: "K2", Account: account, Bills: ids, Amount: total})
+	if !errors.Is(err, utility.ErrRejected) || !strings.Contains(utility.Own(err), "已缴清") {
+		t.Errorf("an order for a bill paid elsewhere: %v", err)
+	}
+	if now, _ := c.Bills(ctx, account); len(now) != len(bills) || func() int { n, _ := unpaid(now); return len(n) }() != len(ids)-1 {
+		t.Errorf("bills after paying one elsewhere: %+v", now)
+	}
+}
+
 func TestPaymentLimitsExpiryAutoPay(t *testing.T) {
 	r := newRig(t, Options{AutoPay: 5 * time.Second, Limits: Limits{PerDay: 1}})
 	c := r.clients[utility.Electricity]
@@ -745,6 +782,16 @@ func TestAdminAPI(t *testing.T) {
 		t.Errorf("unknown utility: %d", resp.StatusCode)
 	}
 	resp.Body.Close()
+	account := AccountNumber(utility.Electricity, 1)
+	bills, _ := r.s.Bills(utility.Electricity, account)
+	owed, _ := unpaid(bills)
+	for i, want := range []int{http.StatusNoContent, http.StatusUnprocessableEntity} { // the second: paid already
+		resp, err = http.Post(r.s.AdminURL()+"/bills/electricity/"+account+"/"+owed[0]+"/pay-elsewhere", "", nil)
+		if err != nil || resp.StatusCode != want {
+			t.Fatalf("pay elsewhere #%d: %v %v, want %d", i+1, resp, err, want)
+		}
+		resp.Body.Close()
+	}
 }
 
 func TestStatePersists(t *testing.T) {
