@@ -492,7 +492,7 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 			// review says it, lest the new owner read the name as their own.
 			r := touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
 				s.T("apply.holder", mask.Name(u.Account.HolderName))+" · "+s.T("apply.unpaid_bills", len(u.Bills)),
-				s.T("accounts.arrears", u.Amount.Yuan()), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills) }))
+				s.T("accounts.arrears", u.Amount.Yuan()), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills, nil) }))
 			r.Importance = widget.DangerImportance // owed, as the accounts screen shows it
 			rows = append(rows, r)
 		}

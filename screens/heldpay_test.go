@@ -23,11 +23,30 @@ const refusedPayment = "自助缴费单笔不能超过200.00元，请到人工�
 // whose utilities refuse payments over 200 yuan (refusedPayment).
 func newPayHarness(t *testing.T) (*screentest.H, *demo.Rig, *utilitysim.Server) {
 	t.Helper()
-	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 20000}})
+	return newPayHarnessWith(t, utilitysim.Options{Limits: utilitysim.Limits{PerPayment: 20000}})
+}
+
+// newPayHarnessWith is a kiosk on the demo device emulators, on the system clock, and
+// the utilities' simulator started with o.
+func newPayHarnessWith(t *testing.T, o utilitysim.Options) (*screentest.H, *demo.Rig, *utilitysim.Server) {
+	t.Helper()
+	d, sims, cfg := demoWithUtilities(t, o)
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
 	h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
 	return h, d, sims
+}
+
+// toElectricityBills puts the card of the simulator's citizen 1 (李四) on the reader and
+// opens his electricity account's bills; it returns the account's number.
+func toElectricityBills(t *testing.T, h *screentest.H, d *demo.Rig) string {
+	t.Helper()
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	mustDo(t, d.PlaceCard(1))
+	h.WaitShows("户号 " + elec)
+	h.Tap("户号 " + elec)
+	h.WaitShows("缴费截止")
+	return elec
 }
 
 // startRefusedPayment opens the electricity bills of the simulator's citizen 1 (李四),
@@ -35,16 +54,13 @@ func newPayHarness(t *testing.T) (*screentest.H, *demo.Rig, *utilitysim.Server) 
 // slow to answer: the citizen waits under 请稍候, and the refusal comes seconds later.
 func startRefusedPayment(t *testing.T, h *screentest.H, d *demo.Rig, sims *utilitysim.Server, byCard bool) *session.Session {
 	t.Helper()
-	elec := utilitysim.AccountNumber(utility.Electricity, 1)
 	if byCard {
-		mustDo(t, d.PlaceCard(1))
-		h.WaitShows("户号 " + elec)
-		h.Tap("户号 " + elec)
+		toElectricityBills(t, h, d)
 	} else {
 		h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
-		mustDo(t, d.Scan(utility.FormatBillQR(utility.Electricity, elec, "")))
+		mustDo(t, d.Scan(utility.FormatBillQR(utility.Electricity, utilitysim.AccountNumber(utility.Electricity, 1), "")))
+		h.WaitShows("缴费截止")
 	}
-	h.WaitShows("缴费截止")
 	mustDo(t, sims.SetFaults(utility.Electricity, utilitysim.Faults{LatencyMS: 3000}))
 	visit := h.K.Sessions.Current()
 	h.TapPrefix("缴费（")
@@ -159,11 +175,7 @@ func TestPaidOutcomeStaysWhileNextCardWaits(t *testing.T) {
 			// The manual clock: the outcome's time passes when the test says so.
 			h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), Start: true})
 			h.WaitFor("the reader", func() bool { st, ok := h.K.DeviceState("idcard"); return ok && st.OK })
-			elec := utilitysim.AccountNumber(utility.Electricity, 1)
-			mustDo(t, d.PlaceCard(1))
-			h.WaitShows("户号 " + elec)
-			h.Tap("户号 " + elec)
-			h.WaitShows("缴费截止")
+			toElectricityBills(t, h, d)
 			h.TapPrefix("缴费（")
 			h.WaitShows("请用微信或支付宝扫码支付")
 			payer := h.K.Sessions.Current()

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,8 +32,17 @@ func (s *Shell) choosePayment(st *billsState) {
 	if len(bills) == 0 {
 		return
 	}
+	// A refusal says the bills are not as listed (paid at a counter or on a phone since,
+	// their amount changed: 请重新查询): they are fetched again under it, lest the citizen
+	// tap 缴费 for the same bills and be refused again.
+	again := func() {
+		*st = billsState{utility: st.utility, account: st.account, chosen: map[string]bool{}}
+		if s.Current() == "bills" {
+			s.refresh()
+		}
+	}
 	s.unlessPrinterDown(printerCheck{"pay.creating_title", "pay.creating", "pay.printer_title", "pay.printer_warning", "pay.continue"},
-		func() { s.startPayment(st.utility, st.account, bills) })
+		func() { s.startPayment(st.utility, st.account, bills, again) })
 }
 
 // printerCheck is what unlessPrinterDown shows, as message keys: the notice of the step
@@ -75,7 +85,9 @@ func (s *Shell) pleaseWait(title, msg string) {
 // up): the screen it leads to is not shown yet.
 func (s *Shell) busy() bool { return s.notice != nil && s.notice == s.waiting && s.notice.ov != nil }
 
-func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utility.Bill) {
+// startPayment asks for the order of bills and shows its pay QR; refused (nil: none)
+// runs when the utility refused the order, under the notice that says why.
+func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utility.Bill, refused func()) {
 	s.pleaseWait("pay.creating_title", "pay.creating")
 	type started struct {
 		f   *app.PaymentFlow
@@ -92,6 +104,9 @@ func (s *Shell) startPayment(utilityID string, a utility.Account, bills []utilit
 			s.notice = s.tell(func() notice {
 				return notice{s.T("pay.failed_title"), failed.In(s.K.Text.Lang()), []modalButton{s.ok()}}
 			})
+			if refused != nil && errors.Is(r.err, utility.ErrRejected) {
+				refused()
+			}
 			return
 		}
 		s.Show(payPage(s, r.f))
