@@ -58,6 +58,8 @@ type PaymentFlow struct {
 	// order paid first (the Watch or a Cancel that came too late); a second caller
 	// waits for the print.
 	paidOnce sync.Once
+	// endedOnce journals an unpaid outcome once (journal.PaymentEnded).
+	endedOnce sync.Once
 	// cancelling makes a second Cancel (the citizen leaving the QR as their visit
 	// ends) wait for the first and find the order final, rather than send another.
 	cancelling sync.Mutex
@@ -502,6 +504,8 @@ func (f *PaymentFlow) settle() {
 	f.mu.Unlock()
 	if p.Status == utility.PaymentPaid {
 		f.paid()
+	} else if paymentFinal(p.Status) {
+		f.endedOnce.Do(func() { f.k.recordEnded(f.order(), p, guessed) })
 	}
 	if paymentFinal(p.Status) {
 		f.k.releaseOrder(f.KioskRef, !guessed)

@@ -1284,16 +1284,19 @@ func (c aheadClock) Now() time.Time { return c.Clock.Now().Add(c.d) }
 // utility, and a citizen paying on the phone a moment later is refused there, not
 // charged for a payment the kiosk has forgotten. Tapping 取消缴费 then, too, reaches
 // the utility. Where the utility cannot be asked, the outcome says the kiosk cannot
-// tell, and the order is left to the settling pass.
+// tell, and the order is left to the settling pass. Each outcome is journaled once
+// under the order's kiosk reference, with its amount and the utility's order number,
+// as a dispute needs it, and no account number.
 func TestPayExpiredByTheKioskClockReachesTheUtility(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		cancel bool // the citizen taps 取消缴费 once the countdown ended
 		down   bool // the utility cannot be reached at the expiry
+		ended  string
 	}{
-		{name: "watched"},
-		{name: "cancelled by the citizen", cancel: true},
-		{name: "utility down", down: true},
+		{name: "watched", ended: "expired"},
+		{name: "cancelled by the citizen", cancel: true, ended: "cancelled"},
+		{name: "utility down", down: true, ended: "expired; not confirmed by the utility"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -1317,6 +1320,11 @@ func TestPayExpiredByTheKioskClockReachesTheUtility(t *testing.T) {
 			} else {
 				w := startPayWatch(flow)
 				awaitPayFinal(t, flow, w)
+			}
+			ended := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentEnded)
+			if len(ended) != 1 || ended[0].Detail != tc.ended || ended[0].Amount != int64(flow.Amount) ||
+				ended[0].UtilityRef != ref || ended[0].Subject == "" || ended[0].Subject == number || ended[0].Session == "" {
+				t.Fatalf("payment.ended events %+v, want one %q of %s", ended, tc.ended, flow.Amount.Yuan())
 			}
 			if tc.down {
 				if st := flow.Payment().Status; st != utility.PaymentExpired || !flow.CancelUnconfirmed() {

@@ -191,7 +191,7 @@ func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
 		k.keepUnprinted(o, p)
 	} else {
 		k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
-			UtilityRef: o.Reference, Detail: p.Status})
+			UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: p.Status})
 	}
 	if err := k.Orders.Remove(o.KioskRef); err != nil {
 		k.Log.Error("payment order", "ref", o.KioskRef, "err", err)
@@ -206,6 +206,18 @@ func (k *Kiosk) recordPaid(o orders.Order, p utility.Payment) {
 	}
 	k.record(journal.Event{Kind: journal.PaymentPaid, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
 		UtilityRef: txn(p), Subject: k.Journal.Subject("order:"+o.Utility, o.Account), Amount: int64(amount)})
+}
+
+// recordEnded journals how an order its citizen watched ended unpaid, as the screen told
+// it: guessed, when the utility has not confirmed it (the settling pass journals what
+// the utility says later).
+func (k *Kiosk) recordEnded(o orders.Order, p utility.Payment, guessed bool) {
+	detail := p.Status
+	if guessed {
+		detail += "; not confirmed by the utility"
+	}
+	k.record(journal.Event{Kind: journal.PaymentEnded, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+		UtilityRef: o.Reference, Subject: k.Journal.Subject("order:"+o.Utility, o.Account), Amount: int64(o.Amount), Detail: detail})
 }
 
 // keepUnprinted keeps the receipt of an order paid when its citizen was no longer at
@@ -225,7 +237,7 @@ func (k *Kiosk) keepUnprinted(o orders.Order, p utility.Payment) {
 	}
 	k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
 	k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
-		UtilityRef: o.Reference, Detail: detail})
+		UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: detail})
 }
 
 // settleOrdersPeriodically runs SettleOrders at once and every settleEvery after that,

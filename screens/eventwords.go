@@ -114,6 +114,16 @@ func (s *Shell) eventWords(e journal.Event) string {
 		if key := "maint.words.payment_" + e.Detail; s.K.Text.Has(key) {
 			return s.T(key)
 		}
+	case journal.PaymentEnded:
+		// How the screen told it, with the order's amount: cancelled, expired; unconfirmed.
+		status, guessed := strings.CutSuffix(e.Detail, "; not confirmed by the utility")
+		if key := "maint.words.payment_" + status; s.K.Text.Has(key) {
+			words := s.T(key) + " " + utility.Fen(e.Amount).Yuan()
+			if guessed {
+				return s.T("maint.words.payment_unconfirmed", words)
+			}
+			return words
+		}
 	case journal.Print, journal.StaffReprint:
 		// The receipt printed: its kind, as a receipt (payment is 缴费凭条 here, not the
 		// request that makes the order).

@@ -634,7 +634,7 @@ func TestMaintenanceJournalDetailsInWords(t *testing.T) {
 func dateTimeCST(t time.Time) string { return t.In(workdays.CST).Format("2006-01-02 15:04") }
 
 // The other details the program journals in its own shapes read in words too: the
-// outbox's, a payment's settled after its citizen left, a receipt not made or not
+// outbox's, a payment's settled after its citizen left, or ended unpaid before them, a receipt not made or not
 // printed, a card shown in full to staff.
 func TestMaintenanceJournalShapesInWords(t *testing.T) {
 	h := newHarness(t)
@@ -651,6 +651,8 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.UtilityBack, "failed since 2026-11-25 09:12:40", "故障始于 2026-11-25 09:12:40"},
 		{journal.PaymentSettled, "expired", "支付单已过期"},
 		{journal.PaymentSettled, "paid; receipt kept for reprinting", "已支付，凭条留待补打"},
+		{journal.PaymentEnded, "cancelled", "支付单已取消 ￥"},
+		{journal.PaymentEnded, "expired; not confirmed by the utility", "支付单已过期 ￥0.00（单位尚未确认，待终端向单位核实）"},
 		{journal.PrintFailed, "payment: receipt: no QR for an empty URL", "缴费凭条未能生成"},
 		// A receipt made but not printed says why, as the printer or the kiosk told staff.
 		{journal.PrintFailed, "payment: 打印纸用完：请更换纸卷，再补打凭条", "缴费凭条未打印：打印纸用完：请更换纸卷，再补打凭条"},

@@ -51,7 +51,12 @@ const (
 	// PaymentPaid: the kiosk learnt that a payment order it made was paid (UtilityRef:
 	// the utility's payment record; Amount). Once per order; a crash before the order was
 	// forgotten may write it again, with the same Ref.
-	PaymentPaid  Kind = "payment.paid"
+	PaymentPaid Kind = "payment.paid"
+	// PaymentEnded: a payment order the citizen watched ended unpaid, as the screen told
+	// it (Detail: cancelled, expired or failed, "; not confirmed by the utility" when the
+	// utility could not be reached and the order was left to the settling pass;
+	// UtilityRef: the order's number; Amount: the order's).
+	PaymentEnded Kind = "payment.ended"
 	StaffAction  Kind = "staff.action"
 	StaffRetry   Kind = "staff.retry"
 	StaffClose   Kind = "staff.close"
