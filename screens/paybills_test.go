@@ -4,8 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/app/workdays"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // One of 李四's two electricity bills is paid at the counter (or on a phone) while his
@@ -39,4 +42,37 @@ func TestBillPaidElsewhereBeforeTheOrder(t *testing.T) {
 	if h.Current() != "bills" || !strings.Contains(h.Markup(), "已于") {
 		t.Fatalf("after the refusal, screen %s:\n%s", h.Current(), h.Markup())
 	}
+}
+
+// A utility that takes bills oldest first: 李四 leaves his older electricity bill out
+// and taps 缴费 for the later one. The utility's refusal names the month to pay first;
+// no pay QR is shown; under the refusal the bills are fetched again, both chosen, so
+// that 知道了 leads to 缴费 for both.
+func TestPayLaterBillOfAnOldestFirstUtility(t *testing.T) {
+	h, d, sims := newPayHarnessWith(t, utilitysim.Options{OldestFirst: true})
+	elec := toElectricityBills(t, h, d)
+	bills, err := sims.Bills(utility.Electricity, elec)
+	mustDo(t, err)
+	later, older := bills[0], bills[1] // the latest first, both unpaid
+	olderRow := h.K.Text.T("bills.period", workdays.FormatMonth(older.Period, i18n.ZH))
+	var row *touch.Row
+	for _, o := range h.Objects() {
+		if r, ok := o.(*touch.Row); ok && strings.HasPrefix(r.Title, olderRow) {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatalf("no row %q:\n%s", olderRow, h.Markup())
+	}
+	h.Do(row.OnCheck)
+	h.WaitShows("缴费（1笔，" + later.Amount.Yuan() + "）")
+	h.TapPrefix("缴费（")
+	h.WaitShows("请先缴纳" + workdays.FormatMonth(older.Period, i18n.ZH))
+	if h.Current() == "pay" {
+		t.Fatalf("a pay QR for the later bill alone:\n%s", h.Markup())
+	}
+	h.Tap(h.K.Text.T("common.ok"))
+	h.WaitShows("缴费（2笔，" + (later.Amount + older.Amount).Yuan() + "）")
+	h.TapPrefix("缴费（")
+	h.WaitShows("请用微信或支付宝扫码支付")
 }

@@ -48,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	port := fs.Int("port", 0, "first port: electricity, water, gas, broadband, admin follow in order; 0 picks free ports")
 	autoPay := fs.Duration("auto-pay", 0, "pay pending payments automatically after this long (demo); 0: only via the admin API")
 	autoAdvance := fs.Duration("auto-advance", 0, "advance open applications one step this often (demo); 0: only via the admin API")
+	oldestFirst := fs.Bool("oldest-first", false, "refuse a payment order that leaves an older unpaid bill of the account out (bills paid oldest first)")
 	var ids []string
 	fs.Func("kiosk", "ID of a kiosk the utilities know (its kiosk.id); repeat for more (default "+config.Defaults().Kiosk.ID+", demo mode's)",
 		func(v string) error {
@@ -65,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := utilitysim.Options{Dir: *dir, Host: *host, AutoPay: *autoPay, AutoAdvance: *autoAdvance,
+	o := utilitysim.Options{Dir: *dir, Host: *host, AutoPay: *autoPay, AutoAdvance: *autoAdvance, OldestFirst: *oldestFirst,
 		Logger: slog.New(slog.NewJSONHandler(stderr, nil)), Ports: map[string]int{}, Kiosks: kiosks}
 	if *port != 0 {
 		for i, id := range append(append([]string{}, utilitysim.Utilities...), "admin") {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/workdays"
 )
@@ -149,6 +150,11 @@ func (u *uapi) createPayment(b ubk, kiosk string, body []byte) (any, *apiError) 
 	if total != p.Amount {
 		return nil, invalid("amount_fen", "缴费金额与账单不符，请重新查询")
 	}
+	if u.s.o.OldestFirst {
+		if older, ok := u.olderUnpaid(b, p.Account, p.Bills); ok {
+			return nil, invalid("bills", fmt.Sprintf("请先缴纳%s的账单：本单位的账单须按账期从早到晚缴纳", workdays.FormatMonth(older.Period, i18n.ZH)))
+		}
+	}
 	lim := u.s.o.Limits
 	if total > lim.PerPayment {
 		return nil, &apiError{status: 422, code: utility.CodeLimitExceeded, message: fmt.Sprintf("自助缴费单笔不能超过%s元，请到人工窗口办理", lim.PerPayment)}
@@ -206,6 +212,24 @@ func (u *uapi) createPayment(b ubk, kiosk string, body []byte) (any, *apiError) 
 		return nil, &apiError{status: 500, code: utility.CodeInternal}
 	}
 	return pay.Payment, nil
+}
+
+// olderUnpaid is the oldest unpaid bill of account that chosen leaves out while it pays
+// a later one (Options.OldestFirst); ok is false when there is none.
+func (u *uapi) olderUnpaid(b ubk, account string, chosen []string) (utility.Bill, bool) {
+	all := u.bills(b, account) // the latest first
+	latest := ""
+	for _, bill := range all {
+		if slices.Contains(chosen, bill.ID) && bill.Period > latest {
+			latest = bill.Period
+		}
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if bill := all[i]; !bill.Paid && bill.Period < latest && !slices.Contains(chosen, bill.ID) {
+			return bill, true
+		}
+	}
+	return utility.Bill{}, false
 }
 
 // settle applies what time did to a payment: demo auto-pay, or expiry.

@@ -73,6 +73,11 @@ type Options struct {
 	// Limits are the self-service payment limits per account; zero fields take the
 	// State Grid figures (¥50 000 per payment, 5 a day, 60 a month).
 	Limits Limits
+	// OldestFirst: an order must pay an account's unpaid bills oldest first, as a utility
+	// that applies every payment to the oldest arrears does; one that leaves an older
+	// unpaid bill out is refused (validation) with a message naming it. Off: any of the
+	// unpaid bills may be paid.
+	OldestFirst bool
 	// Reseed starts from the seed: the state file of an earlier run is replaced, so its
 	// payments, transfers and applications are gone (demo: every journey can be shown
 	// again).

@@ -14,7 +14,9 @@ import (
 
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 )
 
 // t0 is a Friday morning in CST.
@@ -302,6 +304,32 @@ func TestBillPaidElsewhere(t *testing.T) {
 	}
 	if now, _ := c.Bills(ctx, account); len(now) != len(bills) || func() int { n, _ := unpaid(now); return len(n) }() != len(ids)-1 {
 		t.Errorf("bills after paying one elsewhere: %+v", now)
+	}
+}
+
+// With OldestFirst, an order that pays a later bill and leaves an older one unpaid is
+// refused with the older one's month; the older alone, or both, are taken. Without it,
+// any bill may be paid on its own.
+func TestPaymentOldestFirst(t *testing.T) {
+	for _, oldest := range []bool{false, true} {
+		r := newRig(t, Options{OldestFirst: oldest})
+		c := r.clients[utility.Electricity]
+		account := AccountNumber(utility.Electricity, 1) // 李四: two unpaid bills, the latest first
+		bills, _ := c.Bills(ctx, account)
+		if len(bills) < 2 || bills[0].Paid || bills[1].Paid || bills[0].Period <= bills[1].Period {
+			t.Fatalf("李四's bills: %+v", bills)
+		}
+		later, older := bills[0], bills[1]
+		_, err := c.CreatePayment(ctx, "later", utility.PaymentRequest{KioskRef: "K1", Account: account, Bills: []string{later.ID}, Amount: later.Amount})
+		switch {
+		case oldest && (!errors.Is(err, utility.ErrRejected) || !strings.Contains(utility.Own(err), "请先缴纳"+workdays.FormatMonth(older.Period, i18n.ZH))):
+			t.Errorf("oldest first: the later bill alone: %v", err)
+		case !oldest && err != nil:
+			t.Errorf("any bill: the later bill alone: %v", err)
+		}
+		if _, err := c.CreatePayment(ctx, "older", utility.PaymentRequest{KioskRef: "K2", Account: account, Bills: []string{older.ID}, Amount: older.Amount}); err != nil {
+			t.Errorf("oldest first %v: the older bill alone: %v", oldest, err)
+		}
 	}
 }
 
