@@ -128,8 +128,8 @@ func adoptedOncePaid(t *testing.T, f *flows, events chan app.IdentifyEvent, visi
 	if f.k.Sessions.Current() != visit || visit.Wiped() || !identified || id.IDNumber != sim.DemoCards()[1].IDNumber {
 		t.Fatal("once paid the visit is not the card holder's")
 	}
-	if flow.Payment().Status != utility.PaymentPaid || f.k.CardHeld() || f.k.PaidInVisit() != 1 {
-		t.Fatalf("order %s, held %v, paid in visit %d", flow.Payment().Status, f.k.CardHeld(), f.k.PaidInVisit())
+	if flow.Payment().Status != utility.PaymentPaid || f.k.CardHeld() || f.k.BillsChangedInVisit() != 1 {
+		t.Fatalf("order %s, held %v, paid in visit %d", flow.Payment().Status, f.k.CardHeld(), f.k.BillsChangedInVisit())
 	}
 }
 

@@ -54,6 +54,9 @@ type PaymentFlow struct {
 	// guessed: the status is the kiosk's own (a cancellation the utility has not
 	// answered yet), so the order is left to the settling pass (see SettleOrders).
 	guessed bool
+	// asked: the kiosk asked the utility to cancel the order (取消缴费, its time up, the
+	// citizen gone); an order cancelled unasked was withdrawn by its utility.
+	asked bool
 	// paidOnce journals the payment and prints the receipt once, whoever sees the
 	// order paid first (the Watch or a Cancel that came too late); a second caller
 	// waits for the print.
@@ -65,32 +68,33 @@ type PaymentFlow struct {
 	cancelling sync.Mutex
 }
 
-// paidKey holds the number of payments paid in a visit (see PaidInVisit).
-const paidKey = "paid"
+// changedKey holds how often a visit's bills changed (see BillsChangedInVisit).
+const changedKey = "bills-changed"
 
-// PaidInVisit is the number of payments paid so far in the current visit. Bills and
-// balances fetched before it last changed are out of date: a screen showing them
-// fetches them again.
-func (k *Kiosk) PaidInVisit() int {
+// BillsChangedInVisit is how often so far in the current visit the kiosk learnt that
+// bills changed: a payment paid, or an order its utility withdrew (a bill paid
+// elsewhere meanwhile). Bills and balances fetched before it last changed are out of
+// date: a screen showing them fetches them again.
+func (k *Kiosk) BillsChangedInVisit() int {
 	s := k.Sessions.Current()
 	if s == nil {
 		return 0
 	}
-	n, _ := s.Get(paidKey)
+	n, _ := s.Get(changedKey)
 	i, _ := n.(int)
 	return i
 }
 
-// paymentMade counts a payment paid in visit s (PaidInVisit) and has the utility asked
-// again for the visit's accounts.
-func (k *Kiosk) paymentMade(s *session.Session, utilityID string) {
+// billsChanged counts a change of bills in visit s (BillsChangedInVisit) and has the
+// utility asked again for the visit's accounts.
+func (k *Kiosk) billsChanged(s *session.Session, utilityID string) {
 	if s == nil {
 		return
 	}
 	k.mu.Lock()
-	n, _ := s.Get(paidKey)
+	n, _ := s.Get(changedKey)
 	i, _ := n.(int)
-	s.Set(paidKey, i+1)
+	s.Set(changedKey, i+1)
 	k.mu.Unlock()
 	k.accountsChanged(s, utilityID)
 }
@@ -110,6 +114,15 @@ func (f *PaymentFlow) CancelUnconfirmed() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.guessed
+}
+
+// Withdrawn reports whether the utility cancelled the order unasked: a bill of it was
+// paid elsewhere meanwhile (at a counter, on a phone), or the utility withdrew it for a
+// reason of its own. Nothing was charged, and the bills may have changed.
+func (f *PaymentFlow) Withdrawn() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.payment.Status == utility.PaymentCancelled && !f.asked
 }
 
 // Final reports whether the order is finished (paid, expired, cancelled or failed).
@@ -505,7 +518,13 @@ func (f *PaymentFlow) settle() {
 	if p.Status == utility.PaymentPaid {
 		f.paid()
 	} else if paymentFinal(p.Status) {
-		f.endedOnce.Do(func() { f.k.recordEnded(f.order(), p, guessed) })
+		f.endedOnce.Do(func() {
+			withdrawn := f.Withdrawn()
+			f.k.recordEnded(f.order(), p, guessed, withdrawn)
+			if withdrawn {
+				f.k.billsChanged(f.session, f.Utility)
+			}
+		})
 	}
 	if paymentFinal(p.Status) {
 		f.k.releaseOrder(f.KioskRef, !guessed)
@@ -526,6 +545,9 @@ func (f *PaymentFlow) Cancel(ctx context.Context) error {
 func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 	f.cancelling.Lock()
 	defer f.cancelling.Unlock()
+	f.mu.Lock()
+	f.asked = true
+	f.mu.Unlock()
 	f.StopWatching()
 	// Asked first, briefly: an order paid a moment ago is not cancelled (the utility would
 	// refuse it as already done); it is settled, its receipt printed. Should the question

@@ -267,8 +267,8 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 	}
 	// The visit knows its bills and balances are out of date: screens fetch the bills
 	// again, and the utility is asked again for the accounts.
-	if n := f.k.PaidInVisit(); n != 1 {
-		t.Fatalf("PaidInVisit %d after one payment", n)
+	if n := f.k.BillsChangedInVisit(); n != 1 {
+		t.Fatalf("BillsChangedInVisit %d after one payment", n)
 	}
 	awaitCond(t, "the account's arrears gone", func() bool {
 		for _, tile := range acc.Tiles() {
@@ -431,7 +431,7 @@ func TestPayCancel(t *testing.T) {
 				})
 			}
 			err = flow.Cancel(context.Background())
-			if got := flow.Payment().Status; got != tc.want || !flow.Final() || flow.CancelUnconfirmed() {
+			if got := flow.Payment().Status; got != tc.want || !flow.Final() || flow.CancelUnconfirmed() || flow.Withdrawn() {
 				t.Fatalf("after Cancel the order is %q (err %v, unconfirmed %v), want %q confirmed", got, err, flow.CancelUnconfirmed(), tc.want)
 			}
 			if up := payAtUtility(t, f.k, utility.Electricity, ref); up.Status != tc.want {
@@ -1346,5 +1346,32 @@ func TestPayExpiredByTheKioskClockReachesTheUtility(t *testing.T) {
 				t.Fatalf("at the utility the order is %s", up.Status)
 			}
 		})
+	}
+}
+
+// A bill of the order paid elsewhere while the pay QR is shown: the utility withdraws
+// the order. The flow ends Withdrawn (not the citizen's cancellation, which is not), the
+// visit's bills count as changed (the screens fetch them again), and the journal says
+// withdrawn, with the order's amount.
+func TestPayOrderWithdrawnByTheUtility(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	_, _, number, bills, flow := f.payingCitizen(1)
+	w := startPayWatch(flow)
+	before := f.k.BillsChangedInVisit()
+	mustDo(t, f.sims.PayElsewhere(utility.Electricity, number, bills[0].ID))
+	awaitPayFinal(t, flow, w)
+	if st := flow.Payment().Status; st != utility.PaymentCancelled || !flow.Withdrawn() || flow.CancelUnconfirmed() {
+		t.Fatalf("the order %s, withdrawn %v, unconfirmed %v", st, flow.Withdrawn(), flow.CancelUnconfirmed())
+	}
+	if n := f.k.BillsChangedInVisit(); n != before+1 {
+		t.Fatalf("bills changed %d times in the visit, want %d", n, before+1)
+	}
+	ended := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentEnded)
+	if len(ended) != 1 || ended[0].Detail != "withdrawn" || ended[0].Amount != int64(flow.Amount) {
+		t.Fatalf("payment.ended events %+v", ended)
+	}
+	if _, ok := flow.Printed(); ok || len(f.rig.Printer().Printouts()) != 0 {
+		t.Fatal("a withdrawn order printed a receipt")
 	}
 }

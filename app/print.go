@@ -379,7 +379,7 @@ func (f *PaymentFlow) paid() {
 	f.paidOnce.Do(func() {
 		f.k.Sessions.TouchSession(f.session.ID)
 		f.k.recordPaid(f.order(), f.Payment())
-		f.k.paymentMade(f.session, f.Utility)
+		f.k.billsChanged(f.session, f.Utility)
 		r := f.k.printPayment(f)
 		f.mu.Lock()
 		f.printed = &r

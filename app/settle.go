@@ -210,9 +210,12 @@ func (k *Kiosk) recordPaid(o orders.Order, p utility.Payment) {
 
 // recordEnded journals how an order its citizen watched ended unpaid, as the screen told
 // it: guessed, when the utility has not confirmed it (the settling pass journals what
-// the utility says later).
-func (k *Kiosk) recordEnded(o orders.Order, p utility.Payment, guessed bool) {
+// the utility says later); withdrawn, when the utility cancelled it unasked.
+func (k *Kiosk) recordEnded(o orders.Order, p utility.Payment, guessed, withdrawn bool) {
 	detail := p.Status
+	if withdrawn {
+		detail = "withdrawn"
+	}
 	if guessed {
 		detail += "; not confirmed by the utility"
 	}

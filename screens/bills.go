@@ -26,7 +26,7 @@ type billsState struct {
 	bills   []utility.Bill
 	chosen  map[string]bool
 	focus   string // the bill whose detail is shown
-	paid    int    // app.Kiosk.PaidInVisit when the fetch started
+	changed int    // app.Kiosk.BillsChangedInVisit when the fetch started
 }
 
 // billsPage lists an account's bills: unpaid ones can be chosen for payment (all are
@@ -35,13 +35,13 @@ type billsState struct {
 func billsPage(s *Shell, utilityID string, a utility.Account) Page {
 	st := &billsState{utility: utilityID, account: a, chosen: map[string]bool{}}
 	return Page{Name: "bills", TitleKey: "bills.title", Subject: "bills/" + utilityID + "/" + a.Number, Build: func() fyne.CanvasObject {
-		if st.fetched && st.paid != s.K.PaidInVisit() {
+		if st.fetched && st.changed != s.K.BillsChangedInVisit() {
 			// Paid since they were fetched (from this screen, or another of the visit):
 			// they are out of date.
 			*st = billsState{utility: utilityID, account: a, chosen: map[string]bool{}}
 		}
 		if !st.loaded {
-			st.loaded, st.paid = true, s.K.PaidInVisit()
+			st.loaded, st.changed = true, s.K.BillsChangedInVisit()
 			type fetched struct {
 				bills []utility.Bill
 				err   error

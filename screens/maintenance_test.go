@@ -652,6 +652,7 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.PaymentSettled, "expired", "支付单已过期"},
 		{journal.PaymentSettled, "paid; receipt kept for reprinting", "已支付，凭条留待补打"},
 		{journal.PaymentEnded, "cancelled", "支付单已取消 ￥"},
+		{journal.PaymentEnded, "withdrawn", "支付单已被单位撤销 ￥"},
 		{journal.PaymentEnded, "expired; not confirmed by the utility", "支付单已过期 ￥0.00（单位尚未确认，待终端向单位核实）"},
 		{journal.PrintFailed, "payment: receipt: no QR for an empty URL", "缴费凭条未能生成"},
 		// A receipt made but not printed says why, as the printer or the kiosk told staff.

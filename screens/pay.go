@@ -270,18 +270,19 @@ func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 			}
 			side = container.NewVBox(right...)
 		case utility.PaymentExpired, utility.PaymentCancelled:
-			title := "pay.cancelled"
+			title, words := "pay.cancelled", s.T("pay.not_charged")
 			switch {
 			case p.Status == utility.PaymentExpired:
 				title = "pay.expired"
 			case f.CancelUnconfirmed():
 				title = "pay.cancel_requested"
+			case f.Withdrawn(): // the citizen cancelled nothing: a bill was paid elsewhere, perhaps
+				title, words = "pay.withdrawn", s.T("pay.withdrawn_detail", s.K.UtilityName(f.Utility))
 			}
-			words := "pay.not_charged"
 			if f.CancelUnconfirmed() { // the kiosk cannot say nothing was charged
-				words = "pay.cancel_unconfirmed"
+				words = s.T("pay.cancel_unconfirmed")
 			}
-			items = append(items, s.bigStatus(s.T(title), ft.ColorNameWarning), note(s.T(words), widget.MediumImportance))
+			items = append(items, s.bigStatus(s.T(title), ft.ColorNameWarning), note(words, widget.MediumImportance))
 		default:
 			items = append(items, s.bigStatus(s.T("pay.failed_title"), ft.ColorNameError), note(s.T("pay.not_charged"), widget.MediumImportance))
 		}

@@ -76,3 +76,30 @@ func TestPayLaterBillOfAnOldestFirstUtility(t *testing.T) {
 	h.TapPrefix("缴费（")
 	h.WaitShows("请用微信或支付宝扫码支付")
 }
+
+// One of 李四's bills is paid elsewhere (a family member's phone) while his pay QR is on
+// screen: the utility withdraws the order, lest the bill be paid twice. The kiosk says
+// so, not 已取消缴费 (he cancelled nothing): nothing charged, the bill maybe paid
+// elsewhere; 返回账单 shows the bills as they are now, that one paid.
+func TestPayOrderWithdrawnByTheUtility(t *testing.T) {
+	h, d, sims := newPayHarnessWith(t, utilitysim.Options{})
+	elec := toElectricityBills(t, h, d)
+	bills, err := sims.Bills(utility.Electricity, elec)
+	mustDo(t, err)
+	h.TapPrefix("缴费（2笔")
+	h.WaitShows("请用微信或支付宝扫码支付")
+	mustDo(t, sims.PayElsewhere(utility.Electricity, elec, bills[1].ID))
+	h.WaitShows(h.K.Text.T("pay.withdrawn"))
+	if h.Shows(h.K.Text.T("pay.cancelled")) || !h.Shows("没有扣款") || !h.Shows("别处缴清") {
+		t.Fatalf("the order withdrawn by the utility:\n%s", h.Markup())
+	}
+	for _, elderly := range []bool{false, true} {
+		h.Do(func() { h.Shell.SetElderly(elderly) })
+		h.Check("", "pay-withdrawn")
+		h.Do(h.Shell.ToggleLanguage)
+		h.Check("", "pay-withdrawn-en")
+		h.Do(h.Shell.ToggleLanguage)
+	}
+	h.Tap(h.K.Text.T("pay.back_to_bills"))
+	h.WaitShows("缴费（1笔，" + bills[0].Amount.Yuan() + "）")
+}

@@ -53,8 +53,9 @@ const (
 	// forgotten may write it again, with the same Ref.
 	PaymentPaid Kind = "payment.paid"
 	// PaymentEnded: a payment order the citizen watched ended unpaid, as the screen told
-	// it (Detail: cancelled, expired or failed, "; not confirmed by the utility" when the
-	// utility could not be reached and the order was left to the settling pass;
+	// it (Detail: cancelled, expired, failed, or withdrawn when the utility cancelled it
+	// unasked; "; not confirmed by the utility" after it when the utility could not be
+	// reached and the order was left to the settling pass;
 	// UtilityRef: the order's number; Amount: the order's).
 	PaymentEnded Kind = "payment.ended"
 	StaffAction  Kind = "staff.action"
