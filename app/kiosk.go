@@ -271,6 +271,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 		k.Log.Warn("sessions left open by the last run journaled as interrupted", "sessions", n)
 	}
 	ctx, k.cancel = context.WithCancel(ctx)
+	k.lateOrdersOfLastRun()
 	k.Outbox.Start(ctx)
 	k.startFleet(ctx)
 	k.serveStaff()

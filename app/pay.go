@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -276,6 +277,37 @@ func (k *Kiosk) orderAnswered(u outbox.Update) {
 		Session: o.session, Body: utility.Cancellation{Payment: u.UtilityRef}}, 0)
 	if err != nil {
 		k.Log.Warn("an order made after the citizen left could not be cancelled", "utility", o.utility, "ref", u.KioskRef, "err", err)
+	}
+}
+
+// lateOrdersOfLastRun takes the order requests the last run left on their way (the
+// kiosk stopped while a citizen was told the utility was busy, or while they waited) as
+// late ones of a visit that is over: the order each makes, its QR never shown, is
+// cancelled when it comes (orderAnswered), rather than left to hold the bills until it
+// expires. It runs before the outbox starts delivering them.
+func (k *Kiosk) lateOrdersOfLastRun() {
+	pending, err := k.Outbox.List(outbox.Pending, 0)
+	if err != nil {
+		k.Log.Error("payment orders still on their way not listed", "err", err)
+		return
+	}
+	k.payments.mu.Lock()
+	defer k.payments.mu.Unlock()
+	for _, st := range pending {
+		if st.Kind != utility.KindPayment {
+			continue
+		}
+		var req utility.PaymentRequest
+		body, err := k.Outbox.Body(st.KioskRef)
+		if err == nil {
+			err = json.Unmarshal(body, &req)
+		}
+		if err != nil {
+			k.Log.Error("payment order still on its way not read", "utility", st.Utility, "ref", st.KioskRef, "err", err)
+			continue
+		}
+		// No visit: the last run's are all over.
+		k.payments.late[st.KioskRef] = lateOrder{utility: st.Utility, account: req.Account}
 	}
 }
 

@@ -701,10 +701,12 @@ func TestPayAgainAfterBusy(t *testing.T) {
 
 // A citizen told the utility is busy who leaves: the order the utility makes once it is
 // back, its QR never shown, is cancelled rather than left to hold the bills until it
-// expires; whether it came before the citizen left or after.
+// expires; whether it came before the citizen left or after, or after the kiosk
+// restarted (its request still in the outbox, delivered by the next run).
 func TestPayLateOrderCancelled(t *testing.T) {
-	for _, afterLeaving := range []bool{true, false} {
-		t.Run(map[bool]string{true: "made after the citizen left", false: "made before"}[afterLeaving], func(t *testing.T) {
+	for _, when := range []string{"made after the citizen left", "made before", "made after a restart"} {
+		afterLeaving := when != "made before"
+		t.Run(when, func(t *testing.T) {
 			t.Parallel()
 			f := newFlows(t, utilitysim.Options{})
 			f.citizen(1)
@@ -716,6 +718,10 @@ func TestPayLateOrderCancelled(t *testing.T) {
 				t.Fatalf("with the utility down: %v, want ErrPaymentBusy", err)
 			}
 			made := func() bool { return len(received(t, f.sims, utility.Electricity, utility.KindPayment)) == 1 }
+			if when == "made after a restart" {
+				mustDo(t, f.k.Close())
+				f.k = f.start()
+			}
 			if afterLeaving {
 				f.k.Exit()
 				setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
