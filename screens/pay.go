@@ -196,11 +196,18 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 			// old ones too), never under 340: a size smaller each time until the words
 			// beside it, wrapping in what width is left, fit the page's height.
 			size := min(s.bodySize.Height*0.9, s.bodySize.Width*0.42)
-			for ; size > 340; size -= 20 {
-				words.Resize(fyne.NewSize(s.bodySize.Width-size-4*ft.Size(ft.SizeNamePadding), s.bodySize.Height))
-				if words.MinSize().Height <= s.bodySize.Height {
-					break
-				}
+			fits := func() bool {
+				words.Resize(fyne.NewSize(s.bodySize.Width-max(size, 340)-4*ft.Size(ft.SizeNamePadding), s.bodySize.Height))
+				return words.MinSize().Height <= s.bodySize.Height
+			}
+			for size > 340 && !fits() {
+				size -= 20
+			}
+			// The QR at its smallest, the words still too tall (English in 大字模式, a long
+			// name, the longer note without a printer): the amount, by far the largest of
+			// them, gives up a little height, never below a heading's size and a half.
+			for smallest := ft.Size(ft.SizeNameHeadingText) * 1.5; amount.TextSize-4 >= smallest && !fits(); {
+				amount.TextSize -= 4
 			}
 			qr, err := touch.NewQR(p.PayURL, max(size, 340))
 			var code fyne.CanvasObject = qr

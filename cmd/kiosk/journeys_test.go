@@ -626,6 +626,31 @@ func TestJourneyCardOnTrackKeypad(t *testing.T) {
 	}
 }
 
+// The pay QR of two bills fits beside its words in every mode and language, with a
+// printer and without (its note is longer: the e-invoice's QR is shown, not printed): in
+// English 大字模式 the power company's long name and the note wrap, and 取消缴费 ran
+// below the window.
+func TestJourneyPayQRFits(t *testing.T) {
+	for _, printer := range []bool{true, false} {
+		t.Run(fmt.Sprint("printer ", printer), func(t *testing.T) { payQRFits(t, printer) })
+	}
+}
+
+func payQRFits(t *testing.T, printer bool) {
+	j := startJourney(t, journeyOptions{poll: pollFast, hall: func(c *config.Config) { c.Devices.Printer.Enabled = printer }}) // nobody pays
+	toElectricityBills(j)
+	if !j.Shows("缴费（2笔") {
+		t.Fatalf("the test wants two bills to pay:\n%s", j.Markup())
+	}
+	j.TapPrefix("缴费（")
+	j.WaitShows("请用微信或支付宝扫码支付")
+	for _, toggle := range []func(){func() { j.Shell.SetElderly(true) }, j.Shell.ToggleLanguage, func() { j.Shell.SetElderly(false) }, j.Shell.ToggleLanguage} {
+		j.Do(toggle)
+		j.AssertFits()
+		j.AssertFingerReaches()
+	}
+}
+
 // A citizen walks off from a notice: the next one does not find it over home. A visit's
 // notice goes with the visit; a refused card's, shown with no visit open, after the idle
 // time and the countdown.
