@@ -583,8 +583,9 @@ func TestRetryAccounts(t *testing.T) {
 		want   app.LookupState // the water tile at the end
 		lookup bool            // the visit has a look-up
 	}{
-		{name: "recovered", fault: utilitysim.Faults{ErrorRate: 1}, retry: utility.Water, asked: true, want: app.Found, lookup: true},
-		{name: "still failing", fault: utilitysim.Faults{Malformed: true}, after: utilitysim.Faults{Malformed: true}, retry: utility.Water, asked: true, want: app.Unavailable, lookup: true},
+		// Asked again, water answers after a moment: its tile is seen Loading first.
+		{name: "recovered", fault: utilitysim.Faults{ErrorRate: 1}, after: utilitysim.Faults{LatencyMS: 500}, retry: utility.Water, asked: true, want: app.Found, lookup: true},
+		{name: "still failing", fault: utilitysim.Faults{Malformed: true}, after: utilitysim.Faults{Malformed: true, LatencyMS: 500}, retry: utility.Water, asked: true, want: app.Unavailable, lookup: true},
 		{name: "a tile that answered", retry: utility.Water, want: app.Found, lookup: true},
 		{name: "no look-up", retry: utility.Water},
 	} {

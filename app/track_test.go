@@ -731,7 +731,9 @@ func TestTrackJointApplicationFill(t *testing.T) {
 		t.Error("asked again a utility that answered")
 	}
 	for _, id := range []string{utility.Gas, utility.Broadband} {
-		setFaults(t, f.sims, id, utilitysim.Faults{})
+		// Back, and slow to answer: the part is seen Loading before its answer comes
+		// (on loopback, answered at once, it once was Found by the time it was looked at).
+		setFaults(t, f.sims, id, utilitysim.Faults{LatencyMS: 1000})
 		if !f.k.RetryJoint(strings.ToLower(r.JointRef), id) {
 			t.Fatalf("%s not asked again", id)
 		}
