@@ -93,13 +93,7 @@ func TestPayOrderWithdrawnByTheUtility(t *testing.T) {
 	if h.Shows(h.K.Text.T("pay.cancelled")) || !h.Shows("没有扣款") || !h.Shows("别处缴清") {
 		t.Fatalf("the order withdrawn by the utility:\n%s", h.Markup())
 	}
-	for _, elderly := range []bool{false, true} {
-		h.Do(func() { h.Shell.SetElderly(elderly) })
-		h.Check("", "pay-withdrawn")
-		h.Do(h.Shell.ToggleLanguage)
-		h.Check("", "pay-withdrawn-en")
-		h.Do(h.Shell.ToggleLanguage)
-	}
+	shot(h, "63-pay-withdrawn")
 	h.Tap(h.K.Text.T("pay.back_to_bills"))
 	h.WaitShows("缴费（1笔，" + bills[0].Amount.Yuan() + "）")
 }

@@ -274,7 +274,7 @@ func TestScanBillOfAUtilityNotServed(t *testing.T) {
 	if !showsWrapped(h, want) || h.Shows("暂时") || h.Shows("稍后") {
 		t.Fatalf("the notice of a bill of a utility not served, want %q:\n%s", want, h.Markup())
 	}
-	h.Check("", "")
+	shot(h, "64-scan-not-served")
 	h.Do(h.Shell.ToggleLanguage)
 	if !showsWrapped(h, "This kiosk does not serve "+h.K.UtilityName(utility.Gas)) {
 		t.Fatalf("the notice in English:\n%s", h.Markup())

@@ -13,10 +13,10 @@ need_go
 mkdir -p docs/screenshots
 rm -f docs/screenshots/[0-9][0-9]-*.png # the tour's stops may be renumbered
 # The screens' own tests take the pictures of states they bring about with a manual
-# clock or a utility held slow (57-…–62-…).
-go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens|TestJointPartsFillIn|TestJointPartsLost|TestPaidOutcomeStaysWhileNextCardWaits|TestHeldCardReplacesWhenPaymentStartFails|TestTransferGoesOnWhileNextCardWaits' \
+# clock or a utility held slow (57-…–64-…).
+go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens|TestJointPartsFillIn|TestJointPartsLost|TestPaidOutcomeStaysWhileNextCardWaits|TestHeldCardReplacesWhenPaymentStartFails|TestTransferGoesOnWhileNextCardWaits|TestPayOrderWithdrawnByTheUtility|TestScanBillOfAUtilityNotServed' \
   ./screens -args -screenshots "$PWD/docs/screenshots"
-go test -tags "$TEST_TAGS" -count=1 -run 'TestTour|TestJourneyPayCancelled|TestJourneyNoPrinterNoScanner|TestJourneyNoReader|TestApplyResultWhenReceiptFails' \
+go test -tags "$TEST_TAGS" -count=1 -run 'TestTour|TestJourneyPayCancelled|TestJourneyNoPrinterNoScanner|TestJourneyNoReader|TestApplyResultWhenReceiptFails|TestJourneyPayExpiredUnconfirmed' \
   ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
 mkdir -p docs/screenshots/receipts
 for k in payment acceptance progress testpage; do

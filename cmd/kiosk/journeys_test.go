@@ -549,7 +549,7 @@ func TestJourneyPayExpiredUnconfirmed(t *testing.T) {
 		if !j.Shows("仍然有效") || j.Shows("没有扣款") || j.rig.Printer().Stats().Cuts != 0 {
 			t.Fatalf("大字模式 %v, the QR's time up with the utility down (%d receipts cut):\n%s", elderly, j.rig.Printer().Stats().Cuts, j.Markup())
 		}
-		j.checkBothLanguages("", "pay-expired-unconfirmed-"+modeName(elderly))
+		j.checkBothLanguages(*screenshotDir, "65-pay-expired-unconfirmed-"+modeName(elderly))
 	}
 }
 
