@@ -431,6 +431,7 @@ func ratePage(s *Shell, a app.Application) Page {
 		for l := utility.VerySatisfied; l >= utility.VeryDissatisfied; l-- {
 			l := l
 			b := touch.NewButton(s.T(fmt.Sprintf("rate.level.%d", l)), s.Tap(func() { level = l; s.refresh() }))
+			b.Snug = true
 			if level == l {
 				// Filled and ticked: the level chosen is plain at a glance, not by its
 				// colour alone.

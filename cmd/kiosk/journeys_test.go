@@ -998,6 +998,23 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	}
 }
 
+// Whichever level is chosen, in either size and language, the rating page fits: the
+// level chosen is ticked, and in 大字模式 the tick widened 非常不满意 past a fifth of
+// the screen, the five levels took two rows, and with the reasons below them 提交评价
+// fell off the screen onto the last reason.
+func TestRateEveryLevelFits(t *testing.T) {
+	j := newJourney(t)
+	j.trackByScan(utility.Electricity, 0)
+	j.Tap("评价本次服务")
+	for _, elderly := range []bool{false, true} {
+		j.Do(func() { j.Shell.SetElderly(elderly) })
+		for l := utility.VerySatisfied; l >= utility.VeryDissatisfied; l-- {
+			j.Tap(j.K.Text.In("zh", fmt.Sprintf("rate.level.%d", l)))
+			j.checkBothLanguages("", fmt.Sprintf("rate-%d-%s", l, modeName(elderly)))
+		}
+	}
+}
+
 // A citizen who rates while the utility is away, and goes back to the timeline before
 // the kiosk has said how it went, finds the service rated there: it is not offered for a
 // second rating, which the utility would refuse while the citizen was told it was saved.

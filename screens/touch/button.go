@@ -35,6 +35,11 @@ type Button struct {
 	// TextSize is the label's theme size; empty: the theme's text size. A keypad's
 	// keys carry one character each, and larger.
 	TextSize fyne.ThemeSizeName
+	// Snug lets the inner padding give way to the icon: the button is at least as wide
+	// as its label with the padding, or as its icon and label without it. A choice
+	// marked by an icon (the 好差评 level ticked) then does not widen its button, nor
+	// push a row of choices onto two.
+	Snug     bool
 	OnTapped func()
 
 	tapAnim *fyne.Animation // the press feedback, made with the renderer
@@ -128,11 +133,15 @@ func (r *buttonRenderer) gap() float32 {
 }
 
 // MinSize is Fyne's button's: the label with the inner padding on each side, and the
-// icon and a gap before it; never smaller than the touch target.
+// icon and a gap before it (a Snug button's padding gives way to its icon); never
+// smaller than the touch target.
 func (r *buttonRenderer) MinSize() fyne.Size {
 	pad := ft.Size(ft.SizeNameInnerPadding)
 	t := r.text.MinSize()
 	w := 2*pad + r.iconSize() + r.gap() + t.Width
+	if r.b.Snug {
+		w = max(2*pad+t.Width, r.iconSize()+r.gap()+t.Width)
+	}
 	h := 2*pad + max(r.iconSize(), t.Height)
 	return atLeastTarget(fyne.NewSize(w, h))
 }

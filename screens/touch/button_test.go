@@ -121,3 +121,34 @@ func TestButtonWithoutIcon(t *testing.T) {
 	}
 	test.Tap(b) // no action set: nothing happens, nothing panics
 }
+
+// A Snug button's tick does not widen it while the icon fits in its padding, and widens
+// it no more than icon and label need once it does not: the padding gives way first.
+func TestSnugButtonIcon(t *testing.T) {
+	test.NewTempApp(t)
+	for _, elderly := range []bool{false, true} {
+		test.ApplyTheme(t, kt.New(elderly))
+		for _, label := range []string{"满", "非常不满意", "Very dissatisfied"} {
+			plain := NewButton(label, nil)
+			ticked := NewIconButton(label, ft.ConfirmIcon(), nil)
+			ticked.Snug = true
+			loose := NewIconButton(label, ft.ConfirmIcon(), nil)
+			r := test.TempWidgetRenderer(t, ticked).(*buttonRenderer)
+			content := r.iconSize() + r.gap() + r.text.MinSize().Width
+			want := max(plain.MinSize().Width, content)
+			if got := ticked.MinSize().Width; got != want {
+				t.Errorf("elderly %v, %q: snug and ticked %.1f wide, want %.1f (plain %.1f, icon and label %.1f)",
+					elderly, label, got, want, plain.MinSize().Width, content)
+			}
+			if ticked.MinSize().Width >= loose.MinSize().Width {
+				t.Errorf("elderly %v, %q: snug %.1f, not narrower than %.1f", elderly, label, ticked.MinSize().Width, loose.MinSize().Width)
+			}
+			// Laid out at its least width, icon and label stay inside it.
+			ticked.Resize(ticked.MinSize())
+			r.Layout(ticked.MinSize())
+			if r.icon.Position().X < 0 || r.text.Position().X+r.text.Size().Width > ticked.Size().Width+0.5 {
+				t.Errorf("elderly %v, %q: icon at %v, label at %v in %v", elderly, label, r.icon.Position(), r.text.Position(), ticked.Size())
+			}
+		}
+	}
+}
