@@ -91,6 +91,12 @@ type Request struct {
 	// NotAfter, if set, is when the request stops being worth sending (a payment order
 	// the citizen has walked away from): it then expires instead of being sent late.
 	NotAfter time.Time
+	// With, if set, writes what the flow must know of the request at its next start in
+	// the request's own transaction, given its kiosk reference: a payment order's record
+	// (package orders), a cancellation noted on its order. It is on disk when the request
+	// is, before the utility is called, whatever stops the kiosk after the commit; an
+	// error from it stores nothing.
+	With func(tx *bolt.Tx, kioskRef string) error
 }
 
 // Result is what Submit tells the flow.
@@ -600,6 +606,11 @@ func (ob *Outbox) put(tx *bolt.Tx, req Request, now time.Time) (*record, error) 
 	}
 	if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(seq), nil); err != nil {
 		return nil, err
+	}
+	if req.With != nil {
+		if err := req.With(tx, ref); err != nil {
+			return nil, err
+		}
 	}
 	return r, ob.j.Append(tx, journal.Event{Time: now, Kind: journal.RequestSubmitted, Session: req.Session,
 		Utility: req.Utility, Ref: ref, Subject: r.Order, Detail: string(req.Kind)})

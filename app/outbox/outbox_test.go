@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/store"
@@ -331,6 +333,50 @@ func TestSubmitAllIsAllOrNothing(t *testing.T) {
 				t.Fatalf("the next submission: %+v, %v", r, err)
 			}
 		})
+	}
+}
+
+// What a request's With writes is on disk with the request, under its kiosk reference,
+// before the utility is called: the forwarder finds it there. A With that fails stores
+// neither it nor the request.
+func TestSubmitWithWritesInTheRequestsTransaction(t *testing.T) {
+	var e *env
+	seen := make(chan string, 1)
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		var v []byte
+		_ = e.st.View(func(tx *bolt.Tx) error {
+			v = slices.Clone(tx.Bucket(store.BucketOrders).Get([]byte(s.KioskRef)))
+			return nil
+		})
+		seen <- string(v)
+		return utility.Answer{Kind: s.Kind, Reference: "U-" + s.KioskRef, Body: []byte(`{"reference":"U-` + s.KioskRef + `"}`)}, nil
+	}}
+	e = newEnv(t, Options{}, f)
+	failed := errors.New("with failed")
+	bad := req("acct-1")
+	bad.With = func(tx *bolt.Tx, ref string) error {
+		if err := tx.Bucket(store.BucketOrders).Put([]byte(ref), []byte("asked")); err != nil {
+			return err
+		}
+		return failed
+	}
+	if _, err := e.ob.Submit(context.Background(), bad, 0); !errors.Is(err, failed) {
+		t.Fatalf("a request whose With failed: %v", err)
+	}
+	if n, err := e.ob.Count(); err != nil || len(n) != 0 {
+		t.Fatalf("stored: %v, %v", n, err)
+	}
+	good := req("acct-1")
+	good.With = func(tx *bolt.Tx, ref string) error {
+		return tx.Bucket(store.BucketOrders).Put([]byte(ref), []byte("asked "+ref))
+	}
+	e.ob.Start(context.Background())
+	res, err := e.ob.Submit(context.Background(), good, 2*time.Second)
+	if err != nil || !res.Answered() {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if got := <-seen; got != "asked "+res.KioskRef {
+		t.Fatalf("the utility was called with %q on disk, want the request's record", got)
 	}
 }
 
