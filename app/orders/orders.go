@@ -4,6 +4,13 @@
 // the cancellation was on its way. A kept order is asked after until the utility says
 // it is paid, cancelled or expired, so that a paid one still gets its receipt (补打)
 // and a pending one is cancelled. An order names its account holder, so it is sealed.
+//
+// An order is kept from the moment it is asked for: its record is written in the same
+// bbolt transaction as the order request in the outbox (PutTx), before the utility is
+// called, without the utility's reference (Asked), which is added once the utility
+// answers. So a kill or a power cut at any moment leaves no order made at the utility
+// that the kiosk does not know; and a cancellation is noted (CancelSent) in the same
+// transaction as it is stored, so that none is sent twice.
 package orders
 
 import (
@@ -25,7 +32,8 @@ type Order struct {
 	KioskRef string `json:"kiosk_ref"`
 	Utility  string `json:"utility"`
 	Account  string `json:"account"`
-	// Reference is the utility's order reference, by which its status is asked.
+	// Reference is the utility's order reference, by which its status is asked; empty
+	// while the order request has not been answered (Asked).
 	Reference string `json:"reference"`
 	// Bills are the IDs of the bills the order pays, and Amount its amount: an answer
 	// about the order naming others is another order's (app's ownPayment). An order
@@ -58,11 +66,20 @@ type kept struct {
 
 func sealContext(ref string) []byte { return []byte("payment_orders/" + ref) }
 
+// Asked reports whether the order was asked for and its utility's answer is not kept
+// yet: the order may have been made at the utility, or not (the outbox's request says).
+func (o Order) Asked() bool { return o.Reference == "" }
+
 // Put keeps an order, replacing the one kept under the same kiosk reference.
 func (s *Store) Put(o Order) error {
-	if o.KioskRef == "" || o.Utility == "" || o.Reference == "" {
-		return fmt.Errorf("orders: an order needs its kiosk reference, utility and reference (%q, %q, %q)",
-			o.KioskRef, o.Utility, o.Reference)
+	return s.st.Update(func(tx *bolt.Tx) error { return s.PutTx(tx, o) })
+}
+
+// PutTx is Put in tx: the order is kept when tx commits, with what else tx writes (the
+// order request, a cancellation, in the outbox).
+func (s *Store) PutTx(tx *bolt.Tx, o Order) error {
+	if o.KioskRef == "" || o.Utility == "" {
+		return fmt.Errorf("orders: an order needs its kiosk reference and utility (%q, %q)", o.KioskRef, o.Utility)
 	}
 	sealed, err := s.st.Sealer().SealJSON(o, sealContext(o.KioskRef))
 	if err != nil {
@@ -72,20 +89,38 @@ func (s *Store) Put(o Order) error {
 	if err != nil {
 		return fmt.Errorf("orders: %w", err)
 	}
-	return s.st.Put(store.BucketOrders, o.KioskRef, v)
+	if err := tx.Bucket(store.BucketOrders).Put([]byte(o.KioskRef), v); err != nil {
+		return fmt.Errorf("orders: keep %s: %w", o.KioskRef, err)
+	}
+	return nil
 }
 
 // Get returns the order kept under a kiosk reference; ok is false when none is.
 func (s *Store) Get(ref string) (o Order, ok bool, err error) {
 	err = s.st.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(store.BucketOrders).Get([]byte(ref))
-		if v == nil {
-			return nil
-		}
-		ok = true
-		return s.open(ref, v, &o)
+		o, ok, err = s.GetTx(tx, ref)
+		return err
 	})
 	return o, ok, err
+}
+
+// GetTx is Get in tx.
+func (s *Store) GetTx(tx *bolt.Tx, ref string) (o Order, ok bool, err error) {
+	v := tx.Bucket(store.BucketOrders).Get([]byte(ref))
+	if v == nil {
+		return o, false, nil
+	}
+	return o, true, s.open(ref, v, &o)
+}
+
+// ChangeTx changes the order kept under ref in tx with change; nothing when none is kept.
+func (s *Store) ChangeTx(tx *bolt.Tx, ref string, change func(*Order)) error {
+	o, ok, err := s.GetTx(tx, ref)
+	if err != nil || !ok {
+		return err
+	}
+	change(&o)
+	return s.PutTx(tx, o)
 }
 
 func (s *Store) open(ref string, v []byte, o *Order) error {
@@ -117,6 +152,39 @@ func (s *Store) List() ([]Order, error) {
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, errors.Join(append(bad, err)...)
+}
+
+// Asking is the outbox request's With (outbox.Request) for order o, which the request
+// asks the utility for: o is kept under the request's kiosk reference, unanswered
+// (Asked), in the request's transaction. told, if set, is given the kiosk reference
+// there, before the transaction commits.
+func (s *Store) Asking(o Order, told func(kioskRef string)) func(*bolt.Tx, string) error {
+	return func(tx *bolt.Tx, ref string) error {
+		if told != nil {
+			told(ref)
+		}
+		o.KioskRef, o.Reference = ref, ""
+		return s.PutTx(tx, o)
+	}
+}
+
+// Changing is a request's With that changes the order kept under ref in the request's
+// transaction (a cancellation of it noted as sent); nothing when none is kept.
+func (s *Store) Changing(ref string, change func(*Order)) func(*bolt.Tx, string) error {
+	return func(tx *bolt.Tx, _ string) error { return s.ChangeTx(tx, ref, change) }
+}
+
+// Answered binds the utility's reference to the order asked under ref; ok is false
+// when none is kept.
+func (s *Store) Answered(ref, reference string) (ok bool, err error) {
+	err = s.st.Update(func(tx *bolt.Tx) error {
+		_, ok, err = s.GetTx(tx, ref)
+		if err != nil || !ok {
+			return err
+		}
+		return s.ChangeTx(tx, ref, func(o *Order) { o.Reference = reference })
+	})
+	return ok, err
 }
 
 // Count returns how many orders are kept, without opening them.

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"reflect"
 	"strconv"
@@ -89,13 +90,67 @@ func TestPutRefusesIncompleteOrders(t *testing.T) {
 	for name, change := range map[string]func(*Order){
 		"no kiosk reference": func(o *Order) { o.KioskRef = "" },
 		"no utility":         func(o *Order) { o.Utility = "" },
-		"no reference":       func(o *Order) { o.Reference = "" },
 	} {
 		o := order("K1", time.Now())
 		change(&o)
 		if err := s.Put(o); err == nil {
 			t.Errorf("%s: kept", name)
 		}
+	}
+}
+
+// An order asked for and not answered yet is kept, without the utility's reference,
+// by the request's transaction (Asking, the outbox's Request.With) or not at all;
+// Answered binds the reference once the utility answers, and Changing notes a
+// cancellation in the cancellation's transaction; neither keeps an order never kept.
+func TestAskedOrderKeptWithItsTransaction(t *testing.T) {
+	s, st := newStore(t)
+	asked := order("", time.Now())
+	var told []string
+	with := s.Asking(asked, func(ref string) { told = append(told, ref) })
+	failed := errors.New("the request could not be stored")
+	err := st.Update(func(tx *bolt.Tx) error {
+		if err := with(tx, "K1"); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.Get("K1"); ok || err != nil {
+		t.Fatalf("kept from a transaction that failed: %v, %v", ok, err)
+	}
+	mustUpdate := func(f func(tx *bolt.Tx) error) {
+		t.Helper()
+		if err := st.Update(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustUpdate(func(tx *bolt.Tx) error { return with(tx, "K1") })
+	if o, ok, err := s.Get("K1"); !ok || err != nil || !o.Asked() || o.KioskRef != "K1" || o.Holder != asked.Holder {
+		t.Fatalf("asked order: %+v, %v, %v", o, ok, err)
+	}
+	if strings.Join(told, ",") != "K1,K1" {
+		t.Fatalf("told %q", told)
+	}
+	if ok, err := s.Answered("K1", "ZF-K1"); !ok || err != nil {
+		t.Fatalf("answered: %v, %v", ok, err)
+	}
+	mustUpdate(func(tx *bolt.Tx) error {
+		return s.Changing("K1", func(o *Order) { o.CancelSent = true })(tx, "K2")
+	})
+	mustUpdate(func(tx *bolt.Tx) error {
+		return s.Changing("K3", func(o *Order) { t.Error("changed an order never kept") })(tx, "K4")
+	})
+	if ok, err := s.Answered("K3", "ZF-K3"); ok || err != nil {
+		t.Fatalf("answered an order never kept: %v, %v", ok, err)
+	}
+	if o, _, err := s.Get("K1"); err != nil || o.Asked() || o.Reference != "ZF-K1" || !o.CancelSent || o.Account != asked.Account {
+		t.Fatalf("answered order: %+v, %v", o, err)
+	}
+	if got := refs(t, s); got != "K1" {
+		t.Fatalf("kept %s, want K1", got)
 	}
 }
 
