@@ -11,6 +11,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -221,6 +222,8 @@ type payments struct {
 	// told it was busy, by kiosk reference: the citizen may tap again and get the
 	// order, or leave, and an order made for nobody is cancelled (see orderAnswered).
 	late map[string]lateOrder
+	// settling: one settling pass at a time (SettleOrders).
+	settling sync.Mutex
 }
 
 // lateOrder is an order request still on its way: whose visit, which account.
@@ -269,12 +272,24 @@ func (k *Kiosk) orderAnswered(u outbox.Update) {
 		delete(k.payments.late, u.KioskRef)
 	}
 	k.payments.mu.Unlock()
-	if !over || u.State != outbox.Done || u.UtilityRef == "" {
+	switch {
+	case !ok:
+		return // a flow's, or taken by the citizen tapping again
+	case u.State != outbox.Done:
+		k.releaseOrder(u.KioskRef, true) // refused or expired: no order came of it
+		return
+	case !over:
+		return // the citizen tapping 缴费 again gets it
+	}
+	// Let go whatever becomes of the cancellation: kept with it noted as sent, the order
+	// is settled by the settling pass, which cancels it itself if it could not be sent.
+	defer k.releaseOrder(u.KioskRef, false)
+	if u.UtilityRef == "" {
 		return
 	}
 	k.Log.Info("an order made after the citizen left is cancelled", "utility", o.utility, "ref", u.KioskRef)
-	_, err := k.Outbox.Submit(k.life, outbox.Request{Utility: o.utility, Kind: utility.KindCancelPayment, Order: o.account,
-		Session: o.session, Body: utility.Cancellation{Payment: u.UtilityRef}}, 0)
+	_, err := k.Outbox.Submit(k.life, k.cancellation(orders.Order{KioskRef: u.KioskRef, Utility: o.utility, Account: o.account,
+		Session: o.session, Reference: u.UtilityRef}), 0)
 	if err != nil {
 		k.Log.Warn("an order made after the citizen left could not be cancelled", "utility", o.utility, "ref", u.KioskRef, "err", err)
 	}
@@ -284,7 +299,9 @@ func (k *Kiosk) orderAnswered(u outbox.Update) {
 // kiosk stopped while a citizen was told the utility was busy, or while they waited) as
 // late ones of a visit that is over: the order each makes, its QR never shown, is
 // cancelled when it comes (orderAnswered), rather than left to hold the bills until it
-// expires. It runs before the outbox starts delivering them.
+// expires. It runs before the outbox starts delivering them, and before the settling
+// pass, which leaves them to orderAnswered. (One the utility had answered when the
+// kiosk stopped is the settling pass's: its order was kept as asked.)
 func (k *Kiosk) lateOrdersOfLastRun() {
 	pending, err := k.Outbox.List(outbox.Pending, 0)
 	if err != nil {
@@ -308,6 +325,7 @@ func (k *Kiosk) lateOrdersOfLastRun() {
 		}
 		// No visit: the last run's are all over.
 		k.payments.late[st.KioskRef] = lateOrder{utility: st.Utility, account: req.Account}
+		k.payments.live[st.KioskRef] = true
 	}
 }
 
@@ -339,19 +357,31 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 		total += b.Amount
 		ids[i] = b.ID
 	}
+	// The order is kept, and claimed by this start, in the request's own transaction,
+	// before the utility is called: a kill or a power cut after it leaves the next start
+	// an order to settle, never one made at the utility that the kiosk does not know.
+	asked, holder := "", k.holderName(utilityID, account)
 	res, err := k.orderPayment(ctx, s, key, outbox.Request{
 		Utility: utilityID, Kind: utility.KindPayment, Order: account, Session: s.ID,
 		Body:     utility.PaymentRequest{Account: account, Bills: ids, Amount: total},
 		NotAfter: k.Clock.Now().Add(paymentNotAfter),
+		With: k.Orders.Asking(k.askedOrder(s.ID, utilityID, account, holder, bills, total), func(ref string) {
+			asked = ref
+			k.claimOrder(ref)
+		}),
 	})
 	if err != nil {
+		if asked != "" {
+			k.releaseOrder(asked, false) // not stored
+		}
 		return nil, err
 	}
 	if res.Err != nil {
+		k.releaseOrder(res.KioskRef, true) // refused: no order
 		return nil, res.Err
 	}
 	if !res.Answered() {
-		return nil, ErrPaymentBusy
+		return nil, ErrPaymentBusy // a late order request: orderAnswered
 	}
 	p, err := res.Answer.Payment()
 	if err == nil {
@@ -359,10 +389,11 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 	}
 	if err != nil {
 		k.paymentNotTaken(utilityID, res.KioskRef, "new order", err)
+		k.releaseOrder(res.KioskRef, true) // an answer about another order: none the kiosk can follow
 		return nil, err
 	}
 	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef,
-		session: s, payment: p, holder: k.holderName(utilityID, account)}
+		session: s, payment: p, holder: holder}
 	k.trackOrder(f)
 	s.Set(key, f)
 	return f, nil
@@ -388,6 +419,7 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 		}
 		// Expired (not delivered in time), or closed by staff unanswered: no order came
 		// of it.
+		k.releaseOrder(v.(string), true)
 	}
 	res, err := k.Outbox.Submit(ctx, req, paymentWait)
 	if err == nil && res.State == outbox.Pending {
@@ -593,10 +625,7 @@ func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 		f.settle()
 		return nil
 	}
-	res, err := f.k.Outbox.Submit(ctx, outbox.Request{
-		Utility: f.Utility, Kind: utility.KindCancelPayment, Order: f.Account, Session: f.session.ID,
-		Body: utility.Cancellation{Payment: p.Reference},
-	}, 5*time.Second)
+	res, err := f.k.Outbox.Submit(ctx, f.k.cancellation(f.asOrder()), 5*time.Second)
 	if err == nil && res.Answered() {
 		q, err := res.Answer.Payment()
 		if err == nil {
@@ -626,11 +655,7 @@ func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 	if f.payment.Status == utility.PaymentPending {
 		f.payment.Status, f.guessed = status, true
 	}
-	guessed := f.guessed
 	f.mu.Unlock()
-	if guessed && err == nil && res.KioskRef != "" {
-		f.k.cancelSent(f.KioskRef)
-	}
 	f.settle()
 	if err != nil {
 		return err

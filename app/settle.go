@@ -20,23 +20,45 @@ const settleEvery = time.Minute
 // instead of printing.
 const unprintedReason = "缴费人离开或自助终端重启后才支付成功，凭条未打印"
 
-// trackOrder keeps a new order until its end is known (package orders). While its
-// flow follows it, the order is live and the settling pass leaves it alone; so it is
-// live before it is kept.
+// trackOrder binds the utility's reference to the order the flow follows, kept since it
+// was asked for (askedOrder). The flow claimed it then (claimOrder), and it stays
+// claimed while the flow follows it: the settling pass leaves it alone.
 func (k *Kiosk) trackOrder(f *PaymentFlow) {
-	p := f.Payment()
-	if paymentFinal(p.Status) {
-		return
+	k.claimOrder(f.KioskRef)
+	ok, err := k.Orders.Answered(f.KioskRef, f.Payment().Reference)
+	if err == nil && !ok {
+		// Not kept as asked: the request was stored by a kiosk that kept orders only
+		// once answered.
+		o := f.asOrder()
+		o.Created = k.Clock.Now()
+		err = k.Orders.Put(o)
 	}
-	k.payments.mu.Lock()
-	k.payments.live[f.KioskRef] = true
-	k.payments.mu.Unlock()
-	o := f.asOrder()
-	o.Created = k.Clock.Now()
-	if err := k.Orders.Put(o); err != nil {
+	if err != nil {
 		// The citizen's payment goes on: the flow follows the order while they are here.
 		k.Log.Error("payment order not kept", "utility", f.Utility, "ref", f.KioskRef, "err", err)
 	}
+}
+
+// askedOrder is the order a payment request asks for, kept in the request's transaction
+// before the utility is called (orders.Store.Asking): should the kiosk stop after it
+// is stored, the next start knows the order, whatever the utility made of it.
+func (k *Kiosk) askedOrder(s, utilityID, account, holder string, bills []utility.Bill, amount utility.Fen) orders.Order {
+	periods := make([]string, len(bills))
+	ids := make([]string, len(bills))
+	for i, b := range bills {
+		periods[i], ids[i] = b.Period, b.ID
+	}
+	return orders.Order{Utility: utilityID, Account: account, Bills: ids, Amount: amount, Holder: holder,
+		Periods: strings.Join(periods, "、"), Session: s, Created: k.Clock.Now()}
+}
+
+// claimOrder marks the order asked under ref as this run's to follow: a flow's, or a
+// late order request's (see orderAnswered). The settling pass leaves it alone until it
+// is let go (releaseOrder).
+func (k *Kiosk) claimOrder(ref string) {
+	k.payments.mu.Lock()
+	k.payments.live[ref] = true
+	k.payments.mu.Unlock()
 }
 
 // order is the flow's order as kept, with the holder's name it was kept with (the
@@ -54,12 +76,9 @@ func (f *PaymentFlow) asOrder() orders.Order {
 	f.mu.Lock()
 	holder := f.holder
 	f.mu.Unlock()
-	periods := make([]string, len(f.Bills))
-	for i, b := range f.Bills {
-		periods[i] = b.Period
-	}
-	return orders.Order{KioskRef: f.KioskRef, Utility: f.Utility, Account: f.Account, Reference: p.Reference,
-		Bills: f.request().Bills, Amount: p.Amount, Holder: holder, Periods: strings.Join(periods, "、"), Session: f.session.ID}
+	o := f.k.askedOrder(f.session.ID, f.Utility, f.Account, holder, f.Bills, p.Amount)
+	o.KioskRef, o.Reference = f.KioskRef, p.Reference
+	return o
 }
 
 // orderRequest is what order o asked the utility for: the order every answer about it
@@ -89,15 +108,14 @@ func (k *Kiosk) orderLive(ref string) bool {
 	return k.payments.live[ref]
 }
 
-// cancelSent notes that a cancellation of the order is in the outbox.
-func (k *Kiosk) cancelSent(ref string) {
-	o, ok, err := k.Orders.Get(ref)
-	if err == nil && ok {
-		o.CancelSent = true
-		err = k.Orders.Put(o)
-	}
-	if err != nil {
-		k.Log.Error("payment order", "ref", ref, "err", err)
+// cancellation is the request that cancels order o at its utility (o.Reference). It
+// notes on the order kept under o.KioskRef, in its own transaction, that it is sent,
+// and binds the reference to one kept as asked (its answer came late): no settling
+// pass, after a restart either, sends another with a key of its own.
+func (k *Kiosk) cancellation(o orders.Order) outbox.Request {
+	return outbox.Request{Utility: o.Utility, Kind: utility.KindCancelPayment, Order: o.Account, Session: o.Session,
+		Body: utility.Cancellation{Payment: o.Reference},
+		With: k.Orders.Changing(o.KioskRef, func(kept *orders.Order) { kept.Reference, kept.CancelSent = o.Reference, true }),
 	}
 }
 
@@ -105,9 +123,14 @@ func (k *Kiosk) cancelSent(ref string) {
 // made before the kiosk restarted, or whose cancellation went unanswered — and acts on
 // the answer: a paid order's receipt is kept for staff to print (补打) and journaled;
 // a pending one is cancelled through the outbox, once; an ended one is forgotten. An
-// order whose utility cannot be asked now is asked again next time. The kiosk runs it
-// at start and every minute.
+// order kept as asked, its answer not kept (the kiosk stopped before it was, or it came
+// after the citizen was told the utility was busy), takes the utility's reference from
+// its request in the outbox once that is answered (see answeredOrder). An order whose
+// utility cannot be asked now is asked again next time. The kiosk runs it at start and
+// every minute; one pass runs at a time.
 func (k *Kiosk) SettleOrders(ctx context.Context) error {
+	k.payments.settling.Lock()
+	defer k.payments.settling.Unlock()
 	list, err := k.Orders.List()
 	errs := []error{err}
 	for _, o := range list {
@@ -120,6 +143,9 @@ func (k *Kiosk) SettleOrders(ctx context.Context) error {
 		// Read again: its flow may have let it go since the list was read, having
 		// sent a cancellation (or settled it).
 		fresh, ok, err := k.Orders.Get(o.KioskRef)
+		if err == nil && ok && fresh.Asked() {
+			fresh, ok, err = k.answeredOrder(fresh)
+		}
 		if err != nil || !ok {
 			errs = append(errs, err)
 			continue
@@ -127,6 +153,32 @@ func (k *Kiosk) SettleOrders(ctx context.Context) error {
 		errs = append(errs, k.settleOrder(ctx, fresh))
 	}
 	return errors.Join(errs...)
+}
+
+// answeredOrder is order o, kept as asked, with its utility's reference from its
+// request's answer in the outbox; ok is false while there is none yet (the request is
+// on its way). One that came to nothing (refused, expired undelivered, closed by staff)
+// made no order: it is forgotten.
+func (k *Kiosk) answeredOrder(o orders.Order) (_ orders.Order, ok bool, err error) {
+	st, err := k.Outbox.Status(o.KioskRef)
+	if err != nil {
+		return o, false, fmt.Errorf("app: payment order %s: its request: %w", o.KioskRef, err)
+	}
+	switch st.State {
+	case outbox.Done:
+		if st.UtilityRef == "" {
+			return o, false, fmt.Errorf("app: payment order %s: answered without the order's reference", o.KioskRef)
+		}
+		o.Reference = st.UtilityRef
+		if _, err := k.Orders.Answered(o.KioskRef, o.Reference); err != nil {
+			return o, false, err
+		}
+		k.Log.Info("payment order kept as asked: its answer found in the outbox", "utility", o.Utility, "ref", o.KioskRef)
+		return o, true, nil
+	case outbox.Dead, outbox.Expired, outbox.Closed:
+		return o, false, k.Orders.Remove(o.KioskRef)
+	}
+	return o, false, nil
 }
 
 func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
@@ -158,12 +210,9 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 		return nil
 	}
 	if o.CancelSent {
-		return nil
+		return nil // on its way through the outbox
 	}
-	res, err := k.Outbox.Submit(ctx, outbox.Request{
-		Utility: o.Utility, Kind: utility.KindCancelPayment, Order: o.Account, Session: o.Session,
-		Body: utility.Cancellation{Payment: o.Reference},
-	}, 5*time.Second)
+	res, err := k.Outbox.Submit(ctx, k.cancellation(o), 5*time.Second)
 	if err != nil {
 		return fmt.Errorf("app: cancel payment order %s: %w", o.KioskRef, err)
 	}
@@ -176,11 +225,9 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 		}
 		if err == nil && paymentFinal(q.Status) {
 			k.orderEnded(o, q)
-			return nil
 		}
 	}
-	o.CancelSent = true
-	return k.Orders.Put(o)
+	return nil
 }
 
 // orderEnded journals how an order nobody followed ended and forgets it; a paid one's
