@@ -323,40 +323,72 @@ func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
 // to: tests, tools).
 var ErrNoRestart = errors.New("app: this kiosk cannot restart itself: restart its service (systemctl restart kiosk)")
 
+// ErrNotJournaled means a staff action was not done because the journal could not
+// record it (记录留痕: what nobody could trace afterwards is not done): the kiosk's
+// database cannot be written.
+var ErrNotJournaled = errors.New("app: not done: the journal cannot record it")
+
 // Restart restarts the kiosk between visits: journaled with actor, then the window and
 // the kiosk close as on a stop (the outbox and the database closed cleanly) and the
 // program starts anew. staff.ErrCitizenPresent during a visit; staff.ErrMaintenanceOpen,
 // saying who and since when, while maintenance mode is open on the screen, unless force
-// (it is then closed as on a stop).
+// (it is then closed as on a stop); ErrNotJournaled, and no restart, when the journal
+// cannot record it.
 func (k *Kiosk) Restart(_ context.Context, actor string, force bool) error {
+	if err := k.canRestart(); err != nil {
+		return err
+	}
+	if m := k.maintenanceOpen(); m != nil && !force {
+		return fmt.Errorf("%w by %s since %s: a restart would close it under them", staff.ErrMaintenanceOpen,
+			m.Actor, m.Since.In(workdays.CST).Format("15:04"))
+	}
+	if err := k.journalRestart(actor); err != nil {
+		return err
+	}
+	k.relaunch()
+	return nil
+}
+
+// canRestart says why the kiosk cannot restart now, or nil.
+func (k *Kiosk) canRestart() error {
 	if k.relaunch == nil {
 		return ErrNoRestart
 	}
 	if k.Sessions.Current() != nil {
 		return staff.ErrCitizenPresent
 	}
-	if m := k.maintenanceOpen(); m != nil && !force {
-		return fmt.Errorf("%w by %s since %s: a restart would close it under them", staff.ErrMaintenanceOpen,
-			m.Actor, m.Since.In(workdays.CST).Format("15:04"))
-	}
-	if err := k.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: actor, Detail: "重启终端"}); err != nil {
-		return err
-	}
-	k.Log.Info("kiosk restarting", "actor", actor)
-	k.relaunch()
 	return nil
 }
 
-// Restart closes maintenance mode and restarts the kiosk.
-func (m *Maintenance) Restart(ctx context.Context) error {
+// journalRestart journals a restart by actor, before it is made: one the journal cannot
+// record is not made (ErrNotJournaled).
+func (k *Kiosk) journalRestart(actor string) error {
+	if err := k.Journal.Record(journal.Event{Kind: journal.StaffAction, Actor: actor, Detail: "重启终端"}); err != nil {
+		k.Log.Error("restart not done: the journal cannot record it", "err", err)
+		return fmt.Errorf("%w: the restart: %w", ErrNotJournaled, err)
+	}
+	k.Log.Info("kiosk restarting", "actor", actor)
+	return nil
+}
+
+// Restart restarts the kiosk from maintenance mode: the restart is journaled, then
+// maintenance mode closes (its staff.logout says 重启终端) and the kiosk restarts. A
+// restart that cannot be made (ErrNoRestart, staff.ErrCitizenPresent, ErrNotJournaled)
+// leaves maintenance mode open, as it was: staff read why on its screen and carry on.
+func (m *Maintenance) Restart(context.Context) error {
 	if err := m.check(); err != nil {
 		return err
 	}
-	if m.k.relaunch == nil {
-		return ErrNoRestart
+	k := m.k
+	if err := k.canRestart(); err != nil {
+		return err
+	}
+	if err := k.journalRestart(m.actor); err != nil {
+		return err
 	}
 	m.Close("重启终端")
-	return m.k.Restart(ctx, m.actor, false)
+	k.relaunch()
+	return nil
 }
 
 // maintenanceOpen is maintenance mode open on the screen, or nil.

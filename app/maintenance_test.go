@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -205,17 +207,10 @@ func TestMaintenanceDeadLetters(t *testing.T) {
 // itself says so.
 func TestRestart(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
-	restarts := make(chan struct{}, 4)
-	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Restart: func() { restarts <- struct{}{} }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, restarts := restartable(t)
 	k.Start(context.Background())
-	t.Cleanup(func() { k.Close() })
 	ctx := context.Background()
-	c, err := staff.Dial(ctx, staff.SocketPath(cfg.Data.Dir))
+	c, err := staff.Dial(ctx, staff.SocketPath(k.Config.Data.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +265,64 @@ func TestRestart(t *testing.T) {
 	if err := plain.Restart(ctx, "工号0107", false); !errors.Is(err, app.ErrNoRestart) {
 		t.Fatalf("a kiosk that cannot restart itself: %v", err)
 	}
+}
+
+// A restart from maintenance mode that the journal cannot record is not done
+// (记录留痕: a restart nobody can trace is not made), and it leaves maintenance mode as
+// it was: open, as the kiosk tells it to kioskctl. Once the journal is written again the
+// restart is journaled, then maintenance mode's close, and the kiosk restarts.
+func TestMaintenanceRestartNotJournaled(t *testing.T) {
+	t.Parallel()
+	k, restarts := restartable(t)
+	ctx := context.Background()
+	m, err := k.OpenMaintenance(staffpin.DemoPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.JournalWritable(t, k.Store, false)
+	if err := m.Restart(ctx); !errors.Is(err, app.ErrNotJournaled) {
+		t.Fatalf("a restart the journal cannot record: %v", err)
+	}
+	if len(restarts) != 0 || !m.Open() {
+		t.Fatalf("after a restart not journaled: %d restarts; maintenance open %v", len(restarts), m.Open())
+	}
+	if err := k.Restart(ctx, "工号0107", false); !errors.Is(err, staff.ErrMaintenanceOpen) {
+		t.Fatalf("the kiosk does not have maintenance mode open after its restart failed: %v", err)
+	}
+	storetest.JournalWritable(t, k.Store, true)
+	if err := m.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(restarts) != 1 || m.Open() {
+		t.Fatalf("%d restarts; maintenance open %v", len(restarts), m.Open())
+	}
+	evs, err := k.Journal.Range(time.Now().Add(-time.Hour), time.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, fmt.Sprintf("%s %s %s", e.Kind, e.Actor, e.Detail))
+	}
+	want := []string{"staff.login 维护模式 ", "staff.action 维护模式 重启终端", "staff.logout 维护模式 重启终端"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("journaled %q, want %q", got, want)
+	}
+}
+
+// restartable is a kiosk without devices that can restart itself: each restart it
+// makes is sent on restarts.
+func restartable(t *testing.T) (k *app.Kiosk, restarts chan struct{}) {
+	t.Helper()
+	cfg := testConfig(t)
+	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
+	restarts = make(chan struct{}, 4)
+	k, err := app.New(cfg, app.Options{UtilityURLs: unreachable, Restart: func() { restarts <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close() })
+	return k, restarts
 }
 
 // With a PIN for each member, staff give their 工号 first; the shared demo PIN opens

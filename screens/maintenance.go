@@ -201,7 +201,7 @@ func maintPage(s *Shell) Page {
 		events := s.Button("maint.events_button", func() { s.Show(eventsPage(s)) })
 		bundles := s.Button("maint.bundles", func() { s.Show(bundlesPage(s)) })
 		utilities := s.Button("maint.utilities", func() { s.Show(utilitiesPage(s)) })
-		restart := s.Button("maint.restart", func() { s.confirmRestart(m) })
+		restart := s.Button("maint.restart", s.confirmRestart)
 		exit := s.Button("maint.exit", s.Home)
 		exit.Importance = widget.DangerImportance
 		acts := []fyne.CanvasObject{test, events, bundles, utilities, restart, exit}
@@ -272,6 +272,7 @@ func (s *Shell) maintError(err error) string {
 	}{
 		{app.ErrMaintenanceClosed, "maint.closed"},
 		{app.ErrNoRestart, "maint.no_restart"},
+		{app.ErrNotJournaled, "maint.not_journaled"},
 		{staff.ErrCitizenPresent, "maint.visit_open"},
 		{bundle.ErrNothingToRollBack, "maint.nothing_to_roll_back"},
 		{app.ErrBundleContent, "maint.rollback_refused"},
@@ -453,7 +454,7 @@ func (s *Shell) maintPrint(key string, print func(*app.Maintenance, context.Cont
 		}
 		return s.T("maint.not_printed", s.K.StaffWords(res.Detail))
 	}, func(msg string) {
-		if s.maint != m {
+		if s.closedUnder(m, nil) {
 			return
 		}
 		s.notice.hide()
@@ -463,18 +464,34 @@ func (s *Shell) maintPrint(key string, print func(*app.Maintenance, context.Cont
 }
 
 // confirmRestart asks before restarting the kiosk, which takes it away from citizens
-// for a while.
-func (s *Shell) confirmRestart(m *app.Maintenance) {
+// for a while. The restart is maintenance mode's open at the tap, as maintAct's actions
+// are. Done, the screen says so, with nothing to tap, until the window closes as the
+// kiosk stops. Not done, staff read why: in maintenance mode, which stays open, or on
+// home if it has closed meanwhile (they sign in again there).
+func (s *Shell) confirmRestart() {
 	s.notice.hide()
 	s.notice = s.showModal(s.T("maint.restart"), s.T("maint.restart_confirm"),
 		modalButton{label: s.T("common.cancel")},
 		modalButton{label: s.T("maint.restart_yes"), primary: true, action: func() {
+			m := s.maint
+			if m == nil {
+				return
+			}
 			run(s, m.Restart, func(err error) {
-				msg := s.T("maint.restarting")
-				if err != nil {
-					msg = s.maintError(err)
+				if s.closedUnder(m, err) {
+					return
 				}
 				s.notice.hide()
+				if err == nil {
+					s.notice = s.showModal(s.T("maint.restart"), s.T("maint.restarting"))
+					return
+				}
+				msg := s.T("maint.restart_failed", s.maintError(err))
+				if m.Open() {
+					s.refresh()
+				} else {
+					s.Home()
+				}
 				s.notice = s.showModal(s.T("maint.restart"), msg, modalButton{label: s.T("common.ok"), primary: true})
 			})
 		}})
@@ -630,7 +647,7 @@ func (s *Shell) maintAct(act func(*app.Maintenance, context.Context) error, done
 		return
 	}
 	run(s, func(ctx context.Context) error { return act(m, ctx) }, func(err error) {
-		if s.maint != m {
+		if s.closedUnder(m, err) {
 			return
 		}
 		msg := s.T(doneKey)
@@ -641,6 +658,18 @@ func (s *Shell) maintAct(act func(*app.Maintenance, context.Context) error, done
 		s.notice = s.showModal(s.T("maint.title"), msg, modalButton{label: s.T("common.ok"), primary: true})
 		s.refresh()
 	})
+}
+
+// closedUnder reports whether m, the maintenance session an action was taken in, is no
+// longer the screen's: the idle timeout, a citizen's card or staff leaving ended it while
+// the action ran. The action's outcome (err, if any) is then not said over a screen it
+// does not answer; the log says that it was not.
+func (s *Shell) closedUnder(m *app.Maintenance, err error) bool {
+	if s.maint == m {
+		return false
+	}
+	s.K.Log.Info("maintenance action's outcome not shown: its maintenance mode has closed", "err", err)
+	return true
 }
 
 // reprintsPage lists the receipts that did not print, with 补打 for each.

@@ -3,6 +3,7 @@ package screens_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -108,6 +110,45 @@ func TestMaintenanceClosesWhenIdle(t *testing.T) {
 	h.TapTitle(5)
 	if h.Current() != "home" {
 		t.Fatalf("the gesture during a visit opened %s", h.Current())
+	}
+}
+
+// A restart from maintenance mode that fails (the journal cannot record it) leaves
+// staff in maintenance mode, open on the kiosk as on the screen, told that the kiosk did
+// not restart and why. Done, it is journaled before maintenance mode's close, and the
+// screen says the kiosk is restarting, with nothing to tap, until its window closes.
+func TestMaintenanceRestartFails(t *testing.T) {
+	restarts := make(chan struct{}, 4)
+	h := screentest.New(t, screentest.Options{Restart: func() { restarts <- struct{}{} }})
+	h.OpenMaintenance(staffpin.DemoPIN)
+	storetest.JournalWritable(t, h.K.Store, false)
+	h.Tap("重启终端")
+	h.Tap("重启")
+	h.WaitFor("the restart's outcome", func() bool { return h.CanTap("知道了") })
+	if err := h.K.Restart(t.Context(), "工号0107", false); !errors.Is(err, staff.ErrMaintenanceOpen) {
+		t.Fatalf("the screen shows maintenance mode (%s), the kiosk does not have it open: %v", h.Current(), err)
+	}
+	if h.Current() != "maint" || !h.Shows("终端未重启。操作记录无法写入") || len(restarts) != 0 {
+		t.Fatalf("%d restarts; on %s:\n%s", len(restarts), h.Current(), h.Markup())
+	}
+	h.Tap("知道了")
+	storetest.JournalWritable(t, h.K.Store, true)
+	h.Tap("重启终端")
+	h.Tap("重启")
+	h.WaitShows("正在重启…")
+	if h.CanTap("知道了") || len(restarts) != 1 {
+		t.Fatalf("%d restarts; on %s:\n%s", len(restarts), h.Current(), h.Markup())
+	}
+	evs, err := h.K.Journal.Range(h.K.Clock.Now().Add(-time.Hour), h.K.Clock.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, fmt.Sprintf("%s %s", e.Kind, e.Detail))
+	}
+	if want := []string{"staff.login ", "staff.action 重启终端", "staff.logout 重启终端"}; !slices.Equal(got, want) {
+		t.Fatalf("journaled %q, want %q", got, want)
 	}
 }
 

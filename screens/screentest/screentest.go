@@ -56,6 +56,9 @@ type Options struct {
 	// Log receives the kiosk's log (JSON lines); nil: a buffer that H.Log returns. A
 	// long run gives io.Discard, as the buffer would keep every line.
 	Log io.Writer
+	// Restart is the kiosk's way to restart itself (app.Options.Restart); nil: it has
+	// none, as a kiosk started by a tool.
+	Restart func()
 }
 
 // H is a kiosk and its shell in a test window.
@@ -116,7 +119,7 @@ func New(t testing.TB, o Options) *H {
 		h.Clock = clock.NewManual(time.Date(2026, 11, 25, 9, 30, 0, 0, time.Local))
 		clk = h.Clock
 	}
-	k, err := app.New(cfg, app.Options{Clock: clk, Logger: slog.New(slog.NewJSONHandler(logTo, nil)), Demo: o.Demo, UtilityURLs: urls})
+	k, err := app.New(cfg, app.Options{Clock: clk, Logger: slog.New(slog.NewJSONHandler(logTo, nil)), Demo: o.Demo, UtilityURLs: urls, Restart: o.Restart})
 	if err != nil {
 		t.Fatal(err)
 	}

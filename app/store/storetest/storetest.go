@@ -1,4 +1,5 @@
-// Package storetest opens a kiosk store in a test's temporary folder.
+// Package storetest opens a kiosk store in a test's temporary folder, and puts a store in
+// the states tests need (a journal that cannot be written).
 package storetest
 
 import (
