@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -89,6 +92,60 @@ func TestMaintenanceDeadLettersKeepThePage(t *testing.T) {
 	if now, _ := pagerOf(h).Page(); now != 0 {
 		t.Fatalf("the list opened again on page %d", now+1)
 	}
+}
+
+// Staff tap 重新发送 as maintenance mode closes for want of a touch: the kiosk has closed
+// it, and the screen has not heard yet. The action is the session open at the tap, taken
+// on the UI's goroutine, which refuses it, closed; it is never run on what the screen
+// holds by the time the action's goroutine starts (nil once the screen went home: a
+// crash), and its outcome is not said over the home screen that followed.
+func TestMaintenanceActionAsItsSessionEnds(t *testing.T) {
+	h := deadLetters(t, 1)
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("未送达的申请")
+	var retry *touch.Button
+	for _, o := range h.Objects() { // as they are: the harness's Tap would let the screen hear first
+		if b, ok := o.(*touch.Button); ok && b.Text == "重新发送" {
+			retry = b
+		}
+	}
+	if retry == nil {
+		t.Fatalf("no 重新发送:\n%s", h.Markup())
+	}
+	// The manual clock's timers run here, the kiosk's handlers with them; the screen's
+	// wait in its queue.
+	h.Clock.Advance(h.K.Config.Kiosk.IdleTimeout.Duration)
+	h.Clock.Advance(h.K.Config.Kiosk.IdleCountdown.Duration)
+	if got := staffEvents(t, h, journal.StaffLogout); len(got) != 1 || got[0].Detail != "无操作超时" {
+		t.Fatalf("the kiosk did not close maintenance mode for want of a touch: %+v", got)
+	}
+	h.Do(func() { test.Tap(retry) })
+	h.Pump() // the screen hears: home, while the action runs
+	h.WaitFor("the action's outcome", func() bool {
+		return h.Shows("维护模式已退出") || strings.Contains(h.Log(), "outcome not shown")
+	})
+	if h.Current() != "home" || h.Shows("维护模式已退出") {
+		t.Fatalf("the outcome of an action of a closed maintenance mode is said on %s:\n%s", h.Current(), h.Markup())
+	}
+	if got := staffEvents(t, h, journal.StaffRetry); len(got) != 0 {
+		t.Fatalf("sent again by a closed maintenance mode: %+v", got)
+	}
+}
+
+// staffEvents are the journal's events of kind.
+func staffEvents(t *testing.T, h *screentest.H, kind journal.Kind) []journal.Event {
+	t.Helper()
+	evs, err := h.K.Journal.Range(h.K.Clock.Now().Add(-24*time.Hour), h.K.Clock.Now().Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var of []journal.Event
+	for _, e := range evs {
+		if e.Kind == kind {
+			of = append(of, e)
+		}
+	}
+	return of
 }
 
 // A busy day's journal holds more than the screen lists: its last page says how many
