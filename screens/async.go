@@ -55,6 +55,12 @@ func (s *Shell) refresh() {
 	}
 }
 
+// RedrawHeld reports whether a redraw of the screen on show is held: put off by refresh
+// until a finger lifts, or on its way through the UI queue for a utility's answer
+// (lookupAnswered). The screen then shows what it showed before the news. On the UI
+// goroutine only: a test harness that looks for something on screen waits it out.
+func (s *Shell) RedrawHeld() bool { return s.redrawDue || s.lookupDue.Load() }
+
 // redrawIfDue does the redraw refresh put off, if no render has done it meanwhile (the
 // tap that lifted the finger opened another screen, say).
 func (s *Shell) redrawIfDue() {

@@ -212,6 +212,19 @@ func TestSameCardPutBack(t *testing.T) {
 // A card already on the reader when the kiosk starts opens no visit: home asks for it to
 // be taken, with no reading notice left on screen.
 func TestCardOnReaderAtStart(t *testing.T) {
+	h, _ := cardOnReaderAtStart(t)
+	h.WaitShows("请取回您的身份证")
+	if h.K.Sessions.Current() != nil || h.Shows("正在读取身份证") || h.Shows("张*") {
+		t.Fatalf("the card found at start opened a visit or left a notice:\n%s", h.Markup())
+	}
+	h.Tap("模拟取卡")
+	h.WaitShows("请将身份证放在读卡区")
+}
+
+// cardOnReaderAtStart is a kiosk on the demo device emulators started with a card on
+// the reader.
+func cardOnReaderAtStart(t *testing.T) (*screentest.H, *demo.Rig) {
+	t.Helper()
 	d, err := demo.Start(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -223,13 +236,7 @@ func TestCardOnReaderAtStart(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.Devices.IDCard.PollInterval.Duration = 20 * time.Millisecond
 	d.Apply(cfg)
-	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, Start: true})
-	h.WaitShows("请取回您的身份证")
-	if h.K.Sessions.Current() != nil || h.Shows("正在读取身份证") || h.Shows("张*") {
-		t.Fatalf("the card found at start opened a visit or left a notice:\n%s", h.Markup())
-	}
-	h.Tap("模拟取卡")
-	h.WaitShows("请将身份证放在读卡区")
+	return screentest.New(t, screentest.Options{Config: cfg, Demo: d, Start: true}), d
 }
 
 // TestDemoCardsFit pages through the demo card chooser in both languages and both
@@ -410,6 +417,25 @@ func TestRedrawWaitsForTheFinger(t *testing.T) {
 			h.WaitShows("读卡器暂时无法使用")
 		})
 	}
+}
+
+// The harness's seeking taps look at the screen as it will be once a redraw held off
+// under a finger is done, not at the one before the news: the card left on the reader is
+// taken while a finger rests on home (its lift unheard), and home, inviting a card again
+// (模拟刷卡 in place of 模拟取卡), is drawn touch.MaxHold later.
+func TestSeekingWaitsForAHeldRedraw(t *testing.T) {
+	h, d := cardOnReaderAtStart(t)
+	h.WaitShows("模拟取卡")
+	ev := &desktop.MouseEvent{Button: desktop.MouseButtonPrimary}
+	t.Cleanup(func() { touch.NewSurface(nil).MouseUp(ev) }) // no finger left for the next test
+	tile := findTile(h, "大厅指南")
+	h.Do(func() { tile.MouseDown(ev) })
+	d.RemoveCard()
+	h.WaitFor("home's redraw for the card taken, held under the finger", func() bool {
+		return !h.K.CardLeft() && h.Shell.RedrawHeld()
+	})
+	h.TapSeeking("模拟刷卡")
+	h.WaitShows("长者，水电气网四家都有账户 · 张*")
 }
 
 // newScanHarness is a kiosk on the demo device emulators and the utilities' simulator:

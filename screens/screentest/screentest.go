@@ -222,11 +222,7 @@ func (h *H) WaitFor(what string, cond func() bool) {
 		if ok {
 			return
 		}
-		select {
-		case f := <-h.ui:
-			f()
-		case <-time.After(5 * time.Millisecond):
-		}
+		h.waitForNews()
 	}
 	h.T.Fatalf("timed out waiting for %s; screen %s:\n%s", what, h.Current(), h.Markup())
 }
@@ -249,9 +245,12 @@ func (h *H) Markup() string {
 func (h *H) Shows(s string) bool { return strings.Contains(h.Markup(), s) }
 
 // ShowsOnAnyPage reports whether s is on the screen's current page or a later one,
-// turning pages (下一页) to look.
+// turning pages (下一页) to look, on the screen as it is once a redraw held off is done
+// (see seek).
 func (h *H) ShowsOnAnyPage(s string) bool {
+	h.T.Helper()
 	for range 12 {
+		h.settle()
 		if h.Shows(s) {
 			return true
 		}
@@ -346,20 +345,69 @@ func (h *H) TapPrefixSeeking(prefix string) {
 	h.seek(func(l string) bool { return strings.HasPrefix(l, prefix) }, prefix)
 }
 
+// seek taps the first tappable that matches, on the screen as it is once it has taken
+// in its news: a redraw held off (Shell.RedrawHeld: under a finger, or on its way for a
+// utility's answer) is waited out before each look, and a label on no page yet is looked
+// for again as redraws come (answers still on their way), for 20 s. Pages are turned
+// again from where a redraw puts the screen (a rebuilt list opens on its first page).
 func (h *H) seek(match func(string) bool, what string) {
 	h.T.Helper()
-	for range 12 {
-		h.Pump()
+	deadline := time.Now().Add(20 * time.Second)
+	pager, turns := h.firstPager(), 0
+	for {
+		h.settle()
+		if p := h.firstPager(); p != pager {
+			pager, turns = p, 0 // built again
+		}
 		if o := h.tappable(match, 0, true); o != nil {
 			h.TapObject(o)
 			return
 		}
-		if !h.CanTap("下一页") {
-			break
+		if turns < 12 && h.CanTap("下一页") {
+			turns++
+			h.Tap("下一页")
+			continue
 		}
-		h.Tap("下一页")
+		if time.Now().After(deadline) {
+			h.T.Fatalf("nothing labelled %q on any page of screen %s", what, h.Current())
+		}
+		h.waitForNews()
 	}
-	h.T.Fatalf("nothing labelled %q on any page of screen %s", what, h.Current())
+}
+
+// settle runs the UI queue and waits out a redraw held off (Shell.RedrawHeld), so that
+// what is looked for next is looked for on the screen as it will be, not as it was
+// before the news.
+func (h *H) settle() {
+	h.T.Helper()
+	if h.Shell == nil {
+		h.Pump()
+		return
+	}
+	h.WaitFor("the screen's redraw held off", func() bool { return !h.Shell.RedrawHeld() })
+}
+
+// waitForNews runs what comes to the UI queue within a moment, or waits that moment.
+func (h *H) waitForNews() {
+	select {
+	case f := <-h.ui:
+		f()
+	case <-time.After(5 * time.Millisecond):
+	}
+}
+
+// firstPager is the first pager on screen, if any: a new one is a screen built again.
+func (h *H) firstPager() *touch.Pager {
+	var found *touch.Pager
+	h.Do(func() {
+		for _, o := range h.objects() {
+			if p, ok := o.(*touch.Pager); ok && p.Visible() {
+				found = p
+				return
+			}
+		}
+	})
+	return found
 }
 
 // TapNth taps the n-th (from 0) visible tappable labelled text, enabled or not, in
