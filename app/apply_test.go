@@ -95,7 +95,7 @@ func fillApplication(t *testing.T, a *app.ApplyForm, values map[string]string) {
 		case catalog.TypeText:
 			a.Answers[p.Key] = "A12345"
 		case catalog.TypeChoice, catalog.TypeYesNo, catalog.TypeDate:
-			ch, err := a.Form.Options(p.Key, "")
+			ch, err := a.Form.Options(p.Key, "", a.Answers)
 			if err != nil || len(ch.Options) == 0 {
 				t.Fatalf("%s: no options (%v)", p.Key, err)
 			}
@@ -103,7 +103,7 @@ func fillApplication(t *testing.T, a *app.ApplyForm, values map[string]string) {
 		case catalog.TypeAddress:
 			partial := ""
 			for range 10 {
-				ch, err := a.Form.Options(p.Key, partial)
+				ch, err := a.Form.Options(p.Key, partial, a.Answers)
 				if err != nil {
 					t.Fatalf("%s: %v", p.Key, err)
 				}
@@ -493,7 +493,7 @@ func TestApplicationChosenDatePrinted(t *testing.T) {
 	f.citizen(5)
 	broadband, _ := f.k.Catalog().Service(utility.Broadband, "new_connection")
 	a := applyFor(t, f.k, nil, broadband)
-	dates, err := a.Form.Options("broadband.install_date", "")
+	dates, err := a.Form.Options("broadband.install_date", "", a.Answers)
 	if err != nil || len(dates.Options) == 0 {
 		t.Fatalf("dates offered: %+v, %v", dates, err)
 	}

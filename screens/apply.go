@@ -313,7 +313,7 @@ func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, draft *string,
 	k.SetValue(*draft)
 	k.OnChange = func(v string) { *draft = v }
 	k.OnSubmit = func(v string) {
-		if p := a.Form.Check(in.Key, v); p != nil {
+		if p := a.Form.Check(in.Key, v, a.Answers); p != nil {
 			s.notice.hide()
 			s.notice = s.tell(func() notice {
 				return notice{s.T("apply.check_title"), p.Msg.In(s.K.Text.Lang()), []modalButton{s.ok()}}
@@ -334,7 +334,7 @@ func (s *Shell) keypadEditor(a *app.ApplyForm, in *catalog.Input, draft *string,
 
 func (s *Shell) choiceEditor(a *app.ApplyForm, in *catalog.Input, title, help fyne.CanvasObject) fyne.CanvasObject {
 	lang := s.K.Text.Lang()
-	ch, err := a.Form.Options(in.Key, "")
+	ch, err := a.Form.Options(in.Key, "", a.Answers)
 	if err != nil {
 		return note(s.T("apply.failed_title"), widget.DangerImportance)
 	}
@@ -379,7 +379,7 @@ func containsValue(answer, v string) bool {
 // addressEditor picks an address level by level (区 → 街道 → 社区 → 楼栋 → 单元 → 房号).
 func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *string, title fyne.CanvasObject) fyne.CanvasObject {
 	lang := s.K.Text.Lang()
-	ch, err := a.Form.Options(in.Key, *partial)
+	ch, err := a.Form.Options(in.Key, *partial, a.Answers)
 	if err != nil {
 		*partial = ""
 		return note(s.T("apply.failed_title"), widget.DangerImportance)
@@ -397,7 +397,7 @@ func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *stri
 			if *partial != "" {
 				next = *partial + catalog.Sep + o.Value
 			}
-			if c, err := a.Form.Options(in.Key, next); err == nil && c.Complete {
+			if c, err := a.Form.Options(in.Key, next, a.Answers); err == nil && c.Complete {
 				a.Answers[in.Key] = next
 				*partial = ""
 				s.Back()

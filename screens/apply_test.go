@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/canvas"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/session"
@@ -19,6 +20,57 @@ import (
 // what does not fit with "…": English hints were cut to "Mobile, or landline with area
 // code. We text y…".
 func TestFormHintsWhole(t *testing.T) {
+	inEveryMode(t, func(t *testing.T, h *screentest.H) {
+		elderly, lang := h.K.Elderly(), h.K.Text.Lang()
+		shown := 0
+		for _, u := range h.K.Catalog().Utilities {
+			for _, sv := range u.Services {
+				a, err := h.K.NewApplication(sv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, in := range a.Form.Inputs() {
+					hints := fieldHints(in.Field, lang)
+					if len(hints) == 0 {
+						continue
+					}
+					// Hidden until another answer shows it: give that answer.
+					for _, c := range in.Field.ShowIf {
+						key := c.Field
+						if _, ok := a.Form.Input(u.ID + "." + c.Field); ok {
+							key = u.ID + "." + c.Field
+						}
+						a.Answers[key] = showingAnswer(t, a, key, c)
+					}
+					if !a.Form.Visible(in.Key, a.Answers) {
+						t.Fatalf("%s: not shown by the answers its show_if asks for", in.Key)
+					}
+					where := sv.Name.ZH + " · " + in.Key
+					if help := in.Field.Help.In(lang); help != "" && !elderly {
+						h.Shell.ShowForm(a)
+						if cut, whole := formShows(h, help); !whole {
+							t.Errorf("%s: the form's row does not show %q whole%s", where, help, cut)
+						}
+						h.Shell.Back()
+						shown++
+					}
+					h.Shell.ShowEditor(a, in)
+					if cut := cutHints(h, hints); cut != "" {
+						t.Errorf("%s: its editor cuts a hint short%s", where, cut)
+					}
+					h.Shell.Back()
+				}
+			}
+		}
+		if !elderly && shown == 0 {
+			t.Fatal("no question has a hint: the test shows nothing")
+		}
+	})
+}
+
+// inEveryMode runs f in a subtest for each language and size, on a demo kiosk whose
+// session holds an identified citizen (陈建国): a form needs the ID card.
+func inEveryMode(t *testing.T, f func(t *testing.T, h *screentest.H)) {
 	for _, english := range []bool{false, true} {
 		for _, elderly := range []bool{false, true} {
 			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
@@ -27,57 +79,33 @@ func TestFormHintsWhole(t *testing.T) {
 					h.Shell.ToggleLanguage()
 				}
 				h.Shell.SetElderly(elderly)
-				lang := h.K.Text.Lang()
 				h.K.Sessions.Start().SetIdentity(session.Identity{Name: "陈建国", IDNumber: "11010519491231002X", CardType: "resident"})
-				shown := 0
-				for _, u := range h.K.Catalog().Utilities {
-					for _, sv := range u.Services {
-						a, err := h.K.NewApplication(sv)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for _, in := range a.Form.Inputs() {
-							hints := fieldHints(in.Field, lang)
-							if len(hints) == 0 {
-								continue
-							}
-							// Hidden until another answer shows it: give that answer.
-							for _, c := range in.Field.ShowIf {
-								if c.Is == nil {
-									t.Fatalf("%s: the test shows a question only by an answer it is (show_if is)", in.Key)
-								}
-								key := c.Field
-								if _, ok := a.Form.Input(u.ID + "." + c.Field); ok {
-									key = u.ID + "." + c.Field
-								}
-								a.Answers[key] = *c.Is
-							}
-							if !a.Form.Visible(in.Key, a.Answers) {
-								t.Fatalf("%s: not shown by the answers its show_if asks for", in.Key)
-							}
-							where := sv.Name.ZH + " · " + in.Key
-							if help := in.Field.Help.In(lang); help != "" && !elderly {
-								h.Shell.ShowForm(a)
-								if cut, whole := formShows(h, help); !whole {
-									t.Errorf("%s: the form's row does not show %q whole%s", where, help, cut)
-								}
-								h.Shell.Back()
-								shown++
-							}
-							h.Shell.ShowEditor(a, in)
-							if cut := cutHints(h, hints); cut != "" {
-								t.Errorf("%s: its editor cuts a hint short%s", where, cut)
-							}
-							h.Shell.Back()
-						}
-					}
-				}
-				if !elderly && shown == 0 {
-					t.Fatal("no question has a hint: the test shows nothing")
-				}
+				f(t, h)
 			})
 		}
 	}
+}
+
+// showingAnswer is an answer to key that meets c: the one it is (show_if is), or the
+// first option it is not (show_if not).
+func showingAnswer(t *testing.T, a *app.ApplyForm, key string, c catalog.Condition) string {
+	t.Helper()
+	switch {
+	case c.Is != nil:
+		return *c.Is
+	case c.Not != nil:
+		ch, err := a.Form.Options(key, "", a.Answers)
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		for _, o := range ch.Options {
+			if o.Value != *c.Not {
+				return o.Value
+			}
+		}
+	}
+	t.Fatalf("%s: the test shows a question only by an answer it is or is not (show_if is, not)", key)
+	return ""
 }
 
 // fieldHints are the hints a question shows: its help and its options' hints.
@@ -131,4 +159,43 @@ func cutHints(h *screentest.H, hints []string) string {
 		return ""
 	}
 	return ": cut to " + strings.Join(cut, ", ")
+}
+
+// 临电租赁's start date is picked from the day the power company commits to connect by
+// (the catalogue's 5 working days: Wed 2 Dec from Wed 25 Nov, over the weekend), not
+// from an earlier day: the date editor's first choice is the time limit's last day and
+// no earlier working day is on any of its pages; in both languages and sizes, and it
+// fits.
+func TestStartDateFromTheTimeLimit(t *testing.T) {
+	inEveryMode(t, func(t *testing.T, h *screentest.H) {
+		lang := h.K.Text.Lang()
+		sv, ok := h.K.Catalog().Service("electricity", "temporary_power")
+		if !ok {
+			t.Fatal("no 临电租赁 in the catalogue")
+		}
+		a, err := h.K.NewApplication(sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Answers["electricity.purpose"] = "construction"
+		in, ok := a.Form.Input("electricity.start")
+		if !ok {
+			t.Fatal("临电租赁 asks no start date")
+		}
+		o := a.Outcomes()[0]
+		first := map[i18n.Lang]string{i18n.ZH: "12月2日（周三）", i18n.EN: "Wed 2 Dec"}[lang]
+		if got := o.Deadline.Format("2006-01-02"); got != "2026-12-02" {
+			t.Fatalf("the time limit ends %s; the test expects 2026-12-02 (5 working days from Wed 25 Nov)", got)
+		}
+		h.Shell.ShowEditor(a, in)
+		if !h.Shows(first) {
+			t.Errorf("the first page of dates does not offer %q:\n%s", first, h.Markup())
+		}
+		h.Check("", "")
+		for _, early := range map[i18n.Lang][]string{i18n.ZH: {"11月27日（周五）", "12月1日（周二）"}, i18n.EN: {"Fri 27 Nov", "Tue 1 Dec"}}[lang] {
+			if h.ShowsOnAnyPage(early) {
+				t.Errorf("%q, before the time limit ends, is offered", early)
+			}
+		}
+	})
 }

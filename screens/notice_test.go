@@ -29,7 +29,7 @@ func TestNoticeOnScreenAsPrinted(t *testing.T) {
 	}
 	a, err := h.K.NewApplication(sv)
 	mustDo(t, err)
-	dates, err := a.Form.Options("broadband.install_date", "")
+	dates, err := a.Form.Options("broadband.install_date", "", a.Answers)
 	mustDo(t, err)
 	soonest := dates.Options[0].Value // within the 2 working days committed
 	a.Answers["phone"], a.Answers["address"], a.Answers["broadband.install_date"] = "13800000006", "lzh/taihe/th-zhengjie/jy1/2/602", soonest

@@ -151,6 +151,12 @@ const (
 
 var roles = []Role{RoleName, RoleIDNumber, RolePhone, RoleAddress, RoleAccount, RolePropertyCert}
 
+// EarliestTimeLimit (earliest = "time_limit") starts a date field's choice on the day
+// the service's committed time limit ends, as the rules make it of the answers: a
+// citizen is not offered a day before the one the utility commits to (临电租赁's start of
+// supply).
+const EarliestTimeLimit = "time_limit"
+
 // ID card sources of idcard fields.
 const (
 	SourceName     = "name"
@@ -172,6 +178,9 @@ type Field struct {
 	Multi   bool
 	// Min and Max bound a number (in Unit) or a date (in working days from today).
 	Min, Max *float64
+	// Earliest, on a date field, says where its first date comes from instead of Min:
+	// EarliestTimeLimit.
+	Earliest string
 	// Decimals is the number of decimal places a number may have.
 	Decimals int
 	Unit     bitext.Text

@@ -50,12 +50,12 @@ func TestFontCoversCatalogText(t *testing.T) {
 					composed = append(composed, row.Section, row.Label, row.Value)
 				}
 				for _, in := range f.Inputs() {
-					for _, p := range []*Problem{f.Check(in.Key, "x"), f.Check(in.Key, "999999999"), f.CheckTyping(in.Key, "1.2345"), requiredProblem(in.Field)} {
+					for _, p := range []*Problem{f.Check(in.Key, "x", a), f.Check(in.Key, "999999999", a), f.CheckTyping(in.Key, "1.2345"), requiredProblem(in.Field)} {
 						if p != nil {
 							composed = append(composed, p.Msg.In(lang))
 						}
 					}
-					if ch, err := f.Options(in.Key, ""); err == nil {
+					if ch, err := f.Options(in.Key, "", a); err == nil {
 						composed = append(composed, ch.Prompt.In(lang))
 						for _, o := range ch.Options {
 							composed = append(composed, o.Label.In(lang))

@@ -301,10 +301,11 @@ func problem(fd *Field, code Code, zh, en string) *Problem {
 }
 
 // Check validates a complete answer to one input: the phone number's format, digits only,
-// a number's range, an option of the list, a full address, …. An empty answer is not a
-// problem here (Validate reports missing required answers). It returns nil when the
-// answer is valid.
-func (f *Form) Check(key, value string) *Problem {
+// a number's range, an option of the list, a full address, one of the dates offered, ….
+// The other answers (a) matter to a date that starts at the end of the time limit, which
+// the rules make of them. An empty answer is not a problem here (Validate reports missing
+// required answers). It returns nil when the answer is valid.
+func (f *Form) Check(key, value string, a Answers) *Problem {
 	in, ok := f.byKey[key]
 	if !ok {
 		return &Problem{Key: key, Code: CodeChoice, Msg: bitext.New("没有这一项", "No such field")}
@@ -313,11 +314,21 @@ func (f *Form) Check(key, value string) *Problem {
 	if value == "" {
 		return nil
 	}
-	p := checkValue(in.Field, value, &checkEnv{addr: f.cat.Addresses, cal: f.env.Calendar, now: f.env.Clock.Now()})
+	p := checkValue(in.Field, value, f.checkEnv(in, a, f.env.Clock.Now()))
 	if p != nil {
 		p.Key = key
 	}
 	return p
+}
+
+// checkEnv is what checking an answer to in needs: the address lists, and the dates
+// offered for a date.
+func (f *Form) checkEnv(in *Input, a Answers, now time.Time) *checkEnv {
+	env := &checkEnv{addr: f.cat.Addresses}
+	if in.Field.Type == TypeDate {
+		env.dates = f.dateOptions(in, a, now)
+	}
+	return env
 }
 
 // CheckTyping validates an answer being typed on the keypad: it reports a problem only
@@ -340,7 +351,7 @@ func (f *Form) CheckTyping(key, partial string) *Problem {
 // It returns the problems in form order; none means the form can be submitted.
 func (f *Form) Validate(a Answers) []*Problem {
 	var out []*Problem
-	env := &checkEnv{addr: f.cat.Addresses, cal: f.env.Calendar, now: f.env.Clock.Now()}
+	now := f.env.Clock.Now()
 	for _, in := range f.inputs {
 		if !f.visible(in, a, 0) {
 			continue
@@ -354,7 +365,7 @@ func (f *Form) Validate(a Answers) []*Problem {
 			}
 			continue
 		}
-		if p := checkValue(in.Field, v, env); p != nil {
+		if p := checkValue(in.Field, v, f.checkEnv(in, a, now)); p != nil {
 			p.Key = in.Key
 			out = append(out, p)
 		}
@@ -374,8 +385,8 @@ func requiredProblem(fd *Field) *Problem {
 
 type checkEnv struct {
 	addr *Addresses
-	cal  *workdays.Calendar
-	now  time.Time
+	// dates are the dates offered, for a date field.
+	dates []Option
 }
 
 var (
@@ -443,7 +454,7 @@ func checkValue(fd *Field, v string, env *checkEnv) *Problem {
 			return problem(fd, CodeIDCard, "{label}无效，请重新刷身份证", "{label} is not valid: place your ID card again")
 		}
 	case TypeDate:
-		if !slices.ContainsFunc(dateOptions(fd, env.cal, env.now), func(o Option) bool { return o.Value == v }) {
+		if !slices.ContainsFunc(env.dates, func(o Option) bool { return o.Value == v }) {
 			return problem(fd, CodeDate, "请选择可预约的{label}", "Choose one of the dates offered for {label}")
 		}
 	}
@@ -587,8 +598,10 @@ type Choices struct {
 }
 
 // Options returns the choices of a choice, yes/no or date input, or the next level of an
-// address input given the part picked so far (partial; "" for the first level).
-func (f *Form) Options(key, partial string) (Choices, error) {
+// address input given the part picked so far (partial; "" for the first level). The
+// answers so far (a) matter to a date that starts at the end of the time limit, which the
+// rules make of them.
+func (f *Form) Options(key, partial string, a Answers) (Choices, error) {
 	in, ok := f.byKey[key]
 	if !ok {
 		return Choices{}, fmt.Errorf("%w: %q", ErrUnknownInput, key)
@@ -600,7 +613,7 @@ func (f *Form) Options(key, partial string) (Choices, error) {
 	case TypeYesNo:
 		return Choices{Prompt: fd.Label, Options: yesNo}, nil
 	case TypeDate:
-		return Choices{Prompt: fd.Label, Options: dateOptions(fd, f.env.Calendar, f.env.Clock.Now())}, nil
+		return Choices{Prompt: fd.Label, Options: f.dateOptions(in, a, f.env.Clock.Now())}, nil
 	case TypeAddress:
 		ad, err := f.cat.Addresses.Resolve(partial)
 		if err != nil {
@@ -642,10 +655,21 @@ var yesNo = []Option{
 	{Value: "no", Label: bitext.New("否", "No")},
 }
 
-// dateOptions lists the working days min to max working days after now.
-func dateOptions(fd *Field, cal *workdays.Calendar, now time.Time) []Option {
+// dateOptions lists the dates offered for a date input: the working days from its first
+// (min working days after now, or with earliest = "time_limit" the day the service's
+// committed time limit ends, as the rules make it of the answers) to max working days
+// after now.
+func (f *Form) dateOptions(in *Input, a Answers, now time.Time) []Option {
+	fd, cal := in.Field, f.env.Calendar
+	var from int
+	switch {
+	case fd.Earliest == EarliestTimeLimit:
+		from = f.committedDays(in.Service, a)
+	case fd.Min != nil:
+		from = int(*fd.Min)
+	}
 	var out []Option
-	for k := int(*fd.Min); k <= int(*fd.Max); k++ {
+	for k := from; k <= int(*fd.Max); k++ {
 		d := cal.Deadline(now, k)
 		if k == 0 && !cal.IsWorkingDay(d) {
 			continue

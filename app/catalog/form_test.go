@@ -243,7 +243,7 @@ func TestCheck(t *testing.T) {
 		{"broadband.install_date", "soon", CodeDate},
 		{"nothing", "1", CodeChoice},
 	} {
-		p := f.Check(tc.key, tc.value)
+		p := f.Check(tc.key, tc.value, Answers{})
 		switch {
 		case tc.code == "" && p != nil:
 			t.Errorf("Check(%s, %q) = %s %q, want no problem", tc.key, tc.value, p.Code, p.Msg.ZH)
@@ -269,7 +269,7 @@ func TestMessages(t *testing.T) {
 		{"water.account", "123", "用水户号应为8位", "Account number must have 8 digits"},
 		{"water.account", "12a", "用水户号只能输入数字", "Account number: digits only"},
 	} {
-		p := f.Check(tc.key, tc.value)
+		p := f.Check(tc.key, tc.value, Answers{})
 		if p == nil || p.Msg.In(i18n.ZH) != tc.zh || p.Msg.In(i18n.EN) != tc.en {
 			t.Errorf("Check(%s, %q) = %+v, want %q / %q", tc.key, tc.value, p, tc.zh, tc.en)
 		}
@@ -326,7 +326,7 @@ func TestCheckTyping(t *testing.T) {
 
 func TestOptions(t *testing.T) {
 	f := form(t, now, "electricity/temporary_power", "gas/safety_check")
-	ch, err := f.Options("address", "")
+	ch, err := f.Options("address", "", Answers{})
 	if err == nil {
 		t.Fatal("the temporary power form has no common address")
 	}
@@ -342,32 +342,32 @@ func TestOptions(t *testing.T) {
 		{"lzh/taihe", "请选择社区（村）", 3, "正街社区", LevelCommunity},
 	}
 	for _, w := range walk {
-		ch, err = f.Options("electricity.site", w.partial)
+		ch, err = f.Options("electricity.site", w.partial, Answers{})
 		if err != nil || ch.Prompt.ZH != w.prompt || len(ch.Options) != w.n || ch.Options[0].Label.ZH != w.first || ch.Level != w.level || ch.Complete {
 			t.Fatalf("Options(site, %q) = %+v, %v", w.partial, ch, err)
 		}
 	}
 	// The site is wanted down to the community only.
-	ch, err = f.Options("electricity.site", "lzh/taihe/th-zhengjie")
+	ch, err = f.Options("electricity.site", "lzh/taihe/th-zhengjie", Answers{})
 	if err != nil || !ch.Complete || len(ch.Options) != 0 {
 		t.Fatalf("a complete site: %+v, %v", ch, err)
 	}
-	if _, err := f.Options("electricity.site", "lzh/nowhere"); err == nil {
+	if _, err := f.Options("electricity.site", "lzh/nowhere", Answers{}); err == nil {
 		t.Fatal("an unknown street was accepted")
 	}
-	if _, err := f.Options("electricity.capacity_kw", ""); !errors.Is(err, ErrNotChoosable) {
+	if _, err := f.Options("electricity.capacity_kw", "", Answers{}); !errors.Is(err, ErrNotChoosable) {
 		t.Fatalf("a number has no options: %v", err)
 	}
-	ch, _ = f.Options("electricity.equipment", "")
+	ch, _ = f.Options("electricity.equipment", "", Answers{})
 	if len(ch.Options) != 4 || ch.Options[0].Value != "transformer" {
 		t.Fatalf("equipment: %+v", ch)
 	}
 	f = form(t, now, "broadband/new_connection")
-	ch, _ = f.Options("broadband.iptv", "")
+	ch, _ = f.Options("broadband.iptv", "", Answers{})
 	if len(ch.Options) != 2 || ch.Options[0].Label.ZH != "是" {
 		t.Fatalf("yes/no: %+v", ch)
 	}
-	ch, _ = f.Options("broadband.install_date", "")
+	ch, _ = f.Options("broadband.install_date", "", Answers{})
 	var dates []string
 	for _, o := range ch.Options {
 		dates = append(dates, o.Value)
@@ -397,7 +397,7 @@ func TestAddressLevels(t *testing.T) {
 		{"lzh/donggou/dg-changling/g5", "请选择房号（门牌号）", 45, "1号", "45号", false},
 		{"lzh/taihe/th-zhengjie/jy1/2/602", "地址", 0, "", "", true},
 	} {
-		ch, err := f.Options("address", tc.partial)
+		ch, err := f.Options("address", tc.partial, Answers{})
 		if err != nil || ch.Prompt.ZH != tc.prompt || len(ch.Options) != tc.n || ch.Complete != tc.complete {
 			t.Fatalf("Options(address, %q) = %+v, %v", tc.partial, ch, err)
 		}
@@ -424,7 +424,7 @@ func TestAddressLevels(t *testing.T) {
 
 func TestDatesAcrossNationalDay(t *testing.T) {
 	f := form(t, time.Date(2026, 9, 30, 16, 0, 0, 0, workdays.CST), "gas/safety_check")
-	ch, _ := f.Options("gas.date", "")
+	ch, _ := f.Options("gas.date", "", Answers{})
 	if ch.Options[0].Value != "2026-10-08" || ch.Options[2].Value != "2026-10-10" {
 		t.Fatalf("the first dates after 国庆 are 10-08, 10-09 and the make-up Saturday 10-10: %v", ch.Options[:3])
 	}
@@ -614,7 +614,7 @@ func TestPhoneTypableKeyByKey(t *testing.T) {
 	f := form(t, now, "electricity/new_connection")
 	for _, v := range []string{"13812345678", "19912345678", "0711-5123456", "07115123456", "010-62345678",
 		"01062345678", "027-87654321", "0595-22345678", "059522345678", "0711-51234567"} {
-		if p := f.Check("phone", v); p != nil {
+		if p := f.Check("phone", v, Answers{}); p != nil {
 			t.Errorf("Check(%q) = %v", v, p)
 			continue
 		}

@@ -69,11 +69,11 @@ func FuzzCheck(f *testing.F) {
 			t.Skip()
 		}
 		fm.CheckTyping(key, value)
-		p := fm.Check(key, value)
+		p := fm.Check(key, value, Answers{})
 		if _, ok := fm.Input(key); ok && p != nil && (p.Msg.ZH == "" || p.Msg.EN == "") {
 			t.Fatalf("a problem without a message: %+v", p)
 		}
-		_, _ = fm.Options(key, value)
+		_, _ = fm.Options(key, value, Answers{})
 		fm.Display(key, value, i18n.ZH)
 		fm.Evaluate(Answers{key: value}, now)
 	})

@@ -509,6 +509,20 @@ func (c *Catalog) service(a at, p string, rs rawService, u *Utility) (*Service, 
 		}
 		s.Rules = append(s.Rules, r)
 	}
+	// A date that starts at the end of the time limit needs a day to offer whatever the
+	// rules make the limit.
+	for i, fd := range s.Fields {
+		if fd.Earliest != EarliestTimeLimit {
+			continue
+		}
+		longest := s.Days
+		for _, r := range s.Rules {
+			longest = max(longest, r.Days)
+		}
+		if float64(longest) > *fd.Max {
+			return fail(fmt.Sprintf("%s.field[%d].max", p, i), fd.ID, "", "max = %v: the time limit the dates start from may be %d working days (the service's days or a rule's), so max must be at least that", *fd.Max, longest)
+		}
+	}
 	for i, rf := range rs.Fee {
 		fe, err := s.fee(a, fmt.Sprintf("%s.fee[%d]", p, i), rf, sc)
 		if err != nil {
@@ -757,6 +771,7 @@ type rawField struct {
 	Multi        bool           `toml:"multi"`
 	Min          *float64       `toml:"min"`
 	Max          *float64       `toml:"max"`
+	Earliest     string         `toml:"earliest"`
 	Decimals     int            `toml:"decimals"`
 	Unit         string         `toml:"unit"`
 	UnitEN       string         `toml:"unit_en"`
@@ -811,7 +826,7 @@ func (c *Catalog) fields(a at, service, p string, raw []rawField, common []*Fiel
 			}
 		}
 		fd := &Field{ID: fid, Label: text(rf.Label, rf.LabelEN), Help: text(rf.Help, rf.HelpEN), Type: Type(rf.Type),
-			Required: rf.Required, Role: Role(rf.Role), Source: rf.Source, Multi: rf.Multi, Min: rf.Min, Max: rf.Max,
+			Required: rf.Required, Role: Role(rf.Role), Source: rf.Source, Multi: rf.Multi, Min: rf.Min, Max: rf.Max, Earliest: rf.Earliest,
 			Decimals: rf.Decimals, Unit: text(rf.Unit, rf.UnitEN), MinLen: rf.MinLen, MaxLen: rf.MaxLen,
 			PatternMsg: text(rf.PatternMsg, rf.PatternMsgEN), Default: rf.Default, DownTo: LevelRoom}
 		if !both(fd.Label) {
@@ -844,6 +859,7 @@ func (c *Catalog) fields(a at, service, p string, raw []rawField, common []*Fiel
 			{rf.Options != nil, "options", []Type{TypeChoice}},
 			{rf.Multi, "multi", []Type{TypeChoice}},
 			{rf.Min != nil || rf.Max != nil, "min/max", []Type{TypeNumber, TypeDate}},
+			{rf.Earliest != "", "earliest", []Type{TypeDate}},
 			{rf.Decimals != 0, "decimals", []Type{TypeNumber}},
 			{rf.Unit != "" || rf.UnitEN != "", "unit", []Type{TypeNumber}},
 			{rf.MinLen != 0 || rf.MaxLen != 0, "min_len/max_len", []Type{TypeText, TypeDigits, TypeAccount}},
@@ -895,10 +911,22 @@ func (c *Catalog) fields(a at, service, p string, raw []rawField, common []*Fiel
 				return fail(fp+".min", "numbers are typed on a keypad without a minus sign; min must be ≥ 0")
 			}
 		case TypeDate:
-			if fd.Min == nil || fd.Max == nil {
-				return fail(fp+".min", "a date field needs min and max (working days from today)")
-			}
-			if *fd.Min < 0 || *fd.Max > maxDateDays || *fd.Min > *fd.Max || *fd.Min != float64(int(*fd.Min)) || *fd.Max != float64(int(*fd.Max)) {
+			switch {
+			case fd.Earliest != "" && fd.Earliest != EarliestTimeLimit:
+				return fail(fp+".earliest", "earliest = %q: the only one is %q (the day the service's committed time limit ends)", fd.Earliest, EarliestTimeLimit)
+			case fd.Earliest != "" && service == "":
+				return fail(fp+".earliest", "a common field belongs to no service, so it has no time limit to start from")
+			case fd.Earliest != "" && fd.Min != nil:
+				return fail(fp+".min", "min and earliest both say where the dates start: give one")
+			case fd.Earliest != "" && fd.Max == nil:
+				return fail(fp+".max", "a date field needs max (working days from today)")
+			case fd.Earliest != "":
+				if *fd.Max > maxDateDays || *fd.Max != float64(int(*fd.Max)) {
+					return fail(fp+".max", "max is whole working days from today, at most %d", maxDateDays)
+				}
+			case fd.Min == nil || fd.Max == nil:
+				return fail(fp+".min", "a date field needs min and max (working days from today), or earliest = %q and max", EarliestTimeLimit)
+			case *fd.Min < 0 || *fd.Max > maxDateDays || *fd.Min > *fd.Max || *fd.Min != float64(int(*fd.Min)) || *fd.Max != float64(int(*fd.Max)):
 				return fail(fp+".min", "min and max are whole working days from today, 0 ≤ min ≤ max ≤ %d", maxDateDays)
 			}
 		case TypeText, TypeDigits, TypeAccount:

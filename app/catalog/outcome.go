@@ -60,15 +60,8 @@ func (f *Form) Evaluate(a Answers, accepted time.Time) []*Outcome {
 }
 
 func (f *Form) evaluate(s *Service, a Answers, accepted time.Time) *Outcome {
-	o := &Outcome{Service: s, Steps: s.Steps, Days: s.Days, Accepted: accepted, cat: f.cat}
-	all := func(cs []Condition) bool {
-		for _, c := range cs {
-			if !f.holds(s, c, a, 0) {
-				return false
-			}
-		}
-		return true
-	}
+	o := &Outcome{Service: s, Steps: s.Steps, Days: f.committedDays(s, a), Accepted: accepted, cat: f.cat}
+	all := func(cs []Condition) bool { return f.holdAll(s, cs, a) }
 	for _, r := range s.Rules {
 		if !all(r.When) {
 			continue
@@ -76,9 +69,6 @@ func (f *Form) evaluate(s *Service, a Answers, accepted time.Time) *Outcome {
 		o.Rules = append(o.Rules, r.ID)
 		if r.Steps != nil {
 			o.Steps = r.Steps
-		}
-		if r.Days > 0 {
-			o.Days = r.Days
 		}
 		o.ZeroCost = o.ZeroCost || r.ZeroCost
 		if r.Message.ZH != "" {
@@ -108,6 +98,28 @@ func (f *Form) evaluate(s *Service, a Answers, accepted time.Time) *Outcome {
 	}
 	o.Estimated = !cal.OfficialThrough(accepted, o.Deadline)
 	return o
+}
+
+// holdAll reports whether all conditions hold for service s's answers.
+func (f *Form) holdAll(s *Service, cs []Condition, a Answers) bool {
+	for _, c := range cs {
+		if !f.holds(s, c, a, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// committedDays is service s's committed time in working days for the answers: its own
+// days, or those of the last rule with days whose conditions hold.
+func (f *Form) committedDays(s *Service, a Answers) int {
+	days := s.Days
+	for _, r := range s.Rules {
+		if r.Days > 0 && f.holdAll(s, r.When, a) {
+			days = r.Days
+		}
+	}
+	return days
 }
 
 // FeeTotal is the sum of the fees with a fixed amount, in fen.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -350,5 +351,122 @@ func TestChosenDatesTold(t *testing.T) {
 	}
 	if o := f.Evaluate(Answers{}, now)[0]; len(o.Dates(i18n.ZH)) != 0 {
 		t.Fatalf("no date chosen: %q", o.Dates(i18n.ZH))
+	}
+}
+
+// 临电租赁's start of supply is offered from the day its committed time limit ends (the
+// catalogue's 5 working days), never earlier: the first date is the outcome's deadline,
+// counted on the calendar across weekends, the published holidays (中秋, 国庆) and their
+// make-up working days, to the last offered (max working days after today). A date
+// before it is refused; the first date leaves the committed time limit as it is and is
+// told on the 一次性告知书 with its label.
+func TestStartDateFollowsTheTimeLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		at            time.Time
+		first, second string
+		last          string
+		before        string // a working day before the first, refused
+	}{
+		// Wed: Thu 26, Fri 27, Mon 30, Tue 1, Wed 2 Dec (the weekend does not count).
+		{"over a weekend", time.Date(2026, 11, 25, 10, 0, 0, 0, workdays.CST), "2026-12-02", "2026-12-03", "2026-12-23", "2026-12-01"},
+		// Accepted on a Saturday: the 5 days start on Monday.
+		{"accepted at the weekend", time.Date(2026, 11, 28, 11, 0, 0, 0, workdays.CST), "2026-12-04", "2026-12-07", "2026-12-25", "2026-12-03"},
+		// Wed 23 Sep: Thu 24, (中秋 25–27), Mon 28, Tue 29, Wed 30, (国庆 1–7), Thu 8 Oct;
+		// next the make-up Saturday 10 Oct.
+		{"over 中秋 and 国庆", time.Date(2026, 9, 23, 9, 0, 0, 0, workdays.CST), "2026-10-08", "2026-10-09", "2026-10-28", "2026-09-30"},
+		// Mon 28 Sep: Tue 29, Wed 30, Thu 8, Fri 9 Oct and the make-up Saturday 10 Oct.
+		{"onto a make-up Saturday", time.Date(2026, 9, 28, 16, 0, 0, 0, workdays.CST), "2026-10-10", "2026-10-12", "2026-10-30", "2026-10-09"},
+		// Fri 18 Sep: the make-up Sunday 20 Sep counts: Sun 20, Mon 21 … Thu 24.
+		{"with a make-up Sunday", time.Date(2026, 9, 18, 15, 0, 0, 0, workdays.CST), "2026-09-24", "2026-09-28", "2026-10-22", "2026-09-23"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := form(t, tc.at, "electricity/temporary_power")
+			a := Answers{"electricity.purpose": "construction", "electricity.capacity_kw": "100", "electricity.equipment": "box"}
+			ch, err := f.Options("electricity.start", "", a)
+			if err != nil || len(ch.Options) < 2 {
+				t.Fatalf("dates offered: %+v, %v", ch, err)
+			}
+			o := f.Evaluate(a, tc.at)[0]
+			if o.Days != 5 {
+				t.Fatalf("the catalogue commits 临电 in %d working days; the test counts 5", o.Days)
+			}
+			first, last := ch.Options[0].Value, ch.Options[len(ch.Options)-1].Value
+			if first != tc.first || ch.Options[1].Value != tc.second || last != tc.last {
+				t.Errorf("dates offered %s, %s … %s; want %s, %s … %s", first, ch.Options[1].Value, last, tc.first, tc.second, tc.last)
+			}
+			if !day(first).Equal(o.Deadline) {
+				t.Errorf("the first date %s is not the end of the time limit %s", first, o.Deadline.Format(time.DateOnly))
+			}
+			for _, op := range ch.Options {
+				if !f.env.Calendar.IsWorkingDay(day(op.Value)) {
+					t.Errorf("%s is offered, not a working day", op.Value)
+				}
+			}
+			a["electricity.start"] = tc.before
+			if p := f.Check("electricity.start", tc.before, a); p == nil || p.Code != CodeDate {
+				t.Errorf("%s, before the time limit ends: %+v", tc.before, p)
+			}
+			if !slices.ContainsFunc(f.Validate(a), func(p *Problem) bool { return p.Key == "electricity.start" && p.Code == CodeDate }) {
+				t.Errorf("%s, before the time limit ends, passes Validate", tc.before)
+			}
+			a["electricity.start"] = first
+			if p := f.Check("electricity.start", first, a); p != nil {
+				t.Errorf("the first date: %+v", p)
+			}
+			o = f.Evaluate(a, tc.at)[0]
+			want := "开始用电日期：" + workdays.FormatDate(day(first), i18n.ZH)
+			if o.ChosenDate || !o.Deadline.Equal(day(first)) || !slices.Equal(o.Dates(i18n.ZH), []string{want}) {
+				t.Errorf("the first date chosen: by choice %v, deadline %s, dates %q; want the time limit kept and %q",
+					o.ChosenDate, o.Deadline.Format(time.DateOnly), o.Dates(i18n.ZH), want)
+			}
+		})
+	}
+}
+
+// A date with earliest = "time_limit" follows the time limit the rules make of the other
+// answers: 2 working days for a low-voltage request up to 220 kW in the fixture, the
+// service's 22 otherwise; a date offered for one is refused once an answer changes it.
+func TestStartDateFollowsTheRules(t *testing.T) {
+	files := fixture(t)
+	files["electricity.toml"] = strings.Replace(files["electricity.toml"], "  [[service.rule]]", `  [[service.field]]
+  id = "start"
+  label = "送电日期"
+  label_en = "Power on"
+  type = "date"
+  earliest = "time_limit"
+  max = 30
+
+  [[service.rule]]`, 1)
+	c, err := load(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.Service("electricity", "new_connection")
+	f, err := c.NewForm(env(t, now), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	low := Answers{"electricity.voltage": "low", "electricity.capacity_kw": "8"}
+	high := Answers{"electricity.voltage": "high"}
+	for _, tc := range []struct {
+		name  string
+		a     Answers
+		first string
+	}{
+		{"low voltage, 2 days", low, "2026-11-27"},
+		{"high voltage, 22 days", high, "2026-12-25"},
+	} {
+		ch, err := f.Options("electricity.start", "", tc.a)
+		if err != nil || len(ch.Options) == 0 || ch.Options[0].Value != tc.first {
+			t.Errorf("%s: dates %+v, %v; want from %s", tc.name, ch.Options, err, tc.first)
+			continue
+		}
+		if o := f.Evaluate(tc.a, now)[0]; !o.Deadline.Equal(day(tc.first)) {
+			t.Errorf("%s: the first date %s is not the deadline %s", tc.name, tc.first, o.Deadline.Format(time.DateOnly))
+		}
+	}
+	if p := f.Check("electricity.start", "2026-11-27", high); p == nil || p.Code != CodeDate {
+		t.Errorf("the low-voltage date kept for a high-voltage request: %+v", p)
 	}
 }
