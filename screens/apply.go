@@ -246,21 +246,32 @@ func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 			}
 			blocks = append(blocks, s.kvObject(s.T("apply.fees"), container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), items...)))
 		}
-		for _, m := range o.Messages {
-			blocks = append(blocks, note(m.In(lang), widget.HighImportance))
-		}
+		blocks = append(blocks, s.ruleNotes(o, lang)...)
 	}
 	return blocks
 }
 
 // outcomeBriefs are the rules' results in brief, a block per utility: its time limit
-// and its fees. The steps and the notes are on the 一次性告知书 after the submission.
+// and its fees, then its rules' messages (零费用 and why, the two steps, what applies
+// above 2000 kVA or 220 kW), each a block of its own the pager may put on the next
+// page: what the citizen is owed before submitting, as in normal size. The steps and
+// the notes are on the 一次性告知书 after the submission.
 func (s *Shell) outcomeBriefs(outs []*catalog.Outcome, lang i18n.Lang) []fyne.CanvasObject {
 	blocks := []fyne.CanvasObject{heading(s.T("apply.commitments"))}
 	for _, o := range outs {
 		blocks = append(blocks, s.kvText(o.Service.Utility.Name.In(lang), s.T("apply.brief", o.TimeLimit(lang), o.FeesText(lang))))
+		blocks = append(blocks, s.ruleNotes(o, lang)...)
 	}
 	return blocks
+}
+
+// ruleNotes are an outcome's rule messages, a note each.
+func (s *Shell) ruleNotes(o *catalog.Outcome, lang i18n.Lang) []fyne.CanvasObject {
+	notes := make([]fyne.CanvasObject, len(o.Messages))
+	for i, m := range o.Messages {
+		notes[i] = note(m.In(lang), widget.HighImportance)
+	}
+	return notes
 }
 
 // editorPage answers one question: on a keypad (checked as it is typed), or by picking
@@ -544,7 +555,8 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 		}
 		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
 		if s.K.Elderly() {
-			outcomes = s.outcomeBriefs(a.Outcomes(), lang) // twelve pages were too many to read
+			// In brief (twelve pages were too many to read), the rules' messages kept.
+			outcomes = s.outcomeBriefs(a.Outcomes(), lang)
 		}
 		submit := touch.NewPrimaryButton(s.T("apply.submit"), s.Tap(func() { s.submit(a) }))
 		edit := touch.NewButton(s.T("apply.edit"), s.Tap(s.Back))

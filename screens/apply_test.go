@@ -2,9 +2,14 @@ package screens_test
 
 import (
 	"fmt"
+	"html"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 
 	"github.com/liangzihu/kiosk/app"
@@ -12,6 +17,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/screens/screentest"
+	"github.com/liangzihu/kiosk/screens/touch"
 )
 
 // Every question's hint (its help, its options' hints) is shown whole at 1280×800, in
@@ -198,4 +204,147 @@ func TestStartDateFromTheTimeLimit(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The review tells every rule message the citizen is owed before submitting (零费用 and
+// why, the two steps, what applies above 2000 kVA or 220 kW, 临电's transformer) and each
+// service's time limit with its deadline: in normal size and in 大字模式, in Chinese and in
+// English, each page fitting (大字模式 pages more).
+func TestReviewTellsEveryRule(t *testing.T) {
+	const address = "lzh/taihe/th-zhengjie/jy1/2/602"
+	for _, tc := range []struct {
+		name     string
+		services []string // utility/service
+		answers  map[string]string
+		rules    []string // the rules that must apply, so that the case tests what it says
+	}{
+		{"low voltage, 8 kW", []string{"electricity/new_connection"},
+			map[string]string{"electricity.voltage": "low", "electricity.capacity_kw": "8"}, []string{"low_voltage_two_steps", "zero_cost"}},
+		{"low voltage, 300 kW", []string{"electricity/new_connection"},
+			map[string]string{"electricity.voltage": "low", "electricity.capacity_kw": "300", "electricity.residential": "no"}, []string{"low_voltage_two_steps", "above_zero_cost"}},
+		{"high voltage, 1000 kVA", []string{"electricity/new_connection"},
+			map[string]string{"electricity.voltage": "high", "electricity.capacity_kva": "1000", "electricity.residential": "no"}, []string{"high_voltage_two_steps"}},
+		{"high voltage, 5000 kVA", []string{"electricity/new_connection"},
+			map[string]string{"electricity.voltage": "high", "electricity.capacity_kva": "5000", "electricity.residential": "no"}, []string{"high_voltage_above_2000"}},
+		{"high voltage, 5000 kVA, dual supply", []string{"electricity/new_connection"},
+			map[string]string{"electricity.voltage": "high", "electricity.capacity_kva": "5000", "electricity.supply": "dual", "electricity.residential": "no"}, []string{"high_voltage_dual_supply"}},
+		{"four utilities", []string{"electricity/new_connection", "water/new_connection", "gas/new_connection", "broadband/new_connection"},
+			map[string]string{"electricity.voltage": "low", "electricity.capacity_kw": "8"}, []string{"low_voltage_two_steps", "zero_cost"}},
+		{"临电租赁 above 315 kW", []string{"electricity/temporary_power"},
+			map[string]string{"electricity.site": "lzh/taihe/th-zhengjie", "electricity.purpose": "construction", "electricity.capacity_kw": "400", "electricity.equipment": "box", "electricity.months": "3"}, []string{"large"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inEveryMode(t, func(t *testing.T, h *screentest.H) {
+				lang := h.K.Text.Lang()
+				var services []*catalog.Service
+				for _, ref := range tc.services {
+					u, id, _ := strings.Cut(ref, "/")
+					sv, ok := h.K.Catalog().Service(u, id)
+					if !ok {
+						t.Fatalf("no %s in the catalogue", ref)
+					}
+					services = append(services, sv)
+				}
+				a, err := h.K.NewApplication(services...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a.Answers["phone"] = "13800000006"
+				if _, ok := a.Form.Input("address"); ok {
+					a.Answers["address"] = address
+				}
+				maps.Copy(a.Answers, tc.answers)
+				fillChoices(t, a)
+				if ps := a.Form.Validate(a.Answers); len(ps) > 0 {
+					t.Fatalf("the answers: %v", ps)
+				}
+				var owed []string
+				for i, o := range a.Outcomes() {
+					if i == 0 {
+						for _, r := range tc.rules {
+							if !slices.Contains(o.Rules, r) {
+								t.Fatalf("rule %s does not apply (%v)", r, o.Rules)
+							}
+						}
+					}
+					owed = append(owed, o.TimeLimit(lang))
+					for _, m := range o.Messages {
+						owed = append(owed, m.In(lang))
+					}
+				}
+				h.Shell.ShowReview(a)
+				text, pages := everyPage(h)
+				for _, m := range owed {
+					if !strings.Contains(text, squeezed(m)) {
+						t.Errorf("the review does not tell %q", m)
+					}
+				}
+				t.Logf("the review: %d pages", pages)
+			})
+		})
+	}
+}
+
+// fillChoices answers the visible questions still unanswered that are picked from a
+// list (a choice, yes or no, a date): with the first option.
+func fillChoices(t *testing.T, a *app.ApplyForm) {
+	t.Helper()
+	for _, in := range a.Form.Inputs() {
+		switch in.Field.Type {
+		case catalog.TypeChoice, catalog.TypeYesNo, catalog.TypeDate:
+		default:
+			continue
+		}
+		if a.Answers[in.Key] != "" || !a.Form.Visible(in.Key, a.Answers) {
+			continue
+		}
+		ch, err := a.Form.Options(in.Key, "", a.Answers)
+		if err != nil || len(ch.Options) == 0 {
+			t.Fatalf("%s: no options (%v)", in.Key, err)
+		}
+		a.Answers[in.Key] = ch.Options[0].Value
+	}
+}
+
+// everyPage turns every pager on the screen through all its pages, checking each page
+// (it fits, its targets, …), and returns the text shown on any of them, without spaces
+// or line breaks (squeezed: a wrapped line is one text), and how many pages they made.
+func everyPage(h *screentest.H) (string, int) {
+	h.T.Helper()
+	var text strings.Builder
+	read := func() {
+		// The markup lays the screen out as it is painted: a page turned shows then.
+		for _, m := range markupText.FindAllStringSubmatch(h.Markup(), -1) {
+			text.WriteString(squeezed(html.UnescapeString(m[1])))
+		}
+		h.Check("", "")
+	}
+	read() // the first layout builds the screen at its size: its pagers are those after it
+	var pagers []*touch.Pager
+	for _, o := range h.Objects() {
+		if p, ok := o.(*touch.Pager); ok && p.Visible() {
+			pagers = append(pagers, p)
+		}
+	}
+	pages := 0
+	for _, p := range pagers {
+		_, n := p.Page()
+		pages += n
+		for i := 1; i < n; i++ {
+			h.TapObject(p.NextButton())
+			read()
+			if at, _ := p.Page(); at != i || !slices.Contains(h.Objects(), fyne.CanvasObject(p)) {
+				h.T.Fatalf("下一页 showed page %d of a pager on screen %v, not page %d", at+1, slices.Contains(h.Objects(), fyne.CanvasObject(p)), i+1)
+			}
+		}
+	}
+	return text.String(), pages
+}
+
+// markupText is the text between a markup's tags.
+var markupText = regexp.MustCompile(`>([^<]+)<`)
+
+// squeezed is s without white space.
+func squeezed(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }

@@ -12,6 +12,9 @@ const ScanNoticeFor = scanNoticeFor
 // ShowForm opens the application form of a, as the services' tiles do.
 func (s *Shell) ShowForm(a *app.ApplyForm) { s.Show(formPage(s, a)) }
 
+// ShowReview opens the review of a, as 核对并提交 does once the form is complete.
+func (s *Shell) ShowReview(a *app.ApplyForm) { s.Show(reviewPage(s, a)) }
+
 // ShowEditor opens the editor of a's question in, as a tap on its row does.
 func (s *Shell) ShowEditor(a *app.ApplyForm, in *catalog.Input) { s.Show(editorPage(s, a, in)) }
 
