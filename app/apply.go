@@ -416,10 +416,15 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 	}
 	var sections []receipt.Section
 	var phone string
-	for _, ans := range r.Answers {
-		sections = append(sections, k.acceptanceSection(ans))
-	}
+	// The answers as submitted: one a part, in the parts' order.
 	subs, _ := a.Form.Submissions(a.Answers, r.Accepted)
+	for i, ans := range r.Answers {
+		sec := k.acceptanceSection(ans)
+		if i < len(subs) {
+			sec.Address = receiptAddress(subs[i])
+		}
+		sections = append(sections, sec)
+	}
 	var name, idn string
 	if len(subs) > 0 {
 		name, idn, phone = subs[0].Applicant.Name, subs[0].Applicant.IDNumber, subs[0].Applicant.Phone
@@ -442,6 +447,13 @@ func (k *Kiosk) printAcceptance(a *ApplyForm, r *ApplyResult) PrintResult {
 			IDLabel: a.Form.IDNumberLabel(i18n.ZH), Phone: phone,
 			Service: service, Time: r.Accepted.In(workdays.CST), Sections: sections, Hotlines: k.receiptHotlines(""),
 			Materials: k.Catalog().Materials.ZH}})
+}
+
+// receiptAddress is the address a part was submitted for, as the receipt prints it
+// (the household's unit and room masked there); zero when the service asks none.
+func receiptAddress(sub catalog.Submission) receipt.Address {
+	place, unit, room := sub.Where.Household(i18n.ZH)
+	return receipt.Address{Label: sub.WhereLabel.ZH, Place: place, Unit: unit, Room: room}
 }
 
 func (k *Kiosk) acceptanceSection(ans PartAnswer) receipt.Section {

@@ -515,6 +515,41 @@ func TestApplicationChosenDatePrinted(t *testing.T) {
 	}
 }
 
+// The acceptance receipt prints the address the citizen picked, masked: a joint
+// application's common address once, down to the building with the unit's and room's
+// numbers hidden; 临电's site under its own label (用电地点), as picked (to the
+// community). The household's unit and room are never on paper.
+func TestApplicationAddressPrinted(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	printer := capturePrinter(t, f)
+	f.citizen(5)
+	power, _ := f.k.Catalog().Service(utility.Electricity, "new_connection")
+	water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
+	submitForm(t, applyFor(t, f.k, map[string]string{"address": "lzh/taihe/th-zhengjie/jy1/2/602"}, power, water))
+	printedLast(t, printer, 1)
+	joint := printer.Accepted()
+	for _, want := range []string{"金域花园1栋", "*单元***室"} {
+		if n := bytes.Count(joint, gb(t, want)); n != 1 {
+			t.Errorf("the joint receipt prints %q %d times, want once", want, n)
+		}
+	}
+	for _, secret := range []string{"2单元", "602室"} {
+		if bytes.Contains(joint, gb(t, secret)) {
+			t.Errorf("the joint receipt prints the household's %q", secret)
+		}
+	}
+	temporary, _ := f.k.Catalog().Service(utility.Electricity, "temporary_power")
+	submitForm(t, applyFor(t, f.k, map[string]string{"electricity.site": "lzh/taihe/th-zhengjie"}, temporary))
+	printedLast(t, printer, 2)
+	site := printer.Accepted()[len(joint):]
+	for _, want := range []string{"用电地点", "梁子湖区太和镇"} {
+		if !bytes.Contains(site, gb(t, want)) {
+			t.Errorf("the 临电 receipt does not print %q", want)
+		}
+	}
+}
+
 // A utility that refuses (its own validation) refuses only its part, in its own words;
 // the others' parts go through and only they are on the receipt. When every part is
 // refused, nothing is printed.

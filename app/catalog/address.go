@@ -3,11 +3,13 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/mask"
 	"github.com/liangzihu/kiosk/app/tomlpos"
 )
 
@@ -238,18 +240,39 @@ func (ad Address) Label(lang i18n.Lang) string {
 	return b.String()
 }
 
-// Masked writes the address down to the community only, for screens and paper: the
-// building and room are personal data.
+// Household splits the address into its place, the district down to the building, a
+// name a level (梁子湖区, 太和镇, 正街社区, 金域花园1栋), and the household's unit and room
+// (2单元, 602室; a village house, 17号, is a room), "" where not picked or none.
+func (ad Address) Household(lang i18n.Lang) (place []string, unit, room string) {
+	for i, n := range ad.Names {
+		switch ad.Levels[i] {
+		case LevelUnit:
+			unit = n.In(lang)
+		case LevelRoom:
+			room = n.In(lang)
+		default:
+			place = append(place, n.In(lang))
+		}
+	}
+	return place, unit, room
+}
+
+// Masked writes the address for screens and paper as app/mask's rule for an address
+// picked level by level has it: the place down to the building, the unit's and room's
+// numbers hidden (梁子湖区太和镇正街社区金域花园1栋*单元***室; in English from the room up).
 func (ad Address) Masked(lang i18n.Lang) string {
-	cut := min(len(ad.Names), int(LevelCommunity)+1)
-	short := Address{Path: ad.Path[:cut], Names: ad.Names[:cut], Levels: ad.Levels[:cut]}
-	if len(ad.Names) <= cut {
-		return short.Label(lang)
+	place, unit, room := ad.Household(lang)
+	parts := place
+	for _, p := range []string{mask.Unit(unit), mask.Room(room)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
 	if lang == i18n.EN {
-		return "***, " + short.Label(lang)
+		slices.Reverse(parts)
+		return strings.Join(parts, ", ")
 	}
-	return short.Label(lang) + "***"
+	return strings.Join(parts, "")
 }
 
 type rawAddresses struct {

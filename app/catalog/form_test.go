@@ -405,9 +405,16 @@ func TestAddressLevels(t *testing.T) {
 			t.Fatalf("Options(address, %q): %s … %s", tc.partial, ch.Options[0].Label.ZH, ch.Options[tc.n-1].Label.ZH)
 		}
 	}
-	for _, tc := range []struct{ value, zh, en, masked string }{
-		{"lzh/taihe/th-zhengjie/jy1/2/602", "梁子湖区太和镇正街社区金域花园1栋2单元602室", "Room 602, Unit 2, Jinyu Garden Bldg 1, Zhengjie Community, Taihe Town, Liangzihu District", "梁子湖区太和镇正街社区***"},
-		{"lzh/donggou/dg-changling/g5/17", "梁子湖区东沟镇长岭村5组17号", "No. 17, Group 5, Changling Village, Donggou Town, Liangzihu District", "梁子湖区东沟镇长岭村***"},
+	// Masked: the place down to the building, the unit's and room's numbers hidden
+	// (app/mask); a site picked down to the community only is shown as picked.
+	for _, tc := range []struct{ value, zh, en, masked, maskedEN string }{
+		{"lzh/taihe/th-zhengjie/jy1/2/602", "梁子湖区太和镇正街社区金域花园1栋2单元602室", "Room 602, Unit 2, Jinyu Garden Bldg 1, Zhengjie Community, Taihe Town, Liangzihu District",
+			"梁子湖区太和镇正街社区金域花园1栋*单元***室", "Room ***, Unit *, Jinyu Garden Bldg 1, Zhengjie Community, Taihe Town, Liangzihu District"},
+		{"lzh/donggou/dg-changling/g5/17", "梁子湖区东沟镇长岭村5组17号", "No. 17, Group 5, Changling Village, Donggou Town, Liangzihu District",
+			"梁子湖区东沟镇长岭村5组***号", "No. ***, Group 5, Changling Village, Donggou Town, Liangzihu District"},
+		{"lzh/taihe/th-zhengjie/zj12/604", "梁子湖区太和镇正街社区正街12号楼604室", "Room 604, No. 12 Zhengjie, Zhengjie Community, Taihe Town, Liangzihu District",
+			"梁子湖区太和镇正街社区正街12号楼***室", "Room ***, No. 12 Zhengjie, Zhengjie Community, Taihe Town, Liangzihu District"},
+		{"lzh/taihe/th-zhengjie", "梁子湖区太和镇正街社区", "Zhengjie Community, Taihe Town, Liangzihu District", "梁子湖区太和镇正街社区", "Zhengjie Community, Taihe Town, Liangzihu District"},
 	} {
 		if got := f.Display("address", tc.value, i18n.ZH); got != tc.zh {
 			t.Errorf("zh: %s", got)
@@ -418,6 +425,9 @@ func TestAddressLevels(t *testing.T) {
 		ad, _ := f.cat.Addresses.Resolve(tc.value)
 		if got := ad.Masked(i18n.ZH); got != tc.masked {
 			t.Errorf("masked: %s", got)
+		}
+		if got := ad.Masked(i18n.EN); got != tc.maskedEN {
+			t.Errorf("masked in English: %s", got)
 		}
 	}
 }

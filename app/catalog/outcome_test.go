@@ -236,6 +236,9 @@ func TestSubmissions(t *testing.T) {
 	if e.Address != "梁子湖区太和镇正街社区金域花园1栋2单元602室" || e.AddressPath != "lzh/taihe/th-zhengjie/jy1/2/602" {
 		t.Fatalf("address %q %q", e.Address, e.AddressPath)
 	}
+	if place, unit, room := e.Where.Household(i18n.ZH); strings.Join(place, "|") != "梁子湖区|太和镇|正街社区|金域花园1栋" || unit != "2单元" || room != "602室" || e.WhereLabel.ZH != "地址" {
+		t.Fatalf("the address by levels: %q %q %q, labelled %q", place, unit, room, e.WhereLabel.ZH)
+	}
 	if len(e.Fields) != 3 || e.Fields["voltage"] != "low" || e.Fields["capacity_kw"] != "8" || e.Fields["residential"] != "yes" {
 		t.Fatalf("fields %v", e.Fields)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
 )
 
@@ -18,8 +19,8 @@ type Row struct {
 }
 
 // Review lists the visible, answered inputs in form order, for the review page before
-// submission. Personal data is masked (name 张*, ID 6 + 4, phone 3 + 4, the address down
-// to the community): the review is on a screen in a public hall.
+// submission. Personal data is masked (name 张*, ID 6 + 4, phone 3 + 4, the address's
+// unit and room: Address.Masked): the review is on a screen in a public hall.
 func (f *Form) Review(a Answers, lang i18n.Lang) []Row { return f.review(a, lang, true) }
 
 // ReviewInFull is Review with what the citizen typed or picked (phone, address) in full,
@@ -64,9 +65,13 @@ type Submission struct {
 	// ServiceName is the service's Chinese name, for the receipt and the journal.
 	ServiceName string
 	Applicant   Applicant
-	// Address is the connection address written out in Chinese; AddressPath its IDs.
+	// Address is the connection address written out in Chinese; AddressPath its IDs;
+	// Where the same resolved level by level (the receipt masks the household's part by
+	// it) and WhereLabel the label of its field (地址, 用电地点).
 	Address      string
 	AddressPath  string
+	Where        Address
+	WhereLabel   bitext.Text
 	Account      string
 	PropertyCert string
 	// Fields are the service's other visible, answered fields by field ID, as answered
@@ -122,6 +127,8 @@ func (f *Form) Submissions(a Answers, accepted time.Time) ([]Submission, error) 
 			case RoleAddress:
 				sub.AddressPath = v
 				sub.Address = f.display(fd, v, i18n.ZH, false)
+				sub.Where, _ = f.cat.Addresses.Resolve(v) // Validate resolved it
+				sub.WhereLabel = fd.Label
 			case RoleAccount:
 				sub.Account = v
 			case RolePropertyCert:

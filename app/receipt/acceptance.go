@@ -54,6 +54,9 @@ type Section struct {
 	Number string
 	// Business is the service, e.g. 低压居民新装.
 	Business string
+	// Address is where the connection or installation is: printed once at the top when
+	// every section has the same, else in each section; zero: none asked.
+	Address Address
 	// WorkingDays is the committed time limit in working days, and Deadline the date it
 	// ends (computed by the caller's working-day calendar). WorkingDays 0: not printed.
 	WorkingDays int
@@ -80,6 +83,54 @@ type Section struct {
 	// Refused is the utility's reason when it did not accept this part: the section
 	// then says so, with the reason and whom to call, and nothing else.
 	Refused string
+}
+
+// Address is an address as it was picked, level by level: Label names it as its
+// question did (地址, 用电地点); Place is the district down to the building, a name a
+// level (梁子湖区, 太和镇, 正街社区, 金域花园1栋); Unit and Room name the household (2单元,
+// 602室; a village house 17号 is a Room), "" where none. The receipt prints Unit and Room
+// masked (*单元, ***室: app/mask), the place as it is, breaking a line only between
+// levels.
+type Address struct {
+	Label      string
+	Place      []string
+	Unit, Room string
+}
+
+// IsZero reports whether there is no address.
+func (a Address) IsZero() bool { return len(a.Place) == 0 && a.Unit == "" && a.Room == "" }
+
+// row is the address as printed: its label (地址 by default) and the masked address.
+func (a Address) row() printer.Row {
+	var parts []string
+	for _, p := range a.Place {
+		parts = append(parts, printer.Keep(p))
+	}
+	for _, p := range []string{mask.Unit(a.Unit), mask.Room(a.Room)} {
+		if p != "" {
+			parts = append(parts, printer.Keep(p))
+		}
+	}
+	label := a.Label
+	if label == "" {
+		label = "地址"
+	}
+	return printer.Row{Label: label, Value: strings.Join(parts, "")}
+}
+
+// commonAddress is the address every section has, when they all have the same one.
+func commonAddress(sections []Section) (Address, bool) {
+	first := sections[0].Address
+	if first.IsZero() {
+		return Address{}, false
+	}
+	for _, s := range sections[1:] {
+		a := s.Address
+		if a.Label != first.Label || a.Unit != first.Unit || a.Room != first.Room || !slices.Equal(a.Place, first.Place) {
+			return Address{}, false
+		}
+	}
+	return first, true
 }
 
 // state is where a section stands: accepted (the utility's number is known), refused,
@@ -133,6 +184,10 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	}
 	rows = appendIf(rows, idLabel, mask.IDNumber(a.IDNumber))
 	rows = appendIf(rows, "联系电话", mask.Phone(a.Phone))
+	common, once := commonAddress(a.Sections)
+	if once {
+		rows = append(rows, common.row())
+	}
 	rows = append(rows,
 		printer.Row{Label: "申请事项", Value: printer.Keep(a.Service)},
 		printer.Row{Label: "受理时间", Value: a.Time.Format(timeLayout)},
@@ -153,6 +208,9 @@ func (b *Builder) Acceptance(a Acceptance) (*printer.Job, error) {
 	}
 	own := true
 	for i, s := range a.Sections {
+		if once {
+			s.Address = Address{} // told at the top
+		}
 		if err := b.section(d, i+1, s); err != nil {
 			return nil, err
 		}
@@ -233,6 +291,9 @@ func (b *Builder) section(d *printer.Doc, n int, s Section) error {
 		{Label: "业务", Value: printer.Keep(s.Business)},
 		{Label: "状态", Value: s.state()},
 		{Label: "办件编号", Value: number},
+	}
+	if !s.Address.IsZero() {
+		rows = append(rows, s.Address.row())
 	}
 	// In the words of the result page and the 一次性告知书 on screen: a part not accepted
 	// yet has the kiosk's count from the catalogue, marked （预计）: the utility's answer

@@ -173,7 +173,7 @@ func TestPersonalDataMasked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, secret := range []string{p.Name, a.Applicant, a.IDNumber, "19900315", a.Phone} {
+			for _, secret := range []string{p.Name, a.Applicant, a.IDNumber, "19900315", a.Phone, SampleAddress.Unit, SampleAddress.Room, "602"} {
 				if bytes.Contains(job.Data, gb(secret)) {
 					t.Errorf("%s %s prints %q", s.name, v, secret)
 				}
@@ -181,8 +181,8 @@ func TestPersonalDataMasked(t *testing.T) {
 		}
 	}
 	job, _ := builder(t, variants[0]).Acceptance(a)
-	text := strings.Join(printedText(t, job.Data), "\n")
-	for _, masked := range []string{"张*", "420704********1234", "138****5678"} {
+	text := squeeze(strings.Join(printedText(t, job.Data), "\n"))
+	for _, masked := range []string{"张*", "420704********1234", "138****5678", "金域花园1栋*单元***室"} {
 		if !strings.Contains(text, masked) {
 			t.Errorf("acceptance lacks %q", masked)
 		}
@@ -305,6 +305,49 @@ func TestJointAcceptance(t *testing.T) {
 // and its long lines wrap where the paper ends.
 func squeeze(s string) string {
 	return strings.Join(strings.Fields(s), "")
+}
+
+// The address the citizen chose is printed, masked (the unit's and room's numbers
+// hidden, app/mask): once at the top, under the applicant, when every part has the same;
+// else in each part's section, under its own label (临电's 用电地点); not at all when
+// no part asks for one.
+func TestAcceptanceAddress(t *testing.T) {
+	const masked = "地址梁子湖区太和镇正街社区金域花园1栋*单元***室"
+	for _, v := range []variant{{"80mm", false}, {"58mm", false}} {
+		text := func(a Acceptance) string {
+			job, err := builder(t, v).Acceptance(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return squeeze(strings.Join(printedText(t, job.Data), "\n"))
+		}
+		// One address for all three parts: once, above 申请事项.
+		all := text(SampleAcceptance())
+		if strings.Count(all, masked) != 1 || !strings.Contains(all, "138****5678"+masked+"申请事项") {
+			t.Errorf("%s: a common address not told once at the top:\n%s", v, all)
+		}
+		// Each part its own: in its section, after its number.
+		a := SampleAcceptance()
+		a.Sections[1].Address = Address{Label: "用电地点", Place: []string{"梁子湖区", "太和镇", "正街社区"}}
+		a.Sections[2].Address = Address{}
+		each := text(a)
+		for _, want := range []string{"DL202611250088" + masked, "SS20261125-017用电地点梁子湖区太和镇正街社区"} {
+			if !strings.Contains(each, want) {
+				t.Errorf("%s: no %q in its section:\n%s", v, want, each)
+			}
+		}
+		if strings.Count(each, "地址") != 1 || strings.Contains(each, "138****5678地址") {
+			t.Errorf("%s: an address printed where no part has it:\n%s", v, each)
+		}
+		// None asked: none printed.
+		a = SampleAcceptance()
+		for i := range a.Sections {
+			a.Sections[i].Address = Address{}
+		}
+		if none := text(a); strings.Contains(none, "地址") || strings.Contains(none, "金域花园") {
+			t.Errorf("%s: an address printed for parts that have none:\n%s", v, none)
+		}
+	}
 }
 
 // A part a utility refused is on the receipt too, with the utility's reason and whom to
@@ -525,7 +568,8 @@ func TestNamesAndFiguresNotBroken(t *testing.T) {
 		"acceptance": {"国网供电服务热线", "能源监管热线 12398", "自来水公司服务热线", "燃气公司服务及抢修热线", "0711-5987654",
 			"梁子湖区自来水有限责任公司", "水表及安装 ￥380.00", "管道接驳 ￥1234567.89", "合计 ￥1234947.89",
 			"已受理3项", "未受理1项", "2笔", "90.28元", "2026年12月23日（周三）", "初装费：免费", "光猫（租用）：免费",
-			"79.00元/月", "宽带客服热线 10000", "一次告知如下"},
+			"79.00元/月", "宽带客服热线 10000", "一次告知如下",
+			"太和镇", "正街社区", "金域花园1栋", "*单元", "***室"},
 		"progress": {"梁子湖区燃气有限责任公司", "2026年12月1日（周二）"},
 		"payment":  {"￥12345678.90", "燃气公司服务及抢修热线", "0711-5987654", "政务服务便民热线 12345"},
 	}

@@ -62,11 +62,15 @@ func SamplePayment() Payment {
 	}.ForConfig(config.Defaults())
 }
 
-// SampleAcceptance is a joint connection application (electricity, water, gas)
-// accepted at the kiosk, the gas company not having answered yet.
+// SampleAddress is the address of the sample application, as the demo's address lists
+// name it (assets/catalog/addresses.toml).
+var SampleAddress = Address{Label: "地址", Place: []string{"梁子湖区", "太和镇", "正街社区", "金域花园1栋"}, Unit: "2单元", Room: "602室"}
+
+// SampleAcceptance is a joint connection application (electricity, water, gas) at one
+// address, accepted at the kiosk, the gas company not having answered yet.
 func SampleAcceptance() Acceptance {
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, sampleTime.Location()) }
-	return Acceptance{
+	a := Acceptance{
 		Ref:       "K261125000123",
 		Applicant: "张三",
 		IDNumber:  "420704199003151234",
@@ -105,6 +109,10 @@ func SampleAcceptance() Acceptance {
 		},
 		Materials: "零资料办理：凭本人有效身份证件即可，无需提交纸质材料。身份信息由证件读取，房屋产权等信息由部门间数据共享核验。",
 	}.ForConfig(config.Defaults())
+	for i := range a.Sections {
+		a.Sections[i].Address = SampleAddress
+	}
+	return a
 }
 
 // SampleProgress is the progress of the sample acceptance two days later.

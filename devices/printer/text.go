@@ -82,8 +82,9 @@ func Keep(s string) string {
 	return b.String()
 }
 
-// wordRune: a letter (a Han character is one) or a digit.
-func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// wordRune: a letter (a Han character is one), a digit, or the * that stands for one
+// hidden (app/mask: 138****5678, *单元, ***室), which Keep holds to the letters beside it.
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '*' }
 
 // dropZeroWidth returns s without its zero-width characters, and the byte offsets in the
 // result before which a word joiner stood (nil when none did).

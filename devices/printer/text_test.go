@@ -174,6 +174,9 @@ func TestWrapRules(t *testing.T) {
 		{"a hotline's name after others", "咨询 " + Keep("燃气公司服务及抢修热线"), 24, "咨询|燃气公司服务及抢修热线"},
 		{"a name at its ·", Keep("二、供水 · 梁子湖区自来水有限责任公司"), 32, "二、供水 ·|梁子湖区自来水有限责任公司"},
 		{"a name wider than a line", Keep("梁子湖区自来水有限责任公司"), 12, "梁子湖区自来|水有限责任|公司"},
+		// A masked word is a word: its * hold to the letters beside them.
+		{"a masked unit and room", Keep("金域花园1栋") + Keep("*单元") + Keep("***室"), 20, "金域花园1栋*单元|***室"},
+		{"a masked room after a unit", Keep("金域花园1栋") + Keep("*单元") + Keep("***室"), 14, "金域花园1栋|*单元***室"},
 		// A short remark in brackets stays whole.
 		{"（24小时）", "国网供电服务热线（24小时） 95598", 22, "国网供电服务热线|（24小时） 95598"},
 		{"（凭本机编号查询）", "待分配（凭本机编号查询）", 22, "待分配|（凭本机编号查询）"},
