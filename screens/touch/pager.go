@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,7 +18,8 @@ import (
 // it is given, with large 上一页 / 下一页 buttons when there is more than one page.
 // Drag-scrolling does not work on Linux touchscreens, so long content is paged instead.
 // A Splittable block taller than a page, or a loose one, is shown as its parts; a page
-// that starts inside such a group, after its title, starts with the title again.
+// that starts inside such a group, after its title, starts with the title again, and
+// with a Headed group's header too where the page starts among the rows under it.
 type Pager struct {
 	widget.BaseWidget
 	Blocks []fyne.CanvasObject
@@ -39,7 +42,7 @@ type Pager struct {
 	units    []unit // the blocks, split ones as their parts, at the last layout
 	pages    []page // from the last layout
 	overflow bool   // a page's content is taller than the page
-	repeats  map[Splittable]*Heading
+	repeats  map[repeatKey]fyne.CanvasObject
 	prev     *Button
 	next     *Button
 	info     *canvas.Text
@@ -48,16 +51,33 @@ type Pager struct {
 // unit is what a pager places: a block, or a part of a split one.
 type unit struct {
 	obj fyne.CanvasObject
-	// title is the title of the split group obj is a part of, repeated at the top of a
-	// page that starts with obj; nil for a block and for a group's own title.
-	title *Heading
+	// title is the title of the split group obj is a part of (and the group's header,
+	// when obj is a row under it), repeated at the top of a page that starts with obj;
+	// nil for a block and for a group's own title.
+	title fyne.CanvasObject
+	// keep is set on a Headed group's header: like a title, it does not end a page.
+	keep bool
 }
 
 // page is what one page shows: the repeated title of the group it continues, if any,
 // then its units (indices).
 type page struct {
-	title *Heading
+	title fyne.CanvasObject
 	units []int
+}
+
+// repeatKey names what a split group repeats on a page it continues on: its title, or
+// its title and its header.
+type repeatKey struct {
+	s      Splittable
+	header bool
+}
+
+// keepsWithNext reports whether u goes over to the next page with the unit after it: a
+// title, or a table's header.
+func (u unit) keepsWithNext() bool {
+	_, title := u.obj.(*Heading)
+	return title || u.keep
 }
 
 // NewPager returns a pager over blocks with the given button labels.
@@ -132,15 +152,26 @@ func (r *pagerRenderer) units(w, h float32) []unit {
 			continue
 		}
 		parts := s.Parts()
-		var repeat *Heading
+		header, again := -1, fyne.CanvasObject(nil)
+		if hd, ok := s.(Headed); ok {
+			header, again = hd.Header()
+		}
+		var repeat, repeatHeader fyne.CanvasObject
 		if len(parts) > 1 {
 			if t, ok := parts[0].(*Heading); ok {
-				repeat = p.repeat(s, t)
+				repeat = p.repeat(s, t, nil)
+				repeatHeader = repeat
+				if again != nil {
+					repeatHeader = p.repeat(s, t, again)
+				}
 			}
 		}
 		for i, o := range parts {
-			u := unit{obj: o}
-			if i > 0 {
+			u := unit{obj: o, keep: i == header}
+			switch {
+			case i > header && header > 0:
+				u.title = repeatHeader
+			case i > 0:
 				u.title = repeat
 			}
 			out = append(out, u)
@@ -149,17 +180,23 @@ func (r *pagerRenderer) units(w, h float32) []unit {
 	return out
 }
 
-// repeat is the title t of the split group s as a page it continues on shows it: made
-// once, as a layout may not change what is on screen.
-func (p *Pager) repeat(s Splittable, t *Heading) *Heading {
-	if h, ok := p.repeats[s]; ok {
+// repeat is the title t of the split group s as a page it continues on shows it, over
+// again (the group's header) when that is not nil: made once, as a layout may not
+// change what is on screen.
+func (p *Pager) repeat(s Splittable, t *Heading, again fyne.CanvasObject) fyne.CanvasObject {
+	key := repeatKey{s: s, header: again != nil}
+	if h, ok := p.repeats[key]; ok {
 		return h
 	}
 	if p.repeats == nil {
-		p.repeats = map[Splittable]*Heading{}
+		p.repeats = map[repeatKey]fyne.CanvasObject{}
 	}
-	h := NewHeading(t.String() + p.Continued)
-	p.repeats[s] = h
+	var h fyne.CanvasObject = NewHeading(t.String() + p.Continued)
+	if again != nil {
+		// As far apart as the pager puts the title and the header where they are units.
+		h = container.New(layout.NewCustomPaddedVBoxLayout(p.gap()), h, again)
+	}
+	p.repeats[key] = h
 	return h
 }
 
@@ -200,23 +237,31 @@ func paginate(units []unit, w, h, pad float32) []page {
 	for i, u := range units {
 		bh := height(u.obj, w)
 		if len(cur.units) > 0 && used+pad+bh > h {
-			// A title does not end a page: it goes over with the block it titles, if
-			// the two fit a page.
-			first, need := i, bh
-			if n := len(cur.units); n > 1 {
-				if t, ok := units[cur.units[n-1]].obj.(*Heading); ok && height(t, w)+pad+bh <= h {
-					first, need = cur.units[n-1], height(t, w)+pad+bh
-					cur.units = cur.units[:n-1]
+			// A title, or a table's header under its title, does not end a page: they
+			// go over with the block they are over, if they all fit a page. A page
+			// keeps one unit at least.
+			need, k := bh, len(cur.units)
+			for k > 1 && units[cur.units[k-1]].keepsWithNext() {
+				more := need + height(units[cur.units[k-1]].obj, w) + pad
+				if more > h {
+					break
 				}
+				need, k = more, k-1
 			}
+			moved := slices.Clone(cur.units[k:])
+			cur.units = cur.units[:k]
 			pages = append(pages, cur)
+			first := i
+			if len(moved) > 0 {
+				first = moved[0]
+			}
 			start(first, need)
-			if first < i {
-				if cur.title != nil {
+			for _, m := range moved {
+				if len(cur.units) > 0 || cur.title != nil {
 					used += pad
 				}
-				cur.units = append(cur.units, first)
-				used += height(units[first].obj, w)
+				cur.units = append(cur.units, m)
+				used += height(units[m].obj, w)
 			}
 		}
 		if len(cur.units) > 0 || cur.title != nil {

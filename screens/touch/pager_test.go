@@ -352,3 +352,66 @@ func TestPagerKeepsAKeptGroupWhereItFits(t *testing.T) {
 		t.Error("the pager overflows")
 	}
 }
+
+// A headed group's rows that go on to another page go with the group's title and its
+// header again (a table's column names: "0.8" means nothing without them), and no page
+// ends on the header: it goes over with the row under it.
+func TestPagerRepeatsTheHeaderOfAHeadedGroup(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	var header, again fyne.CanvasObject = block(40), block(40)
+	rows := []fyne.CanvasObject{block(150), block(150), block(150), block(150), block(150)}
+	intro := block(100)
+	g := NewKeptGroup("各区域可开放容量", block(2000), append([]fyne.CanvasObject{intro, header}, rows...)...)
+	g.SetHeader(1, again)
+	// The first page holds the title, the intro and the header, but no row under them:
+	// the header goes over.
+	p := NewPager("上一页", "下一页", block(240), g)
+	p.Continued = "（续）"
+	w := test.NewTempWindow(t, p)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(600, 640))
+
+	var shown []fyne.CanvasObject
+	for page := 0; ; page++ {
+		objs := test.TempWidgetRenderer(t, p).Objects()
+		var last fyne.CanvasObject // the last block above the navigation
+		for _, o := range objs {
+			if o != p.prev && o != p.next && o != p.info {
+				last = o
+			}
+		}
+		if last == header {
+			t.Errorf("page %d ends on the header", page)
+		}
+		var own []fyne.CanvasObject // the group's rows on this page
+		for _, r := range rows {
+			if slices.Contains(objs, r) {
+				own = append(own, r)
+			}
+		}
+		shown = append(shown, own...)
+		withHeader := slices.Contains(objs, header)
+		repeated := slices.ContainsFunc(objs, func(o fyne.CanvasObject) bool {
+			c, ok := o.(*fyne.Container)
+			return ok && len(c.Objects) == 2 && c.Objects[1] == again &&
+				c.Objects[0].(*Heading).String() == "各区域可开放容量（续）"
+		})
+		switch {
+		case len(own) > 0 && withHeader == repeated:
+			t.Errorf("page %d shows rows with the header %v and its copy under the title %v: one of them", page, withHeader, repeated)
+		case len(own) == 0 && repeated:
+			t.Errorf("page %d repeats the header without a row under it", page)
+		}
+		if p.NextButton().Disabled() {
+			break
+		}
+		test.Tap(p.NextButton())
+	}
+	if len(shown) != len(rows) {
+		t.Errorf("%d of the %d rows shown", len(shown), len(rows))
+	}
+	if p.Overflows() {
+		t.Error("the pager overflows")
+	}
+}

@@ -22,6 +22,16 @@ type Splittable interface {
 	Loose() bool
 }
 
+// Headed is a Splittable with a header among its parts, over the rows after it (a
+// table's column names): a pager does not end a page on the header, and a page the rows
+// go on to shows it again under the group's title.
+type Headed interface {
+	Splittable
+	// Header returns the header's index among the parts, and a copy of it for the pages
+	// the rows go on to (an object is in one place); -1 and nil for none.
+	Header() (int, fyne.CanvasObject)
+}
+
 // Panel is a framed group of rows under a title. In a pager it is one block; taller than
 // a page (long content from the configuration, a citizen's name in the header, 大字模式)
 // it becomes its title and its rows, unframed, each a block.
@@ -34,6 +44,10 @@ type Panel struct {
 	// whole is what a KeptGroup shows under its title when it is shown whole, nil
 	// elsewhere (the rows, one under another).
 	whole fyne.CanvasObject
+	// header is the index among the rows of the rows' header, again its copy for the
+	// pages they go on to (nil for none).
+	header int
+	again  fyne.CanvasObject
 }
 
 // NewPanel returns a panel of rows under title.
@@ -64,6 +78,20 @@ func NewKeptGroup(title string, whole fyne.CanvasObject, rows ...fyne.CanvasObje
 	p := NewPanel(title, rows...)
 	p.whole = whole
 	return p
+}
+
+// SetHeader makes the row at index row the header of the rows after it, and again its
+// copy for the pages they go on to (Headed). Set it before the panel is shown.
+func (p *Panel) SetHeader(row int, again fyne.CanvasObject) {
+	p.header, p.again = row, again
+}
+
+// Header returns the header's index among the parts and its copy, or -1 and nil.
+func (p *Panel) Header() (int, fyne.CanvasObject) {
+	if p.again == nil {
+		return -1, nil
+	}
+	return p.header + 1, p.again
 }
 
 // Parts are the panel's title and rows.
