@@ -269,13 +269,22 @@ func (t *table) object() fyne.CanvasObject {
 }
 
 // tableLayout gives each column the width of its widest cell, the first column the rest.
-type tableLayout struct{ cols int }
+type tableLayout struct {
+	cols int
+	// measure, when set, are the cells whose widest gives a column its width, instead of
+	// the cells laid out: a row of a table laid out apart from the others (a pager's
+	// block) keeps the columns of the whole table.
+	measure []fyne.CanvasObject
+}
 
 func newTableLayout(cols int) fyne.Layout { return tableLayout{cols: cols} }
 
 func (l tableLayout) widths(objs []fyne.CanvasObject) []float32 {
 	gap := ft.Size(ft.SizeNameInnerPadding)
 	w := make([]float32, l.cols)
+	if l.measure != nil {
+		objs = l.measure
+	}
 	for i, o := range objs {
 		w[i%l.cols] = max(w[i%l.cols], o.MinSize().Width+gap)
 	}

@@ -1,14 +1,17 @@
 package screens
 
 import (
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/screens/touch"
@@ -63,11 +66,13 @@ func infoPage(s *Shell) Page {
 func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
 	return Page{Name: "info-page", TitleKey: "tile.info", Build: func() fyne.CanvasObject {
 		lang := s.K.Text.Lang()
-		head := heading(c.Title.In(lang) + " · " + p.Title.In(lang))
-		var blocks []fyne.CanvasObject
+		// The page's title heads its first page; the pages after it start with the
+		// title of the section they go on with (（续）): a title on every page took a
+		// line or two of each, which in 大字模式 held a table's row.
+		blocks := []fyne.CanvasObject{heading(c.Title.In(lang) + " · " + p.Title.In(lang))}
 		for _, sec := range p.Sections {
 			title := sec.Heading.In(lang)
-			text, table := s.infoRows(sec)
+			text, table, again := s.infoRows(sec)
 			rows := append(text, table...)
 			switch {
 			case !s.K.Elderly():
@@ -75,15 +80,20 @@ func infoDocPage(s *Shell, c *info.Content, p info.Page) Page {
 			case sec.Table == nil:
 				blocks = append(blocks, touch.NewGroup(title, rows...))
 			default:
-				blocks = append(blocks, touch.NewKeptGroup(title, s.infoWhole(sec), rows...))
+				g := touch.NewKeptGroup(title, s.infoWhole(sec), rows...)
+				if again != nil {
+					g.SetHeader(len(text), again)
+				}
+				blocks = append(blocks, g)
 			}
 		}
-		return container.NewBorder(head, nil, nil, nil, s.pager(blocks...))
+		return s.pager(blocks...)
 	}}
 }
 
-// infoRows are a section's rows: its paragraphs and items, and its table.
-func (s *Shell) infoRows(sec info.Section) (text, table []fyne.CanvasObject) {
+// infoRows are a section's rows: its paragraphs and items, and its table; again, when
+// not nil, is the table's header (its first object) for the pages its rows go on to.
+func (s *Shell) infoRows(sec info.Section) (text, table []fyne.CanvasObject, again fyne.CanvasObject) {
 	lang := s.K.Text.Lang()
 	for _, para := range sec.Paragraphs {
 		text = append(text, note(para.In(lang), widget.MediumImportance))
@@ -91,10 +101,19 @@ func (s *Shell) infoRows(sec info.Section) (text, table []fyne.CanvasObject) {
 	for _, it := range sec.Items {
 		text = append(text, bullet(it.In(lang)))
 	}
-	if t := sec.Table; t != nil {
-		table = s.infoTable(t)
+	if s.K.Elderly() {
+		// In 大字模式 each paragraph and item is a block of its own: half its padding
+		// above and below, as kvObject's lines, reads as a list still and took a
+		// page of ten 服务承诺 in four.
+		trim := -ft.Size(ft.SizeNameInnerPadding) / 2
+		for i, o := range text {
+			text[i] = container.New(layout.NewCustomPaddedLayout(trim, trim, 0, 0), o)
+		}
 	}
-	return text, table
+	if t := sec.Table; t != nil {
+		table, again = s.infoTable(t)
+	}
+	return text, table, again
 }
 
 // infoWhole is a section with a table as 大字模式 shows it whole, under its heading: the
@@ -102,7 +121,7 @@ func (s *Shell) infoRows(sec info.Section) (text, table []fyne.CanvasObject) {
 // than three fifths of the screen (a tier table, a price line) and there is text; else
 // the text over the table. Its objects are its own (touch.NewKeptGroup says why).
 func (s *Shell) infoWhole(sec info.Section) fyne.CanvasObject {
-	text, table := s.infoRows(sec)
+	text, table, _ := s.infoRows(sec)
 	if len(text) > 0 && len(table) == 1 {
 		if w, most := naturalWidth(table[0]), s.bodySize.Width*3/5; w <= most {
 			if _, line := table[0].(*touch.Paragraph); !line {
@@ -112,6 +131,10 @@ func (s *Shell) infoWhole(sec info.Section) fyne.CanvasObject {
 			}
 			return container.New(besideLayout{left: w}, table[0], container.New(layout.NewCustomPaddedVBoxLayout(0), text...))
 		}
+	}
+	if len(table) > 1 {
+		// Rows apart, each a block: as far apart as a pager puts them.
+		table = []fyne.CanvasObject{container.New(layout.NewCustomPaddedVBoxLayout(ft.Size(ft.SizeNamePadding)), table...)}
 	}
 	return container.New(layout.NewCustomPaddedVBoxLayout(0), append(text, table...)...)
 }
@@ -146,42 +169,130 @@ func (l besideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 
 // infoTable draws a table as a grid where it fits: up to four columns, and in
 // 大字模式 as wide as the screen and half as high (a tier table: its rows side by side
-// to compare). Any other is one line per row, so that nothing runs off the screen and
-// pages break between rows.
-func (s *Shell) infoTable(t *info.Table) []fyne.CanvasObject {
-	lang := s.K.Text.Lang()
-	if len(t.Header) <= 4 {
-		var head []string
-		for _, h := range t.Header {
-			head = append(head, h.In(lang))
-		}
-		g := s.table(head)
-		for _, r := range t.Rows {
-			var cells []string
-			for _, c := range r {
-				cells = append(cells, c.In(lang))
-			}
-			g.add(cells...)
-		}
-		grid := g.object()
+// to compare). Another is one line per row (价格（元/千瓦时）：0.5780), but in 大字模式
+// one of two rows or more, which is a block per row (infoTableRows), so that nothing
+// runs off the screen and pages break between rows; again is then the header for the
+// pages the rows go on to, if there is one.
+func (s *Shell) infoTable(t *info.Table) (objs []fyne.CanvasObject, again fyne.CanvasObject) {
+	if len(t.Header) <= 4 || s.K.Elderly() {
+		grid := s.infoGrid(t, len(t.Header))
 		// In 大字模式 a table of one row is a line: its header over it took a second one.
 		if m := grid.MinSize(); !s.K.Elderly() || len(t.Rows) > 1 && m.Width <= s.bodySize.Width && m.Height <= s.bodySize.Height/2 {
-			return []fyne.CanvasObject{grid}
+			return []fyne.CanvasObject{grid}, nil
 		}
 	}
+	if s.K.Elderly() && len(t.Rows) > 1 {
+		return s.infoTableRows(t)
+	}
+	for _, r := range t.Rows {
+		objs = append(objs, note(s.cellsText(t, r, 0), widget.MediumImportance))
+	}
+	return objs, nil
+}
+
+// infoGrid is the first cols columns of a table, with its header, as a grid.
+func (s *Shell) infoGrid(t *info.Table, cols int) fyne.CanvasObject {
+	lang := s.K.Text.Lang()
+	var head []string
+	for _, h := range t.Header[:cols] {
+		head = append(head, h.In(lang))
+	}
+	g := s.table(head)
+	for _, r := range t.Rows {
+		var cells []string
+		for _, c := range r[:cols] {
+			cells = append(cells, c.In(lang))
+		}
+		g.add(cells...)
+	}
+	return g.object()
+}
+
+// cellsText writes the cells of a row from column from on as "label：value" pieces,
+// the empty ones left out: 收费标准：免费；说明：结果 5 个工作日内答复.
+func (s *Shell) cellsText(t *info.Table, r []bitext.Text, from int) string {
+	lang := s.K.Text.Lang()
 	colon, semicolon := "：", "；"
 	if lang == i18n.EN {
 		colon, semicolon = ": ", "; "
 	}
-	var lines []fyne.CanvasObject
-	for _, r := range t.Rows {
-		var parts []string
-		for i, c := range r {
-			if v := c.In(lang); v != "" {
-				parts = append(parts, t.Header[i].In(lang)+colon+v)
-			}
+	var parts []string
+	for i, c := range r[from:] {
+		if v := c.In(lang); v != "" {
+			parts = append(parts, t.Header[from+i].In(lang)+colon+v)
 		}
-		lines = append(lines, note(strings.Join(parts, semicolon), widget.MediumImportance))
 	}
-	return lines
+	return strings.Join(parts, semicolon)
+}
+
+// infoTableRows is a table as 大字模式 shows one too wide or too long to be one block: a
+// row a block, so that pages break between rows and none is left half empty. The first
+// columns that fit the width stand as a grid, each row laid out apart with the columns
+// of the whole table, under the header (again: shown again on each page the rows go on
+// to); the cells of the columns that do not fit are a line under their row (说明：…),
+// which wraps on the whole width. Where not even two columns fit, a row is its first
+// cell over the rest, and there is no header.
+func (s *Shell) infoTableRows(t *info.Table) (objs []fyne.CanvasObject, again fyne.CanvasObject) {
+	lang := s.K.Text.Lang()
+	cols := len(t.Header)
+	for ; cols > 1; cols-- {
+		if s.infoGrid(t, cols).MinSize().Width <= s.bodySize.Width {
+			break
+		}
+	}
+	in := ft.Size(ft.SizeNameInnerPadding)
+	// under is the rest of a row, indented under its first cell's text.
+	under := func(r []bitext.Text, from int) fyne.CanvasObject {
+		if rest := s.cellsText(t, r, from); rest != "" {
+			return container.New(layout.NewCustomPaddedLayout(0, 0, in, 0), note(rest, widget.MediumImportance))
+		}
+		return nil
+	}
+	if cols == 1 {
+		for _, r := range t.Rows {
+			block := []fyne.CanvasObject{touch.NewParagraph(r[0].In(lang), widget.RichTextStyle{ColorName: ft.ColorNamePrimary})}
+			if rest := under(r, 1); rest != nil {
+				block = append(block, rest)
+			}
+			objs = append(objs, lines(block...))
+		}
+		return objs, nil
+	}
+	// The cells of every row and of both headers, made first: each row measures its
+	// columns over all of them.
+	cell := func(text string, c fyne.ThemeColorName) fyne.CanvasObject {
+		o := canvas.NewText(text, ft.Color(c))
+		o.TextSize = ft.Size(ft.SizeNameText)
+		return o
+	}
+	header := func() []fyne.CanvasObject {
+		var cells []fyne.CanvasObject
+		for _, h := range t.Header[:cols] {
+			cells = append(cells, cell(h.In(lang), ft.ColorNamePrimary))
+		}
+		return cells
+	}
+	head, headAgain := header(), header()
+	all := slices.Clone(head)
+	var cells [][]fyne.CanvasObject
+	for _, r := range t.Rows {
+		var row []fyne.CanvasObject
+		for _, c := range r[:cols] {
+			row = append(row, cell(c.In(lang), ft.ColorNameForeground))
+		}
+		cells = append(cells, row)
+		all = append(all, row...)
+	}
+	line := func(cells []fyne.CanvasObject) fyne.CanvasObject {
+		return container.New(layout.NewCustomPaddedLayout(0, 0, in, in), container.New(tableLayout{cols: cols, measure: all}, cells...))
+	}
+	objs = append(objs, line(head))
+	for i, r := range t.Rows {
+		block := []fyne.CanvasObject{line(cells[i])}
+		if rest := under(r, cols); rest != nil {
+			block = append(block, rest)
+		}
+		objs = append(objs, lines(block...))
+	}
+	return objs, line(headAgain)
 }

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/canvas"
 
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/info"
 	"github.com/liangzihu/kiosk/screens/screentest"
@@ -183,5 +184,103 @@ func TestInfoEveryPageFits(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// In 大字模式 each page of the shipped information takes at most the pages it takes
+// now, in each language: a table is a grid whose rows break between pages, its header
+// again on each, a list's items stand closer, and the page's title heads its first page
+// only. Before, an elderly citizen paged seven times to compare six towns' grid capacity
+// (a row a page, as a paragraph), and five or six through fees, guides or commitments.
+// Each page that shows a row of a table shows the table's header too.
+func TestElderlyInfoPageCounts(t *testing.T) {
+	most := map[string][2]int{ // page: the most pages in Chinese, in English
+		"electricity-tariffs": {2, 2}, "electricity-fees": {3, 5}, "electricity-guides": {4, 4},
+		"electricity-commitments": {3, 4}, "electricity-access": {3, 3}, "electricity-notices": {1, 1},
+		"electricity-hotlines": {1, 1},
+		"water-tariffs":        {2, 2}, "water-fees": {2, 3}, "water-guides": {2, 2}, "water-commitments": {1, 2},
+		"water-notices": {1, 1}, "water-hotlines": {1, 1},
+		"gas-tariffs": {1, 1}, "gas-fees": {2, 2}, "gas-safety": {1, 1}, "gas-commitments": {1, 2},
+		"gas-notices": {1, 1}, "gas-hotlines": {1, 1},
+		"broadband-plans": {3, 3}, "broadband-commitments": {1, 1}, "broadband-notices": {1, 1},
+		"broadband-hotlines": {1, 1},
+	}
+	for i, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		t.Run(string(lang), func(t *testing.T) {
+			h := screentest.New(t, screentest.Options{})
+			h.Shell.SetElderly(true)
+			if lang == i18n.EN {
+				h.Shell.ToggleLanguage()
+			}
+			for _, c := range h.K.Info().Utilities {
+				for _, p := range c.Document(h.K.Clock.Now()) {
+					id := c.Utility + "-" + p.ID
+					want, ok := most[id]
+					if !ok {
+						t.Errorf("page %s has no most pages in the test: add it", id)
+						continue
+					}
+					h.Shell.ShowInfo(c, p)
+					pages := 0
+					for {
+						pages++
+						_, text := pageText(h)
+						for _, sec := range p.Sections {
+							if tb := sec.Table; tb != nil && len(tb.Rows) > 1 && showsARow(text, tb, lang) &&
+								!slices.Contains(strings.Split(text, "\n"), tb.Header[0].In(lang)) {
+								t.Errorf("%s page %d shows a row of %q without its header", id, pages, sec.Heading.In(lang))
+							}
+						}
+						if !h.CanTap(h.Shell.T("nav.next_page")) {
+							break
+						}
+						h.Tap(h.Shell.T("nav.next_page"))
+					}
+					if pages > want[i] {
+						t.Errorf("%s takes %d pages; it took %d when this test was written", id, pages, want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// In 大字模式 a table too wide for even two of its columns side by side is a block per
+// row: its first cell over the others as "label：value", every page fitting the screen.
+func TestElderlyTableTooWideForColumns(t *testing.T) {
+	h := screentest.New(t, screentest.Options{})
+	h.Shell.SetElderly(true)
+	c, _ := h.K.Info().Utility("electricity")
+	long := strings.Repeat("低压居民新装及增容改造", 4)
+	tb := &info.Table{Header: []bitext.Text{bitext.New("收费项目", "Item"), bitext.New("收费标准", "Charge")}}
+	for range 6 {
+		tb.Rows = append(tb.Rows, []bitext.Text{bitext.New(long, long), bitext.New("免费", "free")})
+	}
+	h.Shell.ShowInfo(c, info.Page{ID: "wide", Title: bitext.New("收费", "Fees"), Sections: []info.Section{{Heading: bitext.New("办电收费", "Fees"), Table: tb}}})
+	rows := 0
+	for page := 1; ; page++ {
+		h.Check("", "wide")
+		items, charges := 0, 0
+		for _, o := range h.Objects() {
+			if p, ok := o.(*touch.Paragraph); ok {
+				switch p.String() {
+				case long:
+					items++
+				case "收费标准：免费":
+					charges++
+				}
+			}
+		}
+		if items != charges {
+			t.Errorf("page %d shows %d items and %d charges", page, items, charges)
+		}
+		rows += items
+		if !h.CanTap(h.Shell.T("nav.next_page")) {
+			break
+		}
+		h.Tap(h.Shell.T("nav.next_page"))
+	}
+	if rows != len(tb.Rows) {
+		t.Errorf("%d rows shown with their first cell a line of its own, want %d", rows, len(tb.Rows))
 	}
 }
