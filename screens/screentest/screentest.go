@@ -245,7 +245,7 @@ func (h *H) Markup() string {
 func (h *H) Shows(s string) bool { return strings.Contains(h.Markup(), s) }
 
 // ShowsOnAnyPage reports whether s is on the screen's current page or a later one,
-// turning pages (下一页) to look, on the screen as it is once a redraw held off is done
+// turning pages (下一页, Next) to look, on the screen as it is once a redraw held off is done
 // (see seek).
 func (h *H) ShowsOnAnyPage(s string) bool {
 	h.T.Helper()
@@ -254,10 +254,10 @@ func (h *H) ShowsOnAnyPage(s string) bool {
 		if h.Shows(s) {
 			return true
 		}
-		if !h.CanTap("下一页") {
+		if !h.CanTap(h.nextPage()) {
 			return false
 		}
-		h.Tap("下一页")
+		h.Tap(h.nextPage())
 	}
 	return false
 }
@@ -363,9 +363,9 @@ func (h *H) seek(match func(string) bool, what string) {
 			h.TapObject(o)
 			return
 		}
-		if turns < 12 && h.CanTap("下一页") {
+		if turns < 12 && h.CanTap(h.nextPage()) {
 			turns++
-			h.Tap("下一页")
+			h.Tap(h.nextPage())
 			continue
 		}
 		if time.Now().After(deadline) {
@@ -373,6 +373,14 @@ func (h *H) seek(match func(string) bool, what string) {
 		}
 		h.waitForNews()
 	}
+}
+
+// nextPage is the label of the pagers' 下一页 in the language on show.
+func (h *H) nextPage() string {
+	if h.Shell == nil {
+		return "下一页"
+	}
+	return h.Shell.T("nav.next_page")
 }
 
 // settle runs the UI queue and waits out a redraw held off (Shell.RedrawHeld), so that
