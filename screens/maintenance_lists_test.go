@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -119,8 +117,7 @@ func TestMaintenanceActionAsItsSessionEnds(t *testing.T) {
 	if got := staffEvents(t, h, journal.StaffLogout); len(got) != 1 || got[0].Detail != "无操作超时" {
 		t.Fatalf("the kiosk did not close maintenance mode for want of a touch: %+v", got)
 	}
-	h.Do(func() { test.Tap(retry) })
-	h.Pump() // the screen hears: home, while the action runs
+	h.TapObject(retry) // the screen hears after it: home, while the action runs
 	h.WaitFor("the action's outcome", func() bool {
 		return h.Shows("维护模式已退出") || strings.Contains(h.Log(), "outcome not shown")
 	})

@@ -963,6 +963,9 @@ func TestJourneyTrackByScanAndRate(t *testing.T) {
 	if submit == nil {
 		t.Fatalf("no 提交评价:\n%s", j.Markup())
 	}
+	if err := j.Reach(submit); err != nil {
+		t.Fatal(err)
+	}
 	j.Do(func() { test.Tap(submit); test.Tap(submit) })
 	j.WaitShows("评价已提交")
 	j.WaitFor("the rating at the utility", func() bool {

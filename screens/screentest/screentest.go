@@ -9,6 +9,7 @@
 package screentest
 
 import (
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -262,71 +263,77 @@ func (h *H) ShowsOnAnyPage(s string) bool {
 	return false
 }
 
-// Tap taps the first visible, enabled tappable labelled text (a button, a tile, a list
-// row).
+// Tap taps the first enabled tappable labelled text that a finger could reach (a
+// button, a tile, a list row): one of the layer that takes taps, shown. A control
+// under an open notice is not one: the test fails, saying so.
 func (h *H) Tap(text string) {
 	h.T.Helper()
-	h.Pump()
-	o := h.tappable(func(l string) bool { return l == text }, 0, true)
-	if o == nil {
-		h.T.Fatalf("nothing to tap labelled %q on screen %s:\n%s", text, h.Current(), h.Markup())
-	}
-	h.TapObject(o)
+	h.tapMatch(func(l string) bool { return l == text }, fmt.Sprintf("labelled %q", text))
 }
 
-// TapPrefix taps the first visible, enabled tappable whose label starts with prefix
-// (labels that carry figures, such as "缴费（2 笔，￥86.40）").
+// TapPrefix taps the first enabled tappable a finger could reach whose label starts
+// with prefix (labels that carry figures, such as "缴费（2 笔，￥86.40）").
 func (h *H) TapPrefix(prefix string) {
 	h.T.Helper()
+	h.tapMatch(func(l string) bool { return strings.HasPrefix(l, prefix) }, fmt.Sprintf("starting %q", prefix))
+}
+
+func (h *H) tapMatch(match func(string) bool, what string) {
+	h.T.Helper()
 	h.Pump()
-	o := h.tappable(func(l string) bool { return strings.HasPrefix(l, prefix) }, 0, true)
+	o := h.tappable(match, 0, true)
 	if o == nil {
-		h.T.Fatalf("nothing to tap starting %q on screen %s:\n%s", prefix, h.Current(), h.Markup())
+		h.T.Fatalf("nothing to tap %s on screen %s%s:\n%s", what, h.Current(), h.whyNot(match), h.Markup())
 	}
 	h.TapObject(o)
 }
 
-// TapObject taps o, as a finger would, and counts the tap.
+// TapObject taps o, as a finger would, and counts the tap. The test fails if a finger
+// could not reach o: under an open notice, or hidden.
 func (h *H) TapObject(o fyne.Tappable) {
+	h.T.Helper()
+	if err := h.Reach(o.(fyne.CanvasObject)); err != nil {
+		h.T.Fatalf("cannot tap on screen %s: %v:\n%s", h.Current(), err, h.Markup())
+	}
 	h.Taps++
 	h.Do(func() { test.Tap(o) })
 	h.Pump()
 }
 
-// TapFirstRow taps the first visible list row (the first option of a list).
+// TapFirstRow taps the first list row a finger could reach (the first option of a
+// list).
 func (h *H) TapFirstRow() {
 	h.T.Helper()
 	h.Pump()
 	var row *touch.Row
 	h.Do(func() {
-		for _, o := range h.objects() {
-			if r, ok := o.(*touch.Row); ok && r.Visible() && r.OnTapped != nil {
+		h.reachable(func(o fyne.CanvasObject) {
+			if r, ok := o.(*touch.Row); ok && row == nil && r.OnTapped != nil {
 				row = r
-				return
 			}
-		}
+		})
 	})
 	if row == nil {
-		h.T.Fatalf("no list row on screen %s:\n%s", h.Current(), h.Markup())
+		h.T.Fatalf("no list row a finger could reach on screen %s:\n%s", h.Current(), h.Markup())
 	}
 	h.TapObject(row)
 }
 
-// Keypad returns the on-screen keypad, if the screen has one.
+// Keypad returns the on-screen keypad a finger could reach, if the screen has one.
 func (h *H) Keypad() (kp *touch.Keypad, ok bool) {
 	h.Pump()
 	h.Do(func() {
-		for _, o := range h.objects() {
-			if k, is := o.(*touch.Keypad); is && k.Visible() {
+		h.reachable(func(o fyne.CanvasObject) {
+			if k, is := o.(*touch.Keypad); is && !ok {
 				kp, ok = k, true
-				return
 			}
-		}
+		})
 	})
 	return kp, ok
 }
 
-// CanTap reports whether something labelled text can be tapped (visible and enabled).
+// CanTap reports whether something labelled text can be tapped: enabled, and where a
+// finger could reach it (not under an open notice, not hidden).
 func (h *H) CanTap(text string) bool {
 	h.Pump()
 	return h.tappable(func(l string) bool { return l == text }, 0, true) != nil
@@ -418,14 +425,15 @@ func (h *H) firstPager() *touch.Pager {
 	return found
 }
 
-// TapNth taps the n-th (from 0) visible tappable labelled text, enabled or not, in
-// screen order: the second pager's 下一页, say.
+// TapNth taps the n-th (from 0) tappable labelled text a finger could reach, enabled
+// or not, in screen order: the second pager's 下一页, say.
 func (h *H) TapNth(text string, n int) {
 	h.T.Helper()
 	h.Pump()
-	o := h.tappable(func(l string) bool { return l == text }, n, false)
+	match := func(l string) bool { return l == text }
+	o := h.tappable(match, n, false)
 	if o == nil {
-		h.T.Fatalf("no such %q on screen %s", text, h.Current())
+		h.T.Fatalf("no such %q (%d) on screen %s%s", text, n, h.Current(), h.whyNot(match))
 	}
 	h.TapObject(o)
 }
@@ -440,25 +448,26 @@ func (h *H) Current() string {
 	return c
 }
 
-// tappable returns the n-th (from 0) visible tappable whose label matches, in screen
-// order (overlays first), skipping disabled ones if enabled is set; nil if none.
+// tappable returns the n-th (from 0) tappable whose label matches among those a finger
+// could reach (reachable), in screen order, skipping disabled ones if enabled is set;
+// nil if none.
 func (h *H) tappable(match func(string) bool, n int, enabled bool) fyne.Tappable {
 	var found fyne.Tappable
 	h.Do(func() {
-		for _, o := range h.objects() {
+		h.reachable(func(o fyne.CanvasObject) {
 			l, ok := label(o)
-			if !ok || !match(l) || !o.Visible() {
-				continue
+			if found != nil || !ok || !match(l) {
+				return
 			}
 			if d, ok := o.(fyne.Disableable); ok && enabled && d.Disabled() {
-				continue
+				return
 			}
 			if n == 0 {
 				found = o.(fyne.Tappable)
 				return
 			}
 			n--
-		}
+		})
 	})
 	return found
 }
@@ -478,7 +487,9 @@ func label(o fyne.CanvasObject) (string, bool) {
 	return "", false
 }
 
-// Objects are the objects on screen, overlays first (top-most first).
+// Objects are the objects on screen, overlays first (top-most first): all of them,
+// those under an overlay and hidden ones too. What a finger could tap is narrower
+// (Targets, Reach); the harness's taps refuse the rest.
 func (h *H) Objects() (objs []fyne.CanvasObject) {
 	h.Do(func() { objs = h.objects() })
 	return objs
@@ -585,11 +596,7 @@ func (h *H) AssertFingerReaches() {
 	h.T.Helper()
 	targets := h.Targets()
 	h.Do(func() {
-		c := h.Win.Canvas()
-		root := c.Content()
-		if top := c.Overlays().Top(); top != nil {
-			root = top
-		}
+		root := h.tapLayer()
 		for _, tg := range targets {
 			if _, background := tg.Object.(*touch.Surface); background {
 				continue // it takes the taps that land on nothing else
@@ -710,19 +717,22 @@ func (h *H) AssertFits() {
 }
 
 // TapTitle taps the header's title n times in a row, as staff do to ask for the
-// maintenance PIN.
+// maintenance PIN: each tap goes to the title on screen then, as a finger's would.
 func (h *H) TapTitle(n int) {
 	h.T.Helper()
-	var title *touch.TapCounter
-	for _, o := range h.Objects() {
-		if c, ok := o.(*touch.TapCounter); ok {
-			title = c
-		}
-	}
-	if title == nil {
-		h.T.Fatalf("no title to tap on %s", h.Current())
-	}
 	for range n {
+		h.Pump()
+		var title *touch.TapCounter
+		h.Do(func() {
+			h.reachable(func(o fyne.CanvasObject) {
+				if c, ok := o.(*touch.TapCounter); ok {
+					title = c
+				}
+			})
+		})
+		if title == nil {
+			h.T.Fatalf("no title a finger could reach on %s%s", h.Current(), h.whyNotType(func(o fyne.CanvasObject) bool { _, ok := o.(*touch.TapCounter); return ok }))
+		}
 		h.TapObject(title)
 	}
 }
