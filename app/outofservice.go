@@ -66,7 +66,7 @@ func (o OutOfService) Reason(t *i18n.Catalog) string {
 			where += " " + ce.Key
 		}
 		return t.T("outage.config", where, oneLine(ce.Msg))
-	case errors.Is(err, store.ErrDamaged):
+	case errors.Is(err, store.ErrDamaged), errors.Is(err, store.ErrNoBucket):
 		return t.T("outage.damaged", filepath.Join(o.DataDir, store.FileName))
 	case errors.Is(err, store.ErrKeyMissing):
 		return t.T("outage.key_missing", o.KeyFile)

@@ -37,6 +37,8 @@ func TestOutOfServiceReason(t *testing.T) {
 			"无法读取配置文件 /etc/kiosk/kiosk.toml：file does not exist", "The configuration file /etc/kiosk/kiosk.toml cannot be read", false},
 		{"the database damaged", fmt.Errorf("%w: /var/lib/kiosk/kiosk.db: 100 bytes", store.ErrDamaged), cfg,
 			"数据库损坏：请从备份恢复 /var/lib/kiosk/kiosk.db", "The database is damaged: restore /var/lib/kiosk/kiosk.db from a backup", false},
+		{"a bucket missing", fmt.Errorf("outbox: %w: %q", store.ErrNoBucket, store.BucketOutbox), cfg,
+			"数据库损坏：请从备份恢复 /var/lib/kiosk/kiosk.db", "The database is damaged: restore /var/lib/kiosk/kiosk.db from a backup", false},
 		{"the key missing", store.ErrKeyMissing, cfg,
 			"数据密钥文件缺失：请从备份恢复 /var/lib/kiosk/data.key", "The data key file is missing: restore /var/lib/kiosk/data.key", false},
 		{"the key wrong", store.ErrWrongKey, cfg,

@@ -108,9 +108,9 @@ func NewState(st *store.Store, j *journal.Journal) *State { return &State{st: st
 
 func get(tx *bolt.Tx, utility string) (record, error) {
 	var r record
-	b := tx.Bucket(store.BucketBundles)
-	if b == nil {
-		return r, errors.New("bundle: bucket missing (schema not migrated)")
+	b, err := bucket(tx)
+	if err != nil {
+		return r, err
 	}
 	if v := b.Get([]byte(utility)); v != nil {
 		if err := json.Unmarshal(v, &r); err != nil {
@@ -125,16 +125,30 @@ func put(tx *bolt.Tx, utility string, r record) error {
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(store.BucketBundles).Put([]byte(utility), v)
+	b, err := bucket(tx)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(utility), v)
+}
+
+// bucket is the bundles' bucket in tx; an error wrapping store.ErrNoBucket when the file
+// lacks it.
+func bucket(tx *bolt.Tx) (*bolt.Bucket, error) {
+	b, err := store.Bucket(tx, store.BucketBundles)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	return b, nil
 }
 
 // Statuses returns every utility's state that the kiosk has a record of.
 func (s *State) Statuses() (map[string]Status, error) {
 	out := map[string]Status{}
 	err := s.st.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(store.BucketBundles)
-		if b == nil {
-			return errors.New("bundle: bucket missing (schema not migrated)")
+		b, err := bucket(tx)
+		if err != nil {
+			return err
 		}
 		return b.ForEach(func(k, _ []byte) error {
 			r, err := get(tx, string(k))

@@ -180,14 +180,12 @@ func (j *Journal) Record(e Event) error {
 // and a session.end closes it, in the same transaction: CloseInterrupted ends, at the
 // next start, a session that a crash or a power cut left open.
 func (j *Journal) Append(tx *bolt.Tx, e Event) error {
-	b := tx.Bucket(store.BucketJournal)
-	idx := tx.Bucket(store.BucketJournalRef)
-	open := tx.Bucket(store.BucketJournalOpen)
-	if b == nil || idx == nil || open == nil {
-		return fmt.Errorf("journal: buckets missing (schema not migrated)")
+	bs, err := buckets(tx, store.BucketJournal, store.BucketJournalRef, store.BucketJournalOpen)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
 	}
+	b, idx, open := bs[0], bs[1], bs[2]
 	if e.Session != "" {
-		var err error
 		switch e.Kind {
 		case SessionStart:
 			err = open.Put([]byte(e.Session), nil)
@@ -244,9 +242,9 @@ const Interrupted = "interrupted"
 func (j *Journal) CloseInterrupted() (int, error) {
 	n := 0
 	err := j.st.Update(func(tx *bolt.Tx) error {
-		open := tx.Bucket(store.BucketJournalOpen)
-		if open == nil {
-			return fmt.Errorf("journal: buckets missing (schema not migrated)")
+		open, err := store.Bucket(tx, store.BucketJournalOpen)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
 		}
 		var ids []string
 		if err := open.ForEach(func(k, _ []byte) error { ids = append(ids, string(k)); return nil }); err != nil {
@@ -261,6 +259,20 @@ func (j *Journal) CloseInterrupted() (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// buckets are the buckets names of tx, in their order; an error wrapping
+// store.ErrNoBucket when the file lacks one (damaged, or not the kiosk's).
+func buckets(tx *bolt.Tx, names ...[]byte) ([]*bolt.Bucket, error) {
+	bs := make([]*bolt.Bucket, len(names))
+	for i, n := range names {
+		b, err := store.Bucket(tx, n)
+		if err != nil {
+			return nil, err
+		}
+		bs[i] = b
+	}
+	return bs, nil
 }
 
 func key(t time.Time, seq uint64) []byte {
@@ -281,7 +293,11 @@ func refKey(ref string, k []byte) []byte {
 func (j *Journal) Range(from, to time.Time, limit int) ([]Event, error) {
 	var out []Event
 	err := j.st.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(store.BucketJournal).Cursor()
+		b, err := store.Bucket(tx, store.BucketJournal)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		c := b.Cursor()
 		end := store.U64(uint64(to.UnixNano()))
 		for k, v := c.Seek(store.U64(uint64(from.UnixNano()))); k != nil && bytes.Compare(k[:8], end) < 0; k, v = c.Next() {
 			var e Event
@@ -307,7 +323,11 @@ func (j *Journal) Latest(from, to time.Time, n int) ([]Event, error) {
 	}
 	var out []Event
 	err := j.st.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(store.BucketJournal).Cursor()
+		b, err := store.Bucket(tx, store.BucketJournal)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		c := b.Cursor()
 		start := store.U64(uint64(from.UnixNano()))
 		// The first entry before to: the last one, when none is at or after to.
 		var k, v []byte
@@ -333,8 +353,11 @@ func (j *Journal) Latest(from, to time.Time, n int) ([]Event, error) {
 func (j *Journal) ByRef(ref string) ([]Event, error) {
 	var out []Event
 	err := j.st.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(store.BucketJournal)
-		c := tx.Bucket(store.BucketJournalRef).Cursor()
+		bs, err := buckets(tx, store.BucketJournal, store.BucketJournalRef)
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		b, c := bs[0], bs[1].Cursor()
 		prefix := append([]byte(ref), 0)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			v := b.Get(k[len(prefix):])
@@ -364,8 +387,11 @@ func (j *Journal) Prune(before time.Time) (int, error) {
 	for {
 		n := 0
 		err := j.st.Update(func(tx *bolt.Tx) error {
-			b, idx := tx.Bucket(store.BucketJournal), tx.Bucket(store.BucketJournalRef)
-			c := b.Cursor()
+			bs, err := buckets(tx, store.BucketJournal, store.BucketJournalRef)
+			if err != nil {
+				return err
+			}
+			idx, c := bs[1], bs[0].Cursor()
 			for k, v := c.First(); k != nil && bytes.Compare(k[:8], end) < 0 && n < pruneBatch; k, v = c.First() {
 				var e Event
 				if err := json.Unmarshal(v, &e); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +249,65 @@ func TestAppendKeepsActorPrintable(t *testing.T) {
 		}
 		if got[0].Actor != tc.want {
 			t.Errorf("actor %q kept as %q, want %q", tc.actor, got[0].Actor, tc.want)
+		}
+	}
+}
+
+// A journal whose file lacks one of its buckets (damaged, or not the kiosk's) answers
+// every reader and writer that needs that bucket with an error that names it and wraps
+// store.ErrNoBucket, and never panics; those that do not need it work as before. The
+// file is real bbolt, reopened after the bucket is gone, as the kiosk would meet it at
+// its next start.
+func TestMissingBucket(t *testing.T) {
+	all := [][]byte{store.BucketJournal, store.BucketJournalRef, store.BucketJournalOpen}
+	readers := []struct {
+		name string
+		uses [][]byte
+		call func(*Journal) error
+	}{
+		{"Record", all, func(j *Journal) error { return j.Record(Event{Kind: Print, Ref: "K9"}) }},
+		{"CloseInterrupted", all, func(j *Journal) error { _, err := j.CloseInterrupted(); return err }},
+		{"Range", [][]byte{store.BucketJournal}, func(j *Journal) error { _, err := j.Range(t0, t0.Add(time.Hour), 0); return err }},
+		{"Latest", [][]byte{store.BucketJournal}, func(j *Journal) error { _, err := j.Latest(t0, t0.Add(time.Hour), 2); return err }},
+		{"Latest all", [][]byte{store.BucketJournal}, func(j *Journal) error { _, err := j.Latest(t0, t0.Add(time.Hour), 0); return err }},
+		{"ByRef", [][]byte{store.BucketJournal, store.BucketJournalRef}, func(j *Journal) error { _, err := j.ByRef("K1"); return err }},
+		{"Prune", [][]byte{store.BucketJournal, store.BucketJournalRef}, func(j *Journal) error { _, err := j.Prune(t0.Add(time.Hour)); return err }},
+	}
+	for _, gone := range all {
+		for _, r := range readers {
+			t.Run(string(gone)+"/"+r.name, func(t *testing.T) {
+				dir := t.TempDir()
+				s, err := store.Open(store.Options{Dir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				j := New(s, clock.NewManual(t0))
+				// An open session, and a request answered: every bucket holds something.
+				for _, e := range []Event{{Kind: SessionStart, Session: "s1"}, {Kind: RequestAnswered, Ref: "K1", UtilityRef: "WA-1"}} {
+					if err := j.Record(e); err != nil {
+						t.Fatal(err)
+					}
+				}
+				storetest.DropBucket(t, s, gone)
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				s, err = store.Open(store.Options{Dir: dir})
+				if err != nil {
+					t.Fatalf("the file without %s did not open: %v", gone, err)
+				}
+				t.Cleanup(func() { s.Close() })
+				j = New(s, clock.NewManual(t0.Add(time.Minute)))
+
+				err = storetest.NoPanic(t, r.name, func() error { return r.call(j) })
+				if !slices.ContainsFunc(r.uses, func(b []byte) bool { return bytes.Equal(b, gone) }) {
+					if err != nil {
+						t.Fatalf("%s, which does not need %s, failed without it: %v", r.name, gone, err)
+					}
+					return
+				}
+				storetest.WantNoBucket(t, r.name, err, gone, "journal: ")
+			})
 		}
 	}
 }

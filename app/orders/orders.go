@@ -89,7 +89,11 @@ func (s *Store) PutTx(tx *bolt.Tx, o Order) error {
 	if err != nil {
 		return fmt.Errorf("orders: %w", err)
 	}
-	if err := tx.Bucket(store.BucketOrders).Put([]byte(o.KioskRef), v); err != nil {
+	b, err := bucket(tx)
+	if err != nil {
+		return err
+	}
+	if err := b.Put([]byte(o.KioskRef), v); err != nil {
 		return fmt.Errorf("orders: keep %s: %w", o.KioskRef, err)
 	}
 	return nil
@@ -106,7 +110,11 @@ func (s *Store) Get(ref string) (o Order, ok bool, err error) {
 
 // GetTx is Get in tx.
 func (s *Store) GetTx(tx *bolt.Tx, ref string) (o Order, ok bool, err error) {
-	v := tx.Bucket(store.BucketOrders).Get([]byte(ref))
+	b, err := bucket(tx)
+	if err != nil {
+		return o, false, err
+	}
+	v := b.Get([]byte(ref))
 	if v == nil {
 		return o, false, nil
 	}
@@ -121,6 +129,16 @@ func (s *Store) ChangeTx(tx *bolt.Tx, ref string, change func(*Order)) error {
 	}
 	change(&o)
 	return s.PutTx(tx, o)
+}
+
+// bucket is the orders' bucket in tx; an error wrapping store.ErrNoBucket when the
+// file lacks it.
+func bucket(tx *bolt.Tx) (*bolt.Bucket, error) {
+	b, err := store.Bucket(tx, store.BucketOrders)
+	if err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
+	}
+	return b, nil
 }
 
 func (s *Store) open(ref string, v []byte, o *Order) error {
@@ -140,7 +158,11 @@ func (s *Store) List() ([]Order, error) {
 	var out []Order
 	var bad []error
 	err := s.st.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketOrders).ForEach(func(k, v []byte) error {
+		b, err := bucket(tx)
+		if err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
 			var o Order
 			if err := s.open(string(k), v, &o); err != nil {
 				bad = append(bad, err)
@@ -191,7 +213,11 @@ func (s *Store) Answered(ref, reference string) (ok bool, err error) {
 func (s *Store) Count() (int, error) {
 	n := 0
 	err := s.st.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(store.BucketOrders).Stats().KeyN
+		b, err := bucket(tx)
+		if err != nil {
+			return err
+		}
+		n = b.Stats().KeyN
 		return nil
 	})
 	return n, err

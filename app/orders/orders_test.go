@@ -210,3 +210,31 @@ func BenchmarkPut(b *testing.B) {
 		}
 	}
 }
+
+// A file without the orders' bucket (damaged, or not the kiosk's) gets every reader and
+// writer an error naming it, never a panic.
+func TestMissingBucket(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, prefix string
+		call         func(*Store) error
+	}{
+		{"Put", "orders: ", func(s *Store) error { return s.Put(order("K1", t0)) }},
+		{"Get", "orders: ", func(s *Store) error { _, _, err := s.Get("K1"); return err }},
+		{"List", "orders: ", func(s *Store) error { _, err := s.List(); return err }},
+		{"Count", "orders: ", func(s *Store) error { _, err := s.Count(); return err }},
+		{"Answered", "orders: ", func(s *Store) error { _, err := s.Answered("K1", "ZF-1"); return err }},
+		{"Remove", "store: ", func(s *Store) error { return s.Remove("K1") }},
+		{"Prune", "store: ", func(s *Store) error { _, err := s.Prune(t0); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, st := newStore(t)
+			if err := s.Put(order("K1", t0)); err != nil {
+				t.Fatal(err)
+			}
+			storetest.DropBucket(t, st, store.BucketOrders)
+			err := storetest.NoPanic(t, tc.name, func() error { return tc.call(s) })
+			storetest.WantNoBucket(t, tc.name, err, store.BucketOrders, tc.prefix)
+		})
+	}
+}

@@ -247,8 +247,15 @@ func New(st *store.Store, j *journal.Journal, fwd map[string]utility.Forwarder, 
 // load puts every pending request into its worker's queues, in submission order.
 func (ob *Outbox) load() error {
 	return ob.st.View(func(tx *bolt.Tx) error {
-		recs := tx.Bucket(store.BucketOutbox)
-		return tx.Bucket(store.BucketOutboxPending).ForEach(func(k, _ []byte) error {
+		recs, err := bucket(tx, store.BucketOutbox)
+		if err != nil {
+			return err
+		}
+		waiting, err := bucket(tx, store.BucketOutboxPending)
+		if err != nil {
+			return err
+		}
+		return waiting.ForEach(func(k, _ []byte) error {
 			r, err := decodeRecord(k, recs.Get(k))
 			if err != nil || r == nil {
 				return err
@@ -429,7 +436,15 @@ func kioskRef(t time.Time, code string, n uint64) string {
 func (ob *Outbox) newRef(tx *bolt.Tx, now time.Time) (string, error) {
 	now = now.In(cst)
 	n := uint64(now.Sub(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, cst)) / refTick)
-	if _, v := tx.Bucket(store.BucketOutbox).Cursor().Last(); v != nil {
+	recs, err := bucket(tx, store.BucketOutbox)
+	if err != nil {
+		return "", err
+	}
+	refs, err := bucket(tx, store.BucketOutboxRef)
+	if err != nil {
+		return "", err
+	}
+	if _, v := recs.Cursor().Last(); v != nil {
 		var last struct {
 			Ref string `json:"ref"`
 		}
@@ -440,7 +455,6 @@ func (ob *Outbox) newRef(tx *bolt.Tx, now time.Time) (string, error) {
 			n = m + 1
 		}
 	}
-	refs := tx.Bucket(store.BucketOutboxRef)
 	for {
 		ref := kioskRef(now, ob.o.KioskCode, n)
 		if refs.Get([]byte(ref)) == nil {
@@ -579,7 +593,11 @@ func (ob *Outbox) check(req Request) error {
 
 // put stores req, made at now, under a new kiosk reference in tx, with its journal entry.
 func (ob *Outbox) put(tx *bolt.Tx, req Request, now time.Time) (*record, error) {
-	seq, err := tx.Bucket(store.BucketOutbox).NextSequence()
+	recs, err := bucket(tx, store.BucketOutbox)
+	if err != nil {
+		return nil, err
+	}
+	seq, err := recs.NextSequence()
 	if err != nil {
 		return nil, err
 	}
@@ -601,10 +619,14 @@ func (ob *Outbox) put(tx *bolt.Tx, req Request, now time.Time) (*record, error) 
 	if err := putRecord(tx, r); err != nil {
 		return nil, err
 	}
-	if err := tx.Bucket(store.BucketOutboxRef).Put([]byte(ref), store.U64(seq)); err != nil {
+	refs, err := bucket(tx, store.BucketOutboxRef)
+	if err != nil {
 		return nil, err
 	}
-	if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(seq), nil); err != nil {
+	if err := refs.Put([]byte(ref), store.U64(seq)); err != nil {
+		return nil, err
+	}
+	if err := pending(tx, seq, true); err != nil {
 		return nil, err
 	}
 	if req.With != nil {

@@ -36,7 +36,7 @@ func (ob *Outbox) Prune(eraseBefore, removeBefore time.Time) (Pruned, error) {
 	var total Pruned
 	var seqs [][]byte
 	err := ob.st.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketOutbox).ForEach(func(k, v []byte) error {
+		return forEach(tx, func(k, v []byte) error {
 			r, err := decodeRecord(k, v)
 			if err != nil {
 				return err
@@ -52,7 +52,14 @@ func (ob *Outbox) Prune(eraseBefore, removeBefore time.Time) (Pruned, error) {
 		seqs = seqs[len(batch):]
 		now := ob.o.Clock.Now().UTC()
 		err = ob.st.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(store.BucketOutbox)
+			b, err := bucket(tx, store.BucketOutbox)
+			if err != nil {
+				return err
+			}
+			refs, err := bucket(tx, store.BucketOutboxRef)
+			if err != nil {
+				return err
+			}
 			for _, k := range batch {
 				// Read again: staff may have acted on it since.
 				r, err := decodeRecord(k, b.Get(k))
@@ -64,7 +71,7 @@ func (ob *Outbox) Prune(eraseBefore, removeBefore time.Time) (Pruned, error) {
 					if err := b.Delete(k); err != nil {
 						return err
 					}
-					if err := tx.Bucket(store.BucketOutboxRef).Delete([]byte(r.Ref)); err != nil {
+					if err := refs.Delete([]byte(r.Ref)); err != nil {
 						return err
 					}
 					total.Removed++

@@ -1,13 +1,17 @@
 package outbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
@@ -107,5 +111,56 @@ func TestPruneFinishedOnly(t *testing.T) {
 	}
 	if s := state(t, e.ob, pending.KioskRef); s.State != Pending {
 		t.Errorf("the pending request: %+v", s)
+	}
+}
+
+// A file without one of the outbox's buckets (damaged, or not the kiosk's) gets each
+// reader and writer that needs it an error naming it, never a panic; those that do not
+// need it work. An outbox opened on such a file says so rather than starting.
+func TestMissingBucket(t *testing.T) {
+	all := [][]byte{store.BucketOutbox, store.BucketOutboxRef, store.BucketOutboxPending}
+	recs := [][]byte{store.BucketOutbox}
+	byRef := [][]byte{store.BucketOutbox, store.BucketOutboxRef}
+	calls := []struct {
+		name string
+		uses [][]byte
+		call func(e *env, ref string) error
+	}{
+		{"Submit", all, func(e *env, _ string) error {
+			_, err := e.ob.Submit(context.Background(), req("acct-2"), 0)
+			return err
+		}},
+		{"Status", byRef, func(e *env, ref string) error { _, err := e.ob.Status(ref); return err }},
+		{"Body", byRef, func(e *env, ref string) error { _, err := e.ob.Body(ref); return err }},
+		{"List", recs, func(e *env, _ string) error { _, err := e.ob.List(Pending, 0); return err }},
+		{"ByGroup", recs, func(e *env, _ string) error { _, err := e.ob.ByGroup("J1"); return err }},
+		{"Count", recs, func(e *env, _ string) error { _, err := e.ob.Count(); return err }},
+		{"Prune", recs, func(e *env, _ string) error { _, err := e.ob.Prune(t0, t0); return err }},
+		{"New", [][]byte{store.BucketOutbox, store.BucketOutboxPending}, func(e *env, _ string) error {
+			e.ob.Close()
+			var err error
+			e.ob, err = New(e.st, e.j, map[string]utility.Forwarder{utility.Water: e.f}, Options{Clock: e.clock})
+			return err
+		}},
+	}
+	for _, gone := range all {
+		for _, c := range calls {
+			t.Run(string(gone)+"/"+c.name, func(t *testing.T) {
+				e := newEnv(t, Options{}, &scripted{})
+				res, err := e.ob.Submit(context.Background(), req("acct-1"), 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				storetest.DropBucket(t, e.st, gone)
+				err = storetest.NoPanic(t, c.name, func() error { return c.call(e, res.KioskRef) })
+				if !slices.ContainsFunc(c.uses, func(b []byte) bool { return bytes.Equal(b, gone) }) {
+					if err != nil {
+						t.Fatalf("%s, which does not need %s, failed without it: %v", c.name, gone, err)
+					}
+					return
+				}
+				storetest.WantNoBucket(t, c.name, err, gone, "outbox: ")
+			})
+		}
 	}
 }

@@ -54,19 +54,61 @@ type record struct {
 	Applicant string `json:"applicant,omitempty"`
 }
 
+// bucket is the outbox's bucket name in tx; an error wrapping store.ErrNoBucket when the
+// file lacks it (damaged, or not the kiosk's).
+func bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	b, err := store.Bucket(tx, name)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	return b, nil
+}
+
+// forEach calls f for each stored request's key and value, in sequence order.
+func forEach(tx *bolt.Tx, f func(k, v []byte) error) error {
+	recs, err := bucket(tx, store.BucketOutbox)
+	if err != nil {
+		return err
+	}
+	return recs.ForEach(f)
+}
+
+// pending marks the request of seq as waiting to be sent (on), or not, in tx.
+func pending(tx *bolt.Tx, seq uint64, on bool) error {
+	b, err := bucket(tx, store.BucketOutboxPending)
+	if err != nil {
+		return err
+	}
+	if on {
+		return b.Put(store.U64(seq), nil)
+	}
+	return b.Delete(store.U64(seq))
+}
+
 func putRecord(tx *bolt.Tx, r *record) error {
 	v, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(store.BucketOutbox).Put(store.U64(r.Seq), v)
+	recs, err := bucket(tx, store.BucketOutbox)
+	if err != nil {
+		return err
+	}
+	return recs.Put(store.U64(r.Seq), v)
 }
 
 func getRecord(tx *bolt.Tx, ref string) (*record, error) {
+	refs, err := bucket(tx, store.BucketOutboxRef)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := bucket(tx, store.BucketOutbox)
+	if err != nil {
+		return nil, err
+	}
 	var r *record
-	var err error
-	if seq := tx.Bucket(store.BucketOutboxRef).Get([]byte(ref)); seq != nil {
-		r, err = decodeRecord(seq, tx.Bucket(store.BucketOutbox).Get(seq))
+	if seq := refs.Get([]byte(ref)); seq != nil {
+		r, err = decodeRecord(seq, recs.Get(seq))
 	}
 	if err == nil && r == nil {
 		err = fmt.Errorf("%w: %s", ErrNotFound, ref)
@@ -182,7 +224,11 @@ func (ob *Outbox) Body(ref string) ([]byte, error) {
 func (ob *Outbox) List(state State, limit int) ([]Status, error) {
 	var out []Status
 	err := ob.st.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(store.BucketOutbox).Cursor()
+		recs, err := bucket(tx, store.BucketOutbox)
+		if err != nil {
+			return err
+		}
+		c := recs.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			r, err := decodeRecord(k, v)
 			if err != nil {
@@ -226,7 +272,7 @@ func (ob *Outbox) ByApplicant(idNumber string) ([]Status, error) {
 func (ob *Outbox) where(match func(*record) bool) ([]Status, error) {
 	var out []Status
 	err := ob.st.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketOutbox).ForEach(func(k, v []byte) error {
+		return forEach(tx, func(k, v []byte) error {
 			r, err := decodeRecord(k, v)
 			if err == nil && r != nil && match(r) {
 				out = append(out, ob.statusOf(r))
@@ -242,7 +288,7 @@ func (ob *Outbox) where(match func(*record) bool) ([]Status, error) {
 func (ob *Outbox) Count() (map[State]map[string]int, error) {
 	out := map[State]map[string]int{}
 	err := ob.st.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketOutbox).ForEach(func(k, v []byte) error {
+		return forEach(tx, func(k, v []byte) error {
 			r, err := decodeRecord(k, v)
 			if err != nil {
 				return err
@@ -290,7 +336,7 @@ func (ob *Outbox) Retry(ref, actor string) error {
 		if err := putRecord(tx, r); err != nil {
 			return err
 		}
-		if err := tx.Bucket(store.BucketOutboxPending).Put(store.U64(r.Seq), nil); err != nil {
+		if err := pending(tx, r.Seq, true); err != nil {
 			return err
 		}
 		rec = *r
@@ -386,7 +432,7 @@ func (ob *Outbox) closePending(st Status, actor, reason string, kind journal.Kin
 		return err
 	}
 	err = ob.closeAs(st.KioskRef, actor, reason, kind, Pending, "not waiting to be sent", func(tx *bolt.Tx, r *record) error {
-		return tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq))
+		return pending(tx, r.Seq, false)
 	})
 	if err != nil && it != nil {
 		w.add(it)

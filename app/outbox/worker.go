@@ -16,7 +16,6 @@ import (
 	"github.com/liangzihu/kiosk/app/clock"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/logging"
-	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/utility"
 )
 
@@ -629,7 +628,7 @@ func (w *worker) record(it *item, start time.Time, out outcome) (*record, error)
 			return err
 		}
 		if r.State != Pending {
-			if err := tx.Bucket(store.BucketOutboxPending).Delete(store.U64(r.Seq)); err != nil {
+			if err := pending(tx, r.Seq, false); err != nil {
 				return err
 			}
 		}

@@ -110,7 +110,11 @@ func (s *Store) Keep(r Receipt) error {
 func (s *Store) List() ([]Entry, error) {
 	var out []Entry
 	err := s.st.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketReprints).ForEach(func(k, v []byte) error {
+		b, err := store.Bucket(tx, store.BucketReprints)
+		if err != nil {
+			return fmt.Errorf("reprint: %w", err)
+		}
+		return b.ForEach(func(k, v []byte) error {
 			var e kept
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("reprint: entry %s: %w", k, err)
@@ -127,7 +131,11 @@ func (s *Store) List() ([]Entry, error) {
 func (s *Store) Get(ref string) (Receipt, error) {
 	var r Receipt
 	err := s.st.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(store.BucketReprints).Get([]byte(ref))
+		b, err := store.Bucket(tx, store.BucketReprints)
+		if err != nil {
+			return fmt.Errorf("reprint: %w", err)
+		}
+		v := b.Get([]byte(ref))
 		if v == nil {
 			return fmt.Errorf("%w: %s", ErrNotFound, ref)
 		}

@@ -145,3 +145,29 @@ func TestJobMarksReprint(t *testing.T) {
 		}
 	}
 }
+
+// A file without the reprints' bucket (damaged, or not the kiosk's) gets every reader
+// and writer an error naming it, never a panic.
+func TestMissingBucket(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, prefix string
+		call         func(*Store) error
+	}{
+		{"Keep", "store: ", func(s *Store) error { return s.Keep(payment("K1", t0)) }},
+		{"List", "reprint: ", func(s *Store) error { _, err := s.List(); return err }},
+		{"Get", "reprint: ", func(s *Store) error { _, err := s.Get("K1"); return err }},
+		{"Remove", "store: ", func(s *Store) error { return s.Remove("K1") }},
+		{"Prune", "store: ", func(s *Store) error { _, err := s.Prune(t0); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, st := newStore(t)
+			if err := s.Keep(payment("K1", t0)); err != nil {
+				t.Fatal(err)
+			}
+			storetest.DropBucket(t, st, store.BucketReprints)
+			err := storetest.NoPanic(t, tc.name, func() error { return tc.call(s) })
+			storetest.WantNoBucket(t, tc.name, err, store.BucketReprints, tc.prefix)
+		})
+	}
+}

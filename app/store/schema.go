@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -31,6 +32,21 @@ var (
 	// the highest version applied (app/bundle).
 	BucketBundles = []byte("bundles")
 )
+
+// ErrNoBucket means a bucket of the schema is not in the database: a file damaged, or
+// another program's bbolt file opened as the kiosk's, whose meta says it is at this
+// schema. Every reader and writer meets it as an error naming the bucket, never as a
+// panic; the file is for staff to restore from a backup.
+var ErrNoBucket = errors.New("store: a bucket of the schema is missing (the database is damaged or not the kiosk's)")
+
+// Bucket returns the bucket name of tx; an error wrapping ErrNoBucket, naming it, when
+// the file has none.
+func Bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	if b := tx.Bucket(name); b != nil {
+		return b, nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrNoBucket, name)
+}
 
 // Migration moves the schema from Version-1 to Version. Migrations run in order, each in
 // the same transaction as the version bump, so a crash leaves the file at one version.

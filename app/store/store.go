@@ -479,7 +479,13 @@ func writeTemp(path string, fill func(io.Writer) (int64, error)) (string, int64,
 
 // Put stores v under key in bucket, in a transaction of its own.
 func (s *Store) Put(bucket []byte, key string, v []byte) error {
-	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), v) })
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := Bucket(tx, bucket)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), v)
+	})
 	if err != nil {
 		return fmt.Errorf("store: put %s in %s: %w", key, bucket, err)
 	}
@@ -488,7 +494,13 @@ func (s *Store) Put(bucket []byte, key string, v []byte) error {
 
 // Delete removes key from bucket, in a transaction of its own; a missing key is no error.
 func (s *Store) Delete(bucket []byte, key string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Delete([]byte(key)) })
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := Bucket(tx, bucket)
+		if err != nil {
+			return err
+		}
+		return b.Delete([]byte(key))
+	})
 	if err != nil {
 		return fmt.Errorf("store: delete %s from %s: %w", key, bucket, err)
 	}
@@ -500,12 +512,12 @@ func (s *Store) Delete(bucket []byte, key string) error {
 func (s *Store) DeleteWhere(bucket []byte, drop func(k, v []byte) bool) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
-		if b == nil {
-			return fmt.Errorf("store: no bucket %q", bucket)
+		b, err := Bucket(tx, bucket)
+		if err != nil {
+			return err
 		}
 		var gone [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+		err = b.ForEach(func(k, v []byte) error {
 			if drop(k, v) {
 				gone = append(gone, append([]byte(nil), k...))
 			}
@@ -523,7 +535,7 @@ func (s *Store) DeleteWhere(bucket []byte, drop func(k, v []byte) bool) (int, er
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: delete from %s: %w", bucket, err)
 	}
 	return n, nil
 }

@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,5 +24,43 @@ func JournalWritable(t testing.TB, s *store.Store, on bool) {
 		return tx.DeleteBucket(store.BucketJournalOpen)
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// DropBucket removes the bucket name from the database s, as a damaged file, or another
+// program's bbolt file at the kiosk's schema, lacks it: tests that the kiosk's readers
+// and writers meet it as an error (store.ErrNoBucket), not as a panic.
+func DropBucket(t testing.TB, s *store.Store, name []byte) {
+	t.Helper()
+	if err := s.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(name) }); err != nil {
+		t.Fatalf("drop bucket %s: %v", name, err)
+	}
+}
+
+// NoPanic runs call and returns its error, failing t if it panics instead: a reader or
+// writer of a damaged file (DropBucket) answers with an error.
+func NoPanic(t testing.TB, what string, call func() error) (err error) {
+	t.Helper()
+	var panicked any
+	func() {
+		defer func() { panicked = recover() }()
+		err = call()
+	}()
+	if panicked != nil {
+		t.Fatalf("%s panicked: %v", what, panicked)
+	}
+	return err
+}
+
+// WantNoBucket fails t unless err, from what, is the error of a missing bucket name: it
+// wraps store.ErrNoBucket, names the bucket and begins with prefix (the package's, as
+// "journal: "), so that staff read which part of the file is gone and who found it.
+func WantNoBucket(t testing.TB, what string, err error, name []byte, prefix string) {
+	t.Helper()
+	if !errors.Is(err, store.ErrNoBucket) {
+		t.Fatalf("%s without bucket %s: got %v, want an error wrapping store.ErrNoBucket", what, name, err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, fmt.Sprintf("%q", name)) {
+		t.Errorf("%s without bucket %s: %q does not begin %q, or does not name the bucket", what, name, msg, prefix)
 	}
 }
