@@ -111,7 +111,10 @@ func (k *Kiosk) SessionAccounts() (*Accounts, bool) {
 }
 
 // FindAccount looks an account up by its number (户号) at one utility, for a citizen
-// without an ID card. A visit without a card gets an anonymous session for it.
+// without an ID card. A visit without a card gets an anonymous session for it when it
+// asks. The account found is the asking visit's: an answer that comes after that visit
+// ended (a card placed over it) goes nowhere, and opens no visit of its own, which
+// would close maintenance mode staff opened meanwhile.
 func (k *Kiosk) FindAccount(ctx context.Context, utilityID, number string) (utility.Account, error) {
 	c, err := k.Client(utilityID)
 	if err != nil {
@@ -121,11 +124,12 @@ func (k *Kiosk) FindAccount(ctx context.Context, utilityID, number string) (util
 	if !utility.ValidAccountNumber(number) {
 		return utility.Account{}, ErrBadAccountNumber
 	}
+	visit := k.EnsureSession()
 	a, err := c.Account(ctx, number)
 	if err != nil {
 		return utility.Account{}, err
 	}
-	k.EnsureSession().Set("account/"+utilityID+"/"+number, a)
+	visit.Set("account/"+utilityID+"/"+number, a) // nothing once the visit is wiped
 	return a, nil
 }
 

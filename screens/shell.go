@@ -487,6 +487,15 @@ func (s *Shell) onSession(e session.Event) {
 			s.Home() // redraws at the mode's size
 		}
 	case session.Started:
+		if s.maint != nil && !s.maint.Open() {
+			// The visit closed maintenance mode at the kiosk (journaled, as 群众开始办理).
+			// A card's and a scan's take the screen out of maintenance mode where they
+			// arrive; a visit opened otherwise (Kiosk.EnsureSession) does it here: home,
+			// where the visit is, not maintenance mode's page drawn again over a mode
+			// that is closed, and the gesture free to open it again once the visit ends.
+			s.Home()
+			return
+		}
 		s.refresh()
 	}
 }
