@@ -82,7 +82,8 @@ func TestMaintenanceCardLeftUntilTaken(t *testing.T) {
 	if err := d.PlaceCard(0); err != nil {
 		t.Fatal(err)
 	}
-	h.WaitFor("the citizen's visit", func() bool { return h.K.Sessions.Current() != nil })
+	// The visit on screen: the reading notice gone, 退出办理 in a finger's reach.
+	h.WaitFor("the citizen's visit", func() bool { return h.K.Sessions.Current() != nil && h.CanTap("退出办理") })
 	h.Tap("退出办理")
 	h.WaitFor("the card left", h.K.CardLeft)
 	h.OpenMaintenance(staffpin.DemoPIN)
