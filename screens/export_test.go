@@ -21,3 +21,6 @@ func (s *Shell) ShowEditor(a *app.ApplyForm, in *catalog.Input) { s.Show(editorP
 // ShowInfo opens page p of c's information, as a tap on its row in 信息公开 does (the
 // rows of several utilities have the same titles: 收费项目与标准).
 func (s *Shell) ShowInfo(c *info.Content, p info.Page) { s.Show(infoDocPage(s, c, p)) }
+
+// Redraw rebuilds the screen on show, as news for it does.
+func (s *Shell) Redraw() { s.refresh() }

@@ -33,6 +33,18 @@ import (
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
+// The header is built anew on every redraw (a utility's answer, a device coming back):
+// staff's taps on its title count on across one, and the fifth still asks for the PIN.
+func TestGestureCountsAcrossARedraw(t *testing.T) {
+	h := newHarness(t)
+	h.TapTitle(3)
+	h.Do(h.Shell.Redraw)
+	h.TapTitle(2)
+	if h.Current() != "staff-pin" {
+		t.Fatalf("five taps, a redraw after the third, opened %s", h.Current())
+	}
+}
+
 // Five quick taps on the title ask for the PIN (four do not); the keypad shows dots, a
 // wrong PIN says how many tries are left and a second one at once is held off; the
 // right one opens maintenance mode, whose journal lists the sign-ins, and 退出维护

@@ -110,6 +110,8 @@ type Shell struct {
 	// every image new to a window while it paints it, so new icons each render made it
 	// paint every screen twice (touch.Button says the rest).
 	back, home *touch.Button
+	// gesture counts staff's taps on the header's title, across the header's renders.
+	gesture *touch.Gesture
 	// renderedFor is the window size the screen on show was built for; devicesShown
 	// what it was built to show of the devices.
 	renderedFor  fyne.Size
@@ -350,9 +352,11 @@ func (s *Shell) header(top Page) fyne.CanvasObject {
 	}
 	// The title takes what room is left and is shortened rather than pushing the
 	// buttons off the bar (long titles in English or 大字模式).
-	name := touch.NewTapCounter(touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText)),
-		gestureTaps, gestureWithin, s.openGesture)
-	name.OnTap = s.K.Touch
+	if s.gesture == nil {
+		s.gesture = touch.NewGesture(gestureTaps, gestureWithin, s.openGesture)
+		s.gesture.OnTap = s.K.Touch
+	}
+	name := touch.NewTapCounter(touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText)), s.gesture)
 	var right []fyne.CanvasObject
 	if s.K.Config.Demo {
 		right = append(right, badge(s.T("demo.badge")))

@@ -181,7 +181,7 @@ func TestAssertGapsEveryPair(t *testing.T) {
 		{"paged choices at the padding", func() fyne.CanvasObject { return pagedChoices(false) }, []string{`"第1项" and "第2项"`}},
 		{"paged choices apart", func() fyne.CanvasObject { return pagedChoices(true) }, nil},
 		{"a title by a button", func() fyne.CanvasObject {
-			title := touch.NewTapCounter(canvas.NewText("标题", nil), 5, time.Second, func() {})
+			title := touch.NewTapCounter(canvas.NewText("标题", nil), touch.NewGesture(5, time.Second, func() {}))
 			return container.NewHBox(append(buttons("首页"), title)...)
 		}, nil},
 	} {

@@ -28,7 +28,7 @@ func TestFingerHeld(t *testing.T) {
 		{"Button", NewButton("缴费", nil)},
 		{"Tile", NewTile("大厅指南", "", nil)},
 		{"Row", NewRow("电费", "", "", nil)},
-		{"TapCounter", NewTapCounter(canvas.NewText("大厅", nil), 5, time.Second, nil)},
+		{"TapCounter", NewTapCounter(canvas.NewText("大厅", nil), NewGesture(5, time.Second, nil))},
 		{"Surface", NewSurface(nil)},
 	} {
 		if _, ok := w.m.(fyne.Tappable); !ok {

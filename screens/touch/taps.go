@@ -7,50 +7,67 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// TapCounter is a hidden gesture over what it holds: Count taps within Within run
-// OnCount (staff open maintenance mode with five quick taps on the header's title).
-// Each tap also runs OnTap, so that a citizen's tap there counts as activity as one on
-// the background would. It draws nothing of its own.
-type TapCounter struct {
-	widget.BaseWidget
-	press
+// Gesture counts taps: Count taps within Within run OnCount (staff open maintenance
+// mode with five quick taps on the header's title). Each tap also runs OnTap, so that a
+// citizen's tap there counts as activity as one on the background would. The header is
+// built anew on each redraw: its title's TapCounter is a new one each time, with the one
+// Gesture, so that a redraw between two taps (a utility's answer, a device coming back)
+// does not start the count again.
+type Gesture struct {
 	Count  int
 	Within time.Duration
 	// OnCount runs when the taps are complete; OnTap on every tap.
 	OnCount, OnTap func()
 
-	content fyne.CanvasObject
-	taps    []time.Time
-	now     func() time.Time
+	taps []time.Time
+	now  func() time.Time
 }
 
-// NewTapCounter returns a counter of count taps within d over content.
-func NewTapCounter(content fyne.CanvasObject, count int, d time.Duration, onCount func()) *TapCounter {
-	t := &TapCounter{Count: count, Within: d, OnCount: onCount, content: content, now: time.Now}
+// NewGesture returns a gesture of count taps within d.
+func NewGesture(count int, d time.Duration, onCount func()) *Gesture {
+	return &Gesture{Count: count, Within: d, OnCount: onCount, now: time.Now}
+}
+
+// Tap counts a tap, dropping those older than Within.
+func (g *Gesture) Tap() {
+	if g.OnTap != nil {
+		g.OnTap()
+	}
+	now := g.now()
+	kept := g.taps[:0]
+	for _, at := range g.taps {
+		if now.Sub(at) < g.Within {
+			kept = append(kept, at)
+		}
+	}
+	g.taps = append(kept, now)
+	if len(g.taps) >= g.Count {
+		g.taps = g.taps[:0]
+		if g.OnCount != nil {
+			g.OnCount()
+		}
+	}
+}
+
+// TapCounter is a hidden gesture over what it holds: its taps count for its Gesture. It
+// draws nothing of its own.
+type TapCounter struct {
+	widget.BaseWidget
+	press
+	Gesture *Gesture
+
+	content fyne.CanvasObject
+}
+
+// NewTapCounter returns content with taps on it counted for g.
+func NewTapCounter(content fyne.CanvasObject, g *Gesture) *TapCounter {
+	t := &TapCounter{Gesture: g, content: content}
 	t.ExtendBaseWidget(t)
 	return t
 }
 
-// Tapped counts the tap, dropping those older than Within.
-func (t *TapCounter) Tapped(*fyne.PointEvent) {
-	if t.OnTap != nil {
-		t.OnTap()
-	}
-	now := t.now()
-	kept := t.taps[:0]
-	for _, at := range t.taps {
-		if now.Sub(at) < t.Within {
-			kept = append(kept, at)
-		}
-	}
-	t.taps = append(kept, now)
-	if len(t.taps) >= t.Count {
-		t.taps = t.taps[:0]
-		if t.OnCount != nil {
-			t.OnCount()
-		}
-	}
-}
+// Tapped counts the tap for the gesture.
+func (t *TapCounter) Tapped(*fyne.PointEvent) { t.Gesture.Tap() }
 
 // CreateRenderer shows the content, in a fingertip's room at least.
 func (t *TapCounter) CreateRenderer() fyne.WidgetRenderer { return &tapRenderer{t.content} }

@@ -8,7 +8,8 @@ import (
 )
 
 // The gesture needs its taps close together: taps older than the window do not count,
-// and after the gesture the count starts again.
+// and after the gesture the count starts again. Taps on the counters built for one
+// gesture, one after another, count together.
 func TestTapCounter(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -24,11 +25,17 @@ func TestTapCounter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 			got, taps := 0, 0
-			c := NewTapCounter(canvas.NewText("大厅", nil), 5, 3*time.Second, func() { got++ })
-			c.OnTap = func() { taps++ }
-			c.now = func() time.Time { return now }
-			for _, g := range tc.gaps {
-				now = now.Add(g * time.Millisecond)
+			g := NewGesture(5, 3*time.Second, func() { got++ })
+			g.OnTap = func() { taps++ }
+			g.now = func() time.Time { return now }
+			// A new counter after every other tap, as the header's title is on each
+			// redraw: the taps count together.
+			var c *TapCounter
+			for i, gap := range tc.gaps {
+				if i%2 == 0 {
+					c = NewTapCounter(canvas.NewText("大厅", nil), g)
+				}
+				now = now.Add(gap * time.Millisecond)
 				c.Tapped(nil)
 			}
 			if got != tc.want || taps != len(tc.gaps) {
