@@ -12,6 +12,9 @@ import (
 // Row is a label/value line of a review page or a receipt.
 type Row struct {
 	Section string
+	// Service is the service whose section the row is in; nil in the common fields'
+	// section and in the rows of an outcome.
+	Service *Service
 	// Key is the input's key; "" for rows of an outcome.
 	Key   string
 	Label string
@@ -39,7 +42,7 @@ func (f *Form) review(a Answers, lang i18n.Lang, masked bool) []Row {
 			if v == "" {
 				continue
 			}
-			rows = append(rows, Row{Section: title, Key: in.Key, Label: f.Label(in.Field, lang), Value: v})
+			rows = append(rows, Row{Section: title, Service: sec.Service, Key: in.Key, Label: f.Label(in.Field, lang), Value: v})
 		}
 	}
 	return rows
