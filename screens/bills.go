@@ -232,8 +232,13 @@ func (s *Shell) kvText(label, value string) fyne.CanvasObject {
 func (s *Shell) kvObject(label string, value fyne.CanvasObject) fyne.CanvasObject {
 	l := widget.NewLabel(label)
 	l.Importance = widget.HighImportance
-	trim := -ft.Size(ft.SizeNameInnerPadding) / 2
-	return container.New(layout.NewCustomPaddedLayout(trim, trim, 0, 0), container.NewBorder(nil, nil, l, nil, value))
+	return closer(container.NewBorder(nil, nil, l, nil, value), ft.Size(ft.SizeNameInnerPadding)/2)
+}
+
+// closer is o with trim less space above and below it: the padding of a label's or a
+// paragraph's text, which between lines one under another set them apart as rows.
+func closer(o fyne.CanvasObject, trim float32) fyne.CanvasObject {
+	return container.New(layout.NewCustomPaddedLayout(-trim, -trim, 0, 0), o)
 }
 
 // table is a small grid with a header row.

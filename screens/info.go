@@ -105,9 +105,8 @@ func (s *Shell) infoRows(sec info.Section) (text, table []fyne.CanvasObject, aga
 		// In 大字模式 each paragraph and item is a block of its own: half its padding
 		// above and below, as kvObject's lines, reads as a list still and took a
 		// page of ten 服务承诺 in four.
-		trim := -ft.Size(ft.SizeNameInnerPadding) / 2
 		for i, o := range text {
-			text[i] = container.New(layout.NewCustomPaddedLayout(trim, trim, 0, 0), o)
+			text[i] = closer(o, ft.Size(ft.SizeNameInnerPadding)/2)
 		}
 	}
 	if t := sec.Table; t != nil {
