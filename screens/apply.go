@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/mask"
+	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -251,18 +252,111 @@ func (s *Shell) outcomeBlocks(outs []*catalog.Outcome, lang i18n.Lang) []fyne.Ca
 	return blocks
 }
 
-// outcomeBriefs are the rules' results in brief, a block per utility: its time limit
-// and its fees, then its rules' messages (零费用 and why, the two steps, what applies
-// above 2000 kVA or 220 kW), each a block of its own the pager may put on the next
-// page: what the citizen is owed before submitting, as in normal size. The steps and
-// the notes are on the 一次性告知书 after the submission.
-func (s *Shell) outcomeBriefs(outs []*catalog.Outcome, lang i18n.Lang) []fyne.CanvasObject {
-	blocks := []fyne.CanvasObject{heading(s.T("apply.commitments"))}
+// reviewInBrief is the review as 大字模式 shows it, one column to page through: each
+// section's answers under its title and, under a service's, what its utility commits to
+// (time limit and fees, in brief) and its rules' messages (零费用 and why, the two steps,
+// what applies above 2000 kVA or 220 kW), so that the utility is named once, in the
+// title; a service no section names follows under 办理承诺. Lines of facts stand two to a
+// line where both fit half the width, and closer than kvText's; aside (the masked
+// hint and its button), when not nil, stands beside the first section's title. Under
+// the answers, with a title of its own over the commitments, a four-utility 联动报装
+// took nine pages. The steps are on the 一次性告知书 after the submission.
+func (s *Shell) reviewInBrief(rows []catalog.Row, outs []*catalog.Outcome, lang i18n.Lang, aside fyne.CanvasObject) []fyne.CanvasObject {
+	var blocks []fyne.CanvasObject
+	told := map[*catalog.Service]bool{}
+	for i := 0; i < len(rows); {
+		sec := rows[i]
+		j := i + 1
+		for j < len(rows) && rows[j].Section == sec.Section && rows[j].Service == sec.Service {
+			j++
+		}
+		lines := s.facts(rows[i:j])
+		for _, o := range outs {
+			if sec.Service != nil && o.Service == sec.Service && !told[o.Service] {
+				told[o.Service] = true
+				lines = append(lines, s.outcomeBrief(o, s.T("apply.limit"), lang)...)
+			}
+		}
+		if i == 0 && aside != nil {
+			// The hint and its button beside the title, not a line over it: in
+			// English the line took the room of the address, and a page. The title
+			// is not a group's then: it goes to the next page with the first line.
+			// A title wraps: as wide as its one line, half the width at most.
+			w := fyne.MeasureText(sec.Section, ft.Size(ft.SizeNameSubHeadingText), fyne.TextStyle{}).Width + 2*ft.Size(ft.SizeNameInnerPadding)
+			title := container.NewBorder(nil, nil, container.New(fixedWidth(min(w, s.bodySize.Width/2)), heading(sec.Section)), nil, aside)
+			blocks = append(blocks, container.New(layout.NewCustomPaddedVBoxLayout(ft.Size(ft.SizeNamePadding)), title, underTitle(lines[0])))
+			blocks = append(blocks, lines[1:]...)
+		} else {
+			blocks = append(blocks, group(sec.Section, lines))
+		}
+		i = j
+	}
+	var rest []fyne.CanvasObject
 	for _, o := range outs {
-		blocks = append(blocks, s.kvText(o.Service.Utility.Name.In(lang), s.T("apply.brief", o.TimeLimit(lang), o.FeesText(lang))))
-		blocks = append(blocks, s.ruleNotes(o, lang)...)
+		if !told[o.Service] {
+			rest = append(rest, s.outcomeBrief(o, o.Service.Utility.Name.In(lang), lang)...)
+		}
+	}
+	if len(rest) > 0 {
+		blocks = append(blocks, group(s.T("apply.commitments"), rest))
 	}
 	return blocks
+}
+
+// group is lines under a title, paged as touch.NewGroup pages them, the first line
+// close under the title.
+func group(title string, lines []fyne.CanvasObject) fyne.CanvasObject {
+	lines[0] = underTitle(lines[0])
+	return touch.NewGroup(title, lines...)
+}
+
+// underTitle is o risen into the padding under the title over it, as a kept group's
+// content is: the title's padding is space enough between the two.
+func underTitle(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(layout.NewCustomPaddedLayout(-ft.Size(ft.SizeNameInnerPadding), 0, 0, 0), o)
+}
+
+// outcomeBrief is an outcome in brief under label, its time limit and its fees on one
+// line where they fit (else the fees under the time limit: wrapped, the line broke in
+// the date), then its rules' messages, each a block of its own the pager may put on the
+// next page; all as close as the lines of facts over them.
+func (s *Shell) outcomeBrief(o *catalog.Outcome, label string, lang i18n.Lang) []fyne.CanvasObject {
+	in, half := ft.Size(ft.SizeNameInnerPadding), ft.Size(ft.SizeNameInnerPadding)/2
+	brief := s.T("apply.brief", o.TimeLimit(lang), o.FeesText(lang))
+	room := s.bodySize.Width - widget.NewLabel(label).MinSize().Width - ft.Size(ft.SizeNamePadding) - 2*in
+	if fyne.MeasureText(brief, ft.Size(ft.SizeNameText), fyne.TextStyle{}).Width > room {
+		brief = s.T("apply.brief_lines", o.TimeLimit(lang), o.FeesText(lang))
+	}
+	blocks := []fyne.CanvasObject{closer(s.kvText(label, brief), half)}
+	for _, n := range s.ruleNotes(o, lang) {
+		blocks = append(blocks, closer(n, in))
+	}
+	return blocks
+}
+
+// facts are review rows as lines of label and value, two to a line where both fit half
+// the width on one line each (申请人 and 身份证号码), a line each where not (an address),
+// without the half of their padding kvText keeps: the lines of a section read as one list.
+func (s *Shell) facts(rows []catalog.Row) []fyne.CanvasObject {
+	pad, half := ft.Size(ft.SizeNamePadding), ft.Size(ft.SizeNameInnerPadding)/2
+	room := (s.bodySize.Width-pad)/2 - ft.Size(kt.SizeNameGap)
+	fits := func(r catalog.Row) bool {
+		if strings.Contains(r.Value, "\n") {
+			return false
+		}
+		l := widget.NewLabel(r.Label)
+		return l.MinSize().Width+pad+naturalWidth(touch.NewParagraph(r.Value, widget.RichTextStyle{})) <= room
+	}
+	var out []fyne.CanvasObject
+	for i := 0; i < len(rows); i++ {
+		line := s.kvText(rows[i].Label, rows[i].Value)
+		if i+1 < len(rows) && fits(rows[i]) && fits(rows[i+1]) {
+			line = container.NewGridWithColumns(2, line, s.kvText(rows[i+1].Label, rows[i+1].Value))
+			i++
+		}
+		out = append(out, closer(line, half))
+	}
+	return out
 }
 
 // ruleNotes are an outcome's rule messages, a note each.
@@ -525,38 +619,38 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 		if inFull {
 			review, toggle = a.Form.ReviewInFull, "apply.hide_in_full"
 		}
-		var blocks []fyne.CanvasObject
+		var masked fyne.CanvasObject // the masked hint and its button, if anything is masked
 		if !slices.Equal(a.Form.Review(a.Answers, lang), a.Form.ReviewInFull(a.Answers, lang)) {
 			show := touch.NewButton(s.T(toggle), s.Tap(func() { inFull = !inFull; s.refresh() }))
-			blocks = append(blocks, container.NewBorder(nil, nil, nil, show, note(s.T("apply.masked_hint"), widget.MediumImportance)))
+			masked = container.NewBorder(nil, nil, nil, show, note(s.T("apply.masked_hint"), widget.MediumImportance))
+		}
+		var blocks []fyne.CanvasObject
+		if masked != nil && !s.K.Elderly() {
+			blocks = append(blocks, masked)
 		}
 		named, unchecked := a.NamedAccounts(), a.Unchecked()
 		if len(named)+len(unchecked) > 0 {
 			// Whose account a 过户 takes over, so that a mistyped number shows:
 			// first, before the answers.
-			blocks = append(blocks, heading(s.T("apply.named_title")))
+			var lines []fyne.CanvasObject
 			for _, acc := range named {
-				blocks = append(blocks, s.kvText(s.K.UtilityName(acc.Utility), s.T("apply.named_account", acc.Number, mask.Name(acc.HolderName))))
+				lines = append(lines, s.kvText(s.K.UtilityName(acc.Utility), s.T("apply.named_account", acc.Number, mask.Name(acc.HolderName))))
 			}
 			// An account its utility could not be asked about holds nothing up: the
 			// citizen is told what becomes of its part before submitting it.
 			for _, r := range unchecked {
-				blocks = append(blocks, s.kvText(s.K.UtilityName(r.Utility), s.T("apply.named_unchecked", r.Number)),
+				lines = append(lines, s.kvText(s.K.UtilityName(r.Utility), s.T("apply.named_unchecked", r.Number)),
 					note(s.T("apply.unchecked_review", s.K.UtilityName(r.Utility)), widget.WarningImportance))
 			}
-		}
-		section := ""
-		for _, r := range review(a.Answers, lang) {
-			if r.Section != section {
-				section = r.Section
-				blocks = append(blocks, heading(section))
+			if s.K.Elderly() {
+				// As close as the answers' lines under them (reviewInBrief).
+				for i, l := range lines {
+					lines[i] = closer(l, ft.Size(ft.SizeNameInnerPadding)/2)
+				}
+				blocks = append(blocks, group(s.T("apply.named_title"), lines))
+			} else {
+				blocks = append(append(blocks, heading(s.T("apply.named_title"))), lines...)
 			}
-			blocks = append(blocks, s.kvText(r.Label, r.Value))
-		}
-		outcomes := s.outcomeBlocks(a.Outcomes(), lang)
-		if s.K.Elderly() {
-			// In brief (twelve pages were too many to read), the rules' messages kept.
-			outcomes = s.outcomeBriefs(a.Outcomes(), lang)
 		}
 		submit := touch.NewPrimaryButton(s.T("apply.submit"), s.Tap(func() { s.submit(a) }))
 		edit := touch.NewButton(s.T("apply.edit"), s.Tap(s.Back))
@@ -564,10 +658,20 @@ func reviewPage(s *Shell, a *app.ApplyForm) Page {
 		// the review is not a finger submitting it.
 		foot := container.New(layout.NewCustomPaddedVBoxLayout(0), widget.NewSeparator(),
 			wayOn(note(s.T("apply.review_hint"), widget.MediumImportance), edit, submit))
+		rows := review(a.Answers, lang)
 		if s.K.Elderly() {
-			return container.NewBorder(nil, foot, nil, nil, s.pager(append(blocks, outcomes...)...))
+			// In brief (twelve pages were too many to read), the rules' messages kept.
+			return container.NewBorder(nil, foot, nil, nil, s.pager(append(blocks, s.reviewInBrief(rows, a.Outcomes(), lang, masked)...)...))
 		}
-		return container.NewBorder(nil, foot, nil, nil, columns(s.pager(blocks...), s.pager(outcomes...)))
+		section := ""
+		for _, r := range rows {
+			if r.Section != section {
+				section = r.Section
+				blocks = append(blocks, heading(section))
+			}
+			blocks = append(blocks, s.kvText(r.Label, r.Value))
+		}
+		return container.NewBorder(nil, foot, nil, nil, columns(s.pager(blocks...), s.pager(s.outcomeBlocks(a.Outcomes(), lang)...)))
 	}}
 }
 

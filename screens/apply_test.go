@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
@@ -79,17 +80,22 @@ func TestFormHintsWhole(t *testing.T) {
 func inEveryMode(t *testing.T, f func(t *testing.T, h *screentest.H)) {
 	for _, english := range []bool{false, true} {
 		for _, elderly := range []bool{false, true} {
-			t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
-				h := screentest.New(t, screentest.Options{})
-				if english {
-					h.Shell.ToggleLanguage()
-				}
-				h.Shell.SetElderly(elderly)
-				h.K.Sessions.Start().SetIdentity(session.Identity{Name: "陈建国", IDNumber: "11010519491231002X", CardType: "resident"})
-				f(t, h)
-			})
+			inMode(t, english, elderly, f)
 		}
 	}
+}
+
+// inMode runs f in a subtest in one language and size, as inEveryMode does.
+func inMode(t *testing.T, english, elderly bool, f func(t *testing.T, h *screentest.H)) {
+	t.Run(fmt.Sprintf("english=%v,elderly=%v", english, elderly), func(t *testing.T) {
+		h := screentest.New(t, screentest.Options{})
+		if english {
+			h.Shell.ToggleLanguage()
+		}
+		h.Shell.SetElderly(elderly)
+		h.K.Sessions.Start().SetIdentity(session.Identity{Name: "陈建国", IDNumber: "11010519491231002X", CardType: "resident"})
+		f(t, h)
+	})
 }
 
 // showingAnswer is an answer to key that meets c: the one it is (show_if is), or the
@@ -211,7 +217,6 @@ func TestStartDateFromTheTimeLimit(t *testing.T) {
 // service's time limit with its deadline: in normal size and in 大字模式, in Chinese and in
 // English, each page fitting (大字模式 pages more).
 func TestReviewTellsEveryRule(t *testing.T) {
-	const address = "lzh/taihe/th-zhengjie/jy1/2/602"
 	for _, tc := range []struct {
 		name     string
 		services []string // utility/service
@@ -236,28 +241,7 @@ func TestReviewTellsEveryRule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inEveryMode(t, func(t *testing.T, h *screentest.H) {
 				lang := h.K.Text.Lang()
-				var services []*catalog.Service
-				for _, ref := range tc.services {
-					u, id, _ := strings.Cut(ref, "/")
-					sv, ok := h.K.Catalog().Service(u, id)
-					if !ok {
-						t.Fatalf("no %s in the catalogue", ref)
-					}
-					services = append(services, sv)
-				}
-				a, err := h.K.NewApplication(services...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				a.Answers["phone"] = "13800000006"
-				if _, ok := a.Form.Input("address"); ok {
-					a.Answers["address"] = address
-				}
-				maps.Copy(a.Answers, tc.answers)
-				fillChoices(t, a)
-				if ps := a.Form.Validate(a.Answers); len(ps) > 0 {
-					t.Fatalf("the answers: %v", ps)
-				}
+				a := reviewed(t, h, tc.services, tc.answers)
 				var owed []string
 				for i, o := range a.Outcomes() {
 					if i == 0 {
@@ -273,7 +257,7 @@ func TestReviewTellsEveryRule(t *testing.T) {
 					}
 				}
 				h.Shell.ShowReview(a)
-				text, pages := everyPage(h)
+				text, pages := everyPage(h, nil)
 				for _, m := range owed {
 					if !strings.Contains(text, squeezed(m)) {
 						t.Errorf("the review does not tell %q", m)
@@ -283,6 +267,107 @@ func TestReviewTellsEveryRule(t *testing.T) {
 			})
 		})
 	}
+}
+
+// In 大字模式 a 联动报装 at four utilities is reviewed in six pages, in Chinese and in
+// English: nine, before each utility's time limit and fees stood under its answers
+// (not under a title of their own, the utility named again on each line), its lines
+// two to a line where both fit half the width and closer, and the masked hint beside
+// the first title (tapping through nine pages, an elderly citizen lost their place).
+// Fewer utilities take fewer pages (one 4 → 3, two 6 → 4, a water 过户 3 → 2, a 过户
+// at four 6 → 5 and 4 in English). What the citizen checks is all there still (every
+// answer, each time limit, fees and rule message), each page passes the screen's
+// checks, and each page after the first starts with the title of what it shows, again
+// (（续）) where it goes on with a utility's part: a time limit never stands on a page
+// that does not say whose it is.
+func TestElderlyReviewPageCounts(t *testing.T) {
+	lowVoltage := map[string]string{"electricity.voltage": "low", "electricity.capacity_kw": "8"}
+	accounts := map[string]string{"property_cert": "12345678", "electricity.account": "1000000001",
+		"water.account": "10000001", "gas.account": "100000001", "broadband.account": "10000000001"}
+	for _, tc := range []struct {
+		name     string
+		services []string // utility/service
+		answers  map[string]string
+		zh, en   int // the most pages
+	}{
+		{"one utility", []string{"electricity/new_connection"}, lowVoltage, 3, 3},
+		{"two utilities", []string{"electricity/new_connection", "water/new_connection"}, lowVoltage, 4, 4},
+		{"four utilities", []string{"electricity/new_connection", "water/new_connection", "gas/new_connection", "broadband/new_connection"}, lowVoltage, 6, 6},
+		{"过户, water", []string{"water/transfer"}, accounts, 2, 2},
+		{"过户, four utilities", []string{"electricity/transfer", "water/transfer", "gas/transfer", "broadband/transfer"}, accounts, 5, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, english := range []bool{false, true} {
+				inMode(t, english, true, func(t *testing.T, h *screentest.H) {
+					lang := h.K.Text.Lang()
+					a := reviewed(t, h, tc.services, tc.answers)
+					h.Shell.ShowReview(a)
+					text, pages := everyPage(h, func(p *touch.Pager, _ string) {
+						if at, _ := p.Page(); at > 0 {
+							if shown := test.WidgetRenderer(p).Objects(); len(shown) == 0 {
+								t.Errorf("page %d shows nothing", at+1)
+							} else if _, ok := shown[0].(*touch.Heading); !ok {
+								t.Errorf("page %d starts with a %T, not a title", at+1, shown[0])
+							}
+						}
+					})
+					most := tc.zh
+					if english {
+						most = tc.en
+					}
+					if pages > most {
+						t.Errorf("the review takes %d pages, more than %d", pages, most)
+					}
+					owed := []string{}
+					for _, r := range a.Form.Review(a.Answers, lang) {
+						owed = append(owed, r.Label, r.Value)
+					}
+					for _, o := range a.Outcomes() {
+						owed = append(owed, o.TimeLimit(lang), o.FeesText(lang))
+						for _, m := range o.Messages {
+							owed = append(owed, m.In(lang))
+						}
+					}
+					for _, s := range owed {
+						if !strings.Contains(text, squeezed(s)) {
+							t.Errorf("the review does not show %q", s)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// reviewed is an application for services (utility/service) answered as a citizen
+// would who reaches its review: a phone, an address where asked, answers, and the
+// first option of every other choice.
+func reviewed(t *testing.T, h *screentest.H, services []string, answers map[string]string) *app.ApplyForm {
+	t.Helper()
+	const address = "lzh/taihe/th-zhengjie/jy1/2/602"
+	var svs []*catalog.Service
+	for _, ref := range services {
+		u, id, _ := strings.Cut(ref, "/")
+		sv, ok := h.K.Catalog().Service(u, id)
+		if !ok {
+			t.Fatalf("no %s in the catalogue", ref)
+		}
+		svs = append(svs, sv)
+	}
+	a, err := h.K.NewApplication(svs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Answers["phone"] = "13800000006"
+	if _, ok := a.Form.Input("address"); ok {
+		a.Answers["address"] = address
+	}
+	maps.Copy(a.Answers, answers)
+	fillChoices(t, a)
+	if ps := a.Form.Validate(a.Answers); len(ps) > 0 {
+		t.Fatalf("the answers: %v", ps)
+	}
+	return a
 }
 
 // fillChoices answers the visible questions still unanswered that are picked from a
@@ -309,17 +394,21 @@ func fillChoices(t *testing.T, a *app.ApplyForm) {
 // everyPage turns every pager on the screen through all its pages, checking each page
 // (it fits, its targets, …), and returns the text shown on any of them, without spaces
 // or line breaks (squeezed: a wrapped line is one text), and how many pages they made.
-func everyPage(h *screentest.H) (string, int) {
+// each, when not nil, is given each pager on each of its pages with the screen's text.
+func everyPage(h *screentest.H, each func(p *touch.Pager, text string)) (string, int) {
 	h.T.Helper()
-	var text strings.Builder
-	read := func() {
+	var all strings.Builder
+	read := func() string {
 		// The markup lays the screen out as it is painted: a page turned shows then.
+		var text strings.Builder
 		for _, m := range markupText.FindAllStringSubmatch(h.Markup(), -1) {
 			text.WriteString(squeezed(html.UnescapeString(m[1])))
 		}
 		h.Check("", "")
+		all.WriteString(text.String())
+		return text.String()
 	}
-	read() // the first layout builds the screen at its size: its pagers are those after it
+	first := read() // the first layout builds the screen at its size: its pagers are those after it
 	var pagers []*touch.Pager
 	for _, o := range h.Objects() {
 		if p, ok := o.(*touch.Pager); ok && p.Visible() {
@@ -330,15 +419,21 @@ func everyPage(h *screentest.H) (string, int) {
 	for _, p := range pagers {
 		_, n := p.Page()
 		pages += n
+		if each != nil {
+			each(p, first)
+		}
 		for i := 1; i < n; i++ {
 			h.TapObject(p.NextButton())
-			read()
+			text := read()
 			if at, _ := p.Page(); at != i || !slices.Contains(h.Objects(), fyne.CanvasObject(p)) {
 				h.T.Fatalf("下一页 showed page %d of a pager on screen %v, not page %d", at+1, slices.Contains(h.Objects(), fyne.CanvasObject(p)), i+1)
 			}
+			if each != nil {
+				each(p, text)
+			}
 		}
 	}
-	return text.String(), pages
+	return all.String(), pages
 }
 
 // markupText is the text between a markup's tags.
