@@ -751,5 +751,8 @@ func (f *Form) display(fd *Field, v string, lang i18n.Lang, masked bool) string 
 			return mask.Phone(v)
 		}
 	}
+	if masked && fd.Role == RolePropertyCert {
+		return mask.Certificate(v)
+	}
 	return v
 }

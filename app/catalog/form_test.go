@@ -559,6 +559,26 @@ func TestReviewInFull(t *testing.T) {
 	}
 }
 
+// A 过户's property certificate number is masked on the review as the phone is (a
+// bystander reads the screen too), and shown in full on the citizen's request.
+func TestReviewMasksTheCertificate(t *testing.T) {
+	f := form(t, now, "electricity/transfer")
+	a := answers(f)
+	a["property_cert"] = "20261234567"
+	for _, tc := range []struct {
+		rows       []Row
+		want, hide string
+	}{
+		{f.Review(a, i18n.ZH), "20*******67", "20261234567"},
+		{f.ReviewInFull(a, i18n.ZH), "20261234567", "20*******67"},
+	} {
+		got := rowsText(tc.rows)
+		if !strings.Contains(got, "不动产权证号（数字部分）: "+tc.want) || strings.Contains(got, tc.hide) {
+			t.Errorf("want %q, not %q:\n%s", tc.want, tc.hide, got)
+		}
+	}
+}
+
 func defaultCalendar() (*workdays.Calendar, error) { return workdays.Default() }
 
 func fixedClock() clock.Clock { return clock.NewManual(now) }

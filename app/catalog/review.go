@@ -23,11 +23,13 @@ type Row struct {
 
 // Review lists the visible, answered inputs in form order, for the review page before
 // submission. Personal data is masked (name 张*, ID 6 + 4, phone 3 + 4, the address's
-// unit and room: Address.Masked): the review is on a screen in a public hall.
+// unit and room: Address.Masked, the property certificate's number 2 + 2): the review
+// is on a screen in a public hall.
 func (f *Form) Review(a Answers, lang i18n.Lang) []Row { return f.review(a, lang, true) }
 
-// ReviewInFull is Review with what the citizen typed or picked (phone, address) in full,
-// for them to check on their own request; name and ID number stay masked.
+// ReviewInFull is Review with what the citizen typed or picked (phone, address,
+// certificate number) in full, for them to check on their own request; name and ID
+// number stay masked.
 func (f *Form) ReviewInFull(a Answers, lang i18n.Lang) []Row { return f.review(a, lang, false) }
 
 func (f *Form) review(a Answers, lang i18n.Lang, masked bool) []Row {

@@ -76,3 +76,16 @@ func Phone(p string) string {
 	r := []rune(p)
 	return string(r[:3]) + strings.Repeat("*", n-7) + string(r[n-4:])
 }
+
+// Certificate keeps the first 2 and last 2 characters of a certificate's number the
+// citizen typed (不动产权证号: 1234567 → 12***67), hiding at least 3: enough for them to
+// recognise it, too little for a bystander to note. A shorter one is hidden whole.
+func Certificate(v string) string {
+	v = strings.TrimSpace(v)
+	r := []rune(v)
+	n := len(r)
+	if n < 7 {
+		return strings.Repeat("*", n)
+	}
+	return string(r[:2]) + strings.Repeat("*", n-4) + string(r[n-2:])
+}

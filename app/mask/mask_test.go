@@ -71,3 +71,16 @@ func TestPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestCertificate(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"1234567", "12***67"},
+		{" 123456789012 ", "12********12"},
+		{"123456", "******"},
+		{"", ""},
+	} {
+		if got := Certificate(tc.in); got != tc.want {
+			t.Errorf("Certificate(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
