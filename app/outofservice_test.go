@@ -45,6 +45,8 @@ func TestOutOfServiceReason(t *testing.T) {
 			"数据密钥与数据库不符：请换回原来的 /var/lib/kiosk/data.key", "put the original /var/lib/kiosk/data.key back", false},
 		{"a newer schema", fmt.Errorf("%w (file at schema 9, this build knows 4)", store.ErrNewerSchema), cfg,
 			"数据库由较新版本的程序写入", "newer version", false},
+		{"a bucket missing at open", fmt.Errorf("%w: /var/lib/kiosk/kiosk.db: at schema 5 it lacks the bucket \"outbox\": %w", store.ErrDamaged, store.ErrNoBucket), cfg,
+			"数据库损坏：请从备份恢复 /var/lib/kiosk/kiosk.db", "The database is damaged: restore /var/lib/kiosk/kiosk.db from a backup", false},
 		{"the database held", fmt.Errorf("%w: held for 5s", store.ErrInUse), cfg,
 			"数据库被另一程序占用：/var/lib/kiosk/kiosk.db", "in use by another program: /var/lib/kiosk/kiosk.db", true},
 		{"the data folder read-only", fmt.Errorf("logging: %w", &fs.PathError{Op: "open", Path: "/var/lib/kiosk/kiosk.log", Err: syscall.EROFS}), cfg,

@@ -50,15 +50,15 @@ var ErrInUse = errors.New("store: the database is in use by another process")
 
 // ErrDamaged means the database file is not whole: empty, not a bbolt file, shorter
 // than the pages its last commit names (a copy or a restore cut short, a file system
-// that lost its end), or with a page that cannot be read (a disk's or an SD card's
-// fault; see checkPages and openingMark). bbolt maps the file and reads a page that is not there as a
+// that lost its end), with a page that cannot be read (a disk's or an SD card's
+// fault; see checkPages and openingMark), or not as its schema says (verify). bbolt maps the file and reads a page that is not there as a
 // fault the process cannot survive (SIGBUS): such a file is refused before it is
 // opened, and left as it is for staff to restore from a backup.
 var ErrDamaged = errors.New("store: the database file is damaged")
 
 // Check reports, creating and changing nothing, whether Open would open the data
 // folder: a key file that opens the database's sealed data, and a schema this build
-// knows. With no database yet, a key file there must be fit for the first start. The
+// knows, with every bucket it requires (verify). With no database yet, a key file there must be fit for the first start. The
 // data folder and the database must be writable by whoever asks (run it as the kiosk's
 // user).
 func Check(o Options) error {
@@ -99,17 +99,10 @@ func Check(o Options) error {
 		return damaged(path, err.Error())
 	}
 	return db.View(func(tx *bolt.Tx) error {
-		if err := knownSchema(readSchema(tx), Migrations); err != nil {
+		if err := verify(tx, path, Migrations); err != nil {
 			return err
 		}
-		if b := tx.Bucket(bucketMeta); b != nil {
-			if v := b.Get(keyKeyCheck); v != nil {
-				if _, err := sealer.Open(v, keyKeyCheck); err != nil {
-					return ErrWrongKey
-				}
-			}
-		}
-		return nil
+		return keyOpens(tx, sealer)
 	})
 }
 
@@ -134,7 +127,11 @@ var ErrWrongKey = errors.New("store: the data key does not match this database (
 // ErrNewerSchema means the file was written by a newer kiosk release.
 var ErrNewerSchema = errors.New("store: the database was written by a newer kiosk version")
 
-// Open opens or creates the database and its key, then brings the schema up to date.
+// Open opens or creates the database and its key, then brings the schema up to date. A
+// database that was there is first checked against its schema (verify), and refused,
+// left as it is, when it is not as its schema says (ErrDamaged; ErrNoBucket too for a
+// bucket missing) or newer than this build knows (*SchemaError, ErrNewerSchema). A new
+// one is made with every bucket of the current schema.
 func Open(o Options) (*Store, error) {
 	if o.Dir == "" {
 		return nil, errors.New("store: no data folder")
@@ -178,6 +175,13 @@ func Open(o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Before anything is written to it: a file that is not as its schema says is left
+	// as it is (ErrDamaged), one of a newer kiosk is never migrated down. (A new file is
+	// at schema 0, which requires no bucket.)
+	if err := db.View(func(tx *bolt.Tx) error { return verify(tx, path, Migrations) }); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &Store{db: db, sealer: sealer, path: path}
 	if err := s.checkKey(); err != nil {
 		db.Close()
@@ -203,8 +207,12 @@ func openError(path string, timeout time.Duration, err error) error {
 }
 
 // damaged is ErrDamaged for the file at path, with why, and what staff can do.
-func damaged(path, why string) error {
-	return fmt.Errorf("%w: %s: %s; it was left as it is: restore it from a backup (one kioskctl data backup made), or move it aside for the kiosk to start with an empty one", ErrDamaged, path, why)
+func damaged(path, why string) error { return damagedBy(path, errors.New(why)) }
+
+// damagedBy is damaged for a reason that is an error of its own (ErrNoBucket), which it
+// wraps too.
+func damagedBy(path string, why error) error {
+	return fmt.Errorf("%w: %s: %w; it was left as it is: restore it from a backup (one kioskctl data backup made), or move it aside for the kiosk to start with an empty one", ErrDamaged, path, why)
 }
 
 // openWhole opens the file at path to read it, once it is known to be a whole database
@@ -281,20 +289,16 @@ func syncDir(dir string) error {
 }
 
 func (s *Store) checkKey() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		v := b.Get(keyKeyCheck)
-		if v == nil {
-			return b.Put(keyKeyCheck, s.sealer.Seal(keyCheckPlain, keyKeyCheck))
-		}
-		if _, err := s.sealer.Open(v, keyKeyCheck); err != nil {
-			return ErrWrongKey
-		}
-		return nil
-	})
+	return s.db.View(func(tx *bolt.Tx) error { return keyOpens(tx, s.sealer) })
+}
+
+// keyOpens fails with ErrWrongKey unless sealer opens the key check that initialise
+// sealed in tx's file (verify found it there).
+func keyOpens(tx *bolt.Tx, sealer *Sealer) error {
+	if _, err := sealer.Open(tx.Bucket(bucketMeta).Get(keyKeyCheck), keyKeyCheck); err != nil {
+		return ErrWrongKey
+	}
+	return nil
 }
 
 // Path is the database file's path.
@@ -321,8 +325,9 @@ func (s *Store) Sealer() *Sealer { return s.sealer }
 func (s *Store) SchemaVersion() (int, error) {
 	var v int
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v = readSchema(tx)
-		return nil
+		var err error
+		v, err = schemaOf(tx)
+		return err
 	})
 	return v, err
 }

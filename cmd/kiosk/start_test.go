@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/devices/sim/simtest"
 	"github.com/liangzihu/kiosk/screens/screentest"
 )
@@ -40,6 +41,11 @@ func TestStartOutOfService(t *testing.T) {
 		}, want: []string{"本机暂停服务", "请到人工窗口办理，给您带来不便敬请谅解", "This kiosk is out of service",
 			"供电服务 95598", "数据库损坏：请从备份恢复", "kiosk.db", "kioskctl config check --config", "systemctl restart kiosk"},
 			logged: store.ErrDamaged.Error()},
+		// Before, the kiosk started on it and failed at each record of the journal.
+		{name: "a database without the journal's bucket", data: func(t *testing.T, dir string) {
+			storetest.FileWithoutBucket(t, dir, store.BucketJournal)
+		}, want: []string{"本机暂停服务", "数据库损坏：请从备份恢复", "kiosk.db", "kioskctl config check --config"},
+			logged: `lacks the bucket \"journal\"`},
 		{name: "the data key missing", data: func(t *testing.T, dir string) {
 			newStore(t, dir)
 			if err := os.Remove(filepath.Join(dir, "data.key")); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/devices/sim"
 )
 
@@ -123,6 +124,13 @@ dir = "` + data + `"
 				os.Remove(filepath.Join(data, "data.key"))
 			},
 			code: 1, out: []string{"data " + data + ": PROBLEM: store: the data key file is missing"}, err: "1 problem(s)"},
+		// Before, the check said ok, and the kiosk started and failed at each
+		// operation that needed the bucket.
+		{name: "a database without one of its buckets", config: write("bucket.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "bucket-data")+"\"\n"),
+			before: func() { storetest.FileWithoutBucket(t, filepath.Join(dir, "bucket-data"), store.BucketReprints) },
+			code:   1, out: []string{"data " + filepath.Join(dir, "bucket-data") + ": PROBLEM: store: the database file is damaged: " + filepath.Join(dir, "bucket-data", "kiosk.db") +
+				": at schema " + strconv.Itoa(store.CurrentSchema()) + ` it lacks the bucket "reprints", which every file at schema 2 or later holds (receipts kept for reprinting); it was left as it is: restore it from a backup`},
+			err: "1 problem(s)"},
 		{name: "staff with PINs of their own", config: write("members.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+filepath.Join(dir, "members-data")+"\"\n"+
 			"[[staff.members]]\nid = \"0417\"\nname = \"王芳\"\npin_hash = \""+staffpin.DemoHash+"\"\n"),
 			out: []string{"maintenance mode on the screen: 1 staff members, each with a 工号 and a PIN of their own", "ready"}},

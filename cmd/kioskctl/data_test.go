@@ -24,6 +24,7 @@ import (
 	"github.com/liangzihu/kiosk/app/staff/stafftest"
 	"github.com/liangzihu/kiosk/app/staffpin"
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -329,6 +330,18 @@ func TestStaffCommandsWhenKioskCannotBeReached(t *testing.T) {
 	}
 	if _, err := os.Stat(empty); !os.IsNotExist(err) {
 		t.Errorf("a data folder was created at %s", empty)
+	}
+	// A database without one of its buckets is refused as damaged, naming it (before,
+	// journal list opened it and failed at the journal; outbox list showed the requests).
+	damaged := filepath.Join(filepath.Dir(other), "damaged")
+	storetest.FileWithoutBucket(t, damaged, store.BucketJournal)
+	if err := os.WriteFile(other, []byte("[kiosk]\ndemo = true\n[data]\ndir = \""+damaged+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"journal", "list"}, {"outbox", "list"}} {
+		if code, _, errs := kioskctl(t, append(cmd, "--config", other)...); code != 1 || !strings.Contains(errs, "the database file is damaged") || !strings.Contains(errs, `lacks the bucket "journal"`) {
+			t.Errorf("%s on a database without the journal's bucket: %d %q", cmd, code, errs)
+		}
 	}
 }
 

@@ -64,3 +64,19 @@ func WantNoBucket(t testing.TB, what string, err error, name []byte, prefix stri
 		t.Errorf("%s without bucket %s: %q does not begin %q, or does not name the bucket", what, name, msg, prefix)
 	}
 }
+
+// FileWithoutBucket leaves in the data folder dir (key file <dir>/data.key) a kiosk
+// database, made there unless it is, that lacks the bucket name, closed: the file a
+// start or a kioskctl command meets after a damage (store.Open and store.Check refuse
+// it: store.ErrDamaged, naming the bucket).
+func FileWithoutBucket(t testing.TB, dir string, name []byte) {
+	t.Helper()
+	s, err := store.Open(store.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	DropBucket(t, s, name)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
