@@ -56,6 +56,7 @@ func (o OutOfService) Reason(t *i18n.Catalog) string {
 	err := o.Err
 	var ce *config.Error
 	var pe *fs.PathError
+	var se *store.SchemaError
 	switch {
 	case errors.As(err, &ce):
 		where := filepath.Base(ce.File)
@@ -72,8 +73,8 @@ func (o OutOfService) Reason(t *i18n.Catalog) string {
 		return t.T("outage.key_missing", o.KeyFile)
 	case errors.Is(err, store.ErrWrongKey):
 		return t.T("outage.wrong_key", o.KeyFile)
-	case errors.Is(err, store.ErrNewerSchema):
-		return t.T("outage.newer_schema")
+	case errors.As(err, &se):
+		return t.T("outage.newer_schema", se.File, se.Known)
 	case errors.Is(err, store.ErrInUse):
 		return t.T("outage.in_use", filepath.Join(o.DataDir, store.FileName))
 	case errors.As(err, &pe) && o.File != "" && pe.Path == o.File:
