@@ -113,7 +113,7 @@ func (s *Server) Applications(utilityID, idNumber string) ([]utility.Progress, e
 	if err != nil {
 		return nil, err
 	}
-	return u.applicationsOf(idNumber), nil
+	return u.applicationsOf(idNumber)
 }
 
 // Bills lists an account's bills at a utility, newest first (none for an account it

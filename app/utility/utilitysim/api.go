@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -68,12 +69,12 @@ func writeValue(w http.ResponseWriter, v any) {
 	writeJSON(w, http.StatusOK, b)
 }
 
-// writeFound answers the lookup of one record: an internal error when the store
-// failed, not found (with the citizen's message) when it is missing, else v.
-func writeFound(w http.ResponseWriter, v any, found bool, err error, missing string) {
+// found answers the lookup of one record: an internal error when the store failed
+// (logged), not found (with the citizen's message) when it is missing, else v.
+func (u *uapi) found(w http.ResponseWriter, v any, found bool, err error, missing string) {
 	switch {
 	case err != nil:
-		writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+		u.internal(w, err)
 	case !found:
 		writeErr(w, notFound(missing))
 	default:
@@ -189,12 +190,28 @@ type uapi struct {
 
 func (u *uapi) now() time.Time { return u.s.o.Clock.Now() }
 
-func (u *uapi) view(fn func(b ubk) error) error {
-	return u.s.db.View(func(tx *bolt.Tx) error { return fn(bucketsOf(tx, u.id)) })
+// view runs fn on the utility's buckets in a read transaction; errDamaged when the
+// file lacks one.
+func (u *uapi) view(fn func(b ubk) error) error { return u.s.db.View(u.in(fn)) }
+
+// update is view in a read-write transaction.
+func (u *uapi) update(fn func(b ubk) error) error { return u.s.db.Update(u.in(fn)) }
+
+// in is fn on the utility's buckets of a transaction.
+func (u *uapi) in(fn func(b ubk) error) func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		b, err := bucketsOf(tx, u.id)
+		if err != nil {
+			return err
+		}
+		return fn(b)
+	}
 }
 
-func (u *uapi) update(fn func(b ubk) error) error {
-	return u.s.db.Update(func(tx *bolt.Tx) error { return fn(bucketsOf(tx, u.id)) })
+// internal answers a request the state file failed (damaged: errDamaged), logging why.
+func (u *uapi) internal(w http.ResponseWriter, err error) {
+	u.s.log.Error("utilitysim: state", "utility", u.id, "err", err)
+	writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
 }
 
 // process is a state change: it reads the request body and returns the answer (a value
@@ -233,10 +250,13 @@ func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
 		}()
 		var stored idemRec
 		found := false
-		_ = u.view(func(b ubk) error {
+		if err := u.view(func(b ubk) error {
 			found = b.get(bIdem, ik, &stored) && u.now().Sub(stored.At) < u.s.o.KeyRetention
 			return nil
-		})
+		}); err != nil {
+			u.internal(w, err)
+			return
+		}
 		if found {
 			if stored.Fingerprint != fp {
 				writeErr(w, &apiError{status: http.StatusUnprocessableEntity, code: utility.CodeKeyReused, message: "Idempotency-Key 已用于另一请求"})
@@ -251,8 +271,7 @@ func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
 		}
 		var status int
 		var body []byte
-		err := u.s.db.Batch(func(tx *bolt.Tx) error {
-			b := bucketsOf(tx, u.id)
+		err := u.s.db.Batch(u.in(func(b ubk) error {
 			var v any
 			var aerr *apiError
 			if msg := u.s.Faults(u.id).Refuse; msg != "" && (kind == utility.KindApplication || kind == utility.KindTransfer) {
@@ -289,10 +308,9 @@ func (u *uapi) submit(kind utility.Kind, fn process) http.HandlerFunc {
 				return nil
 			}
 			return b.logReceived(Received{KioskRef: ref.KioskRef, Kind: kind, Key: key, Status: status, At: u.now()})
-		})
+		}))
 		if err != nil {
-			u.s.log.Error("utilitysim: commit", "utility", u.id, "err", err)
-			writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
+			u.internal(w, fmt.Errorf("commit: %w", err))
 			return
 		}
 		u.answer(w, r, status, body)
@@ -348,13 +366,9 @@ func decode(body []byte, v any) *apiError {
 func (u *uapi) submissionGet(w http.ResponseWriter, r *http.Request) {
 	var rec submissionRec
 	found := false
-	_ = u.view(func(b ubk) error {
+	err := u.view(func(b ubk) error {
 		found = b.get(bSubmissions, info(r).kioskID+"/"+r.PathValue("ref"), &rec)
 		return nil
 	})
-	if !found {
-		writeErr(w, notFound("未收到该业务"))
-		return
-	}
-	writeValue(w, rec)
+	u.found(w, rec, found, err, "未收到该业务")
 }

@@ -30,7 +30,7 @@ func (u *uapi) accountsSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []utility.Account{}
-	_ = u.view(func(b ubk) error {
+	err := u.view(func(b ubk) error {
 		return b.sub(bAccounts).ForEach(func(k, v []byte) error {
 			var a accountRec
 			if json.Unmarshal(v, &a) == nil && a.OwnerID == id.IDNumber && (id.Name == "" || id.Name == a.HolderName) {
@@ -39,7 +39,7 @@ func (u *uapi) accountsSearch(w http.ResponseWriter, r *http.Request) {
 			return nil
 		})
 	})
-	writeValue(w, map[string]any{"accounts": out})
+	u.found(w, map[string]any{"accounts": out}, true, err, "")
 }
 
 // withBalance fills an account's arrears and unpaid count from its bills.
@@ -75,51 +75,36 @@ func (u *uapi) bills(b ubk, account string) []utility.Bill {
 func (u *uapi) accountGet(w http.ResponseWriter, r *http.Request) {
 	var a accountRec
 	found := false
-	_ = u.view(func(b ubk) error {
+	err := u.view(func(b ubk) error {
 		if found = b.get(bAccounts, r.PathValue("number"), &a); found {
 			a.Account = u.withBalance(b, a.Account)
 		}
 		return nil
 	})
-	if !found {
-		writeErr(w, notFound("未找到该户号，请核对后重新输入"))
-		return
-	}
-	writeValue(w, a.Account)
+	u.found(w, a.Account, found, err, "未找到该户号，请核对后重新输入")
 }
 
 func (u *uapi) billsList(w http.ResponseWriter, r *http.Request) {
-	var bills []utility.Bill
+	bills := []utility.Bill{}
 	found := false
-	_ = u.view(func(b ubk) error {
+	err := u.view(func(b ubk) error {
 		var a accountRec
 		if found = b.get(bAccounts, r.PathValue("number"), &a); found {
-			bills = u.bills(b, a.Number)
+			bills = append(bills, u.bills(b, a.Number)...)
 		}
 		return nil
 	})
-	if !found {
-		writeErr(w, notFound("未找到该户号，请核对后重新输入"))
-		return
-	}
-	if bills == nil {
-		bills = []utility.Bill{}
-	}
-	writeValue(w, map[string]any{"bills": bills})
+	u.found(w, map[string]any{"bills": bills}, found, err, "未找到该户号，请核对后重新输入")
 }
 
 func (u *uapi) billGet(w http.ResponseWriter, r *http.Request) {
 	var bill utility.Bill
 	found := false
-	_ = u.view(func(b ubk) error {
+	err := u.view(func(b ubk) error {
 		found = b.get(bBills, r.PathValue("number")+"/"+r.PathValue("bill"), &bill)
 		return nil
 	})
-	if !found {
-		writeErr(w, notFound("未找到该账单"))
-		return
-	}
-	writeValue(w, bill)
+	u.found(w, bill, found, err, "未找到该账单")
 }
 
 // ---- payments ----
@@ -272,7 +257,9 @@ func (u *uapi) markPaid(b ubk, p paymentRec) (paymentRec, error) {
 func (u *uapi) payment(ref string) (paymentRec, bool, error) {
 	var p paymentRec
 	found := false
-	_ = u.view(func(b ubk) error { found = b.get(bPayments, ref, &p); return nil })
+	if err := u.view(func(b ubk) error { found = b.get(bPayments, ref, &p); return nil }); err != nil {
+		return p, false, err
+	}
 	if !found || u.settle(p).Status == p.Status {
 		return p, found, nil
 	}
@@ -297,7 +284,7 @@ func (u *uapi) payment(ref string) (paymentRec, bool, error) {
 
 func (u *uapi) paymentGet(w http.ResponseWriter, r *http.Request) {
 	p, found, err := u.payment(r.PathValue("ref"))
-	writeFound(w, u.misstated(p.Payment), found, err, "未找到该缴费订单")
+	u.found(w, u.misstated(p.Payment), found, err, "未找到该缴费订单")
 }
 
 // misstated is a status answer about p with the fields of Faults.Misstate another
@@ -630,7 +617,9 @@ func (u *uapi) progress(a *appRec) bool {
 func (u *uapi) application(ref string) (appRec, bool, error) {
 	var a appRec
 	found := false
-	_ = u.view(func(b ubk) error { found = b.get(bApplications, ref, &a); return nil })
+	if err := u.view(func(b ubk) error { found = b.get(bApplications, ref, &a); return nil }); err != nil {
+		return a, false, err
+	}
 	if !found {
 		return a, false, nil
 	}
@@ -655,7 +644,7 @@ func (u *uapi) applicationGet(w http.ResponseWriter, r *http.Request) {
 	if err == nil && found {
 		p, err = json.Marshal(a.Progress)
 	}
-	writeFound(w, u.sparse(p), found, err, "未找到该办件，请核对办件编号")
+	u.found(w, u.sparse(p), found, err, "未找到该办件，请核对办件编号")
 }
 
 func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
@@ -668,8 +657,13 @@ func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, invalid("id_number", "证件号码有误，请重新读取身份证"))
 		return
 	}
+	apps, err := u.applicationsOf(id.IDNumber)
+	if err != nil {
+		u.internal(w, err)
+		return
+	}
 	list := []json.RawMessage{}
-	for _, p := range u.applicationsOf(id.IDNumber) {
+	for _, p := range apps {
 		b, err := json.Marshal(p)
 		if err != nil {
 			writeErr(w, &apiError{status: 500, code: utility.CodeInternal})
@@ -682,9 +676,9 @@ func (u *uapi) applicationsSearch(w http.ResponseWriter, r *http.Request) {
 
 // applicationsOf lists a citizen's applications, newest first (never nil: the API
 // answers an empty list).
-func (u *uapi) applicationsOf(idNumber string) []utility.Progress {
+func (u *uapi) applicationsOf(idNumber string) ([]utility.Progress, error) {
 	var refs []string
-	_ = u.view(func(b ubk) error {
+	err := u.view(func(b ubk) error {
 		return b.sub(bApplications).ForEach(func(k, v []byte) error {
 			var a appRec
 			if json.Unmarshal(v, &a) == nil && a.OwnerID == idNumber {
@@ -693,14 +687,21 @@ func (u *uapi) applicationsOf(idNumber string) []utility.Progress {
 			return nil
 		})
 	})
+	if err != nil {
+		return nil, err
+	}
 	out := []utility.Progress{}
 	for _, ref := range refs {
-		if a, ok, err := u.application(ref); err == nil && ok {
+		a, ok, err := u.application(ref)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, a.Progress)
 		}
 	}
 	slices.SortFunc(out, func(x, y utility.Progress) int { return y.AcceptedAt.Compare(x.AcceptedAt) })
-	return out
+	return out, nil
 }
 
 // ---- transfers and evaluations ----

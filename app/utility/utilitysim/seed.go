@@ -30,12 +30,22 @@ func AccountNumber(utilityID string, i int) string {
 	return ""
 }
 
-// seed creates the buckets and, on a new file, the demo data relative to the clock.
+// seed creates the buckets and the demo data relative to the clock in a new file; in
+// one seeded before, it checks that every bucket is there (errDamaged): one missing
+// made a panic at the first request that needed it.
 func (s *Server) seed() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists([]byte("meta"))
 		if err != nil {
 			return err
+		}
+		if meta.Get(keySeeded) != nil {
+			for _, id := range Utilities {
+				if _, err := bucketsOf(tx, id); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		for _, id := range Utilities {
 			u, err := tx.CreateBucketIfNotExists([]byte(id))
@@ -48,13 +58,14 @@ func (s *Server) seed() error {
 				}
 			}
 		}
-		if meta.Get(keySeeded) != nil {
-			return nil
-		}
 		now := s.o.Clock.Now()
 		for i, p := range DemoIdentities {
 			for _, id := range p.Accounts {
-				if err := s.seedAccount(bucketsOf(tx, id), i, p, now); err != nil {
+				b, err := bucketsOf(tx, id)
+				if err != nil {
+					return err
+				}
+				if err := s.seedAccount(b, i, p, now); err != nil {
 					return err
 				}
 			}
@@ -166,7 +177,10 @@ func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
 			fields: map[string]string{"voltage": "high", "capacity_kva": "630"}},
 	}
 	for _, a := range apps {
-		b := bucketsOf(tx, a.utility)
+		b, err := bucketsOf(tx, a.utility)
+		if err != nil {
+			return err
+		}
 		u := &uapi{s: s, id: a.utility}
 		svc, zero := catalogue[a.utility][a.service].outcome(a.utility, a.fields, a.accepted)
 		p := DemoIdentities[a.person]

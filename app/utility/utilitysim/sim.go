@@ -247,7 +247,7 @@ func Start(o Options) (*Server, error) {
 		faults: map[string]Faults{}, rnd: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)), inflight: map[string]bool{}}
 	if err := s.seed(); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("utilitysim: state %s: %w", filepath.Join(o.Dir, FileName), err)
 	}
 	for _, id := range Utilities {
 		s.ends[id] = &endpoint{addr: net.JoinHostPort(o.Host, strconv.Itoa(o.Ports[id])), handler: s.utilityHandler(id)}

@@ -2,6 +2,7 @@ package utilitysim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,18 +25,38 @@ var (
 
 var subBuckets = [][]byte{bAccounts, bBills, bPayments, bApplications, bIdem, bSubmissions, bLog, bSeq}
 
-// ubk is one utility's buckets inside a transaction.
+// errDamaged means the state file lacks a bucket every seeded file holds: damaged, or
+// not the simulator's. Move it aside (or start with Options.Reseed) to start from the
+// seed.
+var errDamaged = errors.New("utilitysim: the state file is damaged or not the simulator's (move it aside to start from the seed)")
+
+// ubk is one utility's buckets inside a transaction, each of subBuckets found.
 type ubk struct {
-	id string
-	tx *bolt.Tx
-	u  *bolt.Bucket
+	id   string
+	tx   *bolt.Tx
+	subs map[string]*bolt.Bucket
 }
 
-func bucketsOf(tx *bolt.Tx, id string) ubk {
-	return ubk{id: id, tx: tx, u: tx.Bucket([]byte(id))}
+// bucketsOf is utility id's buckets in tx; an error wrapping errDamaged, naming the
+// bucket, when the file lacks one.
+func bucketsOf(tx *bolt.Tx, id string) (ubk, error) {
+	u := tx.Bucket([]byte(id))
+	if u == nil {
+		return ubk{}, fmt.Errorf("%w: no bucket %q", errDamaged, id)
+	}
+	b := ubk{id: id, tx: tx, subs: make(map[string]*bolt.Bucket, len(subBuckets))}
+	for _, name := range subBuckets {
+		s := u.Bucket(name)
+		if s == nil {
+			return ubk{}, fmt.Errorf("%w: no bucket %q in %q", errDamaged, name, id)
+		}
+		b.subs[string(name)] = s
+	}
+	return b, nil
 }
 
-func (b ubk) sub(name []byte) *bolt.Bucket { return b.u.Bucket(name) }
+// sub is the sub-bucket name, one of subBuckets (bucketsOf found each).
+func (b ubk) sub(name []byte) *bolt.Bucket { return b.subs[string(name)] }
 
 func (b ubk) get(name []byte, key string, v any) bool {
 	data := b.sub(name).Get([]byte(key))
@@ -151,7 +172,11 @@ func (s *Server) Received(id string) ([]Received, error) {
 	}
 	var out []Received
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return bucketsOf(tx, id).sub(bLog).ForEach(func(k, v []byte) error {
+		b, err := bucketsOf(tx, id)
+		if err != nil {
+			return err
+		}
+		return b.sub(bLog).ForEach(func(k, v []byte) error {
 			var r Received
 			if err := json.Unmarshal(v, &r); err != nil {
 				return err
