@@ -395,6 +395,7 @@ func (k *Kiosk) onSession(e session.Event) {
 		}
 		k.forgetHeld(e.SessionID)
 		k.abandonPayments(e.SessionID)
+		k.dropIdleConnections()
 		// The next citizen starts from the hall's defaults, not the last one's choices.
 		// A card placed during a visit without one (a bill scanned, an account typed) is
 		// put there by whoever stands at the screen: that visit's data goes, the language
@@ -415,6 +416,21 @@ func (k *Kiosk) onSession(e session.Event) {
 	if next != nil {
 		k.Log.Info("the payer's visit ended for want of a touch: the waiting card is read as placed now", "session", e.SessionID)
 		k.acceptCard(next, bitext.Text{})
+	}
+}
+
+// dropIdleConnections closes the utilities' kept-alive connections when a visit ends.
+// A connection keeps the buffers of its last request and answer, in clear on the kiosk's
+// side of TLS: the citizen's name, ID number, phone and address stayed in the kiosk's
+// memory, reachable, until the next call on that connection wrote over them. Closed,
+// they go with it; the next visit's first calls open new ones. A call still on its way
+// (a cancellation of the visit's order) keeps its connection until it ends, and then
+// until the next visit ends or the transport's idle timeout (90 s).
+func (k *Kiosk) dropIdleConnections() {
+	for _, c := range k.Utilities {
+		if ic, ok := c.(interface{ CloseIdleConnections() }); ok {
+			ic.CloseIdleConnections()
+		}
 	}
 }
 
