@@ -510,7 +510,7 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 			return outcome{state: Pending, err: err}
 		default:
 			// The utility refused it when it did arrive.
-			return refused(err)
+			return refused(err, body)
 		}
 	}
 	ans, err := w.fwd.Forward(ctx, sub)
@@ -528,14 +528,16 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 	case utility.Temporary(err) || errors.Is(err, context.Canceled):
 		return outcome{state: Pending, err: err}
 	}
-	return refused(err)
+	return refused(err, body)
 }
 
 // refused is the outcome of a refusal. A request the utility says is already done (a
 // payment order paid before its cancellation arrived, an application rated before) is
 // closed by the kiosk: nothing is left to do with it, for staff either. Any other
-// refusal is a dead letter that waits for staff.
-func refused(err error) outcome {
+// refusal is a dead letter that waits for staff. What the utility's words quote of the
+// citizen, from the request's body, is masked before anyone reads them (maskOwnWords).
+func refused(err error, body []byte) outcome {
+	maskOwnWords(err, body)
 	var e *utility.Error
 	if errors.As(err, &e) && e.Code == utility.CodeAlreadyDone {
 		return outcome{state: Closed, err: err}
