@@ -182,11 +182,17 @@ func TestVisitsLeaveNothing(t *testing.T) {
 	served = append(served, li)
 
 	// 陈建国 applies for power and water, and walks away: the countdown ends the visit.
+	// The water company refuses, quoting him: the result shows him masked.
 	chen := demoCitizen(5)
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{Refuse: "申请人陈建国（420702197007070054）在该地址已有在办申请"}))
 	j.card(5)
 	j.apply(catalog.JointConnection, []string{utility.Electricity, utility.Water}, map[string]string{"electricity.voltage": "low"})
 	chen.typed(j)
 	j.submit()
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{}))
+	if !j.ShowsOnAnyPage("申请人陈**（420702********0054）") || j.Shows("陈建国") {
+		t.Errorf("the refusal quoting the applicant is not shown masked:\n%s", j.Markup())
+	}
 	j.WaitFor("the countdown", j.Shell.CountdownVisible)
 	j.WaitFor("the idle wipe", func() bool { return j.K.Sessions.Current() == nil })
 	j.leftAfter("the idle countdown after an application", false, all(chen))
@@ -248,6 +254,10 @@ func TestVisitsLeaveNothing(t *testing.T) {
 	j.WaitShows("缴费截止")
 	j.WaitFor("the idle wipe", func() bool { return j.K.Sessions.Current() == nil })
 	j.leftAfter("the idle countdown after a lookup by number", false, all(byNumber))
+
+	// A code that is no bill, holding an ID number, is said to be of no use and
+	// logged without its content.
+	j.must(j.rig.Scan("ID:" + utilitysim.DemoIdentities[1].IDNumber + " 李四"))
 
 	// Without a card: 赵堃's gas bill scanned; 王淑芬 puts her card down.
 	gas := utilitysim.AccountNumber(utility.Gas, 3)
