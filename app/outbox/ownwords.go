@@ -20,11 +20,10 @@ var personal = map[string]func(string) string{
 	"id_number":     mask.IDNumber,
 	"phone":         mask.Phone,
 	"address":       mask.Address,
-	"property_cert": hideAll,
+	"property_cert": mask.Certificate,
 }
 
-// hideAll hides every character of a value: a property certificate's number names a
-// property, and its holder with it.
+// hideAll hides every character of a value: an address's household part.
 func hideAll(v string) string { return strings.Repeat("*", utf8.RuneCountInString(v)) }
 
 // maskOwnWords masks, in a refusal's message, what the request's body says of its

@@ -33,7 +33,7 @@ func TestRefusalQuotingTheCitizenIsMasked(t *testing.T) {
 		t.Fatalf("dead letters %+v, %v", dead, err)
 	}
 	want := "申请人陈**（420702********0054，139****5678）在*************已有在办申请；" +
-		"不动产权证号********与梁子湖区太和" + "******************" + "不符"
+		"不动产权证号88****55与梁子湖区太和" + "******************" + "不符"
 	for name, got := range map[string]string{"the answer": utility.Own(res.Err), "the dead letter": utility.Own(dead[0].Err)} {
 		if got != want {
 			t.Errorf("%s says %q, want %q", name, got, want)
