@@ -623,10 +623,11 @@ func TestApplyFormElderly(t *testing.T) {
 		j.Tap("返回")
 		j.fillForm(map[string]string{"electricity.voltage": "low"})
 		j.Tap("核对并提交")
-		// The review says what the rules make of the answers: in 大字模式 in brief, each
-		// utility's time limit, fees and rule messages (the steps and the notes come on
-		// the 一次性告知书; screens.TestReviewTellsEveryRule checks every message).
-		want := map[bool]string{false: "办理环节", true: "办理承诺"}[elderly]
+		// The review says what the rules make of the answers: in 大字模式 in brief, under
+		// each utility's answers its time limit and fees on a line and its rule messages
+		// (the steps and the notes come on the 一次性告知书;
+		// screens.TestReviewTellsEveryRule checks every message).
+		want := map[bool]string{false: "办理环节", true: "费用："}[elderly]
 		if !j.ShowsOnAnyPage(want) || !j.ShowsOnAnyPage("个工作日，最迟") || !j.ShowsOnAnyPage("零费用") {
 			t.Errorf("大字模式 %v: the review does not show %s, the time limits and the fees", elderly, want)
 		}
