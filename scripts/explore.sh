@@ -2,7 +2,7 @@
 # Random walks through the whole demo kiosk (cmd/kiosk TestExplore): taps on anything a
 # finger could tap, cards, scans, printer and utility faults, pauses, citizens walking
 # away; after every action the screen must fit with full-size touch targets and show
-# nobody's data unmasked or after the session. CI walks five fixed walks in four hall
+# nobody's data unmasked or after the session. CI walks six fixed walks in four hall
 # configurations (standard; English and 大字模式 by default; two utilities, no printer, no
 # scanner; no ID card reader); this walks new seeds, each in the hall its seed picks, with the race
 # detector. A failing walk prints its hall, seed, last actions and the command that

@@ -198,8 +198,9 @@ func TestListReportsDamagedOrders(t *testing.T) {
 	}
 }
 
-// BenchmarkPut: keeping an order, sealed, in one commit with fsync — what starting a
-// payment adds before its QR shows (docs/benchmarks.md).
+// BenchmarkPut: keeping an order, sealed, in one commit with fsync — about what binding the
+// utility's reference to an order kept as asked (Answered) costs, one such commit
+// (docs/benchmarks.md).
 func BenchmarkPut(b *testing.B) {
 	s := New(storetest.Open(b))
 	o := order("K1", time.Now())
