@@ -721,6 +721,13 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 	if t.NewHolder.IDNumber == a.OwnerID {
 		return nil, invalid("new_holder.id_number", "新户主与原户主相同，无需过户")
 	}
+	if u.transferring(b, t.Account) {
+		// One change of holder at a time: a second, from this kiosk or another, is not
+		// a second piece of work. Whose it is and its number are not said: the one
+		// asking may not be the one who asked first.
+		return nil, &apiError{status: http.StatusConflict, code: utility.CodeAlreadyDone,
+			message: fmt.Sprintf("户号%s已有过户申请正在办理，不能重复申请。如有疑问，请到人工窗口咨询", a.Number)}
+	}
 	if acc := u.withBalance(b, a.Account); acc.Unpaid > 0 {
 		return nil, &apiError{status: http.StatusConflict, code: utility.CodeUnpaidBills, amount: acc.Arrears,
 			message: fmt.Sprintf("户号%s尚有%d笔未缴费用共%s元，请先缴清后再办理过户", a.Number, acc.Unpaid, acc.Arrears)}
@@ -737,6 +744,24 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 		return nil, &apiError{status: 500, code: utility.CodeInternal}
 	}
 	return acc, nil
+}
+
+// transferring reports whether a transfer of the account was accepted and is not done
+// yet (its steps as the citizen would see them now: demo auto-advance applied).
+func (u *uapi) transferring(b ubk, account string) bool {
+	found := false
+	_ = b.sub(bApplications).ForEach(func(_, v []byte) error {
+		var a appRec
+		if json.Unmarshal(v, &a) != nil || a.Service != "transfer" || a.Account != account {
+			return nil
+		}
+		u.progress(&a)
+		if a.State != utility.StateDone && a.State != utility.StateRefused {
+			found = true
+		}
+		return nil
+	})
+	return found
 }
 
 func (u *uapi) createEvaluation(b ubk, kiosk string, body []byte) (any, *apiError) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -205,6 +206,22 @@ func TestPaymentAndTransfer(t *testing.T) {
 	acc, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder})
 	if err != nil || !strings.HasPrefix(acc.Reference, "GH") || acc.Steps[0].Status != utility.StepDone {
 		t.Fatalf("transfer after paying: %+v, %v", acc, err)
+	}
+	// The same request again (the outbox's retry) is the same answer; another transfer
+	// of the account while this one is under way, by anyone, is refused: nothing is
+	// left to do (already_done, not a dead letter), and the message names neither
+	// the first applicant nor their number.
+	again, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder})
+	if err != nil || again.Reference != acc.Reference {
+		t.Fatalf("the transfer replayed: %+v, %v", again, err)
+	}
+	other := utility.Contact{Name: "王淑芬", IDNumber: DemoIdentities[2].IDNumber, Phone: "13800000003"}
+	for i, h := range []utility.Contact{newHolder, other} {
+		_, err := c.SubmitTransfer(ctx, "tr-dup-"+strconv.Itoa(i), utility.Transfer{KioskRef: "K6" + strconv.Itoa(i), Account: account, NewHolder: h})
+		if !errors.Is(err, utility.ErrRejected) || !errors.As(err, &e) || e.Code != utility.CodeAlreadyDone ||
+			!strings.Contains(e.Message, "已有过户申请正在办理") || strings.Contains(e.Message, acc.Reference) || strings.Contains(e.Message, newHolder.Name) {
+			t.Fatalf("a second transfer of the account (%d): %v", i, err)
+		}
 	}
 }
 
