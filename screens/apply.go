@@ -538,14 +538,7 @@ func (s *Shell) addressEditor(a *app.ApplyForm, in *catalog.Input, partial *stri
 // `replace` screens (the settle screen, and a payment's result over it); the stack
 // changes only then, or when a number is to be corrected.
 func (s *Shell) toReview(a *app.ApplyForm, replace int) {
-	depth := len(s.stack)
-	show := func(p Page) {
-		if len(s.stack) != depth { // the citizen went elsewhere meanwhile
-			return
-		}
-		s.stack = s.stack[:max(depth-replace, 1)]
-		s.Show(p)
-	}
+	show := s.replacing(replace)
 	settle := false
 	for _, sv := range a.Form.Services {
 		settle = settle || sv.SettleFirst
@@ -558,15 +551,34 @@ func (s *Shell) toReview(a *app.ApplyForm, replace int) {
 	run(s, a.CheckTransfer, func(c app.TransferCheck) {
 		s.notice.hide()
 		s.notice = nil
-		switch {
-		case len(c.NotFound) > 0:
-			s.accountsNotFound(a, c.NotFound, show)
-		case len(c.Unsettled) > 0:
-			show(settlePage(s, a, c.Unsettled))
-		default:
-			show(reviewPage(s, a))
-		}
+		s.checked(a, c, show)
 	})
+}
+
+// replacing shows a page in place of the top `replace` screens, unless the citizen has
+// gone elsewhere since it was made.
+func (s *Shell) replacing(replace int) func(Page) {
+	depth := len(s.stack)
+	return func(p Page) {
+		if len(s.stack) != depth { // the citizen went elsewhere meanwhile
+			return
+		}
+		s.stack = s.stack[:max(depth-replace, 1)]
+		s.Show(p)
+	}
+}
+
+// checked goes on from what the utilities said of a 过户's accounts: a number to
+// correct, bills to settle, or the review.
+func (s *Shell) checked(a *app.ApplyForm, c app.TransferCheck, show func(Page)) {
+	switch {
+	case len(c.NotFound) > 0:
+		s.accountsNotFound(a, c.NotFound, show)
+	case len(c.Unsettled) > 0:
+		show(settlePage(s, a, c.Unsettled))
+	default:
+		show(reviewPage(s, a))
+	}
 }
 
 // accountsNotFound says which utilities do not know the account numbers typed for them,
@@ -588,8 +600,29 @@ func (s *Shell) accountsNotFound(a *app.ApplyForm, refs []app.AccountRef, show f
 }
 
 // settlePage: a 过户 is accepted only once the account's bills are paid; pay them here.
+// Come back to (返回 from a payment's result) after bills changed in the visit — one
+// paid here, an order its utility withdrew as a bill was paid elsewhere — or after a
+// utility refused an order for them (paid elsewhere meanwhile), it checks them again
+// rather than offer a bill that is paid: the review, or what is still owed, takes its
+// place.
 func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
+	changed := s.K.BillsChangedInVisit()
+	stale, checking := false, false
+	again := func() { // the order refused: under its notice, this page checks again
+		stale = true
+		if s.Current() == "settle" {
+			s.refresh()
+		}
+	}
 	return Page{Name: "settle", TitleKey: "apply.settle_title", Build: func() fyne.CanvasObject {
+		if n := s.K.BillsChangedInVisit(); n != changed || stale {
+			changed, stale, checking = n, false, true
+			show := s.replacing(1)
+			run(s, a.CheckTransfer, func(c app.TransferCheck) { checking, unsettled = false, c.Unsettled; s.checked(a, c, show) })
+		}
+		if checking { // drawn again meanwhile (English, 大字模式)
+			return busy(s.T("apply.checking_bills"))
+		}
 		var rows []fyne.CanvasObject
 		for _, u := range unsettled {
 			u := u
@@ -597,7 +630,7 @@ func settlePage(s *Shell, a *app.ApplyForm, unsettled []app.Unsettled) Page {
 			// review says it, lest the new owner read the name as their own.
 			r := touch.NewRow(s.K.UtilityName(u.Utility)+"  "+s.T("accounts.number", u.Account.Number),
 				s.T("apply.holder", mask.Name(u.Account.HolderName))+" · "+s.T("apply.unpaid_bills", len(u.Bills)),
-				s.T("accounts.arrears", u.Amount.Yuan()), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills, nil) }))
+				s.T("accounts.arrears", u.Amount.Yuan()), s.Tap(func() { s.startPayment(u.Utility, u.Account, u.Bills, again) }))
 			r.Importance = widget.DangerImportance // owed, as the accounts screen shows it
 			rows = append(rows, r)
 		}
