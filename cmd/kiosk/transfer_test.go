@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -124,5 +128,161 @@ func TestTransferSettledElsewhere(t *testing.T) {
 	j.WaitFor("the review", func() bool { return j.Shell.Current() == "review" })
 	if !j.Shows("户号 " + gas + "，原户主 赵*") {
 		t.Fatalf("the review:\n%s", j.Markup())
+	}
+}
+
+// A 过户 at four utilities that ends four ways: the water account is being transferred
+// already (the citizen's own earlier request: the water company refuses a second, in
+// plain words, on screen and on the receipt, in both languages), the gas company is down
+// (its part waits, marked as unchecked, and is bound to its number when it is back), the
+// power company and the broadband operator accept. The receipt has a tracking QR for
+// each part but the refused one; the new holder finds the transfers by card and by
+// number, and rates one once it is done.
+func TestTransferPartlyAccepted(t *testing.T) {
+	j := newJourney(t)
+	j.card(5) // 陈建国 buys 张三's home: her bills are all paid
+	number := func(u string) string { return utilitysim.AccountNumber(u, 0) }
+	j.apply(catalog.JointTransfer, []string{utility.Water}, map[string]string{"water.account": number(utility.Water)})
+	first := j.submit()
+	if first.Counts() != (app.PartCounts{Accepted: 1}) {
+		t.Fatalf("the first water transfer: %+v", first.Answers)
+	}
+	j.must(j.sims.SetFaults(utility.Gas, utilitysim.Faults{Down: true}))
+	j.apply(catalog.JointTransfer, allFour, map[string]string{"electricity.account": number(utility.Electricity),
+		"electricity.unchanged": "yes", "water.account": number(utility.Water), "gas.account": number(utility.Gas),
+		"broadband.account": number(utility.Broadband)})
+	j.WaitShows("户号 " + number(utility.Gas) + "，暂时无法核对")
+	r := j.submit()
+	byU := map[string]app.PartAnswer{}
+	for _, p := range r.Answers {
+		byU[p.Utility] = p
+	}
+	if r.Counts() != (app.PartCounts{Accepted: 2, Waiting: 1, Refused: 1}) || r.JointRef == "" {
+		t.Fatalf("parts %+v", r.Answers)
+	}
+	water, gas := byU[utility.Water], byU[utility.Gas]
+	if !strings.Contains(water.Refused, "已有过户申请正在办理") || strings.Contains(water.Refused, first.Answers[0].Reference) {
+		t.Fatalf("water's refusal: %q", water.Refused)
+	}
+	if !gas.Unchecked || gas.Reference != "" || gas.KioskRef == "" {
+		t.Fatalf("gas: %+v", gas)
+	}
+	if !j.Shows("已受理2项，等待受理1项，未受理1项") || !j.ShowsOnAnyPage("已有过户申请正在办理") {
+		t.Fatalf("the result:\n%s", j.Markup())
+	}
+	// In English: the kiosk's own words first, then the water company's.
+	if !strings.Contains(water.RefusedEN, "did not accept this request") || !strings.Contains(water.RefusedEN, "(in its own words: 户号") {
+		t.Errorf("the refusal in English: %q", water.RefusedEN)
+	}
+	j.Tap("大字模式")
+	j.checkBothLanguages("", "transfer-partly-elderly")
+	j.Tap("大字模式：开")
+
+	// One QR a part that may be followed: the accepted ones by their number, the
+	// waiting one by the kiosk's reference (bound to the gas company's number later).
+	codes := j.trackingQRs()
+	want := []string{byU[utility.Electricity].Reference, byU[utility.Broadband].Reference, gas.KioskRef}
+	if len(codes) != len(want) {
+		t.Errorf("receipt QR codes %q, want one for each of %q", codes, want)
+	}
+	for _, w := range want {
+		if !slices.Contains(codes, "https://track.example.cn/a/"+w) {
+			t.Errorf("receipt lacks the QR of %s (has %q)", w, codes)
+		}
+	}
+
+	j.must(j.sims.SetFaults(utility.Gas, utilitysim.Faults{}))
+	j.K.Outbox.Resume(utility.Gas)
+	j.lateNumber(utility.Gas)
+	gasRef := ""
+	if got, _ := j.application().Result(); got.Counts() == (app.PartCounts{Accepted: 3, Refused: 1}) {
+		for _, p := range got.Answers {
+			if p.Utility == utility.Gas {
+				gasRef = p.Reference
+			}
+		}
+	}
+	if !strings.HasPrefix(gasRef, "RQGH") {
+		t.Fatalf("gas bound to %q", gasRef)
+	}
+
+	// By card: the new holder's transfers, the first water one and the three accepted.
+	j.Tap("退出办理")
+	j.card(5)
+	j.Tap("首页")
+	j.Tap("进度查询")
+	j.WaitFor("the transfers", func() bool {
+		for j.CanTap("上一页") {
+			j.Tap("上一页")
+		}
+		return !j.ShowsOnAnyPage("正在查询办件")
+	})
+	// The list names each by its utility and business: two water ones, the refused one
+	// by the kiosk's reference.
+	if m := j.Markup(); strings.Count(m, "供水 · 过户") != 2 || !j.Shows("供电 · 过户") || !j.Shows("供气 · 过户") ||
+		!j.Shows("宽带 · 过户") || !j.Shows("本机编号 "+water.KioskRef) || strings.Count(m, ">未受理<") != 1 || strings.Count(m, ">已受理<") != 4 {
+		t.Errorf("the transfers by card:\n%s", m)
+	}
+	// By number, done, rated.
+	elec := byU[utility.Electricity].Reference
+	if _, err := j.sims.Advance(utility.Electricity, elec); err != nil {
+		t.Fatal(err)
+	}
+	j.Tap("退出办理")
+	j.Tap("进度查询")
+	j.Tap("输入办件编号")
+	j.typeIn(elec)
+	j.WaitFor("the timeline", func() bool { return j.Shell.Current() == "timeline" })
+	j.WaitShows("过户办结")
+	j.Tap("评价本次服务")
+	j.Tap("非常满意")
+	j.Tap("提交评价")
+	j.WaitShows("评价已提交")
+}
+
+// transfers counts the transfer requests in the kiosk's outbox, whatever their state.
+func (j *journey) transfers() (n int) {
+	j.T.Helper()
+	for _, state := range []outbox.State{outbox.Pending, outbox.Done, outbox.Closed, outbox.Dead, outbox.Expired} {
+		list, err := j.K.Outbox.List(state, 0)
+		j.must(err)
+		for _, r := range list {
+			if r.Kind == utility.KindTransfer {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// A 过户 left half-way — 退出办理 at the pay QR of its unpaid bills, or at the review
+// with the card taken back — submits nothing, and the order given up is cancelled at the utility and
+// forgotten (no order left for the settling pass); the next citizen starts afresh.
+func TestTransferLeftHalfWay(t *testing.T) {
+	j := startJourney(t, journeyOptions{poll: pollFast})
+	j.card(5)
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	j.apply(catalog.JointTransfer, []string{utility.Electricity}, map[string]string{"electricity.account": elec,
+		"electricity.unchanged": "yes"})
+	j.settling([]string{elec}, elec)
+	j.TapPrefix(j.K.UtilityName(utility.Electricity))
+	j.WaitShows("请用微信或支付宝扫码支付")
+	j.Tap("退出办理")
+	j.WaitFor("the order cancelled and forgotten", func() bool { o, err := j.K.Orders.List(); return err == nil && len(o) == 0 })
+	if j.K.Sessions.Current() != nil || j.transfers() != 0 {
+		t.Fatalf("after 退出办理 at the pay QR: session %v, %d transfers", j.K.Sessions.Current() != nil, j.transfers())
+	}
+	j.rig.RemoveCard()
+
+	j.card(5)
+	gas := utilitysim.AccountNumber(utility.Gas, 0)
+	j.apply(catalog.JointTransfer, []string{utility.Gas}, map[string]string{"gas.account": gas})
+	j.WaitFor("the review", func() bool { return j.Shell.Current() == "review" })
+	a := j.application()
+	j.rig.RemoveCard() // taken back: the visit goes on until 退出办理 or the idle time
+	j.Tap("退出办理")
+	j.WaitFor("the visit's end", func() bool { return j.K.Sessions.Current() == nil })
+	if _, err := a.Submit(context.Background()); err == nil || j.transfers() != 0 {
+		t.Fatalf("the form of a visit ended was submitted (%v), %d transfers", err, j.transfers())
 	}
 }

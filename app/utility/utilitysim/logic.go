@@ -547,7 +547,10 @@ func (u *uapi) accept(b ubk, id string, svc service, zero bool) (utility.Accepta
 	now := u.now()
 	prefix := refPrefix[u.id]
 	if id == "transfer" {
-		prefix = "GH"
+		// Its own sequence, still the utility's: one number at one utility only (a
+		// number typed at 进度查询 is asked of every utility, and the one that knows it
+		// answers).
+		prefix += "GH"
 	}
 	ref, err := b.next(prefix, now)
 	if err != nil {

@@ -204,7 +204,7 @@ func TestPaymentAndTransfer(t *testing.T) {
 		t.Errorf("cancelling a paid order: %v", err)
 	}
 	acc, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder})
-	if err != nil || !strings.HasPrefix(acc.Reference, "GH") || acc.Steps[0].Status != utility.StepDone {
+	if err != nil || !strings.HasPrefix(acc.Reference, "SSGH") || acc.Steps[0].Status != utility.StepDone {
 		t.Fatalf("transfer after paying: %+v, %v", acc, err)
 	}
 	// The same request again (the outbox's retry) is the same answer; another transfer
