@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -1066,5 +1068,37 @@ func TestApplicationReceiptNotPrintedForTheNextCitizen(t *testing.T) {
 	})
 	if n := f.k.Outbox.Pending()[utility.Water]; n != 1 {
 		t.Fatalf("water's part: %d pending", n)
+	}
+}
+
+// The sample acceptance (kioskctl receipt sample acceptance, the receipt in
+// docs/devices.md) is what printAcceptance prints for a joint application of three parts
+// whose gas part waits: a 联办编号 made at the time accepted, labelled as one; the
+// answered parts tracked by their utility's number; the waiting one by the kiosk
+// reference a kiosk with the shipped configuration gives the third part stored at that
+// time (its code, the tenth of a second of the day, one on for each part before it).
+func TestSampleAcceptanceAsPrinted(t *testing.T) {
+	a := receipt.SampleAcceptance()
+	at := a.Time.In(workdays.CST)
+	if !a.Joint || !jointRefRE.MatchString(a.Ref) || a.Ref[1:13] != at.Format("060102150405") {
+		t.Errorf("联办编号 %q (joint %v) for an application accepted at %v", a.Ref, a.Joint, at)
+	}
+	midnight := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, workdays.CST)
+	tenths := int(at.Sub(midnight) / (100 * time.Millisecond))
+	for i, s := range a.Sections {
+		switch {
+		case s.Number != "":
+			if s.Track != s.Number {
+				t.Errorf("section %d: answered %s, tracked by %q", i+1, s.Number, s.Track)
+			}
+		default:
+			want := "K" + at.Format("060102") + config.Defaults().Kiosk.Code() + fmt.Sprintf("%06d", tenths+i)
+			if !kioskRefRE.MatchString(s.Track) || s.Track != want {
+				t.Errorf("section %d waits: tracked by %q, want the kiosk reference %s", i+1, s.Track, want)
+			}
+		}
+	}
+	if c := slices.IndexFunc(a.Sections, func(s receipt.Section) bool { return s.Number == "" }); c != 2 || !strings.HasPrefix(a.Sections[c].Utility, "供气") {
+		t.Errorf("the waiting part is section %d, want gas's (3)", c+1)
 	}
 }

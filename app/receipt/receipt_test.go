@@ -55,22 +55,47 @@ func builder(t testing.TB, v variant) *Builder {
 	return b
 }
 
-// sample is one sample receipt, its job and the URL its (first) QR code must hold.
+// sample is one sample receipt, its job and the URLs its QR codes must hold, top to
+// bottom.
 type sample struct {
 	name string
 	job  func(*Builder) (*printer.Job, error)
-	url  func(*Builder) (string, error)
+	urls func(*Builder) ([]string, error)
 }
 
 var samples = []sample{
 	{"payment", func(b *Builder) (*printer.Job, error) { return b.Payment(SamplePayment()) },
-		func(b *Builder) (string, error) { return b.PaymentURL(SamplePayment().TxnID) }},
+		func(b *Builder) ([]string, error) { return urls(b.PaymentURL, SamplePayment().TxnID) }},
+	// A joint application: a QR in each section, for the part's own reference (the
+	// utility's number, the kiosk's for the part not answered yet), none for the 联办编号.
 	{"acceptance", func(b *Builder) (*printer.Job, error) { return b.Acceptance(SampleAcceptance()) },
-		func(b *Builder) (string, error) { return b.TrackURL(SampleAcceptance().Ref) }},
+		func(b *Builder) ([]string, error) {
+			return urls(b.TrackURL, "DL202611250088", "SS20261125-017", SampleGasRef)
+		}},
 	{"progress", func(b *Builder) (*printer.Job, error) { return b.Progress(SampleProgress()) },
-		func(b *Builder) (string, error) { return b.TrackURL(SampleProgress().Ref) }},
+		func(b *Builder) ([]string, error) { return urls(b.TrackURL, SampleProgress().Ref) }},
+	// The test page prints its QR natively and as a raster image; as a raster image only
+	// where QR codes are sent so.
 	{"testpage", func(b *Builder) (*printer.Job, error) { return b.TestPage(SampleTestPage()) },
-		func(b *Builder) (string, error) { return b.TrackURL("TEST-20261125173012") }},
+		func(b *Builder) ([]string, error) {
+			if b.prof.NativeQR {
+				return urls(b.TrackURL, "TEST-20261125173012", "TEST-20261125173012")
+			}
+			return urls(b.TrackURL, "TEST-20261125173012")
+		}},
+}
+
+// urls are the URLs url makes of refs.
+func urls(url func(string) (string, error), refs ...string) ([]string, error) {
+	out := make([]string, len(refs))
+	for i, ref := range refs {
+		u, err := url(ref)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = u
+	}
+	return out, nil
 }
 
 // The byte stream of every receipt on every printer set-up is fixed by a golden file.
@@ -204,9 +229,9 @@ func TestAcceptanceSections(t *testing.T) {
 		"2个工作日，最迟2026年11月27日（周五）办结", "5个工作日，最迟2026年12月2日（周三）办结",
 		"4个工作日，最迟2026年12月1日（周二）办结（预计）",
 		"零费用", "水表及安装 ￥380.00",
-		"无需提交纸质材料", "待分配（凭本机编号查询）", "咨询电话  国网供电服务热线（24小时） 95598\n            能源监管热线 12398",
+		"无需提交纸质材料", "咨询电话  国网供电服务热线（24小时） 95598\n            能源监管热线 12398",
 		"1.  供电公司现场勘查并答复供电方案", "※ 承诺时限按工作日计算：受理当日不计入，遇法定节假日顺延。",
-		"https://track.example.cn/a/K261125000123", "供电服务 95598  能源监管 12398  政务服务便民热线 12345",
+		"供电服务 95598  能源监管 12398  政务服务便民热线 12345",
 	} {
 		if !strings.Contains(squeeze(text), squeeze(want)) {
 			t.Errorf("acceptance lacks %q", want)
@@ -271,28 +296,41 @@ func TestTimeLimitDateOnOneLine(t *testing.T) {
 }
 
 // A joint application's 联办编号 is not tracked: each section carries its own tracking
-// QR, and a queued part prints the kiosk's number to type in.
+// QR under its number, and a queued part prints the kiosk's number to type in.
 func TestJointAcceptance(t *testing.T) {
 	a := SampleAcceptance()
-	a.Ref, a.Joint = "J2611251730120042", true
-	for i := range a.Sections {
-		a.Sections[i].Track = a.Sections[i].Number
-		if a.Sections[i].Number == "" {
-			a.Sections[i].Track = "K261125245000007"
-		}
-	}
 	job, err := builder(t, variants[0]).Acceptance(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Join(printedText(t, job.Data), "\n")
-	for _, want := range []string{"联办编号  J2611251730120042", "待分配（本机编号K261125245000007）",
-		"https://track.example.cn/a/K261125245000007", "各项业务可分别扫码"} {
+	lines := printedText(t, job.Data)
+	text := strings.Join(lines, "\n")
+	for _, want := range []string{"联办编号  " + SampleJointRef, "待分配（本机编号" + SampleGasRef + "）", "各项业务可分别扫码"} {
 		if !strings.Contains(squeeze(text), squeeze(want)) {
 			t.Errorf("joint acceptance lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "本机编号  J") || strings.Contains(text, "track.example.cn/a/J") {
+	// Each section's QR follows its number, and is told as the part's own.
+	var sections []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, "https://") {
+			sections = append(sections, l)
+			if i+1 == len(lines) || lines[i+1] != "扫码查询本项办理进度" {
+				t.Errorf("the QR of %s is not told as its part's own", l)
+			}
+		}
+	}
+	want := []string{"https://track.example.cn/a/DL202611250088", "https://track.example.cn/a/SS20261125-017",
+		"https://track.example.cn/a/" + SampleGasRef}
+	if !slices.Equal(sections, want) {
+		t.Errorf("QR codes %q, want %q", sections, want)
+	}
+	for i, sec := range strings.Split(text, "扫码查询本项办理进度")[:3] {
+		if number := strings.TrimPrefix(want[i], "https://track.example.cn/a/"); !strings.Contains(sec[strings.LastIndex(sec, "、"):], number) {
+			t.Errorf("section %d's QR %s is not under its own number", i+1, number)
+		}
+	}
+	if strings.Contains(text, "本机编号  J") || strings.Contains(text, "track.example.cn/a/J") || strings.Contains(text, "凭本机编号查询") {
 		t.Errorf("the joint reference is offered for tracking:\n%s", text)
 	}
 	a.Sections[0].Track = ""
@@ -354,11 +392,7 @@ func TestAcceptanceAddress(t *testing.T) {
 // call, and no number, time limit or QR of its own; the others stand.
 func TestAcceptanceRefusedPart(t *testing.T) {
 	a := SampleAcceptance()
-	a.Ref, a.Joint = "J2611251730120042", true
-	for i := range a.Sections {
-		a.Sections[i].Track = a.Sections[i].Number
-	}
-	a.Sections[2].Refused = "该地址暂未通燃气管道，无法开户"
+	a.Sections[2].Refused, a.Sections[2].Track = "该地址暂未通燃气管道，无法开户", ""
 	job, err := builder(t, variants[0]).Acceptance(a)
 	if err != nil {
 		t.Fatal(err)
@@ -437,9 +471,10 @@ func TestProfileFromConfig(t *testing.T) {
 }
 
 // Done means: every receipt goes through the driver and a real pty to the emulator, and
-// comes out as a picture whose QR codes decode to the intended URL, for native and raster
-// QR on 80 and 58 mm paper; and that matches its golden picture: on either paper with
-// native QR codes, and the payment receipt with raster ones too.
+// comes out as a picture whose QR codes, every one, decode to the intended URLs in order
+// (a joint acceptance's one a section), for native and raster QR on 80 and 58 mm paper;
+// and that matches its golden picture: on either paper with native QR codes, and the
+// payment receipt with raster ones too.
 func TestPrintThroughPTY(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.String(), func(t *testing.T) {
@@ -476,16 +511,12 @@ func TestPrintThroughPTY(t *testing.T) {
 				if !v.raster || s.name == "payment" {
 					simtest.Golden(t, filepath.Join("testdata", fmt.Sprintf("%s-%s.png", s.name, v)), img, *update)
 				}
-				want, err := s.url(b)
+				want, err := s.urls(b)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := simtest.DecodeQRs(img)
-				if len(got) == 0 || got[0] != want {
+				if got := simtest.DecodeQRs(img); !slices.Equal(got, want) {
 					t.Fatalf("%s: QR codes decode to %q, want %q", s.name, got, want)
-				}
-				if s.name == "testpage" && (len(got) != 1+btoi(!v.raster) || got[len(got)-1] != want) {
-					t.Fatalf("test page QR codes: %q", got)
 				}
 			}
 		})
@@ -504,13 +535,6 @@ func TestReprintMarked(t *testing.T) {
 			t.Errorf("%s: %q", v, text[:4])
 		}
 	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // A character the printer cannot print (in a name, or in a utility's words) is printed as
@@ -548,14 +572,10 @@ func TestUnprintableName(t *testing.T) {
 func TestNamesAndFiguresNotBroken(t *testing.T) {
 	cst := time.FixedZone("CST", 8*3600)
 	a := SampleAcceptance()
-	a.Ref, a.Joint = "J2611251730120042", true
-	for i := range a.Sections {
-		a.Sections[i].Track = a.Sections[i].Number
-	}
 	a.Sections[1].Utility = "供水 · 梁子湖区自来水有限责任公司"
 	a.Sections[1].Fees = []Fee{{"水表及安装", 38000}, {"管道接驳", 123456789}}
 	a.Sections[1].Deadline, a.Sections[1].WorkingDays = time.Date(2026, 12, 23, 0, 0, 0, 0, cst), 20
-	a.Sections[2].Refused = "户号42001002尚有2笔未缴费用共90.28元，请先缴清后再办理过户"
+	a.Sections[2].Refused, a.Sections[2].Track = "户号42001002尚有2笔未缴费用共90.28元，请先缴清后再办理过户", ""
 	a.Sections = append(a.Sections, Section{Utility: "宽带 · 梁子湖区宽带运营商", Number: "KD26112800006", Track: "KD26112800006",
 		Business: "新装", WorkingDays: 2, Deadline: time.Date(2026, 11, 27, 0, 0, 0, 0, cst),
 		FeesText: "初装费：免费\n光猫（租用）：免费\n月资费：79.00元/月", Hotlines: []Hotline{{"宽带客服热线", "10000"}}})
@@ -626,22 +646,54 @@ func TestProgressWithoutState(t *testing.T) {
 	}
 }
 
-// A receipt of one business says what to type to track it, without 各项业务: its
-// number, or the kiosk's while its utility has not given one.
-func TestSingleSectionTrackingHint(t *testing.T) {
+// singleAcceptance is the receipt of an application for the sample's electricity
+// business alone, as the kiosk prints it: no 联办编号; the part's own reference, the
+// utility's number (number) or else the kiosk's, is the receipt's and its section's QR.
+func singleAcceptance(number string) Acceptance {
+	a := SampleAcceptance()
+	s := a.Sections[0]
+	s.Number, s.Track = number, number
+	if number == "" {
+		s.Track = "K261125245630120"
+	}
+	a.Ref, a.Joint, a.Service, a.Sections = s.Track, false, "供电 · "+s.Business, []Section{s}
+	return a
+}
+
+// A receipt of one business names it once, under its number (the kiosk's on top while its
+// utility has not given one), has the one QR of its section, and says what to type to
+// track it, without 各项业务.
+func TestSingleBusinessAcceptance(t *testing.T) {
 	for _, tc := range []struct {
-		number, want string
-	}{{"DL202611250088", "也可在本机“进度查询”输入办件编号查询"}, {"", "也可在本机“进度查询”输入本机编号查询"}} {
-		a := SampleAcceptance()
-		a.Sections = a.Sections[:1]
-		a.Sections[0].Number, a.Sections[0].Track = tc.number, "K261125000123"
-		job, err := builder(t, variants[0]).Acceptance(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := squeeze(strings.Join(printedText(t, job.Data), "\n"))
-		if !strings.Contains(text, squeeze(tc.want)) || strings.Contains(text, "各项业务") {
-			t.Errorf("number %q:\n%s", tc.number, text)
+		number, ref string
+		// times is how often ref is printed: in the section (and on top while it is the
+		// kiosk's) and in the QR.
+		times int
+		want  []string
+	}{
+		{"DL202611250088", "DL202611250088", 2, []string{"办件编号  DL202611250088", "也可在本机“进度查询”输入办件编号查询"}},
+		{"", "K261125245630120", 3, []string{"本机编号  K261125245630120", "办件编号  待分配（本机编号K261125245630120）",
+			"也可在本机“进度查询”输入本机编号查询"}},
+	} {
+		for _, v := range []variant{{"80mm", false}, {"58mm", false}} {
+			job, err := builder(t, v).Acceptance(singleAcceptance(tc.number))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := printedText(t, job.Data)
+			text := squeeze(strings.Join(lines, "\n"))
+			for _, w := range tc.want {
+				if !strings.Contains(text, squeeze(w)) {
+					t.Errorf("%s, number %q: lacks %q:\n%s", v, tc.number, w, strings.Join(lines, "\n"))
+				}
+			}
+			if strings.Contains(text, "各项业务") || strings.Contains(text, "联办编号") || strings.Count(text, tc.ref) != tc.times {
+				t.Errorf("%s, number %q: not one business under its own number:\n%s", v, tc.number, strings.Join(lines, "\n"))
+			}
+			qrs := slices.DeleteFunc(lines, func(l string) bool { return !strings.HasPrefix(l, "https://") })
+			if !slices.Equal(qrs, []string{"https://track.example.cn/a/" + tc.ref}) {
+				t.Errorf("%s, number %q: QR codes %q", v, tc.number, qrs)
+			}
 		}
 	}
 }

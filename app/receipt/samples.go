@@ -66,12 +66,24 @@ func SamplePayment() Payment {
 // name it (assets/catalog/addresses.toml).
 var SampleAddress = Address{Label: "地址", Place: []string{"梁子湖区", "太和镇", "正街社区", "金域花园1栋"}, Unit: "2单元", Room: "602室"}
 
+// The sample acceptance's references, as a kiosk with the shipped configuration gives
+// them (app's tests check their form): the 联办编号 (J, the time accepted, four random
+// digits), and the kiosk reference of its gas part, the third part stored in that second
+// (K, the date, the kiosk's code 245, the tenth of a second of the day, 630120, plus 2).
+const (
+	SampleJointRef = "J2611251730125731"
+	SampleGasRef   = "K261125245630122"
+)
+
 // SampleAcceptance is a joint connection application (electricity, water, gas) at one
-// address, accepted at the kiosk, the gas company not having answered yet.
+// address, accepted at the kiosk, the gas company not having answered yet: its 联办编号
+// on top, and in each section the QR of the part's own reference, the utility's number
+// or, for gas, the kiosk's.
 func SampleAcceptance() Acceptance {
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, sampleTime.Location()) }
 	a := Acceptance{
-		Ref:       "K261125000123",
+		Ref:       SampleJointRef,
+		Joint:     true,
 		Applicant: "张三",
 		IDNumber:  "420704199003151234",
 		Phone:     "13812345678",
@@ -81,6 +93,7 @@ func SampleAcceptance() Acceptance {
 			{
 				Utility:     "供电 · 国网梁子湖区供电公司",
 				Number:      "DL202611250088",
+				Track:       "DL202611250088",
 				Business:    "低压居民新装（8千瓦）",
 				WorkingDays: 2,
 				Deadline:    day(27),
@@ -90,6 +103,7 @@ func SampleAcceptance() Acceptance {
 			{
 				Utility:     "供水 · 梁子湖区自来水公司",
 				Number:      "SS20261125-017",
+				Track:       "SS20261125-017",
 				Business:    "商铺用水新装",
 				WorkingDays: 5,
 				Deadline:    day(2 + 30),
@@ -99,6 +113,7 @@ func SampleAcceptance() Acceptance {
 			},
 			{
 				Utility:     "供气 · 梁子湖区燃气公司",
+				Track:       SampleGasRef,
 				Business:    "居民燃气开户",
 				WorkingDays: 4,
 				Deadline:    day(1 + 30),

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/liangzihu/kiosk/app/receipt"
 	"github.com/liangzihu/kiosk/devices/sim"
 	"github.com/liangzihu/kiosk/devices/sim/simtest"
 )
@@ -19,22 +22,32 @@ func kioskctl(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// `receipt sample payment` writes the same bytes as the receipt package's golden file,
-// and a picture whose QR code decodes to the payment URL.
-func TestReceiptSamplePayment(t *testing.T) {
+// `receipt sample` writes the same bytes as the receipt package's golden file, says how
+// many, and draws a picture whose QR codes decode to the receipt's URLs: the payment's
+// one; the joint acceptance's one a section, for the part's own number, or the kiosk's
+// for the part not answered yet (gas), and none for the 联办编号.
+func TestReceiptSample(t *testing.T) {
+	pay := []string{"https://pay.example.cn/r/20261125173012000123"}
+	accept := []string{"https://track.example.cn/a/DL202611250088", "https://track.example.cn/a/SS20261125-017",
+		"https://track.example.cn/a/" + receipt.SampleGasRef}
 	for _, tc := range []struct {
+		kind   string
 		args   []string
 		golden string
+		qr     []string
 	}{
-		{nil, "payment-80mm"},
-		{[]string{"--profile", "58mm", "--raster-qr"}, "payment-58mm-raster"},
-		{[]string{"--profile", "80mm", "--raster-qr"}, "payment-80mm-raster"},
+		{"payment", nil, "payment-80mm", pay},
+		{"payment", []string{"--profile", "58mm", "--raster-qr"}, "payment-58mm-raster", pay},
+		{"payment", []string{"--profile", "80mm", "--raster-qr"}, "payment-80mm-raster", pay},
+		{"acceptance", nil, "acceptance-80mm", accept},
+		{"acceptance", []string{"--profile", "58mm"}, "acceptance-58mm", accept},
 	} {
 		dir := t.TempDir()
-		bin, pic := filepath.Join(dir, "p.bin"), filepath.Join(dir, "p.png")
-		args := append([]string{"receipt", "sample", "payment", "--escpos", bin, "--png", pic}, tc.args...)
-		if code, out, errs := kioskctl(t, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s%s", tc.args, code, out, errs)
+		bin, pic := filepath.Join(dir, "r.bin"), filepath.Join(dir, "r.png")
+		args := append([]string{"receipt", "sample", tc.kind, "--escpos", bin, "--png", pic}, tc.args...)
+		code, out, errs := kioskctl(t, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s%s", tc.golden, code, out, errs)
 		}
 		got, err := os.ReadFile(bin)
 		if err != nil {
@@ -44,8 +57,8 @@ func TestReceiptSamplePayment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("%s: %d bytes, golden %d", tc.golden, len(got), len(want))
+		if !bytes.Equal(got, want) || !strings.Contains(out, fmt.Sprintf(": %d bytes", len(want))) {
+			t.Fatalf("%s: %d bytes, golden %d (%s)", tc.golden, len(got), len(want), out)
 		}
 		f, err := os.Open(pic)
 		if err != nil {
@@ -56,8 +69,8 @@ func TestReceiptSamplePayment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if qr := simtest.DecodeQRs(img); len(qr) != 1 || qr[0] != "https://pay.example.cn/r/20261125173012000123" {
-			t.Fatalf("%s: QR %q", tc.golden, qr)
+		if qr := simtest.DecodeQRs(img); !slices.Equal(qr, tc.qr) {
+			t.Fatalf("%s: QR %q, want %q", tc.golden, qr, tc.qr)
 		}
 	}
 }
