@@ -580,7 +580,7 @@ func TestNamesAndFiguresNotBroken(t *testing.T) {
 		Business: "新装", WorkingDays: 2, Deadline: time.Date(2026, 11, 27, 0, 0, 0, 0, cst),
 		FeesText: "初装费：免费\n光猫（租用）：免费\n月资费：79.00元/月", Hotlines: []Hotline{{"宽带客服热线", "10000"}}})
 	prog := SampleProgress()
-	prog.Items[1].Utility = "供气 · 梁子湖区燃气有限责任公司"
+	prog.Items[0].Utility = "供气 · 梁子湖区燃气有限责任公司"
 	pay := SamplePayment()
 	pay.Amount = 1234567890
 	pay.Hotlines = FooterHotlines(config.Defaults().Hotlines, SampleGasHotlines, SampleCommonHotlines)
@@ -629,20 +629,44 @@ func TestZeroWidthInUtilityWords(t *testing.T) {
 	}
 }
 
-// A progress item whose state nobody named prints no 当前状态 over nothing.
+// A progress item whose state nobody named prints no 当前状态 over nothing; the other
+// items of a summary keep theirs.
 func TestProgressWithoutState(t *testing.T) {
 	p := SampleProgress()
-	p.Items[1].State = ""
+	other := p.Items[0]
+	other.Utility, other.Number = "供电 · 国网梁子湖区供电公司", "DL202611250088"
+	p.Items = append(p.Items, other)
+	p.Items[0].State = ""
 	job, err := builder(t, variants[2]).Progress(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := printedText(t, job.Data)
 	if n := len(slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return !strings.HasPrefix(l, "当前状态") })); n != 1 {
-		t.Errorf("%d 当前状态 rows, want the first item's only:\n%s", n, strings.Join(lines, "\n"))
+		t.Errorf("%d 当前状态 rows, want the second item's only:\n%s", n, strings.Join(lines, "\n"))
 	}
 	if slices.Contains(lines, "当前状态") {
 		t.Errorf("a 当前状态 row without its state:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// The sample progress summary is one part's, as the kiosk prints it: named once, under
+// the utility's number, which its QR links to; no applicant, no 本机编号.
+func TestSampleProgressContent(t *testing.T) {
+	job, err := builder(t, variants[0]).Progress(SampleProgress())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(printedText(t, job.Data), "\n")
+	for _, want := range []string{"查询时间  2026-11-27 09:15:00", "供气 · 梁子湖区燃气公司", "办件编号  RQ-88017", "当前状态  办理中",
+		"4个工作日，最迟2026年12月1日（周二）办结", "√  11-25 17:30 申请受理", "●  入户安检（办理中）", "○  通气（未开始）",
+		"https://track.example.cn/a/RQ-88017", "燃气公司服务及抢修热线（24小时） 0711-5987654"} {
+		if !strings.Contains(squeeze(text), squeeze(want)) {
+			t.Errorf("progress lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Count(text, "RQ-88017") != 2 || strings.Contains(text, "本机编号") || strings.Contains(text, "申请人") || strings.Contains(text, "申请事项") {
+		t.Errorf("not one part under its own number:\n%s", text)
 	}
 }
 

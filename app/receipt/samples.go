@@ -38,9 +38,10 @@ func (a Acceptance) ForConfig(c *config.Config) Acceptance {
 	return a
 }
 
-// ForConfig makes a sample say what a kiosk with configuration c prints: its hotlines.
+// ForConfig makes a sample say what a kiosk with configuration c prints: its hotlines,
+// the gas company's first (the sample is of a gas part).
 func (p Progress) ForConfig(c *config.Config) Progress {
-	p.Hotlines = SampleHotlines(c, nil)
+	p.Hotlines = SampleHotlines(c, SampleGasHotlines)
 	return p
 }
 
@@ -130,26 +131,21 @@ func SampleAcceptance() Acceptance {
 	return a
 }
 
-// SampleProgress is the progress of the sample acceptance two days later.
+// SampleProgress is the progress of the sample acceptance's gas part two days later, as
+// a kiosk prints it (app's PrintProgress): its QR on the acceptance, the kiosk's
+// reference, now finds the gas company's number, RQ-88017, which the summary is printed
+// under; one part, as each part is tracked on its own; no applicant named.
 func SampleProgress() Progress {
 	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, sampleTime.Location()) }
 	return Progress{
-		Ref:       "K261125000123",
-		Applicant: "张三",
-		Service:   "水电气网联动报装",
-		Time:      at(27, 9, 15),
-		Items: []ProgressItem{
-			{
-				Utility: "供电 · 国网梁子湖区供电公司", Number: "DL202611250088", Business: "低压居民新装（8千瓦）",
-				State: "办理中", WorkingDays: 2, Deadline: at(27, 0, 0),
-				Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "现场勘查", Time: at(26, 10, 5)}, {Name: "装表接电", Current: true}},
-			},
-			{
-				Utility: "供气 · 梁子湖区燃气公司", Number: "RQ-88017", Business: "居民燃气开户",
-				State: "已受理", WorkingDays: 4, Deadline: at(1+30, 0, 0),
-				Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "入户安检", Current: true}, {Name: "通气"}},
-			},
-		},
+		Ref:     "RQ-88017",
+		Service: "居民燃气开户",
+		Time:    at(27, 9, 15),
+		Items: []ProgressItem{{
+			Utility: "供气 · 梁子湖区燃气公司", Number: "RQ-88017", Business: "居民燃气开户",
+			State: "办理中", WorkingDays: 4, Deadline: at(1+30, 0, 0),
+			Steps: []Step{{Name: "申请受理", Time: at(25, 17, 30)}, {Name: "入户安检", Current: true}, {Name: "通气"}},
+		}},
 	}.ForConfig(config.Defaults())
 }
 
