@@ -1101,4 +1101,26 @@ func TestSampleAcceptanceAsPrinted(t *testing.T) {
 	if c := slices.IndexFunc(a.Sections, func(s receipt.Section) bool { return s.Number == "" }); c != 2 || !strings.HasPrefix(a.Sections[c].Utility, "供气") {
 		t.Errorf("the waiting part is section %d, want gas's (3)", c+1)
 	}
+	// Each section gives its utility's numbers as the shipped catalogue names them, and
+	// the foot the catalogue's common ones after the hall's.
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hotlines := func(hs []catalog.Hotline) []receipt.Hotline {
+		var out []receipt.Hotline
+		for _, h := range hs {
+			out = append(out, receipt.Hotline{Label: h.Label.ZH, Number: h.Number})
+		}
+		return out
+	}
+	for i, id := range []string{utility.Electricity, utility.Water, utility.Gas} {
+		u, ok := cat.Utility(id)
+		if !ok || !slices.Equal(a.Sections[i].Hotlines, hotlines(u.Hotlines)) {
+			t.Errorf("section %d: hotlines %v, the catalogue's %s has %v", i+1, a.Sections[i].Hotlines, id, u.Hotlines)
+		}
+	}
+	if !slices.Equal(receipt.SampleCommonHotlines, hotlines(cat.Hotlines)) {
+		t.Errorf("common hotlines %v, the catalogue's %v", receipt.SampleCommonHotlines, cat.Hotlines)
+	}
 }

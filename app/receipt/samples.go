@@ -11,7 +11,7 @@ var sampleTime = time.Date(2026, 11, 25, 17, 30, 12, 0, time.FixedZone("CST", 8*
 
 // The numbers the samples print, as the shipped catalogue names them
 // (assets/catalog/electricity.toml, water.toml, gas.toml and common.toml's [[hotline]]);
-// app's tests check them against it.
+// app's TestSampleAcceptanceAsPrinted checks them against it.
 var (
 	SamplePowerHotlines  = []Hotline{{"国网供电服务热线（24小时）", "95598"}, {"能源监管热线", "12398"}}
 	SampleWaterHotlines  = []Hotline{{"自来水公司服务热线", "0711-5123456"}}
