@@ -49,6 +49,9 @@ fi
 grep -c '^Benchmark' "$bench_out" | sed 's/$/ benchmarks ran/'
 rm -f "$bench_out"
 
+step "nothing of a citizen left after their visit (without the race detector: the walk reads what the kiosk's goroutines write)"
+go test -tags "$TEST_TAGS" -count=1 -run 'TestVisitsLeaveNothing' ./cmd/kiosk
+
 step "system-font fallback (no ci tag: Fyne consults system fonts only then)"
 go test -count=1 -run 'TestRareCharacter' ./screens/theme
 
