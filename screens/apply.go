@@ -754,7 +754,7 @@ func resultPage(s *Shell, a *app.ApplyForm) Page {
 		if !s.K.Elderly() {
 			blocks = nil
 			for i := 0; i < len(parts); i += 2 {
-				blocks = append(blocks, container.NewGridWithColumns(2, parts[i:min(i+2, len(parts))]...))
+				blocks = append(blocks, touch.NewAbreast(2, parts[i:min(i+2, len(parts))]...))
 			}
 		}
 		statusText, statusColor := s.resultHeadline(r.Counts())
@@ -896,21 +896,27 @@ func (s *Shell) partBlock(p app.PartAnswer) fyne.CanvasObject {
 		}
 		rows = append(rows, note(s.T("apply.kiosk_ref")+"  "+p.KioskRef, widget.HighImportance), note(s.T(queued), widget.WarningImportance))
 	}
-	rows = append(rows, note(s.T("apply.limit")+"  "+s.partLimit(p), widget.MediumImportance),
-		note(s.T("apply.fees")+"  "+p.Outcome.FeesText(s.K.Text.Lang()), widget.MediumImportance))
-	text := lines(rows...)
+	terms := []fyne.CanvasObject{note(s.T("apply.limit")+"  "+s.partLimit(p), widget.MediumImportance),
+		note(s.T("apply.fees")+"  "+p.Outcome.FeesText(s.K.Text.Lang()), widget.MediumImportance)}
 	// In large print the text takes more of the column: a smaller QR leaves it room to
-	// fit the part on one page.
+	// fit the part on one page. The QR stands beside the number alone there, the time
+	// limit and fees under them as rows of their own: a part too tall for a page (a
+	// waiting one, in English) goes on to the next between them, where beside the QR
+	// they made one block taller than a page.
 	side := float32(150)
+	var after []fyne.CanvasObject
 	if s.K.Elderly() {
-		side = 120
+		side, after = 120, terms
+	} else {
+		rows = append(rows, terms...)
 	}
+	text := lines(rows...)
 	if u, err := s.K.TrackURL(p.Track()); err == nil {
 		if qr, err := touch.NewQR(u, side); err == nil {
-			return s.panel(title, container.NewBorder(nil, nil, nil, qr, text))
+			text = container.NewBorder(nil, nil, nil, qr, text)
 		}
 	}
-	return s.panel(title, text)
+	return s.panel(title, append([]fyne.CanvasObject{text}, after...)...)
 }
 
 // noticePage is the 一次性告知书 on screen, as the acceptance receipt prints it: per

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -644,6 +645,36 @@ func reviewIn(t *testing.T, elderly bool) *journey {
 		j.Tap("大字模式")
 	}
 	return j
+}
+
+// A joint application at four utilities, one of them down: its part waits, and the
+// result page, that part's panel with its note beside its QR, fits the pager's page in
+// both sizes and languages (in normal size the panel was taller than the page).
+func TestApplyResultOnePartWaitingFits(t *testing.T) {
+	for _, elderly := range []bool{false, true} {
+		j := reviewIn(t, elderly)
+		j.must(j.sims.SetFaults(utility.Gas, utilitysim.Faults{Down: true}))
+		if r := j.submit(); r.Counts() != (app.PartCounts{Accepted: 3, Waiting: 1}) {
+			t.Fatalf("大字模式 %v: parts %+v", elderly, r.Answers)
+		}
+		j.Pump()
+		for _, english := range []bool{false, true} {
+			if english {
+				j.Shell.ToggleLanguage()
+			}
+			next := j.Shell.T("nav.next_page")
+			for page := 1; ; page++ {
+				j.Check("", fmt.Sprintf("apply-result-waiting-%s-%v-%d", modeName(elderly), english, page))
+				if !j.CanTap(next) || page > 12 {
+					break
+				}
+				j.Tap(next)
+			}
+			if english {
+				j.Shell.ToggleLanguage()
+			}
+		}
+	}
 }
 
 // The acceptance receipt does not print (the cutter jams, the roll ends halfway): the

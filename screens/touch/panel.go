@@ -120,3 +120,29 @@ func (p *Panel) CreateRenderer() fyne.WidgetRenderer {
 	frame.CornerRadius = 10
 	return widget.NewSimpleRenderer(container.NewStack(frame, container.NewPadded(body)))
 }
+
+// Abreast shows blocks side by side in n columns of equal width (two parts of a joint
+// application). In a pager it is one block; taller than a page (a part waiting for its
+// utility says more, and half the width wraps it onto more lines), its blocks go on
+// their own, each at the page's full width, where they are shorter.
+type Abreast struct {
+	widget.BaseWidget
+	grid  *fyne.Container
+	items []fyne.CanvasObject
+}
+
+// NewAbreast returns items side by side in n columns.
+func NewAbreast(n int, items ...fyne.CanvasObject) *Abreast {
+	a := &Abreast{grid: container.NewGridWithColumns(n, items...), items: items}
+	a.ExtendBaseWidget(a)
+	return a
+}
+
+// CreateRenderer shows the items in their columns.
+func (a *Abreast) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(a.grid) }
+
+// Parts are the blocks side by side, for a pager to show one under another.
+func (a *Abreast) Parts() []fyne.CanvasObject { return a.items }
+
+// Loose is false: side by side where they fit a page.
+func (a *Abreast) Loose() bool { return false }
