@@ -448,8 +448,12 @@ func (e *explorer) jump(do func(string, func())) {
 
 // staff tap the title five times and type the demo PIN, wherever the walk is: between
 // visits maintenance mode opens, and the walk goes on tapping in it; during a visit
-// nothing happens.
+// nothing happens. Under a notice the title is out of a finger's reach: staff read it.
 func (e *explorer) staff(do func(string, func())) {
+	if !e.CanTapTitle() {
+		do("staff: the title is under a notice", func() {})
+		return
+	}
 	do("staff: five taps on the title, the PIN", func() {
 		e.TapTitle(5)
 		if e.Shell.Current() == "staff-pin" {

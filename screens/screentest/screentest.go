@@ -716,6 +716,22 @@ func (h *H) AssertFits() {
 	}
 }
 
+// CanTapTitle reports whether a finger could reach the header's title: no notice over
+// it.
+func (h *H) CanTapTitle() bool {
+	h.T.Helper()
+	h.Pump()
+	found := false
+	h.Do(func() {
+		h.reachable(func(o fyne.CanvasObject) {
+			if _, ok := o.(*touch.TapCounter); ok {
+				found = true
+			}
+		})
+	})
+	return found
+}
+
 // TapTitle taps the header's title n times in a row, as staff do to ask for the
 // maintenance PIN: each tap goes to the title on screen then, as a finger's would.
 func (h *H) TapTitle(n int) {
