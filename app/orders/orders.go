@@ -121,14 +121,15 @@ func (s *Store) GetTx(tx *bolt.Tx, ref string) (o Order, ok bool, err error) {
 	return o, true, s.open(ref, v, &o)
 }
 
-// ChangeTx changes the order kept under ref in tx with change; nothing when none is kept.
-func (s *Store) ChangeTx(tx *bolt.Tx, ref string, change func(*Order)) error {
+// ChangeTx changes the order kept under ref in tx with change; ok is false, and nothing
+// changes, when none is kept.
+func (s *Store) ChangeTx(tx *bolt.Tx, ref string, change func(*Order)) (ok bool, err error) {
 	o, ok, err := s.GetTx(tx, ref)
 	if err != nil || !ok {
-		return err
+		return ok, err
 	}
 	change(&o)
-	return s.PutTx(tx, o)
+	return true, s.PutTx(tx, o)
 }
 
 // bucket is the orders' bucket in tx; an error wrapping store.ErrNoBucket when the
@@ -193,18 +194,18 @@ func (s *Store) Asking(o Order, told func(kioskRef string)) func(*bolt.Tx, strin
 // Changing is a request's With that changes the order kept under ref in the request's
 // transaction (a cancellation of it noted as sent); nothing when none is kept.
 func (s *Store) Changing(ref string, change func(*Order)) func(*bolt.Tx, string) error {
-	return func(tx *bolt.Tx, _ string) error { return s.ChangeTx(tx, ref, change) }
+	return func(tx *bolt.Tx, _ string) error {
+		_, err := s.ChangeTx(tx, ref, change)
+		return err
+	}
 }
 
 // Answered binds the utility's reference to the order asked under ref; ok is false
 // when none is kept.
 func (s *Store) Answered(ref, reference string) (ok bool, err error) {
 	err = s.st.Update(func(tx *bolt.Tx) error {
-		_, ok, err = s.GetTx(tx, ref)
-		if err != nil || !ok {
-			return err
-		}
-		return s.ChangeTx(tx, ref, func(o *Order) { o.Reference = reference })
+		ok, err = s.ChangeTx(tx, ref, func(o *Order) { o.Reference = reference })
+		return err
 	})
 	return ok, err
 }
