@@ -721,15 +721,19 @@ func (h *H) AssertFits() {
 func (h *H) CanTapTitle() bool {
 	h.T.Helper()
 	h.Pump()
-	found := false
+	return h.title() != nil
+}
+
+// title is the header's title where a finger could reach it, or nil.
+func (h *H) title() (title *touch.TapCounter) {
 	h.Do(func() {
 		h.reachable(func(o fyne.CanvasObject) {
-			if _, ok := o.(*touch.TapCounter); ok {
-				found = true
+			if c, ok := o.(*touch.TapCounter); ok {
+				title = c
 			}
 		})
 	})
-	return found
+	return title
 }
 
 // TapTitle taps the header's title n times in a row, as staff do to ask for the
@@ -738,14 +742,7 @@ func (h *H) TapTitle(n int) {
 	h.T.Helper()
 	for range n {
 		h.Pump()
-		var title *touch.TapCounter
-		h.Do(func() {
-			h.reachable(func(o fyne.CanvasObject) {
-				if c, ok := o.(*touch.TapCounter); ok {
-					title = c
-				}
-			})
-		})
+		title := h.title()
 		if title == nil {
 			h.T.Fatalf("no title a finger could reach on %s%s", h.Current(), h.whyNotType(func(o fyne.CanvasObject) bool { _, ok := o.(*touch.TapCounter); return ok }))
 		}
