@@ -125,7 +125,7 @@ func TestSamplePaymentContent(t *testing.T) {
 		"梁子湖区", "水电气网联办自助服务", "缴费凭条", strings.Repeat("-", 48),
 		"业务类型  电费缴纳", "收款单位  国网梁子湖区供电公司", "户号      3100123456", "户名      张*",
 		"账期      2026年10月", "缴费金额  ￥128.50", "支付方式  扫码支付", "交易流水  20261125173012000123",
-		"时间      2026-11-25 17:30:12", "终端编号  LZH-DEMO-01", "本机编号  K261125000122",
+		"时间      2026-11-25 17:30:12", "终端编号  LZH-DEMO-01", "本机编号  K261125245629450",
 		strings.Repeat("-", 48), "https://pay.example.cn/r/20261125173012000123", "扫码查看电子发票和缴费记录",
 		// The footer's words (供电服务, 能源监管: assets/kiosk.default.toml), one a line:
 		// the three do not fit one.

@@ -59,7 +59,7 @@ func SamplePayment() Payment {
 		Method:   "扫码支付",
 		TxnID:    "20261125173012000123",
 		Time:     sampleTime,
-		Ref:      "K261125000122",
+		Ref:      "K261125245629450",
 	}.ForConfig(config.Defaults())
 }
 
@@ -68,7 +68,7 @@ func SamplePayment() Payment {
 var SampleAddress = Address{Label: "地址", Place: []string{"梁子湖区", "太和镇", "正街社区", "金域花园1栋"}, Unit: "2单元", Room: "602室"}
 
 // The sample acceptance's references, as a kiosk with the shipped configuration gives
-// them (app's tests check their form): the 联办编号 (J, the time accepted, four random
+// them (app/outbox's tests check them): the 联办编号 (J, the time accepted, four random
 // digits), and the kiosk reference of its gas part, the third part stored in that second
 // (K, the date, the kiosk's code 245, the tenth of a second of the day, 630120, plus 2).
 const (
