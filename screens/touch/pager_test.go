@@ -2,12 +2,14 @@ package touch
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	ft "fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	kt "github.com/liangzihu/kiosk/screens/theme"
 )
@@ -410,6 +412,52 @@ func TestPagerRepeatsTheHeaderOfAHeadedGroup(t *testing.T) {
 	}
 	if len(shown) != len(rows) {
 		t.Errorf("%d of the %d rows shown", len(shown), len(rows))
+	}
+	if p.Overflows() {
+		t.Error("the pager overflows")
+	}
+}
+
+// Two blocks abreast are one block where they fit a page; taller than a page at half
+// the width (text wraps onto twice the lines), each goes on its own at the full width,
+// where it fits.
+func TestPagerSplitsBlocksAbreastTallerThanAPage(t *testing.T) {
+	test.NewTempApp(t)
+	test.ApplyTheme(t, kt.New(false))
+	text := strings.Repeat("低压客户办电只需申请受理和装表接电两个环节，", 12)
+	left, right := NewParagraph(text, widget.RichTextStyle{}), NewParagraph(text, widget.RichTextStyle{})
+	both := NewAbreast(2, left, right)
+	p := NewPager("上一页", "下一页", both)
+	w := test.NewTempWindow(t, p)
+	w.SetPadded(false)
+
+	const width = 600
+	full, half := height(left, width), height(left, width/2)
+	if half <= full*3/2 {
+		t.Fatalf("the text is %v high at full width, %v at half: it must wrap onto more lines at half", full, half)
+	}
+	w.Resize(fyne.NewSize(width, half+100))
+	if objs := test.TempWidgetRenderer(t, p).Objects(); !slices.Contains(objs, fyne.CanvasObject(both)) {
+		t.Fatalf("blocks abreast that fit a page are not shown as one: %v", objs)
+	}
+	if left.Position().Y != right.Position().Y || right.Position().X < left.Size().Width {
+		t.Errorf("the blocks are not side by side: left at %v, right at %v", left.Position(), right.Position())
+	}
+
+	nav := p.NextButton().MinSize().Height + ft.Size(ft.SizeNamePadding)
+	if full+nav >= half {
+		t.Fatalf("no page height between the text at full width with the navigation (%v) and at half width (%v)", full+nav, half)
+	}
+	w.Resize(fyne.NewSize(width, full+nav+1))
+	for i, want := range []fyne.CanvasObject{left, right} {
+		objs := test.TempWidgetRenderer(t, p).Objects()
+		if slices.Contains(objs, fyne.CanvasObject(both)) || !slices.Contains(objs, want) {
+			t.Fatalf("page %d: %v, want block %d alone", i+1, objs, i+1)
+		}
+		if want.Size().Width != width {
+			t.Errorf("page %d: the block is %v wide, want the page's %d", i+1, want.Size().Width, width)
+		}
+		test.Tap(p.NextButton())
 	}
 	if p.Overflows() {
 		t.Error("the pager overflows")
