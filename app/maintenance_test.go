@@ -370,7 +370,8 @@ func TestMaintenanceWithdrawsWaiting(t *testing.T) {
 	acct, to := utilitysim.AccountNumber(utility.Electricity, 0), utilitysim.DemoIdentities[2]
 	for range 2 {
 		res, err := f.k.Outbox.Submit(ctx, outbox.Request{Utility: utility.Electricity, Kind: utility.KindTransfer, Order: acct,
-			Body: utility.Transfer{Account: acct, NewHolder: utility.Contact{Name: to.Name, IDNumber: to.IDNumber, Phone: to.Phone}}}, 0)
+			Body: utility.Transfer{Account: acct, NewHolder: utility.Contact{Name: to.Name, IDNumber: to.IDNumber, Phone: to.Phone},
+				PropertyCert: utilitysim.PropertyCert(0)}}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -258,7 +258,7 @@ var steps = []step{
 	}},
 	{name: "transfer refused for unpaid bills", method: "SubmitTransfer", want: utility.ErrUnpaidBills, status: 409, run: func(ctx context.Context, w *world) error {
 		_, err := w.c[utility.Water].SubmitTransfer(ctx, "tr-0", utility.Transfer{KioskRef: "K260612000006", Account: num(utility.Water, 1),
-			NewHolder: utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}, PropertyCert: "鄂(2026)梁子湖区不动产权第0001234号"})
+			NewHolder: utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}, PropertyCert: "鄂(2019)梁子湖区不动产权第" + sim.PropertyCert(1) + "号"})
 		if utility.Owed(err) <= 0 {
 			return fmt.Errorf("no amount owed: %w", err)
 		}
@@ -266,7 +266,12 @@ var steps = []step{
 	}},
 	{name: "transfer", method: "SubmitTransfer", run: func(ctx context.Context, w *world) error {
 		_, err := w.c[utility.Gas].SubmitTransfer(ctx, "tr-1", utility.Transfer{KioskRef: "K260612000007", Account: num(utility.Gas, 1),
-			NewHolder: utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}, PropertyCert: "鄂(2026)梁子湖区不动产权第0001235号", JointRef: "J1"})
+			NewHolder: utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}, PropertyCert: sim.PropertyCert(1), JointRef: "J1"})
+		return err
+	}},
+	{name: "transfer naming another home's certificate", method: "SubmitTransfer", want: utility.ErrRejected, status: 422, run: func(ctx context.Context, w *world) error {
+		_, err := w.c[utility.Gas].SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K260612000027", Account: num(utility.Gas, 0),
+			NewHolder: utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}, PropertyCert: sim.PropertyCert(1)})
 		return err
 	}},
 	{name: "new connection", method: "SubmitApplication", run: func(ctx context.Context, w *world) error {

@@ -57,6 +57,9 @@ func (j *journey) fillForm(values map[string]string) {
 		}
 		if k, ok := j.Keypad(); ok {
 			v := values[in.Key]
+			if v == "" && fd.Role == catalog.RolePropertyCert {
+				v = demoCert(values)
+			}
 			if v == "" {
 				v = map[catalog.Type]string{catalog.TypePhone: "13800000006", catalog.TypeNumber: number(fd),
 					catalog.TypeDigits: "1234567", catalog.TypeText: "A12345"}[fd.Type]
@@ -81,6 +84,18 @@ func (j *journey) fillForm(values map[string]string) {
 		}
 	}
 	j.T.Fatal("the form did not get complete")
+}
+
+// demoCert is the 不动产权证 number a 过户 of the accounts in values (by input key,
+// "water.account") must name: that of the first demo person's account among them; none
+// when there is none (the form's plausible digits are typed, and the utility refuses them).
+func demoCert(values map[string]string) string {
+	for _, id := range utilitysim.Utilities {
+		if cert, ok := utilitysim.PropertyCertOf(id, values[id+".account"]); ok {
+			return cert
+		}
+	}
+	return ""
 }
 
 // number is a plausible answer to a number field: 12, or the nearest its bounds allow.

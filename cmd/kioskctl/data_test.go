@@ -389,7 +389,8 @@ func TestOutboxWithdrawWhileKioskRuns(t *testing.T) {
 	submit := func(id string, wait time.Duration) outbox.Result {
 		acct := utilitysim.AccountNumber(id, 0)
 		res, err := k.Outbox.Submit(context.Background(), outbox.Request{Utility: id, Kind: utility.KindTransfer, Order: acct,
-			Body: utility.Transfer{Account: acct, NewHolder: utility.Contact{Name: to.Name, IDNumber: to.IDNumber, Phone: to.Phone}}}, wait)
+			Body: utility.Transfer{Account: acct, NewHolder: utility.Contact{Name: to.Name, IDNumber: to.IDNumber, Phone: to.Phone},
+				PropertyCert: utilitysim.PropertyCert(0)}}, wait)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,7 @@ func (s *Server) Advance(utilityID, ref string) (utility.Progress, error) {
 			return fmt.Errorf("utilitysim: application %s is already finished", ref)
 		}
 		u.progress(&a)
-		return b.put(bApplications, ref, a)
+		return u.save(b, a)
 	})
 	return a.Progress, err
 }
@@ -121,6 +121,9 @@ func (s *Server) Applications(utilityID, idNumber string) ([]utility.Progress, e
 func (s *Server) Bills(utilityID, account string) ([]utility.Bill, error) {
 	u, err := s.api(utilityID)
 	if err != nil {
+		return nil, err
+	}
+	if err := u.catchUp(); err != nil {
 		return nil, err
 	}
 	var bills []utility.Bill

@@ -29,6 +29,10 @@ func (u *uapi) accountsSearch(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, invalid("id_number", "证件号码有误，请重新读取身份证"))
 		return
 	}
+	if err := u.catchUp(); err != nil {
+		u.internal(w, err)
+		return
+	}
 	out := []utility.Account{}
 	err := u.view(func(b ubk) error {
 		return b.sub(bAccounts).ForEach(func(k, v []byte) error {
@@ -58,13 +62,18 @@ func (u *uapi) withBalance(b ubk, a utility.Account) utility.Account {
 	return a
 }
 
+// bills are the bills of the account's holder, the latest first: those of periods that
+// ended before a 过户 handed the account over are the previous holder's, neither shown
+// to the new one nor owed by them.
 func (u *uapi) bills(b ubk, account string) []utility.Bill {
+	var a accountRec
+	b.get(bAccounts, account, &a)
 	var out []utility.Bill
 	c := b.sub(bBills).Cursor()
 	prefix := []byte(account + "/")
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var bill utility.Bill
-		if json.Unmarshal(v, &bill) == nil {
+		if json.Unmarshal(v, &bill) == nil && !beforeHolder(bill, a.HolderSince) {
 			out = append(out, bill)
 		}
 	}
@@ -72,7 +81,19 @@ func (u *uapi) bills(b ubk, account string) []utility.Bill {
 	return out
 }
 
+// beforeHolder reports whether a bill's period (yyyy-mm, CST) ended by since, when
+// the holder took the account over: the bill is the previous holder's. A period that
+// does not parse is never taken for one.
+func beforeHolder(bill utility.Bill, since time.Time) bool {
+	start, err := time.ParseInLocation("2006-01", bill.Period, cst)
+	return err == nil && !since.IsZero() && !start.AddDate(0, 1, 0).After(since)
+}
+
 func (u *uapi) accountGet(w http.ResponseWriter, r *http.Request) {
+	if err := u.catchUp(); err != nil {
+		u.internal(w, err)
+		return
+	}
 	var a accountRec
 	found := false
 	err := u.view(func(b ubk) error {
@@ -85,6 +106,10 @@ func (u *uapi) accountGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *uapi) billsList(w http.ResponseWriter, r *http.Request) {
+	if err := u.catchUp(); err != nil {
+		u.internal(w, err)
+		return
+	}
 	bills := []utility.Bill{}
 	found := false
 	err := u.view(func(b ubk) error {
@@ -634,7 +659,7 @@ func (u *uapi) application(ref string) (appRec, bool, error) {
 			return nil
 		}
 		if u.progress(&a) {
-			return b.put(bApplications, ref, a)
+			return u.save(b, a)
 		}
 		return nil
 	})
@@ -714,6 +739,11 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 	if e := decode(body, &t); e != nil {
 		return nil, e
 	}
+	// A transfer done since anyone last asked has handed its account over already: the
+	// holder compared with is the one of now.
+	if err := u.handOvers(b); err != nil {
+		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
 	var a accountRec
 	if !b.get(bAccounts, t.Account, &a) {
 		return nil, notFound("未找到该户号，请核对后重新输入")
@@ -723,6 +753,14 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 	}
 	if t.NewHolder.IDNumber == a.OwnerID {
 		return nil, invalid("new_holder.id_number", "新户主与原户主相同，无需过户")
+	}
+	// The property register's certificate of the premises, as the utility checks it
+	// (不动产联合过户): the number only, neither the holder's name nor the address.
+	switch got := certNumber(t.PropertyCert); {
+	case got == "":
+		return nil, invalid("property_cert", "请填写不动产权证号（证书“第×××号”中的数字）")
+	case a.Property != "" && got != a.Property:
+		return nil, invalid("property_cert", fmt.Sprintf("不动产权证号与户号%s登记的房屋不符，请核对不动产权证书后重新办理", a.Number))
 	}
 	if u.transferring(b, t.Account) {
 		// One change of holder at a time: a second, from this kiosk or another, is not
@@ -747,6 +785,80 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 		return nil, &apiError{status: 500, code: utility.CodeInternal}
 	}
 	return acc, nil
+}
+
+// certNumber is a 不动产权证's number as written in full (鄂(2026)梁子湖区不动产权第0001234号)
+// or as the kiosk's form asks for it (0001234): the digits of 第×××号.
+func certNumber(s string) string {
+	if i := strings.LastIndex(s, "第"); i >= 0 {
+		s = s[i+len("第"):]
+		if j := strings.Index(s, "号"); j >= 0 {
+			s = s[:j]
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if r < '0' || r > '9' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// save writes an application whose steps moved; a transfer whose last step is done hands
+// its account over to the new holder in the same transaction.
+func (u *uapi) save(b ubk, a appRec) error {
+	if err := b.put(bApplications, a.Reference, a); err != nil {
+		return err
+	}
+	if a.Service != "transfer" || a.State != utility.StateDone {
+		return nil
+	}
+	var acc accountRec
+	if !b.get(bAccounts, a.Account, &acc) {
+		return fmt.Errorf("utilitysim: transfer %s done: its account is not on record", a.Reference)
+	}
+	if !a.DoneAt.After(acc.HolderSince) {
+		return nil // handed over already, or a later transfer came after it
+	}
+	acc.OwnerID, acc.HolderName, acc.Phone, acc.HolderSince = a.OwnerID, a.Applicant.Name, a.Applicant.Phone, a.DoneAt
+	return b.put(bAccounts, acc.Number, acc)
+}
+
+// transfersDone are the transfers whose last step the demo's auto-advance has done since
+// anyone last read them, as they stand now (not yet saved).
+func (u *uapi) transfersDone(b ubk) []appRec {
+	var out []appRec
+	_ = b.sub(bApplications).ForEach(func(_, v []byte) error {
+		var a appRec
+		if json.Unmarshal(v, &a) != nil || a.Service != "transfer" || a.State == utility.StateDone {
+			return nil
+		}
+		if u.progress(&a) && a.State == utility.StateDone {
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out
+}
+
+// handOvers saves the transfers done since last read, handing their accounts over.
+func (u *uapi) handOvers(b ubk) error {
+	for _, a := range u.transfersDone(b) {
+		if err := u.save(b, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// catchUp hands over, before a read of accounts or bills, the accounts of transfers the
+// demo's auto-advance has done since anyone last read them: a read writes only then.
+func (u *uapi) catchUp() error {
+	due := false
+	if err := u.view(func(b ubk) error { due = len(u.transfersDone(b)) > 0; return nil }); err != nil || !due {
+		return err
+	}
+	return u.update(u.handOvers)
 }
 
 // transferring reports whether a transfer of the account was accepted and is not done

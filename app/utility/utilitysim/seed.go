@@ -30,6 +30,23 @@ func AccountNumber(utilityID string, i int) string {
 	return ""
 }
 
+// PropertyCert is the number of the 不动产权证 of DemoIdentities[i]'s home as the
+// kiosk's form asks for it, the digits of its 第×××号 (张三 0020001, 李四 0020002, …):
+// each demo person's accounts are at that one address, and a 过户 of any of them must
+// name it.
+func PropertyCert(i int) string { return fmt.Sprintf("%07d", 20001+i) }
+
+// PropertyCertOf is the certificate number a 过户 of a seeded account must name; ok is
+// false for a number that is not a demo person's account at the utility.
+func PropertyCertOf(utilityID, account string) (cert string, ok bool) {
+	for i, p := range DemoIdentities {
+		if slices.Contains(p.Accounts, utilityID) && AccountNumber(utilityID, i) == account {
+			return PropertyCert(i), true
+		}
+	}
+	return "", false
+}
+
 // seed creates the buckets and the demo data relative to the clock in a new file; in
 // one seeded before, it checks that every bucket is there (errDamaged): one missing
 // made a panic at the first request that needed it.
@@ -107,7 +124,7 @@ func (s *Server) seedAccount(b ubk, i int, p Identity, now time.Time) error {
 		plan = "一般工商业单一电价"
 	}
 	unpaid := slices.Contains(p.Unpaid, b.id)
-	acc := accountRec{OwnerID: p.IDNumber, Phone: p.Phone, Account: utility.Account{
+	acc := accountRec{OwnerID: p.IDNumber, Phone: p.Phone, Property: PropertyCert(i), Account: utility.Account{
 		Utility: b.id, Number: number, HolderName: p.Name, Address: p.Address, Category: category, Status: "normal", Plan: plan,
 	}}
 	if b.id == utility.Gas && !unpaid {

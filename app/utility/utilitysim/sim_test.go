@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,7 +174,8 @@ func TestPaymentAndTransfer(t *testing.T) {
 	c := r.clients[utility.Water]
 	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
 	newHolder := utility.Contact{Name: "陈建国", IDNumber: DemoIdentities[5].IDNumber, Phone: "13800000006"}
-	_, err := c.SubmitTransfer(ctx, "tr-1", utility.Transfer{KioskRef: "K1", Account: account, NewHolder: newHolder})
+	cert := PropertyCert(1)
+	_, err := c.SubmitTransfer(ctx, "tr-1", utility.Transfer{KioskRef: "K1", Account: account, NewHolder: newHolder, PropertyCert: cert})
 	var e *utility.Error
 	if !errors.Is(err, utility.ErrUnpaidBills) || !errors.As(err, &e) || e.Amount <= 0 || !strings.Contains(e.Message, "请先缴清") {
 		t.Fatalf("transfer with unpaid bills: %v", err)
@@ -203,7 +205,7 @@ func TestPaymentAndTransfer(t *testing.T) {
 	if _, err := c.CancelPayment(ctx, "cancel-1", utility.Cancellation{KioskRef: "K4", Payment: p.Reference}); !errors.Is(err, utility.ErrRejected) {
 		t.Errorf("cancelling a paid order: %v", err)
 	}
-	acc, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder})
+	acc, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder, PropertyCert: cert})
 	if err != nil || !strings.HasPrefix(acc.Reference, "SSGH") || acc.Steps[0].Status != utility.StepDone {
 		t.Fatalf("transfer after paying: %+v, %v", acc, err)
 	}
@@ -211,17 +213,142 @@ func TestPaymentAndTransfer(t *testing.T) {
 	// of the account while this one is under way, by anyone, is refused: nothing is
 	// left to do (already_done, not a dead letter), and the message names neither
 	// the first applicant nor their number.
-	again, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder})
+	again, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K5", Account: account, NewHolder: newHolder, PropertyCert: cert})
 	if err != nil || again.Reference != acc.Reference {
 		t.Fatalf("the transfer replayed: %+v, %v", again, err)
 	}
 	other := utility.Contact{Name: "王淑芬", IDNumber: DemoIdentities[2].IDNumber, Phone: "13800000003"}
 	for i, h := range []utility.Contact{newHolder, other} {
-		_, err := c.SubmitTransfer(ctx, "tr-dup-"+strconv.Itoa(i), utility.Transfer{KioskRef: "K6" + strconv.Itoa(i), Account: account, NewHolder: h})
+		_, err := c.SubmitTransfer(ctx, "tr-dup-"+strconv.Itoa(i), utility.Transfer{KioskRef: "K6" + strconv.Itoa(i), Account: account, NewHolder: h, PropertyCert: cert})
 		if !errors.Is(err, utility.ErrRejected) || !errors.As(err, &e) || e.Code != utility.CodeAlreadyDone ||
 			!strings.Contains(e.Message, "已有过户申请正在办理") || strings.Contains(e.Message, acc.Reference) || strings.Contains(e.Message, newHolder.Name) {
 			t.Fatalf("a second transfer of the account (%d): %v", i, err)
 		}
+	}
+}
+
+// holders are the numbers of the accounts a person's ID card finds at a utility.
+func (r *rig) holders(t *testing.T, utilityID string, p Identity) []string {
+	t.Helper()
+	list, err := r.clients[utilityID].AccountsByIdentity(ctx, utility.Identity{IDNumber: p.IDNumber, Name: p.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range list {
+		out = append(out, a.Number)
+	}
+	return out
+}
+
+// A 过户 names the premises' 不动产权证: none, or another's, is refused in the utility's
+// own words (validation, on property_cert, naming neither holder nor certificate), the
+// number in full or as its digits is taken. Until the transfer is done the account is
+// the seller's; once its last step is done, the buyer's ID card finds it and the
+// seller's does not, its bills before the handover are not the buyer's (neither listed
+// nor owed), and the buyer asking again is told there is nothing to transfer.
+func TestTransferHandsAccountOver(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Water]
+	zhang, chen := DemoIdentities[0], DemoIdentities[5]
+	account := AccountNumber(utility.Water, 0)
+	buyer := utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}
+	if cert, ok := PropertyCertOf(utility.Water, account); !ok || cert != PropertyCert(0) {
+		t.Fatalf("the certificate of %s: %q, %v", account, cert, ok)
+	}
+	if _, ok := PropertyCertOf(utility.Water, AccountNumber(utility.Water, 5)); ok {
+		t.Error("a certificate for an account nobody has")
+	}
+	for i, tc := range []struct{ cert, msg string }{
+		{"", "请填写不动产权证号（证书“第×××号”中的数字）"},
+		{PropertyCert(1), "不动产权证号与户号" + account + "登记的房屋不符，请核对不动产权证书后重新办理"},
+		{"鄂(2019)梁子湖区不动产权第" + PropertyCert(2) + "号", "不动产权证号与户号" + account + "登记的房屋不符，请核对不动产权证书后重新办理"},
+	} {
+		_, err := c.SubmitTransfer(ctx, "tr-bad-"+strconv.Itoa(i), utility.Transfer{KioskRef: "KB" + strconv.Itoa(i), Account: account, NewHolder: buyer, PropertyCert: tc.cert})
+		var e *utility.Error
+		if !errors.Is(err, utility.ErrRejected) || !errors.As(err, &e) || e.Code != utility.CodeValidation || e.Field != "property_cert" || e.Message != tc.msg {
+			t.Fatalf("certificate %q: %v (%+v)", tc.cert, err, e)
+		}
+	}
+	if got := r.holders(t, utility.Water, chen); len(got) != 0 {
+		t.Fatalf("refused transfers gave the buyer %v", got)
+	}
+	acc, err := c.SubmitTransfer(ctx, "tr-1", utility.Transfer{KioskRef: "K1", Account: account, NewHolder: buyer,
+		PropertyCert: "鄂(2019)梁子湖区不动产权第" + PropertyCert(0) + "号"})
+	if err != nil {
+		t.Fatalf("the transfer with the certificate in full: %v", err)
+	}
+	if got := r.holders(t, utility.Water, chen); len(got) != 0 || !slices.Contains(r.holders(t, utility.Water, zhang), account) {
+		t.Fatalf("accepted, not done: the buyer finds %v, the seller %v", got, r.holders(t, utility.Water, zhang))
+	}
+	before, err := c.Bills(ctx, account)
+	if err != nil || len(before) != 6 {
+		t.Fatalf("the seller's bills: %d, %v", len(before), err)
+	}
+
+	// The water company's transfer has three steps: 申请受理, 抄表结算, 过户办结; the
+	// account is handed over at the last.
+	r.clock.Advance(24 * time.Hour)
+	if p, err := r.s.Advance(utility.Water, acc.Reference); err != nil || p.State != utility.StateInProgress {
+		t.Fatalf("the meter read: %+v, %v", p, err)
+	}
+	if got := r.holders(t, utility.Water, chen); len(got) != 0 {
+		t.Fatalf("before the last step the buyer finds %v", got)
+	}
+	r.clock.Advance(time.Hour)
+	if p, err := r.s.Advance(utility.Water, acc.Reference); err != nil || p.State != utility.StateDone {
+		t.Fatalf("the transfer's last step: %+v, %v", p, err)
+	}
+	if got := r.holders(t, utility.Water, chen); !slices.Equal(got, []string{account}) {
+		t.Errorf("done: the buyer finds %v", got)
+	}
+	if got := r.holders(t, utility.Water, zhang); slices.Contains(got, account) {
+		t.Errorf("done: the seller still finds %v", got)
+	}
+	if got := r.holders(t, utility.Electricity, zhang); !slices.Contains(got, AccountNumber(utility.Electricity, 0)) {
+		t.Errorf("the seller's power account went with the water one: %v", got)
+	}
+	a, err := c.Account(ctx, account)
+	if err != nil || a.HolderName != chen.Name || a.Unpaid != 0 || a.Arrears != 0 {
+		t.Errorf("the account after the transfer: %+v, %v", a, err)
+	}
+	if bills, err := c.Bills(ctx, account); err != nil || len(bills) != 0 {
+		t.Errorf("the buyer is shown the seller's bills: %+v, %v", bills, err)
+	}
+	_, err = c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K2", Account: account, NewHolder: buyer, PropertyCert: PropertyCert(0)})
+	if !errors.Is(err, utility.ErrRejected) || utility.Own(err) != "新户主与原户主相同，无需过户" {
+		t.Errorf("the buyer transferring again: %v", err)
+	}
+}
+
+// With the demo's auto-advance, a transfer is done by time alone: the buyer's ID card
+// finds the account though nobody asked after the transfer, and the seller selling it
+// on… is no longer its holder: the buyer is, and may sell it on.
+func TestTransferDoneByTime(t *testing.T) {
+	r := newRig(t, Options{AutoAdvance: time.Minute})
+	c := r.clients[utility.Gas]
+	li, chen, wang := DemoIdentities[1], DemoIdentities[5], DemoIdentities[2]
+	account := AccountNumber(utility.Gas, 1) // 李四's gas bills are paid
+	to := func(p Identity) utility.Contact {
+		return utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+	}
+	if _, err := c.SubmitTransfer(ctx, "tr-1", utility.Transfer{KioskRef: "K1", Account: account, NewHolder: to(chen), PropertyCert: PropertyCert(1)}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Minute)
+	if got := r.holders(t, utility.Gas, chen); !slices.Equal(got, []string{account}) {
+		t.Fatalf("a minute later the buyer finds %v", got)
+	}
+	if got := r.holders(t, utility.Gas, li); slices.Contains(got, account) {
+		t.Errorf("a minute later the seller still finds %v", got)
+	}
+	// Sold on: the certificate is the premises', whoever holds them.
+	if _, err := c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K2", Account: account, NewHolder: to(wang), PropertyCert: PropertyCert(1)}); err != nil {
+		t.Fatalf("sold on: %v", err)
+	}
+	r.clock.Advance(time.Minute)
+	if got := r.holders(t, utility.Gas, wang); !slices.Contains(got, account) || slices.Contains(r.holders(t, utility.Gas, chen), account) {
+		t.Errorf("sold on: the third holder finds %v, the second %v", got, r.holders(t, utility.Gas, chen))
 	}
 }
 

@@ -90,11 +90,18 @@ func (b ubk) next(prefix string, now time.Time) (string, error) {
 	return fmt.Sprintf("%s%s%05d", prefix, day, n), nil
 }
 
-// accountRec is an account with its holder's ID number.
+// accountRec is an account with its holder's ID number and what the utility knows of
+// its premises.
 type accountRec struct {
 	utility.Account
 	OwnerID string `json:"owner_id"`
 	Phone   string `json:"phone,omitempty"`
+	// Property is the number of the premises' 不动产权证 (the digits of 第×××号), as the
+	// property register shares it with the utility; a 过户 must name it.
+	Property string `json:"property,omitempty"`
+	// HolderSince is when the holder took the account over by a 过户 (zero: holder
+	// from the start). Bills of periods that ended before it are the previous holder's.
+	HolderSince time.Time `json:"holder_since,omitzero"`
 }
 
 // appRec is an application (or transfer) with what the utility keeps about it.
