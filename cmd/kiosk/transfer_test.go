@@ -286,3 +286,80 @@ func TestTransferLeftHalfWay(t *testing.T) {
 		t.Fatalf("the form of a visit ended was submitted (%v), %d transfers", err, j.transfers())
 	}
 }
+
+// findsAccount waits for the visit's accounts, every utility answered, and reports
+// whether the account number is among them.
+func (j *journey) findsAccount(number string) bool {
+	j.T.Helper()
+	j.WaitFor("the accounts", func() bool {
+		return j.Shell.Current() == "accounts" && !j.Shows(j.K.Text.T("accounts.loading"))
+	})
+	return j.ShowsOnAnyPage("户号 " + number)
+}
+
+// reads reports whether the screen's text, its wrapped lines joined, holds s.
+func (j *journey) reads(s string) bool {
+	var b strings.Builder
+	for _, m := range shownText.FindAllStringSubmatch(j.Markup(), -1) {
+		b.WriteString(m[1])
+	}
+	return strings.Contains(b.String(), s)
+}
+
+// 过户 as the utility does it: the 不动产权证 of another home is refused in the water
+// company's own words, on the result page in Chinese and, in English, after the kiosk's
+// own sentence; the right one is accepted, and once the utility has done its steps the
+// account is the buyer's: their ID card finds it, with none of the seller's bills, and
+// the seller's card no longer does.
+func TestTransferMovesAccount(t *testing.T) {
+	j := newJourney(t)
+	j.card(5) // 陈建国 buys 张三's home
+	water := utilitysim.AccountNumber(utility.Water, 0)
+	j.apply(catalog.JointTransfer, []string{utility.Water}, map[string]string{"water.account": water,
+		"property_cert": utilitysim.PropertyCert(1)}) // 李四's home's
+	r := j.submit()
+	own := "不动产权证号与户号" + water + "登记的房屋不符，请核对不动产权证书后重新办理"
+	if r.Counts() != (app.PartCounts{Refused: 1}) || r.Answers[0].Refused != own {
+		t.Fatalf("another home's certificate: %+v", r.Answers)
+	}
+	if !j.reads(own) {
+		t.Fatalf("the utility's words are not on the result page:\n%s", j.Markup())
+	}
+	j.Do(j.Shell.ToggleLanguage)
+	if !j.reads(own) || !j.reads("did not accept") {
+		t.Errorf("the refusal in English:\n%s", j.Markup())
+	}
+	j.Do(j.Shell.ToggleLanguage)
+
+	j.apply(catalog.JointTransfer, []string{utility.Water}, map[string]string{"water.account": water,
+		"property_cert": utilitysim.PropertyCert(0)})
+	r = j.submit()
+	if r.Counts() != (app.PartCounts{Accepted: 1}) {
+		t.Fatalf("the right certificate: %+v", r.Answers)
+	}
+	ref := r.Answers[0].Reference
+	j.Tap("退出办理")
+	j.card(5)
+	if j.findsAccount(water) {
+		t.Fatalf("the account is the buyer's before the transfer is done:\n%s", j.Markup())
+	}
+	for range 2 { // 抄表结算, 过户办结
+		if _, err := j.sims.Advance(utility.Water, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Tap("退出办理")
+	j.card(5)
+	if !j.findsAccount(water) {
+		t.Fatalf("the buyer's card does not find the account taken over:\n%s", j.Markup())
+	}
+	bills, err := j.K.Bills(context.Background(), utility.Water, water)
+	if err != nil || len(bills) != 0 {
+		t.Errorf("the buyer is shown the seller's bills: %+v, %v", bills, err)
+	}
+	j.Tap("退出办理")
+	j.card(0)
+	if j.findsAccount(water) || !j.ShowsOnAnyPage("户号 "+utilitysim.AccountNumber(utility.Electricity, 0)) {
+		t.Errorf("the seller's accounts after the transfer:\n%s", j.Markup())
+	}
+}
