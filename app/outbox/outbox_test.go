@@ -465,9 +465,12 @@ func TestAwait(t *testing.T) {
 	}
 }
 
+// A refusal is a dead letter, kept with the utility's words and the field they are
+// about (what the citizen's message is worded by), until staff close it.
 func TestRefusalIsDeadLetter(t *testing.T) {
 	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
-		return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation, Message: "联系电话格式不正确"}
+		return utility.Answer{}, &utility.Error{Kind: utility.ErrRejected, Status: 422, Code: utility.CodeValidation, Message: "联系电话格式不正确",
+			Field: "applicant.phone"}
 	}}
 	e := newEnv(t, Options{}, f)
 	e.ob.Start(context.Background())
@@ -481,6 +484,11 @@ func TestRefusalIsDeadLetter(t *testing.T) {
 	dead, _ := e.ob.DeadLetters()
 	if len(dead) != 1 || dead[0].KioskRef != res.KioskRef || utility.Own(dead[0].Err) != "联系电话格式不正确" {
 		t.Fatalf("dead letters %+v", dead)
+	}
+	for _, err := range []error{res.Err, dead[0].Err} {
+		if e := (*utility.Error)(nil); !errors.As(err, &e) || e.Field != "applicant.phone" {
+			t.Errorf("the refusal kept without its field: %v", err)
+		}
 	}
 	if err := e.ob.CloseDead(res.KioskRef, "staff-7", " "); err == nil {
 		t.Error("closed without a reason")

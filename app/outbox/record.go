@@ -41,6 +41,7 @@ type record struct {
 	// ErrorCode and the sealed ErrorMessage keep a refusal for staff and the citizen.
 	ErrorCode    string    `json:"error_code,omitempty"`
 	ErrorStatus  int       `json:"error_status,omitempty"`
+	ErrorField   string    `json:"error_field,omitempty"` // the request field a refusal is about
 	ErrorMessage []byte    `json:"error_message,omitempty"`
 	UtilityRef   string    `json:"utility_ref,omitempty"`
 	Answer       []byte    `json:"answer,omitempty"`
@@ -170,6 +171,10 @@ func (ob *Outbox) statusOf(r *record) Status {
 	return s
 }
 
+// maxErrorField bounds the field name of a refusal kept: a protocol's field path is
+// short, and a longer one (a utility's bug) is not kept.
+const maxErrorField = 64
+
 // refusal rebuilds the utility's refusal of a request.
 func (ob *Outbox) refusal(r *record) error {
 	if r.ErrorCode == "" && r.ErrorStatus == 0 {
@@ -181,7 +186,7 @@ func (ob *Outbox) refusal(r *record) error {
 			msg = string(plain)
 		}
 	}
-	body, _ := json.Marshal(map[string]any{"error": map[string]string{"code": r.ErrorCode, "message": msg}})
+	body, _ := json.Marshal(map[string]any{"error": map[string]string{"code": r.ErrorCode, "message": msg, "field": r.ErrorField}})
 	err := utility.DecodeResponse(r.ErrorStatus, body, utility.DefaultMaxResponse, nil)
 	var e *utility.Error
 	if errors.As(err, &e) {
@@ -332,7 +337,7 @@ func (ob *Outbox) Retry(ref, actor string) error {
 		}
 		now := ob.o.Clock.Now()
 		r.State, r.Tries, r.Attempts, r.NextAt = Pending, 0, 0, now
-		r.ErrorCode, r.ErrorStatus, r.ErrorMessage = "", 0, nil
+		r.ErrorCode, r.ErrorStatus, r.ErrorField, r.ErrorMessage = "", 0, "", nil
 		if err := putRecord(tx, r); err != nil {
 			return err
 		}

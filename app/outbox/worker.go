@@ -612,6 +612,9 @@ func (w *worker) record(it *item, start time.Time, out outcome) (*record, error)
 			var e *utility.Error
 			if errors.As(out.err, &e) {
 				r.ErrorCode, r.ErrorStatus = e.Code, e.Status
+				if len(e.Field) <= maxErrorField {
+					r.ErrorField = e.Field
+				}
 				if e.Message != "" {
 					r.ErrorMessage = w.ob.st.Sealer().Seal([]byte(e.Message), []byte("outbox/error/"+r.Ref))
 				}

@@ -176,7 +176,10 @@ func Own(err error) string {
 // Problems a citizen is told about, by what they can do about them; the kiosk's message
 // catalogue words each one (key "utility." + Problem).
 const (
-	ProblemRejected    = "rejected"     // refused: ask at a counter
+	ProblemRejected = "rejected" // refused: ask at a counter
+	// ProblemCertificate: a 过户 refused for its 不动产权证 number (validation on
+	// property_cert): check it against the certificate and apply again.
+	ProblemCertificate = "rejected_property_cert"
 	ProblemLimit       = "limit"        // over a self-service limit: pay at a counter
 	ProblemUnpaid      = "unpaid"       // unpaid bills to settle first
 	ProblemNotFound    = "not_found"    // nothing found
@@ -194,6 +197,8 @@ func Problem(err error) string {
 		return ProblemLimit
 	case errors.Is(err, ErrUnpaidBills):
 		return ProblemUnpaid
+	case errors.Is(err, ErrRejected) && field(err) == "property_cert":
+		return ProblemCertificate
 	case errors.Is(err, ErrRejected):
 		return ProblemRejected
 	case errors.Is(err, ErrNotFound):
@@ -208,6 +213,16 @@ func Problem(err error) string {
 		return ProblemUnreachable
 	}
 	return ProblemOther
+}
+
+// field is the request field a utility's validation message is about ("" when it does
+// not say).
+func field(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // rateLimited reports whether err, a busy utility's answer, says the kiosk asks too

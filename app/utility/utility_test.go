@@ -190,6 +190,8 @@ func TestProblem(t *testing.T) {
 		{&Error{Kind: ErrUnpaidBills, Message: "尚有未缴电费"}, ProblemUnpaid, "尚有未缴电费", 0},
 		{&Error{Kind: ErrLimitExceeded}, ProblemLimit, "", 0},
 		{&Error{Kind: ErrRejected, Message: "联系电话格式不正确"}, ProblemRejected, "联系电话格式不正确", 0},
+		{&Error{Kind: ErrRejected, Field: "applicant.phone", Message: "联系电话格式不正确"}, ProblemRejected, "联系电话格式不正确", 0},
+		{fmt.Errorf("outbox: %w", &Error{Kind: ErrRejected, Field: "property_cert", Message: "不动产权证号与户号登记的房屋不符"}), ProblemCertificate, "不动产权证号与户号登记的房屋不符", 0},
 		{&Error{Kind: ErrAuth}, ProblemAuth, "", 0},
 		{&Error{Kind: ErrBusy}, ProblemBusy, "", 0},
 		{&Error{Kind: ErrBusy, Status: 409, Code: CodeInProgress}, ProblemBusy, "", 0},

@@ -297,13 +297,14 @@ func (j *journey) findsAccount(number string) bool {
 	return j.ShowsOnAnyPage("户号 " + number)
 }
 
-// reads reports whether the screen's text, its wrapped lines joined, holds s.
+// reads reports whether the screen's text holds s, its wrapped lines joined (spaces
+// left out of both: a line wraps at a space, or between two Chinese characters).
 func (j *journey) reads(s string) bool {
 	var b strings.Builder
 	for _, m := range shownText.FindAllStringSubmatch(j.Markup(), -1) {
 		b.WriteString(m[1])
 	}
-	return strings.Contains(b.String(), s)
+	return strings.Contains(strings.ReplaceAll(b.String(), " ", ""), strings.ReplaceAll(s, " ", ""))
 }
 
 // 过户 as the utility does it: the 不动产权证 of another home is refused in the water
@@ -325,11 +326,18 @@ func TestTransferMovesAccount(t *testing.T) {
 	if !j.reads(own) {
 		t.Fatalf("the utility's words are not on the result page:\n%s", j.Markup())
 	}
+	// In English the kiosk says what to do about it first: the certificate, not a
+	// counter.
 	j.Do(j.Shell.ToggleLanguage)
-	if !j.reads(own) || !j.reads("did not accept") {
+	if !j.reads(own) || !j.reads("did not accept the property certificate number") || j.reads("service counter") {
 		t.Errorf("the refusal in English:\n%s", j.Markup())
 	}
 	j.Do(j.Shell.ToggleLanguage)
+	// The longer words fit, in both modes.
+	j.checkBothLanguages("", "transfer-wrong-cert")
+	j.Tap("大字模式")
+	j.checkBothLanguages("", "transfer-wrong-cert-elderly")
+	j.Tap("大字模式：开")
 
 	j.apply(catalog.JointTransfer, []string{utility.Water}, map[string]string{"water.account": water,
 		"property_cert": utilitysim.PropertyCert(0)})
