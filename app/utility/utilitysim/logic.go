@@ -263,7 +263,7 @@ func (u *uapi) markPaid(b ubk, p paymentRec) (paymentRec, error) {
 	}
 	p.Status = utility.PaymentPaid
 	// The utility's code in the number: each utility numbers its receipts on its own.
-	p.ReceiptNo = "SJ" + refPrefix[u.id] + strings.TrimPrefix(p.Reference, "ZF")
+	p.ReceiptNo = "SJ" + u.s.refPrefix(u.id) + strings.TrimPrefix(p.Reference, "ZF")
 	p.Invoice = "https://einvoice.example.cn/" + u.id + "/" + p.Reference
 	for _, id := range p.Bills {
 		var bill utility.Bill
@@ -474,7 +474,17 @@ func (svc service) checkChoices(fields map[string]string) *apiError {
 	return nil
 }
 
-var refPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
+// defaultRefPrefix are the prefixes of the utilities' application numbers, unless
+// Options.RefPrefixes gives another.
+var defaultRefPrefix = map[string]string{utility.Electricity: "DL", utility.Water: "SS", utility.Gas: "RQ", utility.Broadband: "KD"}
+
+// refPrefix is the prefix of a utility's application numbers (Options.RefPrefixes).
+func (s *Server) refPrefix(utilityID string) string {
+	if p, ok := s.o.RefPrefixes[utilityID]; ok && p != "" {
+		return p
+	}
+	return defaultRefPrefix[utilityID]
+}
 
 var stateNames = map[string]string{
 	utility.StateAccepted: "已受理", utility.StateRefused: "不予受理", utility.StateCorrection: "待补正",
@@ -554,7 +564,7 @@ func (u *uapi) createApplication(b ubk, kiosk string, body []byte) (any, *apiErr
 		}
 	}
 	svc, zero := svc.outcome(u.id, a.Fields, u.now())
-	acc, e := u.accept(b, a.Service, svc, zero)
+	acc, e := u.accept(b, a.Service, svc, zero, u.now())
 	if e != nil {
 		return nil, e
 	}
@@ -567,14 +577,13 @@ func (u *uapi) createApplication(b ubk, kiosk string, body []byte) (any, *apiErr
 	return acc, nil
 }
 
-// accept numbers and dates an accepted application (即报即定: the first step is done).
-func (u *uapi) accept(b ubk, id string, svc service, zero bool) (utility.Acceptance, *apiError) {
-	now := u.now()
-	prefix := refPrefix[u.id]
+// accept numbers and dates an application accepted at now (即报即定: the first step is
+// done): the number is of that day's sequence.
+func (u *uapi) accept(b ubk, id string, svc service, zero bool, now time.Time) (utility.Acceptance, *apiError) {
+	prefix := u.s.refPrefix(u.id)
 	if id == "transfer" {
-		// Its own sequence, still the utility's: one number at one utility only (a
-		// number typed at 进度查询 is asked of every utility, and the one that knows it
-		// answers).
+		// Its own sequence: a transfer's number is never one of the utility's
+		// applications'.
 		prefix += "GH"
 	}
 	ref, err := b.next(prefix, now)
@@ -774,7 +783,7 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 			message: fmt.Sprintf("户号%s尚有%d笔未缴费用共%s元，请先缴清后再办理过户", a.Number, acc.Unpaid, acc.Arrears)}
 	}
 	svc := catalogue[u.id]["transfer"]
-	acc, e := u.accept(b, "transfer", svc, true)
+	acc, e := u.accept(b, "transfer", svc, true, u.now())
 	if e != nil {
 		return nil, e
 	}

@@ -201,25 +201,19 @@ func (s *Server) seedApplications(tx *bolt.Tx, now time.Time) error {
 		u := &uapi{s: s, id: a.utility}
 		svc, zero := catalogue[a.utility][a.service].outcome(a.utility, a.fields, a.accepted)
 		p := DemoIdentities[a.person]
-		acc, e := u.accept(b, a.service, svc, zero)
+		// Numbered in its own day's sequence: today's is left to the applications made
+		// today.
+		acc, e := u.accept(b, a.service, svc, zero, a.accepted)
 		if e != nil {
 			return fmt.Errorf("utilitysim: seed: %s", e.message)
 		}
-		// accept stamps "now"; move the record back to its acceptance time.
-		ref, err := b.next(refPrefix[a.utility], a.accepted)
-		if err != nil {
-			return err
-		}
-		acc.Reference, acc.AcceptedAt = ref, a.accepted
-		acc.Steps[0].At = a.accepted
-		acc.Deadline = s.days.Deadline(a.accepted, svc.Days)
 		rec := appRecOf(a.utility, acc, p.IDNumber)
 		rec.Applicant = utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
 		rec.Address, rec.Fields = p.Address, a.fields
 		for _, t := range a.done {
 			advance(&rec, t)
 		}
-		if err := b.put(bApplications, ref, rec); err != nil {
+		if err := b.put(bApplications, acc.Reference, rec); err != nil {
 			return err
 		}
 	}

@@ -82,6 +82,11 @@ type Options struct {
 	// payments, transfers and applications are gone (demo: every journey can be shown
 	// again).
 	Reseed bool
+	// RefPrefixes are the prefixes of the utilities' application numbers, by utility
+	// ID; one left out numbers with its own (DL, SS, RQ, KD). Each utility's numbering
+	// is its own: two given one prefix number alike, as two real utilities' schemes may,
+	// the first application of a day being the same number at each.
+	RefPrefixes map[string]string
 	// Seed makes fault injection repeatable; 0 uses a fixed seed.
 	Seed   uint64
 	Logger *slog.Logger

@@ -1022,3 +1022,37 @@ func TestNoGoroutineLeak(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Utilities given one prefix (RefPrefixes) number their applications alike, each
+// keeping its own: electricity's first application of the day and gas's have the same
+// number, and each utility answers that number with its own application.
+func TestRefPrefixesShared(t *testing.T) {
+	r := newRig(t, Options{RefPrefixes: map[string]string{utility.Gas: "DL"}})
+	who := DemoIdentities[5]
+	applicant := utility.Contact{Name: who.Name, IDNumber: who.IDNumber, Phone: who.Phone}
+	fields := map[string]map[string]string{utility.Electricity: {"voltage": "low", "capacity_kw": "10"}, utility.Gas: {"appliances": "stove"}}
+	refs := map[string]string{}
+	for _, id := range []string{utility.Electricity, utility.Gas} {
+		acc, err := r.clients[id].SubmitApplication(ctx, "shared-"+id, utility.Application{KioskRef: "KS-" + id, Service: "new_connection",
+			Applicant: applicant, Address: who.Address, Fields: fields[id]})
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		refs[id] = acc.Reference
+	}
+	if refs[utility.Electricity] != "DL26061200001" || refs[utility.Gas] != refs[utility.Electricity] {
+		t.Fatalf("numbers %v, want DL26061200001 at both", refs)
+	}
+	for _, id := range []string{utility.Electricity, utility.Gas} {
+		p, err := r.clients[id].Progress(ctx, refs[id])
+		if err != nil || p.Utility != id || p.KioskRef != "KS-"+id {
+			t.Errorf("%s's application %s: %+v, %v", id, refs[id], p, err)
+		}
+	}
+	// A utility left out keeps its own prefix.
+	acc, err := r.clients[utility.Water].SubmitTransfer(ctx, "tr-shared", utility.Transfer{KioskRef: "KS-T", Account: AccountNumber(utility.Water, 0),
+		NewHolder: utility.Contact{Name: "王淑芬", IDNumber: DemoIdentities[2].IDNumber, Phone: "13800000003"}})
+	if err != nil || !strings.HasPrefix(acc.Reference, "SSGH") {
+		t.Errorf("water's transfer: %+v, %v", acc, err)
+	}
+}
