@@ -454,7 +454,7 @@ func TestApplicationSubmit(t *testing.T) {
 				if !ok {
 					t.Fatalf("QR %q is not a tracking code", c)
 				}
-				got, err := f.k.FindApplication(context.Background(), ref)
+				got, err := findOne(f.k, ref)
 				if err != nil || got.Progress.Reference != ref || got.Waiting {
 					t.Errorf("tracking %s: %+v %v", ref, got, err)
 				}
@@ -682,7 +682,7 @@ func TestApplicationSlowUtilityBoundLater(t *testing.T) {
 	if !ok {
 		t.Fatalf("QR %q", want)
 	}
-	got, err := f.k.FindApplication(context.Background(), ref)
+	got, err := findOne(f.k, ref)
 	if err != nil || got.Waiting || got.Progress.Reference != bound.Reference || got.Utility != utility.Water {
 		t.Fatalf("tracking by kiosk reference: %+v %v", got, err)
 	}
@@ -734,7 +734,7 @@ func TestApplicationDownQueued(t *testing.T) {
 					return partsByUtility(t, &res)[utility.Electricity].Reference == st.UtilityRef
 				})
 			}
-			got, err := k.FindApplication(context.Background(), power.KioskRef)
+			got, err := findOne(k, power.KioskRef)
 			if err != nil || got.Waiting || got.Progress.Reference != st.UtilityRef {
 				t.Fatalf("tracking the queued part: %+v %v", got, err)
 			}

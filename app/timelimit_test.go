@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"testing"
 
@@ -85,7 +84,7 @@ func TestProgressFilledIn(t *testing.T) {
 			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{Omit: tc.omit})
 			defer setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
 			listed := myApplication(t, k, utility.Electricity)
-			found, err := k.FindApplication(context.Background(), full.Reference)
+			found, err := findOne(k, full.Reference)
 			if err != nil {
 				t.Fatal(err)
 			}

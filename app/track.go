@@ -194,60 +194,85 @@ var kioskRefPattern = regexp.MustCompile(`^K\d{12,}$`)
 // jointRefPattern is a 联办编号 (jointRef): J, the time (12 digits), four digits.
 var jointRefPattern = regexp.MustCompile(`^J\d{16}$`)
 
+// FoundApplications is what an application number finds (FindApplication).
+type FoundApplications struct {
+	// Applications are the applications under the number, in the utilities' order: one,
+	// or, when several utilities know it (each numbers its applications its own way, and
+	// two may give one number), each utility's: the citizen chooses theirs.
+	Applications []Application
+	// Unavailable are the utilities that could not be asked, in the utilities' order,
+	// while another knows the number: it may be theirs too.
+	Unavailable []string
+}
+
 // FindApplication finds an application by its number: a utility's application number
-// (every utility is asked at once; the one that knows it answers) or a kiosk reference
-// printed when the utility had not answered yet.
-func (k *Kiosk) FindApplication(ctx context.Context, number string) (Application, error) {
+// (every utility is asked at once, and every answer waited for: each that knows it is
+// found) or a kiosk reference printed when the utility had not answered yet (its
+// utility alone is asked, once it has given its number).
+func (k *Kiosk) FindApplication(ctx context.Context, number string) (FoundApplications, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
 	if jointRefPattern.MatchString(number) {
-		return Application{}, ErrJointRef
+		return FoundApplications{}, ErrJointRef
 	}
+	clients := k.Utilities
 	if kioskRefPattern.MatchString(number) {
 		st, err := k.Outbox.Status(number)
 		if errors.Is(err, outbox.ErrNotFound) {
 			// One of this kiosk's own is found whatever its code (kiosk.ref_code may have
 			// changed since).
 			if code, ok := outbox.KioskCodeOf(number); ok && code != k.Config.Kiosk.Code() {
-				return Application{}, ErrOtherKiosk
+				return FoundApplications{}, ErrOtherKiosk
 			}
 		}
 		if err != nil || !isApplication(st) {
 			// A rating's or a payment's reference is not an application's.
-			return Application{}, ErrApplicationNotFound
+			return FoundApplications{}, ErrApplicationNotFound
 		}
 		if st.UtilityRef == "" {
-			return k.unanswered(st), nil
+			return FoundApplications{Applications: []Application{k.unanswered(st)}}, nil
 		}
-		number = st.UtilityRef
+		// The kiosk knows whose number it is: another utility may have one alike.
+		c, err := k.Client(st.Utility)
+		if err != nil {
+			return FoundApplications{}, fmt.Errorf("%w: %s's utility is no longer enabled here", ErrApplicationNotFound, number)
+		}
+		number, clients = st.UtilityRef, []utility.Client{c}
 	}
 	type answer struct {
 		app Application
 		err error
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	answers := make(chan answer, len(k.Utilities))
-	for _, c := range k.Utilities {
+	answers := make(chan answer, len(clients))
+	for _, c := range clients {
 		go func(c utility.Client) {
 			p, err := c.Progress(ctx, number)
 			answers <- answer{Application{Utility: c.ID(), Progress: k.completeProgress(c.ID(), p)}, err}
 		}(c)
 	}
+	var found FoundApplications
 	var firstErr error
-	for range k.Utilities {
+	for range clients {
 		a := <-answers
-		if a.err == nil {
-			return a.app, nil
-		}
-		if !errors.Is(a.err, utility.ErrNotFound) && firstErr == nil {
-			firstErr = a.err
+		switch {
+		case a.err == nil:
+			found.Applications = append(found.Applications, a.app)
+		case !errors.Is(a.err, utility.ErrNotFound):
+			found.Unavailable = append(found.Unavailable, a.app.Utility)
+			if firstErr == nil {
+				firstErr = a.err
+			}
 		}
 	}
-	if firstErr != nil {
-		// Someone could not be asked: the number may be theirs.
-		return Application{}, firstErr
+	if len(found.Applications) == 0 {
+		if firstErr != nil {
+			// Someone could not be asked: the number may be theirs.
+			return FoundApplications{}, firstErr
+		}
+		return FoundApplications{}, ErrApplicationNotFound
 	}
-	return Application{}, ErrApplicationNotFound
+	slices.SortFunc(found.Applications, func(a, b Application) int { return utilityOrder(a.Utility, b.Utility) })
+	slices.SortFunc(found.Unavailable, utilityOrder)
+	return found, nil
 }
 
 // ownUnanswered are the applications this kiosk submitted for the citizen with this ID

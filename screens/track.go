@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -110,7 +111,7 @@ func (s *Shell) applicationRow(a app.Application) fyne.CanvasObject {
 	case p.Late():
 		imp = widget.DangerImportance
 	}
-	r := touch.NewRow(title, detail, state, s.Tap(func() { s.Show(timelinePage(s, a)) }))
+	r := touch.NewRow(title, detail, state, s.Tap(func() { s.Show(timelinePage(s, a, nil)) }))
 	r.Importance = imp
 	return r
 }
@@ -154,27 +155,28 @@ func trackKeypadPage(s *Shell) Page {
 	}}
 }
 
-// openApplication finds an application by number and shows its timeline; failed
+// openApplication finds an application by number and shows its timeline, or, when
+// several utilities have one under the number, lets the citizen choose theirs; failed
 // reports why it could not be found (the key of the message).
 func (s *Shell) openApplication(number string, failed func(key string)) {
 	// What is found belongs to this visit: wiped with it when the citizen walks away, and
 	// nothing of it kept in the next one's, a card placed while it is found.
 	visit := s.K.EnsureSession()
 	type found struct {
-		a     app.Application
+		apps  app.FoundApplications
 		joint *app.JointLookup // the parts of a joint application (联办编号), filled in as they come
 		err   error
 	}
 	s.pleaseWait("track.finding_title", "track.finding")
 	run(s, func(ctx context.Context) found {
-		a, err := s.K.FindApplication(ctx, number)
+		apps, err := s.K.FindApplication(ctx, number)
 		if errors.Is(err, app.ErrJointRef) {
 			// Found by this kiosk's own records at once; the parts' utilities answer on the
 			// list.
 			l, err := s.K.StartJointLookup(visit, number)
 			return found{joint: l, err: err}
 		}
-		return found{a: a, err: err}
+		return found{apps: apps, err: err}
 	}, func(r found) {
 		s.notice.hide()
 		s.notice = nil
@@ -195,8 +197,40 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 			s.Show(jointPartsPage(s, r.joint))
 			return
 		}
-		s.Show(timelinePage(s, r.a))
+		if len(r.apps.Applications) > 1 {
+			s.Show(chooseApplicationPage(s, r.apps))
+			return
+		}
+		s.Show(timelinePage(s, r.apps.Applications[0], r.apps.Unavailable))
 	})
+}
+
+// chooseApplicationPage lets the citizen choose their application when several
+// utilities have one under the number typed or scanned (each utility numbers its own):
+// one row each, in the utilities' order, with the utility and the service, each opening
+// its timeline. A utility that could not be asked is named: the number may be theirs.
+func chooseApplicationPage(s *Shell, found app.FoundApplications) Page {
+	number := found.Applications[0].Progress.Reference // the utilities' number, as they write it
+	return Page{Name: "track-choose", TitleKey: "track.choose_title", Subject: "choose/" + number, Build: func() fyne.CanvasObject {
+		top := []fyne.CanvasObject{note(s.T("track.choose_hint", number), widget.MediumImportance)}
+		if len(found.Unavailable) > 0 {
+			top = append(top, note(s.T("track.unasked_choose", s.utilityNames(found.Unavailable)), widget.WarningImportance))
+		}
+		rows := make([]fyne.CanvasObject, 0, len(found.Applications))
+		for _, a := range found.Applications {
+			rows = append(rows, s.applicationRow(a))
+		}
+		return container.NewBorder(container.NewVBox(top...), nil, nil, nil, s.pager(rows...))
+	}}
+}
+
+// utilityNames names utilities in a sentence: 国网梁子湖区供电公司、梁子湖区燃气公司.
+func (s *Shell) utilityNames(ids []string) string {
+	names := make([]string, 0, len(ids))
+	for _, id := range ids {
+		names = append(names, s.K.UtilityName(id))
+	}
+	return strings.Join(names, s.T("track.names_sep"))
 }
 
 // jointPartsPage lists the parts of a joint application found by its 联办编号, in the
@@ -243,8 +277,10 @@ func (s *Shell) lostPart(p app.JointPart) fyne.CanvasObject {
 }
 
 // timelinePage shows an application's steps with their times, the current step, the
-// committed time limit in working days and whether it is kept; then 好差评.
-func timelinePage(s *Shell, a app.Application) Page {
+// committed time limit in working days and whether it is kept; then 好差评. unasked are
+// the utilities that could not be asked when it was found by its number: the number may
+// be theirs, and the citizen is told so under the application.
+func timelinePage(s *Shell, a app.Application, unasked []string) Page {
 	subject := "timeline/" + a.Utility + "/" + a.Progress.Reference + "/" + a.Progress.KioskRef
 	return Page{Name: "timeline", TitleKey: "track.timeline", Subject: subject, Build: func() fyne.CanvasObject {
 		p := a.Progress
@@ -282,7 +318,11 @@ func timelinePage(s *Shell, a app.Application) Page {
 			limitText = s.T("track.limit_kept", limitText, kept)
 		}
 		limit := s.kv("track.limit", limitText)
-		blocks := []fyne.CanvasObject{head, limit}
+		blocks := []fyne.CanvasObject{head}
+		if len(unasked) > 0 {
+			blocks = append(blocks, note(s.T("track.unasked_one", s.utilityNames(unasked)), widget.WarningImportance))
+		}
+		blocks = append(blocks, limit)
 		for i, st := range p.Steps {
 			blocks = append(blocks, s.stepRow(i+1, s.K.StepName(p, st), st))
 		}

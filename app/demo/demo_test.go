@@ -130,9 +130,13 @@ func checkFinds(t *testing.T, k *app.Kiosk, paper app.Paper, c app.ScanChoice) {
 		t.Errorf("%q: %q is not a tracking QR", c.Label, c.Code)
 		return
 	}
-	a, err := k.FindApplication(ctx, ref)
-	if err != nil || !strings.HasPrefix(c.Label, k.Text.T("apply.utility."+a.Utility)+" · ") {
-		t.Errorf("%q: the application found is at %s: %v", c.Label, a.Utility, err)
+	found, err := k.FindApplication(ctx, ref)
+	if err != nil || len(found.Applications) != 1 {
+		t.Errorf("%q: %d applications found: %v", c.Label, len(found.Applications), err)
+		return
+	}
+	if a := found.Applications[0]; !strings.HasPrefix(c.Label, k.Text.T("apply.utility."+a.Utility)+" · ") {
+		t.Errorf("%q: the application found is at %s", c.Label, a.Utility)
 	}
 }
 

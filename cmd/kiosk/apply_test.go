@@ -287,9 +287,12 @@ func TestApplySlowAndRefusing(t *testing.T) {
 	}
 	// The water company answers later: its number is bound to the kiosk reference.
 	j.lateNumber(utility.Water)
-	got, err := j.K.FindApplication(context.Background(), slow.KioskRef)
-	if err != nil || got.Waiting || !strings.HasPrefix(got.Progress.Reference, "SS") {
-		t.Fatalf("tracking by kiosk reference: %+v %v", got, err)
+	found, err := j.K.FindApplication(context.Background(), slow.KioskRef)
+	if err != nil || len(found.Applications) != 1 {
+		t.Fatalf("tracking by kiosk reference: %+v %v", found, err)
+	}
+	if got := found.Applications[0]; got.Waiting || !strings.HasPrefix(got.Progress.Reference, "SS") {
+		t.Fatalf("tracking by kiosk reference: %+v", got)
 	}
 }
 
