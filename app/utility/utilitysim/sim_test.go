@@ -1051,7 +1051,7 @@ func TestRefPrefixesShared(t *testing.T) {
 	}
 	// A utility left out keeps its own prefix.
 	acc, err := r.clients[utility.Water].SubmitTransfer(ctx, "tr-shared", utility.Transfer{KioskRef: "KS-T", Account: AccountNumber(utility.Water, 0),
-		NewHolder: utility.Contact{Name: "王淑芬", IDNumber: DemoIdentities[2].IDNumber, Phone: "13800000003"}})
+		NewHolder: utility.Contact{Name: "王淑芬", IDNumber: DemoIdentities[2].IDNumber, Phone: "13800000003"}, PropertyCert: PropertyCert(0)})
 	if err != nil || !strings.HasPrefix(acc.Reference, "SSGH") {
 		t.Errorf("water's transfer: %+v, %v", acc, err)
 	}
