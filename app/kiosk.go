@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/bundle"
 	"github.com/liangzihu/kiosk/app/clock"
@@ -270,6 +272,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	} else if n > 0 {
 		k.Log.Warn("sessions left open by the last run journaled as interrupted", "sessions", n)
 	}
+	k.receiptsInterrupted()
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.lateOrdersOfLastRun()
 	k.Outbox.Start(ctx)
@@ -437,9 +440,35 @@ func (k *Kiosk) dropIdleConnections() {
 // record writes a journal entry; a journal that cannot be written is logged, since the
 // citizen's business must not stop for it.
 func (k *Kiosk) record(e journal.Event) {
-	if err := k.Journal.Record(e); err != nil {
-		k.Log.Error("journal", "kind", string(e.Kind), "err", err)
+	k.recordWith(e)
+}
+
+// recordWith writes a journal entry in one transaction with the writes that make it
+// true (nil ones are skipped): a receipt forgotten once it printed, a payment order once
+// its end is known. A kill or a power cut leaves all of them on disk, or none. As
+// record, a failure is logged: the citizen's business goes on.
+func (k *Kiosk) recordWith(e journal.Event, with ...func(*bolt.Tx) error) {
+	if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, append(with, k.entry(e))) }); err != nil {
+		k.Log.Error("journal", "kind", string(e.Kind), "ref", e.Ref, "err", err)
 	}
+}
+
+// entry is the write of journal entry e, for a transaction with others (recordWith).
+func (k *Kiosk) entry(e journal.Event) func(*bolt.Tx) error {
+	return func(tx *bolt.Tx) error { return k.Journal.Append(tx, e) }
+}
+
+// inTx runs writes in tx, in order, skipping nil ones; the first error stops them.
+func inTx(tx *bolt.Tx, writes []func(*bolt.Tx) error) error {
+	for _, w := range writes {
+		if w == nil {
+			continue
+		}
+		if err := w(tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Touch records citizen input (any tap or key): it restarts the idle timer.

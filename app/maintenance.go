@@ -316,7 +316,7 @@ func (m *Maintenance) PrintTestPage(ctx context.Context) (PrintResult, error) {
 		return PrintResult{}, fmt.Errorf("app: test page: %w", err)
 	}
 	k.record(journal.Event{Kind: journal.StaffAction, Actor: m.actor, Detail: "打印测试页"})
-	return k.print(ctx, "testpage", "", "", job), nil
+	return k.print(ctx, "testpage", "", "", job, nil), nil
 }
 
 // ErrNoRestart means this kiosk cannot restart itself (it was started without the way

@@ -244,6 +244,11 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 	if slices.Contains(kinds, journal.PrintFailed) {
 		t.Errorf("journal of %s: %v", flow.KioskRef, kinds)
 	}
+	// Kept while it printed, the receipt is forgotten as it is journaled printed, and
+	// the order once the payment is: nothing for staff, nothing to settle.
+	if payKept(t, f.k, flow.KioskRef) || payOrders(t, f.k) != 0 {
+		t.Errorf("after the receipt printed: kept for reprinting %v, %d orders kept", payKept(t, f.k, flow.KioskRef), payOrders(t, f.k))
+	}
 	// The payment itself, for the day's report: once, with its amount and the
 	// utility's record, the account only as its keyed hash.
 	if paid := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid); len(paid) != 1 || paid[0].Amount != int64(p.Amount) || p.Amount == 0 ||

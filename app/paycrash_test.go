@@ -16,9 +16,11 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // The payment's crash windows, each closed with a real kill: a child process (this test
@@ -30,6 +32,9 @@ const (
 	envPayCrash    = "KIOSK_PAY_CRASH_CHILD"
 	envPayCrashDir = "KIOSK_PAY_CRASH_DIR"
 	envPayCrashURL = "KIOSK_PAY_CRASH_URLS"
+	// envPayCrashPrinter is the emulated printer's port (the parent's rig), for the
+	// scenarios that print.
+	envPayCrashPrinter = "KIOSK_PAY_CRASH_PRINTER"
 )
 
 // The child's scenarios.
@@ -43,6 +48,10 @@ const (
 	// crashCancelStored: 取消缴费 with the utility unreachable: the cancellation is
 	// stored in the outbox, its answer not come.
 	crashCancelStored = "cancel-stored"
+	// crashPaidPrinting: the utility said the order is paid, the kiosk journaled it and
+	// sent its receipt to the printer, which holds XOFF (takes no data): the receipt is
+	// on its way to the paper, none of it printed.
+	crashPaidPrinting = "paid-printing"
 )
 
 // TestPayCrashChild is the child's side: it never runs on its own.
@@ -58,6 +67,9 @@ func TestPayCrashChild(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Data.Dir = os.Getenv(envPayCrashDir)
 	cfg.Devices.IDCard.Enabled, cfg.Devices.Printer.Enabled, cfg.Devices.Scanner.Enabled = false, false, false
+	if scenario == crashPaidPrinting {
+		cfg.Devices.Printer.Enabled, cfg.Devices.Printer.Port, cfg.Devices.Printer.Paper = true, os.Getenv(envPayCrashPrinter), "80mm"
+	}
 	k, err := app.New(cfg, app.Options{UtilityURLs: urls})
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +120,28 @@ func TestPayCrashChild(t *testing.T) {
 		go func() { _ = flow.Cancel(context.Background()) }()
 		st := stored(utility.KindCancelPayment, outbox.Pending)
 		say("AT %s %s", flow.KioskRef, st.KioskRef)
+	case crashPaidPrinting:
+		flow, err := k.StartPayment(context.Background(), utility.Electricity, number, bills)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flow.Watch(context.Background(), func(*app.PaymentFlow) {})
+		say("QR %s %s", flow.KioskRef, flow.Payment().Reference)
+		// The parent holds the printer's XOFF and pays the order, then the Watch sees it
+		// paid: the payment is journaled before its receipt goes to the printer.
+		pollUntil(t, flowPatience, "the payment journaled", func() bool {
+			evs, err := k.Journal.ByRef(flow.KioskRef)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
+				if e.Kind == journal.PaymentPaid {
+					return true
+				}
+			}
+			return false
+		})
+		say("AT %s", flow.KioskRef)
 	default:
 		t.Fatalf("no scenario %q", scenario)
 	}
@@ -131,7 +165,8 @@ func (f *flows) startPayCrashChild(scenario string) *payCrashChild {
 		f.t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPayCrashChild$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), envPayCrash+"="+scenario, envPayCrashDir+"="+f.dir, envPayCrashURL+"="+string(urls))
+	cmd.Env = append(os.Environ(), envPayCrash+"="+scenario, envPayCrashDir+"="+f.dir, envPayCrashURL+"="+string(urls),
+		envPayCrashPrinter+"="+f.rig.Printer().Path())
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -244,5 +279,68 @@ func TestPayCrashCancelStored(t *testing.T) {
 	})
 	if n := len(received(t, f.sims, utility.Electricity, utility.KindCancelPayment)); n != 1 {
 		t.Fatalf("%d cancellations reached the utility, want 1", n)
+	}
+}
+
+// The kiosk is killed after the utility said the order is paid and the kiosk journaled
+// it, while its receipt is on its way to the printer (the printer holds XOFF: none of it
+// printed). The next start knows the payment's end: the order is neither asked for
+// again nor settled a second time (one order made, the payment journaled once), and
+// nothing is printed at start, lest the receipt come out into the next citizen's hands.
+// The journal says the receipt's print was cut short by the stop, and the receipt is
+// kept for staff with that reason; staff print it once, and it is then gone.
+func TestPayCrashPaidPrinting(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	mustDo(t, f.k.Close())
+	p := f.rig.Printer()
+	child := f.startPayCrashChild(crashPaidPrinting)
+	qr := child.await("QR")
+	kref, uref := qr[0], qr[1]
+	p.SetFaults(sim.PrinterFaults{HoldXOFF: true})
+	if _, err := f.sims.Pay(utility.Electricity, uref); err != nil {
+		t.Fatal(err)
+	}
+	child.await("AT")
+	child.kill()
+	if st := p.Stats(); st.Cuts != 0 || len(p.Printouts()) != 0 {
+		t.Fatalf("a receipt printed before the kill: %d cuts", st.Cuts)
+	}
+	p.SetFaults(sim.PrinterFaults{})
+	f.k = f.start()
+	ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+	defer cancel()
+	// A settling pass over what the last run left, as the one at start does.
+	mustDo(t, f.k.SettleOrders(ctx))
+	if n := payOrders(t, f.k); n != 0 {
+		t.Fatalf("%d orders kept after the restart, want none: the payment's end is known", n)
+	}
+	if n := len(received(t, f.sims, utility.Electricity, utility.KindPayment)); n != 1 {
+		t.Fatalf("%d orders made, want 1", n)
+	}
+	if n := len(payJournalEvents(t, f.k, kref, journal.PaymentPaid)); n != 1 {
+		t.Fatalf("the payment journaled as paid %d times, want once", n)
+	}
+	failed := payJournalEvents(t, f.k, kref, journal.PrintFailed)
+	if len(failed) != 1 || !strings.Contains(failed[0].Detail, "interrupted") || failed[0].Session == "" {
+		t.Fatalf("journal: print failures %+v, want one saying the print was interrupted, in the payer's visit", failed)
+	}
+	list, err := f.k.Reprints.List()
+	if err != nil || len(list) != 1 || list[0].Ref != kref || list[0].Kind != reprint.Payment || list[0].Printing ||
+		!strings.Contains(list[0].Reason, "中断") {
+		t.Fatalf("kept for reprinting: %+v, %v", list, err)
+	}
+	if st := p.Stats(); st.Cuts != 0 || len(p.Printouts()) != 0 {
+		t.Fatalf("the restarted kiosk printed: %d cuts", st.Cuts)
+	}
+	if r, err := f.k.Reprint(ctx, kref, "staff-7"); err != nil || !r.OK {
+		t.Fatalf("reprint: %+v, %v", r, err)
+	}
+	mustDo(t, p.WaitCuts(ctx, 1))
+	if _, err := f.k.Reprint(ctx, kref, "staff-7"); !errors.Is(err, reprint.ErrNotFound) {
+		t.Fatalf("a second reprint: %v, want reprint.ErrNotFound", err)
+	}
+	if n := len(p.Printouts()); n != 1 {
+		t.Fatalf("%d printouts, want the one reprint", n)
 	}
 }

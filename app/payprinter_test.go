@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -64,5 +66,42 @@ func TestPayReceiptPrinterFaults(t *testing.T) {
 				t.Fatalf("%d printouts after the reprint, want 1", n)
 			}
 		})
+	}
+}
+
+// The payer leaves while their receipt is still printing (the printer holds XOFF): the
+// receipt, kept until it prints whole, is neither listed for staff nor printed again by
+// them meanwhile, which would give two. Once the printer takes it, it prints, once, and
+// is no longer kept.
+func TestPayReceiptPrintingNotReprinted(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{AutoPay: payAutoPay})
+	p := f.rig.Printer()
+	p.SetFaults(sim.PrinterFaults{HoldXOFF: true})
+	_, _, _, _, flow := f.payingCitizen(1)
+	startPayWatch(flow)
+	awaitCond(t, "the payment journaled, its receipt on its way", func() bool {
+		return len(payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid)) == 1
+	})
+	f.k.Exit()
+	if list, err := f.k.Reprints.List(); err != nil || len(list) != 0 {
+		t.Fatalf("listed for staff while it prints: %+v, %v", list, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), flowPatience)
+	defer cancel()
+	if _, err := f.k.Reprint(ctx, flow.KioskRef, "staff-7"); !errors.Is(err, reprint.ErrPrinting) {
+		t.Fatalf("reprint while it prints: %v, want reprint.ErrPrinting", err)
+	}
+	p.SetFaults(sim.PrinterFaults{})
+	mustDo(t, p.WaitCuts(ctx, 1))
+	awaitCond(t, "the print's outcome", func() bool { _, ok := flow.Printed(); return ok })
+	if r, _ := flow.Printed(); !r.OK {
+		t.Fatalf("printed %+v", r)
+	}
+	if payKept(t, f.k, flow.KioskRef) {
+		t.Fatal("kept for reprinting after it printed whole")
+	}
+	if n := len(p.Printouts()); n != 1 {
+		t.Fatalf("%d printouts, want 1", n)
 	}
 }

@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
@@ -280,7 +283,7 @@ func (k *Kiosk) Print(ctx context.Context, what, ref string, job *printer.Job) P
 	if s := k.Sessions.Current(); s != nil {
 		sid = s.ID
 	}
-	return k.print(ctx, what, ref, sid, job)
+	return k.print(ctx, what, ref, sid, job, nil)
 }
 
 // visitEnded is the outcome of a citizen's receipt whose visit ended before the printer
@@ -291,8 +294,9 @@ var visitEnded = PrintResult{Message: "print.visit_ended", Detail: saidVisitEnde
 // receipt is printed only while their visit goes on: once the printer is theirs (another
 // receipt may have held it), a visit that has ended meanwhile (the next citizen's card,
 // 退出办理, the idle wipe) gets visitEnded, lest the receipt come out into the next
-// citizen's hands.
-func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.Job) PrintResult {
+// citizen's hands. printed, if set, is written in the transaction that journals the
+// receipt printed (a receipt kept while it printed, forgotten).
+func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.Job, printed func(*bolt.Tx) error) PrintResult {
 	if k.printer == nil {
 		return noPrinter
 	}
@@ -323,7 +327,7 @@ func (k *Kiosk) print(ctx context.Context, what, ref, sid string, job *printer.J
 	}
 	out := k.printOutcome(res, err)
 	if out.OK {
-		k.record(journal.Event{Kind: journal.Print, Session: sid, Ref: ref, Detail: what})
+		k.recordWith(journal.Event{Kind: journal.Print, Session: sid, Ref: ref, Detail: what}, printed)
 	} else {
 		k.Log.Warn("print failed", "what", what, "ref", ref, "reason", out.Detail)
 		k.record(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: ref, Detail: what + ": " + out.Detail})
@@ -378,7 +382,6 @@ func (k *Kiosk) printOutcome(res printer.Result, err error) PrintResult {
 func (f *PaymentFlow) paid() {
 	f.paidOnce.Do(func() {
 		f.k.Sessions.TouchSession(f.session.ID)
-		f.k.recordPaid(f.order(), f.Payment())
 		f.k.billsChanged(f.session, f.Utility)
 		r := f.k.printPayment(f)
 		f.mu.Lock()
@@ -416,21 +419,28 @@ func txn(p utility.Payment) string {
 	return p.Reference
 }
 
+// printPayment journals the flow's order paid and forgets it (its end is known), and
+// prints its receipt; the receipt is kept first, in the same transaction, until it has
+// printed (printKeeping): a kill or a power cut from then on leaves the payment
+// journaled once, no order for the settling pass to find paid and journal again, and
+// its receipt for staff. The receipt of a citizen who has left is kept, not printed.
 func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
+	p, kept := f.Payment(), f.order()
 	if !k.HasPrinter() {
+		k.recordWith(k.paidEvent(kept, p), k.forgetOrder(kept.KioskRef))
 		return noPrinter
 	}
-	p := f.Payment()
 	f.mu.Lock()
 	name, left := f.holder, f.left
 	f.mu.Unlock()
 	if left {
-		k.keepUnprinted(f.order(), p)
+		k.paidUnprinted(kept, p)
 		return PrintResult{Message: "print.citizen_left"}
 	}
 	o := f.asOrder()
 	o.Holder = name
-	return k.printKeeping(context.Background(), f.session.ID, k.paymentReceipt(o, p))
+	return k.printKeeping(context.Background(), f.session.ID, k.paymentReceipt(o, p),
+		k.entry(k.paidEvent(kept, p)), k.forgetOrder(kept.KioskRef))
 }
 
 // paymentReceipt is the receipt (缴费凭条) of a paid order.
@@ -445,10 +455,14 @@ func (k *Kiosk) paymentReceipt(o orders.Order, p utility.Payment) reprint.Receip
 		}}
 }
 
-// printKeeping prints the receipt of the citizen of visit sid. One that does not print
-// whole, or not at all because the visit has ended, is kept, so that staff can print it
-// again (补打) as the citizen was told.
-func (k *Kiosk) printKeeping(ctx context.Context, sid string, r reprint.Receipt) PrintResult {
+// printKeeping prints the receipt of the citizen of visit sid. It is kept before it goes
+// to the printer, marked as being printed, in one transaction with with (what the
+// receipt follows from: a payment journaled), and forgotten in the one that journals it
+// printed. One that does not print whole, or not at all because the visit has ended, is
+// kept, so that staff can print it again (补打) as the citizen was told; so is one the
+// kiosk stopped printing (a kill, a power cut), as the next start finds it
+// (receiptsInterrupted).
+func (k *Kiosk) printKeeping(ctx context.Context, sid string, r reprint.Receipt, with ...func(*bolt.Tx) error) PrintResult {
 	b := k.Receipts()
 	if b == nil {
 		return noPrinter
@@ -457,20 +471,46 @@ func (k *Kiosk) printKeeping(ctx context.Context, sid string, r reprint.Receipt)
 	if err != nil {
 		// Staff are told, as the citizen is: the journal says which receipt and why.
 		k.Log.Error("receipt", "kind", r.Kind, "ref", r.Ref, "err", err)
-		k.record(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: r.Ref, Detail: r.Kind + ": " + err.Error()})
+		k.recordWith(journal.Event{Kind: journal.PrintFailed, Session: sid, Ref: r.Ref, Detail: r.Kind + ": " + err.Error()}, with...)
 		return PrintResult{Message: "print.failed", Detail: err.Error()}
 	}
 	if job.Substituted > 0 {
 		k.Log.Warn("receipt holds characters the printer lacks, printed as □", "kind", r.Kind, "ref", r.Ref, "characters", job.Substituted)
 	}
-	out := k.print(ctx, r.Kind, r.Ref, sid, job)
+	r.Time, r.Reason, r.Printing, r.Session = k.Clock.Now(), "", true, sid
+	keep := func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) }
+	if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, append(with, keep)) }); err != nil {
+		// Printed all the same (the citizen is at the printer), and what it follows
+		// from written alone.
+		k.Log.Error("receipt not kept while it prints", "kind", r.Kind, "ref", r.Ref, "err", err)
+		if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, with) }); err != nil {
+			k.Log.Error("receipt", "kind", r.Kind, "ref", r.Ref, "err", err)
+		}
+	}
+	out := k.print(ctx, r.Kind, r.Ref, sid, job, func(tx *bolt.Tx) error { return k.Reprints.RemoveTx(tx, r.Ref) })
 	if !out.OK {
-		r.Time, r.Reason = k.Clock.Now(), out.Detail
+		r.Time, r.Reason, r.Printing = k.Clock.Now(), out.Detail, false
 		if err := k.Reprints.Keep(r); err != nil {
 			k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
 		}
 	}
 	return out
+}
+
+// receiptsInterrupted takes the receipts the last run was printing when it stopped (a
+// crash, a power cut) as kept for staff (补打), and journals each: it may have come out
+// whole, in part or not at all, and its citizen has gone. None is printed now, lest it
+// come out into the next citizen's hands. It runs at start, before any receipt prints.
+func (k *Kiosk) receiptsInterrupted() {
+	n, err := k.Reprints.Interrupted(k.Clock.Now(), saidInterrupted.ZH, func(tx *bolt.Tx, e reprint.Entry) error {
+		return k.Journal.Append(tx, journal.Event{Kind: journal.PrintFailed, Session: e.Session, Ref: e.Ref,
+			Detail: e.Kind + ": interrupted: the kiosk stopped while it printed; kept for reprinting"})
+	})
+	if err != nil {
+		k.Log.Error("receipts the last run was printing not found", "err", err)
+	} else if n > 0 {
+		k.Log.Warn("receipts the last run was printing kept for reprinting", "receipts", n)
+	}
 }
 
 // Reprint prints a receipt that did not print again, marked （补打）, for staff (actor
@@ -485,6 +525,9 @@ func (k *Kiosk) Reprint(ctx context.Context, ref, actor string) (PrintResult, er
 	if err != nil {
 		return PrintResult{}, err
 	}
+	if r.Printing {
+		return PrintResult{}, fmt.Errorf("%w: %s", reprint.ErrPrinting, ref)
+	}
 	b := k.Receipts()
 	if b == nil {
 		return PrintResult{}, errors.New("app: this kiosk has no printer configured")
@@ -494,13 +537,8 @@ func (k *Kiosk) Reprint(ctx context.Context, ref, actor string) (PrintResult, er
 		return PrintResult{}, err
 	}
 	k.record(journal.Event{Kind: journal.StaffReprint, Ref: ref, Actor: actor, Detail: r.Kind})
-	out := k.print(ctx, r.Kind+" 补打", ref, "", job) // staff's, not the visit at the screen's
-	if out.OK {
-		if err := k.Reprints.Remove(ref); err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+	// Staff's, not the visit at the screen's; forgotten as it is journaled printed.
+	return k.print(ctx, r.Kind+" 补打", ref, "", job, func(tx *bolt.Tx) error { return k.Reprints.RemoveTx(tx, ref) }), nil
 }
 
 func paidAt(p utility.Payment, now time.Time) time.Time {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -15,10 +17,6 @@ import (
 
 // settleEvery is how often the kiosk asks after the payment orders nobody follows.
 const settleEvery = time.Minute
-
-// unprintedReason is what staff read beside a paid order's receipt that the kiosk kept
-// instead of printing.
-const unprintedReason = "缴费人离开或自助终端重启后才支付成功，凭条未打印"
 
 // trackOrder binds the utility's reference to the order the flow follows, kept since it
 // was asked for (askedOrder). The flow claimed it then (claimOrder), and it stays
@@ -230,29 +228,32 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 	return nil
 }
 
-// orderEnded journals how an order nobody followed ended and forgets it; a paid one's
-// receipt is kept for reprinting first.
+// orderEnded journals how an order nobody followed ended and forgets it, in one
+// transaction; a paid one's receipt is kept for reprinting with them (paidUnprinted).
 func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
 	if p.Status == utility.PaymentPaid {
-		k.recordPaid(o, p)
-		k.keepUnprinted(o, p)
-	} else {
-		k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
-			UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: p.Status})
+		k.paidUnprinted(o, p)
+		return
 	}
-	if err := k.Orders.Remove(o.KioskRef); err != nil {
-		k.Log.Error("payment order", "ref", o.KioskRef, "err", err)
-	}
+	k.recordWith(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+		UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: p.Status}, k.forgetOrder(o.KioskRef))
 }
 
-// recordPaid journals that order o was paid (记录留痕; the day's report sums these).
-func (k *Kiosk) recordPaid(o orders.Order, p utility.Payment) {
+// forgetOrder is the write that forgets order ref, its end known, for the transaction
+// that journals the end (recordWith).
+func (k *Kiosk) forgetOrder(ref string) func(*bolt.Tx) error {
+	return func(tx *bolt.Tx) error { return k.Orders.RemoveTx(tx, ref) }
+}
+
+// paidEvent is the journal's entry that order o was paid (记录留痕; the day's report sums
+// these), written once: with the order forgotten.
+func (k *Kiosk) paidEvent(o orders.Order, p utility.Payment) journal.Event {
 	amount := p.Amount
 	if amount <= 0 {
 		amount = o.Amount
 	}
-	k.record(journal.Event{Kind: journal.PaymentPaid, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
-		UtilityRef: txn(p), Subject: k.Journal.Subject("order:"+o.Utility, o.Account), Amount: int64(amount)})
+	return journal.Event{Kind: journal.PaymentPaid, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+		UtilityRef: txn(p), Subject: k.Journal.Subject("order:"+o.Utility, o.Account), Amount: int64(amount)}
 }
 
 // recordEnded journals how an order its citizen watched ended unpaid, as the screen told
@@ -270,24 +271,31 @@ func (k *Kiosk) recordEnded(o orders.Order, p utility.Payment, guessed, withdraw
 		UtilityRef: o.Reference, Subject: k.Journal.Subject("order:"+o.Utility, o.Account), Amount: int64(o.Amount), Detail: detail})
 }
 
-// keepUnprinted keeps the receipt of an order paid when its citizen was no longer at
-// the kiosk, for staff to print on request (补打), and journals it. Without a printer
-// there is nothing to print it on: the journal alone has it.
-func (k *Kiosk) keepUnprinted(o orders.Order, p utility.Payment) {
-	detail := "paid; receipt kept for reprinting"
-	if k.HasPrinter() {
-		r := k.paymentReceipt(o, p)
-		r.Time, r.Reason = k.Clock.Now(), unprintedReason
-		if err := k.Reprints.Keep(r); err != nil {
-			k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
-			detail = "paid; receipt not kept: " + err.Error()
-		}
-	} else {
-		detail = "paid; no printer"
-	}
+// paidUnprinted journals that order o was paid when its citizen was no longer at the
+// kiosk, keeps its receipt for staff to print on request (补打) and forgets the order,
+// in one transaction. Without a printer there is nothing to print it on: the journal
+// alone has it.
+func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 	k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
-	k.record(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
-		UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: detail})
+	settled := func(detail string) journal.Event {
+		return journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
+			UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: detail}
+	}
+	paid := []func(*bolt.Tx) error{k.entry(k.paidEvent(o, p)), k.forgetOrder(o.KioskRef)}
+	if !k.HasPrinter() {
+		k.recordWith(settled("paid; no printer"), paid...)
+		return
+	}
+	r := k.paymentReceipt(o, p)
+	r.Time, r.Reason = k.Clock.Now(), saidUnprinted.ZH
+	err := k.Store.Update(func(tx *bolt.Tx) error {
+		return inTx(tx, append(paid, func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) },
+			k.entry(settled("paid; receipt kept for reprinting"))))
+	})
+	if err != nil {
+		k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
+		k.recordWith(settled("paid; receipt not kept: "+err.Error()), paid...)
+	}
 }
 
 // settleOrdersPeriodically runs SettleOrders at once and every settleEvery after that,

@@ -25,12 +25,20 @@ var (
 	saidVisitEnded = said.Said{ZH: "办理人已离开或下一位已开始办理，凭条未打印，留待补打", EN: "Citizen gone or next one begun: not printed, kept for reprinting"}
 	saidClosing    = said.Said{ZH: "自助终端正在关闭，凭条未打印", EN: "Kiosk shutting down: receipt not printed"}
 	saidNearEnd    = said.Said{ZH: "纸将用尽，请尽快更换纸卷", EN: "Paper nearly out: load a new roll soon"}
+	// Why a paid order's receipt was kept rather than printed: the payer paid on their
+	// phone after leaving the screen, or while the kiosk restarted.
+	saidUnprinted = said.Said{ZH: "缴费人离开或自助终端重启后才支付成功，凭条未打印",
+		EN: "Paid after the payer left or while the kiosk restarted: receipt not printed"}
+	// Why a receipt the kiosk was printing when it stopped (a crash, a power cut) is kept:
+	// its citizen may have none, or half of one.
+	saidInterrupted = said.Said{ZH: "打印时自助终端中断（重启或断电），凭条可能未打印或不完整",
+		EN: "Kiosk stopped while printing (restart or power cut): receipt may be missing or incomplete"}
 )
 
 // staffWords are every known staff text, Chinese to English.
 var staffWords = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
-	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd} {
+	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidInterrupted} {
 		out[s.ZH] = s.EN
 	}
 	maps.Copy(out, printer.Words())

@@ -283,6 +283,7 @@ func (s *Shell) maintError(err error) string {
 		{outbox.ErrTooLate, "maint.too_late"},
 		{bundle.ErrNothingHeld, "maint.nothing_held"},
 		{reprint.ErrNotFound, "maint.receipt_gone"},
+		{reprint.ErrPrinting, "maint.receipt_printing"},
 	} {
 		if errors.Is(err, e.err) {
 			return s.T(e.key)
@@ -693,7 +694,7 @@ func reprintsPage(s *Shell) Page {
 
 func (s *Shell) reprintRow(e reprint.Entry) fyne.CanvasObject {
 	title := s.T("maint.receipt."+e.Kind) + "  " + e.Ref
-	r := touch.NewRow(title, dateTime(e.Time)+"  "+e.Reason, s.T("maint.reprint"), func() {
+	r := touch.NewRow(title, dateTime(e.Time)+"  "+s.K.StaffWords(e.Reason), s.T("maint.reprint"), func() {
 		s.maintPrint("maint.reprints", func(m *app.Maintenance, ctx context.Context) (app.PrintResult, error) { return m.Reprint(ctx, e.Ref) })
 	})
 	r.Importance = widget.HighImportance

@@ -37,7 +37,7 @@ const (
 	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
 	RequestWithdrawn Kind = "request.withdrawn" // its citizen took it back at the kiosk before the utility had it (Detail: why)
 	Print            Kind = "print"
-	PrintFailed      Kind = "print.failed"
+	PrintFailed      Kind = "print.failed" // Detail: what, and why; "interrupted" when the kiosk stopped while it printed (found at the next start)
 	// UtilityHeld: a utility itself has failed for outbox.Options.AlertAfter (it cannot
 	// be reached, refuses the kiosk's signature, answers with server errors): its
 	// requests wait, their attempts kept (Utility; Detail: the last failure).
@@ -49,8 +49,10 @@ const (
 	// became of a paid one's receipt.
 	PaymentSettled Kind = "payment.settled"
 	// PaymentPaid: the kiosk learnt that a payment order it made was paid (UtilityRef:
-	// the utility's payment record; Amount). Once per order; a crash before the order was
-	// forgotten may write it again, with the same Ref.
+	// the utility's payment record; Amount). Once per order: it is written in the
+	// transaction that forgets the order (and keeps its receipt while it prints), so no
+	// later settling pass finds the order and writes it again. (Files of older kiosks may
+	// hold it twice under one Ref; the day's report counts it once.)
 	PaymentPaid Kind = "payment.paid"
 	// PaymentEnded: a payment order the citizen watched ended unpaid, as the screen told
 	// it (Detail: cancelled, expired, failed, or withdrawn when the utility cancelled it

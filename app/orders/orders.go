@@ -226,7 +226,20 @@ func (s *Store) Count() (int, error) {
 
 // Remove forgets the order kept under ref (its end is known); none kept is no error.
 func (s *Store) Remove(ref string) error {
-	return s.st.Delete(store.BucketOrders, ref)
+	return s.st.Update(func(tx *bolt.Tx) error { return s.RemoveTx(tx, ref) })
+}
+
+// RemoveTx is Remove in tx: the order is forgotten when tx commits, with the journal's
+// entry that says how it ended.
+func (s *Store) RemoveTx(tx *bolt.Tx, ref string) error {
+	b, err := bucket(tx)
+	if err != nil {
+		return err
+	}
+	if err := b.Delete([]byte(ref)); err != nil {
+		return fmt.Errorf("orders: forget %s: %w", ref, err)
+	}
+	return nil
 }
 
 // Prune forgets the orders made before before, settled or not (by then the utility

@@ -225,7 +225,7 @@ func TestMissingBucket(t *testing.T) {
 		{"List", "orders: ", func(s *Store) error { _, err := s.List(); return err }},
 		{"Count", "orders: ", func(s *Store) error { _, err := s.Count(); return err }},
 		{"Answered", "orders: ", func(s *Store) error { _, err := s.Answered("K1", "ZF-1"); return err }},
-		{"Remove", "store: ", func(s *Store) error { return s.Remove("K1") }},
+		{"Remove", "orders: ", func(s *Store) error { return s.Remove("K1") }},
 		{"Prune", "store: ", func(s *Store) error { _, err := s.Prune(t0); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/liangzihu/kiosk/app/config"
@@ -154,10 +155,11 @@ func TestMissingBucket(t *testing.T) {
 		name, prefix string
 		call         func(*Store) error
 	}{
-		{"Keep", "store: ", func(s *Store) error { return s.Keep(payment("K1", t0)) }},
+		{"Keep", "reprint: ", func(s *Store) error { return s.Keep(payment("K1", t0)) }},
 		{"List", "reprint: ", func(s *Store) error { _, err := s.List(); return err }},
 		{"Get", "reprint: ", func(s *Store) error { _, err := s.Get("K1"); return err }},
-		{"Remove", "store: ", func(s *Store) error { return s.Remove("K1") }},
+		{"Remove", "reprint: ", func(s *Store) error { return s.Remove("K1") }},
+		{"Interrupted", "reprint: ", func(s *Store) error { _, err := s.Interrupted(t0, "中断", nil); return err }},
 		{"Prune", "store: ", func(s *Store) error { _, err := s.Prune(t0); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,5 +171,53 @@ func TestMissingBucket(t *testing.T) {
 			err := storetest.NoPanic(t, tc.name, func() error { return tc.call(s) })
 			storetest.WantNoBucket(t, tc.name, err, store.BucketReprints, tc.prefix)
 		})
+	}
+}
+
+// A receipt kept while it prints (Printing) and still so marked at start was cut short
+// by a stop of the kiosk: Interrupted takes it as kept for staff, since then and for the
+// reason given, in one transaction with what also writes for it; the others are left
+// as they were. Should also fail, nothing changes. Get reads the entry as it is now.
+func TestInterrupted(t *testing.T) {
+	s, _ := newStore(t)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	printing := payment("P1", t0)
+	printing.Printing, printing.Session, printing.Reason = true, "s-1", "正在打印"
+	for _, r := range []Receipt{printing, acceptance("J2", t0)} {
+		if err := s.Keep(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	boom := errors.New("boom")
+	if _, err := s.Interrupted(t0.Add(time.Hour), "中断", func(*bolt.Tx, Entry) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("also failing: %v", err)
+	}
+	if r, err := s.Get("P1"); err != nil || !r.Printing {
+		t.Fatalf("after a failed pass: %+v, %v", r.Entry, err)
+	}
+	if list, err := s.List(); err != nil || len(list) != 1 || list[0].Ref != "J2" {
+		t.Fatalf("listed while one is being printed: %+v, %v", list, err)
+	}
+	var seen []Entry
+	n, err := s.Interrupted(t0.Add(time.Hour), "中断", func(tx *bolt.Tx, e Entry) error {
+		seen = append(seen, e)
+		_, err := store.Bucket(tx, store.BucketReprints) // in the pass's transaction
+		return err
+	})
+	if err != nil || n != 1 || len(seen) != 1 || seen[0].Ref != "P1" || seen[0].Session != "s-1" {
+		t.Fatalf("interrupted: %d, %v, seen %+v", n, err, seen)
+	}
+	r, err := s.Get("P1")
+	if err != nil || r.Printing || r.Reason != "中断" || !r.Time.Equal(t0.Add(time.Hour)) || r.Payment == nil || r.Payment.TxnID == "" {
+		t.Fatalf("the interrupted receipt: %+v, %v", r, err)
+	}
+	if r, err := s.Get("J2"); err != nil || r.Reason != "切刀故障" || !r.Time.Equal(t0) {
+		t.Fatalf("a receipt that failed to print: %+v, %v", r.Entry, err)
+	}
+	if list, err := s.List(); err != nil || len(list) != 2 {
+		t.Fatalf("listed after the pass: %+v, %v", list, err)
+	}
+	if n, err := s.Interrupted(t0.Add(2*time.Hour), "中断", nil); err != nil || n != 0 {
+		t.Fatalf("a second pass: %d, %v", n, err)
 	}
 }
