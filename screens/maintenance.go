@@ -281,6 +281,7 @@ func (s *Shell) maintError(err error) string {
 		{outbox.ErrNotFound, "maint.request_gone"},
 		{outbox.ErrInFlight, "maint.in_flight"},
 		{outbox.ErrTooLate, "maint.too_late"},
+		{outbox.ErrNotRetried, "maint.payment_no_retry"},
 		{bundle.ErrNothingHeld, "maint.nothing_held"},
 		{reprint.ErrNotFound, "maint.receipt_gone"},
 		{reprint.ErrPrinting, "maint.receipt_printing"},
@@ -534,10 +535,6 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 		// read as if it had never been sent.
 		row.Trailing = s.T("maint.sent_refused")
 	}
-	retry := s.Button("maint.retry", func() {
-		s.maintAct(func(m *app.Maintenance, ctx context.Context) error { return m.Retry(ctx, r.KioskRef) }, "maint.retried")
-	})
-	retry.Importance = widget.HighImportance
 	closing := s.Button("maint.close_request", func() {
 		s.chooseReason(s.T("maint.close_title", r.KioskRef), func(code string) {
 			s.maintAct(func(m *app.Maintenance, ctx context.Context) error { return m.CloseRequest(ctx, r.KioskRef, code) }, "maint.closed_request")
@@ -554,6 +551,15 @@ func (s *Shell) deadBlock(r staff.Request) fyne.CanvasObject {
 	default:
 		why = s.T("maint.not_delivered")
 	}
+	if r.Kind == utility.KindPayment {
+		// Not sent again (outbox.ErrNotRetried): its citizen has gone, and an order made
+		// now would be followed by nobody. Closed only.
+		return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), note(s.T("maint.payment_no_retry"), widget.MediumImportance), closing)
+	}
+	retry := s.Button("maint.retry", func() {
+		s.maintAct(func(m *app.Maintenance, ctx context.Context) error { return m.Retry(ctx, r.KioskRef) }, "maint.retried")
+	})
+	retry.Importance = widget.HighImportance
 	return s.panel(r.KioskRef, row, note(why, widget.MediumImportance), touch.NewApartGrid(2, retry, closing))
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/staffpin"
+	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -225,5 +226,34 @@ func TestMaintenanceWithdrawAnsweredMeanwhile(t *testing.T) {
 	h.WaitShows("申请 " + req.KioskRef + " 刚已送达业务单位（单位编号 WAT-7）")
 	if !h.Shows("请凭单位编号联系业务单位") {
 		t.Fatalf("staff are not told whom to ask:\n%s", h.Markup())
+	}
+}
+
+// A payment order the utility refused is a dead letter that staff close, never send
+// again (its citizen has gone; an order made now would be followed by nobody): its block
+// says so beside the refusal and offers 关闭申请 alone, fitting in every view.
+func TestMaintenanceDeadPaymentOrderClosedOnly(t *testing.T) {
+	h := deadLetters(t, 0)
+	res, err := h.K.Outbox.Submit(t.Context(), outbox.Request{Utility: "water", Kind: utility.KindPayment, Order: "3100000009",
+		Body: utility.PaymentRequest{Account: "3100000009", Bills: []string{"W1"}, Amount: 100}}, 5*time.Second)
+	if err != nil || res.State != outbox.Dead {
+		t.Fatalf("not a dead letter: %+v, %v", res, err)
+	}
+	h.OpenMaintenance(staffpin.DemoPIN)
+	h.Tap("未送达的申请")
+	if !h.Shows("缴费订单不能重新发送，只能选择原因关闭") {
+		t.Fatalf("the payment order's block does not say it is closed only:\n%s", h.Markup())
+	}
+	for _, o := range h.Objects() {
+		if b, ok := o.(*touch.Button); ok && b.Text == "重新发送" {
+			t.Fatalf("重新发送 offered for a payment order:\n%s", h.Markup())
+		}
+	}
+	assertFitsInEveryView(h)
+	h.Tap("关闭申请")
+	h.Tap("已在窗口线下办理")
+	h.WaitShows("申请已关闭")
+	if st, err := h.K.Outbox.Status(res.KioskRef); err != nil || st.State != outbox.Closed {
+		t.Fatalf("after 关闭申请: %+v, %v", st, err)
 	}
 }

@@ -189,6 +189,10 @@ var ErrNotFound = errors.New("outbox: no such request")
 // answered or refused it, it expired, or it was closed): its Status says which.
 var ErrTooLate = errors.New("outbox: too late")
 
+// ErrNotRetried means a dead letter is not sent again: it is a payment order, which
+// the citizen was told was refused and which nobody would follow; staff close it.
+var ErrNotRetried = errors.New("outbox: not sent again")
+
 // ErrInFlight means a request is being sent at that moment: it cannot be withdrawn
 // (the utility may be taking it); ask again once the attempt is over. It is an
 // ErrTooLate.

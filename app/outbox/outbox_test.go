@@ -465,6 +465,51 @@ func TestAwait(t *testing.T) {
 	}
 }
 
+// A refused payment order is a dead letter staff cannot send again (ErrNotRetried): it
+// stays as it is, nothing is sent or journaled, and staff close it. A refused
+// cancellation of an order is sent again.
+func TestPaymentOrderNotRetried(t *testing.T) {
+	f := &scripted{forward: func(s utility.Submission, n int) (utility.Answer, error) {
+		if n > 2 {
+			return utility.Answer{Kind: s.Kind, Reference: "ZF1", Body: []byte(`{"reference":"ZF1","status":"cancelled"}`)}, nil
+		}
+		return utility.Answer{}, &utility.Error{Kind: utility.ErrLimitExceeded, Status: 422, Code: utility.CodeLimitExceeded, Message: "今日自助缴费已达5笔"}
+	}}
+	e := newEnv(t, Options{}, f)
+	e.ob.Start(context.Background())
+	ctx := context.Background()
+	order, err := e.ob.Submit(ctx, Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "acct-1",
+		Body: utility.PaymentRequest{Account: "acct-1", Bills: []string{"B1"}, Amount: 100}, NotAfter: t0.Add(90 * time.Second)}, 2*time.Second)
+	if err != nil || order.State != Dead {
+		t.Fatalf("order %+v, %v", order, err)
+	}
+	cancel, err := e.ob.Submit(ctx, Request{Utility: utility.Water, Kind: utility.KindCancelPayment, Order: "acct-1",
+		Body: utility.Cancellation{Payment: "ZF1"}}, 2*time.Second)
+	if err != nil || cancel.State != Dead {
+		t.Fatalf("cancellation %+v, %v", cancel, err)
+	}
+	before, _ := e.j.ByRef(order.KioskRef)
+	if err := e.ob.Retry(order.KioskRef, "staff-7"); !errors.Is(err, ErrNotRetried) || !strings.Contains(err.Error(), order.KioskRef) {
+		t.Fatalf("retry of a payment order: %v", err)
+	}
+	if st := state(t, e.ob, order.KioskRef); st.State != Dead || st.Err == nil {
+		t.Fatalf("after the retry refused: %+v", st)
+	}
+	if after, _ := e.j.ByRef(order.KioskRef); len(after) != len(before) {
+		t.Fatalf("journal after the retry refused: %+v", after[len(before):])
+	}
+	if err := e.ob.Retry(cancel.KioskRef, "staff-7"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the cancellation sent again", func() bool { return state(t, e.ob, cancel.KioskRef).State == Done })
+	if sent := f.sentRefs(); len(sent) != 3 || slices.Index(sent, order.KioskRef) != 0 || sent[1] != cancel.KioskRef || sent[2] != cancel.KioskRef {
+		t.Fatalf("sent %v", sent)
+	}
+	if err := e.ob.CloseDead(order.KioskRef, "staff-7", "已在窗口线下办理"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A refusal is a dead letter, kept with the utility's words and the field they are
 // about (what the citizen's message is worded by), until staff close it.
 func TestRefusalIsDeadLetter(t *testing.T) {

@@ -321,7 +321,13 @@ func (ob *Outbox) Pending() map[string]int {
 }
 
 // Retry puts a dead letter back in the queue with fresh attempts (same key: the utility
-// still recognises it). actor is the staff member, for the journal.
+// still recognises it). actor is the staff member, for the journal. A payment order is
+// not sent again (ErrNotRetried): its citizen was told it failed and has gone, and the
+// kiosk follows no order of it. Refused, its key brings back the same refusal; sent
+// again after its attempts ran out, it could make an order nobody shows or follows,
+// payable and holding the bills until it expires (within its NotAfter), or bind one
+// long made (after it). Staff close it (CloseDead). A cancellation is sent again: it
+// moves no money, and its order is followed until the utility says how it ended.
 func (ob *Outbox) Retry(ref, actor string) error {
 	var rec record
 	err := ob.st.Update(func(tx *bolt.Tx) error {
@@ -331,6 +337,9 @@ func (ob *Outbox) Retry(ref, actor string) error {
 		}
 		if r.State != Dead {
 			return fmt.Errorf("outbox: %s is %s, not a dead letter", ref, r.State)
+		}
+		if r.Kind == utility.KindPayment {
+			return fmt.Errorf("%w: %s is a payment order: its citizen has gone, and an order made now would be followed by nobody; close it", ErrNotRetried, ref)
 		}
 		if _, ok := ob.workers[r.Utility]; !ok {
 			return fmt.Errorf("%w: %q", ErrUnknownUtility, r.Utility)

@@ -116,6 +116,8 @@ func (c *Client) check(resp *http.Response, err error) (*http.Response, error) {
 		return nil, maintenanceOpenError(p.Error)
 	case p.TooLate:
 		return nil, &TooLateError{msg: p.Error, cause: outbox.ErrTooLate}
+	case p.NotRetried:
+		return nil, notRetriedError(p.Error)
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, notFoundError(p.Error)
 	}

@@ -149,6 +149,8 @@ type problem struct {
 	TooLate bool `json:"too_late,omitempty"`
 	// UnknownActor: ErrUnknownActor, an actor who is none of the hall's staff.
 	UnknownActor bool `json:"unknown_actor,omitempty"`
+	// NotRetried: outbox.ErrNotRetried, a dead letter that is closed, never sent again.
+	NotRetried bool `json:"not_retried,omitempty"`
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -158,7 +160,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, outbox.ErrNotFound), errors.Is(err, reprint.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, ErrCitizenPresent), errors.Is(err, ErrMaintenanceOpen), errors.Is(err, outbox.ErrTooLate):
+	case errors.Is(err, ErrCitizenPresent), errors.Is(err, ErrMaintenanceOpen), errors.Is(err, outbox.ErrTooLate),
+		errors.Is(err, outbox.ErrNotRetried):
 		code = http.StatusConflict
 	case errors.Is(err, ErrStopped):
 		code = http.StatusServiceUnavailable
@@ -166,7 +169,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.Warn("staff request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	writeJSON(w, code, problem{Error: err.Error(), Input: errors.Is(err, ErrInput),
 		CitizenPresent: errors.Is(err, ErrCitizenPresent), MaintenanceOpen: errors.Is(err, ErrMaintenanceOpen),
-		TooLate: errors.Is(err, outbox.ErrTooLate), UnknownActor: errors.Is(err, ErrUnknownActor)})
+		TooLate: errors.Is(err, outbox.ErrTooLate), UnknownActor: errors.Is(err, ErrUnknownActor),
+		NotRetried: errors.Is(err, outbox.ErrNotRetried)})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

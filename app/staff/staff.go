@@ -498,13 +498,32 @@ func requestOf(r outbox.Status) Request {
 		Tries: r.Tries, UtilityRef: r.UtilityRef, Why: logging.Scrub(why), Refused: logging.Scrub(refused), Rejected: r.Err != nil}
 }
 
-// Retry queues a dead letter again.
+// Retry queues a dead letter again. A payment order's is not (outbox.ErrNotRetried): the
+// error says so in Chinese and English, and that staff close it instead.
 func (l *Local) Retry(ctx context.Context, ref, actor string) error {
 	if err := errors.Join(required("the kiosk reference", ref), required("the actor", actor)); err != nil {
 		return err
 	}
-	return l.Outbox.Retry(ref, actor)
+	err := l.Outbox.Retry(ref, actor)
+	if errors.Is(err, outbox.ErrNotRetried) {
+		codes := make([]string, len(CloseReasons))
+		for i, r := range CloseReasons {
+			codes[i] = r.Code
+		}
+		return notRetriedError(fmt.Sprintf("staff: 缴费订单 %s 不能重新发送，只能选择原因关闭：缴费人已被告知未能下单，"+
+			"重新发送可能生成无人支付、无人跟进的订单。%s is a payment order: it is not sent again, only closed with a reason "+
+			"(outbox close --reason %s): its citizen was told it failed, and an order made now would be followed by nobody",
+			ref, ref, strings.Join(codes, "|")))
+	}
+	return err
 }
+
+// notRetriedError is outbox.ErrNotRetried as staff read it (Local.Retry): its message
+// says why and what to do instead, as the kiosk wrote it, also through the socket.
+type notRetriedError string
+
+func (e notRetriedError) Error() string        { return string(e) }
+func (e notRetriedError) Is(target error) bool { return target == outbox.ErrNotRetried }
 
 // Close closes a dead letter, or withdraws a request still waiting to be sent (its
 // citizen served at the counter while the utility was down, or withdrawing it there),

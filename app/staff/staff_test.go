@@ -821,3 +821,36 @@ func TestDropBundle(t *testing.T) {
 		t.Errorf("dropped by %v", dropped)
 	}
 }
+
+// A refused payment order is a dead letter staff cannot send again, from the database
+// or through the socket: the error is outbox.ErrNotRetried, says so in Chinese and
+// English with the command that closes it, and the letter stays for staff to close.
+func TestPaymentOrderNotRetried(t *testing.T) {
+	ctx := context.Background()
+	for _, via := range []string{"database", "socket"} {
+		t.Run(via, func(t *testing.T) {
+			k := newKiosk(t)
+			var s Service = k.l
+			if via == "socket" {
+				s = serve(t, k.dir, k.l)
+			}
+			res, err := k.l.Outbox.Submit(ctx, outbox.Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "42001003",
+				Body: utility.PaymentRequest{Account: "42001003", Bills: []string{"B1"}, Amount: 100}, NotAfter: time.Now().Add(90 * time.Second)}, 5*time.Second)
+			if err != nil || res.State != outbox.Dead {
+				t.Fatalf("submit: %+v, %v", res, err)
+			}
+			err = s.Retry(ctx, res.KioskRef, "staff-7")
+			if !errors.Is(err, outbox.ErrNotRetried) {
+				t.Fatalf("retry: %v, want outbox.ErrNotRetried", err)
+			}
+			for _, want := range []string{res.KioskRef, "缴费订单", "不能重新发送", "is a payment order: it is not sent again", "outbox close --reason offline|withdrawn|duplicate"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the refusal %q does not say %q", err, want)
+				}
+			}
+			if err := s.Close(ctx, res.KioskRef, "staff-7", "offline"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

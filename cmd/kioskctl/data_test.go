@@ -31,9 +31,10 @@ import (
 )
 
 // kioskWithDeadLetters leaves a data folder as a kiosk would: two requests the water
-// utility refused, set aside for staff, and a payment receipt that did not print
-// (P260101000001). It returns the configuration file and the refs of the requests.
-func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
+// utility refused, set aside for staff (and more, refused after them), and a payment
+// receipt that did not print (P260101000001). It returns the configuration file and the
+// refs of the requests.
+func kioskWithDeadLetters(t *testing.T, more ...outbox.Request) (cfgPath string, refs []string) {
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath = filepath.Join(dir, "kiosk.toml")
@@ -59,6 +60,13 @@ func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
 		}
 		refs = append(refs, res.KioskRef)
 	}
+	for _, req := range more {
+		res, err := ob.Submit(context.Background(), req, 5*time.Second)
+		if err != nil || res.State != outbox.Dead {
+			t.Fatalf("submit: %+v, %v", res, err)
+		}
+		refs = append(refs, res.KioskRef)
+	}
 	pay := receipt.SamplePayment()
 	if err := reprint.New(st).Keep(reprint.Receipt{Entry: reprint.Entry{Ref: "P260101000001", Kind: reprint.Payment,
 		Time: time.Now(), Reason: "打印机缺纸"}, Payment: &pay}); err != nil {
@@ -71,6 +79,25 @@ func kioskWithDeadLetters(t *testing.T) (cfgPath string, refs []string) {
 	ob.Close()
 	st.Close()
 	return cfgPath, refs
+}
+
+// A payment order the utility refused is not sent again: kioskctl says why, in Chinese
+// and English, and how to close it; the letter waits as it was, and closes.
+func TestOutboxRetryPaymentOrder(t *testing.T) {
+	cfg, refs := kioskWithDeadLetters(t, outbox.Request{Utility: utility.Water, Kind: utility.KindPayment, Order: "42001003",
+		Body: utility.PaymentRequest{Account: "42001003", Bills: []string{"W1"}, Amount: 100}, NotAfter: time.Now().Add(90 * time.Second)})
+	order := refs[2]
+	code, out, errs := kioskctl(t, "outbox", "retry", "--config", cfg, "--actor", "staff-7", order)
+	if code != 1 || out != "" || !strings.Contains(errs, "缴费订单 "+order+" 不能重新发送，只能选择原因关闭") ||
+		!strings.Contains(errs, order+" is a payment order: it is not sent again, only closed with a reason (outbox close --reason offline|withdrawn|duplicate)") {
+		t.Fatalf("retry: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := kioskctl(t, "outbox", "list", "--config", cfg); code != 0 || !strings.Contains(out, order) || !strings.Contains(out, "3 dead") {
+		t.Fatalf("list after the retry refused: %d %q", code, out)
+	}
+	if code, out, errs := kioskctl(t, "outbox", "close", "--config", cfg, "--actor", "staff-7", "--reason", "offline", order); code != 0 {
+		t.Fatalf("close: %d %q %q", code, out, errs)
+	}
 }
 
 func TestOutboxStaffCommands(t *testing.T) {
