@@ -8,3 +8,6 @@ func (k *Kiosk) BundleLeftOut(id string, a *bundle.Applied) string { return k.bu
 
 // StaffWordsTable is every staff text the kiosk can say in English, Chinese to English.
 var StaffWordsTable = staffWords
+
+// PrinterBusy is what PrinterReady says while a receipt is being printed.
+var PrinterBusy = printerBusy

@@ -11,6 +11,7 @@ import (
 	"image"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -448,7 +449,7 @@ func (k *Kiosk) record(e journal.Event) {
 // its end is known. A kill or a power cut leaves all of them on disk, or none. As
 // record, a failure is logged: the citizen's business goes on.
 func (k *Kiosk) recordWith(e journal.Event, with ...func(*bolt.Tx) error) {
-	if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, append(with, k.entry(e))) }); err != nil {
+	if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, with, k.entry(e)) }); err != nil {
 		k.Log.Error("journal", "kind", string(e.Kind), "ref", e.Ref, "err", err)
 	}
 }
@@ -458,9 +459,10 @@ func (k *Kiosk) entry(e journal.Event) func(*bolt.Tx) error {
 	return func(tx *bolt.Tx) error { return k.Journal.Append(tx, e) }
 }
 
-// inTx runs writes in tx, in order, skipping nil ones; the first error stops them.
-func inTx(tx *bolt.Tx, writes []func(*bolt.Tx) error) error {
-	for _, w := range writes {
+// inTx runs writes, then more, in tx, in order, skipping nil ones; the first error stops
+// them.
+func inTx(tx *bolt.Tx, writes []func(*bolt.Tx) error, more ...func(*bolt.Tx) error) error {
+	for _, w := range slices.Concat(writes, more) {
 		if w == nil {
 			continue
 		}

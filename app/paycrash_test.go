@@ -128,7 +128,8 @@ func TestPayCrashChild(t *testing.T) {
 		flow.Watch(context.Background(), func(*app.PaymentFlow) {})
 		say("QR %s %s", flow.KioskRef, flow.Payment().Reference)
 		// The parent holds the printer's XOFF and pays the order, then the Watch sees it
-		// paid: the payment is journaled before its receipt goes to the printer.
+		// paid: the payment is journaled before its receipt goes to the printer, which
+		// the job then holds while the XOFF lasts.
 		pollUntil(t, flowPatience, "the payment journaled", func() bool {
 			evs, err := k.Journal.ByRef(flow.KioskRef)
 			if err != nil {
@@ -140,6 +141,11 @@ func TestPayCrashChild(t *testing.T) {
 				}
 			}
 			return false
+		})
+		pollUntil(t, flowPatience, "the receipt printing", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			return k.PrinterReady(ctx) == app.PrinterBusy
 		})
 		say("AT %s", flow.KioskRef)
 	default:

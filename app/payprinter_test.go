@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -82,6 +83,13 @@ func TestPayReceiptPrintingNotReprinted(t *testing.T) {
 	startPayWatch(flow)
 	awaitCond(t, "the payment journaled, its receipt on its way", func() bool {
 		return len(payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid)) == 1
+	})
+	// The printer is the receipt's (it holds the printer while the XOFF lasts): the
+	// payer leaving now does not stop it.
+	awaitCond(t, "the receipt printing", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return f.k.PrinterReady(ctx) == app.PrinterBusy
 	})
 	f.k.Exit()
 	if list, err := f.k.Reprints.List(); err != nil || len(list) != 0 {

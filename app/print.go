@@ -479,7 +479,7 @@ func (k *Kiosk) printKeeping(ctx context.Context, sid string, r reprint.Receipt,
 	}
 	r.Time, r.Reason, r.Printing, r.Session = k.Clock.Now(), "", true, sid
 	keep := func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) }
-	if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, append(with, keep)) }); err != nil {
+	if err := k.Store.Update(func(tx *bolt.Tx) error { return inTx(tx, with, keep) }); err != nil {
 		// Printed all the same (the citizen is at the printer), and what it follows
 		// from written alone.
 		k.Log.Error("receipt not kept while it prints", "kind", r.Kind, "ref", r.Ref, "err", err)

@@ -289,8 +289,8 @@ func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 	r := k.paymentReceipt(o, p)
 	r.Time, r.Reason = k.Clock.Now(), saidUnprinted.ZH
 	err := k.Store.Update(func(tx *bolt.Tx) error {
-		return inTx(tx, append(paid, func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) },
-			k.entry(settled("paid; receipt kept for reprinting"))))
+		return inTx(tx, paid, func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) },
+			k.entry(settled("paid; receipt kept for reprinting")))
 	})
 	if err != nil {
 		k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
