@@ -9,6 +9,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -111,6 +113,8 @@ type Store struct {
 	db     *bolt.DB
 	sealer *Sealer
 	path   string
+	// notWritten is OnNotWritten's function.
+	notWritten atomic.Pointer[func(error)]
 }
 
 var (
@@ -309,11 +313,74 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) DB() *bolt.DB { return s.db }
 
 // Update runs fn in a read-write transaction; it returns once the commit is on disk.
-func (s *Store) Update(fn func(*bolt.Tx) error) error { return s.db.Update(fn) }
+// When fn succeeded but the commit did not reach the file, the error wraps
+// ErrNotWritten (see there).
+func (s *Store) Update(fn func(*bolt.Tx) error) error { return s.write(s.db.Update, fn) }
 
 // Batch is Update for many concurrent writers: their functions share one commit (one
 // fsync). fn may run more than once, so it must only put what it computes afresh.
-func (s *Store) Batch(fn func(*bolt.Tx) error) error { return s.db.Batch(fn) }
+func (s *Store) Batch(fn func(*bolt.Tx) error) error { return s.write(s.db.Batch, fn) }
+
+// ErrNotWritten means a transaction's commit did not reach the data file: the disk or
+// the file system is full (ENOSPC, a quota), the file may not grow (EFBIG), the disk
+// failed (EIO) or was remounted read-only. Nothing of the transaction was stored: bbolt
+// rolls a failed commit back (its meta page, the only page that makes a commit, is
+// written last), and the file keeps what its last commit holds. The store stays open
+// and takes the next commit once the file can be written again.
+var ErrNotWritten = errors.New("store: the data file did not take the write")
+
+// OnNotWritten has f called, on the writer's goroutine after its transaction ended,
+// with the error of each commit that failed (wrapping ErrNotWritten). f must not write
+// to the store or block; nil stops the calls.
+func (s *Store) OnNotWritten(f func(error)) {
+	if f == nil {
+		s.notWritten.Store(nil)
+		return
+	}
+	s.notWritten.Store(&f)
+}
+
+// write runs fn through run (the database's Update or Batch). An error with fn's last
+// run successful is the commit's own (fn is never run when the transaction cannot
+// begin, such as on a closed database): it wraps ErrNotWritten and is reported to the
+// OnNotWritten function.
+func (s *Store) write(run func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
+	ran := false
+	var own error
+	err := run(func(tx *bolt.Tx) error {
+		ran = true
+		own = fn(tx)
+		return own
+	})
+	if err == nil || !ran || own != nil {
+		return err
+	}
+	err = fmt.Errorf("%w: %s: %w", ErrNotWritten, s.path, err)
+	if f := s.notWritten.Load(); f != nil {
+		(*f)(err)
+	}
+	return err
+}
+
+// Probe commits a transaction that changes nothing the kiosk reads (the key check is
+// written again as it is): nil once the data file takes a commit again, an error
+// wrapping ErrNotWritten while it does not.
+func (s *Store) Probe() error {
+	return s.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMeta)
+		return b.Put(keyKeyCheck, bytes.Clone(b.Get(keyKeyCheck)))
+	})
+}
+
+// Free is how many bytes the file system of the data folder has free for the kiosk's
+// user (statfs's available blocks: a root reserve is not counted).
+func (s *Store) Free() (uint64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(filepath.Dir(s.path), &st); err != nil {
+		return 0, fmt.Errorf("store: free space of %s: %w", filepath.Dir(s.path), err)
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(*bolt.Tx) error) error { return s.db.View(fn) }
