@@ -208,6 +208,14 @@ func (k *Kiosk) acceptCard(c *idcard.Card, paymentFailed bitext.Text) {
 	if cur := k.Sessions.Current(); cur != nil && k.holdCard(cur, c) {
 		return
 	}
+	// Out of service for its data: no new visit, which could store nothing of what its
+	// citizen submits, nor journal who it was.
+	if _, down := k.DataFault(); down {
+		k.Log.Info("card refused: out of service, the data file takes no writes")
+		k.heldCardGone()
+		k.emitIdentify(IdentifyEvent{Kind: Refused, Message: "outage.data_citizen"})
+		return
+	}
 	k.identify(k.Sessions.Start(), c, "citizen identified")
 	k.emitIdentify(IdentifyEvent{Kind: Identified, PaymentFailed: paymentFailed})
 }

@@ -153,6 +153,8 @@ type Kiosk struct {
 	wg        sync.WaitGroup
 	spawnMu   sync.Mutex
 	closeOnce sync.Once
+	// data is the data file's state: out of service while it takes no writes.
+	data dataHealth
 	// closing is set when Close begins: a card read while the device loops stop opens
 	// no session, and spawn starts nothing.
 	closing  atomic.Bool
@@ -185,6 +187,7 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		return nil, err
 	}
 	k.Journal = journal.New(k.Store, o.Clock)
+	k.Store.OnNotWritten(k.notWritten)
 	k.utilityURLs = o.UtilityURLs
 	if err := k.loadContent(); err != nil {
 		k.Store.Close()
@@ -283,6 +286,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	k.spawn(k.applyDue)
 	k.spawn(func() { k.prunePeriodically(ctx) })
 	k.spawn(func() { k.settleOrdersPeriodically(ctx) })
+	k.spawn(func() { k.watchData(ctx) })
 	if d := k.Config.Devices.IDCard; d.Enabled {
 		r := idcard.NewReader(idcard.Options{Port: d.Port, Baud: d.Baud, PollInterval: d.PollInterval.Duration,
 			Timeouts: idcard.Timeouts{Command: d.CommandTimeout.Duration}, SkipAppendedAddress: d.SkipAppendedAddress,

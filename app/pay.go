@@ -201,8 +201,12 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 // with err: the utility did not make the order in time (no pay QR, nothing charged), or
 // the utility's own refusal.
 func (k *Kiosk) PaymentStartFailure(err error, utilityID string) bitext.Text {
-	if errors.Is(err, ErrPaymentBusy) {
+	switch {
+	case errors.Is(err, ErrPaymentBusy):
 		return bitext.New(k.Text.In(i18n.ZH, "pay.busy"), k.Text.In(i18n.EN, "pay.busy"))
+	case NotStored(err):
+		// The order was to be stored before the utility was asked: none was made.
+		return bitext.New(k.Text.In(i18n.ZH, "pay.not_stored"), k.Text.In(i18n.EN, "pay.not_stored"))
 	}
 	return k.Refusal(err, utilityID)
 }

@@ -44,6 +44,10 @@ const (
 	// UtilityBack: it answers again (Detail: since when it failed).
 	UtilityHeld Kind = "utility.held"
 	UtilityBack Kind = "utility.back"
+	// DataBack: the data file takes writes again after a time it did not (its disk
+	// full), during which the kiosk served no new visit and could journal nothing
+	// (Detail: since when it failed).
+	DataBack Kind = "data.back"
 	// PaymentSettled: a payment order nobody followed any more (the citizen had left, or
 	// the kiosk restarted) was found ended at the utility; Detail says how, and what
 	// became of a paid one's receipt.

@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/workdays"
+	"github.com/liangzihu/kiosk/devices/said"
+)
+
+// When the data file stops taking writes (its disk full, a failing disk), nothing a
+// citizen submits can be stored, and what is not stored is never acknowledged: the
+// citizen who was submitting is told it was not taken (NotStored), and the kiosk goes
+// out of service for new visits (DataFault): its home screen says 本机暂停服务, a card
+// placed opens no visit, and staff read why in maintenance mode, in kioskctl kiosk
+// status and in the fleet's alarms, as the state of the device "data". A visit already
+// open goes on (what it reads needs no write). Every dataCheckEvery the kiosk asks
+// again: once the file takes a commit and its file system has resumeFree bytes free, it
+// serves again by itself, and journals how long it could not. It also goes out of
+// service before a write fails, when the free space falls below lowFree.
+
+// DataDevice is the name of the data file among the devices' states (DeviceEvent,
+// staff.Device, the fleet's alarms).
+const DataDevice = "data"
+
+const (
+	// dataCheckEvery is how often the kiosk looks at its data folder's free space and,
+	// out of service, tries a commit.
+	dataCheckEvery = 30 * time.Second
+	// lowFree is the free space below which the kiosk stops taking new visits before a
+	// write fails: a few visits' requests, and room for bbolt to grow its file.
+	lowFree = 16 << 20
+	// resumeFree is the free space a kiosk out of service for its data needs before it
+	// serves again: well above lowFree, so that it does not come and go with each write.
+	resumeFree = 64 << 20
+)
+
+// The kiosk's words about its data file, for staff.
+var (
+	saidNotWritten = said.Said{ZH: "数据文件无法写入（磁盘已满或故障），暂停受理新业务；腾出空间后自动恢复",
+		EN: "Data file cannot be written (disk full or failing): no new visits; service resumes once space is freed"}
+	saidLowSpace = said.Said{ZH: "数据盘剩余空间不足，暂停受理新业务；腾出空间后自动恢复",
+		EN: "Data disk nearly full: no new visits; service resumes once space is freed"}
+)
+
+// DataFault is the kiosk out of service because its data file cannot take what
+// citizens submit.
+type DataFault struct {
+	// Since is when it began.
+	Since time.Time
+	// Detail says why, for staff (Chinese; StaffWords in English).
+	Detail string
+}
+
+// dataHealth is the state of the data file: the fault while there is one.
+type dataHealth struct {
+	mu    sync.Mutex
+	fault *DataFault
+	// told orders the device events that say it (tellData).
+	told sync.Mutex
+}
+
+// DataFault reports whether the kiosk is out of service for its data, and why.
+func (k *Kiosk) DataFault() (DataFault, bool) {
+	k.data.mu.Lock()
+	defer k.data.mu.Unlock()
+	if k.data.fault == nil {
+		return DataFault{}, false
+	}
+	return *k.data.fault, true
+}
+
+// NotStored reports whether err is a citizen's submission refused because the data
+// file did not take it: nothing of it was stored or sent, and the citizen is told so.
+func NotStored(err error) bool { return errors.Is(err, store.ErrNotWritten) }
+
+// notWritten is the store's OnNotWritten: a commit failed.
+func (k *Kiosk) notWritten(err error) {
+	if k.dataDown(saidNotWritten.ZH) {
+		k.Log.Error("data file takes no writes: out of service for new visits until it does", "err", err)
+	}
+}
+
+// dataDown puts the kiosk out of service for its data, with why; it reports whether
+// it was in service until then.
+func (k *Kiosk) dataDown(why string) bool {
+	k.data.mu.Lock()
+	defer k.data.mu.Unlock()
+	if k.data.fault != nil {
+		return false
+	}
+	k.data.fault = &DataFault{Since: k.Clock.Now(), Detail: why}
+	// Told from a goroutine of its own: a failed commit's writer may hold any lock.
+	k.spawn(k.tellData)
+	return true
+}
+
+// tellData tells the device listeners the data file's state as it is now: each change
+// spawns one, and the last to run says the last state.
+func (k *Kiosk) tellData() {
+	k.data.told.Lock()
+	defer k.data.told.Unlock()
+	ev := DeviceEvent{Device: DataDevice, OK: true}
+	if f, down := k.DataFault(); down {
+		ev = DeviceEvent{Device: DataDevice, OK: false, Message: "outage.data_citizen", Detail: f.Detail}
+	}
+	k.emitDevice(ev)
+}
+
+// CheckData looks at the data folder: in service, it goes out of service when the free
+// space is below lowFree; out of service, it comes back once a commit is taken and
+// resumeFree bytes are free, and journals the time it could not serve. The kiosk runs
+// it every dataCheckEvery.
+func (k *Kiosk) CheckData() {
+	free, err := k.Store.Free()
+	if err != nil {
+		k.Log.Warn("data folder's free space unknown", "err", err)
+	}
+	f, down := k.DataFault()
+	if !down {
+		if err == nil && free < lowFree && k.dataDown(saidLowSpace.ZH) {
+			k.Log.Error("data disk nearly full: out of service for new visits until space is freed", "free_bytes", free, "needs", resumeFree)
+		}
+		return
+	}
+	if err == nil && free < resumeFree {
+		return
+	}
+	if err := k.Store.Probe(); err != nil {
+		return
+	}
+	k.data.mu.Lock()
+	k.data.fault = nil
+	k.data.mu.Unlock()
+	k.spawn(k.tellData)
+	k.Log.Info("data file takes writes again: back in service", "since", f.Since, "free_bytes", free)
+	k.record(journal.Event{Kind: journal.DataBack, Detail: "failed since " + f.Since.In(workdays.CST).Format("2006-01-02 15:04:05")})
+}
+
+// watchData runs CheckData every dataCheckEvery until ctx ends.
+func (k *Kiosk) watchData(ctx context.Context) {
+	k.periodically(ctx, 0, dataCheckEvery, k.CheckData)
+}

@@ -1,0 +1,182 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/catalog"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+)
+
+// outboxCounts is how many requests the kiosk's outbox holds, by state and utility.
+func outboxCounts(t *testing.T, k *app.Kiosk) map[outbox.State]map[string]int {
+	t.Helper()
+	c, err := k.Outbox.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// sameCounts fails t unless the outbox holds what it held before.
+func sameCounts(t *testing.T, what string, before, now map[outbox.State]map[string]int) {
+	t.Helper()
+	for _, st := range []outbox.State{outbox.Pending, outbox.Done, outbox.Dead, outbox.Closed, outbox.Expired} {
+		for _, u := range allUtilities {
+			if before[st][u] != now[st][u] {
+				t.Errorf("%s: %d %s requests for %s, were %d", what, now[st][u], st, u, before[st][u])
+			}
+		}
+	}
+}
+
+// The data file stops taking writes while the kiosk runs (the kiosk runs in a process
+// of its own, its file size limited, as a full disk refuses writes). An application, a
+// payment and a rating are each refused: nothing stored, nothing sent to the utility,
+// the citizen told in Chinese and English that it was not taken, never a number. The
+// kiosk goes out of service for new visits (a card placed opens none) and staff see
+// the data file's fault among the devices. Once space is freed, the kiosk's own check
+// finds the file writable, serves again without a restart, journals how long it could
+// not; the outbox holds what it held, and the same citizen's application is taken.
+func TestDiskFullRefusesAndRecovers(t *testing.T) {
+	if !storetest.Alone(t) {
+		return
+	}
+	f := newFlows(t, utilitysim.Options{})
+	if free, err := f.k.Store.Free(); err != nil || free < 64<<20 {
+		t.Skipf("the test's temporary folder has %d bytes free (%v): the kiosk would stay out of service", free, err)
+	}
+	identified := make(chan app.IdentifyEvent, 16)
+	f.k.OnIdentify(func(e app.IdentifyEvent) {
+		if e.Kind == app.Identified || e.Kind == app.Refused {
+			identified <- e
+		}
+	})
+	f.citizen(0)
+	rated := myApplication(t, f.k, utility.Electricity)
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
+	f.citizen(5)
+	form := applyFor(t, f.k, nil, water)
+	before := outboxCounts(t, f.k)
+
+	free := storetest.FullDisk(t, 2*uint64(os.Getpagesize()))
+	r, err := form.Submit(context.Background())
+	if !app.NotStored(err) || r != nil {
+		t.Fatalf("application on a full disk: %v, %v; want it not stored", r, err)
+	}
+	fault, down := f.k.DataFault()
+	if !down || fault.Detail == "" {
+		t.Fatal("a write refused, and the kiosk still takes new visits")
+	}
+	f.citizen(1)
+	if _, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills); !app.NotStored(err) {
+		t.Fatalf("payment on a full disk: %v, want it not stored", err)
+	} else {
+		said := f.k.PaymentStartFailure(err, utility.Electricity)
+		for l, text := range map[i18n.Lang]string{i18n.ZH: said.ZH, i18n.EN: said.EN} {
+			if text != f.k.Text.In(l, "pay.not_stored") {
+				t.Errorf("the payer is told (%s) %q", l, text)
+			}
+		}
+	}
+	f.citizen(0)
+	if res, err := f.k.Rate(context.Background(), rated, utility.VerySatisfied, nil); !app.NotStored(err) || res.KioskRef != "" {
+		t.Fatalf("rating on a full disk: %+v, %v; want it not stored", res, err)
+	}
+	if f.k.Rated(rated) {
+		t.Error("a rating not stored counts as given: the citizen cannot rate again")
+	}
+	for _, kind := range []utility.Kind{utility.KindApplication, utility.KindPayment, utility.KindEvaluation} {
+		for _, u := range []string{utility.Water, utility.Electricity} {
+			if n := len(received(t, f.sims, u, kind)); n != 0 {
+				t.Errorf("%d %s requests reached %s from a kiosk that could not store them", n, kind, u)
+			}
+		}
+	}
+	pollUntil(t, flowPatience, "the data file's fault among the devices", func() bool {
+		d, ok := f.k.DeviceState(app.DataDevice)
+		return ok && !d.OK && d.Detail == fault.Detail
+	})
+
+	f.k.Exit()
+	if err := f.rig.PlaceCard(2); err != nil {
+		t.Fatal(err)
+	}
+	if e := <-identified; e.Kind != app.Refused || e.Message != "outage.data_citizen" || f.k.Sessions.Current() != nil {
+		t.Fatalf("a card placed out of service: %+v, a visit open: %t", e, f.k.Sessions.Current() != nil)
+	}
+	f.rig.RemoveCard()
+	f.k.CheckData()
+	if _, down := f.k.DataFault(); !down {
+		t.Fatal("back in service while the data file still takes no writes")
+	}
+
+	free()
+	f.k.CheckData()
+	if _, down := f.k.DataFault(); down {
+		t.Fatal("still out of service once the data file takes writes again")
+	}
+	pollUntil(t, flowPatience, "the data file's state back to working", func() bool {
+		d, ok := f.k.DeviceState(app.DataDevice)
+		return ok && d.OK
+	})
+	sameCounts(t, "after the full disk", before, outboxCounts(t, f.k))
+	evs, err := f.k.Journal.Range(fault.Since, f.k.Clock.Now().Add(1), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Kind != journal.DataBack || !strings.HasPrefix(evs[0].Detail, "failed since ") {
+		t.Errorf("journal since the disk filled: %+v, want only the data file's recovery", evs)
+	}
+	if err := f.rig.PlaceCard(5); err != nil {
+		t.Fatal(err)
+	}
+	if e := <-identified; e.Kind != app.Identified {
+		t.Fatalf("a card placed once space is freed: %+v", e)
+	}
+	again := submitForm(t, applyFor(t, f.k, nil, water))
+	if p := again.Answers[0]; p.Reference == "" || p.Refused != "" {
+		t.Fatalf("the application once space is freed: %+v", p)
+	}
+}
+
+// A request whose journal entry, written in its transaction, cannot be written is not
+// acknowledged: nothing of it is stored or sent. That is the journal's fault, not the
+// disk's: the kiosk stays in service, and takes the request once the journal mends.
+func TestSubmitNotTakenWithoutItsJournalEntry(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	services := jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)
+	form := applyFor(t, f.k, nil, services...)
+	before := outboxCounts(t, f.k)
+	storetest.JournalWritable(t, f.k.Store, false)
+	r, err := form.Submit(context.Background())
+	if !errors.Is(err, store.ErrNoBucket) || app.NotStored(err) || r != nil {
+		t.Fatalf("submitted without its journal entry: %v, %v", r, err)
+	}
+	sameCounts(t, "a submission without its journal entry", before, outboxCounts(t, f.k))
+	for _, u := range []string{utility.Electricity, utility.Water} {
+		if n := len(received(t, f.sims, u, utility.KindApplication)); n != 0 {
+			t.Errorf("%d applications reached %s without their journal entry", n, u)
+		}
+	}
+	if _, down := f.k.DataFault(); down {
+		t.Error("out of service for a journal bucket: the data file takes writes")
+	}
+	storetest.JournalWritable(t, f.k.Store, true)
+	if r := submitForm(t, form); len(r.Answers) != 2 {
+		t.Fatalf("the application once the journal mends: %+v", r)
+	}
+}
