@@ -728,7 +728,11 @@ func (s *Shell) submitNow(a *app.ApplyForm) {
 		s.notice.hide()
 		s.notice = nil
 		if x.err != nil && x.r == nil {
-			s.notice = s.tellKeys("apply.failed_title", "apply.submit_failed", s.ok)
+			msg := "apply.submit_failed"
+			if app.NotStored(x.err) {
+				msg = "apply.not_stored" // the kiosk's data file is full: not "try again"
+			}
+			s.notice = s.tellKeys("apply.failed_title", msg, s.ok)
 			return
 		}
 		// The form and the review are done with: 返回 leads home from the result.

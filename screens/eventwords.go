@@ -43,6 +43,7 @@ var wordings = map[journal.Kind][]wording{
 	journal.RequestExpired: {{regexp.MustCompile(`^not delivered before its deadline$`), "maint.words.expired"}},
 	journal.RequestClosed:  {{regexp.MustCompile(`\(already_done\)$`), "maint.words.already_done"}},
 	journal.UtilityBack:    {{regexp.MustCompile(`^failed since (.+)$`), "maint.words.failed_since"}},
+	journal.DataBack:       {{regexp.MustCompile(`^failed since (.+)$`), "maint.words.failed_since"}},
 	journal.PaymentSettled: {
 		{regexp.MustCompile(`^paid; receipt kept for reprinting$`), "maint.words.paid_kept"},
 		{regexp.MustCompile(`^paid; no printer$`), "maint.words.paid_no_printer"},

@@ -12,8 +12,10 @@ import (
 	ft "fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/assets"
+	kt "github.com/liangzihu/kiosk/screens/theme"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
 
@@ -63,6 +65,9 @@ type homeForm struct {
 var homeForms = []homeForm{{true, true, true}, {false, true, true}, {false, false, true}, {false, false, false}}
 
 func (s *Shell) buildHome() fyne.CanvasObject {
+	if f, down := s.K.DataFault(); down {
+		return s.haltedHome(f)
+	}
 	var home fyne.CanvasObject
 	for _, f := range homeForms {
 		// 大字模式 shows big titles only, and the hall's name in the header is welcome
@@ -152,6 +157,27 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 	}
 	items = append(items, grid)
 	return container.NewVBox(items...)
+}
+
+// haltedHome is home while the kiosk is out of service for its data (app.DataFault):
+// no tiles and no invitation to place a card, 本机暂停服务 and the way to a staffed
+// counter (the hotlines stay in the footer), a card left on the reader asked for, and
+// for staff, on one line, why and that it comes back by itself. It changes back to the
+// tiles when the data file takes writes again.
+func (s *Shell) haltedHome(f app.DataFault) fyne.CanvasObject {
+	title := canvas.NewText(s.T("outage.title"), ft.Color(ft.ColorNameError))
+	title.TextSize = ft.Size(kt.SizeNameDisplayText)
+	title.Alignment = fyne.TextAlignCenter
+	centred := func(text string, size fyne.ThemeSizeName, colour fyne.ThemeColorName) fyne.CanvasObject {
+		return touch.NewParagraph(text, widget.RichTextStyle{Alignment: fyne.TextAlignCenter, SizeName: size, ColorName: colour})
+	}
+	items := []fyne.CanvasObject{layout.NewSpacer(), title, s.accentLine(false),
+		centred(s.T("outage.apology"), ft.SizeNameHeadingText, ft.ColorNameForeground)}
+	if s.K.CardLeft() {
+		items = append(items, centred(s.T("home.take_card"), ft.SizeNameSubHeadingText, ft.ColorNameError))
+	}
+	staff := centred(s.T("outage.staff", s.K.StaffWords(f.Detail)), ft.SizeNameCaptionText, kt.ColorNameMuted)
+	return container.NewVBox(append(items, layout.NewSpacer(), staff)...)
 }
 
 // accentLine is a short bar under the welcome title. It is drawn by a raster generator,

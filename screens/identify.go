@@ -84,7 +84,8 @@ func (s *Shell) onIdentify(e app.IdentifyEvent) {
 		if s.Current() == "home" {
 			s.render() // under the notice, home asks for the refused card to be taken
 		}
-		if e.Message == "identify.unreadable" || s.identified() || s.Current() == "accounts" {
+		// Out of service (outage.data_citizen), the way without a card is closed too.
+		if e.Message == "identify.unreadable" || e.Message == "outage.data_citizen" || s.identified() || s.Current() == "accounts" {
 			s.notice = s.tellKeys("identify.refused_title", e.Message, s.ok)
 		} else {
 			// A card that cannot be used still leaves the way without one: bills and
@@ -160,6 +161,11 @@ func (s *Shell) onScan(sc app.Scan) {
 		s.K.Log.Info("scan ignored: the citizen is paying or waiting")
 		return
 	}
+	if _, down := s.K.DataFault(); down && s.sessionID() == "" {
+		// Out of service for its data: a scan opens no visit, as a card does not.
+		s.unusableScan("outage.data_citizen")
+		return
+	}
 	switch sc.Kind {
 	case app.ScanUnusable:
 		s.unusableScan("scan.unknown")
@@ -233,17 +239,22 @@ type devicesView struct {
 	reader string
 	scan   bool
 	staff  string
+	// halted: out of service for the kiosk's data (home says so in place of its tiles).
+	halted bool
 }
 
 func (s *Shell) devicesView(name string) devicesView {
 	switch name {
-	case "home", "apply-choose":
+	case "home":
+		_, halted := s.K.DataFault()
+		return devicesView{reader: s.K.ReaderProblem(), halted: halted}
+	case "apply-choose":
 		return devicesView{reader: s.K.ReaderProblem()}
 	case "accounts", "track":
 		return devicesView{reader: s.K.ReaderProblem(), scan: s.K.CanScan()}
 	case "maint":
 		var b strings.Builder
-		for _, d := range []string{"idcard", "printer", "scanner"} {
+		for _, d := range []string{"idcard", "printer", "scanner", app.DataDevice} {
 			if e, ok := s.K.DeviceState(d); ok {
 				fmt.Fprintf(&b, "%s %t %s\n", d, e.OK, e.Detail)
 			}

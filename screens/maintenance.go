@@ -151,6 +151,12 @@ func (s *Shell) pinRefusal(err error) string {
 		if errors.Is(err, app.ErrVisitOpen) {
 			return s.T("maint.visit_open")
 		}
+		if app.NotStored(err) {
+			// Every login is journaled, and a wrong PIN counted there for the lockout:
+			// with nothing written, maintenance mode stays shut (no PIN can be guessed
+			// uncounted), and staff read the kiosk's state with kioskctl.
+			return s.T("maint.pin_not_stored")
+		}
 		s.K.Log.Error("maintenance PIN", "err", err)
 		return s.T("maint.pin_error")
 	}

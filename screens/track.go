@@ -524,8 +524,11 @@ func ratePage(s *Shell, a app.Application) Page {
 					s.refresh()
 					s.notice.hide()
 					msg := "rate.failed"
-					if errors.Is(x.err, app.ErrAlreadyRated) { // from another 评价 screen of the visit
+					switch {
+					case errors.Is(x.err, app.ErrAlreadyRated): // from another 评价 screen of the visit
 						msg = "rate.already"
+					case app.NotStored(x.err):
+						msg = "rate.not_stored"
 					}
 					s.notice = s.tellKeys("rate.title", msg, s.ok)
 					return
