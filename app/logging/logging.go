@@ -201,6 +201,9 @@ type Rotating struct {
 	files int
 	f     *os.File
 	size  int64
+	// closed is set by Close. Until then a file that could not be opened again after a
+	// rotation (a full disk, its folder gone) is opened at the next write.
+	closed bool
 }
 
 // OpenRotating opens (appending) or creates the log file at path.
@@ -236,8 +239,13 @@ func (r *Rotating) open() error {
 func (r *Rotating) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.f == nil {
+	if r.closed {
 		return 0, os.ErrClosed
+	}
+	if r.f == nil {
+		if err := r.open(); err != nil {
+			return 0, err
+		}
 	}
 	if r.size > 0 && r.size+int64(len(p)) > r.max {
 		if err := r.rotate(); err != nil {
@@ -272,6 +280,7 @@ func (r *Rotating) rotate() error {
 func (r *Rotating) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.closed = true
 	if r.f == nil {
 		return nil
 	}

@@ -83,3 +83,43 @@ func TestRotation(t *testing.T) {
 		t.Fatal("write after close succeeded")
 	}
 }
+
+// A rotation that cannot open the new file (its folder gone, a full disk) loses the
+// lines written meanwhile, not the log: once the file can be made again, the next
+// write makes it, without a restart. Closed, it stays closed.
+func TestRotationFailureNotForever(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "logs")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "kiosk.log")
+	r, err := OpenRotating(path, 64, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(strings.Repeat("x", 40) + "\n")
+	if _, err := r.Write(line); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(line); err == nil {
+		t.Fatal("a rotation into a folder that is gone succeeded")
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(line); err != nil {
+		t.Fatalf("a write once the folder is back: %v", err)
+	}
+	if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, line) {
+		t.Fatalf("the log once the folder is back: %q, %v", b, err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(line); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("a write after Close: %v", err)
+	}
+}
