@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -30,6 +31,13 @@ const (
 
 // ErrPaymentBusy means the utility did not create the payment order in time.
 var ErrPaymentBusy = errors.New("app: the payment order was not created in time")
+
+// ErrPaymentUnconfirmed means the order request ended without an answer that says
+// whether the utility made the order: its attempts ran out on failures that say nothing
+// of the outcome (a 409, a 500, answers that could not be read). No pay QR was shown;
+// the order is kept for the settling pass, which asks the utility's record of the
+// request and cancels an order it finds (or keeps its receipt, paid).
+var ErrPaymentUnconfirmed = errors.New("app: the utility did not confirm whether it made the payment order")
 
 // PaymentFlow is one payment: chosen bills → order → pay QR → paid (or cancelled,
 // expired) → receipt. Starting the same payment again returns the same flow, so a
@@ -204,6 +212,9 @@ func (k *Kiosk) PaymentStartFailure(err error, utilityID string) bitext.Text {
 	switch {
 	case errors.Is(err, ErrPaymentBusy):
 		return bitext.New(k.Text.In(i18n.ZH, "pay.busy"), k.Text.In(i18n.EN, "pay.busy"))
+	case errors.Is(err, ErrPaymentUnconfirmed):
+		return bitext.New(k.Text.In(i18n.ZH, "pay.unconfirmed", k.utilityNameIn(i18n.ZH, utilityID)),
+			k.Text.In(i18n.EN, "pay.unconfirmed", k.utilityNameIn(i18n.EN, utilityID)))
 	case NotStored(err):
 		// The order was to be stored before the utility was asked: none was made.
 		return bitext.New(k.Text.In(i18n.ZH, "pay.not_stored"), k.Text.In(i18n.EN, "pay.not_stored"))
@@ -259,7 +270,8 @@ func (k *Kiosk) abandonPayments(sessionID string) {
 	}
 	for _, ref := range late {
 		if st, err := k.Outbox.Status(ref); err == nil && st.State != outbox.Pending {
-			k.orderAnswered(outbox.Update{KioskRef: ref, Kind: utility.KindPayment, State: st.State, UtilityRef: st.UtilityRef})
+			k.orderAnswered(outbox.Update{KioskRef: ref, Kind: utility.KindPayment, State: st.State, UtilityRef: st.UtilityRef,
+				NotApplied: st.NotApplied})
 		}
 	}
 }
@@ -280,7 +292,9 @@ func (k *Kiosk) orderAnswered(u outbox.Update) {
 	case !ok:
 		return // a flow's, or taken by the citizen tapping again
 	case u.State != outbox.Done:
-		k.releaseOrder(u.KioskRef, true) // refused or expired: no order came of it
+		// Refused or expired: no order came of it. Dead after its attempts ran out, the
+		// utility may have made it: the settling pass asks (answeredOrder).
+		k.releaseOrder(u.KioskRef, u.NotApplied)
 		return
 	case !over:
 		return // the citizen tapping 缴费 again gets it
@@ -380,9 +394,8 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 		}
 		return nil, err
 	}
-	if res.Err != nil {
-		k.releaseOrder(res.KioskRef, true) // refused: no order
-		return nil, res.Err
+	if res.State != outbox.Pending && !res.Answered() {
+		return nil, k.orderNotMade(utilityID, res)
 	}
 	if !res.Answered() {
 		return nil, ErrPaymentBusy // a late order request: orderAnswered
@@ -418,11 +431,11 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 		k.payments.mu.Lock()
 		delete(k.payments.late, v.(string)) // the citizen has it
 		k.payments.mu.Unlock()
-		if res.State == outbox.Done || res.Err != nil {
-			return res, nil // answered or refused
+		if res.State == outbox.Done || res.Err != nil || !res.NotApplied {
+			return res, nil // answered, refused, or the utility may have made it
 		}
-		// Expired (not delivered in time), or closed by staff unanswered: no order came
-		// of it.
+		// Expired (not delivered in time), or closed by staff unsent: no order came of
+		// it.
 		k.releaseOrder(v.(string), true)
 	}
 	res, err := k.Outbox.Submit(ctx, req, paymentWait)
@@ -433,6 +446,30 @@ func (k *Kiosk) orderPayment(ctx context.Context, s *session.Session, key string
 		k.payments.mu.Unlock()
 	}
 	return res, err
+}
+
+// orderNotMade lets go of the order asked by res, a request that came to nothing, and
+// says why for the citizen: the utility's refusal (or, expired, that it was busy): no
+// order, forgotten. A request whose attempts ran out on failures that say nothing of
+// the outcome may have made the order at the utility, payable and holding the bills,
+// though no QR was shown: it is kept for the settling pass, which asks the utility's
+// record of the request (answeredOrder) and cancels the order it finds
+// (ErrPaymentUnconfirmed).
+func (k *Kiosk) orderNotMade(utilityID string, res outbox.Result) error {
+	if res.NotApplied {
+		k.releaseOrder(res.KioskRef, true)
+		if res.Err != nil {
+			return res.Err
+		}
+		return ErrPaymentBusy
+	}
+	k.releaseOrder(res.KioskRef, false)
+	k.Log.Warn("payment order: the utility may have made it, unanswered; left to the settling pass",
+		"utility", utilityID, "ref", res.KioskRef, "err", res.Err)
+	if res.Err != nil {
+		return fmt.Errorf("%w (%s): %w", ErrPaymentUnconfirmed, res.KioskRef, res.Err)
+	}
+	return fmt.Errorf("%w (%s)", ErrPaymentUnconfirmed, res.KioskRef)
 }
 
 // Watch polls the order until it is finished or ctx ends, calling update (from its own

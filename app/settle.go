@@ -142,7 +142,7 @@ func (k *Kiosk) SettleOrders(ctx context.Context) error {
 		// sent a cancellation (or settled it).
 		fresh, ok, err := k.Orders.Get(o.KioskRef)
 		if err == nil && ok && fresh.Asked() {
-			fresh, ok, err = k.answeredOrder(fresh)
+			fresh, ok, err = k.answeredOrder(ctx, fresh)
 		}
 		if err != nil || !ok {
 			errs = append(errs, err)
@@ -155,9 +155,11 @@ func (k *Kiosk) SettleOrders(ctx context.Context) error {
 
 // answeredOrder is order o, kept as asked, with its utility's reference from its
 // request's answer in the outbox; ok is false while there is none yet (the request is
-// on its way). One that came to nothing (refused, expired undelivered, closed by staff)
-// made no order: it is forgotten.
-func (k *Kiosk) answeredOrder(o orders.Order) (_ orders.Order, ok bool, err error) {
+// on its way). One that surely came to nothing (refused, expired undelivered, closed by
+// staff unsent) made no order: it is forgotten. One whose attempts ran out on failures
+// that say nothing of the outcome may have made it: the utility's record of the request
+// says (lookedUpOrder).
+func (k *Kiosk) answeredOrder(ctx context.Context, o orders.Order) (_ orders.Order, ok bool, err error) {
 	st, err := k.Outbox.Status(o.KioskRef)
 	if err != nil {
 		return o, false, fmt.Errorf("app: payment order %s: its request: %w", o.KioskRef, err)
@@ -174,9 +176,51 @@ func (k *Kiosk) answeredOrder(o orders.Order) (_ orders.Order, ok bool, err erro
 		k.Log.Info("payment order kept as asked: its answer found in the outbox", "utility", o.Utility, "ref", o.KioskRef)
 		return o, true, nil
 	case outbox.Dead, outbox.Expired, outbox.Closed:
+		if !st.NotApplied {
+			return k.lookedUpOrder(ctx, o)
+		}
 		return o, false, k.Orders.Remove(o.KioskRef)
 	}
 	return o, false, nil
+}
+
+// lookedUpOrder is order o, kept as asked, whose request ended without an answer that
+// says whether the utility made the order, with the reference of the order it made
+// from its record of the request (Outbox.LookUp, as the outbox asks before it resends a
+// request after a long outage): bound to o and kept, it is settled as any other (paid:
+// its receipt kept for staff; pending: cancelled). When the utility has no record of it
+// (it never arrived, or came to nothing) or kept a refusal, no order was made: that is
+// journaled, and the order forgotten. While the utility cannot tell, o is asked about
+// again at the next pass.
+func (k *Kiosk) lookedUpOrder(ctx context.Context, o orders.Order) (_ orders.Order, ok bool, err error) {
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ans, err := k.Outbox.LookUp(qctx, o.KioskRef)
+	cancel()
+	var refusal *utility.Error
+	switch {
+	case errors.Is(err, utility.ErrNotFound):
+		k.orderEnded(o, utility.Payment{Status: "not made at the utility"})
+		return o, false, nil
+	case err != nil && errors.As(err, &refusal) && !utility.Temporary(err):
+		k.orderEnded(o, utility.Payment{Status: "refused at the utility: " + refusal.Code})
+		return o, false, nil
+	case err != nil:
+		return o, false, fmt.Errorf("app: payment order %s: its request looked up: %w", o.KioskRef, err)
+	}
+	p, err := ans.Payment()
+	if err == nil {
+		p, err = ownPayment(p, orderRequest(o))
+	}
+	if err != nil {
+		k.paymentNotTaken(o.Utility, o.KioskRef, "look-up", err)
+		return o, false, fmt.Errorf("app: payment order %s: its request looked up: %w", o.KioskRef, err)
+	}
+	o.Reference = p.Reference
+	if _, err := k.Orders.Answered(o.KioskRef, o.Reference); err != nil {
+		return o, false, err
+	}
+	k.Log.Warn("payment order made although its request went unanswered: followed until it ends", "utility", o.Utility, "ref", o.KioskRef)
+	return o, true, nil
 }
 
 func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {

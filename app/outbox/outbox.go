@@ -111,6 +111,8 @@ type Result struct {
 	// Err is the utility's refusal when it refused within the wait (the kiosk's
 	// CitizenMessage words it), the request then Dead or Closed; nil otherwise.
 	Err error
+	// NotApplied: the request came to nothing at the utility for sure (Status.NotApplied).
+	NotApplied bool
 }
 
 // Answered reports whether the utility answered within the wait (即报即定).
@@ -124,6 +126,8 @@ type Update struct {
 	State      State
 	UtilityRef string
 	Err        error
+	// NotApplied: the request came to nothing at the utility for sure (Status.NotApplied).
+	NotApplied bool
 }
 
 // Options tune the outbox; zero values take the defaults.
@@ -652,13 +656,44 @@ func (ob *Outbox) Await(ctx context.Context, ref string, wait time.Duration) (Re
 	s, err := ob.Status(ref)
 	if err != nil || s.State != Pending {
 		ob.dropWaiter(ref, done)
-		res := Result{KioskRef: s.KioskRef, Utility: s.Utility, State: s.State, UtilityRef: s.UtilityRef, Answer: s.Answer}
+		res := Result{KioskRef: s.KioskRef, Utility: s.Utility, State: s.State, UtilityRef: s.UtilityRef, Answer: s.Answer, NotApplied: s.NotApplied}
 		if s.State == Dead || s.State == Closed {
 			res.Err = s.Err
 		}
 		return res, err
 	}
 	return ob.await(ctx, ref, done, wait, Result{KioskRef: ref, Utility: s.Utility, State: Pending}), nil
+}
+
+// LookUp asks the utility of the request ref what became of it: its record of the
+// request (utility.Forwarder.Lookup, with the request's key), as the outbox asks before
+// it resends one whose key the utility may have forgotten. It is for a request whose
+// outcome the kiosk does not know: a dead letter or a closed request the utility may
+// have applied (Status.NotApplied false). The answer the utility gave it; its refusal;
+// an error wrapping utility.ErrNotFound when it has none (the request never arrived, or
+// was not applied: a 5xx is not kept); a temporary error when it cannot tell now. A
+// record about another request (ans.About) is ErrBadResponse, as the outbox takes it.
+func (ob *Outbox) LookUp(ctx context.Context, ref string) (utility.Answer, error) {
+	st, err := ob.Status(ref)
+	if err != nil {
+		return utility.Answer{}, err
+	}
+	w, ok := ob.workers[st.Utility]
+	if !ok {
+		return utility.Answer{}, fmt.Errorf("%w: %q", ErrUnknownUtility, st.Utility)
+	}
+	body, key, err := w.body(ref)
+	if err != nil {
+		return utility.Answer{}, err
+	}
+	ans, err := w.fwd.Lookup(ctx, ref, key)
+	if err == nil {
+		err = ans.About(utility.Submission{Kind: st.Kind, KioskRef: ref, Key: key, Body: body})
+	}
+	if err != nil {
+		return utility.Answer{}, fmt.Errorf("outbox: look-up of %s: %w", ref, err)
+	}
+	return ans, nil
 }
 
 // await returns what arrives on done within wait, pending if nothing does.

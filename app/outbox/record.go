@@ -153,12 +153,34 @@ type Status struct {
 	CloseReason string
 	// Erased is when the request's personal data was erased (Prune); zero if it was not.
 	Erased time.Time
+	// NotApplied: the request came to nothing at its utility for sure (see
+	// record.notApplied). False while it waits, once answered, and for a dead letter or
+	// a closed request that the utility may have applied: only its record there tells
+	// (LookUp).
+	NotApplied bool
+}
+
+// notApplied reports whether the utility surely did not apply the request: it expired
+// undelivered (a look-up said it never arrived), the utility refused it (the refusal is
+// kept: an answer the same for every resend of its key), or it ended without ever being
+// sent (no failed send, no refusal: its body could not be read). A dead letter whose
+// attempts ran out on failures that say nothing of the outcome (a 409, a 500, an answer
+// that could not be read, a time-out after it was sent), or a request closed after
+// such, may have been applied.
+func (r *record) notApplied() bool {
+	switch r.State {
+	case Expired:
+		return true
+	case Dead, Closed:
+		return r.ErrorCode != "" || r.ErrorStatus != 0 || r.Tries == 0 && r.Attempts == 0
+	}
+	return false
 }
 
 func (ob *Outbox) statusOf(r *record) Status {
 	s := Status{KioskRef: r.Ref, Utility: r.Utility, Kind: r.Kind, State: r.State, UtilityRef: r.UtilityRef, Created: r.Created,
 		Tries: r.Tries, Attempts: r.Attempts, LastTry: r.LastTry, NextAt: r.NextAt, LastError: r.LastError, DoneAt: r.DoneAt,
-		ClosedBy: r.ClosedBy, CloseReason: r.CloseReason, Erased: r.Erased}
+		ClosedBy: r.ClosedBy, CloseReason: r.CloseReason, Erased: r.Erased, NotApplied: r.notApplied()}
 	if len(r.Answer) > 0 {
 		if plain, err := ob.st.Sealer().Open(r.Answer, answerContext(r.Ref)); err == nil {
 			var a utility.Answer
@@ -493,6 +515,8 @@ func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from Sta
 	if err != nil {
 		return err
 	}
-	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Closed}, Result{KioskRef: ref, Utility: rec.Utility, State: Closed})
+	na := rec.notApplied()
+	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Closed, NotApplied: na},
+		Result{KioskRef: ref, Utility: rec.Utility, State: Closed, NotApplied: na})
 	return nil
 }

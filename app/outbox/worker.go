@@ -390,11 +390,13 @@ func (w *worker) send(ctx context.Context, l *lane, it *item) {
 	w.reportHold(started, ended, long)
 	w.release(l, it, finished)
 	if finished {
-		res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: rec.State, UtilityRef: rec.UtilityRef, Answer: out.answer}
+		res := Result{KioskRef: rec.Ref, Utility: rec.Utility, State: rec.State, UtilityRef: rec.UtilityRef, Answer: out.answer,
+			NotApplied: rec.notApplied()}
 		if rec.State == Dead || rec.State == Closed {
 			res.Err = out.err
 		}
-		w.ob.notify(Update{KioskRef: rec.Ref, Utility: rec.Utility, Kind: rec.Kind, State: rec.State, UtilityRef: rec.UtilityRef, Err: res.Err}, res)
+		w.ob.notify(Update{KioskRef: rec.Ref, Utility: rec.Utility, Kind: rec.Kind, State: rec.State, UtilityRef: rec.UtilityRef, Err: res.Err,
+			NotApplied: res.NotApplied}, res)
 	}
 }
 

@@ -1,0 +1,188 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/clock"
+	"github.com/liangzihu/kiosk/app/config"
+	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/journal"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+)
+
+// stuckOrders is a gateway in front of a utility's simulator whose payment orders are
+// stuck while it is: every order request and every look-up of one is answered 409
+// request_in_progress. With made, the first order request reaches the utility, which
+// makes the order; its answer is lost.
+type stuckOrders struct {
+	mu    sync.Mutex
+	stuck bool
+	made  bool
+	order string // the reference of the order made
+}
+
+func (g *stuckOrders) heal() {
+	g.mu.Lock()
+	g.stuck = false
+	g.mu.Unlock()
+}
+
+func (g *stuckOrders) reference() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.order
+}
+
+func (g *stuckOrders) serve(t *testing.T, sim string) *httptest.Server {
+	u, err := url.Parse(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		order := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/payments")
+		lookUp := r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/submissions/") && !strings.HasSuffix(r.URL.Path, "/K000000000000")
+		g.mu.Lock()
+		stuck, make := g.stuck, g.made && g.order == "" && order
+		g.mu.Unlock()
+		if !stuck || !order && !lookUp {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		if make {
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, r)
+			var p struct {
+				Reference string `json:"reference"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Reference == "" {
+				t.Errorf("the order made: %d %s", rec.Code, rec.Body)
+			}
+			g.mu.Lock()
+			g.order = p.Reference
+			g.mu.Unlock()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(`{"error":{"code":"request_in_progress","message":"订单处理中"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A payment order whose request ends a dead letter after its attempts ran out on
+// answers that say nothing of the outcome (the utility kept saying it was still
+// processing it) may have been made at the utility, though no pay QR was shown. The
+// citizen is told so, in both languages: no QR, nothing charged, an order made is
+// cancelled. The order stays kept for the settling pass, which, once the utility
+// answers, asks its record of the request: an order made and paid meanwhile (on the
+// utility's own channels) is journaled paid, its receipt kept for staff (补打); a
+// request that never arrived made no order, which is journaled and forgotten. It used to
+// be forgotten as soon as the request went dead, and an order made there was never
+// asked about.
+func TestPayOrderUnansweredIsFollowed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		made bool
+	}{{"made and paid", true}, {"never arrived", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := clock.NewManual(time.Now())
+			long := func(cfg *config.Config) {
+				// The visit outlasts the attempts' back-off on the kiosk's clock.
+				cfg.Kiosk.IdleTimeout.Duration, cfg.Kiosk.PayIdleTimeout.Duration = 12*time.Hour, 12*time.Hour
+			}
+			f := newFlowsAt(t, utilitysim.Options{PaymentTTL: 24 * time.Hour}, long, c)
+			g := &stuckOrders{stuck: true, made: tc.made}
+			gate := g.serve(t, f.sims.BaseURL(utility.Electricity))
+			if err := f.k.Close(); err != nil {
+				t.Fatal(err)
+			}
+			f.moved = map[string]string{utility.Electricity: gate.URL + "/v1"}
+			f.k = f.start()
+
+			f.citizen(1)
+			number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+			// The citizen is told the utility is busy while the request goes on.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			_, err := f.k.StartPayment(ctx, utility.Electricity, number, bills)
+			cancel()
+			if err != app.ErrPaymentBusy {
+				t.Fatalf("the order while the utility is stuck: %v, want busy", err)
+			}
+			pending, err := f.k.Outbox.List(outbox.Pending, 0)
+			if err != nil || len(pending) != 1 {
+				t.Fatalf("pending %+v, %v", pending, err)
+			}
+			ref := pending[0].KioskRef
+			var st outbox.Status
+			for st.State = outbox.Pending; st.State == outbox.Pending; {
+				awaitCond(t, "the next attempt scheduled", func() bool {
+					st, err = f.k.Outbox.Status(ref)
+					return err == nil && (st.State != outbox.Pending || st.NextAt.After(c.Now()) && st.Tries > 0)
+				})
+				if st.State == outbox.Pending {
+					c.Advance(st.NextAt.Sub(c.Now()))
+				}
+			}
+			if st.State != outbox.Dead || st.NotApplied {
+				t.Fatalf("the order request: %+v", st)
+			}
+			if tc.made {
+				if _, err := f.sims.Pay(utility.Electricity, g.reference()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The citizen taps 缴费 again: told what is true.
+			_, err = f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+			said := f.k.PaymentStartFailure(err, utility.Electricity)
+			u, _ := f.k.Config.Utilities.ByID(utility.Electricity)
+			for l, text := range map[i18n.Lang]string{i18n.ZH: said.ZH, i18n.EN: said.EN} {
+				name := map[i18n.Lang]string{i18n.ZH: u.Name, i18n.EN: u.NameEN}[l]
+				if want := f.k.Text.In(l, "pay.unconfirmed", name); text != want {
+					t.Errorf("the payer is told (%s) %q (%v), want %q", l, text, err, want)
+				}
+			}
+			f.k.Exit()
+			awaitCond(t, "the order left to the settling pass", func() bool { return payOrders(t, f.k) == 1 })
+
+			g.heal()
+			if err := f.k.SettleOrders(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := payOrders(t, f.k); n != 0 {
+				t.Fatalf("%d orders kept once the utility answered", n)
+			}
+			settled := payJournalEvents(t, f.k, ref, journal.PaymentSettled)
+			paid := payJournalEvents(t, f.k, ref, journal.PaymentPaid)
+			kept, err := f.k.Reprints.List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.made {
+				if len(settled) != 1 || settled[0].Detail != "not made at the utility" || len(paid) != 0 || len(kept) != 0 {
+					t.Fatalf("settled %+v, paid %+v, receipts kept %+v", settled, paid, kept)
+				}
+				return
+			}
+			if len(settled) != 1 || !strings.HasPrefix(settled[0].Detail, "paid") || len(paid) != 1 || paid[0].UtilityRef == "" {
+				t.Fatalf("settled %+v, paid %+v", settled, paid)
+			}
+			if len(kept) != 1 || kept[0].Ref != ref {
+				t.Fatalf("receipts kept for staff: %+v", kept)
+			}
+		})
+	}
+}
