@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+	"github.com/liangzihu/kiosk/devices/sim"
 )
 
 // outboxCounts is how many requests the kiosk's outbox holds, by state and utility.
@@ -178,5 +179,39 @@ func TestSubmitNotTakenWithoutItsJournalEntry(t *testing.T) {
 	storetest.JournalWritable(t, f.k.Store, true)
 	if r := submitForm(t, form); len(r.Answers) != 2 {
 		t.Fatalf("the application once the journal mends: %+v", r)
+	}
+}
+
+// A receipt that does not print (the printer out of paper) while the data file takes no
+// writes cannot be kept for staff to print again (补打): the payer, still in front of
+// the screen, is told so and to keep the screen's QR code now, in Chinese and English,
+// not that staff will reprint it; and no receipt is listed for staff, once space is
+// freed either.
+func TestReceiptNotKeptOnFullDisk(t *testing.T) {
+	if !storetest.Alone(t) {
+		return
+	}
+	f := newFlows(t, utilitysim.Options{})
+	_, _, _, _, flow := f.payingCitizen(1)
+	f.rig.Printer().SetState(sim.PrinterState{PaperEnd: true})
+	if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	free := storetest.FullDisk(t, 2*uint64(os.Getpagesize()))
+	awaitPayFinal(t, flow, startPayWatch(flow))
+	r, ok := flow.Printed()
+	if !ok || r.OK || r.Message != "print.not_kept" {
+		t.Fatalf("the receipt on a full disk: %+v (printed %t), want print.not_kept", r, ok)
+	}
+	for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		if text := f.k.Text.In(l, r.Message); text == r.Message || text == "" {
+			t.Errorf("the payer is told (%s) %q", l, text)
+		}
+	}
+	free()
+	f.k.CheckData()
+	kept, err := f.k.Reprints.List()
+	if err != nil || len(kept) != 0 {
+		t.Fatalf("receipts kept for staff: %+v, %v; none could be", kept, err)
 	}
 }

@@ -491,11 +491,20 @@ func (k *Kiosk) printKeeping(ctx context.Context, sid string, r reprint.Receipt,
 	if !out.OK {
 		r.Time, r.Reason, r.Printing = k.Clock.Now(), out.Detail, false
 		if err := k.Reprints.Keep(r); err != nil {
-			k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
+			// Staff cannot print it again (the data file takes no writes: they see it
+			// among the devices, out of service; the log names the receipt). The
+			// citizen, still in front of the screen, is told to keep its QR code now
+			// rather than to ask staff for a reprint that cannot be made.
+			k.Log.Error("receipt not kept for reprinting: the citizen is told to keep the screen's QR code", "kind", r.Kind, "ref", r.Ref, "err", err)
+			out.Message = notKept
 		}
 	}
 	return out
 }
+
+// notKept is the message of a receipt that did not print and could not be kept for
+// staff to print again (补打).
+const notKept = "print.not_kept"
 
 // receiptsInterrupted takes the receipts the last run was printing when it stopped (a
 // crash, a power cut) as kept for staff (补打), and journals each: it may have come out

@@ -404,6 +404,7 @@ func (s *Shell) printedNote(r app.PrintResult, takeKey string, own map[string]st
 var acceptancePrint = map[string]string{
 	"print.failed":     "apply.print_failed",
 	"print.paper_out":  "apply.print_paper_out",
+	"print.not_kept":   "apply.print_not_kept",
 	"print.no_printer": "apply.no_printer",
 }
 
