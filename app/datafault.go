@@ -45,6 +45,8 @@ var (
 		EN: "Data file cannot be written (disk full or failing): no new visits; service resumes once space is freed"}
 	saidLowSpace = said.Said{ZH: "数据盘剩余空间不足，暂停受理新业务；腾出空间后自动恢复",
 		EN: "Data disk nearly full: no new visits; service resumes once space is freed"}
+	saidUntrusted = said.Said{ZH: "数据盘故障：一次写入失败后数据文件本次运行不再写入，暂停受理新业务；检查数据盘后重启自助终端",
+		EN: "Data disk failing: after a failed write the data file takes no more writes this run; no new visits; check the disk, then restart"}
 )
 
 // DataFault is the kiosk out of service because its data file cannot take what
@@ -78,11 +80,42 @@ func (k *Kiosk) DataFault() (DataFault, bool) {
 // file did not take it: nothing of it was stored or sent, and the citizen is told so.
 func NotStored(err error) bool { return errors.Is(err, store.ErrNotWritten) }
 
-// notWritten is the store's OnNotWritten: a commit failed.
+// MaybeStored reports whether err is a citizen's submission whose commit failed after
+// the data file showed it and could not be taken back (store.ErrUncertain, a failing
+// disk): it was not sent, and the next start sends it if the file kept it. The citizen
+// is told the kiosk cannot tell, never that it was not taken.
+func MaybeStored(err error) bool { return errors.Is(err, store.ErrUncertain) }
+
+// notWritten is the store's OnNotWritten: a commit failed. One that failed after the
+// data file showed it leaves the file untrusted for the run (store.ErrUntrusted): the
+// kiosk stays out of service until it starts again, and says so to staff.
 func (k *Kiosk) notWritten(err error) {
+	if errors.Is(err, store.ErrUntrusted) {
+		if k.dataUntrusted() {
+			k.Log.Error("data file not trusted after a failed write: out of service until the kiosk starts again", "err", err)
+		}
+		return
+	}
 	if k.dataDown(saidNotWritten.ZH) {
 		k.Log.Error("data file takes no writes: out of service for new visits until it does", "err", err)
 	}
+}
+
+// dataUntrusted puts the kiosk out of service for a data file it does not trust, or
+// says so of the fault it is out of service for; it reports whether it did not say so
+// yet.
+func (k *Kiosk) dataUntrusted() bool {
+	if k.dataDown(saidUntrusted.ZH) {
+		return true
+	}
+	k.data.mu.Lock()
+	defer k.data.mu.Unlock()
+	if k.data.fault == nil || k.data.fault.Detail == saidUntrusted.ZH {
+		return false
+	}
+	k.data.fault.Detail = saidUntrusted.ZH
+	k.spawn(k.tellData)
+	return true
 }
 
 // dataDown puts the kiosk out of service for its data, with why; it reports whether

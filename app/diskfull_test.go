@@ -215,3 +215,49 @@ func TestReceiptNotKeptOnFullDisk(t *testing.T) {
 		t.Fatalf("receipts kept for staff: %+v, %v; none could be", kept, err)
 	}
 }
+
+// A submission whose commit failed after the data file showed it (its meta page's sync
+// failed on a failing disk) is one the citizen is told was not taken: the store took
+// the commit back, so that neither this run nor the next start finds it and sends it.
+// The kiosk goes out of service for the rest of the run, staff told why, and its own
+// check does not bring it back (nothing is written to that file again); the next start
+// finds the outbox as it was, serves, and takes the application.
+func TestSubmitWhoseCommitFailedVisibleIsNotFoundLater(t *testing.T) {
+	f := newFlows(t, utilitysim.Options{})
+	water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
+	f.citizen(5)
+	form := applyFor(t, f.k, nil, water)
+	before := outboxCounts(t, f.k)
+	storetest.FailMetaWrite(t, f.k.Store)
+	r, err := form.Submit(context.Background())
+	if !app.NotStored(err) || app.MaybeStored(err) || r != nil {
+		t.Fatalf("application whose commit failed once visible: %v, %v; want it not stored", r, err)
+	}
+	sameCounts(t, "after the failed commit", before, outboxCounts(t, f.k))
+	if fault, down := f.k.DataFault(); !down || fault.Detail != app.SaidUntrusted {
+		t.Fatalf("data fault %+v (%t), want the file not trusted", fault, down)
+	}
+	f.k.CheckData()
+	if _, down := f.k.DataFault(); !down {
+		t.Fatal("back in service on a data file not trusted")
+	}
+	if n := len(received(t, f.sims, utility.Water, utility.KindApplication)); n != 0 {
+		t.Fatalf("%d applications reached the utility", n)
+	}
+	if err := f.k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.k = f.start()
+	sameCounts(t, "at the next start", before, outboxCounts(t, f.k))
+	if _, down := f.k.DataFault(); down {
+		t.Fatal("out of service at the next start")
+	}
+	f.citizen(5)
+	water, _ = f.k.Catalog().Service(utility.Water, "new_connection")
+	if again := submitForm(t, applyFor(t, f.k, nil, water)); len(again.Answers) != 1 || again.Answers[0].Reference == "" {
+		t.Fatalf("the application at the next start: %+v", again)
+	}
+	if n := len(received(t, f.sims, utility.Water, utility.KindApplication)); n != 1 {
+		t.Fatalf("%d applications reached the utility, want the one taken", n)
+	}
+}

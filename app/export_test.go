@@ -11,3 +11,6 @@ var StaffWordsTable = staffWords
 
 // PrinterBusy is what PrinterReady says while a receipt is being printed.
 var PrinterBusy = printerBusy
+
+// SaidUntrusted is the data fault's detail while the data file is not trusted.
+var SaidUntrusted = saidUntrusted.ZH

@@ -215,6 +215,10 @@ func (k *Kiosk) PaymentStartFailure(err error, utilityID string) bitext.Text {
 	case errors.Is(err, ErrPaymentUnconfirmed):
 		return bitext.New(k.Text.In(i18n.ZH, "pay.unconfirmed", k.utilityNameIn(i18n.ZH, utilityID)),
 			k.Text.In(i18n.EN, "pay.unconfirmed", k.utilityNameIn(i18n.EN, utilityID)))
+	case MaybeStored(err):
+		// Not sent; found at the next start, it is sent and its order cancelled at once
+		// (lateOrdersOfLastRun): nothing is charged either way.
+		return bitext.New(k.Text.In(i18n.ZH, "pay.data_fault"), k.Text.In(i18n.EN, "pay.data_fault"))
 	case NotStored(err):
 		// The order was to be stored before the utility was asked: none was made.
 		return bitext.New(k.Text.In(i18n.ZH, "pay.not_stored"), k.Text.In(i18n.EN, "pay.not_stored"))

@@ -38,7 +38,7 @@ var (
 // staffWords are every known staff text, Chinese to English.
 var staffWords = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
-	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidInterrupted, saidNotWritten, saidLowSpace} {
+	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidInterrupted, saidNotWritten, saidLowSpace, saidUntrusted} {
 		out[s.ZH] = s.EN
 	}
 	maps.Copy(out, printer.Words())

@@ -729,8 +729,11 @@ func (s *Shell) submitNow(a *app.ApplyForm) {
 		s.notice = nil
 		if x.err != nil && x.r == nil {
 			msg := "apply.submit_failed"
-			if app.NotStored(x.err) {
+			switch {
+			case app.NotStored(x.err):
 				msg = "apply.not_stored" // the kiosk's data file is full: not "try again"
+			case app.MaybeStored(x.err):
+				msg = "apply.uncertain" // its disk failed: the next start may send it
 			}
 			s.notice = s.tellKeys("apply.failed_title", msg, s.ok)
 			return

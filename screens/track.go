@@ -529,6 +529,8 @@ func ratePage(s *Shell, a app.Application) Page {
 						msg = "rate.already"
 					case app.NotStored(x.err):
 						msg = "rate.not_stored"
+					case app.MaybeStored(x.err):
+						msg = "rate.uncertain"
 					}
 					s.notice = s.tellKeys("rate.title", msg, s.ok)
 					return

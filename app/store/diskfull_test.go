@@ -40,6 +40,18 @@ func whole(t *testing.T, s *store.Store, n int) {
 		for err := range tx.Check() {
 			t.Errorf("consistency check: %v", err)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holds(t, s, n)
+}
+
+// holds fails t unless the database holds records 0 … n-1 and no other.
+func holds(t *testing.T, s *store.Store, n int) {
+	t.Helper()
+	err := s.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(testBucket)
 		if got := b.Stats().KeyN; got != n {
 			return fmt.Errorf("%d records, want %d", got, n)

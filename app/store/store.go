@@ -115,6 +115,8 @@ type Store struct {
 	path   string
 	// notWritten is OnNotWritten's function.
 	notWritten atomic.Pointer[func(error)]
+	// commits tells a failed commit that became visible (untrusted.go).
+	commits commits
 }
 
 var (
@@ -326,7 +328,10 @@ func (s *Store) Batch(fn func(*bolt.Tx) error) error { return s.write(s.db.Batch
 // failed (EIO) or was remounted read-only. Nothing of the transaction was stored: bbolt
 // rolls a failed commit back (its meta page, the only page that makes a commit, is
 // written last), and the file keeps what its last commit holds. The store stays open
-// and takes the next commit once the file can be written again.
+// and takes the next commit once the file can be written again. A commit that failed
+// after its meta page was written (its sync failed) is taken back, and the file is not
+// trusted for the rest of the run (ErrUntrusted); or, if it cannot be, ErrUncertain,
+// which does not wrap ErrNotWritten (see untrusted.go).
 var ErrNotWritten = errors.New("store: the data file did not take the write")
 
 // OnNotWritten has f called, on the writer's goroutine after its transaction ended,
@@ -342,20 +347,38 @@ func (s *Store) OnNotWritten(f func(error)) {
 
 // write runs fn through run (the database's Update or Batch). An error with fn's last
 // run successful is the commit's own (fn is never run when the transaction cannot
-// begin, such as on a closed database): it wraps ErrNotWritten and is reported to the
-// OnNotWritten function.
+// begin, such as on a closed database): it wraps ErrNotWritten (or ErrUncertain, see
+// failedCommit) and is reported to the OnNotWritten function, as is a write refused
+// while the file is not trusted (ErrUntrusted).
 func (s *Store) write(run func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
+	if err := s.commits.refused(); err != nil {
+		return s.told(fmt.Errorf("%w: %w", ErrNotWritten, err))
+	}
 	ran := false
 	var own error
+	var last *bolt.Tx
+	id := 0
 	err := run(func(tx *bolt.Tx) error {
 		ran = true
+		if own = s.commits.began(tx); own != nil {
+			own = fmt.Errorf("%w: %w", ErrNotWritten, own)
+			return own
+		}
+		last, id = tx, tx.ID()
 		own = fn(tx)
 		return own
 	})
+	if own != nil && errors.Is(own, ErrUntrusted) {
+		return s.told(err)
+	}
 	if err == nil || !ran || own != nil {
 		return err
 	}
-	err = fmt.Errorf("%w: %s: %w", ErrNotWritten, s.path, err)
+	return s.told(s.failedCommit(last, id, err))
+}
+
+// told reports err, a commit the data file did not take, to the OnNotWritten function.
+func (s *Store) told(err error) error {
 	if f := s.notWritten.Load(); f != nil {
 		(*f)(err)
 	}
@@ -551,7 +574,7 @@ func writeTemp(path string, fill func(io.Writer) (int64, error)) (string, int64,
 
 // Put stores v under key in bucket, in a transaction of its own.
 func (s *Store) Put(bucket []byte, key string, v []byte) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.Update(func(tx *bolt.Tx) error {
 		b, err := Bucket(tx, bucket)
 		if err != nil {
 			return err
@@ -566,7 +589,7 @@ func (s *Store) Put(bucket []byte, key string, v []byte) error {
 
 // Delete removes key from bucket, in a transaction of its own; a missing key is no error.
 func (s *Store) Delete(bucket []byte, key string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.Update(func(tx *bolt.Tx) error {
 		b, err := Bucket(tx, bucket)
 		if err != nil {
 			return err
@@ -583,7 +606,7 @@ func (s *Store) Delete(bucket []byte, key string) error {
 // and returns how many it removed.
 func (s *Store) DeleteWhere(bucket []byte, drop func(k, v []byte) bool) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.Update(func(tx *bolt.Tx) error {
 		b, err := Bucket(tx, bucket)
 		if err != nil {
 			return err
