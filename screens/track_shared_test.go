@@ -84,12 +84,12 @@ func TestTrackSharedNumberChoose(t *testing.T) {
 	}
 	mustDo(t, d.Scan(code))
 	h.WaitFor("water's timeline", func() bool { return h.Current() == "timeline" })
-	unasked := "梁子湖区燃气公司暂时无法查询。如果这不是您的办件，请稍后再查"
+	unasked := "这个编号也可能是梁子湖区燃气公司的办件，该单位暂时无法查询。如果上面这件不是您办的，请稍后再查"
 	if !h.Shows(h.K.UtilityName(utility.Water)) || !showsWrapped(h, unasked) {
 		t.Fatalf("water's timeline, gas named as not asked:\n%s", h.Markup())
 	}
 	h.Do(h.Shell.ToggleLanguage)
-	if !showsWrapped(h, "Liangzihu Gas Company cannot be asked right now. If this is not your application, please try again later") {
+	if !showsWrapped(h, "This number may also be an application at Liangzihu Gas Company, which cannot be reached right now. If the one above is not yours, please try again later") {
 		t.Errorf("in English:\n%s", h.Markup())
 	}
 	h.Do(h.Shell.ToggleLanguage)
