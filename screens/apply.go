@@ -338,20 +338,34 @@ func (s *Shell) outcomeBrief(o *catalog.Outcome, label string, lang i18n.Lang) [
 // the width on one line each (申请人 and 身份证号码), a line each where not (an address),
 // without the half of their padding kvText keeps: the lines of a section read as one list.
 func (s *Shell) facts(rows []catalog.Row) []fyne.CanvasObject {
+	fs := make([]fact, len(rows))
+	for i, r := range rows {
+		fs[i] = fact{r.Label, r.Value}
+	}
+	return s.factLines(s.bodySize.Width, fs)
+}
+
+// fact is a line of facts: a label and its value.
+type fact struct{ label, value string }
+
+// factLines are facts as lines of label and value in width, two to a line where both
+// fit half of it on one line each, a line each where not, without the half of their
+// padding kvText keeps.
+func (s *Shell) factLines(width float32, facts []fact) []fyne.CanvasObject {
 	pad, half := ft.Size(ft.SizeNamePadding), ft.Size(ft.SizeNameInnerPadding)/2
-	room := (s.bodySize.Width-pad)/2 - ft.Size(kt.SizeNameGap)
-	fits := func(r catalog.Row) bool {
-		if strings.Contains(r.Value, "\n") {
+	room := (width-pad)/2 - ft.Size(kt.SizeNameGap)
+	fits := func(f fact) bool {
+		if strings.Contains(f.value, "\n") {
 			return false
 		}
-		l := widget.NewLabel(r.Label)
-		return l.MinSize().Width+pad+naturalWidth(touch.NewParagraph(r.Value, widget.RichTextStyle{})) <= room
+		l := widget.NewLabel(f.label)
+		return l.MinSize().Width+pad+naturalWidth(touch.NewParagraph(f.value, widget.RichTextStyle{})) <= room
 	}
 	var out []fyne.CanvasObject
-	for i := 0; i < len(rows); i++ {
-		line := s.kvText(rows[i].Label, rows[i].Value)
-		if i+1 < len(rows) && fits(rows[i]) && fits(rows[i+1]) {
-			line = container.NewGridWithColumns(2, line, s.kvText(rows[i+1].Label, rows[i+1].Value))
+	for i := 0; i < len(facts); i++ {
+		line := s.kvText(facts[i].label, facts[i].value)
+		if i+1 < len(facts) && fits(facts[i]) && fits(facts[i+1]) {
+			line = container.NewGridWithColumns(2, line, s.kvText(facts[i+1].label, facts[i+1].value))
 			i++
 		}
 		out = append(out, closer(line, half))

@@ -138,11 +138,14 @@ func (s *Shell) infoWhole(sec info.Section) fyne.CanvasObject {
 	return container.New(layout.NewCustomPaddedVBoxLayout(0), append(text, table...)...)
 }
 
-// naturalWidth is how wide o is without wrapping: a paragraph's one line, another
-// object's minimum width.
+// naturalWidth is how wide o is without wrapping: a paragraph's or a heading's one
+// line, another object's minimum width.
 func naturalWidth(o fyne.CanvasObject) float32 {
-	if p, ok := o.(*touch.Paragraph); ok {
+	switch p := o.(type) {
+	case *touch.Paragraph:
 		return fyne.MeasureText(p.String(), ft.Size(ft.SizeNameText), fyne.TextStyle{}).Width + 2*ft.Size(ft.SizeNameInnerPadding)
+	case *touch.Heading:
+		return fyne.MeasureText(p.String(), ft.Size(ft.SizeNameSubHeadingText), fyne.TextStyle{}).Width + 2*ft.Size(ft.SizeNameInnerPadding)
 	}
 	return o.MinSize().Width
 }

@@ -300,15 +300,24 @@ func timelinePage(s *Shell, a app.Application, unasked []string) Page {
 			}
 			return container.NewVBox(items...)
 		}
-		var head fyne.CanvasObject = s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
-			s.kv("track.utility", s.K.UtilityName(a.Utility)),
-			s.kv("track.state", s.K.StateName(p)),
-			s.kv("track.accepted", s.moment(p.AcceptedAt)),
-		)
+		// The application's facts two to a line where they fit (办理单位 beside 当前状态):
+		// a line each, 大字模式 showed the application and no step on its first page.
+		pad := ft.Size(ft.SizeNamePadding)
+		width := s.bodySize.Width - 2*pad // inside the panel's frame
+		var print fyne.CanvasObject
 		if s.K.HasPrinter() {
+			print = touch.NewButton(s.T("track.print"), s.Tap(func() { s.printProgress(a) }))
+			width -= print.MinSize().Width + pad
+		}
+		var head fyne.CanvasObject = s.panel(s.K.ServiceName(p.Utility, p.Service, p.ServiceName)+"  "+p.Reference,
+			s.factLines(width, []fact{
+				{s.T("track.utility"), s.K.UtilityName(a.Utility)},
+				{s.T("track.state"), s.K.StateName(p)},
+				{s.T("track.accepted"), s.moment(p.AcceptedAt)},
+			})...)
+		if print != nil {
 			// Beside the application it prints, not on a row of its own: the steps keep
 			// the page.
-			print := touch.NewButton(s.T("track.print"), s.Tap(func() { s.printProgress(a) }))
 			head = container.NewBorder(nil, nil, nil, container.NewVBox(print), head)
 		}
 		// The time limit is a block of its own: in 大字模式 the panel with it was taller
@@ -415,11 +424,23 @@ func (s *Shell) stepRow(n int, name string, st utility.Step) fyne.CanvasObject {
 		when = s.moment(st.At)
 	}
 	text := heading(s.T("track.step", n, name))
-	detail := note(when+"  "+st.Note, widget.MediumImportance)
-	// The step's name and its time are one item: no more space between them than
-	// between the lines of a paragraph.
+	detail := note(strings.TrimSpace(when+"  "+st.Note), widget.MediumImportance)
+	mark := stepMark(st.Status)
+	// The step's name and its time on one line where both fit it, the time after the
+	// name: a line under each name put two steps on a page, and in 大字模式 none on the
+	// page that shows the application (a citizen saw no step without 下一页).
+	pad := ft.Size(ft.SizeNamePadding)
+	if w := naturalWidth(text); mark.MinSize().Width+pad+w+pad+naturalWidth(detail) <= s.bodySize.Width {
+		// The name as wide as its one line (a heading wraps, and would be given no
+		// width), the time at the foot of the line as the name's text is: the two read
+		// on one line, though not of one size.
+		return container.NewBorder(nil, nil, mark, nil,
+			container.NewBorder(nil, nil, container.New(fixedWidth(w), text), nil, container.NewVBox(layout.NewSpacer(), detail)))
+	}
+	// Else the name and its time are one item: no more space between them than between
+	// the lines of a paragraph.
 	item := container.New(layout.NewCustomPaddedVBoxLayout(-ft.Size(ft.SizeNameInnerPadding)), text, detail)
-	return container.NewBorder(nil, nil, stepMark(st.Status), nil, item)
+	return container.NewBorder(nil, nil, mark, nil, item)
 }
 
 // stepMarks are the marks of a step done, current and pending.

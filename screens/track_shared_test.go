@@ -62,6 +62,14 @@ func TestTrackSharedNumberChoose(t *testing.T) {
 	if !h.Shows(number) || !h.Shows(h.K.UtilityName(utility.Gas)) || h.Shows(h.K.UtilityName(utility.Water)) {
 		t.Fatalf("gas's timeline:\n%s", h.Markup())
 	}
+	// In 大字模式 the page with the application shows its first step too: the facts two
+	// to a line, a step's time on its name's line (a line each left it without one).
+	h.Do(func() { h.Shell.SetElderly(true) })
+	h.Pump()
+	if !h.Shows("第1步") {
+		t.Errorf("大字模式's first page of the timeline shows no step:\n%s", h.Markup())
+	}
+	h.Do(func() { h.Shell.SetElderly(false) })
 	h.Tap("返回")
 	if h.Current() != "track-choose" {
 		t.Fatalf("返回 from the timeline leads to %s", h.Current())
@@ -93,5 +101,10 @@ func TestTrackSharedNumberChoose(t *testing.T) {
 		t.Errorf("in English:\n%s", h.Markup())
 	}
 	h.Do(h.Shell.ToggleLanguage)
+	// Each step's time on its name's line: the four steps on the page with the
+	// application and the warning.
+	if h.CanTap("下一页") || !h.Shows("第4步") {
+		t.Errorf("the timeline with the warning, its four steps on one page:\n%s", h.Markup())
+	}
 	shot(h, "67-track-unasked")
 }
