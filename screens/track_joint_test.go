@@ -157,7 +157,10 @@ func TestJointPartsLost(t *testing.T) {
 		gas + "服务热线 0711-5987654，或到人工窗口咨询"
 	bbLost := "本机已不再办理" + bb + "的进度查询。这一项的办件编号是 " + res[2].UtilityRef + "（本机编号 " + res[2].KioskRef +
 		"）。请拨打" + bb + "服务热线 10000，或到人工窗口咨询"
-	h.WaitFor("gas's part not found", func() bool { return h.Current() == "joint" && showsWrapped(h, gasLost) })
+	// Each part is asked on its own: water's may still be loading when gas's is known.
+	h.WaitFor("water's part shown and gas's not found", func() bool {
+		return h.Current() == "joint" && h.Shows("供水 · ") && showsWrapped(h, gasLost)
+	})
 	markup := h.Markup()
 	if !h.Shows("供水 · ") || !showsWrapped(h, bbLost) || strings.Contains(markup, "暂时") || h.CanTap("重新查询") {
 		t.Fatalf("water's part, gas's not found and broadband's no longer looked up, without 暂时 or 重新查询:\n%s", markup)
