@@ -34,9 +34,11 @@ var ErrPaymentBusy = errors.New("app: the payment order was not created in time"
 
 // ErrPaymentUnconfirmed means the order request ended without an answer that says
 // whether the utility made the order: its attempts ran out on failures that say nothing
-// of the outcome (a 409, a 500, answers that could not be read). No pay QR was shown;
+// of the outcome (a 409, a 500, answers that could not be read); or it was answered with
+// what the kiosk cannot take as the order asked (orderNotTaken). No pay QR was shown;
 // the order is kept for the settling pass, which asks the utility's record of the
-// request and cancels an order it finds (or keeps its receipt, paid).
+// request (or its order, by the reference answered) and cancels an order it finds (or
+// keeps its receipt, paid).
 var ErrPaymentUnconfirmed = errors.New("app: the utility did not confirm whether it made the payment order")
 
 // PaymentFlow is one payment: chosen bills → order → pay QR → paid (or cancelled,
@@ -409,9 +411,7 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 		p, err = ownPayment(p, utility.PaymentRequest{KioskRef: res.KioskRef, Account: account, Bills: ids, Amount: total})
 	}
 	if err != nil {
-		k.paymentNotTaken(utilityID, res.KioskRef, "new order", err)
-		k.releaseOrder(res.KioskRef, true) // an answer about another order: none the kiosk can follow
-		return nil, err
+		return nil, k.orderNotTaken(utilityID, res.KioskRef, err)
 	}
 	f := &PaymentFlow{k: k, Utility: utilityID, Account: account, Bills: bills, Amount: total, KioskRef: res.KioskRef,
 		session: s, payment: p, holder: holder}
@@ -474,6 +474,21 @@ func (k *Kiosk) orderNotMade(utilityID string, res outbox.Result) error {
 		return fmt.Errorf("%w (%s): %w", ErrPaymentUnconfirmed, res.KioskRef, res.Err)
 	}
 	return fmt.Errorf("%w (%s)", ErrPaymentUnconfirmed, res.KioskRef)
+}
+
+// orderNotTaken lets go of the order asked under ref, which its utility answered with
+// what the kiosk cannot take as that order (err): an answer it cannot read (an expiry
+// time in a form of the utility's own), or one about another order (the outbox asks
+// again when it sees one; an answer kept before it did). No pay QR was shown. But the
+// utility answered the request, under its key: an order of it may well exist there,
+// holding the bills and payable on the utility's own channels. So it is not forgotten:
+// the settling pass follows it, by the reference the outbox kept (answeredOrder), and
+// cancels it (or keeps its receipt, paid meanwhile). The payer is told what is true: no
+// QR, nothing charged, an order made is cancelled (ErrPaymentUnconfirmed).
+func (k *Kiosk) orderNotTaken(utilityID, ref string, err error) error {
+	k.releaseOrder(ref, false)
+	k.Log.Warn("payment order: its answer not taken; left to the settling pass", "utility", utilityID, "ref", ref, "err", err)
+	return fmt.Errorf("%w (%s): its answer not taken: %w", ErrPaymentUnconfirmed, ref, err)
 }
 
 // Watch polls the order until it is finished or ctx ends, calling update (from its own
