@@ -19,6 +19,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -101,9 +102,15 @@ func (g *stuckOrders) serve(t *testing.T, sim string) *httptest.Server {
 // asked about.
 func TestPayOrderUnansweredIsFollowed(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		made bool
-	}{{"made and paid", true}, {"never arrived", false}} {
+		name       string
+		made, paid bool
+		// closed is why the kiosk closes the dead letter, once it knows.
+		closed string
+	}{
+		{"made and paid", true, true, "终端已向单位核实：订单已支付，凭条留待补打"},
+		{"made, not paid", true, false, "终端已向单位核实：订单已取消，未扣款"},
+		{"never arrived", false, false, "终端已向单位核实：单位未生成订单"},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c := clock.NewManual(time.Now())
@@ -139,7 +146,7 @@ func TestPayOrderUnansweredIsFollowed(t *testing.T) {
 			if st.State != outbox.Dead || st.NotApplied {
 				t.Fatalf("the order request: %+v", st)
 			}
-			if tc.made {
+			if tc.paid {
 				if _, err := f.sims.Pay(utility.Electricity, g.reference()); err != nil {
 					t.Fatal(err)
 				}
@@ -157,14 +164,22 @@ func TestPayOrderUnansweredIsFollowed(t *testing.T) {
 			if n := payOrders(t, f.k); n != 0 {
 				t.Fatalf("%d orders kept once the utility answered", n)
 			}
+			payDeadLetterFollowed(t, f.k, ref, g.reference(), tc.closed)
 			settled := payJournalEvents(t, f.k, ref, journal.PaymentSettled)
 			paid := payJournalEvents(t, f.k, ref, journal.PaymentPaid)
 			kept, err := f.k.Reprints.List()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !tc.made {
-				if len(settled) != 1 || settled[0].Detail != "not made at the utility" || len(paid) != 0 || len(kept) != 0 {
+			if !tc.paid {
+				want := "not made at the utility"
+				if tc.made {
+					want = utility.PaymentCancelled
+					if p := payAtUtility(t, f.k, utility.Electricity, g.reference()); p.Status != utility.PaymentCancelled {
+						t.Fatalf("the order made: %s at the utility, want cancelled", p.Status)
+					}
+				}
+				if len(settled) != 1 || settled[0].Detail != want || len(paid) != 0 || len(kept) != 0 {
 					t.Fatalf("settled %+v, paid %+v, receipts kept %+v", settled, paid, kept)
 				}
 				return
@@ -176,6 +191,31 @@ func TestPayOrderUnansweredIsFollowed(t *testing.T) {
 				t.Fatalf("receipts kept for staff: %+v", kept)
 			}
 		})
+	}
+}
+
+// payDeadLetterFollowed fails t unless the dead letter that order request ref left is
+// closed by the kiosk for why, and journaled so, with the utility's order number (order,
+// "" when none was made): staff find it among the closed requests, no longer among the
+// dead letters waiting for them.
+func payDeadLetterFollowed(t *testing.T, k *app.Kiosk, ref, order, why string) {
+	t.Helper()
+	st, err := k.Outbox.Status(ref)
+	if err != nil || st.State != outbox.Closed || st.ClosedBy != outbox.ClosedByKiosk || st.CloseReason != why || st.UtilityRef != order {
+		t.Fatalf("the dead letter once its order is settled: %s by %q for %q, order %q (%v); want closed by the kiosk for %q, order %q",
+			st.State, st.ClosedBy, st.CloseReason, st.UtilityRef, err, why, order)
+	}
+	closed := payJournalEvents(t, k, ref, journal.RequestClosed)
+	if len(closed) != 1 || closed[0].Detail != why || closed[0].Actor != "" || closed[0].UtilityRef != order {
+		t.Fatalf("request.closed entries %+v", closed)
+	}
+	l := &staff.Local{Store: k.Store, Journal: k.Journal, Outbox: k.Outbox}
+	if dead, err := l.Requests(context.Background(), outbox.Dead, 0); err != nil || len(dead) != 0 {
+		t.Fatalf("dead letters for staff: %+v, %v", dead, err)
+	}
+	listed, err := l.Requests(context.Background(), outbox.Closed, 0)
+	if err != nil || len(listed) != 1 || listed[0].KioskRef != ref || listed[0].Why != "kiosk: "+why {
+		t.Fatalf("closed requests for staff: %+v, %v", listed, err)
 	}
 }
 

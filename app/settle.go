@@ -13,6 +13,7 @@ import (
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/devices/said"
 )
 
 // settleEvery is how often the kiosk asks after the payment orders nobody follows.
@@ -199,10 +200,10 @@ func (k *Kiosk) lookedUpOrder(ctx context.Context, o orders.Order) (_ orders.Ord
 	var refusal *utility.Error
 	switch {
 	case errors.Is(err, utility.ErrNotFound):
-		k.orderEnded(o, utility.Payment{Status: "not made at the utility"})
+		k.orderEnded(o, utility.Payment{Status: "not made at the utility"}, saidFollowedNotMade)
 		return o, false, nil
 	case err != nil && errors.As(err, &refusal) && !utility.Temporary(err):
-		k.orderEnded(o, utility.Payment{Status: "refused at the utility: " + refusal.Code})
+		k.orderEnded(o, utility.Payment{Status: "refused at the utility: " + refusal.Code}, saidFollowedNotMade)
 		return o, false, nil
 	case err != nil:
 		return o, false, fmt.Errorf("app: payment order %s: its request looked up: %w", o.KioskRef, err)
@@ -234,7 +235,7 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 	if errors.Is(err, utility.ErrNotFound) {
 		// Nothing to settle at a utility that does not know the order (its data was
 		// reset): asking again every minute would not change that.
-		k.orderEnded(o, utility.Payment{Reference: o.Reference, Status: "unknown at the utility"})
+		k.orderEnded(o, utility.Payment{Reference: o.Reference, Status: "unknown at the utility"}, saidFollowedUnknown)
 		return nil
 	}
 	if err == nil {
@@ -248,7 +249,7 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 	// The utility's word alone: a pending order past its expiry by the kiosk's clock is
 	// still cancelled, in case the two clocks disagree.
 	if paymentFinal(p.Status) {
-		k.orderEnded(o, p)
+		k.orderEnded(o, p, followedEnd(p.Status))
 		return nil
 	}
 	if o.CancelSent {
@@ -266,7 +267,7 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 			}
 		}
 		if err == nil && paymentFinal(q.Status) {
-			k.orderEnded(o, q)
+			k.orderEnded(o, q, followedEnd(q.Status))
 		}
 	}
 	return nil
@@ -274,13 +275,35 @@ func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {
 
 // orderEnded journals how an order nobody followed ended and forgets it, in one
 // transaction; a paid one's receipt is kept for reprinting with them (paidUnprinted).
-func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment) {
+// The dead letter its request left, when it went unanswered, is closed with them, for
+// why (closedFollowed).
+func (k *Kiosk) orderEnded(o orders.Order, p utility.Payment, why said.Said) {
 	if p.Status == utility.PaymentPaid {
 		k.paidUnprinted(o, p)
 		return
 	}
 	k.recordWith(journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
-		UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: p.Status}, k.forgetOrder(o.KioskRef))
+		UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: p.Status}, k.forgetOrder(o.KioskRef), k.closedFollowed(o, why))
+}
+
+// followedEnd is why an order's dead letter is closed once the utility says it ended
+// unpaid with status.
+func followedEnd(status string) said.Said {
+	switch status {
+	case utility.PaymentCancelled:
+		return saidFollowedCancelled
+	case utility.PaymentExpired:
+		return saidFollowedExpired
+	}
+	return saidFollowedFailed
+}
+
+// closedFollowed is the write that closes the dead letter the request of order o left
+// when its attempts ran out unanswered, now that the settling pass knows how the order
+// ended (why): staff see only what needs them, and the journal says what the kiosk
+// found (request.closed, by the kiosk). An order whose request was answered left none.
+func (k *Kiosk) closedFollowed(o orders.Order, why said.Said) func(*bolt.Tx) error {
+	return k.Outbox.CloseFollowed(o.KioskRef, why.ZH, o.Reference)
 }
 
 // forgetOrder is the write that forgets order ref, its end known, for the transaction
@@ -327,18 +350,18 @@ func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 	}
 	paid := []func(*bolt.Tx) error{k.entry(k.paidEvent(o, p)), k.forgetOrder(o.KioskRef)}
 	if !k.HasPrinter() {
-		k.recordWith(settled("paid; no printer"), paid...)
+		k.recordWith(settled("paid; no printer"), append(paid, k.closedFollowed(o, saidFollowedPaid))...)
 		return
 	}
 	r := k.paymentReceipt(o, p)
 	r.Time, r.Reason = k.Clock.Now(), saidUnprinted.ZH
 	err := k.Store.Update(func(tx *bolt.Tx) error {
 		return inTx(tx, paid, func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) },
-			k.entry(settled("paid; receipt kept for reprinting")))
+			k.entry(settled("paid; receipt kept for reprinting")), k.closedFollowed(o, saidFollowedPaidKept))
 	})
 	if err != nil {
 		k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
-		k.recordWith(settled("paid; receipt not kept: "+err.Error()), paid...)
+		k.recordWith(settled("paid; receipt not kept: "+err.Error()), append(paid, k.closedFollowed(o, saidFollowedPaid))...)
 	}
 }
 

@@ -35,10 +35,26 @@ var (
 		EN: "Kiosk stopped while printing (restart or power cut): receipt may be missing or incomplete"}
 )
 
+// Why the kiosk closed a payment order's dead letter itself (outbox.CloseFollowed): the
+// settling pass learnt from the utility how the order ended, and nothing is left for
+// staff to do with it. Staff read them in the dead letter's close reason (kioskctl
+// outbox list --state closed) and the journal (request.closed).
+var (
+	saidFollowedPaidKept = said.Said{ZH: "终端已向单位核实：订单已支付，凭条留待补打",
+		EN: "Checked with the utility by the kiosk: paid; receipt kept for reprinting"}
+	saidFollowedPaid      = said.Said{ZH: "终端已向单位核实：订单已支付", EN: "Checked with the utility by the kiosk: paid"}
+	saidFollowedCancelled = said.Said{ZH: "终端已向单位核实：订单已取消，未扣款", EN: "Checked with the utility by the kiosk: order cancelled, nothing charged"}
+	saidFollowedExpired   = said.Said{ZH: "终端已向单位核实：订单已过期，未扣款", EN: "Checked with the utility by the kiosk: order expired, nothing charged"}
+	saidFollowedFailed    = said.Said{ZH: "终端已向单位核实：支付未成功，未扣款", EN: "Checked with the utility by the kiosk: payment failed, nothing charged"}
+	saidFollowedNotMade   = said.Said{ZH: "终端已向单位核实：单位未生成订单", EN: "Checked with the utility by the kiosk: no order was made"}
+	saidFollowedUnknown   = said.Said{ZH: "终端已向单位核实：单位查无此订单", EN: "Checked with the utility by the kiosk: the utility has no such order"}
+)
+
 // staffWords are every known staff text, Chinese to English.
 var staffWords = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
-	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidInterrupted, saidNotWritten, saidLowSpace, saidUntrusted} {
+	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidInterrupted, saidNotWritten, saidLowSpace, saidUntrusted,
+		saidFollowedPaidKept, saidFollowedPaid, saidFollowedCancelled, saidFollowedExpired, saidFollowedFailed, saidFollowedNotMade, saidFollowedUnknown} {
 		out[s.ZH] = s.EN
 	}
 	maps.Copy(out, printer.Words())

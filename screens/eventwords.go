@@ -111,6 +111,12 @@ func (s *Shell) eventWords(e journal.Event) string {
 		return s.refusalWords(e.Detail)
 	case journal.PaymentPaid:
 		return utility.Fen(e.Amount).Yuan()
+	case journal.RequestClosed:
+		// A payment order's dead letter the kiosk closed once it learnt how the order
+		// ended: why, as the kiosk says it to staff (Chinese, with its English).
+		if strings.ContainsFunc(e.Detail, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			return s.K.StaffWords(e.Detail)
+		}
 	case journal.PaymentSettled:
 		if key := "maint.words.payment_" + e.Detail; s.K.Text.Has(key) {
 			return s.T(key)

@@ -310,11 +310,26 @@ func (s *Shell) tooLate(e *staff.TooLateError) string {
 	case e.State == outbox.Done:
 		return s.T("maint.too_late_done_noref", e.Ref)
 	case e.State == outbox.Closed:
-		return s.T("maint.too_late_closed", e.Ref, e.Why)
+		return s.T("maint.too_late_closed", e.Ref, s.closedWhy(e.Why))
 	case e.State == outbox.Expired:
 		return s.T("maint.too_late_expired", e.Ref)
 	}
 	return s.T("maint.too_late")
+}
+
+// closedWhy is who closed a request and why (staff.Request.Why), as staff read it: a
+// colleague's reason as they chose it; the kiosk's own in the staff's language (a
+// payment order's dead letter it closed once it learnt how the order ended, a request
+// the utility had already done).
+func (s *Shell) closedWhy(why string) string {
+	reason, byKiosk := strings.CutPrefix(why, outbox.ClosedByKiosk+": ")
+	switch {
+	case !byKiosk:
+		return why
+	case strings.HasSuffix(reason, "(already_done)"):
+		return s.T("maint.words.already_done")
+	}
+	return s.K.StaffWords(reason)
 }
 
 // deviceRows are the devices' states and an ID card left on the reader.

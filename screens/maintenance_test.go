@@ -698,6 +698,8 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.RequestDead, "5 attempts failed", "5次发送未成功"},
 		{journal.RequestExpired, "not delivered before its deadline", "截止前未能送达，不再发送"},
 		{journal.RequestClosed, "the utility had already done it (already_done)", "业务单位此前已办理"},
+		// A payment order's dead letter the kiosk closed once it knew how the order ended.
+		{journal.RequestClosed, "终端已向单位核实：订单已支付，凭条留待补打", "终端已向单位核实：订单已支付，凭条留待补打"},
 		{journal.RequestRejected, "idempotency_key_reused", "幂等键已用于另一申请"},
 		{journal.RequestRejected, "no_such_code", "错误代码 no_such_code"},
 		{journal.UtilityHeld, "utility gas: transfers.create: authentication refused (HTTP 401)", "签名被拒"},

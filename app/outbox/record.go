@@ -348,7 +348,8 @@ func (ob *Outbox) Pending() map[string]int {
 // kiosk follows no order of it. Refused, its key brings back the same refusal; sent
 // again after its attempts ran out, it could make an order nobody shows or follows,
 // payable and holding the bills until it expires (within its NotAfter), or bind one
-// long made (after it). Staff close it (CloseDead). A cancellation is sent again: it
+// long made (after it). Staff close it (CloseDead), or the kiosk does once it has learnt
+// how an order its request may have made ended (CloseFollowed). A cancellation is sent again: it
 // moves no money, and its order is followed until the utility says how it ended.
 func (ob *Outbox) Retry(ref, actor string) error {
 	var rec record
@@ -486,10 +487,40 @@ func (ob *Outbox) CloseDead(ref, actor, reason string) error {
 	return ob.closeAs(ref, actor, reason, journal.StaffClose, Dead, "not a dead letter", nil)
 }
 
+// CloseFollowed is the write, for a transaction of the caller's, that closes the dead
+// letter ref once the kiosk has learnt from its utility what became of it: a payment
+// order whose request ran out of attempts unanswered, followed by the settling pass to
+// its end (paid, cancelled, expired, or never made). Nothing is left for staff to do
+// with it, and an open dead letter would have them act on something settled. It is
+// closed by the kiosk (ClosedBy ClosedByKiosk) for reason, a fixed phrase saying what
+// the kiosk found, and journaled as journal.RequestClosed with utilityRef, the order
+// found ("" when none was), which the request keeps as its utility's reference. A
+// request that is no dead letter (answered, or closed by staff meanwhile), or no longer
+// kept, is left as it is. The listeners hear of the close once the transaction commits.
+func (ob *Outbox) CloseFollowed(ref, reason, utilityRef string) func(*bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		r, err := getRecord(tx, ref)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil || r.State != Dead {
+			return err
+		}
+		if r.UtilityRef == "" {
+			r.UtilityRef = utilityRef
+		}
+		if err := ob.closeTx(tx, r, ClosedByKiosk, reason, journal.Event{Kind: journal.RequestClosed, UtilityRef: utilityRef}, nil); err != nil {
+			return err
+		}
+		tx.OnCommit(func() { ob.notifyClosed(r) })
+		return nil
+	}
+}
+
 // closeAs closes the request ref, which must be in state from (else the error says it is
 // what), in one transaction with also (when not nil) and its journal entry, of kind.
 func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from State, what string, also func(*bolt.Tx, *record) error) error {
-	var rec record
+	var rec *record
 	err := ob.st.Update(func(tx *bolt.Tx) error {
 		r, err := getRecord(tx, ref)
 		if err != nil {
@@ -498,25 +529,37 @@ func (ob *Outbox) closeAs(ref, actor, reason string, kind journal.Kind, from Sta
 		if r.State != from {
 			return notFrom(ref, r.State, what)
 		}
-		now := ob.o.Clock.Now()
-		// Staff type the reason: an ID or phone number in it is masked, as in the journal.
-		r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, actor, logging.Scrub(reason), now
-		if err := putRecord(tx, r); err != nil {
-			return err
-		}
-		if also != nil {
-			if err := also(tx, r); err != nil {
-				return err
-			}
-		}
-		rec = *r
-		return ob.j.Append(tx, journal.Event{Time: now, Kind: kind, Utility: r.Utility, Ref: ref, Actor: actor, Detail: reason})
+		rec = r
+		return ob.closeTx(tx, r, actor, reason, journal.Event{Kind: kind, Actor: actor}, also)
 	})
 	if err != nil {
 		return err
 	}
-	na := rec.notApplied()
-	ob.notify(Update{KioskRef: ref, Utility: rec.Utility, Kind: rec.Kind, State: Closed, NotApplied: na},
-		Result{KioskRef: ref, Utility: rec.Utility, State: Closed, NotApplied: na})
+	ob.notifyClosed(rec)
 	return nil
+}
+
+// closeTx closes r in tx, by whom for reason, with also (when not nil) and ev, its
+// journal entry, which is given the request and the reason.
+func (ob *Outbox) closeTx(tx *bolt.Tx, r *record, by, reason string, ev journal.Event, also func(*bolt.Tx, *record) error) error {
+	now := ob.o.Clock.Now()
+	// Staff type the reason: an ID or phone number in it is masked, as in the journal.
+	r.State, r.ClosedBy, r.CloseReason, r.DoneAt = Closed, by, logging.Scrub(reason), now
+	if err := putRecord(tx, r); err != nil {
+		return err
+	}
+	if also != nil {
+		if err := also(tx, r); err != nil {
+			return err
+		}
+	}
+	ev.Time, ev.Utility, ev.Ref, ev.Detail = now, r.Utility, r.Ref, reason
+	return ob.j.Append(tx, ev)
+}
+
+// notifyClosed tells the listeners and waiters that r, closed, is.
+func (ob *Outbox) notifyClosed(r *record) {
+	na := r.notApplied()
+	ob.notify(Update{KioskRef: r.Ref, Utility: r.Utility, Kind: r.Kind, State: Closed, NotApplied: na},
+		Result{KioskRef: r.Ref, Utility: r.Utility, State: Closed, NotApplied: na})
 }
