@@ -513,7 +513,7 @@ const notKept = "print.not_kept"
 func (k *Kiosk) receiptsInterrupted() {
 	n, err := k.Reprints.Interrupted(k.Clock.Now(), saidInterrupted.ZH, func(tx *bolt.Tx, e reprint.Entry) error {
 		return k.Journal.Append(tx, journal.Event{Kind: journal.PrintFailed, Session: e.Session, Ref: e.Ref,
-			Detail: e.Kind + ": interrupted: the kiosk stopped while it printed; kept for reprinting"})
+			Detail: e.Kind + ": " + journal.PrintInterrupted})
 	})
 	if err != nil {
 		k.Log.Error("receipts the last run was printing not found", "err", err)

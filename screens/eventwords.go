@@ -143,6 +143,10 @@ func (s *Shell) eventWords(e journal.Event) string {
 		// could not be made has the program's error, which is not shown. The reason is
 		// said in the staff's language where the kiosk knows its words (StaffWords).
 		if kind, why, ok := strings.Cut(e.Detail, ": "); ok && s.K.Text.Has("maint.receipt."+kind) {
+			if why == journal.PrintInterrupted {
+				// Made, and cut short by the kiosk stopping: not one that could not be made.
+				return s.T("maint.words.receipt_interrupted", s.T("maint.receipt."+kind))
+			}
 			if strings.ContainsFunc(why, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
 				return s.T("maint.words.receipt_not_printed", s.T("maint.receipt."+kind), s.K.StaffWords(why))
 			}

@@ -713,6 +713,10 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		// A receipt made but not printed says why, as the printer or the kiosk told staff.
 		{journal.PrintFailed, "payment: 打印纸用完：请更换纸卷，再补打凭条", "缴费凭条未打印：打印纸用完：请更换纸卷，再补打凭条"},
 		{journal.PrintFailed, "acceptance: 办理人已离开或下一位已开始办理，凭条未打印，留待补打", "受理回执未打印：办理人已离开或下一位已开始办理"},
+		// One the kiosk was printing when it stopped (found at the next start) was made:
+		// it may be missing or cut short, and is kept for 补打.
+		{journal.PrintFailed, "payment: " + journal.PrintInterrupted, "缴费凭条打印时自助终端中断"},
+		{journal.DataBack, "failed since 2026-11-25 09:12:40", "故障始于 2026-11-25 09:12:40"},
 		{journal.StaffReprint, "acceptance", "受理回执"},
 		{journal.Print, "payment", "缴费凭条"},
 		{journal.Print, "progress", "进度单"},

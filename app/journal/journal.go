@@ -37,7 +37,7 @@ const (
 	RequestExpired   Kind = "request.expired"   // not delivered before its deadline; never sent late
 	RequestWithdrawn Kind = "request.withdrawn" // its citizen took it back at the kiosk before the utility had it (Detail: why)
 	Print            Kind = "print"
-	PrintFailed      Kind = "print.failed" // Detail: what, and why; "interrupted" when the kiosk stopped while it printed (found at the next start)
+	PrintFailed      Kind = "print.failed" // Detail: what, and why; PrintInterrupted when the kiosk stopped while it printed (found at the next start)
 	// UtilityHeld: a utility itself has failed for outbox.Options.AlertAfter (it cannot
 	// be reached, refuses the kiosk's signature, answers with server errors): its
 	// requests wait, their attempts kept (Utility; Detail: the last failure).
@@ -241,6 +241,11 @@ const Anonymous = "anonymous"
 // Interrupted is the session.end detail of a session that the kiosk never ended: it
 // stopped without closing (a crash, a power cut) while the session was open.
 const Interrupted = "interrupted"
+
+// PrintInterrupted is why a print.failed entry, after its receipt's kind and ": ", says
+// the receipt did not print: the kiosk stopped while it printed (found at the next
+// start, which keeps it for 补打).
+const PrintInterrupted = Interrupted + ": the kiosk stopped while it printed; kept for reprinting"
 
 // CloseInterrupted journals the end of every session journaled as started and not as
 // ended, with the detail Interrupted, and returns how many there were. The kiosk calls it
