@@ -167,6 +167,12 @@ func (k *Kiosk) CheckData() {
 		return
 	}
 	k.data.mu.Lock()
+	if k.Store.Untrusted() {
+		// A commit failed after it showed since the probe: the file is not trusted for
+		// the run (its fault is said by notWritten).
+		k.data.mu.Unlock()
+		return
+	}
 	k.data.fault = nil
 	k.data.mu.Unlock()
 	k.spawn(k.tellData)
