@@ -48,6 +48,8 @@ var wordings = map[journal.Kind][]wording{
 		{regexp.MustCompile(`^paid; receipt kept for reprinting$`), "maint.words.paid_kept"},
 		{regexp.MustCompile(`^paid; no printer$`), "maint.words.paid_no_printer"},
 		{regexp.MustCompile(`^paid; receipt not kept`), "maint.words.paid_not_kept"},
+		{regexp.MustCompile(`^not made at the utility$`), "maint.words.order_not_made"},
+		{regexp.MustCompile(`^unknown at the utility$`), "maint.words.order_unknown"},
 	},
 }
 
@@ -82,6 +84,14 @@ var bundleRefusals = []struct {
 	{bundle.ErrDropped, "maint.words.bundle_dropped"},
 }
 
+// codeWords is a utility's error code as staff read it.
+func (s *Shell) codeWords(code string) string {
+	if key := "maint.words.code_" + code; s.K.Text.Has(key) {
+		return s.T(key)
+	}
+	return s.T("maint.words.code", code)
+}
+
 // eventWords is an event's detail as staff read it on the screen.
 func (s *Shell) eventWords(e journal.Event) string {
 	switch e.Kind {
@@ -96,10 +106,7 @@ func (s *Shell) eventWords(e journal.Event) string {
 		if e.Detail == "" {
 			return ""
 		}
-		if key := "maint.words.code_" + e.Detail; s.K.Text.Has(key) {
-			return s.T(key)
-		}
-		return s.T("maint.words.code", e.Detail)
+		return s.codeWords(e.Detail)
 	case journal.UtilityHeld:
 		return s.failureWords(e.Detail)
 	case journal.BundleApplied:
@@ -118,6 +125,9 @@ func (s *Shell) eventWords(e journal.Event) string {
 			return s.K.StaffWords(e.Detail)
 		}
 	case journal.PaymentSettled:
+		if code, ok := strings.CutPrefix(e.Detail, "refused at the utility: "); ok {
+			return s.T("maint.words.order_refused", s.codeWords(code))
+		}
 		if key := "maint.words.payment_" + e.Detail; s.K.Text.Has(key) {
 			return s.T(key)
 		}
