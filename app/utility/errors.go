@@ -37,6 +37,9 @@ var (
 	ErrLimitExceeded = errors.New("utility: limit exceeded")
 	// ErrUnpaidBills: a 过户 is refused while the account has unpaid bills (Error.Amount).
 	ErrUnpaidBills = errors.New("utility: unpaid bills")
+	// ErrNotOffered: the utility does not offer the call (POST /transfers/check answered
+	// 501, or 404 or 405 without the protocol's error code). Nothing was judged.
+	ErrNotOffered = errors.New("utility: not offered")
 )
 
 // ErrNotAPI is the cause of an ErrUnavailable whose answer did not come from the

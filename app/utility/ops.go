@@ -148,6 +148,31 @@ func (c *HTTPClient) SubmitTransfer(ctx context.Context, key string, t Transfer)
 	return out, err
 }
 
+// CheckTransfer implements Client: POST /transfers/check, with no Idempotency-Key (it
+// creates nothing). A utility that does not offer it (a 404 without the protocol's
+// error body, a 405 without it, a 501) fails it with ErrNotOffered.
+func (c *HTTPClient) CheckTransfer(ctx context.Context, t Transfer) error {
+	err := c.call(ctx, "transfers.check", http.MethodPost, "/transfers/check", "", t, nil)
+	var e *Error
+	if errors.As(err, &e) && notOffered(e) {
+		e.Kind = ErrNotOffered
+	}
+	return err
+}
+
+// notOffered says whether e is the answer of an API that lacks the call: not
+// implemented, or a path or method its router does not know (no error code of the
+// protocol, which a utility's own refusal carries).
+func notOffered(e *Error) bool {
+	switch e.Status {
+	case http.StatusNotImplemented:
+		return true
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return e.Code == ""
+	}
+	return false
+}
+
 // SubmitEvaluation implements Client.
 func (c *HTTPClient) SubmitEvaluation(ctx context.Context, key string, e Evaluation) (EvaluationReceipt, error) {
 	var out EvaluationReceipt

@@ -130,6 +130,11 @@ type Client interface {
 	Applications(ctx context.Context, id Identity) ([]Progress, error)
 	// SubmitTransfer submits a 过户; it fails with ErrUnpaidBills while bills are unpaid.
 	SubmitTransfer(ctx context.Context, key string, t Transfer) (Acceptance, error)
+	// CheckTransfer asks whether the utility would accept t but for unpaid bills, before
+	// the citizen pays them: nil when it would, its refusal when not (ErrRejected with
+	// the utility's words, the Field they are about; ErrNotFound), ErrNotOffered when it
+	// does not offer the check. It creates nothing and needs no idempotency key.
+	CheckTransfer(ctx context.Context, t Transfer) error
 	// SubmitEvaluation submits a 好差评 rating of an application.
 	SubmitEvaluation(ctx context.Context, key string, e Evaluation) (EvaluationReceipt, error)
 }

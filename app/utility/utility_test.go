@@ -370,19 +370,13 @@ func TestNotFoundOnlyFromTheAPI(t *testing.T) {
 		{"JSON of another framework", "application/json", `{"status":404,"error":"Not Found","path":"/v1/submissions/K260612000001"}`, ErrNotAPI},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := waterClient(t, func(w http.ResponseWriter, r *http.Request) {
 				if tc.contentType != "" {
 					w.Header().Set("Content-Type", tc.contentType)
 				}
 				w.WriteHeader(http.StatusNotFound)
 				io.WriteString(w, tc.body)
-			}))
-			defer srv.Close()
-			c, err := NewHTTP(Options{Utility: Water, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Water), Timeout: time.Second, Clock: clock.System()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.CloseIdleConnections()
+			})
 			ctx := context.Background()
 			_, lookup := c.Lookup(ctx, "K260612000001", "key-1")
 			_, account := c.Account(ctx, "42001001")
@@ -416,16 +410,10 @@ func TestLookupOfARefusalNotFound(t *testing.T) {
 		{"without", `{}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := waterClient(t, func(w http.ResponseWriter, r *http.Request) {
 				io.WriteString(w, `{"kind":"payment","status":404,"response":`+tc.response+`,"idempotency_key":"key-1"}`)
-			}))
-			defer srv.Close()
-			c, err := NewHTTP(Options{Utility: Water, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Water), Timeout: time.Second, Clock: clock.System()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.CloseIdleConnections()
-			_, err = c.Lookup(context.Background(), "K260612000001", "key-1")
+			})
+			_, err := c.Lookup(context.Background(), "K260612000001", "key-1")
 			var e *Error
 			if !errors.Is(err, ErrRejected) || errors.Is(err, ErrNotFound) || Temporary(err) || !errors.As(err, &e) || e.Status != http.StatusNotFound {
 				t.Fatalf("%v, want the refusal", err)
@@ -435,6 +423,66 @@ func TestLookupOfARefusalNotFound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A utility that does not offer POST /transfers/check says so by its router's answers
+// (404 or 405 without the protocol's error body, 501): ErrNotOffered, which the kiosk
+// goes on from as before. Its own answers keep their meaning: a refusal stays a refusal,
+// the API's not_found a not found, an outage an outage. The check carries no key.
+func TestCheckTransferNotOffered(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		want   error
+	}{
+		{"no route", http.StatusNotFound, "404 page not found\n", ErrNotOffered},
+		{"no such method", http.StatusMethodNotAllowed, "", ErrNotOffered},
+		{"not implemented", http.StatusNotImplemented, `{"error":{"code":"internal","message":"暂不支持"}}`, ErrNotOffered},
+		{"the API's not_found", http.StatusNotFound, `{"error":{"code":"not_found","message":"未找到该户号"}}`, ErrNotFound},
+		{"the API's refusal", http.StatusUnprocessableEntity, `{"error":{"code":"validation","message":"不动产权证号不符","field":"property_cert"}}`, ErrRejected},
+		{"an outage", http.StatusServiceUnavailable, "", ErrUnavailable},
+		{"no objection", http.StatusNoContent, "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var path, key string
+			c := waterClient(t, func(w http.ResponseWriter, r *http.Request) {
+				path, key = r.Method+" "+r.URL.Path, r.Header.Get(HeaderIdempotencyKey)
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			})
+			err := c.CheckTransfer(context.Background(), Transfer{Account: "42001001"})
+			if path != "POST /v1/transfers/check" || key != "" {
+				t.Errorf("sent %s with key %q", path, key)
+			}
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("%v, want no objection", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("%v, want %v", err, tc.want)
+			}
+			if tc.want != ErrNotOffered && errors.Is(err, ErrNotOffered) {
+				t.Errorf("%v is taken as not offered", err)
+			}
+		})
+	}
+}
+
+// waterClient is water's reference client of a test server answering with h, closed
+// with the test.
+func waterClient(t *testing.T, h http.HandlerFunc) *HTTPClient {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := NewHTTP(Options{Utility: Water, BaseURL: srv.URL + "/v1", KioskID: "K", Secret: DemoSecret(Water), Timeout: time.Second, Clock: clock.System()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
 }
 
 func TestNewIdempotencyKey(t *testing.T) {

@@ -135,6 +135,7 @@ func (s *Server) utilityHandler(id string) http.Handler {
 	mux.HandleFunc("POST /v1/applications/search", u.applicationsSearch)
 	mux.HandleFunc("GET /v1/applications/{ref}", u.applicationGet)
 	mux.HandleFunc("POST /v1/transfers", u.submit(utility.KindTransfer, u.createTransfer))
+	mux.HandleFunc("POST /v1/transfers/check", u.checkTransfer)
 	mux.HandleFunc("POST /v1/evaluations", u.submit(utility.KindEvaluation, u.createEvaluation))
 	mux.HandleFunc("GET /v1/submissions/{ref}", u.submissionGet)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

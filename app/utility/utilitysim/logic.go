@@ -744,39 +744,9 @@ func (u *uapi) applicationsOf(idNumber string) ([]utility.Progress, error) {
 // ---- transfers and evaluations ----
 
 func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError) {
-	var t utility.Transfer
-	if e := decode(body, &t); e != nil {
+	t, a, e := u.judgeTransfer(b, body)
+	if e != nil {
 		return nil, e
-	}
-	// A transfer done since anyone last asked has handed its account over already: the
-	// holder compared with is the one of now.
-	if err := u.handOvers(b); err != nil {
-		return nil, &apiError{status: 500, code: utility.CodeInternal}
-	}
-	var a accountRec
-	if !b.get(bAccounts, t.Account, &a) {
-		return nil, notFound("未找到该户号，请核对后重新输入")
-	}
-	if e := validContact(t.NewHolder, "new_holder"); e != nil {
-		return nil, e
-	}
-	if t.NewHolder.IDNumber == a.OwnerID {
-		return nil, invalid("new_holder.id_number", "新户主与原户主相同，无需过户")
-	}
-	// The property register's certificate of the premises, as the utility checks it
-	// (不动产联合过户): the number only, neither the holder's name nor the address.
-	switch got := certNumber(t.PropertyCert); {
-	case got == "":
-		return nil, invalid("property_cert", "请填写不动产权证号（证书“第×××号”中的数字）")
-	case a.Property != "" && got != a.Property:
-		return nil, invalid("property_cert", fmt.Sprintf("不动产权证号与户号%s登记的房屋不符，请核对不动产权证书后重新办理", a.Number))
-	}
-	if u.transferring(b, t.Account) {
-		// One change of holder at a time: a second, from this kiosk or another, is not
-		// a second piece of work. Whose it is and its number are not said: the one
-		// asking may not be the one who asked first.
-		return nil, &apiError{status: http.StatusConflict, code: utility.CodeAlreadyDone,
-			message: fmt.Sprintf("户号%s已有过户申请正在办理，不能重复申请。如有疑问，请到人工窗口咨询", a.Number)}
 	}
 	if acc := u.withBalance(b, a.Account); acc.Unpaid > 0 {
 		return nil, &apiError{status: http.StatusConflict, code: utility.CodeUnpaidBills, amount: acc.Arrears,
@@ -794,6 +764,74 @@ func (u *uapi) createTransfer(b ubk, kiosk string, body []byte) (any, *apiError)
 		return nil, &apiError{status: 500, code: utility.CodeInternal}
 	}
 	return acc, nil
+}
+
+// judgeTransfer is everything the utility checks of a transfer before it accepts it but
+// the account's bills: the account, the new holder, the 不动产权证 and whether another
+// transfer of the account is under way. POST /transfers asks it and then the bills;
+// POST /transfers/check asks it alone, so that a citizen learns of a mistyped
+// certificate before paying the old holder's bills.
+func (u *uapi) judgeTransfer(b ubk, body []byte) (utility.Transfer, accountRec, *apiError) {
+	var t utility.Transfer
+	var a accountRec
+	if e := decode(body, &t); e != nil {
+		return t, a, e
+	}
+	// A transfer done since anyone last asked has handed its account over already: the
+	// holder compared with is the one of now.
+	if err := u.handOvers(b); err != nil {
+		return t, a, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	if !b.get(bAccounts, t.Account, &a) {
+		return t, a, notFound("未找到该户号，请核对后重新输入")
+	}
+	if e := validContact(t.NewHolder, "new_holder"); e != nil {
+		return t, a, e
+	}
+	if t.NewHolder.IDNumber == a.OwnerID {
+		return t, a, invalid("new_holder.id_number", "新户主与原户主相同，无需过户")
+	}
+	// The property register's certificate of the premises, as the utility checks it
+	// (不动产联合过户): the number only, neither the holder's name nor the address.
+	switch got := certNumber(t.PropertyCert); {
+	case got == "":
+		return t, a, invalid("property_cert", "请填写不动产权证号（证书“第×××号”中的数字）")
+	case a.Property != "" && got != a.Property:
+		return t, a, invalid("property_cert", fmt.Sprintf("不动产权证号与户号%s登记的房屋不符，请核对不动产权证书后重新办理", a.Number))
+	}
+	if u.transferring(b, t.Account) {
+		// One change of holder at a time: a second, from this kiosk or another, is not
+		// a second piece of work. Whose it is and its number are not said: the one
+		// asking may not be the one who asked first.
+		return t, a, &apiError{status: http.StatusConflict, code: utility.CodeAlreadyDone,
+			message: fmt.Sprintf("户号%s已有过户申请正在办理，不能重复申请。如有疑问，请到人工窗口咨询", a.Number)}
+	}
+	return t, a, nil
+}
+
+// checkTransfer answers POST /transfers/check: 204 when the utility would accept the
+// transfer but for unpaid bills, else the refusal POST /transfers would give. It creates
+// nothing and takes no Idempotency-Key; it writes only the handovers that a read writes
+// too (catchUp).
+func (u *uapi) checkTransfer(w http.ResponseWriter, r *http.Request) {
+	if u.s.Faults(u.id).NoTransferCheck {
+		// As a utility that does not offer the call: its router's page, not the API's.
+		http.NotFound(w, r)
+		return
+	}
+	var refused *apiError
+	if err := u.update(func(b ubk) error {
+		_, _, refused = u.judgeTransfer(b, info(r).body)
+		return nil
+	}); err != nil {
+		u.internal(w, err)
+		return
+	}
+	if refused != nil {
+		writeErr(w, refused)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // certNumber is a 不动产权证's number as written in full (鄂(2026)梁子湖区不动产权第0001234号)

@@ -131,6 +131,10 @@ type Faults struct {
 	// another bill beside its own, a yuan more. The order number is kept, so the client's
 	// own check (the order asked) passes; the kiosk must compare the rest itself.
 	Misstate []string `json:"misstate,omitempty"`
+	// NoTransferCheck answers POST /transfers/check 404 without the protocol's error
+	// body, as a utility that does not offer the check: the kiosk then judges a 过户 by
+	// its account and bills alone, and the utility the rest when it is submitted.
+	NoTransferCheck bool `json:"no_transfer_check,omitempty"`
 }
 
 // MisstateFields are the fields Faults.Misstate can name.

@@ -321,6 +321,90 @@ func TestTransferHandsAccountOver(t *testing.T) {
 	}
 }
 
+// POST /transfers/check judges a transfer as POST /transfers would, but for its bills,
+// and creates nothing: every refusal is the submission's own (status, code, field and
+// words), an account with unpaid bills passes, and after any number of checks the
+// utility has received nothing, and the transfer goes through once the bills are paid.
+// A utility that does not offer the check (the fault) is ErrNotOffered to the kiosk.
+func TestTransferCheck(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Water]
+	zhang, li, chen := DemoIdentities[0], DemoIdentities[1], DemoIdentities[5]
+	to := func(p Identity) utility.Contact {
+		return utility.Contact{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+	}
+	for i, tc := range []struct {
+		name string
+		t    utility.Transfer
+	}{
+		{"another home's certificate", utility.Transfer{Account: AccountNumber(utility.Water, 0), NewHolder: to(chen), PropertyCert: PropertyCert(1)}},
+		{"no certificate", utility.Transfer{Account: AccountNumber(utility.Water, 0), NewHolder: to(chen)}},
+		{"the holder already", utility.Transfer{Account: AccountNumber(utility.Water, 0), NewHolder: to(zhang), PropertyCert: PropertyCert(0)}},
+		{"a bad phone number", utility.Transfer{Account: AccountNumber(utility.Water, 0), NewHolder: utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: "12345"}, PropertyCert: PropertyCert(0)}},
+		{"an unknown account", utility.Transfer{Account: "42009999", NewHolder: to(chen), PropertyCert: PropertyCert(0)}},
+	} {
+		checked := c.CheckTransfer(ctx, tc.t)
+		tc.t.KioskRef = "KC" + strconv.Itoa(i)
+		_, submitted := c.SubmitTransfer(ctx, "tr-"+strconv.Itoa(i), tc.t)
+		var ce, se *utility.Error
+		if !errors.As(checked, &ce) || !errors.As(submitted, &se) {
+			t.Fatalf("%s: checked %v, submitted %v", tc.name, checked, submitted)
+		}
+		if ce.Status != se.Status || ce.Code != se.Code || ce.Field != se.Field || ce.Message != se.Message || ce.Message == "" {
+			t.Errorf("%s: the check answers %d %s %s %q, the submission %d %s %s %q", tc.name,
+				ce.Status, ce.Code, ce.Field, ce.Message, se.Status, se.Code, se.Field, se.Message)
+		}
+	}
+
+	// 李四's water account owes: the check passes, the submission is refused for it.
+	account := AccountNumber(utility.Water, 1)
+	buyer := utility.Transfer{Account: account, NewHolder: to(chen), PropertyCert: PropertyCert(1)}
+	before, err := r.s.Received(utility.Water)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := c.CheckTransfer(ctx, buyer); err != nil {
+			t.Fatalf("a transfer owing bills, checked: %v", err)
+		}
+	}
+	if after, err := r.s.Received(utility.Water); err != nil || len(after) != len(before) {
+		t.Fatalf("the checks were received as requests: %d before, %d after (%v)", len(before), len(after), err)
+	}
+	if got := r.holders(t, utility.Water, li); !slices.Contains(got, account) {
+		t.Fatalf("checked, the seller no longer holds %s: %v", account, got)
+	}
+	buyer.KioskRef = "K1"
+	if _, err := c.SubmitTransfer(ctx, "tr-owing", buyer); !errors.Is(err, utility.ErrUnpaidBills) {
+		t.Fatalf("submitted owing bills: %v", err)
+	}
+	bills, _ := c.Bills(ctx, account)
+	for _, b := range bills {
+		if !b.Paid {
+			if err := r.s.PayElsewhere(utility.Water, account, b.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	buyer.KioskRef = "K2"
+	if _, err := c.SubmitTransfer(ctx, "tr-paid", buyer); err != nil {
+		t.Fatalf("the checked transfer, bills paid: %v", err)
+	}
+	// Now under way: the check says so, as a second submission would be told.
+	buyer.NewHolder = to(DemoIdentities[2])
+	buyer.KioskRef = ""
+	if err := c.CheckTransfer(ctx, buyer); !errors.Is(err, utility.ErrRejected) || !strings.Contains(utility.Own(err), "已有过户申请正在办理") {
+		t.Errorf("a second transfer checked: %v", err)
+	}
+
+	if err := r.s.SetFaults(utility.Water, Faults{NoTransferCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckTransfer(ctx, buyer); !errors.Is(err, utility.ErrNotOffered) {
+		t.Errorf("a utility without the check: %v", err)
+	}
+}
+
 // With the demo's auto-advance, a transfer is done by time alone: the buyer's ID card
 // finds the account though nobody asked after the transfer, and the seller selling it
 // on… is no longer its holder: the buyer is, and may sell it on.
