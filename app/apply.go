@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/liangzihu/kiosk/app/bitext"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/outbox"
@@ -38,10 +40,12 @@ type ApplyForm struct {
 
 	mu     sync.Mutex
 	result *ApplyResult
-	// named are the accounts a 过户 names, as their utilities know them, and unchecked
-	// those their utilities could not be asked about (CheckTransfer).
+	// named are the accounts a 过户 names, as their utilities know them, unchecked
+	// those their utilities could not be asked about, and refused those whose utility
+	// refused the transfer as it stands (CheckTransfer).
 	named     []utility.Account
 	unchecked []AccountRef
+	refused   []TransferRefusal
 }
 
 // NewApplication starts an application for the chosen services (one per utility). The
@@ -99,6 +103,25 @@ type TransferCheck struct {
 	// outbox delivers them when the utility is back, and the utility, which refuses a
 	// transfer while bills are unpaid, checks the bills itself then.
 	Unchecked []AccountRef
+	// Refused are the accounts whose utility refused the transfer as the form has it
+	// (POST /transfers/check: a certificate not the premises', a transfer of the account
+	// under way): the citizen corrects the form, or leaves that utility out, before any
+	// bill is paid.
+	Refused []TransferRefusal
+}
+
+// TransferRefusal is a utility's refusal of a 过户 judged before it is submitted.
+type TransferRefusal struct {
+	AccountRef
+	// Reason is the utility's refusal in its own words (what they quote of the citizen
+	// masked), or the kiosk's, in both languages as Kiosk.Refusal gives it.
+	Reason bitext.Text
+	// Input is the form's question the refusal is about, for the citizen to correct (the
+	// 不动产权证号); nil when nothing on the form can change it (the new holder is the
+	// card's, a transfer of the account is under way).
+	Input *catalog.Input
+	// answer is the answer refused: the refusal is shown with it only.
+	answer string
 }
 
 // CheckTransfer asks the utilities of the accounts named on a transfer form, all at
@@ -106,6 +129,12 @@ type TransferCheck struct {
 // once they are, so the kiosk offers to pay them on the spot. The accounts found are
 // NamedAccounts after, the unchecked ones Unchecked (their parts are marked so when
 // submitted).
+//
+// Each utility is also asked to judge the transfer as the form has it, but for its bills
+// (POST /transfers/check): one it refuses (Refused) is corrected before any bill is paid,
+// rather than refused once the new holder has paid the old holder's bills. A utility that
+// does not offer the check, or cannot answer it now, holds nothing up: it judges the
+// transfer when it is submitted, as it always does.
 func (a *ApplyForm) CheckTransfer(ctx context.Context) TransferCheck {
 	var refs []AccountRef
 	for _, sv := range a.Form.Services {
@@ -113,13 +142,14 @@ func (a *ApplyForm) CheckTransfer(ctx context.Context) TransferCheck {
 			refs = append(refs, AccountRef{Utility: sv.Utility.ID, Number: number})
 		}
 	}
+	transfers := a.transfers()
 	answers := make([]accountCheck, len(refs))
 	var wg sync.WaitGroup
 	for i, ref := range refs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i] = a.checkAccount(ctx, ref)
+			answers[i] = a.checkAccount(ctx, ref, transfers[ref.Utility])
 		}()
 	}
 	wg.Wait()
@@ -139,24 +169,48 @@ func (a *ApplyForm) CheckTransfer(ctx context.Context) TransferCheck {
 		if ans.unsettled != nil {
 			out.Unsettled = append(out.Unsettled, *ans.unsettled)
 		}
+		if ans.refused != nil && !ans.notFound {
+			out.Refused = append(out.Refused, *ans.refused)
+		}
 	}
 	a.mu.Lock()
-	a.named, a.unchecked = named, out.Unchecked
+	a.named, a.unchecked, a.refused = named, out.Unchecked, out.Refused
 	a.mu.Unlock()
 	return out
 }
 
+// transfers are the bodies the form's 过户 parts would be submitted with now, by utility
+// (no kiosk or joint reference: the check creates nothing); none while the form is not
+// complete, which the review waits for anyway.
+func (a *ApplyForm) transfers() map[string]*utility.Transfer {
+	out := map[string]*utility.Transfer{}
+	subs, err := a.Form.Submissions(a.Answers, a.k.Clock.Now())
+	if err != nil {
+		return out
+	}
+	for _, sub := range subs {
+		if sub.Joint == catalog.JointTransfer {
+			t := transferOf(sub, "")
+			out[sub.Utility] = &t
+		}
+	}
+	return out
+}
+
 // accountCheck is what one utility said of a transfer's account: the account and its
-// unpaid bills, that it does not know the number, or why it could not be asked.
+// unpaid bills, that it does not know the number, or why it could not be asked; and
+// whether it refused the transfer itself.
 type accountCheck struct {
 	acc       *utility.Account
 	unsettled *Unsettled
 	notFound  bool
 	err       error
+	refused   *TransferRefusal
 }
 
-// checkAccount asks one utility for a transfer's account and its unpaid bills.
-func (a *ApplyForm) checkAccount(ctx context.Context, ref AccountRef) (ans accountCheck) {
+// checkAccount asks one utility for a transfer's account and its unpaid bills, and to
+// judge t (nil: not asked) meanwhile.
+func (a *ApplyForm) checkAccount(ctx context.Context, ref AccountRef, t *utility.Transfer) (ans accountCheck) {
 	acc, err := a.k.FindAccount(ctx, ref.Utility, ref.Number)
 	if errors.Is(err, utility.ErrNotFound) || errors.Is(err, ErrBadAccountNumber) {
 		ans.notFound = true
@@ -167,6 +221,11 @@ func (a *ApplyForm) checkAccount(ctx context.Context, ref AccountRef) (ans accou
 		return ans
 	}
 	ans.acc = &acc
+	if t != nil {
+		judged := make(chan *TransferRefusal, 1)
+		go func() { judged <- a.judge(ctx, ref, *t) }()
+		defer func() { ans.refused = <-judged }()
+	}
 	bills, err := a.k.Bills(ctx, ref.Utility, ref.Number)
 	if err != nil {
 		ans.err = err
@@ -183,6 +242,100 @@ func (a *ApplyForm) checkAccount(ctx context.Context, ref AccountRef) (ans accou
 		ans.unsettled = &u
 	}
 	return ans
+}
+
+// judge asks the utility whether it would accept the transfer t but for its bills: its
+// refusal, or nil when it would, does not offer the check or cannot answer it now (it
+// judges the transfer when it is submitted).
+func (a *ApplyForm) judge(ctx context.Context, ref AccountRef, t utility.Transfer) *TransferRefusal {
+	c, err := a.k.Client(ref.Utility)
+	if err == nil {
+		err = c.CheckTransfer(ctx, t)
+	}
+	var field string
+	var e *utility.Error
+	if errors.As(err, &e) {
+		field = e.Field
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, utility.ErrRejected):
+		// The utility's words may quote what the form says of the citizen: masked, as
+		// the outbox masks a refusal of the part itself.
+		body, _ := json.Marshal(t)
+		outbox.MaskOwnWords(err, body)
+		a.k.Log.Info("transfer refused before payment", "utility", ref.Utility, "field", field)
+		r := &TransferRefusal{AccountRef: ref, Reason: a.k.Refusal(err, ref.Utility)}
+		if in := a.inputFor(ref.Utility, field); in != nil {
+			r.Input, r.answer = in, a.Answers[in.Key]
+		}
+		return r
+	case errors.Is(err, utility.ErrNotOffered):
+		a.k.Log.Debug("transfer check not offered", "utility", ref.Utility)
+	default:
+		// Down or slow, an answer not the API's, or not_found for an account it has
+		// just found: nothing judged, and nobody held up.
+		a.k.Log.Warn("transfer check", "utility", ref.Utility, "err", err)
+	}
+	return nil
+}
+
+// inputFor is the question of the form that gives the field of a utility's transfer
+// (property_cert, account, new_holder.phone, address, fields.<id>); nil for one the
+// citizen cannot change here (the new holder's name and ID number are the card's).
+func (a *ApplyForm) inputFor(utilityID, field string) *catalog.Input {
+	role, id := catalog.Role(""), ""
+	switch field {
+	case "property_cert":
+		role = catalog.RolePropertyCert
+	case "account":
+		role = catalog.RoleAccount
+	case "new_holder.phone":
+		role = catalog.RolePhone
+	case "address":
+		role = catalog.RoleAddress
+	default:
+		var ok bool
+		if id, ok = strings.CutPrefix(field, "fields."); !ok || id == "" {
+			return nil
+		}
+	}
+	for _, in := range a.Form.Inputs() {
+		if in.Service != nil && in.Service.Utility.ID != utilityID {
+			continue
+		}
+		if (role != "" && in.Field.Role == role || role == "" && in.Field.ID == id && in.Field.Role == "") &&
+			in.Field.Type != catalog.TypeIDCard && a.Form.Visible(in.Key, a.Answers) {
+			return in
+		}
+	}
+	return nil
+}
+
+// Refusals are the refusals of the last CheckTransfer.
+func (a *ApplyForm) Refusals() []TransferRefusal {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]TransferRefusal(nil), a.refused...)
+}
+
+// RefusalOf is what the utilities said of the answer to the question key when they
+// refused it (the last CheckTransfer), each utility's words on a line of their own:
+// shown where the citizen corrects it, while the answer is the one refused.
+func (a *ApplyForm) RefusalOf(key string) (bitext.Text, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var zh, en []string
+	for _, r := range a.refused {
+		if r.Input != nil && r.Input.Key == key && a.Answers[key] == r.answer {
+			zh, en = append(zh, r.Reason.ZH), append(en, r.Reason.EN)
+		}
+	}
+	if len(zh) == 0 {
+		return bitext.Text{}, false
+	}
+	return bitext.New(strings.Join(zh, "\n"), strings.Join(en, "\n")), true
 }
 
 // NamedAccounts are the accounts a 过户 names as their utilities know them, holder and
@@ -363,10 +516,7 @@ func partRequest(session, joint string, sub catalog.Submission) outbox.Request {
 	req := outbox.Request{Utility: sub.Utility, Session: session, Kind: utility.KindApplication, Order: sub.Applicant.IDNumber,
 		Group: joint, Applicant: sub.Applicant.IDNumber}
 	if sub.Joint == catalog.JointTransfer {
-		req.Kind, req.Order = utility.KindTransfer, sub.Account
-		req.Body = utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, Address: sub.Address,
-			Fields: sub.Fields, JointRef: joint,
-			NewHolder: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
+		req.Kind, req.Order, req.Body = utility.KindTransfer, sub.Account, transferOf(sub, joint)
 		return req
 	}
 	if sub.Account != "" {
@@ -375,6 +525,13 @@ func partRequest(session, joint string, sub catalog.Submission) outbox.Request {
 	req.Body = utility.Application{Service: sub.Service, Address: sub.Address, Account: sub.Account, Fields: sub.Fields,
 		JointRef: joint, Applicant: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
 	return req
+}
+
+// transferOf is the transfer a 过户 part asks for, of the joint application joint.
+func transferOf(sub catalog.Submission, joint string) utility.Transfer {
+	return utility.Transfer{Account: sub.Account, PropertyCert: sub.PropertyCert, Address: sub.Address,
+		Fields: sub.Fields, JointRef: joint,
+		NewHolder: utility.Contact{Name: sub.Applicant.Name, IDNumber: sub.Applicant.IDNumber, Phone: sub.Applicant.Phone}}
 }
 
 // partAnswer is what the citizen is told of one part, from the outbox's result.

@@ -797,6 +797,9 @@ func TestTransferCheck(t *testing.T) {
 			if got := utilitiesOf(c.NotFound); !slices.Equal(got, tc.notFound) {
 				t.Errorf("not found at %v, want %v", got, tc.notFound)
 			}
+			if len(c.Refused) != 0 { // the premises' certificate, a new holder: nothing to refuse
+				t.Errorf("refused: %+v", c.Refused)
+			}
 			if got := utilitiesOf(c.Unchecked); !slices.Equal(got, tc.unchecked) || !slices.Equal(a.Unchecked(), c.Unchecked) {
 				t.Errorf("unchecked at %v (form: %v), want %v", got, a.Unchecked(), tc.unchecked)
 			}
@@ -877,6 +880,107 @@ func TestTransferCheck(t *testing.T) {
 		a := applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Water)...)
 		if c := a.CheckTransfer(context.Background()); len(c.Unsettled)+len(c.NotFound)+len(c.Unchecked) != 0 {
 			t.Fatalf("checked %+v", c)
+		}
+	})
+}
+
+// 过户: each utility judges the transfer as the form has it before any bill is paid
+// (POST /transfers/check). Another home's certificate is refused by both utilities in
+// their own words (in English, said as the certificate number not accepted, their words
+// after), tied to the certificate's question while it holds the refused answer; the
+// bills are listed all the same, for after. Corrected, nothing is refused. A new holder
+// who holds the account already is refused with nothing on the form to correct. A
+// utility that does not offer the check holds nobody up: its bills are settled as
+// before, and it refuses the certificate when the part reaches it. Nothing reaches a
+// utility as a request while the form is only checked.
+func TestTransferCheckedBeforePayment(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	acct := func(id string) string { return utilitysim.AccountNumber(id, 1) } // 李四's: both owe
+	values := map[string]string{"electricity.account": acct(utility.Electricity), "water.account": acct(utility.Water)}
+	f.citizen(5) // 陈建国 buys 李四's home
+	a := applyFor(t, f.k, values, jointOf(t, f.k, catalog.JointTransfer, utility.Electricity, utility.Water)...)
+	var cert *catalog.Input
+	for _, in := range a.Form.Inputs() {
+		if in.Field.Role == catalog.RolePropertyCert {
+			cert = in
+		}
+	}
+	if cert == nil || a.Answers[cert.Key] != utilitysim.PropertyCert(1) {
+		t.Fatalf("the form's certificate: %+v", cert)
+	}
+	a.Answers[cert.Key] = utilitysim.PropertyCert(0) // 张三's home's: mistyped
+
+	c := a.CheckTransfer(context.Background())
+	if len(c.Refused) != 2 || len(c.NotFound)+len(c.Unchecked) != 0 || len(c.Unsettled) != 2 {
+		t.Fatalf("another home's certificate: %+v", c)
+	}
+	for i, r := range c.Refused {
+		want := "不动产权证号与户号" + values[r.Utility+".account"] + "登记的房屋不符，请核对不动产权证书后重新办理"
+		if r.Utility != []string{utility.Electricity, utility.Water}[i] || r.Number != values[r.Utility+".account"] || r.Input != cert {
+			t.Errorf("refusal %d: %s %s, input %+v", i, r.Utility, r.Number, r.Input)
+		}
+		if r.Reason.ZH != want || !strings.Contains(r.Reason.EN, " did not accept the property certificate number; please check it") ||
+			!strings.Contains(r.Reason.EN, want) {
+			t.Errorf("%s's words: %q / %q", r.Utility, r.Reason.ZH, r.Reason.EN)
+		}
+	}
+	if said, ok := a.RefusalOf(cert.Key); !ok || strings.Count(said.ZH, "登记的房屋不符") != 2 || len(a.Refusals()) != 2 {
+		t.Errorf("the certificate's question is not told why: %q, %v", said.ZH, ok)
+	}
+	if _, ok := a.RefusalOf(cert.Key + "x"); ok {
+		t.Error("another question is told of the refusal")
+	}
+	a.Answers[cert.Key] = utilitysim.PropertyCert(2) // typed again, still not it
+	if _, ok := a.RefusalOf(cert.Key); ok {
+		t.Error("a new answer is told of the refusal of the one before")
+	}
+
+	a.Answers[cert.Key] = utilitysim.PropertyCert(1) // corrected
+	c = a.CheckTransfer(context.Background())
+	if len(c.Refused) != 0 || len(c.Unsettled) != 2 || len(a.Refusals()) != 0 {
+		t.Fatalf("the premises' certificate: %+v", c)
+	}
+	if _, ok := a.RefusalOf(cert.Key); ok {
+		t.Error("the corrected certificate is still told it was refused")
+	}
+	for _, id := range []string{utility.Electricity, utility.Water} {
+		if n := receivedCount(t, f.sims, id, utility.KindTransfer, ""); n != 0 {
+			t.Errorf("%s received %d transfers from checks", id, n)
+		}
+	}
+
+	t.Run("the holder already", func(t *testing.T) {
+		f.citizen(1) // 李四 names his own account
+		a := applyFor(t, f.k, map[string]string{"gas.account": utilitysim.AccountNumber(utility.Gas, 1)},
+			jointOf(t, f.k, catalog.JointTransfer, utility.Gas)...)
+		c := a.CheckTransfer(context.Background())
+		if len(c.Refused) != 1 || c.Refused[0].Input != nil || c.Refused[0].Reason.ZH != "新户主与原户主相同，无需过户" {
+			t.Fatalf("the holder taking over his own account: %+v", c)
+		}
+	})
+
+	t.Run("a utility without the check", func(t *testing.T) {
+		setFaults(t, f.sims, utility.Water, utilitysim.Faults{NoTransferCheck: true})
+		f.citizen(5)
+		a := applyFor(t, f.k, map[string]string{"water.account": acct(utility.Water)}, jointOf(t, f.k, catalog.JointTransfer, utility.Water)...)
+		for _, in := range a.Form.Inputs() {
+			if in.Field.Role == catalog.RolePropertyCert {
+				a.Answers[in.Key] = utilitysim.PropertyCert(0)
+			}
+		}
+		c := a.CheckTransfer(context.Background())
+		if len(c.Refused)+len(c.Unchecked)+len(c.NotFound) != 0 || len(c.Unsettled) != 1 {
+			t.Fatalf("checked by a utility without the check: %+v", c)
+		}
+		for _, b := range c.Unsettled[0].Bills {
+			if err := f.sims.PayElsewhere(utility.Water, c.Unsettled[0].Account.Number, b.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := submitForm(t, a).Answers[0]
+		if p.Reference != "" || !strings.Contains(p.Refused, "登记的房屋不符") || p.Unchecked {
+			t.Fatalf("submitted with another home's certificate: %+v", p)
 		}
 	})
 }

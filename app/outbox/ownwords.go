@@ -26,14 +26,15 @@ var personal = map[string]func(string) string{
 // hideAll hides every character of a value: an address's household part.
 func hideAll(v string) string { return strings.Repeat("*", utf8.RuneCountInString(v)) }
 
-// maskOwnWords masks, in a refusal's message, what the request's body says of its
-// citizen. A utility's refusal is shown in its own words on the citizen's screen and
+// MaskOwnWords masks, in a refusal's message, what the request's body says of its
+// citizen (the outbox does so for every refusal; the kiosk for a refusal it is given
+// outside the outbox, a 过户 judged before it is submitted). A utility's refusal is shown in its own words on the citizen's screen and
 // on the acceptance receipt, to whoever tracks the request by its number, and to staff
 // (kioskctl outbox list); a utility's validation may quote what it refuses
 // (申请人陈建国在金域花园1栋1单元101室已有在办申请), and the screens and paper show names
 // and ID numbers only masked. ID and mobile numbers anywhere in it are masked as the
 // log masks them.
-func maskOwnWords(err error, body []byte) {
+func MaskOwnWords(err error, body []byte) {
 	var e *utility.Error
 	if !errors.As(err, &e) || e.Message == "" {
 		return

@@ -49,11 +49,11 @@ func TestRefusalQuotingTheCitizenIsMasked(t *testing.T) {
 // A refusal that quotes nothing of the citizen keeps its words.
 func TestRefusalWithoutPersonalDataKept(t *testing.T) {
 	err := &utility.Error{Kind: utility.ErrRejected, Message: "该地址暂不具备通气条件"}
-	maskOwnWords(err, []byte(`{"applicant":{"name":"陈建国"},"address":"梁子湖区太和镇建设路9号"}`))
+	MaskOwnWords(err, []byte(`{"applicant":{"name":"陈建国"},"address":"梁子湖区太和镇建设路9号"}`))
 	if err.Message != "该地址暂不具备通气条件" {
 		t.Errorf("changed to %q", err.Message)
 	}
-	maskOwnWords(err, []byte("not json"))
+	MaskOwnWords(err, []byte("not json"))
 	if err.Message != "该地址暂不具备通气条件" {
 		t.Errorf("changed to %q", err.Message)
 	}

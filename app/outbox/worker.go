@@ -537,9 +537,9 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 // payment order paid before its cancellation arrived, an application rated before) is
 // closed by the kiosk: nothing is left to do with it, for staff either. Any other
 // refusal is a dead letter that waits for staff. What the utility's words quote of the
-// citizen, from the request's body, is masked before anyone reads them (maskOwnWords).
+// citizen, from the request's body, is masked before anyone reads them (MaskOwnWords).
 func refused(err error, body []byte) outcome {
-	maskOwnWords(err, body)
+	MaskOwnWords(err, body)
 	var e *utility.Error
 	if errors.As(err, &e) && e.Code == utility.CodeAlreadyDone {
 		return outcome{state: Closed, err: err}
