@@ -394,6 +394,11 @@ func editorPage(s *Shell, a *app.ApplyForm, in *catalog.Input) Page {
 		fd := in.Field
 		title := heading(a.Form.Label(fd, lang))
 		help := note(fd.Help.In(lang), widget.MediumImportance)
+		if said, ok := a.RefusalOf(in.Key); ok {
+			// What the utilities said of this answer (a 过户's certificate), where it
+			// is corrected.
+			help = note(said.In(lang), widget.DangerImportance)
+		}
 		switch fd.Keypad() {
 		case catalog.KeypadDigits, catalog.KeypadPhone, catalog.KeypadDecimal, catalog.KeypadAlnum:
 			return s.keypadEditor(a, in, &draft, title, help)
@@ -588,6 +593,8 @@ func (s *Shell) checked(a *app.ApplyForm, c app.TransferCheck, show func(Page)) 
 	switch {
 	case len(c.NotFound) > 0:
 		s.accountsNotFound(a, c.NotFound, show)
+	case len(c.Refused) > 0:
+		s.transferRefused(a, c.Refused, show)
 	case len(c.Unsettled) > 0:
 		show(settlePage(s, a, c.Unsettled))
 	default:
@@ -610,6 +617,36 @@ func (s *Shell) accountsNotFound(a *app.ApplyForm, refs []app.AccountRef, show f
 		}
 		return notice{s.T("apply.account_not_found_title"), strings.Join(lines, "\n"),
 			[]modalButton{{label: s.T("apply.fix_account"), primary: true, action: fix}}}
+	})
+}
+
+// transferRefused says, in each utility's words, why it would not accept the 过户 as the
+// form has it, before any bill is paid (a certificate not the premises'), and takes the
+// citizen to the first refusal's question to correct it (show puts it on the form, in
+// place of the screens above it), where the words are said again. A refusal nothing on
+// the form can change (the citizen holds the account already, a transfer of it is under
+// way) leaves the citizen on the form, to leave that utility out or ask at a counter.
+func (s *Shell) transferRefused(a *app.ApplyForm, refused []app.TransferRefusal, show func(Page)) {
+	var fix *catalog.Input
+	for _, r := range refused {
+		if r.Input != nil {
+			fix = r.Input
+			break
+		}
+	}
+	s.notice = s.tell(func() notice {
+		lang := s.K.Text.Lang()
+		lines := make([]string, len(refused))
+		for i, r := range refused {
+			lines[i] = s.T("apply.transfer_refused", s.K.UtilityName(r.Utility), r.Number, r.Reason.In(lang))
+		}
+		if fix == nil {
+			lines = append(lines, s.T("apply.transfer_refused_leave"))
+			return notice{s.T("apply.transfer_refused_title"), strings.Join(lines, "\n"), []modalButton{s.ok()}}
+		}
+		return notice{s.T("apply.transfer_refused_title"), strings.Join(lines, "\n"),
+			[]modalButton{{label: s.T("apply.fix_field", a.Form.Label(fix.Field, lang)), primary: true,
+				action: func() { show(editorPage(s, a, fix)) }}}}
 	})
 }
 

@@ -268,16 +268,9 @@ func TestTransferGoesOnWhileNextCardWaits(t *testing.T) {
 	mustDo(t, d.PlaceCard(5))
 	h.WaitFor("陈建国's accounts", func() bool { return h.Current() == "accounts" })
 	payer := h.K.Sessions.Current()
-	sv, ok := h.K.Catalog().Service(utility.Water, "transfer")
-	if !ok {
-		t.Fatal("no water 过户 in the catalogue")
-	}
-	a, err := h.K.NewApplication(sv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := waterTransfer(t, h)
 	water := utilitysim.AccountNumber(utility.Water, 1)
-	a.Answers["phone"], a.Answers["property_cert"], a.Answers["water.account"] = "13800000006", "1234567", water
+	a.Answers["phone"], a.Answers["property_cert"], a.Answers["water.account"] = "13800000006", utilitysim.PropertyCert(1), water // 李四's home's
 	fromFilledForm(t, h, a)
 	h.WaitShows("过户前须结清原户号的全部欠费")
 	h.TapPrefixSeeking(h.K.UtilityName(utility.Water))

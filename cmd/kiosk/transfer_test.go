@@ -309,16 +309,20 @@ func (j *journey) reads(s string) bool {
 
 // 过户 as the utility does it: the 不动产权证 of another home is refused in the water
 // company's own words, on the result page in Chinese and, in English, after the kiosk's
-// own sentence; the right one is accepted, and once the utility has done its steps the
+// own sentence, by a utility that does not judge it before (no POST /transfers/check:
+// one that does refuses it before the review, screens' TestTransferCertificateRefused-
+// BeforePayment); the right one is accepted, and once the utility has done its steps the
 // account is the buyer's: their ID card finds it, with none of the seller's bills, and
 // the seller's card no longer does.
 func TestTransferMovesAccount(t *testing.T) {
 	j := newJourney(t)
 	j.card(5) // 陈建国 buys 张三's home
 	water := utilitysim.AccountNumber(utility.Water, 0)
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{NoTransferCheck: true}))
 	j.apply(catalog.JointTransfer, []string{utility.Water}, map[string]string{"water.account": water,
 		"property_cert": utilitysim.PropertyCert(1)}) // 李四's home's
 	r := j.submit()
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{}))
 	own := "不动产权证号与户号" + water + "登记的房屋不符，请核对不动产权证书后重新办理"
 	if r.Counts() != (app.PartCounts{Refused: 1}) || r.Answers[0].Refused != own {
 		t.Fatalf("another home's certificate: %+v", r.Answers)
