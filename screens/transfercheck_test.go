@@ -36,6 +36,7 @@ func TestTransferCertificateRefusedBeforePayment(t *testing.T) {
 		t.Errorf("the refusal in English:\n%s", h.Markup())
 	}
 	h.Do(h.Shell.ToggleLanguage)
+	shot(h, "68-transfer-refused")
 
 	h.TapPrefix("修改不动产权证号")
 	if h.Current() != "editor" || !h.Shows(own) {

@@ -13,8 +13,8 @@ need_go
 mkdir -p docs/screenshots
 rm -f docs/screenshots/[0-9][0-9]-*.png # the tour's stops may be renumbered
 # The screens' own tests take the pictures of states they bring about with a manual
-# clock or a utility held slow (57-…–67-…).
-go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens|TestJointPartsFillIn|TestJointPartsLost|TestPaidOutcomeStaysWhileNextCardWaits|TestHeldCardReplacesWhenPaymentStartFails|TestTransferGoesOnWhileNextCardWaits|TestPayOrderWithdrawnByTheUtility|TestScanBillOfAUtilityNotServed|TestTrackSharedNumberChoose' \
+# clock or a utility held slow (57-…–68-…).
+go test -tags "$TEST_TAGS" -count=1 -run 'TestScreens|TestJointPartsFillIn|TestJointPartsLost|TestPaidOutcomeStaysWhileNextCardWaits|TestHeldCardReplacesWhenPaymentStartFails|TestTransferGoesOnWhileNextCardWaits|TestPayOrderWithdrawnByTheUtility|TestScanBillOfAUtilityNotServed|TestTrackSharedNumberChoose|TestTransferCertificateRefusedBeforePayment' \
   ./screens -args -screenshots "$PWD/docs/screenshots"
 go test -tags "$TEST_TAGS" -count=1 -run 'TestTour|TestJourneyPayCancelled|TestJourneyNoPrinterNoScanner|TestJourneyNoReader|TestApplyResultWhenReceiptFails|TestJourneyPayExpiredUnconfirmed' \
   ./cmd/kiosk -args -screenshots "$PWD/docs/screenshots"
