@@ -104,7 +104,9 @@ func (k *Kiosk) RetryApplications(utilityID string) bool {
 // order, then by number. That order is total, so that an answer only puts its
 // applications among those listed and never moves two of them about, and the list is
 // the same at every visit. The parts of one joint application, which the utilities
-// accept milliseconds apart in any order, stay in the utilities' order.
+// accept milliseconds apart in any order, stay in the utilities' order (unless a minute
+// begins between them: grouping them by anything looser would let a late answer move
+// two listed applications about).
 func (l *MyApplicationsLookup) Result() ApplicationsResult {
 	var out ApplicationsResult
 	answers := l.snapshot()
