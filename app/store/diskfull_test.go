@@ -145,16 +145,23 @@ func TestFullDiskCommitRolledBack(t *testing.T) {
 		t.Fatalf("a batch once space is freed: %v", err)
 	}
 	whole(t, s, n+2)
+	whole(t, nextStart(t, s, dir), n+2)
+}
+
+// nextStart closes s and opens its data folder again, as the kiosk's next start does,
+// after the check it makes first.
+func nextStart(t *testing.T, s *store.Store, dir string) *store.Store {
+	t.Helper()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.Check(store.Options{Dir: dir}); err != nil {
-		t.Fatalf("the file after a full disk: %v", err)
+		t.Fatalf("the file at the next start: %v", err)
 	}
 	again, err := store.Open(store.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer again.Close()
-	whole(t, again, n+2)
+	t.Cleanup(func() { again.Close() })
+	return again
 }

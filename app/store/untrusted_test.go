@@ -55,18 +55,7 @@ func TestCommitFailedAfterItsMetaTakenBack(t *testing.T) {
 		t.Errorf("OnNotWritten told %d writes, want each of the 5", len(told))
 	}
 	holds(t, s, n)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	if err := store.Check(store.Options{Dir: dir}); err != nil {
-		t.Fatalf("the file at the next start: %v", err)
-	}
-	again, err := store.Open(store.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	again := nextStart(t, s, dir)
 	whole(t, again, n)
 	if again.Untrusted() {
 		t.Fatal("the next start does not trust its file")
