@@ -78,12 +78,18 @@ func TestNotAppliedTellsWhatMayExist(t *testing.T) {
 	e.ob.Start(ctx)
 	ended := func(ref string) bool { return state(t, e.ob, ref).State != Pending }
 	eventually(t, "the refusal", func() bool { return ended(refused) })
-	for !ended(stuck) || !ended(never) {
-		e.clock.Advance(time.Second)
-		time.Sleep(time.Millisecond)
+	// The clock is moved on while waiting: a worker between two attempts sets its timer
+	// by the clock as it is when it gets there.
+	ticking := func(what string, cond func() bool) {
+		t.Helper()
+		eventually(t, what, func() bool {
+			e.clock.Advance(time.Second)
+			return cond()
+		})
 	}
+	ticking("the stuck and unknown orders dead", func() bool { return ended(stuck) && ended(never) })
 	e.clock.Advance(2 * time.Minute) // past the late one's NotAfter: looked up, never arrived
-	eventually(t, "the late order expired", func() bool { return ended(late) })
+	ticking("the late order expired", func() bool { return ended(late) })
 
 	for _, tc := range []struct {
 		ref        string
