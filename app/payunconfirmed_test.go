@@ -133,17 +133,7 @@ func TestPayOrderUnansweredIsFollowed(t *testing.T) {
 				t.Fatalf("pending %+v, %v", pending, err)
 			}
 			ref := pending[0].KioskRef
-			var st outbox.Status
-			for st.State = outbox.Pending; st.State == outbox.Pending; {
-				awaitCond(t, "the next attempt scheduled", func() bool {
-					st, err = f.k.Outbox.Status(ref)
-					return err == nil && (st.State != outbox.Pending || st.NextAt.After(c.Now()) && st.Tries > 0)
-				})
-				if st.State == outbox.Pending {
-					c.Advance(st.NextAt.Sub(c.Now()))
-				}
-			}
-			if st.State != outbox.Dead || st.NotApplied {
+			if st := attemptsRunOut(t, f.k, c, ref); st.State != outbox.Dead || st.NotApplied {
 				t.Fatalf("the order request: %+v", st)
 			}
 			if tc.paid {
@@ -192,6 +182,24 @@ func TestPayOrderUnansweredIsFollowed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// attemptsRunOut is the status of request ref once it is no longer pending, the
+// kiosk's clock c moved on to each of its attempts in turn.
+func attemptsRunOut(t *testing.T, k *app.Kiosk, c *clock.Manual, ref string) outbox.Status {
+	t.Helper()
+	var st outbox.Status
+	var err error
+	for st.State = outbox.Pending; st.State == outbox.Pending; {
+		awaitCond(t, "the next attempt scheduled", func() bool {
+			st, err = k.Outbox.Status(ref)
+			return err == nil && (st.State != outbox.Pending || st.NextAt.After(c.Now()) && st.Tries > 0)
+		})
+		if st.State == outbox.Pending {
+			c.Advance(st.NextAt.Sub(c.Now()))
+		}
+	}
+	return st
 }
 
 // payDeadLetterFollowed fails t unless the dead letter that order request ref left is

@@ -114,7 +114,7 @@ func (k *Kiosk) orderLive(ref string) bool {
 func (k *Kiosk) cancellation(o orders.Order) outbox.Request {
 	return outbox.Request{Utility: o.Utility, Kind: utility.KindCancelPayment, Order: o.Account, Session: o.Session,
 		Body: utility.Cancellation{Payment: o.Reference},
-		With: k.Orders.Changing(o.KioskRef, func(kept *orders.Order) { kept.Reference, kept.CancelSent = o.Reference, true }),
+		With: k.Orders.Cancelling(o.KioskRef, o.Reference),
 	}
 }
 
@@ -298,12 +298,20 @@ func followedEnd(status string) said.Said {
 	return saidFollowedFailed
 }
 
-// closedFollowed is the write that closes the dead letter the request of order o left
-// when its attempts ran out unanswered, now that the settling pass knows how the order
-// ended (why): staff see only what needs them, and the journal says what the kiosk
-// found (request.closed, by the kiosk). An order whose request was answered left none.
+// closedFollowed is the write that closes the dead letters the requests of order o left
+// when their attempts ran out unanswered, its own and its cancellations' (o.CancelRefs),
+// now that the settling pass knows how the order ended (why): staff see only what
+// needs them, and the journal says what the kiosk found (request.closed, by the kiosk).
+// A request that was answered left none.
 func (k *Kiosk) closedFollowed(o orders.Order, why said.Said) func(*bolt.Tx) error {
-	return k.Outbox.CloseFollowed(o.KioskRef, why.ZH, o.Reference)
+	return func(tx *bolt.Tx) error {
+		for _, ref := range append([]string{o.KioskRef}, o.CancelRefs...) {
+			if err := k.Outbox.CloseFollowed(ref, why.ZH, o.Reference)(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // forgetOrder is the write that forgets order ref, its end known, for the transaction

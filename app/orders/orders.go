@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -48,6 +49,10 @@ type Order struct {
 	Created time.Time `json:"created"`
 	// CancelSent: a cancellation is in the outbox already; it is not sent twice.
 	CancelSent bool `json:"cancel_sent,omitempty"`
+	// CancelRefs are the kiosk references of the cancellations sent (Cancelling): one
+	// that ran out of attempts is a dead letter the settling pass closes once it knows
+	// how the order ended. An order kept before they were noted has none.
+	CancelRefs []string `json:"cancel_refs,omitempty"`
 }
 
 // Store keeps orders in the kiosk's database (store.BucketOrders).
@@ -191,11 +196,18 @@ func (s *Store) Asking(o Order, told func(kioskRef string)) func(*bolt.Tx, strin
 	}
 }
 
-// Changing is a request's With that changes the order kept under ref in the request's
-// transaction (a cancellation of it noted as sent); nothing when none is kept.
-func (s *Store) Changing(ref string, change func(*Order)) func(*bolt.Tx, string) error {
-	return func(tx *bolt.Tx, _ string) error {
-		_, err := s.ChangeTx(tx, ref, change)
+// Cancelling is the With of the request that cancels the order kept under ref, which
+// the utility knows as reference: in the request's transaction, the order is bound to
+// reference (its answer may have come late), noted as cancelled (CancelSent) and given
+// the request's kiosk reference (CancelRefs). Nothing when none is kept.
+func (s *Store) Cancelling(ref, reference string) func(*bolt.Tx, string) error {
+	return func(tx *bolt.Tx, cancelRef string) error {
+		_, err := s.ChangeTx(tx, ref, func(o *Order) {
+			o.Reference, o.CancelSent = reference, true
+			if !slices.Contains(o.CancelRefs, cancelRef) {
+				o.CancelRefs = append(o.CancelRefs, cancelRef)
+			}
+		})
 		return err
 	}
 }

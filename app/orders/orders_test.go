@@ -101,8 +101,9 @@ func TestPutRefusesIncompleteOrders(t *testing.T) {
 
 // An order asked for and not answered yet is kept, without the utility's reference,
 // by the request's transaction (Asking, the outbox's Request.With) or not at all;
-// Answered binds the reference once the utility answers, and Changing notes a
-// cancellation in the cancellation's transaction; neither keeps an order never kept.
+// Answered binds the reference once the utility answers, and Cancelling notes a
+// cancellation, with its kiosk reference, in the cancellation's transaction; neither
+// keeps an order never kept.
 func TestAskedOrderKeptWithItsTransaction(t *testing.T) {
 	s, st := newStore(t)
 	asked := order("", time.Now())
@@ -137,17 +138,17 @@ func TestAskedOrderKeptWithItsTransaction(t *testing.T) {
 	if ok, err := s.Answered("K1", "ZF-K1"); !ok || err != nil {
 		t.Fatalf("answered: %v, %v", ok, err)
 	}
-	mustUpdate(func(tx *bolt.Tx) error {
-		return s.Changing("K1", func(o *Order) { o.CancelSent = true })(tx, "K2")
-	})
-	mustUpdate(func(tx *bolt.Tx) error {
-		return s.Changing("K3", func(o *Order) { t.Error("changed an order never kept") })(tx, "K4")
-	})
+	// K2 noted twice (a With run again) is noted once.
+	mustUpdate(func(tx *bolt.Tx) error { return s.Cancelling("K1", "ZF-K1")(tx, "K2") })
+	mustUpdate(func(tx *bolt.Tx) error { return s.Cancelling("K1", "ZF-K1")(tx, "K2") })
+	mustUpdate(func(tx *bolt.Tx) error { return s.Cancelling("K1", "ZF-K1")(tx, "K5") })
+	mustUpdate(func(tx *bolt.Tx) error { return s.Cancelling("K3", "ZF-K3")(tx, "K4") })
 	if ok, err := s.Answered("K3", "ZF-K3"); ok || err != nil {
 		t.Fatalf("answered an order never kept: %v, %v", ok, err)
 	}
-	if o, _, err := s.Get("K1"); err != nil || o.Asked() || o.Reference != "ZF-K1" || !o.CancelSent || o.Account != asked.Account {
-		t.Fatalf("answered order: %+v, %v", o, err)
+	if o, _, err := s.Get("K1"); err != nil || o.Asked() || o.Reference != "ZF-K1" || !o.CancelSent || o.Account != asked.Account ||
+		strings.Join(o.CancelRefs, ",") != "K2,K5" {
+		t.Fatalf("answered order, cancelled by K2 and K5: %+v, %v", o, err)
 	}
 	if got := refs(t, s); got != "K1" {
 		t.Fatalf("kept %s, want K1", got)

@@ -350,7 +350,8 @@ func (ob *Outbox) Pending() map[string]int {
 // payable and holding the bills until it expires (within its NotAfter), or bind one
 // long made (after it). Staff close it (CloseDead), or the kiosk does once it has learnt
 // how an order its request may have made ended (CloseFollowed). A cancellation is sent again: it
-// moves no money, and its order is followed until the utility says how it ended.
+// moves no money, and its order is followed until the utility says how it ended (then the
+// kiosk closes its dead letter too, CloseFollowed).
 func (ob *Outbox) Retry(ref, actor string) error {
 	var rec record
 	err := ob.st.Update(func(tx *bolt.Tx) error {
