@@ -185,8 +185,11 @@ func TestSubmitNotTakenWithoutItsJournalEntry(t *testing.T) {
 // A receipt that does not print (the printer out of paper) while the data file takes no
 // writes cannot be kept for staff to print again (补打): the payer, still in front of
 // the screen, is told so and to keep the screen's QR code now, in Chinese and English,
-// not that staff will reprint it; and no receipt is listed for staff, once space is
-// freed either.
+// not that staff will reprint it; and no receipt is listed for staff as space is freed.
+// The order's write that it was paid failed too, so the order stays kept: the next
+// settling pass journals it paid, once, and keeps its receipt for 补打 for what is true,
+// why it did not print (out of paper, in the staff's language), not that the payer paid
+// after leaving or while the kiosk restarted, as it used to say.
 func TestReceiptNotKeptOnFullDisk(t *testing.T) {
 	if !storetest.Alone(t) {
 		return
@@ -213,6 +216,29 @@ func TestReceiptNotKeptOnFullDisk(t *testing.T) {
 	kept, err := f.k.Reprints.List()
 	if err != nil || len(kept) != 0 {
 		t.Fatalf("receipts kept for staff: %+v, %v; none could be", kept, err)
+	}
+
+	if err := f.k.SettleOrders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := payOrders(t, f.k); n != 0 {
+		t.Fatalf("%d orders kept after the settling pass", n)
+	}
+	if paid := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid); len(paid) != 1 {
+		t.Fatalf("payment.paid journaled %d times, want once", len(paid))
+	}
+	kept, err = f.k.Reprints.List()
+	if err != nil || len(kept) != 1 || kept[0].Ref != flow.KioskRef {
+		t.Fatalf("receipts kept for staff once space is freed: %+v, %v", kept, err)
+	}
+	if kept[0].Reason != r.Detail || r.Detail == "" {
+		t.Errorf("the receipt is kept for %q, want why it did not print, %q", kept[0].Reason, r.Detail)
+	}
+	if err := f.k.Text.SetLang(i18n.EN); err != nil {
+		t.Fatal(err)
+	}
+	if en := f.k.StaffWords(kept[0].Reason); en == kept[0].Reason {
+		t.Errorf("staff read why the receipt is kept as %q in English", en)
 	}
 }
 

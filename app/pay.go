@@ -243,6 +243,12 @@ type payments struct {
 	// told it was busy, by kiosk reference: the citizen may tap again and get the
 	// order, or leave, and an order made for nobody is cancelled (see orderAnswered).
 	late map[string]lateOrder
+	// unprinted is why a paid order's receipt did not print, by the order's kiosk
+	// reference, while neither the receipt nor the order's end could be written (the
+	// data disk full): the settling pass, which finds the order paid once it can write,
+	// keeps the receipt for that reason (paidUnprinted). Held in memory only, as
+	// nothing could be written then; a restart forgets it.
+	unprinted map[string]string
 	// settling: one settling pass at a time (SettleOrders).
 	settling sync.Mutex
 }
@@ -252,7 +258,8 @@ type lateOrder struct{ session, utility, account string }
 
 func newPayments() payments {
 	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, starting: map[string]int{},
-		ended: map[string]paymentEnd{}, live: map[string]bool{}, late: map[string]lateOrder{}}
+		ended: map[string]paymentEnd{}, live: map[string]bool{}, late: map[string]lateOrder{},
+		unprinted: map[string]string{}}
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or

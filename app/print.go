@@ -439,8 +439,16 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 	}
 	o := f.asOrder()
 	o.Holder = name
-	return k.printKeeping(context.Background(), f.session.ID, k.paymentReceipt(o, p),
+	out := k.printKeeping(context.Background(), f.session.ID, k.paymentReceipt(o, p),
 		k.entry(k.paidEvent(kept, p)), k.forgetOrder(kept.KioskRef))
+	if _, still, err := k.Orders.Get(kept.KioskRef); out.Message == notKept && err == nil && still {
+		// The order's end was not written either: the settling pass keeps the receipt
+		// once it can, for why it did not print.
+		k.payments.mu.Lock()
+		k.payments.unprinted[kept.KioskRef] = out.Detail
+		k.payments.mu.Unlock()
+	}
+	return out
 }
 
 // paymentReceipt is the receipt (缴费凭条) of a paid order.

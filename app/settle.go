@@ -349,7 +349,9 @@ func (k *Kiosk) recordEnded(o orders.Order, p utility.Payment, guessed, withdraw
 // paidUnprinted journals that order o was paid when its citizen was no longer at the
 // kiosk, keeps its receipt for staff to print on request (补打) and forgets the order,
 // in one transaction. Without a printer there is nothing to print it on: the journal
-// alone has it.
+// alone has it. The receipt is kept for why it was not printed: the payer paid after
+// leaving, or while the kiosk restarted; or, when this run's flow printed it and it did
+// not print while nothing could be written (receiptUnprinted), why it did not print.
 func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 	k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
 	settled := func(detail string) journal.Event {
@@ -362,7 +364,11 @@ func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 		return
 	}
 	r := k.paymentReceipt(o, p)
-	r.Time, r.Reason = k.Clock.Now(), saidUnprinted.ZH
+	why, tried := k.receiptUnprinted(o.KioskRef)
+	if !tried {
+		why = saidUnprinted.ZH
+	}
+	r.Time, r.Reason = k.Clock.Now(), why
 	err := k.Store.Update(func(tx *bolt.Tx) error {
 		return inTx(tx, paid, func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) },
 			k.entry(settled("paid; receipt kept for reprinting")), k.closedFollowed(o, saidFollowedPaidKept))
@@ -371,6 +377,30 @@ func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 		k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
 		k.recordWith(settled("paid; receipt not kept: "+err.Error()), append(paid, k.closedFollowed(o, saidFollowedPaid))...)
 	}
+	if tried {
+		k.unprintedSettled(o.KioskRef)
+	}
+}
+
+// receiptUnprinted is why the receipt of order ref did not print when this run's flow
+// printed it and could write neither the receipt nor the order's end (printPayment);
+// tried is false when no flow of this run did.
+func (k *Kiosk) receiptUnprinted(ref string) (why string, tried bool) {
+	k.payments.mu.Lock()
+	defer k.payments.mu.Unlock()
+	why, tried = k.payments.unprinted[ref]
+	return why, tried
+}
+
+// unprintedSettled forgets why the receipt of order ref did not print once the order
+// is no longer kept (its end written); while it is, the next pass needs it.
+func (k *Kiosk) unprintedSettled(ref string) {
+	if _, kept, err := k.Orders.Get(ref); err != nil || kept {
+		return
+	}
+	k.payments.mu.Lock()
+	delete(k.payments.unprinted, ref)
+	k.payments.mu.Unlock()
 }
 
 // settleOrdersPeriodically runs SettleOrders at once and every settleEvery after that,
