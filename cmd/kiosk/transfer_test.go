@@ -132,8 +132,9 @@ func TestTransferSettledElsewhere(t *testing.T) {
 }
 
 // A 过户 at four utilities that ends four ways: the water account is being transferred
-// already (the citizen's own earlier request: the water company refuses a second, in
-// plain words, on screen and on the receipt, in both languages), the gas company is down
+// already (the citizen's own earlier request: the water company, which offers no check
+// before submission, refuses a second when it is submitted, in plain words, on screen
+// and on the receipt, in both languages), the gas company is down
 // (its part waits, marked as unchecked, and is bound to its number when it is back), the
 // power company and the broadband operator accept. The receipt has a tracking QR for
 // each part but the refused one; the new holder finds the transfers by card and by
@@ -148,6 +149,7 @@ func TestTransferPartlyAccepted(t *testing.T) {
 		t.Fatalf("the first water transfer: %+v", first.Answers)
 	}
 	j.must(j.sims.SetFaults(utility.Gas, utilitysim.Faults{Down: true}))
+	j.must(j.sims.SetFaults(utility.Water, utilitysim.Faults{NoTransferCheck: true}))
 	j.apply(catalog.JointTransfer, allFour, map[string]string{"electricity.account": number(utility.Electricity),
 		"electricity.unchanged": "yes", "water.account": number(utility.Water), "gas.account": number(utility.Gas),
 		"broadband.account": number(utility.Broadband)})
