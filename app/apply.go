@@ -264,7 +264,7 @@ func (a *ApplyForm) judge(ctx context.Context, ref AccountRef, t utility.Transfe
 		// The utility's words may quote what the form says of the citizen: masked, as
 		// the outbox masks a refusal of the part itself.
 		body, _ := json.Marshal(t)
-		outbox.MaskOwnWords(err, body)
+		err = outbox.MaskOwnWords(err, body)
 		a.k.Log.Info("transfer refused before payment", "utility", ref.Utility, "field", field)
 		r := &TransferRefusal{AccountRef: ref, Reason: a.k.Refusal(err, ref.Utility)}
 		if in := a.inputFor(ref.Utility, field); in != nil {

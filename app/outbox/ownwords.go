@@ -33,11 +33,13 @@ func hideAll(v string) string { return strings.Repeat("*", utf8.RuneCountInStrin
 // (kioskctl outbox list); a utility's validation may quote what it refuses
 // (申请人陈建国在金域花园1栋1单元101室已有在办申请), and the screens and paper show names
 // and ID numbers only masked. ID and mobile numbers anywhere in it are masked as the
-// log masks them.
-func MaskOwnWords(err error, body []byte) {
+// log masks them. The error returned says the masked words; err itself is changed only
+// where its utility.Error is wrapped in another (an error may be shared: a test's
+// scripted utility gives two requests one).
+func MaskOwnWords(err error, body []byte) error {
 	var e *utility.Error
 	if !errors.As(err, &e) || e.Message == "" {
-		return
+		return err
 	}
 	var doc any
 	_ = json.Unmarshal(body, &doc) // a body that is not JSON quotes nothing to look for
@@ -49,7 +51,17 @@ func MaskOwnWords(err error, body []byte) {
 	for _, r := range found {
 		msg = strings.ReplaceAll(msg, r.from, r.to)
 	}
-	e.Message = logging.Scrub(msg)
+	msg = logging.Scrub(msg)
+	if msg == e.Message {
+		return err
+	}
+	if top, ok := err.(*utility.Error); ok {
+		masked := *top
+		masked.Message = msg
+		return &masked
+	}
+	e.Message = msg
+	return err
 }
 
 type replacement struct{ from, to string }

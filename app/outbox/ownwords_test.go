@@ -49,12 +49,22 @@ func TestRefusalQuotingTheCitizenIsMasked(t *testing.T) {
 // A refusal that quotes nothing of the citizen keeps its words.
 func TestRefusalWithoutPersonalDataKept(t *testing.T) {
 	err := &utility.Error{Kind: utility.ErrRejected, Message: "该地址暂不具备通气条件"}
-	MaskOwnWords(err, []byte(`{"applicant":{"name":"陈建国"},"address":"梁子湖区太和镇建设路9号"}`))
-	if err.Message != "该地址暂不具备通气条件" {
-		t.Errorf("changed to %q", err.Message)
+	for _, body := range []string{`{"applicant":{"name":"陈建国"},"address":"梁子湖区太和镇建设路9号"}`, "not json"} {
+		if got := utility.Own(MaskOwnWords(err, []byte(body))); got != "该地址暂不具备通气条件" {
+			t.Errorf("changed to %q", got)
+		}
 	}
-	MaskOwnWords(err, []byte("not json"))
-	if err.Message != "该地址暂不具备通气条件" {
-		t.Errorf("changed to %q", err.Message)
+}
+
+// The masked words are a copy: the utility's error, which a scripted utility may give
+// two requests at once, is left as it is.
+func TestMaskedWordsACopy(t *testing.T) {
+	err := &utility.Error{Kind: utility.ErrRejected, Message: "申请人陈建国已有在办申请"}
+	masked := MaskOwnWords(err, []byte(`{"applicant":{"name":"陈建国"}}`))
+	if got := utility.Own(masked); got != "申请人陈**已有在办申请" {
+		t.Errorf("masked %q", got)
+	}
+	if err.Message != "申请人陈建国已有在办申请" {
+		t.Errorf("the given error changed to %q", err.Message)
 	}
 }

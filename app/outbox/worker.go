@@ -539,7 +539,7 @@ func (w *worker) try(ctx context.Context, it *item, now time.Time) outcome {
 // refusal is a dead letter that waits for staff. What the utility's words quote of the
 // citizen, from the request's body, is masked before anyone reads them (MaskOwnWords).
 func refused(err error, body []byte) outcome {
-	MaskOwnWords(err, body)
+	err = MaskOwnWords(err, body)
 	var e *utility.Error
 	if errors.As(err, &e) && e.Code == utility.CodeAlreadyDone {
 		return outcome{state: Closed, err: err}
