@@ -165,13 +165,7 @@ func (s *Shell) homeIn(f homeForm) fyne.CanvasObject {
 // for staff, on one line, why and that it comes back by itself. It changes back to the
 // tiles when the data file takes writes again.
 func (s *Shell) haltedHome(f app.DataFault) fyne.CanvasObject {
-	title := canvas.NewText(s.T("outage.title"), ft.Color(ft.ColorNameError))
-	title.TextSize = ft.Size(kt.SizeNameDisplayText)
-	title.Alignment = fyne.TextAlignCenter
-	centred := func(text string, size fyne.ThemeSizeName, colour fyne.ThemeColorName) fyne.CanvasObject {
-		return touch.NewParagraph(text, widget.RichTextStyle{Alignment: fyne.TextAlignCenter, SizeName: size, ColorName: colour})
-	}
-	items := []fyne.CanvasObject{layout.NewSpacer(), title, s.accentLine(false),
+	items := []fyne.CanvasObject{layout.NewSpacer(), outageHeadline(s.T("outage.title")), s.accentLine(false),
 		centred(s.T("outage.apology"), ft.SizeNameHeadingText, ft.ColorNameForeground)}
 	if s.K.CardLeft() {
 		items = append(items, centred(s.T("home.take_card"), ft.SizeNameSubHeadingText, ft.ColorNameError))

@@ -64,6 +64,20 @@ func ShowOutOfService(w fyne.Window, o OutOfService) {
 	w.SetContent(screen)
 }
 
+// outageHeadline is 本机暂停服务 as an out-of-service screen shows it: large, centred, in
+// the error colour.
+func outageHeadline(text string) *canvas.Text {
+	headline := canvas.NewText(text, ft.Color(ft.ColorNameError))
+	headline.TextSize = ft.Size(kt.SizeNameDisplayText)
+	headline.Alignment = fyne.TextAlignCenter
+	return headline
+}
+
+// centred is a centred paragraph of an out-of-service screen, at size in colour.
+func centred(text string, size fyne.ThemeSizeName, colour fyne.ThemeColorName) fyne.CanvasObject {
+	return touch.NewParagraph(text, widget.RichTextStyle{Alignment: fyne.TextAlignCenter, SizeName: size, ColorName: colour})
+}
+
 func outOfService(o OutOfService, cfg *config.Config, apology bool) fyne.CanvasObject {
 	t := o.Text
 	title := t.T("app.title")
@@ -72,18 +86,13 @@ func outOfService(o OutOfService, cfg *config.Config, apology bool) fyne.CanvasO
 	}
 	header := bar(container.NewPadded(touch.NewFitText(title, ft.Color(kt.ColorNameOnBar), ft.Size(kt.SizeNameBarText))))
 
-	headline := canvas.NewText(t.In(i18n.ZH, "outage.title"), ft.Color(ft.ColorNameError))
-	headline.TextSize = ft.Size(kt.SizeNameDisplayText)
-	headline.Alignment = fyne.TextAlignCenter
+	headline := outageHeadline(t.In(i18n.ZH, "outage.title"))
 	var once sync.Once
 	line := paintedBar(ft.Color(ft.ColorNameError), fyne.NewSize(240, 6), func() {
 		if o.OnPainted != nil {
 			once.Do(o.OnPainted)
 		}
 	})
-	centred := func(text string, size fyne.ThemeSizeName, colour fyne.ThemeColorName) fyne.CanvasObject {
-		return touch.NewParagraph(text, widget.RichTextStyle{Alignment: fyne.TextAlignCenter, SizeName: size, ColorName: colour})
-	}
 	var hotlines []string
 	for _, h := range cfg.Hotlines {
 		hotlines = append(hotlines, t.Pick(h.Label, h.LabelEN)+" "+h.Number)
