@@ -122,11 +122,20 @@ func (u *uapi) billsList(w http.ResponseWriter, r *http.Request) {
 	u.found(w, map[string]any{"bills": bills}, found, err, "未找到该户号，请核对后重新输入")
 }
 
+// billGet answers one bill, as billsList would list it: a bill of the previous
+// holder (one a paper bill's QR from before a 过户 names) is not the new holder's to see.
 func (u *uapi) billGet(w http.ResponseWriter, r *http.Request) {
+	if err := u.catchUp(); err != nil {
+		u.internal(w, err)
+		return
+	}
 	var bill utility.Bill
 	found := false
 	err := u.view(func(b ubk) error {
-		found = b.get(bBills, r.PathValue("number")+"/"+r.PathValue("bill"), &bill)
+		number := r.PathValue("number")
+		var a accountRec
+		found = b.get(bAccounts, number, &a) && b.get(bBills, number+"/"+r.PathValue("bill"), &bill) &&
+			!beforeHolder(bill, a.HolderSince)
 		return nil
 	})
 	u.found(w, bill, found, err, "未找到该账单")

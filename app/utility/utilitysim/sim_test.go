@@ -315,6 +315,11 @@ func TestTransferHandsAccountOver(t *testing.T) {
 	if bills, err := c.Bills(ctx, account); err != nil || len(bills) != 0 {
 		t.Errorf("the buyer is shown the seller's bills: %+v, %v", bills, err)
 	}
+	// A paper bill of the seller's, scanned after the transfer, names a bill that is no
+	// longer the account's to show.
+	if b, err := c.Bill(ctx, account, before[0].ID); !errors.Is(err, utility.ErrNotFound) {
+		t.Errorf("the seller's bill %s by its ID after the transfer: %+v, %v", before[0].ID, b, err)
+	}
 	_, err = c.SubmitTransfer(ctx, "tr-2", utility.Transfer{KioskRef: "K2", Account: account, NewHolder: buyer, PropertyCert: PropertyCert(0)})
 	if !errors.Is(err, utility.ErrRejected) || utility.Own(err) != "新户主与原户主相同，无需过户" {
 		t.Errorf("the buyer transferring again: %v", err)
