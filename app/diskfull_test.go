@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app/i18n"
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/store"
 	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
@@ -218,15 +219,7 @@ func TestReceiptNotKeptOnFullDisk(t *testing.T) {
 		t.Fatalf("receipts kept for staff: %+v, %v; none could be", kept, err)
 	}
 
-	if err := f.k.SettleOrders(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if n := payOrders(t, f.k); n != 0 {
-		t.Fatalf("%d orders kept after the settling pass", n)
-	}
-	if paid := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid); len(paid) != 1 {
-		t.Fatalf("payment.paid journaled %d times, want once", len(paid))
-	}
+	settledPaidOnce(t, f.k, flow.KioskRef, 1)
 	kept, err = f.k.Reprints.List()
 	if err != nil || len(kept) != 1 || kept[0].Ref != flow.KioskRef {
 		t.Fatalf("receipts kept for staff once space is freed: %+v, %v", kept, err)
@@ -285,5 +278,76 @@ func TestSubmitWhoseCommitFailedVisibleIsNotFoundLater(t *testing.T) {
 	}
 	if n := len(received(t, f.sims, utility.Water, utility.KindApplication)); n != 1 {
 		t.Fatalf("%d applications reached the utility, want the one taken", n)
+	}
+}
+
+// paidOnFullDisk walks a payment whose receipt prints whole while the data file takes
+// no writes: the utility says paid, the disk fills, the flow prints the receipt (the
+// printer takes it all), and neither the receipt's keeping nor the order's end could be
+// written. It returns the flow and the function that frees the space.
+func paidOnFullDisk(t *testing.T, f *flows) (*app.PaymentFlow, func()) {
+	t.Helper()
+	_, _, _, _, flow := f.payingCitizen(1)
+	if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	free := storetest.FullDisk(t, 2*uint64(os.Getpagesize()))
+	awaitPayFinal(t, flow, startPayWatch(flow))
+	if r, ok := flow.Printed(); !ok || !r.OK {
+		t.Fatalf("the receipt on a full disk: %+v (printed %t), want it printed", r, ok)
+	}
+	if n := len(f.rig.Printer().Printouts()); n != 1 {
+		t.Fatalf("%d printouts, want the receipt", n)
+	}
+	if n := payOrders(t, f.k); n != 1 {
+		t.Fatalf("%d orders kept on the full disk, want the paid one, its end not written", n)
+	}
+	return flow, free
+}
+
+// settledPaidOnce runs the settling pass passes times, then fails t unless the kiosk
+// keeps no order and has journaled the payment of order ref once.
+func settledPaidOnce(t *testing.T, k *app.Kiosk, ref string, passes int) {
+	t.Helper()
+	for range passes {
+		if err := k.SettleOrders(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := payOrders(t, k); n != 0 {
+		t.Fatalf("%d orders kept after the settling pass", n)
+	}
+	if paid := payJournalEvents(t, k, ref, journal.PaymentPaid); len(paid) != 1 {
+		t.Fatalf("payment.paid journaled %d times, want once", len(paid))
+	}
+}
+
+// A receipt that printed whole while the data file took no writes: neither its keeping
+// nor the order's end was written, so the order stays kept. The settling pass, once
+// space is freed, finds it paid; it journals the payment once and the receipt printed
+// (the day's report counts it printed), and keeps nothing for staff to print again
+// (补打): the payer took it home, and staff offered to reprint it would print a second
+// one, with a journal saying it never printed. A second pass finds nothing to do.
+func TestReceiptPrintedOnFullDisk(t *testing.T) {
+	if !storetest.Alone(t) {
+		return
+	}
+	f := newFlows(t, utilitysim.Options{})
+	flow, free := paidOnFullDisk(t, f)
+	free()
+	f.k.CheckData()
+	settledPaidOnce(t, f.k, flow.KioskRef, 2)
+	if kept, err := f.k.Reprints.List(); err != nil || len(kept) != 0 {
+		t.Fatalf("receipts kept for staff to reprint: %+v, %v; the payer has theirs", kept, err)
+	}
+	printed := payJournalEvents(t, f.k, flow.KioskRef, journal.Print)
+	if len(printed) != 1 || printed[0].Detail != reprint.Payment || printed[0].Session == "" {
+		t.Fatalf("receipt printed journaled as %+v, want once, the payer's", printed)
+	}
+	if failed := payJournalEvents(t, f.k, flow.KioskRef, journal.PrintFailed); len(failed) != 0 {
+		t.Fatalf("journaled not printed: %+v", failed)
+	}
+	if d := payJournalDetail(t, f.k, flow.KioskRef, journal.PaymentSettled); d != "paid; receipt printed" {
+		t.Fatalf("the order settled as %q", d)
 	}
 }

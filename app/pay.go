@@ -243,12 +243,13 @@ type payments struct {
 	// told it was busy, by kiosk reference: the citizen may tap again and get the
 	// order, or leave, and an order made for nobody is cancelled (see orderAnswered).
 	late map[string]lateOrder
-	// unprinted is why a paid order's receipt did not print, by the order's kiosk
-	// reference, while neither the receipt nor the order's end could be written (the
-	// data disk full): the settling pass, which finds the order paid once it can write,
-	// keeps the receipt for that reason (paidUnprinted). Held in memory only, as
-	// nothing could be written then; a restart forgets it.
-	unprinted map[string]string
+	// receipts is what became of a paid order's receipt, by the order's kiosk
+	// reference, while the order's end could not be written (the data disk full): this
+	// run's flow printed it, or why it did not print. The settling pass, which finds
+	// the order paid once it can write, journals the receipt printed or keeps it for
+	// that reason (paidUnprinted). Held in memory only, as nothing could be written
+	// then; a restart forgets it.
+	receipts map[string]receiptFate
 	// settling: one settling pass at a time (SettleOrders).
 	settling sync.Mutex
 }
@@ -259,7 +260,15 @@ type lateOrder struct{ session, utility, account string }
 func newPayments() payments {
 	return payments{start: make(chan struct{}, 1), open: map[string][]*PaymentFlow{}, starting: map[string]int{},
 		ended: map[string]paymentEnd{}, live: map[string]bool{}, late: map[string]lateOrder{},
-		unprinted: map[string]string{}}
+		receipts: map[string]receiptFate{}}
+}
+
+// receiptFate is what became of a paid order's receipt, as far as this run knows.
+type receiptFate struct {
+	// printed: this run's flow printed it whole.
+	printed bool
+	// why it did not print, in the staff's Chinese, when !printed.
+	why string
 }
 
 // abandonPayments ends the payment flows of a session that ended (the citizen left, or

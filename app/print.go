@@ -441,11 +441,14 @@ func (k *Kiosk) printPayment(f *PaymentFlow) PrintResult {
 	o.Holder = name
 	out := k.printKeeping(context.Background(), f.session.ID, k.paymentReceipt(o, p),
 		k.entry(k.paidEvent(kept, p)), k.forgetOrder(kept.KioskRef))
-	if _, still, err := k.Orders.Get(kept.KioskRef); out.Message == notKept && err == nil && still {
-		// The order's end was not written either: the settling pass keeps the receipt
-		// once it can, for why it did not print.
+	if _, still, err := k.Orders.Get(kept.KioskRef); err == nil && still {
+		// The order's end was not written (the data file took no writes), so neither
+		// was the receipt's keeping nor, if it printed, its journal entry: the settling
+		// pass, which finds the order paid once it can write, journals it printed, or
+		// keeps it for why it did not print. Printed whole, it is not offered to staff
+		// to print again: the payer has it.
 		k.payments.mu.Lock()
-		k.payments.unprinted[kept.KioskRef] = out.Detail
+		k.payments.receipts[kept.KioskRef] = receiptFate{printed: out.OK, why: out.Detail}
 		k.payments.mu.Unlock()
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/reprint"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/devices/said"
 )
@@ -350,25 +351,37 @@ func (k *Kiosk) recordEnded(o orders.Order, p utility.Payment, guessed, withdraw
 // kiosk, keeps its receipt for staff to print on request (补打) and forgets the order,
 // in one transaction. Without a printer there is nothing to print it on: the journal
 // alone has it. The receipt is kept for why it was not printed: the payer paid after
-// leaving, or while the kiosk restarted; or, when this run's flow printed it and it did
-// not print while nothing could be written (receiptUnprinted), why it did not print.
+// leaving (saidUnprinted); or, when this run's flow printed it while nothing could be
+// written (receiptFate), why it did not print. One this run's flow printed whole is
+// journaled printed, and not kept: the payer took it home.
 func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
-	k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
 	settled := func(detail string) journal.Event {
 		return journal.Event{Kind: journal.PaymentSettled, Session: o.Session, Utility: o.Utility, Ref: o.KioskRef,
 			UtilityRef: o.Reference, Amount: int64(o.Amount), Detail: detail}
 	}
 	paid := []func(*bolt.Tx) error{k.entry(k.paidEvent(o, p)), k.forgetOrder(o.KioskRef)}
 	if !k.HasPrinter() {
+		k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
 		k.recordWith(settled("paid; no printer"), append(paid, k.closedFollowed(o, saidFollowedPaid))...)
 		return
 	}
-	r := k.paymentReceipt(o, p)
-	why, tried := k.receiptUnprinted(o.KioskRef)
-	if !tried {
-		why = saidUnprinted.ZH
+	fate, known := k.receiptFate(o.KioskRef)
+	if known {
+		defer k.fateSettled(o.KioskRef)
 	}
-	r.Time, r.Reason = k.Clock.Now(), why
+	if fate.printed {
+		// Journaled now as print() would have, had the file taken it then.
+		k.Log.Info("payment paid, its receipt printed while the data file took no writes", "utility", o.Utility, "ref", o.KioskRef)
+		k.recordWith(settled("paid; receipt printed"), append(paid, k.entry(journal.Event{Kind: journal.Print,
+			Session: o.Session, Ref: o.KioskRef, Detail: reprint.Payment}), k.closedFollowed(o, saidFollowedPaid))...)
+		return
+	}
+	k.Log.Info("payment paid after its citizen left", "utility", o.Utility, "ref", o.KioskRef)
+	r := k.paymentReceipt(o, p)
+	r.Time, r.Reason = k.Clock.Now(), fate.why
+	if r.Reason == "" {
+		r.Reason = saidUnprinted.ZH
+	}
 	err := k.Store.Update(func(tx *bolt.Tx) error {
 		return inTx(tx, paid, func(tx *bolt.Tx) error { return k.Reprints.KeepTx(tx, r) },
 			k.entry(settled("paid; receipt kept for reprinting")), k.closedFollowed(o, saidFollowedPaidKept))
@@ -377,29 +390,25 @@ func (k *Kiosk) paidUnprinted(o orders.Order, p utility.Payment) {
 		k.Log.Error("receipt not kept for reprinting", "kind", r.Kind, "ref", r.Ref, "err", err)
 		k.recordWith(settled("paid; receipt not kept: "+err.Error()), append(paid, k.closedFollowed(o, saidFollowedPaid))...)
 	}
-	if tried {
-		k.unprintedSettled(o.KioskRef)
-	}
 }
 
-// receiptUnprinted is why the receipt of order ref did not print when this run's flow
-// printed it and could write neither the receipt nor the order's end (printPayment);
-// tried is false when no flow of this run did.
-func (k *Kiosk) receiptUnprinted(ref string) (why string, tried bool) {
+// receiptFate is what became of the receipt of order ref, when this run knows more than
+// that it did not print it (see payments.receipts).
+func (k *Kiosk) receiptFate(ref string) (fate receiptFate, known bool) {
 	k.payments.mu.Lock()
 	defer k.payments.mu.Unlock()
-	why, tried = k.payments.unprinted[ref]
-	return why, tried
+	fate, known = k.payments.receipts[ref]
+	return fate, known
 }
 
-// unprintedSettled forgets why the receipt of order ref did not print once the order
-// is no longer kept (its end written); while it is, the next pass needs it.
-func (k *Kiosk) unprintedSettled(ref string) {
+// fateSettled forgets what became of the receipt of order ref once the order is no
+// longer kept (its end written); while it is, the next pass needs it.
+func (k *Kiosk) fateSettled(ref string) {
 	if _, kept, err := k.Orders.Get(ref); err != nil || kept {
 		return
 	}
 	k.payments.mu.Lock()
-	delete(k.payments.unprinted, ref)
+	delete(k.payments.receipts, ref)
 	k.payments.mu.Unlock()
 }
 

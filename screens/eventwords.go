@@ -46,6 +46,7 @@ var wordings = map[journal.Kind][]wording{
 	journal.DataBack:       {{regexp.MustCompile(`^failed since (.+)$`), "maint.words.failed_since"}},
 	journal.PaymentSettled: {
 		{regexp.MustCompile(`^paid; receipt kept for reprinting$`), "maint.words.paid_kept"},
+		{regexp.MustCompile(`^paid; receipt printed$`), "maint.words.paid_printed"},
 		{regexp.MustCompile(`^paid; no printer$`), "maint.words.paid_no_printer"},
 		{regexp.MustCompile(`^paid; receipt not kept`), "maint.words.paid_not_kept"},
 		{regexp.MustCompile(`^not made at the utility$`), "maint.words.order_not_made"},

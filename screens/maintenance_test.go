@@ -706,6 +706,8 @@ func TestMaintenanceJournalShapesInWords(t *testing.T) {
 		{journal.UtilityBack, "failed since 2026-11-25 09:12:40", "故障始于 2026-11-25 09:12:40"},
 		{journal.PaymentSettled, "expired", "支付单已过期"},
 		{journal.PaymentSettled, "paid; receipt kept for reprinting", "已支付，凭条留待补打"},
+		// A receipt printed while the data file took no writes, journaled once it did.
+		{journal.PaymentSettled, "paid; receipt printed", "已支付，凭条已打印（当时数据无法写入，事后记录）"},
 		{journal.PaymentSettled, "not made at the utility", "单位未生成订单，未扣款"},
 		{journal.PaymentSettled, "refused at the utility: limit_exceeded", "单位拒绝了订单（超出自助办理限额），未扣款"},
 		{journal.PaymentSettled, "unknown at the utility", "单位查无此订单"},
