@@ -351,3 +351,37 @@ func TestReceiptPrintedOnFullDisk(t *testing.T) {
 		t.Fatalf("the order settled as %q", d)
 	}
 }
+
+// As TestReceiptPrintedOnFullDisk, but the kiosk restarts before space is freed: what
+// this run knew (the receipt printed) went with it, and the file cannot say whether
+// the receipt printed. The next start's settling pass journals the payment once and
+// keeps the receipt for staff, for that: not known whether it printed (ask the payer
+// before printing it again), in Chinese and in the staff's English, not that it did not
+// print.
+func TestReceiptPrintedOnFullDiskThenRestart(t *testing.T) {
+	if !storetest.Alone(t) {
+		return
+	}
+	f := newFlows(t, utilitysim.Options{})
+	flow, free := paidOnFullDisk(t, f)
+	if err := f.k.Close(); err != nil {
+		t.Logf("closed on a full disk: %v", err)
+	}
+	f.k = f.start()
+	free()
+	f.k.CheckData()
+	settledPaidOnce(t, f.k, flow.KioskRef, 1)
+	kept, err := f.k.Reprints.List()
+	if err != nil || len(kept) != 1 || kept[0].Ref != flow.KioskRef {
+		t.Fatalf("receipts kept for staff: %+v, %v", kept, err)
+	}
+	if kept[0].Reason != app.SaidPrintUnknown {
+		t.Errorf("the receipt is kept for %q, want %q: whether it printed is not known", kept[0].Reason, app.SaidPrintUnknown)
+	}
+	if err := f.k.Text.SetLang(i18n.EN); err != nil {
+		t.Fatal(err)
+	}
+	if en := f.k.StaffWords(kept[0].Reason); en == kept[0].Reason || !strings.Contains(en, "not known") {
+		t.Errorf("staff read why the receipt is kept as %q in English", en)
+	}
+}

@@ -14,3 +14,7 @@ var PrinterBusy = printerBusy
 
 // SaidUntrusted is the data fault's detail while the data file is not trusted.
 var SaidUntrusted = saidUntrusted.ZH
+
+// SaidPrintUnknown is why a paid order's receipt is kept when the kiosk cannot know
+// whether it printed.
+var SaidPrintUnknown = saidPrintUnknown.ZH

@@ -279,6 +279,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 	k.receiptsInterrupted()
 	ctx, k.cancel = context.WithCancel(ctx)
 	k.lateOrdersOfLastRun()
+	k.ordersOfLastRun()
 	k.Outbox.Start(ctx)
 	k.startFleet(ctx)
 	k.serveStaff()

@@ -245,10 +245,11 @@ type payments struct {
 	late map[string]lateOrder
 	// receipts is what became of a paid order's receipt, by the order's kiosk
 	// reference, while the order's end could not be written (the data disk full): this
-	// run's flow printed it, or why it did not print. The settling pass, which finds
-	// the order paid once it can write, journals the receipt printed or keeps it for
-	// that reason (paidUnprinted). Held in memory only, as nothing could be written
-	// then; a restart forgets it.
+	// run's flow printed it, or why it did not print; or, for an order the last run
+	// left, that it is not known (ordersOfLastRun). The settling pass, which finds the
+	// order paid once it can write, journals the receipt printed or keeps it for that
+	// reason (paidUnprinted). Held in memory only, as nothing could be written then; a
+	// restart forgets it, and the next start cannot tell.
 	receipts map[string]receiptFate
 	// settling: one settling pass at a time (SettleOrders).
 	settling sync.Mutex
@@ -267,7 +268,8 @@ func newPayments() payments {
 type receiptFate struct {
 	// printed: this run's flow printed it whole.
 	printed bool
-	// why it did not print, in the staff's Chinese, when !printed.
+	// why it is kept for staff (why it did not print, or that it is not known whether
+	// it did), in the staff's Chinese, when !printed.
 	why string
 }
 

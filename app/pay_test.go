@@ -1201,7 +1201,9 @@ func TestPayOrderSettledAfterRestart(t *testing.T) {
 				return
 			}
 			list, err := k.Reprints.List()
-			if err != nil || len(list) != 1 || list[0].Ref != flow.KioskRef || list[0].Reason == "" {
+			// The next start cannot tell this from a receipt the last run printed while
+			// its data file took no writes (TestReceiptPrintedOnFullDiskThenRestart).
+			if err != nil || len(list) != 1 || list[0].Ref != flow.KioskRef || list[0].Reason != app.SaidPrintUnknown {
 				t.Fatalf("kept for reprinting: %+v (%v)", list, err)
 			}
 			r, err := k.Reprint(context.Background(), flow.KioskRef, "staff-7")

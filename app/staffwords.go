@@ -26,9 +26,18 @@ var (
 	saidClosing    = said.Said{ZH: "自助终端正在关闭，凭条未打印", EN: "Kiosk shutting down: receipt not printed"}
 	saidNearEnd    = said.Said{ZH: "纸将用尽，请尽快更换纸卷", EN: "Paper nearly out: load a new roll soon"}
 	// Why a paid order's receipt was kept rather than printed: the payer paid on their
-	// phone after leaving the screen, or while the kiosk restarted.
+	// phone after leaving the screen. (An order made before a restart is kept for
+	// saidPrintUnknown since; the words stay, as receipts kept by earlier releases say
+	// them.)
 	saidUnprinted = said.Said{ZH: "缴费人离开或自助终端重启后才支付成功，凭条未打印",
 		EN: "Paid after the payer left or while the kiosk restarted: receipt not printed"}
+	// Why a paid order's receipt is kept when the kiosk cannot know whether it printed:
+	// the order was made before this start, and the last run may have printed it while
+	// its data file took no writes (it could write neither the receipt nor the order's
+	// end, and what it knew went with it), or the payer paid after leaving or while the
+	// kiosk was down. Staff ask the payer before printing it again.
+	saidPrintUnknown = said.Said{ZH: "支付成功时自助终端已重启或数据无法写入，无法确认凭条是否已打印，补打前请向缴费人核实",
+		EN: "Paid while the kiosk restarted or could not save data: not known whether the receipt printed; ask the payer before reprinting"}
 	// Why a receipt the kiosk was printing when it stopped (a crash, a power cut) is kept:
 	// its citizen may have none, or half of one.
 	saidInterrupted = said.Said{ZH: "打印时自助终端中断（重启或断电），凭条可能未打印或不完整",
@@ -53,7 +62,7 @@ var (
 // staffWords are every known staff text, Chinese to English.
 var staffWords = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
-	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidInterrupted, saidNotWritten, saidLowSpace, saidUntrusted,
+	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidPrintUnknown, saidInterrupted, saidNotWritten, saidLowSpace, saidUntrusted,
 		saidFollowedPaidKept, saidFollowedPaid, saidFollowedCancelled, saidFollowedExpired, saidFollowedFailed, saidFollowedNotMade, saidFollowedUnknown} {
 		out[s.ZH] = s.EN
 	}
