@@ -79,14 +79,7 @@ func TestFullDiskCommitRolledBack(t *testing.T) {
 	if !storetest.Alone(t) {
 		return
 	}
-	dir := t.TempDir()
-	s, err := store.Open(store.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var told []error
-	s.OnNotWritten(func(err error) { told = append(told, err) })
+	s, dir, told := openTold(t)
 	n := 0
 	for ; n < 50; n++ {
 		if err := putN(s, n, false); err != nil {
@@ -110,8 +103,8 @@ func TestFullDiskCommitRolledBack(t *testing.T) {
 		t.Fatalf("%d records written past the file's size of %d bytes, none refused", n, st.Size())
 	case !errors.Is(failed, store.ErrNotWritten) || !strings.Contains(failed.Error(), path):
 		t.Fatalf("refused write: %v, want ErrNotWritten naming %s", failed, path)
-	case len(told) != 1 || told[0].Error() != failed.Error():
-		t.Fatalf("OnNotWritten was told %v, want the refused write once", told)
+	case len(*told) != 1 || (*told)[0].Error() != failed.Error():
+		t.Fatalf("OnNotWritten was told %v, want the refused write once", *told)
 	}
 	t.Logf("the disk was full after %d records (%d bytes)", n, st.Size())
 	whole(t, s, n)
@@ -126,12 +119,12 @@ func TestFullDiskCommitRolledBack(t *testing.T) {
 	whole(t, s, n)
 	// A transaction's own error is the caller's, not the file's.
 	own := errors.New("the caller's own")
-	told = nil
+	*told = nil
 	if err := s.Update(func(*bolt.Tx) error { return own }); !errors.Is(err, own) || errors.Is(err, store.ErrNotWritten) {
 		t.Errorf("a transaction that failed on its own: %v", err)
 	}
-	if len(told) != 0 {
-		t.Errorf("OnNotWritten told of a transaction that failed on its own: %v", told)
+	if len(*told) != 0 {
+		t.Errorf("OnNotWritten told of a transaction that failed on its own: %v", *told)
 	}
 
 	free()
