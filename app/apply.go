@@ -477,6 +477,10 @@ func (a *ApplyForm) Submit(ctx context.Context) (*ApplyResult, error) {
 	results, err := k.Outbox.SubmitAll(ctx, reqs, applyWait)
 	if err != nil {
 		k.Log.Error("application", "err", err)
+		if MaybeStored(err) {
+			// Not sent now; the next start sends it if the file kept it.
+			return nil, fmt.Errorf("app: application not sent, perhaps stored: %w", err)
+		}
 		return nil, fmt.Errorf("app: application not submitted: %w", err)
 	}
 	for i, sub := range subs {

@@ -385,3 +385,100 @@ func TestReceiptPrintedOnFullDiskThenRestart(t *testing.T) {
 		t.Errorf("staff read why the receipt is kept as %q in English", en)
 	}
 }
+
+// A citizen's submission whose commit failed once the data file showed it, and could
+// not be taken back (a failing disk fails the take-back too): the kiosk cannot tell
+// whether the file keeps it. The citizen is not told it was not taken (MaybeStored,
+// never NotStored); a payer hears that no pay QR was shown and nothing was charged, in
+// Chinese and English (the screens' words for an application and a rating are tested
+// in screens). Nothing is sent in this run, and the kiosk is out of service, the file
+// not trusted. This disk kept it: the next start sends it once, and cancels the order a
+// payment request made at once (nobody has its QR), so that nothing is charged.
+func TestSubmitWhoseCommitIsUncertain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind utility.Kind
+		who  int
+		// submit submits as the citizen, the data file failing under it.
+		submit func(t *testing.T, f *flows) error
+		// after checks the next start (the request was sent).
+		after func(t *testing.T, f *flows)
+	}{
+		{name: "application", kind: utility.KindApplication, who: 5, submit: func(t *testing.T, f *flows) error {
+			water, _ := f.k.Catalog().Service(utility.Water, "new_connection")
+			form := applyFor(t, f.k, nil, water)
+			r, err := form.Submit(context.Background())
+			if r != nil {
+				t.Errorf("a result for an application not known to be stored: %+v", r)
+			}
+			return err
+		}},
+		{name: "payment", kind: utility.KindPayment, who: 1, submit: func(t *testing.T, f *flows) error {
+			number, bills := payUnpaidBills(t, f.k, utility.Water, 1)
+			flow, err := f.k.StartPayment(context.Background(), utility.Water, number, bills)
+			if flow != nil {
+				t.Errorf("a pay QR for an order not known to be stored: %+v", flow.Payment())
+			}
+			said := f.k.PaymentStartFailure(err, utility.Water)
+			for l, text := range map[i18n.Lang]string{i18n.ZH: said.ZH, i18n.EN: said.EN} {
+				if text != f.k.Text.In(l, "pay.data_fault") {
+					t.Errorf("the payer is told (%s) %q", l, text)
+				}
+			}
+			return err
+		}, after: func(t *testing.T, f *flows) {
+			awaitCond(t, "the order made at the next start cancelled", func() bool {
+				done, err := f.k.Outbox.List(outbox.Done, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, st := range done {
+					if st.Kind == utility.KindPayment {
+						return payAtUtility(t, f.k, utility.Water, st.UtilityRef).Status == utility.PaymentCancelled
+					}
+				}
+				return false
+			})
+		}},
+		{name: "rating", kind: utility.KindEvaluation, who: 0, submit: func(t *testing.T, f *flows) error {
+			rated := myApplication(t, f.k, utility.Electricity)
+			res, err := f.k.Rate(context.Background(), rated, utility.VerySatisfied, nil)
+			if res.KioskRef != "" {
+				t.Errorf("a rating not known to be stored given a reference: %+v", res)
+			}
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			f.citizen(tc.who)
+			u := utility.Water
+			if tc.kind == utility.KindEvaluation {
+				u = utility.Electricity
+			}
+			putBack := storetest.FailMetaWriteUncertain(t, f.k.Store)
+			err := tc.submit(t, f)
+			if !app.MaybeStored(err) || app.NotStored(err) {
+				t.Fatalf("%s whose commit could not be taken back: %v; want it maybe stored", tc.name, err)
+			}
+			if fault, down := f.k.DataFault(); !down || fault.Detail != app.SaidUntrusted {
+				t.Fatalf("data fault %+v (%t), want the file not trusted", fault, down)
+			}
+			if n := len(received(t, f.sims, u, tc.kind)); n != 0 {
+				t.Fatalf("%d %s requests reached %s in the run that could not store them", n, tc.kind, u)
+			}
+			putBack()
+			if err := f.k.Close(); err != nil {
+				t.Fatal(err)
+			}
+			f.k = f.start()
+			awaitCond(t, "the request the file kept sent at the next start", func() bool {
+				return len(received(t, f.sims, u, tc.kind)) == 1
+			})
+			if tc.after != nil {
+				tc.after(t, f)
+			}
+		})
+	}
+}
