@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,19 +50,15 @@ func TestMain(m *testing.M) {
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetFixedSize(true)
 	realWindow = w
-	code := make(chan int, 1)
+	code, quit := make(chan int, 1), make(chan struct{})
 	go func() {
-		c := m.Run()
-		code <- c
+		code <- m.Run()
+		close(quit)
 		fyne.Do(a.Quit)
-		// A quit the driver loses as it shuts down (seen once under Xvfb: its loop went
-		// on waiting for events) must not hold the run until the test's timeout: the
-		// figures are out.
-		time.Sleep(10 * time.Second)
-		os.Exit(c)
 	}()
-	w.ShowAndRun()
-	os.Exit(<-code)
+	// A quit the driver loses as it shuts down must not hold the run until the test's
+	// timeout: the figures are out (runLoop).
+	runLoop(slog.Default(), w.ShowAndRun, quit, loopGrace, sync.OnceFunc(func() { os.Exit(<-code) }))
 }
 
 // BenchmarkGLFrames is BenchmarkScreens with the kiosk's own renderer: every screen of

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -29,12 +30,16 @@ import (
 const AppID = "cn.liangzihu.sdqw.kiosk"
 
 func main() {
-	if !run() {
-		return
+	run()
+}
+
+// end ends the program once the kiosk is closed. When staff asked for a restart
+// (maintenance mode, kioskctl kiosk restart) the program starts anew in this process,
+// which its supervisor (systemd, xinit) keeps watching.
+func end(restart bool) {
+	if !restart {
+		os.Exit(0)
 	}
-	// Staff asked for a restart (maintenance mode, kioskctl kiosk restart): everything
-	// is closed; the program starts anew in this process, which its supervisor (systemd,
-	// xinit) keeps watching.
 	exe, err := os.Executable()
 	if err == nil {
 		// The new start's time counts from here, not from the first exec (ProcessStart).
@@ -45,11 +50,37 @@ func main() {
 	os.Exit(1)
 }
 
-// run runs the kiosk until its window's loop stops, and reports whether staff asked for
-// a restart. A kiosk that cannot start for a reason a restart will not cure opens its
+// loopGrace is how long the window's loop has to return once it is asked to quit
+// before the kiosk is closed without it (runLoop).
+const loopGrace = 10 * time.Second
+
+// runLoop runs the window's loop, then stop. Fyne's OpenGL loop (v2.8.1) does not always
+// return once it quits: an event its lifecycle queues as the loop ends can miss the
+// loop's last drain, and the loop then waits for it for ever (CI saw a restart never
+// come back, and a benchmark's process outlive its figures). So once quit is closed,
+// stop is called after grace whether the loop has returned or not (and log says so).
+// stop must be safe to call twice (sync.OnceFunc): it normally ends the program, and a
+// second caller waits.
+func runLoop(log *slog.Logger, loop func(), quit <-chan struct{}, grace time.Duration, stop func()) {
+	var returned atomic.Bool
+	go func() {
+		<-quit
+		time.Sleep(grace)
+		if !returned.Load() {
+			log.Warn("the window's loop did not return after its quit: the kiosk stops without it", "waited", grace.String())
+		}
+		stop()
+	}()
+	loop()
+	returned.Store(true)
+	stop()
+}
+
+// run runs the kiosk until it is stopped or staff restart it, and ends the program (end).
+// A kiosk that cannot start for a reason a restart will not cure opens its
 // window all the same, on the out-of-service screen, and stays so until it is stopped:
 // ended, it would only be started again by its supervisor, a black screen every 2 s.
-func run() (restart bool) {
+func run() {
 	t0 := startup.ProcessStart()
 	cfgPath := flag.String("config", "", "configuration file (TOML); none: demo mode")
 	fullscreen := flag.Bool("fullscreen", false, "full screen (also kiosk.fullscreen in the configuration)")
@@ -76,7 +107,6 @@ func run() (restart bool) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	defer s.closeLog()
 	cfg, log := s.cfg, s.log
 
 	renderer, why := startup.ChooseRenderer(cfg.Kiosk.Renderer)
@@ -153,6 +183,7 @@ func run() (restart bool) {
 		loopStarted <- struct{}{}
 	}
 	var restarted atomic.Bool
+	quit := make(chan struct{})
 	go func() {
 		select {
 		case got := <-sig:
@@ -163,18 +194,23 @@ func run() (restart bool) {
 			stopping.Store(true)
 		}
 		<-loopStarted
+		close(quit)
 		fyne.Do(a.Quit)
 	}()
+	restoreScreen := func() {}
 	if cfg.Kiosk.Fullscreen {
-		defer keepScreenOn(log, a)()
+		restoreScreen = keepScreenOn(log, a)
 	}
-	w.ShowAndRun()
-	stopping.Store(true)
-	if err := s.close(); err != nil {
-		log.Error("stop", "err", err)
-	}
-	log.Info("kiosk stopped", "restart", restarted.Load())
-	return restarted.Load()
+	runLoop(log, w.ShowAndRun, quit, loopGrace, sync.OnceFunc(func() {
+		stopping.Store(true)
+		restoreScreen()
+		if err := s.close(); err != nil {
+			log.Error("stop", "err", err)
+		}
+		log.Info("kiosk stopped", "restart", restarted.Load())
+		s.closeLog()
+		end(restarted.Load())
+	}))
 }
 
 // alreadyRunning fails when a kiosk runs on the data folder dir: it answers on its
