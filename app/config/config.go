@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -178,6 +179,26 @@ type Utility struct {
 	// host under that domain. What reaches a utility's API holds citizens' ID numbers:
 	// the hall, not the utility's key alone, decides where it may go.
 	EndpointHosts []string `toml:"endpoint_hosts"`
+	// ApplicationNumber is the format of the utility's application numbers, a regular
+	// expression (Go's RE2 syntax) that the whole number must match, letters without
+	// regard to case: "^DL[0-9]{12}$". A number typed or scanned to track an application
+	// is asked of the utilities whose format it matches and of those that declare none
+	// (NumberFormat); empty: none declared, the utility is asked for every number.
+	ApplicationNumber string `toml:"application_number"`
+}
+
+// NumberFormat is the utility's declared application-number format (ApplicationNumber)
+// compiled to match a whole number, letters without regard to case; nil when it declares
+// none.
+func (u *Utility) NumberFormat() (*regexp.Regexp, error) {
+	if u.ApplicationNumber == "" {
+		return nil, nil
+	}
+	// Compiled alone first: a pattern with an unbalanced ")" could compile once wrapped.
+	if _, err := regexp.Compile(u.ApplicationNumber); err != nil {
+		return nil, err
+	}
+	return regexp.Compile(`(?i)^(?:` + u.ApplicationNumber + `)$`)
 }
 
 // EndpointAllowed reports whether a bundle of the utility may send its calls to host,
@@ -417,6 +438,16 @@ func parse(data []byte, name string) (*Config, error) {
 	}
 	if name != "defaults" && !md.IsDefined("kiosk", "opening_hours_en") {
 		c.Kiosk.OpeningHoursEN = Defaults().Kiosk.OpeningHoursEN
+	}
+	if name != "defaults" && !c.Kiosk.Demo {
+		// The defaults' application-number formats are the simulator's, which answers in
+		// demo mode alone: a hall's utility has the format its file gives it, or none.
+		for _, id := range UtilityIDs {
+			if !md.IsDefined("utilities", id, "application_number") {
+				u, _ := c.Utilities.ByID(id)
+				u.ApplicationNumber = ""
+			}
+		}
 	}
 	if err := c.validate(name == "defaults" || c.Kiosk.Demo); err != nil {
 		var ce *Error

@@ -163,6 +163,11 @@ func TestBadConfigurationIsRefused(t *testing.T) {
 		{"endpoint host with a port", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"gas.example.cn:443\"]\n", []string{"utilities.gas.endpoint_hosts", `"gas.example.cn:443"`}},
 		{"endpoint host an IPv6 address", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"::1\"]\n", []string{":4:", "utilities.gas.endpoint_hosts", "or an IPv4 address"}},
 		{"endpoint hosts a wildcard inside", "[kiosk]\ndemo = true\n[utilities.gas]\nendpoint_hosts = [\"api.*.example.cn\"]\n", []string{"utilities.gas.endpoint_hosts", `"api.*.example.cn"`}},
+		{"application number not a regexp", "[kiosk]\ndemo = true\n[utilities.gas]\napplication_number = \"^RQ[0-9{11}$\"\n",
+			[]string{":4:", "utilities.gas.application_number", `"^RQ[0-9{11}$" is not a regular expression for the application numbers of gas (梁子湖区燃气公司)`, "missing closing ]"}},
+		// Wrapped to match the whole number, it would compile: ^(?:RQ)(GH)$.
+		{"application number unbalanced", "[kiosk]\ndemo = true\n[utilities.water]\nname = \"城东水务\"\napplication_number = \"RQ)(GH\"\n",
+			[]string{":5:", "utilities.water.application_number", "of water (城东水务)", "unexpected )"}},
 		{"fleet broker over http", "[kiosk]\ndemo = true\n[fleet]\nbroker = \"https://mqtt.example.cn\"\n", []string{":4:", "fleet.broker", "mqtts://host:port"}},
 		{"fleet broker without a port", "[kiosk]\ndemo = true\n[fleet]\nbroker = \"mqtts://mqtt.example.cn\"\n", []string{":4:", "fleet.broker", "mqtts://host:port"}},
 		{"fleet password in the clear", "[kiosk]\ndemo = true\n[fleet]\nbroker = \"mqtt://mqtt.example.cn:1883\"\nusername = \"k7\"\npassword_file = \"/etc/kiosk/pw\"\n", []string{":4:", "fleet.broker", "must use mqtts with a password"}},
@@ -379,6 +384,52 @@ func TestKioskCode(t *testing.T) {
 	} {
 		if got := c.kiosk.Code(); got != c.want {
 			t.Errorf("%+v: code %q, want %q", c.kiosk, got, c.want)
+		}
+	}
+}
+
+// A declared application-number format matches whole numbers, letters in either case;
+// a utility that declares none has none (NumberFormat nil: it is asked of every
+// number). The defaults' formats are the simulator's: a file in demo mode keeps them, a
+// hall's file has only those it gives.
+func TestApplicationNumber(t *testing.T) {
+	u := Utility{ApplicationNumber: "DL[0-9]{4}"}
+	f, err := u.NumberFormat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[string]bool{"DL2611": true, "dl2611": true, "DL26110": false, "XDL2611": false, "DL261": false, "": false} {
+		if got := f.MatchString(n); got != want {
+			t.Errorf("%q matches %q: %v, want %v", u.ApplicationNumber, n, got, want)
+		}
+	}
+	if f, err := (&Utility{}).NumberFormat(); f != nil || err != nil {
+		t.Errorf("no format declared: %v, %v", f, err)
+	}
+	hall := "[kiosk]\ndemo = false\n[devices.idcard]\nport = \"/dev/ttyUSB0\"\n[devices.printer]\nport = \"/dev/ttyUSB1\"\n[devices.scanner]\nenabled = false\n"
+	for _, id := range UtilityIDs {
+		hall += "[utilities." + id + "]\nbase_url = \"https://" + id + ".example.cn/v1\"\n"
+	}
+	for _, tc := range []struct {
+		name, src string
+		want      map[string]string
+	}{
+		{"defaults", "", map[string]string{"electricity": "^DL(GH)?[0-9]{11}$", "water": "^SS(GH)?[0-9]{11}$", "gas": "^RQ(GH)?[0-9]{11}$", "broadband": "^KD(GH)?[0-9]{11}$"}},
+		{"a file in demo mode", "[kiosk]\ndemo = true\n[utilities.gas]\napplication_number = \"^RQ[0-9]{3}$\"\n",
+			map[string]string{"electricity": "^DL(GH)?[0-9]{11}$", "gas": "^RQ[0-9]{3}$"}},
+		{"a hall's file", strings.Replace(hall, "[utilities.water]\n", "[utilities.water]\napplication_number = \"^SW[0-9]{10}$\"\n", 1),
+			map[string]string{"electricity": "", "water": "^SW[0-9]{10}$", "gas": "", "broadband": ""}},
+	} {
+		c := Defaults()
+		if tc.src != "" {
+			if c, err = Parse([]byte(tc.src), "k.toml"); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		for id, want := range tc.want {
+			if u, _ := c.Utilities.ByID(id); u.ApplicationNumber != want {
+				t.Errorf("%s: %s's application_number %q, want %q", tc.name, id, u.ApplicationNumber, want)
+			}
 		}
 	}
 }

@@ -235,6 +235,9 @@ func (c *Config) validateUtilities(lenient bool) error {
 				return &Error{Key: key + ".endpoint_hosts", Msg: fmt.Sprintf("%q is not a host name (kiosk-api.power.example.cn), a domain's hosts (*.power.example.cn) or an IPv4 address", h)}
 			}
 		}
+		if _, err := u.NumberFormat(); err != nil {
+			return &Error{Key: key + ".application_number", Msg: fmt.Sprintf("%q is not a regular expression for the application numbers of %s (%s): %s; write it as, e.g., \"^DL[0-9]{12}$\", or leave it empty", u.ApplicationNumber, id, u.Name, strings.TrimPrefix(err.Error(), "error parsing regexp: "))}
+		}
 		if u.BundleKey != "" {
 			if _, err := bundle.ParsePublicKey(u.BundleKey); err != nil {
 				return &Error{Key: key + ".bundle_key", Msg: strings.TrimPrefix(err.Error(), "bundle: ") + "; the utility's engineer makes the key with kioskctl bundle keygen"}

@@ -79,7 +79,7 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 		case !u.Enabled:
 			fmt.Fprintf(stdout, "utility %s: not used\n", id)
 		case cfg.Demo:
-			fmt.Fprintf(stdout, "utility %s: %s (simulated)\n", id, u.Name)
+			fmt.Fprintf(stdout, "utility %s: %s (simulated)%s\n", id, u.Name, numbersOf(u))
 		default:
 			err := utility.CheckAPI(u.API)
 			if err == nil {
@@ -98,6 +98,7 @@ func configCheck(args []string, stdout, stderr io.Writer) error {
 			if len(u.EndpointHosts) > 0 {
 				desc += ", its bundles may move its calls to " + strings.Join(u.EndpointHosts, ", ")
 			}
+			desc += numbersOf(u)
 			report(desc, err)
 		}
 	}
@@ -229,4 +230,14 @@ func groupMembers(group string) ([]string, bool) {
 		return ms, true
 	}
 	return nil, false
+}
+
+// numbersOf tells the utility's declared application-number format (tracking by number
+// asks it only of numbers of that form); "" when it declares none (it is asked of every
+// number).
+func numbersOf(u *config.Utility) string {
+	if u.ApplicationNumber == "" {
+		return ""
+	}
+	return ", application numbers " + u.ApplicationNumber
 }

@@ -83,7 +83,7 @@ dir = "` + data + `"
 		err    string
 	}{
 		{name: "demo", config: write("demo.toml", "[kiosk]\ndemo = true\n[data]\ndir = \""+data+"\"\n"),
-			out: []string{"configuration " + dir + "/demo.toml: valid", "kiosk LZH-DEMO-01, reference code 245", "demo mode", "utility water: 梁子湖区自来水公司 (simulated)",
+			out: []string{"configuration " + dir + "/demo.toml: valid", "kiosk LZH-DEMO-01, reference code 245", "demo mode", "utility water: 梁子湖区自来水公司 (simulated), application numbers ^SS(GH)?[0-9]{11}$",
 				"content bundles: from every utility, signed with its demo key, through kioskctl", "maintenance mode on the screen: the demo PIN 123456",
 				"staff socket " + data + "/kiosk.sock, in the data folder: the kiosk's user and root alone (0600); staff's own accounts reach none (staff.socket_dir, staff.socket_group): ok",
 				"data " + data + ": ok", "ready"}},
@@ -98,6 +98,10 @@ dir = "` + data + `"
 		{name: "a hall ready", config: write("ready.toml", hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key"))),
 			out: []string{"device printer " + dir + "/reader: ok", "utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key: ok",
 				"content bundles: from none (no bundle_key)", "fleet: no broker (fleet.broker)", "maintenance mode on the screen: off (no staff.pin_hash", "ready"}},
+		{name: "a utility that declares its application numbers' format", config: write("numbers.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
+			"[utilities.water]", "[utilities.water]\napplication_number = \"^SS[0-9]{13}$\"", 1)),
+			out: []string{"utility water: 梁子湖区自来水公司 at https://kiosk-api.water.example.cn/v1, secret " + secrets + "/power.key, application numbers ^SS[0-9]{13}$: ok",
+				"utility electricity: 国网梁子湖区供电公司 at https://kiosk-api.power.example.cn/v1, secret " + secrets + "/power.key, its bundles may move its calls to *.power.example.cn: ok", "ready"}},
 		{name: "a utility's CA file missing", config: write("ca.toml", strings.Replace(hall(filepath.Join(dir, "reader"), filepath.Join(secrets, "power.key")),
 			`endpoint_hosts = ["*.power.example.cn"]`, `endpoint_hosts = ["*.power.example.cn"]`+"\nca_file = \""+filepath.Join(dir, "power-ca.pem")+"\"", 1)),
 			code: 1, out: []string{"trusted under " + dir + "/power-ca.pem, its bundles may move its calls to *.power.example.cn: PROBLEM: utility electricity: ca_file: stat " + dir + "/power-ca.pem: no such file or directory"},
