@@ -11,6 +11,7 @@ import (
 	"image"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -93,6 +94,10 @@ type Kiosk struct {
 	printer   *receiptPrinter
 	payments  payments
 	staff     *http.Server // the staff socket's, once open
+
+	// numberFormats are the enabled utilities' declared application-number formats
+	// (utilities.*.application_number), by utility ID; one that declares none has none.
+	numberFormats map[string]*regexp.Regexp
 	// gate checks the maintenance PIN; maint is maintenance mode while it is open.
 	gate  *staffpin.Gate
 	maint *Maintenance
@@ -206,6 +211,10 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 		k.clients[id], fwd[id] = c, c
 	}
 	k.Utilities = utility.Ordered(clients, config.UtilityIDs)
+	if k.numberFormats, err = numberFormats(cfg); err != nil {
+		k.Store.Close()
+		return nil, err
+	}
 	k.useEndpoints(k.content.Load())
 	if k.Outbox, err = outbox.New(k.Store, k.Journal, fwd, outbox.Options{Clock: o.Clock, Logger: o.Logger, KioskCode: cfg.Kiosk.Code()}); err != nil {
 		k.Store.Close()

@@ -182,6 +182,12 @@ var ErrApplicationNotFound = errors.New("app: no application with this number")
 // another kiosk): each part is then tracked by its own number, printed on the receipt.
 var ErrJointRef = errors.New("app: a joint reference; each part has its own number")
 
+// ErrNumberFormat means the number is in the format of none of the enabled utilities'
+// application numbers, and every one of them declares its format
+// (utilities.*.application_number): no utility is asked, none could know it. The
+// citizen checks it against the receipt.
+var ErrNumberFormat = errors.New("app: the number is in no format of this kiosk's utilities' application numbers")
+
 // ErrOtherKiosk means the number is a kiosk reference made at another kiosk: only that
 // kiosk knows what became of it (the utilities keep kiosk references per kiosk). The
 // citizen's ID card finds the application at every kiosk once its utility has it.
@@ -208,15 +214,16 @@ type FoundApplications struct {
 }
 
 // FindApplication finds an application by its number: a utility's application number
-// (every utility is asked at once, and every answer waited for: each that knows it is
-// found) or a kiosk reference printed when the utility had not answered yet (its
+// (the utilities that may have it by their declared formats, mayNumber, are asked at
+// once, and every answer waited for: each that knows it is found; ErrNumberFormat when
+// none may) or a kiosk reference printed when the utility had not answered yet (its
 // utility alone is asked, once it has given its number).
 func (k *Kiosk) FindApplication(ctx context.Context, number string) (FoundApplications, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
 	if jointRefPattern.MatchString(number) {
 		return FoundApplications{}, ErrJointRef
 	}
-	clients := k.Utilities
+	var clients []utility.Client
 	if kioskRefPattern.MatchString(number) {
 		st, err := k.Outbox.Status(number)
 		if errors.Is(err, outbox.ErrNotFound) {
@@ -239,6 +246,8 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (FoundApplic
 			return FoundApplications{}, fmt.Errorf("%w: %s's utility is no longer enabled here", ErrApplicationNotFound, number)
 		}
 		number, clients = st.UtilityRef, []utility.Client{c}
+	} else if clients = k.mayNumber(number); len(clients) == 0 {
+		return FoundApplications{}, ErrNumberFormat
 	}
 	type answer struct {
 		app Application
@@ -275,6 +284,37 @@ func (k *Kiosk) FindApplication(ctx context.Context, number string) (FoundApplic
 	slices.SortFunc(found.Applications, func(a, b Application) int { return utilityOrder(a.Utility, b.Utility) })
 	slices.SortFunc(found.Unavailable, utilityOrder)
 	return found, nil
+}
+
+// mayNumber are the enabled utilities that may have an application under number, in
+// the utilities' order: those whose declared format it matches, and those that declare
+// none (every one, when none declares one). Asking the others could only cost the
+// citizen their answers' time, a slow or unreachable one's whole timeout.
+func (k *Kiosk) mayNumber(number string) []utility.Client {
+	var out []utility.Client
+	for _, c := range k.Utilities {
+		if f := k.numberFormats[c.ID()]; f == nil || f.MatchString(number) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// numberFormats compiles the enabled utilities' declared application-number formats, by
+// utility ID (config.Utility.NumberFormat).
+func numberFormats(cfg *config.Config) (map[string]*regexp.Regexp, error) {
+	out := map[string]*regexp.Regexp{}
+	for _, id := range cfg.Utilities.Enabled() {
+		u, _ := cfg.Utilities.ByID(id)
+		f, err := u.NumberFormat()
+		if err != nil {
+			return nil, fmt.Errorf("app: utilities.%s.application_number %q: %w", id, u.ApplicationNumber, err)
+		}
+		if f != nil {
+			out[id] = f
+		}
+	}
+	return out, nil
 }
 
 // ownUnanswered are the applications this kiosk submitted for the citizen with this ID

@@ -121,16 +121,17 @@ func TestTrackMyApplications(t *testing.T) {
 	})
 }
 
-// FindApplication finds an application by a utility's number (asking every utility) or
-// by the kiosk reference (K + 15 digits) printed while the utility had not answered:
-// Waiting until then, the utility's application once its number is bound. A number
-// nobody knows is ErrApplicationNotFound; while a utility that may know it is down, the
-// answer is that utility's error, not "not found", and a number another utility knows
-// is found with the one down named. A reference with another kiosk's code
+// FindApplication finds an application by a utility's number (asking every utility: here
+// the utilities declare no application-number format, TestTrackAsksByNumberFormat has
+// them) or by the kiosk reference (K + 15 digits) printed while the utility had not
+// answered: Waiting until then, the utility's application once its number is bound. A
+// number nobody knows is ErrApplicationNotFound; while a utility that may know it is
+// down, the answer is that utility's error, not "not found", and a number another
+// utility knows is found with the one down named. A reference with another kiosk's code
 // that this kiosk did not make is ErrOtherKiosk.
 func TestTrackFindApplication(t *testing.T) {
 	t.Parallel()
-	f := newFlows(t, utilitysim.Options{})
+	f := newFlowsConfigured(t, utilitysim.Options{}, noNumberFormats)
 	f.citizen(0)
 	seeded := myApplication(t, f.k, utility.Electricity).Progress.Reference
 	// 陈建国 applies for gas while the gas company is down: a kiosk reference only.
@@ -230,7 +231,8 @@ func TestTrackFindApplication(t *testing.T) {
 }
 
 // Two utilities may give one number (their numbering schemes are their own; here gas
-// numbers as electricity does). FindApplication then waits for every utility and finds
+// numbers as electricity does, and the hall declares gas's format as electricity's).
+// FindApplication then waits for every utility and finds
 // each one's application under it, in the utilities' order at every try, so that the
 // citizen chooses theirs rather than see whichever utility answered first. With one of
 // them down, the other's is found and the one down named, the number being perhaps
@@ -239,7 +241,9 @@ func TestTrackFindApplication(t *testing.T) {
 // The tracking QR carries the number alone: it finds both.
 func TestTrackFindSharedNumber(t *testing.T) {
 	t.Parallel()
-	f := newFlows(t, utilitysim.Options{RefPrefixes: map[string]string{utility.Gas: "DL"}})
+	f := newFlowsConfigured(t, utilitysim.Options{RefPrefixes: map[string]string{utility.Gas: "DL"}}, func(c *config.Config) {
+		c.Utilities.Gas.ApplicationNumber = c.Utilities.Electricity.ApplicationNumber
+	})
 	f.citizen(5) // 陈建国: no application seeded
 	r := submitForm(t, applyFor(t, f.k, nil, jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Gas)...))
 	parts := partsByUtility(t, r)

@@ -185,6 +185,8 @@ func (s *Shell) openApplication(number string, failed func(key string)) {
 			switch {
 			case errors.Is(r.err, app.ErrApplicationNotFound):
 				msg = "track.not_found"
+			case errors.Is(r.err, app.ErrNumberFormat):
+				msg = "track.bad_format"
 			case errors.Is(r.err, app.ErrJointRef):
 				msg = "track.joint_ref"
 			case errors.Is(r.err, app.ErrOtherKiosk):

@@ -12,7 +12,7 @@ import (
 )
 
 // Two utilities may give one number (each numbers its applications its own way; here
-// gas numbers as water does). Typed on 进度查询's keypad, the number opens a choice, not
+// gas numbers as water does, and the hall declares gas's format as water's). Typed on 进度查询's keypad, the number opens a choice, not
 // whichever utility answered first: one row per utility, water's above gas's, each
 // with its utility and its service, the number said above them; the page fits in both
 // languages and sizes. Gas's row opens gas's timeline. The tracking QR of a receipt
@@ -21,6 +21,7 @@ import (
 // Chinese and in English.
 func TestTrackSharedNumberChoose(t *testing.T) {
 	d, sims, cfg := demoWithUtilities(t, utilitysim.Options{RefPrefixes: map[string]string{utility.Gas: "SS"}})
+	cfg.Utilities.Gas.ApplicationNumber = cfg.Utilities.Water.ApplicationNumber
 	h := screentest.New(t, screentest.Options{Config: cfg, Demo: d, UtilityURLs: sims.BaseURLs(), RealClock: true, Start: true})
 	h.WaitFor("the scanner", func() bool { st, ok := h.K.DeviceState("scanner"); return ok && st.OK })
 
