@@ -53,21 +53,7 @@ func TestScanChoices(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { sims.Close() })
-			cfg := config.Defaults()
-			cfg.Demo, cfg.Data.Dir = true, t.TempDir()
-			if tc.hall != nil {
-				tc.hall(cfg)
-			}
-			k, err := app.New(cfg, app.Options{UtilityURLs: sims.BaseURLs()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { k.Close() })
+			k, sims := simulatedKiosk(t, tc.hall)
 			if tc.english {
 				if err := k.Text.SetLang(i18n.EN); err != nil {
 					t.Fatal(err)
@@ -107,6 +93,28 @@ func TestScanChoices(t *testing.T) {
 			}
 		})
 	}
+}
+
+// simulatedKiosk is a kiosk on the demo configuration, changed by hall (nil: as it is),
+// whose utilities are a simulator of their own on loopback HTTP.
+func simulatedKiosk(t *testing.T, hall func(*config.Config)) (*app.Kiosk, *utilitysim.Server) {
+	t.Helper()
+	sims, err := utilitysim.Start(utilitysim.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sims.Close() })
+	cfg := config.Defaults()
+	cfg.Demo, cfg.Data.Dir = true, t.TempDir()
+	if hall != nil {
+		hall(cfg)
+	}
+	k, err := app.New(cfg, app.Options{UtilityURLs: sims.BaseURLs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close() })
+	return k, sims
 }
 
 // checkFinds checks that the kiosk finds, by the choice's code, what its label names.
@@ -171,4 +179,102 @@ func TestScanChoicesWithoutUtilities(t *testing.T) {
 	if _, err := (&Rig{}).ScanChoices(k, app.PaperBill); !errors.Is(err, ErrNoUtilities) {
 		t.Errorf("ScanChoices without utilities: %v", err)
 	}
+}
+
+// The demo configuration (the embedded defaults) declares each simulated utility's
+// application-number format (utilities.*.application_number), and 进度查询 by number asks
+// a utility only numbers of its format: every number the simulator gives, seeded or made
+// in this run, for an application or a 过户, matches its own utility's declared format and
+// no other's, so that the two cannot drift apart unnoticed.
+func TestDemoNumbersMatchTheirFormats(t *testing.T) {
+	k, sims := simulatedKiosk(t, nil)
+	cfg := k.Config
+	numbers := map[string][]string{} // by utility
+	for _, id := range utilitysim.Utilities {
+		for _, p := range utilitysim.DemoIdentities {
+			apps, err := sims.Applications(id, p.IDNumber)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range apps {
+				numbers[id] = append(numbers[id], a.Reference)
+			}
+		}
+	}
+	seeded := 0
+	for _, n := range numbers {
+		seeded += len(n)
+	}
+	if seeded < 4 {
+		t.Fatalf("%d seeded applications: %v", seeded, numbers)
+	}
+	ctx := context.Background()
+	chen := utilitysim.DemoIdentities[5] // 陈建国: no account anywhere
+	newHolder := utility.Contact{Name: chen.Name, IDNumber: chen.IDNumber, Phone: chen.Phone}
+	for _, id := range utilitysim.Utilities {
+		c, err := k.Client(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, err := c.SubmitApplication(ctx, "format-app-"+id, utility.Application{KioskRef: "KFORMAT" + id, Service: "new_connection",
+			Applicant: newHolder, Address: chen.Address, Fields: newConnectionFields[id]})
+		if err != nil {
+			t.Fatalf("%s: a new connection: %v", id, err)
+		}
+		numbers[id] = append(numbers[id], acc.Reference)
+		acc, err = c.SubmitTransfer(ctx, "format-transfer-"+id, transferOfSeeded(t, sims, id, newHolder))
+		if err != nil {
+			t.Fatalf("%s: a 过户: %v", id, err)
+		}
+		numbers[id] = append(numbers[id], acc.Reference)
+	}
+	for _, id := range utilitysim.Utilities {
+		for _, n := range numbers[id] {
+			for _, other := range utilitysim.Utilities {
+				u, _ := cfg.Utilities.ByID(other)
+				f, err := u.NumberFormat()
+				if err != nil || f == nil {
+					t.Fatalf("the demo's %s declares no usable format %q: %v", other, u.ApplicationNumber, err)
+				}
+				if f.MatchString(n) != (other == id) {
+					t.Errorf("%s's number %s: matches %s's format %s: %v", id, n, other, u.ApplicationNumber, other != id)
+				}
+			}
+		}
+	}
+}
+
+// newConnectionFields are a new connection's form fields at each simulated utility.
+var newConnectionFields = map[string]map[string]string{
+	utility.Electricity: {"voltage": "low", "capacity_kw": "10"},
+	utility.Gas:         {"appliances": "stove"},
+	utility.Broadband:   {"bandwidth": "500m"},
+}
+
+// transferOfSeeded is a 过户 of the first seeded account at a utility to newHolder, its
+// unpaid bills paid at a counter first (a transfer of an account that owes is refused).
+func transferOfSeeded(t *testing.T, sims *utilitysim.Server, id string, newHolder utility.Contact) utility.Transfer {
+	t.Helper()
+	for i := range utilitysim.DemoIdentities {
+		account := utilitysim.AccountNumber(id, i)
+		cert, ok := utilitysim.PropertyCertOf(id, account)
+		if !ok {
+			continue
+		}
+		bills, err := sims.Bills(id, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bills {
+			if !b.Paid {
+				if err := sims.PayElsewhere(id, account, b.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return utility.Transfer{KioskRef: "KFORMATGH" + id, Account: account, NewHolder: newHolder, PropertyCert: cert,
+			Fields: map[string]string{"unchanged": "yes"}}
+	}
+	t.Fatalf("%s: no seeded account", id)
+	return utility.Transfer{}
 }
