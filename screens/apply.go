@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -778,6 +779,14 @@ func (s *Shell) submitNow(a *app.ApplyForm) {
 	}, func(x submitted) {
 		s.notice.hide()
 		s.notice = nil
+		var invalid *catalog.InvalidError
+		if errors.As(x.err, &invalid) && len(invalid.Problems) > 0 {
+			// An answer valid when the review was shown is not any more: the soonest date
+			// offered before midnight CST is today after it, which no longer counts. No
+			// retry gets past it ("申请未能提交，请重试"): the citizen answers it again.
+			s.answerAgain(a, invalid.Problems[0])
+			return
+		}
 		if x.err != nil && x.r == nil {
 			msg := "apply.submit_failed"
 			switch {
@@ -792,6 +801,22 @@ func (s *Shell) submitNow(a *app.ApplyForm) {
 		// The form and the review are done with: 返回 leads home from the result.
 		s.stack = []Page{homePage(s)}
 		s.Show(resultPage(s, a))
+	})
+}
+
+// answerAgain says why an answer is not taken at submission, and leads to its editor
+// (over the review, which the editor goes back to once it is answered); an answer read
+// from the ID card is not changed there: the notice says to place the card again.
+func (s *Shell) answerAgain(a *app.ApplyForm, p *catalog.Problem) {
+	in, ok := a.Form.Input(p.Key)
+	s.notice = s.tell(func() notice {
+		lang := s.K.Text.Lang()
+		if !ok || in.Field.Type == catalog.TypeIDCard {
+			return notice{s.T("apply.check_title"), p.Msg.In(lang), []modalButton{s.ok()}}
+		}
+		return notice{s.T("apply.check_title"), p.Msg.In(lang),
+			[]modalButton{{label: s.T("apply.fix_field", a.Form.Label(in.Field, lang)), primary: true,
+				action: func() { s.Show(editorPage(s, a, in)) }}}}
 	})
 }
 

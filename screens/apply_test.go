@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -16,7 +17,10 @@ import (
 	"github.com/liangzihu/kiosk/app"
 	"github.com/liangzihu/kiosk/app/catalog"
 	"github.com/liangzihu/kiosk/app/i18n"
+	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/session"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/workdays"
 	"github.com/liangzihu/kiosk/screens/screentest"
 	"github.com/liangzihu/kiosk/screens/touch"
 )
@@ -442,4 +446,46 @@ var markupText = regexp.MustCompile(`>([^<]+)<`)
 // squeezed is s without white space.
 func squeezed(s string) string {
 	return strings.Join(strings.Fields(s), "")
+}
+
+// An answer the review showed valid that is no longer by the time 确认提交 is tapped (the
+// soonest 装机日期 offered before midnight CST, tapped after it: that day is now today,
+// which no longer counts) is named, with the way to answer it again, rather than "申请
+// 未能提交，请重试", which no retry gets past. Nothing is stored.
+func TestSubmitAfterMidnightAsksTheDateAgain(t *testing.T) {
+	h := screentest.New(t, screentest.Options{})
+	// 23:59:50 CST on Wed 25 Nov 2026, whatever the machine's time zone.
+	h.Advance(time.Date(2026, 11, 25, 23, 59, 50, 0, workdays.CST).Sub(h.Clock.Now()))
+	h.K.Sessions.Start().SetIdentity(session.Identity{Name: "陈建国", IDNumber: "420702197007070054", CardType: "resident"})
+	a := reviewed(t, h, []string{"broadband/new_connection"}, nil)
+	if d := a.Answers["broadband.install_date"]; d != "2026-11-26" {
+		t.Fatalf("the soonest installation date offered is %s; the test expects Thu 26 Nov", d)
+	}
+	h.Do(func() { h.Shell.ShowReview(a) })
+	h.Advance(15 * time.Second) // 00:00:05 CST, Thu 26 Nov
+	h.Tap("确认提交")
+	h.WaitShows("继续提交") // this kiosk's printer is not there: submitted all the same
+	h.Tap("继续提交")
+	h.WaitFor("the answer to change", func() bool { return h.Shows("请选择可预约的装机日期") })
+	if h.Shows("申请未能提交") {
+		t.Errorf("told to try again:\n%s", h.Markup())
+	}
+	h.Tap("修改装机日期")
+	h.WaitFor("the date's editor", func() bool { return h.Current() == "editor" })
+	if h.Shows("11月26日") || !h.Shows("11月27日") {
+		t.Errorf("the dates offered now:\n%s", h.Markup())
+	}
+	if n, err := h.K.Outbox.Count(); err != nil || len(n) != 0 {
+		t.Fatalf("stored %v, %v", n, err)
+	}
+	// Answered again, the review is back, and submits.
+	h.Tap("11月27日（周五）")
+	h.WaitFor("the review", func() bool { return h.Current() == "review" })
+	h.Tap("确认提交")
+	h.WaitShows("继续提交")
+	h.Tap("继续提交")
+	h.WaitFor("the result", func() bool { return h.Current() == "apply-result" })
+	if n, err := h.K.Outbox.Count(); err != nil || n[outbox.Pending][utility.Broadband] != 1 {
+		t.Fatalf("stored %v, %v", n, err)
+	}
 }
