@@ -1237,3 +1237,40 @@ func TestSampleAcceptanceAsPrinted(t *testing.T) {
 		t.Errorf("common hotlines %v, the catalogue's %v", receipt.SampleCommonHotlines, cat.Hotlines)
 	}
 }
+
+// Two taps on 确认提交 that both reach Submit (the second before the first has its
+// answers) submit once: one of them gets the result, the other the same result with
+// ErrAlreadySubmitted, and each utility receives its part once.
+func TestApplicationSubmittedOnceForTwoTaps(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(5)
+	a := applyFor(t, f.k, map[string]string{"electricity.voltage": "low"},
+		jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)...)
+	type submitted struct {
+		r   *app.ApplyResult
+		err error
+	}
+	both := make(chan submitted, 2)
+	for range 2 {
+		go func() {
+			r, err := a.Submit(context.Background())
+			both <- submitted{r, err}
+		}()
+	}
+	x, y := <-both, <-both
+	if x.err != nil {
+		x, y = y, x
+	}
+	if x.err != nil || !errors.Is(y.err, app.ErrAlreadySubmitted) || y.r == nil || x.r.JointRef != y.r.JointRef {
+		t.Fatalf("two submits: %+v %v; %+v %v", x.r, x.err, y.r, y.err)
+	}
+	for _, id := range []string{utility.Electricity, utility.Water} {
+		if n := receivedCount(t, f.sims, id, utility.KindApplication, ""); n != 1 {
+			t.Errorf("%s received %d applications", id, n)
+		}
+	}
+	if n, err := f.k.Outbox.Count(); err != nil || n[outbox.Done][utility.Electricity] != 1 || n[outbox.Done][utility.Water] != 1 {
+		t.Fatalf("stored %v, %v", n, err)
+	}
+}
