@@ -23,6 +23,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/receipt"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/app/workdays"
@@ -557,6 +558,37 @@ func TestApplicationAddressPrinted(t *testing.T) {
 		if !bytes.Contains(site, gb(t, want)) {
 			t.Errorf("the 临电 receipt does not print %q", want)
 		}
+	}
+}
+
+// What the kiosk's form takes, every utility takes: a landline with its area code (an
+// elderly applicant may have no mobile) and the number of every card the reader reads,
+// the 2017 foreign permanent residence card's 15 characters too. A joint connection of
+// each is accepted by both utilities, not refused with words that send the citizen to
+// re-read a good card or to find a mobile number.
+func TestApplicationEveryFormValueTaken(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	for _, tc := range []struct {
+		name  string
+		who   session.Identity
+		phone string
+	}{
+		{"a landline", session.Identity{Name: "陈建国", IDNumber: utilitysim.DemoIdentities[5].IDNumber, CardType: "resident"}, "0711-5123456"},
+		{"a landline without its dash", session.Identity{Name: "陈建国", IDNumber: utilitysim.DemoIdentities[5].IDNumber, CardType: "resident"}, "01062345678"},
+		{"a 2017 foreign permanent residence card", session.Identity{Name: "SMITH, JOHN", IDNumber: "USA420788080101", CardType: "foreign_2017"}, "13800000006"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.k.Sessions.Start().SetIdentity(tc.who)
+			a := applyFor(t, f.k, map[string]string{"phone": tc.phone, "electricity.voltage": "low"},
+				jointOf(t, f.k, catalog.JointConnection, utility.Electricity, utility.Water)...)
+			r := submitForm(t, a)
+			for id, p := range partsByUtility(t, r) {
+				if p.Reference == "" || p.Refused != "" {
+					t.Errorf("%s: %+v", id, p)
+				}
+			}
+		})
 	}
 }
 

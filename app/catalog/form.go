@@ -16,6 +16,7 @@ import (
 	"github.com/liangzihu/kiosk/app/mask"
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/workdays"
+	"github.com/liangzihu/kiosk/devices/idcard"
 )
 
 // Env is what forms need from the kiosk: the working-day calendar (deadlines, dates on
@@ -570,20 +571,9 @@ func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 // idNumberOK accepts an 18-character number with a valid GB 11643 check character (the
 // resident ID card, the 2023 foreign permanent residence card, the GAT residence permit)
-// or the 15-character 2017 foreign permanent residence card number.
+// or the 15-character 2017 foreign permanent residence card number, as the reader does.
 func idNumberOK(s string) bool {
-	if len(s) == 15 {
-		return alnumRE.MatchString(s) && !strings.Contains(s, "-")
-	}
-	if len(s) != 18 || !digitsRE.MatchString(s[:17]) {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(s[i]-'0') * w
-	}
-	return "10X98765432"[sum%11] == s[17]
+	return idcard.ValidNumber18(s) || idcard.ValidNumber15(s)
 }
 
 // Choices are what the citizen picks from for one input.

@@ -708,6 +708,7 @@ var scalarOf = map[reflect.Type]string{
 var unmodelled = map[string]string{
 	"ErrorBody":        "the client's errorBody is unexported; TestOpenAPIYAMLUtility and the simulator's errors check it",
 	"SubmissionRecord": "the client's submissionRecord is unexported; TestOpenAPIYAMLUtility checks it",
+	"IDNumber":         "a string (Identity's and Contact's id_number); the simulator holds it to the pattern (ValidIDNumber)",
 }
 
 // TestOpenAPIModel holds the model's JSON fields to the schemas one for one: a field the

@@ -1,6 +1,9 @@
 package utilitysim
 
-import "github.com/liangzihu/kiosk/app/utility"
+import (
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/devices/idcard"
+)
 
 // Identity is a synthetic citizen of the simulator. The ID numbers are made up but pass
 // the GB 11643 check digit, so that the ID-card simulator's demo cards can carry them.
@@ -63,26 +66,10 @@ var DemoIdentities = []Identity{
 		Accounts: []string{utility.Electricity, utility.Water}, Unpaid: []string{utility.Water}},
 }
 
-// CheckDigit is the GB 11643 check character of the first 17 digits of an ID number.
-func CheckDigit(first17 string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(first17[i]-'0') * weights[i]
-	}
-	return "10X98765432"[sum%11]
-}
-
-// ValidIDNumber reports whether s is an 18-character resident ID number with a correct
-// check digit.
+// ValidIDNumber reports whether s is a number an ID card the kiosk reads can carry: 18
+// characters with a correct GB 11643 check character (the resident ID card, the
+// HK/Macao/Taiwan residence permit, the 2023 foreign permanent residence card), or the
+// 2017 foreign permanent residence card's 3 letters and 12 digits.
 func ValidIDNumber(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return CheckDigit(s[:17]) == s[17]
+	return idcard.ValidNumber18(s) || idcard.ValidNumber15(s)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -500,12 +501,15 @@ var stateNames = map[string]string{
 	utility.StateInProgress: "办理中", utility.StateSpecial: "特别程序", utility.StateDone: "已办结",
 }
 
+// A contact phone is a mobile number or a landline with its area code, as the kiosk's
+// forms take it (catalog's phone type): an elderly applicant may have no mobile.
+var (
+	mobileRE   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	landlineRE = regexp.MustCompile(`^0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}$`)
+)
+
 func validPhone(p string) bool {
-	if len(p) != 11 || p[0] != '1' {
-		return false
-	}
-	_, err := strconv.ParseUint(p, 10, 64)
-	return err == nil
+	return mobileRE.MatchString(p) || landlineRE.MatchString(p)
 }
 
 func validContact(c utility.Contact, who string) *apiError {
@@ -515,7 +519,7 @@ func validContact(c utility.Contact, who string) *apiError {
 	case !ValidIDNumber(c.IDNumber):
 		return invalid(who+".id_number", "证件号码有误，请重新读取身份证")
 	case !validPhone(c.Phone):
-		return invalid(who+".phone", "联系电话格式不正确，请输入11位手机号码")
+		return invalid(who+".phone", "联系电话格式不正确，请输入11位手机号码或带区号的固定电话")
 	}
 	return nil
 }
