@@ -625,6 +625,14 @@ func ownPayment(p utility.Payment, r utility.PaymentRequest) (utility.Payment, e
 	if err := p.About(r); err != nil {
 		return utility.Payment{}, err
 	}
+	// A status the protocol does not have (processing, refunding) is no outcome, nor
+	// pending: taken, the order would be counted down by nobody (timeUp counts a pending
+	// one), and 取消缴费 would end with the order neither pending nor finished, which the
+	// pay screen shows as failed, nothing charged. Not taken, it is a missed answer: the
+	// order keeps the state it had and is asked again.
+	if !paymentFinal(p.Status) && p.Status != utility.PaymentPending {
+		return utility.Payment{}, fmt.Errorf("%w: %w (%.32q): not taken", utility.ErrBadResponse, errUnknownStatus, p.Status)
+	}
 	if p.KioskRef == "" {
 		p.KioskRef = r.KioskRef
 	}
@@ -640,10 +648,18 @@ func ownPayment(p utility.Payment, r utility.PaymentRequest) (utility.Payment, e
 	return p, nil
 }
 
+// errUnknownStatus: an answer about an order gives a status the protocol does not have.
+var errUnknownStatus = errors.New("the order's status is none the kiosk knows")
+
 // paymentNotTaken logs an answer about an order (what: its status, …) that was not
 // taken: a warning when it was a bad answer (about another order, or unreadable), which
 // says what differed, never a value; an ordinary missed question otherwise.
 func (k *Kiosk) paymentNotTaken(utilityID, ref, what string, err error) {
+	if errors.Is(err, errUnknownStatus) {
+		// The status is the utility's word, no personal data: staff need it to ask.
+		k.Log.Warn("payment: an answer with a status the kiosk does not know, not taken", "utility", utilityID, "ref", ref, "answer", what, "err", err)
+		return
+	}
 	if errors.Is(err, utility.ErrBadResponse) {
 		k.Log.Warn("payment: an answer about another order, not taken", "utility", utilityID, "ref", ref, "answer", what, "err", err)
 		return

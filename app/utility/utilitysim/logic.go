@@ -324,9 +324,14 @@ func (u *uapi) paymentGet(w http.ResponseWriter, r *http.Request) {
 
 // misstated is a status answer about p with the fields of Faults.Misstate another
 // order's: another account (its number with a digit more), another bill beside its
-// own, a yuan more. Its reference, and what is stored, stay as they are.
+// own, a yuan more; and its status Faults.Status when that is set. Its reference, and
+// what is stored, stay as they are.
 func (u *uapi) misstated(p utility.Payment) utility.Payment {
-	for _, field := range u.s.Faults(u.id).Misstate {
+	f := u.s.Faults(u.id)
+	if f.Status != "" {
+		p.Status = f.Status
+	}
+	for _, field := range f.Misstate {
 		switch field {
 		case "account":
 			p.Account += "0"
@@ -360,6 +365,9 @@ func (u *uapi) cancelPayment(b ubk, kiosk string, body []byte) (any, *apiError) 
 	}
 	if err := b.put(bPayments, p.Reference, p); err != nil {
 		return nil, &apiError{status: 500, code: utility.CodeInternal}
+	}
+	if st := u.s.Faults(u.id).Status; st != "" {
+		p.Status = st
 	}
 	return p.Payment, nil
 }

@@ -131,6 +131,12 @@ type Faults struct {
 	// another bill beside its own, a yuan more. The order number is kept, so the client's
 	// own check (the order asked) passes; the kiosk must compare the rest itself.
 	Misstate []string `json:"misstate,omitempty"`
+	// Status, when set, is the status every answer about a payment order once made
+	// gives in place of its own (its status, GET /payments/{ref}, and its
+	// cancellation), as a utility whose API grew a status the protocol does not have
+	// (processing, refunding) might: the kiosk must not take it for an outcome. What the
+	// simulator stores is unchanged.
+	Status string `json:"status,omitempty"`
 	// NoTransferCheck answers POST /transfers/check 404 without the protocol's error
 	// body, as a utility that does not offer the check: the kiosk then judges a 过户 by
 	// its account and bills alone, and the utility the rest when it is submitted.

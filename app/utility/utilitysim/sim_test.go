@@ -980,6 +980,24 @@ func TestFaultsOmit(t *testing.T) {
 	}
 }
 
+// waterOrder is an order for 李四's unpaid water bills, asked under kioskRef: what was
+// asked, and the order made.
+func waterOrder(t *testing.T, c *utility.HTTPClient, kioskRef string) (utility.PaymentRequest, utility.Payment) {
+	t.Helper()
+	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
+	bills, err := c.Bills(ctx, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, total := unpaid(bills)
+	asked := utility.PaymentRequest{KioskRef: kioskRef, Account: account, Bills: ids, Amount: total}
+	p, err := c.CreatePayment(ctx, "pay-"+kioskRef, asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return asked, p
+}
+
 // Faults.Misstate, set through the admin API, has a payment's status name another
 // account, other bills and another amount, its order number kept: the client takes it
 // (it compares the order asked), Payment.About refuses it. What is stored is unchanged:
@@ -987,17 +1005,7 @@ func TestFaultsOmit(t *testing.T) {
 func TestFaultsMisstate(t *testing.T) {
 	r := newRig(t, Options{})
 	c := r.clients[utility.Water]
-	account := AccountNumber(utility.Water, 1) // 李四: unpaid water
-	bills, err := c.Bills(ctx, account)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, total := unpaid(bills)
-	asked := utility.PaymentRequest{KioskRef: "KM1", Account: account, Bills: ids, Amount: total}
-	p, err := c.CreatePayment(ctx, "pay-m1", asked)
-	if err != nil {
-		t.Fatal(err)
-	}
+	asked, p := waterOrder(t, c, "KM1")
 	setFaults := func(body string) int {
 		t.Helper()
 		req, _ := http.NewRequest("PUT", r.s.AdminURL()+"/faults/water", strings.NewReader(body))
@@ -1027,7 +1035,35 @@ func TestFaultsMisstate(t *testing.T) {
 		t.Fatalf("clear: %d", code)
 	}
 	got, err := c.Payment(ctx, p.Reference)
-	if err != nil || got.About(asked) != nil || got.Amount != total {
+	if err != nil || got.About(asked) != nil || got.Amount != asked.Amount {
+		t.Fatalf("without the fault: %+v, %v", got, err)
+	}
+}
+
+// Faults.Status, set through the admin API, has every answer about a payment order once
+// made give that status in place of its own: its status and its cancellation's answer.
+// What is stored is unchanged: the order is cancelled all the same, and cleared, the
+// fault leaves the order as it is.
+func TestFaultsStatus(t *testing.T) {
+	r := newRig(t, Options{})
+	c := r.clients[utility.Water]
+	_, p := waterOrder(t, c, "KS1")
+	req, _ := http.NewRequest("PUT", r.s.AdminURL()+"/faults/water", strings.NewReader(`{"status":"processing"}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("set faults: %v", err)
+	}
+	resp.Body.Close()
+	if got, err := c.Payment(ctx, p.Reference); err != nil || got.Status != "processing" {
+		t.Fatalf("status with the fault: %+v, %v", got, err)
+	}
+	if got, err := c.CancelPayment(ctx, "cancel-s1", utility.Cancellation{KioskRef: "KS1", Payment: p.Reference}); err != nil || got.Status != "processing" {
+		t.Fatalf("cancellation with the fault: %+v, %v", got, err)
+	}
+	if err := r.s.SetFaults(utility.Water, Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Payment(ctx, p.Reference); err != nil || got.Status != utility.PaymentCancelled {
 		t.Fatalf("without the fault: %+v, %v", got, err)
 	}
 }
