@@ -137,6 +137,13 @@ func (f *PaymentFlow) Withdrawn() bool {
 	return f.payment.Status == utility.PaymentCancelled && !f.asked
 }
 
+// cancelAsked reports whether the kiosk asked the utility to cancel the order.
+func (f *PaymentFlow) cancelAsked() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.asked
+}
+
 // Final reports whether the order is finished (paid, expired, cancelled or failed).
 func (f *PaymentFlow) Final() bool { return paymentFinal(f.Payment().Status) }
 
@@ -160,8 +167,9 @@ func paymentKey(utilityID, account string, bills []utility.Bill) string {
 // StartPayment asks the utility for a payment order for the chosen unpaid bills and
 // returns the flow with its pay QR. The order request goes through the outbox (stored
 // first, one Idempotency-Key for every attempt). The same bills started again in the
-// same session give back the same flow while it is not finished, also when the second
-// start comes while the first is still waiting for the utility (a double tap).
+// same session give back the same flow while it is not finished and its cancellation
+// was not asked, also when the second start comes while the first is still waiting for
+// the utility (a double tap).
 func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bills []utility.Bill) (_ *PaymentFlow, err error) {
 	s := k.Sessions.Current()
 	if s == nil {
@@ -190,7 +198,10 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	defer func() { <-k.payments.start }()
 	key := paymentKey(utilityID, account, bills)
 	if v, ok := s.Get(key); ok {
-		if f := v.(*PaymentFlow); !f.Final() {
+		// Not one whose cancellation was asked (the citizen left its QR, 返回, and taps
+		// 缴费 again while the utility has not answered it): its QR would show and turn
+		// to 已取消 under them as the cancellation lands. A new order is made instead.
+		if f := v.(*PaymentFlow); !f.Final() && !f.cancelAsked() {
 			return f, nil
 		}
 	}

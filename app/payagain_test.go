@@ -1,0 +1,89 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/utility"
+	"github.com/liangzihu/kiosk/app/utility/utilitysim"
+)
+
+// cancelPending reports whether a cancellation waits in k's outbox.
+func cancelPending(t *testing.T, k *app.Kiosk) bool {
+	t.Helper()
+	list, err := k.Outbox.List(outbox.Pending, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range list {
+		if st.Kind == utility.KindCancelPayment {
+			return true
+		}
+	}
+	return false
+}
+
+// The citizen leaves the pay QR (返回: its order is being cancelled, the utility slow to
+// answer) and taps 缴费 again for the same bills: they get a new order, never the one
+// being cancelled, whose QR would show and then turn to 已取消 under them as the
+// cancellation lands. With the utility slow, the new order is made after the
+// cancellation (one account's requests reach it in order) and stays pending; with the
+// utility down, it cannot be made, and the citizen is told it is busy. Before,
+// StartPayment gave back the flow being cancelled, pending on screen, which ended
+// cancelled a moment later.
+func TestPayAgainWhileCancelling(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults utilitysim.Faults
+	}{
+		{name: "utility slow", faults: utilitysim.Faults{LatencyMS: 500}},
+		{name: "utility down", faults: utilitysim.Faults{Down: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFlows(t, utilitysim.Options{})
+			_, _, number, bills, flow := f.payingCitizen(1)
+			setFaults(t, f.sims, utility.Electricity, tc.faults)
+			cancelled := make(chan error, 1)
+			go func() { cancelled <- flow.Cancel(context.Background()) }()
+			awaitCond(t, "the cancellation stored", func() bool { return cancelPending(t, f.k) })
+			ctx := context.Background()
+			if tc.faults.Down {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, 300*time.Millisecond)
+				defer cancel()
+			}
+			again, err := f.k.StartPayment(ctx, utility.Electricity, number, bills)
+			if again == flow {
+				t.Fatalf("tapping 缴费 again gave the order being cancelled (%v)", err)
+			}
+			<-cancelled
+			if tc.faults.Down {
+				if !errors.Is(err, app.ErrPaymentBusy) {
+					t.Fatalf("paying again with the utility down: %v, want ErrPaymentBusy", err)
+				}
+				if !flow.Final() || !flow.CancelUnconfirmed() {
+					t.Fatalf("the order left is %s (unconfirmed %v)", flow.Payment().Status, flow.CancelUnconfirmed())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("paying again: %v", err)
+			}
+			if got := flow.Payment().Status; got != utility.PaymentCancelled || flow.CancelUnconfirmed() {
+				t.Fatalf("the order left is %s (unconfirmed %v)", got, flow.CancelUnconfirmed())
+			}
+			p := again.Payment()
+			if p.Reference == flow.Payment().Reference || again.Final() {
+				t.Fatalf("the new order %s is %s", p.Reference, p.Status)
+			}
+			if up := payAtUtility(t, f.k, utility.Electricity, p.Reference); up.Status != utility.PaymentPending {
+				t.Fatalf("at the utility the new order is %s", up.Status)
+			}
+		})
+	}
+}
