@@ -87,3 +87,37 @@ func TestPayAgainWhileCancelling(t *testing.T) {
 		})
 	}
 }
+
+// The visit ends (退出办理, the idle wipe) while its order is being made, the utility
+// slow: the order the utility answers in time, its QR never shown, is cancelled at
+// once rather than left to hold the bills until it expires.
+func TestPayVisitEndsWhileTheOrderIsMade(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{LatencyMS: 1500})
+	type started struct {
+		flow *app.PaymentFlow
+		err  error
+	}
+	done := make(chan started, 1)
+	go func() {
+		fl, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+		done <- started{fl, err}
+	}()
+	awaitCond(t, "the order request stored", func() bool { return f.k.Outbox.Pending()[utility.Electricity] > 0 })
+	f.k.Exit()
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("the order answered in time: %v", r.err)
+	}
+	awaitCond(t, "the order to end", r.flow.Final)
+	setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
+	if up := payAtUtility(t, f.k, utility.Electricity, r.flow.Payment().Reference); up.Status != utility.PaymentCancelled {
+		t.Fatalf("the order made for a visit that ended is %s at the utility", up.Status)
+	}
+	if got := r.flow.Payment().Status; got != utility.PaymentCancelled {
+		t.Fatalf("the flow is %s", got)
+	}
+}
