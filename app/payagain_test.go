@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/liangzihu/kiosk/app"
+	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/outbox"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
@@ -119,5 +120,58 @@ func TestPayVisitEndsWhileTheOrderIsMade(t *testing.T) {
 	}
 	if got := r.flow.Payment().Status; got != utility.PaymentCancelled {
 		t.Fatalf("the flow is %s", got)
+	}
+}
+
+// The settling pass, run over and over while a citizen's order is made, shown and paid,
+// leaves the order its flow follows alone: it sends no cancellation, and the payment is
+// journaled once, its receipt printed once and not kept for staff; the order is
+// forgotten once paid.
+func TestPaySettlingLeavesTheLiveOrderAlone(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	stop, settled := make(chan struct{}), make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				settled <- n
+				return
+			default:
+			}
+			if err := f.k.SettleOrders(context.Background()); err != nil {
+				t.Errorf("settling pass: %v", err)
+			}
+			n++
+		}
+	}()
+	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startPayWatch(flow)
+	if _, err := f.sims.Pay(utility.Electricity, flow.Payment().Reference); err != nil {
+		t.Fatal(err)
+	}
+	awaitPayFinal(t, flow, w)
+	close(stop)
+	if n := <-settled; n < 2 {
+		t.Fatalf("%d settling passes ran", n)
+	}
+	if got := flow.Payment().Status; got != utility.PaymentPaid {
+		t.Fatalf("the order is %s", got)
+	}
+	f.payReceiptCut(flow)
+	if n := receivedCount(t, f.sims, utility.Electricity, utility.KindCancelPayment, ""); n != 0 {
+		t.Fatalf("the settling pass sent %d cancellations of the live order", n)
+	}
+	if paid := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid); len(paid) != 1 {
+		t.Fatalf("journaled paid %d times", len(paid))
+	}
+	if payKept(t, f.k, flow.KioskRef) || payOrders(t, f.k) != 0 || len(payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentSettled)) != 0 {
+		t.Fatalf("kept for staff %v, %d orders kept, journal %v", payKept(t, f.k, flow.KioskRef), payOrders(t, f.k), payJournalKinds(t, f.k, flow.KioskRef))
 	}
 }
