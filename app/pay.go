@@ -696,7 +696,11 @@ func (f *PaymentFlow) settle() {
 		})
 	}
 	if paymentFinal(p.Status) {
-		f.k.releaseOrder(f.KioskRef, !guessed)
+		// A paid order is forgotten in the transaction that journals it paid (printPayment)
+		// and nowhere else: when that one failed (the journal or the disk refused it), a
+		// removal of its own could still go through and leave a payment journaled never.
+		// Kept, the settling pass journals it once it can.
+		f.k.releaseOrder(f.KioskRef, !guessed && p.Status != utility.PaymentPaid)
 		// A card held meanwhile is read now, or once the payer has read 缴费成功.
 		f.k.paymentDone(f.session, paymentEnd{paid: p.Status == utility.PaymentPaid})
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/staff"
 	"github.com/liangzihu/kiosk/app/store"
+	"github.com/liangzihu/kiosk/app/store/storetest"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 	"github.com/liangzihu/kiosk/devices/sim"
@@ -285,6 +286,42 @@ func TestPayPaidPrintsReceipt(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// A payment paid while the journal cannot record it (its bucket damaged; a full disk
+// that takes an order's small removal but not the journal's entry) is not forgotten
+// unjournaled: its order stays kept, and once the journal records again the settling
+// pass journals it paid, once, with its receipt printed (not kept for 补打: it printed).
+func TestPayPaidJournaledOnceTheJournalMends(t *testing.T) {
+	t.Parallel()
+	f := newFlows(t, utilitysim.Options{AutoPay: payAutoPay})
+	f.citizen(1)
+	number, bills := payUnpaidBills(t, f.k, utility.Electricity, 1)
+	flow, err := f.k.StartPayment(context.Background(), utility.Electricity, number, bills)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.JournalWritable(t, f.k.Store, false)
+	awaitPayFinal(t, flow, startPayWatch(flow))
+	if p := flow.Payment(); p.Status != utility.PaymentPaid {
+		t.Fatalf("the order ended %s", p.Status)
+	}
+	if n := payOrders(t, f.k); n != 1 {
+		t.Fatalf("paid while the journal could not record it: %d orders kept, want its order kept until it is journaled", n)
+	}
+	storetest.JournalWritable(t, f.k.Store, true)
+	if err := f.k.SettleOrders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if paid := payJournalEvents(t, f.k, flow.KioskRef, journal.PaymentPaid); len(paid) != 1 || paid[0].Amount != int64(flow.Amount) {
+		t.Errorf("payment.paid events once the journal mends: %+v", paid)
+	}
+	if payOrders(t, f.k) != 0 || payKept(t, f.k, flow.KioskRef) {
+		t.Errorf("after settling: %d orders kept, receipt kept for reprinting %v", payOrders(t, f.k), payKept(t, f.k, flow.KioskRef))
+	}
+	if kinds := payJournalKinds(t, f.k, flow.KioskRef); !slices.Contains(kinds, journal.Print) {
+		t.Errorf("journal of %s: %v, no print", flow.KioskRef, kinds)
+	}
 }
 
 // payNotTaken counts the answers about an order the kiosk warned it did not take.
