@@ -85,6 +85,28 @@ func (s *Server) PayElsewhere(utilityID, account, billID string) error {
 	})
 }
 
+// SetBillAmount changes what an unpaid bill asks, as a utility's correction would (a
+// reading corrected, a 减免 granted, a refund set against it): ￥0.00, or less (a credit),
+// makes a bill that is not paid and has nothing to pay, which the kiosk must not offer
+// for payment. An order asked for it afterwards is checked against the new amount.
+func (s *Server) SetBillAmount(utilityID, account, billID string, amount utility.Fen) error {
+	u, err := s.api(utilityID)
+	if err != nil {
+		return err
+	}
+	return u.update(func(b ubk) error {
+		var bill utility.Bill
+		if !b.get(bBills, account+"/"+billID, &bill) {
+			return fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
+		}
+		if bill.Paid {
+			return fmt.Errorf("utilitysim: bill %s is paid already", billID)
+		}
+		bill.Amount = amount
+		return b.put(bBills, account+"/"+billID, bill)
+	})
+}
+
 // Advance completes the current step of an application (as the utility's staff would).
 func (s *Server) Advance(utilityID, ref string) (utility.Progress, error) {
 	u, err := s.api(utilityID)
@@ -172,6 +194,20 @@ func (s *Server) adminHandler() http.Handler {
 	})
 	mux.HandleFunc("POST /admin/bills/{utility}/{account}/{bill}/pay-elsewhere", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.PayElsewhere(r.PathValue("utility"), r.PathValue("account"), r.PathValue("bill")); err != nil {
+			writeErr(w, invalid("", err.Error()))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("PUT /admin/bills/{utility}/{account}/{bill}/amount", func(w http.ResponseWriter, r *http.Request) {
+		var v struct {
+			Amount *utility.Fen `json:"amount_fen"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&v); err != nil || v.Amount == nil {
+			writeErr(w, invalid("amount_fen", fmt.Sprintf("amount: %v (want {\"amount_fen\": n})", err)))
+			return
+		}
+		if err := s.SetBillAmount(r.PathValue("utility"), r.PathValue("account"), r.PathValue("bill"), *v.Amount); err != nil {
 			writeErr(w, invalid("", err.Error()))
 			return
 		}

@@ -1105,6 +1105,29 @@ func TestAdminAPI(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	// A bill's amount set to nothing (the admin hook behind a ￥0.00 bill still unpaid):
+	// the bill lists with it; a body without the amount, and a paid bill, are refused.
+	for i, tc := range []struct {
+		bill, body string
+		want       int
+	}{
+		{owed[1], `{"amount_fen":0}`, http.StatusNoContent},
+		{owed[1], `{}`, http.StatusUnprocessableEntity},
+		{owed[0], `{"amount_fen":0}`, http.StatusUnprocessableEntity}, // paid elsewhere above
+	} {
+		req, _ := http.NewRequest("PUT", r.s.AdminURL()+"/bills/electricity/"+account+"/"+tc.bill+"/amount", strings.NewReader(tc.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != tc.want {
+			t.Fatalf("bill amount #%d: %v %v, want %d", i+1, resp, err, tc.want)
+		}
+		resp.Body.Close()
+	}
+	bills, _ = r.s.Bills(utility.Electricity, account)
+	for _, b := range bills {
+		if b.ID == owed[1] && (b.Amount != 0 || b.Paid) {
+			t.Errorf("the bill after its amount was set to 0: %s, paid %v", b.Amount.Yuan(), b.Paid)
+		}
+	}
 }
 
 func TestStatePersists(t *testing.T) {
