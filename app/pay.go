@@ -41,6 +41,10 @@ var ErrPaymentBusy = errors.New("app: the payment order was not created in time"
 // keeps its receipt, paid).
 var ErrPaymentUnconfirmed = errors.New("app: the utility did not confirm whether it made the payment order")
 
+// ErrNothingToPay means the chosen bills come to nothing (￥0.00, or less: a credit):
+// there is nothing to pay, and no order is asked for.
+var ErrNothingToPay = errors.New("app: the chosen bills come to nothing to pay")
+
 // PaymentFlow is one payment: chosen bills → order → pay QR → paid (or cancelled,
 // expired) → receipt. Starting the same payment again returns the same flow, so a
 // payment is never started twice.
@@ -178,6 +182,17 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 	if len(bills) == 0 {
 		return nil, errors.New("app: no bill chosen")
 	}
+	// Bills that come to nothing are nothing to pay, and no order is asked for them: an
+	// order of ￥0.00 leaves nothing to check the utility's answer against (ownPayment
+	// takes a zero amount for one left out), so whatever amount it answered would be
+	// shown, taken and printed.
+	var total utility.Fen
+	for _, b := range bills {
+		total += b.Amount
+	}
+	if total <= 0 {
+		return nil, fmt.Errorf("%w (%s)", ErrNothingToPay, total.Yuan())
+	}
 	// From the tap on, the payment counts as open (cardpay.go): a card read while the
 	// order is being made waits, and is let go here if no order came of the start.
 	k.startingPayment(s)
@@ -225,6 +240,8 @@ func (k *Kiosk) PaymentStartFailure(err error, utilityID string) bitext.Text {
 	switch {
 	case errors.Is(err, ErrPaymentBusy):
 		return bitext.New(k.Text.In(i18n.ZH, "pay.busy"), k.Text.In(i18n.EN, "pay.busy"))
+	case errors.Is(err, ErrNothingToPay):
+		return bitext.New(k.Text.In(i18n.ZH, "pay.nothing_to_pay"), k.Text.In(i18n.EN, "pay.nothing_to_pay"))
 	case errors.Is(err, ErrPaymentUnconfirmed):
 		return bitext.New(k.Text.In(i18n.ZH, "pay.unconfirmed", k.utilityNameIn(i18n.ZH, utilityID)),
 			k.Text.In(i18n.EN, "pay.unconfirmed", k.utilityNameIn(i18n.EN, utilityID)))

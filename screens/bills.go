@@ -53,7 +53,7 @@ func billsPage(s *Shell, utilityID string, a utility.Account) Page {
 				// The screen reads the state on the UI goroutine: it changes only here.
 				st.bills, st.err, st.fetched = f.bills, f.err, true
 				for _, b := range st.bills {
-					if !b.Paid {
+					if b.Payable() {
 						st.chosen[b.ID] = true
 					}
 				}
@@ -97,7 +97,9 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		r := touch.NewRow(s.T("bills.period", s.month(b.Period))+"  "+status,
 			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due)), b.Amount.Yuan(), nil)
 		r.Importance = imp
-		if !b.Paid {
+		// A bill of nothing (￥0.00, a credit) is listed, unpaid, but not choosable:
+		// there is nothing to pay for it (app.ErrNothingToPay).
+		if b.Payable() {
 			r.Checkable, r.Checked = true, st.chosen[b.ID]
 			if r.Checked {
 				total += b.Amount
@@ -106,7 +108,7 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 		}
 		toggle := func() {
 			st.focus = b.ID
-			if !b.Paid {
+			if b.Payable() {
 				st.chosen[b.ID] = !st.chosen[b.ID]
 			}
 			s.refresh()
@@ -145,10 +147,11 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	return container.NewBorder(head, foot, nil, nil, columns(list, side))
 }
 
+// unpaid counts the bills there is something to pay for.
 func (st *billsState) unpaid() int {
 	n := 0
 	for _, b := range st.bills {
-		if !b.Paid {
+		if b.Payable() {
 			n++
 		}
 	}
@@ -211,6 +214,9 @@ func (s *Shell) billDetail(utilityID string, b utility.Bill) fyne.CanvasObject {
 func (s *Shell) billStatus(b utility.Bill) string {
 	if b.Paid {
 		return s.T("bills.paid_at", s.moment(b.PaidAt))
+	}
+	if !b.Payable() {
+		return s.T("bills.nothing_due")
 	}
 	if b.Overdue(s.K.Clock.Now()) {
 		return s.T("bills.overdue")

@@ -25,7 +25,7 @@ import (
 func (s *Shell) choosePayment(st *billsState) {
 	var bills []utility.Bill
 	for _, b := range st.bills {
-		if !b.Paid && st.chosen[b.ID] {
+		if b.Payable() && st.chosen[b.ID] {
 			bills = append(bills, b)
 		}
 	}

@@ -97,3 +97,32 @@ func TestPayOrderWithdrawnByTheUtility(t *testing.T) {
 	h.Tap(h.K.Text.T("pay.back_to_bills"))
 	h.WaitShows("缴费（1笔，" + bills[0].Amount.Yuan() + "）")
 }
+
+// One of 李四's two electricity bills comes to ￥0.00 (a utility's correction), still
+// unpaid: it is listed as 无需缴费, not chosen and not choosable, and 缴费 is for the
+// other one alone. With it the only one unpaid, there is no 缴费 at all.
+func TestBillOfNothingNotOffered(t *testing.T) {
+	h, d, sims := newPayHarnessWith(t, utilitysim.Options{})
+	elec := utilitysim.AccountNumber(utility.Electricity, 1)
+	bills, err := sims.Bills(utility.Electricity, elec)
+	mustDo(t, err)
+	zero, owed := bills[0], bills[1] // the latest first, both unpaid
+	mustDo(t, sims.SetBillAmount(utility.Electricity, elec, zero.ID, 0))
+	toElectricityBills(t, h, d)
+	h.WaitShows("缴费（1笔，" + owed.Amount.Yuan() + "）")
+	zeroRow := h.K.Text.T("bills.period", workdays.FormatMonth(zero.Period, i18n.ZH))
+	for _, o := range h.Objects() {
+		if r, ok := o.(*touch.Row); ok && strings.HasPrefix(r.Title, zeroRow) {
+			if r.Checkable || r.Checked || !strings.Contains(r.Title, h.K.Text.T("bills.nothing_due")) {
+				t.Fatalf("the ￥0.00 bill's row: %q checkable %v checked %v", r.Title, r.Checkable, r.Checked)
+			}
+		}
+	}
+	mustDo(t, sims.PayElsewhere(utility.Electricity, elec, owed.ID))
+	h.Tap(h.K.Text.T("nav.back"))
+	h.Tap("户号 " + elec)
+	h.WaitShows(h.K.Text.T("bills.all_paid"))
+	if h.Shows("缴费（") {
+		t.Fatalf("缴费 offered for a ￥0.00 bill alone:\n%s", h.Markup())
+	}
+}

@@ -150,6 +150,11 @@ type Bill struct {
 	Invoice string `json:"invoice,omitempty"`
 }
 
+// Payable reports whether the bill is one to pay: unpaid and asking something. One of
+// ￥0.00 or less (a correction, a credit set against it) is unpaid and has nothing to
+// pay: it is not offered for payment (the kiosk asks no order of nothing).
+func (b Bill) Payable() bool { return !b.Paid && b.Amount > 0 }
+
 // Overdue reports whether the bill is unpaid past its due time at now.
 func (b Bill) Overdue(now time.Time) bool { return !b.Paid && !b.Due.IsZero() && now.After(b.Due) }
 
