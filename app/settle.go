@@ -169,7 +169,9 @@ func (k *Kiosk) answeredOrder(ctx context.Context, o orders.Order) (_ orders.Ord
 	switch st.State {
 	case outbox.Done:
 		if st.UtilityRef == "" {
-			return o, false, fmt.Errorf("app: payment order %s: answered without the order's reference", o.KioskRef)
+			// Answered without the order's number (an adapter's utility may): the order is
+			// not asked about by a number it has none of, every minute, failing each time.
+			return k.numberlessOrder(ctx, o)
 		}
 		o.Reference = st.UtilityRef
 		if _, err := k.Orders.Answered(o.KioskRef, o.Reference); err != nil {
@@ -223,6 +225,43 @@ func (k *Kiosk) lookedUpOrder(ctx context.Context, o orders.Order) (_ orders.Ord
 	}
 	k.Log.Warn("payment order made although its request went unanswered: followed until it ends", "utility", o.Utility, "ref", o.KioskRef)
 	return o, true, nil
+}
+
+// numberlessOrder is order o, kept as asked, whose request its utility answered without
+// the order's number. The one question the kiosk can ask of it is the utility's record
+// of the request, by the kiosk's own reference (Outbox.LookUp, as lookedUpOrder asks):
+// when that names the order, it is bound to o and settled as any other (paid: its
+// receipt kept for staff; pending: cancelled). When it names none either — no number,
+// no record, a refusal, an answer that is not the order asked — the kiosk cannot follow
+// the order: that is journaled, with a warning for staff to ask the utility, and the
+// order forgotten, once, rather than failed on at every pass until it is pruned. Its QR
+// was never shown, and an order nobody pays expires at its utility. Only while the
+// utility cannot be reached is it asked again at the next pass.
+func (k *Kiosk) numberlessOrder(ctx context.Context, o orders.Order) (_ orders.Order, ok bool, err error) {
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ans, err := k.Outbox.LookUp(qctx, o.KioskRef)
+	cancel()
+	if err != nil && utility.Temporary(err) && !errors.Is(err, utility.ErrBadResponse) {
+		return o, false, fmt.Errorf("app: payment order %s, answered without its number: its request looked up: %w", o.KioskRef, err)
+	}
+	var p utility.Payment
+	if err == nil {
+		if p, err = ans.Payment(); err == nil {
+			p, err = ownPayment(p, orderRequest(o))
+		}
+	}
+	if err == nil && p.Reference != "" {
+		o.Reference = p.Reference
+		if _, err := k.Orders.Answered(o.KioskRef, o.Reference); err != nil {
+			return o, false, err
+		}
+		k.Log.Info("payment order answered without its number: found by its request, followed until it ends", "utility", o.Utility, "ref", o.KioskRef)
+		return o, true, nil
+	}
+	k.Log.Warn("payment order answered without its number, none found by its request either: not followed; ask the utility",
+		"utility", o.Utility, "ref", o.KioskRef, "err", err)
+	k.orderEnded(o, utility.Payment{Status: "answered without the order's number: not followed"}, saidFollowedNoNumber)
+	return o, false, nil
 }
 
 func (k *Kiosk) settleOrder(ctx context.Context, o orders.Order) error {

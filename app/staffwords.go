@@ -57,13 +57,15 @@ var (
 	saidFollowedFailed    = said.Said{ZH: "终端已向单位核实：支付未成功，未扣款", EN: "Checked with the utility by the kiosk: payment failed, nothing charged"}
 	saidFollowedNotMade   = said.Said{ZH: "终端已向单位核实：单位未生成订单", EN: "Checked with the utility by the kiosk: no order was made"}
 	saidFollowedUnknown   = said.Said{ZH: "终端已向单位核实：单位查无此订单", EN: "Checked with the utility by the kiosk: the utility has no such order"}
+	saidFollowedNoNumber  = said.Said{ZH: "单位答复时未给出订单号，终端无法跟进此订单，请向单位核实",
+		EN: "The utility answered without the order's number: the kiosk cannot follow the order; check with the utility"}
 )
 
 // staffWords are every known staff text, Chinese to English.
 var staffWords = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
 	for _, s := range []said.Said{saidBusy, saidNoPrinter, saidVisitEnded, saidClosing, saidNearEnd, saidUnprinted, saidPrintUnknown, saidInterrupted, saidNotWritten, saidLowSpace, saidUntrusted,
-		saidFollowedPaidKept, saidFollowedPaid, saidFollowedCancelled, saidFollowedExpired, saidFollowedFailed, saidFollowedNotMade, saidFollowedUnknown} {
+		saidFollowedPaidKept, saidFollowedPaid, saidFollowedCancelled, saidFollowedExpired, saidFollowedFailed, saidFollowedNotMade, saidFollowedUnknown, saidFollowedNoNumber} {
 		out[s.ZH] = s.EN
 	}
 	maps.Copy(out, printer.Words())
