@@ -228,6 +228,10 @@ func New(cfg *config.Config, o Options) (*Kiosk, error) {
 				k.orderAnswered(u)
 				return
 			}
+			if u.Kind == utility.KindCancelPayment {
+				k.cancellationAnswered(u)
+				return
+			}
 			k.onOutboxUpdate(u)
 		})
 	})

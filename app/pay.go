@@ -70,6 +70,12 @@ type PaymentFlow struct {
 	// guessed: the status is the kiosk's own (a cancellation the utility has not
 	// answered yet), so the order is left to the settling pass (see SettleOrders).
 	guessed bool
+	// cancelRef is the kiosk reference of that cancellation, on its way through the
+	// outbox: its answer, when it comes, confirms the status (cancelAnswered).
+	cancelRef string
+	// onConfirmed is called once that answer confirmed the cancellation (see
+	// OnCancelConfirmed).
+	onConfirmed func(*PaymentFlow)
 	// asked: the kiosk asked the utility to cancel the order (取消缴费, its time up, the
 	// citizen gone); an order cancelled unasked was withdrawn by its utility.
 	asked bool
@@ -737,8 +743,16 @@ func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 	defer f.cancelling.Unlock()
 	f.mu.Lock()
 	f.asked = true
+	sent := f.guessed
 	f.mu.Unlock()
 	f.StopWatching()
+	if sent {
+		// A cancellation is on its way, unanswered (a second tap on 取消缴费, the citizen
+		// leaving the outcome). Asking the utility now would show the order pending again
+		// while that cancellation waits to be delivered, and this one would send a second:
+		// the first one's answer decides (cancelAnswered), or the settling pass.
+		return nil
+	}
 	// Asked first, briefly: an order paid a moment ago is not cancelled (the utility would
 	// refuse it as already done); it is settled, its receipt printed. Should the question
 	// go unanswered (the kiosk stopping), a cancellation of a paid order is refused as
@@ -780,6 +794,9 @@ func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 	f.mu.Lock()
 	if f.payment.Status == utility.PaymentPending {
 		f.payment.Status, f.guessed = status, true
+		if err == nil {
+			f.cancelRef = res.KioskRef
+		}
 	}
 	f.mu.Unlock()
 	f.settle()
@@ -787,6 +804,72 @@ func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 		return err
 	}
 	return res.Err
+}
+
+// cancellationAnswered takes the answer to a cancellation that a flow of an open visit
+// sent and that was not answered then (the outcome says 已申请取消缴费, the kiosk unable
+// to say nothing was charged): the utility has now confirmed it, and the flow says so.
+func (k *Kiosk) cancellationAnswered(u outbox.Update) {
+	if u.State != outbox.Done {
+		return // refused (paid meanwhile) or not delivered: the settling pass finds out
+	}
+	k.payments.mu.Lock()
+	var flows []*PaymentFlow
+	for _, open := range k.payments.open {
+		flows = append(flows, open...)
+	}
+	k.payments.mu.Unlock()
+	for _, f := range flows {
+		f.cancelAnswered(u.KioskRef)
+	}
+}
+
+// cancelAnswered confirms the flow's unconfirmed cancellation when ref is it and its
+// answer says the order ended unpaid: shown as unconfirmed for good, the screen would
+// keep saying the kiosk cannot tell for a cancellation the utility confirmed. Only what
+// the flow shows changes: the order, journaled ended unconfirmed when it was shown so,
+// is the settling pass's, which journals what the utility says (SettleOrders).
+func (f *PaymentFlow) cancelAnswered(ref string) {
+	f.mu.Lock()
+	mine := f.guessed && f.cancelRef == ref
+	f.mu.Unlock()
+	if !mine {
+		return
+	}
+	st, err := f.k.Outbox.Status(ref)
+	if err != nil || st.State != outbox.Done || st.Answer == nil {
+		return
+	}
+	q, err := st.Answer.Payment()
+	if err == nil {
+		q, err = ownPayment(q, f.request())
+	}
+	if err != nil {
+		f.k.paymentNotTaken(f.Utility, f.KioskRef, "cancellation", err)
+		return
+	}
+	if !paymentFinal(q.Status) || q.Status == utility.PaymentPaid {
+		return // not an unpaid end: the settling pass asks the utility
+	}
+	f.mu.Lock()
+	if q.Status == utility.PaymentCancelled {
+		q.Status = f.payment.Status // as shown: cancelled, or expired (its time up)
+	}
+	f.payment, f.guessed = q, false
+	confirmed := f.onConfirmed
+	f.mu.Unlock()
+	if confirmed != nil {
+		confirmed(f)
+	}
+}
+
+// OnCancelConfirmed has fn called (from a goroutine of its own) when a cancellation the
+// flow shows as unconfirmed (CancelUnconfirmed) is confirmed by its utility's answer,
+// coming later through the outbox: the screen showing the outcome shows it again.
+func (f *PaymentFlow) OnCancelConfirmed(fn func(*PaymentFlow)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onConfirmed = fn
 }
 
 // abandon ends the flow of a citizen who left: the watch stops, the name is forgotten,

@@ -152,6 +152,9 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 	// giveUp cancels the order, as 取消缴费 does. The outcome replaces the QR when it is
 	// still on top; an order paid meanwhile shows its outcome wherever the citizen went.
 	left := false // the QR left the stack (返回, 首页)
+	// A second tap on 取消缴费 while the first is on its way waits for it, and then asks
+	// nothing of the utility (app.PaymentFlow.Cancel): the first one's outcome replaces
+	// the QR.
 	giveUp := func() {
 		run(s, func(ctx context.Context) error { return f.Cancel(ctx) }, func(err error) {
 			if err != nil {
@@ -230,6 +233,16 @@ func payPage(s *Shell, f *app.PaymentFlow) Page {
 func payResultPage(s *Shell, f *app.PaymentFlow) Page {
 	// next is the note that another citizen's card waits (NextCardDue), while shown.
 	var next *touch.Paragraph
+	// A cancellation shown unconfirmed (已申请取消缴费) that its utility answers later is
+	// shown again as it is: cancelled, nothing charged.
+	sid := s.sessionID()
+	f.OnCancelConfirmed(func(*app.PaymentFlow) {
+		s.opt.Do(func() {
+			if s.sessionID() == sid && s.Current() == "pay-result" {
+				s.refresh()
+			}
+		})
+	})
 	return Page{Name: "pay-result", TitleKey: "pay.result_title", Tick: func() {
 		due, waits := s.K.NextCardDue()
 		timed := waits && !due.IsZero()

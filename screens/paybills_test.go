@@ -126,3 +126,39 @@ func TestBillOfNothingNotOffered(t *testing.T) {
 		t.Fatalf("缴费 offered for a ￥0.00 bill alone:\n%s", h.Markup())
 	}
 }
+
+// 取消缴费 tapped twice while the utility's payment system cannot be reached: the outcome
+// says 已申请取消缴费 (the kiosk cannot say nothing was charged), and one cancellation
+// waits. Once the utility is back and answers it, the outcome says so: 已取消缴费, 没有扣款,
+// no longer that a payment on the phone would stand; the utility received one
+// cancellation.
+func TestPayCancelConfirmedLater(t *testing.T) {
+	h, d, sims := newPayHarnessWith(t, utilitysim.Options{})
+	toElectricityBills(t, h, d)
+	h.TapPrefix("缴费（2笔")
+	h.WaitShows("请用微信或支付宝扫码支付")
+	mustDo(t, sims.SetFaults(utility.Electricity, utilitysim.Faults{Down: true}))
+	h.Tap(h.K.Text.T("pay.cancel"))
+	h.Tap(h.K.Text.T("pay.cancel"))
+	h.WaitShows(h.K.Text.T("pay.cancel_requested"))
+	if !h.Shows("仍然有效") || h.Shows("没有扣款") {
+		t.Fatalf("the cancellation unanswered:\n%s", h.Markup())
+	}
+	mustDo(t, sims.SetFaults(utility.Electricity, utilitysim.Faults{}))
+	h.K.Outbox.Resume(utility.Electricity)
+	h.WaitShows(h.K.Text.T("pay.cancelled"))
+	if !h.Shows("没有扣款") || h.Shows("仍然有效") || h.Shows(h.K.Text.T("pay.cancel_requested")) {
+		t.Fatalf("the cancellation confirmed:\n%s", h.Markup())
+	}
+	got, err := sims.Received(utility.Electricity)
+	mustDo(t, err)
+	n := 0
+	for _, r := range got {
+		if r.Kind == utility.KindCancelPayment {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d cancellations reached the utility, want 1", n)
+	}
+}
