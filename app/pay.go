@@ -462,6 +462,12 @@ func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utili
 	if err == nil {
 		p, err = ownPayment(p, utility.PaymentRequest{KioskRef: res.KioskRef, Account: account, Bills: ids, Amount: total})
 	}
+	if err == nil && p.Reference == "" {
+		// An order answered without its number (an adapter's utility may): a flow would
+		// ask its status, and cancel it, by none. The settling pass finds it by its
+		// request's record (numberlessOrder).
+		err = fmt.Errorf("%w: the order answered without its number", utility.ErrBadResponse)
+	}
 	if err != nil {
 		return nil, k.orderNotTaken(utilityID, res.KioskRef, err)
 	}

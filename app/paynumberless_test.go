@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"strings"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/liangzihu/kiosk/app/journal"
 	"github.com/liangzihu/kiosk/app/orders"
 	"github.com/liangzihu/kiosk/app/outbox"
+	"github.com/liangzihu/kiosk/app/session"
 	"github.com/liangzihu/kiosk/app/utility"
 	"github.com/liangzihu/kiosk/app/utility/utilitysim"
 )
@@ -80,33 +82,10 @@ func TestPayOrderAnsweredWithoutNumber(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sims := startSims(t)
 			const id = utility.Electricity
-			urls := maps.Clone(sims.BaseURLs())
-			delete(urls, id) // electricity is at its configured URL, through the adapter
-			cfg := testConfig(t)
-			cfg.Utilities.Electricity.API = "test-numberless"
-			cfg.Utilities.Electricity.BaseURL = sims.BaseURL(id)
-			k, err := app.New(cfg, app.Options{UtilityURLs: urls})
-			if err != nil {
-				t.Fatal(err)
-			}
-			k.Start(context.Background())
-			t.Cleanup(func() { k.Close() })
-			c, _ := k.Client(id)
-			c.(*numberless).lookUp.Store(tc.numberless)
-
-			account := utilitysim.AccountNumber(id, 1)
-			bills, err := sims.Bills(id, account)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var owed []utility.Bill
-			for _, b := range bills {
-				if b.Payable() {
-					owed = append(owed, b)
-				}
-			}
+			k, sims, c := numberlessKiosk(t)
+			c.lookUp.Store(tc.numberless)
+			account, owed := numberlessBills(t, sims)
 			total := payTotal(owed)
 			// As StartPayment asks it: the order kept as asked in the request's transaction.
 			o := orders.Order{Utility: id, Account: account, Bills: payBillIDs(owed), Amount: total, Session: "s1", Created: time.Now()}
@@ -140,5 +119,68 @@ func TestPayOrderAnsweredWithoutNumber(t *testing.T) {
 				t.Fatalf("journal %q, %d cancellations sent; want the order cancelled once", detail, cancels)
 			}
 		})
+	}
+}
+
+// numberlessKiosk is a kiosk whose electricity is reached through the numberless adapter.
+func numberlessKiosk(t *testing.T) (*app.Kiosk, *utilitysim.Server, *numberless) {
+	t.Helper()
+	sims := startSims(t)
+	const id = utility.Electricity
+	urls := maps.Clone(sims.BaseURLs())
+	delete(urls, id) // electricity is at its configured URL, through the adapter
+	cfg := testConfig(t)
+	cfg.Utilities.Electricity.API = "test-numberless"
+	cfg.Utilities.Electricity.BaseURL = sims.BaseURL(id)
+	k, err := app.New(cfg, app.Options{UtilityURLs: urls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(context.Background())
+	t.Cleanup(func() { k.Close() })
+	c, _ := k.Client(id)
+	return k, sims, c.(*numberless)
+}
+
+// numberlessBills are the account and the payable electricity bills of citizen 1 (李四).
+func numberlessBills(t *testing.T, sims *utilitysim.Server) (string, []utility.Bill) {
+	t.Helper()
+	account := utilitysim.AccountNumber(utility.Electricity, 1)
+	bills, err := sims.Bills(utility.Electricity, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var owed []utility.Bill
+	for _, b := range bills {
+		if b.Payable() {
+			owed = append(owed, b)
+		}
+	}
+	return account, owed
+}
+
+// An order answered at once without its number shows no pay QR: a flow could follow it
+// by no number (its status asked of an empty one, its cancellation naming none). The
+// payer is told the utility did not confirm the order (ErrPaymentUnconfirmed), and the
+// settling pass finds the order by its request's record and cancels it.
+func TestPayStartAnsweredWithoutNumber(t *testing.T) {
+	t.Parallel()
+	k, sims, _ := numberlessKiosk(t)
+	s := k.Sessions.Start()
+	p := utilitysim.DemoIdentities[1]
+	s.SetIdentity(session.Identity{Name: p.Name, IDNumber: p.IDNumber, CardType: "resident"})
+	account, owed := numberlessBills(t, sims)
+	flow, err := k.StartPayment(context.Background(), utility.Electricity, account, owed)
+	if !errors.Is(err, app.ErrPaymentUnconfirmed) || flow != nil {
+		t.Fatalf("StartPayment answered without the order's number: flow %v, err %v; want ErrPaymentUnconfirmed", flow != nil, err)
+	}
+	if err := k.SettleOrders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := payOrders(t, k); n != 0 {
+		t.Fatalf("%d orders kept after settling", n)
+	}
+	if n := len(received(t, sims, utility.Electricity, utility.KindCancelPayment)); n != 1 {
+		t.Fatalf("%d cancellations sent, want the order cancelled once", n)
 	}
 }
