@@ -54,12 +54,9 @@ func (s *Server) PayElsewhere(utilityID, account, billID string) error {
 		return err
 	}
 	return u.update(func(b ubk) error {
-		var bill utility.Bill
-		if !b.get(bBills, account+"/"+billID, &bill) {
-			return fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
-		}
-		if bill.Paid {
-			return fmt.Errorf("utilitysim: bill %s is paid already", billID)
+		bill, err := unpaidBill(b, account, billID)
+		if err != nil {
+			return err
 		}
 		bill.Paid, bill.PaidAt = true, u.now()
 		if err := b.put(bBills, account+"/"+billID, bill); err != nil {
@@ -95,16 +92,26 @@ func (s *Server) SetBillAmount(utilityID, account, billID string, amount utility
 		return err
 	}
 	return u.update(func(b ubk) error {
-		var bill utility.Bill
-		if !b.get(bBills, account+"/"+billID, &bill) {
-			return fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
-		}
-		if bill.Paid {
-			return fmt.Errorf("utilitysim: bill %s is paid already", billID)
+		bill, err := unpaidBill(b, account, billID)
+		if err != nil {
+			return err
 		}
 		bill.Amount = amount
 		return b.put(bBills, account+"/"+billID, bill)
 	})
+}
+
+// unpaidBill is the bill billID of account, which the admin hooks change only while it
+// is unpaid.
+func unpaidBill(b ubk, account, billID string) (utility.Bill, error) {
+	var bill utility.Bill
+	if !b.get(bBills, account+"/"+billID, &bill) {
+		return bill, fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
+	}
+	if bill.Paid {
+		return bill, fmt.Errorf("utilitysim: bill %s is paid already", billID)
+	}
+	return bill, nil
 }
 
 // Advance completes the current step of an application (as the utility's staff would).
