@@ -49,15 +49,7 @@ func (s *Server) Pay(utilityID, ref string) (utility.Payment, error) {
 // order for them is then refused (validation, 账单已缴清), and a pending order holding
 // the bill is cancelled, as the utility takes no bill's payment twice.
 func (s *Server) PayElsewhere(utilityID, account, billID string) error {
-	u, err := s.api(utilityID)
-	if err != nil {
-		return err
-	}
-	return u.update(func(b ubk) error {
-		bill, err := unpaidBill(b, account, billID)
-		if err != nil {
-			return err
-		}
+	return s.changeUnpaidBill(utilityID, account, billID, func(u *uapi, b ubk, bill utility.Bill) error {
 		bill.Paid, bill.PaidAt = true, u.now()
 		if err := b.put(bBills, account+"/"+billID, bill); err != nil {
 			return err
@@ -87,31 +79,30 @@ func (s *Server) PayElsewhere(utilityID, account, billID string) error {
 // makes a bill that is not paid and has nothing to pay, which the kiosk must not offer
 // for payment. An order asked for it afterwards is checked against the new amount.
 func (s *Server) SetBillAmount(utilityID, account, billID string, amount utility.Fen) error {
-	u, err := s.api(utilityID)
-	if err != nil {
-		return err
-	}
-	return u.update(func(b ubk) error {
-		bill, err := unpaidBill(b, account, billID)
-		if err != nil {
-			return err
-		}
+	return s.changeUnpaidBill(utilityID, account, billID, func(_ *uapi, b ubk, bill utility.Bill) error {
 		bill.Amount = amount
 		return b.put(bBills, account+"/"+billID, bill)
 	})
 }
 
-// unpaidBill is the bill billID of account, which the admin hooks change only while it
-// is unpaid.
-func unpaidBill(b ubk, account, billID string) (utility.Bill, error) {
-	var bill utility.Bill
-	if !b.get(bBills, account+"/"+billID, &bill) {
-		return bill, fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
+// changeUnpaidBill runs change on the bill billID of account at a utility, in one
+// transaction: the admin hooks change a bill only while it is unpaid, and refuse one
+// that is missing or paid.
+func (s *Server) changeUnpaidBill(utilityID, account, billID string, change func(*uapi, ubk, utility.Bill) error) error {
+	u, err := s.api(utilityID)
+	if err != nil {
+		return err
 	}
-	if bill.Paid {
-		return bill, fmt.Errorf("utilitysim: bill %s is paid already", billID)
-	}
-	return bill, nil
+	return u.update(func(b ubk) error {
+		var bill utility.Bill
+		if !b.get(bBills, account+"/"+billID, &bill) {
+			return fmt.Errorf("utilitysim: no bill %s of account %s", billID, account)
+		}
+		if bill.Paid {
+			return fmt.Errorf("utilitysim: bill %s is paid already", billID)
+		}
+		return change(u, b, bill)
+	})
 }
 
 // Advance completes the current step of an application (as the utility's staff would).
