@@ -749,14 +749,15 @@ func (f *PaymentFlow) cancelAs(ctx context.Context, status string) error {
 	defer f.cancelling.Unlock()
 	f.mu.Lock()
 	f.asked = true
-	sent := f.guessed
+	sent := f.guessed && f.cancelRef != ""
 	f.mu.Unlock()
 	f.StopWatching()
 	if sent {
 		// A cancellation is on its way, unanswered (a second tap on 取消缴费, the citizen
 		// leaving the outcome). Asking the utility now would show the order pending again
 		// while that cancellation waits to be delivered, and this one would send a second:
-		// the first one's answer decides (cancelAnswered), or the settling pass.
+		// the first one's answer decides (cancelAnswered), or the settling pass. (One not
+		// even stored, the kiosk closing, is sent now.)
 		return nil
 	}
 	// Asked first, briefly: an order paid a moment ago is not cancelled (the utility would
