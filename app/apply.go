@@ -233,7 +233,9 @@ func (a *ApplyForm) checkAccount(ctx context.Context, ref AccountRef, t *utility
 	}
 	u := Unsettled{Utility: ref.Utility, Account: acc}
 	for _, b := range bills {
-		if !b.Paid {
+		// A bill of ￥0.00 owes nothing and cannot be paid (ErrNothingToPay): it is not
+		// one to settle before the 过户.
+		if b.Payable() {
 			u.Bills = append(u.Bills, b)
 			u.Amount += b.Amount
 		}

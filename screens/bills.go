@@ -91,8 +91,11 @@ func (s *Shell) buildBills(st *billsState) fyne.CanvasObject {
 	for _, b := range st.bills {
 		b := b
 		status, imp := s.T("bills.paid"), widget.SuccessImportance
-		if !b.Paid {
+		switch {
+		case b.Payable():
 			status, imp = s.billStatus(b), widget.DangerImportance
+		case !b.Paid: // 无需缴费: not a debt to show in red
+			status, imp = s.billStatus(b), widget.MediumImportance
 		}
 		r := touch.NewRow(s.T("bills.period", s.month(b.Period))+"  "+status,
 			s.T("bills.usage_due", b.Usage.String(), s.K.Text.Term(b.Unit), s.day(b.Due)), b.Amount.Yuan(), nil)

@@ -50,14 +50,16 @@ func (u *uapi) accountsSearch(w http.ResponseWriter, r *http.Request) {
 // withBalance fills an account's arrears and unpaid count from its bills.
 func (u *uapi) withBalance(b ubk, a utility.Account) utility.Account {
 	a.Arrears, a.Unpaid = 0, 0
+	// A bill that asks nothing (a correction or a credit left it at ￥0.00) owes nothing:
+	// it is not counted, holds up no 过户 and no later bill.
 	for _, bill := range u.bills(b, a.Number) {
-		if !bill.Paid {
+		if bill.Payable() {
 			a.Arrears += bill.Amount
 			a.Unpaid++
 		}
 	}
 	a.Status = "normal"
-	if a.Unpaid > 0 && slices.ContainsFunc(u.bills(b, a.Number), func(x utility.Bill) bool { return !x.Paid && u.now().After(x.Due) }) {
+	if a.Unpaid > 0 && slices.ContainsFunc(u.bills(b, a.Number), func(x utility.Bill) bool { return x.Payable() && u.now().After(x.Due) }) {
 		a.Status = "arrears"
 	}
 	return a
@@ -245,7 +247,7 @@ func (u *uapi) olderUnpaid(b ubk, account string, chosen []string) (utility.Bill
 		}
 	}
 	for i := len(all) - 1; i >= 0; i-- {
-		if bill := all[i]; !bill.Paid && bill.Period < latest && !slices.Contains(chosen, bill.ID) {
+		if bill := all[i]; bill.Payable() && bill.Period < latest && !slices.Contains(chosen, bill.ID) {
 			return bill, true
 		}
 	}
