@@ -142,6 +142,11 @@ func (j *journey) card(i int) {
 		id, ok := s.Identity()
 		return ok && id.IDNumber == want
 	})
+	// A reader that loses the card a moment under load reads it again (the citizen's
+	// own card: the visit goes on), its 正在读卡 notice over the accounts meanwhile; a
+	// citizen waits for it to go before tapping, and so does the journey.
+	reading := j.K.Text.T("identify.reading_title")
+	j.WaitFor("the reading notice to go", func() bool { return !j.Shows(reading) })
 }
 
 // Card placed → accounts at the four utilities → bills → pay → the receipt prints and
