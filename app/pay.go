@@ -226,7 +226,7 @@ func (k *Kiosk) StartPayment(ctx context.Context, utilityID, account string, bil
 			return f, nil
 		}
 	}
-	f, err := k.startPayment(ctx, s, key, utilityID, account, bills)
+	f, err := k.startPayment(ctx, s, key, utilityID, account, bills, total)
 	if err != nil {
 		return nil, err
 	}
@@ -423,14 +423,14 @@ func (k *Kiosk) stopWatches() {
 	}
 }
 
-func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utilityID, account string, bills []utility.Bill) (*PaymentFlow, error) {
-	var total utility.Fen
+// startPayment asks for the order of bills, which come to total (StartPayment summed
+// them).
+func (k *Kiosk) startPayment(ctx context.Context, s *session.Session, key, utilityID, account string, bills []utility.Bill, total utility.Fen) (*PaymentFlow, error) {
 	ids := make([]string, len(bills))
 	for i, b := range bills {
 		if b.Paid {
 			return nil, errors.New("app: a chosen bill is already paid")
 		}
-		total += b.Amount
 		ids[i] = b.ID
 	}
 	// The order is kept, and claimed by this start, in the request's own transaction,
