@@ -74,9 +74,10 @@ func TestPayUnknownStatusNotTaken(t *testing.T) {
 			if strings.Contains(logged, number) {
 				t.Fatalf("the warnings name the account: %s", logged)
 			}
-			if d := payJournalDetail(t, f.k, flow.KioskRef, journal.PaymentEnded); !strings.Contains(d, "not confirmed") {
-				t.Fatalf("payment.ended %q", d)
-			}
+			// Journaled by the flow just after it shows the end (Final), so waited for.
+			awaitCond(t, "payment.ended, not confirmed", func() bool {
+				return strings.Contains(payJournalDetail(t, f.k, flow.KioskRef, journal.PaymentEnded), "not confirmed")
+			})
 			// The cancellation reached the utility: the order is no longer payable there.
 			setFaults(t, f.sims, utility.Electricity, utilitysim.Faults{})
 			if up := payAtUtility(t, f.k, utility.Electricity, ref); up.Status == utility.PaymentPending || up.Status == utility.PaymentPaid {
